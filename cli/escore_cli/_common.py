@@ -1,0 +1,68 @@
+"""Shared plumbing of the subcommands: the catalogue, error reporting, safe output."""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def catalog_from(ctx: click.Context) -> Any:
+    """Build the plugin manager and catalogue once per command, honouring ``-p``."""
+    from escore._plugins import PLUGINS_ENV, Catalog, make_plugin_manager
+
+    options = (ctx.find_root().obj or {}).get("plugin_options", ())
+    blocked = [o[3:] for o in options if o.startswith("no:")]
+    forced = [o for o in options if not o.startswith("no:")]
+    if forced:
+        current = [n for n in os.environ.get(PLUGINS_ENV, "").split(",") if n]
+        os.environ[PLUGINS_ENV] = ",".join([*current, *forced])
+    return Catalog(make_plugin_manager(blocked=blocked))
+
+
+def reports_errors(func: F) -> F:
+    """Print an :class:`~escore.EscoreError` as one line on stderr and exit 2, without a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from escore._errors import EscoreError
+
+        try:
+            return func(*args, **kwargs)
+        except EscoreError as exc:
+            click.echo(f"escore: error: {exc}", err=True)
+            raise SystemExit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from escore._errors import UsageError
+
+    directory = output.parent if str(output.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"--output {output}: directory {directory} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+category_option = click.option("--category", "-c", required=True, metavar="CATEGORY", help="Unit category, e.g. provincial, city, county.")
+ruleset_option = click.option("--ruleset", metavar="NAME", help="Ruleset to use when several are installed (e.g. fj2017).")
+year_option = click.option("--year", type=int, metavar="YEAR", help="Assessment year, when several rulesets are installed.")

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import catalog_from, reports_errors, ruleset_option, write_output, year_option
+
+
+def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, category: str | None) -> tuple[str, str, str]:
+    """(ruleset, category, code) of the unit named by code or name; ambiguity is an error."""
+    from escore._errors import UsageError, did_you_mean
+
+    found = []
+    names = []
+    for (r, c), (roster, _) in sorted(catalog.rosters.items()):
+        rules = catalog.rulesets.get(r, (None,))[0]
+        if (ruleset and r != ruleset) or (year and rules is not None and rules.year != year) or (category and c != category):
+            continue
+        if (r, c) not in catalog.categories:
+            continue
+        for unit in roster.units:
+            names.extend((unit.code, unit.name))
+            if query in (unit.code, unit.name):
+                found.append((r, c, unit.code))
+    if not found:
+        hint = did_you_mean(query, names)
+        raise UsageError(f"no unit with code or name '{query}'" + (f"; {hint}" if hint else ""))
+    if len(found) > 1:
+        raise UsageError(f"'{query}' names several units: {', '.join(f'{r}/{c}/{u}' for r, c, u in found)}; add --ruleset or --category")
+    return found[0]
+
+
+def render(result: Any) -> str:
+    from escore._report import SYNTHETIC_BANNER
+    from escore._run import present
+    from escore._score import fmt
+
+    plan = result.plan
+    unit_result = result.units[0]
+    unit = unit_result.unit
+    by_code = {item.code: item for item in unit_result.indicators}
+    lines = [f"{unit.code} {unit.name} · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key}" + (f" · parent {unit.parent}" if unit.parent else "")]
+    if result.synthetic:
+        lines.append(f"*** {SYNTHETIC_BANNER} ***")
+    lines.append(f"total {present(unit_result.total)} (rounded half-up to 2 places)")
+    for section, section_result in zip(plan.sections, unit_result.sections):
+        cap = " (raw score capped)" if section_result.capped else ""
+        lines.append("")
+        lines.append(f"[{section.name}] {section.title}: raw {present(section_result.raw)} / {fmt(section.raw_max)} × {fmt(section.weight)} ÷ {fmt(section.raw_max)} = {present(section_result.points)}{cap}")
+
+        def points_of(code: str) -> Any:
+            node = plan.nodes[code]
+            if code in by_code:
+                return None if by_code[code].status == "not_applicable" else by_code[code].points
+            if not node.children:
+                return None
+            parts = [points_of(c) for c in node.children if plan.nodes[c].counted]
+            parts = [p for p in parts if p is not None]
+            return sum(parts) if parts else None
+
+        for depth, node in plan.walk(section.name):
+            indent = "  " * (depth + 1)
+            got = points_of(node.code)
+            shown = "-" if got is None else present(got)
+            item = by_code.get(node.code)
+            status = f" {item.status}" if item is not None and item.status != "scored" else ""
+            flag = " (not scored)" if not node.counted and node.kind != "bonus" else (" (bonus)" if node.kind == "bonus" else "")
+            lost = ""
+            if item is not None and item.status == "scored" and item.points < node.max and node.kind != "bonus":
+                lost = f"  −{fmt(node.max - item.points)}"
+            lines.append(f"{indent}{node.code} {node.title}: {shown}/{fmt(node.max)}{status}{flag}{lost}")
+            if item is not None:
+                for reason in item.reasons:
+                    lines.append(f"{indent}    · {reason}")
+                if node.source is not None and item.status != "not_applicable" and (item.points < node.max or item.status != "scored"):
+                    lines.append(f"{indent}    source: 「{node.source.text}」")
+    applied = [v for v in unit_result.vetoes if v.status != "not_applied"]
+    if applied:
+        lines.append("")
+        for veto in applied:
+            lines.append(f"veto {veto.code} {veto.title}: {veto.status}" + (f": {veto.reason}" if veto.reason else ""))
+    return "\n".join(lines) + "\n"
+
+
+@click.command()
+@click.argument("unit")
+@click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
+@ruleset_option
+@year_option
+@click.option("--evidence", "-e", "evidence", multiple=True, type=click.Path(path_type=Path), help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.")
+@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@click.pass_context
+@reports_errors
+def explain(ctx: click.Context, unit: str, category: str | None, ruleset: str | None, year: int | None, evidence: tuple[Path, ...], format_: str, output: Path | None) -> None:
+    """Explain every point of one UNIT (its code or its name), grouped by the tree."""
+    import json
+
+    from escore._report import run_to_dict
+    from escore._session import run_category
+
+    catalog = catalog_from(ctx)
+    rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
+    result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code])
+    if format_ == "json":
+        data = run_to_dict(result)
+        data["units"][0]["rank"] = None  # a rank within one unit means nothing
+        write_output(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+    else:
+        write_output(render(result), output)
+    ctx.exit(result.exit_code())

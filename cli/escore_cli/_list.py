@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import catalog_from, category_option, reports_errors, ruleset_option, write_output, year_option
+
+
+@click.command("list")
+@category_option
+@ruleset_option
+@year_option
+@click.option("--format", "-f", "format_", default="table", show_default=True, help="table or json.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@click.pass_context
+@reports_errors
+def list_(ctx: click.Context, category: str, ruleset: str | None, year: int | None, format_: str, output: Path | None) -> None:
+    """Show the indicator tree of a category: maxima, methods and citations."""
+    from escore._errors import UsageError
+
+    catalog = catalog_from(ctx)
+    chosen = catalog.choose(category, ruleset=ruleset, year=year)
+    plan = catalog.plan(chosen.name, category)
+    renderer = catalog.formats.get(format_)
+    if renderer is None or renderer.render_catalog is None:
+        usable = sorted(name for name, f in catalog.formats.items() if f.render_catalog is not None)
+        raise UsageError(f"--format: '{format_}' cannot show a tree; use one of {', '.join(usable)}")
+    write_output(renderer.render_catalog(plan), output)

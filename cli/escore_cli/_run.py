@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import catalog_from, category_option, reports_errors, ruleset_option, write_output, year_option
+
+
+@click.command()
+@category_option
+@ruleset_option
+@year_option
+@click.option("--evidence", "-e", "evidence", multiple=True, type=click.Path(path_type=Path), help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.")
+@click.option("--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv (or a plugin's).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
+@click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
+@click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
+@click.pass_context
+@reports_errors
+def run(ctx: click.Context, category: str, ruleset: str | None, year: int | None, evidence: tuple[Path, ...], format_: str, output: Path | None, keyword: str | None, marks: str | None, strict: bool) -> None:
+    """Score and rank the units of a category.
+
+    Exit status: 0 when every indicator was scored, 1 when an indicator raised
+    an error (or, with --strict, when evidence is missing), 2 on bad input.
+    """
+    from escore._errors import UsageError, did_you_mean
+    from escore._session import run_category
+
+    catalog = catalog_from(ctx)
+    if format_ not in catalog.formats:
+        hint = did_you_mean(format_, catalog.formats)
+        raise UsageError(f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}"))
+    result = run_category(catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks)
+    write_output(catalog.formats[format_].render_run(result), output)
+    counts = result.status_counts()
+    if counts["missing"] or counts["error"]:
+        note = f"escore: {counts['missing']} indicator result(s) with missing evidence, {counts['error']} error(s)"
+        click.echo(note + (" (--strict: failing)" if strict and counts["missing"] else ""), err=True)
+    ctx.exit(result.exit_code(strict=strict))

@@ -1,0 +1,3 @@
+from escore_cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""Built-in output formats: table, json, toml and csv; registered like any plugin's."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ._model import OutputFormat
+from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_table, run_to_dict
+from ._run import RunResult, present
+from .hookspecs import hookimpl
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_toml(result: RunResult) -> str:
+    import tomli_w
+
+    data = run_to_dict(result)
+    for unit in data["units"]:
+        if not unit["vetoes"]:
+            del unit["vetoes"]
+    header = f"# {SYNTHETIC_BANNER}\n" if result.synthetic else ""
+    return header + tomli_w.dumps(data)
+
+
+def render_csv(result: RunResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    sections = result.plan.sections
+    writer.writerow(["rank", "code", "name", "parent", *(s.name for s in sections), "total", "missing", "errors", "synthetic"])
+    for rank, unit_result in zip(result.ranks, result.units):
+        statuses = [i.status for i in unit_result.indicators]
+        writer.writerow(
+            [
+                rank,
+                unit_result.unit.code,
+                unit_result.unit.name,
+                unit_result.unit.parent or "",
+                *(present(s.points) for s in unit_result.sections),
+                present(unit_result.total),
+                statuses.count("missing"),
+                statuses.count("error"),
+                "yes" if result.synthetic else "no",
+            ]
+        )
+    return buffer.getvalue()
+
+
+@hookimpl
+def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
+    register(OutputFormat("table", run_table, catalog_table, ".txt"))
+    register(OutputFormat("json", lambda r: _json(run_to_dict(r)), lambda p: _json(plan_to_dict(p)), ".json"))
+    register(OutputFormat("toml", render_toml, None, ".toml"))
+    register(OutputFormat("csv", render_csv, None, ".csv"))

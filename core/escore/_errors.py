@@ -1,0 +1,43 @@
+"""Errors that the command line prints as one line, never as a traceback."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class EscoreError(Exception):
+    """Base class of every error escore reports to its user."""
+
+    exit_code = 2
+
+
+class UsageError(EscoreError):
+    """The command line asked for something that does not exist or does not fit."""
+
+
+class InputError(EscoreError):
+    """Evidence, a roster, a golden case or another input file is malformed.
+
+    The message names the file, the key and what was expected.
+    """
+
+    def __init__(self, where: str, key: str, expected: str, *, hint: str = "") -> None:
+        self.where = where
+        self.key = key
+        self.expected = expected
+        self.hint = hint
+        text = f"{where}: {key}: {expected}" if key else f"{where}: {expected}"
+        if hint:
+            text = f"{text} ({hint})"
+        super().__init__(text)
+
+
+class PackError(EscoreError):
+    """A rule pack is inconsistent: its tree does not add up, a fixture is unknown, ..."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """Return ``"did you mean 'x'?"`` for the closest candidate, or an empty string."""
+    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else ""

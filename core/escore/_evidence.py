@@ -1,0 +1,262 @@
+"""The evidence schema: typed fields, monitoring tables and fixtures.
+
+A pack declares the facts its rules read:
+
+* :class:`Field` — one typed value per unit, written in the unit's TOML file
+  under its dotted ``key``; it is available to rules as the fixture named by the
+  key with dots turned into underscores (``letters.valid_last_12m`` →
+  ``letters_valid_last_12m``).
+* :class:`Table` — a monitoring table (CSV, one row per event, a ``unit`` column,
+  many units per file); the fixture of the table's name gives the unit's rows.
+  With ``rollup=True`` a unit also gets its sub-units' rows.
+* ``@fixture`` — a function turning other fixtures into the fact a rule needs.
+
+Which indicators a field feeds is derived from the fixture graph, never written
+by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections import namedtuple
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import attrs
+
+from ._errors import InputError
+from ._score import Grade, to_decimal
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FIXTURE_ATTRIBUTE = "__escore_fixture__"
+
+#: The evidence types and how they are written in TOML.
+TYPES: dict[str, str] = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "decimal": "a number (write 0.5, not a fraction)",
+    "str": "text",
+    "date": "a date, YYYY-MM-DD",
+    "enum": "one of the listed choices",
+    "graded": "an inline table {points = N, reason = \"...\"}",
+    "list[str]": "a list of texts",
+}
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+def _opt_decimal(value: Any) -> Decimal | None:
+    return None if value is None else to_decimal(value)
+
+
+def _check_type(instance: Any, attribute: Any, value: str) -> None:
+    if value not in TYPES:
+        raise ValueError(f"{getattr(instance, 'key', getattr(instance, 'name', '?'))}: unknown evidence type {value!r}; use one of {', '.join(TYPES)}")
+
+
+@attrs.frozen
+class _Typed:
+    """Type, unit, range and choices shared by fields and table columns."""
+
+    type: str = attrs.field(validator=_check_type)
+    unit: str = ""
+    description: str = ""
+    min: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    max: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    choices: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+    def expected(self) -> str:
+        """What a valid value looks like, for error messages and templates."""
+        text = TYPES[self.type]
+        if self.type == "enum":
+            text = "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.min is not None and self.max is not None:
+            text += f" from {self.min} to {self.max}"
+        elif self.min is not None:
+            text += f", at least {self.min}"
+        elif self.max is not None:
+            text += f", at most {self.max}"
+        if self.unit:
+            text += f" ({self.unit})"
+        return text
+
+    def parse(self, raw: Any, where: str, key: str, *, from_text: bool = False) -> Any:
+        """Convert and check one raw value; raise :class:`InputError` naming ``where`` and ``key``."""
+        try:
+            value = _PARSERS[self.type](self, raw, from_text)
+        except (ValueError, TypeError, InvalidOperation, KeyError, AttributeError):
+            raise InputError(where, key, f"expected {self.expected()}, got {raw!r}") from None
+        bound = value.points if isinstance(value, Grade) else value
+        if isinstance(bound, (int, Decimal)) and not isinstance(bound, bool):
+            if (self.min is not None and bound < self.min) or (self.max is not None and bound > self.max):
+                raise InputError(where, key, f"expected {self.expected()}, got {raw!r}")
+        return value
+
+
+def _parse_bool(spec: _Typed, raw: Any, from_text: bool) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if from_text and isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise ValueError
+
+
+def _parse_int(spec: _Typed, raw: Any, from_text: bool) -> int:
+    if isinstance(raw, bool):
+        raise ValueError
+    if isinstance(raw, int):
+        return raw
+    if from_text and isinstance(raw, str):
+        return int(raw.strip())
+    raise ValueError
+
+
+def _parse_decimal(spec: _Typed, raw: Any, from_text: bool) -> Decimal:
+    if isinstance(raw, bool) or isinstance(raw, float):
+        raise ValueError
+    if isinstance(raw, (int, Decimal)):
+        return Decimal(raw)
+    if from_text and isinstance(raw, str):
+        value = Decimal(raw.strip())
+        if not value.is_finite():
+            raise ValueError
+        return value
+    raise ValueError
+
+
+def _parse_str(spec: _Typed, raw: Any, from_text: bool) -> str:
+    if not isinstance(raw, str):
+        raise ValueError
+    return raw
+
+
+def _parse_date(spec: _Typed, raw: Any, from_text: bool) -> _dt.date:
+    if isinstance(raw, _dt.datetime):
+        raise ValueError
+    if isinstance(raw, _dt.date):
+        return raw
+    if isinstance(raw, str) and (from_text or True):
+        return _dt.date.fromisoformat(raw.strip())
+    raise ValueError
+
+
+def _parse_enum(spec: _Typed, raw: Any, from_text: bool) -> str:
+    if not isinstance(raw, str) or raw not in spec.choices:
+        raise ValueError
+    return raw
+
+
+def _parse_graded(spec: _Typed, raw: Any, from_text: bool) -> Grade:
+    if not isinstance(raw, dict) or set(raw) != {"points", "reason"}:
+        raise ValueError
+    points = _parse_decimal(spec, raw["points"], from_text)
+    reason = raw["reason"]
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError
+    return Grade(points, reason.strip())
+
+
+def _parse_list(spec: _Typed, raw: Any, from_text: bool) -> tuple[str, ...]:
+    if from_text and isinstance(raw, str):
+        return tuple(part.strip() for part in raw.split(";") if part.strip())
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ValueError
+    return tuple(raw)
+
+
+_PARSERS: dict[str, Callable[[_Typed, Any, bool], Any]] = {
+    "bool": _parse_bool,
+    "int": _parse_int,
+    "decimal": _parse_decimal,
+    "str": _parse_str,
+    "date": _parse_date,
+    "enum": _parse_enum,
+    "graded": _parse_graded,
+    "list[str]": _parse_list,
+}
+
+
+def _check_key(instance: Any, attribute: Any, value: str) -> None:
+    if not _KEY.match(value):
+        raise ValueError(f"evidence key {value!r} must be dotted lower-case words, e.g. 'letters.valid_last_12m'")
+
+
+@attrs.frozen
+class Field(_Typed):
+    """One typed fact per unit, written in the unit's TOML file under ``key``."""
+
+    key: str = attrs.field(default="", kw_only=True, validator=_check_key)
+
+    @property
+    def fixture_name(self) -> str:
+        """The name rules use to ask for this field."""
+        return self.key.replace(".", "_")
+
+
+def field(key: str, type: str, *, unit: str = "", description: str = "", min: Any = None, max: Any = None, choices: tuple[str, ...] = ()) -> Field:
+    """Declare an evidence field (assign it to a module variable of the pack's evidence module)."""
+    return Field(type, unit, description, min, max, choices, key=key)
+
+
+@attrs.frozen
+class Column(_Typed):
+    """One column of a monitoring table."""
+
+    name: str = attrs.field(default="", kw_only=True)
+    required: bool = attrs.field(default=True, kw_only=True)
+
+
+def column(name: str, type: str, *, unit: str = "", description: str = "", min: Any = None, max: Any = None, choices: tuple[str, ...] = (), required: bool = True) -> Column:
+    """Declare a column of a :class:`Table`."""
+    return Column(type, unit, description, min, max, choices, name=name, required=required)
+
+
+@attrs.frozen
+class Table:
+    """A monitoring table: ``<name>.csv``, one row per event, a ``unit`` column first.
+
+    Rules receive the unit's rows as a tuple of named tuples with the fields
+    ``unit``, ``line`` (the CSV line, for explanations) and one per column.
+    """
+
+    name: str = attrs.field(validator=attrs.validators.matches_re(r"^[a-z][a-z0-9_]*$"))
+    columns: tuple[Column, ...] = attrs.field(converter=tuple)
+    description: str = ""
+    rollup: bool = False
+    row_type: type = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "row_type", namedtuple(f"{self.name}_row", ["unit", "line", *(c.name for c in self.columns)]))  # noqa: PYI024
+
+    @property
+    def fixture_name(self) -> str:
+        return self.name
+
+
+def table(name: str, *columns: Column, description: str = "", rollup: bool = False) -> Table:
+    """Declare a monitoring table; ``rollup=True`` gives a unit its sub-units' rows too."""
+    return Table(name, columns, description, rollup)
+
+
+@attrs.frozen
+class FixtureDecl:
+    """The declaration ``@fixture`` attaches to a function."""
+
+    name: str
+
+
+def fixture(func: F | None = None, *, name: str | None = None) -> Any:
+    """Declare a fixture: a function of other fixtures that yields a fact for rules.
+
+    Like pytest fixtures, its parameters are resolved by name, and its value is
+    computed once per unit.
+    """
+
+    def decorate(f: F) -> F:
+        setattr(f, FIXTURE_ATTRIBUTE, FixtureDecl(name or f.__name__))
+        return f
+
+    return decorate(func) if func is not None else decorate

@@ -1,0 +1,190 @@
+"""The declarations a rule pack writes: ``@indicator``, ``group()``, ``@veto``, ``@bonus``.
+
+Decorators only attach a frozen declaration to the function and return the
+function unchanged, so an indicator stays a plain callable: tests and the
+benchmark call it directly. Checking (codes, maxima, fixture names) happens once,
+when the pack is collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar, Union
+
+import attrs
+
+from ._citation import Citation
+from ._score import Number, to_decimal
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: A maximum, either one number or one per unit category (``None``: not in that category).
+MaxSpec = Union[Number, Mapping[str, Union[Number, None]]]
+
+#: Assessment methods with the notice's wording; each becomes a mark of the indicator.
+METHODS: Mapping[str, str] = {
+    "self_report": "自评上报",
+    "monitoring": "日常监测",
+    "online_monitoring": "在线监测",
+    "online_check": "网上核查",
+    "inspection": "现场检查",
+    "annual_review": "年底综合考核",
+    "public_vote": "公众满意度投票",
+}
+
+DECLARATION_ATTRIBUTE = "__escore_declaration__"
+
+
+def _convert_max(value: MaxSpec) -> Decimal | Mapping[str, Decimal | None]:
+    if isinstance(value, Mapping):
+        return {key: (None if v is None else to_decimal(v)) for key, v in value.items()}
+    return to_decimal(value)
+
+
+def _check_methods(instance: Any, attribute: Any, value: tuple[str, ...]) -> None:
+    for method in value:
+        if method not in METHODS:
+            from ._errors import did_you_mean
+
+            hint = did_you_mean(method, METHODS)
+            raise ValueError(f"{instance.code}: unknown method {method!r}; known: {', '.join(METHODS)}. {hint}".strip())
+
+
+@attrs.frozen
+class Alternative:
+    """Score another evidence source instead ("没有建设移动客户端…考核微信公众号").
+
+    When the fixture ``when`` is true for a unit, the indicator's parameter
+    ``param`` is resolved from fixture ``instead``, and the explanation says so.
+    """
+
+    param: str
+    instead: str
+    when: str
+    source: Citation | None = None
+    label: str = ""
+
+
+@attrs.frozen
+class Node:
+    """What indicators, groups, vetoes and bonus items share: a code in the tree."""
+
+    code: str
+    title: str
+    max: Any = attrs.field(converter=_convert_max)
+    parent: str | None = None
+    source: Citation | None = None
+    counted: bool = True
+    variant: str | None = None
+    methods: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_check_methods)
+
+    def max_for(self, category: str) -> Decimal | None:
+        """This node's maximum in ``category``, or ``None`` if it has no place there."""
+        if isinstance(self.max, Mapping):
+            return self.max.get(category)
+        return self.max
+
+
+@attrs.frozen
+class IndicatorDecl(Node):
+    """The declaration ``@indicator`` attaches to a function."""
+
+    alternatives: tuple[Alternative, ...] = attrs.field(default=(), converter=tuple)
+    kind: str = "indicator"
+
+
+@attrs.frozen
+class Group(Node):
+    """An inner node of the tree; its maximum must equal the sum of its children.
+
+    :param variant_by: the unit attribute that picks exactly one child variant;
+        every child then declares ``variant=`` and each variant sums to this node.
+    """
+
+    variant_by: str | None = None
+
+
+@attrs.frozen
+class VetoDecl:
+    """The declaration ``@veto`` attaches to a function.
+
+    The function returns a reason (a non-empty string) when the veto applies, and
+    ``None`` or ``""`` otherwise; then every indicator under ``targets`` scores 0.
+    """
+
+    code: str
+    title: str
+    targets: tuple[str, ...] = attrs.field(converter=tuple)
+    source: Citation | None = None
+
+
+def indicator(
+    code: str,
+    title: str,
+    *,
+    max: MaxSpec,
+    parent: str | None = None,
+    source: Citation | None = None,
+    methods: Sequence[str] = (),
+    counted: bool = True,
+    variant: str | None = None,
+    alternatives: Sequence[Alternative] = (),
+) -> Callable[[F], F]:
+    """Declare a function as the indicator ``code``.
+
+    The function's parameter names are the evidence it needs, resolved by name
+    like pytest fixtures; it returns a :class:`~escore.Score`.
+
+    :param max: the maximum printed in the notice, or a mapping category → max.
+    :param parent: the code of the group this indicator sits in (``None``: a section root).
+    :param source: the clause it implements (:func:`~escore.cite`).
+    :param methods: assessment methods, keys of :data:`METHODS`; each is also a mark.
+    :param counted: ``False`` lists the indicator without counting it.
+    :param variant: the variant of the parent group this indicator belongs to.
+    :param alternatives: other evidence sources to score instead (:class:`Alternative`).
+    """
+    decl = IndicatorDecl(code, title, max, parent, source, counted, variant, tuple(methods), tuple(alternatives))
+    return _attach(decl)
+
+
+def bonus(
+    code: str,
+    title: str,
+    *,
+    max: MaxSpec,
+    source: Citation | None = None,
+    methods: Sequence[str] = (),
+) -> Callable[[F], F]:
+    """Declare a bonus item: its points add to the section's raw score, which stays capped."""
+    decl = IndicatorDecl(code, title, max, None, source, False, None, tuple(methods), (), kind="bonus")
+    return _attach(decl)
+
+
+def veto(code: str, title: str, *, targets: Sequence[str], source: Citation | None = None) -> Callable[[F], F]:
+    """Declare a veto that zeroes the indicators or groups ``targets`` when it applies."""
+    return _attach(VetoDecl(code, title, tuple(targets), source))
+
+
+def group(
+    code: str,
+    title: str,
+    *,
+    max: MaxSpec,
+    parent: str | None = None,
+    source: Citation | None = None,
+    counted: bool = True,
+    variant: str | None = None,
+    variant_by: str | None = None,
+    methods: Sequence[str] = (),
+) -> Group:
+    """Declare an inner node of the indicator tree (assign it to a module variable)."""
+    return Group(code, title, max, parent, source, counted, variant, tuple(methods), variant_by)
+
+
+def _attach(decl: Any) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        setattr(func, DECLARATION_ATTRIBUTE, decl)
+        return func
+
+    return decorate

@@ -1,0 +1,178 @@
+"""Loading evidence: unit files and monitoring tables, checked against the plan's schema.
+
+An evidence directory holds::
+
+    escore-evidence.toml      optional: [evidence] synthetic = true, note = "..."
+    units/<UNIT-CODE>.toml    one file per unit, the fields as dotted tables
+    monitoring/<table>.csv    one row per event, a `unit` column first
+
+Every value is converted to its declared type here, once; a bad value stops the
+run with one line naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ._collect import Plan
+from ._errors import InputError, did_you_mean
+from ._evidence import Field, Table
+from ._model import EvidenceLoader
+from ._toml import check_keys, read_toml
+
+MANIFEST = "escore-evidence.toml"
+
+
+@attrs.frozen
+class EvidenceSet:
+    """Typed evidence of the units of one run."""
+
+    values: Mapping[str, dict[str, Any]]  # unit code → fixture name → value
+    tables: Mapping[str, Mapping[str, tuple[Any, ...]]]  # table name → unit code → rows
+    files: Mapping[str, str]  # unit code → where its fields came from
+    synthetic: bool
+    notes: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and dotted not in graded:
+            yield from _flatten(value, graded, dotted + ".")
+        else:
+            yield dotted, value
+
+
+def _read_manifest(directory: Path) -> tuple[bool, str]:
+    path = directory / MANIFEST
+    if not path.exists():
+        return False, ""
+    data = read_toml(path)
+    check_keys(data, ("evidence",), str(path))
+    head = data.get("evidence", {})
+    check_keys(head, ("synthetic", "note", "ruleset"), str(path), "evidence.")
+    synthetic = head.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise InputError(str(path), "evidence.synthetic", f"expected true or false, got {synthetic!r}")
+    return synthetic, str(head.get("note", ""))
+
+
+def load_evidence(
+    paths: Sequence[Path],
+    plan: Plan,
+    unit_codes: Iterable[str],
+    known_codes: Iterable[str],
+    loaders: Mapping[str, EvidenceLoader],
+) -> EvidenceSet:
+    """Read and check every evidence file under ``paths`` for the units ``unit_codes``.
+
+    ``known_codes`` are all unit codes of the ruleset: files of units of other
+    categories are skipped, an unknown code is an error.
+    """
+    wanted = set(unit_codes)
+    known = set(known_codes)
+    fields_by_key: dict[str, Field] = {f.key: f for f in plan.fields}
+    all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
+    graded = {key for key, f in all_fields.items() if f.type == "graded"}
+    tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
+    all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
+
+    values: dict[str, dict[str, Any]] = {code: {} for code in sorted(wanted)}
+    files: dict[str, str] = {}
+    rows: dict[str, dict[str, list[Any]]] = {}
+    synthetic = False
+    notes: list[str] = []
+    for root in paths:
+        if root.is_file():
+            unit_files = [root]
+            table_files: list[Path] = []
+            root_dir = root.parent
+        elif root.is_dir():
+            unit_files = sorted((root / "units").glob("*")) if (root / "units").is_dir() else []
+            table_files = sorted((root / "monitoring").glob("*")) if (root / "monitoring").is_dir() else []
+            root_dir = root
+            unexpected = sorted(p.name for p in root.iterdir() if p.name not in ("units", "monitoring", MANIFEST) and not p.name.startswith("."))
+            if unexpected:
+                raise InputError(str(root / unexpected[0]), "", f"unexpected entry in an evidence directory; expected units/, monitoring/ and {MANIFEST}")
+        else:
+            raise InputError(str(root), "", "evidence path not found")
+        is_synthetic, note = _read_manifest(root_dir) if root.is_dir() else (False, "")
+        synthetic = synthetic or is_synthetic
+        if note and note not in notes:
+            notes.append(note)
+        for path in unit_files:
+            loader = loaders.get(path.suffix)
+            if loader is None or loader.kind != "unit":
+                raise InputError(str(path), "", f"no evidence loader for '{path.suffix}' unit files; known: {', '.join(s for s, l in sorted(loaders.items()) if l.kind == 'unit')}")
+            code = path.stem
+            if code not in wanted:
+                if code in known:
+                    continue
+                hint = did_you_mean(code, known)
+                raise InputError(str(path), "", f"unknown unit code '{code}' (the file name must be a unit code)", hint=hint)
+            data = loader.read(path)
+            target = values[code]
+            for key, raw in _flatten(data, graded):
+                spec = fields_by_key.get(key)
+                if spec is None:
+                    if key in all_fields:
+                        raise InputError(str(path), key, f"this field is not read by category '{plan.category.key}'")
+                    hint = did_you_mean(key, fields_by_key)
+                    raise InputError(str(path), key, "unknown evidence key", hint=hint)
+                if spec.fixture_name in target:
+                    raise InputError(str(path), key, f"given twice (also in {files.get(code, '?')})")
+                target[spec.fixture_name] = spec.parse(raw, str(path), key)
+            files[code] = str(path) if code not in files else f"{files[code]} + {path}"
+        for path in table_files:
+            loader = loaders.get(path.suffix)
+            if loader is None or loader.kind != "table":
+                raise InputError(str(path), "", f"no evidence loader for '{path.suffix}' monitoring tables")
+            name = path.stem
+            spec_table = tables_by_name.get(name)
+            if spec_table is None:
+                if name in all_tables:
+                    continue  # read by another category of the ruleset
+                hint = did_you_mean(name, all_tables)
+                raise InputError(str(path), "", f"unknown monitoring table '{name}'", hint=hint)
+            _read_table(path, spec_table, loader, wanted, known, rows.setdefault(name, {}))
+    tables = {name: {code: tuple(found) for code, found in by_unit.items()} for name, by_unit in rows.items()}
+    return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(str(p) for p in paths))
+
+
+def _read_table(path: Path, spec: Table, loader: EvidenceLoader, wanted: set[str], known: set[str], out: dict[str, list[Any]]) -> None:
+    where = str(path)
+    columns = {c.name: c for c in spec.columns}
+    make = spec.row_type
+    header_checked = False
+    for line, row in loader.read(path):
+        if not header_checked:
+            header_checked = True
+            names = list(row)
+            if "unit" not in names:
+                raise InputError(where, "unit", "missing column; the first column names the unit")
+            for name in names:
+                if name != "unit" and name not in columns:
+                    raise InputError(where, name, "unknown column", hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}")
+            for name, col in columns.items():
+                if col.required and name not in names:
+                    raise InputError(where, name, f"missing column ({col.expected()})")
+        code = row.get("unit") or ""
+        if code not in wanted:
+            if code in known:
+                continue
+            raise InputError(f"{where}:{line}", "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known))
+        parsed = []
+        for name, col in columns.items():
+            raw = row.get(name)
+            if raw is None or raw == "":
+                if col.required:
+                    raise InputError(f"{where}:{line}", name, f"expected {col.expected()}, got an empty cell")
+                parsed.append(None)
+            else:
+                parsed.append(col.parse(raw, f"{where}:{line}", name, from_text=True))
+        out.setdefault(code, []).append(make(code, line, *parsed))

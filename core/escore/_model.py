@@ -1,0 +1,155 @@
+"""What packs register: rulesets, unit categories, sections, units and rosters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ._errors import InputError
+from ._score import to_decimal
+from ._toml import check_keys, read_toml, require
+
+
+@attrs.frozen
+class Ruleset:
+    """One assessment scheme of one year, e.g. ``fj2017``.
+
+    :param missing_points: the points a ``missing`` indicator gets: ``"zero"`` or ``"max"``.
+    """
+
+    name: str
+    year: int
+    title: str = ""
+    document: str = ""
+    missing_points: str = attrs.field(default="zero", validator=attrs.validators.in_(("zero", "max")))
+
+
+@attrs.frozen
+class Category:
+    """A category of assessed units (``provincial``, ``city``, ``county``) within a ruleset.
+
+    :param subunits: the category whose units sit under these (for roll-ups).
+    """
+
+    ruleset: str
+    key: str
+    title: str
+    subunits: str | None = None
+
+
+@attrs.frozen
+class Section:
+    """A weighted part of a category's total: ``points = raw × weight ÷ raw_max``.
+
+    :param sample_evidence: directories of synthetic sample evidence for this section.
+    """
+
+    ruleset: str
+    category: str
+    name: str
+    title: str
+    weight: Decimal = attrs.field(converter=to_decimal)
+    raw_max: Decimal = attrs.field(converter=to_decimal)
+    sample_evidence: tuple[Path, ...] = attrs.field(default=(), converter=tuple)
+
+
+@attrs.frozen
+class Unit:
+    """An assessed unit: a stable ASCII code, a display name, its parent unit if any."""
+
+    code: str
+    name: str
+    category: str
+    parent: str | None = None
+    attributes: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+_UNIT_KEYS = ("code", "name", "parent", "attributes")
+
+
+@attrs.frozen
+class Roster:
+    """The units of one category of a ruleset."""
+
+    ruleset: str
+    category: str
+    units: tuple[Unit, ...] = attrs.field(converter=tuple)
+
+    @classmethod
+    def from_toml(cls, path: Path) -> Roster:
+        """Read a roster file::
+
+            [roster]
+            ruleset = "fj2017"
+            category = "city"
+
+            [[unit]]
+            code = "fuzhou"
+            name = "福州市"
+            attributes = {}
+        """
+        where = str(path)
+        data = read_toml(path)
+        check_keys(data, ("roster", "unit"), where)
+        head = require(data, "roster", dict, where)
+        check_keys(head, ("ruleset", "category"), where, "roster.")
+        ruleset = require(head, "ruleset", str, where, "roster.")
+        category = require(head, "category", str, where, "roster.")
+        units = []
+        for index, entry in enumerate(require(data, "unit", list, where)):
+            prefix = f"unit[{index}]."
+            check_keys(entry, _UNIT_KEYS, where, prefix)
+            parent = entry.get("parent")
+            if parent is not None and not isinstance(parent, str):
+                raise InputError(where, prefix + "parent", f"expected a unit code, got {parent!r}")
+            attributes = entry.get("attributes", {})
+            if not isinstance(attributes, dict):
+                raise InputError(where, prefix + "attributes", "expected a table")
+            units.append(
+                Unit(require(entry, "code", str, where, prefix), require(entry, "name", str, where, prefix), category, parent, attributes)
+            )
+        codes = [unit.code for unit in units]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise InputError(where, "unit.code", f"unit codes must be unique; repeated: {', '.join(duplicates)}")
+        return cls(ruleset, category, units)
+
+    def __iter__(self) -> Iterator[Unit]:
+        return iter(self.units)
+
+
+@attrs.frozen
+class EvidenceLoader:
+    """Reads one kind of evidence file.
+
+    :param suffix: the file suffix it reads (``".toml"``, ``".csv"``).
+    :param kind: ``"unit"`` (one file per unit, named by its code, returning a nested
+        mapping) or ``"table"`` (a monitoring table, returning ``(line, row)`` pairs).
+    :param read: ``read(path)``; raises :class:`~escore.InputError` on malformed input.
+    """
+
+    suffix: str
+    kind: str = attrs.field(validator=attrs.validators.in_(("unit", "table")))
+    read: Callable[[Path], Any]
+
+
+@attrs.frozen
+class OutputFormat:
+    """An output format of ``escore run`` (and optionally ``escore list``).
+
+    :param render_run: ``render_run(result) -> str``.
+    :param render_catalog: ``render_catalog(plan) -> str``, or ``None`` if not supported.
+    """
+
+    name: str
+    render_run: Callable[[Any], str]
+    render_catalog: Callable[[Any], str] | None = None
+    suffix: str = ".txt"
+
+
+def units_by_code(units: Iterable[Unit]) -> dict[str, Unit]:
+    return {unit.code: unit for unit in units}

@@ -1,0 +1,269 @@
+"""The plugin manager factory and the catalogue of everything plugins registered."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from ._collect import Plan, build_plan, collect_fixtures, natural_key
+from ._errors import PackError, UsageError, did_you_mean
+from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
+
+#: Plugins that ship with escore; they register exactly like third-party ones.
+BUILTIN_PLUGINS = ("escore._builtin_loaders", "escore._builtin_formats")
+
+ENTRY_POINT_GROUP = "escore"
+AUTOLOAD_ENV = "ESCORE_DISABLE_PLUGIN_AUTOLOAD"
+PLUGINS_ENV = "ESCORE_PLUGINS"
+TRACE_ENV = "ESCORE_TRACE_PLUGINS"
+
+
+def make_plugin_manager(*, autoload: bool | None = None, blocked: Iterable[str] = (), extra: Iterable[Any] = ()) -> pluggy.PluginManager:
+    """Build a fresh plugin manager: built-ins, then entry points, then ``extra`` plugins.
+
+    :param autoload: load every ``escore`` entry point; ``None`` reads
+        ``ESCORE_DISABLE_PLUGIN_AUTOLOAD`` (set → off). With autoload off, only the
+        entry points named in ``ESCORE_PLUGINS`` (comma-separated) are loaded.
+    :param blocked: plugin names not to load (``-p no:NAME``).
+    :param extra: plugin objects (modules, instances) to register as well.
+    """
+    import importlib
+
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    blocked = set(blocked)
+    for name in blocked:
+        pm.set_blocked(name)
+    for name in BUILTIN_PLUGINS:
+        if name not in blocked:
+            pm.register(importlib.import_module(name), name=name)
+    if autoload is None:
+        autoload = not os.environ.get(AUTOLOAD_ENV)
+    if autoload:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    else:
+        wanted = [n.strip() for n in os.environ.get(PLUGINS_ENV, "").split(",") if n.strip()]
+        if wanted:
+            _load_named_entry_points(pm, wanted, blocked)
+    for plugin in extra:
+        pm.register(plugin)
+    pm.check_pending()
+    if os.environ.get(TRACE_ENV):
+        pm.trace.root.setwriter(print)
+        pm.enable_tracing()
+    return pm
+
+
+def _load_named_entry_points(pm: pluggy.PluginManager, names: Sequence[str], blocked: set[str]) -> None:
+    from importlib.metadata import entry_points
+
+    available = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    for name in names:
+        if name in blocked:
+            continue
+        if name not in available:
+            raise UsageError(f"{PLUGINS_ENV}: no escore plugin named '{name}'" + (f"; {did_you_mean(name, available)}" if did_you_mean(name, available) else ""))
+        pm.register(available[name].load(), name=name)
+
+
+@attrs.frozen
+class PluginInfo:
+    name: str
+    distribution: str
+    version: str
+    hooks: tuple[str, ...]
+
+
+def list_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    """Every registered plugin with its distribution, version and implemented hooks, sorted by name."""
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distributions()}
+    out = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue
+        dist = dists.get(id(plugin))
+        hooks = tuple(sorted(caller.name for caller in (pm.get_hookcallers(plugin) or ())))
+        if dist is not None:
+            out.append(PluginInfo(name, dist.metadata["name"], dist.version, hooks))
+        else:
+            from ._version import __version__
+
+            builtin = name in BUILTIN_PLUGINS
+            out.append(PluginInfo(name, "escore" if builtin else "(registered directly)", __version__ if builtin else "", hooks))
+    return sorted(out, key=lambda info: info.name)
+
+
+def _call_attributed(pm: pluggy.PluginManager, hook_name: str, make_register: Callable[[str], Callable[..., None]]) -> None:
+    """Call each implementation of a registration hook with a ``register`` that knows its plugin.
+
+    The implementations are called one by one, in plugin-name order, rather than
+    through one hook call, so that a conflict can name both plugins and the
+    result does not depend on registration order.
+    """
+    caller = getattr(pm.hook, hook_name)
+    for impl in sorted(caller.get_hookimpls(), key=lambda i: i.plugin_name):
+        register = make_register(impl.plugin_name)
+        impl.function(*[register for _ in impl.argnames])
+
+
+class Catalog:
+    """Everything the loaded plugins registered, checked for conflicts."""
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self.pm = pm
+        self.rulesets: dict[str, tuple[Ruleset, str]] = {}
+        self.categories: dict[tuple[str, str], tuple[Category, str]] = {}
+        self.sections: dict[tuple[str, str, str], tuple[Section, str]] = {}
+        self.indicator_modules: list[tuple[str, tuple[tuple[str, str], ...], ModuleType, str]] = []
+        self.fixture_modules: dict[str, list[ModuleType]] = {}
+        self.rosters: dict[tuple[str, str], tuple[Roster, str]] = {}
+        self.loaders: dict[str, EvidenceLoader] = {}
+        self.formats: dict[str, OutputFormat] = {}
+        self.golden: list[tuple[str, Path, str]] = []
+        self._plans: dict[tuple[str, str], Plan] = {}
+        self._fixtures: dict[str, Any] = {}
+        self._collect()
+
+    def _unique(self, table: dict[Any, tuple[Any, str]], key: Any, value: Any, plugin: str, what: str) -> None:
+        if key in table:
+            other, other_plugin = table[key]
+            if other != value:
+                raise PackError(f"{what} {key!r} is registered differently by plugins '{other_plugin}' and '{plugin}'")
+            return
+        table[key] = (value, plugin)
+
+    def _collect(self) -> None:
+        pm = self.pm
+        _call_attributed(pm, "escore_register_rulesets", lambda p: lambda r: self._unique(self.rulesets, r.name, r, p, "ruleset"))
+        _call_attributed(pm, "escore_register_categories", lambda p: lambda c: self._unique(self.categories, (c.ruleset, c.key), c, p, "category"))
+
+        def section(plugin: str) -> Callable[[Section], None]:
+            def register(s: Section) -> None:
+                key = (s.ruleset, s.category, s.name)
+                if key in self.sections:
+                    raise PackError(f"section {s.category}/{s.name} of ruleset {s.ruleset} is claimed by both '{self.sections[key][1]}' and '{plugin}'")
+                self.sections[key] = (s, plugin)
+
+            return register
+
+        _call_attributed(pm, "escore_register_sections", section)
+
+        def indicators(plugin: str) -> Callable[..., None]:
+            def register(module: ModuleType, *, ruleset: str, sections: Sequence[tuple[str, str]]) -> None:
+                self.indicator_modules.append((ruleset, tuple(tuple(s) for s in sections), module, plugin))  # type: ignore[misc]
+
+            return register
+
+        _call_attributed(pm, "escore_register_indicators", indicators)
+
+        def fixtures(plugin: str) -> Callable[..., None]:
+            def register(module: ModuleType, *, ruleset: str) -> None:
+                self.fixture_modules.setdefault(ruleset, []).append(module)
+
+            return register
+
+        _call_attributed(pm, "escore_register_fixtures", fixtures)
+
+        def roster(plugin: str) -> Callable[[Roster], None]:
+            def register(r: Roster) -> None:
+                key = (r.ruleset, r.category)
+                if key in self.rosters:
+                    raise PackError(f"the {r.category} roster of ruleset {r.ruleset} is registered by both '{self.rosters[key][1]}' and '{plugin}'")
+                self.rosters[key] = (r, plugin)
+
+            return register
+
+        _call_attributed(pm, "escore_register_rosters", roster)
+        _call_attributed(pm, "escore_register_evidence_loaders", lambda p: lambda loader: self.loaders.setdefault(loader.suffix, loader))
+        _call_attributed(pm, "escore_register_formats", lambda p: lambda f: self.formats.setdefault(f.name, f))
+
+        def golden(plugin: str) -> Callable[..., None]:
+            def register(path: Path, *, ruleset: str) -> None:
+                self.golden.append((ruleset, Path(path), plugin))
+
+            return register
+
+        _call_attributed(pm, "escore_register_golden_cases", golden)
+        self.golden.sort(key=lambda item: (item[0], str(item[1])))
+        for (ruleset, category, name), (_, plugin) in self.sections.items():
+            if ruleset not in self.rulesets:
+                raise PackError(f"plugin '{plugin}' registers section {category}/{name} of ruleset '{ruleset}', which no plugin registers")
+            if (ruleset, category) not in self.categories:
+                raise PackError(f"plugin '{plugin}' registers section {category}/{name} of category '{category}', which ruleset '{ruleset}' does not declare")
+
+    # ------------------------------------------------------------------ selection
+
+    def category_keys(self) -> list[str]:
+        return sorted({key for _, key in self.categories})
+
+    def choose(self, category: str, *, ruleset: str | None = None, year: int | None = None) -> Ruleset:
+        """The ruleset to use for ``category``; ambiguity and unknown names are usage errors."""
+        if ruleset is not None:
+            if ruleset not in self.rulesets:
+                hint = did_you_mean(ruleset, self.rulesets)
+                known = ", ".join(sorted(self.rulesets)) or "none installed"
+                raise UsageError(f"unknown ruleset '{ruleset}'" + (f"; {hint}" if hint else f"; installed: {known}"))
+            if (ruleset, category) not in self.categories:
+                raise UsageError(f"ruleset '{ruleset}' has no category '{category}'; it has: {', '.join(sorted(k for r, k in self.categories if r == ruleset))}")
+            return self.rulesets[ruleset][0]
+        if category not in self.category_keys():
+            hint = did_you_mean(category, self.category_keys())
+            known = ", ".join(self.category_keys()) or "none (is a rule pack installed?)"
+            raise UsageError(f"unknown category '{category}'" + (f"; {hint}" if hint else f"; known: {known}"))
+        candidates = sorted((self.rulesets[r][0] for r, k in self.categories if k == category), key=lambda r: (r.year, r.name))
+        if year is not None:
+            candidates = [r for r in candidates if r.year == year]
+            if not candidates:
+                years = sorted({self.rulesets[r][0].year for r, k in self.categories if k == category})
+                raise UsageError(f"no installed ruleset scores '{category}' for {year}; years installed: {', '.join(map(str, years))}")
+        if len(candidates) > 1:
+            names = ", ".join(f"{r.name} ({r.year})" for r in candidates)
+            if year is not None:
+                raise UsageError(f"rulesets {names} both claim category '{category}' for {year}; choose one with --ruleset")
+            raise UsageError(f"several rulesets score '{category}': {names}; choose one with --year or --ruleset")
+        return candidates[0]
+
+    def plan(self, ruleset: str, category: str) -> Plan:
+        """The collected, checked plan of one category (built once per catalogue)."""
+        key = (ruleset, category)
+        if key not in self._plans:
+            rules = self.rulesets[ruleset][0]
+            cat = self.categories[key][0]
+            sections = sorted((s for (r, c, _), (s, _p) in self.sections.items() if r == ruleset and c == category), key=lambda s: s.name)
+            if not sections:
+                raise PackError(f"category '{category}' of ruleset '{ruleset}' has no sections")
+            modules = [
+                (section_name, module)
+                for r, targets, module, _ in self.indicator_modules
+                if r == ruleset
+                for c, section_name in targets
+                if c == category
+            ]
+            if ruleset not in self._fixtures:
+                self._fixtures[ruleset] = collect_fixtures(self.fixture_modules.get(ruleset, []))
+            self._plans[key] = build_plan(rules, cat, sections, modules, self._fixtures[ruleset])
+        return self._plans[key]
+
+    def roster(self, ruleset: str, category: str) -> tuple[Unit, ...]:
+        entry = self.rosters.get((ruleset, category))
+        if entry is None:
+            raise PackError(f"no roster of category '{category}' is registered for ruleset '{ruleset}'")
+        return tuple(sorted(entry[0].units, key=lambda u: natural_key(u.code)))
+
+    def all_unit_codes(self, ruleset: str) -> set[str]:
+        return {unit.code for (r, _), (roster, _) in self.rosters.items() if r == ruleset for unit in roster.units}
+
+    def sample_evidence(self, plan: Plan) -> list[Path]:
+        paths: list[Path] = []
+        for section in plan.sections:
+            for path in section.sample_evidence:
+                if Path(path) not in paths:
+                    paths.append(Path(path))
+        return sorted(paths)

@@ -1,0 +1,389 @@
+"""The scoring vocabulary: rule objects whose scores explain themselves.
+
+Every rule kind of an assessment notice is a small frozen object built once, at
+import time of the rule pack, and called per unit. Each call returns a
+:class:`Score` holding the exact points (a :class:`~decimal.Decimal`), one
+human-readable line per step (the tier row matched, each deduction item, the cap
+or floor applied) and the branches it took, which rule coverage reads.
+
+Points are never floats: numbers given as ``int`` or ``str`` are converted with
+:func:`to_decimal`, and a ``float`` is refused because ``0.1`` has no exact
+binary value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+Number = Union[Decimal, int, str]
+
+ZERO = Decimal(0)
+
+
+def to_decimal(value: Number) -> Decimal:
+    """Convert an ``int``, ``str`` or ``Decimal`` to ``Decimal``; refuse floats and bools."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"points must be int, str or Decimal, not {type(value).__name__} ({value!r})")
+    return Decimal(value)
+
+
+def fmt(value: Decimal) -> str:
+    """Format a decimal without exponent or trailing zeros (``Decimal('0.50')`` → ``0.5``)."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
+
+
+class MissingEvidence(Exception):
+    """Evidence an indicator needs is absent; the indicator gets status ``missing``."""
+
+    def __init__(self, key: str, reason: str = "") -> None:
+        self.key = key
+        self.reason = reason or f"evidence '{key}' was not provided"
+        super().__init__(self.reason)
+
+
+class NotApplicable(Exception):
+    """The indicator does not apply to this unit; status ``not_applicable``."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+Hit = tuple[str, str]
+
+
+@attrs.frozen(slots=True)
+class Score:
+    """Points awarded by a rule, with the lines that explain them.
+
+    :param points: exact points.
+    :param reasons: one line per step of the rule, in order.
+    :param hits: ``(rule name, branch)`` pairs that rule coverage records.
+    """
+
+    points: Decimal
+    reasons: tuple[str, ...] = ()
+    hits: tuple[Hit, ...] = ()
+
+    def __add__(self, other: Score) -> Score:
+        return Score(self.points + other.points, self.reasons + other.reasons, self.hits + other.hits)
+
+    def with_reason(self, line: str) -> Score:
+        """Return this score with one more explanation line appended."""
+        return Score(self.points, self.reasons + (line,), self.hits)
+
+
+def composite(*parts: Score) -> Score:
+    """Sum several part scores of one indicator, keeping every part's lines."""
+    points = ZERO
+    reasons: list[str] = []
+    hits: list[Hit] = []
+    for part in parts:
+        points += part.points
+        reasons.extend(part.reasons)
+        hits.extend(part.hits)
+    return Score(points, tuple(reasons), tuple(hits))
+
+
+def points(value: Number, reason: str) -> Score:
+    """A score given directly, with its reason."""
+    return Score(to_decimal(value), (reason,))
+
+
+def forfeit(score: Score, reason: str, *, rule: str = "forfeit") -> Score:
+    """Remove the points a score earned (content forfeiture); the earlier lines stay visible."""
+    line = f"forfeited {fmt(score.points)} → 0: {reason}"
+    return Score(ZERO, score.reasons + (line,), score.hits + ((rule, "forfeited"),))
+
+
+# --------------------------------------------------------------------------- tiers
+
+_OPS = {
+    ">=": ("≥", lambda value, bound: value >= bound),
+    ">": (">", lambda value, bound: value > bound),
+    "<=": ("≤", lambda value, bound: value <= bound),
+    "<": ("<", lambda value, bound: value < bound),
+}
+
+
+@attrs.frozen(slots=True)
+class Tier:
+    """One row of a tier ladder: ``value OP bound → points`` (``op`` ``"else"`` matches anything)."""
+
+    op: str
+    bound: Decimal | None
+    points: Decimal
+    label: str
+
+
+@attrs.frozen
+class Ladder:
+    """A tier ladder: the first row whose condition holds gives the points.
+
+    Build it with :meth:`at_least` (rates: higher is better) or :meth:`at_most`
+    (delays: lower is better). Boundaries are inclusive unless ``strict=True``,
+    and every row states its boundary in the explanation, e.g. ``rate 80% matched
+    '≥ 80% → 2'``. The bounds are checked once, at construction: they must be
+    strictly monotonic so that no row is dead and the ladder has no gap.
+    """
+
+    name: str
+    rows: tuple[Tier, ...]
+    what: str = "value"
+    unit: str = ""
+
+    @classmethod
+    def at_least(
+        cls,
+        name: str,
+        steps: Sequence[tuple[Number, Number]],
+        *,
+        otherwise: Number | None = 0,
+        what: str = "value",
+        unit: str = "",
+        strict: bool = False,
+    ) -> Ladder:
+        """Rows ``value ≥ bound → points`` for bounds in descending order."""
+        return cls._build(name, steps, otherwise, what, unit, ">" if strict else ">=", descending=True)
+
+    @classmethod
+    def at_most(
+        cls,
+        name: str,
+        steps: Sequence[tuple[Number, Number]],
+        *,
+        otherwise: Number | None = 0,
+        what: str = "value",
+        unit: str = "",
+        strict: bool = False,
+    ) -> Ladder:
+        """Rows ``value ≤ bound → points`` for bounds in ascending order (delay tiers)."""
+        return cls._build(name, steps, otherwise, what, unit, "<" if strict else "<=", descending=False)
+
+    @classmethod
+    def _build(
+        cls,
+        name: str,
+        steps: Sequence[tuple[Number, Number]],
+        otherwise: Number | None,
+        what: str,
+        unit: str,
+        op: str,
+        *,
+        descending: bool,
+    ) -> Ladder:
+        if not steps:
+            raise ValueError(f"ladder {name!r} has no rows")
+        bounds = [to_decimal(bound) for bound, _ in steps]
+        for earlier, later in zip(bounds, bounds[1:]):
+            if (earlier <= later) if descending else (earlier >= later):
+                order = "descending" if descending else "ascending"
+                raise ValueError(f"ladder {name!r}: bounds must be strictly {order}, got {earlier} then {later}")
+        symbol = _OPS[op][0]
+        rows = [
+            Tier(op, bound, to_decimal(pts), f"{symbol} {fmt(bound)}{unit} → {fmt(to_decimal(pts))}")
+            for bound, (_, pts) in zip(bounds, steps)
+        ]
+        if otherwise is not None:
+            last = bounds[-1]
+            rest = ("<" if op == ">=" else "≤") if descending else (">" if op == "<=" else "≥")
+            rows.append(Tier("else", None, to_decimal(otherwise), f"{rest} {fmt(last)}{unit} → {fmt(to_decimal(otherwise))}"))
+        return cls(name=name, rows=tuple(rows), what=what, unit=unit)
+
+    @property
+    def branches(self) -> tuple[str, ...]:
+        """Every row's label: what rule coverage expects to see taken."""
+        return tuple(row.label for row in self.rows)
+
+    @property
+    def max_points(self) -> Decimal:
+        return max(row.points for row in self.rows)
+
+    def score(self, value: Number) -> Score:
+        """Score ``value`` against the ladder; raise ``ValueError`` if no row matches."""
+        value = to_decimal(value)
+        for row in self.rows:
+            if row.op == "else" or _OPS[row.op][1](value, row.bound):
+                line = f"{self.what} {fmt(value)}{self.unit} matched tier '{row.label}'"
+                return Score(row.points, (line,), ((self.name, row.label),))
+        raise ValueError(f"ladder {self.name!r}: no tier matches {self.what} {fmt(value)}{self.unit}")
+
+
+# --------------------------------------------------------------------------- items
+
+@attrs.frozen(slots=True)
+class Item:
+    """One finding that a deduction or award rule counts.
+
+    :param kind: which of the rule's item kinds this is (it sets the points).
+    :param label: what was found, shown in the explanation.
+    :param origin: the sub-unit the item comes from, for roll-ups.
+    """
+
+    kind: str
+    label: str = ""
+    origin: str = ""
+
+
+def _item_line(sign: str, amount: Decimal, item: Item) -> str:
+    line = f"{sign}{fmt(amount)} {item.kind}"
+    if item.label:
+        line += f": {item.label}"
+    if item.origin:
+        line += f" (sub-unit {item.origin})"
+    return line
+
+
+@attrs.frozen
+class Deduction:
+    """Start at ``max`` and deduct per item, never below ``floor`` ("扣完为止").
+
+    :param per: points deducted for one item of each kind.
+    """
+
+    name: str
+    max: Decimal = attrs.field(converter=to_decimal)
+    per: dict[str, Decimal] = attrs.field(converter=lambda m: {k: to_decimal(v) for k, v in m.items()})
+    floor: Decimal = attrs.field(default=ZERO, converter=to_decimal)
+
+    @property
+    def branches(self) -> tuple[str, ...]:
+        return (*sorted(self.per), "none deducted", "floor")
+
+    def score(self, items: Iterable[Item]) -> Score:
+        """Deduct for each item; unknown item kinds raise ``KeyError``."""
+        total = ZERO
+        reasons: list[str] = []
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        per = self.per
+        for item in items:
+            amount = per[item.kind]
+            total += amount
+            reasons.append(_item_line("−", amount, item))
+            if item.kind not in seen:
+                seen.add(item.kind)
+                hits.append((self.name, item.kind))
+        if not reasons:
+            return Score(self.max, (f"no deductions: {fmt(self.max)} of {fmt(self.max)}",), ((self.name, "none deducted"),))
+        result = self.max - total
+        if result < self.floor:
+            reasons.append(f"floor {fmt(self.floor)} reached: deductions of {fmt(total)} exceed {fmt(self.max - self.floor)}")
+            hits.append((self.name, "floor"))
+            result = self.floor
+        return Score(result, tuple(reasons), tuple(hits))
+
+
+@attrs.frozen
+class Award:
+    """Award points per item, never above ``cap`` ("超出本分项最高分值则按最高分值计算")."""
+
+    name: str
+    cap: Decimal = attrs.field(converter=to_decimal)
+    per: dict[str, Decimal] = attrs.field(converter=lambda m: {k: to_decimal(v) for k, v in m.items()})
+
+    @property
+    def branches(self) -> tuple[str, ...]:
+        return (*sorted(self.per), "nothing awarded", "cap")
+
+    def score(self, items: Iterable[Item]) -> Score:
+        total = ZERO
+        reasons: list[str] = []
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for item in items:
+            amount = self.per[item.kind]
+            total += amount
+            reasons.append(_item_line("+", amount, item))
+            if item.kind not in seen:
+                seen.add(item.kind)
+                hits.append((self.name, item.kind))
+        if not reasons:
+            return Score(ZERO, ("nothing to award: 0",), ((self.name, "nothing awarded"),))
+        if total > self.cap:
+            reasons.append(f"capped at {fmt(self.cap)}: items add up to {fmt(total)}")
+            hits.append((self.name, "cap"))
+            total = self.cap
+        return Score(total, tuple(reasons), tuple(hits))
+
+
+@attrs.frozen
+class Proportional:
+    """``max × part ÷ whole``; a whole of 0 is missing evidence, never 0 or full marks."""
+
+    name: str
+    max: Decimal = attrs.field(converter=to_decimal)
+    what: str = "share"
+
+    @property
+    def branches(self) -> tuple[str, ...]:
+        return ("full", "partial", "none")
+
+    def score(self, part: Number, whole: Number) -> Score:
+        part, whole = to_decimal(part), to_decimal(whole)
+        if whole <= 0:
+            raise MissingEvidence(self.name, f"{self.what}: the whole is {fmt(whole)}, so no share can be computed")
+        if part < 0 or part > whole:
+            raise ValueError(f"{self.what}: part {fmt(part)} is outside 0..{fmt(whole)}")
+        result = self.max * part / whole
+        branch = "full" if part == whole else ("none" if part == 0 else "partial")
+        line = f"{self.what} {fmt(part)}/{fmt(whole)} × {fmt(self.max)} = {fmt(result)}"
+        return Score(result, (line,), ((self.name, branch),))
+
+
+@attrs.frozen
+class Binary:
+    """All or nothing: ``points`` if the condition holds, else 0."""
+
+    name: str
+    points: Decimal = attrs.field(converter=to_decimal)
+    yes: str = "condition met"
+    no: str = "condition not met"
+
+    @property
+    def branches(self) -> tuple[str, ...]:
+        return ("yes", "no")
+
+    def score(self, condition: bool) -> Score:
+        if condition:
+            return Score(self.points, (f"{self.yes}: {fmt(self.points)}",), ((self.name, "yes"),))
+        return Score(ZERO, (f"{self.no}: 0",), ((self.name, "no"),))
+
+
+@attrs.frozen(slots=True)
+class Grade:
+    """Points an assessor awarded, with the assessor's one-line reason (evidence type ``graded``)."""
+
+    points: Decimal
+    reason: str
+
+
+@attrs.frozen
+class Graded:
+    """An assessor-graded row: the points come from evidence, checked against ``max``."""
+
+    name: str
+    max: Decimal = attrs.field(converter=to_decimal)
+
+    @property
+    def branches(self) -> tuple[str, ...]:
+        return ("full", "partial", "none")
+
+    def score(self, grade: Grade) -> Score:
+        if not ZERO <= grade.points <= self.max:
+            raise ValueError(f"{self.name}: assessor points {fmt(grade.points)} outside 0..{fmt(self.max)}")
+        branch = "full" if grade.points == self.max else ("none" if grade.points == 0 else "partial")
+        line = f"assessor awarded {fmt(grade.points)} of {fmt(self.max)}: {grade.reason}"
+        return Score(grade.points, (line,), ((self.name, branch),))
+
+
+#: Rule objects a pack may define; rule coverage looks for these in pack modules.
+RULE_TYPES = (Ladder, Deduction, Award, Proportional, Binary, Graded)

@@ -1,0 +1,76 @@
+"""One run of a category: choose the ruleset, load roster and evidence, score, rank."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._collect import Plan
+from ._errors import InputError
+from ._load import EvidenceSet, load_evidence
+from ._model import Unit
+from ._plugins import Catalog
+from ._run import Engine, RunResult, rank, select
+
+
+def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
+    """Every unit carries the attributes the tree's variants are picked by, with a declared value."""
+    choices: dict[str, set[str]] = {}
+    for node in plan.nodes.values():
+        if node.variant_by:
+            choices.setdefault(node.variant_by, set()).update(plan.nodes[c].variant for c in node.children if plan.nodes[c].variant)
+    for unit in units:
+        for attribute, allowed in sorted(choices.items()):
+            value = unit.attributes.get(attribute)
+            if value not in allowed:
+                raise InputError(where, f"{unit.code}.attributes.{attribute}", f"expected one of {', '.join(sorted(allowed))}, got {value!r}")
+
+
+def children_of(catalog: Catalog, plan: Plan) -> dict[str, tuple[Unit, ...]]:
+    """Sub-units by parent code (e.g. a city's counties), for roll-ups and the ``subunits`` fixture."""
+    sub = plan.category.subunits
+    if not sub or (plan.ruleset.name, sub) not in catalog.rosters:
+        return {}
+    out: dict[str, list[Unit]] = {}
+    for unit in catalog.roster(plan.ruleset.name, sub):
+        if unit.parent:
+            out.setdefault(unit.parent, []).append(unit)
+    return {code: tuple(units) for code, units in out.items()}
+
+
+def run_category(
+    catalog: Catalog,
+    category: str,
+    *,
+    ruleset: str | None = None,
+    year: int | None = None,
+    evidence: Sequence[Path] = (),
+    keyword: str | None = None,
+    marks: str | None = None,
+    only: Sequence[str] = (),
+) -> RunResult:
+    """Score and rank every unit of ``category`` (or just the unit codes in ``only``)."""
+    chosen = catalog.choose(category, ruleset=ruleset, year=year)
+    plan = catalog.plan(chosen.name, category)
+    selected = select(plan, keyword, marks)
+    units = catalog.roster(chosen.name, category)
+    check_roster(plan, units, f"roster {chosen.name}/{category}")
+    if only:
+        units = tuple(u for u in units if u.code in set(only))
+    children = children_of(catalog, plan)
+    paths = list(evidence) or catalog.sample_evidence(plan)
+    codes = [u.code for u in units] + [c.code for kids in children.values() for c in kids]
+    data = load_evidence(paths, plan, codes, catalog.all_unit_codes(chosen.name), catalog.loaders)
+    result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks)
+    catalog.pm.hook.escore_run_finished(result=result)
+    return result
+
+
+def score_with(plan: Plan, selected: Sequence, units: Sequence[Unit], children: dict[str, tuple[Unit, ...]], data: EvidenceSet, *, keyword: str | None = None, marks: str | None = None) -> RunResult:
+    engine = Engine(plan, selected)
+    values, tables, files = data.values, data.tables, data.files
+    empty: dict = {}
+    results = [engine.score(u, values.get(u.code, empty), tables, children.get(u.code, ()), files.get(u.code, "")) for u in units]
+    ordered, ranks = rank(results)
+    selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
+    return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection)
