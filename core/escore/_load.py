@@ -12,7 +12,7 @@ run with one line naming the file, the key and what was expected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import attrs
 
 from ._collect import Plan
 from ._errors import InputError, did_you_mean
-from ._evidence import Field, Table
+from ._evidence import Table
 from ._model import EvidenceLoader
 from ._toml import check_keys, read_toml
 
@@ -46,6 +46,45 @@ def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Ite
             yield from _flatten(value, graded, dotted + ".")
         else:
             yield dotted, value
+
+
+def parse_unit_fields(data: Mapping[str, Any], plan: Plan, where: str, target: dict[str, Any], *, also: str = "", replace: bool = False) -> dict[str, Any]:
+    """Check and convert one unit's nested evidence mapping into ``target`` (fixture name → value)."""
+    fields_by_key = {f.key: f for f in plan.fields}
+    all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
+    graded = {key for key, f in all_fields.items() if f.type == "graded"}
+    for key, raw in _flatten(data, graded):
+        spec = fields_by_key.get(key)
+        if spec is None:
+            if key in all_fields:
+                raise InputError(where, key, f"this field is not read by category '{plan.category.key}'")
+            hint = did_you_mean(key, fields_by_key)
+            raise InputError(where, key, "unknown evidence key", hint=hint)
+        if spec.fixture_name in target and not replace:
+            raise InputError(where, key, f"given twice (also in {also or 'another file'})")
+        target[spec.fixture_name] = spec.parse(raw, where, key)
+    return target
+
+
+def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where: str, *, from_text: bool) -> Iterator[tuple[str, Any]]:
+    """Check and convert table rows; yields ``(unit code, row)``."""
+    columns = {c.name: c for c in spec.columns}
+    make = spec.row_type
+    for line, row in rows:
+        for name in row:
+            if name != "unit" and name not in columns:
+                raise InputError(f"{where}:{line}", name, "unknown column", hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}")
+        code = row.get("unit") or ""
+        parsed = []
+        for name, col in columns.items():
+            raw = row.get(name)
+            if raw is None or raw == "":
+                if col.required:
+                    raise InputError(f"{where}:{line}", name, f"expected {col.expected()}, got an empty cell")
+                parsed.append(None)
+            else:
+                parsed.append(col.parse(raw, f"{where}:{line}", name, from_text=from_text))
+        yield code, make(code, line, *parsed)
 
 
 def _read_manifest(directory: Path) -> tuple[bool, str]:
@@ -76,9 +115,6 @@ def load_evidence(
     """
     wanted = set(unit_codes)
     known = set(known_codes)
-    fields_by_key: dict[str, Field] = {f.key: f for f in plan.fields}
-    all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
-    graded = {key for key, f in all_fields.items() if f.type == "graded"}
     tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
     all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
 
@@ -115,18 +151,7 @@ def load_evidence(
                     continue
                 hint = did_you_mean(code, known)
                 raise InputError(str(path), "", f"unknown unit code '{code}' (the file name must be a unit code)", hint=hint)
-            data = loader.read(path)
-            target = values[code]
-            for key, raw in _flatten(data, graded):
-                spec = fields_by_key.get(key)
-                if spec is None:
-                    if key in all_fields:
-                        raise InputError(str(path), key, f"this field is not read by category '{plan.category.key}'")
-                    hint = did_you_mean(key, fields_by_key)
-                    raise InputError(str(path), key, "unknown evidence key", hint=hint)
-                if spec.fixture_name in target:
-                    raise InputError(str(path), key, f"given twice (also in {files.get(code, '?')})")
-                target[spec.fixture_name] = spec.parse(raw, str(path), key)
+            parse_unit_fields(loader.read(path), plan, str(path), values[code], also=files.get(code, ""))
             files[code] = str(path) if code not in files else f"{files[code]} + {path}"
         for path in table_files:
             loader = loaders.get(path.suffix)
@@ -147,32 +172,24 @@ def load_evidence(
 def _read_table(path: Path, spec: Table, loader: EvidenceLoader, wanted: set[str], known: set[str], out: dict[str, list[Any]]) -> None:
     where = str(path)
     columns = {c.name: c for c in spec.columns}
-    make = spec.row_type
-    header_checked = False
-    for line, row in loader.read(path):
-        if not header_checked:
-            header_checked = True
-            names = list(row)
-            if "unit" not in names:
-                raise InputError(where, "unit", "missing column; the first column names the unit")
-            for name in names:
-                if name != "unit" and name not in columns:
-                    raise InputError(where, name, "unknown column", hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}")
-            for name, col in columns.items():
-                if col.required and name not in names:
-                    raise InputError(where, name, f"missing column ({col.expected()})")
-        code = row.get("unit") or ""
-        if code not in wanted:
-            if code in known:
-                continue
-            raise InputError(f"{where}:{line}", "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known))
-        parsed = []
-        for name, col in columns.items():
-            raw = row.get(name)
-            if raw is None or raw == "":
-                if col.required:
-                    raise InputError(f"{where}:{line}", name, f"expected {col.expected()}, got an empty cell")
-                parsed.append(None)
-            else:
-                parsed.append(col.parse(raw, f"{where}:{line}", name, from_text=True))
-        out.setdefault(code, []).append(make(code, line, *parsed))
+    checked: list[bool] = []
+
+    def rows() -> Iterator[tuple[int, Mapping[str, Any]]]:
+        for line, row in loader.read(path):
+            if not checked:
+                checked.append(True)
+                names = list(row)
+                if "unit" not in names:
+                    raise InputError(where, "unit", "missing column; the first column names the unit")
+                for name, col in columns.items():
+                    if col.required and name not in names:
+                        raise InputError(where, name, f"missing column ({col.expected()})")
+            code = row.get("unit") or ""
+            if code not in wanted:
+                if code in known:
+                    continue
+                raise InputError(f"{where}:{line}", "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known))
+            yield line, row
+
+    for code, row in parse_rows(rows(), spec, where, from_text=True):
+        out.setdefault(code, []).append(row)

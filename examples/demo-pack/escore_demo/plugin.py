@@ -44,3 +44,8 @@ def escore_register_fixtures(register):
 def escore_register_rosters(register):
     register(Roster.from_toml(HERE / "roster.toml"))
     register(Roster.from_toml(HERE / "villages.toml"))
+
+
+@hookimpl
+def escore_register_golden_cases(register):
+    register(HERE / "golden", ruleset="demo2024")

@@ -1,0 +1,158 @@
+"""Rule coverage: which indicators the golden cases reached and which rule branches they never took.
+
+Two sources are combined. The scoring vocabulary records every branch it takes
+(a tier row, a deduction item kind, a cap, a floor) in ``Score.hits``, and the
+engine adds vetoes, alternatives and roll-ups; the branches that exist come
+from the rule objects an indicator function refers to (``Ladder.branches`` …)
+and from the plan. coverage.py measures the Python lines of each indicator
+function, for logic written without the vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from ._collect import IndicatorPlan, Plan
+from ._score import RULE_TYPES
+
+
+@attrs.frozen
+class IndicatorCoverage:
+    code: str
+    title: str
+    reached: bool
+    branches: tuple[str, ...]  # every branch label that exists
+    missed: tuple[str, ...]  # labels never taken
+    lines: tuple[int, int] | None = None  # (executed, statements) of the function
+    missed_lines: tuple[int, ...] = ()
+
+
+@attrs.frozen
+class PlanCoverage:
+    ruleset: str
+    category: str
+    cases: int
+    indicators: tuple[IndicatorCoverage, ...]
+
+    @property
+    def reached_percent(self) -> float:
+        total = len(self.indicators)
+        return 100.0 * sum(i.reached for i in self.indicators) / total if total else 100.0
+
+    @property
+    def branch_counts(self) -> tuple[int, int]:
+        total = sum(len(i.branches) for i in self.indicators)
+        return total - sum(len(i.missed) for i in self.indicators), total
+
+
+def _rule_objects(func: Any) -> list[Any]:
+    """Rule objects a function refers to by global name (``LADDER.score(...)``)."""
+    globals_ = getattr(func, "__globals__", {})
+    found = []
+    for name in func.__code__.co_names:
+        value = globals_.get(name)
+        if isinstance(value, RULE_TYPES):
+            found.append(value)
+    return found
+
+
+def expected_branches(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, str, str]]:
+    """``(rule, branch, label)`` triples that rule coverage expects some case to take."""
+    out: list[tuple[str, str, str]] = []
+    for rule in _rule_objects(ip.func):
+        for branch in rule.branches:
+            out.append((rule.name, branch, f"{type(rule).__name__.lower()} '{rule.name}': {branch}"))
+    code = ip.node.code
+    for alt in ip.alternatives:
+        out.append((code, f"alternative {alt.instead}", f"alternative {alt.label or alt.instead}"))
+    if ip.rollup_tables:
+        out.append((code, "rollup", "roll-up of sub-unit records"))
+    for veto in plan.vetoes:
+        if code in veto.leaves:
+            out.append((veto.code, "applied", f"veto {veto.code} {veto.title}"))
+    if ip.node.kind == "bonus":
+        out.append(("section", "capped", "section raw score capped after the bonus"))
+    return out
+
+
+def measure(plan: Plan, outcomes: Sequence[Any], line_data: Any = None) -> PlanCoverage:
+    """Coverage of one plan by the outcomes of its golden cases (``line_data``: a ``coverage.Coverage``)."""
+    mine = [o for o in outcomes if o.plan.ruleset.name == plan.ruleset.name and o.plan.category.key == plan.category.key]
+    taken: dict[str, set[tuple[str, str]]] = {}
+    reached: set[str] = set()
+    for outcome in mine:
+        capped_sections = {s.name for s in outcome.result.sections if s.capped}
+        for ip, item in zip(outcome.plan.indicators, outcome.result.indicators):
+            hits = taken.setdefault(item.code, set())
+            if item.status == "scored":
+                reached.add(item.code)
+            hits.update(item.hits)
+            if ip.node.kind == "bonus" and item.points > 0 and plan.sections[ip.section_index].name in capped_sections:
+                hits.add(("section", "capped"))
+    analyses: dict[str, Any] = {}
+    rows = []
+    for ip in plan.indicators:
+        code = ip.node.code
+        hits = taken.get(code, set())
+        expected = expected_branches(plan, ip)
+        missed = tuple(label for rule, branch, label in expected if (rule, branch) not in hits)
+        lines = None
+        missed_lines: tuple[int, ...] = ()
+        if line_data is not None:
+            lines, missed_lines = _lines(line_data, ip.func, analyses)
+        rows.append(IndicatorCoverage(code, ip.node.title, code in reached, tuple(label for *_, label in expected), missed, lines, missed_lines))
+    return PlanCoverage(plan.ruleset.name, plan.category.key, len(mine), tuple(rows))
+
+
+def _lines(cov: Any, func: Any, cache: dict[str, Any]) -> tuple[tuple[int, int] | None, tuple[int, ...]]:
+    filename = func.__code__.co_filename
+    if filename not in cache:
+        try:
+            _, statements, _, missing, _ = cov.analysis2(filename)
+        except Exception:  # not measured (e.g. outside the include list)
+            cache[filename] = None
+        else:
+            cache[filename] = (set(statements), set(missing))
+    data = cache[filename]
+    if data is None:
+        return None, ()
+    statements, missing = data
+    body = _body_lines(func.__code__)
+    mine = statements & body
+    missed = sorted(missing & body)
+    return (len(mine) - len(missed), len(mine)), tuple(missed)
+
+
+def _body_lines(code: Any) -> set[int]:
+    """Lines of a function body, nested code (generator expressions) included, without the ``def`` line."""
+    lines = {line for _, _, line in code.co_lines() if line is not None}
+    for const in code.co_consts:
+        if hasattr(const, "co_lines"):
+            lines |= _body_lines(const)
+    lines.discard(code.co_firstlineno)
+    return lines
+
+
+def render(reports: Iterable[PlanCoverage]) -> str:
+    lines: list[str] = []
+    for report in reports:
+        taken, total = report.branch_counts
+        lines.append(f"rule coverage · {report.ruleset}/{report.category} · {report.cases} case(s)")
+        for row in report.indicators:
+            state = "reached" if row.reached else "NOT REACHED"
+            code_lines = f"  lines {row.lines[0]}/{row.lines[1]}" if row.lines else ""
+            lines.append(f"  {row.code} {row.title}: {state}{code_lines}")
+            for label in row.missed:
+                lines.append(f"      never taken: {label}")
+            if row.missed_lines:
+                lines.append(f"      lines never run: {', '.join(map(str, row.missed_lines))}")
+        branch_pct = 100.0 * taken / total if total else 100.0
+        lines.append(
+            f"  indicators reached {sum(r.reached for r in report.indicators)}/{len(report.indicators)} ({report.reached_percent:.1f}%)"
+            f" · rule branches taken {taken}/{total} ({branch_pct:.1f}%)"
+        )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,239 @@
+"""Golden cases: what a rule pack must score for one unit, checked exactly.
+
+The file format is documented in the README ("Golden cases"). This module reads
+case files (rejecting unknown keys with a suggestion), scores each case's unit
+with the installed packs and compares only what the case states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ._collect import Plan
+from ._errors import InputError, did_you_mean
+from ._load import load_evidence, parse_rows, parse_unit_fields
+from ._model import Unit
+from ._plugins import Catalog
+from ._run import STATUSES, Engine, UnitResult
+from ._score import fmt
+from ._session import check_roster, children_of
+from ._toml import check_keys, read_toml, require
+
+_CASE_KEYS = ("id", "title", "ruleset", "category", "unit", "evidence", "attributes", "fields", "tables", "expect")
+_EXPECT_KEYS = ("total", "sections", "indicators")
+
+
+@attrs.frozen
+class Expected:
+    """An expected value: points and/or status (``None``: not checked)."""
+
+    points: Decimal | None = None
+    status: str | None = None
+    raw: Decimal | None = None
+
+
+@attrs.frozen
+class GoldenCase:
+    path: Path
+    id: str
+    title: str
+    ruleset: str | None
+    category: str
+    unit: str | Mapping[str, Any]
+    evidence: tuple[Path, ...]
+    attributes: Mapping[str, Any]
+    fields: Mapping[str, Any]
+    tables: Mapping[str, Sequence[Mapping[str, Any]]]
+    total: Decimal | None
+    sections: Mapping[str, Expected]
+    indicators: Mapping[str, Expected]
+
+    @property
+    def unit_code(self) -> str:
+        return self.unit if isinstance(self.unit, str) else str(self.unit.get("code", "?"))
+
+    @property
+    def where(self) -> str:
+        return f"{self.path} [case {self.id}]"
+
+
+def _decimal(value: Any, where: str, key: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise InputError(where, key, f"expected points as a string such as \"2.5\", got {value!r}")
+    try:
+        result = Decimal(value)
+    except InvalidOperation:
+        raise InputError(where, key, f"expected a decimal number, got {value!r}") from None
+    if not result.is_finite():
+        raise InputError(where, key, f"expected a finite number, got {value!r}")
+    return result
+
+
+def _expected(value: Any, where: str, key: str, *, section: bool = False) -> Expected:
+    if isinstance(value, dict):
+        allowed = ("raw", "points") if section else ("points", "status")
+        check_keys(value, allowed, where, key + ".")
+        status = value.get("status")
+        if status is not None and status not in STATUSES:
+            raise InputError(where, key + ".status", f"expected one of {', '.join(STATUSES)}", hint=did_you_mean(str(status), STATUSES))
+        return Expected(
+            _decimal(value["points"], where, key + ".points") if "points" in value else None,
+            status,
+            _decimal(value["raw"], where, key + ".raw") if "raw" in value else None,
+        )
+    return Expected(_decimal(value, where, key))
+
+
+def load_cases(path: Path) -> list[GoldenCase]:
+    """Read the cases of one golden file."""
+    where = str(path)
+    data = read_toml(path)
+    check_keys(data, ("case",), where)
+    entries = require(data, "case", list, where)
+    cases = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        prefix = f"case[{index}]."
+        check_keys(entry, _CASE_KEYS, where, prefix)
+        case_id = require(entry, "id", str, where, prefix)
+        if case_id in seen:
+            raise InputError(where, prefix + "id", f"case id '{case_id}' is used twice in this file")
+        seen.add(case_id)
+        case_where = f"{where} [case {case_id}]"
+        unit = entry.get("unit")
+        if isinstance(unit, dict):
+            check_keys(unit, ("code", "name", "parent", "attributes"), case_where, "unit.")
+            require(unit, "code", str, case_where, "unit.")
+        elif not isinstance(unit, str):
+            raise InputError(case_where, "unit", "expected a roster unit code or a table {code, name, parent, attributes}")
+        evidence = entry.get("evidence", [])
+        if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+            raise InputError(case_where, "evidence", "expected a list of paths relative to the case file")
+        expect = entry.get("expect", {})
+        check_keys(expect, _EXPECT_KEYS, case_where, "expect.")
+        sections = {name: _expected(v, case_where, f"expect.sections.{name}", section=True) for name, v in expect.get("sections", {}).items()}
+        indicators = {code: _expected(v, case_where, f"expect.indicators.{code}") for code, v in expect.get("indicators", {}).items()}
+        tables = entry.get("tables", {})
+        if not isinstance(tables, dict) or not all(isinstance(rows, list) for rows in tables.values()):
+            raise InputError(case_where, "tables", "expected table name = [ {unit = ..., column = value}, ... ]")
+        cases.append(
+            GoldenCase(
+                path=path,
+                id=case_id,
+                title=str(entry.get("title", "")),
+                ruleset=entry.get("ruleset"),
+                category=require(entry, "category", str, case_where),
+                unit=unit,
+                evidence=tuple((path.parent / e) for e in evidence),
+                attributes=entry.get("attributes", {}),
+                fields=entry.get("fields", {}),
+                tables=tables,
+                total=_decimal(expect["total"], case_where, "expect.total") if "total" in expect else None,
+                sections=sections,
+                indicators=indicators,
+            )
+        )
+    return cases
+
+
+def find_case_files(paths: Iterable[Path]) -> list[Path]:
+    """Every ``*.toml`` under the given directories (and the given files), sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(str(path), "", "golden case path not found")
+    return found
+
+
+@attrs.frozen
+class CaseOutcome:
+    case: GoldenCase
+    plan: Plan
+    result: UnitResult
+    mismatches: tuple[str, ...]
+
+
+def run_case(catalog: Catalog, case: GoldenCase) -> CaseOutcome:
+    """Score the case's unit and compare what the case states."""
+    where = case.where
+    chosen = catalog.choose(case.category, ruleset=case.ruleset)
+    plan = catalog.plan(chosen.name, case.category)
+    roster = {u.code: u for u in catalog.roster(chosen.name, case.category)} if (chosen.name, case.category) in catalog.rosters else {}
+    if isinstance(case.unit, str):
+        if case.unit not in roster:
+            raise InputError(where, "unit", f"no {case.category} unit '{case.unit}' in the roster", hint=did_you_mean(case.unit, roster))
+        unit = roster[case.unit]
+    else:
+        unit = Unit(case.unit["code"], case.unit.get("name", case.unit["code"]), case.category, case.unit.get("parent") or None, dict(case.unit.get("attributes", {})))
+    if case.attributes:
+        unit = attrs.evolve(unit, attributes={**unit.attributes, **case.attributes})
+    check_roster(plan, [unit], where)
+    for code in case.indicators:
+        if code not in plan.nodes or plan.nodes[code].kind == "group":
+            leaves = [ip.node.code for ip in plan.indicators]
+            raise InputError(where, f"expect.indicators.{code}", f"no indicator '{code}' in {chosen.name}/{case.category}", hint=did_you_mean(code, leaves))
+    section_names = [s.name for s in plan.sections]
+    for name in case.sections:
+        if name not in section_names:
+            raise InputError(where, f"expect.sections.{name}", "unknown section", hint=did_you_mean(name, section_names) or f"sections: {', '.join(section_names)}")
+
+    children = children_of(catalog, plan).get(unit.code, ())
+    codes = [unit.code, *(c.code for c in children)]
+    if case.evidence:
+        data = load_evidence(case.evidence, plan, codes, catalog.all_unit_codes(chosen.name) | {unit.code}, catalog.loaders)
+        values = dict(data.values.get(unit.code, {}))
+        tables: dict[str, Mapping[str, tuple[Any, ...]]] = dict(data.tables)
+    else:
+        values, tables = {}, {}
+    parse_unit_fields(case.fields, plan, where, values, replace=True)
+    table_specs = {t.name: t for t in plan.tables}
+    for name, rows in case.tables.items():
+        spec = table_specs.get(name)
+        if spec is None:
+            raise InputError(where, f"tables.{name}", f"no monitoring table '{name}' is read by {case.category}", hint=did_you_mean(name, table_specs))
+        by_unit: dict[str, list[Any]] = {}
+        numbered = [(i + 1, {"unit": unit.code, **row}) for i, row in enumerate(rows)]
+        for code, row in parse_rows(numbered, spec, f"{where} tables.{name}", from_text=False):
+            if code not in codes:
+                raise InputError(where, f"tables.{name}", f"row for unit '{code}', which is neither the case unit nor one of its sub-units")
+            by_unit.setdefault(code, []).append(row)
+        tables[name] = {code: tuple(found) for code, found in by_unit.items()}
+    result = Engine(plan).score(unit, values, tables, children, str(case.path))
+    return CaseOutcome(case, plan, result, tuple(compare(case, plan, result)))
+
+
+def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
+    """One block of text per difference, in domain terms: expected vs actual, why, and the rule's source."""
+    by_code = {item.code: item for item in result.indicators}
+    for code, want in sorted(case.indicators.items()):
+        got = by_code[code]
+        node = plan.nodes[code]
+        wrong = (want.points is not None and got.points != want.points) or (want.status is not None and got.status != want.status)
+        if not wrong:
+            continue
+        expected = " ".join(x for x in (fmt(want.points) if want.points is not None else "", f"({want.status})" if want.status else "") if x)
+        lines = [f"{code} {node.title}: expected {expected}, got {fmt(got.points)} ({got.status}) of max {fmt(node.max)}"]
+        lines.extend(f"    · {reason}" for reason in got.reasons)
+        if node.source is not None:
+            lines.append(f"    source: 「{node.source.text}」")
+        yield "\n".join(lines)
+    for section in result.sections:
+        want = case.sections.get(section.name)
+        if want is None:
+            continue
+        if want.points is not None and section.points != want.points:
+            yield f"section {section.name}: expected {fmt(want.points)} points, got {fmt(section.points)} (raw {fmt(section.raw)} of {fmt(section.raw_max)})"
+        if want.raw is not None and section.raw != want.raw:
+            yield f"section {section.name}: expected raw {fmt(want.raw)}, got {fmt(section.raw)}"
+    if case.total is not None and result.total != case.total:
+        parts = ", ".join(f"{s.name} {fmt(s.points)}" for s in result.sections)
+        yield f"total: expected {fmt(case.total)}, got {fmt(result.total)} ({parts})"
