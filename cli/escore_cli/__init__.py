@@ -10,7 +10,6 @@ import sys
 from typing import Any
 
 import click
-
 from escore._version import __version__
 
 _COMMANDS = {
@@ -45,7 +44,9 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="escore", message="%(prog)s %(version)s")
-@click.option("-p", "plugin_options", multiple=True, metavar="NAME", help="'no:NAME' blocks plugin NAME; 'NAME' loads it even with autoload disabled.")
+@click.option(
+    "-p", "plugin_options", multiple=True, metavar="NAME", help="'no:NAME' blocks plugin NAME; 'NAME' loads it even with autoload disabled."
+)
 @click.pass_context
 def cli(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
     """escore: score government performance assessments with installed rule packs.

@@ -14,17 +14,18 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def plugin_options(ctx: click.Context) -> tuple[list[str], list[str]]:
+    """``(blocked, forced)`` plugin names from the root ``-p`` options."""
+    options = (ctx.find_root().obj or {}).get("plugin_options", ())
+    return [o[3:] for o in options if o.startswith("no:")], [o for o in options if not o.startswith("no:")]
+
+
 def catalog_from(ctx: click.Context) -> Any:
     """Build the plugin manager and catalogue once per command, honouring ``-p``."""
-    from escore._plugins import PLUGINS_ENV, Catalog, make_plugin_manager
+    from escore._plugins import Catalog, make_plugin_manager
 
-    options = (ctx.find_root().obj or {}).get("plugin_options", ())
-    blocked = [o[3:] for o in options if o.startswith("no:")]
-    forced = [o for o in options if not o.startswith("no:")]
-    if forced:
-        current = [n for n in os.environ.get(PLUGINS_ENV, "").split(",") if n]
-        os.environ[PLUGINS_ENV] = ",".join([*current, *forced])
-    return Catalog(make_plugin_manager(blocked=blocked))
+    blocked, forced = plugin_options(ctx)
+    return Catalog(make_plugin_manager(blocked=blocked, names=forced))
 
 
 def reports_errors(func: F) -> F:

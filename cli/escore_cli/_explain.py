@@ -41,14 +41,19 @@ def render(result: Any) -> str:
     unit_result = result.units[0]
     unit = unit_result.unit
     by_code = {item.code: item for item in unit_result.indicators}
-    lines = [f"{unit.code} {unit.name} · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key}" + (f" · parent {unit.parent}" if unit.parent else "")]
+    lines = [
+        f"{unit.code} {unit.name} · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key}"
+        + (f" · parent {unit.parent}" if unit.parent else "")
+    ]
     if result.synthetic:
         lines.append(f"*** {SYNTHETIC_BANNER} ***")
     lines.append(f"total {present(unit_result.total)} (rounded half-up to 2 places)")
     for section, section_result in zip(plan.sections, unit_result.sections):
         cap = " (raw score capped)" if section_result.capped else ""
         lines.append("")
-        lines.append(f"[{section.name}] {section.title}: raw {present(section_result.raw)} / {fmt(section.raw_max)} × {fmt(section.weight)} ÷ {fmt(section.raw_max)} = {present(section_result.points)}{cap}")
+        lines.append(
+            f"[{section.name}] {section.title}: raw {present(section_result.raw)} / {fmt(section.raw_max)} × {fmt(section.weight)} ÷ {fmt(section.raw_max)} = {present(section_result.points)}{cap}"
+        )
 
         def points_of(code: str) -> Any:
             node = plan.nodes[code]
@@ -89,12 +94,28 @@ def render(result: Any) -> str:
 @click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
 @ruleset_option
 @year_option
-@click.option("--evidence", "-e", "evidence", multiple=True, type=click.Path(path_type=Path), help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.")
+@click.option(
+    "--evidence",
+    "-e",
+    "evidence",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
+)
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
 @click.pass_context
 @reports_errors
-def explain(ctx: click.Context, unit: str, category: str | None, ruleset: str | None, year: int | None, evidence: tuple[Path, ...], format_: str, output: Path | None) -> None:
+def explain(
+    ctx: click.Context,
+    unit: str,
+    category: str | None,
+    ruleset: str | None,
+    year: int | None,
+    evidence: tuple[Path, ...],
+    format_: str,
+    output: Path | None,
+) -> None:
     """Explain every point of one UNIT (its code or its name), grouped by the tree."""
     import json
 

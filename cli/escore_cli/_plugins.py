@@ -19,4 +19,10 @@ def plugins(ctx: click.Context, hooks: bool) -> None:
     rows = [[i.name, i.distribution, i.version, ", ".join(i.hooks) if hooks else str(len(i.hooks))] for i in infos]
     click.echo("\n".join(grid(["plugin", "distribution", "version", "hooks"], rows, [False, False, False, False])))
     if catalog.rulesets:
-        click.echo("\nrulesets: " + ", ".join(f"{r.name} ({r.year}: {', '.join(sorted(k for rs, k in catalog.categories if rs == r.name))})" for r, _ in sorted(catalog.rulesets.values(), key=lambda x: x[0].name)))
+        click.echo(
+            "\nrulesets: "
+            + ", ".join(
+                f"{r.name} ({r.year}: {', '.join(sorted(k for rs, k in catalog.categories if rs == r.name))})"
+                for r, _ in sorted(catalog.rulesets.values(), key=lambda x: x[0].name)
+            )
+        )

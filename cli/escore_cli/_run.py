@@ -11,15 +11,35 @@ from ._common import catalog_from, category_option, reports_errors, ruleset_opti
 @category_option
 @ruleset_option
 @year_option
-@click.option("--evidence", "-e", "evidence", multiple=True, type=click.Path(path_type=Path), help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.")
-@click.option("--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv (or a plugin's).")
+@click.option(
+    "--evidence",
+    "-e",
+    "evidence",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
+)
+@click.option(
+    "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv (or a plugin's)."
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
 @click.pass_context
 @reports_errors
-def run(ctx: click.Context, category: str, ruleset: str | None, year: int | None, evidence: tuple[Path, ...], format_: str, output: Path | None, keyword: str | None, marks: str | None, strict: bool) -> None:
+def run(
+    ctx: click.Context,
+    category: str,
+    ruleset: str | None,
+    year: int | None,
+    evidence: tuple[Path, ...],
+    format_: str,
+    output: Path | None,
+    keyword: str | None,
+    marks: str | None,
+    strict: bool,
+) -> None:
     """Score and rank the units of a category.
 
     Exit status: 0 when every indicator was scored, 1 when an indicator raised
@@ -31,7 +51,9 @@ def run(ctx: click.Context, category: str, ruleset: str | None, year: int | None
     catalog = catalog_from(ctx)
     if format_ not in catalog.formats:
         hint = did_you_mean(format_, catalog.formats)
-        raise UsageError(f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}"))
+        raise UsageError(
+            f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
+        )
     result = run_category(catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks)
     write_output(catalog.formats[format_].render_run(result), output)
     counts = result.status_counts()

@@ -28,7 +28,15 @@ def render_template(plan: Any, unit: Any | None) -> str:
         lines.append(f"# {spec.description}" if spec.description else f"# {name}")
         lines.append(f"#   type: {spec.type}; expected: {spec.expected()}")
         lines.append(f"#   feeds: {', '.join(plan.feeds.get(spec.key, ()))}")
-        example = {"bool": "false", "int": "0", "decimal": "0", "str": '""', "date": "2017-11-15", "graded": '{ points = 0, reason = "" }', "list[str]": "[]"}.get(spec.type, '""')
+        example = {
+            "bool": "false",
+            "int": "0",
+            "decimal": "0",
+            "str": '""',
+            "date": "2017-11-15",
+            "graded": '{ points = 0, reason = "" }',
+            "list[str]": "[]",
+        }.get(spec.type, '""')
         if spec.type == "enum" and spec.choices:
             example = f'"{spec.choices[0]}"'
         lines.append(f"# {name} = {example}")
@@ -36,7 +44,9 @@ def render_template(plan: Any, unit: Any | None) -> str:
     if plan.tables:
         lines.append("# Monitoring tables: CSV files in monitoring/, one row per event, many units per file.")
         for tbl in plan.tables:
-            lines.append(f"# monitoring/{tbl.name}.csv{' (sub-units’ rows roll up to their parent)' if tbl.rollup else ''}: {tbl.description}")
+            lines.append(
+                f"# monitoring/{tbl.name}.csv{' (sub-units’ rows roll up to their parent)' if tbl.rollup else ''}: {tbl.description}"
+            )
             lines.append(f"#   header: unit,{','.join(c.name for c in tbl.columns)}")
             for col in tbl.columns:
                 optional = "" if col.required else " (optional)"

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, reports_errors, ruleset_option, year_option
+from ._common import catalog_from, plugin_options, reports_errors, ruleset_option, year_option
 
 
 class _Sink:
@@ -32,20 +32,32 @@ class _Sink:
 @click.option("-x", "exitfirst", is_flag=True, help="Stop at the first failing case.")
 @click.pass_context
 @reports_errors
-def verify(ctx: click.Context, paths: tuple[Path, ...], ruleset: str | None, year: int | None, with_coverage: bool, fail_under: float | None, pytest_args: tuple[str, ...], keyword: str | None, exitfirst: bool) -> None:
+def verify(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    ruleset: str | None,
+    year: int | None,
+    with_coverage: bool,
+    fail_under: float | None,
+    pytest_args: tuple[str, ...],
+    keyword: str | None,
+    exitfirst: bool,
+) -> None:
     """Run golden cases through pytest: those of the installed packs, or under PATHS.
 
     Exit status: 0 when every case passes (and coverage is at least --fail-under),
     1 otherwise, 2 on bad input.
     """
     import pytest
-
     from escore._errors import UsageError
 
     catalog = catalog_from(ctx)
     rulesets = [r for r, _ in catalog.rulesets.values() if (ruleset is None or r.name == ruleset) and (year is None or r.year == year)]
     if (ruleset or year) and not rulesets:
-        raise UsageError("no installed ruleset matches " + " ".join(x for x in (f"--ruleset {ruleset}" if ruleset else "", f"--year {year}" if year else "") if x))
+        raise UsageError(
+            "no installed ruleset matches "
+            + " ".join(x for x in (f"--ruleset {ruleset}" if ruleset else "", f"--year {year}" if year else "") if x)
+        )
     names = {r.name for r in rulesets}
     targets = list(paths) or [path for r, path, _ in catalog.golden if r in names]
     if not targets:
@@ -70,11 +82,24 @@ def verify(ctx: click.Context, paths: tuple[Path, ...], ruleset: str | None, yea
         files = sorted({str(Path(module.__file__).resolve()) for _, _, module, _ in catalog.indicator_modules if module.__file__})
         cov = coverage.Coverage(data_file=None, branch=True, include=files, config_file=False)
         cov.start()
+    # pytest builds its own catalogue: hand it the same -p choices through the environment.
+    from escore._plugins import BLOCKED_ENV, PLUGINS_ENV
+
+    blocked, forced = plugin_options(ctx)
+    saved = {name: os.environ.get(name) for name in (BLOCKED_ENV, PLUGINS_ENV)}
+    for name, values in ((BLOCKED_ENV, blocked), (PLUGINS_ENV, forced)):
+        if values:
+            os.environ[name] = ",".join(filter(None, [os.environ.get(name, ""), *values]))
     try:
         status = pytest.main(args, plugins=[sink])
     finally:
         if cov is not None:
             cov.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     code = 0 if status == 0 else 1
     if status == 5:
         click.echo("escore: error: no golden case was collected", err=True)
@@ -92,6 +117,9 @@ def verify(ctx: click.Context, paths: tuple[Path, ...], ruleset: str | None, yea
         if fail_under is not None:
             for report in reports:
                 if report.reached_percent < fail_under:
-                    click.echo(f"escore: rule coverage of {report.ruleset}/{report.category}: {report.reached_percent:.1f}% of indicators reached, below --fail-under {fail_under:g}", err=True)
+                    click.echo(
+                        f"escore: rule coverage of {report.ruleset}/{report.category}: {report.reached_percent:.1f}% of indicators reached, below --fail-under {fail_under:g}",
+                        err=True,
+                    )
                     code = 1
     ctx.exit(code)

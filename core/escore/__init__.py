@@ -4,34 +4,44 @@ The public API. Rule packs use the declarations (``indicator``, ``group``,
 ``field``, ``fixture``, ``mark``, ``cite``) and the scoring vocabulary
 (``Ladder``, ``Deduction``, ``Award``, ...); tools use ``make_plugin_manager``,
 ``Catalog`` and ``run_category``.
+
+Every name is imported on first use (PEP 562), so that ``import escore`` (and
+``escore --version``) costs nothing and a pack pays only for what it uses.
 """
 
 from __future__ import annotations
 
-from ._citation import Citation, cite
-from ._errors import EscoreError, InputError, PackError, UsageError
-from ._evidence import Column, Field, Table, column, field, fixture, table
-from ._indicators import METHODS, Alternative, Group, bonus, group, indicator, veto
-from ._marks import Mark, mark, param
-from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
-from ._score import (
-    Award,
-    Binary,
-    Deduction,
-    Grade,
-    Graded,
-    Item,
-    Ladder,
-    MissingEvidence,
-    NotApplicable,
-    Proportional,
-    Score,
-    composite,
-    forfeit,
-    points,
-)
+from typing import TYPE_CHECKING
+
 from ._version import __version__
-from .hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from ._citation import Citation, cite
+    from ._errors import EscoreError, InputError, PackError, UsageError
+    from ._evidence import Column, Field, Table, column, field, fixture, table
+    from ._indicators import METHODS, Alternative, Group, bonus, group, indicator, veto
+    from ._marks import Mark, mark, param
+    from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
+    from ._plugins import Catalog, make_plugin_manager
+    from ._run import RunResult
+    from ._score import (
+        Award,
+        Binary,
+        Deduction,
+        Grade,
+        Graded,
+        Item,
+        Ladder,
+        MissingEvidence,
+        NotApplicable,
+        Proportional,
+        Score,
+        composite,
+        forfeit,
+        points,
+    )
+    from ._session import run_category
+    from .hookspecs import hookimpl
 
 __all__ = [
     "METHODS",
@@ -87,18 +97,68 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Alternative": "._indicators",
+    "Award": "._score",
+    "Binary": "._score",
     "Catalog": "._plugins",
-    "make_plugin_manager": "._plugins",
-    "run_category": "._session",
+    "Category": "._model",
+    "Citation": "._citation",
+    "Column": "._evidence",
+    "Deduction": "._score",
+    "EscoreError": "._errors",
+    "EvidenceLoader": "._model",
+    "Field": "._evidence",
+    "Grade": "._score",
+    "Graded": "._score",
+    "Group": "._indicators",
+    "InputError": "._errors",
+    "Item": "._score",
+    "Ladder": "._score",
+    "METHODS": "._indicators",
+    "Mark": "._marks",
+    "MissingEvidence": "._score",
+    "NotApplicable": "._score",
+    "OutputFormat": "._model",
+    "PackError": "._errors",
+    "Proportional": "._score",
+    "Roster": "._model",
+    "Ruleset": "._model",
     "RunResult": "._run",
+    "Score": "._score",
+    "Section": "._model",
+    "Table": "._evidence",
+    "Unit": "._model",
+    "UsageError": "._errors",
+    "bonus": "._indicators",
+    "cite": "._citation",
+    "column": "._evidence",
+    "composite": "._score",
+    "field": "._evidence",
+    "fixture": "._evidence",
+    "forfeit": "._score",
+    "group": "._indicators",
+    "hookimpl": ".hookspecs",
+    "indicator": "._indicators",
+    "make_plugin_manager": "._plugins",
+    "mark": "._marks",
+    "param": "._marks",
+    "points": "._score",
+    "run_category": "._session",
+    "table": "._evidence",
+    "veto": "._indicators",
 }
 
 
 def __getattr__(name: str) -> object:
-    # The engine-side names load on first use, so a rule pack importing the
-    # declarations does not pay for the plugin manager and the loaders.
-    if name in _LAZY:
-        import importlib
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'escore' has no attribute {name!r}")
+    import importlib
 
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module 'escore' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

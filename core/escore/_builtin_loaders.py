@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from ._errors import InputError
 from ._model import EvidenceLoader
@@ -43,5 +42,3 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 def escore_register_evidence_loaders(register: Callable[[EvidenceLoader], None]) -> None:
     register(EvidenceLoader(".toml", "unit", read_toml))
     register(EvidenceLoader(".csv", "table", read_csv))
-
-

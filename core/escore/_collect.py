@@ -146,8 +146,7 @@ class Plan:
 
 
 def _scan(module: ModuleType) -> Iterable[tuple[str, Any]]:
-    for name, value in sorted(vars(module).items()):
-        yield name, value
+    yield from sorted(vars(module).items())
 
 
 def collect_fixtures(modules: Sequence[ModuleType]) -> dict[str, FixtureDef]:
@@ -178,7 +177,9 @@ def _check_fixture_graph(fixtures: Mapping[str, FixtureDef]) -> None:
         for arg in definition.argnames:
             if arg not in fixtures:
                 hint = did_you_mean(arg, fixtures)
-                raise PackError(f"{definition.where}: fixture '{definition.name}' requests unknown evidence '{arg}'" + (f"; {hint}" if hint else ""))
+                raise PackError(
+                    f"{definition.where}: fixture '{definition.name}' requests unknown evidence '{arg}'" + (f"; {hint}" if hint else "")
+                )
     state: dict[str, int] = {}
 
     def visit(name: str, chain: tuple[str, ...]) -> None:
@@ -237,7 +238,9 @@ def _expand(func: Callable[..., Any], decl: IndicatorDecl) -> list[tuple[Indicat
                     changes["max"] = pset.max
                 if pset.source is not None:
                     changes["source"] = pset.source
-                grown.append((attrs.evolve(base, **changes), {**bound, **dict(zip(parametrization.argnames, pset.values))}, base_marks + pset.marks))
+                grown.append(
+                    (attrs.evolve(base, **changes), {**bound, **dict(zip(parametrization.argnames, pset.values))}, base_marks + pset.marks)
+                )
         expansions = grown
     return expansions
 
@@ -314,12 +317,16 @@ def build_plan(
             continue
         if node.parent not in nodes:
             hint = did_you_mean(node.parent, nodes)
-            raise PackError(f"{label}: {node.where}: '{node.code}' names parent '{node.parent}', which is not declared" + (f"; {hint}" if hint else ""))
+            raise PackError(
+                f"{label}: {node.where}: '{node.code}' names parent '{node.parent}', which is not declared" + (f"; {hint}" if hint else "")
+            )
         parent = nodes[node.parent]
         if parent.kind != "group":
             raise PackError(f"{label}: '{node.code}' names parent '{node.parent}', which is an indicator, not a group")
         if parent.section != node.section:
-            raise PackError(f"{label}: '{node.code}' is in section '{node.section}' but its parent '{parent.code}' is in '{parent.section}'")
+            raise PackError(
+                f"{label}: '{node.code}' is in section '{node.section}' but its parent '{parent.code}' is in '{parent.section}'"
+            )
         children[node.parent].append(node.code)
     for code, kids in children.items():
         nodes[code] = attrs.evolve(nodes[code], children=tuple(sorted(kids, key=natural_key)))
@@ -353,7 +360,10 @@ def build_plan(
             for name in (alt.instead, alt.when):
                 if name not in fixtures:
                     hint = did_you_mean(name, fixtures)
-                    raise PackError(f"{location(func)}: indicator '{code}': alternative requests unknown evidence '{name}'" + (f"; {hint}" if hint else ""))
+                    raise PackError(
+                        f"{location(func)}: indicator '{code}': alternative requests unknown evidence '{name}'"
+                        + (f"; {hint}" if hint else "")
+                    )
         conditions: list[tuple[str, str]] = []
         counts = node.counted
         cursor = node
@@ -401,7 +411,9 @@ def build_plan(
         for target in decl.targets:
             if target not in nodes and not _declared_elsewhere(target, modules):
                 hint = did_you_mean(target, nodes)
-                raise PackError(f"{location(func)}: veto '{decl.code}' targets '{target}', which is not declared" + (f"; {hint}" if hint else ""))
+                raise PackError(
+                    f"{location(func)}: veto '{decl.code}' targets '{target}', which is not declared" + (f"; {hint}" if hint else "")
+                )
         if not present:
             continue  # the veto's targets have no place in this category
         for target in present:
@@ -472,10 +484,14 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
         if node.variant_by is not None:
             variants = [k for k in kids if k.variant is not None]
             if not variants or len(variants) != len(kids):
-                raise PackError(f"{label}: '{node.code}' picks a variant by '{node.variant_by}', so each of its children must declare variant=")
+                raise PackError(
+                    f"{label}: '{node.code}' picks a variant by '{node.variant_by}', so each of its children must declare variant="
+                )
             for kid in variants:
                 if kid.max != node.max:
-                    raise PackError(f"{label}: variant '{kid.variant}' ({kid.code}) of '{node.code}' has max {fmt(kid.max)}, but '{node.code}' declares {fmt(node.max)}")
+                    raise PackError(
+                        f"{label}: variant '{kid.variant}' ({kid.code}) of '{node.code}' has max {fmt(kid.max)}, but '{node.code}' declares {fmt(node.max)}"
+                    )
             continue
         if not kids:
             raise PackError(f"{label}: group '{node.code}' declares max {fmt(node.max)} but has no counted children")
@@ -488,4 +504,6 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
         total = sum((n.max for n in roots), ZERO)
         if total != section.raw_max:
             parts = " + ".join(f"{n.code} {fmt(n.max)}" for n in sorted(roots, key=lambda n: natural_key(n.code)))
-            raise PackError(f"{label}: section '{section.name}' declares raw max {fmt(section.raw_max)} but its top-level nodes add up to {fmt(total)} ({parts or 'nothing'})")
+            raise PackError(
+                f"{label}: section '{section.name}' declares raw max {fmt(section.raw_max)} but its top-level nodes add up to {fmt(total)} ({parts or 'nothing'})"
+            )

@@ -103,7 +103,9 @@ def measure(plan: Plan, outcomes: Sequence[Any], line_data: Any = None) -> PlanC
         missed_lines: tuple[int, ...] = ()
         if line_data is not None:
             lines, missed_lines = _lines(line_data, ip.func, analyses)
-        rows.append(IndicatorCoverage(code, ip.node.title, code in reached, tuple(label for *_, label in expected), missed, lines, missed_lines))
+        rows.append(
+            IndicatorCoverage(code, ip.node.title, code in reached, tuple(label for *_, label in expected), missed, lines, missed_lines)
+        )
     return PlanCoverage(plan.ruleset.name, plan.category.key, len(mine), tuple(rows))
 
 

@@ -41,7 +41,7 @@ TYPES: dict[str, str] = {
     "str": "text",
     "date": "a date, YYYY-MM-DD",
     "enum": "one of the listed choices",
-    "graded": "an inline table {points = N, reason = \"...\"}",
+    "graded": 'an inline table {points = N, reason = "..."}',
     "list[str]": "a list of texts",
 }
 
@@ -54,7 +54,9 @@ def _opt_decimal(value: Any) -> Decimal | None:
 
 def _check_type(instance: Any, attribute: Any, value: str) -> None:
     if value not in TYPES:
-        raise ValueError(f"{getattr(instance, 'key', getattr(instance, 'name', '?'))}: unknown evidence type {value!r}; use one of {', '.join(TYPES)}")
+        raise ValueError(
+            f"{getattr(instance, 'key', getattr(instance, 'name', '?'))}: unknown evidence type {value!r}; use one of {', '.join(TYPES)}"
+        )
 
 
 @attrs.frozen
@@ -88,12 +90,21 @@ class _Typed:
         try:
             value = _PARSERS[self.type](self, raw, from_text)
         except (ValueError, TypeError, InvalidOperation, KeyError, AttributeError):
-            raise InputError(where, key, f"expected {self.expected()}, got {raw!r}") from None
+            raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}") from None
         bound = value.points if isinstance(value, Grade) else value
-        if isinstance(bound, (int, Decimal)) and not isinstance(bound, bool):
-            if (self.min is not None and bound < self.min) or (self.max is not None and bound > self.max):
-                raise InputError(where, key, f"expected {self.expected()}, got {raw!r}")
+        numeric = isinstance(bound, (int, Decimal)) and not isinstance(bound, bool)
+        if numeric and ((self.min is not None and bound < self.min) or (self.max is not None and bound > self.max)):
+            raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}")
         return value
+
+
+def show(raw: Any) -> str:
+    """A raw value as its TOML spelling, for error messages (``3.5``, not ``Decimal('3.5')``)."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, (Decimal, int)):
+        return str(raw)
+    return repr(raw)
 
 
 def _parse_bool(spec: _Typed, raw: Any, from_text: bool) -> bool:
@@ -115,7 +126,7 @@ def _parse_int(spec: _Typed, raw: Any, from_text: bool) -> int:
 
 
 def _parse_decimal(spec: _Typed, raw: Any, from_text: bool) -> Decimal:
-    if isinstance(raw, bool) or isinstance(raw, float):
+    if isinstance(raw, (bool, float)):
         raise ValueError
     if isinstance(raw, (int, Decimal)):
         return Decimal(raw)
@@ -138,7 +149,7 @@ def _parse_date(spec: _Typed, raw: Any, from_text: bool) -> _dt.date:
         raise ValueError
     if isinstance(raw, _dt.date):
         return raw
-    if isinstance(raw, str) and (from_text or True):
+    if isinstance(raw, str):  # TOML has dates, CSV and inline text give ISO strings
         return _dt.date.fromisoformat(raw.strip())
     raise ValueError
 
@@ -196,7 +207,9 @@ class Field(_Typed):
         return self.key.replace(".", "_")
 
 
-def field(key: str, type: str, *, unit: str = "", description: str = "", min: Any = None, max: Any = None, choices: tuple[str, ...] = ()) -> Field:
+def field(
+    key: str, type: str, *, unit: str = "", description: str = "", min: Any = None, max: Any = None, choices: tuple[str, ...] = ()
+) -> Field:
     """Declare an evidence field (assign it to a module variable of the pack's evidence module)."""
     return Field(type, unit, description, min, max, choices, key=key)
 
@@ -209,7 +222,17 @@ class Column(_Typed):
     required: bool = attrs.field(default=True, kw_only=True)
 
 
-def column(name: str, type: str, *, unit: str = "", description: str = "", min: Any = None, max: Any = None, choices: tuple[str, ...] = (), required: bool = True) -> Column:
+def column(
+    name: str,
+    type: str,
+    *,
+    unit: str = "",
+    description: str = "",
+    min: Any = None,
+    max: Any = None,
+    choices: tuple[str, ...] = (),
+    required: bool = True,
+) -> Column:
     """Declare a column of a :class:`Table`."""
     return Column(type, unit, description, min, max, choices, name=name, required=required)
 
@@ -229,7 +252,7 @@ class Table:
     row_type: type = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "row_type", namedtuple(f"{self.name}_row", ["unit", "line", *(c.name for c in self.columns)]))  # noqa: PYI024
+        object.__setattr__(self, "row_type", namedtuple(f"{self.name}_row", ["unit", "line", *(c.name for c in self.columns)]))
 
     @property
     def fixture_name(self) -> str:

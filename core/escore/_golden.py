@@ -64,7 +64,7 @@ class GoldenCase:
 
 def _decimal(value: Any, where: str, key: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise InputError(where, key, f"expected points as a string such as \"2.5\", got {value!r}")
+        raise InputError(where, key, f'expected points as a string such as "2.5", got {value!r}')
     try:
         result = Decimal(value)
     except InvalidOperation:
@@ -116,7 +116,9 @@ def load_cases(path: Path) -> list[GoldenCase]:
             raise InputError(case_where, "evidence", "expected a list of paths relative to the case file")
         expect = entry.get("expect", {})
         check_keys(expect, _EXPECT_KEYS, case_where, "expect.")
-        sections = {name: _expected(v, case_where, f"expect.sections.{name}", section=True) for name, v in expect.get("sections", {}).items()}
+        sections = {
+            name: _expected(v, case_where, f"expect.sections.{name}", section=True) for name, v in expect.get("sections", {}).items()
+        }
         indicators = {code: _expected(v, case_where, f"expect.indicators.{code}") for code, v in expect.get("indicators", {}).items()}
         tables = entry.get("tables", {})
         if not isinstance(tables, dict) or not all(isinstance(rows, list) for rows in tables.values()):
@@ -173,18 +175,34 @@ def run_case(catalog: Catalog, case: GoldenCase) -> CaseOutcome:
             raise InputError(where, "unit", f"no {case.category} unit '{case.unit}' in the roster", hint=did_you_mean(case.unit, roster))
         unit = roster[case.unit]
     else:
-        unit = Unit(case.unit["code"], case.unit.get("name", case.unit["code"]), case.category, case.unit.get("parent") or None, dict(case.unit.get("attributes", {})))
+        unit = Unit(
+            case.unit["code"],
+            case.unit.get("name", case.unit["code"]),
+            case.category,
+            case.unit.get("parent") or None,
+            dict(case.unit.get("attributes", {})),
+        )
     if case.attributes:
         unit = attrs.evolve(unit, attributes={**unit.attributes, **case.attributes})
     check_roster(plan, [unit], where)
     for code in case.indicators:
         if code not in plan.nodes or plan.nodes[code].kind == "group":
             leaves = [ip.node.code for ip in plan.indicators]
-            raise InputError(where, f"expect.indicators.{code}", f"no indicator '{code}' in {chosen.name}/{case.category}", hint=did_you_mean(code, leaves))
+            raise InputError(
+                where,
+                f"expect.indicators.{code}",
+                f"no indicator '{code}' in {chosen.name}/{case.category}",
+                hint=did_you_mean(code, leaves),
+            )
     section_names = [s.name for s in plan.sections]
     for name in case.sections:
         if name not in section_names:
-            raise InputError(where, f"expect.sections.{name}", "unknown section", hint=did_you_mean(name, section_names) or f"sections: {', '.join(section_names)}")
+            raise InputError(
+                where,
+                f"expect.sections.{name}",
+                "unknown section",
+                hint=did_you_mean(name, section_names) or f"sections: {', '.join(section_names)}",
+            )
 
     children = children_of(catalog, plan).get(unit.code, ())
     codes = [unit.code, *(c.code for c in children)]
@@ -199,7 +217,9 @@ def run_case(catalog: Catalog, case: GoldenCase) -> CaseOutcome:
     for name, rows in case.tables.items():
         spec = table_specs.get(name)
         if spec is None:
-            raise InputError(where, f"tables.{name}", f"no monitoring table '{name}' is read by {case.category}", hint=did_you_mean(name, table_specs))
+            raise InputError(
+                where, f"tables.{name}", f"no monitoring table '{name}' is read by {case.category}", hint=did_you_mean(name, table_specs)
+            )
         by_unit: dict[str, list[Any]] = {}
         numbered = [(i + 1, {"unit": unit.code, **row}) for i, row in enumerate(rows)]
         for code, row in parse_rows(numbered, spec, f"{where} tables.{name}", from_text=False):
@@ -220,7 +240,9 @@ def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
         wrong = (want.points is not None and got.points != want.points) or (want.status is not None and got.status != want.status)
         if not wrong:
             continue
-        expected = " ".join(x for x in (fmt(want.points) if want.points is not None else "", f"({want.status})" if want.status else "") if x)
+        expected = " ".join(
+            x for x in (fmt(want.points) if want.points is not None else "", f"({want.status})" if want.status else "") if x
+        )
         lines = [f"{code} {node.title}: expected {expected}, got {fmt(got.points)} ({got.status}) of max {fmt(node.max)}"]
         lines.extend(f"    · {reason}" for reason in got.reasons)
         if node.source is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 import attrs
 
@@ -20,7 +20,7 @@ from ._score import Number, to_decimal
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: A maximum, either one number or one per unit category (``None``: not in that category).
-MaxSpec = Union[Number, Mapping[str, Union[Number, None]]]
+MaxSpec = Number | Mapping[str, Number | None]
 
 #: Assessment methods with the notice's wording; each becomes a mark of the indicator.
 METHODS: Mapping[str, str] = {

@@ -48,7 +48,9 @@ def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Ite
             yield dotted, value
 
 
-def parse_unit_fields(data: Mapping[str, Any], plan: Plan, where: str, target: dict[str, Any], *, also: str = "", replace: bool = False) -> dict[str, Any]:
+def parse_unit_fields(
+    data: Mapping[str, Any], plan: Plan, where: str, target: dict[str, Any], *, also: str = "", replace: bool = False
+) -> dict[str, Any]:
     """Check and convert one unit's nested evidence mapping into ``target`` (fixture name → value)."""
     fields_by_key = {f.key: f for f in plan.fields}
     all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
@@ -73,7 +75,9 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
     for line, row in rows:
         for name in row:
             if name != "unit" and name not in columns:
-                raise InputError(f"{where}:{line}", name, "unknown column", hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}")
+                raise InputError(
+                    f"{where}:{line}", name, "unknown column", hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}"
+                )
         code = row.get("unit") or ""
         parsed = []
         for name, col in columns.items():
@@ -132,9 +136,13 @@ def load_evidence(
             unit_files = sorted((root / "units").glob("*")) if (root / "units").is_dir() else []
             table_files = sorted((root / "monitoring").glob("*")) if (root / "monitoring").is_dir() else []
             root_dir = root
-            unexpected = sorted(p.name for p in root.iterdir() if p.name not in ("units", "monitoring", MANIFEST) and not p.name.startswith("."))
+            unexpected = sorted(
+                p.name for p in root.iterdir() if p.name not in ("units", "monitoring", MANIFEST) and not p.name.startswith(".")
+            )
             if unexpected:
-                raise InputError(str(root / unexpected[0]), "", f"unexpected entry in an evidence directory; expected units/, monitoring/ and {MANIFEST}")
+                raise InputError(
+                    str(root / unexpected[0]), "", f"unexpected entry in an evidence directory; expected units/, monitoring/ and {MANIFEST}"
+                )
         else:
             raise InputError(str(root), "", "evidence path not found")
         is_synthetic, note = _read_manifest(root_dir) if root.is_dir() else (False, "")
@@ -144,7 +152,11 @@ def load_evidence(
         for path in unit_files:
             loader = loaders.get(path.suffix)
             if loader is None or loader.kind != "unit":
-                raise InputError(str(path), "", f"no evidence loader for '{path.suffix}' unit files; known: {', '.join(s for s, l in sorted(loaders.items()) if l.kind == 'unit')}")
+                raise InputError(
+                    str(path),
+                    "",
+                    f"no evidence loader for '{path.suffix}' unit files; known: {', '.join(s for s, reader in sorted(loaders.items()) if reader.kind == 'unit')}",
+                )
             code = path.stem
             if code not in wanted:
                 if code in known:

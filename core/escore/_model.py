@@ -83,14 +83,14 @@ class Roster:
     def from_toml(cls, path: Path) -> Roster:
         """Read a roster file::
 
-            [roster]
-            ruleset = "fj2017"
-            category = "city"
+        [roster]
+        ruleset = "fj2017"
+        category = "city"
 
-            [[unit]]
-            code = "fuzhou"
-            name = "福州市"
-            attributes = {}
+        [[unit]]
+        code = "fuzhou"
+        name = "福州市"
+        attributes = {}
         """
         where = str(path)
         data = read_toml(path)

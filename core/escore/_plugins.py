@@ -22,23 +22,27 @@ BUILTIN_PLUGINS = ("escore._builtin_loaders", "escore._builtin_formats")
 ENTRY_POINT_GROUP = "escore"
 AUTOLOAD_ENV = "ESCORE_DISABLE_PLUGIN_AUTOLOAD"
 PLUGINS_ENV = "ESCORE_PLUGINS"
+BLOCKED_ENV = "ESCORE_BLOCKED_PLUGINS"
 TRACE_ENV = "ESCORE_TRACE_PLUGINS"
 
 
-def make_plugin_manager(*, autoload: bool | None = None, blocked: Iterable[str] = (), extra: Iterable[Any] = ()) -> pluggy.PluginManager:
+def make_plugin_manager(
+    *, autoload: bool | None = None, blocked: Iterable[str] = (), names: Iterable[str] = (), extra: Iterable[Any] = ()
+) -> pluggy.PluginManager:
     """Build a fresh plugin manager: built-ins, then entry points, then ``extra`` plugins.
 
     :param autoload: load every ``escore`` entry point; ``None`` reads
         ``ESCORE_DISABLE_PLUGIN_AUTOLOAD`` (set → off). With autoload off, only the
         entry points named in ``ESCORE_PLUGINS`` (comma-separated) are loaded.
-    :param blocked: plugin names not to load (``-p no:NAME``).
+    :param blocked: plugin names not to load (``-p no:NAME``); ``ESCORE_BLOCKED_PLUGINS`` adds more.
+    :param names: plugins to load even without autoload (``-p NAME``): entry point names or modules.
     :param extra: plugin objects (modules, instances) to register as well.
     """
     import importlib
 
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    blocked = set(blocked)
+    blocked = set(blocked) | {n.strip() for n in os.environ.get(BLOCKED_ENV, "").split(",") if n.strip()}
     for name in blocked:
         pm.set_blocked(name)
     for name in BUILTIN_PLUGINS:
@@ -48,10 +52,9 @@ def make_plugin_manager(*, autoload: bool | None = None, blocked: Iterable[str] 
         autoload = not os.environ.get(AUTOLOAD_ENV)
     if autoload:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    else:
-        wanted = [n.strip() for n in os.environ.get(PLUGINS_ENV, "").split(",") if n.strip()]
-        if wanted:
-            _load_named_entry_points(pm, wanted, blocked)
+    wanted = [*names, *(n.strip() for n in os.environ.get(PLUGINS_ENV, "").split(",") if n.strip())]
+    if wanted:
+        _load_named_plugins(pm, wanted, blocked)
     for plugin in extra:
         pm.register(plugin)
     pm.check_pending()
@@ -61,16 +64,24 @@ def make_plugin_manager(*, autoload: bool | None = None, blocked: Iterable[str] 
     return pm
 
 
-def _load_named_entry_points(pm: pluggy.PluginManager, names: Sequence[str], blocked: set[str]) -> None:
+def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked: set[str]) -> None:
+    """Load plugins named like pytest's ``-p NAME``: an entry point name, or else an importable module."""
+    import importlib
     from importlib.metadata import entry_points
 
     available = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     for name in names:
-        if name in blocked:
+        if name in blocked or pm.has_plugin(name) or pm.is_blocked(name):
             continue
-        if name not in available:
-            raise UsageError(f"{PLUGINS_ENV}: no escore plugin named '{name}'" + (f"; {did_you_mean(name, available)}" if did_you_mean(name, available) else ""))
-        pm.register(available[name].load(), name=name)
+        if name in available:
+            pm.register(available[name].load(), name=name)
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            hint = did_you_mean(name, available)
+            raise UsageError(f"-p/{PLUGINS_ENV}: no escore plugin or module named '{name}'" + (f"; {hint}" if hint else "")) from None
+        pm.register(module, name=name)
 
 
 @attrs.frozen
@@ -142,13 +153,17 @@ class Catalog:
     def _collect(self) -> None:
         pm = self.pm
         _call_attributed(pm, "escore_register_rulesets", lambda p: lambda r: self._unique(self.rulesets, r.name, r, p, "ruleset"))
-        _call_attributed(pm, "escore_register_categories", lambda p: lambda c: self._unique(self.categories, (c.ruleset, c.key), c, p, "category"))
+        _call_attributed(
+            pm, "escore_register_categories", lambda p: lambda c: self._unique(self.categories, (c.ruleset, c.key), c, p, "category")
+        )
 
         def section(plugin: str) -> Callable[[Section], None]:
             def register(s: Section) -> None:
                 key = (s.ruleset, s.category, s.name)
                 if key in self.sections:
-                    raise PackError(f"section {s.category}/{s.name} of ruleset {s.ruleset} is claimed by both '{self.sections[key][1]}' and '{plugin}'")
+                    raise PackError(
+                        f"section {s.category}/{s.name} of ruleset {s.ruleset} is claimed by both '{self.sections[key][1]}' and '{plugin}'"
+                    )
                 self.sections[key] = (s, plugin)
 
             return register
@@ -175,7 +190,9 @@ class Catalog:
             def register(r: Roster) -> None:
                 key = (r.ruleset, r.category)
                 if key in self.rosters:
-                    raise PackError(f"the {r.category} roster of ruleset {r.ruleset} is registered by both '{self.rosters[key][1]}' and '{plugin}'")
+                    raise PackError(
+                        f"the {r.category} roster of ruleset {r.ruleset} is registered by both '{self.rosters[key][1]}' and '{plugin}'"
+                    )
                 self.rosters[key] = (r, plugin)
 
             return register
@@ -196,7 +213,9 @@ class Catalog:
             if ruleset not in self.rulesets:
                 raise PackError(f"plugin '{plugin}' registers section {category}/{name} of ruleset '{ruleset}', which no plugin registers")
             if (ruleset, category) not in self.categories:
-                raise PackError(f"plugin '{plugin}' registers section {category}/{name} of category '{category}', which ruleset '{ruleset}' does not declare")
+                raise PackError(
+                    f"plugin '{plugin}' registers section {category}/{name} of category '{category}', which ruleset '{ruleset}' does not declare"
+                )
 
     # ------------------------------------------------------------------ selection
 
@@ -211,7 +230,9 @@ class Catalog:
                 known = ", ".join(sorted(self.rulesets)) or "none installed"
                 raise UsageError(f"unknown ruleset '{ruleset}'" + (f"; {hint}" if hint else f"; installed: {known}"))
             if (ruleset, category) not in self.categories:
-                raise UsageError(f"ruleset '{ruleset}' has no category '{category}'; it has: {', '.join(sorted(k for r, k in self.categories if r == ruleset))}")
+                raise UsageError(
+                    f"ruleset '{ruleset}' has no category '{category}'; it has: {', '.join(sorted(k for r, k in self.categories if r == ruleset))}"
+                )
             return self.rulesets[ruleset][0]
         if category not in self.category_keys():
             hint = did_you_mean(category, self.category_keys())

@@ -33,7 +33,14 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
                 "total": present(unit_result.total),
                 "total_exact": str(unit_result.total),
                 "sections": [
-                    {"name": s.name, "title": s.title, "weight": fmt(s.weight), "raw": present(s.raw), "raw_max": fmt(s.raw_max), "points": present(s.points)}
+                    {
+                        "name": s.name,
+                        "title": s.title,
+                        "weight": fmt(s.weight),
+                        "raw": present(s.raw),
+                        "raw_max": fmt(s.raw_max),
+                        "points": present(s.points),
+                    }
                     for s in unit_result.sections
                 ],
                 "indicators": [
@@ -85,7 +92,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                     "source_note": node.source.note if node.source else "",
                 }
             )
-        sections.append({"name": section.name, "title": section.title, "weight": fmt(section.weight), "raw_max": fmt(section.raw_max), "nodes": nodes})
+        sections.append(
+            {"name": section.name, "title": section.title, "weight": fmt(section.weight), "raw_max": fmt(section.raw_max), "nodes": nodes}
+        )
     return {"ruleset": plan.ruleset.name, "year": plan.ruleset.year, "category": plan.category.key, "sections": sections}
 
 
@@ -116,7 +125,9 @@ def run_heading(result: RunResult) -> list[str]:
         lines.append(f"*** {SYNTHETIC_BANNER} ***")
         lines.extend(f"    {note}" for note in result.notes)
     if result.selection:
-        lines.append(f"selection: {result.selection} ({len(result.selected)} of {len(plan.indicators)} indicators; totals count only these)")
+        lines.append(
+            f"selection: {result.selection} ({len(result.selected)} of {len(plan.indicators)} indicators; totals count only these)"
+        )
     lines.append("statuses: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return lines
 
@@ -126,11 +137,26 @@ def run_table(result: RunResult) -> str:
     header = ["rank", "code", "name", *(f"{s.name} /{fmt(s.weight)}" for s in sections), "total", "missing", "errors"]
     rows = []
     for rank, unit_result in zip(result.ranks, result.units):
-        missing = sum(1 for i in unit_result.indicators if i.status == "missing") + sum(1 for v in unit_result.vetoes if v.status == "missing")
+        missing = sum(1 for i in unit_result.indicators if i.status == "missing") + sum(
+            1 for v in unit_result.vetoes if v.status == "missing"
+        )
         errors = sum(1 for i in unit_result.indicators if i.status == "error") + sum(1 for v in unit_result.vetoes if v.status == "error")
-        rows.append([str(rank), unit_result.unit.code, unit_result.unit.name, *(present(s.points) for s in unit_result.sections), present(unit_result.total), str(missing or ""), str(errors or "")])
+        rows.append(
+            [
+                str(rank),
+                unit_result.unit.code,
+                unit_result.unit.name,
+                *(present(s.points) for s in unit_result.sections),
+                present(unit_result.total),
+                str(missing or ""),
+                str(errors or ""),
+            ]
+        )
     right = [True, False, False, *([True] * len(sections)), True, True, True]
-    return "\n".join([*run_heading(result), "", *grid(header, rows, right), "", "points rounded half-up to 2 places; ranks use exact totals"]) + "\n"
+    return (
+        "\n".join([*run_heading(result), "", *grid(header, rows, right), "", "points rounded half-up to 2 places; ranks use exact totals"])
+        + "\n"
+    )
 
 
 def catalog_table(plan: Plan) -> str:

@@ -118,9 +118,17 @@ def _error_line(exc: BaseException, fallback: str = "") -> str:
 class _Scope:
     """Fixture values of one unit, each computed at most once."""
 
-    __slots__ = ("unit", "values", "tables", "children", "computed", "fixtures", "file")
+    __slots__ = ("children", "computed", "file", "fixtures", "tables", "unit", "values")
 
-    def __init__(self, unit: Unit, values: Mapping[str, Any], tables: Mapping[str, Mapping[str, tuple[Any, ...]]], children: tuple[Unit, ...], fixtures: Mapping[str, Any], file: str) -> None:
+    def __init__(
+        self,
+        unit: Unit,
+        values: Mapping[str, Any],
+        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+        children: tuple[Unit, ...],
+        fixtures: Mapping[str, Any],
+        file: str,
+    ) -> None:
         self.unit = unit
         self.values = values
         self.tables = tables
@@ -172,10 +180,17 @@ class Engine:
         self.selected = tuple(plan.indicators if selected is None else selected)
         self.missing_max = plan.ruleset.missing_points == "max"
         self.index = {ip.node.code: i for i, ip in enumerate(self.selected)}
-        self.vetoes = tuple((v, tuple(sorted((self.index[c] for c in v.leaves if c in self.index)))) for v in plan.vetoes)
+        self.vetoes = tuple((v, tuple(sorted(self.index[c] for c in v.leaves if c in self.index))) for v in plan.vetoes)
         self.sections = plan.sections
 
-    def score(self, unit: Unit, values: Mapping[str, Any], tables: Mapping[str, Mapping[str, tuple[Any, ...]]], children: tuple[Unit, ...] = (), file: str = "") -> UnitResult:
+    def score(
+        self,
+        unit: Unit,
+        values: Mapping[str, Any],
+        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+        children: tuple[Unit, ...] = (),
+        file: str = "",
+    ) -> UnitResult:
         scope = _Scope(unit, values, tables, children, self.plan.fixtures, file)
         get = scope.get
         attributes = unit.attributes
@@ -188,7 +203,14 @@ class Engine:
                 unmet = [(attr, want) for attr, want in ip.conditions if attributes.get(attr) != want]
                 if unmet:
                     attr, want = unmet[0]
-                    append(IndicatorResult(code, "not_applicable", ZERO, (f"applies to units with {attr} = {want}; this unit has {attr} = {attributes.get(attr)}",)))
+                    append(
+                        IndicatorResult(
+                            code,
+                            "not_applicable",
+                            ZERO,
+                            (f"applies to units with {attr} = {want}; this unit has {attr} = {attributes.get(attr)}",),
+                        )
+                    )
                     continue
             try:
                 if ip.alternatives:

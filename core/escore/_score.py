@@ -14,12 +14,11 @@ binary value.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from typing import Union
+from decimal import Decimal, InvalidOperation
 
 import attrs
 
-Number = Union[Decimal, int, str]
+Number = Decimal | int | str
 
 ZERO = Decimal(0)
 
@@ -30,7 +29,10 @@ def to_decimal(value: Number) -> Decimal:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise TypeError(f"points must be int, str or Decimal, not {type(value).__name__} ({value!r})")
-    return Decimal(value)
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
 
 
 def fmt(value: Decimal) -> str:
@@ -218,6 +220,7 @@ class Ladder:
 
 
 # --------------------------------------------------------------------------- items
+
 
 @attrs.frozen(slots=True)
 class Item:

@@ -23,7 +23,9 @@ def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
         for attribute, allowed in sorted(choices.items()):
             value = unit.attributes.get(attribute)
             if value not in allowed:
-                raise InputError(where, f"{unit.code}.attributes.{attribute}", f"expected one of {', '.join(sorted(allowed))}, got {value!r}")
+                raise InputError(
+                    where, f"{unit.code}.attributes.{attribute}", f"expected one of {', '.join(sorted(allowed))}, got {value!r}"
+                )
 
 
 def children_of(catalog: Catalog, plan: Plan) -> dict[str, tuple[Unit, ...]]:
@@ -66,7 +68,16 @@ def run_category(
     return result
 
 
-def score_with(plan: Plan, selected: Sequence, units: Sequence[Unit], children: dict[str, tuple[Unit, ...]], data: EvidenceSet, *, keyword: str | None = None, marks: str | None = None) -> RunResult:
+def score_with(
+    plan: Plan,
+    selected: Sequence,
+    units: Sequence[Unit],
+    children: dict[str, tuple[Unit, ...]],
+    data: EvidenceSet,
+    *,
+    keyword: str | None = None,
+    marks: str | None = None,
+) -> RunResult:
     engine = Engine(plan, selected)
     values, tables, files = data.values, data.tables, data.files
     empty: dict = {}

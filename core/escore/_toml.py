@@ -39,7 +39,7 @@ def require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], wh
     if key not in data:
         raise InputError(where, f"{prefix}{key}", "missing required key")
     value = data[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise InputError(where, f"{prefix}{key}", f"expected {names}, got {value!r}")
     return value

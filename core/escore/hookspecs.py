@@ -16,8 +16,6 @@ the group ``escore``::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-
-
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -136,4 +134,4 @@ def escore_run_finished(result: RunResult) -> None:
 #: Every hook name, for the contract test.
 HOOK_NAMES: Sequence[str] = tuple(name for name in sorted(globals()) if name.startswith("escore_"))
 
-__all__ = ["HOOK_NAMES", "PROJECT", "hookimpl", "hookspec", *HOOK_NAMES]
+__all__ = ["HOOK_NAMES", "PROJECT", "hookimpl", "hookspec"]

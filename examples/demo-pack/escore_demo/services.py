@@ -39,7 +39,14 @@ def reply_delay(service_median_delay):
     return REPLY_DELAY.score(service_median_delay)
 
 
-@indicator("S-1-3", "Shared platforms", max=10, parent="S-1", methods=["self_report"], source=cite("1 point per platform, at most 10", document=DOC))
+@indicator(
+    "S-1-3",
+    "Shared platforms",
+    max=10,
+    parent="S-1",
+    methods=["self_report"],
+    source=cite("1 point per platform, at most 10", document=DOC),
+)
 def platforms(service_platforms):
     return PLATFORM_AWARD.score(Item("platform", name) for name in service_platforms)
 
@@ -49,8 +56,13 @@ def plan_market(service_plan_filed):
     return PLAN.score(service_plan_filed)
 
 
-@indicator("S-2-B-1", "Outages", max=30, parent="S-2-B", methods=["monitoring"], source=cite("deduct 0.05 per outage until zero; villages count", document=DOC))
+@indicator(
+    "S-2-B-1",
+    "Outages",
+    max=30,
+    parent="S-2-B",
+    methods=["monitoring"],
+    source=cite("deduct 0.05 per outage until zero; villages count", document=DOC),
+)
 def outages_rural(outages, unit):
     return OUTAGES.score(Item("outage", f"{row.date} {row.hours} h", origin=row.unit if row.unit != unit.code else "") for row in outages)
-
-

@@ -52,7 +52,9 @@ def design(website_design):
     return DESIGN.score(website_design)
 
 
-@indicator("W-3", "Page quality", max=16, parent="W", methods=["online_check"], source=cite("16 × passing pages ÷ pages checked", document=DOC))
+@indicator(
+    "W-3", "Page quality", max=16, parent="W", methods=["online_check"], source=cite("16 × passing pages ÷ pages checked", document=DOC)
+)
 def pages(website_pages_ok, website_pages_total):
     return PAGES.score(website_pages_ok, website_pages_total)
 
@@ -69,4 +71,6 @@ def leak_veto(website_leak):
 
 @bonus("W-B", "Public vote", max=1, methods=["public_vote"], source=cite("top 3 of the vote: +1", document=DOC))
 def vote(website_vote_rank):
-    return Binary("vote", 1, yes=f"rank {website_vote_rank} in the top 3", no=f"rank {website_vote_rank}, not in the top 3").score(website_vote_rank <= 3)
+    return Binary("vote", 1, yes=f"rank {website_vote_rank} in the top 3", no=f"rank {website_vote_rank}, not in the top 3").score(
+        website_vote_rank <= 3
+    )

@@ -1,0 +1,37 @@
+"""Shared fixtures: the demo pack, loaded explicitly rather than through entry points."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "demo-pack"
+
+# The demo pack is the README's example; tests import it from the source tree so
+# that they do not depend on it being installed.
+if str(DEMO) not in sys.path:
+    sys.path.insert(0, str(DEMO))
+
+
+@pytest.fixture(scope="session")
+def demo_catalog():
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore_demo import plugin
+
+    return Catalog(make_plugin_manager(autoload=False, extra=[plugin]))
+
+
+@pytest.fixture(scope="session")
+def demo_plan(demo_catalog):
+    return demo_catalog.plan("demo2024", "town")
+
+
+@pytest.fixture
+def no_autoload(monkeypatch):
+    """Only the demo pack, whatever is installed: the CLI reads these variables."""
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
+    monkeypatch.delenv("ESCORE_BLOCKED_PLUGINS", raising=False)

@@ -1,0 +1,268 @@
+"""The command line through click's CliRunner, on the demo pack."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from escore_cli import cli
+
+from .conftest import DEMO
+
+SAMPLE = DEMO / "escore_demo" / "sample"
+
+
+@pytest.fixture
+def runner(no_autoload):
+    return CliRunner()
+
+
+@pytest.fixture
+def evidence(tmp_path):
+    target = tmp_path / "evidence"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+def test_run_table_says_synthetic_and_ranks(runner):
+    result = runner.invoke(cli, ["run", "--category", "town"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("*** SYNTHETIC EVIDENCE")
+    assert "   1  north  North Town         52.00        40.00  92.00" in result.stdout
+    assert "   4  east   East Town          29.95         2.00  31.95" in result.stdout
+    assert "1 indicator result(s) with missing evidence" in result.stderr
+
+
+def test_run_json_shape(runner):
+    result = runner.invoke(cli, ["run", "-c", "town", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert {k: data[k] for k in ("ruleset", "year", "category", "synthetic")} == {
+        "ruleset": "demo2024",
+        "year": 2024,
+        "category": "town",
+        "synthetic": True,
+    }
+    west = data["units"][2]
+    assert (west["code"], west["rank"], west["total"], west["parent"]) == ("west", 3, "60.40", "")
+    assert west["sections"][0] == {
+        "name": "services",
+        "title": "Public services",
+        "weight": "60",
+        "raw": "26.00",
+        "raw_max": "60",
+        "points": "26.00",
+    }
+    missing = [i for i in west["indicators"] if i["status"] == "missing"]
+    assert missing == [
+        {
+            "code": "W-B",
+            "title": "Public vote",
+            "section": "website",
+            "max": "1",
+            "points": "0.00",
+            "status": "missing",
+            "reasons": ["evidence 'website.vote_rank' was not provided in " + str(SAMPLE / "units" / "west.toml")],
+        }
+    ]
+
+
+def test_run_toml_and_csv(runner):
+    import tomllib
+
+    toml_out = runner.invoke(cli, ["run", "-c", "town", "-f", "toml"]).stdout
+    assert toml_out.startswith("# SYNTHETIC EVIDENCE")
+    assert tomllib.loads(toml_out)["units"][0]["total"] == "92.00"
+    csv_out = runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]).stdout.splitlines()
+    assert csv_out[0] == "rank,code,name,parent,services,website,total,missing,errors,synthetic"
+    assert csv_out[3] == "3,west,West Town,,26.00,34.40,60.40,1,0,yes"
+
+
+def test_output_is_deterministic(runner, tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert runner.invoke(cli, ["run", "-c", "town", "-f", "json", "-o", str(first)]).exit_code == 0
+    assert runner.invoke(cli, ["run", "-c", "town", "-f", "json", "-o", str(second)]).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_strict_fails_on_missing_evidence(runner):
+    assert runner.invoke(cli, ["run", "-c", "town", "--strict"]).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "-c", "twon"], "escore: error: unknown category 'twon'; did you mean 'town'?"),
+        (["run", "-c", "town", "-f", "jsn"], "escore: error: --format: unknown format 'jsn'; did you mean 'json'?"),
+        (["run", "-c", "town", "-m", "inspecton"], "escore: error: -m 'inspecton': unknown mark 'inspecton'; did you mean 'inspection'?"),
+        (
+            ["run", "-c", "town", "-k", "S-1 and"],
+            "escore: error: wrong expression 'S-1 and' at column 8: expected 'not', '(' or an identifier; got end of input",
+        ),
+        (["run", "-c", "town", "--ruleset", "demo2042"], "escore: error: unknown ruleset 'demo2042'; did you mean 'demo2024'?"),
+        (["run", "-c", "town", "--year", "2019"], "escore: error: no installed ruleset scores 'town' for 2019; years installed: 2024"),
+        (["explain", "nort"], "escore: error: no unit with code or name 'nort'; did you mean 'north'?"),
+    ],
+)
+def test_usage_errors_are_one_line(runner, args, message):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.stderr == message + "\n"
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("units/north.toml", "reply_rate = 100", "reply_rte = 100"),
+            "units/north.toml: service.reply_rte: unknown evidence key (did you mean 'service.reply_rate'?)",
+        ),
+        (
+            ("units/north.toml", "reply_rate = 100", 'reply_rate = "all"'),
+            "units/north.toml: service.reply_rate: expected a number (write 0.5, not a fraction) from 0 to 100 (%), got 'all'",
+        ),
+        (
+            ("units/north.toml", "reply_rate = 100", "reply_rate = 120"),
+            "units/north.toml: service.reply_rate: expected a number (write 0.5, not a fraction) from 0 to 100 (%), got 120",
+        ),
+        (
+            ("units/north.toml", "median_delay = 3", "median_delay = 3.5"),
+            "units/north.toml: service.median_delay: expected a whole number, at least 0 (days), got 3.5",
+        ),
+        (
+            ("units/north.toml", "[service]", "[service"),
+            "units/north.toml: invalid TOML: Expected ']' at the end of a table declaration (at line 1, column 9)",
+        ),
+        (
+            ("monitoring/outages.csv", "south,2024-03-01,2", "south,2024-13-01,2"),
+            "monitoring/outages.csv:2: date: expected a date, YYYY-MM-DD, got '2024-13-01'",
+        ),
+        (
+            ("monitoring/outages.csv", "south,2024-03-01,2", "sotuh,2024-03-01,2"),
+            "monitoring/outages.csv:2: unit: unknown unit code 'sotuh' (did you mean 'south'?)",
+        ),
+        (
+            ("monitoring/outages.csv", "unit,date,hours", "unit,date,hour"),
+            "monitoring/outages.csv: hours: missing column (a number (write 0.5, not a fraction), at least 0 (hours))",
+        ),
+    ],
+)
+def test_bad_evidence_is_one_line_naming_file_key_and_expectation(runner, evidence, tmp_path, edit, message):
+    name, old, new = edit
+    path = evidence / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    output = tmp_path / "out.json"
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "json", "-o", str(output)])
+    assert result.exit_code == 2
+    assert result.stderr == f"escore: error: {evidence}/{message}\n"
+    assert not output.exists()
+    assert list(tmp_path.iterdir()) == [evidence]  # no half-written or temporary file left
+
+
+def test_unknown_unit_file(runner, evidence):
+    (evidence / "units" / "nrth.toml").write_text("", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    assert (
+        result.stderr
+        == f"escore: error: {evidence}/units/nrth.toml: unknown unit code 'nrth' (the file name must be a unit code) (did you mean 'north'?)\n"
+    )
+
+
+def test_list_json_shape(runner):
+    data = json.loads(runner.invoke(cli, ["list", "-c", "town", "-f", "json"]).stdout)
+    assert (data["ruleset"], data["year"], data["category"]) == ("demo2024", 2024, "town")
+    services = data["sections"][0]
+    assert (services["name"], services["weight"], services["raw_max"]) == ("services", "60", "60")
+    first = services["nodes"][0]
+    assert {k: first[k] for k in ("code", "title", "parent", "max", "counted", "source")} == {
+        "code": "S",
+        "title": "Public services",
+        "parent": "",
+        "max": "60",
+        "counted": True,
+        "source": "Public services (60)",
+    }
+    assert [n["code"] for n in services["nodes"]] == [
+        "S",
+        "S-1",
+        "S-1-1",
+        "S-1-2",
+        "S-1-3",
+        "S-2",
+        "S-2-A",
+        "S-2-A-1",
+        "S-2-B",
+        "S-2-B-1",
+        "S-9",
+    ]
+    assert services["nodes"][-1]["counted"] is False
+
+
+def test_list_table_shows_citations(runner):
+    out = runner.invoke(cli, ["list", "-c", "town"]).stdout
+    assert "    S-1-1 Reply rate [10]  (monitoring)" in out
+    assert "        source: 「rate ≥100% → 10, ≥80% → 6」" in out
+    assert "  S-9 Catalogue (no rule this year) [10]  (not scored)" in out
+
+
+def test_explain_shows_every_lost_point(runner):
+    result = runner.invoke(cli, ["explain", "South Town"])
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "total 75.45" in out
+    assert "        S-2-B-1 Outages: 29.85/30  −0.15" in out
+    assert "            · −0.05 outage: 2024-03-04 1.5 h (sub-unit south.a)" in out
+    assert "        S-2-A-1 Yearly plan: -/30 not_applicable" in out
+
+
+def test_template_lists_fields_with_types_and_feeds(runner):
+    out = runner.invoke(cli, ["template", "-c", "town", "--unit", "north"]).stdout
+    assert out.startswith("# escore evidence · demo2024 (2024) · town · unit north North Town")
+    assert "# reply_rate = 0" in out
+    assert "#   type: decimal; expected: a number (write 0.5, not a fraction) from 0 to 100 (%)" in out
+    assert "#   feeds: S-1-1" in out
+    assert "#   header: unit,date,hours" in out
+    import tomllib
+
+    assert tomllib.loads(out) == {"service": {}, "website": {}}
+
+
+def test_plugins_lists_distribution_and_blocking(runner):
+    out = runner.invoke(cli, ["plugins"]).stdout
+    assert "escore._builtin_formats" in out and "escore_demo.plugin" in out
+    blocked = runner.invoke(cli, ["-p", "no:escore_demo.plugin", "run", "-c", "town"])
+    assert blocked.exit_code == 2
+    assert "unknown category 'town'" in blocked.stderr
+
+
+def test_every_subcommand_has_help(runner):
+    from escore_cli import _COMMANDS
+
+    for name in _COMMANDS:
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0 and "Usage: " in result.stdout, name
+
+
+def test_version_imports_nothing_heavy():
+    code = (
+        "import sys; from escore_cli import cli\n"
+        "try:\n    cli.main(['--version'], prog_name='escore')\nexcept SystemExit: pass\n"
+        "heavy = [m for m in ('pytest', 'importlib.metadata', 'tomli_w', 'escore._run', 'escore._plugins', 'pluggy', 'attrs', 'escore_demo') if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["escore 0.1.0", "[]"]
+
+
+def test_output_file_is_written_atomically(runner, tmp_path):
+    target = tmp_path / "result.csv"
+    assert runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(target)]).exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("rank,code,name")
+    assert [p.name for p in tmp_path.iterdir()] == ["result.csv"]
+    missing_dir = runner.invoke(cli, ["run", "-c", "town", "-o", str(tmp_path / "no" / "x.txt")])
+    assert missing_dir.exit_code == 2 and "does not exist" in missing_dir.stderr

@@ -1,0 +1,125 @@
+"""Collection refuses packs that do not add up or ask for evidence that does not exist."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+from escore import Binary, Category, Ruleset, Section, bonus, field, fixture, group, indicator, veto
+from escore._collect import build_plan, collect_fixtures
+from escore._errors import PackError
+
+RULESET = Ruleset("t2020", 2020)
+CATEGORY = Category("t2020", "unit", "Units")
+SECTION = Section("t2020", "unit", "main", "Main", weight=100, raw_max=10)
+
+
+def module(**members):
+    mod = types.ModuleType("pack_under_test")
+    for name, value in members.items():
+        setattr(mod, name, value)
+    return mod
+
+
+EVIDENCE = module(done=field("work.done", "bool"), count=field("work.count", "int", min=0))
+
+
+def plan_of(*members: dict, evidence=EVIDENCE, sections=(SECTION,)):
+    rules = module(**{k: v for m in members for k, v in m.items()})
+    return build_plan(RULESET, CATEGORY, list(sections), [("main", rules)], collect_fixtures([evidence]))
+
+
+def leaf(code, max, parent=None, **kwargs):
+    @indicator(code, f"leaf {code}", max=max, parent=parent, **kwargs)
+    def rule(work_done):
+        return Binary(code, max).score(work_done)
+
+    return {f"f_{code}": rule}
+
+
+def test_a_consistent_tree_is_accepted():
+    plan = plan_of({"G": group("G", "group", max=10)}, leaf("G-1", 4, "G"), leaf("G-2", 6, "G"))
+    assert [ip.node.code for ip in plan.indicators] == ["G-1", "G-2"]
+    assert plan.nodes["G"].children == ("G-1", "G-2")
+    assert plan.feeds == {"work.done": ("G-1", "G-2")}
+
+
+def test_group_that_does_not_add_up_is_refused_with_both_numbers():
+    with pytest.raises(PackError, match=r"'G' declares max 10 but its children add up to 9 \(G-1 4 \+ G-2 5\)"):
+        plan_of({"G": group("G", "group", max=10)}, leaf("G-1", 4, "G"), leaf("G-2", 5, "G"))
+
+
+def test_section_that_does_not_add_up_is_refused():
+    with pytest.raises(PackError, match=r"section 'main' declares raw max 10 but its top-level nodes add up to 8 \(A 8\)"):
+        plan_of(leaf("A", 8))
+
+
+def test_not_scored_nodes_are_listed_but_not_summed():
+    plan = plan_of({"G": group("G", "group", max=10)}, leaf("G-1", 10, "G"), leaf("X", 5, counted=False))
+    assert plan.nodes["X"].counted is False
+    assert {ip.node.code: ip.counts for ip in plan.indicators} == {"G-1": True, "X": False}
+
+
+def test_variants_each_sum_to_their_node():
+    tree = {
+        "V": group("V", "variants", max=10, variant_by="kind"),
+        "VA": group("V-A", "a", max=10, parent="V", variant="a"),
+        "VB": group("V-B", "b", max=10, parent="V", variant="b"),
+    }
+    plan = plan_of(tree, leaf("V-A-1", 10, "V-A"), leaf("V-B-1", 3, "V-B"), leaf("V-B-2", 7, "V-B"))
+    assert plan.indicators[0].conditions == (("kind", "a"),)
+    bad = {**tree, "VB": group("V-B", "b", max=9, parent="V", variant="b")}
+    with pytest.raises(PackError, match=r"variant 'b' \(V-B\) of 'V' has max 9, but 'V' declares 10"):
+        plan_of(bad, leaf("V-A-1", 10, "V-A"), leaf("V-B-1", 9, "V-B"))
+
+
+def test_unknown_fixture_names_the_file_line_and_a_suggestion():
+    @indicator("A", "a", max=10)
+    def rule(work_dnoe):
+        return Binary("a", 10).score(work_dnoe)
+
+    with pytest.raises(PackError) as info:
+        plan_of({"rule": rule})
+    message = str(info.value)
+    assert f"{__file__}:" in message
+    assert "indicator 'A' requests unknown evidence 'work_dnoe'; did you mean 'work_done'?" in message
+
+
+def test_fixture_cycles_are_refused():
+    @fixture
+    def first(second):
+        return second
+
+    @fixture
+    def second(first):
+        return first
+
+    with pytest.raises(PackError, match="fixture cycle: first → second → first"):
+        collect_fixtures([module(first=first, second=second)])
+
+
+def test_duplicate_codes_and_unknown_parents_are_refused():
+    with pytest.raises(PackError, match="code 'A' is declared twice"):
+        plan_of(leaf("A", 10), {"again": indicator("A", "dup", max=10)(lambda work_done: None)})
+    with pytest.raises(PackError, match="names parent 'G', which is not declared"):
+        plan_of(leaf("A", 10, "G"))
+
+
+def test_veto_targets_must_exist():
+    @veto("V1", "veto", targets=["Z"])
+    def stop(work_done):
+        return None
+
+    with pytest.raises(PackError, match="veto 'V1' targets 'Z', which is not declared"):
+        plan_of(leaf("A", 10), {"stop": stop})
+
+
+def test_per_category_maxima_and_bonus_outside_the_sum():
+    @bonus("B", "bonus", max={"unit": 1})
+    def extra(work_done):
+        return Binary("b", 1).score(work_done)
+
+    plan = plan_of(leaf("A", {"unit": 10, "other": 5}), leaf("C", {"other": 3}), {"extra": extra})
+    assert plan.nodes["A"].max == 10
+    assert "C" not in plan.nodes
+    assert plan.nodes["B"].kind == "bonus"

@@ -1,0 +1,128 @@
+"""The scoring vocabulary: every rule kind, at and around its boundaries."""
+
+from decimal import Decimal as D
+
+import pytest
+from escore import Award, Binary, Deduction, Grade, Graded, Item, Ladder, MissingEvidence, Proportional, Score, composite, forfeit, points
+from escore._score import fmt, to_decimal
+
+RATE = Ladder.at_least("rate", [(100, 4), (80, 2)], otherwise=0, what="rate", unit="%")
+DELAY = Ladder.at_most("delay", [(0, 3), (7, 1)], otherwise=0, what="delay", unit=" days")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "row"),
+    [
+        ("100", "4", "≥ 100% → 4"),
+        ("100.01", "4", "≥ 100% → 4"),
+        ("99.99", "2", "≥ 80% → 2"),
+        ("80", "2", "≥ 80% → 2"),
+        ("79.99", "0", "< 80% → 0"),
+        ("0", "0", "< 80% → 0"),
+    ],
+)
+def test_tier_ladder_boundaries_are_inclusive(value, expected, row):
+    score = RATE.score(D(value))
+    assert score.points == D(expected)
+    assert score.hits == (("rate", row),)
+    assert score.reasons == (f"rate {fmt(D(value))}% matched tier '{row}'",)
+
+
+@pytest.mark.parametrize(("days", "expected"), [(0, 3), (1, 1), (7, 1), (8, 0)])
+def test_delay_tiers(days, expected):
+    assert DELAY.score(days).points == expected
+
+
+def test_strict_ladder_excludes_the_bound():
+    strict = Ladder.at_least("s", [(80, 2)], strict=True)
+    assert strict.score(80).points == 0
+    assert strict.score(D("80.001")).points == 2
+    assert strict.branches == ("> 80 → 2", "≤ 80 → 0")
+
+
+def test_ladder_without_otherwise_refuses_uncovered_values():
+    ladder = Ladder.at_least("x", [(1, 1)], otherwise=None)
+    with pytest.raises(ValueError, match=r"no tier matches value 0$"):
+        ladder.score(0)
+
+
+def test_ladder_bounds_must_be_monotonic():
+    with pytest.raises(ValueError, match="strictly descending, got 80 then 100"):
+        Ladder.at_least("bad", [(80, 2), (100, 4)])
+
+
+def test_twenty_deductions_of_five_hundredths_are_exactly_one():
+    rule = Deduction("d", max=4, per={"error": "0.05"})
+    score = rule.score(Item("error", f"#{n}") for n in range(20))
+    assert score.points == D("3.00")
+    assert D(4) - score.points == D("1")
+    assert len(score.reasons) == 20
+    assert score.reasons[0] == "−0.05 error: #0"
+
+
+def test_deduction_stops_at_the_floor():
+    rule = Deduction("d", max=2, per={"violation": 1})
+    score = rule.score([Item("violation")] * 3)
+    assert score.points == 0
+    assert score.reasons[-1] == "floor 0 reached: deductions of 3 exceed 2"
+    assert ("d", "floor") in score.hits
+
+
+def test_deduction_without_items_gives_full_points():
+    score = Deduction("d", max=2, per={"x": 1}).score([])
+    assert score.points == 2
+    assert score.hits == (("d", "none deducted"),)
+
+
+def test_deduction_names_sub_unit_origin():
+    score = Deduction("d", max=2, per={"late": "0.5"}).score([Item("late", "meeting 3", origin="fuzhou.gulou")])
+    assert score.reasons == ("−0.5 late: meeting 3 (sub-unit fuzhou.gulou)",)
+
+
+def test_deduction_refuses_unknown_item_kind():
+    with pytest.raises(KeyError):
+        Deduction("d", max=2, per={"x": 1}).score([Item("y")])
+
+
+def test_award_is_capped():
+    rule = Award("a", cap=3, per={"platform": 1})
+    assert rule.score([Item("platform")] * 2).points == 2
+    capped = rule.score([Item("platform")] * 5)
+    assert capped.points == 3
+    assert capped.reasons[-1] == "capped at 3: items add up to 5"
+
+
+def test_proportional_is_exact_and_refuses_an_empty_whole():
+    rule = Proportional("p", max=4, what="share")
+    assert rule.score(3, 4).points == D(3)
+    assert rule.score(1, 3).points == D(4) / D(3)
+    with pytest.raises(MissingEvidence, match="the whole is 0"):
+        rule.score(0, 0)
+    with pytest.raises(ValueError):
+        rule.score(5, 4)
+
+
+def test_binary_and_graded():
+    assert Binary("b", 3).score(True).points == 3
+    assert Binary("b", 3).score(False).points == 0
+    graded = Graded("g", 6)
+    score = graded.score(Grade(D("4.5"), "two systems lack audit logs"))
+    assert score.points == D("4.5")
+    assert score.reasons == ("assessor awarded 4.5 of 6: two systems lack audit logs",)
+    with pytest.raises(ValueError, match=r"outside 0\.\.6"):
+        graded.score(Grade(D(7), "too generous"))
+
+
+def test_composite_forfeit_and_points():
+    total = composite(points(1, "a"), points("0.5", "b"))
+    assert total == Score(D("1.5"), ("a", "b"), ())
+    gone = forfeit(total, "illegal content in March")
+    assert gone.points == 0
+    assert gone.reasons[-1] == "forfeited 1.5 → 0: illegal content in March"
+
+
+def test_floats_are_refused():
+    with pytest.raises(TypeError, match="not float"):
+        to_decimal(0.1)
+    with pytest.raises(TypeError):
+        Deduction("d", max=0.5, per={})
