@@ -43,8 +43,10 @@ class GoldenFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         from ._golden import load_cases
 
+        # Items are named "<case id>@<unit>": square brackets would make pytest parse
+        # the name as parameters, and --lf would not find the item again.
         for case in load_cases(self.path):
-            yield GoldenItem.from_parent(self, name=f"{case.id}[{case.unit_code}]", case=case)
+            yield GoldenItem.from_parent(self, name=f"{case.id}@{case.unit_code}", case=case)
 
 
 def _catalog(config: pytest.Config) -> Any:

@@ -1,0 +1,152 @@
+"""The pytest plugin and `escore verify`, tested with pytester and on mutated copies of a pack."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from escore_cli import cli
+
+from .conftest import DEMO
+
+CASE = """
+[[case]]
+id = "north"
+category = "town"
+unit = "north"
+evidence = ["{sample}"]
+
+[case.expect]
+total = "{total}"
+indicators = {{ "S-1-1" = "{points}" }}
+"""
+
+
+@pytest.fixture
+def demo_only(monkeypatch):
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
+
+
+def write_case(pytester, total="92", points="10"):
+    golden = pytester.mkdir("golden")
+    sample = DEMO / "escore_demo" / "sample"
+    (golden / "towns.toml").write_text(CASE.format(sample=sample.as_posix(), total=total, points=points), encoding="utf-8")
+    return golden
+
+
+def test_golden_cases_are_collected_as_items(pytester, demo_only):
+    write_case(pytester)
+    result = pytester.runpytest("-v", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["golden/towns.toml::north@north PASSED*"])
+    assert result.ret == 0
+
+
+def test_a_failing_case_reports_in_domain_terms(pytester, demo_only):
+    write_case(pytester, total="90", points="6")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*golden case north: unit north",
+            "S-1-1 Reply rate: expected 6, got 10 (scored) of max 10",
+            "    · reply rate 100% matched tier '≥ 100% → 10'",
+            "    source: 「rate ≥100% → 10, ≥80% → 6」",
+            "total: expected 90, got 92 (services 52, website 40)",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_unknown_keys_and_codes_get_suggestions(pytester, demo_only):
+    golden = write_case(pytester)
+    text = (golden / "towns.toml").read_text(encoding="utf-8")
+    (golden / "towns.toml").write_text(text.replace('"S-1-1"', '"S-1-11"'), encoding="utf-8")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*expect.indicators.S-1-11: no indicator 'S-1-11' in demo2024/town (did you mean 'S-1-1'?)"])
+    (golden / "towns.toml").write_text(text.replace("[case.expect]", "[case.expct]"), encoding="utf-8")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*case[[]0[]].expct: unknown key (did you mean 'expect'?)*"])
+
+
+def test_selection_and_last_failed_work_like_any_item(pytester, demo_only):
+    golden = write_case(pytester)
+    (golden / "more.toml").write_text(
+        CASE.format(sample=(DEMO / "escore_demo" / "sample").as_posix(), total="1", points="10"), encoding="utf-8"
+    )
+    assert pytester.runpytest("-k", "towns").ret == 0
+    assert pytester.runpytest().ret == 1
+    result = pytester.runpytest("--lf", "-v")
+    result.stdout.fnmatch_lines(["*run-last-failure: rerun previous 1 failure*", "*more.toml::north@north FAILED*"])
+    assert "towns.toml" not in result.stdout.str()
+    assert pytester.runpytest("-x").ret == 1
+    parallel = pytester.runpytest("-n", "2")
+    parallel.assert_outcomes(passed=1, failed=1)
+
+
+def test_projects_without_golden_cases_are_unaffected(pytester):
+    pytester.makepyfile(
+        "def test_x():\n    import sys\n    assert 'escore._golden' not in sys.modules and 'escore._plugins' not in sys.modules\n"
+    )
+    pytester.makefile(".toml", settings="[tool]\nname = 'not a golden case'\n")
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+
+
+@pytest.fixture
+def mutant(tmp_path, monkeypatch):
+    """A copy of the demo pack under another import name, for mutation."""
+
+    def make(name, old, new):
+        target = tmp_path / name
+        shutil.copytree(DEMO / "escore_demo", target)
+        rules = target / "services.py"
+        text = rules.read_text(encoding="utf-8")
+        assert old in text
+        rules.write_text(text.replace(old, new), encoding="utf-8")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+        monkeypatch.setenv("ESCORE_PLUGINS", f"{name}.plugin")
+        return target
+
+    yield make
+    for module in [m for m in sys.modules if m.startswith("mutant_")]:
+        del sys.modules[module]
+
+
+def test_verify_passes_on_the_pack_as_shipped(demo_only):
+    result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024"])
+    assert result.exit_code == 0, result.output
+    assert "3 passed" in result.output
+
+
+def test_verify_fails_when_a_tier_threshold_changes(mutant):
+    pack = mutant("mutant_tier", "[(100, 10), (80, 6)]", "[(100, 10), (85, 6)]")
+    result = CliRunner().invoke(cli, ["verify", str(pack / "golden")])
+    assert result.exit_code == 1
+    assert "golden case reply-rate-boundary (exactly 80% is in the ≥80% row): unit test.town" in result.output
+    assert "S-1-1 Reply rate: expected 6, got 0 (scored) of max 10" in result.output
+    # the sample case of South Town (reply rate exactly 80%) fails too
+    assert result.output.count("S-1-1 Reply rate: expected 6, got 0 (scored) of max 10") == 2
+    assert "2 failed, 1 passed" in result.output
+
+
+def test_verify_fails_when_a_deduction_changes(mutant):
+    pack = mutant("mutant_deduction", 'per={"outage": "0.05"}', 'per={"outage": "0.1"}')
+    result = CliRunner().invoke(cli, ["verify", str(pack / "golden")])
+    assert result.exit_code == 1
+    assert "S-2-B-1 Outages: expected 29, got 28 (scored) of max 30" in result.output
+    assert "S-2-B-1 Outages: expected 29.85, got 29.7 (scored) of max 30" in result.output
+
+
+def test_verify_coverage_reports_untaken_branches_and_fails_under(demo_only):
+    result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--coverage", "--fail-under", "100"])
+    assert result.exit_code == 1
+    assert "  S-2-A-1 Yearly plan: NOT REACHED  lines 0/1" in result.output
+    assert "      never taken: ladder 'reply rate': < 80% → 0" in result.output
+    assert "indicators reached 11/12 (91.7%)" in result.output
+    assert "below --fail-under 100" in result.output
+    assert CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--coverage", "--fail-under", "90"]).exit_code == 0

@@ -1,0 +1,162 @@
+"""The plugin contract: every hook in hookspecs.py is documented and exercised here."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from escore import Category, EvidenceLoader, OutputFormat, PackError, Roster, Ruleset, Section, Unit, UsageError, hookimpl, hookspecs
+from escore._plugins import Catalog, make_plugin_manager
+from escore._session import run_category
+
+from .conftest import DEMO
+
+
+def catalog_with(*plugins):
+    from escore_demo import plugin as demo
+
+    return Catalog(make_plugin_manager(autoload=False, extra=[demo, *plugins]))
+
+
+def plugin(**hooks):
+    """A plugin object with the given hook implementations."""
+    mod = types.ModuleType(f"plugin_{len(hooks)}_{id(hooks)}")
+    for name, func in hooks.items():
+        setattr(mod, name, hookimpl(func))
+    return mod
+
+
+def test_every_hook_is_documented_and_tested():
+    tests = {name for name in globals() if name.startswith("test_hook_")}
+    for name in hookspecs.HOOK_NAMES:
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+        assert "versionadded" in doc and len(doc.splitlines()[0]) > 20, name
+        assert f"test_hook_{name}" in tests, f"no test for hook {name}"
+
+
+def test_hook_escore_register_rulesets():
+    same = plugin(
+        escore_register_rulesets=lambda register: register(
+            Ruleset("demo2024", 2024, "Demo assessment", document="Demo assessment notice 2024")
+        )
+    )
+    assert catalog_with(same).rulesets["demo2024"][0].year == 2024
+    other = plugin(escore_register_rulesets=lambda register: register(Ruleset("demo2024", 2025)))
+    with pytest.raises(PackError, match=r"ruleset 'demo2024' is registered differently by plugins 'escore_demo.plugin' and 'plugin_"):
+        catalog_with(other)
+
+
+def test_hook_escore_register_categories():
+    extra = plugin(escore_register_categories=lambda register: register(Category("demo2024", "hamlet", "Hamlets")))
+    assert catalog_with(extra).category_keys() == ["hamlet", "town", "village"]
+
+
+def test_hook_escore_register_sections():
+    claim = plugin(escore_register_sections=lambda register: register(Section("demo2024", "town", "website", "Again", 40, 100)))
+    with pytest.raises(PackError, match=r"section town/website of ruleset demo2024 is claimed by both 'escore_demo.plugin' and 'plugin_"):
+        catalog_with(claim)
+    orphan = plugin(escore_register_sections=lambda register: register(Section("nope", "town", "x", "X", 1, 1)))
+    with pytest.raises(PackError, match="registers section town/x of ruleset 'nope', which no plugin registers"):
+        catalog_with(orphan)
+
+
+def test_hook_escore_register_indicators():
+    from escore import Binary, bonus
+
+    extra_rules = types.ModuleType("extra_rules")
+
+    @bonus("W-B2", "Second bonus", max=2)
+    def second(website_leak):
+        return Binary("second", 2).score(not website_leak)
+
+    extra_rules.second = second
+    extra = plugin(escore_register_indicators=lambda register: register(extra_rules, ruleset="demo2024", sections=[("town", "website")]))
+    plan = catalog_with(extra).plan("demo2024", "town")
+    assert plan.nodes["W-B2"].kind == "bonus"
+    assert [ip.node.code for ip in plan.indicators][-2:] == ["W-B", "W-B2"]
+
+
+def test_hook_escore_register_fixtures():
+    from escore import fixture
+
+    mod = types.ModuleType("extra_fixtures")
+
+    @fixture
+    def website_any_channel(website_has_app, website_has_wechat):
+        return website_has_app or website_has_wechat
+
+    mod.website_any_channel = website_any_channel
+    extra = plugin(escore_register_fixtures=lambda register: register(mod, ruleset="demo2024"))
+    plan = catalog_with(extra).plan("demo2024", "town")
+    assert plan.fixtures["website_any_channel"].argnames == ("website_has_app", "website_has_wechat")
+
+
+def test_hook_escore_register_rosters():
+    twice = plugin(escore_register_rosters=lambda register: register(Roster("demo2024", "town", [Unit("x", "X", "town")])))
+    with pytest.raises(PackError, match="the town roster of ruleset demo2024 is registered by both"):
+        catalog_with(twice)
+
+
+def test_hook_escore_register_evidence_loaders(tmp_path):
+    import json
+
+    def read_json(path: Path):
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    extra = plugin(escore_register_evidence_loaders=lambda register: register(EvidenceLoader(".json", "unit", read_json)))
+    catalog = catalog_with(extra)
+    (tmp_path / "units").mkdir()
+    (tmp_path / "units" / "north.json").write_text(json.dumps({"service": {"reply_rate": 80}}), encoding="utf-8")
+    result = run_category(catalog, "town", evidence=[tmp_path], only=["north"])
+    items = {i.code: i for i in result.units[0].indicators}
+    assert items["S-1-1"].points == 6
+    assert items["S-1-2"].status == "missing"
+
+
+def test_hook_escore_register_formats():
+    extra = plugin(
+        escore_register_formats=lambda register: register(OutputFormat("codes", lambda r: " ".join(u.unit.code for u in r.units)))
+    )
+    catalog = catalog_with(extra)
+    result = run_category(catalog, "town")
+    assert catalog.formats["codes"].render_run(result) == "north south west east"
+
+
+def test_hook_escore_register_golden_cases():
+    catalog = catalog_with()
+    assert catalog.golden == [("demo2024", DEMO / "escore_demo" / "golden", "escore_demo.plugin")]
+
+
+def test_hook_escore_run_finished():
+    seen = []
+    extra = plugin(escore_run_finished=lambda result: seen.append((result.plan.category.key, len(result.units))))
+    run_category(catalog_with(extra), "town")
+    assert seen == [("town", 4)]
+
+
+def test_blocking_and_autoload_switches(monkeypatch):
+    from escore_demo import plugin as demo
+
+    pm = make_plugin_manager(autoload=False, blocked=["escore._builtin_formats"], extra=[demo])
+    assert not Catalog(pm).formats
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
+    assert "demo2024" in Catalog(make_plugin_manager()).rulesets
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_dmeo.plugin")
+    with pytest.raises(UsageError, match="no escore plugin or module named 'escore_dmeo.plugin'"):
+        make_plugin_manager()
+
+
+def test_no_import_time_side_effects_and_no_global_manager():
+    import subprocess
+
+    code = "import escore, sys; print(sorted(m for m in sys.modules if m.startswith(('escore', 'pluggy', 'attr'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "['escore', 'escore._version']"
+    first, second = make_plugin_manager(autoload=False), make_plugin_manager(autoload=False)
+    first.register(plugin(escore_run_finished=lambda result: None), name="only-in-first")
+    assert first.has_plugin("only-in-first") and not second.has_plugin("only-in-first")
