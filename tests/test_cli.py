@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+
 from escore_cli import cli
 
 from .conftest import DEMO

@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 
 import pytest
+
 from escore import Binary, Category, Ruleset, Section, bonus, field, fixture, group, indicator, veto
 from escore._collect import build_plan, collect_fixtures
 from escore._errors import PackError

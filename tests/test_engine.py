@@ -6,6 +6,7 @@ import re
 from decimal import Decimal as D
 
 import pytest
+
 from escore import Unit
 from escore._run import Engine, IndicatorResult, UnitResult, present, rank, select
 

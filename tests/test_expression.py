@@ -1,6 +1,7 @@
 """The -k/-m selection language, as tables (like pytest's own tests)."""
 
 import pytest
+
 from escore._expression import Expression, ExpressionError
 
 

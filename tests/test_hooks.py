@@ -147,7 +147,7 @@ def test_blocking_and_autoload_switches(monkeypatch):
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
     assert "demo2024" in Catalog(make_plugin_manager()).rulesets
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_dmeo.plugin")
-    with pytest.raises(UsageError, match="no escore plugin or module named 'escore_dmeo.plugin'"):
+    with pytest.raises(UsageError, match=r"no escore plugin or module named 'escore_dmeo\.plugin'"):
         make_plugin_manager()
 
 

@@ -3,6 +3,7 @@
 from decimal import Decimal as D
 
 import pytest
+
 from escore import Award, Binary, Deduction, Grade, Graded, Item, Ladder, MissingEvidence, Proportional, Score, composite, forfeit, points
 from escore._score import fmt, to_decimal
 

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 import click
+
 from escore._version import __version__
 
 _COMMANDS = {

@@ -49,6 +49,7 @@ def verify(
     1 otherwise, 2 on bad input.
     """
     import pytest
+
     from escore._errors import UsageError
 
     catalog = catalog_from(ctx)
@@ -66,7 +67,9 @@ def verify(
         if not target.exists():
             raise UsageError(f"golden case path not found: {target}")
     args = [str(t) for t in targets]
-    args += ["-q", "--rootdir", str(Path.cwd()), "-o", "addopts="]
+    # escore is imported before pytest starts, so pytest cannot assert-rewrite the plugin's
+    # distribution; its runtime code has no bare asserts, so the warning is noise here.
+    args += ["-q", "--rootdir", str(Path.cwd()), "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args += ["-p", "escore.pytest_plugin"]  # the pytest11 entry point is not loaded then
     if keyword:
