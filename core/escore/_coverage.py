@@ -92,6 +92,10 @@ def measure(plan: Plan, outcomes: Sequence[Any], line_data: Any = None) -> PlanC
             hits.update(item.hits)
             if ip.node.kind == "bonus" and item.points > 0 and plan.sections[ip.section_index].name in capped_sections:
                 hits.add(("section", "capped"))
+        for veto in outcome.result.vetoes:
+            if veto.status == "applied":
+                for code in next((v.leaves for v in plan.vetoes if v.code == veto.code), ()):
+                    taken.setdefault(code, set()).add((veto.code, "applied"))
     analyses: dict[str, Any] = {}
     rows = []
     for ip in plan.indicators:

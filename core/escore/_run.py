@@ -8,10 +8,11 @@ copies evidence: that is all done once, at collection and load time.
 
 from __future__ import annotations
 
+import gc
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -30,9 +31,12 @@ def present(value: Decimal) -> str:
     return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
-@attrs.frozen(slots=True)
-class IndicatorResult:
-    """One indicator of one unit: status, exact points and the lines explaining them."""
+class IndicatorResult(NamedTuple):
+    """One indicator of one unit: status, exact points and the lines explaining them.
+
+    A named tuple rather than an attrs class: one is made per indicator per unit,
+    and a tuple is the cheapest immutable record Python has.
+    """
 
     code: str
     status: str
@@ -182,6 +186,32 @@ class Engine:
         self.index = {ip.node.code: i for i, ip in enumerate(self.selected)}
         self.vetoes = tuple((v, tuple(sorted(self.index[c] for c in v.leaves if c in self.index))) for v in plan.vetoes)
         self.sections = plan.sections
+        # Everything the per-indicator loop reads, flattened once into plain tuples.
+        self._steps = tuple(
+            (ip, ip.node.code, ip.func, ip.argnames, ip.node.max, ip.conditions, bool(ip.alternatives or ip.bound or ip.rollup_tables))
+            for ip in self.selected
+        )
+        self._reasons: dict[tuple[str, str, Any], str] = {}
+        self._counted = tuple((i, ip.section_index) for i, ip in enumerate(self.selected) if ip.counts or ip.node.kind == "bonus")
+
+    def score_many(
+        self,
+        units: Iterable[tuple[Unit, Mapping[str, Any], tuple[Unit, ...], str]],
+        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+    ) -> list[UnitResult]:
+        """Score ``(unit, values, children, file)`` tuples.
+
+        The cyclic garbage collector is paused meanwhile: results are acyclic, and
+        its full passes over a growing heap would make the cost per unit grow with
+        the number of units.
+        """
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return [self.score(unit, values, tables, children, file) for unit, values, children, file in units]
+        finally:
+            if was_enabled:
+                gc.enable()
 
     def score(
         self,
@@ -193,54 +223,76 @@ class Engine:
     ) -> UnitResult:
         scope = _Scope(unit, values, tables, children, self.plan.fixtures, file)
         get = scope.get
+        lookup = values.get
+        absent = _ABSENT
         attributes = unit.attributes
         results: list[IndicatorResult] = []
         append = results.append
-        for ip in self.selected:
-            node = ip.node
-            code = node.code
-            if ip.conditions:
-                unmet = [(attr, want) for attr, want in ip.conditions if attributes.get(attr) != want]
-                if unmet:
-                    attr, want = unmet[0]
-                    append(
-                        IndicatorResult(
-                            code,
-                            "not_applicable",
-                            ZERO,
-                            (f"applies to units with {attr} = {want}; this unit has {attr} = {attributes.get(attr)}",),
-                        )
-                    )
+        for ip, code, func, argnames, maximum, conditions, special in self._steps:
+            if conditions:
+                for attr, want in conditions:
+                    have = attributes.get(attr)
+                    if have != want:
+                        append(IndicatorResult(code, "not_applicable", ZERO, (self._variant_reason(attr, want, have),)))
+                        break
+                else:
+                    conditions = ()
+                if conditions:
                     continue
             try:
-                if ip.alternatives:
-                    args, extra_reasons, extra_hits = self._with_alternatives(ip, get)
-                else:
-                    args = [get(name) for name in ip.argnames]
-                    extra_reasons = extra_hits = ()
-                # Parametrized indicators take everything by keyword: the bound values may come first.
-                score = ip.func(**dict(zip(ip.argnames, args)), **ip.bound) if ip.bound else ip.func(*args)
+                if special:
+                    append(self._score_special(ip, get, tables, children))
+                    continue
+                # Fields given in the evidence are the common case: one dict lookup, no call.
+                score = func(*[v if (v := lookup(name, absent)) is not absent else get(name) for name in argnames])
                 if score.__class__ is not Score:
                     raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
                 points = score.points
-                if points < ZERO or points > node.max:
-                    raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(node.max)}")
-                reasons = score.reasons
-                hits = score.hits
-                if extra_reasons:
-                    reasons = extra_reasons + reasons
-                    hits = extra_hits + hits
-                if ip.rollup_tables and children and self._rolled_up(ip, tables, children):
-                    hits = hits + ((code, "rollup"),)
-                append(IndicatorResult(code, "scored", points, reasons, hits))
+                if points < ZERO or points > maximum:
+                    raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
+                append(IndicatorResult(code, "scored", points, score.reasons, score.hits))
             except MissingEvidence as exc:
-                append(IndicatorResult(code, "missing", node.max if self.missing_max else ZERO, (exc.reason,)))
+                append(IndicatorResult(code, "missing", maximum if self.missing_max else ZERO, (exc.reason,)))
             except NotApplicable as exc:
                 append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
             except Exception as exc:
-                append(IndicatorResult(code, "error", ZERO, (_error_line(exc, node.where),)))
+                append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
         veto_results = self._apply_vetoes(results, get) if self.vetoes else ()
         return self._total(unit, results, veto_results)
+
+    def _variant_reason(self, attr: str, want: str, have: Any) -> str:
+        key = (attr, want, have)
+        reason = self._reasons.get(key)
+        if reason is None:
+            reason = self._reasons[key] = f"applies to units with {attr} = {want}; this unit has {attr} = {have}"
+        return reason
+
+    def _score_special(
+        self,
+        ip: IndicatorPlan,
+        get: Callable[[str], Any],
+        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+        children: tuple[Unit, ...],
+    ) -> IndicatorResult:
+        """An indicator with alternatives, parameters bound by parametrize, or roll-up tables."""
+        code = ip.node.code
+        if ip.alternatives:
+            args, extra_reasons, extra_hits = self._with_alternatives(ip, get)
+        else:
+            args = [get(name) for name in ip.argnames]
+            extra_reasons = extra_hits = ()
+        # Parametrized indicators take everything by keyword: the bound values may come first.
+        score = ip.func(**dict(zip(ip.argnames, args)), **ip.bound) if ip.bound else ip.func(*args)
+        if score.__class__ is not Score:
+            raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
+        points = score.points
+        if points < ZERO or points > ip.node.max:
+            raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(ip.node.max)}")
+        reasons = extra_reasons + score.reasons
+        hits = extra_hits + score.hits
+        if ip.rollup_tables and children and self._rolled_up(ip, tables, children):
+            hits = (*hits, (code, "rollup"))
+        return IndicatorResult(code, "scored", points, reasons, hits)
 
     def _with_alternatives(self, ip: IndicatorPlan, get: Callable[[str], Any]) -> tuple[list[Any], tuple[str, ...], tuple[Hit, ...]]:
         names = list(ip.argnames)
@@ -275,9 +327,6 @@ class Engine:
                 continue
             if not reason:
                 out.append(VetoResult(veto.code, veto.title, "not_applied"))
-                for i in positions:
-                    old = results[i]
-                    results[i] = IndicatorResult(old.code, old.status, old.points, old.reasons, old.hits + ((veto.code, "not applied"),))
                 continue
             out.append(VetoResult(veto.code, veto.title, "applied", str(reason)))
             line = f"vetoed by {veto.code} {veto.title}: {reason} → 0"
@@ -288,9 +337,8 @@ class Engine:
 
     def _total(self, unit: Unit, results: list[IndicatorResult], vetoes: tuple[VetoResult, ...]) -> UnitResult:
         raw = [ZERO] * len(self.sections)
-        for ip, result in zip(self.selected, results):
-            if ip.counts or ip.node.kind == "bonus":
-                raw[ip.section_index] += result.points
+        for position, section_index in self._counted:
+            raw[section_index] += results[position].points
         sections = []
         total = ZERO
         for section, value in zip(self.sections, raw):

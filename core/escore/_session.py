@@ -81,7 +81,7 @@ def score_with(
     engine = Engine(plan, selected)
     values, tables, files = data.values, data.tables, data.files
     empty: dict = {}
-    results = [engine.score(u, values.get(u.code, empty), tables, children.get(u.code, ()), files.get(u.code, "")) for u in units]
+    results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
     ordered, ranks = rank(results)
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection)

@@ -1,0 +1,177 @@
+"""Benchmark: engine throughput, overhead against direct calls, memory, growth, start-up.
+
+Usage::
+
+    .venv/bin/python bench/bench.py [--category county] [--sizes 1000 10000 100000]
+
+For each size N it scores N synthetic units (the sample evidence of the category's
+units, repeated under new codes) with the engine, and in the same process calls the
+same indicator functions directly on the same pre-resolved arguments. Each size runs
+in its own process so that peak memory is that size's alone. Targets (from the
+project's issue tracker): engine overhead ≤ 1.5× direct calls; per-unit cost at the
+largest size ≤ 1.2× that at the smallest; ``escore --version`` ≤ 1.3× the import of
+click, pluggy and attrs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+
+
+def one_size(category: str, size: int, ruleset: str | None) -> dict[str, float]:
+    """Score ``size`` units in this process; return timings and peak memory."""
+    import gc
+
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._run import Engine, _Scope, rank
+    from escore._score import MissingEvidence
+    from escore._session import children_of, run_category
+
+    catalog = Catalog(make_plugin_manager())
+    sample = run_category(catalog, category, ruleset=ruleset)  # loads and checks the sample evidence once
+    plan = sample.plan
+    from escore._load import load_evidence
+
+    units = catalog.roster(plan.ruleset.name, category)
+    children = children_of(catalog, plan)
+    codes = [u.code for u in units] + [c.code for kids in children.values() for c in kids]
+    data = load_evidence(catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes(plan.ruleset.name), catalog.loaders)
+
+    # N synthetic units: unit i takes the evidence and table rows of sample unit i mod len(units).
+    import attrs
+
+    synthetic = []
+    tables: dict[str, dict[str, tuple]] = {name: {} for name in data.tables}
+    values = {}
+    for i in range(size):
+        template = units[i % len(units)]
+        code = f"bench.{i:06d}"
+        synthetic.append((attrs.evolve(template, code=code), children.get(template.code, ())))
+        values[code] = data.values.get(template.code, {})
+        for name, by_unit in data.tables.items():
+            rows = by_unit.get(template.code)
+            if rows:
+                tables[name][code] = rows
+    for name, by_unit in data.tables.items():  # sub-units keep their own rows
+        for kids in children.values():
+            for kid in kids:
+                if kid.code in by_unit:
+                    tables[name][kid.code] = by_unit[kid.code]
+
+    engine = Engine(plan)
+    gc.collect()
+    start = time.perf_counter()
+    results = engine.score_many(((unit, values[unit.code], kids, "") for unit, kids in synthetic), tables)
+    rank(results)
+    engine_seconds = time.perf_counter() - start
+
+    # The same functions on the same arguments, resolved beforehand (outside the timing).
+    calls = []
+    for unit, kids in synthetic:
+        scope = _Scope(unit, values[unit.code], tables, kids, plan.fixtures, "")
+        for ip in plan.indicators:
+            if ip.conditions and any(unit.attributes.get(a) != v for a, v in ip.conditions):
+                continue
+            try:
+                names = list(ip.argnames)
+                for alt in ip.alternatives:
+                    if scope.get(alt.when):
+                        names[names.index(alt.param)] = alt.instead
+                args = [scope.get(n) for n in names]
+            except MissingEvidence:
+                continue
+            except Exception:
+                continue
+            calls.append((ip.func, args, ip.bound, ip.argnames))
+    del results
+    gc.collect()
+    start = time.perf_counter()
+    gc.disable()  # as the engine does
+    for func, args, bound, names in calls:
+        try:
+            if bound:
+                func(**dict(zip(names, args)), **bound)
+            else:
+                func(*args)
+        except Exception:
+            pass
+    direct_seconds = time.perf_counter() - start
+    gc.enable()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "size": size,
+        "indicators": len(plan.indicators),
+        "direct_calls": len(calls),
+        "engine_seconds": engine_seconds,
+        "direct_seconds": direct_seconds,
+        "peak_mib": peak_kib / 1024,
+    }
+
+
+def command_seconds(argv: list[str], repeat: int) -> float:
+    """Median wall time of a command."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--category", default="county")
+    parser.add_argument("--ruleset")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--repeat", type=int, default=15, help="runs of each start-up command")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_size(args.category, args.one, args.ruleset)))
+        return
+
+    rows = []
+    for size in args.sizes:
+        cmd = [sys.executable, __file__, "--category", args.category, "--one", str(size)] + (["--ruleset", args.ruleset] if args.ruleset else [])
+        rows.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
+    print(f"category {args.category}: {rows[0]['indicators']} indicators per unit")
+    print(f"{'units':>8} {'engine s':>9} {'units/s':>9} {'µs/unit':>8} {'direct s':>9} {'overhead':>8} {'peak MiB':>9}")
+    for row in rows:
+        per_unit = row["engine_seconds"] / row["size"] * 1e6
+        print(
+            f"{row['size']:>8} {row['engine_seconds']:>9.3f} {row['size'] / row['engine_seconds']:>9.0f} {per_unit:>8.1f}"
+            f" {row['direct_seconds']:>9.3f} {row['engine_seconds'] / row['direct_seconds']:>7.2f}× {row['peak_mib']:>9.1f}"
+        )
+    growth = (rows[-1]["engine_seconds"] / rows[-1]["size"]) / (rows[0]["engine_seconds"] / rows[0]["size"])
+    worst = max(r["engine_seconds"] / r["direct_seconds"] for r in rows)
+    print(f"per-unit cost at {rows[-1]['size']} ÷ at {rows[0]['size']}: {growth:.2f}× (target ≤ 1.2×)")
+    print(f"engine overhead, worst size: {worst:.2f}× direct calls (target ≤ 1.5×)")
+
+    escore = str(BIN / "escore")
+    version = command_seconds([escore, "--version"], args.repeat)
+    imports = command_seconds([sys.executable, "-c", "import click, pluggy, attrs"], args.repeat)
+    print(f"escore --version: {version * 1000:.0f} ms; import click, pluggy, attrs: {imports * 1000:.0f} ms; ratio {version / imports:.2f}× (target ≤ 1.3×)")
+    total = 0.0
+    for category in ("provincial", "city", "county"):
+        try:
+            seconds = command_seconds([escore, "run", "-c", category, "-f", "json", "-o", "/dev/null"], max(3, args.repeat // 3))
+        except subprocess.CalledProcessError:
+            continue
+        total += seconds
+        print(f"escore run -c {category} (end to end, sample evidence): {seconds * 1000:.0f} ms")
+    if total:
+        print(f"all three categories (131 units) end to end: {total * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
