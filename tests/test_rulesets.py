@@ -1,0 +1,86 @@
+"""Several assessment years installed side by side; selection by --year and --ruleset."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+from click.testing import CliRunner
+
+from escore import Category, Roster, Ruleset, Section, UsageError, hookimpl
+from escore._plugins import Catalog, make_plugin_manager
+from escore_cli import cli
+
+
+def next_year(name: str, year: int) -> types.ModuleType:
+    """A second ruleset for towns that reuses the demo pack's rules (as a new year's pack would)."""
+    from escore_demo import evidence, plugin, services, website
+
+    mod = types.ModuleType(f"pack_{name}")
+
+    @hookimpl
+    def escore_register_rulesets(register):
+        register(Ruleset(name, year, f"Demo {year}"))
+
+    @hookimpl
+    def escore_register_categories(register):
+        register(Category(name, "town", "Towns", subunits="village"))
+        register(Category(name, "village", "Villages"))
+
+    @hookimpl
+    def escore_register_sections(register):
+        register(Section(name, "town", "services", "Public services", 60, 60, sample_evidence=(plugin.HERE / "sample",)))
+        register(Section(name, "town", "website", "Website", 40, 100, sample_evidence=(plugin.HERE / "sample",)))
+
+    @hookimpl
+    def escore_register_indicators(register):
+        register(services, ruleset=name, sections=[("town", "services")])
+        register(website, ruleset=name, sections=[("town", "website")])
+
+    @hookimpl
+    def escore_register_fixtures(register):
+        register(evidence, ruleset=name)
+
+    @hookimpl
+    def escore_register_rosters(register):
+        register(Roster(name, "town", Roster.from_toml(plugin.HERE / "roster.toml").units))
+        register(Roster(name, "village", Roster.from_toml(plugin.HERE / "villages.toml").units))
+
+    for hook in (escore_register_rulesets, escore_register_categories, escore_register_sections, escore_register_indicators, escore_register_fixtures, escore_register_rosters):
+        setattr(mod, hook.__name__, hook)
+    return mod
+
+
+@pytest.fixture
+def two_years():
+    from escore_demo import plugin
+
+    return Catalog(make_plugin_manager(autoload=False, extra=[plugin, next_year("demo2025", 2025)]))
+
+
+def test_two_years_need_a_choice(two_years):
+    with pytest.raises(UsageError, match=r"several rulesets score 'town': demo2024 \(2024\), demo2025 \(2025\); choose one with --year or --ruleset"):
+        two_years.choose("town")
+    assert two_years.choose("town", year=2025).name == "demo2025"
+    assert two_years.choose("town", ruleset="demo2024").year == 2024
+
+
+def test_two_rulesets_claiming_the_same_year_are_a_clear_error():
+    from escore_demo import plugin
+
+    catalog = Catalog(make_plugin_manager(autoload=False, extra=[plugin, next_year("demo2024b", 2024)]))
+    with pytest.raises(UsageError, match=r"rulesets demo2024 \(2024\), demo2024b \(2024\) both claim category 'town' for 2024; choose one with --ruleset"):
+        catalog.choose("town", year=2024)
+
+
+def test_cli_year_option(monkeypatch):
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,tests.plugin_demo2025")
+    runner = CliRunner()
+    ambiguous = runner.invoke(cli, ["run", "-c", "town"])
+    assert ambiguous.exit_code == 2
+    assert "choose one with --year or --ruleset" in ambiguous.stderr
+    chosen = runner.invoke(cli, ["run", "-c", "town", "--year", "2025"])
+    assert chosen.exit_code == 0, chosen.stderr
+    assert chosen.stdout.startswith("escore · demo2025 (2025) · town Towns · 4 units")
+
