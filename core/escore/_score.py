@@ -37,9 +37,13 @@ def to_decimal(value: Number) -> Decimal:
 
 def fmt(value: Decimal) -> str:
     """Format a decimal without exponent or trailing zeros (``Decimal('0.50')`` → ``0.5``)."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    # str() is the fast path (it runs for every explanation line); only exponents need more.
+    text = str(value)
+    if "E" in text:
+        text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 class MissingEvidence(Exception):
