@@ -102,14 +102,7 @@ class RunResult:
         return 1 if counts["error"] or (strict and counts["missing"]) else 0
 
 
-class _Failure:
-    __slots__ = ("exc",)
-
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-_ABSENT = object()
+_MISSING_TABLE = "monitoring table '{0}' (monitoring/{0}.csv) was not provided"
 
 
 def _error_line(exc: BaseException, fallback: str = "") -> str:
@@ -119,65 +112,18 @@ def _error_line(exc: BaseException, fallback: str = "") -> str:
     return f"{where}{type(exc).__name__}: {exc}"
 
 
-class _Scope:
-    """Fixture values of one unit, each computed at most once."""
-
-    __slots__ = ("children", "computed", "file", "fixtures", "tables", "unit", "values")
-
-    def __init__(
-        self,
-        unit: Unit,
-        values: Mapping[str, Any],
-        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
-        children: tuple[Unit, ...],
-        fixtures: Mapping[str, Any],
-        file: str,
-    ) -> None:
-        self.unit = unit
-        self.values = values
-        self.tables = tables
-        self.children = children
-        self.computed: dict[str, Any] = {}
-        self.fixtures = fixtures
-        self.file = file
-
-    def get(self, name: str) -> Any:
-        value = self.values.get(name, _ABSENT)
-        if value is not _ABSENT:
-            return value
-        value = self.computed.get(name, _ABSENT)
-        if value is _ABSENT:
-            value = self._compute(name)
-            self.computed[name] = value
-        if value.__class__ is _Failure:
-            raise value.exc
-        return value
-
-    def _compute(self, name: str) -> Any:
-        definition = self.fixtures[name]
-        try:
-            kind = definition.kind
-            if kind == "field":
-                key = definition.field.key
-                raise MissingEvidence(key, f"evidence '{key}' was not provided in {self.file or 'the evidence for ' + self.unit.code}")
-            if kind == "table":
-                by_unit = self.tables.get(name)
-                if by_unit is None:
-                    raise MissingEvidence(name, f"monitoring table '{name}' (monitoring/{name}.csv) was not provided")
-                rows = by_unit.get(self.unit.code, ())
-                if definition.table.rollup:
-                    for child in self.children:
-                        rows += by_unit.get(child.code, ())
-                return rows
-            if kind == "builtin":
-                return self.unit if name == "unit" else self.children
-            return definition.func(*[self.get(arg) for arg in definition.argnames])
-        except Exception as exc:  # cached so that every dependent indicator sees the same failure
-            return _Failure(exc)
+Source = tuple[bool, str]  # (read from the unit's fields?, fixture name)
 
 
 class Engine:
-    """Scores units with one plan and a fixed selection of its indicators."""
+    """Scores units with one plan and a fixed selection of its indicators.
+
+    Everything that does not depend on the unit is worked out here, once: which
+    fixtures the selection needs, in which order to compute them, and for every
+    argument whether it is a field of the evidence or a computed fixture. Per unit,
+    fixtures are then computed eagerly in that order (each exactly once) and every
+    indicator is a plain call on arguments fetched by one dictionary lookup each.
+    """
 
     def __init__(self, plan: Plan, selected: Sequence[IndicatorPlan] | None = None) -> None:
         self.plan = plan
@@ -186,13 +132,50 @@ class Engine:
         self.index = {ip.node.code: i for i, ip in enumerate(self.selected)}
         self.vetoes = tuple((v, tuple(sorted(self.index[c] for c in v.leaves if c in self.index))) for v in plan.vetoes)
         self.sections = plan.sections
-        # Everything the per-indicator loop reads, flattened once into plain tuples.
+        fixtures = plan.fixtures
+        self._field_keys = {name: d.field.key for name, d in fixtures.items() if d.kind == "field"}
+        roots: set[str] = set()
+        for ip in self.selected:
+            roots.update(ip.argnames)
+            for alt in ip.alternatives:
+                roots.update((alt.instead, alt.when))
+        for veto in plan.vetoes:
+            roots.update(veto.argnames)
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in seen:
+                return
+            seen.add(name)
+            for arg in fixtures[name].argnames:
+                visit(arg)
+            order.append(name)
+
+        for name in sorted(roots):
+            visit(name)
+        self._tables = tuple((n, fixtures[n].table.rollup) for n in order if fixtures[n].kind == "table")
+        self._functions = tuple(
+            (n, fixtures[n].func, self._sources(fixtures[n].argnames), fixtures[n].where) for n in order if fixtures[n].kind == "function"
+        )
         self._steps = tuple(
-            (ip, ip.node.code, ip.func, ip.argnames, ip.node.max, ip.conditions, bool(ip.alternatives or ip.bound or ip.rollup_tables))
+            (
+                ip,
+                ip.node.code,
+                ip.func,
+                self._sources(ip.argnames),
+                ip.node.max,
+                ip.conditions,
+                bool(ip.alternatives or ip.bound or ip.rollup_tables),
+            )
             for ip in self.selected
         )
+        self._veto_steps = tuple((veto, positions, self._sources(veto.argnames)) for veto, positions in self.vetoes)
         self._reasons: dict[tuple[str, str, Any], str] = {}
         self._counted = tuple((i, ip.section_index) for i, ip in enumerate(self.selected) if ip.counts or ip.node.kind == "bonus")
+
+    def _sources(self, names: Iterable[str]) -> tuple[Source, ...]:
+        return tuple((name in self._field_keys, name) for name in names)
 
     def score_many(
         self,
@@ -213,6 +196,51 @@ class Engine:
             if was_enabled:
                 gc.enable()
 
+    def fixture_values(
+        self,
+        unit: Unit,
+        values: Mapping[str, Any],
+        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+        children: tuple[Unit, ...] = (),
+    ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+        """The computed fixtures of one unit, and ``(status, reason)`` of those that have no value."""
+        env: dict[str, Any] = {"unit": unit, "subunits": children}
+        problems: dict[str, tuple[str, str]] = {}
+        code = unit.code
+        for name, rollup in self._tables:
+            by_unit = tables.get(name)
+            if by_unit is None:
+                problems[name] = ("missing", _MISSING_TABLE.format(name))
+                continue
+            rows = by_unit.get(code, ())
+            if rollup:
+                for child in children:
+                    rows += by_unit.get(child.code, ())
+            env[name] = rows
+        for name, func, sources, where in self._functions:
+            try:
+                args = [values[n] if is_field else env[n] for is_field, n in sources]
+            except KeyError as exc:
+                problems[name] = problems.get(exc.args[0]) or ("missing", self._missing_field(exc.args[0], unit))
+                continue
+            try:
+                env[name] = func(*args)
+            except MissingEvidence as exc:
+                problems[name] = ("missing", exc.reason)
+            except NotApplicable as exc:
+                problems[name] = ("not_applicable", exc.reason)
+            except Exception as exc:
+                problems[name] = ("error", _error_line(exc, where))
+        return env, problems
+
+    def _missing_field(self, name: str, unit: Unit, file: str = "") -> str:
+        return f"evidence '{self._field_keys[name]}' was not provided in {file or 'the evidence of ' + unit.code}"
+
+    def _problem(self, code: str, maximum: Decimal, status: str, reason: str) -> IndicatorResult:
+        if status == "missing":
+            return IndicatorResult(code, "missing", maximum if self.missing_max else ZERO, (reason,))
+        return IndicatorResult(code, status, ZERO, (reason,))
+
     def score(
         self,
         unit: Unit,
@@ -221,14 +249,11 @@ class Engine:
         children: tuple[Unit, ...] = (),
         file: str = "",
     ) -> UnitResult:
-        scope = _Scope(unit, values, tables, children, self.plan.fixtures, file)
-        get = scope.get
-        lookup = values.get
-        absent = _ABSENT
+        env, problems = self.fixture_values(unit, values, tables, children)
         attributes = unit.attributes
         results: list[IndicatorResult] = []
         append = results.append
-        for ip, code, func, argnames, maximum, conditions, special in self._steps:
+        for ip, code, func, sources, maximum, conditions, special in self._steps:
             if conditions:
                 for attr, want in conditions:
                     have = attributes.get(attr)
@@ -241,10 +266,16 @@ class Engine:
                     continue
             try:
                 if special:
-                    append(self._score_special(ip, get, tables, children))
+                    append(self._score_special(ip, values, env, problems, tables, children, unit, file))
                     continue
-                # Fields given in the evidence are the common case: one dict lookup, no call.
-                score = func(*[v if (v := lookup(name, absent)) is not absent else get(name) for name in argnames])
+                # One dictionary lookup per argument: a field of the evidence or a computed fixture.
+                args = [values[n] if is_field else env[n] for is_field, n in sources]
+            except KeyError as exc:
+                name = exc.args[0]
+                append(self._problem(code, maximum, *(problems.get(name) or ("missing", self._missing_field(name, unit, file)))))
+                continue
+            try:
+                score = func(*args)
                 if score.__class__ is not Score:
                     raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
                 points = score.points
@@ -252,12 +283,12 @@ class Engine:
                     raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
                 append(IndicatorResult(code, "scored", points, score.reasons, score.hits))
             except MissingEvidence as exc:
-                append(IndicatorResult(code, "missing", maximum if self.missing_max else ZERO, (exc.reason,)))
+                append(self._problem(code, maximum, "missing", exc.reason))
             except NotApplicable as exc:
                 append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
             except Exception as exc:
                 append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
-        veto_results = self._apply_vetoes(results, get) if self.vetoes else ()
+        veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.vetoes else ()
         return self._total(unit, results, veto_results)
 
     def _variant_reason(self, attr: str, want: str, have: Any) -> str:
@@ -270,41 +301,47 @@ class Engine:
     def _score_special(
         self,
         ip: IndicatorPlan,
-        get: Callable[[str], Any],
+        values: Mapping[str, Any],
+        env: Mapping[str, Any],
+        problems: Mapping[str, tuple[str, str]],
         tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
         children: tuple[Unit, ...],
+        unit: Unit,
+        file: str,
     ) -> IndicatorResult:
         """An indicator with alternatives, parameters bound by parametrize, or roll-up tables."""
-        code = ip.node.code
-        if ip.alternatives:
-            args, extra_reasons, extra_hits = self._with_alternatives(ip, get)
-        else:
-            args = [get(name) for name in ip.argnames]
-            extra_reasons = extra_hits = ()
+        node = ip.node
+        code = node.code
+
+        def fetch(name: str) -> Any:
+            return values[name] if name in self._field_keys else env[name]
+
+        names = list(ip.argnames)
+        reasons: tuple[str, ...] = ()
+        hits: tuple[Hit, ...] = ()
+        try:
+            for alt in ip.alternatives:
+                if fetch(alt.when):
+                    names[names.index(alt.param)] = alt.instead
+                    label = f" ({alt.label})" if alt.label else ""
+                    reasons += (f"alternative{label}: '{alt.param}' is scored on '{alt.instead}' because '{alt.when}' holds",)
+                    hits += ((code, f"alternative {alt.instead}"),)
+            args = [fetch(name) for name in names]
+        except KeyError as exc:
+            name = exc.args[0]
+            return self._problem(code, node.max, *(problems.get(name) or ("missing", self._missing_field(name, unit, file))))
         # Parametrized indicators take everything by keyword: the bound values may come first.
         score = ip.func(**dict(zip(ip.argnames, args)), **ip.bound) if ip.bound else ip.func(*args)
         if score.__class__ is not Score:
             raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
         points = score.points
-        if points < ZERO or points > ip.node.max:
-            raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(ip.node.max)}")
-        reasons = extra_reasons + score.reasons
-        hits = extra_hits + score.hits
+        if points < ZERO or points > node.max:
+            raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(node.max)}")
+        reasons += score.reasons
+        hits += score.hits
         if ip.rollup_tables and children and self._rolled_up(ip, tables, children):
             hits = (*hits, (code, "rollup"))
         return IndicatorResult(code, "scored", points, reasons, hits)
-
-    def _with_alternatives(self, ip: IndicatorPlan, get: Callable[[str], Any]) -> tuple[list[Any], tuple[str, ...], tuple[Hit, ...]]:
-        names = list(ip.argnames)
-        reasons: list[str] = []
-        hits: list[Hit] = []
-        for alt in ip.alternatives:
-            if get(alt.when):
-                names[names.index(alt.param)] = alt.instead
-                label = f" ({alt.label})" if alt.label else ""
-                reasons.append(f"alternative{label}: '{alt.param}' is scored on '{alt.instead}' because '{alt.when}' holds")
-                hits.append((ip.node.code, f"alternative {alt.instead}"))
-        return [get(name) for name in names], tuple(reasons), tuple(hits)
 
     @staticmethod
     def _rolled_up(ip: IndicatorPlan, tables: Mapping[str, Mapping[str, tuple[Any, ...]]], children: tuple[Unit, ...]) -> bool:
@@ -314,16 +351,31 @@ class Engine:
                 return True
         return False
 
-    def _apply_vetoes(self, results: list[IndicatorResult], get: Callable[[str], Any]) -> tuple[VetoResult, ...]:
+    def _apply_vetoes(
+        self,
+        results: list[IndicatorResult],
+        values: Mapping[str, Any],
+        env: Mapping[str, Any],
+        problems: Mapping[str, tuple[str, str]],
+        unit: Unit,
+        file: str,
+    ) -> tuple[VetoResult, ...]:
         out: list[VetoResult] = []
-        for veto, positions in self.vetoes:
+        for veto, positions, sources in self._veto_steps:
             try:
-                reason = veto.func(*[get(name) for name in veto.argnames])
+                args = [values[n] if is_field else env[n] for is_field, n in sources]
+            except KeyError as exc:
+                name = exc.args[0]
+                status, reason = problems.get(name) or ("missing", self._missing_field(name, unit, file))
+                out.append(VetoResult(veto.code, veto.title, "error" if status == "error" else "missing", reason))
+                continue
+            try:
+                reason = veto.func(*args)
             except MissingEvidence as exc:
                 out.append(VetoResult(veto.code, veto.title, "missing", exc.reason))
                 continue
             except Exception as exc:
-                out.append(VetoResult(veto.code, veto.title, "error", _error_line(exc)))
+                out.append(VetoResult(veto.code, veto.title, "error", _error_line(exc, veto.where)))
                 continue
             if not reason:
                 out.append(VetoResult(veto.code, veto.title, "not_applied"))
@@ -332,7 +384,7 @@ class Engine:
             line = f"vetoed by {veto.code} {veto.title}: {reason} → 0"
             for i in positions:
                 old = results[i]
-                results[i] = IndicatorResult(old.code, old.status, ZERO, old.reasons + (line,), old.hits + ((veto.code, "applied"),))
+                results[i] = IndicatorResult(old.code, old.status, ZERO, (*old.reasons, line), (*old.hits, (veto.code, "applied")))
         return tuple(out)
 
     def _total(self, unit: Unit, results: list[IndicatorResult], vetoes: tuple[VetoResult, ...]) -> UnitResult:
