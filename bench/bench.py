@@ -89,7 +89,7 @@ def one_size(category: str, size: int, ruleset: str | None) -> dict[str, float]:
             names = list(ip.argnames)
             try:
                 for alt in ip.alternatives:
-                    if (unit_values[alt.when] if alt.when in unit_values else env[alt.when]):
+                    if unit_values[alt.when] if alt.when in unit_values else env[alt.when]:
                         names[names.index(alt.param)] = alt.instead
                 args = [unit_values[n] if n in unit_values else env[n] for n in names]
             except KeyError:
@@ -145,11 +145,15 @@ def main() -> None:
 
     rows = []
     for size in args.sizes:
-        cmd = [sys.executable, __file__, "--category", args.category, "--one", str(size)] + (["--ruleset", args.ruleset] if args.ruleset else [])
+        cmd = [sys.executable, __file__, "--category", args.category, "--one", str(size)] + (
+            ["--ruleset", args.ruleset] if args.ruleset else []
+        )
         rows.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
     print(f"category {args.category}: {rows[0]['indicators']} indicators per unit")
     print("  direct = the indicator functions called on pre-resolved arguments; fixtures = the packs' fixture functions")
-    print(f"{'units':>8} {'engine s':>9} {'units/s':>9} {'µs/unit':>8} {'direct s':>9} {'fixtures s':>10} {'÷direct':>8} {'÷(d+f)':>7} {'peak MiB':>9}")
+    print(
+        f"{'units':>8} {'engine s':>9} {'units/s':>9} {'µs/unit':>8} {'direct s':>9} {'fixtures s':>10} {'÷direct':>8} {'÷(d+f)':>7} {'peak MiB':>9}"
+    )
     for row in rows:
         per_unit = row["engine_seconds"] / row["size"] * 1e6
         both = row["direct_seconds"] + row["fixture_seconds"]
@@ -162,12 +166,16 @@ def main() -> None:
     worst = max(r["engine_seconds"] / (r["direct_seconds"] + r["fixture_seconds"]) for r in rows)
     worst_direct = max(r["engine_seconds"] / r["direct_seconds"] for r in rows)
     print(f"per-unit cost at {rows[-1]['size']} ÷ at {rows[0]['size']}: {growth:.2f}× (target ≤ 1.2×)")
-    print(f"engine overhead, worst size: {worst:.2f}× direct fixture + indicator calls (target ≤ 1.5×); {worst_direct:.2f}× indicator calls alone")
+    print(
+        f"engine overhead, worst size: {worst:.2f}× direct fixture + indicator calls (target ≤ 1.5×); {worst_direct:.2f}× indicator calls alone"
+    )
 
     escore = str(BIN / "escore")
     version = command_seconds([escore, "--version"], args.repeat)
     imports = command_seconds([sys.executable, "-c", "import click, pluggy, attrs"], args.repeat)
-    print(f"escore --version: {version * 1000:.0f} ms; import click, pluggy, attrs: {imports * 1000:.0f} ms; ratio {version / imports:.2f}× (target ≤ 1.3×)")
+    print(
+        f"escore --version: {version * 1000:.0f} ms; import click, pluggy, attrs: {imports * 1000:.0f} ms; ratio {version / imports:.2f}× (target ≤ 1.3×)"
+    )
     total = 0.0
     for category in ("provincial", "city", "county"):
         try:

@@ -117,7 +117,7 @@ def test_rollup_counts_sub_unit_rows(demo_catalog, engine):
     item = by_code(result)["S-2-B-1"]
     assert item.points == D("29.90")
     assert item.reasons[1] == "−0.05 outage: None 2 h (sub-unit t.r.v)"
-    assert ("S-2-B-1", "rollup") in item.hits
+    assert ("outages", "sub-unit item") in item.hits
 
 
 def test_ranking_uses_exact_totals_and_ties_share_a_rank():

@@ -74,7 +74,7 @@ def render(result: Any) -> str:
             flag = " (not scored)" if not node.counted and node.kind != "bonus" else (" (bonus)" if node.kind == "bonus" else "")
             lost = ""
             if item is not None and item.status == "scored" and item.points < node.max and node.kind != "bonus":
-                lost = f"  −{fmt(node.max - item.points)}"
+                lost = f"  −{present(node.max - item.points)}"
             lines.append(f"{indent}{node.code} {node.title}: {shown}/{fmt(node.max)}{status}{flag}{lost}")
             if item is not None:
                 for reason in item.reasons:

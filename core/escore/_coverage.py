@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from ._collect import IndicatorPlan, Plan
-from ._score import RULE_TYPES
+from ._score import ROLLUP, RULE_TYPES
 
 
 @attrs.frozen
@@ -69,7 +69,7 @@ def expected_branches(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, str, str
     for alt in ip.alternatives:
         out.append((code, f"alternative {alt.instead}", f"alternative {alt.label or alt.instead}"))
     if ip.rollup_tables:
-        out.append((code, "rollup", "roll-up of sub-unit records"))
+        out.append(("*", ROLLUP, "roll-up: no case counted an item of a sub-unit"))
     for veto in plan.vetoes:
         if code in veto.leaves:
             out.append((veto.code, "applied", f"veto {veto.code} {veto.title}"))
@@ -102,7 +102,8 @@ def measure(plan: Plan, outcomes: Sequence[Any], line_data: Any = None) -> PlanC
         code = ip.node.code
         hits = taken.get(code, set())
         expected = expected_branches(plan, ip)
-        missed = tuple(label for rule, branch, label in expected if (rule, branch) not in hits)
+        rolled_up = any(branch == ROLLUP for _, branch in hits)
+        missed = tuple(label for rule, branch, label in expected if (rule, branch) not in hits and not (rule == "*" and rolled_up))
         lines = None
         missed_lines: tuple[int, ...] = ()
         if line_data is not None:

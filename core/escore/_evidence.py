@@ -200,6 +200,8 @@ class Field(_Typed):
     """One typed fact per unit, written in the unit's TOML file under ``key``."""
 
     key: str = attrs.field(default="", kw_only=True, validator=_check_key)
+    #: An absent optional field is ``None`` for the rules, instead of *missing* evidence.
+    optional: bool = attrs.field(default=False, kw_only=True)
 
     @property
     def fixture_name(self) -> str:

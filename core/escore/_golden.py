@@ -207,7 +207,8 @@ def run_case(catalog: Catalog, case: GoldenCase) -> CaseOutcome:
     children = children_of(catalog, plan).get(unit.code, ())
     codes = [unit.code, *(c.code for c in children)]
     if case.evidence:
-        data = load_evidence(case.evidence, plan, codes, catalog.all_unit_codes(chosen.name) | {unit.code}, catalog.loaders)
+        known = catalog.all_unit_codes(chosen.name) | {unit.code}
+        data = load_evidence(case.evidence, plan, [unit.code], known, catalog.loaders, [c.code for c in children])
         values = dict(data.values.get(unit.code, {}))
         tables: dict[str, Mapping[str, tuple[Any, ...]]] = dict(data.tables)
     else:

@@ -111,14 +111,18 @@ def load_evidence(
     unit_codes: Iterable[str],
     known_codes: Iterable[str],
     loaders: Mapping[str, EvidenceLoader],
+    sub_codes: Iterable[str] = (),
 ) -> EvidenceSet:
     """Read and check every evidence file under ``paths`` for the units ``unit_codes``.
 
     ``known_codes`` are all unit codes of the ruleset: files of units of other
-    categories are skipped, an unknown code is an error.
+    categories are skipped, an unknown code is an error. Monitoring rows of the
+    sub-units ``sub_codes`` are kept too (for roll-ups); their unit files belong to
+    their own category and are not read.
     """
     wanted = set(unit_codes)
     known = set(known_codes)
+    with_rows = wanted | set(sub_codes)
     tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
     all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
 
@@ -176,7 +180,7 @@ def load_evidence(
                     continue  # read by another category of the ruleset
                 hint = did_you_mean(name, all_tables)
                 raise InputError(str(path), "", f"unknown monitoring table '{name}'", hint=hint)
-            _read_table(path, spec_table, loader, wanted, known, rows.setdefault(name, {}))
+            _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}))
     tables = {name: {code: tuple(found) for code, found in by_unit.items()} for name, by_unit in rows.items()}
     return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(str(p) for p in paths))
 

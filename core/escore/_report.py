@@ -31,7 +31,7 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
                 "parent": unit.parent or "",
                 "rank": rank,
                 "total": present(unit_result.total),
-                "total_exact": str(unit_result.total),
+                "total_exact": fmt(unit_result.total),
                 "sections": [
                     {
                         "name": s.name,

@@ -9,6 +9,7 @@ copies evidence: that is all done once, at collection and load time.
 from __future__ import annotations
 
 import gc
+import operator
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -112,7 +113,9 @@ def _error_line(exc: BaseException, fallback: str = "") -> str:
     return f"{where}{type(exc).__name__}: {exc}"
 
 
-Source = tuple[bool, str]  # (read from the unit's fields?, fixture name)
+def _getter(names: Sequence[str]) -> tuple[Callable[[Mapping[str, Any]], Any] | None, int]:
+    """A C-level getter of the arguments and their number (one name: the value itself)."""
+    return (operator.itemgetter(*names) if names else None), len(names)
 
 
 class Engine:
@@ -134,6 +137,7 @@ class Engine:
         self.sections = plan.sections
         fixtures = plan.fixtures
         self._field_keys = {name: d.field.key for name, d in fixtures.items() if d.kind == "field"}
+        optional = {name for name, d in fixtures.items() if d.kind == "field" and d.field.optional}
         roots: set[str] = set()
         for ip in self.selected:
             roots.update(ip.argnames)
@@ -154,28 +158,22 @@ class Engine:
 
         for name in sorted(roots):
             visit(name)
+        self._optional = tuple(sorted(n for n in order if n in optional))
         self._tables = tuple((n, fixtures[n].table.rollup) for n in order if fixtures[n].kind == "table")
         self._functions = tuple(
-            (n, fixtures[n].func, self._sources(fixtures[n].argnames), fixtures[n].where) for n in order if fixtures[n].kind == "function"
+            (n, fixtures[n].func, *_getter(fixtures[n].argnames), fixtures[n].where) for n in order if fixtures[n].kind == "function"
         )
         self._steps = tuple(
-            (
-                ip,
-                ip.node.code,
-                ip.func,
-                self._sources(ip.argnames),
-                ip.node.max,
-                ip.conditions,
-                bool(ip.alternatives or ip.bound or ip.rollup_tables),
-            )
+            (ip, ip.node.code, ip.func, *_getter(ip.argnames), ip.node.max, ip.conditions, bool(ip.alternatives or ip.bound))
             for ip in self.selected
         )
-        self._veto_steps = tuple((veto, positions, self._sources(veto.argnames)) for veto, positions in self.vetoes)
+        self._veto_steps = tuple((veto, positions, *_getter(veto.argnames)) for veto, positions in self.vetoes)
         self._reasons: dict[tuple[str, str, Any], str] = {}
+        # weight ÷ raw max once, where that quotient is exact (35/100, 65/65); else divide per unit.
+        self._factors = tuple(
+            (sec, f if f * sec.raw_max == sec.weight else None) for sec in self.sections for f in (sec.weight / sec.raw_max,)
+        )
         self._counted = tuple((i, ip.section_index) for i, ip in enumerate(self.selected) if ip.counts or ip.node.kind == "bonus")
-
-    def _sources(self, names: Iterable[str]) -> tuple[Source, ...]:
-        return tuple((name in self._field_keys, name) for name in names)
 
     def score_many(
         self,
@@ -203,8 +201,17 @@ class Engine:
         tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
         children: tuple[Unit, ...] = (),
     ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
-        """The computed fixtures of one unit, and ``(status, reason)`` of those that have no value."""
-        env: dict[str, Any] = {"unit": unit, "subunits": children}
+        """Every fixture value of one unit (its fields included), and ``(status, reason)`` of those without one.
+
+        The unit's fields are copied into the result once per unit, so that every
+        argument of every call is then fetched from one dictionary by a C-level getter.
+        """
+        env = dict(values)
+        env["unit"] = unit
+        env["subunits"] = children
+        for name in self._optional:
+            if name not in env:
+                env[name] = None
         problems: dict[str, tuple[str, str]] = {}
         code = unit.code
         for name, rollup in self._tables:
@@ -217,14 +224,14 @@ class Engine:
                 for child in children:
                     rows += by_unit.get(child.code, ())
             env[name] = rows
-        for name, func, sources, where in self._functions:
+        for name, func, getter, arity, where in self._functions:
             try:
-                args = [values[n] if is_field else env[n] for is_field, n in sources]
+                args = getter(env) if arity else ()
             except KeyError as exc:
                 problems[name] = problems.get(exc.args[0]) or ("missing", self._missing_field(exc.args[0], unit))
                 continue
             try:
-                env[name] = func(*args)
+                env[name] = func(args) if arity == 1 else func(*args)
             except MissingEvidence as exc:
                 problems[name] = ("missing", exc.reason)
             except NotApplicable as exc:
@@ -253,7 +260,7 @@ class Engine:
         attributes = unit.attributes
         results: list[IndicatorResult] = []
         append = results.append
-        for ip, code, func, sources, maximum, conditions, special in self._steps:
+        for ip, code, func, getter, arity, maximum, conditions, special in self._steps:
             if conditions:
                 for attr, want in conditions:
                     have = attributes.get(attr)
@@ -266,16 +273,15 @@ class Engine:
                     continue
             try:
                 if special:
-                    append(self._score_special(ip, values, env, problems, tables, children, unit, file))
+                    append(self._score_special(ip, env, problems, tables, children, unit, file))
                     continue
-                # One dictionary lookup per argument: a field of the evidence or a computed fixture.
-                args = [values[n] if is_field else env[n] for is_field, n in sources]
+                args = getter(env) if arity else ()
             except KeyError as exc:
                 name = exc.args[0]
                 append(self._problem(code, maximum, *(problems.get(name) or ("missing", self._missing_field(name, unit, file)))))
                 continue
             try:
-                score = func(*args)
+                score = func(args) if arity == 1 else func(*args)
                 if score.__class__ is not Score:
                     raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
                 points = score.points
@@ -288,7 +294,7 @@ class Engine:
                 append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
             except Exception as exc:
                 append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
-        veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.vetoes else ()
+        veto_results = self._apply_vetoes(results, env, problems, unit, file) if self.vetoes else ()
         return self._total(unit, results, veto_results)
 
     def _variant_reason(self, attr: str, want: str, have: Any) -> str:
@@ -301,7 +307,6 @@ class Engine:
     def _score_special(
         self,
         ip: IndicatorPlan,
-        values: Mapping[str, Any],
         env: Mapping[str, Any],
         problems: Mapping[str, tuple[str, str]],
         tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
@@ -309,13 +314,11 @@ class Engine:
         unit: Unit,
         file: str,
     ) -> IndicatorResult:
-        """An indicator with alternatives, parameters bound by parametrize, or roll-up tables."""
+        """An indicator with alternatives or parameters bound by parametrize."""
         node = ip.node
         code = node.code
 
-        def fetch(name: str) -> Any:
-            return values[name] if name in self._field_keys else env[name]
-
+        fetch = env.__getitem__
         names = list(ip.argnames)
         reasons: tuple[str, ...] = ()
         hits: tuple[Hit, ...] = ()
@@ -337,33 +340,20 @@ class Engine:
         points = score.points
         if points < ZERO or points > node.max:
             raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(node.max)}")
-        reasons += score.reasons
-        hits += score.hits
-        if ip.rollup_tables and children and self._rolled_up(ip, tables, children):
-            hits = (*hits, (code, "rollup"))
-        return IndicatorResult(code, "scored", points, reasons, hits)
-
-    @staticmethod
-    def _rolled_up(ip: IndicatorPlan, tables: Mapping[str, Mapping[str, tuple[Any, ...]]], children: tuple[Unit, ...]) -> bool:
-        for name in ip.rollup_tables:
-            by_unit = tables.get(name, {})
-            if any(by_unit.get(child.code) for child in children):
-                return True
-        return False
+        return IndicatorResult(code, "scored", points, reasons + score.reasons, hits + score.hits)
 
     def _apply_vetoes(
         self,
         results: list[IndicatorResult],
-        values: Mapping[str, Any],
         env: Mapping[str, Any],
         problems: Mapping[str, tuple[str, str]],
         unit: Unit,
         file: str,
     ) -> tuple[VetoResult, ...]:
         out: list[VetoResult] = []
-        for veto, positions, sources in self._veto_steps:
+        for veto, positions, getter, arity in self._veto_steps:
             try:
-                args = [values[n] if is_field else env[n] for is_field, n in sources]
+                args = (getter(env),) if arity == 1 else (getter(env) if arity else ())
             except KeyError as exc:
                 name = exc.args[0]
                 status, reason = problems.get(name) or ("missing", self._missing_field(name, unit, file))
@@ -393,10 +383,10 @@ class Engine:
             raw[section_index] += results[position].points
         sections = []
         total = ZERO
-        for section, value in zip(self.sections, raw):
+        for (section, factor), value in zip(self._factors, raw):
             capped = value > section.raw_max or value < ZERO
             kept = min(max(value, ZERO), section.raw_max)
-            points = kept * section.weight / section.raw_max
+            points = kept * factor if factor is not None else kept * section.weight / section.raw_max
             total += points
             sections.append(SectionResult(section.name, section.title, section.weight, kept, section.raw_max, points, capped))
         return UnitResult(unit, total, tuple(sections), tuple(results), vetoes)

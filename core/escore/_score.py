@@ -65,6 +65,9 @@ class NotApplicable(Exception):
 
 Hit = tuple[str, str]
 
+#: The branch a rule records when it counts an item of a sub-unit (a roll-up).
+ROLLUP = "sub-unit item"
+
 
 @attrs.frozen(slots=True)
 class Score:
@@ -279,6 +282,9 @@ class Deduction:
             if item.kind not in seen:
                 seen.add(item.kind)
                 hits.append((self.name, item.kind))
+            if item.origin and ROLLUP not in seen:
+                seen.add(ROLLUP)
+                hits.append((self.name, ROLLUP))
         if not reasons:
             return Score(self.max, (f"no deductions: {fmt(self.max)} of {fmt(self.max)}",), ((self.name, "none deducted"),))
         result = self.max - total
@@ -313,6 +319,9 @@ class Award:
             if item.kind not in seen:
                 seen.add(item.kind)
                 hits.append((self.name, item.kind))
+            if item.origin and ROLLUP not in seen:
+                seen.add(ROLLUP)
+                hits.append((self.name, ROLLUP))
         if not reasons:
             return Score(ZERO, ("nothing to award: 0",), ((self.name, "nothing awarded"),))
         if total > self.cap:

@@ -61,8 +61,8 @@ def run_category(
         units = tuple(u for u in units if u.code in set(only))
     children = children_of(catalog, plan)
     paths = list(evidence) or catalog.sample_evidence(plan)
-    codes = [u.code for u in units] + [c.code for kids in children.values() for c in kids]
-    data = load_evidence(paths, plan, codes, catalog.all_unit_codes(chosen.name), catalog.loaders)
+    sub_codes = [c.code for kids in children.values() for c in kids]
+    data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders, sub_codes)
     result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks)
     catalog.pm.hook.escore_run_finished(result=result)
     return result
