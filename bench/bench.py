@@ -79,19 +79,19 @@ def one_size(category: str, size: int, ruleset: str | None) -> dict[str, float]:
     del results
     gc.collect()
     start = time.perf_counter()
-    resolved = [(unit, values[unit.code], *engine.fixture_values(unit, values[unit.code], tables, kids)) for unit, kids in synthetic]
+    resolved = [(unit, engine.fixture_values(unit, values[unit.code], tables, kids)[0]) for unit, kids in synthetic]
     fixture_seconds = time.perf_counter() - start
     calls = []
-    for unit, unit_values, env, problems in resolved:
+    for unit, env in resolved:
         for ip in plan.indicators:
             if ip.conditions and any(unit.attributes.get(a) != v for a, v in ip.conditions):
                 continue
             names = list(ip.argnames)
             try:
                 for alt in ip.alternatives:
-                    if unit_values[alt.when] if alt.when in unit_values else env[alt.when]:
+                    if env[alt.when]:
                         names[names.index(alt.param)] = alt.instead
-                args = [unit_values[n] if n in unit_values else env[n] for n in names]
+                args = [env[n] for n in names]
             except KeyError:
                 continue  # missing evidence: the engine records a status, a direct call has nothing to call
             calls.append((ip.func, args, ip.bound, ip.argnames))
