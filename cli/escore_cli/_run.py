@@ -54,8 +54,11 @@ def run(
         raise UsageError(
             f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
         )
-    result = run_category(catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks)
-    write_output(catalog.formats[format_].render_run(result), output)
+    chosen_format = catalog.formats[format_]
+    result = run_category(
+        catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=chosen_format.explanations
+    )
+    write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()
     if counts["missing"] or counts["error"]:
         note = f"escore: {counts['missing']} indicator result(s) with missing evidence, {counts['error']} error(s)"

@@ -54,7 +54,7 @@ def render_csv(result: RunResult) -> str:
 
 @hookimpl
 def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
-    register(OutputFormat("table", run_table, catalog_table, ".txt"))
+    register(OutputFormat("table", run_table, catalog_table, ".txt", explanations=False))
     register(OutputFormat("json", lambda r: _json(run_to_dict(r)), lambda p: _json(plan_to_dict(p)), ".json"))
     register(OutputFormat("toml", render_toml, None, ".toml"))
-    register(OutputFormat("csv", render_csv, None, ".csv"))
+    register(OutputFormat("csv", render_csv, None, ".csv", explanations=False))

@@ -143,12 +143,15 @@ class OutputFormat:
 
     :param render_run: ``render_run(result) -> str``.
     :param render_catalog: ``render_catalog(plan) -> str``, or ``None`` if not supported.
+    :param explanations: whether the format shows explanation lines; without them
+        the engine keeps only statuses and points, which is faster for many units.
     """
 
     name: str
     render_run: Callable[[Any], str]
     render_catalog: Callable[[Any], str] | None = None
     suffix: str = ".txt"
+    explanations: bool = True
 
 
 def units_by_code(units: Iterable[Unit]) -> dict[str, Unit]:

@@ -128,8 +128,12 @@ class Engine:
     indicator is a plain call on arguments fetched by one dictionary lookup each.
     """
 
-    def __init__(self, plan: Plan, selected: Sequence[IndicatorPlan] | None = None) -> None:
+    def __init__(self, plan: Plan, selected: Sequence[IndicatorPlan] | None = None, *, explain: bool = True) -> None:
+        """:param explain: keep every indicator's explanation lines and rule-coverage records;
+        ``False`` keeps status and points only (a ranking table needs no more), so that
+        memory per unit stays small and the cost per unit flat for very many units."""
         self.plan = plan
+        self.explain = explain
         self.selected = tuple(plan.indicators if selected is None else selected)
         self.missing_max = plan.ruleset.missing_points == "max"
         self.index = {ip.node.code: i for i, ip in enumerate(self.selected)}
@@ -258,6 +262,7 @@ class Engine:
     ) -> UnitResult:
         env, problems = self.fixture_values(unit, values, tables, children)
         attributes = unit.attributes
+        explain = self.explain
         results: list[IndicatorResult] = []
         append = results.append
         for ip, code, func, getter, arity, maximum, conditions, special in self._steps:
@@ -287,7 +292,7 @@ class Engine:
                 points = score.points
                 if points < ZERO or points > maximum:
                     raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
-                append(IndicatorResult(code, "scored", points, score.reasons, score.hits))
+                append(IndicatorResult(code, "scored", points, score.reasons, score.hits) if explain else IndicatorResult(code, "scored", points))
             except MissingEvidence as exc:
                 append(self._problem(code, maximum, "missing", exc.reason))
             except NotApplicable as exc:

@@ -50,6 +50,7 @@ def run_category(
     keyword: str | None = None,
     marks: str | None = None,
     only: Sequence[str] = (),
+    explain: bool = True,
 ) -> RunResult:
     """Score and rank every unit of ``category`` (or just the unit codes in ``only``)."""
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
@@ -63,7 +64,7 @@ def run_category(
     paths = list(evidence) or catalog.sample_evidence(plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
     data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders, sub_codes)
-    result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks)
+    result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain)
     catalog.pm.hook.escore_run_finished(result=result)
     return result
 
@@ -77,8 +78,9 @@ def score_with(
     *,
     keyword: str | None = None,
     marks: str | None = None,
+    explain: bool = True,
 ) -> RunResult:
-    engine = Engine(plan, selected)
+    engine = Engine(plan, selected, explain=explain)
     values, tables, files = data.values, data.tables, data.files
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
