@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ._errors import InputError
 from ._model import EvidenceLoader
@@ -38,7 +39,12 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             yield reader.line_num, dict(zip(header, (cell.strip() for cell in row)))
 
 
+def read_unit_toml(path: Path) -> dict[str, Any]:
+    """A unit's evidence file, through the cache of parsed files."""
+    return read_toml(path, cached=True)
+
+
 @hookimpl
 def escore_register_evidence_loaders(register: Callable[[EvidenceLoader], None]) -> None:
-    register(EvidenceLoader(".toml", "unit", read_toml))
+    register(EvidenceLoader(".toml", "unit", read_unit_toml))
     register(EvidenceLoader(".csv", "table", read_csv))

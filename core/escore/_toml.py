@@ -11,18 +11,34 @@ from typing import Any
 from ._errors import InputError, did_you_mean
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file with exact decimals; a syntax error names the file and line."""
+def read_toml(path: Path, *, cached: bool = False) -> dict[str, Any]:
+    """Parse a TOML file with exact decimals; a syntax error names the file and line.
+
+    :param cached: use the content-keyed cache of parsed files (for evidence files,
+        of which a run reads hundreds; see ``escore._cache``).
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(str(path), "", "file not found") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), "", "expected UTF-8 text") from None
-    try:
-        return tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(str(path), "", f"invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot read: {exc.strerror}") from None
+
+    def parse(data: bytes) -> dict[str, Any]:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(str(path), "", "expected UTF-8 text") from None
+        try:
+            return tomllib.loads(text, parse_float=Decimal)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(str(path), "", f"invalid TOML: {exc}") from None
+
+    if cached:
+        from ._cache import shared
+
+        return shared().parse(raw, parse)
+    return parse(raw)
 
 
 def check_keys(data: Mapping[str, Any], allowed: Iterable[str], where: str, prefix: str = "") -> None:
