@@ -35,3 +35,17 @@ def no_autoload(monkeypatch):
     monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
     monkeypatch.delenv("ESCORE_BLOCKED_PLUGINS", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Tests never write to the user's cache of parsed evidence."""
+    import os
+
+    saved = os.environ.get("ESCORE_CACHE_DIR")
+    os.environ["ESCORE_CACHE_DIR"] = str(tmp_path_factory.mktemp("escore-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("ESCORE_CACHE_DIR", None)
+    else:
+        os.environ["ESCORE_CACHE_DIR"] = saved
