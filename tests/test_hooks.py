@@ -160,3 +160,20 @@ def test_no_import_time_side_effects_and_no_global_manager():
     first, second = make_plugin_manager(autoload=False), make_plugin_manager(autoload=False)
     first.register(plugin(escore_run_finished=lambda result: None), name="only-in-first")
     assert first.has_plugin("only-in-first") and not second.has_plugin("only-in-first")
+
+
+def test_entry_points_are_read_from_dist_info_without_importlib_metadata(tmp_path, monkeypatch):
+    import subprocess
+
+    from escore._entrypoints import entry_points
+
+    dist = tmp_path / "escore_toy-2.0.dist-info"
+    dist.mkdir()
+    (dist / "entry_points.txt").write_text("[console_scripts]\ntoy = toy:main\n\n[escore]\ntoy = toy_pack.plugin\n", encoding="utf-8")
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: escore-toy\nVersion: 2.0\n\nlong description\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = {ep.name: ep for ep in entry_points("escore")}
+    assert found["toy"].value == "toy_pack.plugin"
+    assert found["toy"].metadata() == ("escore-toy", "2.0")
+    code = "import sys; from escore._plugins import make_plugin_manager; make_plugin_manager(); print('importlib.metadata' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

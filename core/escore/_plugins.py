@@ -50,11 +50,21 @@ def make_plugin_manager(
             pm.register(importlib.import_module(name), name=name)
     if autoload is None:
         autoload = not os.environ.get(AUTOLOAD_ENV)
+    distributions: dict[str, Any] = {}
     if autoload:
-        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        from ._entrypoints import entry_points
+
+        for ep in entry_points(ENTRY_POINT_GROUP):
+            if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+                continue
+            plugin = ep.load()
+            pm.register(plugin, name=ep.name)
+            distributions[ep.name] = ep
     wanted = [*names, *(n.strip() for n in os.environ.get(PLUGINS_ENV, "").split(",") if n.strip())]
     if wanted:
-        _load_named_plugins(pm, wanted, blocked)
+        distributions.update(_load_named_plugins(pm, wanted, blocked))
+    # Which distribution each entry-point plugin came from, for `escore plugins`.
+    pm._escore_distributions = distributions  # type: ignore[attr-defined]
     for plugin in extra:
         pm.register(plugin)
     pm.check_pending()
@@ -64,17 +74,20 @@ def make_plugin_manager(
     return pm
 
 
-def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked: set[str]) -> None:
+def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked: set[str]) -> dict[str, Any]:
     """Load plugins named like pytest's ``-p NAME``: an entry point name, or else an importable module."""
     import importlib
-    from importlib.metadata import entry_points
 
-    available = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    from ._entrypoints import entry_points
+
+    available = {ep.name: ep for ep in entry_points(ENTRY_POINT_GROUP)}
+    loaded: dict[str, Any] = {}
     for name in names:
         if name in blocked or pm.has_plugin(name) or pm.is_blocked(name):
             continue
         if name in available:
             pm.register(available[name].load(), name=name)
+            loaded[name] = available[name]
             continue
         try:
             module = importlib.import_module(name)
@@ -82,6 +95,7 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
             hint = did_you_mean(name, available)
             raise UsageError(f"-p/{PLUGINS_ENV}: no escore plugin or module named '{name}'" + (f"; {hint}" if hint else "")) from None
         pm.register(module, name=name)
+    return loaded
 
 
 @attrs.frozen
@@ -94,15 +108,15 @@ class PluginInfo:
 
 def list_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
     """Every registered plugin with its distribution, version and implemented hooks, sorted by name."""
-    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distributions()}
+    entry_points = getattr(pm, "_escore_distributions", {})
     out = []
     for name, plugin in pm.list_name_plugin():
         if plugin is None:
             continue
-        dist = dists.get(id(plugin))
         hooks = tuple(sorted(caller.name for caller in (pm.get_hookcallers(plugin) or ())))
-        if dist is not None:
-            out.append(PluginInfo(name, dist.metadata["name"], dist.version, hooks))
+        if name in entry_points:
+            dist_name, version = entry_points[name].metadata()
+            out.append(PluginInfo(name, dist_name, version, hooks))
         else:
             from ._version import __version__
 
