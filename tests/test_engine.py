@@ -153,7 +153,7 @@ def test_parametrized_indicators_get_their_own_codes(demo_plan):
 def test_missing_policy_max(demo_plan):
     import attrs
 
-    plan = attrs.evolve(demo_plan, ruleset=attrs.evolve(demo_plan.ruleset, missing_points="max"))
+    plan = demo_plan._replace(ruleset=attrs.evolve(demo_plan.ruleset, missing_points="max"))
     values = evidence()
     del values["service_reply_rate"]
     result = Engine(plan).score(MARKET, values, {"outages": {}})

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -46,8 +46,7 @@ def location(func: Callable[..., Any]) -> str:
     return f"{code.co_filename}:{code.co_firstlineno}"
 
 
-@attrs.frozen
-class FixtureDef:
+class FixtureDef(NamedTuple):
     """A resolvable name: a field, a table, a fixture function or a builtin."""
 
     name: str
@@ -59,8 +58,7 @@ class FixtureDef:
     where: str = ""
 
 
-@attrs.frozen
-class PlanNode:
+class PlanNode(NamedTuple):
     """One node of a category's tree, with everything resolved for that category."""
 
     code: str
@@ -78,8 +76,7 @@ class PlanNode:
     where: str = ""
 
 
-@attrs.frozen
-class IndicatorPlan:
+class IndicatorPlan(NamedTuple):
     """A leaf (or bonus item) ready to evaluate: function, argument names, conditions."""
 
     node: PlanNode
@@ -95,8 +92,7 @@ class IndicatorPlan:
     fixtures: frozenset[str]  # every name this indicator depends on, transitively
 
 
-@attrs.frozen
-class VetoPlan:
+class VetoPlan(NamedTuple):
     code: str
     title: str
     func: Callable[..., Any]
@@ -107,8 +103,7 @@ class VetoPlan:
     where: str
 
 
-@attrs.frozen
-class Plan:
+class Plan(NamedTuple):
     """A ruleset's category, collected and checked."""
 
     ruleset: Ruleset
@@ -209,14 +204,13 @@ def closure(names: Iterable[str], fixtures: Mapping[str, FixtureDef]) -> frozens
     return frozenset(seen)
 
 
-@attrs.frozen
-class _Declared:
+class _Declared(NamedTuple):
     code: str
     decl: Any
     func: Callable[..., Any] | None
     section: str
     where: str
-    bound: Mapping[str, Any] = attrs.field(factory=dict)
+    bound: Mapping[str, Any] = {}
     marks: tuple[Mark, ...] = ()
 
 
@@ -329,7 +323,7 @@ def build_plan(
             )
         children[node.parent].append(node.code)
     for code, kids in children.items():
-        nodes[code] = attrs.evolve(nodes[code], children=tuple(sorted(kids, key=natural_key)))
+        nodes[code] = nodes[code]._replace(children=tuple(sorted(kids, key=natural_key)))
 
     _check_sums(label, nodes, sections)
 

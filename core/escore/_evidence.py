@@ -22,7 +22,7 @@ import re
 from collections import namedtuple
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
@@ -266,8 +266,7 @@ def table(name: str, *columns: Column, description: str = "", rollup: bool = Fal
     return Table(name, columns, description, rollup)
 
 
-@attrs.frozen
-class FixtureDecl:
+class FixtureDecl(NamedTuple):
     """The declaration ``@fixture`` attaches to a function."""
 
     name: str

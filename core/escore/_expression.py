@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-
-import attrs
+from typing import NamedTuple
 
 from ._errors import UsageError
 
 _IDENT = re.compile(r"(:?\w|:|\+|-|\.|\[|\]|\\|/)+")
 
 
-@attrs.frozen
-class _Token:
+class _Token(NamedTuple):
     kind: str  # "(", ")", "and", "or", "not", "ident", "eof"
     value: str
     column: int

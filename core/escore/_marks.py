@@ -9,7 +9,7 @@ several indicators, each with its own code, title and maximum if given through
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
@@ -43,8 +43,7 @@ class MarkDecorator:
         return MarkDecorator(Mark(self.mark.name, self.mark.args + args, {**self.mark.kwargs, **kwargs}))
 
 
-@attrs.frozen
-class ParameterSet:
+class ParameterSet(NamedTuple):
     """One set of arguments of a parametrized indicator, with optional overrides."""
 
     values: tuple[Any, ...]
@@ -69,8 +68,7 @@ def param(
     return ParameterSet(values, id, code, title, max, source, tuple(m.mark for m in marks))
 
 
-@attrs.frozen
-class Parametrization:
+class Parametrization(NamedTuple):
     """The argument names and parameter sets of one ``@mark.parametrize``."""
 
     argnames: tuple[str, ...]
@@ -86,7 +84,7 @@ def _parametrize(argnames: str | Sequence[str], argvalues: Sequence[Any], ids: S
         if len(value.values) != len(names):
             raise ValueError(f"parametrize: {names} needs {len(names)} values per set, got {value.values!r}")
         if value.id is None:
-            value = attrs.evolve(value, id=ids[index] if ids else str(index))
+            value = value._replace(id=ids[index] if ids else str(index))
         sets.append(value)
     return MarkDecorator(Mark("parametrize", (Parametrization(names, tuple(sets)),)))
 

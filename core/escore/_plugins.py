@@ -6,9 +6,8 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
-import attrs
 import pluggy
 
 from . import hookspecs
@@ -98,8 +97,7 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
     return loaded
 
 
-@attrs.frozen
-class PluginInfo:
+class PluginInfo(NamedTuple):
     name: str
     distribution: str
     version: str

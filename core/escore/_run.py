@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-import attrs
-
 from ._collect import IndicatorPlan, Plan, natural_key
 from ._expression import Expression
 from ._model import Unit
@@ -46,8 +44,7 @@ class IndicatorResult(NamedTuple):
     hits: tuple[Hit, ...] = ()
 
 
-@attrs.frozen(slots=True)
-class SectionResult:
+class SectionResult(NamedTuple):
     name: str
     title: str
     weight: Decimal
@@ -57,16 +54,14 @@ class SectionResult:
     capped: bool = False
 
 
-@attrs.frozen(slots=True)
-class VetoResult:
+class VetoResult(NamedTuple):
     code: str
     title: str
     status: str  # "applied" | "not_applied" | "missing" | "error"
     reason: str = ""
 
 
-@attrs.frozen(slots=True)
-class UnitResult:
+class UnitResult(NamedTuple):
     unit: Unit
     total: Decimal
     sections: tuple[SectionResult, ...]
@@ -74,8 +69,7 @@ class UnitResult:
     vetoes: tuple[VetoResult, ...] = ()
 
 
-@attrs.frozen
-class RunResult:
+class RunResult(NamedTuple):
     """A ranked run of one category; ``units`` are in rank order, ``ranks`` parallel to them."""
 
     plan: Plan

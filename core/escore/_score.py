@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import attrs
 
@@ -123,8 +124,7 @@ _OPS = {
 }
 
 
-@attrs.frozen(slots=True)
-class Tier:
+class Tier(NamedTuple):
     """One row of a tier ladder: ``value OP bound → points`` (``op`` ``"else"`` matches anything)."""
 
     op: str
@@ -229,8 +229,7 @@ class Ladder:
 # --------------------------------------------------------------------------- items
 
 
-@attrs.frozen(slots=True)
-class Item:
+class Item(NamedTuple):
     """One finding that a deduction or award rule counts.
 
     :param kind: which of the rule's item kinds this is (it sets the points).
@@ -374,8 +373,7 @@ class Binary:
         return Score(ZERO, (f"{self.no}: 0",), ((self.name, "no"),))
 
 
-@attrs.frozen(slots=True)
-class Grade:
+class Grade(NamedTuple):
     """Points an assessor awarded, with the assessor's one-line reason (evidence type ``graded``)."""
 
     points: Decimal
