@@ -124,3 +124,14 @@ def test_per_category_maxima_and_bonus_outside_the_sum():
     assert plan.nodes["A"].max == 10
     assert "C" not in plan.nodes
     assert plan.nodes["B"].kind == "bonus"
+
+
+def test_bonus_blocks_sit_outside_the_sums():
+    @bonus("B-1", "vote", max=1, parent="B")
+    def vote(work_done):
+        return Binary("vote", 1).score(work_done)
+
+    plan = plan_of(leaf("A", 10), {"B": group("B", "bonus items", max=1, bonus=True), "vote": vote})
+    assert plan.nodes["B"].bonus and plan.nodes["B-1"].bonus
+    with pytest.raises(PackError, match="bonus block 'B' declares max 2; its children must be bonus items adding up to it"):
+        plan_of(leaf("A", 10), {"B": group("B", "bonus items", max=2, bonus=True), "vote": vote})

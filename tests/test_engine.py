@@ -159,3 +159,10 @@ def test_missing_policy_max(demo_plan):
     result = Engine(plan).score(MARKET, values, {"outages": {}})
     assert by_code(result)["S-1-1"].points == 10
     assert by_code(result)["S-1-1"].status == "missing"
+
+
+def test_an_indicator_with_an_alternative_that_raises_is_an_error_not_a_crash(engine):
+    result = engine.score(MARKET, evidence(website_has_app=False, website_has_wechat=True, website_wechat_rating="lots"), {"outages": {}})
+    item = by_code(result)["W-1-1"]
+    assert item.status == "error" and "not a number: 'lots'" in item.reasons[0]
+    assert by_code(result)["W-2"].status == "scored"

@@ -61,7 +61,7 @@ def render(result: Any) -> str:
                 return None if by_code[code].status == "not_applicable" else by_code[code].points
             if not node.children:
                 return None
-            parts = [points_of(c) for c in node.children if plan.nodes[c].counted]
+            parts = [points_of(c) for c in node.children if plan.nodes[c].counted or node.bonus]
             parts = [p for p in parts if p is not None]
             return sum(parts) if parts else None
 

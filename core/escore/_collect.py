@@ -74,6 +74,7 @@ class PlanNode(NamedTuple):
     variant_by: str | None
     children: tuple[str, ...] = ()
     where: str = ""
+    bonus: bool = False  # a bonus item or a block of them: outside every sum
 
 
 class IndicatorPlan(NamedTuple):
@@ -304,6 +305,7 @@ def build_plan(
             variant=decl.variant,
             variant_by=decl.variant_by if isinstance(decl, Group) else None,
             where=item.where,
+            bonus=kind == "bonus" or (isinstance(decl, Group) and decl.bonus),
         )
     children: dict[str, list[str]] = {code: [] for code in nodes}
     for node in nodes.values():
@@ -474,7 +476,13 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
     for node in sorted(nodes.values(), key=lambda n: natural_key(n.code)):
         if node.kind != "group" or not node.counted:
             continue
-        kids = [nodes[c] for c in node.children if nodes[c].counted and nodes[c].kind != "bonus"]
+        if node.bonus:
+            kids = [nodes[c] for c in node.children]
+            total = sum((k.max for k in kids), ZERO)
+            if not kids or any(not k.bonus for k in kids) or total != node.max:
+                raise PackError(f"{label}: bonus block '{node.code}' declares max {fmt(node.max)}; its children must be bonus items adding up to it")
+            continue
+        kids = [nodes[c] for c in node.children if nodes[c].counted and not nodes[c].bonus]
         if node.variant_by is not None:
             variants = [k for k in kids if k.variant is not None]
             if not variants or len(variants) != len(kids):
@@ -494,7 +502,7 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             parts = " + ".join(f"{k.code} {fmt(k.max)}" for k in kids)
             raise PackError(f"{label}: '{node.code}' declares max {fmt(node.max)} but its children add up to {fmt(total)} ({parts})")
     for section in sections:
-        roots = [n for n in nodes.values() if n.section == section.name and n.parent is None and n.counted and n.kind != "bonus"]
+        roots = [n for n in nodes.values() if n.section == section.name and n.parent is None and n.counted and not n.bonus]
         total = sum((n.max for n in roots), ZERO)
         if total != section.raw_max:
             parts = " + ".join(f"{n.code} {fmt(n.max)}" for n in sorted(roots, key=lambda n: natural_key(n.code)))

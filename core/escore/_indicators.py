@@ -103,6 +103,7 @@ class Group(Node):
     """
 
     variant_by: str | None = None
+    bonus: bool = False
 
 
 @attrs.frozen
@@ -153,11 +154,15 @@ def bonus(
     title: str,
     *,
     max: MaxSpec,
+    parent: str | None = None,
     source: Citation | None = None,
     methods: Sequence[str] = (),
 ) -> Callable[[F], F]:
-    """Declare a bonus item: its points add to the section's raw score, which stays capped."""
-    decl = IndicatorDecl(code, title, max, None, source, False, None, tuple(methods), (), kind="bonus")
+    """Declare a bonus item: its points add to the section's raw score, which stays capped.
+
+    :param parent: a group declared with ``bonus=True`` (the notice's 加分项目 block), if any.
+    """
+    decl = IndicatorDecl(code, title, max, parent, source, False, None, tuple(methods), (), kind="bonus")
     return _attach(decl)
 
 
@@ -177,9 +182,14 @@ def group(
     variant: str | None = None,
     variant_by: str | None = None,
     methods: Sequence[str] = (),
+    bonus: bool = False,
 ) -> Group:
-    """Declare an inner node of the indicator tree (assign it to a module variable)."""
-    return Group(code, title, max, parent, source, counted, variant, tuple(methods), variant_by)
+    """Declare an inner node of the indicator tree (assign it to a module variable).
+
+    :param bonus: a block of bonus items (加分项目): its maximum is the sum of its bonus
+        children, and it stays outside the sums of its parent and section.
+    """
+    return Group(code, title, max, parent, source, counted, variant, tuple(methods), variant_by, bonus)
 
 
 def _attach(decl: Any) -> Callable[[F], F]:

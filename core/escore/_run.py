@@ -270,10 +270,10 @@ class Engine:
                     conditions = ()
                 if conditions:
                     continue
+            if special:
+                append(self._score_special(ip, env, problems, tables, children, unit, file))
+                continue
             try:
-                if special:
-                    append(self._score_special(ip, env, problems, tables, children, unit, file))
-                    continue
                 args = getter(env) if arity else ()
             except KeyError as exc:
                 name = exc.args[0]
@@ -332,13 +332,20 @@ class Engine:
         except KeyError as exc:
             name = exc.args[0]
             return self._problem(code, node.max, *(problems.get(name) or ("missing", self._missing_field(name, unit, file))))
-        # Parametrized indicators take everything by keyword: the bound values may come first.
-        score = ip.func(**dict(zip(ip.argnames, args)), **ip.bound) if ip.bound else ip.func(*args)
-        if score.__class__ is not Score:
-            raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
-        points = score.points
-        if points < ZERO or points > node.max:
-            raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(node.max)}")
+        try:
+            # Parametrized indicators take everything by keyword: the bound values may come first.
+            score = ip.func(**dict(zip(ip.argnames, args)), **ip.bound) if ip.bound else ip.func(*args)
+            if score.__class__ is not Score:
+                raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
+            points = score.points
+            if points < ZERO or points > node.max:
+                raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(node.max)}")
+        except MissingEvidence as exc:
+            return self._problem(code, node.max, "missing", exc.reason)
+        except NotApplicable as exc:
+            return IndicatorResult(code, "not_applicable", ZERO, (exc.reason,))
+        except Exception as exc:
+            return IndicatorResult(code, "error", ZERO, (_error_line(exc, node.where),))
         return IndicatorResult(code, "scored", points, reasons + score.reasons, hits + score.hits)
 
     def _apply_vetoes(

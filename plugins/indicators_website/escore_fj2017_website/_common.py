@@ -1,0 +1,111 @@
+"""What Table L and Table D share: the source document, the notes 注1/注2 and a few helpers.
+
+Nothing here is registered with escore; the table modules and the evidence module
+import it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from escore import Score, cite
+
+#: The notice the tables are attached to (every citation quotes it verbatim).
+NOTICE = "福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知"
+#: The attachment holding both website tables.
+DOC = NOTICE + " · 2017年度福建省电子政务绩效考核指标（政府网站建设部分）"
+
+#: 注1: "咨询信件超过3个月未回应的" — READING decision 6 reads 3 months as more than 90 days.
+NOTE1_MAX_WAIT_DAYS = 90
+#: 注2: "开展次数少于3次的" — fewer than 3 events zero the 内容丰富度 row.
+NOTE2_MIN_EVENTS = 3
+
+#: 保障机制: "于2017年11月15日前…报送本年度…政府网站建设工作总结" (the day itself counts).
+SUMMARY_DEADLINE = dt.date(2017, 11, 15)
+#: 年度报告: "行政机关在每年3月31日前公布…政府信息公开工作年度报告" — the 2016 report, due 2017-03-31.
+ANNUAL_REPORT_YEAR = 2016
+ANNUAL_REPORT_DEADLINE = dt.date(2017, 3, 31)
+
+NOTE1 = cite(
+    "咨询信件超过3个月未回应的，或者监测时间点前1年内栏目中无任何有效信件、留言的，“咨询投诉”指标不得分。",
+    document=DOC,
+    clause="说明1（注1）",
+    note="READING 6: more than 90 days without a reply before the monitoring date (late replies count), "
+    "or no valid letter in the 12 months before it, zeroes the whole 咨询投诉 block.",
+)
+NOTE2 = cite(
+    "监测时间点前1年内开展次数少于3次的，对应的“内容丰富度”指标不得分。",
+    document=DOC,
+    clause="说明2（注2）",
+    note="READING 6: fewer than 3 events in the 12 months before the monitoring date zero the matching 内容丰富度 row only.",
+)
+NOTE3 = cite(
+    "没有建设移动客户端但已开通微信公众号的单位，考核微信公众号建设及内容推送情况。",
+    document=DOC,
+    clause="说明3（注3）",
+)
+
+
+def one_year_before(day: dt.date) -> dt.date:
+    """The same calendar day a year earlier (29 February → 28 February): the start of "前1年内"."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def in_last_year(day: dt.date, monitoring: dt.date) -> bool:
+    """Whether ``day`` falls within the year before the monitoring date, both ends included."""
+    return one_year_before(monitoring) <= day <= monitoring
+
+
+def note1_reason(wait: Any, letters_last_year: int, monitoring: dt.date) -> str:
+    """Why 注1 zeroes the 咨询投诉 block, or "" when it does not."""
+    reasons = []
+    if wait is not None and wait.days > NOTE1_MAX_WAIT_DAYS:
+        reasons.append(f"{wait.what} > {NOTE1_MAX_WAIT_DAYS} days (注1 '超过3个月未回应')")
+    if letters_last_year == 0:
+        reasons.append(f"no valid letter in the 12 months up to the monitoring date {monitoring} (注1 '前1年内…无任何有效信件、留言')")
+    return "; ".join(reasons)
+
+
+def note2_reason(count: int, what: str, monitoring: dt.date) -> str:
+    """Why 注2 zeroes a 内容丰富度 row, or "" when it does not."""
+    if count < NOTE2_MIN_EVENTS:
+        return f"{count} {what} in the 12 months up to the monitoring date {monitoring}, fewer than {NOTE2_MIN_EVENTS} (注2)"
+    return ""
+
+
+def column(unit: Any, city: Any, county: Any) -> Any:
+    """The rule object of the unit's Table L column: 设区市/平潭 or 县（市、区）."""
+    return city if unit.category == "city" else county
+
+
+def monthly_average(parts: Iterable[Score]) -> Score:
+    """按月汇总: the mean of the monthly scores, keeping every month's lines."""
+    parts = list(parts)
+    total = sum((p.points for p in parts), Decimal(0))
+    mean = total / len(parts)
+    reasons = [line for p in parts for line in p.reasons]
+    hits = [hit for p in parts for hit in p.hits]
+    shown = " + ".join(format(p.points.normalize(), "f") for p in parts)
+    reasons.append(f"按月汇总: ({shown}) ÷ {len(parts)} months = {format(mean.normalize(), 'f')}")
+    return Score(mean, tuple(reasons), tuple(hits))
+
+
+def annual_report_score(rule: Any, report: Any) -> Score:
+    """年度报告: the ``Binary`` rule on the 2016 report being on the site by 2017-03-31."""
+    if report is None:
+        return rule.score(False).with_reason(f"no report on {ANNUAL_REPORT_YEAR} found on the site")
+    on_time = report.published <= ANNUAL_REPORT_DEADLINE
+    return rule.score(on_time).with_reason(f"report on {ANNUAL_REPORT_YEAR} published {report.published} (line {report.line})")
+
+
+def summary_line(received: dt.date | None) -> str:
+    """保障机制: when the work summary arrived, for the explanation."""
+    if received is None:
+        return "no work summary received"
+    return f"work summary received {received}" + ("" if received <= SUMMARY_DEADLINE else f", after the deadline {SUMMARY_DEADLINE}")
