@@ -31,7 +31,10 @@ def demo_only(monkeypatch):
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
 
 
+
 def write_case(pytester, total="92", points="10"):
+    # xdist workers are new processes: a conftest puts the demo pack on their path too.
+    pytester.makeconftest(f"import sys\nsys.path.insert(0, {str(DEMO)!r})\n")
     golden = pytester.mkdir("golden")
     sample = DEMO / "escore_demo" / "sample"
     (golden / "towns.toml").write_text(CASE.format(sample=sample.as_posix(), total=total, points=points), encoding="utf-8")
@@ -150,3 +153,15 @@ def test_verify_coverage_reports_untaken_branches_and_fails_under(demo_only):
     assert "indicators reached 11/12 (91.7%)" in result.output
     assert "below --fail-under 100" in result.output
     assert CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--coverage", "--fail-under", "90"]).exit_code == 0
+
+
+def test_coverage_skips_rules_of_other_categories(demo_plan, monkeypatch):
+    import attrs
+
+    from escore._coverage import expected_branches
+    from escore_demo import services
+
+    reply_rate = next(ip for ip in demo_plan.indicators if ip.node.code == "S-1-1")
+    assert [b for _, b, _ in expected_branches(demo_plan, reply_rate)] == ["≥ 100% → 10", "≥ 80% → 6", "< 80% → 0"]
+    monkeypatch.setattr(services, "REPLY_RATE", attrs.evolve(services.REPLY_RATE, categories=("village",)))
+    assert expected_branches(demo_plan, reply_rate) == []

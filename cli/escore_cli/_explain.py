@@ -47,6 +47,7 @@ def render(result: Any) -> str:
     ]
     if result.synthetic:
         lines.append(f"*** {SYNTHETIC_BANNER} ***")
+        lines.extend(f"    {note}" for note in result.notes)
     lines.append(f"total {present(unit_result.total)} (rounded half-up to 2 places)")
     for section, section_result in zip(plan.sections, unit_result.sections):
         cap = " (raw score capped)" if section_result.capped else ""

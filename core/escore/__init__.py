@@ -155,9 +155,9 @@ def __getattr__(name: str) -> object:
         raise AttributeError(f"module 'escore' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+    # Not cached in globals(): the private module in sys.modules stays the one source
+    # (pytester and reloads replace modules; a cached class would then be a stale copy).
+    return getattr(importlib.import_module(module, __name__), name)
 
 
 def __dir__() -> list[str]:

@@ -148,6 +148,8 @@ class Ladder:
     rows: tuple[Tier, ...]
     what: str = "value"
     unit: str = ""
+    #: Unit categories this rule serves (e.g. one Table L column); empty: all. Rule coverage reads it.
+    categories: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
 
     @classmethod
     def at_least(
@@ -159,9 +161,10 @@ class Ladder:
         what: str = "value",
         unit: str = "",
         strict: bool = False,
+        categories: Sequence[str] = (),
     ) -> Ladder:
         """Rows ``value ≥ bound → points`` for bounds in descending order."""
-        return cls._build(name, steps, otherwise, what, unit, ">" if strict else ">=", descending=True)
+        return cls._build(name, steps, otherwise, what, unit, ">" if strict else ">=", descending=True, categories=categories)
 
     @classmethod
     def at_most(
@@ -173,9 +176,10 @@ class Ladder:
         what: str = "value",
         unit: str = "",
         strict: bool = False,
+        categories: Sequence[str] = (),
     ) -> Ladder:
         """Rows ``value ≤ bound → points`` for bounds in ascending order (delay tiers)."""
-        return cls._build(name, steps, otherwise, what, unit, "<" if strict else "<=", descending=False)
+        return cls._build(name, steps, otherwise, what, unit, "<" if strict else "<=", descending=False, categories=categories)
 
     @classmethod
     def _build(
@@ -188,6 +192,7 @@ class Ladder:
         op: str,
         *,
         descending: bool,
+        categories: Sequence[str] = (),
     ) -> Ladder:
         if not steps:
             raise ValueError(f"ladder {name!r} has no rows")
@@ -205,7 +210,7 @@ class Ladder:
             last = bounds[-1]
             rest = ("<" if op == ">=" else "≤") if descending else (">" if op == "<=" else "≥")
             rows.append(Tier("else", None, to_decimal(otherwise), f"{rest} {fmt(last)}{unit} → {fmt(to_decimal(otherwise))}"))
-        return cls(name=name, rows=tuple(rows), what=what, unit=unit)
+        return cls(name=name, rows=tuple(rows), what=what, unit=unit, categories=categories)
 
     @property
     def branches(self) -> tuple[str, ...]:
@@ -262,6 +267,8 @@ class Deduction:
     max: Decimal = attrs.field(converter=to_decimal)
     per: dict[str, Decimal] = attrs.field(converter=lambda m: {k: to_decimal(v) for k, v in m.items()})
     floor: Decimal = attrs.field(default=ZERO, converter=to_decimal)
+    #: Unit categories this rule serves (e.g. one Table L column); empty: all. Rule coverage reads it.
+    categories: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
 
     @property
     def branches(self) -> tuple[str, ...]:
@@ -301,6 +308,8 @@ class Award:
     name: str
     cap: Decimal = attrs.field(converter=to_decimal)
     per: dict[str, Decimal] = attrs.field(converter=lambda m: {k: to_decimal(v) for k, v in m.items()})
+    #: Unit categories this rule serves (e.g. one Table L column); empty: all. Rule coverage reads it.
+    categories: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
 
     @property
     def branches(self) -> tuple[str, ...]:
@@ -337,6 +346,8 @@ class Proportional:
     name: str
     max: Decimal = attrs.field(converter=to_decimal)
     what: str = "share"
+    #: Unit categories this rule serves (e.g. one Table L column); empty: all. Rule coverage reads it.
+    categories: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
 
     @property
     def branches(self) -> tuple[str, ...]:
@@ -362,6 +373,8 @@ class Binary:
     points: Decimal = attrs.field(converter=to_decimal)
     yes: str = "condition met"
     no: str = "condition not met"
+    #: Unit categories this rule serves (e.g. one Table L column); empty: all. Rule coverage reads it.
+    categories: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
 
     @property
     def branches(self) -> tuple[str, ...]:
@@ -386,6 +399,8 @@ class Graded:
 
     name: str
     max: Decimal = attrs.field(converter=to_decimal)
+    #: Unit categories this rule serves (e.g. one Table L column); empty: all. Rule coverage reads it.
+    categories: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
 
     @property
     def branches(self) -> tuple[str, ...]:

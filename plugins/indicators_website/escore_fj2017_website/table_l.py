@@ -73,15 +73,15 @@ W_L_1_1 = group(
     ),
 )
 
-PUBLIC_RESOURCES_CITY = Graded("公共资源配置 (市)", "2")
-PUBLIC_RESOURCES_COUNTY = Graded("公共资源配置 (县)", "3")
+PUBLIC_RESOURCES_CITY = Graded("公共资源配置 (市)", "2", categories=("city",))
+PUBLIC_RESOURCES_COUNTY = Graded("公共资源配置 (县)", "3", categories=("county",))
 PPP = Graded("政府和社会资本合作(PPP)项目", "1.5")
 SOCIAL_ASSISTANCE = Graded("社会救助(含减灾救灾)", "2")
 ENVIRONMENT = Graded("环境保护", "2")
-EDUCATION_CITY = Graded("教育 (市)", "2")
-EDUCATION_COUNTY = Graded("教育 (县)", "3")
-HEALTH_CITY = Graded("医疗卫生 (市)", "1.5")
-HEALTH_COUNTY = Graded("医疗卫生 (县)", "2")
+EDUCATION_CITY = Graded("教育 (市)", "2", categories=("city",))
+EDUCATION_COUNTY = Graded("教育 (县)", "3", categories=("county",))
+HEALTH_CITY = Graded("医疗卫生 (市)", "1.5", categories=("city",))
+HEALTH_COUNTY = Graded("医疗卫生 (县)", "2", categories=("county",))
 HOUSING_LAND = Graded("住房保障及土地供应", "2")
 WORK_SAFETY = Graded("安全生产", "2")
 
@@ -378,8 +378,8 @@ def press_conferences(website_interpretation_press_conferences):
     return PRESS_CONFERENCES.score(website_interpretation_press_conferences)
 
 
-RESIDUAL_CITY = Graded("政务公开未复原分值 (市)", "10.5")
-RESIDUAL_COUNTY = Graded("政务公开未复原分值 (县)", "12.5")
+RESIDUAL_CITY = Graded("政务公开未复原分值 (市)", "10.5", categories=("city",))
+RESIDUAL_COUNTY = Graded("政务公开未复原分值 (县)", "12.5", categories=("county",))
 
 
 @indicator(
@@ -760,10 +760,10 @@ W_L_4_4 = group(
 )
 
 UNIFIED_PLATFORM = Graded("网站统一技术平台建设", "1")
-MIGRATION_CITY = Proportional("网站迁移 (市)", "1", what="sites on the city's unified platform")
-MIGRATION_COUNTY = Proportional("网站迁移 (县)", "1.5", what="sites on the city's unified platform")
-CLOSURE_CITY = Proportional("网站关停 (市)", "1", what="sites closed per the national registry")
-CLOSURE_COUNTY = Proportional("网站关停 (县)", "1.5", what="sites closed per the national registry")
+MIGRATION_CITY = Proportional("网站迁移 (市)", "1", what="sites on the city's unified platform", categories=("city",))
+MIGRATION_COUNTY = Proportional("网站迁移 (县)", "1.5", what="sites on the city's unified platform", categories=("county",))
+CLOSURE_CITY = Proportional("网站关停 (市)", "1", what="sites closed per the national registry", categories=("city",))
+CLOSURE_COUNTY = Proportional("网站关停 (县)", "1.5", what="sites closed per the national registry", categories=("county",))
 PRESENTATION = Graded("展示规范", "2")
 #: 上级通报: each notice by 国务院办公厅 or 省政府办公厅 −1, floor 0 (pack reading; the amount is not printed).
 HIGHER_NOTICES = Deduction("上级通报", "2", {"国务院办公厅通报": "1", "省政府办公厅通报": "1"})
@@ -907,12 +907,12 @@ W_L_5_2 = group(
     parent="W-L-5",
     source=src("道拓展(6/4)", "创新发展·渠道拓展", note="Label printed as '道拓展(6/4)' (渠 lost)."),
 )
-SMART_SEARCH_CITY = Graded("智能搜索 (市)", "2")
-SMART_SEARCH_COUNTY = Graded("智能搜索 (县)", "3")
-SMART_INTERACTION_CITY = Graded("智能互动 (市)", "2")
-SMART_INTERACTION_COUNTY = Graded("智能互动 (县)", "3")
-APP_CITY = Graded("移动客户端 (市)", "2")
-APP_COUNTY = Graded("移动客户端 (县)", "4")
+SMART_SEARCH_CITY = Graded("智能搜索 (市)", "2", categories=("city",))
+SMART_SEARCH_COUNTY = Graded("智能搜索 (县)", "3", categories=("county",))
+SMART_INTERACTION_CITY = Graded("智能互动 (市)", "2", categories=("city",))
+SMART_INTERACTION_COUNTY = Graded("智能互动 (县)", "3", categories=("county",))
+APP_CITY = Graded("移动客户端 (市)", "2", categories=("city",))
+APP_COUNTY = Graded("移动客户端 (县)", "4", categories=("county",))
 WECHAT = Graded("微信", "2")
 WEIBO = Graded("微博", "2")
 NO_METHOD = " No assessment method survives for the 个性化服务 rows (seed A-14)."
