@@ -67,3 +67,11 @@ def write_output(text: str, output: Path | None) -> None:
 category_option = click.option("--category", "-c", required=True, metavar="CATEGORY", help="Unit category, e.g. provincial, city, county.")
 ruleset_option = click.option("--ruleset", metavar="NAME", help="Ruleset to use when several are installed (e.g. fj2017).")
 year_option = click.option("--year", type=int, metavar="YEAR", help="Assessment year, when several rulesets are installed.")
+evidence_option = click.option(
+    "--evidence",
+    "-e",
+    "evidence",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
+)

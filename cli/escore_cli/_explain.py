@@ -5,7 +5,7 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, reports_errors, ruleset_option, write_output, year_option
+from ._common import catalog_from, evidence_option, reports_errors, ruleset_option, write_output, year_option
 
 
 def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, category: str | None) -> tuple[str, str, str]:
@@ -95,14 +95,7 @@ def render(result: Any) -> str:
 @click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
 @ruleset_option
 @year_option
-@click.option(
-    "--evidence",
-    "-e",
-    "evidence",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
-)
+@evidence_option
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
 @click.pass_context

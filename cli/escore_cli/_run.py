@@ -4,21 +4,14 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, category_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import catalog_from, category_option, evidence_option, reports_errors, ruleset_option, write_output, year_option
 
 
 @click.command()
 @category_option
 @ruleset_option
 @year_option
-@click.option(
-    "--evidence",
-    "-e",
-    "evidence",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
-)
+@evidence_option
 @click.option(
     "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv (or a plugin's)."
 )
