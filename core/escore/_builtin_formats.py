@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +12,7 @@ from .hookspecs import hookimpl
 
 
 def _json(data: Any) -> str:
+    import json
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -30,6 +28,8 @@ def render_toml(result: RunResult) -> str:
 
 
 def render_csv(result: RunResult) -> str:
+    import csv
+    import io
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     sections = result.plan.sections

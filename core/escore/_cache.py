@@ -17,13 +17,16 @@ from __future__ import annotations
 import atexit
 import datetime as _dt
 import functools
-import hashlib
 import marshal
 import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+try:  # hashlib would load OpenSSL first, a few milliseconds of every run
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - Pythons without the built-in module
+    from hashlib import blake2b as _blake2b
 
 VERSION = 1
 MAX_ENTRIES = 20_000
@@ -91,7 +94,7 @@ class TomlCache:
         """``parse(raw)`` unless a document with these bytes was parsed before."""
         if self.path is None:
             return parse(raw)
-        digest = hashlib.blake2b(raw, digest_size=16).digest()
+        digest = _blake2b(raw, digest_size=16).digest()
         entries = self._load()
         found = entries.get(digest)
         if found is not None:
@@ -112,6 +115,8 @@ class TomlCache:
         entries = self.entries
         if len(entries) > MAX_ENTRIES:  # keep the newest: dicts remember insertion order
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
+        import tempfile
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".toml-cache.", dir=self.path.parent)

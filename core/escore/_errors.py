@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -39,5 +38,7 @@ class PackError(EscoreError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return ``"did you mean 'x'?"`` for the closest candidate, or an empty string."""
+    import difflib  # only when there is an error to explain
+
     matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import operator
-import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
@@ -102,6 +101,8 @@ _MISSING_TABLE = "monitoring table '{0}' (monitoring/{0}.csv) was not provided"
 
 def _error_line(exc: BaseException, fallback: str = "") -> str:
     """``file:line: ExceptionType: message`` of the innermost frame outside the engine, like a pytest error."""
+    import traceback  # only when an indicator failed
+
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
     where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else (f"{fallback}: " if fallback else "")
     return f"{where}{type(exc).__name__}: {exc}"
