@@ -260,6 +260,9 @@ class Engine:
         explain = self.explain
         results: list[IndicatorResult] = []
         append = results.append
+        # tuple.__new__ skips the named tuple's Python-level __new__: one is made per indicator.
+        new = tuple.__new__
+        record = IndicatorResult
         for ip, code, func, getter, arity, maximum, conditions, special in self._steps:
             if conditions:
                 for attr, want in conditions:
@@ -287,7 +290,7 @@ class Engine:
                 points = score.points
                 if points < ZERO or points > maximum:
                     raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
-                append(IndicatorResult(code, "scored", points, score.reasons, score.hits) if explain else IndicatorResult(code, "scored", points))
+                append(new(record, (code, "scored", points, score.reasons, score.hits) if explain else (code, "scored", points, (), ())))
             except MissingEvidence as exc:
                 append(self._problem(code, maximum, "missing", exc.reason))
             except NotApplicable as exc:
@@ -387,7 +390,7 @@ class Engine:
     def _total(self, unit: Unit, results: list[IndicatorResult], vetoes: tuple[VetoResult, ...]) -> UnitResult:
         raw = [ZERO] * len(self.sections)
         for position, section_index in self._counted:
-            raw[section_index] += results[position].points
+            raw[section_index] += results[position][2]  # .points
         sections = []
         total = ZERO
         for (section, factor), value in zip(self._factors, raw):
