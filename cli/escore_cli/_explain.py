@@ -85,8 +85,11 @@ def render(result: Any) -> str:
     applied = [v for v in unit_result.vetoes if v.status != "not_applied"]
     if applied:
         lines.append("")
+        sources = {v.code: v.source for v in plan.vetoes}
         for veto in applied:
             lines.append(f"veto {veto.code} {veto.title}: {veto.status}" + (f": {veto.reason}" if veto.reason else ""))
+            if sources.get(veto.code) is not None:
+                lines.append(f"    source: 「{sources[veto.code].text}」")
     return "\n".join(lines) + "\n"
 
 
