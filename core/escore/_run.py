@@ -256,6 +256,18 @@ class Engine:
         file: str = "",
     ) -> UnitResult:
         env, problems = self.fixture_values(unit, values, tables, children)
+        return self.score_resolved(unit, env, problems, tables, children, file)
+
+    def score_resolved(
+        self,
+        unit: Unit,
+        env: Mapping[str, Any],
+        problems: Mapping[str, tuple[str, str]],
+        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+        children: tuple[Unit, ...] = (),
+        file: str = "",
+    ) -> UnitResult:
+        """Score one unit whose fixtures :meth:`fixture_values` has already resolved."""
         attributes = unit.attributes
         explain = self.explain
         results: list[IndicatorResult] = []
