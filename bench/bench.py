@@ -79,6 +79,16 @@ def one_size(category: str, size: int, ruleset: str | None, explain: bool) -> di
         rank(results)
         return results
 
+    # The whole engine first, on a heap that holds only the evidence (the growth target is
+    # about the engine, not about the benchmark's own copies made below).
+    engine_seconds = float("inf")
+    for _ in range(passes):
+        gc.collect()
+        start = time.perf_counter()
+        kept = whole()
+        engine_seconds = min(engine_seconds, time.perf_counter() - start)
+        del kept
+
     # The same functions called directly. Fixture values are computed beforehand (their
     # time is measured separately: it is the packs' own work of turning records into facts).
     fixture_seconds = float("inf")
@@ -119,8 +129,8 @@ def one_size(category: str, size: int, ruleset: str | None, explain: bool) -> di
 
     # The two are timed alternately, best of several passes, so that a slow spell of a
     # shared machine does not fall on one side only.
-    best = {"engine": float("inf"), "scoring": float("inf"), "direct": float("inf")}
-    runs = {"engine": whole, "scoring": scoring, "direct": direct}
+    best = {"scoring": float("inf"), "direct": float("inf")}
+    runs = {"scoring": scoring, "direct": direct}
     for _ in range(passes + 2 if passes > 1 else 1):
         for which, run in runs.items():
             gc.collect()
@@ -131,7 +141,7 @@ def one_size(category: str, size: int, ruleset: str | None, explain: bool) -> di
             gc.enable()
             del kept
             best[which] = min(best[which], elapsed)
-    engine_seconds, scoring_seconds, direct_seconds = best["engine"], best["scoring"], best["direct"]
+    scoring_seconds, direct_seconds = best["scoring"], best["direct"]
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "size": size,
