@@ -131,14 +131,6 @@ class Plan(NamedTuple):
             yield depth, node
             stack.extend((depth + 1, self.nodes[child]) for child in reversed(node.children))
 
-    def leaves_under(self, code: str) -> list[str]:
-        node = self.nodes[code]
-        if not node.children:
-            return [code]
-        out: list[str] = []
-        for child in node.children:
-            out.extend(self.leaves_under(child))
-        return out
 
 
 def _scan(module: ModuleType) -> Iterable[tuple[str, Any]]:

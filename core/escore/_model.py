@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -152,7 +152,3 @@ class OutputFormat:
     render_catalog: Callable[[Any], str] | None = None
     suffix: str = ".txt"
     explanations: bool = True
-
-
-def units_by_code(units: Iterable[Unit]) -> dict[str, Unit]:
-    return {unit.code: unit for unit in units}
