@@ -69,6 +69,7 @@ class _Typed:
     min: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
     max: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
     choices: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    _fast: Callable[[Any, bool], Any] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def expected(self) -> str:
         """What a valid value looks like, for error messages and templates."""
@@ -85,8 +86,17 @@ class _Typed:
             text += f" ({self.unit})"
         return text
 
+    def __attrs_post_init__(self) -> None:
+        # A converter specialised to this type and range, built once: every evidence value
+        # of every unit goes through it. Anything it does not accept takes the general path
+        # below, which accepts the same values and words the error.
+        object.__setattr__(self, "_fast", _fast_parser(self.type, self.min, self.max, self.choices))  # frozen: set once
+
     def parse(self, raw: Any, where: str, key: str, *, from_text: bool = False) -> Any:
         """Convert and check one raw value; raise :class:`InputError` naming ``where`` and ``key``."""
+        value = self._fast(raw, from_text)
+        if value is not _SLOW:
+            return value
         try:
             value = _PARSERS[self.type](self, raw, from_text)
         except (ValueError, TypeError, InvalidOperation, KeyError, AttributeError):
@@ -96,6 +106,49 @@ class _Typed:
         if numeric and ((self.min is not None and bound < self.min) or (self.max is not None and bound > self.max)):
             raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}")
         return value
+
+
+_SLOW = object()
+
+
+def _fast_parser(kind: str, low: Decimal | None, high: Decimal | None, choices: tuple[str, ...]) -> Callable[[Any, bool], Any]:
+    """The common cases of one evidence type as one small function; ``_SLOW`` for the rest."""
+
+    def in_range(value: Any) -> bool:
+        return (low is None or value >= low) and (high is None or value <= high)
+
+    if kind == "int":
+
+        def parse_int(raw: Any, from_text: bool) -> Any:
+            if raw.__class__ is int:
+                return raw if in_range(raw) else _SLOW
+            if from_text and raw.__class__ is str and raw.isdigit():
+                value = int(raw)
+                return value if in_range(value) else _SLOW
+            return _SLOW
+
+        return parse_int
+    if kind == "decimal":
+
+        def parse_decimal(raw: Any, from_text: bool) -> Any:
+            if raw.__class__ is Decimal and raw.is_finite():
+                return raw if in_range(raw) else _SLOW
+            if raw.__class__ is int:
+                value = Decimal(raw)
+                return value if in_range(value) else _SLOW
+            return _SLOW
+
+        return parse_decimal
+    if kind == "bool":
+        return lambda raw, from_text: raw if raw.__class__ is bool else _SLOW
+    if kind == "str":
+        return lambda raw, from_text: raw if raw.__class__ is str else _SLOW
+    if kind == "date":
+        return lambda raw, from_text: raw if raw.__class__ is _dt.date else _SLOW
+    if kind == "enum":
+        allowed = frozenset(choices)
+        return lambda raw, from_text: raw if raw.__class__ is str and raw in allowed else _SLOW
+    return lambda raw, from_text: _SLOW
 
 
 def show(raw: Any) -> str:
