@@ -6,6 +6,7 @@ from escore import (
     Deduction,
     Item,
     Ladder,
+    Score,
     cite,
     group,
     indicator,
@@ -30,12 +31,12 @@ OUTAGES = Deduction("outages", max=30, per={"outage": "0.05"})
 
 @mark.self_report
 @indicator("S-1-1", "Reply rate", max=10, parent="S-1", methods=["monitoring"], source=cite("rate ≥100% → 10, ≥80% → 6", document=DOC))
-def reply_rate(service_reply_rate):
+def reply_rate(service_reply_rate) -> Score:
     return REPLY_RATE.score(service_reply_rate)
 
 
 @indicator("S-1-2", "Reply delay", max=10, parent="S-1", methods=["monitoring"], source=cite("≤3 days → 10, ≤7 days → 5", document=DOC))
-def reply_delay(service_median_delay):
+def reply_delay(service_median_delay) -> Score:
     return REPLY_DELAY.score(service_median_delay)
 
 
@@ -47,12 +48,12 @@ def reply_delay(service_median_delay):
     methods=["self_report"],
     source=cite("1 point per platform, at most 10", document=DOC),
 )
-def platforms(service_platforms):
+def platforms(service_platforms) -> Score:
     return PLATFORM_AWARD.score(Item("platform", name) for name in service_platforms)
 
 
 @indicator("S-2-A-1", "Yearly plan", max=30, parent="S-2-A", methods=["inspection"], source=cite("plan filed → 30", document=DOC))
-def plan_market(service_plan_filed):
+def plan_market(service_plan_filed) -> Score:
     return PLAN.score(service_plan_filed)
 
 
@@ -64,5 +65,5 @@ def plan_market(service_plan_filed):
     methods=["monitoring"],
     source=cite("deduct 0.05 per outage until zero; villages count", document=DOC),
 )
-def outages_rural(outages, unit):
+def outages_rural(outages, unit) -> Score:
     return OUTAGES.score(Item("outage", f"{row.date} {row.hours} h", origin=row.unit if row.unit != unit.code else "") for row in outages)

@@ -5,7 +5,7 @@ Every citation is a verbatim substring of the notice (``notice.txt`` with newlin
 Rows whose rule the source does not recover are assessor-graded (READING decision 2).
 """
 
-from escore import Award, Binary, Deduction, Graded, Item, Proportional, cite, group, indicator
+from escore import Award, Binary, Deduction, Graded, Item, Proportional, Score, cite, group, indicator
 
 TABLE = "2017年度福建省电子政务绩效考核指标（综合应用部分）"
 CITY = "二、设区市政府综合应用部分指标"
@@ -58,7 +58,7 @@ def _platforms(rule, names):
     methods=PLATFORM_METHODS,
     source=_cite("1.物联网服务，4分；1个平台得1分。", "公共平台建设情况 · 分值计算1", CAP_NOTE),
 )
-def platforms_iot(city_platforms_iot):
+def platforms_iot(city_platforms_iot) -> Score:
     return _platforms(IOT, city_platforms_iot)
 
 
@@ -70,7 +70,7 @@ def platforms_iot(city_platforms_iot):
     methods=PLATFORM_METHODS,
     source=_cite("2.基础网络服务，4分；1个平台，0.5分。", "公共平台建设情况 · 分值计算2", CAP_NOTE),
 )
-def platforms_basic_network(city_platforms_basic_network):
+def platforms_basic_network(city_platforms_basic_network) -> Score:
     return _platforms(BASIC_NETWORK, city_platforms_basic_network)
 
 
@@ -82,7 +82,7 @@ def platforms_basic_network(city_platforms_basic_network):
     methods=PLATFORM_METHODS,
     source=_cite("3.云计算服务，3分；1个平台得1分。", "公共平台建设情况 · 分值计算3", CAP_NOTE),
 )
-def platforms_cloud(city_platforms_cloud):
+def platforms_cloud(city_platforms_cloud) -> Score:
     return _platforms(CLOUD, city_platforms_cloud)
 
 
@@ -94,7 +94,7 @@ def platforms_cloud(city_platforms_cloud):
     methods=PLATFORM_METHODS,
     source=_cite("4.信息资源服务平台，3分；1个平台得0.5分。", "公共平台建设情况 · 分值计算4", CAP_NOTE),
 )
-def platforms_info_resource(city_platforms_info_resource):
+def platforms_info_resource(city_platforms_info_resource) -> Score:
     return _platforms(INFO_RESOURCE, city_platforms_info_resource)
 
 
@@ -106,7 +106,7 @@ def platforms_info_resource(city_platforms_info_resource):
     methods=PLATFORM_METHODS,
     source=_cite("5.公共应用系统服务，4分；1个平台得0.5分。", "公共平台建设情况 · 分值计算5", CAP_NOTE),
 )
-def platforms_app_system(city_platforms_app_system):
+def platforms_app_system(city_platforms_app_system) -> Score:
     return _platforms(APP_SYSTEM, city_platforms_app_system)
 
 
@@ -120,7 +120,7 @@ def platforms_app_system(city_platforms_app_system):
         "6.安全保障服务：2分，1个平台0.5分。以上如分项合计如超出本分项最高分值，则按最高分值计算。", "公共平台建设情况 · 分值计算6"
     ),
 )
-def platforms_security(city_platforms_security):
+def platforms_security(city_platforms_security) -> Score:
     return _platforms(SECURITY_PLATFORMS, city_platforms_security)
 
 
@@ -145,7 +145,7 @@ DATA_CENTRE = Binary(
         "Both conditions are required; a drafted but unissued plan scores 0 (seed A17).",
     ),
 )
-def data_centre(city_data_centre_plan_issued, city_data_centre_work_started):
+def data_centre(city_data_centre_plan_issued, city_data_centre_work_started) -> Score:
     return DATA_CENTRE.score(city_data_centre_plan_issued and city_data_centre_work_started)
 
 
@@ -183,7 +183,7 @@ def _video(rule, items):
     methods=VIDEO_METHODS,
     source=_cite("1.在省政府召开的视频会议会前半天及会前两小时调试点名中，缺席和迟到每次扣0.05分，总分1分。", "视频会议 · 分值计算1"),
 )
-def video_rollcall(city_video_items):
+def video_rollcall(city_video_items) -> Score:
     return _video(VIDEO_ROLLCALL, city_video_items)
 
 
@@ -199,7 +199,7 @@ def video_rollcall(city_video_items):
         "视频会议 · 分值计算2",
     ),
 )
-def video_order(city_video_items):
+def video_order(city_video_items) -> Score:
     return _video(VIDEO_ORDER, city_video_items)
 
 
@@ -215,7 +215,7 @@ def video_order(city_video_items):
         "One finding per missing room, recorded against the county that lacks it.",
     ),
 )
-def video_hd_rooms(city_video_items):
+def video_hd_rooms(city_video_items) -> Score:
     return _video(VIDEO_HD_ROOMS, city_video_items)
 
 
@@ -231,7 +231,7 @@ def video_hd_rooms(city_video_items):
         "One finding per missing condition per room (seed A20).",
     ),
 )
-def video_room_conditions(city_video_items):
+def video_room_conditions(city_video_items) -> Score:
     return _video(VIDEO_ROOM_CONDITIONS, city_video_items)
 
 
@@ -247,7 +247,7 @@ def video_room_conditions(city_video_items):
         "Deducted once per county (or the city itself) lacking them, however many findings name it (seed A20).",
     ),
 )
-def video_staffing(city_video_items):
+def video_staffing(city_video_items) -> Score:
     per_unit = {}
     for item in city_video_items:
         if item.kind == "no_leader_or_staff":
@@ -266,7 +266,7 @@ def video_staffing(city_video_items):
         "视频会议 · 分值计算6",
     ),
 )
-def video_install(city_video_items):
+def video_install(city_video_items) -> Score:
     return _video(VIDEO_INSTALL, city_video_items)
 
 
@@ -312,7 +312,7 @@ DUAL_PUBLICITY = Proportional("C-2-1-2 双公示", 5, what="decisions published 
         "Maximum inferred as 10 − 5 (seed A11); " + NO_RULE,
     ),
 )
-def credit_coverage(city_credit_coverage):
+def credit_coverage(city_credit_coverage) -> Score:
     return CREDIT_COVERAGE.score(city_credit_coverage)
 
 
@@ -328,7 +328,7 @@ def credit_coverage(city_credit_coverage):
         "按比例扣分 read as 5 × on time ÷ all decisions (seed A14).",
     ),
 )
-def credit_dual_publicity(city_credit_dual_publicity_on_time, city_credit_dual_publicity_total):
+def credit_dual_publicity(city_credit_dual_publicity_on_time, city_credit_dual_publicity_total) -> Score:
     return DUAL_PUBLICITY.score(city_credit_dual_publicity_on_time, city_credit_dual_publicity_total)
 
 
@@ -357,7 +357,7 @@ TENDER = Binary("C-2-2-2 建设启动", 2, yes="construction started: project te
     methods=NOTICE_METHODS,
     source=_cite("分值计算：1.编制市政务数据汇聚共享平台技术方案的，得3分，否则不得分。", "政务数据汇聚 · 分值计算1"),
 )
-def data_sharing_plan(city_data_sharing_tech_plan):
+def data_sharing_plan(city_data_sharing_tech_plan) -> Score:
     return TECH_PLAN.score(city_data_sharing_tech_plan)
 
 
@@ -369,7 +369,7 @@ def data_sharing_plan(city_data_sharing_tech_plan):
     methods=NOTICE_METHODS,
     source=_cite("2.开始市政务数据汇聚共享平台建设启动工作的，以完成项目招标的要求，完成的得2分，否则不得分。", "政务数据汇聚 · 分值计算2"),
 )
-def data_sharing_tender(city_data_sharing_tender_done):
+def data_sharing_tender(city_data_sharing_tender_done) -> Score:
     return TENDER.score(city_data_sharing_tender_done)
 
 
@@ -408,7 +408,7 @@ MLPS = Deduction("C-3-1 等级保护", max=5, per={"system": 1})
         "One deduction per non-compliant system, however many findings name it.",
     ),
 )
-def mlps(city_mlps_findings):
+def mlps(city_mlps_findings) -> Score:
     first = {}
     for row in city_mlps_findings:
         first.setdefault(row.system, row)
@@ -431,7 +431,7 @@ GOVNET = Graded("C-3-2 政务信息系统和政务信息网安全", 6)
         "The row states no method (the notice-level methods apply), and " + NO_RULE,
     ),
 )
-def govnet(city_security_govnet):
+def govnet(city_security_govnet) -> Score:
     return GOVNET.score(city_security_govnet)
 
 
@@ -467,7 +467,7 @@ EMERGENCY_OTHER = Graded("C-3-3-X 其余应急处置工作", 2)
         "网络与信息安全应急处置工作 · 分值计算1",
     ),
 )
-def emergency_platform(city_emergency_platform_used):
+def emergency_platform(city_emergency_platform_used) -> Score:
     return EMERGENCY_PLATFORM.score(city_emergency_platform_used)
 
 
@@ -483,5 +483,5 @@ def emergency_platform(city_emergency_platform_used):
         "Only item 1 (2 points) survives; the remaining 2 points are inferred as 4 − 2 (seed A08), and " + NO_RULE,
     ),
 )
-def emergency_other(city_emergency_other):
+def emergency_other(city_emergency_other) -> Score:
     return EMERGENCY_OTHER.score(city_emergency_other)

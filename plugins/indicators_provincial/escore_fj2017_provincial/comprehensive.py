@@ -59,11 +59,23 @@ def share(rule: Proportional, part: int, whole: int, nothing: str) -> Score:
 
 # --------------------------------------------------------------------------- rule objects
 
-A_PLAN = Binary("P-1-1-A-1 编制迁移方案", 3, yes="integration plan compiled and submitted on time", no="integration plan not completed on time")
+A_PLAN = Binary(
+    "P-1-1-A-1 编制迁移方案", 3, yes="integration plan compiled and submitted on time", no="integration plan not completed on time"
+)
 A_MIGRATION = Ladder.at_most("P-1-1-A-2 实施应用系统迁移", [(0, 10), (1, 6), (2, 3)], otherwise=0, what="延期", unit="个月")
-A_DISPOSAL = Binary("P-1-1-A-3 资产处置", 2, yes="disposal and machine-room clearance within 1 month of the migration", no="disposal and clearance not done within 1 month of the migration")
+A_DISPOSAL = Binary(
+    "P-1-1-A-3 资产处置",
+    2,
+    yes="disposal and machine-room clearance within 1 month of the migration",
+    no="disposal and clearance not done within 1 month of the migration",
+)
 B_MIGRATION = Ladder.at_most("P-1-1-B-1 系统迁移整合", [(0, 13), (1, 10), (2, 5)], otherwise=0, what="延期", unit="个月")
-B_DISPOSAL = Binary("P-1-1-B-2 资产处置", 2, yes="disposal and machine-room clearance within 1 month of the migration", no="disposal and clearance not done within 1 month of the migration")
+B_DISPOSAL = Binary(
+    "P-1-1-B-2 资产处置",
+    2,
+    yes="disposal and machine-room clearance within 1 month of the migration",
+    no="disposal and clearance not done within 1 month of the migration",
+)
 C_REVIEW = Deduction("P-1-1-C-1 “回头看”检查", max=6, per={REVIEW_CATEGORY: 2})
 C_RECTIFY = Deduction("P-1-1-C-2 整改工作", max=9, per={LATE_CATEGORY: 3})
 
@@ -93,7 +105,9 @@ NETWORK = Deduction(
         NS_EXTRANET: 1,
     },
 )
-INCIDENTS = Binary("P-3-3-1 事件整改反馈", 1, yes="every incident rectified and fed back on time", no="an incident was not rectified and fed back on time")
+INCIDENTS = Binary(
+    "P-3-3-1 事件整改反馈", 1, yes="every incident rectified and fed back on time", no="an incident was not rectified and fed back on time"
+)
 DRILL = Binary("P-3-3-2 应急处置演练响应", "0.5", yes="responded in time in the province-wide drill", no="did not respond in the drill")
 LOGIN = Deduction("P-3-3-3 应急处置平台应用", max="0.5", per={LOGIN_MISS: "0.1"})
 SECRECY = Deduction("P-3-4 保密管理", max=4, per={SECRECY_VIOLATION: 1})
@@ -132,7 +146,10 @@ P11A = group(
     parent="P-1-1",
     variant="A",
     methods=SR_OM,
-    source=src("分值计算：1.应用大集中部门（省财政厅、省交通运输厅、省人社厅、省工商局、省地税局）数据中心整合工作。", "数据中心整合（15） · 分值计算1"),
+    source=src(
+        "分值计算：1.应用大集中部门（省财政厅、省交通运输厅、省人社厅、省工商局、省地税局）数据中心整合工作。",
+        "数据中心整合（15） · 分值计算1",
+    ),
 )
 
 
@@ -142,9 +159,12 @@ P11A = group(
     max=3,
     parent="P-1-1-A",
     methods=SR_OM,
-    source=src("（1）编制迁移方案，3分。按要求编制并及时报送本部门数据中心整合具体方案，得3分；未按时完成的，不得分。", "数据中心整合（15） · 分值计算1（1）"),
+    source=src(
+        "（1）编制迁移方案，3分。按要求编制并及时报送本部门数据中心整合具体方案，得3分；未按时完成的，不得分。",
+        "数据中心整合（15） · 分值计算1（1）",
+    ),
 )
-def dc_a_plan(provincial_data_centre_plan_on_time):
+def dc_a_plan(provincial_data_centre_plan_on_time) -> Score:
     return A_PLAN.score(provincial_data_centre_plan_on_time)
 
 
@@ -161,7 +181,7 @@ def dc_a_plan(provincial_data_centre_plan_on_time):
         "the department's delay is that of its latest system; a migration not completed scores 0.",
     ),
 )
-def dc_a_migration(provincial_dc_migration):
+def dc_a_migration(provincial_dc_migration) -> Score:
     m = provincial_dc_migration
     if m.delay_months is None:
         return points(0, f"migration not completed: {', '.join(m.pending)} pending ({len(m.pending)} of {m.systems} systems): 0")
@@ -180,7 +200,7 @@ def dc_a_migration(provincial_dc_migration):
         note="Read as: all systems migrated, and the last disposal done within 1 calendar month (inclusive) of the last migration.",
     ),
 )
-def dc_a_disposal(provincial_dc_migration):
+def dc_a_disposal(provincial_dc_migration) -> Score:
     return A_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason(provincial_dc_migration.disposal)
 
 
@@ -191,7 +211,11 @@ P11B = group(
     parent="P-1-1",
     variant="B",
     methods=SR_OM,
-    source=src("2.涉及专网应用系统迁移部门。", "数据中心整合（15） · 分值计算2", note="The notice does not name the departments of this variant; the roster assigns them."),
+    source=src(
+        "2.涉及专网应用系统迁移部门。",
+        "数据中心整合（15） · 分值计算2",
+        note="The notice does not name the departments of this variant; the roster assigns them.",
+    ),
 )
 
 
@@ -207,7 +231,7 @@ P11B = group(
         note="Delay as for P-1-1-A-2: started calendar months, boundaries inclusive, the latest 专网 system counts; not completed scores 0.",
     ),
 )
-def dc_b_migration(provincial_dc_migration):
+def dc_b_migration(provincial_dc_migration) -> Score:
     m = provincial_dc_migration
     if m.delay_months is None:
         return points(0, f"migration not completed: {', '.join(m.pending)} pending ({len(m.pending)} of {m.systems} systems): 0")
@@ -226,7 +250,7 @@ def dc_b_migration(provincial_dc_migration):
         note="As P-1-1-A-3: the last disposal within 1 calendar month (inclusive) of the last migration.",
     ),
 )
-def dc_b_disposal(provincial_dc_migration):
+def dc_b_disposal(provincial_dc_migration) -> Score:
     return B_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason(provincial_dc_migration.disposal)
 
 
@@ -237,7 +261,11 @@ P11C = group(
     parent="P-1-1",
     variant="C",
     methods=SR_OM,
-    source=src("3.2015年、2016年数据中心整合工作部门。", "数据中心整合（15） · 分值计算3", note="The notice does not name the departments of this variant; the roster assigns them."),
+    source=src(
+        "3.2015年、2016年数据中心整合工作部门。",
+        "数据中心整合（15） · 分值计算3",
+        note="The notice does not name the departments of this variant; the roster assigns them.",
+    ),
 )
 
 
@@ -253,7 +281,7 @@ P11C = group(
         note="'1类问题' read as one category of problem (several problems of one category deduct once); floor 0, which the notice does not state.",
     ),
 )
-def dc_c_review(provincial_dc_review_items):
+def dc_c_review(provincial_dc_review_items) -> Score:
     return C_REVIEW.score(provincial_dc_review_items)
 
 
@@ -269,7 +297,7 @@ def dc_c_review(provincial_dc_review_items):
         note="A category counts once if any of its problems was not rectified by its deadline; floor 0, which the notice does not state.",
     ),
 )
-def dc_c_rectification(provincial_dc_rectification_items):
+def dc_c_rectification(provincial_dc_rectification_items) -> Score:
     return C_RECTIFY.score(provincial_dc_rectification_items)
 
 
@@ -295,7 +323,7 @@ P12 = group(
         note="完整率 = items provided ÷ items required × 100% (考核要求 1); 达X% read as ≥ X%.",
     ),
 )
-def credit_completeness(provincial_credit_completeness):
+def credit_completeness(provincial_credit_completeness) -> Score:
     return CREDIT_COMPLETE.score(provincial_credit_completeness)
 
 
@@ -311,7 +339,7 @@ def credit_completeness(provincial_credit_completeness):
         note="入库率 = valid records loaded ÷ records provided × 100% (考核要求 2); 60% itself scores; a department that provided no record has 入库率 0.",
     ),
 )
-def credit_accuracy(provincial_credit_load_rate):
+def credit_accuracy(provincial_credit_load_rate) -> Score:
     return CREDIT_ACCURATE.score(provincial_credit_load_rate)
 
 
@@ -327,7 +355,7 @@ def credit_accuracy(provincial_credit_load_rate):
         note="'按比例扣分' read as 2 × submissions on time ÷ submissions the update cycle required.",
     ),
 )
-def credit_timeliness(provincial_credit_updates_on_time, provincial_credit_updates_required):
+def credit_timeliness(provincial_credit_updates_on_time, provincial_credit_updates_required) -> Score:
     return CREDIT_TIMELY.score(provincial_credit_updates_on_time, provincial_credit_updates_required)
 
 
@@ -343,8 +371,10 @@ def credit_timeliness(provincial_credit_updates_on_time, provincial_credit_updat
         note="'按比例扣分' read as 2 × decisions pushed within 7 working days ÷ all 行政许可/行政处罚 decisions; a department with no such decision scores 2.",
     ),
 )
-def credit_dual_publicity(provincial_credit_decisions_on_time, provincial_credit_decisions_total):
-    return share(CREDIT_DUAL, provincial_credit_decisions_on_time, provincial_credit_decisions_total, "no 行政许可 or 行政处罚 decision to report")
+def credit_dual_publicity(provincial_credit_decisions_on_time, provincial_credit_decisions_total) -> Score:
+    return share(
+        CREDIT_DUAL, provincial_credit_decisions_on_time, provincial_credit_decisions_total, "no 行政许可 or 行政处罚 decision to report"
+    )
 
 
 P13 = group(
@@ -353,7 +383,10 @@ P13 = group(
     max=10,
     parent="P-1",
     methods=SR_OM_IN,
-    source=src("部门项目建设应用情况（10）目录注册和更新（5）信息资考核内容：部门在建项目的建设情况和已建业务系统应用情况。", "部门项目建设应用情况（10） · 考核内容"),
+    source=src(
+        "部门项目建设应用情况（10）目录注册和更新（5）信息资考核内容：部门在建项目的建设情况和已建业务系统应用情况。",
+        "部门项目建设应用情况（10） · 考核内容",
+    ),
 )
 
 
@@ -369,7 +402,7 @@ P13 = group(
         note="'按比例扣分' read as 5 × projects on schedule ÷ projects under construction; a department with no project under construction scores 5.",
     ),
 )
-def projects_construction(provincial_projects_on_schedule, provincial_projects_under_construction):
+def projects_construction(provincial_projects_on_schedule, provincial_projects_under_construction) -> Score:
     return share(PROJECTS_BUILD, provincial_projects_on_schedule, provincial_projects_under_construction, "no project under construction")
 
 
@@ -385,7 +418,7 @@ def projects_construction(provincial_projects_on_schedule, provincial_projects_u
         note="'按比例扣分' read as 5 × systems running normally ÷ systems built; a department with no completed system scores 5.",
     ),
 )
-def projects_use(provincial_projects_systems_running, provincial_projects_systems_built):
+def projects_use(provincial_projects_systems_running, provincial_projects_systems_built) -> Score:
     return share(PROJECTS_USE, provincial_projects_systems_running, provincial_projects_systems_built, "no completed business system")
 
 
@@ -395,7 +428,11 @@ P2 = group(
     "P-2",
     "信息资源开发利用绩效",
     max=15,
-    source=src("信息资源开发利用绩效（15）政务数据汇聚（10）信息系统安全等级保护（2）", "一级指标 信息资源开发利用绩效（15）", note="目录注册和更新 5 + 政务数据汇聚 10 = 15."),
+    source=src(
+        "信息资源开发利用绩效（15）政务数据汇聚（10）信息系统安全等级保护（2）",
+        "一级指标 信息资源开发利用绩效（15）",
+        note="目录注册和更新 5 + 政务数据汇聚 10 = 15.",
+    ),
 )
 
 
@@ -411,7 +448,7 @@ P2 = group(
         note="A department that did not register and update its catalogues scores 0 (the notice does not say); errors count across the four catalogues of the 考核要求.",
     ),
 )
-def catalogue(provincial_catalogue_updated, provincial_catalogue_items):
+def catalogue(provincial_catalogue_updated, provincial_catalogue_items) -> Score:
     if not provincial_catalogue_updated:
         return points(0, "catalogues not registered and updated according to the department's functions: 0")
     return CATALOGUE.score(provincial_catalogue_items)
@@ -443,7 +480,7 @@ P22 = group(
         note="'按比例扣分' read as 2 × entries complete and accurate ÷ entries expected.",
     ),
 )
-def data_catalogue(provincial_data_sharing_catalogue_complete, provincial_data_sharing_catalogue_expected):
+def data_catalogue(provincial_data_sharing_catalogue_complete, provincial_data_sharing_catalogue_expected) -> Score:
     return DATA_CATALOGUE.score(provincial_data_sharing_catalogue_complete, provincial_data_sharing_catalogue_expected)
 
 
@@ -459,7 +496,7 @@ def data_catalogue(provincial_data_sharing_catalogue_complete, provincial_data_s
         note="The notice names the factors but no weights or formula: assessor-graded (0–4) against these criteria.",
     ),
 )
-def data_aggregation(provincial_data_sharing_aggregation):
+def data_aggregation(provincial_data_sharing_aggregation) -> Score:
     return DATA_AGGREGATION.score(provincial_data_sharing_aggregation)
 
 
@@ -475,7 +512,7 @@ def data_aggregation(provincial_data_sharing_aggregation):
         note="The source does not recover this item's rule; its 4 points come from an orphan '4分。' (2 + 4 + 4 = 10). Assessor-graded (0–4) against the criterion quoted.",
     ),
 )
-def data_backflow(provincial_data_sharing_backflow):
+def data_backflow(provincial_data_sharing_backflow) -> Score:
     return DATA_BACKFLOW.score(provincial_data_sharing_backflow)
 
 
@@ -505,7 +542,7 @@ P3 = group(
         note="On a 2-point indicator '扣2分' means 0.",
     ),
 )
-def mlps(provincial_mlps_requirements_met):
+def mlps(provincial_mlps_requirements_met) -> Score:
     return MLPS.score(provincial_mlps_requirements_met)
 
 
@@ -525,7 +562,7 @@ def mlps(provincial_mlps_requirements_met):
         "'部署在政务信息网的应用系统不存在安全漏洞', is left without a deduction).",
     ),
 )
-def network_security(provincial_network_security_items):
+def network_security(provincial_network_security_items) -> Score:
     return NETWORK.score(provincial_network_security_items)
 
 
@@ -535,7 +572,10 @@ P33 = group(
     max=2,
     parent="P-3",
     methods=SR_MON_IN,
-    source=src("安全保障绩效（15）网络与信息安全应急处置工作（2）考核内容：开展网络与信息安全应急处置工作情况。", "网络与信息安全应急处置工作（2） · 考核内容"),
+    source=src(
+        "安全保障绩效（15）网络与信息安全应急处置工作（2）考核内容：开展网络与信息安全应急处置工作情况。",
+        "网络与信息安全应急处置工作（2） · 考核内容",
+    ),
 )
 
 
@@ -551,9 +591,11 @@ P33 = group(
         note="A department with no incident scores 1 (the notice does not say).",
     ),
 )
-def incident_feedback(provincial_security_incidents):
+def incident_feedback(provincial_security_incidents) -> Score:
     late = sum(1 for row in provincial_security_incidents if not row.rectified_on_time)
-    return INCIDENTS.score(late == 0).with_reason(f"{len(provincial_security_incidents)} incident(s), {late} not rectified and fed back on time")
+    return INCIDENTS.score(late == 0).with_reason(
+        f"{len(provincial_security_incidents)} incident(s), {late} not rectified and fed back on time"
+    )
 
 
 @indicator(
@@ -562,9 +604,12 @@ def incident_feedback(provincial_security_incidents):
     max="0.5",
     parent="P-3-3",
     methods=SR_MON_IN,
-    source=src("2.在开展全省的网络与信息安全事件应急处置演练中（模拟网络攻击），能及时响应的得0.5分；未响应的，不得分。", "网络与信息安全应急处置工作（2） · 分值计算2"),
+    source=src(
+        "2.在开展全省的网络与信息安全事件应急处置演练中（模拟网络攻击），能及时响应的得0.5分；未响应的，不得分。",
+        "网络与信息安全应急处置工作（2） · 分值计算2",
+    ),
 )
-def drill(provincial_emergency_drill_responded):
+def drill(provincial_emergency_drill_responded) -> Score:
     return DRILL.score(provincial_emergency_drill_responded)
 
 
@@ -574,9 +619,12 @@ def drill(provincial_emergency_drill_responded):
     max="0.5",
     parent="P-3-3",
     methods=SR_MON_IN,
-    source=src("3.福建省网络与信息安全应急处置平台应用，0.5分。平台用户未按要求登录的，发现一次扣0.1分，直至扣完0.5分为止。", "网络与信息安全应急处置工作（2） · 分值计算3"),
+    source=src(
+        "3.福建省网络与信息安全应急处置平台应用，0.5分。平台用户未按要求登录的，发现一次扣0.1分，直至扣完0.5分为止。",
+        "网络与信息安全应急处置工作（2） · 分值计算3",
+    ),
 )
-def platform_login(provincial_login_miss_items):
+def platform_login(provincial_login_miss_items) -> Score:
     return LOGIN.score(provincial_login_miss_items)
 
 
@@ -592,10 +640,15 @@ def platform_login(provincial_login_miss_items):
         note="Deduction-only, 4 points, floor 0 (binding decision 7); a leak zeroes it through veto P-3-4-V.",
     ),
 )
-def secrecy(provincial_secrecy_items):
+def secrecy(provincial_secrecy_items) -> Score:
     return SECRECY.score(provincial_secrecy_items)
 
 
-@veto("P-3-4-V", "泄密事件", targets=["P-3-4"], source=src("发生泄密事件的，本项不得分。", "保密管理（4） · 分值计算", note="'本项' is 保密管理 only, not the section."))
-def secrecy_leak(provincial_secrecy_leak):
+@veto(
+    "P-3-4-V",
+    "泄密事件",
+    targets=["P-3-4"],
+    source=src("发生泄密事件的，本项不得分。", "保密管理（4） · 分值计算", note="'本项' is 保密管理 only, not the section."),
+)
+def secrecy_leak(provincial_secrecy_leak) -> str | None:
     return "a leak of state secrets (泄密事件) occurred" if provincial_secrecy_leak else None

@@ -214,10 +214,19 @@ secrecy_leak = field(
 
 dc_migrations = table(
     "provincial_dc_migrations",
-    column("system", "str", description="the application system migrated to the 政务云 (variant A: every non-classified system; variant B: the 专网 systems)"),
+    column(
+        "system",
+        "str",
+        description="the application system migrated to the 政务云 (variant A: every non-classified system; variant B: the 专网 systems)",
+    ),
     column("due", "date", description="completion date the 2017 省直部门数据中心整合工作部署会 set for this system"),
     column("done", "date", required=False, description="date the migration was completed; empty = not completed"),
-    column("cleared", "date", required=False, description="date its old equipment was disposed of and machine-room space vacated (资产处置、机房清退); empty = not done"),
+    column(
+        "cleared",
+        "date",
+        required=False,
+        description="date its old equipment was disposed of and machine-room space vacated (资产处置、机房清退); empty = not done",
+    ),
     description="P-1-1-A/B: data-centre migration schedule, one row per system of a department of variant A or B (在线监测 by 省数字办)",
 )
 
@@ -243,7 +252,12 @@ terminal_findings = table(
     "provincial_terminal_findings",
     column("notified", "date", description="date of the notice or check"),
     column("terminal", "str", description="terminal identifier (IP or asset number)"),
-    column("finding", "enum", choices=("违规外联", "未注册", "未安装杀毒软件"), description="违规外联 = notified by the 省网络与信息安全信息通报中心 for an illegal outbound connection; 未注册 = no 政务网接入注册软件; 未安装杀毒软件 = no antivirus"),
+    column(
+        "finding",
+        "enum",
+        choices=("违规外联", "未注册", "未安装杀毒软件"),
+        description="违规外联 = notified by the 省网络与信息安全信息通报中心 for an illegal outbound connection; 未注册 = no 政务网接入注册软件; 未安装杀毒软件 = no antivirus",
+    ),
     description="P-3-2 items 2, 4, 5: findings on terminals connected to the 政务网, one row per terminal per notice or check",
 )
 
@@ -324,7 +338,10 @@ def provincial_dc_migration(provincial_dc_migrations) -> Migration:
     """The department's migration: delay in started calendar months of its latest system, and its disposal."""
     rows = provincial_dc_migrations
     if not rows:
-        raise MissingEvidence("provincial_dc_migrations", "monitoring table 'provincial_dc_migrations' has no row for this department: its migration schedule is unknown")
+        raise MissingEvidence(
+            "provincial_dc_migrations",
+            "monitoring table 'provincial_dc_migrations' has no row for this department: its migration schedule is unknown",
+        )
     pending = tuple(row.system for row in rows if row.done is None)
     if pending:
         return Migration(len(rows), pending, None, "", False, f"migration not completed ({len(pending)} of {len(rows)} systems pending)")
@@ -334,7 +351,14 @@ def provincial_dc_migration(provincial_dc_migrations) -> Migration:
     deadline = add_months(completed, 1)
     uncleared = [row.system for row in rows if row.cleared is None]
     if uncleared:
-        return Migration(len(rows), (), delay, f"{worst.system}: due {worst.due}, done {worst.done}", False, f"last migration {completed}; disposal due by {deadline}; not done for {', '.join(uncleared)}")
+        return Migration(
+            len(rows),
+            (),
+            delay,
+            f"{worst.system}: due {worst.due}, done {worst.done}",
+            False,
+            f"last migration {completed}; disposal due by {deadline}; not done for {', '.join(uncleared)}",
+        )
     cleared = max(row.cleared for row in rows)
     disposal = f"last migration {completed}; disposal due by {deadline}; done {cleared}"
     return Migration(len(rows), (), delay, f"{worst.system}: due {worst.due}, done {worst.done}", cleared <= deadline, disposal)
@@ -372,7 +396,9 @@ def provincial_credit_completeness(provincial_credit_items_required, provincial_
 def provincial_credit_load_rate(provincial_credit_records_provided, provincial_credit_records_loaded) -> Decimal:
     """P-1-2-2: 入库率 in percent, exact; a department that provided no record has a rate of 0."""
     if provincial_credit_records_loaded > provincial_credit_records_provided:
-        raise ValueError(f"records loaded ({provincial_credit_records_loaded}) exceed records provided ({provincial_credit_records_provided})")
+        raise ValueError(
+            f"records loaded ({provincial_credit_records_loaded}) exceed records provided ({provincial_credit_records_provided})"
+        )
     if provincial_credit_records_provided == 0:
         return Decimal(0)
     return Decimal(100) * provincial_credit_records_loaded / provincial_credit_records_provided

@@ -11,7 +11,9 @@ RULESET = "fj2017"
 
 @hookimpl
 def escore_register_rulesets(register):
-    register(Ruleset("fj2017", 2017, "2017年度福建省电子政务绩效考核", document="福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知"))
+    register(
+        Ruleset("fj2017", 2017, "2017年度福建省电子政务绩效考核", document="福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知")
+    )
 
 
 @hookimpl
@@ -21,7 +23,11 @@ def escore_register_categories(register):
 
 @hookimpl
 def escore_register_sections(register):
-    register(Section("fj2017", "provincial", "comprehensive", "综合应用", weight=65, raw_max=65, sample_evidence=(HERE / "sample" / "provincial",)))
+    register(
+        Section(
+            "fj2017", "provincial", "comprehensive", "综合应用", weight=65, raw_max=65, sample_evidence=(HERE / "sample" / "provincial",)
+        )
+    )
 
 
 @hookimpl

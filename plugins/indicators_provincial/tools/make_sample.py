@@ -63,15 +63,53 @@ def days(n: int) -> dt.timedelta:
 
 #: P-1-1-A-2 / P-1-1-B-1: delay of the latest system in started months (None = not completed).
 DELAY = {
-    "prov.czt": 0, "prov.rst": 1, "prov.jtt": 2, "prov.dsj": 3, "prov.gsj": None,
-    "prov.wjw": 0, "prov.gat": 1, "prov.gtt": 2, "prov.slt": 3, "prov.zjj": None, "prov.ajj": 0, "prov.spypjgj": 1, "prov.tjj": 0,
+    "prov.czt": 0,
+    "prov.rst": 1,
+    "prov.jtt": 2,
+    "prov.dsj": 3,
+    "prov.gsj": None,
+    "prov.wjw": 0,
+    "prov.gat": 1,
+    "prov.gtt": 2,
+    "prov.slt": 3,
+    "prov.zjj": None,
+    "prov.ajj": 0,
+    "prov.spypjgj": 1,
+    "prov.tjj": 0,
 }
 #: P-1-1-A-3 / P-1-1-B-2: disposal within a month of the last migration.
-DISPOSED = {"prov.czt": True, "prov.rst": False, "prov.jtt": True, "prov.dsj": False, "prov.wjw": True, "prov.gat": True, "prov.gtt": False, "prov.slt": True, "prov.ajj": True, "prov.spypjgj": False, "prov.tjj": True}
+DISPOSED = {
+    "prov.czt": True,
+    "prov.rst": False,
+    "prov.jtt": True,
+    "prov.dsj": False,
+    "prov.wjw": True,
+    "prov.gat": True,
+    "prov.gtt": False,
+    "prov.slt": True,
+    "prov.ajj": True,
+    "prov.spypjgj": False,
+    "prov.tjj": True,
+}
 #: P-1-1-C: (problem categories notified, categories with a late rectification).
-REVIEW = {"prov.bgt": (0, 0), "prov.fgw": (1, 0), "prov.jxw": (2, 1), "prov.jyt": (3, 3), "prov.kjt": (4, 4), "prov.mzt": (1, 1), "prov.sft": (2, 0)}
+REVIEW = {
+    "prov.bgt": (0, 0),
+    "prov.fgw": (1, 0),
+    "prov.jxw": (2, 1),
+    "prov.jyt": (3, 3),
+    "prov.kjt": (4, 4),
+    "prov.mzt": (1, 1),
+    "prov.sft": (2, 0),
+}
 #: P-1-2-1 / P-1-2-2: (items provided, items required), (records loaded, records provided).
-COMPLETENESS = {"prov.fgw": (80, 80), "prov.jxw": (64, 80), "prov.jyt": (63, 80), "prov.kjt": (48, 80), "prov.mzzjt": (47, 80), "prov.gat": (72, 90)}
+COMPLETENESS = {
+    "prov.fgw": (80, 80),
+    "prov.jxw": (64, 80),
+    "prov.jyt": (63, 80),
+    "prov.kjt": (48, 80),
+    "prov.mzzjt": (47, 80),
+    "prov.gat": (72, 90),
+}
 LOAD = {"prov.fgw": (600, 1000), "prov.jxw": (599, 1000), "prov.kjt": (0, 0), "prov.wht": (1450, 1500)}
 #: P-1-2-4: (decisions on time, decisions) — includes a department without decisions.
 DUAL = {"prov.wb": None, "prov.qb": (0, 0), "prov.sjt": (0, 12), "prov.tyj": (30, 30)}
@@ -164,8 +202,10 @@ def main(out: Path = OUT) -> None:
     (out / "monitoring").mkdir()
     (out / "escore-evidence.toml").write_text(f'{HEADER}[evidence]\nsynthetic = true\nnote = "{NOTE}"\n', encoding="utf-8")
 
-    csvs: dict[str, list[list[object]]] = {name: [] for name in (
-        "migrations", "review", "catalogue", "terminals", "vulnerabilities", "extranet", "incidents", "logins", "secrecy")}
+    csvs: dict[str, list[list[object]]] = {
+        name: []
+        for name in ("migrations", "review", "catalogue", "terminals", "vulnerabilities", "extranet", "incidents", "logins", "secrecy")
+    }
 
     for index, (code, name, variant) in enumerate(roster()):
         level = rng.uniform(0.55, 1.0)  # the department's diligence: drives the unscripted values
@@ -237,8 +277,15 @@ def main(out: Path = OUT) -> None:
         # P-1-3 部门项目建设应用情况
         building = rng.randint(1, 6)
         built = rng.randint(3, 15)
-        (on_schedule, building), (running, built) = PROJECTS.get(code, ((draw_share(building, level), building), (draw_share(built, level + 0.1), built)))
-        tables["projects"] = {"under_construction": building, "on_schedule": on_schedule, "systems_built": built, "systems_running": running}
+        (on_schedule, building), (running, built) = PROJECTS.get(
+            code, ((draw_share(building, level), building), (draw_share(built, level + 0.1), built))
+        )
+        tables["projects"] = {
+            "under_construction": building,
+            "on_schedule": on_schedule,
+            "systems_built": built,
+            "systems_running": running,
+        }
 
         # P-2-1 目录注册和更新
         updated, errors = CATALOGUE.get(code, (True, rng.randint(0, 2) if good else rng.randint(2, 6)))
@@ -252,8 +299,12 @@ def main(out: Path = OUT) -> None:
         complete = expected if good else draw_share(expected, level)
         if code == "prov.lfw":
             complete = 0
-        aggregation = GRADES["aggregation"][0 if code == "prov.czt" else (5 if code == "prov.lfw" else min(5, int((1 - level) * 8 + rng.random())))]
-        backflow = GRADES["backflow"][0 if code in ("prov.czt", "prov.fgw") else (4 if code == "prov.lfw" else min(4, int((1 - level) * 7 + rng.random())))]
+        aggregation = GRADES["aggregation"][
+            0 if code == "prov.czt" else (5 if code == "prov.lfw" else min(5, int((1 - level) * 8 + rng.random())))
+        ]
+        backflow = GRADES["backflow"][
+            0 if code in ("prov.czt", "prov.fgw") else (4 if code == "prov.lfw" else min(4, int((1 - level) * 7 + rng.random())))
+        ]
         sharing: dict[str, object] = {"catalogue_expected": expected, "catalogue_complete": complete, "aggregation": aggregation}
         if code != MISSING_BACKFLOW:
             sharing["backflow"] = backflow
@@ -285,26 +336,76 @@ def main(out: Path = OUT) -> None:
 
         incidents, late_incidents = INCIDENTS.get(code, (int(rng.random() > level + 0.25), 0))
         for i in range(incidents):
-            csvs["incidents"].append([code, dt.date(2017, 9, 12) + days(20 * i), ("网页被篡改", "服务器感染病毒", "弱口令被利用")[i % 3], i >= late_incidents])
+            csvs["incidents"].append(
+                [code, dt.date(2017, 9, 12) + days(20 * i), ("网页被篡改", "服务器感染病毒", "弱口令被利用")[i % 3], i >= late_incidents]
+            )
         tables["emergency"] = {"drill_responded": DRILL.get(code, good or rng.random() < 0.7)}
         for m in range(LOGINS.get(code, int(rng.random() > level) * rng.randint(1, 3))):
             csvs["logins"].append([code, dt.date(2017, 9, 4) + days(7 * m), f"{code.split('.')[1]}_admin"])
 
         for s in range(SECRECY.get(code, int(rng.random() > level + 0.3))):
-            csvs["secrecy"].append([code, dt.date(2017, 11, 20), ("涉密文件未按规定登记", "非涉密计算机处理涉密信息", "涉密载体未按规定销毁", "未履行保密审查", "涉密会议未按规定管理")[s % 5]])
+            csvs["secrecy"].append(
+                [
+                    code,
+                    dt.date(2017, 11, 20),
+                    ("涉密文件未按规定登记", "非涉密计算机处理涉密信息", "涉密载体未按规定销毁", "未履行保密审查", "涉密会议未按规定管理")[
+                        s % 5
+                    ],
+                ]
+            )
         tables["secrecy"] = {"leak": code == LEAK}
 
         if code == MISSING_DECISIONS:
             assert "decisions_total" not in tables["credit"]
-        write_unit(out, code, name, variant, {key: tables[key] for key in ("data_centre", "credit", "projects", "catalogue", "data_sharing", "mlps", "network_security", "emergency", "secrecy") if key in tables})
+        write_unit(
+            out,
+            code,
+            name,
+            variant,
+            {
+                key: tables[key]
+                for key in (
+                    "data_centre",
+                    "credit",
+                    "projects",
+                    "catalogue",
+                    "data_sharing",
+                    "mlps",
+                    "network_security",
+                    "emergency",
+                    "secrecy",
+                )
+                if key in tables
+            },
+        )
 
-    write_csv(out, "provincial_dc_migrations", ["system", "due", "done", "cleared"], [[c if c is not None else "" for c in row] for row in csvs["migrations"]])
-    write_csv(out, "provincial_dc_review_problems", ["category", "problem", "notified", "rectify_by", "rectified"], [[c if c is not None else "" for c in row] for row in csvs["review"]])
+    write_csv(
+        out,
+        "provincial_dc_migrations",
+        ["system", "due", "done", "cleared"],
+        [[c if c is not None else "" for c in row] for row in csvs["migrations"]],
+    )
+    write_csv(
+        out,
+        "provincial_dc_review_problems",
+        ["category", "problem", "notified", "rectify_by", "rectified"],
+        [[c if c is not None else "" for c in row] for row in csvs["review"]],
+    )
     write_csv(out, "provincial_catalogue_errors", ["found", "catalogue", "entry"], csvs["catalogue"])
     write_csv(out, "provincial_terminal_findings", ["notified", "terminal", "finding"], csvs["terminals"])
-    write_csv(out, "provincial_vulnerability_notices", ["notified", "system", "fixed"], [[c if c is not None else "" for c in row] for row in csvs["vulnerabilities"]])
+    write_csv(
+        out,
+        "provincial_vulnerability_notices",
+        ["notified", "system", "fixed"],
+        [[c if c is not None else "" for c in row] for row in csvs["vulnerabilities"]],
+    )
     write_csv(out, "provincial_extranet_notices", ["notified", "detail"], csvs["extranet"])
-    write_csv(out, "provincial_security_incidents", ["occurred", "incident", "rectified_on_time"], [[*row[:3], "true" if row[3] else "false"] for row in csvs["incidents"]])
+    write_csv(
+        out,
+        "provincial_security_incidents",
+        ["occurred", "incident", "rectified_on_time"],
+        [[*row[:3], "true" if row[3] else "false"] for row in csvs["incidents"]],
+    )
     write_csv(out, "provincial_platform_login_misses", ["date", "user"], csvs["logins"])
     write_csv(out, "provincial_secrecy_violations", ["found", "finding"], csvs["secrecy"])
     print(f"wrote {out}: 38 unit files, {len(csvs)} monitoring tables")

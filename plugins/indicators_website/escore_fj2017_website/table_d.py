@@ -18,6 +18,7 @@ from escore import (
     Grade,
     Graded,
     Item,
+    Score,
     composite,
     forfeit,
     group,
@@ -95,7 +96,7 @@ RESIDUAL_GOV_INFO = Graded("政府信息公开未复原分值", "4.5")
         note=GRADED_NOTE,
     ),
 )
-def dept_finance(website_disclosure_dept_finance):
+def dept_finance(website_disclosure_dept_finance) -> Score:
     return DEPT_FINANCE.score(website_disclosure_dept_finance)
 
 
@@ -111,7 +112,7 @@ def dept_finance(website_disclosure_dept_finance):
         note=GRADED_NOTE,
     ),
 )
-def dept_statistics(website_disclosure_dept_statistics):
+def dept_statistics(website_disclosure_dept_statistics) -> Score:
     return DEPT_STATISTICS.score(website_disclosure_dept_statistics)
 
 
@@ -125,7 +126,7 @@ def dept_statistics(website_disclosure_dept_statistics):
         "依申请公开渠道在线查询功能、受理结果公开情况请公开（受理情况列表、统计数据等）。", "政府信息公开·依申请公开", note=GRADED_NOTE
     ),
 )
-def on_request(website_gov_info_on_request):
+def on_request(website_gov_info_on_request) -> Score:
     return ON_REQUEST_D.score(website_gov_info_on_request)
 
 
@@ -141,7 +142,7 @@ def on_request(website_gov_info_on_request):
         note="Binary on the deadline: the 2016 report on the site by 2017-03-31 (the day counts).",
     ),
 )
-def annual_report(website_annual_report):
+def annual_report(website_annual_report) -> Score:
     return annual_report_score(ANNUAL_REPORT_D, website_annual_report)
 
 
@@ -158,7 +159,7 @@ def annual_report(website_annual_report):
         "graded by the assessor against the 主动公开信息 duties.",
     ),
 )
-def gov_info_residual(website_residual_d_gov_info):
+def gov_info_residual(website_residual_d_gov_info) -> Score:
     return RESIDUAL_GOV_INFO.score(website_residual_d_gov_info)
 
 
@@ -189,7 +190,7 @@ RESIDUAL_SUPERVISION = Graded("政府信息公开监察未复原分值", "5")
         note="First value of the block '2623'. " + GRADED_NOTE,
     ),
 )
-def supervision_node(website_gov_info_supervision_node):
+def supervision_node(website_gov_info_supervision_node) -> Score:
     return SUPERVISION_NODE_D.score(website_gov_info_supervision_node)
 
 
@@ -206,7 +207,7 @@ def supervision_node(website_gov_info_supervision_node):
         "but their points are not recoverable from the source (7 − 2 = 5 together); graded by the assessor against those criteria.",
     ),
 )
-def supervision_residual(website_residual_d_supervision):
+def supervision_residual(website_residual_d_supervision) -> Score:
     return RESIDUAL_SUPERVISION.score(website_residual_d_supervision)
 
 
@@ -229,7 +230,7 @@ POLICY = Graded("政策解读", "6")
         "「本地区重要政策文件公开后3个工作日内发布解读材料…」. " + GRADED_NOTE,
     ),
 )
-def policy_interpretation(website_interpretation_policy):
+def policy_interpretation(website_interpretation_policy) -> Score:
     return POLICY.score(website_interpretation_policy)
 
 
@@ -264,7 +265,7 @@ LABELS = "在线申报在线查询内容协同情况服务导引方式在线办�
         "权责清单（2）权责清单办事指南", "权责清单", note="Third value of the block '2623'; criterion as Table L's row. " + GRADED_NOTE
     ),
 )
-def power_list(website_services_power_list):
+def power_list(website_services_power_list) -> Score:
     return POWER_LIST_D.score(website_services_power_list)
 
 
@@ -280,7 +281,7 @@ def power_list(website_services_power_list):
         note="Fourth value of the block '2623'. " + GRADED_NOTE,
     ),
 )
-def guides(website_services_guides):
+def guides(website_services_guides) -> Score:
     return GUIDES.score(website_services_guides)
 
 
@@ -292,7 +293,7 @@ def guides(website_services_guides):
     methods=["monitoring"],
     source=src("所需的办事表格（空表、样表），以及文件附件等资料正常下载情况。", "服务实用情况·附件下载", note=GRADED_NOTE),
 )
-def downloads(website_services_downloads):
+def downloads(website_services_downloads) -> Score:
     return DOWNLOADS.score(website_services_downloads)
 
 
@@ -304,7 +305,7 @@ def downloads(website_services_downloads):
     methods=["monitoring"],
     source=src("在线申报系统链接深度、正常访问情况。", "服务实用情况·在线申报", note=GRADED_NOTE),
 )
-def online_application(website_services_online_application):
+def online_application(website_services_online_application) -> Score:
     return ONLINE_APPLICATION.score(website_services_online_application)
 
 
@@ -320,7 +321,7 @@ def online_application(website_services_online_application):
         note="Two numbered criteria for 2 points: pack reading 1 point each.",
     ),
 )
-def online_query(website_services_status_query, website_services_query_consistent):
+def online_query(website_services_status_query, website_services_query_consistent) -> Score:
     return composite(STATUS_QUERY.score(website_services_status_query), QUERY_CONSISTENT.score(website_services_query_consistent))
 
 
@@ -332,7 +333,7 @@ def online_query(website_services_status_query, website_services_query_consisten
     methods=["monitoring"],
     source=src(LABELS, "服务实用情况·内容协同情况", note="Label only; 4 derived: 13 − 3 − 2 − 2 − 2. " + GRADED_NOTE),
 )
-def content_coordination(website_services_content_coordination):
+def content_coordination(website_services_content_coordination) -> Score:
     return CONTENT_COORDINATION.score(website_services_content_coordination)
 
 
@@ -344,7 +345,7 @@ def content_coordination(website_services_content_coordination):
     methods=["monitoring"],
     source=src(LABELS, "服务人性化情况·服务导引方式", note="Label only; 6 derived: 8 − 2 (seed A-15). " + GRADED_NOTE),
 )
-def guidance_modes(website_services_guidance_modes):
+def guidance_modes(website_services_guidance_modes) -> Score:
     return GUIDANCE_MODES.score(website_services_guidance_modes)
 
 
@@ -358,7 +359,7 @@ def guidance_modes(website_services_guidance_modes):
         "根据《“互联网+政务服务”技术体系建设指南》，考核2已经实现全程网办的事项数量。", "服务人性化情况·在线办理深度", note=GRADED_NOTE
     ),
 )
-def online_depth(website_services_online_depth):
+def online_depth(website_services_online_depth) -> Score:
     return ONLINE_DEPTH_D.score(website_services_online_depth)
 
 
@@ -392,7 +393,7 @@ SURVEY_FEEDBACK_D = Graded("网上调查结果反馈 (表D)", "2")
     methods=["monitoring"],
     source=src("咨询投诉栏目答复信件的及时性情况。", "咨询投诉·答复及时性", note=GRADED_NOTE + "; 注1 may zero it."),
 )
-def reply_timeliness(website_letters_timeliness):
+def reply_timeliness(website_letters_timeliness) -> Score:
     return TIMELINESS_D.score(website_letters_timeliness)
 
 
@@ -408,12 +409,12 @@ def reply_timeliness(website_letters_timeliness):
         note=GRADED_NOTE + "; 注1 may zero it.",
     ),
 )
-def reply_quality(website_letters_quality):
+def reply_quality(website_letters_quality) -> Score:
     return REPLY_QUALITY_D.score(website_letters_quality)
 
 
 @veto("W-D-V1", "注1 咨询投诉不得分", targets=["W-D-4-1"], source=NOTE1)
-def note1(website_letters_longest_wait, website_letters_last_12m, website_monitoring_date):
+def note1(website_letters_longest_wait, website_letters_last_12m, website_monitoring_date) -> str | None:
     return note1_reason(website_letters_longest_wait, website_letters_last_12m, website_monitoring_date)
 
 
@@ -425,7 +426,7 @@ def note1(website_letters_longest_wait, website_letters_last_12m, website_monito
     methods=["monitoring"],
     source=src("监测访谈日常机制在线访谈长期预告、下期预告情况。", "在线访谈·访谈机制", note=GRADED_NOTE),
 )
-def interview_mechanism(website_interviews_mechanism):
+def interview_mechanism(website_interviews_mechanism) -> Score:
     return INTERVIEW_MECHANISM_D.score(website_interviews_mechanism)
 
 
@@ -441,12 +442,12 @@ def interview_mechanism(website_interviews_mechanism):
         note=GRADED_NOTE + "; 注2 may zero it.",
     ),
 )
-def interview_richness(website_interviews_richness):
+def interview_richness(website_interviews_richness) -> Score:
     return INTERVIEW_RICHNESS_D.score(website_interviews_richness)
 
 
 @veto("W-D-V2-1", "注2 在线访谈内容丰富度不得分", targets=["W-D-4-2-2"], source=NOTE2)
-def note2_interviews(website_interviews_last_12m, website_monitoring_date):
+def note2_interviews(website_interviews_last_12m, website_monitoring_date) -> str | None:
     return note2_reason(website_interviews_last_12m, "interviews held or compiled", website_monitoring_date)
 
 
@@ -458,7 +459,7 @@ def note2_interviews(website_interviews_last_12m, website_monitoring_date):
     methods=["monitoring"],
     source=src("答复公众问题的质量情况。", "在线访谈·答复质量", note="Row label not printed; named from its text. " + GRADED_NOTE),
 )
-def interview_answers(website_interviews_answer_quality):
+def interview_answers(website_interviews_answer_quality) -> Score:
     return INTERVIEW_ANSWERS.score(website_interviews_answer_quality)
 
 
@@ -474,12 +475,12 @@ def interview_answers(website_interviews_answer_quality):
         note=GRADED_NOTE + "; 注2 may zero it.",
     ),
 )
-def solicitation_richness(website_solicitations_richness):
+def solicitation_richness(website_solicitations_richness) -> Score:
     return SOLICITATION_RICHNESS_D.score(website_solicitations_richness)
 
 
 @veto("W-D-V2-2", "注2 调查征集内容丰富度不得分", targets=["W-D-4-3-1"], source=NOTE2)
-def note2_solicitations(website_solicitations_last_12m, website_monitoring_date):
+def note2_solicitations(website_solicitations_last_12m, website_monitoring_date) -> str | None:
     return note2_reason(website_solicitations_last_12m, "意见征集 and 网上调查", website_monitoring_date)
 
 
@@ -491,7 +492,7 @@ def note2_solicitations(website_solicitations_last_12m, website_monitoring_date)
     methods=["monitoring"],
     source=src("征集公众意见公开情况。2日常(注2)结果意见征集分析、采纳公开情况。", "调查征集·意见征集结果反馈", note=GRADED_NOTE),
 )
-def opinion_feedback(website_solicitations_opinion_feedback):
+def opinion_feedback(website_solicitations_opinion_feedback) -> Score:
     return OPINION_FEEDBACK_D.score(website_solicitations_opinion_feedback)
 
 
@@ -503,7 +504,7 @@ def opinion_feedback(website_solicitations_opinion_feedback):
     methods=["monitoring"],
     source=src("网上调查日常网上调查的分析、采纳公开情况。", "调查征集·网上调查结果反馈", note=GRADED_NOTE),
 )
-def survey_feedback(website_solicitations_survey_feedback):
+def survey_feedback(website_solicitations_survey_feedback) -> Score:
     return SURVEY_FEEDBACK_D.score(website_solicitations_survey_feedback)
 
 
@@ -562,7 +563,7 @@ SUMMARY_D = Binary("网站保障机制 (表D)", "6", yes="work summary received 
     methods=["monitoring"],
     source=src(FOOTER, "展示规范", note="Also 「网站名称、域名规范化使用情况。」. " + GRADED_NOTE),
 )
-def presentation(website_site_presentation):
+def presentation(website_site_presentation) -> Score:
     return PRESENTATION_D.score(website_site_presentation)
 
 
@@ -581,7 +582,7 @@ def presentation(website_site_presentation):
         + " −0.5 per exposure.",
     ),
 )
-def exposure(website_notices):
+def exposure(website_notices) -> Score:
     return EXPOSURE.score(Item(n.kind, f"{n.date} {n.subject or ''}".strip()) for n in website_notices if n.kind in EXPOSURE.per)
 
 
@@ -597,7 +598,7 @@ def exposure(website_notices):
         note=DEDUCTION_NOTE,
     ),
 )
-def security(website_notices):
+def security(website_notices) -> Score:
     return SECURITY.score(Item(n.kind, f"{n.date} {n.subject or ''}".strip()) for n in website_notices if n.kind in SECURITY.per)
 
 
@@ -613,7 +614,7 @@ def security(website_notices):
         note="6 derived from the label (6). Only the summary requirement survives: Binary on the summary received by 2017-11-15 (the day counts).",
     ),
 )
-def summary(website_summary_received):
+def summary(website_summary_received) -> Score:
     on_time = website_summary_received is not None and website_summary_received <= SUMMARY_DEADLINE
     return SUMMARY_D.score(on_time).with_reason(summary_line(website_summary_received))
 
@@ -657,7 +658,7 @@ UNLABELLED = Graded("(未显示标签的2分行)", "2")
         )
     ],
 )
-def mobile_client(website_channels_app):
+def mobile_client(website_channels_app) -> Score:
     return APP_D.score(website_channels_app)
 
 
@@ -673,7 +674,7 @@ def mobile_client(website_channels_app):
         note="Label and criterion lost (perhaps 微信); graded by the assessor, not recoverable from the source.",
     ),
 )
-def unlabelled_channel(website_channels_d_unlabelled):
+def unlabelled_channel(website_channels_d_unlabelled) -> Score:
     return UNLABELLED.score(website_channels_d_unlabelled)
 
 
@@ -722,7 +723,7 @@ RESIDUAL_TABLE = Graded("表D未复原分值", "1")
         note=GRADED_NOTE,
     ),
 )
-def portal_interviews(website_portal_interviews):
+def portal_interviews(website_portal_interviews) -> Score:
     return PORTAL_INTERVIEWS.score(website_portal_interviews)
 
 
@@ -743,7 +744,7 @@ def _month(rule, row):
         "The content forfeiture is printed in the 重点领域 row only and is not applied here.",
     ),
 )
-def resource_library(website_portal_library_months):
+def resource_library(website_portal_library_months) -> Score:
     return monthly_average(_month(LIBRARY_MONTH, row) for row in website_portal_library_months)
 
 
@@ -760,7 +761,7 @@ def resource_library(website_portal_library_months):
         "(按月汇总). SR-04: a month in which offending content was found forfeits that month's points (the tier score is not itemised, seed A-12).",
     ),
 )
-def key_areas(website_portal_key_area_months, website_portal_offences):
+def key_areas(website_portal_key_area_months, website_portal_offences) -> Score:
     months = {row.month for row in website_portal_key_area_months}
     stray = sorted({o.month for o in website_portal_offences} - months)
     if stray:
@@ -787,5 +788,5 @@ def key_areas(website_portal_key_area_months, website_portal_offences):
         "the 1 point is graded by the assessor against the table as a whole.",
     ),
 )
-def table_residual(website_residual_d_table):
+def table_residual(website_residual_d_table) -> Score:
     return RESIDUAL_TABLE.score(website_residual_d_table)

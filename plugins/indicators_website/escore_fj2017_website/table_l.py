@@ -12,7 +12,23 @@ residual row (READING 3).
 
 from __future__ import annotations
 
-from escore import Alternative, Award, Binary, Citation, Deduction, Graded, Item, Ladder, Proportional, bonus, cite, group, indicator, veto
+from escore import (
+    Alternative,
+    Award,
+    Binary,
+    Citation,
+    Deduction,
+    Graded,
+    Item,
+    Ladder,
+    Proportional,
+    Score,
+    bonus,
+    cite,
+    group,
+    indicator,
+    veto,
+)
 
 from ._common import (
     DOC,
@@ -98,7 +114,7 @@ WORK_SAFETY = Graded("安全生产", "2")
         note="'23' = 市 2 | 县 3. " + GRADED_NOTE,
     ),
 )
-def public_resources(unit, website_disclosure_public_resources):
+def public_resources(unit, website_disclosure_public_resources) -> Score:
     return column(unit, PUBLIC_RESOURCES_CITY, PUBLIC_RESOURCES_COUNTY).score(website_disclosure_public_resources)
 
 
@@ -110,7 +126,7 @@ def public_resources(unit, website_disclosure_public_resources):
     methods=["annual_review"],
     source=src("全面公开PPP相关法律法规、政策文件、项目", "重点领域·PPP", note="'1.5/' = 市 1.5 | 县 not assessed. " + GRADED_NOTE),
 )
-def ppp(website_disclosure_ppp):
+def ppp(website_disclosure_ppp) -> Score:
     return PPP.score(website_disclosure_ppp)
 
 
@@ -126,7 +142,7 @@ def ppp(website_disclosure_ppp):
         note="The row also covers 减灾救灾信息公开 (定期发布本地区核定灾情、救灾工作进展…). " + GRADED_NOTE,
     ),
 )
-def social_assistance(website_disclosure_social_assistance):
+def social_assistance(website_disclosure_social_assistance) -> Score:
     return SOCIAL_ASSISTANCE.score(website_disclosure_social_assistance)
 
 
@@ -142,7 +158,7 @@ def social_assistance(website_disclosure_social_assistance):
         note=GRADED_NOTE,
     ),
 )
-def environment(website_disclosure_environment):
+def environment(website_disclosure_environment) -> Score:
     return ENVIRONMENT.score(website_disclosure_environment)
 
 
@@ -158,7 +174,7 @@ def environment(website_disclosure_environment):
         note="'23' = 市 2 | 县 3. " + GRADED_NOTE,
     ),
 )
-def education(unit, website_disclosure_education):
+def education(unit, website_disclosure_education) -> Score:
     return column(unit, EDUCATION_CITY, EDUCATION_COUNTY).score(website_disclosure_education)
 
 
@@ -174,7 +190,7 @@ def education(unit, website_disclosure_education):
         note="'1.52' = 市 1.5 | 县 2. " + GRADED_NOTE,
     ),
 )
-def health(unit, website_disclosure_health):
+def health(unit, website_disclosure_health) -> Score:
     return column(unit, HEALTH_CITY, HEALTH_COUNTY).score(website_disclosure_health)
 
 
@@ -190,7 +206,7 @@ def health(unit, website_disclosure_health):
         note="'2/' read as 市 2 | 县 not assessed (low confidence, seed A-11). " + GRADED_NOTE,
     ),
 )
-def housing_land(website_disclosure_housing_land):
+def housing_land(website_disclosure_housing_land) -> Score:
     return HOUSING_LAND.score(website_disclosure_housing_land)
 
 
@@ -202,7 +218,7 @@ def housing_land(website_disclosure_housing_land):
     methods=["annual_review"],
     source=src("及时公开安全生产监管监察常规检查执法、暗查暗访、突击检查、随机抽查等执法信息。", "重点领域·安全生产", note=GRADED_NOTE),
 )
-def work_safety(website_disclosure_work_safety):
+def work_safety(website_disclosure_work_safety) -> Score:
     return WORK_SAFETY.score(website_disclosure_work_safety)
 
 
@@ -232,7 +248,7 @@ ANNUAL_REPORT_L = Binary(
     methods=["monitoring"],
     source=src("政府信息主动公开信息", "政府信息公开·主动公开信息", note="Label only in Table L; " + GRADED_NOTE),
 )
-def proactive(website_gov_info_proactive):
+def proactive(website_gov_info_proactive) -> Score:
     return PROACTIVE.score(website_gov_info_proactive)
 
 
@@ -248,7 +264,7 @@ def proactive(website_gov_info_proactive):
         note="Table L text lost; Table D's row of the same name. " + GRADED_NOTE,
     ),
 )
-def on_request(website_gov_info_on_request):
+def on_request(website_gov_info_on_request) -> Score:
     return ON_REQUEST.score(website_gov_info_on_request)
 
 
@@ -264,7 +280,7 @@ def on_request(website_gov_info_on_request):
         note="Text from Table D's row (Table L keeps the label only). Binary on the deadline: the 2016 report on the site by 2017-03-31 (the day counts).",
     ),
 )
-def annual_report(website_annual_report):
+def annual_report(website_annual_report) -> Score:
     return annual_report_score(ANNUAL_REPORT_L, website_annual_report)
 
 
@@ -301,7 +317,7 @@ SUPERVISION_NODE = Graded("电子监察系统节点运行维护保障情况", "2
         note="2.5 derived: 6 − 1 − 0.5 − 2. " + GRADED_NOTE,
     ),
 )
-def gov_info_column(website_gov_info_column):
+def gov_info_column(website_gov_info_column) -> Score:
     return GOV_INFO_COLUMN.score(website_gov_info_column)
 
 
@@ -317,7 +333,7 @@ def gov_info_column(website_gov_info_column):
         note="Pack reading (no formula printed): 0.25 per 监督和保障制度 in place, the four named and others ('等'), capped at 1.",
     ),
 )
-def gov_info_rules(website_gov_info_rules_in_place):
+def gov_info_rules(website_gov_info_rules_in_place) -> Score:
     return RULES.score(Item(name) for name in website_gov_info_rules_in_place)
 
 
@@ -329,7 +345,7 @@ def gov_info_rules(website_gov_info_rules_in_place):
     methods=["monitoring"],
     source=src("本年度政府信息公开意见箱接收意见、建议的答复办理情况。", "政府信息公开监察·意见箱", note=GRADED_NOTE),
 )
-def mailbox(website_gov_info_mailbox):
+def mailbox(website_gov_info_mailbox) -> Score:
     return MAILBOX.score(website_gov_info_mailbox)
 
 
@@ -343,7 +359,7 @@ def mailbox(website_gov_info_mailbox):
         "本年度各监察节点对全省政府信息公开电子监察系统节点的运行维护保障情况。", "政府信息公开监察·电子监察系统节点", note=GRADED_NOTE
     ),
 )
-def supervision_node(website_gov_info_supervision_node):
+def supervision_node(website_gov_info_supervision_node) -> Score:
     return SUPERVISION_NODE.score(website_gov_info_supervision_node)
 
 
@@ -374,7 +390,7 @@ PRESS_CONFERENCES = Graded("新闻发布会", "1")
         note="'1/' = 市 1 | 县 not assessed. " + GRADED_NOTE,
     ),
 )
-def press_conferences(website_interpretation_press_conferences):
+def press_conferences(website_interpretation_press_conferences) -> Score:
     return PRESS_CONFERENCES.score(website_interpretation_press_conferences)
 
 
@@ -396,7 +412,7 @@ RESIDUAL_COUNTY = Graded("政务公开未复原分值 (县)", "12.5", categories
         "and rows lost from the source; graded by the assessor against those criteria.",
     ),
 )
-def disclosure_residual(unit, website_residual_l_disclosure):
+def disclosure_residual(unit, website_residual_l_disclosure) -> Score:
     return column(unit, RESIDUAL_CITY, RESIDUAL_COUNTY).score(website_residual_l_disclosure)
 
 
@@ -454,7 +470,7 @@ BLOCK_NOTE = "Points from the column block '332333433|332333433'; method from th
         note=BLOCK_NOTE + GRADED_NOTE,
     ),
 )
-def power_list(website_services_power_list):
+def power_list(website_services_power_list) -> Score:
     return POWER_LIST_L.score(website_services_power_list)
 
 
@@ -470,7 +486,7 @@ def power_list(website_services_power_list):
         note=BLOCK_NOTE + GRADED_NOTE,
     ),
 )
-def entry_integration(website_services_entry_integration):
+def entry_integration(website_services_entry_integration) -> Score:
     return ENTRY_INTEGRATION.score(website_services_entry_integration)
 
 
@@ -482,7 +498,7 @@ def entry_integration(website_services_entry_integration):
     methods=["annual_review"],
     source=src("考核模糊检索、目录检索方式、场景导航等事项信息检索情况。", "服务方式完备度·信息检索方式", note=BLOCK_NOTE + GRADED_NOTE),
 )
-def search_modes(website_services_search_modes):
+def search_modes(website_services_search_modes) -> Score:
     return SEARCH_MODES.score(website_services_search_modes)
 
 
@@ -498,7 +514,7 @@ def search_modes(website_services_search_modes):
         note=BLOCK_NOTE + GRADED_NOTE,
     ),
 )
-def guidance(website_services_guidance):
+def guidance(website_services_guidance) -> Score:
     return GUIDANCE.score(website_services_guidance)
 
 
@@ -514,7 +530,7 @@ def guidance(website_services_guidance):
         note=BLOCK_NOTE + "Label only; pack reading under 服务覆盖度: 3 × items with a published guide ÷ items.",
     ),
 )
-def admin_power_guides(website_services_admin_power_guides, website_services_admin_power_items):
+def admin_power_guides(website_services_admin_power_guides, website_services_admin_power_items) -> Score:
     return ADMIN_POWER_GUIDES.score(website_services_admin_power_guides, website_services_admin_power_items)
 
 
@@ -530,7 +546,7 @@ def admin_power_guides(website_services_admin_power_guides, website_services_adm
         note=BLOCK_NOTE + "Label only; pack reading under 服务覆盖度: 3 × items with a published guide ÷ items.",
     ),
 )
-def public_service_guides(website_services_public_service_guides, website_services_public_service_items):
+def public_service_guides(website_services_public_service_guides, website_services_public_service_items) -> Score:
     return PUBLIC_SERVICE_GUIDES.score(website_services_public_service_guides, website_services_public_service_items)
 
 
@@ -544,7 +560,7 @@ def public_service_guides(website_services_public_service_guides, website_servic
         "考核办事指南中事项基本信息、申请材料度信息、表格及样表下载、办理流程等是否准确。", "办事指南准确度", note=BLOCK_NOTE + GRADED_NOTE
     ),
 )
-def guide_accuracy(website_services_guide_accuracy):
+def guide_accuracy(website_services_guide_accuracy) -> Score:
     return GUIDE_ACCURACY.score(website_services_guide_accuracy)
 
 
@@ -556,7 +572,7 @@ def guide_accuracy(website_services_guide_accuracy):
     methods=["annual_review"],
     source=src("已经实现全程网办的事项数量。", "在线办理深度", note=BLOCK_NOTE + "Table L text lost; Table D's row. " + GRADED_NOTE),
 )
-def online_depth(website_services_online_depth):
+def online_depth(website_services_online_depth) -> Score:
     return ONLINE_DEPTH_L.score(website_services_online_depth)
 
 
@@ -602,7 +618,7 @@ SURVEY_FEEDBACK = Graded("网上调查结果反馈", "2")
         note="Last value of the block '332333433'; text from Table D. " + GRADED_NOTE + "; 注1 may zero it.",
     ),
 )
-def reply_timeliness(website_letters_timeliness):
+def reply_timeliness(website_letters_timeliness) -> Score:
     return TIMELINESS.score(website_letters_timeliness)
 
 
@@ -618,12 +634,12 @@ def reply_timeliness(website_letters_timeliness):
         note="'33' = 3 | 3. " + GRADED_NOTE + "; 注1 may zero it.",
     ),
 )
-def reply_quality(website_letters_quality):
+def reply_quality(website_letters_quality) -> Score:
     return REPLY_QUALITY.score(website_letters_quality)
 
 
 @veto("W-L-V1", "注1 咨询投诉不得分", targets=["W-L-3-1"], source=NOTE1)
-def note1(website_letters_longest_wait, website_letters_last_12m, website_monitoring_date):
+def note1(website_letters_longest_wait, website_letters_last_12m, website_monitoring_date) -> str | None:
     return note1_reason(website_letters_longest_wait, website_letters_last_12m, website_monitoring_date)
 
 
@@ -635,7 +651,7 @@ def note1(website_letters_longest_wait, website_letters_last_12m, website_monito
     methods=["monitoring"],
     source=src("在线访谈长期预告、下期预告情况。", "在线访谈·访谈机制", note="'11' = 1 | 1. " + GRADED_NOTE),
 )
-def interview_mechanism(website_interviews_mechanism):
+def interview_mechanism(website_interviews_mechanism) -> Score:
     return INTERVIEW_MECHANISM.score(website_interviews_mechanism)
 
 
@@ -651,12 +667,12 @@ def interview_mechanism(website_interviews_mechanism):
         note="2 derived: (5) − 1 split 2/2 by analogy with Table D (seed A-17). " + GRADED_NOTE + "; 注2 may zero it.",
     ),
 )
-def interview_richness(website_interviews_richness):
+def interview_richness(website_interviews_richness) -> Score:
     return INTERVIEW_RICHNESS.score(website_interviews_richness)
 
 
 @veto("W-L-V2-1", "注2 在线访谈内容丰富度不得分", targets=["W-L-3-2-2"], source=NOTE2)
-def note2_interviews(website_interviews_last_12m, website_monitoring_date):
+def note2_interviews(website_interviews_last_12m, website_monitoring_date) -> str | None:
     return note2_reason(website_interviews_last_12m, "interviews held or compiled", website_monitoring_date)
 
 
@@ -670,7 +686,7 @@ def note2_interviews(website_interviews_last_12m, website_monitoring_date):
         "在线访谈的主题设计情况（主题应与政府工作重点相结合）。", "在线访谈·主题设计", note="2 derived (see W-L-3-2-2). " + GRADED_NOTE
     ),
 )
-def interview_topics(website_interviews_topics):
+def interview_topics(website_interviews_topics) -> Score:
     return INTERVIEW_TOPICS.score(website_interviews_topics)
 
 
@@ -686,12 +702,12 @@ def interview_topics(website_interviews_topics):
         note="Table L text lost; Table D's row. 2 derived: 6 − 2 − 2. " + GRADED_NOTE + "; 注2 may zero it.",
     ),
 )
-def solicitation_richness(website_solicitations_richness):
+def solicitation_richness(website_solicitations_richness) -> Score:
     return SOLICITATION_RICHNESS.score(website_solicitations_richness)
 
 
 @veto("W-L-V2-2", "注2 调查征集内容丰富度不得分", targets=["W-L-3-3-1"], source=NOTE2)
-def note2_solicitations(website_solicitations_last_12m, website_monitoring_date):
+def note2_solicitations(website_solicitations_last_12m, website_monitoring_date) -> str | None:
     return note2_reason(website_solicitations_last_12m, "意见征集 and 网上调查", website_monitoring_date)
 
 
@@ -705,7 +721,7 @@ def note2_solicitations(website_solicitations_last_12m, website_monitoring_date)
         "征集公众意见公开情况。常调查结果意见征集分析、意见采纳公开情况。", "调查征集·意见征集结果反馈", note="'22' = 2 | 2. " + GRADED_NOTE
     ),
 )
-def opinion_feedback(website_solicitations_opinion_feedback):
+def opinion_feedback(website_solicitations_opinion_feedback) -> Score:
     return OPINION_FEEDBACK.score(website_solicitations_opinion_feedback)
 
 
@@ -717,7 +733,7 @@ def opinion_feedback(website_solicitations_opinion_feedback):
     methods=["monitoring"],
     source=src("网上调查分析、意见采纳公开情况。", "调查征集·网上调查结果反馈", note="'22' = 2 | 2. " + GRADED_NOTE),
 )
-def survey_feedback(website_solicitations_survey_feedback):
+def survey_feedback(website_solicitations_survey_feedback) -> Score:
     return SURVEY_FEEDBACK.score(website_solicitations_survey_feedback)
 
 
@@ -789,7 +805,7 @@ DEDUCTION_NOTE = (
         note="'1/' = 市 1 | 县 not assessed. " + GRADED_NOTE,
     ),
 )
-def unified_platform(website_sites_unified_platform):
+def unified_platform(website_sites_unified_platform) -> Score:
     return UNIFIED_PLATFORM.score(website_sites_unified_platform)
 
 
@@ -805,7 +821,7 @@ def unified_platform(website_sites_unified_platform):
         note="'11.5' = 市 1 | 县 1.5. Pack reading: max × sites migrated ÷ sites in scope (a county's scope is its own portal).",
     ),
 )
-def migration(unit, website_sites_migrated, website_sites_migration_in_scope):
+def migration(unit, website_sites_migrated, website_sites_migration_in_scope) -> Score:
     return column(unit, MIGRATION_CITY, MIGRATION_COUNTY).score(website_sites_migrated, website_sites_migration_in_scope)
 
 
@@ -821,7 +837,7 @@ def migration(unit, website_sites_migrated, website_sites_migration_in_scope):
         note="'11.5' = 市 1 | 县 1.5. Pack reading: max × sites closed ÷ sites to close, per the national registry.",
     ),
 )
-def closure(unit, website_sites_closed, website_sites_closure_in_scope):
+def closure(unit, website_sites_closed, website_sites_closure_in_scope) -> Score:
     return column(unit, CLOSURE_CITY, CLOSURE_COUNTY).score(website_sites_closed, website_sites_closure_in_scope)
 
 
@@ -837,7 +853,7 @@ def closure(unit, website_sites_closed, website_sites_closure_in_scope):
         note="Footer elements listed in Table D's row (党政机关网站标识、找错入口、网站标识码…). " + GRADED_NOTE,
     ),
 )
-def presentation(website_site_presentation):
+def presentation(website_site_presentation) -> Score:
     return PRESENTATION.score(website_site_presentation)
 
 
@@ -853,7 +869,7 @@ def presentation(website_site_presentation):
         note=DEDUCTION_NOTE,
     ),
 )
-def higher_notices(website_notices):
+def higher_notices(website_notices) -> Score:
     return HIGHER_NOTICES.score(
         Item(n.kind, f"{n.date} {n.subject or ''}".strip()) for n in website_notices if n.kind in HIGHER_NOTICES.per
     )
@@ -871,7 +887,7 @@ def higher_notices(website_notices):
         note="2 derived: 4 − 2. " + DEDUCTION_NOTE + " A corrected netizen exposure −0.5.",
     ),
 )
-def exposure_and_security(website_notices):
+def exposure_and_security(website_notices) -> Score:
     return EXPOSURE_AND_SECURITY.score(
         Item(n.kind, f"{n.date} {n.subject or ''}".strip()) for n in website_notices if n.kind in EXPOSURE_AND_SECURITY.per
     )
@@ -889,7 +905,7 @@ def exposure_and_security(website_notices):
         note="5 derived from the label (5). Only the summary requirement survives: Binary on the summary received by 2017-11-15 (the day counts).",
     ),
 )
-def summary(website_summary_received):
+def summary(website_summary_received) -> Score:
     on_time = website_summary_received is not None and website_summary_received <= SUMMARY_DEADLINE
     return SUMMARY_L.score(on_time).with_reason(summary_line(website_summary_received))
 
@@ -929,7 +945,7 @@ NO_METHOD = " No assessment method survives for the 个性化服务 rows (seed A
         note="'23' = 市 2 | 县 3. " + GRADED_NOTE + "." + NO_METHOD,
     ),
 )
-def smart_search(unit, website_innovation_smart_search):
+def smart_search(unit, website_innovation_smart_search) -> Score:
     return column(unit, SMART_SEARCH_CITY, SMART_SEARCH_COUNTY).score(website_innovation_smart_search)
 
 
@@ -944,7 +960,7 @@ def smart_search(unit, website_innovation_smart_search):
         note="Derived: (4/6) − 智能搜索 = 2 | 3. " + GRADED_NOTE + "." + NO_METHOD,
     ),
 )
-def smart_interaction(unit, website_innovation_smart_interaction):
+def smart_interaction(unit, website_innovation_smart_interaction) -> Score:
     return column(unit, SMART_INTERACTION_CITY, SMART_INTERACTION_COUNTY).score(website_innovation_smart_interaction)
 
 
@@ -971,7 +987,7 @@ def smart_interaction(unit, website_innovation_smart_interaction):
         )
     ],
 )
-def mobile_client(unit, website_channels_app):
+def mobile_client(unit, website_channels_app) -> Score:
     return column(unit, APP_CITY, APP_COUNTY).score(website_channels_app)
 
 
@@ -987,7 +1003,7 @@ def mobile_client(unit, website_channels_app):
         note="'2/' = 市 2 | 县 not assessed. " + GRADED_NOTE,
     ),
 )
-def wechat(website_channels_wechat):
+def wechat(website_channels_wechat) -> Score:
     return WECHAT.score(website_channels_wechat)
 
 
@@ -999,7 +1015,7 @@ def wechat(website_channels_wechat):
     methods=["monitoring"],
     source=src("网站政务微博且具有有效内容情况。", "渠道拓展·微博", note="'2/' = 市 2 | 县 not assessed. " + GRADED_NOTE),
 )
-def weibo(website_channels_weibo):
+def weibo(website_channels_weibo) -> Score:
     return WEIBO.score(website_channels_weibo)
 
 
@@ -1021,5 +1037,5 @@ FEATURE_VOTE = Ladder.at_most("特色栏目公众满意度投票", [(3, 1)], oth
         "The seed's group W-L-B is not declared: a bonus item sits at the top of the section.",
     ),
 )
-def feature_column(website_feature_column_vote_rank):
+def feature_column(website_feature_column_vote_rank) -> Score:
     return FEATURE_VOTE.score(website_feature_column_vote_rank)
