@@ -1,9 +1,10 @@
 """The engine: scores units with a collected plan, then totals and ranks them.
 
-Per unit it resolves fixtures lazily (each at most once), calls every selected
-indicator function directly with its arguments, applies vetoes, sums sections
-and caps them. Nothing in the per-indicator loop calls a hook, re-validates or
-copies evidence: that is all done once, at collection and load time.
+Per unit it computes the fixtures the selection needs (each once, in dependency
+order), calls every selected indicator function directly with its arguments,
+applies vetoes, sums sections and caps them. Nothing in the per-indicator loop
+calls a hook, re-validates or copies evidence: that is all done once, at
+collection and load time.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from ._collect import IndicatorPlan, Plan, natural_key
-from ._expression import Expression
 from ._model import Unit
 from ._score import ZERO, Hit, MissingEvidence, NotApplicable, Score, fmt
 
@@ -428,6 +428,8 @@ def rank(results: Iterable[UnitResult]) -> tuple[tuple[UnitResult, ...], tuple[i
 
 def select(plan: Plan, keyword: str | None = None, marks: str | None = None) -> tuple[IndicatorPlan, ...]:
     """The indicators matching ``-k keyword`` and ``-m marks``; unknown marks are a usage error."""
+    from ._expression import Expression  # only runs with -k/-m parse expressions
+
     chosen = list(plan.indicators)
     if keyword:
         expression = Expression.compile(keyword)
