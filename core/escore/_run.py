@@ -428,6 +428,8 @@ def rank(results: Iterable[UnitResult]) -> tuple[tuple[UnitResult, ...], tuple[i
 
 def select(plan: Plan, keyword: str | None = None, marks: str | None = None) -> tuple[IndicatorPlan, ...]:
     """The indicators matching ``-k keyword`` and ``-m marks``; unknown marks are a usage error."""
+    if not keyword and not marks:
+        return plan.indicators
     from ._expression import Expression  # only runs with -k/-m parse expressions
 
     chosen = list(plan.indicators)
