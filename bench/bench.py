@@ -96,10 +96,13 @@ def one_size(category: str, size: int, ruleset: str | None, explain: bool) -> di
         resolved = None
         gc.collect()
         start = time.perf_counter()
-        resolved = [(unit, kids, *engine.fixture_values(unit, values[unit.code], tables, kids)) for unit, kids in synthetic]
+        resolved = [
+            (unit, kids, values[unit.code], *engine.fixture_values(unit, values[unit.code], tables, kids)) for unit, kids in synthetic
+        ]
         fixture_seconds = min(fixture_seconds, time.perf_counter() - start)
     calls = []
-    for unit, _kids, env, _problems in resolved:
+    for unit, _kids, unit_values, computed, _problems in resolved:
+        env = {**unit_values, **computed}  # a direct caller's own merged view, made outside the timing
         for ip in plan.indicators:
             if ip.conditions and any(unit.attributes.get(a) != v for a, v in ip.conditions):
                 continue
@@ -125,7 +128,9 @@ def one_size(category: str, size: int, ruleset: str | None, explain: bool) -> di
 
     def scoring() -> list:
         # The engine on the same pre-resolved evidence: what it adds to the indicator calls.
-        return [engine.score_resolved(unit, env, problems, tables, kids) for unit, kids, env, problems in resolved]
+        return [
+            engine.score_resolved(unit, unit_values, env, problems, tables, kids) for unit, kids, unit_values, env, problems in resolved
+        ]
 
     # The two are timed alternately, best of several passes, so that a slow spell of a
     # shared machine does not fall on one side only.

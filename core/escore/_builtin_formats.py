@@ -13,6 +13,7 @@ from .hookspecs import hookimpl
 
 def _json(data: Any) -> str:
     import json
+
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -30,6 +31,7 @@ def render_toml(result: RunResult) -> str:
 def render_csv(result: RunResult) -> str:
     import csv
     import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     sections = result.plan.sections

@@ -132,7 +132,6 @@ class Plan(NamedTuple):
             stack.extend((depth + 1, self.nodes[child]) for child in reversed(node.children))
 
 
-
 def _scan(module: ModuleType) -> Iterable[tuple[str, Any]]:
     yield from sorted(vars(module).items())
 
@@ -472,7 +471,9 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             kids = [nodes[c] for c in node.children]
             total = sum((k.max for k in kids), ZERO)
             if not kids or any(not k.bonus for k in kids) or total != node.max:
-                raise PackError(f"{label}: bonus block '{node.code}' declares max {fmt(node.max)}; its children must be bonus items adding up to it")
+                raise PackError(
+                    f"{label}: bonus block '{node.code}' declares max {fmt(node.max)}; its children must be bonus items adding up to it"
+                )
             continue
         kids = [nodes[c] for c in node.children if nodes[c].counted and not nodes[c].bonus]
         if node.variant_by is not None:

@@ -108,9 +108,40 @@ def _error_line(exc: BaseException, fallback: str = "") -> str:
     return f"{where}{type(exc).__name__}: {exc}"
 
 
-def _getter(names: Sequence[str]) -> tuple[Callable[[Mapping[str, Any]], Any] | None, int]:
-    """A C-level getter of the arguments and their number (one name: the value itself)."""
-    return (operator.itemgetter(*names) if names else None), len(names)
+#: Where a getter reads its arguments: the unit's fields, the computed fixtures, or both.
+FIELDS, COMPUTED, BOTH = 0, 1, 2
+
+
+def _getter(names: Sequence[str], fields: frozenset[str]) -> tuple[Callable[..., Any] | None, int, int]:
+    """A getter of the arguments, how many there are (one: the value itself) and where it reads.
+
+    Arguments that are all fields of the evidence, or all computed fixtures, are read by
+    one C-level ``itemgetter`` from that one mapping; only a mix needs a Python loop.
+    """
+    if not names:
+        return None, 0, FIELDS
+    kinds = {name in fields for name in names}
+    if kinds == {True}:
+        return operator.itemgetter(*names), len(names), FIELDS
+    if kinds == {False}:
+        return operator.itemgetter(*names), len(names), COMPUTED
+    sources = tuple((name in fields, name) for name in names)
+
+    def both(values: Mapping[str, Any], env: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple([values[name] if is_field else env[name] for is_field, name in sources])
+
+    return both, len(names), BOTH
+
+
+def _fetch(getter: Callable[..., Any] | None, arity: int, where: int, values: Mapping[str, Any], env: Mapping[str, Any]) -> Any:
+    """The arguments of one call (``()`` for none, the value itself for one)."""
+    if not arity:
+        return ()
+    if where == FIELDS:
+        return getter(values)  # type: ignore[misc]
+    if where == COMPUTED:
+        return getter(env)  # type: ignore[misc]
+    return getter(values, env)  # type: ignore[misc]
 
 
 class Engine:
@@ -158,15 +189,20 @@ class Engine:
         for name in sorted(roots):
             visit(name)
         self._optional = tuple(sorted(n for n in order if n in optional))
+        # Fields the evidence must hold; optional ones are put among the computed values.
+        fields = frozenset(name for name in self._field_keys if name not in optional)
+        self._fields = fields
         self._tables = tuple((n, fixtures[n].table.rollup) for n in order if fixtures[n].kind == "table")
         self._functions = tuple(
-            (n, fixtures[n].func, *_getter(fixtures[n].argnames), fixtures[n].where) for n in order if fixtures[n].kind == "function"
+            (n, fixtures[n].func, *_getter(fixtures[n].argnames, fields), fixtures[n].where)
+            for n in order
+            if fixtures[n].kind == "function"
         )
         self._steps = tuple(
-            (ip, ip.node.code, ip.func, *_getter(ip.argnames), ip.node.max, ip.conditions, bool(ip.alternatives or ip.bound))
+            (ip, ip.node.code, ip.func, *_getter(ip.argnames, fields), ip.node.max, ip.conditions, bool(ip.alternatives or ip.bound))
             for ip in self.selected
         )
-        self._veto_steps = tuple((veto, positions, *_getter(veto.argnames)) for veto, positions in self.vetoes)
+        self._veto_steps = tuple((veto, positions, *_getter(veto.argnames, fields)) for veto, positions in self.vetoes)
         self._reasons: dict[tuple[str, str, Any], str] = {}
         # weight ÷ raw max once, where that quotient is exact (35/100, 65/65); else divide per unit.
         self._factors = tuple(
@@ -200,17 +236,12 @@ class Engine:
         tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
         children: tuple[Unit, ...] = (),
     ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
-        """Every fixture value of one unit (its fields included), and ``(status, reason)`` of those without one.
-
-        The unit's fields are copied into the result once per unit, so that every
-        argument of every call is then fetched from one dictionary by a C-level getter.
-        """
-        env = dict(values)
-        env["unit"] = unit
-        env["subunits"] = children
+        """The computed fixtures of one unit (tables, fixture functions, builtins, optional
+        fields), and ``(status, reason)`` of those without a value. The unit's own fields
+        stay where they are: getters read them from ``values``, nothing is copied."""
+        env: dict[str, Any] = {"unit": unit, "subunits": children}
         for name in self._optional:
-            if name not in env:
-                env[name] = None
+            env[name] = values.get(name)
         problems: dict[str, tuple[str, str]] = {}
         code = unit.code
         for name, rollup in self._tables:
@@ -223,9 +254,9 @@ class Engine:
                 for child in children:
                     rows += by_unit.get(child.code, ())
             env[name] = rows
-        for name, func, getter, arity, where in self._functions:
+        for name, func, getter, arity, source, where in self._functions:
             try:
-                args = getter(env) if arity else ()
+                args = _fetch(getter, arity, source, values, env)
             except KeyError as exc:
                 problems[name] = problems.get(exc.args[0]) or ("missing", self._missing_field(exc.args[0], unit))
                 continue
@@ -256,11 +287,12 @@ class Engine:
         file: str = "",
     ) -> UnitResult:
         env, problems = self.fixture_values(unit, values, tables, children)
-        return self.score_resolved(unit, env, problems, tables, children, file)
+        return self.score_resolved(unit, values, env, problems, tables, children, file)
 
     def score_resolved(
         self,
         unit: Unit,
+        values: Mapping[str, Any],
         env: Mapping[str, Any],
         problems: Mapping[str, tuple[str, str]],
         tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
@@ -275,7 +307,7 @@ class Engine:
         # tuple.__new__ skips the named tuple's Python-level __new__: one is made per indicator.
         new = tuple.__new__
         record = IndicatorResult
-        for ip, code, func, getter, arity, maximum, conditions, special in self._steps:
+        for ip, code, func, getter, arity, source, maximum, conditions, special in self._steps:
             if conditions:
                 for attr, want in conditions:
                     have = attributes.get(attr)
@@ -287,10 +319,13 @@ class Engine:
                 if conditions:
                     continue
             if special:
-                append(self._score_special(ip, env, problems, tables, children, unit, file))
+                append(self._score_special(ip, values, env, problems, unit, file))
                 continue
             try:
-                args = getter(env) if arity else ()
+                if source == FIELDS:  # the common case, inline: one C-level call
+                    args = getter(values) if arity else ()
+                else:
+                    args = _fetch(getter, arity, source, values, env)
             except KeyError as exc:
                 name = exc.args[0]
                 append(self._problem(code, maximum, *(problems.get(name) or ("missing", self._missing_field(name, unit, file)))))
@@ -309,7 +344,7 @@ class Engine:
                 append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
             except Exception as exc:
                 append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
-        veto_results = self._apply_vetoes(results, env, problems, unit, file) if self.vetoes else ()
+        veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.vetoes else ()
         return self._total(unit, results, veto_results)
 
     def _variant_reason(self, attr: str, want: str, have: Any) -> str:
@@ -322,10 +357,9 @@ class Engine:
     def _score_special(
         self,
         ip: IndicatorPlan,
+        values: Mapping[str, Any],
         env: Mapping[str, Any],
         problems: Mapping[str, tuple[str, str]],
-        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
-        children: tuple[Unit, ...],
         unit: Unit,
         file: str,
     ) -> IndicatorResult:
@@ -333,7 +367,11 @@ class Engine:
         node = ip.node
         code = node.code
 
-        fetch = env.__getitem__
+        fields = self._fields
+
+        def fetch(name: str) -> Any:
+            return values[name] if name in fields else env[name]
+
         names = list(ip.argnames)
         reasons: tuple[str, ...] = ()
         hits: tuple[Hit, ...] = ()
@@ -367,15 +405,17 @@ class Engine:
     def _apply_vetoes(
         self,
         results: list[IndicatorResult],
+        values: Mapping[str, Any],
         env: Mapping[str, Any],
         problems: Mapping[str, tuple[str, str]],
         unit: Unit,
         file: str,
     ) -> tuple[VetoResult, ...]:
         out: list[VetoResult] = []
-        for veto, positions, getter, arity in self._veto_steps:
+        for veto, positions, getter, arity, source in self._veto_steps:
             try:
-                args = (getter(env),) if arity == 1 else (getter(env) if arity else ())
+                fetched = _fetch(getter, arity, source, values, env)
+                args = (fetched,) if arity == 1 else fetched
             except KeyError as exc:
                 name = exc.args[0]
                 status, reason = problems.get(name) or ("missing", self._missing_field(name, unit, file))
