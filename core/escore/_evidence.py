@@ -136,6 +136,12 @@ def _fast_parser(kind: str, low: Decimal | None, high: Decimal | None, choices: 
             if raw.__class__ is int:
                 value = Decimal(raw)
                 return value if in_range(value) else _SLOW
+            if from_text and raw.__class__ is str:
+                try:
+                    value = Decimal(raw)
+                except InvalidOperation:
+                    return _SLOW
+                return value if value.is_finite() and in_range(value) else _SLOW
             return _SLOW
 
         return parse_decimal
@@ -144,7 +150,33 @@ def _fast_parser(kind: str, low: Decimal | None, high: Decimal | None, choices: 
     if kind == "str":
         return lambda raw, from_text: raw if raw.__class__ is str else _SLOW
     if kind == "date":
-        return lambda raw, from_text: raw if raw.__class__ is _dt.date else _SLOW
+
+        def parse_date(raw: Any, from_text: bool) -> Any:
+            if raw.__class__ is _dt.date:
+                return raw
+            if raw.__class__ is str and len(raw) == 10:
+                try:
+                    return _dt.date.fromisoformat(raw)
+                except ValueError:
+                    return _SLOW
+            return _SLOW
+
+        return parse_date
+    if kind == "graded":
+
+        def parse_grade(raw: Any, from_text: bool) -> Any:
+            if raw.__class__ is not dict or len(raw) != 2:
+                return _SLOW
+            points, reason = raw.get("points"), raw.get("reason")
+            if points.__class__ is int:
+                points = Decimal(points)
+            if points.__class__ is not Decimal or not points.is_finite() or reason.__class__ is not str or not reason.strip():
+                return _SLOW
+            if not in_range(points):
+                return _SLOW
+            return Grade(points, reason.strip())
+
+        return parse_grade
     if kind == "enum":
         allowed = frozenset(choices)
         return lambda raw, from_text: raw if raw.__class__ is str and raw in allowed else _SLOW
@@ -182,7 +214,10 @@ def _parse_decimal(spec: _Typed, raw: Any, from_text: bool) -> Decimal:
     if isinstance(raw, (bool, float)):
         raise ValueError
     if isinstance(raw, (int, Decimal)):
-        return Decimal(raw)
+        value = Decimal(raw)
+        if not value.is_finite():  # TOML's nan and inf
+            raise ValueError
+        return value
     if from_text and isinstance(raw, str):
         value = Decimal(raw.strip())
         if not value.is_finite():

@@ -48,23 +48,42 @@ def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Ite
             yield dotted, value
 
 
+class _Schema:
+    """The fields of one plan, indexed once per load rather than once per unit file."""
+
+    __slots__ = ("all_fields", "by_key", "category", "graded")
+
+    def __init__(self, plan: Plan) -> None:
+        self.by_key = {f.key: (f, f.fixture_name) for f in plan.fields}
+        self.all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
+        self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
+        self.category = plan.category.key
+
+
 def parse_unit_fields(
-    data: Mapping[str, Any], plan: Plan, where: str, target: dict[str, Any], *, also: str = "", replace: bool = False
+    data: Mapping[str, Any],
+    plan: Plan,
+    where: str,
+    target: dict[str, Any],
+    *,
+    also: str = "",
+    replace: bool = False,
+    schema: _Schema | None = None,
 ) -> dict[str, Any]:
     """Check and convert one unit's nested evidence mapping into ``target`` (fixture name → value)."""
-    fields_by_key = {f.key: f for f in plan.fields}
-    all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
-    graded = {key for key, f in all_fields.items() if f.type == "graded"}
-    for key, raw in _flatten(data, graded):
-        spec = fields_by_key.get(key)
-        if spec is None:
-            if key in all_fields:
-                raise InputError(where, key, f"this field is not read by category '{plan.category.key}'")
-            hint = did_you_mean(key, fields_by_key)
+    schema = schema or _Schema(plan)
+    by_key = schema.by_key
+    for key, raw in _flatten(data, schema.graded):
+        found = by_key.get(key)
+        if found is None:
+            if key in schema.all_fields:
+                raise InputError(where, key, f"this field is not read by category '{schema.category}'")
+            hint = did_you_mean(key, by_key)
             raise InputError(where, key, "unknown evidence key", hint=hint)
-        if spec.fixture_name in target and not replace:
+        spec, name = found
+        if name in target and not replace:
             raise InputError(where, key, f"given twice (also in {also or 'another file'})")
-        target[spec.fixture_name] = spec.parse(raw, where, key)
+        target[name] = spec.parse(raw, where, key)
     return target
 
 
@@ -122,6 +141,7 @@ def load_evidence(
     """
     wanted = set(unit_codes)
     known = set(known_codes)
+    schema = _Schema(plan)
     with_rows = wanted | set(sub_codes)
     tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
     all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
@@ -167,7 +187,7 @@ def load_evidence(
                     continue
                 hint = did_you_mean(code, known)
                 raise InputError(str(path), "", f"unknown unit code '{code}' (the file name must be a unit code)", hint=hint)
-            parse_unit_fields(loader.read(path), plan, str(path), values[code], also=files.get(code, ""))
+            parse_unit_fields(loader.read(path), plan, str(path), values[code], also=files.get(code, ""), schema=schema)
             files[code] = str(path) if code not in files else f"{files[code]} + {path}"
         for path in table_files:
             loader = loaders.get(path.suffix)
