@@ -132,6 +132,10 @@ def test_usage_errors_are_one_line(runner, args, message):
             "units/north.toml: service.reply_rate: expected a number (write 0.5, not a fraction) from 0 to 100 (%), got 120",
         ),
         (
+            ("units/north.toml", "reply_rate = 100", "reply_rate = nan"),
+            "units/north.toml: service.reply_rate: expected a number (write 0.5, not a fraction) from 0 to 100 (%), got NaN",
+        ),
+        (
             ("units/north.toml", "median_delay = 3", "median_delay = 3.5"),
             "units/north.toml: service.median_delay: expected a whole number, at least 0 (days), got 3.5",
         ),
