@@ -35,8 +35,8 @@ def run(
 ) -> None:
     """Score and rank the units of a category.
 
-    Exit status: 0 when every indicator was scored, 1 when an indicator raised
-    an error (or, with --strict, when evidence is missing), 2 on bad input.
+    Exit status: 1 when an indicator raised an error, or with --strict when
+    any evidence is missing (it is always reported); 2 on bad input; else 0.
     """
     from escore._errors import UsageError, did_you_mean
     from escore._session import run_category
