@@ -256,6 +256,14 @@ def add_monitoring(rng: random.Random, category: str, code: str, quality: float,
                 [code, day_between(rng, dt.date(2017, 1, 10), dt.date(2017, 11, 20)), rng.choice(kinds), "门户网站"]
             )
 
+    # One department with more notices than its rows can take, so that both Table D
+    # deduction floors show in the sample (fixed rows: the random sequence is unchanged).
+    if code == "prov.qb":
+        for day in (3, 10, 17, 24, 28):
+            tables["website_notices"].append([code, dt.date(2017, 6, day), "网民曝光纠正", "门户网站"])
+        for day, kind in ((5, "网络安全通报批评"), (12, "专项检查重大安全问题"), (19, "网络安全通报批评")):
+            tables["website_notices"].append([code, dt.date(2017, 7, day), kind, "门户网站"])
+
     # 年度报告 and the work summary: mostly on time, some late, some missing.
     roll = rng.random()
     if perfect or roll < 0.8:
