@@ -93,7 +93,7 @@ class Roster:
         attributes = {}
         """
         where = str(path)
-        data = read_toml(path)
+        data = read_toml(path, cached=True)  # rosters are read on every command
         check_keys(data, ("roster", "unit"), where)
         head = require(data, "roster", dict, where)
         check_keys(head, ("ruleset", "category"), where, "roster.")
