@@ -1,0 +1,60 @@
+"""The three fj2017 packs together, through the command line a user types."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from escore_cli import cli
+
+pytest.importorskip("escore_fj2017_website")
+pytest.importorskip("escore_fj2017_city")
+pytest.importorskip("escore_fj2017_provincial")
+
+
+@pytest.fixture
+def runner(monkeypatch):
+    for name in ("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "ESCORE_PLUGINS", "ESCORE_BLOCKED_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("category", "units", "sections"),
+    [("provincial", 38, ["comprehensive", "website"]), ("city", 10, ["comprehensive", "website"]), ("county", 83, ["website"])],
+)
+def test_each_category_ranks_its_units_on_the_synthetic_sample(runner, category, units, sections):
+    first = runner.invoke(cli, ["run", "-c", category, "-f", "json"])
+    second = runner.invoke(cli, ["run", "-c", category, "-f", "json"])
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout  # same packs, same evidence: byte-identical
+    data = json.loads(first.stdout)
+    assert (data["ruleset"], data["year"], data["synthetic"]) == ("fj2017", 2017, True)
+    assert len(data["units"]) == units
+    assert [s["name"] for s in data["units"][0]["sections"]] == sections
+    totals = [u["total"] for u in data["units"]]
+    assert len(set(totals)) > units // 2  # the ranking is not flat
+    assert data["units"][0]["rank"] == 1
+
+
+def test_weights_and_maxima_of_the_notice(runner):
+    expected = {
+        "provincial": {"comprehensive": ("65", "65"), "website": ("35", "100")},
+        "city": {"comprehensive": ("70", "70"), "website": ("30", "100")},
+        "county": {"website": ("100", "100")},
+    }
+    for category, sections in expected.items():
+        data = json.loads(runner.invoke(cli, ["list", "-c", category, "-f", "json"]).stdout)
+        assert {s["name"]: (s["weight"], s["raw_max"]) for s in data["sections"]} == sections
+    city = json.loads(runner.invoke(cli, ["list", "-c", "city", "-f", "json"]).stdout)
+    catalogue = next(n for s in city["sections"] for n in s["nodes"] if n["code"] == "C-2-3")
+    assert (catalogue["max"], catalogue["counted"]) == ("10", False)
+
+
+def test_explain_by_chinese_name(runner):
+    result = runner.invoke(cli, ["explain", "思明区"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("xiamen.siming 思明区 · fj2017 (2017) · county · parent xiamen")
+    assert "SYNTHETIC EVIDENCE" in result.stdout
