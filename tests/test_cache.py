@@ -44,3 +44,49 @@ def test_cache_can_be_switched_off(monkeypatch):
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
     assert cache_path() is None
+
+
+def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, tmp_path, monkeypatch):
+    import shutil
+
+    from escore import _cache, _load
+
+    from .conftest import DEMO
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    evidence = tmp_path / "evidence"
+    shutil.copytree(DEMO / "escore_demo" / "sample", evidence)
+    plan = demo_catalog.plan("demo2024", "town")
+    units, known, subs = ["east", "north", "south", "west"], ["east", "north", "south", "south.a", "south.b", "west"], ["south.a", "south.b"]
+    args = ([evidence], plan, units, known, demo_catalog.loaders, subs)
+    fresh = _load._load_evidence(*args)
+    assert _load.load_evidence(*args) == fresh  # a miss: loaded, then kept
+    assert len(list((tmp_path / "cache").glob("evidence-*.marshal"))) == 1
+
+    calls = []
+    real = _load._load_evidence
+
+    def counting(*a):
+        calls.append(a)
+        return real(*a)
+
+    monkeypatch.setattr(_load, "_load_evidence", counting)
+    hit = _load.load_evidence(*args)
+    assert hit == fresh and calls == []  # a hit: decoded, not loaded
+    assert hit.values["north"]["service_reply_rate"] == Decimal(100)
+
+    before = _cache.evidence_key([evidence], plan, units, known, subs, demo_catalog.loaders)
+    unit = evidence / "units" / "north.toml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("reply_rate = 100", "reply_rate = 90"), encoding="utf-8")
+    assert _cache.evidence_key([evidence], plan, units, known, subs, demo_catalog.loaders) != before
+    changed = _load.load_evidence(*args)
+    assert len(calls) == 1  # the changed file changed the key: loaded again
+    assert changed.values["north"]["service_reply_rate"] == Decimal(90)
+
+
+def test_a_plugin_reader_disables_the_evidence_cache(demo_plan):
+    from escore import EvidenceLoader
+    from escore._cache import evidence_key
+
+    loaders = {".toml": EvidenceLoader(".toml", "unit", lambda path: {})}
+    assert evidence_key([], demo_plan, [], [], [], loaders) is None

@@ -1,4 +1,4 @@
-"""A cache of parsed TOML evidence files, keyed by their content.
+"""Caches of parsed and of checked evidence, keyed by content.
 
 Parsing TOML is the largest cost of a run on a few hundred unit files (tomllib is
 pure Python). Parsed files are kept in one ``marshal`` file in the user's cache
@@ -8,8 +8,14 @@ dates are stored as tagged tuples (TOML itself never produces tuples). Any
 problem with the cache (unreadable, corrupt, unwritable) makes escore parse the
 files as if there were none.
 
+A second cache keeps whole checked evidence sets (typed values and monitoring rows
+of every unit of a run), one file per key. The key is a digest of everything the
+check depends on: the path names given, the bytes of every file under them, the
+plan's evidence types and the unit codes of the ruleset. It is used only with the
+built-in TOML and CSV readers (a plugin's reader may depend on anything).
+
 Location: ``$ESCORE_CACHE_DIR``, else ``$XDG_CACHE_HOME/escore``, else
-``~/.cache/escore``; ``ESCORE_CACHE_DIR=off`` disables it.
+``~/.cache/escore``; ``ESCORE_CACHE_DIR=off`` disables both.
 """
 
 from __future__ import annotations
@@ -132,3 +138,150 @@ class TomlCache:
 def shared() -> TomlCache:
     """The process-wide cache (created on first use, not at import)."""
     return TomlCache(cache_path())
+
+
+# --------------------------------------------------------------------------- checked evidence sets
+
+EVIDENCE_VERSION = 1
+MAX_EVIDENCE_FILES = 64
+
+
+def _cache_dir() -> Path | None:
+    path = cache_path()
+    return None if path is None else path.parent
+
+
+def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_codes: Any, loaders: Any) -> str | None:
+    """A digest of everything a checked evidence set depends on, or ``None`` when it cannot be cached."""
+    if _cache_dir() is None:
+        return None
+    from ._builtin_loaders import read_csv, read_unit_toml
+    from ._version import __version__
+
+    if any((loader.suffix, loader.read) not in ((".toml", read_unit_toml), (".csv", read_csv)) for loader in loaders.values()):
+        return None
+    digest = _blake2b(digest_size=20)
+
+    def feed(*parts: Any) -> None:
+        for part in parts:
+            data = part if isinstance(part, bytes) else repr(part).encode()
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+
+    feed(EVIDENCE_VERSION, __version__, plan.ruleset.name, plan.category.key)
+    feed([(f.key, f.type, f.min, f.max, f.choices, f.optional) for f in plan.fields])
+    feed([(t.name, t.rollup, [(c.name, c.type, c.min, c.max, c.choices, c.required) for c in t.columns]) for t in plan.tables])
+    feed(sorted(d.field.key for d in plan.fixtures.values() if d.field is not None))
+    feed(sorted(d.table.name for d in plan.fixtures.values() if d.table is not None))
+    feed(unit_codes, known_codes, sub_codes)
+    try:
+        for root in paths:
+            feed(str(root))
+            if root.is_file():
+                feed(root.read_bytes())
+                continue
+            if not root.is_dir():
+                return None  # let the loader report it
+            feed(sorted(entry.name for entry in root.iterdir()))
+            for sub in (root / "units", root / "monitoring"):
+                if sub.is_dir():
+                    for path in sorted(sub.iterdir()):
+                        feed(path.name, path.read_bytes() if path.is_file() else b"")
+            manifest = root / "escore-evidence.toml"
+            if manifest.is_file():
+                feed(manifest.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _enc(value: Any) -> Any:
+    kind = value.__class__
+    if kind is Decimal:
+        return ("d", str(value))
+    if kind is _dt.date:
+        return ("t", value.isoformat())
+    if kind is tuple:
+        return ("l", list(value))
+    if kind is bool or kind is int or kind is str or value is None:
+        return value
+    from ._score import Grade
+
+    if kind is Grade:
+        return ("g", str(value.points), value.reason)
+    raise TypeError(f"cannot cache an evidence value of type {kind.__name__}")
+
+
+def _dec(value: Any) -> Any:
+    if value.__class__ is not tuple:
+        return value
+    tag = value[0]
+    if tag == "d":
+        return Decimal(value[1])
+    if tag == "t":
+        return _dt.date.fromisoformat(value[1])
+    if tag == "l":
+        return tuple(value[1])
+    from ._score import Grade
+
+    return Grade(Decimal(value[1]), value[2])
+
+
+def save_evidence_set(key: str, evidence: Any) -> None:
+    """Keep a checked evidence set; any problem only costs the next run its speed."""
+    directory = _cache_dir()
+    if directory is None:
+        return
+    try:
+        data = (
+            EVIDENCE_VERSION,
+            {code: {name: _enc(v) for name, v in fields.items()} for code, fields in evidence.values.items()},
+            {
+                name: {code: [[row[0], row[1], *map(_enc, row[2:])] for row in rows] for code, rows in by_unit.items()}
+                for name, by_unit in evidence.tables.items()
+            },
+            dict(evidence.files),
+            evidence.synthetic,
+            list(evidence.notes),
+            list(evidence.sources),
+        )
+        import tempfile
+
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".evidence.", dir=directory)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(marshal.dumps(data))
+        os.replace(temporary, directory / f"evidence-{key}.marshal")
+        kept = sorted(directory.glob("evidence-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[MAX_EVIDENCE_FILES:]:
+            old.unlink(missing_ok=True)
+    except (OSError, ValueError, TypeError):
+        pass
+
+
+def load_evidence_set(key: str, plan: Any) -> Any:
+    """The checked evidence set saved under ``key``, or ``None``."""
+    directory = _cache_dir()
+    if directory is None:
+        return None
+    try:
+        data = marshal.loads((directory / f"evidence-{key}.marshal").read_bytes())
+        version, values, tables, files, synthetic, notes, sources = data
+        if version != EVIDENCE_VERSION:
+            return None
+        from ._load import EvidenceSet
+
+        row_types = {t.name: t.row_type for t in plan.tables}
+        return EvidenceSet(
+            {code: {name: _dec(v) for name, v in fields.items()} for code, fields in values.items()},
+            {
+                name: {code: tuple(row_types[name](row[0], row[1], *map(_dec, row[2:])) for row in rows) for code, rows in by_unit.items()}
+                for name, by_unit in tables.items()
+            },
+            files,
+            synthetic,
+            tuple(notes),
+            tuple(sources),
+        )
+    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
+        return None

@@ -138,7 +138,33 @@ def load_evidence(
     categories are skipped, an unknown code is an error. Monitoring rows of the
     sub-units ``sub_codes`` are kept too (for roll-ups); their unit files belong to
     their own category and are not read.
+
+    A checked result is kept in the cache of ``escore._cache``, keyed by everything it
+    depends on (the bytes of every file, the plan's evidence types, the unit codes);
+    the same evidence read again is decoded instead of parsed and checked again.
     """
+    unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
+    from . import _cache
+
+    key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes, loaders)
+    if key is not None:
+        cached = _cache.load_evidence_set(key, plan)
+        if cached is not None:
+            return cached
+    result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes)
+    if key is not None:
+        _cache.save_evidence_set(key, result)
+    return result
+
+
+def _load_evidence(
+    paths: Sequence[Path],
+    plan: Plan,
+    unit_codes: Iterable[str],
+    known_codes: Iterable[str],
+    loaders: Mapping[str, EvidenceLoader],
+    sub_codes: Iterable[str],
+) -> EvidenceSet:
     wanted = set(unit_codes)
     known = set(known_codes)
     schema = _Schema(plan)
