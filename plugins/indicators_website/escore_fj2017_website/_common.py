@@ -49,6 +49,10 @@ NOTE3 = cite(
 )
 
 
+#: The citation note of rows whose criteria the notice prints without a points formula.
+GRADED_NOTE = "criteria only, no points formula in the source: assessor-graded (READING 2)"
+
+
 def one_year_before(day: dt.date) -> dt.date:
     """The same calendar day a year earlier (29 February → 28 February): the start of "前1年内"."""
     try:

@@ -29,6 +29,7 @@ from escore import cite as _cite
 
 from ._common import (
     DOC,
+    GRADED_NOTE,
     NOTE1,
     NOTE2,
     NOTE3,
@@ -45,7 +46,6 @@ def src(text: str, clause: str, note: str = "") -> Citation:
     return _cite(text, document=DOC, clause="表D " + clause, note=note)
 
 
-GRADED_NOTE = "criteria only, no points formula in the source: assessor-graded (READING 2)"
 DEDUCTION_NOTE = (
     "The amount per notice is not printed: pack reading after the notice's own '通报一次的，扣1分，直至扣完' (综合应用), floor 0."
 )

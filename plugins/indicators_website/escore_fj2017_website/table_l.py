@@ -32,6 +32,7 @@ from escore import (
 
 from ._common import (
     DOC,
+    GRADED_NOTE,
     NOTE1,
     NOTE2,
     NOTE3,
@@ -47,8 +48,6 @@ from ._common import (
 def src(text: str, clause: str, note: str = "") -> Citation:
     return cite(text, document=DOC, clause="表L " + clause, note=note)
 
-
-GRADED_NOTE = "criteria only, no points formula in the source: assessor-graded (READING 2)"
 
 # --------------------------------------------------------------------------- the table
 
