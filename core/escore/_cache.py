@@ -42,7 +42,12 @@ def cache_path() -> Path | None:
     configured = os.environ.get("ESCORE_CACHE_DIR")
     if configured is not None:
         return None if configured.strip().lower() in ("", "off", "0", "no") else Path(configured) / "toml-v1.marshal"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home.startswith("~"):  # no home directory: no cache rather than a "~" folder here
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "escore" / "toml-v1.marshal"
 
 
