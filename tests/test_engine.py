@@ -166,3 +166,13 @@ def test_an_indicator_with_an_alternative_that_raises_is_an_error_not_a_crash(en
     item = by_code(result)["W-1-1"]
     assert item.status == "error" and "not a number: 'lots'" in item.reasons[0]
     assert by_code(result)["W-2"].status == "scored"
+
+
+def test_a_run_counts_statuses_once_and_exactly(demo_catalog):
+    from escore._run import count_statuses
+    from escore._session import run_category
+
+    result = run_category(demo_catalog, "town")
+    assert dict(result.counts) == {"scored": 43, "missing": 1, "not_applicable": 4, "error": 0}
+    assert result.status_counts() == count_statuses(result.units)
+    assert result.exit_code() == 0 and result.exit_code(strict=True) == 1

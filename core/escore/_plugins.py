@@ -151,6 +151,7 @@ class Catalog:
         self.formats: dict[str, OutputFormat] = {}
         self.golden: list[tuple[str, Path, str]] = []
         self._plans: dict[tuple[str, str], Plan] = {}
+        self._rosters: dict[tuple[str, str], tuple[Unit, ...]] = {}
         self._fixtures: dict[str, Any] = {}
         self._collect()
 
@@ -285,10 +286,14 @@ class Catalog:
         return self._plans[key]
 
     def roster(self, ruleset: str, category: str) -> tuple[Unit, ...]:
-        entry = self.rosters.get((ruleset, category))
-        if entry is None:
-            raise PackError(f"no roster of category '{category}' is registered for ruleset '{ruleset}'")
-        return tuple(sorted(entry[0].units, key=lambda u: natural_key(u.code)))
+        """The units of a category in code order (sorted once per catalogue)."""
+        key = (ruleset, category)
+        if key not in self._rosters:
+            entry = self.rosters.get(key)
+            if entry is None:
+                raise PackError(f"no roster of category '{category}' is registered for ruleset '{ruleset}'")
+            self._rosters[key] = tuple(sorted(entry[0].units, key=lambda u: natural_key(u.code)))
+        return self._rosters[key]
 
     def all_unit_codes(self, ruleset: str) -> set[str]:
         return {unit.code for (r, _), (roster, _) in self.rosters.items() if r == ruleset for unit in roster.units}

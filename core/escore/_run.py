@@ -79,21 +79,28 @@ class RunResult(NamedTuple):
     notes: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     selection: str = ""
+    counts: Mapping[str, int] = {}  # counted once by the session; never mutated
 
     def status_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
-        for result in self.units:
-            for item in result.indicators:
-                counts[item.status] += 1
-            for veto in result.vetoes:
-                if veto.status in ("missing", "error"):
-                    counts[veto.status] += 1
-        return counts
+        """Indicator results per status (failed vetoes count as missing or error)."""
+        return dict(self.counts) if self.counts else count_statuses(self.units)
 
     def exit_code(self, *, strict: bool = False) -> int:
         """1 if any indicator errored (or, with ``strict``, any evidence is missing), else 0."""
         counts = self.status_counts()
         return 1 if counts["error"] or (strict and counts["missing"]) else 0
+
+
+def count_statuses(units: Iterable[UnitResult]) -> dict[str, int]:
+    """One pass over the results: every report and the exit code read these counts."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for result in units:
+        for item in result.indicators:
+            counts[item[1]] += 1  # .status
+        for veto in result.vetoes:
+            if veto.status in ("missing", "error"):
+                counts[veto.status] += 1
+    return counts
 
 
 _MISSING_TABLE = "monitoring table '{0}' (monitoring/{0}.csv) was not provided"

@@ -10,7 +10,7 @@ from ._errors import InputError
 from ._load import EvidenceSet, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
-from ._run import Engine, RunResult, rank, select
+from ._run import Engine, RunResult, count_statuses, rank, select
 
 
 def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
@@ -59,7 +59,8 @@ def run_category(
     units = catalog.roster(chosen.name, category)
     check_roster(plan, units, f"roster {chosen.name}/{category}")
     if only:
-        units = tuple(u for u in units if u.code in set(only))
+        wanted = set(only)
+        units = tuple(u for u in units if u.code in wanted)
     children = children_of(catalog, plan)
     paths = list(evidence) or catalog.sample_evidence(plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
@@ -86,4 +87,4 @@ def score_with(
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
     ordered, ranks = rank(results)
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
-    return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection)
+    return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
