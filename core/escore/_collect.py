@@ -255,7 +255,7 @@ def build_plan(
 
     for section_name, module in modules:
         for name, value in _scan(module):
-            if id(value) in seen_objects and not isinstance(value, (int, str)):
+            if id(value) in seen_objects:  # the same object imported into a second module
                 continue
             if isinstance(value, Group):
                 if value.max_for(cat) is None:
