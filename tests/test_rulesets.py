@@ -46,7 +46,14 @@ def next_year(name: str, year: int) -> types.ModuleType:
         register(Roster(name, "town", Roster.from_toml(plugin.HERE / "roster.toml").units))
         register(Roster(name, "village", Roster.from_toml(plugin.HERE / "villages.toml").units))
 
-    for hook in (escore_register_rulesets, escore_register_categories, escore_register_sections, escore_register_indicators, escore_register_fixtures, escore_register_rosters):
+    for hook in (
+        escore_register_rulesets,
+        escore_register_categories,
+        escore_register_sections,
+        escore_register_indicators,
+        escore_register_fixtures,
+        escore_register_rosters,
+    ):
         setattr(mod, hook.__name__, hook)
     return mod
 
@@ -58,18 +65,40 @@ def two_years():
     return Catalog(make_plugin_manager(autoload=False, extra=[plugin, next_year("demo2025", 2025)]))
 
 
-def test_two_years_need_a_choice(two_years):
-    with pytest.raises(UsageError, match=r"several rulesets score 'town': demo2024 \(2024\), demo2025 \(2025\); choose one with --year or --ruleset"):
-        two_years.choose("town")
-    assert two_years.choose("town", year=2025).name == "demo2025"
+def test_the_latest_year_is_the_default_and_the_choice_is_said(two_years):
+    notes = []
+    two_years.note = notes.append
+    assert two_years.choose("town").name == "demo2025"
+    assert notes == [
+        "town: scoring with demo2025 (2025), the latest installed; also installed: demo2024 (2024) (choose with --year or --ruleset)"
+    ]
+    assert two_years.choose("town", year=2024).name == "demo2024"
     assert two_years.choose("town", ruleset="demo2024").year == 2024
+    assert len(notes) == 1  # an explicit choice is not remarked on
+
+
+def test_contradicting_and_unknown_choices_are_usage_errors(two_years):
+    with pytest.raises(UsageError, match=r"--year 2025 contradicts --ruleset demo2024, which is the 2024 ruleset"):
+        two_years.choose("town", ruleset="demo2024", year=2025)
+    with pytest.raises(UsageError, match=r"unknown ruleset 'demo2042'; did you mean 'demo2025'\?"):
+        two_years.choose("town", ruleset="demo2042")
+    with pytest.raises(
+        UsageError, match=r"no installed ruleset scores 'town' for 2052; did you mean '2025'\?; years installed: 2024, 2025"
+    ):
+        two_years.choose("town", year=2052)
+    with pytest.raises(UsageError, match=r"no installed ruleset scores 'town' for 1999; years installed: 2024, 2025$"):
+        two_years.choose("town", year=1999)
+    with pytest.raises(UsageError, match=r"ruleset 'demo2024' has no category 'twon'; did you mean 'town'\?"):
+        two_years.choose("twon", ruleset="demo2024")
 
 
 def test_two_rulesets_claiming_the_same_year_are_a_clear_error():
     from escore_demo import plugin
 
     catalog = Catalog(make_plugin_manager(autoload=False, extra=[plugin, next_year("demo2024b", 2024)]))
-    with pytest.raises(UsageError, match=r"rulesets demo2024 \(2024\), demo2024b \(2024\) both claim category 'town' for 2024; choose one with --ruleset"):
+    with pytest.raises(
+        UsageError, match=r"rulesets demo2024 \(2024\), demo2024b \(2024\) both claim category 'town' for 2024; choose one with --ruleset"
+    ):
         catalog.choose("town", year=2024)
 
 
@@ -77,10 +106,15 @@ def test_cli_year_option(monkeypatch):
     monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,tests.plugin_demo2025")
     runner = CliRunner()
-    ambiguous = runner.invoke(cli, ["run", "-c", "town"])
-    assert ambiguous.exit_code == 2
-    assert "choose one with --year or --ruleset" in ambiguous.stderr
+    latest = runner.invoke(cli, ["run", "-c", "town"])
+    assert latest.exit_code == 0, latest.stderr
+    assert latest.stdout.startswith("escore · demo2025 (2025) · town Towns · 4 units")
+    assert "escore: town: scoring with demo2025 (2025), the latest installed; also installed: demo2024 (2024)" in latest.stderr
+    contradiction = runner.invoke(cli, ["run", "-c", "town", "--year", "2024", "--ruleset", "demo2025"])
+    assert contradiction.exit_code == 2
+    assert (
+        contradiction.stderr == "escore: error: --year 2024 contradicts --ruleset demo2025, which is the 2025 ruleset; give one of them\n"
+    )
     chosen = runner.invoke(cli, ["run", "-c", "town", "--year", "2025"])
     assert chosen.exit_code == 0, chosen.stderr
     assert chosen.stdout.startswith("escore · demo2025 (2025) · town Towns · 4 units")
-

@@ -24,7 +24,9 @@ def catalog_from(ctx: click.Context) -> Any:
     from escore._plugins import Catalog, make_plugin_manager
 
     blocked, forced = plugin_options(ctx)
-    return Catalog(make_plugin_manager(blocked=blocked, names=forced))
+    catalog = Catalog(make_plugin_manager(blocked=blocked, names=forced))
+    catalog.note = lambda message: click.echo(f"escore: {message}", err=True)
+    return catalog
 
 
 def reports_errors(func: F) -> F:

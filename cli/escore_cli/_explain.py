@@ -27,6 +27,11 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
     if not found:
         hint = did_you_mean(query, names)
         raise UsageError(f"no unit with code or name '{query}'" + (f"; {hint}" if hint else ""))
+    units = sorted({(c, u) for _, c, u in found})
+    if len(units) == 1 and len(found) > 1:
+        # The same unit in several years' rulesets: the latest, or the one --year/--ruleset names.
+        c, u = units[0]
+        return catalog.choose(c, ruleset=ruleset, year=year).name, c, u
     if len(found) > 1:
         raise UsageError(f"'{query}' names several units: {', '.join(f'{r}/{c}/{u}' for r, c, u in found)}; add --ruleset or --category")
     return found[0]

@@ -24,6 +24,7 @@ from ._evidence import FIXTURE_ATTRIBUTE, Field, FixtureDecl, Table
 from ._indicators import DECLARATION_ATTRIBUTE, Alternative, Group, IndicatorDecl, VetoDecl
 from ._marks import Mark, Parametrization, marks_of
 from ._model import Category, Ruleset, Section
+from ._parameters import Amendment, Parameter, Removal
 from ._score import RULE_TYPES, ZERO, fmt
 
 #: Fixtures the engine provides for every unit.
@@ -47,15 +48,17 @@ def location(func: Callable[..., Any]) -> str:
 
 
 class FixtureDef(NamedTuple):
-    """A resolvable name: a field, a table, a fixture function or a builtin."""
+    """A resolvable name: a field, a table, a fixture function, a parameter or a builtin."""
 
     name: str
-    kind: str  # "field" | "table" | "function" | "builtin"
+    kind: str  # "field" | "table" | "function" | "parameter" | "builtin"
     field: Field | None = None
     table: Table | None = None
     func: Callable[..., Any] | None = None
     argnames: tuple[str, ...] = ()
     where: str = ""
+    parameter: Parameter | None = None
+    origin: str = ""  # the ruleset that declared it (inheritance: the last one that did)
 
 
 class PlanNode(NamedTuple):
@@ -75,6 +78,7 @@ class PlanNode(NamedTuple):
     children: tuple[str, ...] = ()
     where: str = ""
     bonus: bool = False  # a bonus item or a block of them: outside every sum
+    origin: str = ""  # the ruleset whose declaration (or amendment) this node is
 
 
 class IndicatorPlan(NamedTuple):
@@ -136,25 +140,78 @@ def _scan(module: ModuleType) -> Iterable[tuple[str, Any]]:
     yield from sorted(vars(module).items())
 
 
-def collect_fixtures(modules: Sequence[ModuleType]) -> dict[str, FixtureDef]:
-    """All fields, tables and fixture functions of a ruleset, by fixture name."""
-    fixtures: dict[str, FixtureDef] = {name: FixtureDef(name, "builtin") for name in BUILTIN_FIXTURES}
-    for module in modules:
+class FixtureLayer(NamedTuple):
+    """What one ruleset of an inheritance chain declares for fixtures.
+
+    :param modules: evidence modules (fields, tables, fixture functions, parameters).
+    :param rule_modules: indicator modules; only their parameters are fixtures.
+    """
+
+    ruleset: str
+    modules: Sequence[ModuleType]
+    rule_modules: Sequence[ModuleType] = ()
+
+
+def _fixture_definitions(layer: FixtureLayer) -> dict[str, FixtureDef]:
+    found: dict[str, FixtureDef] = {}
+    seen: set[int] = set()
+    scans = [(module, False) for module in layer.modules] + [(module, True) for module in layer.rule_modules]
+    for module, parameters_only in scans:
         for _, value in _scan(module):
-            if isinstance(value, Field):
-                definition = FixtureDef(value.fixture_name, "field", field=value, where=module.__name__)
+            if isinstance(value, Parameter):
+                if id(value) in seen:  # one parameter imported into a second module
+                    continue
+                seen.add(id(value))
+                definition = FixtureDef(value.name, "parameter", where=module.__name__, parameter=value, origin=layer.ruleset)
+            elif parameters_only:
+                continue
+            elif isinstance(value, Field):
+                definition = FixtureDef(value.fixture_name, "field", field=value, where=module.__name__, origin=layer.ruleset)
             elif isinstance(value, Table):
-                definition = FixtureDef(value.fixture_name, "table", table=value, where=module.__name__)
+                definition = FixtureDef(value.fixture_name, "table", table=value, where=module.__name__, origin=layer.ruleset)
             elif callable(value) and isinstance(getattr(value, FIXTURE_ATTRIBUTE, None), FixtureDecl):
                 decl: FixtureDecl = getattr(value, FIXTURE_ATTRIBUTE)
                 argnames = tuple(inspect.signature(value).parameters)
-                definition = FixtureDef(decl.name, "function", func=value, argnames=argnames, where=location(value))
+                definition = FixtureDef(decl.name, "function", func=value, argnames=argnames, where=location(value), origin=layer.ruleset)
             else:
                 continue
-            other = fixtures.get(definition.name)
+            other = found.get(definition.name)
             if other is not None and other != definition:
                 raise PackError(f"fixture '{definition.name}' is defined twice: {other.where or other.kind} and {definition.where}")
-            fixtures[definition.name] = definition
+            found[definition.name] = definition
+    return found
+
+
+def collect_fixtures(
+    modules: Sequence[ModuleType],
+    *,
+    rule_modules: Sequence[ModuleType] = (),
+    ruleset: str = "",
+    overlays: Sequence[FixtureLayer] = (),
+) -> dict[str, FixtureDef]:
+    """All fields, tables, fixture functions and parameters of a ruleset, by fixture name.
+
+    ``overlays`` are the layers of the rulesets that extend it, base first: a name a
+    later layer declares replaces the inherited one (a parameter only by a value of the
+    same kind, so that a tier table cannot silently become a date).
+    """
+    fixtures: dict[str, FixtureDef] = {name: FixtureDef(name, "builtin") for name in BUILTIN_FIXTURES}
+    first = FixtureLayer(ruleset, modules, rule_modules)
+    for index, layer in enumerate([first, *overlays]):
+        for name, definition in sorted(_fixture_definitions(layer).items()):
+            other = fixtures.get(name)
+            if other is not None and other.kind == "builtin":
+                raise PackError(f"{definition.where}: '{name}' is a built-in fixture and cannot be redefined")
+            if index == 0 and other is not None and other != definition:
+                raise PackError(f"fixture '{name}' is defined twice: {other.where or other.kind} and {definition.where}")
+            if other is not None and other.kind == "parameter" and definition.kind == "parameter":
+                old, new = other.parameter.value, definition.parameter.value  # type: ignore[union-attr]
+                if not isinstance(new, type(old)):
+                    raise PackError(
+                        f"{definition.where}: ruleset '{layer.ruleset}' replaces parameter '{name}' ({type(old).__name__}, from "
+                        f"'{other.origin or other.where}') with a {type(new).__name__}"
+                    )
+            fixtures[name] = definition
     _check_fixture_graph(fixtures)
     return fixtures
 
@@ -204,6 +261,14 @@ class _Declared(NamedTuple):
     where: str
     bound: Mapping[str, Any] = {}
     marks: tuple[Mark, ...] = ()
+    origin: str = ""
+
+
+class RuleLayer(NamedTuple):
+    """The indicator modules one ruleset of an inheritance chain registers for a category."""
+
+    ruleset: str
+    modules: Sequence[tuple[str, ModuleType]]  # (section name, module)
 
 
 def _expand(func: Callable[..., Any], decl: IndicatorDecl) -> list[tuple[IndicatorDecl, Mapping[str, Any], tuple[Mark, ...]]]:
@@ -237,46 +302,136 @@ def build_plan(
     sections: Sequence[Section],
     modules: Sequence[tuple[str, ModuleType]],
     fixtures: Mapping[str, FixtureDef],
+    *,
+    base_name: str = "",
+    overlays: Sequence[RuleLayer] = (),
+    section_origins: Mapping[str, str] = {},
 ) -> Plan:
-    """Collect ``modules`` (each attached to a section name) into a checked :class:`Plan`."""
+    """Collect ``modules`` (each attached to a section name) into a checked :class:`Plan`.
+
+    ``overlays`` are the indicator modules of the rulesets that extend the one
+    ``modules`` belong to (``base_name``), base first. A later year's group or indicator
+    with an inherited code replaces it in place, ``amend()`` changes it, ``remove()``
+    drops it with its subtree, and a veto with an inherited code replaces it. The tree
+    is checked once, after every layer, and errors name the year of each declaration.
+    """
     cat = category.key
     label = f"{ruleset.name}/{cat}"
     section_names = [s.name for s in sections]
     declared: dict[str, _Declared] = {}
-    vetoes_raw: list[tuple[VetoDecl, Callable[..., Any]]] = []
+    vetoes_by_code: dict[str, tuple[VetoDecl, Callable[..., Any], str]] = {}
     rule_objects: list[tuple[str, Any]] = []
-    seen_objects: set[int] = set()
+    removed: dict[str, str] = {}  # code → where the removal is declared
+    layers = [RuleLayer(base_name or ruleset.name, modules), *overlays]
 
-    def add(item: _Declared) -> None:
-        other = declared.get(item.code)
-        if other is not None:
-            raise PackError(f"{label}: code '{item.code}' is declared twice: {other.where} and {item.where}")
-        declared[item.code] = item
+    for depth, layer in enumerate(layers):
+        inherited = dict(declared)  # what the earlier years declared, replaceable by this one
+        mine: dict[str, _Declared] = {}
+        amendments: list[tuple[Amendment, str]] = []
+        seen_objects: set[int] = set()
+        own_sections: dict[int, list[str]] = {}
+        for section_name, module in layer.modules:
+            own_sections.setdefault(id(module), []).append(section_name)
 
-    for section_name, module in modules:
-        for name, value in _scan(module):
-            if id(value) in seen_objects:  # the same object imported into a second module
+        def add(
+            item: _Declared, mine: dict[str, _Declared] = mine, inherited: dict[str, _Declared] = inherited, depth: int = depth
+        ) -> None:
+            other = mine.get(item.code)
+            if other is not None:
+                raise PackError(f"{label}: code '{item.code}' is declared twice: {other.where} and {item.where}")
+            if item.code in inherited and depth:
+                item = item._replace(section=inherited[item.code].section)  # a replacement keeps its place
+            mine[item.code] = item
+
+        scanned: set[int] = set()
+        for section_name, module in layer.modules:
+            if depth and id(module) in scanned:  # an overlay module attached to several sections is read once
                 continue
-            if isinstance(value, Group):
-                if value.max_for(cat) is None:
+            scanned.add(id(module))
+            place = section_name if not depth or len(own_sections[id(module)]) == 1 else ""
+            for name, value in _scan(module):
+                if id(value) in seen_objects:  # the same object imported into a second module
                     continue
-                seen_objects.add(id(value))
-                add(_Declared(value.code, value, None, section_name, f"{module.__name__}.{name}"))
-            elif isinstance(value, RULE_TYPES):
-                seen_objects.add(id(value))
-                rule_objects.append((f"{module.__name__}.{name}", value))
-            elif callable(value):
-                decl = getattr(value, DECLARATION_ATTRIBUTE, None)
-                if decl is None:
-                    continue
-                seen_objects.add(id(value))
-                if isinstance(decl, VetoDecl):
-                    vetoes_raw.append((decl, value))
-                    continue
-                for expanded, bound, marks in _expand(value, decl):
-                    if expanded.max_for(cat) is None:
+                if isinstance(value, Group):
+                    if value.max_for(cat) is None:
                         continue
-                    add(_Declared(expanded.code, expanded, value, section_name, location(value), bound, marks))
+                    seen_objects.add(id(value))
+                    add(_Declared(value.code, value, None, place, f"{module.__name__}.{name}", origin=layer.ruleset))
+                elif isinstance(value, RULE_TYPES):
+                    seen_objects.add(id(value))
+                    rule_objects.append((f"{module.__name__}.{name}", value))
+                elif depth and isinstance(value, Amendment):
+                    seen_objects.add(id(value))
+                    amendments.append((value, f"{module.__name__}.{name}"))
+                elif depth and isinstance(value, Removal):
+                    seen_objects.add(id(value))
+                    removed.setdefault(value.code, f"{layer.ruleset} ({module.__name__}.{name})")
+                elif callable(value):
+                    decl = getattr(value, DECLARATION_ATTRIBUTE, None)
+                    if decl is None:
+                        continue
+                    seen_objects.add(id(value))
+                    if isinstance(decl, VetoDecl):
+                        vetoes_by_code[decl.code] = (decl, value, layer.ruleset)
+                        continue
+                    for expanded, bound, marks in _expand(value, decl):
+                        if expanded.max_for(cat) is None:
+                            continue
+                        add(_Declared(expanded.code, expanded, value, place, location(value), bound, marks, layer.ruleset))
+        declared.update(mine)
+        for amendment, where in amendments:
+            if amendment.code not in declared:
+                if _declared_in(amendment.code, layers):
+                    continue  # a node of another category
+                hint = did_you_mean(amendment.code, declared)
+                raise PackError(
+                    f"{label}: {where} amends '{amendment.code}', which no earlier year declares" + (f"; {hint}" if hint else "")
+                )
+            item = declared[amendment.code]
+            try:
+                decl = attrs.evolve(item.decl, **dict(amendment.changes))
+            except (TypeError, ValueError) as exc:
+                raise PackError(f"{label}: {where}: {exc}") from None
+            if decl.max_for(cat) is None:
+                removed.setdefault(amendment.code, f"{layer.ruleset} ({where})")
+            declared[amendment.code] = item._replace(decl=decl, where=f"{item.where}, amended by {where}", origin=layer.ruleset)
+        if depth:
+            # A new node sits in its parent's section; a top-level one needs a module attached to one section.
+            for code, item in sorted(mine.items()):
+                if item.section:
+                    continue
+                cursor, section = item, ""
+                for _ in range(len(declared)):
+                    parent = cursor.decl.parent
+                    if parent is None or parent not in declared:
+                        break
+                    cursor = declared[parent]
+                    if cursor.section:
+                        section = cursor.section
+                        break
+                if not section:
+                    raise PackError(
+                        f"{label}: {item.where}: '{code}' (new in {layer.ruleset}) is a top-level node of a module attached to several "
+                        "sections; register that module for one section only, or give the node a parent"
+                    )
+                declared[code] = item._replace(section=section)
+
+    if removed:
+        for code, where in sorted(removed.items()):
+            if code not in declared and not _declared_in(code, layers):
+                hint = did_you_mean(code, declared)
+                raise PackError(f"{label}: {where} removes '{code}', which no earlier year declares" + (f"; {hint}" if hint else ""))
+        gone = set(removed)
+        changed = True
+        while changed:
+            changed = False
+            for code, item in declared.items():
+                if code not in gone and item.decl.parent in gone:
+                    gone.add(code)
+                    changed = True
+        for code in gone:
+            declared.pop(code, None)
+    vetoes_raw = [(decl, func) for decl, func, _ in vetoes_by_code.values()]
 
     # Nodes, with maxima for this category.
     nodes: dict[str, PlanNode] = {}
@@ -297,6 +452,7 @@ def build_plan(
             variant_by=decl.variant_by if isinstance(decl, Group) else None,
             where=item.where,
             bonus=kind == "bonus" or (isinstance(decl, Group) and decl.bonus),
+            origin=item.origin,
         )
     children: dict[str, list[str]] = {code: [] for code in nodes}
     for node in nodes.values():
@@ -318,7 +474,7 @@ def build_plan(
     for code, kids in children.items():
         nodes[code] = nodes[code]._replace(children=tuple(sorted(kids, key=natural_key)))
 
-    _check_sums(label, nodes, sections)
+    _check_sums(label, nodes, sections, section_origins if overlays else {})
 
     # Indicators ready to run.
     section_index = {name: index for index, name in enumerate(section_names)}
@@ -396,7 +552,7 @@ def build_plan(
         leaves: set[str] = set()
         present = [t for t in decl.targets if t in nodes]
         for target in decl.targets:
-            if target not in nodes and not _declared_elsewhere(target, modules):
+            if target not in nodes and target not in removed and not _declared_in(target, layers):
                 hint = did_you_mean(target, nodes)
                 raise PackError(
                     f"{location(func)}: veto '{decl.code}' targets '{target}', which is not declared" + (f"; {hint}" if hint else "")
@@ -442,13 +598,14 @@ def build_plan(
     )
 
 
-def _declared_elsewhere(code: str, modules: Sequence[tuple[str, ModuleType]]) -> bool:
-    """Whether ``code`` is declared in the modules at all (perhaps for another category)."""
-    for _, module in modules:
-        for _, value in _scan(module):
-            decl = value if isinstance(value, Group) else getattr(value, DECLARATION_ATTRIBUTE, None) if callable(value) else None
-            if decl is not None and getattr(decl, "code", None) == code:
-                return True
+def _declared_in(code: str, layers: Sequence[RuleLayer]) -> bool:
+    """Whether ``code`` is declared in the layers' modules at all (perhaps for another category)."""
+    for layer in layers:
+        for _, module in layer.modules:
+            for _, value in _scan(module):
+                decl = value if isinstance(value, Group) else getattr(value, DECLARATION_ATTRIBUTE, None) if callable(value) else None
+                if decl is not None and getattr(decl, "code", None) == code:
+                    return True
     return False
 
 
@@ -462,8 +619,17 @@ def nodes_leaves(nodes: Mapping[str, PlanNode], code: str) -> list[str]:
     return out
 
 
-def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Section]) -> None:
-    """Refuse a tree whose maxima do not add up, naming the node and both numbers."""
+def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Section], section_origins: Mapping[str, str] = {}) -> None:
+    """Refuse a tree whose maxima do not add up, naming the node and both numbers.
+
+    With ``section_origins`` (a ruleset that extends another), every number is followed
+    by the year whose declaration it is, so that the author sees which year broke the sum.
+    """
+    layered = bool(section_origins)
+
+    def by(node: PlanNode) -> str:
+        return f" [{node.origin}]" if layered and node.origin else ""
+
     for node in sorted(nodes.values(), key=lambda n: natural_key(n.code)):
         if node.kind != "group" or not node.counted:
             continue
@@ -472,7 +638,7 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             total = sum((k.max for k in kids), ZERO)
             if not kids or any(not k.bonus for k in kids) or total != node.max:
                 raise PackError(
-                    f"{label}: bonus block '{node.code}' declares max {fmt(node.max)}; its children must be bonus items adding up to it"
+                    f"{label}: bonus block '{node.code}' declares max {fmt(node.max)}{by(node)}; its children must be bonus items adding up to it"
                 )
             continue
         kids = [nodes[c] for c in node.children if nodes[c].counted and not nodes[c].bonus]
@@ -485,20 +651,23 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             for kid in variants:
                 if kid.max != node.max:
                     raise PackError(
-                        f"{label}: variant '{kid.variant}' ({kid.code}) of '{node.code}' has max {fmt(kid.max)}, but '{node.code}' declares {fmt(node.max)}"
+                        f"{label}: variant '{kid.variant}' ({kid.code}) of '{node.code}' has max {fmt(kid.max)}{by(kid)}, but '{node.code}' declares {fmt(node.max)}{by(node)}"
                     )
             continue
         if not kids:
-            raise PackError(f"{label}: group '{node.code}' declares max {fmt(node.max)} but has no counted children")
+            raise PackError(f"{label}: group '{node.code}' declares max {fmt(node.max)}{by(node)} but has no counted children")
         total = sum((k.max for k in kids), ZERO)
         if total != node.max:
-            parts = " + ".join(f"{k.code} {fmt(k.max)}" for k in kids)
-            raise PackError(f"{label}: '{node.code}' declares max {fmt(node.max)} but its children add up to {fmt(total)} ({parts})")
+            parts = " + ".join(f"{k.code} {fmt(k.max)}{by(k)}" for k in kids)
+            raise PackError(
+                f"{label}: '{node.code}' declares max {fmt(node.max)}{by(node)} but its children add up to {fmt(total)} ({parts})"
+            )
     for section in sections:
         roots = [n for n in nodes.values() if n.section == section.name and n.parent is None and n.counted and not n.bonus]
         total = sum((n.max for n in roots), ZERO)
         if total != section.raw_max:
-            parts = " + ".join(f"{n.code} {fmt(n.max)}" for n in sorted(roots, key=lambda n: natural_key(n.code)))
+            parts = " + ".join(f"{n.code} {fmt(n.max)}{by(n)}" for n in sorted(roots, key=lambda n: natural_key(n.code)))
+            origin = f" [{section_origins[section.name]}]" if section.name in section_origins else ""
             raise PackError(
-                f"{label}: section '{section.name}' declares raw max {fmt(section.raw_max)} but its top-level nodes add up to {fmt(total)} ({parts or 'nothing'})"
+                f"{label}: section '{section.name}' declares raw max {fmt(section.raw_max)}{origin} but its top-level nodes add up to {fmt(total)} ({parts or 'nothing'})"
             )

@@ -48,6 +48,19 @@ class PlanCoverage:
         return total - sum(len(i.missed) for i in self.indicators), total
 
 
+def _parameter_rules(plan: Plan, ip: Any) -> list[Any]:
+    """Rule objects an indicator receives as parameters (directly or inside a tuple or mapping)."""
+    found = []
+    for name in sorted(ip.fixtures):
+        definition = plan.fixtures[name]
+        if definition.kind != "parameter":
+            continue
+        value = definition.parameter.value
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else (value,)
+        found.extend(v for v in values if isinstance(v, RULE_TYPES))
+    return found
+
+
 def _rule_objects(func: Any) -> list[Any]:
     """Rule objects a function refers to by global name (``LADDER.score(...)``)."""
     globals_ = getattr(func, "__globals__", {})
@@ -63,7 +76,8 @@ def expected_branches(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, str, str
     """``(rule, branch, label)`` triples that rule coverage expects some case to take."""
     out: list[tuple[str, str, str]] = []
     category = plan.category.key
-    for rule in _rule_objects(ip.func):
+    rules = {id(rule): rule for rule in _rule_objects(ip.func) + _parameter_rules(plan, ip)}
+    for rule in rules.values():
         if rule.categories and category not in rule.categories:
             continue  # e.g. the other column of a two-column table
         for branch in rule.branches:

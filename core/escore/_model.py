@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from ._citation import Citation
 from ._errors import InputError
 from ._score import to_decimal
 from ._toml import check_keys, read_toml, require
@@ -19,6 +20,9 @@ class Ruleset:
     """One assessment scheme of one year, e.g. ``fj2017``.
 
     :param missing_points: the points a ``missing`` indicator gets: ``"zero"`` or ``"max"``.
+    :param extends: the ruleset this one inherits from (a later year of the same scheme):
+        its categories, sections, indicators, fixtures, parameters, rosters, sample
+        evidence and golden cases, except what the packs of this ruleset declare anew.
     """
 
     name: str
@@ -26,6 +30,7 @@ class Ruleset:
     title: str = ""
     document: str = ""
     missing_points: str = attrs.field(default="zero", validator=attrs.validators.in_(("zero", "max")))
+    extends: str | None = None
 
 
 @attrs.frozen
@@ -46,6 +51,9 @@ class Section:
     """A weighted part of a category's total: ``points = raw × weight ÷ raw_max``.
 
     :param sample_evidence: directories of synthetic sample evidence for this section.
+        A ruleset that extends another and redeclares a section without sample
+        evidence inherits the base section's.
+    :param source: the clause that sets the section's title and weight.
     """
 
     ruleset: str
@@ -55,6 +63,7 @@ class Section:
     weight: Decimal = attrs.field(converter=to_decimal)
     raw_max: Decimal = attrs.field(converter=to_decimal)
     sample_evidence: tuple[Path, ...] = attrs.field(default=(), converter=tuple)
+    source: Citation | None = None
 
 
 @attrs.frozen

@@ -8,10 +8,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
+import attrs
 import pluggy
 
 from . import hookspecs
-from ._collect import Plan, build_plan, collect_fixtures, natural_key
+from ._collect import FixtureLayer, Plan, RuleLayer, build_plan, collect_fixtures, natural_key
 from ._errors import PackError, UsageError, did_you_mean
 from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
 
@@ -150,6 +151,13 @@ class Catalog:
         self.loaders: dict[str, EvidenceLoader] = {}
         self.formats: dict[str, OutputFormat] = {}
         self.golden: list[tuple[str, Path, str]] = []
+        #: Golden case ids (fnmatch patterns) a derived ruleset does not inherit from its base.
+        self.golden_drops: dict[str, tuple[str, ...]] = {}
+        #: Which ruleset registered each inherited category, section and roster: ``(ruleset, key…) → base``.
+        self.inherited: dict[tuple[str, ...], str] = {}
+        self._chains: dict[str, tuple[str, ...]] = {}
+        #: Called with a one-line note when a command picks a ruleset on its own (the CLI prints it on stderr).
+        self.note: Callable[[str], None] = lambda message: None
         self._plans: dict[tuple[str, str], Plan] = {}
         self._rosters: dict[tuple[str, str], tuple[Unit, ...]] = {}
         self._fixtures: dict[str, Any] = {}
@@ -215,13 +223,16 @@ class Catalog:
         _call_attributed(pm, "escore_register_formats", lambda p: lambda f: self.formats.setdefault(f.name, f))
 
         def golden(plugin: str) -> Callable[..., None]:
-            def register(path: Path, *, ruleset: str) -> None:
+            def register(path: Path, *, ruleset: str, drop: Sequence[str] = ()) -> None:
                 self.golden.append((ruleset, Path(path), plugin))
+                if drop:
+                    self.golden_drops[ruleset] = tuple(sorted({*self.golden_drops.get(ruleset, ()), *drop}))
 
             return register
 
         _call_attributed(pm, "escore_register_golden_cases", golden)
         self.golden.sort(key=lambda item: (item[0], str(item[1])))
+        self._inherit()
         for (ruleset, category, name), (_, plugin) in self.sections.items():
             if ruleset not in self.rulesets:
                 raise PackError(f"plugin '{plugin}' registers section {category}/{name} of ruleset '{ruleset}', which no plugin registers")
@@ -230,39 +241,111 @@ class Catalog:
                     f"plugin '{plugin}' registers section {category}/{name} of category '{category}', which ruleset '{ruleset}' does not declare"
                 )
 
+    # ------------------------------------------------------------------ inheritance
+
+    def chain(self, ruleset: str) -> tuple[str, ...]:
+        """``ruleset`` and the rulesets it extends, base first (``("fj2017", "fj2018")``)."""
+        if ruleset not in self._chains:
+            names: list[str] = []
+            cursor: str | None = ruleset
+            while cursor is not None:
+                if cursor in names:
+                    raise PackError(f"ruleset '{ruleset}' extends itself: {' → '.join([*reversed(names), cursor])}")
+                if cursor not in self.rulesets:
+                    hint = did_you_mean(cursor, self.rulesets)
+                    raise PackError(
+                        f"ruleset '{names[-1]}' (plugin '{self.rulesets[names[-1]][1]}') extends '{cursor}', which no installed plugin registers"
+                        + (f"; {hint}" if hint else "")
+                    )
+                names.append(cursor)
+                cursor = self.rulesets[cursor][0].extends
+            self._chains[ruleset] = tuple(reversed(names))
+        return self._chains[ruleset]
+
+    def _inherit(self) -> None:
+        """Give every derived ruleset the categories, sections and rosters of its base it does not redeclare."""
+        derived = sorted((r for r, _ in self.rulesets.values() if r.extends), key=lambda r: len(self.chain(r.name)))
+        for rules in derived:  # bases first, so that a grandchild inherits what its parent inherited
+            name, base = rules.name, rules.extends
+            for (r, key), (category, plugin) in sorted(self.categories.items()):
+                if r == base and (name, key) not in self.categories:
+                    self.categories[(name, key)] = (attrs.evolve(category, ruleset=name), plugin)
+                    self.inherited[(name, "category", key)] = base  # type: ignore[assignment]
+            for (r, key, section_name), (section, plugin) in sorted(self.sections.items(), key=lambda item: item[0]):
+                if r != base:
+                    continue
+                own = self.sections.get((name, key, section_name))
+                if own is None:
+                    self.sections[(name, key, section_name)] = (attrs.evolve(section, ruleset=name), plugin)
+                    self.inherited[(name, "section", key, section_name)] = self.inherited.get((base, "section", key, section_name), base)  # type: ignore[assignment]
+                elif not own[0].sample_evidence and section.sample_evidence:
+                    self.sections[(name, key, section_name)] = (attrs.evolve(own[0], sample_evidence=section.sample_evidence), own[1])
+            for (r, key), (roster, plugin) in sorted(self.rosters.items()):
+                if r == base and (name, key) not in self.rosters:
+                    self.rosters[(name, key)] = (attrs.evolve(roster, ruleset=name), plugin)
+
+    def section_origin(self, ruleset: str, category: str, section: str) -> str:
+        """The ruleset whose declaration a section of ``ruleset`` is (itself unless inherited)."""
+        return self.inherited.get((ruleset, "section", category, section), ruleset)  # type: ignore[return-value]
+
     # ------------------------------------------------------------------ selection
 
     def category_keys(self) -> list[str]:
         return sorted({key for _, key in self.categories})
 
     def choose(self, category: str, *, ruleset: str | None = None, year: int | None = None) -> Ruleset:
-        """The ruleset to use for ``category``; ambiguity and unknown names are usage errors."""
+        """The ruleset to use for ``category``: the one named, the one of ``year``, or the latest.
+
+        Unknown names and years, a ``--year`` that contradicts ``--ruleset`` and two
+        rulesets of one year are usage errors. Picking the latest of several calls
+        :attr:`note` so that the user sees which year was scored.
+        """
         if ruleset is not None:
             if ruleset not in self.rulesets:
                 hint = did_you_mean(ruleset, self.rulesets)
                 known = ", ".join(sorted(self.rulesets)) or "none installed"
                 raise UsageError(f"unknown ruleset '{ruleset}'" + (f"; {hint}" if hint else f"; installed: {known}"))
+            chosen = self.rulesets[ruleset][0]
+            if year is not None and chosen.year != year:
+                raise UsageError(f"--year {year} contradicts --ruleset {ruleset}, which is the {chosen.year} ruleset; give one of them")
             if (ruleset, category) not in self.categories:
+                hint = did_you_mean(category, [k for r, k in self.categories if r == ruleset])
                 raise UsageError(
-                    f"ruleset '{ruleset}' has no category '{category}'; it has: {', '.join(sorted(k for r, k in self.categories if r == ruleset))}"
+                    f"ruleset '{ruleset}' has no category '{category}'"
+                    + (f"; {hint}" if hint else "")
+                    + f"; it has: {', '.join(sorted(k for r, k in self.categories if r == ruleset))}"
                 )
-            return self.rulesets[ruleset][0]
+            return chosen
         if category not in self.category_keys():
             hint = did_you_mean(category, self.category_keys())
             known = ", ".join(self.category_keys()) or "none (is a rule pack installed?)"
             raise UsageError(f"unknown category '{category}'" + (f"; {hint}" if hint else f"; known: {known}"))
         candidates = sorted((self.rulesets[r][0] for r, k in self.categories if k == category), key=lambda r: (r.year, r.name))
         if year is not None:
+            years = sorted({r.year for r in candidates})
             candidates = [r for r in candidates if r.year == year]
             if not candidates:
-                years = sorted({self.rulesets[r][0].year for r, k in self.categories if k == category})
-                raise UsageError(f"no installed ruleset scores '{category}' for {year}; years installed: {', '.join(map(str, years))}")
-        if len(candidates) > 1:
-            names = ", ".join(f"{r.name} ({r.year})" for r in candidates)
-            if year is not None:
+                hint = did_you_mean(str(year), [str(y) for y in years])
+                raise UsageError(
+                    f"no installed ruleset scores '{category}' for {year}"
+                    + (f"; {hint}" if hint else "")
+                    + f"; years installed: {', '.join(map(str, years))}"
+                )
+            if len(candidates) > 1:
+                names = ", ".join(f"{r.name} ({r.year})" for r in candidates)
                 raise UsageError(f"rulesets {names} both claim category '{category}' for {year}; choose one with --ruleset")
-            raise UsageError(f"several rulesets score '{category}': {names}; choose one with --year or --ruleset")
-        return candidates[0]
+            return candidates[0]
+        latest = [r for r in candidates if r.year == candidates[-1].year]
+        if len(latest) > 1:
+            names = ", ".join(f"{r.name} ({r.year})" for r in latest)
+            raise UsageError(f"several rulesets score '{category}' for the latest year: {names}; choose one with --ruleset")
+        if len(candidates) > 1:
+            others = ", ".join(f"{r.name} ({r.year})" for r in candidates[:-1])
+            self.note(
+                f"{category}: scoring with {latest[0].name} ({latest[0].year}), the latest installed; also installed: {others} "
+                "(choose with --year or --ruleset)"
+            )
+        return latest[0]
 
     def plan(self, ruleset: str, category: str) -> Plan:
         """The collected, checked plan of one category (built once per catalogue)."""
@@ -273,16 +356,35 @@ class Catalog:
             sections = sorted((s for (r, c, _), (s, _p) in self.sections.items() if r == ruleset and c == category), key=lambda s: s.name)
             if not sections:
                 raise PackError(f"category '{category}' of ruleset '{ruleset}' has no sections")
-            modules = [
-                (section_name, module)
-                for r, targets, module, _ in self.indicator_modules
-                if r == ruleset
-                for c, section_name in targets
-                if c == category
-            ]
+            chain = self.chain(ruleset)
+
+            def modules_of(name: str) -> list[tuple[str, ModuleType]]:
+                return [
+                    (section_name, module)
+                    for r, targets, module, _ in self.indicator_modules
+                    if r == name
+                    for c, section_name in targets
+                    if c == category
+                ]
+
             if ruleset not in self._fixtures:
-                self._fixtures[ruleset] = collect_fixtures(self.fixture_modules.get(ruleset, []))
-            self._plans[key] = build_plan(rules, cat, sections, modules, self._fixtures[ruleset])
+                layers = [
+                    FixtureLayer(name, self.fixture_modules.get(name, []), [m for r, _, m, _ in self.indicator_modules if r == name])
+                    for name in chain
+                ]
+                self._fixtures[ruleset] = collect_fixtures(
+                    layers[0].modules, rule_modules=layers[0].rule_modules, ruleset=chain[0], overlays=layers[1:]
+                )
+            self._plans[key] = build_plan(
+                rules,
+                cat,
+                sections,
+                modules_of(chain[0]),
+                self._fixtures[ruleset],
+                base_name=chain[0],
+                overlays=[RuleLayer(name, modules_of(name)) for name in chain[1:]],
+                section_origins={s.name: self.section_origin(ruleset, category, s.name) for s in sections},
+            )
         return self._plans[key]
 
     def roster(self, ruleset: str, category: str) -> tuple[Unit, ...]:

@@ -200,6 +200,8 @@ class Engine:
         fields = frozenset(name for name in self._field_keys if name not in optional)
         self._fields = fields
         self._tables = tuple((n, fixtures[n].table.rollup) for n in order if fixtures[n].kind == "table")
+        # Parameters are the same for every unit: each unit's computed values start from them.
+        self._parameters = {n: fixtures[n].parameter.value for n in order if fixtures[n].kind == "parameter"}
         self._functions = tuple(
             (n, fixtures[n].func, *_getter(fixtures[n].argnames, fields), fixtures[n].where)
             for n in order
@@ -246,7 +248,7 @@ class Engine:
         """The computed fixtures of one unit (tables, fixture functions, builtins, optional
         fields), and ``(status, reason)`` of those without a value. The unit's own fields
         stay where they are: getters read them from ``values``, nothing is copied."""
-        env: dict[str, Any] = {"unit": unit, "subunits": children}
+        env: dict[str, Any] = {**self._parameters, "unit": unit, "subunits": children}
         for name in self._optional:
             env[name] = values.get(name)
         problems: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,86 @@
+"""Parameters and tree amendments: what a later year changes without copying rules.
+
+A parameter is a named constant of a ruleset (a tier table, a deduction's amounts,
+a deadline) that indicators receive as an argument, by name, like any evidence
+fixture. A ruleset that ``extends`` another replaces it by declaring a parameter of
+the same name: the indicator functions are inherited unchanged (OpenFisca's
+parameters and reforms are the model).
+
+``amend()`` and ``remove()`` are the other two kinds of change a derived year
+declares: a node's maximum, title or citation, and a node (with its subtree) that
+the new notice no longer has.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ._citation import Citation
+
+#: The node attributes ``amend()`` may change.
+AMENDABLE = ("title", "max", "parent", "source", "counted", "methods")
+
+
+@attrs.frozen
+class Parameter:
+    """A named constant of a ruleset, resolved by name like an evidence fixture.
+
+    :param name: the argument name indicators ask for (a Python identifier).
+    :param value: a rule object (``Ladder``, ``Deduction`` …), a date, a number or text.
+    :param source: the clause the value comes from.
+    """
+
+    name: str = attrs.field(validator=lambda _, __, v: _check_name(v))
+    value: Any
+    source: Citation | None = None
+    description: str = ""
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"parameter name must be a Python identifier, got {name!r}")
+
+
+def parameter(name: str, value: Any, *, source: Citation | None = None, description: str = "") -> Parameter:
+    """Declare the parameter ``name`` (assign it to a module variable of a rule or evidence module).
+
+    Indicators and fixtures receive ``value`` by naming ``name`` as a parameter. In a
+    ruleset that extends another, declaring the same name replaces the inherited value.
+    """
+    return Parameter(name, value, source, description)
+
+
+@attrs.frozen
+class Amendment:
+    """A change to an inherited node of the tree (see :func:`amend`)."""
+
+    code: str
+    changes: tuple[tuple[str, Any], ...]
+
+
+@attrs.frozen
+class Removal:
+    """An inherited node that a derived ruleset drops, with everything under it."""
+
+    code: str
+
+
+def amend(code: str, **changes: Any) -> Amendment:
+    """Change an inherited node: ``amend("L-1", max=12, source=cite(...))``.
+
+    Allowed keys: ``title``, ``max``, ``parent``, ``source``, ``counted``, ``methods``.
+    The tree is checked after every change, so the sums must still add up.
+    """
+    unknown = sorted(set(changes) - set(AMENDABLE))
+    if unknown:
+        raise ValueError(f"amend({code!r}): cannot change {', '.join(unknown)}; allowed: {', '.join(AMENDABLE)}")
+    if not changes:
+        raise ValueError(f"amend({code!r}): nothing to change")
+    return Amendment(code, tuple(sorted(changes.items())))
+
+
+def remove(code: str) -> Removal:
+    """Drop an inherited node (and its subtree) from a derived ruleset."""
+    return Removal(code)

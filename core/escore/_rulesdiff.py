@@ -1,0 +1,247 @@
+"""What changed between two rulesets: the notice-review meeting's list.
+
+Nodes added and removed, maxima, titles, parents, citations, replaced functions,
+vetoes, sections (weights, raw maxima, titles, citations), evidence fields and
+rule parameters (tier rows, per-item amounts, deadlines), compared category by
+category on the collected plans. Values are described exactly, never rounded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ._collect import Plan, PlanNode, closure, natural_key
+from ._errors import UsageError, did_you_mean
+from ._score import fmt
+
+#: The order kinds are listed in, for one subject.
+KINDS = (
+    "category-added",
+    "category-removed",
+    "section-added",
+    "section-removed",
+    "section-title",
+    "section-weight",
+    "section-raw-max",
+    "section-citation",
+    "node-added",
+    "node-removed",
+    "title",
+    "max",
+    "parent",
+    "counted",
+    "methods",
+    "citation",
+    "function",
+    "veto-added",
+    "veto-removed",
+    "parameter-added",
+    "parameter-removed",
+    "parameter",
+    "rule",
+    "field-added",
+    "field-removed",
+)
+
+
+@attrs.frozen
+class Change:
+    """One difference between ruleset ``a`` (before) and ``b`` (after).
+
+    :param categories: the categories it concerns (a parameter may serve several).
+    :param subject: a node code, a section name, a parameter or field name.
+    """
+
+    kind: str
+    categories: tuple[str, ...]
+    subject: str
+    before: str = ""
+    after: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "categories": list(self.categories), "subject": self.subject, "before": self.before, "after": self.after}
+
+
+def describe(value: Any) -> str:
+    """An exact, stable description of a parameter value or rule object."""
+    from ._score import RULE_TYPES, Ladder
+
+    if isinstance(value, Ladder):
+        return f"{value.what}: " + "; ".join(row.label for row in value.rows)
+    if isinstance(value, RULE_TYPES) and attrs.has(type(value)):
+        parts = []
+        for attribute in attrs.fields(type(value)):
+            if attribute.name in ("name", "categories"):
+                continue
+            parts.append(f"{attribute.name}={describe(getattr(value, attribute.name))}")
+        return f"{type(value).__name__}(" + ", ".join(parts) + ")"
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {describe(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))) + "}"
+    if isinstance(value, (tuple, list, frozenset, set)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return "[" + ", ".join(describe(v) for v in items) + "]"
+    if attrs.has(type(value)):
+        return describe(attrs.asdict(value, recurse=False))
+    return repr(value)
+
+
+def _citation(node_source: Any) -> str:
+    return str(node_source) if node_source is not None else ""
+
+
+def _function(plan: Plan, code: str) -> str:
+    for ip in plan.indicators:
+        if ip.node.code == code:
+            return f"{ip.func.__module__}.{ip.func.__qualname__}"
+    return ""
+
+
+def _node_line(node: PlanNode) -> str:
+    return f"{node.title} (max {fmt(node.max)})"
+
+
+def _used_parameters(plan: Plan) -> dict[str, Any]:
+    roots: set[str] = set()
+    for ip in plan.indicators:
+        roots |= ip.fixtures
+    for veto in plan.vetoes:
+        roots |= closure(veto.argnames, plan.fixtures)
+    return {n: plan.fixtures[n].parameter.value for n in sorted(roots) if plan.fixtures[n].kind == "parameter"}  # type: ignore[union-attr]
+
+
+def diff_plans(a: Plan, b: Plan) -> list[Change]:
+    """Every difference between two plans of one category."""
+    cat = (b.category.key,)
+    out: list[Change] = []
+    sa, sb = {s.name: s for s in a.sections}, {s.name: s for s in b.sections}
+    for name in sorted(sa.keys() | sb.keys()):
+        x, y = sa.get(name), sb.get(name)
+        if x is None and y is not None:
+            out.append(Change("section-added", cat, name, "", f"{y.title} (weight {fmt(y.weight)}, raw max {fmt(y.raw_max)})"))
+        elif y is None and x is not None:
+            out.append(Change("section-removed", cat, name, f"{x.title} (weight {fmt(x.weight)}, raw max {fmt(x.raw_max)})", ""))
+        elif x is not None and y is not None:
+            if x.title != y.title:
+                out.append(Change("section-title", cat, name, x.title, y.title))
+            if x.weight != y.weight:
+                out.append(Change("section-weight", cat, name, fmt(x.weight), fmt(y.weight)))
+            if x.raw_max != y.raw_max:
+                out.append(Change("section-raw-max", cat, name, fmt(x.raw_max), fmt(y.raw_max)))
+            if x.source != y.source:
+                out.append(Change("section-citation", cat, name, _citation(x.source), _citation(y.source)))
+    for code in sorted(a.nodes.keys() | b.nodes.keys(), key=natural_key):
+        x, y = a.nodes.get(code), b.nodes.get(code)
+        if x is None and y is not None:
+            out.append(Change("node-added", cat, code, "", _node_line(y)))
+            continue
+        if y is None and x is not None:
+            out.append(Change("node-removed", cat, code, _node_line(x), ""))
+            continue
+        if x is None or y is None:  # unreachable: a code is in one of the plans; this keeps type checkers honest
+            continue
+        for kind, before, after in (
+            ("title", x.title, y.title),
+            ("max", fmt(x.max), fmt(y.max)),
+            ("parent", x.parent or "", y.parent or ""),
+            ("counted", describe(x.counted), describe(y.counted)),
+            ("methods", ", ".join(x.methods), ", ".join(y.methods)),
+            ("citation", _citation(x.source), _citation(y.source)),
+        ):
+            if before != after:
+                out.append(Change(kind, cat, code, before, after))
+        if x.kind != "group":
+            fa, fb = _function(a, code), _function(b, code)
+            if fa != fb:
+                out.append(Change("function", cat, code, fa, fb))
+    va, vb = {v.code: v for v in a.vetoes}, {v.code: v for v in b.vetoes}
+    for code in sorted(va.keys() - vb.keys(), key=natural_key):
+        out.append(Change("veto-removed", cat, code, va[code].title, ""))
+    for code in sorted(vb.keys() - va.keys(), key=natural_key):
+        out.append(Change("veto-added", cat, code, "", vb[code].title))
+    pa, pb = _used_parameters(a), _used_parameters(b)
+    for name in sorted(pa.keys() | pb.keys()):
+        if name not in pb:
+            out.append(Change("parameter-removed", cat, name, describe(pa[name]), ""))
+        elif name not in pa:
+            out.append(Change("parameter-added", cat, name, "", describe(pb[name])))
+        elif describe(pa[name]) != describe(pb[name]):
+            out.append(Change("parameter", cat, name, describe(pa[name]), describe(pb[name])))
+    ra, rb = dict(a.rule_objects), dict(b.rule_objects)
+    for name in sorted(ra.keys() & rb.keys()):
+        if describe(ra[name]) != describe(rb[name]):
+            out.append(Change("rule", cat, name, describe(ra[name]), describe(rb[name])))
+    fa_, fb_ = {f.key for f in a.fields}, {f.key for f in b.fields}
+    out.extend(Change("field-removed", cat, key) for key in sorted(fa_ - fb_))
+    out.extend(Change("field-added", cat, key) for key in sorted(fb_ - fa_))
+    return out
+
+
+def diff_rulesets(catalog: Any, a: str, b: str, category: str | None = None) -> list[Change]:
+    """What changes from ruleset ``a`` to ruleset ``b`` (every category both know, or ``category``)."""
+    for name in (a, b):
+        if name not in catalog.rulesets:
+            hint = did_you_mean(name, catalog.rulesets)
+            raise UsageError(f"unknown ruleset '{name}'" + (f"; {hint}" if hint else f"; installed: {', '.join(sorted(catalog.rulesets))}"))
+    ca = {k for r, k in catalog.categories if r == a}
+    cb = {k for r, k in catalog.categories if r == b}
+    if category is not None:
+        if category not in ca | cb:
+            hint = did_you_mean(category, ca | cb)
+            raise UsageError(f"neither {a} nor {b} has a category '{category}'" + (f"; {hint}" if hint else ""))
+        ca, cb = ca & {category}, cb & {category}
+    changes: list[Change] = []
+    changes.extend(Change("category-added", (key,), key) for key in sorted(cb - ca))
+    changes.extend(Change("category-removed", (key,), key) for key in sorted(ca - cb))
+    for key in sorted(ca & cb):
+        changes.extend(diff_plans(catalog.plan(a, key), catalog.plan(b, key)))
+    return merge(changes)
+
+
+def merge(changes: Iterable[Change]) -> list[Change]:
+    """One change per (kind, subject, before, after): a parameter several categories use is listed once."""
+    merged: dict[tuple[str, str, str, str], set[str]] = {}
+    for change in changes:
+        merged.setdefault((change.kind, change.subject, change.before, change.after), set()).update(change.categories)
+    rank = {kind: index for index, kind in enumerate(KINDS)}
+    out = [Change(kind, tuple(sorted(cats)), subject, before, after) for (kind, subject, before, after), cats in merged.items()]
+    return sorted(out, key=lambda c: (c.categories, natural_key(c.subject), rank.get(c.kind, len(KINDS)), c.before, c.after))
+
+
+def render(changes: Sequence[Change], a: str, b: str, format_: str) -> str:
+    """``table``, ``markdown`` or ``json`` (``{"changes": [...]}``)."""
+    if format_ == "json":
+        return json.dumps({"from": a, "to": b, "changes": [c.as_dict() for c in changes]}, ensure_ascii=False, indent=2) + "\n"
+    rows = [(",".join(c.categories), c.kind, c.subject, c.before, c.after) for c in changes]
+    head = ("category", "change", "subject", a, b)
+    if format_ == "markdown":
+        lines = [f"## Rule changes from {a} to {b}", ""]
+        if not rows:
+            return "\n".join([*lines, "No changes.", ""])
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        lines.extend("| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in row) + " |" for row in rows)
+        return "\n".join(lines) + "\n"
+    if not rows:
+        return f"no rule changes from {a} to {b}\n"
+    lines = [f"rule changes from {a} to {b}: {len(rows)}"]
+    for category, kind, subject, before, after in rows:
+        lines.append(f"  {category:<12} {kind:<18} {subject}")
+        if before:
+            lines.append(f"      - {before}")
+        if after:
+            lines.append(f"      + {after}")
+    return "\n".join(lines) + "\n"
