@@ -26,8 +26,8 @@ def runner(monkeypatch):
     [("provincial", 38, ["comprehensive", "website"]), ("city", 10, ["comprehensive", "website"]), ("county", 83, ["website"])],
 )
 def test_each_category_ranks_its_units_on_the_synthetic_sample(runner, category, units, sections):
-    first = runner.invoke(cli, ["run", "-c", category, "-f", "json"])
-    second = runner.invoke(cli, ["run", "-c", category, "-f", "json"])
+    first = runner.invoke(cli, ["run", "-c", category, "-f", "json", "--ruleset", "fj2017"])
+    second = runner.invoke(cli, ["run", "-c", category, "-f", "json", "--ruleset", "fj2017"])
     assert first.exit_code == 0, first.stderr
     assert first.stdout == second.stdout  # same packs, same evidence: byte-identical
     data = json.loads(first.stdout)
@@ -46,15 +46,15 @@ def test_weights_and_maxima_of_the_notice(runner):
         "county": {"website": ("100", "100")},
     }
     for category, sections in expected.items():
-        data = json.loads(runner.invoke(cli, ["list", "-c", category, "-f", "json"]).stdout)
+        data = json.loads(runner.invoke(cli, ["list", "-c", category, "-f", "json", "--ruleset", "fj2017"]).stdout)
         assert {s["name"]: (s["weight"], s["raw_max"]) for s in data["sections"]} == sections
-    city = json.loads(runner.invoke(cli, ["list", "-c", "city", "-f", "json"]).stdout)
+    city = json.loads(runner.invoke(cli, ["list", "-c", "city", "-f", "json", "--ruleset", "fj2017"]).stdout)
     catalogue = next(n for s in city["sections"] for n in s["nodes"] if n["code"] == "C-2-3")
     assert (catalogue["max"], catalogue["counted"]) == ("10", False)
 
 
 def test_explain_by_chinese_name(runner):
-    result = runner.invoke(cli, ["explain", "思明区"])
+    result = runner.invoke(cli, ["explain", "思明区", "--ruleset", "fj2017"])
     assert result.exit_code == 0
     assert result.stdout.startswith("xiamen.siming 思明区 · fj2017 (2017) · county · parent xiamen")
     assert "SYNTHETIC EVIDENCE" in result.stdout

@@ -297,7 +297,7 @@ def test_county_incidents_roll_up_into_their_city(catalog, plan):
 
 @pytest.fixture(scope="module")
 def sample(catalog):
-    return run_category(catalog, "city")
+    return run_category(catalog, "city", ruleset="fj2017")
 
 
 def comprehensive(result):

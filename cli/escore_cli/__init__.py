@@ -17,7 +17,9 @@ _COMMANDS = {
     "run": ("escore_cli._run", "run", "Score and rank the units of a category."),
     "list": ("escore_cli._list", "list_", "Show the indicator tree of a category with maxima and citations."),
     "explain": ("escore_cli._explain", "explain", "Explain every point of one unit."),
+    "new-pack": ("escore_cli._new_pack", "new_pack", "Scaffold a rule pack, or a new year extending an installed one."),
     "plugins": ("escore_cli._plugins", "plugins", "List the loaded plugins with distribution and version."),
+    "rules-diff": ("escore_cli._rules_diff", "rules_diff", "Show what changed between two rulesets."),
     "template": ("escore_cli._template", "template", "Write a blank evidence file for a category or unit."),
     "verify": ("escore_cli._verify", "verify", "Run the golden cases of the installed packs."),
 }

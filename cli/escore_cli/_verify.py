@@ -53,14 +53,28 @@ def verify(
     from escore._errors import UsageError
 
     catalog = catalog_from(ctx)
+    if ruleset is not None and ruleset not in catalog.rulesets:
+        from escore._errors import did_you_mean
+
+        hint = did_you_mean(ruleset, catalog.rulesets)
+        raise UsageError(
+            f"unknown ruleset '{ruleset}'" + (f"; {hint}" if hint else f"; installed: {', '.join(sorted(catalog.rulesets)) or 'none'}")
+        )
+    if ruleset is not None and year is not None and catalog.rulesets[ruleset][0].year != year:
+        raise UsageError(
+            f"--year {year} contradicts --ruleset {ruleset}, which is the {catalog.rulesets[ruleset][0].year} ruleset; give one of them"
+        )
     rulesets = [r for r, _ in catalog.rulesets.values() if (ruleset is None or r.name == ruleset) and (year is None or r.year == year)]
     if (ruleset or year) and not rulesets:
-        raise UsageError(
-            "no installed ruleset matches "
-            + " ".join(x for x in (f"--ruleset {ruleset}" if ruleset else "", f"--year {year}" if year else "") if x)
-        )
+        from escore._errors import did_you_mean
+
+        years = sorted({str(r.year) for r, _ in catalog.rulesets.values()})
+        hint = did_you_mean(str(year), years)
+        raise UsageError(f"no installed ruleset is of {year}" + (f"; {hint}" if hint else "") + f"; years installed: {', '.join(years)}")
     names = {r.name for r in rulesets}
-    targets = list(paths) or [path for r, path, _ in catalog.golden if r in names]
+    # A derived ruleset runs the cases of the rulesets it extends as well.
+    chains = {base for name in names for base in catalog.chain(name)}
+    targets = list(paths) or sorted({path for r, path, _ in catalog.golden if r in chains})
     if not targets:
         raise UsageError("no golden cases: no installed pack registers any; pass PATH")
     for target in targets:
@@ -72,6 +86,9 @@ def verify(
     args += ["-q", "--rootdir", str(Path.cwd()), "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args += ["-p", "escore.pytest_plugin"]  # the pytest11 entry point is not loaded then
+    if ruleset or year:
+        for name in sorted(names):
+            args += ["--escore-ruleset", name]
     if keyword:
         args += ["-k", keyword]
     if exitfirst:

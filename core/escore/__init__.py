@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ._indicators import METHODS, Alternative, Group, bonus, group, indicator, veto
     from ._marks import Mark, mark, param
     from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
+    from ._parameters import Parameter, amend, parameter, remove
     from ._plugins import Catalog, make_plugin_manager
     from ._run import RunResult
     from ._score import (
@@ -67,6 +68,7 @@ __all__ = [
     "NotApplicable",
     "OutputFormat",
     "PackError",
+    "Parameter",
     "Proportional",
     "Roster",
     "Ruleset",
@@ -77,6 +79,7 @@ __all__ = [
     "Unit",
     "UsageError",
     "__version__",
+    "amend",
     "bonus",
     "cite",
     "column",
@@ -90,7 +93,9 @@ __all__ = [
     "make_plugin_manager",
     "mark",
     "param",
+    "parameter",
     "points",
+    "remove",
     "run_category",
     "table",
     "veto",
@@ -120,6 +125,7 @@ _LAZY = {
     "NotApplicable": "._score",
     "OutputFormat": "._model",
     "PackError": "._errors",
+    "Parameter": "._parameters",
     "Proportional": "._score",
     "Roster": "._model",
     "Ruleset": "._model",
@@ -129,6 +135,7 @@ _LAZY = {
     "Table": "._evidence",
     "Unit": "._model",
     "UsageError": "._errors",
+    "amend": "._parameters",
     "bonus": "._indicators",
     "cite": "._citation",
     "column": "._evidence",
@@ -139,10 +146,12 @@ _LAZY = {
     "group": "._indicators",
     "hookimpl": ".hookspecs",
     "indicator": "._indicators",
-    "make_plugin_manager": "._plugins",
+        "make_plugin_manager": "._plugins",
     "mark": "._marks",
     "param": "._marks",
+    "parameter": "._parameters",
     "points": "._score",
+    "remove": "._parameters",
     "run_category": "._session",
     "table": "._evidence",
     "veto": "._indicators",

@@ -7,10 +7,11 @@ with the installed packs and compares only what the case states.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -164,10 +165,64 @@ class CaseOutcome:
     mismatches: tuple[str, ...]
 
 
-def run_case(catalog: Catalog, case: GoldenCase) -> CaseOutcome:
-    """Score the case's unit and compare what the case states."""
+class Binding(NamedTuple):
+    """A ruleset a golden case runs under; ``inherited_from`` is set when a derived ruleset inherits it."""
+
+    ruleset: str | None
+    inherited_from: str | None = None
+
+
+def _owners(catalog: Catalog, path: Path) -> list[str]:
+    """The rulesets that registered a golden directory holding ``path``."""
+    resolved = path.resolve()
+    return sorted({r for r, directory, _ in catalog.golden if resolved.is_relative_to(Path(directory).resolve())})
+
+
+def _own_case_ids(catalog: Catalog, ruleset: str) -> frozenset[str]:
+    """Ids of the cases a ruleset's own packs register (a derived case with a base case's id overrides it)."""
+    cache = catalog.__dict__.setdefault("_golden_ids", {})
+    if ruleset not in cache:
+        ids = set()
+        for path in find_case_files([Path(d) for r, d, _ in catalog.golden if r == ruleset and Path(d).exists()]):
+            ids.update(case.id for case in load_cases(path))
+        cache[ruleset] = frozenset(ids)
+    return cache[ruleset]
+
+
+def bindings(catalog: Catalog, case: GoldenCase) -> list[Binding]:
+    """Every ruleset ``case`` runs under: the one that registered it (or that it names) and those extending it.
+
+    A derived ruleset skips a base case whose id it registers itself (an override) or
+    matches one of the ``drop`` patterns of its golden registration (or of a ruleset
+    between the two): fnmatch patterns of case ids, or of ``<file name>::<id>``. A case in no registered directory that names no ruleset runs
+    under the category's default ruleset.
+    """
+    owners = _owners(catalog, case.path)
+    base = case.ruleset or (owners[0] if len(owners) == 1 else None)
+    if base is None or base not in catalog.rulesets:
+        return [Binding(case.ruleset)]
+    out = [Binding(base)]
+    for name in sorted(catalog.rulesets):
+        chain = catalog.chain(name)
+        if name == base or base not in chain:
+            continue
+        between = chain[chain.index(base) + 1 :]
+        qualified = f"{case.path.name}::{case.id}"
+        dropped = any(
+            fnmatch.fnmatchcase(case.id, pattern) or fnmatch.fnmatchcase(qualified, pattern)
+            for r in between
+            for pattern in catalog.golden_drops.get(r, ())
+        )
+        overridden = any(case.id in _own_case_ids(catalog, r) for r in between)
+        if not dropped and not overridden:
+            out.append(Binding(name, base))
+    return out
+
+
+def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> CaseOutcome:
+    """Score the case's unit under ``ruleset`` (default: the case's own) and compare what the case states."""
     where = case.where
-    chosen = catalog.choose(case.category, ruleset=case.ruleset)
+    chosen = catalog.choose(case.category, ruleset=ruleset or case.ruleset)
     plan = catalog.plan(chosen.name, case.category)
     roster = {u.code: u for u in catalog.roster(chosen.name, case.category)} if (chosen.name, case.category) in catalog.rosters else {}
     if isinstance(case.unit, str):
@@ -260,3 +315,38 @@ def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
     if case.total is not None and result.total != case.total:
         parts = ", ".join(f"{s.name} {fmt(s.points)}" for s in result.sections)
         yield f"total: expected {fmt(case.total)}, got {fmt(result.total)} ({parts})"
+
+
+def inherited_note(catalog: Catalog, binding: Binding, outcome: CaseOutcome) -> str:
+    """For an inherited case that fails: the derived year's rule changes that touch what the case states."""
+    from ._rulesdiff import diff_plans
+
+    case, plan = outcome.case, outcome.plan
+    base = binding.inherited_from or ""
+    changes = diff_plans(catalog.plan(base, case.category), plan)
+    whole = case.total is not None or bool(case.sections)
+    codes: set[str] = set()
+    names: set[str] = set()
+    for ip in plan.indicators:
+        if whole or ip.node.code in case.indicators:
+            names |= ip.fixtures
+            cursor: str | None = ip.node.code
+            while cursor is not None and cursor in plan.nodes:
+                codes.add(cursor)
+                cursor = plan.nodes[cursor].parent
+    codes |= set(case.indicators)
+    # Titles and citations do not change points; the note lists what can.
+    changes = [c for c in changes if c.kind not in ("title", "section-title", "citation", "section-citation", "methods")]
+    relevant = [
+        c
+        for c in changes
+        if c.subject in codes
+        or (c.kind.startswith("parameter") and c.subject in names)
+        or (whole and (c.kind.startswith("section") or c.kind.startswith("node-")))
+    ]
+    head = f"inherited from {base}: "
+    if not relevant:
+        return head + f"none of {plan.ruleset.name}'s rule changes touches what this case states"
+    lines = [head + f"{plan.ruleset.name} changes what this case states:"]
+    lines.extend(f"    {c.kind} {c.subject}: {c.before or '(none)'} → {c.after or '(none)'}" for c in relevant)
+    return "\n".join(lines)

@@ -19,10 +19,20 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._golden import GoldenCase
+    from ._golden import Binding, GoldenCase
 
 #: Set by ``escore verify --coverage`` to a list that receives each case's outcome.
 OUTCOMES_ATTRIBUTE = "_escore_outcomes"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--escore-ruleset",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Run golden cases only under these rulesets (repeatable; escore verify --ruleset sets it).",
+    )
 
 
 def _is_golden(file_path: Path) -> bool:
@@ -41,12 +51,22 @@ class GoldenMismatch(Exception):
 
 class GoldenFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        from ._golden import load_cases
+        from ._golden import Binding, bindings, load_cases
 
-        # Items are named "<case id>@<unit>": square brackets would make pytest parse
-        # the name as parameters, and --lf would not find the item again.
-        for case in load_cases(self.path):
-            yield GoldenItem.from_parent(self, name=f"{case.id}@{case.unit_code}", case=case)
+        # Items are named "<case id>@<unit>" ("…@<ruleset>" when a derived ruleset inherits
+        # the case): square brackets would make pytest parse the name as parameters, and
+        # --lf would not find the item again.
+        wanted = set(self.config.getoption("escore_ruleset", default=None) or ())
+        cases = load_cases(self.path)
+        if not cases:
+            return
+        catalog = _catalog(self.config)
+        for case in cases:
+            for binding in bindings(catalog, case) if catalog.golden else [Binding(case.ruleset)]:
+                if wanted and binding.ruleset is not None and binding.ruleset not in wanted:
+                    continue
+                name = f"{case.id}@{case.unit_code}" + (f"@{binding.ruleset}" if binding.inherited_from else "")
+                yield GoldenItem.from_parent(self, name=name, case=case, binding=binding)
 
 
 def _catalog(config: pytest.Config) -> Any:
@@ -61,24 +81,32 @@ def _catalog(config: pytest.Config) -> Any:
 
 
 class GoldenItem(pytest.Item):
-    def __init__(self, *, case: GoldenCase, **kwargs: Any) -> None:
+    def __init__(self, *, case: GoldenCase, binding: Binding | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case = case
+        self.binding = binding
 
     def runtest(self) -> None:
-        from ._golden import run_case
+        from ._golden import inherited_note, run_case
 
-        outcome = run_case(_catalog(self.config), self.case)
+        catalog = _catalog(self.config)
+        binding = self.binding
+        outcome = run_case(catalog, self.case, binding.ruleset if binding is not None else None)
         sink = getattr(self.config, OUTCOMES_ATTRIBUTE, None)
         if sink is not None:
             sink.append(outcome)
         if outcome.mismatches:
-            raise GoldenMismatch("\n".join(outcome.mismatches))
+            lines = list(outcome.mismatches)
+            if binding is not None and binding.inherited_from:
+                lines.append(inherited_note(catalog, binding, outcome))
+            raise GoldenMismatch("\n".join(lines))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         from ._errors import EscoreError
 
         title = f"golden case {self.case.id}" + (f" ({self.case.title})" if self.case.title else "")
+        if self.binding is not None and self.binding.inherited_from:
+            title += f" under {self.binding.ruleset}"
         if isinstance(excinfo.value, GoldenMismatch):
             return f"{title}: unit {self.case.unit_code}\n{excinfo.value}"
         if isinstance(excinfo.value, EscoreError):

@@ -11,6 +11,7 @@ from escore import (
     group,
     indicator,
     mark,
+    parameter,
 )
 
 DOC = "Demo assessment notice 2024"
@@ -23,7 +24,10 @@ S2B = group("S-2-B", "Planning (rural towns)", max=30, parent="S-2", variant="ru
 CATALOGUE = group("S-9", "Catalogue (no rule this year)", max=10, counted=False, source=cite("Catalogue (10)", document=DOC))
 
 REPLY_RATE = Ladder.at_least("reply rate", [(100, 10), (80, 6)], otherwise=0, what="reply rate", unit="%")
-REPLY_DELAY = Ladder.at_most("reply delay", [(3, 10), (7, 5)], otherwise=0, what="median delay", unit=" days")
+#: A parameter: indicators receive it by name, and a later year replaces it without copying them.
+REPLY_DELAY = parameter(
+    "reply_delay_tiers", Ladder.at_most("reply delay", [(3, 10), (7, 5)], otherwise=0, what="median delay", unit=" days")
+)
 PLATFORM_AWARD = Award("platforms", cap=10, per={"platform": 1})
 PLAN = Binary("plan", 30, yes="plan filed on time", no="plan not filed on time")
 OUTAGES = Deduction("outages", max=30, per={"outage": "0.05"})
@@ -36,8 +40,8 @@ def reply_rate(service_reply_rate) -> Score:
 
 
 @indicator("S-1-2", "Reply delay", max=10, parent="S-1", methods=["monitoring"], source=cite("≤3 days → 10, ≤7 days → 5", document=DOC))
-def reply_delay(service_median_delay) -> Score:
-    return REPLY_DELAY.score(service_median_delay)
+def reply_delay(service_median_delay, reply_delay_tiers) -> Score:
+    return reply_delay_tiers.score(service_median_delay)
 
 
 @indicator(

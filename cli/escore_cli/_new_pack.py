@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import catalog_from, reports_errors
+
+
+@click.command("new-pack")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--name", required=True, metavar="NAME", help="The new ruleset's name, e.g. fj2018 (also names the distribution).")
+@click.option("--extends", "base", metavar="RULESET", help="An installed ruleset the new one inherits from (a new year of it).")
+@click.option("--year", type=int, metavar="YEAR", help="Assessment year (default with --extends: the base's year + 1).")
+@click.pass_context
+@reports_errors
+def new_pack(ctx: click.Context, directory: Path, name: str, base: str | None, year: int | None) -> None:
+    """Write a complete pip-installable rule pack into DIRECTORY.
+
+    With --extends, the pack declares a ruleset that inherits everything from an
+    installed one and scores identically to it until you change something in its
+    overrides module. Without, it is a minimal pack of its own (one category, one
+    indicator, a roster, sample evidence and a golden case) to grow from.
+    Install it with `pip install -e DIRECTORY`.
+    """
+    from escore._errors import UsageError
+
+    from ._scaffold import derived_pack, minimal_pack, write_tree
+
+    if base is not None:
+        catalog = catalog_from(ctx)
+        files = derived_pack(catalog, name, base, year)
+    else:
+        if year is None:
+            raise UsageError("new-pack: --year is required without --extends")
+        files = minimal_pack(name, year)
+    write_tree(directory, files)
+    click.echo(f"wrote {len(files)} files to {directory}; install with: pip install -e {directory}", err=True)

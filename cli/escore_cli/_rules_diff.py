@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import catalog_from, reports_errors, write_output
+
+
+@click.command("rules-diff")
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="B")
+@click.option("--category", "-c", metavar="CATEGORY", help="Only this category (default: every category of either ruleset).")
+@click.option("--format", "-f", "format_", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
+@click.pass_context
+@reports_errors
+def rules_diff(ctx: click.Context, first: str, second: str, category: str | None, format_: str, output: Path | None) -> None:
+    """What changes from ruleset A to ruleset B: nodes, maxima, weights, section titles,
+    rule parameters (tier rows, amounts, deadlines) and citations.
+
+    JSON output is {"from": A, "to": B, "changes": [...]}; an unchanged derived pack has
+    no changes.
+    """
+    from escore._rulesdiff import diff_rulesets, render
+
+    catalog = catalog_from(ctx)
+    changes = diff_rulesets(catalog, first, second, category)
+    write_output(render(changes, first, second, format_), output)
