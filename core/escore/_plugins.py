@@ -252,7 +252,7 @@ class Catalog:
                 if cursor in names:
                     raise PackError(f"ruleset '{ruleset}' extends itself: {' → '.join([*reversed(names), cursor])}")
                 if cursor not in self.rulesets:
-                    hint = did_you_mean(cursor, self.rulesets)
+                    hint = did_you_mean(cursor, [r for r in self.rulesets if r not in names])
                     raise PackError(
                         f"ruleset '{names[-1]}' (plugin '{self.rulesets[names[-1]][1]}') extends '{cursor}', which no installed plugin registers"
                         + (f"; {hint}" if hint else "")

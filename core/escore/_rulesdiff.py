@@ -196,8 +196,9 @@ def diff_rulesets(catalog: Any, a: str, b: str, category: str | None = None) -> 
         if name not in catalog.rulesets:
             hint = did_you_mean(name, catalog.rulesets)
             raise UsageError(f"unknown ruleset '{name}'" + (f"; {hint}" if hint else f"; installed: {', '.join(sorted(catalog.rulesets))}"))
-    ca = {k for r, k in catalog.categories if r == a}
-    cb = {k for r, k in catalog.categories if r == b}
+    # Categories with sections (a category that only holds sub-units has no tree to compare).
+    ca = {k for r, k, _ in catalog.sections if r == a}
+    cb = {k for r, k, _ in catalog.sections if r == b}
     if category is not None:
         if category not in ca | cb:
             hint = did_you_mean(category, ca | cb)
@@ -218,7 +219,22 @@ def merge(changes: Iterable[Change]) -> list[Change]:
         merged.setdefault((change.kind, change.subject, change.before, change.after), set()).update(change.categories)
     rank = {kind: index for index, kind in enumerate(KINDS)}
     out = [Change(kind, tuple(sorted(cats)), subject, before, after) for (kind, subject, before, after), cats in merged.items()]
-    return sorted(out, key=lambda c: (c.categories, natural_key(c.subject), rank.get(c.kind, len(KINDS)), c.before, c.after))
+    return sorted(
+        out, key=lambda c: (c.categories, _group(c.kind), natural_key(c.subject), rank.get(c.kind, len(KINDS)), c.before, c.after)
+    )
+
+
+def _group(kind: str) -> int:
+    """Categories, then sections, then the tree, then parameters and rules, then evidence fields."""
+    if kind.startswith("category"):
+        return 0
+    if kind.startswith("section"):
+        return 1
+    if kind.startswith(("parameter", "rule")):
+        return 3
+    if kind.startswith("field"):
+        return 4
+    return 2
 
 
 def render(changes: Sequence[Change], a: str, b: str, format_: str) -> str:

@@ -36,7 +36,9 @@ def escore_register_rulesets(register: Callable[[Ruleset], None]) -> None:
     """Register rulesets (an assessment scheme of one year), e.g. ``Ruleset("fj2017", 2017)``.
 
     Several packs may register the same ruleset if they register equal values;
-    different values under one name are an error naming both plugins.
+    different values under one name are an error naming both plugins. A ruleset
+    with ``extends="fj2017"`` inherits everything of ``fj2017`` its packs do not
+    declare again (see the README, "A new year").
 
     .. versionadded:: 0.1
     """
@@ -113,9 +115,13 @@ def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
 
 @hookspec
 def escore_register_golden_cases(register: Callable[..., None]) -> None:
-    """Register directories of golden case files: ``register(path, ruleset=...)``.
+    """Register directories of golden case files: ``register(path, ruleset=..., drop=())``.
 
     ``escore verify`` runs them; ship them inside the pack so they install with it.
+    Each case runs under the ruleset that registered it and under every ruleset that
+    extends it; ``drop`` lists fnmatch patterns (``"id"`` or ``"file.toml::id"``) of
+    inherited cases this ruleset leaves out, and a case here with an inherited case's
+    id replaces it.
 
     .. versionadded:: 0.1
     """

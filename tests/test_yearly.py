@@ -1,0 +1,345 @@
+"""A new year extends the last one: inheritance, parameters, amendments, golden cases, rules-diff, new-pack."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from escore import Ladder, PackError, Ruleset, Section, amend, cite, hookimpl, indicator, parameter, remove, run_category
+from escore._plugins import Catalog, make_plugin_manager
+from escore._rulesdiff import diff_rulesets
+from escore_cli import cli
+
+from .conftest import ROOT
+
+
+def derived(
+    name: str = "demo2025", *, extends: str = "demo2024", year: int = 2025, overrides: dict | None = None, **hooks
+) -> types.ModuleType:
+    """A plugin module declaring ``name`` extending ``extends``, with an overrides module of the given objects."""
+    plugin = types.ModuleType(f"pack_{name}")
+    module = types.ModuleType(f"pack_{name}.overrides")
+    for key, value in (overrides or {}).items():
+        setattr(module, key, value)
+
+    @hookimpl
+    def escore_register_rulesets(register):
+        register(Ruleset(name, year, f"Demo {year}", extends=extends))
+
+    @hookimpl
+    def escore_register_indicators(register):
+        register(module, ruleset=name, sections=[("town", "services"), ("town", "website")])
+
+    plugin.escore_register_rulesets = escore_register_rulesets
+    plugin.escore_register_indicators = escore_register_indicators
+    for key, value in hooks.items():
+        setattr(plugin, key, value)
+    return plugin
+
+
+def catalog_with(*plugins) -> Catalog:
+    from escore_demo import plugin
+
+    return Catalog(make_plugin_manager(autoload=False, extra=[plugin, *plugins]))
+
+
+def totals(catalog: Catalog, ruleset: str) -> dict[str, Decimal]:
+    return {r.unit.code: r.total for r in run_category(catalog, "town", ruleset=ruleset).units}
+
+
+# --------------------------------------------------------------------------- inheritance
+
+
+def test_an_empty_derived_ruleset_scores_like_its_base_and_inherits_everything():
+    catalog = catalog_with(derived())
+    assert catalog.chain("demo2025") == ("demo2024", "demo2025")
+    assert sorted(k for r, k in catalog.categories if r == "demo2025") == ["town", "village"]
+    assert catalog.roster("demo2025", "town") == catalog.roster("demo2024", "town")
+    assert (
+        totals(catalog, "demo2025")
+        == totals(catalog, "demo2024")
+        == {
+            "east": Decimal("31.95"),
+            "north": Decimal("92"),
+            "south": Decimal("75.45"),
+            "west": Decimal("60.4"),
+        }
+    )
+    assert diff_rulesets(catalog, "demo2024", "demo2025") == []
+
+
+def test_a_parameter_is_replaced_by_name_and_rules_diff_shows_it():
+    tiers = parameter("reply_delay_tiers", Ladder.at_most("reply delay", [(2, 10), (7, 5)], otherwise=0, what="median delay", unit=" days"))
+    catalog = catalog_with(derived(overrides={"TIERS": tiers}))
+    plan = catalog.plan("demo2025", "town")
+    delay = {
+        r.unit.code: next(i for i in r.indicators if i.code == "S-1-2") for r in run_category(catalog, "town", ruleset="demo2025").units
+    }
+    base = {
+        r.unit.code: next(i for i in r.indicators if i.code == "S-1-2") for r in run_category(catalog, "town", ruleset="demo2024").units
+    }
+    changed = {code for code in delay if delay[code].points != base[code].points}
+    assert changed == {"north"}  # its median delay of 3 days was ≤ 3 and is now > 2
+    assert (base["north"].points, delay["north"].points) == (Decimal(10), Decimal(5))
+    assert delay["north"].reasons == ("median delay 3 days matched tier '≤ 7 days → 5'",)
+    assert plan.fixtures["reply_delay_tiers"].origin == "demo2025"
+    [change] = diff_rulesets(catalog, "demo2024", "demo2025")
+    assert change.as_dict() == {
+        "kind": "parameter",
+        "categories": ["town"],
+        "subject": "reply_delay_tiers",
+        "before": "median delay: ≤ 3 days → 10; ≤ 7 days → 5; > 7 days → 0",
+        "after": "median delay: ≤ 2 days → 10; ≤ 7 days → 5; > 7 days → 0",
+    }
+
+
+def test_a_parameter_cannot_change_kind():
+    catalog = catalog_with(derived(overrides={"TIERS": parameter("reply_delay_tiers", 3)}))
+    with pytest.raises(
+        PackError, match=r"ruleset 'demo2025' replaces parameter 'reply_delay_tiers' \(Ladder, from 'demo2024'\) with a int"
+    ):
+        catalog.plan("demo2025", "town")
+
+
+def test_replaced_removed_added_and_amended_nodes():
+    @indicator("S-1-1", "Reply rate (2025)", max=10, parent="S-1", source=cite("rate ≥90% → 10", document="Demo 2025"))
+    def reply_rate(service_reply_rate):
+        return Ladder.at_least("reply rate", [(90, 10)], otherwise=0, what="reply rate", unit="%").score(service_reply_rate)
+
+    @indicator("S-1-4", "Online booking", max=5, parent="S-1")
+    def booking(website_has_app):
+        return Ladder.at_least("booking", [(1, 5)], otherwise=0).score(int(website_has_app))
+
+    overrides = {"reply_rate": reply_rate, "booking": booking, "GONE": remove("S-1-3"), "S1": amend("S-1", max=25), "S": amend("S", max=55)}
+    sections = derived(
+        overrides=overrides,
+        escore_register_sections=hookimpl(
+            lambda register: register(Section("demo2025", "town", "services", "Services", weight=60, raw_max=55))
+        ),
+    )
+    catalog = catalog_with(sections)
+    plan = catalog.plan("demo2025", "town")
+    assert "S-1-3" not in plan.nodes and plan.nodes["S-1-4"].section == "services"
+    assert plan.nodes["S-1"].max == 25 and plan.nodes["S-1"].origin == "demo2025"
+    assert plan.sections[0].sample_evidence == catalog.plan("demo2024", "town").sections[0].sample_evidence  # inherited sample
+    kinds = [(c.kind, c.subject, c.before, c.after) for c in diff_rulesets(catalog, "demo2024", "demo2025")]
+    assert kinds == [
+        ("section-title", "services", "Public services", "Services"),
+        ("section-raw-max", "services", "60", "55"),
+        ("max", "S", "60", "55"),
+        ("max", "S-1", "30", "25"),
+        ("title", "S-1-1", "Reply rate", "Reply rate (2025)"),
+        ("methods", "S-1-1", "monitoring", ""),
+        ("citation", "S-1-1", "Demo assessment notice 2024: 「rate ≥100% → 10, ≥80% → 6」", "Demo 2025: 「rate ≥90% → 10」"),
+        (
+            "function",
+            "S-1-1",
+            "escore_demo.services.reply_rate",
+            f"{__name__}.test_replaced_removed_added_and_amended_nodes.<locals>.reply_rate",
+        ),
+        ("node-removed", "S-1-3", "Shared platforms (max 10)", ""),
+        ("node-added", "S-1-4", "", "Online booking (max 5)"),
+        ("field-removed", "service.platforms", "", ""),
+    ]
+
+
+def test_a_broken_sum_names_the_year_of_each_declaration():
+    catalog = catalog_with(derived(overrides={"S1": amend("S-1", max=25)}))
+    with pytest.raises(
+        PackError,
+        match=r"demo2025/town: 'S' declares max 60 \[demo2024\] but its children add up to 55 \(S-1 25 \[demo2025\] \+ S-2 30 \[demo2024\]\)",
+    ):
+        catalog.plan("demo2025", "town")
+
+
+def test_an_unknown_base_or_amended_code_is_a_pack_error():
+    with pytest.raises(
+        PackError,
+        match=r"ruleset 'demo2025' \(plugin '.*'\) extends 'demo2042', which no installed plugin registers; did you mean 'demo2024'\?",
+    ):
+        catalog_with(derived(extends="demo2042"))
+    catalog = catalog_with(derived(overrides={"X": amend("S-1-7", max=1)}))
+    with pytest.raises(PackError, match=r"amends 'S-1-7', which no earlier year declares; did you mean 'S-1-3'\?"):
+        catalog.plan("demo2025", "town")
+
+
+# --------------------------------------------------------------------------- golden cases
+
+
+def golden_plugin(name, directory, drop=()):
+    return hookimpl(lambda register: register(directory, ruleset=name, drop=list(drop)))
+
+
+def test_inherited_golden_cases_run_under_the_derived_ruleset_and_name_the_change(tmp_path, monkeypatch):
+    from escore_demo import plugin as demo
+
+    tiers = parameter("reply_delay_tiers", Ladder.at_most("reply delay", [(3, 10), (6, 5)], otherwise=0, what="median delay", unit=" days"))
+    own = tmp_path / "golden"
+    own.mkdir()
+    pack = derived(overrides={"TIERS": tiers}, escore_register_golden_cases=golden_plugin("demo2025", own))
+    module = types.ModuleType("pack_demo2025_golden")
+    for key in dir(pack):
+        if key.startswith("escore_"):
+            setattr(module, key, getattr(pack, key))
+    monkeypatch.setitem(sys.modules, "pack_demo2025_golden", module)
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,pack_demo2025_golden")
+    runner = CliRunner()
+    base = runner.invoke(cli, ["verify", "--ruleset", "demo2024"])
+    assert base.exit_code == 0, base.output
+    assert "3 passed" in base.output
+    result = runner.invoke(cli, ["verify", "--ruleset", "demo2025"])
+    assert result.exit_code == 1
+    assert "1 failed, 2 passed" in result.output  # demo2024's three cases under demo2025: the sample's total moves
+    assert "golden case south-sample (South Town on the sample evidence" in result.output and "under demo2025: unit south" in result.output
+    assert "inherited from demo2024: demo2025 changes what this case states:" in result.output
+    assert (
+        "    parameter reply_delay_tiers: median delay: ≤ 3 days → 10; ≤ 7 days → 5; > 7 days → 0 → "
+        "median delay: ≤ 3 days → 10; ≤ 6 days → 5; > 6 days → 0\n"
+    ) in result.output
+    assert demo.HERE.exists()
+
+
+def test_a_derived_pack_drops_or_overrides_inherited_cases(demo_catalog):
+    from escore._golden import Binding, bindings, find_case_files, load_cases
+
+    cases = [c for path in find_case_files([ROOT / "examples/demo-pack/escore_demo/golden"]) for c in load_cases(path)]
+    catalog = catalog_with(derived())
+    assert {c.id: bindings(catalog, c) for c in cases} == {c.id: [Binding("demo2024"), Binding("demo2025", "demo2024")] for c in cases}
+    dropping = catalog_with(derived(escore_register_golden_cases=golden_plugin("demo2025", ROOT / "tests", drop=["towns.toml::south-*"])))
+    assert {c.id: len(bindings(dropping, c)) for c in cases} == {"south-sample": 1, "reply-rate-boundary": 2, "twenty-outages": 2}
+
+
+# --------------------------------------------------------------------------- the fj2019-structure example
+
+EXAMPLE = ROOT / "examples" / "fj2019-structure"
+FJ2017 = "fj2017-provincial,fj2017-city,fj2017-website"
+
+
+@pytest.fixture
+def with_fj2019(monkeypatch):
+    """The three fj2017 packs and the fj2019-structure example, whatever else is installed."""
+    pytest.importorskip("escore_fj2017_website")
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", FJ2017 + ",escore_fj2019_structure.plugin")
+    monkeypatch.delenv("ESCORE_BLOCKED_PLUGINS", raising=False)
+    return CliRunner()
+
+
+def test_fj2019_rules_diff_is_the_front_matter(with_fj2019):
+    result = with_fj2019.invoke(cli, ["rules-diff", "fj2017", "fj2019-structure", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    changes = [
+        (c["kind"], ",".join(c["categories"]), c["subject"], c["before"], c["after"][:12]) for c in json.loads(result.stdout)["changes"]
+    ]
+    assert changes == [
+        ("section-weight", "city", "comprehensive", "70", "65"),
+        ("section-citation", "city", "comprehensive", "", "福建省数字福建建设领导小"),
+        ("section-weight", "city", "website", "30", "35"),
+        ("section-citation", "city", "website", "", "福建省数字福建建设领导小"),
+        ("section-title", "city,county,provincial", "website", "政府网站建设", "政府网站与政务新媒体建设"),
+        ("section-citation", "county", "website", "", "福建省数字福建建设领导小"),
+        ("section-citation", "provincial", "website", "", "福建省数字福建建设领导小"),
+    ]
+    letter = (EXAMPLE / "escore_fj2019_structure" / "front_matter.txt").read_text(encoding="utf-8")
+    from escore_fj2019_structure import plugin
+
+    for citation in (plugin.CITY, plugin.COUNTY, plugin.PROVINCIAL):
+        assert citation.text in letter and "ILLUSTRATIVE" in citation.note
+
+
+def test_fj2019_scores_are_the_2017_raw_points_at_the_2019_weights(with_fj2019):
+    catalog = Catalog(make_plugin_manager())
+    assert "示意" in catalog.rulesets["fj2019-structure"][0].title  # labelled illustrative wherever the title shows
+    old = {r.unit.code: r for r in run_category(catalog, "city", ruleset="fj2017").units}
+    new = {r.unit.code: r for r in run_category(catalog, "city", year=2019).units}
+    assert old.keys() == new.keys() and len(new) == 10
+    for code, result in new.items():
+        raw = {s.name: s.raw for s in old[code].sections}
+        assert {s.name: s.raw for s in result.sections} == raw
+        assert [(s.name, s.weight, s.raw_max) for s in result.sections] == [("comprehensive", 65, 70), ("website", 35, 100)]
+        # 28 significant digits either way; the engine's own order of operations is not the point here
+        assert abs(result.total - (raw["comprehensive"] * 65 / 70 + raw["website"] * Decimal("0.35"))) < Decimal("1e-20")
+    assert new["fuzhou"].total != old["fuzhou"].total
+    county_old = {r.unit.code: r.total for r in run_category(catalog, "county", ruleset="fj2017").units}
+    county_new = {r.unit.code: r.total for r in run_category(catalog, "county").units}
+    assert county_old == county_new and len(county_new) == 83
+
+
+def test_with_a_second_ruleset_installed_fj2017_keeps_every_expectation(with_fj2019):
+    default = with_fj2019.invoke(cli, ["run", "-c", "county"])
+    assert default.exit_code == 0
+    assert default.stdout.startswith("escore · fj2019-structure (2019) · county")
+    assert "scoring with fj2019-structure (2019), the latest installed; also installed: fj2017 (2017)" in default.stderr
+    fj2017 = with_fj2019.invoke(cli, ["verify", "--ruleset", "fj2017"])
+    assert fj2017.exit_code == 0, fj2017.output[-3000:]
+    assert "failed" not in fj2017.output
+    fj2019 = with_fj2019.invoke(cli, ["verify", "--ruleset", "fj2019-structure"])
+    assert fj2019.exit_code == 0, fj2019.output[-3000:]
+    passed = {
+        name: int(result.output.rsplit(" passed", 1)[0].rsplit("\n", 1)[-1].split()[-1]) for name, result in (("a", fj2017), ("b", fj2019))
+    }
+    assert passed["b"] == passed["a"] - 74 + 1  # fj2017's 74 city cases at the 2017 weights are dropped; one 2019 case is added
+    contradiction = with_fj2019.invoke(cli, ["run", "-c", "county", "--year", "2024", "--ruleset", "fj2017"])
+    assert contradiction.exit_code == 2
+    assert contradiction.stderr == "escore: error: --year 2024 contradicts --ruleset fj2017, which is the 2017 ruleset; give one of them\n"
+    unknown = with_fj2019.invoke(cli, ["run", "-c", "county", "--ruleset", "fj2071"])
+    assert unknown.exit_code == 2 and "did you mean 'fj2017'?" in unknown.stderr
+
+
+# --------------------------------------------------------------------------- new-pack
+
+
+def test_new_pack_extending_a_ruleset_scores_like_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
+    runner = CliRunner()
+    made = runner.invoke(cli, ["new-pack", "--extends", "demo2024", "--name", "demo2025", str(tmp_path / "pack")])
+    assert made.exit_code == 0, made.stderr
+    files = sorted(str(p.relative_to(tmp_path / "pack")) for p in (tmp_path / "pack").rglob("*") if p.is_file())
+    assert files == [
+        "README.md",
+        "escore_demo2025/__init__.py",
+        "escore_demo2025/golden/README.md",
+        "escore_demo2025/overrides.py",
+        "escore_demo2025/plugin.py",
+        "pyproject.toml",
+        "tests/test_pack.py",
+    ]
+    overrides = (tmp_path / "pack" / "escore_demo2025" / "overrides.py").read_text(encoding="utf-8")
+    assert "#   reply_delay_tiers = median delay: ≤ 3 days → 10; ≤ 7 days → 5; > 7 days → 0" in overrides
+    assert 'demo2025 = "escore_demo2025.plugin"' in (tmp_path / "pack" / "pyproject.toml").read_text(encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "pack"))
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,escore_demo2025.plugin")
+    diff = runner.invoke(cli, ["rules-diff", "demo2024", "demo2025", "-f", "json"])
+    assert json.loads(diff.stdout) == {"from": "demo2024", "to": "demo2025", "changes": []}
+    old = runner.invoke(cli, ["run", "-c", "town", "--ruleset", "demo2024", "-f", "csv"]).stdout
+    new = runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]).stdout
+    assert old == new and old.count("\n") == 5
+    verify = runner.invoke(cli, ["verify", "--ruleset", "demo2025"])
+    assert verify.exit_code == 0 and "3 passed" in verify.output  # demo2024's three cases, run under demo2025
+    again = runner.invoke(cli, ["new-pack", "--extends", "demo2024", "--name", "demo2026", str(tmp_path / "pack")])
+    assert again.exit_code == 2 and "exists and is not an empty directory" in again.stderr
+    unknown = runner.invoke(cli, ["new-pack", "--extends", "demo2042", "--name", "x", str(tmp_path / "x")])
+    assert unknown.exit_code == 2 and "unknown ruleset 'demo2042'; did you mean 'demo2025'?" in unknown.stderr and not (tmp_path / "x").exists()
+
+
+def test_new_pack_without_a_base_is_a_minimal_pack_whose_case_passes(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    runner = CliRunner()
+    made = runner.invoke(cli, ["new-pack", "--name", "town2030", "--year", "2030", str(tmp_path / "pack")])
+    assert made.exit_code == 0, made.stderr
+    monkeypatch.syspath_prepend(str(tmp_path / "pack"))
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_town2030.plugin")
+    ranking = runner.invoke(cli, ["run", "-c", "unit", "-f", "csv"])
+    assert ranking.exit_code == 0, ranking.stderr
+    assert ranking.stdout.splitlines()[1] == "1,example,Example Unit,,60.00,60.00,0,0,yes"
+    verify = runner.invoke(cli, ["verify", "--ruleset", "town2030"])
+    assert verify.exit_code == 0 and "1 passed" in verify.output
+    assert runner.invoke(cli, ["new-pack", "--name", "Bad Name", "--year", "1", str(tmp_path / "b")]).exit_code == 2
