@@ -180,7 +180,10 @@ class Engine:
         self.index = {ip.node.code: i for i, ip in enumerate(self.selected)}
         # A veto none of whose targets is selected is not evaluated: it could change nothing.
         self.vetoes = tuple(
-            (v, positions) for v in plan.vetoes for positions in (tuple(sorted(self.index[c] for c in v.leaves if c in self.index)),) if positions
+            (v, positions)
+            for v in plan.vetoes
+            for positions in (tuple(sorted(self.index[c] for c in v.leaves if c in self.index)),)
+            if positions
         )
         self.sections = plan.sections
         fixtures = plan.fixtures
