@@ -327,7 +327,11 @@ def test_new_pack_extending_a_ruleset_scores_like_it(tmp_path, monkeypatch):
     again = runner.invoke(cli, ["new-pack", "--extends", "demo2024", "--name", "demo2026", str(tmp_path / "pack")])
     assert again.exit_code == 2 and "exists and is not an empty directory" in again.stderr
     unknown = runner.invoke(cli, ["new-pack", "--extends", "demo2042", "--name", "x", str(tmp_path / "x")])
-    assert unknown.exit_code == 2 and "unknown ruleset 'demo2042'; did you mean 'demo2025'?" in unknown.stderr and not (tmp_path / "x").exists()
+    assert (
+        unknown.exit_code == 2
+        and "unknown ruleset 'demo2042'; did you mean 'demo2025'?" in unknown.stderr
+        and not (tmp_path / "x").exists()
+    )
 
 
 def test_new_pack_without_a_base_is_a_minimal_pack_whose_case_passes(tmp_path, monkeypatch):
@@ -343,3 +347,28 @@ def test_new_pack_without_a_base_is_a_minimal_pack_whose_case_passes(tmp_path, m
     verify = runner.invoke(cli, ["verify", "--ruleset", "town2030"])
     assert verify.exit_code == 0 and "1 passed" in verify.output
     assert runner.invoke(cli, ["new-pack", "--name", "Bad Name", "--year", "1", str(tmp_path / "b")]).exit_code == 2
+
+
+def test_explain_and_verify_choose_among_years_like_run(with_fj2019):
+    explained = with_fj2019.invoke(cli, ["explain", "思明区"])
+    assert explained.exit_code == 0, explained.stderr
+    assert "· fj2019-structure (2019) · county" in explained.stdout.splitlines()[0]
+    assert "scoring with fj2019-structure (2019), the latest installed" in explained.stderr
+    assert "· fj2017 (2017) · county" in with_fj2019.invoke(cli, ["explain", "思明区", "--year", "2017"]).stdout.splitlines()[0]
+    unknown = with_fj2019.invoke(cli, ["verify", "--ruleset", "fj2071"])
+    assert (unknown.exit_code, unknown.stderr) == (2, "escore: error: unknown ruleset 'fj2071'; did you mean 'fj2017'?\n")
+    contradiction = with_fj2019.invoke(cli, ["verify", "--ruleset", "fj2017", "--year", "2019"])
+    assert contradiction.exit_code == 2 and "--year 2019 contradicts --ruleset fj2017" in contradiction.stderr
+
+
+def test_a_derived_roster_replaces_the_inherited_one():
+    import attrs
+
+    from escore import Roster
+
+    base = catalog_with()
+    units = [attrs.evolve(u, name="North Town (2025)") if u.code == "north" else u for u in base.roster("demo2024", "town")]
+    catalog = catalog_with(derived(escore_register_rosters=hookimpl(lambda register: register(Roster("demo2025", "town", units)))))
+    assert [u.name for u in catalog.roster("demo2025", "town")] == ["East Town", "North Town (2025)", "South Town", "West Town"]
+    assert catalog.roster("demo2025", "village") == catalog.roster("demo2024", "village")  # not redeclared: inherited
+    assert {r.unit.name: r.total for r in run_category(catalog, "town", ruleset="demo2025").units}["North Town (2025)"] == Decimal("92")
