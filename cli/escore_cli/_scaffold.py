@@ -240,7 +240,7 @@ def test_every_category_scores_its_sample():
     assert categories
     for category in categories:
         result = run_category(catalog, category, ruleset="{name}")
-        assert result.units and result.statuses.get("error", 0) == 0
+        assert result.units and result.status_counts().get("error", 0) == 0
 
 
 def test_golden_cases_pass():
