@@ -22,7 +22,7 @@ def plugins(ctx: click.Context, hooks: bool) -> None:
         click.echo(
             "\nrulesets: "
             + ", ".join(
-                f"{r.name} ({r.year}: {', '.join(sorted(k for rs, k in catalog.categories if rs == r.name))})"
+                f"{r.name} ({r.year}{f', extends {r.extends}' if r.extends else ''}: {', '.join(sorted(k for rs, k in catalog.categories if rs == r.name))})"
                 for r, _ in sorted(catalog.rulesets.values(), key=lambda x: x[0].name)
             )
         )
