@@ -266,18 +266,18 @@ class Catalog:
         """Give every derived ruleset the categories, sections and rosters of its base it does not redeclare."""
         derived = sorted((r for r, _ in self.rulesets.values() if r.extends), key=lambda r: len(self.chain(r.name)))
         for rules in derived:  # bases first, so that a grandchild inherits what its parent inherited
-            name, base = rules.name, rules.extends
+            name, base = rules.name, rules.extends or ""
             for (r, key), (category, plugin) in sorted(self.categories.items()):
                 if r == base and (name, key) not in self.categories:
                     self.categories[(name, key)] = (attrs.evolve(category, ruleset=name), plugin)
-                    self.inherited[(name, "category", key)] = base  # type: ignore[assignment]
+                    self.inherited[(name, "category", key)] = base
             for (r, key, section_name), (section, plugin) in sorted(self.sections.items(), key=lambda item: item[0]):
                 if r != base:
                     continue
                 own = self.sections.get((name, key, section_name))
                 if own is None:
                     self.sections[(name, key, section_name)] = (attrs.evolve(section, ruleset=name), plugin)
-                    self.inherited[(name, "section", key, section_name)] = self.inherited.get((base, "section", key, section_name), base)  # type: ignore[assignment]
+                    self.inherited[(name, "section", key, section_name)] = self.inherited.get((base, "section", key, section_name), base)
                 elif not own[0].sample_evidence and section.sample_evidence:
                     self.sections[(name, key, section_name)] = (attrs.evolve(own[0], sample_evidence=section.sample_evidence), own[1])
             for (r, key), (roster, plugin) in sorted(self.rosters.items()):
@@ -286,7 +286,7 @@ class Catalog:
 
     def section_origin(self, ruleset: str, category: str, section: str) -> str:
         """The ruleset whose declaration a section of ``ruleset`` is (itself unless inherited)."""
-        return self.inherited.get((ruleset, "section", category, section), ruleset)  # type: ignore[return-value]
+        return self.inherited.get((ruleset, "section", category, section), ruleset)
 
     # ------------------------------------------------------------------ selection
 
