@@ -69,9 +69,7 @@ def test_the_latest_year_is_the_default_and_the_choice_is_said(two_years):
     notes = []
     two_years.note = notes.append
     assert two_years.choose("town").name == "demo2025"
-    assert notes == [
-        "town: scoring with demo2025 (2025), the latest installed; also installed: demo2024 (2024) (choose with --year or --ruleset)"
-    ]
+    assert notes == ["town: using demo2025 (2025), the latest installed; also installed: demo2024 (2024) (choose with --year or --ruleset)"]
     assert two_years.choose("town", year=2024).name == "demo2024"
     assert two_years.choose("town", ruleset="demo2024").year == 2024
     assert len(notes) == 1  # an explicit choice is not remarked on
@@ -109,7 +107,7 @@ def test_cli_year_option(monkeypatch):
     latest = runner.invoke(cli, ["run", "-c", "town"])
     assert latest.exit_code == 0, latest.stderr
     assert latest.stdout.startswith("escore · demo2025 (2025) · town Towns · 4 units")
-    assert "escore: town: scoring with demo2025 (2025), the latest installed; also installed: demo2024 (2024)" in latest.stderr
+    assert "escore: town: using demo2025 (2025), the latest installed; also installed: demo2024 (2024)" in latest.stderr
     contradiction = runner.invoke(cli, ["run", "-c", "town", "--year", "2024", "--ruleset", "demo2025"])
     assert contradiction.exit_code == 2
     assert (

@@ -276,7 +276,7 @@ def test_with_a_second_ruleset_installed_fj2017_keeps_every_expectation(with_fj2
     default = with_fj2019.invoke(cli, ["run", "-c", "county"])
     assert default.exit_code == 0
     assert default.stdout.startswith("escore · fj2019-structure (2019) · county")
-    assert "scoring with fj2019-structure (2019), the latest installed; also installed: fj2017 (2017)" in default.stderr
+    assert "using fj2019-structure (2019), the latest installed; also installed: fj2017 (2017)" in default.stderr
     fj2017 = with_fj2019.invoke(cli, ["verify", "--ruleset", "fj2017"])
     assert fj2017.exit_code == 0, fj2017.output[-3000:]
     assert "failed" not in fj2017.output
@@ -353,7 +353,7 @@ def test_explain_and_verify_choose_among_years_like_run(with_fj2019):
     explained = with_fj2019.invoke(cli, ["explain", "思明区"])
     assert explained.exit_code == 0, explained.stderr
     assert "· fj2019-structure (2019) · county" in explained.stdout.splitlines()[0]
-    assert "scoring with fj2019-structure (2019), the latest installed" in explained.stderr
+    assert "using fj2019-structure (2019), the latest installed" in explained.stderr
     assert "· fj2017 (2017) · county" in with_fj2019.invoke(cli, ["explain", "思明区", "--year", "2017"]).stdout.splitlines()[0]
     unknown = with_fj2019.invoke(cli, ["verify", "--ruleset", "fj2071"])
     assert (unknown.exit_code, unknown.stderr) == (2, "escore: error: unknown ruleset 'fj2071'; did you mean 'fj2017'?\n")

@@ -342,7 +342,7 @@ class Catalog:
         if len(candidates) > 1:
             others = ", ".join(f"{r.name} ({r.year})" for r in candidates[:-1])
             self.note(
-                f"{category}: scoring with {latest[0].name} ({latest[0].year}), the latest installed; also installed: {others} "
+                f"{category}: using {latest[0].name} ({latest[0].year}), the latest installed; also installed: {others} "
                 "(choose with --year or --ruleset)"
             )
         return latest[0]
