@@ -136,7 +136,8 @@ RULESET = "{name}"
 
 @hookimpl
 def escore_register_rulesets(register):
-    register(Ruleset(RULESET, {year}, "{rules.title} ({year})", document="{rules.document}", extends="{base}"))
+    # Name the new notice here: citations of changed rules quote it.
+    register(Ruleset(RULESET, {year}, "{name} ({year}), extending {base}", document="", extends="{base}"))
 
 
 # A changed section weight or title: register the section again (sample evidence is inherited).
