@@ -81,6 +81,43 @@ def test_residual_rows_say_they_are_not_recoverable(catalog):
             assert "not recoverable from the source" in plan.nodes[code].source.note, code
 
 
+#: The four cases a website row can be (READING 3 and 12); every row's citation note names one.
+ROW_CASES = (
+    "Case: printed rule",
+    "Case: dated deliverable",
+    "Case: assessor-graded per READING 12",
+    "Case: residual per READING 3",
+)
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_every_website_row_says_which_case_it_is(catalog, category):
+    plan = catalog.plan("fj2017", category)
+    rows = [ip.node for ip in plan.indicators if ip.node.code.startswith("W-")]
+    assert rows
+    for node in rows:
+        named = [case for case in ROW_CASES if case in node.source.note]
+        assert len(named) == 1, f"{node.code}: note names {named or 'no case'}: {node.source.note}"
+    dated = sorted(node.code for node in rows if "Case: dated deliverable" in node.source.note)
+    assert dated == {"provincial": ["W-D-1-1-4", "W-D-5-3-1"]}.get(category, ["W-L-1-2-3", "W-L-4-4-1"])
+    for veto in plan.vetoes:
+        assert "Case: printed rule" in veto.source.note, veto.code
+
+
+def test_no_website_rule_invents_an_amount_or_a_formula():
+    """READING 12: outside the dated rows (Binary) and the printed 特色栏目 bonus (Ladder), every rule is Graded."""
+    from escore import Award, Binary, Deduction, Graded, Ladder, Proportional
+
+    kinds = {}
+    for module in (table_l, table_d):
+        for name, value in vars(module).items():
+            if isinstance(value, (Award, Binary, Deduction, Graded, Ladder, Proportional)):
+                kinds.setdefault(type(value).__name__, []).append(name)
+    assert sorted(kinds) == ["Binary", "Graded", "Ladder"]
+    assert sorted(kinds["Binary"]) == ["ANNUAL_REPORT_D", "ANNUAL_REPORT_L", "SUMMARY_D", "SUMMARY_L"]
+    assert kinds["Ladder"] == ["FEATURE_VOTE"]
+
+
 # --------------------------------------------------------------------------- trees
 
 
@@ -426,5 +463,5 @@ def test_alternative_grade_over_its_row_maximum_is_bad_input(catalog, tmp_path):
         run_case(catalog, case)
     assert str(info.value) == (
         f"{case_file} [case provincial-note3-over-max]: website.channels.wechat_for_app: expected an inline table "
-        '{points = N, reason = "..."} from 0 to 2 (points), got {\'points\': 3, \'reason\': \'county-style grade by mistake\'}'
+        "{points = N, reason = \"...\"} from 0 to 2 (points), got {points = 3, reason = 'county-style grade by mistake'}"
     )

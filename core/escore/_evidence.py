@@ -246,6 +246,10 @@ def show(raw: Any) -> str:
         return "true" if raw else "false"
     if isinstance(raw, (Decimal, int)):
         return str(raw)
+    if isinstance(raw, _dt.date):
+        return raw.isoformat()
+    if isinstance(raw, dict):  # a graded value as written: {points = 2, reason = '...'}
+        return "{" + ", ".join(f"{k} = {show(v)}" for k, v in raw.items()) + "}"
     return repr(raw)
 
 
