@@ -13,7 +13,6 @@ residual row (READING 3).
 from __future__ import annotations
 
 from escore import (
-    Alternative,
     Binary,
     Citation,
     Graded,
@@ -33,7 +32,7 @@ from ._common import (
     GRADED_NOTE,
     NOTE1,
     NOTE2,
-    NOTE3,
+    NOTE3_ALTERNATIVES,
     PRINTED_NOTE,
     RESIDUAL_NOTE,
     SUMMARY_DEADLINE,
@@ -983,17 +982,9 @@ def smart_interaction(unit, website_innovation_smart_interaction) -> Score:
         "渠道拓展·移动客户端",
         note="'24' = 市 2 | 县 4 (seed A-04 reading A); the row text survives in the Table D stream. 闽政通 access counts as a client. "
         + GRADED_NOTE
-        + "; 注3: a unit without a client but with a WeChat account is graded on the account.",
+        + "; 注3 (READING 14, in order): a client is graded on the client; no client but WeChat: graded on the account; neither: 0.",
     ),
-    alternatives=[
-        Alternative(
-            "website_channels_app",
-            instead="website_channels_wechat_for_app",
-            when="website_channels_no_app_but_wechat",
-            source=NOTE3,
-            label="注3: 微信公众号",
-        )
-    ],
+    alternatives=NOTE3_ALTERNATIVES,
 )
 def mobile_client(unit, website_channels_app) -> Score:
     return column(unit, APP_CITY, APP_COUNTY).score(website_channels_app)
