@@ -4,7 +4,18 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, category_option, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import (
+    catalog_from,
+    category_option,
+    check_suffix,
+    evidence_option,
+    reports_errors,
+    ruleset_option,
+    timeout_option,
+    watching,
+    write_output,
+    year_option,
+)
 
 
 @click.command()
@@ -19,6 +30,7 @@ from ._common import catalog_from, category_option, evidence_option, reports_err
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
+@timeout_option
 @click.pass_context
 @reports_errors
 def run(
@@ -32,6 +44,7 @@ def run(
     keyword: str | None,
     marks: str | None,
     strict: bool,
+    timeout: float | None,
 ) -> None:
     """Score and rank the units of a category.
 
@@ -48,9 +61,18 @@ def run(
             f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
         )
     chosen_format = catalog.formats[format_]
-    result = run_category(
-        catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=chosen_format.explanations
-    )
+    check_suffix(output, format_, catalog.formats)
+    with watching(timeout):
+        result = run_category(
+            catalog,
+            category,
+            ruleset=ruleset,
+            year=year,
+            evidence=evidence,
+            keyword=keyword,
+            marks=marks,
+            explain=chosen_format.explanations,
+        )
     write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()
     if counts["missing"] or counts["error"]:

@@ -8,13 +8,14 @@ from typing import Any
 from ._model import OutputFormat
 from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_table, run_to_dict
 from ._run import RunResult, present
+from ._text import escape_string_syntax, spreadsheet_cell
 from .hookspecs import hookimpl
 
 
 def _json(data: Any) -> str:
     import json
 
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def render_toml(result: RunResult) -> str:
@@ -25,7 +26,7 @@ def render_toml(result: RunResult) -> str:
         if not unit["vetoes"]:
             del unit["vetoes"]
     header = f"# {SYNTHETIC_BANNER}\n" if result.synthetic else ""
-    return header + tomli_w.dumps(data)
+    return header + escape_string_syntax(tomli_w.dumps(data))
 
 
 def render_csv(result: RunResult) -> str:
@@ -41,9 +42,9 @@ def render_csv(result: RunResult) -> str:
         writer.writerow(
             [
                 rank,
-                unit_result.unit.code,
-                unit_result.unit.name,
-                unit_result.unit.parent or "",
+                spreadsheet_cell(unit_result.unit.code),
+                spreadsheet_cell(unit_result.unit.name),
+                spreadsheet_cell(unit_result.unit.parent or ""),
                 *(present(s.points) for s in unit_result.sections),
                 present(unit_result.total),
                 statuses.count("missing"),

@@ -42,3 +42,14 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
     matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else ""
+
+
+class EscoreWarning(UserWarning):
+    """Something the user must see although the command goes on (the CLI prints it as one line)."""
+
+
+def warn(message: str) -> None:
+    """Issue an :class:`EscoreWarning` (shown on stderr as ``escore: warning: <message>``)."""
+    import warnings
+
+    warnings.warn(message, EscoreWarning, stacklevel=2)

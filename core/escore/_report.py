@@ -13,6 +13,7 @@ from typing import Any
 from ._collect import Plan
 from ._run import RunResult, present
 from ._score import fmt
+from ._text import escape, escape_lines
 
 SYNTHETIC_BANNER = "SYNTHETIC EVIDENCE: sample data made up for demonstration, not real assessment results"
 
@@ -123,7 +124,7 @@ def run_heading(result: RunResult) -> list[str]:
     lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {len(result.units)} units"]
     if result.synthetic:
         lines.append(f"*** {SYNTHETIC_BANNER} ***")
-        lines.extend(f"    {note}" for note in result.notes)
+        lines.extend(f"    {escape(note)}" for note in result.notes)
     if result.selection:
         lines.append(
             f"selection: {result.selection} ({len(result.selected)} of {len(plan.indicators)} indicators; totals count only these)"
@@ -144,8 +145,8 @@ def run_table(result: RunResult) -> str:
         rows.append(
             [
                 str(rank),
-                unit_result.unit.code,
-                unit_result.unit.name,
+                escape(unit_result.unit.code),
+                escape(unit_result.unit.name),
                 *(present(s.points) for s in unit_result.sections),
                 present(unit_result.total),
                 str(missing or ""),
@@ -153,7 +154,7 @@ def run_table(result: RunResult) -> str:
             ]
         )
     right = [True, False, False, *([True] * len(sections)), True, True, True]
-    return (
+    return escape_lines(
         "\n".join([*run_heading(result), "", *grid(header, rows, right), "", "points rounded half-up to 2 places; ranks use exact totals"])
         + "\n"
     )
@@ -182,5 +183,5 @@ def catalog_table(plan: Plan) -> str:
             if node.source is not None:
                 lines.append(f"{indent}    source: 「{node.source.text}」")
                 if node.source.note:
-                    lines.append(f"{indent}    note: {node.source.note}")
-    return "\n".join(lines) + "\n"
+                    lines.append(f"{indent}    note: {escape(node.source.note)}")
+    return escape_lines("\n".join(lines) + "\n")

@@ -273,7 +273,7 @@ class Engine:
                 problems[name] = ("missing", exc.reason)
             except NotApplicable as exc:
                 problems[name] = ("not_applicable", exc.reason)
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
                 problems[name] = ("error", _error_line(exc, where))
         return env, problems
 
@@ -349,7 +349,7 @@ class Engine:
                 append(self._problem(code, maximum, "missing", exc.reason))
             except NotApplicable as exc:
                 append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
                 append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
         veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.vetoes else ()
         return self._total(unit, results, veto_results)
@@ -405,7 +405,7 @@ class Engine:
             return self._problem(code, node.max, "missing", exc.reason)
         except NotApplicable as exc:
             return IndicatorResult(code, "not_applicable", ZERO, (exc.reason,))
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
             return IndicatorResult(code, "error", ZERO, (_error_line(exc, node.where),))
         return IndicatorResult(code, "scored", points, reasons + score.reasons, hits + score.hits)
 
@@ -433,7 +433,7 @@ class Engine:
             except MissingEvidence as exc:
                 out.append(VetoResult(veto.code, veto.title, "missing", exc.reason))
                 continue
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
                 out.append(VetoResult(veto.code, veto.title, "error", _error_line(exc, veto.where)))
                 continue
             if not reason:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._collect import Plan
-from ._errors import InputError
+from ._errors import InputError, UsageError
 from ._load import EvidenceSet, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
@@ -56,6 +56,11 @@ def run_category(
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
     selected = select(plan, keyword, marks)
+    if not selected:  # a ranking of zeros would look like a result
+        shown = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
+        raise UsageError(
+            f"{shown} matches none of the {len(plan.indicators)} indicators of {plan.ruleset.name}/{category}; see escore list -c {category}"
+        )
     units = catalog.roster(chosen.name, category)
     check_roster(plan, units, f"roster {chosen.name}/{category}")
     if only:
