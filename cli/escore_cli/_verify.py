@@ -80,7 +80,7 @@ def verify(
     scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
     empty_config = Path(scratch.name) / "pytest.ini"
     empty_config.write_text("[pytest]\n", encoding="utf-8")
-    args += ["--noconftest", "-c", str(empty_config), "-o", "python_files=", "-p", "no:cacheprovider", "-p", "no:doctest"]
+    args += ["--noconftest", "-c", str(empty_config), "-p", "no:python", "-p", "no:cacheprovider", "-p", "no:doctest"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args += ["-p", "escore.pytest_plugin"]  # the pytest11 entry point is not loaded then
     if keyword:

@@ -123,9 +123,15 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
             continue
         try:
             module = importlib.import_module(name)
-        except ImportError:
+        except ModuleNotFoundError as exc:
+            if exc.name and not (name == exc.name or name.startswith(exc.name + ".")):  # it exists; something it imports does not
+                pm._escore_broken[name] = (None, f"failed to load: {_failure(exc)}")  # type: ignore[attr-defined]
+                continue
             hint = did_you_mean(name, available)
             raise UsageError(f"-p/{PLUGINS_ENV}: no escore plugin or module named '{name}'" + (f"; {hint}" if hint else "")) from None
+        except (Exception, SystemExit) as exc:
+            pm._escore_broken[name] = (None, f"failed to load: {_failure(exc)}")  # type: ignore[attr-defined]
+            continue
         pm.register(module, name=name)
     return loaded
 

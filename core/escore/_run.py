@@ -342,6 +342,8 @@ class Engine:
                 if score.__class__ is not Score:
                     raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
                 points = score.points
+                if points.__class__ is not Decimal:  # an int or float would fail later, at presentation
+                    raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
                 if points < ZERO or points > maximum:
                     raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
                 append(new(record, (code, "scored", points, score.reasons, score.hits) if explain else (code, "scored", points, (), ())))
@@ -399,6 +401,8 @@ class Engine:
             if score.__class__ is not Score:
                 raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
             points = score.points
+            if points.__class__ is not Decimal:
+                raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
             if points < ZERO or points > node.max:
                 raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(node.max)}")
         except MissingEvidence as exc:
