@@ -22,6 +22,8 @@ class InputError(EscoreError):
     """
 
     def __init__(self, where: str, key: str, expected: str, *, hint: str = "") -> None:
+        # Parts quoted from the input are shortened: a 100,000-character key is still one readable line.
+        where, key, expected, hint = _short(where, 300), _short(key, 200), _short(expected, 400), _short(hint, 200)
         self.where = where
         self.key = key
         self.expected = expected
@@ -30,6 +32,10 @@ class InputError(EscoreError):
         if hint:
             text = f"{text} ({hint})"
         super().__init__(text)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class PackError(EscoreError):
