@@ -38,7 +38,11 @@ KEYS = [
 
 def mutated(base: bytes) -> st.SearchStrategy[bytes]:
     """``base`` with a few bytes inserted, deleted or replaced (the careless editor)."""
-    edit = st.tuples(st.integers(0, len(base)), st.integers(0, 6), st.binary(max_size=6) | st.sampled_from([b'"', b"\n", b"[", b"=", b",", b"\xff", b"\xef\xbb\xbf"]))
+    edit = st.tuples(
+        st.integers(0, len(base)),
+        st.integers(0, 6),
+        st.binary(max_size=6) | st.sampled_from([b'"', b"\n", b"[", b"=", b",", b"\xff", b"\xef\xbb\xbf"]),
+    )
 
     def apply(edits: list[tuple[int, int, bytes]]) -> bytes:
         data = base
@@ -100,7 +104,9 @@ cell = st.one_of(
 )
 table_bytes = st.one_of(
     mutated(TABLE),
-    st.lists(st.lists(cell, min_size=1, max_size=4).map(",".join), max_size=5).map(lambda rows: ("unit,date,hours\n" + "\n".join(rows)).encode()),
+    st.lists(st.lists(cell, min_size=1, max_size=4).map(",".join), max_size=5).map(
+        lambda rows: ("unit,date,hours\n" + "\n".join(rows)).encode()
+    ),
     st.binary(max_size=64),
 )
 evidence = st.tuples(unit_bytes, st.one_of(st.none(), table_bytes))

@@ -126,7 +126,7 @@ def _unseal(data: bytes) -> bytes | None:
 _refused: set[str] = set()
 
 
-def usable_directory(directory: Path, *, create: bool) -> bool:
+def usable_directory(directory: Path, *, create: bool, report: bool = True) -> bool:
     """Whether ``directory`` may hold a cache: owned by the user, writable by no one else.
 
     It is created ``0700`` when missing and ``create`` is true. A refused directory is
@@ -148,7 +148,7 @@ def usable_directory(directory: Path, *, create: bool) -> bool:
     elif info.st_mode & 0o022:
         problem = "other users can write to it"
     if problem:
-        if str(directory) not in _refused:
+        if report and str(directory) not in _refused:
             _refused.add(str(directory))
             from ._errors import warn
 
@@ -264,7 +264,8 @@ class TomlCache:
         if len(entries) > MAX_ENTRIES:  # keep the newest: dicts remember insertion order
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
         try:
-            if usable_directory(self.path.parent, create=True):
+            # At exit: a refusal was reported when the cache was read, if it was refused then.
+            if usable_directory(self.path.parent, create=True, report=False):
                 _write_private(self.path.parent, self.path.name, marshal.dumps((VERSION, entries)), ".toml-cache.")
         except (OSError, ValueError):
             pass  # a cache we cannot write costs speed, never correctness
