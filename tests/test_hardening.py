@@ -101,6 +101,8 @@ def test_gb18030_evidence_is_read_with_a_note_and_scores_the_same(runner, eviden
     assert result.exit_code == 0, result.output
     assert f"escore: warning: {unit}: read as GB18030 (Chinese Windows encoding), not UTF-8" in result.stderr
     assert totals(data) == totals(expected)
+    again = runner.invoke(cli, ["run", "-c", "town", "-f", "json", "-e", str(evidence)])
+    assert again.stderr == result.stderr and again.stdout == result.stdout  # the cached evidence set warns too
     north = next(u for u in data["units"] if u["code"] == "north")
     assert any("导航清晰，配色陈旧" in reason for i in north["indicators"] for reason in i["reasons"])
 
@@ -378,6 +380,13 @@ def test_sys_exit_in_an_indicator_is_that_indicators_error(runner, packs, monkey
     assert by_code["G-1"]["status"] == "error" and by_code["G-1"]["reasons"][0].endswith("SystemExit: 0")
     assert by_code["G-2"] == {**by_code["G-2"], "status": "scored", "points": "1.00"}
     assert "registering the hostile pack" in result.stderr
+
+
+def test_ctrl_c_in_an_indicator_still_stops_the_run(runner, packs, monkeypatch):
+    hostile_pack(packs, monkeypatch, exit="raise KeyboardInterrupt")
+    result = runner.invoke(cli, ["run", "-c", "hamlet", "-f", "json"])
+    assert result.exit_code == 130 and result.stdout == ""
+    assert result.stderr.endswith("escore: interrupted\n")
 
 
 def test_a_looping_indicator_is_stopped_by_the_time_budget_and_named(runner, packs, monkeypatch):
