@@ -171,6 +171,24 @@ def test_a_fifo_or_a_device_is_not_read(runner, evidence):
     one_error_line(result, f"{unit}: not a regular file")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_a_cached_file_is_reported_warm_or_cold(runner, evidence, own_cache):
+    unit = evidence / "units" / "north.toml"
+    unit.write_text("", encoding="utf-8")
+    assert runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)]).exit_code == 0  # cached: an empty file
+    unit.unlink()
+    os.mkfifo(unit)
+    one_error_line(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)]), f"{unit}: not a regular file")
+
+
+def test_hidden_files_beside_unit_files_are_skipped(runner, evidence):
+    _, expected = run_json(runner, "-e", str(evidence))
+    (evidence / "units" / ".DS_Store").write_bytes(b"\x00\x01")
+    (evidence / "monitoring" / ".outages.csv.swp").write_bytes(b"\x00")
+    result, data = run_json(runner, "-e", str(evidence))
+    assert result.exit_code == 0 and data == expected
+
+
 def test_a_file_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     from escore import InputError, _files
 

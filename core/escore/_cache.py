@@ -327,7 +327,9 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
                 feed(sub.is_dir())
                 if sub.is_dir():
                     for path in sorted(sub.iterdir()):
-                        feed(path.name, read_bytes(path) if path.is_file() else b"")
+                        if not path.is_file():
+                            return None  # a directory, FIFO or device: the loader reports it, every time
+                        feed(path.name, read_bytes(path))
             manifest = root / "escore-evidence.toml"
             if manifest.is_file():
                 feed(read_bytes(manifest))

@@ -210,8 +210,11 @@ def _load_evidence(
                         "",
                         f"expected a directory of {'unit files' if sub == 'units' else 'monitoring tables'}, found a file",
                     )
-            unit_files = sorted((root / "units").glob("*")) if (root / "units").is_dir() else []
-            table_files = sorted((root / "monitoring").glob("*")) if (root / "monitoring").is_dir() else []
+            # Hidden files (.DS_Store, editors' backups) are skipped here as beside units/.
+            unit_files = sorted(p for p in (root / "units").glob("*") if not p.name.startswith(".")) if (root / "units").is_dir() else []
+            table_files = (
+                sorted(p for p in (root / "monitoring").glob("*") if not p.name.startswith(".")) if (root / "monitoring").is_dir() else []
+            )
             root_dir = root
             unexpected = sorted(
                 p.name for p in root.iterdir() if p.name not in ("units", "monitoring", MANIFEST) and not p.name.startswith(".")
