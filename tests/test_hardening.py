@@ -472,11 +472,45 @@ def test_a_format_or_loader_name_clash_names_both_plugins(runner, packs, monkeyp
     one_error_line(runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]), message)
 
 
-def test_plugin_trace_goes_to_stderr(runner, monkeypatch):
+def test_a_raising_run_finished_hook_is_named_and_the_output_kept(runner, packs, monkeypatch):
+    make_pack(
+        packs,
+        "hostile_report",
+        """
+        from escore import hookimpl
+
+        @hookimpl
+        def escore_run_finished(result):
+            raise ConnectionError("dashboard unreachable")
+        """,
+    )
+    with_plugins(monkeypatch, "hostile_report")
+    result, data = run_json(runner)
+    assert result.exit_code == 0 and data["units"][0]["total_exact"] == "92"
+    assert (
+        "escore: warning: plugin 'hostile_report' (distribution hostile_report 1.0, entry point hostile_report = hostile_report): "
+        in result.stderr
+    )
+    assert "escore_run_finished raised ConnectionError: dashboard unreachable" in result.stderr
+
+
+def test_plugin_trace_and_a_packs_print_go_to_stderr(runner, packs, monkeypatch):
+    make_pack(
+        packs,
+        "hostile_printer",
+        """
+        from escore import hookimpl
+
+        @hookimpl
+        def escore_run_finished(result):
+            print("uploaded", len(result.units), "units")
+        """,
+    )
+    with_plugins(monkeypatch, "hostile_printer")
     monkeypatch.setenv("ESCORE_TRACE_PLUGINS", "1")
     result, data = run_json(runner)
     assert result.exit_code == 0 and data["units"][0]["code"] == "north"
-    assert "escore_run_finished [hook]" in result.stderr
+    assert "escore_run_finished [hook]" in result.stderr and "uploaded 4 units" in result.stderr
 
 
 def test_verify_runs_no_code_found_under_its_path(runner, tmp_path):

@@ -79,7 +79,7 @@ def make_plugin_manager(
     return pm
 
 
-def _failure(exc: BaseException) -> str:
+def plugin_failure(exc: BaseException) -> str:
     """``ExceptionType: message (file:line)`` of the innermost frame, for a broken plugin."""
     import traceback
 
@@ -101,7 +101,7 @@ def _load_entry_point(pm: pluggy.PluginManager, ep: Any, broken: dict[str, tuple
     try:
         pm.register(ep.load(), name=ep.name)
     except (Exception, SystemExit) as exc:  # a pack's import may fail in any way, even sys.exit()
-        broken[ep.name] = (ep, f"failed to load: {_failure(exc)}")
+        broken[ep.name] = (ep, f"failed to load: {plugin_failure(exc)}")
         return False
     return True
 
@@ -125,12 +125,12 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name and not (name == exc.name or name.startswith(exc.name + ".")):  # it exists; something it imports does not
-                pm._escore_broken[name] = (None, f"failed to load: {_failure(exc)}")  # type: ignore[attr-defined]
+                pm._escore_broken[name] = (None, f"failed to load: {plugin_failure(exc)}")  # type: ignore[attr-defined]
                 continue
             hint = did_you_mean(name, available)
             raise UsageError(f"-p/{PLUGINS_ENV}: no escore plugin or module named '{name}'" + (f"; {hint}" if hint else "")) from None
         except (Exception, SystemExit) as exc:
-            pm._escore_broken[name] = (None, f"failed to load: {_failure(exc)}")  # type: ignore[attr-defined]
+            pm._escore_broken[name] = (None, f"failed to load: {plugin_failure(exc)}")  # type: ignore[attr-defined]
             continue
         pm.register(module, name=name)
     return loaded
@@ -192,7 +192,7 @@ def _call_attributed(pm: pluggy.PluginManager, hook_name: str, make_register: Ca
         except (Exception, SystemExit) as exc:
             if conflicts:
                 raise conflicts[0] from None
-            raise _PluginFailed(impl.plugin_name, f"{hook_name} raised {_failure(exc)}") from None
+            raise _PluginFailed(impl.plugin_name, f"{hook_name} raised {plugin_failure(exc)}") from None
 
 
 class _PluginFailed(Exception):

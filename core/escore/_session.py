@@ -71,7 +71,7 @@ def run_category(
     sub_codes = [c.code for kids in children.values() for c in kids]
     data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders, sub_codes)
     result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain)
-    catalog.pm.hook.escore_run_finished(result=result)
+    notify_finished(catalog, result)
     return result
 
 
@@ -93,3 +93,21 @@ def score_with(
     ordered, ranks = rank(results)
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
+
+
+def notify_finished(catalog: Catalog, result: RunResult) -> None:
+    """Call every ``escore_run_finished`` implementation; one that raises is named in a
+    warning and does not stop the others or the output (the result is already complete)."""
+    from ._errors import warn
+    from ._plugins import describe, plugin_failure
+
+    pm = catalog.pm
+    distributions = getattr(pm, "_escore_distributions", {})
+    impls = sorted(pm.hook.escore_run_finished.get_hookimpls(), key=lambda i: i.plugin_name)
+    for impl in impls:
+        # One plugin at a time, through the plugin manager (so ESCORE_TRACE_PLUGINS traces it).
+        others = [i.plugin for i in impls if i is not impl]
+        try:
+            pm.subset_hook_caller("escore_run_finished", remove_plugins=others)(result=result)
+        except (Exception, SystemExit) as exc:
+            warn(f"{describe(impl.plugin_name, distributions.get(impl.plugin_name))}: escore_run_finished raised {plugin_failure(exc)}")
