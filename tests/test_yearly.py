@@ -378,3 +378,98 @@ def test_a_derived_roster_replaces_the_inherited_one():
     assert [u.name for u in catalog.roster("demo2025", "town")] == ["East Town", "North Town (2025)", "South Town", "West Town"]
     assert catalog.roster("demo2025", "village") == catalog.roster("demo2024", "village")  # not redeclared: inherited
     assert {r.unit.name: r.total for r in run_category(catalog, "town", ruleset="demo2025").units}["North Town (2025)"] == Decimal("92")
+
+
+# --------------------------------------------------------------------------- done when: a pack author's new year
+
+CHANGES = """
+import datetime as dt
+
+from escore import Ladder, parameter
+
+COMPLETENESS = parameter(
+    "provincial_credit_completeness_tiers",
+    Ladder.at_least("P-1-2-1 完整性", [(100, 4), (85, 2), (60, 1)], otherwise=0, what="完整率", unit="%"),
+)
+SUMMARY_DEADLINE = parameter("website_summary_deadline", dt.date(2017, 11, 10))
+"""
+
+
+def test_a_pack_author_makes_a_new_year(tmp_path, monkeypatch):
+    """new-pack, one tier threshold and one deadline changed: rules-diff, verify and run show exactly that."""
+    pytest.importorskip("escore_fj2017_website")
+    pytest.importorskip("escore_fj2017_provincial")
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", FJ2017)
+    monkeypatch.delenv("ESCORE_BLOCKED_PLUGINS", raising=False)
+    runner = CliRunner()
+    pack = tmp_path / "fj2018"
+    made = runner.invoke(cli, ["new-pack", "--extends", "fj2017", "--year", "2018", "--name", "fj2018", str(pack)])
+    assert made.exit_code == 0, made.stderr
+    overrides = pack / "escore_fj2018" / "overrides.py"
+    listed = overrides.read_text(encoding="utf-8")
+    assert "#   website_summary_deadline = 2017-11-15" in listed
+    assert "#   provincial_credit_completeness_tiers = 完整率: ≥ 100% → 4; ≥ 80% → 2; ≥ 60% → 1; < 60% → 0" in listed
+    overrides.write_text(listed + CHANGES, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(pack))
+    monkeypatch.setenv("ESCORE_PLUGINS", FJ2017 + ",escore_fj2018.plugin")
+
+    diff = runner.invoke(cli, ["rules-diff", "fj2017", "fj2018", "-f", "json"])
+    assert diff.exit_code == 0, diff.stderr
+    assert json.loads(diff.stdout)["changes"] == [
+        {
+            "kind": "parameter",
+            "categories": ["city", "county", "provincial"],
+            "subject": "website_summary_deadline",
+            "before": "2017-11-15",
+            "after": "2017-11-10",
+        },
+        {
+            "kind": "parameter",
+            "categories": ["provincial"],
+            "subject": "provincial_credit_completeness_tiers",
+            "before": "完整率: ≥ 100% → 4; ≥ 80% → 2; ≥ 60% → 1; < 60% → 0",
+            "after": "完整率: ≥ 100% → 4; ≥ 85% → 2; ≥ 60% → 1; < 60% → 0",
+        },
+    ]
+
+    verify = runner.invoke(cli, ["verify", "--ruleset", "fj2018"])
+    assert verify.exit_code == 1
+    failed = sorted(line.split(" ")[1].rsplit("::", 1)[1] for line in verify.output.splitlines() if line.startswith("FAILED "))
+    assert failed == [  # the inherited cases the two changes break, each naming the change
+        "credit-complete-4-of-5@test.dept@fj2018",
+        "credit-complete-80@test.dept@fj2018",
+        "summary-on-deadline@xiamen.siming@fj2018",
+    ]
+    assert "parameter provincial_credit_completeness_tiers: 完整率: ≥ 100% → 4; ≥ 80% → 2" in verify.output
+    assert "parameter website_summary_deadline: 2017-11-15 → 2017-11-10" in verify.output
+
+    old = {r.unit.code: r for r in run_category(Catalog(make_plugin_manager()), "provincial", ruleset="fj2017").units}
+    ranked = runner.invoke(cli, ["run", "-c", "provincial", "-f", "json"])
+    assert ranked.exit_code == 0
+    assert "using fj2018 (2018), the latest installed" in ranked.stderr
+    new = {u["code"]: u for u in json.loads(ranked.stdout)["units"]}
+    moved = sorted(code for code in new if Decimal(new[code]["total"]) != old[code].total)
+    # on the synthetic sample: completeness in [80, 85) or a work summary received 11-11 … 11-15
+    assert moved == [
+        "prov.gat",
+        "prov.gzw",
+        "prov.hyyyt",
+        "prov.jxw",
+        "prov.jyt",
+        "prov.rst",
+        "prov.slt",
+        "prov.tjj",
+        "prov.wb",
+        "prov.xwcbgdj",
+    ]
+    assert all(Decimal(new[code]["total"]) < old[code].total for code in moved)
+    assert [u["rank"] for u in json.loads(ranked.stdout)["units"]] == sorted(u["rank"] for u in new.values())
+
+    lines = [
+        line
+        for path in sorted((pack / "escore_fj2018").glob("*.py"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert len(lines) < 60  # the whole derived pack: a few dozen lines of code

@@ -16,6 +16,7 @@ from escore import (
     cite,
     group,
     indicator,
+    parameter,
     points,
     veto,
 )
@@ -55,14 +56,14 @@ def src(text: str, clause: str, note: str = ""):
 A_PLAN = Binary(
     "P-1-1-A-1 编制迁移方案", 3, yes="integration plan compiled and submitted on time", no="integration plan not completed on time"
 )
-A_MIGRATION = Ladder.at_most("P-1-1-A-2 实施应用系统迁移", [(0, 10), (1, 6), (2, 3)], otherwise=0, what="延期", unit="个月")
+A_MIGRATION = parameter("provincial_dc_a_migration_tiers", Ladder.at_most("P-1-1-A-2 实施应用系统迁移", [(0, 10), (1, 6), (2, 3)], otherwise=0, what="延期", unit="个月"))
 A_DISPOSAL = Binary(
     "P-1-1-A-3 资产处置",
     2,
     yes="disposal and machine-room clearance within 1 month of the migration",
     no="disposal and clearance not done within 1 month of the migration",
 )
-B_MIGRATION = Ladder.at_most("P-1-1-B-1 系统迁移整合", [(0, 13), (1, 10), (2, 5)], otherwise=0, what="延期", unit="个月")
+B_MIGRATION = parameter("provincial_dc_b_migration_tiers", Ladder.at_most("P-1-1-B-1 系统迁移整合", [(0, 13), (1, 10), (2, 5)], otherwise=0, what="延期", unit="个月"))
 B_DISPOSAL = Binary(
     "P-1-1-B-2 资产处置",
     2,
@@ -72,8 +73,8 @@ B_DISPOSAL = Binary(
 C_REVIEW = Deduction("P-1-1-C-1 “回头看”检查", max=6, per={REVIEW_CATEGORY: 2})
 C_RECTIFY = Deduction("P-1-1-C-2 整改工作", max=9, per={LATE_CATEGORY: 3})
 
-CREDIT_COMPLETE = Ladder.at_least("P-1-2-1 完整性", [(100, 4), (80, 2), (60, 1)], otherwise=0, what="完整率", unit="%")
-CREDIT_ACCURATE = Ladder.at_least("P-1-2-2 准确性", [(60, 2)], otherwise=0, what="入库率", unit="%")
+CREDIT_COMPLETE = parameter("provincial_credit_completeness_tiers", Ladder.at_least("P-1-2-1 完整性", [(100, 4), (80, 2), (60, 1)], otherwise=0, what="完整率", unit="%"))
+CREDIT_ACCURATE = parameter("provincial_credit_accuracy_tiers", Ladder.at_least("P-1-2-2 准确性", [(60, 2)], otherwise=0, what="入库率", unit="%"))
 #: READING 13 for every 按比例 rule below: nothing to count (a whole of 0) is full marks, with a reason.
 CREDIT_TIMELY = Proportional("P-1-2-3 时效性", 2, what="submissions on time", nothing_to_count="full", nothing="no submission required")
 CREDIT_DUAL = Proportional(
@@ -191,11 +192,11 @@ def dc_a_plan(provincial_data_centre_plan_on_time) -> Score:
         "the department's delay is that of its latest system; a migration not completed scores 0.",
     ),
 )
-def dc_a_migration(provincial_dc_migration) -> Score:
+def dc_a_migration(provincial_dc_migration, provincial_dc_a_migration_tiers=A_MIGRATION.value) -> Score:
     m = provincial_dc_migration
     if m.delay_months is None:
         return points(0, f"migration not completed: {', '.join(m.pending)} pending ({len(m.pending)} of {m.systems} systems): 0")
-    return A_MIGRATION.score(m.delay_months).with_reason(f"{m.systems} systems; latest against schedule: {m.worst}")
+    return provincial_dc_a_migration_tiers.score(m.delay_months).with_reason(f"{m.systems} systems; latest against schedule: {m.worst}")
 
 
 @indicator(
@@ -241,11 +242,11 @@ P11B = group(
         note="Delay as for P-1-1-A-2: started calendar months, boundaries inclusive, the latest 专网 system counts; not completed scores 0.",
     ),
 )
-def dc_b_migration(provincial_dc_migration) -> Score:
+def dc_b_migration(provincial_dc_migration, provincial_dc_b_migration_tiers=B_MIGRATION.value) -> Score:
     m = provincial_dc_migration
     if m.delay_months is None:
         return points(0, f"migration not completed: {', '.join(m.pending)} pending ({len(m.pending)} of {m.systems} systems): 0")
-    return B_MIGRATION.score(m.delay_months).with_reason(f"{m.systems} systems; latest against schedule: {m.worst}")
+    return provincial_dc_b_migration_tiers.score(m.delay_months).with_reason(f"{m.systems} systems; latest against schedule: {m.worst}")
 
 
 @indicator(
@@ -333,8 +334,8 @@ P12 = group(
         note="完整率 = items provided ÷ items required × 100% (考核要求 1); 达X% read as ≥ X%.",
     ),
 )
-def credit_completeness(provincial_credit_completeness) -> Score:
-    return CREDIT_COMPLETE.score(provincial_credit_completeness)
+def credit_completeness(provincial_credit_completeness, provincial_credit_completeness_tiers=CREDIT_COMPLETE.value) -> Score:
+    return provincial_credit_completeness_tiers.score(provincial_credit_completeness)
 
 
 @indicator(
@@ -349,8 +350,8 @@ def credit_completeness(provincial_credit_completeness) -> Score:
         note="入库率 = valid records loaded ÷ records provided × 100% (考核要求 2); 60% itself scores; a department that provided no record has 入库率 0.",
     ),
 )
-def credit_accuracy(provincial_credit_load_rate) -> Score:
-    return CREDIT_ACCURATE.score(provincial_credit_load_rate)
+def credit_accuracy(provincial_credit_load_rate, provincial_credit_accuracy_tiers=CREDIT_ACCURATE.value) -> Score:
+    return provincial_credit_accuracy_tiers.score(provincial_credit_load_rate)
 
 
 @indicator(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from escore import Alternative, Score, cite
+from escore import Alternative, Score, cite, parameter
 
 #: The notice the tables are attached to (every citation quotes it verbatim).
 NOTICE = "福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知"
@@ -24,10 +24,10 @@ NOTE1_MAX_WAIT_DAYS = 90
 NOTE2_MIN_EVENTS = 3
 
 #: 保障机制: "于2017年11月15日前…报送本年度…政府网站建设工作总结" (the day itself counts).
-SUMMARY_DEADLINE = dt.date(2017, 11, 15)
+SUMMARY_DEADLINE = parameter("website_summary_deadline", dt.date(2017, 11, 15))
 #: 年度报告: "行政机关在每年3月31日前公布…政府信息公开工作年度报告" — the 2016 report, due 2017-03-31.
-ANNUAL_REPORT_YEAR = 2016
-ANNUAL_REPORT_DEADLINE = dt.date(2017, 3, 31)
+ANNUAL_REPORT_YEAR = parameter("website_annual_report_year", 2016)
+ANNUAL_REPORT_DEADLINE = parameter("website_annual_report_deadline", dt.date(2017, 3, 31))
 
 NOTE1 = cite(
     "咨询信件超过3个月未回应的，或者监测时间点前1年内栏目中无任何有效信件、留言的，“咨询投诉”指标不得分。",
@@ -154,16 +154,16 @@ def monthly_average(parts: Iterable[Score]) -> Score:
     return Score(mean, tuple(reasons), tuple(hits))
 
 
-def annual_report_score(rule: Any, report: Any) -> Score:
-    """年度报告: the ``Binary`` rule on the 2016 report being on the site by 2017-03-31."""
+def annual_report_score(rule: Any, report: Any, year: int, deadline: dt.date) -> Score:
+    """年度报告: the ``Binary`` rule on the report on ``year`` being on the site by ``deadline``."""
     if report is None:
-        return rule.score(False).with_reason(f"no report on {ANNUAL_REPORT_YEAR} found on the site")
-    on_time = report.published <= ANNUAL_REPORT_DEADLINE
-    return rule.score(on_time).with_reason(f"report on {ANNUAL_REPORT_YEAR} published {report.published} (line {report.line})")
+        return rule.score(False).with_reason(f"no report on {year} found on the site (due {deadline})")
+    on_time = report.published <= deadline
+    return rule.score(on_time).with_reason(f"report on {year} published {report.published} (line {report.line}), due {deadline}")
 
 
-def summary_line(received: dt.date | None) -> str:
+def summary_line(received: dt.date | None, deadline: dt.date) -> str:
     """保障机制: when the work summary arrived, for the explanation."""
     if received is None:
-        return "no work summary received"
-    return f"work summary received {received}" + ("" if received <= SUMMARY_DEADLINE else f", after the deadline {SUMMARY_DEADLINE}")
+        return f"no work summary received (deadline {deadline})"
+    return f"work summary received {received}" + (f", by the deadline {deadline}" if received <= deadline else f", after the deadline {deadline}")

@@ -404,9 +404,9 @@ def website_solicitations_last_12m(website_solicitations, website_monitoring_dat
 
 
 @fixture
-def website_annual_report(website_annual_reports):
-    """The report on 2016, due by 2017-03-31 (``None``: not found on the site)."""
-    found = [row for row in website_annual_reports if row.year == ANNUAL_REPORT_YEAR]
+def website_annual_report(website_annual_reports, website_annual_report_year=ANNUAL_REPORT_YEAR.value):
+    """The report on the year before (2016 for fj2017), due by 31 March (``None``: not found on the site)."""
+    found = [row for row in website_annual_reports if row.year == website_annual_report_year]
     return min(found, key=lambda row: row.published) if found else None
 
 

@@ -24,6 +24,8 @@ from escore import (
 from escore import cite as _cite
 
 from ._common import (
+    ANNUAL_REPORT_DEADLINE,
+    ANNUAL_REPORT_YEAR,
     DATED_NOTE,
     DOC,
     GRADED_CONTEXT_NOTE,
@@ -78,7 +80,7 @@ DEPT_FINANCE = Graded("财政资金", "4")
 DEPT_STATISTICS = Graded("数据", "2")
 ON_REQUEST_D = Graded("依申请公开 (表D)", "1")
 ANNUAL_REPORT_D = Binary(
-    "政府信息公开工作年度报告 (表D)", "0.5", yes="2016 report published by 2017-03-31", no="2016 report not published by 2017-03-31"
+    "政府信息公开工作年度报告 (表D)", "0.5", yes="report published by the deadline", no="report not published by the deadline"
 )
 RESIDUAL_GOV_INFO = Graded("政府信息公开未复原分值", "4.5")
 
@@ -141,8 +143,12 @@ def on_request(website_gov_info_on_request) -> Score:
         note=DATED_NOTE + ": the 2016 report on the site by 2017-03-31.",
     ),
 )
-def annual_report(website_annual_report) -> Score:
-    return annual_report_score(ANNUAL_REPORT_D, website_annual_report)
+def annual_report(
+    website_annual_report,
+    website_annual_report_year=ANNUAL_REPORT_YEAR.value,
+    website_annual_report_deadline=ANNUAL_REPORT_DEADLINE.value,
+) -> Score:
+    return annual_report_score(ANNUAL_REPORT_D, website_annual_report, website_annual_report_year, website_annual_report_deadline)
 
 
 @indicator(
@@ -559,7 +565,7 @@ PRESENTATION_D = Graded("展示规范 (表D)", "2")
 EXPOSURE = Graded("网民曝光纠正", "2")
 SECURITY = Graded("网络安全通报", "2")
 SECURITY_KINDS = ("网络安全通报批评", "专项检查重大安全问题")
-SUMMARY_D = Binary("网站保障机制 (表D)", "6", yes="work summary received by 2017-11-15", no="work summary not received by 2017-11-15")
+SUMMARY_D = Binary("网站保障机制 (表D)", "6", yes="work summary received by the deadline", no="work summary not received by the deadline")
 
 
 @indicator(
@@ -619,9 +625,9 @@ def security(website_notices_security, website_notices) -> Score:
         note="6 derived from the label (6). Only the summary requirement survives. " + DATED_NOTE + ": the summary received by 2017-11-15.",
     ),
 )
-def summary(website_summary_received) -> Score:
-    on_time = website_summary_received is not None and website_summary_received <= SUMMARY_DEADLINE
-    return SUMMARY_D.score(on_time).with_reason(summary_line(website_summary_received))
+def summary(website_summary_received, website_summary_deadline=SUMMARY_DEADLINE.value) -> Score:
+    on_time = website_summary_received is not None and website_summary_received <= website_summary_deadline
+    return SUMMARY_D.score(on_time).with_reason(summary_line(website_summary_received, website_summary_deadline))
 
 
 # --------------------------------------------------------------------------- W-D-6 渠道拓展

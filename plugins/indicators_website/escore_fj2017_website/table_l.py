@@ -22,10 +22,13 @@ from escore import (
     cite,
     group,
     indicator,
+    parameter,
     veto,
 )
 
 from ._common import (
+    ANNUAL_REPORT_DEADLINE,
+    ANNUAL_REPORT_YEAR,
     DATED_NOTE,
     DOC,
     GRADED_CONTEXT_NOTE,
@@ -236,7 +239,7 @@ W_L_1_2 = group(
 PROACTIVE = Graded("主动公开信息", "1")
 ON_REQUEST = Graded("依申请公开", "1")
 ANNUAL_REPORT_L = Binary(
-    "政府信息公开年度工作报告 (表L)", "0.5", yes="2016 report published by 2017-03-31", no="2016 report not published by 2017-03-31"
+    "政府信息公开年度工作报告 (表L)", "0.5", yes="report published by the deadline", no="report not published by the deadline"
 )
 
 
@@ -280,8 +283,12 @@ def on_request(website_gov_info_on_request) -> Score:
         note="Text from Table D's row (Table L keeps the label only). " + DATED_NOTE + ": the 2016 report on the site by 2017-03-31.",
     ),
 )
-def annual_report(website_annual_report) -> Score:
-    return annual_report_score(ANNUAL_REPORT_L, website_annual_report)
+def annual_report(
+    website_annual_report,
+    website_annual_report_year=ANNUAL_REPORT_YEAR.value,
+    website_annual_report_deadline=ANNUAL_REPORT_DEADLINE.value,
+) -> Score:
+    return annual_report_score(ANNUAL_REPORT_L, website_annual_report, website_annual_report_year, website_annual_report_deadline)
 
 
 W_L_1_3 = group(
@@ -795,7 +802,7 @@ HIGHER_NOTICES = Graded("上级通报", "2")
 HIGHER_KINDS = ("国务院办公厅通报", "省政府办公厅通报")
 EXPOSURE_AND_SECURITY = Graded("网民曝光及网络安全通报", "2")
 EXPOSURE_AND_SECURITY_KINDS = ("网民曝光纠正", "网络安全通报批评", "专项检查重大安全问题")
-SUMMARY_L = Binary("网站保障机制 (表L)", "5", yes="work summary received by 2017-11-15", no="work summary not received by 2017-11-15")
+SUMMARY_L = Binary("网站保障机制 (表L)", "5", yes="work summary received by the deadline", no="work summary not received by the deadline")
 DEDUCTION_NOTE = GRADED_CONTEXT_NOTE + " (the notices recorded in website_notices; the amount per notice is not printed)."
 
 
@@ -912,9 +919,9 @@ def exposure_and_security(website_notices_exposure_and_security, website_notices
         note="5 derived from the label (5). Only the summary requirement survives. " + DATED_NOTE + ": the summary received by 2017-11-15.",
     ),
 )
-def summary(website_summary_received) -> Score:
-    on_time = website_summary_received is not None and website_summary_received <= SUMMARY_DEADLINE
-    return SUMMARY_L.score(on_time).with_reason(summary_line(website_summary_received))
+def summary(website_summary_received, website_summary_deadline=SUMMARY_DEADLINE.value) -> Score:
+    on_time = website_summary_received is not None and website_summary_received <= website_summary_deadline
+    return SUMMARY_L.score(on_time).with_reason(summary_line(website_summary_received, website_summary_deadline))
 
 
 # --------------------------------------------------------------------------- W-L-5 创新发展
@@ -1021,7 +1028,7 @@ def weibo(website_channels_weibo) -> Score:
 # --------------------------------------------------------------------------- 加分项目
 
 #: 特色栏目: "前3名加分" with '1' printed — +1 raw point for places 1 to 3 (READING 6); the section stays capped at 100.
-FEATURE_VOTE = Ladder.at_most("特色栏目公众满意度投票", [(3, 1)], otherwise=0, what="vote place")
+FEATURE_VOTE = parameter("website_feature_vote_tiers", Ladder.at_most("特色栏目公众满意度投票", [(3, 1)], otherwise=0, what="vote place"))
 
 
 @bonus(
@@ -1036,5 +1043,5 @@ FEATURE_VOTE = Ladder.at_most("特色栏目公众满意度投票", [(3, 1)], oth
         "The seed's group W-L-B is not declared: a bonus item sits at the top of the section.",
     ),
 )
-def feature_column(website_feature_column_vote_rank) -> Score:
-    return FEATURE_VOTE.score(website_feature_column_vote_rank)
+def feature_column(website_feature_column_vote_rank, website_feature_vote_tiers=FEATURE_VOTE.value) -> Score:
+    return website_feature_vote_tiers.score(website_feature_column_vote_rank)
