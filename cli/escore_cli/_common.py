@@ -43,12 +43,15 @@ def reports_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout."""
+def write_output(text: str | bytes, output: Path | None) -> None:
+    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout; ``bytes`` as they are."""
+    from escore._errors import UsageError
+
     if output is None:
+        if isinstance(text, bytes):
+            raise UsageError("this format writes a binary file: give --output FILE")
         click.echo(text, nl=False)
         return
-    from escore._errors import UsageError
 
     directory = output.parent if str(output.parent) else Path(".")
     if not directory.is_dir():
@@ -57,8 +60,12 @@ def write_output(text: str, output: Path | None) -> None:
 
     handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
         os.replace(temporary, output)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

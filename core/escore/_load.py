@@ -178,6 +178,15 @@ def _load_evidence(
     synthetic = False
     notes: list[str] = []
     for root in paths:
+        book_loader = loaders.get(root.suffix) if root.is_file() else None
+        if book_loader is not None and book_loader.kind == "workbook":
+            # A whole evidence set in one spreadsheet; every problem in it is reported at once.
+            from ._xlsx_evidence import read_evidence_book
+
+            book = read_evidence_book(root, book_loader, plan, wanted, known, with_rows, values, files, rows)
+            synthetic = synthetic or book.synthetic
+            notes.extend(note for note in book.notes if note not in notes)
+            continue
         if root.is_file():
             unit_files = [root]
             table_files: list[Path] = []
