@@ -13,7 +13,7 @@ from ._common import catalog_from, category_option, evidence_option, reports_err
 @year_option
 @evidence_option
 @click.option(
-    "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv (or a plugin's)."
+    "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv, xlsx (or a plugin's)."
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
@@ -48,6 +48,8 @@ def run(
             f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
         )
     chosen_format = catalog.formats[format_]
+    if chosen_format.binary and output is None:
+        raise UsageError(f"--format {format_} writes a binary file: give --output FILE{chosen_format.suffix}")
     result = run_category(
         catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=chosen_format.explanations
     )

@@ -189,6 +189,8 @@ def show(raw: Any) -> str:
         return "true" if raw else "false"
     if isinstance(raw, (Decimal, int)):
         return str(raw)
+    if isinstance(raw, dict):
+        return "{ " + ", ".join(f"{key} = {show(value)}" for key, value in raw.items()) + " }"
     return repr(raw)
 
 

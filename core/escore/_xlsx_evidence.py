@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from ._errors import InputError, did_you_mean
-from ._evidence import Field, Table
+from ._evidence import Column, Field, Table
 from ._model import EvidenceLoader
 from ._xlsx_layout import (
     ABOUT_KEYS,
@@ -146,7 +146,9 @@ def read_evidence_book(
         if name == ABOUT_SHEET or name.startswith("_"):
             continue
         if name in tables:
-            _read_table_sheet(name, grid, tables[name], with_rows, known, problems, new_rows.setdefault(tables[name].name, {}))
+            found = _read_table_sheet(name, grid, tables[name], with_rows, known, problems)
+            if found is not None:
+                new_rows[tables[name].name] = found
         elif name in other_tables:
             continue  # a monitoring table of another category of the ruleset
         else:
@@ -166,8 +168,9 @@ def read_evidence_book(
     for code in dict.fromkeys(seen_units):
         files[code] = str(path) if code not in files else f"{files[code]} + {path}"
     for table_name, by_unit in new_rows.items():
+        target = rows.setdefault(table_name, {})  # a table given without rows for a unit means no events, not missing
         for code, found in by_unit.items():
-            rows.setdefault(table_name, {}).setdefault(code, []).extend(found)
+            target.setdefault(code, []).extend(found)
     return labels
 
 
@@ -317,8 +320,15 @@ def _read_unit_sheet(
                     f"an assessor's grade needs both the points and the reason; the {lacking} is empty",
                 )
                 continue
-            raw = {"points": present["points"][0], "reason": str(present["reason"][0])}
-            _store(spec, raw, f"{cell_name(sheet, number, present['points'][1])}: {who}", values[code], target, problems)
+            where = f"{cell_name(sheet, number, present['points'][1])}: {who}"
+            # The points cell is checked as the number it is (its range named), then the grade as a whole.
+            ok, _ = problems.parse(_points_spec(spec), present["points"][0], where, f"{key}.points")
+            if ok:
+                _store(spec, {"points": present["points"][0], "reason": str(present["reason"][0])}, where, values[code], target, problems)
+
+
+def _points_spec(spec: Field) -> Column:
+    return Column("decimal", spec.unit, spec.description, spec.min, spec.max, name=f"{spec.key}.points")
 
 
 def _store(spec: Field, raw: Any, where: str, earlier: Mapping[str, Any], target: dict[str, Any], problems: _Problems) -> None:
@@ -338,10 +348,10 @@ def _read_table_sheet(
     with_rows: set[str],
     known: set[str],
     problems: _Problems,
-    out: dict[str, list[Any]],
-) -> None:
+) -> dict[str, list[Any]] | None:
+    """The sheet's rows by unit; ``None`` when the sheet was not filled in (the table is then missing)."""
     if not grid or _blank([v for row in grid for v in row]):
-        return
+        return None
     header: list[str] = []
     for value in grid[TABLE_KEY_ROW - 1]:
         key = cell_value(value)
@@ -367,13 +377,21 @@ def _read_table_sheet(
             problems.add(f"{sheet}!{TABLE_KEY_ROW}", name, f"missing column ({col.expected()})")
             bad = True
     if bad:
-        return
+        return None
     position = {key: index for index, key in enumerate(header)}
-    for offset, row in enumerate(grid[TABLE_KEY_ROW:]):
-        line = TABLE_KEY_ROW + 1 + offset
-        row = list(row[: len(header)])
-        if _blank(row):
-            continue
+    events = [(TABLE_KEY_ROW + 1 + n, list(row[: len(header)])) for n, row in enumerate(grid[TABLE_KEY_ROW:])]
+    events = [(line, row) for line, row in events if not _blank(row)]
+    # No event row: the table was not filled in, and its indicators are missing. NONE alone in
+    # column A says "no events at all", which scores (e.g. no deductions).
+    marked = [line for line, row in events if cell_value(row[0]) == NONE]
+    if marked:
+        if len(events) > 1:
+            problems.add(cell_name(sheet, marked[0], 0), "unit", f"'{NONE}' means no events at all: delete it or the event rows")
+        return {}
+    if not events:
+        return None
+    out: dict[str, list[Any]] = {}
+    for line, row in events:
         code = cell_value(row[0])
         code = "" if code is None else str(code)
         if code not in with_rows:
@@ -397,3 +415,4 @@ def _read_table_sheet(
             parsed.append(value)
         if fine:
             out.setdefault(code, []).append(spec.row_type(code, line, *parsed))
+    return out

@@ -267,6 +267,7 @@ def evidence_workbook(
             where = f"{letter}{TABLE_KEY_ROW + 1}:{letter}{TABLE_KEY_ROW + EVENT_ROWS}"
             if col is None:
                 text = "单位代码 unit code" + (" (a sub-unit's rows roll up to its parent)" if spec_table.rollup else "")
+                text += f"\nan empty sheet is a table not given (missing); {NONE} alone in A2: no events at all"
                 cell.comment = Comment(f"{text}\n{spec_table.description}", "escore")
                 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -283,8 +284,14 @@ def evidence_workbook(
             if rule is not None:
                 sheet.add_data_validation(rule)
                 rule.add(where)
-        banner(sheet, f"{column_letter(len(header) + 1)}1", f"{spec_table.name}: {spec_table.description} (one row per event)")
+        banner(
+            sheet,
+            f"{column_letter(len(header) + 1)}1",
+            f"{spec_table.name}: {spec_table.description} (one row per event; an empty sheet is a table not given, {NONE} in A2: no events)",
+        )
         events = sorted((row for rows in tables.get(spec_table.name, {}).values() for row in rows), key=lambda r: (r.line, r.unit))
+        if spec_table.name in tables and not events:
+            sheet.cell(TABLE_KEY_ROW + 1, 1, NONE)  # given, with no events (an empty sheet is a table not given)
         lines = [r.line for r in events]
         keep_lines = len(set(lines)) == len(lines) and all(line > TABLE_KEY_ROW for line in lines)
         for offset, event in enumerate(events):
