@@ -21,27 +21,14 @@ from ._xlsx_layout import column_letter, workbook_bytes
 
 POINTS_FORMAT = "0.00"
 _LOST, _MISSING, _ERROR, _NA = "F8CBAD", "FFE699", "FF7C80", "D9D9D9"
-#: The field named by the engine's reason for a missing field (for results without ``missing``).
-_MISSING_FIELD = re.compile(r"^evidence '([^']+)' was not provided")
-_MISSING_TABLE = re.compile(r"^monitoring table '([^']+)'")
-
-
 def _number(value: Decimal) -> Any:
     number = float(value)
     return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
 def missing_fields(item: Any) -> tuple[str, ...]:
-    """The evidence keys a missing indicator lacks: the engine's ``missing``, else read from its reason."""
-    given = getattr(item, "missing", None)
-    if given:
-        return tuple(given)
-    found = []
-    for reason in item.reasons:
-        match = _MISSING_FIELD.match(reason) or _MISSING_TABLE.match(reason)
-        if match:
-            found.append(match.group(1))
-    return tuple(found)
+    """The evidence a missing result lacks: field keys, and monitoring tables by name (a workbook's sheet)."""
+    return tuple(re.sub(r"^monitoring/(.+)\.csv$", r"monitoring table \1", key) for key in item.missing)
 
 
 def render_xlsx(result: RunResult) -> bytes:
@@ -157,8 +144,7 @@ def render_xlsx(result: RunResult) -> bytes:
         items += [(v.code, v.title, v) for v in unit_result.vetoes if v.status == "missing"]
         for code, title, item in items:
             reasons = item.reasons if hasattr(item, "reasons") else (item.reason,)
-            keys = missing_fields(item) if hasattr(item, "reasons") else ()
-            for key in keys or ("",):
+            for key in missing_fields(item) or ("",):
                 row += 1
                 why = "" if key else "; ".join(reasons)  # the field says it; the reason would repeat it with a file path
                 for index, value in enumerate((unit_result.unit.code, unit_result.unit.name, code, title, key, why), start=1):
