@@ -184,7 +184,7 @@ def test_every_problem_in_the_workbook_is_listed_at_once(runner, tmp_path, count
         "an assessor's grade needs both the points and the reason; the reason is empty",
         f"  {grade_sheet.title}!{col(points)}{_row(grade_sheet, 'fuzhou.taijiang')}: fuzhou.taijiang 台江区: website.disclosure.education.points: "
         "expected a number (write 0.5, not a fraction) from 0 to 3 (points), got 4",
-        f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: expected true or false, got '也许'",
+        f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: expected true or false, got '也许' (write 是 or 否)",
         f"  {services.title}!{col(items)}3: website.services.admin_power_itms: unknown evidence key (did you mean 'website.services.admin_power_items'?)",
         "  website_letters!B2: fuzhou.gulou: received: expected a date, YYYY-MM-DD, got '2017-13-01'",
     ]
@@ -269,3 +269,28 @@ def test_csv_output_starts_with_a_bom_for_excel(runner):
     out = runner.invoke(cli, ["run", "-c", "city", "-f", "csv"]).stdout_bytes
     assert out.startswith(b"\xef\xbb\xbfrank,code,name,parent,comprehensive,website,total")
     assert "福州市" in out.decode("utf-8-sig")
+
+
+def test_an_empty_monitoring_sheet_is_not_a_year_without_events(runner, tmp_path, county_book):
+    book = openpyxl.load_workbook(county_book)
+    notices = book["website_notices"]
+    notices.delete_rows(2, notices.max_row)
+    empty = tmp_path / "empty.xlsx"
+    book.save(empty)
+    notices["A2"] = "无"
+    none = tmp_path / "none.xlsx"
+    book.save(none)
+
+    def notice_rows(path):
+        data = json.loads(run_json(runner, "-c", "county", "-e", str(path)))
+        return {(i["status"], i["points"]) for u in data["units"] for i in u["indicators"] if i["code"] in ("W-L-4-3-1", "W-L-4-3-2")}
+
+    assert notice_rows(empty) == {("missing", "0.00")}
+    assert notice_rows(none) == {("scored", "2.00")}  # no notices: no deductions
+    notices["A3"] = "fuzhou.gulou"
+    notices["B3"] = "2017-05-01"
+    both = tmp_path / "both.xlsx"
+    book.save(both)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(both)])
+    assert result.exit_code == 2
+    assert "website_notices!A2: unit: '无' means no events at all: delete it or the event rows" in result.stderr

@@ -112,7 +112,8 @@ class _Problems:
         try:
             return True, spec.parse(_for_type(spec, raw), where, key, from_text=True)
         except InputError as exc:
-            self.items.append(str(exc))
+            hint = f"write {YES} or {NO}" if spec.type == "bool" else exc.hint
+            self.add(exc.where, exc.key, exc.expected, hint=hint)
             return False, None
 
 
