@@ -32,7 +32,7 @@ from ._xlsx_layout import (
     workbook_bytes,
 )
 
-#: Data validation reaches this many rows below the header of a monitoring sheet.
+#: Data validation reaches this many rows below the last event of a monitoring sheet.
 EVENT_ROWS = 2000
 _RED, _GREY, _HEAD = "C00000", "808080", "DDEBF7"
 
@@ -264,7 +264,7 @@ def evidence_workbook(
             cell.fill = head_fill
             letter = column_letter(index - 1)
             sheet.column_dimensions[letter].width = 18
-            where = f"{letter}{TABLE_KEY_ROW + 1}:{letter}{TABLE_KEY_ROW + EVENT_ROWS}"
+            where = f"{letter}{TABLE_KEY_ROW + 1}:{letter}{TABLE_KEY_ROW + EVENT_ROWS + _count(tables.get(spec_table.name))}"
             if col is None:
                 text = "单位代码 unit code" + (" (a sub-unit's rows roll up to its parent)" if spec_table.rollup else "")
                 text += f"\nan empty sheet is a table not given (missing); {NONE} alone in A2: no events at all"
