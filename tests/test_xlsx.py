@@ -294,3 +294,12 @@ def test_an_empty_monitoring_sheet_is_not_a_year_without_events(runner, tmp_path
     result = runner.invoke(cli, ["run", "-c", "county", "-e", str(both)])
     assert result.exit_code == 2
     assert "website_notices!A2: unit: '无' means no events at all: delete it or the event rows" in result.stderr
+
+
+def test_a_workbook_of_another_category_is_refused(runner, county_book):
+    result = runner.invoke(cli, ["run", "-c", "city", "-e", str(county_book)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.splitlines()[1]
+        == "  说明!B32: category: this workbook is for category 'county', the run is for 'city' (use --category county)"
+    )
