@@ -88,6 +88,8 @@ def _comment_text(spec: Any, feeds: Sequence[str], *, part: str = "", required: 
         lines.append(f"{YES} / {NO}")
     else:
         lines.append(f"expected: {spec.expected()}")
+    if spec.unit.strip() == "%":
+        lines.append("type 85 for 85 %, not 85% (Excel would store 0.85)")
     if spec.type == "list[str]":
         lines.append(f"several items: separate them with ; (or ；); none at all: {NONE}")
     if not required:
