@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from decimal import Decimal
@@ -39,12 +40,12 @@ def run_json(runner, *args):
     return result.stdout
 
 
-def without_paths(text, paths):
-    """The JSON text of a run with the names of the evidence files read left out (they differ)."""
-    text = re.sub(r'\n  "evidence": \[[^\]]*\]', '\n  "evidence": []', text, count=1)
-    for path in sorted(map(str, paths), key=len, reverse=True):
-        text = text.replace(json.dumps(path, ensure_ascii=False)[1:-1], "<evidence>")
-    return re.sub(r"was not provided in <evidence>( \+ <evidence>)*", "was not provided in <evidence>", text)
+def without_paths(text):
+    """The JSON of a run without what names the evidence read (its files and their digests), which differ."""
+    data = json.loads(text)
+    del data["evidence"], data["stamp"]
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return re.sub(r"was not provided in [^\"]*", "was not provided in <evidence>", text)
 
 
 @pytest.mark.parametrize("category", ["county", "city", "provincial"])
@@ -54,18 +55,11 @@ def test_sample_round_trips_through_the_workbook(runner, tmp_path, category):
     assert made.exit_code == 0, made.output
     from_sample = run_json(runner, "-c", category)
     from_book = run_json(runner, "-c", category, "-e", str(book))
-    sources = json.loads(from_sample)["evidence"]
-    assert json.loads(from_book)["evidence"] == [str(book)]
-    # Byte-identical but for the names of the files read (the sources list and "not provided in FILE").
-    assert without_paths(from_book, [book]) == without_paths(from_sample, [f"{s}/units/{u}" for s in sources for u in _unit_files(s)])
+    assert [e["root"] for e in json.loads(from_book)["evidence"]] == [book.name]
+    # Byte-identical but for the names of the evidence read (sources, their digests, "not provided in FILE").
+    assert without_paths(from_book) == without_paths(from_sample)
     # The text table too, banner and notes included.
     assert runner.invoke(cli, ["run", "-c", category, "-e", str(book)]).stdout == runner.invoke(cli, ["run", "-c", category]).stdout
-
-
-def _unit_files(directory):
-    from pathlib import Path
-
-    return [p.name for p in sorted((Path(directory) / "units").glob("*.toml"))]
 
 
 def test_template_is_deterministic_and_documented(runner, tmp_path, county_book):
@@ -104,7 +98,7 @@ def test_template_is_deterministic_and_documented(runner, tmp_path, county_book)
     # table not given, not a year without events), nothing is invented.
     data = json.loads(runner.invoke(cli, ["run", "-c", "county", "-e", str(blank), "-f", "json"]).stdout)
     assert data["statuses"]["scored"] == 0 and data["synthetic"] is False
-    assert {u["total"] for u in data["units"]} == {"0.00"}
+    assert {Decimal(u["total"]) for u in data["units"]} == {0}
 
 
 def _find(book, key):
@@ -128,10 +122,11 @@ def test_an_assessor_fills_the_county_workbook(runner, tmp_path, county_book):
         sheet, column = _find(book, key)
         sheet.cell(_row(sheet, "fuzhou.gulou"), column).value = value
 
-    put("website.disclosure.education.points", 3)  # 教育 raised from 1 to its maximum
+    put("website.disclosure.education.points", 3)  # 教育 raised from 1.5 to its maximum
     put("website.disclosure.education.reason", "复核后内容完整")
-    put("website.sites.migrated", 0)  # 0 of 1 site migrated
-    put("website.sites.closed", 7)  # 7 of 21 sites closed
+    put("website.sites.migration.points", 0.5)  # 网站迁移 lowered from 1.25
+    put("website.sites.migration.reason", "未迁移到统一平台")
+    put("website.services.admin_power_guides", 100)  # context of W-L-2-3-1: 100 of 156 items with a guide
     put("website.disclosure.health.points", None)  # 医疗卫生 cleared: now missing
     put("website.disclosure.health.reason", None)
     filled = tmp_path / "filled.xlsx"
@@ -141,14 +136,18 @@ def test_an_assessor_fills_the_county_workbook(runner, tmp_path, county_book):
     def unit(data):
         return next(u for u in data["units"] if u["code"] == "fuzhou.gulou")
 
+    old = {i["code"]: i for i in unit(before)["indicators"]}
+    assert [old[c]["points_2dp"] for c in ("W-L-1-1-6", "W-L-4-1-2", "W-L-2-3-1", "W-L-1-1-7")] == ["1.50", "1.25", "2.75", "2.00"]
     points = {i["code"]: i for i in unit(after)["indicators"]}
-    assert points["W-L-1-1-6"]["points"] == "3.00" and points["W-L-1-1-6"]["reasons"] == ["assessor awarded 3 of 3: 复核后内容完整"]
-    assert points["W-L-4-1-2"]["points"] == "0.00"
-    assert points["W-L-4-1-3"]["points"] == "0.50"  # 1.5 × 7/21
-    assert points["W-L-1-1-7"]["status"] == "missing" and points["W-L-1-1-7"]["points"] == "0.00"
-    old = {i["code"]: Decimal(i["points"]) for i in unit(before)["indicators"]}
-    assert (old["W-L-1-1-6"], old["W-L-4-1-2"], old["W-L-4-1-3"], old["W-L-1-1-7"]) == (1, Decimal("1.5"), Decimal("1.5"), 1)
-    assert Decimal(unit(after)["total_exact"]) == Decimal(unit(before)["total_exact"]) + 2 - Decimal("1.5") - 1 - 1
+    assert points["W-L-1-1-6"]["points_2dp"] == "3.00" and points["W-L-1-1-6"]["reasons"] == ["assessor awarded 3 of 3: 复核后内容完整"]
+    assert (
+        points["W-L-4-1-2"]["points_2dp"] == "0.50" and points["W-L-4-1-2"]["reasons"][0] == "assessor awarded 0.5 of 1.5: 未迁移到统一平台"
+    )
+    assert points["W-L-2-3-1"]["points_2dp"] == "2.75"
+    assert points["W-L-2-3-1"]["reasons"][1] == "context (not scored): 行政权力事项 with a published guide: 100 of 156"
+    assert points["W-L-1-1-7"]["status"] == "missing" and points["W-L-1-1-7"]["points_2dp"] == "0.00"
+    assert points["W-L-1-1-7"]["missing"] == ["website.disclosure.health"]
+    assert Decimal(unit(after)["total"]) == Decimal(unit(before)["total"]) + Decimal("1.5") - Decimal("0.75") - 2
     assert after["statuses"]["missing"] == before["statuses"]["missing"] + 1
     # Other units are untouched.
     assert unit(before) != unit(after) and before["units"][0] == next(
@@ -169,6 +168,11 @@ def test_every_problem_in_the_workbook_is_listed_at_once(runner, tmp_path, count
     services.cell(3, items).value = "website.services.admin_power_itms"
     letters = book["website_letters"]
     letters.cell(2, 2).value = "2017-13-01"
+    letters.cell(3, 3).value = datetime.date(2016, 1, 1)  # replied before it was received
+    sites, migrated = _find(book, "website.sites.migrated")
+    _, in_scope = _find(book, "website.sites.migration_in_scope")
+    xiamen = _row(sites, "xiamen.siming")
+    sites.cell(xiamen, migrated).value = sites.cell(xiamen, in_scope).value + 1  # more sites migrated than in scope
     broken = tmp_path / "broken.xlsx"
     book.save(broken)
     target = tmp_path / "out.json"
@@ -176,7 +180,7 @@ def test_every_problem_in_the_workbook_is_listed_at_once(runner, tmp_path, count
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert not target.exists()
     lines = result.stderr.splitlines()
-    assert lines[0] == f"escore: error: {broken}: 6 problem(s) in the workbook; nothing was scored:"
+    assert lines[0] == f"escore: error: {broken}: 8 problem(s) in the workbook; nothing was scored:"
     col = openpyxl.utils.get_column_letter
     expected = [
         f"  {grade_sheet.title}!A{_row(grade_sheet, 'fuzhou.mawie')}: unit: unknown unit code 'fuzhou.mawie' (did you mean 'fuzhou.mawei'?)",
@@ -187,6 +191,9 @@ def test_every_problem_in_the_workbook_is_listed_at_once(runner, tmp_path, count
         f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: expected true or false, got '也许' (write 是 or 否)",
         f"  {services.title}!{col(items)}3: website.services.admin_power_itms: unknown evidence key (did you mean 'website.services.admin_power_items'?)",
         "  website_letters!B2: fuzhou.gulou: received: expected a date, YYYY-MM-DD, got '2017-13-01'",
+        f"  website_letters!3:3: {letters.cell(3, 1).value}: replied: expected not before received ({letters.cell(3, 2).value.date()}), got 2016-01-01",
+        f"  {sites.title}!{col(migrated)}{xiamen}: xiamen.siming 思明区: website.sites.migrated: expected at most "
+        f"website.sites.migration_in_scope ({sites.cell(xiamen, in_scope).value}), got {sites.cell(xiamen, in_scope).value + 1}",
     ]
     assert sorted(lines[1:]) == sorted(expected)
 
@@ -194,11 +201,12 @@ def test_every_problem_in_the_workbook_is_listed_at_once(runner, tmp_path, count
 def test_explain_and_golden_cases_read_a_workbook(runner, tmp_path, county_book):
     explained = runner.invoke(cli, ["explain", "fuzhou.gulou", "-e", str(county_book)])
     assert explained.exit_code == 0 and explained.stdout == runner.invoke(cli, ["explain", "fuzhou.gulou"]).stdout
-    total = next(u for u in json.loads(run_json(runner, "-c", "county"))["units"] if u["code"] == "fuzhou.gulou")["total_exact"]
+    gulou = next(u for u in json.loads(run_json(runner, "-c", "county"))["units"] if u["code"] == "fuzhou.gulou")
+    total, education = gulou["total"], next(i["points"] for i in gulou["indicators"] if i["code"] == "W-L-1-1-6")
     (tmp_path / "county.xlsx").write_bytes(county_book.read_bytes())
     (tmp_path / "book.golden.toml").write_text(
         f'[[case]]\nid = "from-workbook"\ncategory = "county"\nunit = "fuzhou.gulou"\nevidence = ["county.xlsx"]\n'
-        f'[case.expect]\ntotal = "{total}"\nindicators = {{ "W-L-1-1-6" = "1" }}\n',
+        f'[case.expect]\ntotal = "{total}"\nindicators = {{ "W-L-1-1-6" = "{education}" }}\n',
         encoding="utf-8",
     )
     verified = runner.invoke(cli, ["verify", str(tmp_path / "book.golden.toml")])
@@ -235,7 +243,7 @@ def test_results_workbook(runner, tmp_path):
         assert (rank, code, name, parent) == (unit["rank"], unit["code"], unit["name"], unit["parent"])
         assert website == total  # the county total is its one section
         # A number; the exact total where a double holds it, else the nearest in 16 significant digits.
-        exact = Decimal(unit["total_exact"])
+        exact = Decimal(unit["total"])
         assert isinstance(total, float | int) and abs(Decimal(repr(total)) - exact) < Decimal("1e-13")
         if len(exact.as_tuple().digits) <= 15:
             assert Decimal(repr(total)) == exact
@@ -246,7 +254,7 @@ def test_results_workbook(runner, tmp_path):
     first = data["units"][0]
     assert codes == [i["code"] for i in first["indicators"]]
     shown = [Decimal(repr(matrix.cell(5, 3 + n).value)).quantize(Decimal("0.01"), "ROUND_HALF_UP") for n in range(len(codes))]
-    assert shown == [Decimal(i["points"]) for i in first["indicators"]]
+    assert shown == [Decimal(i["points_2dp"]) for i in first["indicators"]]
     assert matrix.cell(5, 3).number_format == "0.00"
     assert len(matrix.conditional_formatting) == len(codes)  # one "lost points" rule per indicator column
     rule = next(iter(matrix.conditional_formatting)).rules[0]
@@ -256,7 +264,7 @@ def test_results_workbook(runner, tmp_path):
     assert rows == [
         ["fuzhou.minqing", "闽清县", "W-L-2-4-1", "办事指南准确度", "website.services.guide_accuracy"],
         ["nanping.guangze", "光泽县", "W-L-3-2-3", "主题设计", "website.interviews.topics"],
-        ["ningde.zherong", "柘荣县", "W-L-4-1-3", "网站关停", "website.sites.closed"],
+        ["ningde.zherong", "柘荣县", "W-L-4-1-3", "网站关停", "website.sites.closure"],
     ]
     explanations = book["解释 explanations"]
     assert explanations.max_row == 2 + sum(len(u["indicators"]) for u in data["units"]) + sum(
@@ -267,39 +275,40 @@ def test_results_workbook(runner, tmp_path):
 
 def test_csv_output_starts_with_a_bom_for_excel(runner):
     out = runner.invoke(cli, ["run", "-c", "city", "-f", "csv"]).stdout_bytes
-    assert out.startswith(b"\xef\xbb\xbfrank,code,name,parent,comprehensive,website,total")
+    assert out.startswith(b"\xef\xbb\xbfrank,code,name,parent,comprehensive,comprehensive_2dp,website")
     assert "福州市" in out.decode("utf-8-sig")
 
 
 def test_an_empty_monitoring_sheet_is_not_a_year_without_events(runner, tmp_path, county_book):
     book = openpyxl.load_workbook(county_book)
-    notices = book["website_notices"]
-    notices.delete_rows(2, notices.max_row)
+    letters = book["website_letters"]
+    letters.delete_rows(2, letters.max_row)
     empty = tmp_path / "empty.xlsx"
     book.save(empty)
-    notices["A2"] = "无"
+    letters["A2"] = "无"
     none = tmp_path / "none.xlsx"
     book.save(none)
 
-    def notice_rows(path):
+    def veto_1(path):  # 注1: no valid letter in the year zeroes the 咨询投诉 block
         data = json.loads(run_json(runner, "-c", "county", "-e", str(path)))
-        return {(i["status"], i["points"]) for u in data["units"] for i in u["indicators"] if i["code"] in ("W-L-4-3-1", "W-L-4-3-2")}
+        return {v["status"] for u in data["units"] for v in u["vetoes"] if v["code"] == "W-L-V1"}
 
-    assert notice_rows(empty) == {("missing", "0.00")}
-    assert notice_rows(none) == {("scored", "2.00")}  # no notices: no deductions
-    notices["A3"] = "fuzhou.gulou"
-    notices["B3"] = "2017-05-01"
+    assert veto_1(empty) == {"missing"}  # letters not given: unknown, never a silent zero or full marks
+    assert veto_1(none) == {"applied"}  # no letters at all: 注1 applies to every county
+    letters["A3"] = "fuzhou.gulou"
+    letters["B3"] = "2017-05-01"
     both = tmp_path / "both.xlsx"
     book.save(both)
     result = runner.invoke(cli, ["run", "-c", "county", "-e", str(both)])
     assert result.exit_code == 2
-    assert "website_notices!A2: unit: '无' means no events at all: delete it or the event rows" in result.stderr
+    assert "website_letters!A2: unit: '无' means no events at all: delete it or the event rows" in result.stderr
 
 
 def test_a_workbook_of_another_category_is_refused(runner, county_book):
     result = runner.invoke(cli, ["run", "-c", "city", "-e", str(county_book)])
     assert result.exit_code == 2
-    assert (
-        result.stderr.splitlines()[1]
-        == "  说明!B32: category: this workbook is for category 'county', the run is for 'city' (use --category county)"
+    about = openpyxl.load_workbook(county_book)["说明"]
+    row = next(cell.row for cell in about["A"] if cell.value == "category")
+    assert result.stderr.splitlines()[1] == (
+        f"  说明!B{row}: category: this workbook is for category 'county', the run is for 'city' (use --category county)"
     )

@@ -102,8 +102,12 @@ def _blank(row: Sequence[Any]) -> bool:
 
 
 class _Problems:
+    """The problems found so far, and where each value and row was read (for later checks)."""
+
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.origins: dict[tuple[str, str], str] = {}  # (unit, field key) → sheet!cell
+        self.row_sheets: dict[int, str] = {}  # id(row) → sheet
 
     def add(self, where: str, key: str, expected: str, hint: str = "") -> None:
         self.items.append(str(InputError(where, key, expected, hint=hint)))
@@ -127,14 +131,23 @@ def read_evidence_book(
     values: dict[str, dict[str, Any]],
     files: dict[str, str],
     rows: dict[str, dict[str, list[Any]]],
+    *,
+    schema: Any,
+    origins: dict[str, dict[str, str]],
+    row_files: dict[int, str],
 ) -> BookLabels:
     """Read one evidence workbook into ``values``, ``files`` and ``rows`` (as the directory reader does).
 
-    Raises one :class:`InputError` listing every problem found, and changes nothing then.
+    ``schema``, ``origins`` and ``row_files`` are the directory reader's (:mod:`escore._load`):
+    the fields as this category declares them, and where each value and row came from, for
+    the checks across values. Raises one :class:`InputError` listing every problem found,
+    and changes nothing then.
     """
+    from ._load import check_unit  # the checks across one unit's values, shared with the directory reader
+
     sheets = loader.read(path)
     problems = _Problems()
-    fields = {f.key: f for f in plan.fields}
+    fields = {key: spec for key, (spec, _) in schema.by_key.items()}  # maxima of this category
     other_fields = {d.field.key for d in plan.fixtures.values() if d.field is not None}
     # A sheet name holds 31 characters: a longer table name is cut there (``sheet_title``).
     tables = {t.name[:31]: t for t in plan.tables}
@@ -154,6 +167,32 @@ def read_evidence_book(
             continue  # a monitoring table of another category of the ruleset
         else:
             _read_unit_sheet(name, grid, fields, other_fields, plan.category.key, wanted, known, values, problems, new_values, seen_units)
+    # The checks that span several values of a unit (a part above its whole, READING 15),
+    # on what the workbook gives together with what other evidence gave before it.
+    book_origins = problems.origins
+    for code in sorted(set(new_values) | {c for by_unit in new_rows.values() for c in by_unit}):
+        if code not in values:
+            continue  # a sub-unit's monitoring rows (roll-up): its own values belong to its category
+        merged = {**values[code], **new_values.get(code, {})}
+        view = {
+            name: {code: tuple(rows.get(name, {}).get(code, ())) + tuple(new_rows.get(name, {}).get(code, ()))}
+            for name in set(rows) | set(new_rows)
+        }
+        try:
+            check_unit(
+                schema,
+                code,
+                merged,
+                view,
+                lambda key, code=code: book_origins.get((code, key)) or origins.get(code, {}).get(key, f"the evidence of {code}"),
+                lambda name, row: (
+                    f"{path}: {problems.row_sheets[id(row)]}:{row.line}"
+                    if id(row) in problems.row_sheets
+                    else f"{row_files.get(id(row), name)}:{row.line}"
+                ),
+            )
+        except InputError as exc:
+            problems.items.append(str(exc))
     if problems.items:
         listed = problems.items[:MAX_LISTED]
         more = len(problems.items) - len(listed)
@@ -166,6 +205,12 @@ def read_evidence_book(
         )
     for code, found in new_values.items():
         values[code].update(found)
+    for (code, key), where in book_origins.items():
+        origins.setdefault(code, {})[key] = where
+    for by_unit in new_rows.values():
+        for found in by_unit.values():
+            for row in found:
+                row_files[id(row)] = f"{path}: {problems.row_sheets[id(row)]}"
     for code in dict.fromkeys(seen_units):
         files[code] = str(path) if code not in files else f"{files[code]} + {path}"
     for table_name, by_unit in new_rows.items():
@@ -306,7 +351,7 @@ def _read_unit_sheet(
                 continue
             if raw is None:
                 continue
-            _store(spec, raw, f"{cell_name(sheet, number, index)}: {who}", values[code], target, problems)
+            _store(spec, raw, f"{cell_name(sheet, number, index)}: {who}", code, values[code], target, problems)
         for key, given in grades.items():
             spec = fields[key]
             present = {part: v for part, v in given.items() if v[0] is not None}
@@ -325,14 +370,16 @@ def _read_unit_sheet(
             # The points cell is checked as the number it is (its range named), then the grade as a whole.
             ok, _ = problems.parse(_points_spec(spec), present["points"][0], where, f"{key}.points")
             if ok:
-                _store(spec, {"points": present["points"][0], "reason": str(present["reason"][0])}, where, values[code], target, problems)
+                _store(
+                    spec, {"points": present["points"][0], "reason": str(present["reason"][0])}, where, code, values[code], target, problems
+                )
 
 
 def _points_spec(spec: Field) -> Column:
     return Column("decimal", spec.unit, spec.description, spec.min, spec.max, name=f"{spec.key}.points")
 
 
-def _store(spec: Field, raw: Any, where: str, earlier: Mapping[str, Any], target: dict[str, Any], problems: _Problems) -> None:
+def _store(spec: Field, raw: Any, where: str, code: str, earlier: Mapping[str, Any], target: dict[str, Any], problems: _Problems) -> None:
     name = spec.fixture_name
     if name in target or name in earlier:
         problems.add(where, spec.key, "given twice (in two sheets, or also in another evidence path)")
@@ -340,6 +387,7 @@ def _store(spec: Field, raw: Any, where: str, earlier: Mapping[str, Any], target
     ok, value = problems.parse(spec, raw, where, spec.key)
     if ok:
         target[name] = value
+        problems.origins[(code, spec.key)] = where
 
 
 def _read_table_sheet(
@@ -379,6 +427,9 @@ def _read_table_sheet(
             bad = True
     if bad:
         return None
+    from ._load import _check_row  # the checks between a row's columns, shared with the CSV reader
+
+    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
     position = {key: index for index, key in enumerate(header)}
     events = [(TABLE_KEY_ROW + 1 + n, list(row[: len(header)])) for n, row in enumerate(grid[TABLE_KEY_ROW:])]
     events = [(line, row) for line, row in events if not _blank(row)]
@@ -414,6 +465,14 @@ def _read_table_sheet(
             ok, value = problems.parse(col, raw, where, name)
             fine = fine and ok
             parsed.append(value)
+        if fine and checks:
+            try:
+                _check_row(checks, dict(zip(columns, parsed)), f"{sheet}!{line}:{line}: {code}")
+            except InputError as exc:
+                problems.items.append(str(exc))
+                fine = False
         if fine:
-            out.setdefault(code, []).append(spec.row_type(code, line, *parsed))
+            row = spec.row_type(code, line, *parsed)
+            problems.row_sheets[id(row)] = sheet
+            out.setdefault(code, []).append(row)
     return out

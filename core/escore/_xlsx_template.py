@@ -194,7 +194,7 @@ def evidence_workbook(
     # -- one sheet per field group
     groups: dict[str, list[Field]] = {}
     for spec in plan.fields:
-        groups.setdefault(group_of(spec.key), []).append(spec)
+        groups.setdefault(group_of(spec.key), []).append(spec.for_category(plan.category.key))  # this category's maxima
     titles = group_titles(plan, groups)
     first_row = UNIT_KEY_ROW + 1
     last_row = UNIT_KEY_ROW + max(1, len(units))
