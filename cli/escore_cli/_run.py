@@ -27,7 +27,7 @@ STDERR_UNITS = 10
 @year_option
 @evidence_option
 @click.option(
-    "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv (or a plugin's)."
+    "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv, xlsx (or a plugin's)."
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
@@ -65,6 +65,8 @@ def run(
         )
     chosen_format = catalog.formats[format_]
     check_suffix(output, format_, catalog.formats)
+    if chosen_format.binary and (output is None or str(output) == "-"):
+        raise UsageError(f"--format {format_} writes a binary file: give --output FILE{chosen_format.suffix}")
     with watching(timeout):
         result = run_category(
             catalog,
