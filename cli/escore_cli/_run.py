@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from ._common import catalog_from, category_option, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._cycle import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
 
 
 @click.command()
@@ -19,6 +20,10 @@ from ._common import catalog_from, category_option, evidence_option, reports_err
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
+@click.option("--save", is_flag=True, help="Store the run (exact points, statuses, reasons, stamp) in the store.")
+@click.option("--label", default="", help="A label for the saved run.")
+@db_option
+@no_appeals_option
 @click.pass_context
 @reports_errors
 def run(
@@ -32,6 +37,10 @@ def run(
     keyword: str | None,
     marks: str | None,
     strict: bool,
+    save: bool,
+    label: str,
+    db: Path | None,
+    no_appeals: bool,
 ) -> None:
     """Score and rank the units of a category.
 
@@ -39,7 +48,6 @@ def run(
     any evidence is missing (it is always reported); 2 on bad input; else 0.
     """
     from escore._errors import UsageError, did_you_mean
-    from escore._session import run_category
 
     catalog = catalog_from(ctx)
     if format_ not in catalog.formats:
@@ -48,9 +56,32 @@ def run(
             f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
         )
     chosen_format = catalog.formats[format_]
-    result = run_category(
-        catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=chosen_format.explanations
-    )
+    appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
+    if save or appeals:
+        from escore._cycle import run_cycle, run_record
+
+        # A saved run keeps every explanation line, whatever the output format shows.
+        cycle = run_cycle(
+            catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=True, appeals=appeals
+        )
+        note_appeals(cycle)
+        result = cycle.result
+        if save:
+            run_id = save_record(db, run_record(cycle, catalog, label=label))
+            click.echo(f"escore: saved run #{run_id}" + (f" '{label}'" if label else ""), err=True)
+    else:
+        from escore._session import run_category
+
+        result = run_category(
+            catalog,
+            category,
+            ruleset=ruleset,
+            year=year,
+            evidence=evidence,
+            keyword=keyword,
+            marks=marks,
+            explain=chosen_format.explanations,
+        )
     write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()
     if counts["missing"] or counts["error"]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ._collect import Plan
@@ -51,8 +51,12 @@ def run_category(
     marks: str | None = None,
     only: Sequence[str] = (),
     explain: bool = True,
+    overlay: Callable[[Plan, EvidenceSet], EvidenceSet] | None = None,
 ) -> RunResult:
-    """Score and rank every unit of ``category`` (or just the unit codes in ``only``)."""
+    """Score and rank every unit of ``category`` (or just the unit codes in ``only``).
+
+    :param overlay: changes the loaded evidence before scoring (accepted appeals, what-ifs).
+    """
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
     selected = select(plan, keyword, marks)
@@ -65,6 +69,8 @@ def run_category(
     paths = list(evidence) or catalog.sample_evidence(plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
     data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders, sub_codes)
+    if overlay is not None:
+        data = overlay(plan, data)
     result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain)
     catalog.pm.hook.escore_run_finished(result=result)
     return result
