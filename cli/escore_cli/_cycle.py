@@ -85,7 +85,10 @@ def history(category: str | None, format_: str, db: Path | None) -> None:
         [str(r["id"]), r["created"], r["kind"], r["ruleset"], r["category"], str(r["units"]), r["evidence_digest"][:12], r["label"]]
         for r in runs
     ]
-    click.echo("\n".join(grid(["id", "created", "kind", "ruleset", "category", "units", "evidence", "label"], rows, [True] + [False] * 7)) + "\n", nl=False)
+    click.echo(
+        "\n".join(grid(["id", "created", "kind", "ruleset", "category", "units", "evidence", "label"], rows, [True] + [False] * 7)) + "\n",
+        nl=False,
+    )
 
 
 # ---------------------------------------------------------------------- diff

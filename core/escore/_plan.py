@@ -71,6 +71,7 @@ class _Planner:
             self.rules.setdefault(rule.name, []).append(rule)
         self.fields = {d.name: d.field for d in plan.fixtures.values() if d.kind == "field" and d.field is not None}
         self.read = {f.key for f in plan.fields}
+        self.veto_of: dict[str, str] = {}
         self.tables = {d.name: d.table for d in plan.fixtures.values() if d.kind == "table" and d.table is not None}
 
     # ------------------------------------------------------------------ scoring
@@ -196,6 +197,8 @@ class _Planner:
                 lever = next(
                     (lv.text for lv in levers if lv.target == value or (isinstance(value, Grade) and lv.target == value.points)), ""
                 )
+                if name in self.veto_of and name not in ip.fixtures:
+                    lever = self.veto_of[name]
                 if not lever and levers:
                     lever = levers[0].text
                 if lever.startswith("assessor-graded") and ip.node.source is not None:
@@ -289,9 +292,12 @@ class _Planner:
                 continue
             ip = by_code[item.code]
             names = set(ip.fixtures) | set(ip.argnames)
-            for code in applied:
+            self.veto_of = {}
+            for code in sorted(applied):
                 if item.code in vetoes[code].leaves:
-                    names |= closure(vetoes[code].argnames, plan.fixtures)
+                    reach = closure(vetoes[code].argnames, plan.fixtures)
+                    names |= reach
+                    self.veto_of.update(dict.fromkeys(reach, f"lifts veto {code} {vetoes[code].title}"))
             if item.status == "missing":
                 actions += self.missing_action(ip, item, names)
                 continue
