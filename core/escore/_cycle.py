@@ -328,10 +328,12 @@ def run_record(
         "appeals": list(cycle.appeals),
         "whatif": whatif,
     }
-    return {"run": head, "units": [unit_record(plan, rank, u) for rank, u in zip(result.ranks, result.units)]}
+    meta = {code: (node.title, str(node.max)) for code, node in plan.nodes.items()}
+    return {"run": head, "units": [unit_record(plan, rank, u, meta) for rank, u in zip(result.ranks, result.units)]}
 
 
-def unit_record(plan: Plan, rank: int, result: UnitResult) -> dict[str, Any]:
+def unit_record(plan: Plan, rank: int, result: UnitResult, meta: Mapping[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    meta = meta if meta is not None else {code: (node.title, str(node.max)) for code, node in plan.nodes.items()}
     unit = result.unit
     return {
         "code": unit.code,
@@ -355,8 +357,8 @@ def unit_record(plan: Plan, rank: int, result: UnitResult) -> dict[str, Any]:
         "indicators": [
             {
                 "code": i.code,
-                "title": plan.nodes[i.code].title,
-                "max": str(plan.nodes[i.code].max),
+                "title": meta[i.code][0],
+                "max": meta[i.code][1],
                 "status": i.status,
                 "points": str(i.points),
                 "reasons": list(i.reasons),

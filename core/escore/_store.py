@@ -27,6 +27,9 @@ from ._errors import InputError, UsageError
 
 SCHEMA_VERSION = 1
 
+# One encoder for every row: json.dumps(..., ensure_ascii=False) builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 #: ``MIGRATIONS[n]`` brings a store from version ``n`` to ``n + 1``.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -57,18 +60,8 @@ MIGRATIONS: tuple[str, ...] = (
         total TEXT NOT NULL,             -- exact decimal string
         sections TEXT NOT NULL,          -- JSON [{name, title, weight, raw, raw_max, points, capped}]
         vetoes TEXT NOT NULL,            -- JSON [{code, title, status, reason}]
+        indicators TEXT NOT NULL,        -- JSON [[code, title, max, status, points, [reason, ...]], ...]
         PRIMARY KEY (run_id, code)
-    );
-    CREATE TABLE indicator_result (
-        run_id INTEGER NOT NULL REFERENCES run(id),
-        unit TEXT NOT NULL,
-        code TEXT NOT NULL,
-        title TEXT NOT NULL,
-        max TEXT NOT NULL,
-        status TEXT NOT NULL,
-        points TEXT NOT NULL,            -- exact decimal string
-        reasons TEXT NOT NULL,           -- JSON [line, ...]
-        PRIMARY KEY (run_id, unit, code)
     );
     CREATE TABLE appeal (
         id INTEGER PRIMARY KEY,
@@ -162,8 +155,10 @@ class Store:
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
+            # One row per unit, its indicators as one JSON array: a row per indicator made
+            # saving a category cost as much as scoring it (SQLite's json_each reads them).
             db.executemany(
-                "INSERT INTO unit_result VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO unit_result VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         run_id,
@@ -173,27 +168,11 @@ class Store:
                         u["parent"],
                         u["rank"],
                         u["total"],
-                        json.dumps(u["sections"], ensure_ascii=False),
-                        json.dumps(u["vetoes"], ensure_ascii=False),
+                        _encode(u["sections"]),
+                        _encode(u["vetoes"]),
+                        _encode([[i["code"], i["title"], i["max"], i["status"], i["points"], i["reasons"]] for i in u["indicators"]]),
                     )
                     for position, u in enumerate(record["units"])
-                ],
-            )
-            db.executemany(
-                "INSERT INTO indicator_result VALUES (?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        run_id,
-                        u["code"],
-                        i["code"],
-                        i["title"],
-                        i["max"],
-                        i["status"],
-                        i["points"],
-                        json.dumps(i["reasons"], ensure_ascii=False),
-                    )
-                    for u in record["units"]
-                    for i in u["indicators"]
                 ],
             )
         return run_id
@@ -213,18 +192,6 @@ class Store:
             raise UsageError(
                 f"no saved run #{run_id} in {self.path}" + (f"; saved runs: {', '.join(known)}" if known else "; nothing saved yet")
             )
-        indicators: dict[str, list[dict[str, Any]]] = {}
-        for i in self.db.execute("SELECT * FROM indicator_result WHERE run_id = ? ORDER BY rowid", (run_id,)):
-            indicators.setdefault(i["unit"], []).append(
-                {
-                    "code": i["code"],
-                    "title": i["title"],
-                    "max": i["max"],
-                    "status": i["status"],
-                    "points": i["points"],
-                    "reasons": json.loads(i["reasons"]),
-                }
-            )
         units = [
             {
                 "code": u["code"],
@@ -234,7 +201,10 @@ class Store:
                 "total": u["total"],
                 "sections": json.loads(u["sections"]),
                 "vetoes": json.loads(u["vetoes"]),
-                "indicators": indicators.get(u["code"], []),
+                "indicators": [
+                    {"code": c, "title": t, "max": m, "status": st, "points": p, "reasons": r}
+                    for c, t, m, st, p, r in json.loads(u["indicators"])
+                ],
             }
             for u in self.db.execute("SELECT * FROM unit_result WHERE run_id = ? ORDER BY position", (run_id,))
         ]
@@ -363,6 +333,9 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
+        # WAL with synchronous=NORMAL: a crash never corrupts the store or leaves half a run;
+        # only a power cut may lose the last committed run.
+        db.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
             _migrate(db, version)
     except sqlite3.DatabaseError as exc:
