@@ -525,4 +525,4 @@ def test_levers_of_the_vocabulary():
     assert deduction.levers("none deducted") == ()
     assert Binary("plan", 3, yes="plan filed").levers("no")[0].text == "plan filed: gains 3"
     assert Graded("g", max=6).levers("partial")[0].gain == Decimal(6)
-    assert Proportional("p", max=4, what="pages").levers("full") == ()
+    assert Proportional("p", max=4, what="pages", nothing_to_count="missing").levers("full") == ()

@@ -424,7 +424,7 @@ class Proportional:
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """Every item added to the part gains ``max ÷ whole``; the part equal to the whole gains the rest."""
-        if branch == "full":
+        if branch in ("full", "nothing to count"):
             return ()
         return (Lever(None, self.max, f"each item of {self.what} gains {fmt(self.max)} ÷ the whole"),)
 
