@@ -491,6 +491,9 @@ def test_appeals_are_recorded_and_final(runner):
     assert not any("appeal" in r for r in s11["reasons"])  # the rejected appeal changes nothing
     w2 = next(i for i in west["indicators"] if i["code"] == "W-2")
     assert w2["reasons"][-1] == "appeal #2 accepted, no change in points (design is fine)"
+    explained = ok(runner.invoke(cli, ["explain", "west"]))
+    assert "applied accepted appeal(s) #2" in explained.stderr
+    assert "        · appeal #2 accepted, no change in points (design is fine)\n" in explained.stdout
     plain = as_json(runner.invoke(cli, ["run", "-c", "town", "-f", "json", "--no-appeals"]))
     assert not any("appeal" in r for u in plain["units"] for i in u["indicators"] for r in i["reasons"])
 
@@ -526,3 +529,25 @@ def test_levers_of_the_vocabulary():
     assert Binary("plan", 3, yes="plan filed").levers("no")[0].text == "plan filed: gains 3"
     assert Graded("g", max=6).levers("partial")[0].gain == Decimal(6)
     assert Proportional("p", max=4, what="pages", nothing_to_count="missing").levers("full") == ()
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="needs headless Chromium")
+def test_html_diff_and_plan_render_in_chromium(runner, evidence, tmp_path):
+    changed = tmp_path / "changed"
+    shutil.copytree(evidence, changed)
+    edit(changed / "units" / "north.toml", "reply_rate = 100", "reply_rate = 85")
+    pages = {
+        "diff.html": ["diff", str(evidence), str(changed), "-c", "town", "-f", "html"],
+        "plan.html": ["plan", "east", "-f", "html"],
+    }
+    expected = {"diff.html": "North Town", "plan.html": "website.leak=false"}
+    for name, args in pages.items():
+        ok(runner.invoke(cli, [*args, "-o", str(tmp_path / name)]))
+        dom = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", (tmp_path / name).as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert dom.returncode == 0, dom.stderr
+        assert "<table>" in dom.stdout and expected[name] in dom.stdout

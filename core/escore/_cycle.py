@@ -206,6 +206,7 @@ def run_cycle(
     keyword: str | None = None,
     marks: str | None = None,
     explain: bool = True,
+    only: Sequence[str] = (),
     appeals: Sequence[Mapping[str, Any]] = (),
     whatif: tuple[str, Changes] | None = None,
 ) -> CycleRun:
@@ -238,7 +239,16 @@ def run_cycle(
         return data
 
     result = run_category(
-        catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=explain, overlay=overlay
+        catalog,
+        category,
+        ruleset=ruleset,
+        year=year,
+        evidence=evidence,
+        keyword=keyword,
+        marks=marks,
+        only=only,
+        explain=explain,
+        overlay=overlay,
     )
     steps = seen.get("steps", [])
     if steps and explain:

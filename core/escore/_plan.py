@@ -27,7 +27,7 @@ from ._cycle import Changes
 from ._load import EvidenceSet
 from ._model import Unit
 from ._run import Engine, IndicatorResult
-from ._score import Grade, Lever, fmt
+from ._score import Grade, Lever, Proportional, fmt
 
 _CENT = Decimal("0.01")
 
@@ -174,6 +174,9 @@ class _Planner:
     def field_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
         engine = Engine(self.plan, [ip])
         levers = self.levers(item)
+        # A share rises by raising its part: shrinking the whole is not an improvement to propose.
+        rules = [rule for rule_name, _ in item.hits for rule in self.rules.get(rule_name, ())]
+        increase_only = bool(rules) and all(isinstance(rule, Proportional) for rule in rules)
         actions = []
         names = sorted(names)
         for name in names:
@@ -183,6 +186,8 @@ class _Planner:
             best: dict[Decimal, Any] = {}  # indicator points → nearest value
             siblings = [self.values.get(other) for other in names if other != name and other in self.fields]
             for value in self.candidates(name, current, levers, siblings):
+                if increase_only and current is not None and _distance(value, current) and value < current:
+                    continue
                 got = self.points_with(engine, {**self.values, name: value}, self.data.tables)
                 if got is None or got <= item.points:
                     continue
