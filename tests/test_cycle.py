@@ -551,3 +551,38 @@ def test_html_diff_and_plan_render_in_chromium(runner, evidence, tmp_path):
         )
         assert dom.returncode == 0, dom.stderr
         assert "<table>" in dom.stdout and expected[name] in dom.stdout
+
+
+def test_an_older_store_is_migrated_in_place(tmp_path, monkeypatch):
+    from escore import _store
+
+    path = tmp_path / "s.db"
+    with _store.open_store(path) as store:
+        store.save_run(_record())
+    step = "ALTER TABLE run ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''; CREATE INDEX run_category ON run (category)"
+    monkeypatch.setattr(_store, "MIGRATIONS", (*_store.MIGRATIONS, step))
+    monkeypatch.setattr(_store, "SCHEMA_VERSION", 2)
+    with _store.open_store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert [tuple(row) for row in store.db.execute("SELECT reviewer FROM run")] == [("",)]
+        assert store.load_run(1)["units"][0]["total"] == "2.5"
+
+
+def test_plan_provides_every_missing_field_of_a_share(tmp_path):
+    """Both fields of a Proportional rule missing: the action provides both (fj2017 P-1-2-4)."""
+    from escore._cycle import run_cycle
+    from escore._plan import improvement_plan
+    from escore._plugins import Catalog, make_plugin_manager
+
+    catalog = Catalog(make_plugin_manager())
+    if "provincial" not in catalog.category_keys():
+        pytest.skip("fj2017 packs not installed")
+    cycle = run_cycle(catalog, "provincial", ruleset="fj2017")
+    unit = next(u.unit for u in cycle.result.units if u.unit.code == "prov.wb")
+    plan = improvement_plan(cycle.result.plan, cycle.result.selected, unit, (), cycle.data)
+    [action] = [a for a in plan["actions"] if a["indicator"] == "P-1-2-4"]
+    assert [s["field"] for s in action["set"]] == ["provincial.credit.decisions_on_time", "provincial.credit.decisions_total"]
+    assert action["explanation"].startswith(
+        "provide provincial.credit.decisions_on_time, provincial.credit.decisions_total: up to 2 points"
+    )
+    assert action["gain"] == "2"

@@ -214,6 +214,12 @@ class _Planner:
 
     def missing_action(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
         """Provide every missing field of the indicator; values found by one pass of coordinate search."""
+        named = getattr(item, "missing", ())  # the evidence the engine says decided it
+        if named:
+            by_key = {spec.key: name for name, spec in self.fields.items()}
+            if any(key not in by_key for key in named):
+                return []  # a monitoring table is missing: no value to propose
+            names = {*names, *(by_key[key] for key in named)}  # it names the first; the others are in the closure
         missing = sorted(
             n
             for n in names
