@@ -18,7 +18,6 @@ A fresh run and a saved one give the same record, so ``diff`` compares either.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -193,7 +192,6 @@ class CycleRun:
     appeals: tuple[int, ...]
     original: EvidenceSet | None
     data: EvidenceSet | None
-    evidence_label: tuple[str, ...]
 
 
 def run_cycle(
@@ -253,8 +251,7 @@ def run_cycle(
     steps = seen.get("steps", [])
     if steps and explain:
         result = _annotate(result, seen["original"], steps, seen["children"])
-    label = tuple(str(p) for p in evidence) or (f"sample evidence of {result.plan.ruleset.name}/{result.plan.category.key}",)
-    return CycleRun(result, tuple(a["id"] for a, _ in steps), seen.get("original"), seen.get("data"), label)
+    return CycleRun(result, tuple(a["id"] for a, _ in steps), seen.get("original"), seen.get("data"))
 
 
 def _annotate(
@@ -296,43 +293,27 @@ def _annotate(
 # ---------------------------------------------------------------------- records
 
 
-def evidence_digest(paths: Sequence[Path]) -> str:
-    """SHA-256 over every evidence file's relative name and bytes, in name order."""
-    digest = hashlib.sha256()
-    for root in paths:
-        root = Path(root)
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-        for path in files:
-            name = path.name if path == root else path.relative_to(root).as_posix()
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+def run_record(cycle: CycleRun, catalog: Any = None, *, kind: str = "run", label: str = "", whatif: str = "") -> dict[str, Any]:
+    """The plain record of a run, exact: what ``--save`` stores and ``diff`` compares.
 
-
-def pack_versions(catalog: Any) -> list[list[str]]:
-    from ._plugins import list_plugins
-
-    return sorted({(p.distribution, p.version) for p in list_plugins(catalog.pm)})  # type: ignore[return-value]
-
-
-def run_record(
-    cycle: CycleRun, catalog: Any, *, kind: str = "run", label: str = "", whatif: str = "", evidence_paths: Sequence[Path] = ()
-) -> dict[str, Any]:
-    """The plain record of a run, exact: what ``--save`` stores and ``diff`` compares."""
+    The stamp (versions, evidence digest) is the session's reproducibility stamp; evidence
+    roots are recorded by their labels, never as machine paths.
+    """
     from ._version import __version__
 
     result = cycle.result
     plan = result.plan
-    paths = list(evidence_paths) or [Path(p) for p in result.evidence]
+    stamp = result.stamp
     head = {
         "kind": kind,
         "label": label,
         "ruleset": plan.ruleset.name,
         "year": plan.ruleset.year,
         "category": plan.category.key,
-        "escore_version": __version__,
-        "packs": [list(p) for p in pack_versions(catalog)],
-        "evidence": list(cycle.evidence_label),
-        "evidence_digest": evidence_digest(paths),
+        "escore_version": stamp.escore if stamp is not None else __version__,
+        "packs": sorted({(p.distribution, p.version) for p in stamp.packs}) if stamp is not None else [],
+        "evidence": [root.root for root in stamp.evidence] if stamp is not None else list(result.evidence),
+        "evidence_digest": stamp.evidence_digest if stamp is not None else "",
         "selection": result.selection,
         "synthetic": result.synthetic,
         "appeals": list(cycle.appeals),
