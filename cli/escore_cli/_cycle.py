@@ -159,6 +159,11 @@ def diff(
 
     records: list[dict[str, Any]] = []
     if len(rulesets) == 2 and not runs:
+        if not evidence and category:
+            # The same evidence for both: the first ruleset's sample unless -e is given.
+            catalog = catalog_from(ctx)
+            chosen = catalog.choose(category, ruleset=rulesets[0])
+            evidence = tuple(catalog.sample_evidence(catalog.plan(chosen.name, category)))
         for name in rulesets:
             records.append(_fresh_record(ctx, category, name, year, evidence, db, no_appeals))
     elif len(runs) == 2 and len(rulesets) <= 1:
