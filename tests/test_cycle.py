@@ -586,3 +586,40 @@ def test_plan_provides_every_missing_field_of_a_share(tmp_path):
         "provide provincial.credit.decisions_on_time, provincial.credit.decisions_total: up to 2 points"
     )
     assert action["gain"] == "2"
+
+
+def test_walkthrough_on_the_fj2017_county_sample(tmp_path, monkeypatch):
+    """The README's cycle on the shipped county sample: save, change, save, diff, plan → whatif, appeal."""
+    from escore._plugins import Catalog, make_plugin_manager
+
+    catalog = Catalog(make_plugin_manager())
+    if "county" not in catalog.category_keys():
+        pytest.skip("fj2017 packs not installed")
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "fj.db"))
+    runner = CliRunner()
+    [sample] = catalog.sample_evidence(catalog.plan("fj2017", "county"))
+    evidence = tmp_path / "county"
+    shutil.copytree(sample, evidence)
+    ok(runner.invoke(cli, ["run", "-c", "county", "-e", str(evidence), "--save", "--label", "self-reports"]))
+    edit(
+        evidence / "units" / "xiamen.siming.toml",
+        'app = { points = 3, reason = "部分信息未公开或更新不及时" }',
+        'app = { points = 4, reason = "已接入闽政通" }',
+    )
+    ok(runner.invoke(cli, ["run", "-c", "county", "-e", str(evidence), "--save", "--label", "on-site"]))
+    diff = as_json(runner.invoke(cli, ["diff", "1", "2", "-f", "json"]))
+    [changed] = [u for u in diff["units"] if u["delta"] != "0"]
+    assert (changed["code"], changed["delta"], [i["code"] for i in changed["indicators"]]) == ("xiamen.siming", "1", ["W-L-5-2-1"])
+
+    plan = as_json(runner.invoke(cli, ["plan", "fuzhou.minhou", "-e", str(evidence), "-f", "json"]))
+    first = plan["actions"][0]
+    whatif = as_json(runner.invoke(cli, ["whatif", "fuzhou.minhou", "-e", str(evidence), *first["args"], "-f", "json"]))
+    assert whatif["delta"] == first["gain"] and Decimal(first["gain"]) > 0
+
+    claim = ["--claim", "the app is on 闽政通", "--set", 'website.channels.app={ points = 4, reason = "on 闽政通" }']
+    ok(runner.invoke(cli, ["appeal", "add", "xiamen.siming", "W-L-5-2-1", *claim]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "confirmed on site"]))
+    explained = ok(runner.invoke(cli, ["explain", "xiamen.siming"])).stdout
+    assert "            · points changed by appeal #1: 3 → 4 (the app is on 闽政通)\n" in explained
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`points changed by appeal #1: 3 → 4 (the app is on\n  闽政通)`" in readme
