@@ -255,6 +255,7 @@ def diff_table(data: dict[str, Any]) -> str:
 
 
 def diff_html(data: dict[str, Any]) -> str:
+    from decimal import Decimal
     from html import escape
 
     parts = [
@@ -267,11 +268,8 @@ def diff_html(data: dict[str, Any]) -> str:
         "<table><tr><th>code</th><th>name</th><th>before</th><th>after</th><th>delta</th><th>rank</th><th>→ rank</th></tr>",
     ]
     for u in data["units"]:
-        cls = (
-            "up"
-            if (u["delta"] or "0").lstrip("-") != "0" and not u["delta"].startswith("-")
-            else ("down" if (u["delta"] or "").startswith("-") else "")
-        )
+        delta = Decimal(u["delta"]) if u["delta"] is not None else Decimal(0)
+        cls = "up" if delta > 0 else ("down" if delta < 0 else "")
         parts.append(
             f'<tr class="{cls}"><td>{escape(u["code"])}</td><td>{escape(u["name"])}</td><td class="n">{_num(u["total_before"])}</td>'
             f'<td class="n">{_num(u["total_after"])}</td><td class="n" title="{escape(u["delta"] or "")}">{_delta(u["delta"])}</td>'

@@ -76,11 +76,11 @@ class _Planner:
 
     # ------------------------------------------------------------------ scoring
 
-    def verified(self, changes: Changes) -> tuple[Decimal, IndicatorResult | None, Any]:
-        """Total gain of ``changes``, scored exactly as ``whatif`` scores them."""
+    def verified(self, changes: Changes) -> tuple[Decimal, Any]:
+        """Total gain of ``changes`` and the unit's result, scored exactly as ``whatif`` scores them."""
         data = changes.apply(self.plan, self.data, self.code, [c.code for c in self.children])
         result = self.engine.score(self.unit, data.values.get(self.code, {}), data.tables, self.children, self.file)
-        return result.total - self.base.total, None, result
+        return result.total - self.base.total, result
 
     # ------------------------------------------------------------------ levers
 
@@ -273,7 +273,7 @@ class _Planner:
         return actions
 
     def action(self, ip: IndicatorPlan, item: IndicatorResult, changes: Changes, text: str) -> dict[str, Any]:
-        gain, _, result = self.verified(changes)
+        gain, result = self.verified(changes)
         after = next(i for i in result.indicators if i.code == ip.node.code)
         node = ip.node
         return {
