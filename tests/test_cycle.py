@@ -623,3 +623,9 @@ def test_walkthrough_on_the_fj2017_county_sample(tmp_path, monkeypatch):
     assert "            · points changed by appeal #1: 3 → 4 (the app is on 闽政通)\n" in explained
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "`points changed by appeal #1: 3 → 4 (the app is on\n  闽政通)`" in readme
+
+
+def test_a_run_whose_output_fails_is_not_saved(runner, db, tmp_path):
+    result = runner.invoke(cli, ["run", "-c", "town", "--save", "-o", str(tmp_path / "no-such-dir" / "out.txt")])
+    assert result.exit_code == 2
+    assert not db.exists()

@@ -69,9 +69,6 @@ def run(
         )
         note_appeals(cycle)
         result = cycle.result
-        if save:
-            run_id = save_record(db, run_record(cycle, catalog, label=label))
-            click.echo(f"escore: saved run #{run_id}" + (f" '{label}'" if label else ""), err=True)
     else:
         from escore._session import run_category
 
@@ -86,6 +83,9 @@ def run(
             explain=chosen_format.explanations,
         )
     write_output(chosen_format.render_run(result), output)
+    if save:  # after the output: a run whose output could not be written is not saved either
+        run_id = save_record(db, run_record(cycle, catalog, label=label))
+        click.echo(f"escore: saved run #{run_id}" + (f" '{label}'" if label else ""), err=True)
     counts = result.status_counts()
     if counts["missing"]:
         from escore._report import missing_lines
