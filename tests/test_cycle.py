@@ -151,7 +151,7 @@ def test_saved_points_are_exact_and_output_identical(runner, db, demo_catalog):
 
 def test_history_empty_store_is_not_created(runner, db):
     assert ok(runner.invoke(cli, ["history"])).stdout == "no saved runs (escore run … --save stores one)\n"
-    assert as_json(runner.invoke(cli, ["history", "-f", "json"])) == {"runs": []}
+    assert as_json(runner.invoke(cli, ["history", "-f", "json"])) == {"schema_version": 1, "runs": []}
     assert not db.exists()
 
 
@@ -629,3 +629,24 @@ def test_a_run_whose_output_fails_is_not_saved(runner, db, tmp_path):
     result = runner.invoke(cli, ["run", "-c", "town", "--save", "-o", str(tmp_path / "no-such-dir" / "out.txt")])
     assert result.exit_code == 2
     assert not db.exists()
+
+
+def test_json_outputs_match_their_shipped_schemas(runner, evidence):
+    jsonschema = pytest.importorskip("jsonschema")
+    from escore._report import schema_text
+
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    ok(runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rate=80", "--remove-row", "outages:5", "--save"]))
+    outputs = {
+        "history": ["history", "-f", "json"],
+        "diff": ["diff", "1", "2", "-f", "json"],
+        "whatif": ["whatif", "east", "--set", "website.leak=false", "-f", "json"],
+        "plan": ["plan", "east", "-f", "json"],
+    }
+    for name, args in outputs.items():
+        data = as_json(runner.invoke(cli, args))
+        schema = json.loads(schema_text(name))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.Draft202012Validator(schema).validate(data)
+        assert data["schema_version"] == 1
+    assert ok(runner.invoke(cli, ["schema", "plan"])).stdout == schema_text("plan")

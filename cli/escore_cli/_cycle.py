@@ -74,7 +74,9 @@ def history(category: str | None, format_: str, db: Path | None) -> None:
         with store:
             runs = store.runs(category)
     if format_ == "json":
-        click.echo(dumps({"runs": runs}), nl=False)
+        from escore._cycle import SCHEMA_VERSION
+
+        click.echo(dumps({"schema_version": SCHEMA_VERSION, "runs": runs}), nl=False)
         return
     if not runs:
         click.echo("no saved runs (escore run … --save stores one)")
@@ -348,7 +350,13 @@ def whatif(
         after, catalog, kind="whatif", label=label or f"whatif {code} {changes.describe()}", whatif=f"{code} {changes.describe()}"
     )
     data = diff_records(run_record(before, catalog), record, only=code)["units"][0]
-    data = {**data, "units_ranked": len(after.result.units), "changes": changes.args(), "synthetic": after.result.synthetic}
+    data = {
+        "schema_version": 1,
+        **data,
+        "units_ranked": len(after.result.units),
+        "changes": changes.args(),
+        "synthetic": after.result.synthetic,
+    }
     if save:
         run_id = save_record(db, record)
         data["saved_run"] = run_id

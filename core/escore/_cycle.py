@@ -31,6 +31,9 @@ from ._load import EvidenceSet, parse_rows
 from ._run import Engine, RunResult, UnitResult
 from ._score import fmt
 
+#: Version of the JSON shapes of diff, whatif, plan and history (schemas/<command>.schema.json).
+SCHEMA_VERSION = 1
+
 
 def toml_value(text: str) -> Any:
     """A TOML value (decimals exact); text that is not a TOML value is taken as a string."""
@@ -412,7 +415,7 @@ def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: s
                 "indicators": indicators,
             }
         )
-    return {"before": _side(before), "after": _side(after), "units": units}
+    return {"schema_version": SCHEMA_VERSION, "before": _side(before), "after": _side(after), "units": units}
 
 
 def _side(record: Mapping[str, Any]) -> dict[str, Any]:

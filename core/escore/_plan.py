@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._collect import IndicatorPlan, Plan, closure, natural_key
-from ._cycle import Changes
+from ._cycle import SCHEMA_VERSION, Changes
 from ._load import EvidenceSet
 from ._model import Unit
 from ._run import Engine, IndicatorResult
@@ -320,6 +320,7 @@ class _Planner:
                 kept[action["_key"]] = action
         ordered = [{k: v for k, v in a.items() if not k.startswith("_")} for a in kept.values()]
         return {
+            "schema_version": SCHEMA_VERSION,
             "unit": self.code,
             "name": self.unit.name,
             "ruleset": plan.ruleset.name,

@@ -389,11 +389,7 @@ class Engine:
                 points = score.points
                 if points < ZERO or points > maximum:
                     raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
-                append(
-                    new(
-                        record, (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ())
-                    )
-                )
+                append(new(record, (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ())))
             except MissingEvidence as exc:
                 append(self._problem(code, maximum, "missing", exc.reason, (self._evidence_name(exc.key),)))
             except NotApplicable as exc:
