@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import catalog_from, echo_out, evidence_option, reports_errors, ruleset_option, write_output, year_option
 
 db_option = click.option(
     "--db",
@@ -76,10 +76,10 @@ def history(category: str | None, format_: str, db: Path | None) -> None:
     if format_ == "json":
         from escore._cycle import SCHEMA_VERSION
 
-        click.echo(dumps({"schema_version": SCHEMA_VERSION, "runs": runs}), nl=False)
+        echo_out(dumps({"schema_version": SCHEMA_VERSION, "runs": runs}), nl=False)
         return
     if not runs:
-        click.echo("no saved runs (escore run … --save stores one)")
+        echo_out("no saved runs (escore run … --save stores one)")
         return
     from escore._report import grid
 
@@ -87,7 +87,7 @@ def history(category: str | None, format_: str, db: Path | None) -> None:
         [str(r["id"]), r["created"], r["kind"], r["ruleset"], r["category"], str(r["units"]), r["evidence_digest"][:12], r["label"]]
         for r in runs
     ]
-    click.echo(
+    echo_out(
         "\n".join(grid(["id", "created", "kind", "ruleset", "category", "units", "evidence", "label"], rows, [True] + [False] * 7)) + "\n",
         nl=False,
     )
@@ -441,7 +441,7 @@ def appeal_add(
         appeal_id = store.add_appeal(
             ruleset=rules, year=plan.ruleset.year, category=cat, unit=code, indicator=indicator, claim=claim, changes=changes.to_dict()
         )
-    click.echo(f"appeal #{appeal_id} filed: {code} {indicator}" + (f" ({changes.describe()})" if changes else ""))
+    echo_out(f"appeal #{appeal_id} filed: {code} {indicator}" + (f" ({changes.describe()})" if changes else ""))
 
 
 @appeal.command("list")
@@ -460,10 +460,10 @@ def appeal_list(category: str | None, status: str | None, format_: str, db: Path
         with store:
             found = store.appeals(category=category, status=status)
     if format_ == "json":
-        click.echo(dumps({"appeals": found}), nl=False)
+        echo_out(dumps({"appeals": found}), nl=False)
         return
     if not found:
-        click.echo("no appeals")
+        echo_out("no appeals")
         return
     lines = []
     for a in found:
@@ -473,7 +473,7 @@ def appeal_list(category: str | None, status: str | None, format_: str, db: Path
             + (f" [{change}]" if change else "")
         )
         lines.extend(f"    {e['time']} {e['action']}: {e['reason']}" for e in a["events"])
-    click.echo("\n".join(lines))
+    echo_out("\n".join(lines))
 
 
 def _args(changes: dict[str, Any]) -> list[str]:
@@ -501,4 +501,4 @@ def appeal_decide(appeal_id: int, decision: str | None, reason: str, db: Path | 
         raise UsageError(f"no store at {db or 'the default path'}: no appeal has been filed")
     with store:
         result = store.decide_appeal(appeal_id, accept=decision == "accept", reason=reason)
-    click.echo(f"appeal #{appeal_id} {result['status']}: {reason}")
+    echo_out(f"appeal #{appeal_id} {result['status']}: {reason}")

@@ -4,7 +4,18 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, category_option, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import (
+    catalog_from,
+    category_option,
+    check_suffix,
+    evidence_option,
+    reports_errors,
+    ruleset_option,
+    timeout_option,
+    watching,
+    write_output,
+    year_option,
+)
 from ._cycle import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
 
 #: Units (or errors) listed on stderr; the rest are counted, the report has them all.
@@ -27,6 +38,7 @@ STDERR_UNITS = 10
 @click.option("--label", default="", help="A label for the saved run.")
 @db_option
 @no_appeals_option
+@timeout_option
 @click.pass_context
 @reports_errors
 def run(
@@ -44,6 +56,7 @@ def run(
     label: str,
     db: Path | None,
     no_appeals: bool,
+    timeout: float | None,
 ) -> None:
     """Score and rank the units of a category.
 
@@ -59,29 +72,39 @@ def run(
             f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
         )
     chosen_format = catalog.formats[format_]
+    check_suffix(output, format_, catalog.formats)
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
-    if save or appeals:
-        from escore._cycle import run_cycle, run_record
+    with watching(timeout):
+        if save or appeals:
+            from escore._cycle import run_cycle, run_record
 
-        # A saved run keeps every explanation line, whatever the output format shows.
-        cycle = run_cycle(
-            catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=True, appeals=appeals
-        )
-        note_appeals(cycle)
-        result = cycle.result
-    else:
-        from escore._session import run_category
+            # A saved run keeps every explanation line, whatever the output format shows.
+            cycle = run_cycle(
+                catalog,
+                category,
+                ruleset=ruleset,
+                year=year,
+                evidence=evidence,
+                keyword=keyword,
+                marks=marks,
+                explain=True,
+                appeals=appeals,
+            )
+            note_appeals(cycle)
+            result = cycle.result
+        else:
+            from escore._session import run_category
 
-        result = run_category(
-            catalog,
-            category,
-            ruleset=ruleset,
-            year=year,
-            evidence=evidence,
-            keyword=keyword,
-            marks=marks,
-            explain=chosen_format.explanations,
-        )
+            result = run_category(
+                catalog,
+                category,
+                ruleset=ruleset,
+                year=year,
+                evidence=evidence,
+                keyword=keyword,
+                marks=marks,
+                explain=chosen_format.explanations,
+            )
     write_output(chosen_format.render_run(result), output)
     if save:  # after the output: a run whose output could not be written is not saved either
         run_id = save_record(db, run_record(cycle, catalog, label=label))
