@@ -650,3 +650,11 @@ def test_json_outputs_match_their_shipped_schemas(runner, evidence):
         jsonschema.Draft202012Validator(schema).validate(data)
         assert data["schema_version"] == 1
     assert ok(runner.invoke(cli, ["schema", "plan"])).stdout == schema_text("plan")
+
+
+def test_claims_and_labels_cannot_reach_the_terminal_raw(runner):
+    ok(runner.invoke(cli, ["appeal", "add", "west", "W-2", "--claim", "fine\x1b]52;c;AAAA\x07 \u202eevil"]))
+    listed = ok(runner.invoke(cli, ["appeal", "list"])).stdout
+    assert "\x1b" not in listed and "\u202e" not in listed and "fine\\x1b]52;c;AAAA\\x07 \\u202eevil" in listed
+    data = as_json(runner.invoke(cli, ["appeal", "list", "-f", "json"]))
+    assert data["appeals"][0]["claim"] == "fine\x1b]52;c;AAAA\x07 \u202eevil"  # exact in JSON

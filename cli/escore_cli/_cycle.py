@@ -51,9 +51,19 @@ def save_record(db: Path | None, record: dict[str, Any]) -> int:
 
 
 def dumps(data: Any) -> str:
+    """JSON with the characters its writer leaves raw escaped (exact, but safe in a terminal)."""
     import json
 
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    from escore._text import escape_string_syntax
+
+    return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+
+
+def safe(text: str) -> str:
+    """Text output with control and reordering characters of evidence or claims shown as escapes."""
+    from escore._text import escape_lines
+
+    return escape_lines(text)
 
 
 # ---------------------------------------------------------------------- history
@@ -88,7 +98,10 @@ def history(category: str | None, format_: str, db: Path | None) -> None:
         for r in runs
     ]
     echo_out(
-        "\n".join(grid(["id", "created", "kind", "ruleset", "category", "units", "evidence", "label"], rows, [True] + [False] * 7)) + "\n",
+        safe(
+            "\n".join(grid(["id", "created", "kind", "ruleset", "category", "units", "evidence", "label"], rows, [True] + [False] * 7))
+            + "\n"
+        ),
         nl=False,
     )
 
@@ -253,7 +266,7 @@ def diff_table(data: dict[str, Any]) -> str:
             lines.extend(f"    after  · {r}" for r in item["reasons_after"])
     lines.append("")
     lines.append("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)")
-    return "\n".join(lines) + "\n"
+    return safe("\n".join(lines) + "\n")
 
 
 def diff_html(data: dict[str, Any]) -> str:
@@ -380,7 +393,7 @@ def whatif(
         lines.extend(f"      · {r}" for r in item["reasons_after"])
     if not data["indicators"]:
         lines.append("  no indicator changed")
-    write_output("\n".join(lines) + "\n", output)
+    write_output(safe("\n".join(lines) + "\n"), output)
 
 
 # ---------------------------------------------------------------------- appeals
@@ -441,7 +454,7 @@ def appeal_add(
         appeal_id = store.add_appeal(
             ruleset=rules, year=plan.ruleset.year, category=cat, unit=code, indicator=indicator, claim=claim, changes=changes.to_dict()
         )
-    echo_out(f"appeal #{appeal_id} filed: {code} {indicator}" + (f" ({changes.describe()})" if changes else ""))
+    echo_out(safe(f"appeal #{appeal_id} filed: {code} {indicator}" + (f" ({changes.describe()})" if changes else "")))
 
 
 @appeal.command("list")
@@ -473,7 +486,7 @@ def appeal_list(category: str | None, status: str | None, format_: str, db: Path
             + (f" [{change}]" if change else "")
         )
         lines.extend(f"    {e['time']} {e['action']}: {e['reason']}" for e in a["events"])
-    echo_out("\n".join(lines))
+    echo_out(safe("\n".join(lines)))
 
 
 def _args(changes: dict[str, Any]) -> list[str]:
@@ -501,4 +514,4 @@ def appeal_decide(appeal_id: int, decision: str | None, reason: str, db: Path | 
         raise UsageError(f"no store at {db or 'the default path'}: no appeal has been filed")
     with store:
         result = store.decide_appeal(appeal_id, accept=decision == "accept", reason=reason)
-    echo_out(f"appeal #{appeal_id} {result['status']}: {reason}")
+    echo_out(safe(f"appeal #{appeal_id} {result['status']}: {reason}"))

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ._common import catalog_from, evidence_option, reports_errors, ruleset_option, write_output, year_option
-from ._cycle import accepted_appeals, db_option, dumps, no_appeals_option, note_appeals
+from ._cycle import accepted_appeals, db_option, dumps, no_appeals_option, note_appeals, safe
 
 
 @click.command()
@@ -90,7 +90,7 @@ def plan_table(data: dict[str, Any]) -> str:
         lines.append(f"   escore whatif {data['unit']} {_args(action)}")
     lines.append("")
     lines.append(data["note"] + "; gains rounded half-up to 2 places (-f json has them exact)")
-    return "\n".join(lines) + "\n"
+    return safe("\n".join(lines) + "\n")
 
 
 def plan_html(data: dict[str, Any]) -> str:
