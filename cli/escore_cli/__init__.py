@@ -20,9 +20,14 @@ _COMMANDS = {
     "new-pack": ("escore_cli._new_pack", "new_pack", "Scaffold a rule pack, or a new year extending an installed one."),
     "plugins": ("escore_cli._plugins", "plugins", "List the loaded plugins with distribution and version."),
     "rules-diff": ("escore_cli._rules_diff", "rules_diff", "Show what changed between two rulesets."),
-    "schema": ("escore_cli._schema", "schema", "Print the JSON Schema of the JSON output of run or list."),
+    "schema": ("escore_cli._schema", "schema", "Print the JSON Schema of the JSON output of a command (run, list, diff, whatif, plan, history)."),
     "template": ("escore_cli._template", "template", "Write a blank evidence file for a category or unit."),
     "verify": ("escore_cli._verify", "verify", "Run the golden cases of the installed packs."),
+    "history": ("escore_cli._cycle", "history", "List the saved runs of the store."),
+    "diff": ("escore_cli._cycle", "diff", "Compare two runs: saved ids, evidence directories or two rulesets."),
+    "whatif": ("escore_cli._cycle", "whatif", "Score a unit with changed evidence: delta, changed indicators, new rank."),
+    "appeal": ("escore_cli._cycle", "appeal", "File, list and decide appeals (accepted ones apply to later runs)."),
+    "plan": ("escore_cli._plan", "plan", "An improvement plan for a unit: actions ranked by points to gain."),
 }
 
 

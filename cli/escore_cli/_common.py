@@ -62,7 +62,8 @@ def reports_errors(func: F) -> F:
                 warnings.showwarning = show
                 return func(*args, **kwargs)
         except EscoreError as exc:
-            click.echo(f"escore: error: {escape(str(exc))}", err=True)
+            lines = getattr(exc, "lines", None) or (str(exc),)  # InputErrors: one line per problem
+            click.echo("\n".join(f"escore: error: {escape(lines[0])}" if i == 0 else escape(line) for i, line in enumerate(lines)), err=True)
             raise SystemExit(exc.exit_code) from None
         except KeyboardInterrupt:
             click.echo("escore: interrupted", err=True)
@@ -108,17 +109,21 @@ def check_suffix(output: Path | None, format_name: str, formats: Any) -> None:
         )
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``).
+def write_output(text: str | bytes, output: Path | None) -> None:
+    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``);
+    ``bytes`` (a binary format such as xlsx) go to a file only.
 
     The file gets the mode the umask gives a new file (reports are meant to be shared).
     A symbolic link is written through: its target is replaced and the link kept, as
     a shell's ``>`` would.
     """
+    from escore._errors import UsageError
+
     if output is None or str(output) == "-":
+        if isinstance(text, bytes):
+            raise UsageError("this format writes a binary file: give --output FILE")
         echo_out(text, nl=False)
         return
-    from escore._errors import UsageError
 
     target = Path(os.path.realpath(output)) if output.is_symlink() else output
     if target.is_dir():
@@ -133,8 +138,12 @@ def write_output(text: str, output: Path | None) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)

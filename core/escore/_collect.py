@@ -582,6 +582,11 @@ def build_plan(
             if definition.kind in ("field", "table"):
                 key = definition.field.key if definition.field is not None else name
                 feeds.setdefault(key, set()).add(veto_plan.code)
+    # Rule objects received as parameters count as the plan's rules too (plan, whatif read them).
+    for name in sorted(used):
+        definition = fixtures[name]
+        if definition.kind == "parameter" and isinstance(definition.parameter.value, RULE_TYPES):  # type: ignore[union-attr]
+            rule_objects.append((f"parameter {name}", definition.parameter.value))  # type: ignore[union-attr]
     fields = tuple(sorted((fixtures[n].field for n in used if fixtures[n].kind == "field"), key=lambda f: f.key))  # type: ignore[union-attr]
     tables = tuple(sorted((fixtures[n].table for n in used if fixtures[n].kind == "table"), key=lambda t: t.name))  # type: ignore[union-attr]
     return Plan(

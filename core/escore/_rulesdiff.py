@@ -180,7 +180,9 @@ def diff_plans(a: Plan, b: Plan) -> list[Change]:
             out.append(Change("parameter-added", cat, name, "", describe(pb[name])))
         elif describe(pa[name]) != describe(pb[name]):
             out.append(Change("parameter", cat, name, describe(pa[name]), describe(pb[name])))
-    ra, rb = dict(a.rule_objects), dict(b.rule_objects)
+    # Parameters were compared above; module-level rule objects are compared by qualified name.
+    ra = {k: v for k, v in a.rule_objects if not k.startswith("parameter ")}
+    rb = {k: v for k, v in b.rule_objects if not k.startswith("parameter ")}
     for name in sorted(ra.keys() & rb.keys()):
         if describe(ra[name]) != describe(rb[name]):
             out.append(Change("rule", cat, name, describe(ra[name]), describe(rb[name])))
