@@ -24,7 +24,11 @@ def catalog_from(ctx: click.Context) -> Any:
     from escore._plugins import Catalog, make_plugin_manager
 
     blocked, forced = plugin_options(ctx)
-    return Catalog(make_plugin_manager(blocked=blocked, names=forced))
+    catalog = Catalog(make_plugin_manager(blocked=blocked, names=forced))
+    # The language is chosen before anything can fail, so that errors speak it too; commands
+    # that pick one ruleset choose again with that ruleset's language (use_language).
+    use_language(catalog, ctx.params.get("lang"), [r for r, _ in catalog.rulesets.values()])
+    return catalog
 
 
 def reports_errors(func: F) -> F:
@@ -37,7 +41,9 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except EscoreError as exc:
-            click.echo(f"escore: error: {exc}", err=True)
+            from escore._i18n import gettext
+
+            click.echo(gettext("escore: error: {0}").format(exc), err=True)
             raise SystemExit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -76,3 +82,23 @@ evidence_option = click.option(
     type=click.Path(path_type=Path),
     help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
 )
+lang_option = click.option(
+    "--lang",
+    "lang",
+    metavar="zh|en",
+    help="Language of the output and messages (default: ESCORE_LANG, else the ruleset's language: zh for fj2017).",
+)
+
+
+def use_language(catalog: Any, lang: str | None, rulesets: Any = ()) -> str:
+    """Choose the command's language once, before anything is scored or printed.
+
+    Without ``--lang`` or ``ESCORE_LANG`` it is the language of the ruleset(s) the command
+    uses when they agree on one, else English.
+    """
+    from escore._i18n import resolve, use
+
+    languages = {r.language for r in rulesets}
+    chosen = resolve(lang, languages.pop() if len(languages) == 1 else None)
+    use(chosen, catalog.translations if catalog is not None else ())
+    return chosen

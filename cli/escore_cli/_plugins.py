@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import click
 
-from ._common import catalog_from, reports_errors
+from ._common import catalog_from, lang_option, reports_errors
 
 
 @click.command()
 @click.option("--hooks", is_flag=True, help="Also list the hooks each plugin implements.")
+@lang_option
 @click.pass_context
 @reports_errors
-def plugins(ctx: click.Context, hooks: bool) -> None:
+def plugins(ctx: click.Context, lang: str | None, hooks: bool) -> None:
     """List the loaded plugins with their distribution and version."""
     from escore._plugins import list_plugins
     from escore._report import grid

@@ -4,7 +4,17 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, category_option, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import (
+    catalog_from,
+    category_option,
+    evidence_option,
+    lang_option,
+    reports_errors,
+    ruleset_option,
+    use_language,
+    write_output,
+    year_option,
+)
 
 
 @click.command()
@@ -19,10 +29,12 @@ from ._common import catalog_from, category_option, evidence_option, reports_err
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
+@lang_option
 @click.pass_context
 @reports_errors
 def run(
     ctx: click.Context,
+    lang: str | None,
     category: str,
     ruleset: str | None,
     year: int | None,
@@ -39,9 +51,11 @@ def run(
     any evidence is missing (it is always reported); 2 on bad input; else 0.
     """
     from escore._errors import UsageError, did_you_mean
+    from escore._i18n import gettext as _
     from escore._session import run_category
 
     catalog = catalog_from(ctx)
+    use_language(catalog, lang, [catalog.choose(category, ruleset=ruleset, year=year)])
     if format_ not in catalog.formats:
         hint = did_you_mean(format_, catalog.formats)
         raise UsageError(
@@ -54,6 +68,6 @@ def run(
     write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()
     if counts["missing"] or counts["error"]:
-        note = f"escore: {counts['missing']} indicator result(s) with missing evidence, {counts['error']} error(s)"
-        click.echo(note + (" (--strict: failing)" if strict and counts["missing"] else ""), err=True)
+        note = _("escore: {0} indicator result(s) with missing evidence, {1} error(s)").format(counts["missing"], counts["error"])
+        click.echo(note + (_(" (--strict: failing)") if strict and counts["missing"] else ""), err=True)
     ctx.exit(result.exit_code(strict=strict))

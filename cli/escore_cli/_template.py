@@ -5,7 +5,7 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, category_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import catalog_from, category_option, lang_option, reports_errors, ruleset_option, use_language, write_output, year_option
 
 
 def render_template(plan: Any, unit: Any | None) -> str:
@@ -61,14 +61,18 @@ def render_template(plan: Any, unit: Any | None) -> str:
 @year_option
 @click.option("--unit", "-u", "unit_code", metavar="CODE", help="Write the template for this unit.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@lang_option
 @click.pass_context
 @reports_errors
-def template(ctx: click.Context, category: str, ruleset: str | None, year: int | None, unit_code: str | None, output: Path | None) -> None:
+def template(
+    ctx: click.Context, lang: str | None, category: str, ruleset: str | None, year: int | None, unit_code: str | None, output: Path | None
+) -> None:
     """Write a blank evidence file: every field with its type, unit, range and the indicators it feeds."""
     from escore._errors import UsageError, did_you_mean
 
     catalog = catalog_from(ctx)
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
+    use_language(catalog, lang, [chosen])
     plan = catalog.plan(chosen.name, category)
     unit = None
     if unit_code is not None:

@@ -19,6 +19,8 @@ class Ruleset:
     """One assessment scheme of one year, e.g. ``fj2017``.
 
     :param missing_points: the points a ``missing`` indicator gets: ``"zero"`` or ``"max"``.
+    :param language: the language its commands print in unless ``--lang``/``ESCORE_LANG`` say
+        otherwise (``"en"``, ``"zh"``).
     """
 
     name: str
@@ -26,6 +28,7 @@ class Ruleset:
     title: str = ""
     document: str = ""
     missing_points: str = attrs.field(default="zero", validator=attrs.validators.in_(("zero", "max")))
+    language: str = attrs.field(default="en", validator=attrs.validators.in_(("en", "zh")), kw_only=True)
 
 
 @attrs.frozen

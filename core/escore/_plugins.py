@@ -150,6 +150,7 @@ class Catalog:
         self.loaders: dict[str, EvidenceLoader] = {}
         self.formats: dict[str, OutputFormat] = {}
         self.golden: list[tuple[str, Path, str]] = []
+        self.translations: list[tuple[str, Path]] = []  # (domain, locale directory), for escore._i18n.use
         self._plans: dict[tuple[str, str], Plan] = {}
         self._rosters: dict[tuple[str, str], tuple[Unit, ...]] = {}
         self._fixtures: dict[str, Any] = {}
@@ -221,6 +222,9 @@ class Catalog:
             return register
 
         _call_attributed(pm, "escore_register_golden_cases", golden)
+        _call_attributed(
+            pm, "escore_register_translations", lambda p: lambda path, *, domain: self.translations.append((domain, Path(path)))
+        )
         self.golden.sort(key=lambda item: (item[0], str(item[1])))
         for (ruleset, category, name), (_, plugin) in self.sections.items():
             if ruleset not in self.rulesets:

@@ -11,10 +11,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._collect import Plan
+from ._i18n import N_, language, status_label
+from ._i18n import gettext as _
 from ._run import RunResult, present
 from ._score import fmt
 
-SYNTHETIC_BANNER = "SYNTHETIC EVIDENCE: sample data made up for demonstration, not real assessment results"
+SYNTHETIC_BANNER = N_("SYNTHETIC EVIDENCE: sample data made up for demonstration, not real assessment results")
+
+
+def synthetic_banner() -> str:
+    """The synthetic-evidence banner in the current language (machine output keeps the English one)."""
+    return _(SYNTHETIC_BANNER)
 
 
 def run_to_dict(result: RunResult) -> dict[str, Any]:
@@ -77,7 +84,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     sections = []
     for section in plan.sections:
         nodes = []
-        for _, node in plan.walk(section.name):
+        for _depth, node in plan.walk(section.name):
             nodes.append(
                 {
                     "code": node.code,
@@ -120,21 +127,37 @@ def grid(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[b
 def run_heading(result: RunResult) -> list[str]:
     plan = result.plan
     counts = result.status_counts()
-    lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {len(result.units)} units"]
+    units = _("{0} units").format(len(result.units))
+    lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {units}"]
     if result.synthetic:
-        lines.append(f"*** {SYNTHETIC_BANNER} ***")
+        lines.append(f"*** {synthetic_banner()} ***")
         lines.extend(f"    {note}" for note in result.notes)
     if result.selection:
         lines.append(
-            f"selection: {result.selection} ({len(result.selected)} of {len(plan.indicators)} indicators; totals count only these)"
+            _("selection: {0} ({1} of {2} indicators; totals count only these)").format(
+                result.selection, len(result.selected), len(plan.indicators)
+            )
         )
-    lines.append("statuses: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    if language() == "en":
+        lines.append("statuses: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    else:
+        lines.append(_("statuses: ") + ", ".join(f"{status_label(k)} {n}" for k, n in counts.items()))
     return lines
 
 
 def run_table(result: RunResult) -> str:
     sections = result.plan.sections
-    header = ["rank", "code", "name", *(f"{s.name} /{fmt(s.weight)}" for s in sections), "total", "missing", "errors"]
+    # English keeps the section keys (they are what -k and JSON use); other languages show the pack's titles.
+    names = [s.name if language() == "en" else s.title for s in sections]
+    header = [
+        _("rank"),
+        _("code"),
+        _("name"),
+        *(f"{n} /{fmt(s.weight)}" for n, s in zip(names, sections)),
+        _("total"),
+        _("missing"),
+        _("errors"),
+    ]
     rows = []
     for rank, unit_result in zip(result.ranks, result.units):
         missing = sum(1 for i in unit_result.indicators if i.status == "missing") + sum(
@@ -154,7 +177,9 @@ def run_table(result: RunResult) -> str:
         )
     right = [True, False, False, *([True] * len(sections)), True, True, True]
     return (
-        "\n".join([*run_heading(result), "", *grid(header, rows, right), "", "points rounded half-up to 2 places; ranks use exact totals"])
+        "\n".join(
+            [*run_heading(result), "", *grid(header, rows, right), "", _("points rounded half-up to 2 places; ranks use exact totals")]
+        )
         + "\n"
     )
 
@@ -163,24 +188,24 @@ def catalog_table(plan: Plan) -> str:
     lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title}"]
     for section in plan.sections:
         lines.append("")
-        lines.append(f"[{section.name}] {section.title}: raw max {fmt(section.raw_max)}, weight {fmt(section.weight)}")
+        lines.append(f"[{section.name}] {section.title}: " + _("raw max {0}, weight {1}").format(fmt(section.raw_max), fmt(section.weight)))
         for depth, node in plan.walk(section.name):
             flags = []
             if not node.counted:
-                flags.append("not scored")
+                flags.append(_("not scored"))
             if node.kind == "bonus":
-                flags.append("bonus")
+                flags.append(_("bonus"))
             if node.variant:
-                flags.append(f"variant {node.variant}")
+                flags.append(_("variant {0}").format(node.variant))
             if node.variant_by:
-                flags.append(f"variant by {node.variant_by}")
+                flags.append(_("variant by {0}").format(node.variant_by))
             if node.methods:
                 flags.append("/".join(node.methods))
             extra = f"  ({'; '.join(flags)})" if flags else ""
             indent = "  " * (depth + 1)
             lines.append(f"{indent}{node.code} {node.title} [{fmt(node.max)}]{extra}")
             if node.source is not None:
-                lines.append(f"{indent}    source: 「{node.source.text}」")
+                lines.append(f"{indent}    " + _("source: 「{0}」").format(node.source.text))
                 if node.source.note:
-                    lines.append(f"{indent}    note: {node.source.note}")
+                    lines.append(f"{indent}    " + _("note: {0}").format(node.source.note))
     return "\n".join(lines) + "\n"
