@@ -99,6 +99,10 @@ def use_language(catalog: Any, lang: str | None, rulesets: Any = ()) -> str:
     from escore._i18n import resolve, use
 
     languages = {r.language for r in rulesets}
-    chosen = resolve(lang, languages.pop() if len(languages) == 1 else None)
+    try:
+        chosen = resolve(lang, languages.pop() if len(languages) == 1 else None)
+    except Exception:
+        use("en")  # an unknown language is reported in English
+        raise
     use(chosen, catalog.translations if catalog is not None else ())
     return chosen
