@@ -55,10 +55,11 @@ def write_output(text: str, output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     from escore._errors import UsageError
+    from escore._i18n import gettext as _
 
     directory = output.parent if str(output.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"--output {output}: directory {directory} does not exist")
+        raise UsageError(_("--output {0}: directory {1} does not exist").format(output, directory))
     import tempfile
 
     handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)

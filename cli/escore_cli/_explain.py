@@ -11,10 +11,11 @@ from ._common import catalog_from, evidence_option, lang_option, reports_errors,
 def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, category: str | None) -> tuple[str, str, str]:
     """(ruleset, category, code) of the unit named by code or name; ambiguity is an error."""
     from escore._errors import UsageError, did_you_mean
+    from escore._i18n import gettext as _
 
     found = []
     names = []
-    for (r, c), (roster, _) in sorted(catalog.rosters.items()):
+    for (r, c), (roster, _plugin) in sorted(catalog.rosters.items()):
         rules = catalog.rulesets.get(r, (None,))[0]
         if (ruleset and r != ruleset) or (year and rules is not None and rules.year != year) or (category and c != category):
             continue
@@ -26,7 +27,7 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
                 found.append((r, c, unit.code))
     if not found:
         hint = did_you_mean(query, names)
-        raise UsageError(f"no unit with code or name '{query}'" + (f"; {hint}" if hint else ""))
+        raise UsageError(_("no unit with code or name '{0}'").format(query) + (_("; ") + hint if hint else ""))
     if len(found) > 1:
         raise UsageError(f"'{query}' names several units: {', '.join(f'{r}/{c}/{u}' for r, c, u in found)}; add --ruleset or --category")
     return found[0]

@@ -59,7 +59,8 @@ def run(
     if format_ not in catalog.formats:
         hint = did_you_mean(format_, catalog.formats)
         raise UsageError(
-            f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
+            _("--format: unknown format '{0}'").format(format_)
+            + (_("; ") + hint if hint else _("; ") + _("known: {0}").format(", ".join(sorted(catalog.formats))))
         )
     chosen_format = catalog.formats[format_]
     result = run_category(

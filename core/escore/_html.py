@@ -47,7 +47,8 @@ section.unit{border-top:3px solid var(--fg);margin:24px 0;padding-top:8px}
 .unit .total{font-size:18px;font-weight:700}
 .lost{color:var(--bad)}
 .st-missing,.st-error{color:var(--bad);font-weight:600}.st-not_applicable{color:var(--muted)}
-.tree td:first-child{white-space:nowrap}
+.tree tr.node td:first-child{min-width:18em}
+.tree td.why{color:var(--fg)}
 .tree tr.group td{background:#f7f8fa;font-weight:600}
 .tree tr.na td{color:var(--muted)}
 .tree ul{margin:2px 0 2px 1.2em;padding:0;font-weight:400;color:var(--fg)}
@@ -100,16 +101,16 @@ function renderUnit(u){
   var t=el("table","tree"),hr=el("tr");[T.indicator,T.points,T.lost,T.status].forEach(function(x,i){hr.appendChild(el("th",i&&i<3?"n":null,x));});
   var th=el("thead");th.appendChild(hr);t.appendChild(th);var tb=el("tbody");
   D.nodes.forEach(function(n,i){
-    var r=u.nodes[i],tr=el("tr",n.group?"group":null);
+    var r=u.nodes[i],tr=el("tr",n.group?"node group":"node");
     var first=cell(tr,null);first.style.paddingLeft=(6+16*n.depth)+"px";
     first.appendChild(document.createTextNode(n.code+" "+n.title+(n.flag?" ("+n.flag+")":"")));
     if(!r){cell(tr,"–/"+n.max,"n");cell(tr,"","n");cell(tr,"");tb.appendChild(tr);return;}
     cell(tr,(r[0]==null?"–":r[0])+"/"+n.max,"n");cell(tr,r[1]?"−"+r[1]:"","n lost");
     var st=r[2]==null?"":D.statuses[r[2]];cell(tr,st?T.status_names[st]:"",st&&st!=="scored"?"st-"+st:null);
-    if(st==="not_applicable")tr.className="na";
+    if(st==="not_applicable")tr.className="node na";
     tb.appendChild(tr);
     if(r[3]&&r[3].length||(r[4]&&n.source!=null)){
-      var er=el("tr"),ec=el("td");ec.colSpan=4;ec.style.paddingLeft=(22+16*n.depth)+"px";
+      var er=el("tr"),ec=el("td","why");ec.colSpan=4;ec.style.paddingLeft=(22+16*n.depth)+"px";
       if(r[3]&&r[3].length){var ul=el("ul");r[3].forEach(function(k){ul.appendChild(el("li",null,S[k]));});ec.appendChild(ul);}
       if(r[4]&&n.source!=null){var d=el("details"),sm=el("summary",null,T.clause);d.appendChild(sm);d.appendChild(el("div",null,"「"+S[n.source]+"」"));if(n.note!=null)d.appendChild(el("div",null,T.note+": "+S[n.note]));ec.appendChild(d);}
       er.appendChild(ec);tb.appendChild(er);

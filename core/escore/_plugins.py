@@ -254,7 +254,9 @@ class Catalog:
         if category not in self.category_keys():
             hint = did_you_mean(category, self.category_keys())
             known = ", ".join(self.category_keys()) or "none (is a rule pack installed?)"
-            raise UsageError(f"unknown category '{category}'" + (f"; {hint}" if hint else f"; known: {known}"))
+            from ._i18n import gettext as _
+
+            raise UsageError(_("unknown category '{0}'").format(category) + _("; ") + (hint or _("known: {0}").format(known)))
         candidates = sorted((self.rulesets[r][0] for r, k in self.categories if k == category), key=lambda r: (r.year, r.name))
         if year is not None:
             candidates = [r for r in candidates if r.year == year]
