@@ -208,10 +208,30 @@ def test_note2_counts_and_thresholds():
     assert table_d.note2_solicitations(0, MONITORING) != ""
 
 
-def test_note3_condition():
-    assert evidence.website_channels_no_app_but_wechat(False, True) is True
-    assert evidence.website_channels_no_app_but_wechat(True, True) is False
-    assert evidence.website_channels_no_app_but_wechat(False, False) is False
+def test_note3_is_decided_in_order_and_reads_only_what_its_branch_needs():
+    """READING 14: a unit with a client is never asked about WeChat; neither scores 0."""
+    from escore_fj2017_website._common import NOTE3_ALTERNATIVES
+
+    wechat, neither = NOTE3_ALTERNATIVES
+    assert (wechat.instead, neither.instead) == ("website_channels_wechat_for_app", None)
+
+    def decide(known):
+        asked = []
+
+        def fetch(name):
+            asked.append(name)
+            return known[name]  # KeyError: the evidence is absent
+
+        for alt in NOTE3_ALTERNATIVES:
+            if alt.holds(fetch):
+                return alt.branch, asked
+        return "client", asked
+
+    assert decide({"website_channels_has_app": True}) == ("client", ["website_channels_has_app", "website_channels_has_app"])
+    assert decide({"website_channels_has_app": False, "website_channels_has_wechat": True})[0] == "website_channels_wechat_for_app"
+    assert decide({"website_channels_has_app": False, "website_channels_has_wechat": False})[0] == "zero"
+    with pytest.raises(KeyError, match="website_channels_has_wechat"):
+        decide({"website_channels_has_app": False})
 
 
 # --------------------------------------------------------------------------- rules at their boundaries

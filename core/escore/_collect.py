@@ -344,7 +344,7 @@ def build_plan(
         for alt in alternatives:
             if alt.param not in params:
                 raise PackError(f"{location(func)}: indicator '{code}': alternative replaces '{alt.param}', which is not a parameter")
-            for name in (alt.instead, alt.when):
+            for name in alt.names:
                 if name not in fixtures:
                     hint = did_you_mean(name, fixtures)
                     raise PackError(
@@ -364,7 +364,7 @@ def build_plan(
                 break
             cursor = nodes[cursor.parent]
             counts = counts and cursor.counted
-        names = [*params, *(a.instead for a in alternatives), *(a.when for a in alternatives)]
+        names = [*params, *(name for a in alternatives for name in a.names)]
         reach = closure(names, fixtures)
         rollups = tuple(sorted(n for n in reach if fixtures[n].kind == "table" and fixtures[n].table.rollup))  # type: ignore[union-attr]
         marks = item.marks + tuple(Mark(method) for method in node.methods)

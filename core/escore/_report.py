@@ -160,10 +160,9 @@ def run_table(result: RunResult) -> str:
     ]
     rows = []
     for rank, unit_result in zip(result.ranks, result.units):
-        missing = sum(1 for i in unit_result.indicators if i.status == "missing") + sum(
-            1 for v in unit_result.vetoes if v.status == "missing"
-        )
-        errors = sum(1 for i in unit_result.indicators if i.status == "error") + sum(1 for v in unit_result.vetoes if v.status == "error")
+        # An undecided veto has already made its targets missing (or errors): count indicators only.
+        missing = sum(1 for i in unit_result.indicators if i.status == "missing")
+        errors = sum(1 for i in unit_result.indicators if i.status == "error")
         rows.append(
             [
                 str(rank),

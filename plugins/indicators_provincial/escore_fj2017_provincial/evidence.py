@@ -90,7 +90,7 @@ credit_updates_required = field(
     "provincial.credit.updates_required",
     "int",
     unit="次",
-    min=1,
+    min=0,
     description="P-1-2-3: submissions the department's update cycle (数据更新周期) required in the assessment year",
 )
 credit_updates_on_time = field(
@@ -157,7 +157,7 @@ data_catalogue_expected = field(
     "provincial.data_sharing.catalogue_expected",
     "int",
     unit="项",
-    min=1,
+    min=0,
     description="P-2-2-1: 政务数据目录 entries the assessor expects from the department's 权力清单, 责任清单 and 行政服务事项",
 )
 data_catalogue_complete = field(

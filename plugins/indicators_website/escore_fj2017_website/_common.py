@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from escore import Score, cite
+from escore import Alternative, Score, cite
 
 #: The notice the tables are attached to (every citation quotes it verbatim).
 NOTICE = "福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知"
@@ -46,6 +46,27 @@ NOTE3 = cite(
     "没有建设移动客户端但已开通微信公众号的单位，考核微信公众号建设及内容推送情况。",
     document=DOC,
     clause="说明3（注3）",
+    note="READING 14: decided in order — a client (or 闽政通 access) is graded on the client whatever is recorded about WeChat; "
+    "no client but a WeChat account: graded on the account; neither: 0 (scored); only an unknown client flag is missing.",
+)
+
+#: 注3 for the 移动客户端 rows of both tables (the indicator's parameter is ``website_channels_app``).
+#: The conditions are read lazily: a unit with a client is never asked about WeChat.
+NOTE3_ALTERNATIVES = (
+    Alternative(
+        "website_channels_app",
+        instead="website_channels_wechat_for_app",
+        when="not website_channels_has_app and website_channels_has_wechat",
+        source=NOTE3,
+        label="注3: 微信公众号",
+    ),
+    Alternative(
+        "website_channels_app",
+        instead=None,
+        when="not website_channels_has_app and not website_channels_has_wechat",
+        source=NOTE3,
+        label="注3: 无移动客户端、无微信公众号",
+    ),
 )
 
 

@@ -305,12 +305,6 @@ def website_solicitations_last_12m(website_solicitations, website_monitoring_dat
 
 
 @fixture
-def website_channels_no_app_but_wechat(website_channels_has_app, website_channels_has_wechat):
-    """注3: no mobile client (nor 闽政通 access) but a WeChat official account."""
-    return not website_channels_has_app and website_channels_has_wechat
-
-
-@fixture
 def website_annual_report(website_annual_reports):
     """The report on 2016, due by 2017-03-31 (``None``: not found on the site)."""
     found = [row for row in website_annual_reports if row.year == ANNUAL_REPORT_YEAR]

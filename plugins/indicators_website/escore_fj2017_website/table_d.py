@@ -11,7 +11,6 @@ that is unrelated, wrong or illegal forfeits that month's points of the row (SR-
 from __future__ import annotations
 
 from escore import (
-    Alternative,
     Binary,
     Citation,
     Deduction,
@@ -32,7 +31,7 @@ from ._common import (
     GRADED_NOTE,
     NOTE1,
     NOTE2,
-    NOTE3,
+    NOTE3_ALTERNATIVES,
     SUMMARY_DEADLINE,
     annual_report_score,
     monthly_average,
@@ -646,17 +645,9 @@ UNLABELLED = Graded("(未显示标签的2分行)", "2")
         "渠道拓展·移动客户端",
         note="闽政通 access counts as a client. "
         + GRADED_NOTE
-        + "; 注3: a unit without a client but with a WeChat account is graded on the account.",
+        + "; 注3 (READING 14, in order): a client is graded on the client; no client but WeChat: graded on the account; neither: 0.",
     ),
-    alternatives=[
-        Alternative(
-            "website_channels_app",
-            instead="website_channels_wechat_for_app",
-            when="website_channels_no_app_but_wechat",
-            source=NOTE3,
-            label="注3: 微信公众号",
-        )
-    ],
+    alternatives=NOTE3_ALTERNATIVES,
 )
 def mobile_client(website_channels_app) -> Score:
     return APP_D.score(website_channels_app)

@@ -13,7 +13,6 @@ residual row (READING 3).
 from __future__ import annotations
 
 from escore import (
-    Alternative,
     Award,
     Binary,
     Citation,
@@ -35,7 +34,7 @@ from ._common import (
     GRADED_NOTE,
     NOTE1,
     NOTE2,
-    NOTE3,
+    NOTE3_ALTERNATIVES,
     SUMMARY_DEADLINE,
     annual_report_score,
     column,
@@ -450,8 +449,8 @@ POWER_LIST_L = Graded("权责清单 (表L)", "3")
 ENTRY_INTEGRATION = Graded("服务入口整合", "3")
 SEARCH_MODES = Graded("信息检索方式", "2")
 GUIDANCE = Graded("服务导引", "3")
-ADMIN_POWER_GUIDES = Proportional("行政权力事项办事指南发布情况", "3", what="行政权力事项 with a published guide")
-PUBLIC_SERVICE_GUIDES = Proportional("公共服务事项办事指南发布情况", "3", what="公共服务事项 with a published guide")
+ADMIN_POWER_GUIDES = Proportional("行政权力事项办事指南发布情况", "3", what="行政权力事项 with a published guide", nothing_to_count="full")
+PUBLIC_SERVICE_GUIDES = Proportional("公共服务事项办事指南发布情况", "3", what="公共服务事项 with a published guide", nothing_to_count="full")
 GUIDE_ACCURACY = Graded("办事指南准确度", "4")
 ONLINE_DEPTH_L = Graded("在线办理深度 (表L)", "3")
 BLOCK_NOTE = "Points from the column block '332333433|332333433'; method from the merged cell (seed A-14). "
@@ -775,10 +774,10 @@ W_L_4_4 = group(
 )
 
 UNIFIED_PLATFORM = Graded("网站统一技术平台建设", "1")
-MIGRATION_CITY = Proportional("网站迁移 (市)", "1", what="sites on the city's unified platform", categories=("city",))
-MIGRATION_COUNTY = Proportional("网站迁移 (县)", "1.5", what="sites on the city's unified platform", categories=("county",))
-CLOSURE_CITY = Proportional("网站关停 (市)", "1", what="sites closed per the national registry", categories=("city",))
-CLOSURE_COUNTY = Proportional("网站关停 (县)", "1.5", what="sites closed per the national registry", categories=("county",))
+MIGRATION_CITY = Proportional("网站迁移 (市)", "1", what="sites on the city's unified platform", categories=("city",), nothing_to_count="full")
+MIGRATION_COUNTY = Proportional("网站迁移 (县)", "1.5", what="sites on the city's unified platform", categories=("county",), nothing_to_count="full")
+CLOSURE_CITY = Proportional("网站关停 (市)", "1", what="sites closed per the national registry", categories=("city",), nothing_to_count="full")
+CLOSURE_COUNTY = Proportional("网站关停 (县)", "1.5", what="sites closed per the national registry", categories=("county",), nothing_to_count="full")
 PRESENTATION = Graded("展示规范", "2")
 #: 上级通报: each notice by 国务院办公厅 or 省政府办公厅 −1, floor 0 (pack reading; the amount is not printed).
 HIGHER_NOTICES = Deduction("上级通报", "2", {"国务院办公厅通报": "1", "省政府办公厅通报": "1"})
@@ -974,17 +973,9 @@ def smart_interaction(unit, website_innovation_smart_interaction) -> Score:
         "渠道拓展·移动客户端",
         note="'24' = 市 2 | 县 4 (seed A-04 reading A); the row text survives in the Table D stream. 闽政通 access counts as a client. "
         + GRADED_NOTE
-        + "; 注3: a unit without a client but with a WeChat account is graded on the account.",
+        + "; 注3 (READING 14, in order): a client is graded on the client; no client but WeChat: graded on the account; neither: 0.",
     ),
-    alternatives=[
-        Alternative(
-            "website_channels_app",
-            instead="website_channels_wechat_for_app",
-            when="website_channels_no_app_but_wechat",
-            source=NOTE3,
-            label="注3: 微信公众号",
-        )
-    ],
+    alternatives=NOTE3_ALTERNATIVES,
 )
 def mobile_client(unit, website_channels_app) -> Score:
     return column(unit, APP_CITY, APP_COUNTY).score(website_channels_app)
