@@ -92,3 +92,12 @@ def test_statuses_and_errors_in_chinese(runner):
     assert wrong.exit_code == 2 and wrong.stderr.startswith("escore：错误：")
     bad = runner.invoke(cli, ["run", "-c", "county", "--lang", "fr"])
     assert bad.exit_code == 2 and bad.stderr == "escore: error: --lang: unknown language 'fr'; expected one of en, zh\n"
+
+
+def test_evidence_errors_in_chinese(runner, tmp_path):
+    units = tmp_path / "ev" / "units"
+    units.mkdir(parents=True)
+    (units / "fuzhou.gulou.toml").write_text("[website.channels]\nhas_app = 3\n", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(tmp_path / "ev")])
+    assert result.exit_code == 2
+    assert result.stderr == f"escore：错误：{units / 'fuzhou.gulou.toml'}: website.channels.has_app: 应为 true 或 false（是/否），实际为 3\n"

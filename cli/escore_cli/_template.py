@@ -20,7 +20,7 @@ def render_template(plan: Any, unit: Any | None) -> str:
         f"# escore evidence · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} · {who}",
         "# " + _("Every field is commented out: remove the leading '# ' of a field and set its value."),
         "# " + _("A field left out is reported as *missing* evidence for the indicators it feeds."),
-        "# " + _("Types: ") + "; ".join(f"{k} = {_(v)}" for k, v in TYPES.items() if k in {f.type for f in plan.fields}),
+        "# " + _("Types: ") + _("; ").join(f"{k} = {_(v)}" for k, v in TYPES.items() if k in {f.type for f in plan.fields}),
         "",
     ]
     type_line, feeds_line = "#   " + _("type: {0}; expected: {1}"), "#   " + _("feeds: {0}")

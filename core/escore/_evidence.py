@@ -27,6 +27,8 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 
 from ._errors import InputError
+from ._i18n import N_
+from ._i18n import gettext as _
 from ._score import Grade, to_decimal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,14 +37,14 @@ FIXTURE_ATTRIBUTE = "__escore_fixture__"
 
 #: The evidence types and how they are written in TOML.
 TYPES: dict[str, str] = {
-    "bool": "true or false",
-    "int": "a whole number",
-    "decimal": "a number (write 0.5, not a fraction)",
-    "str": "text",
-    "date": "a date, YYYY-MM-DD",
-    "enum": "one of the listed choices",
-    "graded": 'an inline table {points = N, reason = "..."}',
-    "list[str]": "a list of texts",
+    "bool": N_("true or false"),
+    "int": N_("a whole number"),
+    "decimal": N_("a number (write 0.5, not a fraction)"),
+    "str": N_("text"),
+    "date": N_("a date, YYYY-MM-DD"),
+    "enum": N_("one of the listed choices"),
+    "graded": N_('an inline table {points = N, reason = "..."}'),
+    "list[str]": N_("a list of texts"),
 }
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -72,16 +74,16 @@ class _Typed:
     _fast: Callable[[Any, bool], Any] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def expected(self) -> str:
-        """What a valid value looks like, for error messages and templates."""
-        text = TYPES[self.type]
+        """What a valid value looks like, for error messages and templates (in the command's language)."""
+        text = _(TYPES[self.type])
         if self.type == "enum":
-            text = "one of " + ", ".join(repr(c) for c in self.choices)
+            text = _("one of {0}").format(", ".join(repr(c) for c in self.choices))
         if self.min is not None and self.max is not None:
-            text += f" from {self.min} to {self.max}"
+            text += _(" from {0} to {1}").format(self.min, self.max)
         elif self.min is not None:
-            text += f", at least {self.min}"
+            text += _(", at least {0}").format(self.min)
         elif self.max is not None:
-            text += f", at most {self.max}"
+            text += _(", at most {0}").format(self.max)
         if self.unit:
             text += f" ({self.unit})"
         return text
@@ -100,11 +102,11 @@ class _Typed:
         try:
             value = _PARSERS[self.type](self, raw, from_text)
         except (ValueError, TypeError, InvalidOperation, KeyError, AttributeError):
-            raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}") from None
+            raise InputError(where, key, _("expected {0}, got {1}").format(self.expected(), show(raw))) from None
         bound = value.points if isinstance(value, Grade) else value
         numeric = isinstance(bound, (int, Decimal)) and not isinstance(bound, bool)
         if numeric and ((self.min is not None and bound < self.min) or (self.max is not None and bound > self.max)):
-            raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}")
+            raise InputError(where, key, _("expected {0}, got {1}").format(self.expected(), show(raw)))
         return value
 
 
