@@ -12,16 +12,19 @@ from ._common import catalog_from, lang_option, reports_errors
 @reports_errors
 def plugins(ctx: click.Context, lang: str | None, hooks: bool) -> None:
     """List the loaded plugins with their distribution and version."""
+    from escore._i18n import gettext as _
     from escore._plugins import list_plugins
     from escore._report import grid
 
     catalog = catalog_from(ctx)
     infos = list_plugins(catalog.pm)
     rows = [[i.name, i.distribution, i.version, ", ".join(i.hooks) if hooks else str(len(i.hooks))] for i in infos]
-    click.echo("\n".join(grid(["plugin", "distribution", "version", "hooks"], rows, [False, False, False, False])))
+    header = [_("plugin"), _("distribution"), _("version"), _("hooks")]
+    click.echo("\n".join(grid(header, rows, [False, False, False, False])))
     if catalog.rulesets:
         click.echo(
-            "\nrulesets: "
+            "\n"
+            + _("rulesets: ")
             + ", ".join(
                 f"{r.name} ({r.year}: {', '.join(sorted(k for rs, k in catalog.categories if rs == r.name))})"
                 for r, _ in sorted(catalog.rulesets.values(), key=lambda x: x[0].name)

@@ -29,6 +29,22 @@ _messages: dict[str, str] = {}
 _current = {"language": "en"}
 
 
+class _Lines(dict):
+    """English message → its current translation, filled on first use and emptied by :func:`use`.
+
+    The engine writes ``lines[TEMPLATE].format(...)`` for every explanation line: after the
+    first line of a kind that is one C-level dictionary lookup, no Python call.
+    """
+
+    def __missing__(self, message: str) -> str:
+        text = self[message] = _messages.get(message, message)
+        return text
+
+
+#: The lookup table the scoring vocabulary and the engine translate their lines with.
+lines: dict[str, str] = _Lines()
+
+
 def gettext(message: str) -> str:
     """``message`` in the current language (itself when there is no translation)."""
     return _messages.get(message, message) if _messages else message
@@ -110,6 +126,7 @@ def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
                 messages.update(read_catalogue(path))  # escore's own catalogue last: packs cannot change it
     _messages.clear()
     _messages.update(messages)
+    lines.clear()
     _current["language"] = lang
 
 
