@@ -33,11 +33,19 @@ class _Lines(dict):
     """English message → its current translation, filled on first use and emptied by :func:`use`.
 
     The engine writes ``lines[TEMPLATE].format(...)`` for every explanation line: after the
-    first line of a kind that is one C-level dictionary lookup, no Python call.
+    first line of a kind that is one C-level dictionary lookup, no Python call. A line fixed
+    by constants is looked up whole: ``lines[TEMPLATE, word, ...]``.
     """
 
-    def __missing__(self, message: str) -> str:
-        text = self[message] = _messages.get(message, message)
+    def __missing__(self, key: str | tuple[str, ...]) -> str:
+        if key.__class__ is tuple:
+            # (template, *words): a whole line fixed by a rule's constants, formatted once per
+            # language; the words are translated too (a pack's "plan filed on time").
+            template, *words = key
+            text = self[template].format(*[self[word] for word in words])
+        else:
+            text = _messages.get(key, key)  # type: ignore[call-overload]
+        self[key] = text
         return text
 
 
