@@ -53,9 +53,9 @@ def test_report_holds_every_unit_once_with_its_totals(fj_catalog):
     data = embedded_data(page)
     expected = run_to_dict(result)["units"]
     assert [(u["code"], u["rank"], u["total"], u["total_exact"]) for u in data["units"]] == [
-        (u["code"], u["rank"], u["total"], u["total_exact"]) for u in expected
+        (u["code"], u["rank"], u["total_2dp"], u["total"]) for u in expected
     ]
-    assert data["units"][0]["code"] == "quanzhou.nanan" and data["units"][0]["total"] == "93.14"
+    assert data["units"][0]["code"] == "fuzhou.fuqing" and data["units"][0]["total"] == "92.75"
     # one row per node of the tree for every unit; the lines are stored once and referred to by index
     assert all(len(u["nodes"]) == len(data["nodes"]) for u in data["units"])
     reasons = [r for u in expected for i in u["indicators"] for r in i["reasons"]]
@@ -110,7 +110,7 @@ def test_run_and_explain_write_html_in_chinese_by_default(tmp_path, monkeypatch)
     result = runner.invoke(cli, ["explain", "fuzhou", "-f", "html", "--lang", "en", "-o", str(out)])
     assert result.exit_code == 0, result.output
     data = embedded_data(out.read_text(encoding="utf-8"))
-    assert [(u["code"], u["rank"], u["total"]) for u in data["units"]] == [("fuzhou", None, "91.53")]
+    assert [(u["code"], u["rank"], u["total"]) for u in data["units"]] == [("fuzhou", None, "86.35")]
     assert data["lang"] == "en" and data["ui"]["total"] == "total"
 
 
@@ -204,9 +204,9 @@ def test_chromium_renders_every_unit_with_its_total(fj_catalog, tmp_path):
     codes = [u.unit.code for u in result.units]
     assert dom.rendered == str(len(codes))
     assert dom.sections == codes and dom.rows == codes
-    expected = {u["code"]: u["total"] for u in run_to_dict(result)["units"]}
+    expected = {u["code"]: u["total_2dp"] for u in run_to_dict(result)["units"]}
     assert dom.totals == expected
-    assert dom.totals["quanzhou.nanan"] == "93.14"
+    assert dom.totals["fuzhou.fuqing"] == "92.75"
     assert "缺少证据" in dumped.stdout and "各一级指标失分" in dumped.stdout
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -73,7 +73,8 @@ def test_fj2017_speaks_chinese_by_default(runner):
     assert lines[0] == "escore · fj2017 (2017) · city 设区市政府、平潭综合实验区管委会 · 10 个单位"
     assert lines[1] == "*** 合成数据：演示用的虚构样本，并非真实考核结果 ***"
     assert lines[5].split() == ["排名", "代码", "单位", "综合应用", "/70", "政府网站建设", "/30", "总分", "缺失", "错误"]
-    assert "得分按四舍五入保留 2 位小数显示" in lines[-1]
+    assert "得分按四舍五入保留 2 位小数显示；排名按精确总分计算" in lines
+    assert "缺少证据：2 个单位的 2 项指标结果，状态为“缺少证据”：" in lines
 
 
 def test_lang_en_and_environment(runner, monkeypatch):
@@ -86,7 +87,7 @@ def test_lang_en_and_environment(runner, monkeypatch):
 
 def test_statuses_and_errors_in_chinese(runner):
     explained = runner.invoke(cli, ["explain", "fuzhou", "--lang", "zh"])
-    assert explained.stdout.splitlines()[3].startswith("总分 91.53（四舍五入保留 2 位小数）")
+    assert explained.stdout.splitlines()[3].startswith("总分 86.35（四舍五入保留 2 位小数）")
     assert "缺少证据" in runner.invoke(cli, ["explain", "ningde.zherong"]).stdout
     wrong = runner.invoke(cli, ["run", "-c", "county", "--lang", "zh", "-f", "nope"])
     assert wrong.exit_code == 2 and wrong.stderr.startswith("escore：错误：")
