@@ -101,4 +101,51 @@ def test_evidence_errors_in_chinese(runner, tmp_path):
     (units / "fuzhou.gulou.toml").write_text("[website.channels]\nhas_app = 3\n", encoding="utf-8")
     result = runner.invoke(cli, ["run", "-c", "county", "-e", str(tmp_path / "ev")])
     assert result.exit_code == 2
-    assert result.stderr == f"escore：错误：{units / 'fuzhou.gulou.toml'}: website.channels.has_app: 应为 true 或 false（是/否），实际为 3\n"
+    assert (
+        result.stderr == f"escore：错误：{units / 'fuzhou.gulou.toml'}: website.channels.has_app: 应为 true 或 false（是/否），实际为 3\n"
+    )
+
+
+def all_reasons(catalog, category):
+    from escore._session import run_category
+
+    result = run_category(catalog, category)
+    return [(u.unit.code, i.code, i.reasons) for u in result.units for i in u.indicators]
+
+
+def test_english_lines_are_the_same_through_the_templates(monkeypatch):
+    """English keeps f-strings on the engine's hot path; the templates other languages
+    translate must spell exactly the same lines (forced here with a catalogue that
+    translates nothing the engine says)."""
+    from escore import _i18n
+    from escore._plugins import Catalog, make_plugin_manager
+
+    catalog = Catalog(make_plugin_manager())
+    for category in ("provincial", "city", "county"):
+        direct = all_reasons(catalog, category)
+        monkeypatch.setitem(_i18n.translating, "\x00", "\x00")
+        _i18n.lines.clear()
+        templated = all_reasons(catalog, category)
+        monkeypatch.delitem(_i18n.translating, "\x00")
+        _i18n.lines.clear()
+        assert templated == direct
+
+
+def test_vocabulary_lines_in_chinese():
+    from decimal import Decimal
+
+    from escore import Award, Binary, Deduction, Grade, Graded, Item, Ladder, Proportional
+    from escore._i18n import use
+
+    use("zh")
+    assert Graded("g", 6).score(Grade(Decimal("4.5"), "栏目更新及时")).reasons == ("评估人员评分 4.5（满分 6）：栏目更新及时",)
+    assert Deduction("d", max=1, per={"错误": "0.05"}).score([Item("错误", "链接失效")]).reasons == ("扣 0.05 分（错误）：链接失效",)
+    assert Award("a", cap=4, per={"平台": 1}).score([Item("平台")] * 5).reasons[-1] == "封顶 4 分：各项合计 5"
+    assert Proportional("p", 5, what="按时办结", nothing_to_count="full").score(214, 260).reasons == (
+        "按比例 214/260 × 5 ≈ 4.1154：按时办结",
+    )
+    assert Proportional("p", 5, what="按时办结", nothing_to_count="full").score(13, 26).reasons == ("按比例 13/26 × 5 = 2.5：按时办结",)
+    assert Ladder.at_least("l", [(100, 4), (80, 2)], what="回复率", unit="%").score(85).reasons == ("回复率 85%，符合档次“≥ 80% → 2”",)
+    assert Binary("b", 3, yes="按时报送", no="未按时报送").score(False).reasons == ("未按时报送：0",)
+    use("en")
+    assert Proportional("p", 5, what="share", nothing_to_count="full").score(214, 260).reasons == ("share 214/260 × 5 ≈ 4.1154",)

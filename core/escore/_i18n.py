@@ -27,6 +27,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 _messages: dict[str, str] = {}
 _current = {"language": "en"}
+#: The translated messages of the current language; empty (false) while the command speaks English.
+translating: dict[str, str] = _messages
 
 
 class _Lines(dict):
