@@ -5,7 +5,19 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, evidence_option, lang_option, reports_errors, ruleset_option, use_language, write_output, year_option
+from ._common import (
+    catalog_from,
+    check_suffix,
+    evidence_option,
+    lang_option,
+    reports_errors,
+    ruleset_option,
+    timeout_option,
+    use_language,
+    watching,
+    write_output,
+    year_option,
+)
 
 
 def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, category: str | None) -> tuple[str, str, str]:
@@ -39,18 +51,19 @@ def render(result: Any) -> str:
     from escore._report import synthetic_banner
     from escore._run import present
     from escore._score import fmt
+    from escore._text import escape, escape_lines
 
     plan = result.plan
     unit_result = result.units[0]
     unit = unit_result.unit
     by_code = {item.code: item for item in unit_result.indicators}
     lines = [
-        f"{unit.code} {unit.name} · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key}"
+        f"{escape(unit.code)} {escape(unit.name)} · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key}"
         + (" · " + _("parent {0}").format(unit.parent) if unit.parent else "")
     ]
     if result.synthetic:
         lines.append(f"*** {synthetic_banner()} ***")
-        lines.extend(f"    {note}" for note in result.notes)
+        lines.extend(f"    {escape(note)}" for note in result.notes)
     lines.append(_("total {0} (rounded half-up to 2 places)").format(present(unit_result.total)))
     not_scored, bonus, capped = _(" (not scored)"), _(" (bonus)"), _(" (raw score capped)")
     for section, section_result in zip(plan.sections, unit_result.sections):
@@ -87,7 +100,7 @@ def render(result: Any) -> str:
             lines.append(f"{indent}{node.code} {node.title}: {shown}/{fmt(node.max)}{status}{flag}{lost}")
             if item is not None:
                 for reason in item.reasons:
-                    lines.append(f"{indent}    · {reason}")
+                    lines.append(f"{indent}    · {escape(reason)}")
                 if node.source is not None and item.status != "not_applicable" and (item.points < node.max or item.status != "scored"):
                     lines.append(f"{indent}    " + _("source: 「{0}」").format(node.source.text))
     applied = [v for v in unit_result.vetoes if v.status != "not_applied"]
@@ -97,11 +110,11 @@ def render(result: Any) -> str:
         for veto in applied:
             lines.append(
                 _("veto {0} {1}: {2}").format(veto.code, veto.title, status_label(veto.status))
-                + (f": {veto.reason}" if veto.reason else "")
+                + (f": {escape(veto.reason)}" if veto.reason else "")
             )
             if sources.get(veto.code) is not None:
                 lines.append("    " + _("source: 「{0}」").format(sources[veto.code].text))
-    return "\n".join(lines) + "\n"
+    return escape_lines("\n".join(lines) + "\n")
 
 
 @click.command()
@@ -113,6 +126,7 @@ def render(result: Any) -> str:
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
 @lang_option
+@timeout_option
 @click.pass_context
 @reports_errors
 def explain(
@@ -125,6 +139,7 @@ def explain(
     evidence: tuple[Path, ...],
     format_: str,
     output: Path | None,
+    timeout: float | None,
 ) -> None:
     """Explain every point of one UNIT (its code or its name), grouped by the tree."""
     import json
@@ -133,9 +148,11 @@ def explain(
     from escore._session import run_category
 
     catalog = catalog_from(ctx)
+    check_suffix(output, format_, catalog.formats)
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
     use_language(catalog, lang, [catalog.rulesets[rules][0]])
-    result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code])
+    with watching(timeout):
+        result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code])
     if format_ == "html":
         from escore._html import render_html
 
@@ -143,7 +160,9 @@ def explain(
     elif format_ == "json":
         data = run_to_dict(result)
         data["units"][0]["rank"] = None  # a rank within one unit means nothing
-        write_output(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+        from escore._text import escape_string_syntax
+
+        write_output(escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n", output)
     else:
         write_output(render(result), output)
     ctx.exit(result.exit_code())

@@ -4,7 +4,17 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, category_option, lang_option, reports_errors, ruleset_option, use_language, write_output, year_option
+from ._common import (
+    catalog_from,
+    category_option,
+    check_suffix,
+    lang_option,
+    reports_errors,
+    ruleset_option,
+    use_language,
+    write_output,
+    year_option,
+)
 
 
 @click.command("list")
@@ -30,4 +40,5 @@ def list_(
     if renderer is None or renderer.render_catalog is None:
         usable = sorted(name for name, f in catalog.formats.items() if f.render_catalog is not None)
         raise UsageError(f"--format: '{format_}' cannot show a tree; use one of {', '.join(usable)}")
+    check_suffix(output, format_, catalog.formats)
     write_output(renderer.render_catalog(plan), output)

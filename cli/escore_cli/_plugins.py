@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import catalog_from, lang_option, reports_errors
+from ._common import catalog_from, echo_out, lang_option, reports_errors
 
 
 @click.command()
@@ -18,11 +18,16 @@ def plugins(ctx: click.Context, lang: str | None, hooks: bool) -> None:
 
     catalog = catalog_from(ctx)
     infos = list_plugins(catalog.pm)
-    rows = [[i.name, i.distribution, i.version, ", ".join(i.hooks) if hooks else str(len(i.hooks))] for i in infos]
+    rows = [
+        [i.name, i.distribution, i.version, "BROKEN" if i.problem else ", ".join(i.hooks) if hooks else str(len(i.hooks))] for i in infos
+    ]
     header = [_("plugin"), _("distribution"), _("version"), _("hooks")]
-    click.echo("\n".join(grid(header, rows, [False, False, False, False])))
+    echo_out("\n".join(grid(header, rows, [False, False, False, False])))
+    for info in infos:
+        if info.problem:
+            echo_out(f"\nbroken: {info.name}: {info.problem}")
     if catalog.rulesets:
-        click.echo(
+        echo_out(
             "\n"
             + _("rulesets: ")
             + ", ".join(

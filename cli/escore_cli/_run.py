@@ -7,11 +7,14 @@ import click
 from ._common import (
     catalog_from,
     category_option,
+    check_suffix,
     evidence_option,
     lang_option,
     reports_errors,
     ruleset_option,
+    timeout_option,
     use_language,
+    watching,
     write_output,
     year_option,
 )
@@ -33,6 +36,7 @@ STDERR_UNITS = 10
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
 @lang_option
+@timeout_option
 @click.pass_context
 @reports_errors
 def run(
@@ -47,6 +51,7 @@ def run(
     keyword: str | None,
     marks: str | None,
     strict: bool,
+    timeout: float | None,
 ) -> None:
     """Score and rank the units of a category.
 
@@ -66,9 +71,18 @@ def run(
             + (_("; ") + hint if hint else _("; ") + _("known: {0}").format(", ".join(sorted(catalog.formats))))
         )
     chosen_format = catalog.formats[format_]
-    result = run_category(
-        catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=chosen_format.explanations
-    )
+    check_suffix(output, format_, catalog.formats)
+    with watching(timeout):
+        result = run_category(
+            catalog,
+            category,
+            ruleset=ruleset,
+            year=year,
+            evidence=evidence,
+            keyword=keyword,
+            marks=marks,
+            explain=chosen_format.explanations,
+        )
     write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()
     if counts["missing"]:

@@ -15,6 +15,7 @@ from ._collect import Plan, PlanNode, natural_key
 from ._i18n import N_, gettext, language, status_label
 from ._run import EXACT_SUMS, RunResult, present
 from ._score import ZERO, fmt
+from ._text import escape, escape_lines
 
 if TYPE_CHECKING:
     from ._stamp import Stamp
@@ -308,7 +309,7 @@ def run_heading(result: RunResult) -> list[str]:
     lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {units}"]
     if result.synthetic:
         lines.append(f"*** {synthetic_banner()} ***")
-        lines.extend(f"    {note}" for note in result.notes)
+        lines.extend(f"    {escape(note)}" for note in result.notes)
     if result.selection:
         lines.append(
             gettext("selection: {0} ({1} of {2} indicators; totals count only these)").format(
@@ -343,8 +344,8 @@ def run_table(result: RunResult) -> str:
         rows.append(
             [
                 str(rank),
-                unit_result.unit.code,
-                unit_result.unit.name,
+                escape(unit_result.unit.code),
+                escape(unit_result.unit.name),
                 *(present(s.points) for s in unit_result.sections),
                 present(unit_result.total),
                 str(missing or ""),
@@ -356,7 +357,7 @@ def run_table(result: RunResult) -> str:
     for block in (missing_lines(result), error_lines(result)):
         if block:
             missing += ["", *block]
-    return (
+    return escape_lines(
         "\n".join(
             [
                 *run_heading(result),
@@ -396,5 +397,5 @@ def catalog_table(plan: Plan) -> str:
             if node.source is not None:
                 lines.append(f"{indent}    " + gettext("source: 「{0}」").format(node.source.text))
                 if node.source.note:
-                    lines.append(f"{indent}    " + gettext("note: {0}").format(node.source.note))
-    return "\n".join(lines) + "\n"
+                    lines.append(f"{indent}    " + gettext("note: {0}").format(escape(node.source.note)))
+    return escape_lines("\n".join(lines) + "\n")
