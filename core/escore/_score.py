@@ -483,9 +483,9 @@ class Graded:
         branch = "full" if grade.points == self.max else ("none" if grade.points == 0 else "partial")
         if translating:
             line = lines[_GRADED].format(fmt(grade.points), fmt(self.max), grade.reason)
-        else:
-            line = f"assessor awarded {fmt(grade.points)} of {fmt(self.max)}: {grade.reason}"
-        return Score(grade.points, (line, *(lines[_CONTEXT].format(c) for c in context)), ((self.name, branch),))
+            return Score(grade.points, (line, *(lines[_CONTEXT].format(c) for c in context)), ((self.name, branch),))
+        line = f"assessor awarded {fmt(grade.points)} of {fmt(self.max)}: {grade.reason}"
+        return Score(grade.points, (line, *(f"context (not scored): {c}" for c in context)), ((self.name, branch),))
 
 
 #: Rule objects a pack may define; rule coverage looks for these in pack modules.
