@@ -103,7 +103,7 @@ def test_run_toml_and_csv(runner):
     assert toml_out.startswith("# SYNTHETIC EVIDENCE")
     assert tomllib.loads(toml_out)["units"][0]["total"] == "92"
     csv_out = runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]).stdout.splitlines()
-    assert csv_out[0] == "rank,code,name,parent,services,services_2dp,website,website_2dp,total,total_2dp,missing,errors,synthetic"
+    assert csv_out[0] == "\ufeffrank,code,name,parent,services,services_2dp,website,website_2dp,total,total_2dp,missing,errors,synthetic"  # BOM: Excel reads UTF-8
     assert csv_out[3] == "3,west,West Town,,26,26.00,34.4,34.40,60.4,60.40,1,0,yes"
 
 
@@ -291,7 +291,7 @@ def test_version_imports_nothing_heavy():
 def test_output_file_is_written_atomically(runner, tmp_path):
     target = tmp_path / "result.csv"
     assert runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(target)]).exit_code == 0
-    assert target.read_text(encoding="utf-8").startswith("rank,code,name")
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfrank,code,name")
     assert [p.name for p in tmp_path.iterdir()] == ["result.csv"]
     missing_dir = runner.invoke(cli, ["run", "-c", "town", "-o", str(tmp_path / "no" / "x.txt")])
     assert missing_dir.exit_code == 2 and "does not exist" in missing_dir.stderr

@@ -695,13 +695,13 @@ def test_output_through_a_symlink_keeps_the_link(runner, tmp_path):
     link = tmp_path / "latest.csv"
     link.symlink_to(real)
     assert runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(link)]).exit_code == 0
-    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("rank,code,name")
+    assert link.is_symlink() and real.read_text(encoding="utf-8-sig").startswith("rank,code,name")
 
 
 def test_dash_is_stdout(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", "-"])
-    assert result.stdout.startswith("rank,code,name") and not (tmp_path / "-").exists()
+    assert result.stdout.startswith("\ufeffrank,code,name") and not (tmp_path / "-").exists()
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,18 @@ _COMMANDS = {
     "list": ("escore_cli._list", "list_", "Show the indicator tree of a category with maxima and citations."),
     "explain": ("escore_cli._explain", "explain", "Explain every point of one unit."),
     "plugins": ("escore_cli._plugins", "plugins", "List the loaded plugins with distribution and version."),
-    "schema": ("escore_cli._schema", "schema", "Print the JSON Schema of the JSON output of run or list."),
+    "schema": (
+        "escore_cli._schema",
+        "schema",
+        "Print the JSON Schema of the JSON output of a command (run, list, diff, whatif, plan, history).",
+    ),
     "template": ("escore_cli._template", "template", "Write a blank evidence file for a category or unit."),
     "verify": ("escore_cli._verify", "verify", "Run the golden cases of the installed packs."),
+    "history": ("escore_cli._cycle", "history", "List the saved runs of the store."),
+    "diff": ("escore_cli._cycle", "diff", "Compare two runs: saved ids, evidence directories or two rulesets."),
+    "whatif": ("escore_cli._cycle", "whatif", "Score a unit with changed evidence: delta, changed indicators, new rank."),
+    "appeal": ("escore_cli._cycle", "appeal", "File, list and decide appeals (accepted ones apply to later runs)."),
+    "plan": ("escore_cli._plan", "plan", "An improvement plan for a unit: actions ranked by points to gain."),
 }
 
 

@@ -66,7 +66,9 @@ def reports_errors(func: F) -> F:
         except EscoreError as exc:
             from escore._i18n import gettext
 
-            click.echo(gettext("escore: error: {0}").format(escape(str(exc))), err=True)
+            lines = getattr(exc, "lines", None) or (str(exc),)  # InputErrors: one line per problem
+            first = gettext("escore: error: {0}")
+            click.echo("\n".join(first.format(escape(lines[0])) if i == 0 else escape(line) for i, line in enumerate(lines)), err=True)
             raise SystemExit(exc.exit_code) from None
         except KeyboardInterrupt:
             click.echo("escore: interrupted", err=True)
@@ -112,17 +114,21 @@ def check_suffix(output: Path | None, format_name: str, formats: Any) -> None:
         )
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``).
+def write_output(text: str | bytes, output: Path | None) -> None:
+    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``);
+    ``bytes`` (a binary format such as xlsx) go to a file only.
 
     The file gets the mode the umask gives a new file (reports are meant to be shared).
     A symbolic link is written through: its target is replaced and the link kept, as
     a shell's ``>`` would.
     """
+    from escore._errors import UsageError
+
     if output is None or str(output) == "-":
+        if isinstance(text, bytes):
+            raise UsageError("this format writes a binary file: give --output FILE")
         echo_out(text, nl=False)
         return
-    from escore._errors import UsageError
     from escore._i18n import gettext as _
 
     target = Path(os.path.realpath(output)) if output.is_symlink() else output
@@ -138,8 +144,12 @@ def write_output(text: str, output: Path | None) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from ._common import (
     write_output,
     year_option,
 )
+from ._cycle import accepted_appeals, db_option, no_appeals_option, note_appeals
 
 
 def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, category: str | None) -> tuple[str, str, str]:
@@ -125,6 +126,8 @@ def render(result: Any) -> str:
 @evidence_option
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@db_option
+@no_appeals_option
 @lang_option
 @timeout_option
 @click.pass_context
@@ -139,6 +142,8 @@ def explain(
     evidence: tuple[Path, ...],
     format_: str,
     output: Path | None,
+    db: Path | None,
+    no_appeals: bool,
     timeout: float | None,
 ) -> None:
     """Explain every point of one UNIT (its code or its name), grouped by the tree."""
@@ -151,8 +156,16 @@ def explain(
     check_suffix(output, format_, catalog.formats)
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
     use_language(catalog, lang, [catalog.rulesets[rules][0]])
+    appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
     with watching(timeout):
-        result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code])
+        if appeals:  # accepted appeals apply to every later run of their category and year
+            from escore._cycle import run_cycle
+
+            cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, only=[code], appeals=appeals)
+            note_appeals(cycle)
+            result = cycle.result
+        else:
+            result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code])
     if format_ == "html":
         from escore._html import render_html
 

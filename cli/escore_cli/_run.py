@@ -18,6 +18,7 @@ from ._common import (
     write_output,
     year_option,
 )
+from ._cycle import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
 
 #: Units (or errors) listed on stderr; the rest are counted, the report has them all.
 STDERR_UNITS = 10
@@ -29,12 +30,16 @@ STDERR_UNITS = 10
 @year_option
 @evidence_option
 @click.option(
-    "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv (or a plugin's)."
+    "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv, xlsx (or a plugin's)."
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
+@click.option("--save", is_flag=True, help="Store the run (exact points, statuses, reasons, stamp) in the store.")
+@click.option("--label", default="", help="A label for the saved run.")
+@db_option
+@no_appeals_option
 @lang_option
 @timeout_option
 @click.pass_context
@@ -51,6 +56,10 @@ def run(
     keyword: str | None,
     marks: str | None,
     strict: bool,
+    save: bool,
+    label: str,
+    db: Path | None,
+    no_appeals: bool,
     timeout: float | None,
 ) -> None:
     """Score and rank the units of a category.
@@ -60,7 +69,6 @@ def run(
     """
     from escore._errors import UsageError, did_you_mean
     from escore._i18n import gettext as _
-    from escore._session import run_category
 
     catalog = catalog_from(ctx)
     use_language(catalog, lang, [catalog.choose(category, ruleset=ruleset, year=year)])
@@ -72,18 +80,44 @@ def run(
         )
     chosen_format = catalog.formats[format_]
     check_suffix(output, format_, catalog.formats)
+    if chosen_format.binary and (output is None or str(output) == "-"):
+        raise UsageError(f"--format {format_} writes a binary file: give --output FILE{chosen_format.suffix}")
+    appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
     with watching(timeout):
-        result = run_category(
-            catalog,
-            category,
-            ruleset=ruleset,
-            year=year,
-            evidence=evidence,
-            keyword=keyword,
-            marks=marks,
-            explain=chosen_format.explanations,
-        )
+        if save or appeals:
+            from escore._cycle import run_cycle, run_record
+
+            # A saved run keeps every explanation line, whatever the output format shows.
+            cycle = run_cycle(
+                catalog,
+                category,
+                ruleset=ruleset,
+                year=year,
+                evidence=evidence,
+                keyword=keyword,
+                marks=marks,
+                explain=True,
+                appeals=appeals,
+            )
+            note_appeals(cycle)
+            result = cycle.result
+        else:
+            from escore._session import run_category
+
+            result = run_category(
+                catalog,
+                category,
+                ruleset=ruleset,
+                year=year,
+                evidence=evidence,
+                keyword=keyword,
+                marks=marks,
+                explain=chosen_format.explanations,
+            )
     write_output(chosen_format.render_run(result), output)
+    if save:  # after the output: a run whose output could not be written is not saved either
+        run_id = save_record(db, run_record(cycle, catalog, label=label))
+        click.echo(f"escore: saved run #{run_id}" + (f" '{label}'" if label else ""), err=True)
     counts = result.status_counts()
     if counts["missing"]:
         from escore._report import missing_lines

@@ -12,7 +12,7 @@ from ._common import reports_errors, write_output
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
 @reports_errors
 def schema(command: str, output: Path | None) -> None:
-    """Print the JSON Schema (draft 2020-12) of the JSON output of COMMAND: run or list.
+    """Print the JSON Schema (draft 2020-12) of the JSON output of COMMAND: run, list, diff, whatif, plan or history.
 
     Its schema_version is the one the output carries; validate with any JSON Schema
     validator (the tests use Python's jsonschema).

@@ -63,21 +63,64 @@ def render_template(plan: Any, unit: Any | None) -> str:
 @category_option
 @ruleset_option
 @year_option
-@click.option("--unit", "-u", "unit_code", metavar="UNIT", help="Write the template for this unit (its code or its name).")
+@click.option("--unit", "-u", "unit_code", metavar="UNIT", help="Write the template for this unit (its code or its name; toml).")
+@click.option(
+    "--format",
+    "-f",
+    "format_",
+    default="toml",
+    show_default=True,
+    type=click.Choice(["toml", "xlsx"]),
+    help="toml: one unit's file; xlsx: one workbook for the whole category (needs --output).",
+)
+@click.option(
+    "--evidence",
+    "-e",
+    "evidence",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="xlsx: pre-fill the workbook from this evidence (repeatable).",
+)
+@click.option("--evidence-from-sample", is_flag=True, help="xlsx: pre-fill the workbook from the packs' synthetic sample evidence.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
 @lang_option
 @click.pass_context
 @reports_errors
 def template(
-    ctx: click.Context, lang: str | None, category: str, ruleset: str | None, year: int | None, unit_code: str | None, output: Path | None
+    ctx: click.Context,
+    lang: str | None,
+    category: str,
+    ruleset: str | None,
+    year: int | None,
+    unit_code: str | None,
+    format_: str,
+    evidence: tuple[Path, ...],
+    evidence_from_sample: bool,
+    output: Path | None,
 ) -> None:
-    """Write a blank evidence file: every field with its type, unit, range and the indicators it feeds."""
+    """Write a blank evidence file: every field with its type, unit, range and the indicators it feeds.
+
+    With --format xlsx, one workbook for the whole category: a sheet per field group
+    (a row per unit, a column per field), a sheet per monitoring table, data validation
+    and a comment on every key; -e or --evidence-from-sample fills it in.
+    """
     from escore._errors import UsageError, did_you_mean
 
     catalog = catalog_from(ctx)
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     use_language(catalog, lang, [chosen])
     plan = catalog.plan(chosen.name, category)
+    if format_ == "xlsx":
+        if unit_code is not None:
+            raise UsageError("--unit: an xlsx workbook holds every unit of the category; leave --unit out")
+        if output is None:
+            raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+        if evidence and evidence_from_sample:
+            raise UsageError("give either --evidence or --evidence-from-sample, not both")
+        write_output(xlsx_template(catalog, plan, evidence, evidence_from_sample), output)
+        return
+    if evidence or evidence_from_sample:
+        raise UsageError("--evidence and --evidence-from-sample pre-fill a workbook: add --format xlsx")
     unit = None
     if unit_code is not None:
         roster = catalog.roster(chosen.name, category)
@@ -89,3 +132,20 @@ def template(
             raise UsageError(f"--unit: '{unit_code}' names several {category} units: {', '.join(u.code for u in found)}; give the code")
         unit = found[0]
     write_output(render_template(plan, unit), output)
+
+
+def xlsx_template(catalog: Any, plan: Any, evidence: tuple[Path, ...], from_sample: bool) -> bytes:
+    """The category's evidence workbook, pre-filled from ``evidence`` (or the sample) when asked."""
+    from escore._load import load_evidence
+    from escore._session import children_of
+    from escore._xlsx_template import evidence_workbook
+
+    units = catalog.roster(plan.ruleset.name, plan.category.key)
+    children = children_of(catalog, plan)
+    sub_codes = [c.code for kids in children.values() for c in kids]
+    row_units = [u.code for u in units] + (sub_codes if any(t.rollup for t in plan.tables) else [])
+    paths = list(evidence) or (catalog.sample_evidence(plan) if from_sample else [])
+    if not paths:
+        return evidence_workbook(plan, units, row_units)
+    data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(plan.ruleset.name), catalog.loaders, sub_codes)
+    return evidence_workbook(plan, units, row_units, values=data.values, tables=data.tables, synthetic=data.synthetic, notes=data.notes)

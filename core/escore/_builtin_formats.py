@@ -1,4 +1,4 @@
-"""Built-in output formats: table, json, toml and csv; registered like any plugin's."""
+"""Built-in output formats: table, json, toml, csv and xlsx; registered like any plugin's."""
 
 from __future__ import annotations
 
@@ -34,7 +34,10 @@ def render_csv(result: RunResult) -> str:
     import csv
     import io
 
-    buffer = io.StringIO()
+    # A UTF-8 byte-order mark first: without it Excel on Chinese Windows decodes the file as
+    # GBK and garbles every unit name; Python (utf-8-sig), pandas and LibreOffice skip it.
+    buffer = io.StringIO("\ufeff")
+    buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer, lineterminator="\n")
     sections = result.plan.sections
     # Exact values (machine-readable, as in JSON) with the rounded presentation value beside each.
@@ -59,6 +62,12 @@ def render_csv(result: RunResult) -> str:
     return buffer.getvalue()
 
 
+def render_xlsx(result: RunResult) -> bytes:
+    from ._xlsx_results import render_xlsx as render  # openpyxl only on this path
+
+    return render(result)
+
+
 def render_html(result: RunResult) -> str:
     from ._html import render_html
 
@@ -72,3 +81,4 @@ def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
     register(OutputFormat("toml", render_toml, None, ".toml"))
     register(OutputFormat("csv", render_csv, None, ".csv", explanations=False))
     register(OutputFormat("html", render_html, None, ".html"))
+    register(OutputFormat("xlsx", render_xlsx, None, ".xlsx", binary=True))

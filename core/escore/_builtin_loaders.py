@@ -1,4 +1,4 @@
-"""Built-in evidence readers for TOML unit files and CSV monitoring tables.
+"""Built-in evidence readers for TOML unit files, CSV monitoring tables and xlsx workbooks.
 
 They register through the same hook as a third-party loader would.
 """
@@ -78,7 +78,15 @@ def read_unit_toml(path: Path) -> dict[str, Any]:
     return read_toml(path, cached=True)
 
 
+def read_workbook(path: Path) -> dict[str, list[list[Any]]]:
+    """An evidence workbook's sheets as rows of cell values (the spreadsheet library is imported here only)."""
+    from ._xlsx_evidence import read_xlsx
+
+    return read_xlsx(path)
+
+
 @hookimpl
 def escore_register_evidence_loaders(register: Callable[[EvidenceLoader], None]) -> None:
     register(EvidenceLoader(".toml", "unit", read_unit_toml))
     register(EvidenceLoader(".csv", "table", read_csv))
+    register(EvidenceLoader(".xlsx", "workbook", read_workbook))

@@ -293,12 +293,13 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
     """A digest of everything a checked evidence set depends on, or ``None`` when it cannot be cached."""
     if _cache_dir() is None:
         return None
-    from ._builtin_loaders import read_csv, read_unit_toml
+    from ._builtin_loaders import read_csv, read_unit_toml, read_workbook
     from ._errors import EscoreError
     from ._files import read_bytes
     from ._version import __version__
 
-    if any((loader.suffix, loader.read) not in ((".toml", read_unit_toml), (".csv", read_csv)) for loader in loaders.values()):
+    builtin = ((".toml", read_unit_toml), (".csv", read_csv), (".xlsx", read_workbook))
+    if any((loader.suffix, loader.read) not in builtin for loader in loaders.values()):
         return None
     digest = _blake2b(digest_size=20)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 class EscoreError(Exception):
@@ -32,6 +32,26 @@ class InputError(EscoreError):
         if hint:
             text = f"{text} ({hint})"
         super().__init__(text)
+
+
+class InputErrors(InputError):
+    """Every problem of one input file, listed at once (an assessor fixes a workbook in one pass).
+
+    Printed as a heading line and one line per problem; each line is escaped on its own,
+    so that only these separators, never the input's own text, start a new line.
+    """
+
+    def __init__(self, where: str, heading: str, problems: Sequence[str], *, limit: int = 200) -> None:
+        self.where = where
+        self.key = ""
+        self.hint = ""
+        self.problems = tuple(problems)
+        listed = [_short(problem, 1000) for problem in self.problems[:limit]]
+        if len(self.problems) > limit:
+            listed.append(f"… and {len(self.problems) - limit} more")
+        self.lines = (f"{where}: {heading}", *(f"  {line}" for line in listed))
+        self.expected = heading
+        EscoreError.__init__(self, "\n".join(self.lines))
 
 
 def _short(text: str, limit: int) -> str:

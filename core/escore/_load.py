@@ -326,6 +326,17 @@ def _load_evidence(
     notes: list[str] = []
     idle: list[str] = []  # paths that held nothing for these units, with what was skipped
     for root in paths:
+        book_loader = loaders.get(root.suffix) if root.is_file() else None
+        if book_loader is not None and book_loader.kind == "workbook":
+            # A whole evidence set in one spreadsheet; every problem in it is reported at once.
+            from ._xlsx_evidence import read_evidence_book
+
+            book = read_evidence_book(
+                root, book_loader, plan, wanted, known, with_rows, values, files, rows, schema=schema, origins=origins, row_files=row_files
+            )
+            synthetic = synthetic or book.synthetic
+            notes.extend(note for note in book.notes if note not in notes)
+            continue
         read = 0
         skipped: list[str] = []
         if root.is_file():

@@ -131,12 +131,15 @@ class EvidenceLoader:
 
     :param suffix: the file suffix it reads (``".toml"``, ``".csv"``).
     :param kind: ``"unit"`` (one file per unit, named by its code, returning a nested
-        mapping) or ``"table"`` (a monitoring table, returning ``(line, row)`` pairs).
+        mapping), ``"table"`` (a monitoring table, returning ``(line, row)`` pairs) or
+        ``"workbook"`` (a whole evidence set in one spreadsheet, returning sheet name →
+        rows of cell values from cell A1; the core reads the sheets' layout, see
+        ``escore template --format xlsx``).
     :param read: ``read(path)``; raises :class:`~escore.InputError` on malformed input.
     """
 
     suffix: str
-    kind: str = attrs.field(validator=attrs.validators.in_(("unit", "table")))
+    kind: str = attrs.field(validator=attrs.validators.in_(("unit", "table", "workbook")))
     read: Callable[[Path], Any]
 
 
@@ -144,7 +147,7 @@ class EvidenceLoader:
 class OutputFormat:
     """An output format of ``escore run`` (and optionally ``escore list``).
 
-    :param render_run: ``render_run(result) -> str``.
+    :param render_run: ``render_run(result) -> str`` (``bytes`` when ``binary``).
     :param render_catalog: ``render_catalog(plan) -> str``, or ``None`` if not supported.
     :param explanations: whether the format shows explanation lines; without them
         the engine keeps only statuses and points, which is faster for many units.
@@ -155,3 +158,5 @@ class OutputFormat:
     render_catalog: Callable[[Any], str] | None = None
     suffix: str = ".txt"
     explanations: bool = True
+    #: ``render_run`` returns ``bytes`` (a workbook): written to ``--output`` only, never to a terminal.
+    binary: bool = False

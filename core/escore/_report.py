@@ -33,7 +33,7 @@ def synthetic_banner() -> str:
 SCHEMA_VERSION = 2
 
 #: Outputs with a JSON Schema (draft 2020-12), shipped as package data ``escore/schemas/<name>.schema.json``.
-SCHEMAS = ("list", "run")
+SCHEMAS = ("diff", "history", "list", "plan", "run", "whatif")
 
 
 def schema_text(name: str) -> str:

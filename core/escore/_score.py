@@ -267,6 +267,28 @@ class Ladder:
                 return Score(row.points, (line,), ((self.name, row.label),))
         raise ValueError(f"ladder {self.name!r}: no tier matches {self.what} {fmt(value)}{self.unit}")
 
+    def levers(self, branch: str) -> tuple[Lever, ...]:
+        """The better tiers than the row ``branch`` (a row label): each with its bound and gain.
+
+        ``plan`` proposes these bounds as values and verifies each by re-scoring.
+        """
+        current = next((row for row in self.rows if row.label == branch), None)
+        if current is None:
+            return ()
+        out = []
+        for row in self.rows:
+            if row.op != "else" and row.points > current.points:
+                strict = row.op in (">", "<")
+                out.append(
+                    Lever(
+                        row.bound,
+                        row.points - current.points,
+                        f"{self.what} → {fmt(row.bound)}{self.unit} reaches tier '{row.label}'",
+                        strict,
+                    )
+                )
+        return tuple(out)
+
 
 # --------------------------------------------------------------------------- items
 
@@ -346,6 +368,12 @@ class Deduction:
             result = self.floor
         return Score(result, tuple(reasons), tuple(hits))
 
+    def levers(self, branch: str) -> tuple[Lever, ...]:
+        """Each item of kind ``branch`` avoided gains its weight (less once the floor was reached)."""
+        if branch not in self.per:
+            return ()
+        return (Lever(branch, self.per[branch], f"each {branch} avoided gains {fmt(self.per[branch])}"),)
+
 
 @attrs.frozen
 class Award:
@@ -384,6 +412,15 @@ class Award:
             hits.append((self.name, "cap"))
             total = self.cap
         return Score(total, tuple(reasons), tuple(hits))
+
+    def levers(self, branch: str) -> tuple[Lever, ...]:
+        """Each further item gains its amount until the cap."""
+        if branch == "cap":
+            return ()
+        return tuple(
+            Lever(kind, amount, f"each further {kind} gains {fmt(amount)} (up to {fmt(self.cap)})")
+            for kind, amount in sorted(self.per.items())
+        )
 
 
 #: What a proportional rule scores when there is nothing to count (a whole of 0).
@@ -433,6 +470,12 @@ class Proportional:
         line = lines[_SHARE if shown == result else _SHARE_ABOUT].format(lines[self.what], fmt(part), fmt(whole), fmt(self.max), fmt(shown))
         return Score(result, (line,), ((self.name, branch),))
 
+    def levers(self, branch: str) -> tuple[Lever, ...]:
+        """Every item added to the part gains ``max ÷ whole``; the part equal to the whole gains the rest."""
+        if branch in ("full", "nothing to count"):
+            return ()
+        return (Lever(None, self.max, f"each item of {self.what} gains {fmt(self.max)} ÷ the whole"),)
+
 
 @attrs.frozen
 class Binary:
@@ -453,6 +496,10 @@ class Binary:
         if condition:
             return Score(self.points, (lines[_LABELLED, self.yes, fmt(self.points)],), ((self.name, "yes"),))
         return Score(ZERO, (lines[_LABELLED, self.no, "0"],), ((self.name, "no"),))
+
+    def levers(self, branch: str) -> tuple[Lever, ...]:
+        """Meeting the condition gains all the points."""
+        return (Lever(True, self.points, f"{self.yes}: gains {fmt(self.points)}"),) if branch == "no" else ()
 
 
 class Grade(NamedTuple):
@@ -487,6 +534,25 @@ class Graded:
         line = f"assessor awarded {fmt(grade.points)} of {fmt(self.max)}: {grade.reason}"
         return Score(grade.points, (line, *(f"context (not scored): {c}" for c in context)), ((self.name, branch),))
 
+    def levers(self, branch: str) -> tuple[Lever, ...]:
+        """The gap to the maximum, which only the assessor can award."""
+        return (Lever(self.max, self.max, f"assessor-graded: up to {fmt(self.max)}"),) if branch != "full" else ()
+
 
 #: Rule objects a pack may define; rule coverage looks for these in pack modules.
 RULE_TYPES = (Ladder, Deduction, Award, Proportional, Binary, Graded)
+
+
+class Lever(NamedTuple):
+    """A change a rule object proposes to gain points (``escore plan``).
+
+    :param target: the value to reach (a tier bound, ``True``) or the item kind to avoid or add.
+    :param gain: the rule's own points gained (before section weights, caps and vetoes).
+    :param text: what to do, in the rule's words.
+    :param strict: the bound itself is excluded (``>``/``<`` rows).
+    """
+
+    target: object
+    gain: Decimal
+    text: str
+    strict: bool = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import attrs
@@ -91,8 +91,12 @@ def run_category(
     marks: str | None = None,
     only: Sequence[str] = (),
     explain: bool = True,
+    overlay: Callable[[Plan, EvidenceSet], EvidenceSet] | None = None,
 ) -> RunResult:
-    """Score and rank every unit of ``category`` (or just the unit codes in ``only``)."""
+    """Score and rank every unit of ``category`` (or just the unit codes in ``only``).
+
+    :param overlay: changes the loaded evidence before scoring (accepted appeals, what-ifs).
+    """
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
     selected = select(plan, keyword, marks)
@@ -112,6 +116,8 @@ def run_category(
     data = relabel(
         load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders, sub_codes), paths
     )
+    if overlay is not None:
+        data = overlay(plan, data)
     result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain)
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     notify_finished(catalog, result)

@@ -1,0 +1,517 @@
+"""The assessment cycle on the command line: history, diff, whatif and appeals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import catalog_from, echo_out, evidence_option, reports_errors, ruleset_option, write_output, year_option
+
+db_option = click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The store (SQLite). Default: $ESCORE_DB, else $XDG_DATA_HOME/escore/escore.db or ~/.local/share/escore/escore.db.",
+)
+no_appeals_option = click.option("--no-appeals", is_flag=True, help="Do not apply the accepted appeals of the store.")
+set_option = click.option(
+    "--set", "sets", multiple=True, metavar="FIELD=VALUE", help='Change a field (VALUE is TOML: 80, true, 2017-11-15, "text").'
+)
+add_row_option = click.option(
+    "--add-row", "add_rows", multiple=True, metavar="TABLE:COL=VAL,...", help="Add a monitoring row for the unit."
+)
+remove_row_option = click.option(
+    "--remove-row", "remove_rows", multiple=True, metavar="TABLE:LINE", help="Remove the unit's row at that CSV line."
+)
+
+
+def accepted_appeals(db: Path | None, catalog: Any, category: str, ruleset: str | None, year: int | None) -> list[dict[str, Any]]:
+    """The accepted appeals of the category's year in the store, if the store exists."""
+    from escore._store import open_store
+
+    store = open_store(db, create=False)
+    if store is None:
+        return []
+    with store:
+        chosen = catalog.choose(category, ruleset=ruleset, year=year)
+        return store.appeals(category=category, year=chosen.year, status="accepted")
+
+
+def note_appeals(cycle: Any) -> None:
+    if cycle.appeals:
+        click.echo(f"escore: applied accepted appeal(s) {', '.join(f'#{i}' for i in cycle.appeals)}", err=True)
+
+
+def save_record(db: Path | None, record: dict[str, Any]) -> int:
+    from escore._store import open_store
+
+    with open_store(db) as store:  # type: ignore[union-attr]
+        return store.save_run(record)
+
+
+def dumps(data: Any) -> str:
+    """JSON with the characters its writer leaves raw escaped (exact, but safe in a terminal)."""
+    import json
+
+    from escore._text import escape_string_syntax
+
+    return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+
+
+def safe(text: str) -> str:
+    """Text output with control and reordering characters of evidence or claims shown as escapes."""
+    from escore._text import escape_lines
+
+    return escape_lines(text)
+
+
+# ---------------------------------------------------------------------- history
+
+
+@click.command()
+@click.option("--category", "-c", metavar="CATEGORY", help="Only runs of this category.")
+@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
+@db_option
+@reports_errors
+def history(category: str | None, format_: str, db: Path | None) -> None:
+    """List the saved runs (oldest first)."""
+    from escore._store import open_store
+
+    store = open_store(db, create=False)
+    runs = []
+    if store is not None:
+        with store:
+            runs = store.runs(category)
+    if format_ == "json":
+        from escore._cycle import SCHEMA_VERSION
+
+        echo_out(dumps({"schema_version": SCHEMA_VERSION, "runs": runs}), nl=False)
+        return
+    if not runs:
+        echo_out("no saved runs (escore run … --save stores one)")
+        return
+    from escore._report import grid
+
+    rows = [
+        [str(r["id"]), r["created"], r["kind"], r["ruleset"], r["category"], str(r["units"]), r["evidence_digest"][:12], r["label"]]
+        for r in runs
+    ]
+    echo_out(
+        safe(
+            "\n".join(grid(["id", "created", "kind", "ruleset", "category", "units", "evidence", "label"], rows, [True] + [False] * 7))
+            + "\n"
+        ),
+        nl=False,
+    )
+
+
+# ---------------------------------------------------------------------- diff
+
+
+def _fresh_record(
+    ctx: click.Context,
+    category: str | None,
+    ruleset: str | None,
+    year: int | None,
+    evidence: tuple[Path, ...],
+    db: Path | None,
+    no_appeals: bool,
+) -> dict[str, Any]:
+    from escore._cycle import run_cycle, run_record
+    from escore._errors import UsageError
+
+    if not category:
+        raise UsageError("diff of evidence directories or rulesets needs --category/-c")
+    catalog = catalog_from(ctx)
+    appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
+    cycle = run_cycle(catalog, category, ruleset=ruleset, year=year, evidence=evidence, appeals=appeals)
+    note_appeals(cycle)
+    record = run_record(cycle, catalog)
+    record["run"]["id"] = None
+    return record
+
+
+@click.command()
+@click.argument("runs", nargs=-1, metavar="[RUN_A RUN_B]")
+@click.option("--category", "-c", metavar="CATEGORY", help="Category, for runs made from evidence directories or rulesets.")
+@click.option(
+    "--ruleset",
+    "rulesets",
+    multiple=True,
+    metavar="NAME",
+    help="Twice: the same evidence under two rulesets; once: the ruleset of both runs.",
+)
+@year_option
+@evidence_option
+@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@db_option
+@no_appeals_option
+@click.pass_context
+@reports_errors
+def diff(
+    ctx: click.Context,
+    runs: tuple[str, ...],
+    category: str | None,
+    rulesets: tuple[str, ...],
+    year: int | None,
+    evidence: tuple[Path, ...],
+    format_: str,
+    output: Path | None,
+    db: Path | None,
+    no_appeals: bool,
+) -> None:
+    """Compare two runs: saved run ids (3 7), evidence directories (ev-oct/ ev-dec/),
+    or one evidence under two rulesets (--ruleset fj2017 --ruleset fj2018 -c county).
+
+    Per unit: totals before and after, the exact delta, the rank move, and every
+    changed indicator with both explanations.
+    """
+    from escore._cycle import diff_records
+    from escore._errors import UsageError
+    from escore._store import open_store
+
+    records: list[dict[str, Any]] = []
+    if len(rulesets) == 2 and not runs:
+        if not evidence and category:
+            # The same evidence for both: the first ruleset's sample unless -e is given.
+            catalog = catalog_from(ctx)
+            chosen = catalog.choose(category, ruleset=rulesets[0])
+            evidence = tuple(catalog.sample_evidence(catalog.plan(chosen.name, category)))
+        for name in rulesets:
+            records.append(_fresh_record(ctx, category, name, year, evidence, db, no_appeals))
+    elif len(runs) == 2 and len(rulesets) <= 1:
+        ruleset = rulesets[0] if rulesets else None
+        for arg in runs:
+            text = arg.lstrip("#")
+            if text.isdigit():
+                store = open_store(db, create=False)
+                if store is None:
+                    raise UsageError(f"no store at {db or 'the default path'}: save a run with escore run … --save first")
+                with store:
+                    records.append(store.load_run(int(text)))
+            elif Path(arg).exists():
+                known = category or next((r["run"]["category"] for r in records), None)
+                records.append(_fresh_record(ctx, known, ruleset, year, (Path(arg),), db, no_appeals))
+            else:
+                raise UsageError(f"'{arg}' is neither a saved run id nor an evidence directory")
+    else:
+        raise UsageError("diff takes two runs (saved ids or evidence directories) or --ruleset A --ruleset B")
+    data = diff_records(records[0], records[1])
+    if format_ == "json":
+        text = dumps(data)
+    elif format_ == "html":
+        text = diff_html(data)
+    else:
+        text = diff_table(data)
+    write_output(text, output)
+
+
+def _side_label(side: dict[str, Any]) -> str:
+    if side.get("id") is not None:
+        label = f"run #{side['id']}" + (f" '{side['label']}'" if side.get("label") else "")
+        return f"{label} ({side['ruleset']}, {side['created']})"
+    return f"{side['ruleset']} on {', '.join(side.get('evidence') or [])}"
+
+
+def _delta(text: str | None) -> str:
+    if text is None:
+        return "-"
+    from decimal import Decimal
+
+    from escore._run import present
+
+    value = Decimal(text)
+    return ("+" if value > 0 else "") + present(value)
+
+
+def _num(text: str | None) -> str:
+    if text is None:
+        return "-"
+    from decimal import Decimal
+
+    from escore._run import present
+
+    return present(Decimal(text))
+
+
+def diff_table(data: dict[str, Any]) -> str:
+    from escore._report import grid
+
+    lines = [f"before: {_side_label(data['before'])}", f"after:  {_side_label(data['after'])}", ""]
+    changed = [u for u in data["units"] if u["delta"] != "0" or u["indicators"] or u["rank_before"] != u["rank_after"]]
+    rows = [
+        [
+            u["code"],
+            u["name"],
+            _num(u["total_before"]),
+            _num(u["total_after"]),
+            _delta(u["delta"]),
+            str(u["rank_before"] or "-"),
+            str(u["rank_after"] or "-"),
+        ]
+        for u in changed
+    ]
+    if rows:
+        lines += grid(["code", "name", "before", "after", "delta", "rank", "→ rank"], rows, [False, False, True, True, True, True, True])
+    lines.append(f"{len(changed)} of {len(data['units'])} units changed")
+    for u in changed:
+        for item in u["indicators"]:
+            lines.append("")
+            lines.append(
+                f"{u['code']} {item['code']} {item['title']}: {_num(item['points_before'])} → {_num(item['points_after'])} ({_delta(item['delta'])})"
+            )
+            lines.extend(f"    before · {r}" for r in item["reasons_before"])
+            lines.extend(f"    after  · {r}" for r in item["reasons_after"])
+    lines.append("")
+    lines.append("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)")
+    return safe("\n".join(lines) + "\n")
+
+
+def diff_html(data: dict[str, Any]) -> str:
+    from decimal import Decimal
+    from html import escape
+
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh"><head><meta charset="utf-8"><title>escore diff</title>',
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
+        ".up{color:#070}.down{color:#b00}td.n{text-align:right}</style></head><body>",
+        "<h1>escore diff</h1>",
+        f"<p>before: {escape(_side_label(data['before']))}<br>after: {escape(_side_label(data['after']))}</p>",
+        "<table><tr><th>code</th><th>name</th><th>before</th><th>after</th><th>delta</th><th>rank</th><th>→ rank</th></tr>",
+    ]
+    for u in data["units"]:
+        delta = Decimal(u["delta"]) if u["delta"] is not None else Decimal(0)
+        cls = "up" if delta > 0 else ("down" if delta < 0 else "")
+        parts.append(
+            f'<tr class="{cls}"><td>{escape(u["code"])}</td><td>{escape(u["name"])}</td><td class="n">{_num(u["total_before"])}</td>'
+            f'<td class="n">{_num(u["total_after"])}</td><td class="n" title="{escape(u["delta"] or "")}">{_delta(u["delta"])}</td>'
+            f'<td class="n">{u["rank_before"] or "-"}</td><td class="n">{u["rank_after"] or "-"}</td></tr>'
+        )
+    parts.append("</table>")
+    for u in data["units"]:
+        for item in u["indicators"]:
+            parts.append(
+                f"<h3>{escape(u['code'])} {escape(item['code'])} {escape(item['title'])}: "
+                f"{_num(item['points_before'])} → {_num(item['points_after'])} ({_delta(item['delta'])})</h3>"
+            )
+            parts.append("<ul>" + "".join(f"<li>before: {escape(r)}</li>" for r in item["reasons_before"]))
+            parts.append("".join(f"<li>after: {escape(r)}</li>" for r in item["reasons_after"]) + "</ul>")
+    parts.append("<p>points rounded half-up to 2 places; deltas and ranks use exact values</p></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------------- whatif
+
+
+@click.command()
+@click.argument("unit")
+@click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
+@ruleset_option
+@year_option
+@evidence_option
+@set_option
+@add_row_option
+@remove_row_option
+@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@click.option("--save", is_flag=True, help="Store the changed run as a labelled what-if run.")
+@click.option("--label", default="", help="Label of the saved what-if run.")
+@db_option
+@no_appeals_option
+@click.pass_context
+@reports_errors
+def whatif(
+    ctx: click.Context,
+    unit: str,
+    category: str | None,
+    ruleset: str | None,
+    year: int | None,
+    evidence: tuple[Path, ...],
+    sets: tuple[str, ...],
+    add_rows: tuple[str, ...],
+    remove_rows: tuple[str, ...],
+    format_: str,
+    output: Path | None,
+    save: bool,
+    label: str,
+    db: Path | None,
+    no_appeals: bool,
+) -> None:
+    """Score UNIT with changed evidence: the delta, the changed indicators and the new rank.
+
+    Rows: --add-row website_notices:date=2017-09-01,kind=\"security\" adds one (a unit=CODE
+    column names a sub-unit); --remove-row website_notices:4 removes the unit's row at line 4.
+    """
+    from escore._cycle import Changes, diff_records, run_cycle, run_record
+    from escore._errors import UsageError
+
+    from ._explain import find_unit
+
+    changes = Changes.from_options(sets, add_rows, remove_rows)
+    if not changes:
+        raise UsageError("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row")
+    catalog = catalog_from(ctx)
+    rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
+    appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
+    before = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals)
+    after = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, whatif=(code, changes))
+    note_appeals(after)
+    record = run_record(
+        after, catalog, kind="whatif", label=label or f"whatif {code} {changes.describe()}", whatif=f"{code} {changes.describe()}"
+    )
+    data = diff_records(run_record(before, catalog), record, only=code)["units"][0]
+    data = {
+        "schema_version": 1,
+        **data,
+        "units_ranked": len(after.result.units),
+        "changes": changes.args(),
+        "synthetic": after.result.synthetic,
+    }
+    if save:
+        run_id = save_record(db, record)
+        data["saved_run"] = run_id
+        click.echo(f"escore: saved what-if run #{run_id}", err=True)
+    if format_ == "json":
+        write_output(dumps(data), output)
+        return
+    from escore._report import SYNTHETIC_BANNER
+
+    lines = [f"what if {code} {data['name']}: {changes.describe()}"]
+    if after.result.synthetic:
+        lines.append(f"*** {SYNTHETIC_BANNER} ***")
+    lines.append(
+        f"total {_num(data['total_before'])} → {_num(data['total_after'])} ({_delta(data['delta'])}, exact {data['delta']}); "
+        f"rank {data['rank_before']} → {data['rank_after']} of {data['units_ranked']}"
+    )
+    for item in data["indicators"]:
+        lines.append(
+            f"  {item['code']} {item['title']}: {_num(item['points_before'])} → {_num(item['points_after'])} ({_delta(item['delta'])})"
+        )
+        lines.extend(f"      · {r}" for r in item["reasons_after"])
+    if not data["indicators"]:
+        lines.append("  no indicator changed")
+    write_output(safe("\n".join(lines) + "\n"), output)
+
+
+# ---------------------------------------------------------------------- appeals
+
+
+@click.group()
+def appeal() -> None:
+    """File, list and decide appeals; an accepted appeal's changes apply to later runs of its category and year."""
+
+
+@appeal.command("add")
+@click.argument("unit")
+@click.argument("indicator")
+@click.option("--claim", required=True, help="What the unit claims, in its words.")
+@click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
+@ruleset_option
+@year_option
+@evidence_option
+@set_option
+@add_row_option
+@remove_row_option
+@db_option
+@click.pass_context
+@reports_errors
+def appeal_add(
+    ctx: click.Context,
+    unit: str,
+    indicator: str,
+    claim: str,
+    category: str | None,
+    ruleset: str | None,
+    year: int | None,
+    evidence: tuple[Path, ...],
+    sets: tuple[str, ...],
+    add_rows: tuple[str, ...],
+    remove_rows: tuple[str, ...],
+    db: Path | None,
+) -> None:
+    """File an appeal of UNIT against INDICATOR, with the evidence changes it asks for."""
+    from escore._cycle import Changes, run_cycle
+    from escore._errors import UsageError, did_you_mean
+    from escore._store import open_store
+
+    from ._explain import find_unit
+
+    changes = Changes.from_options(sets, add_rows, remove_rows)
+    catalog = catalog_from(ctx)
+    rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
+    plan = catalog.plan(rules, cat)
+    if indicator not in plan.nodes:
+        raise UsageError(
+            f"no indicator '{indicator}' in {rules}/{cat}"
+            + (f"; {did_you_mean(indicator, plan.nodes)}" if did_you_mean(indicator, plan.nodes) else "")
+        )
+    if changes:  # the changes must apply to the evidence as it is (types, fields, rows)
+        run_cycle(catalog, cat, ruleset=rules, evidence=evidence, whatif=(code, changes))
+    with open_store(db) as store:  # type: ignore[union-attr]
+        appeal_id = store.add_appeal(
+            ruleset=rules, year=plan.ruleset.year, category=cat, unit=code, indicator=indicator, claim=claim, changes=changes.to_dict()
+        )
+    echo_out(safe(f"appeal #{appeal_id} filed: {code} {indicator}" + (f" ({changes.describe()})" if changes else "")))
+
+
+@appeal.command("list")
+@click.option("--category", "-c", metavar="CATEGORY")
+@click.option("--status", type=click.Choice(["filed", "accepted", "rejected"]))
+@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
+@db_option
+@reports_errors
+def appeal_list(category: str | None, status: str | None, format_: str, db: Path | None) -> None:
+    """List appeals with every recorded step."""
+    from escore._store import open_store
+
+    store = open_store(db, create=False)
+    found: list[dict[str, Any]] = []
+    if store is not None:
+        with store:
+            found = store.appeals(category=category, status=status)
+    if format_ == "json":
+        echo_out(dumps({"appeals": found}), nl=False)
+        return
+    if not found:
+        echo_out("no appeals")
+        return
+    lines = []
+    for a in found:
+        change = " ".join(_args(a["changes"]))
+        lines.append(
+            f"#{a['id']} {a['status']}: {a['unit']} {a['indicator']} ({a['ruleset']} {a['category']}) {a['claim']}"
+            + (f" [{change}]" if change else "")
+        )
+        lines.extend(f"    {e['time']} {e['action']}: {e['reason']}" for e in a["events"])
+    echo_out(safe("\n".join(lines)))
+
+
+def _args(changes: dict[str, Any]) -> list[str]:
+    from escore._cycle import Changes
+
+    return Changes.from_dict(changes).args()
+
+
+@appeal.command("decide")
+@click.argument("appeal_id", type=int, metavar="ID")
+@click.option("--accept", "decision", flag_value="accept", help="Accept: its changes apply to later runs.")
+@click.option("--reject", "decision", flag_value="reject", help="Reject.")
+@click.option("--reason", required=True, help="Why; recorded with the decision.")
+@db_option
+@reports_errors
+def appeal_decide(appeal_id: int, decision: str | None, reason: str, db: Path | None) -> None:
+    """Accept or reject appeal ID (final; recorded with time and reason)."""
+    from escore._errors import UsageError
+    from escore._store import open_store
+
+    if decision is None:
+        raise UsageError("appeal decide: give --accept or --reject")
+    store = open_store(db, create=False)
+    if store is None:
+        raise UsageError(f"no store at {db or 'the default path'}: no appeal has been filed")
+    with store:
+        result = store.decide_appeal(appeal_id, accept=decision == "accept", reason=reason)
+    echo_out(safe(f"appeal #{appeal_id} {result['status']}: {reason}"))

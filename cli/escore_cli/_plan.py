@@ -1,0 +1,111 @@
+"""``escore plan``: a unit's improvement plan, actions ranked by the points they gain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import catalog_from, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._cycle import accepted_appeals, db_option, dumps, no_appeals_option, note_appeals, safe
+
+
+@click.command()
+@click.argument("unit")
+@click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
+@ruleset_option
+@year_option
+@evidence_option
+@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@db_option
+@no_appeals_option
+@click.pass_context
+@reports_errors
+def plan(
+    ctx: click.Context,
+    unit: str,
+    category: str | None,
+    ruleset: str | None,
+    year: int | None,
+    evidence: tuple[Path, ...],
+    format_: str,
+    output: Path | None,
+    db: Path | None,
+    no_appeals: bool,
+) -> None:
+    """An improvement plan for UNIT: what to change to gain points, best first.
+
+    Every action is verified by re-scoring: `escore whatif UNIT` with its options
+    (the `set` list as --set FIELD=VALUE) gains exactly its `gain`.
+    """
+    from escore._cycle import run_cycle
+    from escore._plan import improvement_plan
+    from escore._session import children_of
+
+    from ._explain import find_unit
+
+    catalog = catalog_from(ctx)
+    rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
+    appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
+    cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals)
+    note_appeals(cycle)
+    result = cycle.result
+    target = next(u.unit for u in result.units if u.unit.code == code)
+    children = children_of(catalog, result.plan).get(code, ())
+    data = improvement_plan(result.plan, result.selected, target, children, cycle.data)
+    data["synthetic"] = result.synthetic
+    if format_ == "json":
+        write_output(dumps(data), output)
+    elif format_ == "html":
+        write_output(plan_html(data), output)
+    else:
+        write_output(plan_table(data), output)
+
+
+def _args(action: dict[str, Any]) -> str:
+    import shlex
+
+    return " ".join(shlex.quote(a) for a in action["args"])
+
+
+def plan_table(data: dict[str, Any]) -> str:
+    from decimal import Decimal
+
+    from escore._report import SYNTHETIC_BANNER
+    from escore._run import present
+
+    lines = [
+        f"improvement plan · {data['unit']} {data['name']} · {data['ruleset']} {data['category']} · total {present(Decimal(data['total']))}"
+    ]
+    if data.get("synthetic"):
+        lines.append(f"*** {SYNTHETIC_BANNER} ***")
+    if not data["actions"]:
+        lines.append("no action found that gains points")
+    for number, action in enumerate(data["actions"], 1):
+        lines.append("")
+        lines.append(f"{number}. +{present(Decimal(action['gain']))}  {action['indicator']} {action['title']}")
+        lines.append(f"   {action['explanation']}")
+        lines.append(f"   escore whatif {data['unit']} {_args(action)}")
+    lines.append("")
+    lines.append(data["note"] + "; gains rounded half-up to 2 places (-f json has them exact)")
+    return safe("\n".join(lines) + "\n")
+
+
+def plan_html(data: dict[str, Any]) -> str:
+    from html import escape
+
+    rows = "".join(
+        f"<tr><td>{n}</td><td class=n>{escape(a['gain'])}</td><td>{escape(a['indicator'])} {escape(a['title'])}</td>"
+        f"<td>{escape(a['explanation'])}</td><td><code>{escape(_args(a))}</code></td></tr>"
+        for n, a in enumerate(data["actions"], 1)
+    )
+    banner = "<p><strong>SYNTHETIC EVIDENCE: sample data made up for demonstration</strong></p>" if data.get("synthetic") else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8"><title>escore plan</title>'
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}td.n{text-align:right}</style>"
+        f"</head><body><h1>Improvement plan: {escape(data['unit'])} {escape(data['name'])}</h1>{banner}"
+        f"<p>total {escape(data['total'])}</p><table><tr><th>#</th><th>gain</th><th>indicator</th><th>action</th><th>whatif</th></tr>{rows}</table>"
+        f"<p>{escape(data['note'])}</p></body></html>\n"
+    )

@@ -1,0 +1,424 @@
+"""The assessment cycle: evidence changes (what-ifs, appeals), run records and diffs.
+
+A *change* is what ``whatif`` and an appeal apply to one unit's evidence:
+
+* ``--set FIELD=VALUE``: the value is a TOML value (``80``, ``true``, ``2017-11-15``,
+  ``"text"``, ``{ points = 4, reason = "..." }``); a bare word that is not TOML is a string;
+* ``--add-row TABLE:COLUMN=VALUE,COLUMN=VALUE``: a monitoring row for the unit (a
+  ``unit=CODE`` column names one of its sub-units);
+* ``--remove-row TABLE:LINE``: the unit's row at that line of the table's CSV file
+  (the line the explanations show).
+
+Every value is checked by the field's or column's own type, exactly as evidence files are.
+
+A *run record* is the plain shape a run is saved and compared in: exact decimal
+strings (``str(Decimal)``), statuses and explanation lines per unit and indicator.
+A fresh run and a saved one give the same record, so ``diff`` compares either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ._collect import Plan, natural_key
+from ._errors import InputError, UsageError, did_you_mean
+from ._load import EvidenceSet, parse_rows
+from ._run import Engine, RunResult, UnitResult
+from ._score import fmt
+
+#: Version of the JSON shapes of diff, whatif, plan and history (schemas/<command>.schema.json).
+SCHEMA_VERSION = 1
+
+
+def toml_value(text: str) -> Any:
+    """A TOML value (decimals exact); text that is not a TOML value is taken as a string."""
+    import tomllib
+
+    try:
+        return tomllib.loads(f"v = {text}", parse_float=Decimal)["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _split_top(text: str) -> list[str]:
+    """Split ``a=1,b="x,y",c={p=1, r="q"}`` on the commas outside quotes and braces."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+@attrs.frozen
+class Changes:
+    """Evidence changes for one unit, kept as the text the user gave (so they can be stored and shown)."""
+
+    sets: tuple[tuple[str, str], ...] = ()  # (field key, TOML text)
+    add_rows: tuple[tuple[str, str], ...] = ()  # (table, "column=value,...")
+    remove_rows: tuple[tuple[str, int], ...] = ()  # (table, line)
+
+    @classmethod
+    def from_options(cls, sets: Sequence[str] = (), add_rows: Sequence[str] = (), remove_rows: Sequence[str] = ()) -> Changes:
+        parsed_sets = []
+        for option in sets:
+            key, eq, value = option.partition("=")
+            if not eq or not key.strip():
+                raise UsageError(f"--set {option!r}: expected FIELD=VALUE, e.g. --set website.letters.valid=12")
+            parsed_sets.append((key.strip(), value.strip()))
+        parsed_adds = []
+        for option in add_rows:
+            table, colon, row = option.partition(":")
+            if not colon or not table.strip():
+                raise UsageError(f"--add-row {option!r}: expected TABLE:COLUMN=VALUE,COLUMN=VALUE")
+            parsed_adds.append((table.strip(), row.strip()))
+        parsed_removes = []
+        for option in remove_rows:
+            table, colon, line = option.partition(":")
+            if not colon or not line.strip().isdigit():
+                raise UsageError(f"--remove-row {option!r}: expected TABLE:LINE, e.g. --remove-row website_notices:4")
+            parsed_removes.append((table.strip(), int(line)))
+        return cls(tuple(parsed_sets), tuple(parsed_adds), tuple(parsed_removes))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Changes:
+        return cls(
+            tuple((s["field"], s["value"]) for s in data.get("set", ())),
+            tuple((a["table"], a["row"]) for a in data.get("add_row", ())),
+            tuple((r["table"], int(r["line"])) for r in data.get("remove_row", ())),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "set": [{"field": k, "value": v} for k, v in self.sets],
+            "add_row": [{"table": t, "row": r} for t, r in self.add_rows],
+            "remove_row": [{"table": t, "line": n} for t, n in self.remove_rows],
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self.sets or self.add_rows or self.remove_rows)
+
+    def args(self) -> list[str]:
+        """The command-line options that make these changes."""
+        out: list[str] = []
+        for key, value in self.sets:
+            out += ["--set", f"{key}={value}"]
+        for table, row in self.add_rows:
+            out += ["--add-row", f"{table}:{row}"]
+        for table, line in self.remove_rows:
+            out += ["--remove-row", f"{table}:{line}"]
+        return out
+
+    def describe(self) -> str:
+        import shlex
+
+        return " ".join(shlex.quote(a) for a in self.args())
+
+    def apply(self, plan: Plan, data: EvidenceSet, unit: str, children: Sequence[str] = (), where: str = "") -> EvidenceSet:
+        """``data`` with these changes made to ``unit``'s evidence; nothing of ``data`` is mutated."""
+        values = dict(data.values.get(unit, {}))
+        fields = {f.key: f for f in plan.fields}
+        for key, text in self.sets:
+            spec = fields.get(key)
+            if spec is None:
+                every = {d.field.key for d in plan.fixtures.values() if d.field is not None}
+                if key in every:
+                    raise InputError(where or "--set", key, f"this field is not read by category '{plan.category.key}'")
+                raise InputError(where or "--set", key, "unknown evidence field", hint=did_you_mean(key, fields))
+            values[spec.fixture_name] = spec.parse(toml_value(text), where or "--set", key)
+        tables = dict(data.tables)
+        specs = {t.name: t for t in plan.tables}
+        owners = (unit, *children)
+        for name, line in self.remove_rows:
+            spec = _table(specs, name, where or "--remove-row")
+            by_unit = dict(tables.get(name, {}))
+            found = False
+            for code in owners:
+                rows = by_unit.get(code, ())
+                kept = tuple(row for row in rows if row.line != line)
+                if len(kept) != len(rows):
+                    by_unit[code] = kept
+                    found = True
+            if not found:
+                lines = sorted(row.line for code in owners for row in tables.get(name, {}).get(code, ()))
+                have = f"its rows are at lines {', '.join(map(str, lines))}" if lines else "it has no rows in this table"
+                raise InputError(where or "--remove-row", f"{spec.name}:{line}", f"no row of unit '{unit}' at this line; {have}")
+            tables[name] = by_unit
+        for name, text in self.add_rows:
+            spec = _table(specs, name, where or "--add-row")
+            row: dict[str, Any] = {"unit": unit}
+            for part in _split_top(text):
+                column, eq, value = part.partition("=")
+                if not eq:
+                    raise InputError(where or "--add-row", f"{name}:{part}", "expected COLUMN=VALUE")
+                row[column.strip()] = toml_value(value.strip())
+            if row["unit"] not in owners:
+                raise InputError(where or "--add-row", f"{name}:unit", f"expected '{unit}' or one of its sub-units, got {row['unit']!r}")
+            by_unit = dict(tables.get(name, {}))
+            last = max((r.line for rows in by_unit.values() for r in rows), default=1)
+            for code, parsed in parse_rows([(last + 1, row)], spec, f"{where or '--add-row'} {name}", from_text=False):
+                by_unit[code] = (*by_unit.get(code, ()), parsed)
+            tables[name] = by_unit
+        return attrs.evolve(data, values={**data.values, unit: values}, tables=tables)
+
+
+def _table(specs: Mapping[str, Any], name: str, where: str) -> Any:
+    spec = specs.get(name)
+    if spec is None:
+        raise InputError(where, name, "unknown monitoring table", hint=did_you_mean(name, specs) or f"tables: {', '.join(sorted(specs))}")
+    return spec
+
+
+# ---------------------------------------------------------------------- runs with overlays
+
+
+@attrs.frozen
+class CycleRun:
+    """A run with the accepted appeals (and a what-if) applied, and what was applied."""
+
+    result: RunResult
+    appeals: tuple[int, ...]
+    original: EvidenceSet | None
+    data: EvidenceSet | None
+
+
+def run_cycle(
+    catalog: Any,
+    category: str,
+    *,
+    ruleset: str | None = None,
+    year: int | None = None,
+    evidence: Sequence[Path] = (),
+    keyword: str | None = None,
+    marks: str | None = None,
+    explain: bool = True,
+    only: Sequence[str] = (),
+    appeals: Sequence[Mapping[str, Any]] = (),
+    whatif: tuple[str, Changes] | None = None,
+) -> CycleRun:
+    """Run a category with accepted ``appeals`` (store records) and an optional what-if applied.
+
+    Appeals apply in the order filed; a what-if comes after them. Each appeal's effect is
+    written into the explanation of the indicators it changed.
+    """
+    from ._session import children_of, run_category
+
+    seen: dict[str, Any] = {}
+
+    def overlay(plan: Plan, data: EvidenceSet) -> EvidenceSet:
+        seen["plan"], seen["original"] = plan, data
+        kids = children_of(catalog, plan)
+        steps: list[tuple[Mapping[str, Any], EvidenceSet]] = []
+        for appeal in appeals:
+            if appeal["unit"] not in data.values:
+                continue
+            children = [c.code for c in kids.get(appeal["unit"], ())]
+            data = Changes.from_dict(appeal["changes"]).apply(plan, data, appeal["unit"], children, f"appeal #{appeal['id']}")
+            steps.append((appeal, data))
+        seen["steps"], seen["children"] = steps, kids
+        if whatif is not None:
+            unit, changes = whatif
+            if unit not in data.values:
+                raise UsageError(f"no unit '{unit}' in category '{plan.category.key}'")
+            data = changes.apply(plan, data, unit, [c.code for c in kids.get(unit, ())])
+        seen["data"] = data
+        return data
+
+    result = run_category(
+        catalog,
+        category,
+        ruleset=ruleset,
+        year=year,
+        evidence=evidence,
+        keyword=keyword,
+        marks=marks,
+        only=only,
+        explain=explain,
+        overlay=overlay,
+    )
+    steps = seen.get("steps", [])
+    if steps and explain:
+        result = _annotate(result, seen["original"], steps, seen["children"])
+    return CycleRun(result, tuple(a["id"] for a, _ in steps), seen.get("original"), seen.get("data"))
+
+
+def _annotate(
+    result: RunResult, original: EvidenceSet, steps: Sequence[tuple[Mapping[str, Any], EvidenceSet]], kids: Mapping[str, Any]
+) -> RunResult:
+    """Add "points changed by appeal #N" lines: each appeal's unit scored before and after it."""
+    engine = Engine(result.plan, result.selected)
+    by_code = {r.unit.code: i for i, r in enumerate(result.units)}
+    units = list(result.units)
+    previous: dict[str, EvidenceSet] = {}
+    for appeal, after in steps:
+        code = appeal["unit"]
+        position = by_code.get(code)
+        if position is None:
+            continue
+        before = previous.get(code, original)
+        previous[code] = after
+        unit = units[position].unit
+        children = kids.get(code, ())
+
+        def score(data: EvidenceSet, unit: Any = unit, children: Any = children, code: str = code) -> UnitResult:
+            return engine.score(unit, data.values.get(code, {}), data.tables, children, data.files.get(code, ""))
+
+        old, new = score(before), score(after)
+        old_points = {i.code: i for i in old.indicators}
+        lines: dict[str, str] = {}
+        for item in new.indicators:
+            was = old_points.get(item.code)
+            if was is not None and (was.points != item.points or was.status != item.status):
+                lines[item.code] = f"points changed by appeal #{appeal['id']}: {fmt(was.points)} → {fmt(item.points)} ({appeal['claim']})"
+        if appeal["indicator"] not in lines:
+            lines[appeal["indicator"]] = f"appeal #{appeal['id']} accepted, no change in points ({appeal['claim']})"
+        current = units[position]
+        indicators = tuple(i._replace(reasons=(*i.reasons, lines[i.code])) if i.code in lines else i for i in current.indicators)
+        units[position] = current._replace(indicators=indicators)
+    return result._replace(units=tuple(units))
+
+
+# ---------------------------------------------------------------------- records
+
+
+def run_record(cycle: CycleRun, catalog: Any = None, *, kind: str = "run", label: str = "", whatif: str = "") -> dict[str, Any]:
+    """The plain record of a run, exact: what ``--save`` stores and ``diff`` compares.
+
+    The stamp (versions, evidence digest) is the session's reproducibility stamp; evidence
+    roots are recorded by their labels, never as machine paths.
+    """
+    from ._version import __version__
+
+    result = cycle.result
+    plan = result.plan
+    stamp = result.stamp
+    head = {
+        "kind": kind,
+        "label": label,
+        "ruleset": plan.ruleset.name,
+        "year": plan.ruleset.year,
+        "category": plan.category.key,
+        "escore_version": stamp.escore if stamp is not None else __version__,
+        "packs": sorted({(p.distribution, p.version) for p in stamp.packs}) if stamp is not None else [],
+        "evidence": [root.root for root in stamp.evidence] if stamp is not None else list(result.evidence),
+        "evidence_digest": stamp.evidence_digest if stamp is not None else "",
+        "selection": result.selection,
+        "synthetic": result.synthetic,
+        "appeals": list(cycle.appeals),
+        "whatif": whatif,
+    }
+    meta = {code: (node.title, str(node.max)) for code, node in plan.nodes.items()}
+    return {"run": head, "units": [unit_record(plan, rank, u, meta) for rank, u in zip(result.ranks, result.units)]}
+
+
+def unit_record(plan: Plan, rank: int, result: UnitResult, meta: Mapping[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    meta = meta if meta is not None else {code: (node.title, str(node.max)) for code, node in plan.nodes.items()}
+    unit = result.unit
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "parent": unit.parent or "",
+        "rank": rank,
+        "total": str(result.total),
+        "sections": [
+            {
+                "name": s.name,
+                "title": s.title,
+                "weight": str(s.weight),
+                "raw": str(s.raw),
+                "raw_max": str(s.raw_max),
+                "points": str(s.points),
+                "capped": s.capped,
+            }
+            for s in result.sections
+        ],
+        "vetoes": [{"code": v.code, "title": v.title, "status": v.status, "reason": v.reason} for v in result.vetoes],
+        "indicators": [
+            {
+                "code": i.code,
+                "title": meta[i.code][0],
+                "max": meta[i.code][1],
+                "status": i.status,
+                "points": str(i.points),
+                "reasons": list(i.reasons),
+            }
+            for i in result.indicators
+        ],
+    }
+
+
+def _exact(text: str | None) -> str | None:
+    return None if text is None else fmt(Decimal(text))
+
+
+def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None = None) -> dict[str, Any]:
+    """Per unit the totals before and after, the exact delta, the rank move, and the changed indicators."""
+    if before["run"]["category"] != after["run"]["category"]:
+        raise UsageError(f"cannot compare runs of different categories: '{before['run']['category']}' and '{after['run']['category']}'")
+    old = {u["code"]: u for u in before["units"]}
+    new = {u["code"]: u for u in after["units"]}
+    codes = sorted(set(old) | set(new), key=natural_key)
+    if only is not None:
+        codes = [c for c in codes if c == only]
+    units = []
+    for code in codes:
+        a, b = old.get(code), new.get(code)
+        indicators = []
+        a_items = {i["code"]: i for i in (a or {}).get("indicators", ())}
+        b_items = {i["code"]: i for i in (b or {}).get("indicators", ())}
+        for icode in sorted(set(a_items) | set(b_items), key=natural_key):
+            x, y = a_items.get(icode), b_items.get(icode)
+            if x and y and Decimal(x["points"]) == Decimal(y["points"]) and x["status"] == y["status"] and x["reasons"] == y["reasons"]:
+                continue
+            px = Decimal(x["points"]) if x else None
+            py = Decimal(y["points"]) if y else None
+            indicators.append(
+                {
+                    "code": icode,
+                    "title": (y or x or {}).get("title", ""),
+                    "max": _exact((y or x or {}).get("max")),
+                    "points_before": None if px is None else fmt(px),
+                    "points_after": None if py is None else fmt(py),
+                    "delta": fmt(py - px) if px is not None and py is not None else None,
+                    "status_before": x["status"] if x else None,
+                    "status_after": y["status"] if y else None,
+                    "reasons_before": x["reasons"] if x else [],
+                    "reasons_after": y["reasons"] if y else [],
+                }
+            )
+        ta = Decimal(a["total"]) if a else None
+        tb = Decimal(b["total"]) if b else None
+        units.append(
+            {
+                "code": code,
+                "name": (b or a or {})["name"],
+                "total_before": None if ta is None else fmt(ta),
+                "total_after": None if tb is None else fmt(tb),
+                "delta": fmt(tb - ta) if ta is not None and tb is not None else None,
+                "rank_before": a["rank"] if a else None,
+                "rank_after": b["rank"] if b else None,
+                "indicators": indicators,
+            }
+        )
+    return {"schema_version": SCHEMA_VERSION, "before": _side(before), "after": _side(after), "units": units}
+
+
+def _side(record: Mapping[str, Any]) -> dict[str, Any]:
+    head = record["run"]
+    keys = ("id", "kind", "label", "ruleset", "year", "category", "created", "evidence", "evidence_digest", "appeals", "whatif")
+    return {k: head.get(k) for k in keys}

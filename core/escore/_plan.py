@@ -1,0 +1,348 @@
+"""The improvement plan of one unit: actions ranked by the points they gain.
+
+For every indicator that lost points, the rule objects that scored it (found by the
+``hits`` of its result) propose levers in their own terms (:meth:`Ladder.levers`: the
+better tiers and their bounds; :meth:`Deduction.levers`: each item's weight; ...).
+The plan turns them into evidence changes of the fields and monitoring rows the
+indicator depends on (its fixture closure), searching near the current value for the
+smallest change that reaches each better result, and then **verifies every action by
+re-scoring the unit through the same code path as** ``escore whatif``: an action's
+``gain`` is the change of the unit's total, after section weights, caps and vetoes,
+and ``whatif`` with its options gains exactly that.
+
+Each action is verified alone, from the current evidence: gains of two actions do not
+necessarily add up (a section cap, a shared field).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ._collect import IndicatorPlan, Plan, closure, natural_key
+from ._cycle import SCHEMA_VERSION, Changes
+from ._load import EvidenceSet
+from ._model import Unit
+from ._run import Engine, IndicatorResult
+from ._score import Grade, Lever, Proportional, fmt
+
+_CENT = Decimal("0.01")
+
+
+def toml_text(value: Any) -> str:
+    """The TOML literal ``--set FIELD=VALUE`` reads back as ``value``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return fmt(Decimal(value))
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Grade):
+        return f"{{ points = {fmt(value.points)}, reason = {json.dumps(value.reason, ensure_ascii=False)} }}"
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(toml_text(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(missing)"
+    if isinstance(value, Grade):
+        return fmt(value.points)
+    return toml_text(value)
+
+
+class _Planner:
+    def __init__(self, plan: Plan, selected: Sequence[IndicatorPlan], unit: Unit, children: tuple[Unit, ...], data: EvidenceSet) -> None:
+        self.plan = plan
+        self.unit = unit
+        self.children = children
+        self.data = data
+        self.code = unit.code
+        self.values = data.values.get(unit.code, {})
+        self.file = data.files.get(unit.code, "")
+        self.engine = Engine(plan, selected)
+        self.base = self.engine.score(unit, self.values, data.tables, children, self.file)
+        self.rules: dict[str, list[Any]] = {}
+        for _, rule in plan.rule_objects:
+            self.rules.setdefault(rule.name, []).append(rule)
+        self.fields = {d.name: d.field for d in plan.fixtures.values() if d.kind == "field" and d.field is not None}
+        self.read = {f.key for f in plan.fields}
+        self.veto_of: dict[str, str] = {}
+        self.tables = {d.name: d.table for d in plan.fixtures.values() if d.kind == "table" and d.table is not None}
+
+    # ------------------------------------------------------------------ scoring
+
+    def verified(self, changes: Changes) -> tuple[Decimal, Any]:
+        """Total gain of ``changes`` and the unit's result, scored exactly as ``whatif`` scores them."""
+        data = changes.apply(self.plan, self.data, self.code, [c.code for c in self.children])
+        result = self.engine.score(self.unit, data.values.get(self.code, {}), data.tables, self.children, self.file)
+        return result.total - self.base.total, result
+
+    # ------------------------------------------------------------------ levers
+
+    def levers(self, item: IndicatorResult) -> list[Lever]:
+        out: list[Lever] = []
+        for rule_name, branch in item.hits:
+            for rule in self.rules.get(rule_name, ()):
+                propose = getattr(rule, "levers", None)
+                if propose is not None and branch in rule.branches:
+                    out.extend(propose(branch))
+        return out
+
+    def candidates(self, name: str, current: Any, levers: Sequence[Lever], siblings: Iterable[Any] = ()) -> list[Any]:
+        """Values of field ``name`` worth trying: the rule levers' targets, the range ends, neighbours."""
+        spec = self.fields[name]
+        kind = spec.type
+        out: list[Any] = []
+        if kind == "bool":
+            out = [not current] if current is not None else [True, False]
+        elif kind == "enum":
+            out = [c for c in spec.choices if c != current]
+        elif kind == "graded":
+            tops = [spec.max] + [lv.target for lv in levers if isinstance(lv.target, Decimal)]
+            out = [Grade(t, "awarded in full by the assessor") for t in tops if t is not None]
+        elif kind in ("int", "decimal"):
+            step = Decimal(1) if kind == "int" else _CENT
+            numbers: set[Decimal] = set()
+            for lever in levers:
+                if isinstance(lever.target, (int, Decimal)) and not isinstance(lever.target, bool):
+                    bound = Decimal(lever.target)
+                    numbers.update((bound, bound + step, bound - step) if lever.strict else (bound,))
+            numbers.update(b for b in (spec.min, spec.max) if b is not None)
+            # The other numbers the indicator reads: a part reaching its whole (Proportional).
+            numbers.update(Decimal(v) for v in siblings if isinstance(v, (int, Decimal)) and not isinstance(v, bool))
+            if current is not None:
+                cur = Decimal(current)
+                numbers.update((cur + step, cur - step, cur * 2 + 10, Decimal(0)))
+            else:
+                numbers.update((Decimal(1), Decimal(100)))
+            for number in sorted(numbers):
+                if kind == "int" and number != number.to_integral_value():
+                    continue
+                if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
+                    continue
+                if current is not None and number == Decimal(current):
+                    continue
+                out.append(int(number) if kind == "int" else number)
+        elif kind == "date":
+            year = self.plan.ruleset.year
+            dates = {_dt.date(year, 1, 1), _dt.date(year, 12, 31)}
+            if current is not None:
+                dates.update(current + _dt.timedelta(days=d) for d in (-365, -90, -30, -7, -1, 1, 7, 30, 90, 365))
+                dates.discard(current)
+            out = sorted(dates)
+        elif kind == "list" and current is None:
+            out = [()]
+        elif kind == "str" and current is None:
+            out = ["provided"]
+        return out
+
+    # ------------------------------------------------------------------ the search
+
+    def points_with(self, engine: Engine, values: Mapping[str, Any], tables: Mapping[str, Any]) -> Decimal | None:
+        result = engine.score(self.unit, values, tables, self.children, self.file)
+        item = result.indicators[0]
+        return item.points if item.status == "scored" else None
+
+    def refine(self, engine: Engine, name: str, current: Any, target: Any, points: Decimal) -> Any:
+        """The value nearest ``current`` on the way to ``target`` that still scores ``points``."""
+        kind = self.fields[name].type
+        if current is None or kind not in ("int", "decimal", "date"):
+            return target
+        if kind == "date":
+            lo, hi = 0, (target - current).days
+            to_value: Any = lambda k: current + _dt.timedelta(days=k)  # noqa: E731
+        else:
+            step = Decimal(1) if kind == "int" else _CENT
+            lo, hi = 0, int((Decimal(target) - Decimal(current)) / step)
+            to_value = lambda k: int(Decimal(current) + k * step) if kind == "int" else Decimal(current) + k * step  # noqa: E731
+        sign = 1 if hi > 0 else -1
+        lo, hi = 0, abs(hi)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            value = to_value(sign * mid)
+            if self.points_with(engine, {**self.values, name: value}, self.data.tables) == points:
+                hi = mid
+            else:
+                lo = mid
+        return to_value(sign * hi)
+
+    def field_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
+        engine = Engine(self.plan, [ip])
+        levers = self.levers(item)
+        # A share rises by raising its part: shrinking the whole is not an improvement to propose.
+        rules = [rule for rule_name, _ in item.hits for rule in self.rules.get(rule_name, ())]
+        increase_only = bool(rules) and all(isinstance(rule, Proportional) for rule in rules)
+        actions = []
+        names = sorted(names)
+        for name in names:
+            if name not in self.fields or self.fields[name].key not in self.read:
+                continue
+            current = self.values.get(name)
+            best: dict[Decimal, Any] = {}  # indicator points → nearest value
+            siblings = [self.values.get(other) for other in names if other != name and other in self.fields]
+            for value in self.candidates(name, current, levers, siblings):
+                if increase_only and current is not None and _distance(value, current) and value < current:
+                    continue
+                got = self.points_with(engine, {**self.values, name: value}, self.data.tables)
+                if got is None or got <= item.points:
+                    continue
+                if got not in best or _distance(value, current) < _distance(best[got], current):
+                    best[got] = value
+            if not best:
+                continue
+            levels = sorted(best)
+            for points in {levels[0], levels[-1]}:
+                value = self.refine(engine, name, current, best[points], points)
+                key = self.fields[name].key
+                lever = next(
+                    (lv.text for lv in levers if lv.target == value or (isinstance(value, Grade) and lv.target == value.points)), ""
+                )
+                if name in self.veto_of and name not in ip.fixtures:
+                    lever = self.veto_of[name]
+                if not lever and levers:
+                    lever = levers[0].text
+                if lever.startswith("assessor-graded") and ip.node.source is not None:
+                    lever += f"; criteria: 「{ip.node.source.text}」"
+                what = f"{key} {_show(current)} → {_show(value)}"
+                actions.append(self.action(ip, item, Changes(((key, toml_text(value)),)), f"{what}: {lever}" if lever else what))
+        return actions
+
+    def missing_action(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
+        """Provide every missing field of the indicator; values found by one pass of coordinate search."""
+        named = getattr(item, "missing", ())  # the evidence the engine says decided it
+        if named:
+            by_key = {spec.key: name for name, spec in self.fields.items()}
+            if any(key not in by_key for key in named):
+                return []  # a monitoring table is missing: no value to propose
+            names = {*names, *(by_key[key] for key in named)}  # it names the first; the others are in the closure
+        missing = sorted(
+            n
+            for n in names
+            if n in self.fields and n not in self.values and not self.fields[n].optional and self.fields[n].key in self.read
+        )
+        if not missing:
+            return []
+        engine = Engine(self.plan, [ip])
+        levers = self.levers(item)
+        chosen = {}
+        for name in missing:
+            options = self.candidates(name, None, levers)
+            if not options:
+                return []
+            chosen[name] = options[-1] if self.fields[name].type in ("int", "decimal") else options[0]
+        for name in missing:
+            best_points, best_value = self.points_with(engine, {**self.values, **chosen}, self.data.tables), chosen[name]
+            for value in self.candidates(name, None, levers):
+                got = self.points_with(engine, {**self.values, **chosen, name: value}, self.data.tables)
+                if got is not None and (best_points is None or got > best_points):
+                    best_points, best_value = got, value
+            chosen[name] = best_value
+        keys = [self.fields[n].key for n in missing]
+        changes = Changes(tuple((self.fields[n].key, toml_text(chosen[n])) for n in missing))
+        node = self.plan.nodes[ip.node.code]
+        text = f"provide {', '.join(keys)}: up to {fmt(node.max)} points"
+        return [self.action(ip, item, changes, text)]
+
+    def row_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
+        engine = Engine(self.plan, [ip])
+        owners = (self.code, *(c.code for c in self.children))
+        levers = self.levers(item)
+        actions = []
+        for name in sorted(n for n in names if n in self.tables):
+            by_unit = self.data.tables.get(name, {})
+            gains: dict[Decimal, list[int]] = {}
+            for owner in owners:
+                rows = by_unit.get(owner, ())
+                for row in rows:
+                    trial = {**by_unit, owner: tuple(r for r in rows if r is not row)}
+                    got = self.points_with(engine, self.values, {**self.data.tables, name: trial})
+                    if got is not None and got > item.points:
+                        gains.setdefault(got - item.points, []).append(row.line)
+            for gain, lines in sorted(gains.items(), reverse=True):
+                lever = next((lv.text for lv in levers if lv.gain == gain), levers[0].text if levers else "")
+                others = f"; the same for line(s) {', '.join(map(str, lines[1:]))}" if len(lines) > 1 else ""
+                text = (
+                    f"remove {name} line {lines[0]} (or correct it): {lever}{others}" if lever else f"remove {name} line {lines[0]}{others}"
+                )
+                actions.append(self.action(ip, item, Changes(remove_rows=((name, lines[0]),)), text))
+        return actions
+
+    def action(self, ip: IndicatorPlan, item: IndicatorResult, changes: Changes, text: str) -> dict[str, Any]:
+        gain, result = self.verified(changes)
+        after = next(i for i in result.indicators if i.code == ip.node.code)
+        node = ip.node
+        return {
+            "indicator": node.code,
+            "title": node.title,
+            "gain": fmt(gain),
+            "set": [{"field": k, "value": v} for k, v in changes.sets],
+            "remove_row": [f"{t}:{n}" for t, n in changes.remove_rows],
+            "args": changes.args(),
+            "points_before": fmt(item.points),
+            "points_after": fmt(after.points),
+            "max": fmt(node.max),
+            "explanation": f"{text}; {node.code} {fmt(item.points)} → {fmt(after.points)} of {fmt(node.max)}, total +{fmt(gain)}",
+            "_gain": gain,
+            "_key": changes.describe(),
+        }
+
+    def run(self) -> dict[str, Any]:
+        plan = self.plan
+        by_code = {ip.node.code: ip for ip in self.engine.selected}
+        applied = {v.code for v in self.base.vetoes if v.status == "applied"}
+        vetoes = {v.code: v for v in plan.vetoes}
+        actions: list[dict[str, Any]] = []
+        for item in self.base.indicators:
+            node = plan.nodes[item.code]
+            if item.status in ("not_applicable", "error") or item.points >= node.max:
+                continue
+            ip = by_code[item.code]
+            names = set(ip.fixtures) | set(ip.argnames)
+            self.veto_of = {}
+            for code in sorted(applied):
+                if item.code in vetoes[code].leaves:
+                    reach = closure(vetoes[code].argnames, plan.fixtures)
+                    names |= reach
+                    self.veto_of.update(dict.fromkeys(reach, f"lifts veto {code} {vetoes[code].title}"))
+            if item.status == "missing":
+                actions += self.missing_action(ip, item, names)
+                continue
+            actions += self.field_actions(ip, item, names)
+            actions += self.row_actions(ip, item, names)
+        kept: dict[str, dict[str, Any]] = {}
+        for action in sorted(actions, key=lambda a: (-a["_gain"], natural_key(a["indicator"]), a["_key"])):
+            if action["_gain"] > 0 and action["_key"] not in kept:
+                kept[action["_key"]] = action
+        ordered = [{k: v for k, v in a.items() if not k.startswith("_")} for a in kept.values()]
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "unit": self.code,
+            "name": self.unit.name,
+            "ruleset": plan.ruleset.name,
+            "category": plan.category.key,
+            "total": fmt(self.base.total),
+            "note": "each action is scored alone from the current evidence; gains of several actions need not add up",
+            "actions": ordered,
+        }
+
+
+def _distance(value: Any, current: Any) -> Any:
+    if current is None:
+        return 0
+    if isinstance(value, _dt.date):
+        return abs((value - current).days)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return abs(Decimal(value) - Decimal(current))
+    return 0
+
+
+def improvement_plan(
+    plan: Plan, selected: Sequence[IndicatorPlan], unit: Unit, children: tuple[Unit, ...], data: EvidenceSet
+) -> dict[str, Any]:
+    """The actions that would gain ``unit`` points, best first, each verified by re-scoring."""
+    return _Planner(plan, selected, unit, children, data).run()

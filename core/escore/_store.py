@@ -1,0 +1,368 @@
+"""The store of the assessment cycle: saved runs and appeals in one SQLite file.
+
+One file (default ``$XDG_DATA_HOME/escore/escore.db`` or ``~/.local/share/escore/escore.db``,
+``ESCORE_DB`` overrides it, every command takes ``--db PATH``), in WAL mode so that
+readers never wait for a writer. The schema version is SQLite's ``user_version``;
+:data:`MIGRATIONS` bring an older file up to date, and a file written by a newer
+escore is refused rather than misread.
+
+Points are stored as the decimal strings the run computed (``str(Decimal)``, which
+round-trips exactly), never as SQLite REALs. A run is saved in one ``BEGIN
+IMMEDIATE`` transaction: a crash or an exception mid-save leaves no partial run,
+and two processes saving at once are serialised by SQLite's lock. Nothing is ever
+deleted: an appeal's decision is a new event row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ._errors import InputError, UsageError
+
+SCHEMA_VERSION = 1
+
+# One encoder for every row: json.dumps(..., ensure_ascii=False) builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+#: ``MIGRATIONS[n]`` brings a store from version ``n`` to ``n + 1``.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE run (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,              -- 'run' | 'whatif'
+        label TEXT NOT NULL DEFAULT '',
+        ruleset TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        category TEXT NOT NULL,
+        created TEXT NOT NULL,           -- UTC, ISO 8601
+        escore_version TEXT NOT NULL,
+        packs TEXT NOT NULL,             -- JSON [[distribution, version], ...]
+        evidence TEXT NOT NULL,          -- JSON [path, ...] as given
+        evidence_digest TEXT NOT NULL,
+        selection TEXT NOT NULL DEFAULT '',
+        synthetic INTEGER NOT NULL,
+        appeals TEXT NOT NULL DEFAULT '[]',  -- JSON [appeal id, ...] applied as overlays
+        whatif TEXT NOT NULL DEFAULT ''      -- the what-if changes, for kind 'whatif'
+    );
+    CREATE TABLE unit_result (
+        run_id INTEGER NOT NULL REFERENCES run(id),
+        position INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        parent TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        total TEXT NOT NULL,             -- exact decimal string
+        sections TEXT NOT NULL,          -- JSON [{name, title, weight, raw, raw_max, points, capped}]
+        vetoes TEXT NOT NULL,            -- JSON [{code, title, status, reason}]
+        indicators TEXT NOT NULL,        -- JSON [[code, title, max, status, points, [reason, ...]], ...]
+        PRIMARY KEY (run_id, code)
+    );
+    CREATE TABLE appeal (
+        id INTEGER PRIMARY KEY,
+        ruleset TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        category TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        claim TEXT NOT NULL,
+        changes TEXT NOT NULL,           -- JSON {"set": [...], "add_row": [...], "remove_row": [...]}
+        created TEXT NOT NULL
+    );
+    CREATE TABLE appeal_event (
+        id INTEGER PRIMARY KEY,
+        appeal_id INTEGER NOT NULL REFERENCES appeal(id),
+        time TEXT NOT NULL,
+        action TEXT NOT NULL,            -- 'filed' | 'accepted' | 'rejected'
+        reason TEXT NOT NULL
+    );
+    """,
+)
+
+
+def default_path() -> Path:
+    """``ESCORE_DB``, else ``$XDG_DATA_HOME/escore/escore.db``, else ``~/.local/share/escore/escore.db``."""
+    env = os.environ.get("ESCORE_DB")
+    if env:
+        return Path(env)
+    data = os.environ.get("XDG_DATA_HOME")
+    base = Path(data) if data else Path.home() / ".local" / "share"
+    return base / "escore" / "escore.db"
+
+
+def _now() -> str:
+    import datetime as _dt
+
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """An open store. Use :func:`open_store`; close it (or use it as a context manager)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it is committed, or none of it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ------------------------------------------------------------------ runs
+
+    def save_run(self, record: Mapping[str, Any]) -> int:
+        """Store one run record (see :func:`escore._cycle.run_record`); returns its id."""
+        head = record["run"]
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO run (kind, label, ruleset, year, category, created, escore_version, packs, evidence,"
+                " evidence_digest, selection, synthetic, appeals, whatif) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    head["kind"],
+                    head["label"],
+                    head["ruleset"],
+                    head["year"],
+                    head["category"],
+                    head.get("created") or _now(),
+                    head["escore_version"],
+                    json.dumps(head["packs"]),
+                    json.dumps(head["evidence"], ensure_ascii=False),
+                    head["evidence_digest"],
+                    head["selection"],
+                    int(head["synthetic"]),
+                    json.dumps(head["appeals"]),
+                    head.get("whatif", ""),
+                ),
+            )
+            run_id = int(cursor.lastrowid or 0)
+            # One row per unit, its indicators as one JSON array: a row per indicator made
+            # saving a category cost as much as scoring it (SQLite's json_each reads them).
+            db.executemany(
+                "INSERT INTO unit_result VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        run_id,
+                        position,
+                        u["code"],
+                        u["name"],
+                        u["parent"],
+                        u["rank"],
+                        u["total"],
+                        _encode(u["sections"]),
+                        _encode(u["vetoes"]),
+                        _encode([[i["code"], i["title"], i["max"], i["status"], i["points"], i["reasons"]] for i in u["indicators"]]),
+                    )
+                    for position, u in enumerate(record["units"])
+                ],
+            )
+        return run_id
+
+    def runs(self, category: str | None = None) -> list[dict[str, Any]]:
+        """The saved runs, oldest first."""
+        query = "SELECT * FROM run" + (" WHERE category = ?" if category else "") + " ORDER BY id"
+        rows = self.db.execute(query, (category,) if category else ()).fetchall()
+        counts = dict(self.db.execute("SELECT run_id, COUNT(*) FROM unit_result GROUP BY run_id").fetchall())
+        return [_run_head(row, counts.get(row["id"], 0)) for row in rows]
+
+    def load_run(self, run_id: int) -> dict[str, Any]:
+        """A saved run in the shape :func:`escore._cycle.run_record` makes."""
+        row = self.db.execute("SELECT * FROM run WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            known = [str(r[0]) for r in self.db.execute("SELECT id FROM run ORDER BY id")]
+            raise UsageError(
+                f"no saved run #{run_id} in {self.path}" + (f"; saved runs: {', '.join(known)}" if known else "; nothing saved yet")
+            )
+        units = [
+            {
+                "code": u["code"],
+                "name": u["name"],
+                "parent": u["parent"],
+                "rank": u["rank"],
+                "total": u["total"],
+                "sections": json.loads(u["sections"]),
+                "vetoes": json.loads(u["vetoes"]),
+                "indicators": [
+                    {"code": c, "title": t, "max": m, "status": st, "points": p, "reasons": r}
+                    for c, t, m, st, p, r in json.loads(u["indicators"])
+                ],
+            }
+            for u in self.db.execute("SELECT * FROM unit_result WHERE run_id = ? ORDER BY position", (run_id,))
+        ]
+        return {"run": _run_head(row, len(units)), "units": units}
+
+    # ------------------------------------------------------------------ appeals
+
+    def add_appeal(
+        self, *, ruleset: str, year: int, category: str, unit: str, indicator: str, claim: str, changes: Mapping[str, Any]
+    ) -> int:
+        with self.transaction() as db:
+            now = _now()
+            cursor = db.execute(
+                "INSERT INTO appeal (ruleset, year, category, unit, indicator, claim, changes, created) VALUES (?,?,?,?,?,?,?,?)",
+                (ruleset, year, category, unit, indicator, claim, json.dumps(changes, ensure_ascii=False), now),
+            )
+            appeal_id = int(cursor.lastrowid or 0)
+            db.execute("INSERT INTO appeal_event (appeal_id, time, action, reason) VALUES (?,?,?,?)", (appeal_id, now, "filed", claim))
+        return appeal_id
+
+    def decide_appeal(self, appeal_id: int, *, accept: bool, reason: str) -> dict[str, Any]:
+        with self.transaction() as db:
+            appeal = self._appeal(appeal_id)
+            if appeal["status"] != "filed":
+                raise UsageError(
+                    f"appeal #{appeal_id} was already {appeal['status']} ({appeal['events'][-1]['time']}); decisions are final"
+                )
+            db.execute(
+                "INSERT INTO appeal_event (appeal_id, time, action, reason) VALUES (?,?,?,?)",
+                (appeal_id, _now(), "accepted" if accept else "rejected", reason),
+            )
+        return self._appeal(appeal_id)
+
+    def _appeal(self, appeal_id: int) -> dict[str, Any]:
+        row = self.db.execute("SELECT * FROM appeal WHERE id = ?", (appeal_id,)).fetchone()
+        if row is None:
+            known = [str(r[0]) for r in self.db.execute("SELECT id FROM appeal ORDER BY id")]
+            raise UsageError(f"no appeal #{appeal_id} in {self.path}" + (f"; appeals: {', '.join(known)}" if known else "; none filed"))
+        events = [
+            {"time": e["time"], "action": e["action"], "reason": e["reason"]}
+            for e in self.db.execute("SELECT * FROM appeal_event WHERE appeal_id = ? ORDER BY id", (appeal_id,))
+        ]
+        return {
+            "id": row["id"],
+            "ruleset": row["ruleset"],
+            "year": row["year"],
+            "category": row["category"],
+            "unit": row["unit"],
+            "indicator": row["indicator"],
+            "claim": row["claim"],
+            "changes": json.loads(row["changes"]),
+            "created": row["created"],
+            "status": events[-1]["action"] if events else "filed",
+            "events": events,
+        }
+
+    def appeals(self, *, category: str | None = None, year: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM appeal ORDER BY id")]
+        found = [self._appeal(i) for i in ids]
+        return [
+            a
+            for a in found
+            if (category is None or a["category"] == category)
+            and (year is None or a["year"] == year)
+            and (status is None or a["status"] == status)
+        ]
+
+
+def _run_head(row: sqlite3.Row, units: int) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "label": row["label"],
+        "category": row["category"],
+        "ruleset": row["ruleset"],
+        "year": row["year"],
+        "created": row["created"],
+        "evidence_digest": row["evidence_digest"],
+        "evidence": json.loads(row["evidence"]),
+        "escore_version": row["escore_version"],
+        "packs": [list(p) for p in json.loads(row["packs"])],
+        "selection": row["selection"],
+        "synthetic": bool(row["synthetic"]),
+        "appeals": json.loads(row["appeals"]),
+        "whatif": row["whatif"],
+        "units": units,
+    }
+
+
+def open_store(path: Path | None = None, *, create: bool = True) -> Store | None:
+    """Open (and create or migrate) the store; ``None`` if it does not exist and ``create`` is false.
+
+    A file that is not an escore store, or one written by a newer escore, is a clear
+    :class:`InputError`; nothing is written to it.
+    """
+    path = Path(path) if path is not None else default_path()
+    where = str(path)
+    if not path.exists():
+        if not create:
+            return None
+        if not path.parent.is_dir():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(where, "", f"cannot create the store's directory: {exc.strerror}") from None
+    elif not path.is_file():
+        raise InputError(where, "", "expected an escore store (an SQLite file), found a directory")
+    try:
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise InputError(where, "", f"cannot open the store: {exc}") from None
+    db.row_factory = sqlite3.Row
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                where,
+                "",
+                f"the store has schema version {version}, newer than this escore supports ({SCHEMA_VERSION}); upgrade escore or use another --db",
+            )
+        if version and not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'run'").fetchone():
+            raise InputError(where, "", f"not an escore store (schema version {version} but no run table)")
+        if version == 0 and db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+            raise InputError(where, "", "not an escore store (an SQLite file holding other tables)")
+        db.execute("PRAGMA busy_timeout = 30000")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        # WAL with synchronous=NORMAL: a crash never corrupts the store or leaves half a run;
+        # only a power cut may lose the last committed run.
+        db.execute("PRAGMA synchronous = NORMAL")
+        if version < SCHEMA_VERSION:
+            _migrate(db, version)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise InputError(where, "", f"not a readable escore store ({exc}); nothing was changed") from None
+    except BaseException:
+        db.close()
+        raise
+    return Store(db, path)
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    """Apply the missing migrations in one transaction (another process may be doing the same)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        current = db.execute("PRAGMA user_version").fetchone()[0]  # re-read under the lock
+        for step in range(current, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[step]):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {step + 1}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _statements(script: str) -> Sequence[str]:
+    """Split a migration into statements (executescript would commit the open transaction)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,472 @@
+"""Reading an evidence workbook (the layout of :mod:`escore._xlsx_layout`).
+
+A spreadsheet loader (kind ``"workbook"``) only turns a file into sheets of cell values;
+this module reads the layout and converts every cell with the same checks as the TOML
+and CSV readers (:meth:`escore._evidence._Typed.parse`). Unlike them it does not stop at
+the first problem: an assessor fixes a workbook in one pass, so every problem is
+collected, each naming its cell (``网站!F12``), unit, field and what was expected, and
+reported together as one :class:`~escore.InputError`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ._errors import InputError, InputErrors, did_you_mean
+from ._evidence import Column, Field, Table
+from ._model import EvidenceLoader
+from ._xlsx_layout import (
+    ABOUT_KEYS,
+    ABOUT_SHEET,
+    GRADED_PARTS,
+    NO,
+    NONE,
+    TABLE_KEY_ROW,
+    UNIT_COLUMNS,
+    YES,
+    cell_name,
+    excel_decimal,
+)
+
+#: How many problems are listed before the rest are counted only.
+MAX_LISTED = 200
+
+
+@attrs.frozen
+class BookLabels:
+    """What the ``说明`` sheet says about the evidence set."""
+
+    synthetic: bool = False
+    notes: tuple[str, ...] = ()
+
+
+def read_xlsx(path: Path) -> dict[str, list[list[Any]]]:
+    """Sheets of an .xlsx (or .ods) file as rows of values from A1, through python-calamine.
+
+    calamine reads the cells' stored values (a formula gives the value last computed by
+    Excel or LibreOffice); it reads the county workbook several times faster than
+    openpyxl's read-only mode (see the README).
+    """
+    try:
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_path(str(path))
+        return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+    except OSError as exc:
+        raise InputError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+    except Exception as exc:  # calamine's errors for a damaged or foreign file
+        raise InputError(str(path), "", f"not a readable workbook ({type(exc).__name__}: {exc})") from None
+
+
+def cell_value(value: Any) -> Any:
+    """A cell as the raw value the evidence checks take; ``None`` for an empty cell.
+
+    Text is stripped; a whole number stored as a double is an int; any other double is
+    the decimal Excel shows; a date-time at midnight is a date.
+    """
+    if value is None:
+        return None
+    kind = value.__class__
+    if kind is str:
+        return value.strip() or None
+    if kind is float:
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return excel_decimal(value)
+    if kind is _dt.datetime:
+        return value.date() if value.time() == _dt.time(0) else value
+    return value
+
+
+def _for_type(spec: Any, raw: Any) -> Any:
+    """Workbook spellings of a value: 是/否 for booleans, numbers typed into a text field, ；."""
+    kind = spec.type
+    if kind == "bool" and raw.__class__ is str:
+        if raw in (YES, NO):
+            return raw == YES
+        return raw
+    if kind in ("str", "enum") and raw.__class__ is not str and not isinstance(raw, (bool, _dt.date)):
+        return str(raw)  # Excel turns a typed 2017 into a number
+    if kind == "list[str]" and raw.__class__ is str:
+        return "" if raw == NONE else raw.replace("；", ";")
+    return raw
+
+
+def _blank(row: Sequence[Any]) -> bool:
+    return all(cell_value(v) is None for v in row)
+
+
+class _Problems:
+    """The problems found so far, and where each value and row was read (for later checks)."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.origins: dict[tuple[str, str], str] = {}  # (unit, field key) → sheet!cell
+        self.row_sheets: dict[int, str] = {}  # id(row) → sheet
+
+    def add(self, where: str, key: str, expected: str, hint: str = "") -> None:
+        self.items.append(str(InputError(where, key, expected, hint=hint)))
+
+    def parse(self, spec: Any, raw: Any, where: str, key: str) -> tuple[bool, Any]:
+        try:
+            return True, spec.parse(_for_type(spec, raw), where, key, from_text=True)
+        except InputError as exc:
+            hint = f"write {YES} or {NO}" if spec.type == "bool" else exc.hint
+            self.add(exc.where, exc.key, exc.expected, hint=hint)
+            return False, None
+
+
+def read_evidence_book(
+    path: Path,
+    loader: EvidenceLoader,
+    plan: Any,
+    wanted: set[str],
+    known: set[str],
+    with_rows: set[str],
+    values: dict[str, dict[str, Any]],
+    files: dict[str, str],
+    rows: dict[str, dict[str, list[Any]]],
+    *,
+    schema: Any,
+    origins: dict[str, dict[str, str]],
+    row_files: dict[int, str],
+) -> BookLabels:
+    """Read one evidence workbook into ``values``, ``files`` and ``rows`` (as the directory reader does).
+
+    ``schema``, ``origins`` and ``row_files`` are the directory reader's (:mod:`escore._load`):
+    the fields as this category declares them, and where each value and row came from, for
+    the checks across values. Raises one :class:`InputError` listing every problem found,
+    and changes nothing then.
+    """
+    from ._load import check_unit  # the checks across one unit's values, shared with the directory reader
+
+    sheets = loader.read(path)
+    problems = _Problems()
+    fields = {key: spec for key, (spec, _) in schema.by_key.items()}  # maxima of this category
+    other_fields = {d.field.key for d in plan.fixtures.values() if d.field is not None}
+    # A sheet name holds 31 characters: a longer table name is cut there (``sheet_title``).
+    tables = {t.name[:31]: t for t in plan.tables}
+    other_tables = {d.table.name[:31] for d in plan.fixtures.values() if d.table is not None}
+    labels = _read_about(sheets.get(ABOUT_SHEET), plan, problems)
+    new_values: dict[str, dict[str, Any]] = {}
+    new_rows: dict[str, dict[str, list[Any]]] = {}
+    seen_units: list[str] = []
+    for name, grid in sheets.items():
+        if name == ABOUT_SHEET or name.startswith("_"):
+            continue
+        if name in tables:
+            found = _read_table_sheet(name, grid, tables[name], with_rows, known, problems)
+            if found is not None:
+                new_rows[tables[name].name] = found
+        elif name in other_tables:
+            continue  # a monitoring table of another category of the ruleset
+        else:
+            _read_unit_sheet(name, grid, fields, other_fields, plan.category.key, wanted, known, values, problems, new_values, seen_units)
+    # The checks that span several values of a unit (a part above its whole, READING 15),
+    # on what the workbook gives together with what other evidence gave before it.
+    book_origins = problems.origins
+    for code in sorted(set(new_values) | {c for by_unit in new_rows.values() for c in by_unit}):
+        if code not in values:
+            continue  # a sub-unit's monitoring rows (roll-up): its own values belong to its category
+        merged = {**values[code], **new_values.get(code, {})}
+        view = {
+            name: {code: tuple(rows.get(name, {}).get(code, ())) + tuple(new_rows.get(name, {}).get(code, ()))}
+            for name in set(rows) | set(new_rows)
+        }
+        try:
+            check_unit(
+                schema,
+                code,
+                merged,
+                view,
+                lambda key, code=code: book_origins.get((code, key)) or origins.get(code, {}).get(key, f"the evidence of {code}"),
+                lambda name, row: (
+                    f"{path}: {problems.row_sheets[id(row)]}:{row.line}"
+                    if id(row) in problems.row_sheets
+                    else f"{row_files.get(id(row), name)}:{row.line}"
+                ),
+            )
+        except InputError as exc:
+            problems.items.append(str(exc))
+    if problems.items:
+        raise InputErrors(
+            str(path), f"{len(problems.items)} problem(s) in the workbook; nothing was scored:", problems.items, limit=MAX_LISTED
+        )
+    for code, found in new_values.items():
+        values[code].update(found)
+    for (code, key), where in book_origins.items():
+        origins.setdefault(code, {})[key] = where
+    for by_unit in new_rows.values():
+        for found in by_unit.values():
+            for row in found:
+                row_files[id(row)] = f"{path}: {problems.row_sheets[id(row)]}"
+    for code in dict.fromkeys(seen_units):
+        files[code] = str(path) if code not in files else f"{files[code]} + {path}"
+    for table_name, by_unit in new_rows.items():
+        target = rows.setdefault(table_name, {})  # a table given without rows for a unit means no events, not missing
+        for code, found in by_unit.items():
+            target.setdefault(code, []).extend(found)
+    return labels
+
+
+def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Problems) -> BookLabels:
+    if grid is None:
+        return BookLabels()
+    found: dict[str, tuple[int, Any]] = {}
+    notes: list[str] = []
+    for index, row in enumerate(grid, start=1):
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() in ABOUT_KEYS:
+            key, value = row[0].strip(), cell_value(row[1])
+            found[key] = (index, value)
+            if key == "note" and value is not None:
+                notes.append(str(value))  # one row per note
+    for key, expected in (("ruleset", plan.ruleset.name), ("category", plan.category.key)):
+        if key in found and found[key][1] not in (None, expected):
+            problems.add(
+                cell_name(ABOUT_SHEET, found[key][0], 1),
+                key,
+                f"this workbook is for {key} '{found[key][1]}', the run is for '{expected}'",
+                hint=f"use --{key} {found[key][1]}" if key == "category" else "",
+            )
+    synthetic = False
+    if "synthetic" in found:
+        row, raw = found["synthetic"]
+        if raw in (YES, True, "true"):
+            synthetic = True
+        elif raw not in (NO, False, "false", None):
+            problems.add(cell_name(ABOUT_SHEET, row, 1), "synthetic", f"expected {YES} or {NO}, got {raw!r}")
+    return BookLabels(synthetic, tuple(notes))
+
+
+def _key_row(grid: Sequence[Sequence[Any]]) -> int | None:
+    """The 0-based index of the row of keys: the first of the top rows whose A cell is ``unit``."""
+    for index, row in enumerate(grid[:6]):
+        if row and cell_value(row[0]) == "unit":
+            return index
+    return None
+
+
+def _read_unit_sheet(
+    sheet: str,
+    grid: Sequence[Sequence[Any]],
+    fields: Mapping[str, Field],
+    other_fields: set[str],
+    category: str,
+    wanted: set[str],
+    known: set[str],
+    values: Mapping[str, dict[str, Any]],
+    problems: _Problems,
+    out: dict[str, dict[str, Any]],
+    seen_units: list[str],
+) -> None:
+    if not grid or _blank([v for row in grid for v in row]):
+        return
+    top = _key_row(grid)
+    if top is None:
+        problems.add(
+            f"{sheet}!A1",
+            "",
+            "not an evidence sheet: expected a row of keys starting with 'unit' in column A (sheets named '_…' are ignored)",
+        )
+        return
+    keys = [cell_value(v) for v in grid[top]]
+    # column → (field, part) where part is "" for a plain field, "points" or "reason" for a graded one
+    columns: dict[int, tuple[Field, str]] = {}
+    graded: dict[str, dict[str, int]] = {}
+    seen: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        where = cell_name(sheet, top + 1, index)
+        if key is None:
+            if any(index < len(row) and cell_value(row[index]) is not None for row in grid[top + 1 :]):
+                problems.add(where, "", "values in a column without a key; put the field key in this cell")
+            continue
+        if not isinstance(key, str):
+            problems.add(where, "", f"expected a field key, got {key!r}")
+            continue
+        if key in UNIT_COLUMNS:
+            if index != UNIT_COLUMNS.index(key):
+                problems.add(where, key, f"expected in column {'ABC'[UNIT_COLUMNS.index(key)]}")
+            continue
+        if key in seen:
+            problems.add(where, key, f"column repeated (also {cell_name(sheet, top + 1, seen[key])})")
+            continue
+        seen[key] = index
+        base, _, part = key.rpartition(".")
+        if key in fields and fields[key].type != "graded":
+            columns[index] = (fields[key], "")
+        elif part in GRADED_PARTS and base in fields and fields[base].type == "graded":
+            columns[index] = (fields[base], part)
+            graded.setdefault(base, {})[part] = index
+        elif key in fields:
+            problems.add(where, key, f"an assessor-graded field takes two columns, {key}.points and {key}.reason")
+        elif key in other_fields or base in other_fields:
+            problems.add(where, key, f"this field is not read by category '{category}'")
+        else:
+            candidates = [k for k, f in fields.items() if f.type != "graded"]
+            candidates += [f"{k}.{p}" for k, f in fields.items() if f.type == "graded" for p in GRADED_PARTS]
+            problems.add(where, key, "unknown evidence key", hint=did_you_mean(key, candidates))
+    for base, parts in graded.items():
+        for part in GRADED_PARTS:
+            if part not in parts:
+                other = next(iter(parts.values()))
+                problems.add(cell_name(sheet, top + 1, other), base, f"the column {base}.{part} is missing beside this one")
+    units_here: dict[str, int] = {}
+    for offset, row in enumerate(grid[top + 1 :]):
+        number = top + 2 + offset
+        if _blank(row):
+            continue
+        code = cell_value(row[0]) if row else None
+        name = cell_value(row[1]) if len(row) > 1 else None
+        if code is None:
+            problems.add(cell_name(sheet, number, 0), "unit", "expected a unit code: this row has values but no unit")
+            continue
+        code = str(code)
+        if code not in wanted:
+            if code not in known:
+                problems.add(cell_name(sheet, number, 0), "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known | wanted))
+            continue  # a unit of another category
+        if code in units_here:
+            problems.add(cell_name(sheet, number, 0), "unit", f"unit '{code}' has two rows (also row {units_here[code]})")
+            continue
+        units_here[code] = number
+        seen_units.append(code)
+        who = f"{code} {name}" if name else code
+        target = out.setdefault(code, {})
+        grades: dict[str, dict[str, Any]] = {}
+        for index, (spec, part) in columns.items():
+            raw = cell_value(row[index]) if index < len(row) else None
+            if part:
+                grades.setdefault(spec.key, {})[part] = (raw, index)
+                continue
+            if raw is None:
+                continue
+            _store(spec, raw, f"{cell_name(sheet, number, index)}: {who}", code, values[code], target, problems)
+        for key, given in grades.items():
+            spec = fields[key]
+            present = {part: v for part, v in given.items() if v[0] is not None}
+            if not present:
+                continue
+            if len(present) < len(GRADED_PARTS):
+                lacking = next(p for p in GRADED_PARTS if p not in present)
+                index = graded[key].get(lacking, next(iter(present.values()))[1])
+                problems.add(
+                    f"{cell_name(sheet, number, index)}: {who}",
+                    key,
+                    f"an assessor's grade needs both the points and the reason; the {lacking} is empty",
+                )
+                continue
+            where = f"{cell_name(sheet, number, present['points'][1])}: {who}"
+            # The points cell is checked as the number it is (its range named), then the grade as a whole.
+            ok, _ = problems.parse(_points_spec(spec), present["points"][0], where, f"{key}.points")
+            if ok:
+                _store(
+                    spec, {"points": present["points"][0], "reason": str(present["reason"][0])}, where, code, values[code], target, problems
+                )
+
+
+def _points_spec(spec: Field) -> Column:
+    return Column("decimal", spec.unit, spec.description, spec.min, spec.max, name=f"{spec.key}.points")
+
+
+def _store(spec: Field, raw: Any, where: str, code: str, earlier: Mapping[str, Any], target: dict[str, Any], problems: _Problems) -> None:
+    name = spec.fixture_name
+    if name in target or name in earlier:
+        problems.add(where, spec.key, "given twice (in two sheets, or also in another evidence path)")
+        return
+    ok, value = problems.parse(spec, raw, where, spec.key)
+    if ok:
+        target[name] = value
+        problems.origins[(code, spec.key)] = where
+
+
+def _read_table_sheet(
+    sheet: str,
+    grid: Sequence[Sequence[Any]],
+    spec: Table,
+    with_rows: set[str],
+    known: set[str],
+    problems: _Problems,
+) -> dict[str, list[Any]] | None:
+    """The sheet's rows by unit; ``None`` when the sheet was not filled in (the table is then missing)."""
+    if not grid or _blank([v for row in grid for v in row]):
+        return None
+    header: list[str] = []
+    for value in grid[TABLE_KEY_ROW - 1]:
+        key = cell_value(value)
+        if key is None:
+            break  # the header ends at its first empty cell (a note may stand beyond it)
+        header.append(str(key))
+    columns = {c.name: c for c in spec.columns}
+    bad = False
+    if not header or header[0] != "unit":
+        problems.add(f"{sheet}!A{TABLE_KEY_ROW}", "unit", "expected 'unit' here: the first column names the unit of each event")
+        bad = True
+    for index, key in enumerate(header[1:], start=1):
+        if key not in columns:
+            problems.add(
+                cell_name(sheet, TABLE_KEY_ROW, index),
+                key,
+                "unknown column",
+                hint=did_you_mean(key, columns) or f"expected: unit, {', '.join(columns)}",
+            )
+            bad = True
+    for name, col in columns.items():
+        if col.required and name not in header:
+            problems.add(f"{sheet}!{TABLE_KEY_ROW}", name, f"missing column ({col.expected()})")
+            bad = True
+    if bad:
+        return None
+    from ._load import _check_row  # the checks between a row's columns, shared with the CSV reader
+
+    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
+    position = {key: index for index, key in enumerate(header)}
+    events = [(TABLE_KEY_ROW + 1 + n, list(row[: len(header)])) for n, row in enumerate(grid[TABLE_KEY_ROW:])]
+    events = [(line, row) for line, row in events if not _blank(row)]
+    # No event row: the table was not filled in, and its indicators are missing. NONE alone in
+    # column A says "no events at all", which scores (e.g. no deductions).
+    marked = [line for line, row in events if cell_value(row[0]) == NONE]
+    if marked:
+        if len(events) > 1:
+            problems.add(cell_name(sheet, marked[0], 0), "unit", f"'{NONE}' means no events at all: delete it or the event rows")
+        return {}
+    if not events:
+        return None
+    out: dict[str, list[Any]] = {}
+    for line, row in events:
+        code = cell_value(row[0])
+        code = "" if code is None else str(code)
+        if code not in with_rows:
+            if code not in known:
+                problems.add(cell_name(sheet, line, 0), "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known))
+            continue
+        parsed = []
+        fine = True
+        for name, col in columns.items():
+            index = position.get(name)
+            raw = cell_value(row[index]) if index is not None and index < len(row) else None
+            where = f"{cell_name(sheet, line, index if index is not None else 0)}: {code}"
+            if raw is None:
+                if col.required:
+                    problems.add(where, name, f"expected {col.expected()}, got an empty cell")
+                    fine = False
+                parsed.append(None)
+                continue
+            ok, value = problems.parse(col, raw, where, name)
+            fine = fine and ok
+            parsed.append(value)
+        if fine and checks:
+            try:
+                _check_row(checks, dict(zip(columns, parsed)), f"{sheet}!{line}:{line}: {code}")
+            except InputError as exc:
+                problems.items.append(str(exc))
+                fine = False
+        if fine:
+            row = spec.row_type(code, line, *parsed)
+            problems.row_sheets[id(row)] = sheet
+            out.setdefault(code, []).append(row)
+    return out

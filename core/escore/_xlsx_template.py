@@ -1,0 +1,361 @@
+"""Writing an evidence workbook for a whole category (``escore template --format xlsx``).
+
+The layout is that of :mod:`escore._xlsx_layout`; what each cell accepts is what the
+evidence checks accept, shown three ways: a comment on each key (description, type,
+range, unit, the indicators it feeds), Excel data validation (是/否 lists, enum lists,
+whole-number/decimal ranges, dates, unit codes) and the description row.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._collect import Plan
+from ._evidence import Column, Field
+from ._model import Unit
+from ._report import SYNTHETIC_BANNER
+from ._xlsx_layout import (
+    ABOUT_SHEET,
+    GRADED_PARTS,
+    LISTS_SHEET,
+    NO,
+    NONE,
+    TABLE_KEY_ROW,
+    UNIT_COLUMNS,
+    UNIT_KEY_ROW,
+    YES,
+    cell_of_decimal,
+    column_letter,
+    sheet_title,
+    workbook_bytes,
+)
+
+#: Data validation reaches this many rows below the last event of a monitoring sheet.
+EVENT_ROWS = 2000
+_RED, _GREY, _HEAD = "C00000", "808080", "DDEBF7"
+
+
+def group_of(key: str) -> str:
+    """A field's group: its dotted key without the last part (``website.letters.quality`` → ``website.letters``)."""
+    return key.rpartition(".")[0] or key
+
+
+def group_titles(plan: Plan, groups: Mapping[str, Sequence[Field]]) -> dict[str, str]:
+    """A sheet title per field group: the title of the deepest indicator group that every field of it feeds.
+
+    The pack's titles are Chinese for fj2017 (``政务公开``); a group whose fields feed
+    indicators of several top-level parts keeps its key.
+    """
+
+    def chain(code: str) -> list[str]:
+        path = []
+        node = plan.nodes.get(code)
+        while node is not None:
+            path.append(node.code)
+            node = plan.nodes.get(node.parent) if node.parent else None
+        return path[::-1]
+
+    titles: dict[str, str] = {}
+    for group, fields in groups.items():
+        codes = sorted({c for f in fields for c in plan.feeds.get(f.key, ())})
+        common: list[str] = []
+        if codes:
+            paths = [chain(c) for c in codes]
+            for level in zip(*paths):
+                if len(set(level)) != 1:
+                    break
+                common.append(level[0])
+        # The top-level node is the whole table of a section: too broad to name a sheet.
+        titles[group] = plan.nodes[common[-1]].title if len(common) >= 2 else group.rpartition(".")[2] or group
+    return titles
+
+
+def _number(value: Any) -> Any:
+    from decimal import Decimal
+
+    return cell_of_decimal(value) if isinstance(value, Decimal) else value
+
+
+def _comment_text(spec: Any, feeds: Sequence[str], *, part: str = "", required: bool = True) -> str:
+    lines = [spec.description or getattr(spec, "key", getattr(spec, "name", ""))]
+    if part == "points":
+        lines.append(f"评分 points: a number from {spec.min if spec.min is not None else 0} to {spec.max}")
+    elif part == "reason":
+        lines.append("理由 reason: one line of text, required with the points")
+    elif spec.type == "bool":
+        lines.append(f"{YES} / {NO}")
+    else:
+        lines.append(f"expected: {spec.expected()}")
+    if spec.unit.strip() == "%":
+        lines.append("type 85 for 85 %, not 85% (Excel would store 0.85)")
+    if spec.type == "list[str]":
+        lines.append(f"several items: separate them with ; (or ；); none at all: {NONE}")
+    if not required:
+        lines.append("optional")
+    if feeds:
+        lines.append("feeds: " + ", ".join(feeds))
+    lines.append("empty cell = evidence not given (reported as missing)")
+    return "\n".join(lines)
+
+
+def _validation(spec: Any, part: str, lists: dict[tuple[str, ...], str]) -> Any:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    kind = "decimal" if part == "points" else spec.type
+    if part == "reason" or kind in ("str", "list[str]"):
+        return None
+    if kind == "bool":
+        rule = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+    elif kind == "enum":
+        rule = DataValidation(type="list", formula1=lists[spec.choices], allow_blank=True)
+    elif kind == "date":
+        rule = DataValidation(type="date", operator="between", formula1="DATE(1900,1,1)", formula2="DATE(9999,12,31)", allow_blank=True)
+    else:
+        number = "whole" if kind == "int" else "decimal"
+        low, high = spec.min, spec.max
+        if low is not None and high is not None:
+            rule = DataValidation(type=number, operator="between", formula1=str(low), formula2=str(high), allow_blank=True)
+        elif low is not None:
+            rule = DataValidation(type=number, operator="greaterThanOrEqual", formula1=str(low), allow_blank=True)
+        elif high is not None:
+            rule = DataValidation(type=number, operator="lessThanOrEqual", formula1=str(high), allow_blank=True)
+        else:
+            rule = DataValidation(type=number, operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=True)
+    rule.error = f"expected {spec.expected()}" if part != "points" else f"expected a number from {spec.min or 0} to {spec.max}"
+    rule.errorTitle = "escore"
+    rule.showErrorMessage = True
+    return rule
+
+
+def evidence_workbook(
+    plan: Plan,
+    units: Sequence[Unit],
+    row_units: Sequence[str],
+    *,
+    values: Mapping[str, Mapping[str, Any]] | None = None,
+    tables: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
+    synthetic: bool = False,
+    notes: Sequence[str] = (),
+) -> bytes:
+    """The evidence workbook of one category; pre-filled from typed ``values``/``tables`` when given.
+
+    ``row_units`` are the unit codes a monitoring row may name (the category's units and
+    the sub-units whose rows roll up).
+    """
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    values = values or {}
+    tables = tables or {}
+    book = Workbook()
+    about = book.active
+    about.title = ABOUT_SHEET
+    taken = {ABOUT_SHEET, LISTS_SHEET}
+    banner_font = Font(bold=True, color="FFFFFF")
+    banner_fill = PatternFill("solid", fgColor=_RED)
+    head_fill = PatternFill("solid", fgColor=_HEAD)
+    key_font = Font(color=_GREY, size=9)
+
+    def banner(sheet: Any, cell: str, fallback: str) -> None:
+        if synthetic:
+            sheet[cell] = f"{SYNTHETIC_BANNER} · {notes[0]}" if notes else SYNTHETIC_BANNER
+            sheet[cell].font = banner_font
+            sheet[cell].fill = banner_fill
+        else:
+            sheet[cell] = fallback
+            sheet[cell].font = Font(bold=True)
+
+    # -- the choice lists, hidden: unit codes for monitoring rows, long enum lists
+    lists_sheet = book.create_sheet(LISTS_SHEET)
+    lists_sheet.sheet_state = "hidden"
+    lists_sheet["A1"] = "unit"
+    for index, code in enumerate(row_units, start=2):
+        lists_sheet.cell(index, 1, code)
+    unit_list = f"{LISTS_SHEET}!$A$2:$A${max(2, len(row_units) + 1)}"
+    lists: dict[tuple[str, ...], str] = {}
+    enum_specs = [f for f in plan.fields if f.type == "enum"] + [c for t in plan.tables for c in t.columns if c.type == "enum"]
+    for spec in enum_specs:
+        if spec.choices in lists:
+            continue
+        inline = ",".join(spec.choices)
+        if len(inline) < 250 and not any("," in c or '"' in c for c in spec.choices):
+            lists[spec.choices] = f'"{inline}"'
+            continue
+        column = lists_sheet.max_column + 1
+        lists_sheet.cell(1, column, "choices")
+        for index, choice in enumerate(spec.choices, start=2):
+            lists_sheet.cell(index, column, choice)
+        letter = column_letter(column - 1)
+        lists[spec.choices] = f"{LISTS_SHEET}!${letter}$2:${letter}${len(spec.choices) + 1}"
+
+    # -- one sheet per field group
+    groups: dict[str, list[Field]] = {}
+    for spec in plan.fields:
+        groups.setdefault(group_of(spec.key), []).append(spec.for_category(plan.category.key))  # this category's maxima
+    titles = group_titles(plan, groups)
+    first_row = UNIT_KEY_ROW + 1
+    last_row = UNIT_KEY_ROW + max(1, len(units))
+    group_sheets = []
+    for group in sorted(groups):
+        sheet = book.create_sheet(sheet_title(titles[group], taken))
+        group_sheets.append((sheet.title, group))
+        banner(sheet, "A1", f"{plan.ruleset.name} · {plan.category.key} {plan.category.title} · {group}")
+        columns: list[tuple[str, Any, str]] = [(key, None, "") for key in UNIT_COLUMNS]
+        for spec in groups[group]:
+            if spec.type == "graded":
+                columns.extend((f"{spec.key}.{part}", spec, part) for part in GRADED_PARTS)
+            else:
+                columns.append((spec.key, spec, ""))
+        labels = {"unit": "单位代码 unit code", "name": "单位名称 name", "parent": "上级单位 parent"}
+        for index, (key, spec, part) in enumerate(columns, start=1):
+            label = labels.get(key) or (spec.description or key)
+            if part:
+                label = f"{label} · {'评分 points' if part == 'points' else '理由 reason'}"
+            head = sheet.cell(UNIT_KEY_ROW - 1, index, label)
+            head.alignment = Alignment(wrap_text=True, vertical="top")
+            head.fill = head_fill
+            cell = sheet.cell(UNIT_KEY_ROW, index, key)
+            cell.font = key_font
+            letter = column_letter(index - 1)
+            sheet.column_dimensions[letter].width = (
+                14 if spec is None else (30 if part == "reason" or spec.type in ("str", "list[str]") else 18)
+            )
+            if spec is None:
+                continue
+            comment = Comment(_comment_text(spec, plan.feeds.get(spec.key, ()), part=part), "escore")
+            comment.width, comment.height = 320, 160
+            cell.comment = comment
+            rule = _validation(spec, part, lists)
+            if rule is not None:
+                sheet.add_data_validation(rule)
+                rule.add(f"{letter}{first_row}:{letter}{last_row}")
+            if spec.type == "date":
+                for row in range(first_row, last_row + 1):
+                    sheet.cell(row, index).number_format = "yyyy-mm-dd"
+        sheet.row_dimensions[UNIT_KEY_ROW - 1].height = 75
+        for row, unit in enumerate(units, start=first_row):
+            given = values.get(unit.code, {})
+            sheet.cell(row, 1, unit.code)
+            sheet.cell(row, 2, unit.name)
+            sheet.cell(row, 3, unit.parent or "")
+            for index, (_, spec, part) in enumerate(columns[3:], start=4):
+                value = given.get(spec.fixture_name)
+                if value is None:
+                    continue
+                if part:
+                    value = _number(value.points) if part == "points" else value.reason
+                elif spec.type == "bool":
+                    value = YES if value else NO
+                elif spec.type == "list[str]":
+                    value = "; ".join(value) or NONE
+                else:
+                    value = _number(value)
+                sheet.cell(row, index, value)
+        sheet.freeze_panes = sheet.cell(first_row, 4)
+
+    # -- one sheet per monitoring table; the first event on row 2, its line as in a CSV file
+    for spec_table in sorted(plan.tables, key=lambda t: t.name):
+        sheet = book.create_sheet(sheet_title(spec_table.name, taken))
+        header: list[tuple[str, Column | None]] = [("unit", None), *((c.name, c) for c in spec_table.columns)]
+        for index, (key, col) in enumerate(header, start=1):
+            cell = sheet.cell(TABLE_KEY_ROW, index, key)
+            cell.font = Font(bold=True)
+            cell.fill = head_fill
+            letter = column_letter(index - 1)
+            sheet.column_dimensions[letter].width = 18
+            where = f"{letter}{TABLE_KEY_ROW + 1}:{letter}{TABLE_KEY_ROW + EVENT_ROWS + _count(tables.get(spec_table.name))}"
+            if col is None:
+                text = "单位代码 unit code" + (" (a sub-unit's rows roll up to its parent)" if spec_table.rollup else "")
+                text += f"\nan empty sheet is a table not given (missing); {NONE} alone in A2: no events at all"
+                cell.comment = Comment(f"{text}\n{spec_table.description}", "escore")
+                from openpyxl.worksheet.datavalidation import DataValidation
+
+                rule = DataValidation(type="list", formula1=unit_list, allow_blank=True)
+                rule.error, rule.errorTitle, rule.showErrorMessage = "expected a unit code of the list", "escore", True
+            else:
+                comment = Comment(_comment_text(col, plan.feeds.get(spec_table.name, ()), required=col.required), "escore")
+                comment.width, comment.height = 320, 160
+                cell.comment = comment
+                rule = _validation(col, "", lists)
+                if col.type == "date":
+                    for row in range(TABLE_KEY_ROW + 1, TABLE_KEY_ROW + 1 + max(1, _count(tables.get(spec_table.name)))):
+                        sheet.cell(row, index).number_format = "yyyy-mm-dd"
+            if rule is not None:
+                sheet.add_data_validation(rule)
+                rule.add(where)
+        banner(
+            sheet,
+            f"{column_letter(len(header) + 1)}1",
+            f"{spec_table.name}: {spec_table.description} (one row per event; an empty sheet is a table not given, {NONE} in A2: no events)",
+        )
+        events = sorted((row for rows in tables.get(spec_table.name, {}).values() for row in rows), key=lambda r: (r.line, r.unit))
+        if spec_table.name in tables and not events:
+            sheet.cell(TABLE_KEY_ROW + 1, 1, NONE)  # given, with no events (an empty sheet is a table not given)
+        lines = [r.line for r in events]
+        keep_lines = len(set(lines)) == len(lines) and all(line > TABLE_KEY_ROW for line in lines)
+        for offset, event in enumerate(events):
+            row = event.line if keep_lines else TABLE_KEY_ROW + 1 + offset
+            sheet.cell(row, 1, event.unit)
+            for index, col in enumerate(spec_table.columns, start=2):
+                value = getattr(event, col.name)
+                if value is None:
+                    continue
+                if col.type == "bool":
+                    value = YES if value else NO
+                elif col.type == "list[str]":
+                    value = "; ".join(value) or NONE
+                elif col.type == "graded":
+                    value = f"{value.points}"
+                else:
+                    value = _number(value)
+                cell = sheet.cell(row, index, value)
+                if isinstance(value, _dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+        sheet.freeze_panes = sheet.cell(TABLE_KEY_ROW + 1, 2)
+
+    # -- the about sheet, first
+    about["A1"] = (
+        f"escore 证据工作簿 evidence workbook · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title}"
+    )
+    about["A1"].font = Font(bold=True, size=14)
+    if synthetic:
+        banner(about, "A2", "")
+    text = [
+        "每个字段组一页：每行一个单位（代码、名称、上级），每列一个字段；字段说明见第 2 行和第 3 行单元格批注。",
+        "One sheet per field group: a row per unit (code, name, parent), a column per field; hover a key in row 3 for its description, type, range and the indicators it feeds.",
+        f"布尔值填 {YES}/{NO}；日期 YYYY-MM-DD；评估人员评分字段两列：points（分数）和 reason（理由），须同时填写。",
+        "Assessor-graded fields take two columns, KEY.points and KEY.reason, both required. An empty cell is evidence not given: it is reported as missing.",
+        "监测表（每行一个事件）各占一页，第 1 行为列名。Monitoring tables have their own sheets: one row per event, keys on row 1.",
+        "运行 run:  escore run -c CATEGORY -e THIS.xlsx   — every problem in the workbook is listed at once (sheet!cell, unit, field, expected).",
+        "",
+        "Sheets:",
+    ]
+    text.extend(f"  {title}: {group}" for title, group in group_sheets)
+    text.extend(f"  {t.name}: {t.description}" for t in sorted(plan.tables, key=lambda t: t.name))
+    text.append("")
+    start = 4
+    for offset, line in enumerate(text):
+        about.cell(start + offset, 1, line)
+    block = start + len(text)
+    for offset, (key, value) in enumerate(
+        (
+            ("ruleset", plan.ruleset.name),
+            ("category", plan.category.key),
+            ("synthetic", YES if synthetic else NO),
+            *(("note", note) for note in notes or [""]),
+        )
+    ):
+        about.cell(block + offset, 1, key).font = Font(bold=True)
+        about.cell(block + offset, 2, value)
+    about.column_dimensions["A"].width = 16
+    book.move_sheet(LISTS_SHEET, offset=len(book.sheetnames))
+    return workbook_bytes(book)
+
+
+def _count(rows: Mapping[str, Sequence[Any]] | None) -> int:
+    if not rows:
+        return 0
+    return max(r.line for found in rows.values() for r in found)

@@ -1,0 +1,660 @@
+"""The assessment cycle: the store, run --save, history, diff, whatif, plan and appeals (demo pack)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from escore_cli import cli
+
+from .conftest import DEMO, ROOT
+
+SAMPLE = DEMO / "escore_demo" / "sample"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch, no_autoload):
+    path = tmp_path / "store" / "escore.db"
+    monkeypatch.setenv("ESCORE_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def runner(db):
+    return CliRunner()
+
+
+@pytest.fixture
+def evidence(tmp_path):
+    target = tmp_path / "evidence"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+def ok(result, code=0):
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    return result
+
+
+def as_json(result):
+    return json.loads(ok(result).stdout)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------- the walk-through
+
+
+def test_walkthrough_save_change_diff_plan_whatif_appeal(runner, evidence, db):
+    """Done-when of the cycle, as a new user would try it."""
+    first = ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "--save", "--label", "self-report"]))
+    assert "saved run #1 'self-report'" in first.stderr
+    edit(evidence / "units" / "east.toml", "reply_rate = 79.9", "reply_rate = 80")
+    ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "--save", "--label", "on-site"]))
+
+    diff = as_json(runner.invoke(cli, ["diff", "1", "2", "-f", "json"]))
+    east = next(u for u in diff["units"] if u["code"] == "east")
+    assert (east["total_before"], east["total_after"], east["delta"]) == ("31.95", "37.95", "6")
+    assert (east["rank_before"], east["rank_after"]) == (4, 4)
+    [changed] = east["indicators"]
+    assert (changed["code"], changed["points_before"], changed["points_after"]) == ("S-1-1", "0", "6")
+    assert changed["reasons_before"] == ["reply rate 79.9% matched tier '< 80% → 0'"]
+    assert changed["reasons_after"] == ["reply rate 80% matched tier '≥ 80% → 6'"]
+    assert all(u["delta"] == "0" and not u["indicators"] for u in diff["units"] if u["code"] != "east")
+    table = ok(runner.invoke(cli, ["diff", "1", "2"])).stdout
+    assert "east  East Town   31.95  37.95  +6.00     4       4" in table
+    assert "1 of 4 units changed" in table
+
+    plan = as_json(runner.invoke(cli, ["plan", "east", "-e", str(evidence), "-f", "json"]))
+    assert plan["unit"] == "east" and plan["total"] == "37.95"
+    first_action = plan["actions"][0]
+    assert first_action["indicator"] == "W-1-1"
+    assert first_action["set"] == [{"field": "website.leak", "value": "false"}]
+    assert first_action["gain"] == "24"
+    assert "lifts veto V-1 Data leak" in first_action["explanation"]
+    args = [a for s in first_action["set"] for a in ("--set", f"{s['field']}={s['value']}")]
+    whatif = as_json(runner.invoke(cli, ["whatif", "east", "-e", str(evidence), *args, "-f", "json"]))
+    assert whatif["delta"] == first_action["gain"]
+    assert (whatif["total_before"], whatif["total_after"], whatif["rank_before"], whatif["rank_after"]) == ("37.95", "61.95", 4, 3)
+
+    filed = ok(
+        runner.invoke(
+            cli,
+            [
+                "appeal",
+                "add",
+                "east",
+                "S-1-2",
+                "--claim",
+                "delay counted from the wrong day",
+                "--set",
+                "service.median_delay=7",
+                "-e",
+                str(evidence),
+            ],
+        )
+    )
+    assert "appeal #1 filed: east S-1-2" in filed.stdout
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "the log shows 7 days"]))
+    after = ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "--save", "-f", "json"]))
+    assert "applied accepted appeal(s) #1" in after.stderr
+    east_after = next(u for u in json.loads(after.stdout)["units"] if u["code"] == "east")
+    s12 = next(i for i in east_after["indicators"] if i["code"] == "S-1-2")
+    assert s12["points"] == "5"
+    assert s12["reasons"][-1] == "points changed by appeal #1: 0 → 5 (delay counted from the wrong day)"
+    diff = as_json(runner.invoke(cli, ["diff", "2", "3", "-f", "json"]))
+    east = next(u for u in diff["units"] if u["code"] == "east")
+    assert east["delta"] == "5"
+    assert east["indicators"][0]["reasons_after"][-1].startswith("points changed by appeal #1")
+    history = as_json(runner.invoke(cli, ["history", "-f", "json"]))
+    assert [(r["id"], r["label"], r["appeals"]) for r in history["runs"]] == [(1, "self-report", []), (2, "on-site", []), (3, "", [1])]
+
+
+# ---------------------------------------------------------------------- exactness and the stamp
+
+
+def test_saved_points_are_exact_and_output_identical(runner, db, demo_catalog):
+    plain = ok(runner.invoke(cli, ["run", "-c", "town", "-f", "json"])).stdout
+    saved = ok(runner.invoke(cli, ["run", "-c", "town", "-f", "json", "--save"])).stdout
+    assert plain == saved
+    with sqlite3.connect(db) as connection:
+        totals = dict(connection.execute("SELECT code, total FROM unit_result"))
+        points = dict(
+            connection.execute(
+                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[4]') FROM unit_result, json_each(indicators) WHERE code = 'west'"
+            )
+        )
+        stamp = connection.execute("SELECT ruleset, year, category, evidence, evidence_digest, synthetic FROM run").fetchone()
+    from escore._session import run_category
+
+    result = run_category(demo_catalog, "town")
+    assert totals == {u.unit.code: str(u.total) for u in result.units}
+    west = next(u for u in result.units if u.unit.code == "west")
+    assert points == {i.code: str(i.points) for i in west.indicators}
+    assert stamp[:3] == ("demo2024", 2024, "town")
+    assert json.loads(stamp[3]) == ["escore_demo/sample"]  # no machine path
+    assert len(stamp[4]) == 64 and stamp[5] == 1
+
+
+def test_history_empty_store_is_not_created(runner, db):
+    assert ok(runner.invoke(cli, ["history"])).stdout == "no saved runs (escore run … --save stores one)\n"
+    assert as_json(runner.invoke(cli, ["history", "-f", "json"])) == {"schema_version": 1, "runs": []}
+    assert not db.exists()
+
+
+# ---------------------------------------------------------------------- the store as a database
+
+
+def test_store_is_wal_with_a_schema_version(runner, db):
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_newer_schema_is_a_clear_error(runner, db):
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA user_version = 99")
+    result = runner.invoke(cli, ["run", "-c", "town", "--save"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"escore: error: {db}: the store has schema version 99, newer than this escore supports (1); upgrade escore or use another --db\n"
+    )
+    assert ok(runner.invoke(cli, ["history"]), 2).stdout == ""
+
+
+def test_corrupted_store_is_a_clear_error_and_left_alone(runner, db):
+    db.parent.mkdir(parents=True)
+    garbage = b"this is not an SQLite database, whatever its name says\n" * 100
+    db.write_bytes(garbage)
+    for args in (["run", "-c", "town", "--save"], ["run", "-c", "town"], ["history"], ["appeal", "list"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith(f"escore: error: {db}: not a readable escore store (")
+        assert result.stderr.endswith("; nothing was changed\n")
+    assert db.read_bytes() == garbage
+    assert sorted(p.name for p in db.parent.iterdir()) == ["escore.db"]
+
+
+def test_foreign_sqlite_file_is_refused(runner, db):
+    db.parent.mkdir(parents=True)
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE mine (x)")
+    result = runner.invoke(cli, ["run", "-c", "town", "--save"])
+    assert result.exit_code == 2
+    assert "not an escore store (an SQLite file holding other tables)" in result.stderr
+
+
+def _record(units: int = 3) -> dict:
+    def unit(n: int) -> dict:
+        indicators = [{"code": f"X-{k}", "title": "t", "max": "1", "status": "scored", "points": "0.5", "reasons": ["r"]} for k in range(5)]
+        return {
+            "code": f"u{n}",
+            "name": f"U{n}",
+            "parent": "",
+            "rank": n + 1,
+            "total": "2.5",
+            "sections": [],
+            "vetoes": [],
+            "indicators": indicators,
+        }
+
+    head = {
+        "kind": "run",
+        "label": "",
+        "ruleset": "r",
+        "year": 2024,
+        "category": "c",
+        "escore_version": "0",
+        "packs": [],
+        "evidence": [],
+        "evidence_digest": "d",
+        "selection": "",
+        "synthetic": True,
+        "appeals": [],
+    }
+    return {"run": head, "units": [unit(n) for n in range(units)]}
+
+
+def test_exception_mid_save_leaves_no_partial_run(tmp_path):
+    from escore._store import open_store
+
+    path = tmp_path / "s.db"
+    broken = _record()
+    del broken["units"][2]["indicators"][3]["points"]  # fails after the run and two units are written
+    with open_store(path) as store:
+        store.save_run(_record())
+        with pytest.raises(KeyError):
+            store.save_run(broken)
+        assert [r["id"] for r in store.runs()] == [1]
+        assert store.db.execute("SELECT COUNT(*) FROM unit_result").fetchone()[0] == 3
+        assert store.load_run(1)["units"][2]["indicators"][3]["points"] == "0.5"
+        assert store.save_run(_record()) == 2
+
+
+KILL_MID_SAVE = """
+import os, signal, sys
+sys.path.insert(0, {root!r})
+from escore._store import open_store
+from tests.test_cycle import _record
+store = open_store({path!r})
+calls = []
+def handler():
+    calls.append(1)
+    if len(calls) > 50:  # well inside the transaction: the run row is written, rows are being
+        os.kill(os.getpid(), signal.SIGKILL)
+    return 0
+store.db.set_progress_handler(handler, 10)
+store.save_run(_record(200))
+print("not killed")
+"""
+
+
+def test_process_killed_mid_save_leaves_no_partial_run(tmp_path):
+    from escore._store import open_store
+
+    path = tmp_path / "s.db"
+    with open_store(path) as store:
+        store.save_run(_record())
+    script = KILL_MID_SAVE.format(root=str(ROOT), path=str(path))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -9, done.stderr
+    with open_store(path) as store:
+        assert [r["id"] for r in store.runs()] == [1]
+        assert store.db.execute("SELECT COUNT(*) FROM unit_result").fetchone()[0] == 3
+        assert store.save_run(_record()) == 2
+
+
+SAVE_MANY = """
+import sys
+sys.path.insert(0, {root!r})
+from escore._store import open_store
+from tests.test_cycle import _record
+for _ in range(15):
+    with open_store({path!r}) as store:
+        store.save_run(_record(40))
+"""
+
+
+def test_two_processes_saving_at_once(tmp_path):
+    path = tmp_path / "s.db"
+    script = SAVE_MANY.format(root=str(ROOT), path=str(path))
+    procs = [subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    from escore._store import open_store
+
+    with open_store(path) as store:
+        runs = store.runs()
+        assert [r["id"] for r in runs] == list(range(1, 31))
+        assert {r["units"] for r in runs} == {40}
+        assert store.db.execute("SELECT COUNT(*) FROM unit_result, json_each(indicators)").fetchone()[0] == 30 * 40 * 5
+
+
+def test_two_cli_processes_saving_at_once(tmp_path):
+    env = {
+        **os.environ,
+        "ESCORE_DB": str(tmp_path / "cli.db"),
+        "ESCORE_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "ESCORE_PLUGINS": "escore_demo.plugin",
+    }
+    env["PYTHONPATH"] = os.pathsep.join([str(DEMO), env.get("PYTHONPATH", "")])
+    command = [sys.executable, "-c", "import sys; from escore_cli import main; sys.exit(main(sys.argv[1:]))", "run", "-c", "town", "--save"]
+    procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [proc.communicate(timeout=120)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], errors
+    assert sorted(e.split("saved run #")[1][0] for e in errors) == ["1", "2"]
+
+
+# ---------------------------------------------------------------------- whatif
+
+
+def test_whatif_bad_field_says_did_you_mean(runner):
+    result = runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rat=90"])
+    assert result.exit_code == 2
+    assert result.stderr == "escore: error: --set: service.reply_rat: unknown evidence field (did you mean 'service.reply_rate'?)\n"
+    typed = runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rate=lots"])
+    assert typed.stderr.startswith("escore: error: --set: service.reply_rate: expected ")
+    assert typed.stderr.endswith(" from 0 to 100 (%), got 'lots'\n")
+    assert ok(runner.invoke(cli, ["whatif", "east"]), 2).stderr.startswith("escore: error: nothing to change")
+
+
+def test_whatif_rows_and_save(runner, db):
+    removed = as_json(runner.invoke(cli, ["whatif", "east", "--remove-row", "outages:5", "-f", "json"]))
+    assert (removed["delta"], removed["indicators"][0]["code"], removed["indicators"][0]["points_after"]) == ("0.05", "S-2-B-1", "30")
+    added = as_json(
+        runner.invoke(
+            cli,
+            [
+                "whatif",
+                "east",
+                "--add-row",
+                "outages:date=2024-07-01,hours=1.5",
+                "--add-row",
+                "outages:date=2024-07-02,hours=2",
+                "-f",
+                "json",
+            ],
+        )
+    )
+    assert added["delta"] == "-0.1"
+    assert added["indicators"][0]["reasons_after"][-2:] == ["−0.05 outage: 2024-07-01 1.5 h", "−0.05 outage: 2024-07-02 2 h"]
+    bad_line = runner.invoke(cli, ["whatif", "east", "--remove-row", "outages:2"])
+    assert bad_line.stderr == "escore: error: --remove-row: outages:2: no row of unit 'east' at this line; its rows are at lines 5\n"
+    saved = ok(runner.invoke(cli, ["whatif", "east", "--set", "service.median_delay=3", "--save"]))
+    assert "total 31.95 → 41.95 (+10.00, exact 10); rank 4 → 4 of 4" in saved.stdout
+    [run] = as_json(runner.invoke(cli, ["history", "-f", "json"]))["runs"]
+    assert (run["kind"], run["label"], run["whatif"]) == (
+        "whatif",
+        "whatif east --set service.median_delay=3",
+        "east --set service.median_delay=3",
+    )
+
+
+def test_whatif_graded_value_and_rank(runner):
+    data = as_json(runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rate=100", "--set", "website.leak=false", "-f", "json"]))
+    assert (data["total_after"], data["rank_after"], data["units_ranked"]) == ("65.95", 3, 4)
+    assert [i["code"] for i in data["indicators"]] == ["S-1-1", "W-1-1", "W-1-2", "W-1-3", "W-4"]
+
+
+# ---------------------------------------------------------------------- diff
+
+
+def test_diff_two_evidence_directories(runner, evidence, tmp_path):
+    changed = tmp_path / "changed"
+    shutil.copytree(evidence, changed)
+    edit(changed / "units" / "north.toml", "reply_rate = 100", "reply_rate = 85")
+    data = as_json(runner.invoke(cli, ["diff", str(evidence), str(changed), "-c", "town", "-f", "json"]))
+    north = next(u for u in data["units"] if u["code"] == "north")
+    assert (north["delta"], north["rank_before"], north["rank_after"]) == ("-4", 1, 1)
+    assert (data["before"]["evidence"], data["after"]["evidence"]) == (["evidence"], ["changed"])
+    html = ok(runner.invoke(cli, ["diff", str(evidence), str(changed), "-c", "town", "-f", "html"])).stdout
+    from html.parser import HTMLParser
+
+    HTMLParser().feed(html)
+    assert "<td>north</td><td>North Town</td>" in html and "−4.00" not in html and "-4.00" in html
+    assert ok(runner.invoke(cli, ["diff", str(evidence), str(changed)]), 2).stderr.endswith("needs --category/-c\n")
+
+
+def test_diff_one_evidence_under_two_rulesets(monkeypatch, db):
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,tests.plugin_demo2025")
+    runner = CliRunner()
+    data = as_json(runner.invoke(cli, ["diff", "--ruleset", "demo2024", "--ruleset", "demo2025", "-c", "town", "-f", "json"]))
+    assert (data["before"]["ruleset"], data["after"]["ruleset"]) == ("demo2024", "demo2025")
+    # demo2025 reuses the 2024 rules: the same evidence scores the same
+    assert [u["delta"] for u in data["units"]] == ["0", "0", "0", "0"]
+    assert all(u["rank_before"] == u["rank_after"] for u in data["units"])
+
+
+def test_diff_bad_arguments(runner):
+    assert "neither a saved run id nor an evidence directory" in ok(runner.invoke(cli, ["diff", "nope", "1"]), 2).stderr
+    assert "save a run with escore run … --save first" in ok(runner.invoke(cli, ["diff", "1", "2"]), 2).stderr
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    assert (
+        ok(runner.invoke(cli, ["diff", "1", "7"]), 2).stderr
+        == f"escore: error: no saved run #7 in {os.environ['ESCORE_DB']}; saved runs: 1\n"
+    )
+
+
+# ---------------------------------------------------------------------- plan
+
+
+def test_every_plan_action_gains_exactly_through_whatif(runner):
+    plan = as_json(runner.invoke(cli, ["plan", "east", "-f", "json"]))
+    gains = [Decimal(a["gain"]) for a in plan["actions"]]
+    assert gains == sorted(gains, reverse=True) and all(g > 0 for g in gains)
+    texts = [a["explanation"] for a in plan["actions"]]
+    assert "service.reply_rate 79.9 → 80: reply rate → 80% reaches tier '≥ 80% → 6'; S-1-1 0 → 6 of 10, total +6" in texts
+    assert "service.median_delay 8 → 7: median delay → 7 days reaches tier '≤ 7 days → 5'; S-1-2 0 → 5 of 10, total +5" in texts
+    assert "remove outages line 5 (or correct it): each outage avoided gains 0.05; S-2-B-1 29.95 → 30 of 30, total +0.05" in texts
+    for action in plan["actions"]:
+        whatif = as_json(runner.invoke(cli, ["whatif", "east", *action["args"], "-f", "json"]))
+        assert whatif["delta"] == action["gain"], action
+
+
+def test_plan_provides_missing_evidence(runner, evidence):
+    edit(evidence / "units" / "north.toml", "median_delay = 3\n", "")
+    plan = as_json(runner.invoke(cli, ["plan", "north", "-e", str(evidence), "-f", "json"]))
+    [action] = [a for a in plan["actions"] if a["indicator"] == "S-1-2"]
+    assert action["explanation"].startswith("provide service.median_delay: up to 10 points")
+    assert action["gain"] == "10"
+    assert as_json(runner.invoke(cli, ["whatif", "north", "-e", str(evidence), *action["args"], "-f", "json"]))["delta"] == "10"
+
+
+def test_plan_html_and_table(runner):
+    html = ok(runner.invoke(cli, ["plan", "east", "-f", "html"])).stdout
+    assert html.startswith("<!DOCTYPE html>") and "SYNTHETIC EVIDENCE" in html
+    table = ok(runner.invoke(cli, ["plan", "east"])).stdout
+    assert "   escore whatif east --set website.leak=false\n" in table
+
+
+def test_plan_is_fast_for_a_fj2017_unit():
+    """The plan of a real-size unit: every action verified (speed is measured in the README, not asserted)."""
+    from escore._cycle import Changes, run_cycle
+    from escore._plan import improvement_plan
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import children_of
+
+    catalog = Catalog(make_plugin_manager())
+    if "city" not in catalog.category_keys():
+        pytest.skip("fj2017 packs not installed")
+    cycle = run_cycle(catalog, "city", ruleset="fj2017")
+    result = cycle.result
+    unit = next(u.unit for u in result.units if u.unit.code == "fuzhou")
+    plan = improvement_plan(result.plan, result.selected, unit, children_of(catalog, result.plan)["fuzhou"], cycle.data)
+    assert len(plan["actions"]) > 10
+    for action in plan["actions"][:5]:
+        changes = Changes.from_options([f"{s['field']}={s['value']}" for s in action["set"]], (), action["remove_row"])
+        after = run_cycle(catalog, "city", ruleset="fj2017", whatif=("fuzhou", changes))
+        before = next(u for u in result.units if u.unit.code == "fuzhou").total
+        now = next(u for u in after.result.units if u.unit.code == "fuzhou").total
+        assert now - before == Decimal(action["gain"])
+
+
+# ---------------------------------------------------------------------- appeals
+
+
+def test_appeals_are_recorded_and_final(runner):
+    ok(runner.invoke(cli, ["appeal", "add", "west", "S-1-1", "--claim", "the rate was 100", "--set", "service.reply_rate=100"]))
+    ok(runner.invoke(cli, ["appeal", "add", "west", "W-2", "--claim", "design is fine"]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--reject", "--reason", "no proof"]))
+    again = runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "changed my mind"])
+    assert again.exit_code == 2 and "appeal #1 was already rejected" in again.stderr
+    assert (
+        ok(runner.invoke(cli, ["appeal", "decide", "2", "--reason", "r"]), 2).stderr
+        == "escore: error: appeal decide: give --accept or --reject\n"
+    )
+    ok(runner.invoke(cli, ["appeal", "decide", "2", "--accept", "--reason", "agreed"]))
+    listed = as_json(runner.invoke(cli, ["appeal", "list", "-f", "json"]))["appeals"]
+    assert [(a["id"], a["status"], [e["action"] for e in a["events"]]) for a in listed] == [
+        (1, "rejected", ["filed", "rejected"]),
+        (2, "accepted", ["filed", "accepted"]),
+    ]
+    assert listed[0]["changes"]["set"] == [{"field": "service.reply_rate", "value": "100"}]
+    run = as_json(runner.invoke(cli, ["run", "-c", "town", "-f", "json"]))
+    west = next(u for u in run["units"] if u["code"] == "west")
+    s11 = next(i for i in west["indicators"] if i["code"] == "S-1-1")
+    assert not any("appeal" in r for r in s11["reasons"])  # the rejected appeal changes nothing
+    w2 = next(i for i in west["indicators"] if i["code"] == "W-2")
+    assert w2["reasons"][-1] == "appeal #2 accepted, no change in points (design is fine)"
+    explained = ok(runner.invoke(cli, ["explain", "west"]))
+    assert "applied accepted appeal(s) #2" in explained.stderr
+    assert "        · appeal #2 accepted, no change in points (design is fine)\n" in explained.stdout
+    plain = as_json(runner.invoke(cli, ["run", "-c", "town", "-f", "json", "--no-appeals"]))
+    assert not any("appeal" in r for u in plain["units"] for i in u["indicators"] for r in i["reasons"])
+
+
+def test_appeal_add_checks_unit_indicator_and_changes(runner, db):
+    assert (
+        "no indicator 'S-1-9' in demo2024/town; did you mean 'S-1-"
+        in ok(runner.invoke(cli, ["appeal", "add", "west", "S-1-9", "--claim", "x"]), 2).stderr
+    )
+    assert (
+        "did you mean 'service.reply_rate'"
+        in ok(runner.invoke(cli, ["appeal", "add", "west", "S-1-1", "--claim", "x", "--set", "service.reply=1"]), 2).stderr
+    )
+    assert not db.exists()
+
+
+# ---------------------------------------------------------------------- the rule objects' levers
+
+
+def test_levers_of_the_vocabulary():
+    from escore import Binary, Deduction, Graded, Ladder, Proportional
+
+    ladder = Ladder.at_least("rate", [(100, 4), (80, 2)], otherwise=0, what="rate", unit="%")
+    assert [(lv.target, lv.gain, lv.text) for lv in ladder.levers("< 80% → 0")] == [
+        (Decimal(100), Decimal(4), "rate → 100% reaches tier '≥ 100% → 4'"),
+        (Decimal(80), Decimal(2), "rate → 80% reaches tier '≥ 80% → 2'"),
+    ]
+    assert ladder.levers("≥ 100% → 4") == ()
+    assert Ladder.at_least("r", [(80, 2)], strict=True).levers("≤ 80 → 0")[0].strict is True
+    deduction = Deduction("errors", max=4, per={"error": "0.05", "leak": 1})
+    assert [(lv.target, lv.gain) for lv in deduction.levers("leak")] == [("leak", Decimal(1))]
+    assert deduction.levers("none deducted") == ()
+    assert Binary("plan", 3, yes="plan filed").levers("no")[0].text == "plan filed: gains 3"
+    assert Graded("g", max=6).levers("partial")[0].gain == Decimal(6)
+    assert Proportional("p", max=4, what="pages", nothing_to_count="missing").levers("full") == ()
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="needs headless Chromium")
+def test_html_diff_and_plan_render_in_chromium(runner, evidence, tmp_path):
+    changed = tmp_path / "changed"
+    shutil.copytree(evidence, changed)
+    edit(changed / "units" / "north.toml", "reply_rate = 100", "reply_rate = 85")
+    pages = {
+        "diff.html": ["diff", str(evidence), str(changed), "-c", "town", "-f", "html"],
+        "plan.html": ["plan", "east", "-f", "html"],
+    }
+    expected = {"diff.html": "North Town", "plan.html": "website.leak=false"}
+    for name, args in pages.items():
+        ok(runner.invoke(cli, [*args, "-o", str(tmp_path / name)]))
+        dom = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", (tmp_path / name).as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert dom.returncode == 0, dom.stderr
+        assert "<table>" in dom.stdout and expected[name] in dom.stdout
+
+
+def test_an_older_store_is_migrated_in_place(tmp_path, monkeypatch):
+    from escore import _store
+
+    path = tmp_path / "s.db"
+    with _store.open_store(path) as store:
+        store.save_run(_record())
+    step = "ALTER TABLE run ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''; CREATE INDEX run_category ON run (category)"
+    monkeypatch.setattr(_store, "MIGRATIONS", (*_store.MIGRATIONS, step))
+    monkeypatch.setattr(_store, "SCHEMA_VERSION", 2)
+    with _store.open_store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert [tuple(row) for row in store.db.execute("SELECT reviewer FROM run")] == [("",)]
+        assert store.load_run(1)["units"][0]["total"] == "2.5"
+
+
+def test_plan_provides_every_missing_field_of_a_share(tmp_path):
+    """Both fields of a Proportional rule missing: the action provides both (fj2017 P-1-2-4)."""
+    from escore._cycle import run_cycle
+    from escore._plan import improvement_plan
+    from escore._plugins import Catalog, make_plugin_manager
+
+    catalog = Catalog(make_plugin_manager())
+    if "provincial" not in catalog.category_keys():
+        pytest.skip("fj2017 packs not installed")
+    cycle = run_cycle(catalog, "provincial", ruleset="fj2017")
+    unit = next(u.unit for u in cycle.result.units if u.unit.code == "prov.wb")
+    plan = improvement_plan(cycle.result.plan, cycle.result.selected, unit, (), cycle.data)
+    [action] = [a for a in plan["actions"] if a["indicator"] == "P-1-2-4"]
+    assert [s["field"] for s in action["set"]] == ["provincial.credit.decisions_on_time", "provincial.credit.decisions_total"]
+    assert action["explanation"].startswith(
+        "provide provincial.credit.decisions_on_time, provincial.credit.decisions_total: up to 2 points"
+    )
+    assert action["gain"] == "2"
+
+
+def test_walkthrough_on_the_fj2017_county_sample(tmp_path, monkeypatch):
+    """The README's cycle on the shipped county sample: save, change, save, diff, plan → whatif, appeal."""
+    from escore._plugins import Catalog, make_plugin_manager
+
+    catalog = Catalog(make_plugin_manager())
+    if "county" not in catalog.category_keys():
+        pytest.skip("fj2017 packs not installed")
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "fj.db"))
+    runner = CliRunner()
+    [sample] = catalog.sample_evidence(catalog.plan("fj2017", "county"))
+    evidence = tmp_path / "county"
+    shutil.copytree(sample, evidence)
+    ok(runner.invoke(cli, ["run", "-c", "county", "-e", str(evidence), "--save", "--label", "self-reports"]))
+    edit(
+        evidence / "units" / "xiamen.siming.toml",
+        'app = { points = 3, reason = "部分信息未公开或更新不及时" }',
+        'app = { points = 4, reason = "已接入闽政通" }',
+    )
+    ok(runner.invoke(cli, ["run", "-c", "county", "-e", str(evidence), "--save", "--label", "on-site"]))
+    diff = as_json(runner.invoke(cli, ["diff", "1", "2", "-f", "json"]))
+    [changed] = [u for u in diff["units"] if u["delta"] != "0"]
+    assert (changed["code"], changed["delta"], [i["code"] for i in changed["indicators"]]) == ("xiamen.siming", "1", ["W-L-5-2-1"])
+
+    plan = as_json(runner.invoke(cli, ["plan", "fuzhou.minhou", "-e", str(evidence), "-f", "json"]))
+    first = plan["actions"][0]
+    whatif = as_json(runner.invoke(cli, ["whatif", "fuzhou.minhou", "-e", str(evidence), *first["args"], "-f", "json"]))
+    assert whatif["delta"] == first["gain"] and Decimal(first["gain"]) > 0
+
+    claim = ["--claim", "the app is on 闽政通", "--set", 'website.channels.app={ points = 4, reason = "on 闽政通" }']
+    ok(runner.invoke(cli, ["appeal", "add", "xiamen.siming", "W-L-5-2-1", *claim]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "confirmed on site"]))
+    explained = ok(runner.invoke(cli, ["explain", "xiamen.siming"])).stdout
+    assert "            · points changed by appeal #1: 3 → 4 (the app is on 闽政通)\n" in explained
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`points changed by appeal #1: 3 → 4 (the app is on\n  闽政通)`" in readme
+
+
+def test_a_run_whose_output_fails_is_not_saved(runner, db, tmp_path):
+    result = runner.invoke(cli, ["run", "-c", "town", "--save", "-o", str(tmp_path / "no-such-dir" / "out.txt")])
+    assert result.exit_code == 2
+    assert not db.exists()
+
+
+def test_json_outputs_match_their_shipped_schemas(runner, evidence):
+    jsonschema = pytest.importorskip("jsonschema")
+    from escore._report import schema_text
+
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    ok(runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rate=80", "--remove-row", "outages:5", "--save"]))
+    outputs = {
+        "history": ["history", "-f", "json"],
+        "diff": ["diff", "1", "2", "-f", "json"],
+        "whatif": ["whatif", "east", "--set", "website.leak=false", "-f", "json"],
+        "plan": ["plan", "east", "-f", "json"],
+    }
+    for name, args in outputs.items():
+        data = as_json(runner.invoke(cli, args))
+        schema = json.loads(schema_text(name))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.Draft202012Validator(schema).validate(data)
+        assert data["schema_version"] == 1
+    assert ok(runner.invoke(cli, ["schema", "plan"])).stdout == schema_text("plan")
+
+
+def test_claims_and_labels_cannot_reach_the_terminal_raw(runner):
+    ok(runner.invoke(cli, ["appeal", "add", "west", "W-2", "--claim", "fine\x1b]52;c;AAAA\x07 \u202eevil"]))
+    listed = ok(runner.invoke(cli, ["appeal", "list"])).stdout
+    assert "\x1b" not in listed and "\u202e" not in listed and "fine\\x1b]52;c;AAAA\\x07 \\u202eevil" in listed
+    data = as_json(runner.invoke(cli, ["appeal", "list", "-f", "json"]))
+    assert data["appeals"][0]["claim"] == "fine\x1b]52;c;AAAA\x07 \u202eevil"  # exact in JSON

@@ -1,0 +1,314 @@
+"""Excel in and out: the evidence workbook (template, reading, every problem at once) and the results workbook."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from escore_cli import cli
+
+pytest.importorskip("escore_fj2017_website")
+pytest.importorskip("escore_fj2017_city")
+pytest.importorskip("escore_fj2017_provincial")
+openpyxl = pytest.importorskip("openpyxl")
+
+
+@pytest.fixture
+def runner(monkeypatch):
+    for name in ("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "ESCORE_PLUGINS", "ESCORE_BLOCKED_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def county_book(tmp_path_factory):
+    """The county workbook pre-filled from the shipped sample."""
+    path = tmp_path_factory.mktemp("book") / "county.xlsx"
+    result = CliRunner().invoke(cli, ["template", "-c", "county", "--format", "xlsx", "--evidence-from-sample", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def run_json(runner, *args):
+    result = runner.invoke(cli, ["run", "-f", "json", *args])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def without_paths(text):
+    """The JSON of a run without what names the evidence read (its files and their digests), which differ."""
+    data = json.loads(text)
+    del data["evidence"], data["stamp"]
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return re.sub(r"was not provided in [^\"]*", "was not provided in <evidence>", text)
+
+
+@pytest.mark.parametrize("category", ["county", "city", "provincial"])
+def test_sample_round_trips_through_the_workbook(runner, tmp_path, category):
+    book = tmp_path / f"{category}.xlsx"
+    made = runner.invoke(cli, ["template", "-c", category, "-f", "xlsx", "--evidence-from-sample", "-o", str(book)])
+    assert made.exit_code == 0, made.output
+    from_sample = run_json(runner, "-c", category)
+    from_book = run_json(runner, "-c", category, "-e", str(book))
+    assert [e["root"] for e in json.loads(from_book)["evidence"]] == [book.name]
+    # Byte-identical but for the names of the evidence read (sources, their digests, "not provided in FILE").
+    assert without_paths(from_book) == without_paths(from_sample)
+    # The text table too, banner and notes included.
+    assert runner.invoke(cli, ["run", "-c", category, "-e", str(book)]).stdout == runner.invoke(cli, ["run", "-c", category]).stdout
+
+
+def test_template_is_deterministic_and_documented(runner, tmp_path, county_book):
+    again = tmp_path / "again.xlsx"
+    runner.invoke(cli, ["template", "-c", "county", "-f", "xlsx", "--evidence-from-sample", "-o", str(again)])
+    assert again.read_bytes() == county_book.read_bytes()
+
+    book = openpyxl.load_workbook(county_book)
+    assert book.sheetnames[0] == "说明" and book["_lists"].sheet_state == "hidden"
+    sheet, column = _find(book, "website.channels.has_app")
+    assert sheet.title == "移动客户端(注3)"  # named by the indicator group the fields feed
+    assert [c.value for c in sheet[3][:3]] == ["unit", "name", "parent"]
+    gulou = _row(sheet, "fuzhou.gulou")
+    assert sheet.cell(4, 1).value == "fuzhou.cangshan"  # the roster's order
+    assert [sheet.cell(gulou, n).value for n in (1, 2, 3, column)] == ["fuzhou.gulou", "鼓楼区", "fuzhou", "是"]
+    assert "mobile client" in sheet.cell(3, column).comment.text
+    rules = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
+    letter = openpyxl.utils.get_column_letter(column)
+    assert rules[f"{letter}4:{letter}86"].formula1 == '"是,否"'
+    points_sheet, points = _find(book, "website.disclosure.education.points")
+    assert points_sheet.cell(3, points + 1).value == "website.disclosure.education.reason"
+    letter = openpyxl.utils.get_column_letter(points)
+    rule = next(dv for dv in points_sheet.data_validations.dataValidation if str(dv.sqref) == f"{letter}4:{letter}86")
+    assert (rule.type, rule.formula1, rule.formula2) == ("decimal", "0", "3")
+    letters = book["website_letters"]
+    assert [c.value for c in letters[1][:4]] == ["unit", "received", "replied", "subject"]
+    assert "SYNTHETIC" in sheet["A1"].value and any("SYNTHETIC" in str(c.value) for c in letters[1])
+
+    blank = tmp_path / "blank.xlsx"
+    assert runner.invoke(cli, ["template", "-c", "county", "-f", "xlsx", "-o", str(blank)]).exit_code == 0
+    empty = openpyxl.load_workbook(blank)
+    sheet, column = _find(empty, "website.channels.has_app")
+    assert sheet.cell(_row(sheet, "fuzhou.gulou"), column).value is None
+    assert "SYNTHETIC" not in str(sheet["A1"].value)
+    # A blank workbook is valid input: every indicator is missing (an empty monitoring sheet is a
+    # table not given, not a year without events), nothing is invented.
+    data = json.loads(runner.invoke(cli, ["run", "-c", "county", "-e", str(blank), "-f", "json"]).stdout)
+    assert data["statuses"]["scored"] == 0 and data["synthetic"] is False
+    assert {Decimal(u["total"]) for u in data["units"]} == {0}
+
+
+def _find(book, key):
+    for sheet in book.worksheets:
+        for row in (1, 3):
+            for cell in sheet[row]:
+                if cell.value == key:
+                    return sheet, cell.column
+    raise AssertionError(key)
+
+
+def _row(sheet, code):
+    return next(cell.row for cell in sheet["A"] if cell.value == code)
+
+
+def test_an_assessor_fills_the_county_workbook(runner, tmp_path, county_book):
+    before = json.loads(run_json(runner, "-c", "county", "-e", str(county_book)))
+    book = openpyxl.load_workbook(county_book)
+
+    def put(key, value):
+        sheet, column = _find(book, key)
+        sheet.cell(_row(sheet, "fuzhou.gulou"), column).value = value
+
+    put("website.disclosure.education.points", 3)  # 教育 raised from 1.5 to its maximum
+    put("website.disclosure.education.reason", "复核后内容完整")
+    put("website.sites.migration.points", 0.5)  # 网站迁移 lowered from 1.25
+    put("website.sites.migration.reason", "未迁移到统一平台")
+    put("website.services.admin_power_guides", 100)  # context of W-L-2-3-1: 100 of 156 items with a guide
+    put("website.disclosure.health.points", None)  # 医疗卫生 cleared: now missing
+    put("website.disclosure.health.reason", None)
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    after = json.loads(run_json(runner, "-c", "county", "-e", str(filled)))
+
+    def unit(data):
+        return next(u for u in data["units"] if u["code"] == "fuzhou.gulou")
+
+    old = {i["code"]: i for i in unit(before)["indicators"]}
+    assert [old[c]["points_2dp"] for c in ("W-L-1-1-6", "W-L-4-1-2", "W-L-2-3-1", "W-L-1-1-7")] == ["1.50", "1.25", "2.75", "2.00"]
+    points = {i["code"]: i for i in unit(after)["indicators"]}
+    assert points["W-L-1-1-6"]["points_2dp"] == "3.00" and points["W-L-1-1-6"]["reasons"] == ["assessor awarded 3 of 3: 复核后内容完整"]
+    assert (
+        points["W-L-4-1-2"]["points_2dp"] == "0.50" and points["W-L-4-1-2"]["reasons"][0] == "assessor awarded 0.5 of 1.5: 未迁移到统一平台"
+    )
+    assert points["W-L-2-3-1"]["points_2dp"] == "2.75"
+    assert points["W-L-2-3-1"]["reasons"][1] == "context (not scored): 行政权力事项 with a published guide: 100 of 156"
+    assert points["W-L-1-1-7"]["status"] == "missing" and points["W-L-1-1-7"]["points_2dp"] == "0.00"
+    assert points["W-L-1-1-7"]["missing"] == ["website.disclosure.health"]
+    assert Decimal(unit(after)["total"]) == Decimal(unit(before)["total"]) + Decimal("1.5") - Decimal("0.75") - 2
+    assert after["statuses"]["missing"] == before["statuses"]["missing"] + 1
+    # Other units are untouched.
+    assert unit(before) != unit(after) and before["units"][0] == next(
+        u for u in after["units"] if u["code"] == before["units"][0]["code"]
+    ) | {"rank": before["units"][0]["rank"]}
+
+
+def test_every_problem_in_the_workbook_is_listed_at_once(runner, tmp_path, county_book):
+    book = openpyxl.load_workbook(county_book)
+    sheet, has_app = _find(book, "website.channels.has_app")
+    gulou = _row(sheet, "fuzhou.gulou")
+    sheet.cell(gulou, has_app).value = "也许"
+    grade_sheet, points = _find(book, "website.disclosure.education.points")
+    grade_sheet.cell(_row(grade_sheet, "fuzhou.taijiang"), points).value = 4  # above the maximum 3
+    grade_sheet.cell(_row(grade_sheet, "fuzhou.cangshan"), points + 1).value = None  # points without a reason
+    grade_sheet.cell(_row(grade_sheet, "fuzhou.mawei"), 1).value = "fuzhou.mawie"
+    services, items = _find(book, "website.services.admin_power_items")
+    services.cell(3, items).value = "website.services.admin_power_itms"
+    letters = book["website_letters"]
+    letters.cell(2, 2).value = "2017-13-01"
+    letters.cell(3, 3).value = datetime.date(2016, 1, 1)  # replied before it was received
+    sites, migrated = _find(book, "website.sites.migrated")
+    _, in_scope = _find(book, "website.sites.migration_in_scope")
+    xiamen = _row(sites, "xiamen.siming")
+    sites.cell(xiamen, migrated).value = sites.cell(xiamen, in_scope).value + 1  # more sites migrated than in scope
+    broken = tmp_path / "broken.xlsx"
+    book.save(broken)
+    target = tmp_path / "out.json"
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(broken), "-f", "json", "-o", str(target)])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert not target.exists()
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"escore: error: {broken}: 8 problem(s) in the workbook; nothing was scored:"
+    col = openpyxl.utils.get_column_letter
+    expected = [
+        f"  {grade_sheet.title}!A{_row(grade_sheet, 'fuzhou.mawie')}: unit: unknown unit code 'fuzhou.mawie' (did you mean 'fuzhou.mawei'?)",
+        f"  {grade_sheet.title}!{col(points + 1)}{_row(grade_sheet, 'fuzhou.cangshan')}: fuzhou.cangshan 仓山区: website.disclosure.education: "
+        "an assessor's grade needs both the points and the reason; the reason is empty",
+        f"  {grade_sheet.title}!{col(points)}{_row(grade_sheet, 'fuzhou.taijiang')}: fuzhou.taijiang 台江区: website.disclosure.education.points: "
+        "expected a number (write 0.5, not a fraction) from 0 to 3 (points), got 4",
+        f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: expected true or false, got '也许' (write 是 or 否)",
+        f"  {services.title}!{col(items)}3: website.services.admin_power_itms: unknown evidence key (did you mean 'website.services.admin_power_items'?)",
+        "  website_letters!B2: fuzhou.gulou: received: expected a date, YYYY-MM-DD, got '2017-13-01'",
+        f"  website_letters!3:3: {letters.cell(3, 1).value}: replied: expected not before received ({letters.cell(3, 2).value.date()}), got 2016-01-01",
+        f"  {sites.title}!{col(migrated)}{xiamen}: xiamen.siming 思明区: website.sites.migrated: expected at most "
+        f"website.sites.migration_in_scope ({sites.cell(xiamen, in_scope).value}), got {sites.cell(xiamen, in_scope).value + 1}",
+    ]
+    assert sorted(lines[1:]) == sorted(expected)
+
+
+def test_explain_and_golden_cases_read_a_workbook(runner, tmp_path, county_book):
+    explained = runner.invoke(cli, ["explain", "fuzhou.gulou", "-e", str(county_book)])
+    assert explained.exit_code == 0 and explained.stdout == runner.invoke(cli, ["explain", "fuzhou.gulou"]).stdout
+    gulou = next(u for u in json.loads(run_json(runner, "-c", "county"))["units"] if u["code"] == "fuzhou.gulou")
+    total, education = gulou["total"], next(i["points"] for i in gulou["indicators"] if i["code"] == "W-L-1-1-6")
+    (tmp_path / "county.xlsx").write_bytes(county_book.read_bytes())
+    (tmp_path / "book.golden.toml").write_text(
+        f'[[case]]\nid = "from-workbook"\ncategory = "county"\nunit = "fuzhou.gulou"\nevidence = ["county.xlsx"]\n'
+        f'[case.expect]\ntotal = "{total}"\nindicators = {{ "W-L-1-1-6" = "{education}" }}\n',
+        encoding="utf-8",
+    )
+    verified = runner.invoke(cli, ["verify", str(tmp_path / "book.golden.toml")])
+    assert verified.exit_code == 0, verified.output
+    assert "1 passed" in verified.output
+
+
+def test_results_workbook(runner, tmp_path):
+    target = tmp_path / "results.xlsx"
+    result = runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["results.xlsx"]
+    again = tmp_path / "again.xlsx"
+    runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(again)])
+    assert again.read_bytes() == target.read_bytes()
+    data = json.loads(run_json(runner, "-c", "county"))
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["排名 ranking", "指标 indicators", "缺失证据 missing", "解释 explanations", "说明 about"]
+    for sheet in book.worksheets:
+        assert sheet["A1"].value.startswith("SYNTHETIC EVIDENCE")
+    ranking = book["排名 ranking"]
+    assert [c.value for c in ranking[2]] == [
+        "排名 rank",
+        "代码 code",
+        "单位 unit",
+        "上级 parent",
+        "政府网站建设 website /100",
+        "总分 total",
+        "缺失 missing",
+        "错误 errors",
+    ]
+    for row, unit in zip(ranking.iter_rows(min_row=3), data["units"]):
+        rank, code, name, parent, website, total, missing, errors = (c.value for c in row)
+        assert (rank, code, name, parent) == (unit["rank"], unit["code"], unit["name"], unit["parent"])
+        assert website == total  # the county total is its one section
+        # A number; the exact total where a double holds it, else the nearest in 16 significant digits.
+        exact = Decimal(unit["total"])
+        assert isinstance(total, float | int) and abs(Decimal(repr(total)) - exact) < Decimal("1e-13")
+        if len(exact.as_tuple().digits) <= 15:
+            assert Decimal(repr(total)) == exact
+        assert row[5].number_format == "0.00"
+        assert missing == sum(1 for i in unit["indicators"] if i["status"] == "missing") and errors == 0
+    matrix = book["指标 indicators"]
+    codes = [c.value for c in matrix[2][2:] if c.value]
+    first = data["units"][0]
+    assert codes == [i["code"] for i in first["indicators"]]
+    shown = [Decimal(repr(matrix.cell(5, 3 + n).value)).quantize(Decimal("0.01"), "ROUND_HALF_UP") for n in range(len(codes))]
+    assert shown == [Decimal(i["points_2dp"]) for i in first["indicators"]]
+    assert matrix.cell(5, 3).number_format == "0.00"
+    assert len(matrix.conditional_formatting) == len(codes)  # one "lost points" rule per indicator column
+    rule = next(iter(matrix.conditional_formatting)).rules[0]
+    assert rule.formula == ["AND(ISNUMBER(C5),C5<C$4)"]
+    missing = book["缺失证据 missing"]
+    rows = [[c.value for c in row[:5]] for row in missing.iter_rows(min_row=3)]
+    assert rows == [
+        ["fuzhou.minqing", "闽清县", "W-L-2-4-1", "办事指南准确度", "website.services.guide_accuracy"],
+        ["nanping.guangze", "光泽县", "W-L-3-2-3", "主题设计", "website.interviews.topics"],
+        ["ningde.zherong", "柘荣县", "W-L-4-1-3", "网站关停", "website.sites.closure"],
+    ]
+    explanations = book["解释 explanations"]
+    assert explanations.max_row == 2 + sum(len(u["indicators"]) for u in data["units"]) + sum(
+        1 for u in data["units"] for v in u["vetoes"] if v["status"] != "not_applied"
+    )
+    assert runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx"]).exit_code == 2
+
+
+def test_csv_output_starts_with_a_bom_for_excel(runner):
+    out = runner.invoke(cli, ["run", "-c", "city", "-f", "csv"]).stdout_bytes
+    assert out.startswith(b"\xef\xbb\xbfrank,code,name,parent,comprehensive,comprehensive_2dp,website")
+    assert "福州市" in out.decode("utf-8-sig")
+
+
+def test_an_empty_monitoring_sheet_is_not_a_year_without_events(runner, tmp_path, county_book):
+    book = openpyxl.load_workbook(county_book)
+    letters = book["website_letters"]
+    letters.delete_rows(2, letters.max_row)
+    empty = tmp_path / "empty.xlsx"
+    book.save(empty)
+    letters["A2"] = "无"
+    none = tmp_path / "none.xlsx"
+    book.save(none)
+
+    def veto_1(path):  # 注1: no valid letter in the year zeroes the 咨询投诉 block
+        data = json.loads(run_json(runner, "-c", "county", "-e", str(path)))
+        return {v["status"] for u in data["units"] for v in u["vetoes"] if v["code"] == "W-L-V1"}
+
+    assert veto_1(empty) == {"missing"}  # letters not given: unknown, never a silent zero or full marks
+    assert veto_1(none) == {"applied"}  # no letters at all: 注1 applies to every county
+    letters["A3"] = "fuzhou.gulou"
+    letters["B3"] = "2017-05-01"
+    both = tmp_path / "both.xlsx"
+    book.save(both)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(both)])
+    assert result.exit_code == 2
+    assert "website_letters!A2: unit: '无' means no events at all: delete it or the event rows" in result.stderr
+
+
+def test_a_workbook_of_another_category_is_refused(runner, county_book):
+    result = runner.invoke(cli, ["run", "-c", "city", "-e", str(county_book)])
+    assert result.exit_code == 2
+    about = openpyxl.load_workbook(county_book)["说明"]
+    row = next(cell.row for cell in about["A"] if cell.value == "category")
+    assert result.stderr.splitlines()[1] == (
+        f"  说明!B{row}: category: this workbook is for category 'county', the run is for 'city' (use --category county)"
+    )
