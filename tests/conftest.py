@@ -49,3 +49,27 @@ def private_cache(tmp_path_factory):
         os.environ.pop("ESCORE_CACHE_DIR", None)
     else:
         os.environ["ESCORE_CACHE_DIR"] = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_by_default():
+    """Tests read English unless they ask for another language (--lang, or ESCORE_LANG themselves):
+    the fj2017 packs default to Chinese, and the assertions were written against the English lines."""
+    import os
+
+    saved = os.environ.get("ESCORE_LANG")
+    os.environ["ESCORE_LANG"] = "en"
+    yield
+    if saved is None:
+        os.environ.pop("ESCORE_LANG", None)
+    else:
+        os.environ["ESCORE_LANG"] = saved
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A command run in-process with --lang zh leaves its language set; the next test starts in English."""
+    yield
+    from escore._i18n import use
+
+    use("en")

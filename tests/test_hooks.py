@@ -131,6 +131,28 @@ def test_hook_escore_register_golden_cases():
     assert catalog.golden == [("demo2024", DEMO / "escore_demo" / "golden", "escore_demo.plugin")]
 
 
+def test_hook_escore_register_translations(tmp_path):
+    from babel.messages.catalog import Catalog as Messages
+    from babel.messages.mofile import write_mo
+
+    from escore._i18n import gettext, use
+
+    messages = Messages(locale="zh")
+    messages.add("reply rate", "答复率")
+    messages.add("total", "合计")  # escore's own word: the pack cannot change it
+    target = tmp_path / "locale" / "zh" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "demo.mo").open("wb") as stream:
+        write_mo(stream, messages)
+    extra = plugin(escore_register_translations=lambda register: register(tmp_path / "locale", domain="demo"))
+    catalog = catalog_with(extra)
+    assert catalog.translations == [("demo", tmp_path / "locale")]
+    use("zh", catalog.translations)
+    assert (gettext("reply rate"), gettext("total"), gettext("unknown words")) == ("答复率", "总分", "unknown words")
+    use("en", catalog.translations)
+    assert gettext("reply rate") == "reply rate"
+
+
 def test_hook_escore_run_finished():
     seen = []
     extra = plugin(escore_run_finished=lambda result: seen.append((result.plan.category.key, len(result.units))))

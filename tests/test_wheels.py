@@ -58,6 +58,9 @@ def test_wheels_install_and_verify(tmp_path):
     ranking = run(escore, "run", "--category", "county", "--format", "csv", cwd=work, env=env)
     rows = ranking.stdout.splitlines()
     assert len(rows) == 1 + 83 and rows[1].endswith(",yes")
+    # The compiled catalogues are package data: fj2017 speaks Chinese by default.
+    table = run(escore, "run", "--category", "county", cwd=work, env=env).stdout
+    assert table.splitlines()[5].split()[:3] == ["排名", "代码", "单位"]
 
     verify = run(escore, "verify", "--coverage", "--fail-under", "100", cwd=work, env=env)
     assert verify.returncode == 0, verify.stdout + verify.stderr

@@ -20,7 +20,11 @@ _COMMANDS = {
     "new-pack": ("escore_cli._new_pack", "new_pack", "Scaffold a rule pack, or a new year extending an installed one."),
     "plugins": ("escore_cli._plugins", "plugins", "List the loaded plugins with distribution and version."),
     "rules-diff": ("escore_cli._rules_diff", "rules_diff", "Show what changed between two rulesets."),
-    "schema": ("escore_cli._schema", "schema", "Print the JSON Schema of the JSON output of a command (run, list, diff, whatif, plan, history)."),
+    "schema": (
+        "escore_cli._schema",
+        "schema",
+        "Print the JSON Schema of the JSON output of a command (run, list, diff, whatif, plan, history).",
+    ),
     "template": ("escore_cli._template", "template", "Write a blank evidence file for a category or unit."),
     "verify": ("escore_cli._verify", "verify", "Run the golden cases of the installed packs."),
     "history": ("escore_cli._cycle", "history", "List the saved runs of the store."),

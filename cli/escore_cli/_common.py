@@ -25,6 +25,9 @@ def catalog_from(ctx: click.Context) -> Any:
 
     blocked, forced = plugin_options(ctx)
     catalog = Catalog(make_plugin_manager(blocked=blocked, names=forced))
+    # The language is chosen before anything can fail, so that errors speak it too; commands
+    # that pick one ruleset choose again with that ruleset's language (use_language).
+    use_language(catalog, ctx.params.get("lang"), [r for r, _ in catalog.rulesets.values()])
     catalog.note = lambda message: click.echo(f"escore: {message}", err=True)
     return catalog
 
@@ -62,8 +65,11 @@ def reports_errors(func: F) -> F:
                 warnings.showwarning = show
                 return func(*args, **kwargs)
         except EscoreError as exc:
+            from escore._i18n import gettext
+
             lines = getattr(exc, "lines", None) or (str(exc),)  # InputErrors: one line per problem
-            click.echo("\n".join(f"escore: error: {escape(lines[0])}" if i == 0 else escape(line) for i, line in enumerate(lines)), err=True)
+            first = gettext("escore: error: {0}")
+            click.echo("\n".join(first.format(escape(lines[0])) if i == 0 else escape(line) for i, line in enumerate(lines)), err=True)
             raise SystemExit(exc.exit_code) from None
         except KeyboardInterrupt:
             click.echo("escore: interrupted", err=True)
@@ -124,13 +130,14 @@ def write_output(text: str | bytes, output: Path | None) -> None:
             raise UsageError("this format writes a binary file: give --output FILE")
         echo_out(text, nl=False)
         return
+    from escore._i18n import gettext as _
 
     target = Path(os.path.realpath(output)) if output.is_symlink() else output
     if target.is_dir():
         raise UsageError(f"--output {output}: is a directory")
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"--output {output}: directory {directory} does not exist")
+        raise UsageError(_("--output {0}: directory {1} does not exist").format(output, directory))
     import tempfile
 
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
@@ -164,6 +171,32 @@ evidence_option = click.option(
     type=click.Path(path_type=Path),
     help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
 )
+lang_option = click.option(
+    "--lang",
+    "lang",
+    metavar="zh|en",
+    help="Language of the output and messages (default: ESCORE_LANG, else the ruleset's language: zh for fj2017).",
+)
+
+
+def use_language(catalog: Any, lang: str | None, rulesets: Any = ()) -> str:
+    """Choose the command's language once, before anything is scored or printed.
+
+    Without ``--lang`` or ``ESCORE_LANG`` it is the language of the ruleset(s) the command
+    uses when they agree on one, else English.
+    """
+    from escore._i18n import resolve, use
+
+    languages = {r.language for r in rulesets}
+    try:
+        chosen = resolve(lang, languages.pop() if len(languages) == 1 else None)
+    except Exception:
+        use("en")  # an unknown language is reported in English
+        raise
+    use(chosen, catalog.translations if catalog is not None else ())
+    return chosen
+
+
 timeout_option = click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),

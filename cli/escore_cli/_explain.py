@@ -9,9 +9,11 @@ from ._common import (
     catalog_from,
     check_suffix,
     evidence_option,
+    lang_option,
     reports_errors,
     ruleset_option,
     timeout_option,
+    use_language,
     watching,
     write_output,
     year_option,
@@ -22,10 +24,11 @@ from ._cycle import accepted_appeals, db_option, no_appeals_option, note_appeals
 def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, category: str | None) -> tuple[str, str, str]:
     """(ruleset, category, code) of the unit named by code or name; ambiguity is an error."""
     from escore._errors import UsageError, did_you_mean
+    from escore._i18n import gettext as _
 
     found = []
     names = []
-    for (r, c), (roster, _) in sorted(catalog.rosters.items()):
+    for (r, c), (roster, _plugin) in sorted(catalog.rosters.items()):
         rules = catalog.rulesets.get(r, (None,))[0]
         if (ruleset and r != ruleset) or (year and rules is not None and rules.year != year) or (category and c != category):
             continue
@@ -37,7 +40,7 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
                 found.append((r, c, unit.code))
     if not found:
         hint = did_you_mean(query, names)
-        raise UsageError(f"no unit with code or name '{query}'" + (f"; {hint}" if hint else ""))
+        raise UsageError(_("no unit with code or name '{0}'").format(query) + (_("; ") + hint if hint else ""))
     units = sorted({(c, u) for _, c, u in found})
     if len(units) == 1 and len(found) > 1:
         # The same unit in several years' rulesets: the latest, or the one --year/--ruleset names.
@@ -49,7 +52,9 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
 
 
 def render(result: Any) -> str:
-    from escore._report import SYNTHETIC_BANNER
+    from escore._i18n import gettext as _
+    from escore._i18n import status_label
+    from escore._report import synthetic_banner
     from escore._run import present
     from escore._score import fmt
     from escore._text import escape, escape_lines
@@ -60,17 +65,22 @@ def render(result: Any) -> str:
     by_code = {item.code: item for item in unit_result.indicators}
     lines = [
         f"{escape(unit.code)} {escape(unit.name)} · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key}"
-        + (f" · parent {unit.parent}" if unit.parent else "")
+        + (" · " + _("parent {0}").format(unit.parent) if unit.parent else "")
     ]
     if result.synthetic:
-        lines.append(f"*** {SYNTHETIC_BANNER} ***")
+        lines.append(f"*** {synthetic_banner()} ***")
         lines.extend(f"    {escape(note)}" for note in result.notes)
-    lines.append(f"total {present(unit_result.total)} (rounded half-up to 2 places)")
+    lines.append(_("total {0} (rounded half-up to 2 places)").format(present(unit_result.total)))
+    not_scored, bonus, capped = _(" (not scored)"), _(" (bonus)"), _(" (raw score capped)")
     for section, section_result in zip(plan.sections, unit_result.sections):
-        cap = " (raw score capped)" if section_result.capped else ""
+        cap = capped if section_result.capped else ""
         lines.append("")
         lines.append(
-            f"[{section.name}] {section.title}: raw {present(section_result.raw)} / {fmt(section.raw_max)} × {fmt(section.weight)} ÷ {fmt(section.raw_max)} = {present(section_result.points)}{cap}"
+            f"[{section.name}] {section.title}: "
+            + _("raw {0} / {1} × {2} ÷ {3} = {4}").format(
+                present(section_result.raw), fmt(section.raw_max), fmt(section.weight), fmt(section.raw_max), present(section_result.points)
+            )
+            + cap
         )
 
         def points_of(code: str) -> Any:
@@ -88,8 +98,8 @@ def render(result: Any) -> str:
             got = points_of(node.code)
             shown = "-" if got is None else present(got)
             item = by_code.get(node.code)
-            status = f" {item.status}" if item is not None and item.status != "scored" else ""
-            flag = " (not scored)" if not node.counted and node.kind != "bonus" else (" (bonus)" if node.kind == "bonus" else "")
+            status = f" {status_label(item.status)}" if item is not None and item.status != "scored" else ""
+            flag = not_scored if not node.counted and node.kind != "bonus" else (bonus if node.kind == "bonus" else "")
             lost = ""
             if item is not None and item.status == "scored" and item.points < node.max and node.kind != "bonus":
                 lost = f"  −{present(node.max - item.points)}"
@@ -98,15 +108,18 @@ def render(result: Any) -> str:
                 for reason in item.reasons:
                     lines.append(f"{indent}    · {escape(reason)}")
                 if node.source is not None and item.status != "not_applicable" and (item.points < node.max or item.status != "scored"):
-                    lines.append(f"{indent}    source: 「{node.source.text}」")
+                    lines.append(f"{indent}    " + _("source: 「{0}」").format(node.source.text))
     applied = [v for v in unit_result.vetoes if v.status != "not_applied"]
     if applied:
         lines.append("")
         sources = {v.code: v.source for v in plan.vetoes}
         for veto in applied:
-            lines.append(f"veto {veto.code} {veto.title}: {veto.status}" + (f": {escape(veto.reason)}" if veto.reason else ""))
+            lines.append(
+                _("veto {0} {1}: {2}").format(veto.code, veto.title, status_label(veto.status))
+                + (f": {escape(veto.reason)}" if veto.reason else "")
+            )
             if sources.get(veto.code) is not None:
-                lines.append(f"    source: 「{sources[veto.code].text}」")
+                lines.append("    " + _("source: 「{0}」").format(sources[veto.code].text))
     return escape_lines("\n".join(lines) + "\n")
 
 
@@ -116,15 +129,17 @@ def render(result: Any) -> str:
 @ruleset_option
 @year_option
 @evidence_option
-@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
+@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
 @db_option
 @no_appeals_option
+@lang_option
 @timeout_option
 @click.pass_context
 @reports_errors
 def explain(
     ctx: click.Context,
+    lang: str | None,
     unit: str,
     category: str | None,
     ruleset: str | None,
@@ -145,6 +160,7 @@ def explain(
     catalog = catalog_from(ctx)
     check_suffix(output, format_, catalog.formats)
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
+    use_language(catalog, lang, [catalog.rulesets[rules][0]])
     appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
     with watching(timeout):
         if appeals:  # accepted appeals apply to every later run of their category and year
@@ -155,7 +171,11 @@ def explain(
             result = cycle.result
         else:
             result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code])
-    if format_ == "json":
+    if format_ == "html":
+        from escore._html import render_html
+
+        write_output(render_html(result, single=True), output)
+    elif format_ == "json":
         data = run_to_dict(result)
         data["units"][0]["rank"] = None  # a rank within one unit means nothing
         from escore._text import escape_string_syntax

@@ -4,7 +4,17 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, category_option, check_suffix, reports_errors, ruleset_option, write_output, year_option
+from ._common import (
+    catalog_from,
+    category_option,
+    check_suffix,
+    lang_option,
+    reports_errors,
+    ruleset_option,
+    use_language,
+    write_output,
+    year_option,
+)
 
 
 @click.command("list")
@@ -13,14 +23,18 @@ from ._common import catalog_from, category_option, check_suffix, reports_errors
 @year_option
 @click.option("--format", "-f", "format_", default="table", show_default=True, help="table or json.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@lang_option
 @click.pass_context
 @reports_errors
-def list_(ctx: click.Context, category: str, ruleset: str | None, year: int | None, format_: str, output: Path | None) -> None:
+def list_(
+    ctx: click.Context, lang: str | None, category: str, ruleset: str | None, year: int | None, format_: str, output: Path | None
+) -> None:
     """Show the indicator tree of a category: maxima, methods and citations."""
     from escore._errors import UsageError
 
     catalog = catalog_from(ctx)
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
+    use_language(catalog, lang, [chosen])
     plan = catalog.plan(chosen.name, category)
     renderer = catalog.formats.get(format_)
     if renderer is None or renderer.render_catalog is None:

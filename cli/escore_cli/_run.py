@@ -9,9 +9,11 @@ from ._common import (
     category_option,
     check_suffix,
     evidence_option,
+    lang_option,
     reports_errors,
     ruleset_option,
     timeout_option,
+    use_language,
     watching,
     write_output,
     year_option,
@@ -38,11 +40,13 @@ STDERR_UNITS = 10
 @click.option("--label", default="", help="A label for the saved run.")
 @db_option
 @no_appeals_option
+@lang_option
 @timeout_option
 @click.pass_context
 @reports_errors
 def run(
     ctx: click.Context,
+    lang: str | None,
     category: str,
     ruleset: str | None,
     year: int | None,
@@ -64,12 +68,15 @@ def run(
     any evidence is missing (it is always reported); 2 on bad input; else 0.
     """
     from escore._errors import UsageError, did_you_mean
+    from escore._i18n import gettext as _
 
     catalog = catalog_from(ctx)
+    use_language(catalog, lang, [catalog.choose(category, ruleset=ruleset, year=year)])
     if format_ not in catalog.formats:
         hint = did_you_mean(format_, catalog.formats)
         raise UsageError(
-            f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
+            _("--format: unknown format '{0}'").format(format_)
+            + (_("; ") + hint if hint else _("; ") + _("known: {0}").format(", ".join(sorted(catalog.formats))))
         )
     chosen_format = catalog.formats[format_]
     check_suffix(output, format_, catalog.formats)
@@ -118,7 +125,7 @@ def run(
         # Grouped per unit, at most STDERR_UNITS of them: 83 counties with gaps must not bury the
         # terminal; the table and -f json/toml list everything.
         lines = missing_lines(result, limit=STDERR_UNITS)
-        lines[0] = "escore: " + lines[0] + (" (--strict: failing)" if strict else "")
+        lines[0] = "escore: " + lines[0] + (_(" (--strict: failing)") if strict else "")
         click.echo("\n".join(lines), err=True)
     if counts["error"]:
         from escore._report import error_lines

@@ -5,29 +5,34 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, category_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import catalog_from, category_option, lang_option, reports_errors, ruleset_option, use_language, write_output, year_option
 
 
 def render_template(plan: Any, unit: Any | None) -> str:
     from escore._evidence import TYPES
+    from escore._i18n import gettext as _
 
-    who = f"unit {unit.code} {unit.name}" if unit is not None else "one unit (save as units/<UNIT-CODE>.toml)"
+    if unit is not None:
+        who = _("unit {0} {1}").format(unit.code, unit.name)
+    else:
+        who = _("one unit (save as units/<UNIT-CODE>.toml)")
     lines = [
         f"# escore evidence · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} · {who}",
-        "# Every field is commented out: remove the leading '# ' of a field and set its value.",
-        "# A field left out is reported as *missing* evidence for the indicators it feeds.",
-        "# Types: " + "; ".join(f"{k} = {v}" for k, v in TYPES.items() if k in {f.type for f in plan.fields}),
+        "# " + _("Every field is commented out: remove the leading '# ' of a field and set its value."),
+        "# " + _("A field left out is reported as *missing* evidence for the indicators it feeds."),
+        "# " + _("Types: ") + _("; ").join(f"{k} = {_(v)}" for k, v in TYPES.items() if k in {f.type for f in plan.fields}),
         "",
     ]
+    type_line, feeds_line = "#   " + _("type: {0}; expected: {1}"), "#   " + _("feeds: {0}")
     current_table = None
     for spec in plan.fields:
-        table, _, name = spec.key.rpartition(".")
+        table, _dot, name = spec.key.rpartition(".")
         if table != current_table:
             lines.append(f"[{table}]" if table else "")
             current_table = table
         lines.append(f"# {spec.description}" if spec.description else f"# {name}")
-        lines.append(f"#   type: {spec.type}; expected: {spec.expected()}")
-        lines.append(f"#   feeds: {', '.join(plan.feeds.get(spec.key, ()))}")
+        lines.append(type_line.format(spec.type, spec.expected()))
+        lines.append(feeds_line.format(", ".join(plan.feeds.get(spec.key, ()))))
         example = {
             "bool": "false",
             "int": "0",
@@ -42,16 +47,15 @@ def render_template(plan: Any, unit: Any | None) -> str:
         lines.append(f"# {name} = {example}")
         lines.append("")
     if plan.tables:
-        lines.append("# Monitoring tables: CSV files in monitoring/, one row per event, many units per file.")
+        lines.append("# " + _("Monitoring tables: CSV files in monitoring/, one row per event, many units per file."))
+        rollup = _(" (sub-units’ rows roll up to their parent)")
         for tbl in plan.tables:
-            lines.append(
-                f"# monitoring/{tbl.name}.csv{' (sub-units’ rows roll up to their parent)' if tbl.rollup else ''}: {tbl.description}"
-            )
-            lines.append(f"#   header: unit,{','.join(c.name for c in tbl.columns)}")
+            lines.append(f"# monitoring/{tbl.name}.csv{rollup if tbl.rollup else ''}: {tbl.description}")
+            lines.append("#   " + _("header: {0}").format("unit," + ",".join(c.name for c in tbl.columns)))
             for col in tbl.columns:
-                optional = "" if col.required else " (optional)"
+                optional = _(" (optional)") if not col.required else ""
                 lines.append(f"#   {col.name}: {col.expected()}{optional}" + (f" — {col.description}" if col.description else ""))
-            lines.append(f"#   feeds: {', '.join(plan.feeds.get(tbl.name, ()))}")
+            lines.append(feeds_line.format(", ".join(plan.feeds.get(tbl.name, ()))))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -79,10 +83,12 @@ def render_template(plan: Any, unit: Any | None) -> str:
 )
 @click.option("--evidence-from-sample", is_flag=True, help="xlsx: pre-fill the workbook from the packs' synthetic sample evidence.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@lang_option
 @click.pass_context
 @reports_errors
 def template(
     ctx: click.Context,
+    lang: str | None,
     category: str,
     ruleset: str | None,
     year: int | None,
@@ -102,6 +108,7 @@ def template(
 
     catalog = catalog_from(ctx)
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
+    use_language(catalog, lang, [chosen])
     plan = catalog.plan(chosen.name, category)
     if format_ == "xlsx":
         if unit_code is not None:

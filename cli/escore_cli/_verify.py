@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, command_stdout, echo_out, plugin_options, reports_errors, ruleset_option, year_option
+from ._common import catalog_from, command_stdout, echo_out, lang_option, plugin_options, reports_errors, ruleset_option, year_option
 
 
 class _Sink:
@@ -30,10 +30,12 @@ class _Sink:
 @click.option("--pytest-arg", "pytest_args", multiple=True, metavar="ARG", help="Pass ARG to pytest (repeatable), e.g. --pytest-arg=-x.")
 @click.option("-k", "keyword", metavar="EXPR", help="Only cases whose id/file match EXPR (pytest -k).")
 @click.option("-x", "exitfirst", is_flag=True, help="Stop at the first failing case.")
+@lang_option
 @click.pass_context
 @reports_errors
 def verify(
     ctx: click.Context,
+    lang: str | None,
     paths: tuple[Path, ...],
     ruleset: str | None,
     year: int | None,

@@ -68,10 +68,17 @@ def render_xlsx(result: RunResult) -> bytes:
     return render(result)
 
 
+def render_html(result: RunResult) -> str:
+    from ._html import render_html
+
+    return render_html(result)
+
+
 @hookimpl
 def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
     register(OutputFormat("table", run_table, catalog_table, ".txt", explanations=False))
     register(OutputFormat("json", lambda r: _json(run_to_dict(r)), lambda p: _json(plan_to_dict(p)), ".json"))
     register(OutputFormat("toml", render_toml, None, ".toml"))
     register(OutputFormat("csv", render_csv, None, ".csv", explanations=False))
+    register(OutputFormat("html", render_html, None, ".html"))
     register(OutputFormat("xlsx", render_xlsx, None, ".xlsx", binary=True))

@@ -67,7 +67,11 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     import difflib  # only when there is an error to explain
 
     matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else ""
+    if not matches:
+        return ""
+    from ._i18n import gettext
+
+    return gettext("did you mean '{0}'?").format(matches[0])
 
 
 class EscoreWarning(UserWarning):

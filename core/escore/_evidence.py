@@ -27,6 +27,8 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 
 from ._errors import InputError
+from ._i18n import N_
+from ._i18n import gettext as _
 from ._score import Grade, to_decimal
 from ._toml import MAX_INT, number_ok
 
@@ -36,14 +38,14 @@ FIXTURE_ATTRIBUTE = "__escore_fixture__"
 
 #: The evidence types and how they are written in TOML.
 TYPES: dict[str, str] = {
-    "bool": "true or false",
-    "int": "a whole number",
-    "decimal": "a number (write 0.5, not a fraction)",
-    "str": "text",
-    "date": "a date, YYYY-MM-DD",
-    "enum": "one of the listed choices",
-    "graded": 'an inline table {points = N, reason = "..."}',
-    "list[str]": "a list of texts",
+    "bool": N_("true or false"),
+    "int": N_("a whole number"),
+    "decimal": N_("a number (write 0.5, not a fraction)"),
+    "str": N_("text"),
+    "date": N_("a date, YYYY-MM-DD"),
+    "enum": N_("one of the listed choices"),
+    "graded": N_('an inline table {points = N, reason = "..."}'),
+    "list[str]": N_("a list of texts"),
 }
 
 # Numbers in text cells: ASCII digits only (Python's int() and Decimal() also take
@@ -99,26 +101,26 @@ class _Typed:
     _fast: Callable[[Any, bool], Any] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def expected(self) -> str:
-        """What a valid value looks like, for error messages and templates."""
-        text = TYPES[self.type]
+        """What a valid value looks like, for error messages and templates (in the command's language)."""
+        text = _(TYPES[self.type])
         if self.type == "enum":
-            text = "one of " + ", ".join(repr(c) for c in self.choices)
+            text = _("one of {0}").format(", ".join(repr(c) for c in self.choices))
         if self.min is not None and self.max is not None:
-            text += f" from {self.min} to {self.max}"
+            text += _(" from {0} to {1}").format(self.min, self.max)
         elif self.min is not None:
-            text += f", at least {self.min}"
+            text += _(", at least {0}").format(self.min)
         elif self.max is not None:
-            text += f", at most {self.max}"
+            text += _(", at most {0}").format(self.max)
         if self.max_by_category:
             text += " (" + ", ".join(f"{category} {bound}" for category, bound in self.max_by_category) + ")"
         if self.type == "list[str]" and self.choices:
-            text += ", each one of " + ", ".join(repr(c) for c in self.choices)
+            text += _(", each one of {0}").format(", ".join(repr(c) for c in self.choices))
         if self.type == "list[str]" and self.unique:
-            text += ", each listed once"
+            text += _(", each listed once")
         if self.at_most:
-            text += f", {'not after' if self.type == 'date' else 'at most'} {self.at_most}"
+            text += (_(", not after {0}") if self.type == "date" else _(", at most {0}")).format(self.at_most)
         if self.at_least:
-            text += f", {'not before' if self.type == 'date' else 'at least'} {self.at_least}"
+            text += (_(", not before {0}") if self.type == "date" else _(", at least {0}")).format(self.at_least)
         if self.unit:
             text += f" ({self.unit})"
         return text
@@ -147,15 +149,15 @@ class _Typed:
             if self.type == "graded" and isinstance(raw, dict) and set(raw) == {"points", "reason"} and raw["reason"] == "":
                 # The template's placeholder, uncommented but not filled in: say what is missing.
                 raise InputError(
-                    where, key, "not graded yet: the reason is empty; write the assessor's reason, or leave the line commented out"
+                    where, key, _("not graded yet: the reason is empty; write the assessor's reason, or leave the line commented out")
                 ) from None
-            raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}") from None
+            raise InputError(where, key, _("expected {0}, got {1}").format(self.expected(), show(raw))) from None
         bound = value.points if isinstance(value, Grade) else value
         numeric = isinstance(bound, (int, Decimal)) and not isinstance(bound, bool)
         if numeric and not number_ok(bound):
             raise InputError(where, key, f"expected {self.expected()}, got a number out of range ({show(raw)[:40]})")
         if numeric and ((self.min is not None and bound < self.min) or (self.max is not None and bound > self.max)):
-            raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}")
+            raise InputError(where, key, _("expected {0}, got {1}").format(self.expected(), show(raw)))
         if self.type == "list[str]":
             _check_list(self, value, where, key)
         return value

@@ -23,6 +23,8 @@ class Ruleset:
     :param extends: the ruleset this one inherits from (a later year of the same scheme):
         its categories, sections, indicators, fixtures, parameters, rosters, sample
         evidence and golden cases, except what the packs of this ruleset declare anew.
+    :param language: the language its commands print in unless ``--lang``/``ESCORE_LANG`` say
+        otherwise (``"en"``, ``"zh"``).
     """
 
     name: str
@@ -31,6 +33,7 @@ class Ruleset:
     document: str = ""
     missing_points: str = attrs.field(default="zero", validator=attrs.validators.in_(("zero", "max")))
     extends: str | None = None
+    language: str = attrs.field(default="en", validator=attrs.validators.in_(("en", "zh")), kw_only=True)
 
 
 @attrs.frozen

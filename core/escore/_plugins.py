@@ -244,6 +244,7 @@ class Catalog:
         self._chains: dict[str, tuple[str, ...]] = {}
         #: Called with a one-line note when a command picks a ruleset on its own (the CLI prints it on stderr).
         self.note: Callable[[str], None] = lambda message: None
+        self.translations: list[tuple[str, Path]] = []  # (domain, locale directory), for escore._i18n.use
         self._plans: dict[tuple[str, str], Plan] = {}
         self._rosters: dict[tuple[str, str], tuple[Unit, ...]] = {}
         self._fixtures: dict[str, Any] = {}
@@ -329,6 +330,9 @@ class Catalog:
             return register
 
         _call_attributed(pm, "escore_register_golden_cases", golden)
+        _call_attributed(
+            pm, "escore_register_translations", lambda p: lambda path, *, domain: self.translations.append((domain, Path(path)))
+        )
         self.golden.sort(key=lambda item: (item[0], str(item[1])))
         self._inherit()
         for (ruleset, category, name), (_, plugin) in self.sections.items():
@@ -417,8 +421,10 @@ class Catalog:
         if category not in self.category_keys():
             hint = did_you_mean(category, self.category_keys())
             known = ", ".join(self.category_keys()) or "none (is a rule pack installed?)"
+            from ._i18n import gettext as _
+
             broken = "".join(f"; {describe(name, ep)} is broken ({problem})" for name, (ep, problem) in sorted(self.broken.items()))
-            raise UsageError(f"unknown category '{category}'" + (f"; {hint}" if hint else f"; known: {known}") + broken)
+            raise UsageError(_("unknown category '{0}'").format(category) + _("; ") + (hint or _("known: {0}").format(known)) + broken)
         candidates = sorted((self.rulesets[r][0] for r, k in self.categories if k == category), key=lambda r: (r.year, r.name))
         if year is not None:
             years = sorted({r.year for r in candidates})

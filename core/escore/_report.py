@@ -12,6 +12,7 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from ._collect import Plan, PlanNode, natural_key
+from ._i18n import N_, gettext, language, status_label
 from ._run import EXACT_SUMS, RunResult, present
 from ._score import ZERO, fmt
 from ._text import escape, escape_lines
@@ -19,7 +20,12 @@ from ._text import escape, escape_lines
 if TYPE_CHECKING:
     from ._stamp import Stamp
 
-SYNTHETIC_BANNER = "SYNTHETIC EVIDENCE: sample data made up for demonstration, not real assessment results"
+SYNTHETIC_BANNER = N_("SYNTHETIC EVIDENCE: sample data made up for demonstration, not real assessment results")
+
+
+def synthetic_banner() -> str:
+    """The synthetic-evidence banner in the current language (machine output keeps the English one)."""
+    return gettext(SYNTHETIC_BANNER)
 
 
 #: Version of the JSON/TOML shape of ``escore run`` and ``escore list``; the JSON Schemas
@@ -115,12 +121,14 @@ def missing_lines(result: RunResult, limit: int | None = None) -> list[str]:
     if not units:
         return []
     count = sum(len(codes) for _, _, items in units for _, codes in items)
-    lines = [f"missing evidence: {count} indicator result(s) in {len(units)} unit(s), status missing:"]
+    lines = [gettext("missing evidence: {0} indicator result(s) in {1} unit(s), status missing:").format(count, len(units))]
     shown = units if limit is None else units[:limit]
     for code, name, items in shown:
         lines.append(f"  {code} {name}: " + "; ".join(f"{key} → {', '.join(codes)}" for key, codes in items))
     if len(shown) < len(units):
-        lines.append(f"  … and {len(units) - len(shown)} more unit(s); the full list is 'missing' in the output of -f json")
+        lines.append(
+            "  " + gettext("… and {0} more unit(s); the full list is 'missing' in the output of -f json").format(len(units) - len(shown))
+        )
     return lines
 
 
@@ -138,11 +146,11 @@ def error_lines(result: RunResult, limit: int | None = None) -> list[str]:
     )
     if not rows:
         return []
-    lines = [f"errors: {len(rows)} indicator result(s) raised an error:"]
+    lines = [gettext("errors: {0} indicator result(s) raised an error:").format(len(rows))]
     shown = rows if limit is None else rows[:limit]
     lines.extend(f"  {unit} {code}: {reason}" for unit, code, reason in shown)
     if len(shown) < len(rows):
-        lines.append(f"  … and {len(rows) - len(shown)} more; -f json lists every one")
+        lines.append("  " + gettext("… and {0} more; -f json lists every one").format(len(rows) - len(shown)))
     return lines
 
 
@@ -248,7 +256,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     sections = []
     for section in plan.sections:
         nodes = []
-        for _, node in plan.walk(section.name):
+        for _depth, node in plan.walk(section.name):
             nodes.append(
                 {
                     "code": node.code,
@@ -297,21 +305,37 @@ def grid(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[b
 def run_heading(result: RunResult) -> list[str]:
     plan = result.plan
     counts = result.status_counts()
-    lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {len(result.units)} units"]
+    units = gettext("{0} units").format(len(result.units))
+    lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {units}"]
     if result.synthetic:
-        lines.append(f"*** {SYNTHETIC_BANNER} ***")
+        lines.append(f"*** {synthetic_banner()} ***")
         lines.extend(f"    {escape(note)}" for note in result.notes)
     if result.selection:
         lines.append(
-            f"selection: {result.selection} ({len(result.selected)} of {len(plan.indicators)} indicators; totals count only these)"
+            gettext("selection: {0} ({1} of {2} indicators; totals count only these)").format(
+                result.selection, len(result.selected), len(plan.indicators)
+            )
         )
-    lines.append("statuses: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    if language() == "en":
+        lines.append("statuses: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    else:
+        lines.append(gettext("statuses: ") + ", ".join(f"{status_label(k)} {n}" for k, n in counts.items()))
     return lines
 
 
 def run_table(result: RunResult) -> str:
     sections = result.plan.sections
-    header = ["rank", "code", "name", *(f"{s.name} /{fmt(s.weight)}" for s in sections), "total", "missing", "errors"]
+    # English keeps the section keys (they are what -k and JSON use); other languages show the pack's titles.
+    names = [s.name if language() == "en" else s.title for s in sections]
+    header = [
+        gettext("rank"),
+        gettext("code"),
+        gettext("name"),
+        *(f"{n} /{fmt(s.weight)}" for n, s in zip(names, sections)),
+        gettext("total"),
+        gettext("missing"),
+        gettext("errors"),
+    ]
     rows = []
     for rank, unit_result in zip(result.ranks, result.units):
         # An undecided veto has already made its targets missing (or errors): count indicators only.
@@ -340,7 +364,7 @@ def run_table(result: RunResult) -> str:
                 "",
                 *grid(header, rows, right),
                 "",
-                "points rounded half-up to 2 places; ranks use exact totals",
+                gettext("points rounded half-up to 2 places; ranks use exact totals"),
                 *missing,
             ]
         )
@@ -352,24 +376,26 @@ def catalog_table(plan: Plan) -> str:
     lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title}"]
     for section in plan.sections:
         lines.append("")
-        lines.append(f"[{section.name}] {section.title}: raw max {fmt(section.raw_max)}, weight {fmt(section.weight)}")
+        lines.append(
+            f"[{section.name}] {section.title}: " + gettext("raw max {0}, weight {1}").format(fmt(section.raw_max), fmt(section.weight))
+        )
         for depth, node in plan.walk(section.name):
             flags = []
             if not node.counted:
-                flags.append("not scored")
+                flags.append(gettext("not scored"))
             if node.kind == "bonus":
-                flags.append("bonus")
+                flags.append(gettext("bonus"))
             if node.variant:
-                flags.append(f"variant {node.variant}")
+                flags.append(gettext("variant {0}").format(node.variant))
             if node.variant_by:
-                flags.append(f"variant by {node.variant_by}")
+                flags.append(gettext("variant by {0}").format(node.variant_by))
             if node.methods:
                 flags.append("/".join(node.methods))
             extra = f"  ({'; '.join(flags)})" if flags else ""
             indent = "  " * (depth + 1)
             lines.append(f"{indent}{node.code} {node.title} [{fmt(node.max)}]{extra}")
             if node.source is not None:
-                lines.append(f"{indent}    source: 「{node.source.text}」")
+                lines.append(f"{indent}    " + gettext("source: 「{0}」").format(node.source.text))
                 if node.source.note:
-                    lines.append(f"{indent}    note: {escape(node.source.note)}")
+                    lines.append(f"{indent}    " + gettext("note: {0}").format(escape(node.source.note)))
     return escape_lines("\n".join(lines) + "\n")

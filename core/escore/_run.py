@@ -16,6 +16,7 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decima
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._collect import IndicatorPlan, Plan, natural_key
+from ._i18n import N_, lines, translating
 from ._model import Unit
 from ._score import ZERO, Hit, MissingEvidence, NotApplicable, Score, fmt
 
@@ -115,7 +116,14 @@ def count_statuses(units: Iterable[UnitResult]) -> dict[str, int]:
     return counts
 
 
-_MISSING_TABLE = "monitoring table '{0}' (monitoring/{0}.csv) was not provided"
+_MISSING_TABLE = N_("monitoring table '{0}' (monitoring/{0}.csv) was not provided")
+_NOT_PROVIDED_IN = N_("evidence '{0}' was not provided in {1}")
+_EVIDENCE_OF = N_("the evidence of {0}")
+_VARIANT = N_("applies to units with {0} = {1}; this unit has {0} = {2}")
+_ALTERNATIVE_ZERO = N_("alternative{0}: '{1}' scores 0 because '{2}' holds")
+_ALTERNATIVE = N_("alternative{0}: '{1}' is scored on '{2}' because '{3}' holds")
+_VETOED = N_("vetoed by {0} {1}: {2} → 0")
+_UNDECIDED = N_("veto {0} {1} could not be decided: {2}")
 
 
 def _error_line(exc: BaseException, fallback: str = "") -> str:
@@ -290,7 +298,7 @@ class Engine:
                 if name in self._optional_tables:  # context only: absent is None, never missing
                     env[name] = None
                     continue
-                problems[name] = ("missing", _MISSING_TABLE.format(name), (f"monitoring/{name}.csv",))
+                problems[name] = ("missing", lines[_MISSING_TABLE].format(name), (f"monitoring/{name}.csv",))
                 continue
             rows = by_unit.get(code, ())
             if rollup:
@@ -321,6 +329,8 @@ class Engine:
         key = self._field_keys.get(name)
         if key is None:  # not a field: a fixture the engine was not asked to compute
             return ("error", f"fixture '{name}' has no value for {unit.code}", ())
+        if translating:
+            return ("missing", lines[_NOT_PROVIDED_IN].format(key, file or lines[_EVIDENCE_OF].format(unit.code)), (key,))
         return ("missing", f"evidence '{key}' was not provided in {file or 'the evidence of ' + unit.code}", (key,))
 
     def _evidence_name(self, name: str) -> str:
@@ -396,7 +406,11 @@ class Engine:
                     raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
                 if points < ZERO or points > maximum:
                     raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
-                append(new(record, (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ())))
+                append(
+                    new(
+                        record, (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ())
+                    )
+                )
             except MissingEvidence as exc:
                 append(self._problem(code, maximum, "missing", exc.reason, (self._evidence_name(exc.key),)))
             except NotApplicable as exc:
@@ -410,7 +424,7 @@ class Engine:
         key = (attr, want, have)
         reason = self._reasons.get(key)
         if reason is None:
-            reason = self._reasons[key] = f"applies to units with {attr} = {want}; this unit has {attr} = {have}"
+            reason = self._reasons[key] = lines[_VARIANT].format(attr, want, have)
         return reason
 
     def _score_special(
@@ -444,11 +458,11 @@ class Engine:
                     continue
                 label = f" ({alt.label})" if alt.label else ""
                 if alt.instead is None:
-                    line = f"alternative{label}: '{alt.param}' scores 0 because '{alt.when}' holds"
+                    line = lines[_ALTERNATIVE_ZERO].format(label, alt.param, alt.when)
                     hits += ((code, f"alternative {alt.branch}"),)
                     return IndicatorResult(code, "scored", ZERO, (line,), hits if self.explain else ())
                 names[names.index(alt.param)] = alt.instead
-                reasons += (f"alternative{label}: '{alt.param}' is scored on '{alt.instead}' because '{alt.when}' holds",)
+                reasons += (lines[_ALTERNATIVE].format(label, alt.param, alt.instead, alt.when),)
                 hits += ((code, f"alternative {alt.branch}"),)
                 break
             args = [fetch(name) for name in names]
@@ -510,7 +524,7 @@ class Engine:
                     out.append(VetoResult(veto.code, veto.title, "not_applied"))
                     continue
                 out.append(VetoResult(veto.code, veto.title, "applied", str(reason)))
-                line = f"vetoed by {veto.code} {veto.title}: {reason} → 0"
+                line = lines[_VETOED].format(veto.code, veto.title, reason)
                 for i in positions:
                     old = results[i]
                     if old.status in ("error", "not_applicable"):
@@ -519,7 +533,7 @@ class Engine:
                     results[i] = IndicatorResult(old.code, "scored", ZERO, (*kept, line), (*old.hits, (veto.code, "applied")))
                 continue
             verdict = out[-1]
-            line = f"veto {veto.code} {veto.title} could not be decided: {verdict.reason}"
+            line = lines[_UNDECIDED].format(veto.code, veto.title, verdict.reason)
             for i in positions:
                 old = results[i]
                 if old.status in ("error", "not_applicable"):

@@ -14,10 +14,44 @@ binary value.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 
 import attrs
+
+from ._i18n import N_, lines, translating
+
+# Explanation lines in another language than English: `lines[T].format(...)` is template T in
+# the command's language (escore._i18n). English keeps the f-strings, so that the lines the
+# engine builds by the million cost nothing more; test_i18n checks both spell the same lines.
+_NOT_PROVIDED = N_("evidence '{0}' was not provided")
+_FORFEITED = N_("forfeited {0} → 0: {1}")
+_MATCHED = N_("{0} {1} matched tier '{2}'")
+_LABELLED = N_("{0}: {1}")
+#: One template per shape of an item line (sign, has a label, from a sub-unit): one format per line.
+_ITEM_LINES = {
+    ("−", False, False): N_("−{0} {1}"),
+    ("−", True, False): N_("−{0} {1}: {2}"),
+    ("−", False, True): N_("−{0} {1} (sub-unit {3})"),
+    ("−", True, True): N_("−{0} {1}: {2} (sub-unit {3})"),
+    ("+", False, False): N_("+{0} {1}"),
+    ("+", True, False): N_("+{0} {1}: {2}"),
+    ("+", False, True): N_("+{0} {1} (sub-unit {3})"),
+    ("+", True, True): N_("+{0} {1}: {2} (sub-unit {3})"),
+}
+_NO_DEDUCTIONS = N_("no deductions: {0} of {1}")
+_FLOOR = N_("floor {0} reached: deductions of {1} exceed {2}")
+_NOTHING_AWARDED = N_("nothing to award: 0")
+_CAPPED = N_("capped at {0}: items add up to {1}")
+_NO_SHARE = N_("{0}: the whole is 0, so no share can be computed")
+_NOTHING_TO_COUNT = N_("nothing to count ({0}: 0 of 0)")
+_FULL_MARKS = N_("{0}: nothing 未实现, full marks {1} of {2}")
+_SHARE = N_("{0} {1}/{2} × {3} = {4}")
+_SHARE_ABOUT = N_("{0} {1}/{2} × {3} ≈ {4}")
+_GRADED = N_("assessor awarded {0} of {1}: {2}")
+_CONTEXT = N_("context (not scored): {0}")
+#: Proportional lines show at most four decimals (≈ when rounded); the points keep every digit.
+_SHOWN_PLACES = Decimal("0.0001")
 
 Number = Decimal | int | str
 
@@ -52,7 +86,7 @@ class MissingEvidence(Exception):
 
     def __init__(self, key: str, reason: str = "") -> None:
         self.key = key
-        self.reason = reason or f"evidence '{key}' was not provided"
+        self.reason = reason or (lines[_NOT_PROVIDED].format(key) if translating else f"evidence '{key}' was not provided")
         super().__init__(self.reason)
 
 
@@ -110,7 +144,7 @@ def points(value: Number, reason: str) -> Score:
 
 def forfeit(score: Score, reason: str, *, rule: str = "forfeit") -> Score:
     """Remove the points a score earned (content forfeiture); the earlier lines stay visible."""
-    line = f"forfeited {fmt(score.points)} → 0: {reason}"
+    line = lines[_FORFEITED].format(fmt(score.points), reason) if translating else f"forfeited {fmt(score.points)} → 0: {reason}"
     return Score(ZERO, score.reasons + (line,), score.hits + ((rule, "forfeited"),))
 
 
@@ -226,7 +260,10 @@ class Ladder:
         value = to_decimal(value)
         for row in self.rows:
             if row.op == "else" or _OPS[row.op][1](value, row.bound):
-                line = f"{self.what} {fmt(value)}{self.unit} matched tier '{row.label}'"
+                if translating:
+                    line = lines[_MATCHED].format(lines[self.what], f"{fmt(value)}{self.unit}", row.label)
+                else:
+                    line = f"{self.what} {fmt(value)}{self.unit} matched tier '{row.label}'"
                 return Score(row.points, (line,), ((self.name, row.label),))
         raise ValueError(f"ladder {self.name!r}: no tier matches {self.what} {fmt(value)}{self.unit}")
 
@@ -270,6 +307,9 @@ class Item(NamedTuple):
 
 
 def _item_line(sign: str, amount: Decimal, item: Item) -> str:
+    if translating:
+        template = lines[_ITEM_LINES[sign, bool(item.label), bool(item.origin)]]
+        return template.format(fmt(amount), lines[item.kind], item.label, item.origin)
     line = f"{sign}{fmt(amount)} {item.kind}"
     if item.label:
         line += f": {item.label}"
@@ -314,10 +354,16 @@ class Deduction:
                 seen.add(ROLLUP)
                 hits.append((self.name, ROLLUP))
         if not reasons:
-            return Score(self.max, (f"no deductions: {fmt(self.max)} of {fmt(self.max)}",), ((self.name, "none deducted"),))
+            line = (
+                lines[_NO_DEDUCTIONS, fmt(self.max), fmt(self.max)] if translating else f"no deductions: {fmt(self.max)} of {fmt(self.max)}"
+            )
+            return Score(self.max, (line,), ((self.name, "none deducted"),))
         result = self.max - total
         if result < self.floor:
-            reasons.append(f"floor {fmt(self.floor)} reached: deductions of {fmt(total)} exceed {fmt(self.max - self.floor)}")
+            floor, spent, room = fmt(self.floor), fmt(total), fmt(self.max - self.floor)
+            reasons.append(
+                lines[_FLOOR].format(floor, spent, room) if translating else f"floor {floor} reached: deductions of {spent} exceed {room}"
+            )
             hits.append((self.name, "floor"))
             result = self.floor
         return Score(result, tuple(reasons), tuple(hits))
@@ -359,9 +405,10 @@ class Award:
                 seen.add(ROLLUP)
                 hits.append((self.name, ROLLUP))
         if not reasons:
-            return Score(ZERO, ("nothing to award: 0",), ((self.name, "nothing awarded"),))
+            return Score(ZERO, (lines[_NOTHING_AWARDED],), ((self.name, "nothing awarded"),))
         if total > self.cap:
-            reasons.append(f"capped at {fmt(self.cap)}: items add up to {fmt(total)}")
+            cap, spent = fmt(self.cap), fmt(total)
+            reasons.append(lines[_CAPPED].format(cap, spent) if translating else f"capped at {cap}: items add up to {spent}")
             hits.append((self.name, "cap"))
             total = self.cap
         return Score(total, tuple(reasons), tuple(hits))
@@ -410,16 +457,17 @@ class Proportional:
         part, whole = to_decimal(part), to_decimal(whole)
         if whole == 0 and part == 0:
             if self.nothing_to_count == "missing":
-                raise MissingEvidence(self.name, f"{self.what}: the whole is 0, so no share can be computed")
-            words = self.nothing or f"nothing to count ({self.what}: 0 of 0)"
-            line = f"{words}: nothing 未实现, full marks {fmt(self.max)} of {fmt(self.max)}"
+                raise MissingEvidence(self.name, lines[_NO_SHARE].format(lines[self.what]))
+            words = lines[self.nothing] if self.nothing else lines[_NOTHING_TO_COUNT].format(lines[self.what])
+            line = lines[_FULL_MARKS].format(words, fmt(self.max), fmt(self.max))
             return Score(self.max, (line,), ((self.name, "nothing to count"),))
         if whole < 0 or part < 0 or part > whole:
             # Evidence checks refuse such values (READING 15); reaching here is a defect of the pack.
             raise ValueError(f"{self.what}: part {fmt(part)} is outside 0..{fmt(whole)}")
         result = self.max * part / whole
         branch = "full" if part == whole else ("none" if part == 0 else "partial")
-        line = f"{self.what} {fmt(part)}/{fmt(whole)} × {fmt(self.max)} = {fmt(result)}"
+        shown = result.quantize(_SHOWN_PLACES, rounding=ROUND_HALF_UP)
+        line = lines[_SHARE if shown == result else _SHARE_ABOUT].format(lines[self.what], fmt(part), fmt(whole), fmt(self.max), fmt(shown))
         return Score(result, (line,), ((self.name, branch),))
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
@@ -446,8 +494,8 @@ class Binary:
 
     def score(self, condition: bool) -> Score:
         if condition:
-            return Score(self.points, (f"{self.yes}: {fmt(self.points)}",), ((self.name, "yes"),))
-        return Score(ZERO, (f"{self.no}: 0",), ((self.name, "no"),))
+            return Score(self.points, (lines[_LABELLED, self.yes, fmt(self.points)],), ((self.name, "yes"),))
+        return Score(ZERO, (lines[_LABELLED, self.no, "0"],), ((self.name, "no"),))
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """Meeting the condition gains all the points."""
@@ -480,6 +528,9 @@ class Graded:
         if not ZERO <= grade.points <= self.max:
             raise ValueError(f"{self.name}: assessor points {fmt(grade.points)} outside 0..{fmt(self.max)}")
         branch = "full" if grade.points == self.max else ("none" if grade.points == 0 else "partial")
+        if translating:
+            line = lines[_GRADED].format(fmt(grade.points), fmt(self.max), grade.reason)
+            return Score(grade.points, (line, *(lines[_CONTEXT].format(c) for c in context)), ((self.name, branch),))
         line = f"assessor awarded {fmt(grade.points)} of {fmt(self.max)}: {grade.reason}"
         return Score(grade.points, (line, *(f"context (not scored): {c}" for c in context)), ((self.name, branch),))
 

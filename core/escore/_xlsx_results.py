@@ -21,6 +21,8 @@ from ._xlsx_layout import column_letter, workbook_bytes
 
 POINTS_FORMAT = "0.00"
 _LOST, _MISSING, _ERROR, _NA = "F8CBAD", "FFE699", "FF7C80", "D9D9D9"
+
+
 def _number(value: Decimal) -> Any:
     number = float(value)
     return int(number) if number.is_integer() and abs(number) < 2**53 else number

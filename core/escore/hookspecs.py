@@ -128,6 +128,18 @@ def escore_register_golden_cases(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def escore_register_translations(register: Callable[..., None]) -> None:
+    """Register a pack's gettext catalogues: ``register(locale_dir, domain=...)``.
+
+    ``locale_dir/<lang>/LC_MESSAGES/<domain>.mo`` translates the pack's own strings
+    (titles of rule kinds, item kinds, reasons) when a command runs in ``<lang>``;
+    escore's own messages come from its catalogue and cannot be overridden.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
 def escore_run_finished(result: RunResult) -> None:
     """Called once after a run is scored and ranked, before output is written.
 

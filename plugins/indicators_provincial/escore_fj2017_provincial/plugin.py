@@ -12,7 +12,13 @@ RULESET = "fj2017"
 @hookimpl
 def escore_register_rulesets(register):
     register(
-        Ruleset("fj2017", 2017, "2017年度福建省电子政务绩效考核", document="福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知")
+        Ruleset(
+            "fj2017",
+            2017,
+            "2017年度福建省电子政务绩效考核",
+            document="福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知",
+            language="zh",
+        )
     )
 
 

@@ -1,0 +1,145 @@
+"""Translations of what escore prints: one language per command, from gettext catalogues.
+
+Messages are written in English in the code and looked up in compiled catalogues
+(``locale/<lang>/LC_MESSAGES/escore.mo``, made from the ``.po`` files next to
+them; see docs/translations.md). Packs may ship catalogues of their own strings
+through the ``escore_register_translations`` hook; they are consulted after
+escore's own.
+
+A command picks its language once (:func:`use`), before it scores: ``--lang``,
+else ``ESCORE_LANG``, else the ruleset's ``language``. Until then, and for
+library use that never calls :func:`use`, everything is English. The lookup is
+a module-level function over a plain ``dict``, so that the engine, which builds
+an explanation line per scoring step, pays one dictionary lookup per line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+#: Languages escore itself has catalogues for (English is the source language).
+LANGUAGES = ("en", "zh")
+DOMAIN = "escore"
+ENV = "ESCORE_LANG"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+_messages: dict[str, str] = {}
+_current = {"language": "en"}
+#: The translated messages of the current language; empty (false) while the command speaks English.
+translating: dict[str, str] = _messages
+
+
+class _Lines(dict):
+    """English message → its current translation, filled on first use and emptied by :func:`use`.
+
+    The engine writes ``lines[TEMPLATE].format(...)`` for every explanation line: after the
+    first line of a kind that is one C-level dictionary lookup, no Python call. A line fixed
+    by constants is looked up whole: ``lines[TEMPLATE, word, ...]``.
+    """
+
+    def __missing__(self, key: str | tuple[str, ...]) -> str:
+        if key.__class__ is tuple:
+            # (template, *words): a whole line fixed by a rule's constants, formatted once per
+            # language; the words are translated too (a pack's "plan filed on time").
+            template, *words = key
+            text = self[template].format(*[self[word] for word in words])
+        else:
+            text = _messages.get(key, key)  # type: ignore[call-overload]
+        self[key] = text
+        return text
+
+
+#: The lookup table the scoring vocabulary and the engine translate their lines with.
+lines: dict[str, str] = _Lines()
+
+
+def gettext(message: str) -> str:
+    """``message`` in the current language (itself when there is no translation)."""
+    return _messages.get(message, message) if _messages else message
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, where the same English word means different things."""
+    if not _messages:
+        return message
+    return _messages.get(f"{context}\x04{message}", message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it here (translated where shown)."""
+    return message
+
+
+def language() -> str:
+    """The language of the current command: ``"en"`` or ``"zh"``."""
+    return _current["language"]
+
+
+def NP_(context: str, message: str) -> str:
+    """Mark ``message`` in ``context`` for extraction (``pybabel extract -k NP_:1c,2``)."""
+    return message
+
+
+#: Indicator and veto statuses; in English they are shown as their keys (``not_applicable``).
+STATUS_NAMES = (
+    NP_("status", "scored"),
+    NP_("status", "missing"),
+    NP_("status", "not_applicable"),
+    NP_("status", "error"),
+    NP_("status", "applied"),
+    NP_("status", "not_applied"),
+)
+
+
+def status_label(status: str) -> str:
+    """The display name of a status: the key itself in English, 不适用 for ``not_applicable`` in Chinese."""
+    return pgettext("status", status)
+
+
+def read_catalogue(path: Path) -> dict[str, str]:
+    """The translated messages of one compiled catalogue (``.mo``); untranslated ones are left out."""
+    import gettext as stdlib_gettext
+
+    with path.open("rb") as stream:
+        catalogue = stdlib_gettext.GNUTranslations(stream)
+    return {key: value for key, value in catalogue._catalog.items() if isinstance(key, str) and key and value}  # type: ignore[attr-defined]
+
+
+def resolve(requested: str | None, default: str | None = None) -> str:
+    """The language to use: ``--lang``, else ``ESCORE_LANG``, else the ruleset's, else English."""
+    from ._errors import UsageError, did_you_mean
+
+    for origin, value in (("--lang", requested), (ENV, os.environ.get(ENV) or None), ("ruleset language", default)):
+        if value is None:
+            continue
+        code = value.strip().lower().replace("_", "-").split("-")[0]
+        if code not in LANGUAGES:
+            hint = did_you_mean(code, LANGUAGES)
+            raise UsageError(f"{origin}: unknown language '{value}'; " + (hint or f"expected one of {', '.join(LANGUAGES)}"))
+        return code
+    return "en"
+
+
+def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
+    """Make ``lang`` the language of everything printed from now on.
+
+    :param catalogues: ``(domain, locale directory)`` pairs that packs registered;
+        ``<dir>/<lang>/LC_MESSAGES/<domain>.mo`` is read when it exists.
+    """
+    messages: dict[str, str] = {}
+    if lang != "en":
+        for domain, directory in [*catalogues, (DOMAIN, LOCALE_DIR)]:
+            path = Path(directory) / lang / "LC_MESSAGES" / f"{domain}.mo"
+            if path.is_file():
+                messages.update(read_catalogue(path))  # escore's own catalogue last: packs cannot change it
+    _messages.clear()
+    _messages.update(messages)
+    lines.clear()
+    _current["language"] = lang
+
+
+def translated(messages: Mapping[str, str]) -> dict[str, str]:
+    """Each value of ``messages`` in the current language (for tables of templates)."""
+    return {key: gettext(value) for key, value in messages.items()}
