@@ -58,3 +58,17 @@ def test_explain_by_chinese_name(runner):
     assert result.exit_code == 0
     assert result.stdout.startswith("xiamen.siming 思明区 · fj2017 (2017) · county · parent xiamen")
     assert "SYNTHETIC EVIDENCE" in result.stdout
+
+
+@pytest.mark.parametrize("category", ["city", "provincial"])
+def test_a_missing_section_pack_is_an_error_not_a_ranking_out_of_70(runner, category):
+    """Issue 8: the website pack contributes a section to two other packs' categories; without it
+    the categories would silently rank out of 70 (65), so the categories' stated total of 100 refuses the run."""
+    result = runner.invoke(cli, ["-p", "no:fj2017-website", "run", "-c", category, "--ruleset", "fj2017", "-f", "json", "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    weight = {"city": "70", "provincial": "65"}[category]
+    assert result.stderr == (
+        f"escore: error: fj2017/{category}: the sections weigh {weight} in all (comprehensive {weight}), but the category totals 100: "
+        "a pack that registers a section of it is missing or failed to load (see escore plugins)\n"
+    )

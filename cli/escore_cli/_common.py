@@ -24,7 +24,7 @@ def catalog_from(ctx: click.Context) -> Any:
     from escore._plugins import Catalog, make_plugin_manager
 
     blocked, forced = plugin_options(ctx)
-    catalog = Catalog(make_plugin_manager(blocked=blocked, names=forced))
+    catalog = Catalog(make_plugin_manager(blocked=blocked, names=forced), complete=True)
     # The language is chosen before anything can fail, so that errors speak it too; commands
     # that pick one ruleset choose again with that ruleset's language (use_language).
     use_language(catalog, ctx.params.get("lang"), [r for r, _ in catalog.rulesets.values()])

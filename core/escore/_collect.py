@@ -308,6 +308,7 @@ def build_plan(
     base_name: str = "",
     overlays: Sequence[RuleLayer] = (),
     section_origins: Mapping[str, str] = {},
+    check_total: bool = False,
 ) -> Plan:
     """Collect ``modules`` (each attached to a section name) into a checked :class:`Plan`.
 
@@ -320,6 +321,13 @@ def build_plan(
     cat = category.key
     label = f"{ruleset.name}/{cat}"
     section_names = [s.name for s in sections]
+    weights = sum((s.weight for s in sections), ZERO)
+    if check_total and category.total is not None and weights != category.total:
+        shares = " + ".join(f"{s.name} {fmt(s.weight)}" for s in sections) or "no section"
+        raise PackError(
+            f"{label}: the sections weigh {fmt(weights)} in all ({shares}), but the category totals {fmt(category.total)}: "
+            "a pack that registers a section of it is missing or failed to load (see escore plugins)"
+        )
     declared: dict[str, _Declared] = {}
     vetoes_by_code: dict[str, tuple[VetoDecl, Callable[..., Any], str]] = {}
     rule_objects: list[tuple[str, Any]] = []

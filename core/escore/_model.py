@@ -41,12 +41,17 @@ class Category:
     """A category of assessed units (``provincial``, ``city``, ``county``) within a ruleset.
 
     :param subunits: the category whose units sit under these (for roll-ups).
+    :param total: the points a unit can score in all, when the notice states it (100);
+        the sections' weights must add up to it. Sections come from several packs, so
+        this is what tells a run that one of them is missing or failed to load, rather
+        than ranking units out of 70 instead of 100.
     """
 
     ruleset: str
     key: str
     title: str
     subunits: str | None = None
+    total: Decimal | None = attrs.field(default=None, kw_only=True, converter=attrs.converters.optional(to_decimal))
 
 
 @attrs.frozen

@@ -206,8 +206,13 @@ class _PluginFailed(Exception):
 class Catalog:
     """Everything the loaded plugins registered, checked for conflicts."""
 
-    def __init__(self, pm: pluggy.PluginManager) -> None:
+    def __init__(self, pm: pluggy.PluginManager, *, complete: bool = False) -> None:
+        """:param complete: the plugins are a whole installation (the command line): a category
+        that states its ``total`` must then have sections weighing exactly that, which is how
+        a run notices that a pack contributing a section is missing or failed to load. A test
+        of one pack alone leaves it ``False``."""
         self.pm = pm
+        self.complete = complete
         broken: dict[str, tuple[Any, str]] = getattr(pm, "_escore_broken", None) or {}
         pm._escore_broken = broken  # type: ignore[attr-defined]
         while True:
@@ -489,6 +494,7 @@ class Catalog:
                 base_name=chain[0],
                 overlays=[RuleLayer(name, modules_of(name)) for name in chain[1:]],
                 section_origins={s.name: self.section_origin(ruleset, category, s.name) for s in sections},
+                check_total=self.complete,
             )
         return self._plans[key]
 

@@ -26,7 +26,7 @@ def escore_register_rulesets(register):
 
 @hookimpl
 def escore_register_categories(register):
-    register(Category("fj2017", "city", "设区市政府、平潭综合实验区管委会", subunits="county"))
+    register(Category("fj2017", "city", "设区市政府、平潭综合实验区管委会", subunits="county", total=100))
 
 
 @hookimpl

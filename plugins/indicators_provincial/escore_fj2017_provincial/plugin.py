@@ -24,7 +24,7 @@ def escore_register_rulesets(register):
 
 @hookimpl
 def escore_register_categories(register):
-    register(Category("fj2017", "provincial", "省直单位"))
+    register(Category("fj2017", "provincial", "省直单位", total=100))
 
 
 @hookimpl

@@ -24,9 +24,9 @@ def escore_register_rulesets(register):
 
 @hookimpl
 def escore_register_categories(register):
-    register(Category(RULESET, "provincial", "省直单位"))
-    register(Category(RULESET, "city", "设区市政府、平潭综合实验区管委会", subunits="county"))
-    register(Category(RULESET, "county", "县（市、区）政府"))
+    register(Category(RULESET, "provincial", "省直单位", total=100))
+    register(Category(RULESET, "city", "设区市政府、平潭综合实验区管委会", subunits="county", total=100))
+    register(Category(RULESET, "county", "县（市、区）政府", total=100))
 
 
 @hookimpl
