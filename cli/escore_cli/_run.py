@@ -19,6 +19,11 @@ from ._common import catalog_from, category_option, evidence_option, reports_err
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster.",
+)
 @click.pass_context
 @reports_errors
 def run(
@@ -32,6 +37,7 @@ def run(
     keyword: str | None,
     marks: str | None,
     strict: bool,
+    roster: Path | None,
 ) -> None:
     """Score and rank the units of a category.
 
@@ -49,7 +55,15 @@ def run(
         )
     chosen_format = catalog.formats[format_]
     result = run_category(
-        catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=chosen_format.explanations
+        catalog,
+        category,
+        ruleset=ruleset,
+        year=year,
+        evidence=evidence,
+        keyword=keyword,
+        marks=marks,
+        explain=chosen_format.explanations,
+        roster=roster,
     )
     write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()

@@ -1,4 +1,4 @@
-"""Built-in evidence readers for TOML unit files and CSV monitoring tables.
+"""Built-in evidence readers: TOML unit files, CSV and Parquet tables (monitoring and fields/).
 
 They register through the same hook as a third-party loader would.
 """
@@ -48,3 +48,7 @@ def read_unit_toml(path: Path) -> dict[str, Any]:
 def escore_register_evidence_loaders(register: Callable[[EvidenceLoader], None]) -> None:
     register(EvidenceLoader(".toml", "unit", read_unit_toml))
     register(EvidenceLoader(".csv", "table", read_csv))
+    from ._columnar import read_parquet  # pyarrow itself is imported only when a Parquet file is read
+
+    register(EvidenceLoader(".parquet", "table", read_parquet))
+    register(EvidenceLoader(".arrow", "table", read_parquet))

@@ -4,7 +4,8 @@ An evidence directory holds::
 
     escore-evidence.toml      optional: [evidence] synthetic = true, note = "..."
     units/<UNIT-CODE>.toml    one file per unit, the fields as dotted tables
-    monitoring/<table>.csv    one row per event, a `unit` column first
+    fields/<category>.csv     or .parquet: a row per unit, a column per field (``escore._columnar``)
+    monitoring/<table>.csv    one row per event, a `unit` column first (or .parquet)
 
 Every value is converted to its declared type here, once; a bad value stops the
 run with one line naming the file, the key and what was expected.
@@ -49,7 +50,7 @@ def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Ite
 
 
 class _Schema:
-    """The fields of one plan, indexed once per load rather than once per unit file."""
+    """The fields of one plan, indexed once per load rather than once per unit file (or table)."""
 
     __slots__ = ("all_fields", "by_key", "category", "graded")
 
@@ -131,13 +132,15 @@ def load_evidence(
     known_codes: Iterable[str],
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: Iterable[str] = (),
+    categories: Iterable[str] = (),
 ) -> EvidenceSet:
     """Read and check every evidence file under ``paths`` for the units ``unit_codes``.
 
     ``known_codes`` are all unit codes of the ruleset: files of units of other
     categories are skipped, an unknown code is an error. Monitoring rows of the
     sub-units ``sub_codes`` are kept too (for roll-ups); their unit files belong to
-    their own category and are not read.
+    their own category and are not read. ``categories`` are the ruleset's other categories,
+    whose tables under ``fields/`` are skipped (any other name there is an error).
 
     A checked result is kept in the cache of ``escore._cache``, keyed by everything it
     depends on (the bytes of every file, the plan's evidence types, the unit codes);
@@ -151,7 +154,7 @@ def load_evidence(
         cached = _cache.load_evidence_set(key, plan)
         if cached is not None:
             return cached
-    result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes)
+    result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories)
     if key is not None:
         _cache.save_evidence_set(key, result)
     return result
@@ -164,7 +167,10 @@ def _load_evidence(
     known_codes: Iterable[str],
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: Iterable[str],
+    categories: Iterable[str] = (),
 ) -> EvidenceSet:
+    from ._columnar import field_tables, read_field_table, table_loader
+
     wanted = set(unit_codes)
     known = set(known_codes)
     schema = _Schema(plan)
@@ -181,18 +187,22 @@ def _load_evidence(
         if root.is_file():
             unit_files = [root]
             table_files: list[Path] = []
+            columnar: list[Path] = []
             root_dir = root.parent
         elif root.is_dir():
             unit_files = sorted((root / "units").glob("*")) if (root / "units").is_dir() else []
             table_files = sorted((root / "monitoring").glob("*")) if (root / "monitoring").is_dir() else []
             root_dir = root
             unexpected = sorted(
-                p.name for p in root.iterdir() if p.name not in ("units", "monitoring", MANIFEST) and not p.name.startswith(".")
+                p.name for p in root.iterdir() if p.name not in ("units", "fields", "monitoring", MANIFEST) and not p.name.startswith(".")
             )
             if unexpected:
                 raise InputError(
-                    str(root / unexpected[0]), "", f"unexpected entry in an evidence directory; expected units/, monitoring/ and {MANIFEST}"
+                    str(root / unexpected[0]),
+                    "",
+                    f"unexpected entry in an evidence directory; expected units/, fields/, monitoring/ and {MANIFEST}",
                 )
+            columnar = field_tables(root, schema.category, categories)
         else:
             raise InputError(str(root), "", "evidence path not found")
         is_synthetic, note = _read_manifest(root_dir) if root.is_dir() else (False, "")
@@ -215,6 +225,8 @@ def _load_evidence(
                 raise InputError(str(path), "", f"unknown unit code '{code}' (the file name must be a unit code)", hint=hint)
             parse_unit_fields(loader.read(path), plan, str(path), values[code], also=files.get(code, ""), schema=schema)
             files[code] = str(path) if code not in files else f"{files[code]} + {path}"
+        for path in columnar:
+            read_field_table(path, table_loader(path, loaders, "fields tables"), schema, wanted, known, values, files)
         for path in table_files:
             loader = loaders.get(path.suffix)
             if loader is None or loader.kind != "table":

@@ -40,6 +40,24 @@ def children_of(catalog: Catalog, plan: Plan) -> dict[str, tuple[Unit, ...]]:
     return {code: tuple(units) for code, units in out.items()}
 
 
+def units_of(catalog: Catalog, ruleset: str, category: str, roster: Path | None = None) -> tuple[tuple[Unit, ...], set[str]]:
+    """The units of a category in code order (the pack's roster, or the units table ``roster``)
+    and every unit code of the ruleset (for telling other categories' evidence from typos)."""
+    if roster is None:
+        return catalog.roster(ruleset, category), catalog.all_unit_codes(ruleset)
+    from ._collect import natural_key
+    from ._columnar import read_roster_table
+
+    table = read_roster_table(roster, ruleset, category, catalog.loaders)
+    units = tuple(sorted(table.units, key=lambda u: natural_key(u.code)))
+    known = {u.code for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key != category for u in pack.units}
+    clash = sorted(known.intersection(u.code for u in units))
+    if clash:
+        raise InputError(str(roster), "code", f"unit code '{clash[0]}' belongs to another category of ruleset {ruleset}")
+    # The pack's own units of this category stay known: their evidence files are skipped, not refused.
+    return units, catalog.all_unit_codes(ruleset) | {u.code for u in units}
+
+
 def run_category(
     catalog: Catalog,
     category: str,
@@ -51,20 +69,25 @@ def run_category(
     marks: str | None = None,
     only: Sequence[str] = (),
     explain: bool = True,
+    roster: Path | None = None,
 ) -> RunResult:
-    """Score and rank every unit of ``category`` (or just the unit codes in ``only``)."""
+    """Score and rank every unit of ``category`` (or just the unit codes in ``only``).
+
+    ``roster`` is a units table (CSV or Parquet) replacing the pack's roster of the category.
+    """
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
     selected = select(plan, keyword, marks)
-    units = catalog.roster(chosen.name, category)
-    check_roster(plan, units, f"roster {chosen.name}/{category}")
+    units, known = units_of(catalog, chosen.name, category, roster)
+    check_roster(plan, units, str(roster) if roster else f"roster {chosen.name}/{category}")
     if only:
         wanted = set(only)
         units = tuple(u for u in units if u.code in wanted)
     children = children_of(catalog, plan)
     paths = list(evidence) or catalog.sample_evidence(plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
-    data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders, sub_codes)
+    others = sorted(key for name, key in catalog.categories if name == chosen.name and key != category)
+    data = load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others)
     result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain)
     catalog.pm.hook.escore_run_finished(result=result)
     return result
