@@ -43,10 +43,19 @@ def reports_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout."""
+def write_output(text: str | Callable[[Any], None], output: Path | None) -> None:
+    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout.
+
+    ``text`` is the output, or a writer ``text(stream)`` that writes it piece by piece.
+    """
     if output is None:
-        click.echo(text, nl=False)
+        if callable(text):
+            import sys
+
+            text(sys.stdout)
+            sys.stdout.flush()
+        else:
+            click.echo(text, nl=False)
         return
     from escore._errors import UsageError
 
@@ -58,7 +67,10 @@ def write_output(text: str, output: Path | None) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+            if callable(text):
+                text(stream)
+            else:
+                stream.write(text)
         os.replace(temporary, output)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -64,8 +64,13 @@ def run(
         marks=marks,
         explain=chosen_format.explanations,
         roster=roster,
+        lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
     )
-    write_output(chosen_format.render_run(result), output)
+    if chosen_format.write_run is not None:
+        write = chosen_format.write_run
+        write_output(lambda stream: write(result, stream), output)
+    else:
+        write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()
     if counts["missing"] or counts["error"]:
         note = f"escore: {counts['missing']} indicator result(s) with missing evidence, {counts['error']} error(s)"

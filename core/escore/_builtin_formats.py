@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 from ._model import OutputFormat
-from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_table, run_to_dict
+from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_header, run_table, run_table_lines, run_to_dict, unit_dicts
 from ._run import RunResult, present
 from .hookspecs import hookimpl
 
@@ -17,46 +17,78 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def write_json(result: RunResult, stream: TextIO) -> None:
+    """The JSON of :func:`run_to_dict`, byte for byte, written one unit at a time."""
+    if not result.units:
+        stream.write(_json(run_to_dict(result)))
+        return
+    import json
+
+    marker = "\x00units\x00"
+    head, _, tail = _json({**run_header(result), "units": [marker]}).partition(json.dumps(marker))
+    stream.write(head.rstrip(" "))  # up to '"units": [' and its line break
+    separator = "    "
+    for unit in unit_dicts(result):
+        stream.write(separator + json.dumps(unit, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+        separator = ",\n    "
+    stream.write(tail)
+
+
 def render_toml(result: RunResult) -> str:
-    import tomli_w
-
-    data = run_to_dict(result)
-    for unit in data["units"]:
-        if not unit["vetoes"]:
-            del unit["vetoes"]
-    header = f"# {SYNTHETIC_BANNER}\n" if result.synthetic else ""
-    return header + tomli_w.dumps(data)
-
-
-def render_csv(result: RunResult) -> str:
-    import csv
     import io
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    write_toml(result, buffer)
+    return buffer.getvalue()
+
+
+def write_toml(result: RunResult, stream: TextIO) -> None:
+    """TOML: the header keys, then one ``[[units]]`` table per unit, written one unit at a time."""
+    import tomli_w
+
+    if result.synthetic:
+        stream.write(f"# {SYNTHETIC_BANNER}\n")
+    if not result.units:
+        stream.write(tomli_w.dumps(run_to_dict(result)))
+        return
+    stream.write(tomli_w.dumps(run_header(result)))
+    for unit in unit_dicts(result):
+        if not unit["vetoes"]:
+            del unit["vetoes"]
+        stream.write("\n" + tomli_w.dumps({"units": [unit]}))
+
+
+def render_csv(result: RunResult) -> str:
+    import io
+
+    buffer = io.StringIO()
+    write_csv(result, buffer)
+    return buffer.getvalue()
+
+
+def write_csv(result: RunResult, stream: TextIO) -> None:
+    """One line per unit, from its summary (no detail is scored again); missing and errors count indicators."""
+    import csv
+
+    from ._stream import summaries_of
+
+    writer = csv.writer(stream, lineterminator="\n")
     sections = result.plan.sections
     writer.writerow(["rank", "code", "name", "parent", *(s.name for s in sections), "total", "missing", "errors", "synthetic"])
-    for rank, unit_result in zip(result.ranks, result.units):
-        statuses = [i.status for i in unit_result.indicators]
-        writer.writerow(
-            [
-                rank,
-                unit_result.unit.code,
-                unit_result.unit.name,
-                unit_result.unit.parent or "",
-                *(present(s.points) for s in unit_result.sections),
-                present(unit_result.total),
-                statuses.count("missing"),
-                statuses.count("error"),
-                "yes" if result.synthetic else "no",
-            ]
-        )
-    return buffer.getvalue()
+    synthetic = "yes" if result.synthetic else "no"
+    for rank, summary in zip(result.ranks, summaries_of(result.units)):
+        unit = summary.unit
+        writer.writerow([rank, unit.code, unit.name, unit.parent or "", *map(present, summary.sections), present(summary.total),
+                         summary.indicators_missing, summary.indicators_failed, synthetic])  # fmt: skip
+
+
+def write_table(result: RunResult, stream: TextIO) -> None:
+    stream.writelines(run_table_lines(result))
 
 
 @hookimpl
 def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
-    register(OutputFormat("table", run_table, catalog_table, ".txt", explanations=False))
-    register(OutputFormat("json", lambda r: _json(run_to_dict(r)), lambda p: _json(plan_to_dict(p)), ".json"))
-    register(OutputFormat("toml", render_toml, None, ".toml"))
-    register(OutputFormat("csv", render_csv, None, ".csv", explanations=False))
+    register(OutputFormat("table", run_table, catalog_table, ".txt", explanations=False, write_run=write_table))
+    register(OutputFormat("json", lambda r: _json(run_to_dict(r)), lambda p: _json(plan_to_dict(p)), ".json", write_run=write_json))
+    register(OutputFormat("toml", render_toml, None, ".toml", write_run=write_toml))
+    register(OutputFormat("csv", render_csv, None, ".csv", explanations=False, write_run=write_csv))

@@ -153,6 +153,9 @@ class OutputFormat:
     :param render_catalog: ``render_catalog(plan) -> str``, or ``None`` if not supported.
     :param explanations: whether the format shows explanation lines; without them
         the engine keeps only statuses and points, which is faster for many units.
+    :param write_run: ``write_run(result, stream)``, the same output written piece by piece;
+        with it ``escore run`` keeps a summary per unit and scores each unit's detail again
+        as the writer reads ``result.units`` (memory bounded for any number of units).
     """
 
     name: str
@@ -160,3 +163,4 @@ class OutputFormat:
     render_catalog: Callable[[Any], str] | None = None
     suffix: str = ".txt"
     explanations: bool = True
+    write_run: Callable[[Any, Any], None] | None = attrs.field(default=None, kw_only=True)

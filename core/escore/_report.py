@@ -7,7 +7,7 @@ Points are rounded here and only here: half-up to 2 decimal places
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ._collect import Plan
@@ -19,45 +19,12 @@ SYNTHETIC_BANNER = "SYNTHETIC EVIDENCE: sample data made up for demonstration, n
 
 def run_to_dict(result: RunResult) -> dict[str, Any]:
     """The JSON/TOML shape of a run (decimals as strings rounded for presentation)."""
+    return {**run_header(result), "units": list(unit_dicts(result))}
+
+
+def run_header(result: RunResult) -> dict[str, Any]:
+    """Everything of :func:`run_to_dict` but the units (which come last, for streaming writers)."""
     plan = result.plan
-    section_of = {ip.node.code: plan.sections[ip.section_index].name for ip in result.selected}
-    units = []
-    for rank, unit_result in zip(result.ranks, result.units):
-        unit = unit_result.unit
-        units.append(
-            {
-                "code": unit.code,
-                "name": unit.name,
-                "parent": unit.parent or "",
-                "rank": rank,
-                "total": present(unit_result.total),
-                "total_exact": fmt(unit_result.total),
-                "sections": [
-                    {
-                        "name": s.name,
-                        "title": s.title,
-                        "weight": fmt(s.weight),
-                        "raw": present(s.raw),
-                        "raw_max": fmt(s.raw_max),
-                        "points": present(s.points),
-                    }
-                    for s in unit_result.sections
-                ],
-                "indicators": [
-                    {
-                        "code": item.code,
-                        "title": plan.nodes[item.code].title,
-                        "section": section_of[item.code],
-                        "max": fmt(plan.nodes[item.code].max),
-                        "points": present(item.points),
-                        "status": item.status,
-                        "reasons": list(item.reasons),
-                    }
-                    for item in unit_result.indicators
-                ],
-                "vetoes": [{"code": v.code, "title": v.title, "status": v.status, "reason": v.reason} for v in unit_result.vetoes],
-            }
-        )
     return {
         "ruleset": plan.ruleset.name,
         "year": plan.ruleset.year,
@@ -68,8 +35,47 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
         "selection": result.selection,
         "rounding": "points shown rounded half-up to 2 decimal places; ranks use exact totals",
         "statuses": result.status_counts(),
-        "units": units,
     }
+
+
+def unit_dicts(result: RunResult) -> Iterator[dict[str, Any]]:
+    """Each unit of :func:`run_to_dict`, in rank order, one at a time."""
+    plan = result.plan
+    section_of = {ip.node.code: plan.sections[ip.section_index].name for ip in result.selected}
+    for rank, unit_result in zip(result.ranks, result.units):
+        unit = unit_result.unit
+        yield {
+            "code": unit.code,
+            "name": unit.name,
+            "parent": unit.parent or "",
+            "rank": rank,
+            "total": present(unit_result.total),
+            "total_exact": fmt(unit_result.total),
+            "sections": [
+                {
+                    "name": s.name,
+                    "title": s.title,
+                    "weight": fmt(s.weight),
+                    "raw": present(s.raw),
+                    "raw_max": fmt(s.raw_max),
+                    "points": present(s.points),
+                }
+                for s in unit_result.sections
+            ],
+            "indicators": [
+                {
+                    "code": item.code,
+                    "title": plan.nodes[item.code].title,
+                    "section": section_of[item.code],
+                    "max": fmt(plan.nodes[item.code].max),
+                    "points": present(item.points),
+                    "status": item.status,
+                    "reasons": list(item.reasons),
+                }
+                for item in unit_result.indicators
+            ],
+            "vetoes": [{"code": v.code, "title": v.title, "status": v.status, "reason": v.reason} for v in unit_result.vetoes],
+        }
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -133,30 +139,30 @@ def run_heading(result: RunResult) -> list[str]:
 
 
 def run_table(result: RunResult) -> str:
+    return "".join(run_table_lines(result))
+
+
+def run_table_lines(result: RunResult) -> Iterator[str]:
+    """The ranking table, line by line (from each unit's summary: no detail is scored again)."""
+    from ._stream import summaries_of
+
     sections = result.plan.sections
     header = ["rank", "code", "name", *(f"{s.name} /{fmt(s.weight)}" for s in sections), "total", "missing", "errors"]
-    rows = []
-    for rank, unit_result in zip(result.ranks, result.units):
-        missing = sum(1 for i in unit_result.indicators if i.status == "missing") + sum(
-            1 for v in unit_result.vetoes if v.status == "missing"
-        )
-        errors = sum(1 for i in unit_result.indicators if i.status == "error") + sum(1 for v in unit_result.vetoes if v.status == "error")
-        rows.append(
-            [
-                str(rank),
-                unit_result.unit.code,
-                unit_result.unit.name,
-                *(present(s.points) for s in unit_result.sections),
-                present(unit_result.total),
-                str(missing or ""),
-                str(errors or ""),
-            ]
-        )
+    rows = [
+        [
+            str(rank),
+            summary.unit.code,
+            summary.unit.name,
+            *(present(points) for points in summary.sections),
+            present(summary.total),
+            str(summary.missing or ""),
+            str(summary.errors or ""),
+        ]
+        for rank, summary in zip(result.ranks, summaries_of(result.units))
+    ]
     right = [True, False, False, *([True] * len(sections)), True, True, True]
-    return (
-        "\n".join([*run_heading(result), "", *grid(header, rows, right), "", "points rounded half-up to 2 places; ranks use exact totals"])
-        + "\n"
-    )
+    for line in [*run_heading(result), "", *grid(header, rows, right), "", "points rounded half-up to 2 places; ranks use exact totals"]:
+        yield line + "\n"
 
 
 def catalog_table(plan: Plan) -> str:

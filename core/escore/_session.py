@@ -70,10 +70,13 @@ def run_category(
     only: Sequence[str] = (),
     explain: bool = True,
     roster: Path | None = None,
+    lazy: bool = False,
 ) -> RunResult:
     """Score and rank every unit of ``category`` (or just the unit codes in ``only``).
 
     ``roster`` is a units table (CSV or Parquet) replacing the pack's roster of the category.
+    With ``lazy`` the result keeps a summary per unit and scores each unit's detail again when
+    it is read (:mod:`escore._stream`): memory stays bounded for any number of units.
     """
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
@@ -88,7 +91,7 @@ def run_category(
     sub_codes = [c.code for kids in children.values() for c in kids]
     others = sorted(key for name, key in catalog.categories if name == chosen.name and key != category)
     data = load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others)
-    result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain)
+    result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain, lazy=lazy)
     catalog.pm.hook.escore_run_finished(result=result)
     return result
 
@@ -103,11 +106,19 @@ def score_with(
     keyword: str | None = None,
     marks: str | None = None,
     explain: bool = True,
+    lazy: bool = False,
 ) -> RunResult:
     engine = Engine(plan, selected, explain=explain)
     values, tables, files = data.values, data.tables, data.files
+    selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
+    if lazy:
+        from ._stream import LazyUnits, score_summaries
+
+        summaries, counts = score_summaries(engine, units, values, tables, children, files)
+        ordered_summaries, ranks = rank(summaries)  # type: ignore[arg-type]  # rank reads .total and .unit only
+        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files)  # type: ignore[arg-type]
+        return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
     ordered, ranks = rank(results)
-    selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
