@@ -22,6 +22,7 @@ the same readers as monitoring tables; Parquet is one more built-in loader.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def read_field_table(
     path: Path,
     loader: EvidenceLoader,
     schema: Any,
-    wanted: set[str],
+    wanted: Mapping[str, str],
     known: set[str],
     values: dict[str, dict[str, Any]],
     files: dict[str, str],
@@ -78,6 +79,7 @@ def read_field_table(
                 continue
             hint = did_you_mean(code, known) if code else ""
             raise InputError(f"{where}:{line}", "unit", f"unknown unit code '{code}'" if code else "empty unit code", hint=hint)
+        code = wanted[code]  # the unit's own code string (one object per unit)
         if code in seen:
             raise InputError(f"{where}:{line}", "unit", f"unit '{code}' has a second row (first on line {seen[code]})")
         seen[code] = line
@@ -150,6 +152,7 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
     where = str(path)
     units: list[Unit] = []
     lines: list[int] = []
+    shared: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}  # equal attribute sets share one mapping
     header: list[str] | None = None
     for line, row in loader.read(path):
         if header is None:
@@ -170,6 +173,8 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
         attributes = {
             key: value for key, value in row.items() if key not in ("code", "name", "parent") and value is not None and value != ""
         }
+        with contextlib.suppress(TypeError):  # an unhashable value keeps this unit's own mapping
+            attributes = shared.setdefault(tuple(attributes.items()), attributes)
         units.append(Unit(code, name, category, parent, attributes))
         lines.append(line)
     if not units:

@@ -92,20 +92,35 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
     """Check and convert table rows; yields ``(unit code, row)``."""
     columns = {c.name: c for c in spec.columns}
     make = spec.row_type
+    # A column's texts repeat (dates, categories, true/false): converting is a pure function of
+    # the text, so each distinct text is converted once per column. Header checks run once per header.
+    memos: list[tuple[str, Any, dict[str, Any]]] = [(name, col, {}) for name, col in columns.items()]
+    header: tuple[str, ...] = ()
     for line, row in rows:
-        for name in row:
-            if name != "unit" and name not in columns:
-                raise InputError(
-                    f"{where}:{line}", name, "unknown column", hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}"
-                )
+        names = tuple(row)
+        if names != header:
+            for name in names:
+                if name != "unit" and name not in columns:
+                    raise InputError(
+                        f"{where}:{line}",
+                        name,
+                        "unknown column",
+                        hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}",
+                    )
+            header = names
         code = row.get("unit") or ""
         parsed = []
-        for name, col in columns.items():
+        for name, col, memo in memos:
             raw = row.get(name)
             if raw is None or raw == "":
                 if col.required:
                     raise InputError(f"{where}:{line}", name, f"expected {col.expected()}, got an empty cell")
                 parsed.append(None)
+            elif raw.__class__ is str:
+                value = memo.get(raw, memo)
+                if value is memo:
+                    value = memo[raw] = col.parse(raw, f"{where}:{line}", name, from_text=from_text)
+                parsed.append(value)
             else:
                 parsed.append(col.parse(raw, f"{where}:{line}", name, from_text=from_text))
         yield code, make(code, line, *parsed)
@@ -171,10 +186,11 @@ def _load_evidence(
 ) -> EvidenceSet:
     from ._columnar import field_tables, read_field_table, table_loader
 
-    wanted = set(unit_codes)
+    # One string object per unit code, however many rows name it (100k units, a million rows).
+    wanted = {code: code for code in unit_codes}
     known = set(known_codes)
     schema = _Schema(plan)
-    with_rows = wanted | set(sub_codes)
+    with_rows = {**wanted, **{code: code for code in sub_codes}}
     tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
     all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
 
@@ -239,11 +255,16 @@ def _load_evidence(
                 hint = did_you_mean(name, all_tables)
                 raise InputError(str(path), "", f"unknown monitoring table '{name}'", hint=hint)
             _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}))
-    tables = {name: {code: tuple(found) for code, found in by_unit.items()} for name, by_unit in rows.items()}
+    tables = {}
+    for name in list(rows):  # one table's lists at a time become tuples (no second copy of every row)
+        by_unit = rows.pop(name)
+        tables[name] = {code: tuple(by_unit.pop(code)) for code in list(by_unit)}
     return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(str(p) for p in paths))
 
 
-def _read_table(path: Path, spec: Table, loader: EvidenceLoader, wanted: set[str], known: set[str], out: dict[str, list[Any]]) -> None:
+def _read_table(
+    path: Path, spec: Table, loader: EvidenceLoader, wanted: Mapping[str, str], known: set[str], out: dict[str, list[Any]]
+) -> None:
     where = str(path)
     columns = {c.name: c for c in spec.columns}
     checked: list[bool] = []
@@ -263,6 +284,8 @@ def _read_table(path: Path, spec: Table, loader: EvidenceLoader, wanted: set[str
                 if code in known:
                     continue
                 raise InputError(f"{where}:{line}", "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known))
+            if isinstance(row, dict):
+                row["unit"] = wanted[code]  # the unit's own code string, not one copy per row
             yield line, row
 
     for code, row in parse_rows(rows(), spec, where, from_text=True):
