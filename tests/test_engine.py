@@ -88,6 +88,36 @@ def test_veto_zeroes_its_targets_and_is_traced(engine):
     assert result.vetoes[0].status == "applied"
 
 
+def test_applied_veto_needs_no_target_evidence(engine):
+    """READING 14: a veto the evidence establishes zeroes its targets, status scored, whatever their own evidence."""
+    result = engine.score(MARKET, evidence(website_leak=True, website_app_rating=None), {"outages": {}})
+    item = by_code(result)["W-1-1"]
+    assert (item.status, item.points, item.missing) == ("scored", 0, ())
+    assert item.reasons == ("vetoed by V-1 Data leak: personal data leaked → 0",)
+
+
+def test_undecided_veto_makes_its_targets_missing(engine):
+    """READING 14: no target keeps points while its veto is unknown; the reason names the veto's field."""
+    result = engine.score(MARKET, evidence(website_leak=None), {"outages": {}})
+    items = by_code(result)
+    assert (items["W-1-1"].status, items["W-1-1"].points) == ("missing", 0)
+    assert items["W-1-1"].missing == ("website.leak",)
+    assert items["W-1-1"].reasons == (
+        "veto V-1 Data leak could not be decided: evidence 'website.leak' was not provided in the evidence of t.m",
+    )
+    assert result.vetoes[0][2:] == ("missing", "evidence 'website.leak' was not provided in the evidence of t.m", ("website.leak",))
+    assert items["W-2"].status == "scored"  # outside the veto's targets
+
+
+def test_missing_names_the_evidence(engine):
+    values = evidence()
+    del values["service_reply_rate"]
+    items = by_code(engine.score(RURAL, values, {}))
+    assert items["S-1-1"].missing == ("service.reply_rate",)
+    assert items["S-2-B-1"].missing == ("monitoring/outages.csv",)
+    assert items["S-1-2"].missing == ()
+
+
 def test_alternative_scores_the_other_evidence(engine):
     result = engine.score(
         MARKET, evidence(website_has_app=False, website_has_wechat=True, website_app_rating=None, website_wechat_rating=2), {"outages": {}}

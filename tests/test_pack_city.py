@@ -18,7 +18,7 @@ import pytest
 
 city = pytest.importorskip("escore_fj2017_city", reason="the fj2017 city pack is not installed (pip install -e plugins/indicators_city)")
 
-from escore import Grade, Item, MissingEvidence, Roster, hookimpl  # noqa: E402
+from escore import Grade, Item, Roster, hookimpl  # noqa: E402
 from escore._golden import load_cases, run_case  # noqa: E402
 from escore._plugins import Catalog, make_plugin_manager  # noqa: E402
 from escore._run import Engine  # noqa: E402
@@ -230,8 +230,9 @@ def test_credit_rows():
     assert C.credit_dual_publicity(99, 100).points == D("4.95")
     assert C.credit_dual_publicity(2, 8).points == D("1.25")
     assert C.credit_dual_publicity(0, 340).points == D(0)
-    with pytest.raises(MissingEvidence):
-        C.credit_dual_publicity(0, 0)
+    # READING 13: no decision to publish is nothing 未实现: full marks, with the reason.
+    assert C.credit_dual_publicity(0, 0).points == D(5)
+    assert C.credit_dual_publicity(0, 0).reasons == ("no 行政许可 or 行政处罚 decision to publish: nothing 未实现, full marks 5 of 5",)
     with pytest.raises(ValueError):
         C.credit_coverage(Grade(D("5.5"), "over the maximum"))
 

@@ -93,14 +93,27 @@ def test_award_is_capped():
     assert capped.reasons[-1] == "capped at 3: items add up to 5"
 
 
-def test_proportional_is_exact_and_refuses_an_empty_whole():
-    rule = Proportional("p", max=4, what="share")
+def test_proportional_is_exact_and_states_what_nothing_to_count_scores():
+    rule = Proportional("p", max=4, what="share", nothing_to_count="missing")
     assert rule.score(3, 4).points == D(3)
     assert rule.score(1, 3).points == D(4) / D(3)
     with pytest.raises(MissingEvidence, match="the whole is 0"):
         rule.score(0, 0)
     with pytest.raises(ValueError):
         rule.score(5, 4)
+    full = Proportional("p", max=4, what="decisions", nothing_to_count="full", nothing="no decision to publish")
+    empty = full.score(0, 0)
+    assert empty.points == D(4)
+    assert empty.reasons == ("no decision to publish: nothing 未实现, full marks 4 of 4",)
+    assert empty.hits == (("p", "nothing to count"),)
+    assert "nothing to count" in full.branches
+
+
+def test_proportional_has_no_default_for_nothing_to_count():
+    with pytest.raises(TypeError, match="nothing_to_count"):
+        Proportional("p", max=4)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="nothing_to_count"):
+        Proportional("p", max=4, nothing_to_count="zero")
 
 
 def test_binary_and_graded():

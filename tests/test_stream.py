@@ -11,6 +11,8 @@ import pytest
 from escore._builtin_formats import _json, write_csv, write_json, write_table, write_toml
 from escore._plugins import Catalog, make_plugin_manager
 from escore._report import SYNTHETIC_BANNER, run_table, run_to_dict
+from escore._run import present
+from escore._score import fmt
 from escore._session import run_category
 from escore._stream import LazyUnits
 
@@ -37,14 +39,16 @@ def _toml_one_pass(result) -> str:
 
 
 def _csv_one_pass(result) -> str:
+    """The CSV as written from full results (the format's code before streaming)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["rank", "code", "name", "parent", *(s.name for s in result.plan.sections), "total", "missing", "errors", "synthetic"])
+    section_columns = [column for s in result.plan.sections for column in (s.name, f"{s.name}_2dp")]
+    writer.writerow(["rank", "code", "name", "parent", *section_columns, "total", "total_2dp", "missing", "errors", "synthetic"])
     for rank, unit_result in zip(result.ranks, result.units):
         statuses = [i.status for i in unit_result.indicators]
         writer.writerow([rank, unit_result.unit.code, unit_result.unit.name, unit_result.unit.parent or "",
-                         *(str(s.points.quantize(__import__("decimal").Decimal("0.01"), rounding="ROUND_HALF_UP")) for s in unit_result.sections),
-                         str(unit_result.total.quantize(__import__("decimal").Decimal("0.01"), rounding="ROUND_HALF_UP")),
+                         *(value for s in unit_result.sections for value in (fmt(s.points), present(s.points))),
+                         fmt(unit_result.total), present(unit_result.total),
                          statuses.count("missing"), statuses.count("error"), "yes" if result.synthetic else "no"])  # fmt: skip
     return buffer.getvalue()
 
@@ -66,14 +70,18 @@ def test_streamed_formats_equal_one_pass(catalog, category):
     assert _written(write_table, compact) == run_table(full)
 
 
-def test_table_counts_missing_vetoes_csv_counts_indicators(catalog):
+def test_summaries_keep_missing_results_for_the_report(catalog):
     sample = Path(__import__("escore_fj2017_provincial").__file__).parent / "sample" / "provincial"  # no website evidence
-    lazy = run_category(catalog, "provincial", evidence=[sample], keyword="comprehensive", explain=False, lazy=True)
+    lazy = run_category(catalog, "provincial", evidence=[sample], explain=False, lazy=True)
+    full = run_category(catalog, "provincial", evidence=[sample], explain=False)
+    from escore._report import missing_lines, missing_rows
+
+    assert missing_rows(lazy) == missing_rows(full)
+    assert missing_lines(lazy, limit=5) == missing_lines(full, limit=5)
     first = lazy.units.summaries[0]
-    assert first.vetoes_missing == 3  # the website section's Table D vetoes have no evidence here
+    assert first.missing == len(first.problems) > 0  # the website section's evidence is absent here
     line = _written(write_csv, lazy).splitlines()[1].split(",")
-    assert (line[1], line[-3]) == (first.unit.code, str(first.indicators_missing))
-    assert first.missing == first.indicators_missing + 3
+    assert (line[1], line[-3]) == (first.unit.code, str(first.missing))
 
 
 def test_empty_run_streams_like_one_pass(catalog):

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from ._model import OutputFormat
 from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_header, run_table, run_table_lines, run_to_dict, unit_dicts
 from ._run import RunResult, present
+from ._score import fmt
 from .hookspecs import hookimpl
 
 
@@ -74,12 +75,26 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
 
     writer = csv.writer(stream, lineterminator="\n")
     sections = result.plan.sections
-    writer.writerow(["rank", "code", "name", "parent", *(s.name for s in sections), "total", "missing", "errors", "synthetic"])
+    # Exact values (machine-readable, as in JSON) with the rounded presentation value beside each.
+    section_columns = [column for s in sections for column in (s.name, f"{s.name}_2dp")]
+    writer.writerow(["rank", "code", "name", "parent", *section_columns, "total", "total_2dp", "missing", "errors", "synthetic"])
     synthetic = "yes" if result.synthetic else "no"
     for rank, summary in zip(result.ranks, summaries_of(result.units)):
         unit = summary.unit
-        writer.writerow([rank, unit.code, unit.name, unit.parent or "", *map(present, summary.sections), present(summary.total),
-                         summary.indicators_missing, summary.indicators_failed, synthetic])  # fmt: skip
+        writer.writerow(
+            [
+                rank,
+                unit.code,
+                unit.name,
+                unit.parent or "",
+                *(value for points in summary.sections for value in (fmt(points), present(points))),
+                fmt(summary.total),
+                present(summary.total),
+                summary.missing,
+                summary.errors,
+                synthetic,
+            ]
+        )
 
 
 def write_table(result: RunResult, stream: TextIO) -> None:

@@ -41,9 +41,11 @@ def natural_key(code: str) -> tuple[Any, ...]:
 
 
 def location(func: Callable[..., Any]) -> str:
-    """``file:line`` of a function's definition."""
+    """``file:line`` of a function's definition, the file relative to its package (no machine path in output)."""
+    from ._paths import source_location
+
     code = func.__code__
-    return f"{code.co_filename}:{code.co_firstlineno}"
+    return f"{source_location(code.co_filename)}:{code.co_firstlineno}"
 
 
 class FixtureDef(NamedTuple):
@@ -344,7 +346,7 @@ def build_plan(
         for alt in alternatives:
             if alt.param not in params:
                 raise PackError(f"{location(func)}: indicator '{code}': alternative replaces '{alt.param}', which is not a parameter")
-            for name in (alt.instead, alt.when):
+            for name in alt.names:
                 if name not in fixtures:
                     hint = did_you_mean(name, fixtures)
                     raise PackError(
@@ -364,7 +366,7 @@ def build_plan(
                 break
             cursor = nodes[cursor.parent]
             counts = counts and cursor.counted
-        names = [*params, *(a.instead for a in alternatives), *(a.when for a in alternatives)]
+        names = [*params, *(name for a in alternatives for name in a.names)]
         reach = closure(names, fixtures)
         rollups = tuple(sorted(n for n in reach if fixtures[n].kind == "table" and fixtures[n].table.rollup))  # type: ignore[union-attr]
         marks = item.marks + tuple(Mark(method) for method in node.methods)

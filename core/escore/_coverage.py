@@ -70,7 +70,7 @@ def expected_branches(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, str, str
             out.append((rule.name, branch, f"{type(rule).__name__.lower()} '{rule.name}': {branch}"))
     code = ip.node.code
     for alt in ip.alternatives:
-        out.append((code, f"alternative {alt.instead}", f"alternative {alt.label or alt.instead}"))
+        out.append((code, f"alternative {alt.branch}", f"alternative {alt.label or alt.branch}"))
     if ip.rollup_tables:
         out.append(("*", ROLLUP, "roll-up: no case counted an item of a sub-unit"))
     for veto in plan.vetoes:

@@ -51,19 +51,52 @@ def _check_methods(instance: Any, attribute: Any, value: tuple[str, ...]) -> Non
             raise ValueError(f"{instance.code}: unknown method {method!r}; known: {', '.join(METHODS)}. {hint}".strip())
 
 
+def _compile_condition(text: str) -> Any:
+    from ._expression import Expression
+
+    return Expression.compile(text)
+
+
 @attrs.frozen
 class Alternative:
     """Score another evidence source instead ("没有建设移动客户端…考核微信公众号").
 
-    When the fixture ``when`` is true for a unit, the indicator's parameter
-    ``param`` is resolved from fixture ``instead``, and the explanation says so.
+    ``when`` is a condition over fixtures: one fixture name, or names joined by
+    ``and``, ``or``, ``not`` and parentheses (the ``-k`` grammar). When it holds for a
+    unit, the indicator's parameter ``param`` is resolved from fixture ``instead``
+    (or, with ``instead=None``, the indicator scores 0), and the explanation says so.
+
+    An indicator's alternatives are decided in order and the first that holds wins.
+    Conditions are evaluated lazily, left to right: ``not has_app and has_wechat``
+    never asks for ``has_wechat`` when ``has_app`` holds, so a unit needs only the
+    evidence its own branch reads (READING 14). An identifier that is needed but
+    absent makes the indicator ``missing``, naming it.
     """
 
     param: str
-    instead: str
+    instead: str | None
     when: str
     source: Citation | None = None
     label: str = ""
+    condition: Any = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "condition", _compile_condition(self.when))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every fixture this alternative may read: the condition's names and ``instead``."""
+        idents = tuple(dict.fromkeys(self.condition.idents))
+        return idents if self.instead is None else (*idents, self.instead)
+
+    @property
+    def branch(self) -> str:
+        """The branch rule coverage records when this alternative is taken."""
+        return self.instead if self.instead is not None else "zero"
+
+    def holds(self, fetch: Callable[[str], Any]) -> bool:
+        """Whether the condition holds; ``fetch(name)`` is called only for names it needs."""
+        return bool(self.condition.evaluate(lambda name: bool(fetch(name))))
 
 
 @attrs.frozen

@@ -12,16 +12,22 @@ from __future__ import annotations
 import gc
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, NamedTuple
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, getcontext, localcontext
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._collect import IndicatorPlan, Plan, natural_key
 from ._model import Unit
 from ._score import ZERO, Hit, MissingEvidence, NotApplicable, Score, fmt
 
+if TYPE_CHECKING:
+    from ._stamp import Stamp
+
 STATUSES = ("scored", "missing", "not_applicable", "error")
 
 _CENT = Decimal("0.01")
+
+#: Additions in this context are exact (a sum needs only as many digits as its terms span).
+EXACT_SUMS = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def present(value: Decimal) -> str:
@@ -41,6 +47,9 @@ class IndicatorResult(NamedTuple):
     points: Decimal
     reasons: tuple[str, ...] = ()
     hits: tuple[Hit, ...] = ()
+    #: For status ``missing``: the evidence whose absence decided it — field keys
+    #: (``website.channels.has_app``) or monitoring files (``monitoring/website_letters.csv``).
+    missing: tuple[str, ...] = ()
 
 
 class SectionResult(NamedTuple):
@@ -54,10 +63,15 @@ class SectionResult(NamedTuple):
 
 
 class VetoResult(NamedTuple):
+    """A veto is three-valued (READING 14): ``applied`` (targets 0, status scored),
+    ``not_applied`` (targets as scored) or unknown — ``missing`` or ``error`` — which
+    makes its targets missing (or errors): no target keeps points while its veto is unknown."""
+
     code: str
     title: str
     status: str  # "applied" | "not_applied" | "missing" | "error"
     reason: str = ""
+    missing: tuple[str, ...] = ()
 
 
 class UnitResult(NamedTuple):
@@ -80,9 +94,10 @@ class RunResult(NamedTuple):
     evidence: tuple[str, ...] = ()
     selection: str = ""
     counts: Mapping[str, int] = {}  # counted once by the session; never mutated
+    stamp: Stamp | None = None  # escore and pack versions, evidence digest (set by the session)
 
     def status_counts(self) -> dict[str, int]:
-        """Indicator results per status (failed vetoes count as missing or error)."""
+        """Indicator results per status (an undecided veto shows as its targets' status)."""
         return dict(self.counts) if self.counts else count_statuses(self.units)
 
     def exit_code(self, *, strict: bool = False) -> int:
@@ -97,9 +112,6 @@ def count_statuses(units: Iterable[UnitResult]) -> dict[str, int]:
     for result in units:
         for item in result.indicators:
             counts[item[1]] += 1  # .status
-        for veto in result.vetoes:
-            if veto.status in ("missing", "error"):
-                counts[veto.status] += 1
     return counts
 
 
@@ -111,9 +123,17 @@ def _error_line(exc: BaseException, fallback: str = "") -> str:
     import traceback  # only when an indicator failed
 
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
-    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else (f"{fallback}: " if fallback else "")
+    if frames:
+        from ._paths import source_location  # relative to the pack's package: no machine path in output
+
+        where = f"{source_location(frames[-1].filename)}:{frames[-1].lineno}: "
+    else:
+        where = f"{fallback}: " if fallback else ""
     return f"{where}{type(exc).__name__}: {exc}"
 
+
+#: Why a fixture has no value: ``(status, reason, missing evidence names)``.
+Problem = tuple[str, str, tuple[str, ...]]
 
 #: Where a getter reads its arguments: the unit's fields, the computed fixtures, or both.
 FIELDS, COMPUTED, BOTH = 0, 1, 2
@@ -170,7 +190,13 @@ class Engine:
         self.selected = tuple(plan.indicators if selected is None else selected)
         self.missing_max = plan.ruleset.missing_points == "max"
         self.index = {ip.node.code: i for i, ip in enumerate(self.selected)}
-        self.vetoes = tuple((v, tuple(sorted(self.index[c] for c in v.leaves if c in self.index))) for v in plan.vetoes)
+        # A veto none of whose targets is selected is not evaluated: it could change nothing.
+        self.vetoes = tuple(
+            (v, positions)
+            for v in plan.vetoes
+            for positions in (tuple(sorted(self.index[c] for c in v.leaves if c in self.index)),)
+            if positions
+        )
         self.sections = plan.sections
         fixtures = plan.fixtures
         self._field_keys = {name: d.field.key for name, d in fixtures.items() if d.kind == "field"}
@@ -179,8 +205,8 @@ class Engine:
         for ip in self.selected:
             roots.update(ip.argnames)
             for alt in ip.alternatives:
-                roots.update((alt.instead, alt.when))
-        for veto in plan.vetoes:
+                roots.update(alt.names)
+        for veto, _ in self.vetoes:
             roots.update(veto.argnames)
         order: list[str] = []
         seen: set[str] = set()
@@ -200,6 +226,8 @@ class Engine:
         fields = frozenset(name for name in self._field_keys if name not in optional)
         self._fields = fields
         self._tables = tuple((n, fixtures[n].table.rollup) for n in order if fixtures[n].kind == "table")
+        self._optional_tables = frozenset(n for n, _ in self._tables if fixtures[n].table.optional)
+        self._table_names = frozenset(n for n, d in fixtures.items() if d.kind == "table")
         self._functions = tuple(
             (n, fixtures[n].func, *_getter(fixtures[n].argnames, fields), fixtures[n].where)
             for n in order
@@ -242,19 +270,22 @@ class Engine:
         values: Mapping[str, Any],
         tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
         children: tuple[Unit, ...] = (),
-    ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    ) -> tuple[dict[str, Any], dict[str, Problem]]:
         """The computed fixtures of one unit (tables, fixture functions, builtins, optional
         fields), and ``(status, reason)`` of those without a value. The unit's own fields
         stay where they are: getters read them from ``values``, nothing is copied."""
         env: dict[str, Any] = {"unit": unit, "subunits": children}
         for name in self._optional:
             env[name] = values.get(name)
-        problems: dict[str, tuple[str, str]] = {}
+        problems: dict[str, Problem] = {}
         code = unit.code
         for name, rollup in self._tables:
             by_unit = tables.get(name)
             if by_unit is None:
-                problems[name] = ("missing", _MISSING_TABLE.format(name))
+                if name in self._optional_tables:  # context only: absent is None, never missing
+                    env[name] = None
+                    continue
+                problems[name] = ("missing", _MISSING_TABLE.format(name), (f"monitoring/{name}.csv",))
                 continue
             rows = by_unit.get(code, ())
             if rollup:
@@ -265,24 +296,39 @@ class Engine:
             try:
                 args = _fetch(getter, arity, source, values, env)
             except KeyError as exc:
-                problems[name] = problems.get(exc.args[0]) or ("missing", self._missing_field(exc.args[0], unit))
+                problems[name] = self._absent(exc.args[0], problems, unit)
                 continue
             try:
                 env[name] = func(args) if arity == 1 else func(*args)
             except MissingEvidence as exc:
-                problems[name] = ("missing", exc.reason)
+                problems[name] = ("missing", exc.reason, (self._evidence_name(exc.key),))
             except NotApplicable as exc:
-                problems[name] = ("not_applicable", exc.reason)
+                problems[name] = ("not_applicable", exc.reason, ())
             except Exception as exc:
-                problems[name] = ("error", _error_line(exc, where))
+                problems[name] = ("error", _error_line(exc, where), ())
         return env, problems
 
-    def _missing_field(self, name: str, unit: Unit, file: str = "") -> str:
-        return f"evidence '{self._field_keys[name]}' was not provided in {file or 'the evidence of ' + unit.code}"
+    def _absent(self, name: str, problems: Mapping[str, Problem], unit: Unit, file: str = "") -> Problem:
+        """Why fixture ``name`` has no value: a failed fixture's own problem, else an absent field."""
+        problem = problems.get(name)
+        if problem is not None:
+            return problem
+        key = self._field_keys.get(name)
+        if key is None:  # not a field: a fixture the engine was not asked to compute
+            return ("error", f"fixture '{name}' has no value for {unit.code}", ())
+        return ("missing", f"evidence '{key}' was not provided in {file or 'the evidence of ' + unit.code}", (key,))
 
-    def _problem(self, code: str, maximum: Decimal, status: str, reason: str) -> IndicatorResult:
+    def _evidence_name(self, name: str) -> str:
+        """What a user calls the evidence behind fixture ``name``: a field key or a monitoring file."""
+        if name in self._field_keys:
+            return self._field_keys[name]
+        if name in self._table_names:
+            return f"monitoring/{name}.csv"
+        return name
+
+    def _problem(self, code: str, maximum: Decimal, status: str, reason: str, missing: tuple[str, ...] = ()) -> IndicatorResult:
         if status == "missing":
-            return IndicatorResult(code, "missing", maximum if self.missing_max else ZERO, (reason,))
+            return IndicatorResult(code, "missing", maximum if self.missing_max else ZERO, (reason,), (), missing)
         return IndicatorResult(code, status, ZERO, (reason,))
 
     def score(
@@ -301,7 +347,7 @@ class Engine:
         unit: Unit,
         values: Mapping[str, Any],
         env: Mapping[str, Any],
-        problems: Mapping[str, tuple[str, str]],
+        problems: Mapping[str, Problem],
         tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
         children: tuple[Unit, ...] = (),
         file: str = "",
@@ -334,8 +380,7 @@ class Engine:
                 else:
                     args = _fetch(getter, arity, source, values, env)
             except KeyError as exc:
-                name = exc.args[0]
-                append(self._problem(code, maximum, *(problems.get(name) or ("missing", self._missing_field(name, unit, file)))))
+                append(self._problem(code, maximum, *self._absent(exc.args[0], problems, unit, file)))
                 continue
             try:
                 score = func(args) if arity == 1 else func(*args)
@@ -344,9 +389,13 @@ class Engine:
                 points = score.points
                 if points < ZERO or points > maximum:
                     raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
-                append(new(record, (code, "scored", points, score.reasons, score.hits) if explain else (code, "scored", points, (), ())))
+                append(
+                    new(
+                        record, (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ())
+                    )
+                )
             except MissingEvidence as exc:
-                append(self._problem(code, maximum, "missing", exc.reason))
+                append(self._problem(code, maximum, "missing", exc.reason, (self._evidence_name(exc.key),)))
             except NotApplicable as exc:
                 append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
             except Exception as exc:
@@ -366,14 +415,18 @@ class Engine:
         ip: IndicatorPlan,
         values: Mapping[str, Any],
         env: Mapping[str, Any],
-        problems: Mapping[str, tuple[str, str]],
+        problems: Mapping[str, Problem],
         unit: Unit,
         file: str,
     ) -> IndicatorResult:
-        """An indicator with alternatives or parameters bound by parametrize."""
+        """An indicator with alternatives or parameters bound by parametrize.
+
+        Alternatives are decided in order, and each condition lazily: an identifier is
+        looked up only when the ``and``/``or`` before it does not settle the condition,
+        so a unit is asked only for the evidence its own branch reads (READING 14, 注3).
+        """
         node = ip.node
         code = node.code
-
         fields = self._fields
 
         def fetch(name: str) -> Any:
@@ -384,15 +437,20 @@ class Engine:
         hits: tuple[Hit, ...] = ()
         try:
             for alt in ip.alternatives:
-                if fetch(alt.when):
-                    names[names.index(alt.param)] = alt.instead
-                    label = f" ({alt.label})" if alt.label else ""
-                    reasons += (f"alternative{label}: '{alt.param}' is scored on '{alt.instead}' because '{alt.when}' holds",)
-                    hits += ((code, f"alternative {alt.instead}"),)
+                if not alt.holds(fetch):
+                    continue
+                label = f" ({alt.label})" if alt.label else ""
+                if alt.instead is None:
+                    line = f"alternative{label}: '{alt.param}' scores 0 because '{alt.when}' holds"
+                    hits += ((code, f"alternative {alt.branch}"),)
+                    return IndicatorResult(code, "scored", ZERO, (line,), hits if self.explain else ())
+                names[names.index(alt.param)] = alt.instead
+                reasons += (f"alternative{label}: '{alt.param}' is scored on '{alt.instead}' because '{alt.when}' holds",)
+                hits += ((code, f"alternative {alt.branch}"),)
+                break
             args = [fetch(name) for name in names]
         except KeyError as exc:
-            name = exc.args[0]
-            return self._problem(code, node.max, *(problems.get(name) or ("missing", self._missing_field(name, unit, file))))
+            return self._problem(code, node.max, *self._absent(exc.args[0], problems, unit, file))
         try:
             # Parametrized indicators take everything by keyword: the bound values may come first.
             score = ip.func(**dict(zip(ip.argnames, args)), **ip.bound) if ip.bound else ip.func(*args)
@@ -402,7 +460,7 @@ class Engine:
             if points < ZERO or points > node.max:
                 raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(node.max)}")
         except MissingEvidence as exc:
-            return self._problem(code, node.max, "missing", exc.reason)
+            return self._problem(code, node.max, "missing", exc.reason, (self._evidence_name(exc.key),))
         except NotApplicable as exc:
             return IndicatorResult(code, "not_applicable", ZERO, (exc.reason,))
         except Exception as exc:
@@ -414,50 +472,76 @@ class Engine:
         results: list[IndicatorResult],
         values: Mapping[str, Any],
         env: Mapping[str, Any],
-        problems: Mapping[str, tuple[str, str]],
+        problems: Mapping[str, Problem],
         unit: Unit,
         file: str,
     ) -> tuple[VetoResult, ...]:
+        """Decide every veto and carry its verdict to its targets (READING 14).
+
+        * applied: each target scores 0 with status ``scored``, whatever its own evidence
+          (a row that 注1 zeroes needs no grade); its own lines stay visible when it had any;
+        * not applied: targets keep what they scored;
+        * unknown (the veto's own evidence is missing, or the veto failed): each target is
+          ``missing`` (or ``error``) with 0 points, the reason naming the veto's problem.
+
+        Targets that do not apply to the unit (another variant) or that failed stay as
+        they are: an error is a defect of the pack and must stay visible.
+        """
         out: list[VetoResult] = []
         for veto, positions, getter, arity, source in self._veto_steps:
             try:
                 fetched = _fetch(getter, arity, source, values, env)
                 args = (fetched,) if arity == 1 else fetched
-            except KeyError as exc:
-                name = exc.args[0]
-                status, reason = problems.get(name) or ("missing", self._missing_field(name, unit, file))
-                out.append(VetoResult(veto.code, veto.title, "error" if status == "error" else "missing", reason))
-                continue
-            try:
                 reason = veto.func(*args)
+            except KeyError as exc:
+                status, why, missing = self._absent(exc.args[0], problems, unit, file)
+                out.append(VetoResult(veto.code, veto.title, "error" if status == "error" else "missing", why, missing))
             except MissingEvidence as exc:
-                out.append(VetoResult(veto.code, veto.title, "missing", exc.reason))
-                continue
+                out.append(VetoResult(veto.code, veto.title, "missing", exc.reason, (self._evidence_name(exc.key),)))
             except Exception as exc:
                 out.append(VetoResult(veto.code, veto.title, "error", _error_line(exc, veto.where)))
+            else:
+                if not reason:
+                    out.append(VetoResult(veto.code, veto.title, "not_applied"))
+                    continue
+                out.append(VetoResult(veto.code, veto.title, "applied", str(reason)))
+                line = f"vetoed by {veto.code} {veto.title}: {reason} → 0"
+                for i in positions:
+                    old = results[i]
+                    if old.status in ("error", "not_applicable"):
+                        continue
+                    kept = old.reasons if old.status == "scored" else ()
+                    results[i] = IndicatorResult(old.code, "scored", ZERO, (*kept, line), (*old.hits, (veto.code, "applied")))
                 continue
-            if not reason:
-                out.append(VetoResult(veto.code, veto.title, "not_applied"))
-                continue
-            out.append(VetoResult(veto.code, veto.title, "applied", str(reason)))
-            line = f"vetoed by {veto.code} {veto.title}: {reason} → 0"
+            verdict = out[-1]
+            line = f"veto {veto.code} {veto.title} could not be decided: {verdict.reason}"
             for i in positions:
                 old = results[i]
-                results[i] = IndicatorResult(old.code, old.status, ZERO, (*old.reasons, line), (*old.hits, (veto.code, "applied")))
+                if old.status in ("error", "not_applicable"):
+                    continue
+                if verdict.status == "error":
+                    results[i] = IndicatorResult(old.code, "error", ZERO, (line,))
+                else:
+                    results[i] = self._problem(old.code, self.selected[i].node.max, "missing", line, verdict.missing)
         return tuple(out)
 
     def _total(self, unit: Unit, results: list[IndicatorResult], vetoes: tuple[VetoResult, ...]) -> UnitResult:
         raw = [ZERO] * len(self.sections)
-        for position, section_index in self._counted:
-            raw[section_index] += results[position][2]  # .points
         sections = []
         total = ZERO
-        for (section, factor), value in zip(self._factors, raw):
-            capped = value > section.raw_max or value < ZERO
-            kept = min(max(value, ZERO), section.raw_max)
-            points = kept * factor if factor is not None else kept * section.weight / section.raw_max
-            total += points
-            sections.append(SectionResult(section.name, section.title, section.weight, kept, section.raw_max, points, capped))
+        divide = getcontext().divide
+        # Sums and products never round: a raw score is the exact sum of its indicators' points,
+        # the total the exact sum of the section points. Only a quotient that does not terminate
+        # (weight ÷ raw max such as 70/30) is carried at the context's 28 significant digits.
+        with localcontext(EXACT_SUMS):
+            for position, section_index in self._counted:
+                raw[section_index] += results[position][2]  # .points
+            for (section, factor), value in zip(self._factors, raw):
+                capped = value > section.raw_max or value < ZERO
+                kept = min(max(value, ZERO), section.raw_max)
+                points = kept * factor if factor is not None else divide(kept * section.weight, section.raw_max)
+                total += points
+                sections.append(SectionResult(section.name, section.title, section.weight, kept, section.raw_max, points, capped))
         return UnitResult(unit, total, tuple(sections), tuple(results), vetoes)
 
 

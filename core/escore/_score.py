@@ -339,25 +339,46 @@ class Award:
         return Score(total, tuple(reasons), tuple(hits))
 
 
+#: What a proportional rule scores when there is nothing to count (a whole of 0).
+NOTHING_TO_COUNT = ("full", "missing")
+
+
 @attrs.frozen
 class Proportional:
-    """``max × part ÷ whole``; a whole of 0 is missing evidence, never 0 or full marks."""
+    """``max × part ÷ whole`` ("按比例扣分").
+
+    :param nothing_to_count: what a whole of 0 scores; every rule states it (there is
+        no default, because the two readings differ by the whole maximum):
+
+        * ``"full"``: nothing is 未实现, so full marks, with a reason saying so — the
+          reading of "…的，得N分；未实现的，按比例扣分" and "所有…的，得N分" (READING 13);
+        * ``"missing"``: no share can be computed, so the indicator is ``missing``.
+    :param nothing: the explanation line's words for "nothing to count"
+        (e.g. "no project under construction").
+    """
 
     name: str
     max: Decimal = attrs.field(converter=to_decimal)
     what: str = "share"
+    nothing_to_count: str = attrs.field(kw_only=True, validator=attrs.validators.in_(NOTHING_TO_COUNT))
+    nothing: str = attrs.field(default="", kw_only=True)
     #: Unit categories this rule serves (e.g. one Table L column); empty: all. Rule coverage reads it.
     categories: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=tuple)
 
     @property
     def branches(self) -> tuple[str, ...]:
-        return ("full", "partial", "none")
+        return ("full", "partial", "none", "nothing to count") if self.nothing_to_count == "full" else ("full", "partial", "none")
 
     def score(self, part: Number, whole: Number) -> Score:
         part, whole = to_decimal(part), to_decimal(whole)
-        if whole <= 0:
-            raise MissingEvidence(self.name, f"{self.what}: the whole is {fmt(whole)}, so no share can be computed")
-        if part < 0 or part > whole:
+        if whole == 0 and part == 0:
+            if self.nothing_to_count == "missing":
+                raise MissingEvidence(self.name, f"{self.what}: the whole is 0, so no share can be computed")
+            words = self.nothing or f"nothing to count ({self.what}: 0 of 0)"
+            line = f"{words}: nothing 未实现, full marks {fmt(self.max)} of {fmt(self.max)}"
+            return Score(self.max, (line,), ((self.name, "nothing to count"),))
+        if whole < 0 or part < 0 or part > whole:
+            # Evidence checks refuse such values (READING 15); reaching here is a defect of the pack.
             raise ValueError(f"{self.what}: part {fmt(part)} is outside 0..{fmt(whole)}")
         result = self.max * part / whole
         branch = "full" if part == whole else ("none" if part == 0 else "partial")
@@ -406,12 +427,14 @@ class Graded:
     def branches(self) -> tuple[str, ...]:
         return ("full", "partial", "none")
 
-    def score(self, grade: Grade) -> Score:
+    def score(self, grade: Grade, context: Iterable[str] = ()) -> Score:
+        """The assessor's points; ``context`` lines (monitoring facts bearing on the row) are
+        shown beside the grade and never change it (READING 12)."""
         if not ZERO <= grade.points <= self.max:
             raise ValueError(f"{self.name}: assessor points {fmt(grade.points)} outside 0..{fmt(self.max)}")
         branch = "full" if grade.points == self.max else ("none" if grade.points == 0 else "partial")
         line = f"assessor awarded {fmt(grade.points)} of {fmt(self.max)}: {grade.reason}"
-        return Score(grade.points, (line,), ((self.name, branch),))
+        return Score(grade.points, (line, *(f"context (not scored): {c}" for c in context)), ((self.name, branch),))
 
 
 #: Rule objects a pack may define; rule coverage looks for these in pack modules.

@@ -17,40 +17,25 @@ from decimal import Decimal
 from typing import Any, NamedTuple, overload
 
 from ._model import Unit
-from ._run import STATUSES, Engine, UnitResult
+from ._run import STATUSES, Engine, IndicatorResult, UnitResult
 
 
 class Summary(NamedTuple):
-    """What a ranking table or CSV line shows of one unit (exact values)."""
+    """What a ranking table or CSV line shows of one unit (exact values), and its problems."""
 
     unit: Unit
     total: Decimal
     sections: tuple[Decimal, ...]  # section points, in the plan's section order
-    indicators_missing: int  # indicators without evidence
-    indicators_failed: int  # indicators that raised
-    vetoes_missing: int = 0
-    vetoes_failed: int = 0
-
-    @property
-    def missing(self) -> int:
-        """Indicators and vetoes without evidence (the table's column)."""
-        return self.indicators_missing + self.vetoes_missing
-
-    @property
-    def errors(self) -> int:
-        return self.indicators_failed + self.vetoes_failed
+    missing: int  # indicators without evidence (an undecided veto has made its targets missing)
+    errors: int  # indicators that raised
+    problems: tuple[IndicatorResult, ...] = ()  # the missing and failed results themselves (usually none)
 
 
 def summarise(result: UnitResult) -> Summary:
-    counts = {"missing": 0, "error": 0, "scored": 0, "not_applicable": 0}
-    for item in result.indicators:
-        counts[item[1]] += 1
-    vetoes = {"missing": 0, "error": 0}
-    for veto in result.vetoes:
-        if veto.status in vetoes:
-            vetoes[veto.status] += 1
+    problems = tuple(item for item in result.indicators if item[1] == "missing" or item[1] == "error")
+    missing = sum(1 for item in problems if item[1] == "missing")
     sections = tuple(s.points for s in result.sections)
-    return Summary(result.unit, result.total, sections, counts["missing"], counts["error"], vetoes["missing"], vetoes["error"])
+    return Summary(result.unit, result.total, sections, missing, len(problems) - missing, problems)
 
 
 class LazyUnits(Sequence[UnitResult]):
@@ -116,11 +101,8 @@ def score_summaries(
         for unit in units:
             code = unit.code
             result = score(unit, values.get(code, empty), tables, children.get(code, ()), files.get(code, ""))
-            for item in result.indicators:
+            for item in result.indicators:  # as count_statuses
                 counts[item[1]] += 1
-            for veto in result.vetoes:
-                if veto.status in ("missing", "error"):
-                    counts[veto.status] += 1
             out.append(summarise(result))
     finally:
         if was_enabled:

@@ -22,7 +22,7 @@ W = group("W", "Website", max=100)
 W1 = group("W-1", "Channels", max=40, parent="W")
 APP = Ladder.at_least("app", [(4, 20), (2, 10)], otherwise=0, what="rating", unit=" stars")
 DESIGN = Graded("design", 4)
-PAGES = Proportional("pages", 16, what="pages passing")
+PAGES = Proportional("pages", 16, what="pages passing", nothing_to_count="missing")
 
 
 @indicator(

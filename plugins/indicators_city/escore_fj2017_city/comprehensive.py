@@ -297,7 +297,14 @@ C2_1 = group(
     ),
 )
 CREDIT_COVERAGE = Graded("C-2-1-1 信用信息采集范围覆盖", 5)
-DUAL_PUBLICITY = Proportional("C-2-1-2 双公示", 5, what="decisions published and pushed within 7 working days")
+#: READING 13: a city with no decision to publish has nothing 未实现: full marks, with a reason.
+DUAL_PUBLICITY = Proportional(
+    "C-2-1-2 双公示",
+    5,
+    what="decisions published and pushed within 7 working days",
+    nothing_to_count="full",
+    nothing="no 行政许可 or 行政处罚 decision to publish",
+)
 
 
 @indicator(

@@ -50,13 +50,6 @@ def src(text: str, clause: str, note: str = ""):
     return cite(text, document=DOC, clause=f"{TABLE} · {clause}", note=note)
 
 
-def share(rule: Proportional, part: int, whole: int, nothing: str) -> Score:
-    """``rule`` over part/whole; with nothing to count, the rule's condition ("所有…") holds: full marks."""
-    if whole == 0:
-        return Score(rule.max, (f"{nothing}: {rule.max} of {rule.max}",), ((rule.name, "full"),))
-    return rule.score(part, whole)
-
-
 # --------------------------------------------------------------------------- rule objects
 
 A_PLAN = Binary(
@@ -81,13 +74,30 @@ C_RECTIFY = Deduction("P-1-1-C-2 整改工作", max=9, per={LATE_CATEGORY: 3})
 
 CREDIT_COMPLETE = Ladder.at_least("P-1-2-1 完整性", [(100, 4), (80, 2), (60, 1)], otherwise=0, what="完整率", unit="%")
 CREDIT_ACCURATE = Ladder.at_least("P-1-2-2 准确性", [(60, 2)], otherwise=0, what="入库率", unit="%")
-CREDIT_TIMELY = Proportional("P-1-2-3 时效性", 2, what="submissions on time")
-CREDIT_DUAL = Proportional("P-1-2-4 双公示数据报送", 2, what="decisions pushed within 7 working days")
-PROJECTS_BUILD = Proportional("P-1-3-1 在建项目建设", 5, what="projects on schedule")
-PROJECTS_USE = Proportional("P-1-3-2 已建项目应用", 5, what="systems running normally")
+#: READING 13 for every 按比例 rule below: nothing to count (a whole of 0) is full marks, with a reason.
+CREDIT_TIMELY = Proportional("P-1-2-3 时效性", 2, what="submissions on time", nothing_to_count="full", nothing="no submission required")
+CREDIT_DUAL = Proportional(
+    "P-1-2-4 双公示数据报送",
+    2,
+    what="decisions pushed within 7 working days",
+    nothing_to_count="full",
+    nothing="no 行政许可 or 行政处罚 decision to report",
+)
+PROJECTS_BUILD = Proportional(
+    "P-1-3-1 在建项目建设", 5, what="projects on schedule", nothing_to_count="full", nothing="no project under construction"
+)
+PROJECTS_USE = Proportional(
+    "P-1-3-2 已建项目应用", 5, what="systems running normally", nothing_to_count="full", nothing="no completed business system"
+)
 
 CATALOGUE = Deduction("P-2-1 目录注册和更新", max=5, per={CATALOGUE_ERROR: "0.5"})
-DATA_CATALOGUE = Proportional("P-2-2-1 梳理政务数据目录", 2, what="catalogue entries complete and accurate")
+DATA_CATALOGUE = Proportional(
+    "P-2-2-1 梳理政务数据目录",
+    2,
+    what="catalogue entries complete and accurate",
+    nothing_to_count="full",
+    nothing="no catalogue entry expected",
+)
 DATA_AGGREGATION = Graded("P-2-2-2 向政务数据云汇聚政务数据", 4)
 DATA_BACKFLOW = Graded("P-2-2-3 自建服务系统数据回流", 4)
 
@@ -372,9 +382,7 @@ def credit_timeliness(provincial_credit_updates_on_time, provincial_credit_updat
     ),
 )
 def credit_dual_publicity(provincial_credit_decisions_on_time, provincial_credit_decisions_total) -> Score:
-    return share(
-        CREDIT_DUAL, provincial_credit_decisions_on_time, provincial_credit_decisions_total, "no 行政许可 or 行政处罚 decision to report"
-    )
+    return CREDIT_DUAL.score(provincial_credit_decisions_on_time, provincial_credit_decisions_total)
 
 
 P13 = group(
@@ -403,7 +411,7 @@ P13 = group(
     ),
 )
 def projects_construction(provincial_projects_on_schedule, provincial_projects_under_construction) -> Score:
-    return share(PROJECTS_BUILD, provincial_projects_on_schedule, provincial_projects_under_construction, "no project under construction")
+    return PROJECTS_BUILD.score(provincial_projects_on_schedule, provincial_projects_under_construction)
 
 
 @indicator(
@@ -419,7 +427,7 @@ def projects_construction(provincial_projects_on_schedule, provincial_projects_u
     ),
 )
 def projects_use(provincial_projects_systems_running, provincial_projects_systems_built) -> Score:
-    return share(PROJECTS_USE, provincial_projects_systems_running, provincial_projects_systems_built, "no completed business system")
+    return PROJECTS_USE.score(provincial_projects_systems_running, provincial_projects_systems_built)
 
 
 # --------------------------------------------------------------------------- P-2 信息资源开发利用绩效 15

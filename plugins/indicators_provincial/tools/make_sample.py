@@ -117,6 +117,8 @@ DUAL = {"prov.wb": None, "prov.qb": (0, 0), "prov.sjt": (0, 12), "prov.tyj": (30
 PROJECTS = {"prov.rfb": ((0, 0), (0, 0)), "prov.lsj": ((1, 3), (2, 4)), "prov.hyyyt": ((0, 2), (5, 5)), "prov.mzt": ((2, 2), (0, 3))}
 #: P-2-1: catalogue updated?, number of errors.
 CATALOGUE = {"prov.lfw": (False, 2), "prov.gzw": (True, 10), "prov.wjj": (True, 11), "prov.bgt": (True, 0)}
+#: READING 13: a department whose update cycle requires no submission and of which no catalogue entry is expected.
+NOTHING_TO_SUBMIT = "prov.qb"
 #: P-2-2 assessor grades; the second department's backflow grade is left out (missing evidence).
 MISSING_BACKFLOW = "prov.rfb"
 #: P-3-2: (terminal control, outreach notices, unregistered, no antivirus, vulnerabilities, unfixed, extranet notices).
@@ -268,6 +270,8 @@ def main(out: Path = OUT) -> None:
             "updates_required": cycles,
             "updates_on_time": cycles if code in ("prov.fgw", "prov.czt") else (0 if code == "prov.mzzjt" else draw_share(cycles, level)),
         }
+        if code == NOTHING_TO_SUBMIT:
+            credit["updates_required"] = credit["updates_on_time"] = 0
         decisions = DUAL.get(code, (lambda n: (draw_share(n, level + 0.05), n))(rng.randint(20, 400)))
         if decisions is not None:
             credit["decisions_total"] = decisions[1]
@@ -306,6 +310,8 @@ def main(out: Path = OUT) -> None:
             0 if code in ("prov.czt", "prov.fgw") else (4 if code == "prov.lfw" else min(4, int((1 - level) * 7 + rng.random())))
         ]
         sharing: dict[str, object] = {"catalogue_expected": expected, "catalogue_complete": complete, "aggregation": aggregation}
+        if code == NOTHING_TO_SUBMIT:
+            sharing["catalogue_expected"] = sharing["catalogue_complete"] = 0
         if code != MISSING_BACKFLOW:
             sharing["backflow"] = backflow
         tables["data_sharing"] = sharing
