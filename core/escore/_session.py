@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import attrs
@@ -43,6 +45,18 @@ def children_of(catalog: Catalog, plan: Plan) -> dict[str, tuple[Unit, ...]]:
         if unit.parent:
             out.setdefault(unit.parent, []).append(unit)
     return {code: tuple(units) for code, units in out.items()}
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile (as :meth:`Engine.score_many` does while scoring)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def units_of(catalog: Catalog, ruleset: str, category: str, roster: Path | None = None) -> tuple[tuple[Unit, ...], set[str]]:
@@ -130,7 +144,8 @@ def run_category(
     paths = list(evidence) or catalog.sample_evidence(plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
     others = sorted(key for name, key in catalog.categories if name == chosen.name and key != category)
-    data = relabel(load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others), paths)
+    with gc_paused():  # loading builds many acyclic objects: full collections would only rescan them
+        data = relabel(load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others), paths)
     result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain, lazy=lazy)
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     catalog.pm.hook.escore_run_finished(result=result)
