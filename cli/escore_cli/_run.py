@@ -4,7 +4,18 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, category_option, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import (
+    catalog_from,
+    category_option,
+    check_suffix,
+    evidence_option,
+    reports_errors,
+    ruleset_option,
+    timeout_option,
+    watching,
+    write_output,
+    year_option,
+)
 
 #: Units (or errors) listed on stderr; the rest are counted, the report has them all.
 STDERR_UNITS = 10
@@ -27,6 +38,7 @@ STDERR_UNITS = 10
     type=click.Path(path_type=Path, dir_okay=False),
     help="Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster.",
 )
+@timeout_option
 @click.pass_context
 @reports_errors
 def run(
@@ -41,6 +53,7 @@ def run(
     marks: str | None,
     strict: bool,
     roster: Path | None,
+    timeout: float | None,
 ) -> None:
     """Score and rank the units of a category.
 
@@ -57,18 +70,20 @@ def run(
             f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
         )
     chosen_format = catalog.formats[format_]
-    result = run_category(
-        catalog,
-        category,
-        ruleset=ruleset,
-        year=year,
-        evidence=evidence,
-        keyword=keyword,
-        marks=marks,
-        explain=chosen_format.explanations,
-        roster=roster,
-        lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
-    )
+    check_suffix(output, format_, catalog.formats)
+    with watching(timeout):
+        result = run_category(
+            catalog,
+            category,
+            ruleset=ruleset,
+            year=year,
+            evidence=evidence,
+            keyword=keyword,
+            marks=marks,
+            explain=chosen_format.explanations,
+            roster=roster,
+            lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
+        )
     if chosen_format.write_run is not None:
         write = chosen_format.write_run
         write_output(lambda stream: write(result, stream), output)

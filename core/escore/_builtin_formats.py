@@ -9,13 +9,14 @@ from ._model import OutputFormat
 from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_header, run_table, run_table_lines, run_to_dict, unit_dicts
 from ._run import RunResult, present
 from ._score import fmt
+from ._text import escape_string_syntax, spreadsheet_cell
 from .hookspecs import hookimpl
 
 
 def _json(data: Any) -> str:
     import json
 
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def write_json(result: RunResult, stream: TextIO) -> None:
@@ -30,7 +31,7 @@ def write_json(result: RunResult, stream: TextIO) -> None:
     stream.write(head.rstrip(" "))  # up to '"units": [' and its line break
     separator = "    "
     for unit in unit_dicts(result):
-        stream.write(separator + json.dumps(unit, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+        stream.write(separator + escape_string_syntax(json.dumps(unit, ensure_ascii=False, indent=2)).replace("\n", "\n    "))
         separator = ",\n    "
     stream.write(tail)
 
@@ -50,13 +51,13 @@ def write_toml(result: RunResult, stream: TextIO) -> None:
     if result.synthetic:
         stream.write(f"# {SYNTHETIC_BANNER}\n")
     if not result.units:
-        stream.write(tomli_w.dumps(run_to_dict(result)))
+        stream.write(escape_string_syntax(tomli_w.dumps(run_to_dict(result))))
         return
-    stream.write(tomli_w.dumps(run_header(result)))
+    stream.write(escape_string_syntax(tomli_w.dumps(run_header(result))))
     for unit in unit_dicts(result):
         if not unit["vetoes"]:
             del unit["vetoes"]
-        stream.write("\n" + tomli_w.dumps({"units": [unit]}))
+        stream.write("\n" + escape_string_syntax(tomli_w.dumps({"units": [unit]})))
 
 
 def render_csv(result: RunResult) -> str:
@@ -84,9 +85,9 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
         writer.writerow(
             [
                 rank,
-                unit.code,
-                unit.name,
-                unit.parent or "",
+                spreadsheet_cell(unit.code),
+                spreadsheet_cell(unit.name),
+                spreadsheet_cell(unit.parent or ""),
                 *(value for points in summary.sections for value in (fmt(points), present(points))),
                 fmt(summary.total),
                 present(summary.total),

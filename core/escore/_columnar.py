@@ -59,8 +59,9 @@ def read_field_table(
     known: set[str],
     values: dict[str, dict[str, Any]],
     files: dict[str, str],
-) -> None:
-    """Check and convert one table of units by fields into ``values`` (unit code → fixture name → value).
+) -> int:
+    """Check and convert one table of units by fields into ``values`` (unit code → fixture name → value);
+    return how many rows were for the units ``wanted``.
 
     ``schema`` is the plan's field index (``escore._load._Schema``). Rows of units of other
     categories of the ruleset (``known`` but not ``wanted``) are skipped; an unknown code is an error.
@@ -115,6 +116,7 @@ def read_field_table(
                 raise InputError(f"{where}:{line}", f"{key}.{lacking}", "empty cell; a graded field needs both points and reason")
             target[fixture] = schema.by_key[key][0].parse(given, f"{where}:{line}", key, from_text=True)
         files[code] = f"{where}:{line}" if not also else f"{also} + {where}:{line}"
+    return len(seen)
 
 
 def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, str, str]]:

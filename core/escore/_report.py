@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._collect import Plan, PlanNode, natural_key
 from ._run import EXACT_SUMS, RunResult, present
 from ._score import ZERO, fmt
+from ._text import escape, escape_lines
 
 if TYPE_CHECKING:
     from ._stamp import Stamp
@@ -311,7 +312,7 @@ def run_heading(result: RunResult) -> list[str]:
     lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {len(result.units)} units"]
     if result.synthetic:
         lines.append(f"*** {SYNTHETIC_BANNER} ***")
-        lines.extend(f"    {note}" for note in result.notes)
+        lines.extend(f"    {escape(note)}" for note in result.notes)
     if result.selection:
         lines.append(
             f"selection: {result.selection} ({len(result.selected)} of {len(plan.indicators)} indicators; totals count only these)"
@@ -334,8 +335,8 @@ def run_table_lines(result: RunResult) -> Iterator[str]:
     rows = [
         [
             str(rank),
-            summary.unit.code,
-            summary.unit.name,
+            escape(summary.unit.code),
+            escape(summary.unit.name),
             *(present(points) for points in summary.sections),
             present(summary.total),
             str(summary.missing or ""),
@@ -357,7 +358,7 @@ def run_table_lines(result: RunResult) -> Iterator[str]:
         *missing,
     ]
     for line in lines:
-        yield line + "\n"
+        yield escape_lines(line) + "\n"
 
 
 def catalog_table(plan: Plan) -> str:
@@ -383,5 +384,5 @@ def catalog_table(plan: Plan) -> str:
             if node.source is not None:
                 lines.append(f"{indent}    source: 「{node.source.text}」")
                 if node.source.note:
-                    lines.append(f"{indent}    note: {node.source.note}")
-    return "\n".join(lines) + "\n"
+                    lines.append(f"{indent}    note: {escape(node.source.note)}")
+    return escape_lines("\n".join(lines) + "\n")

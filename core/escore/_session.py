@@ -11,7 +11,7 @@ from pathlib import Path
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError
+from ._errors import InputError, UsageError
 from ._load import EvidenceSet, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
@@ -135,6 +135,11 @@ def run_category(
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
     selected = select(plan, keyword, marks)
+    if not selected:  # a ranking of zeros would look like a result
+        shown = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
+        raise UsageError(
+            f"{shown} matches none of the {len(plan.indicators)} indicators of {plan.ruleset.name}/{category}; see escore list -c {category}"
+        )
     units, known = units_of(catalog, chosen.name, category, roster)
     check_roster(plan, units, str(roster) if roster else f"roster {chosen.name}/{category}")
     if only:
@@ -148,7 +153,7 @@ def run_category(
         data = relabel(load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others), paths)
     result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain, lazy=lazy)
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
-    catalog.pm.hook.escore_run_finished(result=result)
+    notify_finished(catalog, result)
     return result
 
 
@@ -178,3 +183,21 @@ def score_with(
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
     ordered, ranks = rank(results)
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
+
+
+def notify_finished(catalog: Catalog, result: RunResult) -> None:
+    """Call every ``escore_run_finished`` implementation; one that raises is named in a
+    warning and does not stop the others or the output (the result is already complete)."""
+    from ._errors import warn
+    from ._plugins import describe, plugin_failure
+
+    pm = catalog.pm
+    distributions = getattr(pm, "_escore_distributions", {})
+    impls = sorted(pm.hook.escore_run_finished.get_hookimpls(), key=lambda i: i.plugin_name)
+    for impl in impls:
+        # One plugin at a time, through the plugin manager (so ESCORE_TRACE_PLUGINS traces it).
+        others = [i.plugin for i in impls if i is not impl]
+        try:
+            pm.subset_hook_caller("escore_run_finished", remove_plugins=others)(result=result)
+        except (Exception, SystemExit) as exc:
+            warn(f"{describe(impl.plugin_name, distributions.get(impl.plugin_name))}: escore_run_finished raised {plugin_failure(exc)}")
