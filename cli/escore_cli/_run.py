@@ -84,11 +84,12 @@ def run(
             roster=roster,
             lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
         )
-    if chosen_format.write_run is not None:
-        write = chosen_format.write_run
-        write_output(lambda stream: write(result, stream), output)
-    else:
-        write_output(chosen_format.render_run(result), output)
+        # A streaming writer scores each unit's detail again: under the same watchdog.
+        if chosen_format.write_run is not None:
+            write = chosen_format.write_run
+            write_output(lambda stream: write(result, stream), output)
+        else:
+            write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()
     if counts["missing"]:
         from escore._report import missing_lines
