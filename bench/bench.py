@@ -11,6 +11,13 @@ in its own process so that peak memory is that size's alone. Targets (from the
 project's issue tracker): engine overhead ≤ 1.5× direct calls; per-unit cost at the
 largest size ≤ 1.2× that at the smallest; ``escore --version`` ≤ 1.3× the import of
 click, pluggy and attrs.
+
+``--end-to-end`` instead runs ``escore run`` on N units given as columnar evidence
+(a units table for ``--roster`` and one fields table, written once per size) in a fresh
+process per output format, and prints its wall time and peak memory (target at 100k:
+≤ 500 MiB in every format)::
+
+    .venv/bin/python bench/bench.py --end-to-end --category county --sizes 1000 100000
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -160,6 +168,108 @@ def one_size(category: str, size: int, ruleset: str | None, explain: bool) -> di
     }
 
 
+def _text(value: Any) -> str:
+    """An evidence value as a CSV cell that the field's check turns back into the same value."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ";".join(value)
+    return str(value)
+
+
+def write_columnar(category: str, size: int, ruleset: str | None, target: Path) -> None:
+    """The sample evidence of ``category`` repeated under ``size`` new codes, as a user at scale keeps it:
+    ``units.csv`` (the roster), ``evidence/fields/<category>.csv`` and ``evidence/monitoring/*.csv``.
+    Sub-units are not repeated (their roll-ups would be lost): use a category without sub-units."""
+    import csv
+
+    from escore._load import load_evidence
+    from escore._plugins import Catalog, make_plugin_manager
+
+    catalog = Catalog(make_plugin_manager())
+    chosen = catalog.choose(category, ruleset=ruleset)
+    plan = catalog.plan(chosen.name, category)
+    units = catalog.roster(chosen.name, category)
+    paths = catalog.sample_evidence(plan)
+    data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders)
+    evidence = target / "evidence"
+    (evidence / "fields").mkdir(parents=True)
+    (evidence / "monitoring").mkdir()
+    (evidence / "escore-evidence.toml").write_text('[evidence]\nsynthetic = true\nnote = "bench.py: sample units repeated"\n')
+    fields = sorted(plan.fields, key=lambda f: f.key)
+    header = ["unit"]
+    for f in fields:
+        header += [f"{f.key}.points", f"{f.key}.reason"] if f.type == "graded" else [f.key]
+    attributes = sorted({k for u in units for k in u.attributes})
+    template_of = {}
+    with (
+        open(target / "units.csv", "w", newline="", encoding="utf-8") as roster,
+        open(evidence / "fields" / f"{category}.csv", "w", newline="", encoding="utf-8") as table,
+    ):
+        roster_out, table_out = csv.writer(roster, lineterminator="\n"), csv.writer(table, lineterminator="\n")
+        roster_out.writerow(["code", "name", *attributes])
+        table_out.writerow(header)
+        for i in range(size):
+            template = units[i % len(units)]
+            code = f"bench.{i:06d}"
+            template_of.setdefault(template.code, []).append(code)
+            roster_out.writerow([code, f"{template.name} {i}", *(_text(template.attributes.get(a, "")) for a in attributes)])
+            values = data.values.get(template.code, {})
+            row = [code]
+            for f in fields:
+                value = values.get(f.fixture_name)
+                if f.type == "graded":
+                    row += ["", ""] if value is None else [str(value.points), value.reason]
+                else:
+                    row.append("" if value is None else _text(value))
+            table_out.writerow(row)
+    for root in paths:
+        for source in sorted((root / "monitoring").glob("*.csv")) if (root / "monitoring").is_dir() else []:
+            if source.stem not in {t.name for t in plan.tables}:
+                continue
+            with open(source, newline="", encoding="utf-8-sig") as handle:
+                rows = list(csv.reader(handle))
+            out = evidence / "monitoring" / source.name
+            fresh = not out.exists()
+            with open(out, "a", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                if fresh:
+                    writer.writerow(rows[0])
+                for row in rows[1:]:
+                    for code in template_of.get(row[0], ()):
+                        writer.writerow([code, *row[1:]])
+
+
+def end_to_end(args: argparse.Namespace) -> None:
+    """``escore run --roster units.csv -e DIR`` on N units in a fresh process per format: wall time, peak memory."""
+    import tempfile
+
+    escore = args.escore or str(BIN / "escore")
+    python = str(Path(escore).parent / "python")
+    measure = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "seconds = time.perf_counter() - start\n"
+        "if done.returncode not in (0, 1): sys.exit(done.stderr.decode()[-2000:])\n"
+        "print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    env = dict(os.environ, ESCORE_CACHE_DIR="off")
+    print(f"end to end, category {args.category}, columnar input (--roster units.csv, fields/{args.category}.csv), cache off")
+    print(f"{'units':>8} {'format':>6} {'wall s':>8} {'µs/unit':>8} {'peak MiB':>9}")
+    with tempfile.TemporaryDirectory(prefix="escore-bench-") as scratch:
+        for size in args.sizes:
+            target = Path(scratch) / str(size)
+            write_columnar(args.category, size, args.ruleset, target)
+            for output in ("table", "csv", "json"):
+                argv = [escore, "run", "-c", args.category, "--roster", str(target / "units.csv"), "-e", str(target / "evidence")]
+                argv += ["-f", output, "-o", os.devnull] + (["--ruleset", args.ruleset] if args.ruleset else [])
+                line = subprocess.run([python, "-c", measure, *argv], check=True, capture_output=True, text=True, env=env).stdout.split()
+                seconds, peak = float(line[0]), int(line[1]) / 1024
+                print(f"{size:>8} {output:>6} {seconds:>8.2f} {seconds / size * 1e6:>8.0f} {peak:>9.1f}")
+    print()
+
+
 def command_seconds(argv: list[str], repeat: int, env: dict[str, str] | None = None) -> float:
     """Median wall time of a command (after one warm-up run)."""
     subprocess.run(argv, check=True, capture_output=True, env=env)
@@ -179,11 +289,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15, help="runs of each start-up command")
     parser.add_argument("--escore", help="the escore executable to time end to end (default: this environment's)")
     parser.add_argument("--skip-scaling", action="store_true", help="only the start-up and end-to-end times")
+    parser.add_argument("--end-to-end", action="store_true", help="only `escore run` on columnar input of each size: time, peak memory")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=["full", "summary"], default="full", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_size(args.category, args.one, args.ruleset, explain=args.mode == "full")))
+        return
+    if args.end_to_end:
+        end_to_end(args)
         return
     if not args.skip_scaling:
         for mode, label in (("full", "every explanation line (json, toml, explain)"), ("summary", "statuses and points only (table, csv)")):

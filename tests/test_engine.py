@@ -102,7 +102,9 @@ def test_undecided_veto_makes_its_targets_missing(engine):
     items = by_code(result)
     assert (items["W-1-1"].status, items["W-1-1"].points) == ("missing", 0)
     assert items["W-1-1"].missing == ("website.leak",)
-    assert items["W-1-1"].reasons == ("veto V-1 Data leak could not be decided: evidence 'website.leak' was not provided in the evidence of t.m",)
+    assert items["W-1-1"].reasons == (
+        "veto V-1 Data leak could not be decided: evidence 'website.leak' was not provided in the evidence of t.m",
+    )
     assert result.vetoes[0][2:] == ("missing", "evidence 'website.leak' was not provided in the evidence of t.m", ("website.leak",))
     assert items["W-2"].status == "scored"  # outside the veto's targets
 

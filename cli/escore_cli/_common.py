@@ -115,9 +115,11 @@ def check_suffix(output: Path | None, format_name: str, formats: Any) -> None:
         )
 
 
-def write_output(text: str | bytes, output: Path | None) -> None:
+def write_output(text: str | bytes | Callable[[Any], None], output: Path | None) -> None:
     """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``);
-    ``bytes`` (a binary format such as xlsx) go to a file only.
+    ``bytes`` (a binary format such as xlsx) go to a file only; a callable writes to the stream it is given.
+
+    ``text`` is the output, or a writer ``text(stream)`` that writes it piece by piece.
 
     The file gets the mode the umask gives a new file (reports are meant to be shared).
     A symbolic link is written through: its target is replaced and the link kept, as
@@ -128,7 +130,14 @@ def write_output(text: str | bytes, output: Path | None) -> None:
     if output is None or str(output) == "-":
         if isinstance(text, bytes):
             raise UsageError("this format writes a binary file: give --output FILE")
-        echo_out(text, nl=False)
+        if callable(text):
+            import sys
+
+            stream = _stdout[-1] if _stdout else sys.stdout
+            text(stream)
+            stream.flush()
+        else:
+            echo_out(text, nl=False)
         return
     from escore._i18n import gettext as _
 
@@ -148,6 +157,9 @@ def write_output(text: str | bytes, output: Path | None) -> None:
         if isinstance(text, bytes):
             with os.fdopen(handle, "wb") as stream:
                 stream.write(text)
+        elif callable(text):
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                text(stream)
         else:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                 stream.write(text)

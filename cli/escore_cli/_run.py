@@ -41,6 +41,11 @@ STDERR_UNITS = 10
 @db_option
 @no_appeals_option
 @lang_option
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster.",
+)
 @timeout_option
 @click.pass_context
 @reports_errors
@@ -60,6 +65,7 @@ def run(
     label: str,
     db: Path | None,
     no_appeals: bool,
+    roster: Path | None,
     timeout: float | None,
 ) -> None:
     """Score and rank the units of a category.
@@ -87,6 +93,8 @@ def run(
         if save or appeals:
             from escore._cycle import run_cycle, run_record
 
+            if roster is not None:
+                raise UsageError("--roster: saved runs and appeals score the pack's roster; leave --roster out")
             # A saved run keeps every explanation line, whatever the output format shows.
             cycle = run_cycle(
                 catalog,
@@ -101,6 +109,7 @@ def run(
             )
             note_appeals(cycle)
             result = cycle.result
+            write_output(chosen_format.render_run(result), output)
         else:
             from escore._session import run_category
 
@@ -113,8 +122,15 @@ def run(
                 keyword=keyword,
                 marks=marks,
                 explain=chosen_format.explanations,
+                roster=roster,
+                lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
             )
-    write_output(chosen_format.render_run(result), output)
+            # A streaming writer scores each unit's detail again: under the same watchdog.
+            if chosen_format.write_run is not None:
+                write = chosen_format.write_run
+                write_output(lambda stream: write(result, stream), output)
+            else:
+                write_output(chosen_format.render_run(result), output)
     if save:  # after the output: a run whose output could not be written is not saved either
         run_id = save_record(db, run_record(cycle, catalog, label=label))
         click.echo(f"escore: saved run #{run_id}" + (f" '{label}'" if label else ""), err=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 from ._model import OutputFormat
-from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_table, run_to_dict
+from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_header, run_table, run_table_lines, run_to_dict, unit_dicts
 from ._run import RunResult, present
 from ._score import fmt
 from ._text import escape_string_syntax, spreadsheet_cell
@@ -19,47 +19,90 @@ def _json(data: Any) -> str:
     return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
+def write_json(result: RunResult, stream: TextIO) -> None:
+    """The JSON of :func:`run_to_dict`, byte for byte, written one unit at a time."""
+    if not result.units:
+        stream.write(_json(run_to_dict(result)))
+        return
+    import json
+
+    marker = "\x00units\x00"
+    head, _, tail = _json({**run_header(result), "units": [marker]}).partition(json.dumps(marker))
+    stream.write(head.rstrip(" "))  # up to '"units": [' and its line break
+    separator = "    "
+    for unit in unit_dicts(result):
+        stream.write(separator + escape_string_syntax(json.dumps(unit, ensure_ascii=False, indent=2)).replace("\n", "\n    "))
+        separator = ",\n    "
+    stream.write(tail)
+
+
 def render_toml(result: RunResult) -> str:
+    import io
+
+    buffer = io.StringIO()
+    write_toml(result, buffer)
+    return buffer.getvalue()
+
+
+def write_toml(result: RunResult, stream: TextIO) -> None:
+    """TOML: the header keys, then one ``[[units]]`` table per unit, written one unit at a time."""
     import tomli_w
 
-    data = run_to_dict(result)
-    for unit in data["units"]:
+    if result.synthetic:
+        stream.write(f"# {SYNTHETIC_BANNER}\n")
+    if not result.units:
+        stream.write(escape_string_syntax(tomli_w.dumps(run_to_dict(result))))
+        return
+    stream.write(escape_string_syntax(tomli_w.dumps(run_header(result))))
+    for unit in unit_dicts(result):
         if not unit["vetoes"]:
             del unit["vetoes"]
-    header = f"# {SYNTHETIC_BANNER}\n" if result.synthetic else ""
-    return header + escape_string_syntax(tomli_w.dumps(data))
+        stream.write("\n" + escape_string_syntax(tomli_w.dumps({"units": [unit]})))
 
 
 def render_csv(result: RunResult) -> str:
-    import csv
     import io
+
+    buffer = io.StringIO()
+    write_csv(result, buffer)
+    return buffer.getvalue()
+
+
+def write_csv(result: RunResult, stream: TextIO) -> None:
+    """One line per unit, from its summary (no detail is scored again); missing and errors count indicators."""
+    import csv
+
+    from ._stream import summaries_of
 
     # A UTF-8 byte-order mark first: without it Excel on Chinese Windows decodes the file as
     # GBK and garbles every unit name; Python (utf-8-sig), pandas and LibreOffice skip it.
-    buffer = io.StringIO("\ufeff")
-    buffer.seek(0, io.SEEK_END)
-    writer = csv.writer(buffer, lineterminator="\n")
+    stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\n")
     sections = result.plan.sections
     # Exact values (machine-readable, as in JSON) with the rounded presentation value beside each.
     section_columns = [column for s in sections for column in (s.name, f"{s.name}_2dp")]
     writer.writerow(["rank", "code", "name", "parent", *section_columns, "total", "total_2dp", "missing", "errors", "synthetic"])
-    for rank, unit_result in zip(result.ranks, result.units):
-        statuses = [i.status for i in unit_result.indicators]
+    synthetic = "yes" if result.synthetic else "no"
+    for rank, summary in zip(result.ranks, summaries_of(result.units)):
+        unit = summary.unit
         writer.writerow(
             [
                 rank,
-                spreadsheet_cell(unit_result.unit.code),
-                spreadsheet_cell(unit_result.unit.name),
-                spreadsheet_cell(unit_result.unit.parent or ""),
-                *(value for s in unit_result.sections for value in (fmt(s.points), present(s.points))),
-                fmt(unit_result.total),
-                present(unit_result.total),
-                statuses.count("missing"),
-                statuses.count("error"),
-                "yes" if result.synthetic else "no",
+                spreadsheet_cell(unit.code),
+                spreadsheet_cell(unit.name),
+                spreadsheet_cell(unit.parent or ""),
+                *(value for points in summary.sections for value in (fmt(points), present(points))),
+                fmt(summary.total),
+                present(summary.total),
+                summary.missing,
+                summary.errors,
+                synthetic,
             ]
         )
-    return buffer.getvalue()
+
+
+def write_table(result: RunResult, stream: TextIO) -> None:
+    stream.writelines(run_table_lines(result))
 
 
 def render_xlsx(result: RunResult) -> bytes:
@@ -76,9 +119,9 @@ def render_html(result: RunResult) -> str:
 
 @hookimpl
 def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
-    register(OutputFormat("table", run_table, catalog_table, ".txt", explanations=False))
-    register(OutputFormat("json", lambda r: _json(run_to_dict(r)), lambda p: _json(plan_to_dict(p)), ".json"))
-    register(OutputFormat("toml", render_toml, None, ".toml"))
-    register(OutputFormat("csv", render_csv, None, ".csv", explanations=False))
+    register(OutputFormat("table", run_table, catalog_table, ".txt", explanations=False, write_run=write_table))
+    register(OutputFormat("json", lambda r: _json(run_to_dict(r)), lambda p: _json(plan_to_dict(p)), ".json", write_run=write_json))
+    register(OutputFormat("toml", render_toml, None, ".toml", write_run=write_toml))
+    register(OutputFormat("csv", render_csv, None, ".csv", explanations=False, write_run=write_csv))
     register(OutputFormat("html", render_html, None, ".html"))
     register(OutputFormat("xlsx", render_xlsx, None, ".xlsx", binary=True))

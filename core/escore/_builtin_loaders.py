@@ -1,4 +1,4 @@
-"""Built-in evidence readers for TOML unit files, CSV monitoring tables and xlsx workbooks.
+"""Built-in evidence readers: TOML unit files, CSV and Parquet tables (monitoring and fields/), xlsx workbooks.
 
 They register through the same hook as a third-party loader would.
 """
@@ -90,3 +90,7 @@ def escore_register_evidence_loaders(register: Callable[[EvidenceLoader], None])
     register(EvidenceLoader(".toml", "unit", read_unit_toml))
     register(EvidenceLoader(".csv", "table", read_csv))
     register(EvidenceLoader(".xlsx", "workbook", read_workbook))
+    from ._columnar import read_parquet  # pyarrow itself is imported only when a Parquet file is read
+
+    register(EvidenceLoader(".parquet", "table", read_parquet))
+    register(EvidenceLoader(".arrow", "table", read_parquet))

@@ -294,11 +294,18 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
     if _cache_dir() is None:
         return None
     from ._builtin_loaders import read_csv, read_unit_toml, read_workbook
+    from ._columnar import read_parquet
     from ._errors import EscoreError
     from ._files import read_bytes
     from ._version import __version__
 
-    builtin = ((".toml", read_unit_toml), (".csv", read_csv), (".xlsx", read_workbook))
+    builtin = (
+        (".toml", read_unit_toml),
+        (".csv", read_csv),
+        (".xlsx", read_workbook),
+        (".parquet", read_parquet),
+        (".arrow", read_parquet),
+    )
     if any((loader.suffix, loader.read) not in builtin for loader in loaders.values()):
         return None
     digest = _blake2b(digest_size=20)
@@ -324,7 +331,7 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
             if not root.is_dir():
                 return None  # let the loader report it
             feed(sorted(entry.name for entry in root.iterdir()))
-            for sub in (root / "units", root / "monitoring"):
+            for sub in (root / "units", root / "fields", root / "monitoring"):
                 feed(sub.is_dir())
                 if sub.is_dir():
                     for path in sorted(sub.iterdir()):

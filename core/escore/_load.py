@@ -4,7 +4,8 @@ An evidence directory holds::
 
     escore-evidence.toml      optional: [evidence] synthetic = true, note = "..."
     units/<UNIT-CODE>.toml    one file per unit, the fields as dotted tables
-    monitoring/<table>.csv    one row per event, a `unit` column first
+    fields/<category>.csv     or .parquet: a row per unit, a column per field (``escore._columnar``)
+    monitoring/<table>.csv    one row per event, a `unit` column first (or .parquet)
 
 Every value is converted to its declared type here, once; a bad value stops the
 run with one line naming the file, the key and what was expected.
@@ -50,7 +51,7 @@ def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Ite
 
 
 class _Schema:
-    """The fields of one plan, indexed once per load rather than once per unit file."""
+    """The fields of one plan, indexed once per load rather than once per unit file (or table)."""
 
     __slots__ = ("all_fields", "bounds", "by_key", "category", "graded", "tables")
 
@@ -187,20 +188,35 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
     columns = {c.name: c for c in spec.columns}
     checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
     make = spec.row_type
+    # A column's texts repeat (dates, categories, true/false): converting is a pure function of
+    # the text, so each distinct text is converted once per column. Header checks run once per header.
+    memos: list[tuple[str, Any, dict[str, Any]]] = [(name, col, {}) for name, col in columns.items()]
+    header: tuple[str, ...] = ()
     for line, row in rows:
-        for name in row:
-            if name != "unit" and name not in columns:
-                raise InputError(
-                    f"{where}:{line}", name, "unknown column", hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}"
-                )
+        names = tuple(row)
+        if names != header:
+            for name in names:
+                if name != "unit" and name not in columns:
+                    raise InputError(
+                        f"{where}:{line}",
+                        name,
+                        "unknown column",
+                        hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}",
+                    )
+            header = names
         code = row.get("unit") or ""
         parsed = []
-        for name, col in columns.items():
+        for name, col, memo in memos:
             raw = row.get(name)
             if raw is None or raw == "":
                 if col.required:
                     raise InputError(f"{where}:{line}", name, f"expected {col.expected()}, got an empty cell")
                 parsed.append(None)
+            elif raw.__class__ is str:
+                value = memo.get(raw, memo)
+                if value is memo:
+                    value = memo[raw] = col.parse(raw, f"{where}:{line}", name, from_text=from_text)
+                parsed.append(value)
             else:
                 parsed.append(col.parse(raw, f"{where}:{line}", name, from_text=from_text))
         if checks:
@@ -254,13 +270,15 @@ def load_evidence(
     known_codes: Iterable[str],
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: Iterable[str] = (),
+    categories: Iterable[str] = (),
 ) -> EvidenceSet:
     """Read and check every evidence file under ``paths`` for the units ``unit_codes``.
 
     ``known_codes`` are all unit codes of the ruleset: files of units of other
     categories are skipped, an unknown code is an error. Monitoring rows of the
     sub-units ``sub_codes`` are kept too (for roll-ups); their unit files belong to
-    their own category and are not read.
+    their own category and are not read. ``categories`` are the ruleset's other categories,
+    whose tables under ``fields/`` are skipped (any other name there is an error).
 
     A checked result is kept in the cache of ``escore._cache``, keyed by everything it
     depends on (the bytes of every file, the plan's evidence types, the unit codes);
@@ -280,7 +298,7 @@ def load_evidence(
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", EscoreWarning)
-            result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes)
+            result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories)
         others = [w for w in caught if not issubclass(w.category, EscoreWarning)]
         for w in others:  # not ours: let them through as they were
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -309,17 +327,24 @@ def _load_evidence(
     known_codes: Iterable[str],
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: Iterable[str],
+    categories: Iterable[str] = (),
 ) -> EvidenceSet:
-    wanted = set(unit_codes)
+    from ._columnar import field_tables, read_field_table, table_loader
+
+    # One string object per unit code, however many rows name it (100k units, a million rows).
+    wanted = {code: code for code in unit_codes}
     known = set(known_codes)
     schema = _Schema(plan)
-    with_rows = wanted | set(sub_codes)
+    with_rows = {**wanted, **{code: code for code in sub_codes}}
     tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
     all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
 
     values: dict[str, dict[str, Any]] = {code: {} for code in sorted(wanted)}
     origins: dict[str, dict[str, str]] = {code: {} for code in wanted}  # unit → field key → file
-    row_files: dict[int, str] = {}  # id(row) → its CSV file
+    # Where a row came from, for errors: the first file of each table, and id(row) → file only
+    # for the rows of a table's later files (a million rows need no million entries).
+    table_files_seen: dict[str, str] = {}
+    row_files: dict[int, str] = {}
     files: dict[str, str] = {}
     rows: dict[str, dict[str, list[Any]]] = {}
     synthetic = False
@@ -342,6 +367,7 @@ def _load_evidence(
         if root.is_file():
             unit_files = [root]
             table_files: list[Path] = []
+            columnar: list[Path] = []
             root_dir = root.parent
         elif root.is_dir():
             for sub in ("units", "monitoring"):
@@ -358,12 +384,15 @@ def _load_evidence(
             )
             root_dir = root
             unexpected = sorted(
-                p.name for p in root.iterdir() if p.name not in ("units", "monitoring", MANIFEST) and not p.name.startswith(".")
+                p.name for p in root.iterdir() if p.name not in ("units", "fields", "monitoring", MANIFEST) and not p.name.startswith(".")
             )
             if unexpected:
                 raise InputError(
-                    str(root / unexpected[0]), "", f"unexpected entry in an evidence directory; expected units/, monitoring/ and {MANIFEST}"
+                    str(root / unexpected[0]),
+                    "",
+                    f"unexpected entry in an evidence directory; expected units/, fields/, monitoring/ and {MANIFEST}",
                 )
+            columnar = field_tables(root, schema.category, categories)
         else:
             raise InputError(str(root), "", "evidence path not found")
         is_synthetic, note = _read_manifest(root_dir) if root.is_dir() else (False, "")
@@ -394,6 +423,9 @@ def _load_evidence(
             )
             files[code] = str(path) if code not in files else f"{files[code]} + {path}"
             read += 1
+        for path in columnar:
+            if read_field_table(path, table_loader(path, loaders, "fields tables"), schema, wanted, known, values, files):
+                read += 1
         for path in table_files:
             loader = loaders.get(path.suffix)
             if loader is None or loader.kind != "table":
@@ -406,7 +438,7 @@ def _load_evidence(
                     continue  # read by another category of the ruleset
                 hint = did_you_mean(name, all_tables)
                 raise InputError(str(path), "", f"unknown monitoring table '{name}'", hint=hint)
-            _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}), row_files)
+            _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}), row_files, table_files_seen)
             read += 1
         if not read:
             shown = ", ".join(skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
@@ -419,25 +451,38 @@ def _load_evidence(
         )
     for message in idle:
         warn(message)
-    tables = {name: {code: tuple(found) for code, found in by_unit.items()} for name, by_unit in rows.items()}
+    tables = {}
+    for name in list(rows):  # one table's lists at a time become tuples (no second copy of every row)
+        by_unit = rows.pop(name)
+        tables[name] = {code: tuple(by_unit.pop(code)) for code in list(by_unit)}
     for code in sorted(wanted):
         check_unit(
             schema,
             code,
             values[code],
             tables,
-            lambda key, code=code: origins[code].get(key, f"the evidence of {code}"),
-            lambda name, row: f"{row_files.get(id(row), 'monitoring/' + name + '.csv')}:{row.line}",
+            # a unit file records each key's file; a fields table row is the unit's own line (files[code])
+            lambda key, code=code: origins[code].get(key) or files.get(code) or f"the evidence of {code}",
+            lambda name, row: f"{row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}",
         )
     return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(str(p) for p in paths))
 
 
 def _read_table(
-    path: Path, spec: Table, loader: EvidenceLoader, wanted: set[str], known: set[str], out: dict[str, list[Any]], row_files: dict[int, str]
+    path: Path,
+    spec: Table,
+    loader: EvidenceLoader,
+    wanted: Mapping[str, str],
+    known: set[str],
+    out: dict[str, list[Any]],
+    row_files: dict[int, str],
+    first_files: dict[str, str],
 ) -> None:
     where = str(path)
     columns = {c.name: c for c in spec.columns}
     checked: list[bool] = []
+    later = spec.name in first_files
+    first_files.setdefault(spec.name, where)
 
     def rows() -> Iterator[tuple[int, Mapping[str, Any]]]:
         for line, row in loader.read(path):
@@ -454,8 +499,11 @@ def _read_table(
                 if code in known:
                     continue
                 raise InputError(f"{where}:{line}", "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known))
+            if isinstance(row, dict):
+                row["unit"] = wanted[code]  # the unit's own code string, not one copy per row
             yield line, row
 
     for code, row in parse_rows(rows(), spec, where, from_text=True):
         out.setdefault(code, []).append(row)
-        row_files[id(row)] = where
+        if later:
+            row_files[id(row)] = where

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,15 @@ class Unit:
 _UNIT_KEYS = ("code", "name", "parent", "attributes")
 
 
+def repeated_codes(codes: Iterable[str]) -> list[str]:
+    """The codes given more than once, sorted; one pass (100k units must not cost 100k scans)."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for code in codes:
+        (repeated if code in seen else seen).add(code)
+    return sorted(repeated)
+
+
 @attrs.frozen
 class Roster:
     """The units of one category of a ruleset."""
@@ -129,8 +138,7 @@ class Roster:
             units.append(
                 Unit(require(entry, "code", str, where, prefix), require(entry, "name", str, where, prefix), category, parent, attributes)
             )
-        codes = [unit.code for unit in units]
-        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        duplicates = repeated_codes(unit.code for unit in units)
         if duplicates:
             raise InputError(where, "unit.code", f"unit codes must be unique; repeated: {', '.join(duplicates)}")
         return cls(ruleset, category, units)
@@ -165,6 +173,9 @@ class OutputFormat:
     :param render_catalog: ``render_catalog(plan) -> str``, or ``None`` if not supported.
     :param explanations: whether the format shows explanation lines; without them
         the engine keeps only statuses and points, which is faster for many units.
+    :param write_run: ``write_run(result, stream)``, the same output written piece by piece;
+        with it ``escore run`` keeps a summary per unit and scores each unit's detail again
+        as the writer reads ``result.units`` (memory bounded for any number of units).
     """
 
     name: str
@@ -174,3 +185,4 @@ class OutputFormat:
     explanations: bool = True
     #: ``render_run`` returns ``bytes`` (a workbook): written to ``--output`` only, never to a terminal.
     binary: bool = False
+    write_run: Callable[[Any, Any], None] | None = attrs.field(default=None, kw_only=True)

@@ -7,7 +7,7 @@ Points are rounded here and only here: half-up to 2 decimal places
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
@@ -84,18 +84,29 @@ def group_members(result: RunResult) -> list[tuple[PlanNode, tuple[str, ...]]]:
 def missing_rows(result: RunResult) -> list[tuple[str, str, tuple[str, ...]]]:
     """``(unit code, indicator code, missing evidence)`` of every missing result, by unit code then tree order."""
     order = {ip.node.code: i for i, ip in enumerate(result.selected)}
-    rows = [
-        (unit_result.unit.code, item.code, item.missing)
-        for unit_result in result.units
-        for item in unit_result.indicators
-        if item.status == "missing"
-    ]
+    rows = [(unit.code, item.code, item.missing) for unit, item in problems(result) if item.status == "missing"]
     return sorted(rows, key=lambda row: (natural_key(row[0]), order.get(row[1], 0)))
+
+
+def problems(result: RunResult) -> Iterator[tuple[Any, Any]]:
+    """``(unit, indicator result)`` of every missing or failed indicator, from the summaries
+    when the run keeps them (:mod:`escore._stream`: no unit is scored again for this)."""
+    from ._stream import LazyUnits
+
+    if isinstance(result.units, LazyUnits):
+        for summary in result.units.summaries:
+            for item in summary.problems:
+                yield summary.unit, item
+        return
+    for unit_result in result.units:
+        for item in unit_result.indicators:
+            if item.status in ("missing", "error"):
+                yield unit_result.unit, item
 
 
 def missing_by_unit(result: RunResult) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
     """Per unit (by code), each missing piece of evidence with the indicators it left missing."""
-    names = {u.unit.code: u.unit.name for u in result.units}
+    names = {unit.code: unit.name for unit, _ in problems(result)}
     out: list[tuple[str, str, list[tuple[str, list[str]]]]] = []
     for code, indicator, evidence in missing_rows(result):
         if not out or out[-1][0] != code:
@@ -136,12 +147,7 @@ def error_lines(result: RunResult, limit: int | None = None) -> list[str]:
     """Every indicator error, one line each: ``unit indicator: file:line: exception`` (capped like :func:`missing_lines`)."""
     order = {ip.node.code: i for i, ip in enumerate(result.selected)}
     rows = sorted(
-        (
-            (u.unit.code, item.code, item.reasons[0] if item.reasons else "")
-            for u in result.units
-            for item in u.indicators
-            if item.status == "error"
-        ),
+        ((unit.code, item.code, item.reasons[0] if item.reasons else "") for unit, item in problems(result) if item.status == "error"),
         key=lambda row: (natural_key(row[0]), order.get(row[1], 0)),
     )
     if not rows:
@@ -166,10 +172,36 @@ def stamp_to_dict(stamp: Stamp | None) -> dict[str, Any]:
 
 def run_to_dict(result: RunResult) -> dict[str, Any]:
     """The JSON/TOML shape of a run: exact decimal strings, each with its rounded ``*_2dp`` value."""
+    return {**run_header(result), "units": list(unit_dicts(result))}
+
+
+def run_header(result: RunResult) -> dict[str, Any]:
+    """Everything of :func:`run_to_dict` but the units, which come last (streaming writers add them)."""
+    plan = result.plan
+    stamp = result.stamp
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "ruleset": plan.ruleset.name,
+        "year": plan.ruleset.year,
+        "category": plan.category.key,
+        "synthetic": result.synthetic,
+        "notice": SYNTHETIC_BANNER if result.synthetic else "",
+        "stamp": stamp_to_dict(stamp),
+        "evidence": [{"root": e.root, "files": e.files, "digest": f"sha256:{e.digest}"} for e in stamp.evidence]
+        if stamp is not None
+        else [{"root": root, "files": 0, "digest": ""} for root in result.evidence],
+        "selection": result.selection,
+        "rounding": ROUNDING,
+        "statuses": result.status_counts(),
+        "missing": [{"unit": u, "indicator": i, "evidence": list(m)} for u, i, m in missing_rows(result)],
+    }
+
+
+def unit_dicts(result: RunResult) -> Iterator[dict[str, Any]]:
+    """Each unit of :func:`run_to_dict`, in rank order, one at a time."""
     plan = result.plan
     section_of = {ip.node.code: plan.sections[ip.section_index].name for ip in result.selected}
     groups = group_members(result)
-    units = []
     for rank, unit_result in zip(result.ranks, result.units):
         unit = unit_result.unit
         points = {item.code: item.points for item in unit_result.indicators}
@@ -188,67 +220,47 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
                     "points_2dp": present(subtotal),
                 }
             )
-        units.append(
-            {
-                "code": unit.code,
-                "name": unit.name,
-                "parent": unit.parent or "",
-                "rank": rank,
-                "total": exact(unit_result.total),
-                "total_2dp": present(unit_result.total),
-                "sections": [
-                    {
-                        "name": s.name,
-                        "title": s.title,
-                        "weight": exact(s.weight),
-                        "raw": exact(s.raw),
-                        "raw_2dp": present(s.raw),
-                        "raw_max": exact(s.raw_max),
-                        "capped": s.capped,
-                        "points": exact(s.points),
-                        "points_2dp": present(s.points),
-                    }
-                    for s in unit_result.sections
-                ],
-                "groups": unit_groups,
-                "indicators": [
-                    {
-                        "code": item.code,
-                        "title": plan.nodes[item.code].title,
-                        "section": section_of[item.code],
-                        "max": exact(plan.nodes[item.code].max),
-                        "points": exact(item.points),
-                        "points_2dp": present(item.points),
-                        "status": item.status,
-                        "reasons": list(item.reasons),
-                        "missing": list(item.missing) if item.status == "missing" else [],
-                    }
-                    for item in unit_result.indicators
-                ],
-                "vetoes": [
-                    {"code": v.code, "title": v.title, "status": v.status, "reason": v.reason, "missing": list(v.missing)}
-                    for v in unit_result.vetoes
-                ],
-            }
-        )
-    stamp = result.stamp
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "ruleset": plan.ruleset.name,
-        "year": plan.ruleset.year,
-        "category": plan.category.key,
-        "synthetic": result.synthetic,
-        "notice": SYNTHETIC_BANNER if result.synthetic else "",
-        "stamp": stamp_to_dict(stamp),
-        "evidence": [{"root": e.root, "files": e.files, "digest": f"sha256:{e.digest}"} for e in stamp.evidence]
-        if stamp is not None
-        else [{"root": root, "files": 0, "digest": ""} for root in result.evidence],
-        "selection": result.selection,
-        "rounding": ROUNDING,
-        "statuses": result.status_counts(),
-        "missing": [{"unit": u, "indicator": i, "evidence": list(m)} for u, i, m in missing_rows(result)],
-        "units": units,
-    }
+        yield {
+            "code": unit.code,
+            "name": unit.name,
+            "parent": unit.parent or "",
+            "rank": rank,
+            "total": exact(unit_result.total),
+            "total_2dp": present(unit_result.total),
+            "sections": [
+                {
+                    "name": s.name,
+                    "title": s.title,
+                    "weight": exact(s.weight),
+                    "raw": exact(s.raw),
+                    "raw_2dp": present(s.raw),
+                    "raw_max": exact(s.raw_max),
+                    "capped": s.capped,
+                    "points": exact(s.points),
+                    "points_2dp": present(s.points),
+                }
+                for s in unit_result.sections
+            ],
+            "groups": unit_groups,
+            "indicators": [
+                {
+                    "code": item.code,
+                    "title": plan.nodes[item.code].title,
+                    "section": section_of[item.code],
+                    "max": exact(plan.nodes[item.code].max),
+                    "points": exact(item.points),
+                    "points_2dp": present(item.points),
+                    "status": item.status,
+                    "reasons": list(item.reasons),
+                    "missing": list(item.missing) if item.status == "missing" else [],
+                }
+                for item in unit_result.indicators
+            ],
+            "vetoes": [
+                {"code": v.code, "title": v.title, "status": v.status, "reason": v.reason, "missing": list(v.missing)}
+                for v in unit_result.vetoes
+            ],
+        }
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -324,6 +336,13 @@ def run_heading(result: RunResult) -> list[str]:
 
 
 def run_table(result: RunResult) -> str:
+    return "".join(run_table_lines(result))
+
+
+def run_table_lines(result: RunResult) -> Iterator[str]:
+    """The ranking table, line by line (from each unit's summary: no unit is scored again)."""
+    from ._stream import summaries_of
+
     sections = result.plan.sections
     # English keeps the section keys (they are what -k and JSON use); other languages show the pack's titles.
     names = [s.name if language() == "en" else s.title for s in sections]
@@ -336,40 +355,34 @@ def run_table(result: RunResult) -> str:
         gettext("missing"),
         gettext("errors"),
     ]
-    rows = []
-    for rank, unit_result in zip(result.ranks, result.units):
-        # An undecided veto has already made its targets missing (or errors): count indicators only.
-        missing = sum(1 for i in unit_result.indicators if i.status == "missing")
-        errors = sum(1 for i in unit_result.indicators if i.status == "error")
-        rows.append(
-            [
-                str(rank),
-                escape(unit_result.unit.code),
-                escape(unit_result.unit.name),
-                *(present(s.points) for s in unit_result.sections),
-                present(unit_result.total),
-                str(missing or ""),
-                str(errors or ""),
-            ]
-        )
+    # An undecided veto has already made its targets missing (or errors): the summaries count indicators only.
+    rows = [
+        [
+            str(rank),
+            escape(summary.unit.code),
+            escape(summary.unit.name),
+            *(present(points) for points in summary.sections),
+            present(summary.total),
+            str(summary.missing or ""),
+            str(summary.errors or ""),
+        ]
+        for rank, summary in zip(result.ranks, summaries_of(result.units))
+    ]
     right = [True, False, False, *([True] * len(sections)), True, True, True]
     missing = []
     for block in (missing_lines(result), error_lines(result)):
         if block:
             missing += ["", *block]
-    return escape_lines(
-        "\n".join(
-            [
-                *run_heading(result),
-                "",
-                *grid(header, rows, right),
-                "",
-                gettext("points rounded half-up to 2 places; ranks use exact totals"),
-                *missing,
-            ]
-        )
-        + "\n"
-    )
+    lines = [
+        *run_heading(result),
+        "",
+        *grid(header, rows, right),
+        "",
+        gettext("points rounded half-up to 2 places; ranks use exact totals"),
+        *missing,
+    ]
+    for line in lines:
+        yield escape_lines(line) + "\n"
 
 
 def catalog_table(plan: Plan) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import attrs
@@ -43,6 +45,36 @@ def children_of(catalog: Catalog, plan: Plan) -> dict[str, tuple[Unit, ...]]:
         if unit.parent:
             out.setdefault(unit.parent, []).append(unit)
     return {code: tuple(units) for code, units in out.items()}
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile (as :meth:`Engine.score_many` does while scoring)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def units_of(catalog: Catalog, ruleset: str, category: str, roster: Path | None = None) -> tuple[tuple[Unit, ...], set[str]]:
+    """The units of a category in code order (the pack's roster, or the units table ``roster``)
+    and every unit code of the ruleset (for telling other categories' evidence from typos)."""
+    if roster is None:
+        return catalog.roster(ruleset, category), catalog.all_unit_codes(ruleset)
+    from ._collect import natural_key
+    from ._columnar import read_roster_table
+
+    table = read_roster_table(roster, ruleset, category, catalog.loaders)
+    units = tuple(sorted(table.units, key=lambda u: natural_key(u.code)))
+    known = {u.code for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key != category for u in pack.units}
+    clash = sorted(known.intersection(u.code for u in units))
+    if clash:
+        raise InputError(str(roster), "code", f"unit code '{clash[0]}' belongs to another category of ruleset {ruleset}")
+    # The pack's own units of this category stay known: their evidence files are skipped, not refused.
+    return units, catalog.all_unit_codes(ruleset) | {u.code for u in units}
 
 
 def relabel(data: EvidenceSet, paths: Sequence[Path]) -> EvidenceSet:
@@ -92,10 +124,15 @@ def run_category(
     only: Sequence[str] = (),
     explain: bool = True,
     overlay: Callable[[Plan, EvidenceSet], EvidenceSet] | None = None,
+    roster: Path | None = None,
+    lazy: bool = False,
 ) -> RunResult:
     """Score and rank every unit of ``category`` (or just the unit codes in ``only``).
 
     :param overlay: changes the loaded evidence before scoring (accepted appeals, what-ifs).
+    ``roster`` is a units table (CSV or Parquet) replacing the pack's roster of the category.
+    With ``lazy`` the result keeps a summary per unit and scores each unit's detail again when
+    it is read (:mod:`escore._stream`): memory stays bounded for any number of units.
     """
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
@@ -105,20 +142,20 @@ def run_category(
         raise UsageError(
             f"{shown} matches none of the {len(plan.indicators)} indicators of {plan.ruleset.name}/{category}; see escore list -c {category}"
         )
-    units = catalog.roster(chosen.name, category)
-    check_roster(plan, units, f"roster {chosen.name}/{category}")
+    units, known = units_of(catalog, chosen.name, category, roster)
+    check_roster(plan, units, str(roster) if roster else f"roster {chosen.name}/{category}")
     if only:
         wanted = set(only)
         units = tuple(u for u in units if u.code in wanted)
     children = children_of(catalog, plan)
     paths = list(evidence) or catalog.sample_evidence(plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
-    data = relabel(
-        load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders, sub_codes), paths
-    )
+    others = sorted(key for name, key in catalog.categories if name == chosen.name and key != category)
+    with gc_paused():  # loading builds many acyclic objects: full collections would only rescan them
+        data = relabel(load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others), paths)
     if overlay is not None:
         data = overlay(plan, data)
-    result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain)
+    result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain, lazy=lazy)
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     notify_finished(catalog, result)
     return result
@@ -134,13 +171,21 @@ def score_with(
     keyword: str | None = None,
     marks: str | None = None,
     explain: bool = True,
+    lazy: bool = False,
 ) -> RunResult:
     engine = Engine(plan, selected, explain=explain)
     values, tables, files = data.values, data.tables, data.files
+    selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
+    if lazy:
+        from ._stream import LazyUnits, score_summaries
+
+        summaries, counts = score_summaries(engine, units, values, tables, children, files)
+        ordered_summaries, ranks = rank(summaries)  # type: ignore[arg-type]  # rank reads .total and .unit only
+        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files)  # type: ignore[arg-type]
+        return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
     ordered, ranks = rank(results)
-    selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
 
 

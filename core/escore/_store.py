@@ -318,16 +318,22 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
         raise InputError(where, "", f"cannot open the store: {exc}") from None
     db.row_factory = sqlite3.Row
     try:
+        # One read snapshot: another process may be creating the store at this very moment, and
+        # its schema must not be seen half (tables without their version, or the reverse).
+        db.execute("BEGIN")
         version = db.execute("PRAGMA user_version").fetchone()[0]
+        has_run = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'run'").fetchone() is not None
+        tables = db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+        db.execute("COMMIT")
         if version > SCHEMA_VERSION:
             raise InputError(
                 where,
                 "",
                 f"the store has schema version {version}, newer than this escore supports ({SCHEMA_VERSION}); upgrade escore or use another --db",
             )
-        if version and not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'run'").fetchone():
+        if version and not has_run:
             raise InputError(where, "", f"not an escore store (schema version {version} but no run table)")
-        if version == 0 and db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+        if version == 0 and tables:
             raise InputError(where, "", "not an escore store (an SQLite file holding other tables)")
         db.execute("PRAGMA busy_timeout = 30000")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":

@@ -328,7 +328,7 @@ def _read_unit_sheet(
         code = str(code)
         if code not in wanted:
             if code not in known:
-                problems.add(cell_name(sheet, number, 0), "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known | wanted))
+                problems.add(cell_name(sheet, number, 0), "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, [*known, *wanted]))
             continue  # a unit of another category
         if code in units_here:
             problems.add(cell_name(sheet, number, 0), "unit", f"unit '{code}' has two rows (also row {units_here[code]})")

@@ -1,0 +1,241 @@
+"""Columnar evidence: one table of units by fields per category, and a units table for the roster.
+
+For many units (thousands of counties, tens of thousands of websites) one file per unit
+is impractical. An evidence directory may instead hold, per category, one table::
+
+    fields/<category>.csv        a row per unit: `unit`, then one column per dotted field key
+    fields/<category>.parquet    the same as Parquet (read with pyarrow: `pip install escore[arrow]`)
+
+A graded field takes two columns, ``KEY.points`` and ``KEY.reason``. An empty cell (a null
+in Parquet) means the field was not given, exactly as a key absent from a unit's TOML file:
+the indicators that need it are *missing*. Every value is checked by the same field
+specification as the TOML path; an error names the file, the line (for Parquet: the row,
+counted from 1), the column and what was expected.
+
+A units table (``escore run --roster units.csv``) replaces a pack's roster: columns ``code``
+and optionally ``name`` (default: the code) and ``parent``; every other column is an
+attribute (``dc_variant`` …), an empty cell meaning the attribute is absent.
+
+Both tables are read by the evidence loader registered for their suffix (kind ``"table"``),
+the same readers as monitoring tables; Parquet is one more built-in loader.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ._errors import InputError, did_you_mean
+from ._model import EvidenceLoader, Roster, Unit, repeated_codes
+
+#: The folder of an evidence directory holding the tables of units by fields.
+FIELDS_DIR = "fields"
+
+
+def table_loader(path: Path, loaders: Mapping[str, EvidenceLoader], what: str) -> EvidenceLoader:
+    """The loader that reads ``path`` as a table, or a clear error naming the suffixes known."""
+    loader = loaders.get(path.suffix)
+    if loader is None or loader.kind != "table":
+        known = ", ".join(s for s, reader in sorted(loaders.items()) if reader.kind == "table")
+        raise InputError(str(path), "", f"no reader for '{path.suffix}' {what}; known: {known}")
+    return loader
+
+
+def _show(raw: Any) -> str:
+    if isinstance(raw, float):  # a binary float cannot hold 0.1 exactly: say what to do instead
+        return f"the binary floating-point number {raw!r} (store exact numbers as decimal or text)"
+    from ._evidence import show
+
+    return show(raw)
+
+
+def read_field_table(
+    path: Path,
+    loader: EvidenceLoader,
+    schema: Any,
+    wanted: Mapping[str, str],
+    known: set[str],
+    values: dict[str, dict[str, Any]],
+    files: dict[str, str],
+) -> int:
+    """Check and convert one table of units by fields into ``values`` (unit code → fixture name → value);
+    return how many rows were for the units ``wanted``.
+
+    ``schema`` is the plan's field index (``escore._load._Schema``). Rows of units of other
+    categories of the ruleset (``known`` but not ``wanted``) are skipped; an unknown code is an error.
+    """
+    where = str(path)
+    columns: list[tuple[str, Any, str, str]] | None = None  # (column, field spec, fixture name, graded part)
+    memo: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for line, row in loader.read(path):
+        if columns is None:
+            columns = _columns(list(row), schema, where)
+            memo = [{} for _ in columns]
+        code = row.get("unit") or ""
+        if code not in wanted:
+            if code in known:
+                continue
+            hint = did_you_mean(code, known) if code else ""
+            raise InputError(f"{where}:{line}", "unit", f"unknown unit code '{code}'" if code else "empty unit code", hint=hint)
+        code = wanted[code]  # the unit's own code string (one object per unit)
+        if code in seen:
+            raise InputError(f"{where}:{line}", "unit", f"unit '{code}' has a second row (first on line {seen[code]})")
+        seen[code] = line
+        target = values[code]
+        also = files.get(code, "")
+        grades: dict[str, tuple[str, dict[str, Any]]] = {}
+        for (name, spec, fixture, part), cache in zip(columns, memo):
+            raw = row.get(name)
+            if raw is None or raw == "":
+                continue
+            if part:
+                grades.setdefault(fixture, (name.rpartition(".")[0], {}))[1][part] = raw
+                continue
+            if fixture in target:
+                raise InputError(f"{where}:{line}", name, f"given twice (also in {also or 'another file'})")
+            if raw.__class__ is str:
+                # Values repeat a lot in a column (0, 1, true, a handful of dates): parsing is a
+                # pure function of the text, so each distinct text is checked once per column.
+                value = cache.get(raw, cache)
+                if value is cache:
+                    value = cache[raw] = spec.parse(raw, f"{where}:{line}", name, from_text=True)
+            else:
+                try:
+                    value = spec.parse(raw, f"{where}:{line}", name, from_text=True)
+                except InputError:
+                    raise InputError(f"{where}:{line}", name, f"expected {spec.expected()}, got {_show(raw)}") from None
+            target[fixture] = value
+        for fixture, (key, given) in grades.items():
+            if fixture in target:
+                raise InputError(f"{where}:{line}", key, f"given twice (also in {also or 'another file'})")
+            if len(given) != 2:
+                lacking = "reason" if "points" in given else "points"
+                raise InputError(f"{where}:{line}", f"{key}.{lacking}", "empty cell; a graded field needs both points and reason")
+            target[fixture] = schema.by_key[key][0].parse(given, f"{where}:{line}", key, from_text=True)
+        files[code] = f"{where}:{line}" if not also else f"{also} + {where}:{line}"
+    return len(seen)
+
+
+def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, str, str]]:
+    """Map a header to fields; an unknown column is an error with a "did you mean"."""
+    if "unit" not in names:
+        raise InputError(where, "unit", "missing column; the first column names the unit")
+    out = []
+    for name in names:
+        if name == "unit":
+            continue
+        base, _, part = name.rpartition(".")
+        if part in ("points", "reason") and base in schema.graded:
+            name_of_field = base
+        else:
+            name_of_field = name
+        found = schema.by_key.get(name_of_field)
+        if found is None:
+            if name_of_field in schema.all_fields:
+                raise InputError(where, name, f"this field is not read by category '{schema.category}'")
+            raise InputError(where, name, "unknown evidence key (column)", hint=did_you_mean(name, schema.by_key))
+        if name_of_field != name:
+            out.append((name, found[0], found[1], part))
+        elif name in schema.graded:
+            raise InputError(where, name, f"a graded field takes two columns, {name}.points and {name}.reason")
+        else:
+            out.append((name, found[0], found[1], ""))
+    return out
+
+
+def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[str, EvidenceLoader]) -> Roster:
+    """A roster from a units table (``code``, ``name``, ``parent``, then attribute columns)."""
+    if not path.is_file():
+        raise InputError(str(path), "", "roster file not found")
+    loader = table_loader(path, loaders, "units tables")
+    where = str(path)
+    units: list[Unit] = []
+    lines: list[int] = []
+    shared: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}  # equal attribute sets share one mapping
+    header: list[str] | None = None
+    for line, row in loader.read(path):
+        if header is None:
+            header = list(row)
+            if "code" not in header:
+                raise InputError(where, "code", "missing column; a units table has the columns code, name, parent and attributes")
+        code = row.get("code")
+        if not isinstance(code, str) or not code.strip():
+            raise InputError(f"{where}:{line}", "code", f"expected a unit code, got {_show(code)}")
+        name = row.get("name")
+        if name is None or name == "":
+            name = code
+        elif not isinstance(name, str):
+            raise InputError(f"{where}:{line}", "name", f"expected text, got {_show(name)}")
+        parent = row.get("parent") or None
+        if parent is not None and not isinstance(parent, str):
+            raise InputError(f"{where}:{line}", "parent", f"expected a unit code, got {_show(parent)}")
+        attributes = {
+            key: value for key, value in row.items() if key not in ("code", "name", "parent") and value is not None and value != ""
+        }
+        with contextlib.suppress(TypeError):  # an unhashable value keeps this unit's own mapping
+            attributes = shared.setdefault(tuple(attributes.items()), attributes)
+        units.append(Unit(code, name, category, parent, attributes))
+        lines.append(line)
+    if not units:
+        raise InputError(where, "", "no units; expected a header row (code, name, …) and one row per unit")
+    duplicates = repeated_codes(u.code for u in units)
+    if duplicates:
+        first = duplicates[0]
+        at = [str(line) for unit, line in zip(units, lines) if unit.code == first]
+        raise InputError(
+            where, "code", f"unit codes must be unique; repeated: {', '.join(duplicates)} ('{first}' on lines {', '.join(at)})"
+        )
+    return Roster(ruleset, category, units)
+
+
+def field_tables(root: Path, category: str, categories: Iterable[str]) -> list[Path]:
+    """The tables of units by fields under ``root/fields`` that belong to ``category``.
+
+    A table named for another category of the ruleset is skipped; any other name is an error.
+    """
+    folder = root / FIELDS_DIR
+    if not folder.is_dir():
+        return []
+    others = set(categories)
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.stem == category:
+            out.append(path)
+        elif path.stem not in others:
+            hint = did_you_mean(path.stem, others | {category})
+            raise InputError(str(path), "", f"a fields table is named by its category (fields/{category}{path.suffix})", hint=hint)
+    return out
+
+
+def read_parquet(path: Path) -> Any:
+    """Yield ``(row number from 1, row)`` of a Parquet (or Arrow IPC ``.arrow``) file; values keep their types."""
+    try:
+        import pyarrow
+    except ImportError:
+        raise InputError(str(path), "", "reading Parquet needs pyarrow: pip install 'escore[arrow]'") from None
+    try:
+        if path.suffix == ".arrow":
+            import pyarrow.ipc
+
+            with pyarrow.memory_map(str(path)) as source:
+                table = pyarrow.ipc.open_file(source).read_all()
+        else:
+            import pyarrow.parquet
+
+            table = pyarrow.parquet.read_table(path)
+    except (OSError, pyarrow.ArrowException) as exc:
+        raise InputError(str(path), "", f"cannot read: {exc}") from None
+    names = [name.strip() for name in table.column_names]
+    if len(set(names)) != len(names):
+        raise InputError(str(path), "", "repeated column names")
+    row = 0
+    for batch in table.to_batches(max_chunksize=8192):  # bounded memory: a batch of Python values at a time
+        columns = [column.to_pylist() for column in batch.columns]
+        for cells in zip(*columns):
+            row += 1
+            yield row, dict(zip(names, (c.strip() if c.__class__ is str else c for c in cells)))

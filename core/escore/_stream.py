@@ -1,0 +1,117 @@
+"""Runs of very many units in bounded memory: rank on summaries, re-score the detail on demand.
+
+A ranking needs only each unit's total; a table or CSV line needs its section points and
+counts of missing and failed results. The first pass keeps just that (a :class:`Summary`
+per unit) and drops every indicator result as soon as it is summarised. What a format shows
+beyond it (every indicator, every explanation line) is scored again, one unit at a time in
+rank order, when the format asks for it: the second scoring of a unit is the same pure
+function of the same evidence, so the detail is exactly what one pass would have kept, and a
+writer that streams holds one unit's explanation at a time, never all of them.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple, overload
+
+from ._model import Unit
+from ._run import STATUSES, Engine, IndicatorResult, UnitResult
+
+
+class Summary(NamedTuple):
+    """What a ranking table or CSV line shows of one unit (exact values), and its problems."""
+
+    unit: Unit
+    total: Decimal
+    sections: tuple[Decimal, ...]  # section points, in the plan's section order
+    missing: int  # indicators without evidence (an undecided veto has made its targets missing)
+    errors: int  # indicators that raised
+    problems: tuple[IndicatorResult, ...] = ()  # the missing and failed results themselves (usually none)
+
+
+def summarise(result: UnitResult) -> Summary:
+    problems = tuple(item for item in result.indicators if item[1] == "missing" or item[1] == "error")
+    missing = sum(1 for item in problems if item[1] == "missing")
+    sections = tuple(s.points for s in result.sections)
+    return Summary(result.unit, result.total, sections, missing, len(problems) - missing, problems)
+
+
+class LazyUnits(Sequence[UnitResult]):
+    """The units of a run in rank order; each :class:`UnitResult` is scored when it is read.
+
+    ``summaries`` (parallel, in rank order) are kept; full results are not.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        summaries: Sequence[Summary],
+        values: Mapping[str, Mapping[str, Any]],
+        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+        children: Mapping[str, tuple[Unit, ...]],
+        files: Mapping[str, str],
+    ) -> None:
+        self.engine = engine
+        self.summaries = tuple(summaries)
+        self._values, self._tables, self._children, self._files = values, tables, children, files
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    def _score(self, summary: Summary) -> UnitResult:
+        code = summary.unit.code
+        return self.engine.score(
+            summary.unit, self._values.get(code, {}), self._tables, self._children.get(code, ()), self._files.get(code, "")
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> UnitResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[UnitResult]: ...
+    def __getitem__(self, index: int | slice) -> UnitResult | Sequence[UnitResult]:
+        if isinstance(index, slice):
+            return [self._score(s) for s in self.summaries[index]]
+        return self._score(self.summaries[index])
+
+    def __iter__(self) -> Iterator[UnitResult]:
+        for summary in self.summaries:
+            yield self._score(summary)
+
+
+def score_summaries(
+    engine: Engine,
+    units: Sequence[Unit],
+    values: Mapping[str, Mapping[str, Any]],
+    tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+    children: Mapping[str, tuple[Unit, ...]],
+    files: Mapping[str, str],
+) -> tuple[list[Summary], dict[str, int]]:
+    """First pass: every unit scored and summarised at once; the status counts of the run."""
+    counts = dict.fromkeys(STATUSES, 0)
+    empty: dict[str, Any] = {}
+    out = []
+    score = engine.score
+    # As in Engine.score_many: no cyclic collection meanwhile (results are acyclic), but each
+    # result is summarised and dropped here instead of kept in a list of every unit's results.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for unit in units:
+            code = unit.code
+            result = score(unit, values.get(code, empty), tables, children.get(code, ()), files.get(code, ""))
+            for item in result.indicators:  # as count_statuses
+                counts[item[1]] += 1
+            out.append(summarise(result))
+    finally:
+        if was_enabled:
+            gc.enable()
+    return out, counts
+
+
+def summaries_of(units: Sequence[UnitResult]) -> Sequence[Summary]:
+    """The summaries of a run's units, whether they are kept (``LazyUnits``) or full results."""
+    if isinstance(units, LazyUnits):
+        return units.summaries
+    return [summarise(result) for result in units]

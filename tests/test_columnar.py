@@ -1,0 +1,206 @@
+"""Columnar evidence (fields/<category>.csv|.parquet) and units tables (--roster) give the TOML path's results."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from escore import InputError, Roster
+from escore._plugins import Catalog, make_plugin_manager
+from escore._session import run_category
+
+PROVINCIAL_SAMPLE = Path(__import__("escore_fj2017_provincial").__file__).parent / "sample" / "provincial"
+
+
+def _flat(data, prefix=""):
+    for key, value in data.items():
+        if isinstance(value, dict) and set(value) != {"points", "reason"}:
+            yield from _flat(value, f"{prefix}{key}.")
+        elif isinstance(value, dict):
+            yield f"{prefix}{key}.points", value["points"]
+            yield f"{prefix}{key}.reason", value["reason"]
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _text(value):
+    return "true" if value is True else "false" if value is False else str(value)
+
+
+def sample_rows(sample: Path) -> tuple[list[str], list[dict]]:
+    """The sample's unit files as rows of one table (header: unit + every key found)."""
+    rows, keys = [], []
+    for path in sorted((sample / "units").glob("*.toml")):
+        row = {"unit": path.stem, **dict(_flat(tomllib.loads(path.read_text(encoding="utf-8"))))}
+        rows.append(row)
+        keys.extend(k for k in row if k not in keys)
+    return keys, rows
+
+
+def columnar_copy(sample: Path, target: Path, suffix: str = ".csv") -> Path:
+    """The sample evidence with units/*.toml replaced by fields/provincial<suffix>."""
+    shutil.copytree(sample, target, ignore=shutil.ignore_patterns("units"))
+    (target / "fields").mkdir()
+    keys, rows = sample_rows(sample)
+    if suffix == ".csv":
+        with open(target / "fields" / "provincial.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, keys, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: _text(v) for k, v in row.items()} for row in rows)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        columns = {}
+        for key in keys:
+            cells = [row.get(key) for row in rows]
+            kinds = {type(c) for c in cells if c is not None}
+            if float in kinds:  # TOML's 3.0 is a float to tomllib: store it exactly, as decimal128
+                columns[key] = pa.array([None if c is None else Decimal(str(c)) for c in cells], pa.decimal128(12, 4))
+            else:
+                columns[key] = pa.array(cells)
+        pq.write_table(pa.table(columns), target / "fields" / "provincial.parquet")
+    return target
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return Catalog(make_plugin_manager())
+
+
+def _summary(result):
+    return [
+        (u.unit.code, u.total, [(s.name, s.raw, s.points) for s in u.sections], [(i.code, i.status, i.points) for i in u.indicators])
+        for u in result.units
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_fields_table_scores_exactly_as_unit_files(catalog, tmp_path, suffix):
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    columnar = columnar_copy(PROVINCIAL_SAMPLE, tmp_path / "ev", suffix)
+    want = run_category(catalog, "provincial", evidence=[PROVINCIAL_SAMPLE], keyword="comprehensive", explain=False)
+    have = run_category(catalog, "provincial", evidence=[columnar], keyword="comprehensive", explain=False)
+    assert _summary(have) == _summary(want)
+    assert have.status_counts() == want.status_counts()
+    missing = sorted(((u.unit.code, i.code), i) for u in have.units for i in u.indicators if i.status == "missing")
+    assert [key for key, _ in missing] == [("prov.rfb", "P-2-2-3"), ("prov.wb", "P-1-2-4")]  # visible, not zero-filled
+    assert (have.units[0].unit.code, have.units[0].total) == ("prov.tjj", Decimal("64.923076923076923076923076923"))
+    assert f"fields{__import__('os').sep}provincial{suffix}:" in missing[0][1].reasons[0]
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _fields(tmp_path: Path, text: str) -> Path:
+    root = tmp_path / "ev"
+    _write(root / "fields" / "provincial.csv", text)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            "unit,provincial.credit.items_required\nprov.czt,x\n",
+            "provincial.csv:2: provincial.credit.items_required: expected a whole number",
+        ),
+        ("unit,provincial.credit.items_requird\nprov.czt,1\n", "did you mean 'provincial.credit.items_required'"),
+        ("unit,city.platforms.iot\nprov.czt,1\n", "city.platforms.iot: this field is not read by category 'provincial'"),
+        ("unit,website.portal.interviews\nprov.czt,1\n", "a graded field takes two columns"),
+        (
+            "unit,provincial.credit.items_required\nprov.czz,1\n",
+            "provincial.csv:2: unit: unknown unit code 'prov.czz' (did you mean 'prov.czt'?)",
+        ),
+        ("unit,provincial.credit.items_required\nprov.czt,1\nprov.czt,2\n", "unit 'prov.czt' has a second row (first on line 2)"),
+        ("unit,provincial.data_sharing.aggregation\nprov.czt,1\n", "a graded field takes two columns"),
+        ("unit,provincial.data_sharing.aggregation.points\nprov.czt,1\n", "aggregation.reason: empty cell"),
+        ("provincial.credit.items_required\n1\n", "unit: missing column"),
+    ],
+)
+def test_fields_table_errors_name_file_line_and_column(catalog, tmp_path, table, message):
+    root = _fields(tmp_path, table)
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "provincial", evidence=[root])
+    assert message in str(info.value)
+
+
+def test_a_field_in_a_table_and_a_unit_file_is_given_twice(catalog, tmp_path):
+    root = _fields(tmp_path, "unit,provincial.credit.items_required\nprov.czt,3\n")
+    _write(root / "units" / "prov.czt.toml", "[provincial.credit]\nitems_required = 3\n")
+    with pytest.raises(InputError, match="given twice"):
+        run_category(catalog, "provincial", evidence=[root])
+
+
+def test_other_categories_tables_are_skipped_and_typos_refused(catalog, tmp_path):
+    root = _fields(tmp_path, "unit,provincial.credit.items_required\nprov.czt,3\n")
+    _write(root / "fields" / "city.csv", "unit,anything\nfuzhou,1\n")  # the city category's own table
+    result = run_category(catalog, "provincial", evidence=[root], only=["prov.czt"], explain=False)
+    assert result.units[0].unit.code == "prov.czt"
+    _write(root / "fields" / "provincal.csv", "unit\n")
+    with pytest.raises(InputError, match=r"named by its category .*did you mean 'provincial'"):
+        run_category(catalog, "provincial", evidence=[root])
+
+
+def test_parquet_float_is_refused_with_advice(catalog, tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "ev"
+    (root / "fields").mkdir(parents=True)
+    table = pa.table(
+        {"unit": ["prov.czt"], "provincial.data_sharing.aggregation.points": [0.1], "provincial.data_sharing.aggregation.reason": ["r"]}
+    )
+    pq.write_table(table, root / "fields" / "provincial.parquet")
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "provincial", evidence=[root])
+    assert "provincial.parquet:1" in str(info.value)
+    assert "expected" in str(info.value)
+
+
+def test_units_table_replaces_the_roster(catalog, tmp_path):
+    roster = _write(tmp_path / "units.csv", "code,name,dc_variant\nbench.2,,B\nbench.10,Ten,A\nbench.1,One,C\n")
+    root = _fields(tmp_path, "unit,provincial.credit.items_required,provincial.credit.items_provided\nbench.1,4,3\n")
+    result = run_category(catalog, "provincial", evidence=[root], roster=roster, keyword="P-1-2-1", explain=True)
+    assert [u.unit.code for u in sorted(result.units, key=lambda u: u.unit.code)] == ["bench.1", "bench.10", "bench.2"]
+    by_code = {u.unit.code: u for u in result.units}
+    assert by_code["bench.2"].unit.name == "bench.2"  # no name: the code
+    assert by_code["bench.10"].unit.attributes == {"dc_variant": "A"}
+    item = by_code["bench.1"].indicators[0]
+    assert (item.code, item.status, item.points) == ("P-1-2-1", "scored", Decimal(1))  # 3/4 = 75%: the ≥ 60% row
+    assert by_code["bench.2"].indicators[0].status == "missing"
+    assert "fields/provincial.csv" not in by_code["bench.2"].indicators[0].reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("code,name,dc_variant\nx,X,A\nx,Y,B\n", "unit codes must be unique; repeated: x ('x' on lines 2, 3)"),
+        ("name,dc_variant\nX,A\n", "code: missing column"),
+        ("code,name,dc_variant\nx,X,D\n", "x.attributes.dc_variant: expected one of A, B, C, got 'D'"),
+        ("code,name,dc_variant\nfuzhou,X,A\n", "belongs to another category"),
+        ("code,name\n", "no units"),
+    ],
+)
+def test_units_table_errors(catalog, tmp_path, text, message):
+    roster = _write(tmp_path / "units.csv", text)
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "provincial", roster=roster)
+    assert message in str(info.value)
+    assert "units.csv" in str(info.value)
+
+
+def test_roster_duplicates_found_in_one_pass(tmp_path):
+    units = "".join(f'[[unit]]\ncode = "u{i}"\nname = "U"\n' for i in (1, 2, 3, 2, 1))
+    path = _write(tmp_path / "roster.toml", '[roster]\nruleset = "r"\ncategory = "c"\n' + units)
+    with pytest.raises(InputError, match="repeated: u1, u2"):
+        Roster.from_toml(path)
