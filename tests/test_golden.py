@@ -164,3 +164,12 @@ def test_coverage_skips_rules_of_other_categories(demo_plan, monkeypatch):
     assert [b for _, b, _ in expected_branches(demo_plan, reply_rate)] == ["≥ 100% → 10", "≥ 80% → 6", "< 80% → 0"]
     monkeypatch.setattr(services, "REPLY_RATE", attrs.evolve(services.REPLY_RATE, categories=("village",)))
     assert expected_branches(demo_plan, reply_rate) == []
+
+
+def test_verify_failures_in_chinese(mutant):
+    pack = mutant("mutant_tier_zh", "[(100, 10), (80, 6)]", "[(100, 10), (85, 6)]")
+    result = CliRunner().invoke(cli, ["verify", str(pack / "golden"), "--lang", "zh"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "S-1-1 Reply rate：应为 6，实际为 0（scored），满分 10" in lines
+    assert "总分：应为 75.45，实际为 69.45（services 35.85, website 33.6）" in lines

@@ -153,8 +153,16 @@ def test_vocabulary_lines_in_chinese():
 
 BAD_EVIDENCE = [
     # a wrong type, a value out of range, a part larger than its whole
-    ("units/prov.wjw.toml", '[provincial.credit]\nitems_required = "x"\n', "provincial.credit.items_required: 应为 整数，至少 1 (项)，实际为 'x'"),
-    ("units/prov.wjw.toml", "[provincial.credit]\nitems_required = -3\n", "provincial.credit.items_required: 应为 整数，至少 1 (项)，实际为 -3"),
+    (
+        "units/prov.wjw.toml",
+        '[provincial.credit]\nitems_required = "x"\n',
+        "provincial.credit.items_required: 应为 整数，至少 1 (项)，实际为 'x'",
+    ),
+    (
+        "units/prov.wjw.toml",
+        "[provincial.credit]\nitems_required = -3\n",
+        "provincial.credit.items_required: 应为 整数，至少 1 (项)，实际为 -3",
+    ),
     (
         "units/prov.wjw.toml",
         "[provincial.credit]\nitems_required = 74\nitems_provided = 80\n",
@@ -166,10 +174,22 @@ BAD_EVIDENCE = [
         "[provincial.credit]\nitems_requird = 74\n",
         "provincial.credit.items_requird: 未知的证据键 (是否要找“provincial.credit.items_required”？)",
     ),
-    ("units/prov.wjv.toml", "[provincial.credit]\nitems_required = 74\n", "未知的单位代码“prov.wjv”（文件名必须是单位代码） (是否要找“prov.wjw”？)"),
+    (
+        "units/prov.wjv.toml",
+        "[provincial.credit]\nitems_required = 74\n",
+        "未知的单位代码“prov.wjv”（文件名必须是单位代码） (是否要找“prov.wjw”？)",
+    ),
     # CSV lines and columns
-    ("monitoring/provincial_security_incidents.csv", "unit,occurred,incident,rectified_on_time\nprov.kjt,2017-09-12,x\n", "应有 4 个单元格，实际有 3 个"),
-    ("monitoring/provincial_security_incidents.csv", "unit,incident,rectified_on_time\nprov.kjt,x,true\n", "occurred: 缺少列（日期，格式 YYYY-MM-DD）"),
+    (
+        "monitoring/provincial_security_incidents.csv",
+        "unit,occurred,incident,rectified_on_time\nprov.kjt,2017-09-12,x\n",
+        "应有 4 个单元格，实际有 3 个",
+    ),
+    (
+        "monitoring/provincial_security_incidents.csv",
+        "unit,incident,rectified_on_time\nprov.kjt,x,true\n",
+        "occurred: 缺少列（日期，格式 YYYY-MM-DD）",
+    ),
     (
         "monitoring/provincial_security_incidents.csv",
         "unit,occurred,incident,rectified_on_time\nprov.kjx,2017-09-12,x,true\n",

@@ -81,7 +81,10 @@ def decode(data: bytes, where: str) -> str:
                     data[exc.start], line
                 ),
             ) from None
-        warn(f"{where}: read as GB18030 (Chinese Windows encoding), not UTF-8; saving it as UTF-8 (Excel: 'CSV UTF-8') silences this note")
+        warn(
+            f"{where}: "
+            + _("read as GB18030 (Chinese Windows encoding), not UTF-8; saving it as UTF-8 (Excel: 'CSV UTF-8') silences this note")
+        )
     return text[1:] if text.startswith("\ufeff") else text
 
 

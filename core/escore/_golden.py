@@ -369,9 +369,10 @@ def inherited_note(catalog: Catalog, binding: Binding, outcome: CaseOutcome) -> 
         or (c.kind.startswith("parameter") and c.subject in names)
         or (whole and (c.kind.startswith("section") or c.kind.startswith("node-")))
     ]
-    head = f"inherited from {base}: "
+    head = _("inherited from {0}: ").format(base)
     if not relevant:
-        return head + f"none of {plan.ruleset.name}'s rule changes touches what this case states"
-    lines = [head + f"{plan.ruleset.name} changes what this case states:"]
-    lines.extend(f"    {c.kind} {c.subject}: {c.before or '(none)'} → {c.after or '(none)'}" for c in relevant)
+        return head + _("none of {0}'s rule changes touches what this case states").format(plan.ruleset.name)
+    lines = [head + _("{0} changes what this case states:").format(plan.ruleset.name)]
+    none = _("(none)")
+    lines.extend(f"    {c.kind} {c.subject}: {c.before or none} → {c.after or none}" for c in relevant)
     return "\n".join(lines)

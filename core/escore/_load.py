@@ -147,12 +147,13 @@ def check_unit(
             for row in rows:
                 value = getattr(row, col.name)
                 if value is not None and value not in allowed:
-                    condition = "".join(f" with {k} {v}" for k, v in where_items)
+                    condition = "".join(_(" with {0} {1}").format(k, v) for k, v in where_items)
                     raise InputError(
                         row_where(name, row),
                         col.name,
-                        f"expected a {target_column} that {target}{condition} records for {code} "
-                        f"({', '.join(show(a) for a in allowed)}), got {show(value)}",
+                        _("expected a {0} that {1}{2} records for {3} ({4}), got {5}").format(
+                            target_column, target, condition, code, ", ".join(show(a) for a in allowed), show(value)
+                        ),
                     )
 
 
@@ -456,13 +457,15 @@ def _load_evidence(
             _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}), row_files, table_files_seen)
             read += 1
         if not read:
-            shown = ", ".join(skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+            shown = ", ".join(skipped[:3]) + (_(" and {0} more").format(len(skipped) - 3) if len(skipped) > 3 else "")
             idle.append(
-                f"{root}: no evidence for the {len(wanted)} {schema.category} unit(s) scored" + (f"; skipped {shown}" if skipped else "")
+                f"{root}: "
+                + _("no evidence for the {0} {1} unit(s) scored").format(len(wanted), schema.category)
+                + (_("; skipped {0}").format(shown) if skipped else "")
             )
     if idle and len(idle) == len(paths):
         raise InputError(
-            idle[0].partition(": ")[0], "", idle[0].partition(": ")[2] + " (are these the evidence files of another category?)"
+            idle[0].partition(": ")[0], "", idle[0].partition(": ")[2] + _(" (are these the evidence files of another category?)")
         )
     for message in idle:
         warn(message)
@@ -477,7 +480,7 @@ def _load_evidence(
             values[code],
             tables,
             # a unit file records each key's file; a fields table row is the unit's own line (files[code])
-            lambda key, code=code: origins[code].get(key) or files.get(code) or f"the evidence of {code}",
+            lambda key, code=code: origins[code].get(key) or files.get(code) or _("the evidence of {0}").format(code),
             lambda name, row: f"{row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}",
         )
     return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(str(p) for p in paths))
