@@ -164,3 +164,37 @@ def test_coverage_skips_rules_of_other_categories(demo_plan, monkeypatch):
     assert [b for _, b, _ in expected_branches(demo_plan, reply_rate)] == ["≥ 100% → 10", "≥ 80% → 6", "< 80% → 0"]
     monkeypatch.setattr(services, "REPLY_RATE", attrs.evolve(services.REPLY_RATE, categories=("village",)))
     assert expected_branches(demo_plan, reply_rate) == []
+
+
+def test_verify_failures_in_chinese(mutant):
+    pack = mutant("mutant_tier_zh", "[(100, 10), (80, 6)]", "[(100, 10), (85, 6)]")
+    result = CliRunner().invoke(cli, ["verify", str(pack / "golden"), "--lang", "zh"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "S-1-1 Reply rate：应为 6，实际为 0（scored），满分 10" in lines
+    assert "总分：应为 75.45，实际为 69.45（services 35.85, website 33.6）" in lines
+
+
+@pytest.mark.parametrize(
+    ("expect", "message"),
+    [
+        ('indicators = { "S-1-1" = { status = "scord" } }', "expect.indicators.S-1-1.status: 应为以下之一：{0} (是否要找“scored”？)"),
+        ('indicators = { "S-1-1" = true }', 'expect.indicators.S-1-1: 分数应写成字符串，如 "2.5"，实际为 True'),
+        ('indicator = { "S-1-1" = "6" }', "expect.indicator: 未知的键 (是否要找“indicators”？)"),
+    ],
+)
+def test_bad_golden_cases_in_chinese(tmp_path, expect, message):
+    from escore import _i18n
+    from escore._errors import InputError
+    from escore._golden import load_cases
+    from escore._run import STATUSES
+
+    case = tmp_path / "case.toml"
+    case.write_text(f'[[case]]\nid = "x"\ncategory = "town"\nunit = "south"\n\n[case.expect]\n{expect}\n', encoding="utf-8")
+    _i18n.use("zh")
+    try:
+        with pytest.raises(InputError) as raised:
+            load_cases(case)
+    finally:
+        _i18n.use("en")
+    assert str(raised.value) == f"{case} [case x]: " + message.format(", ".join(STATUSES))

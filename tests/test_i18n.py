@@ -149,3 +149,74 @@ def test_vocabulary_lines_in_chinese():
     assert Binary("b", 3, yes="按时报送", no="未按时报送").score(False).reasons == ("未按时报送：0",)
     use("en")
     assert Proportional("p", 5, what="share", nothing_to_count="full").score(214, 260).reasons == ("share 214/260 × 5 ≈ 4.1154",)
+
+
+BAD_EVIDENCE = [
+    # a wrong type, a value out of range, a part larger than its whole
+    (
+        "units/prov.wjw.toml",
+        '[provincial.credit]\nitems_required = "x"\n',
+        "provincial.credit.items_required: 应为 整数，至少 1 (项)，实际为 'x'",
+    ),
+    (
+        "units/prov.wjw.toml",
+        "[provincial.credit]\nitems_required = -3\n",
+        "provincial.credit.items_required: 应为 整数，至少 1 (项)，实际为 -3",
+    ),
+    (
+        "units/prov.wjw.toml",
+        "[provincial.credit]\nitems_required = 74\nitems_provided = 80\n",
+        "provincial.credit.items_provided: 应不超过 provincial.credit.items_required（74），实际为 80",
+    ),
+    # an unknown key or unit code, with did-you-mean
+    (
+        "units/prov.wjw.toml",
+        "[provincial.credit]\nitems_requird = 74\n",
+        "provincial.credit.items_requird: 未知的证据键 (是否要找“provincial.credit.items_required”？)",
+    ),
+    (
+        "units/prov.wjv.toml",
+        "[provincial.credit]\nitems_required = 74\n",
+        "未知的单位代码“prov.wjv”（文件名必须是单位代码） (是否要找“prov.wjw”？)",
+    ),
+    # CSV lines and columns
+    (
+        "monitoring/provincial_security_incidents.csv",
+        "unit,occurred,incident,rectified_on_time\nprov.kjt,2017-09-12,x\n",
+        "应有 4 个单元格，实际有 3 个",
+    ),
+    (
+        "monitoring/provincial_security_incidents.csv",
+        "unit,incident,rectified_on_time\nprov.kjt,x,true\n",
+        "occurred: 缺少列（日期，格式 YYYY-MM-DD）",
+    ),
+    (
+        "monitoring/provincial_security_incidents.csv",
+        "unit,occurred,incident,rectified_on_time\nprov.kjx,2017-09-12,x,true\n",
+        "unit: 未知的单位代码“prov.kjx” (是否要找“prov.kjt”？)",
+    ),
+    (
+        "monitoring/provincial_security_incidents.csv",
+        'unit,occurred,incident,rectified_on_time\nprov.kjt,"2017-09-12,x,true\n',
+        '第 2 行开始的引号（"）没有闭合',
+    ),
+    (
+        "monitoring/provincial_security_incident.csv",
+        "unit,occurred,incident,rectified_on_time\n",
+        "未知的监测表“provincial_security_incident” (是否要找“provincial_security_incidents”？)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "message"), BAD_EVIDENCE, ids=lambda v: v if isinstance(v, str) and "/" in v else "")
+def test_bad_evidence_is_one_chinese_line(runner, tmp_path, name, text, message):
+    path = tmp_path / "ev" / name
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "provincial", "--lang", "zh", "-e", str(tmp_path / "ev")])
+    assert result.exit_code == 2, result.output
+    line = ":2" if name.endswith(".csv") and "\nprov." in text and "缺少列" not in message else ""
+    assert result.stderr == f"escore：错误：{path}{line}: {message}\n"
+    # the same input in English keeps its English wording
+    english = runner.invoke(cli, ["run", "-c", "provincial", "--lang", "en", "-e", str(tmp_path / "ev")])
+    assert english.exit_code == 2 and english.stderr.startswith(f"escore: error: {path}") and "：" not in english.stderr

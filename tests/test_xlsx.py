@@ -312,3 +312,22 @@ def test_a_workbook_of_another_category_is_refused(runner, county_book):
     assert result.stderr.splitlines()[1] == (
         f"  说明!B{row}: category: this workbook is for category 'county', the run is for 'city' (use --category county)"
     )
+
+
+def test_workbook_problems_in_chinese(runner, tmp_path, county_book):
+    book = openpyxl.load_workbook(county_book)
+    sheet, has_app = _find(book, "website.channels.has_app")
+    gulou = _row(sheet, "fuzhou.gulou")
+    sheet.cell(gulou, has_app).value = "也许"
+    grade_sheet, _points = _find(book, "website.disclosure.education.points")
+    grade_sheet.cell(_row(grade_sheet, "fuzhou.mawei"), 1).value = "fuzhou.mawie"
+    broken = tmp_path / "broken.xlsx"
+    book.save(broken)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(broken), "--lang", "zh"])
+    assert result.exit_code == 2, result.output
+    col = openpyxl.utils.get_column_letter
+    assert result.stderr.splitlines() == [
+        f"escore：错误：{broken}: 工作簿中有 2 个问题；未进行任何评分：",
+        f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: 应为 true 或 false（是/否），实际为 '也许' (请填写 是 或 否)",
+        f"  {grade_sheet.title}!A{_row(grade_sheet, 'fuzhou.mawie')}: unit: 未知的单位代码“fuzhou.mawie” (是否要找“fuzhou.mawei”？)",
+    ]

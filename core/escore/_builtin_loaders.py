@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import InputError
+from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._toml import read_toml
 from .hookspecs import hookimpl
@@ -29,7 +30,7 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     where = str(path)
     text = read_text(path)
     if not text.strip():
-        raise InputError(where, "", "empty file; expected a header row starting with 'unit'")
+        raise InputError(where, "", _("empty file; expected a header row starting with 'unit'"))
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
@@ -43,19 +44,21 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             raise InputError(f"{where}:{start}", "", _csv_problem(str(exc), start, reader.line_num, len(lines))) from None
         if reader.line_num != start:
             raise InputError(
-                f"{where}:{start}", "", f'a quoted cell runs from line {start} to line {reader.line_num}; is a quote (") unbalanced?'
+                f"{where}:{start}",
+                "",
+                _('a quoted cell runs from line {0} to line {1}; is a quote (") unbalanced?').format(start, reader.line_num),
             )
         if any(len(cell) > MAX_CELL for cell in row):
-            raise InputError(f"{where}:{start}", "", f"a cell is longer than {MAX_CELL} characters")
+            raise InputError(f"{where}:{start}", "", _("a cell is longer than {0} characters").format(MAX_CELL))
         if header is None:
             header = [name.strip() for name in row]
             if len(set(header)) != len(header):
-                raise InputError(where, "", "repeated column names in the header")
+                raise InputError(where, "", _("repeated column names in the header"))
             continue
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise InputError(f"{where}:{start}", "", f"expected {len(header)} cells, got {len(row)}")
+            raise InputError(f"{where}:{start}", "", _("expected {0} cells, got {1}").format(len(header), len(row)))
         yield start, dict(zip(header, (cell.strip() for cell in row)))
 
 
@@ -65,12 +68,12 @@ MAX_CELL = 131_072
 
 def _csv_problem(message: str, start: int, end: int, total: int) -> str:
     if "field larger than field limit" in message:
-        return f"a cell is longer than {MAX_CELL} characters"
+        return _("a cell is longer than {0} characters").format(MAX_CELL)
     if "unexpected end of data" in message or (end >= total and end > start):
-        return f'a quote (") opened on line {start} is never closed'
+        return _('a quote (") opened on line {0} is never closed').format(start)
     if "NUL" in message:
-        return "the line contains a NUL byte (is this a binary file?)"
-    return f'malformed CSV ({message}); quote a cell holding a comma or a quote as "...", doubling quotes inside'
+        return _("the line contains a NUL byte (is this a binary file?)")
+    return _('malformed CSV ({0}); quote a cell holding a comma or a quote as "...", doubling quotes inside').format(message)
 
 
 def read_unit_toml(path: Path) -> dict[str, Any]:

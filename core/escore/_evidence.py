@@ -155,7 +155,7 @@ class _Typed:
         bound = value.points if isinstance(value, Grade) else value
         numeric = isinstance(bound, (int, Decimal)) and not isinstance(bound, bool)
         if numeric and not number_ok(bound):
-            raise InputError(where, key, f"expected {self.expected()}, got a number out of range ({show(raw)[:40]})")
+            raise InputError(where, key, _("expected {0}, got a number out of range ({1})").format(self.expected(), show(raw)[:40]))
         if numeric and ((self.min is not None and bound < self.min) or (self.max is not None and bound > self.max)):
             raise InputError(where, key, _("expected {0}, got {1}").format(self.expected(), show(raw)))
         if self.type == "list[str]":
@@ -170,13 +170,13 @@ def _check_list(spec: _Typed, items: tuple[str, ...], where: str, key: str) -> N
     if spec.choices:
         for item in items:
             if item not in spec.choices:
-                hint = did_you_mean(item, spec.choices) or "choices: " + ", ".join(spec.choices)
-                raise InputError(where, key, f"unknown choice {item!r}; expected each one of the listed choices", hint=hint)
+                hint = did_you_mean(item, spec.choices) or _("choices: {0}").format(", ".join(spec.choices))
+                raise InputError(where, key, _("unknown choice {0}; expected each one of the listed choices").format(repr(item)), hint=hint)
     if spec.unique:
         seen: set[str] = set()
         for item in items:
             if item in seen:
-                raise InputError(where, key, f"{item!r} is listed twice; expected each item once (a set: it counts once)")
+                raise InputError(where, key, _("{0} is listed twice; expected each item once (a set: it counts once)").format(repr(item)))
             seen.add(item)
 
 

@@ -21,6 +21,7 @@ import stat
 from pathlib import Path
 
 from ._errors import InputError, warn
+from ._i18n import gettext as _
 
 #: The largest input file read, in bytes (a unit file is a few kB; a year of
 #: monitoring rows for every county a few MB).
@@ -34,19 +35,19 @@ def read_bytes(path: Path, *, limit: int = MAX_BYTES) -> bytes:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise InputError(where, "", "file not found") from None
+        raise InputError(where, "", _("file not found")) from None
     except IsADirectoryError:
-        raise InputError(where, "", "expected a file, found a directory") from None
+        raise InputError(where, "", _("expected a file, found a directory")) from None
     except OSError as exc:
-        raise InputError(where, "", f"cannot read: {exc.strerror}") from None
+        raise InputError(where, "", _("cannot read: {0}").format(exc.strerror)) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError(where, "", "expected a file, found a directory")
+            raise InputError(where, "", _("expected a file, found a directory"))
         if not stat.S_ISREG(info.st_mode):
-            raise InputError(where, "", "not a regular file (a device, FIFO or socket); only regular files are read")
+            raise InputError(where, "", _("not a regular file (a device, FIFO or socket); only regular files are read"))
         if info.st_size > limit:
-            raise InputError(where, "", f"file too large: {info.st_size} bytes, the limit is {limit}")
+            raise InputError(where, "", _("file too large: {0} bytes, the limit is {1}").format(info.st_size, limit))
         chunks = []
         size = 0
         while True:
@@ -56,10 +57,10 @@ def read_bytes(path: Path, *, limit: int = MAX_BYTES) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:  # it grew while being read
-                raise InputError(where, "", f"file too large: more than {limit} bytes")
+                raise InputError(where, "", _("file too large: more than {0} bytes").format(limit))
         return b"".join(chunks)
     except OSError as exc:
-        raise InputError(where, "", f"cannot read: {exc.strerror}") from None
+        raise InputError(where, "", _("cannot read: {0}").format(exc.strerror)) from None
     finally:
         os.close(fd)
 
@@ -76,9 +77,14 @@ def decode(data: bytes, where: str) -> str:
             raise InputError(
                 where,
                 "",
-                f"not UTF-8 text: invalid byte 0x{data[exc.start]:02x} on line {line}; save the file as UTF-8 (Excel: 'CSV UTF-8')",
+                _("not UTF-8 text: invalid byte 0x{0:02x} on line {1}; save the file as UTF-8 (Excel: 'CSV UTF-8')").format(
+                    data[exc.start], line
+                ),
             ) from None
-        warn(f"{where}: read as GB18030 (Chinese Windows encoding), not UTF-8; saving it as UTF-8 (Excel: 'CSV UTF-8') silences this note")
+        warn(
+            f"{where}: "
+            + _("read as GB18030 (Chinese Windows encoding), not UTF-8; saving it as UTF-8 (Excel: 'CSV UTF-8') silences this note")
+        )
     return text[1:] if text.startswith("\ufeff") else text
 
 

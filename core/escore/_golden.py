@@ -17,6 +17,7 @@ import attrs
 
 from ._collect import Plan
 from ._errors import InputError, did_you_mean
+from ._i18n import gettext as _
 from ._load import _Schema, check_unit, load_evidence, parse_rows, parse_unit_fields
 from ._model import Unit
 from ._plugins import Catalog
@@ -65,13 +66,13 @@ class GoldenCase:
 
 def _decimal(value: Any, where: str, key: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise InputError(where, key, f'expected points as a string such as "2.5", got {value!r}')
+        raise InputError(where, key, _('expected points as a string such as "2.5", got {0}').format(repr(value)))
     try:
         result = Decimal(value)
     except InvalidOperation:
-        raise InputError(where, key, f"expected a decimal number, got {value!r}") from None
+        raise InputError(where, key, _("expected a decimal number, got {0}").format(repr(value))) from None
     if not result.is_finite():
-        raise InputError(where, key, f"expected a finite number, got {value!r}")
+        raise InputError(where, key, _("expected a finite number, got {0}").format(repr(value)))
     return result
 
 
@@ -81,7 +82,9 @@ def _expected(value: Any, where: str, key: str, *, section: bool = False) -> Exp
         check_keys(value, allowed, where, key + ".")
         status = value.get("status")
         if status is not None and status not in STATUSES:
-            raise InputError(where, key + ".status", f"expected one of {', '.join(STATUSES)}", hint=did_you_mean(str(status), STATUSES))
+            raise InputError(
+                where, key + ".status", _("expected one of {0}").format(", ".join(STATUSES)), hint=did_you_mean(str(status), STATUSES)
+            )
         return Expected(
             _decimal(value["points"], where, key + ".points") if "points" in value else None,
             status,
@@ -103,7 +106,7 @@ def load_cases(path: Path) -> list[GoldenCase]:
         check_keys(entry, _CASE_KEYS, where, prefix)
         case_id = require(entry, "id", str, where, prefix)
         if case_id in seen:
-            raise InputError(where, prefix + "id", f"case id '{case_id}' is used twice in this file")
+            raise InputError(where, prefix + "id", _("case id '{0}' is used twice in this file").format(case_id))
         seen.add(case_id)
         case_where = f"{where} [case {case_id}]"
         unit = entry.get("unit")
@@ -111,10 +114,10 @@ def load_cases(path: Path) -> list[GoldenCase]:
             check_keys(unit, ("code", "name", "parent", "attributes"), case_where, "unit.")
             require(unit, "code", str, case_where, "unit.")
         elif not isinstance(unit, str):
-            raise InputError(case_where, "unit", "expected a roster unit code or a table {code, name, parent, attributes}")
+            raise InputError(case_where, "unit", _("expected a roster unit code or a table {code, name, parent, attributes}"))
         evidence = entry.get("evidence", [])
         if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
-            raise InputError(case_where, "evidence", "expected a list of paths relative to the case file")
+            raise InputError(case_where, "evidence", _("expected a list of paths relative to the case file"))
         expect = entry.get("expect", {})
         check_keys(expect, _EXPECT_KEYS, case_where, "expect.")
         sections = {
@@ -123,7 +126,7 @@ def load_cases(path: Path) -> list[GoldenCase]:
         indicators = {code: _expected(v, case_where, f"expect.indicators.{code}") for code, v in expect.get("indicators", {}).items()}
         tables = entry.get("tables", {})
         if not isinstance(tables, dict) or not all(isinstance(rows, list) for rows in tables.values()):
-            raise InputError(case_where, "tables", "expected table name = [ {unit = ..., column = value}, ... ]")
+            raise InputError(case_where, "tables", _("expected table name = [ {unit = ..., column = value}, ... ]"))
         cases.append(
             GoldenCase(
                 path=path,
@@ -153,7 +156,7 @@ def find_case_files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise InputError(str(path), "", "golden case path not found")
+            raise InputError(str(path), "", _("golden case path not found"))
     return found
 
 
@@ -227,7 +230,9 @@ def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> 
     roster = {u.code: u for u in catalog.roster(chosen.name, case.category)} if (chosen.name, case.category) in catalog.rosters else {}
     if isinstance(case.unit, str):
         if case.unit not in roster:
-            raise InputError(where, "unit", f"no {case.category} unit '{case.unit}' in the roster", hint=did_you_mean(case.unit, roster))
+            raise InputError(
+                where, "unit", _("no {0} unit '{1}' in the roster").format(case.category, case.unit), hint=did_you_mean(case.unit, roster)
+            )
         unit = roster[case.unit]
     else:
         unit = Unit(
@@ -246,7 +251,7 @@ def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> 
             raise InputError(
                 where,
                 f"expect.indicators.{code}",
-                f"no indicator '{code}' in {chosen.name}/{case.category}",
+                _("no indicator '{0}' in {1}/{2}").format(code, chosen.name, case.category),
                 hint=did_you_mean(code, leaves),
             )
     section_names = [s.name for s in plan.sections]
@@ -255,8 +260,8 @@ def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> 
             raise InputError(
                 where,
                 f"expect.sections.{name}",
-                "unknown section",
-                hint=did_you_mean(name, section_names) or f"sections: {', '.join(section_names)}",
+                _("unknown section"),
+                hint=did_you_mean(name, section_names) or _("sections: {0}").format(", ".join(section_names)),
             )
 
     children = children_of(catalog, plan).get(unit.code, ())
@@ -274,13 +279,18 @@ def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> 
         spec = table_specs.get(name)
         if spec is None:
             raise InputError(
-                where, f"tables.{name}", f"no monitoring table '{name}' is read by {case.category}", hint=did_you_mean(name, table_specs)
+                where,
+                f"tables.{name}",
+                _("no monitoring table '{0}' is read by {1}").format(name, case.category),
+                hint=did_you_mean(name, table_specs),
             )
         by_unit: dict[str, list[Any]] = {}
         numbered = [(i + 1, {"unit": unit.code, **row}) for i, row in enumerate(rows)]
         for code, row in parse_rows(numbered, spec, f"{where} tables.{name}", from_text=False):
             if code not in codes:
-                raise InputError(where, f"tables.{name}", f"row for unit '{code}', which is neither the case unit nor one of its sub-units")
+                raise InputError(
+                    where, f"tables.{name}", _("row for unit '{0}', which is neither the case unit nor one of its sub-units").format(code)
+                )
             by_unit.setdefault(code, []).append(row)
         tables[name] = {code: tuple(found) for code, found in by_unit.items()}
     # Impossible evidence (READING 15) is bad input in a case as in an evidence directory.
@@ -308,22 +318,28 @@ def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
         expected = " ".join(
             x for x in (fmt(want.points) if want.points is not None else "", f"({want.status})" if want.status else "") if x
         )
-        lines = [f"{code} {node.title}: expected {expected}, got {fmt(got.points)} ({got.status}) of max {fmt(node.max)}"]
+        lines = [
+            _("{0} {1}: expected {2}, got {3} ({4}) of max {5}").format(
+                code, node.title, expected, fmt(got.points), got.status, fmt(node.max)
+            )
+        ]
         lines.extend(f"    · {reason}" for reason in got.reasons)
         if node.source is not None:
-            lines.append(f"    source: 「{node.source.text}」")
+            lines.append("    " + _("source: 「{0}」").format(node.source.text))
         yield "\n".join(lines)
     for section in result.sections:
         want = case.sections.get(section.name)
         if want is None:
             continue
         if want.points is not None and section.points != want.points:
-            yield f"section {section.name}: expected {fmt(want.points)} points, got {fmt(section.points)} (raw {fmt(section.raw)} of {fmt(section.raw_max)})"
+            yield _("section {0}: expected {1} points, got {2} (raw {3} of {4})").format(
+                section.name, fmt(want.points), fmt(section.points), fmt(section.raw), fmt(section.raw_max)
+            )
         if want.raw is not None and section.raw != want.raw:
-            yield f"section {section.name}: expected raw {fmt(want.raw)}, got {fmt(section.raw)}"
+            yield _("section {0}: expected raw {1}, got {2}").format(section.name, fmt(want.raw), fmt(section.raw))
     if case.total is not None and result.total != case.total:
         parts = ", ".join(f"{s.name} {fmt(s.points)}" for s in result.sections)
-        yield f"total: expected {fmt(case.total)}, got {fmt(result.total)} ({parts})"
+        yield _("total: expected {0}, got {1} ({2})").format(fmt(case.total), fmt(result.total), parts)
 
 
 def inherited_note(catalog: Catalog, binding: Binding, outcome: CaseOutcome) -> str:
@@ -353,9 +369,10 @@ def inherited_note(catalog: Catalog, binding: Binding, outcome: CaseOutcome) -> 
         or (c.kind.startswith("parameter") and c.subject in names)
         or (whole and (c.kind.startswith("section") or c.kind.startswith("node-")))
     ]
-    head = f"inherited from {base}: "
+    head = _("inherited from {0}: ").format(base)
     if not relevant:
-        return head + f"none of {plan.ruleset.name}'s rule changes touches what this case states"
-    lines = [head + f"{plan.ruleset.name} changes what this case states:"]
-    lines.extend(f"    {c.kind} {c.subject}: {c.before or '(none)'} → {c.after or '(none)'}" for c in relevant)
+        return head + _("none of {0}'s rule changes touches what this case states").format(plan.ruleset.name)
+    lines = [head + _("{0} changes what this case states:").format(plan.ruleset.name)]
+    none = _("(none)")
+    lines.extend(f"    {c.kind} {c.subject}: {c.before or none} → {c.after or none}" for c in relevant)
     return "\n".join(lines)

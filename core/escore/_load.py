@@ -22,6 +22,7 @@ import attrs
 from ._collect import Plan
 from ._errors import InputError, PackError, did_you_mean, warn
 from ._evidence import Column, Field, Table, show
+from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._toml import check_keys, read_toml
 
@@ -63,7 +64,7 @@ class _Schema:
         self.tables = {t.name: t for t in plan.tables}
         # (field, "at_most" | "at_least", bounding field): parts and wholes of one unit.
         self.bounds: list[tuple[Field, str, Field]] = []
-        for spec, _ in self.by_key.values():
+        for spec, _name in self.by_key.values():
             for relation in ("at_most", "at_least"):
                 other = getattr(spec, relation)
                 if not other:
@@ -88,8 +89,8 @@ def _broken(relation: str, value: Any, bound: Any) -> bool:
 
 def _relation_text(relation: str, kind: str) -> str:
     if kind == "date":
-        return "not after" if relation == "at_most" else "not before"
-    return "at most" if relation == "at_most" else "at least"
+        return _("not after") if relation == "at_most" else _("not before")
+    return _("at most") if relation == "at_most" else _("at least")
 
 
 def check_unit(
@@ -115,7 +116,7 @@ def check_unit(
             raise InputError(
                 field_where(spec.key),
                 spec.key,
-                f"expected {_relation_text(relation, spec.type)} {other.key} ({show(bound)}), got {show(value)}",
+                _("expected {0} {1} ({2}), got {3}").format(_relation_text(relation, spec.type), other.key, show(bound), show(value)),
             )
     for name, tbl in schema.tables.items():
         rows = tables.get(name, {}).get(code, ())
@@ -130,7 +131,9 @@ def check_unit(
                     raise InputError(
                         row_where(name, row),
                         ", ".join(tbl.unique),
-                        f"expected one row per unit and {', '.join(tbl.unique)}; {code} has {shown} already on line {seen[ident].line}",
+                        _("expected one row per unit and {0}; {1} has {2} already on line {3}").format(
+                            ", ".join(tbl.unique), code, shown, seen[ident].line
+                        ),
                     )
                 seen[ident] = row
         for col in tbl.columns:
@@ -144,12 +147,13 @@ def check_unit(
             for row in rows:
                 value = getattr(row, col.name)
                 if value is not None and value not in allowed:
-                    condition = "".join(f" with {k} {v}" for k, v in where_items)
+                    condition = "".join(_(" with {0} {1}").format(k, v) for k, v in where_items)
                     raise InputError(
                         row_where(name, row),
                         col.name,
-                        f"expected a {target_column} that {target}{condition} records for {code} "
-                        f"({', '.join(show(a) for a in allowed)}), got {show(value)}",
+                        _("expected a {0} that {1}{2} records for {3} ({4}), got {5}").format(
+                            target_column, target, condition, code, ", ".join(show(a) for a in allowed), show(value)
+                        ),
                     )
 
 
@@ -171,12 +175,12 @@ def parse_unit_fields(
         found = by_key.get(key)
         if found is None:
             if key in schema.all_fields:
-                raise InputError(where, key, f"this field is not read by category '{schema.category}'")
+                raise InputError(where, key, _("this field is not read by category '{0}'").format(schema.category))
             hint = did_you_mean(key, by_key)
-            raise InputError(where, key, "unknown evidence key", hint=hint)
+            raise InputError(where, key, _("unknown evidence key"), hint=hint)
         spec, name = found
         if name in target and not replace:
-            raise InputError(where, key, f"given twice (also in {also or 'another file'})")
+            raise InputError(where, key, _("given twice (also in {0})").format(also or _("another file")))
         target[name] = spec.parse(raw, where, key)
         if origins is not None:
             origins[key] = where
@@ -200,8 +204,8 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
                     raise InputError(
                         f"{where}:{line}",
                         name,
-                        "unknown column",
-                        hint=did_you_mean(name, columns) or f"expected: unit, {', '.join(columns)}",
+                        _("unknown column"),
+                        hint=did_you_mean(name, columns) or _("expected: unit, {0}").format(", ".join(columns)),
                     )
             header = names
         code = row.get("unit") or ""
@@ -210,7 +214,7 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
             raw = row.get(name)
             if raw is None or raw == "":
                 if col.required:
-                    raise InputError(f"{where}:{line}", name, f"expected {col.expected()}, got an empty cell")
+                    raise InputError(f"{where}:{line}", name, _("expected {0}, got an empty cell").format(col.expected()))
                 parsed.append(None)
             elif raw.__class__ is str:
                 value = memo.get(raw, memo)
@@ -235,13 +239,17 @@ def _check_row(columns: Sequence[Column], row: Mapping[str, Any], where: str) ->
             bound = row.get(other) if other else None
             if bound is not None and _broken(relation, value, bound):
                 raise InputError(
-                    where, col.name, f"expected {_relation_text(relation, col.type)} {other} ({show(bound)}), got {show(value)}"
+                    where,
+                    col.name,
+                    _("expected {0} {1} ({2}), got {3}").format(_relation_text(relation, col.type), other, show(bound), show(value)),
                 )
         if col.max_by is not None:
             by, maxima = col.max_by
             limit = dict(maxima).get(row.get(by))
             if limit is not None and value > limit:
-                raise InputError(where, col.name, f"expected at most {limit} when {by} is {row.get(by)}, got {show(value)}")
+                raise InputError(
+                    where, col.name, _("expected at most {0} when {1} is {2}, got {3}").format(limit, by, row.get(by), show(value))
+                )
 
 
 def _read_manifest(directory: Path) -> tuple[bool, str]:
@@ -252,14 +260,14 @@ def _read_manifest(directory: Path) -> tuple[bool, str]:
     check_keys(data, ("evidence",), str(path))
     head = data.get("evidence", {})
     if not isinstance(head, dict):
-        raise InputError(str(path), "evidence", "expected a table [evidence]")
+        raise InputError(str(path), "evidence", _("expected a table [evidence]"))
     check_keys(head, ("synthetic", "note", "ruleset"), str(path), "evidence.")
     synthetic = head.get("synthetic", False)
     if not isinstance(synthetic, bool):
-        raise InputError(str(path), "evidence.synthetic", f"expected true or false, got {synthetic!r}")
+        raise InputError(str(path), "evidence.synthetic", _("expected true or false, got {0}").format(repr(synthetic)))
     note = head.get("note", "")
     if not isinstance(note, str):
-        raise InputError(str(path), "evidence.note", f"expected text, got {note!r}")
+        raise InputError(str(path), "evidence.note", _("expected text, got {0}").format(repr(note)))
     return synthetic, note
 
 
@@ -375,7 +383,11 @@ def _load_evidence(
                     raise InputError(
                         str(root / sub),
                         "",
-                        f"expected a directory of {'unit files' if sub == 'units' else 'monitoring tables'}, found a file",
+                        (
+                            _("expected a directory of unit files, found a file")
+                            if sub == "units"
+                            else _("expected a directory of monitoring tables, found a file")
+                        ),
                     )
             # Hidden files (.DS_Store, editors' backups) are skipped here as beside units/.
             unit_files = sorted(p for p in (root / "units").glob("*") if not p.name.startswith(".")) if (root / "units").is_dir() else []
@@ -390,11 +402,11 @@ def _load_evidence(
                 raise InputError(
                     str(root / unexpected[0]),
                     "",
-                    f"unexpected entry in an evidence directory; expected units/, fields/, monitoring/ and {MANIFEST}",
+                    _("unexpected entry in an evidence directory; expected units/, fields/, monitoring/ and {0}").format(MANIFEST),
                 )
             columnar = field_tables(root, schema.category, categories)
         else:
-            raise InputError(str(root), "", "evidence path not found")
+            raise InputError(str(root), "", _("evidence path not found"))
         is_synthetic, note = _read_manifest(root_dir) if root.is_dir() else (False, "")
         synthetic = synthetic or is_synthetic
         if note and note not in notes:
@@ -405,19 +417,23 @@ def _load_evidence(
                 raise InputError(
                     str(path),
                     "",
-                    f"no evidence loader for '{path.suffix}' unit files; known: {', '.join(s for s, reader in sorted(loaders.items()) if reader.kind == 'unit')}",
+                    _("no evidence loader for '{0}' unit files; known: {1}").format(
+                        path.suffix, ", ".join(s for s, reader in sorted(loaders.items()) if reader.kind == "unit")
+                    ),
                 )
             code = path.stem
             if code not in wanted:
                 if code in known and root.is_file():
                     raise InputError(
-                        str(path), "", f"this is the unit file of '{code}', which is not among the {schema.category} units scored here"
+                        str(path),
+                        "",
+                        _("this is the unit file of '{0}', which is not among the {1} units scored here").format(code, schema.category),
                     )
                 if code in known:
                     skipped.append(path.name)
                     continue
                 hint = did_you_mean(code, known)
-                raise InputError(str(path), "", f"unknown unit code '{code}' (the file name must be a unit code)", hint=hint)
+                raise InputError(str(path), "", _("unknown unit code '{0}' (the file name must be a unit code)").format(code), hint=hint)
             parse_unit_fields(
                 loader.read(path), plan, str(path), values[code], also=files.get(code, ""), schema=schema, origins=origins[code]
             )
@@ -429,7 +445,7 @@ def _load_evidence(
         for path in table_files:
             loader = loaders.get(path.suffix)
             if loader is None or loader.kind != "table":
-                raise InputError(str(path), "", f"no evidence loader for '{path.suffix}' monitoring tables")
+                raise InputError(str(path), "", _("no evidence loader for '{0}' monitoring tables").format(path.suffix))
             name = path.stem
             spec_table = tables_by_name.get(name)
             if spec_table is None:
@@ -437,17 +453,19 @@ def _load_evidence(
                     skipped.append(path.name)
                     continue  # read by another category of the ruleset
                 hint = did_you_mean(name, all_tables)
-                raise InputError(str(path), "", f"unknown monitoring table '{name}'", hint=hint)
+                raise InputError(str(path), "", _("unknown monitoring table '{0}'").format(name), hint=hint)
             _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}), row_files, table_files_seen)
             read += 1
         if not read:
-            shown = ", ".join(skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+            shown = ", ".join(skipped[:3]) + (_(" and {0} more").format(len(skipped) - 3) if len(skipped) > 3 else "")
             idle.append(
-                f"{root}: no evidence for the {len(wanted)} {schema.category} unit(s) scored" + (f"; skipped {shown}" if skipped else "")
+                f"{root}: "
+                + _("no evidence for the {0} {1} unit(s) scored").format(len(wanted), schema.category)
+                + (_("; skipped {0}").format(shown) if skipped else "")
             )
     if idle and len(idle) == len(paths):
         raise InputError(
-            idle[0].partition(": ")[0], "", idle[0].partition(": ")[2] + " (are these the evidence files of another category?)"
+            idle[0].partition(": ")[0], "", idle[0].partition(": ")[2] + _(" (are these the evidence files of another category?)")
         )
     for message in idle:
         warn(message)
@@ -462,7 +480,7 @@ def _load_evidence(
             values[code],
             tables,
             # a unit file records each key's file; a fields table row is the unit's own line (files[code])
-            lambda key, code=code: origins[code].get(key) or files.get(code) or f"the evidence of {code}",
+            lambda key, code=code: origins[code].get(key) or files.get(code) or _("the evidence of {0}").format(code),
             lambda name, row: f"{row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}",
         )
     return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(str(p) for p in paths))
@@ -490,15 +508,15 @@ def _read_table(
                 checked.append(True)
                 names = list(row)
                 if "unit" not in names:
-                    raise InputError(where, "unit", "missing column; the first column names the unit")
+                    raise InputError(where, "unit", _("missing column; the first column names the unit"))
                 for name, col in columns.items():
                     if col.required and name not in names:
-                        raise InputError(where, name, f"missing column ({col.expected()})")
+                        raise InputError(where, name, _("missing column ({0})").format(col.expected()))
             code = row.get("unit") or ""
             if code not in wanted:
                 if code in known:
                     continue
-                raise InputError(f"{where}:{line}", "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known))
+                raise InputError(f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(code), hint=did_you_mean(code, known))
             if isinstance(row, dict):
                 row["unit"] = wanted[code]  # the unit's own code string, not one copy per row
             yield line, row

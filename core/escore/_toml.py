@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import InputError, did_you_mean
+from ._i18n import gettext as _
 
 
 def read_toml(path: Path, *, cached: bool = False) -> dict[str, Any]:
@@ -57,11 +58,11 @@ def loads(text: str, where: str) -> dict[str, Any]:
     try:
         document = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(where, "", f"invalid TOML: {exc}") from None
+        raise InputError(where, "", _("invalid TOML: {0}").format(exc)) from None
     except RecursionError:
-        raise InputError(where, "", f"nested too deeply (at most {MAX_DEPTH} levels)") from None
+        raise InputError(where, "", _("nested too deeply (at most {0} levels)").format(MAX_DEPTH)) from None
     except ValueError as exc:  # an integer of more than 4,300 digits
-        raise InputError(where, "", f"invalid TOML: {exc}") from None
+        raise InputError(where, "", _("invalid TOML: {0}").format(exc)) from None
     _check_limits(document, where)
     return document
 
@@ -71,7 +72,9 @@ def _check_limits(document: dict[str, Any], where: str) -> None:
     while stack:
         value, key, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise InputError(where, key[:80] + ("…" if len(key) > 80 else ""), f"nested too deeply (at most {MAX_DEPTH} levels)")
+            raise InputError(
+                where, key[:80] + ("…" if len(key) > 80 else ""), _("nested too deeply (at most {0} levels)").format(MAX_DEPTH)
+            )
         if isinstance(value, dict):
             stack.extend((v, f"{key}.{k}" if key else str(k), depth + 1) for k, v in value.items())
         elif isinstance(value, list):
@@ -80,7 +83,9 @@ def _check_limits(document: dict[str, Any], where: str) -> None:
             raise InputError(
                 where,
                 key,
-                f"number out of range: at most {MAX_DIGITS} digits, magnitude below 1e{MAX_ADJUSTED + 1}, no finer than 1e{MIN_EXPONENT}",
+                _("number out of range: at most {0} digits, magnitude below 1e{1}, no finer than 1e{2}").format(
+                    MAX_DIGITS, MAX_ADJUSTED + 1, MIN_EXPONENT
+                ),
             )
 
 
@@ -89,16 +94,16 @@ def check_keys(data: Mapping[str, Any], allowed: Iterable[str], where: str, pref
     allowed = list(allowed)
     for key in data:
         if key not in allowed:
-            hint = did_you_mean(key, allowed) or f"expected one of: {', '.join(sorted(allowed))}"
-            raise InputError(where, f"{prefix}{key}", "unknown key", hint=hint)
+            hint = did_you_mean(key, allowed) or _("expected one of: {0}").format(", ".join(sorted(allowed)))
+            raise InputError(where, f"{prefix}{key}", _("unknown key"), hint=hint)
 
 
 def require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, prefix: str = "") -> Any:
     """Return ``data[key]``, checking that it is present and of ``kind``."""
     if key not in data:
-        raise InputError(where, f"{prefix}{key}", "missing required key")
+        raise InputError(where, f"{prefix}{key}", _("missing required key"))
     value = data[key]
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise InputError(where, f"{prefix}{key}", f"expected {names}, got {value!r}")
+        raise InputError(where, f"{prefix}{key}", _("expected {0}, got {1}").format(names, repr(value)))
     return value

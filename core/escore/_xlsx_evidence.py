@@ -19,6 +19,7 @@ import attrs
 
 from ._errors import InputError, InputErrors, did_you_mean
 from ._evidence import Column, Field, Table
+from ._i18n import gettext
 from ._model import EvidenceLoader
 from ._xlsx_layout import (
     ABOUT_KEYS,
@@ -58,7 +59,7 @@ def read_xlsx(path: Path) -> dict[str, list[list[Any]]]:
         book = CalamineWorkbook.from_path(str(path))
         return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
     except OSError as exc:
-        raise InputError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+        raise InputError(str(path), "", gettext("cannot read: {0}").format(exc.strerror or exc)) from None
     except Exception as exc:  # calamine's errors for a damaged or foreign file
         raise InputError(str(path), "", f"not a readable workbook ({type(exc).__name__}: {exc})") from None
 
@@ -116,7 +117,7 @@ class _Problems:
         try:
             return True, spec.parse(_for_type(spec, raw), where, key, from_text=True)
         except InputError as exc:
-            hint = f"write {YES} or {NO}" if spec.type == "bool" else exc.hint
+            hint = gettext("write {0} or {1}").format(YES, NO) if spec.type == "bool" else exc.hint
             self.add(exc.where, exc.key, exc.expected, hint=hint)
             return False, None
 
@@ -184,7 +185,9 @@ def read_evidence_book(
                 code,
                 merged,
                 view,
-                lambda key, code=code: book_origins.get((code, key)) or origins.get(code, {}).get(key, f"the evidence of {code}"),
+                lambda key, code=code: (
+                    book_origins.get((code, key)) or origins.get(code, {}).get(key, gettext("the evidence of {0}").format(code))
+                ),
                 lambda name, row: (
                     f"{path}: {problems.row_sheets[id(row)]}:{row.line}"
                     if id(row) in problems.row_sheets
@@ -195,7 +198,10 @@ def read_evidence_book(
             problems.items.append(str(exc))
     if problems.items:
         raise InputErrors(
-            str(path), f"{len(problems.items)} problem(s) in the workbook; nothing was scored:", problems.items, limit=MAX_LISTED
+            str(path),
+            gettext("{0} problem(s) in the workbook; nothing was scored:").format(len(problems.items)),
+            problems.items,
+            limit=MAX_LISTED,
         )
     for code, found in new_values.items():
         values[code].update(found)
@@ -305,11 +311,11 @@ def _read_unit_sheet(
         elif key in fields:
             problems.add(where, key, f"an assessor-graded field takes two columns, {key}.points and {key}.reason")
         elif key in other_fields or base in other_fields:
-            problems.add(where, key, f"this field is not read by category '{category}'")
+            problems.add(where, key, gettext("this field is not read by category '{0}'").format(category))
         else:
             candidates = [k for k, f in fields.items() if f.type != "graded"]
             candidates += [f"{k}.{p}" for k, f in fields.items() if f.type == "graded" for p in GRADED_PARTS]
-            problems.add(where, key, "unknown evidence key", hint=did_you_mean(key, candidates))
+            problems.add(where, key, gettext("unknown evidence key"), hint=did_you_mean(key, candidates))
     for base, parts in graded.items():
         for part in GRADED_PARTS:
             if part not in parts:
@@ -323,15 +329,22 @@ def _read_unit_sheet(
         code = cell_value(row[0]) if row else None
         name = cell_value(row[1]) if len(row) > 1 else None
         if code is None:
-            problems.add(cell_name(sheet, number, 0), "unit", "expected a unit code: this row has values but no unit")
+            problems.add(cell_name(sheet, number, 0), "unit", gettext("expected a unit code: this row has values but no unit"))
             continue
         code = str(code)
         if code not in wanted:
             if code not in known:
-                problems.add(cell_name(sheet, number, 0), "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, [*known, *wanted]))
+                problems.add(
+                    cell_name(sheet, number, 0),
+                    "unit",
+                    gettext("unknown unit code '{0}'").format(code),
+                    hint=did_you_mean(code, [*known, *wanted]),
+                )
             continue  # a unit of another category
         if code in units_here:
-            problems.add(cell_name(sheet, number, 0), "unit", f"unit '{code}' has two rows (also row {units_here[code]})")
+            problems.add(
+                cell_name(sheet, number, 0), "unit", gettext("unit '{0}' has two rows (also row {1})").format(code, units_here[code])
+            )
             continue
         units_here[code] = number
         seen_units.append(code)
@@ -442,7 +455,9 @@ def _read_table_sheet(
         code = "" if code is None else str(code)
         if code not in with_rows:
             if code not in known:
-                problems.add(cell_name(sheet, line, 0), "unit", f"unknown unit code '{code}'", hint=did_you_mean(code, known))
+                problems.add(
+                    cell_name(sheet, line, 0), "unit", gettext("unknown unit code '{0}'").format(code), hint=did_you_mean(code, known)
+                )
             continue
         parsed = []
         fine = True
