@@ -658,3 +658,14 @@ def test_claims_and_labels_cannot_reach_the_terminal_raw(runner):
     assert "\x1b" not in listed and "\u202e" not in listed and "fine\\x1b]52;c;AAAA\\x07 \\u202eevil" in listed
     data = as_json(runner.invoke(cli, ["appeal", "list", "-f", "json"]))
     assert data["appeals"][0]["claim"] == "fine\x1b]52;c;AAAA\x07 \u202eevil"  # exact in JSON
+
+
+def test_cycle_commands_take_lang(runner):
+    """--lang is on every command (issue 9): an error before anything runs speaks the chosen language."""
+    result = runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rat=90", "--lang", "zh"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("escore：错误：--set: service.reply_rat: ")
+    unknown = runner.invoke(cli, ["plan", "east", "--lang", "xx"])
+    assert unknown.exit_code == 2 and "xx" in unknown.stderr and "Traceback" not in unknown.stderr
+    for command in (["diff"], ["appeal", "add"]):
+        assert "--lang" in runner.invoke(cli, [*command, "--help"]).stdout

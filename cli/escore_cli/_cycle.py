@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, echo_out, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import catalog_from, echo_out, evidence_option, lang_option, reports_errors, ruleset_option, write_output, year_option
 
 db_option = click.option(
     "--db",
@@ -148,10 +148,12 @@ def _fresh_record(
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
 @db_option
 @no_appeals_option
+@lang_option
 @click.pass_context
 @reports_errors
 def diff(
     ctx: click.Context,
+    lang: str | None,
     runs: tuple[str, ...],
     category: str | None,
     rulesets: tuple[str, ...],
@@ -321,10 +323,12 @@ def diff_html(data: dict[str, Any]) -> str:
 @click.option("--label", default="", help="Label of the saved what-if run.")
 @db_option
 @no_appeals_option
+@lang_option
 @click.pass_context
 @reports_errors
 def whatif(
     ctx: click.Context,
+    lang: str | None,
     unit: str,
     category: str | None,
     ruleset: str | None,
@@ -416,10 +420,12 @@ def appeal() -> None:
 @add_row_option
 @remove_row_option
 @db_option
+@lang_option
 @click.pass_context
 @reports_errors
 def appeal_add(
     ctx: click.Context,
+    lang: str | None,
     unit: str,
     indicator: str,
     claim: str,

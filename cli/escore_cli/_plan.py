@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import catalog_from, evidence_option, lang_option, reports_errors, ruleset_option, write_output, year_option
 from ._cycle import accepted_appeals, db_option, dumps, no_appeals_option, note_appeals, safe
 
 
@@ -21,10 +21,12 @@ from ._cycle import accepted_appeals, db_option, dumps, no_appeals_option, note_
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
 @db_option
 @no_appeals_option
+@lang_option
 @click.pass_context
 @reports_errors
 def plan(
     ctx: click.Context,
+    lang: str | None,
     unit: str,
     category: str | None,
     ruleset: str | None,
