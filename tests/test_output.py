@@ -375,3 +375,21 @@ def test_errors_are_listed_with_unit_indicator_and_file_line(demo_plan):
     assert re.fullmatch(r"  t1 S-1-2: escore/_score\.py:\d+: ValueError: not a number: 'soon'", lines[1])
     assert error_lines(result, limit=2)[-1] == "  … and 1 more; -f json lists every one"
     assert run_table(result).endswith("\n".join(lines) + "\n")
+
+
+def test_a_golden_case_names_its_file_without_the_machine_path(tmp_path, monkeypatch):
+    from escore._golden import load_cases, run_case
+    from escore._plugins import Catalog, make_plugin_manager
+
+    path = tmp_path / "golden" / "cases.toml"
+    path.parent.mkdir()
+    path.write_text(
+        '[[case]]\nid = "no-wechat"\ncategory = "county"\nunit = "xiamen.siming"\n'
+        '[case.fields]\n"website.channels.has_app" = false\n[case.expect]\nindicators = { "W-L-5-2-1" = { status = "missing" } }\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    [case] = load_cases(path)
+    outcome = run_case(Catalog(make_plugin_manager()), case)
+    [item] = [i for i in outcome.result.indicators if i.code == "W-L-5-2-1"]
+    assert item.reasons == ("evidence 'website.channels.has_wechat' was not provided in golden/cases.toml",)

@@ -228,7 +228,9 @@ def run_case(catalog: Catalog, case: GoldenCase) -> CaseOutcome:
                 raise InputError(where, f"tables.{name}", f"row for unit '{code}', which is neither the case unit nor one of its sub-units")
             by_unit.setdefault(code, []).append(row)
         tables[name] = {code: tuple(found) for code, found in by_unit.items()}
-    result = Engine(plan).score(unit, values, tables, children, str(case.path))
+    from ._paths import root_label  # the case file as output may show it: no machine path
+
+    result = Engine(plan).score(unit, values, tables, children, root_label(Path(case.path)))
     return CaseOutcome(case, plan, result, tuple(compare(case, plan, result)))
 
 
