@@ -226,6 +226,7 @@ class Engine:
         fields = frozenset(name for name in self._field_keys if name not in optional)
         self._fields = fields
         self._tables = tuple((n, fixtures[n].table.rollup) for n in order if fixtures[n].kind == "table")
+        self._optional_tables = frozenset(n for n, _ in self._tables if fixtures[n].table.optional)
         self._table_names = frozenset(n for n, d in fixtures.items() if d.kind == "table")
         self._functions = tuple(
             (n, fixtures[n].func, *_getter(fixtures[n].argnames, fields), fixtures[n].where)
@@ -281,6 +282,9 @@ class Engine:
         for name, rollup in self._tables:
             by_unit = tables.get(name)
             if by_unit is None:
+                if name in self._optional_tables:  # context only: absent is None, never missing
+                    env[name] = None
+                    continue
                 problems[name] = ("missing", _MISSING_TABLE.format(name), (f"monitoring/{name}.csv",))
                 continue
             rows = by_unit.get(code, ())
