@@ -62,7 +62,7 @@ def run(
         # Grouped per unit, at most STDERR_UNITS of them: 83 counties with gaps must not bury the
         # terminal; the table and -f json/toml list everything.
         lines = missing_lines(result, limit=STDERR_UNITS)
-        lines[0] = "escore: " + lines[0] + (" (--strict: failing)" if strict else "")
+        lines[0] = "escore: " + (lines[0].removesuffix(":") + " (--strict: failing):" if strict else lines[0])
         click.echo("\n".join(lines), err=True)
     if counts["error"]:
         from escore._report import error_lines
