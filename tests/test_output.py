@@ -155,6 +155,13 @@ def test_non_terminating_quotients_keep_28_digits_and_sums_keep_every_digit(outp
                 # Sums of such shares and of whole points keep every digit (the default context would cut at 28).
                 seen += digits(unit["total"]) > 28
     assert seen >= 3
+    quanzhou = next(u for u in outputs["city"][0]["units"] if u["code"] == "quanzhou")
+    shares = {i["code"]: i["points"] for i in quanzhou["indicators"]}
+    assert shares["C-2-1-2"] == "4.706253948199620972836386608"  # 1490/1583 × 5, 28 significant digits
+    comprehensive = next(s for s in quanzhou["sections"] if s["name"] == "comprehensive")
+    assert comprehensive["raw"] == "58.956253948199620972836386608"  # the exact sum: 29 digits
+    assert comprehensive["points"] == comprehensive["raw"]  # × 70/70
+    assert quanzhou["total"] == "83.481253948199620972836386608"  # + website 81.75 × 30/100 = 24.525, exact
 
 
 def test_sums_do_not_round_where_the_default_context_would():
@@ -324,6 +331,12 @@ def test_csv_carries_exact_values_beside_rounded_ones(runner, outputs):
         for section in unit["sections"]:
             assert (row[section["name"]], row[section["name"] + "_2dp"]) == (section["points"], section["points_2dp"])
     assert any(len(row["total"]) > 20 for row in rows.values())  # exact, not rounded
+    city = list(csv.DictReader(io.StringIO(invoke(runner, "run", "-c", "city", "-f", "csv").stdout)))
+    quanzhou = next(r for r in city if r["code"] == "quanzhou")
+    unit = next(u for u in outputs["city"][0]["units"] if u["code"] == "quanzhou")
+    assert (quanzhou["total"], quanzhou["total_2dp"]) == (unit["total"], "83.48")
+    assert (quanzhou["comprehensive"], quanzhou["comprehensive_2dp"]) == (unit["sections"][0]["points"], "58.96")
+    assert (quanzhou["website"], quanzhou["website_2dp"]) == ("24.525", "24.53")  # half-up
 
 
 def test_toml_is_the_json_shape(runner, outputs):

@@ -6,7 +6,7 @@ the SHA-256 of the lines ``<sha256 of the file>  <path relative to the root>`` o
 every file a run looks at (the manifest, ``units/*``, ``monitoring/*``), sorted by
 path, which is what ``sha256sum`` prints::
 
-    cd my-evidence && find escore-evidence.toml units monitoring -type f 2>/dev/null \\
+    cd my-evidence && find escore-evidence.toml units monitoring -maxdepth 1 -type f ! -name '.*' 2>/dev/null \\
         | LC_ALL=C sort | xargs sha256sum | sha256sum
 
 A unit file given alone is hashed under its own name. The digest of the whole
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import attrs
 
+from ._files import read_bytes
 from ._paths import root_label
 
 try:  # hashlib would load OpenSSL first; the built-in module is enough for SHA-256
@@ -68,7 +69,8 @@ def _evidence_files(root: Path) -> list[tuple[str, Path]]:
         found.append((MANIFEST, manifest))
     for sub in ("units", "monitoring"):
         if (root / sub).is_dir():
-            found.extend((f"{sub}/{p.name}", p) for p in (root / sub).iterdir() if p.is_file())
+            # The files the loaders read: hidden files (editor swap files, .DS_Store) are skipped there too.
+            found.extend((f"{sub}/{p.name}", p) for p in (root / sub).iterdir() if p.is_file() and not p.name.startswith("."))
     # Byte order of the UTF-8 names, as `LC_ALL=C sort` orders them.
     return sorted(found, key=lambda item: item[0].encode())
 
@@ -78,7 +80,7 @@ def digest_root(root: Path) -> EvidenceRoot:
     lines = []
     files = _evidence_files(root)
     for name, path in files:
-        lines.append(f"{_sha256(path.read_bytes()).hexdigest()}  {name}\n")
+        lines.append(f"{_sha256(read_bytes(path)).hexdigest()}  {name}\n")
     return EvidenceRoot(root_label(root), len(files), _sha256("".join(lines).encode()).hexdigest())
 
 
