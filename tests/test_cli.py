@@ -115,7 +115,13 @@ def test_output_is_deterministic(runner, tmp_path):
 
 
 def test_strict_fails_on_missing_evidence(runner):
-    assert runner.invoke(cli, ["run", "-c", "town", "--strict"]).exit_code == 1
+    result = runner.invoke(cli, ["run", "-c", "town", "--strict"])
+    assert result.exit_code == 1
+    # --strict names what is missing, not only how much.
+    assert result.stderr.splitlines() == [
+        "escore: missing evidence: 1 indicator result(s) in 1 unit(s), status missing (--strict: failing):",
+        "  west West Town: website.vote_rank → W-B",
+    ]
 
 
 @pytest.mark.parametrize(

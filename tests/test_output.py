@@ -142,7 +142,21 @@ def test_groups_are_every_group_node_with_its_max(outputs):
     assert by_code["C-2-3"]["counted"] is False
 
 
+def digits(text):
+    """Significant digits of an exact decimal string."""
+    return len(text.replace(".", "").lstrip("0"))
+
+
 def test_non_terminating_quotients_keep_28_digits_and_sums_keep_every_digit(outputs):
+    seen = 0
+    for category in CATEGORIES:
+        for unit in outputs[category][0]["units"]:
+            shares = [i for i in unit["indicators"] if digits(i["points"]) == 28]
+            assert all(digits(i["points"]) <= 28 for i in unit["indicators"])  # a rule's quotient: 28 digits at most
+            if len(shares) >= 2 or (shares and digits(unit["total"]) > 28):
+                # Sums of such shares and of whole points keep every digit (the default context would cut at 28).
+                seen += digits(unit["total"]) > 28
+    assert seen >= 3
     quanzhou = next(u for u in outputs["city"][0]["units"] if u["code"] == "quanzhou")
     shares = {i["code"]: i["points"] for i in quanzhou["indicators"]}
     assert shares["C-2-1-2"] == "4.706253948199620972836386608"  # 1490/1583 × 5, 28 significant digits
@@ -288,7 +302,7 @@ def test_stderr_lists_missing_evidence_per_unit_capped(runner, tmp_path):
     assert len(units) == 83 and len(data["missing"]) == data["statuses"]["missing"]
     assert (
         lines[0]
-        == f"escore: missing evidence: {len(data['missing'])} indicator result(s) in 83 unit(s), status missing: (--strict: failing)"
+        == f"escore: missing evidence: {len(data['missing'])} indicator result(s) in 83 unit(s), status missing (--strict: failing):"
     )
     assert len(lines) == 1 + 10 + 1
     assert lines[1].startswith("  fuzhou.cangshan 仓山区: monitoring/website_letters.csv → W-L-3-1-1")
@@ -311,8 +325,16 @@ def test_table_lists_every_missing_field(runner):
 
 
 def test_csv_carries_exact_values_beside_rounded_ones(runner, outputs):
-    rows = list(csv.DictReader(io.StringIO(invoke(runner, "run", "-c", "city", "-f", "csv").stdout)))
-    quanzhou = next(r for r in rows if r["code"] == "quanzhou")
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(invoke(runner, "run", "-c", "provincial", "-f", "csv").stdout))}
+    assert len(rows) == 38
+    for unit in outputs["provincial"][0]["units"]:
+        row = rows[unit["code"]]
+        assert (row["total"], row["total_2dp"]) == (unit["total"], unit["total_2dp"])
+        for section in unit["sections"]:
+            assert (row[section["name"]], row[section["name"] + "_2dp"]) == (section["points"], section["points_2dp"])
+    assert any(len(row["total"]) > 20 for row in rows.values())  # exact, not rounded
+    city = list(csv.DictReader(io.StringIO(invoke(runner, "run", "-c", "city", "-f", "csv").stdout)))
+    quanzhou = next(r for r in city if r["code"] == "quanzhou")
     unit = next(u for u in outputs["city"][0]["units"] if u["code"] == "quanzhou")
     assert (quanzhou["total"], quanzhou["total_2dp"]) == (unit["total"], "83.48")
     assert (quanzhou["comprehensive"], quanzhou["comprehensive_2dp"]) == (unit["sections"][0]["points"], "58.96")
@@ -377,3 +399,21 @@ def test_errors_are_listed_with_unit_indicator_and_file_line(demo_plan):
     assert re.fullmatch(r"  t1 S-1-2: escore/_score\.py:\d+: ValueError: not a number: 'soon'", lines[1])
     assert error_lines(result, limit=2)[-1] == "  … and 1 more; -f json lists every one"
     assert run_table(result).endswith("\n".join(lines) + "\n")
+
+
+def test_a_golden_case_names_its_file_without_the_machine_path(tmp_path, monkeypatch):
+    from escore._golden import load_cases, run_case
+    from escore._plugins import Catalog, make_plugin_manager
+
+    path = tmp_path / "golden" / "cases.toml"
+    path.parent.mkdir()
+    path.write_text(
+        '[[case]]\nid = "no-wechat"\ncategory = "county"\nunit = "xiamen.siming"\n'
+        '[case.fields]\n"website.channels.has_app" = false\n[case.expect]\nindicators = { "W-L-5-2-1" = { status = "missing" } }\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    [case] = load_cases(path)
+    outcome = run_case(Catalog(make_plugin_manager()), case)
+    [item] = [i for i in outcome.result.indicators if i.code == "W-L-5-2-1"]
+    assert item.reasons == ("evidence 'website.channels.has_wechat' was not provided in golden/cases.toml",)

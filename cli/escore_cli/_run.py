@@ -141,7 +141,11 @@ def run(
         # Grouped per unit, at most STDERR_UNITS of them: 83 counties with gaps must not bury the
         # terminal; the table and -f json/toml list everything.
         lines = missing_lines(result, limit=STDERR_UNITS)
-        lines[0] = "escore: " + lines[0] + (_(" (--strict: failing)") if strict else "")
+        if strict:  # the flag goes before the closing colon, in either language
+            head = lines[0]
+            colon = head[-1] if head.endswith((":", "：")) else ""
+            lines[0] = head.removesuffix(colon) + _(" (--strict: failing)") + colon
+        lines[0] = "escore: " + lines[0]
         click.echo("\n".join(lines), err=True)
     if counts["error"]:
         from escore._report import error_lines

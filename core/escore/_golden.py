@@ -302,7 +302,9 @@ def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> 
         lambda key: where,
         lambda name, row: f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}",
     )
-    result = Engine(plan).score(unit, values, tables, children, str(case.path))
+    from ._paths import root_label  # the case file as output may show it: no machine path
+
+    result = Engine(plan).score(unit, values, tables, children, root_label(Path(case.path)))
     return CaseOutcome(case, plan, result, tuple(compare(case, plan, result)))
 
 

@@ -44,7 +44,7 @@ def source_location(filename: str) -> str:
 
 
 def root_label(root: Path) -> str:
-    """How an evidence root is named in output.
+    """How an evidence root (or a case file) is named in output.
 
     Inside a package (a pack's sample): package-relative. A relative path: as given.
     An absolute path under the working directory: relative to it. Otherwise its

@@ -6,7 +6,7 @@ the SHA-256 of the lines ``<sha256 of the file>  <path relative to the root>`` o
 every file a run looks at (the manifest, ``units/*``, ``monitoring/*``), sorted by
 path, which is what ``sha256sum`` prints::
 
-    cd my-evidence && find escore-evidence.toml units monitoring -type f 2>/dev/null \\
+    cd my-evidence && find escore-evidence.toml units monitoring -maxdepth 1 -type f ! -name '.*' 2>/dev/null \\
         | LC_ALL=C sort | xargs sha256sum | sha256sum
 
 A unit file given alone is hashed under its own name. The digest of the whole
