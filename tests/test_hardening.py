@@ -237,6 +237,12 @@ def test_fail_under_without_coverage_is_a_usage_error(runner):
     one_error_line(result, "--fail-under needs --coverage")
 
 
+def test_verify_selecting_no_case_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["verify", "-k", "no-such-case-anywhere"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == "escore: error: no golden case was collected (-k 'no-such-case-anywhere' matches none)"
+
+
 def test_the_template_placeholder_says_it_is_not_filled_in(runner, evidence):
     template = runner.invoke(cli, ["template", "-c", "town", "--unit", "north"]).stdout
     assert '# design = { points = 0, reason = "" }' in template
