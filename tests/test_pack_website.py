@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("escore_fj2017_website", reason="escore-fj2017-website is not installed (pip install -e plugins/indicators_website)")
 
 from escore import Grade, Roster, Score, Unit, hookimpl
+from escore._errors import InputError
 from escore._golden import find_case_files, load_cases, run_case
 from escore._plugins import Catalog, make_plugin_manager
 from escore._session import run_category
@@ -78,6 +79,43 @@ def test_residual_rows_say_they_are_not_recoverable(catalog):
         plan = catalog.plan("fj2017", category)
         for code in codes:
             assert "not recoverable from the source" in plan.nodes[code].source.note, code
+
+
+#: The four cases a website row can be (READING 3 and 12); every row's citation note names one.
+ROW_CASES = (
+    "Case: printed rule",
+    "Case: dated deliverable",
+    "Case: assessor-graded per READING 12",
+    "Case: residual per READING 3",
+)
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_every_website_row_says_which_case_it_is(catalog, category):
+    plan = catalog.plan("fj2017", category)
+    rows = [ip.node for ip in plan.indicators if ip.node.code.startswith("W-")]
+    assert rows
+    for node in rows:
+        named = [case for case in ROW_CASES if case in node.source.note]
+        assert len(named) == 1, f"{node.code}: note names {named or 'no case'}: {node.source.note}"
+    dated = sorted(node.code for node in rows if "Case: dated deliverable" in node.source.note)
+    assert dated == {"provincial": ["W-D-1-1-4", "W-D-5-3-1"]}.get(category, ["W-L-1-2-3", "W-L-4-4-1"])
+    for veto in plan.vetoes:
+        assert "Case: printed rule" in veto.source.note, veto.code
+
+
+def test_no_website_rule_invents_an_amount_or_a_formula():
+    """READING 12: outside the dated rows (Binary) and the printed 特色栏目 bonus (Ladder), every rule is Graded."""
+    from escore import Award, Binary, Deduction, Graded, Ladder, Proportional
+
+    kinds = {}
+    for module in (table_l, table_d):
+        for name, value in vars(module).items():
+            if isinstance(value, (Award, Binary, Deduction, Graded, Ladder, Proportional)):
+                kinds.setdefault(type(value).__name__, []).append(name)
+    assert sorted(kinds) == ["Binary", "Graded", "Ladder"]
+    assert sorted(kinds["Binary"]) == ["ANNUAL_REPORT_D", "ANNUAL_REPORT_L", "SUMMARY_D", "SUMMARY_L"]
+    assert kinds["Ladder"] == ["FEATURE_VOTE"]
 
 
 # --------------------------------------------------------------------------- trees
@@ -262,48 +300,53 @@ def notice(kind, line=2):
     ("kinds", "higher", "exposure"),
     [
         ([], "2", "2"),
-        (["省政府办公厅通报"], "1", "2"),
-        (["省政府办公厅通报", "国务院办公厅通报"], "0", "2"),
-        (["国务院办公厅通报"] * 3, "0", "2"),  # floor
-        (["网民曝光纠正"] * 3, "2", "0.5"),
-        (["网民曝光纠正", "网络安全通报批评", "专项检查重大安全问题"], "2", "0"),  # floor
+        (["省政府办公厅通报"], "1.5", "2"),
+        (["国务院办公厅通报"] * 3, "0", "2"),
+        (["网民曝光纠正", "网络安全通报批评", "专项检查重大安全问题"], "2", "0.5"),
     ],
 )
-def test_notice_deductions(kinds, higher, exposure):
-    rows = tuple(notice(k) for k in kinds)
-    assert table_l.higher_notices(rows).points == D(higher)
-    assert table_l.exposure_and_security(rows).points == D(exposure)
+def test_notice_rows_score_the_grade_and_show_the_notices(kinds, higher, exposure):
+    """READING 12: the notice prints no amount per 通报; the grade is the points, the notices are context."""
+    rows = tuple(notice(k, line) for line, k in enumerate(kinds, start=2))
+    higher_score = table_l.higher_notices(grade(higher), rows)
+    exposure_score = table_l.exposure_and_security(grade(exposure), rows)
+    assert higher_score.points == D(higher) and exposure_score.points == D(exposure)
+    counted = sum(1 for k in kinds if k in table_l.HIGHER_KINDS)
+    assert higher_score.reasons[1] == f"context (not scored): {counted} 上级通报 recorded in website_notices"
+    assert len(higher_score.reasons) == 2 + counted
 
 
-def test_notice_deductions_in_table_d():
+def test_notice_rows_in_table_d_and_without_a_table():
     rows = tuple(notice(k) for k in ["网民曝光纠正", "网民曝光纠正", "网络安全通报批评", "国务院办公厅通报"])
-    assert table_d.exposure(rows).points == D("1")
-    assert table_d.security(rows).points == D("1")
-    floor = table_d.security(tuple(notice(k) for k in ["网络安全通报批评", "专项检查重大安全问题", "专项检查重大安全问题"]))
-    assert floor.points == D("0")
-    assert any(line.startswith("floor 0 reached") for line in floor.reasons)
+    exposure = table_d.exposure(grade("2"), rows)
+    assert exposure.points == D("2")  # two exposures recorded, never −0.5 each
+    assert exposure.reasons[1] == "context (not scored): 2 网民曝光纠正 recorded in website_notices"
+    assert table_d.security(grade("0.5"), rows).points == D("0.5")
+    absent = table_d.security(grade("1"), None)  # no notices table: no context, not missing
+    assert absent.points == D("1")
+    assert absent.reasons[1] == "context (not scored): monitoring/website_notices.csv not provided: no 通报 facts to show"
 
 
-@pytest.mark.parametrize(
-    ("systems", "points"),
-    [
-        ([], "0"),
-        (["考核制度"], "0.25"),
-        (["考核制度", "社会评议制度", "保密审查制度"], "0.75"),
-        (["考核制度", "社会评议制度", "责任追究制度", "保密审查制度", "其他监督保障制度"], "1"),
-    ],
-)
-def test_rules_award_is_capped(systems, points):
-    assert table_l.gov_info_rules(tuple(systems)).points == D(points)
+@pytest.mark.parametrize("systems", [(), ("考核制度",), ("考核制度", "社会评议制度", "保密审查制度")])
+def test_rules_row_is_graded_with_the_systems_as_context(systems):
+    score = table_l.gov_info_rules(grade("0.5"), systems)
+    assert score.points == D("0.5")  # never 0.25 per system
+    assert score.reasons[1] == f"context (not scored): 监督和保障制度 recorded in place: {', '.join(systems) or 'none'}"
+    assert table_l.gov_info_rules(grade("1"), None).reasons == ("assessor awarded 1 of 1: test",)
 
 
-def test_proportional_rows():
-    assert table_l.admin_power_guides(70, 100).points == D("2.1")
-    assert table_l.public_service_guides(150, 200).points == D("2.25")
-    assert table_l.migration(COUNTY, 1, 1).points == D("1.5")
-    assert table_l.migration(CITY, 15, 20).points == D("0.75")
-    assert table_l.closure(COUNTY, 5, 10).points == D("0.75")
-    assert table_l.closure(CITY, 0, 80).points == D("0")
+def test_coverage_and_site_rows_are_graded_with_their_counts_as_context():
+    score = table_l.admin_power_guides(grade("2.5"), 70, 100)
+    assert score.points == D("2.5")  # not 3 × 70/100
+    assert score.reasons[1] == "context (not scored): 行政权力事项 with a published guide: 70 of 100"
+    assert table_l.public_service_guides(grade("3"), None, None).reasons == ("assessor awarded 3 of 3: test",)
+    assert table_l.migration(COUNTY, grade("1.5"), 0, 1).points == D("1.5")
+    assert table_l.migration(CITY, grade("0.5"), 15, None).reasons[1] == (
+        "context (not scored): sites on the city's unified platform: 15 of not recorded"
+    )
+    assert table_l.closure(CITY, grade("1"), 0, 80).points == D("1")
+    with pytest.raises(ValueError, match=r"outside 0\.\.1"):
+        table_l.closure(CITY, grade("1.5"), 80, 80)
 
 
 @pytest.mark.parametrize(
@@ -336,14 +379,17 @@ def test_portal_rows_monthly_average_and_forfeiture():
     assert any(line.startswith("forfeited 9 → 0") for line in score.reasons)
     library = tuple(month(m, "资源库", p) for m, p in [(8, "6"), (9, "4.5"), (10, "6"), (11, "3")])
     assert table_d.resource_library(library).points == D("4.875")
-    with pytest.raises(ValueError, match="no 重点领域 score"):
-        table_d.key_areas(months, (evidence.portal_offences.row_type("u", 2, 5, "违法违规", None),))
+    # an offence in a month without a score is refused at load time (tests/test_impossible_evidence.py)
 
 
-def test_online_query_two_criteria():
-    assert table_d.online_query(True, True).points == D("2")
-    assert table_d.online_query(True, False).points == D("1")
-    assert table_d.online_query(False, False).points == D("0")
+def test_online_query_is_graded_with_the_criteria_as_context():
+    score = table_d.online_query(grade("1.5"), True, False)
+    assert score.points == D("1.5")  # not 1 point per criterion
+    assert score.reasons[1:] == (
+        "context (not scored): criterion 1 (状态查询、结果查询功能) recorded as met",
+        "context (not scored): criterion 2 (与实际情况保持一致) recorded as not met",
+    )
+    assert table_d.online_query(grade("0"), None, None).reasons == ("assessor awarded 0 of 2: test",)
 
 
 def test_indicators_return_scores_with_explanations():
@@ -366,7 +412,7 @@ def test_sample_run_ranks_83_counties(catalog):
     assert result.ranks[0] == 1 and sorted(result.ranks) == list(result.ranks)
     totals = [u.total for u in result.units]
     assert totals == sorted(totals, reverse=True)
-    assert len(set(totals)) > 70  # rankings are not flat
+    assert len(set(totals)) > 60  # rankings are not flat (graded rows move on a 0.25 grid, READING 12)
     counts = result.status_counts()
     assert counts["error"] == 0
     assert counts["missing"] == 3  # three fields left out on purpose
@@ -374,7 +420,8 @@ def test_sample_run_ranks_83_counties(catalog):
     assert applied == {"W-L-V1", "W-L-V2-1", "W-L-V2-2"}
     hits = {h for u in result.units for i in u.indicators for h in i.hits}
     assert ("W-L-5-2-1", "alternative website_channels_wechat_for_app") in hits
-    assert ("上级通报", "floor") in hits and ("政府信息公开规定", "cap") in hits
+    graded = {name for name, _ in hits}
+    assert {"上级通报", "网民曝光及网络安全通报", "政府信息公开规定", "网站迁移 (县)", "网站关停 (县)"} <= graded
 
 
 def test_sample_run_city_bonus_is_capped(catalog):
@@ -414,8 +461,8 @@ def test_golden_case(catalog, case):
     assert not outcome.mismatches, "\n".join(outcome.mismatches)
 
 
-def test_alternative_indicator_error_is_an_error_status(catalog, tmp_path):
-    """注3 in Table D: a WeChat grade of 3 on the 2-point client row is an *error* of that row, not a crash of the run."""
+def test_alternative_grade_over_its_row_maximum_is_bad_input(catalog, tmp_path):
+    """注3 in Table D: a WeChat grade of 3 on the 2-point client row is bad input (READING 15), refused when loaded."""
     golden = tmp_path / "golden"
     golden.mkdir()
     case_file = golden / "note3.toml"
@@ -428,12 +475,13 @@ def test_alternative_indicator_error_is_an_error_status(catalog, tmp_path):
         f'evidence = ["{evidence_dir}"]\n'
         "[case.fields]\n"
         '"website.channels.has_app" = false\n'
-        '"website.channels.wechat_for_app" = { points = 3, reason = "county-style grade by mistake" }\n'
-        "[case.expect]\n"
-        'total = "34.3"\n'
-        'indicators = { "W-D-6-1-1" = { points = "0", status = "error" } }\n',
+        '"website.channels.wechat_for_app" = { points = 3, reason = "county-style grade by mistake" }\n',
         encoding="utf-8",
     )
     (case,) = load_cases(case_file)
-    outcome = run_case(catalog, case)
-    assert not outcome.mismatches, "\n".join(outcome.mismatches)
+    with pytest.raises(InputError) as info:
+        run_case(catalog, case)
+    assert str(info.value) == (
+        f"{case_file} [case provincial-note3-over-max]: website.channels.wechat_for_app: expected an inline table "
+        "{points = N, reason = \"...\"} from 0 to 2 (points), got {points = 3, reason = 'county-style grade by mistake'}"
+    )

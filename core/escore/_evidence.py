@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar
 
@@ -58,6 +58,19 @@ def _opt_decimal(value: Any) -> Decimal | None:
     return None if value is None else to_decimal(value)
 
 
+def _max_of(value: Any) -> Decimal | None:
+    """A bound, or the largest of per-category bounds (``{"city": 2, "county": 4}``)."""
+    if isinstance(value, Mapping):
+        return max(to_decimal(v) for v in value.values()) if value else None
+    return _opt_decimal(value)
+
+
+def _per_category(value: Any) -> tuple[tuple[str, Decimal], ...]:
+    if not isinstance(value, Mapping):
+        return ()
+    return tuple(sorted((str(k), to_decimal(v)) for k, v in value.items()))
+
+
 def _check_type(instance: Any, attribute: Any, value: str) -> None:
     if value not in TYPES:
         raise ValueError(
@@ -75,6 +88,14 @@ class _Typed:
     min: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
     max: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
     choices: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    #: Set-valued lists (the default) refuse an item listed twice: it would count twice.
+    unique: bool = attrs.field(default=True, kw_only=True)
+    #: Another field (of the same unit) or column (of the same row) this value may not exceed
+    #: or fall below: a part larger than its whole, a reply before its letter (READING 15).
+    at_most: str = attrs.field(default="", kw_only=True)
+    at_least: str = attrs.field(default="", kw_only=True)
+    #: The maximum per unit category, when one field feeds rows of different maxima.
+    max_by_category: tuple[tuple[str, Decimal], ...] = attrs.field(default=(), kw_only=True, converter=_per_category)
     _fast: Callable[[Any, bool], Any] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def expected(self) -> str:
@@ -88,9 +109,26 @@ class _Typed:
             text += f", at least {self.min}"
         elif self.max is not None:
             text += f", at most {self.max}"
+        if self.max_by_category:
+            text += " (" + ", ".join(f"{category} {bound}" for category, bound in self.max_by_category) + ")"
+        if self.type == "list[str]" and self.choices:
+            text += ", each one of " + ", ".join(repr(c) for c in self.choices)
+        if self.type == "list[str]" and self.unique:
+            text += ", each listed once"
+        if self.at_most:
+            text += f", {'not after' if self.type == 'date' else 'at most'} {self.at_most}"
+        if self.at_least:
+            text += f", {'not before' if self.type == 'date' else 'at least'} {self.at_least}"
         if self.unit:
             text += f" ({self.unit})"
         return text
+
+    def for_category(self, category: str) -> Any:
+        """This declaration with the maximum of ``category`` when the maximum depends on it."""
+        bounds = dict(self.max_by_category)
+        if category not in bounds:
+            return self
+        return attrs.evolve(self, max=bounds[category], max_by_category=())
 
     def __attrs_post_init__(self) -> None:
         # A converter specialised to this type and range, built once: every evidence value
@@ -118,7 +156,26 @@ class _Typed:
             raise InputError(where, key, f"expected {self.expected()}, got a number out of range ({show(raw)[:40]})")
         if numeric and ((self.min is not None and bound < self.min) or (self.max is not None and bound > self.max)):
             raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}")
+        if self.type == "list[str]":
+            _check_list(self, value, where, key)
         return value
+
+
+def _check_list(spec: _Typed, items: tuple[str, ...], where: str, key: str) -> None:
+    """Fixed choices and set semantics of a list: every problem is bad input, not a count."""
+    from ._errors import did_you_mean
+
+    if spec.choices:
+        for item in items:
+            if item not in spec.choices:
+                hint = did_you_mean(item, spec.choices) or "choices: " + ", ".join(spec.choices)
+                raise InputError(where, key, f"unknown choice {item!r}; expected each one of the listed choices", hint=hint)
+    if spec.unique:
+        seen: set[str] = set()
+        for item in items:
+            if item in seen:
+                raise InputError(where, key, f"{item!r} is listed twice; expected each item once (a set: it counts once)")
+            seen.add(item)
 
 
 _SLOW = object()
@@ -202,6 +259,10 @@ def show(raw: Any) -> str:
         return "true" if raw else "false"
     if isinstance(raw, (Decimal, int)):
         return str(raw)
+    if isinstance(raw, _dt.date):
+        return raw.isoformat()
+    if isinstance(raw, dict):  # a graded value as written: {points = 2, reason = '...'}
+        return "{" + ", ".join(f"{k} = {show(v)}" for k, v in raw.items()) + "}"
     return repr(raw)
 
 
@@ -311,10 +372,41 @@ class Field(_Typed):
 
 
 def field(
-    key: str, type: str, *, unit: str = "", description: str = "", min: Any = None, max: Any = None, choices: tuple[str, ...] = ()
+    key: str,
+    type: str,
+    *,
+    unit: str = "",
+    description: str = "",
+    min: Any = None,
+    max: Any = None,
+    choices: tuple[str, ...] = (),
+    unique: bool = True,
+    at_most: str = "",
+    at_least: str = "",
+    optional: bool = False,
 ) -> Field:
-    """Declare an evidence field (assign it to a module variable of the pack's evidence module)."""
-    return Field(type, unit, description, min, max, choices, key=key)
+    """Declare an evidence field (assign it to a module variable of the pack's evidence module).
+
+    ``max`` may be a mapping by unit category (``{"city": 2, "county": 4}``) when one field
+    feeds rows of different maxima; ``at_most``/``at_least`` name another field of the unit
+    that bounds this one (a part and its whole); a ``list[str]`` with ``choices`` accepts only
+    those, and refuses an item listed twice unless ``unique=False``. A broken constraint is
+    bad input, reported when the evidence is loaded.
+    """
+    return Field(
+        type,
+        unit,
+        description,
+        min,
+        _max_of(max),
+        choices,
+        key=key,
+        optional=optional,
+        unique=unique,
+        at_most=at_most,
+        at_least=at_least,
+        max_by_category=max if isinstance(max, Mapping) else (),
+    )
 
 
 @attrs.frozen
@@ -323,6 +415,10 @@ class Column(_Typed):
 
     name: str = attrs.field(default="", kw_only=True)
     required: bool = attrs.field(default=True, kw_only=True)
+    #: ``(other column, ((its value, maximum), ...))``: the maximum depends on another column.
+    max_by: tuple[str, tuple[tuple[str, Decimal], ...]] | None = attrs.field(default=None, kw_only=True)
+    #: ``(table, column, ((filter column, value), ...))``: the value must occur there (per unit).
+    within: tuple[str, str, tuple[tuple[str, str], ...]] | None = attrs.field(default=None, kw_only=True)
 
 
 def column(
@@ -335,9 +431,33 @@ def column(
     max: Any = None,
     choices: tuple[str, ...] = (),
     required: bool = True,
+    at_most: str = "",
+    at_least: str = "",
+    max_by: tuple[str, Mapping[str, Any]] | None = None,
+    within: tuple[str, str, Mapping[str, str]] | None = None,
 ) -> Column:
-    """Declare a column of a :class:`Table`."""
-    return Column(type, unit, description, min, max, choices, name=name, required=required)
+    """Declare a column of a :class:`Table`.
+
+    ``at_most``/``at_least`` name another column of the same row (a reply not before its
+    letter: ``at_least="received"``); ``max_by=("row", {"a": 6, "b": 10})`` gives the
+    maximum by the value of another column; ``within=("other_table", "month", {"row": "b"})``
+    requires the value to occur in that column of the unit's rows of another table (those
+    matching the filter), when the unit has such rows at all.
+    """
+    return Column(
+        type,
+        unit,
+        description,
+        min,
+        max,
+        choices,
+        name=name,
+        required=required,
+        at_most=at_most,
+        at_least=at_least,
+        max_by=None if max_by is None else (max_by[0], tuple(sorted((k, to_decimal(v)) for k, v in max_by[1].items()))),
+        within=None if within is None else (within[0], within[1], tuple(sorted(within[2].items()))),
+    )
 
 
 @attrs.frozen
@@ -352,6 +472,10 @@ class Table:
     columns: tuple[Column, ...] = attrs.field(converter=tuple)
     description: str = ""
     rollup: bool = False
+    #: Columns whose values together identify a row within a unit (one monthly score per month).
+    unique: tuple[str, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
+    #: Read for context only: an absent file gives ``None`` to the rules instead of *missing*.
+    optional: bool = attrs.field(default=False, kw_only=True)
     row_type: type = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -362,9 +486,13 @@ class Table:
         return self.name
 
 
-def table(name: str, *columns: Column, description: str = "", rollup: bool = False) -> Table:
-    """Declare a monitoring table; ``rollup=True`` gives a unit its sub-units' rows too."""
-    return Table(name, columns, description, rollup)
+def table(
+    name: str, *columns: Column, description: str = "", rollup: bool = False, unique: tuple[str, ...] = (), optional: bool = False
+) -> Table:
+    """Declare a monitoring table; ``rollup=True`` gives a unit its sub-units' rows too;
+    ``unique=("month", "row")``: a unit may not have two rows with the same values there;
+    ``optional=True``: rules read it for context only, and an absent file is ``None``."""
+    return Table(name, columns, description, rollup, unique=unique, optional=optional)
 
 
 class FixtureDecl(NamedTuple):

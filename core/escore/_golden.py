@@ -16,7 +16,7 @@ import attrs
 
 from ._collect import Plan
 from ._errors import InputError, did_you_mean
-from ._load import load_evidence, parse_rows, parse_unit_fields
+from ._load import _Schema, check_unit, load_evidence, parse_rows, parse_unit_fields
 from ._model import Unit
 from ._plugins import Catalog
 from ._run import STATUSES, Engine, UnitResult
@@ -228,6 +228,15 @@ def run_case(catalog: Catalog, case: GoldenCase) -> CaseOutcome:
                 raise InputError(where, f"tables.{name}", f"row for unit '{code}', which is neither the case unit nor one of its sub-units")
             by_unit.setdefault(code, []).append(row)
         tables[name] = {code: tuple(found) for code, found in by_unit.items()}
+    # Impossible evidence (READING 15) is bad input in a case as in an evidence directory.
+    check_unit(
+        _Schema(plan),
+        unit.code,
+        values,
+        tables,
+        lambda key: where,
+        lambda name, row: f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}",
+    )
     result = Engine(plan).score(unit, values, tables, children, str(case.path))
     return CaseOutcome(case, plan, result, tuple(compare(case, plan, result)))
 

@@ -12,15 +12,15 @@ run with one line naming the file, the key and what was expected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, did_you_mean, warn
-from ._evidence import Table
+from ._errors import InputError, PackError, did_you_mean, warn
+from ._evidence import Column, Field, Table, show
 from ._model import EvidenceLoader
 from ._toml import check_keys, read_toml
 
@@ -52,13 +52,104 @@ def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Ite
 class _Schema:
     """The fields of one plan, indexed once per load rather than once per unit file."""
 
-    __slots__ = ("all_fields", "by_key", "category", "graded")
+    __slots__ = ("all_fields", "bounds", "by_key", "category", "graded", "tables")
 
     def __init__(self, plan: Plan) -> None:
-        self.by_key = {f.key: (f, f.fixture_name) for f in plan.fields}
+        self.category = plan.category.key
+        self.by_key = {f.key: (f.for_category(self.category), f.fixture_name) for f in plan.fields}
         self.all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
         self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
-        self.category = plan.category.key
+        self.tables = {t.name: t for t in plan.tables}
+        # (field, "at_most" | "at_least", bounding field): parts and wholes of one unit.
+        self.bounds: list[tuple[Field, str, Field]] = []
+        for spec, _ in self.by_key.values():
+            for relation in ("at_most", "at_least"):
+                other = getattr(spec, relation)
+                if not other:
+                    continue
+                if other not in self.by_key:
+                    raise PackError(f"evidence field '{spec.key}': {relation}={other!r} names no field read by category '{self.category}'")
+                self.bounds.append((spec, relation, self.by_key[other][0]))
+        for tbl in plan.tables:
+            names = {c.name for c in tbl.columns}
+            for col in tbl.columns:
+                for other in (col.at_most, col.at_least, col.max_by[0] if col.max_by else ""):
+                    if other and other not in names:
+                        raise PackError(f"monitoring table '{tbl.name}': column '{col.name}' refers to '{other}', which is not a column")
+            for name in tbl.unique:
+                if name not in names:
+                    raise PackError(f"monitoring table '{tbl.name}': unique names '{name}', which is not a column")
+
+
+def _broken(relation: str, value: Any, bound: Any) -> bool:
+    return (value > bound) if relation == "at_most" else (value < bound)
+
+
+def _relation_text(relation: str, kind: str) -> str:
+    if kind == "date":
+        return "not after" if relation == "at_most" else "not before"
+    return "at most" if relation == "at_most" else "at least"
+
+
+def check_unit(
+    schema: _Schema,
+    code: str,
+    values: Mapping[str, Any],
+    tables: Mapping[str, Mapping[str, Sequence[Any]]],
+    field_where: Callable[[str], str],
+    row_where: Callable[[str, Any], str],
+) -> None:
+    """The constraints that span several values of one unit (READING 15: impossible evidence).
+
+    A part larger than its whole, a monitoring row repeated where one row per key is
+    allowed, a row referring to a month (or any key) the unit's other table lacks: bad
+    input, named by file (and CSV line), key and expectation. Absent values are not
+    checked here: they are *missing* evidence, reported as such.
+    """
+    for spec, relation, other in schema.bounds:
+        value, bound = values.get(spec.fixture_name), values.get(other.fixture_name)
+        if value is None or bound is None:
+            continue
+        if _broken(relation, value, bound):
+            raise InputError(
+                field_where(spec.key),
+                spec.key,
+                f"expected {_relation_text(relation, spec.type)} {other.key} ({show(bound)}), got {show(value)}",
+            )
+    for name, tbl in schema.tables.items():
+        rows = tables.get(name, {}).get(code, ())
+        if not rows:
+            continue
+        if tbl.unique:
+            seen: dict[tuple[Any, ...], Any] = {}
+            for row in rows:
+                ident = tuple(getattr(row, c) for c in tbl.unique)
+                if ident in seen:
+                    shown = ", ".join(f"{c} {show(v)}" for c, v in zip(tbl.unique, ident))
+                    raise InputError(
+                        row_where(name, row),
+                        ", ".join(tbl.unique),
+                        f"expected one row per unit and {', '.join(tbl.unique)}; {code} has {shown} already on line {seen[ident].line}",
+                    )
+                seen[ident] = row
+        for col in tbl.columns:
+            if col.within is None:
+                continue
+            target, target_column, where_items = col.within
+            candidates = [r for r in tables.get(target, {}).get(code, ()) if all(getattr(r, k) == v for k, v in where_items)]
+            if not candidates:
+                continue  # nothing recorded there for this unit: that evidence is missing, not contradicted
+            allowed = sorted({getattr(r, target_column) for r in candidates})
+            for row in rows:
+                value = getattr(row, col.name)
+                if value is not None and value not in allowed:
+                    condition = "".join(f" with {k} {v}" for k, v in where_items)
+                    raise InputError(
+                        row_where(name, row),
+                        col.name,
+                        f"expected a {target_column} that {target}{condition} records for {code} "
+                        f"({', '.join(show(a) for a in allowed)}), got {show(value)}",
+                    )
 
 
 def parse_unit_fields(
@@ -70,6 +161,7 @@ def parse_unit_fields(
     also: str = "",
     replace: bool = False,
     schema: _Schema | None = None,
+    origins: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Check and convert one unit's nested evidence mapping into ``target`` (fixture name → value)."""
     schema = schema or _Schema(plan)
@@ -85,12 +177,15 @@ def parse_unit_fields(
         if name in target and not replace:
             raise InputError(where, key, f"given twice (also in {also or 'another file'})")
         target[name] = spec.parse(raw, where, key)
+        if origins is not None:
+            origins[key] = where
     return target
 
 
 def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where: str, *, from_text: bool) -> Iterator[tuple[str, Any]]:
     """Check and convert table rows; yields ``(unit code, row)``."""
     columns = {c.name: c for c in spec.columns}
+    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
     make = spec.row_type
     for line, row in rows:
         for name in row:
@@ -108,7 +203,29 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
                 parsed.append(None)
             else:
                 parsed.append(col.parse(raw, f"{where}:{line}", name, from_text=from_text))
+        if checks:
+            _check_row(checks, dict(zip(columns, parsed)), f"{where}:{line}")
         yield code, make(code, line, *parsed)
+
+
+def _check_row(columns: Sequence[Column], row: Mapping[str, Any], where: str) -> None:
+    """Constraints between the columns of one row: a reply not before its letter, a maximum by kind."""
+    for col in columns:
+        value = row[col.name]
+        if value is None:
+            continue
+        for relation in ("at_most", "at_least"):
+            other = getattr(col, relation)
+            bound = row.get(other) if other else None
+            if bound is not None and _broken(relation, value, bound):
+                raise InputError(
+                    where, col.name, f"expected {_relation_text(relation, col.type)} {other} ({show(bound)}), got {show(value)}"
+                )
+        if col.max_by is not None:
+            by, maxima = col.max_by
+            limit = dict(maxima).get(row.get(by))
+            if limit is not None and value > limit:
+                raise InputError(where, col.name, f"expected at most {limit} when {by} is {row.get(by)}, got {show(value)}")
 
 
 def _read_manifest(directory: Path) -> tuple[bool, str]:
@@ -153,6 +270,8 @@ def load_evidence(
     from . import _cache
 
     key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes, loaders)
+    if key is not None:
+        key += "-" + _declarations_digest(plan)
     result = _cache.load_evidence_set(key, plan) if key is not None else None
     if result is None:
         import warnings
@@ -174,6 +293,15 @@ def load_evidence(
     return result
 
 
+def _declarations_digest(plan: Plan) -> str:
+    """A digest of every evidence declaration in full (types, ranges, constraints): a checked
+    set is reused only under the very constraints it was checked against."""
+    from ._cache import _blake2b
+
+    text = repr(([(f, f.fixture_name) for f in plan.fields], list(plan.tables), plan.category.key))
+    return _blake2b(text.encode(), digest_size=10).hexdigest()
+
+
 def _load_evidence(
     paths: Sequence[Path],
     plan: Plan,
@@ -190,6 +318,8 @@ def _load_evidence(
     all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
 
     values: dict[str, dict[str, Any]] = {code: {} for code in sorted(wanted)}
+    origins: dict[str, dict[str, str]] = {code: {} for code in wanted}  # unit → field key → file
+    row_files: dict[int, str] = {}  # id(row) → its CSV file
     files: dict[str, str] = {}
     rows: dict[str, dict[str, list[Any]]] = {}
     synthetic = False
@@ -248,7 +378,9 @@ def _load_evidence(
                     continue
                 hint = did_you_mean(code, known)
                 raise InputError(str(path), "", f"unknown unit code '{code}' (the file name must be a unit code)", hint=hint)
-            parse_unit_fields(loader.read(path), plan, str(path), values[code], also=files.get(code, ""), schema=schema)
+            parse_unit_fields(
+                loader.read(path), plan, str(path), values[code], also=files.get(code, ""), schema=schema, origins=origins[code]
+            )
             files[code] = str(path) if code not in files else f"{files[code]} + {path}"
             read += 1
         for path in table_files:
@@ -263,7 +395,7 @@ def _load_evidence(
                     continue  # read by another category of the ruleset
                 hint = did_you_mean(name, all_tables)
                 raise InputError(str(path), "", f"unknown monitoring table '{name}'", hint=hint)
-            _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}))
+            _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}), row_files)
             read += 1
         if not read:
             shown = ", ".join(skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
@@ -277,10 +409,21 @@ def _load_evidence(
     for message in idle:
         warn(message)
     tables = {name: {code: tuple(found) for code, found in by_unit.items()} for name, by_unit in rows.items()}
+    for code in sorted(wanted):
+        check_unit(
+            schema,
+            code,
+            values[code],
+            tables,
+            lambda key, code=code: origins[code].get(key, f"the evidence of {code}"),
+            lambda name, row: f"{row_files.get(id(row), 'monitoring/' + name + '.csv')}:{row.line}",
+        )
     return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(str(p) for p in paths))
 
 
-def _read_table(path: Path, spec: Table, loader: EvidenceLoader, wanted: set[str], known: set[str], out: dict[str, list[Any]]) -> None:
+def _read_table(
+    path: Path, spec: Table, loader: EvidenceLoader, wanted: set[str], known: set[str], out: dict[str, list[Any]], row_files: dict[int, str]
+) -> None:
     where = str(path)
     columns = {c.name: c for c in spec.columns}
     checked: list[bool] = []
@@ -304,3 +447,4 @@ def _read_table(path: Path, spec: Table, loader: EvidenceLoader, wanted: set[str
 
     for code, row in parse_rows(rows(), spec, where, from_text=True):
         out.setdefault(code, []).append(row)
+        row_files[id(row)] = where

@@ -427,12 +427,14 @@ class Graded:
     def branches(self) -> tuple[str, ...]:
         return ("full", "partial", "none")
 
-    def score(self, grade: Grade) -> Score:
+    def score(self, grade: Grade, context: Iterable[str] = ()) -> Score:
+        """The assessor's points; ``context`` lines (monitoring facts bearing on the row) are
+        shown beside the grade and never change it (READING 12)."""
         if not ZERO <= grade.points <= self.max:
             raise ValueError(f"{self.name}: assessor points {fmt(grade.points)} outside 0..{fmt(self.max)}")
         branch = "full" if grade.points == self.max else ("none" if grade.points == 0 else "partial")
         line = f"assessor awarded {fmt(grade.points)} of {fmt(self.max)}: {grade.reason}"
-        return Score(grade.points, (line,), ((self.name, branch),))
+        return Score(grade.points, (line, *(f"context (not scored): {c}" for c in context)), ((self.name, branch),))
 
 
 #: Rule objects a pack may define; rule coverage looks for these in pack modules.

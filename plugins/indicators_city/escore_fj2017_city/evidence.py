@@ -100,6 +100,7 @@ credit_dual_publicity_on_time = field(
     "int",
     unit="条",
     min=0,
+    at_most="city.credit.dual_publicity_total",
     description="行政许可/行政处罚 decisions published on the city credit website and pushed to the provincial platform within 7 working days",
 )
 credit_dual_publicity_total = field(

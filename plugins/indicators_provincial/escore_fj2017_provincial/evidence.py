@@ -70,6 +70,7 @@ credit_items_provided = field(
     "int",
     unit="项",
     min=0,
+    at_most="provincial.credit.items_required",
     description="P-1-2-1: required information items the department actually provided, out of items_required (完整率 = provided ÷ required)",
 )
 credit_records_provided = field(
@@ -84,6 +85,7 @@ credit_records_loaded = field(
     "int",
     unit="条",
     min=0,
+    at_most="provincial.credit.records_provided",
     description="P-1-2-2: provided records that entered the database as valid (信用主体名称 and 统一社会信用代码 not empty); 入库率 = loaded ÷ provided",
 )
 credit_updates_required = field(
@@ -98,6 +100,7 @@ credit_updates_on_time = field(
     "int",
     unit="次",
     min=0,
+    at_most="provincial.credit.updates_required",
     description="P-1-2-3: submissions made on time, out of updates_required",
 )
 credit_decisions_total = field(
@@ -112,6 +115,7 @@ credit_decisions_on_time = field(
     "int",
     unit="条",
     min=0,
+    at_most="provincial.credit.decisions_total",
     description="P-1-2-4: decisions pushed to the 省公共信用信息平台 within 7 working days of the decision, out of decisions_total",
 )
 
@@ -128,6 +132,7 @@ projects_on_schedule = field(
     "int",
     unit="个",
     min=0,
+    at_most="provincial.projects.under_construction",
     description="P-1-3-1: projects that completed their stage tasks on the approved schedule (批复工期), out of under_construction",
 )
 projects_systems_built = field(
@@ -142,6 +147,7 @@ projects_systems_running = field(
     "int",
     unit="个",
     min=0,
+    at_most="provincial.projects.systems_built",
     description="P-1-3-2: completed business systems found running normally and well used, out of systems_built",
 )
 
@@ -165,6 +171,7 @@ data_catalogue_complete = field(
     "int",
     unit="项",
     min=0,
+    at_most="provincial.data_sharing.catalogue_expected",
     description="P-2-2-1: expected entries the department's 政务数据目录 lists completely and accurately, out of catalogue_expected",
 )
 data_aggregation = field(
@@ -225,6 +232,7 @@ dc_migrations = table(
         "cleared",
         "date",
         required=False,
+        at_least="done",
         description="date its old equipment was disposed of and machine-room space vacated (资产处置、机房清退); empty = not done",
     ),
     description="P-1-1-A/B: data-centre migration schedule, one row per system of a department of variant A or B (在线监测 by 省数字办)",
@@ -235,8 +243,10 @@ dc_review_problems = table(
     column("category", "str", description="category of the problem (1类问题)"),
     column("problem", "str", description="the problem found"),
     column("notified", "date", description="date the problem was notified"),
-    column("rectify_by", "date", description="rectification deadline set in the notification"),
-    column("rectified", "date", required=False, description="date the rectification was completed; empty = not rectified"),
+    column("rectify_by", "date", at_least="notified", description="rectification deadline set in the notification"),
+    column(
+        "rectified", "date", required=False, at_least="notified", description="date the rectification was completed; empty = not rectified"
+    ),
     description="P-1-1-C: problems found and notified in the “回头看” inspection of the 2015/2016 data-centre integration, one row per problem",
 )
 
@@ -265,7 +275,7 @@ vulnerability_notices = table(
     "provincial_vulnerability_notices",
     column("notified", "date", description="date the 省网络与信息安全信息通报中心 notified the vulnerability"),
     column("system", "str", description="the key infrastructure or important system (website) concerned"),
-    column("fixed", "date", required=False, description="date the repair was fed back as required; empty = not fixed"),
+    column("fixed", "date", required=False, at_least="notified", description="date the repair was fed back as required; empty = not fixed"),
     description="P-3-2 items 6, 7: notices of major security vulnerabilities, one row per notice",
 )
 
@@ -387,18 +397,13 @@ def provincial_dc_rectification_items(provincial_dc_review_problems) -> tuple[It
 @fixture
 def provincial_credit_completeness(provincial_credit_items_required, provincial_credit_items_provided) -> Decimal:
     """P-1-2-1: 完整率 in percent, exact."""
-    if provincial_credit_items_provided > provincial_credit_items_required:
-        raise ValueError(f"items provided ({provincial_credit_items_provided}) exceed items required ({provincial_credit_items_required})")
+    # provided ≤ required is declared on the field (at_most) and checked when the evidence is loaded.
     return Decimal(100) * provincial_credit_items_provided / provincial_credit_items_required
 
 
 @fixture
 def provincial_credit_load_rate(provincial_credit_records_provided, provincial_credit_records_loaded) -> Decimal:
     """P-1-2-2: 入库率 in percent, exact; a department that provided no record has a rate of 0."""
-    if provincial_credit_records_loaded > provincial_credit_records_provided:
-        raise ValueError(
-            f"records loaded ({provincial_credit_records_loaded}) exceed records provided ({provincial_credit_records_provided})"
-        )
     if provincial_credit_records_provided == 0:
         return Decimal(0)
     return Decimal(100) * provincial_credit_records_loaded / provincial_credit_records_provided

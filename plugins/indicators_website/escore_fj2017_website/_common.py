@@ -33,20 +33,20 @@ NOTE1 = cite(
     "咨询信件超过3个月未回应的，或者监测时间点前1年内栏目中无任何有效信件、留言的，“咨询投诉”指标不得分。",
     document=DOC,
     clause="说明1（注1）",
-    note="READING 6: more than 90 days without a reply before the monitoring date (late replies count), "
+    note="Case: printed rule (注1). READING 6: more than 90 days without a reply before the monitoring date (late replies count), "
     "or no valid letter in the 12 months before it, zeroes the whole 咨询投诉 block.",
 )
 NOTE2 = cite(
     "监测时间点前1年内开展次数少于3次的，对应的“内容丰富度”指标不得分。",
     document=DOC,
     clause="说明2（注2）",
-    note="READING 6: fewer than 3 events in the 12 months before the monitoring date zero the matching 内容丰富度 row only.",
+    note="Case: printed rule (注2). READING 6: fewer than 3 events in the 12 months before the monitoring date zero the matching 内容丰富度 row only.",
 )
 NOTE3 = cite(
     "没有建设移动客户端但已开通微信公众号的单位，考核微信公众号建设及内容推送情况。",
     document=DOC,
     clause="说明3（注3）",
-    note="READING 14: decided in order — a client (or 闽政通 access) is graded on the client whatever is recorded about WeChat; "
+    note="Case: printed rule (注3). READING 14: decided in order — a client (or 闽政通 access) is graded on the client whatever is recorded about WeChat; "
     "no client but a WeChat account: graded on the account; neither: 0 (scored); only an unknown client flag is missing.",
 )
 
@@ -70,8 +70,41 @@ NOTE3_ALTERNATIVES = (
 )
 
 
-#: The citation note of rows whose criteria the notice prints without a points formula.
-GRADED_NOTE = "criteria only, no points formula in the source: assessor-graded (READING 2)"
+# Every website row's citation note says which of four cases it is (a test holds every row to it).
+#: The notice prints the row's points with criteria but no amount or formula.
+GRADED_NOTE = "Case: assessor-graded per READING 12 (criteria only, no amount or formula printed; READING 2)"
+#: ... and monitoring records facts bearing on it, which are shown beside the grade, never counted.
+GRADED_CONTEXT_NOTE = (
+    "Case: assessor-graded per READING 12, even where monitoring data exist: the notice prints no amount or formula "
+    "for them; the monitoring facts are shown beside the grade as context lines, never turned into points"
+)
+#: The row's only criterion is a deliverable due by a date.
+DATED_NOTE = "Case: dated deliverable (READING 12), binary on the date, the day itself included"
+#: The notice prints the rule (an amount, tiers, a veto, a bonus).
+PRINTED_NOTE = "Case: printed rule"
+#: The row stands for points the source does not recover.
+RESIDUAL_NOTE = "Case: residual per READING 3, assessor-graded (not recoverable from the source)"
+#: The four cases; every indicator's note names one.
+CASES = (PRINTED_NOTE, DATED_NOTE, GRADED_NOTE, GRADED_CONTEXT_NOTE, RESIDUAL_NOTE)
+
+
+def notice_lines(rows: Any, kinds: Iterable[str], what: str) -> tuple[str, ...]:
+    """Context of a graded 通报 row: the notices of ``kinds`` that monitoring recorded (never points)."""
+    if rows is None:
+        return ("monitoring/website_notices.csv not provided: no 通报 facts to show",)
+    kinds = tuple(kinds)
+    found = [row for row in rows if row.kind in kinds]
+    lines = [f"{len(found)} {what} recorded in website_notices"]
+    lines.extend(f"{row.kind} {row.date}" + (f" {row.subject}" if row.subject else "") + f" (line {row.line})" for row in found)
+    return tuple(lines)
+
+
+def share_line(part: int | None, whole: int | None, what: str) -> tuple[str, ...]:
+    """Context of a graded row with a monitored count: "12 of 15 sites migrated", nothing when not recorded."""
+    if part is None and whole is None:
+        return ()
+    shown = lambda value: "not recorded" if value is None else str(value)  # noqa: E731
+    return (f"{what}: {shown(part)} of {shown(whole)}",)
 
 
 def one_year_before(day: dt.date) -> dt.date:

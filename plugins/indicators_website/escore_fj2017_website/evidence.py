@@ -20,8 +20,11 @@ from escore import Field, MissingEvidence, column, field, fixture, table
 from ._common import ANNUAL_REPORT_YEAR, in_last_year
 
 
-def graded(key: str, max: str, criteria: str) -> Field:
-    """An assessor-graded row (READING 2): the points awarded and a one-line reason."""
+def graded(key: str, max: str | dict[str, str], criteria: str) -> Field:
+    """An assessor-graded row (READING 2 and 12): the points awarded and a one-line reason.
+
+    ``max`` is the row's maximum, or a mapping by category where one field feeds rows of
+    different maxima (a grade above its own row's maximum is bad input, READING 15)."""
     return field(key, "graded", unit="points", min=0, max=max, description=f"assessor's points and reason: {criteria}")
 
 
@@ -35,21 +38,28 @@ monitoring_date = field(
 
 # --------------------------------------------------------------------------- 政务公开 (Table L)
 
-public_resources = graded("website.disclosure.public_resources", "3", "公共资源配置 disclosure (市 2, 县 3)")
+public_resources = graded("website.disclosure.public_resources", {"city": "2", "county": "3"}, "公共资源配置 disclosure (市 2, 县 3)")
 ppp = graded("website.disclosure.ppp", "1.5", "PPP project disclosure (市 only)")
 social_assistance = graded("website.disclosure.social_assistance", "2", "社会救助 and 减灾救灾 disclosure")
 environment = graded("website.disclosure.environment", "2", "环境保护 disclosure")
-education = graded("website.disclosure.education", "3", "教育 disclosure (市 2, 县 3)")
-health = graded("website.disclosure.health", "2", "医疗卫生 disclosure (市 1.5, 县 2)")
+education = graded("website.disclosure.education", {"city": "2", "county": "3"}, "教育 disclosure (市 2, 县 3)")
+health = graded("website.disclosure.health", {"city": "1.5", "county": "2"}, "医疗卫生 disclosure (市 1.5, 县 2)")
 housing_land = graded("website.disclosure.housing_land", "2", "住房保障 and 土地供应 disclosure (市 only)")
 work_safety = graded("website.disclosure.work_safety", "2", "安全生产 disclosure")
 proactive = graded("website.gov_info.proactive", "1", "主动公开信息 (Table L)")
 gov_info_column = graded("website.gov_info.column", "2.5", "政府信息公开专栏: 条例、办法等制度规定公开情况")
 mailbox = graded("website.gov_info.mailbox", "0.5", "政府信息公开意见箱: replies to this year's opinions and suggestions")
+gov_info_rules = graded(
+    "website.gov_info.rules", "1", "政府信息公开规定: 考核制度、社会评议制度、责任追究制度、保密审查制度等监督和保障制度建设情况"
+)
+#: The 监督和保障制度 the named list of the notice admits ("等": others too).
+RULE_KINDS = ("考核制度", "社会评议制度", "责任追究制度", "保密审查制度", "其他监督保障制度")
 rules_in_place = field(
     "website.gov_info.rules_in_place",
     "list[str]",
-    description="监督和保障制度 in place, each one of: 考核制度, 社会评议制度, 责任追究制度, 保密审查制度, 其他监督保障制度",
+    choices=RULE_KINDS,
+    optional=True,
+    description="context for the 规定 grade (not scored): 监督和保障制度 found in place, each listed once",
 )
 press_conferences = graded(
     "website.interpretation.press_conferences",
@@ -58,7 +68,7 @@ press_conferences = graded(
 )
 residual_l = graded(
     "website.residual.l_disclosure",
-    "12.5",
+    {"city": "10.5", "county": "12.5"},
     "Table L 政务公开 residual: 国资国企, 政策解读 and rows lost from the source (市 10.5, 县 12.5)",
 )
 
@@ -90,32 +100,71 @@ annual_reports = table(
 
 # --------------------------------------------------------------------------- 办事服务
 
-power_list = graded("website.services.power_list", "3", "权责清单 published (Table L 3, Table D 2)")
+power_list = graded(
+    "website.services.power_list", {"provincial": "2", "city": "3", "county": "3"}, "权责清单 published (Table L 3, Table D 2)"
+)
 entry_integration = graded("website.services.entry_integration", "3", "服务入口整合: 网上政务服务平台 fused with the portal")
 search_modes = graded("website.services.search_modes", "2", "信息检索方式: 模糊检索、目录检索、场景导航")
 guidance = graded("website.services.guidance", "3", "服务导引 by 事项性质、服务对象、实施主体、服务主题")
+admin_power_coverage = graded("website.services.admin_power_coverage", "3", "服务覆盖度: 行政权力事项办事指南发布情况")
+public_service_coverage = graded("website.services.public_service_coverage", "3", "服务覆盖度: 公共服务事项办事指南发布情况")
 admin_power_items = field(
-    "website.services.admin_power_items", "int", unit="items", min=0, description="行政权力事项 the unit must publish guides for"
+    "website.services.admin_power_items",
+    "int",
+    unit="items",
+    min=0,
+    optional=True,
+    description="context for the 服务覆盖度 grade (not scored): 行政权力事项 the unit must publish guides for",
 )
 admin_power_guides = field(
-    "website.services.admin_power_guides", "int", unit="items", min=0, description="行政权力事项 with a published 办事指南"
+    "website.services.admin_power_guides",
+    "int",
+    unit="items",
+    min=0,
+    at_most="website.services.admin_power_items",
+    optional=True,
+    description="context (not scored): 行政权力事项 with a published 办事指南, out of admin_power_items",
 )
 public_service_items = field(
-    "website.services.public_service_items", "int", unit="items", min=0, description="公共服务事项 the unit must publish guides for"
+    "website.services.public_service_items",
+    "int",
+    unit="items",
+    min=0,
+    optional=True,
+    description="context for the 服务覆盖度 grade (not scored): 公共服务事项 the unit must publish guides for",
 )
 public_service_guides = field(
-    "website.services.public_service_guides", "int", unit="items", min=0, description="公共服务事项 with a published 办事指南"
+    "website.services.public_service_guides",
+    "int",
+    unit="items",
+    min=0,
+    at_most="website.services.public_service_items",
+    optional=True,
+    description="context (not scored): 公共服务事项 with a published 办事指南, out of public_service_items",
 )
 guide_accuracy = graded("website.services.guide_accuracy", "4", "办事指南准确度 (Table L)")
-online_depth = graded("website.services.online_depth", "3", "在线办理深度: items handled fully online (Table L 3, Table D 2)")
+online_depth = graded(
+    "website.services.online_depth",
+    {"provincial": "2", "city": "3", "county": "3"},
+    "在线办理深度: items handled fully online (Table L 3, Table D 2)",
+)
 guides = graded("website.services.guides", "3", "办事指南 elements complete and accurate (Table D)")
 downloads = graded("website.services.downloads", "2", "附件下载: forms and attachments download normally")
 online_application = graded("website.services.online_application", "2", "在线申报: link depth and normal access of the application system")
-status_query = field("website.services.status_query", "bool", description="在线查询 1: online status and result queries are provided")
+online_query = graded(
+    "website.services.online_query", "2", "在线查询: 1. status and result queries provided; 2. they agree with reality (Table D)"
+)
+status_query = field(
+    "website.services.status_query",
+    "bool",
+    optional=True,
+    description="context for the 在线查询 grade (not scored): criterion 1, online status and result queries are provided",
+)
 query_consistent = field(
     "website.services.query_consistent",
     "bool",
-    description="在线查询 2: status and result queries agree with reality (content, update time)",
+    optional=True,
+    description="context (not scored): criterion 2, status and result queries agree with reality (content, update time)",
 )
 content_coordination = graded("website.services.content_coordination", "4", "内容协同情况 (label only in the source)")
 guidance_modes = graded("website.services.guidance_modes", "6", "服务导引方式 (label only in the source)")
@@ -136,7 +185,7 @@ survey_feedback = graded("website.solicitations.survey_feedback", "2", "网上�
 letters = table(
     "website_letters",
     column("received", "date", description="the day the letter or message was submitted"),
-    column("replied", "date", required=False, description="the day the reply was published; empty: no reply yet"),
+    column("replied", "date", required=False, at_least="received", description="the day the reply was published; empty: no reply yet"),
     column("subject", "str", required=False, description="subject, for the explanation"),
     description="valid letters and messages of the 咨询投诉 column (spam, tests and duplicates are not recorded), one row per letter",
 )
@@ -167,31 +216,65 @@ solicitations = table(
 # --------------------------------------------------------------------------- 集约化建设及运维保障
 
 unified_platform = graded("website.sites.unified_platform", "1", "网站统一技术平台 built and completed (市 only)")
+site_migration = graded(
+    "website.sites.migration", {"city": "1", "county": "1.5"}, "网站迁移 to the city's unified technical platform (市 1, 县 1.5)"
+)
+site_closure = graded("website.sites.closure", {"city": "1", "county": "1.5"}, "网站关停 per the national registry (市 1, 县 1.5)")
 migration_in_scope = field(
     "website.sites.migration_in_scope",
     "int",
     unit="sites",
     min=0,
-    description="sites that must move to the city's unified platform (a county: its own portal; a city: county portals and city department sites)",
+    optional=True,
+    description="context for the 网站迁移 grade (not scored): sites that must move to the city's unified platform (a county: its own portal; a city: county portals and city department sites)",
 )
-migrated = field("website.sites.migrated", "int", unit="sites", min=0, description="of those, sites running on the city's unified platform")
+migrated = field(
+    "website.sites.migrated",
+    "int",
+    unit="sites",
+    min=0,
+    at_most="website.sites.migration_in_scope",
+    optional=True,
+    description="context (not scored): of those, sites running on the city's unified platform",
+)
 closure_in_scope = field(
     "website.sites.closure_in_scope",
     "int",
     unit="sites",
     min=0,
-    description="乡镇、街道 and county department sites to be closed, per the national government-website registry",
+    optional=True,
+    description="context for the 网站关停 grade (not scored): 乡镇、街道 and county department sites to be closed, per the national government-website registry",
 )
-closed = field("website.sites.closed", "int", unit="sites", min=0, description="of those, sites closed per the national registry")
+closed = field(
+    "website.sites.closed",
+    "int",
+    unit="sites",
+    min=0,
+    at_most="website.sites.closure_in_scope",
+    optional=True,
+    description="context (not scored): of those, sites closed per the national registry",
+)
 presentation = graded("website.site.presentation", "2", "展示规范: name, domain and footer elements")
 
-#: 网站普查、网站安全检查通报: every notice or exposure naming the unit's sites.
+#: 网站普查、网站安全检查通报 rows: assessor-graded (READING 12); the notices are their context.
+higher_notices = graded(
+    "website.notices.higher", "2", "上级通报: notices by 国务院办公厅 or 省政府办公厅 naming the unit's sites (Table L)"
+)
+exposure_and_security = graded(
+    "website.notices.exposure_and_security", "2", "网民曝光纠正 and 网络安全通报批评、专项检查重大安全问题 (Table L)"
+)
+exposure = graded("website.notices.exposure", "2", "网民曝光纠正 on the “我为政府网站找错” platform (Table D)")
+security = graded("website.notices.security", "2", "网络安全通报批评 and 专项检查重大安全问题 (Table D)")
+
+#: 网站普查、网站安全检查通报: every notice or exposure naming the unit's sites; context of the
+#: graded 通报 rows, never points (an absent file: no context line, not missing evidence).
 notices = table(
     "website_notices",
     column("date", "date", description="the day of the notice or report"),
     column("kind", "enum", choices=("国务院办公厅通报", "省政府办公厅通报", "网民曝光纠正", "网络安全通报批评", "专项检查重大安全问题")),
     column("subject", "str", required=False, description="which site and what, for the explanation"),
-    description="notices naming the unit's (or its subordinate units') sites in 2017, one row per notice",
+    description="notices naming the unit's (or its subordinate units') sites in 2017, one row per notice (context of the graded 通报 rows)",
+    optional=True,
 )
 
 #: 保障机制: the website work summaries received by 省政府办公厅（电子政务办公室）.
@@ -203,18 +286,20 @@ summaries = table(
 
 # --------------------------------------------------------------------------- 创新发展
 
-smart_search = graded("website.innovation.smart_search", "3", "智能搜索 (市 2, 县 3)")
-smart_interaction = graded("website.innovation.smart_interaction", "3", "智能互动 (市 2, 县 3)")
+#: 移动客户端 (and 注3's WeChat account graded in its place): 市 2 | 县 4 in Table L, 2 in Table D.
+APP_MAX = {"provincial": "2", "city": "2", "county": "4"}
+smart_search = graded("website.innovation.smart_search", {"city": "2", "county": "3"}, "智能搜索 (市 2, 县 3)")
+smart_interaction = graded("website.innovation.smart_interaction", {"city": "2", "county": "3"}, "智能互动 (市 2, 县 3)")
 has_app = field("website.channels.has_app", "bool", description="the unit built a mobile client or connected its site to 闽政通APP")
 has_wechat = field("website.channels.has_wechat", "bool", description="the unit runs a WeChat official account")
 app = graded(
     "website.channels.app",
-    "4",
+    APP_MAX,
     "移动客户端: client (or 闽政通 access), site entry and instructions, functions and content (市 2, 县 4, 省直 2)",
 )
 wechat_for_app = graded(
     "website.channels.wechat_for_app",
-    "4",
+    APP_MAX,
     "注3: the WeChat account's build and content pushes, assessed in the 移动客户端 row of a unit without a client",
 )
 wechat = graded("website.channels.wechat", "2", "微信 row (市 only)")
@@ -238,15 +323,31 @@ portal_months = table(
     "website_portal_months",
     column("month", "int", min=1, max=12, description="month of 2017"),
     column("row", "enum", choices=("资源库", "重点领域"), description="资源库 = W-D-7-2-1 (6 points); 重点领域 = W-D-7-3-1 (10 points)"),
-    column("points", "decimal", unit="points", min=0, max=10, description="the month's 分档计分 score of that row"),
+    column(
+        "points",
+        "decimal",
+        unit="points",
+        min=0,
+        max=10,
+        max_by=("row", {"资源库": "6", "重点领域": "10"}),
+        description="the month's 分档计分 score of that row (资源库 at most 6, 重点领域 at most 10)",
+    ),
     column("note", "str", required=False, description="the monitor's remark, for the explanation"),
     description="monthly monitoring of the department's content on the provincial portal, one row per month and row",
+    unique=("month", "row"),
 )
 
 #: SR-04: offending content found in the department's portal columns.
 portal_offences = table(
     "website_portal_offences",
-    column("month", "int", min=1, max=12, description="month of 2017 the content was found"),
+    column(
+        "month",
+        "int",
+        min=1,
+        max=12,
+        within=("website_portal_months", "month", {"row": "重点领域"}),
+        description="month of 2017 the content was found (a month with a 重点领域 score in website_portal_months)",
+    ),
     column("kind", "enum", choices=("与栏目定位无关", "内容错误", "违法违规")),
     column("item", "str", required=False, description="what was found, for the explanation"),
     description="content the department supplied to the 重点领域 platforms and 专题 that is unrelated, wrong or illegal, one row per finding",
@@ -272,8 +373,6 @@ def website_letters_longest_wait(website_letters, website_monitoring_date):
         answered = row.replied is not None and row.replied <= website_monitoring_date
         if answered and not in_last_year(row.received, website_monitoring_date):
             continue
-        if answered and row.replied < row.received:
-            raise ValueError(f"website_letters line {row.line}: replied {row.replied} before received {row.received}")
         end = row.replied if answered else website_monitoring_date
         days = (end - row.received).days
         label = f"letter of {row.received} (line {row.line}" + (f", {row.subject}" if row.subject else "") + ")"
@@ -321,9 +420,6 @@ def _portal_rows(rows, which):
     found = sorted((row for row in rows if row.row == which), key=lambda row: row.month)
     if not found:
         raise MissingEvidence("website_portal_months", f"monitoring/website_portal_months.csv has no {which} month for this unit")
-    months = [row.month for row in found]
-    if len(set(months)) != len(months):
-        raise ValueError(f"website_portal_months: a month of {which} is recorded twice ({months})")
     return tuple(found)
 
 

@@ -13,12 +13,9 @@ from __future__ import annotations
 from escore import (
     Binary,
     Citation,
-    Deduction,
     Grade,
     Graded,
-    Item,
     Score,
-    composite,
     forfeit,
     group,
     indicator,
@@ -27,16 +24,21 @@ from escore import (
 from escore import cite as _cite
 
 from ._common import (
+    DATED_NOTE,
     DOC,
+    GRADED_CONTEXT_NOTE,
     GRADED_NOTE,
     NOTE1,
     NOTE2,
     NOTE3_ALTERNATIVES,
+    PRINTED_NOTE,
+    RESIDUAL_NOTE,
     SUMMARY_DEADLINE,
     annual_report_score,
     monthly_average,
     note1_reason,
     note2_reason,
+    notice_lines,
     summary_line,
 )
 
@@ -45,9 +47,7 @@ def src(text: str, clause: str, note: str = "") -> Citation:
     return _cite(text, document=DOC, clause="表D " + clause, note=note)
 
 
-DEDUCTION_NOTE = (
-    "The amount per notice is not printed: pack reading after the notice's own '通报一次的，扣1分，直至扣完' (综合应用), floor 0."
-)
+DEDUCTION_NOTE = GRADED_CONTEXT_NOTE + " (the notices recorded in website_notices; the amount per notice is not printed)."
 
 W_D = group(
     "W-D",
@@ -138,7 +138,7 @@ def on_request(website_gov_info_on_request) -> Score:
     source=src(
         "行政机关在每年3月31日前公布本行政机关的政府信息年度工作公开工作年度报告情况。",
         "政府信息公开·年度报告",
-        note="Binary on the deadline: the 2016 report on the site by 2017-03-31 (the day counts).",
+        note=DATED_NOTE + ": the 2016 report on the site by 2017-03-31.",
     ),
 )
 def annual_report(website_annual_report) -> Score:
@@ -154,8 +154,7 @@ def annual_report(website_annual_report) -> Score:
     source=src(
         "主动公年底开信息(12)",
         "政务公开·政府信息公开·未复原",
-        note="Residual row (READING 3), not recoverable from the source: 4.5 of the printed (12) have no row in the source; "
-        "graded by the assessor against the 主动公开信息 duties.",
+        note=RESIDUAL_NOTE + ": 4.5 of the printed (12) have no row in the source; graded by the assessor against the 主动公开信息 duties.",
     ),
 )
 def gov_info_residual(website_residual_d_gov_info) -> Score:
@@ -202,7 +201,7 @@ def supervision_node(website_gov_info_supervision_node) -> Score:
     source=src(
         "《中华人民共和国政府信息公开条例》、《福建省政府信息公开办法》等制度规定公开情况。",
         "政府信息公开监察·未复原",
-        note="Residual row (READING 3): the rows 政府信息公开专栏 (W-D-1-2-1), 规定 (W-D-1-2-2) and 意见箱 (W-D-1-2-3) are named "
+        note=RESIDUAL_NOTE + ": the rows 政府信息公开专栏 (W-D-1-2-1), 规定 (W-D-1-2-2) and 意见箱 (W-D-1-2-3) are named "
         "but their points are not recoverable from the source (7 − 2 = 5 together); graded by the assessor against those criteria.",
     ),
 )
@@ -244,10 +243,8 @@ POWER_LIST_D = Graded("权责清单 (表D)", "2")
 GUIDES = Graded("办事指南", "3")
 DOWNLOADS = Graded("附件下载", "2")
 ONLINE_APPLICATION = Graded("在线申报", "2")
-STATUS_QUERY = Binary(
-    "在线查询 1. 状态查询、结果查询功能", "1", yes="状态查询、结果查询功能 provided", no="状态查询、结果查询功能 not provided"
-)
-QUERY_CONSISTENT = Binary("在线查询 2. 与实际情况保持一致", "1", yes="queries agree with reality", no="queries do not agree with reality")
+#: 在线查询: two numbered criteria for 2 points, no value per criterion printed (READING 12: graded).
+ONLINE_QUERY = Graded("在线查询", "2")
 CONTENT_COORDINATION = Graded("内容协同情况", "4")
 GUIDANCE_MODES = Graded("服务导引方式", "6")
 ONLINE_DEPTH_D = Graded("在线办理深度 (表D)", "2")
@@ -317,11 +314,22 @@ def online_application(website_services_online_application) -> Score:
     source=src(
         "网上办事状态查询提供情况：1.提供网上办事状态查询、结果查询功能；22.办事状态查询、结果查询与实际情况保持一致（包括内容一致、更新时间一致等，下同）。",
         "服务实用情况·在线查询",
-        note="Two numbered criteria for 2 points: pack reading 1 point each.",
+        note="Two numbered criteria for 2 points, no value per criterion printed. "
+        + GRADED_CONTEXT_NOTE
+        + " (the two criteria as recorded).",
     ),
 )
-def online_query(website_services_status_query, website_services_query_consistent) -> Score:
-    return composite(STATUS_QUERY.score(website_services_status_query), QUERY_CONSISTENT.score(website_services_query_consistent))
+def online_query(website_services_online_query, website_services_status_query, website_services_query_consistent) -> Score:
+    shown = {True: "met", False: "not met"}
+    context = tuple(
+        f"criterion {n} ({what}) recorded as {shown[value]}"
+        for n, what, value in (
+            (1, "状态查询、结果查询功能", website_services_status_query),
+            (2, "与实际情况保持一致", website_services_query_consistent),
+        )
+        if value is not None
+    )
+    return ONLINE_QUERY.score(website_services_online_query, context)
 
 
 @indicator(
@@ -547,10 +555,10 @@ W_D_5_3 = group(
     ),
 )
 PRESENTATION_D = Graded("展示规范 (表D)", "2")
-#: 网民曝光纠正: −0.5 per exposure corrected (pack reading), floor 0.
-EXPOSURE = Deduction("网民曝光纠正", "2", {"网民曝光纠正": "0.5"})
-#: 网络安全通报: −1 per criticism or major issue found (pack reading), floor 0.
-SECURITY = Deduction("网络安全通报", "2", {"网络安全通报批评": "1", "专项检查重大安全问题": "1"})
+#: 网民曝光纠正 and 网络安全通报: no amount per notice printed (READING 12: graded; the notices are context).
+EXPOSURE = Graded("网民曝光纠正", "2")
+SECURITY = Graded("网络安全通报", "2")
+SECURITY_KINDS = ("网络安全通报批评", "专项检查重大安全问题")
 SUMMARY_D = Binary("网站保障机制 (表D)", "6", yes="work summary received by 2017-11-15", no="work summary not received by 2017-11-15")
 
 
@@ -576,13 +584,11 @@ def presentation(website_site_presentation) -> Score:
         "本部门及下属单位网站被网民曝光纠正情况（以“我为站安全检政府网站找错”监督举报平台数据为准）。",
         "网站普查、网站安全检查通报·网民曝光纠正",
         note="Departure from the seed, which names this row 上级通报(国办/省办) by analogy with Table L: the notice's Table D shows no "
-        "国办/省办 notice criterion, only this 网民曝光纠正 sentence and the 网络安全 one. 2 derived: 4 − 2. "
-        + DEDUCTION_NOTE
-        + " −0.5 per exposure.",
+        "国办/省办 notice criterion, only this 网民曝光纠正 sentence and the 网络安全 one. 2 derived: 4 − 2. " + DEDUCTION_NOTE,
     ),
 )
-def exposure(website_notices) -> Score:
-    return EXPOSURE.score(Item(n.kind, f"{n.date} {n.subject or ''}".strip()) for n in website_notices if n.kind in EXPOSURE.per)
+def exposure(website_notices_exposure, website_notices) -> Score:
+    return EXPOSURE.score(website_notices_exposure, notice_lines(website_notices, ("网民曝光纠正",), "网民曝光纠正"))
 
 
 @indicator(
@@ -597,8 +603,8 @@ def exposure(website_notices) -> Score:
         note=DEDUCTION_NOTE,
     ),
 )
-def security(website_notices) -> Score:
-    return SECURITY.score(Item(n.kind, f"{n.date} {n.subject or ''}".strip()) for n in website_notices if n.kind in SECURITY.per)
+def security(website_notices_security, website_notices) -> Score:
+    return SECURITY.score(website_notices_security, notice_lines(website_notices, SECURITY_KINDS, "网络安全 notices"))
 
 
 @indicator(
@@ -610,7 +616,7 @@ def security(website_notices) -> Score:
     source=src(
         "保障机网站各部门于2017年11月15日前向省政府办公厅（电子政年底制（6）务办公室）报送本年度本部门政府网站建设工作总结。",
         "保障机制·网站保障机制",
-        note="6 derived from the label (6). Only the summary requirement survives: Binary on the summary received by 2017-11-15 (the day counts).",
+        note="6 derived from the label (6). Only the summary requirement survives. " + DATED_NOTE + ": the summary received by 2017-11-15.",
     ),
 )
 def summary(website_summary_received) -> Score:
@@ -662,7 +668,7 @@ def mobile_client(website_channels_app) -> Score:
     source=src(
         "22日常监测日常监测",
         "渠道拓展·未显示标签",
-        note="Label and criterion lost (perhaps 微信); graded by the assessor, not recoverable from the source.",
+        note=RESIDUAL_NOTE + ": label and criterion lost (perhaps 微信); graded by the assessor.",
     ),
 )
 def unlabelled_channel(website_channels_d_unlabelled) -> Score:
@@ -731,7 +737,7 @@ def _month(rule, row):
     source=src(
         "库2监测(按月汇总)",
         "内容保障·资源库",
-        note="Label only. 日常监测(按月汇总): the mean of the monthly scores recorded by monitoring. "
+        note=PRINTED_NOTE + " (按月汇总, READING 11): the mean of the monthly 分档计分 scores recorded by monitoring. Label only. "
         "The content forfeiture is printed in the 重点领域 row only and is not applied here.",
     ),
 )
@@ -748,15 +754,12 @@ def resource_library(website_portal_library_months) -> Score:
     source=src(
         FORFEIT,
         "内容保障·重点领域",
-        note="分档计分 thresholds are in an annex the source lacks: monitoring records each month's tier score; the row is their mean "
-        "(按月汇总). SR-04: a month in which offending content was found forfeits that month's points (the tier score is not itemised, seed A-12).",
+        note=PRINTED_NOTE + " (按月汇总 and 扣除对应考核项所得的分数, READING 11). 分档计分 thresholds are in an annex the source lacks: "
+        "monitoring records each month's tier score; the row is their mean. SR-04: a month in which offending content was found forfeits that month's points (the tier score is not itemised, seed A-12).",
     ),
 )
 def key_areas(website_portal_key_area_months, website_portal_offences) -> Score:
-    months = {row.month for row in website_portal_key_area_months}
-    stray = sorted({o.month for o in website_portal_offences} - months)
-    if stray:
-        raise ValueError(f"website_portal_offences: findings in month(s) {stray} with no 重点领域 score recorded")
+    # An offence in a month without a score is refused when the evidence is loaded (column ``within``).
     parts = []
     for row in website_portal_key_area_months:
         score = _month(KEY_AREAS_MONTH, row)
@@ -775,7 +778,7 @@ def key_areas(website_portal_key_area_months, website_portal_offences) -> Score:
     source=src(
         "（三）省直单位：综合应用（65分）＋政府网站建设（35分）。",
         "未复原",
-        note="Residual row (READING 3), not recoverable from the source: Table D's recovered blocks give 99 of 100; "
+        note=RESIDUAL_NOTE + ": Table D's recovered blocks give 99 of 100; "
         "the 1 point is graded by the assessor against the table as a whole.",
     ),
 )

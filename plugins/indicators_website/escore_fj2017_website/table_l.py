@@ -13,14 +13,10 @@ residual row (READING 3).
 from __future__ import annotations
 
 from escore import (
-    Award,
     Binary,
     Citation,
-    Deduction,
     Graded,
-    Item,
     Ladder,
-    Proportional,
     Score,
     bonus,
     cite,
@@ -30,16 +26,22 @@ from escore import (
 )
 
 from ._common import (
+    DATED_NOTE,
     DOC,
+    GRADED_CONTEXT_NOTE,
     GRADED_NOTE,
     NOTE1,
     NOTE2,
     NOTE3_ALTERNATIVES,
+    PRINTED_NOTE,
+    RESIDUAL_NOTE,
     SUMMARY_DEADLINE,
     annual_report_score,
     column,
     note1_reason,
     note2_reason,
+    notice_lines,
+    share_line,
     summary_line,
 )
 
@@ -275,7 +277,7 @@ def on_request(website_gov_info_on_request) -> Score:
     source=src(
         "行政机关在每年3月31日前公布本行政机关的政府信息年度工作公开工作年度报告情况。",
         "政府信息公开·年度工作报告",
-        note="Text from Table D's row (Table L keeps the label only). Binary on the deadline: the 2016 report on the site by 2017-03-31 (the day counts).",
+        note="Text from Table D's row (Table L keeps the label only). " + DATED_NOTE + ": the 2016 report on the site by 2017-03-31.",
     ),
 )
 def annual_report(website_annual_report) -> Score:
@@ -293,12 +295,8 @@ W_L_1_3 = group(
     ),
 )
 GOV_INFO_COLUMN = Graded("政府信息公开专栏", "2.5")
-#: 规定: the four systems the row names, 0.25 each; "等" admits others, capped at the row's 1 point (pack reading).
-RULES = Award(
-    "政府信息公开规定",
-    "1",
-    {"考核制度": "0.25", "社会评议制度": "0.25", "责任追究制度": "0.25", "保密审查制度": "0.25", "其他监督保障制度": "0.25"},
-)
+#: 规定: the notice names the systems but prints no value per system (READING 12: graded).
+RULES = Graded("政府信息公开规定", "1")
 MAILBOX = Graded("政府信息公开意见箱", "0.5")
 SUPERVISION_NODE = Graded("电子监察系统节点运行维护保障情况", "2")
 
@@ -328,11 +326,16 @@ def gov_info_column(website_gov_info_column) -> Score:
     source=src(
         "政府信息公开工作考核制度、社会评议制11监规定度、责任追究制度，以及保密审查制度等监督和测保障制度建设情况。",
         "政府信息公开监察·规定",
-        note="Pack reading (no formula printed): 0.25 per 监督和保障制度 in place, the four named and others ('等'), capped at 1.",
+        note=GRADED_CONTEXT_NOTE + " (the 监督和保障制度 recorded in place; no value per system is printed).",
     ),
 )
-def gov_info_rules(website_gov_info_rules_in_place) -> Score:
-    return RULES.score(Item(name) for name in website_gov_info_rules_in_place)
+def gov_info_rules(website_gov_info_rules, website_gov_info_rules_in_place) -> Score:
+    context = (
+        ()
+        if website_gov_info_rules_in_place is None
+        else (f"监督和保障制度 recorded in place: {', '.join(website_gov_info_rules_in_place) or 'none'}",)
+    )
+    return RULES.score(website_gov_info_rules, context)
 
 
 @indicator(
@@ -405,7 +408,7 @@ RESIDUAL_COUNTY = Graded("政务公开未复原分值 (县)", "12.5", categories
     source=src(
         "国有产权交易、增资扩股项目的信息披露和结果公示情况。按月公开国有及国有控股企业主要经济效益指标等情况。",
         "政务公开·未复原",
-        note="Residual row (READING 3), not recoverable from the source: 政务公开 is 35, its recovered rows give 24.5 (市) / 22.5 (县). "
+        note=RESIDUAL_NOTE + ". 政务公开 is 35, its recovered rows give 24.5 (市) / 22.5 (县). "
         "The 10.5 / 12.5 points cover 国资国企 (W-L-1-1-3, this text), 政策解读 (W-L-1-4-1: 「本地区重要政策文件公开后3个工作日内发布解读材料…」) "
         "and rows lost from the source; graded by the assessor against those criteria.",
     ),
@@ -449,8 +452,8 @@ POWER_LIST_L = Graded("权责清单 (表L)", "3")
 ENTRY_INTEGRATION = Graded("服务入口整合", "3")
 SEARCH_MODES = Graded("信息检索方式", "2")
 GUIDANCE = Graded("服务导引", "3")
-ADMIN_POWER_GUIDES = Proportional("行政权力事项办事指南发布情况", "3", what="行政权力事项 with a published guide", nothing_to_count="full")
-PUBLIC_SERVICE_GUIDES = Proportional("公共服务事项办事指南发布情况", "3", what="公共服务事项 with a published guide", nothing_to_count="full")
+ADMIN_POWER_GUIDES = Graded("行政权力事项办事指南发布情况", "3")
+PUBLIC_SERVICE_GUIDES = Graded("公共服务事项办事指南发布情况", "3")
 GUIDE_ACCURACY = Graded("办事指南准确度", "4")
 ONLINE_DEPTH_L = Graded("在线办理深度 (表L)", "3")
 BLOCK_NOTE = "Points from the column block '332333433|332333433'; method from the merged cell (seed A-14). "
@@ -525,11 +528,14 @@ def guidance(website_services_guidance) -> Score:
     source=src(
         "行政权力事项办事指南发布情况",
         "服务覆盖度·行政权力事项",
-        note=BLOCK_NOTE + "Label only; pack reading under 服务覆盖度: 3 × items with a published guide ÷ items.",
+        note=BLOCK_NOTE + "Label only. " + GRADED_CONTEXT_NOTE + " (items with a published guide, out of items).",
     ),
 )
-def admin_power_guides(website_services_admin_power_guides, website_services_admin_power_items) -> Score:
-    return ADMIN_POWER_GUIDES.score(website_services_admin_power_guides, website_services_admin_power_items)
+def admin_power_guides(
+    website_services_admin_power_coverage, website_services_admin_power_guides, website_services_admin_power_items
+) -> Score:
+    context = share_line(website_services_admin_power_guides, website_services_admin_power_items, "行政权力事项 with a published guide")
+    return ADMIN_POWER_GUIDES.score(website_services_admin_power_coverage, context)
 
 
 @indicator(
@@ -541,11 +547,16 @@ def admin_power_guides(website_services_admin_power_guides, website_services_adm
     source=src(
         "公共服务事项办事指南发布情况",
         "服务覆盖度·公共服务事项",
-        note=BLOCK_NOTE + "Label only; pack reading under 服务覆盖度: 3 × items with a published guide ÷ items.",
+        note=BLOCK_NOTE + "Label only. " + GRADED_CONTEXT_NOTE + " (items with a published guide, out of items).",
     ),
 )
-def public_service_guides(website_services_public_service_guides, website_services_public_service_items) -> Score:
-    return PUBLIC_SERVICE_GUIDES.score(website_services_public_service_guides, website_services_public_service_items)
+def public_service_guides(
+    website_services_public_service_coverage, website_services_public_service_guides, website_services_public_service_items
+) -> Score:
+    context = share_line(
+        website_services_public_service_guides, website_services_public_service_items, "公共服务事项 with a published guide"
+    )
+    return PUBLIC_SERVICE_GUIDES.score(website_services_public_service_coverage, context)
 
 
 @indicator(
@@ -774,21 +785,18 @@ W_L_4_4 = group(
 )
 
 UNIFIED_PLATFORM = Graded("网站统一技术平台建设", "1")
-MIGRATION_CITY = Proportional("网站迁移 (市)", "1", what="sites on the city's unified platform", categories=("city",), nothing_to_count="full")
-MIGRATION_COUNTY = Proportional("网站迁移 (县)", "1.5", what="sites on the city's unified platform", categories=("county",), nothing_to_count="full")
-CLOSURE_CITY = Proportional("网站关停 (市)", "1", what="sites closed per the national registry", categories=("city",), nothing_to_count="full")
-CLOSURE_COUNTY = Proportional("网站关停 (县)", "1.5", what="sites closed per the national registry", categories=("county",), nothing_to_count="full")
+MIGRATION_CITY = Graded("网站迁移 (市)", "1", categories=("city",))
+MIGRATION_COUNTY = Graded("网站迁移 (县)", "1.5", categories=("county",))
+CLOSURE_CITY = Graded("网站关停 (市)", "1", categories=("city",))
+CLOSURE_COUNTY = Graded("网站关停 (县)", "1.5", categories=("county",))
 PRESENTATION = Graded("展示规范", "2")
-#: 上级通报: each notice by 国务院办公厅 or 省政府办公厅 −1, floor 0 (pack reading; the amount is not printed).
-HIGHER_NOTICES = Deduction("上级通报", "2", {"国务院办公厅通报": "1", "省政府办公厅通报": "1"})
-#: 网民曝光及网络安全通报: −0.5 per corrected netizen exposure, −1 per security criticism or major issue, floor 0 (pack reading).
-EXPOSURE_AND_SECURITY = Deduction(
-    "网民曝光及网络安全通报", "2", {"网民曝光纠正": "0.5", "网络安全通报批评": "1", "专项检查重大安全问题": "1"}
-)
+#: 上级通报 and 网民曝光及网络安全通报: the notice prints no amount per notice (READING 12: graded).
+HIGHER_NOTICES = Graded("上级通报", "2")
+HIGHER_KINDS = ("国务院办公厅通报", "省政府办公厅通报")
+EXPOSURE_AND_SECURITY = Graded("网民曝光及网络安全通报", "2")
+EXPOSURE_AND_SECURITY_KINDS = ("网民曝光纠正", "网络安全通报批评", "专项检查重大安全问题")
 SUMMARY_L = Binary("网站保障机制 (表L)", "5", yes="work summary received by 2017-11-15", no="work summary not received by 2017-11-15")
-DEDUCTION_NOTE = (
-    "The amount per notice is not printed: pack reading after the notice's own '通报一次的，扣1分，直至扣完' (综合应用), floor 0."
-)
+DEDUCTION_NOTE = GRADED_CONTEXT_NOTE + " (the notices recorded in website_notices; the amount per notice is not printed)."
 
 
 @indicator(
@@ -816,11 +824,14 @@ def unified_platform(website_sites_unified_platform) -> Score:
     source=src(
         "县级政府门户网站、设区市政府部门网站迁移到市级政府网站统一技术平台情况。",
         "集约化建设及网站整合·网站迁移",
-        note="'11.5' = 市 1 | 县 1.5. Pack reading: max × sites migrated ÷ sites in scope (a county's scope is its own portal).",
+        note="'11.5' = 市 1 | 县 1.5. "
+        + GRADED_CONTEXT_NOTE
+        + " (sites migrated, out of sites in scope; a county's scope is its own portal).",
     ),
 )
-def migration(unit, website_sites_migrated, website_sites_migration_in_scope) -> Score:
-    return column(unit, MIGRATION_CITY, MIGRATION_COUNTY).score(website_sites_migrated, website_sites_migration_in_scope)
+def migration(unit, website_sites_migration, website_sites_migrated, website_sites_migration_in_scope) -> Score:
+    context = share_line(website_sites_migrated, website_sites_migration_in_scope, "sites on the city's unified platform")
+    return column(unit, MIGRATION_CITY, MIGRATION_COUNTY).score(website_sites_migration, context)
 
 
 @indicator(
@@ -832,11 +843,12 @@ def migration(unit, website_sites_migrated, website_sites_migration_in_scope) ->
     source=src(
         "乡镇、街道以及县级政府部门政府网站关停情况（以全国政府网站管理系统数据为准）。",
         "集约化建设及网站整合·网站关停",
-        note="'11.5' = 市 1 | 县 1.5. Pack reading: max × sites closed ÷ sites to close, per the national registry.",
+        note="'11.5' = 市 1 | 县 1.5. " + GRADED_CONTEXT_NOTE + " (sites closed, out of sites to close, per the national registry).",
     ),
 )
-def closure(unit, website_sites_closed, website_sites_closure_in_scope) -> Score:
-    return column(unit, CLOSURE_CITY, CLOSURE_COUNTY).score(website_sites_closed, website_sites_closure_in_scope)
+def closure(unit, website_sites_closure, website_sites_closed, website_sites_closure_in_scope) -> Score:
+    context = share_line(website_sites_closed, website_sites_closure_in_scope, "sites closed per the national registry")
+    return column(unit, CLOSURE_CITY, CLOSURE_COUNTY).score(website_sites_closure, context)
 
 
 @indicator(
@@ -867,10 +879,8 @@ def presentation(website_site_presentation) -> Score:
         note=DEDUCTION_NOTE,
     ),
 )
-def higher_notices(website_notices) -> Score:
-    return HIGHER_NOTICES.score(
-        Item(n.kind, f"{n.date} {n.subject or ''}".strip()) for n in website_notices if n.kind in HIGHER_NOTICES.per
-    )
+def higher_notices(website_notices_higher, website_notices) -> Score:
+    return HIGHER_NOTICES.score(website_notices_higher, notice_lines(website_notices, HIGHER_KINDS, "上级通报"))
 
 
 @indicator(
@@ -882,13 +892,12 @@ def higher_notices(website_notices) -> Score:
     source=src(
         "本地区及下属单位网站被网民曝光纠正情况（以“我为政府网站找错”监督举报平台数据为准）。本地区及下属单位网站被网络安全监管相关部门通报批评、在专项检查中被发现重大安全问题情况。",
         "网站普查、网站安全检查通报·网民曝光及网络安全通报",
-        note="2 derived: 4 − 2. " + DEDUCTION_NOTE + " A corrected netizen exposure −0.5.",
+        note="2 derived: 4 − 2. " + DEDUCTION_NOTE,
     ),
 )
-def exposure_and_security(website_notices) -> Score:
-    return EXPOSURE_AND_SECURITY.score(
-        Item(n.kind, f"{n.date} {n.subject or ''}".strip()) for n in website_notices if n.kind in EXPOSURE_AND_SECURITY.per
-    )
+def exposure_and_security(website_notices_exposure_and_security, website_notices) -> Score:
+    context = notice_lines(website_notices, EXPOSURE_AND_SECURITY_KINDS, "网民曝光 and 网络安全 notices")
+    return EXPOSURE_AND_SECURITY.score(website_notices_exposure_and_security, context)
 
 
 @indicator(
@@ -900,7 +909,7 @@ def exposure_and_security(website_notices) -> Score:
     source=src(
         "各地区于2017年11月15日前向省政府办公厅年保障机制（5）网站保障机制（电子政务办公室）报送本年度本地区政府网站建设工作总结。",
         "保障机制·网站保障机制",
-        note="5 derived from the label (5). Only the summary requirement survives: Binary on the summary received by 2017-11-15 (the day counts).",
+        note="5 derived from the label (5). Only the summary requirement survives. " + DATED_NOTE + ": the summary received by 2017-11-15.",
     ),
 )
 def summary(website_summary_received) -> Score:
@@ -1023,7 +1032,7 @@ FEATURE_VOTE = Ladder.at_most("特色栏目公众满意度投票", [(3, 1)], oth
     source=src(
         "设区市政府、平潭综合实验区管委会在2017年11月15日前推荐不超过2个栏目，作为特色评选栏目，省政府门户网站通过开展公众满意度投票进行评分，前3名加分。",
         "加分项目·特色栏目",
-        note="'1' printed; +1 raw point on the 100-point table for the top 3 cities (READING 6), section capped at 100. "
+        note=PRINTED_NOTE + ": '1' printed; +1 raw point on the 100-point table for the top 3 cities (READING 6), section capped at 100. "
         "The seed's group W-L-B is not declared: a bonus item sits at the top of the section.",
     ),
 )

@@ -6,8 +6,8 @@ Writes ``escore_fj2017_website/sample/{provincial,city,county}/``: the manifest
 ``escore-evidence.toml``, one ``units/<code>.toml`` per unit with only ``website.*``
 fields, and ``monitoring/website_*.csv``. Unit names are real; every value is made
 up. The data is varied on purpose so that every rule kind and every special rule of
-the pack shows up in a run: graded rows at full, partial and zero points, the
-proportional, award (with its cap), deduction (with its floor) and deadline rows,
+the pack shows up in a run: graded rows at full, partial and zero points (the rows
+READING 12 makes graded with their monitoring facts beside them), the deadline rows,
 注1 and 注2 vetoes, the 注3 WeChat alternative, content forfeiture, the 特色栏目
 bonus (and the section cap it runs into), and a few missing fields.
 """
@@ -122,7 +122,7 @@ APP_MAX = {"county": "4", "city": "2", "provincial": "2"}
 LEFT_OUT = {
     "fuzhou.minqing": "website.services.guide_accuracy",
     "nanping.guangze": "website.interviews.topics",
-    "ningde.zherong": "website.sites.closed",
+    "ningde.zherong": "website.sites.closure",
     "longyan": "website.channels.weibo",
     "prov.tyj": "website.portal.interviews",
 }
@@ -182,7 +182,7 @@ def unit_facts(rng: random.Random, category: str, unit: dict, quality: float, pe
     if category in ("county", "city"):
         chosen = RULE_NAMES if perfect else [name for name in RULE_NAMES if rng.random() < quality + 0.1]
         if not perfect and rng.random() < 0.15:
-            chosen = [*RULE_NAMES, "其他监督保障制度"]  # five systems: the award's cap
+            chosen = [*RULE_NAMES, "其他监督保障制度"]  # "等": other systems count as context too
         facts["website.gov_info.rules_in_place"] = chosen
         for kind in ("admin_power", "public_service"):
             items = rng.randint(60, 400) if category == "county" else rng.randint(300, 1200)
@@ -205,10 +205,58 @@ def unit_facts(rng: random.Random, category: str, unit: dict, quality: float, pe
         facts["website.services.query_consistent"] = facts["website.services.status_query"] and rng.random() < 0.8
 
     add_monitoring(rng, category, code, quality, perfect, tables)
+    context_grades(rng, category, code, facts, tables, perfect)
     left_out = LEFT_OUT.get(code)
     if left_out:
         facts.pop(left_out, None)
     return facts
+
+
+#: The 通报 rows (READING 12: graded) and the notice kinds an assessor weighs in each.
+NOTICE_ROWS = {
+    "city": {
+        "website.notices.higher": ("国务院办公厅通报", "省政府办公厅通报"),
+        "website.notices.exposure_and_security": ("网民曝光纠正", "网络安全通报批评", "专项检查重大安全问题"),
+    },
+    "provincial": {
+        "website.notices.exposure": ("网民曝光纠正",),
+        "website.notices.security": ("网络安全通报批评", "专项检查重大安全问题"),
+    },
+}
+NOTICE_ROWS["county"] = NOTICE_ROWS["city"]
+
+
+def judged(rng: random.Random, maximum: Decimal, share: float, perfect: bool) -> dict:
+    """A made-up assessor's grade of a row whose facts monitoring recorded: near the share, on a 0.25 grid."""
+    if perfect:
+        return full(maximum)
+    draw = min(1.0, max(0.0, share + rng.uniform(-0.15, 0.1)))
+    points = min(maximum, (maximum * Decimal(str(round(draw, 2))) * 4).quantize(Decimal(1)) / 4)
+    level = {"full": "符合要求", "partial": "部分符合要求", "none": "不符合要求"}[
+        "full" if points == maximum else "none" if points == 0 else "partial"
+    ]
+    return {"points": points.normalize(), "reason": f"{level}（评分时参考了监测记录）"}
+
+
+def context_grades(rng: random.Random, category: str, code: str, facts: dict, tables: dict, perfect: bool) -> None:
+    """The rows READING 12 makes assessor-graded although monitoring has facts on them: the
+    made-up assessor looks at those facts (which stay in the evidence as context)."""
+    for key, kinds in NOTICE_ROWS[category].items():
+        count = sum(1 for row in tables["website_notices"] if row[0] == code and row[2] in kinds)
+        facts[key] = judged(rng, Decimal(2), max(0.0, 1 - 0.35 * count), perfect)
+    if category == "provincial":
+        met = [facts["website.services.status_query"], facts["website.services.query_consistent"]]
+        facts["website.services.online_query"] = judged(rng, Decimal(2), sum(met) / 2, perfect)
+        return
+    rules = facts["website.gov_info.rules_in_place"]
+    facts["website.gov_info.rules"] = judged(rng, Decimal(1), len(rules) / 4, perfect)
+    for kind in ("admin_power", "public_service"):
+        share = facts[f"website.services.{kind}_guides"] / facts[f"website.services.{kind}_items"]
+        facts[f"website.services.{kind}_coverage"] = judged(rng, Decimal(3), share, perfect)
+    column = Decimal(1) if category == "city" else Decimal("1.5")
+    for grade_key, part, whole in (("migration", "migrated", "migration_in_scope"), ("closure", "closed", "closure_in_scope")):
+        share = facts[f"website.sites.{part}"] / facts[f"website.sites.{whole}"]
+        facts[f"website.sites.{grade_key}"] = judged(rng, column, share, perfect)
 
 
 def add_monitoring(rng: random.Random, category: str, code: str, quality: float, perfect: bool, tables: dict) -> None:

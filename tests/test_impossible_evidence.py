@@ -1,0 +1,316 @@
+"""READING 15: impossible evidence is bad input, refused when the evidence is loaded.
+
+Each probe copies a pack's sample evidence, makes one fact impossible and runs
+``escore run``: exit status 2, one line on stderr naming the file (and CSV line), the
+field and the expectation, and no output file. The constraints are declared by the
+packs (``at_most``, ``at_least``, ``choices``, ``max_by``, ``within``, ``unique``, graded
+maxima by category) and checked in ``escore._load``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import attrs
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("escore_fj2017_website", reason="the fj2017 packs are not installed")
+pytest.importorskip("escore_fj2017_city", reason="the fj2017 packs are not installed")
+pytest.importorskip("escore_fj2017_provincial", reason="the fj2017 packs are not installed")
+
+from escore._errors import InputError
+from escore._golden import load_cases, run_case
+from escore._load import _declarations_digest, load_evidence
+from escore._plugins import Catalog, make_plugin_manager
+from escore_cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = {
+    "provincial": ROOT / "plugins/indicators_provincial/escore_fj2017_provincial/sample/provincial",
+    "city": ROOT / "plugins/indicators_city/escore_fj2017_city/sample/city",
+    "county": ROOT / "plugins/indicators_website/escore_fj2017_website/sample/county",
+    "website-provincial": ROOT / "plugins/indicators_website/escore_fj2017_website/sample/provincial",
+    "website-city": ROOT / "plugins/indicators_website/escore_fj2017_website/sample/city",
+}
+PLUGINS = "escore_fj2017_provincial.plugin,escore_fj2017_city.plugin,escore_fj2017_website.plugin"
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", PLUGINS)
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def copy(sample: str) -> Path:
+    shutil.copytree(SAMPLES[sample], Path("ev"))
+    return Path("ev")
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    assert count == 1, f"{pattern!r} not found in {path}"
+    path.write_text(changed, encoding="utf-8")
+
+
+def append_row(path: Path, row: str) -> int:
+    """Append a CSV row; return its line number (the header is line 1)."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + row + "\n", encoding="utf-8")
+    return len(text.splitlines()) + 1
+
+
+def refused(category: str, message: str) -> None:
+    result = CliRunner().invoke(cli, ["run", "-c", category, "--evidence", "ev", "-f", "json", "-o", "out.json"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"escore: error: {message}\n"
+    assert not Path("out.json").exists()
+
+
+def field_of(path: Path, dotted: str):
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for part in dotted.split("."):
+        data = data[part]
+    return data
+
+
+# --------------------------------------------------------------------------- a part larger than its whole
+
+
+@pytest.mark.parametrize(
+    ("part", "whole"),
+    [
+        ("provincial.credit.items_provided", "provincial.credit.items_required"),
+        ("provincial.credit.records_loaded", "provincial.credit.records_provided"),
+        ("provincial.credit.updates_on_time", "provincial.credit.updates_required"),
+        ("provincial.credit.decisions_on_time", "provincial.credit.decisions_total"),
+        ("provincial.projects.on_schedule", "provincial.projects.under_construction"),
+        ("provincial.projects.systems_running", "provincial.projects.systems_built"),
+        ("provincial.data_sharing.catalogue_complete", "provincial.data_sharing.catalogue_expected"),
+    ],
+)
+def test_provincial_part_larger_than_its_whole(work, part, whole):
+    unit = copy("provincial") / "units" / "prov.czt.toml"
+    name = part.rpartition(".")[2]
+    edit(unit, rf"^{name} = \d+$", f"{name} = 1000000")
+    bound = field_of(unit, whole)
+    refused("provincial", f"ev/units/prov.czt.toml: {part}: expected at most {whole} ({bound}), got 1000000")
+
+
+def test_city_decisions_published_larger_than_decisions(work):
+    unit = copy("city") / "units" / "fuzhou.toml"
+    edit(unit, r"^dual_publicity_on_time = \d+$", "dual_publicity_on_time = 1877")
+    refused(
+        "city",
+        "ev/units/fuzhou.toml: city.credit.dual_publicity_on_time: expected at most city.credit.dual_publicity_total (1876), got 1877",
+    )
+
+
+@pytest.mark.parametrize(
+    ("part", "whole"),
+    [
+        ("website.services.admin_power_guides", "website.services.admin_power_items"),
+        ("website.services.public_service_guides", "website.services.public_service_items"),
+        ("website.sites.closed", "website.sites.closure_in_scope"),
+        ("website.sites.migrated", "website.sites.migration_in_scope"),
+    ],
+)
+def test_website_part_larger_than_its_whole(work, part, whole):
+    unit = copy("county") / "units" / "fuzhou.gulou.toml"
+    name = part.rpartition(".")[2]
+    edit(unit, rf"^{name} = \d+$", f"{name} = 100000")
+    refused("county", f"ev/units/fuzhou.gulou.toml: {part}: expected at most {whole} ({field_of(unit, whole)}), got 100000")
+
+
+def test_the_whole_in_another_directory_still_bounds_the_part(work, tmp_path):
+    """Fields of one unit may be split over directories: the check runs once every file is read."""
+    evidence = copy("county")
+    unit = evidence / "units" / "fuzhou.gulou.toml"
+    text = unit.read_text(encoding="utf-8")
+    unit.write_text(re.sub(r"^admin_power_items = \d+\n", "", text, flags=re.M), encoding="utf-8")
+    extra = tmp_path / "extra" / "units"
+    extra.mkdir(parents=True)
+    (extra / "fuzhou.gulou.toml").write_text("[website.services]\nadmin_power_items = 3\n", encoding="utf-8")
+    guides = field_of(unit, "website.services.admin_power_guides")
+    result = CliRunner().invoke(cli, ["run", "-c", "county", "--evidence", "ev", "--evidence", "extra"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "escore: error: ev/units/fuzhou.gulou.toml: website.services.admin_power_guides: "
+        f"expected at most website.services.admin_power_items (3), got {guides}\n"
+    )
+
+
+# --------------------------------------------------------------------------- rows that contradict themselves
+
+
+def test_reply_dated_before_its_letter(work):
+    table = copy("county") / "monitoring" / "website_letters.csv"
+    line = append_row(table, "fuzhou.gulou,2017-05-10,2017-05-01,关于办事流程的咨询")
+    refused("county", f"ev/monitoring/website_letters.csv:{line}: replied: expected not before received (2017-05-10), got 2017-05-01")
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "expected"),
+    [
+        ("prov.czt,类别,问题,2017-09-05,2017-09-01,", "rectify_by", "expected not before notified (2017-09-05), got 2017-09-01"),
+        ("prov.czt,类别,问题,2017-09-05,2017-10-05,2017-09-04", "rectified", "expected not before notified (2017-09-05), got 2017-09-04"),
+    ],
+)
+def test_provincial_review_problem_dates_in_order(work, row, column, expected):
+    table = copy("provincial") / "monitoring" / "provincial_dc_review_problems.csv"
+    line = append_row(table, row)
+    refused("provincial", f"ev/monitoring/provincial_dc_review_problems.csv:{line}: {column}: {expected}")
+
+
+def test_resource_library_month_above_its_row_maximum(work):
+    table = copy("website-provincial") / "monitoring" / "website_portal_months.csv"
+    line = append_row(table, "prov.czt,12,资源库,7,")
+    refused("provincial", f"ev/monitoring/website_portal_months.csv:{line}: points: expected at most 6 when row is 资源库, got 7")
+
+
+def test_month_recorded_twice(work):
+    table = copy("website-provincial") / "monitoring" / "website_portal_months.csv"
+    first = next(
+        i for i, text in enumerate(table.read_text(encoding="utf-8").splitlines(), start=1) if text.startswith("prov.czt,8,资源库,")
+    )
+    line = append_row(table, "prov.czt,8,资源库,5,")
+    refused(
+        "provincial",
+        f"ev/monitoring/website_portal_months.csv:{line}: month, row: "
+        f"expected one row per unit and month, row; prov.czt has month 8, row '资源库' already on line {first}",
+    )
+
+
+def test_offence_in_a_month_without_a_score(work):
+    table = copy("website-provincial") / "monitoring" / "website_portal_offences.csv"
+    line = append_row(table, "prov.czt,3,内容错误,水位数据错误")
+    refused(
+        "provincial",
+        f"ev/monitoring/website_portal_offences.csv:{line}: month: "
+        "expected a month that website_portal_months with row 重点领域 records for prov.czt (8, 9, 10, 11), got 3",
+    )
+
+
+# --------------------------------------------------------------------------- lists, choices and ranges
+
+
+def test_item_listed_twice_in_a_set(work):
+    unit = copy("county") / "units" / "fuzhou.gulou.toml"
+    edit(unit, r"^rules_in_place = .*$", 'rules_in_place = ["考核制度", "社会评议制度", "社会评议制度"]')
+    refused(
+        "county",
+        "ev/units/fuzhou.gulou.toml: website.gov_info.rules_in_place: '社会评议制度' is listed twice; expected each item once (a set: it counts once)",
+    )
+
+
+def test_platform_listed_twice(work):
+    unit = copy("city") / "units" / "fuzhou.toml"
+    edit(unit, r"^iot = \[", 'iot = ["福州多卡融合平台", ')
+    refused(
+        "city",
+        "ev/units/fuzhou.toml: city.platforms.iot: '福州多卡融合平台' is listed twice; expected each item once (a set: it counts once)",
+    )
+
+
+def test_unknown_list_choice_has_a_did_you_mean(work):
+    unit = copy("county") / "units" / "fuzhou.gulou.toml"
+    edit(unit, r"^rules_in_place = .*$", 'rules_in_place = ["考核制度", "社会评议"]')
+    refused(
+        "county",
+        "ev/units/fuzhou.gulou.toml: website.gov_info.rules_in_place: unknown choice '社会评议'; "
+        "expected each one of the listed choices (did you mean '社会评议制度'?)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "line", "shown", "bound"),
+    [
+        ("health", 'health = { points = 2, reason = "县的分值" }', "{points = 2, reason = '县的分值'}", "1.5"),
+        ("l_disclosure", 'l_disclosure = { points = 12.5, reason = "县的分值" }', "{points = 12.5, reason = '县的分值'}", "10.5"),
+    ],
+)
+def test_grade_above_the_city_column_maximum(work, key, line, shown, bound):
+    unit = copy("website-city") / "units" / "fuzhou.toml"
+    edit(unit, rf"^{key} = .*$", line)
+    table = "website.disclosure" if key == "health" else "website.residual"
+    refused(
+        "city",
+        f'ev/units/fuzhou.toml: {table}.{key}: expected an inline table {{points = N, reason = "..."}} from 0 to {bound} (points), got {shown}',
+    )
+
+
+# --------------------------------------------------------------------------- golden cases and the cache
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    from escore_fj2017_city import plugin as city
+    from escore_fj2017_provincial import plugin as provincial
+    from escore_fj2017_website import plugin as website
+
+    return Catalog(make_plugin_manager(autoload=False, extra=[provincial, city, website]))
+
+
+def test_golden_case_rows_are_checked_like_evidence(catalog, tmp_path):
+    case_file = tmp_path / "case.toml"
+    case_file.write_text(
+        "[[case]]\n"
+        'id = "reply-before-letter"\n'
+        'category = "county"\n'
+        'unit = "xiamen.siming"\n'
+        "[case.tables]\n"
+        "website_letters = [{ received = 2017-05-10, replied = 2017-05-11 }, { received = 2017-05-10, replied = 2017-05-09 }]\n",
+        encoding="utf-8",
+    )
+    (case,) = load_cases(case_file)
+    with pytest.raises(InputError) as info:
+        run_case(catalog, case)
+    assert str(info.value) == (
+        f"{case_file} [case reply-before-letter] tables.website_letters:2: replied: expected not before received (2017-05-10), got 2017-05-09"
+    )
+
+
+def test_golden_case_fields_are_checked_against_each_other(catalog, tmp_path):
+    case_file = tmp_path / "case.toml"
+    case_file.write_text(
+        "[[case]]\n"
+        'id = "guides-over-items"\n'
+        'category = "county"\n'
+        'unit = "xiamen.siming"\n'
+        "[case.fields]\n"
+        '"website.services.admin_power_items" = 10\n'
+        '"website.services.admin_power_guides" = 11\n',
+        encoding="utf-8",
+    )
+    (case,) = load_cases(case_file)
+    with pytest.raises(InputError, match=r"admin_power_guides: expected at most website.services.admin_power_items \(10\), got 11$"):
+        run_case(catalog, case)
+
+
+def test_a_changed_constraint_is_checked_again_not_read_from_the_cache(catalog, tmp_path, monkeypatch):
+    """The checked-evidence cache keys on every declaration: tightening one re-checks the same files."""
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    evidence = tmp_path / "ev"
+    shutil.copytree(SAMPLES["county"], evidence)
+    plan = catalog.plan("fj2017", "county")
+    units = [u.code for u in catalog.roster("fj2017", "county")]
+    known = catalog.all_unit_codes("fj2017")
+    load_evidence([evidence], plan, units, known, catalog.loaders)  # checked, then kept
+    assert list((tmp_path / "cache").glob("evidence-*.marshal"))
+    # The same declarations again: the same digest, the kept set is read.
+    assert _declarations_digest(plan) == _declarations_digest(catalog.plan("fj2017", "county"))
+    # An impossible bound (guides at most the number of closed sites) makes the sample impossible.
+    tightened = [
+        attrs.evolve(f, at_most="website.sites.closed") if f.key == "website.services.admin_power_guides" else f for f in plan.fields
+    ]
+    stricter = plan._replace(fields=tuple(tightened))
+    assert _declarations_digest(stricter) != _declarations_digest(plan)
+    with pytest.raises(InputError, match=r"expected at most website\.sites\.closed"):
+        load_evidence([evidence], stricter, units, known, catalog.loaders)
