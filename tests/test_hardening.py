@@ -402,7 +402,7 @@ def test_sys_exit_in_an_indicator_is_that_indicators_error(runner, packs, monkey
     data = json.loads(result.stdout)  # the pack's print() went to stderr, not into the JSON
     by_code = {i["code"]: i for i in data["units"][0]["indicators"]}
     assert by_code["G-1"]["status"] == "error" and by_code["G-1"]["reasons"][0].endswith("SystemExit: 0")
-    assert (by_code["G-2"]["status"], by_code["G-2"]["points"]) == ("scored", "1")
+    assert by_code["G-2"] == {**by_code["G-2"], "status": "scored", "points": "1", "points_2dp": "1.00"}
     assert "registering the hostile pack" in result.stderr
 
 

@@ -141,14 +141,13 @@ def test_groups_are_every_group_node_with_its_max(outputs):
 
 
 def test_non_terminating_quotients_keep_28_digits_and_sums_keep_every_digit(outputs):
-    fuzhou = next(u for u in outputs["city"][0]["units"] if u["code"] == "fuzhou")
-    shares = {i["code"]: i["points"] for i in fuzhou["indicators"]}
-    assert shares["W-L-2-3-2"] == "2.80278884462151394422310757"  # 469/502 × 3, 28 significant digits
-    assert shares["W-L-4-1-2"] == "0.7209302325581395348837209302"  # 31/43 × 1
-    website = next(s for s in fuzhou["sections"] if s["name"] == "website")
-    assert website["raw"] == "81.2737190771796534791068285002"  # the exact sum: 30 digits
-    assert website["points"] == "24.38211572315389604373204855006"  # × 30/100, exact
-    assert fuzhou["total"] == "91.53211572315389604373204855006"
+    quanzhou = next(u for u in outputs["city"][0]["units"] if u["code"] == "quanzhou")
+    shares = {i["code"]: i["points"] for i in quanzhou["indicators"]}
+    assert shares["C-2-1-2"] == "4.706253948199620972836386608"  # 1490/1583 × 5, 28 significant digits
+    comprehensive = next(s for s in quanzhou["sections"] if s["name"] == "comprehensive")
+    assert comprehensive["raw"] == "58.956253948199620972836386608"  # the exact sum: 29 digits
+    assert comprehensive["points"] == comprehensive["raw"]  # × 70/70
+    assert quanzhou["total"] == "83.481253948199620972836386608"  # + website 81.75 × 30/100 = 24.525, exact
 
 
 def test_sums_do_not_round_where_the_default_context_would():
@@ -301,7 +300,7 @@ def test_table_lists_every_missing_field(runner):
         "\nmissing evidence: 3 indicator result(s) in 3 unit(s), status missing:\n"
         "  fuzhou.minqing 闽清县: website.services.guide_accuracy → W-L-2-4-1\n"
         "  nanping.guangze 光泽县: website.interviews.topics → W-L-3-2-3\n"
-        "  ningde.zherong 柘荣县: website.sites.closed → W-L-4-1-3\n"
+        "  ningde.zherong 柘荣县: website.sites.closure → W-L-4-1-3\n"
     )
     assert result.stderr.splitlines()[1:] == tail.splitlines()[2:]
 
@@ -311,10 +310,11 @@ def test_table_lists_every_missing_field(runner):
 
 def test_csv_carries_exact_values_beside_rounded_ones(runner, outputs):
     rows = list(csv.DictReader(io.StringIO(invoke(runner, "run", "-c", "city", "-f", "csv").stdout)))
-    fuzhou = next(r for r in rows if r["code"] == "fuzhou")
-    unit = next(u for u in outputs["city"][0]["units"] if u["code"] == "fuzhou")
-    assert (fuzhou["total"], fuzhou["total_2dp"]) == (unit["total"], unit["total_2dp"])
-    assert (fuzhou["website"], fuzhou["website_2dp"]) == (unit["sections"][1]["points"], "24.38")
+    quanzhou = next(r for r in rows if r["code"] == "quanzhou")
+    unit = next(u for u in outputs["city"][0]["units"] if u["code"] == "quanzhou")
+    assert (quanzhou["total"], quanzhou["total_2dp"]) == (unit["total"], "83.48")
+    assert (quanzhou["comprehensive"], quanzhou["comprehensive_2dp"]) == (unit["sections"][0]["points"], "58.96")
+    assert (quanzhou["website"], quanzhou["website_2dp"]) == ("24.525", "24.53")  # half-up
 
 
 def test_toml_is_the_json_shape(runner, outputs):
