@@ -90,13 +90,14 @@ def verify(
     args += ["-q", "--rootdir", str(Path.cwd()), "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     # Golden cases are data: nothing under PATH may run code. No conftest.py, no
     # configuration file found there (-c names an empty one), no Python test modules
-    # or doctests collected, no .pytest_cache written into evidence folders.
+    # or package __init__ imported (-p no:python), no doctests. pytest's cache stays in
+    # the rootdir (the working directory), so --pytest-arg=--lf still works.
     import tempfile
 
     scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
     empty_config = Path(scratch.name) / "pytest.ini"
     empty_config.write_text("[pytest]\n", encoding="utf-8")
-    args += ["--noconftest", "-c", str(empty_config), "-p", "no:python", "-p", "no:cacheprovider", "-p", "no:doctest"]
+    args += ["--noconftest", "-c", str(empty_config), "-p", "no:python", "-p", "no:doctest"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args += ["-p", "escore.pytest_plugin"]  # the pytest11 entry point is not loaded then
     if ruleset or year:

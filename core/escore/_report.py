@@ -135,7 +135,7 @@ def missing_lines(result: RunResult, limit: int | None = None) -> list[str]:
     lines = [gettext("missing evidence: {0} indicator result(s) in {1} unit(s), status missing:").format(count, len(units))]
     shown = units if limit is None else units[:limit]
     for code, name, items in shown:
-        lines.append(f"  {code} {name}: " + "; ".join(f"{key} → {', '.join(codes)}" for key, codes in items))
+        lines.append(f"  {code} {escape(name)}: " + "; ".join(f"{key} → {', '.join(codes)}" for key, codes in items))
     if len(shown) < len(units):
         lines.append(
             "  " + gettext("… and {0} more unit(s); the full list is 'missing' in the output of -f json").format(len(units) - len(shown))
@@ -154,7 +154,7 @@ def error_lines(result: RunResult, limit: int | None = None) -> list[str]:
         return []
     lines = [gettext("errors: {0} indicator result(s) raised an error:").format(len(rows))]
     shown = rows if limit is None else rows[:limit]
-    lines.extend(f"  {unit} {code}: {reason}" for unit, code, reason in shown)
+    lines.extend(f"  {unit} {code}: {escape(reason)}" for unit, code, reason in shown)
     if len(shown) < len(rows):
         lines.append("  " + gettext("… and {0} more; -f json lists every one").format(len(rows) - len(shown)))
     return lines
