@@ -36,7 +36,14 @@ def test_run_table_says_synthetic_and_ranks(runner):
     assert lines[1].startswith("*** SYNTHETIC EVIDENCE")
     assert "   1  north  North Town         52.00        40.00  92.00" in result.stdout
     assert "   4  east   East Town          29.95         2.00  31.95" in result.stdout
-    assert "1 indicator result(s) with missing evidence" in result.stderr
+    # What is missing is named (unit, evidence, indicator), on stderr and in the table.
+    assert (
+        result.stderr
+        == "escore: missing evidence: 1 indicator result(s) in 1 unit(s), status missing:\n  west West Town: website.vote_rank → W-B\n"
+    )
+    assert result.stdout.endswith(
+        "missing evidence: 1 indicator result(s) in 1 unit(s), status missing:\n  west West Town: website.vote_rank → W-B\n"
+    )
 
 
 def test_run_json_shape(runner):
@@ -49,15 +56,29 @@ def test_run_json_shape(runner):
         "synthetic": True,
     }
     west = data["units"][2]
-    assert (west["code"], west["rank"], west["total"], west["parent"]) == ("west", 3, "60.40", "")
+    assert (west["code"], west["rank"], west["total"], west["total_2dp"], west["parent"]) == ("west", 3, "60.4", "60.40", "")
     assert west["sections"][0] == {
         "name": "services",
         "title": "Public services",
         "weight": "60",
-        "raw": "26.00",
+        "raw": "26",
+        "raw_2dp": "26.00",
         "raw_max": "60",
-        "points": "26.00",
+        "capped": False,
+        "points": "26",
+        "points_2dp": "26.00",
     }
+    # Every group node with its exact subtotal in raw points (S-9 is listed but not counted).
+    assert [(g["code"], g["points"], g["max"], g["counted"]) for g in west["groups"]] == [
+        ("S", "26", "60", True),
+        ("S-1", "26", "30", True),
+        ("S-2", "0", "30", True),
+        ("S-2-A", "0", "30", True),
+        ("S-2-B", "0", "30", True),
+        ("S-9", "0", "10", False),
+        ("W", "86", "100", True),
+        ("W-1", "30", "40", True),
+    ]
     missing = [i for i in west["indicators"] if i["status"] == "missing"]
     assert missing == [
         {
@@ -65,11 +86,14 @@ def test_run_json_shape(runner):
             "title": "Public vote",
             "section": "website",
             "max": "1",
-            "points": "0.00",
+            "points": "0",
+            "points_2dp": "0.00",
             "status": "missing",
-            "reasons": ["evidence 'website.vote_rank' was not provided in " + str(SAMPLE / "units" / "west.toml")],
+            "reasons": ["evidence 'website.vote_rank' was not provided in escore_demo/sample/units/west.toml"],
+            "missing": ["website.vote_rank"],
         }
     ]
+    assert data["missing"] == [{"unit": "west", "indicator": "W-B", "evidence": ["website.vote_rank"]}]
 
 
 def test_run_toml_and_csv(runner):
@@ -77,10 +101,10 @@ def test_run_toml_and_csv(runner):
 
     toml_out = runner.invoke(cli, ["run", "-c", "town", "-f", "toml"]).stdout
     assert toml_out.startswith("# SYNTHETIC EVIDENCE")
-    assert tomllib.loads(toml_out)["units"][0]["total"] == "92.00"
+    assert tomllib.loads(toml_out)["units"][0]["total"] == "92"
     csv_out = runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]).stdout.splitlines()
-    assert csv_out[0] == "rank,code,name,parent,services,website,total,missing,errors,synthetic"
-    assert csv_out[3] == "3,west,West Town,,26.00,34.40,60.40,1,0,yes"
+    assert csv_out[0] == "rank,code,name,parent,services,services_2dp,website,website_2dp,total,total_2dp,missing,errors,synthetic"
+    assert csv_out[3] == "3,west,West Town,,26,26.00,34.4,34.40,60.4,60.40,1,0,yes"
 
 
 def test_output_is_deterministic(runner, tmp_path):

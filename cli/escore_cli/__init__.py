@@ -18,6 +18,7 @@ _COMMANDS = {
     "list": ("escore_cli._list", "list_", "Show the indicator tree of a category with maxima and citations."),
     "explain": ("escore_cli._explain", "explain", "Explain every point of one unit."),
     "plugins": ("escore_cli._plugins", "plugins", "List the loaded plugins with distribution and version."),
+    "schema": ("escore_cli._schema", "schema", "Print the JSON Schema of the JSON output of run or list."),
     "template": ("escore_cli._template", "template", "Write a blank evidence file for a category or unit."),
     "verify": ("escore_cli._verify", "verify", "Run the golden cases of the installed packs."),
 }

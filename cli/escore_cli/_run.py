@@ -6,6 +6,9 @@ import click
 
 from ._common import catalog_from, category_option, evidence_option, reports_errors, ruleset_option, write_output, year_option
 
+#: Units (or errors) listed on stderr; the rest are counted, the report has them all.
+STDERR_UNITS = 10
+
 
 @click.command()
 @category_option
@@ -53,7 +56,17 @@ def run(
     )
     write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()
-    if counts["missing"] or counts["error"]:
-        note = f"escore: {counts['missing']} indicator result(s) with missing evidence, {counts['error']} error(s)"
-        click.echo(note + (" (--strict: failing)" if strict and counts["missing"] else ""), err=True)
+    if counts["missing"]:
+        from escore._report import missing_lines
+
+        # Grouped per unit, at most STDERR_UNITS of them: 83 counties with gaps must not bury the
+        # terminal; the table and -f json/toml list everything.
+        lines = missing_lines(result, limit=STDERR_UNITS)
+        lines[0] = "escore: " + lines[0] + (" (--strict: failing)" if strict else "")
+        click.echo("\n".join(lines), err=True)
+    if counts["error"]:
+        from escore._report import error_lines
+
+        lines = error_lines(result, limit=STDERR_UNITS)
+        click.echo("\n".join(["escore: " + lines[0], *lines[1:]]), err=True)
     ctx.exit(result.exit_code(strict=strict))

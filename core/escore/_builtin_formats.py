@@ -8,6 +8,7 @@ from typing import Any
 from ._model import OutputFormat
 from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_table, run_to_dict
 from ._run import RunResult, present
+from ._score import fmt
 from .hookspecs import hookimpl
 
 
@@ -35,7 +36,9 @@ def render_csv(result: RunResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     sections = result.plan.sections
-    writer.writerow(["rank", "code", "name", "parent", *(s.name for s in sections), "total", "missing", "errors", "synthetic"])
+    # Exact values (machine-readable, as in JSON) with the rounded presentation value beside each.
+    section_columns = [column for s in sections for column in (s.name, f"{s.name}_2dp")]
+    writer.writerow(["rank", "code", "name", "parent", *section_columns, "total", "total_2dp", "missing", "errors", "synthetic"])
     for rank, unit_result in zip(result.ranks, result.units):
         statuses = [i.status for i in unit_result.indicators]
         writer.writerow(
@@ -44,7 +47,8 @@ def render_csv(result: RunResult) -> str:
                 unit_result.unit.code,
                 unit_result.unit.name,
                 unit_result.unit.parent or "",
-                *(present(s.points) for s in unit_result.sections),
+                *(value for s in unit_result.sections for value in (fmt(s.points), present(s.points))),
+                fmt(unit_result.total),
                 present(unit_result.total),
                 statuses.count("missing"),
                 statuses.count("error"),

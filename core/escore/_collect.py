@@ -41,9 +41,11 @@ def natural_key(code: str) -> tuple[Any, ...]:
 
 
 def location(func: Callable[..., Any]) -> str:
-    """``file:line`` of a function's definition."""
+    """``file:line`` of a function's definition, the file relative to its package (no machine path in output)."""
+    from ._paths import source_location
+
     code = func.__code__
-    return f"{code.co_filename}:{code.co_firstlineno}"
+    return f"{source_location(code.co_filename)}:{code.co_firstlineno}"
 
 
 class FixtureDef(NamedTuple):

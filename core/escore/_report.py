@@ -8,66 +8,236 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Any
 
-from ._collect import Plan
-from ._run import RunResult, present
-from ._score import fmt
+from ._collect import Plan, PlanNode, natural_key
+from ._run import EXACT_SUMS, RunResult, present
+from ._score import ZERO, fmt
+
+if TYPE_CHECKING:
+    from ._stamp import Stamp
 
 SYNTHETIC_BANNER = "SYNTHETIC EVIDENCE: sample data made up for demonstration, not real assessment results"
 
 
+#: Version of the JSON/TOML shape of ``escore run`` and ``escore list``; the JSON Schemas
+#: (``escore schema run|list``) state it. Raise it whenever a key changes meaning or goes away.
+SCHEMA_VERSION = 2
+
+#: Outputs with a JSON Schema (draft 2020-12), shipped as package data ``escore/schemas/<name>.schema.json``.
+SCHEMAS = ("list", "run")
+
+
+def schema_text(name: str) -> str:
+    """The JSON Schema of the JSON output of ``escore <name>``, as shipped."""
+    from importlib import resources
+
+    if name not in SCHEMAS:
+        raise KeyError(name)
+    return resources.files("escore").joinpath("schemas", f"{name}.schema.json").read_text(encoding="utf-8")
+
+
+ROUNDING = (
+    "exact values are decimal strings (non-terminating quotients carried at 28 significant digits); "
+    "the *_2dp values are rounded half-up to 2 decimal places for presentation; ranks use exact totals"
+)
+
+
+def exact(value: Decimal) -> str:
+    """An exact decimal string: no exponent, no trailing zeros."""
+    return fmt(value)
+
+
+def group_members(result: RunResult) -> list[tuple[PlanNode, tuple[str, ...]]]:
+    """Every group node, in section and tree order, with the codes of the selected indicators
+    its subtotal adds: those that reach the section through counted nodes only (a bonus always
+    does), the same ones the section's raw score adds."""
+    plan = result.plan
+    selected = {ip.node.code for ip in result.selected}
+    out = []
+    for section in plan.sections:
+        for _, node in plan.walk(section.name):
+            if node.kind != "group":
+                continue
+            codes: list[str] = []
+            stack = [(child, True) for child in reversed(node.children)]
+            while stack:
+                code, counted = stack.pop()
+                child = plan.nodes[code]
+                counted = counted and (child.counted or child.kind == "bonus")
+                if child.children:
+                    stack.extend((c, counted) for c in reversed(child.children))
+                elif code in selected and counted:
+                    codes.append(code)
+            out.append((node, tuple(codes)))
+    return out
+
+
+def missing_rows(result: RunResult) -> list[tuple[str, str, tuple[str, ...]]]:
+    """``(unit code, indicator code, missing evidence)`` of every missing result, by unit code then tree order."""
+    order = {ip.node.code: i for i, ip in enumerate(result.selected)}
+    rows = [
+        (unit_result.unit.code, item.code, item.missing)
+        for unit_result in result.units
+        for item in unit_result.indicators
+        if item.status == "missing"
+    ]
+    return sorted(rows, key=lambda row: (natural_key(row[0]), order.get(row[1], 0)))
+
+
+def missing_by_unit(result: RunResult) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
+    """Per unit (by code), each missing piece of evidence with the indicators it left missing."""
+    names = {u.unit.code: u.unit.name for u in result.units}
+    out: list[tuple[str, str, list[tuple[str, list[str]]]]] = []
+    for code, indicator, evidence in missing_rows(result):
+        if not out or out[-1][0] != code:
+            out.append((code, names[code], []))
+        by_evidence = out[-1][2]
+        for key in evidence or ("(not named)",):
+            for known, codes in by_evidence:
+                if known == key:
+                    codes.append(indicator)
+                    break
+            else:
+                by_evidence.append((key, [indicator]))
+    return out
+
+
+def missing_lines(result: RunResult, limit: int | None = None) -> list[str]:
+    """What is missing, one line per unit: ``code name: evidence → indicators; …``.
+
+    With ``limit``, at most that many units are listed and a last line says how many
+    more there are and where the full list is: 83 counties must stay readable on stderr.
+    """
+    units = missing_by_unit(result)
+    if not units:
+        return []
+    count = sum(len(codes) for _, _, items in units for _, codes in items)
+    lines = [f"missing evidence: {count} indicator result(s) in {len(units)} unit(s), status missing:"]
+    shown = units if limit is None else units[:limit]
+    for code, name, items in shown:
+        lines.append(f"  {code} {name}: " + "; ".join(f"{key} → {', '.join(codes)}" for key, codes in items))
+    if len(shown) < len(units):
+        lines.append(f"  … and {len(units) - len(shown)} more unit(s); the full list is 'missing' in the output of -f json")
+    return lines
+
+
+def error_lines(result: RunResult, limit: int | None = None) -> list[str]:
+    """Every indicator error, one line each: ``unit indicator: file:line: exception`` (capped like :func:`missing_lines`)."""
+    order = {ip.node.code: i for i, ip in enumerate(result.selected)}
+    rows = sorted(
+        (
+            (u.unit.code, item.code, item.reasons[0] if item.reasons else "")
+            for u in result.units
+            for item in u.indicators
+            if item.status == "error"
+        ),
+        key=lambda row: (natural_key(row[0]), order.get(row[1], 0)),
+    )
+    if not rows:
+        return []
+    lines = [f"errors: {len(rows)} indicator result(s) raised an error:"]
+    shown = rows if limit is None else rows[:limit]
+    lines.extend(f"  {unit} {code}: {reason}" for unit, code, reason in shown)
+    if len(shown) < len(rows):
+        lines.append(f"  … and {len(rows) - len(shown)} more; -f json lists every one")
+    return lines
+
+
+def stamp_to_dict(stamp: Stamp | None) -> dict[str, Any]:
+    if stamp is None:
+        return {"escore": "", "packs": [], "evidence_digest": ""}
+    return {
+        "escore": stamp.escore,
+        "packs": [{"plugin": p.plugin, "distribution": p.distribution, "version": p.version} for p in stamp.packs],
+        "evidence_digest": f"sha256:{stamp.evidence_digest}",
+    }
+
+
 def run_to_dict(result: RunResult) -> dict[str, Any]:
-    """The JSON/TOML shape of a run (decimals as strings rounded for presentation)."""
+    """The JSON/TOML shape of a run: exact decimal strings, each with its rounded ``*_2dp`` value."""
     plan = result.plan
     section_of = {ip.node.code: plan.sections[ip.section_index].name for ip in result.selected}
+    groups = group_members(result)
     units = []
     for rank, unit_result in zip(result.ranks, result.units):
         unit = unit_result.unit
+        points = {item.code: item.points for item in unit_result.indicators}
+        unit_groups = []
+        for node, codes in groups:
+            with localcontext(EXACT_SUMS):
+                subtotal = sum((points[c] for c in codes if c in points), ZERO)
+            unit_groups.append(
+                {
+                    "code": node.code,
+                    "title": node.title,
+                    "section": node.section,
+                    "counted": node.counted and not node.bonus,
+                    "max": exact(node.max),
+                    "points": exact(subtotal),
+                    "points_2dp": present(subtotal),
+                }
+            )
         units.append(
             {
                 "code": unit.code,
                 "name": unit.name,
                 "parent": unit.parent or "",
                 "rank": rank,
-                "total": present(unit_result.total),
-                "total_exact": fmt(unit_result.total),
+                "total": exact(unit_result.total),
+                "total_2dp": present(unit_result.total),
                 "sections": [
                     {
                         "name": s.name,
                         "title": s.title,
-                        "weight": fmt(s.weight),
-                        "raw": present(s.raw),
-                        "raw_max": fmt(s.raw_max),
-                        "points": present(s.points),
+                        "weight": exact(s.weight),
+                        "raw": exact(s.raw),
+                        "raw_2dp": present(s.raw),
+                        "raw_max": exact(s.raw_max),
+                        "capped": s.capped,
+                        "points": exact(s.points),
+                        "points_2dp": present(s.points),
                     }
                     for s in unit_result.sections
                 ],
+                "groups": unit_groups,
                 "indicators": [
                     {
                         "code": item.code,
                         "title": plan.nodes[item.code].title,
                         "section": section_of[item.code],
-                        "max": fmt(plan.nodes[item.code].max),
-                        "points": present(item.points),
+                        "max": exact(plan.nodes[item.code].max),
+                        "points": exact(item.points),
+                        "points_2dp": present(item.points),
                         "status": item.status,
                         "reasons": list(item.reasons),
+                        "missing": list(item.missing) if item.status == "missing" else [],
                     }
                     for item in unit_result.indicators
                 ],
-                "vetoes": [{"code": v.code, "title": v.title, "status": v.status, "reason": v.reason} for v in unit_result.vetoes],
+                "vetoes": [
+                    {"code": v.code, "title": v.title, "status": v.status, "reason": v.reason, "missing": list(v.missing)}
+                    for v in unit_result.vetoes
+                ],
             }
         )
+    stamp = result.stamp
     return {
+        "schema_version": SCHEMA_VERSION,
         "ruleset": plan.ruleset.name,
         "year": plan.ruleset.year,
         "category": plan.category.key,
         "synthetic": result.synthetic,
         "notice": SYNTHETIC_BANNER if result.synthetic else "",
-        "evidence": list(result.evidence),
+        "stamp": stamp_to_dict(stamp),
+        "evidence": [{"root": e.root, "files": e.files, "digest": f"sha256:{e.digest}"} for e in stamp.evidence]
+        if stamp is not None
+        else [{"root": root, "files": 0, "digest": ""} for root in result.evidence],
         "selection": result.selection,
-        "rounding": "points shown rounded half-up to 2 decimal places; ranks use exact totals",
+        "rounding": ROUNDING,
         "statuses": result.status_counts(),
+        "missing": [{"unit": u, "indicator": i, "evidence": list(m)} for u, i, m in missing_rows(result)],
         "units": units,
     }
 
@@ -95,7 +265,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         sections.append(
             {"name": section.name, "title": section.title, "weight": fmt(section.weight), "raw_max": fmt(section.raw_max), "nodes": nodes}
         )
-    return {"ruleset": plan.ruleset.name, "year": plan.ruleset.year, "category": plan.category.key, "sections": sections}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "ruleset": plan.ruleset.name,
+        "year": plan.ruleset.year,
+        "category": plan.category.key,
+        "sections": sections,
+    }
 
 
 def width(text: str) -> int:
@@ -152,8 +328,21 @@ def run_table(result: RunResult) -> str:
             ]
         )
     right = [True, False, False, *([True] * len(sections)), True, True, True]
+    missing = []
+    for block in (missing_lines(result), error_lines(result)):
+        if block:
+            missing += ["", *block]
     return (
-        "\n".join([*run_heading(result), "", *grid(header, rows, right), "", "points rounded half-up to 2 places; ranks use exact totals"])
+        "\n".join(
+            [
+                *run_heading(result),
+                "",
+                *grid(header, rows, right),
+                "",
+                "points rounded half-up to 2 places; ranks use exact totals",
+                *missing,
+            ]
+        )
         + "\n"
     )
 

@@ -12,16 +12,22 @@ from __future__ import annotations
 import gc
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, NamedTuple
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, getcontext, localcontext
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._collect import IndicatorPlan, Plan, natural_key
 from ._model import Unit
 from ._score import ZERO, Hit, MissingEvidence, NotApplicable, Score, fmt
 
+if TYPE_CHECKING:
+    from ._stamp import Stamp
+
 STATUSES = ("scored", "missing", "not_applicable", "error")
 
 _CENT = Decimal("0.01")
+
+#: Additions in this context are exact (a sum needs only as many digits as its terms span).
+EXACT_SUMS = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def present(value: Decimal) -> str:
@@ -88,6 +94,7 @@ class RunResult(NamedTuple):
     evidence: tuple[str, ...] = ()
     selection: str = ""
     counts: Mapping[str, int] = {}  # counted once by the session; never mutated
+    stamp: Stamp | None = None  # escore and pack versions, evidence digest (set by the session)
 
     def status_counts(self) -> dict[str, int]:
         """Indicator results per status (an undecided veto shows as its targets' status)."""
@@ -116,7 +123,12 @@ def _error_line(exc: BaseException, fallback: str = "") -> str:
     import traceback  # only when an indicator failed
 
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
-    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else (f"{fallback}: " if fallback else "")
+    if frames:
+        from ._paths import source_location  # relative to the pack's package: no machine path in output
+
+        where = f"{source_location(frames[-1].filename)}:{frames[-1].lineno}: "
+    else:
+        where = f"{fallback}: " if fallback else ""
     return f"{where}{type(exc).__name__}: {exc}"
 
 
@@ -511,16 +523,21 @@ class Engine:
 
     def _total(self, unit: Unit, results: list[IndicatorResult], vetoes: tuple[VetoResult, ...]) -> UnitResult:
         raw = [ZERO] * len(self.sections)
-        for position, section_index in self._counted:
-            raw[section_index] += results[position][2]  # .points
         sections = []
         total = ZERO
-        for (section, factor), value in zip(self._factors, raw):
-            capped = value > section.raw_max or value < ZERO
-            kept = min(max(value, ZERO), section.raw_max)
-            points = kept * factor if factor is not None else kept * section.weight / section.raw_max
-            total += points
-            sections.append(SectionResult(section.name, section.title, section.weight, kept, section.raw_max, points, capped))
+        divide = getcontext().divide
+        # Sums and products never round: a raw score is the exact sum of its indicators' points,
+        # the total the exact sum of the section points. Only a quotient that does not terminate
+        # (weight ÷ raw max such as 70/30) is carried at the context's 28 significant digits.
+        with localcontext(EXACT_SUMS):
+            for position, section_index in self._counted:
+                raw[section_index] += results[position][2]  # .points
+            for (section, factor), value in zip(self._factors, raw):
+                capped = value > section.raw_max or value < ZERO
+                kept = min(max(value, ZERO), section.raw_max)
+                points = kept * factor if factor is not None else divide(kept * section.weight, section.raw_max)
+                total += points
+                sections.append(SectionResult(section.name, section.title, section.weight, kept, section.raw_max, points, capped))
         return UnitResult(unit, total, tuple(sections), tuple(results), vetoes)
 
 

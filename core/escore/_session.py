@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+import attrs
 
 from ._collect import Plan
 from ._errors import InputError
@@ -11,6 +14,8 @@ from ._load import EvidenceSet, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
 from ._run import Engine, RunResult, count_statuses, rank, select
+from ._stamp import PackStamp, make_stamp
+from ._version import __version__
 
 
 def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
@@ -40,6 +45,41 @@ def children_of(catalog: Catalog, plan: Plan) -> dict[str, tuple[Unit, ...]]:
     return {code: tuple(units) for code, units in out.items()}
 
 
+def relabel(data: EvidenceSet, paths: Sequence[Path]) -> EvidenceSet:
+    """The evidence set with every evidence path shown relative to its root's label (no machine paths in output)."""
+    from ._paths import root_label
+
+    prefixes = sorted(((str(p), root_label(p)) for p in paths), key=lambda item: -len(item[0]))
+    labels = dict(prefixes)
+
+    def show(where: str) -> str:
+        parts = []
+        for part in where.split(" + "):
+            if part in labels:  # a unit file given as an evidence path
+                parts.append(labels[part])
+                continue
+            for prefix, label in prefixes:
+                if part.startswith(prefix + os.sep):
+                    part = label + "/" + Path(part[len(prefix) + 1 :]).as_posix()
+                    break
+            parts.append(part)
+        return " + ".join(parts)
+
+    return attrs.evolve(data, files={code: show(where) for code, where in data.files.items()}, sources=tuple(labels[str(p)] for p in paths))
+
+
+def pack_stamps(catalog: Catalog, plan: Plan) -> Iterable[PackStamp]:
+    """The distributions of the plugins that registered anything this plan is built from."""
+    from ._plugins import list_plugins
+
+    ruleset, category = plan.ruleset.name, plan.category.key
+    names = {catalog.rulesets[ruleset][1], catalog.categories[(ruleset, category)][1]}
+    names.update(plugin for (r, c, _), (_, plugin) in catalog.sections.items() if (r, c) == (ruleset, category))
+    names.update(plugin for r, targets, _, plugin in catalog.indicator_modules if r == ruleset and any(c == category for c, _ in targets))
+    names.update(plugin for (r, c), (_, plugin) in catalog.rosters.items() if r == ruleset and c in (category, plan.category.subunits))
+    return [PackStamp(i.name, i.distribution, i.version) for i in list_plugins(catalog.pm) if i.name in names]
+
+
 def run_category(
     catalog: Catalog,
     category: str,
@@ -64,8 +104,11 @@ def run_category(
     children = children_of(catalog, plan)
     paths = list(evidence) or catalog.sample_evidence(plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
-    data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders, sub_codes)
+    data = relabel(
+        load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(chosen.name), catalog.loaders, sub_codes), paths
+    )
     result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain)
+    result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     catalog.pm.hook.escore_run_finished(result=result)
     return result
 

@@ -1,0 +1,377 @@
+"""Machine output of the fj2017 packs: exact values, JSON Schemas, the reproducibility stamp, no machine paths."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("escore_fj2017_website", reason="the fj2017 packs are not installed")
+jsonschema = pytest.importorskip("jsonschema")
+
+from click.testing import CliRunner  # noqa: E402
+
+from escore._report import SCHEMAS, schema_text  # noqa: E402
+from escore._run import EXACT_SUMS  # noqa: E402
+from escore_cli import cli  # noqa: E402
+
+from .conftest import ROOT  # noqa: E402
+
+CATEGORIES = ("provincial", "city", "county")
+WEBSITE_SAMPLE = ROOT / "plugins" / "indicators_website" / "escore_fj2017_website" / "sample"
+
+
+@pytest.fixture
+def runner(monkeypatch):
+    for name in ("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "ESCORE_PLUGINS", "ESCORE_BLOCKED_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+def invoke(runner, *args, code=0):
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code == code, result.output + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def outputs():
+    """``run -f json`` and ``list -f json`` of every category, through the command line."""
+    runner = CliRunner()
+    out = {}
+    for category in CATEGORIES:
+        out[category] = (
+            json.loads(runner.invoke(cli, ["run", "-c", category, "-f", "json"]).stdout),
+            json.loads(runner.invoke(cli, ["list", "-c", category, "-f", "json"]).stdout),
+        )
+    return out
+
+
+def validator(name):
+    schema = json.loads(schema_text(name))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_every_category_validates_against_the_schemas(outputs, category):
+    run, tree = outputs[category]
+    for name, data in (("run", run), ("list", tree)):
+        errors = sorted(validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
+        assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+        assert data["schema_version"] == json.loads(schema_text(name))["properties"]["schema_version"]["const"] == 2
+
+
+def test_the_schema_rejects_a_rounded_exact_value(outputs):
+    run = json.loads(json.dumps(outputs["city"][0]))
+    run["units"][0]["total"] = "99.950"  # trailing zero: not the exact form
+    run["units"][0]["indicators"][0]["points_2dp"] = "4"
+    messages = sorted(e.message for e in validator("run").iter_errors(run))
+    assert len(messages) == 2 and all("does not match" in m for m in messages)
+
+
+def half_up(text):
+    return str(Decimal(text).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_exact_values_add_up_and_round_once(outputs, category):
+    run, tree = outputs[category]
+    maxima = {node["code"]: Decimal(node["max"]) for s in tree["sections"] for node in s["nodes"]}
+    children = {}
+    for s in tree["sections"]:
+        for node in s["nodes"]:
+            children.setdefault(node["parent"], []).append(node)
+    checked_groups = 0
+    for unit in run["units"]:
+        with localcontext(EXACT_SUMS):
+            # The exact section points add up to the exact total, digit for digit.
+            assert sum(Decimal(s["points"]) for s in unit["sections"]) == Decimal(unit["total"]), unit["code"]
+            assert unit["total_2dp"] == half_up(unit["total"])
+            points = {i["code"]: Decimal(i["points"]) for i in unit["indicators"]}
+            for section in unit["sections"]:
+                assert section["points_2dp"] == half_up(section["points"]) and section["raw_2dp"] == half_up(section["raw"])
+                raw = Decimal(section["raw"])
+                weight, raw_max, section_points = Decimal(section["weight"]), Decimal(section["raw_max"]), Decimal(section["points"])
+                # Section points = raw × weight ÷ raw max: exact, unless the quotient does not terminate
+                # (then carried at 28 significant digits).
+                if section_points * raw_max != raw * weight:
+                    assert section_points == Context(prec=28).divide(raw * weight, raw_max)
+                    assert len(section["points"].replace(".", "").lstrip("0")) == 28
+                roots = [n for n in children[""] if n["code"] in {g["code"] for g in unit["groups"]} or n["code"] in points]
+                in_section = [
+                    n for n in roots if any(i["section"] == section["name"] and i["code"] == n["code"] for i in unit["indicators"])
+                ]
+                groups = {g["code"]: g for g in unit["groups"] if g["section"] == section["name"]}
+                top = [groups[n["code"]] for n in roots if n["code"] in groups and groups[n["code"]]["counted"]]
+                summed = sum(Decimal(g["points"]) for g in top) + sum(points[n["code"]] for n in in_section if n["kind"] != "group")
+                # The raw score is the exact sum of the counted groups and indicators at the top of the tree, capped.
+                assert min(summed, Decimal(section["raw_max"])) == raw, (unit["code"], section["name"])
+            for group in unit["groups"]:
+                assert Decimal(group["max"]) == maxima[group["code"]]
+                assert group["points_2dp"] == half_up(group["points"])
+                kids = children.get(group["code"], [])
+                if group["counted"] and all(k["counted"] and k["kind"] != "group" for k in kids):
+                    assert Decimal(group["points"]) == sum(points[k["code"]] for k in kids)
+                    checked_groups += 1
+                assert Decimal(group["points"]) <= Decimal(group["max"]) or not group["counted"]
+        for item in unit["indicators"]:
+            assert item["points_2dp"] == half_up(item["points"])
+    assert checked_groups > 0
+
+
+def test_groups_are_every_group_node_with_its_max(outputs):
+    run, tree = outputs["city"]
+    group_codes = [n["code"] for s in tree["sections"] for n in s["nodes"] if n["kind"] == "group"]
+    fuzhou = next(u for u in run["units"] if u["code"] == "fuzhou")
+    assert [g["code"] for g in fuzhou["groups"]] == group_codes
+    by_code = {g["code"]: g for g in fuzhou["groups"]}
+    assert (by_code["C-1"]["title"], by_code["C-1"]["max"]) == ("信息化应用绩效", "40")
+    # 政务信息资源目录编制 is listed but not scored (READING decision 1).
+    assert by_code["C-2-3"]["counted"] is False
+
+
+def test_non_terminating_quotients_keep_28_digits_and_sums_keep_every_digit(outputs):
+    fuzhou = next(u for u in outputs["city"][0]["units"] if u["code"] == "fuzhou")
+    shares = {i["code"]: i["points"] for i in fuzhou["indicators"]}
+    assert shares["W-L-2-3-2"] == "2.80278884462151394422310757"  # 469/502 × 3, 28 significant digits
+    assert shares["W-L-4-1-2"] == "0.7209302325581395348837209302"  # 31/43 × 1
+    website = next(s for s in fuzhou["sections"] if s["name"] == "website")
+    assert website["raw"] == "81.2737190771796534791068285002"  # the exact sum: 30 digits
+    assert website["points"] == "24.38211572315389604373204855006"  # × 30/100, exact
+    assert fuzhou["total"] == "91.53211572315389604373204855006"
+
+
+def test_sums_do_not_round_where_the_default_context_would():
+    """A section under 10 points with 27 decimals plus one over 10 needs 29 digits: the total keeps them all."""
+    from escore._model import Section, Unit
+    from escore._run import Engine
+
+    engine = Engine.__new__(Engine)  # only the totalling step: no plan needed
+    a, b = (Section("r", "c", name, name, weight=50, raw_max=50) for name in "ab")
+    engine.sections = (a, b)
+    engine._factors = ((a, Decimal(1)), (b, Decimal(1)))
+    engine._counted = ((0, 0), (1, 0), (2, 1))
+    third = Decimal(4) / 3  # 1.333…3, 28 significant digits
+    results = [("x", "scored", third), ("y", "scored", Decimal("8")), ("z", "scored", Decimal("40.5"))]
+    unit = engine._total(Unit("u", "U", "c"), results, ())
+    assert unit.sections[0].raw == Decimal("9.333333333333333333333333333")  # 28 digits: exact, not rounded to 28
+    assert unit.total == Decimal("49.833333333333333333333333333")  # 29 digits
+    assert unit.sections[0].points + unit.sections[1].points != unit.total  # what the default context would give
+    with localcontext(EXACT_SUMS):
+        assert unit.sections[0].points + unit.sections[1].points == unit.total
+
+
+# --------------------------------------------------------------------------- the stamp
+
+
+def sha256sum_digest(root: Path) -> str:
+    """The documented recipe, in Python: sha256 of `sha256sum` lines of the files, sorted by path."""
+    import hashlib
+
+    names = sorted(
+        [p.relative_to(root).as_posix() for sub in ("units", "monitoring") if (root / sub).is_dir() for p in (root / sub).iterdir()]
+        + (["escore-evidence.toml"] if (root / "escore-evidence.toml").is_file() else []),
+        key=str.encode,
+    )
+    lines = "".join(f"{hashlib.sha256((root / n).read_bytes()).hexdigest()}  {n}\n" for n in names)
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def test_stamp_names_versions_and_digests_the_evidence(outputs):
+    run = outputs["county"][0]
+    from importlib.metadata import version
+
+    assert run["stamp"]["escore"] == version("escore")
+    assert run["stamp"]["packs"] == [
+        {"plugin": "fj2017-city", "distribution": "escore-fj2017-city", "version": version("escore-fj2017-city")},
+        {"plugin": "fj2017-website", "distribution": "escore-fj2017-website", "version": version("escore-fj2017-website")},
+    ]
+    [root] = run["evidence"]
+    assert root["root"] == "escore_fj2017_website/sample/county"
+    assert root["digest"] == "sha256:" + sha256sum_digest(WEBSITE_SAMPLE / "county")
+    assert root["files"] == 1 + len(list((WEBSITE_SAMPLE / "county" / "units").iterdir())) + len(
+        list((WEBSITE_SAMPLE / "county" / "monitoring").iterdir())
+    )
+    import hashlib
+
+    assert run["stamp"]["evidence_digest"] == "sha256:" + hashlib.sha256((root["digest"][7:] + "\n").encode()).hexdigest()
+
+
+def test_the_stamp_depends_on_content_not_on_where_the_evidence_is(runner, tmp_path, monkeypatch):
+    first, second = tmp_path / "a" / "ev", tmp_path / "b" / "ev"
+    shutil.copytree(WEBSITE_SAMPLE / "county", first)
+    shutil.copytree(WEBSITE_SAMPLE / "county", second)
+    monkeypatch.chdir(tmp_path / "a")
+    relative = invoke(runner, "run", "-c", "county", "-f", "json", "-e", "ev").stdout
+    absolute = invoke(runner, "run", "-c", "county", "-f", "json", "-e", str(second)).stdout
+    assert relative == absolute  # byte-identical: the root is shown by name, the digest is of content
+    data = json.loads(absolute)
+    assert data["evidence"][0]["root"] == "ev"
+    with (second / "units" / "xiamen.siming.toml").open("a", encoding="utf-8") as stream:
+        stream.write("\n# an edit that changes no value\n")
+    changed = json.loads(invoke(runner, "run", "-c", "county", "-f", "json", "-e", str(second)).stdout)
+    assert changed["stamp"]["evidence_digest"] != data["stamp"]["evidence_digest"]
+    assert changed["units"] == data["units"]
+
+
+# --------------------------------------------------------------------------- no machine paths
+
+
+def test_no_absolute_path_in_any_output(runner, tmp_path, monkeypatch):
+    evidence = tmp_path / "evidence"
+    shutil.copytree(WEBSITE_SAMPLE / "county", evidence)
+    (evidence / "monitoring" / "website_letters.csv").unlink()  # missing evidence names its file
+    monkeypatch.chdir(tmp_path)
+    texts = []
+    for fmt in ("table", "json", "toml", "csv"):
+        for args in (["-e", str(evidence)], []):
+            result = invoke(runner, "run", "-c", "county", "-f", fmt, *args)
+            texts += [result.stdout, result.stderr]
+    for args in (["list", "-c", "city"], ["list", "-c", "city", "-f", "json"], ["explain", "ningde"], ["explain", "longyan"]):
+        result = invoke(runner, *args)
+        texts += [result.stdout, result.stderr]
+    result = invoke(runner, "explain", "fuzhou.gulou", "-e", str(evidence))
+    texts += [result.stdout, result.stderr]
+    assert "monitoring/website_letters.csv" in "".join(texts)
+    assert "evidence/units/" in result.stdout or "monitoring table" in result.stdout
+    machine = [str(tmp_path), str(ROOT), str(Path(sys.prefix)), os.path.expanduser("~")]
+    for text in texts:
+        for path in machine:
+            assert path not in text
+        assert not re.search(r"(^|[\s'\"(])/(work|home|tmp|usr|opt|root)/", text), text[:2000]
+
+
+def test_missing_evidence_file_is_named_relative_to_the_evidence_root(outputs):
+    ningde = next(u for u in outputs["city"][0]["units"] if u["code"] == "ningde")
+    [item] = [i for i in ningde["indicators"] if i["status"] == "missing"]
+    assert item["missing"] == ["city.emergency.platform_used"]
+    assert item["reasons"] == [
+        "evidence 'city.emergency.platform_used' was not provided in "
+        "escore_fj2017_city/sample/city/units/ningde.toml + escore_fj2017_website/sample/city/units/ningde.toml"
+    ]
+
+
+def test_an_indicator_error_line_is_relative_to_its_package():
+    from escore._run import _error_line
+
+    try:
+        from escore._score import to_decimal
+
+        to_decimal("soon")
+    except Exception as exc:
+        line = _error_line(exc)
+    assert re.fullmatch(r"escore/_score\.py:\d+: \w+Error: .*", line), line
+
+
+# --------------------------------------------------------------------------- what is missing, by name
+
+
+def test_stderr_lists_missing_evidence_per_unit_capped(runner, tmp_path):
+    evidence = tmp_path / "evidence"
+    shutil.copytree(WEBSITE_SAMPLE / "county", evidence)
+    (evidence / "monitoring" / "website_letters.csv").unlink()
+    result = invoke(runner, "run", "-c", "county", "-e", str(evidence), "-f", "json", "-o", str(tmp_path / "out.json"), "--strict", code=1)
+    lines = result.stderr.splitlines()
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    units = sorted({row["unit"] for row in data["missing"]})
+    assert len(units) == 83 and len(data["missing"]) == data["statuses"]["missing"]
+    assert (
+        lines[0]
+        == f"escore: missing evidence: {len(data['missing'])} indicator result(s) in 83 unit(s), status missing: (--strict: failing)"
+    )
+    assert len(lines) == 1 + 10 + 1
+    assert lines[1].startswith("  fuzhou.cangshan 仓山区: monitoring/website_letters.csv → W-L-3-1-1")
+    assert lines[-1] == "  … and 73 more unit(s); the full list is 'missing' in the output of -f json"
+
+
+def test_table_lists_every_missing_field(runner):
+    result = invoke(runner, "run", "-c", "county")
+    tail = result.stdout.split("ranks use exact totals\n", 1)[1]
+    assert tail == (
+        "\nmissing evidence: 3 indicator result(s) in 3 unit(s), status missing:\n"
+        "  fuzhou.minqing 闽清县: website.services.guide_accuracy → W-L-2-4-1\n"
+        "  nanping.guangze 光泽县: website.interviews.topics → W-L-3-2-3\n"
+        "  ningde.zherong 柘荣县: website.sites.closed → W-L-4-1-3\n"
+    )
+    assert result.stderr.splitlines()[1:] == tail.splitlines()[2:]
+
+
+# --------------------------------------------------------------------------- csv, toml, the schema command
+
+
+def test_csv_carries_exact_values_beside_rounded_ones(runner, outputs):
+    rows = list(csv.DictReader(io.StringIO(invoke(runner, "run", "-c", "city", "-f", "csv").stdout)))
+    fuzhou = next(r for r in rows if r["code"] == "fuzhou")
+    unit = next(u for u in outputs["city"][0]["units"] if u["code"] == "fuzhou")
+    assert (fuzhou["total"], fuzhou["total_2dp"]) == (unit["total"], unit["total_2dp"])
+    assert (fuzhou["website"], fuzhou["website_2dp"]) == (unit["sections"][1]["points"], "24.38")
+
+
+def test_toml_is_the_json_shape(runner, outputs):
+    import tomllib
+
+    text = invoke(runner, "run", "-c", "provincial", "-f", "toml").stdout
+    data = tomllib.loads(text)
+    expected = outputs["provincial"][0]
+    for unit in expected["units"]:
+        if not unit["vetoes"]:
+            unit = {k: v for k, v in unit.items() if k != "vetoes"}
+        assert unit in data["units"]
+    assert {k: v for k, v in data.items() if k != "units"} == {k: v for k, v in expected.items() if k != "units"}
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_schema_command_prints_the_shipped_schema(runner, name):
+    result = invoke(runner, "schema", name)
+    assert json.loads(result.stdout)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert result.stdout == schema_text(name)
+
+
+def test_schema_command_unknown_name_is_a_usage_error(runner):
+    result = invoke(runner, "schema", "lst", code=2)
+    assert result.stderr == "escore: error: schema: no JSON Schema for 'lst'; did you mean 'list'?\n"
+
+
+def test_schema_ships_in_the_wheel_source():
+    # The schemas are package data: importable resources, not files next to the tests.
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"schemas/*.json"' in config
+    out = subprocess.run(
+        [sys.executable, "-c", "from escore._report import schema_text; print(len(schema_text('run')) > 1000)"],
+        capture_output=True,
+        text=True,
+    )
+    assert out.stdout.strip() == "True", out.stderr
+
+
+def test_errors_are_listed_with_unit_indicator_and_file_line(demo_plan):
+    from escore._model import Unit
+    from escore._report import error_lines, run_table
+    from escore._run import Engine, RunResult
+
+    from .test_engine import evidence
+
+    engine = Engine(demo_plan)
+    units = tuple(
+        engine.score(
+            Unit(code, code.title(), "town", attributes={"kind": "market"}), evidence(service_median_delay="soon"), {"outages": {}}
+        )
+        for code in ("t1", "t2", "t3")
+    )
+    result = RunResult(demo_plan, units, (1, 1, 1), demo_plan.indicators)
+    lines = error_lines(result)
+    assert lines[0] == "errors: 3 indicator result(s) raised an error:"
+    assert [line.split(": ", 1)[0] for line in lines[1:]] == ["  t1 S-1-2", "  t2 S-1-2", "  t3 S-1-2"]
+    assert re.fullmatch(r"  t1 S-1-2: escore/_score\.py:\d+: ValueError: not a number: 'soon'", lines[1])
+    assert error_lines(result, limit=2)[-1] == "  … and 1 more; -f json lists every one"
+    assert run_table(result).endswith("\n".join(lines) + "\n")
