@@ -141,14 +141,14 @@ def test_groups_are_every_group_node_with_its_max(outputs):
 
 
 def test_non_terminating_quotients_keep_28_digits_and_sums_keep_every_digit(outputs):
-    fuzhou = next(u for u in outputs["city"][0]["units"] if u["code"] == "fuzhou")
-    shares = {i["code"]: i["points"] for i in fuzhou["indicators"]}
-    assert shares["W-L-2-3-2"] == "2.80278884462151394422310757"  # 469/502 × 3, 28 significant digits
-    assert shares["W-L-4-1-2"] == "0.7209302325581395348837209302"  # 31/43 × 1
-    website = next(s for s in fuzhou["sections"] if s["name"] == "website")
-    assert website["raw"] == "81.2737190771796534791068285002"  # the exact sum: 30 digits
-    assert website["points"] == "24.38211572315389604373204855006"  # × 30/100, exact
-    assert fuzhou["total"] == "91.53211572315389604373204855006"
+    # The website shares were withdrawn (READING 12: graded rows); the provincial 按比例 rows remain.
+    lyt = next(u for u in outputs["provincial"][0]["units"] if u["code"] == "prov.lyt")
+    shares = {i["code"]: i["points"] for i in lyt["indicators"]}
+    assert shares["P-1-2-4"] == "1.527638190954773869346733668"  # 152/199 × 2, 28 significant digits
+    assert shares["P-1-3-2"] == "4.230769230769230769230769231"  # 11/13 × 5
+    comprehensive = next(s for s in lyt["sections"] if s["name"] == "comprehensive")
+    assert comprehensive["raw"] == "58.058407421724004638577502899"  # the exact sum: 29 digits
+    assert lyt["total"] == "88.893407421724004638577502899"  # + 88.1 × 35/100 = 30.835, exact
 
 
 def test_sums_do_not_round_where_the_default_context_would():
@@ -301,7 +301,7 @@ def test_table_lists_every_missing_field(runner):
         "\nmissing evidence: 3 indicator result(s) in 3 unit(s), status missing:\n"
         "  fuzhou.minqing 闽清县: website.services.guide_accuracy → W-L-2-4-1\n"
         "  nanping.guangze 光泽县: website.interviews.topics → W-L-3-2-3\n"
-        "  ningde.zherong 柘荣县: website.sites.closed → W-L-4-1-3\n"
+        "  ningde.zherong 柘荣县: website.sites.closure → W-L-4-1-3\n"
     )
     assert result.stderr.splitlines()[1:] == tail.splitlines()[2:]
 
@@ -314,7 +314,7 @@ def test_csv_carries_exact_values_beside_rounded_ones(runner, outputs):
     fuzhou = next(r for r in rows if r["code"] == "fuzhou")
     unit = next(u for u in outputs["city"][0]["units"] if u["code"] == "fuzhou")
     assert (fuzhou["total"], fuzhou["total_2dp"]) == (unit["total"], unit["total_2dp"])
-    assert (fuzhou["website"], fuzhou["website_2dp"]) == (unit["sections"][1]["points"], "24.38")
+    assert (fuzhou["website"], fuzhou["website_2dp"]) == (unit["sections"][1]["points"], "19.20")
 
 
 def test_toml_is_the_json_shape(runner, outputs):
