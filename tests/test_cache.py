@@ -57,7 +57,11 @@ def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, 
     evidence = tmp_path / "evidence"
     shutil.copytree(DEMO / "escore_demo" / "sample", evidence)
     plan = demo_catalog.plan("demo2024", "town")
-    units, known, subs = ["east", "north", "south", "west"], ["east", "north", "south", "south.a", "south.b", "west"], ["south.a", "south.b"]
+    units, known, subs = (
+        ["east", "north", "south", "west"],
+        ["east", "north", "south", "south.a", "south.b", "west"],
+        ["south.a", "south.b"],
+    )
     args = ([evidence], plan, units, known, demo_catalog.loaders, subs)
     fresh = _load._load_evidence(*args)
     assert _load.load_evidence(*args) == fresh  # a miss: loaded, then kept

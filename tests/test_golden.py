@@ -31,7 +31,6 @@ def demo_only(monkeypatch):
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
 
 
-
 def write_case(pytester, total="92", points="10"):
     # xdist workers are new processes: a conftest puts the demo pack on their path too.
     pytester.makeconftest(f"import sys\nsys.path.insert(0, {str(DEMO)!r})\n")

@@ -68,7 +68,7 @@ def append_row(path: Path, row: str) -> int:
 
 
 def refused(category: str, message: str) -> None:
-    result = CliRunner().invoke(cli, ["run", "-c", category, "--evidence", "ev", "-o", "out.json"])
+    result = CliRunner().invoke(cli, ["run", "-c", category, "--evidence", "ev", "-f", "json", "-o", "out.json"])
     assert result.exit_code == 2, result.output
     assert result.stderr == f"escore: error: {message}\n"
     assert not Path("out.json").exists()

@@ -141,14 +141,13 @@ def test_groups_are_every_group_node_with_its_max(outputs):
 
 
 def test_non_terminating_quotients_keep_28_digits_and_sums_keep_every_digit(outputs):
-    # The website shares were withdrawn (READING 12: graded rows); the provincial 按比例 rows remain.
-    lyt = next(u for u in outputs["provincial"][0]["units"] if u["code"] == "prov.lyt")
-    shares = {i["code"]: i["points"] for i in lyt["indicators"]}
-    assert shares["P-1-2-4"] == "1.527638190954773869346733668"  # 152/199 × 2, 28 significant digits
-    assert shares["P-1-3-2"] == "4.230769230769230769230769231"  # 11/13 × 5
-    comprehensive = next(s for s in lyt["sections"] if s["name"] == "comprehensive")
-    assert comprehensive["raw"] == "58.058407421724004638577502899"  # the exact sum: 29 digits
-    assert lyt["total"] == "88.893407421724004638577502899"  # + 88.1 × 35/100 = 30.835, exact
+    quanzhou = next(u for u in outputs["city"][0]["units"] if u["code"] == "quanzhou")
+    shares = {i["code"]: i["points"] for i in quanzhou["indicators"]}
+    assert shares["C-2-1-2"] == "4.706253948199620972836386608"  # 1490/1583 × 5, 28 significant digits
+    comprehensive = next(s for s in quanzhou["sections"] if s["name"] == "comprehensive")
+    assert comprehensive["raw"] == "58.956253948199620972836386608"  # the exact sum: 29 digits
+    assert comprehensive["points"] == comprehensive["raw"]  # × 70/70
+    assert quanzhou["total"] == "83.481253948199620972836386608"  # + website 81.75 × 30/100 = 24.525, exact
 
 
 def test_sums_do_not_round_where_the_default_context_would():
@@ -311,10 +310,11 @@ def test_table_lists_every_missing_field(runner):
 
 def test_csv_carries_exact_values_beside_rounded_ones(runner, outputs):
     rows = list(csv.DictReader(io.StringIO(invoke(runner, "run", "-c", "city", "-f", "csv").stdout)))
-    fuzhou = next(r for r in rows if r["code"] == "fuzhou")
-    unit = next(u for u in outputs["city"][0]["units"] if u["code"] == "fuzhou")
-    assert (fuzhou["total"], fuzhou["total_2dp"]) == (unit["total"], unit["total_2dp"])
-    assert (fuzhou["website"], fuzhou["website_2dp"]) == (unit["sections"][1]["points"], "19.20")
+    quanzhou = next(r for r in rows if r["code"] == "quanzhou")
+    unit = next(u for u in outputs["city"][0]["units"] if u["code"] == "quanzhou")
+    assert (quanzhou["total"], quanzhou["total_2dp"]) == (unit["total"], "83.48")
+    assert (quanzhou["comprehensive"], quanzhou["comprehensive_2dp"]) == (unit["sections"][0]["points"], "58.96")
+    assert (quanzhou["website"], quanzhou["website_2dp"]) == ("24.525", "24.53")  # half-up
 
 
 def test_toml_is_the_json_shape(runner, outputs):

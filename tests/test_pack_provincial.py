@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-provincial = pytest.importorskip("escore_fj2017_provincial", reason="the fj2017 provincial pack is not installed (pip install -e plugins/indicators_provincial)")
+provincial = pytest.importorskip(
+    "escore_fj2017_provincial", reason="the fj2017 provincial pack is not installed (pip install -e plugins/indicators_provincial)"
+)
 
 from escore import Grade, Item, MissingEvidence  # noqa: E402
 from escore._plugins import Catalog, make_plugin_manager  # noqa: E402
@@ -140,7 +142,10 @@ def test_calendar_month_helpers():
     assert E.add_months(D(2017, 8, 31), 1) == D(2017, 9, 30)
     assert E.add_months(D(2017, 11, 15), 2) == D(2018, 1, 15)
     due = D(2017, 9, 15)
-    assert [E.months_late(due, d) for d in (D(2017, 9, 14), due, D(2017, 9, 16), D(2017, 10, 15), D(2017, 10, 16), D(2017, 11, 15), D(2017, 11, 16))] == [0, 0, 1, 1, 2, 2, 3]
+    assert [
+        E.months_late(due, d)
+        for d in (D(2017, 9, 14), due, D(2017, 9, 16), D(2017, 10, 15), D(2017, 10, 16), D(2017, 11, 15), D(2017, 11, 16))
+    ] == [0, 0, 1, 1, 2, 2, 3]
 
 
 @pytest.mark.parametrize(
@@ -188,7 +193,17 @@ def test_review_counts_categories_not_problems():
 
 @pytest.mark.parametrize(
     ("provided", "required", "expected"),
-    [(100, 100, "4"), (99, 100, "2"), (80, 100, "2"), (4, 5, "2"), (79, 100, "1"), (60, 100, "1"), (3, 5, "1"), (59, 100, "0"), (0, 100, "0")],
+    [
+        (100, 100, "4"),
+        (99, 100, "2"),
+        (80, 100, "2"),
+        (4, 5, "2"),
+        (79, 100, "1"),
+        (60, 100, "1"),
+        (3, 5, "1"),
+        (59, 100, "0"),
+        (0, 100, "0"),
+    ],
 )
 def test_credit_completeness_tiers(provided, required, expected):
     assert C.credit_completeness(E.provincial_credit_completeness(required, provided)).points == Decimal(expected)
@@ -251,13 +266,21 @@ def test_network_security_items_and_floor():
 def test_emergency_and_secrecy_rows():
     incident = E.security_incidents.row_type
     assert C.incident_feedback(()).points == Decimal(1)
-    assert C.incident_feedback((incident("t", 2, D(2017, 9, 1), "篡改", True), incident("t", 3, D(2017, 9, 9), "病毒", False))).points == Decimal(0)
+    assert C.incident_feedback(
+        (incident("t", 2, D(2017, 9, 1), "篡改", True), incident("t", 3, D(2017, 9, 9), "病毒", False))
+    ).points == Decimal(0)
     assert C.drill(False).points == Decimal(0)
 
     def logins(n):
         return tuple(Item(E.LOGIN_MISS, f"u{i}") for i in range(n))
 
-    assert [C.platform_login(logins(n)).points for n in (0, 1, 4, 5, 6)] == [Decimal("0.5"), Decimal("0.4"), Decimal("0.1"), Decimal(0), Decimal(0)]
+    assert [C.platform_login(logins(n)).points for n in (0, 1, 4, 5, 6)] == [
+        Decimal("0.5"),
+        Decimal("0.4"),
+        Decimal("0.1"),
+        Decimal(0),
+        Decimal(0),
+    ]
 
     def violations(n):
         return tuple(Item(E.SECRECY_VIOLATION, f"v{i}") for i in range(n))

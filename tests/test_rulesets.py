@@ -46,7 +46,14 @@ def next_year(name: str, year: int) -> types.ModuleType:
         register(Roster(name, "town", Roster.from_toml(plugin.HERE / "roster.toml").units))
         register(Roster(name, "village", Roster.from_toml(plugin.HERE / "villages.toml").units))
 
-    for hook in (escore_register_rulesets, escore_register_categories, escore_register_sections, escore_register_indicators, escore_register_fixtures, escore_register_rosters):
+    for hook in (
+        escore_register_rulesets,
+        escore_register_categories,
+        escore_register_sections,
+        escore_register_indicators,
+        escore_register_fixtures,
+        escore_register_rosters,
+    ):
         setattr(mod, hook.__name__, hook)
     return mod
 
@@ -59,7 +66,9 @@ def two_years():
 
 
 def test_two_years_need_a_choice(two_years):
-    with pytest.raises(UsageError, match=r"several rulesets score 'town': demo2024 \(2024\), demo2025 \(2025\); choose one with --year or --ruleset"):
+    with pytest.raises(
+        UsageError, match=r"several rulesets score 'town': demo2024 \(2024\), demo2025 \(2025\); choose one with --year or --ruleset"
+    ):
         two_years.choose("town")
     assert two_years.choose("town", year=2025).name == "demo2025"
     assert two_years.choose("town", ruleset="demo2024").year == 2024
@@ -69,7 +78,9 @@ def test_two_rulesets_claiming_the_same_year_are_a_clear_error():
     from escore_demo import plugin
 
     catalog = Catalog(make_plugin_manager(autoload=False, extra=[plugin, next_year("demo2024b", 2024)]))
-    with pytest.raises(UsageError, match=r"rulesets demo2024 \(2024\), demo2024b \(2024\) both claim category 'town' for 2024; choose one with --ruleset"):
+    with pytest.raises(
+        UsageError, match=r"rulesets demo2024 \(2024\), demo2024b \(2024\) both claim category 'town' for 2024; choose one with --ruleset"
+    ):
         catalog.choose("town", year=2024)
 
 
@@ -83,4 +94,3 @@ def test_cli_year_option(monkeypatch):
     chosen = runner.invoke(cli, ["run", "-c", "town", "--year", "2025"])
     assert chosen.exit_code == 0, chosen.stderr
     assert chosen.stdout.startswith("escore · demo2025 (2025) · town Towns · 4 units")
-

@@ -39,7 +39,9 @@ def test_wheels_install_and_verify(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    install = subprocess.run([python, "-m", "pip", "install", "-q", *sorted(map(str, wheels.glob("*.whl")))], capture_output=True, text=True)
+    install = subprocess.run(
+        [python, "-m", "pip", "install", "-q", *sorted(map(str, wheels.glob("*.whl")))], capture_output=True, text=True
+    )
     assert install.returncode == 0, install.stderr
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ESCORE_", "PYTEST_", "COV_"))}
     work = tmp_path / "elsewhere"  # not the source tree, so nothing is imported from it

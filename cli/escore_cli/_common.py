@@ -27,39 +27,116 @@ def catalog_from(ctx: click.Context) -> Any:
     return Catalog(make_plugin_manager(blocked=blocked, names=forced))
 
 
+#: Where a command's output goes: stdout as it was when the command started. While a
+#: command runs, ``sys.stdout`` points at stderr, so that a pack's ``print()`` or the
+#: plugin trace cannot corrupt ``-f json`` output.
+_stdout: list[Any] = []
+
+
 def reports_errors(func: F) -> F:
-    """Print an :class:`~escore.EscoreError` as one line on stderr and exit 2, without a traceback."""
+    """Run a command: an :class:`~escore.EscoreError` is one line on stderr and exit 2, without a
+    traceback; warnings are one line each; Ctrl-C stops quietly with exit 130; anything a pack
+    prints goes to stderr, only :func:`echo_out`/:func:`write_output` reach stdout."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from escore._errors import EscoreError
+        import contextlib
+        import sys
+        import warnings
 
+        from escore._errors import EscoreError, EscoreWarning
+        from escore._text import escape
+
+        def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+            if issubclass(category, EscoreWarning):
+                click.echo(f"escore: warning: {escape(str(message))}", err=True)
+            else:
+                click.echo(warnings.formatwarning(message, category, filename, lineno, line).rstrip("\n"), err=True)
+
+        _stdout.append(sys.stdout)
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
+                warnings.simplefilter("default", EscoreWarning)
+                warnings.showwarning = show
+                return func(*args, **kwargs)
         except EscoreError as exc:
-            click.echo(f"escore: error: {exc}", err=True)
+            click.echo(f"escore: error: {escape(str(exc))}", err=True)
             raise SystemExit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo("escore: interrupted", err=True)
+            raise SystemExit(130) from None
+        finally:
+            _stdout.pop()
 
     return wrapper  # type: ignore[return-value]
 
 
+def echo_out(text: str, nl: bool = True) -> None:
+    """Write the command's output to its stdout (not to a pack's redirected prints)."""
+    click.echo(text, nl=nl, file=_stdout[-1] if _stdout else None)
+
+
+def command_stdout() -> Any:
+    """A context in which ``sys.stdout`` is the command's own stdout again."""
+    import contextlib
+    import sys
+
+    return contextlib.redirect_stdout(_stdout[-1] if _stdout else sys.stdout)
+
+
+def check_suffix(output: Path | None, format_name: str, formats: Any) -> None:
+    """A file suffix claimed by another format than ``format_name`` is a usage error.
+
+    ``formats`` maps format names to objects with a ``suffix`` (every registered
+    :class:`~escore.OutputFormat`), so a plugin's formats take part as they are added.
+    """
+    if output is None or str(output) == "-":
+        return
+    suffix = output.suffix.lower()
+    own = getattr(formats.get(format_name), "suffix", "").lower()
+    if not suffix or suffix == own:
+        return
+    claimed = sorted(name for name, f in formats.items() if getattr(f, "suffix", "").lower() == suffix)
+    if claimed:
+        from escore._errors import UsageError
+
+        raise UsageError(
+            f"--output {output}: the suffix {output.suffix} is for format {' or '.join(repr(n) for n in claimed)}, "
+            f"but the format is '{format_name}'; add -f {claimed[0]} or choose another file name"
+        )
+
+
 def write_output(text: str, output: Path | None) -> None:
-    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout."""
-    if output is None:
-        click.echo(text, nl=False)
+    """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``).
+
+    The file gets the mode the umask gives a new file (reports are meant to be shared).
+    A symbolic link is written through: its target is replaced and the link kept, as
+    a shell's ``>`` would.
+    """
+    if output is None or str(output) == "-":
+        echo_out(text, nl=False)
         return
     from escore._errors import UsageError
 
-    directory = output.parent if str(output.parent) else Path(".")
+    target = Path(os.path.realpath(output)) if output.is_symlink() else output
+    if target.is_dir():
+        raise UsageError(f"--output {output}: is a directory")
+    directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"--output {output}: directory {directory} does not exist")
     import tempfile
 
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
-        os.replace(temporary, output)
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -76,3 +153,17 @@ evidence_option = click.option(
     type=click.Path(path_type=Path),
     help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
 )
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="An indicator running longer than this is stopped and reported as its error. "
+    "Without it, an indicator running over 10 s is named on stderr.",
+)
+
+
+def watching(timeout: float | None) -> Any:
+    """A watchdog over the scoring that follows (see ``escore._watchdog``)."""
+    from escore._watchdog import Watchdog
+
+    return Watchdog(timeout)

@@ -5,7 +5,17 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import (
+    catalog_from,
+    check_suffix,
+    evidence_option,
+    reports_errors,
+    ruleset_option,
+    timeout_option,
+    watching,
+    write_output,
+    year_option,
+)
 
 
 def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, category: str | None) -> tuple[str, str, str]:
@@ -36,18 +46,19 @@ def render(result: Any) -> str:
     from escore._report import SYNTHETIC_BANNER
     from escore._run import present
     from escore._score import fmt
+    from escore._text import escape, escape_lines
 
     plan = result.plan
     unit_result = result.units[0]
     unit = unit_result.unit
     by_code = {item.code: item for item in unit_result.indicators}
     lines = [
-        f"{unit.code} {unit.name} · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key}"
+        f"{escape(unit.code)} {escape(unit.name)} · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key}"
         + (f" · parent {unit.parent}" if unit.parent else "")
     ]
     if result.synthetic:
         lines.append(f"*** {SYNTHETIC_BANNER} ***")
-        lines.extend(f"    {note}" for note in result.notes)
+        lines.extend(f"    {escape(note)}" for note in result.notes)
     lines.append(f"total {present(unit_result.total)} (rounded half-up to 2 places)")
     for section, section_result in zip(plan.sections, unit_result.sections):
         cap = " (raw score capped)" if section_result.capped else ""
@@ -79,7 +90,7 @@ def render(result: Any) -> str:
             lines.append(f"{indent}{node.code} {node.title}: {shown}/{fmt(node.max)}{status}{flag}{lost}")
             if item is not None:
                 for reason in item.reasons:
-                    lines.append(f"{indent}    · {reason}")
+                    lines.append(f"{indent}    · {escape(reason)}")
                 if node.source is not None and item.status != "not_applicable" and (item.points < node.max or item.status != "scored"):
                     lines.append(f"{indent}    source: 「{node.source.text}」")
     applied = [v for v in unit_result.vetoes if v.status != "not_applied"]
@@ -87,10 +98,10 @@ def render(result: Any) -> str:
         lines.append("")
         sources = {v.code: v.source for v in plan.vetoes}
         for veto in applied:
-            lines.append(f"veto {veto.code} {veto.title}: {veto.status}" + (f": {veto.reason}" if veto.reason else ""))
+            lines.append(f"veto {veto.code} {veto.title}: {veto.status}" + (f": {escape(veto.reason)}" if veto.reason else ""))
             if sources.get(veto.code) is not None:
                 lines.append(f"    source: 「{sources[veto.code].text}」")
-    return "\n".join(lines) + "\n"
+    return escape_lines("\n".join(lines) + "\n")
 
 
 @click.command()
@@ -101,6 +112,7 @@ def render(result: Any) -> str:
 @evidence_option
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@timeout_option
 @click.pass_context
 @reports_errors
 def explain(
@@ -112,6 +124,7 @@ def explain(
     evidence: tuple[Path, ...],
     format_: str,
     output: Path | None,
+    timeout: float | None,
 ) -> None:
     """Explain every point of one UNIT (its code or its name), grouped by the tree."""
     import json
@@ -120,12 +133,16 @@ def explain(
     from escore._session import run_category
 
     catalog = catalog_from(ctx)
+    check_suffix(output, format_, catalog.formats)
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
-    result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code])
+    with watching(timeout):
+        result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code])
     if format_ == "json":
         data = run_to_dict(result)
         data["units"][0]["rank"] = None  # a rank within one unit means nothing
-        write_output(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+        from escore._text import escape_string_syntax
+
+        write_output(escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n", output)
     else:
         write_output(render(result), output)
     ctx.exit(result.exit_code())

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, category_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import catalog_from, category_option, check_suffix, reports_errors, ruleset_option, write_output, year_option
 
 
 @click.command("list")
@@ -26,4 +26,5 @@ def list_(ctx: click.Context, category: str, ruleset: str | None, year: int | No
     if renderer is None or renderer.render_catalog is None:
         usable = sorted(name for name, f in catalog.formats.items() if f.render_catalog is not None)
         raise UsageError(f"--format: '{format_}' cannot show a tree; use one of {', '.join(usable)}")
+    check_suffix(output, format_, catalog.formats)
     write_output(renderer.render_catalog(plan), output)

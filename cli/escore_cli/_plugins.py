@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import catalog_from, reports_errors
+from ._common import catalog_from, echo_out, reports_errors
 
 
 @click.command()
@@ -16,10 +16,15 @@ def plugins(ctx: click.Context, hooks: bool) -> None:
 
     catalog = catalog_from(ctx)
     infos = list_plugins(catalog.pm)
-    rows = [[i.name, i.distribution, i.version, ", ".join(i.hooks) if hooks else str(len(i.hooks))] for i in infos]
-    click.echo("\n".join(grid(["plugin", "distribution", "version", "hooks"], rows, [False, False, False, False])))
+    rows = [
+        [i.name, i.distribution, i.version, "BROKEN" if i.problem else ", ".join(i.hooks) if hooks else str(len(i.hooks))] for i in infos
+    ]
+    echo_out("\n".join(grid(["plugin", "distribution", "version", "hooks"], rows, [False, False, False, False])))
+    for info in infos:
+        if info.problem:
+            echo_out(f"\nbroken: {info.name}: {info.problem}")
     if catalog.rulesets:
-        click.echo(
+        echo_out(
             "\nrulesets: "
             + ", ".join(
                 f"{r.name} ({r.year}: {', '.join(sorted(k for rs, k in catalog.categories if rs == r.name))})"

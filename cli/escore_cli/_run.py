@@ -4,7 +4,18 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, category_option, evidence_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import (
+    catalog_from,
+    category_option,
+    check_suffix,
+    evidence_option,
+    reports_errors,
+    ruleset_option,
+    timeout_option,
+    watching,
+    write_output,
+    year_option,
+)
 
 #: Units (or errors) listed on stderr; the rest are counted, the report has them all.
 STDERR_UNITS = 10
@@ -22,6 +33,7 @@ STDERR_UNITS = 10
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
+@timeout_option
 @click.pass_context
 @reports_errors
 def run(
@@ -35,6 +47,7 @@ def run(
     keyword: str | None,
     marks: str | None,
     strict: bool,
+    timeout: float | None,
 ) -> None:
     """Score and rank the units of a category.
 
@@ -51,9 +64,18 @@ def run(
             f"--format: unknown format '{format_}'" + (f"; {hint}" if hint else f"; known: {', '.join(sorted(catalog.formats))}")
         )
     chosen_format = catalog.formats[format_]
-    result = run_category(
-        catalog, category, ruleset=ruleset, year=year, evidence=evidence, keyword=keyword, marks=marks, explain=chosen_format.explanations
-    )
+    check_suffix(output, format_, catalog.formats)
+    with watching(timeout):
+        result = run_category(
+            catalog,
+            category,
+            ruleset=ruleset,
+            year=year,
+            evidence=evidence,
+            keyword=keyword,
+            marks=marks,
+            explain=chosen_format.explanations,
+        )
     write_output(chosen_format.render_run(result), output)
     counts = result.status_counts()
     if counts["missing"]:

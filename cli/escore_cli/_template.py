@@ -59,7 +59,7 @@ def render_template(plan: Any, unit: Any | None) -> str:
 @category_option
 @ruleset_option
 @year_option
-@click.option("--unit", "-u", "unit_code", metavar="CODE", help="Write the template for this unit.")
+@click.option("--unit", "-u", "unit_code", metavar="UNIT", help="Write the template for this unit (its code or its name).")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
 @click.pass_context
 @reports_errors
@@ -72,9 +72,12 @@ def template(ctx: click.Context, category: str, ruleset: str | None, year: int |
     plan = catalog.plan(chosen.name, category)
     unit = None
     if unit_code is not None:
-        units = {u.code: u for u in catalog.roster(chosen.name, category)}
-        if unit_code not in units:
-            hint = did_you_mean(unit_code, units)
-            raise UsageError(f"--unit: no {category} unit '{unit_code}'" + (f"; {hint}" if hint else ""))
-        unit = units[unit_code]
+        roster = catalog.roster(chosen.name, category)
+        found = [u for u in roster if unit_code in (u.code, u.name)]
+        if not found:
+            hint = did_you_mean(unit_code, [u.code for u in roster] + [u.name for u in roster])
+            raise UsageError(f"--unit: no {category} unit with code or name '{unit_code}'" + (f"; {hint}" if hint else ""))
+        if len(found) > 1:
+            raise UsageError(f"--unit: '{unit_code}' names several {category} units: {', '.join(u.code for u in found)}; give the code")
+        unit = found[0]
     write_output(render_template(plan, unit), output)

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, plugin_options, reports_errors, ruleset_option, year_option
+from ._common import catalog_from, command_stdout, echo_out, plugin_options, reports_errors, ruleset_option, year_option
 
 
 class _Sink:
@@ -52,6 +52,8 @@ def verify(
 
     from escore._errors import UsageError
 
+    if fail_under is not None and not with_coverage:
+        raise UsageError("--fail-under needs --coverage (it is a threshold of rule coverage)")
     catalog = catalog_from(ctx)
     rulesets = [r for r, _ in catalog.rulesets.values() if (ruleset is None or r.name == ruleset) and (year is None or r.year == year)]
     if (ruleset or year) and not rulesets:
@@ -70,6 +72,15 @@ def verify(
     # escore is imported before pytest starts, so pytest cannot assert-rewrite the plugin's
     # distribution; its runtime code has no bare asserts, so the warning is noise here.
     args += ["-q", "--rootdir", str(Path.cwd()), "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    # Golden cases are data: nothing under PATH may run code. No conftest.py, no
+    # configuration file found there (-c names an empty one), no Python test modules
+    # or doctests collected, no .pytest_cache written into evidence folders.
+    import tempfile
+
+    scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
+    empty_config = Path(scratch.name) / "pytest.ini"
+    empty_config.write_text("[pytest]\n", encoding="utf-8")
+    args += ["--noconftest", "-c", str(empty_config), "-p", "no:python", "-p", "no:cacheprovider", "-p", "no:doctest"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args += ["-p", "escore.pytest_plugin"]  # the pytest11 entry point is not loaded then
     if keyword:
@@ -94,8 +105,10 @@ def verify(
         if values:
             os.environ[name] = ",".join(filter(None, [os.environ.get(name, ""), *values]))
     try:
-        status = pytest.main(args, plugins=[sink])
+        with command_stdout():  # pytest's report is this command's output
+            status = pytest.main(args, plugins=[sink])
     finally:
+        scratch.cleanup()
         if cov is not None:
             cov.stop()
         for name, value in saved.items():
@@ -105,8 +118,8 @@ def verify(
                 os.environ[name] = value
     code = 0 if status == 0 else 1
     if status == 5:
-        click.echo("escore: error: no golden case was collected", err=True)
-        ctx.exit(1)
+        click.echo("escore: error: no golden case was collected" + (f" (-k {keyword!r} matches none)" if keyword else ""), err=True)
+        ctx.exit(2)
     if cov is not None:
         from escore._coverage import measure, render
 
@@ -116,7 +129,7 @@ def verify(
                 if r != name or not any(s[0] == r and s[1] == category for s in catalog.sections):
                     continue
                 reports.append(measure(catalog.plan(r, category), sink.outcomes, cov))
-        click.echo(render(reports))
+        echo_out(render(reports))
         if fail_under is not None:
             for report in reports:
                 if report.reached_percent < fail_under:

@@ -9,13 +9,14 @@ from ._model import OutputFormat
 from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_table, run_to_dict
 from ._run import RunResult, present
 from ._score import fmt
+from ._text import escape_string_syntax, spreadsheet_cell
 from .hookspecs import hookimpl
 
 
 def _json(data: Any) -> str:
     import json
 
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def render_toml(result: RunResult) -> str:
@@ -26,7 +27,7 @@ def render_toml(result: RunResult) -> str:
         if not unit["vetoes"]:
             del unit["vetoes"]
     header = f"# {SYNTHETIC_BANNER}\n" if result.synthetic else ""
-    return header + tomli_w.dumps(data)
+    return header + escape_string_syntax(tomli_w.dumps(data))
 
 
 def render_csv(result: RunResult) -> str:
@@ -44,9 +45,9 @@ def render_csv(result: RunResult) -> str:
         writer.writerow(
             [
                 rank,
-                unit_result.unit.code,
-                unit_result.unit.name,
-                unit_result.unit.parent or "",
+                spreadsheet_cell(unit_result.unit.code),
+                spreadsheet_cell(unit_result.unit.name),
+                spreadsheet_cell(unit_result.unit.parent or ""),
                 *(value for s in unit_result.sections for value in (fmt(s.points), present(s.points))),
                 fmt(unit_result.total),
                 present(unit_result.total),

@@ -14,8 +14,21 @@ check depends on: the path names given, the bytes of every file under them, the
 plan's evidence types and the unit codes of the ruleset. It is used only with the
 built-in TOML and CSV readers (a plugin's reader may depend on anything).
 
-Location: ``$ESCORE_CACHE_DIR``, else ``$XDG_CACHE_HOME/escore``, else
-``~/.cache/escore``; ``ESCORE_CACHE_DIR=off`` disables both.
+Location: ``$ESCORE_CACHE_DIR`` (``~`` expanded), else ``$XDG_CACHE_HOME/escore``,
+else ``~/.cache/escore``; ``ESCORE_CACHE_DIR=off`` disables both.
+
+A cache may make escore faster, never different, so on any doubt it is not used:
+
+* both caches are keyed on the code that produced them as well: the Python version
+  and the size and modification time of every source file of the core (and, for
+  checked evidence sets, of the packs whose fields were checked), so an edit or a
+  ``git pull`` of an editable install invalidates them at the same version number;
+* every cache file carries a digest of its contents, checked before use: an edited
+  or truncated entry is ignored and the evidence parsed again;
+* the directory must belong to the user and be writable by no one else (it is
+  created ``0700``); otherwise escore warns once and works without a cache, since
+  another account that can write entries could change scores;
+* any error while reading or decoding an entry means parsing the files instead.
 """
 
 from __future__ import annotations
@@ -34,21 +47,143 @@ try:  # hashlib would load OpenSSL first, a few milliseconds of every run
 except ImportError:  # pragma: no cover - Pythons without the built-in module
     from hashlib import blake2b as _blake2b
 
-VERSION = 1
+VERSION = 2
 MAX_ENTRIES = 20_000
+TOML_FILE = "toml-v2.marshal"
 
 
 def cache_path() -> Path | None:
     configured = os.environ.get("ESCORE_CACHE_DIR")
     if configured is not None:
-        return None if configured.strip().lower() in ("", "off", "0", "no") else Path(configured) / "toml-v1.marshal"
+        if configured.strip().lower() in ("", "off", "0", "no"):
+            return None
+        expanded = os.path.expanduser(configured)
+        if expanded.startswith("~"):  # no home directory to expand into: no cache, not a "~" folder
+            return None
+        return Path(expanded) / TOML_FILE
     base = os.environ.get("XDG_CACHE_HOME")
     if not base:
         home = os.path.expanduser("~")
         if home.startswith("~"):  # no home directory: no cache rather than a "~" folder here
             return None
         base = os.path.join(home, ".cache")
-    return Path(base) / "escore" / "toml-v1.marshal"
+    return Path(base) / "escore" / TOML_FILE
+
+
+def _source_stats(directories: Any) -> list[tuple[str, int, int]]:
+    out = []
+    for directory in sorted(set(directories)):
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".py"):
+                try:
+                    info = os.stat(os.path.join(directory, name))
+                except OSError:
+                    continue
+                out.append((os.path.join(directory, name), info.st_mtime_ns, info.st_size))
+    return out
+
+
+@functools.cache
+def core_digest() -> bytes:
+    """A digest of the Python version and of every source file of the core (names, sizes, mtimes)."""
+    import sys
+
+    from ._version import __version__
+
+    data = repr((sys.version, __version__, _source_stats([os.path.dirname(os.path.abspath(__file__))]))).encode()
+    return _blake2b(data, digest_size=16).digest()
+
+
+def pack_digest(plan: Any) -> bytes:
+    """A digest of the source files of the packs whose rules and fixtures make up ``plan``."""
+    import sys
+
+    directories = set()
+    functions = [ip.func for ip in plan.indicators] + [d.func for d in plan.fixtures.values() if d.func is not None]
+    for func in functions:
+        module = sys.modules.get(getattr(func, "__module__", "") or "")
+        path = getattr(module, "__file__", None)
+        if path:
+            directories.add(os.path.dirname(os.path.abspath(path)))
+    return _blake2b(repr(_source_stats(directories)).encode(), digest_size=16).digest()
+
+
+def _seal(payload: bytes) -> bytes:
+    """``payload`` with a digest of it and of the core's code in front, as stored on disk."""
+    return _blake2b(payload, digest_size=32, key=core_digest()).digest() + payload
+
+
+def _unseal(data: bytes) -> bytes | None:
+    """The payload of a sealed file, or ``None`` if it was altered or written by other code."""
+    payload = data[32:]
+    return payload if len(data) >= 32 and _blake2b(payload, digest_size=32, key=core_digest()).digest() == data[:32] else None
+
+
+_refused: set[str] = set()
+
+
+def usable_directory(directory: Path, *, create: bool, report: bool = True) -> bool:
+    """Whether ``directory`` may hold a cache: owned by the user, writable by no one else.
+
+    It is created ``0700`` when missing and ``create`` is true. A refused directory is
+    reported once per process, with the reason.
+    """
+    try:
+        if create and not directory.exists():
+            directory.mkdir(parents=True, mode=0o700, exist_ok=True)
+        info = directory.stat()
+    except OSError:
+        return False
+    import stat
+
+    problem = ""
+    if not stat.S_ISDIR(info.st_mode):
+        problem = "it is not a directory"
+    elif hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        problem = "it belongs to another user"
+    elif info.st_mode & 0o022:
+        problem = "other users can write to it"
+    if problem:
+        if report and str(directory) not in _refused:
+            _refused.add(str(directory))
+            from ._errors import warn
+
+            warn(f"not using the evidence cache {directory}: {problem} (make it yours with mode 0700, or set ESCORE_CACHE_DIR)")
+        return False
+    return True
+
+
+def _read_private(path: Path) -> bytes | None:
+    """The bytes of a cache file if it is a regular file of the user's that only the user can write."""
+    import stat
+
+    try:
+        with open(path, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022:
+                return None
+            if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+                return None
+            return stream.read()
+    except OSError:
+        return None
+
+
+def _write_private(directory: Path, name: str, payload: bytes, prefix: str) -> None:
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix=prefix, dir=directory)  # mode 0600
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(_seal(payload))
+        os.replace(temporary, directory / name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _encode(value: Any) -> Any:
@@ -92,12 +227,14 @@ class TomlCache:
     def _load(self) -> dict[bytes, Any]:
         if self.entries is None:
             self.entries = {}
-            if self.path is not None:
+            if self.path is not None and usable_directory(self.path.parent, create=False):
+                raw = _read_private(self.path)
+                payload = None if raw is None else _unseal(raw)
                 try:
-                    data = marshal.loads(self.path.read_bytes())
+                    data = marshal.loads(payload) if payload is not None else None
                     if isinstance(data, tuple) and len(data) == 2 and data[0] == VERSION and isinstance(data[1], dict):
                         self.entries = data[1]
-                except (OSError, EOFError, ValueError, TypeError):
+                except Exception:
                     pass  # no cache, or one we cannot read: parse everything
         return self.entries
 
@@ -111,8 +248,8 @@ class TomlCache:
         if found is not None:
             try:
                 return _decode(found)
-            except (KeyError, IndexError, TypeError, ValueError):
-                pass
+            except Exception:
+                pass  # an entry we cannot decode: parse the file
         document = parse(raw)
         entries[digest] = _encode(document)
         if not self.dirty:
@@ -126,14 +263,10 @@ class TomlCache:
         entries = self.entries
         if len(entries) > MAX_ENTRIES:  # keep the newest: dicts remember insertion order
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
-        import tempfile
-
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".toml-cache.", dir=self.path.parent)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(marshal.dumps((VERSION, entries)))
-            os.replace(temporary, self.path)
+            # At exit: a refusal was reported when the cache was read, if it was refused then.
+            if usable_directory(self.path.parent, create=True, report=False):
+                _write_private(self.path.parent, self.path.name, marshal.dumps((VERSION, entries)), ".toml-cache.")
         except (OSError, ValueError):
             pass  # a cache we cannot write costs speed, never correctness
         self.dirty = False
@@ -147,7 +280,7 @@ def shared() -> TomlCache:
 
 # --------------------------------------------------------------------------- checked evidence sets
 
-EVIDENCE_VERSION = 1
+EVIDENCE_VERSION = 2
 MAX_EVIDENCE_FILES = 64
 
 
@@ -161,6 +294,8 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
     if _cache_dir() is None:
         return None
     from ._builtin_loaders import read_csv, read_unit_toml
+    from ._errors import EscoreError
+    from ._files import read_bytes
     from ._version import __version__
 
     if any((loader.suffix, loader.read) not in ((".toml", read_unit_toml), (".csv", read_csv)) for loader in loaders.values()):
@@ -173,7 +308,7 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
             digest.update(len(data).to_bytes(8, "little"))
             digest.update(data)
 
-    feed(EVIDENCE_VERSION, __version__, plan.ruleset.name, plan.category.key)
+    feed(EVIDENCE_VERSION, __version__, core_digest(), pack_digest(plan), plan.ruleset.name, plan.category.key)
     feed([(f.key, f.type, f.min, f.max, f.choices, f.optional) for f in plan.fields])
     feed([(t.name, t.rollup, [(c.name, c.type, c.min, c.max, c.choices, c.required) for c in t.columns]) for t in plan.tables])
     feed(sorted(d.field.key for d in plan.fixtures.values() if d.field is not None))
@@ -183,20 +318,23 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
         for root in paths:
             feed(str(root))
             if root.is_file():
-                feed(root.read_bytes())
+                feed(read_bytes(root))
                 continue
             if not root.is_dir():
                 return None  # let the loader report it
             feed(sorted(entry.name for entry in root.iterdir()))
             for sub in (root / "units", root / "monitoring"):
+                feed(sub.is_dir())
                 if sub.is_dir():
                     for path in sorted(sub.iterdir()):
-                        feed(path.name, path.read_bytes() if path.is_file() else b"")
+                        if not path.is_file():
+                            return None  # a directory, FIFO or device: the loader reports it, every time
+                        feed(path.name, read_bytes(path))
             manifest = root / "escore-evidence.toml"
             if manifest.is_file():
-                feed(manifest.read_bytes())
-    except OSError:
-        return None
+                feed(read_bytes(manifest))
+    except (OSError, EscoreError):
+        return None  # unreadable or irregular: the loader reports it
     return digest.hexdigest()
 
 
@@ -249,14 +387,12 @@ def save_evidence_set(key: str, evidence: Any) -> None:
             evidence.synthetic,
             list(evidence.notes),
             list(evidence.sources),
+            list(evidence.warnings),
+            key,
         )
-        import tempfile
-
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".evidence.", dir=directory)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(marshal.dumps(data))
-        os.replace(temporary, directory / f"evidence-{key}.marshal")
+        if not usable_directory(directory, create=True):
+            return
+        _write_private(directory, f"evidence-{key}.marshal", marshal.dumps(data), ".evidence.")
         kept = sorted(directory.glob("evidence-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[MAX_EVIDENCE_FILES:]:
             old.unlink(missing_ok=True)
@@ -269,10 +405,16 @@ def load_evidence_set(key: str, plan: Any) -> Any:
     directory = _cache_dir()
     if directory is None:
         return None
+    if not usable_directory(directory, create=False):
+        return None
+    raw = _read_private(directory / f"evidence-{key}.marshal")
+    payload = None if raw is None else _unseal(raw)
+    if payload is None:
+        return None
     try:
-        data = marshal.loads((directory / f"evidence-{key}.marshal").read_bytes())
-        version, values, tables, files, synthetic, notes, sources = data
-        if version != EVIDENCE_VERSION:
+        data = marshal.loads(payload)
+        version, values, tables, files, synthetic, notes, sources, warnings, stored_key = data
+        if version != EVIDENCE_VERSION or stored_key != key:
             return None
         from ._load import EvidenceSet
 
@@ -287,6 +429,7 @@ def load_evidence_set(key: str, plan: Any) -> Any:
             synthetic,
             tuple(notes),
             tuple(sources),
+            tuple(warnings),
         )
-    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
-        return None
+    except Exception:
+        return None  # any doubt: parse the evidence

@@ -22,6 +22,8 @@ class InputError(EscoreError):
     """
 
     def __init__(self, where: str, key: str, expected: str, *, hint: str = "") -> None:
+        # Parts quoted from the input are shortened: a 100,000-character key is still one readable line.
+        where, key, expected, hint = _short(where, 300), _short(key, 200), _short(expected, 400), _short(hint, 200)
         self.where = where
         self.key = key
         self.expected = expected
@@ -30,6 +32,10 @@ class InputError(EscoreError):
         if hint:
             text = f"{text} ({hint})"
         super().__init__(text)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class PackError(EscoreError):
@@ -42,3 +48,14 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
     matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else ""
+
+
+class EscoreWarning(UserWarning):
+    """Something the user must see although the command goes on (the CLI prints it as one line)."""
+
+
+def warn(message: str) -> None:
+    """Issue an :class:`EscoreWarning` (shown on stderr as ``escore: warning: <message>``)."""
+    import warnings
+
+    warnings.warn(message, EscoreWarning, stacklevel=2)

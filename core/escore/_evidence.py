@@ -28,6 +28,7 @@ import attrs
 
 from ._errors import InputError
 from ._score import Grade, to_decimal
+from ._toml import MAX_INT, number_ok
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +45,11 @@ TYPES: dict[str, str] = {
     "graded": 'an inline table {points = N, reason = "..."}',
     "list[str]": "a list of texts",
 }
+
+# Numbers in text cells: ASCII digits only (Python's int() and Decimal() also take
+# "²⁰¹⁶"-like or Arabic-Indic digits and "1_000", which no spreadsheet means).
+_ASCII_INT = re.compile(r"[+-]?[0-9]{1,29}")
+_ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
@@ -138,9 +144,16 @@ class _Typed:
         try:
             value = _PARSERS[self.type](self, raw, from_text)
         except (ValueError, TypeError, InvalidOperation, KeyError, AttributeError):
+            if self.type == "graded" and isinstance(raw, dict) and set(raw) == {"points", "reason"} and raw["reason"] == "":
+                # The template's placeholder, uncommented but not filled in: say what is missing.
+                raise InputError(
+                    where, key, "not graded yet: the reason is empty; write the assessor's reason, or leave the line commented out"
+                ) from None
             raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}") from None
         bound = value.points if isinstance(value, Grade) else value
         numeric = isinstance(bound, (int, Decimal)) and not isinstance(bound, bool)
+        if numeric and not number_ok(bound):
+            raise InputError(where, key, f"expected {self.expected()}, got a number out of range ({show(raw)[:40]})")
         if numeric and ((self.min is not None and bound < self.min) or (self.max is not None and bound > self.max)):
             raise InputError(where, key, f"expected {self.expected()}, got {show(raw)}")
         if self.type == "list[str]":
@@ -178,8 +191,8 @@ def _fast_parser(kind: str, low: Decimal | None, high: Decimal | None, choices: 
 
         def parse_int(raw: Any, from_text: bool) -> Any:
             if raw.__class__ is int:
-                return raw if in_range(raw) else _SLOW
-            if from_text and raw.__class__ is str and raw.isdigit():
+                return raw if in_range(raw) and -MAX_INT < raw < MAX_INT else _SLOW
+            if from_text and raw.__class__ is str and raw.isascii() and raw.isdigit() and len(raw) < 30:
                 value = int(raw)
                 return value if in_range(value) else _SLOW
             return _SLOW
@@ -193,12 +206,12 @@ def _fast_parser(kind: str, low: Decimal | None, high: Decimal | None, choices: 
             if raw.__class__ is int:
                 value = Decimal(raw)
                 return value if in_range(value) else _SLOW
-            if from_text and raw.__class__ is str:
+            if from_text and raw.__class__ is str and raw.isascii() and "_" not in raw:
                 try:
                     value = Decimal(raw)
                 except InvalidOperation:
                     return _SLOW
-                return value if value.is_finite() and in_range(value) else _SLOW
+                return value if value.is_finite() and in_range(value) and number_ok(value) else _SLOW
             return _SLOW
 
         return parse_decimal
@@ -266,7 +279,7 @@ def _parse_int(spec: _Typed, raw: Any, from_text: bool) -> int:
         raise ValueError
     if isinstance(raw, int):
         return raw
-    if from_text and isinstance(raw, str):
+    if from_text and isinstance(raw, str) and _ASCII_INT.fullmatch(raw.strip()):
         return int(raw.strip())
     raise ValueError
 
@@ -279,7 +292,7 @@ def _parse_decimal(spec: _Typed, raw: Any, from_text: bool) -> Decimal:
         if not value.is_finite():  # TOML's nan and inf
             raise ValueError
         return value
-    if from_text and isinstance(raw, str):
+    if from_text and isinstance(raw, str) and _ASCII_DECIMAL.fullmatch(raw.strip()):
         value = Decimal(raw.strip())
         if not value.is_finite():
             raise ValueError

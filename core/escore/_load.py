@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, PackError, did_you_mean
+from ._errors import InputError, PackError, did_you_mean, warn
 from ._evidence import Column, Field, Table, show
 from ._model import EvidenceLoader
 from ._toml import check_keys, read_toml
@@ -37,6 +37,7 @@ class EvidenceSet:
     synthetic: bool
     notes: tuple[str, ...]
     sources: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # shown on every run that uses the set, cached or not
 
 
 def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Iterable[tuple[str, Any]]:
@@ -234,11 +235,16 @@ def _read_manifest(directory: Path) -> tuple[bool, str]:
     data = read_toml(path)
     check_keys(data, ("evidence",), str(path))
     head = data.get("evidence", {})
+    if not isinstance(head, dict):
+        raise InputError(str(path), "evidence", "expected a table [evidence]")
     check_keys(head, ("synthetic", "note", "ruleset"), str(path), "evidence.")
     synthetic = head.get("synthetic", False)
     if not isinstance(synthetic, bool):
         raise InputError(str(path), "evidence.synthetic", f"expected true or false, got {synthetic!r}")
-    return synthetic, str(head.get("note", ""))
+    note = head.get("note", "")
+    if not isinstance(note, str):
+        raise InputError(str(path), "evidence.note", f"expected text, got {note!r}")
+    return synthetic, note
 
 
 def load_evidence(
@@ -266,12 +272,24 @@ def load_evidence(
     key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes, loaders)
     if key is not None:
         key += "-" + _declarations_digest(plan)
-        cached = _cache.load_evidence_set(key, plan)
-        if cached is not None:
-            return cached
-    result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes)
-    if key is not None:
-        _cache.save_evidence_set(key, result)
+    result = _cache.load_evidence_set(key, plan) if key is not None else None
+    if result is None:
+        import warnings
+
+        from ._errors import EscoreWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", EscoreWarning)
+            result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes)
+        others = [w for w in caught if not issubclass(w.category, EscoreWarning)]
+        for w in others:  # not ours: let them through as they were
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        mine = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, EscoreWarning)))
+        result = attrs.evolve(result, warnings=mine)
+        if key is not None:
+            _cache.save_evidence_set(key, result)
+    for message in result.warnings:
+        warn(message)
     return result
 
 
@@ -306,14 +324,27 @@ def _load_evidence(
     rows: dict[str, dict[str, list[Any]]] = {}
     synthetic = False
     notes: list[str] = []
+    idle: list[str] = []  # paths that held nothing for these units, with what was skipped
     for root in paths:
+        read = 0
+        skipped: list[str] = []
         if root.is_file():
             unit_files = [root]
             table_files: list[Path] = []
             root_dir = root.parent
         elif root.is_dir():
-            unit_files = sorted((root / "units").glob("*")) if (root / "units").is_dir() else []
-            table_files = sorted((root / "monitoring").glob("*")) if (root / "monitoring").is_dir() else []
+            for sub in ("units", "monitoring"):
+                if (root / sub).exists() and not (root / sub).is_dir():
+                    raise InputError(
+                        str(root / sub),
+                        "",
+                        f"expected a directory of {'unit files' if sub == 'units' else 'monitoring tables'}, found a file",
+                    )
+            # Hidden files (.DS_Store, editors' backups) are skipped here as beside units/.
+            unit_files = sorted(p for p in (root / "units").glob("*") if not p.name.startswith(".")) if (root / "units").is_dir() else []
+            table_files = (
+                sorted(p for p in (root / "monitoring").glob("*") if not p.name.startswith(".")) if (root / "monitoring").is_dir() else []
+            )
             root_dir = root
             unexpected = sorted(
                 p.name for p in root.iterdir() if p.name not in ("units", "monitoring", MANIFEST) and not p.name.startswith(".")
@@ -338,7 +369,12 @@ def _load_evidence(
                 )
             code = path.stem
             if code not in wanted:
+                if code in known and root.is_file():
+                    raise InputError(
+                        str(path), "", f"this is the unit file of '{code}', which is not among the {schema.category} units scored here"
+                    )
                 if code in known:
+                    skipped.append(path.name)
                     continue
                 hint = did_you_mean(code, known)
                 raise InputError(str(path), "", f"unknown unit code '{code}' (the file name must be a unit code)", hint=hint)
@@ -346,6 +382,7 @@ def _load_evidence(
                 loader.read(path), plan, str(path), values[code], also=files.get(code, ""), schema=schema, origins=origins[code]
             )
             files[code] = str(path) if code not in files else f"{files[code]} + {path}"
+            read += 1
         for path in table_files:
             loader = loaders.get(path.suffix)
             if loader is None or loader.kind != "table":
@@ -354,10 +391,23 @@ def _load_evidence(
             spec_table = tables_by_name.get(name)
             if spec_table is None:
                 if name in all_tables:
+                    skipped.append(path.name)
                     continue  # read by another category of the ruleset
                 hint = did_you_mean(name, all_tables)
                 raise InputError(str(path), "", f"unknown monitoring table '{name}'", hint=hint)
             _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}), row_files)
+            read += 1
+        if not read:
+            shown = ", ".join(skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+            idle.append(
+                f"{root}: no evidence for the {len(wanted)} {schema.category} unit(s) scored" + (f"; skipped {shown}" if skipped else "")
+            )
+    if idle and len(idle) == len(paths):
+        raise InputError(
+            idle[0].partition(": ")[0], "", idle[0].partition(": ")[2] + " (are these the evidence files of another category?)"
+        )
+    for message in idle:
+        warn(message)
     tables = {name: {code: tuple(found) for code, found in by_unit.items()} for name, by_unit in rows.items()}
     for code in sorted(wanted):
         check_unit(

@@ -50,15 +50,18 @@ def make_plugin_manager(
     if autoload is None:
         autoload = not os.environ.get(AUTOLOAD_ENV)
     distributions: dict[str, Any] = {}
+    # Plugins that failed to load: name → (entry point or None, one-line description).
+    # A broken pack is left out with a warning; the others keep working.
+    broken: dict[str, tuple[Any, str]] = {}
+    pm._escore_broken = broken  # type: ignore[attr-defined]
     if autoload:
         from ._entrypoints import entry_points
 
         for ep in entry_points(ENTRY_POINT_GROUP):
             if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
                 continue
-            plugin = ep.load()
-            pm.register(plugin, name=ep.name)
-            distributions[ep.name] = ep
+            if _load_entry_point(pm, ep, broken):
+                distributions[ep.name] = ep
     wanted = [*names, *(n.strip() for n in os.environ.get(PLUGINS_ENV, "").split(",") if n.strip())]
     if wanted:
         distributions.update(_load_named_plugins(pm, wanted, blocked))
@@ -68,9 +71,39 @@ def make_plugin_manager(
         pm.register(plugin)
     pm.check_pending()
     if os.environ.get(TRACE_ENV):
-        pm.trace.root.setwriter(print)
+        import sys
+
+        # The trace is for the pack author: on stderr, never mixed into a command's output.
+        pm.trace.root.setwriter(lambda text: print(text, end="", file=sys.stderr))
         pm.enable_tracing()
     return pm
+
+
+def plugin_failure(exc: BaseException) -> str:
+    """``ExceptionType: message (file:line)`` of the innermost frame, for a broken plugin."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def describe(name: str, ep: Any) -> str:
+    """``plugin 'NAME' (distribution D V, entry point NAME = VALUE)``."""
+    if ep is None:
+        return f"plugin '{name}'"
+    dist, version = ep.metadata()
+    return f"plugin '{name}' (distribution {dist or '?'} {version}, entry point {ep.name} = {ep.value})".replace("  ", " ")
+
+
+def _load_entry_point(pm: pluggy.PluginManager, ep: Any, broken: dict[str, tuple[Any, str]]) -> bool:
+    """Import and register one entry point; a failure marks it broken instead of ending the command."""
+    try:
+        pm.register(ep.load(), name=ep.name)
+    except (Exception, SystemExit) as exc:  # a pack's import may fail in any way, even sys.exit()
+        broken[ep.name] = (ep, f"failed to load: {plugin_failure(exc)}")
+        return False
+    return True
 
 
 def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked: set[str]) -> dict[str, Any]:
@@ -85,14 +118,20 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
         if name in blocked or pm.has_plugin(name) or pm.is_blocked(name):
             continue
         if name in available:
-            pm.register(available[name].load(), name=name)
-            loaded[name] = available[name]
+            if _load_entry_point(pm, available[name], pm._escore_broken):  # type: ignore[attr-defined]
+                loaded[name] = available[name]
             continue
         try:
             module = importlib.import_module(name)
-        except ImportError:
+        except ModuleNotFoundError as exc:
+            if exc.name and not (name == exc.name or name.startswith(exc.name + ".")):  # it exists; something it imports does not
+                pm._escore_broken[name] = (None, f"failed to load: {plugin_failure(exc)}")  # type: ignore[attr-defined]
+                continue
             hint = did_you_mean(name, available)
             raise UsageError(f"-p/{PLUGINS_ENV}: no escore plugin or module named '{name}'" + (f"; {hint}" if hint else "")) from None
+        except (Exception, SystemExit) as exc:
+            pm._escore_broken[name] = (None, f"failed to load: {plugin_failure(exc)}")  # type: ignore[attr-defined]
+            continue
         pm.register(module, name=name)
     return loaded
 
@@ -102,6 +141,7 @@ class PluginInfo(NamedTuple):
     distribution: str
     version: str
     hooks: tuple[str, ...]
+    problem: str = ""  # why a broken plugin was left out
 
 
 def list_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
@@ -120,6 +160,9 @@ def list_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
 
             builtin = name in BUILTIN_PLUGINS
             out.append(PluginInfo(name, "escore" if builtin else "(registered directly)", __version__ if builtin else "", hooks))
+    for name, (ep, problem) in getattr(pm, "_escore_broken", {}).items():
+        dist, version = ep.metadata() if ep is not None else ("", "")
+        out.append(PluginInfo(name, dist, version, (), problem))
     return sorted(out, key=lambda info: info.name)
 
 
@@ -133,7 +176,30 @@ def _call_attributed(pm: pluggy.PluginManager, hook_name: str, make_register: Ca
     caller = getattr(pm.hook, hook_name)
     for impl in sorted(caller.get_hookimpls(), key=lambda i: i.plugin_name):
         register = make_register(impl.plugin_name)
-        impl.function(*[register for _ in impl.argnames])
+        conflicts: list[BaseException] = []
+
+        def guarded(
+            *args: Any, register: Callable[..., None] = register, conflicts: list[BaseException] = conflicts, **kwargs: Any
+        ) -> None:
+            try:
+                register(*args, **kwargs)
+            except PackError as exc:  # a clash between plugins: not this plugin's fault alone
+                conflicts.append(exc)
+                raise
+
+        try:
+            impl.function(*[guarded for _ in impl.argnames])
+        except (Exception, SystemExit) as exc:
+            if conflicts:
+                raise conflicts[0] from None
+            raise _PluginFailed(impl.plugin_name, f"{hook_name} raised {plugin_failure(exc)}") from None
+
+
+class _PluginFailed(Exception):
+    def __init__(self, plugin: str, problem: str) -> None:
+        super().__init__(plugin, problem)
+        self.plugin = plugin
+        self.problem = problem
 
 
 class Catalog:
@@ -141,6 +207,26 @@ class Catalog:
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
+        broken: dict[str, tuple[Any, str]] = getattr(pm, "_escore_broken", None) or {}
+        pm._escore_broken = broken  # type: ignore[attr-defined]
+        while True:
+            self._reset()
+            try:
+                self._collect()
+                break
+            except _PluginFailed as failure:
+                # Leave the plugin out and collect again from scratch, so that nothing it
+                # registered before failing remains.
+                ep = getattr(pm, "_escore_distributions", {}).get(failure.plugin)
+                broken[failure.plugin] = (ep, failure.problem)
+                pm.unregister(name=failure.plugin)
+        from ._errors import warn
+
+        for name, (ep, problem) in sorted(broken.items()):
+            warn(f"{describe(name, ep)} is broken and was left out: {problem}")
+        self.broken = broken
+
+    def _reset(self) -> None:
         self.rulesets: dict[str, tuple[Ruleset, str]] = {}
         self.categories: dict[tuple[str, str], tuple[Category, str]] = {}
         self.sections: dict[tuple[str, str, str], tuple[Section, str]] = {}
@@ -153,7 +239,7 @@ class Catalog:
         self._plans: dict[tuple[str, str], Plan] = {}
         self._rosters: dict[tuple[str, str], tuple[Unit, ...]] = {}
         self._fixtures: dict[str, Any] = {}
-        self._collect()
+        self._owners: dict[tuple[str, str], str] = {}
 
     def _unique(self, table: dict[Any, tuple[Any, str]], key: Any, value: Any, plugin: str, what: str) -> None:
         if key in table:
@@ -162,6 +248,14 @@ class Catalog:
                 raise PackError(f"{what} {key!r} is registered differently by plugins '{other_plugin}' and '{plugin}'")
             return
         table[key] = (value, plugin)
+
+    def _claim(self, table: dict[str, Any], what: str, name: str, value: Any, plugin: str) -> None:
+        """Register a loader or format name once: a second plugin claiming it is an error naming both."""
+        owner = self._owners.get((what, name))
+        if owner is not None:
+            raise PackError(f"{what} '{name}' is registered by both plugins '{owner}' and '{plugin}'; block one with -p no:NAME")
+        self._owners[(what, name)] = plugin
+        table[name] = value
 
     def _collect(self) -> None:
         pm = self.pm
@@ -211,8 +305,12 @@ class Catalog:
             return register
 
         _call_attributed(pm, "escore_register_rosters", roster)
-        _call_attributed(pm, "escore_register_evidence_loaders", lambda p: lambda loader: self.loaders.setdefault(loader.suffix, loader))
-        _call_attributed(pm, "escore_register_formats", lambda p: lambda f: self.formats.setdefault(f.name, f))
+        _call_attributed(
+            pm,
+            "escore_register_evidence_loaders",
+            lambda p: lambda loader: self._claim(self.loaders, "evidence loader", loader.suffix, loader, p),
+        )
+        _call_attributed(pm, "escore_register_formats", lambda p: lambda f: self._claim(self.formats, "output format", f.name, f, p))
 
         def golden(plugin: str) -> Callable[..., None]:
             def register(path: Path, *, ruleset: str) -> None:
@@ -250,7 +348,8 @@ class Catalog:
         if category not in self.category_keys():
             hint = did_you_mean(category, self.category_keys())
             known = ", ".join(self.category_keys()) or "none (is a rule pack installed?)"
-            raise UsageError(f"unknown category '{category}'" + (f"; {hint}" if hint else f"; known: {known}"))
+            broken = "".join(f"; {describe(name, ep)} is broken ({problem})" for name, (ep, problem) in sorted(self.broken.items()))
+            raise UsageError(f"unknown category '{category}'" + (f"; {hint}" if hint else f"; known: {known}") + broken)
         candidates = sorted((self.rulesets[r][0] for r, k in self.categories if k == category), key=lambda r: (r.year, r.name))
         if year is not None:
             candidates = [r for r in candidates if r.year == year]

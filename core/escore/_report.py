@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._collect import Plan, PlanNode, natural_key
 from ._run import EXACT_SUMS, RunResult, present
 from ._score import ZERO, fmt
+from ._text import escape, escape_lines
 
 if TYPE_CHECKING:
     from ._stamp import Stamp
@@ -299,7 +300,7 @@ def run_heading(result: RunResult) -> list[str]:
     lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {len(result.units)} units"]
     if result.synthetic:
         lines.append(f"*** {SYNTHETIC_BANNER} ***")
-        lines.extend(f"    {note}" for note in result.notes)
+        lines.extend(f"    {escape(note)}" for note in result.notes)
     if result.selection:
         lines.append(
             f"selection: {result.selection} ({len(result.selected)} of {len(plan.indicators)} indicators; totals count only these)"
@@ -319,8 +320,8 @@ def run_table(result: RunResult) -> str:
         rows.append(
             [
                 str(rank),
-                unit_result.unit.code,
-                unit_result.unit.name,
+                escape(unit_result.unit.code),
+                escape(unit_result.unit.name),
                 *(present(s.points) for s in unit_result.sections),
                 present(unit_result.total),
                 str(missing or ""),
@@ -332,7 +333,7 @@ def run_table(result: RunResult) -> str:
     for block in (missing_lines(result), error_lines(result)):
         if block:
             missing += ["", *block]
-    return (
+    return escape_lines(
         "\n".join(
             [
                 *run_heading(result),
@@ -370,5 +371,5 @@ def catalog_table(plan: Plan) -> str:
             if node.source is not None:
                 lines.append(f"{indent}    source: 「{node.source.text}」")
                 if node.source.note:
-                    lines.append(f"{indent}    note: {node.source.note}")
-    return "\n".join(lines) + "\n"
+                    lines.append(f"{indent}    note: {escape(node.source.note)}")
+    return escape_lines("\n".join(lines) + "\n")

@@ -304,7 +304,7 @@ class Engine:
                 problems[name] = ("missing", exc.reason, (self._evidence_name(exc.key),))
             except NotApplicable as exc:
                 problems[name] = ("not_applicable", exc.reason, ())
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
                 problems[name] = ("error", _error_line(exc, where), ())
         return env, problems
 
@@ -387,6 +387,8 @@ class Engine:
                 if score.__class__ is not Score:
                     raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
                 points = score.points
+                if points.__class__ is not Decimal:  # an int or float would fail later, at presentation
+                    raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
                 if points < ZERO or points > maximum:
                     raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
                 append(new(record, (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ())))
@@ -394,7 +396,7 @@ class Engine:
                 append(self._problem(code, maximum, "missing", exc.reason, (self._evidence_name(exc.key),)))
             except NotApplicable as exc:
                 append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
                 append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
         veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.vetoes else ()
         return self._total(unit, results, veto_results)
@@ -453,13 +455,15 @@ class Engine:
             if score.__class__ is not Score:
                 raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
             points = score.points
+            if points.__class__ is not Decimal:
+                raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
             if points < ZERO or points > node.max:
                 raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(node.max)}")
         except MissingEvidence as exc:
             return self._problem(code, node.max, "missing", exc.reason, (self._evidence_name(exc.key),))
         except NotApplicable as exc:
             return IndicatorResult(code, "not_applicable", ZERO, (exc.reason,))
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
             return IndicatorResult(code, "error", ZERO, (_error_line(exc, node.where),))
         return IndicatorResult(code, "scored", points, reasons + score.reasons, hits + score.hits)
 
@@ -494,7 +498,7 @@ class Engine:
                 out.append(VetoResult(veto.code, veto.title, "error" if status == "error" else "missing", why, missing))
             except MissingEvidence as exc:
                 out.append(VetoResult(veto.code, veto.title, "missing", exc.reason, (self._evidence_name(exc.key),)))
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
                 out.append(VetoResult(veto.code, veto.title, "error", _error_line(exc, veto.where)))
             else:
                 if not reason:

@@ -9,7 +9,7 @@ from pathlib import Path
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError
+from ._errors import InputError, UsageError
 from ._load import EvidenceSet, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
@@ -96,6 +96,11 @@ def run_category(
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
     selected = select(plan, keyword, marks)
+    if not selected:  # a ranking of zeros would look like a result
+        shown = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
+        raise UsageError(
+            f"{shown} matches none of the {len(plan.indicators)} indicators of {plan.ruleset.name}/{category}; see escore list -c {category}"
+        )
     units = catalog.roster(chosen.name, category)
     check_roster(plan, units, f"roster {chosen.name}/{category}")
     if only:
@@ -109,7 +114,7 @@ def run_category(
     )
     result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain)
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
-    catalog.pm.hook.escore_run_finished(result=result)
+    notify_finished(catalog, result)
     return result
 
 
@@ -131,3 +136,21 @@ def score_with(
     ordered, ranks = rank(results)
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
+
+
+def notify_finished(catalog: Catalog, result: RunResult) -> None:
+    """Call every ``escore_run_finished`` implementation; one that raises is named in a
+    warning and does not stop the others or the output (the result is already complete)."""
+    from ._errors import warn
+    from ._plugins import describe, plugin_failure
+
+    pm = catalog.pm
+    distributions = getattr(pm, "_escore_distributions", {})
+    impls = sorted(pm.hook.escore_run_finished.get_hookimpls(), key=lambda i: i.plugin_name)
+    for impl in impls:
+        # One plugin at a time, through the plugin manager (so ESCORE_TRACE_PLUGINS traces it).
+        others = [i.plugin for i in impls if i is not impl]
+        try:
+            pm.subset_hook_caller("escore_run_finished", remove_plugins=others)(result=result)
+        except (Exception, SystemExit) as exc:
+            warn(f"{describe(impl.plugin_name, distributions.get(impl.plugin_name))}: escore_run_finished raised {plugin_failure(exc)}")

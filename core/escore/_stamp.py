@@ -20,6 +20,7 @@ from pathlib import Path
 
 import attrs
 
+from ._files import read_bytes
 from ._paths import root_label
 
 try:  # hashlib would load OpenSSL first; the built-in module is enough for SHA-256
@@ -68,7 +69,8 @@ def _evidence_files(root: Path) -> list[tuple[str, Path]]:
         found.append((MANIFEST, manifest))
     for sub in ("units", "monitoring"):
         if (root / sub).is_dir():
-            found.extend((f"{sub}/{p.name}", p) for p in (root / sub).iterdir() if p.is_file())
+            # The files the loaders read: hidden files (editor swap files, .DS_Store) are skipped there too.
+            found.extend((f"{sub}/{p.name}", p) for p in (root / sub).iterdir() if p.is_file() and not p.name.startswith("."))
     # Byte order of the UTF-8 names, as `LC_ALL=C sort` orders them.
     return sorted(found, key=lambda item: item[0].encode())
 
@@ -78,7 +80,7 @@ def digest_root(root: Path) -> EvidenceRoot:
     lines = []
     files = _evidence_files(root)
     for name, path in files:
-        lines.append(f"{_sha256(path.read_bytes()).hexdigest()}  {name}\n")
+        lines.append(f"{_sha256(read_bytes(path)).hexdigest()}  {name}\n")
     return EvidenceRoot(root_label(root), len(files), _sha256("".join(lines).encode()).hexdigest())
 
 

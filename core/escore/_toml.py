@@ -17,28 +17,71 @@ def read_toml(path: Path, *, cached: bool = False) -> dict[str, Any]:
     :param cached: use the content-keyed cache of parsed files (for evidence files,
         of which a run reads hundreds; see ``escore._cache``).
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "", "file not found") from None
-    except OSError as exc:
-        raise InputError(str(path), "", f"cannot read: {exc.strerror}") from None
+    from ._files import decode, read_bytes
+
+    where = str(path)
+    raw = read_bytes(path)
+    text = decode(raw, where)  # before the cache: its warning is shown on every run
 
     def parse(data: bytes) -> dict[str, Any]:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(str(path), "", "expected UTF-8 text") from None
-        try:
-            return tomllib.loads(text, parse_float=Decimal)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(str(path), "", f"invalid TOML: {exc}") from None
+        return loads(text, where)
 
     if cached:
         from ._cache import shared
 
         return shared().parse(raw, parse)
     return parse(raw)
+
+
+#: Limits of any TOML input: deeper nesting, longer numbers or wider exponents mean
+#: nothing in an assessment and would only cost recursion, memory or output size.
+MAX_DEPTH = 32
+MAX_INT = 10**30
+MAX_DIGITS = 40
+MIN_EXPONENT = -40
+MAX_ADJUSTED = 30
+
+
+def number_ok(value: int | Decimal) -> bool:
+    """Whether a number is within the limits above (booleans and finite small numbers are)."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return True  # nan/inf are refused by the typed fields with a clearer message
+        _sign, digits, exponent = value.as_tuple()
+        return len(digits) <= MAX_DIGITS and exponent >= MIN_EXPONENT and value.adjusted() <= MAX_ADJUSTED  # type: ignore[operator]
+    return -MAX_INT < value < MAX_INT
+
+
+def loads(text: str, where: str) -> dict[str, Any]:
+    """Parse TOML text with exact decimals and the limits above; errors name ``where``."""
+    try:
+        document = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(where, "", f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(where, "", f"nested too deeply (at most {MAX_DEPTH} levels)") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InputError(where, "", f"invalid TOML: {exc}") from None
+    _check_limits(document, where)
+    return document
+
+
+def _check_limits(document: dict[str, Any], where: str) -> None:
+    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+    while stack:
+        value, key, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(where, key[:80] + ("…" if len(key) > 80 else ""), f"nested too deeply (at most {MAX_DEPTH} levels)")
+        if isinstance(value, dict):
+            stack.extend((v, f"{key}.{k}" if key else str(k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{key}[{i}]", depth + 1) for i, v in enumerate(value))
+        elif isinstance(value, (int, Decimal)) and not isinstance(value, bool) and not number_ok(value):
+            raise InputError(
+                where,
+                key,
+                f"number out of range: at most {MAX_DIGITS} digits, magnitude below 1e{MAX_ADJUSTED + 1}, no finer than 1e{MIN_EXPONENT}",
+            )
 
 
 def check_keys(data: Mapping[str, Any], allowed: Iterable[str], where: str, prefix: str = "") -> None:

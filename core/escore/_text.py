@@ -1,0 +1,53 @@
+"""Showing untrusted text: evidence, unit names and reasons reach terminals and spreadsheets.
+
+Evidence comes partly from the assessed units themselves. Raw control characters
+in it would reach the assessor's terminal (an OSC 52 sequence writes the clipboard,
+others retitle the window or clear the screen), a newline would forge a line of an
+explanation, and a bidirectional override would reorder what is shown. Text formats
+therefore show every such character as a visible escape (``\\x1b``, ``\\n``,
+``\\u202e``); JSON and TOML keep the exact text by escaping it in their own syntax.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls (tab and newline included: they break table columns and lines), DEL,
+# C1 controls, and the invisible characters that change the order or lines of text.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# What JSON (with ensure_ascii=False) and TOML writers leave raw: all but C0.
+_UNSAFE_IN_STRINGS = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {9: "\\t", 10: "\\n", 13: "\\r"}.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def escape(text: str) -> str:
+    """``text`` with every control or reordering character shown as a backslash escape."""
+    return _UNSAFE.sub(_visible, text) if _UNSAFE.search(text) else text
+
+
+def escape_lines(text: str) -> str:
+    """:func:`escape` for a whole rendered text: its own line breaks are kept."""
+    return "\n".join(escape(line) for line in text.split("\n"))
+
+
+def escape_string_syntax(text: str) -> str:
+    """JSON or TOML text with the characters its writer leaves raw written as ``\\uXXXX``.
+
+    Both formats read the escape back as the same character, so the data stays exact.
+    Only valid where such characters can occur inside strings, which is everywhere in
+    the output of ``json.dumps`` and ``tomli_w``.
+    """
+    if not _UNSAFE_IN_STRINGS.search(text):
+        return text
+    return _UNSAFE_IN_STRINGS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A CSV text cell that a spreadsheet shows as text: escaped, and a leading ``= + - @``
+    (which would make it a formula) preceded by an apostrophe."""
+    text = escape(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,723 @@
+"""Hostile and careless input: every bad input a clear one-line error, faulty packs isolated,
+a cache that cannot change a result, output that cannot attack a terminal or a spreadsheet."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from escore_cli import cli
+
+from .conftest import DEMO
+
+SAMPLE = DEMO / "escore_demo" / "sample"
+
+
+@pytest.fixture
+def runner(no_autoload):
+    return CliRunner()
+
+
+@pytest.fixture
+def evidence(tmp_path):
+    target = tmp_path / "evidence"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """A cache directory of this test only, so that cold and warm runs can be compared."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(directory))
+    from escore import _cache
+
+    _cache.shared.cache_clear()
+    _cache._refused.clear()
+    yield directory
+    _cache.shared.cache_clear()
+    _cache._refused.clear()
+
+
+def run_json(runner, *args):
+    result = runner.invoke(cli, ["run", "-c", "town", "-f", "json", *args])
+    return result, (json.loads(result.stdout) if result.exit_code in (0, 1) and result.stdout else None)
+
+
+def totals(data):
+    return {u["code"]: u["total"] for u in data["units"]}
+
+
+def one_error_line(result, *parts):
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("escore: error: "), result.stderr
+    for part in parts:
+        assert part in lines[0], lines[0]
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+# ----------------------------------------------------------------------------- evidence input
+
+
+def test_a_stray_quote_in_a_csv_is_an_error_naming_the_line(runner, evidence):
+    path = evidence / "monitoring" / "outages.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",2024", ',"2024', 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    one_error_line(result, f'{path}:2: a quote (") opened on line 2 is never closed')
+
+
+def test_a_quoted_cell_spanning_lines_is_an_error(runner, evidence):
+    path = evidence / "monitoring" / "outages.csv"
+    path.write_text('unit,date,hours\nsouth,"2024-03-01\nsouth",2\n', encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    one_error_line(result, f"{path}:2: a quoted cell runs from line 2 to line 3")
+
+
+def test_a_cell_over_the_size_limit_is_an_error(runner, evidence):
+    path = evidence / "monitoring" / "outages.csv"
+    path.write_text("unit,date,hours\nsouth,2024-03-01," + "9" * 140_000 + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    one_error_line(result, f"{path}:2: a cell is longer than 131072 characters")
+
+
+def test_gb18030_evidence_is_read_with_a_note_and_scores_the_same(runner, evidence):
+    _, expected = run_json(runner, "-e", str(evidence))
+    unit = evidence / "units" / "north.toml"
+    text = unit.read_text(encoding="utf-8").replace("clear navigation, dated colours", "导航清晰，配色陈旧")
+    unit.write_bytes(text.encode("gb18030"))
+    result, data = run_json(runner, "-e", str(evidence))
+    assert result.exit_code == 0, result.output
+    assert f"escore: warning: {unit}: read as GB18030 (Chinese Windows encoding), not UTF-8" in result.stderr
+    assert totals(data) == totals(expected)
+    again = runner.invoke(cli, ["run", "-c", "town", "-f", "json", "-e", str(evidence)])
+    assert again.stderr == result.stderr and again.stdout == result.stdout  # the cached evidence set warns too
+    north = next(u for u in data["units"] if u["code"] == "north")
+    assert any("导航清晰，配色陈旧" in reason for i in north["indicators"] for reason in i["reasons"])
+
+
+def test_bytes_that_are_neither_utf8_nor_gb18030_are_an_error_naming_the_byte(runner, evidence):
+    path = evidence / "monitoring" / "outages.csv"
+    path.write_bytes(b"unit,date,hours\nsouth,2024-03-01,2\nsouth,\xff\xff,2\n")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    one_error_line(result, f"{path}: not UTF-8 text: invalid byte 0xff on line 3; save the file as UTF-8")
+
+
+def test_a_bom_in_toml_is_accepted(runner, evidence):
+    _, expected = run_json(runner, "-e", str(evidence))
+    unit = evidence / "units" / "north.toml"
+    unit.write_bytes(b"\xef\xbb\xbf" + unit.read_bytes())
+    result, data = run_json(runner, "-e", str(evidence))
+    assert result.exit_code == 0, result.output
+    assert totals(data) == totals(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[website]\npages_ok = " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply (at most 32 levels)"),
+        ("x" + ".x" * 3000 + " = 1\n", "nested too deeply (at most 32 levels)"),
+        ("[website]\npages_ok = 1" + "0" * 5000 + "\n", "invalid TOML: Exceeds the limit (4300 digits)"),
+        ("[website]\npages_ok = 1" + "0" * 40 + "\n", "website.pages_ok: number out of range"),
+        ("[service]\nreply_rate = 1e-20000000\n", "service.reply_rate: number out of range"),
+    ],
+)
+def test_toml_limits_are_one_line_errors(runner, evidence, text, message):
+    unit = evidence / "units" / "north.toml"
+    unit.write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    line = one_error_line(result, str(unit), message)
+    assert len(line) < 400
+
+
+def test_numbers_in_text_cells_take_ascii_digits_only():
+    from escore import InputError
+    from escore._evidence import field
+
+    count = field("x.count", "int", min=0)
+    rate = field("x.rate", "decimal")
+    assert count.parse("2016", "f.csv:2", "count", from_text=True) == 2016
+    for raw in ("²⁰¹⁶", "١٢٣", "1_000", "9" * 5000):
+        with pytest.raises(InputError, match=r"f\.csv:2: count: expected a whole number"):
+            count.parse(raw, "f.csv:2", "count", from_text=True)
+    for raw in ("١.٥", "1_0.5"):
+        with pytest.raises(InputError, match="expected a number"):
+            rate.parse(raw, "f.csv:2", "rate", from_text=True)
+    with pytest.raises(InputError, match="out of range"):
+        rate.parse("1e-20000000", "f.csv:2", "rate", from_text=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_or_a_device_is_not_read(runner, evidence):
+    unit = evidence / "units" / "north.toml"
+    unit.unlink()
+    os.mkfifo(unit)
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    one_error_line(result, f"{unit}: not a regular file (a device, FIFO or socket); only regular files are read")
+    unit.unlink()
+    unit.symlink_to("/dev/zero")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    one_error_line(result, f"{unit}: not a regular file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_a_cached_file_is_reported_warm_or_cold(runner, evidence, own_cache):
+    unit = evidence / "units" / "north.toml"
+    unit.write_text("", encoding="utf-8")
+    assert runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)]).exit_code == 0  # cached: an empty file
+    unit.unlink()
+    os.mkfifo(unit)
+    one_error_line(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)]), f"{unit}: not a regular file")
+
+
+def test_hidden_files_beside_unit_files_are_skipped(runner, evidence):
+    _, expected = run_json(runner, "-e", str(evidence))
+    (evidence / "units" / ".DS_Store").write_bytes(b"\x00\x01")
+    (evidence / "monitoring" / ".outages.csv.swp").write_bytes(b"\x00")
+    result, data = run_json(runner, "-e", str(evidence))
+    assert result.exit_code == 0 and data == expected
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    from escore import InputError, _files
+
+    path = tmp_path / "big.toml"
+    path.write_bytes(b"a = 1\n" * 100)
+    with pytest.raises(InputError, match=r"big\.toml: file too large: 600 bytes, the limit is 599"):
+        _files.read_bytes(path, limit=599)
+    assert _files.read_bytes(path, limit=600) == b"a = 1\n" * 100
+
+
+@pytest.mark.parametrize("name", ["units", "monitoring"])
+def test_units_or_monitoring_being_a_file_is_an_error(runner, evidence, name):
+    shutil.rmtree(evidence / name)
+    (evidence / name).write_text("", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    one_error_line(result, f"{evidence / name}: expected a directory of")
+
+
+def test_a_unit_file_of_another_category_given_directly_is_an_error(runner, tmp_path):
+    village = tmp_path / "south.a.toml"
+    village.write_text("", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(village)])
+    one_error_line(result, f"{village}: this is the unit file of 'south.a', which is not among the town units scored here")
+
+
+def test_an_evidence_directory_matching_no_unit_is_an_error_or_a_warning(runner, evidence, tmp_path):
+    villages = tmp_path / "villages"
+    (villages / "units").mkdir(parents=True)
+    (villages / "units" / "south.a.toml").write_text("", encoding="utf-8")
+    alone = runner.invoke(cli, ["run", "-c", "town", "-e", str(villages)])
+    one_error_line(alone, f"{villages}: no evidence for the 4 town unit(s) scored; skipped south.a.toml")
+    _, expected = run_json(runner, "-e", str(evidence))
+    beside, data = run_json(runner, "-e", str(evidence), "-e", str(villages))
+    assert beside.exit_code == 0
+    assert f"escore: warning: {villages}: no evidence for the 4 town unit(s) scored; skipped south.a.toml" in beside.stderr
+    assert totals(data) == totals(expected)
+
+
+def test_a_keyword_matching_no_indicator_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["run", "-c", "town", "-k", "nothing-like-this"])
+    one_error_line(result, "-k 'nothing-like-this' matches none of the")
+
+
+def test_fail_under_without_coverage_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["verify", "--fail-under", "100"])
+    one_error_line(result, "--fail-under needs --coverage")
+
+
+def test_the_template_placeholder_says_it_is_not_filled_in(runner, evidence):
+    template = runner.invoke(cli, ["template", "-c", "town", "--unit", "north"]).stdout
+    assert '# design = { points = 0, reason = "" }' in template
+    unit = evidence / "units" / "north.toml"
+    unit.write_text(
+        unit.read_text(encoding="utf-8").replace(
+            'design = { points = 3.5, reason = "clear navigation, dated colours" }', 'design = { points = 0, reason = "" }'
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    one_error_line(result, f"{unit}: website.design: not graded yet: the reason is empty")
+
+
+def test_template_finds_a_unit_by_name(runner):
+    by_name = runner.invoke(cli, ["template", "-c", "town", "--unit", "North Town"])
+    assert by_name.exit_code == 0, by_name.output
+    assert by_name.stdout == runner.invoke(cli, ["template", "-c", "town", "--unit", "north"]).stdout
+    wrong = runner.invoke(cli, ["template", "-c", "town", "--unit", "North Twn"])
+    one_error_line(wrong, "--unit: no town unit with code or name 'North Twn'; did you mean 'North Town'?")
+
+
+# ----------------------------------------------------------------------------- packs and plugins
+
+
+def make_pack(root: Path, name: str, body: str, *, entry_point: bool = True) -> None:
+    """A module ``name`` under ``root`` and, optionally, a distribution declaring it as entry point."""
+    (root / f"{name}.py").write_text(textwrap.dedent(body), encoding="utf-8")
+    if entry_point:
+        info = root / f"{name}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n\n", encoding="utf-8")
+        (info / "entry_points.txt").write_text(f"[escore]\n{name} = {name}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def packs(tmp_path, monkeypatch, no_autoload):
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    yield root
+    for name in [m for m in sys.modules if m.startswith("hostile_")]:
+        del sys.modules[name]
+
+
+def with_plugins(monkeypatch, *names):
+    monkeypatch.setenv("ESCORE_PLUGINS", ",".join(["escore_demo.plugin", *names]))
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("import no_such_module_anywhere\n", "failed to load: ModuleNotFoundError: No module named 'no_such_module_anywhere'"),
+        ("import sys\nsys.exit(3)\n", "failed to load: SystemExit: 3"),
+        (
+            """
+            from escore import Ruleset, hookimpl
+
+            @hookimpl
+            def escore_register_rulesets(register):
+                register(Ruleset("broken2030", 2030))
+                raise RuntimeError("registry unavailable")
+            """,
+            "escore_register_rulesets raised RuntimeError: registry unavailable",
+        ),
+    ],
+)
+def test_a_broken_pack_is_isolated_and_named(runner, packs, monkeypatch, body, problem):
+    make_pack(packs, "hostile_broken", body)
+    with_plugins(monkeypatch, "hostile_broken")
+    result, data = run_json(runner)
+    assert result.exit_code == 0, result.output
+    assert data["units"][0]["code"] == "north" and data["units"][0]["total"] == "92"
+    assert (
+        "escore: warning: plugin 'hostile_broken' (distribution hostile_broken 1.0, entry point hostile_broken = hostile_broken)"
+        in result.stderr
+    )
+    assert problem in result.stderr
+    listing = runner.invoke(cli, ["plugins"])
+    assert listing.exit_code == 0
+    assert any(line.split()[:4] == ["hostile_broken", "hostile_broken", "1.0", "BROKEN"] for line in listing.stdout.splitlines())
+    assert f"broken: hostile_broken: {problem}" in listing.stdout.replace("\n  ", " ")
+    needed = runner.invoke(cli, ["run", "-c", "broken"])
+    assert needed.exit_code == 2 and "Traceback" not in needed.output
+    warning, error = needed.stderr.splitlines()
+    assert warning.startswith("escore: warning: plugin 'hostile_broken'")
+    assert error.startswith(
+        "escore: error: unknown category 'broken'; known: town, village; plugin 'hostile_broken' (distribution hostile_broken 1.0"
+    )
+    if "broken2030" in body:  # what it registered before raising is not kept
+        assert "broken2030" not in listing.stdout
+
+
+RULES = """
+    from decimal import Decimal
+
+    from escore import Score, group, indicator
+
+    G = group("G", "All", max=2)
+
+
+    @indicator("G-1", "Exits", max=1, parent="G")
+    def exits(unit):
+        {exit}
+        return Score(Decimal(1))
+
+
+    @indicator("G-2", "Loops", max=1, parent="G")
+    def loops(unit):
+        {loop}
+        return Score(Decimal(1))
+"""
+
+INDICATOR_PACK = """
+    from escore import Category, Roster, Ruleset, Section, Unit, hookimpl
+
+
+    @hookimpl
+    def escore_register_rulesets(register):
+        register(Ruleset("hostile2030", 2030))
+
+
+    @hookimpl
+    def escore_register_categories(register):
+        register(Category("hostile2030", "hamlet", "Hamlets"))
+
+
+    @hookimpl
+    def escore_register_sections(register):
+        register(Section("hostile2030", "hamlet", "all", "All", weight=2, raw_max=2))
+
+
+    @hookimpl
+    def escore_register_indicators(register):
+        import hostile_rules
+
+        print("registering the hostile pack")
+        register(hostile_rules, ruleset="hostile2030", sections=[("hamlet", "all")])
+
+
+    @hookimpl
+    def escore_register_rosters(register):
+        register(Roster("hostile2030", "hamlet", [Unit("h1", {name!r}, "hamlet")]))
+"""
+
+
+def hostile_pack(packs, monkeypatch, *, exit="pass", loop="pass", name="Hamlet One"):
+    make_pack(packs, "hostile_rules", RULES.replace("{exit}", exit).replace("{loop}", loop), entry_point=False)
+    make_pack(packs, "hostile_rules_pack", INDICATOR_PACK.replace("{name!r}", repr(name)), entry_point=False)
+    with_plugins(monkeypatch, "hostile_rules_pack")
+
+
+def test_sys_exit_in_an_indicator_is_that_indicators_error(runner, packs, monkeypatch):
+    hostile_pack(packs, monkeypatch, exit="import sys; sys.exit(0)")
+    result = runner.invoke(cli, ["run", "-c", "hamlet", "-f", "json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)  # the pack's print() went to stderr, not into the JSON
+    by_code = {i["code"]: i for i in data["units"][0]["indicators"]}
+    assert by_code["G-1"]["status"] == "error" and by_code["G-1"]["reasons"][0].endswith("SystemExit: 0")
+    assert by_code["G-2"] == {**by_code["G-2"], "status": "scored", "points": "1", "points_2dp": "1.00"}
+    assert "registering the hostile pack" in result.stderr
+
+
+def test_ctrl_c_in_an_indicator_still_stops_the_run(runner, packs, monkeypatch):
+    hostile_pack(packs, monkeypatch, exit="raise KeyboardInterrupt")
+    result = runner.invoke(cli, ["run", "-c", "hamlet", "-f", "json"])
+    assert result.exit_code == 130 and result.stdout == ""
+    assert result.stderr.endswith("escore: interrupted\n")
+
+
+def test_a_looping_indicator_is_stopped_by_the_time_budget_and_named(runner, packs, monkeypatch):
+    hostile_pack(packs, monkeypatch, loop="while True: pass")
+    result = runner.invoke(cli, ["run", "-c", "hamlet", "-f", "json", "--timeout", "0.3"])
+    assert result.exit_code == 1, result.output
+    by_code = {i["code"]: i for i in json.loads(result.stdout)["units"][0]["indicators"]}
+    assert by_code["G-2"]["status"] == "error"
+    assert "IndicatorTimeout: indicator G-2 of unit h1 ran over the --timeout budget of 0.3 s" in by_code["G-2"]["reasons"][0]
+    assert by_code["G-1"]["status"] == "scored"
+
+
+def test_the_watchdog_names_the_running_indicator(packs, monkeypatch):
+    import io
+    import threading
+
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import run_category
+    from escore._watchdog import Watchdog
+
+    hostile_pack(packs, monkeypatch, loop="import time\n        while not STOP.is_set(): time.sleep(0.01)")
+    import hostile_rules
+
+    stop = threading.Event()
+    hostile_rules.STOP = stop
+    catalog = Catalog(make_plugin_manager())
+    stream = io.StringIO()
+    timer = threading.Timer(1.5, stop.set)
+    timer.start()
+    with Watchdog(note_after=0.4, stream=stream):
+        result = run_category(catalog, "hamlet")
+    timer.cancel()
+    assert result.units[0].indicators[1].status == "scored"
+    assert stream.getvalue().startswith("escore: still scoring unit h1, indicator G-2 (")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            """
+            from escore import OutputFormat, hookimpl
+
+            @hookimpl
+            def escore_register_formats(register):
+                register(OutputFormat("csv", lambda result: "forged\\n", None, ".csv"))
+            """,
+            "output format 'csv' is registered by both plugins 'escore._builtin_formats' and 'hostile_clash'",
+        ),
+        (
+            """
+            from escore import EvidenceLoader, hookimpl
+
+            @hookimpl
+            def escore_register_evidence_loaders(register):
+                register(EvidenceLoader(".toml", "unit", lambda path: {}))
+            """,
+            "evidence loader '.toml' is registered by both plugins 'escore._builtin_loaders' and 'hostile_clash'",
+        ),
+    ],
+)
+def test_a_format_or_loader_name_clash_names_both_plugins(runner, packs, monkeypatch, body, message):
+    make_pack(packs, "hostile_clash", body)
+    with_plugins(monkeypatch, "hostile_clash")
+    one_error_line(runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]), message)
+
+
+def test_a_raising_run_finished_hook_is_named_and_the_output_kept(runner, packs, monkeypatch):
+    make_pack(
+        packs,
+        "hostile_report",
+        """
+        from escore import hookimpl
+
+        @hookimpl
+        def escore_run_finished(result):
+            raise ConnectionError("dashboard unreachable")
+        """,
+    )
+    with_plugins(monkeypatch, "hostile_report")
+    result, data = run_json(runner)
+    assert result.exit_code == 0 and data["units"][0]["total"] == "92"
+    assert (
+        "escore: warning: plugin 'hostile_report' (distribution hostile_report 1.0, entry point hostile_report = hostile_report): "
+        in result.stderr
+    )
+    assert "escore_run_finished raised ConnectionError: dashboard unreachable" in result.stderr
+
+
+def test_plugin_trace_and_a_packs_print_go_to_stderr(runner, packs, monkeypatch):
+    make_pack(
+        packs,
+        "hostile_printer",
+        """
+        from escore import hookimpl
+
+        @hookimpl
+        def escore_run_finished(result):
+            print("uploaded", len(result.units), "units")
+        """,
+    )
+    with_plugins(monkeypatch, "hostile_printer")
+    monkeypatch.setenv("ESCORE_TRACE_PLUGINS", "1")
+    result, data = run_json(runner)
+    assert result.exit_code == 0 and data["units"][0]["code"] == "north"
+    assert "escore_run_finished [hook]" in result.stderr and "uploaded 4 units" in result.stderr
+
+
+def test_verify_runs_no_code_found_under_its_path(runner, tmp_path):
+    cases = tmp_path / "golden"
+    cases.mkdir()
+    shutil.copytree(SAMPLE, tmp_path / "sample")
+    shutil.copy(DEMO / "escore_demo" / "golden" / "towns.toml", cases / "towns.toml")
+    marker = tmp_path / "ran"
+    code = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
+    for name in ("conftest.py", "test_evil.py", "__init__.py"):
+        (cases / name).write_text(code, encoding="utf-8")
+    (cases / "pytest.ini").write_text("[pytest]\naddopts = -p test_evil\n", encoding="utf-8")
+    result = runner.invoke(cli, ["verify", str(cases)])
+    assert result.exit_code == 0, result.output
+    assert " passed" in result.stdout
+    assert not marker.exists(), marker.read_text()
+    assert not (cases / ".pytest_cache").exists()
+
+
+# ----------------------------------------------------------------------------- the evidence cache
+
+
+def test_an_edited_cache_entry_is_not_used(runner, evidence, own_cache):
+    from escore import _cache
+
+    _, cold = run_json(runner, "-e", str(evidence))
+    _cache.shared().save()  # at exit in a real run
+    entries = sorted(own_cache.glob("evidence-*.marshal"))
+    assert len(entries) == 1 and (own_cache / "toml-v2.marshal").is_file()
+    for path in [*entries, own_cache / "toml-v2.marshal"]:
+        data = bytearray(path.read_bytes())
+        data[-10] ^= 0x01
+        path.write_bytes(bytes(data))
+    _cache.shared.cache_clear()
+    result, warm = run_json(runner, "-e", str(evidence))
+    assert result.exit_code == 0 and warm == cold
+
+
+def test_a_corrupt_decimal_in_an_entry_falls_back_to_parsing(tmp_path, own_cache):
+    import tomllib
+    from decimal import Decimal
+
+    from escore import _cache
+
+    cache = _cache.TomlCache(own_cache / "toml-v2.marshal")
+    raw = b"x = 1.5\n"
+    assert cache.parse(raw, lambda data: tomllib.loads(data.decode(), parse_float=Decimal)) == {"x": Decimal("1.5")}
+    digest = next(iter(cache.entries))
+    cache.entries[digest] = {"x": ("d", "one and a half")}
+    cache.save()
+    again = _cache.TomlCache(own_cache / "toml-v2.marshal")
+    assert again.parse(raw, lambda data: {"parsed": True}) == {"parsed": True}
+
+
+def test_a_cache_directory_others_can_write_or_another_user_owns_is_refused(runner, evidence, own_cache):
+    _, expected = run_json(runner, "-e", str(evidence))
+    assert stat.S_IMODE(own_cache.stat().st_mode) == 0o700
+    from escore import _cache
+
+    own_cache.chmod(0o777)
+    _cache.shared.cache_clear()
+    result, data = run_json(runner, "-e", str(evidence))
+    assert f"escore: warning: not using the evidence cache {own_cache}: other users can write to it" in result.stderr
+    assert data == expected
+    if os.geteuid() == 0:  # only root can give a directory away
+        own_cache.chmod(0o700)
+        os.chown(own_cache, 65534, 65534)
+        _cache.shared.cache_clear()
+        _cache._refused.clear()
+        result, data = run_json(runner, "-e", str(evidence))
+        assert f"escore: warning: not using the evidence cache {own_cache}: it belongs to another user" in result.stderr
+        assert data == expected
+
+
+def test_the_cache_key_follows_the_core_code(tmp_path):
+    from escore import _cache
+
+    source = Path(_cache.__file__).with_name("_evidence.py")
+    before = _cache.core_digest.__wrapped__()
+    info = source.stat()
+    try:
+        os.utime(source, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+        assert _cache.core_digest.__wrapped__() != before
+    finally:
+        os.utime(source, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert _cache.core_digest.__wrapped__() == before
+
+
+def test_entries_written_by_other_code_are_not_used(runner, evidence, own_cache, monkeypatch):
+    run_json(runner, "-e", str(evidence))
+    from escore import _cache
+
+    _cache.shared().save()
+    # A validation change at the same version number: entries sealed before are void.
+    monkeypatch.setattr(_cache, "core_digest", lambda: b"another build of the core")
+    assert _cache._unseal((own_cache / "toml-v2.marshal").read_bytes()) is None
+    assert _cache.load_evidence_set(sorted(own_cache.glob("evidence-*"))[0].name[9:-8], None) is None
+
+
+def test_a_tilde_in_the_cache_dir_is_the_home_directory(monkeypatch, tmp_path):
+    from escore import _cache
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "~/escore-cache")
+    assert _cache.cache_path() == tmp_path / "escore-cache" / "toml-v2.marshal"
+
+
+# ----------------------------------------------------------------------------- output
+
+
+HOSTILE_NAME = '=HYPERLINK("http://x")\n2'
+HOSTILE_REASON = "fine\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\nS-1-1 Reply rate: 10/10  forged\u202e"
+
+
+def test_control_characters_in_evidence_are_escaped_in_text_output(runner, evidence):
+    unit = evidence / "units" / "north.toml"
+    unit.write_text(
+        unit.read_text(encoding="utf-8").replace('"clear navigation, dated colours"', json.dumps(HOSTILE_REASON)), encoding="utf-8"
+    )
+    manifest = evidence / "escore-evidence.toml"
+    manifest.write_text('[evidence]\nsynthetic = true\nnote = "demo\\u001b]0;owned\\u0007"\n', encoding="utf-8")
+    explained = runner.invoke(cli, ["explain", "north", "-e", str(evidence)])
+    assert explained.exit_code == 0, explained.output
+    assert "\x1b" not in explained.stdout and "\u202e" not in explained.stdout and "\x07" not in explained.stdout
+    assert "fine\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\nS-1-1 Reply rate: 10/10  forged\\u202e" in explained.stdout
+    assert not any(line.startswith("S-1-1 Reply rate") for line in explained.stdout.splitlines())
+    table = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    assert "    demo\\x1b]0;owned\\x07" in table.stdout and "\x1b" not in table.stdout
+    data = json.loads(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "json"]).stdout)
+    north = next(u for u in data["units"] if u["code"] == "north")
+    assert any(HOSTILE_REASON in r for i in north["indicators"] for r in i["reasons"])  # exact in JSON
+    toml = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "toml"]).stdout
+    assert "\x1b" not in toml and "\u202e" not in toml
+    import tomllib
+
+    assert any(HOSTILE_REASON in r for u in tomllib.loads(toml)["units"] for i in u["indicators"] for r in i["reasons"])
+
+
+def test_error_messages_escape_control_characters(runner, evidence):
+    (evidence / "monitoring" / "outages.csv").write_text("unit,date,hours\nso\x1b[2Juth,2024-03-01,2\n", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence)])
+    line = one_error_line(result, "unknown unit code 'so\\x1b[2Juth'")
+    assert "\x1b" not in line
+
+
+def test_csv_cells_cannot_start_a_formula():
+    from escore._text import spreadsheet_cell
+
+    assert [spreadsheet_cell(c) for c in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "福州市", "a\nb")] == [
+        "'=HYPERLINK(1)",
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "福州市",
+        "a\\nb",
+    ]
+
+
+def test_csv_output_neutralises_unit_names(runner, packs, monkeypatch):
+    hostile_pack(packs, monkeypatch, name=HOSTILE_NAME)
+    out = runner.invoke(cli, ["run", "-c", "hamlet", "-f", "csv"]).stdout
+    import csv
+
+    row = list(csv.reader(out.splitlines()))[1]
+    assert row[1:3] == ["h1", '\'=HYPERLINK("http://x")\\n2']
+
+
+def test_output_file_honours_the_umask(runner, tmp_path):
+    target = tmp_path / "out.csv"
+    old = os.umask(0o022)
+    try:
+        assert runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(target)]).exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_output_through_a_symlink_keeps_the_link(runner, tmp_path):
+    real = tmp_path / "shared" / "latest.csv"
+    real.parent.mkdir()
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    assert runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(link)]).exit_code == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("rank,code,name")
+
+
+def test_dash_is_stdout(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", "-"])
+    assert result.stdout.startswith("rank,code,name") and not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["run", "-c", "town", "-f", "table", "-o", "report.json"],
+            "--output report.json: the suffix .json is for format 'json', but the format is 'table'",
+        ),
+        (["run", "-c", "town", "-o", "report.CSV"], "the suffix .CSV is for format 'csv'"),
+        (["list", "-c", "town", "-f", "json", "-o", "tree.txt"], "the suffix .txt is for format 'table', but the format is 'json'"),
+        (["explain", "north", "-o", "north.json"], "the suffix .json is for format 'json', but the format is 'table'"),
+    ],
+)
+def test_a_suffix_contradicting_the_format_is_an_error(runner, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    one_error_line(runner.invoke(cli, args), message)
+    assert list(tmp_path.iterdir()) == []
+    assert runner.invoke(cli, [*args[:-1], "report.out"]).exit_code == 0  # a suffix no format claims is fine
