@@ -422,6 +422,15 @@ class Column(_Typed):
     #: ``(table, column, ((filter column, value), ...))``: the value must occur there (per unit).
     within: tuple[str, str, tuple[tuple[str, str], ...]] | None = attrs.field(default=None, kw_only=True)
 
+    def expected(self) -> str:
+        text = _Typed.expected(self)
+        if self.max_by is not None:
+            text += f", at most {', '.join(f'{bound} when {self.max_by[0]} is {value}' for value, bound in self.max_by[1])}"
+        if self.within is not None:
+            table, column, where = self.within
+            text += f", a {column} of the unit's rows in {table}" + "".join(f" with {k} {v}" for k, v in where)
+        return text
+
 
 def column(
     name: str,

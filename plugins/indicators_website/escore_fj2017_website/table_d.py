@@ -6,6 +6,8 @@ source does not show are two graded residual rows that keep the printed subtotal
 (12) and (7); the 1 point no recovered row accounts for is a residual row at the top
 of the table (READING 3). Content the department supplies to the provincial portal
 that is unrelated, wrong or illegal forfeits that month's points of the row (SR-04).
+Rows without a printed amount or formula are assessor-graded (READING 12: 通报 rows and
+在线查询 included), their monitoring facts shown as context.
 """
 
 from __future__ import annotations

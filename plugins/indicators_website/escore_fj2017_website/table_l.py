@@ -5,9 +5,11 @@ and a row printed '/' in the county column has ``"county": None`` (no place in t
 county tree). Codes, titles and maxima follow ``seed-website`` (W-L-…); groups whose
 maximum the seed leaves unknown are derived from their children. The notes 注1, 注2
 and 注3 are a veto, two vetoes and an alternative; 特色栏目 is a bonus of the city
-column. Rows that state criteria but no points formula are assessor-graded
-(READING 2); the 政务公开 points the source does not recover are one graded
-residual row (READING 3).
+column. Rows that state criteria but no amount or formula are assessor-graded
+(READING 2 and 12), even where monitoring records facts on them (通报, 规定, 服务覆盖度,
+迁移, 关停): those facts are context lines beside the grade, never points. Only the two
+dated deliverables are binary. The 政务公开 points the source does not recover are one
+graded residual row (READING 3).
 """
 
 from __future__ import annotations

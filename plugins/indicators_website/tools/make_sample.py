@@ -304,8 +304,8 @@ def add_monitoring(rng: random.Random, category: str, code: str, quality: float,
                 [code, day_between(rng, dt.date(2017, 1, 10), dt.date(2017, 11, 20)), rng.choice(kinds), "门户网站"]
             )
 
-    # One department with more notices than its rows can take, so that both Table D
-    # deduction floors show in the sample (fixed rows: the random sequence is unchanged).
+    # One department with many notices, so that a graded 通报 row with a long context shows in
+    # the sample (fixed rows: the random sequence is unchanged).
     if code == "prov.qb":
         for day in (3, 10, 17, 24, 28):
             tables["website_notices"].append([code, dt.date(2017, 6, day), "网民曝光纠正", "门户网站"])
