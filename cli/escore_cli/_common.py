@@ -19,16 +19,27 @@ def plugin_options(ctx: click.Context) -> tuple[list[str], list[str]]:
     return [o[3:] for o in options if o.startswith("no:")], [o for o in options if not o.startswith("no:")]
 
 
+def prefixed(message: str) -> str:
+    """A note on stderr: ``escore: message`` (``escore：message`` in Chinese)."""
+    from escore._i18n import gettext
+
+    return gettext("escore: {0}").format(message)
+
+
 def catalog_from(ctx: click.Context) -> Any:
     """Build the plugin manager and catalogue once per command, honouring ``-p``."""
     from escore._plugins import Catalog, make_plugin_manager
+
+    if "escore.catalog" in ctx.meta:  # diff and speak() may ask twice
+        return ctx.meta["escore.catalog"]
 
     blocked, forced = plugin_options(ctx)
     catalog = Catalog(make_plugin_manager(blocked=blocked, names=forced), complete=True)
     # The language is chosen before anything can fail, so that errors speak it too; commands
     # that pick one ruleset choose again with that ruleset's language (use_language).
     use_language(catalog, ctx.params.get("lang"), [r for r, _ in catalog.rulesets.values()])
-    catalog.note = lambda message: click.echo(f"escore: {message}", err=True)
+    catalog.note = lambda message: click.echo(prefixed(message), err=True)
+    ctx.meta["escore.catalog"] = catalog
     return catalog
 
 
@@ -54,7 +65,9 @@ def reports_errors(func: F) -> F:
 
         def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
             if issubclass(category, EscoreWarning):
-                click.echo(f"escore: warning: {escape(str(message))}", err=True)
+                from escore._i18n import gettext
+
+                click.echo(gettext("escore: warning: {0}").format(escape(str(message))), err=True)
             else:
                 click.echo(warnings.formatwarning(message, category, filename, lineno, line).rstrip("\n"), err=True)
 
@@ -72,7 +85,9 @@ def reports_errors(func: F) -> F:
             click.echo("\n".join(first.format(escape(lines[0])) if i == 0 else escape(line) for i, line in enumerate(lines)), err=True)
             raise SystemExit(exc.exit_code) from None
         except KeyboardInterrupt:
-            click.echo("escore: interrupted", err=True)
+            from escore._i18n import gettext
+
+            click.echo(gettext("escore: interrupted"), err=True)
             raise SystemExit(130) from None
         finally:
             _stdout.pop()
@@ -207,6 +222,17 @@ def use_language(catalog: Any, lang: str | None, rulesets: Any = ()) -> str:
         raise
     use(chosen, catalog.translations if catalog is not None else ())
     return chosen
+
+
+def speak(ctx: click.Context) -> None:
+    """Choose the language of a command that scores no ruleset of its own (history, schema, ...):
+    ``--lang``, else ``ESCORE_LANG``, else the language the installed rulesets agree on."""
+    from escore._i18n import ENV
+
+    if ctx.params.get("lang") or os.environ.get(ENV):
+        use_language(None, ctx.params.get("lang"))
+    else:
+        catalog_from(ctx)  # the packs are loaded only to learn their language
 
 
 timeout_option = click.option(

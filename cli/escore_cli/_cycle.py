@@ -7,7 +7,10 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, echo_out, evidence_option, lang_option, reports_errors, ruleset_option, write_output, year_option
+from escore._i18n import N_, NP_, pgettext
+from escore._i18n import gettext as _
+
+from ._common import catalog_from, echo_out, evidence_option, lang_option, reports_errors, ruleset_option, speak, write_output, year_option
 
 db_option = click.option(
     "--db",
@@ -40,7 +43,7 @@ def accepted_appeals(db: Path | None, catalog: Any, category: str, ruleset: str 
 
 def note_appeals(cycle: Any) -> None:
     if cycle.appeals:
-        click.echo(f"escore: applied accepted appeal(s) {', '.join(f'#{i}' for i in cycle.appeals)}", err=True)
+        click.echo(_("escore: applied accepted appeal(s) {0}").format(", ".join(f"#{i}" for i in cycle.appeals)), err=True)
 
 
 def save_record(db: Path | None, record: dict[str, Any]) -> int:
@@ -68,16 +71,22 @@ def safe(text: str) -> str:
 
 # ---------------------------------------------------------------------- history
 
+HISTORY_HEADINGS = (N_("id"), N_("created"), N_("kind"), N_("ruleset"), N_("category"), N_("units"), N_("evidence"), N_("label"))
+DIFF_HEADINGS = (N_("code"), N_("name"), N_("before"), N_("after"), N_("delta"), N_("rank"), N_("→ rank"))
+
 
 @click.command()
 @click.option("--category", "-c", metavar="CATEGORY", help="Only runs of this category.")
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
 @db_option
+@lang_option
+@click.pass_context
 @reports_errors
-def history(category: str | None, format_: str, db: Path | None) -> None:
+def history(ctx: click.Context, lang: str | None, category: str | None, format_: str, db: Path | None) -> None:
     """List the saved runs (oldest first)."""
     from escore._store import open_store
 
+    speak(ctx)
     store = open_store(db, create=False)
     runs = []
     if store is not None:
@@ -89,7 +98,7 @@ def history(category: str | None, format_: str, db: Path | None) -> None:
         echo_out(dumps({"schema_version": SCHEMA_VERSION, "runs": runs}), nl=False)
         return
     if not runs:
-        echo_out("no saved runs (escore run … --save stores one)")
+        echo_out(_("no saved runs (escore run … --save stores one)"))
         return
     from escore._report import grid
 
@@ -98,10 +107,7 @@ def history(category: str | None, format_: str, db: Path | None) -> None:
         for r in runs
     ]
     echo_out(
-        safe(
-            "\n".join(grid(["id", "created", "kind", "ruleset", "category", "units", "evidence", "label"], rows, [True] + [False] * 7))
-            + "\n"
-        ),
+        safe("\n".join(grid([_(h) for h in HISTORY_HEADINGS], rows, [True] + [False] * 7)) + "\n"),
         nl=False,
     )
 
@@ -122,7 +128,7 @@ def _fresh_record(
     from escore._errors import UsageError
 
     if not category:
-        raise UsageError("diff of evidence directories or rulesets needs --category/-c")
+        raise UsageError(_("diff of evidence directories or rulesets needs --category/-c"))
     catalog = catalog_from(ctx)
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
     cycle = run_cycle(catalog, category, ruleset=ruleset, year=year, evidence=evidence, appeals=appeals)
@@ -174,6 +180,7 @@ def diff(
     from escore._errors import UsageError
     from escore._store import open_store
 
+    speak(ctx)  # before anything can fail; saved runs need no catalogue otherwise
     records: list[dict[str, Any]] = []
     if len(rulesets) == 2 and not runs:
         if not evidence and category:
@@ -190,16 +197,16 @@ def diff(
             if text.isdigit():
                 store = open_store(db, create=False)
                 if store is None:
-                    raise UsageError(f"no store at {db or 'the default path'}: save a run with escore run … --save first")
+                    raise UsageError(_("no store at {0}: save a run with escore run … --save first").format(db or _("the default path")))
                 with store:
                     records.append(store.load_run(int(text)))
             elif Path(arg).exists():
                 known = category or next((r["run"]["category"] for r in records), None)
                 records.append(_fresh_record(ctx, known, ruleset, year, (Path(arg),), db, no_appeals))
             else:
-                raise UsageError(f"'{arg}' is neither a saved run id nor an evidence directory")
+                raise UsageError(_("'{0}' is neither a saved run id nor an evidence directory").format(arg))
     else:
-        raise UsageError("diff takes two runs (saved ids or evidence directories) or --ruleset A --ruleset B")
+        raise UsageError(_("diff takes two runs (saved ids or evidence directories) or --ruleset A --ruleset B"))
     data = diff_records(records[0], records[1])
     if format_ == "json":
         text = dumps(data)
@@ -212,9 +219,9 @@ def diff(
 
 def _side_label(side: dict[str, Any]) -> str:
     if side.get("id") is not None:
-        label = f"run #{side['id']}" + (f" '{side['label']}'" if side.get("label") else "")
+        label = _("run #{0}").format(side["id"]) + (f" '{side['label']}'" if side.get("label") else "")
         return f"{label} ({side['ruleset']}, {side['created']})"
-    return f"{side['ruleset']} on {', '.join(side.get('evidence') or [])}"
+    return _("{0} on {1}").format(side["ruleset"], ", ".join(side.get("evidence") or []))
 
 
 def _delta(text: str | None) -> str:
@@ -241,7 +248,7 @@ def _num(text: str | None) -> str:
 def diff_table(data: dict[str, Any]) -> str:
     from escore._report import grid
 
-    lines = [f"before: {_side_label(data['before'])}", f"after:  {_side_label(data['after'])}", ""]
+    lines = [_("before: {0}").format(_side_label(data["before"])), _("after:  {0}").format(_side_label(data["after"])), ""]
     changed = [u for u in data["units"] if u["delta"] != "0" or u["indicators"] or u["rank_before"] != u["rank_after"]]
     rows = [
         [
@@ -256,18 +263,18 @@ def diff_table(data: dict[str, Any]) -> str:
         for u in changed
     ]
     if rows:
-        lines += grid(["code", "name", "before", "after", "delta", "rank", "→ rank"], rows, [False, False, True, True, True, True, True])
-    lines.append(f"{len(changed)} of {len(data['units'])} units changed")
+        lines += grid([_(h) for h in DIFF_HEADINGS], rows, [False, False, True, True, True, True, True])
+    lines.append(_("{0} of {1} units changed").format(len(changed), len(data["units"])))
     for u in changed:
         for item in u["indicators"]:
             lines.append("")
             lines.append(
                 f"{u['code']} {item['code']} {item['title']}: {_num(item['points_before'])} → {_num(item['points_after'])} ({_delta(item['delta'])})"
             )
-            lines.extend(f"    before · {r}" for r in item["reasons_before"])
-            lines.extend(f"    after  · {r}" for r in item["reasons_after"])
+            lines.extend("    " + _("before · {0}").format(r) for r in item["reasons_before"])
+            lines.extend("    " + _("after  · {0}").format(r) for r in item["reasons_after"])
     lines.append("")
-    lines.append("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)")
+    lines.append(_("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)"))
     return safe("\n".join(lines) + "\n")
 
 
@@ -275,14 +282,17 @@ def diff_html(data: dict[str, Any]) -> str:
     from decimal import Decimal
     from html import escape
 
+    from escore._i18n import language
+
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="zh"><head><meta charset="utf-8"><title>escore diff</title>',
+        f'<html lang="{language()}"><head><meta charset="utf-8"><title>escore diff</title>',
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
         ".up{color:#070}.down{color:#b00}td.n{text-align:right}</style></head><body>",
         "<h1>escore diff</h1>",
-        f"<p>before: {escape(_side_label(data['before']))}<br>after: {escape(_side_label(data['after']))}</p>",
-        "<table><tr><th>code</th><th>name</th><th>before</th><th>after</th><th>delta</th><th>rank</th><th>→ rank</th></tr>",
+        f"<p>{escape(_('before: {0}').format(_side_label(data['before'])))}<br>"
+        f"{escape(_('after:  {0}').format(_side_label(data['after'])))}</p>",
+        "<table><tr>" + "".join(f"<th>{escape(_(h))}</th>" for h in DIFF_HEADINGS) + "</tr>",
     ]
     for u in data["units"]:
         delta = Decimal(u["delta"]) if u["delta"] is not None else Decimal(0)
@@ -299,9 +309,10 @@ def diff_html(data: dict[str, Any]) -> str:
                 f"<h3>{escape(u['code'])} {escape(item['code'])} {escape(item['title'])}: "
                 f"{_num(item['points_before'])} → {_num(item['points_after'])} ({_delta(item['delta'])})</h3>"
             )
-            parts.append("<ul>" + "".join(f"<li>before: {escape(r)}</li>" for r in item["reasons_before"]))
-            parts.append("".join(f"<li>after: {escape(r)}</li>" for r in item["reasons_after"]) + "</ul>")
-    parts.append("<p>points rounded half-up to 2 places; deltas and ranks use exact values</p></body></html>")
+            parts.append("<ul>" + "".join(f"<li>{escape(_('before · {0}').format(r))}</li>" for r in item["reasons_before"]))
+            parts.append("".join(f"<li>{escape(_('after  · {0}').format(r))}</li>" for r in item["reasons_after"]) + "</ul>")
+    parts.append(f"<p>{escape(_('points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)'))}</p>")
+    parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
@@ -356,7 +367,7 @@ def whatif(
 
     changes = Changes.from_options(sets, add_rows, remove_rows)
     if not changes:
-        raise UsageError("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row")
+        raise UsageError(_("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row"))
     catalog = catalog_from(ctx)
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
     appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
@@ -377,18 +388,25 @@ def whatif(
     if save:
         run_id = save_record(db, record)
         data["saved_run"] = run_id
-        click.echo(f"escore: saved what-if run #{run_id}", err=True)
+        click.echo(_("escore: saved what-if run #{0}").format(run_id), err=True)
     if format_ == "json":
         write_output(dumps(data), output)
         return
-    from escore._report import SYNTHETIC_BANNER
+    from escore._report import synthetic_banner
 
-    lines = [f"what if {code} {data['name']}: {changes.describe()}"]
+    lines = [_("what if {0} {1}: {2}").format(code, data["name"], changes.describe())]
     if after.result.synthetic:
-        lines.append(f"*** {SYNTHETIC_BANNER} ***")
+        lines.append(f"*** {synthetic_banner()} ***")
     lines.append(
-        f"total {_num(data['total_before'])} → {_num(data['total_after'])} ({_delta(data['delta'])}, exact {data['delta']}); "
-        f"rank {data['rank_before']} → {data['rank_after']} of {data['units_ranked']}"
+        _("total {0} → {1} ({2}, exact {3}); rank {4} → {5} of {6}").format(
+            _num(data["total_before"]),
+            _num(data["total_after"]),
+            _delta(data["delta"]),
+            data["delta"],
+            data["rank_before"],
+            data["rank_after"],
+            data["units_ranked"],
+        )
     )
     for item in data["indicators"]:
         lines.append(
@@ -396,7 +414,7 @@ def whatif(
         )
         lines.extend(f"      · {r}" for r in item["reasons_after"])
     if not data["indicators"]:
-        lines.append("  no indicator changed")
+        lines.append("  " + _("no indicator changed"))
     write_output(safe("\n".join(lines) + "\n"), output)
 
 
@@ -450,17 +468,15 @@ def appeal_add(
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
     plan = catalog.plan(rules, cat)
     if indicator not in plan.nodes:
-        raise UsageError(
-            f"no indicator '{indicator}' in {rules}/{cat}"
-            + (f"; {did_you_mean(indicator, plan.nodes)}" if did_you_mean(indicator, plan.nodes) else "")
-        )
+        hint = did_you_mean(indicator, plan.nodes)
+        raise UsageError(_("no indicator '{0}' in {1}/{2}").format(indicator, rules, cat) + (_("; ") + hint if hint else ""))
     if changes:  # the changes must apply to the evidence as it is (types, fields, rows)
         run_cycle(catalog, cat, ruleset=rules, evidence=evidence, whatif=(code, changes))
     with open_store(db) as store:  # type: ignore[union-attr]
         appeal_id = store.add_appeal(
             ruleset=rules, year=plan.ruleset.year, category=cat, unit=code, indicator=indicator, claim=claim, changes=changes.to_dict()
         )
-    echo_out(safe(f"appeal #{appeal_id} filed: {code} {indicator}" + (f" ({changes.describe()})" if changes else "")))
+    echo_out(safe(_("appeal #{0} filed: {1} {2}").format(appeal_id, code, indicator) + (f" ({changes.describe()})" if changes else "")))
 
 
 @appeal.command("list")
@@ -468,11 +484,14 @@ def appeal_add(
 @click.option("--status", type=click.Choice(["filed", "accepted", "rejected"]))
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
 @db_option
+@lang_option
+@click.pass_context
 @reports_errors
-def appeal_list(category: str | None, status: str | None, format_: str, db: Path | None) -> None:
+def appeal_list(ctx: click.Context, lang: str | None, category: str | None, status: str | None, format_: str, db: Path | None) -> None:
     """List appeals with every recorded step."""
     from escore._store import open_store
 
+    speak(ctx)
     store = open_store(db, create=False)
     found: list[dict[str, Any]] = []
     if store is not None:
@@ -482,17 +501,23 @@ def appeal_list(category: str | None, status: str | None, format_: str, db: Path
         echo_out(dumps({"appeals": found}), nl=False)
         return
     if not found:
-        echo_out("no appeals")
+        echo_out(_("no appeals"))
         return
     lines = []
     for a in found:
         change = " ".join(_args(a["changes"]))
         lines.append(
-            f"#{a['id']} {a['status']}: {a['unit']} {a['indicator']} ({a['ruleset']} {a['category']}) {a['claim']}"
+            _("#{0} {1}: {2} {3} ({4} {5}) {6}").format(
+                a["id"], pgettext("appeal", a["status"]), a["unit"], a["indicator"], a["ruleset"], a["category"], a["claim"]
+            )
             + (f" [{change}]" if change else "")
         )
-        lines.extend(f"    {e['time']} {e['action']}: {e['reason']}" for e in a["events"])
+        lines.extend("    " + _("{0} {1}: {2}").format(e["time"], pgettext("appeal", e["action"]), e["reason"]) for e in a["events"])
     echo_out(safe("\n".join(lines)))
+
+
+#: What an appeal's status and the steps of its history are called (the JSON keeps the keys).
+APPEAL_WORDS = (NP_("appeal", "filed"), NP_("appeal", "accepted"), NP_("appeal", "rejected"))
 
 
 def _args(changes: dict[str, Any]) -> list[str]:
@@ -507,17 +532,20 @@ def _args(changes: dict[str, Any]) -> list[str]:
 @click.option("--reject", "decision", flag_value="reject", help="Reject.")
 @click.option("--reason", required=True, help="Why; recorded with the decision.")
 @db_option
+@lang_option
+@click.pass_context
 @reports_errors
-def appeal_decide(appeal_id: int, decision: str | None, reason: str, db: Path | None) -> None:
+def appeal_decide(ctx: click.Context, lang: str | None, appeal_id: int, decision: str | None, reason: str, db: Path | None) -> None:
     """Accept or reject appeal ID (final; recorded with time and reason)."""
     from escore._errors import UsageError
     from escore._store import open_store
 
+    speak(ctx)
     if decision is None:
-        raise UsageError("appeal decide: give --accept or --reject")
+        raise UsageError(_("appeal decide: give --accept or --reject"))
     store = open_store(db, create=False)
     if store is None:
-        raise UsageError(f"no store at {db or 'the default path'}: no appeal has been filed")
+        raise UsageError(_("no store at {0}: no appeal has been filed").format(db or _("the default path")))
     with store:
         result = store.decide_appeal(appeal_id, accept=decision == "accept", reason=reason)
-    echo_out(safe(f"appeal #{appeal_id} {result['status']}: {reason}"))
+    echo_out(safe(_("appeal #{0} {1}: {2}").format(appeal_id, pgettext("appeal", result["status"]), reason)))

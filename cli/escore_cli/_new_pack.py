@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, reports_errors
+from ._common import catalog_from, lang_option, reports_errors, speak
 
 
 @click.command("new-pack")
@@ -12,9 +12,10 @@ from ._common import catalog_from, reports_errors
 @click.option("--name", required=True, metavar="NAME", help="The new ruleset's name, e.g. fj2018 (also names the distribution).")
 @click.option("--extends", "base", metavar="RULESET", help="An installed ruleset the new one inherits from (a new year of it).")
 @click.option("--year", type=int, metavar="YEAR", help="Assessment year (default with --extends: the base's year + 1).")
+@lang_option
 @click.pass_context
 @reports_errors
-def new_pack(ctx: click.Context, directory: Path, name: str, base: str | None, year: int | None) -> None:
+def new_pack(ctx: click.Context, lang: str | None, directory: Path, name: str, base: str | None, year: int | None) -> None:
     """Write a complete pip-installable rule pack into DIRECTORY.
 
     With --extends, the pack declares a ruleset that inherits everything from an
@@ -24,6 +25,7 @@ def new_pack(ctx: click.Context, directory: Path, name: str, base: str | None, y
     Install it with `pip install -e DIRECTORY`.
     """
     from escore._errors import UsageError
+    from escore._i18n import gettext as _
 
     from ._scaffold import derived_pack, minimal_pack, write_tree
 
@@ -31,8 +33,9 @@ def new_pack(ctx: click.Context, directory: Path, name: str, base: str | None, y
         catalog = catalog_from(ctx)
         files = derived_pack(catalog, name, base, year)
     else:
+        speak(ctx)
         if year is None:
-            raise UsageError("new-pack: --year is required without --extends")
+            raise UsageError(_("new-pack: --year is required without --extends"))
         files = minimal_pack(name, year)
     write_tree(directory, files)
-    click.echo(f"wrote {len(files)} files to {directory}; install with: pip install -e {directory}", err=True)
+    click.echo(_("wrote {0} files to {1}; install with: pip install -e {1}").format(len(files), directory), err=True)

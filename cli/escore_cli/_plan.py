@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from escore._i18n import N_
+from escore._i18n import gettext as _
+
 from ._common import catalog_from, evidence_option, lang_option, reports_errors, ruleset_option, write_output, year_option
 from ._cycle import accepted_appeals, db_option, dumps, no_appeals_option, note_appeals, safe
 
@@ -75,39 +78,48 @@ def _args(action: dict[str, Any]) -> str:
 def plan_table(data: dict[str, Any]) -> str:
     from decimal import Decimal
 
-    from escore._report import SYNTHETIC_BANNER
+    from escore._report import synthetic_banner
     from escore._run import present
 
     lines = [
-        f"improvement plan · {data['unit']} {data['name']} · {data['ruleset']} {data['category']} · total {present(Decimal(data['total']))}"
+        _("improvement plan · {0} {1} · {2} {3} · total {4}").format(
+            data["unit"], data["name"], data["ruleset"], data["category"], present(Decimal(data["total"]))
+        )
     ]
     if data.get("synthetic"):
-        lines.append(f"*** {SYNTHETIC_BANNER} ***")
+        lines.append(f"*** {synthetic_banner()} ***")
     if not data["actions"]:
-        lines.append("no action found that gains points")
+        lines.append(_("no action found that gains points"))
     for number, action in enumerate(data["actions"], 1):
         lines.append("")
         lines.append(f"{number}. +{present(Decimal(action['gain']))}  {action['indicator']} {action['title']}")
         lines.append(f"   {action['explanation']}")
         lines.append(f"   escore whatif {data['unit']} {_args(action)}")
     lines.append("")
-    lines.append(data["note"] + "; gains rounded half-up to 2 places (-f json has them exact)")
+    lines.append(data["note"] + _("; gains rounded half-up to 2 places (-f json has them exact)"))
     return safe("\n".join(lines) + "\n")
+
+
+PLAN_HEADINGS = (N_("#"), N_("gain"), N_("indicator"), N_("action"), N_("whatif"))
 
 
 def plan_html(data: dict[str, Any]) -> str:
     from html import escape
+
+    from escore._i18n import language
+    from escore._report import synthetic_banner
 
     rows = "".join(
         f"<tr><td>{n}</td><td class=n>{escape(a['gain'])}</td><td>{escape(a['indicator'])} {escape(a['title'])}</td>"
         f"<td>{escape(a['explanation'])}</td><td><code>{escape(_args(a))}</code></td></tr>"
         for n, a in enumerate(data["actions"], 1)
     )
-    banner = "<p><strong>SYNTHETIC EVIDENCE: sample data made up for demonstration</strong></p>" if data.get("synthetic") else ""
+    banner = f"<p><strong>{escape(synthetic_banner())}</strong></p>" if data.get("synthetic") else ""
+    heads = "".join(f"<th>{escape(_(h))}</th>" for h in PLAN_HEADINGS)
     return (
-        '<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8"><title>escore plan</title>'
+        f'<!DOCTYPE html>\n<html lang="{language()}"><head><meta charset="utf-8"><title>escore plan</title>'
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}td.n{text-align:right}</style>"
-        f"</head><body><h1>Improvement plan: {escape(data['unit'])} {escape(data['name'])}</h1>{banner}"
-        f"<p>total {escape(data['total'])}</p><table><tr><th>#</th><th>gain</th><th>indicator</th><th>action</th><th>whatif</th></tr>{rows}</table>"
+        f"</head><body><h1>{escape(_('Improvement plan: {0} {1}').format(data['unit'], data['name']))}</h1>{banner}"
+        f"<p>{escape(_('total {0}').format(data['total']))}</p><table><tr>{heads}</tr>{rows}</table>"
         f"<p>{escape(data['note'])}</p></body></html>\n"
     )

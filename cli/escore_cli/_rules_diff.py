@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, reports_errors, write_output
+from ._common import catalog_from, lang_option, reports_errors, write_output
 
 
 @click.command("rules-diff")
@@ -13,9 +13,12 @@ from ._common import catalog_from, reports_errors, write_output
 @click.option("--category", "-c", metavar="CATEGORY", help="Only this category (default: every category of either ruleset).")
 @click.option("--format", "-f", "format_", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
+@lang_option
 @click.pass_context
 @reports_errors
-def rules_diff(ctx: click.Context, first: str, second: str, category: str | None, format_: str, output: Path | None) -> None:
+def rules_diff(
+    ctx: click.Context, lang: str | None, first: str, second: str, category: str | None, format_: str, output: Path | None
+) -> None:
     """What changes from ruleset A to ruleset B: nodes, maxima, weights, section titles,
     rule parameters (tier rows, amounts, deadlines) and citations.
 

@@ -10,6 +10,7 @@ from ._common import (
     check_suffix,
     evidence_option,
     lang_option,
+    prefixed,
     reports_errors,
     ruleset_option,
     timeout_option,
@@ -133,7 +134,7 @@ def run(
                 write_output(chosen_format.render_run(result), output)
     if save:  # after the output: a run whose output could not be written is not saved either
         run_id = save_record(db, run_record(cycle, catalog, label=label))
-        click.echo(f"escore: saved run #{run_id}" + (f" '{label}'" if label else ""), err=True)
+        click.echo(_("escore: saved run #{0}").format(run_id) + (f" '{label}'" if label else ""), err=True)
     counts = result.status_counts()
     if counts["missing"]:
         from escore._report import missing_lines
@@ -145,11 +146,11 @@ def run(
             head = lines[0]
             colon = head[-1] if head.endswith((":", "：")) else ""
             lines[0] = head.removesuffix(colon) + _(" (--strict: failing)") + colon
-        lines[0] = "escore: " + lines[0]
+        lines[0] = prefixed(lines[0])
         click.echo("\n".join(lines), err=True)
     if counts["error"]:
         from escore._report import error_lines
 
         lines = error_lines(result, limit=STDERR_UNITS)
-        click.echo("\n".join(["escore: " + lines[0], *lines[1:]]), err=True)
+        click.echo("\n".join([prefixed(lines[0]), *lines[1:]]), err=True)
     ctx.exit(result.exit_code(strict=strict))

@@ -19,20 +19,26 @@ def package_name(name: str) -> str:
 
 def _check_name(name: str) -> None:
     from escore._errors import UsageError
+    from escore._i18n import gettext as _
 
     if not _NAME.match(name):
-        raise UsageError(f"new-pack --name {name!r}: expected lower-case letters, digits, '-' or '_', starting with a letter (e.g. fj2018)")
+        raise UsageError(
+            _("new-pack --name {0}: expected lower-case letters, digits, '-' or '_', starting with a letter (e.g. fj2018)").format(
+                repr(name)
+            )
+        )
 
 
 def write_tree(directory: Path, files: Mapping[str, str]) -> None:
     """Write ``files`` under ``directory``, all or nothing: into a temporary sibling, then renamed."""
     from escore._errors import UsageError
+    from escore._i18n import gettext as _
 
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise UsageError(f"new-pack: {directory} exists and is not an empty directory")
+        raise UsageError(_("new-pack: {0} exists and is not an empty directory").format(directory))
     parent = directory.parent if str(directory.parent) else Path(".")
     if not parent.is_dir():
-        raise UsageError(f"new-pack: directory {parent} does not exist")
+        raise UsageError(_("new-pack: directory {0} does not exist").format(parent))
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
     try:
         for relative, text in sorted(files.items()):
@@ -70,24 +76,26 @@ def _distributions(catalog: Any, ruleset: str) -> list[str]:
 def derived_pack(catalog: Any, name: str, base: str, year: int | None) -> dict[str, str]:
     """A pack whose ruleset extends ``base``: it declares nothing else, so it scores like ``base``."""
     from escore._errors import UsageError, did_you_mean
+    from escore._i18n import gettext as _
     from escore._rulesdiff import describe
 
     _check_name(name)
     if base not in catalog.rulesets:
         hint = did_you_mean(base, catalog.rulesets)
         raise UsageError(
-            f"new-pack --extends: unknown ruleset '{base}'"
-            + (f"; {hint}" if hint else f"; installed: {', '.join(sorted(catalog.rulesets))}")
+            _("new-pack --extends: unknown ruleset '{0}'").format(base)
+            + _("; ")
+            + (hint or _("installed: {0}").format(", ".join(sorted(catalog.rulesets))))
         )
     if name in catalog.rulesets:
-        raise UsageError(f"new-pack --name: a ruleset '{name}' is already installed")
+        raise UsageError(_("new-pack --name: a ruleset '{0}' is already installed").format(name))
     rules = catalog.rulesets[base][0]
     year = rules.year + 1 if year is None else year
     package = package_name(name)
     targets = sorted((c, s) for (r, c, s) in catalog.sections if r == base)
     parameters: dict[str, str] = {}
     examples: dict[str, str] = {}
-    for category, _ in targets:
+    for category, _section in targets:
         plan = catalog.plan(base, category)
         for fixture in plan.fixtures.values():
             if fixture.kind == "parameter":

@@ -4,23 +4,29 @@ from pathlib import Path
 
 import click
 
-from ._common import reports_errors, write_output
+from ._common import lang_option, reports_errors, speak, write_output
 
 
 @click.command()
 @click.argument("command", metavar="COMMAND")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@lang_option
+@click.pass_context
 @reports_errors
-def schema(command: str, output: Path | None) -> None:
+def schema(ctx: click.Context, lang: str | None, command: str, output: Path | None) -> None:
     """Print the JSON Schema (draft 2020-12) of the JSON output of COMMAND: run, list, diff, whatif, plan or history.
 
     Its schema_version is the one the output carries; validate with any JSON Schema
     validator (the tests use Python's jsonschema).
     """
     from escore._errors import UsageError, did_you_mean
+    from escore._i18n import gettext as _
     from escore._report import SCHEMAS, schema_text
 
+    speak(ctx)  # a schema is the same in every language; its errors are not
     if command not in SCHEMAS:
         hint = did_you_mean(command, SCHEMAS)
-        raise UsageError(f"schema: no JSON Schema for '{command}'" + (f"; {hint}" if hint else f"; known: {', '.join(SCHEMAS)}"))
+        raise UsageError(
+            _("schema: no JSON Schema for '{0}'").format(command) + _("; ") + (hint or _("known: {0}").format(", ".join(SCHEMAS)))
+        )
     write_output(schema_text(command), output)

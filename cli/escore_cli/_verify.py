@@ -6,6 +6,8 @@ from typing import Any
 
 import click
 
+from escore._i18n import gettext as _
+
 from ._common import catalog_from, command_stdout, echo_out, lang_option, plugin_options, reports_errors, ruleset_option, year_option
 
 
@@ -55,18 +57,22 @@ def verify(
     from escore._errors import UsageError
 
     if fail_under is not None and not with_coverage:
-        raise UsageError("--fail-under needs --coverage (it is a threshold of rule coverage)")
+        raise UsageError(_("--fail-under needs --coverage (it is a threshold of rule coverage)"))
     catalog = catalog_from(ctx)
     if ruleset is not None and ruleset not in catalog.rulesets:
         from escore._errors import did_you_mean
 
         hint = did_you_mean(ruleset, catalog.rulesets)
         raise UsageError(
-            f"unknown ruleset '{ruleset}'" + (f"; {hint}" if hint else f"; installed: {', '.join(sorted(catalog.rulesets)) or 'none'}")
+            _("unknown ruleset '{0}'").format(ruleset)
+            + _("; ")
+            + (hint or _("installed: {0}").format(", ".join(sorted(catalog.rulesets)) or _("none")))
         )
     if ruleset is not None and year is not None and catalog.rulesets[ruleset][0].year != year:
         raise UsageError(
-            f"--year {year} contradicts --ruleset {ruleset}, which is the {catalog.rulesets[ruleset][0].year} ruleset; give one of them"
+            _("--year {0} contradicts --ruleset {1}, which is the {2} ruleset; give one of them").format(
+                year, ruleset, catalog.rulesets[ruleset][0].year
+            )
         )
     rulesets = [r for r, _ in catalog.rulesets.values() if (ruleset is None or r.name == ruleset) and (year is None or r.year == year)]
     if (ruleset or year) and not rulesets:
@@ -74,16 +80,21 @@ def verify(
 
         years = sorted({str(r.year) for r, _ in catalog.rulesets.values()})
         hint = did_you_mean(str(year), years)
-        raise UsageError(f"no installed ruleset is of {year}" + (f"; {hint}" if hint else "") + f"; years installed: {', '.join(years)}")
+        raise UsageError(
+            _("no installed ruleset is of {0}").format(year)
+            + (_("; ") + hint if hint else "")
+            + _("; ")
+            + _("years installed: {0}").format(", ".join(years))
+        )
     names = {r.name for r in rulesets}
     # A derived ruleset runs the cases of the rulesets it extends as well.
     chains = {base for name in names for base in catalog.chain(name)}
     targets = list(paths) or sorted({path for r, path, _ in catalog.golden if r in chains})
     if not targets:
-        raise UsageError("no golden cases: no installed pack registers any; pass PATH")
+        raise UsageError(_("no golden cases: no installed pack registers any; pass PATH"))
     for target in targets:
         if not target.exists():
-            raise UsageError(f"golden case path not found: {target}")
+            raise UsageError(_("golden case path not found: {0}").format(target))
     args = [str(t) for t in targets]
     # escore is imported before pytest starts, so pytest cannot assert-rewrite the plugin's
     # distribution; its runtime code has no bare asserts, so the warning is noise here.
@@ -138,14 +149,15 @@ def verify(
                 os.environ[name] = value
     code = 0 if status == 0 else 1
     if status == 5:
-        click.echo("escore: error: no golden case was collected" + (f" (-k {keyword!r} matches none)" if keyword else ""), err=True)
+        message = _("no golden case was collected") + (_(" (-k {0} matches none)").format(repr(keyword)) if keyword else "")
+        click.echo(_("escore: error: {0}").format(message), err=True)
         ctx.exit(2)
     if cov is not None:
         from escore._coverage import measure, render
 
         reports = []
         for name in sorted(names or {o.plan.ruleset.name for o in sink.outcomes}):
-            for (r, category), _ in sorted(catalog.categories.items()):
+            for (r, category), _plugin in sorted(catalog.categories.items()):
                 if r != name or not any(s[0] == r and s[1] == category for s in catalog.sections):
                     continue
                 reports.append(measure(catalog.plan(r, category), sink.outcomes, cov))
@@ -154,7 +166,9 @@ def verify(
             for report in reports:
                 if report.reached_percent < fail_under:
                     click.echo(
-                        f"escore: rule coverage of {report.ruleset}/{report.category}: {report.reached_percent:.1f}% of indicators reached, below --fail-under {fail_under:g}",
+                        _("escore: rule coverage of {0}/{1}: {2} of indicators reached, below --fail-under {3}").format(
+                            report.ruleset, report.category, f"{report.reached_percent:.1f}%", f"{fail_under:g}"
+                        ),
                         err=True,
                     )
                     code = 1

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import InputError, did_you_mean
+from ._i18n import N_
+from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, Unit, repeated_codes
 
 #: The folder of an evidence directory holding the tables of units by fields.
@@ -39,13 +41,13 @@ def table_loader(path: Path, loaders: Mapping[str, EvidenceLoader], what: str) -
     loader = loaders.get(path.suffix)
     if loader is None or loader.kind != "table":
         known = ", ".join(s for s, reader in sorted(loaders.items()) if reader.kind == "table")
-        raise InputError(str(path), "", f"no reader for '{path.suffix}' {what}; known: {known}")
+        raise InputError(str(path), "", _("no reader for '{0}' {1}; known: {2}").format(path.suffix, _(what), known))
     return loader
 
 
 def _show(raw: Any) -> str:
     if isinstance(raw, float):  # a binary float cannot hold 0.1 exactly: say what to do instead
-        return f"the binary floating-point number {raw!r} (store exact numbers as decimal or text)"
+        return _("the binary floating-point number {0} (store exact numbers as decimal or text)").format(repr(raw))
     from ._evidence import show
 
     return show(raw)
@@ -79,10 +81,12 @@ def read_field_table(
             if code in known:
                 continue
             hint = did_you_mean(code, known) if code else ""
-            raise InputError(f"{where}:{line}", "unit", f"unknown unit code '{code}'" if code else "empty unit code", hint=hint)
+            raise InputError(
+                f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(code) if code else _("empty unit code"), hint=hint
+            )
         code = wanted[code]  # the unit's own code string (one object per unit)
         if code in seen:
-            raise InputError(f"{where}:{line}", "unit", f"unit '{code}' has a second row (first on line {seen[code]})")
+            raise InputError(f"{where}:{line}", "unit", _("unit '{0}' has a second row (first on line {1})").format(code, seen[code]))
         seen[code] = line
         target = values[code]
         also = files.get(code, "")
@@ -95,7 +99,7 @@ def read_field_table(
                 grades.setdefault(fixture, (name.rpartition(".")[0], {}))[1][part] = raw
                 continue
             if fixture in target:
-                raise InputError(f"{where}:{line}", name, f"given twice (also in {also or 'another file'})")
+                raise InputError(f"{where}:{line}", name, _("given twice (also in {0})").format(also or _("another file")))
             if raw.__class__ is str:
                 # Values repeat a lot in a column (0, 1, true, a handful of dates): parsing is a
                 # pure function of the text, so each distinct text is checked once per column.
@@ -106,14 +110,14 @@ def read_field_table(
                 try:
                     value = spec.parse(raw, f"{where}:{line}", name, from_text=True)
                 except InputError:
-                    raise InputError(f"{where}:{line}", name, f"expected {spec.expected()}, got {_show(raw)}") from None
+                    raise InputError(f"{where}:{line}", name, _("expected {0}, got {1}").format(spec.expected(), _show(raw))) from None
             target[fixture] = value
         for fixture, (key, given) in grades.items():
             if fixture in target:
-                raise InputError(f"{where}:{line}", key, f"given twice (also in {also or 'another file'})")
+                raise InputError(f"{where}:{line}", key, _("given twice (also in {0})").format(also or _("another file")))
             if len(given) != 2:
                 lacking = "reason" if "points" in given else "points"
-                raise InputError(f"{where}:{line}", f"{key}.{lacking}", "empty cell; a graded field needs both points and reason")
+                raise InputError(f"{where}:{line}", f"{key}.{lacking}", _("empty cell; a graded field needs both points and reason"))
             target[fixture] = schema.by_key[key][0].parse(given, f"{where}:{line}", key, from_text=True)
         files[code] = f"{where}:{line}" if not also else f"{also} + {where}:{line}"
     return len(seen)
@@ -122,12 +126,12 @@ def read_field_table(
 def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, str, str]]:
     """Map a header to fields; an unknown column is an error with a "did you mean"."""
     if "unit" not in names:
-        raise InputError(where, "unit", "missing column; the first column names the unit")
+        raise InputError(where, "unit", _("missing column; the first column names the unit"))
     out = []
     for name in names:
         if name == "unit":
             continue
-        base, _, part = name.rpartition(".")
+        base, _dot, part = name.rpartition(".")
         if part in ("points", "reason") and base in schema.graded:
             name_of_field = base
         else:
@@ -135,12 +139,12 @@ def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, 
         found = schema.by_key.get(name_of_field)
         if found is None:
             if name_of_field in schema.all_fields:
-                raise InputError(where, name, f"this field is not read by category '{schema.category}'")
-            raise InputError(where, name, "unknown evidence key (column)", hint=did_you_mean(name, schema.by_key))
+                raise InputError(where, name, _("this field is not read by category '{0}'").format(schema.category))
+            raise InputError(where, name, _("unknown evidence key (column)"), hint=did_you_mean(name, schema.by_key))
         if name_of_field != name:
             out.append((name, found[0], found[1], part))
         elif name in schema.graded:
-            raise InputError(where, name, f"a graded field takes two columns, {name}.points and {name}.reason")
+            raise InputError(where, name, _("a graded field takes two columns, {0}.points and {0}.reason").format(name))
         else:
             out.append((name, found[0], found[1], ""))
     return out
@@ -149,8 +153,8 @@ def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, 
 def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[str, EvidenceLoader]) -> Roster:
     """A roster from a units table (``code``, ``name``, ``parent``, then attribute columns)."""
     if not path.is_file():
-        raise InputError(str(path), "", "roster file not found")
-    loader = table_loader(path, loaders, "units tables")
+        raise InputError(str(path), "", _("roster file not found"))
+    loader = table_loader(path, loaders, N_("units tables"))
     where = str(path)
     units: list[Unit] = []
     lines: list[int] = []
@@ -160,18 +164,18 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
         if header is None:
             header = list(row)
             if "code" not in header:
-                raise InputError(where, "code", "missing column; a units table has the columns code, name, parent and attributes")
+                raise InputError(where, "code", _("missing column; a units table has the columns code, name, parent and attributes"))
         code = row.get("code")
         if not isinstance(code, str) or not code.strip():
-            raise InputError(f"{where}:{line}", "code", f"expected a unit code, got {_show(code)}")
+            raise InputError(f"{where}:{line}", "code", _("expected a unit code, got {0}").format(_show(code)))
         name = row.get("name")
         if name is None or name == "":
             name = code
         elif not isinstance(name, str):
-            raise InputError(f"{where}:{line}", "name", f"expected text, got {_show(name)}")
+            raise InputError(f"{where}:{line}", "name", _("expected text, got {0}").format(_show(name)))
         parent = row.get("parent") or None
         if parent is not None and not isinstance(parent, str):
-            raise InputError(f"{where}:{line}", "parent", f"expected a unit code, got {_show(parent)}")
+            raise InputError(f"{where}:{line}", "parent", _("expected a unit code, got {0}").format(_show(parent)))
         attributes = {
             key: value for key, value in row.items() if key not in ("code", "name", "parent") and value is not None and value != ""
         }
@@ -180,13 +184,15 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
         units.append(Unit(code, name, category, parent, attributes))
         lines.append(line)
     if not units:
-        raise InputError(where, "", "no units; expected a header row (code, name, …) and one row per unit")
+        raise InputError(where, "", _("no units; expected a header row (code, name, …) and one row per unit"))
     duplicates = repeated_codes(u.code for u in units)
     if duplicates:
         first = duplicates[0]
         at = [str(line) for unit, line in zip(units, lines) if unit.code == first]
         raise InputError(
-            where, "code", f"unit codes must be unique; repeated: {', '.join(duplicates)} ('{first}' on lines {', '.join(at)})"
+            where,
+            "code",
+            _("unit codes must be unique; repeated: {0} ('{1}' on lines {2})").format(", ".join(duplicates), first, ", ".join(at)),
         )
     return Roster(ruleset, category, units)
 
@@ -208,7 +214,9 @@ def field_tables(root: Path, category: str, categories: Iterable[str]) -> list[P
             out.append(path)
         elif path.stem not in others:
             hint = did_you_mean(path.stem, others | {category})
-            raise InputError(str(path), "", f"a fields table is named by its category (fields/{category}{path.suffix})", hint=hint)
+            raise InputError(
+                str(path), "", _("a fields table is named by its category (fields/{0}{1})").format(category, path.suffix), hint=hint
+            )
     return out
 
 
@@ -217,7 +225,7 @@ def read_parquet(path: Path) -> Any:
     try:
         import pyarrow
     except ImportError:
-        raise InputError(str(path), "", "reading Parquet needs pyarrow: pip install 'escore[arrow]'") from None
+        raise InputError(str(path), "", _("reading Parquet needs pyarrow: pip install 'escore[arrow]'")) from None
     try:
         if path.suffix == ".arrow":
             import pyarrow.ipc
@@ -229,10 +237,10 @@ def read_parquet(path: Path) -> Any:
 
             table = pyarrow.parquet.read_table(path)
     except (OSError, pyarrow.ArrowException) as exc:
-        raise InputError(str(path), "", f"cannot read: {exc}") from None
+        raise InputError(str(path), "", _("cannot read: {0}").format(exc)) from None
     names = [name.strip() for name in table.column_names]
     if len(set(names)) != len(names):
-        raise InputError(str(path), "", "repeated column names")
+        raise InputError(str(path), "", _("repeated column names"))
     row = 0
     for batch in table.to_batches(max_chunksize=8192):  # bounded memory: a batch of Python values at a time
         columns = [column.to_pylist() for column in batch.columns]

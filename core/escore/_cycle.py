@@ -27,6 +27,7 @@ import attrs
 
 from ._collect import Plan, natural_key
 from ._errors import InputError, UsageError, did_you_mean
+from ._i18n import gettext as _
 from ._load import EvidenceSet, parse_rows
 from ._run import Engine, RunResult, UnitResult
 from ._score import fmt
@@ -79,19 +80,19 @@ class Changes:
         for option in sets:
             key, eq, value = option.partition("=")
             if not eq or not key.strip():
-                raise UsageError(f"--set {option!r}: expected FIELD=VALUE, e.g. --set website.letters.valid=12")
+                raise UsageError(_("--set {0}: expected FIELD=VALUE, e.g. --set website.letters.valid=12").format(repr(option)))
             parsed_sets.append((key.strip(), value.strip()))
         parsed_adds = []
         for option in add_rows:
             table, colon, row = option.partition(":")
             if not colon or not table.strip():
-                raise UsageError(f"--add-row {option!r}: expected TABLE:COLUMN=VALUE,COLUMN=VALUE")
+                raise UsageError(_("--add-row {0}: expected TABLE:COLUMN=VALUE,COLUMN=VALUE").format(repr(option)))
             parsed_adds.append((table.strip(), row.strip()))
         parsed_removes = []
         for option in remove_rows:
             table, colon, line = option.partition(":")
             if not colon or not line.strip().isdigit():
-                raise UsageError(f"--remove-row {option!r}: expected TABLE:LINE, e.g. --remove-row website_notices:4")
+                raise UsageError(_("--remove-row {0}: expected TABLE:LINE, e.g. --remove-row website_notices:4").format(repr(option)))
             parsed_removes.append((table.strip(), int(line)))
         return cls(tuple(parsed_sets), tuple(parsed_adds), tuple(parsed_removes))
 
@@ -138,8 +139,8 @@ class Changes:
             if spec is None:
                 every = {d.field.key for d in plan.fixtures.values() if d.field is not None}
                 if key in every:
-                    raise InputError(where or "--set", key, f"this field is not read by category '{plan.category.key}'")
-                raise InputError(where or "--set", key, "unknown evidence field", hint=did_you_mean(key, fields))
+                    raise InputError(where or "--set", key, _("this field is not read by category '{0}'").format(plan.category.key))
+                raise InputError(where or "--set", key, _("unknown evidence field"), hint=did_you_mean(key, fields))
             values[spec.fixture_name] = spec.parse(toml_value(text), where or "--set", key)
         tables = dict(data.tables)
         specs = {t.name: t for t in plan.tables}
@@ -156,8 +157,10 @@ class Changes:
                     found = True
             if not found:
                 lines = sorted(row.line for code in owners for row in tables.get(name, {}).get(code, ()))
-                have = f"its rows are at lines {', '.join(map(str, lines))}" if lines else "it has no rows in this table"
-                raise InputError(where or "--remove-row", f"{spec.name}:{line}", f"no row of unit '{unit}' at this line; {have}")
+                have = _("its rows are at lines {0}").format(", ".join(map(str, lines))) if lines else _("it has no rows in this table")
+                raise InputError(
+                    where or "--remove-row", f"{spec.name}:{line}", _("no row of unit '{0}' at this line; {1}").format(unit, have)
+                )
             tables[name] = by_unit
         for name, text in self.add_rows:
             spec = _table(specs, name, where or "--add-row")
@@ -165,10 +168,14 @@ class Changes:
             for part in _split_top(text):
                 column, eq, value = part.partition("=")
                 if not eq:
-                    raise InputError(where or "--add-row", f"{name}:{part}", "expected COLUMN=VALUE")
+                    raise InputError(where or "--add-row", f"{name}:{part}", _("expected COLUMN=VALUE"))
                 row[column.strip()] = toml_value(value.strip())
             if row["unit"] not in owners:
-                raise InputError(where or "--add-row", f"{name}:unit", f"expected '{unit}' or one of its sub-units, got {row['unit']!r}")
+                raise InputError(
+                    where or "--add-row",
+                    f"{name}:unit",
+                    _("expected '{0}' or one of its sub-units, got {1}").format(unit, repr(row["unit"])),
+                )
             by_unit = dict(tables.get(name, {}))
             last = max((r.line for rows in by_unit.values() for r in rows), default=1)
             for code, parsed in parse_rows([(last + 1, row)], spec, f"{where or '--add-row'} {name}", from_text=False):
@@ -180,7 +187,8 @@ class Changes:
 def _table(specs: Mapping[str, Any], name: str, where: str) -> Any:
     spec = specs.get(name)
     if spec is None:
-        raise InputError(where, name, "unknown monitoring table", hint=did_you_mean(name, specs) or f"tables: {', '.join(sorted(specs))}")
+        hint = did_you_mean(name, specs) or _("tables: {0}").format(", ".join(sorted(specs)))
+        raise InputError(where, name, _("unknown monitoring table"), hint=hint)
     return spec
 
 
@@ -228,13 +236,13 @@ def run_cycle(
             if appeal["unit"] not in data.values:
                 continue
             children = [c.code for c in kids.get(appeal["unit"], ())]
-            data = Changes.from_dict(appeal["changes"]).apply(plan, data, appeal["unit"], children, f"appeal #{appeal['id']}")
+            data = Changes.from_dict(appeal["changes"]).apply(plan, data, appeal["unit"], children, _("appeal #{0}").format(appeal["id"]))
             steps.append((appeal, data))
         seen["steps"], seen["children"] = steps, kids
         if whatif is not None:
             unit, changes = whatif
             if unit not in data.values:
-                raise UsageError(f"no unit '{unit}' in category '{plan.category.key}'")
+                raise UsageError(_("no unit '{0}' in category '{1}'").format(unit, plan.category.key))
             data = changes.apply(plan, data, unit, [c.code for c in kids.get(unit, ())])
         seen["data"] = data
         return data
@@ -369,7 +377,9 @@ def _exact(text: str | None) -> str | None:
 def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None = None) -> dict[str, Any]:
     """Per unit the totals before and after, the exact delta, the rank move, and the changed indicators."""
     if before["run"]["category"] != after["run"]["category"]:
-        raise UsageError(f"cannot compare runs of different categories: '{before['run']['category']}' and '{after['run']['category']}'")
+        raise UsageError(
+            _("cannot compare runs of different categories: '{0}' and '{1}'").format(before["run"]["category"], after["run"]["category"])
+        )
     old = {u["code"]: u for u in before["units"]}
     new = {u["code"]: u for u in after["units"]}
     codes = sorted(set(old) | set(new), key=natural_key)

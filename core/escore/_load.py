@@ -22,6 +22,7 @@ import attrs
 from ._collect import Plan
 from ._errors import InputError, PackError, did_you_mean, warn
 from ._evidence import Column, Field, Table, show
+from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._toml import check_keys, read_toml
@@ -440,7 +441,7 @@ def _load_evidence(
             files[code] = str(path) if code not in files else f"{files[code]} + {path}"
             read += 1
         for path in columnar:
-            if read_field_table(path, table_loader(path, loaders, "fields tables"), schema, wanted, known, values, files):
+            if read_field_table(path, table_loader(path, loaders, N_("fields tables")), schema, wanted, known, values, files):
                 read += 1
         for path in table_files:
             loader = loaders.get(path.suffix)

@@ -11,6 +11,7 @@ import attrs
 
 from ._citation import Citation
 from ._errors import InputError
+from ._i18n import gettext as _
 from ._score import to_decimal
 from ._toml import check_keys, read_toml, require
 
@@ -131,16 +132,16 @@ class Roster:
             check_keys(entry, _UNIT_KEYS, where, prefix)
             parent = entry.get("parent")
             if parent is not None and not isinstance(parent, str):
-                raise InputError(where, prefix + "parent", f"expected a unit code, got {parent!r}")
+                raise InputError(where, prefix + "parent", _("expected a unit code, got {0}").format(repr(parent)))
             attributes = entry.get("attributes", {})
             if not isinstance(attributes, dict):
-                raise InputError(where, prefix + "attributes", "expected a table")
+                raise InputError(where, prefix + "attributes", _("expected a table"))
             units.append(
                 Unit(require(entry, "code", str, where, prefix), require(entry, "name", str, where, prefix), category, parent, attributes)
             )
         duplicates = repeated_codes(unit.code for unit in units)
         if duplicates:
-            raise InputError(where, "unit.code", f"unit codes must be unique; repeated: {', '.join(duplicates)}")
+            raise InputError(where, "unit.code", _("unit codes must be unique; repeated: {0}").format(", ".join(duplicates)))
         return cls(ruleset, category, units)
 
     def __iter__(self) -> Iterator[Unit]:

@@ -24,12 +24,15 @@ from typing import Any
 
 from ._collect import IndicatorPlan, Plan, closure, natural_key
 from ._cycle import SCHEMA_VERSION, Changes
+from ._i18n import N_
+from ._i18n import gettext as _
 from ._load import EvidenceSet
 from ._model import Unit
 from ._run import Engine, IndicatorResult
 from ._score import Grade, Lever, Proportional, fmt
 
 _CENT = Decimal("0.01")
+PLAN_NOTE = N_("each action is scored alone from the current evidence; gains of several actions need not add up")
 
 
 def toml_text(value: Any) -> str:
@@ -49,7 +52,7 @@ def toml_text(value: Any) -> str:
 
 def _show(value: Any) -> str:
     if value is None:
-        return "(missing)"
+        return _("(missing)")
     if isinstance(value, Grade):
         return fmt(value.points)
     return toml_text(value)
@@ -67,7 +70,7 @@ class _Planner:
         self.engine = Engine(plan, selected)
         self.base = self.engine.score(unit, self.values, data.tables, children, self.file)
         self.rules: dict[str, list[Any]] = {}
-        for _, rule in plan.rule_objects:
+        for _name, rule in plan.rule_objects:
             self.rules.setdefault(rule.name, []).append(rule)
         self.fields = {d.name: d.field for d in plan.fixtures.values() if d.kind == "field" and d.field is not None}
         self.read = {f.key for f in plan.fields}
@@ -104,7 +107,7 @@ class _Planner:
             out = [c for c in spec.choices if c != current]
         elif kind == "graded":
             tops = [spec.max] + [lv.target for lv in levers if isinstance(lv.target, Decimal)]
-            out = [Grade(t, "awarded in full by the assessor") for t in tops if t is not None]
+            out = [Grade(t, _("awarded in full by the assessor")) for t in tops if t is not None]
         elif kind in ("int", "decimal"):
             step = Decimal(1) if kind == "int" else _CENT
             numbers: set[Decimal] = set()
@@ -206,8 +209,8 @@ class _Planner:
                     lever = self.veto_of[name]
                 if not lever and levers:
                     lever = levers[0].text
-                if lever.startswith("assessor-graded") and ip.node.source is not None:
-                    lever += f"; criteria: 「{ip.node.source.text}」"
+                if self.fields[name].type == "graded" and ip.node.source is not None:
+                    lever += _("; criteria: 「{0}」").format(ip.node.source.text)
                 what = f"{key} {_show(current)} → {_show(value)}"
                 actions.append(self.action(ip, item, Changes(((key, toml_text(value)),)), f"{what}: {lever}" if lever else what))
         return actions
@@ -245,7 +248,7 @@ class _Planner:
         keys = [self.fields[n].key for n in missing]
         changes = Changes(tuple((self.fields[n].key, toml_text(chosen[n])) for n in missing))
         node = self.plan.nodes[ip.node.code]
-        text = f"provide {', '.join(keys)}: up to {fmt(node.max)} points"
+        text = _("provide {0}: up to {1} points").format(", ".join(keys), fmt(node.max))
         return [self.action(ip, item, changes, text)]
 
     def row_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
@@ -265,10 +268,12 @@ class _Planner:
                         gains.setdefault(got - item.points, []).append(row.line)
             for gain, lines in sorted(gains.items(), reverse=True):
                 lever = next((lv.text for lv in levers if lv.gain == gain), levers[0].text if levers else "")
-                others = f"; the same for line(s) {', '.join(map(str, lines[1:]))}" if len(lines) > 1 else ""
+                others = _("; the same for line(s) {0}").format(", ".join(map(str, lines[1:]))) if len(lines) > 1 else ""
                 text = (
-                    f"remove {name} line {lines[0]} (or correct it): {lever}{others}" if lever else f"remove {name} line {lines[0]}{others}"
-                )
+                    _("remove {0} line {1} (or correct it): {2}").format(name, lines[0], lever)
+                    if lever
+                    else _("remove {0} line {1}").format(name, lines[0])
+                ) + others
                 actions.append(self.action(ip, item, Changes(remove_rows=((name, lines[0]),)), text))
         return actions
 
@@ -286,7 +291,9 @@ class _Planner:
             "points_before": fmt(item.points),
             "points_after": fmt(after.points),
             "max": fmt(node.max),
-            "explanation": f"{text}; {node.code} {fmt(item.points)} → {fmt(after.points)} of {fmt(node.max)}, total +{fmt(gain)}",
+            "explanation": _("{0}; {1} {2} → {3} of {4}, total +{5}").format(
+                text, node.code, fmt(item.points), fmt(after.points), fmt(node.max), fmt(gain)
+            ),
             "_gain": gain,
             "_key": changes.describe(),
         }
@@ -308,7 +315,7 @@ class _Planner:
                 if item.code in vetoes[code].leaves:
                     reach = closure(vetoes[code].argnames, plan.fixtures)
                     names |= reach
-                    self.veto_of.update(dict.fromkeys(reach, f"lifts veto {code} {vetoes[code].title}"))
+                    self.veto_of.update(dict.fromkeys(reach, _("lifts veto {0} {1}").format(code, vetoes[code].title)))
             if item.status == "missing":
                 actions += self.missing_action(ip, item, names)
                 continue
@@ -326,7 +333,7 @@ class _Planner:
             "ruleset": plan.ruleset.name,
             "category": plan.category.key,
             "total": fmt(self.base.total),
-            "note": "each action is scored alone from the current evidence; gains of several actions need not add up",
+            "note": _(PLAN_NOTE),
             "actions": ordered,
         }
 

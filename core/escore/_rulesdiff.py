@@ -18,6 +18,7 @@ import attrs
 
 from ._collect import Plan, PlanNode, closure, natural_key
 from ._errors import UsageError, did_you_mean
+from ._i18n import NP_, gettext, pgettext
 from ._score import fmt
 
 #: The order kinds are listed in, for one subject.
@@ -47,6 +48,35 @@ KINDS = (
     "rule",
     "field-added",
     "field-removed",
+)
+
+#: The kinds as the table and markdown name them (JSON keeps the kinds themselves).
+KIND_NAMES = (
+    NP_("change", "category-added"),
+    NP_("change", "category-removed"),
+    NP_("change", "section-added"),
+    NP_("change", "section-removed"),
+    NP_("change", "section-title"),
+    NP_("change", "section-weight"),
+    NP_("change", "section-raw-max"),
+    NP_("change", "section-citation"),
+    NP_("change", "node-added"),
+    NP_("change", "node-removed"),
+    NP_("change", "title"),
+    NP_("change", "max"),
+    NP_("change", "parent"),
+    NP_("change", "counted"),
+    NP_("change", "methods"),
+    NP_("change", "citation"),
+    NP_("change", "function"),
+    NP_("change", "veto-added"),
+    NP_("change", "veto-removed"),
+    NP_("change", "parameter-added"),
+    NP_("change", "parameter-removed"),
+    NP_("change", "parameter"),
+    NP_("change", "rule"),
+    NP_("change", "field-added"),
+    NP_("change", "field-removed"),
 )
 
 
@@ -197,14 +227,20 @@ def diff_rulesets(catalog: Any, a: str, b: str, category: str | None = None) -> 
     for name in (a, b):
         if name not in catalog.rulesets:
             hint = did_you_mean(name, catalog.rulesets)
-            raise UsageError(f"unknown ruleset '{name}'" + (f"; {hint}" if hint else f"; installed: {', '.join(sorted(catalog.rulesets))}"))
+            raise UsageError(
+                gettext("unknown ruleset '{0}'").format(name)
+                + gettext("; ")
+                + (hint or gettext("installed: {0}").format(", ".join(sorted(catalog.rulesets))))
+            )
     # Categories with sections (a category that only holds sub-units has no tree to compare).
     ca = {k for r, k, _ in catalog.sections if r == a}
     cb = {k for r, k, _ in catalog.sections if r == b}
     if category is not None:
         if category not in ca | cb:
             hint = did_you_mean(category, ca | cb)
-            raise UsageError(f"neither {a} nor {b} has a category '{category}'" + (f"; {hint}" if hint else ""))
+            raise UsageError(
+                gettext("neither {0} nor {1} has a category '{2}'").format(a, b, category) + (gettext("; ") + hint if hint else "")
+            )
         ca, cb = ca & {category}, cb & {category}
     changes: list[Change] = []
     changes.extend(Change("category-added", (key,), key) for key in sorted(cb - ca))
@@ -226,6 +262,13 @@ def merge(changes: Iterable[Change]) -> list[Change]:
     )
 
 
+def _pad(text: str, size: int) -> str:
+    """``text`` left-aligned in ``size`` columns, a Chinese character taking two."""
+    from ._report import pad
+
+    return pad(text, size, right=False)
+
+
 def _group(kind: str) -> int:
     """Categories, then sections, then the tree, then parameters and rules, then evidence fields."""
     if kind.startswith("category"):
@@ -243,21 +286,21 @@ def render(changes: Sequence[Change], a: str, b: str, format_: str) -> str:
     """``table``, ``markdown`` or ``json`` (``{"changes": [...]}``)."""
     if format_ == "json":
         return json.dumps({"from": a, "to": b, "changes": [c.as_dict() for c in changes]}, ensure_ascii=False, indent=2) + "\n"
-    rows = [(",".join(c.categories), c.kind, c.subject, c.before, c.after) for c in changes]
-    head = ("category", "change", "subject", a, b)
+    rows = [(",".join(c.categories), pgettext("change", c.kind), c.subject, c.before, c.after) for c in changes]
+    head = (gettext("category"), gettext("change"), gettext("subject"), a, b)
     if format_ == "markdown":
-        lines = [f"## Rule changes from {a} to {b}", ""]
+        lines = [gettext("## Rule changes from {0} to {1}").format(a, b), ""]
         if not rows:
-            return "\n".join([*lines, "No changes.", ""])
+            return "\n".join([*lines, gettext("No changes."), ""])
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
         lines.extend("| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in row) + " |" for row in rows)
         return "\n".join(lines) + "\n"
     if not rows:
-        return f"no rule changes from {a} to {b}\n"
-    lines = [f"rule changes from {a} to {b}: {len(rows)}"]
+        return gettext("no rule changes from {0} to {1}").format(a, b) + "\n"
+    lines = [gettext("rule changes from {0} to {1}: {2}").format(a, b, len(rows))]
     for category, kind, subject, before, after in rows:
-        lines.append(f"  {category:<12} {kind:<18} {subject}")
+        lines.append(f"  {category:<12} {_pad(kind, 18)} {subject}")
         if before:
             lines.append(f"      - {before}")
         if after:

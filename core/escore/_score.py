@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import attrs
 
-from ._i18n import N_, lines, translating
+from ._i18n import N_, gettext, lines, translating
 
 # Explanation lines in another language than English: `lines[T].format(...)` is template T in
 # the command's language (escore._i18n). English keeps the f-strings, so that the lines the
@@ -283,7 +283,7 @@ class Ladder:
                     Lever(
                         row.bound,
                         row.points - current.points,
-                        f"{self.what} → {fmt(row.bound)}{self.unit} reaches tier '{row.label}'",
+                        gettext("{0} → {1}{2} reaches tier '{3}'").format(gettext(self.what), fmt(row.bound), self.unit, row.label),
                         strict,
                     )
                 )
@@ -372,7 +372,7 @@ class Deduction:
         """Each item of kind ``branch`` avoided gains its weight (less once the floor was reached)."""
         if branch not in self.per:
             return ()
-        return (Lever(branch, self.per[branch], f"each {branch} avoided gains {fmt(self.per[branch])}"),)
+        return (Lever(branch, self.per[branch], gettext("each {0} avoided gains {1}").format(gettext(branch), fmt(self.per[branch]))),)
 
 
 @attrs.frozen
@@ -418,7 +418,7 @@ class Award:
         if branch == "cap":
             return ()
         return tuple(
-            Lever(kind, amount, f"each further {kind} gains {fmt(amount)} (up to {fmt(self.cap)})")
+            Lever(kind, amount, gettext("each further {0} gains {1} (up to {2})").format(gettext(kind), fmt(amount), fmt(self.cap)))
             for kind, amount in sorted(self.per.items())
         )
 
@@ -474,7 +474,7 @@ class Proportional:
         """Every item added to the part gains ``max ÷ whole``; the part equal to the whole gains the rest."""
         if branch in ("full", "nothing to count"):
             return ()
-        return (Lever(None, self.max, f"each item of {self.what} gains {fmt(self.max)} ÷ the whole"),)
+        return (Lever(None, self.max, gettext("each item of {0} gains {1} ÷ the whole").format(gettext(self.what), fmt(self.max))),)
 
 
 @attrs.frozen
@@ -499,7 +499,7 @@ class Binary:
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """Meeting the condition gains all the points."""
-        return (Lever(True, self.points, f"{self.yes}: gains {fmt(self.points)}"),) if branch == "no" else ()
+        return (Lever(True, self.points, gettext("{0}: gains {1}").format(gettext(self.yes), fmt(self.points))),) if branch == "no" else ()
 
 
 class Grade(NamedTuple):
@@ -536,7 +536,7 @@ class Graded:
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """The gap to the maximum, which only the assessor can award."""
-        return (Lever(self.max, self.max, f"assessor-graded: up to {fmt(self.max)}"),) if branch != "full" else ()
+        return (Lever(self.max, self.max, gettext("assessor-graded: up to {0}").format(fmt(self.max))),) if branch != "full" else ()
 
 
 #: Rule objects a pack may define; rule coverage looks for these in pack modules.

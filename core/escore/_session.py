@@ -12,6 +12,7 @@ import attrs
 
 from ._collect import Plan
 from ._errors import InputError, UsageError
+from ._i18n import gettext as _
 from ._load import EvidenceSet, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
@@ -31,7 +32,9 @@ def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
             value = unit.attributes.get(attribute)
             if value not in allowed:
                 raise InputError(
-                    where, f"{unit.code}.attributes.{attribute}", f"expected one of {', '.join(sorted(allowed))}, got {value!r}"
+                    where,
+                    f"{unit.code}.attributes.{attribute}",
+                    _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), repr(value)),
                 )
 
 
@@ -72,7 +75,7 @@ def units_of(catalog: Catalog, ruleset: str, category: str, roster: Path | None 
     known = {u.code for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key != category for u in pack.units}
     clash = sorted(known.intersection(u.code for u in units))
     if clash:
-        raise InputError(str(roster), "code", f"unit code '{clash[0]}' belongs to another category of ruleset {ruleset}")
+        raise InputError(str(roster), "code", _("unit code '{0}' belongs to another category of ruleset {1}").format(clash[0], ruleset))
     # The pack's own units of this category stay known: their evidence files are skipped, not refused.
     return units, catalog.all_unit_codes(ruleset) | {u.code for u in units}
 
@@ -140,10 +143,12 @@ def run_category(
     if not selected:  # a ranking of zeros would look like a result
         shown = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
         raise UsageError(
-            f"{shown} matches none of the {len(plan.indicators)} indicators of {plan.ruleset.name}/{category}; see escore list -c {category}"
+            _("{0} matches none of the {1} indicators of {2}/{3}; see escore list -c {3}").format(
+                shown, len(plan.indicators), plan.ruleset.name, category
+            )
         )
     units, known = units_of(catalog, chosen.name, category, roster)
-    check_roster(plan, units, str(roster) if roster else f"roster {chosen.name}/{category}")
+    check_roster(plan, units, str(roster) if roster else _("roster {0}/{1}").format(chosen.name, category))
     if only:
         wanted = set(only)
         units = tuple(u for u in units if u.code in wanted)
@@ -204,4 +209,8 @@ def notify_finished(catalog: Catalog, result: RunResult) -> None:
         try:
             pm.subset_hook_caller("escore_run_finished", remove_plugins=others)(result=result)
         except (Exception, SystemExit) as exc:
-            warn(f"{describe(impl.plugin_name, distributions.get(impl.plugin_name))}: escore_run_finished raised {plugin_failure(exc)}")
+            warn(
+                _("{0}: escore_run_finished raised {1}").format(
+                    describe(impl.plugin_name, distributions.get(impl.plugin_name)), plugin_failure(exc)
+                )
+            )

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import InputError, UsageError
+from ._i18n import gettext as _
+from ._i18n import pgettext
 
 SCHEMA_VERSION = 1
 
@@ -190,7 +192,9 @@ class Store:
         if row is None:
             known = [str(r[0]) for r in self.db.execute("SELECT id FROM run ORDER BY id")]
             raise UsageError(
-                f"no saved run #{run_id} in {self.path}" + (f"; saved runs: {', '.join(known)}" if known else "; nothing saved yet")
+                _("no saved run #{0} in {1}").format(run_id, self.path)
+                + _("; ")
+                + (_("saved runs: {0}").format(", ".join(known)) if known else _("nothing saved yet"))
             )
         units = [
             {
@@ -230,7 +234,9 @@ class Store:
             appeal = self._appeal(appeal_id)
             if appeal["status"] != "filed":
                 raise UsageError(
-                    f"appeal #{appeal_id} was already {appeal['status']} ({appeal['events'][-1]['time']}); decisions are final"
+                    _("appeal #{0} was already {1} ({2}); decisions are final").format(
+                        appeal_id, pgettext("appeal", appeal["status"]), appeal["events"][-1]["time"]
+                    )
                 )
             db.execute(
                 "INSERT INTO appeal_event (appeal_id, time, action, reason) VALUES (?,?,?,?)",
@@ -242,7 +248,11 @@ class Store:
         row = self.db.execute("SELECT * FROM appeal WHERE id = ?", (appeal_id,)).fetchone()
         if row is None:
             known = [str(r[0]) for r in self.db.execute("SELECT id FROM appeal ORDER BY id")]
-            raise UsageError(f"no appeal #{appeal_id} in {self.path}" + (f"; appeals: {', '.join(known)}" if known else "; none filed"))
+            raise UsageError(
+                _("no appeal #{0} in {1}").format(appeal_id, self.path)
+                + _("; ")
+                + (_("appeals: {0}").format(", ".join(known)) if known else _("none filed"))
+            )
         events = [
             {"time": e["time"], "action": e["action"], "reason": e["reason"]}
             for e in self.db.execute("SELECT * FROM appeal_event WHERE appeal_id = ? ORDER BY id", (appeal_id,))
@@ -309,13 +319,13 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise InputError(where, "", f"cannot create the store's directory: {exc.strerror}") from None
+                raise InputError(where, "", _("cannot create the store's directory: {0}").format(exc.strerror)) from None
     elif not path.is_file():
-        raise InputError(where, "", "expected an escore store (an SQLite file), found a directory")
+        raise InputError(where, "", _("expected an escore store (an SQLite file), found a directory"))
     try:
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
     except sqlite3.Error as exc:
-        raise InputError(where, "", f"cannot open the store: {exc}") from None
+        raise InputError(where, "", _("cannot open the store: {0}").format(exc)) from None
     db.row_factory = sqlite3.Row
     try:
         # One read snapshot: another process may be creating the store at this very moment, and
@@ -329,12 +339,14 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
             raise InputError(
                 where,
                 "",
-                f"the store has schema version {version}, newer than this escore supports ({SCHEMA_VERSION}); upgrade escore or use another --db",
+                _("the store has schema version {0}, newer than this escore supports ({1}); upgrade escore or use another --db").format(
+                    version, SCHEMA_VERSION
+                ),
             )
         if version and not has_run:
-            raise InputError(where, "", f"not an escore store (schema version {version} but no run table)")
+            raise InputError(where, "", _("not an escore store (schema version {0} but no run table)").format(version))
         if version == 0 and tables:
-            raise InputError(where, "", "not an escore store (an SQLite file holding other tables)")
+            raise InputError(where, "", _("not an escore store (an SQLite file holding other tables)"))
         db.execute("PRAGMA busy_timeout = 30000")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
@@ -346,7 +358,7 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
             _migrate(db, version)
     except sqlite3.DatabaseError as exc:
         db.close()
-        raise InputError(where, "", f"not a readable escore store ({exc}); nothing was changed") from None
+        raise InputError(where, "", _("not a readable escore store ({0}); nothing was changed").format(exc)) from None
     except BaseException:
         db.close()
         raise

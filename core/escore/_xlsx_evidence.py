@@ -19,7 +19,7 @@ import attrs
 
 from ._errors import InputError, InputErrors, did_you_mean
 from ._evidence import Column, Field, Table
-from ._i18n import gettext
+from ._i18n import N_, gettext
 from ._model import EvidenceLoader
 from ._xlsx_layout import (
     ABOUT_KEYS,
@@ -61,7 +61,7 @@ def read_xlsx(path: Path) -> dict[str, list[list[Any]]]:
     except OSError as exc:
         raise InputError(str(path), "", gettext("cannot read: {0}").format(exc.strerror or exc)) from None
     except Exception as exc:  # calamine's errors for a damaged or foreign file
-        raise InputError(str(path), "", f"not a readable workbook ({type(exc).__name__}: {exc})") from None
+        raise InputError(str(path), "", gettext("not a readable workbook ({0}: {1})").format(type(exc).__name__, exc)) from None
 
 
 def cell_value(value: Any) -> Any:
@@ -236,8 +236,8 @@ def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Prob
             problems.add(
                 cell_name(ABOUT_SHEET, found[key][0], 1),
                 key,
-                f"this workbook is for {key} '{found[key][1]}', the run is for '{expected}'",
-                hint=f"use --{key} {found[key][1]}" if key == "category" else "",
+                gettext("this workbook is for {0} '{1}', the run is for '{2}'").format(key, found[key][1], expected),
+                hint=gettext("use --{0} {1}").format(key, found[key][1]) if key == "category" else "",
             )
     synthetic = False
     if "synthetic" in found:
@@ -245,7 +245,7 @@ def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Prob
         if raw in (YES, True, "true"):
             synthetic = True
         elif raw not in (NO, False, "false", None):
-            problems.add(cell_name(ABOUT_SHEET, row, 1), "synthetic", f"expected {YES} or {NO}, got {raw!r}")
+            problems.add(cell_name(ABOUT_SHEET, row, 1), "synthetic", gettext("expected {0} or {1}, got {2}").format(YES, NO, repr(raw)))
     return BookLabels(synthetic, tuple(notes))
 
 
@@ -277,7 +277,7 @@ def _read_unit_sheet(
         problems.add(
             f"{sheet}!A1",
             "",
-            "not an evidence sheet: expected a row of keys starting with 'unit' in column A (sheets named '_…' are ignored)",
+            gettext("not an evidence sheet: expected a row of keys starting with 'unit' in column A (sheets named '_…' are ignored)"),
         )
         return
     keys = [cell_value(v) for v in grid[top]]
@@ -289,17 +289,17 @@ def _read_unit_sheet(
         where = cell_name(sheet, top + 1, index)
         if key is None:
             if any(index < len(row) and cell_value(row[index]) is not None for row in grid[top + 1 :]):
-                problems.add(where, "", "values in a column without a key; put the field key in this cell")
+                problems.add(where, "", gettext("values in a column without a key; put the field key in this cell"))
             continue
         if not isinstance(key, str):
-            problems.add(where, "", f"expected a field key, got {key!r}")
+            problems.add(where, "", gettext("expected a field key, got {0}").format(repr(key)))
             continue
         if key in UNIT_COLUMNS:
             if index != UNIT_COLUMNS.index(key):
-                problems.add(where, key, f"expected in column {'ABC'[UNIT_COLUMNS.index(key)]}")
+                problems.add(where, key, gettext("expected in column {0}").format("ABC"[UNIT_COLUMNS.index(key)]))
             continue
         if key in seen:
-            problems.add(where, key, f"column repeated (also {cell_name(sheet, top + 1, seen[key])})")
+            problems.add(where, key, gettext("column repeated (also {0})").format(cell_name(sheet, top + 1, seen[key])))
             continue
         seen[key] = index
         base, _, part = key.rpartition(".")
@@ -309,7 +309,7 @@ def _read_unit_sheet(
             columns[index] = (fields[base], part)
             graded.setdefault(base, {})[part] = index
         elif key in fields:
-            problems.add(where, key, f"an assessor-graded field takes two columns, {key}.points and {key}.reason")
+            problems.add(where, key, gettext("an assessor-graded field takes two columns, {0}.points and {0}.reason").format(key))
         elif key in other_fields or base in other_fields:
             problems.add(where, key, gettext("this field is not read by category '{0}'").format(category))
         else:
@@ -320,7 +320,9 @@ def _read_unit_sheet(
         for part in GRADED_PARTS:
             if part not in parts:
                 other = next(iter(parts.values()))
-                problems.add(cell_name(sheet, top + 1, other), base, f"the column {base}.{part} is missing beside this one")
+                problems.add(
+                    cell_name(sheet, top + 1, other), base, gettext("the column {0}.{1} is missing beside this one").format(base, part)
+                )
     units_here: dict[str, int] = {}
     for offset, row in enumerate(grid[top + 1 :]):
         number = top + 2 + offset
@@ -370,7 +372,7 @@ def _read_unit_sheet(
                 problems.add(
                     f"{cell_name(sheet, number, index)}: {who}",
                     key,
-                    f"an assessor's grade needs both the points and the reason; the {lacking} is empty",
+                    gettext("an assessor's grade needs both the points and the reason; the {0} is empty").format(gettext(lacking)),
                 )
                 continue
             where = f"{cell_name(sheet, number, present['points'][1])}: {who}"
@@ -382,6 +384,10 @@ def _read_unit_sheet(
                 )
 
 
+#: The two cells of an assessor's grade, as the messages name them.
+PART_NAMES = (N_("points"), N_("reason"))
+
+
 def _points_spec(spec: Field) -> Column:
     return Column("decimal", spec.unit, spec.description, spec.min, spec.max, name=f"{spec.key}.points")
 
@@ -389,7 +395,7 @@ def _points_spec(spec: Field) -> Column:
 def _store(spec: Field, raw: Any, where: str, code: str, earlier: Mapping[str, Any], target: dict[str, Any], problems: _Problems) -> None:
     name = spec.fixture_name
     if name in target or name in earlier:
-        problems.add(where, spec.key, "given twice (in two sheets, or also in another evidence path)")
+        problems.add(where, spec.key, gettext("given twice (in two sheets, or also in another evidence path)"))
         return
     ok, value = problems.parse(spec, raw, where, spec.key)
     if ok:
@@ -417,20 +423,20 @@ def _read_table_sheet(
     columns = {c.name: c for c in spec.columns}
     bad = False
     if not header or header[0] != "unit":
-        problems.add(f"{sheet}!A{TABLE_KEY_ROW}", "unit", "expected 'unit' here: the first column names the unit of each event")
+        problems.add(f"{sheet}!A{TABLE_KEY_ROW}", "unit", gettext("expected 'unit' here: the first column names the unit of each event"))
         bad = True
     for index, key in enumerate(header[1:], start=1):
         if key not in columns:
             problems.add(
                 cell_name(sheet, TABLE_KEY_ROW, index),
                 key,
-                "unknown column",
-                hint=did_you_mean(key, columns) or f"expected: unit, {', '.join(columns)}",
+                gettext("unknown column"),
+                hint=did_you_mean(key, columns) or gettext("expected: unit, {0}").format(", ".join(columns)),
             )
             bad = True
     for name, col in columns.items():
         if col.required and name not in header:
-            problems.add(f"{sheet}!{TABLE_KEY_ROW}", name, f"missing column ({col.expected()})")
+            problems.add(f"{sheet}!{TABLE_KEY_ROW}", name, gettext("missing column ({0})").format(col.expected()))
             bad = True
     if bad:
         return None
@@ -445,7 +451,9 @@ def _read_table_sheet(
     marked = [line for line, row in events if cell_value(row[0]) == NONE]
     if marked:
         if len(events) > 1:
-            problems.add(cell_name(sheet, marked[0], 0), "unit", f"'{NONE}' means no events at all: delete it or the event rows")
+            problems.add(
+                cell_name(sheet, marked[0], 0), "unit", gettext("'{0}' means no events at all: delete it or the event rows").format(NONE)
+            )
         return {}
     if not events:
         return None
@@ -467,7 +475,7 @@ def _read_table_sheet(
             where = f"{cell_name(sheet, line, index if index is not None else 0)}: {code}"
             if raw is None:
                 if col.required:
-                    problems.add(where, name, f"expected {col.expected()}, got an empty cell")
+                    problems.add(where, name, gettext("expected {0}, got an empty cell").format(col.expected()))
                     fine = False
                 parsed.append(None)
                 continue

@@ -14,8 +14,10 @@ from typing import Any
 
 from ._collect import Plan
 from ._evidence import Column, Field
+from ._i18n import N_
+from ._i18n import gettext as _
 from ._model import Unit
-from ._report import SYNTHETIC_BANNER
+from ._report import synthetic_banner
 from ._xlsx_layout import (
     ABOUT_SHEET,
     GRADED_PARTS,
@@ -78,25 +80,29 @@ def _number(value: Any) -> Any:
     return cell_of_decimal(value) if isinstance(value, Decimal) else value
 
 
+#: The heading of the unit columns and of a grade's two columns (row 2 of a unit sheet).
+LABELS = {"unit": N_("unit code"), "name": N_("unit name"), "parent": N_("parent unit"), "points": N_("points"), "reason": N_("reason")}
+
+
 def _comment_text(spec: Any, feeds: Sequence[str], *, part: str = "", required: bool = True) -> str:
     lines = [spec.description or getattr(spec, "key", getattr(spec, "name", ""))]
     if part == "points":
-        lines.append(f"评分 points: a number from {spec.min if spec.min is not None else 0} to {spec.max}")
+        lines.append(_("points: a number from {0} to {1}").format(spec.min if spec.min is not None else 0, spec.max))
     elif part == "reason":
-        lines.append("理由 reason: one line of text, required with the points")
+        lines.append(_("reason: one line of text, required with the points"))
     elif spec.type == "bool":
         lines.append(f"{YES} / {NO}")
     else:
-        lines.append(f"expected: {spec.expected()}")
+        lines.append(_("expected: {0}").format(spec.expected()))
     if spec.unit.strip() == "%":
-        lines.append("type 85 for 85 %, not 85% (Excel would store 0.85)")
+        lines.append(_("type 85 for 85 %, not 85% (Excel would store 0.85)"))
     if spec.type == "list[str]":
-        lines.append(f"several items: separate them with ; (or ；); none at all: {NONE}")
+        lines.append(_("several items: separate them with ; (or ；); none at all: {0}").format(NONE))
     if not required:
-        lines.append("optional")
+        lines.append(_("optional"))
     if feeds:
-        lines.append("feeds: " + ", ".join(feeds))
-    lines.append("empty cell = evidence not given (reported as missing)")
+        lines.append(_("feeds: {0}").format(", ".join(feeds)))
+    lines.append(_("empty cell = evidence not given (reported as missing)"))
     return "\n".join(lines)
 
 
@@ -123,7 +129,11 @@ def _validation(spec: Any, part: str, lists: dict[tuple[str, ...], str]) -> Any:
             rule = DataValidation(type=number, operator="lessThanOrEqual", formula1=str(high), allow_blank=True)
         else:
             rule = DataValidation(type=number, operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=True)
-    rule.error = f"expected {spec.expected()}" if part != "points" else f"expected a number from {spec.min or 0} to {spec.max}"
+    rule.error = (
+        _("expected {0}").format(spec.expected())
+        if part != "points"
+        else _("expected a number from {0} to {1}").format(spec.min or 0, spec.max)
+    )
     rule.errorTitle = "escore"
     rule.showErrorMessage = True
     return rule
@@ -161,7 +171,7 @@ def evidence_workbook(
 
     def banner(sheet: Any, cell: str, fallback: str) -> None:
         if synthetic:
-            sheet[cell] = f"{SYNTHETIC_BANNER} · {notes[0]}" if notes else SYNTHETIC_BANNER
+            sheet[cell] = f"{synthetic_banner()} · {notes[0]}" if notes else synthetic_banner()
             sheet[cell].font = banner_font
             sheet[cell].fill = banner_fill
         else:
@@ -209,11 +219,10 @@ def evidence_workbook(
                 columns.extend((f"{spec.key}.{part}", spec, part) for part in GRADED_PARTS)
             else:
                 columns.append((spec.key, spec, ""))
-        labels = {"unit": "单位代码 unit code", "name": "单位名称 name", "parent": "上级单位 parent"}
         for index, (key, spec, part) in enumerate(columns, start=1):
-            label = labels.get(key) or (spec.description or key)
+            label = _(LABELS[key]) if spec is None else (spec.description or key)
             if part:
-                label = f"{label} · {'评分 points' if part == 'points' else '理由 reason'}"
+                label = f"{label} · {_(LABELS[part])}"
             head = sheet.cell(UNIT_KEY_ROW - 1, index, label)
             head.alignment = Alignment(wrap_text=True, vertical="top")
             head.fill = head_fill
@@ -241,7 +250,7 @@ def evidence_workbook(
             sheet.cell(row, 1, unit.code)
             sheet.cell(row, 2, unit.name)
             sheet.cell(row, 3, unit.parent or "")
-            for index, (_, spec, part) in enumerate(columns[3:], start=4):
+            for index, (_key, spec, part) in enumerate(columns[3:], start=4):
                 value = given.get(spec.fixture_name)
                 if value is None:
                     continue
@@ -268,13 +277,13 @@ def evidence_workbook(
             sheet.column_dimensions[letter].width = 18
             where = f"{letter}{TABLE_KEY_ROW + 1}:{letter}{TABLE_KEY_ROW + EVENT_ROWS + _count(tables.get(spec_table.name))}"
             if col is None:
-                text = "单位代码 unit code" + (" (a sub-unit's rows roll up to its parent)" if spec_table.rollup else "")
-                text += f"\nan empty sheet is a table not given (missing); {NONE} alone in A2: no events at all"
+                text = _(LABELS["unit"]) + (_(" (a sub-unit's rows roll up to its parent)") if spec_table.rollup else "")
+                text += "\n" + _("an empty sheet is a table not given (missing); {0} alone in A2: no events at all").format(NONE)
                 cell.comment = Comment(f"{text}\n{spec_table.description}", "escore")
                 from openpyxl.worksheet.datavalidation import DataValidation
 
                 rule = DataValidation(type="list", formula1=unit_list, allow_blank=True)
-                rule.error, rule.errorTitle, rule.showErrorMessage = "expected a unit code of the list", "escore", True
+                rule.error, rule.errorTitle, rule.showErrorMessage = _("expected a unit code of the list"), "escore", True
             else:
                 comment = Comment(_comment_text(col, plan.feeds.get(spec_table.name, ()), required=col.required), "escore")
                 comment.width, comment.height = 320, 160
@@ -289,7 +298,9 @@ def evidence_workbook(
         banner(
             sheet,
             f"{column_letter(len(header) + 1)}1",
-            f"{spec_table.name}: {spec_table.description} (one row per event; an empty sheet is a table not given, {NONE} in A2: no events)",
+            _("{0}: {1} (one row per event; an empty sheet is a table not given, {2} in A2: no events)").format(
+                spec_table.name, spec_table.description, NONE
+            ),
         )
         events = sorted((row for rows in tables.get(spec_table.name, {}).values() for row in rows), key=lambda r: (r.line, r.unit))
         if spec_table.name in tables and not events:
@@ -317,21 +328,28 @@ def evidence_workbook(
         sheet.freeze_panes = sheet.cell(TABLE_KEY_ROW + 1, 2)
 
     # -- the about sheet, first
-    about["A1"] = (
-        f"escore 证据工作簿 evidence workbook · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title}"
+    about["A1"] = _("escore evidence workbook · {0} ({1}) · {2} {3}").format(
+        plan.ruleset.name, plan.ruleset.year, plan.category.key, plan.category.title
     )
     about["A1"].font = Font(bold=True, size=14)
     if synthetic:
         banner(about, "A2", "")
     text = [
-        "每个字段组一页：每行一个单位（代码、名称、上级），每列一个字段；字段说明见第 2 行和第 3 行单元格批注。",
-        "One sheet per field group: a row per unit (code, name, parent), a column per field; hover a key in row 3 for its description, type, range and the indicators it feeds.",
-        f"布尔值填 {YES}/{NO}；日期 YYYY-MM-DD；评估人员评分字段两列：points（分数）和 reason（理由），须同时填写。",
-        "Assessor-graded fields take two columns, KEY.points and KEY.reason, both required. An empty cell is evidence not given: it is reported as missing.",
-        "监测表（每行一个事件）各占一页，第 1 行为列名。Monitoring tables have their own sheets: one row per event, keys on row 1.",
-        "运行 run:  escore run -c CATEGORY -e THIS.xlsx   — every problem in the workbook is listed at once (sheet!cell, unit, field, expected).",
+        _(
+            "One sheet per field group: a row per unit (code, name, parent), a column per field; "
+            "hover a key in row 3 for its description, type, range and the indicators it feeds."
+        ),
+        _("Yes/no cells take {0} or {1}; dates YYYY-MM-DD.").format(YES, NO),
+        _(
+            "Assessor-graded fields take two columns, KEY.points and KEY.reason, both required. "
+            "An empty cell is evidence not given: it is reported as missing."
+        ),
+        _("Monitoring tables have their own sheets: one row per event, keys on row 1."),
+        _(
+            "Run:  escore run -c CATEGORY -e THIS.xlsx   — every problem in the workbook is listed at once (sheet!cell, unit, field, expected)."
+        ),
         "",
-        "Sheets:",
+        _("Sheets:"),
     ]
     text.extend(f"  {title}: {group}" for title, group in group_sheets)
     text.extend(f"  {t.name}: {t.description}" for t in sorted(plan.tables, key=lambda t: t.name))
