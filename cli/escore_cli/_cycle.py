@@ -245,6 +245,13 @@ def _num(text: str | None) -> str:
     return present(Decimal(text))
 
 
+def _changed(item: dict[str, Any]) -> str:
+    """One changed indicator: code, title, points before → after and the delta."""
+    return _("{0} {1}: {2} → {3} ({4})").format(
+        item["code"], item["title"], _num(item["points_before"]), _num(item["points_after"]), _delta(item["delta"])
+    )
+
+
 def diff_table(data: dict[str, Any]) -> str:
     from escore._report import grid
 
@@ -268,9 +275,7 @@ def diff_table(data: dict[str, Any]) -> str:
     for u in changed:
         for item in u["indicators"]:
             lines.append("")
-            lines.append(
-                f"{u['code']} {item['code']} {item['title']}: {_num(item['points_before'])} → {_num(item['points_after'])} ({_delta(item['delta'])})"
-            )
+            lines.append(f"{u['code']} " + _changed(item))
             lines.extend("    " + _("before · {0}").format(r) for r in item["reasons_before"])
             lines.extend("    " + _("after  · {0}").format(r) for r in item["reasons_after"])
     lines.append("")
@@ -284,14 +289,18 @@ def diff_html(data: dict[str, Any]) -> str:
 
     from escore._i18n import language
 
+    # Messages are looked up outside the f-strings: the extractor does not read inside them.
+    before = _("before: {0}").format(_side_label(data["before"]))
+    after = _("after:  {0}").format(_side_label(data["after"]))
+    was, now = _("before · {0}"), _("after  · {0}")
+    rounding = _("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)")
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language()}"><head><meta charset="utf-8"><title>escore diff</title>',
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
         ".up{color:#070}.down{color:#b00}td.n{text-align:right}</style></head><body>",
         "<h1>escore diff</h1>",
-        f"<p>{escape(_('before: {0}').format(_side_label(data['before'])))}<br>"
-        f"{escape(_('after:  {0}').format(_side_label(data['after'])))}</p>",
+        f"<p>{escape(before)}<br>{escape(after)}</p>",
         "<table><tr>" + "".join(f"<th>{escape(_(h))}</th>" for h in DIFF_HEADINGS) + "</tr>",
     ]
     for u in data["units"]:
@@ -305,13 +314,10 @@ def diff_html(data: dict[str, Any]) -> str:
     parts.append("</table>")
     for u in data["units"]:
         for item in u["indicators"]:
-            parts.append(
-                f"<h3>{escape(u['code'])} {escape(item['code'])} {escape(item['title'])}: "
-                f"{_num(item['points_before'])} → {_num(item['points_after'])} ({_delta(item['delta'])})</h3>"
-            )
-            parts.append("<ul>" + "".join(f"<li>{escape(_('before · {0}').format(r))}</li>" for r in item["reasons_before"]))
-            parts.append("".join(f"<li>{escape(_('after  · {0}').format(r))}</li>" for r in item["reasons_after"]) + "</ul>")
-    parts.append(f"<p>{escape(_('points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)'))}</p>")
+            parts.append(f"<h3>{escape(u['code'])} {escape(_changed(item))}</h3>")
+            parts.append("<ul>" + "".join(f"<li>{escape(was.format(r))}</li>" for r in item["reasons_before"]))
+            parts.append("".join(f"<li>{escape(now.format(r))}</li>" for r in item["reasons_after"]) + "</ul>")
+    parts.append(f"<p>{escape(rounding)}</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -409,9 +415,7 @@ def whatif(
         )
     )
     for item in data["indicators"]:
-        lines.append(
-            f"  {item['code']} {item['title']}: {_num(item['points_before'])} → {_num(item['points_after'])} ({_delta(item['delta'])})"
-        )
+        lines.append("  " + _changed(item))
         lines.extend(f"      · {r}" for r in item["reasons_after"])
     if not data["indicators"]:
         lines.append("  " + _("no indicator changed"))

@@ -116,10 +116,13 @@ def plan_html(data: dict[str, Any]) -> str:
     )
     banner = f"<p><strong>{escape(synthetic_banner())}</strong></p>" if data.get("synthetic") else ""
     heads = "".join(f"<th>{escape(_(h))}</th>" for h in PLAN_HEADINGS)
+    # Messages are looked up outside the f-strings: the extractor does not read inside them.
+    title = _("Improvement plan: {0} {1}").format(data["unit"], data["name"])
+    total = _("total {0}").format(data["total"])
     return (
         f'<!DOCTYPE html>\n<html lang="{language()}"><head><meta charset="utf-8"><title>escore plan</title>'
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}td.n{text-align:right}</style>"
-        f"</head><body><h1>{escape(_('Improvement plan: {0} {1}').format(data['unit'], data['name']))}</h1>{banner}"
-        f"<p>{escape(_('total {0}').format(data['total']))}</p><table><tr>{heads}</tr>{rows}</table>"
+        f"</head><body><h1>{escape(title)}</h1>{banner}"
+        f"<p>{escape(total)}</p><table><tr>{heads}</tr>{rows}</table>"
         f"<p>{escape(data['note'])}</p></body></html>\n"
     )

@@ -212,7 +212,9 @@ class _Planner:
                 if self.fields[name].type == "graded" and ip.node.source is not None:
                     lever += _("; criteria: 「{0}」").format(ip.node.source.text)
                 what = f"{key} {_show(current)} → {_show(value)}"
-                actions.append(self.action(ip, item, Changes(((key, toml_text(value)),)), f"{what}: {lever}" if lever else what))
+                actions.append(
+                    self.action(ip, item, Changes(((key, toml_text(value)),)), _("{0}: {1}").format(what, lever) if lever else what)
+                )
         return actions
 
     def missing_action(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
