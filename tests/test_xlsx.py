@@ -62,6 +62,43 @@ def test_sample_round_trips_through_the_workbook(runner, tmp_path, category):
     assert runner.invoke(cli, ["run", "-c", category, "-e", str(book)]).stdout == runner.invoke(cli, ["run", "-c", category]).stdout
 
 
+def test_a_workbook_saved_by_libreoffice_reads_the_same(runner, tmp_path):
+    """The Chinese template re-saved by LibreOffice Calc (dates, 是/否, grades, text decimals, data validation
+    and comments all rewritten by another program) scores exactly as the workbook escore wrote."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (Debian: apt-get install -y libreoffice-calc-nogui); not part of .ci/run: too heavy")
+    book = tmp_path / "county.xlsx"
+    made = runner.invoke(cli, ["template", "-c", "county", "-f", "xlsx", "--evidence-from-sample", "--lang", "zh", "-o", str(book)])
+    assert made.exit_code == 0, made.output
+    saved = tmp_path / "libreoffice"
+    profile = (tmp_path / "profile").as_uri()  # a private profile: no first-start dialog, nothing left in $HOME
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(saved),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    resaved = saved / "county.xlsx"
+    assert resaved.read_bytes() != book.read_bytes()
+    assert without_paths(run_json(runner, "-c", "county", "-e", str(resaved))) == without_paths(
+        run_json(runner, "-c", "county", "-e", str(book))
+    )
+
+
 def test_template_is_deterministic_and_documented(runner, tmp_path, county_book):
     again = tmp_path / "again.xlsx"
     runner.invoke(cli, ["template", "-c", "county", "-f", "xlsx", "--evidence-from-sample", "-o", str(again)])
