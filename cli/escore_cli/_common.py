@@ -34,6 +34,8 @@ def catalog_from(ctx: click.Context) -> Any:
         return ctx.meta["escore.catalog"]
 
     blocked, forced = plugin_options(ctx)
+    if ctx.params.get("lang") or os.environ.get("ESCORE_LANG"):
+        use_language(None, ctx.params.get("lang"))  # so that a broken plugin is reported in it too
     catalog = Catalog(make_plugin_manager(blocked=blocked, names=forced), complete=True)
     # The language is chosen before anything can fail, so that errors speak it too; commands
     # that pick one ruleset choose again with that ruleset's language (use_language).
@@ -123,10 +125,12 @@ def check_suffix(output: Path | None, format_name: str, formats: Any) -> None:
     claimed = sorted(name for name, f in formats.items() if getattr(f, "suffix", "").lower() == suffix)
     if claimed:
         from escore._errors import UsageError
+        from escore._i18n import gettext as _
 
         raise UsageError(
-            f"--output {output}: the suffix {output.suffix} is for format {' or '.join(repr(n) for n in claimed)}, "
-            f"but the format is '{format_name}'; add -f {claimed[0]} or choose another file name"
+            _("--output {0}: the suffix {1} is for format {2}, but the format is '{3}'; add -f {4} or choose another file name").format(
+                output, output.suffix, _(" or ").join(repr(n) for n in claimed), format_name, claimed[0]
+            )
         )
 
 
@@ -144,7 +148,9 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
 
     if output is None or str(output) == "-":
         if isinstance(text, bytes):
-            raise UsageError("this format writes a binary file: give --output FILE")
+            from escore._i18n import gettext as _
+
+            raise UsageError(_("this format writes a binary file: give --output FILE"))
         if callable(text):
             import sys
 
@@ -158,7 +164,7 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
 
     target = Path(os.path.realpath(output)) if output.is_symlink() else output
     if target.is_dir():
-        raise UsageError(f"--output {output}: is a directory")
+        raise UsageError(_("--output {0}: is a directory").format(output))
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(_("--output {0}: directory {1} does not exist").format(output, directory))
@@ -181,7 +187,7 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
+        raise UsageError(_("--output {0}: cannot write: {1}").format(output, exc.strerror)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -47,7 +47,8 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
         c, u = units[0]
         return catalog.choose(c, ruleset=ruleset, year=year).name, c, u
     if len(found) > 1:
-        raise UsageError(f"'{query}' names several units: {', '.join(f'{r}/{c}/{u}' for r, c, u in found)}; add --ruleset or --category")
+        several = ", ".join(f"{r}/{c}/{u}" for r, c, u in found)
+        raise UsageError(_("'{0}' names several units: {1}; add --ruleset or --category").format(query, several))
     return found[0]
 
 

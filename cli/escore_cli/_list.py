@@ -39,6 +39,8 @@ def list_(
     renderer = catalog.formats.get(format_)
     if renderer is None or renderer.render_catalog is None:
         usable = sorted(name for name, f in catalog.formats.items() if f.render_catalog is not None)
-        raise UsageError(f"--format: '{format_}' cannot show a tree; use one of {', '.join(usable)}")
+        from escore._i18n import gettext as _
+
+        raise UsageError(_("--format: '{0}' cannot show a tree; use one of {1}").format(format_, ", ".join(usable)))
     check_suffix(output, format_, catalog.formats)
     write_output(renderer.render_catalog(plan), output)

@@ -88,14 +88,14 @@ def run(
     chosen_format = catalog.formats[format_]
     check_suffix(output, format_, catalog.formats)
     if chosen_format.binary and (output is None or str(output) == "-"):
-        raise UsageError(f"--format {format_} writes a binary file: give --output FILE{chosen_format.suffix}")
+        raise UsageError(_("--format {0} writes a binary file: give --output FILE{1}").format(format_, chosen_format.suffix))
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
     with watching(timeout):
         if save or appeals:
             from escore._cycle import run_cycle, run_record
 
             if roster is not None:
-                raise UsageError("--roster: saved runs and appeals score the pack's roster; leave --roster out")
+                raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
             # A saved run keeps every explanation line, whatever the output format shows.
             cycle = run_cycle(
                 catalog,

@@ -105,6 +105,7 @@ def template(
     and a comment on every key; -e or --evidence-from-sample fills it in.
     """
     from escore._errors import UsageError, did_you_mean
+    from escore._i18n import gettext as _
 
     catalog = catalog_from(ctx)
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
@@ -112,24 +113,27 @@ def template(
     plan = catalog.plan(chosen.name, category)
     if format_ == "xlsx":
         if unit_code is not None:
-            raise UsageError("--unit: an xlsx workbook holds every unit of the category; leave --unit out")
+            raise UsageError(_("--unit: an xlsx workbook holds every unit of the category; leave --unit out"))
         if output is None:
-            raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+            raise UsageError(_("--format xlsx writes a workbook: give --output FILE.xlsx"))
         if evidence and evidence_from_sample:
-            raise UsageError("give either --evidence or --evidence-from-sample, not both")
+            raise UsageError(_("give either --evidence or --evidence-from-sample, not both"))
         write_output(xlsx_template(catalog, plan, evidence, evidence_from_sample), output)
         return
     if evidence or evidence_from_sample:
-        raise UsageError("--evidence and --evidence-from-sample pre-fill a workbook: add --format xlsx")
+        raise UsageError(_("--evidence and --evidence-from-sample pre-fill a workbook: add --format xlsx"))
     unit = None
     if unit_code is not None:
         roster = catalog.roster(chosen.name, category)
         found = [u for u in roster if unit_code in (u.code, u.name)]
         if not found:
             hint = did_you_mean(unit_code, [u.code for u in roster] + [u.name for u in roster])
-            raise UsageError(f"--unit: no {category} unit with code or name '{unit_code}'" + (f"; {hint}" if hint else ""))
+            raise UsageError(
+                _("--unit: no {0} unit with code or name '{1}'").format(category, unit_code) + (_("; ") + hint if hint else "")
+            )
         if len(found) > 1:
-            raise UsageError(f"--unit: '{unit_code}' names several {category} units: {', '.join(u.code for u in found)}; give the code")
+            several = ", ".join(u.code for u in found)
+            raise UsageError(_("--unit: '{0}' names several {1} units: {2}; give the code").format(unit_code, category, several))
         unit = found[0]
     write_output(render_template(plan, unit), output)
 

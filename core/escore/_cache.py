@@ -140,19 +140,26 @@ def usable_directory(directory: Path, *, create: bool, report: bool = True) -> b
         return False
     import stat
 
+    from ._i18n import N_
+
     problem = ""
     if not stat.S_ISDIR(info.st_mode):
-        problem = "it is not a directory"
+        problem = N_("it is not a directory")
     elif hasattr(os, "geteuid") and info.st_uid != os.geteuid():
-        problem = "it belongs to another user"
+        problem = N_("it belongs to another user")
     elif info.st_mode & 0o022:
-        problem = "other users can write to it"
+        problem = N_("other users can write to it")
     if problem:
         if report and str(directory) not in _refused:
             _refused.add(str(directory))
             from ._errors import warn
+            from ._i18n import gettext
 
-            warn(f"not using the evidence cache {directory}: {problem} (make it yours with mode 0700, or set ESCORE_CACHE_DIR)")
+            warn(
+                gettext("not using the evidence cache {0}: {1} (make it yours with mode 0700, or set ESCORE_CACHE_DIR)").format(
+                    directory, gettext(problem)
+                )
+            )
         return False
     return True
 

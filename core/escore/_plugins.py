@@ -14,6 +14,7 @@ import pluggy
 from . import hookspecs
 from ._collect import FixtureLayer, Plan, RuleLayer, build_plan, collect_fixtures, natural_key
 from ._errors import PackError, UsageError, did_you_mean
+from ._i18n import gettext
 from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
 
 #: Plugins that ship with escore; they register exactly like third-party ones.
@@ -129,7 +130,9 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
                 pm._escore_broken[name] = (None, f"failed to load: {plugin_failure(exc)}")  # type: ignore[attr-defined]
                 continue
             hint = did_you_mean(name, available)
-            raise UsageError(f"-p/{PLUGINS_ENV}: no escore plugin or module named '{name}'" + (f"; {hint}" if hint else "")) from None
+            raise UsageError(
+                gettext("-p/{0}: no escore plugin or module named '{1}'").format(PLUGINS_ENV, name) + (gettext("; ") + hint if hint else "")
+            ) from None
         except (Exception, SystemExit) as exc:
             pm._escore_broken[name] = (None, f"failed to load: {plugin_failure(exc)}")  # type: ignore[attr-defined]
             continue
@@ -229,7 +232,7 @@ class Catalog:
         from ._errors import warn
 
         for name, (ep, problem) in sorted(broken.items()):
-            warn(f"{describe(name, ep)} is broken and was left out: {problem}")
+            warn(gettext("{0} is broken and was left out: {1}").format(describe(name, ep), problem))
         self.broken = broken
 
     def _reset(self) -> None:
@@ -410,26 +413,36 @@ class Catalog:
         if ruleset is not None:
             if ruleset not in self.rulesets:
                 hint = did_you_mean(ruleset, self.rulesets)
-                known = ", ".join(sorted(self.rulesets)) or "none installed"
-                raise UsageError(f"unknown ruleset '{ruleset}'" + (f"; {hint}" if hint else f"; installed: {known}"))
+                known = ", ".join(sorted(self.rulesets)) or gettext("none installed")
+                raise UsageError(
+                    gettext("unknown ruleset '{0}'").format(ruleset) + gettext("; ") + (hint or gettext("installed: {0}").format(known))
+                )
             chosen = self.rulesets[ruleset][0]
             if year is not None and chosen.year != year:
-                raise UsageError(f"--year {year} contradicts --ruleset {ruleset}, which is the {chosen.year} ruleset; give one of them")
+                raise UsageError(
+                    gettext("--year {0} contradicts --ruleset {1}, which is the {2} ruleset; give one of them").format(
+                        year, ruleset, chosen.year
+                    )
+                )
             if (ruleset, category) not in self.categories:
                 hint = did_you_mean(category, [k for r, k in self.categories if r == ruleset])
                 raise UsageError(
-                    f"ruleset '{ruleset}' has no category '{category}'"
-                    + (f"; {hint}" if hint else "")
-                    + f"; it has: {', '.join(sorted(k for r, k in self.categories if r == ruleset))}"
+                    gettext("ruleset '{0}' has no category '{1}'").format(ruleset, category)
+                    + (gettext("; ") + hint if hint else "")
+                    + gettext("; ")
+                    + gettext("it has: {0}").format(", ".join(sorted(k for r, k in self.categories if r == ruleset)))
                 )
             return chosen
         if category not in self.category_keys():
             hint = did_you_mean(category, self.category_keys())
-            known = ", ".join(self.category_keys()) or "none (is a rule pack installed?)"
-            from ._i18n import gettext as _
-
-            broken = "".join(f"; {describe(name, ep)} is broken ({problem})" for name, (ep, problem) in sorted(self.broken.items()))
-            raise UsageError(_("unknown category '{0}'").format(category) + _("; ") + (hint or _("known: {0}").format(known)) + broken)
+            known = ", ".join(self.category_keys()) or gettext("none (is a rule pack installed?)")
+            broken = "".join(
+                gettext("; ") + gettext("{0} is broken ({1})").format(describe(name, ep), problem)
+                for name, (ep, problem) in sorted(self.broken.items())
+            )
+            raise UsageError(
+                gettext("unknown category '{0}'").format(category) + gettext("; ") + (hint or gettext("known: {0}").format(known)) + broken
+            )
         candidates = sorted((self.rulesets[r][0] for r, k in self.categories if k == category), key=lambda r: (r.year, r.name))
         if year is not None:
             years = sorted({r.year for r in candidates})
@@ -437,23 +450,29 @@ class Catalog:
             if not candidates:
                 hint = did_you_mean(str(year), [str(y) for y in years])
                 raise UsageError(
-                    f"no installed ruleset scores '{category}' for {year}"
-                    + (f"; {hint}" if hint else "")
-                    + f"; years installed: {', '.join(map(str, years))}"
+                    gettext("no installed ruleset scores '{0}' for {1}").format(category, year)
+                    + (gettext("; ") + hint if hint else "")
+                    + gettext("; ")
+                    + gettext("years installed: {0}").format(", ".join(map(str, years)))
                 )
             if len(candidates) > 1:
                 names = ", ".join(f"{r.name} ({r.year})" for r in candidates)
-                raise UsageError(f"rulesets {names} both claim category '{category}' for {year}; choose one with --ruleset")
+                raise UsageError(
+                    gettext("rulesets {0} both claim category '{1}' for {2}; choose one with --ruleset").format(names, category, year)
+                )
             return candidates[0]
         latest = [r for r in candidates if r.year == candidates[-1].year]
         if len(latest) > 1:
             names = ", ".join(f"{r.name} ({r.year})" for r in latest)
-            raise UsageError(f"several rulesets score '{category}' for the latest year: {names}; choose one with --ruleset")
+            raise UsageError(
+                gettext("several rulesets score '{0}' for the latest year: {1}; choose one with --ruleset").format(category, names)
+            )
         if len(candidates) > 1:
             others = ", ".join(f"{r.name} ({r.year})" for r in candidates[:-1])
             self.note(
-                f"{category}: using {latest[0].name} ({latest[0].year}), the latest installed; also installed: {others} "
-                "(choose with --year or --ruleset)"
+                gettext("{0}: using {1} ({2}), the latest installed; also installed: {3} (choose with --year or --ruleset)").format(
+                    category, latest[0].name, latest[0].year, others
+                )
             )
         return latest[0]
 

@@ -594,7 +594,13 @@ def select(plan: Plan, keyword: str | None = None, marks: str | None = None) -> 
             if ident not in plan.marks:
                 hint = did_you_mean(ident, plan.marks)
                 known = ", ".join(sorted(plan.marks))
-                raise UsageError(f"-m {marks!r}: unknown mark '{ident}'" + (f"; {hint}" if hint else f"; known marks: {known}"))
+                from ._i18n import gettext
+
+                raise UsageError(
+                    gettext("-m {0}: unknown mark '{1}'").format(repr(marks), ident)
+                    + gettext("; ")
+                    + (hint or gettext("known marks: {0}").format(known))
+                )
         chosen = [ip for ip in chosen if expression.evaluate(_mark_matcher(ip))]
     return tuple(chosen)
 
