@@ -198,3 +198,12 @@ def test_bad_golden_cases_in_chinese(tmp_path, expect, message):
     finally:
         _i18n.use("en")
     assert str(raised.value) == f"{case} [case x]: " + message.format(", ".join(STATUSES))
+
+
+def test_verify_coverage_in_chinese(demo_only):
+    result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--coverage", "--fail-under", "100", "--lang", "zh"])
+    assert result.exit_code == 1
+    assert "  S-2-A-1 Yearly plan: 未覆盖  代码行 0/1" in result.stdout
+    assert "      从未走到：ladder 'reply rate': < 80% → 0" in result.stdout
+    assert "  覆盖指标 11/12（91.7%）· 走到的规则分支 " in result.stdout
+    assert "escore：demo2024/town 的规则覆盖率：91.7% 的指标被覆盖，低于 --fail-under 100" in result.stderr

@@ -161,22 +161,31 @@ def _body_lines(code: Any) -> set[int]:
 
 
 def render(reports: Iterable[PlanCoverage]) -> str:
+    from ._i18n import gettext as _
+
     lines: list[str] = []
     for report in reports:
         taken, total = report.branch_counts
-        lines.append(f"rule coverage · {report.ruleset}/{report.category} · {report.cases} case(s)")
+        lines.append(_("rule coverage · {0}/{1} · {2} case(s)").format(report.ruleset, report.category, report.cases))
         for row in report.indicators:
-            state = "reached" if row.reached else "NOT REACHED"
-            code_lines = f"  lines {row.lines[0]}/{row.lines[1]}" if row.lines else ""
+            state = _("reached") if row.reached else _("NOT REACHED")
+            code_lines = "  " + _("lines {0}/{1}").format(*row.lines) if row.lines else ""
             lines.append(f"  {row.code} {row.title}: {state}{code_lines}")
             for label in row.missed:
-                lines.append(f"      never taken: {label}")
+                lines.append("      " + _("never taken: {0}").format(label))
             if row.missed_lines:
-                lines.append(f"      lines never run: {', '.join(map(str, row.missed_lines))}")
+                lines.append("      " + _("lines never run: {0}").format(", ".join(map(str, row.missed_lines))))
         branch_pct = 100.0 * taken / total if total else 100.0
         lines.append(
-            f"  indicators reached {sum(r.reached for r in report.indicators)}/{len(report.indicators)} ({report.reached_percent:.1f}%)"
-            f" · rule branches taken {taken}/{total} ({branch_pct:.1f}%)"
+            "  "
+            + _("indicators reached {0}/{1} ({2}) · rule branches taken {3}/{4} ({5})").format(
+                sum(r.reached for r in report.indicators),
+                len(report.indicators),
+                f"{report.reached_percent:.1f}%",
+                taken,
+                total,
+                f"{branch_pct:.1f}%",
+            )
         )
         lines.append("")
     return "\n".join(lines)
