@@ -103,7 +103,16 @@ def history(ctx: click.Context, lang: str | None, category: str | None, format_:
     from escore._report import grid
 
     rows = [
-        [str(r["id"]), r["created"], r["kind"], r["ruleset"], r["category"], str(r["units"]), r["evidence_digest"][:12], r["label"]]
+        [
+            str(r["id"]),
+            r["created"],
+            pgettext("run kind", r["kind"]),
+            r["ruleset"],
+            r["category"],
+            str(r["units"]),
+            r["evidence_digest"][:12],
+            r["label"],
+        ]
         for r in runs
     ]
     echo_out(
@@ -519,6 +528,9 @@ def appeal_list(ctx: click.Context, lang: str | None, category: str | None, stat
         lines.extend("    " + _("{0} {1}: {2}").format(e["time"], pgettext("appeal", e["action"]), e["reason"]) for e in a["events"])
     echo_out(safe("\n".join(lines)))
 
+
+#: The kinds of saved runs, as the history table names them (the JSON keeps the keys).
+RUN_KINDS = (NP_("run kind", "run"), NP_("run kind", "whatif"))
 
 #: What an appeal's status and the steps of its history are called (the JSON keeps the keys).
 APPEAL_WORDS = (NP_("appeal", "filed"), NP_("appeal", "accepted"), NP_("appeal", "rejected"))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, lang_option, reports_errors, speak
+from ._common import catalog_from, lang_option, reports_errors, speak, use_language
 
 
 @click.command("new-pack")
@@ -31,6 +31,8 @@ def new_pack(ctx: click.Context, lang: str | None, directory: Path, name: str, b
 
     if base is not None:
         catalog = catalog_from(ctx)
+        if base in catalog.rulesets:
+            use_language(catalog, lang, [catalog.rulesets[base][0]])
         files = derived_pack(catalog, name, base, year)
     else:
         speak(ctx)

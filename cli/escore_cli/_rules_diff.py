@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, lang_option, reports_errors, write_output
+from ._common import catalog_from, lang_option, reports_errors, use_language, write_output
 
 
 @click.command("rules-diff")
@@ -28,5 +28,6 @@ def rules_diff(
     from escore._rulesdiff import diff_rulesets, render
 
     catalog = catalog_from(ctx)
+    use_language(catalog, lang, [catalog.rulesets[n][0] for n in (first, second) if n in catalog.rulesets])
     changes = diff_rulesets(catalog, first, second, category)
     write_output(render(changes, first, second, format_), output)
