@@ -66,4 +66,4 @@ def test_wheels_install_and_verify(tmp_path):
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert " passed" in verify.stdout and "failed" not in verify.stdout
     for category in ("provincial", "city", "county"):
-        assert f"rule coverage · fj2017/{category}" in verify.stdout
+        assert f"规则覆盖率 · fj2017/{category}" in verify.stdout  # Chinese by default, like the run above

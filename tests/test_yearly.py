@@ -432,6 +432,16 @@ def test_a_pack_author_makes_a_new_year(tmp_path, monkeypatch):
             "after": "完整率: ≥ 100% → 4; ≥ 85% → 2; ≥ 60% → 1; < 60% → 0",
         },
     ]
+    # the table, in the rulesets' own language (Chinese) unless told otherwise
+    monkeypatch.delenv("ESCORE_LANG")
+    table = runner.invoke(cli, ["rules-diff", "fj2017", "fj2018"]).stdout.splitlines()
+    assert table[:4] == [
+        "从 fj2017 到 fj2018 的规则变化：2 项",
+        "  city,county,provincial 参数               website_summary_deadline",
+        "      - 2017-11-15",
+        "      + 2017-11-10",
+    ]
+    monkeypatch.setenv("ESCORE_LANG", "en")
 
     verify = runner.invoke(cli, ["verify", "--ruleset", "fj2018"])
     assert verify.exit_code == 1

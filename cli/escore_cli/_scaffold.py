@@ -91,6 +91,8 @@ def derived_pack(catalog: Any, name: str, base: str, year: int | None) -> dict[s
         raise UsageError(_("new-pack --name: a ruleset '{0}' is already installed").format(name))
     rules = catalog.rulesets[base][0]
     year = rules.year + 1 if year is None else year
+    # The new year speaks as the base does (its commands, its golden cases' messages).
+    language = f', language="{rules.language}"' if rules.language != "en" else ""
     package = package_name(name)
     targets = sorted((c, s) for (r, c, s) in catalog.sections if r == base)
     parameters: dict[str, str] = {}
@@ -145,7 +147,7 @@ RULESET = "{name}"
 @hookimpl
 def escore_register_rulesets(register):
     # Name the new notice here: citations of changed rules quote it.
-    register(Ruleset(RULESET, {year}, "{name} ({year}), extending {base}", document="", extends="{base}"))
+    register(Ruleset(RULESET, {year}, "{name} ({year}), extending {base}", document="", extends="{base}"{language}))
 
 
 # A changed section weight or title: register the section again (sample evidence is inherited).

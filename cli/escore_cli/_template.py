@@ -17,7 +17,7 @@ def render_template(plan: Any, unit: Any | None) -> str:
     else:
         who = _("one unit (save as units/<UNIT-CODE>.toml)")
     lines = [
-        f"# escore evidence · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} · {who}",
+        "# " + _("escore evidence · {0} ({1}) · {2} · {3}").format(plan.ruleset.name, plan.ruleset.year, plan.category.key, who),
         "# " + _("Every field is commented out: remove the leading '# ' of a field and set its value."),
         "# " + _("A field left out is reported as *missing* evidence for the indicators it feeds."),
         "# " + _("Types: ") + _("; ").join(f"{k} = {_(v)}" for k, v in TYPES.items() if k in {f.type for f in plan.fields}),
