@@ -171,7 +171,8 @@ def test_verify_failures_in_chinese(mutant):
     result = CliRunner().invoke(cli, ["verify", str(pack / "golden"), "--lang", "zh"])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert "S-1-1 Reply rate：应为 6，实际为 0（scored），满分 10" in lines
+    at = lines.index("黄金案例 reply-rate-boundary (exactly 80% is in the ≥80% row)：单位 test.town")
+    assert lines[at + 1] == "S-1-1 Reply rate：应为 6，实际为 0（已评分），满分 10"
     assert "总分：应为 75.45，实际为 69.45（services 35.85, website 33.6）" in lines
 
 

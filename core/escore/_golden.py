@@ -18,6 +18,7 @@ import attrs
 from ._collect import Plan
 from ._errors import InputError, did_you_mean
 from ._i18n import gettext as _
+from ._i18n import status_label
 from ._load import _Schema, check_unit, load_evidence, parse_rows, parse_unit_fields
 from ._model import Unit
 from ._plugins import Catalog
@@ -318,11 +319,11 @@ def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
         if not wrong:
             continue
         expected = " ".join(
-            x for x in (fmt(want.points) if want.points is not None else "", f"({want.status})" if want.status else "") if x
+            x for x in (fmt(want.points) if want.points is not None else "", f"({status_label(want.status)})" if want.status else "") if x
         )
         lines = [
             _("{0} {1}: expected {2}, got {3} ({4}) of max {5}").format(
-                code, node.title, expected, fmt(got.points), got.status, fmt(node.max)
+                code, node.title, expected, fmt(got.points), status_label(got.status), fmt(node.max)
             )
         ]
         lines.extend(f"    · {reason}" for reason in got.reasons)

@@ -103,15 +103,18 @@ class GoldenItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         from ._errors import EscoreError
+        from ._i18n import gettext as _
 
-        title = f"golden case {self.case.id}" + (f" ({self.case.title})" if self.case.title else "")
+        title = _("golden case {0}").format(self.case.id) + (f" ({self.case.title})" if self.case.title else "")
         if self.binding is not None and self.binding.inherited_from:
-            title += f" under {self.binding.ruleset}"
+            title += _(" under {0}").format(self.binding.ruleset)
         if isinstance(excinfo.value, GoldenMismatch):
-            return f"{title}: unit {self.case.unit_code}\n{excinfo.value}"
+            return _("{0}: unit {1}").format(title, self.case.unit_code) + f"\n{excinfo.value}"
         if isinstance(excinfo.value, EscoreError):
             return f"{title}: {excinfo.value}"
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, 0, f"golden case {self.case.id}"
+        from ._i18n import gettext
+
+        return self.path, 0, gettext("golden case {0}").format(self.case.id)
