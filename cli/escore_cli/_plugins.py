@@ -19,19 +19,16 @@ def plugins(ctx: click.Context, lang: str | None, hooks: bool) -> None:
     catalog = catalog_from(ctx)
     infos = list_plugins(catalog.pm)
     rows = [
-        [i.name, i.distribution, i.version, "BROKEN" if i.problem else ", ".join(i.hooks) if hooks else str(len(i.hooks))] for i in infos
+        [i.name, i.distribution, i.version, _("BROKEN") if i.problem else ", ".join(i.hooks) if hooks else str(len(i.hooks))] for i in infos
     ]
     header = [_("plugin"), _("distribution"), _("version"), _("hooks")]
     echo_out("\n".join(grid(header, rows, [False, False, False, False])))
     for info in infos:
         if info.problem:
-            echo_out(f"\nbroken: {info.name}: {info.problem}")
+            echo_out("\n" + _("broken: {0}: {1}").format(info.name, info.problem))
     if catalog.rulesets:
-        echo_out(
-            "\n"
-            + _("rulesets: ")
-            + ", ".join(
-                f"{r.name} ({r.year}{f', extends {r.extends}' if r.extends else ''}: {', '.join(sorted(k for rs, k in catalog.categories if rs == r.name))})"
-                for r, _ in sorted(catalog.rulesets.values(), key=lambda x: x[0].name)
-            )
-        )
+        described = []
+        for r in sorted((r for r, _plugin in catalog.rulesets.values()), key=lambda r: r.name):
+            extends = _(", extends {0}").format(r.extends) if r.extends else ""
+            described.append(f"{r.name} ({r.year}{extends}: {', '.join(sorted(k for rs, k in catalog.categories if rs == r.name))})")
+        echo_out("\n" + _("rulesets: ") + ", ".join(described))
