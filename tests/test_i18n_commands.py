@@ -282,3 +282,17 @@ def test_no_message_is_hidden_inside_an_f_string():
                 ):
                     hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
     assert not hidden, hidden
+
+
+def test_results_workbook_in_chinese(runner, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    path = tmp_path / "results.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "city", "-f", "xlsx", "-o", str(path), "--lang", "zh"]).exit_code == 0
+    book = openpyxl.load_workbook(path)
+    assert book["排名 ranking"]["A1"].value == "合成数据：演示用的虚构样本，并非真实考核结果 · 排名 ranking"
+    explained = book["解释 explanations"]
+    assert [c.value for c in explained[3]][:8] == ["fuzhou", "福州市", "C-1-1-1", "物联网服务", "已评分", 4, 4, 0]
+    about = {row[0]: row[1] for row in book["说明 about"].iter_rows(min_row=3, values_only=True)}
+    assert about["状态"] == "已评分 668，缺少证据 2，不适用 0，错误 0" and about["选择"] == "全部指标"
+    matrix = book["指标 indicators"]
+    assert [c.value for c in matrix[1] if c.value][1:] == ["图例：", "失分", "缺少证据", "错误", "不适用"]

@@ -14,7 +14,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ._report import SYNTHETIC_BANNER
+from ._i18n import gettext as _
+from ._i18n import pgettext, status_label
+from ._report import synthetic_banner
 from ._run import RunResult
 from ._score import fmt
 from ._xlsx_layout import column_letter, workbook_bytes
@@ -30,7 +32,8 @@ def _number(value: Decimal) -> Any:
 
 def missing_fields(item: Any) -> tuple[str, ...]:
     """The evidence a missing result lacks: field keys, and monitoring tables by name (a workbook's sheet)."""
-    return tuple(re.sub(r"^monitoring/(.+)\.csv$", r"monitoring table \1", key) for key in item.missing)
+    table = _("monitoring table {0}")
+    return tuple(table.format(found[1]) if (found := re.match(r"^monitoring/(.+)\.csv$", key)) else key for key in item.missing)
 
 
 def render_xlsx(result: RunResult) -> bytes:
@@ -45,12 +48,13 @@ def render_xlsx(result: RunResult) -> bytes:
     bold = Font(bold=True)
     fills = {name: PatternFill("solid", fgColor=colour) for name, colour in (("lost", _LOST), ("missing", _MISSING), ("error", _ERROR))}
     fills["not_applicable"] = PatternFill("solid", fgColor=_NA)
-    heading = f"{plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {len(result.units)} units"
+    units = _("{0} units").format(len(result.units))
+    heading = f"{plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {units}"
 
     def start(sheet: Any, title: str) -> int:
         """Banner or heading on row 1; returns the header row."""
         if result.synthetic:
-            sheet["A1"] = f"{SYNTHETIC_BANNER} · {title}"
+            sheet["A1"] = f"{synthetic_banner()} · {title}"
             sheet["A1"].font = Font(bold=True, color="FFFFFF")
             sheet["A1"].fill = PatternFill("solid", fgColor="C00000")
         else:
@@ -91,7 +95,7 @@ def render_xlsx(result: RunResult) -> bytes:
 
     # -- 指标: units × indicators; lost points highlighted by a conditional format on row 4 (the maxima)
     matrix = book.create_sheet("指标 indicators")
-    start(matrix, "指标 indicators: points per indicator; highlighted = points lost")
+    start(matrix, _("指标 indicators: points per indicator; highlighted = points lost"))
     codes = [item.code for item in result.units[0].indicators] if result.units else [ip.node.code for ip in result.selected]
     nodes = [plan.nodes[code] for code in codes]
     matrix.cell(2, 1, "代码 code").font = bold
@@ -121,16 +125,16 @@ def render_xlsx(result: RunResult) -> bytes:
             cell.number_format = POINTS_FORMAT
             if item.status in ("missing", "error"):
                 cell.fill = fills[item.status]
-                cell.comment = Comment("\n".join(item.reasons)[:2000] or item.status, "escore")
+                cell.comment = Comment("\n".join(item.reasons)[:2000] or status_label(item.status), "escore")
     last = first + len(result.units) - 1
     if result.units:
         # One rule per column (not one over disjoint ranges, which spreadsheets anchor differently).
         for column in (column_letter(2 + i) for i, node in enumerate(nodes) if node.kind != "bonus"):
             rule = FormulaRule(formula=[f"AND(ISNUMBER({column}{first}),{column}{first}<{column}$4)"], fill=fills["lost"])
             matrix.conditional_formatting.add(f"{column}{first}:{column}{last}", rule)
-    matrix.cell(1, 3 + len(nodes) + 1, "legend:").font = bold
+    matrix.cell(1, 3 + len(nodes) + 1, _("legend:")).font = bold
     for offset, (label, key) in enumerate(
-        (("points lost", "lost"), ("missing evidence", "missing"), ("error", "error"), ("not applicable", "not_applicable"))
+        ((_("points lost"), "lost"), (_("missing evidence"), "missing"), (_("error"), "error"), (_("not applicable"), "not_applicable"))
     ):
         legend = matrix.cell(1, 3 + len(nodes) + 2 + offset, label)
         legend.fill = fills[key]
@@ -186,7 +190,7 @@ def render_xlsx(result: RunResult) -> bytes:
                 unit_result.unit.name,
                 item.code,
                 node.title,
-                item.status,
+                status_label(item.status),
                 _number(item.points),
                 _number(node.max),
                 _number(lost) if lost is not None else None,
@@ -208,7 +212,7 @@ def render_xlsx(result: RunResult) -> bytes:
                 unit_result.unit.name,
                 veto.code,
                 veto.title,
-                f"veto {veto.status}",
+                _("veto {0}").format(status_label(veto.status)),
                 None,
                 None,
                 None,
@@ -223,14 +227,15 @@ def render_xlsx(result: RunResult) -> bytes:
     # -- 说明: what this run was
     about = book.create_sheet("说明 about")
     row = start(about, "说明 about")
+    count = pgettext("status count", "{0} {1}")  # 668 scored; 已评分 668
     lines = [
-        ("ruleset", f"{plan.ruleset.name} ({plan.ruleset.year})"),
-        ("category", f"{plan.category.key} {plan.category.title}"),
-        ("units", len(result.units)),
-        ("synthetic", "yes: " + " ".join(result.notes) if result.synthetic else "no"),
-        ("selection", result.selection or "all indicators"),
-        ("statuses", ", ".join(f"{n} {k}" for k, n in result.status_counts().items())),
-        ("rounding", "points are stored as numbers and shown with 2 decimals; ranks use exact totals (JSON output has exact values)"),
+        (_("ruleset"), f"{plan.ruleset.name} ({plan.ruleset.year})"),
+        (_("category"), f"{plan.category.key} {plan.category.title}"),
+        (_("units"), len(result.units)),
+        (_("synthetic"), _("yes: {0}").format(" ".join(result.notes)) if result.synthetic else _("no")),
+        (_("selection"), result.selection or _("all indicators")),
+        (_("statuses"), _(", ").join(count.format(n, status_label(k)) for k, n in result.status_counts().items())),
+        (_("rounding"), _("points are stored as numbers and shown with 2 decimals; ranks use exact totals (JSON output has exact values)")),
     ]
     for key, value in lines:
         row += 1
