@@ -367,7 +367,7 @@ def render_html(result: RunResult, *, single: bool = False) -> str:
         f'<p class="meta">{esc(plan.ruleset.name)} ({plan.ruleset.year}) · {esc(plan.category.key)} {esc(plan.category.title)} · '
         + esc(_("{0} units").format(len(result.units)))
         + " · "
-        + esc(", ".join(f"{status_label(k)} {n}" for k, n in counts.items()))
+        + esc(_(", ").join(f"{status_label(k)} {n}" for k, n in counts.items()))
         + "</p>",
     ]
     if result.synthetic:

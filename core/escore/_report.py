@@ -331,7 +331,7 @@ def run_heading(result: RunResult) -> list[str]:
     if language() == "en":
         lines.append("statuses: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     else:
-        lines.append(gettext("statuses: ") + ", ".join(f"{status_label(k)} {n}" for k, n in counts.items()))
+        lines.append(gettext("statuses: ") + gettext(", ").join(f"{status_label(k)} {n}" for k, n in counts.items()))
     return lines
 
 
