@@ -14,7 +14,7 @@ import pluggy
 from . import hookspecs
 from ._collect import FixtureLayer, Plan, RuleLayer, build_plan, collect_fixtures, natural_key
 from ._errors import PackError, UsageError, did_you_mean
-from ._i18n import gettext
+from ._i18n import N_, gettext
 from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
 
 #: Plugins that ship with escore; they register exactly like third-party ones.
@@ -262,7 +262,11 @@ class Catalog:
         if key in table:
             other, other_plugin = table[key]
             if other != value:
-                raise PackError(f"{what} {key!r} is registered differently by plugins '{other_plugin}' and '{plugin}'")
+                raise PackError(
+                    gettext("{0} {1} is registered differently by plugins '{2}' and '{3}'").format(
+                        gettext(what), repr(key), other_plugin, plugin
+                    )
+                )
             return
         table[key] = (value, plugin)
 
@@ -270,15 +274,19 @@ class Catalog:
         """Register a loader or format name once: a second plugin claiming it is an error naming both."""
         owner = self._owners.get((what, name))
         if owner is not None:
-            raise PackError(f"{what} '{name}' is registered by both plugins '{owner}' and '{plugin}'; block one with -p no:NAME")
+            raise PackError(
+                gettext("{0} '{1}' is registered by both plugins '{2}' and '{3}'; block one with -p no:NAME").format(
+                    gettext(what), name, owner, plugin
+                )
+            )
         self._owners[(what, name)] = plugin
         table[name] = value
 
     def _collect(self) -> None:
         pm = self.pm
-        _call_attributed(pm, "escore_register_rulesets", lambda p: lambda r: self._unique(self.rulesets, r.name, r, p, "ruleset"))
+        _call_attributed(pm, "escore_register_rulesets", lambda p: lambda r: self._unique(self.rulesets, r.name, r, p, N_("ruleset")))
         _call_attributed(
-            pm, "escore_register_categories", lambda p: lambda c: self._unique(self.categories, (c.ruleset, c.key), c, p, "category")
+            pm, "escore_register_categories", lambda p: lambda c: self._unique(self.categories, (c.ruleset, c.key), c, p, N_("category"))
         )
 
         def section(plugin: str) -> Callable[[Section], None]:
@@ -286,7 +294,9 @@ class Catalog:
                 key = (s.ruleset, s.category, s.name)
                 if key in self.sections:
                     raise PackError(
-                        f"section {s.category}/{s.name} of ruleset {s.ruleset} is claimed by both '{self.sections[key][1]}' and '{plugin}'"
+                        gettext("section {0}/{1} of ruleset {2} is claimed by both '{3}' and '{4}'").format(
+                            s.category, s.name, s.ruleset, self.sections[key][1], plugin
+                        )
                     )
                 self.sections[key] = (s, plugin)
 
@@ -315,7 +325,9 @@ class Catalog:
                 key = (r.ruleset, r.category)
                 if key in self.rosters:
                     raise PackError(
-                        f"the {r.category} roster of ruleset {r.ruleset} is registered by both '{self.rosters[key][1]}' and '{plugin}'"
+                        gettext("the {0} roster of ruleset {1} is registered by both '{2}' and '{3}'").format(
+                            r.category, r.ruleset, self.rosters[key][1], plugin
+                        )
                     )
                 self.rosters[key] = (r, plugin)
 
@@ -325,9 +337,9 @@ class Catalog:
         _call_attributed(
             pm,
             "escore_register_evidence_loaders",
-            lambda p: lambda loader: self._claim(self.loaders, "evidence loader", loader.suffix, loader, p),
+            lambda p: lambda loader: self._claim(self.loaders, N_("evidence loader"), loader.suffix, loader, p),
         )
-        _call_attributed(pm, "escore_register_formats", lambda p: lambda f: self._claim(self.formats, "output format", f.name, f, p))
+        _call_attributed(pm, "escore_register_formats", lambda p: lambda f: self._claim(self.formats, N_("output format"), f.name, f, p))
 
         def golden(plugin: str) -> Callable[..., None]:
             def register(path: Path, *, ruleset: str, drop: Sequence[str] = ()) -> None:
@@ -345,10 +357,16 @@ class Catalog:
         self._inherit()
         for (ruleset, category, name), (_, plugin) in self.sections.items():
             if ruleset not in self.rulesets:
-                raise PackError(f"plugin '{plugin}' registers section {category}/{name} of ruleset '{ruleset}', which no plugin registers")
+                raise PackError(
+                    gettext("plugin '{0}' registers section {1}/{2} of ruleset '{3}', which no plugin registers").format(
+                        plugin, category, name, ruleset
+                    )
+                )
             if (ruleset, category) not in self.categories:
                 raise PackError(
-                    f"plugin '{plugin}' registers section {category}/{name} of category '{category}', which ruleset '{ruleset}' does not declare"
+                    gettext("plugin '{0}' registers section {1}/{2} of category '{1}', which ruleset '{3}' does not declare").format(
+                        plugin, category, name, ruleset
+                    )
                 )
 
     # ------------------------------------------------------------------ inheritance
@@ -360,12 +378,14 @@ class Catalog:
             cursor: str | None = ruleset
             while cursor is not None:
                 if cursor in names:
-                    raise PackError(f"ruleset '{ruleset}' extends itself: {' → '.join([*reversed(names), cursor])}")
+                    raise PackError(gettext("ruleset '{0}' extends itself: {1}").format(ruleset, " → ".join([*reversed(names), cursor])))
                 if cursor not in self.rulesets:
                     hint = did_you_mean(cursor, [r for r in self.rulesets if r not in names])
                     raise PackError(
-                        f"ruleset '{names[-1]}' (plugin '{self.rulesets[names[-1]][1]}') extends '{cursor}', which no installed plugin registers"
-                        + (f"; {hint}" if hint else "")
+                        gettext("ruleset '{0}' (plugin '{1}') extends '{2}', which no installed plugin registers").format(
+                            names[-1], self.rulesets[names[-1]][1], cursor
+                        )
+                        + (gettext("; ") + hint if hint else "")
                     )
                 names.append(cursor)
                 cursor = self.rulesets[cursor][0].extends
@@ -484,7 +504,7 @@ class Catalog:
             cat = self.categories[key][0]
             sections = sorted((s for (r, c, _), (s, _p) in self.sections.items() if r == ruleset and c == category), key=lambda s: s.name)
             if not sections:
-                raise PackError(f"category '{category}' of ruleset '{ruleset}' has no sections")
+                raise PackError(gettext("category '{0}' of ruleset '{1}' has no sections").format(category, ruleset))
             chain = self.chain(ruleset)
 
             def modules_of(name: str) -> list[tuple[str, ModuleType]]:
@@ -523,7 +543,7 @@ class Catalog:
         if key not in self._rosters:
             entry = self.rosters.get(key)
             if entry is None:
-                raise PackError(f"no roster of category '{category}' is registered for ruleset '{ruleset}'")
+                raise PackError(gettext("no roster of category '{0}' is registered for ruleset '{1}'").format(category, ruleset))
             self._rosters[key] = tuple(sorted(entry[0].units, key=lambda u: natural_key(u.code)))
         return self._rosters[key]
 
