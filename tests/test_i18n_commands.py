@@ -51,14 +51,19 @@ def runner(monkeypatch):
     return CliRunner()
 
 
-@pytest.mark.parametrize("args", [["history"], ["appeal", "list"], ["schema", "run"], ["rules-diff", "fj2017", "fj2017"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history", "--db", "{db}"],
+        ["appeal", "list", "--db", "{db}"],
+        ["appeal", "decide", "1", "--accept", "--reason", "r", "--db", "{db}"],
+        ["schema", "run"],
+        ["rules-diff", "fj2017", "fj2017"],
+        ["new-pack", "{db}.pack", "--name", "x", "--year", "2030"],
+    ],
+)
 def test_lang_is_checked_by_commands_without_a_ruleset(runner, tmp_path, args):
-    result = runner.invoke(
-        cli,
-        [*args, "--lang", "fr", "--db", str(tmp_path / "s.db")]
-        if "schema" not in args and "rules-diff" not in args
-        else [*args, "--lang", "fr"],
-    )
+    result = runner.invoke(cli, [a.format(db=tmp_path / "s.db") for a in args] + ["--lang", "fr"])
     assert result.exit_code == 2
     assert result.stderr == "escore: error: --lang: unknown language 'fr'; expected one of en, zh\n"
 
