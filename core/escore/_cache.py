@@ -427,10 +427,26 @@ def load_evidence_set(key: str, plan: Any) -> Any:
         from ._load import EvidenceSet
 
         row_types = {t.name: t.row_type for t in plan.tables}
+        # Equal encodings decode to one shared object, as the loaders share one parsed value per
+        # distinct text of a column: 100k units repeat a handful of values, and a Decimal or a
+        # date per cell would cost memory and time that the first, parsed run did not.
+        decoded: dict[Any, Any] = {}
+
+        def dec(value: Any) -> Any:
+            if value.__class__ is not tuple:
+                return value
+            try:
+                return decoded[value]
+            except KeyError:
+                out = decoded[value] = _dec(value)
+                return out
+            except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
+                return _dec(value)
+
         return EvidenceSet(
-            {code: {name: _dec(v) for name, v in fields.items()} for code, fields in values.items()},
+            {code: {name: dec(v) for name, v in fields.items()} for code, fields in values.items()},
             {
-                name: {code: tuple(row_types[name](row[0], row[1], *map(_dec, row[2:])) for row in rows) for code, rows in by_unit.items()}
+                name: {code: tuple(row_types[name](row[0], row[1], *map(dec, row[2:])) for row in rows) for code, rows in by_unit.items()}
                 for name, by_unit in tables.items()
             },
             files,
