@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SCHEMA_VERSION = 1
 
@@ -312,6 +314,8 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
                 raise InputError(where, "", f"cannot create the store's directory: {exc.strerror}") from None
     elif not path.is_file():
         raise InputError(where, "", "expected an escore store (an SQLite file), found a directory")
+    import sqlite3  # here: `escore run` looks for accepted appeals, and most runs find no store
+
     try:
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
     except sqlite3.Error as exc:
