@@ -296,7 +296,7 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
     from ._builtin_loaders import read_csv, read_unit_toml, read_workbook
     from ._columnar import read_parquet
     from ._errors import EscoreError
-    from ._files import read_bytes
+    from ._files import file_digest, read_bytes
     from ._version import __version__
 
     builtin = (
@@ -326,7 +326,7 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
         for root in paths:
             feed(str(root))
             if root.is_file():
-                feed(read_bytes(root))
+                feed(file_digest(root, _blake2b(digest_size=20)).digest())
                 continue
             if not root.is_dir():
                 return None  # let the loader report it
@@ -337,7 +337,8 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
                     for path in sorted(sub.iterdir()):
                         if not path.is_file():
                             return None  # a directory, FIFO or device: the loader reports it, every time
-                        feed(path.name, read_bytes(path))
+                        # A digest read a megabyte at a time: a fields table may be 150 MB.
+                        feed(path.name, file_digest(path, _blake2b(digest_size=20)).digest())
             manifest = root / "escore-evidence.toml"
             if manifest.is_file():
                 feed(read_bytes(manifest))
