@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -301,3 +302,19 @@ def test_output_file_is_written_atomically(runner, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["result.csv"]
     missing_dir = runner.invoke(cli, ["run", "-c", "town", "-o", str(tmp_path / "no" / "x.txt")])
     assert missing_dir.exit_code == 2 and "does not exist" in missing_dir.stderr
+
+
+def test_run_imports_only_what_it_uses(tmp_path):
+    """`escore run -f csv -o FILE` without a store (and the cache off): no sqlite3 or tempfile,
+    which cost every command milliseconds; they are imported where they are used."""
+    code = (
+        "import sys; from escore_cli import cli\n"
+        f"try:\n    cli.main(['run', '-c', 'city', '-f', 'csv', '-o', {str(tmp_path / 'out.csv')!r}], prog_name='escore')\n"
+        "except SystemExit: pass\n"
+        "print([m for m in ('sqlite3', 'tempfile', 'escore._store') if m in sys.modules])"
+    )
+    env = dict(os.environ, ESCORE_DB=str(tmp_path / "none.db"), ESCORE_CACHE_DIR="off")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.splitlines()[-1] == "['escore._store']"
+    assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfrank,")
+    assert not (tmp_path / "none.db").exists()

@@ -727,3 +727,44 @@ def test_a_suffix_contradicting_the_format_is_an_error(runner, tmp_path, monkeyp
     one_error_line(runner.invoke(cli, args), message)
     assert list(tmp_path.iterdir()) == []
     assert runner.invoke(cli, [*args[:-1], "report.out"]).exit_code == 0  # a suffix no format claims is fine
+
+
+def _table_rows(path):
+    from escore._builtin_loaders import read_csv
+
+    return list(read_csv(path))
+
+
+def test_tables_are_read_as_a_stream_across_megabytes(tmp_path):
+    """A table larger than the 1 MiB read size: a character split between two reads, the line
+    numbers after it, GB18030 over several reads, and an invalid byte far into the file."""
+    from escore import InputError
+
+    rows = [f"u{i:06d},福建省第{i}号单位,{i % 7}\n" for i in range(60_000)]  # about 2 MB, 3 bytes a Han character
+    path = tmp_path / "big.csv"
+    path.write_text("unit,name,n\n" + "".join(rows), encoding="utf-8")
+    read = _table_rows(path)
+    assert len(read) == 60_000
+    assert read[-1] == (60_001, {"unit": "u059999", "name": "福建省第59999号单位", "n": "2"})  # 59999 % 7
+
+    gb = tmp_path / "gb.csv"
+    gb.write_bytes(("unit,name,n\n" + "".join(rows)).encode("gb18030"))
+    with pytest.warns(Warning, match=r"gb\.csv: read as GB18030"):
+        assert _table_rows(gb) == read
+
+    broken = tmp_path / "broken.csv"
+    data = ("unit,name,n\n" + "".join(rows)).encode("utf-8")
+    at = data.index(b"u050000")
+    broken.write_bytes(data[:at] + b"\xff\xfe" + data[at:])
+    with pytest.raises(InputError, match=r"broken\.csv: not UTF-8 text: invalid byte 0xff on line 50002;"):
+        _table_rows(broken)
+
+
+def test_a_table_may_be_larger_than_a_unit_file(tmp_path):
+    from escore import _files
+
+    assert _files.MAX_TABLE_BYTES > _files.MAX_BYTES == 64 * 1024 * 1024
+    path = tmp_path / "t.csv"
+    path.write_text("unit,x\na,1\n", encoding="utf-8")
+    lines, total, anything = _files.open_text(path, limit=12)
+    assert (list(lines), total, anything) == (["unit,x\n", "a,1\n"], 2, True)

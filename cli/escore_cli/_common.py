@@ -134,6 +134,20 @@ def check_suffix(output: Path | None, format_name: str, formats: Any) -> None:
         )
 
 
+def _new_private_file(directory: Path, name: str) -> tuple[int, str]:
+    """A new file ``.NAME.XXXXXXXX`` in ``directory``, mode 0600, opened for writing, as
+    ``tempfile.mkstemp`` makes it (without importing tempfile, shutil, random, bz2 and lzma
+    for every command that writes a file)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        path = os.path.join(directory, f".{name}.{os.urandom(6).hex()}")
+        try:
+            return os.open(path, flags, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {directory}")
+
+
 def write_output(text: str | bytes | Callable[[Any], None], output: Path | None) -> None:
     """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``);
     ``bytes`` (a binary format such as xlsx) go to a file only; a callable writes to the stream it is given.
@@ -168,9 +182,10 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(_("--output {0}: directory {1} does not exist").format(output, directory))
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        handle, temporary = _new_private_file(directory, target.name)
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
     try:
         umask = os.umask(0)
         os.umask(umask)

@@ -48,6 +48,13 @@ STDERR_UNITS = 10
     help="Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster.",
 )
 @timeout_option
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Score in N processes (default: every processor for 5,000 units or more; 1: one process). Results are the same.",
+)
 @click.pass_context
 @reports_errors
 def run(
@@ -68,6 +75,7 @@ def run(
     no_appeals: bool,
     roster: Path | None,
     timeout: float | None,
+    jobs: int | None,
 ) -> None:
     """Score and rank the units of a category.
 
@@ -125,6 +133,7 @@ def run(
                 explain=chosen_format.explanations,
                 roster=roster,
                 lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
+                jobs=jobs,
             )
             # A streaming writer scores each unit's detail again: under the same watchdog.
             if chosen_format.write_run is not None:

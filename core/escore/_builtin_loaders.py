@@ -25,41 +25,48 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     of an unbalanced quote, which would otherwise swallow the rows up to the next quote
     (or to the end of the file) into one cell.
     """
-    from ._files import read_text
+    from ._files import open_text
 
     where = str(path)
-    text = read_text(path)
-    if not text.strip():
-        raise InputError(where, "", _("empty file; expected a header row starting with 'unit'"))
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines, strict=True)
-    header: list[str] | None = None
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(f"{where}:{start}", "", _csv_problem(str(exc), start, reader.line_num, len(lines))) from None
-        if reader.line_num != start:
-            raise InputError(
-                f"{where}:{start}",
-                "",
-                _('a quoted cell runs from line {0} to line {1}; is a quote (") unbalanced?').format(start, reader.line_num),
-            )
-        if any(len(cell) > MAX_CELL for cell in row):
-            raise InputError(f"{where}:{start}", "", _("a cell is longer than {0} characters").format(MAX_CELL))
-        if header is None:
-            header = [name.strip() for name in row]
-            if len(set(header)) != len(header):
-                raise InputError(where, "", _("repeated column names in the header"))
-            continue
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(f"{where}:{start}", "", _("expected {0} cells, got {1}").format(len(header), len(row)))
-        yield start, dict(zip(header, (cell.strip() for cell in row)))
+    # A stream, not the whole text: a table of 100,000 units is 150 MB, and only its rows are kept.
+    lines, total, anything = open_text(path)
+    try:
+        if not anything:
+            raise InputError(where, "", _("empty file; expected a header row starting with 'unit'"))
+        reader = csv.reader(lines, strict=True)
+        header: list[str] | None = None
+        strip = str.strip
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise InputError(f"{where}:{start}", "", _csv_problem(str(exc), start, reader.line_num, total)) from None
+            if reader.line_num != start:
+                raise InputError(
+                    f"{where}:{start}",
+                    "",
+                    _('a quoted cell runs from line {0} to line {1}; is a quote (") unbalanced?').format(start, reader.line_num),
+                )
+            if row and max(map(len, row)) > MAX_CELL:
+                raise InputError(f"{where}:{start}", "", _("a cell is longer than {0} characters").format(MAX_CELL))
+            if header is None:
+                header = [name.strip() for name in row]
+                if len(set(header)) != len(header):
+                    raise InputError(where, "", _("repeated column names in the header"))
+                continue
+            cells = list(map(strip, row))
+            if not any(cells):
+                continue
+            if len(cells) != len(header):
+                raise InputError(f"{where}:{start}", "", _("expected {0} cells, got {1}").format(len(header), len(cells)))
+            yield start, dict(zip(header, cells))
+    finally:
+        close = getattr(lines, "close", None)
+        if close is not None:
+            close()
 
 
 #: The longest cell of a monitoring table (the csv module's own default limit).

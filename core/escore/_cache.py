@@ -38,6 +38,7 @@ import datetime as _dt
 import functools
 import marshal
 import os
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,57 @@ def _read_private(path: Path) -> bytes | None:
         return None
 
 
+def _open_sealed(path: Path) -> Any:
+    """``path`` opened for reading just after its seal, if it is a private regular file of the
+    user's whose seal matches (checked a megabyte at a time); else ``None``. The caller reads the
+    payload from the same open file: a concurrent writer replaces the file by renaming a new one
+    into place, so what is read is what was checked."""
+    import stat
+
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 (returned to the caller, who closes it)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022:
+            raise OSError("not a private regular file")
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            raise OSError("not the user's")
+        seal = stream.read(32)
+        digest = _blake2b(digest_size=32, key=core_digest())
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+        if len(seal) != 32 or digest.digest() != seal:
+            raise OSError("altered, or written by other code")
+        stream.seek(32)
+        return stream
+    except OSError:
+        stream.close()
+        return None
+
+
+def _write_sealed(directory: Path, name: str, parts: Iterable[bytes], prefix: str) -> None:
+    """:func:`_write_private` for a payload given in parts, written as they come (the seal is
+    written last, in front, so the file is whole before it is renamed into place)."""
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix=prefix, dir=directory)  # mode 0600
+    try:
+        digest = _blake2b(digest_size=32, key=core_digest())
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(bytes(32))
+            for part in parts:
+                digest.update(part)
+                stream.write(part)
+            stream.seek(0)
+            stream.write(digest.digest())
+        os.replace(temporary, directory / name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _write_private(directory: Path, name: str, payload: bytes, prefix: str) -> None:
     import tempfile
 
@@ -287,7 +339,9 @@ def shared() -> TomlCache:
 
 # --------------------------------------------------------------------------- checked evidence sets
 
-EVIDENCE_VERSION = 2
+EVIDENCE_VERSION = 3
+#: Units per record of a cached evidence set (a load decodes one record at a time).
+_RECORD_UNITS = 2048
 MAX_EVIDENCE_FILES = 64
 
 
@@ -303,7 +357,7 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
     from ._builtin_loaders import read_csv, read_unit_toml, read_workbook
     from ._columnar import read_parquet
     from ._errors import EscoreError
-    from ._files import read_bytes
+    from ._files import file_digest, read_bytes
     from ._version import __version__
 
     builtin = (
@@ -333,7 +387,7 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
         for root in paths:
             feed(str(root))
             if root.is_file():
-                feed(read_bytes(root))
+                feed(file_digest(root, _blake2b(digest_size=20)).digest())
                 continue
             if not root.is_dir():
                 return None  # let the loader report it
@@ -344,7 +398,8 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
                     for path in sorted(sub.iterdir()):
                         if not path.is_file():
                             return None  # a directory, FIFO or device: the loader reports it, every time
-                        feed(path.name, read_bytes(path))
+                        # A digest read a megabyte at a time: a fields table may be 150 MB.
+                        feed(path.name, file_digest(path, _blake2b(digest_size=20)).digest())
             manifest = root / "escore-evidence.toml"
             if manifest.is_file():
                 feed(read_bytes(manifest))
@@ -391,23 +446,38 @@ def save_evidence_set(key: str, evidence: Any) -> None:
     if directory is None:
         return
     try:
-        data = (
+        # A sequence of marshal records, so that a load decodes a slice of units at a time and
+        # never holds the encoded set and the decoded one whole at once (100k units).
+        codes = list(evidence.values)
+        value_starts = range(0, len(codes), _RECORD_UNITS)
+        table_starts = [(name, list(by_unit), range(0, len(by_unit), _RECORD_UNITS)) for name, by_unit in evidence.tables.items()]
+        head = (
             EVIDENCE_VERSION,
-            {code: {name: _enc(v) for name, v in fields.items()} for code, fields in evidence.values.items()},
-            {
-                name: {code: [[row[0], row[1], *map(_enc, row[2:])] for row in rows] for code, rows in by_unit.items()}
-                for name, by_unit in evidence.tables.items()
-            },
+            key,
             dict(evidence.files),
             evidence.synthetic,
             list(evidence.notes),
             list(evidence.sources),
             list(evidence.warnings),
-            key,
+            len(value_starts),
+            sum(len(starts) for _, _, starts in table_starts),
+            list(evidence.tables),
         )
+
+        def records() -> Iterator[bytes]:  # encoded one at a time: never the whole set at once
+            yield marshal.dumps(head)
+            for start in value_starts:
+                part = codes[start : start + _RECORD_UNITS]
+                yield marshal.dumps({code: {name: _enc(v) for name, v in evidence.values[code].items()} for code in part})
+            for name, units, starts in table_starts:
+                by_unit = evidence.tables[name]
+                for start in starts:
+                    part = units[start : start + _RECORD_UNITS]
+                    yield marshal.dumps((name, {code: [[row[0], row[1], *map(_enc, row[2:])] for row in by_unit[code]] for code in part}))
+
         if not usable_directory(directory, create=True):
             return
-        _write_private(directory, f"evidence-{key}.marshal", marshal.dumps(data), ".evidence.")
+        _write_sealed(directory, f"evidence-{key}.marshal", records(), ".evidence.")
         kept = sorted(directory.glob("evidence-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[MAX_EVIDENCE_FILES:]:
             old.unlink(missing_ok=True)
@@ -422,29 +492,45 @@ def load_evidence_set(key: str, plan: Any) -> Any:
         return None
     if not usable_directory(directory, create=False):
         return None
-    raw = _read_private(directory / f"evidence-{key}.marshal")
-    payload = None if raw is None else _unseal(raw)
-    if payload is None:
+    stream = _open_sealed(directory / f"evidence-{key}.marshal")
+    if stream is None:
         return None
     try:
-        data = marshal.loads(payload)
-        version, values, tables, files, synthetic, notes, sources, warnings, stored_key = data
-        if version != EVIDENCE_VERSION or stored_key != key:
-            return None
-        from ._load import EvidenceSet
+        with stream:
+            head = marshal.load(stream)
+            version, stored_key, files, synthetic, notes, sources, warnings, value_records, table_records, table_names = head
+            if version != EVIDENCE_VERSION or stored_key != key:
+                return None
+            from ._load import EvidenceSet
 
-        row_types = {t.name: t.row_type for t in plan.tables}
-        return EvidenceSet(
-            {code: {name: _dec(v) for name, v in fields.items()} for code, fields in values.items()},
-            {
-                name: {code: tuple(row_types[name](row[0], row[1], *map(_dec, row[2:])) for row in rows) for code, rows in by_unit.items()}
-                for name, by_unit in tables.items()
-            },
-            files,
-            synthetic,
-            tuple(notes),
-            tuple(sources),
-            tuple(warnings),
-        )
+            row_types = {t.name: t.row_type for t in plan.tables}
+            # Equal encodings decode to one shared object, as the loaders share one parsed value per
+            # distinct text of a column: 100k units repeat a handful of values, and a Decimal or a
+            # date per cell would cost memory and time that the first, parsed run did not.
+            decoded: dict[Any, Any] = {}
+
+            def dec(value: Any) -> Any:
+                if value.__class__ is not tuple:
+                    return value
+                try:
+                    return decoded[value]
+                except KeyError:
+                    out = decoded[value] = _dec(value)
+                    return out
+                except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
+                    return _dec(value)
+
+            values: dict[str, dict[str, Any]] = {}
+            for _ in range(value_records):
+                for code, fields in marshal.load(stream).items():
+                    values[code] = {name: dec(v) for name, v in fields.items()}
+            tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
+            for _ in range(table_records):
+                name, chunk = marshal.load(stream)
+                make = row_types[name]
+                by_unit = tables[name]
+                for code, rows in chunk.items():
+                    by_unit[code] = tuple(make(row[0], row[1], *map(dec, row[2:])) for row in rows)
+            return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
     except Exception:
         return None  # any doubt: parse the evidence

@@ -18,18 +18,27 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ._errors import InputError, warn
 from ._i18n import gettext as _
 
-#: The largest input file read, in bytes (a unit file is a few kB; a year of
-#: monitoring rows for every county a few MB).
+#: The largest file read whole, in bytes (a unit file is a few kB, a pack's roster a few
+#: dozen). Tables are read as a stream and may be larger: see :data:`MAX_TABLE_BYTES`.
 MAX_BYTES = 64 * 1024 * 1024
 
+#: The largest table (CSV): one row per unit or event, so it grows with the units assessed
+#: (100,000 counties' fields are about 150 MB). It is read a megabyte at a time, so its size
+#: costs time, never memory; the limit only stops an endless file.
+MAX_TABLE_BYTES = 4 * 1024 * 1024 * 1024
 
-def read_bytes(path: Path, *, limit: int = MAX_BYTES) -> bytes:
-    """The bytes of ``path`` if it is a regular file (or a link to one) of at most ``limit`` bytes."""
+_CHUNK = 1 << 20
+
+
+def _open_regular(path: Path, limit: int) -> int:
+    """A descriptor of ``path`` if it is a regular file (or a link to one) of at most ``limit`` bytes."""
     where = str(path)
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
@@ -48,21 +57,128 @@ def read_bytes(path: Path, *, limit: int = MAX_BYTES) -> bytes:
             raise InputError(where, "", _("not a regular file (a device, FIFO or socket); only regular files are read"))
         if info.st_size > limit:
             raise InputError(where, "", _("file too large: {0} bytes, the limit is {1}").format(info.st_size, limit))
-        chunks = []
-        size = 0
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _chunks(fd: int, where: str, limit: int) -> Iterator[bytes]:
+    size = 0
+    try:
         while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - size))
             if not chunk:
-                break
-            chunks.append(chunk)
+                return
             size += len(chunk)
             if size > limit:  # it grew while being read
                 raise InputError(where, "", _("file too large: more than {0} bytes").format(limit))
-        return b"".join(chunks)
+            yield chunk
     except OSError as exc:
         raise InputError(where, "", _("cannot read: {0}").format(exc.strerror)) from None
+
+
+def read_bytes(path: Path, *, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file (or a link to one) of at most ``limit`` bytes."""
+    fd = _open_regular(path, limit)
+    try:
+        return b"".join(_chunks(fd, str(path), limit))
     finally:
         os.close(fd)
+
+
+def file_digest(path: Path, hasher: Any, *, limit: int = MAX_TABLE_BYTES) -> Any:
+    """``hasher`` (a hashlib object) updated with the bytes of ``path``, read a megabyte at a time."""
+    fd = _open_regular(path, limit)
+    try:
+        for chunk in _chunks(fd, str(path), limit):
+            hasher.update(chunk)
+    finally:
+        os.close(fd)
+    return hasher
+
+
+def open_text(path: Path, *, limit: int = MAX_TABLE_BYTES) -> tuple[Iterable[str], int, bool]:
+    """The lines of a text file as a stream (``newline=""``, for the csv module), with the file's
+    number of lines and whether it holds anything but white space.
+
+    The encoding is decided as :func:`decode` decides it, over the whole file, before any line is
+    given: a first pass reads it a megabyte at a time, checking UTF-8 (else GB18030, with the same
+    warning, else the same error naming the byte and line) and counting lines. Nothing but one
+    megabyte is held at a time, whatever the file's size.
+    """
+    import codecs
+
+    where = str(path)
+    fd = _open_regular(path, limit)
+    try:
+        encoding = ""
+        utf8_end = 0  # where UTF-8 failed: the end of the megabyte holding the invalid byte
+        for attempt in ("utf-8", "gb18030"):
+            decoder = codecs.getincrementaldecoder(attempt)()
+            end = lines = 0
+            last = b""
+            blank = True
+            try:
+                for chunk in _chunks(fd, where, limit):
+                    end += len(chunk)
+                    text = decoder.decode(chunk)
+                    if blank and text.lstrip("\ufeff").strip():
+                        blank = False
+                    lines += chunk.count(b"\n")
+                    last = chunk[-1:]
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                if attempt == "utf-8":
+                    utf8_end = end
+                os.lseek(fd, 0, os.SEEK_SET)
+                continue
+            encoding = attempt
+            break
+        if not encoding:  # neither: name the first invalid byte as decode() does
+            parts: list[bytes] = []
+            for chunk in _chunks(fd, where, limit):
+                parts.append(chunk)
+                if sum(map(len, parts)) >= utf8_end:
+                    break
+            head = b"".join(parts)[:utf8_end]
+            try:
+                head.decode("utf-8")
+                position = len(head) - 1
+            except UnicodeDecodeError as exc:
+                position = exc.start
+            raise InputError(
+                where,
+                "",
+                _("not UTF-8 text: invalid byte 0x{0:02x} on line {1}; save the file as UTF-8 (Excel: 'CSV UTF-8')").format(
+                    head[position], head.count(b"\n", 0, position) + 1
+                ),
+            )
+        if encoding == "gb18030":
+            warn(
+                f"{where}: "
+                + _("read as GB18030 (Chinese Windows encoding), not UTF-8; saving it as UTF-8 (Excel: 'CSV UTF-8') silences this note")
+            )
+        os.lseek(fd, 0, os.SEEK_SET)
+        stream = open(fd, encoding="utf-8-sig" if encoding == "utf-8" else "gb18030", newline="")  # noqa: SIM115 (closed by the caller)
+    except BaseException:
+        os.close(fd)
+        raise
+    lines += 1 if last not in (b"", b"\n") else 0  # as str.splitlines counts them
+    if encoding == "utf-8":
+        return stream, lines, not blank
+    return _without_bom(stream), lines, not blank
+
+
+def _without_bom(stream: Any) -> Iterator[str]:
+    """A GB18030 file's lines, its byte-order mark (U+FEFF, as decoded) dropped as UTF-8's is."""
+    with stream:
+        first = True
+        for line in stream:
+            if first:
+                line = line.removeprefix("\ufeff")
+                first = False
+            yield line
 
 
 def decode(data: bytes, where: str) -> str:

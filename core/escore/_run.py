@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, getcontext, localcontext
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, getcontext
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._collect import IndicatorPlan, Plan, natural_key
@@ -29,6 +29,7 @@ _CENT = Decimal("0.01")
 
 #: Additions in this context are exact (a sum needs only as many digits as its terms span).
 EXACT_SUMS = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_ADD, _MULTIPLY = EXACT_SUMS.add, EXACT_SUMS.multiply
 
 
 def present(value: Decimal) -> str:
@@ -548,19 +549,20 @@ class Engine:
         raw = [ZERO] * len(self.sections)
         sections = []
         total = ZERO
-        divide = getcontext().divide
         # Sums and products never round: a raw score is the exact sum of its indicators' points,
         # the total the exact sum of the section points. Only a quotient that does not terminate
         # (weight ÷ raw max such as 70/30) is carried at the context's 28 significant digits.
-        with localcontext(EXACT_SUMS):
-            for position, section_index in self._counted:
-                raw[section_index] += results[position][2]  # .points
-            for (section, factor), value in zip(self._factors, raw):
-                capped = value > section.raw_max or value < ZERO
-                kept = min(max(value, ZERO), section.raw_max)
-                points = kept * factor if factor is not None else divide(kept * section.weight, section.raw_max)
-                total += points
-                sections.append(SectionResult(section.name, section.title, section.weight, kept, section.raw_max, points, capped))
+        # The exact context's methods are called directly: a localcontext per unit costs more.
+        add, multiply = _ADD, _MULTIPLY
+        for position, section_index in self._counted:
+            raw[section_index] = add(raw[section_index], results[position][2])  # .points
+        divide = getcontext().divide
+        for (section, factor), value in zip(self._factors, raw):
+            capped = value > section.raw_max or value < ZERO
+            kept = min(max(value, ZERO), section.raw_max)
+            points = multiply(kept, factor) if factor is not None else divide(multiply(kept, section.weight), section.raw_max)
+            total = add(total, points)
+            sections.append(SectionResult(section.name, section.title, section.weight, kept, section.raw_max, points, capped))
         return UnitResult(unit, total, tuple(sections), tuple(results), vetoes)
 
 

@@ -129,13 +129,15 @@ def run_category(
     overlay: Callable[[Plan, EvidenceSet], EvidenceSet] | None = None,
     roster: Path | None = None,
     lazy: bool = False,
+    jobs: int | None = None,
 ) -> RunResult:
     """Score and rank every unit of ``category`` (or just the unit codes in ``only``).
 
     :param overlay: changes the loaded evidence before scoring (accepted appeals, what-ifs).
     ``roster`` is a units table (CSV or Parquet) replacing the pack's roster of the category.
     With ``lazy`` the result keeps a summary per unit and scores each unit's detail again when
-    it is read (:mod:`escore._stream`): memory stays bounded for any number of units.
+    it is read (:mod:`escore._stream`): memory stays bounded for any number of units; its first
+    pass runs in ``jobs`` processes (default: all usable processors from 5,000 units on).
     """
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
@@ -160,7 +162,7 @@ def run_category(
         data = relabel(load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others), paths)
     if overlay is not None:
         data = overlay(plan, data)
-    result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain, lazy=lazy)
+    result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain, lazy=lazy, jobs=jobs)
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     notify_finished(catalog, result)
     return result
@@ -177,6 +179,7 @@ def score_with(
     marks: str | None = None,
     explain: bool = True,
     lazy: bool = False,
+    jobs: int | None = None,
 ) -> RunResult:
     engine = Engine(plan, selected, explain=explain)
     values, tables, files = data.values, data.tables, data.files
@@ -184,7 +187,7 @@ def score_with(
     if lazy:
         from ._stream import LazyUnits, score_summaries
 
-        summaries, counts = score_summaries(engine, units, values, tables, children, files)
+        summaries, counts = score_summaries(engine, units, values, tables, children, files, jobs=jobs)
         ordered_summaries, ranks = rank(summaries)  # type: ignore[arg-type]  # rank reads .total and .unit only
         lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files)  # type: ignore[arg-type]
         return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import attrs
 
-from ._files import read_bytes
+from ._files import file_digest
 from ._paths import root_label
 
 try:  # hashlib would load OpenSSL first; the built-in module is enough for SHA-256
@@ -67,7 +67,7 @@ def _evidence_files(root: Path) -> list[tuple[str, Path]]:
     manifest = root / MANIFEST
     if manifest.is_file():
         found.append((MANIFEST, manifest))
-    for sub in ("units", "monitoring"):
+    for sub in ("units", "fields", "monitoring"):
         if (root / sub).is_dir():
             # The files the loaders read: hidden files (editor swap files, .DS_Store) are skipped there too.
             found.extend((f"{sub}/{p.name}", p) for p in (root / sub).iterdir() if p.is_file() and not p.name.startswith("."))
@@ -80,7 +80,7 @@ def digest_root(root: Path) -> EvidenceRoot:
     lines = []
     files = _evidence_files(root)
     for name, path in files:
-        lines.append(f"{_sha256(read_bytes(path)).hexdigest()}  {name}\n")
+        lines.append(f"{file_digest(path, _sha256()).hexdigest()}  {name}\n")
     return EvidenceRoot(root_label(root), len(files), _sha256("".join(lines).encode()).hexdigest())
 
 

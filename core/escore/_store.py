@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError, UsageError
 from ._i18n import gettext as _
 from ._i18n import pgettext
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SCHEMA_VERSION = 1
 
@@ -322,6 +324,8 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
                 raise InputError(where, "", _("cannot create the store's directory: {0}").format(exc.strerror)) from None
     elif not path.is_file():
         raise InputError(where, "", _("expected an escore store (an SQLite file), found a directory"))
+    import sqlite3  # here: `escore run` looks for accepted appeals, and most runs find no store
+
     try:
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
     except sqlite3.Error as exc:

@@ -80,6 +80,22 @@ class LazyUnits(Sequence[UnitResult]):
             yield self._score(summary)
 
 
+#: Units from which the first pass is shared out over the usable processors (by default):
+#: below it, starting processes costs more than it saves.
+PARALLEL_FROM = 5000
+
+
+def default_jobs(units: int) -> int:
+    """Processes for the first pass over ``units`` units: every usable processor (at most 8) for
+    :data:`PARALLEL_FROM` units or more, where the system can fork; else one."""
+    import os
+
+    if units < PARALLEL_FROM or not hasattr(os, "fork"):
+        return 1
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(usable, 8))
+
+
 def score_summaries(
     engine: Engine,
     units: Sequence[Unit],
@@ -87,8 +103,43 @@ def score_summaries(
     tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
     children: Mapping[str, tuple[Unit, ...]],
     files: Mapping[str, str],
+    *,
+    jobs: int | None = None,
 ) -> tuple[list[Summary], dict[str, int]]:
-    """First pass: every unit scored and summarised at once; the status counts of the run."""
+    """First pass: every unit scored and summarised at once; the status counts of the run.
+
+    With ``jobs`` > 1 (default: :func:`default_jobs`) consecutive slices of the units are
+    scored in forked processes at the same time; each unit's summary is the same pure
+    function of the same evidence wherever it is computed, and the slices are joined in
+    order, so the result is the one a single process gives.
+    """
+    jobs = default_jobs(len(units)) if jobs is None else jobs
+    if jobs > 1 and len(units) > 1:
+        from ._parallel import in_processes
+
+        slices = [units[i * len(units) // jobs : (i + 1) * len(units) // jobs] for i in range(jobs)]
+        parts = in_processes(lambda part: _summaries(engine, part, values, tables, children, files), slices)
+        counts = dict.fromkeys(STATUSES, 0)
+        out: list[Summary] = []
+        for part, (summaries, part_counts) in zip(slices, parts):
+            # A summary crosses the process boundary without its unit (the parent has them all).
+            out.extend(Summary(unit, *rest) for unit, rest in zip(part, summaries))
+            for status, number in part_counts.items():
+                counts[status] += number
+        return out, counts
+    summaries, counts = _summaries(engine, units, values, tables, children, files)
+    return [Summary(unit, *rest) for unit, rest in zip(units, summaries)], counts
+
+
+def _summaries(
+    engine: Engine,
+    units: Sequence[Unit],
+    values: Mapping[str, Mapping[str, Any]],
+    tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+    children: Mapping[str, tuple[Unit, ...]],
+    files: Mapping[str, str],
+) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
+    """Summaries of ``units`` without their unit (``Summary[1:]``), and the status counts."""
     counts = dict.fromkeys(STATUSES, 0)
     empty: dict[str, Any] = {}
     out = []
@@ -103,7 +154,7 @@ def score_summaries(
             result = score(unit, values.get(code, empty), tables, children.get(code, ()), files.get(code, ""))
             for item in result.indicators:  # as count_statuses
                 counts[item[1]] += 1
-            out.append(summarise(result))
+            out.append(summarise(result)[1:])
     finally:
         if was_enabled:
             gc.enable()

@@ -24,6 +24,16 @@ from typing import Any, TextIO
 _ENGINE_FRAMES = {"score_resolved": "code", "_score_special": "code", "fixture_values": "name", "_apply_vetoes": "veto"}
 
 
+#: The settings ``(timeout, note_after)`` of the watchdogs now watching, innermost last: a
+#: forked scoring process (``escore._parallel``) starts its own with the same settings.
+_stack: list[tuple[float | None, float]] = []
+
+
+def active() -> tuple[float | None, float] | None:
+    """The settings of the innermost watchdog now running, if any."""
+    return _stack[-1] if _stack else None
+
+
 class IndicatorTimeout(Exception):
     """An indicator ran over the ``--timeout`` budget (recorded as that indicator's error)."""
 
@@ -69,6 +79,8 @@ class Watchdog:
     def __enter__(self) -> Watchdog:
         import signal
 
+        _stack.append((self.timeout, self.note_after))
+
         can_interrupt = (
             self.timeout is not None
             and hasattr(signal, "pthread_kill")
@@ -84,6 +96,8 @@ class Watchdog:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if _stack:
+            _stack.pop()
         self._stop.set()
         if self._thread is not None:
             self._thread.join()

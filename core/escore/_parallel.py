@@ -1,0 +1,83 @@
+"""Scoring slices of the units in forked processes at the same time.
+
+Scoring is a pure function of the evidence, unit by unit, so the units can be shared out:
+each forked process sees the parent's loaded evidence and plan as they are (copy on write,
+nothing is serialised on the way in) and sends back only what it computed. The parent
+scores the first slice itself, then reads the others in order. A process that fails for
+any reason (killed, out of memory, an unpicklable value) costs only speed: the parent
+scores that slice again itself, so the result never depends on how the work was shared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+Part = TypeVar("Part")
+Out = TypeVar("Out")
+
+
+def in_processes(func: Callable[[Part], Out], parts: Sequence[Part]) -> list[Out]:
+    """``[func(part) for part in parts]``, the parts after the first computed in forked processes."""
+    if len(parts) < 2 or not hasattr(os, "fork"):
+        return [func(part) for part in parts]
+    from ._watchdog import Watchdog, active
+
+    watching = active()
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    children: list[tuple[int, int] | None] = []
+    for part in parts[1:]:
+        try:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+        except OSError:
+            children.append(None)  # no process: the parent scores this part
+            continue
+        if pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
+            code = 1
+            try:
+                os.close(read_end)
+                if watching is not None:
+                    with Watchdog(watching[0], note_after=watching[1]):
+                        result = func(part)
+                else:
+                    result = func(part)
+                data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                with open(write_end, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            except BaseException:  # the parent computes this part again
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        children.append((pid, read_end))
+    results = [func(parts[0])]
+    for part, child in zip(parts[1:], children):
+        results.append(_collect(child) if child is not None else _NONE)
+        if results[-1] is _NONE:
+            results[-1] = func(part)
+    return results
+
+
+_NONE: Any = object()
+
+
+def _collect(child: tuple[int, int]) -> Any:
+    """What a child sent, or :data:`_NONE` when it failed."""
+    pid, read_end = child
+    with open(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not data:
+        return _NONE
+    try:
+        return pickle.loads(data)
+    except Exception:  # computed again by the parent
+        return _NONE
