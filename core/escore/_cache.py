@@ -339,7 +339,7 @@ def shared() -> TomlCache:
 
 # --------------------------------------------------------------------------- checked evidence sets
 
-EVIDENCE_VERSION = 3
+EVIDENCE_VERSION = 4
 #: Units per record of a cached evidence set (a load decodes one record at a time).
 _RECORD_UNITS = 2048
 MAX_EVIDENCE_FILES = 64
@@ -465,15 +465,15 @@ def save_evidence_set(key: str, evidence: Any) -> None:
         )
 
         def records() -> Iterator[bytes]:  # encoded one at a time: never the whole set at once
-            yield marshal.dumps(head)
+            yield _record(head)
             for start in value_starts:
                 part = codes[start : start + _RECORD_UNITS]
-                yield marshal.dumps({code: {name: _enc(v) for name, v in evidence.values[code].items()} for code in part})
+                yield _record({code: {name: _enc(v) for name, v in evidence.values[code].items()} for code in part})
             for name, units, starts in table_starts:
                 by_unit = evidence.tables[name]
                 for start in starts:
                     part = units[start : start + _RECORD_UNITS]
-                    yield marshal.dumps((name, {code: [[row[0], row[1], *map(_enc, row[2:])] for row in by_unit[code]] for code in part}))
+                    yield _record((name, {code: [[row[0], row[1], *map(_enc, row[2:])] for row in by_unit[code]] for code in part}))
 
         if not usable_directory(directory, create=True):
             return
@@ -483,6 +483,21 @@ def save_evidence_set(key: str, evidence: Any) -> None:
             old.unlink(missing_ok=True)
     except (OSError, ValueError, TypeError):
         pass
+
+
+def _record(value: Any) -> bytes:
+    """A marshal record preceded by its length: marshal.load() on a file reads it a few bytes
+    at a time (over a second for 10k units); reading the record whole, then loads(), does not."""
+    data = marshal.dumps(value)
+    return len(data).to_bytes(8, "little") + data
+
+
+def _read_record(stream: Any) -> Any:
+    size = int.from_bytes(stream.read(8), "little")
+    data = stream.read(size)
+    if len(data) != size:
+        raise ValueError("a truncated record")
+    return marshal.loads(data)
 
 
 def load_evidence_set(key: str, plan: Any) -> Any:
@@ -497,7 +512,7 @@ def load_evidence_set(key: str, plan: Any) -> Any:
         return None
     try:
         with stream:
-            head = marshal.load(stream)
+            head = _read_record(stream)
             version, stored_key, files, synthetic, notes, sources, warnings, value_records, table_records, table_names = head
             if version != EVIDENCE_VERSION or stored_key != key:
                 return None
@@ -522,11 +537,11 @@ def load_evidence_set(key: str, plan: Any) -> Any:
 
             values: dict[str, dict[str, Any]] = {}
             for _ in range(value_records):
-                for code, fields in marshal.load(stream).items():
+                for code, fields in _read_record(stream).items():
                     values[code] = {name: dec(v) for name, v in fields.items()}
             tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
             for _ in range(table_records):
-                name, chunk = marshal.load(stream)
+                name, chunk = _read_record(stream)
                 make = row_types[name]
                 by_unit = tables[name]
                 for code, rows in chunk.items():
