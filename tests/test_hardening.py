@@ -385,13 +385,14 @@ INDICATOR_PACK = """
 
     @hookimpl
     def escore_register_rosters(register):
-        register(Roster("hostile2030", "hamlet", [Unit("h1", {name!r}, "hamlet")]))
+        register(Roster("hostile2030", "hamlet", [Unit("h1", {name!r}, "hamlet")] + [{more}]))
 """
 
 
-def hostile_pack(packs, monkeypatch, *, exit="pass", loop="pass", name="Hamlet One"):
+def hostile_pack(packs, monkeypatch, *, exit="pass", loop="pass", name="Hamlet One", units=1):
     make_pack(packs, "hostile_rules", RULES.replace("{exit}", exit).replace("{loop}", loop), entry_point=False)
-    make_pack(packs, "hostile_rules_pack", INDICATOR_PACK.replace("{name!r}", repr(name)), entry_point=False)
+    more = ", ".join(f'Unit("h{i}", "Hamlet {i}", "hamlet")' for i in range(2, units + 1))
+    make_pack(packs, "hostile_rules_pack", INDICATOR_PACK.replace("{name!r}", repr(name)).replace("{more}", more), entry_point=False)
     with_plugins(monkeypatch, "hostile_rules_pack")
 
 
@@ -421,6 +422,18 @@ def test_a_looping_indicator_is_stopped_by_the_time_budget_and_named(runner, pac
     assert by_code["G-2"]["status"] == "error"
     assert "IndicatorTimeout: indicator G-2 of unit h1 ran over the --timeout budget of 0.3 s" in by_code["G-2"]["reasons"][0]
     assert by_code["G-1"]["status"] == "scored"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="--jobs forks (POSIX)")
+def test_the_time_budget_holds_in_every_scoring_process(runner, packs, monkeypatch):
+    """With --jobs 2 the second unit is scored in a forked process: its loop is stopped there."""
+    hostile_pack(packs, monkeypatch, loop="while True: pass", units=2)
+    result = runner.invoke(cli, ["run", "-c", "hamlet", "-f", "csv", "--timeout", "0.3", "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    assert "h1" in result.stdout and "h2" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if "IndicatorTimeout" in line]
+    assert len(errors) == 2, result.stderr
+    assert any("indicator G-2 of unit h2 ran over the --timeout budget of 0.3 s" in line for line in errors)
 
 
 def test_the_watchdog_names_the_running_indicator(packs, monkeypatch):
