@@ -62,9 +62,11 @@ def test_sample_round_trips_through_the_workbook(runner, tmp_path, category):
     assert runner.invoke(cli, ["run", "-c", category, "-e", str(book)]).stdout == runner.invoke(cli, ["run", "-c", category]).stdout
 
 
-def test_a_workbook_saved_by_libreoffice_reads_the_same(runner, tmp_path):
+@pytest.mark.parametrize("suffix", ["xlsx", "ods"])
+def test_a_workbook_saved_by_libreoffice_reads_the_same(runner, tmp_path, suffix):
     """The Chinese template re-saved by LibreOffice Calc (dates, 是/否, grades, text decimals, data validation
-    and comments all rewritten by another program) scores exactly as the workbook escore wrote."""
+    and comments all rewritten by another program), as .xlsx or in its own .ods format, scores exactly as
+    the workbook escore wrote."""
     import shutil
     import subprocess
 
@@ -83,7 +85,7 @@ def test_a_workbook_saved_by_libreoffice_reads_the_same(runner, tmp_path):
             "--norestore",
             f"-env:UserInstallation={profile}",
             "--convert-to",
-            "xlsx",
+            suffix,
             "--outdir",
             str(saved),
             str(book),
@@ -92,7 +94,7 @@ def test_a_workbook_saved_by_libreoffice_reads_the_same(runner, tmp_path):
         capture_output=True,
         timeout=300,
     )
-    resaved = saved / "county.xlsx"
+    resaved = saved / f"county.{suffix}"
     assert resaved.read_bytes() != book.read_bytes()
     assert without_paths(run_json(runner, "-c", "county", "-e", str(resaved))) == without_paths(
         run_json(runner, "-c", "county", "-e", str(book))

@@ -100,6 +100,7 @@ def escore_register_evidence_loaders(register: Callable[[EvidenceLoader], None])
     register(EvidenceLoader(".toml", "unit", read_unit_toml))
     register(EvidenceLoader(".csv", "table", read_csv))
     register(EvidenceLoader(".xlsx", "workbook", read_workbook))
+    register(EvidenceLoader(".ods", "workbook", read_workbook))
     from ._columnar import read_parquet  # pyarrow itself is imported only when a Parquet file is read
 
     register(EvidenceLoader(".parquet", "table", read_parquet))

@@ -364,6 +364,7 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
         (".toml", read_unit_toml),
         (".csv", read_csv),
         (".xlsx", read_workbook),
+        (".ods", read_workbook),
         (".parquet", read_parquet),
         (".arrow", read_parquet),
     )
