@@ -55,6 +55,9 @@ def in_processes(func: Callable[[Part], Out], parts: Sequence[Part]) -> list[Out
             except BaseException:  # the parent computes this part again
                 code = 1
             finally:
+                for stream in (sys.stdout, sys.stderr):  # what a pack printed; _exit does not flush
+                    with contextlib.suppress(Exception):
+                        stream.flush()
                 os._exit(code)
         os.close(write_end)
         children.append((pid, read_end))
