@@ -301,3 +301,19 @@ def test_results_workbook_in_chinese(runner, tmp_path):
     assert about["状态"] == "已评分 668，缺少证据 2，不适用 0，错误 0" and about["选择"] == "全部指标"
     matrix = book["指标 indicators"]
     assert [c.value for c in matrix[1] if c.value][1:] == ["图例：", "失分", "缺少证据", "错误", "不适用"]
+
+
+def test_click_usage_errors_follow_lang_and_leave_english_as_it_was(runner):
+    """click's own messages about the command line: in Chinese with --lang zh (or ESCORE_LANG), and
+    English again for the next command that does not ask for Chinese."""
+    zh = runner.invoke(cli, ["run", "-c", "county", "--lang", "zh", "--jobs", "0"])
+    assert zh.exit_code == 2
+    assert zh.stderr.splitlines() == [
+        "用法： cli run [OPTIONS]",  # CliRunner names the program "cli"
+        "用“cli run --help”查看帮助。",
+        "",
+        "错误：'--jobs' / '-j' 的值无效：0 不在范围 x>=1 内。",
+    ]
+    assert runner.invoke(cli, ["nonesuch", "--lang=zh"]).stderr.splitlines()[-1] == "错误：没有命令 'nonesuch'。"
+    en = runner.invoke(cli, ["run", "-c", "county", "--jobs", "0"])
+    assert en.stderr.splitlines()[-1] == "Error: Invalid value for '--jobs' / '-j': 0 is not in the range x>=1."

@@ -41,6 +41,11 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        # Before the subcommand's options are parsed: its usage errors follow its --lang.
+        _parse_in_requested_language(args)
+        return super().resolve_command(ctx, args)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in _COMMANDS:
             return None
@@ -70,9 +75,61 @@ def cli(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
     ctx.obj = {"plugin_options": plugin_options}
 
 
+#: ``LANGUAGE`` as it was before :func:`click_language` changed it (restored for English).
+_saved_environment: dict[str, str | None] = {}
+
+
+def click_language(lang: str) -> None:
+    """click's own messages about the command line ("No such option", "Usage:", "Try … for help.")
+    in ``lang``. click marks them for the standard library's gettext, which takes the language from
+    ``LANGUAGE``; escore's catalogue for them is domain ``click`` beside its own."""
+    import gettext
+    import os
+
+    if lang == "en":
+        gettext.textdomain("messages")  # the standard library's default: no catalogue, English
+        if "LANGUAGE" in _saved_environment:
+            saved = _saved_environment.pop("LANGUAGE")
+            if saved is None:
+                os.environ.pop("LANGUAGE", None)
+            else:
+                os.environ["LANGUAGE"] = saved
+        return
+    from escore._i18n import LOCALE_DIR
+
+    gettext.bindtextdomain("click", str(LOCALE_DIR))
+    gettext.textdomain("click")
+    _saved_environment.setdefault("LANGUAGE", os.environ.get("LANGUAGE"))
+    os.environ["LANGUAGE"] = lang
+
+
+def _requested_language(args: list[str]) -> str | None:
+    """``--lang`` as given on the command line, else ``ESCORE_LANG``: what is known before click
+    parses it. (Without either, the language is the ruleset's, known only once the command runs.)"""
+    import os
+
+    for position, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and position + 1 < len(args):
+            return args[position + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return os.environ.get("ESCORE_LANG") or None
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``escore`` script."""
-    return cli.main(args=argv, prog_name="escore")
+    args = sys.argv[1:] if argv is None else list(argv)
+    _parse_in_requested_language(args)  # "no such command" too
+    return cli.main(args=args, prog_name="escore")
+
+
+def _parse_in_requested_language(args: list[str]) -> None:
+    """Usage errors found while click parses ``args`` in the language asked for (else English)."""
+    requested = _requested_language(args)
+    code = (requested or "en").strip().lower().replace("_", "-").split("-")[0]
+    click_language("zh" if code == "zh" else "en")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -242,6 +242,9 @@ def use_language(catalog: Any, lang: str | None, rulesets: Any = ()) -> str:
         use("en")  # an unknown language is reported in English
         raise
     use(chosen, catalog.translations if catalog is not None else ())
+    from . import click_language
+
+    click_language(chosen)  # click's own messages from here on (a bad value of a later prompt or check)
     return chosen
 
 
