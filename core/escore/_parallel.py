@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -25,6 +24,8 @@ def in_processes(func: Callable[[Part], Out], parts: Sequence[Part]) -> list[Out
     """``[func(part) for part in parts]``, the parts after the first computed in forked processes."""
     if len(parts) < 2 or not hasattr(os, "fork"):
         return [func(part) for part in parts]
+    import pickle
+
     from ._watchdog import Watchdog, active
 
     watching = active()
@@ -74,6 +75,8 @@ _NONE: Any = object()
 
 def _collect(child: tuple[int, int]) -> Any:
     """What a child sent, or :data:`_NONE` when it failed."""
+    import pickle
+
     pid, read_end = child
     with open(read_end, "rb") as pipe:
         data = pipe.read()

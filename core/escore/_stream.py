@@ -113,22 +113,19 @@ def score_summaries(
     function of the same evidence wherever it is computed, and the slices are joined in
     order, so the result is the one a single process gives.
     """
-    jobs = default_jobs(len(units)) if jobs is None else jobs
-    if jobs > 1 and len(units) > 1:
-        from ._parallel import in_processes
+    from ._parallel import in_processes
 
-        slices = [units[i * len(units) // jobs : (i + 1) * len(units) // jobs] for i in range(jobs)]
-        parts = in_processes(lambda part: _summaries(engine, part, values, tables, children, files), slices)
-        counts = dict.fromkeys(STATUSES, 0)
-        out: list[Summary] = []
-        for part, (summaries, part_counts) in zip(slices, parts):
-            # A summary crosses the process boundary without its unit (the parent has them all).
-            out.extend(Summary(unit, *rest) for unit, rest in zip(part, summaries))
-            for status, number in part_counts.items():
-                counts[status] += number
-        return out, counts
-    summaries, counts = _summaries(engine, units, values, tables, children, files)
-    return [Summary(unit, *rest) for unit, rest in zip(units, summaries)], counts
+    jobs = max(1, min(default_jobs(len(units)) if jobs is None else jobs, len(units)))
+    slices = [units[i * len(units) // jobs : (i + 1) * len(units) // jobs] for i in range(jobs)]
+    parts = in_processes(lambda part: _summaries(engine, part, values, tables, children, files), slices)
+    counts = dict.fromkeys(STATUSES, 0)
+    out: list[Summary] = []
+    for part, (summaries, part_counts) in zip(slices, parts):
+        # A summary crosses the process boundary without its unit (the parent has them all).
+        out.extend(Summary(unit, *rest) for unit, rest in zip(part, summaries))
+        for status, number in part_counts.items():
+            counts[status] += number
+    return out, counts
 
 
 def _summaries(
