@@ -219,6 +219,14 @@ evidence_option = click.option(
     type=click.Path(path_type=Path),
     help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
 )
+output_option = click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically)."
+)
+#: The three renderings of a one-unit or two-run report (explain, plan, diff).
+report_format_option = click.option(
+    "--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True
+)
+unit_category_option = click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
 lang_option = click.option(
     "--lang",
     "lang",

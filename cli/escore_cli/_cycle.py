@@ -10,7 +10,20 @@ import click
 from escore._i18n import N_, NP_, pgettext
 from escore._i18n import gettext as _
 
-from ._common import catalog_from, echo_out, evidence_option, lang_option, reports_errors, ruleset_option, speak, write_output, year_option
+from ._common import (
+    catalog_from,
+    echo_out,
+    evidence_option,
+    lang_option,
+    output_option,
+    report_format_option,
+    reports_errors,
+    ruleset_option,
+    speak,
+    unit_category_option,
+    write_output,
+    year_option,
+)
 
 db_option = click.option(
     "--db",
@@ -159,8 +172,8 @@ def _fresh_record(
 )
 @year_option
 @evidence_option
-@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@report_format_option
+@output_option
 @db_option
 @no_appeals_option
 @lang_option
@@ -336,7 +349,7 @@ def diff_html(data: dict[str, Any]) -> str:
 
 @click.command()
 @click.argument("unit")
-@click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
+@unit_category_option
 @ruleset_option
 @year_option
 @evidence_option
@@ -344,7 +357,7 @@ def diff_html(data: dict[str, Any]) -> str:
 @add_row_option
 @remove_row_option
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@output_option
 @click.option("--save", is_flag=True, help="Store the changed run as a labelled what-if run.")
 @click.option("--label", default="", help="Label of the saved what-if run.")
 @db_option
@@ -443,7 +456,7 @@ def appeal() -> None:
 @click.argument("unit")
 @click.argument("indicator")
 @click.option("--claim", required=True, help="What the unit claims, in its words.")
-@click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
+@unit_category_option
 @ruleset_option
 @year_option
 @evidence_option

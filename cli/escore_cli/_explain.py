@@ -10,9 +10,12 @@ from ._common import (
     check_suffix,
     evidence_option,
     lang_option,
+    output_option,
+    report_format_option,
     reports_errors,
     ruleset_option,
     timeout_option,
+    unit_category_option,
     use_language,
     watching,
     write_output,
@@ -126,12 +129,12 @@ def render(result: Any) -> str:
 
 @click.command()
 @click.argument("unit")
-@click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
+@unit_category_option
 @ruleset_option
 @year_option
 @evidence_option
-@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@report_format_option
+@output_option
 @db_option
 @no_appeals_option
 @lang_option

@@ -9,6 +9,7 @@ from ._common import (
     category_option,
     check_suffix,
     lang_option,
+    output_option,
     reports_errors,
     ruleset_option,
     use_language,
@@ -22,7 +23,7 @@ from ._common import (
 @ruleset_option
 @year_option
 @click.option("--format", "-f", "format_", default="table", show_default=True, help="table or json.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@output_option
 @lang_option
 @click.pass_context
 @reports_errors

@@ -10,18 +10,29 @@ import click
 from escore._i18n import N_
 from escore._i18n import gettext as _
 
-from ._common import catalog_from, evidence_option, lang_option, reports_errors, ruleset_option, write_output, year_option
+from ._common import (
+    catalog_from,
+    evidence_option,
+    lang_option,
+    output_option,
+    report_format_option,
+    reports_errors,
+    ruleset_option,
+    unit_category_option,
+    write_output,
+    year_option,
+)
 from ._cycle import accepted_appeals, db_option, dumps, no_appeals_option, note_appeals, safe
 
 
 @click.command()
 @click.argument("unit")
-@click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
+@unit_category_option
 @ruleset_option
 @year_option
 @evidence_option
-@click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@report_format_option
+@output_option
 @db_option
 @no_appeals_option
 @lang_option

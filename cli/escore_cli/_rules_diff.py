@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ._common import catalog_from, lang_option, reports_errors, use_language, write_output
+from ._common import catalog_from, lang_option, output_option, reports_errors, use_language, write_output
 
 
 @click.command("rules-diff")
@@ -12,7 +12,7 @@ from ._common import catalog_from, lang_option, reports_errors, use_language, wr
 @click.argument("second", metavar="B")
 @click.option("--category", "-c", metavar="CATEGORY", help="Only this category (default: every category of either ruleset).")
 @click.option("--format", "-f", "format_", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
+@output_option
 @lang_option
 @click.pass_context
 @reports_errors

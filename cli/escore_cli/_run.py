@@ -10,6 +10,7 @@ from ._common import (
     check_suffix,
     evidence_option,
     lang_option,
+    output_option,
     prefixed,
     reports_errors,
     ruleset_option,
@@ -33,7 +34,7 @@ STDERR_UNITS = 10
 @click.option(
     "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv, xlsx (or a plugin's)."
 )
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@output_option
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")

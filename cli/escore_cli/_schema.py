@@ -4,12 +4,12 @@ from pathlib import Path
 
 import click
 
-from ._common import lang_option, reports_errors, speak, write_output
+from ._common import lang_option, output_option, reports_errors, speak, write_output
 
 
 @click.command()
 @click.argument("command", metavar="COMMAND")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically).")
+@output_option
 @lang_option
 @click.pass_context
 @reports_errors

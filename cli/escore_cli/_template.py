@@ -5,7 +5,17 @@ from typing import Any
 
 import click
 
-from ._common import catalog_from, category_option, lang_option, reports_errors, ruleset_option, use_language, write_output, year_option
+from ._common import (
+    catalog_from,
+    category_option,
+    lang_option,
+    output_option,
+    reports_errors,
+    ruleset_option,
+    use_language,
+    write_output,
+    year_option,
+)
 
 
 def render_template(plan: Any, unit: Any | None) -> str:
@@ -82,7 +92,7 @@ def render_template(plan: Any, unit: Any | None) -> str:
     help="xlsx: pre-fill the workbook from this evidence (repeatable).",
 )
 @click.option("--evidence-from-sample", is_flag=True, help="xlsx: pre-fill the workbook from the packs' synthetic sample evidence.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout.")
+@output_option
 @lang_option
 @click.pass_context
 @reports_errors
