@@ -625,7 +625,7 @@ def test_entries_written_by_other_code_are_not_used(runner, evidence, own_cache,
     _cache.shared().save()
     # A validation change at the same version number: entries sealed before are void.
     monkeypatch.setattr(_cache, "core_digest", lambda: b"another build of the core")
-    assert _cache._unseal((own_cache / "toml-v2.marshal").read_bytes()) is None
+    assert _cache._open_sealed(own_cache / "toml-v2.marshal") is None
     assert _cache.load_evidence_set(sorted(own_cache.glob("evidence-*"))[0].name[9:-8], None) is None
 
 
@@ -781,3 +781,21 @@ def test_a_table_may_be_larger_than_a_unit_file(tmp_path):
     path.write_text("unit,x\na,1\n", encoding="utf-8")
     lines, total, anything = _files.open_text(path, limit=12)
     assert (list(lines), total, anything) == (["unit,x\n", "a,1\n"], 2, True)
+
+
+def test_a_files_digest_is_read_once_per_process_unless_it_changes(tmp_path, monkeypatch):
+    import hashlib
+
+    from escore import _files
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"unit,x\na,1\n")
+    reads = []
+    chunks = _files._chunks
+    monkeypatch.setattr(_files, "_chunks", lambda *a: reads.append(a[1]) or chunks(*a))
+    first = _files.file_sha256(path)
+    assert _files.file_sha256(path) == first == hashlib.sha256(b"unit,x\na,1\n").digest()
+    assert len(reads) == 1  # the cache key and the stamp share one reading
+    path.write_bytes(b"unit,x\na,2\n")
+    os.utime(path, ns=(1, 2))  # a new modification time, whatever the clock's resolution
+    assert _files.file_sha256(path) == hashlib.sha256(b"unit,x\na,2\n").digest() and len(reads) == 2

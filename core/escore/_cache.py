@@ -113,17 +113,6 @@ def pack_digest(plan: Any) -> bytes:
     return _blake2b(repr(_source_stats(directories)).encode(), digest_size=16).digest()
 
 
-def _seal(payload: bytes) -> bytes:
-    """``payload`` with a digest of it and of the core's code in front, as stored on disk."""
-    return _blake2b(payload, digest_size=32, key=core_digest()).digest() + payload
-
-
-def _unseal(data: bytes) -> bytes | None:
-    """The payload of a sealed file, or ``None`` if it was altered or written by other code."""
-    payload = data[32:]
-    return payload if len(data) >= 32 and _blake2b(payload, digest_size=32, key=core_digest()).digest() == data[:32] else None
-
-
 _refused: set[str] = set()
 
 
@@ -165,22 +154,6 @@ def usable_directory(directory: Path, *, create: bool, report: bool = True) -> b
     return True
 
 
-def _read_private(path: Path) -> bytes | None:
-    """The bytes of a cache file if it is a regular file of the user's that only the user can write."""
-    import stat
-
-    try:
-        with open(path, "rb") as stream:
-            info = os.fstat(stream.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022:
-                return None
-            if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
-                return None
-            return stream.read()
-    except OSError:
-        return None
-
-
 def _open_sealed(path: Path) -> Any:
     """``path`` opened for reading just after its seal, if it is a private regular file of the
     user's whose seal matches (checked a megabyte at a time); else ``None``. The caller reads the
@@ -212,8 +185,9 @@ def _open_sealed(path: Path) -> Any:
 
 
 def _write_sealed(directory: Path, name: str, parts: Iterable[bytes], prefix: str) -> None:
-    """:func:`_write_private` for a payload given in parts, written as they come (the seal is
-    written last, in front, so the file is whole before it is renamed into place)."""
+    """A private cache file (mode 0600, renamed into place whole): a seal (a digest of the payload
+    keyed by the core's code, see :func:`core_digest`), then the payload, written part by part as
+    the parts come. The seal is written last, in front, before the rename."""
     import tempfile
 
     handle, temporary = tempfile.mkstemp(prefix=prefix, dir=directory)  # mode 0600
@@ -226,19 +200,6 @@ def _write_sealed(directory: Path, name: str, parts: Iterable[bytes], prefix: st
                 stream.write(part)
             stream.seek(0)
             stream.write(digest.digest())
-        os.replace(temporary, directory / name)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _write_private(directory: Path, name: str, payload: bytes, prefix: str) -> None:
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(prefix=prefix, dir=directory)  # mode 0600
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(_seal(payload))
         os.replace(temporary, directory / name)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -287,10 +248,12 @@ class TomlCache:
         if self.entries is None:
             self.entries = {}
             if self.path is not None and usable_directory(self.path.parent, create=False):
-                raw = _read_private(self.path)
-                payload = None if raw is None else _unseal(raw)
+                stream = _open_sealed(self.path)
                 try:
-                    data = marshal.loads(payload) if payload is not None else None
+                    data = None
+                    if stream is not None:
+                        with stream:
+                            data = marshal.loads(stream.read())
                     if isinstance(data, tuple) and len(data) == 2 and data[0] == VERSION and isinstance(data[1], dict):
                         self.entries = data[1]
                 except Exception:
@@ -325,7 +288,7 @@ class TomlCache:
         try:
             # At exit: a refusal was reported when the cache was read, if it was refused then.
             if usable_directory(self.path.parent, create=True, report=False):
-                _write_private(self.path.parent, self.path.name, marshal.dumps((VERSION, entries)), ".toml-cache.")
+                _write_sealed(self.path.parent, self.path.name, [marshal.dumps((VERSION, entries))], ".toml-cache.")
         except (OSError, ValueError):
             pass  # a cache we cannot write costs speed, never correctness
         self.dirty = False
@@ -357,7 +320,7 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
     from ._builtin_loaders import read_csv, read_unit_toml, read_workbook
     from ._columnar import read_parquet
     from ._errors import EscoreError
-    from ._files import file_digest, read_bytes
+    from ._files import file_sha256, read_bytes
     from ._version import __version__
 
     builtin = (
@@ -388,7 +351,7 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
         for root in paths:
             feed(str(root))
             if root.is_file():
-                feed(file_digest(root, _blake2b(digest_size=20)).digest())
+                feed(file_sha256(root))
                 continue
             if not root.is_dir():
                 return None  # let the loader report it
@@ -399,8 +362,8 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
                     for path in sorted(sub.iterdir()):
                         if not path.is_file():
                             return None  # a directory, FIFO or device: the loader reports it, every time
-                        # A digest read a megabyte at a time: a fields table may be 150 MB.
-                        feed(path.name, file_digest(path, _blake2b(digest_size=20)).digest())
+                        # A digest read a megabyte at a time (a fields table may be 150 MB), shared with the stamp.
+                        feed(path.name, file_sha256(path))
             manifest = root / "escore-evidence.toml"
             if manifest.is_file():
                 feed(read_bytes(manifest))

@@ -64,9 +64,8 @@ def in_processes(func: Callable[[Part], Out], parts: Sequence[Part]) -> list[Out
         children.append((pid, read_end))
     results = [func(parts[0])]
     for part, child in zip(parts[1:], children):
-        results.append(_collect(child) if child is not None else _NONE)
-        if results[-1] is _NONE:
-            results[-1] = func(part)
+        sent = _collect(child) if child is not None else _NONE
+        results.append(func(part) if sent is _NONE else sent)
     return results
 
 

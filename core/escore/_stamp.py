@@ -20,16 +20,9 @@ from pathlib import Path
 
 import attrs
 
-from ._files import file_digest
+from ._files import file_sha256
+from ._files import sha256 as _sha256
 from ._paths import root_label
-
-try:  # hashlib would load OpenSSL first; the built-in module is enough for SHA-256
-    from _sha256 import sha256 as _sha256
-except ImportError:  # pragma: no cover - Python 3.12+ renamed it
-    try:
-        from _sha2 import sha256 as _sha256  # type: ignore[no-redef]
-    except ImportError:
-        from hashlib import sha256 as _sha256
 
 MANIFEST = "escore-evidence.toml"
 
@@ -80,7 +73,7 @@ def digest_root(root: Path) -> EvidenceRoot:
     lines = []
     files = _evidence_files(root)
     for name, path in files:
-        lines.append(f"{file_digest(path, _sha256()).hexdigest()}  {name}\n")
+        lines.append(f"{file_sha256(path).hex()}  {name}\n")
     return EvidenceRoot(root_label(root), len(files), _sha256("".join(lines).encode()).hexdigest())
 
 
