@@ -20,11 +20,12 @@ What a run does
      (``code,dc_variant``). The conversion is cached per input file (path, size, mtime) under
      ``$ESCORE_ADAPTER_WORK`` (default ``escore-adapter-$UID`` in the temporary directory), so
      bench.py's untimed warm-up pays it and the timed runs do not.
-  2. **Scoring.** A fresh process, the installed packs unchanged: ``escore run -c provincial
-     -k comprehensive --roster units.csv -e DIR -f csv -o OUT``. ``-k comprehensive`` selects the
-     23 indicators of the 65-point table; the website section (Table D) is then empty and totals
-     count only the selection. Its wall time is phase ``score``; it is also logged, with the
-     child's peak RSS, to ``$ESCORE_ADAPTER_LOG`` (JSON lines).
+  2. **Scoring.** escore's command line, the installed packs unchanged: ``escore run -c provincial
+     -k comprehensive --roster units.csv -e DIR -f csv -o OUT``, run in this process, which is
+     the fresh process bench.py times (as of_run.py runs OpenFisca in its own). ``-k
+     comprehensive`` selects the 23 indicators of the 65-point table; the website section
+     (Table D) is then empty and totals count only the selection. Its wall time is phase
+     ``score``; it is also logged, with the peak RSS, to ``$ESCORE_ADAPTER_LOG`` (JSON lines).
   3. **Totals.** escore's CSV holds totals rounded half-up to 2 decimals (its presentation); they
      are written as they are, so bench.py's "max |value - exact|" shows that rounding (≤ 0.005).
 
@@ -35,6 +36,8 @@ symbolic links: ``escore_adapter.MODE.py``)
   nocache  the same with ``ESCORE_CACHE_DIR=off``: every run parses and checks all evidence
   json     ``-f json`` (every explanation line kept), cache as ``cli``
   table    ``-f table`` (totals taken from the text table), cache as ``cli``
+  subprocess  as ``cli``, but the ``escore`` script runs in a child process (one more
+           interpreter start), as a user at a shell would run it
 
 Other entry points (run directly with escore's Python)
   --convert in.csv              convert only; print the evidence directory
@@ -96,7 +99,7 @@ HERE = _peer_dir()
 DUE = (2017, 4, 1)
 MAPPING_VERSION = "4-columnar"
 GRADE_REASON = "bench-peer synthetic grade"
-MODES = ("cli", "nocache", "json", "table")
+MODES = ("cli", "nocache", "json", "table", "subprocess")
 #: The header of fields/provincial.csv, in the order convert() writes each row.
 FIELD_COLUMNS = (
     "unit", "provincial.data_centre.plan_on_time",
@@ -306,19 +309,49 @@ def convert(csv_path: str, base: Path) -> None:
 # ----------------------------------------------------------------------------- the command line
 
 
-def escore_command(evidence: Path, roster: Path, out: Path, fmt: str) -> list[str]:
-    exe = str(Path(sys.executable).parent / "escore")
-    return [exe, "run", "-c", "provincial", "-k", "comprehensive", "--roster", str(roster),
+def escore_args(evidence: Path, roster: Path, out: Path, fmt: str) -> list[str]:
+    return ["run", "-c", "provincial", "-k", "comprehensive", "--roster", str(roster),
             "-e", str(evidence), "-f", fmt, "-o", str(out)]  # fmt: skip
 
 
-def escore_env(roster: Path, mode: str) -> dict[str, str]:
-    """The escore process's environment; its cache is kept per converted input (one N), so that
-    a large run's entries do not weigh on a small run (see ESCORE_ADAPTER_CACHE to share one)."""
-    env = dict(os.environ)
-    cache = os.environ.get("ESCORE_ADAPTER_CACHE") or str(roster.parent / "cache")
-    env["ESCORE_CACHE_DIR"] = "off" if mode == "nocache" else cache
-    return env
+def cache_dir(roster: Path, mode: str) -> str:
+    """The escore cache of this run; kept per converted input (one N), so that a large run's
+    entries do not weigh on a small run (see ESCORE_ADAPTER_CACHE to share one)."""
+    if mode == "nocache":
+        return "off"
+    return os.environ.get("ESCORE_ADAPTER_CACHE") or str(roster.parent / "cache")
+
+
+def run_escore(args: list[str], cache: str, *, fork: bool) -> tuple[int, str, int]:
+    """(exit status, stderr, peak RSS in KiB) of ``escore ARGS``.
+
+    In process (the default): this adapter is the fresh process bench.py times, as
+    of_run.py is for OpenFisca, so escore's command line runs here, exactly as the
+    ``escore`` script would run it. ``fork``: a child process running the ``escore``
+    script (one more interpreter start), as a shell user would type the command.
+    """
+    import resource
+
+    if fork:
+        import subprocess
+
+        exe = str(Path(sys.executable).parent / "escore")
+        env = dict(os.environ, ESCORE_CACHE_DIR=cache)
+        proc = subprocess.run([exe, *args], env=env, capture_output=True, text=True, check=False)
+        return proc.returncode, proc.stderr, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    import io
+    from contextlib import redirect_stderr
+
+    from escore_cli import main as escore_main
+
+    os.environ["ESCORE_CACHE_DIR"] = cache
+    stderr = io.StringIO()
+    with redirect_stderr(stderr):
+        try:
+            status = escore_main(args)
+        except SystemExit as exit_:
+            status = exit_.code if isinstance(exit_.code, int) else 1
+    return status or 0, stderr.getvalue(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def totals_from_output(path: Path, fmt: str) -> tuple[dict[str, str], int, int]:
@@ -353,24 +386,19 @@ def totals_from_output(path: Path, fmt: str) -> tuple[dict[str, str], int, int]:
 
 
 def run_cli(argv: list[str]) -> None:
-    import resource
-    import subprocess
-
     csv_in, totals_out, phases_out = argv[1], argv[2], argv[3]
     mode = mode_from_name(argv[0])
-    fmt = {"cli": "csv", "nocache": "csv", "json": "json", "table": "table"}[mode]
+    fmt = {"cli": "csv", "nocache": "csv", "json": "json", "table": "table", "subprocess": "csv"}[mode]
     t_imported = time.perf_counter()
     evidence, roster, ids = converted(csv_in)
     t_read = time.perf_counter()
     out = Path(totals_out).with_suffix(f".escore.{fmt}")
-    cmd = escore_command(evidence, roster, out, fmt)
-    env = escore_env(roster, mode)
+    args = escore_args(evidence, roster, out, fmt)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    status, stderr, rss = run_escore(args, cache_dir(roster, mode), fork=mode == "subprocess")
     wall = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if proc.returncode != 0:
-        raise SystemExit(f"escore failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    if status != 0:
+        raise SystemExit(f"escore failed ({status}): escore {' '.join(args)}\n{stderr[-3000:]}")
     t_scored = time.perf_counter()
     by_code, missing, errors = totals_from_output(out, fmt)
     with open(totals_out, "w", newline="", encoding="utf-8") as fh:
@@ -383,7 +411,7 @@ def run_cli(argv: list[str]) -> None:
     log = os.environ.get("ESCORE_ADAPTER_LOG") or str(work_root() / "runs.jsonl")
     with open(log, "a") as fh:
         fh.write(json.dumps({"mode": mode, "n": len(ids), "csv": os.path.realpath(csv_in), "python": sys.executable, "escore_wall_s": wall,
-                             "child_maxrss_kib": rss, "missing": missing, "errors": errors, "phases": phases,
+                             "maxrss_kib": rss, "missing": missing, "errors": errors, "phases": phases,
                              "t": time.time()}) + "\n")  # fmt: skip
 
 

@@ -140,3 +140,66 @@ def test_floats_are_refused():
         to_decimal(0.1)
     with pytest.raises(TypeError):
         Deduction("d", max=0.5, per={})
+
+
+# --------------------------------------------------------------------------- without explanation lines
+
+FLOORED = Deduction("floored", max=3, per={"miss": D("1.5")}, floor=D("0.0"))
+CAPPED = Award("capped", cap=D("2.0"), per={"hit": 1})
+SHARE = Proportional("share", 5, what="done", nothing_to_count="full")
+
+
+@pytest.mark.parametrize(
+    ("rule", "args"),
+    [
+        (RATE, ("100",)), (RATE, ("79.99",)), (DELAY, (8,)),
+        (FLOORED, ([],)), (FLOORED, ([Item("miss")],)), (FLOORED, ([Item("miss")] * 2,)), (FLOORED, ([Item("miss")] * 3,)),
+        (CAPPED, ([],)), (CAPPED, ([Item("hit")],)), (CAPPED, ([Item("hit")] * 2,)), (CAPPED, ([Item("hit")] * 3,)),
+        (SHARE, (0, 0)), (SHARE, (1, 3)), (SHARE, (3, 3)), (SHARE, (0, 3)),
+        (Binary("b", "0.5"), (True,)), (Binary("b", "0.5"), (False,)),
+        (Graded("g", 4), (Grade(D("2.50"), "fine"),)),
+    ],
+)  # fmt: skip
+def test_rules_without_lines_score_the_same_points(rule, args):
+    from escore._score import explaining
+
+    explained = rule.score(*args)
+    quiet = explaining.set(False)
+    try:
+        bare = rule.score(*args)
+    finally:
+        explaining.reset(quiet)
+    assert explained.reasons and not bare.reasons and not bare.hits
+    # The same Decimal, to its exponent: 3 − 1.5 − 1.5 is 0.0 either way, not the floor's 0.0 by chance.
+    assert (bare.points, str(bare.points)) == (explained.points, str(explained.points))
+
+
+def test_rules_without_lines_still_refuse_what_they_refuse():
+    from escore._score import explaining
+
+    quiet = explaining.set(False)
+    try:
+        with pytest.raises(KeyError):
+            FLOORED.score([Item("unknown kind")])
+        with pytest.raises(ValueError, match="outside"):
+            SHARE.score(4, 3)
+        with pytest.raises(MissingEvidence):
+            Proportional("p", 2, nothing_to_count="missing").score(0, 0)
+        assert RATE.score("80").with_reason("not kept").reasons == ()
+    finally:
+        explaining.reset(quiet)
+
+
+@pytest.mark.parametrize("category", ["provincial", "city", "county"])
+def test_every_sample_indicator_scores_the_same_without_lines(category):
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import run_category
+
+    catalog = Catalog(make_plugin_manager())
+    explained = run_category(catalog, category, explain=True)
+    bare = run_category(catalog, category, explain=False)
+    assert [[(i.code, i.status, str(i.points)) for i in u.indicators] for u in bare.units] == [
+        [(i.code, i.status, str(i.points)) for i in u.indicators] for u in explained.units
+    ]
+    assert [str(u.total) for u in bare.units] == [str(u.total) for u in explained.units]
+    assert sum(len(i.reasons) for u in explained.units for i in u.indicators if i.status == "scored") > 0

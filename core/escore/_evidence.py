@@ -26,6 +26,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
+from ._converters import as_tuple
 from ._errors import InputError
 from ._i18n import N_
 from ._i18n import gettext as _
@@ -89,7 +90,7 @@ class _Typed:
     description: str = ""
     min: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
     max: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
-    choices: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    choices: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     #: Set-valued lists (the default) refuse an item listed twice: it would count twice.
     unique: bool = attrs.field(default=True, kw_only=True)
     #: Another field (of the same unit) or column (of the same row) this value may not exceed
@@ -480,11 +481,11 @@ class Table:
     """
 
     name: str = attrs.field(validator=attrs.validators.matches_re(r"^[a-z][a-z0-9_]*$"))
-    columns: tuple[Column, ...] = attrs.field(converter=tuple)
+    columns: tuple[Column, ...] = attrs.field(converter=as_tuple)
     description: str = ""
     rollup: bool = False
     #: Columns whose values together identify a row within a unit (one monthly score per month).
-    unique: tuple[str, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
+    unique: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, kw_only=True)
     #: Read for context only: an absent file gives ``None`` to the rules instead of *missing*.
     optional: bool = attrs.field(default=False, kw_only=True)
     row_type: type = attrs.field(init=False)

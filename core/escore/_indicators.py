@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import attrs
 
 from ._citation import Citation
+from ._converters import as_tuple
 from ._score import Number, to_decimal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,7 +111,7 @@ class Node:
     source: Citation | None = None
     counted: bool = True
     variant: str | None = None
-    methods: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_check_methods)
+    methods: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_check_methods)
 
     def max_for(self, category: str) -> Decimal | None:
         """This node's maximum in ``category``, or ``None`` if it has no place there."""
@@ -123,7 +124,7 @@ class Node:
 class IndicatorDecl(Node):
     """The declaration ``@indicator`` attaches to a function."""
 
-    alternatives: tuple[Alternative, ...] = attrs.field(default=(), converter=tuple)
+    alternatives: tuple[Alternative, ...] = attrs.field(default=(), converter=as_tuple)
     kind: str = "indicator"
 
 
@@ -149,7 +150,7 @@ class VetoDecl:
 
     code: str
     title: str
-    targets: tuple[str, ...] = attrs.field(converter=tuple)
+    targets: tuple[str, ...] = attrs.field(converter=as_tuple)
     source: Citation | None = None
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from ._citation import Citation
+from ._converters import as_tuple
 from ._errors import InputError
 from ._i18n import gettext as _
 from ._score import to_decimal
@@ -71,7 +72,7 @@ class Section:
     title: str
     weight: Decimal = attrs.field(converter=to_decimal)
     raw_max: Decimal = attrs.field(converter=to_decimal)
-    sample_evidence: tuple[Path, ...] = attrs.field(default=(), converter=tuple)
+    sample_evidence: tuple[Path, ...] = attrs.field(default=(), converter=as_tuple)
     source: Citation | None = None
 
 
@@ -104,7 +105,7 @@ class Roster:
 
     ruleset: str
     category: str
-    units: tuple[Unit, ...] = attrs.field(converter=tuple)
+    units: tuple[Unit, ...] = attrs.field(converter=as_tuple)
 
     @classmethod
     def from_toml(cls, path: Path) -> Roster:

@@ -38,8 +38,13 @@ def package_relative(filename: str) -> str | None:
     return PurePosixPath(*Path(os.path.relpath(path, base)).parts).as_posix()
 
 
+@functools.lru_cache(maxsize=256)
 def source_location(filename: str) -> str:
-    """A source file for ``file:line`` messages: package-relative, else its name alone."""
+    """A source file for ``file:line`` messages: package-relative, else its name alone.
+
+    Cached: every indicator and fixture of a pack names one of a few files, and collecting
+    the packs asks for about eighty locations.
+    """
     return package_relative(filename) or Path(filename).name
 
 

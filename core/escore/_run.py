@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ._collect import IndicatorPlan, Plan, natural_key
 from ._i18n import N_, lines, translating
 from ._model import Unit
-from ._score import ZERO, Hit, MissingEvidence, NotApplicable, Score, fmt
+from ._score import ZERO, Hit, MissingEvidence, NotApplicable, Score, explaining, fmt
 
 if TYPE_CHECKING:
     from ._stamp import Stamp
@@ -369,6 +369,24 @@ class Engine:
         file: str = "",
     ) -> UnitResult:
         """Score one unit whose fixtures :meth:`fixture_values` has already resolved."""
+        if self.explain:
+            return self._score_resolved(unit, values, env, problems, tables, children, file)
+        quiet = explaining.set(False)  # nobody reads the lines: the rule objects skip them
+        try:
+            return self._score_resolved(unit, values, env, problems, tables, children, file)
+        finally:
+            explaining.reset(quiet)
+
+    def _score_resolved(
+        self,
+        unit: Unit,
+        values: Mapping[str, Any],
+        env: Mapping[str, Any],
+        problems: Mapping[str, Problem],
+        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+        children: tuple[Unit, ...],
+        file: str,
+    ) -> UnitResult:
         attributes = unit.attributes
         explain = self.explain
         results: list[IndicatorResult] = []

@@ -100,7 +100,9 @@ def relabel(data: EvidenceSet, paths: Sequence[Path]) -> EvidenceSet:
             parts.append(part)
         return " + ".join(parts)
 
-    return attrs.evolve(data, files={code: show(where) for code, where in data.files.items()}, sources=tuple(labels[str(p)] for p in paths))
+    # Units of one columnar table share one file: each distinct place is relabelled once.
+    shown = {where: show(where) for where in set(data.files.values())}
+    return attrs.evolve(data, files={code: shown[where] for code, where in data.files.items()}, sources=tuple(labels[str(p)] for p in paths))
 
 
 def pack_stamps(catalog: Catalog, plan: Plan) -> Iterable[PackStamp]:

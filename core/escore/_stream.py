@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, overload
 
 from ._model import Unit
 from ._run import STATUSES, Engine, IndicatorResult, UnitResult
+from ._score import explaining
 
 
 class Summary(NamedTuple):
@@ -145,6 +146,8 @@ def _summaries(
     # result is summarised and dropped here instead of kept in a list of every unit's results.
     was_enabled = gc.isenabled()
     gc.disable()
+    # A summary keeps points, statuses and problems, never a scored line: the rule objects skip them.
+    quiet = explaining.set(False)
     try:
         for unit in units:
             code = unit.code
@@ -153,6 +156,7 @@ def _summaries(
                 counts[item[1]] += 1
             out.append(summarise(result)[1:])
     finally:
+        explaining.reset(quiet)
         if was_enabled:
             gc.enable()
     return out, counts

@@ -1,0 +1,19 @@
+"""Field converters shared by the attrs classes.
+
+attrs reads each converter's signature to annotate the generated ``__init__``. For a
+builtin such as ``tuple`` that means ``inspect.signature`` parsing its text signature,
+which on first use compiles the tokenizer's regular expressions (about 13 ms of every
+command's start-up). A Python function's signature is read from its code object instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def as_tuple(items: Iterable[T]) -> tuple[T, ...]:
+    """The items as a tuple."""
+    return tuple(items)
