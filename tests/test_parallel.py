@@ -7,7 +7,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from escore._parallel import in_processes
+from escore._parallel import in_processes, ordered_map
 from escore_cli import cli
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
@@ -28,6 +28,57 @@ def test_a_failing_process_costs_speed_not_the_result():
         return part * part
 
     assert in_processes(square, [2, 3, 4]) == [4, 9, 16]
+
+
+def test_ordered_map_keeps_the_order_and_at_most_jobs_processes():
+    import time
+
+    parent = os.getpid()
+
+    def work(part: int) -> tuple[int, int]:
+        time.sleep(0.05 if part % 2 else 0)  # later parts finish first: the order must not follow
+        return part, os.getpid()
+
+    out = list(ordered_map(work, range(7), 3))
+    assert [part for part, _ in out] == list(range(7))
+    assert all(pid != parent for _, pid in out) and len({pid for _, pid in out}) == 7  # a process per part
+    assert list(ordered_map(work, range(3), 1)) == [(0, parent), (1, parent), (2, parent)]
+
+
+def test_ordered_map_computes_a_failed_part_itself_and_leaves_no_process_behind():
+    parent = os.getpid()
+
+    def square(part: int) -> int:
+        if os.getpid() != parent and part == 2:
+            os._exit(9)  # killed, as by the OOM killer
+        return part * part
+
+    assert list(ordered_map(square, range(5), 2)) == [0, 1, 4, 9, 16]
+    stopped = ordered_map(square, range(50), 4)
+    assert next(stopped) == 0
+    stopped.close()  # the writer failed: the processes still running are ended and reaped
+    with pytest.raises(ChildProcessError):  # this test process has no child left, running or not
+        os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.parametrize("format_", ["json", "toml"])
+def test_the_detail_rendered_in_processes_is_the_detail_of_one(format_):
+    import io
+
+    from escore._builtin_formats import write_json, write_toml
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import run_category
+
+    write = {"json": write_json, "toml": write_toml}[format_]
+    catalog = Catalog(make_plugin_manager())
+    texts = []
+    for jobs in (1, 3):
+        result = run_category(catalog, "county", explain=True, lazy=True, jobs=jobs)
+        assert result.units.jobs == jobs
+        buffer = io.StringIO()
+        write(result, buffer)
+        texts.append(buffer.getvalue())
+    assert texts[0] == texts[1] and texts[0].count('"rank"' if format_ == "json" else "[[units]]") == 83
 
 
 def test_a_process_watches_its_indicators_as_the_parent_does():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from ._model import OutputFormat
@@ -14,9 +14,9 @@ from .hookspecs import hookimpl
 
 
 def _json(data: Any) -> str:
-    import json
+    from ._jsontext import indented  # json: only for commands that write it
 
-    return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+    return escape_string_syntax(indented(data)) + "\n"
 
 
 def write_json(result: RunResult, stream: TextIO) -> None:
@@ -29,11 +29,46 @@ def write_json(result: RunResult, stream: TextIO) -> None:
     marker = "\x00units\x00"
     head, _, tail = _json({**run_header(result), "units": [marker]}).partition(json.dumps(marker))
     stream.write(head.rstrip(" "))  # up to '"units": [' and its line break
-    separator = "    "
-    for unit in unit_dicts(result):
-        stream.write(separator + escape_string_syntax(json.dumps(unit, ensure_ascii=False, indent=2)).replace("\n", "\n    "))
-        separator = ",\n    "
+    for text in unit_texts(result, _json_unit):
+        stream.write(text)
     stream.write(tail)
+
+
+def _json_unit(unit: dict[str, Any], first: bool) -> str:
+    from ._jsontext import indented
+
+    return ("    " if first else ",\n    ") + escape_string_syntax(indented(unit, "\n    "))  # nested in "units": [ … ]
+
+
+#: Units per block of detail text a forked process renders (at most this many results are held).
+DETAIL_BLOCK = 500
+
+
+def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str]) -> Iterator[str]:
+    """``render(unit dict, is first)`` of every unit in rank order, joined in blocks.
+
+    The detail of a run scored in two passes (``LazyUnits``) is scored again, with every
+    explanation line, as it is written; a run whose first pass used several processes renders
+    consecutive blocks of units in as many forked processes, written in order, so the text
+    is the same as one process writes (``test_parallel``).
+    """
+    units = result.units
+    jobs = getattr(units, "jobs", 1)
+    if jobs < 2:
+        first = True
+        for unit in unit_dicts(result):
+            yield render(unit, first)
+            first = False
+        return
+    from ._parallel import ordered_map
+
+    size = max(1, min(DETAIL_BLOCK, -(-len(units) // (4 * jobs))))  # ≥ 4 blocks per process: the last ones finish together
+
+    def block(start: int) -> str:
+        part = result._replace(units=units[start : start + size], ranks=result.ranks[start : start + size])
+        return "".join(render(unit, start + offset == 0) for offset, unit in enumerate(unit_dicts(part)))
+
+    yield from ordered_map(block, range(0, len(units), size), jobs)
 
 
 def render_toml(result: RunResult) -> str:
@@ -54,10 +89,16 @@ def write_toml(result: RunResult, stream: TextIO) -> None:
         stream.write(escape_string_syntax(tomli_w.dumps(run_to_dict(result))))
         return
     stream.write(escape_string_syntax(tomli_w.dumps(run_header(result))))
-    for unit in unit_dicts(result):
-        if not unit["vetoes"]:
-            del unit["vetoes"]
-        stream.write("\n" + escape_string_syntax(tomli_w.dumps({"units": [unit]})))
+    for text in unit_texts(result, _toml_unit):
+        stream.write(text)
+
+
+def _toml_unit(unit: dict[str, Any], first: bool) -> str:
+    import tomli_w
+
+    if not unit["vetoes"]:
+        del unit["vetoes"]
+    return "\n" + escape_string_syntax(tomli_w.dumps({"units": [unit]}))
 
 
 def render_csv(result: RunResult) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any, TypeVar
 
 Part = TypeVar("Part")
@@ -24,49 +26,100 @@ def in_processes(func: Callable[[Part], Out], parts: Sequence[Part]) -> list[Out
     """``[func(part) for part in parts]``, the parts after the first computed in forked processes."""
     if len(parts) < 2 or not hasattr(os, "fork"):
         return [func(part) for part in parts]
-    import pickle
-
-    from ._watchdog import Watchdog, active
+    from ._watchdog import active
 
     watching = active()
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            stream.flush()
-    children: list[tuple[int, int] | None] = []
-    for part in parts[1:]:
-        try:
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-        except OSError:
-            children.append(None)  # no process: the parent scores this part
-            continue
-        if pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
-            code = 1
-            try:
-                os.close(read_end)
-                if watching is not None:
-                    with Watchdog(watching[0], note_after=watching[1]):
-                        result = func(part)
-                else:
-                    result = func(part)
-                data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-                with open(write_end, "wb") as pipe:
-                    pipe.write(data)
-                code = 0
-            except BaseException:  # the parent computes this part again
-                code = 1
-            finally:
-                for stream in (sys.stdout, sys.stderr):  # what a pack printed; _exit does not flush
-                    with contextlib.suppress(Exception):
-                        stream.flush()
-                os._exit(code)
-        os.close(write_end)
-        children.append((pid, read_end))
+    _flush()
+    children = [_fork(func, part, watching) for part in parts[1:]]
     results = [func(parts[0])]
     for part, child in zip(parts[1:], children):
         sent = _collect(child) if child is not None else _NONE
         results.append(func(part) if sent is _NONE else sent)
     return results
+
+
+def ordered_map(func: Callable[[Part], Out], parts: Iterable[Part], jobs: int) -> Iterator[Out]:
+    """``func(part)`` for each part, in order, computed by up to ``jobs`` forked processes at a time.
+
+    Each part gets a process of its own, started as soon as one finishes, so at most ``jobs``
+    results wait in memory, whatever the number of parts (a run's detail, block by block).
+    """
+    if jobs < 2 or not hasattr(os, "fork"):
+        yield from map(func, parts)
+        return
+    from ._watchdog import active
+
+    watching = active()
+    _flush()
+    waiting = iter(parts)
+    running: deque[tuple[Part, tuple[int, int] | None]] = deque()
+    try:
+        for part in islice(waiting, jobs):
+            running.append((part, _fork(func, part, watching)))
+        while running:
+            part, child = running.popleft()
+            sent = _collect(child) if child is not None else _NONE
+            for following in islice(waiting, 1):  # keep the processes busy while this one is written
+                running.append((following, _fork(func, following, watching)))
+            yield func(part) if sent is _NONE else sent
+    finally:  # the consumer stopped early (an error while writing): no process is left behind
+        for _, child in running:
+            if child is not None:
+                _abandon(child)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+
+
+def _fork(func: Callable[[Part], Any], part: Part, watching: tuple[float | None, float] | None) -> tuple[int, int] | None:
+    """A forked process computing ``func(part)`` and sending it back: ``(pid, read end)``, or
+    ``None`` when no process could be started (the caller then computes the part itself)."""
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
+        code = 1
+        try:
+            import pickle
+
+            from ._watchdog import Watchdog
+
+            os.close(read_end)
+            if watching is not None:
+                with Watchdog(watching[0], note_after=watching[1]):
+                    result = func(part)
+            else:
+                result = func(part)
+            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            with open(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        except BaseException:  # the parent computes this part again
+            code = 1
+        finally:
+            for stream in (sys.stdout, sys.stderr):  # what a pack printed; _exit does not flush
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _abandon(child: tuple[int, int]) -> None:
+    import signal
+
+    pid, read_end = child
+    with contextlib.suppress(OSError):
+        os.close(read_end)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
 
 
 _NONE: Any = object()

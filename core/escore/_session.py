@@ -187,11 +187,12 @@ def score_with(
     values, tables, files = data.values, data.tables, data.files
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     if lazy:
-        from ._stream import LazyUnits, score_summaries
+        from ._stream import LazyUnits, default_jobs, score_summaries
 
+        jobs = default_jobs(len(units)) if jobs is None else jobs
         summaries, counts = score_summaries(engine, units, values, tables, children, files, jobs=jobs)
         ordered_summaries, ranks = rank(summaries)  # type: ignore[arg-type]  # rank reads .total and .unit only
-        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files)  # type: ignore[arg-type]
+        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs)  # type: ignore[arg-type]
         return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)

@@ -53,9 +53,12 @@ class LazyUnits(Sequence[UnitResult]):
         tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
         children: Mapping[str, tuple[Unit, ...]],
         files: Mapping[str, str],
+        jobs: int = 1,
     ) -> None:
         self.engine = engine
         self.summaries = tuple(summaries)
+        #: Processes the first pass used; writers may score the detail with as many (``unit_texts``).
+        self.jobs = jobs
         self._values, self._tables, self._children, self._files = values, tables, children, files
 
     def __len__(self) -> int:
