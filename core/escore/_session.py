@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -87,22 +88,29 @@ def relabel(data: EvidenceSet, paths: Sequence[Path]) -> EvidenceSet:
     prefixes = sorted(((str(p), root_label(p)) for p in paths), key=lambda item: -len(item[0]))
     labels = dict(prefixes)
 
+    @functools.cache
+    def show_file(path: str) -> str | None:
+        if path in labels:  # a unit file given as an evidence path
+            return labels[path]
+        for prefix, label in prefixes:
+            if path.startswith(prefix + os.sep):
+                return label + "/" + Path(path[len(prefix) + 1 :]).as_posix()
+        return None
+
     def show(where: str) -> str:
         parts = []
         for part in where.split(" + "):
-            if part in labels:  # a unit file given as an evidence path
-                parts.append(labels[part])
-                continue
-            for prefix, label in prefixes:
-                if part.startswith(prefix + os.sep):
-                    part = label + "/" + Path(part[len(prefix) + 1 :]).as_posix()
-                    break
-            parts.append(part)
+            # A row of a table, "FILE:LINE": the 100k units of one table name one file, relabelled once.
+            path, colon, line = part.rpartition(":")
+            shown = show_file(path) if colon and line.isdigit() else None
+            if shown is None:
+                shown = show_file(part) or part
+            else:
+                shown = f"{shown}:{line}"
+            parts.append(shown)
         return " + ".join(parts)
 
-    # Units of one columnar table share one file: each distinct place is relabelled once.
-    shown = {where: show(where) for where in set(data.files.values())}
-    return attrs.evolve(data, files={code: shown[where] for code, where in data.files.items()}, sources=tuple(labels[str(p)] for p in paths))
+    return attrs.evolve(data, files={code: show(where) for code, where in data.files.items()}, sources=tuple(labels[str(p)] for p in paths))
 
 
 def pack_stamps(catalog: Catalog, plan: Plan) -> Iterable[PackStamp]:
