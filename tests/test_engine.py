@@ -160,6 +160,17 @@ def test_ranking_uses_exact_totals_and_ties_share_a_rank():
     assert present(D("90.005")) == "90.01" and present(D("90.004")) == "90.00"
 
 
+def test_ranking_units_given_in_code_order_skips_the_code_key_and_ranks_the_same():
+    def unit(code, total):
+        return UnitResult(Unit(code, code, "town"), D(total), (), ())
+
+    # Code order is natural order: u-2 before u-10. Ties in both directions, an exponent apart.
+    in_code_order = [unit("u-1", "5"), unit("u-2", "7.0"), unit("u-3", "5.00"), unit("u-10", "7"), unit("u-11", "9")]
+    expected = rank(list(reversed(in_code_order)))
+    assert [r.unit.code for r in expected[0]] == ["u-11", "u-2", "u-10", "u-1", "u-3"]
+    assert rank(in_code_order, in_code_order=True) == expected
+
+
 def test_selection_by_keyword_and_mark(demo_plan):
     assert [ip.node.code for ip in select(demo_plan, keyword="S-1 and not delay")] == ["S-1-1", "S-1-3"]
     assert [ip.node.code for ip in select(demo_plan, marks="inspection")] == ["S-2-A-1", "W-2", "W-4"]

@@ -30,7 +30,7 @@ def test_any_json_value_is_written_as_json_dumps_writes_it(value):
 @pytest.mark.parametrize(
     "value",
     [
-        {"lines": ["a", "引号\"与\\反斜杠", "\x00\x1f\u2028"], "empty": [], "nothing": {}, "n": [1, True, None, 2.5]},
+        {"lines": ["a", '引号"与\\反斜杠', "\x00\x1f\u2028"], "empty": [], "nothing": {}, "n": [1, True, None, 2.5]},
         [[], [[]], {}, [{}], ""],
         {1: "an int key", "b": 2},  # json.dumps turns the key into "1": handed to it
         [float("nan"), float("inf")],

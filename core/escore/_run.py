@@ -584,9 +584,16 @@ class Engine:
         return UnitResult(unit, total, tuple(sections), tuple(results), vetoes)
 
 
-def rank(results: Iterable[UnitResult]) -> tuple[tuple[UnitResult, ...], tuple[int, ...]]:
-    """Order by exact total (then code) and give equal totals the same rank (1, 2, 2, 4)."""
-    ordered = sorted(results, key=lambda r: (-r.total, natural_key(r.unit.code)))
+def rank(results: Iterable[UnitResult], *, in_code_order: bool = False) -> tuple[tuple[UnitResult, ...], tuple[int, ...]]:
+    """Order by exact total (then code) and give equal totals the same rank (1, 2, 2, 4).
+
+    ``in_code_order``: the results come in code order already (a roster's order), so a stable
+    sort by total alone keeps equal totals in code order, without a code key per unit.
+    """
+    if in_code_order:
+        ordered = sorted(results, key=lambda r: -r.total)
+    else:
+        ordered = sorted(results, key=lambda r: (-r.total, natural_key(r.unit.code)))
     ranks: list[int] = []
     for position, result in enumerate(ordered):
         if position and result.total == ordered[position - 1].total:

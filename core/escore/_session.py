@@ -199,12 +199,13 @@ def score_with(
 
         jobs = default_jobs(len(units)) if jobs is None else jobs
         summaries, counts = score_summaries(engine, units, values, tables, children, files, jobs=jobs)
-        ordered_summaries, ranks = rank(summaries)  # type: ignore[arg-type]  # rank reads .total and .unit only
+        # units_of gives the units in code order, and the summaries keep it.
+        ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
         lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs)  # type: ignore[arg-type]
         return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
-    ordered, ranks = rank(results)
+    ordered, ranks = rank(results, in_code_order=True)
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
 
 
