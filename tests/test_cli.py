@@ -295,6 +295,18 @@ def test_version_imports_nothing_heavy():
     assert out.splitlines() == ["escore 0.1.0", "[]"]
 
 
+def test_the_script_leaves_what_is_alive_to_the_end_of_the_process():
+    """After the command, escore's objects are frozen: the interpreter's last collection skips them."""
+    code = (
+        "import gc, sys; from escore_cli import main\n"
+        "before = gc.get_freeze_count()\n"
+        "try:\n    main(['list', '-c', 'city'])\nexcept SystemExit as done:\n    status = done.code\n"
+        "print(status, before, gc.get_freeze_count() > 1000)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "0 0 True"
+
+
 def test_output_file_is_written_atomically(runner, tmp_path):
     target = tmp_path / "result.csv"
     assert runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(target)]).exit_code == 0
