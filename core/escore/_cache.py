@@ -504,12 +504,14 @@ def load_evidence_set(key: str, plan: Any) -> Any:
                 for code, fields in _read_record(stream).items():
                     values[code] = {name: dec(v) for name, v in fields.items()}
             tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
+            new = tuple.__new__
             for _ in range(table_records):
                 name, chunk = _read_record(stream)
                 make = row_types[name]
                 by_unit = tables[name]
                 for code, rows in chunk.items():
-                    by_unit[code] = tuple(make(row[0], row[1], *map(dec, row[2:])) for row in rows)
+                    # tuple.__new__: a row type's own __new__ is a Python function, one call per row
+                    by_unit[code] = tuple([new(make, (row[0], row[1], *map(dec, row[2:]))) for row in rows])
             return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
     except Exception:
         return None  # any doubt: parse the evidence

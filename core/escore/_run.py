@@ -249,7 +249,7 @@ class Engine:
             for ip in self.selected
         )
         self._veto_steps = tuple((veto, positions, *_getter(veto.argnames, fields)) for veto, positions in self.vetoes)
-        self._reasons: dict[tuple[str, str, Any], str] = {}
+        self._not_applicable: dict[tuple[str, str, str, Any], IndicatorResult] = {}
         # weight ÷ raw max once, where that quotient is exact (35/100, 65/65); else divide per unit.
         # The check multiplies exactly: in the default context 65/70 × 70 rounds back to 65.
         self._factors = tuple(
@@ -399,7 +399,7 @@ class Engine:
                 for attr, want in conditions:
                     have = attributes.get(attr)
                     if have != want:
-                        append(IndicatorResult(code, "not_applicable", ZERO, (self._variant_reason(attr, want, have),)))
+                        append(self._not_in_variant(code, attr, want, have))
                         break
                 else:
                     conditions = ()
@@ -439,12 +439,14 @@ class Engine:
         veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.vetoes else ()
         return self._total(unit, results, veto_results)
 
-    def _variant_reason(self, attr: str, want: str, have: Any) -> str:
-        key = (attr, want, have)
-        reason = self._reasons.get(key)
-        if reason is None:
-            reason = self._reasons[key] = lines[_VARIANT].format(attr, want, have)
-        return reason
+    def _not_in_variant(self, code: str, attr: str, want: str, have: Any) -> IndicatorResult:
+        """The result of an indicator of another variant: one immutable record per case, shared."""
+        key = (code, attr, want, have)
+        result = self._not_applicable.get(key)
+        if result is None:
+            reason = lines[_VARIANT].format(attr, want, have)
+            result = self._not_applicable[key] = IndicatorResult(code, "not_applicable", ZERO, (reason,))
+        return result
 
     def _score_special(
         self,
@@ -572,6 +574,7 @@ class Engine:
         # (weight ÷ raw max such as 70/30) is carried at the context's 28 significant digits.
         # The exact context's methods are called directly: a localcontext per unit costs more.
         add, multiply = _ADD, _MULTIPLY
+        new = tuple.__new__  # the named tuples' own __new__ is a Python function: two calls per unit
         for position, section_index in self._counted:
             raw[section_index] = add(raw[section_index], results[position][2])  # .points
         divide = getcontext().divide
@@ -580,8 +583,8 @@ class Engine:
             kept = min(max(value, ZERO), section.raw_max)
             points = multiply(kept, factor) if factor is not None else divide(multiply(kept, section.weight), section.raw_max)
             total = add(total, points)
-            sections.append(SectionResult(section.name, section.title, section.weight, kept, section.raw_max, points, capped))
-        return UnitResult(unit, total, tuple(sections), tuple(results), vetoes)
+            sections.append(new(SectionResult, (section.name, section.title, section.weight, kept, section.raw_max, points, capped)))
+        return new(UnitResult, (unit, total, tuple(sections), tuple(results), vetoes))
 
 
 def rank(results: Iterable[UnitResult], *, in_code_order: bool = False) -> tuple[tuple[UnitResult, ...], tuple[int, ...]]:
