@@ -113,3 +113,18 @@ def test_run_with_jobs_writes_the_same_bytes(tmp_path):
             outputs.append(target.read_bytes())
         assert outputs[0] == outputs[1]
     assert runner.invoke(cli, ["run", "-c", "city", "--jobs", "0"]).exit_code == 2
+
+
+def test_detail_written_to_stdout_by_processes_is_written_once():
+    """Forked processes inherit the parent's buffered stdout: nothing of it may appear twice."""
+    import subprocess
+    import sys
+
+    outputs = []
+    for jobs in ("1", "3"):
+        command = [sys.executable, "-c", "import sys; from escore_cli import main; sys.exit(main(sys.argv[1:]))"]
+        done = subprocess.run([*command, "run", "-c", "city", "-f", "json", "--jobs", jobs], capture_output=True, check=False)
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] and outputs[0].count(b'"rank"') == 10
+
