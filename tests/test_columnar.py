@@ -204,3 +204,31 @@ def test_roster_duplicates_found_in_one_pass(tmp_path):
     path = _write(tmp_path / "roster.toml", '[roster]\nruleset = "r"\ncategory = "c"\n' + units)
     with pytest.raises(InputError, match="repeated: u1, u2"):
         Roster.from_toml(path)
+
+
+def test_grades_of_a_fields_table_share_what_their_texts_share(tmp_path, catalog):
+    """A grade is a pure function of its two texts: equal texts give one object, and equal
+    points one Decimal even where reasons differ; a typed or differently written value is its own."""
+    from escore._columnar import read_field_table
+    from escore._load import _Schema
+
+    plan = catalog.plan("fj2017", "county")
+    schema = _Schema(plan)
+    graded = sorted(key for key in schema.graded if key in schema.by_key)[:2]
+    table = tmp_path / "county.csv"
+    header = ["unit"] + [f"{key}.{part}" for key in graded for part in ("points", "reason")]
+    rows = [
+        ["a", "1", "same", "1", "same"],
+        ["b", "1", "same", "1.0", "other"],
+        ["c", "1", "different", "1", "same"],
+    ]
+    table.write_text("\n".join(",".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    wanted = {code: code for code in "abc"}
+    values: dict = {code: {} for code in "abc"}
+    assert read_field_table(table, catalog.loaders[".csv"], schema, wanted, set(wanted), values, {}) == 3
+    first, second = (schema.by_key[key][1] for key in graded)
+    a, b, c = values["a"], values["b"], values["c"]
+    assert a[first] is b[first]  # the same texts: one grade
+    assert a[first] is not c[first] and a[first].points is c[first].points  # other reason, the same points
+    assert str(b[second].points) == "1.0" and str(a[second].points) == "1"  # written differently: kept apart
+    assert a[first] is not a[second]  # another column: parsed (and checked) against its own field

@@ -31,6 +31,7 @@ from ._errors import InputError, did_you_mean
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, Unit, repeated_codes
+from ._score import Grade
 
 #: The folder of an evidence directory holding the tables of units by fields.
 FIELDS_DIR = "fields"
@@ -71,6 +72,8 @@ def read_field_table(
     where = str(path)
     columns: list[tuple[str, Any, str, str]] | None = None  # (column, field spec, fixture name, graded part)
     memo: list[dict[str, Any]] = []
+    grade_memo: dict[tuple[str, str, str], Grade] = {}  # (fixture, points text, reason text) → parsed
+    points_memo: dict[str, Any] = {}  # points text → its Decimal, shared by every graded column
     seen: dict[str, int] = {}
     for line, row in loader.read(path):
         if columns is None:
@@ -118,7 +121,20 @@ def read_field_table(
             if len(given) != 2:
                 lacking = "reason" if "points" in given else "points"
                 raise InputError(f"{where}:{line}", f"{key}.{lacking}", _("empty cell; a graded field needs both points and reason"))
-            target[fixture] = schema.by_key[key][0].parse(given, f"{where}:{line}", key, from_text=True)
+            # As for single values: a grade is a pure function of its two texts, and its points
+            # repeat (0, 0.5, 1 …) even where every reason differs: one Decimal per distinct text.
+            # Texts only: typed (Parquet) points such as 1.0 and 1.00 are equal but not the same.
+            points, reason = given["points"], given["reason"]
+            texts = (fixture, points, reason) if points.__class__ is str and reason.__class__ is str else None
+            grade = grade_memo.get(texts) if texts else None
+            if grade is None:
+                grade = schema.by_key[key][0].parse(given, f"{where}:{line}", key, from_text=True)
+                if texts:
+                    shared = points_memo.setdefault(points, grade.points)
+                    if shared is not grade.points:
+                        grade = Grade(shared, grade.reason)
+                    grade_memo[texts] = grade
+            target[fixture] = grade
         files[code] = f"{where}:{line}" if not also else f"{also} + {where}:{line}"
     return len(seen)
 
