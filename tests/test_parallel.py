@@ -128,3 +128,28 @@ def test_detail_written_to_stdout_by_processes_is_written_once():
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] and outputs[0].count(b'"rank"') == 10
 
+
+
+def test_json_detail_uses_processes_by_default_from_its_own_threshold(monkeypatch):
+    """The detail costs about ten times a summary per unit: it is shared out from far fewer units."""
+    import io
+
+    import escore._parallel as parallel
+    import escore._stream as stream
+    from escore._builtin_formats import write_json
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import run_category
+
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one usable processor: the default is one process")
+    calls = []
+    real = parallel.ordered_map
+    monkeypatch.setattr(parallel, "ordered_map", lambda func, parts, jobs: calls.append(jobs) or real(func, parts, jobs))
+    catalog = Catalog(make_plugin_manager())
+    for threshold, expected in ((84, []), (83, [min(len(os.sched_getaffinity(0)), 8)])):
+        monkeypatch.setattr(stream, "DETAIL_PARALLEL_FROM", threshold)
+        calls.clear()
+        result = run_category(catalog, "county", explain=True, lazy=True)  # 83 units, --jobs not given
+        assert result.units.jobs is None
+        write_json(result, io.StringIO())
+        assert calls == expected

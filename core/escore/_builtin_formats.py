@@ -48,12 +48,18 @@ def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str])
     """``render(unit dict, is first)`` of every unit in rank order, joined in blocks.
 
     The detail of a run scored in two passes (``LazyUnits``) is scored again, with every
-    explanation line, as it is written; a run whose first pass used several processes renders
-    consecutive blocks of units in as many forked processes, written in order, so the text
-    is the same as one process writes (``test_parallel``).
+    explanation line, as it is written: with ``--jobs`` N, or by default from
+    :data:`~escore._stream.DETAIL_PARALLEL_FROM` units, consecutive blocks of units are
+    rendered in forked processes and written in order, so the text is the one a single
+    process writes (``test_parallel``).
     """
+    from ._stream import DETAIL_PARALLEL_FROM, LazyUnits, default_jobs
+
     units = result.units
-    jobs = getattr(units, "jobs", 1)
+    if not isinstance(units, LazyUnits):  # scored once, in full: nothing left to share out
+        jobs = 1
+    else:
+        jobs = units.jobs if units.jobs is not None else default_jobs(len(units), start=DETAIL_PARALLEL_FROM)
     if jobs < 2:
         first = True
         for unit in unit_dicts(result):
@@ -62,7 +68,9 @@ def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str])
         return
     from ._parallel import ordered_map
 
-    size = max(1, min(DETAIL_BLOCK, -(-len(units) // (4 * jobs))))  # ≥ 4 blocks per process: the last ones finish together
+    # Two blocks per process at least, so that the last ones finish together; no more, as each
+    # block is a fork, whose page-table copy and copy-on-write faults grow with the process.
+    size = max(1, min(DETAIL_BLOCK, -(-len(units) // (2 * jobs))))
 
     def block(start: int) -> str:
         part = result._replace(units=units[start : start + size], ranks=result.ranks[start : start + size])

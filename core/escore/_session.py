@@ -195,9 +195,8 @@ def score_with(
     values, tables, files = data.values, data.tables, data.files
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     if lazy:
-        from ._stream import LazyUnits, default_jobs, score_summaries
+        from ._stream import LazyUnits, score_summaries
 
-        jobs = default_jobs(len(units)) if jobs is None else jobs
         summaries, counts = score_summaries(engine, units, values, tables, children, files, jobs=jobs)
         # units_of gives the units in code order, and the summaries keep it.
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
