@@ -9,6 +9,7 @@ from ._common import (
     category_option,
     check_suffix,
     evidence_option,
+    keep_until_exit,
     lang_option,
     output_option,
     prefixed,
@@ -121,21 +122,24 @@ def run(
             result = cycle.result
             write_output(chosen_format.render_run(result), output)
         else:
-            from escore._session import run_category
+            from escore._session import gc_paused, run_category
 
-            result = run_category(
-                catalog,
-                category,
-                ruleset=ruleset,
-                year=year,
-                evidence=evidence,
-                keyword=keyword,
-                marks=marks,
-                explain=chosen_format.explanations,
-                roster=roster,
-                lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
-                jobs=jobs,
-            )
+            # Frozen before the collector runs again: its first collection would rescan them all.
+            with gc_paused():
+                result = run_category(
+                    catalog,
+                    category,
+                    ruleset=ruleset,
+                    year=year,
+                    evidence=evidence,
+                    keyword=keyword,
+                    marks=marks,
+                    explain=chosen_format.explanations,
+                    roster=roster,
+                    lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
+                    jobs=jobs,
+                )
+                keep_until_exit()
             # A streaming writer scores each unit's detail again: under the same watchdog.
             if chosen_format.write_run is not None:
                 write = chosen_format.write_run
