@@ -369,75 +369,64 @@ class Engine:
         file: str = "",
     ) -> UnitResult:
         """Score one unit whose fixtures :meth:`fixture_values` has already resolved."""
-        if self.explain:
-            return self._score_resolved(unit, values, env, problems, tables, children, file)
-        quiet = explaining.set(False)  # nobody reads the lines: the rule objects skip them
+        # Nobody reads the lines of an engine that does not explain: the rule objects skip them.
+        quiet = None if self.explain else explaining.set(False)
         try:
-            return self._score_resolved(unit, values, env, problems, tables, children, file)
-        finally:
-            explaining.reset(quiet)
-
-    def _score_resolved(
-        self,
-        unit: Unit,
-        values: Mapping[str, Any],
-        env: Mapping[str, Any],
-        problems: Mapping[str, Problem],
-        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
-        children: tuple[Unit, ...],
-        file: str,
-    ) -> UnitResult:
-        attributes = unit.attributes
-        explain = self.explain
-        results: list[IndicatorResult] = []
-        append = results.append
-        # tuple.__new__ skips the named tuple's Python-level __new__: one is made per indicator.
-        new = tuple.__new__
-        record = IndicatorResult
-        for ip, code, func, getter, arity, source, maximum, conditions, special in self._steps:
-            if conditions:
-                for attr, want in conditions:
-                    have = attributes.get(attr)
-                    if have != want:
-                        append(self._not_in_variant(code, attr, want, have))
-                        break
-                else:
-                    conditions = ()
+            attributes = unit.attributes
+            explain = self.explain
+            results: list[IndicatorResult] = []
+            append = results.append
+            # tuple.__new__ skips the named tuple's Python-level __new__: one is made per indicator.
+            new = tuple.__new__
+            record = IndicatorResult
+            for ip, code, func, getter, arity, source, maximum, conditions, special in self._steps:
                 if conditions:
+                    for attr, want in conditions:
+                        have = attributes.get(attr)
+                        if have != want:
+                            append(self._not_in_variant(code, attr, want, have))
+                            break
+                    else:
+                        conditions = ()
+                    if conditions:
+                        continue
+                if special:
+                    append(self._score_special(ip, values, env, problems, unit, file))
                     continue
-            if special:
-                append(self._score_special(ip, values, env, problems, unit, file))
-                continue
-            try:
-                if source == FIELDS:  # the common case, inline: one C-level call
-                    args = getter(values) if arity else ()
-                else:
-                    args = _fetch(getter, arity, source, values, env)
-            except KeyError as exc:
-                append(self._problem(code, maximum, *self._absent(exc.args[0], problems, unit, file)))
-                continue
-            try:
-                score = func(args) if arity == 1 else func(*args)
-                if score.__class__ is not Score:
-                    raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
-                points = score.points
-                if points.__class__ is not Decimal:  # an int or float would fail later, at presentation
-                    raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
-                if points < ZERO or points > maximum:
-                    raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
-                append(
-                    new(
-                        record, (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ())
+                try:
+                    if source == FIELDS:  # the common case, inline: one C-level call
+                        args = getter(values) if arity else ()
+                    else:
+                        args = _fetch(getter, arity, source, values, env)
+                except KeyError as exc:
+                    append(self._problem(code, maximum, *self._absent(exc.args[0], problems, unit, file)))
+                    continue
+                try:
+                    score = func(args) if arity == 1 else func(*args)
+                    if score.__class__ is not Score:
+                        raise TypeError(f"indicator '{code}' returned {type(score).__name__}, expected a Score")
+                    points = score.points
+                    if points.__class__ is not Decimal:  # an int or float would fail later, at presentation
+                        raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
+                    if points < ZERO or points > maximum:
+                        raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
+                    append(
+                        new(
+                            record,
+                            (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ()),
+                        )
                     )
-                )
-            except MissingEvidence as exc:
-                append(self._problem(code, maximum, "missing", exc.reason, (self._evidence_name(exc.key),)))
-            except NotApplicable as exc:
-                append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
-            except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
-                append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
-        veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.vetoes else ()
-        return self._total(unit, results, veto_results)
+                except MissingEvidence as exc:
+                    append(self._problem(code, maximum, "missing", exc.reason, (self._evidence_name(exc.key),)))
+                except NotApplicable as exc:
+                    append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
+                except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
+                    append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
+            veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.vetoes else ()
+            return self._total(unit, results, veto_results)
+        finally:
+            if quiet is not None:
+                explaining.reset(quiet)
 
     def _not_in_variant(self, code: str, attr: str, want: str, have: Any) -> IndicatorResult:
         """The result of an indicator of another variant: one immutable record per case, shared."""
