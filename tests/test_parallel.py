@@ -129,7 +129,6 @@ def test_detail_written_to_stdout_by_processes_is_written_once():
     assert outputs[0] == outputs[1] and outputs[0].count(b'"rank"') == 10
 
 
-
 def test_json_detail_uses_processes_by_default_from_its_own_threshold(monkeypatch):
     """The detail costs about ten times a summary per unit: it is shared out from far fewer units."""
     import io

@@ -50,6 +50,7 @@ def catalog_from(ctx: click.Context) -> Any:
 #: plugin trace cannot corrupt ``-f json`` output.
 _stdout: list[Any] = []
 
+
 def keep_until_exit() -> None:
     """In the ``escore`` script, freeze every object alive now (packs, plan, evidence, results):
     they live until the process ends, and later garbage collections would only rescan them,
