@@ -129,8 +129,8 @@ def test_detail_written_to_stdout_by_processes_is_written_once():
     assert outputs[0] == outputs[1] and outputs[0].count(b'"rank"') == 10
 
 
-def test_json_detail_uses_processes_by_default_from_its_own_threshold(monkeypatch):
-    """The detail costs about ten times a summary per unit: it is shared out from far fewer units."""
+def test_json_detail_uses_processes_by_default_from_the_threshold(monkeypatch):
+    """Without --jobs, the detail is shared out from PARALLEL_FROM units, as the summaries are."""
     import io
 
     import escore._parallel as parallel
@@ -146,7 +146,7 @@ def test_json_detail_uses_processes_by_default_from_its_own_threshold(monkeypatc
     monkeypatch.setattr(parallel, "ordered_map", lambda func, parts, jobs: calls.append(jobs) or real(func, parts, jobs))
     catalog = Catalog(make_plugin_manager())
     for threshold, expected in ((84, []), (83, [min(len(os.sched_getaffinity(0)), 8)])):
-        monkeypatch.setattr(stream, "DETAIL_PARALLEL_FROM", threshold)
+        monkeypatch.setattr(stream, "PARALLEL_FROM", threshold)
         calls.clear()
         result = run_category(catalog, "county", explain=True, lazy=True)  # 83 units, --jobs not given
         assert result.units.jobs is None

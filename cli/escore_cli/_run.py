@@ -55,7 +55,7 @@ STDERR_UNITS = 10
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Score in N processes (default: every processor for 5,000 units or more; 1: one process). Results are the same.",
+    help="Score in N processes (default: every processor for 1,000 units or more; 1: one process). Results are the same.",
 )
 @click.pass_context
 @reports_errors

@@ -49,17 +49,17 @@ def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str])
 
     The detail of a run scored in two passes (``LazyUnits``) is scored again, with every
     explanation line, as it is written: with ``--jobs`` N, or by default from
-    :data:`~escore._stream.DETAIL_PARALLEL_FROM` units, consecutive blocks of units are
+    :data:`~escore._stream.PARALLEL_FROM` units, consecutive blocks of units are
     rendered in forked processes and written in order, so the text is the one a single
     process writes (``test_parallel``).
     """
-    from ._stream import DETAIL_PARALLEL_FROM, LazyUnits, default_jobs
+    from ._stream import LazyUnits, default_jobs
 
     units = result.units
     if not isinstance(units, LazyUnits):  # scored once, in full: nothing left to share out
         jobs = 1
     else:
-        jobs = units.jobs if units.jobs is not None else default_jobs(len(units), start=DETAIL_PARALLEL_FROM)
+        jobs = units.jobs if units.jobs is not None else default_jobs(len(units))
     if jobs < 2:
         first = True
         for unit in unit_dicts(result):

@@ -147,7 +147,7 @@ def run_category(
     ``roster`` is a units table (CSV or Parquet) replacing the pack's roster of the category.
     With ``lazy`` the result keeps a summary per unit and scores each unit's detail again when
     it is read (:mod:`escore._stream`): memory stays bounded for any number of units; its first
-    pass runs in ``jobs`` processes (default: all usable processors from 5,000 units on).
+    pass runs in ``jobs`` processes (default: all usable processors from 1,000 units on).
     """
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
