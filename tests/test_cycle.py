@@ -290,6 +290,42 @@ for _ in range(15):
 """
 
 
+def test_a_new_store_switched_to_wal_by_two_processes_at_once(monkeypatch):
+    """The second of two processes creating a store is told "database is locked" at once (a
+    deadlock of the switch to WAL, which the busy timeout does not cover): it looks again."""
+    import sqlite3
+
+    import escore._store as store_module
+
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+
+    class Racing:
+        def __init__(self):
+            self.mode, self.refusals, self.statements = "delete", 2, []
+
+        def execute(self, sql):
+            self.statements.append(sql)
+            if sql == "PRAGMA journal_mode = WAL":
+                if self.refusals:
+                    self.refusals -= 1
+                    self.mode = "wal" if not self.refusals else self.mode  # the other process got there
+                    raise sqlite3.OperationalError("database is locked")
+                self.mode = "wal"
+            return self
+
+        def fetchone(self):
+            return (self.mode,)
+
+    racing = Racing()
+    store_module._use_wal(racing)
+    assert racing.mode == "wal"
+    assert racing.statements.count("PRAGMA journal_mode = WAL") == 2  # refused twice, then found in WAL
+    other = Racing()
+    other.refusals = 0
+    store_module._use_wal(other)
+    assert other.statements == ["PRAGMA journal_mode", "PRAGMA journal_mode = WAL"]
+
+
 def test_two_processes_saving_at_once(tmp_path):
     path = tmp_path / "s.db"
     script = SAVE_MANY.format(root=str(ROOT), path=str(path))

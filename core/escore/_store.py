@@ -352,8 +352,7 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
         if version == 0 and tables:
             raise InputError(where, "", _("not an escore store (an SQLite file holding other tables)"))
         db.execute("PRAGMA busy_timeout = 30000")
-        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            db.execute("PRAGMA journal_mode = WAL")
+        _use_wal(db)
         db.execute("PRAGMA foreign_keys = ON")
         # WAL with synchronous=NORMAL: a crash never corrupts the store or leaves half a run;
         # only a power cut may lose the last committed run.
@@ -367,6 +366,29 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
         db.close()
         raise
     return Store(db, path)
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch a new store to write-ahead logging, which another process may be doing at once.
+
+    The switch takes an exclusive lock. Two processes opening a new store at the same moment
+    each hold a shared lock while asking for it, and SQLite answers one of them "database is
+    locked" at once, without waiting (a deadlock, so the busy timeout does not apply): that one
+    waits briefly and looks again, and finds the store in WAL mode or switches it itself.
+    """
+    import sqlite3
+    import time
+
+    for attempt in range(200):  # about 30 s in all, as the busy timeout
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.15)
 
 
 def _migrate(db: sqlite3.Connection, version: int) -> None:
