@@ -158,6 +158,9 @@ SHARE = Proportional("share", 5, what="done", nothing_to_count="full")
         (SHARE, (0, 0)), (SHARE, (1, 3)), (SHARE, (3, 3)), (SHARE, (0, 3)),
         (Binary("b", "0.5"), (True,)), (Binary("b", "0.5"), (False,)),
         (Graded("g", 4), (Grade(D("2.50"), "fine"),)),
+        # Rules nothing refuses, though no notice would print them: branch for branch all the same.
+        (Deduction("floor above max", max=1, per={"a": 1}, floor=2), ([],)),
+        (Award("cap below zero", cap=-1, per={"a": 1}), ([],)),
     ],
 )  # fmt: skip
 def test_rules_without_lines_score_the_same_points(rule, args):

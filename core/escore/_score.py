@@ -334,8 +334,20 @@ def _item_line(sign: str, amount: Decimal, item: Item) -> str:
 
 
 def _deducted(maximum: Decimal, floor: Decimal, per: dict[str, Decimal], items: Iterable[Item]) -> Decimal:
-    """What :meth:`Deduction.score` leaves of ``maximum`` (its points without its lines)."""
-    return max(maximum - sum([per[item.kind] for item in items], ZERO), floor)
+    """What :meth:`Deduction.score` leaves of ``maximum`` (its points without its lines), branch
+    for branch: no item is the maximum itself, else never below the floor."""
+    amounts = [per[item.kind] for item in items]
+    if not amounts:
+        return maximum
+    return max(maximum - sum(amounts, ZERO), floor)
+
+
+def _awarded(cap: Decimal, per: dict[str, Decimal], items: Iterable[Item]) -> Decimal:
+    """What :meth:`Award.score` awards (its points without its lines), branch for branch."""
+    amounts = [per[item.kind] for item in items]
+    if not amounts:
+        return ZERO
+    return min(sum(amounts, ZERO), cap)
 
 
 @attrs.frozen
@@ -413,7 +425,7 @@ class Award:
 
     def score(self, items: Iterable[Item]) -> Score:
         if not explaining.get():
-            return Score(min(sum([self.per[item.kind] for item in items], ZERO), self.cap))
+            return Score(_awarded(self.cap, self.per, items))
         total = ZERO
         reasons: list[str] = []
         hits: list[Hit] = []
