@@ -41,7 +41,7 @@ def test_ordered_map_keeps_the_order_and_at_most_jobs_processes():
 
     out = list(ordered_map(work, range(7), 3))
     assert [part for part, _ in out] == list(range(7))
-    assert all(pid != parent for _, pid in out) and len({pid for _, pid in out}) == 7  # a process per part
+    assert all(pid != parent for _, pid in out)  # every part in a forked process (pids may be reused)
     assert list(ordered_map(work, range(3), 1)) == [(0, parent), (1, parent), (2, parent)]
 
 

@@ -120,14 +120,14 @@ def _requested_language(args: list[str]) -> str | None:
 
 #: Set by :func:`main`, the ``escore`` script: this process runs one command and ends
 #: (read by ``escore_cli._common.keep_until_exit``).
-one_command_process = {"yes": False}
+this_process = {"runs_one_command": False}
 
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``escore`` script: a process runs one command and ends."""
     args = sys.argv[1:] if argv is None else list(argv)
     _parse_in_requested_language(args)  # "no such command" too
-    one_command_process["yes"] = True
+    this_process["runs_one_command"] = True
     try:
         return cli.main(args=args, prog_name="escore")
     finally:

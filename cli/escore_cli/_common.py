@@ -56,9 +56,9 @@ def keep_until_exit() -> None:
     they live until the process ends, and later garbage collections would only rescan them,
     all of them at the first collection after a pause (40-60 ms at 10,000 units). Elsewhere
     (tests, a program calling the commands) nothing is frozen."""
-    from . import one_command_process
+    import escore_cli
 
-    if one_command_process["yes"]:
+    if escore_cli.this_process["runs_one_command"]:
         import gc
 
         gc.freeze()

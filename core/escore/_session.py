@@ -194,6 +194,8 @@ def score_with(
     lazy: bool = False,
     jobs: int | None = None,
 ) -> RunResult:
+    """Score and rank ``units``, which come in code order (as :func:`units_of` and a pack's
+    roster give them): equal totals then keep that order without a code key per unit."""
     engine = Engine(plan, selected, explain=explain)
     values, tables, files = data.values, data.tables, data.files
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
@@ -201,7 +203,6 @@ def score_with(
         from ._stream import LazyUnits, score_summaries
 
         summaries, counts = score_summaries(engine, units, values, tables, children, files, jobs=jobs)
-        # units_of gives the units in code order, and the summaries keep it.
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
         lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs)  # type: ignore[arg-type]
         return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
