@@ -499,10 +499,13 @@ def load_evidence_set(key: str, plan: Any) -> Any:
                 except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
                     return _dec(value)
 
-            values: dict[str, dict[str, Any]] = {}
+            from ._fieldvalues import FieldValues, field_names
+
+            values = FieldValues(field_names(plan))  # compact, as a parsed set (escore._fieldvalues)
+            put = values.put
             for _ in range(value_records):
                 for code, fields in _read_record(stream).items():
-                    values[code] = {name: dec(v) for name, v in fields.items()}
+                    put(code, {name: dec(v) for name, v in fields.items()})
             tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
             new = tuple.__new__
             for _ in range(table_records):

@@ -25,13 +25,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError, did_you_mean
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, Unit, repeated_codes
 from ._score import Grade
+
+if TYPE_CHECKING:
+    from ._fieldvalues import FieldValues
 
 #: The folder of an evidence directory holding the tables of units by fields.
 FIELDS_DIR = "fields"
@@ -60,7 +63,7 @@ def read_field_table(
     schema: Any,
     wanted: Mapping[str, str],
     known: set[str],
-    values: dict[str, dict[str, Any]],
+    values: FieldValues,
     files: dict[str, str],
 ) -> int:
     """Check and convert one table of units by fields into ``values`` (unit code → fixture name → value);
@@ -91,7 +94,7 @@ def read_field_table(
         if code in seen:
             raise InputError(f"{where}:{line}", "unit", _("unit '{0}' has a second row (first on line {1})").format(code, seen[code]))
         seen[code] = line
-        target = values[code]
+        target = values.writable(code)
         also = files.get(code, "")
         grades: dict[str, tuple[str, dict[str, Any]]] = {}
         for (name, spec, fixture, part), cache in zip(columns, memo):
@@ -136,6 +139,7 @@ def read_field_table(
                     grade_memo[texts] = grade
             target[fixture] = grade
         files[code] = f"{where}:{line}" if not also else f"{also} + {where}:{line}"
+        values.pack(code)  # one unit's dict at a time: 100k rows never hold 100k dicts
     return len(seen)
 
 

@@ -22,6 +22,7 @@ import attrs
 from ._collect import Plan
 from ._errors import InputError, PackError, did_you_mean, warn
 from ._evidence import Column, Field, Table, show
+from ._fieldvalues import FieldValues, field_names
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
@@ -348,8 +349,9 @@ def _load_evidence(
     tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
     all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
 
-    values: dict[str, dict[str, Any]] = {code: {} for code in sorted(wanted)}
-    origins: dict[str, dict[str, str]] = {code: {} for code in wanted}  # unit → field key → file
+    # Compact per unit (a tuple over the plan's fields): loaders fill a unit's dict, then it is packed.
+    values = FieldValues(field_names(plan), sorted(wanted))
+    origins: dict[str, dict[str, str]] = {}  # unit → field key → file, for units given in several files
     # Where a row came from, for errors: the first file of each table, and id(row) → file only
     # for the rows of a table's later files (a million rows need no million entries).
     table_files_seen: dict[str, str] = {}
@@ -365,8 +367,9 @@ def _load_evidence(
             # A whole evidence set in one spreadsheet; every problem in it is reported at once.
             from ._xlsx_evidence import read_evidence_book
 
+            live = {code: values.writable(code) for code in values}  # a workbook (tens of units) reads and adds in place
             book = read_evidence_book(
-                root, book_loader, plan, wanted, known, with_rows, values, files, rows, schema=schema, origins=origins, row_files=row_files
+                root, book_loader, plan, wanted, known, with_rows, live, files, rows, schema=schema, origins=origins, row_files=row_files
             )
             synthetic = synthetic or book.synthetic
             notes.extend(note for note in book.notes if note not in notes)
@@ -436,8 +439,9 @@ def _load_evidence(
                 hint = did_you_mean(code, known)
                 raise InputError(str(path), "", _("unknown unit code '{0}' (the file name must be a unit code)").format(code), hint=hint)
             parse_unit_fields(
-                loader.read(path), plan, str(path), values[code], also=files.get(code, ""), schema=schema, origins=origins[code]
+                loader.read(path), plan, str(path), values.writable(code), also=files.get(code, ""), schema=schema, origins=origins.setdefault(code, {})
             )
+            values.pack(code)
             files[code] = str(path) if code not in files else f"{files[code]} + {path}"
             read += 1
         for path in columnar:
@@ -474,6 +478,7 @@ def _load_evidence(
     for name in list(rows):  # one table's lists at a time become tuples (no second copy of every row)
         by_unit = rows.pop(name)
         tables[name] = {code: tuple(by_unit.pop(code)) for code in list(by_unit)}
+    values.pack_all()
     for code in sorted(wanted):
         check_unit(
             schema,
@@ -481,7 +486,7 @@ def _load_evidence(
             values[code],
             tables,
             # a unit file records each key's file; a fields table row is the unit's own line (files[code])
-            lambda key, code=code: origins[code].get(key) or files.get(code) or _("the evidence of {0}").format(code),
+            lambda key, code=code: origins.get(code, {}).get(key) or files.get(code) or _("the evidence of {0}").format(code),
             lambda name, row: f"{row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}",
         )
     return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(str(p) for p in paths))

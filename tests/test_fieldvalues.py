@@ -1,0 +1,64 @@
+"""Per-unit field values kept as tuples (escore._fieldvalues): every reader sees the dict it saw before."""
+
+from decimal import Decimal
+
+import pytest
+
+from escore._fieldvalues import FieldValues, field_names
+from escore._plugins import Catalog, make_plugin_manager
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return Catalog(make_plugin_manager())
+
+
+def test_a_packed_unit_reads_back_as_the_values_it_was_given():
+    values = FieldValues(["a", "b", "c"], ["u1", "u2"])
+    values.put("u1", {"c": Decimal("1.50"), "a": None})  # None is a value (an optional field's), not an absence
+    assert values["u1"] == {"a": None, "c": Decimal("1.50")}
+    assert str(values["u1"]["c"]) == "1.50"
+    assert values["u2"] == {} and values.get("u2") == {}
+    assert values.get("nobody", "default") == "default" and "nobody" not in values and "u1" in values
+    assert list(values) == ["u1", "u2"] and len(values) == 2
+
+
+def test_a_reader_gets_its_own_dict():
+    values = FieldValues(["a"], ["u"])
+    values.put("u", {"a": 1})
+    mine = values["u"]
+    mine["a"] = 2
+    mine["x"] = 3
+    assert values["u"] == {"a": 1}
+
+
+def test_a_loader_fills_a_live_dict_then_packs_it():
+    values = FieldValues(["a", "b"], ["u"])
+    live = values.writable("u")
+    live["b"] = "text"
+    assert values["u"] is live  # while loading, the live dict itself
+    values.pack("u")
+    assert values["u"] == {"b": "text"} and values["u"] is not live
+    again = values.writable("u")  # a second source of the same unit adds to what the first gave
+    again["a"] = 0
+    values.pack_all()
+    assert values["u"] == {"a": 0, "b": "text"}
+
+
+def test_a_key_outside_the_fields_keeps_its_dict():
+    values = FieldValues(["a"], ["u"])
+    values.put("u", {"a": 1, "other": 2})
+    assert values["u"] == {"a": 1, "other": 2}
+
+
+def test_a_loaded_sample_holds_every_value_the_plan_reads(catalog):
+    from escore._load import load_evidence
+
+    plan = catalog.plan("fj2017", "county")
+    units = catalog.roster("fj2017", "county")
+    data = load_evidence(catalog.sample_evidence(plan), plan, [u.code for u in units], catalog.all_unit_codes("fj2017"), catalog.loaders)
+    assert isinstance(data.values, FieldValues)
+    names = set(field_names(plan))
+    first = data.values[units[0].code]
+    assert first and set(first) <= names
+    assert sum(len(data.values[u.code]) for u in units) > 30 * len(units)  # the sample gives most fields of every county
