@@ -6,11 +6,26 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from ._model import OutputFormat
-from ._report import SYNTHETIC_BANNER, catalog_table, plan_to_dict, run_header, run_table, run_table_lines, run_to_dict, unit_dicts
 from ._run import RunResult, present
 from ._score import fmt
 from ._text import escape_string_syntax, spreadsheet_cell
 from .hookspecs import hookimpl
+
+
+def _from_report(name: str) -> Callable[..., Any]:
+    """``escore._report.<name>``, imported at its first call: a run written as CSV needs none of
+    that module, and importing it cost 5-8 ms of every such run's start-up."""
+
+    def call(*args: Any) -> Any:
+        from . import _report
+
+        return getattr(_report, name)(*args)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+run_table, catalog_table, run_to_dict, plan_to_dict = map(_from_report, ("run_table", "catalog_table", "run_to_dict", "plan_to_dict"))
 
 
 def _json(data: Any) -> str:
@@ -25,6 +40,8 @@ def write_json(result: RunResult, stream: TextIO) -> None:
         stream.write(_json(run_to_dict(result)))
         return
     import json
+
+    from ._report import run_header
 
     marker = "\x00units\x00"
     head, _, tail = _json({**run_header(result), "units": [marker]}).partition(json.dumps(marker))
@@ -53,6 +70,7 @@ def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str])
     rendered in forked processes and written in order, so the text is the one a single
     process writes (``test_parallel``).
     """
+    from ._report import unit_dicts
     from ._stream import LazyUnits, default_jobs
 
     units = result.units
@@ -90,6 +108,8 @@ def render_toml(result: RunResult) -> str:
 def write_toml(result: RunResult, stream: TextIO) -> None:
     """TOML: the header keys, then one ``[[units]]`` table per unit, written one unit at a time."""
     import tomli_w
+
+    from ._report import SYNTHETIC_BANNER, run_header
 
     if result.synthetic:
         stream.write(f"# {SYNTHETIC_BANNER}\n")
@@ -151,6 +171,8 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
 
 
 def write_table(result: RunResult, stream: TextIO) -> None:
+    from ._report import run_table_lines
+
     stream.writelines(run_table_lines(result))
 
 
