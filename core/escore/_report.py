@@ -6,8 +6,9 @@ Points are rounded here and only here: half-up to 2 decimal places
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
@@ -297,6 +298,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 def width(text: str) -> int:
     """Display width in a terminal: CJK characters take two columns."""
+    if text.isascii():  # ranks, codes and points: one column per character, no lookup
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -305,13 +308,41 @@ def pad(text: str, size: int, *, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def grid(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
-    sizes = [max(width(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(pad(str(cell), sizes[i], right=right[i]) for i, cell in enumerate(header)).rstrip()]
-    lines.append("  ".join("-" * size for size in sizes))
+def grid(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[bool]) -> list[str]:
+    return list(grid_lines(header, rows, right))
+
+
+#: Joins the cells of a row while the widths of every row are measured (a control character,
+#: which cells shown in a terminal have escaped already; a row holding one stays a tuple).
+_CELLS = "\x1f"
+
+
+def grid_lines(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[bool]) -> Iterator[str]:
+    """The lines of a table whose columns are as wide as their widest cell, one at a time.
+
+    The widths need every row before the first line; meanwhile each row is held as one
+    string, not a list of cells: a ranking of 100,000 units held 500 bytes per unit that way
+    and all its lines at once, 60 MB.
+    """
+    sizes = [width(str(cell)) for cell in header]
+    held: list[str | tuple[str, ...]] = []
+    keep = held.append
     for row in rows:
-        lines.append("  ".join(pad(str(cell), sizes[i], right=right[i]) for i, cell in enumerate(row)).rstrip())
-    return lines
+        cells = [str(cell) for cell in row]
+        for i, cell in enumerate(cells):
+            size = width(cell)
+            sizes[i] = max(sizes[i], size)
+        joined = _CELLS.join(cells)
+        keep(joined if joined.count(_CELLS) == len(cells) - 1 else tuple(cells))
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(pad(cell, sizes[i], right=right[i]) for i, cell in enumerate(cells)).rstrip()
+
+    yield line([str(cell) for cell in header])
+    yield "  ".join("-" * size for size in sizes)
+    for position, text in enumerate(held):
+        held[position] = ""  # each row's string is let go once its line is out
+        yield line(text.split(_CELLS) if text.__class__ is str else text)  # type: ignore[union-attr]
 
 
 def run_heading(result: RunResult) -> list[str]:
@@ -356,7 +387,7 @@ def run_table_lines(result: RunResult) -> Iterator[str]:
         gettext("errors"),
     ]
     # An undecided veto has already made its targets missing (or errors): the summaries count indicators only.
-    rows = [
+    rows = (
         [
             str(rank),
             escape(summary.unit.code),
@@ -367,21 +398,18 @@ def run_table_lines(result: RunResult) -> Iterator[str]:
             str(summary.errors or ""),
         ]
         for rank, summary in zip(result.ranks, summaries_of(result.units))
-    ]
+    )
     right = [True, False, False, *([True] * len(sections)), True, True, True]
     missing = []
     for block in (missing_lines(result), error_lines(result)):
         if block:
             missing += ["", *block]
-    lines = [
-        *run_heading(result),
-        "",
-        *grid(header, rows, right),
-        "",
-        gettext("points rounded half-up to 2 places; ranks use exact totals"),
-        *missing,
-    ]
-    for line in lines:
+    for line in itertools.chain(
+        run_heading(result),
+        [""],
+        grid_lines(header, rows, right),
+        ["", gettext("points rounded half-up to 2 places; ranks use exact totals"), *missing],
+    ):
         yield escape_lines(line) + "\n"
 
 
