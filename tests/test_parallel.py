@@ -81,6 +81,41 @@ def test_the_detail_rendered_in_processes_is_the_detail_of_one(format_):
     assert texts[0] == texts[1] and texts[0].count('"rank"' if format_ == "json" else "[[units]]") == 83
 
 
+def test_a_block_whose_process_dies_half_way_is_written_whole_by_the_parent():
+    """A process writes its block into a spool file unit by unit; one that dies after some
+    units leaves a partial spool, which the parent truncates and writes again itself."""
+    import io
+
+    from escore._builtin_formats import unit_texts, write_json
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import run_category
+
+    catalog = Catalog(make_plugin_manager())
+    expected = io.StringIO()
+    write_json(run_category(catalog, "county", explain=True, lazy=True, jobs=1), expected)
+    result = run_category(catalog, "county", explain=True, lazy=True, jobs=3)
+    parent = os.getpid()
+    rendered = []
+
+    def render(unit, first):
+        rendered.append(unit["code"])
+        if os.getpid() != parent and len(rendered) == 3 and unit["rank"] > 40:
+            os._exit(9)  # a later block's process dies after writing two units
+        # Longer than the spool's buffer: the two units a dying process wrote reach its file.
+        return f"{unit['rank']} {unit['code']} {unit['total']} {'x' * 9000}\n"
+
+    text = "".join(unit_texts(result, render))
+    assert len(rendered) == 41  # the parent rendered the three blocks from rank 43 on (14 + 14 + 13 units) itself
+    lines = text.splitlines()
+    assert len(lines) == 83 and len(set(lines)) == 83
+    ranks = [int(line.split()[0]) for line in lines]
+    assert ranks == sorted(ranks)
+    json_total = [line.split()[2] for line in lines]
+    import json
+
+    assert json_total == [u["total"] for u in json.loads(expected.getvalue())["units"]]
+
+
 def test_a_process_watches_its_indicators_as_the_parent_does():
     from escore._watchdog import Watchdog, active
 

@@ -62,13 +62,13 @@ DETAIL_BLOCK = 500
 
 
 def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str]) -> Iterator[str]:
-    """``render(unit dict, is first)`` of every unit in rank order, joined in blocks.
+    """``render(unit dict, is first)`` of every unit in rank order, as pieces of text.
 
     The detail of a run scored in two passes (``LazyUnits``) is scored again, with every
     explanation line, as it is written: with ``--jobs`` N, or by default from
     :data:`~escore._stream.PARALLEL_FROM` units, consecutive blocks of units are
-    rendered in forked processes and written in order, so the text is the one a single
-    process writes (``test_parallel``).
+    rendered in forked processes, each into a spool file, and read back in order, so the
+    text is the one a single process writes (``test_parallel``).
     """
     from ._report import unit_dicts
     from ._stream import LazyUnits, default_jobs
@@ -84,17 +84,50 @@ def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str])
             yield render(unit, first)
             first = False
         return
+    import tempfile
+    from collections import deque
+
     from ._parallel import ordered_map
 
     # Two blocks per process at least, so that the last ones finish together; no more, as each
     # block is a fork, whose page-table copy and copy-on-write faults grow with the process.
     size = max(1, min(DETAIL_BLOCK, -(-len(units) // (2 * jobs))))
 
-    def block(start: int) -> str:
-        part = result._replace(units=units[start : start + size], ranks=result.ranks[start : start + size])
-        return "".join(render(unit, start + offset == 0) for offset, unit in enumerate(unit_dicts(part)))
+    def block(part: tuple[int, TextIO]) -> int:
+        # Each unit's text goes to the block's spool file as it is rendered: a process holds one
+        # unit's detail, never the block's (500 county units are 11 MB of JSON, twice that as a str).
+        start, spool = part
+        spool.seek(0)
+        spool.truncate()  # a block computed again by the parent (its process failed) starts afresh
+        chunk = result._replace(units=units[start : start + size], ranks=result.ranks[start : start + size])
+        for offset, unit in enumerate(unit_dicts(chunk)):
+            spool.write(render(unit, start + offset == 0))
+        spool.flush()
+        return start
 
-    yield from ordered_map(block, range(0, len(units), size), jobs)
+    spools: deque[TextIO] = deque()
+
+    def blocks() -> Iterator[tuple[int, TextIO]]:
+        for start in range(0, len(units), size):
+            # Opened (and already unlinked) here, before the fork: the process writes through the
+            # same open file, and the parent reads it back once that process is done.
+            spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 (closed as it is read, or below)
+            spools.append(spool)
+            yield start, spool
+
+    try:
+        for _ in ordered_map(block, blocks(), jobs):
+            with spools.popleft() as spool:
+                spool.seek(0)
+                while text := spool.read(SPOOL_READ):
+                    yield text
+    finally:
+        for spool in spools:  # the writer stopped early: close what is left
+            spool.close()
+
+
+#: Characters read back from a block's spool file at a time.
+SPOOL_READ = 1 << 20
 
 
 def render_toml(result: RunResult) -> str:
