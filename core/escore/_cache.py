@@ -503,9 +503,21 @@ def load_evidence_set(key: str, plan: Any) -> Any:
 
             values = FieldValues(field_names(plan))  # compact, as a parsed set (escore._fieldvalues)
             put = values.put
+            # One object per unit code and per line number, whichever record (table) names it, as
+            # a parsed set has: a record decodes its own copies, 2 million rows' worth at 100k units.
+            codes: dict[str, str] = {}
+            line_numbers: list[int] = []
+
+            def shared_line(number: Any) -> Any:
+                if number.__class__ is not int or number < 0:
+                    return number
+                if number >= len(line_numbers):
+                    line_numbers.extend(range(len(line_numbers), number + 1))
+                return line_numbers[number]
+
             for _ in range(value_records):
                 for code, fields in _read_record(stream).items():
-                    put(code, {name: dec(v) for name, v in fields.items()})
+                    put(codes.setdefault(code, code), {name: dec(v) for name, v in fields.items()})
             tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
             new = tuple.__new__
             for _ in range(table_records):
@@ -513,8 +525,9 @@ def load_evidence_set(key: str, plan: Any) -> Any:
                 make = row_types[name]
                 by_unit = tables[name]
                 for code, rows in chunk.items():
+                    code = codes.setdefault(code, code)
                     # tuple.__new__: a row type's own __new__ is a Python function, one call per row
-                    by_unit[code] = tuple([new(make, (row[0], row[1], *map(dec, row[2:]))) for row in rows])
+                    by_unit[code] = tuple([new(make, (code, shared_line(row[1]), *map(dec, row[2:]))) for row in rows])
             return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
     except Exception:
         return None  # any doubt: parse the evidence

@@ -9,6 +9,7 @@ collection and load time.
 
 from __future__ import annotations
 
+import datetime as _dt
 import gc
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -180,6 +181,55 @@ def _fetch(getter: Callable[..., Any] | None, arity: int, where: int, values: Ma
     return getter(values, env)  # type: ignore[misc]
 
 
+#: Fixture values that may be shared between units: no indicator can change them.
+_IMMUTABLE = frozenset({Decimal, int, bool, str, float, type(None), _dt.date, _dt.datetime})
+
+
+class _Memo:
+    """Results of one indicator or fixture by the identity of its arguments, while that pays.
+
+    Indicators and fixtures are pure functions of their parameters (the two-pass run relies on
+    it too: a unit's detail is scored again when it is written). Arguments that are the very
+    same objects as another unit's (the loaders parse each distinct text of a column once, so
+    equal evidence read from one column is one object) therefore give that unit's result,
+    exactly: identity, not equality, so 1.0 and 1.00 are never confused. Each entry holds its
+    arguments, so no id is reused while it is kept.
+
+    * A function whose arguments are mostly new objects (a fixture's result, table rows) is
+      called directly again after :data:`TRIAL` misses, and its entries are let go.
+    * Lines kept (``explaining``) and not kept have separate tables.
+    * All the memos of one engine share a budget of :data:`BUDGET` entries (about 16 MB at
+      most); once it is spent, they are only looked up.
+    """
+
+    __slots__ = ("budget", "explained", "kept", "looked", "on", "quiet")
+
+    #: Misses after which the hits so far must at least equal them.
+    TRIAL = 512
+    #: Entries one engine keeps at most, over all its memos.
+    BUDGET = 65536
+
+    def __init__(self, budget: list[int]) -> None:
+        self.quiet: dict[Any, tuple[Any, Any]] = {}  # key → (the arguments, kept alive; the result)
+        self.explained: dict[Any, tuple[Any, Any]] = {}
+        self.budget = budget  # [entries left], shared by the engine's memos
+        self.on = True
+        self.looked = 0
+        self.kept = 0
+
+    def keep(self, table: dict[Any, tuple[Any, Any]], key: Any, args: Any, result: Any) -> None:
+        if self.budget[0] <= 0:
+            return
+        table[key] = (args, result)
+        self.budget[0] -= 1
+        self.kept += 1
+        if self.kept == self.TRIAL and self.looked < 2 * self.kept:
+            self.on = False  # mostly new arguments: called directly from now on
+            self.budget[0] += len(self.quiet) + len(self.explained)
+            self.quiet.clear()
+            self.explained.clear()
+
+
 class Engine:
     """Scores units with one plan and a fixed selection of its indicators.
 
@@ -239,13 +289,23 @@ class Engine:
         self._parameters = {n: fixtures[n].parameter.value for n in order if fixtures[n].kind == "parameter"}
         self._optional_tables = frozenset(n for n, _ in self._tables if fixtures[n].table.optional)
         self._table_names = frozenset(n for n, d in fixtures.items() if d.kind == "table")
+        budget = [_Memo.BUDGET]  # results kept by argument identity, over every fixture and indicator
         self._functions = tuple(
-            (n, fixtures[n].func, *_getter(fixtures[n].argnames, fields), fixtures[n].where)
+            (n, fixtures[n].func, *_getter(fixtures[n].argnames, fields), fixtures[n].where, _Memo(budget) if fixtures[n].argnames else None)
             for n in order
             if fixtures[n].kind == "function"
         )
         self._steps = tuple(
-            (ip, ip.node.code, ip.func, *_getter(ip.argnames, fields), ip.node.max, ip.conditions, bool(ip.alternatives or ip.bound))
+            (
+                ip,
+                ip.node.code,
+                ip.func,
+                *_getter(ip.argnames, fields),
+                ip.node.max,
+                ip.conditions,
+                bool(ip.alternatives or ip.bound),
+                _Memo(budget) if ip.argnames else None,
+            )
             for ip in self.selected
         )
         self._veto_steps = tuple((veto, positions, *_getter(veto.argnames, fields)) for veto, positions in self.vetoes)
@@ -306,14 +366,25 @@ class Engine:
                 for child in children:
                     rows += by_unit.get(child.code, ())
             env[name] = rows
-        for name, func, getter, arity, source, where in self._functions:
+        for name, func, getter, arity, source, where, memo in self._functions:
             try:
                 args = _fetch(getter, arity, source, values, env)
             except KeyError as exc:
                 problems[name] = self._absent(exc.args[0], problems, unit)
                 continue
+            if memo is not None and memo.on:  # as for indicators (_Memo); values of immutable types only
+                key = id(args) if arity == 1 else tuple(map(id, args))
+                memo.looked += 1
+                found = memo.quiet.get(key)
+                if found is not None:
+                    env[name] = found[1]
+                    continue
+            else:
+                key = None
             try:
-                env[name] = func(args) if arity == 1 else func(*args)
+                value = env[name] = func(args) if arity == 1 else func(*args)
+                if key is not None and value.__class__ in _IMMUTABLE:
+                    memo.keep(memo.quiet, key, args, value)  # type: ignore[union-attr]
             except MissingEvidence as exc:
                 problems[name] = ("missing", exc.reason, (self._evidence_name(exc.key),))
             except NotApplicable as exc:
@@ -379,7 +450,8 @@ class Engine:
             # tuple.__new__ skips the named tuple's Python-level __new__: one is made per indicator.
             new = tuple.__new__
             record = IndicatorResult
-            for ip, code, func, getter, arity, source, maximum, conditions, special in self._steps:
+            lines_on = explaining.get()
+            for ip, code, func, getter, arity, source, maximum, conditions, special, memo in self._steps:
                 if conditions:
                     for attr, want in conditions:
                         have = attributes.get(attr)
@@ -401,6 +473,18 @@ class Engine:
                 except KeyError as exc:
                     append(self._problem(code, maximum, *self._absent(exc.args[0], problems, unit, file)))
                     continue
+                if memo is not None and memo.on:
+                    # The same argument objects (a column's values are parsed once per distinct text,
+                    # so equal evidence is one object) give the same result: see _Memo.
+                    key = id(args) if arity == 1 else tuple(map(id, args))
+                    table = memo.explained if lines_on else memo.quiet
+                    memo.looked += 1
+                    found = table.get(key)
+                    if found is not None:
+                        append(found[1])
+                        continue
+                else:
+                    table = None
                 try:
                     score = func(args) if arity == 1 else func(*args)
                     if score.__class__ is not Score:
@@ -410,12 +494,13 @@ class Engine:
                         raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
                     if points < ZERO or points > maximum:
                         raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
-                    append(
-                        new(
-                            record,
-                            (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ()),
-                        )
+                    result = new(
+                        record,
+                        (code, "scored", points, score.reasons, score.hits, ()) if explain else (code, "scored", points, (), (), ()),
                     )
+                    append(result)
+                    if table is not None:
+                        memo.keep(table, key, args, result)
                 except MissingEvidence as exc:
                     append(self._problem(code, maximum, "missing", exc.reason, (self._evidence_name(exc.key),)))
                 except NotApplicable as exc:
