@@ -198,7 +198,7 @@ class _Memo:
     * A function whose arguments are mostly new objects (a fixture's result, table rows) is
       called directly again after :data:`TRIAL` misses, and its entries are let go.
     * Lines kept (``explaining``) and not kept have separate tables.
-    * All the memos of one engine share a budget of :data:`BUDGET` entries (about 16 MB at
+    * All the memos of one engine share a budget of :data:`BUDGET` entries (about 8 MB at
       most); once it is spent, they are only looked up.
     """
 
@@ -207,7 +207,7 @@ class _Memo:
     #: Misses after which the hits so far must at least equal them.
     TRIAL = 512
     #: Entries one engine keeps at most, over all its memos.
-    BUDGET = 65536
+    BUDGET = 32768
 
     def __init__(self, budget: list[int]) -> None:
         self.quiet: dict[Any, tuple[Any, Any]] = {}  # key → (the arguments, kept alive; the result)
