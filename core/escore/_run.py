@@ -236,8 +236,9 @@ class Engine:
     Everything that does not depend on the unit is worked out here, once: which
     fixtures the selection needs, in which order to compute them, and for every
     argument whether it is a field of the evidence or a computed fixture. Per unit,
-    fixtures are then computed eagerly in that order (each exactly once) and every
-    indicator is a plain call on arguments fetched by one dictionary lookup each.
+    fixtures are then computed eagerly in that order (each at most once) and every
+    indicator is a plain call on arguments fetched by one dictionary lookup each, unless
+    another unit called it with the very same argument objects (:class:`_Memo`).
     """
 
     def __init__(self, plan: Plan, selected: Sequence[IndicatorPlan] | None = None, *, explain: bool = True) -> None:
