@@ -105,3 +105,18 @@ def test_the_memos_of_an_engine_keep_at_most_its_budget():
         second.keep(second.explained, n, None, n)
     assert len(first.quiet) == 8 and len(second.explained) == 2 and budget == [0]
     assert first.on and second.on  # still looked up; nothing more is kept
+
+
+def test_a_function_whose_hits_dry_up_stops_being_looked_up_at_a_later_check():
+    memo = _Memo([_Memo.BUDGET])
+    for n in range(_Memo.TRIAL):  # the first window: two lookups per miss, kept on
+        memo.looked += 2
+        memo.keep(memo.quiet, n, None, n)
+    assert memo.on
+    for n in range(_Memo.TRIAL, 2 * _Memo.TRIAL - 1):  # then misses only
+        memo.looked += 1
+        memo.keep(memo.quiet, n, None, n)
+    assert memo.on and len(memo.quiet) == 2 * _Memo.TRIAL - 1  # judged every TRIAL misses, not at each
+    memo.looked += 1
+    memo.keep(memo.quiet, -1, None, -1)
+    assert not memo.on and not memo.quiet
