@@ -210,7 +210,7 @@ def test_grades_of_a_fields_table_share_what_their_texts_share(tmp_path, catalog
     """A grade is a pure function of its two texts: equal texts give one object, and equal
     points one Decimal even where reasons differ; a typed or differently written value is its own."""
     from escore._columnar import read_field_table
-    from escore._fieldvalues import FieldValues, field_names
+    from escore._fieldvalues import FieldValues
     from escore._load import _Schema
 
     plan = catalog.plan("fj2017", "county")
@@ -225,7 +225,7 @@ def test_grades_of_a_fields_table_share_what_their_texts_share(tmp_path, catalog
     ]
     table.write_text("\n".join(",".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
     wanted = {code: code for code in "abc"}
-    values = FieldValues(field_names(plan), "abc")
+    values = FieldValues("abc")
     assert read_field_table(table, catalog.loaders[".csv"], schema, wanted, set(wanted), values, {}) == 3
     first, second = (schema.by_key[key][1] for key in graded)
     a, b, c = values["a"], values["b"], values["c"]

@@ -34,6 +34,7 @@ A cache may make escore faster, never different, so on any doubt it is not used:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as _dt
 import functools
 import marshal
@@ -499,35 +500,41 @@ def load_evidence_set(key: str, plan: Any) -> Any:
                 except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
                     return _dec(value)
 
-            from ._fieldvalues import FieldValues, field_names
+            from ._fieldvalues import FieldValues
 
-            values = FieldValues(field_names(plan))  # compact, as a parsed set (escore._fieldvalues)
+            values = FieldValues()  # compact, as a parsed set (escore._fieldvalues)
             put = values.put
             # One object per unit code and per line number, whichever record (table) names it, as
             # a parsed set has: a record decodes its own copies, 2 million rows' worth at 100k units.
             codes: dict[str, str] = {}
             line_numbers: list[int] = []
+            new = tuple.__new__
+            make: Any = None
 
-            def shared_line(number: Any) -> Any:
-                if number.__class__ is not int or number < 0:
-                    return number
-                if number >= len(line_numbers):
-                    line_numbers.extend(range(len(line_numbers), number + 1))
-                return line_numbers[number]
+            def decoded_rows(code: str, rows: list[Any]) -> tuple[Any, ...]:
+                # tuple.__new__: a row type's own __new__ is a Python function, one call per row
+                try:
+                    return tuple([new(make, (code, line_numbers[n] if (n := row[1]) >= 0 else n, *map(dec, row[2:]))) for row in rows])
+                except IndexError:  # a line number beyond those seen so far
+                    line_numbers.extend(range(len(line_numbers), max(row[1] for row in rows) + 1))
+                    return decoded_rows(code, rows)
+                except TypeError:  # a line that is not a number (kept as it is)
+                    return tuple([new(make, (code, row[1], *map(dec, row[2:]))) for row in rows])
 
             for _ in range(value_records):
                 for code, fields in _read_record(stream).items():
                     put(codes.setdefault(code, code), {name: dec(v) for name, v in fields.items()})
             tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
-            new = tuple.__new__
             for _ in range(table_records):
                 name, chunk = _read_record(stream)
                 make = row_types[name]
                 by_unit = tables[name]
+                with contextlib.suppress(TypeError):  # one extension per record, not one per unit
+                    top = max((row[1] for rows in chunk.values() for row in rows), default=-1)
+                    line_numbers.extend(range(len(line_numbers), top + 1))
                 for code, rows in chunk.items():
                     code = codes.setdefault(code, code)
-                    # tuple.__new__: a row type's own __new__ is a Python function, one call per row
-                    by_unit[code] = tuple([new(make, (code, shared_line(row[1]), *map(dec, row[2:]))) for row in rows])
+                    by_unit[code] = decoded_rows(code, rows)
             return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
     except Exception:
         return None  # any doubt: parse the evidence

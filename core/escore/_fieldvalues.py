@@ -2,25 +2,19 @@
 
 A unit's fields as a dictionary cost about 24 bytes per field (hash, key, value) plus its
 table; 100,000 county units held 1.5 KB of dictionary each while they were scored. Here a
-unit's values are a tuple over the plan's field names (8 bytes per field), and every unit
-without any value shares one tuple. Reading a unit gives a fresh ``dict`` of the values it
-has, so every reader (the engine's getters, the checks, the cache) sees what it always saw.
+unit's values are one tuple, its values in their order followed by its tuple of names, which
+is shared by every unit that has the same names (8 bytes per field). Reading a unit gives a
+fresh ``dict``, equal to the one the loader filled and in its order, so every reader (the
+engine's getters, the checks, the cache) sees what it always saw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import compress, repeat
-from operator import is_not
 from typing import Any
 
-#: Marks a field the unit has no value for; never leaves this module.
-_ABSENT: Any = object()
-
-
-def field_names(plan: Any) -> tuple[str, ...]:
-    """The fixture names of the fields a plan reads, in one fixed order (a unit's tuple's)."""
-    return tuple(sorted({f.fixture_name for f in plan.fields}))
+#: A unit without any value.
+_NOTHING: tuple[Any, ...] = ((),)
 
 
 class FieldValues(Mapping[str, dict[str, Any]]):
@@ -31,23 +25,20 @@ class FieldValues(Mapping[str, dict[str, Any]]):
     one builds its dictionary anew (a reader may keep or change it: the set is not touched).
     """
 
-    __slots__ = ("_empty", "_known", "_names", "_units")
+    __slots__ = ("_names", "_units")
 
-    def __init__(self, names: Iterable[str], codes: Iterable[str] = ()) -> None:
-        self._names = tuple(names)
-        self._known = frozenset(self._names)
-        self._empty = (_ABSENT,) * len(self._names)
-        self._units: dict[str, dict[str, Any] | tuple[Any, ...]] = dict.fromkeys(codes, self._empty)
+    def __init__(self, codes: Iterable[str] = ()) -> None:
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per distinct set of names
+        self._units: dict[str, dict[str, Any] | tuple[Any, ...]] = dict.fromkeys(codes, _NOTHING)
 
-    def _unpack(self, packed: tuple[Any, ...]) -> dict[str, Any]:
-        if packed is self._empty:
-            return {}
-        # C-level: the (name, value) pairs whose value is not the absent mark.
-        return dict(compress(zip(self._names, packed), map(is_not, packed, repeat(_ABSENT))))
+    @staticmethod
+    def _unpack(packed: tuple[Any, ...]) -> dict[str, Any]:
+        # zip stops at the names, the last item: C-level, no loop in Python.
+        return dict(zip(packed[-1], packed))
 
     def writable(self, code: str) -> dict[str, Any]:
         """The live dictionary of ``code`` (a new unit starts empty), for a loader to fill."""
-        held = self._units.get(code, self._empty)
+        held = self._units.get(code, _NOTHING)
         if held.__class__ is dict:
             return held  # type: ignore[return-value]
         values = self._unpack(held)  # type: ignore[arg-type]
@@ -55,20 +46,20 @@ class FieldValues(Mapping[str, dict[str, Any]]):
         return values
 
     def put(self, code: str, values: Mapping[str, Any]) -> None:
-        """Set the values of ``code`` and pack them."""
-        self._units[code] = dict(values)
-        self.pack(code)
+        """Set the values of ``code``, packed."""
+        self._units[code] = self._packed(values)
 
     def pack(self, code: str) -> None:
-        """Fold the live dictionary of ``code`` into its tuple (a key outside the plan's fields keeps the dictionary)."""
+        """Fold the live dictionary of ``code`` into its tuple."""
         held = self._units[code]
-        if held.__class__ is not dict or not held.keys() <= self._known:
-            return
-        if not held:
-            self._units[code] = self._empty
-            return
-        get = held.get  # type: ignore[union-attr]
-        self._units[code] = tuple([get(name, _ABSENT) for name in self._names])
+        if held.__class__ is dict:
+            self._units[code] = self._packed(held)  # type: ignore[arg-type]
+
+    def _packed(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        if not values:
+            return _NOTHING
+        names = tuple(values)
+        return (*values.values(), self._names.setdefault(names, names))
 
     def pack_all(self) -> None:
         for code in self._units:
@@ -98,4 +89,4 @@ class FieldValues(Mapping[str, dict[str, Any]]):
         return len(self._units)
 
     def __repr__(self) -> str:
-        return f"FieldValues({len(self._units)} units, {len(self._names)} fields)"
+        return f"FieldValues({len(self._units)} units)"

@@ -22,7 +22,7 @@ import attrs
 from ._collect import Plan
 from ._errors import InputError, PackError, did_you_mean, warn
 from ._evidence import Column, Field, Table, show
-from ._fieldvalues import FieldValues, field_names
+from ._fieldvalues import FieldValues
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
@@ -349,8 +349,8 @@ def _load_evidence(
     tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
     all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
 
-    # Compact per unit (a tuple over the plan's fields): loaders fill a unit's dict, then it is packed.
-    values = FieldValues(field_names(plan), sorted(wanted))
+    # Compact per unit (one tuple each): loaders fill a unit's dict, then it is packed.
+    values = FieldValues(sorted(wanted))
     origins: dict[str, dict[str, str]] = {}  # unit → field key → file, for units given in several files
     # Where a row came from, for errors: the first file of each table, and id(row) → file only
     # for the rows of a table's later files (a million rows need no million entries).
