@@ -442,7 +442,13 @@ def _load_evidence(
                 hint = did_you_mean(code, known)
                 raise InputError(str(path), "", _("unknown unit code '{0}' (the file name must be a unit code)").format(code), hint=hint)
             parse_unit_fields(
-                loader.read(path), plan, str(path), values.writable(code), also=files.get(code, ""), schema=schema, origins=origins.setdefault(code, {})
+                loader.read(path),
+                plan,
+                str(path),
+                values.writable(code),
+                also=files.get(code, ""),
+                schema=schema,
+                origins=origins.setdefault(code, {}),
             )
             values.pack(code)
             files[code] = str(path) if code not in files else f"{files[code]} + {path}"

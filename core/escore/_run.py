@@ -299,7 +299,13 @@ class Engine:
         self._table_names = frozenset(n for n, d in fixtures.items() if d.kind == "table")
         budget = [_Memo.BUDGET]  # results kept by argument identity, over every fixture and indicator
         self._functions = tuple(
-            (n, fixtures[n].func, *_getter(fixtures[n].argnames, fields), fixtures[n].where, _Memo(budget) if fixtures[n].argnames else None)
+            (
+                n,
+                fixtures[n].func,
+                *_getter(fixtures[n].argnames, fields),
+                fixtures[n].where,
+                _Memo(budget) if fixtures[n].argnames else None,
+            )
             for n in order
             if fixtures[n].kind == "function"
         )
