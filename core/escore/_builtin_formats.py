@@ -59,6 +59,8 @@ def _json_unit(unit: dict[str, Any], first: bool) -> str:
 
 #: Units per block of detail text a forked process renders (at most this many results are held).
 DETAIL_BLOCK = 500
+#: Characters read back from a block's spool file at a time.
+SPOOL_READ = 1 << 20
 
 
 def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str]) -> Iterator[str]:
@@ -124,10 +126,6 @@ def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str])
     finally:
         for spool in spools:  # the writer stopped early: close what is left
             spool.close()
-
-
-#: Characters read back from a block's spool file at a time.
-SPOOL_READ = 1 << 20
 
 
 def render_toml(result: RunResult) -> str:
