@@ -37,7 +37,7 @@ def test_every_sample_unit_scores_the_same_with_and_without_kept_results(catalog
     kept = Engine(plan, explain=explain)
     # Three rounds: the second and third find every unit's own arguments again.
     with_memo = _score_all(kept, units, data, 3)
-    assert any(m.looked > m.kept for *_, m in kept._steps if m is not None)  # results were found, not only kept
+    assert any(m.looked > m.missed for *_, m in kept._steps if m is not None)  # results were found, not only kept
     start = _Memo.__init__
 
     def off(self, budget):
@@ -105,6 +105,14 @@ def test_the_memos_of_an_engine_keep_at_most_its_budget():
         second.keep(second.explained, n, None, n)
     assert len(first.quiet) == 8 and len(second.explained) == 2 and budget == [0]
     assert first.on and second.on  # still looked up; nothing more is kept
+
+
+def test_a_memo_whose_budget_is_spent_still_turns_off_when_its_hits_dry_up():
+    memo = _Memo([0])  # the engine's budget already spent by other memos
+    for n in range(_Memo.TRIAL):
+        memo.looked += 1
+        memo.keep(memo.quiet, n, None, n)
+    assert not memo.quiet and not memo.on
 
 
 def test_a_function_whose_hits_dry_up_stops_being_looked_up_at_a_later_check():

@@ -203,7 +203,7 @@ class _Memo:
       most); once it is spent, they are only looked up.
     """
 
-    __slots__ = ("budget", "checked", "explained", "kept", "looked", "on", "quiet")
+    __slots__ = ("budget", "checked", "explained", "looked", "missed", "on", "quiet")
 
     #: Misses between two checks that the lookups still pay (a third of them hits at least).
     TRIAL = 128
@@ -216,19 +216,19 @@ class _Memo:
         self.budget = budget  # [entries left], shared by the engine's memos
         self.on = True
         self.looked = 0
-        self.kept = 0
+        self.missed = 0
         self.checked = 0  # lookups at the last check
 
     def keep(self, table: dict[Any, tuple[Any, Any]], key: Any, args: Any, result: Any) -> None:
-        if self.budget[0] <= 0:
+        """After a miss: keep the result while the budget lasts; every TRIAL misses, judge."""
+        if self.budget[0] > 0:
+            table[key] = (args, result)
+            self.budget[0] -= 1
+        self.missed += 1  # counted with the budget spent too, so that a memo gone stale still turns off
+        if self.missed % self.TRIAL:
             return
-        table[key] = (args, result)
-        self.budget[0] -= 1
-        self.kept += 1
-        if self.kept % self.TRIAL:
-            return
-        # Every TRIAL misses: a hit saves a call (2-3 µs), a miss costs about 0.7 µs, so looking
-        # up pays while at least a third of the lookups since the last check were hits.
+        # A hit saves a call (2-3 µs), a miss costs about 0.7 µs, so looking up pays while at
+        # least a third of the lookups since the last check were hits.
         if 2 * (self.looked - self.checked) < 3 * self.TRIAL:
             self.on = False  # mostly new arguments: called directly from now on
             self.budget[0] += len(self.quiet) + len(self.explained)
