@@ -40,11 +40,16 @@ class IndicatorTimeout(Exception):
 
 def running(frame: FrameType | None) -> tuple[str, str] | None:
     """``(unit code, what)`` the engine is computing in the stack of ``frame``, or ``None``."""
-    from . import _run
+    from . import _batch, _run
 
     engine_file = _run.__file__
+    batch_file = _batch.__file__
     while frame is not None:
         code = frame.f_code
+        if code.co_name == "summaries" and code.co_filename == batch_file:
+            variables = frame.f_locals  # a column of units: it names them all and what it computes
+            watched = variables.get("watched")
+            return (watched[0], watched[1]) if watched else None
         local = _ENGINE_FRAMES.get(code.co_name)
         if local is not None and code.co_filename == engine_file:
             variables = frame.f_locals

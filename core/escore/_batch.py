@@ -1,0 +1,286 @@
+"""The first pass over many units, column by column: each rule once per distinct evidence.
+
+A ranking table or a CSV line needs a unit's total, its section points and the counts of
+its results by status (:class:`escore._stream.Summary`). The scalar engine
+(:class:`escore._run.Engine`) works unit by unit: per unit and indicator it fetches the
+arguments, looks up its kept results, builds a result record, and then sums sections.
+Here the same functions are called indicator by indicator over a column of units:
+
+* every fixture and indicator is called once per distinct set of argument *objects*
+  (identity, never equality, as :class:`escore._run._Memo`: the loaders parse each distinct
+  text of a column once, so equal evidence is one object); a function whose arguments are
+  mostly new objects is called once per unit, in one list comprehension;
+* only points are kept, no result record; sections and totals are summed column-wise, with
+  exactly the additions, in exactly the order, the scalar engine makes per unit.
+
+It is the same pure functions on the same arguments (the contract of a pack), so a unit's
+summary is the scalar engine's. Whatever is out of the ordinary goes to the scalar engine,
+which explains it: a unit with absent evidence, a fixture or indicator that raises (missing,
+not applicable, an error), an indicator outside its bounds, a veto that is applied or
+undecided. Such a unit is dropped from the columns and scored by :meth:`Engine.score`, as
+the first pass always did. A run under the watchdog (``--timeout``), which names the
+indicator a unit is stuck in from the engine's frames, stays on the scalar engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, getcontext
+from typing import Any
+
+from ._model import Unit
+from ._run import _ADD, _IMMUTABLE, _MULTIPLY, STATUSES, Engine
+from ._score import ZERO, Score
+
+#: Columns shorter than this are scored unit by unit: grouping would not pay.
+FROM_UNITS = 64
+
+#: A summary without its unit (``Summary[1:]``): total, section points, missing, errors, problems.
+Row = tuple[Any, ...]
+
+
+def _call_each(func: Callable[..., Any], args: list[Any], spread: bool) -> tuple[list[Any], set[int]]:
+    """``func`` on every argument (``spread``: a tuple of arguments), and the positions that raised."""
+    try:
+        return ([func(*a) for a in args] if spread else [func(a) for a in args]), set()
+    except (Exception, SystemExit):  # sys.exit() in a pack is its error: the scalar engine records it
+        pass
+    out: list[Any] = []
+    failed: set[int] = set()
+    for position, a in enumerate(args):
+        try:
+            out.append(func(*a) if spread else func(a))
+        except (Exception, SystemExit):
+            out.append(None)
+            failed.add(position)
+    return out, failed
+
+
+def _apply(func: Callable[..., Any], columns: list[list[Any]], size: int, *, shared: Callable[[Any], bool]) -> tuple[list[Any], set[int]]:
+    """``func`` over argument columns: each value of the result column, and the positions that raised.
+
+    Arguments that are the very same objects share one call when ``shared(value)`` allows
+    it (a fixture value of a mutable type is computed for each unit, so that no unit can
+    change another's). With no argument the function is called once per unit.
+    """
+    if not columns:
+        return _call_each(func, [()] * size, True)
+    if len(columns) == 1:
+        args: list[Any] = columns[0]
+        keys: list[Any] = list(map(id, args))
+        spread = False
+    else:
+        args = list(zip(*columns))
+        keys = list(zip(*[map(id, column) for column in columns]))
+        spread = True
+    distinct = dict(zip(keys, args))  # every key's arguments are the same objects, whichever is kept
+    if 2 * len(distinct) > size:  # mostly new objects: a lookup would cost more than it saves
+        return _call_each(func, args, spread)
+    computed: dict[Any, Any] = {}
+    failed_keys: set[Any] = set()
+    for key, a in distinct.items():
+        try:
+            computed[key] = func(*a) if spread else func(a)
+        except (Exception, SystemExit):
+            failed_keys.add(key)
+    if not all(map(shared, computed.values())):
+        return _call_each(func, args, spread)
+    if not failed_keys:
+        return list(map(computed.__getitem__, keys)), set()
+    return [computed.get(key) for key in keys], {p for p, key in enumerate(keys) if key in failed_keys}
+
+
+def _immutable(value: Any) -> bool:
+    return value.__class__ in _IMMUTABLE
+
+
+def _any(value: Any) -> bool:
+    return True
+
+
+#: The value of a name a unit does not have (an absent field, a fixture that raised).
+_NONE: Any = object()
+
+
+def _rows(size: int, skip: set[int]) -> list[int]:
+    return [r for r in range(size) if r not in skip] if skip else list(range(size))
+
+
+def _pick(column: list[Any], rows: list[int], size: int) -> list[Any]:
+    """The values of ``column`` at ``rows`` (the column itself when that is every row)."""
+    if len(rows) == size:
+        return column
+    return [column[r] for r in rows]
+
+
+def summaries(
+    engine: Engine,
+    units: Sequence[Unit],
+    values: Mapping[str, Mapping[str, Any]],
+    tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+    children: Mapping[str, tuple[Unit, ...]],
+    files: Mapping[str, str],
+    scalar: Callable[[Unit], tuple[Row, list[str]]],
+) -> tuple[list[Row], dict[str, int]] | None:
+    """Summaries of ``units`` (``Summary[1:]``) and the status counts, or ``None`` when the
+    batch cannot take them at all (a monitoring table the plan needs is absent: every unit is
+    missing it). ``scalar(unit)`` scores one unit on the scalar engine: its summary and the
+    status of each of its results."""
+    size = len(units)
+    if not size:
+        return [], dict.fromkeys(STATUSES, 0)
+    fixtures = engine.plan.fixtures
+    # What the watchdog names while a column is computed (escore._watchdog.running).
+    watched = [f"{units[0].code}…{units[-1].code} ({size} units)", "reading the evidence"]
+    empty: dict[str, Any] = {}
+    unit_values = [values.get(unit.code, empty) for unit in units]
+    data: dict[str, list[Any]] = {}  # a column per name, a row per unit
+    bad: dict[str, set[int]] = {}  # rows without a value of the name (absent, or its fixture raised)
+    irregular: set[int] = set()  # rows the scalar engine scores: they need its explanation
+
+    def absent(names: Sequence[str]) -> set[int]:
+        out: set[int] = set()
+        for name in names:
+            if name in bad:
+                out |= bad[name]
+        return out
+
+    # Fields: a unit without one is only irregular if a result that counts for it needs it.
+    needed = _needed(engine)
+    needed_set = frozenset(needed)
+    short = [r for r, v in enumerate(unit_values) if not needed_set <= v.keys()]
+    for name in needed:
+        data[name] = [v.get(name, _NONE) for v in unit_values]
+        lacking = {r for r in short if name not in unit_values[r]}
+        if lacking:
+            bad[name] = lacking
+    for name in engine._optional:
+        data[name] = [v.get(name) for v in unit_values]
+    for name, value in engine._parameters.items():
+        data[name] = [value] * size
+    data["unit"] = list(units)
+    data["subunits"] = [children.get(unit.code, ()) for unit in units]
+    for name, rollup in engine._tables:
+        by_unit = tables.get(name)
+        if by_unit is None:
+            if name not in engine._optional_tables:
+                return None
+            data[name] = [None] * size
+            continue
+        column = [by_unit.get(unit.code, ()) for unit in units]
+        if rollup:
+            for r, subunits in enumerate(data["subunits"]):
+                for child in subunits:
+                    column[r] += by_unit.get(child.code, ())
+        data[name] = column
+
+    for name, func, *_ in engine._functions:
+        watched[1] = f"fixture {name}"
+        argnames = fixtures[name].argnames
+        skip = absent(argnames)
+        rows = _rows(size, skip)
+        column, failed = _apply(func, [_pick(data[a], rows, size) for a in argnames], len(rows), shared=_immutable)
+        if failed or skip:
+            full = [_NONE] * size
+            for i, r in enumerate(rows):
+                full[r] = column[i]
+            column = full
+            bad[name] = skip | {rows[i] for i in failed}
+        data[name] = column
+
+    masks: list[list[bool]] = []
+    points_by_step: list[list[Decimal]] = []
+    env_names = tuple(n for n in data if n not in engine._fields)
+    every = [True] * size
+    attribute_columns: dict[str, list[Any]] = {}
+    variants: dict[tuple[tuple[str, str], ...], tuple[list[bool], list[int]]] = {(): (every, list(range(size)))}
+    for ip, code, func, _getter, _arity, _source, maximum, conditions, special, _memo in engine._steps:
+        if conditions not in variants:  # the units of a variant (Engine.score_resolved's conditions), once
+            mask = every
+            for attr, want in conditions:
+                if attr not in attribute_columns:
+                    attribute_columns[attr] = [unit.attributes.get(attr) for unit in units]
+                mask = [ok and have == want for ok, have in zip(mask, attribute_columns[attr])]
+            variants[conditions] = (mask, [r for r, ok in enumerate(mask) if ok])
+        mask, applicable = variants[conditions]
+        watched[1] = f"indicator {code}"
+        masks.append(mask)
+        points = [ZERO] * size
+        points_by_step.append(points)
+        if not applicable:
+            continue
+        if special:  # alternatives or bound parameters: the scalar engine's own method, per unit
+            for r in applicable:
+                unit = units[r]
+                env = {n: value for n in env_names if (value := data[n][r]) is not _NONE}
+                result = engine._score_special(ip, unit_values[r], env, {}, unit, files.get(unit.code, ""))
+                if result.status == "scored":
+                    points[r] = result.points
+                else:
+                    irregular.add(r)
+            continue
+        skip = absent(ip.argnames)
+        if skip:
+            irregular.update(r for r in applicable if r in skip)
+            applicable = [r for r in applicable if r not in skip]
+        scores, raised = _apply(func, [_pick(data[a], applicable, size) for a in ip.argnames], len(applicable), shared=_any)
+        for i, score in enumerate(scores):
+            # As Engine.score_resolved checks; a unit that fails a check is explained there.
+            if i in raised or score.__class__ is not Score or score.points.__class__ is not Decimal or not ZERO <= score.points <= maximum:
+                irregular.add(applicable[i])
+            else:
+                points[applicable[i]] = score.points
+
+    for veto, _positions, *_ in engine._veto_steps:
+        watched[1] = f"veto {veto.code}"
+        skip = absent(veto.argnames)
+        irregular |= skip
+        rows = _rows(size, skip)
+        verdicts, raised = _apply(veto.func, [_pick(data[a], rows, size) for a in veto.argnames], len(rows), shared=_any)
+        # Applied (a reason) or undecided: the targets change, and the scalar engine says how.
+        irregular.update(rows[i] for i, reason in enumerate(verdicts) if i in raised or reason)
+
+    raw = [[ZERO] * size for _ in engine.sections]
+    for position, section_index in engine._counted:
+        raw[section_index] = list(map(_ADD, raw[section_index], points_by_step[position]))
+    divide = getcontext().divide
+    totals = [ZERO] * size
+    section_points = []
+    for (section, factor), section_raw in zip(engine._factors, raw):
+        kept = [min(max(value, ZERO), section.raw_max) for value in section_raw]
+        if factor is not None:
+            points = [_MULTIPLY(value, factor) for value in kept]
+        else:
+            points = [divide(_MULTIPLY(value, section.weight), section.raw_max) for value in kept]
+        totals = list(map(_ADD, totals, points))
+        section_points.append(points)
+
+    counts = dict.fromkeys(STATUSES, 0)
+    applicable_count = sum(map(sum, masks)) - sum(mask[r] for mask in masks for r in irregular)
+    counts["scored"] = applicable_count
+    counts["not_applicable"] = (size - len(irregular)) * len(masks) - applicable_count
+    out: list[Row] = []
+    for r, (total, unit) in enumerate(zip(totals, units)):
+        if r in irregular:
+            row, statuses = scalar(unit)
+            for status in statuses:
+                counts[status] += 1
+            out.append(row)
+        else:
+            out.append((total, tuple([column[r] for column in section_points]), 0, 0, ()))
+    return out, counts
+
+
+def _needed(engine: Engine) -> list[str]:
+    """The fields of the evidence that any computed fixture, selected indicator or veto reads."""
+    fixtures = engine.plan.fixtures
+    wanted: set[str] = set()
+    for name, *_ in engine._functions:
+        wanted.update(fixtures[name].argnames)
+    for ip in engine.selected:
+        wanted.update(ip.argnames)
+        for alternative in ip.alternatives:
+            wanted.update(alternative.names)
+    for veto, *_ in engine._veto_steps:
+        wanted.update(veto.argnames)
+    return sorted(wanted & engine._fields)

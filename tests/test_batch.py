@@ -1,0 +1,205 @@
+"""The first pass column by column (escore._batch) gives the scalar engine's summaries, unit for unit."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal as D
+
+import pytest
+
+from escore import Grade, Unit, _batch
+from escore._plugins import Catalog, make_plugin_manager
+from escore._run import Engine, select
+from escore._stream import _summaries
+
+from .test_engine import FULL
+
+
+def _both(plan, units, values, tables, children=None, files=None, selected=None):
+    """(batch, scalar): the first pass of ``units`` each way, and the units the batch sent to the scalar engine."""
+    children = children or {}
+    files = files or {}
+    sent: list[str] = []
+    scalar_engine = Engine(plan, selected, explain=False)
+
+    def one(unit):
+        sent.append(unit.code)
+        result = scalar_engine.score(unit, values.get(unit.code, {}), tables, children.get(unit.code, ()), files.get(unit.code, ""))
+        from escore._stream import summarise
+
+        return summarise(result)[1:], [item.status for item in result.indicators]
+
+    batch = _batch.summaries(Engine(plan, selected, explain=False), units, values, tables, children, files, one)
+    original = _batch.FROM_UNITS
+    _batch.FROM_UNITS = 10**9
+    try:
+        scalar = _summaries(Engine(plan, selected, explain=False), units, values, tables, children, files)
+    finally:
+        _batch.FROM_UNITS = original
+    return batch, scalar, sent
+
+
+# --------------------------------------------------------------------------- the demo pack, case by case
+
+SHARED_RATING = 5  # one object, as a column's parsed values are: units that share it share one call
+
+
+def _demo_cases():
+    """Evidence of each kind the scalar engine explains, and of each the batch takes itself."""
+    grade = Grade(D(4), "fine")
+    base = {**FULL, "website_design": grade, "website_app_rating": SHARED_RATING}
+
+    def case(**changes):
+        values = {**base, **changes}
+        return {k: v for k, v in values.items() if v is not None}
+
+    return [
+        ("full", "market", case()),
+        ("full rural", "rural", case()),
+        ("a rural town lacks what only markets need", "rural", case(service_plan_filed=None)),
+        ("missing reply rate", "market", case(service_reply_rate=None)),
+        ("an indicator raises", "market", case(service_median_delay="soon")),
+        ("veto applied", "market", case(website_leak=True)),
+        ("veto undecided", "market", case(website_leak=None)),
+        (
+            "alternative taken",
+            "market",
+            case(website_has_app=False, website_has_wechat=True, website_app_rating=None, website_wechat_rating=2),
+        ),
+        ("no pages to count: missing", "rural", case(website_pages_ok=0, website_pages_total=0)),
+        ("no design grade", "market", case(website_design=None)),
+        ("bonus, capped", "market", case(website_vote_rank=1)),
+        ("bonus below the cap", "rural", case(website_vote_rank=1, website_pages_ok=5)),
+        ("a rate of 100.0 (equal to 100, another object)", "market", case(service_reply_rate=D("100.0"))),
+        ("a rate of 85", "rural", case(service_reply_rate=D(85))),
+    ]
+
+
+def test_every_demo_case_is_summarised_as_the_scalar_engine_does(demo_catalog, demo_plan):
+    cases = _demo_cases()
+    units, values = [], {}
+    # Each case eight times over, interleaved: shared arguments are grouped, irregular units go to the scalar engine.
+    for copy in range(8):
+        for number, (_, kind, evidence) in enumerate(cases):
+            code = f"t.{copy}.{number:02}"
+            units.append(Unit(code, code, "town", None, {"kind": kind}))
+            values[code] = dict(evidence)
+    table = demo_plan.fixtures["outages"].table
+    rows = {"t.0.01": (table.row_type("t.0.01", 2, None, D(1)),), "t.0.01.v": (table.row_type("t.0.01.v", 3, None, D(2)),)}
+    children = {"t.0.01": (Unit("t.0.01.v", "Village", "village", "t.0.01"),)}
+    batch, scalar, sent = _both(demo_plan, units, values, {"outages": rows}, children)
+    assert repr(batch) == repr(scalar)  # repr: every Decimal's exponent too
+    # What the scalar engine must explain goes to it; the rest, alternatives and bonuses included, stays in columns.
+    explained = {
+        "missing reply rate",
+        "an indicator raises",
+        "veto applied",
+        "veto undecided",
+        "no pages to count: missing",
+        "no design grade",
+    }
+    assert sorted(sent) == sorted(u.code for u in units if cases[int(u.code.rsplit(".", 1)[1])][0] in explained)
+    counts = batch[1]
+    assert counts == scalar[1]
+    assert counts["missing"] and counts["error"] and counts["not_applicable"]
+
+
+def test_a_missing_monitoring_table_leaves_every_unit_to_the_scalar_engine(demo_plan):
+    units = [Unit(f"t.{n}", "T", "town", None, {"kind": "rural"}) for n in range(3)]
+    values = {u.code: dict(FULL, website_design=Grade(D(4), "fine")) for u in units}
+    assert _batch.summaries(Engine(demo_plan, explain=False), units, values, {}, {}, {}, lambda unit: None) is None
+    batch, scalar, _ = _both(demo_plan, units, values, {"outages": {}})
+    assert repr(batch) == repr(scalar)
+
+
+def test_a_fixture_value_of_a_mutable_type_is_computed_for_each_unit():
+    """Units with the very same arguments share an immutable result; a list each gets its own."""
+    made = []
+
+    def as_list(website_has_app, website_has_wechat):
+        made.append(1)
+        return [website_has_app, website_has_wechat]
+
+    column, failed = _batch._apply(as_list, [[True] * 10, [False] * 10], 10, shared=_batch._immutable)
+    assert failed == set() and len(made) == 11  # one call for the shared key, then one per unit
+    assert len({id(value) for value in column}) == 10
+    column, failed = _batch._apply(lambda a, b: a and b, [[True] * 10, [False] * 10], 10, shared=_batch._immutable)
+    assert column == [False] * 10 and failed == set()
+
+
+def test_positions_that_raise_are_reported_and_the_others_computed():
+    values = [1, 2, 0, 2, 0]
+
+    def inverse(x):
+        return D(1) / x
+
+    column, failed = _batch._apply(inverse, [values], len(values), shared=_batch._immutable)
+    assert failed == {2, 4}
+    assert [column[i] for i in (0, 1, 3)] == [D(1), D("0.5"), D("0.5")]
+    column, failed = _batch._apply(inverse, [[D(2)] * 6], 6, shared=_batch._immutable)  # grouped: one call
+    assert failed == set() and column == [D("0.5")] * 6
+
+
+# --------------------------------------------------------------------------- the fj2017 samples
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return Catalog(make_plugin_manager())
+
+
+def _sample(catalog, category):
+    from escore._load import load_evidence
+    from escore._session import children_of
+
+    plan = catalog.plan("fj2017", category)
+    units = catalog.roster("fj2017", category)
+    codes = [u.code for u in units]
+    data = load_evidence(catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
+    return plan, units, data, children_of(catalog, plan)
+
+
+@pytest.mark.parametrize("category", ["provincial", "city", "county"])
+@pytest.mark.parametrize("keyword", [None, "comprehensive or website"])
+def test_every_sample_unit_three_times_over_is_summarised_as_the_scalar_engine_does(catalog, category, keyword):
+    plan, units, data, children = _sample(catalog, category)
+    selected = select(plan, keyword) if keyword else None
+    # The roster three times: the second and third copies of a unit share its very argument objects.
+    many = list(units) * 3
+    batch, scalar, sent = _both(plan, many, data.values, data.tables, children, data.files, selected)
+    assert repr(batch) == repr(scalar)
+    assert len(sent) < len(many)  # most units are summarised column by column
+    assert batch[1]["scored"] > 0
+
+
+def test_the_watchdog_names_the_column_being_computed():
+    from types import SimpleNamespace
+
+    from escore._watchdog import running
+
+    units = [Unit(f"u{n}", "U", "town") for n in range(3)]
+    seen = []
+
+    def looks(unit):
+        seen.append(running(sys._getframe()))
+        return unit.code
+
+    # Only what summaries reads of an engine: one fixture over the builtin 'unit', nothing selected.
+    engine = SimpleNamespace(
+        plan=SimpleNamespace(fixtures={"looks": SimpleNamespace(argnames=("unit",))}),
+        _functions=(("looks", looks),),
+        selected=(),
+        _steps=(),
+        _veto_steps=(),
+        _fields=frozenset(),
+        _optional=(),
+        _parameters={},
+        _tables=(),
+        _optional_tables=frozenset(),
+        sections=(),
+        _factors=(),
+        _counted=(),
+    )
+    rows, _ = _batch.summaries(engine, units, {}, {}, {}, {}, lambda unit: None)
+    assert seen[0] == ("u0…u2 (3 units)", "fixture looks")
+    assert [row[0] for row in rows] == [D(0)] * 3
