@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from escore import Grade, Unit, _batch
+from escore import Grade, Score, Unit, _batch
 from escore._plugins import Catalog, make_plugin_manager
 from escore._run import Engine, select
 from escore._stream import _summaries
@@ -203,3 +203,15 @@ def test_the_watchdog_names_the_column_being_computed():
     rows, _ = _batch.summaries(engine, units, {}, {}, {}, {}, lambda unit: None)
     assert seen[0] == ("u0…u2 (3 units)", "fixture looks")
     assert [row[0] for row in rows] == [D(0)] * 3
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [Score(D("NaN")), Score(D("-0.5")), Score(D("10.01")), Score(3), "not a score"],
+    ids=["nan", "below zero", "above the maximum", "an int", "not a score"],
+)
+def test_points_are_checked_as_the_scalar_engine_checks(bad):
+    good = [Score(D(0)), Score(D("9.5")), Score(D(10))]
+    assert _batch._valid_points(good, D(10)) == [D(0), D("9.5"), D(10)]
+    assert _batch._valid_points([*good, bad], D(10)) is None  # the column goes unit by unit
+    assert [_batch._passes(score, D(10)) for score in [*good, bad]] == [True, True, True, False]

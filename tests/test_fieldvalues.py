@@ -66,3 +66,20 @@ def test_a_loaded_sample_holds_every_value_the_plan_reads(catalog):
     first = data.values[units[0].code]
     assert first and set(first) <= names
     assert sum(len(data.values[u.code]) for u in units) > 30 * len(units)  # the sample gives most fields of every county
+
+
+def test_columns_read_every_unit_by_name_with_the_absent_marked():
+    values = FieldValues(["a", "b", "c", "d"])
+    values.put("a", {"x": 1, "y": None})
+    values.put("b", {"y": 2, "x": 3})  # another order: another tuple of names
+    values.put("c", {"x": 4})
+    absent = object()
+    columns, lacking = values.columns(["a", "b", "c", "d", "e"], ["x", "y"], absent)
+    assert columns[0] == [1, 3, 4, absent, absent]  # "d" has no value, "e" is not a unit of the set
+    assert columns[1] == [None, 2, absent, absent, absent]  # None is a value, not an absence
+    assert {name: sorted(rows) for name, rows in lacking.items()} == {"x": [3, 4], "y": [2, 3, 4]}
+    one, _ = values.columns(["b"], ["x"], absent)
+    assert one == [[3]]
+    assert values.columns([], ["x"], absent) == ([[]], {})
+    values.writable("a")  # a loader filling a unit: no columns until it is packed again
+    assert values.columns(["a"], ["x"], absent) is None

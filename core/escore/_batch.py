@@ -24,10 +24,12 @@ indicator a unit is stuck in from the engine's frames, stays on the scalar engin
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, getcontext
 from typing import Any
 
+from ._fieldvalues import FieldValues
 from ._model import Unit
 from ._run import _ADD, _IMMUTABLE, _MULTIPLY, STATUSES, Engine
 from ._score import ZERO, Score
@@ -98,6 +100,36 @@ def _any(value: Any) -> bool:
     return True
 
 
+_POINTS = operator.attrgetter("points")
+
+
+def _valid_points(scores: list[Any], maximum: Decimal) -> list[Decimal] | None:
+    """The points of every score when all pass Engine.score_resolved's checks, else ``None``.
+
+    Checked a column at a time (the set of types, the least and the greatest points), so
+    that a column that passes, as nearly every one does, costs no loop in Python.
+    """
+    if not scores:
+        return []
+    if set(map(type, scores)) != {Score}:
+        return None
+    found = list(map(_POINTS, scores))
+    try:
+        if set(map(type, found)) != {Decimal} or min(found) < ZERO or max(found) > maximum:
+            return None
+    except ArithmeticError:  # a NaN does not compare: the scalar engine records the error
+        return None
+    return found
+
+
+def _passes(score: Any, maximum: Decimal) -> bool:
+    """Engine.score_resolved's checks on one score: a Score, exact points, within 0..maximum."""
+    try:
+        return score.__class__ is Score and score.points.__class__ is Decimal and ZERO <= score.points <= maximum
+    except ArithmeticError:
+        return False
+
+
 #: The value of a name a unit does not have (an absent field, a fixture that raised).
 _NONE: Any = object()
 
@@ -132,8 +164,6 @@ def summaries(
     fixtures = engine.plan.fixtures
     # What the watchdog names while a column is computed (escore._watchdog.running).
     watched = [f"{units[0].code}…{units[-1].code} ({size} units)", "reading the evidence"]
-    empty: dict[str, Any] = {}
-    unit_values = [values.get(unit.code, empty) for unit in units]
     data: dict[str, list[Any]] = {}  # a column per name, a row per unit
     bad: dict[str, set[int]] = {}  # rows without a value of the name (absent, or its fixture raised)
     irregular: set[int] = set()  # rows the scalar engine scores: they need its explanation
@@ -147,15 +177,13 @@ def summaries(
 
     # Fields: a unit without one is only irregular if a result that counts for it needs it.
     needed = _needed(engine)
-    needed_set = frozenset(needed)
-    short = [r for r, v in enumerate(unit_values) if not needed_set <= v.keys()]
-    for name in needed:
-        data[name] = [v.get(name, _NONE) for v in unit_values]
-        lacking = {r for r in short if name not in unit_values[r]}
-        if lacking:
-            bad[name] = lacking
-    for name in engine._optional:
-        data[name] = [v.get(name) for v in unit_values]
+    optional = list(engine._optional)
+    for name, column in zip(needed + optional, _field_columns(values, [unit.code for unit in units], needed + optional, bad)):
+        data[name] = column
+    for name in optional:  # an optional field a unit lacks is None
+        column = data[name]
+        for r in bad.pop(name, ()):
+            column[r] = None
     for name, value in engine._parameters.items():
         data[name] = [value] * size
     data["unit"] = list(units)
@@ -213,7 +241,7 @@ def summaries(
             for r in applicable:
                 unit = units[r]
                 env = {n: value for n in env_names if (value := data[n][r]) is not _NONE}
-                result = engine._score_special(ip, unit_values[r], env, {}, unit, files.get(unit.code, ""))
+                result = engine._score_special(ip, values.get(unit.code, {}), env, {}, unit, files.get(unit.code, ""))
                 if result.status == "scored":
                     points[r] = result.points
                 else:
@@ -224,9 +252,16 @@ def summaries(
             irregular.update(r for r in applicable if r in skip)
             applicable = [r for r in applicable if r not in skip]
         scores, raised = _apply(func, [_pick(data[a], applicable, size) for a in ip.argnames], len(applicable), shared=_any)
+        found = _valid_points(scores, maximum) if not raised else None
+        if found is not None and len(applicable) == size:
+            points_by_step[-1] = found
+            continue
+        if found is not None:
+            for r, value in zip(applicable, found):
+                points[r] = value
+            continue
         for i, score in enumerate(scores):
-            # As Engine.score_resolved checks; a unit that fails a check is explained there.
-            if i in raised or score.__class__ is not Score or score.points.__class__ is not Decimal or not ZERO <= score.points <= maximum:
+            if i in raised or not _passes(score, maximum):  # the scalar engine explains what failed
                 irregular.add(applicable[i])
             else:
                 points[applicable[i]] = score.points
@@ -238,7 +273,8 @@ def summaries(
         rows = _rows(size, skip)
         verdicts, raised = _apply(veto.func, [_pick(data[a], rows, size) for a in veto.argnames], len(rows), shared=_any)
         # Applied (a reason) or undecided: the targets change, and the scalar engine says how.
-        irregular.update(rows[i] for i, reason in enumerate(verdicts) if i in raised or reason)
+        if raised or any(verdicts):
+            irregular.update(rows[i] for i, reason in enumerate(verdicts) if i in raised or reason)
 
     raw = [[ZERO] * size for _ in engine.sections]
     for position, section_index in engine._counted:
@@ -269,6 +305,30 @@ def summaries(
         else:
             out.append((total, tuple([column[r] for column in section_points]), 0, 0, ()))
     return out, counts
+
+
+def _field_columns(
+    values: Mapping[str, Mapping[str, Any]], codes: list[str], names: list[str], bad: dict[str, set[int]]
+) -> list[list[Any]]:
+    """A column per field name (:data:`_NONE` where a unit lacks it, its row then in ``bad``)."""
+    if isinstance(values, FieldValues):
+        found = values.columns(codes, names, _NONE)
+        if found is not None:
+            columns, lacking = found
+            for name, rows in lacking.items():
+                bad[name] = set(rows)
+            return columns
+    empty: dict[str, Any] = {}
+    unit_values = [values.get(code, empty) for code in codes]
+    wanted = frozenset(names)
+    short = [r for r, v in enumerate(unit_values) if not wanted <= v.keys()]
+    columns = []
+    for name in names:
+        columns.append([v.get(name, _NONE) for v in unit_values])
+        rows = {r for r in short if name not in unit_values[r]}
+        if rows:
+            bad[name] = rows
+    return columns
 
 
 def _needed(engine: Engine) -> list[str]:

@@ -10,7 +10,8 @@ engine's getters, the checks, the cache) sees what it always saw.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import operator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 #: A unit without any value.
@@ -78,6 +79,44 @@ class FieldValues(Mapping[str, dict[str, Any]]):
         if held.__class__ is dict:
             return held
         return self._unpack(held)  # type: ignore[arg-type]
+
+    def columns(self, codes: Sequence[str], names: Sequence[str], absent: Any) -> tuple[list[list[Any]], dict[str, list[int]]] | None:
+        """A column per name, a row per code, read from the tuples without a dict per unit.
+
+        ``absent`` stands where a unit has no such value; the second item lists those rows by
+        name. ``None`` while a unit is still a live dict (a loader is filling it).
+        """
+        held = [self._units.get(code, _NOTHING) for code in codes]
+        if not held or not names:
+            return [[] for _ in names], {}
+        if dict in set(map(type, held)):
+            return None
+        # One C-level getter per distinct tuple of names (units of one kind share it); a name
+        # the tuple lacks reads index -1, the names tuple itself, replaced below.
+        kinds = [id(packed[-1]) for packed in held]
+        getters: dict[int, Any] = {}
+        lacks: dict[int, list[int]] = {}  # kind → positions in ``names`` it lacks
+        for packed in held:
+            kind = id(packed[-1])
+            if kind in getters:
+                continue
+            where = {name: i for i, name in enumerate(packed[-1])}
+            indices = [where.get(name, -1) for name in names]
+            # Two indices at least, so that the getter gives a tuple: the extra one is dropped.
+            getters[kind] = operator.itemgetter(*indices, -1)
+            lacks[kind] = [k for k, i in enumerate(indices) if i < 0]
+        columns = [list(column) for column in zip(*[getters[kind](packed) for kind, packed in zip(kinds, held)])][: len(names)]
+        lacking: dict[str, list[int]] = {}
+        for kind, missing in lacks.items():
+            if not missing:
+                continue
+            rows = [r for r, k in enumerate(kinds) if k == kind]
+            for k in missing:
+                column = columns[k]
+                for r in rows:
+                    column[r] = absent
+                lacking.setdefault(names[k], []).extend(rows)
+        return columns, lacking
 
     def __contains__(self, code: object) -> bool:
         return code in self._units
