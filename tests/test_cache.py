@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from escore._cache import TomlCache
 from escore._toml import read_toml
 
@@ -94,3 +96,50 @@ def test_a_plugin_reader_disables_the_evidence_cache(demo_plan):
 
     loaders = {".toml": EvidenceLoader(".toml", "unit", lambda path: {})}
     assert evidence_key([], demo_plan, [], [], [], loaders) is None
+
+
+def _exactly(evidence):
+    """Every value with its type and exponent (repr), in the set's own order of units and fields."""
+    values = [(code, repr(list(evidence.values[code].items()))) for code in evidence.values]
+    tables = {name: [(code, repr(rows)) for code, rows in by_unit.items()] for name, by_unit in evidence.tables.items()}
+    return values, tables, dict(evidence.files), evidence.synthetic, evidence.notes, evidence.sources, evidence.warnings
+
+
+@pytest.mark.parametrize(("category", "columnar"), [("provincial", False), ("city", False), ("county", False), ("provincial", True)])
+def test_a_cached_sample_set_decodes_to_exactly_the_parsed_one(category, columnar, tmp_path, monkeypatch):
+    """Column by column (escore._cache): the same values, types, exponents, order and sharing."""
+    from escore import _load
+    from escore._plugins import Catalog, make_plugin_manager
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    catalog = Catalog(make_plugin_manager())
+    plan = catalog.plan("fj2017", category)
+    from escore._session import children_of
+
+    codes = [u.code for u in catalog.roster("fj2017", category)]
+    subs = [c.code for kids in children_of(catalog, plan).values() for c in kids]
+    paths = catalog.sample_evidence(plan)
+    if columnar:  # a fields table: one parsed object per distinct text of a column, to be kept shared
+        from .test_columnar import columnar_copy
+
+        paths = [columnar_copy(paths[0], tmp_path / "columnar")]
+    args = (paths, plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders, subs)
+    fresh = _load._load_evidence(*args)
+    _load.load_evidence(*args)  # kept
+    real = _load._load_evidence
+    monkeypatch.setattr(_load, "_load_evidence", lambda *a: pytest.fail("the cache was not used"))
+    cached = _load.load_evidence(*args)
+    monkeypatch.setattr(_load, "_load_evidence", real)
+    assert _exactly(cached) == _exactly(fresh)
+    # Values are shared as much as the loaders share them (one object per distinct text of a
+    # column); a unit without rows has the one empty tuple, which the batch groups on.
+    for name in {n for v in fresh.values.values() for n in v}:
+        kept = [v[name] for v in map(cached.values.get, codes) if name in v]
+        parsed = [v[name] for v in map(fresh.values.get, codes) if name in v]
+        assert len(set(map(id, kept))) <= len(set(map(id, parsed))), name
+    for name, by_unit in cached.tables.items():
+        assert all(rows or id(rows) == id(()) for rows in by_unit.values())
+        kept = [row for rows in by_unit.values() for row in rows]
+        parsed = [row for rows in fresh.tables[name].values() for row in rows]
+        for column in range(len(kept[0]) if kept else 0):
+            assert len({id(row[column]) for row in kept}) <= len({id(row[column]) for row in parsed}), (name, column)

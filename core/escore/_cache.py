@@ -34,9 +34,9 @@ A cache may make escore faster, never different, so on any doubt it is not used:
 from __future__ import annotations
 
 import atexit
-import contextlib
 import datetime as _dt
 import functools
+import itertools
 import marshal
 import os
 from collections.abc import Iterable, Iterator
@@ -303,7 +303,7 @@ def shared() -> TomlCache:
 
 # --------------------------------------------------------------------------- checked evidence sets
 
-EVIDENCE_VERSION = 4
+EVIDENCE_VERSION = 5
 #: Units per record of a cached evidence set (a load decodes one record at a time).
 _RECORD_UNITS = 2048
 MAX_EVIDENCE_FILES = 64
@@ -405,10 +405,39 @@ def _dec(value: Any) -> Any:
     return Grade(Decimal(value[1]), value[2])
 
 
+def _column(values: list[Any], enc: Any) -> tuple[str, list[Any]]:
+    """A column of values as ``(tag, encoded values)``: ``""`` plain (text, integers, booleans,
+    None: marshal keeps them as they are), ``"d"`` decimals and ``"t"`` dates as their text,
+    ``"*"`` anything else, each value tagged on its own (:func:`_enc`)."""
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN:
+        return "", values
+    if kinds in ({Decimal}, {_dt.date}):
+        return ("d" if kinds == {Decimal} else "t"), [enc(value)[1] for value in values]
+    return "*", [enc(value) for value in values]
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _repeated(codes: list[str], counts: list[int]) -> Iterator[str]:
+    """Each code as many times as its count (the unit code of each of its rows)."""
+    return itertools.chain.from_iterable(map(itertools.repeat, codes, counts))
+
+
 def save_evidence_set(key: str, evidence: Any) -> None:
-    """Keep a checked evidence set; any problem only costs the next run its speed."""
+    """Keep a checked evidence set; any problem only costs the next run its speed.
+
+    Records hold columns: the fields of a slice of units grouped by their names, a column per
+    name; the rows of a table for a slice of units, a column per row field. A load then decodes
+    a column in a few C-level passes (:func:`load_evidence_set`) instead of value by value.
+    """
     directory = _cache_dir()
     if directory is None:
+        return
+    from ._fieldvalues import FieldValues
+
+    if not isinstance(evidence.values, FieldValues):
         return
     try:
         # A sequence of marshal records, so that a load decodes a slice of units at a time and
@@ -428,10 +457,9 @@ def save_evidence_set(key: str, evidence: Any) -> None:
             sum(len(starts) for _, _, starts in table_starts),
             list(evidence.tables),
         )
-
         # One encoding per value object: the loaders share a parsed value per distinct text of a
         # column, and marshal writes an object it has already written as a reference, so a load
-        # reads each distinct encoding once (10k harness units: marshal.loads 0.37 → 0.16 s, profiled).
+        # reads each distinct encoding once.
         shared: dict[int, tuple[Any, Any]] = {}
 
         def enc(value: Any) -> Any:
@@ -447,12 +475,22 @@ def save_evidence_set(key: str, evidence: Any) -> None:
             yield _record(head)
             for start in value_starts:
                 part = codes[start : start + _RECORD_UNITS]
-                yield _record({code: {name: enc(v) for name, v in evidence.values[code].items()} for code in part})
+                groups = [
+                    (list(names), group, [_column(list(column), enc) for column in zip(*rows)])
+                    for names, group, rows in evidence.values.groups(part)
+                ]
+                yield _record((part, groups))
             for name, units, starts in table_starts:
                 by_unit = evidence.tables[name]
                 for start in starts:
                     part = units[start : start + _RECORD_UNITS]
-                    yield _record((name, {code: [[row[0], row[1], *map(enc, row[2:])] for row in by_unit[code]] for code in part}))
+                    rows = [row for code in part for row in by_unit[code]]
+                    counts = [len(by_unit[code]) for code in part]
+                    width = len(rows[0]) if rows else 0
+                    columns: list[Any] = [_column(list(column), enc) for column in zip(*rows)] if rows else []
+                    if columns and columns[0][1] == list(_repeated(part, counts)):
+                        columns[0] = None  # each row's unit code is its unit's: rebuilt from the counts
+                    yield _record((name, part, counts, width, columns))
 
         if not usable_directory(directory, create=True):
             return
@@ -495,60 +533,81 @@ def load_evidence_set(key: str, plan: Any) -> Any:
             version, stored_key, files, synthetic, notes, sources, warnings, value_records, table_records, table_names = head
             if version != EVIDENCE_VERSION or stored_key != key:
                 return None
+            from ._fieldvalues import FieldValues
             from ._load import EvidenceSet
 
             row_types = {t.name: t.row_type for t in plan.tables}
-            # Equal encodings decode to one shared object, as the loaders share one parsed value per
+            # Equal text decodes to one shared object, as the loaders share one parsed value per
             # distinct text of a column: 100k units repeat a handful of values, and a Decimal or a
-            # date per cell would cost memory and time that the first, parsed run did not.
-            decoded: dict[Any, Any] = {}
+            # date per cell would cost memory and time that the first, parsed run did not. Unit
+            # codes and line numbers are shared the same way across records, as in a parsed set.
+            kept: dict[Any, Any] = {}  # unit code or line number → its one object
+            made: dict[str, dict[str, Any]] = {"d": {}, "t": {}}  # a decimal's or a date's text → its value
+            make = {"d": Decimal, "t": _dt.date.fromisoformat}
+            tagged: dict[Any, Any] = {}  # a tagged encoding ("*" columns) → its value
 
             def dec(value: Any) -> Any:
                 if value.__class__ is not tuple:
                     return value
                 try:
-                    return decoded[value]
+                    return tagged[value]
                 except KeyError:
-                    out = decoded[value] = _dec(value)
+                    out = tagged[value] = _dec(value)
                     return out
                 except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
                     return _dec(value)
 
-            from ._fieldvalues import FieldValues
+            def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
+                """The column with each distinct value made (``maker``) and kept once, in C-level passes."""
+                for value in set(column).difference(table):
+                    table[value] = value if maker is None else maker(value)
+                return list(map(table.__getitem__, column))
+
+            line_numbers: list[int] = []  # one int object per line number, whichever table has it
+
+            def shared_lines(column: list[Any]) -> list[Any]:
+                try:
+                    if min(column) >= 0:
+                        line_numbers.extend(range(len(line_numbers), max(column) + 1))
+                        return list(map(line_numbers.__getitem__, column))
+                except TypeError:  # a line that is not a number (kept, shared as any value)
+                    pass
+                return shared(column, kept)
+
+            def decoded(tag: str, column: list[Any]) -> list[Any]:
+                if not tag:
+                    return column
+                if tag == "*":
+                    return list(map(dec, column))
+                return shared(column, made[tag], make[tag])
 
             values = FieldValues()  # compact, as a parsed set (escore._fieldvalues)
-            put = values.put
-            # One object per unit code and per line number, whichever record (table) names it, as
-            # a parsed set has: a record decodes its own copies, 2 million rows' worth at 100k units.
-            codes: dict[str, str] = {}
-            line_numbers: list[int] = []
-            new = tuple.__new__
-            make: Any = None
-
-            def decoded_rows(code: str, rows: list[Any]) -> tuple[Any, ...]:
-                # tuple.__new__: a row type's own __new__ is a Python function, one call per row
-                try:
-                    return tuple([new(make, (code, line_numbers[n] if (n := row[1]) >= 0 else n, *map(dec, row[2:]))) for row in rows])
-                except IndexError:  # a line number beyond those seen so far
-                    line_numbers.extend(range(len(line_numbers), max(row[1] for row in rows) + 1))
-                    return decoded_rows(code, rows)
-                except TypeError:  # a line that is not a number (kept as it is)
-                    return tuple([new(make, (code, row[1], *map(dec, row[2:]))) for row in rows])
-
             for _ in range(value_records):
-                for code, fields in _read_record(stream).items():
-                    put(codes.setdefault(code, code), {name: dec(v) for name, v in fields.items()})
+                part, groups = _read_record(stream)
+                values.reserve(shared(part, kept))  # the units in their order, whatever their groups
+                for names, group, columns in groups:
+                    rows = zip(*[decoded(tag, column) for tag, column in columns])
+                    values.put_rows(tuple(names), shared(group, kept), rows)
             tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
+            new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
             for _ in range(table_records):
-                name, chunk = _read_record(stream)
-                make = row_types[name]
+                name, part, counts, width, columns = _read_record(stream)
                 by_unit = tables[name]
-                with contextlib.suppress(TypeError):  # one extension per record, not one per unit
-                    top = max((row[1] for rows in chunk.values() for row in rows), default=-1)
-                    line_numbers.extend(range(len(line_numbers), top + 1))
-                for code, rows in chunk.items():
-                    code = codes.setdefault(code, code)
-                    by_unit[code] = decoded_rows(code, rows)
+                part = shared(part, kept)
+                if not columns:
+                    by_unit.update(zip(part, [()] * len(part)))
+                    continue
+                row_type = row_types[name]
+                if len(columns) != width or len(row_type._fields) != width:
+                    return None  # not the rows this plan reads
+                codes_of_rows = columns[0]
+                cells = [decoded(tag, column) for tag, column in columns[1:]]
+                # The unit code of each row: its unit's (the same object), or as stored.
+                cells.insert(0, list(_repeated(part, counts)) if codes_of_rows is None else shared(decoded(*codes_of_rows), kept))
+                cells[1] = shared_lines(cells[1])
+                rows = map(new, itertools.repeat(row_type), zip(*cells))
+                # Each unit's rows, consumed in order from one iterator: C-level, no loop per unit.
+                by_unit.update(zip(part, map(tuple, map(itertools.islice, itertools.repeat(rows), counts))))
             return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
     except Exception:
         return None  # any doubt: parse the evidence

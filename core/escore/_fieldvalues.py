@@ -118,6 +118,36 @@ class FieldValues(Mapping[str, dict[str, Any]]):
                 lacking.setdefault(names[k], []).extend(rows)
         return columns, lacking
 
+    def groups(self, codes: Sequence[str]) -> list[tuple[tuple[str, ...], list[str], list[tuple[Any, ...]]]]:
+        """``codes`` grouped by their names, in order of first appearance: ``(names, codes, the
+        value tuples of those codes)``, the form the evidence cache stores a column at a time."""
+        out: dict[int, tuple[tuple[str, ...], list[str], list[tuple[Any, ...]]]] = {}
+        for code in codes:
+            held = self._units[code]
+            packed = self._packed(held) if held.__class__ is dict else held  # type: ignore[arg-type]
+            names = packed[-1]
+            group = out.get(id(names))
+            if group is None:
+                group = out[id(names)] = (names, [], [])
+            group[1].append(code)
+            group[2].append(packed[:-1])
+        return list(out.values())
+
+    def reserve(self, codes: Iterable[str]) -> None:
+        """Add ``codes`` without values, in this order (rows put later keep it)."""
+        self._units.update(dict.fromkeys(codes, _NOTHING))
+
+    def put_rows(self, names: tuple[str, ...], codes: Iterable[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        """Set the values of each code to its row (its values in the order of ``names``)."""
+        if not names:
+            for code in codes:
+                self._units[code] = _NOTHING
+            return
+        tail = (self._names.setdefault(names, names),)
+        units = self._units
+        for code, row in zip(codes, rows):
+            units[code] = row + tail
+
     def __contains__(self, code: object) -> bool:
         return code in self._units
 
