@@ -215,3 +215,13 @@ def test_points_are_checked_as_the_scalar_engine_checks(bad):
     assert _batch._valid_points(good, D(10)) == [D(0), D("9.5"), D(10)]
     assert _batch._valid_points([*good, bad], D(10)) is None  # the column goes unit by unit
     assert [_batch._passes(score, D(10)) for score in [*good, bad]] == [True, True, True, False]
+
+
+def test_blocks_of_units_give_the_summaries_of_one_column(catalog, monkeypatch):
+    plan, units, data, children = _sample(catalog, "county")
+    many = list(units) * 2
+    _, scalar, _ = _both(plan, many, data.values, data.tables, children, data.files)
+    monkeypatch.setattr(_batch, "FROM_UNITS", 0)
+    monkeypatch.setattr(_batch, "BLOCK_UNITS", 7)  # 166 units: 24 blocks, the last one short
+    blocks = _summaries(Engine(plan, explain=False), many, data.values, data.tables, children, data.files)
+    assert repr(blocks) == repr(scalar)

@@ -36,6 +36,9 @@ from ._score import ZERO, Score
 
 #: Columns shorter than this are scored unit by unit: grouping would not pay.
 FROM_UNITS = 64
+#: Units per block: a block's columns hold every fixture value of its units at once, so memory
+#: stays bounded whatever the number of units (about 10 MB for 4,096 county units).
+BLOCK_UNITS = 4096
 
 #: A summary without its unit (``Summary[1:]``): total, section points, missing, errors, problems.
 Row = tuple[Any, ...]
