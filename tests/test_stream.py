@@ -90,3 +90,22 @@ def test_empty_run_streams_like_one_pass(catalog):
     lazy = run_category(catalog, "city", only=["nowhere"], lazy=True)
     assert _written(write_json, lazy) == _json(run_to_dict(full))
     assert _written(write_toml, lazy) == _toml_one_pass(full)
+
+
+def test_csv_numbers_formatted_once_per_value_keep_every_exponent_and_sign():
+    """Equal values share their texts; -0 and 0 (equal, but shown apart) do not."""
+    from decimal import Decimal as D
+    from types import SimpleNamespace
+
+    from escore import Unit
+    from escore._run import SectionResult, UnitResult
+
+    values = [D("1.5"), D("1.50"), D("-0"), D("0"), D("0.00"), D("1E+1"), D("10.005")]
+    units = [
+        UnitResult(Unit(f"u{i}", f"U {i}", "town"), value, (SectionResult("s", "S", D(1), value, D(100), value),), ())
+        for i, value in enumerate(values)
+    ]
+    result = SimpleNamespace(plan=SimpleNamespace(sections=[SimpleNamespace(name="s")]), synthetic=False, ranks=list(range(1, 8)), units=units)
+    rows = list(csv.reader(io.StringIO(_written(write_csv, result).lstrip("\ufeff"))))[1:]
+    assert [row[4:8] for row in rows] == [[fmt(v), present(v), fmt(v), present(v)] for v in values]
+    assert [row[5] for row in rows] == ["1.50", "1.50", "-0.00", "0.00", "0.00", "10.00", "10.01"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any, TextIO
 
 from ._model import OutputFormat
@@ -183,6 +184,18 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     section_columns = [column for s in sections for column in (s.name, f"{s.name}_2dp")]
     writer.writerow(["rank", "code", "name", "parent", *section_columns, "total", "total_2dp", "missing", "errors", "synthetic"])
     synthetic = "yes" if result.synthetic else "no"
+    # Both texts of a number depend on its value only (equal non-zero decimals have one sign;
+    # a zero may be -0, which present() shows apart), so each distinct value is formatted once.
+    shown: dict[Decimal, tuple[str, str]] = {}
+
+    def texts(points: Decimal) -> tuple[str, str]:
+        if not points:
+            return fmt(points), present(points)
+        found = shown.get(points)
+        if found is None:
+            found = shown[points] = (fmt(points), present(points))
+        return found
+
     for rank, summary in zip(result.ranks, summaries_of(result.units)):
         unit = summary.unit
         writer.writerow(
@@ -191,9 +204,8 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
                 spreadsheet_cell(unit.code),
                 spreadsheet_cell(unit.name),
                 spreadsheet_cell(unit.parent or ""),
-                *(value for points in summary.sections for value in (fmt(points), present(points))),
-                fmt(summary.total),
-                present(summary.total),
+                *(value for points in summary.sections for value in texts(points)),
+                *texts(summary.total),
                 summary.missing,
                 summary.errors,
                 synthetic,
