@@ -105,7 +105,9 @@ def test_csv_numbers_formatted_once_per_value_keep_every_exponent_and_sign():
         UnitResult(Unit(f"u{i}", f"U {i}", "town"), value, (SectionResult("s", "S", D(1), value, D(100), value),), ())
         for i, value in enumerate(values)
     ]
-    result = SimpleNamespace(plan=SimpleNamespace(sections=[SimpleNamespace(name="s")]), synthetic=False, ranks=list(range(1, 8)), units=units)
+    result = SimpleNamespace(
+        plan=SimpleNamespace(sections=[SimpleNamespace(name="s")]), synthetic=False, ranks=list(range(1, 8)), units=units
+    )
     rows = list(csv.reader(io.StringIO(_written(write_csv, result).lstrip("\ufeff"))))[1:]
     assert [row[4:8] for row in rows] == [[fmt(v), present(v), fmt(v), present(v)] for v in values]
     assert [row[5] for row in rows] == ["1.50", "1.50", "-0.00", "0.00", "0.00", "10.00", "10.01"]
