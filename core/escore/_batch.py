@@ -25,7 +25,7 @@ indicator a unit is stuck in from the engine's frames, stays on the scalar engin
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, getcontext
 from typing import Any
 
@@ -161,153 +161,204 @@ def summaries(
     batch cannot take them at all (a monitoring table the plan needs is absent: every unit is
     missing it). ``scalar(unit)`` scores one unit on the scalar engine: its summary and the
     status of each of its results."""
-    size = len(units)
-    if not size:
+    if not units:
         return [], dict.fromkeys(STATUSES, 0)
-    fixtures = engine.plan.fixtures
-    # What the watchdog names while a column is computed (escore._watchdog.running).
-    watched = [f"{units[0].code}…{units[-1].code} ({size} units)", "reading the evidence"]
-    data: dict[str, list[Any]] = {}  # a column per name, a row per unit
-    bad: dict[str, set[int]] = {}  # rows without a value of the name (absent, or its fixture raised)
-    irregular: set[int] = set()  # rows the scalar engine scores: they need its explanation
+    block = _Block(engine, units)
+    watched = block.watched  # noqa: F841 - the watchdog reads it from this frame (escore._watchdog.running)
+    if not block.read_evidence(values, tables, children):
+        return None
+    block.compute_fixtures()
+    block.score_indicators(values, files)
+    block.decide_vetoes()
+    return block.summaries(scalar)
 
-    def absent(names: Sequence[str]) -> set[int]:
+
+class _Block:
+    """The units of one block as columns: a column per name, a row per unit.
+
+    ``bad`` holds, per name, the rows without a value of it (an absent field, a fixture that
+    raised); ``irregular`` the rows the scalar engine scores, because they need its explanation.
+    """
+
+    def __init__(self, engine: Engine, units: Sequence[Unit]) -> None:
+        self.engine = engine
+        self.units = units
+        self.size = len(units)
+        self.data: dict[str, list[Any]] = {}
+        self.bad: dict[str, set[int]] = {}
+        self.irregular: set[int] = set()
+        self.masks: list[list[bool]] = []  # per indicator, whether it applies to each row (its variant)
+        self.points: list[list[Decimal]] = []  # per indicator, each row's points
+        # What the watchdog names while a column is computed.
+        self.watched = [f"{units[0].code}…{units[-1].code} ({self.size} units)", "reading the evidence"]
+
+    def absent(self, names: Sequence[str]) -> set[int]:
         out: set[int] = set()
         for name in names:
-            if name in bad:
-                out |= bad[name]
+            if name in self.bad:
+                out |= self.bad[name]
         return out
 
-    # Fields: a unit without one is only irregular if a result that counts for it needs it.
-    needed = _needed(engine)
-    optional = list(engine._optional)
-    for name, column in zip(needed + optional, _field_columns(values, [unit.code for unit in units], needed + optional, bad)):
-        data[name] = column
-    for name in optional:  # an optional field a unit lacks is None
-        column = data[name]
-        for r in bad.pop(name, ()):
-            column[r] = None
-    for name, value in engine._parameters.items():
-        data[name] = [value] * size
-    data["unit"] = list(units)
-    data["subunits"] = [children.get(unit.code, ()) for unit in units]
-    for name, rollup in engine._tables:
-        by_unit = tables.get(name)
-        if by_unit is None:
-            if name not in engine._optional_tables:
-                return None
-            data[name] = [None] * size
-            continue
-        column = [by_unit.get(unit.code, ()) for unit in units]
-        if rollup:
-            for r, subunits in enumerate(data["subunits"]):
-                for child in subunits:
-                    column[r] += by_unit.get(child.code, ())
-        data[name] = column
+    def apply(
+        self, func: Callable[..., Any], argnames: Sequence[str], rows: list[int], shared: Callable[[Any], bool]
+    ) -> tuple[list[Any], set[int]]:
+        """``func`` over the argument columns at ``rows``: see :func:`_apply`."""
+        size = self.size
+        return _apply(func, [_pick(self.data[a], rows, size) for a in argnames], len(rows), shared=shared)
 
-    for name, func, *_ in engine._functions:
-        watched[1] = f"fixture {name}"
-        argnames = fixtures[name].argnames
-        skip = absent(argnames)
-        rows = _rows(size, skip)
-        column, failed = _apply(func, [_pick(data[a], rows, size) for a in argnames], len(rows), shared=_immutable)
-        if failed or skip:
-            full = [_NONE] * size
-            for i, r in enumerate(rows):
-                full[r] = column[i]
-            column = full
-            bad[name] = skip | {rows[i] for i in failed}
-        data[name] = column
+    def read_evidence(
+        self,
+        values: Mapping[str, Mapping[str, Any]],
+        tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
+        children: Mapping[str, tuple[Unit, ...]],
+    ) -> bool:
+        """Columns of fields, parameters, builtins and monitoring rows; ``False`` when a table the
+        plan needs is absent."""
+        engine, units, size, data = self.engine, self.units, self.size, self.data
+        # A unit without a field is only irregular if a result that counts for it needs it.
+        needed, optional = _needed(engine), list(engine._optional)
+        names = needed + optional
+        data.update(zip(names, _field_columns(values, [unit.code for unit in units], names, self.bad)))
+        for name in optional:  # an optional field a unit lacks is None
+            column = data[name]
+            for r in self.bad.pop(name, ()):
+                column[r] = None
+        for name, value in engine._parameters.items():
+            data[name] = [value] * size
+        data["unit"] = list(units)
+        data["subunits"] = [children.get(unit.code, ()) for unit in units]
+        for name, rollup in engine._tables:
+            by_unit = tables.get(name)
+            if by_unit is None:
+                if name not in engine._optional_tables:
+                    return False
+                data[name] = [None] * size
+                continue
+            column = [by_unit.get(unit.code, ()) for unit in units]
+            if rollup:
+                for r, subunits in enumerate(data["subunits"]):
+                    for child in subunits:
+                        column[r] += by_unit.get(child.code, ())
+            data[name] = column
+        return True
 
-    masks: list[list[bool]] = []
-    points_by_step: list[list[Decimal]] = []
-    env_names = tuple(n for n in data if n not in engine._fields)
-    every = [True] * size
-    attribute_columns: dict[str, list[Any]] = {}
-    variants: dict[tuple[tuple[str, str], ...], tuple[list[bool], list[int]]] = {(): (every, list(range(size)))}
-    for ip, code, func, _getter, _arity, _source, maximum, conditions, special, _memo in engine._steps:
-        if conditions not in variants:  # the units of a variant (Engine.score_resolved's conditions), once
-            mask = every
-            for attr, want in conditions:
-                if attr not in attribute_columns:
-                    attribute_columns[attr] = [unit.attributes.get(attr) for unit in units]
-                mask = [ok and have == want for ok, have in zip(mask, attribute_columns[attr])]
-            variants[conditions] = (mask, [r for r, ok in enumerate(mask) if ok])
-        mask, applicable = variants[conditions]
-        watched[1] = f"indicator {code}"
-        masks.append(mask)
-        points = [ZERO] * size
-        points_by_step.append(points)
-        if not applicable:
-            continue
-        if special:  # alternatives or bound parameters: the scalar engine's own method, per unit
-            for r in applicable:
-                unit = units[r]
-                env = {n: value for n in env_names if (value := data[n][r]) is not _NONE}
-                result = engine._score_special(ip, values.get(unit.code, {}), env, {}, unit, files.get(unit.code, ""))
-                if result.status == "scored":
-                    points[r] = result.points
+    def compute_fixtures(self) -> None:
+        """Every fixture function, in the engine's order; a row whose arguments lack a value gets none."""
+        fixtures, size = self.engine.plan.fixtures, self.size
+        for name, func, *_ in self.engine._functions:
+            self.watched[1] = f"fixture {name}"
+            argnames = fixtures[name].argnames
+            skip = self.absent(argnames)
+            rows = _rows(size, skip)
+            column, failed = self.apply(func, argnames, rows, _immutable)
+            if failed or skip:
+                full = [_NONE] * size
+                for i, r in enumerate(rows):
+                    full[r] = column[i]
+                column = full
+                self.bad[name] = skip | {rows[i] for i in failed}
+            self.data[name] = column
+
+    def variants(self) -> Iterator[tuple[list[bool], list[int]]]:
+        """Per indicator, whether it applies to each row and the rows it applies to (its variant's
+        conditions, as Engine.score_resolved checks them), worked out once per set of conditions."""
+        every = [True] * self.size
+        attribute_columns: dict[str, list[Any]] = {}
+        known: dict[tuple[tuple[str, str], ...], tuple[list[bool], list[int]]] = {(): (every, list(range(self.size)))}
+        for step in self.engine._steps:
+            conditions = step[7]
+            if conditions not in known:
+                mask = every
+                for attr, want in conditions:
+                    if attr not in attribute_columns:
+                        attribute_columns[attr] = [unit.attributes.get(attr) for unit in self.units]
+                    mask = [ok and have == want for ok, have in zip(mask, attribute_columns[attr])]
+                known[conditions] = (mask, [r for r, ok in enumerate(mask) if ok])
+            yield known[conditions]
+
+    def score_indicators(self, values: Mapping[str, Mapping[str, Any]], files: Mapping[str, str]) -> None:
+        """Each indicator's points per row; a row it cannot settle becomes irregular."""
+        engine, size, irregular = self.engine, self.size, self.irregular
+        env_names = tuple(n for n in self.data if n not in engine._fields)
+        for (ip, code, func, *_, maximum, _conditions, special, _memo), (mask, applicable) in zip(engine._steps, self.variants()):
+            self.watched[1] = f"indicator {code}"
+            self.masks.append(mask)
+            points = [ZERO] * size
+            self.points.append(points)
+            if not applicable:
+                continue
+            if special:  # alternatives or bound parameters: the scalar engine's own method, per unit
+                for r in applicable:
+                    unit = self.units[r]
+                    env = {n: value for n in env_names if (value := self.data[n][r]) is not _NONE}
+                    result = engine._score_special(ip, values.get(unit.code, {}), env, {}, unit, files.get(unit.code, ""))
+                    if result.status == "scored":
+                        points[r] = result.points
+                    else:
+                        irregular.add(r)
+                continue
+            skip = self.absent(ip.argnames)
+            if skip:
+                irregular.update(r for r in applicable if r in skip)
+                applicable = [r for r in applicable if r not in skip]
+            scores, raised = self.apply(func, ip.argnames, applicable, _any)
+            found = _valid_points(scores, maximum) if not raised else None
+            if found is not None and len(applicable) == size:
+                self.points[-1] = found
+                continue
+            if found is not None:
+                for r, value in zip(applicable, found):
+                    points[r] = value
+                continue
+            for i, score in enumerate(scores):
+                if i in raised or not _passes(score, maximum):  # the scalar engine explains what failed
+                    irregular.add(applicable[i])
                 else:
-                    irregular.add(r)
-            continue
-        skip = absent(ip.argnames)
-        if skip:
-            irregular.update(r for r in applicable if r in skip)
-            applicable = [r for r in applicable if r not in skip]
-        scores, raised = _apply(func, [_pick(data[a], applicable, size) for a in ip.argnames], len(applicable), shared=_any)
-        found = _valid_points(scores, maximum) if not raised else None
-        if found is not None and len(applicable) == size:
-            points_by_step[-1] = found
-            continue
-        if found is not None:
-            for r, value in zip(applicable, found):
-                points[r] = value
-            continue
-        for i, score in enumerate(scores):
-            if i in raised or not _passes(score, maximum):  # the scalar engine explains what failed
-                irregular.add(applicable[i])
+                    points[applicable[i]] = score.points
+
+    def decide_vetoes(self) -> None:
+        """A veto applied (a reason) or undecided changes its targets: the scalar engine says how."""
+        for veto, *_ in self.engine._veto_steps:
+            self.watched[1] = f"veto {veto.code}"
+            skip = self.absent(veto.argnames)
+            self.irregular |= skip
+            rows = _rows(self.size, skip)
+            verdicts, raised = self.apply(veto.func, veto.argnames, rows, _any)
+            if raised or any(verdicts):
+                self.irregular.update(rows[i] for i, reason in enumerate(verdicts) if i in raised or reason)
+
+    def summaries(self, scalar: Callable[[Unit], tuple[Row, list[str]]]) -> tuple[list[Row], dict[str, int]]:
+        """Sections and totals summed column-wise, with the additions Engine._total makes per unit
+        and in its order; the irregular rows from the scalar engine."""
+        engine, size, irregular = self.engine, self.size, self.irregular
+        raw = [[ZERO] * size for _ in engine.sections]
+        for position, section_index in engine._counted:
+            raw[section_index] = list(map(_ADD, raw[section_index], self.points[position]))
+        divide = getcontext().divide
+        totals = [ZERO] * size
+        section_points = []
+        for (section, factor), section_raw in zip(engine._factors, raw):
+            kept = [min(max(value, ZERO), section.raw_max) for value in section_raw]
+            if factor is not None:
+                points = [_MULTIPLY(value, factor) for value in kept]
             else:
-                points[applicable[i]] = score.points
-
-    for veto, _positions, *_ in engine._veto_steps:
-        watched[1] = f"veto {veto.code}"
-        skip = absent(veto.argnames)
-        irregular |= skip
-        rows = _rows(size, skip)
-        verdicts, raised = _apply(veto.func, [_pick(data[a], rows, size) for a in veto.argnames], len(rows), shared=_any)
-        # Applied (a reason) or undecided: the targets change, and the scalar engine says how.
-        if raised or any(verdicts):
-            irregular.update(rows[i] for i, reason in enumerate(verdicts) if i in raised or reason)
-
-    raw = [[ZERO] * size for _ in engine.sections]
-    for position, section_index in engine._counted:
-        raw[section_index] = list(map(_ADD, raw[section_index], points_by_step[position]))
-    divide = getcontext().divide
-    totals = [ZERO] * size
-    section_points = []
-    for (section, factor), section_raw in zip(engine._factors, raw):
-        kept = [min(max(value, ZERO), section.raw_max) for value in section_raw]
-        if factor is not None:
-            points = [_MULTIPLY(value, factor) for value in kept]
-        else:
-            points = [divide(_MULTIPLY(value, section.weight), section.raw_max) for value in kept]
-        totals = list(map(_ADD, totals, points))
-        section_points.append(points)
-
-    counts = dict.fromkeys(STATUSES, 0)
-    applicable_count = sum(map(sum, masks)) - sum(mask[r] for mask in masks for r in irregular)
-    counts["scored"] = applicable_count
-    counts["not_applicable"] = (size - len(irregular)) * len(masks) - applicable_count
-    out: list[Row] = []
-    for r, (total, unit) in enumerate(zip(totals, units)):
-        if r in irregular:
-            row, statuses = scalar(unit)
-            for status in statuses:
-                counts[status] += 1
-            out.append(row)
-        else:
-            out.append((total, tuple([column[r] for column in section_points]), 0, 0, ()))
-    return out, counts
+                points = [divide(_MULTIPLY(value, section.weight), section.raw_max) for value in kept]
+            totals = list(map(_ADD, totals, points))
+            section_points.append(points)
+        counts = dict.fromkeys(STATUSES, 0)
+        applicable = sum(map(sum, self.masks)) - sum(mask[r] for mask in self.masks for r in irregular)
+        counts["scored"] = applicable
+        counts["not_applicable"] = (size - len(irregular)) * len(self.masks) - applicable
+        out: list[Row] = []
+        for r, (total, unit) in enumerate(zip(totals, self.units)):
+            if r in irregular:
+                row, statuses = scalar(unit)
+                for status in statuses:
+                    counts[status] += 1
+                out.append(row)
+            else:
+                out.append((total, tuple([column[r] for column in section_points]), 0, 0, ()))
+        return out, counts
 
 
 def _field_columns(
