@@ -799,3 +799,15 @@ def test_a_files_digest_is_read_once_per_process_unless_it_changes(tmp_path, mon
     path.write_bytes(b"unit,x\na,2\n")
     os.utime(path, ns=(1, 2))  # a new modification time, whatever the clock's resolution
     assert _files.file_sha256(path) == hashlib.sha256(b"unit,x\na,2\n").digest() and len(reads) == 2
+
+
+def test_every_character_escaped_is_one_python_does_not_print():
+    """escape() skips its search for printable text: that is only right if no unsafe character is printable."""
+    import sys
+
+    from escore._text import _UNSAFE, escape
+
+    unsafe = [chr(c) for c in range(sys.maxunicode + 1) if _UNSAFE.match(chr(c))]
+    assert len(unsafe) == 32 + 33 + 1 + 2 + 2 + 5 + 4
+    assert not any(c.isprintable() for c in unsafe)
+    assert all(escape(f"a{c}b") != f"a{c}b" for c in unsafe)
