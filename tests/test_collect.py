@@ -135,3 +135,32 @@ def test_bonus_blocks_sit_outside_the_sums():
     assert plan.nodes["B"].bonus and plan.nodes["B-1"].bonus
     with pytest.raises(PackError, match="bonus block 'B' declares max 2; its children must be bonus items adding up to it"):
         plan_of(leaf("A", 10), {"B": group("B", "bonus items", max=2, bonus=True), "vote": vote})
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        ["u000010", "u000002", "u000001", "u000100"],  # one shape: a plain sort
+        ["P-1-10", "P-1-2", "P-1-1", "P-2"],  # several shapes: natural keys
+        ["a9", "a10", "b1", "a٣", "a١٠"],  # non-ASCII digits keep their place in the shape
+        ["x1٣5", "x1٣7", "x9٣1"],
+        [],
+    ],
+)
+def test_sorted_naturally_is_the_order_of_natural_keys(codes):
+    from escore._collect import natural_key, sorted_naturally
+
+    assert sorted_naturally(codes, str) == sorted(codes, key=natural_key)
+
+
+def test_sorted_naturally_on_many_codes_of_one_shape_and_of_several():
+    import random
+
+    from escore._collect import natural_key, sorted_naturally
+
+    rng = random.Random(2017)
+    same = [f"c{rng.randrange(10**4):04d}-{rng.randrange(100):02d}" for _ in range(500)]
+    mixed = [f"c{rng.randrange(10**rng.randrange(1, 5))}-{rng.randrange(100)}" for _ in range(500)]
+    for codes in (same, mixed):
+        codes = sorted(set(codes), key=lambda c: rng.random())
+        assert sorted_naturally(codes, str) == sorted(codes, key=natural_key)

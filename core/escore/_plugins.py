@@ -12,7 +12,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from ._collect import FixtureLayer, Plan, RuleLayer, build_plan, collect_fixtures, natural_key
+from ._collect import FixtureLayer, Plan, RuleLayer, build_plan, collect_fixtures, sorted_naturally
 from ._errors import PackError, UsageError, did_you_mean
 from ._i18n import N_, gettext
 from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
@@ -544,7 +544,7 @@ class Catalog:
             entry = self.rosters.get(key)
             if entry is None:
                 raise PackError(gettext("no roster of category '{0}' is registered for ruleset '{1}'").format(category, ruleset))
-            self._rosters[key] = tuple(sorted(entry[0].units, key=lambda u: natural_key(u.code)))
+            self._rosters[key] = tuple(sorted_naturally(entry[0].units, lambda u: u.code))
         return self._rosters[key]
 
     def all_unit_codes(self, ruleset: str) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import operator
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -68,11 +69,11 @@ def units_of(catalog: Catalog, ruleset: str, category: str, roster: Path | None 
     and every unit code of the ruleset (for telling other categories' evidence from typos)."""
     if roster is None:
         return catalog.roster(ruleset, category), catalog.all_unit_codes(ruleset)
-    from ._collect import natural_key
+    from ._collect import sorted_naturally
     from ._columnar import read_roster_table
 
     table = read_roster_table(roster, ruleset, category, catalog.loaders)
-    units = tuple(sorted(table.units, key=lambda u: natural_key(u.code)))
+    units = tuple(sorted_naturally(table.units, operator.attrgetter("code")))
     known = {u.code for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key != category for u in pack.units}
     clash = sorted(known.intersection(u.code for u in units))
     if clash:
