@@ -187,3 +187,24 @@ def test_json_detail_uses_processes_by_default_from_the_threshold(monkeypatch):
         assert result.units.jobs is None
         write_json(result, io.StringIO())
         assert calls == expected
+
+
+def test_summaries_cross_a_process_boundary_exactly():
+    """Every Decimal of a summary comes back with its digits, exponent and sign; problems as they were."""
+    from decimal import Decimal as D
+
+    from escore._run import IndicatorResult
+    from escore._stream import _from_portable, _portable
+
+    problem = (IndicatorResult("X-1", "missing", D(0), ("evidence 'x' was not provided",), (), ("x",)),)
+    rows = [
+        (D("52.10"), (D("40.1"), D("12.00")), 0, 0, ()),
+        (D("-0"), (D("0E-2"), D("1E+1")), 1, 0, problem),
+        (D("65"), (D("65"), D("0")), 0, 0, ()),
+    ]
+    counts = {"scored": 5, "missing": 1, "not_applicable": 0, "error": 0}
+    back = _from_portable(_portable((rows, counts)))
+    assert repr(back) == repr((rows, counts))
+    assert _from_portable(_portable(([], counts))) == ([], counts)
+    no_sections = [(D("1.5"), (), 0, 0, ())]
+    assert repr(_from_portable(_portable((no_sections, counts)))[0]) == repr(no_sections)
