@@ -225,3 +225,21 @@ def test_blocks_of_units_give_the_summaries_of_one_column(catalog, monkeypatch):
     monkeypatch.setattr(_batch, "BLOCK_UNITS", 7)  # 166 units: 24 blocks, the last one short
     blocks = _summaries(Engine(plan, explain=False), many, data.values, data.tables, children, data.files)
     assert repr(blocks) == repr(scalar)
+
+
+def test_columns_of_new_objects_are_called_row_by_row_and_repeats_grouped():
+    calls = []
+
+    def double(x):
+        calls.append(x)
+        return x * 2
+
+    fresh = [D(n) for n in range(600)]  # every row a new object: called for each, no key per row
+    column, failed = _batch._apply(double, [fresh], 600, shared=_batch._immutable)
+    assert column == [D(2 * n) for n in range(600)] and failed == set() and len(calls) == 600
+    calls.clear()
+    one = D(7)
+    mixed = fresh[:100] + [one] * 500  # new objects first, then one object again and again
+    column, failed = _batch._apply(lambda x, y: double(x), [mixed, [one] * 600], 600, shared=_batch._immutable)
+    assert column == [x * 2 for x in mixed] and failed == set()
+    assert len(calls) == 101  # the sample is not all new: grouped, one call per distinct pair

@@ -24,6 +24,7 @@ indicator a unit is stuck in from the engine's frames, stays on the scalar engin
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, getcontext
@@ -42,6 +43,11 @@ BLOCK_UNITS = 4096
 
 #: A summary without its unit (``Summary[1:]``): total, section points, missing, errors, problems.
 Row = tuple[Any, ...]
+
+
+#: Rows looked at before keying a column: when every argument is mostly new objects there, the
+#: function is called for each row without building a key per row.
+_SAMPLE = 256
 
 
 def _call_each(func: Callable[..., Any], args: list[Any], spread: bool) -> tuple[list[Any], set[int]]:
@@ -70,6 +76,10 @@ def _apply(func: Callable[..., Any], columns: list[list[Any]], size: int, *, sha
     """
     if not columns:
         return _call_each(func, [()] * size, True)
+    if size > 2 * _SAMPLE and all(len(set(map(id, column[:_SAMPLE]))) > _SAMPLE // 2 for column in columns):
+        # Every argument mostly new objects in the first rows (monitoring rows, a fixture's own
+        # result): no key per row; each row is called, as it would be after the lookup.
+        return _call_each(func, list(zip(*columns)) if len(columns) > 1 else columns[0], len(columns) > 1)
     if len(columns) == 1:
         args: list[Any] = columns[0]
         keys: list[Any] = list(map(id, args))
@@ -337,27 +347,28 @@ class _Block:
         divide = getcontext().divide
         totals = [ZERO] * size
         section_points = []
+        repeat = itertools.repeat
         for (section, factor), section_raw in zip(engine._factors, raw):
-            kept = [min(max(value, ZERO), section.raw_max) for value in section_raw]
-            if factor is not None:
-                points = [_MULTIPLY(value, factor) for value in kept]
+            if min(section_raw) >= ZERO and max(section_raw) <= section.raw_max:
+                kept = section_raw  # what min(max(value, 0), raw_max) gives: each value itself
             else:
-                points = [divide(_MULTIPLY(value, section.weight), section.raw_max) for value in kept]
+                kept = [min(max(value, ZERO), section.raw_max) for value in section_raw]
+            if factor is not None:
+                points = list(map(_MULTIPLY, kept, repeat(factor)))
+            else:
+                points = list(map(divide, map(_MULTIPLY, kept, repeat(section.weight)), repeat(section.raw_max)))
             totals = list(map(_ADD, totals, points))
             section_points.append(points)
         counts = dict.fromkeys(STATUSES, 0)
         applicable = sum(map(sum, self.masks)) - sum(mask[r] for mask in self.masks for r in irregular)
         counts["scored"] = applicable
         counts["not_applicable"] = (size - len(irregular)) * len(self.masks) - applicable
-        out: list[Row] = []
-        for r, (total, unit) in enumerate(zip(totals, self.units)):
-            if r in irregular:
-                row, statuses = scalar(unit)
-                for status in statuses:
-                    counts[status] += 1
-                out.append(row)
-            else:
-                out.append((total, tuple([column[r] for column in section_points]), 0, 0, ()))
+        out: list[Row] = list(zip(totals, zip(*section_points) if section_points else repeat((), size), repeat(0), repeat(0), repeat(())))
+        for r in sorted(irregular):
+            row, statuses = scalar(self.units[r])
+            for status in statuses:
+                counts[status] += 1
+            out[r] = row
         return out, counts
 
 
