@@ -184,13 +184,13 @@ def test_the_watchdog_names_the_column_being_computed():
         seen.append(running(sys._getframe()))
         return unit.code
 
-    # Only what summaries reads of an engine: one fixture over the builtin 'unit', nothing selected.
+    # Only what summaries reads of an engine: one fixture over the builtin 'unit', a veto reading it.
     engine = SimpleNamespace(
         plan=SimpleNamespace(fixtures={"looks": SimpleNamespace(argnames=("unit",))}),
         _functions=(("looks", looks),),
         selected=(),
         _steps=(),
-        _veto_steps=(),
+        _veto_steps=((SimpleNamespace(code="V", argnames=("looks",), func=lambda looks: None), ()),),  # reads the fixture
         _fields=frozenset(),
         _optional=(),
         _parameters={},
@@ -243,3 +243,48 @@ def test_columns_of_new_objects_are_called_row_by_row_and_repeats_grouped():
     column, failed = _batch._apply(lambda x, y: double(x), [mixed, [one] * 600], 600, shared=_batch._immutable)
     assert column == [x * 2 for x in mixed] and failed == set()
     assert len(calls) == 101  # the sample is not all new: grouped, one call per distinct pair
+
+
+def test_a_fixture_is_computed_only_where_a_result_reads_it(catalog):
+    """P-1-1-C units have no migration: the variant A/B fixture raises for them, and no result reads it there."""
+    plan, units, data, children = _sample(catalog, "provincial")
+    engine = Engine(plan, explain=False)
+    raised = []
+
+    def watched(name, func):
+        def call(*args):
+            try:
+                return func(*args)
+            except Exception:
+                raised.append(name)
+                raise
+
+        return call
+
+    engine._functions = tuple((name, watched(name, func), *rest) for name, func, *rest in engine._functions)
+    many = list(units) * 3
+    from escore._stream import summarise
+
+    def one(unit):  # a unit with missing evidence is explained unit by unit
+        result = Engine(plan, explain=False).score(
+            unit, data.values[unit.code], data.tables, children.get(unit.code, ()), data.files[unit.code]
+        )
+        return summarise(result)[1:], [item.status for item in result.indicators]
+
+    batch = _batch.summaries(engine, many, data.values, data.tables, children, data.files, one)
+    _, scalar, _ = _both(plan, many, data.values, data.tables, children, data.files)
+    assert repr(batch) == repr(scalar)
+    assert "provincial_dc_migration" not in raised
+    assert any(u.attributes.get("dc_variant") == "C" for u in units)
+
+
+def test_a_row_that_raises_costs_the_rows_before_it_one_more_call_only():
+    calls = []
+
+    def inverse(x):
+        calls.append(x)
+        return D(1) / x
+
+    column, failed = _batch._call_each(inverse, [1, 2, 0, 4, 0, 5], False)
+    assert failed == {2, 4} and [column[i] for i in (0, 1, 3, 5)] == [D(1), D("0.5"), D("0.25"), D("0.2")]
+    assert calls == [1, 2, 0] + [1, 2, 0, 4, 0, 5]  # the fast pass up to the first raise, then each row once

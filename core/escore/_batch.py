@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, getcontext
 from typing import Any
 
@@ -58,12 +58,14 @@ def _call_each(func: Callable[..., Any], args: list[Any], spread: bool) -> tuple
         pass
     out: list[Any] = []
     failed: set[int] = set()
-    for position, a in enumerate(args):
+    append = out.append
+    while len(out) < len(args):  # from the first row again, a row that raises marked and skipped
         try:
-            out.append(func(*a) if spread else func(a))
+            for a in itertools.islice(args, len(out), None):
+                append(func(*a) if spread else func(a))
         except (Exception, SystemExit):
-            out.append(None)
-            failed.add(position)
+            failed.add(len(out))
+            append(None)
     return out, failed
 
 
@@ -199,6 +201,7 @@ class _Block:
         self.irregular: set[int] = set()
         self.masks: list[list[bool]] = []  # per indicator, whether it applies to each row (its variant)
         self.points: list[list[Decimal]] = []  # per indicator, each row's points
+        self.applicable: list[tuple[list[bool], list[int]]] = []  # per indicator, its mask and rows (variants)
         # What the watchdog names while a column is computed.
         self.watched = [f"{units[0].code}…{units[-1].code} ({self.size} units)", "reading the evidence"]
 
@@ -252,16 +255,49 @@ class _Block:
             data[name] = column
         return True
 
+    def demand(self) -> dict[str, list[bool]]:
+        """Per fixture function, the rows where a result that counts reads it: an indicator where
+        it applies (its variant), a veto everywhere, and the fixtures those read, in turn."""
+        engine, fixtures = self.engine, self.engine.plan.fixtures
+        functions = {name for name, *_ in engine._functions}
+        every = [True] * self.size
+        needed: dict[str, list[bool]] = {}
+
+        def want(names: Iterable[str], mask: list[bool]) -> None:
+            for name in names:
+                if name in functions:
+                    held = needed.get(name)
+                    needed[name] = mask if held is None or mask is every else held if held is every else list(map(operator.or_, held, mask))
+
+        for (ip, *_), (mask, _applicable) in zip(engine._steps, self.applicable):
+            want(ip.argnames, mask)
+            for alternative in ip.alternatives:
+                want(alternative.names, mask)
+        for veto, *_ in engine._veto_steps:
+            want(veto.argnames, every)
+        for name, *_ in reversed(engine._functions):  # after every reader of it (dependencies come first)
+            if name in needed:
+                want(fixtures[name].argnames, needed[name])
+        return needed
+
     def compute_fixtures(self) -> None:
-        """Every fixture function, in the engine's order; a row whose arguments lack a value gets none."""
+        """Every fixture function, in the engine's order, on the rows that read it (the unit-by-unit
+        engine computes every fixture, but one no result reads changes nothing); a row whose
+        arguments lack a value gets none."""
         fixtures, size = self.engine.plan.fixtures, self.size
+        self.applicable = list(self.variants())
+        demand = self.demand()
         for name, func, *_ in self.engine._functions:
             self.watched[1] = f"fixture {name}"
             argnames = fixtures[name].argnames
             skip = self.absent(argnames)
-            rows = _rows(size, skip)
+            needed = demand.get(name)
+            if needed is None:
+                self.data[name] = [_NONE] * size
+                continue
+            rows = _rows(size, skip) if all(needed) else [r for r, wanted in enumerate(needed) if wanted and r not in skip]
             column, failed = self.apply(func, argnames, rows, _immutable)
-            if failed or skip:
+            if failed or skip or len(rows) < size:
                 full = [_NONE] * size
                 for i, r in enumerate(rows):
                     full[r] = column[i]
@@ -290,7 +326,7 @@ class _Block:
         """Each indicator's points per row; a row it cannot settle becomes irregular."""
         engine, size, irregular = self.engine, self.size, self.irregular
         env_names = tuple(n for n in self.data if n not in engine._fields)
-        for (ip, code, func, *_, maximum, _conditions, special, _memo), (mask, applicable) in zip(engine._steps, self.variants()):
+        for (ip, code, func, *_, maximum, _conditions, special, _memo), (mask, applicable) in zip(engine._steps, self.applicable):
             self.watched[1] = f"indicator {code}"
             self.masks.append(mask)
             points = [ZERO] * size
