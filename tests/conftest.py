@@ -73,3 +73,15 @@ def english_afterwards():
     from escore._i18n import use
 
     use("en")
+
+
+def load_sample(catalog, category):
+    """A fj2017 category's plan, roster, sample evidence (loaded and checked) and sub-units by parent."""
+    from escore._load import load_evidence
+    from escore._session import children_of
+
+    plan = catalog.plan("fj2017", category)
+    units = catalog.roster("fj2017", category)
+    codes = [u.code for u in units]
+    data = load_evidence(catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
+    return plan, units, data, children_of(catalog, plan)

@@ -12,6 +12,7 @@ from escore._plugins import Catalog, make_plugin_manager
 from escore._run import Engine, select
 from escore._stream import _summaries
 
+from .conftest import load_sample
 from .test_engine import FULL
 
 
@@ -149,14 +150,7 @@ def catalog():
 
 
 def _sample(catalog, category):
-    from escore._load import load_evidence
-    from escore._session import children_of
-
-    plan = catalog.plan("fj2017", category)
-    units = catalog.roster("fj2017", category)
-    codes = [u.code for u in units]
-    data = load_evidence(catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
-    return plan, units, data, children_of(catalog, plan)
+    return load_sample(catalog, category)
 
 
 @pytest.mark.parametrize("category", ["provincial", "city", "county"])

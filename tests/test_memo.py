@@ -10,6 +10,8 @@ from escore._plugins import Catalog, make_plugin_manager
 from escore._run import Engine, _Memo
 from escore._score import explaining
 
+from .conftest import load_sample
+
 
 @pytest.fixture(scope="module")
 def catalog():
@@ -17,12 +19,7 @@ def catalog():
 
 
 def _sample(catalog, category):
-    from escore._load import load_evidence
-
-    plan = catalog.plan("fj2017", category)
-    units = catalog.roster("fj2017", category)
-    codes = [u.code for u in units]
-    data = load_evidence(catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
+    plan, units, data, _ = load_sample(catalog, category)
     return plan, units, data
 
 
