@@ -282,3 +282,19 @@ def test_a_row_that_raises_costs_the_rows_before_it_one_more_call_only():
     column, failed = _batch._call_each(inverse, [1, 2, 0, 4, 0, 5], False)
     assert failed == {2, 4} and [column[i] for i in (0, 1, 3, 5)] == [D(1), D("0.5"), D("0.25"), D("0.2")]
     assert calls == [1, 2, 0] + [1, 2, 0, 4, 0, 5]  # the fast pass up to the first raise, then each row once
+
+
+@pytest.mark.parametrize("category", ["city", "county"])
+def test_sections_whose_weight_divides_per_unit_sum_as_the_scalar_engine(catalog, category, monkeypatch):
+    """A section whose weight ÷ raw max does not terminate is divided per unit: both ways the same."""
+    plan, units, data, children = _sample(catalog, category)
+    original = Engine.__init__
+
+    def divided(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._factors = tuple((section, None) for section, _ in self._factors)  # every section the long way
+
+    monkeypatch.setattr(Engine, "__init__", divided)
+    batch, scalar, sent = _both(plan, list(units) * 2, data.values, data.tables, children, data.files)
+    assert repr(batch) == repr(scalar)
+    assert len(sent) < 2 * len(units)
