@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -196,21 +197,27 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
             found = shown[points] = (fmt(points), present(points))
         return found
 
-    for rank, summary in zip(result.ranks, summaries_of(result.units)):
-        unit = summary.unit
-        writer.writerow(
-            [
-                rank,
-                spreadsheet_cell(unit.code),
-                spreadsheet_cell(unit.name),
-                spreadsheet_cell(unit.parent or ""),
-                *(value for points in summary.sections for value in texts(points)),
-                *texts(summary.total),
-                summary.missing,
-                summary.errors,
-                synthetic,
-            ]
-        )
+    # Column by column, then one C-level writerows over the zipped columns: no list per line.
+    summaries = summaries_of(result.units)
+    units = [summary.unit for summary in summaries]
+    columns: list[Iterable[Any]] = [
+        result.ranks,
+        map(spreadsheet_cell, [unit.code for unit in units]),
+        map(spreadsheet_cell, [unit.name for unit in units]),
+        map(spreadsheet_cell, [unit.parent or "" for unit in units]),
+    ]
+    for index in range(len(sections)):
+        shown_points = list(map(texts, [summary.sections[index] for summary in summaries]))
+        columns += [[exact for exact, _ in shown_points], [rounded for _, rounded in shown_points]]
+    shown_totals = list(map(texts, [summary.total for summary in summaries]))
+    columns += [
+        [exact for exact, _ in shown_totals],
+        [rounded for _, rounded in shown_totals],
+        [summary.missing for summary in summaries],
+        [summary.errors for summary in summaries],
+        itertools.repeat(synthetic, len(summaries)),
+    ]
+    writer.writerows(zip(*columns))
 
 
 def write_table(result: RunResult, stream: TextIO) -> None:
