@@ -61,6 +61,8 @@ def _demo_cases():
         ("missing reply rate", "market", case(service_reply_rate=None)),
         ("an indicator raises", "market", case(service_median_delay="soon")),
         ("veto applied", "market", case(website_leak=True)),
+        ("veto applied to a rural town", "rural", case(website_leak=True, website_vote_rank=1)),
+        ("veto applied, its target without evidence", "market", case(website_leak=True, website_app_rating=None)),
         ("veto undecided", "market", case(website_leak=None)),
         (
             "alternative taken",
@@ -94,7 +96,7 @@ def test_every_demo_case_is_summarised_as_the_scalar_engine_does(demo_catalog, d
     explained = {
         "missing reply rate",
         "an indicator raises",
-        "veto applied",
+        "veto applied, its target without evidence",  # READING 14: scored 0 all the same, the engine says why
         "veto undecided",
         "no pages to count: missing",
         "no design grade",
@@ -298,3 +300,27 @@ def test_sections_whose_weight_divides_per_unit_sum_as_the_scalar_engine(catalog
     batch, scalar, sent = _both(plan, list(units) * 2, data.values, data.tables, children, data.files)
     assert repr(batch) == repr(scalar)
     assert len(sent) < 2 * len(units)
+
+
+def test_an_applied_veto_leaves_targets_of_another_variant_as_they_are(demo_plan, monkeypatch):
+    """A veto whose targets include indicators of both variants: each unit's own are zeroed, the others stay not applicable."""
+    original = Engine.__init__
+
+    def wider(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        variant_steps = tuple(self.index[code] for code in ("S-2-A-1", "S-2-B-1"))
+        self._veto_steps = tuple((veto, tuple(sorted({*positions, *variant_steps})), *rest) for veto, positions, *rest in self._veto_steps)
+
+    monkeypatch.setattr(Engine, "__init__", wider)
+    units, values = [], {}
+    for n in range(40):
+        kind = ("market", "rural")[n % 2]
+        code = f"t.{n:02}"
+        units.append(Unit(code, code, "town", None, {"kind": kind}))
+        values[code] = {**FULL, "website_design": Grade(D(4), "fine"), "website_leak": n % 4 < 2}
+    table = demo_plan.fixtures["outages"].table
+    rows = {"t.01": (table.row_type("t.01", 2, None, D(1)),)}
+    batch, scalar, sent = _both(demo_plan, units, values, {"outages": rows})
+    assert repr(batch) == repr(scalar)
+    assert sent == []  # applied vetoes are settled in the columns
+    assert batch[1]["not_applicable"] == 40  # one variant indicator per unit, vetoed or not

@@ -18,8 +18,8 @@ Here the same functions are called indicator by indicator over a column of units
 It is the same pure functions on the same arguments (the contract of a pack), so a unit's
 summary is the scalar engine's. Whatever is out of the ordinary goes to the scalar engine,
 which explains it: absent evidence that a unit's own variant needs, a fixture or indicator
-that raises (missing, not applicable, an error), points outside 0..max, a veto that is
-applied or undecided. Such a unit's row is set aside and the unit scored by
+that raises (missing, not applicable, an error), points outside 0..max, a veto that cannot
+be decided. An applied veto zeroes its targets here, as the engine does. Such a unit's row is set aside and the unit scored by
 :meth:`Engine.score`, as the first pass always did. A run under ``--timeout`` stays on the
 scalar engine: the watchdog interrupts a unit's indicator by the engine's frames.
 """
@@ -365,15 +365,28 @@ class _Block:
                     points[applicable[i]] = score.points
 
     def decide_vetoes(self) -> None:
-        """A veto applied (a reason) or undecided changes its targets: the scalar engine says how."""
-        for veto, *_ in self.engine._veto_steps:
+        """Every veto, as Engine._apply_vetoes decides it (READING 14).
+
+        Applied (a reason): each target that applies to the unit scores 0, status scored, as the
+        engine sets it; a target that does not apply stays as it is. A unit whose target failed
+        or lacked evidence is irregular already, and the engine explains it. Undecided (the
+        veto's own evidence absent, or the veto raised): the targets become missing or errors,
+        which the engine explains.
+        """
+        for veto, positions, *_ in self.engine._veto_steps:
             self.watched[1] = f"veto {veto.code}"
             skip = self.absent(veto.argnames)
             self.irregular |= skip
             rows = _rows(self.size, skip)
             verdicts, raised = self.apply(veto.func, veto.argnames, rows, _any)
-            if raised or any(verdicts):
-                self.irregular.update(rows[i] for i, reason in enumerate(verdicts) if i in raised or reason)
+            if not (raised or any(verdicts)):
+                continue
+            self.irregular.update(rows[i] for i in raised)
+            applied = [rows[i] for i, reason in enumerate(verdicts) if reason and i not in raised]
+            for position in positions:  # a target that does not apply has 0 points already
+                points = self.points[position]
+                for r in applied:
+                    points[r] = ZERO
 
     def summaries(self, scalar: Callable[[Unit], tuple[Row, list[str]]]) -> tuple[list[Row], dict[str, int]]:
         """Sections and totals summed column-wise, with the additions Engine._total makes per unit
