@@ -185,16 +185,16 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     section_columns = [column for s in sections for column in (s.name, f"{s.name}_2dp")]
     writer.writerow(["rank", "code", "name", "parent", *section_columns, "total", "total_2dp", "missing", "errors", "synthetic"])
     synthetic = "yes" if result.synthetic else "no"
-    # Both texts of a number depend on its value only (equal non-zero decimals have one sign;
-    # a zero may be -0, which present() shows apart), so each distinct value is formatted once.
-    shown: dict[Decimal, tuple[str, str]] = {}
+    # Both texts of a number follow from its str() (digits, exponent and sign, -0 included), so
+    # each distinct one is formatted once; keyed by that text, as a Decimal's own hash costs a
+    # microsecond or two for the 28 digits of a divided section.
+    shown: dict[str, tuple[str, str]] = {}
 
     def texts(points: Decimal) -> tuple[str, str]:
-        if not points:
-            return fmt(points), present(points)
-        found = shown.get(points)
+        key = str(points)
+        found = shown.get(key)
         if found is None:
-            found = shown[points] = (fmt(points), present(points))
+            found = shown[key] = (fmt(points), present(points))
         return found
 
     # Column by column, then one C-level writerows over the zipped columns: no list per line.
