@@ -107,12 +107,24 @@ def test_every_demo_case_is_summarised_as_the_scalar_engine_does(demo_catalog, d
     assert counts["missing"] and counts["error"] and counts["not_applicable"]
 
 
-def test_a_missing_monitoring_table_leaves_every_unit_to_the_scalar_engine(demo_plan):
+def test_a_missing_monitoring_table_leaves_every_unit_to_the_scalar_engine(demo_plan, monkeypatch):
     units = [Unit(f"t.{n}", "T", "town", None, {"kind": "rural"}) for n in range(3)]
     values = {u.code: dict(FULL, website_design=Grade(D(4), "fine")) for u in units}
-    assert _batch.summaries(Engine(demo_plan, explain=False), units, values, {}, {}, {}, lambda unit: None) is None
+    assert not _batch.takes(Engine(demo_plan, explain=False), {})
+    assert _batch.takes(Engine(demo_plan, explain=False), {"outages": {}})
     batch, scalar, _ = _both(demo_plan, units, values, {"outages": {}})
     assert repr(batch) == repr(scalar)
+    unit_by_unit = _summaries(Engine(demo_plan, explain=False), units, values, {}, {}, {})
+    monkeypatch.setattr(_batch, "FROM_UNITS", 0)
+    first_pass = _summaries(Engine(demo_plan, explain=False), units, values, {}, {}, {})
+    assert repr(first_pass) == repr(unit_by_unit) and first_pass[1]["missing"] == 3  # S-2-B-1 of each unit
+    # The columns without the table, read by an indicator that would take None for no rows.
+    monkeypatch.setattr(_batch, "takes", lambda engine, tables: True)
+    engine = Engine(demo_plan, explain=False)
+    engine._steps = tuple(
+        (ip, code, (lambda outages, unit: Score(D(30))) if code == "S-2-B-1" else func, *rest) for ip, code, func, *rest in engine._steps
+    )
+    assert repr(_summaries(engine, units, values, {}, {}, {})) == repr(unit_by_unit)
 
 
 def test_a_fixture_value_of_a_mutable_type_is_computed_for_each_unit():

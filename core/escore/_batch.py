@@ -162,6 +162,14 @@ def _pick(column: list[Any], rows: list[int], size: int) -> list[Any]:
     return [column[r] for r in rows]
 
 
+def takes(engine: Engine, tables: Mapping[str, Mapping[str, tuple[Any, ...]]]) -> bool:
+    """Whether the column pass can take a run: every monitoring table the plan needs is there.
+
+    Without one, every unit is missing it, and the unit-by-unit engine says so for each.
+    """
+    return all(name in tables or name in engine._optional_tables for name, _ in engine._tables)
+
+
 def summaries(
     engine: Engine,
     units: Sequence[Unit],
@@ -170,17 +178,15 @@ def summaries(
     children: Mapping[str, tuple[Unit, ...]],
     files: Mapping[str, str],
     scalar: Callable[[Unit], tuple[Row, list[str]]],
-) -> tuple[list[Row], dict[str, int]] | None:
-    """Summaries of ``units`` (``Summary[1:]``) and the status counts, or ``None`` when the
-    batch cannot take them at all (a monitoring table the plan needs is absent: every unit is
-    missing it). ``scalar(unit)`` scores one unit on the scalar engine: its summary and the
-    status of each of its results."""
+) -> tuple[list[Row], dict[str, int]]:
+    """Summaries of ``units`` (``Summary[1:]``) and the status counts, for a run that the
+    column pass :func:`takes`. ``scalar(unit)`` scores one unit on the scalar engine: its
+    summary and the status of each of its results."""
     if not units:
         return [], dict.fromkeys(STATUSES, 0)
     block = _Block(engine, units)
     watched = block.watched  # noqa: F841 - the watchdog reads it from this frame (escore._watchdog.running)
-    if not block.read_evidence(values, tables, children):
-        return None
+    block.read_evidence(values, tables, children)
     block.compute_fixtures()
     block.score_indicators(values, files)
     block.decide_vetoes()
@@ -201,9 +207,9 @@ class _Block:
         self.data: dict[str, list[Any]] = {}
         self.bad: dict[str, set[int]] = {}
         self.irregular: set[int] = set()
-        self.masks: list[list[bool]] = []  # per indicator, whether it applies to each row (its variant)
         self.points: list[list[Decimal]] = []  # per indicator, each row's points
-        self.applicable: list[tuple[list[bool], list[int]]] = []  # per indicator, its mask and rows (variants)
+        # Per indicator, whether it applies to each row (its variant) and the rows it applies to.
+        self.applicable = list(self.variants())
         # What the watchdog names while a column is computed.
         self.watched = [f"{units[0].code}…{units[-1].code} ({self.size} units)", "reading the evidence"]
 
@@ -226,9 +232,9 @@ class _Block:
         values: Mapping[str, Mapping[str, Any]],
         tables: Mapping[str, Mapping[str, tuple[Any, ...]]],
         children: Mapping[str, tuple[Unit, ...]],
-    ) -> bool:
-        """Columns of fields, parameters, builtins and monitoring rows; ``False`` when a table the
-        plan needs is absent."""
+    ) -> None:
+        """Columns of fields, parameters, builtins and monitoring rows. An absent table is None
+        if optional, else missing for every unit (the run is not worth a column pass: :func:`takes`)."""
         engine, units, size, data = self.engine, self.units, self.size, self.data
         # A unit without a field is only irregular if a result that counts for it needs it.
         needed, optional = _needed(engine), list(engine._optional)
@@ -244,10 +250,10 @@ class _Block:
         data["subunits"] = [children.get(unit.code, ()) for unit in units]
         for name, rollup in engine._tables:
             by_unit = tables.get(name)
-            if by_unit is None:
-                if name not in engine._optional_tables:
-                    return False
+            if by_unit is None:  # an optional table is None; a required one missing for every unit
                 data[name] = [None] * size
+                if name not in engine._optional_tables:
+                    self.bad[name] = set(range(size))
                 continue
             column = [by_unit.get(unit.code, ()) for unit in units]
             if rollup:
@@ -255,7 +261,6 @@ class _Block:
                     for child in subunits:
                         column[r] += by_unit.get(child.code, ())
             data[name] = column
-        return True
 
     def demand(self) -> dict[str, list[bool]]:
         """Per fixture function, the rows where a result that counts reads it: an indicator where
@@ -267,9 +272,13 @@ class _Block:
 
         def want(names: Iterable[str], mask: list[bool]) -> None:
             for name in names:
-                if name in functions:
-                    held = needed.get(name)
-                    needed[name] = mask if held is None or mask is every else held if held is every else list(map(operator.or_, held, mask))
+                if name not in functions:
+                    continue
+                held = needed.get(name)
+                if held is None or mask is every:
+                    needed[name] = mask
+                elif held is not every:  # the rows of either reader
+                    needed[name] = list(map(operator.or_, held, mask))
 
         for (ip, *_), (mask, _applicable) in zip(engine._steps, self.applicable):
             want(ip.argnames, mask)
@@ -287,7 +296,6 @@ class _Block:
         engine computes every fixture, but one no result reads changes nothing); a row whose
         arguments lack a value gets none."""
         fixtures, size = self.engine.plan.fixtures, self.size
-        self.applicable = list(self.variants())
         demand = self.demand()
         for name, func, *_ in self.engine._functions:
             self.watched[1] = f"fixture {name}"
@@ -328,9 +336,8 @@ class _Block:
         """Each indicator's points per row; a row it cannot settle becomes irregular."""
         engine, size, irregular = self.engine, self.size, self.irregular
         env_names = tuple(n for n in self.data if n not in engine._fields)
-        for (ip, code, func, *_, maximum, _conditions, special, _memo), (mask, applicable) in zip(engine._steps, self.applicable):
+        for (ip, code, func, *_, maximum, _conditions, special, _memo), (_mask, applicable) in zip(engine._steps, self.applicable):
             self.watched[1] = f"indicator {code}"
-            self.masks.append(mask)
             points = [ZERO] * size
             self.points.append(points)
             if not applicable:
@@ -411,9 +418,10 @@ class _Block:
             totals = list(map(_ADD, totals, points))
             section_points.append(points)
         counts = dict.fromkeys(STATUSES, 0)
-        applicable = sum(map(sum, self.masks)) - sum(mask[r] for mask in self.masks for r in irregular)
+        masks = [mask for mask, _ in self.applicable]
+        applicable = sum(map(sum, masks)) - sum(mask[r] for mask in masks for r in irregular)
         counts["scored"] = applicable
-        counts["not_applicable"] = (size - len(irregular)) * len(self.masks) - applicable
+        counts["not_applicable"] = (size - len(irregular)) * len(masks) - applicable
         out: list[Row] = list(zip(totals, zip(*section_points) if section_points else repeat((), size), repeat(0), repeat(0), repeat(())))
         for r in sorted(irregular):
             row, statuses = scalar(self.units[r])

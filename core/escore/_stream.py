@@ -212,20 +212,17 @@ def _summaries(
 
         watching = active()
         # Under a --timeout the scalar engine runs: its frames say which unit to interrupt.
-        if len(units) >= _batch.FROM_UNITS and (watching is None or watching[0] is None):
+        if len(units) >= _batch.FROM_UNITS and (watching is None or watching[0] is None) and _batch.takes(engine, tables):
             # Column by column, each rule once per distinct evidence (escore._batch); the same
             # summaries. A column holds its units' fixture values at once: a block at a time.
             for start in range(0, len(units), _batch.BLOCK_UNITS):
-                batch = _batch.summaries(engine, units[start : start + _batch.BLOCK_UNITS], values, tables, children, files, one)
-                if batch is None:  # no block can be taken (a table is absent): every unit on its own
-                    del out[:]
-                    counts = dict.fromkeys(STATUSES, 0)
-                    break
-                out.extend(batch[0])
-                for status, number in batch[1].items():
+                rows, block_counts = _batch.summaries(
+                    engine, units[start : start + _batch.BLOCK_UNITS], values, tables, children, files, one
+                )
+                out.extend(rows)
+                for status, number in block_counts.items():
                     counts[status] += number
-            else:
-                return out, counts
+            return out, counts
         for unit in units:
             row, statuses = one(unit)
             for status in statuses:  # as count_statuses
