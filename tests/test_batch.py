@@ -250,7 +250,36 @@ def test_columns_of_new_objects_are_called_row_by_row_and_repeats_grouped():
     mixed = fresh[:100] + [one] * 500  # new objects first, then one object again and again
     column, failed = _batch._apply(lambda x, y: double(x), [mixed, [one] * 600], 600, shared=_batch._immutable)
     assert column == [x * 2 for x in mixed] and failed == set()
-    assert len(calls) == 101  # the sample is not all new: grouped, one call per distinct pair
+    assert len(calls) == 101  # the sample is mostly one object: grouped by identity, one call per distinct pair
+
+
+def test_equal_values_share_a_call_only_where_they_are_the_same_value():
+    """Rows are grouped by value where equal values cannot be told apart, by identity elsewhere."""
+    from escore import Item
+
+    calls = []
+
+    def count(x):
+        calls.append(x)
+        return D(len(calls))
+
+    # Equal tuples of items, each a new object (a fixture's result per unit): one call.
+    items = [(Item("a", "x"), Item("b", f"{n % 2}")) for n in range(40)]
+    column, _ = _batch._apply(count, [items], 40, shared=_batch._any)
+    assert len(calls) == 2 and column == [D(1), D(2)] * 20
+    # Equal but not the same value: each distinct object called on its own.
+    for equal in ([D("1.0"), D("1.00")] * 20, [1, True] * 20, [1.0, 1] * 20, [(D("1.0"),), (D("1.00"),)] * 20):
+        calls.clear()
+        column, _ = _batch._apply(count, [[type(v)(v) if isinstance(v, D) else v for v in equal]], 40, shared=_batch._any)
+        assert [repr(c) for c in calls[:2]] == [repr(v) for v in equal[:2]], equal
+        assert len({repr(value) for value in calls}) == 2
+    assert _batch._keys([D("1.0"), D("1.00"), D("1.0")]) == ["1.0", "1.00", "1.0"]
+    assert _batch._same_when_equal([("a", 1, None), ("b", 2, None)])
+    assert not _batch._same_when_equal([("a", 1), ("b", True)])  # 1 and True in one column of a plain tuple
+    assert _batch._same_when_equal([Item("a"), Item("b", "c")])
+    assert not _batch._same_when_equal([0.0, -0.0])
+    # A fixture's equal tuples are immutable through and through: shared between units.
+    assert _batch._immutable([(Item("a"),), ()]) and not _batch._immutable([[1]]) and not _batch._immutable([([1],)])
 
 
 def test_a_fixture_is_computed_only_where_a_result_reads_it(catalog):

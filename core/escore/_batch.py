@@ -6,10 +6,12 @@ its results by status (:class:`escore._stream.Summary`). The scalar engine
 arguments, looks up its kept results, builds a result record, and then sums sections.
 Here the same functions are called indicator by indicator over a column of units:
 
-* every fixture and indicator is called once per distinct set of argument *objects*
-  (identity, never equality, as :class:`escore._run._Memo`: the loaders parse each distinct
-  text of a column once, so equal evidence is one object); a function whose arguments are
-  mostly new objects is called once per unit, in one list comprehension;
+* every fixture and indicator is called once per distinct set of arguments: the same
+  objects (the loaders parse each distinct text of a column once, so equal evidence is one
+  object), or equal values of types where equal means the same value (equal tuples of
+  items that a fixture built for each unit; never ``1.0`` and ``1.00``, nor ``1`` and
+  ``True``); a function whose arguments are mostly distinct is called once per unit, in
+  one list comprehension;
 * a fixture runs only on the units where a result reads it (its readers' variants; a veto's,
   everywhere): one that no result reads for a unit changes nothing;
 * only points are kept, no result record; sections and totals are summed column-wise, with
@@ -26,6 +28,7 @@ scalar engine: the watchdog interrupts a unit's indicator by the engine's frames
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -47,7 +50,7 @@ BLOCK_UNITS = 4096
 Row = tuple[Any, ...]
 
 
-#: Rows looked at before keying a column: when every argument is mostly new objects there, the
+#: Rows looked at before keying a column: when every argument is mostly distinct there, the
 #: function is called for each row without building a key per row.
 _SAMPLE = 256
 
@@ -71,29 +74,29 @@ def _call_each(func: Callable[..., Any], args: list[Any], spread: bool) -> tuple
     return out, failed
 
 
-def _apply(func: Callable[..., Any], columns: list[list[Any]], size: int, *, shared: Callable[[Any], bool]) -> tuple[list[Any], set[int]]:
+def _apply(
+    func: Callable[..., Any], columns: list[list[Any]], size: int, *, shared: Callable[[list[Any]], bool]
+) -> tuple[list[Any], set[int]]:
     """``func`` over argument columns: each value of the result column, and the positions that raised.
 
-    Arguments that are the very same objects share one call when ``shared(value)`` allows
-    it (a fixture value of a mutable type is computed for each unit, so that no unit can
-    change another's). With no argument the function is called once per unit.
+    Rows whose arguments are the same values share one call (:func:`_grouping`), when
+    ``shared(results)`` allows it (a fixture value of a mutable type is computed for each
+    unit, so that no unit can change another's). With no argument the function is called
+    once per unit.
     """
     if not columns:
         return _call_each(func, [()] * size, True)
-    if size > 2 * _SAMPLE and all(len(set(map(id, column[:_SAMPLE]))) > _SAMPLE // 2 for column in columns):
-        # Every argument mostly new objects in the first rows (monitoring rows, a fixture's own
-        # result): no key per row; each row is called, as it would be after the lookup.
-        return _call_each(func, list(zip(*columns)) if len(columns) > 1 else columns[0], len(columns) > 1)
-    if len(columns) == 1:
-        args: list[Any] = columns[0]
-        keys: list[Any] = list(map(id, args))
-        spread = False
-    else:
-        args = list(zip(*columns))
-        keys = list(zip(*[map(id, column) for column in columns]))
-        spread = True
-    distinct = dict(zip(keys, args))  # every key's arguments are the same objects, whichever is kept
-    if 2 * len(distinct) > size:  # mostly new objects: a lookup would cost more than it saves
+    grouped = [_grouping(column) for column in columns]
+    spread = len(columns) > 1
+    args: list[Any] = list(zip(*columns)) if spread else columns[0]
+    if all(keys is None for keys in grouped):
+        # Every argument mostly distinct (monitoring rows, a share of two counts): no key per
+        # row; each row is called, as it would be after the lookup.
+        return _call_each(func, args, spread)
+    found = [list(map(id, column)) if keys is None else keys for keys, column in zip(grouped, columns)]
+    keys: list[Any] = list(zip(*found)) if spread else found[0]
+    distinct = dict(zip(keys, args))  # every key's arguments are interchangeable, whichever is kept
+    if 2 * len(distinct) > size:  # mostly distinct: a lookup would cost more than it saves
         return _call_each(func, args, spread)
     computed: dict[Any, Any] = {}
     failed_keys: set[Any] = set()
@@ -102,18 +105,77 @@ def _apply(func: Callable[..., Any], columns: list[list[Any]], size: int, *, sha
             computed[key] = func(*a) if spread else func(a)
         except (Exception, SystemExit):
             failed_keys.add(key)
-    if not all(map(shared, computed.values())):
+    if not shared(list(computed.values())):
         return _call_each(func, args, spread)
     if not failed_keys:
         return list(map(computed.__getitem__, keys)), set()
     return [computed.get(key) for key in keys], {p for p, key in enumerate(keys) if key in failed_keys}
 
 
-def _immutable(value: Any) -> bool:
-    return value.__class__ in _IMMUTABLE
+def _grouping(column: list[Any]) -> list[Any] | None:
+    """A key per row that groups ``column``, or ``None`` when its first rows are mostly distinct.
+
+    Identity first, which costs least (the loaders parse each distinct text of a column once,
+    so equal evidence is one object); where the first rows are mostly new objects, their
+    values (:func:`_keys`): a fixture's results, equal but built for each unit.
+    """
+    sample = column[:_SAMPLE]
+    if 2 * len(set(map(id, sample))) <= len(sample):
+        return list(map(id, column))
+    if 2 * len(set(_keys(sample))) > len(sample):
+        return None
+    return _keys(column)
 
 
-def _any(value: Any) -> bool:
+#: Types whose equal values are the same value: nothing a function can do (short of ``is``
+#: or ``id()``) tells two equal ones apart. Not ``float`` (0.0 == -0.0), not ``datetime``
+#: (equal across time zones), not subclasses (an ``IntEnum`` equals its int). ``int`` and
+#: ``bool`` are, but not in one column (``1 == True``).
+_SAME_WHEN_EQUAL = frozenset({str, int, bool, type(None), _dt.date})
+
+
+def _same_when_equal(column: list[Any], depth: int = 0) -> bool:
+    """Whether equal values of ``column`` are interchangeable: each of the types above, or
+    tuples (named tuples field by field) of such values, without ``1`` and ``True`` side by side.
+
+    Checked a type set at a time (C-level passes), never a value at a time in Python.
+    """
+    types = set(map(type, column))
+    if types <= _SAME_WHEN_EQUAL:
+        return not (int in types and bool in types)
+    if len(types) != 1 or depth > 3:
+        return False
+    (kind,) = types
+    if not issubclass(kind, tuple) or kind.__eq__ is not tuple.__eq__ or kind.__hash__ is not tuple.__hash__:
+        return False
+    if hasattr(kind, "_fields"):  # a named tuple: each field a column of its own
+        if len(set(map(len, column))) > 1:
+            return False
+        return all(_same_when_equal(list(field), depth + 1) for field in zip(*column))
+    return _same_when_equal(list(itertools.chain.from_iterable(column)), depth + 1)
+
+
+def _keys(column: list[Any]) -> list[Any]:
+    """A key per row: equal keys mean interchangeable values.
+
+    The values themselves where equal ones are the same value (:func:`_same_when_equal`); a
+    Decimal's text (``1.0`` and ``1.00`` are equal, but not the same digits: their products
+    differ in exponent; the text gives the very Decimal back); else the object's identity
+    (the loaders parse each distinct text of a column once, so equal evidence is one object).
+    """
+    if _same_when_equal(column):
+        return column
+    if set(map(type, column)) == {Decimal}:
+        return list(map(str, column))
+    return list(map(id, column))
+
+
+def _immutable(results: list[Any]) -> bool:
+    """Whether fixture values can be shared between units: immutable through and through."""
+    return all(value.__class__ in _IMMUTABLE for value in results) or _same_when_equal(results)
+
+
+def _any(results: list[Any]) -> bool:
     return True
 
 
@@ -221,7 +283,7 @@ class _Block:
         return out
 
     def apply(
-        self, func: Callable[..., Any], argnames: Sequence[str], rows: list[int], shared: Callable[[Any], bool]
+        self, func: Callable[..., Any], argnames: Sequence[str], rows: list[int], shared: Callable[[list[Any]], bool]
     ) -> tuple[list[Any], set[int]]:
         """``func`` over the argument columns at ``rows``: see :func:`_apply`."""
         size = self.size
@@ -247,7 +309,8 @@ class _Block:
         for name, value in engine._parameters.items():
             data[name] = [value] * size
         data["unit"] = list(units)
-        data["subunits"] = [children.get(unit.code, ()) for unit in units]
+        codes = [unit.code for unit in units]
+        data["subunits"] = list(map(children.get, codes, itertools.repeat(())))
         for name, rollup in engine._tables:
             by_unit = tables.get(name)
             if by_unit is None:  # an optional table is None; a required one missing for every unit
@@ -255,7 +318,7 @@ class _Block:
                 if name not in engine._optional_tables:
                     self.bad[name] = set(range(size))
                 continue
-            column = [by_unit.get(unit.code, ()) for unit in units]
+            column = list(map(by_unit.get, codes, itertools.repeat(())))
             if rollup:
                 for r, subunits in enumerate(data["subunits"]):
                     for child in subunits:

@@ -69,6 +69,11 @@ explaining: ContextVar[bool] = ContextVar("escore_explaining", default=True)
 
 def to_decimal(value: Number) -> Decimal:
     """Convert an ``int``, ``str`` or ``Decimal`` to ``Decimal``; refuse floats and bools."""
+    kind = value.__class__
+    if kind is Decimal:
+        return value
+    if kind is int:  # the usual count: no check below can refuse it
+        return Decimal(value)
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, str)):
