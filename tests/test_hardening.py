@@ -773,6 +773,43 @@ def test_tables_are_read_as_a_stream_across_megabytes(tmp_path):
         _table_rows(broken)
 
 
+@pytest.mark.parametrize(
+    ("at", "bad", "message"),
+    [
+        (9000, "u9000,x,1,extra", r"t\.csv:9002: expected 3 cells, got 4"),
+        (5000, 'u5000,"two\nlines",1', r"t\.csv:5002: a quoted cell runs from line 5002 to line 5003"),
+        (4095, 'u4095,"x"y,1', r"t\.csv:4097: "),
+        (8191, "u8191," + "x" * 200_000 + ",1", r"t\.csv:8193: a cell is longer than 131072 characters"),
+        (None, None, None),
+    ],
+)
+def test_tables_read_a_chunk_at_a_time_give_the_rows_and_errors_of_row_by_row(tmp_path, at, bad, message):
+    """Blank lines and a header with spaces keep their line numbers; a problem past the first
+    chunks is named on its own line, after the rows before it were given."""
+    from escore import InputError
+    from escore._builtin_loaders import _CHUNK_ROWS, _read_csv_strictly, read_csv
+
+    assert _CHUNK_ROWS == 4096
+    rows = [f"u{i},{'' if i % 3 else 'name'},{i % 5}" for i in range(10_000)]
+    rows[100] = rows[6000] = " , , "  # blank rows are skipped
+    if at is not None:
+        rows[at] = bad
+    path = tmp_path / "t.csv"
+    path.write_text(" unit , name ,n\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    given: list = []
+    if message is None:
+        given = list(read_csv(path))
+        assert given == list(_read_csv_strictly(path))
+        assert len(given) == 9998 and given[0] == (2, {"unit": "u0", "name": "name", "n": "0"})
+        assert given[-1] == (10_001, {"unit": "u9999", "name": "name", "n": "4"})
+        return
+    with pytest.raises(InputError, match=message):
+        for row in read_csv(path):
+            given.append(row)
+    assert given[-1][0] == at + 1  # every row before the bad one was given, once
+    assert len(given) == at - (at > 100) - (at > 6000)
+
+
 def test_a_table_may_be_larger_than_a_unit_file(tmp_path):
     from escore import _files
 
