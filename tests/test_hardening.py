@@ -686,6 +686,12 @@ def test_csv_cells_cannot_start_a_formula():
         "福州市",
         "a\\nb",
     ]
+    from escore._text import spreadsheet_cells
+
+    plain = ["福州市", "a-b", "", "u1"]
+    assert spreadsheet_cells(plain) is plain  # nothing to change: the column itself
+    for column in (["ok", "=1"], ["ok", "a\nb"], ["ok", "\u202etxt"], ["ok", "\u3000x"]):
+        assert spreadsheet_cells(column) == [spreadsheet_cell(c) for c in column]
 
 
 def test_csv_output_neutralises_unit_names(runner, packs, monkeypatch):

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from ._model import OutputFormat
 from ._run import RunResult, present
 from ._score import fmt
-from ._text import escape_string_syntax, spreadsheet_cell
+from ._text import escape_string_syntax, spreadsheet_cells
 from .hookspecs import hookimpl
 
 
@@ -190,29 +190,28 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     # microsecond or two for the 28 digits of a divided section.
     shown: dict[str, tuple[str, str]] = {}
 
-    def texts(points: Decimal) -> tuple[str, str]:
-        key = str(points)
-        found = shown.get(key)
-        if found is None:
-            found = shown[key] = (fmt(points), present(points))
-        return found
+    def texts(numbers: list[Decimal]) -> tuple[list[str], list[str]]:
+        """The exact and the rounded text of each number, a column at a time (C-level passes)."""
+        keys = list(map(str, numbers))
+        for key, points in dict(zip(keys, numbers)).items():
+            if key not in shown:
+                shown[key] = (fmt(points), present(points))
+        found = list(map(shown.__getitem__, keys))
+        return [exact for exact, _ in found], [rounded for _, rounded in found]
 
     # Column by column, then one C-level writerows over the zipped columns: no list per line.
     summaries = summaries_of(result.units)
     units = [summary.unit for summary in summaries]
     columns: list[Iterable[Any]] = [
         result.ranks,
-        map(spreadsheet_cell, [unit.code for unit in units]),
-        map(spreadsheet_cell, [unit.name for unit in units]),
-        map(spreadsheet_cell, [unit.parent or "" for unit in units]),
+        spreadsheet_cells([unit.code for unit in units]),
+        spreadsheet_cells([unit.name for unit in units]),
+        spreadsheet_cells([unit.parent or "" for unit in units]),
     ]
     for index in range(len(sections)):
-        shown_points = list(map(texts, [summary.sections[index] for summary in summaries]))
-        columns += [[exact for exact, _ in shown_points], [rounded for _, rounded in shown_points]]
-    shown_totals = list(map(texts, [summary.total for summary in summaries]))
+        columns += texts([summary.sections[index] for summary in summaries])
     columns += [
-        [exact for exact, _ in shown_totals],
-        [rounded for _, rounded in shown_totals],
+        *texts([summary.total for summary in summaries]),
         [summary.missing for summary in summaries],
         [summary.errors for summary in summaries],
         itertools.repeat(synthetic, len(summaries)),

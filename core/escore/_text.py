@@ -10,6 +10,7 @@ therefore show every such character as a visible escape (``\\x1b``, ``\\n``,
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # C0 controls (tab and newline included: they break table columns and lines), DEL,
@@ -55,3 +56,15 @@ def spreadsheet_cell(text: str) -> str:
     (which would make it a formula) preceded by an apostrophe."""
     text = escape(text)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+#: What makes a spreadsheet read a cell as a formula when it comes first.
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def spreadsheet_cells(texts: list[str]) -> list[str]:
+    """:func:`spreadsheet_cell` of each text; a column that needs nothing (printable, no formula
+    start: nearly every column of codes and names) is checked in C-level passes and kept."""
+    if all(map(str.isprintable, texts)) and not any(map(str.startswith, texts, itertools.repeat(_FORMULA_STARTS))):
+        return texts
+    return list(map(spreadsheet_cell, texts))
