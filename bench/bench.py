@@ -293,7 +293,9 @@ def main() -> None:
     parser.add_argument("--ruleset")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--repeat", type=int, default=15, help="runs of each start-up command")
-    parser.add_argument("--cache", nargs="+", choices=("off", "warm"), default=["off", "warm"], help="evidence cache states to time (--end-to-end)")
+    parser.add_argument(
+        "--cache", nargs="+", choices=("off", "warm"), default=["off", "warm"], help="evidence cache states to time (--end-to-end)"
+    )
     parser.add_argument("--escore", help="the escore executable to time end to end (default: this environment's)")
     parser.add_argument("--skip-scaling", action="store_true", help="only the start-up and end-to-end times")
     parser.add_argument("--end-to-end", action="store_true", help="only `escore run` on columnar input of each size: time, peak memory")

@@ -104,7 +104,9 @@ def test_run_toml_and_csv(runner):
     assert toml_out.startswith("# SYNTHETIC EVIDENCE")
     assert tomllib.loads(toml_out)["units"][0]["total"] == "92"
     csv_out = runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]).stdout.splitlines()
-    assert csv_out[0] == "\ufeffrank,code,name,parent,services,services_2dp,website,website_2dp,total,total_2dp,missing,errors,synthetic"  # BOM: Excel reads UTF-8
+    assert (
+        csv_out[0] == "\ufeffrank,code,name,parent,services,services_2dp,website,website_2dp,total,total_2dp,missing,errors,synthetic"
+    )  # BOM: Excel reads UTF-8
     assert csv_out[3] == "3,west,West Town,,26,26.00,34.4,34.40,60.4,60.40,1,0,yes"
 
 

@@ -160,7 +160,7 @@ def test_sorted_naturally_on_many_codes_of_one_shape_and_of_several():
 
     rng = random.Random(2017)
     same = [f"c{rng.randrange(10**4):04d}-{rng.randrange(100):02d}" for _ in range(500)]
-    mixed = [f"c{rng.randrange(10**rng.randrange(1, 5))}-{rng.randrange(100)}" for _ in range(500)]
+    mixed = [f"c{rng.randrange(10 ** rng.randrange(1, 5))}-{rng.randrange(100)}" for _ in range(500)]
     for codes in (same, mixed):
         codes = sorted(set(codes), key=lambda c: rng.random())
         assert sorted_naturally(codes, str) == sorted(codes, key=natural_key)

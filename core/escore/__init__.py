@@ -146,7 +146,7 @@ _LAZY = {
     "group": "._indicators",
     "hookimpl": ".hookspecs",
     "indicator": "._indicators",
-        "make_plugin_manager": "._plugins",
+    "make_plugin_manager": "._plugins",
     "mark": "._marks",
     "param": "._marks",
     "parameter": "._parameters",

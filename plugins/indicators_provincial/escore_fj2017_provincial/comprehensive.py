@@ -56,14 +56,20 @@ def src(text: str, clause: str, note: str = ""):
 A_PLAN = Binary(
     "P-1-1-A-1 编制迁移方案", 3, yes="integration plan compiled and submitted on time", no="integration plan not completed on time"
 )
-A_MIGRATION = parameter("provincial_dc_a_migration_tiers", Ladder.at_most("P-1-1-A-2 实施应用系统迁移", [(0, 10), (1, 6), (2, 3)], otherwise=0, what="延期", unit="个月"))
+A_MIGRATION = parameter(
+    "provincial_dc_a_migration_tiers",
+    Ladder.at_most("P-1-1-A-2 实施应用系统迁移", [(0, 10), (1, 6), (2, 3)], otherwise=0, what="延期", unit="个月"),
+)
 A_DISPOSAL = Binary(
     "P-1-1-A-3 资产处置",
     2,
     yes="disposal and machine-room clearance within 1 month of the migration",
     no="disposal and clearance not done within 1 month of the migration",
 )
-B_MIGRATION = parameter("provincial_dc_b_migration_tiers", Ladder.at_most("P-1-1-B-1 系统迁移整合", [(0, 13), (1, 10), (2, 5)], otherwise=0, what="延期", unit="个月"))
+B_MIGRATION = parameter(
+    "provincial_dc_b_migration_tiers",
+    Ladder.at_most("P-1-1-B-1 系统迁移整合", [(0, 13), (1, 10), (2, 5)], otherwise=0, what="延期", unit="个月"),
+)
 B_DISPOSAL = Binary(
     "P-1-1-B-2 资产处置",
     2,
@@ -73,8 +79,13 @@ B_DISPOSAL = Binary(
 C_REVIEW = Deduction("P-1-1-C-1 “回头看”检查", max=6, per={REVIEW_CATEGORY: 2})
 C_RECTIFY = Deduction("P-1-1-C-2 整改工作", max=9, per={LATE_CATEGORY: 3})
 
-CREDIT_COMPLETE = parameter("provincial_credit_completeness_tiers", Ladder.at_least("P-1-2-1 完整性", [(100, 4), (80, 2), (60, 1)], otherwise=0, what="完整率", unit="%"))
-CREDIT_ACCURATE = parameter("provincial_credit_accuracy_tiers", Ladder.at_least("P-1-2-2 准确性", [(60, 2)], otherwise=0, what="入库率", unit="%"))
+CREDIT_COMPLETE = parameter(
+    "provincial_credit_completeness_tiers",
+    Ladder.at_least("P-1-2-1 完整性", [(100, 4), (80, 2), (60, 1)], otherwise=0, what="完整率", unit="%"),
+)
+CREDIT_ACCURATE = parameter(
+    "provincial_credit_accuracy_tiers", Ladder.at_least("P-1-2-2 准确性", [(60, 2)], otherwise=0, what="入库率", unit="%")
+)
 #: READING 13 for every 按比例 rule below: nothing to count (a whole of 0) is full marks, with a reason.
 CREDIT_TIMELY = Proportional("P-1-2-3 时效性", 2, what="submissions on time", nothing_to_count="full", nothing="no submission required")
 CREDIT_DUAL = Proportional(

@@ -166,4 +166,6 @@ def summary_line(received: dt.date | None, deadline: dt.date) -> str:
     """保障机制: when the work summary arrived, for the explanation."""
     if received is None:
         return f"no work summary received (deadline {deadline})"
-    return f"work summary received {received}" + (f", by the deadline {deadline}" if received <= deadline else f", after the deadline {deadline}")
+    return f"work summary received {received}" + (
+        f", by the deadline {deadline}" if received <= deadline else f", after the deadline {deadline}"
+    )
