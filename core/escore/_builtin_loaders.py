@@ -5,6 +5,7 @@ They register through the same hook as a third-party loader would.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,16 +32,8 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """
     import itertools
 
-    from ._files import open_text
-
-    where = str(path)
-    # A stream, not the whole text: a table of 100,000 units is 150 MB, and only its rows are kept.
-    lines, _lines_in_all, anything = open_text(path)
     done = 0  # rows given so far
-    try:
-        if not anything:
-            raise InputError(where, "", _("empty file; expected a header row starting with 'unit'"))
-        reader = csv.reader(lines, strict=True)
+    with _csv_reader(path) as (reader, _lines_in_all):
         header: list[str] | None = None
         strip = str.strip
         while True:
@@ -68,10 +61,6 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 break  # a ragged row
             yield from zip(numbers, map(dict, map(zip, itertools.repeat(header), cells)))
             done += len(cells)
-    finally:
-        close = getattr(lines, "close", None)
-        if close is not None:
-            close()
     # Something out of the ordinary: the rows once more, one at a time, for the error.
     yield from itertools.islice(_read_csv_strictly(path), done, None)
 
@@ -82,14 +71,8 @@ _CHUNK_ROWS = 4096
 
 def _read_csv_strictly(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """:func:`read_csv` row by row: each check on each row as it is read."""
-    from ._files import open_text
-
     where = str(path)
-    lines, total, anything = open_text(path)
-    try:
-        if not anything:
-            raise InputError(where, "", _("empty file; expected a header row starting with 'unit'"))
-        reader = csv.reader(lines, strict=True)
+    with _csv_reader(path) as (reader, total):
         header: list[str] | None = None
         strip = str.strip
         while True:
@@ -119,6 +102,21 @@ def _read_csv_strictly(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             if len(cells) != len(header):
                 raise InputError(f"{where}:{start}", "", _("expected {0} cells, got {1}").format(len(header), len(cells)))
             yield start, dict(zip(header, cells))
+
+
+@contextlib.contextmanager
+def _csv_reader(path: Path) -> Iterator[tuple[Any, int]]:
+    """A strict csv reader over the lines of ``path`` and their number; the file closed on leaving.
+
+    A stream, not the whole text: a table of 100,000 units is 150 MB, and only its rows are kept.
+    """
+    from ._files import open_text
+
+    lines, total, anything = open_text(path)
+    try:
+        if not anything:
+            raise InputError(str(path), "", _("empty file; expected a header row starting with 'unit'"))
+        yield csv.reader(lines, strict=True), total
     finally:
         close = getattr(lines, "close", None)
         if close is not None:
