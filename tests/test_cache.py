@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
@@ -143,3 +144,70 @@ def test_a_cached_sample_set_decodes_to_exactly_the_parsed_one(category, columna
         parsed = [row for rows in fresh.tables[name].values() for row in rows]
         for column in range(len(kept[0]) if kept else 0):
             assert len({id(row[column]) for row in kept}) <= len({id(row[column]) for row in parsed}), (name, column)
+
+
+@pytest.mark.parametrize("category", ["provincial", "city", "county"])
+def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(category, tmp_path, monkeypatch):
+    """A streamed run on cached evidence decodes it in the processes that score (each its share,
+    sub-units' rows included for a roll-up); the summaries, counts and detail are those of a run
+    that loaded the evidence whole, and a share has exactly the whole set's values of its units."""
+    from escore import _cache, _load
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import children_of, run_category
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(_cache, "_RECORD_UNITS", 7)  # many records, so that a share skips some
+    catalog = Catalog(make_plugin_manager())
+
+    def shown(result):
+        summaries = [(s.unit.code, repr(s[1:])) for s in result.units.summaries]
+        detail = [repr(unit) for unit in result.units]
+        return summaries, detail, result.ranks, result.counts, result.synthetic, result.notes, result.evidence, result.stamp
+
+    whole = shown(run_category(catalog, category, lazy=True, jobs=2))  # parsed, then kept in the cache
+    deferred = []
+    real = _load.DeferredEvidence.part
+    monkeypatch.setattr(_load.DeferredEvidence, "part", lambda self, codes: deferred.append(len(codes)) or real(self, codes))
+    assert shown(run_category(catalog, category, lazy=True, jobs=2)) == whole
+    units = catalog.roster("fj2017", category)
+    plan = catalog.plan("fj2017", category)
+    codes = [u.code for u in units]
+    children = children_of(catalog, plan)
+    subs = [c.code for kids in children.values() for c in kids]
+    # This process decoded its own share, units and their sub-units (the other process, its own).
+    first = units[: len(units) // 2]
+    assert deferred == [len(first) + sum(len(children.get(u.code, ())) for u in first)]
+    # The detail shared out over forked processes: the whole set decoded once, in this process.
+    from escore._builtin_formats import unit_texts
+
+    decoded = tmp_path / "decoded"
+    load_set = _cache.load_evidence_set
+
+    def load_logged(key, plan, only=None, *, head_only=False):
+        if only is None and not head_only:
+            with decoded.open("a") as log:
+                log.write(f"{os.getpid()}\n")
+        return load_set(key, plan, only, head_only=head_only)
+
+    monkeypatch.setattr(_cache, "load_evidence_set", load_logged)
+    again = run_category(catalog, category, lazy=True, jobs=2)
+    texts = list(unit_texts(again, lambda unit, first: repr(unit)))
+    assert all(repr(u.code) in "".join(texts) for u in units) and decoded.read_text().split() == [str(os.getpid())]
+    kept = run_category(catalog, category, lazy=False)  # evidence loaded whole, every result kept
+    assert ([repr(unit) for unit in kept.units], kept.ranks) == (whole[1], whole[2])
+    args = (catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders, subs)
+    full = _load.load_evidence(*args)
+    head, later = _load.defer_evidence(*args)
+    assert (dict(head.files), head.synthetic, head.notes) == (dict(full.files), full.synthetic, full.notes)
+    assert not list(head.values) and head.tables == {}
+    share = codes[:3]
+    part = real(later, share)
+    for code in share:
+        assert repr(part.values.get(code)) == repr(full.values.get(code))
+        assert all(repr(part.tables[name].get(code)) == repr(rows.get(code)) for name, rows in full.tables.items())
+    assert codes[-1] not in part.values  # a record of other units only is not decoded
+    # The cache entry gone meanwhile: the evidence is read again, with the same values.
+    for entry in (tmp_path / "cache").glob("evidence-*"):
+        entry.unlink()
+    again = real(later, share)
+    assert repr([again.values.get(code) for code in share]) == repr([full.values.get(code) for code in share])

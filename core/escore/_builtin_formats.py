@@ -93,6 +93,7 @@ def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str])
 
     from ._parallel import ordered_map
 
+    units.load()
     # Two blocks per process at least, so that the last ones finish together; no more, as each
     # block is a fork, whose page-table copy and copy-on-write faults grow with the process.
     size = max(1, min(DETAIL_BLOCK, -(-len(units) // (2 * jobs))))

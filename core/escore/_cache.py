@@ -517,8 +517,14 @@ def _read_record(stream: Any) -> Any:
     return marshal.loads(data)
 
 
-def load_evidence_set(key: str, plan: Any) -> Any:
-    """The checked evidence set saved under ``key``, or ``None``."""
+def load_evidence_set(key: str, plan: Any, only: Any = None, *, head_only: bool = False) -> Any:
+    """The checked evidence set saved under ``key``, or ``None``.
+
+    ``only`` (a set of unit codes): the fields and rows of at least those units; a record of
+    units none of which is wanted is read but not decoded (each process of a run's first pass
+    decodes its own share). ``head_only``: everything but the fields and rows (both empty),
+    from the first record alone.
+    """
     directory = _cache_dir()
     if directory is None:
         return None
@@ -535,6 +541,9 @@ def load_evidence_set(key: str, plan: Any) -> Any:
                 return None
             from ._fieldvalues import FieldValues
             from ._load import EvidenceSet
+
+            if head_only:
+                return EvidenceSet(FieldValues(), {}, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
 
             row_types = {t.name: t.row_type for t in plan.tables}
             # Equal text decodes to one shared object, as the loaders share one parsed value per
@@ -584,6 +593,8 @@ def load_evidence_set(key: str, plan: Any) -> Any:
             values = FieldValues()  # compact, as a parsed set (escore._fieldvalues)
             for _ in range(value_records):
                 part, groups = _read_record(stream)
+                if only is not None and only.isdisjoint(part):
+                    continue
                 values.reserve(shared(part, kept))  # the units in their order, whatever their groups
                 for names, group, columns in groups:
                     rows = zip(*[decoded(tag, column) for tag, column in columns])
@@ -592,6 +603,8 @@ def load_evidence_set(key: str, plan: Any) -> Any:
             new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
             for _ in range(table_records):
                 name, part, counts, width, columns = _read_record(stream)
+                if only is not None and only.isdisjoint(part):
+                    continue
                 by_unit = tables[name]
                 part = shared(part, kept)
                 if not columns:

@@ -321,6 +321,71 @@ def load_evidence(
     return result
 
 
+def defer_evidence(
+    paths: Sequence[Path],
+    plan: Plan,
+    unit_codes: Iterable[str],
+    known_codes: Iterable[str],
+    loaders: Mapping[str, EvidenceLoader],
+    sub_codes: Iterable[str] = (),
+    categories: Iterable[str] = (),
+) -> tuple[EvidenceSet, DeferredEvidence] | None:
+    """What :func:`load_evidence` returns but the fields and rows, when the checked set is in the
+    cache, and the set itself to decode later, a share of units at a time; else ``None`` (the
+    evidence is then loaded whole). The set's warnings are shown now, as loading shows them."""
+    unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
+    from . import _cache
+
+    key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes, loaders)
+    if key is None:
+        return None
+    key += "-" + _declarations_digest(plan)
+    head = _cache.load_evidence_set(key, plan, head_only=True)
+    if head is None:
+        return None
+    for message in head.warnings:
+        warn(message)
+
+    def parse() -> EvidenceSet:  # the cache entry went away meanwhile: read the evidence again
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # shown already, from the cached set
+            return load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories)
+
+    return head, DeferredEvidence(key, plan, parse)
+
+
+class DeferredEvidence:
+    """A checked evidence set in the cache, decoded for the units that are scored.
+
+    Each process of a run's first pass decodes the share of units it scores (a record of the
+    cache holds up to 2,048 units), and nothing else: loading is shared over the processors as
+    scoring is. The whole set is decoded once, when a run's detail is first read.
+    """
+
+    def __init__(self, key: str, plan: Plan, parse: Callable[[], EvidenceSet]) -> None:
+        self._key, self._plan, self._parse = key, plan, parse
+        self._whole: EvidenceSet | None = None
+
+    def part(self, codes: Iterable[str]) -> EvidenceSet:
+        """The fields and rows of at least the units ``codes`` (sub-units included by the caller)."""
+        from . import _cache
+
+        if self._whole is not None:
+            return self._whole
+        found = _cache.load_evidence_set(self._key, self._plan, set(codes))
+        return found if found is not None else self.whole()
+
+    def whole(self) -> EvidenceSet:
+        if self._whole is None:
+            from . import _cache
+
+            found = _cache.load_evidence_set(self._key, self._plan)
+            self._whole = found if found is not None else self._parse()
+        return self._whole
+
+
 def _declarations_digest(plan: Plan) -> str:
     """A digest of every evidence declaration in full (types, ranges, constraints): a checked
     set is reused only under the very constraints it was checked against."""

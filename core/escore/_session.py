@@ -16,7 +16,7 @@ import attrs
 from ._collect import Plan
 from ._errors import InputError, UsageError
 from ._i18n import gettext as _
-from ._load import EvidenceSet, load_evidence
+from ._load import DeferredEvidence, EvidenceSet, defer_evidence, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
 from ._run import Engine, RunResult, count_statuses, rank, select
@@ -204,10 +204,21 @@ def run_category(
     # them (at 10,000 units, 150 ms of collections between the load, the processes' summaries
     # and the ranking).
     with gc_paused():
-        data = relabel(load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others), paths)
+        codes = [u.code for u in units]
+        # A run that streams and changes no evidence decodes cached evidence in the processes
+        # that score it, each its share (escore._load.DeferredEvidence); else it is loaded here.
+        deferred = defer_evidence(paths, plan, codes, known, catalog.loaders, sub_codes, others) if lazy and overlay is None else None
+        if deferred is not None:
+            head, later = deferred
+            data = relabel(head, paths)
+        else:
+            later = None
+            data = relabel(load_evidence(paths, plan, codes, known, catalog.loaders, sub_codes, others), paths)
         if overlay is not None:
             data = overlay(plan, data)
-        result = score_with(plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain, lazy=lazy, jobs=jobs)
+        result = score_with(
+            plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain, lazy=lazy, jobs=jobs, later=later
+        )
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     notify_finished(catalog, result)
     return result
@@ -225,16 +236,30 @@ def score_with(
     explain: bool = True,
     lazy: bool = False,
     jobs: int | None = None,
+    later: DeferredEvidence | None = None,
 ) -> RunResult:
     """Score and rank ``units``, which come in code order (as :func:`units_of` and a pack's
-    roster give them): equal totals then keep that order without a code key per unit."""
+    roster give them): equal totals then keep that order without a code key per unit.
+
+    ``later`` (with ``lazy``): the fields and rows, decoded by each process of the first pass
+    for its share of units; ``data`` then has none, and the detail decodes them whole."""
     engine = Engine(plan, selected, explain=explain)
     values, tables, files = data.values, data.tables, data.files
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     if lazy:
         from ._stream import LazyUnits, score_summaries
 
-        summaries, counts = score_summaries(engine, units, values, tables, children, files, jobs=jobs)
+        evidence_for = None
+        if later is not None:
+            deferred = later
+
+            def evidence_for(part: Sequence[Unit]) -> tuple[Any, Any]:
+                codes = [u.code for u in part] + [c.code for u in part for c in children.get(u.code, ())]
+                found = deferred.part(codes)
+                return found.values, found.tables
+
+            values, tables = _Whole(deferred, "values"), _Whole(deferred, "tables")
+        summaries, counts = score_summaries(engine, units, values, tables, children, files, jobs=jobs, evidence_for=evidence_for)
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
         lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs)  # type: ignore[arg-type]
         return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
@@ -242,6 +267,31 @@ def score_with(
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
     ordered, ranks = rank(results, in_code_order=True)
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
+
+
+class _Whole(Mapping[str, Any]):
+    """The fields (``values``) or rows (``tables``) of deferred evidence, decoded whole when first read."""
+
+    def __init__(self, later: DeferredEvidence, attribute: str) -> None:
+        self._later, self._attribute = later, attribute
+
+    def _data(self) -> Mapping[str, Any]:
+        return getattr(self._later.whole(), self._attribute)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
 
 
 def notify_finished(catalog: Catalog, result: RunResult) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import itertools
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, overload
 
@@ -69,6 +69,13 @@ class LazyUnits(Sequence[UnitResult]):
     def __len__(self) -> int:
         return len(self.summaries)
 
+    def load(self) -> None:
+        """Have the evidence in this process before the detail is shared out over forked ones:
+        evidence decoded on demand (``escore._session._Whole``) would otherwise be decoded
+        whole by each of them."""
+        len(self._values)
+        len(self._tables)
+
     def _score(self, summary: Summary) -> UnitResult:
         code = summary.unit.code
         return self.engine.score(
@@ -117,13 +124,16 @@ def score_summaries(
     files: Mapping[str, str],
     *,
     jobs: int | None = None,
+    evidence_for: Callable[[Sequence[Unit]], tuple[Mapping[str, Mapping[str, Any]], Mapping[str, Mapping[str, tuple[Any, ...]]]]]
+    | None = None,
 ) -> tuple[list[Summary], dict[str, int]]:
     """First pass: every unit scored and summarised at once; the status counts of the run.
 
     With ``jobs`` > 1 (default: :func:`default_jobs`) consecutive slices of the units are
     scored in forked processes at the same time; each unit's summary is the same pure
     function of the same evidence wherever it is computed, and the slices are joined in
-    order, so the result is the one a single process gives.
+    order, so the result is the one a single process gives. ``evidence_for(slice)``, when
+    given, is each slice's ``(values, tables)``, found in the process that scores it.
     """
     from ._parallel import in_processes
 
@@ -132,7 +142,8 @@ def score_summaries(
     parent = os.getpid()
 
     def part_summaries(part: Sequence[Unit]) -> Any:
-        found = _summaries(engine, part, values, tables, children, files)
+        part_values, part_tables = (values, tables) if evidence_for is None else evidence_for(part)
+        found = _summaries(engine, part, part_values, part_tables, children, files)
         return found if os.getpid() == parent else _portable(found)  # a forked process sends text
 
     parts = in_processes(part_summaries, slices)
