@@ -164,11 +164,13 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
         detail = [repr(unit) for unit in result.units]
         return summaries, detail, result.ranks, result.counts, result.synthetic, result.notes, result.evidence, result.stamp
 
-    whole = shown(run_category(catalog, category, lazy=True, jobs=2))  # parsed, then kept in the cache
+    first_run = run_category(catalog, category, lazy=True, jobs=2, explain=False)  # parsed, then kept in the cache
+    kept_summaries = first_run.units.summaries
+    whole = shown(first_run)
     deferred = []
     real = _load.DeferredEvidence.part
     monkeypatch.setattr(_load.DeferredEvidence, "part", lambda self, codes: deferred.append(len(codes)) or real(self, codes))
-    assert shown(run_category(catalog, category, lazy=True, jobs=2)) == whole
+    assert shown(run_category(catalog, category, lazy=True, jobs=2, explain=False)) == whole
     units = catalog.roster("fj2017", category)
     plan = catalog.plan("fj2017", category)
     codes = [u.code for u in units]
@@ -190,11 +192,15 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
         return load_set(key, plan, only, head_only=head_only)
 
     monkeypatch.setattr(_cache, "load_evidence_set", load_logged)
-    again = run_category(catalog, category, lazy=True, jobs=2)
+    again = run_category(catalog, category, lazy=True, jobs=2, explain=False)
     texts = list(unit_texts(again, lambda unit, first: repr(unit)))
     assert all(repr(u.code) in "".join(texts) for u in units) and decoded.read_text().split() == [str(os.getpid())]
-    kept = run_category(catalog, category, lazy=False)  # evidence loaded whole, every result kept
+    kept = run_category(catalog, category, lazy=False, explain=False)  # evidence loaded whole, every result kept
     assert ([repr(unit) for unit in kept.units], kept.ranks) == (whole[1], whole[2])
+    # Explanations kept (the JSON and TOML formats): the whole set is loaded up front.
+    deferred.clear()
+    explained = run_category(catalog, category, lazy=True, jobs=2)
+    assert deferred == [] and [s[1:] for s in explained.units.summaries] == [s[1:] for s in kept_summaries]
     args = (catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders, subs)
     full = _load.load_evidence(*args)
     head, later = _load.defer_evidence(*args)
