@@ -297,9 +297,7 @@ def load_evidence(
     unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
     from . import _cache
 
-    key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes, loaders)
-    if key is not None:
-        key += "-" + _declarations_digest(plan)
+    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
     result = _cache.load_evidence_set(key, plan) if key is not None else None
     if result is None:
         import warnings
@@ -336,10 +334,9 @@ def defer_evidence(
     unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
     from . import _cache
 
-    key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes, loaders)
+    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
     if key is None:
         return None
-    key += "-" + _declarations_digest(plan)
     head = _cache.load_evidence_set(key, plan, head_only=True)
     if head is None:
         return None
@@ -384,6 +381,21 @@ class DeferredEvidence:
             found = _cache.load_evidence_set(self._key, self._plan)
             self._whole = found if found is not None else self._parse()
         return self._whole
+
+
+def _evidence_key(
+    paths: Sequence[Path],
+    plan: Plan,
+    unit_codes: list[str],
+    known_codes: list[str],
+    loaders: Mapping[str, EvidenceLoader],
+    sub_codes: list[str],
+) -> str | None:
+    """The cache key of the checked evidence set (codes sorted), or ``None`` when it cannot be cached."""
+    from . import _cache
+
+    key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes, loaders)
+    return None if key is None else key + "-" + _declarations_digest(plan)
 
 
 def _declarations_digest(plan: Plan) -> str:
