@@ -254,19 +254,10 @@ def score_with(
     if lazy:
         from ._stream import LazyUnits, score_summaries
 
-        evidence_for = None
-        if later is not None:
-            deferred = later
-
-            def evidence_for(part: Sequence[Unit]) -> tuple[Any, Any]:
-                codes = [u.code for u in part] + [c.code for u in part for c in children.get(u.code, ())]
-                found = deferred.part(codes)
-                return found.values, found.tables
-
-            values, tables = _Whole(deferred, "values"), _Whole(deferred, "tables")
+        evidence_for = None if later is None else functools.partial(_share, later, children)
         summaries, counts = score_summaries(engine, units, values, tables, children, files, jobs=jobs, evidence_for=evidence_for)
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
-        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs)  # type: ignore[arg-type]
+        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later)  # type: ignore[arg-type]
         return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
@@ -274,29 +265,10 @@ def score_with(
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
 
 
-class _Whole(Mapping[str, Any]):
-    """The fields (``values``) or rows (``tables``) of deferred evidence, decoded whole when first read."""
-
-    def __init__(self, later: DeferredEvidence, attribute: str) -> None:
-        self._later, self._attribute = later, attribute
-
-    def _data(self) -> Mapping[str, Any]:
-        return getattr(self._later.whole(), self._attribute)
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data()[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._data().get(key, default)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data())
-
-    def __len__(self) -> int:
-        return len(self._data())
+def _share(later: DeferredEvidence, children: Mapping[str, tuple[Unit, ...]], part: Sequence[Unit]) -> tuple[Any, Any]:
+    """The fields and rows of the units ``part`` and of their sub-units (a roll-up reads theirs)."""
+    found = later.part([u.code for u in part] + [c.code for u in part for c in children.get(u.code, ())])
+    return found.values, found.tables
 
 
 def notify_finished(catalog: Catalog, result: RunResult) -> None:

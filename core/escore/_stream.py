@@ -16,13 +16,16 @@ import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from . import _batch
 from ._model import Unit
 from ._run import STATUSES, Engine, IndicatorResult, UnitResult
 from ._score import explaining
 from ._watchdog import active
+
+if TYPE_CHECKING:
+    from ._load import DeferredEvidence
 
 
 class Summary(NamedTuple):
@@ -58,6 +61,7 @@ class LazyUnits(Sequence[UnitResult]):
         children: Mapping[str, tuple[Unit, ...]],
         files: Mapping[str, str],
         jobs: int | None = None,
+        later: DeferredEvidence | None = None,
     ) -> None:
         self.engine = engine
         self.summaries = tuple(summaries)
@@ -65,18 +69,22 @@ class LazyUnits(Sequence[UnitResult]):
         #: detail again (``escore._builtin_formats.unit_texts``).
         self.jobs = jobs
         self._values, self._tables, self._children, self._files = values, tables, children, files
+        #: Evidence still in the cache (``values`` and ``tables`` then empty): decoded whole when
+        #: a unit's detail is first read.
+        self._later = later
 
     def __len__(self) -> int:
         return len(self.summaries)
 
     def load(self) -> None:
-        """Have the evidence in this process before the detail is shared out over forked ones:
-        evidence decoded on demand (``escore._session._Whole``) would otherwise be decoded
-        whole by each of them."""
-        len(self._values)
-        len(self._tables)
+        """Have the evidence in this process before the detail is shared out over forked ones,
+        which would otherwise each decode deferred evidence whole."""
+        if self._later is not None:
+            whole = self._later.whole()
+            self._values, self._tables, self._later = whole.values, whole.tables, None
 
     def _score(self, summary: Summary) -> UnitResult:
+        self.load()
         code = summary.unit.code
         return self.engine.score(
             summary.unit, self._values.get(code, {}), self._tables, self._children.get(code, ()), self._files.get(code, "")
