@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from decimal import Decimal
 
 import pytest
 
+from escore import InputError
 from escore._cache import TomlCache
 from escore._toml import read_toml
 
@@ -217,3 +219,13 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
         entry.unlink()
     again = real(later, share)
     assert repr([again.values.get(code) for code in share]) == repr([full.values.get(code) for code in share])
+    # Gone and the evidence changed meanwhile: an error, never a run mixing two versions of it.
+    copies = [shutil.copytree(root, tmp_path / "copy" / str(i)) for i, root in enumerate(args[0])]
+    _load.load_evidence(copies, *args[1:])  # kept in the cache
+    head, later = _load.defer_evidence(copies, *args[1:])
+    for entry in (tmp_path / "cache").glob("evidence-*"):
+        entry.unlink()
+    changed = sorted(p for root in copies for p in root.rglob("*") if p.is_file() and p.suffix in (".toml", ".csv"))[-1]
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    with pytest.raises(InputError, match="the evidence changed while it was being scored"):
+        real(later, share)

@@ -517,7 +517,7 @@ def _read_record(stream: Any) -> Any:
     return marshal.loads(data)
 
 
-def load_evidence_set(key: str, plan: Any, only: Any = None, *, head_only: bool = False) -> Any:
+def load_evidence_set(key: str, plan: Any, only: set[str] | None = None, *, head_only: bool = False) -> Any:
     """The checked evidence set saved under ``key``, or ``None``.
 
     ``only`` (a set of unit codes): the fields and rows of at least those units; a record of

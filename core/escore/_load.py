@@ -346,6 +346,11 @@ def defer_evidence(
     def parse() -> EvidenceSet:  # the cache entry went away meanwhile: read the evidence again
         import warnings
 
+        # Other processes may have decoded their share already: the evidence read now must be
+        # the very evidence of the key, or the run would mix two versions of it.
+        if _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes) != key:
+            where = ", ".join(map(str, paths))
+            raise InputError(where, "", _("the evidence changed while it was being scored; run the command again"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # shown already, from the cached set
             return load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories)
