@@ -111,3 +111,44 @@ def test_csv_numbers_formatted_once_per_value_keep_every_exponent_and_sign():
     rows = list(csv.reader(io.StringIO(_written(write_csv, result).lstrip("\ufeff"))))[1:]
     assert [row[4:8] for row in rows] == [[fmt(v), present(v), fmt(v), present(v)] for v in values]
     assert [row[5] for row in rows] == ["1.50", "1.50", "-0.00", "0.00", "0.00", "10.00", "10.01"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["甲单位", "Unit, with a comma", 'say "hi"', "tab\there", "line\nbreak", "cr\rhere", "", " lead", "=formula"],
+)
+def test_csv_rows_joined_as_the_csv_writer_writes_them(name):
+    """The joined fast path gives the csv module's bytes, and a cell that needs quoting
+    (a comma or a quote, in any row) sends every row through the csv writer."""
+    from escore._builtin_formats import _write_rows
+
+    columns = [["1", "2", "3"], ["a", name, "c"], ["0", "1.5", "-0"], ["x", "y", name]]
+
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerows(zip(*columns))
+    written = io.StringIO()
+    _write_rows(csv.writer(written, lineterminator="\n"), written, columns, 3)
+    assert written.getvalue() == expected.getvalue()
+    empty = io.StringIO()
+    _write_rows(csv.writer(empty, lineterminator="\n"), empty, [[], []], 0)
+    assert empty.getvalue() == ""
+
+
+def test_csv_escapes_and_quotes_names_that_need_it(catalog):
+    """A unit named with a comma, a quote or a control character: the line is as the csv module writes it."""
+    from types import SimpleNamespace
+
+    from escore import Unit
+    from escore._run import SectionResult, UnitResult
+    from escore._text import spreadsheet_cell
+
+    names = ["plain", 'A, "B"', "new\nline", "+1"]
+    D = __import__("decimal").Decimal
+    units = [
+        UnitResult(Unit(f"u{i}", name, "town"), D(i), (SectionResult("s", "S", D(1), D(i), D(100), D(i)),), ())
+        for i, name in enumerate(names)
+    ]
+    result = SimpleNamespace(plan=SimpleNamespace(sections=[SimpleNamespace(name="s")]), synthetic=True, ranks=[4, 3, 2, 1], units=units)
+    rows = list(csv.reader(io.StringIO(_written(write_csv, result).lstrip("\ufeff"))))[1:]
+    assert [row[2] for row in rows] == [spreadsheet_cell(name) for name in names]
+    assert [row[2] for row in rows][1:] == ['A, "B"', "new\\nline", "'+1"]
