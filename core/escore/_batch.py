@@ -12,6 +12,10 @@ Here the same functions are called indicator by indicator over a column of units
   items that a fixture built for each unit; never ``1.0`` and ``1.00``, nor ``1`` and
   ``True``); a function whose arguments are mostly distinct is called once per unit, in
   one list comprehension;
+* an indicator that only applies one rule object to its arguments (``return RULE.score(a, b)``,
+  most indicators of the 2017 packs) gets a column of points from the rule's column form
+  (:mod:`escore._ruleform`), which gives exactly ``score``'s points: no call, rule call and
+  :class:`~escore.Score` per unit; a row that form leaves open is the function's;
 * a fixture runs only on the units where a result reads it (its readers' variants; a veto's,
   everywhere): one that no result reads for a unit changes nothing;
 * only points are kept, no result record; sections and totals are summed column-wise, with
@@ -37,6 +41,7 @@ from typing import Any
 
 from ._fieldvalues import FieldValues
 from ._model import Unit
+from ._ruleform import COLUMN_RULES, applied_rule
 from ._run import _ADD, _IMMUTABLE, _MULTIPLY, STATUSES, Engine
 from ._score import ZERO, Score
 
@@ -192,7 +197,13 @@ def _valid_points(scores: list[Any], maximum: Decimal) -> list[Decimal] | None:
         return []
     if set(map(type, scores)) != {Score}:
         return None
-    found = list(map(_POINTS, scores))
+    return _valid_points_of(list(map(_POINTS, scores)), maximum)
+
+
+def _valid_points_of(found: list[Any], maximum: Decimal) -> list[Decimal] | None:
+    """``found`` when every value is exact points within 0..maximum (a column at a time), else ``None``."""
+    if not found:
+        return found
     try:
         if set(map(type, found)) != {Decimal} or min(found) < ZERO or max(found) > maximum:
             return None
@@ -419,6 +430,18 @@ class _Block:
             if skip:
                 irregular.update(r for r in applicable if r in skip)
                 applicable = [r for r in applicable if r not in skip]
+            by_rule = self.rule_points(func, ip.argnames, applicable, maximum)
+            if by_rule is not None:
+                found, failed = by_rule
+                if not failed and len(applicable) == size:
+                    self.points[-1] = found
+                    continue
+                for i, (r, value) in enumerate(zip(applicable, found)):
+                    if i in failed:  # the scalar engine explains what failed
+                        irregular.add(r)
+                    else:
+                        points[r] = value
+                continue
             scores, raised = self.apply(func, ip.argnames, applicable, _any)
             found = _valid_points(scores, maximum) if not raised else None
             if found is not None and len(applicable) == size:
@@ -433,6 +456,53 @@ class _Block:
                     irregular.add(applicable[i])
                 else:
                     points[applicable[i]] = score.points
+
+    def rule_points(
+        self, func: Callable[..., Any], argnames: Sequence[str], rows: list[int], maximum: Decimal
+    ) -> tuple[list[Any], set[int]] | None:
+        """The points of an indicator that only applies one rule to its arguments
+        (:func:`escore._ruleform.applied_rule`), from the rule's column form, and the positions
+        that fail Engine.score_resolved's checks; ``None`` when the indicator is not one, or the
+        column form does not take these values (the caller then calls the function per row).
+
+        A row the column form leaves open (a whole of 0, no tier matching, a value of another
+        type) is scored by the function itself, as in :func:`_apply`.
+        """
+        form = applied_rule(func, len(argnames))
+        if form is None:
+            return None
+        size = self.size
+        columns = [_pick(self.data[a], rows, size) for a in argnames]
+        rule, position = form
+        given = columns
+        if position is not None:  # the rule is an argument: a parameter, one object on every row
+            given = columns[:position] + columns[position + 1 :]
+            rule = columns[position][0] if rows else None
+            if type(rule) not in COLUMN_RULES or len(set(map(id, columns[position]))) != 1:
+                return None
+        found = rule.column_points(*given)
+        if found is None:
+            return None
+        # By identity: ``None in found`` compares each Decimal with None, an ABC check each.
+        open_rows = any(map(operator.is_, found, itertools.repeat(None)))
+        settled = [value for value in found if value is not None] if open_rows else found
+        if _valid_points_of(settled, maximum) is None:
+            return None
+        failed: set[int] = set()
+        if open_rows:
+            for i, value in enumerate(found):
+                if value is not None:
+                    continue
+                try:
+                    score = func(*[column[i] for column in columns])
+                except (Exception, SystemExit):
+                    failed.add(i)
+                    continue
+                if _passes(score, maximum):
+                    found[i] = score.points
+                else:
+                    failed.add(i)
+        return found, failed
 
     def decide_vetoes(self) -> None:
         """Every veto, as Engine._apply_vetoes decides it (READING 14).

@@ -13,10 +13,11 @@ binary value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -82,6 +83,18 @@ def to_decimal(value: Number) -> Decimal:
         return Decimal(value)
     except InvalidOperation:
         raise ValueError(f"not a number: {value!r}") from None
+
+
+#: What the column forms of the rules below take as numbers: what :func:`to_decimal` turns
+#: into a Decimal without a check (a ``str`` or a ``bool`` goes through the scalar rule).
+_PLAIN_NUMBERS = frozenset({int, Decimal})
+
+
+def _numbers(column: Sequence[Any]) -> list[Decimal] | None:
+    """``to_decimal`` of each value, when every value is an ``int`` or a ``Decimal``; else ``None``."""
+    if not set(map(type, column)) <= _PLAIN_NUMBERS:
+        return None
+    return list(map(Decimal, column))  # Decimal(d) is d; Decimal(n) is to_decimal(n)
 
 
 def fmt(value: Decimal) -> str:
@@ -287,6 +300,28 @@ class Ladder:
                 return Score(row.points, (line,), ((self.name, row.label),))
         raise ValueError(f"ladder {self.name!r}: no tier matches {self.what} {fmt(value)}{self.unit}")
 
+    def column_points(self, values: Sequence[Any]) -> list[Decimal | None] | None:
+        """The points :meth:`score` gives each value, a column at a time (``escore._ruleform``);
+        ``None`` for a value no row matches (the scalar rule raises for it), and no list at all
+        unless every value is an ``int`` or a ``Decimal``."""
+        numbers = _numbers(values)
+        if numbers is None:
+            return None
+        tests = [(row.op == "else", _OPS[row.op][1] if row.op != "else" else None, row.bound, row.points) for row in self.rows]
+        out: list[Decimal | None] = []
+        append = out.append
+        try:
+            for value in numbers:
+                for otherwise, test, bound, points in tests:
+                    if otherwise or test(value, bound):  # type: ignore[misc]
+                        append(points)
+                        break
+                else:
+                    append(None)
+        except ArithmeticError:  # a NaN does not compare: the scalar rule raises for it
+            return None
+        return out
+
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """The better tiers than the row ``branch`` (a row label): each with its bound and gain.
 
@@ -355,6 +390,35 @@ def _awarded(cap: Decimal, per: dict[str, Decimal], items: Iterable[Item]) -> De
     return min(sum(amounts, ZERO), cap)
 
 
+def _each(points_of: Callable[..., Decimal], column: Sequence[tuple[Any, ...]], *rule: Any) -> list[Decimal | None]:
+    """``points_of(*rule, items)`` for each tuple of items in ``column``, ``None`` where it raises.
+
+    Once per distinct tuple when every item is an :class:`Item`: equal tuples of items have
+    the same kinds in the same order, so the same points (a fixture's items, built for each
+    unit, are often equal: no finding, or the same one).
+    """
+    if set(map(type, itertools.chain.from_iterable(column))) <= {Item}:
+        try:
+            distinct = dict.fromkeys(column)
+        except TypeError:  # an unhashable label: each row on its own
+            distinct = None
+        if distinct is not None and len(distinct) < len(column):
+            for items in distinct:
+                distinct[items] = _points_or_none(points_of, rule, items)
+            return list(map(distinct.__getitem__, column))
+    try:
+        return [points_of(*rule, items) for items in column]
+    except Exception:
+        return [_points_or_none(points_of, rule, items) for items in column]
+
+
+def _points_or_none(points_of: Callable[..., Decimal], rule: tuple[Any, ...], items: tuple[Any, ...]) -> Decimal | None:
+    try:
+        return points_of(*rule, items)
+    except Exception:
+        return None
+
+
 @attrs.frozen
 class Deduction:
     """Start at ``max`` and deduct per item, never below ``floor`` ("扣完为止").
@@ -407,6 +471,14 @@ class Deduction:
             result = self.floor
         return Score(result, tuple(reasons), tuple(hits))
 
+    def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
+        """:meth:`score`'s points for each tuple of items, a column at a time; ``None`` where the
+        scalar rule raises (an unknown kind), and no list unless every value is a tuple (an
+        iterator would be spent here before the scalar rule could read it)."""
+        if not all(map(isinstance, items, itertools.repeat(tuple))):
+            return None
+        return _each(_deducted, items, self.max, self.floor, self.per)
+
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """Each item of kind ``branch`` avoided gains its weight (less once the floor was reached)."""
         if branch not in self.per:
@@ -453,6 +525,12 @@ class Award:
             hits.append((self.name, "cap"))
             total = self.cap
         return Score(total, tuple(reasons), tuple(hits))
+
+    def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
+        """:meth:`score`'s points for each tuple of items, a column at a time (see :meth:`Deduction.column_points`)."""
+        if not all(map(isinstance, items, itertools.repeat(tuple))):
+            return None
+        return _each(_awarded, items, self.cap, self.per)
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """Each further item gains its amount until the cap."""
@@ -515,6 +593,22 @@ class Proportional:
         line = lines[_SHARE if shown == result else _SHARE_ABOUT].format(lines[self.what], fmt(part), fmt(whole), fmt(self.max), fmt(shown))
         return Score(result, (line,), ((self.name, branch),))
 
+    def column_points(self, parts: Sequence[Any], wholes: Sequence[Any]) -> list[Decimal | None] | None:
+        """:meth:`score`'s points for each ``part`` of a positive ``whole``, a column at a time;
+        ``None`` for a row the scalar rule settles otherwise (nothing to count, a part outside
+        0..whole), and no list unless every value is an ``int`` or a ``Decimal``."""
+        part_numbers, whole_numbers = _numbers(parts), _numbers(wholes)
+        if part_numbers is None or whole_numbers is None:
+            return None
+        maximum = self.max
+        try:
+            return [
+                maximum * part / whole if whole > ZERO and ZERO <= part <= whole else None
+                for part, whole in zip(part_numbers, whole_numbers)
+            ]
+        except ArithmeticError:  # a NaN does not compare: the scalar rule raises for it
+            return None
+
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """Every item added to the part gains ``max ÷ whole``; the part equal to the whole gains the rest."""
         if branch in ("full", "nothing to count"):
@@ -543,6 +637,14 @@ class Binary:
         if condition:
             return Score(self.points, (lines[_LABELLED, self.yes, fmt(self.points)],), ((self.name, "yes"),))
         return Score(ZERO, (lines[_LABELLED, self.no, "0"],), ((self.name, "no"),))
+
+    def column_points(self, conditions: Sequence[Any]) -> list[Decimal | None] | None:
+        """:meth:`score`'s points for each condition, a column at a time."""
+        points = self.points
+        try:
+            return [points if condition else ZERO for condition in conditions]
+        except Exception:  # a value without a truth value: the scalar rule raises for it
+            return None
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """Meeting the condition gains all the points."""
@@ -582,6 +684,17 @@ class Graded:
             return Score(grade.points, (line, *(lines[_CONTEXT].format(c) for c in context)), ((self.name, branch),))
         line = f"assessor awarded {fmt(grade.points)} of {fmt(self.max)}: {grade.reason}"
         return Score(grade.points, (line, *(f"context (not scored): {c}" for c in context)), ((self.name, branch),))
+
+    def column_points(self, grades: Sequence[Any], contexts: Sequence[Any] = ()) -> list[Decimal | None] | None:
+        """:meth:`score`'s points for each grade, a column at a time (the context never changes
+        them); ``None`` for points outside 0..max, and no list unless every value is a :class:`Grade`."""
+        if set(map(type, grades)) != {Grade}:
+            return None
+        maximum = self.max
+        try:
+            return [points if ZERO <= points <= maximum else None for points, _ in grades]
+        except (ArithmeticError, TypeError):  # points that do not compare: the scalar rule raises
+            return None
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """The gap to the maximum, which only the assessor can award."""

@@ -1,0 +1,278 @@
+"""An indicator that only applies one rule to its arguments is scored a column at a time by the
+rule's ``column_points``, which gives exactly the points of ``score`` (escore._ruleform)."""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal as D
+
+import pytest
+
+from escore import Award, Binary, Deduction, Grade, Graded, Item, Ladder, Proportional, Unit, _batch
+from escore._ruleform import applied_rule
+from escore._score import explaining
+
+from .conftest import load_sample
+
+RULE = Binary("b", 2)
+SHARE = Proportional("share", 4, nothing_to_count="full")
+NOT_A_RULE = type("Scorer", (), {"score": lambda self, value: value})()
+
+
+class _OwnBinary(Binary):
+    def score(self, condition):  # scores otherwise than Binary: never taken for one
+        return super().score(not condition)
+
+
+OWN = _OwnBinary("own", 2)
+
+
+def plain(a):
+    return RULE.score(a)
+
+
+def documented(a):
+    """A docstring changes nothing."""
+    return RULE.score(a)
+
+
+def two(part, whole):
+    return SHARE.score(part, whole)
+
+
+def param_last(a, tiers):
+    return tiers.score(a)
+
+
+def param_first(tiers, a):
+    return tiers.score(a)
+
+
+def swapped(part, whole):
+    return SHARE.score(whole, part)
+
+
+def converted(a):
+    return RULE.score(bool(a))
+
+
+def by_keyword(a):
+    return RULE.score(condition=a)
+
+
+def two_steps(a):
+    score = RULE.score(a)
+    return score
+
+
+def star(*a):
+    return RULE.score(*a)
+
+
+def subclassed(a):
+    return OWN.score(a)
+
+
+def not_a_rule(a):
+    return NOT_A_RULE.score(a)
+
+
+def _closure():
+    rule = RULE
+
+    def inner(a):
+        return rule.score(a)
+
+    return inner
+
+
+@pytest.mark.parametrize(
+    ("func", "arity", "expected"),
+    [
+        (plain, 1, (RULE, None)),
+        (documented, 1, (RULE, None)),
+        (two, 2, (SHARE, None)),
+        (param_last, 2, (None, 1)),
+        (param_first, 2, (None, 0)),
+        (lambda a: RULE.score(a), 1, (RULE, None)),  # noqa: PLW0108 - a lambda of the same code: the same points
+        (plain, 2, None),  # another number of arguments than the engine passes
+        (swapped, 2, None),
+        (converted, 1, None),
+        (by_keyword, 1, None),
+        (two_steps, 1, None),
+        (star, 1, None),
+        (subclassed, 1, None),
+        (not_a_rule, 1, None),
+        (_closure(), 1, None),
+        (functools.partial(two, 1), 1, None),
+    ],
+    ids=lambda value: getattr(value, "__name__", None) if callable(value) else None,
+)
+def test_only_a_rule_applied_to_the_arguments_in_order_is_recognised(func, arity, expected):
+    assert applied_rule(func, arity) == expected
+
+
+def _scalar(rule, *args):
+    try:
+        return rule.score(*args).points
+    except Exception:
+        return None
+
+
+LADDER = Ladder.at_least("rate", [(100, 10), (80, 6)], otherwise=0, unit="%")
+NO_FLOOR_ROW = Ladder.at_least("strict", [(90, 4), (60, 2)], otherwise=None, strict=True)
+DELAY = Ladder.at_most("delay", [(0, 5), (1, 3), (2, 1)], otherwise=None)
+DEDUCTION = Deduction("deduct", max=3, per={"a": 1, "b": "0.5"}, floor=D("0.5"))
+AWARD = Award("award", cap=2, per={"a": 1, "b": "0.75"})
+MISSING_SHARE = Proportional("missing share", 5, nothing_to_count="missing")
+GRADED = Graded("graded", 4)
+
+NUMBERS = [0, 1, 59, 60, 61, 79, 80, D("80.0"), D("79.99"), 90, D("90.00"), 100, D("100.0"), 101, -1, D("-0"), D("1E+2"), D("Infinity")]
+
+
+@pytest.mark.parametrize("explain", [True, False])
+@pytest.mark.parametrize(
+    ("rule", "columns"),
+    [
+        (LADDER, [NUMBERS]),
+        (NO_FLOOR_ROW, [NUMBERS]),
+        (DELAY, [NUMBERS]),
+        (RULE, [[True, False, 1, 0, "", "x", None, (), (1,), D(0), D("0.0")]]),
+        (DEDUCTION, [[(), (Item("a"),), (Item("a"), Item("b")), (Item("a"),) * 3, (Item("b"),) * 6, (Item("c"),), (Item("a"), Item("c"))]]),
+        (DEDUCTION, [[(Item("a", "x"),), (Item("b"),) * 6, (Item("a", "x"),), (Item("c"),), (Item("b"),) * 6, (), ()]]),  # repeats
+        (DEDUCTION, [[(Item("a", ["unhashable"]),), (Item("a"),), (Item("a"),), (Item("c"),)]]),
+        (AWARD, [[(), (Item("a"),), (Item("b"),) * 2, (Item("a"),) * 3, (Item("c"),)]]),
+        (AWARD, [[(Item("b"),) * 2, (Item("b"),) * 2, (Item("a"),) * 3, (Item("c"),), (Item("a"),) * 3]]),
+        (SHARE, [[0, 1, 2, D("2.0"), 3, -1, 0, 5, 1], [0, 3, 3, 3, D("3.00"), 3, 4, 4, 0]]),
+        (MISSING_SHARE, [[0, 1, D("0.5"), 2], [0, 7, 1, 2]]),
+        (GRADED, [[Grade(D(0), "r"), Grade(D("3.5"), "r"), Grade(D(4), "r"), Grade(D("4.01"), "r"), Grade(D(-1), "r")]]),
+    ],
+    ids=[
+        "at least",
+        "strict, no otherwise",
+        "at most",
+        "binary",
+        "deduction",
+        "deduction, repeated",
+        "deduction, unhashable",
+        "award",
+        "award, repeated",
+        "share",
+        "share or missing",
+        "graded",
+    ],
+)
+def test_column_points_are_the_points_score_gives(rule, columns, explain):
+    """Value for value, repr for repr (the exponent too); None where the scalar rule raises or
+    settles the row otherwise (nothing to count), whether explaining or not."""
+    token = explaining.set(explain)
+    try:
+        expected = [_scalar(rule, *args) for args in zip(*columns)]
+        found = rule.column_points(*columns)
+    finally:
+        explaining.reset(token)
+    assert found is not None
+    # A row left open is one the scalar rule raises for, or one with nothing to count (full marks).
+    for value, points, args in zip(found, expected, zip(*columns)):
+        if value is None:
+            assert points is None or (rule is SHARE and args == (0, 0))
+        else:
+            assert repr(value) == repr(points)
+    assert any(value is not None for value in found)
+
+
+@pytest.mark.parametrize(
+    ("rule", "columns"),
+    [
+        (LADDER, [[1, "80"]]),  # text: to_decimal's checks
+        (LADDER, [[1, True]]),  # a bool is refused by the scalar rule
+        (LADDER, [[1, 1.5]]),
+        (LADDER, [[1, D("NaN")]]),  # does not compare
+        (SHARE, [[1, D("NaN")], [2, 2]]),
+        (SHARE, [[1, 1], [2, 2.0]]),
+        (DEDUCTION, [[(), iter([Item("a")])]]),  # an iterator would be spent before the scalar rule reads it
+        (AWARD, [[(), [Item("a")]]]),
+        (GRADED, [[Grade(D(1), "r"), (D(1), "r")]]),
+        (GRADED, [[Grade(D(1), "r"), Grade("1", "r")]]),
+        (RULE, [[True, type("NoTruth", (), {"__bool__": lambda self: 1 / 0})()]]),
+    ],
+    ids=["text", "bool", "float", "nan", "share nan", "share float", "iterator", "list", "tuple not grade", "text grade", "no truth"],
+)
+def test_values_the_column_form_does_not_take_leave_the_column_to_the_function(rule, columns):
+    assert rule.column_points(*columns) is None
+
+
+def test_an_open_row_is_scored_by_the_function_and_a_failing_one_by_the_scalar_engine(catalog):
+    """In the first pass, rows a column form leaves open: nothing to count gets full marks
+    from the function itself, a part above the whole goes to the scalar engine, which
+    explains it; every summary is the scalar engine's."""
+    from .test_batch import _both
+
+    plan, units, data, _ = load_sample(catalog, "provincial")
+    many, values = [], {}
+    for copy in range(4):
+        for number, unit in enumerate(units):
+            code = f"{unit.code}.{copy}"
+            many.append(Unit(code, unit.name, unit.category, None, unit.attributes))
+            evidence = dict(data.values.get(unit.code, {}))
+            if number % 3 == 0:  # nothing to count: P-1-2-4 scores 2
+                evidence.update(provincial_credit_decisions_total=0, provincial_credit_decisions_on_time=0)
+            elif number % 7 == 1:  # a part above the whole: an error the scalar engine explains
+                evidence.update(provincial_credit_decisions_total=1, provincial_credit_decisions_on_time=2)
+            values[code] = evidence
+    tables = {
+        name: {f"{code}.{copy}": rows for code, rows in by_unit.items() for copy in range(4)} for name, by_unit in data.tables.items()
+    }
+    batch, scalar, sent = _both(plan, many, values, tables)
+    assert repr(batch) == repr(scalar)
+    odd = {f"{unit.code}.{copy}" for copy in range(4) for number, unit in enumerate(units) if number % 3 and number % 7 == 1}
+    assert odd and odd <= set(sent)
+    assert batch[1]["error"] >= len(odd)
+    nothing_to_count = {f"{unit.code}.{copy}" for copy in range(4) for number, unit in enumerate(units) if number % 3 == 0}
+    assert nothing_to_count - set(sent)  # settled in the column pass, by the function itself
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    from escore._plugins import Catalog, make_plugin_manager
+
+    return Catalog(make_plugin_manager())
+
+
+def test_the_first_pass_takes_the_column_form_of_every_rule_applied(catalog, monkeypatch):
+    """Every indicator of the provincial sample that only applies a rule is scored by its
+    column form in the first pass: none of these functions is called there."""
+    from .test_batch import _both
+
+    plan, units, data, children = load_sample(catalog, "provincial")
+    applied = {ip.node.code for ip in plan.indicators if not ip.alternatives and applied_rule(ip.func, len(ip.argnames))}
+    assert {"P-1-2-4", "P-1-2-2", "P-3-2", "P-2-2-2"} <= applied
+    taken: list[str] = []
+    original = _batch._Block.rule_points
+
+    def rule_points(self, func, argnames, rows, maximum):
+        found = original(self, func, argnames, rows, maximum)
+        if found is not None:
+            taken.append(func.__name__)
+        return found
+
+    monkeypatch.setattr(_batch._Block, "rule_points", rule_points)
+    batch, scalar, _ = _both(plan, list(units) * 2, data.values, data.tables, children, data.files)
+    assert repr(batch) == repr(scalar)
+    assert {"credit_dual_publicity", "credit_accuracy", "network_security", "data_aggregation"} <= set(taken)
+
+
+def test_open_rows_are_scored_by_the_function_and_checked_as_the_engine_checks():
+    """A row the column form leaves open is the function's; one whose points fail the engine's
+    checks (above the indicator's maximum here) or that raises is failed, for the scalar engine."""
+    from types import SimpleNamespace
+
+    block = _batch._Block(SimpleNamespace(_steps=()), [Unit(f"u{i}", "U", "town") for i in range(5)])
+    block.data = {"part": [1, 0, 0, 3, 2], "whole": [2, 0, 2, 2, 4]}
+    # SHARE gives up to 4; the indicator's maximum is 2: nothing to count (4) fails, 3 of 2 raises.
+    found, failed = block.rule_points(two, ("part", "whole"), [0, 1, 2, 3, 4], D(2))
+    assert failed == {1, 3}
+    assert [found[i] for i in (0, 2, 4)] == [D(2), D(0), D(2)]
+    assert block.rule_points(two, ("part", "whole"), [0, 2], D(4)) == ([D(2), D(0)], set())
+    assert block.rule_points(two, ("part", "whole"), [0, 2], D(1)) is None  # a settled row above the maximum: per row
+    assert block.rule_points(converted, ("part",), [0, 2], D(4)) is None  # not a rule applied
