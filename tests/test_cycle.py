@@ -705,3 +705,19 @@ def test_cycle_commands_take_lang(runner):
     assert unknown.exit_code == 2 and "xx" in unknown.stderr and "Traceback" not in unknown.stderr
     for command in (["diff"], ["appeal", "add"]):
         assert "--lang" in runner.invoke(cli, [*command, "--help"]).stdout
+
+
+def test_diff_deltas_are_exact_beyond_28_digits():
+    from escore._cycle import diff_records
+
+    def record(total, points):
+        indicator = {"code": "P-1", "title": "t", "max": "65", "points": points, "status": "scored", "reasons": [str(points)]}
+        return {
+            "run": {"category": "provincial"},
+            "units": [{"code": "u1", "name": "U", "total": total, "rank": 1, "indicators": [indicator]}],
+        }
+
+    found = diff_records(record("12", "12"), record("62.0000000000000000000000000001", "62.0000000000000000000000000001"))
+    unit = found["units"][0]
+    assert unit["delta"] == "50.0000000000000000000000000001"
+    assert unit["indicators"][0]["delta"] == "50.0000000000000000000000000001"

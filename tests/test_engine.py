@@ -158,6 +158,14 @@ def test_ranking_uses_exact_totals_and_ties_share_a_rank():
     assert [r.unit.code for r in ordered] == ["c", "a", "b", "d"]
     assert ranks == (1, 2, 2, 4)
     assert present(D("90.005")) == "90.01" and present(D("90.004")) == "90.00"
+    # Runs of ties, -0 equal to 0, both orders of input.
+    totals = ["5", "5.0", "5.00", "3", "3", "0", "-0", "1E+1"]
+    units = [unit(f"u{n}", total) for n, total in enumerate(totals)]
+    for given, code_order in ((units, True), (list(reversed(units)), False)):
+        ordered, ranks = rank(given, in_code_order=code_order)
+        assert [r.unit.code for r in ordered] == ["u7", "u0", "u1", "u2", "u3", "u4", "u5", "u6"]
+        assert ranks == (1, 2, 2, 2, 5, 5, 7, 7)
+    assert rank([]) == ((), ())
 
 
 def test_ranking_units_given_in_code_order_skips_the_code_key_and_ranks_the_same():
@@ -217,3 +225,17 @@ def test_a_run_counts_statuses_once_and_exactly(demo_catalog):
     assert dict(result.counts) == {"scored": 43, "missing": 1, "not_applicable": 4, "error": 0}
     assert result.status_counts() == count_statuses(result.units)
     assert result.exit_code() == 0 and result.exit_code(strict=True) == 1
+
+
+def test_ranking_orders_totals_beyond_28_digits_exactly():
+    """A total of 30 digits just under 62 ranks below 62 on both paths (a unary minus would
+    round it to 62 in the default context and sort it among the 62s)."""
+
+    def unit(code, total):
+        return UnitResult(Unit(code, code, "town"), D(total), (), ())
+
+    units = [unit("u1", "61.9999999999999999999999999997"), unit("u2", "62"), unit("u3", "62.0000000000000000000000000003")]
+    for given, code_order in ((units, True), (list(reversed(units)), False)):
+        ordered, ranks = rank(given, in_code_order=code_order)
+        assert [r.unit.code for r in ordered] == ["u3", "u2", "u1"]
+        assert ranks == (1, 2, 3)

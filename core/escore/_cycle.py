@@ -29,7 +29,7 @@ from ._collect import Plan, natural_key
 from ._errors import InputError, UsageError, did_you_mean
 from ._i18n import gettext as _
 from ._load import EvidenceSet, parse_rows
-from ._run import Engine, RunResult, UnitResult
+from ._run import EXACT_SUMS, Engine, RunResult, UnitResult
 from ._score import fmt
 
 #: Version of the JSON shapes of diff, whatif, plan and history (schemas/<command>.schema.json).
@@ -404,7 +404,7 @@ def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: s
                     "max": _exact((y or x or {}).get("max")),
                     "points_before": None if px is None else fmt(px),
                     "points_after": None if py is None else fmt(py),
-                    "delta": fmt(py - px) if px is not None and py is not None else None,
+                    "delta": fmt(EXACT_SUMS.subtract(py, px)) if px is not None and py is not None else None,
                     "status_before": x["status"] if x else None,
                     "status_after": y["status"] if y else None,
                     "reasons_before": x["reasons"] if x else [],
@@ -419,7 +419,7 @@ def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: s
                 "name": (b or a or {})["name"],
                 "total_before": None if ta is None else fmt(ta),
                 "total_after": None if tb is None else fmt(tb),
-                "delta": fmt(tb - ta) if ta is not None and tb is not None else None,
+                "delta": fmt(EXACT_SUMS.subtract(tb, ta)) if ta is not None and tb is not None else None,
                 "rank_before": a["rank"] if a else None,
                 "rank_after": b["rank"] if b else None,
                 "indicators": indicators,

@@ -28,7 +28,7 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._load import EvidenceSet
 from ._model import Unit
-from ._run import Engine, IndicatorResult
+from ._run import EXACT_SUMS, Engine, IndicatorResult
 from ._score import Grade, Lever, Proportional, fmt
 
 _CENT = Decimal("0.01")
@@ -83,7 +83,7 @@ class _Planner:
         """Total gain of ``changes`` and the unit's result, scored exactly as ``whatif`` scores them."""
         data = changes.apply(self.plan, self.data, self.code, [c.code for c in self.children])
         result = self.engine.score(self.unit, data.values.get(self.code, {}), data.tables, self.children, self.file)
-        return result.total - self.base.total, result
+        return EXACT_SUMS.subtract(result.total, self.base.total), result  # exact, as totals are
 
     # ------------------------------------------------------------------ levers
 
@@ -324,7 +324,7 @@ class _Planner:
             actions += self.field_actions(ip, item, names)
             actions += self.row_actions(ip, item, names)
         kept: dict[str, dict[str, Any]] = {}
-        for action in sorted(actions, key=lambda a: (-a["_gain"], natural_key(a["indicator"]), a["_key"])):
+        for action in sorted(actions, key=lambda a: (a["_gain"].copy_negate(), natural_key(a["indicator"]), a["_key"])):
             if action["_gain"] > 0 and action["_key"] not in kept:
                 kept[action["_key"]] = action
         ordered = [{k: v for k, v in a.items() if not k.startswith("_")} for a in kept.values()]
