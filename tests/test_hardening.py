@@ -688,9 +688,20 @@ def test_csv_cells_cannot_start_a_formula():
     ]
     from escore._text import spreadsheet_cells
 
-    plain = ["福州市", "a-b", "", "u1"]
+    plain = ["福州市", "a-b", "", "u1", "x=1", "a@b+c"]
     assert spreadsheet_cells(plain) is plain  # nothing to change: the column itself
-    for column in (["ok", "=1"], ["ok", "a\nb"], ["ok", "\u202etxt"], ["ok", "\u3000x"]):
+    assert spreadsheet_cells([""]) == [""] and spreadsheet_cells([]) == []
+    for column in (
+        ["ok", "=1"],
+        ["=1", "ok"],
+        ["", "+1"],
+        ["ok", "", "@x"],
+        ["-"],
+        ["ok", "a\nb"],
+        ["ok", "\u202etxt"],
+        ["ok", "\u3000x"],
+        ["a\n=b", "ok"],  # a line break then a formula start inside one text
+    ):
         assert spreadsheet_cells(column) == [spreadsheet_cell(c) for c in column]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, TextIO
@@ -187,36 +188,37 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     synthetic = "yes" if result.synthetic else "no"
     # Both texts of a number follow from its str() (digits, exponent and sign, -0 included), so
     # each distinct one is formatted once; keyed by that text, as a Decimal's own hash costs a
-    # microsecond or two for the 28 digits of a divided section.
-    shown: dict[str, tuple[str, str]] = {}
+    # microsecond or two for the 28 digits of a divided section. The text gives the very number
+    # back (Decimal(str(d)) has d's digits, exponent and sign), so no number is kept beside it.
+    exact_of: dict[str, str] = {}
+    rounded_of: dict[str, str] = {}
 
     def texts(numbers: list[Decimal]) -> tuple[list[str], list[str]]:
         """The exact and the rounded text of each number, a column at a time (C-level passes)."""
         keys = list(map(str, numbers))
-        for key, points in dict(zip(keys, numbers)).items():
-            if key not in shown:
-                shown[key] = (fmt(points), present(points))
-        found = list(map(shown.__getitem__, keys))
-        return [exact for exact, _ in found], [rounded for _, rounded in found]
+        for key in set(keys).difference(exact_of):
+            points = Decimal(key)
+            exact_of[key], rounded_of[key] = fmt(points), present(points)
+        return list(map(exact_of.__getitem__, keys)), list(map(rounded_of.__getitem__, keys))
 
     # Column by column (texts), then joined in C-level passes: no list per line.
     summaries = summaries_of(result.units)
-    units = [summary.unit for summary in summaries]
+    if not summaries:
+        return
+    units, totals, by_unit, missing, errors, _ = zip(*summaries)  # the summaries' columns
     columns: list[list[str]] = [
         list(map(str, result.ranks)),
-        spreadsheet_cells([unit.code for unit in units]),
-        spreadsheet_cells([unit.name for unit in units]),
-        spreadsheet_cells([unit.parent or "" for unit in units]),
+        spreadsheet_cells(list(map(_CODE, units))),
+        spreadsheet_cells(list(map(_NAME, units))),
+        spreadsheet_cells([parent or "" for parent in map(_PARENT, units)]),
     ]
-    for index in range(len(sections)):
-        columns += texts([summary.sections[index] for summary in summaries])
-    columns += [
-        *texts([summary.total for summary in summaries]),
-        [str(summary.missing) for summary in summaries],
-        [str(summary.errors) for summary in summaries],
-        [synthetic] * len(summaries),
-    ]
+    for points in zip(*by_unit):  # each section's points, in the plan's order
+        columns += texts(list(points))
+    columns += [*texts(list(totals)), list(map(str, missing)), list(map(str, errors)), [synthetic] * len(summaries)]
     _write_rows(writer, stream, columns, len(summaries))
+
+
+_CODE, _NAME, _PARENT = map(operator.attrgetter, ("code", "name", "parent"))
 
 
 def _write_rows(writer: Any, stream: TextIO, columns: list[list[str]], count: int) -> None:
