@@ -332,3 +332,15 @@ def test_run_imports_only_what_it_uses(tmp_path):
     assert out.splitlines()[-1] == "['escore._store']"
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfrank,")
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_run_that_finds_its_toml_in_the_cache_does_not_import_the_toml_parser(tmp_path):
+    code = (
+        "import sys; from escore_cli import cli\n"
+        f"try:\n    cli.main(['run', '-c', 'city', '-f', 'csv', '-o', {str(tmp_path / 'out.csv')!r}], prog_name='escore')\n"
+        "except SystemExit: pass\n"
+        "print('tomllib' in sys.modules)"
+    )
+    env = dict(os.environ, ESCORE_DB=str(tmp_path / "none.db"), ESCORE_CACHE_DIR=str(tmp_path / "cache"))
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout for _ in range(2)]
+    assert [out.splitlines()[-1] for out in runs] == ["True", "False"]  # parsed once, then read from the cache
