@@ -189,6 +189,7 @@ def test_units_table_replaces_the_roster(catalog, tmp_path):
         ("code,name,dc_variant\nx,X,D\n", "x.attributes.dc_variant: expected one of A, B, C, got 'D'"),
         ("code,name,dc_variant\nfuzhou,X,A\n", "belongs to another category"),
         ("code,name\n", "no units"),
+        ("code,name,dc_variant\nx,X,A\n ,Y,B\n", "units.csv:3: code: expected a unit code"),
     ],
 )
 def test_units_table_errors(catalog, tmp_path, text, message):

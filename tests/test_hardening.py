@@ -804,7 +804,7 @@ def test_tables_read_a_chunk_at_a_time_give_the_rows_and_errors_of_row_by_row(tm
     """Blank lines and a header with spaces keep their line numbers; a problem past the first
     chunks is named on its own line, after the rows before it were given."""
     from escore import InputError
-    from escore._builtin_loaders import _CHUNK_ROWS, _read_csv_strictly, read_csv
+    from escore._builtin_loaders import _CHUNK_ROWS, _read_csv_strictly, read_csv, read_csv_columns
 
     assert _CHUNK_ROWS == 4096
     rows = [f"u{i},{'' if i % 3 else 'name'},{i % 5}" for i in range(10_000)]
@@ -819,12 +819,37 @@ def test_tables_read_a_chunk_at_a_time_give_the_rows_and_errors_of_row_by_row(tm
         assert given == list(_read_csv_strictly(path))
         assert len(given) == 9998 and given[0] == (2, {"unit": "u0", "name": "name", "n": "0"})
         assert given[-1] == (10_001, {"unit": "u9999", "name": "name", "n": "4"})
+        # By columns: the same lines, names and cells.
+        lines, header, columns = read_csv_columns(path)
+        assert header == ["unit", "name", "n"]
+        assert lines == [line for line, _ in given]
+        assert columns == [[row[name] for _, row in given] for name in header]
         return
     with pytest.raises(InputError, match=message):
         for row in read_csv(path):
             given.append(row)
     assert given[-1][0] == at + 1  # every row before the bad one was given, once
     assert len(given) == at - (at > 100) - (at > 6000)
+    with pytest.raises(InputError, match=message):
+        read_csv_columns(path)
+
+
+def test_a_table_by_columns_with_a_header_only_or_a_few_rows(tmp_path):
+    from escore import InputError
+    from escore._builtin_loaders import read_csv, read_csv_columns
+
+    path = tmp_path / "t.csv"
+    path.write_text(" code , name \n", encoding="utf-8")
+    assert read_csv_columns(path) == ([], ["code", "name"], [[], []])
+    path.write_text("code,name\n\na, A \n,\nb,\n", encoding="utf-8")
+    assert read_csv_columns(path) == ([3, 5], ["code", "name"], [["a", "b"], ["A", ""]])
+    assert [line for line, _ in read_csv(path)] == [3, 5]
+    path.write_text("code,code\na,b\n", encoding="utf-8")
+    with pytest.raises(InputError, match="repeated column names"):
+        read_csv_columns(path)
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="empty file"):
+        read_csv_columns(path)
 
 
 def test_a_table_may_be_larger_than_a_unit_file(tmp_path):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
-from collections.abc import Callable, Iterator
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,31 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     100k rows in a third of the time row by row); a chunk with anything out of the ordinary
     is read again row by row (:func:`_read_csv_strictly`), which names the problem.
     """
-    import itertools
+    for numbers, header, cells in _csv_chunks(path):
+        yield from zip(numbers, map(dict, map(zip, itertools.repeat(header), cells)))
 
+
+def read_csv_columns(path: Path) -> tuple[list[int], list[str], list[list[str]]]:
+    """:func:`read_csv` by columns: the line numbers, the header and a column per name, with
+    the same checks and errors, and no mapping per row (a units table of 100,000 rows)."""
+    numbers: list[int] = []
+    header: list[str] = []
+    rows: list[list[str]] = []
+    for chunk_numbers, chunk_header, cells in _csv_chunks(path):
+        numbers.extend(chunk_numbers)
+        rows.extend(cells)
+        header = chunk_header
+    if not header:  # a header without rows: its names, each an empty column
+        with _csv_reader(path) as (reader, _total):
+            header = [name.strip() for name in next(reader, [])]
+    return numbers, header, [list(column) for column in zip(*rows)] if rows else [[] for _ in header]
+
+
+def _csv_chunks(path: Path) -> Iterator[tuple[Sequence[int], list[str], list[list[str]]]]:
+    """The rows of :func:`read_csv` a chunk at a time: ``(line numbers, header, stripped cells)``."""
     done = 0  # rows given so far
+    header: list[str] | None = None
     with _csv_reader(path) as (reader, _lines_in_all):
-        header: list[str] | None = None
         strip = str.strip
         while True:
             before = reader.line_num
@@ -46,7 +67,7 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 return
             if reader.line_num - before != len(chunk) or max(map(len, itertools.chain.from_iterable(chunk)), default=0) > MAX_CELL:
                 break  # a row spanning lines, a cell too long
-            numbers = range(before + 1, before + 1 + len(chunk))
+            numbers: Sequence[int] = range(before + 1, before + 1 + len(chunk))
             if header is None:
                 header = [name.strip() for name in chunk[0]]
                 if len(set(header)) != len(header):
@@ -59,10 +80,13 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 cells = list(itertools.compress(cells, kept))
             if cells and set(map(len, cells)) != {len(header)}:
                 break  # a ragged row
-            yield from zip(numbers, map(dict, map(zip, itertools.repeat(header), cells)))
+            if cells:
+                yield numbers, header, cells
             done += len(cells)
     # Something out of the ordinary: the rows once more, one at a time, for the error.
-    yield from itertools.islice(_read_csv_strictly(path), done, None)
+    for number, row in itertools.islice(_read_csv_strictly(path), done, None):
+        names = list(row)
+        yield [number], names, [[row[name] for name in names]]
 
 
 #: Rows read and checked at a time by :func:`read_csv`.

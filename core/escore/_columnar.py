@@ -174,30 +174,40 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
     """A roster from a units table (``code``, ``name``, ``parent``, then attribute columns)."""
     if not path.is_file():
         raise InputError(str(path), "", _("roster file not found"))
+    from ._builtin_loaders import read_csv, read_csv_columns
+
     loader = table_loader(path, loaders, N_("units tables"))
     where = str(path)
-    read = list(loader.read(path))  # (line, row): a units table is small beside its units' evidence
-    if not read:
+    rows: list[Mapping[str, Any]] | None = None
+    if loader.read is read_csv:  # the built-in CSV reader, by columns: no mapping per row
+        lines, header, table = read_csv_columns(path)
+        given = dict(zip(header, table))
+    else:
+        read = list(loader.read(path))  # (line, row): a units table is small beside its units' evidence
+        lines = [line for line, _row in read]
+        rows = [row for _line, row in read]
+        header = list(rows[0]) if rows else []
+        given = {key: [row.get(key) for row in rows] for key in header}
+    if not lines:
         raise InputError(where, "", _("no units; expected a header row (code, name, …) and one row per unit"))
-    if "code" not in read[0][1]:
+    if "code" not in given:
         raise InputError(where, "code", _("missing column; a units table has the columns code, name, parent and attributes"))
-    lines = [line for line, _row in read]
-    rows = [row for _line, row in read]
+    absent = [None] * len(lines)
     # Column by column (100k units: 0.9 s row by row); any doubt, and the rows are checked one by
     # one for the exact message (_check_roster_rows).
-    codes = [row.get("code") for row in rows]
-    names = [row.get("name") for row in rows]
-    parents = [row.get("parent") or None for row in rows]
+    codes = given["code"]
+    names = given.get("name", absent)
+    parents = [parent or None for parent in given.get("parent", absent)]
     if not (
         set(map(type, codes)) == {str}
         and all(map(str.strip, codes))
         and set(map(type, names)) <= {str, type(None)}
         and set(map(type, parents)) <= {str, type(None)}
     ):
-        _check_roster_rows(read, where)
+        _check_roster_rows(list(zip(lines, rows if rows is not None else _rows_of(header, given))), where)
     names = [name or code for name, code in zip(names, codes)]  # an empty name is the code
-    keys = [key for key in read[0][1] if key not in ("code", "name", "parent")]
-    columns = [[row.get(key) for row in rows] for key in keys]
+    keys = [key for key in header if key not in ("code", "name", "parent")]
+    columns = [given[key] for key in keys]
     attributes: list[dict[str, Any]]
     if all(set(map(type, column)) <= {str, type(None)} for column in columns):
         # Texts: equal attribute sets share one mapping, worked out once per distinct set.
@@ -205,7 +215,8 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
         shared = {values: {k: v for k, v in zip(keys, values) if v is not None and v != ""} for values in dict.fromkeys(given)}
         attributes = list(map(shared.__getitem__, given))
     else:  # typed cells (Parquet): each unit its own mapping (1 and True are equal, not the same)
-        attributes = [{k: v for k, v in row.items() if k not in ("code", "name", "parent") and v is not None and v != ""} for row in rows]
+        typed = rows if rows is not None else _rows_of(header, given)
+        attributes = [{k: v for k, v in row.items() if k not in ("code", "name", "parent") and v is not None and v != ""} for row in typed]
     units = list(map(Unit, codes, names, itertools.repeat(category), parents, attributes))
     duplicates = repeated_codes(codes)
     if duplicates:
@@ -217,6 +228,11 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
             _("unit codes must be unique; repeated: {0} ('{1}' on lines {2})").format(", ".join(duplicates), first, ", ".join(at)),
         )
     return Roster(ruleset, category, units)
+
+
+def _rows_of(header: list[str], given: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
+    """The rows of a table read by columns, each a mapping as a loader gives it."""
+    return [dict(zip(header, values)) for values in zip(*[given[key] for key in header])]
 
 
 def _check_roster_rows(read: list[tuple[int, Mapping[str, Any]]], where: str) -> None:
