@@ -251,7 +251,9 @@ def end_to_end(args: argparse.Namespace) -> None:
         "start = time.perf_counter()\n"
         "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
         "seconds = time.perf_counter() - start\n"
-        "if done.returncode not in (0, 1): sys.exit(done.stderr.decode()[-2000:])\n"
+        # Exit 1 is a run with indicators in error; a traceback is escore failing (it never shows one otherwise).
+        "if done.returncode not in (0, 1) or b'Traceback (most recent call last)' in done.stderr:\n"
+        "    sys.exit(done.stderr.decode()[-2000:])\n"
         "print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     print(f"end to end, category {args.category}, columnar input (--roster units.csv, fields/{args.category}.csv)")
@@ -268,7 +270,7 @@ def end_to_end(args: argparse.Namespace) -> None:
                     env = dict(os.environ, ESCORE_CACHE_DIR="off" if cache == "off" else str(Path(scratch) / f"cache-{size}"))
                     if cache == "warm":  # the untimed run that fills the cache (exit 1: some indicators errored)
                         warm = subprocess.run(argv, capture_output=True, env=env)
-                        if warm.returncode not in (0, 1):
+                        if warm.returncode not in (0, 1) or b"Traceback (most recent call last)" in warm.stderr:
                             sys.exit(warm.stderr.decode()[-2000:])
                     done = subprocess.run([python, "-c", measure, *argv], check=True, capture_output=True, text=True, env=env)
                     seconds, peak = float(done.stdout.split()[0]), int(done.stdout.split()[1]) / 1024

@@ -181,6 +181,21 @@ def test_units_table_replaces_the_roster(catalog, tmp_path):
     assert "fields/provincial.csv" not in by_code["bench.2"].indicators[0].reasons[0]
 
 
+@pytest.mark.parametrize("parent", [False, True])
+def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
+    """Only code and name (a county's table), or with parents: units without attributes, scored."""
+    from escore._columnar import read_roster_table
+
+    text = "code,name,parent\nbench.1,One,\nbench.2,,bench.1\n" if parent else "code,name\nbench.1,One\nbench.2,\n"
+    roster = read_roster_table(_write(tmp_path / "units.csv", text), "fj2017", "county", catalog.loaders)
+    assert [(u.code, u.name, u.parent, dict(u.attributes)) for u in roster.units] == [
+        ("bench.1", "One", None, {}),
+        ("bench.2", "bench.2", "bench.1" if parent else None, {}),
+    ]
+    result = run_category(catalog, "county", roster=_write(tmp_path / "c.csv", "code,name\nbench.1,One\n"))
+    assert [u.unit.code for u in result.units] == ["bench.1"]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -181,41 +181,41 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
     rows: list[Mapping[str, Any]] | None = None
     if loader.read is read_csv:  # the built-in CSV reader, by columns: no mapping per row
         lines, header, table = read_csv_columns(path)
-        given = dict(zip(header, table))
+        by_name = dict(zip(header, table))
     else:
         read = list(loader.read(path))  # (line, row): a units table is small beside its units' evidence
         lines = [line for line, _row in read]
         rows = [row for _line, row in read]
         header = list(rows[0]) if rows else []
-        given = {key: [row.get(key) for row in rows] for key in header}
+        by_name = {key: [row.get(key) for row in rows] for key in header}
     if not lines:
         raise InputError(where, "", _("no units; expected a header row (code, name, …) and one row per unit"))
-    if "code" not in given:
+    if "code" not in by_name:
         raise InputError(where, "code", _("missing column; a units table has the columns code, name, parent and attributes"))
     absent = [None] * len(lines)
     # Column by column (100k units: 0.9 s row by row); any doubt, and the rows are checked one by
     # one for the exact message (_check_roster_rows).
-    codes = given["code"]
-    names = given.get("name", absent)
-    parents = [parent or None for parent in given.get("parent", absent)]
+    codes = by_name["code"]
+    names = by_name.get("name", absent)
+    parents = [parent or None for parent in by_name.get("parent", absent)]
     if not (
         set(map(type, codes)) == {str}
         and all(map(str.strip, codes))
         and set(map(type, names)) <= {str, type(None)}
         and set(map(type, parents)) <= {str, type(None)}
     ):
-        _check_roster_rows(list(zip(lines, rows if rows is not None else _rows_of(header, given))), where)
+        _check_roster_rows(list(zip(lines, rows if rows is not None else _rows_of(header, by_name))), where)
     names = [name or code for name, code in zip(names, codes)]  # an empty name is the code
     keys = [key for key in header if key not in ("code", "name", "parent")]
-    columns = [given[key] for key in keys]
+    columns = [by_name[key] for key in keys]
     attributes: list[dict[str, Any]]
     if all(set(map(type, column)) <= {str, type(None)} for column in columns):
         # Texts: equal attribute sets share one mapping, worked out once per distinct set.
-        given = list(zip(*columns)) if columns else [()] * len(rows)
+        given = list(zip(*columns)) if columns else [()] * len(lines)
         shared = {values: {k: v for k, v in zip(keys, values) if v is not None and v != ""} for values in dict.fromkeys(given)}
         attributes = list(map(shared.__getitem__, given))
     else:  # typed cells (Parquet): each unit its own mapping (1 and True are equal, not the same)
-        typed = rows if rows is not None else _rows_of(header, given)
+        typed = rows if rows is not None else _rows_of(header, by_name)
         attributes = [{k: v for k, v in row.items() if k not in ("code", "name", "parent") and v is not None and v != ""} for row in typed]
     units = list(map(Unit, codes, names, itertools.repeat(category), parents, attributes))
     duplicates = repeated_codes(codes)
