@@ -249,3 +249,41 @@ def test_grades_of_a_fields_table_share_what_their_texts_share(tmp_path, catalog
     assert a[first] is not c[first] and a[first].points is c[first].points  # other reason, the same points
     assert str(b[second].points) == "1.0" and str(a[second].points) == "1"  # written differently: kept apart
     assert a[first] is not a[second]  # another column: parsed (and checked) against its own field
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "code,name\nb.2,Two\nb.1,\n",
+        "code,name,parent\nb.1,One,\nb.2,,b.1\n",
+        " code , name , dc_variant , extra \nb.1, One ,A,\n\nb.2,,B,x\n ,,,\nb.3,Three,,\n",
+        "code,dc_variant\nb.1,A\n",
+        "code\nb.1\nb.2\n",
+        "code,name\n",
+        "code,name\nb.1,One\n,Two\n",
+        "code,name\nb.1,One\nb.1,Again\n",
+        "name,dc_variant\nX,A\n",
+        "code,name\nb.1,One,extra\n",
+        'code,name\nb.1,"One\n',
+    ],
+)
+def test_a_units_table_by_columns_is_the_table_by_rows(catalog, tmp_path, text):
+    """The built-in CSV reader gives units tables by columns; any other reader by rows. Both give
+    the same units, or the same error."""
+    import attrs
+
+    from escore._builtin_loaders import read_csv
+    from escore._columnar import read_roster_table
+
+    path = _write(tmp_path / "units.csv", text)
+    by_rows = dict(catalog.loaders)
+    by_rows[".csv"] = attrs.evolve(by_rows[".csv"], read=lambda p: read_csv(p))  # noqa: PLW0108 - not read_csv itself: rows
+
+    def roster(loaders):
+        try:
+            units = read_roster_table(path, "fj2017", "provincial", loaders).units
+        except InputError as error:
+            return str(error)
+        return [(u.code, u.name, u.parent, dict(u.attributes)) for u in units]
+
+    assert roster(catalog.loaders) == roster(by_rows)
