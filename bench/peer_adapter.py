@@ -394,20 +394,17 @@ def totals_from_output(path: Path, fmt: str) -> tuple[dict[str, str], int, int]:
                 missing, errors = int(parts["missing"]), int(parts["error"])
         return out, missing, errors
     # Column by column (C-level passes): 10,000 lines in a few ms where a DictReader loop took 70.
-    # Without a quote in the file no cell holds a comma or a line break, and a split is the parse.
-    from operator import itemgetter, methodcaller
-
+    # Without a quote in the file no cell holds a comma or a line break, so one split of the
+    # whole text gives every cell, line after line: a column is every n-th cell.
     text = path.read_text(encoding="utf-8-sig")
-    if '"' in text:
-        header, *rows = csv.reader(text.splitlines())
-    else:
-        header, *rows = map(methodcaller("split", ","), text.splitlines())
-    code, total, missing, errors = (itemgetter(header.index(name)) for name in ("code", "total", "missing", "errors"))
-    return (
-        dict(zip(map(code, rows), map(total, rows))),
-        sum(map(int, map(missing, rows))),
-        sum(map(int, map(errors, rows))),
-    )
+    lines = text.splitlines()
+    header = next(csv.reader(lines[:1]), [])
+    width, count = len(header), len(lines) - 1
+    cells = ",".join(lines[1:]).split(",") if '"' not in text and count else []
+    if len(cells) != width * count:  # quoted cells: the csv reader
+        cells = [cell for row in csv.reader(lines[1:]) for cell in row]
+    code, total, missing, errors = (cells[header.index(name) :: width] for name in ("code", "total", "missing", "errors"))
+    return dict(zip(code, total)), sum(map(int, missing)), sum(map(int, errors))
 
 
 def run_cli(argv: list[str]) -> None:
