@@ -1,0 +1,53 @@
+"""bench/peer_adapter.py reads escore's CSV as the csv module does, quoted cells or not."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ADAPTER = Path(__file__).resolve().parent.parent / "bench" / "peer_adapter.py"
+
+
+@pytest.fixture(scope="module")
+def adapter():
+    spec = importlib.util.spec_from_file_location("peer_adapter_under_test", ADAPTER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _by_dictreader(path: Path):
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    return {r["code"]: r["total"] for r in rows}, sum(int(r["missing"]) for r in rows), sum(int(r["errors"]) for r in rows)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1,a,A,,65,65.00,0,0\n2,b,B,,60.5,60.50,1,2\n",
+        '1,a,"A, with a comma",,65,65.00,0,1\n2,b,"say ""hi""",,1,1.00,3,0\n',
+        "",
+    ],
+    ids=["plain", "quoted", "no units"],
+)
+def test_totals_from_escore_csv(adapter, tmp_path, body):
+    path = tmp_path / "out.csv"
+    path.write_text("\ufeffrank,code,name,parent,total,total_2dp,missing,errors\n" + body, encoding="utf-8")
+    assert adapter.totals_from_output(path, "csv") == _by_dictreader(path)
+
+
+def test_totals_from_a_csv_escore_wrote(adapter, tmp_path, monkeypatch):
+    from escore_cli import cli
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "none.db"))  # no store: no appeals applied
+    path = tmp_path / "out.csv"
+    try:
+        cli.main(["run", "-c", "provincial", "-f", "csv", "-o", str(path)], prog_name="escore")
+    except SystemExit as exit:
+        assert exit.code in (0, 1, None)
+    found = adapter.totals_from_output(path, "csv")
+    assert found == _by_dictreader(path) and len(found[0]) == 38
