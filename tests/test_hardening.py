@@ -880,6 +880,19 @@ def test_a_files_digest_is_read_once_per_process_unless_it_changes(tmp_path, mon
     assert _files.file_sha256(path) == hashlib.sha256(b"unit,x\na,2\n").digest() and len(reads) == 2
 
 
+def test_a_large_files_digest_is_the_same_sha256(tmp_path):
+    """From OPENSSL_FROM bytes on, the digest comes from hashlib (OpenSSL): the same SHA-256."""
+    import hashlib
+
+    from escore import _files
+
+    for size in (_files.OPENSSL_FROM - 1, _files.OPENSSL_FROM, 3 * _files.OPENSSL_FROM + 17):
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        path = tmp_path / f"t{size}.csv"
+        path.write_bytes(data)
+        assert _files.file_sha256(path) == hashlib.sha256(data).digest() == _files.sha256(data).digest()
+
+
 def test_every_character_escaped_is_one_python_does_not_print():
     """escape() skips its search for printable text: that is only right if no unsafe character is printable."""
     import sys
