@@ -200,6 +200,16 @@ def _valid_points(scores: list[Any], maximum: Decimal) -> list[Decimal] | None:
     return _valid_points_of(list(map(_POINTS, scores)), maximum)
 
 
+def _checked(scores: list[Any], raised: set[int], maximum: Decimal) -> tuple[list[Any], set[int]]:
+    """Each score's points, and the positions that raised or fail Engine.score_resolved's checks
+    (their points are ``None``): a column at a time where every score passes."""
+    found = _valid_points(scores, maximum) if not raised else None
+    if found is not None:
+        return found, set()
+    failed = {i for i, score in enumerate(scores) if i in raised or not _passes(score, maximum)}
+    return [None if i in failed else score.points for i, score in enumerate(scores)], failed
+
+
 def _valid_points_of(found: list[Any], maximum: Decimal) -> list[Decimal] | None:
     """``found`` when every value is exact points within 0..maximum (a column at a time), else ``None``."""
     if not found:
@@ -430,32 +440,16 @@ class _Block:
             if skip:
                 irregular.update(r for r in applicable if r in skip)
                 applicable = [r for r in applicable if r not in skip]
-            by_rule = self.rule_points(func, ip.argnames, applicable, maximum)
-            if by_rule is not None:
-                found, failed = by_rule
-                if not failed and len(applicable) == size:
-                    self.points[-1] = found
-                    continue
-                for i, (r, value) in enumerate(zip(applicable, found)):
-                    if i in failed:  # the scalar engine explains what failed
-                        irregular.add(r)
-                    else:
-                        points[r] = value
-                continue
-            scores, raised = self.apply(func, ip.argnames, applicable, _any)
-            found = _valid_points(scores, maximum) if not raised else None
-            if found is not None and len(applicable) == size:
+            settled = self.rule_points(func, ip.argnames, applicable, maximum)
+            found, failed = settled or _checked(*self.apply(func, ip.argnames, applicable, _any), maximum)
+            if not failed and len(applicable) == size:
                 self.points[-1] = found
                 continue
-            if found is not None:
-                for r, value in zip(applicable, found):
-                    points[r] = value
-                continue
-            for i, score in enumerate(scores):
-                if i in raised or not _passes(score, maximum):  # the scalar engine explains what failed
-                    irregular.add(applicable[i])
+            for i, (r, value) in enumerate(zip(applicable, found)):
+                if i in failed:  # the scalar engine explains what failed
+                    irregular.add(r)
                 else:
-                    points[applicable[i]] = score.points
+                    points[r] = value
 
     def rule_points(
         self, func: Callable[..., Any], argnames: Sequence[str], rows: list[int], maximum: Decimal
@@ -484,25 +478,16 @@ class _Block:
         if found is None:
             return None
         # By identity: ``None in found`` compares each Decimal with None, an ABC check each.
-        open_rows = any(map(operator.is_, found, itertools.repeat(None)))
-        settled = [value for value in found if value is not None] if open_rows else found
-        if _valid_points_of(settled, maximum) is None:
+        if not any(map(operator.is_, found, itertools.repeat(None))):
+            return (found, set()) if _valid_points_of(found, maximum) is not None else None
+        if _valid_points_of([value for value in found if value is not None], maximum) is None:
             return None
-        failed: set[int] = set()
-        if open_rows:
-            for i, value in enumerate(found):
-                if value is not None:
-                    continue
-                try:
-                    score = func(*[column[i] for column in columns])
-                except (Exception, SystemExit):
-                    failed.add(i)
-                    continue
-                if _passes(score, maximum):
-                    found[i] = score.points
-                else:
-                    failed.add(i)
-        return found, failed
+        open_rows = [i for i, value in enumerate(found) if value is None]
+        scores, raised = _call_each(func, [tuple(column[i] for column in columns) for i in open_rows], True)
+        opened, opened_failed = _checked(scores, raised, maximum)
+        for i, value in zip(open_rows, opened):
+            found[i] = value
+        return found, {open_rows[j] for j in opened_failed}
 
     def decide_vetoes(self) -> None:
         """Every veto, as Engine._apply_vetoes decides it (READING 14).

@@ -390,13 +390,17 @@ def _awarded(cap: Decimal, per: dict[str, Decimal], items: Iterable[Item]) -> De
     return min(sum(amounts, ZERO), cap)
 
 
-def _each(points_of: Callable[..., Decimal], column: Sequence[tuple[Any, ...]], *rule: Any) -> list[Decimal | None]:
-    """``points_of(*rule, items)`` for each tuple of items in ``column``, ``None`` where it raises.
+def _each(points_of: Callable[..., Decimal], column: Sequence[Any], *rule: Any) -> list[Decimal | None] | None:
+    """``points_of(*rule, items)`` for each tuple of items in ``column``, ``None`` where it raises;
+    no list unless every value is a tuple (an iterator would be spent here before the scalar
+    rule could read it).
 
     Once per distinct tuple when every item is an :class:`Item`: equal tuples of items have
     the same kinds in the same order, so the same points (a fixture's items, built for each
     unit, are often equal: no finding, or the same one).
     """
+    if not all(map(isinstance, column, itertools.repeat(tuple))):
+        return None
     if set(map(type, itertools.chain.from_iterable(column))) <= {Item}:
         try:
             distinct = dict.fromkeys(column)
@@ -473,10 +477,7 @@ class Deduction:
 
     def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
         """:meth:`score`'s points for each tuple of items, a column at a time; ``None`` where the
-        scalar rule raises (an unknown kind), and no list unless every value is a tuple (an
-        iterator would be spent here before the scalar rule could read it)."""
-        if not all(map(isinstance, items, itertools.repeat(tuple))):
-            return None
+        scalar rule raises (an unknown kind); see :func:`_each`."""
         return _each(_deducted, items, self.max, self.floor, self.per)
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
@@ -528,8 +529,6 @@ class Award:
 
     def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
         """:meth:`score`'s points for each tuple of items, a column at a time (see :meth:`Deduction.column_points`)."""
-        if not all(map(isinstance, items, itertools.repeat(tuple))):
-            return None
         return _each(_awarded, items, self.cap, self.per)
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
