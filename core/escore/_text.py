@@ -50,15 +50,15 @@ def escape_string_syntax(text: str) -> str:
     return _UNSAFE_IN_STRINGS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+#: What makes a spreadsheet read a cell as a formula when it comes first.
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def spreadsheet_cell(text: str) -> str:
     """A CSV text cell that a spreadsheet shows as text: escaped, and a leading ``= + - @``
     (which would make it a formula) preceded by an apostrophe."""
     text = escape(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-#: What makes a spreadsheet read a cell as a formula when it comes first.
-_FORMULA_STARTS = ("=", "+", "-", "@")
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
 
 
 def spreadsheet_cells(texts: list[str]) -> list[str]:
