@@ -148,6 +148,19 @@ def test_calendar_month_helpers():
     ] == [0, 0, 1, 1, 2, 2, 3]
 
 
+def test_months_late_is_the_first_month_end_on_or_after_done():
+    """The closed form against its definition, every pair of days over two years (leap February,
+    months of 28 to 31 days, the 29th to the 31st clamped)."""
+    days = [D(2015, 12, 20) + dt.timedelta(days=n) for n in range(0, 800, 1)]
+
+    def by_definition(due, done):
+        return next(n for n in range(60) if done <= E.add_months(due, n))
+
+    for due in days[::7]:
+        for done in days:
+            assert E.months_late(due, done) == by_definition(due, done), (due, done)
+
+
 @pytest.mark.parametrize(
     ("done", "variant_a", "variant_b"),
     [

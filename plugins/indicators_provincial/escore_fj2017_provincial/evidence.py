@@ -320,12 +320,16 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def months_late(due: dt.date, done: dt.date) -> int:
-    """Started calendar months of delay: 0 on or before ``due``, 1 up to ``due`` + 1 month inclusive, and so on."""
+    """Started calendar months of delay: 0 on or before ``due``, 1 up to ``due`` + 1 month inclusive, and so on.
+
+    That is the smallest ``n`` with ``done <= add_months(due, n)``. ``add_months(due, m)``, for
+    the ``m`` that lands in ``done``'s month, falls on ``due``'s day clamped to that month's
+    length, which is at least ``done.day``: ``done`` lies beyond it exactly when
+    ``done.day > due.day``. No calendar is needed.
+    """
     if done <= due:
         return 0
-    months = (done.year - due.year) * 12 + done.month - due.month
-    if done > add_months(due, months):
-        months += 1
+    months = (done.year - due.year) * 12 + done.month - due.month + (done.day > due.day)
     return max(months, 1)
 
 
