@@ -185,15 +185,15 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     from escore._builtin_formats import unit_texts
 
     decoded = tmp_path / "decoded"
-    load_set = _cache.load_evidence_set
+    load_set = _cache.CachedEvidence.load
 
-    def load_logged(key, plan, only=None, *, head_only=False):
+    def load_logged(self, plan, only=None, *, head_only=False):
         if only is None and not head_only:
             with decoded.open("a") as log:
                 log.write(f"{os.getpid()}\n")
-        return load_set(key, plan, only, head_only=head_only)
+        return load_set(self, plan, only, head_only=head_only)
 
-    monkeypatch.setattr(_cache, "load_evidence_set", load_logged)
+    monkeypatch.setattr(_cache.CachedEvidence, "load", load_logged)
     again = run_category(catalog, category, lazy=True, jobs=2, explain=False)
     texts = list(unit_texts(again, lambda unit, first: repr(unit)))
     assert all(repr(u.code) in "".join(texts) for u in units) and decoded.read_text().split() == [str(os.getpid())]
@@ -214,17 +214,41 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
         assert repr(part.values.get(code)) == repr(full.values.get(code))
         assert all(repr(part.tables[name].get(code)) == repr(rows.get(code)) for name, rows in full.tables.items())
     assert codes[-1] not in part.values  # a record of other units only is not decoded
-    # The cache entry gone meanwhile: the evidence is read again, with the same values.
+    # Records of other units are skipped unread: one marshal load per record of units, and its
+    # body only where a unit is wanted (the head and 7 units' fields and rows, one record each).
+    loads = []
+    real_loads = _cache.marshal.loads
+    monkeypatch.setattr(_cache.marshal, "loads", lambda data: loads.append(len(data)) or real_loads(data))
+    real(later, share)
+    monkeypatch.setattr(_cache.marshal, "loads", real_loads)
+    (entry,) = (tmp_path / "cache").glob("evidence-*")
+    data, position, units_of_records = entry.read_bytes(), 32, []
+    while position < len(data):  # the file's records: the head, then each record's units and body
+        size = int.from_bytes(data[position : position + 8], "little")
+        units_of_records.append(real_loads(data[position + 8 : position + 8 + size]))
+        position += 8 + size
+    parts = [part[-1] if isinstance(part, tuple) else part for part in units_of_records[1::2]]
+    assert len(parts) > 2 * (1 + len(full.tables)) and sum(map(len, parts)) > len(codes)
+    wanted = sum(not set(share).isdisjoint(part) for part in parts)
+    assert 0 < wanted < len(parts) and len(loads) == 1 + len(parts) + wanted
+    # The cache entry gone meanwhile: the file opened when the run began gives the same set.
     for entry in (tmp_path / "cache").glob("evidence-*"):
         entry.unlink()
     again = real(later, share)
     assert repr([again.values.get(code) for code in share]) == repr([full.values.get(code) for code in share])
-    # Gone and the evidence changed meanwhile: an error, never a run mixing two versions of it.
+    # That file unreadable: the evidence is read again, with the same values ...
+    _load.load_evidence(*args)  # kept in the cache again
+    head, later = _load.defer_evidence(*args)
+    monkeypatch.setattr(_cache.CachedEvidence, "load", lambda self, plan, only=None, *, head_only=False: None)
+    again = real(later, share)
+    assert repr([again.values.get(code) for code in share]) == repr([full.values.get(code) for code in share])
+    monkeypatch.undo()
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    # ... and if the evidence changed meanwhile, an error: never a run mixing two versions of it.
     copies = [shutil.copytree(root, tmp_path / "copy" / str(i)) for i, root in enumerate(args[0])]
     _load.load_evidence(copies, *args[1:])  # kept in the cache
     head, later = _load.defer_evidence(copies, *args[1:])
-    for entry in (tmp_path / "cache").glob("evidence-*"):
-        entry.unlink()
+    monkeypatch.setattr(_cache.CachedEvidence, "load", lambda self, plan, only=None, *, head_only=False: None)
     changed = sorted(p for root in copies for p in root.rglob("*") if p.is_file() and p.suffix in (".toml", ".csv"))[-1]
     changed.write_bytes(changed.read_bytes() + b"\n")
     with pytest.raises(InputError, match="the evidence changed while it was being scored"):

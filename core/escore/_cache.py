@@ -155,6 +155,10 @@ def usable_directory(directory: Path, *, create: bool, report: bool = True) -> b
     return True
 
 
+#: A sealed file starts with its seal, a 32-byte keyed digest of the rest.
+_SEAL_SIZE = 32
+
+
 def _open_sealed(path: Path) -> Any:
     """``path`` opened for reading just after its seal, if it is a private regular file of the
     user's whose seal matches (checked a megabyte at a time); else ``None``. The caller reads the
@@ -172,13 +176,13 @@ def _open_sealed(path: Path) -> Any:
             raise OSError("not a private regular file")
         if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
             raise OSError("not the user's")
-        seal = stream.read(32)
+        seal = stream.read(_SEAL_SIZE)
         digest = _blake2b(digest_size=32, key=core_digest())
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
-        if len(seal) != 32 or digest.digest() != seal:
+        if len(seal) != _SEAL_SIZE or digest.digest() != seal:
             raise OSError("altered, or written by other code")
-        stream.seek(32)
+        stream.seek(_SEAL_SIZE)
         return stream
     except OSError:
         stream.close()
@@ -195,7 +199,7 @@ def _write_sealed(directory: Path, name: str, parts: Iterable[bytes], prefix: st
     try:
         digest = _blake2b(digest_size=32, key=core_digest())
         with os.fdopen(handle, "wb") as stream:
-            stream.write(bytes(32))
+            stream.write(bytes(_SEAL_SIZE))
             for part in parts:
                 digest.update(part)
                 stream.write(part)
@@ -303,7 +307,7 @@ def shared() -> TomlCache:
 
 # --------------------------------------------------------------------------- checked evidence sets
 
-EVIDENCE_VERSION = 5
+EVIDENCE_VERSION = 6
 #: Units per record of a cached evidence set (a load decodes one record at a time).
 _RECORD_UNITS = 2048
 MAX_EVIDENCE_FILES = 64
@@ -479,7 +483,8 @@ def save_evidence_set(key: str, evidence: Any) -> None:
                     (list(names), group, [_column(list(column), enc) for column in zip(*rows)])
                     for names, group, rows in evidence.values.groups(part)
                 ]
-                yield _record((part, groups))
+                yield _record(part)  # the units on their own, first: a load skips a record of other units unread
+                yield _record(groups)
             for name, units, starts in table_starts:
                 by_unit = evidence.tables[name]
                 for start in starts:
@@ -490,7 +495,8 @@ def save_evidence_set(key: str, evidence: Any) -> None:
                     columns: list[Any] = [_column(list(column), enc) for column in zip(*rows)] if rows else []
                     if columns and columns[0][1] == list(_repeated(part, counts)):
                         columns[0] = None  # each row's unit code is its unit's: rebuilt from the counts
-                    yield _record((name, part, counts, width, columns))
+                    yield _record((name, part))
+                    yield _record((counts, width, columns))
 
         if not usable_directory(directory, create=True):
             return
@@ -509,118 +515,181 @@ def _record(value: Any) -> bytes:
     return len(data).to_bytes(8, "little") + data
 
 
-def _read_record(stream: Any) -> Any:
-    size = int.from_bytes(stream.read(8), "little")
-    data = stream.read(size)
-    if len(data) != size:
-        raise ValueError("a truncated record")
-    return marshal.loads(data)
+class _Records:
+    """The records of a sealed cache file, read at offsets of its own (``os.pread``).
+
+    The seal is checked once, when the file is opened (:func:`open_evidence_set`). Processes
+    forked afterwards read the same open file, each at its own offset: none moves a position
+    another reads from, and none checks the seal of the 40 MB of 100,000 units again.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._position = _SEAL_SIZE
+
+    def _read(self, size: int) -> bytes:
+        if _pread is None:  # no pread (Windows): no fork either, so this process alone reads
+            self._stream.seek(self._position)
+            data = self._stream.read(size)
+        else:
+            data = _pread(self._stream.fileno(), size, self._position)
+            while 0 < len(data) < size:  # a read may stop short (at 2 GiB on Linux)
+                more = _pread(self._stream.fileno(), size - len(data), self._position + len(data))
+                if not more:
+                    break
+                data += more
+        if len(data) != size:
+            raise ValueError("a truncated record")
+        self._position += size
+        return data
+
+    def _size(self) -> int:
+        return int.from_bytes(self._read(8), "little")
+
+    def next(self) -> Any:
+        return marshal.loads(self._read(self._size()))
+
+    def skip(self) -> None:
+        size = self._size()  # read first: it moves the position past the size itself
+        self._position += size
+
+
+_pread = getattr(os, "pread", None)
+
+
+class CachedEvidence:
+    """A checked evidence set in the cache, its seal checked once: loaded a share at a time,
+    by this process and by those it forks (the share each scores), then whole if need be."""
+
+    def __init__(self, key: str, stream: Any) -> None:
+        self.key, self._stream = key, stream
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def load(self, plan: Any, only: set[str] | None = None, *, head_only: bool = False) -> Any:
+        """The evidence set, or ``None`` if the file is not one of ``plan`` under this key.
+
+        ``only`` (a set of unit codes): the fields and rows of at least those units; a record of
+        units none of which is wanted is skipped unread (each process of a run's first pass
+        decodes its own share). ``head_only``: everything but the fields and rows (both empty),
+        from the first record alone.
+        """
+        try:
+            return self._load(plan, only, head_only)
+        except Exception:
+            return None  # any doubt: parse the evidence
+
+    def _load(self, plan: Any, only: set[str] | None, head_only: bool) -> Any:
+        records = _Records(self._stream)
+        head = records.next()
+        version, stored_key, files, synthetic, notes, sources, warnings, value_records, table_records, table_names = head
+        if version != EVIDENCE_VERSION or stored_key != self.key:
+            return None
+        from ._fieldvalues import FieldValues
+        from ._load import EvidenceSet
+
+        if head_only:
+            return EvidenceSet(FieldValues(), {}, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
+
+        row_types = {t.name: t.row_type for t in plan.tables}
+        # Equal text decodes to one shared object, as the loaders share one parsed value per
+        # distinct text of a column: 100k units repeat a handful of values, and a Decimal or a
+        # date per cell would cost memory and time that the first, parsed run did not. Unit
+        # codes and line numbers are shared the same way across records, as in a parsed set.
+        kept: dict[Any, Any] = {}  # unit code or line number → its one object
+        made: dict[str, dict[str, Any]] = {"d": {}, "t": {}}  # a decimal's or a date's text → its value
+        make = {"d": Decimal, "t": _dt.date.fromisoformat}
+        tagged: dict[Any, Any] = {}  # a tagged encoding ("*" columns) → its value
+
+        def dec(value: Any) -> Any:
+            if value.__class__ is not tuple:
+                return value
+            try:
+                return tagged[value]
+            except KeyError:
+                out = tagged[value] = _dec(value)
+                return out
+            except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
+                return _dec(value)
+
+        def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
+            """The column with each distinct value made (``maker``) and kept once, in C-level passes."""
+            for value in set(column).difference(table):
+                table[value] = value if maker is None else maker(value)
+            return list(map(table.__getitem__, column))
+
+        line_numbers: list[int] = []  # one int object per line number, whichever table has it
+
+        def shared_lines(column: list[Any]) -> list[Any]:
+            try:
+                if min(column) >= 0:
+                    line_numbers.extend(range(len(line_numbers), max(column) + 1))
+                    return list(map(line_numbers.__getitem__, column))
+            except TypeError:  # a line that is not a number (kept, shared as any value)
+                pass
+            return shared(column, kept)
+
+        def decoded(tag: str, column: list[Any]) -> list[Any]:
+            if not tag:
+                return column
+            if tag == "*":
+                return list(map(dec, column))
+            return shared(column, made[tag], make[tag])
+
+        values = FieldValues()  # compact, as a parsed set (escore._fieldvalues)
+        for _ in range(value_records):
+            part = records.next()
+            if only is not None and only.isdisjoint(part):
+                records.skip()
+                continue
+            groups = records.next()
+            values.reserve(shared(part, kept))  # the units in their order, whatever their groups
+            for names, group, columns in groups:
+                rows = zip(*[decoded(tag, column) for tag, column in columns])
+                values.put_rows(tuple(names), shared(group, kept), rows)
+        tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
+        new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
+        for _ in range(table_records):
+            name, part = records.next()
+            if only is not None and only.isdisjoint(part):
+                records.skip()
+                continue
+            counts, width, columns = records.next()
+            by_unit = tables[name]
+            part = shared(part, kept)
+            if not columns:
+                by_unit.update(zip(part, [()] * len(part)))
+                continue
+            row_type = row_types[name]
+            if len(columns) != width or len(row_type._fields) != width:
+                return None  # not the rows this plan reads
+            codes_of_rows = columns[0]
+            cells = [decoded(tag, column) for tag, column in columns[1:]]
+            # The unit code of each row: its unit's (the same object), or as stored.
+            cells.insert(0, list(_repeated(part, counts)) if codes_of_rows is None else shared(decoded(*codes_of_rows), kept))
+            cells[1] = shared_lines(cells[1])
+            rows = map(new, itertools.repeat(row_type), zip(*cells))
+            # Each unit's rows, consumed in order from one iterator: C-level, no loop per unit.
+            by_unit.update(zip(part, map(tuple, map(itertools.islice, itertools.repeat(rows), counts))))
+        return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
+
+
+def open_evidence_set(key: str) -> CachedEvidence | None:
+    """The checked evidence set saved under ``key``, its seal checked, or ``None``."""
+    directory = _cache_dir()
+    if directory is None or not usable_directory(directory, create=False):
+        return None
+    stream = _open_sealed(directory / f"evidence-{key}.marshal")
+    return None if stream is None else CachedEvidence(key, stream)
 
 
 def load_evidence_set(key: str, plan: Any, only: set[str] | None = None, *, head_only: bool = False) -> Any:
-    """The checked evidence set saved under ``key``, or ``None``.
-
-    ``only`` (a set of unit codes): the fields and rows of at least those units; a record of
-    units none of which is wanted is read but not decoded (each process of a run's first pass
-    decodes its own share). ``head_only``: everything but the fields and rows (both empty),
-    from the first record alone.
-    """
-    directory = _cache_dir()
-    if directory is None:
-        return None
-    if not usable_directory(directory, create=False):
-        return None
-    stream = _open_sealed(directory / f"evidence-{key}.marshal")
-    if stream is None:
+    """The checked evidence set saved under ``key``, or ``None`` (see :meth:`CachedEvidence.load`)."""
+    opened = open_evidence_set(key)
+    if opened is None:
         return None
     try:
-        with stream:
-            head = _read_record(stream)
-            version, stored_key, files, synthetic, notes, sources, warnings, value_records, table_records, table_names = head
-            if version != EVIDENCE_VERSION or stored_key != key:
-                return None
-            from ._fieldvalues import FieldValues
-            from ._load import EvidenceSet
-
-            if head_only:
-                return EvidenceSet(FieldValues(), {}, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
-
-            row_types = {t.name: t.row_type for t in plan.tables}
-            # Equal text decodes to one shared object, as the loaders share one parsed value per
-            # distinct text of a column: 100k units repeat a handful of values, and a Decimal or a
-            # date per cell would cost memory and time that the first, parsed run did not. Unit
-            # codes and line numbers are shared the same way across records, as in a parsed set.
-            kept: dict[Any, Any] = {}  # unit code or line number → its one object
-            made: dict[str, dict[str, Any]] = {"d": {}, "t": {}}  # a decimal's or a date's text → its value
-            make = {"d": Decimal, "t": _dt.date.fromisoformat}
-            tagged: dict[Any, Any] = {}  # a tagged encoding ("*" columns) → its value
-
-            def dec(value: Any) -> Any:
-                if value.__class__ is not tuple:
-                    return value
-                try:
-                    return tagged[value]
-                except KeyError:
-                    out = tagged[value] = _dec(value)
-                    return out
-                except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
-                    return _dec(value)
-
-            def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
-                """The column with each distinct value made (``maker``) and kept once, in C-level passes."""
-                for value in set(column).difference(table):
-                    table[value] = value if maker is None else maker(value)
-                return list(map(table.__getitem__, column))
-
-            line_numbers: list[int] = []  # one int object per line number, whichever table has it
-
-            def shared_lines(column: list[Any]) -> list[Any]:
-                try:
-                    if min(column) >= 0:
-                        line_numbers.extend(range(len(line_numbers), max(column) + 1))
-                        return list(map(line_numbers.__getitem__, column))
-                except TypeError:  # a line that is not a number (kept, shared as any value)
-                    pass
-                return shared(column, kept)
-
-            def decoded(tag: str, column: list[Any]) -> list[Any]:
-                if not tag:
-                    return column
-                if tag == "*":
-                    return list(map(dec, column))
-                return shared(column, made[tag], make[tag])
-
-            values = FieldValues()  # compact, as a parsed set (escore._fieldvalues)
-            for _ in range(value_records):
-                part, groups = _read_record(stream)
-                if only is not None and only.isdisjoint(part):
-                    continue
-                values.reserve(shared(part, kept))  # the units in their order, whatever their groups
-                for names, group, columns in groups:
-                    rows = zip(*[decoded(tag, column) for tag, column in columns])
-                    values.put_rows(tuple(names), shared(group, kept), rows)
-            tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
-            new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
-            for _ in range(table_records):
-                name, part, counts, width, columns = _read_record(stream)
-                if only is not None and only.isdisjoint(part):
-                    continue
-                by_unit = tables[name]
-                part = shared(part, kept)
-                if not columns:
-                    by_unit.update(zip(part, [()] * len(part)))
-                    continue
-                row_type = row_types[name]
-                if len(columns) != width or len(row_type._fields) != width:
-                    return None  # not the rows this plan reads
-                codes_of_rows = columns[0]
-                cells = [decoded(tag, column) for tag, column in columns[1:]]
-                # The unit code of each row: its unit's (the same object), or as stored.
-                cells.insert(0, list(_repeated(part, counts)) if codes_of_rows is None else shared(decoded(*codes_of_rows), kept))
-                cells[1] = shared_lines(cells[1])
-                rows = map(new, itertools.repeat(row_type), zip(*cells))
-                # Each unit's rows, consumed in order from one iterator: C-level, no loop per unit.
-                by_unit.update(zip(part, map(tuple, map(itertools.islice, itertools.repeat(rows), counts))))
-            return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
-    except Exception:
-        return None  # any doubt: parse the evidence
+        return opened.load(plan, only, head_only=head_only)
+    finally:
+        opened.close()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -27,6 +27,9 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._toml import check_keys, read_toml
+
+if TYPE_CHECKING:
+    from ._cache import CachedEvidence
 
 MANIFEST = "escore-evidence.toml"
 
@@ -337,8 +340,12 @@ def defer_evidence(
     key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
     if key is None:
         return None
-    head = _cache.load_evidence_set(key, plan, head_only=True)
+    cached = _cache.open_evidence_set(key)
+    if cached is None:
+        return None
+    head = cached.load(plan, head_only=True)
     if head is None:
+        cached.close()
         return None
     for message in head.warnings:
         warn(message)
@@ -355,7 +362,7 @@ def defer_evidence(
             warnings.simplefilter("ignore")  # shown already, from the cached set
             return load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories)
 
-    return head, DeferredEvidence(key, plan, parse)
+    return head, DeferredEvidence(cached, plan, parse)
 
 
 class DeferredEvidence:
@@ -363,28 +370,27 @@ class DeferredEvidence:
 
     Each process of a run's first pass decodes the share of units it scores (a record of the
     cache holds up to 2,048 units), and nothing else: loading is shared over the processors as
-    scoring is. The whole set is decoded once, when a run's detail is first read.
+    scoring is. The whole set is decoded once, when a run's detail is first read. All of it is
+    read from the cache file opened, and its seal checked, when the run began: the set of the
+    run's key, whatever replaces the file meanwhile.
     """
 
-    def __init__(self, key: str, plan: Plan, parse: Callable[[], EvidenceSet]) -> None:
-        self._key, self._plan, self._parse = key, plan, parse
+    def __init__(self, cached: CachedEvidence, plan: Plan, parse: Callable[[], EvidenceSet]) -> None:
+        self._cached, self._plan, self._parse = cached, plan, parse
         self._whole: EvidenceSet | None = None
 
     def part(self, codes: Iterable[str]) -> EvidenceSet:
         """The fields and rows of at least the units ``codes`` (sub-units included by the caller)."""
-        from . import _cache
-
         if self._whole is not None:
             return self._whole
-        found = _cache.load_evidence_set(self._key, self._plan, set(codes))
+        found = self._cached.load(self._plan, set(codes))
         return found if found is not None else self.whole()
 
     def whole(self) -> EvidenceSet:
         if self._whole is None:
-            from . import _cache
-
-            found = _cache.load_evidence_set(self._key, self._plan)
+            found = self._cached.load(self._plan)
             self._whole = found if found is not None else self._parse()
+            self._cached.close()  # all is decoded: the file is no longer read
         return self._whole
 
 
