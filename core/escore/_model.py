@@ -92,6 +92,9 @@ _UNIT_KEYS = ("code", "name", "parent", "attributes")
 
 def repeated_codes(codes: Iterable[str]) -> list[str]:
     """The codes given more than once, sorted; one pass (100k units must not cost 100k scans)."""
+    codes = list(codes)
+    if len(set(codes)) == len(codes):  # as nearly always: a C-level pass settles it
+        return []
     seen: set[str] = set()
     repeated: set[str] = set()
     for code in codes:

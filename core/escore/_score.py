@@ -92,8 +92,11 @@ _PLAIN_NUMBERS = frozenset({int, Decimal})
 
 def _numbers(column: Sequence[Any]) -> list[Decimal] | None:
     """``to_decimal`` of each value, when every value is an ``int`` or a ``Decimal``; else ``None``."""
-    if not set(map(type, column)) <= _PLAIN_NUMBERS:
+    types = set(map(type, column))
+    if not types <= _PLAIN_NUMBERS:
         return None
+    if types == {Decimal}:  # as a column of evidence nearly always is: the values themselves
+        return list(column)
     return list(map(Decimal, column))  # Decimal(d) is d; Decimal(n) is to_decimal(n)
 
 
