@@ -141,8 +141,37 @@ NUMBERS = [0, 1, 59, 60, 61, 79, 80, D("80.0"), D("79.99"), 90, D("90.00"), 100,
         (DEDUCTION, [[(), (Item("a"),), (Item("a"), Item("b")), (Item("a"),) * 3, (Item("b"),) * 6, (Item("c"),), (Item("a"), Item("c"))]]),
         (DEDUCTION, [[(Item("a", "x"),), (Item("b"),) * 6, (Item("a", "x"),), (Item("c"),), (Item("b"),) * 6, (), ()]]),  # repeats
         (DEDUCTION, [[(Item("a", ["unhashable"]),), (Item("a"),), (Item("a"),), (Item("c"),)]]),
+        # The same kinds with other labels and origins: one computation for each sequence of kinds.
+        (
+            DEDUCTION,
+            [
+                [
+                    (Item("a", "x"),),
+                    (Item("a", "y"),),
+                    (Item("b", "1"), Item("a", "2")),
+                    (Item("b", "3"), Item("a", "4", "sub")),
+                    (Item("a"), Item("b")),
+                    (Item("c", "z"),),
+                    (Item("c", "w"),),
+                    (Item("b", "5"),) * 6,
+                ]
+            ],
+        ),
+        (DEDUCTION, [[(Item(["a"]),), (Item("a"),), (Item("a"),), (Item(["a"]),)]]),
         (AWARD, [[(), (Item("a"),), (Item("b"),) * 2, (Item("a"),) * 3, (Item("c"),)]]),
         (AWARD, [[(Item("b"),) * 2, (Item("b"),) * 2, (Item("a"),) * 3, (Item("c"),), (Item("a"),) * 3]]),
+        (
+            AWARD,
+            [
+                [
+                    (Item("b", "1"), Item("a", "2")),
+                    (Item("b", "3"), Item("a", "4")),
+                    (Item("a", "5"),) * 3,
+                    (Item("a", "6", "sub"),) * 3,
+                    (Item("c", "7"),),
+                ]
+            ],
+        ),
         (SHARE, [[0, 1, 2, D("2.0"), 3, -1, 0, 5, 1], [0, 3, 3, 3, D("3.00"), 3, 4, 4, 0]]),
         (MISSING_SHARE, [[0, 1, D("0.5"), 2], [0, 7, 1, 2]]),
         (GRADED, [[Grade(D(0), "r"), Grade(D("3.5"), "r"), Grade(D(4), "r"), Grade(D("4.01"), "r"), Grade(D(-1), "r")]]),
@@ -155,8 +184,11 @@ NUMBERS = [0, 1, 59, 60, 61, 79, 80, D("80.0"), D("79.99"), 90, D("90.00"), 100,
         "deduction",
         "deduction, repeated",
         "deduction, unhashable",
+        "deduction, same kinds",
+        "deduction, unhashable kind",
         "award",
         "award, repeated",
+        "award, same kinds",
         "share",
         "share or missing",
         "graded",

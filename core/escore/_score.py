@@ -14,6 +14,7 @@ binary value.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -364,6 +365,9 @@ class Item(NamedTuple):
     origin: str = ""
 
 
+_KIND = operator.itemgetter(0)  # Item.kind, read C-level
+
+
 def _item_line(sign: str, amount: Decimal, item: Item) -> str:
     if translating:
         template = lines[_ITEM_LINES[sign, bool(item.label), bool(item.origin)]]
@@ -398,21 +402,21 @@ def _each(points_of: Callable[..., Decimal], column: Sequence[Any], *rule: Any) 
     no list unless every value is a tuple (an iterator would be spent here before the scalar
     rule could read it).
 
-    Once per distinct tuple when every item is an :class:`Item`: equal tuples of items have
-    the same kinds in the same order, so the same points (a fixture's items, built for each
-    unit, are often equal: no finding, or the same one).
+    Once per distinct sequence of kinds when every item is an :class:`Item`: the points follow
+    from the items' kinds alone, in their order (each kind's amount, added in turn), whatever
+    their labels and origins, which differ from unit to unit.
     """
     if not all(map(isinstance, column, itertools.repeat(tuple))):
         return None
     if set(map(type, itertools.chain.from_iterable(column))) <= {Item}:
+        kinds = list(map(tuple, map(map, itertools.repeat(_KIND), column)))  # C-level: no loop per row
         try:
-            distinct = dict.fromkeys(column)
-        except TypeError:  # an unhashable label: each row on its own
+            distinct = dict(zip(kinds, column))  # a row's kinds → the items of a row with them
+        except TypeError:  # an unhashable kind (the rule raises for it): each row on its own
             distinct = None
         if distinct is not None and len(distinct) < len(column):
-            for items in distinct:
-                distinct[items] = _points_or_none(points_of, rule, items)
-            return list(map(distinct.__getitem__, column))
+            points = {key: _points_or_none(points_of, rule, items) for key, items in distinct.items()}
+            return list(map(points.__getitem__, kinds))
     try:
         return [points_of(*rule, items) for items in column]
     except Exception:
