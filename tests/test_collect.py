@@ -144,6 +144,10 @@ def test_bonus_blocks_sit_outside_the_sums():
         ["P-1-10", "P-1-2", "P-1-1", "P-2"],  # several shapes: natural keys
         ["a9", "a10", "b1", "a٣", "a١٠"],  # non-ASCII digits keep their place in the shape
         ["x1٣5", "x1٣7", "x9٣1"],
+        ["u10", "u2", "u1\n0", "u1\n", "u3"],  # line breaks in codes: shapes code by code
+        ["u1\n2", "u1\n1", "u0\n3"],
+        ["u01", "u10", "u1"],  # one shape joined, not alike one by one
+        ["u9"],
         [],
     ],
 )

@@ -55,10 +55,20 @@ def sorted_naturally(items: Iterable[T], code: Callable[[T], str]) -> list[T]:
     no key tuple per unit).
     """
     items = list(items)
-    shapes = set(map(operator.methodcaller("translate", _ASCII_DIGITS), map(code, items)))
-    if len(shapes) <= 1:
+    if _one_shape(list(map(code, items))):
         return sorted(items, key=code)
     return sorted(items, key=lambda item: natural_key(code(item)))
+
+
+def _one_shape(codes: list[str]) -> bool:
+    """Whether every code has the same shape (its ASCII digits as 0), by one translation of the
+    codes joined by line breaks: a translation per code costs a microsecond (0.1 s at 100k)."""
+    if not codes:
+        return True
+    joined = "\n".join(codes)
+    if joined.count("\n") != len(codes) - 1:  # a code holding a line break: code by code
+        return len(set(map(operator.methodcaller("translate", _ASCII_DIGITS), codes))) <= 1
+    return joined.translate(_ASCII_DIGITS) == "\n".join([codes[0].translate(_ASCII_DIGITS)] * len(codes))
 
 
 def location(func: Callable[..., Any]) -> str:
