@@ -148,6 +148,34 @@ def test_a_cached_sample_set_decodes_to_exactly_the_parsed_one(category, columna
             assert len({id(row[column]) for row in kept}) <= len({id(row[column]) for row in parsed}), (name, column)
 
 
+def test_the_cached_set_a_run_opened_is_closed_when_decoded_whole_or_dropped(tmp_path, monkeypatch):
+    """The file a run opens (its seal checked once) is closed once the whole set is decoded, and
+    otherwise when the run drops it: never left open for the interpreter to find at exit."""
+    import gc
+
+    from escore import _load
+    from escore._plugins import Catalog, make_plugin_manager
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    catalog = Catalog(make_plugin_manager())
+    plan = catalog.plan("fj2017", "provincial")
+    codes = [u.code for u in catalog.roster("fj2017", "provincial")]
+    args = (catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
+    _load.load_evidence(*args)  # kept in the cache
+    head, later = _load.defer_evidence(*args)
+    stream = later._cached._stream
+    assert repr(later.part(codes[:2]).values.get(codes[0])) == repr(_load.load_evidence(*args).values.get(codes[0]))
+    assert not stream.closed
+    later.whole()
+    assert stream.closed
+    head, later = _load.defer_evidence(*args)
+    stream = later._cached._stream
+    later.part(codes[:2])
+    del head, later
+    gc.collect()
+    assert stream.closed
+
+
 @pytest.mark.parametrize("category", ["provincial", "city", "county"])
 def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(category, tmp_path, monkeypatch):
     """A streamed run on cached evidence decodes it in the processes that score (each its share,

@@ -562,10 +562,12 @@ class CachedEvidence:
     by this process and by those it forks (the share each scores), then whole if need be."""
 
     def __init__(self, key: str, stream: Any) -> None:
-        self.key, self._stream = key, stream
+        import weakref
 
-    def close(self) -> None:
-        self._stream.close()
+        self.key, self._stream = key, stream
+        # Closed when the run is done with it (the whole set decoded), else when this object
+        # goes or the process ends: never left for the interpreter to find open.
+        self.close = weakref.finalize(self, stream.close)
 
     def load(self, plan: Any, only: set[str] | None = None, *, head_only: bool = False) -> Any:
         """The evidence set, or ``None`` if the file is not one of ``plan`` under this key.
