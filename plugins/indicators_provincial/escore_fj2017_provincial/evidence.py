@@ -47,6 +47,8 @@ SECRECY_VIOLATION = "违反保密法律法规"
 
 #: 2 weeks after a notice (P-3-2 item 7), inclusive.
 FIX_WINDOW = dt.timedelta(days=14)
+#: P-3-2 items 4 and 5: the kind of a terminal finding counted once per terminal.
+TERMINAL_FINDINGS = {"未注册": NS_UNREGISTERED, "未安装杀毒软件": NS_NO_ANTIVIRUS}
 
 # --------------------------------------------------------------------------- per-unit fields
 
@@ -316,7 +318,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(day.month - 1 + months, 12)
     year += day.year
     month += 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    # The month's length (calendar.monthrange without the weekday it also works out).
+    length = 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month]
+    return day.replace(year=year, month=month, day=min(day.day, length))
 
 
 def months_late(due: dt.date, done: dt.date) -> int:
@@ -435,14 +439,13 @@ def provincial_network_security_items(
     items: list[Item] = []
     if not provincial_network_security_terminal_control:
         items.append(Item(NS_REALNAME, "not implemented"))
-    kinds = {"未注册": NS_UNREGISTERED, "未安装杀毒软件": NS_NO_ANTIVIRUS}
     seen: set[tuple[str, str]] = set()
     for row in provincial_terminal_findings:
         if row.finding == "违规外联":
             items.append(Item(NS_OUTREACH, f"terminal {row.terminal}, notified {row.notified}"))
         elif (row.finding, row.terminal) not in seen:
             seen.add((row.finding, row.terminal))
-            items.append(Item(kinds[row.finding], f"terminal {row.terminal} ({row.notified})"))
+            items.append(Item(TERMINAL_FINDINGS[row.finding], f"terminal {row.terminal} ({row.notified})"))
     for row in provincial_vulnerability_notices:
         items.append(Item(NS_VULNERABILITY, f"{row.system}, notified {row.notified}"))
         if row.fixed is None or row.fixed > row.notified + FIX_WINDOW:
