@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import os
 import shutil
 from decimal import Decimal
@@ -244,21 +245,25 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     assert codes[-1] not in part.values  # a record of other units only is not decoded
     # Records of other units are skipped unread: one marshal load per record of units, and its
     # body only where a unit is wanted (the head and 7 units' fields and rows, one record each).
-    loads = []
-    real_loads = _cache.marshal.loads
-    monkeypatch.setattr(_cache.marshal, "loads", lambda data: loads.append(len(data)) or real_loads(data))
+    calls = {"next": 0, "skip": 0}
+    methods = {name: getattr(_cache._Records, name) for name in calls}
+    for name, method in methods.items():
+        monkeypatch.setattr(
+            _cache._Records, name, lambda self, method=method, name=name: calls.__setitem__(name, calls[name] + 1) or method(self)
+        )
     real(later, share)
-    monkeypatch.setattr(_cache.marshal, "loads", real_loads)
+    for name, method in methods.items():
+        monkeypatch.setattr(_cache._Records, name, method)
     (entry,) = (tmp_path / "cache").glob("evidence-*")
     data, position, units_of_records = entry.read_bytes(), 32, []
     while position < len(data):  # the file's records: the head, then each record's units and body
         size = int.from_bytes(data[position : position + 8], "little")
-        units_of_records.append(real_loads(data[position + 8 : position + 8 + size]))
+        units_of_records.append(marshal.loads(data[position + 8 : position + 8 + size]))
         position += 8 + size
     parts = [part[-1] if isinstance(part, tuple) else part for part in units_of_records[1::2]]
     assert len(parts) > 2 * (1 + len(full.tables)) and sum(map(len, parts)) > len(codes)
     wanted = sum(not set(share).isdisjoint(part) for part in parts)
-    assert 0 < wanted < len(parts) and len(loads) == 1 + len(parts) + wanted
+    assert 0 < wanted < len(parts) and calls == {"next": 1 + len(parts) + wanted, "skip": len(parts) - wanted}
     # The cache entry gone meanwhile: the file opened when the run began gives the same set.
     for entry in (tmp_path / "cache").glob("evidence-*"):
         entry.unlink()
