@@ -617,8 +617,10 @@ class CachedEvidence:
 
         def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
             """The column with each distinct value made (``maker``) and kept once, in C-level passes."""
+            if maker is None:  # the value itself, kept the first time it is seen: one pass
+                return list(map(table.setdefault, column, column))
             for value in set(column).difference(table):
-                table[value] = value if maker is None else maker(value)
+                table[value] = maker(value)
             return list(map(table.__getitem__, column))
 
         line_numbers: list[int] = []  # one int object per line number, whichever table has it
