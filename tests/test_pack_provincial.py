@@ -141,6 +141,14 @@ def test_calendar_month_helpers():
     assert E.add_months(D(2017, 9, 30), 1) == D(2017, 10, 30)
     assert E.add_months(D(2017, 8, 31), 1) == D(2017, 9, 30)
     assert E.add_months(D(2017, 11, 15), 2) == D(2018, 1, 15)
+    # February's length, leap years by the Gregorian rule (2000 is one, 2100 is not).
+    assert [E.add_months(D(year, 1, 31), 1) for year in (2019, 2020, 2000, 2100)] == [
+        D(2019, 2, 28),
+        D(2020, 2, 29),
+        D(2000, 2, 29),
+        D(2100, 2, 28),
+    ]
+    assert E.add_months(D(2016, 12, 31), 2) == D(2017, 2, 28) and E.add_months(D(2017, 3, 31), -1) == D(2017, 2, 28)
     due = D(2017, 9, 15)
     assert [
         E.months_late(due, d)
