@@ -287,3 +287,59 @@ def test_a_units_table_by_columns_is_the_table_by_rows(catalog, tmp_path, text):
         return [(u.code, u.name, u.parent, dict(u.attributes)) for u in units]
 
     assert roster(catalog.loaders) == roster(by_rows)
+
+
+MIGRATIONS = "unit,system,due,done,cleared\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,  # the sample's own table
+        MIGRATIONS + "prov.ajj,a,2017-09-30,2017-09-21,2017-10-22\nfuzhou,b,2017-09-30,,\nprov.ajj,c,2017-09-30,,\n",
+        MIGRATIONS + "prov.ajj,a,2017-09-30,2017-09-21,\n\nprov.gzw,a,2017-09-30,2017-09-21,\n",  # a blank line
+        "unit,system,due\nprov.ajj,a,2017-09-30\n",  # optional columns left out
+        "system,unit,cleared,done,due\na,prov.ajj,,2017-09-21,2017-09-30\n",  # columns in another order
+        MIGRATIONS,  # a header only
+        MIGRATIONS + "prov.ajj,a,2017-09-30,,\nprov.ajx,b,2017-09-30,,\n",  # a typo
+        MIGRATIONS + "prov.ajj,a,2017-09-30,,\n,b,2017-09-30,,\n",  # no unit
+        MIGRATIONS.replace("cleared", "clearde") + "prov.ajj,a,2017-09-30,,\n",  # an unknown column
+        "unit,system,done\nprov.ajj,a,2017-09-21\n",  # a required column missing
+        MIGRATIONS + "prov.ajj,a,,,\n",  # a required cell empty
+        MIGRATIONS + "prov.ajj,a,2017-09-30,2017-13-01,\n",  # not a date
+        MIGRATIONS + "prov.ajj,a,2017-09-30,2017-10-01,2017-09-30\n",  # cleared before done
+        MIGRATIONS + "prov.ajj,a,2017-09-30,,\nprov.ajx,b,2017-09-30,,\nprov.ajj,c,2017-09-30,x,\n",  # two problems
+        MIGRATIONS + "prov.ajj,a,2017-09-30,x,\nprov.ajj,b,2017-09-30,,,extra\n",  # a bad value, then a ragged row
+        MIGRATIONS + "prov.ajj,a,2017-09-30,,,extra\nprov.ajx,b,2017-09-30,,\n",  # a ragged row, then a typo
+    ],
+)
+def test_a_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monkeypatch, text):
+    """Read by columns (the built-in CSV reader) or row by row, a monitoring table gives the same
+    rows, in the same order, with the same objects shared; a table with any problem gives the
+    error reading row by row gives: the first problem in line order, in the same words."""
+    from escore import _load
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    sample = shutil.copytree(PROVINCIAL_SAMPLE, tmp_path / "provincial")
+    if text is not None:
+        (sample / "monitoring" / "provincial_dc_migrations.csv").write_text(text, encoding="utf-8")
+    plan = catalog.plan("fj2017", "provincial")
+    codes = [u.code for u in catalog.roster("fj2017", "provincial")]
+    by_columns = []
+    real = _load._rows_by_columns
+    monkeypatch.setattr(_load, "_rows_by_columns", lambda *args: by_columns.append(real(*args)) or by_columns[-1])
+
+    def outcome():
+        try:
+            found = _load.load_evidence([sample], plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
+        except InputError as exc:
+            return str(exc)
+        rows = found.tables["provincial_dc_migrations"]
+        shared = sorted({id(v) for by_unit in rows.values() for row in by_unit for v in row[2:]})
+        return repr(rows), len(shared), repr(found.tables)
+
+    columns = outcome()
+    monkeypatch.setattr(_load, "_rows_by_columns", lambda *args: None)
+    assert outcome() == columns
+    if isinstance(columns, tuple):  # read by columns indeed (every table of the sample)
+        assert len(by_columns) == 9 and all(found is not None for found in by_columns)
