@@ -343,3 +343,81 @@ def test_a_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp_path, m
     assert outcome() == columns
     if isinstance(columns, tuple):  # read by columns indeed (every table of the sample)
         assert len(by_columns) == 9 and all(found is not None for found in by_columns)
+
+
+def _plain_fields_table(drop: tuple[str, ...] = ()) -> tuple[list[str], list[dict]]:
+    """The sample's unit files as one table of their fields that are not graded."""
+    keys, rows = sample_rows(PROVINCIAL_SAMPLE)
+    graded = {key.rpartition(".")[0] for key in keys if key.endswith((".points", ".reason"))}
+    keys = [k for k in keys if k.rpartition(".")[0] not in graded and k not in graded and k not in drop]
+    return keys, [{k: _text(row[k]) if k in row else "" for k in keys} for row in rows]
+
+
+def _table_text(keys: list[str], rows: list[dict]) -> str:
+    return ",".join(keys) + "\n" + "".join(",".join(row[k] for k in keys) + "\n" for row in rows)
+
+
+def _fields_variants() -> list[tuple[str, str]]:
+    keys, rows = _plain_fields_table()
+    plain = _table_text(keys, rows)
+    holes = [dict(row) for row in rows]
+    for i, row in enumerate(holes):  # units with different cells given
+        row[keys[1 + i % (len(keys) - 1)]] = ""
+    other = _table_text(keys, [*rows[:3], {**rows[0], "unit": "fuzhou"}, *rows[3:]])  # another category's unit
+    typo = _table_text(keys, [*rows[:2], {**rows[2], "unit": "prov.czz"}])
+    twice = _table_text(keys, [*rows[:2], rows[0]])
+    bad = _table_text(keys, [*rows[:1], {**rows[1], keys[1]: "x"}, {**rows[2], "unit": "prov.czz"}])
+    unknown = plain.replace(keys[1], keys[1] + "x", 1)
+    every, graded_rows = sample_rows(PROVINCIAL_SAMPLE)  # grades too: two columns each
+    full = [{k: _text(row[k]) if k in row else "" for k in every} for row in graded_rows]
+    reason = next(k for k in every if k.endswith(".reason"))
+    half = [dict(row) for row in full]
+    half[2][reason] = ""  # a grade's points without its reason
+    unsorted = sorted(every[1:], reverse=True)  # grades before plain fields, parts swapped
+    return [
+        ("with grades", _table_text(every, full)),
+        ("grades first", _table_text(["unit", *unsorted], full)),
+        ("a grade without its reason", _table_text(every, half)),
+        ("a grade's reason column missing", _table_text([k for k in every if k != reason], full)),
+        ("plain", plain),
+        ("holes", _table_text(keys, holes)),
+        ("another category's unit", other),
+        ("a typo", typo),
+        ("a unit twice", twice),
+        ("a bad value, then a typo", bad),
+        ("an unknown column", unknown),
+        ("a header only", ",".join(keys) + "\n"),
+    ]
+
+
+@pytest.mark.parametrize(("name", "text"), _fields_variants(), ids=[name for name, _ in _fields_variants()])
+@pytest.mark.parametrize("with_unit_file", [False, True])
+def test_a_fields_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monkeypatch, name, text, with_unit_file):
+    """Read by columns (the built-in CSV reader) or row by row, a fields table gives every unit
+    the same values, in the same order, and the same places; with any problem, the error reading
+    row by row gives (the first in line order, in the same words)."""
+    from escore import _columnar, _load
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    root = _fields(tmp_path, text)
+    if with_unit_file:  # a unit's values in its own file too: given twice, or another unit's
+        _write(root / "units" / "prov.czt.toml", "[provincial.credit]\nitems_required = 3\n")
+    plan = catalog.plan("fj2017", "provincial")
+    codes = [u.code for u in catalog.roster("fj2017", "provincial")]
+    by_columns = []
+    real = _columnar._fields_by_columns
+    monkeypatch.setattr(_columnar, "_fields_by_columns", lambda *args: by_columns.append(real(*args)) or by_columns[-1])
+
+    def outcome():
+        try:
+            found = _load.load_evidence([root], plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
+        except InputError as exc:
+            return str(exc)
+        shapes = {id(found.values._units[code][-1]) for code in codes}
+        return repr([(code, found.values[code]) for code in found.values]), dict(found.files), len(shapes)
+
+    columns = outcome()
+    monkeypatch.setattr(_columnar, "_fields_by_columns", lambda *args: None)
+    assert outcome() == columns
+    if name in ("plain", "holes", "another category's unit", "with grades", "grades first") and not with_unit_file:
+        assert isinstance(columns, tuple) and by_columns and by_columns[0] is not None  # read by columns indeed

@@ -72,6 +72,12 @@ def read_field_table(
     ``schema`` is the plan's field index (``escore._load._Schema``). Rows of units of other
     categories of the ruleset (``known`` but not ``wanted``) are skipped; an unknown code is an error.
     """
+    from ._builtin_loaders import read_csv
+
+    if loader.read is read_csv:  # the built-in CSV reader: by columns, unless anything is amiss
+        found = _fields_by_columns(path, schema, wanted, known, values, files)
+        if found is not None:
+            return found
     where = str(path)
     columns: list[tuple[str, Any, str, str]] | None = None  # (column, field spec, fixture name, graded part)
     memo: list[dict[str, Any]] = []
@@ -141,6 +147,88 @@ def read_field_table(
         files[code] = f"{where}:{line}" if not also else f"{also} + {where}:{line}"
         values.pack(code)  # one unit's dict at a time: 100k rows never hold 100k dicts
     return len(seen)
+
+
+def _fields_by_columns(
+    path: Path, schema: Any, wanted: Mapping[str, str], known: set[str], values: FieldValues, files: dict[str, str]
+) -> int | None:
+    """:func:`read_field_table` of a CSV table read by columns, or ``None`` at the least doubt:
+    a malformed file, an unknown column or unit, a unit given twice or already given elsewhere,
+    a value that does not convert, a grade with one of its two cells empty. The rows are then
+    read one by one, which raises the first problem in line order with its exact message; here
+    each distinct text (a grade: each distinct pair) of a column is converted once and the
+    units' values are stored a column at a time, in the order the rows would give them: plain
+    fields in column order, then grades in the order of their first column."""
+    import operator
+
+    from ._builtin_loaders import read_csv_columns
+    from ._errors import EscoreError
+
+    where = str(path)
+    try:
+        lines, header, cells = read_csv_columns(path)
+        if not lines:
+            return None
+        columns = _columns(header, schema, where)
+    except EscoreError:
+        return None
+    plain = [(name, spec, fixture) for name, spec, fixture, part in columns if not part]
+    graded: dict[str, dict[str, str]] = {}  # fixture → its two columns by part
+    for name, _spec, fixture, part in columns:
+        if part:
+            graded.setdefault(fixture, {})[part] = name
+    order = [fixture for _name, _spec, fixture in plain] + list(graded)
+    if len(set(order)) != len(order) or any(len(parts) != 2 for parts in graded.values()):
+        return None  # two columns for one value, or a grade without its points or its reason
+    by_name = dict(zip(header, cells))
+    codes = by_name["unit"]
+    owners = list(map(wanted.get, codes))  # the unit's own code string
+    if None in owners:  # rows of another category's units are skipped; any other code is refused
+        if not set(itertools.compress(codes, map(operator.not_, owners))) <= known:
+            return None
+        keep = list(map(bool, owners))
+        owners, lines = list(itertools.compress(owners, keep)), list(itertools.compress(lines, keep))
+        by_name = {name: list(itertools.compress(column, keep)) for name, column in by_name.items()}
+    if len(set(owners)) != len(owners) or not files.keys().isdisjoint(owners):
+        return None  # a unit's second row, or a unit given in another file too: named row by row
+    given: list[list[Any]] = []  # a column of values per fixture of ``order``; None: not given
+    try:
+        for name, spec, _fixture in plain:
+            made: dict[Any, Any] = {"": None}
+            column = by_name[name]
+            for text in set(column).difference(made):
+                made[text] = spec.parse(text, where, name, from_text=True)
+            given.append(list(map(made.__getitem__, column)))
+        points_memo: dict[str, Any] = {}  # points text → its Decimal, shared by every graded column
+        for parts in graded.values():
+            key = parts["points"].rpartition(".")[0]
+            spec = schema.by_key[key][0]
+            pairs = list(zip(by_name[parts["points"]], by_name[parts["reason"]]))
+            made = {("", ""): None}
+            for points, reason in set(pairs).difference(made):
+                if not points or not reason:
+                    return None  # one cell of the two: named row by row
+                grade = spec.parse({"points": points, "reason": reason}, where, key, from_text=True)
+                shared = points_memo.setdefault(points, grade.points)
+                made[points, reason] = grade if shared is grade.points else Grade(shared, grade.reason)
+            given.append(list(map(made.__getitem__, pairs)))
+    except EscoreError:
+        return None
+    # Units with the same values given share one tuple of names.
+    shapes = list(zip(*[map(operator.is_not, column, itertools.repeat(None)) for column in given])) if given else [()] * len(owners)
+    rows_of: dict[tuple[bool, ...], list[int]] = {}
+    for row, shape in enumerate(shapes):
+        rows_of.setdefault(shape, []).append(row)
+    for shape, rows in rows_of.items():
+        names = tuple(itertools.compress(order, shape))
+        kept = list(itertools.compress(given, shape))
+        if len(rows) == len(owners):
+            values.put_rows(names, owners, zip(*kept) if kept else itertools.repeat((), len(owners)))
+        else:
+            pick = operator.itemgetter(*rows) if len(rows) > 1 else (lambda column, row=rows[0]: (column[row],))
+            values.put_rows(names, pick(owners), zip(*map(pick, kept)) if kept else itertools.repeat((), len(rows)))
+    files.update(zip(owners, map((where + ":").__add__, map(str, lines))))
+    return len(owners)
 
 
 def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, str, str]]:
