@@ -67,8 +67,9 @@ class _Schema:
         self.all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
         self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
         self.tables = {t.name: t for t in plan.tables}
-        # (field, "at_most" | "at_least", bounding field): parts and wholes of one unit.
-        self.bounds: list[tuple[Field, str, Field]] = []
+        # (field, "at_most" | "at_least", bounding field, and their fixture names): parts and
+        # wholes of one unit, the names worked out once (check_unit reads them for every unit).
+        self.bounds: list[tuple[Field, str, Field, str, str]] = []
         for spec, _name in self.by_key.values():
             for relation in ("at_most", "at_least"):
                 other = getattr(spec, relation)
@@ -76,7 +77,8 @@ class _Schema:
                     continue
                 if other not in self.by_key:
                     raise PackError(f"evidence field '{spec.key}': {relation}={other!r} names no field read by category '{self.category}'")
-                self.bounds.append((spec, relation, self.by_key[other][0]))
+                bounding, bounding_name = self.by_key[other]
+                self.bounds.append((spec, relation, bounding, spec.fixture_name, bounding_name))
         for tbl in plan.tables:
             names = {c.name for c in tbl.columns}
             for col in tbl.columns:
@@ -113,8 +115,8 @@ def check_unit(
     input, named by file (and CSV line), key and expectation. Absent values are not
     checked here: they are *missing* evidence, reported as such.
     """
-    for spec, relation, other in schema.bounds:
-        value, bound = values.get(spec.fixture_name), values.get(other.fixture_name)
+    for spec, relation, other, name, bounding_name in schema.bounds:
+        value, bound = values.get(name), values.get(bounding_name)
         if value is None or bound is None:
             continue
         if _broken(relation, value, bound):
@@ -642,14 +644,44 @@ def _rows_by_columns(
         if col.required and "" in column:
             return None
         values.append(list(map(made.__getitem__, column)))
-    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
-    if checks:
-        try:
-            for line, *parsed in zip(lines, *values):
-                _check_row(checks, dict(zip(columns, parsed)), f"{where}:{line}")
-        except EscoreError:
-            return None
+    if not _within_bounds(spec, values):
+        return None
     return owners, list(map(tuple.__new__, itertools.repeat(spec.row_type), zip(owners, lines, *values)))
+
+
+def _within_bounds(spec: Table, values: list[list[Any]]) -> bool:
+    """Whether no row breaks a constraint between its columns (:func:`_check_row`), checked a
+    column pair at a time in C-level passes; a limit by kind (``max_by``) row by row."""
+    import itertools
+    import operator
+
+    from ._errors import EscoreError
+
+    column_of = dict(zip((c.name for c in spec.columns), values))
+    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
+    try:
+        for col in checks:
+            if col.max_by:
+                names = list(column_of)
+                for parsed in zip(*values):
+                    _check_row([col], dict(zip(names, parsed)), "")
+            for relation, broken in (("at_most", operator.gt), ("at_least", operator.lt)):
+                other = getattr(col, relation)
+                if not other:
+                    continue
+                value, bound = column_of[col.name], column_of[other]
+                given = list(
+                    map(
+                        operator.and_,
+                        map(operator.is_not, value, itertools.repeat(None)),
+                        map(operator.is_not, bound, itertools.repeat(None)),
+                    )
+                )
+                if any(map(broken, itertools.compress(value, given), itertools.compress(bound, given))):
+                    return False
+    except (EscoreError, TypeError):
+        return False
+    return True
 
 
 def _read_table(
