@@ -59,7 +59,7 @@ def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Ite
 class _Schema:
     """The fields of one plan, indexed once per load rather than once per unit file (or table)."""
 
-    __slots__ = ("all_fields", "bounds", "by_key", "category", "graded", "tables")
+    __slots__ = ("all_fields", "bounds", "by_key", "category", "checked_tables", "graded", "tables")
 
     def __init__(self, plan: Plan) -> None:
         self.category = plan.category.key
@@ -67,6 +67,13 @@ class _Schema:
         self.all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
         self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
         self.tables = {t.name: t for t in plan.tables}
+        # The tables whose rows check_unit looks at (one row per key, values within another
+        # table's), with those columns: the others are skipped for every unit at once.
+        self.checked_tables = [
+            (t.name, t, [c for c in t.columns if c.within is not None])
+            for t in plan.tables
+            if t.unique or any(c.within is not None for c in t.columns)
+        ]
         # (field, "at_most" | "at_least", bounding field, and their fixture names): parts and
         # wholes of one unit, the names worked out once (check_unit reads them for every unit).
         self.bounds: list[tuple[Field, str, Field, str, str]] = []
@@ -125,7 +132,7 @@ def check_unit(
                 spec.key,
                 _("expected {0} {1} ({2}), got {3}").format(_relation_text(relation, spec.type), other.key, show(bound), show(value)),
             )
-    for name, tbl in schema.tables.items():
+    for name, tbl, within in schema.checked_tables:
         rows = tables.get(name, {}).get(code, ())
         if not rows:
             continue
@@ -143,9 +150,7 @@ def check_unit(
                         ),
                     )
                 seen[ident] = row
-        for col in tbl.columns:
-            if col.within is None:
-                continue
+        for col in within:
             target, target_column, where_items = col.within
             candidates = [r for r in tables.get(target, {}).get(code, ()) if all(getattr(r, k) == v for k, v in where_items)]
             if not candidates:
