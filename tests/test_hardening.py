@@ -903,3 +903,26 @@ def test_every_character_escaped_is_one_python_does_not_print():
     assert len(unsafe) == 32 + 33 + 1 + 2 + 2 + 5 + 4
     assert not any(c.isprintable() for c in unsafe)
     assert all(escape(f"a{c}b") != f"a{c}b" for c in unsafe)
+
+
+def test_table_cells_are_stripped_of_every_kind_of_whitespace_by_chunk(tmp_path):
+    """A chunk is kept as the CSV reader gave it only when stripping changes none of its cells:
+    every character ``str.strip`` removes (ideographic space, no-break space, the information
+    separators) is stripped, at the start or end of a row or of a cell, never inside one."""
+    import csv
+    import sys
+
+    from escore._builtin_loaders import read_csv, read_csv_columns
+
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c not in "\r\n"]
+    assert {" ", "\t", "\u3000", "\u00a0", "\x1c", "\u2028"} <= set(spaces)
+    for space in spaces:
+        for cell in (f"{space}a", f"a{space}", f"a{space}b"):
+            path = tmp_path / "t.csv"
+            rows = [["u1", "x", "y"], ["u2", cell, "z"], ["u3", "w", cell]]
+            with open(path, "w", newline="", encoding="utf-8") as handle:
+                csv.writer(handle, lineterminator="\n").writerows([["unit", "name", "n"], *rows])
+            with open(path, newline="", encoding="utf-8") as handle:
+                expected = [[c.strip() for c in row] for row in list(csv.reader(handle))[1:]]
+            assert [list(row.values()) for _line, row in read_csv(path)] == expected, repr(space)
+            assert read_csv_columns(path)[2] == [list(column) for column in zip(*expected)], repr(space)

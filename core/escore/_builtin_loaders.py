@@ -73,7 +73,10 @@ def _csv_chunks(path: Path) -> Iterator[tuple[Sequence[int], list[str], list[lis
                 if len(set(header)) != len(header):
                     break
                 chunk, numbers = chunk[1:], numbers[1:]
-            cells = [list(map(strip, row)) for row in chunk]
+            # Cells are stripped; a chunk where stripping changes no cell (as nearly every one:
+            # str.strip gives the very string back then) is kept as the reader gave it.
+            flat = list(itertools.chain.from_iterable(chunk))
+            cells = chunk if list(map(strip, flat)) == flat else [list(map(strip, row)) for row in chunk]
             kept = list(map(any, cells))
             if not all(kept):  # blank rows are skipped
                 numbers = list(itertools.compress(numbers, kept))
