@@ -323,26 +323,38 @@ def test_a_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp_path, m
     sample = shutil.copytree(PROVINCIAL_SAMPLE, tmp_path / "provincial")
     if text is not None:
         (sample / "monitoring" / "provincial_dc_migrations.csv").write_text(text, encoding="utf-8")
-    plan = catalog.plan("fj2017", "provincial")
-    codes = [u.code for u in catalog.roster("fj2017", "provincial")]
-    by_columns = []
-    real = _load._rows_by_columns
-    monkeypatch.setattr(_load, "_rows_by_columns", lambda *args: by_columns.append(real(*args)) or by_columns[-1])
 
-    def outcome():
-        try:
-            found = _load.load_evidence([sample], plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
-        except InputError as exc:
-            return str(exc)
+    def shown(found):
         rows = found.tables["provincial_dc_migrations"]
         shared = sorted({id(v) for by_unit in rows.values() for row in by_unit for v in row[2:]})
         return repr(rows), len(shared), repr(found.tables)
 
-    columns = outcome()
-    monkeypatch.setattr(_load, "_rows_by_columns", lambda *args: None)
-    assert outcome() == columns
+    columns, by_columns = _both_ways(catalog, monkeypatch, sample, _load, "_rows_by_columns", shown)
     if isinstance(columns, tuple):  # read by columns indeed (every table of the sample)
         assert len(by_columns) == 9 and all(found is not None for found in by_columns)
+
+
+def _both_ways(catalog, monkeypatch, root, module, reader, shown):
+    """What loading ``root`` gives (``shown(evidence set)``, or the error), the same with the
+    columnar ``module.reader`` and without it (row by row); and what that reader returned."""
+    from escore import _load
+
+    plan = catalog.plan("fj2017", "provincial")
+    codes = [u.code for u in catalog.roster("fj2017", "provincial")]
+    by_columns = []
+    real = getattr(module, reader)
+    monkeypatch.setattr(module, reader, lambda *args: by_columns.append(real(*args)) or by_columns[-1])
+
+    def outcome():
+        try:
+            return shown(_load.load_evidence([root], plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders))
+        except InputError as exc:
+            return str(exc)
+
+    columns = outcome()
+    monkeypatch.setattr(module, reader, lambda *args: None)
+    assert outcome() == columns
+    return columns, by_columns
 
 
 def _plain_fields_table(drop: tuple[str, ...] = ()) -> tuple[list[str], list[dict]]:
@@ -396,28 +408,17 @@ def test_a_fields_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monke
     """Read by columns (the built-in CSV reader) or row by row, a fields table gives every unit
     the same values, in the same order, and the same places; with any problem, the error reading
     row by row gives (the first in line order, in the same words)."""
-    from escore import _columnar, _load
+    from escore import _columnar
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
     root = _fields(tmp_path, text)
     if with_unit_file:  # a unit's values in its own file too: given twice, or another unit's
         _write(root / "units" / "prov.czt.toml", "[provincial.credit]\nitems_required = 3\n")
-    plan = catalog.plan("fj2017", "provincial")
-    codes = [u.code for u in catalog.roster("fj2017", "provincial")]
-    by_columns = []
-    real = _columnar._fields_by_columns
-    monkeypatch.setattr(_columnar, "_fields_by_columns", lambda *args: by_columns.append(real(*args)) or by_columns[-1])
 
-    def outcome():
-        try:
-            found = _load.load_evidence([root], plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
-        except InputError as exc:
-            return str(exc)
-        shapes = {id(found.values._units[code][-1]) for code in codes}
+    def shown(found):
+        shapes = {id(found.values._units[code][-1]) for code in found.values}
         return repr([(code, found.values[code]) for code in found.values]), dict(found.files), len(shapes)
 
-    columns = outcome()
-    monkeypatch.setattr(_columnar, "_fields_by_columns", lambda *args: None)
-    assert outcome() == columns
+    columns, by_columns = _both_ways(catalog, monkeypatch, root, _columnar, "_fields_by_columns", shown)
     if name in ("plain", "holes", "another category's unit", "with grades", "grades first") and not with_unit_file:
         assert isinstance(columns, tuple) and by_columns and by_columns[0] is not None  # read by columns indeed

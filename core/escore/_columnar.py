@@ -180,15 +180,10 @@ def _fields_by_columns(
     order = [fixture for _name, _spec, fixture in plain] + list(graded)
     if len(set(order)) != len(order) or any(len(parts) != 2 for parts in graded.values()):
         return None  # two columns for one value, or a grade without its points or its reason
-    by_name = dict(zip(header, cells))
-    codes = by_name["unit"]
-    owners = list(map(wanted.get, codes))  # the unit's own code string
-    if None in owners:  # rows of another category's units are skipped; any other code is refused
-        if not set(itertools.compress(codes, map(operator.not_, owners))) <= known:
-            return None
-        keep = list(map(bool, owners))
-        owners, lines = list(itertools.compress(owners, keep)), list(itertools.compress(lines, keep))
-        by_name = {name: list(itertools.compress(column, keep)) for name, column in by_name.items()}
+    found = wanted_rows(lines, dict(zip(header, cells)), wanted, known)
+    if found is None:
+        return None
+    owners, lines, by_name = found
     if len(set(owners)) != len(owners) or not files.keys().isdisjoint(owners):
         return None  # a unit's second row, or a unit given in another file too: named row by row
     given: list[list[Any]] = []  # a column of values per fixture of ``order``; None: not given
@@ -229,6 +224,26 @@ def _fields_by_columns(
             values.put_rows(names, pick(owners), zip(*map(pick, kept)) if kept else itertools.repeat((), len(rows)))
     files.update(zip(owners, map((where + ":").__add__, map(str, lines))))
     return len(owners)
+
+
+def wanted_rows(
+    lines: list[int], by_name: dict[str, list[Any]], wanted: Mapping[str, str], known: set[str]
+) -> tuple[list[str], list[int], dict[str, list[Any]]] | None:
+    """The rows of a table read by columns that belong to the units ``wanted``: their units'
+    own code strings, their lines and the other columns (``unit`` left out). Rows of another
+    category's units (``known``) are left out; ``None`` if any other code appears (a typo,
+    named when the table is read again row by row)."""
+    import operator
+
+    codes = by_name.pop("unit")
+    owners = list(map(wanted.get, codes))
+    if None in owners:
+        if not set(itertools.compress(codes, map(operator.not_, owners))) <= known:
+            return None
+        keep = list(map(bool, owners))
+        owners, lines = list(itertools.compress(owners, keep)), list(itertools.compress(lines, keep))
+        by_name = {name: list(itertools.compress(column, keep)) for name, column in by_name.items()}
+    return owners, lines, by_name
 
 
 def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, str, str]]:

@@ -607,9 +607,9 @@ def _rows_by_columns(
     converted once and the rows are made in C-level passes (76,000 rows: no mapping per row).
     """
     import itertools
-    import operator
 
     from ._builtin_loaders import read_csv_columns
+    from ._columnar import wanted_rows
     from ._errors import EscoreError
 
     where = str(path)
@@ -623,14 +623,10 @@ def _rows_by_columns(
         return None
     if any(col.required and name not in by_name for name, col in columns.items()):
         return None
-    codes = by_name.pop("unit")
-    owners = list(map(wanted.get, codes))  # the unit's own code string
-    if None in owners:  # rows of another category's units are skipped; any other code is refused
-        if not set(itertools.compress(codes, map(operator.not_, owners))) <= known:
-            return None
-        keep = list(map(bool, owners))
-        owners, lines = list(itertools.compress(owners, keep)), list(itertools.compress(lines, keep))
-        by_name = {name: list(itertools.compress(column, keep)) for name, column in by_name.items()}
+    found = wanted_rows(lines, by_name, wanted, known)
+    if found is None:
+        return None
+    owners, lines, by_name = found
     if lines and min(lines) >= 0:  # one int per line number, shared with the other tables
         line_numbers.extend(range(len(line_numbers), max(lines) + 1))
         lines = list(map(line_numbers.__getitem__, lines))
