@@ -23,7 +23,7 @@ the same readers as monitoring tables; Parquet is one more built-in loader.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -189,11 +189,7 @@ def _fields_by_columns(
     given: list[list[Any]] = []  # a column of values per fixture of ``order``; None: not given
     try:
         for name, spec, _fixture in plain:
-            made: dict[Any, Any] = {"": None}
-            column = by_name[name]
-            for text in set(column).difference(made):
-                made[text] = spec.parse(text, where, name, from_text=True)
-            given.append(list(map(made.__getitem__, column)))
+            given.append(converted(by_name[name], lambda text, spec=spec, name=name: spec.parse(text, where, name, from_text=True)))
         points_memo: dict[str, Any] = {}  # points text → its Decimal, shared by every graded column
         for parts in graded.values():
             key = parts["points"].rpartition(".")[0]
@@ -224,6 +220,15 @@ def _fields_by_columns(
             values.put_rows(names, pick(owners), zip(*map(pick, kept)) if kept else itertools.repeat((), len(rows)))
     files.update(zip(owners, map((where + ":").__add__, map(str, lines))))
     return len(owners)
+
+
+def converted(column: list[str], convert: Callable[[str], Any]) -> list[Any]:
+    """``convert`` of each text of a column read by columns, once per distinct text (a column's
+    texts repeat: dates, categories, counts); an empty cell is ``None``."""
+    made: dict[str, Any] = {"": None}
+    for text in set(column).difference(made):
+        made[text] = convert(text)
+    return list(map(made.__getitem__, column))
 
 
 def wanted_rows(

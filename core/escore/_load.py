@@ -609,7 +609,7 @@ def _rows_by_columns(
     import itertools
 
     from ._builtin_loaders import read_csv_columns
-    from ._columnar import wanted_rows
+    from ._columnar import converted, wanted_rows
     from ._errors import EscoreError
 
     where = str(path)
@@ -636,15 +636,12 @@ def _rows_by_columns(
         if column is None:
             values.append([None] * len(owners))
             continue
-        made: dict[str, Any] = {"": None}
-        try:
-            for text in set(column).difference(made):
-                made[text] = col.parse(text, where, name, from_text=True)
-        except EscoreError:
-            return None
         if col.required and "" in column:
             return None
-        values.append(list(map(made.__getitem__, column)))
+        try:
+            values.append(converted(column, lambda text, col=col, name=name: col.parse(text, where, name, from_text=True)))
+        except EscoreError:
+            return None
     if not _within_bounds(spec, values):
         return None
     return owners, list(map(tuple.__new__, itertools.repeat(spec.row_type), zip(owners, lines, *values)))
