@@ -202,6 +202,9 @@ def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
         ("code,name,dc_variant\nx,X,A\nx,Y,B\n", "unit codes must be unique; repeated: x ('x' on lines 2, 3)"),
         ("name,dc_variant\nX,A\n", "code: missing column"),
         ("code,name,dc_variant\nx,X,D\n", "x.attributes.dc_variant: expected one of A, B, C, got 'D'"),
+        # Several units share each mapping; the first unit in code order with a bad one is named.
+        ("code,name,dc_variant\nw,W,A\nz,Z,E\ny,Y,D\nx,X,A\n", "y.attributes.dc_variant: expected one of A, B, C, got 'D'"),
+        ("code,name,dc_variant\nx,X,A\ny,Y,\n", "y.attributes.dc_variant: expected one of A, B, C, got None"),
         ("code,name,dc_variant\nfuzhou,X,A\n", "belongs to another category"),
         ("code,name\n", "no units"),
         ("code,name,dc_variant\nx,X,A\n ,Y,B\n", "units.csv:3: code: expected a unit code"),

@@ -893,6 +893,32 @@ def test_a_large_files_digest_is_the_same_sha256(tmp_path):
         assert _files.file_sha256(path) == hashlib.sha256(data).digest() == _files.sha256(data).digest()
 
 
+def test_once_openssl_is_loaded_small_files_are_hashed_by_it_too(tmp_path, monkeypatch):
+    """A large file loads OpenSSL's SHA-256; the smaller files after it use it as well, with the same digest."""
+    import hashlib
+
+    from escore import _files
+
+    monkeypatch.setattr(_files, "_openssl", [])
+    monkeypatch.setattr(_files, "_sha256_of", {})
+    small = tmp_path / "small.csv"
+    small.write_bytes(b"unit,x\na,2\n")
+    assert _files.file_sha256(small) == hashlib.sha256(b"unit,x\na,2\n").digest()  # built-in module: nothing loaded yet
+    assert _files._openssl == []
+    large = tmp_path / "large.csv"
+    large.write_bytes(b"y" * _files.OPENSSL_FROM)
+    assert _files.file_sha256(large) == hashlib.sha256(b"y" * _files.OPENSSL_FROM).digest()
+    assert _files._openssl != []
+
+    def built_in(data: bytes = b"") -> None:
+        raise AssertionError("the interpreter's module hashed a file after OpenSSL was loaded")
+
+    monkeypatch.setattr(_files, "sha256", built_in)
+    other = tmp_path / "other.csv"
+    other.write_bytes(b"unit,x\nb,3\n")
+    assert _files.file_sha256(other) == hashlib.sha256(b"unit,x\nb,3\n").digest()
+
+
 def test_every_character_escaped_is_one_python_does_not_print():
     """escape() skips its search for printable text: that is only right if no unsafe character is printable."""
     import sys

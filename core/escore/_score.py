@@ -104,7 +104,11 @@ def _numbers(column: Sequence[Any]) -> list[Decimal] | None:
 def fmt(value: Decimal) -> str:
     """Format a decimal without exponent or trailing zeros (``Decimal('0.50')`` → ``0.5``)."""
     # str() is the fast path (it runs for every explanation line); only exponents need more.
-    text = str(value)
+    return fmt_text(str(value), value)
+
+
+def fmt_text(text: str, value: Decimal) -> str:
+    """:func:`fmt` of ``value`` given its ``str()``, for a writer that has the text already."""
     if "E" in text:
         text = format(value, "f")
     if "." in text:
