@@ -28,7 +28,7 @@ def _both(plan, units, values, tables, children=None, files=None, selected=None)
         result = scalar_engine.score(unit, values.get(unit.code, {}), tables, children.get(unit.code, ()), files.get(unit.code, ""))
         from escore._stream import summarise
 
-        return summarise(result)[1:], [item.status for item in result.indicators]
+        return summarise(result)[1:6], [item.status for item in result.indicators]
 
     batch = _batch.summaries(Engine(plan, selected, explain=False), units, values, tables, children, files, one)
     original = _batch.FROM_UNITS
@@ -306,7 +306,7 @@ def test_a_fixture_is_computed_only_where_a_result_reads_it(catalog):
         result = Engine(plan, explain=False).score(
             unit, data.values[unit.code], data.tables, children.get(unit.code, ()), data.files[unit.code]
         )
-        return summarise(result)[1:], [item.status for item in result.indicators]
+        return summarise(result)[1:6], [item.status for item in result.indicators]
 
     batch = _batch.summaries(engine, many, data.values, data.tables, children, data.files, one)
     _, scalar, _ = _both(plan, many, data.values, data.tables, children, data.files)

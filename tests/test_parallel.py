@@ -193,18 +193,27 @@ def test_summaries_cross_a_process_boundary_exactly():
     """Every Decimal of a summary comes back with its digits, exponent and sign; problems as they were."""
     from decimal import Decimal as D
 
-    from escore._run import IndicatorResult
-    from escore._stream import _from_portable, _portable
+    from escore._run import IndicatorResult, present
+    from escore._score import fmt
+    from escore._stream import _from_portable, _portable, with_texts
 
     problem = (IndicatorResult("X-1", "missing", D(0), ("evidence 'x' was not provided",), (), ("x",)),)
-    rows = [
+    given = [
         (D("52.10"), (D("40.1"), D("12.00")), 0, 0, ()),
         (D("-0"), (D("0E-2"), D("1E+1")), 1, 0, problem),
         (D("65"), (D("65"), D("0")), 0, 0, ()),
+        (D("65.0"), (D("65"), D("0.0")), 0, 0, ()),  # equal numbers, other texts
     ]
+    rows = with_texts(given)
+    # Each number's texts are fmt's and present's of it, sections first, then the total.
+    assert [row[5] for row in rows] == [tuple(t for n in (*row[1], row[0]) for t in (fmt(n), present(n))) for row in given]
+    assert rows[0][5] == ("40.1", "40.10", "12", "12.00", "52.1", "52.10")
+    assert rows[1][5] == ("0", "0.00", "10", "10.00", "0", "-0.00")
+    assert [row[:5] for row in rows] == given
     counts = {"scored": 5, "missing": 1, "not_applicable": 0, "error": 0}
     back = _from_portable(_portable((rows, counts)))
     assert repr(back) == repr((rows, counts))
     assert _from_portable(_portable(([], counts))) == ([], counts)
-    no_sections = [(D("1.5"), (), 0, 0, ())]
+    no_sections = with_texts([(D("1.5"), (), 0, 0, ())])
+    assert no_sections == [(D("1.5"), (), 0, 0, (), ("1.5", "1.50"))]
     assert repr(_from_portable(_portable((no_sections, counts)))[0]) == repr(no_sections)

@@ -51,7 +51,7 @@ FROM_UNITS = 64
 #: stays bounded whatever the number of units (100k county units: 481 MiB peak, README).
 BLOCK_UNITS = 4096
 
-#: A summary without its unit (``Summary[1:]``): total, section points, missing, errors, problems.
+#: A summary without its unit (``Summary[1:6]``): total, section points, missing, errors, problems.
 Row = tuple[Any, ...]
 
 
@@ -262,7 +262,7 @@ def summaries(
     files: Mapping[str, str],
     scalar: Callable[[Unit], tuple[Row, list[str]]],
 ) -> tuple[list[Row], dict[str, int]]:
-    """Summaries of ``units`` (``Summary[1:]``) and the status counts, for a run that the
+    """Summaries of ``units`` (``Summary[1:6]``) and the status counts, for a run that the
     column pass :func:`takes`. ``scalar(unit)`` scores one unit on the scalar engine: its
     summary and the status of each of its results."""
     if not units:

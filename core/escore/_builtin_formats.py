@@ -209,17 +209,21 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     if not summaries:
         return
     units = list(map(_UNIT, summaries))
-    by_unit = list(map(_SECTIONS, summaries))
     columns: list[list[str]] = [
         list(map(str, result.ranks)),
         spreadsheet_cells(list(map(_CODE, units))),
         spreadsheet_cells(list(map(_NAME, units))),
         spreadsheet_cells([parent or "" for parent in map(_PARENT, units)]),
     ]
-    for index in range(len(sections)):  # each section's points, in the plan's order
-        columns += texts(list(map(operator.itemgetter(index), by_unit)))
+    made = list(map(_TEXTS, summaries))
+    if all(made):  # formatted by the processes that scored the units: sections, then the total
+        columns += [list(map(operator.itemgetter(index), made)) for index in range(2 * len(sections) + 2)]
+    else:
+        by_unit = list(map(_SECTIONS, summaries))
+        for index in range(len(sections)):  # each section's points, in the plan's order
+            columns += texts(list(map(operator.itemgetter(index), by_unit)))
+        columns += texts(list(map(_TOTAL, summaries)))
     columns += [
-        *texts(list(map(_TOTAL, summaries))),
         list(map(str, map(_MISSING, summaries))),
         list(map(str, map(_ERRORS, summaries))),
         [synthetic] * len(summaries),
@@ -228,7 +232,7 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
 
 
 _CODE, _NAME, _PARENT = map(operator.attrgetter, ("code", "name", "parent"))
-_UNIT, _TOTAL, _SECTIONS, _MISSING, _ERRORS = map(operator.itemgetter, range(5))  # Summary's first fields
+_UNIT, _TOTAL, _SECTIONS, _MISSING, _ERRORS, _, _TEXTS = map(operator.itemgetter, range(7))  # Summary's fields
 
 
 def _write_rows(writer: Any, stream: TextIO, columns: list[list[str]], count: int) -> None:

@@ -392,8 +392,8 @@ def run_table_lines(result: RunResult) -> Iterator[str]:
             str(rank),
             escape(summary.unit.code),
             escape(summary.unit.name),
-            *(present(points) for points in summary.sections),
-            present(summary.total),
+            # The rounded texts made where the unit was scored (every other text), else made now.
+            *(summary.texts[1::2] or [present(points) for points in (*summary.sections, summary.total)]),
             str(summary.missing or ""),
             str(summary.errors or ""),
         ]

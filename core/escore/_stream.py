@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import operator
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -20,8 +21,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from . import _batch
 from ._model import Unit
-from ._run import STATUSES, Engine, IndicatorResult, UnitResult
-from ._score import explaining
+from ._run import STATUSES, Engine, IndicatorResult, UnitResult, present
+from ._score import explaining, fmt_text
 from ._watchdog import active
 
 if TYPE_CHECKING:
@@ -37,6 +38,9 @@ class Summary(NamedTuple):
     missing: int  # indicators without evidence (an undecided veto has made its targets missing)
     errors: int  # indicators that raised
     problems: tuple[IndicatorResult, ...] = ()  # the missing and failed results themselves (usually none)
+    #: The exact and the rounded text (``fmt``, ``present``) of each section's points, then of the
+    #: total, made by the process that scored the unit (:func:`score_summaries`); else empty.
+    texts: tuple[str, ...] = ()
 
 
 def summarise(result: UnitResult) -> Summary:
@@ -151,7 +155,9 @@ def score_summaries(
 
     def part_summaries(part: Sequence[Unit]) -> Any:
         part_values, part_tables = (values, tables) if evidence_for is None else evidence_for(part)
-        found = _summaries(engine, part, part_values, part_tables, children, files)
+        rows, part_counts = _summaries(engine, part, part_values, part_tables, children, files)
+        # Each process formats its own units' numbers: the writers then only look them up.
+        found = (with_texts(rows), part_counts)
         return found if os.getpid() == parent else _portable(found)  # a forked process sends text
 
     parts = in_processes(part_summaries, slices)
@@ -167,9 +173,36 @@ def score_summaries(
     return out, counts
 
 
+def with_texts(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Summaries without their unit (``Summary[1:5]``), each with its :attr:`Summary.texts`.
+
+    Column by column, each distinct number's text once (most numbers of a column of divided
+    section points differ; a section with nothing selected is one zero throughout).
+    """
+    if not rows:
+        return rows
+    width = len(rows[0][1])
+    sections = list(map(_SECTIONS, rows))
+    numbers = [list(map(operator.itemgetter(index), sections)) for index in range(width)]
+    numbers.append(list(map(_TOTAL, rows)))
+    exact_of: dict[str, str] = {}
+    rounded_of: dict[str, str] = {}
+    columns: list[list[str]] = []
+    for column in numbers:
+        keys = list(map(str, column))
+        first = dict(zip(keys, column))  # numbers with one text have one digits, exponent and sign
+        for key in first.keys() - exact_of.keys():
+            exact_of[key], rounded_of[key] = fmt_text(key, first[key]), present(first[key])
+        columns += [list(map(exact_of.__getitem__, keys)), list(map(rounded_of.__getitem__, keys))]
+    return [(*row[:5], texts) for row, texts in zip(rows, zip(*columns))]
+
+
+_TOTAL, _SECTIONS = operator.itemgetter(0), operator.itemgetter(1)  # of a summary without its unit
+
+
 def _portable(found: tuple[list[tuple[Any, ...]], dict[str, int]]) -> bytes:
-    """Summaries (``Summary[1:]``) as marshal data: every exact number as its text, which gives
-    the very same Decimal back (digits, exponent, sign). Pickling a Decimal costs ten times
+    """Summaries (``Summary[1:]``, texts included) as marshal data: every exact number as its
+    text, which gives the very same Decimal back (digits, exponent, sign). Pickling a Decimal costs ten times
     more (50,000 summaries: 0.39 s to pickle, 0.17 s to load back); problems, rare, are pickled."""
     import marshal
     import pickle
@@ -186,6 +219,7 @@ def _portable(found: tuple[list[tuple[Any, ...]], dict[str, int]]) -> bytes:
             [row[3] for row in rows],
             pickle.dumps(problems) if problems else b"",
             counts,
+            [row[5] for row in rows],
         )
     )
 
@@ -194,12 +228,12 @@ def _from_portable(data: bytes) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
     import marshal
     import pickle
 
-    totals, width, sections, missing, errors, problems, counts = marshal.loads(data)
+    totals, width, sections, missing, errors, problems, counts, texts = marshal.loads(data)
     points = list(map(Decimal, sections))
     grouped = zip(*[iter(points)] * width) if width else itertools.repeat((), len(totals))
-    rows = list(zip(map(Decimal, totals), grouped, missing, errors, itertools.repeat(())))
+    rows = list(zip(map(Decimal, totals), grouped, missing, errors, itertools.repeat(()), texts))
     for i, found in (pickle.loads(problems) if problems else {}).items():
-        rows[i] = (*rows[i][:4], found)
+        rows[i] = (*rows[i][:4], found, rows[i][5])
     return rows, counts
 
 
@@ -211,7 +245,7 @@ def _summaries(
     children: Mapping[str, tuple[Unit, ...]],
     files: Mapping[str, str],
 ) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
-    """Summaries of ``units`` without their unit (``Summary[1:]``), and the status counts."""
+    """Summaries of ``units`` without their unit (``Summary[1:6]``: no texts yet), and the status counts."""
     counts = dict.fromkeys(STATUSES, 0)
     empty: dict[str, Any] = {}
     out = []
@@ -227,7 +261,7 @@ def _summaries(
         def one(unit: Unit) -> tuple[tuple[Any, ...], list[str]]:
             code = unit.code
             result = score(unit, values.get(code, empty), tables, children.get(code, ()), files.get(code, ""))
-            return summarise(result)[1:], [item[1] for item in result.indicators]
+            return summarise(result)[1:6], [item[1] for item in result.indicators]
 
         watching = active()
         # Under a --timeout the scalar engine runs: its frames say which unit to interrupt.
