@@ -267,7 +267,11 @@ def score_with(
         from ._stream import LazyUnits, score_summaries
 
         evidence_for = None if later is None else functools.partial(_share, later, children)
-        summaries, counts = score_summaries(engine, units, values, tables, children, files, jobs=jobs, evidence_for=evidence_for)
+        # A run without explanations is written from its summaries (table, CSV): each process then
+        # formats its units' numbers too. A run that explains writes them from the detail.
+        summaries, counts = score_summaries(
+            engine, units, values, tables, children, files, jobs=jobs, evidence_for=evidence_for, texts=not explain
+        )
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
         lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later)  # type: ignore[arg-type]
         return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]

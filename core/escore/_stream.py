@@ -138,6 +138,7 @@ def score_summaries(
     jobs: int | None = None,
     evidence_for: Callable[[Sequence[Unit]], tuple[Mapping[str, Mapping[str, Any]], Mapping[str, Mapping[str, tuple[Any, ...]]]]]
     | None = None,
+    texts: bool = True,
 ) -> tuple[list[Summary], dict[str, int]]:
     """First pass: every unit scored and summarised at once; the status counts of the run.
 
@@ -145,7 +146,8 @@ def score_summaries(
     scored in forked processes at the same time; each unit's summary is the same pure
     function of the same evidence wherever it is computed, and the slices are joined in
     order, so the result is the one a single process gives. ``evidence_for(slice)``, when
-    given, is each slice's ``(values, tables)``, found in the process that scores it.
+    given, is each slice's ``(values, tables)``, found in the process that scores it. With
+    ``texts`` each summary carries its numbers' texts (:attr:`Summary.texts`).
     """
     from ._parallel import in_processes
 
@@ -157,7 +159,7 @@ def score_summaries(
         part_values, part_tables = (values, tables) if evidence_for is None else evidence_for(part)
         rows, part_counts = _summaries(engine, part, part_values, part_tables, children, files)
         # Each process formats its own units' numbers: the writers then only look them up.
-        found = (with_texts(rows), part_counts)
+        found = (with_texts(rows) if texts else [(*row[:5], ()) for row in rows], part_counts)
         return found if os.getpid() == parent else _portable(found)  # a forked process sends text
 
     parts = in_processes(part_summaries, slices)
