@@ -350,6 +350,9 @@ class Migration(NamedTuple):
 
 # --------------------------------------------------------------------------- fixtures
 
+# Dates in labels are written `.isoformat()`: the text `str()` gives, without the detour of
+# `format()` that a bare `{date}` takes (0.3 µs a date, a label per monitoring row).
+
 
 @fixture
 def provincial_dc_migration(provincial_dc_migrations) -> Migration:
@@ -373,13 +376,15 @@ def provincial_dc_migration(provincial_dc_migrations) -> Migration:
             len(rows),
             (),
             delay,
-            f"{worst.system}: due {worst.due}, done {worst.done}",
+            f"{worst.system}: due {worst.due.isoformat()}, done {worst.done.isoformat()}",
             False,
-            f"last migration {completed}; disposal due by {deadline}; not done for {', '.join(uncleared)}",
+            f"last migration {completed.isoformat()}; disposal due by {deadline.isoformat()}; not done for {', '.join(uncleared)}",
         )
     cleared = max(row.cleared for row in rows)
-    disposal = f"last migration {completed}; disposal due by {deadline}; done {cleared}"
-    return Migration(len(rows), (), delay, f"{worst.system}: due {worst.due}, done {worst.done}", cleared <= deadline, disposal)
+    disposal = f"last migration {completed.isoformat()}; disposal due by {deadline.isoformat()}; done {cleared.isoformat()}"
+    return Migration(
+        len(rows), (), delay, f"{worst.system}: due {worst.due.isoformat()}, done {worst.done.isoformat()}", cleared <= deadline, disposal
+    )
 
 
 @fixture
@@ -397,9 +402,9 @@ def provincial_dc_rectification_items(provincial_dc_review_problems) -> tuple[It
     late: dict[str, list[str]] = {}
     for row in provincial_dc_review_problems:
         if row.rectified is None or row.rectified > row.rectify_by:
-            when = "not rectified" if row.rectified is None else f"rectified {row.rectified}"
-            late.setdefault(row.category, []).append(f"{row.problem}: due {row.rectify_by}, {when}")
-    return tuple(Item(LATE_CATEGORY, f"{category}: {'; '.join(problems)}") for category, problems in late.items())
+            when = "not rectified" if row.rectified is None else f"rectified {row.rectified.isoformat()}"
+            late.setdefault(row.category, []).append(f"{row.problem}: due {row.rectify_by.isoformat()}, {when}")
+    return tuple([Item(LATE_CATEGORY, f"{category}: {'; '.join(problems)}") for category, problems in late.items()])
 
 
 @fixture
@@ -420,7 +425,7 @@ def provincial_credit_load_rate(provincial_credit_records_provided, provincial_c
 @fixture
 def provincial_catalogue_items(provincial_catalogue_errors) -> tuple[Item, ...]:
     """P-2-1: one item per error or omission found (每发现1处错漏)."""
-    return tuple(Item(CATALOGUE_ERROR, f"{row.catalogue} {row.entry} ({row.found})") for row in provincial_catalogue_errors)
+    return tuple([Item(CATALOGUE_ERROR, f"{row.catalogue} {row.entry} ({row.found.isoformat()})") for row in provincial_catalogue_errors])
 
 
 @fixture
@@ -442,27 +447,27 @@ def provincial_network_security_items(
     seen: set[tuple[str, str]] = set()
     for row in provincial_terminal_findings:
         if row.finding == "违规外联":
-            items.append(Item(NS_OUTREACH, f"terminal {row.terminal}, notified {row.notified}"))
+            items.append(Item(NS_OUTREACH, f"terminal {row.terminal}, notified {row.notified.isoformat()}"))
         elif (row.finding, row.terminal) not in seen:
             seen.add((row.finding, row.terminal))
-            items.append(Item(TERMINAL_FINDINGS[row.finding], f"terminal {row.terminal} ({row.notified})"))
+            items.append(Item(TERMINAL_FINDINGS[row.finding], f"terminal {row.terminal} ({row.notified.isoformat()})"))
     for row in provincial_vulnerability_notices:
-        items.append(Item(NS_VULNERABILITY, f"{row.system}, notified {row.notified}"))
+        items.append(Item(NS_VULNERABILITY, f"{row.system}, notified {row.notified.isoformat()}"))
         if row.fixed is None or row.fixed > row.notified + FIX_WINDOW:
-            when = "not fixed" if row.fixed is None else f"fixed {row.fixed}, {(row.fixed - row.notified).days} days after"
-            items.append(Item(NS_UNFIXED, f"{row.system}, notified {row.notified}, {when}"))
+            when = "not fixed" if row.fixed is None else f"fixed {row.fixed.isoformat()}, {(row.fixed - row.notified).days} days after"
+            items.append(Item(NS_UNFIXED, f"{row.system}, notified {row.notified.isoformat()}, {when}"))
     for row in provincial_extranet_notices:
-        items.append(Item(NS_EXTRANET, f"{row.detail}, notified {row.notified}"))
+        items.append(Item(NS_EXTRANET, f"{row.detail}, notified {row.notified.isoformat()}"))
     return tuple(items)
 
 
 @fixture
 def provincial_login_miss_items(provincial_platform_login_misses) -> tuple[Item, ...]:
     """P-3-3-3: one item per missed login found (发现一次扣0.1分)."""
-    return tuple(Item(LOGIN_MISS, f"{row.user} ({row.date})") for row in provincial_platform_login_misses)
+    return tuple([Item(LOGIN_MISS, f"{row.user} ({row.date.isoformat()})") for row in provincial_platform_login_misses])
 
 
 @fixture
 def provincial_secrecy_items(provincial_secrecy_violations) -> tuple[Item, ...]:
     """P-3-4: one item per breach found in the special inspection (发现…1次，扣1分)."""
-    return tuple(Item(SECRECY_VIOLATION, f"{row.finding} ({row.found})") for row in provincial_secrecy_violations)
+    return tuple([Item(SECRECY_VIOLATION, f"{row.finding} ({row.found.isoformat()})") for row in provincial_secrecy_violations])
