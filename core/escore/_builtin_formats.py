@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from typing import Any, TextIO
 
 from ._model import OutputFormat
-from ._run import RunResult, present
-from ._score import fmt_text
+from ._run import RunResult
 from ._text import escape_string_syntax, spreadsheet_cells
 from .hookspecs import hookimpl
 
@@ -175,7 +173,7 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     """One line per unit, from its summary (no detail is scored again); missing and errors count indicators."""
     import csv
 
-    from ._stream import summaries_of
+    from ._stream import number_texts, summaries_of
 
     # A UTF-8 byte-order mark first: without it Excel on Chinese Windows decodes the file as
     # GBK and garbles every unit name; Python (utf-8-sig), pandas and LibreOffice skip it.
@@ -186,22 +184,6 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     section_columns = [column for s in sections for column in (s.name, f"{s.name}_2dp")]
     writer.writerow(["rank", "code", "name", "parent", *section_columns, "total", "total_2dp", "missing", "errors", "synthetic"])
     synthetic = "yes" if result.synthetic else "no"
-    # Both texts of a number follow from its str() (digits, exponent and sign, -0 included), so
-    # each distinct one is formatted once; keyed by that text, as a Decimal's own hash costs a
-    # microsecond or two for the 28 digits of a divided section. Numbers with the same text have
-    # the same digits, exponent and sign, so the first number of each text stands for them all.
-    exact_of: dict[str, str] = {}
-    rounded_of: dict[str, str] = {}
-
-    def texts(numbers: list[Decimal]) -> tuple[list[str], list[str]]:
-        """The exact and the rounded text of each number, a column at a time (C-level passes)."""
-        keys = list(map(str, numbers))
-        first = dict(zip(keys, numbers))  # a number per distinct text: none is parsed back
-        for key in first.keys() - exact_of.keys():
-            points = first[key]
-            exact_of[key], rounded_of[key] = fmt_text(key, points), present(points)
-        return list(map(exact_of.__getitem__, keys)), list(map(rounded_of.__getitem__, keys))
-
     # Column by column (texts), then joined in C-level passes: no list per line. Each column is
     # one itemgetter pass: zip(*summaries) over 100,000 summaries took 0.1-0.4 s, as it keeps
     # an iterator per summary.
@@ -218,11 +200,13 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     made = list(map(_TEXTS, summaries))
     if all(made):  # formatted by the processes that scored the units: sections, then the total
         columns += [list(map(operator.itemgetter(index), made)) for index in range(2 * len(sections) + 2)]
-    else:
+    else:  # each distinct number formatted once, over the whole file
+        exact_of: dict[str, str] = {}
+        rounded_of: dict[str, str] = {}
         by_unit = list(map(_SECTIONS, summaries))
         for index in range(len(sections)):  # each section's points, in the plan's order
-            columns += texts(list(map(operator.itemgetter(index), by_unit)))
-        columns += texts(list(map(_TOTAL, summaries)))
+            columns += number_texts(list(map(operator.itemgetter(index), by_unit)), exact_of, rounded_of)
+        columns += number_texts(list(map(_TOTAL, summaries)), exact_of, rounded_of)
     columns += [
         list(map(str, map(_MISSING, summaries))),
         list(map(str, map(_ERRORS, summaries))),

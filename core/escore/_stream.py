@@ -176,11 +176,7 @@ def score_summaries(
 
 
 def with_texts(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Summaries without their unit (``Summary[1:5]``), each with its :attr:`Summary.texts`.
-
-    Column by column, each distinct number's text once (most numbers of a column of divided
-    section points differ; a section with nothing selected is one zero throughout).
-    """
+    """Summaries without their unit or texts (``Summary[1:6]``), each with its :attr:`Summary.texts`."""
     if not rows:
         return rows
     width = len(rows[0][1])
@@ -191,12 +187,23 @@ def with_texts(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     rounded_of: dict[str, str] = {}
     columns: list[list[str]] = []
     for column in numbers:
-        keys = list(map(str, column))
-        first = dict(zip(keys, column))  # numbers with one text have one digits, exponent and sign
-        for key in first.keys() - exact_of.keys():
-            exact_of[key], rounded_of[key] = fmt_text(key, first[key]), present(first[key])
-        columns += [list(map(exact_of.__getitem__, keys)), list(map(rounded_of.__getitem__, keys))]
+        columns += number_texts(column, exact_of, rounded_of)
     return [(*row[:5], texts) for row, texts in zip(rows, zip(*columns))]
+
+
+def number_texts(numbers: list[Decimal], exact_of: dict[str, str], rounded_of: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The exact and the rounded text (``fmt``, ``present``) of each number, a column at a time.
+
+    Both follow from a number's ``str()`` (digits, exponent and sign, -0 included), so each
+    distinct text is formatted once and kept in ``exact_of`` and ``rounded_of``: a column of
+    divided section points mostly differs, a section with nothing selected is one zero. They
+    are keyed by that text, as a Decimal's own hash costs a microsecond or two for 28 digits.
+    """
+    keys = list(map(str, numbers))
+    first = dict(zip(keys, numbers))  # numbers with one text have one digits, exponent and sign
+    for key in first.keys() - exact_of.keys():
+        exact_of[key], rounded_of[key] = fmt_text(key, first[key]), present(first[key])
+    return list(map(exact_of.__getitem__, keys)), list(map(rounded_of.__getitem__, keys))
 
 
 _TOTAL, _SECTIONS = operator.itemgetter(0), operator.itemgetter(1)  # of a summary without its unit
@@ -204,8 +211,9 @@ _TOTAL, _SECTIONS = operator.itemgetter(0), operator.itemgetter(1)  # of a summa
 
 def _portable(found: tuple[list[tuple[Any, ...]], dict[str, int]]) -> bytes:
     """Summaries (``Summary[1:]``, texts included) as marshal data: every exact number as its
-    text, which gives the very same Decimal back (digits, exponent, sign). Pickling a Decimal costs ten times
-    more (50,000 summaries: 0.39 s to pickle, 0.17 s to load back); problems, rare, are pickled."""
+    text, which gives the very same Decimal back (digits, exponent, sign). Pickling a Decimal
+    costs ten times more (50,000 summaries: 0.39 s to pickle, 0.17 s to load back); problems,
+    rare, are pickled."""
     import marshal
     import pickle
 
