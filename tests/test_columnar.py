@@ -167,6 +167,19 @@ def test_parquet_float_is_refused_with_advice(catalog, tmp_path):
     assert "expected" in str(info.value)
 
 
+def test_parquet_units_table_with_a_list_attribute_is_refused_by_name(catalog, tmp_path):
+    """A typed units table can hold a list where a variant is expected: the error names the unit
+    and the value (a list cannot be looked up among the variants: it was a TypeError)."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "units.parquet"
+    pq.write_table(pa.table({"code": ["x1", "x2"], "name": ["X", "Y"], "dc_variant": [["B"], ["A"]]}), path)
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "provincial", roster=path)
+    assert "x1.attributes.dc_variant: expected one of A, B, C, got ['B']" in str(info.value)
+
+
 def test_units_table_replaces_the_roster(catalog, tmp_path):
     roster = _write(tmp_path / "units.csv", "code,name,dc_variant\nbench.2,,B\nbench.10,Ten,A\nbench.1,One,C\n")
     root = _fields(tmp_path, "unit,provincial.credit.items_required,provincial.credit.items_provided\nbench.1,4,3\n")

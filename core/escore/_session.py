@@ -37,12 +37,12 @@ def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
     # first problem's message.
     mappings = list(map(_ATTRIBUTES, units))
     distinct = dict(zip(map(id, mappings), mappings)).values()
-    if all(mapping.get(attribute) in allowed for mapping in distinct for attribute, allowed in choices.items()):
+    if all(_declared(mapping.get(attribute), allowed) for mapping in distinct for attribute, allowed in choices.items()):
         return
     for unit in units:
         for attribute, allowed in sorted(choices.items()):
             value = unit.attributes.get(attribute)
-            if value not in allowed:
+            if not _declared(value, allowed):
                 raise InputError(
                     where,
                     f"{unit.code}.attributes.{attribute}",
@@ -51,6 +51,12 @@ def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
 
 
 _ATTRIBUTES = operator.attrgetter("attributes")
+
+
+def _declared(value: Any, allowed: set[str]) -> bool:
+    """Whether ``value`` is one of the variants (texts): a list from a typed units table is not,
+    and must not reach the set's hash (a traceback, not the error that names the unit)."""
+    return isinstance(value, str) and value in allowed
 
 
 def children_of(catalog: Catalog, plan: Plan) -> dict[str, tuple[Unit, ...]]:
