@@ -180,9 +180,9 @@ def with_texts(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     if not rows:
         return rows
     width = len(rows[0][1])
-    sections = list(map(_SECTIONS, rows))
+    sections = list(map(_ROW_SECTIONS, rows))
     numbers = [list(map(operator.itemgetter(index), sections)) for index in range(width)]
-    numbers.append(list(map(_TOTAL, rows)))
+    numbers.append(list(map(_ROW_TOTAL, rows)))
     exact_of: dict[str, str] = {}
     rounded_of: dict[str, str] = {}
     columns: list[list[str]] = []
@@ -206,7 +206,7 @@ def number_texts(numbers: list[Decimal], exact_of: dict[str, str], rounded_of: d
     return list(map(exact_of.__getitem__, keys)), list(map(rounded_of.__getitem__, keys))
 
 
-_TOTAL, _SECTIONS = operator.itemgetter(0), operator.itemgetter(1)  # of a summary without its unit
+_ROW_TOTAL, _ROW_SECTIONS = operator.itemgetter(0), operator.itemgetter(1)  # of a summary without its unit
 
 
 def _portable(found: tuple[list[tuple[Any, ...]], dict[str, int]]) -> bytes:
