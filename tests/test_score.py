@@ -1,11 +1,13 @@
 """The scoring vocabulary: every rule kind, at and around its boundaries."""
 
+import datetime as dt
 from decimal import Decimal as D
+from types import SimpleNamespace
 
 import pytest
 
 from escore import Award, Binary, Deduction, Grade, Graded, Item, Ladder, MissingEvidence, Proportional, Score, composite, forfeit, points
-from escore._score import fmt, to_decimal
+from escore._score import explaining, fmt, to_decimal
 
 RATE = Ladder.at_least("rate", [(100, 4), (80, 2)], otherwise=0, what="rate", unit="%")
 DELAY = Ladder.at_most("delay", [(0, 3), (7, 1)], otherwise=0, what="delay", unit=" days")
@@ -78,6 +80,34 @@ def test_deduction_without_items_gives_full_points():
 def test_deduction_names_sub_unit_origin():
     score = Deduction("d", max=2, per={"late": "0.5"}).score([Item("late", "meeting 3", origin="fuzhou.gulou")])
     assert score.reasons == ("−0.5 late: meeting 3 (sub-unit fuzhou.gulou)",)
+
+
+def test_an_item_label_with_args_is_formatted_into_its_line():
+    found = SimpleNamespace(terminal="10.2.0.1", notified=dt.date(2017, 9, 2))
+    item = Item("outreach", "terminal {0.terminal}, notified {0.notified}", args=(found,))
+    assert item.text == "terminal 10.2.0.1, notified 2017-09-02"
+    score = Deduction("d", max=2, per={"outreach": "0.5"}).score([item, Item("outreach", "{0} and {1}", args=("a", 1))])
+    assert score.points == 1
+    assert score.reasons == ("−0.5 outreach: terminal 10.2.0.1, notified 2017-09-02", "−0.5 outreach: a and 1")
+
+
+class _Unformattable:
+    def __format__(self, spec: str) -> str:
+        raise AssertionError("a label was formatted for a run that shows none")
+
+
+def test_an_item_label_is_not_formatted_when_nothing_is_explained():
+    items = [Item("late", "{0}", args=(_Unformattable(),))] * 3
+    rule = Deduction("d", max=2, per={"late": "0.5"})
+    token = explaining.set(False)
+    try:
+        assert rule.score(items).points == D("0.5")
+    finally:
+        explaining.reset(token)
+    assert rule.column_points([tuple(items)]) == [D("0.5")]
+    assert Award("a", cap=1, per={"late": "0.25"}).column_points([tuple(items)]) == [D("0.75")]
+    with pytest.raises(AssertionError, match="formatted for a run that shows none"):
+        rule.score(items)
 
 
 def test_deduction_refuses_unknown_item_kind():

@@ -350,8 +350,10 @@ class Migration(NamedTuple):
 
 # --------------------------------------------------------------------------- fixtures
 
-# Dates in labels are written `.isoformat()`: the text `str()` gives, without the detour of
-# `format()` that a bare `{date}` takes (0.3 µs a date, a label per monitoring row).
+# An item's label is a template of its row (`Item(kind, "{0.user} ({0.date})", args=(row,))`),
+# formatted only when an explanation line is written: a table or CSV run counts the items and
+# formats none. The other texts here are written `.isoformat()`: the text `str()` gives, without
+# the detour of `format()` that a bare `{date}` takes.
 
 
 @fixture
@@ -425,7 +427,7 @@ def provincial_credit_load_rate(provincial_credit_records_provided, provincial_c
 @fixture
 def provincial_catalogue_items(provincial_catalogue_errors) -> tuple[Item, ...]:
     """P-2-1: one item per error or omission found (每发现1处错漏)."""
-    return tuple([Item(CATALOGUE_ERROR, f"{row.catalogue} {row.entry} ({row.found.isoformat()})") for row in provincial_catalogue_errors])
+    return tuple([Item(CATALOGUE_ERROR, "{0.catalogue} {0.entry} ({0.found})", args=(row,)) for row in provincial_catalogue_errors])
 
 
 @fixture
@@ -447,27 +449,34 @@ def provincial_network_security_items(
     seen: set[tuple[str, str]] = set()
     for row in provincial_terminal_findings:
         if row.finding == "违规外联":
-            items.append(Item(NS_OUTREACH, f"terminal {row.terminal}, notified {row.notified.isoformat()}"))
+            items.append(Item(NS_OUTREACH, "terminal {0.terminal}, notified {0.notified}", args=(row,)))
         elif (row.finding, row.terminal) not in seen:
             seen.add((row.finding, row.terminal))
-            items.append(Item(TERMINAL_FINDINGS[row.finding], f"terminal {row.terminal} ({row.notified.isoformat()})"))
+            items.append(Item(TERMINAL_FINDINGS[row.finding], "terminal {0.terminal} ({0.notified})", args=(row,)))
     for row in provincial_vulnerability_notices:
-        items.append(Item(NS_VULNERABILITY, f"{row.system}, notified {row.notified.isoformat()}"))
-        if row.fixed is None or row.fixed > row.notified + FIX_WINDOW:
-            when = "not fixed" if row.fixed is None else f"fixed {row.fixed.isoformat()}, {(row.fixed - row.notified).days} days after"
-            items.append(Item(NS_UNFIXED, f"{row.system}, notified {row.notified.isoformat()}, {when}"))
+        items.append(Item(NS_VULNERABILITY, "{0.system}, notified {0.notified}", args=(row,)))
+        if row.fixed is None:
+            items.append(Item(NS_UNFIXED, "{0.system}, notified {0.notified}, not fixed", args=(row,)))
+        elif row.fixed > row.notified + FIX_WINDOW:
+            items.append(
+                Item(
+                    NS_UNFIXED,
+                    "{0.system}, notified {0.notified}, fixed {0.fixed}, {1.days} days after",
+                    args=(row, row.fixed - row.notified),
+                )
+            )
     for row in provincial_extranet_notices:
-        items.append(Item(NS_EXTRANET, f"{row.detail}, notified {row.notified.isoformat()}"))
+        items.append(Item(NS_EXTRANET, "{0.detail}, notified {0.notified}", args=(row,)))
     return tuple(items)
 
 
 @fixture
 def provincial_login_miss_items(provincial_platform_login_misses) -> tuple[Item, ...]:
     """P-3-3-3: one item per missed login found (发现一次扣0.1分)."""
-    return tuple([Item(LOGIN_MISS, f"{row.user} ({row.date.isoformat()})") for row in provincial_platform_login_misses])
+    return tuple([Item(LOGIN_MISS, "{0.user} ({0.date})", args=(row,)) for row in provincial_platform_login_misses])
 
 
 @fixture
 def provincial_secrecy_items(provincial_secrecy_violations) -> tuple[Item, ...]:
     """P-3-4: one item per breach found in the special inspection (发现…1次，扣1分)."""
-    return tuple([Item(SECRECY_VIOLATION, f"{row.finding} ({row.found.isoformat()})") for row in provincial_secrecy_violations])
+    return tuple([Item(SECRECY_VIOLATION, "{0.finding} ({0.found})", args=(row,)) for row in provincial_secrecy_violations])
