@@ -223,6 +223,18 @@ def test_rules_without_lines_still_refuse_what_they_refuse():
         explaining.reset(quiet)
 
 
+def test_a_reason_with_args_is_formatted_only_when_explaining():
+    score = RATE.score("80")
+    assert score.with_reason("{0} systems; latest: {1}", 3, dt.date(2017, 5, 1)).reasons[-1] == "3 systems; latest: 2017-05-01"
+    assert score.with_reason("{0} kept as written", ()).reasons[-1] == "() kept as written"
+    assert score.with_reason("{braces} kept as written").reasons[-1] == "{braces} kept as written"
+    quiet = explaining.set(False)
+    try:
+        assert score.with_reason("{0}", _Unformattable()) is score
+    finally:
+        explaining.reset(quiet)
+
+
 @pytest.mark.parametrize("category", ["provincial", "city", "county"])
 def test_every_sample_indicator_scores_the_same_without_lines(category):
     from escore._plugins import Catalog, make_plugin_manager

@@ -155,11 +155,16 @@ class Score:
     def __add__(self, other: Score) -> Score:
         return Score(self.points + other.points, self.reasons + other.reasons, self.hits + other.hits)
 
-    def with_reason(self, line: str) -> Score:
-        """Return this score with one more explanation line appended."""
+    def with_reason(self, line: str, *args: object) -> Score:
+        """Return this score with one more explanation line appended.
+
+        With ``args``, ``line`` is a :meth:`str.format` template of them, formatted only when
+        the run explains (``.with_reason("{0.systems} systems; latest: {0.worst}", migration)``):
+        an f-string argument is built for every unit even when no line is kept.
+        """
         if not explaining.get():
             return self
-        return Score(self.points, self.reasons + (line,), self.hits)
+        return Score(self.points, self.reasons + (line.format(*args) if args else line,), self.hits)
 
 
 def composite(*parts: Score) -> Score:

@@ -207,7 +207,7 @@ def dc_a_migration(provincial_dc_migration, provincial_dc_a_migration_tiers=A_MI
     m = provincial_dc_migration
     if m.delay_months is None:
         return points(0, f"migration not completed: {', '.join(m.pending)} pending ({len(m.pending)} of {m.systems} systems): 0")
-    return provincial_dc_a_migration_tiers.score(m.delay_months).with_reason(f"{m.systems} systems; latest against schedule: {m.worst}")
+    return provincial_dc_a_migration_tiers.score(m.delay_months).with_reason("{0.systems} systems; latest against schedule: {0.worst}", m)
 
 
 @indicator(
@@ -223,7 +223,7 @@ def dc_a_migration(provincial_dc_migration, provincial_dc_a_migration_tiers=A_MI
     ),
 )
 def dc_a_disposal(provincial_dc_migration) -> Score:
-    return A_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason(provincial_dc_migration.disposal)
+    return A_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason("{0.disposal}", provincial_dc_migration)
 
 
 P11B = group(
@@ -257,7 +257,7 @@ def dc_b_migration(provincial_dc_migration, provincial_dc_b_migration_tiers=B_MI
     m = provincial_dc_migration
     if m.delay_months is None:
         return points(0, f"migration not completed: {', '.join(m.pending)} pending ({len(m.pending)} of {m.systems} systems): 0")
-    return provincial_dc_b_migration_tiers.score(m.delay_months).with_reason(f"{m.systems} systems; latest against schedule: {m.worst}")
+    return provincial_dc_b_migration_tiers.score(m.delay_months).with_reason("{0.systems} systems; latest against schedule: {0.worst}", m)
 
 
 @indicator(
@@ -273,7 +273,7 @@ def dc_b_migration(provincial_dc_migration, provincial_dc_b_migration_tiers=B_MI
     ),
 )
 def dc_b_disposal(provincial_dc_migration) -> Score:
-    return B_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason(provincial_dc_migration.disposal)
+    return B_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason("{0.disposal}", provincial_dc_migration)
 
 
 P11C = group(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from escore import Item, MissingEvidence, column, field, fixture, table
 
@@ -338,14 +338,38 @@ def months_late(due: dt.date, done: dt.date) -> int:
 
 
 class Migration(NamedTuple):
-    """What P-1-1-A-2/-3 and P-1-1-B-1/-2 need to know about a department's migration."""
+    """What P-1-1-A-2/-3 and P-1-1-B-1/-2 need to know about a department's migration.
+
+    The texts behind the numbers (:attr:`worst`, :attr:`disposal`) are made when an
+    explanation asks for them, from the rows kept here.
+    """
 
     systems: int
     pending: tuple[str, ...]  # systems not migrated
     delay_months: int | None  # the largest delay over all systems; None while any is pending
-    worst: str  # the system with the largest delay, with its dates
     disposed_in_time: bool  # disposal and clearance done within 1 month after the last migration
-    disposal: str  # the dates behind disposed_in_time
+    latest: Any = None  # the row of the system with the largest delay (None while any is pending)
+    completed: dt.date | None = None  # the last migration
+    uncleared: tuple[str, ...] = ()  # systems whose machine room is not cleared
+    cleared: dt.date | None = None  # the last clearance, when every system is cleared
+
+    @property
+    def worst(self) -> str:
+        """The system with the largest delay, with its dates."""
+        row = self.latest
+        return "" if row is None else f"{row.system}: due {row.due.isoformat()}, done {row.done.isoformat()}"
+
+    @property
+    def disposal(self) -> str:
+        """The dates behind :attr:`disposed_in_time`."""
+        if self.pending:
+            return f"migration not completed ({len(self.pending)} of {self.systems} systems pending)"
+        assert self.completed is not None
+        head = f"last migration {self.completed.isoformat()}; disposal due by {add_months(self.completed, 1).isoformat()}"
+        if self.uncleared:
+            return f"{head}; not done for {', '.join(self.uncleared)}"
+        assert self.cleared is not None
+        return f"{head}; done {self.cleared.isoformat()}"
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -367,26 +391,15 @@ def provincial_dc_migration(provincial_dc_migrations) -> Migration:
         )
     pending = tuple(row.system for row in rows if row.done is None)
     if pending:
-        return Migration(len(rows), pending, None, "", False, f"migration not completed ({len(pending)} of {len(rows)} systems pending)")
+        return Migration(len(rows), pending, None, False)
     worst = max(rows, key=lambda row: (months_late(row.due, row.done), row.done))
     delay = months_late(worst.due, worst.done)
     completed = max(row.done for row in rows)
-    deadline = add_months(completed, 1)
-    uncleared = [row.system for row in rows if row.cleared is None]
+    uncleared = tuple(row.system for row in rows if row.cleared is None)
     if uncleared:
-        return Migration(
-            len(rows),
-            (),
-            delay,
-            f"{worst.system}: due {worst.due.isoformat()}, done {worst.done.isoformat()}",
-            False,
-            f"last migration {completed.isoformat()}; disposal due by {deadline.isoformat()}; not done for {', '.join(uncleared)}",
-        )
+        return Migration(len(rows), (), delay, False, worst, completed, uncleared)
     cleared = max(row.cleared for row in rows)
-    disposal = f"last migration {completed.isoformat()}; disposal due by {deadline.isoformat()}; done {cleared.isoformat()}"
-    return Migration(
-        len(rows), (), delay, f"{worst.system}: due {worst.due.isoformat()}, done {worst.done.isoformat()}", cleared <= deadline, disposal
-    )
+    return Migration(len(rows), (), delay, cleared <= add_months(completed, 1), worst, completed, (), cleared)
 
 
 @fixture
