@@ -195,6 +195,16 @@ def test_migration_not_completed_and_disposal():
     assert C.dc_a_disposal(at_deadline).points == Decimal(2)
     late = E.provincial_dc_migration(migrations((D(2017, 10, 15), D(2017, 10, 15), D(2017, 11, 16))))
     assert C.dc_b_disposal(late).points == Decimal(0)
+    # The texts behind the numbers, made when a line is written.
+    assert C.dc_a_disposal(pending).reasons[-1] == "migration not completed (1 of 2 systems pending)"
+    assert C.dc_a_disposal(at_deadline).reasons[-1] == "last migration 2017-10-15; disposal due by 2017-11-15; done 2017-11-15"
+    assert C.dc_b_migration(late).reasons[-1].endswith("1 systems; latest against schedule: 系统0: due 2017-10-15, done 2017-10-15")
+    uncleared = E.provincial_dc_migration(
+        migrations((D(2017, 9, 15), D(2017, 9, 20), D(2017, 9, 30)), (D(2017, 9, 30), D(2017, 10, 31), None))
+    )
+    assert uncleared.delay_months == 2 and not uncleared.disposed_in_time
+    assert C.dc_a_disposal(uncleared).reasons[-1] == "last migration 2017-10-31; disposal due by 2017-11-30; not done for 系统1"
+    assert C.dc_a_migration(uncleared).reasons[-1] == "2 systems; latest against schedule: 系统1: due 2017-09-30, done 2017-10-31"
     with pytest.raises(MissingEvidence):
         E.provincial_dc_migration(())
 
@@ -278,8 +288,21 @@ def test_network_security_items_and_floor():
     items = E.provincial_network_security_items(True, terminals, fixed_in_time, ())
     assert sorted(i.kind for i in items) == sorted([E.NS_OUTREACH, E.NS_OUTREACH, E.NS_UNREGISTERED, E.NS_VULNERABILITY])
     assert C.network_security(items).points == Decimal("4.5")  # 7 − 0.5 − 0.5 − 0.5 − 1
+    assert [i.text for i in items] == [
+        "terminal 10.0.0.1, notified 2017-09-01",
+        "terminal 10.0.0.1, notified 2017-10-01",
+        "terminal 10.0.0.2 (2017-09-01)",
+        "门户网站, notified 2017-09-01",
+    ]
     items = E.provincial_network_security_items(False, (), fixed_late, ())
     assert C.network_security(items).points == Decimal(3)  # 7 − 2 − 1 − 1
+    assert [i.text for i in items] == [
+        "not implemented",
+        "门户网站, notified 2017-09-01",
+        "门户网站, notified 2017-09-01, fixed 2017-09-16, 15 days after",
+    ]
+    unfixed = E.provincial_network_security_items(True, (), (vuln("t", 2, D(2017, 9, 1), "门户网站", None),), ())
+    assert [i.text for i in unfixed] == ["门户网站, notified 2017-09-01", "门户网站, notified 2017-09-01, not fixed"]
     items = E.provincial_network_security_items(False, terminals, fixed_late + fixed_late, ())
     assert C.network_security(items).points == Decimal(0)  # 2 + 1.5 + 4 = 7.5 > 7: floor
 
