@@ -614,7 +614,7 @@ P33 = group(
 def incident_feedback(provincial_security_incidents) -> Score:
     late = sum(1 for row in provincial_security_incidents if not row.rectified_on_time)
     return INCIDENTS.score(late == 0).with_reason(
-        f"{len(provincial_security_incidents)} incident(s), {late} not rectified and fed back on time"
+        "{0} incident(s), {1} not rectified and fed back on time", len(provincial_security_incidents), late
     )
 
 
