@@ -66,6 +66,23 @@ def runner(monkeypatch):
     return CliRunner()
 
 
+def test_choosing_the_language_in_use_again_reads_no_catalogue(monkeypatch):
+    from escore import _i18n
+
+    reads = []
+    monkeypatch.setattr(_i18n, "read_catalogue", lambda path: reads.append(path.name) or read_catalogue(path))
+    try:
+        _i18n.use("zh")
+        _i18n.use("zh")
+        assert reads == ["escore.mo"] and _i18n.gettext("escore: {0}") == "escore：{0}"
+        _i18n.use("en")
+        assert _i18n.gettext("escore: {0}") == "escore: {0}"
+        _i18n.use("zh", [("click", LOCALE_DIR)])
+        assert reads == ["escore.mo", "click.mo", "escore.mo"]
+    finally:
+        _i18n.use("en")
+
+
 def test_fj2017_speaks_chinese_by_default(runner):
     result = runner.invoke(cli, ["run", "-c", "city"])
     assert result.exit_code == 0, result.output

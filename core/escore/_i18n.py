@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 #: Languages escore itself has catalogues for (English is the source language).
 LANGUAGES = ("en", "zh")
@@ -26,7 +27,7 @@ ENV = "ESCORE_LANG"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 _messages: dict[str, str] = {}
-_current = {"language": "en"}
+_current: dict[str, Any] = {"language": "en"}
 #: The translated messages of the current language; empty (false) while the command speaks English.
 translating: dict[str, str] = _messages
 
@@ -128,6 +129,9 @@ def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
     :param catalogues: ``(domain, locale directory)`` pairs that packs registered;
         ``<dir>/<lang>/LC_MESSAGES/<domain>.mo`` is read when it exists.
     """
+    catalogues = tuple((domain, str(directory)) for domain, directory in catalogues)
+    if _current.get("catalogues") == (lang, catalogues):
+        return  # already in use: a command chooses its language again once it knows the ruleset
     messages: dict[str, str] = {}
     if lang != "en":
         for domain, directory in [*catalogues, (DOMAIN, LOCALE_DIR)]:
@@ -138,6 +142,7 @@ def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
     _messages.update(messages)
     lines.clear()
     _current["language"] = lang
+    _current["catalogues"] = (lang, catalogues)
 
 
 def translated(messages: Mapping[str, str]) -> dict[str, str]:
