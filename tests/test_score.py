@@ -91,6 +91,21 @@ def test_an_item_label_with_args_is_formatted_into_its_line():
     assert score.reasons == ("−0.5 outreach: terminal 10.2.0.1, notified 2017-09-02", "−0.5 outreach: a and 1")
 
 
+def test_a_template_that_does_not_fit_its_values_shows_it_in_the_line_and_scores_the_same():
+    """The points never depend on a line: a bad template is visible, not an error only when explaining."""
+    rule = Deduction("d", max=2, per={"late": "0.5"})
+    items = [Item("late", "{0.missing_attribute}", args=("row",)), Item("late", "{1}", args=("only one",))]
+    explained = rule.score(items)
+    assert explained.points == 1
+    assert explained.reasons == (
+        "−0.5 late: {0.missing_attribute} [not formatted: AttributeError: 'str' object has no attribute 'missing_attribute']",
+        "−0.5 late: {1} [not formatted: IndexError: Replacement index 1 out of range for positional args tuple]",
+    )
+    assert RATE.score("80").with_reason("{0.worst}", None).reasons[-1] == (
+        "{0.worst} [not formatted: AttributeError: 'NoneType' object has no attribute 'worst']"
+    )
+
+
 class _Unformattable:
     def __format__(self, spec: str) -> str:
         raise AssertionError("a label was formatted for a run that shows none")
@@ -106,8 +121,7 @@ def test_an_item_label_is_not_formatted_when_nothing_is_explained():
         explaining.reset(token)
     assert rule.column_points([tuple(items)]) == [D("0.5")]
     assert Award("a", cap=1, per={"late": "0.25"}).column_points([tuple(items)]) == [D("0.75")]
-    with pytest.raises(AssertionError, match="formatted for a run that shows none"):
-        rule.score(items)
+    assert rule.score(items).reasons[0] == "−0.5 late: {0} [not formatted: AssertionError: a label was formatted for a run that shows none]"
 
 
 def test_deduction_refuses_unknown_item_kind():

@@ -116,6 +116,21 @@ def fmt_text(text: str, value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
+def formatted(template: str, args: tuple[object, ...]) -> str:
+    """``template.format(*args)`` for a line; a template that does not fit its values is shown
+    as it is, with what went wrong, instead of raising.
+
+    The points never depend on a line, and a run without explanations formats none: a pack's
+    wording that raised only when explaining would give the same unit a score in a table and an
+    error in its report (and the lazily written detail of a large run would disagree with its
+    summary). The defect stays visible in every line it touches.
+    """
+    try:
+        return template.format(*args)
+    except Exception as exc:  # a pack's template or value: shown, never raised
+        return f"{template} [not formatted: {type(exc).__name__}: {exc}]"
+
+
 class MissingEvidence(Exception):
     """Evidence an indicator needs is absent; the indicator gets status ``missing``."""
 
@@ -164,7 +179,7 @@ class Score:
         """
         if not explaining.get():
             return self
-        return Score(self.points, self.reasons + (line.format(*args) if args else line,), self.hits)
+        return Score(self.points, self.reasons + (formatted(line, args) if args else line,), self.hits)
 
 
 def composite(*parts: Score) -> Score:
@@ -382,7 +397,7 @@ class Item(NamedTuple):
     @property
     def text(self) -> str:
         """The label as the explanation shows it."""
-        return self.label.format(*self.args) if self.args else self.label
+        return formatted(self.label, self.args) if self.args else self.label
 
 
 _KIND = operator.itemgetter(0)  # Item.kind, read C-level
