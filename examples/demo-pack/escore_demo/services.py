@@ -70,4 +70,7 @@ def plan_market(service_plan_filed) -> Score:
     source=cite("deduct 0.05 per outage until zero; villages count", document=DOC),
 )
 def outages_rural(outages, unit) -> Score:
-    return OUTAGES.score(Item("outage", f"{row.date} {row.hours} h", origin=row.unit if row.unit != unit.code else "") for row in outages)
+    # The label is a template of the row, formatted only when the explanation is written.
+    return OUTAGES.score(
+        Item("outage", "{0.date} {0.hours} h", origin=row.unit if row.unit != unit.code else "", args=(row,)) for row in outages
+    )
