@@ -69,6 +69,7 @@ def runner(monkeypatch):
 def test_choosing_the_language_in_use_again_reads_no_catalogue(monkeypatch):
     from escore import _i18n
 
+    _i18n.use("en")  # whatever an earlier test left in use
     reads = []
     monkeypatch.setattr(_i18n, "read_catalogue", lambda path: reads.append(path.name) or read_catalogue(path))
     try:

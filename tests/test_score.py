@@ -106,22 +106,32 @@ def test_a_template_that_does_not_fit_its_values_shows_it_in_the_line_and_scores
     )
 
 
-class _Unformattable:
+class _Counted:
+    """A value that counts how often it is formatted (a raise would be caught and shown in the line)."""
+
+    def __init__(self) -> None:
+        self.formatted = 0
+
     def __format__(self, spec: str) -> str:
-        raise AssertionError("a label was formatted for a run that shows none")
+        self.formatted += 1
+        return "counted"
 
 
 def test_an_item_label_is_not_formatted_when_nothing_is_explained():
-    items = [Item("late", "{0}", args=(_Unformattable(),))] * 3
+    value = _Counted()
+    items = [Item("late", "{0}", args=(value,))] * 3
     rule = Deduction("d", max=2, per={"late": "0.5"})
     token = explaining.set(False)
     try:
         assert rule.score(items).points == D("0.5")
+        assert Award("a", cap=1, per={"late": "0.25"}).score(items).points == D("0.75")
     finally:
         explaining.reset(token)
     assert rule.column_points([tuple(items)]) == [D("0.5")]
     assert Award("a", cap=1, per={"late": "0.25"}).column_points([tuple(items)]) == [D("0.75")]
-    assert rule.score(items).reasons[0] == "−0.5 late: {0} [not formatted: AssertionError: a label was formatted for a run that shows none]"
+    assert value.formatted == 0
+    assert rule.score(items).reasons[0] == "−0.5 late: counted"
+    assert value.formatted == 3
 
 
 def test_deduction_refuses_unknown_item_kind():
@@ -244,7 +254,9 @@ def test_a_reason_with_args_is_formatted_only_when_explaining():
     assert score.with_reason("{braces} kept as written").reasons[-1] == "{braces} kept as written"
     quiet = explaining.set(False)
     try:
-        assert score.with_reason("{0}", _Unformattable()) is score
+        value = _Counted()
+        assert score.with_reason("{0}", value) is score
+        assert value.formatted == 0
     finally:
         explaining.reset(quiet)
 
