@@ -288,3 +288,131 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     changed.write_bytes(changed.read_bytes() + b"\n")
     with pytest.raises(InputError, match="the evidence changed while it was being scored"):
         real(later, share)
+
+
+# --------------------------------------------------------------------------- the cache's size
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("0", 0),
+        ("1000000", 1_000_000),
+        ("64k", 65_536),
+        ("500M", 500 << 20),
+        ("2G", 2 << 30),
+        ("1.5GiB", 3 << 29),
+        (" 2 gb ", 2 << 30),
+        ("1T", 1 << 40),
+    ],
+)
+def test_sizes_are_read_in_binary_units(text, size):
+    from escore._cache import parse_size
+
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "2x", "-1G", "G", "1e9", "1,000", "2 GB extra"])
+def test_what_is_not_a_size_is_refused(text):
+    from escore._cache import parse_size
+
+    assert parse_size(text) is None
+
+
+def test_a_bad_size_setting_is_reported_once_and_the_default_kept(monkeypatch, recwarn):
+    from escore import _cache
+    from escore._errors import EscoreWarning
+
+    monkeypatch.setattr(_cache, "_size_reported", set())
+    monkeypatch.setenv("ESCORE_CACHE_MAX_SIZE", "lots")
+    assert _cache.evidence_bytes_limit() == _cache.DEFAULT_EVIDENCE_BYTES == 1 << 30
+    assert _cache.evidence_bytes_limit() == 1 << 30
+    messages = [str(w.message) for w in recwarn if issubclass(w.category, EscoreWarning)]
+    assert messages == [
+        "ESCORE_CACHE_MAX_SIZE='lots' is not a size (expected e.g. 500M, 2G or a number of bytes); keeping at most 1G of checked evidence"
+    ]
+    monkeypatch.setenv("ESCORE_CACHE_MAX_SIZE", "300k")
+    assert _cache.evidence_bytes_limit() == 300 << 10
+
+
+def _sets(directory, sizes):
+    """Fake cached sets ``evidence-N.marshal`` of the given sizes, the first the least recently used."""
+    directory.mkdir(exist_ok=True)
+    for n, size in enumerate(sizes):
+        path = directory / f"evidence-{n}.marshal"
+        path.write_bytes(b"x" * size)
+        os.utime(path, ns=(10**18 + n * 10**9, 10**18 + n * 10**9))
+
+
+def _kept(directory):
+    return sorted(int(p.name[9:-8]) for p in directory.glob("evidence-*.marshal"))
+
+
+def test_the_least_recently_used_sets_go_first_beyond_the_bytes_kept(tmp_path):
+    from escore._cache import prune_evidence_sets
+
+    _sets(tmp_path, [400, 100, 300, 200])  # 0 is the oldest, 3 the newest
+    (tmp_path / "notes.txt").write_text("not escore's")
+    prune_evidence_sets(tmp_path, 600)
+    assert _kept(tmp_path) == [1, 2, 3]  # 200 + 300 + 100: the oldest, 400, no longer fits
+    assert (tmp_path / "notes.txt").exists()
+    prune_evidence_sets(tmp_path, 150)
+    assert _kept(tmp_path) == [1]  # a set larger than the bound is not kept, however new
+    prune_evidence_sets(tmp_path, 99)
+    assert _kept(tmp_path) == []
+
+
+def test_the_bytes_kept_are_filled_newest_first(tmp_path):
+    from escore._cache import prune_evidence_sets
+
+    _sets(tmp_path, [50, 100, 500, 200])
+    prune_evidence_sets(tmp_path, 350)
+    assert _kept(tmp_path) == [0, 1, 3]  # 200, then 500 does not fit, then 100 and 50 do
+
+
+def test_at_most_64_sets_are_kept(tmp_path):
+    from escore._cache import MAX_EVIDENCE_FILES, prune_evidence_sets
+
+    _sets(tmp_path, [1] * 70)
+    prune_evidence_sets(tmp_path, 1 << 30)
+    assert MAX_EVIDENCE_FILES == 64
+    assert _kept(tmp_path) == list(range(6, 70))
+
+
+def test_a_run_keeps_its_sets_within_the_size_and_touches_the_set_it_uses(demo_catalog, tmp_path, monkeypatch):
+    from escore import _load
+
+    from .conftest import DEMO
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(cache))
+    evidence = tmp_path / "evidence"
+    shutil.copytree(DEMO / "escore_demo" / "sample", evidence)
+    plan = demo_catalog.plan("demo2024", "town")
+    units, known, subs = (
+        ["east", "north", "south", "west"],
+        ["east", "north", "south", "south.a", "south.b", "west"],
+        ["south.a", "south.b"],
+    )
+
+    def load(codes):
+        return _load.load_evidence([evidence], plan, codes, known, demo_catalog.loaders, subs)
+
+    load(units)
+    (only,) = cache.glob("evidence-*.marshal")
+    size = only.stat().st_size
+    os.utime(only, ns=(10**18, 10**18))
+    load(units[:3])  # another key: a second set
+    assert len(list(cache.glob("evidence-*.marshal"))) == 2
+    load(units)  # a hit on the first set: used now
+    assert only.stat().st_mtime_ns > 10**18
+
+    monkeypatch.setenv("ESCORE_CACHE_MAX_SIZE", str(size + 1))  # room for one of the two
+    load(units[:2])  # a third key: written, then the least recently used go
+    kept = list(cache.glob("evidence-*.marshal"))
+    assert len(kept) == 1 and kept[0] != only and sum(p.stat().st_size for p in kept) <= size + 1
+
+    monkeypatch.setenv("ESCORE_CACHE_MAX_SIZE", "0")  # nothing kept: none written
+    shutil.rmtree(cache)
+    assert load(units) == _load._load_evidence([evidence], plan, units, known, demo_catalog.loaders, subs)
+    assert list(cache.glob("evidence-*.marshal")) == []

@@ -344,3 +344,48 @@ def test_a_run_that_finds_its_toml_in_the_cache_does_not_import_the_toml_parser(
     env = dict(os.environ, ESCORE_DB=str(tmp_path / "none.db"), ESCORE_CACHE_DIR=str(tmp_path / "cache"))
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout for _ in range(2)]
     assert [out.splitlines()[-1] for out in runs] == ["True", "False"]  # parsed once, then read from the cache
+
+
+def test_cache_shows_what_it_holds_and_clears_only_escores_files(runner, tmp_path):
+    cache = tmp_path / "cache"
+    env = {"ESCORE_CACHE_DIR": str(cache), "ESCORE_CACHE_MAX_SIZE": "2M"}
+    assert runner.invoke(cli, ["run", "-c", "town"], env=env).exit_code == 0  # parses TOML, keeps a checked set
+    # The parsed TOML files are saved when the process ends (not here, under CliRunner): stand-ins.
+    (cache / "toml-v2.marshal").write_bytes(b"x" * 3000)
+    (cache / "toml-v1.marshal").write_bytes(b"x" * 72)  # an earlier version's
+    (cache / "notes.txt").write_text("not escore's")
+    (cache / ".evidence.interrupted").write_bytes(b"x" * 10)  # what an interrupted write leaves
+    sets = list(cache.glob("evidence-*.marshal"))
+    parsed = 3072
+    assert len(sets) == 1
+
+    shown = runner.invoke(cli, ["cache", "--lang", "en"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines() == [
+        f"cache directory: {cache}",
+        "parsed TOML files: 3.0 KiB",
+        f"checked evidence sets: 1, {sets[0].stat().st_size / 1024:.1f} KiB (kept: at most 2.0 MiB and 64 sets, "
+        "the least recently used removed first; ESCORE_CACHE_MAX_SIZE sets the size)",
+    ]
+    freed = parsed + sets[0].stat().st_size + 10
+    cleared = runner.invoke(cli, ["cache", "--clear", "--lang", "zh"], env=env)
+    assert cleared.exit_code == 0, cleared.output
+    assert cleared.stdout == f"已从 {cache} 删除 4 个文件，共 {freed / 1024:.1f} KiB\n"
+    assert sorted(p.name for p in cache.iterdir()) == ["notes.txt"]
+    assert runner.invoke(cli, ["run", "-c", "town"], env=env).exit_code == 0  # and the cache fills again
+    assert len(list(cache.glob("evidence-*.marshal"))) == 1
+
+
+def test_cache_when_off(runner):
+    result = runner.invoke(cli, ["cache", "--lang", "en"], env={"ESCORE_CACHE_DIR": "off"})
+    assert (result.exit_code, result.stdout) == (0, "the cache is off (ESCORE_CACHE_DIR, or no home directory)\n")
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"), (5 << 20, "5.0 MiB"), (3 << 30, "3.0 GiB"), (5 << 40, "5.0 TiB")],
+)
+def test_cache_sizes_for_people(size, text):
+    from escore_cli._cache import size_text
+
+    assert size_text(size) == text

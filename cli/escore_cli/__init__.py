@@ -30,6 +30,7 @@ _COMMANDS = {
     "history": ("escore_cli._cycle", "history", "List the saved runs of the store."),
     "diff": ("escore_cli._cycle", "diff", "Compare two runs: saved ids, evidence directories or two rulesets."),
     "whatif": ("escore_cli._cycle", "whatif", "Score a unit with changed evidence: delta, changed indicators, new rank."),
+    "cache": ("escore_cli._cache", "cache", "Show where the cache is and what it holds, or clear it."),
     "appeal": ("escore_cli._cycle", "appeal", "File, list and decide appeals (accepted ones apply to later runs)."),
     "plan": ("escore_cli._plan", "plan", "An improvement plan for a unit: actions ranked by points to gain."),
 }

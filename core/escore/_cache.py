@@ -15,7 +15,9 @@ plan's evidence types and the unit codes of the ruleset. It is used only with th
 built-in TOML and CSV readers (a plugin's reader may depend on anything).
 
 Location: ``$ESCORE_CACHE_DIR`` (``~`` expanded), else ``$XDG_CACHE_HOME/escore``,
-else ``~/.cache/escore``; ``ESCORE_CACHE_DIR=off`` disables both.
+else ``~/.cache/escore``; ``ESCORE_CACHE_DIR=off`` disables both. Checked evidence sets
+are kept within 64 files and ``ESCORE_CACHE_MAX_SIZE`` bytes (default 1 GiB), the most
+recently used first; ``escore cache`` shows and clears what is kept.
 
 A cache may make escore faster, never different, so on any doubt it is not used:
 
@@ -42,7 +44,7 @@ import os
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 try:  # hashlib would load OpenSSL first, a few milliseconds of every run
     from _blake2 import blake2b as _blake2b
@@ -311,6 +313,66 @@ EVIDENCE_VERSION = 6
 #: Units per record of a cached evidence set (a load decodes one record at a time).
 _RECORD_UNITS = 2048
 MAX_EVIDENCE_FILES = 64
+#: The bytes of checked evidence sets kept when ``ESCORE_CACHE_MAX_SIZE`` is not set: a set of
+#: 100,000 units is 40-80 MB, so a dozen such sets or thousands of a few hundred units each.
+DEFAULT_EVIDENCE_BYTES = 1 << 30
+SIZE_ENV = "ESCORE_CACHE_MAX_SIZE"
+_BINARY_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+_size_reported: set[str] = set()
+
+
+def parse_size(text: str) -> int | None:
+    """Bytes from ``2G``, ``500M``, ``1.5GiB``, ``64k`` or ``1000000`` (binary units, case and a
+    trailing ``B``/``iB`` ignored), or ``None`` when ``text`` is not a size."""
+    import re
+
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?", text.strip().lower())
+    if match is None:
+        return None
+    return int(Decimal(match[1]) * _BINARY_UNITS[match[2]])
+
+
+def evidence_bytes_limit() -> int:
+    """The most bytes of checked evidence sets the cache keeps: ``ESCORE_CACHE_MAX_SIZE``, else 1 GiB.
+
+    A value that is not a size is reported once per process and the default used: the cache
+    only ever changes how fast a run is, so a typo in its setting must not stop an assessment.
+    """
+    configured = os.environ.get(SIZE_ENV, "").strip()
+    if not configured:
+        return DEFAULT_EVIDENCE_BYTES
+    size = parse_size(configured)
+    if size is not None:
+        return size
+    if configured not in _size_reported:
+        _size_reported.add(configured)
+        from ._errors import warn
+        from ._i18n import gettext
+
+        warn(
+            gettext(
+                "{0}='{1}' is not a size (expected e.g. 500M, 2G or a number of bytes); keeping at most {2} of checked evidence"
+            ).format(SIZE_ENV, configured, "1G")
+        )
+    return DEFAULT_EVIDENCE_BYTES
+
+
+def prune_evidence_sets(directory: Path, limit: int) -> None:
+    """Remove the least recently used checked evidence sets beyond :data:`MAX_EVIDENCE_FILES`
+    files or ``limit`` bytes in all (a run touches the set it uses, see :func:`open_evidence_set`)."""
+    found = []
+    for path in directory.glob("evidence-*.marshal"):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        found.append((info.st_mtime_ns, path.name, info.st_size, path))
+    kept = total = 0
+    for _, _, size, path in sorted(found, reverse=True):  # the most recently used first
+        if kept < MAX_EVIDENCE_FILES and total + size <= limit:
+            kept, total = kept + 1, total + size
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _cache_dir() -> Path | None:
@@ -437,7 +499,8 @@ def save_evidence_set(key: str, evidence: Any) -> None:
     a column in a few C-level passes (:func:`load_evidence_set`) instead of value by value.
     """
     directory = _cache_dir()
-    if directory is None:
+    limit = evidence_bytes_limit()
+    if directory is None or limit == 0:
         return
     from ._fieldvalues import FieldValues
 
@@ -501,9 +564,7 @@ def save_evidence_set(key: str, evidence: Any) -> None:
         if not usable_directory(directory, create=True):
             return
         _write_sealed(directory, f"evidence-{key}.marshal", records(), ".evidence.")
-        kept = sorted(directory.glob("evidence-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in kept[MAX_EVIDENCE_FILES:]:
-            old.unlink(missing_ok=True)
+        prune_evidence_sets(directory, limit)
     except (OSError, ValueError, TypeError):
         pass
 
@@ -684,8 +745,15 @@ def open_evidence_set(key: str) -> CachedEvidence | None:
     directory = _cache_dir()
     if directory is None or not usable_directory(directory, create=False):
         return None
-    stream = _open_sealed(directory / f"evidence-{key}.marshal")
-    return None if stream is None else CachedEvidence(key, stream)
+    path = directory / f"evidence-{key}.marshal"
+    stream = _open_sealed(path)
+    if stream is None:
+        return None
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: pruned after the sets used less recently
+    return CachedEvidence(key, stream)
 
 
 def load_evidence_set(key: str, plan: Any, only: set[str] | None = None, *, head_only: bool = False) -> Any:
@@ -697,3 +765,60 @@ def load_evidence_set(key: str, plan: Any, only: set[str] | None = None, *, head
         return opened.load(plan, only, head_only=head_only)
     finally:
         opened.close()
+
+
+# --------------------------------------------------------------------------- looking after the cache
+
+#: escore's files in the cache directory: the parsed TOML files (this version's and earlier
+#: ones'), checked evidence sets, and what an interrupted write left behind.
+_OWN_FILES = ("toml-v*.marshal", "evidence-*.marshal", ".toml-cache.*", ".evidence.*")
+
+
+class CacheUsage(NamedTuple):
+    """What the cache holds (``escore cache``)."""
+
+    directory: Path | None  #: ``None`` when the cache is off
+    parsed_bytes: int  #: the parsed TOML files
+    evidence_sets: int  #: checked evidence sets kept
+    evidence_bytes: int
+    limit: int  #: the most bytes of checked evidence sets kept (:func:`evidence_bytes_limit`)
+
+
+def _own_files(directory: Path) -> list[Path]:
+    found = {path for pattern in _OWN_FILES for path in directory.glob(pattern)}
+    return sorted(path for path in found if path.is_file() and not path.is_symlink())
+
+
+def cache_usage() -> CacheUsage:
+    """The cache's directory and what escore keeps in it."""
+    directory = _cache_dir()
+    limit = evidence_bytes_limit()
+    if directory is None:
+        return CacheUsage(None, 0, 0, 0, limit)
+    parsed = sets = evidence = 0
+    for path in _own_files(directory) if directory.is_dir() else []:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        if path.name.startswith("evidence-"):
+            sets, evidence = sets + 1, evidence + size
+        elif path.name.startswith("toml-"):
+            parsed += size
+    return CacheUsage(directory, parsed, sets, evidence, limit)
+
+
+def clear_cache() -> tuple[int, int]:
+    """Remove escore's files from the cache directory (nothing else in it): ``(files, bytes)``."""
+    directory = _cache_dir()
+    if directory is None or not directory.is_dir():
+        return 0, 0
+    files = freed = 0
+    for path in _own_files(directory):
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except OSError:
+            continue
+        files, freed = files + 1, freed + size
+    return files, freed
