@@ -294,3 +294,19 @@ def watching(timeout: float | None) -> Any:
     from escore._watchdog import Watchdog
 
     return Watchdog(timeout)
+
+
+def dumps(data: Any) -> str:
+    """JSON with the characters its writer leaves raw escaped (exact, but safe in a terminal)."""
+    import json
+
+    from escore._text import escape_string_syntax
+
+    return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+
+
+def safe(text: str) -> str:
+    """Text output with control and reordering characters of evidence or claims shown as escapes."""
+    from escore._text import escape_lines
+
+    return escape_lines(text)

@@ -12,6 +12,7 @@ from escore._i18n import gettext as _
 
 from ._common import (
     catalog_from,
+    dumps,
     echo_out,
     evidence_option,
     lang_option,
@@ -19,18 +20,14 @@ from ._common import (
     report_format_option,
     reports_errors,
     ruleset_option,
+    safe,
     speak,
     unit_category_option,
     write_output,
     year_option,
 )
+from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
 
-db_option = click.option(
-    "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The store (SQLite). Default: $ESCORE_DB, else $XDG_DATA_HOME/escore/escore.db or ~/.local/share/escore/escore.db.",
-)
-no_appeals_option = click.option("--no-appeals", is_flag=True, help="Do not apply the accepted appeals of the store.")
 set_option = click.option(
     "--set", "sets", multiple=True, metavar="FIELD=VALUE", help='Change a field (VALUE is TOML: 80, true, 2017-11-15, "text").'
 )
@@ -40,46 +37,6 @@ add_row_option = click.option(
 remove_row_option = click.option(
     "--remove-row", "remove_rows", multiple=True, metavar="TABLE:LINE", help="Remove the unit's row at that CSV line."
 )
-
-
-def accepted_appeals(db: Path | None, catalog: Any, category: str, ruleset: str | None, year: int | None) -> list[dict[str, Any]]:
-    """The accepted appeals of the category's year in the store, if the store exists."""
-    from escore._store import open_store
-
-    store = open_store(db, create=False)
-    if store is None:
-        return []
-    with store:
-        chosen = catalog.choose(category, ruleset=ruleset, year=year)
-        return store.appeals(category=category, year=chosen.year, status="accepted")
-
-
-def note_appeals(cycle: Any) -> None:
-    if cycle.appeals:
-        click.echo(_("escore: applied accepted appeal(s) {0}").format(", ".join(f"#{i}" for i in cycle.appeals)), err=True)
-
-
-def save_record(db: Path | None, record: dict[str, Any]) -> int:
-    from escore._store import open_store
-
-    with open_store(db) as store:  # type: ignore[union-attr]
-        return store.save_run(record)
-
-
-def dumps(data: Any) -> str:
-    """JSON with the characters its writer leaves raw escaped (exact, but safe in a terminal)."""
-    import json
-
-    from escore._text import escape_string_syntax
-
-    return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
-
-
-def safe(text: str) -> str:
-    """Text output with control and reordering characters of evidence or claims shown as escapes."""
-    from escore._text import escape_lines
-
-    return escape_lines(text)
 
 
 # ---------------------------------------------------------------------- history

@@ -21,7 +21,7 @@ from ._common import (
     write_output,
     year_option,
 )
-from ._cycle import accepted_appeals, db_option, no_appeals_option, note_appeals
+from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals
 
 
 def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, category: str | None) -> tuple[str, str, str]:

@@ -12,17 +12,19 @@ from escore._i18n import gettext as _
 
 from ._common import (
     catalog_from,
+    dumps,
     evidence_option,
     lang_option,
     output_option,
     report_format_option,
     reports_errors,
     ruleset_option,
+    safe,
     unit_category_option,
     write_output,
     year_option,
 )
-from ._cycle import accepted_appeals, db_option, dumps, no_appeals_option, note_appeals, safe
+from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals
 
 
 @click.command()

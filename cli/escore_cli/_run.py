@@ -21,7 +21,7 @@ from ._common import (
     write_output,
     year_option,
 )
-from ._cycle import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
+from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
 
 #: Units (or errors) listed on stderr; the rest are counted, the report has them all.
 STDERR_UNITS = 10
