@@ -82,20 +82,14 @@ class Watchdog:
         self._previous_handler: Any = None
 
     def __enter__(self) -> Watchdog:
-        import signal
-
         _stack.append((self.timeout, self.note_after))
+        if self.timeout is not None:
+            import signal  # only with a budget: importing it costs a run 1-3 ms
 
-        can_interrupt = (
-            self.timeout is not None
-            and hasattr(signal, "pthread_kill")
-            and hasattr(signal, "SIGALRM")
-            and threading.current_thread() is threading.main_thread()
-        )
-        if can_interrupt:
-            self._previous_handler = signal.signal(signal.SIGALRM, self._on_alarm)
-        elif self.timeout is not None:
-            self.timeout = None  # no signals here: the notes still name the indicator
+            if hasattr(signal, "pthread_kill") and hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread():
+                self._previous_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+            else:
+                self.timeout = None  # no signals here: the notes still name the indicator
         self._thread = threading.Thread(target=self._watch, name="escore-watchdog", daemon=True)
         self._thread.start()
         return self
@@ -127,8 +121,6 @@ class Watchdog:
             pass
 
     def _watch(self) -> None:
-        import signal
-
         current: tuple[str, str] | None = None
         since = time.monotonic()
         noted = 0.0
@@ -143,6 +135,8 @@ class Watchdog:
             elapsed = now - since
             if self.timeout is not None and elapsed >= self.timeout and self._expired != current:
                 self._expired = current
+                import signal  # imported already by __enter__, which set the budget
+
                 signal.pthread_kill(self._target, signal.SIGALRM)
             elif elapsed >= self.note_after and elapsed - noted >= self.note_after:
                 noted = elapsed
