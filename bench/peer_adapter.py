@@ -138,16 +138,21 @@ def _stat_key(csv_path: str) -> str:
 
 def converted(csv_path: str) -> tuple[Path, Path, list[str]]:
     """(evidence dir, units table, unit ids in CSV order); converts on first use."""
-    import hashlib
+    try:  # built in, as escore's cache uses it: hashlib would load OpenSSL (5 ms of every timed run)
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - Pythons without the built-in module
+        from hashlib import blake2b
 
     root = work_root()
     index = root / "index"
     index.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha1(_stat_key(csv_path).encode()).hexdigest()
+    key = blake2b(_stat_key(csv_path).encode(), digest_size=20).hexdigest()
     pointer = index / key
     if pointer.exists():
         base = Path(pointer.read_text())
     else:  # first time for this file: find a conversion of the same bytes, else convert
+        import hashlib
+
         digest = hashlib.sha1(Path(csv_path).read_bytes() + MAPPING_VERSION.encode()).hexdigest()
         base = root / "evidence" / digest
         if not (base / "done").exists():
