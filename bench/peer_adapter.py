@@ -26,8 +26,11 @@ What a run does
      comprehensive`` selects the 23 indicators of the 65-point table; the website section
      (Table D) is then empty and totals count only the selection. Its wall time is phase
      ``score``; it is also logged, with the peak RSS, to ``$ESCORE_ADAPTER_LOG`` (JSON lines).
-  3. **Totals.** escore's CSV holds totals rounded half-up to 2 decimals (its presentation); they
-     are written as they are, so bench.py's "max |value - exact|" shows that rounding (≤ 0.005).
+  3. **Totals.** escore's CSV holds each total exact (``total``) and rounded half-up to 2
+     decimals (``total_2dp``); the exact text is written.
+  4. **The end.** The process ends as the ``escore`` script ends its own: exit handlers run,
+     the streams are flushed, and the run's objects go with the process instead of being freed
+     one by one (``escore_cli.end_process``).
 
 Variants (the script's file name picks one, so that one bench.py run can time several through
 symbolic links: ``escore_adapter.MODE.py``)
@@ -611,6 +614,18 @@ def agree(csv_in: str) -> dict:
     return out
 
 
+def end_as_the_script_ends() -> None:
+    """End this process as the ``escore`` script ends its own (``escore_cli.script``): exit
+    handlers run and streams flushed, the run's objects freed with the process rather than one
+    by one. This process stands in for the script (see :func:`run_escore`); an escore without
+    ``end_process`` ends normally."""
+    try:
+        from escore_cli import end_process
+    except ImportError:
+        return
+    end_process(0)
+
+
 def main() -> None:
     argv = sys.argv
     if len(argv) > 2 and argv[1] == "--convert":
@@ -622,6 +637,7 @@ def main() -> None:
         print(json.dumps(agree(argv[2]), indent=1, ensure_ascii=False))
     elif len(argv) >= 4:
         run_cli(argv)
+        end_as_the_script_ends()
     else:
         raise SystemExit(__doc__)
 

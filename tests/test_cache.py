@@ -325,7 +325,7 @@ def test_a_bad_size_setting_is_reported_once_and_the_default_kept(monkeypatch, r
 
     monkeypatch.setattr(_cache, "_size_reported", set())
     monkeypatch.setenv("ESCORE_CACHE_MAX_SIZE", "lots")
-    assert _cache.evidence_bytes_limit() == _cache.DEFAULT_EVIDENCE_BYTES == 1 << 30
+    assert _cache.evidence_bytes_limit() == _cache.DEFAULT_EVIDENCE_BYTES == _cache.parse_size(_cache._DEFAULT_EVIDENCE_SIZE) == 1 << 30
     assert _cache.evidence_bytes_limit() == 1 << 30
     messages = [str(w.message) for w in recwarn if issubclass(w.category, EscoreWarning)]
     assert messages == [

@@ -309,6 +309,40 @@ def test_the_script_leaves_what_is_alive_to_the_end_of_the_process():
     assert out.splitlines()[-1] == "0 0 True"
 
 
+def _command(entry: str, *args: str, cache) -> subprocess.CompletedProcess:
+    """``escore ARGS`` in a fresh process through ``entry``: ``script`` (the installed ``escore``) or ``main``."""
+    code = (
+        "import sys; from escore_cli import script; script()"
+        if entry == "script"
+        else "import sys; from escore_cli import main; sys.exit(main())"
+    )
+    env = {**os.environ, "ESCORE_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, env=env, check=False)
+
+
+def test_the_script_ends_the_process_with_the_same_output_status_and_exit_handlers(tmp_path):
+    """The ``escore`` script ends the process without the interpreter's teardown: the output, the
+    exit status and what exit handlers do (the parsed-TOML cache is saved by one) are a normal exit's."""
+    fast = _command("script", "run", "-c", "county", "-f", "json", cache=tmp_path / "a")
+    normal = _command("main", "run", "-c", "county", "-f", "json", cache=tmp_path / "b")
+    assert fast.returncode == normal.returncode == 0
+    assert len(fast.stdout) > 100_000 and fast.stdout == normal.stdout and fast.stderr == normal.stderr
+    assert (tmp_path / "a" / "toml-v2.marshal").stat().st_size > 10_000  # saved at exit, by an exit handler
+
+    strict = _command("script", "run", "-c", "county", "--strict", cache=tmp_path / "a")
+    assert strict.returncode == 1 and strict.stdout == _command("main", "run", "-c", "county", "--strict", cache=tmp_path / "b").stdout
+    usage = _command("script", "run", "-c", "nope", "--lang", "en", cache=tmp_path / "a")
+    assert (usage.returncode, usage.stdout) == (2, b"")
+    assert usage.stderr == b"escore: error: unknown category 'nope'; known: city, county, provincial\n"
+
+
+def test_ending_the_process_as_sys_exit_would():
+    for status, code, stderr in [(None, 0, ""), (3, 3, ""), ("stopped", 1, "stopped\n")]:
+        program = f"import atexit; from escore_cli import end_process; atexit.register(print, 'handler ran'); print('out', end=''); end_process({status!r})"
+        done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
+        assert (done.returncode, done.stdout, done.stderr) == (code, "outhandler ran\n", stderr)
+
+
 def test_output_file_is_written_atomically(runner, tmp_path):
     target = tmp_path / "result.csv"
     assert runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(target)]).exit_code == 0

@@ -7,7 +7,7 @@ Subcommands are imported only when invoked, so ``escore --version`` and
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -119,13 +119,14 @@ def _requested_language(args: list[str]) -> str | None:
     return os.environ.get("ESCORE_LANG") or None
 
 
-#: Set by :func:`main`, the ``escore`` script: this process runs one command and ends
-#: (read by ``escore_cli._common.keep_until_exit``).
+#: Set by :func:`main` (through :func:`script`, the ``escore`` script): this process runs one
+#: command and ends (read by ``escore_cli._common.keep_until_exit``).
 this_process = {"runs_one_command": False}
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point of the ``escore`` script: a process runs one command and ends."""
+    """Run one command in a process that then ends (:func:`script`, or a harness that runs the
+    command line in its own process); returns, or raises ``SystemExit``, as click does."""
     args = sys.argv[1:] if argv is None else list(argv)
     _parse_in_requested_language(args)  # "no such command" too
     this_process["runs_one_command"] = True
@@ -138,6 +139,47 @@ def main(argv: list[str] | None = None) -> Any:
         import gc
 
         gc.freeze()
+
+
+def script() -> NoReturn:
+    """The ``escore`` script: :func:`main`, then the process ends at once.
+
+    What the command leaves alive (the packs, the plan, a large run's evidence and results) is
+    freed with the process rather than object by object: the interpreter's teardown took about
+    40 ms after a 10,000-unit run and 0.25-0.35 s after 100,000 units. Exit handlers still run
+    and the standard streams are flushed, as at a normal exit. :func:`main` itself returns, for
+    a program that runs a command and goes on.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        end_process(done.code)
+    end_process(0)
+
+
+def end_process(status: Any) -> NoReturn:
+    """End the process with ``status`` as ``sys.exit`` would (``None`` is 0, an integer is the
+    exit status, anything else is printed and gives 1), after the exit handlers and a flush of
+    the standard streams, without tearing down the interpreter."""
+    import atexit
+    import contextlib
+    import os
+
+    if status is None:
+        code = 0
+    elif isinstance(status, int):
+        code = status
+    else:
+        with contextlib.suppress(Exception):
+            print(status, file=sys.stderr)
+        code = 1
+    # The handlers a normal exit runs (the parsed-TOML cache is saved by one; a pack may have its
+    # own); os._exit would skip them. A failure in one is printed by atexit itself, as at exit.
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):  # os._exit does not flush; a closed pipe is not an error here
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _parse_in_requested_language(args: list[str]) -> None:

@@ -139,7 +139,7 @@ def run(
                     lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
                     jobs=jobs,
                 )
-                keep_until_exit()
+                keep_until_exit(result)
             # A streaming writer scores each unit's detail again: under the same watchdog.
             if chosen_format.write_run is not None:
                 write = chosen_format.write_run

@@ -1,3 +1,3 @@
-from escore_cli import main
+from escore_cli import script
 
-main()
+script()

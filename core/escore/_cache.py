@@ -315,7 +315,7 @@ _RECORD_UNITS = 2048
 MAX_EVIDENCE_FILES = 64
 #: The bytes of checked evidence sets kept when ``ESCORE_CACHE_MAX_SIZE`` is not set: a set of
 #: 100,000 units is 40-80 MB, so a dozen such sets or thousands of a few hundred units each.
-DEFAULT_EVIDENCE_BYTES = 1 << 30
+DEFAULT_EVIDENCE_BYTES, _DEFAULT_EVIDENCE_SIZE = 1 << 30, "1G"
 SIZE_ENV = "ESCORE_CACHE_MAX_SIZE"
 _BINARY_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _size_reported: set[str] = set()
@@ -352,7 +352,7 @@ def evidence_bytes_limit() -> int:
         warn(
             gettext(
                 "{0}='{1}' is not a size (expected e.g. 500M, 2G or a number of bytes); keeping at most {2} of checked evidence"
-            ).format(SIZE_ENV, configured, "1G")
+            ).format(SIZE_ENV, configured, _DEFAULT_EVIDENCE_SIZE)
         )
     return DEFAULT_EVIDENCE_BYTES
 
