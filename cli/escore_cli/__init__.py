@@ -147,8 +147,9 @@ def script() -> NoReturn:
     What the command leaves alive (the packs, the plan, a large run's evidence and results) is
     freed with the process rather than object by object: the interpreter's teardown took about
     40 ms after a 10,000-unit run and 0.25-0.35 s after 100,000 units. Exit handlers still run
-    and the standard streams are flushed, as at a normal exit. :func:`main` itself returns, for
-    a program that runs a command and goes on.
+    and the standard streams are flushed, as at a normal exit; a non-daemon thread a pack left
+    running is not waited for (escore starts none). :func:`main` itself returns, for a program
+    that runs a command and goes on.
     """
     try:
         main()
