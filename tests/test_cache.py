@@ -52,22 +52,25 @@ def test_cache_can_be_switched_off(monkeypatch):
     assert cache_path() is None
 
 
-def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, tmp_path, monkeypatch):
-    import shutil
-
-    from escore import _cache, _load
-
+def _demo_town(demo_catalog, tmp_path):
+    """A copy of the demo pack's sample evidence, the town plan, and its unit, known and sub-unit codes."""
     from .conftest import DEMO
 
-    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
     evidence = tmp_path / "evidence"
     shutil.copytree(DEMO / "escore_demo" / "sample", evidence)
-    plan = demo_catalog.plan("demo2024", "town")
     units, known, subs = (
         ["east", "north", "south", "west"],
         ["east", "north", "south", "south.a", "south.b", "west"],
         ["south.a", "south.b"],
     )
+    return evidence, demo_catalog.plan("demo2024", "town"), units, known, subs
+
+
+def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, tmp_path, monkeypatch):
+    from escore import _cache, _load
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    evidence, plan, units, known, subs = _demo_town(demo_catalog, tmp_path)
     args = ([evidence], plan, units, known, demo_catalog.loaders, subs)
     fresh = _load._load_evidence(*args)
     assert _load.load_evidence(*args) == fresh  # a miss: loaded, then kept
@@ -382,18 +385,9 @@ def test_at_most_64_sets_are_kept(tmp_path):
 def test_a_run_keeps_its_sets_within_the_size_and_touches_the_set_it_uses(demo_catalog, tmp_path, monkeypatch):
     from escore import _load
 
-    from .conftest import DEMO
-
     cache = tmp_path / "cache"
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(cache))
-    evidence = tmp_path / "evidence"
-    shutil.copytree(DEMO / "escore_demo" / "sample", evidence)
-    plan = demo_catalog.plan("demo2024", "town")
-    units, known, subs = (
-        ["east", "north", "south", "west"],
-        ["east", "north", "south", "south.a", "south.b", "west"],
-        ["south.a", "south.b"],
-    )
+    evidence, plan, units, known, subs = _demo_town(demo_catalog, tmp_path)
 
     def load(codes):
         return _load.load_evidence([evidence], plan, codes, known, demo_catalog.loaders, subs)
