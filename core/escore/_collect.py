@@ -348,24 +348,67 @@ def build_plan(
     drops it with its subtree, and a veto with an inherited code replaces it. The tree
     is checked once, after every layer, and errors name the year of each declaration.
     """
-    cat = category.key
-    label = f"{ruleset.name}/{cat}"
-    section_names = [s.name for s in sections]
+    label = f"{ruleset.name}/{category.key}"
+    if check_total:
+        _check_total(label, category, sections)
+    layers = [RuleLayer(base_name or ruleset.name, modules), *overlays]
+    declarations = _Declarations(label, category.key, layers)
+    nodes = _tree(label, category.key, declarations.declared)
+    _check_sums(label, nodes, sections, section_origins if overlays else {})
+    indicators = _indicator_plans(label, declarations.declared, nodes, [s.name for s in sections], fixtures)
+    vetoes = _veto_plans(declarations, nodes, fixtures)
+    rule_objects, fields, tables, feeds = _evidence_read(indicators, vetoes, fixtures, declarations.rule_objects)
+    return Plan(
+        ruleset=ruleset,
+        category=category,
+        sections=tuple(sections),
+        nodes=nodes,
+        indicators=tuple(indicators),
+        vetoes=tuple(vetoes),
+        fixtures=fixtures,
+        fields=fields,
+        tables=tables,
+        feeds=feeds,
+        rule_objects=rule_objects,
+        marks=frozenset(m.name for plan in indicators for m in plan.marks),
+    )
+
+
+def _check_total(label: str, category: Category, sections: Sequence[Section]) -> None:
+    """Refuse sections whose weights do not add up to the category's total (a pack is missing)."""
     weights = sum((s.weight for s in sections), ZERO)
-    if check_total and category.total is not None and weights != category.total:
+    if category.total is not None and weights != category.total:
         shares = " + ".join(f"{s.name} {fmt(s.weight)}" for s in sections) or "no section"
         raise PackError(
             f"{label}: the sections weigh {fmt(weights)} in all ({shares}), but the category totals {fmt(category.total)}: "
             "a pack that registers a section of it is missing or failed to load (see escore plugins)"
         )
-    declared: dict[str, _Declared] = {}
-    vetoes_by_code: dict[str, tuple[VetoDecl, Callable[..., Any], str]] = {}
-    rule_objects: list[tuple[str, Any]] = []
-    removed: dict[str, str] = {}  # code → where the removal is declared
-    layers = [RuleLayer(base_name or ruleset.name, modules), *overlays]
 
-    for depth, layer in enumerate(layers):
-        inherited = dict(declared)  # what the earlier years declared, replaceable by this one
+
+class _Declarations:
+    """What the rule modules of each year (``layers``, base first) declare for one category:
+    groups and indicators by code, vetoes by code, rule objects, and removals, each later year
+    applied over the earlier ones in turn."""
+
+    def __init__(self, label: str, category: str, layers: Sequence[RuleLayer]) -> None:
+        self.label, self.category, self.layers = label, category, layers
+        self.declared: dict[str, _Declared] = {}
+        self.vetoes: dict[str, tuple[VetoDecl, Callable[..., Any]]] = {}
+        self.rule_objects: list[tuple[str, Any]] = []
+        self.removed: dict[str, str] = {}  # code → where its removal is declared
+        for depth, layer in enumerate(layers):
+            mine, amendments = self._scan(layer, depth)
+            self.declared.update(mine)
+            self._amend(layer, amendments)
+            if depth:
+                self._place(layer, mine)
+        self._drop_removed()
+
+    def _scan(self, layer: RuleLayer, depth: int) -> tuple[dict[str, _Declared], list[tuple[Amendment, str]]]:
+        """The groups and indicators ``layer`` declares, and its amendments; its vetoes, rule
+        objects and removals are noted on the way. A code declared by an earlier layer is
+        replaced in its place."""
+        label, cat, inherited = self.label, self.category, self.declared
         mine: dict[str, _Declared] = {}
         amendments: list[tuple[Amendment, str]] = []
         seen_objects: set[int] = set()
@@ -373,9 +416,7 @@ def build_plan(
         for section_name, module in layer.modules:
             own_sections.setdefault(id(module), []).append(section_name)
 
-        def add(
-            item: _Declared, mine: dict[str, _Declared] = mine, inherited: dict[str, _Declared] = inherited, depth: int = depth
-        ) -> None:
+        def add(item: _Declared) -> None:
             other = mine.get(item.code)
             if other is not None:
                 raise PackError(f"{label}: code '{item.code}' is declared twice: {other.where} and {item.where}")
@@ -399,69 +440,80 @@ def build_plan(
                     add(_Declared(value.code, value, None, place, f"{module.__name__}.{name}", origin=layer.ruleset))
                 elif isinstance(value, RULE_TYPES):
                     seen_objects.add(id(value))
-                    rule_objects.append((f"{module.__name__}.{name}", value))
+                    self.rule_objects.append((f"{module.__name__}.{name}", value))
                 elif depth and isinstance(value, Amendment):
                     seen_objects.add(id(value))
                     amendments.append((value, f"{module.__name__}.{name}"))
                 elif depth and isinstance(value, Removal):
                     seen_objects.add(id(value))
-                    removed.setdefault(value.code, f"{layer.ruleset} ({module.__name__}.{name})")
+                    self.removed.setdefault(value.code, f"{layer.ruleset} ({module.__name__}.{name})")
                 elif callable(value):
                     decl = getattr(value, DECLARATION_ATTRIBUTE, None)
                     if decl is None:
                         continue
                     seen_objects.add(id(value))
                     if isinstance(decl, VetoDecl):
-                        vetoes_by_code[decl.code] = (decl, value, layer.ruleset)
+                        self.vetoes[decl.code] = (decl, value)
                         continue
                     for expanded, bound, marks in _expand(value, decl):
                         if expanded.max_for(cat) is None:
                             continue
                         add(_Declared(expanded.code, expanded, value, place, location(value), bound, marks, layer.ruleset))
-        declared.update(mine)
+        return mine, amendments
+
+    def _amend(self, layer: RuleLayer, amendments: Sequence[tuple[Amendment, str]]) -> None:
+        """Apply ``layer``'s ``amend()`` calls; one that takes a node's maximum away removes it."""
+        declared = self.declared
         for amendment, where in amendments:
             if amendment.code not in declared:
-                if _declared_in(amendment.code, layers):
+                if _declared_in(amendment.code, self.layers):
                     continue  # a node of another category
                 hint = did_you_mean(amendment.code, declared)
                 raise PackError(
-                    f"{label}: {where} amends '{amendment.code}', which no earlier year declares" + (f"; {hint}" if hint else "")
+                    f"{self.label}: {where} amends '{amendment.code}', which no earlier year declares" + (f"; {hint}" if hint else "")
                 )
             item = declared[amendment.code]
             try:
                 decl = attrs.evolve(item.decl, **dict(amendment.changes))
             except (TypeError, ValueError) as exc:
-                raise PackError(f"{label}: {where}: {exc}") from None
-            if decl.max_for(cat) is None:
-                removed.setdefault(amendment.code, f"{layer.ruleset} ({where})")
+                raise PackError(f"{self.label}: {where}: {exc}") from None
+            if decl.max_for(self.category) is None:
+                self.removed.setdefault(amendment.code, f"{layer.ruleset} ({where})")
             declared[amendment.code] = item._replace(decl=decl, where=f"{item.where}, amended by {where}", origin=layer.ruleset)
-        if depth:
-            # A new node sits in its parent's section; a top-level one needs a module attached to one section.
-            for code, item in sorted(mine.items()):
-                if item.section:
-                    continue
-                cursor, section = item, ""
-                for _ in range(len(declared)):
-                    parent = cursor.decl.parent
-                    if parent is None or parent not in declared:
-                        break
-                    cursor = declared[parent]
-                    if cursor.section:
-                        section = cursor.section
-                        break
-                if not section:
-                    raise PackError(
-                        f"{label}: {item.where}: '{code}' (new in {layer.ruleset}) is a top-level node of a module attached to several "
-                        "sections; register that module for one section only, or give the node a parent"
-                    )
-                declared[code] = item._replace(section=section)
 
-    if removed:
-        for code, where in sorted(removed.items()):
-            if code not in declared and not _declared_in(code, layers):
+    def _place(self, layer: RuleLayer, mine: Mapping[str, _Declared]) -> None:
+        """A later year's new node sits in its parent's section; a top-level one needs a module
+        attached to one section."""
+        declared = self.declared
+        for code, item in sorted(mine.items()):
+            if item.section:
+                continue
+            cursor, section = item, ""
+            for _ in range(len(declared)):
+                parent = cursor.decl.parent
+                if parent is None or parent not in declared:
+                    break
+                cursor = declared[parent]
+                if cursor.section:
+                    section = cursor.section
+                    break
+            if not section:
+                raise PackError(
+                    f"{self.label}: {item.where}: '{code}' (new in {layer.ruleset}) is a top-level node of a module attached to "
+                    "several sections; register that module for one section only, or give the node a parent"
+                )
+            declared[code] = item._replace(section=section)
+
+    def _drop_removed(self) -> None:
+        """Drop each removed node with its subtree; removing what no year declares is an error."""
+        if not self.removed:
+            return
+        declared = self.declared
+        for code, where in sorted(self.removed.items()):
+            if code not in declared and not _declared_in(code, self.layers):
                 hint = did_you_mean(code, declared)
-                raise PackError(f"{label}: {where} removes '{code}', which no earlier year declares" + (f"; {hint}" if hint else ""))
-        gone = set(removed)
+                raise PackError(f"{self.label}: {where} removes '{code}', which no earlier year declares" + (f"; {hint}" if hint else ""))
+        gone = set(self.removed)
         changed = True
         while changed:
             changed = False
@@ -471,9 +523,10 @@ def build_plan(
                     changed = True
         for code in gone:
             declared.pop(code, None)
-    vetoes_raw = [(decl, func) for decl, func, _ in vetoes_by_code.values()]
 
-    # Nodes, with maxima for this category.
+
+def _tree(label: str, cat: str, declared: Mapping[str, _Declared]) -> dict[str, PlanNode]:
+    """The nodes with this category's maxima, each parent a declared group of the same section."""
     nodes: dict[str, PlanNode] = {}
     for code, item in declared.items():
         decl = item.decl
@@ -513,13 +566,20 @@ def build_plan(
         children[node.parent].append(node.code)
     for code, kids in children.items():
         nodes[code] = nodes[code]._replace(children=tuple(sorted(kids, key=natural_key)))
+    return nodes
 
-    _check_sums(label, nodes, sections, section_origins if overlays else {})
 
-    # Indicators ready to run.
+def _indicator_plans(
+    label: str,
+    declared: Mapping[str, _Declared],
+    nodes: Mapping[str, PlanNode],
+    section_names: Sequence[str],
+    fixtures: Mapping[str, FixtureDef],
+) -> list[IndicatorPlan]:
+    """Each indicator ready to run, in section and code order: the evidence it requests (every
+    name a fixture), the variant conditions on its path, whether it counts, what it reaches."""
     section_index = {name: index for index, name in enumerate(section_names)}
     plans: list[IndicatorPlan] = []
-    all_marks: set[str] = set()
     for code, item in declared.items():
         node = nodes[code]
         if node.kind == "group":
@@ -563,15 +623,13 @@ def build_plan(
         names = [*params, *(name for a in alternatives for name in a.names)]
         reach = closure(names, fixtures)
         rollups = tuple(sorted(n for n in reach if fixtures[n].kind == "table" and fixtures[n].table.rollup))  # type: ignore[union-attr]
-        marks = item.marks + tuple(Mark(method) for method in node.methods)
-        all_marks.update(m.name for m in marks)
         plans.append(
             IndicatorPlan(
                 node=node,
                 func=func,
                 argnames=params,
                 bound=item.bound,
-                marks=marks,
+                marks=item.marks + tuple(Mark(method) for method in node.methods),
                 alternatives=alternatives,
                 conditions=tuple(reversed(conditions)),
                 counts=counts and node.kind == "indicator",
@@ -581,66 +639,61 @@ def build_plan(
             )
         )
     plans.sort(key=lambda p: (p.section_index, natural_key(p.node.code)))
+    return plans
 
+
+def _veto_plans(declarations: _Declarations, nodes: Mapping[str, PlanNode], fixtures: Mapping[str, FixtureDef]) -> list[VetoPlan]:
+    """Each veto with a target in this category, in code order, and the leaves it zeroes."""
     vetoes: list[VetoPlan] = []
-    for decl, func in sorted(vetoes_raw, key=lambda pair: natural_key(pair[0].code)):
+    for decl, func in sorted(declarations.vetoes.values(), key=lambda pair: natural_key(pair[0].code)):
         argnames = tuple(inspect.signature(func).parameters)
         for name in argnames:
             if name not in fixtures:
                 hint = did_you_mean(name, fixtures)
                 raise PackError(f"{location(func)}: veto '{decl.code}' requests unknown evidence '{name}'" + (f"; {hint}" if hint else ""))
-        leaves: set[str] = set()
         present = [t for t in decl.targets if t in nodes]
         for target in decl.targets:
-            if target not in nodes and target not in removed and not _declared_in(target, layers):
+            if target not in nodes and target not in declarations.removed and not _declared_in(target, declarations.layers):
                 hint = did_you_mean(target, nodes)
                 raise PackError(
                     f"{location(func)}: veto '{decl.code}' targets '{target}', which is not declared" + (f"; {hint}" if hint else "")
                 )
         if not present:
             continue  # the veto's targets have no place in this category
+        leaves: set[str] = set()
         for target in present:
             leaves.update(nodes_leaves(nodes, target))
         vetoes.append(VetoPlan(decl.code, decl.title, func, argnames, tuple(present), frozenset(leaves), decl.source, location(func)))
+    return vetoes
 
-    # Which fields and tables this category reads, and which indicators each feeds.
+
+def _evidence_read(
+    indicators: Sequence[IndicatorPlan],
+    vetoes: Sequence[VetoPlan],
+    fixtures: Mapping[str, FixtureDef],
+    rule_objects: Sequence[tuple[str, Any]],
+) -> tuple[tuple[tuple[str, Any], ...], tuple[Any, ...], tuple[Any, ...], dict[str, tuple[str, ...]]]:
+    """What the category reads: the plan's rule objects (those received as parameters too: plan
+    and whatif read them), its fields and tables, and which indicators or vetoes each one feeds."""
     feeds: dict[str, set[str]] = {}
     used: set[str] = set()
-    for plan in plans:
-        for name in plan.fixtures:
+    reads = [(plan.node.code, plan.fixtures) for plan in indicators]
+    reads += [(veto.code, closure(veto.argnames, fixtures)) for veto in vetoes]
+    for code, names in reads:
+        for name in names:
             used.add(name)
             definition = fixtures[name]
             if definition.kind in ("field", "table"):
                 key = definition.field.key if definition.field is not None else name
-                feeds.setdefault(key, set()).add(plan.node.code)
-    for veto_plan in vetoes:
-        for name in closure(veto_plan.argnames, fixtures):
-            used.add(name)
-            definition = fixtures[name]
-            if definition.kind in ("field", "table"):
-                key = definition.field.key if definition.field is not None else name
-                feeds.setdefault(key, set()).add(veto_plan.code)
-    # Rule objects received as parameters count as the plan's rules too (plan, whatif read them).
+                feeds.setdefault(key, set()).add(code)
+    rules = list(rule_objects)
     for name in sorted(used):
         definition = fixtures[name]
         if definition.kind == "parameter" and isinstance(definition.parameter.value, RULE_TYPES):  # type: ignore[union-attr]
-            rule_objects.append((f"parameter {name}", definition.parameter.value))  # type: ignore[union-attr]
+            rules.append((f"parameter {name}", definition.parameter.value))  # type: ignore[union-attr]
     fields = tuple(sorted((fixtures[n].field for n in used if fixtures[n].kind == "field"), key=lambda f: f.key))  # type: ignore[union-attr]
     tables = tuple(sorted((fixtures[n].table for n in used if fixtures[n].kind == "table"), key=lambda t: t.name))  # type: ignore[union-attr]
-    return Plan(
-        ruleset=ruleset,
-        category=category,
-        sections=tuple(sections),
-        nodes=nodes,
-        indicators=tuple(plans),
-        vetoes=tuple(vetoes),
-        fixtures=fixtures,
-        fields=fields,  # type: ignore[arg-type]
-        tables=tables,  # type: ignore[arg-type]
-        feeds={key: tuple(sorted(codes, key=natural_key)) for key, codes in sorted(feeds.items())},
-        rule_objects=tuple(rule_objects),
-        marks=frozenset(all_marks),
-    )
+    return tuple(rules), fields, tables, {key: tuple(sorted(codes, key=natural_key)) for key, codes in sorted(feeds.items())}
 
 
 def _declared_in(code: str, layers: Sequence[RuleLayer]) -> bool:
