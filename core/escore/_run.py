@@ -238,6 +238,25 @@ class _Memo:
         self.checked = self.looked
 
 
+def dependencies_first(fixtures: Mapping[str, Any], roots: Iterable[str]) -> list[str]:
+    """Every fixture ``roots`` need, each after the fixtures it takes (``roots`` visited in name
+    order, so the order never depends on registration)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for arg in fixtures[name].argnames:
+            visit(arg)
+        order.append(name)
+
+    for name in sorted(roots):
+        visit(name)
+    return order
+
+
 class Engine:
     """Scores units with one plan and a fixed selection of its indicators.
 
@@ -269,26 +288,10 @@ class Engine:
         fixtures = plan.fixtures
         self._field_keys = {name: d.field.key for name, d in fixtures.items() if d.kind == "field"}
         optional = {name for name, d in fixtures.items() if d.kind == "field" and d.field.optional}
-        roots: set[str] = set()
-        for ip in self.selected:
-            roots.update(ip.argnames)
-            for alt in ip.alternatives:
-                roots.update(alt.names)
-        for veto, _ in self.vetoes:
-            roots.update(veto.argnames)
-        order: list[str] = []
-        seen: set[str] = set()
-
-        def visit(name: str) -> None:
-            if name in seen:
-                return
-            seen.add(name)
-            for arg in fixtures[name].argnames:
-                visit(arg)
-            order.append(name)
-
-        for name in sorted(roots):
-            visit(name)
+        roots = {name for ip in self.selected for name in ip.argnames}
+        roots.update(name for ip in self.selected for alt in ip.alternatives for name in alt.names)
+        roots.update(name for veto, _ in self.vetoes for name in veto.argnames)
+        order = dependencies_first(fixtures, roots)
         self._optional = tuple(sorted(n for n in order if n in optional))
         # Fields the evidence must hold; optional ones are put among the computed values.
         fields = frozenset(name for name in self._field_keys if name not in optional)
