@@ -558,8 +558,8 @@ def test_an_edited_cache_entry_is_not_used(runner, evidence, own_cache):
     _, cold = run_json(runner, "-e", str(evidence))
     _cache.shared().save()  # at exit in a real run
     entries = sorted(own_cache.glob("evidence-*.marshal"))
-    assert len(entries) == 1 and (own_cache / "toml-v2.marshal").is_file()
-    for path in [*entries, own_cache / "toml-v2.marshal"]:
+    assert len(entries) == 1 and _cache.cache_path().is_file()
+    for path in [*entries, _cache.cache_path()]:
         data = bytearray(path.read_bytes())
         data[-10] ^= 0x01
         path.write_bytes(bytes(data))
@@ -574,13 +574,13 @@ def test_a_corrupt_decimal_in_an_entry_falls_back_to_parsing(tmp_path, own_cache
 
     from escore import _cache
 
-    cache = _cache.TomlCache(own_cache / "toml-v2.marshal")
+    cache = _cache.TomlCache(_cache.cache_path())
     raw = b"x = 1.5\n"
     assert cache.parse(raw, lambda data: tomllib.loads(data.decode(), parse_float=Decimal)) == {"x": Decimal("1.5")}
     digest = next(iter(cache.entries))
     cache.entries[digest] = {"x": ("d", "one and a half")}
     cache.save()
-    again = _cache.TomlCache(own_cache / "toml-v2.marshal")
+    again = _cache.TomlCache(_cache.cache_path())
     assert again.parse(raw, lambda data: {"parsed": True}) == {"parsed": True}
 
 
@@ -623,10 +623,43 @@ def test_entries_written_by_other_code_are_not_used(runner, evidence, own_cache,
     from escore import _cache
 
     _cache.shared().save()
+    sealed = _cache.cache_path()
     # A validation change at the same version number: entries sealed before are void.
     monkeypatch.setattr(_cache, "core_digest", lambda: b"another build of the core")
-    assert _cache._open_sealed(own_cache / "toml-v2.marshal") is None
+    assert _cache._open_sealed(sealed) is None
     assert _cache.load_evidence_set(sorted(own_cache.glob("evidence-*"))[0].name[9:-8], None) is None
+
+
+def test_two_builds_sharing_a_cache_directory_keep_their_own_parsed_files(own_cache, monkeypatch):
+    """Two escore versions used in turn (two environments, a benchmark) do not void each other's
+    parsed TOML: a build's file is sealed by its core and named after it. At most 4 are kept, the
+    most recently used."""
+    import time
+    import tomllib
+
+    from escore import _cache
+
+    def parse(data):
+        return tomllib.loads(data.decode())
+
+    builds = [bytes([n]) * 16 for n in range(6)]
+    for build in builds[:2]:
+        monkeypatch.setattr(_cache, "core_digest", lambda build=build: build)
+        cache = _cache.TomlCache(_cache.cache_path())
+        assert cache.parse(b"x = 1\n", parse) == {"x": 1}
+        cache.save()
+    monkeypatch.setattr(_cache, "core_digest", lambda: builds[0])
+    again = _cache.TomlCache(_cache.cache_path())
+    assert again.parse(b"x = 1\n", lambda data: {"parsed": True}) == {"x": 1}  # the first build's entry, still there
+    for n, build in enumerate(builds[2:]):
+        monkeypatch.setattr(_cache, "core_digest", lambda build=build: build)
+        cache = _cache.TomlCache(_cache.cache_path())
+        cache.parse(b"y = %d\n" % n, parse)
+        cache.save()
+        later = time.time_ns() + (n + 1) * 10**9  # in this order, newer than the first build's use
+        os.utime(cache.path, ns=(later, later))
+    kept = sorted(p.name for p in own_cache.glob("toml-v2-*.marshal"))
+    assert kept == sorted(f"toml-v2-{build.hex()}.marshal" for build in builds[2:])
 
 
 def test_a_tilde_in_the_cache_dir_is_the_home_directory(monkeypatch, tmp_path):
@@ -634,7 +667,7 @@ def test_a_tilde_in_the_cache_dir_is_the_home_directory(monkeypatch, tmp_path):
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("ESCORE_CACHE_DIR", "~/escore-cache")
-    assert _cache.cache_path() == tmp_path / "escore-cache" / "toml-v2.marshal"
+    assert _cache.cache_path() == tmp_path / "escore-cache" / f"toml-v2-{_cache.core_digest().hex()}.marshal"
 
 
 # ----------------------------------------------------------------------------- output

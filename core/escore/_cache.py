@@ -36,6 +36,7 @@ A cache may make escore faster, never different, so on any doubt it is not used:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as _dt
 import functools
 import itertools
@@ -53,10 +54,12 @@ except ImportError:  # pragma: no cover - Pythons without the built-in module
 
 VERSION = 2
 MAX_ENTRIES = 20_000
-TOML_FILE = "toml-v2.marshal"
+#: Parsed-TOML caches kept, one per build of the core, the most recently used first.
+MAX_TOML_FILES = 4
 
 
-def cache_path() -> Path | None:
+def _cache_dir() -> Path | None:
+    """The cache directory, or ``None`` when the cache is off."""
     configured = os.environ.get("ESCORE_CACHE_DIR")
     if configured is not None:
         if configured.strip().lower() in ("", "off", "0", "no"):
@@ -64,14 +67,25 @@ def cache_path() -> Path | None:
         expanded = os.path.expanduser(configured)
         if expanded.startswith("~"):  # no home directory to expand into: no cache, not a "~" folder
             return None
-        return Path(expanded) / TOML_FILE
+        return Path(expanded)
     base = os.environ.get("XDG_CACHE_HOME")
     if not base:
         home = os.path.expanduser("~")
         if home.startswith("~"):  # no home directory: no cache rather than a "~" folder here
             return None
         base = os.path.join(home, ".cache")
-    return Path(base) / "escore" / TOML_FILE
+    return Path(base) / "escore"
+
+
+def cache_path() -> Path | None:
+    """The parsed-TOML cache of this build of the core, or ``None`` when the cache is off.
+
+    One file per build: two escore versions sharing a cache directory (two environments, or a
+    benchmark that alternates them) would otherwise void each other's entries at every turn,
+    since a file sealed by another core is not used.
+    """
+    directory = _cache_dir()
+    return None if directory is None else directory / f"toml-v{VERSION}-{core_digest().hex()}.marshal"
 
 
 def _source_stats(directories: Any) -> list[tuple[str, int, int]]:
@@ -265,6 +279,9 @@ class TomlCache:
                         self.entries = data[1]
                 except Exception:
                     pass  # no cache, or one we cannot read: parse everything
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        os.utime(self.path)  # used now: pruned after the builds used less recently
         return self.entries
 
     def parse(self, raw: bytes, parse: Any) -> Any:
@@ -296,6 +313,7 @@ class TomlCache:
             # At exit: a refusal was reported when the cache was read, if it was refused then.
             if usable_directory(self.path.parent, create=True, report=False):
                 _write_sealed(self.path.parent, self.path.name, [marshal.dumps((VERSION, entries))], ".toml-cache.")
+                _keep_newest(self.path.parent, "toml-v*.marshal", MAX_TOML_FILES)
         except (OSError, ValueError):
             pass  # a cache we cannot write costs speed, never correctness
         self.dirty = False
@@ -357,11 +375,11 @@ def evidence_bytes_limit() -> int:
     return DEFAULT_EVIDENCE_BYTES
 
 
-def prune_evidence_sets(directory: Path, limit: int) -> None:
-    """Remove the least recently used checked evidence sets beyond :data:`MAX_EVIDENCE_FILES`
-    files or ``limit`` bytes in all (a run touches the set it uses, see :func:`open_evidence_set`)."""
+def _keep_newest(directory: Path, pattern: str, count: int, limit: int | None = None) -> None:
+    """Remove the files of ``directory`` matching ``pattern`` beyond the ``count`` most recently
+    used (modification time) or, with ``limit``, beyond ``limit`` bytes in all: the newest that fit."""
     found = []
-    for path in directory.glob("evidence-*.marshal"):
+    for path in directory.glob(pattern):
         try:
             info = path.stat()
         except OSError:
@@ -369,15 +387,16 @@ def prune_evidence_sets(directory: Path, limit: int) -> None:
         found.append((info.st_mtime_ns, path.name, info.st_size, path))
     kept = total = 0
     for _, _, size, path in sorted(found, reverse=True):  # the most recently used first
-        if kept < MAX_EVIDENCE_FILES and total + size <= limit:
+        if kept < count and (limit is None or total + size <= limit):
             kept, total = kept + 1, total + size
         else:
             path.unlink(missing_ok=True)
 
 
-def _cache_dir() -> Path | None:
-    path = cache_path()
-    return None if path is None else path.parent
+def prune_evidence_sets(directory: Path, limit: int) -> None:
+    """Remove the least recently used checked evidence sets beyond :data:`MAX_EVIDENCE_FILES`
+    files or ``limit`` bytes in all (a run touches the set it uses, see :func:`open_evidence_set`)."""
+    _keep_newest(directory, "evidence-*.marshal", MAX_EVIDENCE_FILES, limit)
 
 
 def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_codes: Any, loaders: Any) -> str | None:
@@ -749,8 +768,6 @@ def open_evidence_set(key: str) -> CachedEvidence | None:
     stream = _open_sealed(path)
     if stream is None:
         return None
-    import contextlib
-
     with contextlib.suppress(OSError):
         os.utime(path)  # used now: pruned after the sets used less recently
     return CachedEvidence(key, stream)
