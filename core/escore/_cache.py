@@ -1,8 +1,8 @@
 """Caches of parsed and of checked evidence, keyed by content.
 
 Parsing TOML is the largest cost of a run on a few hundred unit files (tomllib is
-pure Python). Parsed files are kept in one ``marshal`` file in the user's cache
-directory, keyed by a digest of each file's bytes, so a changed file is parsed
+pure Python). Parsed files are kept in one ``marshal`` file per build of the core in the
+user's cache directory, keyed by a digest of each file's bytes, so a changed file is parsed
 again and an unchanged one is not. ``marshal`` holds plain data only; decimals and
 dates are stored as tagged tuples (TOML itself never produces tuples). Any
 problem with the cache (unreadable, corrupt, unwritable) makes escore parse the
