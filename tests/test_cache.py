@@ -338,6 +338,16 @@ def test_a_bad_size_setting_is_reported_once_and_the_default_kept(monkeypatch, r
     assert _cache.evidence_bytes_limit() == 300 << 10
 
 
+def test_the_size_setting_is_not_read_with_the_cache_off(monkeypatch, recwarn):
+    from escore import _cache
+
+    monkeypatch.setattr(_cache, "_size_reported", set())
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    monkeypatch.setenv("ESCORE_CACHE_MAX_SIZE", "lots")
+    _cache.save_evidence_set("key", object())  # nothing to save to, nothing to say
+    assert [w for w in recwarn if "ESCORE_CACHE_MAX_SIZE" in str(w.message)] == []
+
+
 def _sets(directory, sizes):
     """Fake cached sets ``evidence-N.marshal`` of the given sizes, the first the least recently used."""
     directory.mkdir(exist_ok=True)

@@ -518,8 +518,10 @@ def save_evidence_set(key: str, evidence: Any) -> None:
     a column in a few C-level passes (:func:`load_evidence_set`) instead of value by value.
     """
     directory = _cache_dir()
-    limit = evidence_bytes_limit()
-    if directory is None or limit == 0:
+    if directory is None:
+        return
+    limit = evidence_bytes_limit()  # read only with a cache: a bad setting of an unused cache is not worth a warning
+    if limit == 0:
         return
     from ._fieldvalues import FieldValues
 
