@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ADAPTER = Path(__file__).resolve().parent.parent / "bench" / "peer_adapter.py"
+ADAPTER = Path(__file__).resolve().parent.parent / "bench" / "_peer_adapter.py"
 
 
 @pytest.fixture(scope="module")
