@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import attrs
 
+from ._frozen import frozen
 
-@attrs.frozen
+
+@frozen
 class Citation:
     """The source clause an indicator implements.
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import attrs
-
 from ._collect import IndicatorPlan, Plan
+from ._frozen import frozen
 from ._score import ROLLUP, RULE_TYPES
 
 
-@attrs.frozen
+@frozen
 class IndicatorCoverage:
     code: str
     title: str
@@ -30,7 +29,7 @@ class IndicatorCoverage:
     missed_lines: tuple[int, ...] = ()
 
 
-@attrs.frozen
+@frozen
 class PlanCoverage:
     ruleset: str
     category: str

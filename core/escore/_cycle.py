@@ -27,6 +27,7 @@ import attrs
 
 from ._collect import Plan, natural_key
 from ._errors import InputError, UsageError, did_you_mean
+from ._frozen import frozen
 from ._i18n import gettext as _
 from ._load import EvidenceSet, parse_rows
 from ._run import EXACT_SUMS, Engine, RunResult, UnitResult
@@ -66,7 +67,7 @@ def _split_top(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-@attrs.frozen
+@frozen
 class Changes:
     """Evidence changes for one unit, kept as the text the user gave (so they can be stored and shown)."""
 
@@ -195,7 +196,7 @@ def _table(specs: Mapping[str, Any], name: str, where: str) -> Any:
 # ---------------------------------------------------------------------- runs with overlays
 
 
-@attrs.frozen
+@frozen
 class CycleRun:
     """A run with the accepted appeals (and a what-if) applied, and what was applied."""
 

@@ -28,6 +28,7 @@ import attrs
 
 from ._converters import as_tuple
 from ._errors import InputError
+from ._frozen import frozen
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._score import Grade, to_decimal
@@ -81,7 +82,7 @@ def _check_type(instance: Any, attribute: Any, value: str) -> None:
         )
 
 
-@attrs.frozen
+@frozen
 class _Typed:
     """Type, unit, range and choices shared by fields and table columns."""
 
@@ -360,7 +361,7 @@ def _check_key(instance: Any, attribute: Any, value: str) -> None:
         raise ValueError(f"evidence key {value!r} must be dotted lower-case words, e.g. 'letters.valid_last_12m'")
 
 
-@attrs.frozen
+@frozen
 class Field(_Typed):
     """One typed fact per unit, written in the unit's TOML file under ``key``."""
 
@@ -412,7 +413,7 @@ def field(
     )
 
 
-@attrs.frozen
+@frozen
 class Column(_Typed):
     """One column of a monitoring table."""
 
@@ -472,7 +473,7 @@ def column(
     )
 
 
-@attrs.frozen
+@frozen
 class Table:
     """A monitoring table: ``<name>.csv``, one row per event, a ``unit`` column first.
 

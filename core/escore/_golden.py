@@ -17,6 +17,7 @@ import attrs
 
 from ._collect import Plan
 from ._errors import InputError, did_you_mean
+from ._frozen import frozen
 from ._i18n import gettext as _
 from ._i18n import status_label
 from ._load import _Schema, check_unit, load_evidence, parse_rows, parse_unit_fields
@@ -31,7 +32,7 @@ _CASE_KEYS = ("id", "title", "ruleset", "category", "unit", "evidence", "attribu
 _EXPECT_KEYS = ("total", "sections", "indicators")
 
 
-@attrs.frozen
+@frozen
 class Expected:
     """An expected value: points and/or status (``None``: not checked)."""
 
@@ -40,7 +41,7 @@ class Expected:
     raw: Decimal | None = None
 
 
-@attrs.frozen
+@frozen
 class GoldenCase:
     path: Path
     id: str
@@ -161,7 +162,7 @@ def find_case_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-@attrs.frozen
+@frozen
 class CaseOutcome:
     case: GoldenCase
     plan: Plan

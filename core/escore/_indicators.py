@@ -16,6 +16,7 @@ import attrs
 
 from ._citation import Citation
 from ._converters import as_tuple
+from ._frozen import frozen
 from ._score import Number, to_decimal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,7 +59,7 @@ def _compile_condition(text: str) -> Any:
     return Expression.compile(text)
 
 
-@attrs.frozen
+@frozen
 class Alternative:
     """Score another evidence source instead ("没有建设移动客户端…考核微信公众号").
 
@@ -100,7 +101,7 @@ class Alternative:
         return bool(self.condition.evaluate(lambda name: bool(fetch(name))))
 
 
-@attrs.frozen
+@frozen
 class Node:
     """What indicators, groups, vetoes and bonus items share: a code in the tree."""
 
@@ -120,7 +121,7 @@ class Node:
         return self.max
 
 
-@attrs.frozen
+@frozen
 class IndicatorDecl(Node):
     """The declaration ``@indicator`` attaches to a function."""
 
@@ -128,7 +129,7 @@ class IndicatorDecl(Node):
     kind: str = "indicator"
 
 
-@attrs.frozen
+@frozen
 class Group(Node):
     """An inner node of the tree; its maximum must equal the sum of its children.
 
@@ -140,7 +141,7 @@ class Group(Node):
     bonus: bool = False
 
 
-@attrs.frozen
+@frozen
 class VetoDecl:
     """The declaration ``@veto`` attaches to a function.
 

@@ -23,6 +23,7 @@ from ._collect import Plan
 from ._errors import InputError, PackError, did_you_mean, warn
 from ._evidence import Column, Field, Table, show
 from ._fieldvalues import FieldValues
+from ._frozen import frozen
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 MANIFEST = "escore-evidence.toml"
 
 
-@attrs.frozen
+@frozen
 class EvidenceSet:
     """Typed evidence of the units of one run."""
 

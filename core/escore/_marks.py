@@ -13,12 +13,14 @@ from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
+from ._frozen import frozen
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 MARKS_ATTRIBUTE = "__escore_marks__"
 
 
-@attrs.frozen
+@frozen
 class Mark:
     """A named mark with optional arguments."""
 
@@ -27,7 +29,7 @@ class Mark:
     kwargs: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@frozen
 class MarkDecorator:
     """Applies its :class:`Mark` to a function; call it with arguments to make a new one."""
 

@@ -12,12 +12,13 @@ import attrs
 from ._citation import Citation
 from ._converters import as_tuple
 from ._errors import InputError
+from ._frozen import frozen
 from ._i18n import gettext as _
 from ._score import to_decimal
 from ._toml import check_keys, read_toml, require
 
 
-@attrs.frozen
+@frozen
 class Ruleset:
     """One assessment scheme of one year, e.g. ``fj2017``.
 
@@ -38,7 +39,7 @@ class Ruleset:
     language: str = attrs.field(default="en", validator=attrs.validators.in_(("en", "zh")), kw_only=True)
 
 
-@attrs.frozen
+@frozen
 class Category:
     """A category of assessed units (``provincial``, ``city``, ``county``) within a ruleset.
 
@@ -56,7 +57,7 @@ class Category:
     total: Decimal | None = attrs.field(default=None, kw_only=True, converter=attrs.converters.optional(to_decimal))
 
 
-@attrs.frozen
+@frozen
 class Section:
     """A weighted part of a category's total: ``points = raw × weight ÷ raw_max``.
 
@@ -76,7 +77,7 @@ class Section:
     source: Citation | None = None
 
 
-@attrs.frozen
+@frozen
 class Unit:
     """An assessed unit: a stable ASCII code, a display name, its parent unit if any."""
 
@@ -102,7 +103,7 @@ def repeated_codes(codes: Iterable[str]) -> list[str]:
     return sorted(repeated)
 
 
-@attrs.frozen
+@frozen
 class Roster:
     """The units of one category of a ruleset."""
 
@@ -152,7 +153,7 @@ class Roster:
         return iter(self.units)
 
 
-@attrs.frozen
+@frozen
 class EvidenceLoader:
     """Reads one kind of evidence file.
 
@@ -170,7 +171,7 @@ class EvidenceLoader:
     read: Callable[[Path], Any]
 
 
-@attrs.frozen
+@frozen
 class OutputFormat:
     """An output format of ``escore run`` (and optionally ``escore list``).
 

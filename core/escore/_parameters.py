@@ -18,12 +18,13 @@ from typing import Any
 import attrs
 
 from ._citation import Citation
+from ._frozen import frozen
 
 #: The node attributes ``amend()`` may change.
 AMENDABLE = ("title", "max", "parent", "source", "counted", "methods")
 
 
-@attrs.frozen
+@frozen
 class Parameter:
     """A named constant of a ruleset, resolved by name like an evidence fixture.
 
@@ -52,7 +53,7 @@ def parameter(name: str, value: Any, *, source: Citation | None = None, descript
     return Parameter(name, value, source, description)
 
 
-@attrs.frozen
+@frozen
 class Amendment:
     """A change to an inherited node of the tree (see :func:`amend`)."""
 
@@ -60,7 +61,7 @@ class Amendment:
     changes: tuple[tuple[str, Any], ...]
 
 
-@attrs.frozen
+@frozen
 class Removal:
     """An inherited node that a derived ruleset drops, with everything under it."""
 

@@ -18,6 +18,7 @@ import attrs
 
 from ._collect import Plan, PlanNode, closure, natural_key
 from ._errors import UsageError, did_you_mean
+from ._frozen import frozen
 from ._i18n import NP_, gettext, pgettext
 from ._score import fmt
 
@@ -80,7 +81,7 @@ KIND_NAMES = (
 )
 
 
-@attrs.frozen
+@frozen
 class Change:
     """One difference between ruleset ``a`` (before) and ``b`` (after).
 

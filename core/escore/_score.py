@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from ._converters import as_tuple
+from ._frozen import frozen
 from ._i18n import N_, gettext, lines, translating
 
 # Explanation lines in another language than English: `lines[T].format(...)` is template T in
@@ -154,7 +155,7 @@ Hit = tuple[str, str]
 ROLLUP = "sub-unit item"
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Score:
     """Points awarded by a rule, with the lines that explain them.
 
@@ -226,7 +227,7 @@ class Tier(NamedTuple):
     label: str
 
 
-@attrs.frozen
+@frozen
 class Ladder:
     """A tier ladder: the first row whose condition holds gives the points.
 
@@ -466,7 +467,7 @@ def _points_or_none(points_of: Callable[..., Decimal], rule: tuple[Any, ...], it
         return None
 
 
-@attrs.frozen
+@frozen
 class Deduction:
     """Start at ``max`` and deduct per item, never below ``floor`` ("扣完为止").
 
@@ -530,7 +531,7 @@ class Deduction:
         return (Lever(branch, self.per[branch], gettext("each {0} avoided gains {1}").format(gettext(branch), fmt(self.per[branch]))),)
 
 
-@attrs.frozen
+@frozen
 class Award:
     """Award points per item, never above ``cap`` ("超出本分项最高分值则按最高分值计算")."""
 
@@ -588,7 +589,7 @@ class Award:
 NOTHING_TO_COUNT = ("full", "missing")
 
 
-@attrs.frozen
+@frozen
 class Proportional:
     """``max × part ÷ whole`` ("按比例扣分").
 
@@ -658,7 +659,7 @@ class Proportional:
         return (Lever(None, self.max, gettext("each item of {0} gains {1} ÷ the whole").format(gettext(self.what), fmt(self.max))),)
 
 
-@attrs.frozen
+@frozen
 class Binary:
     """All or nothing: ``points`` if the condition holds, else 0."""
 
@@ -700,7 +701,7 @@ class Grade(NamedTuple):
     reason: str
 
 
-@attrs.frozen
+@frozen
 class Graded:
     """An assessor-graded row: the points come from evidence, checked against ``max``."""
 

@@ -18,16 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import attrs
-
 from ._files import file_sha256
 from ._files import sha256 as _sha256
+from ._frozen import frozen
 from ._paths import root_label
 
 MANIFEST = "escore-evidence.toml"
 
 
-@attrs.frozen
+@frozen
 class EvidenceRoot:
     """One ``--evidence`` path: its label in output, how many files it holds, their digest."""
 
@@ -36,14 +35,14 @@ class EvidenceRoot:
     digest: str
 
 
-@attrs.frozen
+@frozen
 class PackStamp:
     plugin: str
     distribution: str
     version: str
 
 
-@attrs.frozen
+@frozen
 class Stamp:
     """What a run's result depends on besides the command line."""
 

@@ -15,10 +15,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ._errors import InputError, InputErrors, did_you_mean
 from ._evidence import Column, Field, Table
+from ._frozen import frozen
 from ._i18n import N_, gettext
 from ._model import EvidenceLoader
 from ._xlsx_layout import (
@@ -38,7 +37,7 @@ from ._xlsx_layout import (
 MAX_LISTED = 200
 
 
-@attrs.frozen
+@frozen
 class BookLabels:
     """What the ``说明`` sheet says about the evidence set."""
 
