@@ -1,0 +1,50 @@
+"""escore._frozen: the shared __repr__ gives the text attrs would generate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from escore import Score, Unit
+from escore._frozen import frozen
+
+
+def _pair():
+    def body(cls_name):
+        return type(
+            cls_name,
+            (),
+            {
+                "__annotations__": {"code": "str", "hidden": "int", "amount": "Decimal", "shown": "str"},
+                "hidden": attrs.field(default=0, repr=False),
+                "amount": attrs.field(default=Decimal("1.50")),
+                "shown": attrs.field(default="x", repr=lambda value: f"<{value}>"),
+            },
+        )
+
+    return frozen(body("Thing")), attrs.frozen(body("Thing"))
+
+
+def test_value_repr_is_attrs_repr():
+    ours, theirs = _pair()
+    assert repr(ours("a", 7)) == repr(theirs("a", 7)) == "Thing(code='a', amount=Decimal('1.50'), shown=<x>)"
+
+
+def test_value_repr_nested_and_of_escore_classes():
+    unit = Unit("u1", "单位", "provincial", attributes={"dc_variant": "A"})
+    assert repr(unit) == "Unit(code='u1', name='单位', category='provincial', parent=None, attributes={'dc_variant': 'A'})"
+    ours, _theirs = _pair()
+    assert (
+        repr(ours("b", shown=ours("c")))
+        == "Thing(code='b', amount=Decimal('1.50'), shown=<Thing(code='c', amount=Decimal('1.50'), shown=<x>)>)"
+    )
+    assert repr(Score(Decimal(2), ("a line",))) == "Score(points=Decimal('2'), reasons=('a line',), hits=())"
+
+
+def test_value_repr_of_an_object_inside_itself():
+    ours, _theirs = _pair()
+    box: list = []
+    thing = ours("d", amount=box)
+    box.append(thing)
+    assert repr(thing) == "Thing(code='d', amount=[...], shown=<x>)"
