@@ -48,3 +48,25 @@ def test_value_repr_of_an_object_inside_itself():
     thing = ours("d", amount=box)
     box.append(thing)
     assert repr(thing) == "Thing(code='d', amount=[...], shown=<x>)"
+
+
+def test_value_equality_and_hash_are_attrs():
+    ours, theirs = _pair()
+    for cls in (ours, theirs):
+        one, same, other = cls("a", 1), cls("a", 1), cls("a", 1, amount=Decimal(2))
+        assert one == same and (one != same) is False and hash(one) == hash(same) and len({one, same}) == 1
+        assert one != other and cls("a", 1) != cls("b", 1)
+        # hidden (repr=False) still takes part; a field with eq=False would not
+        assert cls("a", 1) != cls("a", 2)
+    # Only the very same class compares equal, as with attrs (a subclass or a tuple does not).
+    assert ours("a") != theirs("a") and ours("a") != ("a", 0, Decimal("1.50"), "x")
+
+
+def test_a_field_left_out_of_equality():
+    @frozen
+    class Cached:
+        key: str
+        memo: int = attrs.field(default=0, eq=False)
+
+    assert Cached("k", 1) == Cached("k", 2) and hash(Cached("k", 1)) == hash(Cached("k", 2))
+    assert Cached("k") != Cached("j")
