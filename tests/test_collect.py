@@ -7,7 +7,7 @@ import types
 import pytest
 
 from escore import Binary, Category, Ruleset, Section, bonus, field, fixture, group, indicator, veto
-from escore._collect import build_plan, collect_fixtures
+from escore._collect import build_plan, collect_fixtures, parameter_names
 from escore._errors import PackError
 
 RULESET = Ruleset("t2020", 2020)
@@ -168,3 +168,23 @@ def test_sorted_naturally_on_many_codes_of_one_shape_and_of_several():
     for codes in (same, mixed):
         codes = sorted(set(codes), key=lambda c: rng.random())
         assert sorted_naturally(codes, str) == sorted(codes, key=natural_key)
+
+
+def test_parameter_names_are_the_signatures():
+    import functools
+    import inspect
+
+    def plain(a, b=1): ...
+    def keywords(a, /, b, *, c, d=2): ...
+    def star(a, *rest, b, **more): ...
+
+    @functools.wraps(plain)
+    def wrapped(*args, **kwargs): ...
+
+    class Callable:
+        def __call__(self, x, y): ...
+
+    for func in (plain, keywords, star, wrapped, functools.partial(plain, 1), Callable(), lambda: None, lambda x: x):
+        assert parameter_names(func) == tuple(inspect.signature(func).parameters), func
+    assert parameter_names(keywords) == ("a", "b", "c", "d")
+    assert parameter_names(wrapped) == ("a", "b")

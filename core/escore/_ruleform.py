@@ -25,7 +25,7 @@ from ._score import Award, Binary, Deduction, Graded, Ladder, Proportional
 COLUMN_RULES = frozenset({Ladder, Deduction, Award, Proportional, Binary, Graded})
 
 #: Flags of a function taking ``*args`` or ``**kwargs`` (``inspect.CO_VARARGS | CO_VARKEYWORDS``).
-_STAR_ARGUMENTS = 0x04 | 0x08
+STAR_ARGUMENTS = 0x04 | 0x08
 
 
 @functools.cache
@@ -48,7 +48,7 @@ def applied_rule(func: Callable[..., Any], arity: int) -> tuple[Any, int | None]
     if type(func) is not types.FunctionType:
         return None
     code = func.__code__
-    if code.co_argcount != arity or code.co_kwonlyargcount or code.co_flags & _STAR_ARGUMENTS or code.co_freevars:
+    if code.co_argcount != arity or code.co_kwonlyargcount or code.co_flags & STAR_ARGUMENTS or code.co_freevars:
         return None
     if len(code.co_names) == 2 and code.co_names[1] == "score":
         rule = func.__globals__.get(code.co_names[0])
