@@ -412,7 +412,12 @@ def totals_from_output(path: Path, fmt: str) -> tuple[dict[str, str], int, int]:
     if len(cells) != width * count:  # quoted cells: the csv reader
         cells = [cell for row in csv.reader(lines[1:]) for cell in row]
     code, total, missing, errors = (cells[header.index(name) :: width] for name in ("code", "total", "missing", "errors"))
-    return dict(zip(code, total)), sum(map(int, missing)), sum(map(int, errors))
+    return dict(zip(code, total)), _count_sum(missing), _count_sum(errors)
+
+
+def _count_sum(column: list[str]) -> int:
+    """The sum of a column of counts; a column of zeros (the usual case) found at C speed."""
+    return 0 if column.count("0") == len(column) else sum(map(int, column))
 
 
 def run_cli(argv: list[str]) -> None:
@@ -433,7 +438,8 @@ def run_cli(argv: list[str]) -> None:
     by_code, missing, errors = totals_from_output(out, fmt)
     with open(totals_out, "w", newline="", encoding="utf-8") as fh:
         fh.write("unit_id,total\n")
-        fh.write("".join(map("{},{}\n".format, ids, map(by_code.__getitem__, ids))))
+        if ids:  # a line per unit, joined at C speed
+            fh.write("\n".join(map(",".join, zip(ids, map(by_code.__getitem__, ids)))) + "\n")
     t_written = time.perf_counter()
     phases = {"import": t_imported - _T_START, "read": t_read - t_imported, "score": t_scored - t_read, "write": t_written - t_scored}
     with open(phases_out, "w") as fh:
