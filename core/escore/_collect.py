@@ -12,9 +12,9 @@ from __future__ import annotations
 import inspect
 import operator
 import re
-import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from types import FunctionType, ModuleType
 from typing import Any, NamedTuple, TypeVar
 
 import attrs
@@ -49,7 +49,7 @@ def parameter_names(func: Callable[..., Any]) -> tuple[str, ...]:
     """
     code = getattr(func, "__code__", None)
     if (
-        type(func) is types.FunctionType
+        type(func) is FunctionType
         and code is not None
         and not code.co_flags & STAR_ARGUMENTS
         and not hasattr(func, "__wrapped__")
@@ -190,7 +190,7 @@ class Plan(NamedTuple):
             stack.extend((depth + 1, self.nodes[child]) for child in reversed(node.children))
 
 
-def _scan(module: types.ModuleType) -> Iterable[tuple[str, Any]]:
+def _scan(module: ModuleType) -> Iterable[tuple[str, Any]]:
     yield from sorted(vars(module).items())
 
 
@@ -202,8 +202,8 @@ class FixtureLayer(NamedTuple):
     """
 
     ruleset: str
-    modules: Sequence[types.ModuleType]
-    rule_modules: Sequence[types.ModuleType] = ()
+    modules: Sequence[ModuleType]
+    rule_modules: Sequence[ModuleType] = ()
 
 
 def _fixture_definitions(layer: FixtureLayer) -> dict[str, FixtureDef]:
@@ -237,9 +237,9 @@ def _fixture_definitions(layer: FixtureLayer) -> dict[str, FixtureDef]:
 
 
 def collect_fixtures(
-    modules: Sequence[types.ModuleType],
+    modules: Sequence[ModuleType],
     *,
-    rule_modules: Sequence[types.ModuleType] = (),
+    rule_modules: Sequence[ModuleType] = (),
     ruleset: str = "",
     overlays: Sequence[FixtureLayer] = (),
 ) -> dict[str, FixtureDef]:
@@ -322,7 +322,7 @@ class RuleLayer(NamedTuple):
     """The indicator modules one ruleset of an inheritance chain registers for a category."""
 
     ruleset: str
-    modules: Sequence[tuple[str, types.ModuleType]]  # (section name, module)
+    modules: Sequence[tuple[str, ModuleType]]  # (section name, module)
 
 
 def _expand(func: Callable[..., Any], decl: IndicatorDecl) -> list[tuple[IndicatorDecl, Mapping[str, Any], tuple[Mark, ...]]]:
@@ -354,7 +354,7 @@ def build_plan(
     ruleset: Ruleset,
     category: Category,
     sections: Sequence[Section],
-    modules: Sequence[tuple[str, types.ModuleType]],
+    modules: Sequence[tuple[str, ModuleType]],
     fixtures: Mapping[str, FixtureDef],
     *,
     base_name: str = "",

@@ -2,7 +2,7 @@
 
 attrs writes the source of ``__repr__``, ``__eq__`` and ``__hash__`` for each class it builds
 and compiles it: about half the cost of building the class. escore builds some forty at
-import, so that was about 9% of a run on a 131-unit table (callgrind: 55 M of 613 M
+import, so that was about 8% of a run on a 131-unit table (callgrind: about 50 M of 614 M
 instructions). Here the same methods are made from the class's fields without compiling:
 
 * :func:`value_repr` gives the text attrs would: ``Name(field=repr(value), ...)``, the fields
