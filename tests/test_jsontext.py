@@ -35,6 +35,9 @@ def test_any_json_value_is_written_as_json_dumps_writes_it(value):
         {1: "an int key", "b": 2},  # json.dumps turns the key into "1": handed to it
         [float("nan"), float("inf")],
         {"subclass": type("Text", (str,), {})("x")},
+        ["text first", 1, None, {"k": ["x"]}],  # a list of lines until it is not
+        ["a", type("Text", (str,), {})("b")],
+        {"points": 1, type("Key", (str,), {})("points2"): 2, "points3": [{"points": 3}]},  # keys seen before
     ],
 )
 def test_edge_values(value):

@@ -16,6 +16,11 @@ import json
 from json.encoder import encode_basestring  # the C escaper where available; ensure_ascii=False
 from typing import Any
 
+#: A key's text and its colon, made once per distinct key: a run's JSON repeats a few dozen
+#: keys (code, points, status, …) in every line of every unit.
+_KEYS: dict[str, str] = {}
+_MOST_KEYS = 4096
+
 
 class _Unusual(Exception):
     """A value this writer does not cover: the standard library writes it."""
@@ -40,17 +45,25 @@ def _text(value: Any, newline: str) -> str:
         inner = newline + "  "
         items = []
         for key, item in value.items():
-            if key.__class__ is not str:
-                raise _Unusual
+            head = _KEYS.get(key)
+            if head is None:
+                if key.__class__ is not str:
+                    raise _Unusual
+                head = encode_basestring(key) + ": "
+                if len(_KEYS) < _MOST_KEYS:  # never a cache of every unit code, say
+                    _KEYS[key] = head
             # A string value, the most common, without a call of its own.
-            items.append(encode_basestring(key) + ": " + (encode_basestring(item) if item.__class__ is str else _text(item, inner)))
+            items.append(head + (encode_basestring(item) if item.__class__ is str else _text(item, inner)))
         return "{" + inner + ("," + inner).join(items) + newline + "}"
     if kind is list or kind is tuple:
         if not value:
             return "[]"
         inner = newline + "  "
-        if all(item.__class__ is str for item in value):  # explanation lines
-            return "[" + inner + ("," + inner).join(map(encode_basestring, value)) + newline + "]"
+        if value[0].__class__ is str:  # explanation lines: the C escaper refuses anything but text
+            try:
+                return "[" + inner + ("," + inner).join(map(encode_basestring, value)) + newline + "]"
+            except TypeError:
+                pass
         return "[" + inner + ("," + inner).join([_text(item, inner) for item in value]) + newline + "]"
     if value is None:
         return "null"
