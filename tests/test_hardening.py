@@ -964,6 +964,20 @@ def test_every_character_escaped_is_one_python_does_not_print():
     assert all(escape(f"a{c}b") != f"a{c}b" for c in unsafe)
 
 
+def test_the_characters_looked_for_in_json_and_toml_are_the_pattern_s():
+    """escape_string_syntax looks for each character by itself before substituting with the
+    pattern: the two lists must be the same characters, and each is written as an escape."""
+    import sys
+
+    from escore._text import _UNSAFE_IN_STRINGS, _UNSAFE_IN_STRINGS_CHARACTERS, escape_string_syntax
+
+    matched = {chr(c) for c in range(sys.maxunicode + 1) if _UNSAFE_IN_STRINGS.match(chr(c))}
+    assert matched == set(_UNSAFE_IN_STRINGS_CHARACTERS) and len(matched) == 33 + 1 + 2 + 2 + 5 + 4
+    for c in matched:
+        assert escape_string_syntax(f'{{"k": "中{c}文"}}') == f'{{"k": "中\\u{ord(c):04x}文"}}'
+    assert escape_string_syntax('{"k": "中文 \u2027 ok"}') == '{"k": "中文 \u2027 ok"}'
+
+
 def test_table_cells_are_stripped_of_every_kind_of_whitespace_by_chunk(tmp_path):
     """A chunk is kept as the CSV reader gave it only when stripping changes none of its cells:
     every character ``str.strip`` removes (ideographic space, no-break space, the information

@@ -17,6 +17,9 @@ import re
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # What JSON (with ensure_ascii=False) and TOML writers leave raw: all but C0.
 _UNSAFE_IN_STRINGS = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_STRINGS_CHARACTERS = tuple(
+    map(chr, [*range(0x7F, 0xA0), 0x61C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+)
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -45,7 +48,9 @@ def escape_string_syntax(text: str) -> str:
     Only valid where such characters can occur inside strings, which is everywhere in
     the output of ``json.dumps`` and ``tomli_w``.
     """
-    if not _UNSAFE_IN_STRINGS.search(text):
+    # Each character looked for by a C search: over a unit's JSON (17 KB, Chinese and ASCII)
+    # twice as fast as the regular expression's scan, which checks every character in turn.
+    if not any(map(text.__contains__, _UNSAFE_IN_STRINGS_CHARACTERS)):
         return text
     return _UNSAFE_IN_STRINGS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
