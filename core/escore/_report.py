@@ -203,24 +203,26 @@ def unit_dicts(result: RunResult) -> Iterator[dict[str, Any]]:
     plan = result.plan
     section_of = {ip.node.code: plan.sections[ip.section_index].name for ip in result.selected}
     groups = group_members(result)
+    # The maxima are the same for every unit: formatted once.
+    max_of = {ip.node.code: exact(ip.node.max) for ip in result.selected}
+    group_heads = [(node, codes, exact(node.max), node.counted and not node.bonus) for node, codes in groups]
     for rank, unit_result in zip(result.ranks, result.units):
         unit = unit_result.unit
         points = {item.code: item.points for item in unit_result.indicators}
-        unit_groups = []
-        for node, codes in groups:
-            with localcontext(EXACT_SUMS):
-                subtotal = sum((points[c] for c in codes if c in points), ZERO)
-            unit_groups.append(
-                {
-                    "code": node.code,
-                    "title": node.title,
-                    "section": node.section,
-                    "counted": node.counted and not node.bonus,
-                    "max": exact(node.max),
-                    "points": exact(subtotal),
-                    "points_2dp": present(subtotal),
-                }
-            )
+        with localcontext(EXACT_SUMS):  # entered once per unit (and left before the yield)
+            subtotals = [sum((points[c] for c in codes if c in points), ZERO) for _node, codes, _max, _counted in group_heads]
+        unit_groups = [
+            {
+                "code": node.code,
+                "title": node.title,
+                "section": node.section,
+                "counted": counted,
+                "max": maximum,
+                "points": exact(subtotal),
+                "points_2dp": present(subtotal),
+            }
+            for (node, _codes, maximum, counted), subtotal in zip(group_heads, subtotals)
+        ]
         yield {
             "code": unit.code,
             "name": unit.name,
@@ -248,7 +250,7 @@ def unit_dicts(result: RunResult) -> Iterator[dict[str, Any]]:
                     "code": item.code,
                     "title": plan.nodes[item.code].title,
                     "section": section_of[item.code],
-                    "max": exact(plan.nodes[item.code].max),
+                    "max": max_of[item.code],
                     "points": exact(item.points),
                     "points_2dp": present(item.points),
                     "status": item.status,
