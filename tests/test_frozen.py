@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import attrs
+import pytest
 
 from escore import Score, Unit
 from escore._frozen import frozen
@@ -70,3 +71,27 @@ def test_a_field_left_out_of_equality():
 
     assert Cached("k", 1) == Cached("k", 2) and hash(Cached("k", 1)) == hash(Cached("k", 2))
     assert Cached("k") != Cached("j")
+
+
+def test_methods_the_class_writes_are_kept():
+    @frozen
+    class Shown:
+        name: str
+
+        def __repr__(self) -> str:
+            return f"<{self.name}>"
+
+    @frozen
+    class ByName:
+        name: str
+        note: str = ""
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, ByName) and other.name == self.name
+
+        __hash__ = None  # type: ignore[assignment]
+
+    assert repr(Shown("x")) == "<x>" and Shown("x") == Shown("x")
+    assert ByName("a", "1") == ByName("a", "2")
+    with pytest.raises(TypeError):
+        hash(ByName("a"))

@@ -62,7 +62,12 @@ def frozen(cls: C) -> C:
     def __hash__(self: Any) -> int:
         return hash((salt, *hashed(self)))
 
-    built.__repr__ = value_repr
-    built.__eq__ = __eq__
-    built.__hash__ = __hash__
+    # A method the class writes itself is kept, as attrs keeps it (its auto_detect).
+    own = cls.__dict__
+    if "__repr__" not in own:
+        built.__repr__ = value_repr
+    if "__eq__" not in own:
+        built.__eq__ = __eq__
+        if "__hash__" not in own:
+            built.__hash__ = __hash__
     return built
