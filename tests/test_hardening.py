@@ -966,7 +966,7 @@ def test_every_character_escaped_is_one_python_does_not_print():
 
 def test_the_characters_looked_for_in_json_and_toml_are_the_pattern_s():
     """escape_string_syntax looks for each character by itself before substituting with the
-    pattern: the two lists must be the same characters, and each is written as an escape."""
+    pattern made from the same list: the 47 characters, each written as an escape, a neighbour not."""
     import sys
 
     from escore._text import _UNSAFE_IN_STRINGS, _UNSAFE_IN_STRINGS_CHARACTERS, escape_string_syntax

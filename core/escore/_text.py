@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import re
 
-# C0 controls (tab and newline included: they break table columns and lines), DEL,
-# C1 controls, and the invisible characters that change the order or lines of text.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# What JSON (with ensure_ascii=False) and TOML writers leave raw: all but C0.
-_UNSAFE_IN_STRINGS = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# The same characters one by one, for escape_string_syntax's quick look (tested to be the same).
+# DEL, C1 controls, and the invisible characters that change the order or lines of text: what
+# the JSON (with ensure_ascii=False) and TOML writers leave raw. Listed one by one for
+# escape_string_syntax's quick look; both patterns are made from the list.
 _UNSAFE_IN_STRINGS_CHARACTERS = tuple(
     map(chr, [*range(0x7F, 0xA0), 0x61C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 )
+_UNSAFE_IN_STRINGS = re.compile("[" + "".join(_UNSAFE_IN_STRINGS_CHARACTERS) + "]")
+# For text formats, the C0 controls too (tab and newline included: they break table columns and lines).
+_UNSAFE = re.compile("[\x00-\x1f" + "".join(_UNSAFE_IN_STRINGS_CHARACTERS) + "]")
 
 
 def _visible(match: re.Match[str]) -> str:
