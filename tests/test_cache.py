@@ -132,7 +132,14 @@ def test_a_cached_sample_set_decodes_to_exactly_the_parsed_one(category, columna
         paths = [columnar_copy(paths[0], tmp_path / "columnar")]
     args = (paths, plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders, subs)
     fresh = _load._load_evidence(*args)
+    from escore import _cache
+
+    tags: list[str] = []
+    column = _cache._column
+    monkeypatch.setattr(_cache, "_column", lambda values, enc: tags.append(column(values, enc)[0]) or column(values, enc))
     _load.load_evidence(*args)  # kept
+    if category == "provincial":  # dates a row may lack (fixed, rectified, done): decoded as columns, not value by value
+        assert "t?" in tags, sorted(set(tags))
     real = _load._load_evidence
     monkeypatch.setattr(_load, "_load_evidence", lambda *a: pytest.fail("the cache was not used"))
     cached = _load.load_evidence(*args)
@@ -150,6 +157,19 @@ def test_a_cached_sample_set_decodes_to_exactly_the_parsed_one(category, columna
         parsed = [row for rows in fresh.tables[name].values() for row in rows]
         for column in range(len(kept[0]) if kept else 0):
             assert len({id(row[column]) for row in kept}) <= len({id(row[column]) for row in parsed}), (name, column)
+
+
+def test_a_column_is_tagged_by_the_types_it_holds():
+    from escore._cache import _column, _enc
+    from escore._score import Grade
+
+    day, amount, grade = dt.date(2017, 3, 1), Decimal("1.50"), Grade(Decimal("2"), "good")
+    assert _column(["a", 1, True, None], _enc) == ("", ["a", 1, True, None])
+    assert _column([amount, amount], _enc) == ("d", ["1.50", "1.50"])
+    assert _column([day, None], _enc) == ("t?", ["2017-03-01", None])
+    assert _column([None, amount], _enc) == ("d?", [None, "1.50"])
+    assert _column([day, amount], _enc) == ("*", [("t", "2017-03-01"), ("d", "1.50")])
+    assert _column([grade, None], _enc) == ("*", [("g", "2", "good"), None])
 
 
 def test_the_cached_set_a_run_opened_is_closed_when_decoded_whole_or_dropped(tmp_path, monkeypatch):

@@ -377,7 +377,7 @@ class DeferredEvidence:
     """A checked evidence set in the cache, decoded for the units that are scored.
 
     Each process of a run's first pass decodes the share of units it scores (a record of the
-    cache holds up to 2,048 units), and nothing else: loading is shared over the processors as
+    cache holds up to 512 units), and nothing else: loading is shared over the processors as
     scoring is. The whole set is decoded once, when a run's detail is first read. All of it is
     read from the cache file opened, and its seal checked, when the run began: the set of the
     run's key, whatever replaces the file meanwhile.
