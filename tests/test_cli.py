@@ -309,6 +309,23 @@ def test_the_script_leaves_what_is_alive_to_the_end_of_the_process():
     assert out.splitlines()[-1] == "0 0 True"
 
 
+def test_a_command_collects_its_youngest_generation_less_often_and_restores_the_setting():
+    """While a command runs, a collection every 50,000 allocations (its start-up scanned again
+    and again at the default 700); a program that calls main() and goes on gets its setting back."""
+    code = (
+        "import gc, sys; from escore_cli import main\n"
+        "from escore._plugins import Catalog\n"
+        "gc.set_threshold(900, 11, 12)\n"
+        "seen = []\n"
+        "plan = Catalog.plan\n"
+        "Catalog.plan = lambda *a, **k: seen.append(gc.get_threshold()) or plan(*a, **k)\n"
+        "try:\n    main(['list', '-c', 'city'])\nexcept SystemExit as done:\n    status = done.code\n"
+        "print(status, seen, gc.get_threshold())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "0 [(50000, 11, 12)] (900, 11, 12)"
+
+
 def _command(entry: str, *args: str, cache) -> subprocess.CompletedProcess:
     """``escore ARGS`` in a fresh process through ``entry``: ``script`` (the installed ``escore``) or ``main``."""
     code = (
