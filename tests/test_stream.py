@@ -79,6 +79,16 @@ def test_summaries_keep_missing_results_for_the_report(catalog):
 
     assert missing_rows(lazy) == missing_rows(full)
     assert missing_lines(lazy, limit=5) == missing_lines(full, limit=5)
+    # Grouped by unit, then ordered: exactly every missing result sorted by natural code, then tree order.
+    from escore._collect import natural_key
+    from escore._report import problems
+
+    order = {ip.node.code: i for i, ip in enumerate(full.selected)}
+    every = [(unit.code, item.code, item.missing) for unit, item in problems(full) if item.status == "missing"]
+    assert len(every) > 100 and missing_rows(full) == sorted(every, key=lambda row: (natural_key(row[0]), order[row[1]]))
+    units = sorted({row[0] for row in every}, key=natural_key)
+    assert [line.split()[0] for line in missing_lines(full, limit=5)[1:6]] == units[:5]
+    assert missing_lines(full, limit=5)[-1].split()[2] == str(len(units) - 5)
     first = lazy.units.summaries[0]
     assert first.missing == len(first.problems) > 0  # the website section's evidence is absent here
     line = _written(write_csv, lazy).splitlines()[1].split(",")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from ._collect import Plan, PlanNode, natural_key
+from ._collect import Plan, PlanNode, sorted_naturally
 from ._i18n import N_, gettext, language, status_label
 from ._run import EXACT_SUMS, RunResult, present
 from ._score import ZERO, fmt
@@ -84,9 +84,7 @@ def group_members(result: RunResult) -> list[tuple[PlanNode, tuple[str, ...]]]:
 
 def missing_rows(result: RunResult) -> list[tuple[str, str, tuple[str, ...]]]:
     """``(unit code, indicator code, missing evidence)`` of every missing result, by unit code then tree order."""
-    order = {ip.node.code: i for i, ip in enumerate(result.selected)}
-    rows = [(unit.code, item.code, item.missing) for unit, item in problems(result) if item.status == "missing"]
-    return sorted(rows, key=lambda row: (natural_key(row[0]), order.get(row[1], 0)))
+    return [(code, item.code, item.missing) for code, _name, items in _by_unit(result, "missing") for item in items]
 
 
 def problems(result: RunResult) -> Iterator[tuple[Any, Any]]:
@@ -105,21 +103,50 @@ def problems(result: RunResult) -> Iterator[tuple[Any, Any]]:
                 yield unit_result.unit, item
 
 
-def missing_by_unit(result: RunResult) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
-    """Per unit (by code), each missing piece of evidence with the indicators it left missing."""
-    names = {unit.code: unit.name for unit, _ in problems(result)}
+def _by_unit(result: RunResult, status: str, limit: int | None = None) -> list[tuple[str, str, list[Any]]]:
+    """``(unit code, unit name, its results of ``status`` in tree order)`` by unit code, for the
+    first ``limit`` units that have any.
+
+    Grouped by unit first and sorted by code once per unit, not per result: 10,000 units each
+    missing 34 results took 1.9 s to list (a natural-order key per result, all of them kept
+    for the ten units stderr shows).
+    """
+    found: dict[str, tuple[str, list[Any]]] = {}
+    for unit, item in problems(result):
+        if item.status == status:
+            entry = found.get(unit.code)
+            if entry is None:
+                entry = found[unit.code] = (unit.name, [])
+            entry[1].append(item)
+    order = {ip.node.code: i for i, ip in enumerate(result.selected)}
+
+    def in_tree(item: Any) -> int:
+        return order.get(item.code, 0)
+
+    codes = sorted_naturally(found, str)
+    return [(code, found[code][0], sorted(found[code][1], key=in_tree)) for code in codes[:limit]]
+
+
+def _count(result: RunResult, status: str) -> tuple[int, int]:
+    """The results of ``status`` and the units that have any."""
+    units: set[str] = set()
+    count = 0
+    for unit, item in problems(result):
+        if item.status == status:
+            count += 1
+            units.add(unit.code)
+    return count, len(units)
+
+
+def missing_by_unit(result: RunResult, limit: int | None = None) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
+    """Per unit (by code; the first ``limit``), each missing piece of evidence with the indicators it left missing."""
     out: list[tuple[str, str, list[tuple[str, list[str]]]]] = []
-    for code, indicator, evidence in missing_rows(result):
-        if not out or out[-1][0] != code:
-            out.append((code, names[code], []))
-        by_evidence = out[-1][2]
-        for key in evidence or ("(not named)",):
-            for known, codes in by_evidence:
-                if known == key:
-                    codes.append(indicator)
-                    break
-            else:
-                by_evidence.append((key, [indicator]))
+    for code, name, items in _by_unit(result, "missing", limit):
+        by_evidence: dict[str, list[str]] = {}  # in the order each piece is first met
+        for item in items:
+            for key in item.missing or ("(not named)",):
+                by_evidence.setdefault(key, []).append(item.code)
+        out.append((code, name, list(by_evidence.items())))
     return out
 
 
@@ -129,35 +156,35 @@ def missing_lines(result: RunResult, limit: int | None = None) -> list[str]:
     With ``limit``, at most that many units are listed and a last line says how many
     more there are and where the full list is: 83 counties must stay readable on stderr.
     """
-    units = missing_by_unit(result)
-    if not units:
+    count, unit_count = _count(result, "missing")
+    if not count:
         return []
-    count = sum(len(codes) for _, _, items in units for _, codes in items)
-    lines = [gettext("missing evidence: {0} indicator result(s) in {1} unit(s), status missing:").format(count, len(units))]
-    shown = units if limit is None else units[:limit]
+    lines = [gettext("missing evidence: {0} indicator result(s) in {1} unit(s), status missing:").format(count, unit_count)]
+    shown = missing_by_unit(result, limit)
     for code, name, items in shown:
         lines.append(f"  {code} {escape(name)}: " + "; ".join(f"{key} → {', '.join(codes)}" for key, codes in items))
-    if len(shown) < len(units):
+    if len(shown) < unit_count:
         lines.append(
-            "  " + gettext("… and {0} more unit(s); the full list is 'missing' in the output of -f json").format(len(units) - len(shown))
+            "  " + gettext("… and {0} more unit(s); the full list is 'missing' in the output of -f json").format(unit_count - len(shown))
         )
     return lines
 
 
 def error_lines(result: RunResult, limit: int | None = None) -> list[str]:
     """Every indicator error, one line each: ``unit indicator: file:line: exception`` (capped like :func:`missing_lines`)."""
-    order = {ip.node.code: i for i, ip in enumerate(result.selected)}
-    rows = sorted(
-        ((unit.code, item.code, item.reasons[0] if item.reasons else "") for unit, item in problems(result) if item.status == "error"),
-        key=lambda row: (natural_key(row[0]), order.get(row[1], 0)),
-    )
-    if not rows:
+    count, _units = _count(result, "error")
+    if not count:
         return []
-    lines = [gettext("errors: {0} indicator result(s) raised an error:").format(len(rows))]
-    shown = rows if limit is None else rows[:limit]
-    lines.extend(f"  {unit} {code}: {escape(reason)}" for unit, code, reason in shown)
-    if len(shown) < len(rows):
-        lines.append("  " + gettext("… and {0} more; -f json lists every one").format(len(rows) - len(shown)))
+    lines = [gettext("errors: {0} indicator result(s) raised an error:").format(count)]
+    shown: list[str] = []
+    for unit, _name, items in _by_unit(result, "error", limit):  # at most `limit` lines need at most `limit` units
+        shown.extend(f"  {unit} {item.code}: {escape(item.reasons[0] if item.reasons else '')}" for item in items)
+        if limit is not None and len(shown) >= limit:
+            break
+    shown = shown[:limit]
+    lines.extend(shown)
+    if len(shown) < count:
+        lines.append("  " + gettext("… and {0} more; -f json lists every one").format(count - len(shown)))
     return lines
 
 
