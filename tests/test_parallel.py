@@ -217,3 +217,37 @@ def test_summaries_cross_a_process_boundary_exactly():
     no_sections = with_texts([(D("1.5"), (), 0, 0, ())])
     assert no_sections == [(D("1.5"), (), 0, 0, (), ("1.5", "1.50"))]
     assert repr(_from_portable(_portable((no_sections, counts)))[0]) == repr(no_sections)
+
+
+class Text(str):
+    """A pack's own kind of text (pickled by reference: a class at module level)."""
+
+
+def test_problems_cross_as_plain_tuples_only_when_nothing_would_change():
+    """Missing and failed results go as marshal tuples (fast); a subclass or another type of value
+    in one (a pack's own str, say) sends them all pickled, so that each comes back as it was."""
+    import pickle
+    from decimal import Decimal as D
+
+    from escore._run import IndicatorResult
+    from escore._stream import _from_portable, _plain_problems, _portable, with_texts
+
+    plain = (
+        IndicatorResult("X-1", "missing", D("0"), ("evidence 'x' was not provided",), (), ("x",)),
+        IndicatorResult("X-2", "error", D("0E-1"), ("pack.py:3: ValueError: bad",), (("rule", "branch"),)),
+    )
+    counts = {"scored": 0, "missing": 1, "not_applicable": 0, "error": 1}
+    for problems, sent_plain in (
+        (plain, True),
+        ((plain[0]._replace(reasons=(Text("kept as Text"),)),), False),
+        ((plain[0]._replace(missing=["x"]),), False),
+        ((plain[0]._replace(points=0),), False),
+        ((plain[1]._replace(hits=(["rule", "branch"],)),), False),
+    ):
+        rows = with_texts([(D("1"), (D("1"),), 1, 1, problems)])
+        assert (_plain_problems({0: problems}) is not None) is sent_plain
+        back = _from_portable(_portable((rows, counts)))
+        assert repr(back) == repr((rows, counts))
+        assert [[type(value) for value in result] for result in back[0][0][4]] == [[type(value) for value in result] for result in problems]
+        assert [type(reason) for reason in back[0][0][4][0].reasons] == [type(reason) for reason in problems[0].reasons]
+    assert pickle.loads(pickle.dumps(plain)) == plain

@@ -84,64 +84,63 @@ def group_members(result: RunResult) -> list[tuple[PlanNode, tuple[str, ...]]]:
 
 def missing_rows(result: RunResult) -> list[tuple[str, str, tuple[str, ...]]]:
     """``(unit code, indicator code, missing evidence)`` of every missing result, by unit code then tree order."""
-    return [(code, item.code, item.missing) for code, _name, items in _by_unit(result, "missing") for item in items]
+    found = _by_unit(result, "missing")
+    return [(code, item.code, item.missing) for code, _name, items in _in_order(result, found) for item in items]
 
 
 def problems(result: RunResult) -> Iterator[tuple[Any, Any]]:
     """``(unit, indicator result)`` of every missing or failed indicator, from the summaries
     when the run keeps them (:mod:`escore._stream`: no unit is scored again for this)."""
+    for unit, items in _units_with_problems(result):
+        for item in items:
+            yield unit, item
+
+
+def _units_with_problems(result: RunResult) -> Iterator[tuple[Any, Sequence[Any]]]:
+    """``(unit, its missing and failed results)`` of each unit that has any."""
     from ._stream import LazyUnits
 
     if isinstance(result.units, LazyUnits):
-        for summary in result.units.summaries:
-            for item in summary.problems:
-                yield summary.unit, item
-        return
-    for unit_result in result.units:
-        for item in unit_result.indicators:
-            if item.status in ("missing", "error"):
-                yield unit_result.unit, item
+        return ((summary.unit, summary.problems) for summary in result.units.summaries if summary.problems)
+    return (
+        (unit_result.unit, items)
+        for unit_result in result.units
+        if (items := [item for item in unit_result.indicators if item.status in ("missing", "error")])
+    )
 
 
-def _by_unit(result: RunResult, status: str, limit: int | None = None) -> list[tuple[str, str, list[Any]]]:
-    """``(unit code, unit name, its results of ``status`` in tree order)`` by unit code, for the
-    first ``limit`` units that have any.
-
-    Grouped by unit first and sorted by code once per unit, not per result: 10,000 units each
-    missing 34 results took 1.9 s to list (a natural-order key per result, all of them kept
-    for the ten units stderr shows).
-    """
+def _by_unit(result: RunResult, status: str) -> dict[str, tuple[str, list[Any]]]:
+    """Unit code → ``(unit name, its results of ``status``)``, for each unit that has any."""
     found: dict[str, tuple[str, list[Any]]] = {}
-    for unit, item in problems(result):
-        if item.status == status:
-            entry = found.get(unit.code)
-            if entry is None:
-                entry = found[unit.code] = (unit.name, [])
-            entry[1].append(item)
+    for unit, items in _units_with_problems(result):
+        if mine := [item for item in items if item.status == status]:
+            found[unit.code] = (unit.name, mine)
+    return found
+
+
+def _in_order(result: RunResult, found: dict[str, tuple[str, list[Any]]], limit: int | None = None) -> list[tuple[str, str, list[Any]]]:
+    """The first ``limit`` units of ``found`` by code, each with its results in tree order.
+
+    Sorted by code once per unit, not once per result: 10,000 units each missing 34 results
+    took 1.9 s to list (a natural-order key per result, every one of them sorted for the ten
+    units stderr shows).
+    """
     order = {ip.node.code: i for i, ip in enumerate(result.selected)}
 
     def in_tree(item: Any) -> int:
         return order.get(item.code, 0)
 
-    codes = sorted_naturally(found, str)
-    return [(code, found[code][0], sorted(found[code][1], key=in_tree)) for code in codes[:limit]]
-
-
-def _count(result: RunResult, status: str) -> tuple[int, int]:
-    """The results of ``status`` and the units that have any."""
-    units: set[str] = set()
-    count = 0
-    for unit, item in problems(result):
-        if item.status == status:
-            count += 1
-            units.add(unit.code)
-    return count, len(units)
+    return [(code, found[code][0], sorted(found[code][1], key=in_tree)) for code in sorted_naturally(found, str)[:limit]]
 
 
 def missing_by_unit(result: RunResult, limit: int | None = None) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
     """Per unit (by code; the first ``limit``), each missing piece of evidence with the indicators it left missing."""
+    return _evidence_of(_in_order(result, _by_unit(result, "missing"), limit))
+
+
+def _evidence_of(units: list[tuple[str, str, list[Any]]]) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
     out: list[tuple[str, str, list[tuple[str, list[str]]]]] = []
-    for code, name, items in _by_unit(result, "missing", limit):
+    for code, name, items in units:
         by_evidence: dict[str, list[str]] = {}  # in the order each piece is first met
         for item in items:
             for key in item.missing or ("(not named)",):
@@ -156,31 +155,31 @@ def missing_lines(result: RunResult, limit: int | None = None) -> list[str]:
     With ``limit``, at most that many units are listed and a last line says how many
     more there are and where the full list is: 83 counties must stay readable on stderr.
     """
-    count, unit_count = _count(result, "missing")
-    if not count:
+    found = _by_unit(result, "missing")
+    if not found:
         return []
-    lines = [gettext("missing evidence: {0} indicator result(s) in {1} unit(s), status missing:").format(count, unit_count)]
-    shown = missing_by_unit(result, limit)
+    count = sum(len(items) for _name, items in found.values())
+    lines = [gettext("missing evidence: {0} indicator result(s) in {1} unit(s), status missing:").format(count, len(found))]
+    shown = _evidence_of(_in_order(result, found, limit))
     for code, name, items in shown:
         lines.append(f"  {code} {escape(name)}: " + "; ".join(f"{key} → {', '.join(codes)}" for key, codes in items))
-    if len(shown) < unit_count:
+    if len(shown) < len(found):
         lines.append(
-            "  " + gettext("… and {0} more unit(s); the full list is 'missing' in the output of -f json").format(unit_count - len(shown))
+            "  " + gettext("… and {0} more unit(s); the full list is 'missing' in the output of -f json").format(len(found) - len(shown))
         )
     return lines
 
 
 def error_lines(result: RunResult, limit: int | None = None) -> list[str]:
     """Every indicator error, one line each: ``unit indicator: file:line: exception`` (capped like :func:`missing_lines`)."""
-    count, _units = _count(result, "error")
+    found = _by_unit(result, "error")
+    count = sum(len(items) for _name, items in found.values())
     if not count:
         return []
     lines = [gettext("errors: {0} indicator result(s) raised an error:").format(count)]
     shown: list[str] = []
-    for unit, _name, items in _by_unit(result, "error", limit):  # at most `limit` lines need at most `limit` units
+    for unit, _name, items in _in_order(result, found, limit):  # `limit` lines come from at most `limit` units
         shown.extend(f"  {unit} {item.code}: {escape(item.reasons[0] if item.reasons else '')}" for item in items)
-        if limit is not None and len(shown) >= limit:
-            break
     shown = shown[:limit]
     lines.extend(shown)
     if len(shown) < count:

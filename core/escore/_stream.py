@@ -15,7 +15,7 @@ import gc
 import itertools
 import operator
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -212,8 +212,9 @@ _ROW_TOTAL, _ROW_SECTIONS = operator.itemgetter(0), operator.itemgetter(1)  # of
 def _portable(found: tuple[list[tuple[Any, ...]], dict[str, int]]) -> bytes:
     """Summaries (``Summary[1:]``, texts included) as marshal data: every exact number as its
     text, which gives the very same Decimal back (digits, exponent, sign). Pickling a Decimal
-    costs ten times more (50,000 summaries: 0.39 s to pickle, 0.17 s to load back); problems,
-    rare, are pickled."""
+    costs ten times more (50,000 summaries: 0.39 s to pickle, 0.17 s to load back). Problems
+    (missing and failed results) go as columns of texts too when every text in them is a ``str``
+    (5,000 units each missing 34 results: 0.87 s to pickle); else they are pickled."""
     import marshal
     import pickle
 
@@ -227,11 +228,47 @@ def _portable(found: tuple[list[tuple[Any, ...]], dict[str, int]]) -> bytes:
             list(map(str, itertools.chain.from_iterable([row[1] for row in rows]))),
             [row[2] for row in rows],
             [row[3] for row in rows],
-            pickle.dumps(problems) if problems else b"",
+            (_plain_problems(problems) or pickle.dumps(problems)) if problems else b"",
             counts,
             [row[5] for row in rows],
         )
     )
+
+
+def _plain_problems(problems: dict[int, tuple[IndicatorResult, ...]]) -> tuple[Any, ...] | None:
+    """``problems`` as marshal-able columns (the rows that have any, how many each, then each
+    field of every result, points as text), or ``None`` unless each result is an
+    :class:`IndicatorResult` of texts that are exactly ``str`` in tuples that are exactly
+    ``tuple`` (marshal would give a subclass back as its base: the parent's own share would not)."""
+    flat = itertools.chain.from_iterable
+    results = list(flat(problems.values()))
+    fields = [list(map(field, results)) for field in (_CODE, _STATUS, _REASONS, _HITS, _MISSING)]
+    codes, statuses, reasons, hits, missing = fields
+    each_hit = list(flat(hits))
+    points = list(map(_POINTS, results))
+    if not (
+        _only(results, IndicatorResult)
+        and _only(points, Decimal)
+        and _only(itertools.chain(reasons, hits, missing, each_hit), tuple)
+        and _only(itertools.chain(codes, statuses, flat(reasons), flat(missing), flat(each_hit)), str)
+    ):
+        return None
+    return (list(problems), list(map(len, problems.values())), list(map(str, points)), *fields)
+
+
+def _problems_back(plain: tuple[Any, ...]) -> dict[int, tuple[IndicatorResult, ...]]:
+    """What :func:`_plain_problems` was given."""
+    rows, sizes, points, codes, statuses, reasons, hits, missing = plain
+    results = map(tuple.__new__, itertools.repeat(IndicatorResult), zip(codes, statuses, map(Decimal, points), reasons, hits, missing))
+    return dict(zip(rows, map(tuple, map(itertools.islice, itertools.repeat(results), sizes))))
+
+
+def _only(values: Iterable[Any], kind: type) -> bool:
+    """Whether every value is exactly of class ``kind`` (none a subclass)."""
+    return set(map(type, values)) <= {kind}
+
+
+_CODE, _STATUS, _POINTS, _REASONS, _HITS, _MISSING = map(operator.itemgetter, range(6))  # IndicatorResult's fields
 
 
 def _from_portable(data: bytes) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
@@ -242,8 +279,12 @@ def _from_portable(data: bytes) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
     points = list(map(Decimal, sections))
     grouped = zip(*[iter(points)] * width) if width else itertools.repeat((), len(totals))
     rows = list(zip(map(Decimal, totals), grouped, missing, errors, itertools.repeat(()), texts))
-    for i, found in (pickle.loads(problems) if problems else {}).items():
-        rows[i] = (*rows[i][:4], found, rows[i][5])
+    if problems.__class__ is tuple:  # columns (_plain_problems)
+        found = _problems_back(problems)
+    else:
+        found = pickle.loads(problems) if problems else {}
+    for i, kept in found.items():
+        rows[i] = (*rows[i][:4], kept, rows[i][5])
     return rows, counts
 
 
