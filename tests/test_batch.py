@@ -64,6 +64,8 @@ def _demo_cases():
         ("veto applied to a rural town", "rural", case(website_leak=True, website_vote_rank=1)),
         ("veto applied, its target without evidence", "market", case(website_leak=True, website_app_rating=None)),
         ("veto undecided", "market", case(website_leak=None)),
+        ("veto undecided, a target without evidence too", "market", case(website_leak=None, website_app_rating=None)),
+        ("veto undecided for a rural town", "rural", case(website_leak=None, service_plan_filed=None)),
         (
             "alternative taken",
             "market",
@@ -78,7 +80,12 @@ def _demo_cases():
     ]
 
 
-def test_every_demo_case_is_summarised_as_the_scalar_engine_does(demo_catalog, demo_plan):
+@pytest.mark.parametrize("missing_points", ["zero", "max"])
+def test_every_demo_case_is_summarised_as_the_scalar_engine_does(demo_catalog, demo_plan, missing_points):
+    import attrs
+
+    if missing_points == "max":  # a missing result counts its maximum (Engine._problem), in columns too
+        demo_plan = demo_plan._replace(ruleset=attrs.evolve(demo_plan.ruleset, missing_points="max"))
     cases = _demo_cases()
     units, values = [], {}
     # Each case eight times over, interleaved: shared arguments are grouped, irregular units go to the scalar engine.
@@ -92,34 +99,37 @@ def test_every_demo_case_is_summarised_as_the_scalar_engine_does(demo_catalog, d
     children = {"t.0.01": (Unit("t.0.01.v", "Village", "village", "t.0.01"),)}
     batch, scalar, sent = _both(demo_plan, units, values, {"outages": rows}, children)
     assert repr(batch) == repr(scalar)  # repr: every Decimal's exponent too
-    # What the scalar engine must explain goes to it; the rest, alternatives and bonuses included, stays in columns.
+    # What the scalar engine must word goes to it; the rest stays in columns: alternatives,
+    # bonuses, absent fields ("missing reply rate", "no design grade"), vetoes undecided for
+    # lack of a field, whose targets are then missing it, and applied ones, whose targets
+    # score 0 with or without their evidence (READING 14).
     explained = {
-        "missing reply rate",
         "an indicator raises",
-        "veto applied, its target without evidence",  # READING 14: scored 0 all the same, the engine says why
-        "veto undecided",
-        "no pages to count: missing",
-        "no design grade",
+        "no pages to count: missing",  # MissingEvidence raised by the indicator: its own words
     }
     assert sorted(sent) == sorted(u.code for u in units if cases[int(u.code.rsplit(".", 1)[1])][0] in explained)
     counts = batch[1]
     assert counts == scalar[1]
     assert counts["missing"] and counts["error"] and counts["not_applicable"]
+    kept = [problem.points for row in batch[0] for problem in row[4] if problem.status == "missing"]
+    assert (min(kept) > 0) if missing_points == "max" else (set(kept) == {D(0)})
 
 
-def test_a_missing_monitoring_table_leaves_every_unit_to_the_scalar_engine(demo_plan, monkeypatch):
+def test_a_missing_monitoring_table_is_missing_for_every_unit_in_columns_as_unit_by_unit(demo_plan, monkeypatch):
     units = [Unit(f"t.{n}", "T", "town", None, {"kind": "rural"}) for n in range(3)]
     values = {u.code: dict(FULL, website_design=Grade(D(4), "fine")) for u in units}
-    assert not _batch.takes(Engine(demo_plan, explain=False), {})
-    assert _batch.takes(Engine(demo_plan, explain=False), {"outages": {}})
     batch, scalar, _ = _both(demo_plan, units, values, {"outages": {}})
     assert repr(batch) == repr(scalar)
+    batch, scalar, sent = _both(demo_plan, units, values, {})  # no table at all: its readers are missing, in columns
+    assert repr(batch) == repr(scalar) and sent == [] and batch[1]["missing"] == 3  # S-2-B-1 of each unit
+    (problem,) = batch[0][0][4]
+    assert (problem.code, problem.status, problem.missing, problem.reasons) == ("S-2-B-1", "missing", ("monitoring/outages.csv",), ())
+    assert all(row[4][0] is problem for row in batch[0])  # one object for the three units
     unit_by_unit = _summaries(Engine(demo_plan, explain=False), units, values, {}, {}, {})
     monkeypatch.setattr(_batch, "FROM_UNITS", 0)
     first_pass = _summaries(Engine(demo_plan, explain=False), units, values, {}, {}, {})
-    assert repr(first_pass) == repr(unit_by_unit) and first_pass[1]["missing"] == 3  # S-2-B-1 of each unit
+    assert repr(first_pass) == repr(unit_by_unit) and first_pass[1]["missing"] == 3
     # The columns without the table, read by an indicator that would take None for no rows.
-    monkeypatch.setattr(_batch, "takes", lambda engine, tables: True)
     engine = Engine(demo_plan, explain=False)
     engine._steps = tuple(
         (ip, code, (lambda outages, unit: Score(D(30))) if code == "S-2-B-1" else func, *rest) for ip, code, func, *rest in engine._steps

@@ -251,3 +251,20 @@ def test_problems_cross_as_plain_tuples_only_when_nothing_would_change():
         assert [[type(value) for value in result] for result in back[0][0][4]] == [[type(value) for value in result] for result in problems]
         assert [type(reason) for reason in back[0][0][4][0].reasons] == [type(reason) for reason in problems[0].reasons]
     assert pickle.loads(pickle.dumps(plain)) == plain
+
+
+def test_a_missing_result_shared_by_units_comes_back_one_object():
+    """A summary's missing result is one object for every unit that misses the same evidence
+    (escore._run.summary_missing); it crosses the process boundary once and stays one object."""
+    from decimal import Decimal as D
+
+    from escore._run import summary_missing
+    from escore._stream import _from_portable, _portable, with_texts
+
+    shared: dict = {}
+    first = summary_missing("W-1", D("0"), (), ("website.a",), shared)
+    assert summary_missing("W-1", D("0"), (), ("website.a",), shared) is first
+    assert summary_missing("W-1", D("0.0"), (), ("website.a",), shared) is not first  # another exponent, another result
+    rows = with_texts([(D("1"), (D("1"),), 1, 0, (first,)), (D("2"), (D("2"),), 1, 0, (first,))])
+    back, _ = _from_portable(_portable((rows, {"missing": 2})))
+    assert back[0][4] == back[1][4] == (first,) and back[0][4][0] is back[1][4][0]

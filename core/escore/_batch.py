@@ -22,12 +22,16 @@ Here the same functions are called indicator by indicator over a column of units
   exactly the additions, in exactly the order, the scalar engine makes per unit.
 
 It is the same pure functions on the same arguments (the contract of a pack), so a unit's
-summary is the scalar engine's. Whatever is out of the ordinary goes to the scalar engine,
-which explains it: absent evidence that a unit's own variant needs, a fixture or indicator
-that raises (missing, not applicable, an error), points outside 0..max, a veto that cannot
-be decided. An applied veto zeroes its targets here, as the engine does. Such a unit's row is set aside and the unit scored by
-:meth:`Engine.score`, as the first pass always did. A run under ``--timeout`` stays on the
-scalar engine: the watchdog interrupts a unit's indicator by the engine's frames.
+summary is the scalar engine's. Evidence that is simply absent (a field, a monitoring table)
+is settled here too, as the engine settles it: the result that reads it, or that reads a
+fixture left without a value for lack of it, is missing that evidence (the first it lacks,
+arguments in order), and so are the targets of a veto undecided for lack of it (READING 14);
+an applied veto zeroes its targets, as the engine does. Whatever else is out of the ordinary
+goes to the scalar engine, which words it: a fixture or indicator that raises (missing, not
+applicable, an error), points outside 0..max, a veto that raises. Such a unit's row is set
+aside and the unit scored by :meth:`Engine.score`, as the first pass always did. A run under
+``--timeout`` stays on the scalar engine: the watchdog interrupts a unit's indicator by the
+engine's frames.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from typing import Any
 from ._fieldvalues import FieldValues
 from ._model import Unit
 from ._ruleform import COLUMN_RULES, applied_rule
-from ._run import _ADD, _IMMUTABLE, _MULTIPLY, STATUSES, Engine
+from ._run import _ADD, _IMMUTABLE, _MULTIPLY, STATUSES, Engine, IndicatorResult, summary_missing
 from ._score import ZERO, Score
 
 #: Columns shorter than this are scored unit by unit: grouping would not pay.
@@ -245,14 +249,6 @@ def _pick(column: list[Any], rows: list[int], size: int) -> list[Any]:
     return [column[r] for r in rows]
 
 
-def takes(engine: Engine, tables: Mapping[str, Mapping[str, tuple[Any, ...]]]) -> bool:
-    """Whether the column pass can take a run: every monitoring table the plan needs is there.
-
-    Without one, every unit is missing it, and the unit-by-unit engine says so for each.
-    """
-    return all(name in tables or name in engine._optional_tables for name, _ in engine._tables)
-
-
 def summaries(
     engine: Engine,
     units: Sequence[Unit],
@@ -261,13 +257,14 @@ def summaries(
     children: Mapping[str, tuple[Unit, ...]],
     files: Mapping[str, str],
     scalar: Callable[[Unit], tuple[Row, list[str]]],
+    shared: dict[Any, IndicatorResult] | None = None,
 ) -> tuple[list[Row], dict[str, int]]:
-    """Summaries of ``units`` (``Summary[1:6]``) and the status counts, for a run that the
-    column pass :func:`takes`. ``scalar(unit)`` scores one unit on the scalar engine: its
-    summary and the status of each of its results."""
+    """Summaries of ``units`` (``Summary[1:6]``) and the status counts. ``scalar(unit)`` scores
+    one unit on the scalar engine: its summary and the status of each of its results. Equal
+    missing results are one object through ``shared`` (:func:`escore._run.summary_missing`)."""
     if not units:
         return [], dict.fromkeys(STATUSES, 0)
-    block = _Block(engine, units)
+    block = _Block(engine, units, shared)
     watched = block.watched  # noqa: F841 - the watchdog reads it from this frame (escore._watchdog.running)
     block.read_evidence(values, tables, children)
     block.compute_fixtures()
@@ -283,13 +280,18 @@ class _Block:
     raised); ``irregular`` the rows the scalar engine scores, because they need its explanation.
     """
 
-    def __init__(self, engine: Engine, units: Sequence[Unit]) -> None:
+    def __init__(self, engine: Engine, units: Sequence[Unit], shared: dict[Any, IndicatorResult] | None = None) -> None:
         self.engine = engine
         self.units = units
         self.size = len(units)
         self.data: dict[str, list[Any]] = {}
         self.bad: dict[str, set[int]] = {}
+        self.failed: dict[str, set[int]] = {}  # per fixture, the rows where it raised
         self.irregular: set[int] = set()
+        # Per row and indicator position, the results missing for lack of a field or table (the
+        # scalar engine's, less its sentence: escore._run.summary_missing).
+        self.missing: dict[int, dict[int, IndicatorResult]] = {}
+        self.shared = {} if shared is None else shared
         self.points: list[list[Decimal]] = []  # per indicator, each row's points
         # Per indicator, whether it applies to each row (its variant) and the rows it applies to.
         self.applicable = list(self.variants())
@@ -302,6 +304,34 @@ class _Block:
             if name in self.bad:
                 out |= self.bad[name]
         return out
+
+    def evidence_lacking(self, names: Sequence[str], r: int) -> tuple[str, ...] | None:
+        """What the scalar engine names as missing for row ``r`` lacking a value of one of
+        ``names``: the first it lacks (arguments are fetched in order), a field by its key, a
+        monitoring table absent for every unit by its file, a fixture left uncomputed by what
+        it lacked in turn; ``None`` for a fixture that raised (the engine words its problem)."""
+        engine = self.engine
+        for name in names:
+            if r not in self.bad.get(name, ()):
+                continue
+            key = engine._field_keys.get(name)
+            if key is not None:
+                return (key,)
+            if name in engine._table_names:
+                return (f"monitoring/{name}.csv",)
+            fixture = engine.plan.fixtures.get(name)
+            if fixture is None or fixture.kind != "function" or r in self.failed.get(name, ()):
+                return None
+            return self.evidence_lacking(fixture.argnames, r)
+        return None
+
+    def set_missing(self, position: int, r: int, lacking: tuple[str, ...]) -> None:
+        """The indicator at ``position`` is missing ``lacking`` for row ``r``, as the scalar engine
+        makes it (Engine._problem): 0 points, or its maximum under ``missing_points = "max"``."""
+        node = self.engine.selected[position].node
+        points = node.max if self.engine.missing_max else ZERO
+        self.points[position][r] = points
+        self.missing.setdefault(r, {})[position] = summary_missing(node.code, points, (), lacking, self.shared)
 
     def apply(
         self, func: Callable[..., Any], argnames: Sequence[str], rows: list[int], shared: Callable[[list[Any]], bool]
@@ -391,6 +421,8 @@ class _Block:
                 continue
             rows = _rows(size, skip) if all(needed) else [r for r, wanted in enumerate(needed) if wanted and r not in skip]
             column, failed = self.apply(func, argnames, rows, _immutable)
+            if failed:
+                self.failed[name] = {rows[i] for i in failed}
             if failed or skip or len(rows) < size:
                 full = [_NONE] * size
                 for i, r in enumerate(rows):
@@ -433,12 +465,24 @@ class _Block:
                     result = engine._score_special(ip, values.get(unit.code, {}), env, {}, unit, files.get(unit.code, ""))
                     if result.status == "scored":
                         points[r] = result.points
-                    else:
+                    elif result.status == "missing":  # a field absent, or MissingEvidence: the engine's very result
+                        points[r] = result.points
+                        self.missing.setdefault(r, {})[len(self.points) - 1] = summary_missing(
+                            code, result.points, result.hits, result.missing, self.shared
+                        )
+                    else:  # an error, or a fixture without its value: the scalar engine words it (with its problems)
                         irregular.add(r)
                 continue
             skip = self.absent(ip.argnames)
             if skip:
-                irregular.update(r for r in applicable if r in skip)
+                position = len(self.points) - 1
+                for r in applicable:
+                    if r in skip:
+                        lacking = self.evidence_lacking(ip.argnames, r)
+                        if lacking is None:  # a fixture raised: the scalar engine words it
+                            irregular.add(r)
+                        else:
+                            self.set_missing(position, r, lacking)
                 applicable = [r for r in applicable if r not in skip]
             settled = self.rule_points(func, ip.argnames, applicable, maximum)
             found, failed = settled or _checked(*self.apply(func, ip.argnames, applicable, _any), maximum)
@@ -490,18 +534,26 @@ class _Block:
         return found, {open_rows[j] for j in opened_failed}
 
     def decide_vetoes(self) -> None:
-        """Every veto, as Engine._apply_vetoes decides it (READING 14).
+        """Every veto, in order, as Engine._apply_vetoes decides it (READING 14).
 
         Applied (a reason): each target that applies to the unit scores 0, status scored, as the
-        engine sets it; a target that does not apply stays as it is. A unit whose target failed
-        or lacked evidence is irregular already, and the engine explains it. Undecided (the
-        veto's own evidence absent, or the veto raised): the targets become missing or errors,
-        which the engine explains.
+        engine sets it, whether its own evidence was there or not; a target that does not apply
+        stays as it is. Undecided for lack of a field or table: each target that applies is
+        missing that evidence, with its missing points. A unit whose target or veto raised, or
+        whose veto lacks what a fixture that raised would have given, is irregular: the scalar
+        engine words it.
         """
         for veto, positions, *_ in self.engine._veto_steps:
             self.watched[1] = f"veto {veto.code}"
             skip = self.absent(veto.argnames)
-            self.irregular |= skip
+            for r in skip:
+                lacking = self.evidence_lacking(veto.argnames, r)
+                if lacking is None:
+                    self.irregular.add(r)
+                    continue
+                for position in positions:
+                    if self.applicable[position][0][r]:  # a target of another variant stays as it is
+                        self.set_missing(position, r, lacking)
             rows = _rows(self.size, skip)
             verdicts, raised = self.apply(veto.func, veto.argnames, rows, _any)
             if not (raised or any(verdicts)):
@@ -512,6 +564,9 @@ class _Block:
                 points = self.points[position]
                 for r in applied:
                     points[r] = ZERO
+                    lacking_any = self.missing.get(r)
+                    if lacking_any:  # scored 0 now, its evidence or not (READING 14)
+                        lacking_any.pop(position, None)
 
     def summaries(self, scalar: Callable[[Unit], tuple[Row, list[str]]]) -> tuple[list[Row], dict[str, int]]:
         """Sections and totals summed column-wise, with the additions Engine._total makes per unit
@@ -538,9 +593,17 @@ class _Block:
         counts = dict.fromkeys(STATUSES, 0)
         masks = [mask for mask, _ in self.applicable]
         applicable = sum(map(sum, masks)) - sum(mask[r] for mask in masks for r in irregular)
-        counts["scored"] = applicable
+        missing = {
+            r: tuple(by_position[p] for p in sorted(by_position))
+            for r, by_position in self.missing.items()
+            if by_position and r not in irregular
+        }
+        counts["missing"] = sum(map(len, missing.values()))
+        counts["scored"] = applicable - counts["missing"]
         counts["not_applicable"] = (size - len(irregular)) * len(masks) - applicable
         out: list[Row] = list(zip(totals, zip(*section_points) if section_points else repeat((), size), repeat(0), repeat(0), repeat(())))
+        for r, results in missing.items():
+            out[r] = (out[r][0], out[r][1], len(results), 0, results)
         for r in sorted(irregular):
             row, statuses = scalar(self.units[r])
             for status in statuses:

@@ -56,6 +56,25 @@ class IndicatorResult(NamedTuple):
     missing: tuple[str, ...] = ()
 
 
+def summary_missing(
+    code: str, points: Decimal, hits: tuple[Any, ...], missing: tuple[str, ...], shared: dict[Any, IndicatorResult] | None
+) -> IndicatorResult:
+    """A missing result as a run's summary keeps it (:class:`escore._stream.Summary`): without
+    its sentence, which names the unit (the report lists the evidence, a unit's detail says it
+    in full), so that equal ones are one object in ``shared``. 100,000 units each missing 34
+    results held 3.4 million records and sentences otherwise (about 1.4 GB)."""
+    if shared is None:
+        return tuple.__new__(IndicatorResult, (code, "missing", points, (), hits, missing))
+    key = (code, str(points), hits, missing)  # the text: Decimal("0") and Decimal("0.0") are equal
+    try:
+        found = shared.get(key)
+    except TypeError:  # a pack's unhashable evidence name: this result on its own
+        return tuple.__new__(IndicatorResult, (code, "missing", points, (), hits, missing))
+    if found is None:
+        found = shared[key] = tuple.__new__(IndicatorResult, (code, "missing", points, (), hits, missing))
+    return found
+
+
 class SectionResult(NamedTuple):
     name: str
     title: str

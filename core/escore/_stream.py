@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from . import _batch
 from ._model import Unit
-from ._run import STATUSES, Engine, IndicatorResult, UnitResult, present
+from ._run import STATUSES, Engine, IndicatorResult, UnitResult, present, summary_missing
 from ._score import explaining, fmt_text
 from ._watchdog import active
 
@@ -37,14 +37,22 @@ class Summary(NamedTuple):
     sections: tuple[Decimal, ...]  # section points, in the plan's section order
     missing: int  # indicators without evidence (an undecided veto has made its targets missing)
     errors: int  # indicators that raised
-    problems: tuple[IndicatorResult, ...] = ()  # the missing and failed results themselves (usually none)
+    #: The failed results themselves and the missing ones without their sentence (usually none;
+    #: :func:`escore._run.summary_missing`).
+    problems: tuple[IndicatorResult, ...] = ()
     #: The exact and the rounded text (``fmt``, ``present``) of each section's points, then of the
     #: total, made by the process that scored the unit (:func:`score_summaries`); else empty.
     texts: tuple[str, ...] = ()
 
 
-def summarise(result: UnitResult) -> Summary:
-    problems = tuple(item for item in result.indicators if item[1] == "missing" or item[1] == "error")
+def summarise(result: UnitResult, shared: dict[Any, IndicatorResult] | None = None) -> Summary:
+    """What a ranking keeps of a unit's result; a missing result without its sentence, equal
+    ones shared through ``shared`` (:func:`escore._run.summary_missing`)."""
+    problems = tuple(
+        item if item[1] == "error" else summary_missing(item[0], item[2], item[4], item[5], shared)
+        for item in result.indicators
+        if item[1] == "missing" or item[1] == "error"
+    )
     missing = sum(1 for item in problems if item[1] == "missing")
     sections = tuple(s.points for s in result.sections)
     return Summary(result.unit, result.total, sections, missing, len(problems) - missing, problems)
@@ -236,12 +244,17 @@ def _portable(found: tuple[list[tuple[Any, ...]], dict[str, int]]) -> bytes:
 
 
 def _plain_problems(problems: dict[int, tuple[IndicatorResult, ...]]) -> tuple[Any, ...] | None:
-    """``problems`` as marshal-able columns (the rows that have any, how many each, then each
-    field of every result, points as text), or ``None`` unless each result is an
-    :class:`IndicatorResult` of texts that are exactly ``str`` in tuples that are exactly
-    ``tuple`` (marshal would give a subclass back as its base: the parent's own share would not)."""
+    """``problems`` as marshal-able columns: the rows that have any, how many each, which of
+    the distinct results each one is (a missing result is mostly one object shared by many
+    units: escore._run.summary_missing), then each field of the distinct results, points as
+    text. ``None`` unless each result is an :class:`IndicatorResult` of texts that are exactly
+    ``str`` in tuples that are exactly ``tuple`` (marshal would give a subclass back as its
+    base: the parent's own share would not)."""
     flat = itertools.chain.from_iterable
-    results = list(flat(problems.values()))
+    ids = list(map(id, flat(problems.values())))
+    found = dict(zip(ids, flat(problems.values())))  # each distinct result once, in order
+    where = dict(zip(found, itertools.count()))
+    results = list(found.values())
     fields = [list(map(field, results)) for field in (_CODE, _STATUS, _REASONS, _HITS, _MISSING)]
     codes, statuses, reasons, hits, missing = fields
     each_hit = list(flat(hits))
@@ -253,13 +266,17 @@ def _plain_problems(problems: dict[int, tuple[IndicatorResult, ...]]) -> tuple[A
         and _only(itertools.chain(codes, statuses, flat(reasons), flat(missing), flat(each_hit)), str)
     ):
         return None
-    return (list(problems), list(map(len, problems.values())), list(map(str, points)), *fields)
+    rows, sizes = list(problems), list(map(len, problems.values()))
+    return (rows, sizes, list(map(where.__getitem__, ids)), list(map(str, points)), *fields)
 
 
 def _problems_back(plain: tuple[Any, ...]) -> dict[int, tuple[IndicatorResult, ...]]:
-    """What :func:`_plain_problems` was given."""
-    rows, sizes, points, codes, statuses, reasons, hits, missing = plain
-    results = map(tuple.__new__, itertools.repeat(IndicatorResult), zip(codes, statuses, map(Decimal, points), reasons, hits, missing))
+    """What :func:`_plain_problems` was given, a result shared by several units again one object."""
+    rows, sizes, which, points, codes, statuses, reasons, hits, missing = plain
+    distinct = list(
+        map(tuple.__new__, itertools.repeat(IndicatorResult), zip(codes, statuses, map(Decimal, points), reasons, hits, missing))
+    )
+    results = map(distinct.__getitem__, which)
     return dict(zip(rows, map(tuple, map(itertools.islice, itertools.repeat(results), sizes))))
 
 
@@ -307,21 +324,22 @@ def _summaries(
     gc.disable()
     # A summary keeps points, statuses and problems, never a scored line: the rule objects skip them.
     quiet = explaining.set(False)
+    shared: dict[Any, IndicatorResult] = {}  # equal missing results: one object (summary_missing)
     try:
 
         def one(unit: Unit) -> tuple[tuple[Any, ...], list[str]]:
             code = unit.code
             result = score(unit, values.get(code, empty), tables, children.get(code, ()), files.get(code, ""))
-            return summarise(result)[1:6], [item[1] for item in result.indicators]
+            return summarise(result, shared)[1:6], [item[1] for item in result.indicators]
 
         watching = active()
         # Under a --timeout the scalar engine runs: its frames say which unit to interrupt.
-        if len(units) >= _batch.FROM_UNITS and (watching is None or watching[0] is None) and _batch.takes(engine, tables):
+        if len(units) >= _batch.FROM_UNITS and (watching is None or watching[0] is None):
             # Column by column, each rule once per distinct evidence (escore._batch); the same
             # summaries. A column holds its units' fixture values at once: a block at a time.
             for start in range(0, len(units), _batch.BLOCK_UNITS):
                 rows, block_counts = _batch.summaries(
-                    engine, units[start : start + _batch.BLOCK_UNITS], values, tables, children, files, one
+                    engine, units[start : start + _batch.BLOCK_UNITS], values, tables, children, files, one, shared
                 )
                 out.extend(rows)
                 for status, number in block_counts.items():
