@@ -71,6 +71,20 @@ def test_streamed_formats_equal_one_pass(catalog, category):
     assert _written(write_table, compact) == run_table(full)
 
 
+@pytest.mark.parametrize("block", [1, 7, 4096])
+def test_the_missing_list_is_streamed_as_one_pass_writes_it(catalog, monkeypatch, block):
+    """JSON and TOML write the header's list of missing results a block at a time: the same text."""
+    from escore import _builtin_formats
+
+    sample = Path(__import__("escore_fj2017_provincial").__file__).parent / "sample" / "provincial"  # no website evidence
+    full = run_category(catalog, "provincial", evidence=[sample], explain=True)
+    lazy = run_category(catalog, "provincial", evidence=[sample], explain=True, lazy=True)
+    monkeypatch.setattr(_builtin_formats, "MISSING_BLOCK", block)
+    assert full.status_counts()["missing"] > 100
+    assert _written(write_json, lazy) == _json(run_to_dict(full))
+    assert _written(write_toml, lazy) == _toml_one_pass(full)
+
+
 def test_summaries_keep_missing_results_for_the_report(catalog):
     sample = Path(__import__("escore_fj2017_provincial").__file__).parent / "sample" / "provincial"  # no website evidence
     lazy = run_category(catalog, "provincial", evidence=[sample], explain=False, lazy=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
@@ -41,20 +42,42 @@ def write_json(result: RunResult, stream: TextIO) -> None:
         return
     import json
 
-    from ._report import run_header
+    from ._report import missing_dicts, run_header
 
-    marker = "\x00units\x00"
-    head, _, tail = _json({**run_header(result), "units": [marker]}).partition(json.dumps(marker))
+    # The list of missing results and the units are written one by one, each in the place of a
+    # marker of the header's text: 100,000 units each missing 34 results made a 1.4 GiB list.
+    missing = missing_dicts(result)
+    first = next(missing, None)
+    marker, missing_marker = "\x00units\x00", "\x00missing\x00"
+    text = _json({**run_header(result, missing=[] if first is None else [missing_marker]), "units": [marker]})
+    if first is not None:
+        head, _, text = text.partition(json.dumps(missing_marker))
+        stream.write(head.rstrip(" "))  # up to '"missing": [' and its line break
+        stream.write(_json_unit(first, True))
+        for chunk in _chunks(missing, MISSING_BLOCK):
+            stream.write("".join([_json_unit(row, False) for row in chunk]))
+    head, _, tail = text.partition(json.dumps(marker))
     stream.write(head.rstrip(" "))  # up to '"units": [' and its line break
     for text in unit_texts(result, _json_unit):
         stream.write(text)
     stream.write(tail)
 
 
+#: Missing results written at a time by the JSON and TOML writers.
+MISSING_BLOCK = 4096
+
+
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last shorter)."""
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
 def _json_unit(unit: dict[str, Any], first: bool) -> str:
+    """A unit, or a missing result, as an item of a list of the header (``"units": [ … ]``)."""
     from ._jsontext import indented
 
-    return ("    " if first else ",\n    ") + escape_string_syntax(indented(unit, "\n    "))  # nested in "units": [ … ]
+    return ("    " if first else ",\n    ") + escape_string_syntax(indented(unit, "\n    "))
 
 
 #: Units per block of detail text a forked process renders (at most this many results are held).
@@ -148,7 +171,19 @@ def write_toml(result: RunResult, stream: TextIO) -> None:
     if not result.units:
         stream.write(escape_string_syntax(tomli_w.dumps(run_to_dict(result))))
         return
-    stream.write(escape_string_syntax(tomli_w.dumps(run_header(result))))
+    from ._report import missing_dicts
+
+    # Missing results one block of tables at a time (see write_json): an empty list is written
+    # inline among the header's keys, a list with results as [[missing]] tables after them.
+    missing = missing_dicts(result)
+    first = next(missing, None)
+    header = run_header(result, missing=[])
+    if first is not None:
+        del header["missing"]
+    stream.write(escape_string_syntax(tomli_w.dumps(header)))
+    if first is not None:
+        for chunk in _chunks(itertools.chain((first,), missing), MISSING_BLOCK):
+            stream.write("\n" + escape_string_syntax(tomli_w.dumps({"missing": chunk})))
     for text in unit_texts(result, _toml_unit):
         stream.write(text)
 
