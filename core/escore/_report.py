@@ -150,18 +150,16 @@ def _in_order(result: RunResult, found: dict[str, tuple[str, list[Any]]], limit:
 
 def missing_by_unit(result: RunResult, limit: int | None = None) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
     """Per unit (by code; the first ``limit``), each missing piece of evidence with the indicators it left missing."""
-    return _evidence_of(_in_order(result, _by_unit(result, "missing"), limit))
+    return list(_evidence_of(itertools.islice(_ordered(result, _by_unit(result, "missing")), limit)))
 
 
-def _evidence_of(units: list[tuple[str, str, list[Any]]]) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
-    out: list[tuple[str, str, list[tuple[str, list[str]]]]] = []
+def _evidence_of(units: Iterable[tuple[str, str, list[Any]]]) -> Iterator[tuple[str, str, list[tuple[str, list[str]]]]]:
     for code, name, items in units:
         by_evidence: dict[str, list[str]] = {}  # in the order each piece is first met
         for item in items:
             for key in item.missing or ("(not named)",):
                 by_evidence.setdefault(key, []).append(item.code)
-        out.append((code, name, list(by_evidence.items())))
-    return out
+        yield code, name, list(by_evidence.items())
 
 
 def missing_lines(result: RunResult, limit: int | None = None) -> list[str]:
@@ -170,36 +168,44 @@ def missing_lines(result: RunResult, limit: int | None = None) -> list[str]:
     With ``limit``, at most that many units are listed and a last line says how many
     more there are and where the full list is: 83 counties must stay readable on stderr.
     """
+    return list(iter_missing_lines(result, limit))
+
+
+def iter_missing_lines(result: RunResult, limit: int | None = None) -> Iterator[str]:
+    """:func:`missing_lines` one at a time (a table of 100,000 units lists them all)."""
     found = _by_unit(result, "missing")
     if not found:
-        return []
+        return
     count = sum(len(items) for _name, items in found.values())
-    lines = [gettext("missing evidence: {0} indicator result(s) in {1} unit(s), status missing:").format(count, len(found))]
-    shown = _evidence_of(_in_order(result, found, limit))
-    for code, name, items in shown:
-        lines.append(f"  {code} {escape(name)}: " + "; ".join(f"{key} → {', '.join(codes)}" for key, codes in items))
-    if len(shown) < len(found):
-        lines.append(
-            "  " + gettext("… and {0} more unit(s); the full list is 'missing' in the output of -f json").format(len(found) - len(shown))
-        )
-    return lines
+    yield gettext("missing evidence: {0} indicator result(s) in {1} unit(s), status missing:").format(count, len(found))
+    shown = 0
+    for code, name, items in _evidence_of(itertools.islice(_ordered(result, found), limit)):
+        shown += 1
+        yield f"  {code} {escape(name)}: " + "; ".join(f"{key} → {', '.join(codes)}" for key, codes in items)
+    if shown < len(found):
+        yield "  " + gettext("… and {0} more unit(s); the full list is 'missing' in the output of -f json").format(len(found) - shown)
 
 
 def error_lines(result: RunResult, limit: int | None = None) -> list[str]:
     """Every indicator error, one line each: ``unit indicator: file:line: exception`` (capped like :func:`missing_lines`)."""
+    return list(iter_error_lines(result, limit))
+
+
+def iter_error_lines(result: RunResult, limit: int | None = None) -> Iterator[str]:
+    """:func:`error_lines` one at a time."""
     found = _by_unit(result, "error")
     count = sum(len(items) for _name, items in found.values())
     if not count:
-        return []
-    lines = [gettext("errors: {0} indicator result(s) raised an error:").format(count)]
-    shown: list[str] = []
-    for unit, _name, items in _in_order(result, found, limit):  # `limit` lines come from at most `limit` units
-        shown.extend(f"  {unit} {item.code}: {escape(item.reasons[0] if item.reasons else '')}" for item in items)
-    shown = shown[:limit]
-    lines.extend(shown)
-    if len(shown) < count:
-        lines.append("  " + gettext("… and {0} more; -f json lists every one").format(count - len(shown)))
-    return lines
+        return
+    yield gettext("errors: {0} indicator result(s) raised an error:").format(count)
+    shown = 0
+    for unit, _name, items in _ordered(result, found):
+        for item in items:
+            if shown == limit:
+                yield "  " + gettext("… and {0} more; -f json lists every one").format(count - shown)
+                return
+            shown += 1
+            yield f"  {unit} {item.code}: {escape(item.reasons[0] if item.reasons else '')}"
 
 
 def stamp_to_dict(stamp: Stamp | None) -> dict[str, Any]:
@@ -444,17 +450,24 @@ def run_table_lines(result: RunResult) -> Iterator[str]:
         for rank, summary in zip(result.ranks, summaries_of(result.units))
     )
     right = [True, False, False, *([True] * len(sections)), True, True, True]
-    missing = []
-    for block in (missing_lines(result), error_lines(result)):
-        if block:
-            missing += ["", *block]
     for line in itertools.chain(
         run_heading(result),
         [""],
         grid_lines(header, rows, right),
-        ["", gettext("points rounded half-up to 2 places; ranks use exact totals"), *missing],
+        ["", gettext("points rounded half-up to 2 places; ranks use exact totals")],
+        _after_a_blank_line(iter_missing_lines(result)),
+        _after_a_blank_line(iter_error_lines(result)),
     ):
         yield escape_lines(line) + "\n"
+
+
+def _after_a_blank_line(lines: Iterator[str]) -> Iterator[str]:
+    """``lines`` after an empty line, or nothing if there are none."""
+    first = next(lines, None)
+    if first is not None:
+        yield ""
+        yield first
+        yield from lines
 
 
 def catalog_table(plan: Plan) -> str:
