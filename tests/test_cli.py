@@ -297,33 +297,33 @@ def test_version_imports_nothing_heavy():
     assert out.splitlines() == ["escore 0.1.0", "[]"]
 
 
+def _main_in_a_fresh_process(before: str, after: str) -> str:
+    """The last line a fresh interpreter prints running ``before``, ``main(['list', '-c', 'city'])``
+    (``status`` its exit status), then printing the expression ``after``."""
+    code = (
+        f"import gc, sys; from escore_cli import main\n{before}\n"
+        "try:\n    main(['list', '-c', 'city'])\nexcept SystemExit as done:\n    status = done.code\n"
+        f"print({after})"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+
+
 def test_the_script_leaves_what_is_alive_to_the_end_of_the_process():
     """After the command, escore's objects are frozen: the interpreter's last collection skips them."""
-    code = (
-        "import gc, sys; from escore_cli import main\n"
-        "before = gc.get_freeze_count()\n"
-        "try:\n    main(['list', '-c', 'city'])\nexcept SystemExit as done:\n    status = done.code\n"
-        "print(status, before, gc.get_freeze_count() > 1000)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines()[-1] == "0 0 True"
+    assert _main_in_a_fresh_process("before = gc.get_freeze_count()", "status, before, gc.get_freeze_count() > 1000") == "0 0 True"
 
 
 def test_a_command_collects_its_youngest_generation_less_often_and_restores_the_setting():
     """While a command runs, a collection every 50,000 allocations (its start-up scanned again
     and again at the default 700); a program that calls main() and goes on gets its setting back."""
-    code = (
-        "import gc, sys; from escore_cli import main\n"
+    before = (
         "from escore._plugins import Catalog\n"
         "gc.set_threshold(900, 11, 12)\n"
         "seen = []\n"
         "plan = Catalog.plan\n"
-        "Catalog.plan = lambda *a, **k: seen.append(gc.get_threshold()) or plan(*a, **k)\n"
-        "try:\n    main(['list', '-c', 'city'])\nexcept SystemExit as done:\n    status = done.code\n"
-        "print(status, seen, gc.get_threshold())"
+        "Catalog.plan = lambda *a, **k: seen.append(gc.get_threshold()) or plan(*a, **k)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines()[-1] == "0 [(50000, 11, 12)] (900, 11, 12)"
+    assert _main_in_a_fresh_process(before, "status, seen, gc.get_threshold()") == "0 [(50000, 11, 12)] (900, 11, 12)"
 
 
 def _command(entry: str, *args: str, cache) -> subprocess.CompletedProcess:
