@@ -137,6 +137,30 @@ def test_a_missing_monitoring_table_is_missing_for_every_unit_in_columns_as_unit
     assert repr(_summaries(engine, units, values, {}, {}, {})) == repr(unit_by_unit)
 
 
+def test_an_indicator_with_bound_parameters_never_reads_an_absent_table_as_no_rows(demo_plan):
+    """An indicator scored by the engine's own method (parameters bound, alternatives) reads a
+    monitoring table absent for every unit as the engine does: it lacks it, so it is missing."""
+    units = [Unit(f"t.{n}", "T", "town", None, {"kind": "rural"}) for n in range(3)]
+    values = {u.code: dict(FULL, website_design=Grade(D(4), "fine")) for u in units}
+
+    def engine() -> Engine:
+        made = Engine(demo_plan, explain=False)
+        steps = []
+        for ip, code, func, getter, arity, source, maximum, conditions, _special, memo in made._steps:
+            if code == "S-2-B-1":  # would score 30 on no rows at all
+                ip = ip._replace(func=lambda outages, unit, floor: Score(D(30)), bound={"floor": 0})
+                steps.append((ip, code, func, getter, arity, source, maximum, conditions, True, memo))
+            else:
+                steps.append((ip, code, func, getter, arity, source, maximum, conditions, _special, memo))
+        made._steps = tuple(steps)
+        return made
+
+    scalar = _summaries(engine(), units, values, {}, {}, {})
+    block = _batch.summaries(engine(), units, values, {}, {}, {}, lambda unit: pytest.fail(f"{unit.code} sent to the scalar engine"))
+    assert repr(block) == repr(scalar) and block[1]["missing"] == 3
+    assert {problem.missing for row in block[0] for problem in row[4]} == {("monitoring/outages.csv",)}
+
+
 def test_a_fixture_value_of_a_mutable_type_is_computed_for_each_unit():
     """Units with the very same arguments share an immutable result; a list each gets its own."""
     made = []

@@ -287,6 +287,7 @@ class _Block:
         self.data: dict[str, list[Any]] = {}
         self.bad: dict[str, set[int]] = {}
         self.failed: dict[str, set[int]] = {}  # per fixture, the rows where it raised
+        self.table_problems: dict[str, Any] = {}  # per required table absent, its problem (Engine.missing_table)
         self.irregular: set[int] = set()
         # Per row and indicator position, the results missing for lack of a field or table (the
         # scalar engine's, less its sentence: escore._run.summary_missing).
@@ -317,8 +318,8 @@ class _Block:
             key = engine._field_keys.get(name)
             if key is not None:
                 return (key,)
-            if name in engine._table_names:
-                return (f"monitoring/{name}.csv",)
+            if name in self.table_problems:
+                return self.table_problems[name][2]
             fixture = engine.plan.fixtures.get(name)
             if fixture is None or fixture.kind != "function" or r in self.failed.get(name, ()):
                 return None
@@ -365,9 +366,12 @@ class _Block:
         for name, rollup in engine._tables:
             by_unit = tables.get(name)
             if by_unit is None:  # an optional table is None; a required one missing for every unit
-                data[name] = [None] * size
-                if name not in engine._optional_tables:
+                if name in engine._optional_tables:
+                    data[name] = [None] * size
+                else:  # no value at all, as in the engine (never None, which would read as no rows)
+                    data[name] = [_NONE] * size
                     self.bad[name] = set(range(size))
+                    self.table_problems[name] = engine.missing_table(name)
                 continue
             column = list(map(by_unit.get, codes, itertools.repeat(())))
             if rollup:
@@ -462,7 +466,8 @@ class _Block:
                 for r in applicable:
                     unit = self.units[r]
                     env = {n: value for n in env_names if (value := self.data[n][r]) is not _NONE}
-                    result = engine._score_special(ip, values.get(unit.code, {}), env, {}, unit, files.get(unit.code, ""))
+                    # The problems the engine would have for the unit, as far as they are the same for every unit.
+                    result = engine._score_special(ip, values.get(unit.code, {}), env, self.table_problems, unit, files.get(unit.code, ""))
                     if result.status == "scored":
                         points[r] = result.points
                     elif result.status == "missing":  # a field absent, or MissingEvidence: the engine's very result

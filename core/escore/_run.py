@@ -396,7 +396,7 @@ class Engine:
                 if name in self._optional_tables:  # context only: absent is None, never missing
                     env[name] = None
                     continue
-                problems[name] = ("missing", lines[_MISSING_TABLE].format(name), (f"monitoring/{name}.csv",))
+                problems[name] = self.missing_table(name)
                 continue
             rows = by_unit.get(code, ())
             if rollup:
@@ -429,6 +429,10 @@ class Engine:
             except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
                 problems[name] = ("error", _error_line(exc, where), ())
         return env, problems
+
+    def missing_table(self, name: str) -> Problem:
+        """The problem of a required monitoring table absent from the evidence (for every unit)."""
+        return ("missing", lines[_MISSING_TABLE].format(name), (f"monitoring/{name}.csv",))
 
     def _absent(self, name: str, problems: Mapping[str, Problem], unit: Unit, file: str = "") -> Problem:
         """Why fixture ``name`` has no value: a failed fixture's own problem, else an absent field."""
