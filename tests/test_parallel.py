@@ -265,6 +265,8 @@ def test_a_missing_result_shared_by_units_comes_back_one_object():
     first = summary_missing("W-1", D("0"), (), ("website.a",), shared)
     assert summary_missing("W-1", D("0"), (), ("website.a",), shared) is first
     assert summary_missing("W-1", D("0.0"), (), ("website.a",), shared) is not first  # another exponent, another result
+    own = summary_missing("W-1", D("0"), (), (Text("website.a"),), shared)  # a pack's own text: kept as it is
+    assert own == first and own is not first and type(own.missing[0]) is Text
     rows = with_texts([(D("1"), (D("1"),), 1, 0, (first,)), (D("2"), (D("2"),), 1, 0, (first,))])
     back, _ = _from_portable(_portable((rows, {"missing": 2})))
     assert back[0][4] == back[1][4] == (first,) and back[0][4][0] is back[1][4][0]

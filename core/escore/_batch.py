@@ -293,6 +293,7 @@ class _Block:
         # scalar engine's, less its sentence: escore._run.summary_missing).
         self.missing: dict[int, dict[int, IndicatorResult]] = {}
         self.shared = {} if shared is None else shared
+        self.made: dict[tuple[int, tuple[str, ...]], IndicatorResult] = {}  # (position, evidence lacking) → its result
         self.points: list[list[Decimal]] = []  # per indicator, each row's points
         # Per indicator, whether it applies to each row (its variant) and the rows it applies to.
         self.applicable = list(self.variants())
@@ -329,10 +330,13 @@ class _Block:
     def set_missing(self, position: int, r: int, lacking: tuple[str, ...]) -> None:
         """The indicator at ``position`` is missing ``lacking`` for row ``r``, as the scalar engine
         makes it (Engine._problem): 0 points, or its maximum under ``missing_points = "max"``."""
-        node = self.engine.selected[position].node
-        points = node.max if self.engine.missing_max else ZERO
-        self.points[position][r] = points
-        self.missing.setdefault(r, {})[position] = summary_missing(node.code, points, (), lacking, self.shared)
+        made = self.made.get((position, lacking))
+        if made is None:  # one result per indicator and evidence: summary_missing once, not per unit
+            node = self.engine.selected[position].node
+            points = node.max if self.engine.missing_max else ZERO
+            made = self.made[position, lacking] = summary_missing(node.code, points, (), lacking, self.shared)
+        self.points[position][r] = made.points
+        self.missing.setdefault(r, {})[position] = made
 
     def apply(
         self, func: Callable[..., Any], argnames: Sequence[str], rows: list[int], shared: Callable[[list[Any]], bool]

@@ -63,13 +63,12 @@ def summary_missing(
     its sentence, which names the unit (the report lists the evidence, a unit's detail says it
     in full), so that equal ones are one object in ``shared``. 100,000 units each missing 34
     results held 3.4 million records and sentences otherwise (about 1.4 GB)."""
-    if shared is None:
+    # Shared only when nothing but its values could tell two apart: evidence names exactly of
+    # class str (a pack's own kind of text equals a str), no rule records (the engine makes none).
+    if shared is None or hits or missing.__class__ is not tuple or any(name.__class__ is not str for name in missing):
         return tuple.__new__(IndicatorResult, (code, "missing", points, (), hits, missing))
-    key = (code, str(points), hits, missing)  # the text: Decimal("0") and Decimal("0.0") are equal
-    try:
-        found = shared.get(key)
-    except TypeError:  # a pack's unhashable evidence name: this result on its own
-        return tuple.__new__(IndicatorResult, (code, "missing", points, (), hits, missing))
+    key = (code, str(points), missing)  # the text: Decimal("0") and Decimal("0.0") are equal
+    found = shared.get(key)
     if found is None:
         found = shared[key] = tuple.__new__(IndicatorResult, (code, "missing", points, (), hits, missing))
     return found
