@@ -214,6 +214,30 @@ def test_every_sample_unit_three_times_over_is_summarised_as_the_scalar_engine_d
     assert batch[1]["scored"] > 0
 
 
+@pytest.mark.parametrize("category", ["provincial", "city", "county"])
+@pytest.mark.parametrize("seed", [2017, 2018])
+def test_sample_units_lacking_evidence_at_random_are_summarised_as_the_scalar_engine_does(catalog, category, seed):
+    """Absent evidence settled in the columns (fields, whole monitoring tables, through fixtures,
+    alternatives, vetoes and roll-ups) gives the scalar engine's summaries, unit for unit."""
+    import random
+
+    plan, units, data, children = _sample(catalog, category)
+    chooser = random.Random(seed)
+    values = {code: dict(data.values[code]) for code in data.values}
+    for unit in units:  # about one field in six absent, differently for each unit
+        given = values.get(unit.code, {})
+        for name in sorted(given):
+            if chooser.random() < 0.16:
+                del given[name]
+    tables = dict(data.tables)
+    for name in chooser.sample(sorted(tables), k=max(1, len(tables) // 4)):  # a quarter of the tables absent
+        del tables[name]
+    many = list(units) * 2
+    batch, scalar, sent = _both(plan, many, values, tables, children, data.files)
+    assert repr(batch) == repr(scalar)
+    assert batch[1]["missing"] > len(many) and len(sent) < len(many) / 2, (batch[1], len(sent))
+
+
 def test_the_watchdog_names_the_column_being_computed():
     from types import SimpleNamespace
 
