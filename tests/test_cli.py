@@ -324,6 +324,8 @@ def test_a_command_collects_its_youngest_generation_less_often_and_restores_the_
         "Catalog.plan = lambda *a, **k: seen.append(gc.get_threshold()) or plan(*a, **k)"
     )
     assert _main_in_a_fresh_process(before, "status, seen, gc.get_threshold()") == "0 [(50000, 11, 12)] (900, 11, 12)"
+    # A program that switched automatic collection off (threshold 0) keeps it off.
+    assert _main_in_a_fresh_process(before.replace("(900,", "(0,"), "status, seen, gc.get_threshold()") == "0 [(0, 11, 12)] (0, 11, 12)"
 
 
 def _command(entry: str, *args: str, cache) -> subprocess.CompletedProcess:

@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> Any:
     # allocations still free any cycle a long command leaves (its large passes pause collection
     # anyway: escore._session.gc_paused).
     threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], YOUNG_GENERATION), *threshold[1:])
+    if threshold[0]:  # 0: a program that switched automatic collection off keeps it off
+        gc.set_threshold(max(threshold[0], YOUNG_GENERATION), *threshold[1:])
     try:
         return cli.main(args=args, prog_name="escore")
     finally:

@@ -335,8 +335,12 @@ class _Block:
             node = self.engine.selected[position].node
             points = node.max if self.engine.missing_max else ZERO
             made = self.made[position, lacking] = summary_missing(node.code, points, (), lacking, self.shared)
-        self.points[position][r] = made.points
-        self.missing.setdefault(r, {})[position] = made
+        self.keep_missing(position, r, made)
+
+    def keep_missing(self, position: int, r: int, result: IndicatorResult) -> None:
+        """Row ``r`` has the missing ``result`` at ``position``: its points, and its place in the summary."""
+        self.points[position][r] = result.points
+        self.missing.setdefault(r, {})[position] = result
 
     def apply(
         self, func: Callable[..., Any], argnames: Sequence[str], rows: list[int], shared: Callable[[list[Any]], bool]
@@ -460,7 +464,8 @@ class _Block:
         """Each indicator's points per row; a row it cannot settle becomes irregular."""
         engine, size, irregular = self.engine, self.size, self.irregular
         env_names = tuple(n for n in self.data if n not in engine._fields)
-        for (ip, code, func, *_, maximum, _conditions, special, _memo), (_mask, applicable) in zip(engine._steps, self.applicable):
+        steps = zip(engine._steps, self.applicable)
+        for position, ((ip, code, func, *_, maximum, _conditions, special, _memo), (_mask, applicable)) in enumerate(steps):
             self.watched[1] = f"indicator {code}"
             points = [ZERO] * size
             self.points.append(points)
@@ -475,16 +480,12 @@ class _Block:
                     if result.status == "scored":
                         points[r] = result.points
                     elif result.status == "missing":  # a field absent, or MissingEvidence: the engine's very result
-                        points[r] = result.points
-                        self.missing.setdefault(r, {})[len(self.points) - 1] = summary_missing(
-                            code, result.points, result.hits, result.missing, self.shared
-                        )
+                        self.keep_missing(position, r, summary_missing(code, result.points, result.hits, result.missing, self.shared))
                     else:  # an error, or a fixture without its value: the scalar engine words it (with its problems)
                         irregular.add(r)
                 continue
             skip = self.absent(ip.argnames)
             if skip:
-                position = len(self.points) - 1
                 for r in applicable:
                     if r in skip:
                         lacking = self.evidence_lacking(ip.argnames, r)

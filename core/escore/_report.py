@@ -82,26 +82,13 @@ def group_members(result: RunResult) -> list[tuple[PlanNode, tuple[str, ...]]]:
     return out
 
 
-def missing_rows(result: RunResult) -> list[tuple[str, str, tuple[str, ...]]]:
-    """``(unit code, indicator code, missing evidence)`` of every missing result, by unit code then tree order."""
-    found = _by_unit(result, "missing")
-    return [(code, item.code, item.missing) for code, _name, items in _ordered(result, found) for item in items]
-
-
 def missing_dicts(result: RunResult) -> Iterator[dict[str, Any]]:
-    """:func:`missing_rows` as the JSON and TOML outputs list them, one at a time (100,000 units
-    each missing 34 results: 3.4 million of them, which a writer streams)."""
+    """Every missing result as the JSON and TOML outputs list it (unit, indicator, evidence), by
+    unit code then tree order, one at a time (100,000 units each missing 34 results: 3.4 million
+    of them, which a writer streams)."""
     for code, _name, items in _ordered(result, _by_unit(result, "missing")):
         for item in items:
             yield {"unit": code, "indicator": item.code, "evidence": list(item.missing)}
-
-
-def problems(result: RunResult) -> Iterator[tuple[Any, Any]]:
-    """``(unit, indicator result)`` of every missing or failed indicator, from the summaries
-    when the run keeps them (:mod:`escore._stream`: no unit is scored again for this)."""
-    for unit, items in _units_with_problems(result):
-        for item in items:
-            yield unit, item
 
 
 def _units_with_problems(result: RunResult) -> Iterator[tuple[Any, Sequence[Any]]]:
@@ -143,17 +130,8 @@ def _ordered(result: RunResult, found: dict[str, tuple[str, list[Any]]]) -> Iter
         yield code, name, sorted(items, key=in_tree)
 
 
-def _in_order(result: RunResult, found: dict[str, tuple[str, list[Any]]], limit: int | None = None) -> list[tuple[str, str, list[Any]]]:
-    """The first ``limit`` units of :func:`_ordered`."""
-    return list(itertools.islice(_ordered(result, found), limit))
-
-
-def missing_by_unit(result: RunResult, limit: int | None = None) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
-    """Per unit (by code; the first ``limit``), each missing piece of evidence with the indicators it left missing."""
-    return list(_evidence_of(itertools.islice(_ordered(result, _by_unit(result, "missing")), limit)))
-
-
 def _evidence_of(units: Iterable[tuple[str, str, list[Any]]]) -> Iterator[tuple[str, str, list[tuple[str, list[str]]]]]:
+    """Per unit, each missing piece of evidence with the indicators it left missing."""
     for code, name, items in units:
         by_evidence: dict[str, list[str]] = {}  # in the order each piece is first met
         for item in items:
