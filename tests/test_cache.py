@@ -200,6 +200,35 @@ def test_the_cached_set_a_run_opened_is_closed_when_decoded_whole_or_dropped(tmp
     assert stream.closed
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
+@pytest.mark.parametrize("category", ["city", "county", "provincial"])
+def test_a_first_pass_in_many_parts_gives_the_summaries_of_one_process(tmp_path, monkeypatch, category):
+    """Parts taken by whichever process is free (escore._parallel.balanced), each decoding its
+    own units from the cache, column by column: the summaries and counts of one process."""
+    from escore import _batch, _cache, _load, _stream
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import run_category
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(_cache, "_RECORD_UNITS", 7)
+    catalog = Catalog(make_plugin_manager())
+    one = run_category(catalog, category, lazy=True, jobs=1, explain=False)  # parsed, then kept in the cache
+    units = len(one.units.summaries)
+    block = max(1, units // 9)  # 10 blocks or so (1 unit each in the city's 10), each in columns
+    monkeypatch.setattr(_batch, "BLOCK_UNITS", block)
+    monkeypatch.setattr(_batch, "FROM_UNITS", 1)
+    parts = []
+    real_parts_for, real_part = _stream.parts_for, _load.DeferredEvidence.part
+    monkeypatch.setattr(_stream, "parts_for", lambda units, jobs: parts.append(real_parts_for(units, jobs)) or parts[-1])
+    decoded = []
+    monkeypatch.setattr(_load.DeferredEvidence, "part", lambda self, codes: decoded.append(os.getpid()) or real_part(self, codes))
+    many = run_category(catalog, category, lazy=True, jobs=2, explain=False)
+    assert parts == [-(-units // block)] and parts[0] >= 8  # a part per block
+    assert decoded and set(decoded) == {os.getpid()}  # this process took parts (the other's are not seen here)
+    assert [repr(s) for s in many.units.summaries] == [repr(s) for s in one.units.summaries]
+    assert (many.counts, many.ranks) == (one.counts, one.ranks)
+
+
 @pytest.mark.parametrize("category", ["provincial", "city", "county"])
 def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(category, tmp_path, monkeypatch):
     """A streamed run on cached evidence decodes it in the processes that score (each its share,
@@ -230,9 +259,10 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     codes = [u.code for u in units]
     children = children_of(catalog, plan)
     subs = [c.code for kids in children.values() for c in kids]
-    # This process decoded its own share, units and their sub-units (the other process, its own).
-    first = units[: len(units) // 2]
-    assert deferred == [len(first) + sum(len(children.get(u.code, ())) for u in first)]
+    # This process decoded the share it took, units and their sub-units (the other process,
+    # the other share; which takes which is whichever is first).
+    halves = units[: len(units) // 2], units[len(units) // 2 :]
+    assert deferred in [[len(half) + sum(len(children.get(u.code, ())) for u in half)] for half in halves]
     # The detail shared out over forked processes: the whole set decoded once, in this process.
     from escore._builtin_formats import unit_texts
 
@@ -268,15 +298,24 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
         assert repr(part.values.get(code)) == repr(full.values.get(code))
         assert all(repr(part.tables[name].get(code)) == repr(rows.get(code)) for name, rows in full.tables.items())
     assert codes[-1] not in part.values  # a record of other units only is not decoded
-    # Records of other units are skipped unread: one marshal load per record of units, and its
-    # body only where a unit is wanted (the head and 7 units' fields and rows, one record each).
-    calls = {"next": 0, "skip": 0}
+    # Records of other units are skipped unread: a process's first share reads the head and
+    # each record of units once (the layout), then the body of each record holding a wanted
+    # unit; a later share only the bodies it wants.
+    calls = {"next": 0, "skip": 0, "at": 0}
     methods = {name: getattr(_cache._Records, name) for name in calls}
     for name, method in methods.items():
         monkeypatch.setattr(
-            _cache._Records, name, lambda self, method=method, name=name: calls.__setitem__(name, calls[name] + 1) or method(self)
+            _cache._Records,
+            name,
+            lambda self, *args, method=method, name=name: calls.__setitem__(name, calls[name] + 1) or method(self, *args),
         )
-    real(later, share)
+    head, fresh = _load.defer_evidence(*args)
+    first_calls = dict(calls)
+    real(fresh, share)
+    first_calls = {name: calls[name] - first_calls[name] for name in calls}
+    calls.update(dict.fromkeys(calls, 0))
+    real(fresh, codes[-3:])
+    later_calls = dict(calls)
     for name, method in methods.items():
         monkeypatch.setattr(_cache._Records, name, method)
     (entry,) = (tmp_path / "cache").glob("evidence-*")
@@ -288,7 +327,11 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     parts = [part[-1] if isinstance(part, tuple) else part for part in units_of_records[1::2]]
     assert len(parts) > 2 * (1 + len(full.tables)) and sum(map(len, parts)) > len(codes)
     wanted = sum(not set(share).isdisjoint(part) for part in parts)
-    assert 0 < wanted < len(parts) and calls == {"next": 1 + len(parts) + wanted, "skip": len(parts) - wanted}
+    assert 0 < wanted < len(parts)
+    # "at" reads its record with "next": the body of each record wanted.
+    assert first_calls == {"next": 1 + len(parts) + wanted, "skip": len(parts), "at": wanted}
+    wanted_later = sum(not set(codes[-3:]).isdisjoint(part) for part in parts)
+    assert 0 < wanted_later < len(parts) and later_calls == {"next": wanted_later, "skip": 0, "at": wanted_later}
     # The cache entry gone meanwhile: the file opened when the run began gives the same set.
     for entry in (tmp_path / "cache").glob("evidence-*"):
         entry.unlink()

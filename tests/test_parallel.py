@@ -7,27 +7,73 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from escore._parallel import in_processes, ordered_map
+from escore._parallel import balanced, ordered_map
 from escore_cli import cli
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
 
 
-def test_parts_after_the_first_are_computed_in_other_processes():
+def test_balanced_computes_each_part_once_in_order(tmp_path):
+    import time
+
     parent = os.getpid()
-    out = in_processes(lambda part: (part, os.getpid() != parent), [1, 2, 3])
-    assert out == [(1, False), (2, True), (3, True)]
+    log = tmp_path / "log"
+
+    def work(part: int) -> tuple[int, bool]:
+        time.sleep(0.02)  # long enough that every process takes parts
+        with open(log, "a") as taken:  # O_APPEND: one line per computation, whichever process
+            taken.write(f"{part}\n")
+        return part * part, os.getpid() != parent
+
+    out = balanced(work, list(range(12)), 3)
+    assert [value for value, _ in out] == [part * part for part in range(12)]
+    assert any(forked for _, forked in out) and not all(forked for _, forked in out)
+    assert sorted(map(int, log.read_text().split())) == list(range(12))  # none computed twice
+    assert balanced(work, [5, 6], 1) == [(25, False), (36, False)]  # one process: all here
+
+
+def test_balanced_gives_the_parts_to_whichever_process_is_free():
+    import time
+
+    parent = os.getpid()
+
+    def work(part: int) -> bool:
+        if os.getpid() != parent:
+            time.sleep(1.0)  # a process on a slow processor
+        return os.getpid() == parent
+
+    here = balanced(work, list(range(10)), 2)
+    assert sum(here) >= 8  # the other took at most its first part and one more
 
 
 def test_a_failing_process_costs_speed_not_the_result():
     parent = os.getpid()
 
     def square(part: int) -> int:
-        if os.getpid() != parent and part == 3:
+        if os.getpid() != parent and part >= 3:
             raise MemoryError("the child ran out of memory")
         return part * part
 
-    assert in_processes(square, [2, 3, 4]) == [4, 9, 16]
+    assert balanced(square, [2, 3, 4, 5], 2) == [4, 9, 16, 25]
+
+    def dies(part: int) -> int:
+        if os.getpid() != parent:
+            os._exit(9)  # killed, as by the OOM killer, holding the part it took
+        return part * part
+
+    assert balanced(dies, [2, 3, 4, 5], 3) == [4, 9, 16, 25]
+
+
+def test_parts_of_the_first_pass():
+    from escore._batch import BLOCK_UNITS
+    from escore._stream import parts_for
+
+    assert parts_for(10_000, 1) == 1
+    assert parts_for(10_000, 2) == 2  # 3 blocks: equal shares, a block costs its grouping again
+    assert parts_for(7 * BLOCK_UNITS, 2) == 2
+    assert parts_for(7 * BLOCK_UNITS + 1, 2) == 8  # 4 blocks per process: one part per block
+    assert parts_for(100_000, 2) == 25
+    assert parts_for(100_000, 1000) == 256 and parts_for(10_000_000, 2) == 256  # one byte per part
 
 
 def test_ordered_map_keeps_the_order_and_at_most_jobs_processes():
@@ -120,7 +166,7 @@ def test_a_process_watches_its_indicators_as_the_parent_does():
     from escore._watchdog import Watchdog, active
 
     with Watchdog(5.0, note_after=7.0):
-        assert in_processes(lambda part: active(), [0, 1]) == [(5.0, 7.0), (5.0, 7.0)]
+        assert balanced(lambda part: active(), [0, 1], 2) == [(5.0, 7.0), (5.0, 7.0)]
     assert active() is None
 
 

@@ -645,8 +645,21 @@ class _Records:
         size = self._size()  # read first: it moves the position past the size itself
         self._position += size
 
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def at(self, position: int) -> Any:
+        """The record at ``position`` (a :attr:`position` seen earlier)."""
+        self._position = position
+        return self.next()
+
 
 _pread = getattr(os, "pread", None)
+
+#: A cache file's head record, its distinct slices of unit codes, then each record of fields as
+#: ``(slice, position)`` and each record of rows as ``(table, slice, position)``.
+_Layout = tuple[Any, list[list[str]], list[tuple[int, int]], list[tuple[str, int, int]]]
 
 
 class CachedEvidence:
@@ -660,6 +673,31 @@ class CachedEvidence:
         # Closed when the run is done with it (the whole set decoded), else when this object
         # goes or the process ends: never left for the interpreter to find open.
         self.close = weakref.finalize(self, stream.close)
+        #: The head record, each distinct slice of units, then each record of fields and of rows
+        #: as ``(slice, position)`` (``(table, slice, position)``): read once by each process
+        #: that loads a share, so that one loading several shares reads no slice twice.
+        self._layout: _Layout | None = None
+
+    def _read_layout(self) -> _Layout:
+        if self._layout is not None:
+            return self._layout
+        records = _Records(self._stream)
+        head = records.next()
+        value_records, table_records = head[7], head[8]
+        # The tables' records mostly hold the units of the field records, in the same slices.
+        slices: dict[tuple[str, ...], int] = {}
+        values = []
+        for _ in range(value_records):
+            units = records.next()
+            values.append((slices.setdefault(tuple(units), len(slices)), records.position))
+            records.skip()
+        tables = []
+        for _ in range(table_records):
+            name, units = records.next()
+            tables.append((name, slices.setdefault(tuple(units), len(slices)), records.position))
+            records.skip()
+        self._layout = (head, list(map(list, slices)), values, tables)
+        return self._layout
 
     def load(self, plan: Any, only: set[str] | None = None, *, head_only: bool = False) -> Any:
         """The evidence set, or ``None`` if the file is not one of ``plan`` under this key.
@@ -676,8 +714,13 @@ class CachedEvidence:
 
     def _load(self, plan: Any, only: set[str] | None, head_only: bool) -> Any:
         records = _Records(self._stream)
-        head = records.next()
-        version, stored_key, files, synthetic, notes, sources, warnings, value_records, table_records, table_names = head
+        if head_only:  # the first record alone
+            head = records.next()
+        else:
+            head, slices, value_entries, table_entries = self._read_layout()
+            # Whether a slice holds a wanted unit: once per slice, not per record.
+            wanted = None if only is None else [not only.isdisjoint(units) for units in slices]
+        version, stored_key, files, synthetic, notes, sources, warnings, _, _, table_names = head
         if version != EVIDENCE_VERSION or stored_key != self.key:
             return None
         from ._fieldvalues import FieldValues
@@ -736,24 +779,22 @@ class CachedEvidence:
             return shared(column, made[kind], make[kind])
 
         values = FieldValues()  # compact, as a parsed set (escore._fieldvalues)
-        for _ in range(value_records):
-            part = records.next()
-            if only is not None and only.isdisjoint(part):
-                records.skip()
+        for index, position in value_entries:
+            if wanted is not None and not wanted[index]:
                 continue
-            groups = records.next()
+            part = slices[index]
+            groups = records.at(position)
             values.reserve(shared(part, kept))  # the units in their order, whatever their groups
             for names, group, columns in groups:
                 rows = zip(*[decoded(tag, column) for tag, column in columns])
                 values.put_rows(tuple(names), shared(group, kept), rows)
         tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
         new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
-        for _ in range(table_records):
-            name, part = records.next()
-            if only is not None and only.isdisjoint(part):
-                records.skip()
+        for name, index, position in table_entries:
+            if wanted is not None and not wanted[index]:
                 continue
-            counts, width, columns = records.next()
+            part = slices[index]
+            counts, width, columns = records.at(position)
             by_unit = tables[name]
             part = shared(part, kept)
             if not columns:
