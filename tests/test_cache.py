@@ -218,8 +218,8 @@ def test_a_first_pass_in_many_parts_gives_the_summaries_of_one_process(tmp_path,
     monkeypatch.setattr(_batch, "BLOCK_UNITS", block)
     monkeypatch.setattr(_batch, "FROM_UNITS", 1)
     parts = []
-    real_parts_for, real_part = _stream.parts_for, _load.DeferredEvidence.part
-    monkeypatch.setattr(_stream, "parts_for", lambda units, jobs: parts.append(real_parts_for(units, jobs)) or parts[-1])
+    real_shares, real_part = _stream.shares, _load.DeferredEvidence.part
+    monkeypatch.setattr(_stream, "shares", lambda units, jobs: parts.append(len(real_shares(units, jobs))) or real_shares(units, jobs))
     decoded = []
     monkeypatch.setattr(_load.DeferredEvidence, "part", lambda self, codes: decoded.append(os.getpid()) or real_part(self, codes))
     many = run_category(catalog, category, lazy=True, jobs=2, explain=False)
@@ -324,14 +324,26 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
         size = int.from_bytes(data[position : position + 8], "little")
         units_of_records.append(marshal.loads(data[position + 8 : position + 8 + size]))
         position += 8 + size
-    parts = [part[-1] if isinstance(part, tuple) else part for part in units_of_records[1::2]]
-    assert len(parts) > 2 * (1 + len(full.tables)) and sum(map(len, parts)) > len(codes)
-    wanted = sum(not set(share).isdisjoint(part) for part in parts)
-    assert 0 < wanted < len(parts)
-    # "at" reads its record with "next": the body of each record wanted.
-    assert first_calls == {"next": 1 + len(parts) + wanted, "skip": len(parts), "at": wanted}
-    wanted_later = sum(not set(codes[-3:]).isdisjoint(part) for part in parts)
-    assert 0 < wanted_later < len(parts) and later_calls == {"next": wanted_later, "skip": 0, "at": wanted_later}
+    heads = units_of_records[1::2]
+    slices, table_heads = heads[: units_of_records[0][7]], heads[units_of_records[0][7] :]
+    assert len(slices) >= 2 and len(table_heads) > len(full.tables) and sum(map(len, slices)) >= len(codes)
+    # A table's record holds units of one record of fields (aligned: a share decodes no record
+    # beyond its units' slices), or units without fields (number None), tested on their own.
+    assert all(number is None or set(units) <= set(slices[number]) for _, number, units in table_heads)
+    assert any(number is not None for _, number, _ in table_heads)
+
+    def wanted(share):
+        hit = [not set(share).isdisjoint(units) for units in slices]
+        tables = sum(hit[number] if number is not None else not set(share).isdisjoint(units) for _, number, units in table_heads)
+        return sum(hit), tables
+
+    fields, rows = wanted(share)
+    assert 0 < fields < len(slices) and 0 < rows < len(table_heads)
+    # "at" reads its record with "next": a record of fields is read at its body, a record of
+    # rows at its units (the layout keeps no table's units), then its body.
+    assert first_calls == {"next": 1 + len(heads) + fields + 2 * rows, "skip": len(heads), "at": fields + rows}
+    fields, rows = wanted(codes[-3:])
+    assert 0 < fields < len(slices) and later_calls == {"next": fields + 2 * rows, "skip": 0, "at": fields + rows}
     # The cache entry gone meanwhile: the file opened when the run began gives the same set.
     for entry in (tmp_path / "cache").glob("evidence-*"):
         entry.unlink()

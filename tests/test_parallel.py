@@ -66,14 +66,21 @@ def test_a_failing_process_costs_speed_not_the_result():
 
 def test_parts_of_the_first_pass():
     from escore._batch import BLOCK_UNITS
-    from escore._stream import parts_for
+    from escore._cache import _RECORD_UNITS
+    from escore._stream import shares
 
-    assert parts_for(10_000, 1) == 1
-    assert parts_for(10_000, 2) == 2  # 3 blocks: equal shares, a block costs its grouping again
-    assert parts_for(7 * BLOCK_UNITS, 2) == 2
-    assert parts_for(7 * BLOCK_UNITS + 1, 2) == 8  # 4 blocks per process: one part per block
-    assert parts_for(100_000, 2) == 25
-    assert parts_for(100_000, 1000) == 256 and parts_for(10_000_000, 2) == 256  # one byte per part
+    assert BLOCK_UNITS % _RECORD_UNITS == 0  # a part of whole blocks decodes whole records of its own units
+
+    def sizes(units: int, jobs: int) -> list[int]:
+        return list(map(len, shares(list(range(units)), jobs)))
+
+    assert sizes(10_000, 1) == [10_000]
+    assert sizes(10_000, 2) == [5_000, 5_000]  # 3 blocks: equal shares, a block costs its grouping again
+    assert sizes(7 * BLOCK_UNITS, 2) == [7 * BLOCK_UNITS // 2] * 2
+    assert sizes(7 * BLOCK_UNITS + 1, 2) == [BLOCK_UNITS] * 7 + [1]  # 4 blocks per process: a part per block
+    assert sizes(100_000, 2) == [BLOCK_UNITS] * 24 + [100_000 - 24 * BLOCK_UNITS]
+    assert sizes(300 * BLOCK_UNITS, 2) == [2 * BLOCK_UNITS] * 150  # at most 256 parts (a byte each)
+    assert len(sizes(1000, 1000)) == 256 and sum(sizes(1000, 1000)) == 1000
 
 
 def test_ordered_map_keeps_the_order_and_at_most_jobs_processes():

@@ -141,21 +141,25 @@ def default_jobs(units: int) -> int:
 BALANCED_FROM = 4
 
 
-def parts_for(units: int, jobs: int) -> int:
-    """How many consecutive parts the first pass over ``units`` units takes in ``jobs`` processes.
+def shares(units: Sequence[Unit], jobs: int) -> list[Sequence[Unit]]:
+    """The consecutive parts the first pass over ``units`` takes in ``jobs`` processes.
 
-    One per process, unless there are :data:`BALANCED_FROM` blocks (escore._batch.BLOCK_UNITS)
-    per process or more: then one per block, each taken by whichever process is free
-    (escore._parallel.balanced). The processors of a shared machine do not run at one speed:
-    with equal shares one process waited for the other 0.02-1.4 s of 4 s at 100,000 units, at
-    most about a part's time with parts. A part is no smaller than a block, because each block
-    costs its columns' grouping again (at 10,000 units in one process, 8 parts took 11% more
-    instructions than one), so below that the shares stay equal.
+    One equal share per process, unless there are :data:`BALANCED_FROM` blocks
+    (escore._batch.BLOCK_UNITS) per process or more: then one part per block, each taken by
+    whichever process is free (escore._parallel.balanced). The processors of a shared machine
+    do not run at one speed: with equal shares one process waited for the other 0.02-1.4 s of
+    4 s at 100,000 units, at most about a part's time with parts. A part is a whole block,
+    because each block costs its columns' grouping again (at 10,000 units in one process, 8
+    parts took 11% more instructions than one), and a block is a whole number of a cached
+    evidence set's records (escore._cache), so that a part decodes its own units' and no others.
     """
-    if jobs < 2:
-        return 1
-    blocks = -(-units // _batch.BLOCK_UNITS)
-    return min(blocks if blocks >= BALANCED_FROM * jobs else jobs, BALANCED_PARTS)
+    count, block = len(units), _batch.BLOCK_UNITS
+    blocks = -(-count // block)
+    if jobs > 1 and blocks >= BALANCED_FROM * jobs:
+        size = block * -(-blocks // BALANCED_PARTS)  # whole blocks, at most BALANCED_PARTS parts
+        return [units[start : start + size] for start in range(0, count, size)]
+    jobs = min(jobs, BALANCED_PARTS)
+    return [units[i * count // jobs : (i + 1) * count // jobs] for i in range(jobs)]
 
 
 def score_summaries(
@@ -181,8 +185,7 @@ def score_summaries(
     ``texts`` each summary carries its numbers' texts (:attr:`Summary.texts`).
     """
     jobs = max(1, min(default_jobs(len(units)) if jobs is None else jobs, len(units)))
-    count = parts_for(len(units), jobs)
-    slices = [units[i * len(units) // count : (i + 1) * len(units) // count] for i in range(count)]
+    slices = shares(units, jobs)
     parent = os.getpid()
 
     def part_summaries(part: Sequence[Unit]) -> Any:
