@@ -156,7 +156,11 @@ def test_a_cached_sample_set_decodes_to_exactly_the_parsed_one(category, columna
         kept = [row for rows in by_unit.values() for row in rows]
         parsed = [row for rows in fresh.tables[name].values() for row in rows]
         for column in range(len(kept[0]) if kept else 0):
-            assert len({id(row[column]) for row in kept}) <= len({id(row[column]) for row in parsed}), (name, column)
+            # Plain values (texts) are shared within a record (marshal's own references), and a
+            # table's units without fields (a city's counties) have records of their own.
+            for group in (True, False):
+                ids = {id(row[column]) for row in kept if (row[0] in fresh.values) is group}
+                assert len(ids) <= len({id(row[column]) for row in parsed if (row[0] in fresh.values) is group}), (name, column)
 
 
 def test_a_column_is_tagged_by_the_types_it_holds():

@@ -65,17 +65,19 @@ def test_a_failing_process_costs_speed_not_the_result():
 
 
 def test_parts_of_the_first_pass():
-    from escore._batch import BLOCK_UNITS
+    from escore._batch import BLOCK_UNITS, RECORD_UNITS
     from escore._cache import _RECORD_UNITS
     from escore._stream import shares
 
-    assert BLOCK_UNITS % _RECORD_UNITS == 0  # a part of whole blocks decodes whole records of its own units
+    assert RECORD_UNITS == _RECORD_UNITS and BLOCK_UNITS % RECORD_UNITS == 0  # parts decode whole records of their own units
 
     def sizes(units: int, jobs: int) -> list[int]:
         return list(map(len, shares(list(range(units)), jobs)))
 
     assert sizes(10_000, 1) == [10_000]
-    assert sizes(10_000, 2) == [5_000, 5_000]  # 3 blocks: equal shares, a block costs its grouping again
+    assert sizes(10_000, 2) == [5_120, 4_880]  # 3 blocks: equal shares from a whole record, a block costs its grouping again
+    assert sizes(10_000, 3) == [3_584, 3_072, 3_344]
+    assert sizes(1_000, 2) == [500, 500]  # less than a record each
     assert sizes(7 * BLOCK_UNITS, 2) == [7 * BLOCK_UNITS // 2] * 2
     assert sizes(7 * BLOCK_UNITS + 1, 2) == [BLOCK_UNITS] * 7 + [1]  # 4 blocks per process: a part per block
     assert sizes(100_000, 2) == [BLOCK_UNITS] * 24 + [100_000 - 24 * BLOCK_UNITS]

@@ -51,11 +51,14 @@ from ._score import ZERO, Score
 
 #: Columns shorter than this are scored unit by unit: grouping would not pay.
 FROM_UNITS = 64
+#: Units per record of a cached evidence set (escore._cache._RECORD_UNITS): the parts of a run
+#: begin at a multiple of it (escore._stream.shares), so that each decodes its own units'
+#: records and no others' when the units come in the evidence's order.
+RECORD_UNITS = 512
 #: Units per block: a block's columns hold every fixture value of its units at once, so memory
 #: stays bounded whatever the number of units (100k county units: 481 MiB peak, README). A
-#: whole number of a cached evidence set's records (escore._cache._RECORD_UNITS): a part of a
-#: run made of blocks decodes its own units' records only (escore._stream.shares).
-BLOCK_UNITS = 4096
+#: whole number of records.
+BLOCK_UNITS = 8 * RECORD_UNITS
 
 #: A summary without its unit (``Summary[1:6]``): total, section points, missing, errors, problems.
 Row = tuple[Any, ...]

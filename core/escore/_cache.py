@@ -494,15 +494,12 @@ def _dec(value: Any) -> Any:
 
 
 def _column(values: list[Any], enc: Any) -> tuple[str, list[Any]]:
-    """A column of values as ``(tag, encoded values)``: ``"s"`` texts and None (each distinct
-    text decoded to one object, across records as the loaders share it), ``""`` plain (text,
-    integers, booleans, None: marshal keeps them as they are), ``"d"`` decimals and ``"t"`` dates as their text,
+    """A column of values as ``(tag, encoded values)``: ``""`` plain (text, integers, booleans,
+    None: marshal keeps them as they are), ``"d"`` decimals and ``"t"`` dates as their text,
     ``"d?"`` and ``"t?"`` the same with None where a value is absent (an optional date column:
     decoded in C-level passes too), ``"*"`` anything else, each value tagged on its own
     (:func:`_enc`)."""
     kinds = set(map(type, values))
-    if kinds <= _TEXTS:
-        return "s", values
     if kinds <= _PLAIN:
         return "", values
     if kinds in ({Decimal}, {_dt.date}):
@@ -516,7 +513,6 @@ _OPTIONAL_DECIMALS, _OPTIONAL_DATES = frozenset({Decimal, type(None)}), frozense
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
-_TEXTS = frozenset({str, type(None)})
 
 
 def _repeated(codes: list[str], counts: list[int]) -> Iterator[str]:
@@ -774,8 +770,8 @@ class CachedEvidence:
         # codes and line numbers are shared the same way across records, as in a parsed set.
         kept: dict[Any, Any] = {}  # unit code or line number → its one object
         # A decimal's or a date's text → its value; None (an absent value of a "d?" or "t?" column) is None.
-        made: dict[str, dict[str | None, Any]] = {"d": {None: None}, "t": {None: None}, "s": {}}
-        make = {"d": Decimal, "t": _dt.date.fromisoformat, "s": None}
+        made: dict[str, dict[str | None, Any]] = {"d": {None: None}, "t": {None: None}}
+        make = {"d": Decimal, "t": _dt.date.fromisoformat}
         tagged: dict[Any, Any] = {}  # a tagged encoding ("*" columns) → its value
 
         def dec(value: Any) -> Any:

@@ -150,8 +150,9 @@ def shares(units: Sequence[Unit], jobs: int) -> list[Sequence[Unit]]:
     do not run at one speed: with equal shares one process waited for the other 0.02-1.4 s of
     4 s at 100,000 units, at most about a part's time with parts. A part is a whole block,
     because each block costs its columns' grouping again (at 10,000 units in one process, 8
-    parts took 11% more instructions than one), and a block is a whole number of a cached
-    evidence set's records (escore._cache), so that a part decodes its own units' and no others.
+    parts took 11% more instructions than one). Every part begins at a whole record of a
+    cached evidence set (escore._batch.RECORD_UNITS), so that it decodes its own units'
+    records and no others.
     """
     count, block = len(units), _batch.BLOCK_UNITS
     blocks = -(-count // block)
@@ -159,7 +160,12 @@ def shares(units: Sequence[Unit], jobs: int) -> list[Sequence[Unit]]:
         size = block * -(-blocks // BALANCED_PARTS)  # whole blocks, at most BALANCED_PARTS parts
         return [units[start : start + size] for start in range(0, count, size)]
     jobs = min(jobs, BALANCED_PARTS)
-    return [units[i * count // jobs : (i + 1) * count // jobs] for i in range(jobs)]
+    record = _batch.RECORD_UNITS
+    if count < record * jobs:
+        return [units[i * count // jobs : (i + 1) * count // jobs] for i in range(jobs)]
+    # Each share begins at a whole record (10,000 units: 5,120 and 4,880).
+    starts = [round(i * count / jobs / record) * record for i in range(jobs)] + [count]
+    return [units[start:end] for start, end in itertools.pairwise(starts)]
 
 
 def score_summaries(
