@@ -343,9 +343,10 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
 
     fields, rows = wanted(share)
     assert 0 < fields < len(slices) and 0 < rows < len(table_heads)
-    # "at" reads its record with "next": a record of fields is read at its body, a record of
-    # rows at its units (the layout keeps no table's units), then its body.
-    assert first_calls == {"next": 1 + len(heads) + fields + 2 * rows, "skip": len(heads), "at": fields + rows}
+    # The head, decoded by defer_evidence, is skipped. "at" reads its record with "next": a
+    # record of fields is read at its body, a record of rows at its units (the layout keeps no
+    # table's units), then its body.
+    assert first_calls == {"next": len(heads) + fields + 2 * rows, "skip": 1 + len(heads), "at": fields + rows}
     fields, rows = wanted(codes[-3:])
     assert 0 < fields < len(slices) and later_calls == {"next": fields + 2 * rows, "skip": 0, "at": fields + rows}
     # The cache entry gone meanwhile: the file opened when the run began gives the same set.
@@ -499,3 +500,27 @@ def test_a_run_keeps_its_sets_within_the_size_and_touches_the_set_it_uses(demo_c
     shutil.rmtree(cache)
     assert load(units) == _load._load_evidence([evidence], plan, units, known, demo_catalog.loaders, subs)
     assert list(cache.glob("evidence-*.marshal")) == []
+
+
+def test_each_units_file_is_kept_in_runs_and_given_back_exactly():
+    from escore._cache import FileLines, _file_runs
+
+    files = {
+        "u1": "ev/fields.csv:2",
+        "u2": "ev/fields.csv:3",
+        "u3": "ev/fields.csv:05",  # a leading zero: kept as its text
+        "u4": "ev/u4.toml",
+        "u5": "ev/u5.toml + ev/fields.csv:7",
+        "u6": "ev/fields.csv:7 + ev/u6.toml",
+        "u7": "C:\\ev\\fields.csv:12",
+        "u8": "ev/fields.csv:",
+        "u9": "ev/fields.csv:²",
+        "u10": "ev/fields.csv:0",
+        "u11": "ev/fields.csv:4",
+    }
+    runs = _file_runs(files)
+    assert runs[0] == ("ev/fields.csv", ["u1", "u2"], [2, 3])  # a file's rows: one text and their numbers
+    kept = FileLines(runs)
+    assert list(kept.items()) == list(files.items())  # every text, in order
+    assert len(kept) == len(files) and "u9" in kept and "u12" not in kept and kept.get("u12") is None
+    assert FileLines(_file_runs({})) == {}

@@ -546,7 +546,7 @@ def save_evidence_set(key: str, evidence: Any) -> None:
         head = (
             EVIDENCE_VERSION,
             key,
-            dict(evidence.files),
+            _file_runs(evidence.files),
             evidence.synthetic,
             list(evidence.notes),
             list(evidence.sources),
@@ -691,6 +691,57 @@ _pread = getattr(os, "pread", None)
 _Layout = tuple[Any, list[list[str]], list[tuple[int, int]], list[tuple[int, int]]]
 
 
+def _file_runs(files: Mapping[str, str]) -> list[tuple[str | None, list[str], list[Any]]]:
+    """Each unit's evidence file in runs of units, in order: ``(where, codes, lines)`` for units
+    whose text is ``where:line`` (the rows of one fields table: 100,000 units name one file,
+    12 MB as texts), ``(None, codes, texts)`` for the others (a unit file, several files)."""
+    runs: list[tuple[str | None, list[str], list[Any]]] = []
+    for code, text in files.items():
+        where, colon, line = text.rpartition(":")
+        # A line number given back exactly by str(): ASCII digits, no leading zero.
+        if colon and line.isascii() and line.isdigit() and (line == "0" or line[0] != "0"):
+            value: Any = int(line)
+        else:
+            where, value = None, text  # type: ignore[assignment]
+        if not runs or runs[-1][0] != where:
+            runs.append((where, [], []))
+        runs[-1][1].append(code)
+        runs[-1][2].append(value)
+    return runs
+
+
+class FileLines(Mapping[str, str]):
+    """Each unit's evidence file (``where:line`` for a row of a fields table) as a cached set
+    keeps them (:func:`_file_runs`): the text is made when a unit's is read, which a ranking of
+    100,000 units mostly does not do."""
+
+    def __init__(self, runs: list[tuple[str | None, list[str], list[Any]]]) -> None:
+        self._runs = runs
+        self._where: dict[str, tuple[int, int]] | None = None
+
+    def _index(self) -> dict[str, tuple[int, int]]:
+        if self._where is None:
+            where: dict[str, tuple[int, int]] = {}
+            for number, (_, codes, _) in enumerate(self._runs):
+                where.update(zip(codes, zip(itertools.repeat(number), itertools.count())))
+            self._where = where
+        return self._where
+
+    def __getitem__(self, code: str) -> str:
+        number, position = self._index()[code]
+        where, _, values = self._runs[number]
+        return values[position] if where is None else f"{where}:{values[position]}"
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._index()
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(codes for _, codes, _ in self._runs)
+
+    def __len__(self) -> int:
+        return sum(len(codes) for _, codes, _ in self._runs)
+
+
 class CachedEvidence:
     """A checked evidence set in the cache, its seal checked once: loaded a share at a time,
     by this process and by those it forks (the share each scores), then whole if need be."""
@@ -708,12 +759,22 @@ class CachedEvidence:
         #: the slices). Read once by each process that loads a share, so that one loading
         #: several shares reads no record of units twice.
         self._layout: _Layout | None = None
+        #: The head record once decoded: the parent decodes it before it forks (the run's files,
+        #: notes and sources), and a process it forks then skips it (100,000 units' files: 12 MB).
+        self._head: Any = None
+
+    def _next_head(self, records: _Records) -> Any:
+        if self._head is None:
+            self._head = records.next()
+        else:
+            records.skip()
+        return self._head
 
     def _read_layout(self) -> _Layout:
         if self._layout is not None:
             return self._layout
         records = _Records(self._stream)
-        head = records.next()
+        head = self._next_head(records)
         value_records, table_records = head[7], head[8]
         slices: list[list[str]] = []
         values = []
@@ -749,14 +810,15 @@ class CachedEvidence:
     def _load(self, plan: Any, only: set[str] | None, head_only: bool) -> Any:
         records = _Records(self._stream)
         if head_only:  # the first record alone
-            head = records.next()
+            head = self._next_head(records)
         else:
             head, slices, value_entries, table_entries = self._read_layout()
             # Whether a slice holds a wanted unit: once per slice, not per record.
             wanted = None if only is None else [not only.isdisjoint(units) for units in slices]
-        version, stored_key, files, synthetic, notes, sources, warnings, _, _, table_names, orders = head
+        version, stored_key, file_runs, synthetic, notes, sources, warnings, _, _, table_names, orders = head
         if version != EVIDENCE_VERSION or stored_key != self.key:
             return None
+        files = FileLines(file_runs)
         from ._fieldvalues import FieldValues
         from ._load import EvidenceSet
 
