@@ -325,3 +325,20 @@ def test_a_missing_result_shared_by_units_comes_back_one_object():
     rows = with_texts([(D("1"), (D("1"),), 1, 0, (first,)), (D("2"), (D("2"),), 1, 0, (first,))])
     back, _ = _from_portable(_portable((rows, {"missing": 2})))
     assert back[0][4] == back[1][4] == (first,) and back[0][4][0] is back[1][4][0]
+
+
+def test_balanced_leaves_no_process_behind_when_a_part_fails_here():
+    import time
+
+    parent = os.getpid()
+
+    def work(part: int) -> int:
+        if os.getpid() == parent:
+            raise ValueError("a part failed in this process")
+        time.sleep(0.2)
+        return part
+
+    with pytest.raises(ValueError):
+        balanced(work, list(range(6)), 3)
+    with pytest.raises(ChildProcessError):  # every forked process ended and reaped
+        os.waitpid(-1, os.WNOHANG)

@@ -60,15 +60,20 @@ def balanced(func: Callable[[Part], Out], parts: Sequence[Part], jobs: int) -> l
         return done
 
     _flush()
+    children: list[tuple[int, int] | None] = []
     try:
-        children = [_fork(take, None, watching) for _ in range(min(jobs, count) - 1)]
+        children += [_fork(take, None, watching) for _ in range(min(jobs, count) - 1)]
         found = take(None)
-        for child in children:
+        while children:
+            child = children.pop(0)
             sent = _collect(child) if child is not None else _NONE
             if sent is not _NONE:
                 found.update(sent)
     finally:
         os.close(tickets)
+        for child in children:  # this process failed (a part raised here): none is left behind
+            if child is not None:
+                _abandon(child)
     return [found[index] if index in found else func(parts[index]) for index in range(count)]
 
 
