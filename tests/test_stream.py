@@ -144,20 +144,19 @@ def test_csv_numbers_formatted_once_per_value_keep_every_exponent_and_sign():
     ["甲单位", "Unit, with a comma", 'say "hi"', "tab\there", "line\nbreak", "cr\rhere", "", " lead", "=formula"],
 )
 def test_csv_rows_joined_as_the_csv_writer_writes_them(name):
-    """The joined fast path gives the csv module's bytes, and a cell that needs quoting
-    (a comma or a quote, in any row) sends every row through the csv writer."""
-    from escore._builtin_formats import _write_rows
+    """The joined fast path gives the csv module's text, and a cell that needs quoting (a comma,
+    a quote or a line break, in any row) leaves every row to the csv writer (``None``)."""
+    from escore._builtin_formats import _joined_rows
 
     columns = [["1", "2", "3"], ["a", name, "c"], ["0", "1.5", "-0"], ["x", "y", name]]
 
     expected = io.StringIO()
     csv.writer(expected, lineterminator="\n").writerows(zip(*columns))
-    written = io.StringIO()
-    _write_rows(csv.writer(written, lineterminator="\n"), written, columns, 3)
-    assert written.getvalue() == expected.getvalue()
-    empty = io.StringIO()
-    _write_rows(csv.writer(empty, lineterminator="\n"), empty, [[], []], 0)
-    assert empty.getvalue() == ""
+    joined = _joined_rows(columns, 3)
+    if any(mark in name for mark in ',"\n\r'):
+        assert joined is None
+    else:
+        assert joined == expected.getvalue()
 
 
 def test_csv_escapes_and_quotes_names_that_need_it(catalog):
@@ -178,3 +177,42 @@ def test_csv_escapes_and_quotes_names_that_need_it(catalog):
     rows = list(csv.reader(io.StringIO(_written(write_csv, result).lstrip("\ufeff"))))[1:]
     assert [row[2] for row in rows] == [spreadsheet_cell(name) for name in names]
     assert [row[2] for row in rows][1:] == ['A, "B"', "new\\nline", "'+1"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork (POSIX)")
+def test_csv_lines_made_in_processes_are_the_lines_of_one(catalog, monkeypatch):
+    """Pieces of a CSV made in forked processes and written in order: the text one process
+    writes, a piece with a name to quote included (it alone goes through the csv writer)."""
+    from escore import _builtin_formats
+    from escore._session import run_category
+
+    one = run_category(catalog, "county", lazy=True, explain=False, jobs=1)
+    text = _written(write_csv, one)
+    assert text.count("\n") == 84  # the header and 83 units
+    monkeypatch.setattr(_builtin_formats, "CSV_PARALLEL_FROM", 1)
+    pieces = []
+    real = _builtin_formats._csv_lines
+    monkeypatch.setattr(_builtin_formats, "_csv_lines", lambda *args: pieces.append(len(args[0])) or real(*args))
+    assert _written(write_csv, run_category(catalog, "county", lazy=True, explain=False, jobs=1)) == text
+    assert pieces == [83]
+    from escore import _parallel
+
+    shared = []
+    real_balanced = _parallel.balanced
+    monkeypatch.setattr(
+        _parallel, "balanced", lambda func, parts, jobs: shared.append((len(parts), jobs)) or real_balanced(func, parts, jobs)
+    )
+    three = run_category(catalog, "county", lazy=True, explain=False, jobs=3)
+    assert _written(write_csv, three) == text
+    assert shared[-1] == (6, 3)  # 6 pieces taken by 3 processes (which makes which does not matter)
+    # A name to quote in one piece: that piece from the csv writer, the others joined.
+    unit = three.units.summaries[40].unit
+    quoted = unit.__class__(unit.code, 'A, "quoted" name', unit.category, unit.parent, unit.attributes)
+    summaries = list(three.units.summaries)
+    summaries[40] = summaries[40]._replace(unit=quoted)
+    shown = three._replace(units=three.units.__class__(three.units.engine, summaries, {}, {}, {}, {}, 3))
+    lines = _written(write_csv, shown).splitlines()
+    assert (
+        lines[41].split(",", 2)[2].startswith('"A, ""quoted"" name",')
+        and lines[:41] + lines[42:] == text.splitlines()[:41] + text.splitlines()[42:]
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from ._model import OutputFormat
@@ -204,11 +204,17 @@ def render_csv(result: RunResult) -> str:
     return buffer.getvalue()
 
 
+#: Units from which a CSV's lines are made in several processes: 100,000 units' lines took
+#: 0.3-0.45 s in one, each line its own; below this, forking costs more than it saves.
+CSV_PARALLEL_FROM = 20_000
+
+
 def write_csv(result: RunResult, stream: TextIO) -> None:
     """One line per unit, from its summary (no detail is scored again); missing and errors count indicators."""
     import csv
 
-    from ._stream import number_texts, summaries_of
+    from ._parallel import balanced
+    from ._stream import LazyUnits, default_jobs, summaries_of
 
     # A UTF-8 byte-order mark first: without it Excel on Chinese Windows decodes the file as
     # GBK and garbles every unit name; Python (utf-8-sig), pandas and LibreOffice skip it.
@@ -218,28 +224,53 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     # Exact values (machine-readable, as in JSON) with the rounded presentation value beside each.
     section_columns = [column for s in sections for column in (s.name, f"{s.name}_2dp")]
     writer.writerow(["rank", "code", "name", "parent", *section_columns, "total", "total_2dp", "missing", "errors", "synthetic"])
+    summaries = summaries_of(result.units)
+    count = len(summaries)
+    if not count:
+        return
     synthetic = "yes" if result.synthetic else "no"
+    jobs = 1
+    if count >= CSV_PARALLEL_FROM:
+        given = result.units.jobs if isinstance(result.units, LazyUnits) else None
+        jobs = given if given is not None else default_jobs(count)
+    # Each line is its unit's alone: consecutive pieces made in forked processes and written in
+    # order are the text one process makes.
+    parts = 1 if jobs < 2 else 2 * jobs
+    pieces = [(i * count // parts, (i + 1) * count // parts) for i in range(parts)]
+
+    def lines(piece: tuple[int, int]) -> str:
+        start, end = piece
+        return _csv_lines(summaries[start:end], result.ranks[start:end], len(sections), synthetic)
+
+    for text in balanced(lines, pieces, jobs):
+        stream.write(text)
+
+
+def _csv_lines(summaries: Sequence[Any], ranks: Sequence[int], width: int, synthetic: str) -> str:
+    """The CSV lines of ``summaries`` (at least one), ranked ``ranks``."""
+    import csv
+    import io
+
+    from ._stream import number_texts
+
     # Column by column (texts), then joined in C-level passes: no list per line. Each column is
     # one itemgetter pass: zip(*summaries) over 100,000 summaries took 0.1-0.4 s, as it keeps
     # an iterator per summary.
-    summaries = summaries_of(result.units)
-    if not summaries:
-        return
     units = list(map(_UNIT, summaries))
     columns: list[list[str]] = [
-        list(map(str, result.ranks)),
+        list(map(str, ranks)),
         spreadsheet_cells(list(map(_CODE, units))),
         spreadsheet_cells(list(map(_NAME, units))),
         spreadsheet_cells([parent or "" for parent in map(_PARENT, units)]),
     ]
     made = list(map(_TEXTS, summaries))
     if all(made):  # formatted by the processes that scored the units: sections, then the total
-        columns += [list(map(operator.itemgetter(index), made)) for index in range(2 * len(sections) + 2)]
-    else:  # each distinct number formatted once, over the whole file
+        columns += [list(map(operator.itemgetter(index), made)) for index in range(2 * width + 2)]
+    else:  # each distinct number formatted once
         exact_of: dict[str, str] = {}
         rounded_of: dict[str, str] = {}
         by_unit = list(map(_SECTIONS, summaries))
-        for index in range(len(sections)):  # each section's points, in the plan's order
+        for index in range(width):  # each section's points, in the plan's order
             columns += number_texts(list(map(operator.itemgetter(index), by_unit)), exact_of, rounded_of)
         columns += number_texts(list(map(_TOTAL, summaries)), exact_of, rounded_of)
     columns += [
@@ -247,27 +278,29 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
         list(map(str, map(_ERRORS, summaries))),
         [synthetic] * len(summaries),
     ]
-    _write_rows(writer, stream, columns, len(summaries))
+    text = _joined_rows(columns, len(summaries))
+    if text is None:  # a cell to quote: the CSV writer writes these rows
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(zip(*columns))
+        text = buffer.getvalue()
+    return text
 
 
 _CODE, _NAME, _PARENT = map(operator.attrgetter, ("code", "name", "parent"))
 _UNIT, _TOTAL, _SECTIONS, _MISSING, _ERRORS, _, _TEXTS = map(operator.itemgetter, range(7))  # Summary's fields
 
 
-def _write_rows(writer: Any, stream: TextIO, columns: list[list[str]], count: int) -> None:
-    """The rows of ``columns`` (texts) as ``writer`` would write them, joined in C-level passes
-    when no cell needs quoting (about 4 times faster than ``writerows``).
+def _joined_rows(columns: list[list[str]], count: int) -> str | None:
+    """The rows of ``columns`` (texts) as the CSV writer would write them, joined in C-level
+    passes (about 4 times faster than ``writerows``), or ``None`` when a cell needs quoting.
 
     Whether a cell needs quoting is read off the joined text: with no comma, quote or line break
     in any cell, it holds exactly ``count × (columns - 1)`` commas, ``count`` line breaks and no
     quote or carriage return. Otherwise (a name with a comma, say) the CSV writer writes the rows.
     """
-    text = "\n".join(map(",".join, zip(*columns))) + "\n" if count else ""
+    text = "\n".join(map(",".join, zip(*columns))) + "\n"
     plain = text.count(",") == count * (len(columns) - 1) and text.count("\n") == count and '"' not in text and "\r" not in text
-    if plain:
-        stream.write(text)
-    else:
-        writer.writerows(zip(*columns))
+    return text if plain else None
 
 
 def write_table(result: RunResult, stream: TextIO) -> None:
