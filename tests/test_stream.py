@@ -216,3 +216,24 @@ def test_csv_lines_made_in_processes_are_the_lines_of_one(catalog, monkeypatch):
         lines[41].split(",", 2)[2].startswith('"A, ""quoted"" name",')
         and lines[:41] + lines[42:] == text.splitlines()[:41] + text.splitlines()[42:]
     )
+
+
+def test_a_grid_of_columns_is_the_grid_of_its_rows(monkeypatch):
+    """Measured and padded a column at a time (ASCII columns by the string methods, others by
+    display width), in chunks of rows: the lines the row-by-row grid makes."""
+    import random
+
+    from escore import _report
+    from escore._text import escape, escape_lines
+
+    pick = random.Random(7)
+    texts = ["", "1", "12.50", "u000001", "甲单位", "福州市鼓楼区", "A, B", "x\ty", "\u202eevil", "ｗｉｄｅ", "é", "-0.00", "  lead"]
+    header = ["rank", "code", "名称", "points /70", "errors"]
+    right = [True, False, False, True, True]
+    rows = [[escape(pick.choice(texts)) for _ in header] for _ in range(300)]
+    columns = [list(column) for column in zip(*rows)]
+    expected = [escape_lines(line) for line in _report.grid(header, rows, right)]
+    for chunk in (1, 7, 4096):
+        monkeypatch.setattr(_report, "GRID_CHUNK", chunk)
+        assert list(_report.grid_column_lines(header, columns, right)) == expected
+    assert list(_report.grid_column_lines(header, [[] for _ in header], right)) == _report.grid(header, [], right)

@@ -373,6 +373,44 @@ def grid_lines(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequ
         yield line(text.split(_CELLS) if text.__class__ is str else text)  # type: ignore[union-attr]
 
 
+#: Rows of a table made into lines at a time by :func:`grid_column_lines`.
+GRID_CHUNK = 4096
+
+
+def grid_column_lines(header: Sequence[str], columns: Sequence[Sequence[str]], right: Sequence[bool]) -> Iterator[str]:
+    """The lines of :func:`grid` ``(header, rows, right)``, the rows given as columns of texts
+    with nothing left to escape: measured and padded a column at a time (C-level passes where
+    a column is ASCII, as ranks, codes and points are; each distinct other text measured once),
+    and made into lines :data:`GRID_CHUNK` rows at a time, so that a ranking of 100,000 units
+    never holds every line. 100,000 units: 1.2 s cell by cell.
+    """
+    sizes: list[int] = []
+    measured: list[dict[str, int] | None] = []  # per column: each text's width, None when ASCII
+    for title, column in zip(header, columns):
+        if "".join(column).isascii():
+            widths = None
+            size = max(map(len, column), default=0)
+        else:
+            widths = {text: width(text) for text in set(column)}
+            size = max(widths.values(), default=0)
+        sizes.append(max(width(title), size))
+        measured.append(widths)
+    yield "  ".join(pad(title, size, right=to_right) for title, size, to_right in zip(header, sizes, right)).rstrip()
+    yield "  ".join("-" * size for size in sizes)
+    count = len(columns[0]) if columns else 0
+    for start in range(0, count, GRID_CHUNK):
+        padded = []
+        for column, size, widths, to_right in zip(columns, sizes, measured, right):
+            part = column[start : start + GRID_CHUNK]
+            if widths is None:  # one column per character: the string methods pad it
+                padded.append(list(map(str.rjust if to_right else str.ljust, part, itertools.repeat(size))))
+            elif to_right:
+                padded.append([" " * (size - widths[text]) + text for text in part])
+            else:
+                padded.append([text + " " * (size - widths[text]) for text in part])
+        yield from map(str.rstrip, map("  ".join, zip(*padded)))
+
+
 def run_heading(result: RunResult) -> list[str]:
     plan = result.plan
     counts = result.status_counts()
@@ -415,23 +453,29 @@ def run_table_lines(result: RunResult) -> Iterator[str]:
         gettext("errors"),
     ]
     # An undecided veto has already made its targets missing (or errors): the summaries count indicators only.
-    rows = (
-        [
-            str(rank),
-            escape(summary.unit.code),
-            escape(summary.unit.name),
-            # The rounded texts made where the unit was scored (every other text), else made now.
-            *(summary.texts[1::2] or [present(points) for points in (*summary.sections, summary.total)]),
-            str(summary.missing or ""),
-            str(summary.errors or ""),
-        ]
-        for rank, summary in zip(result.ranks, summaries_of(result.units))
-    )
+    summaries = summaries_of(result.units)
+    units = [summary.unit for summary in summaries]
+    made = [summary.texts for summary in summaries]
+    columns: list[list[str]] = [
+        list(map(str, result.ranks)),
+        list(map(escape, [unit.code for unit in units])),
+        list(map(escape, [unit.name for unit in units])),
+    ]
+    if all(made):  # the rounded texts made where each unit was scored (every other text)
+        columns += [[texts[index] for texts in made] for index in range(1, 2 * len(sections) + 3, 2)]
+    else:
+        columns += [[present(summary.sections[index]) for summary in summaries] for index in range(len(sections))]
+        columns.append([present(summary.total) for summary in summaries])
+    columns.append([str(summary.missing) if summary.missing else "" for summary in summaries])
+    columns.append([str(summary.errors) if summary.errors else "" for summary in summaries])
     right = [True, False, False, *([True] * len(sections)), True, True, True]
+    for line in run_heading(result):
+        yield escape_lines(line) + "\n"
+    yield "\n"
+    lines = grid_column_lines([escape(title) for title in header], columns, right)
+    # Every cell is escaped (an escaped text escapes to itself), so the lines need no more.
+    yield from map("{}\n".format, lines)
     for line in itertools.chain(
-        run_heading(result),
-        [""],
-        grid_lines(header, rows, right),
         ["", gettext("points rounded half-up to 2 places; ranks use exact totals")],
         _after_a_blank_line(iter_missing_lines(result)),
         _after_a_blank_line(iter_error_lines(result)),
