@@ -524,3 +524,30 @@ def test_each_units_file_is_kept_in_runs_and_given_back_exactly():
     assert list(kept.items()) == list(files.items())  # every text, in order
     assert len(kept) == len(files) and "u9" in kept and "u12" not in kept and kept.get("u12") is None
     assert FileLines(_file_runs({})) == {}
+
+
+def test_the_evidence_key_takes_known_codes_in_any_order_and_tells_sets_apart(tmp_path, monkeypatch):
+    from escore._cache import evidence_key
+    from escore._plugins import Catalog, make_plugin_manager
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    catalog = Catalog(make_plugin_manager())
+    plan = catalog.plan("fj2017", "county")
+    paths = catalog.sample_evidence(plan)
+    units = sorted(u.code for u in catalog.roster("fj2017", "county"))
+    known = set(catalog.all_unit_codes("fj2017"))
+
+    def key(unit_codes, known_codes, sub_codes=()):
+        return evidence_key(paths, plan, unit_codes, known_codes, list(sub_codes), catalog.loaders)
+
+    base = key(units, known)
+    assert base is not None
+    assert key(units, sorted(known)) == key(units, sorted(known, reverse=True)) == key(units, list(known)) == base
+    others = [
+        key(units, known - {units[0]}),  # a unit no longer known
+        key(units, known | {"elsewhere"}),  # one more known code
+        key(units[1:], known),  # one unit fewer
+        key(units, known, [units[0]]),  # a sub-unit
+        key([*units[:-1], units[-1] + "x"], known),
+    ]
+    assert len({base, *others}) == 6

@@ -999,3 +999,28 @@ def test_table_cells_are_stripped_of_every_kind_of_whitespace_by_chunk(tmp_path)
                 expected = [[c.strip() for c in row] for row in list(csv.reader(handle))[1:]]
             assert [list(row.values()) for _line, row in read_csv(path)] == expected, repr(space)
             assert read_csv_columns(path)[2] == [list(column) for column in zip(*expected)], repr(space)
+
+
+def test_large_evidence_tables_are_hashed_ahead_in_a_thread(tmp_path):
+    """Digests of the tables of 1 MB or more, computed while the units are read: the same as
+    hashing the bytes, and found by the cache key without reading the file again."""
+    import hashlib
+
+    from escore import _files
+
+    (tmp_path / "ev" / "fields").mkdir(parents=True)
+    (tmp_path / "ev" / "monitoring").mkdir()
+    big = tmp_path / "ev" / "fields" / "county.csv"
+    big.write_bytes(b"code,x\n" + b"u1,1\n" * 400_000)  # 2 MB
+    small = tmp_path / "ev" / "monitoring" / "rows.csv"
+    small.write_bytes(b"unit,line\n")
+    thread = _files.digests_ahead([tmp_path / "ev"])
+    assert thread is not None
+    thread.join()
+    info = big.stat()
+    assert _files._sha256_of[(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)] == hashlib.sha256(big.read_bytes()).digest()
+    assert _files.file_sha256(big) == hashlib.sha256(big.read_bytes()).digest()
+    (tmp_path / "small" / "fields").mkdir(parents=True)
+    (tmp_path / "small" / "fields" / "county.csv").write_bytes(b"code,x\nu1,1\n")
+    assert _files.digests_ahead([tmp_path / "small", small]) is None  # nothing large: no thread
+    assert _files.digests_ahead([tmp_path / "absent"]) is None

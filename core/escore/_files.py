@@ -63,11 +63,11 @@ def _open_regular(path: Path, limit: int) -> int:
     return fd
 
 
-def _chunks(fd: int, where: str, limit: int) -> Iterator[bytes]:
+def _chunks(fd: int, where: str, limit: int, step: int = _CHUNK) -> Iterator[bytes]:
     size = 0
     try:
         while True:
-            chunk = os.read(fd, min(_CHUNK, limit + 1 - size))
+            chunk = os.read(fd, min(step, limit + 1 - size))
             if not chunk:
                 return
             size += len(chunk)
@@ -120,8 +120,48 @@ def _large_file_sha256() -> Any:
     return _openssl[0]()
 
 
-def file_sha256(path: Path, *, limit: int = MAX_TABLE_BYTES) -> bytes:
-    """The SHA-256 of the bytes of ``path``, read a megabyte at a time.
+def digests_ahead(paths: Iterable[Path]) -> Any:
+    """Start computing the digests of the large evidence tables under ``paths`` (a root given
+    as a file, the files of its ``fields`` and ``monitoring`` folders, 1 MB or more) in a
+    thread, while this one reads the units: hashing leaves the interpreter free, and the cache
+    key then finds them computed (:func:`file_sha256`). A thread to ``join()`` before the
+    key is made, or ``None`` when no file is that large. Any problem is left to the key, which
+    reports nothing either (a file it cannot read means no cache)."""
+    large: list[Path] = []
+    try:
+        for root in paths:
+            tables = (
+                [root]
+                if root.is_file()
+                else [p for sub in ("fields", "monitoring") if (root / sub).is_dir() for p in (root / sub).iterdir()]
+            )
+            large += [path for path in tables if path.is_file() and path.stat().st_size >= OPENSSL_FROM]
+    except OSError:
+        return None
+    if not large:
+        return None
+    import threading
+
+    def hash_all() -> None:
+        for path in large:
+            try:
+                # Reads of 16 MB: the thread takes the interpreter back after each read and each
+                # digest update, waiting up to its switch interval (5 ms) every time.
+                file_sha256(path, step=AHEAD_CHUNK)
+            except (OSError, InputError):
+                return
+
+    thread = threading.Thread(target=hash_all, name="escore-digests", daemon=True)
+    thread.start()
+    return thread
+
+
+#: Bytes read at a time by :func:`digests_ahead`'s thread.
+AHEAD_CHUNK = 16 << 20
+
+
+def file_sha256(path: Path, *, limit: int = MAX_TABLE_BYTES, step: int = _CHUNK) -> bytes:
+    """The SHA-256 of the bytes of ``path``, read ``step`` bytes (a megabyte) at a time.
 
     A run needs each evidence file's digest twice (the key of the checked-evidence cache, the
     evidence stamp of the output): the file is read for it once per process, unless it changed.
@@ -133,7 +173,7 @@ def file_sha256(path: Path, *, limit: int = MAX_TABLE_BYTES) -> bytes:
         known = _sha256_of.get(identity)
         if known is None:
             hasher = _large_file_sha256() if info.st_size >= OPENSSL_FROM or _openssl else sha256()
-            for chunk in _chunks(fd, str(path), limit):
+            for chunk in _chunks(fd, str(path), limit, step):
                 hasher.update(chunk)
             known = _sha256_of[identity] = hasher.digest()
         return known

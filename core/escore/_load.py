@@ -342,7 +342,8 @@ def defer_evidence(
     """What :func:`load_evidence` returns but the fields and rows, when the checked set is in the
     cache, and the set itself to decode later, a share of units at a time; else ``None`` (the
     evidence is then loaded whole). The set's warnings are shown now, as loading shows them."""
-    unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
+    # The known codes are not sorted: the key takes them in any order, and a parse sorts them.
+    unit_codes, known_codes, sub_codes = sorted(unit_codes), list(known_codes), sorted(sub_codes)
     from . import _cache
 
     key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
@@ -406,11 +407,12 @@ def _evidence_key(
     paths: Sequence[Path],
     plan: Plan,
     unit_codes: list[str],
-    known_codes: list[str],
+    known_codes: Iterable[str],
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: list[str],
 ) -> str | None:
-    """The cache key of the checked evidence set (codes sorted), or ``None`` when it cannot be cached."""
+    """The cache key of the checked evidence set (unit and sub-unit codes sorted, known codes in
+    any order), or ``None`` when it cannot be cached."""
     from . import _cache
 
     key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes, loaders)

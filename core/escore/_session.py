@@ -15,6 +15,7 @@ import attrs
 
 from ._collect import Plan
 from ._errors import InputError, UsageError
+from ._files import digests_ahead
 from ._i18n import gettext as _
 from ._load import DeferredEvidence, EvidenceSet, defer_evidence, load_evidence
 from ._model import Unit
@@ -209,13 +210,19 @@ def run_category(
                 shown, len(plan.indicators), plan.ruleset.name, category
             )
         )
-    units, known = units_of(catalog, chosen.name, category, roster)
-    check_roster(plan, units, str(roster) if roster else _("roster {0}/{1}").format(chosen.name, category))
+    paths = list(evidence) or catalog.sample_evidence(plan)
+    # The evidence tables' digests (the cache key's) computed while the units are read.
+    digesting = digests_ahead(paths)
+    try:
+        units, known = units_of(catalog, chosen.name, category, roster)
+        check_roster(plan, units, str(roster) if roster else _("roster {0}/{1}").format(chosen.name, category))
+    finally:
+        if digesting is not None:
+            digesting.join()
     if only:
         wanted = set(only)
         units = tuple(u for u in units if u.code in wanted)
     children = children_of(catalog, plan)
-    paths = list(evidence) or catalog.sample_evidence(plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
     others = sorted(key for name, key in catalog.categories if name == chosen.name and key != category)
     # Loading and scoring build many acyclic objects: collections meanwhile would only rescan
