@@ -1001,12 +1001,15 @@ def test_table_cells_are_stripped_of_every_kind_of_whitespace_by_chunk(tmp_path)
             assert read_csv_columns(path)[2] == [list(column) for column in zip(*expected)], repr(space)
 
 
-def test_large_evidence_tables_are_hashed_ahead_in_a_thread(tmp_path):
+def test_large_evidence_tables_are_hashed_ahead_in_a_thread(tmp_path, monkeypatch):
     """Digests of the tables of 1 MB or more, computed while the units are read: the same as
     hashing the bytes, and found by the cache key without reading the file again."""
     import hashlib
+    import mmap
 
-    from escore import _files
+    from escore import InputError, _files
+
+    monkeypatch.setattr(_files, "AHEAD_CHUNK", 1 << 16)  # the file read in many pieces of one buffer
 
     (tmp_path / "ev" / "fields").mkdir(parents=True)
     (tmp_path / "ev" / "monitoring").mkdir()
@@ -1020,6 +1023,10 @@ def test_large_evidence_tables_are_hashed_ahead_in_a_thread(tmp_path):
     info = big.stat()
     assert _files._sha256_of[(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)] == hashlib.sha256(big.read_bytes()).digest()
     assert _files.file_sha256(big) == hashlib.sha256(big.read_bytes()).digest()
+    with mmap.mmap(-1, 1 << 16) as buffer:  # the size limit holds when reading into a buffer too
+        (tmp_path / "other.csv").write_bytes(b"x" * 200_000)
+        with pytest.raises(InputError, match="file too large"):
+            _files.file_sha256(tmp_path / "other.csv", limit=100_000, buffer=buffer)
     (tmp_path / "small" / "fields").mkdir(parents=True)
     (tmp_path / "small" / "fields" / "county.csv").write_bytes(b"code,x\nu1,1\n")
     assert _files.digests_ahead([tmp_path / "small", small]) is None  # nothing large: no thread
