@@ -212,13 +212,12 @@ def run_category(
         )
     paths = list(evidence) or catalog.sample_evidence(plan)
     # The evidence tables' digests (the cache key's) computed while the units are read.
+    # A bad units table is reported at once; the thread (a daemon) then ends with the process.
     digesting = digests_ahead(paths)
-    try:
-        units, known = units_of(catalog, chosen.name, category, roster)
-        check_roster(plan, units, str(roster) if roster else _("roster {0}/{1}").format(chosen.name, category))
-    finally:
-        if digesting is not None:
-            digesting.join()
+    units, known = units_of(catalog, chosen.name, category, roster)
+    check_roster(plan, units, str(roster) if roster else _("roster {0}/{1}").format(chosen.name, category))
+    if digesting is not None:
+        digesting.join()
     if only:
         wanted = set(only)
         units = tuple(u for u in units if u.code in wanted)
