@@ -232,8 +232,18 @@ def test_a_grid_of_columns_is_the_grid_of_its_rows(monkeypatch):
     right = [True, False, False, True, True]
     rows = [[escape(pick.choice(texts)) for _ in header] for _ in range(300)]
     columns = [list(column) for column in zip(*rows)]
-    expected = [escape_lines(line) for line in _report.grid(header, rows, right)]
+    # Cell by cell, as the table was made before: each column as wide as its widest cell.
+    sizes = [max(map(_report.width, [title, *column])) for title, column in zip(header, columns)]
+
+    def line(cells):
+        return "  ".join(_report.pad(cell, size, right=to_right) for cell, size, to_right in zip(cells, sizes, right)).rstrip()
+
+    expected = [line(header), "  ".join("-" * size for size in sizes), *map(line, rows)]
+    assert any("福州市鼓楼区" in row for row in expected)
+    assert [escape_lines(text) for text in expected] == expected  # the cells were escaped already
     for chunk in (1, 7, 4096):
         monkeypatch.setattr(_report, "GRID_CHUNK", chunk)
         assert list(_report.grid_column_lines(header, columns, right)) == expected
-    assert list(_report.grid_column_lines(header, [[] for _ in header], right)) == _report.grid(header, [], right)
+    assert _report.grid(header, rows, right) == expected  # the grid of rows is the grid of their columns
+    titles = "  ".join(_report.pad(title, _report.width(title), right=to_right) for title, to_right in zip(header, right)).rstrip()
+    assert _report.grid(header, [], right) == [titles, "  ".join("-" * _report.width(title) for title in header)]

@@ -336,41 +336,12 @@ def pad(text: str, size: int, *, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def grid(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[bool]) -> list[str]:
-    return list(grid_lines(header, rows, right))
-
-
-#: Joins the cells of a row while the widths of every row are measured (a control character,
-#: which cells shown in a terminal have escaped already; a row holding one stays a tuple).
-_CELLS = "\x1f"
-
-
-def grid_lines(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[bool]) -> Iterator[str]:
-    """The lines of a table whose columns are as wide as their widest cell, one at a time.
-
-    The widths need every row before the first line; meanwhile each row is held as one
-    string, not a list of cells: a ranking of 100,000 units held 500 bytes per unit that way
-    and all its lines at once, 60 MB.
-    """
-    sizes = [width(str(cell)) for cell in header]
-    held: list[str | tuple[str, ...]] = []
-    keep = held.append
-    for row in rows:
-        cells = [str(cell) for cell in row]
-        for i, cell in enumerate(cells):
-            size = width(cell)
-            sizes[i] = max(sizes[i], size)
-        joined = _CELLS.join(cells)
-        keep(joined if joined.count(_CELLS) == len(cells) - 1 else tuple(cells))
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(pad(cell, sizes[i], right=right[i]) for i, cell in enumerate(cells)).rstrip()
-
-    yield line([str(cell) for cell in header])
-    yield "  ".join("-" * size for size in sizes)
-    for position, text in enumerate(held):
-        held[position] = ""  # each row's string is let go once its line is out
-        yield line(text.split(_CELLS) if text.__class__ is str else text)  # type: ignore[union-attr]
+def grid(header: Sequence[str], rows: Iterable[Sequence[Any]], right: Sequence[bool]) -> list[str]:
+    """The lines of a table whose columns are as wide as their widest cell (CJK characters two
+    columns wide), right-aligned where ``right`` says, each line without trailing spaces."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    columns = [list(column) for column in zip(*cells)] if cells else [[] for _ in header]
+    return list(grid_column_lines([str(title) for title in header], columns, right))
 
 
 #: Rows of a table made into lines at a time by :func:`grid_column_lines`.
@@ -378,11 +349,10 @@ GRID_CHUNK = 4096
 
 
 def grid_column_lines(header: Sequence[str], columns: Sequence[Sequence[str]], right: Sequence[bool]) -> Iterator[str]:
-    """The lines of :func:`grid` ``(header, rows, right)``, the rows given as columns of texts
-    with nothing left to escape: measured and padded a column at a time (C-level passes where
-    a column is ASCII, as ranks, codes and points are; each distinct other text measured once),
-    and made into lines :data:`GRID_CHUNK` rows at a time, so that a ranking of 100,000 units
-    never holds every line. 100,000 units: 1.2 s cell by cell.
+    """The lines of :func:`grid`, its rows given as columns of texts: measured and padded a
+    column at a time (C-level passes where a column is ASCII, as ranks, codes and points are;
+    each distinct other text measured once), and made into lines :data:`GRID_CHUNK` rows at a
+    time, so that a ranking of 100,000 units never holds every line (1.2 s cell by cell there).
     """
     sizes: list[int] = []
     measured: list[dict[str, int] | None] = []  # per column: each text's width, None when ASCII
