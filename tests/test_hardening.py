@@ -956,9 +956,9 @@ def test_every_character_escaped_is_one_python_does_not_print():
     """escape() skips its search for printable text: that is only right if no unsafe character is printable."""
     import sys
 
-    from escore._text import _UNSAFE, escape
+    from escore._text import _unsafe, escape
 
-    unsafe = [chr(c) for c in range(sys.maxunicode + 1) if _UNSAFE.match(chr(c))]
+    unsafe = [chr(c) for c in range(sys.maxunicode + 1) if _unsafe().match(chr(c))]
     assert len(unsafe) == 32 + 33 + 1 + 2 + 2 + 5 + 4
     assert not any(c.isprintable() for c in unsafe)
     assert all(escape(f"a{c}b") != f"a{c}b" for c in unsafe)
@@ -969,9 +969,9 @@ def test_the_characters_looked_for_in_json_and_toml_are_the_pattern_s():
     pattern made from the same list: the 47 characters, each written as an escape, a neighbour not."""
     import sys
 
-    from escore._text import _UNSAFE_IN_STRINGS, _UNSAFE_IN_STRINGS_CHARACTERS, escape_string_syntax
+    from escore._text import _UNSAFE_IN_STRINGS_CHARACTERS, _unsafe_in_strings, escape_string_syntax
 
-    matched = {chr(c) for c in range(sys.maxunicode + 1) if _UNSAFE_IN_STRINGS.match(chr(c))}
+    matched = {chr(c) for c in range(sys.maxunicode + 1) if _unsafe_in_strings().match(chr(c))}
     assert matched == set(_UNSAFE_IN_STRINGS_CHARACTERS) and len(matched) == 33 + 1 + 2 + 2 + 5 + 4
     for c in matched:
         assert escape_string_syntax(f'{{"k": "中{c}文"}}') == f'{{"k": "中\\u{ord(c):04x}文"}}'

@@ -10,6 +10,7 @@ therefore show every such character as a visible escape (``\\x1b``, ``\\n``,
 
 from __future__ import annotations
 
+import functools
 import re
 
 # DEL, C1 controls, and the invisible characters that change the order or lines of text: what
@@ -18,9 +19,19 @@ import re
 _UNSAFE_IN_STRINGS_CHARACTERS = tuple(
     map(chr, [*range(0x7F, 0xA0), 0x61C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 )
-_UNSAFE_IN_STRINGS = re.compile("[" + "".join(_UNSAFE_IN_STRINGS_CHARACTERS) + "]")
-# For text formats, the C0 controls too (tab and newline included: they break table columns and lines).
-_UNSAFE = re.compile("[\x00-\x1f" + "".join(_UNSAFE_IN_STRINGS_CHARACTERS) + "]")
+
+
+# The patterns are compiled when a text first needs one: nearly every text is printable and
+# needs none, and compiling both classes cost about 1% of a whole run on the 131-unit sample.
+@functools.cache
+def _unsafe_in_strings() -> re.Pattern[str]:
+    return re.compile("[" + "".join(_UNSAFE_IN_STRINGS_CHARACTERS) + "]")
+
+
+@functools.cache
+def _unsafe() -> re.Pattern[str]:
+    """For text formats, the C0 controls too (tab and newline included: they break table columns and lines)."""
+    return re.compile("[\x00-\x1f" + "".join(_UNSAFE_IN_STRINGS_CHARACTERS) + "]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -30,11 +41,12 @@ def _visible(match: re.Match[str]) -> str:
 
 def escape(text: str) -> str:
     """``text`` with every control or reordering character shown as a backslash escape."""
-    # Every character _UNSAFE matches is non-printable to Python (Cc, Cf, Zl, Zp), so a printable
+    # Every character _unsafe() matches is non-printable to Python (Cc, Cf, Zl, Zp), so a printable
     # text, as nearly every code, name and line is, needs no search (a C-level scan, 10× faster).
     if text.isprintable():
         return text
-    return _UNSAFE.sub(_visible, text) if _UNSAFE.search(text) else text
+    unsafe = _unsafe()
+    return unsafe.sub(_visible, text) if unsafe.search(text) else text
 
 
 def escape_lines(text: str) -> str:
@@ -53,7 +65,7 @@ def escape_string_syntax(text: str) -> str:
     # twice as fast as the regular expression's scan, which checks every character in turn.
     if not any(map(text.__contains__, _UNSAFE_IN_STRINGS_CHARACTERS)):
         return text
-    return _UNSAFE_IN_STRINGS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _unsafe_in_strings().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 #: What makes a spreadsheet read a cell as a formula when it comes first.
