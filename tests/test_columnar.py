@@ -238,6 +238,50 @@ def test_roster_duplicates_found_in_one_pass(tmp_path):
         Roster.from_toml(path)
 
 
+@pytest.mark.parametrize("count", [3, 64, 1000])
+def test_units_made_by_columns_are_the_constructor_s(count):
+    """units_from_columns sets each slot by its descriptor (from 64 units): every unit is the
+    one ``Unit(...)`` makes, field by field, equal, shown alike and still frozen."""
+    import attrs
+
+    from escore import Unit
+    from escore._model import units_from_columns
+
+    codes = [f"c{i:04d}" for i in range(count)]
+    names = [f"名称 {i}" for i in range(count)]
+    parents = [None if i % 3 else f"p{i % 7}" for i in range(count)]
+    shared = {"variant": "A"}
+    attributes = [shared if i % 2 else {"variant": str(i)} for i in range(count)]
+    made = units_from_columns(codes, names, "county", parents, attributes)
+    expected = [Unit(*row) for row in zip(codes, names, ["county"] * count, parents, attributes)]
+    assert made == expected
+    for unit, reference in zip(made, expected):
+        assert type(unit) is Unit
+        assert attrs.astuple(unit, recurse=False) == attrs.astuple(reference, recurse=False)
+        assert unit.attributes is reference.attributes  # the very mappings given, not copies
+        assert repr(unit) == repr(reference)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made[-1].code = "x"
+
+
+def test_units_by_columns_keep_to_the_constructor_when_it_does_more(monkeypatch):
+    """A Unit whose constructor would check or convert (a validator, a converter, a post-init
+    hook) is made by it: the fast path only stands for a constructor that stores its arguments."""
+    import attrs
+
+    from escore import Unit
+    from escore._model import _plain_unit_fields
+
+    assert _plain_unit_fields()
+    fields = attrs.fields
+    checked = tuple(field.evolve(validator=attrs.validators.instance_of(str)) if field.name == "code" else field for field in fields(Unit))
+    monkeypatch.setattr(attrs, "fields", lambda cls: checked if cls is Unit else fields(cls))
+    assert not _plain_unit_fields()
+    monkeypatch.undo()
+    monkeypatch.setattr(Unit, "__attrs_post_init__", lambda self: None, raising=False)
+    assert not _plain_unit_fields()
+
+
 def test_grades_of_a_fields_table_share_what_their_texts_share(tmp_path, catalog):
     """A grade is a pure function of its two texts: equal texts give one object, and equal
     points one Decimal even where reasons differ; a typed or differently written value is its own."""

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import InputError, did_you_mean
 from ._i18n import N_
 from ._i18n import gettext as _
-from ._model import EvidenceLoader, Roster, Unit, repeated_codes
+from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
 from ._score import Grade
 
 if TYPE_CHECKING:
@@ -325,7 +325,7 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
     else:  # typed cells (Parquet): each unit its own mapping (1 and True are equal, not the same)
         typed = rows if rows is not None else _rows_of(header, by_name)
         attributes = [{k: v for k, v in row.items() if k not in ("code", "name", "parent") and v is not None and v != ""} for row in typed]
-    units = list(map(Unit, codes, names, itertools.repeat(category), parents, attributes))
+    units = units_from_columns(codes, names, category, parents, attributes)
     duplicates = repeated_codes(codes)
     if duplicates:
         first = duplicates[0]
