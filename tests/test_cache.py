@@ -88,21 +88,23 @@ def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, 
     assert hit == fresh and calls == []  # a hit: decoded, not loaded
     assert hit.values["north"]["service_reply_rate"] == Decimal(100)
 
-    before = _cache.evidence_key([evidence], plan, units, known, subs, demo_catalog.loaders)
+    before = _cache.evidence_key([evidence], plan, units, known, subs)
     unit = evidence / "units" / "north.toml"
     unit.write_text(unit.read_text(encoding="utf-8").replace("reply_rate = 100", "reply_rate = 90"), encoding="utf-8")
-    assert _cache.evidence_key([evidence], plan, units, known, subs, demo_catalog.loaders) != before
+    assert _cache.evidence_key([evidence], plan, units, known, subs) != before
     changed = _load.load_evidence(*args)
     assert len(calls) == 1  # the changed file changed the key: loaded again
     assert changed.values["north"]["service_reply_rate"] == Decimal(90)
 
 
-def test_a_plugin_reader_disables_the_evidence_cache(demo_plan):
+def test_a_plugin_reader_disables_the_evidence_cache(demo_plan, demo_catalog, tmp_path, monkeypatch):
     from escore import EvidenceLoader
-    from escore._cache import evidence_key
+    from escore._load import _evidence_key
 
-    loaders = {".toml": EvidenceLoader(".toml", "unit", lambda path: {})}
-    assert evidence_key([], demo_plan, [], [], [], loaders) is None
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    assert _evidence_key([], demo_plan, [], [], demo_catalog.loaders, []) is not None  # escore's own readers: cached
+    loaders = {**demo_catalog.loaders, ".toml": EvidenceLoader(".toml", "unit", lambda path: {})}
+    assert _evidence_key([], demo_plan, [], [], loaders, []) is None
 
 
 def _exactly(evidence):
@@ -538,7 +540,7 @@ def test_the_evidence_key_takes_known_codes_in_any_order_and_tells_sets_apart(tm
     known = set(catalog.all_unit_codes("fj2017"))
 
     def key(unit_codes, known_codes, sub_codes=()):
-        return evidence_key(paths, plan, unit_codes, known_codes, list(sub_codes), catalog.loaders)
+        return evidence_key(paths, plan, unit_codes, known_codes, list(sub_codes))
 
     base = key(units, known)
     assert base is not None

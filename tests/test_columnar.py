@@ -287,10 +287,10 @@ def test_grades_of_a_fields_table_share_what_their_texts_share(tmp_path, catalog
     points one Decimal even where reasons differ; a typed or differently written value is its own."""
     from escore._columnar import read_field_table
     from escore._fieldvalues import FieldValues
-    from escore._load import _Schema
+    from escore._schema import EvidenceSchema
 
     plan = catalog.plan("fj2017", "county")
-    schema = _Schema(plan)
+    schema = EvidenceSchema(plan)
     graded = sorted(key for key in schema.graded if key in schema.by_key)[:2]
     table = tmp_path / "county.csv"
     header = ["unit"] + [f"{key}.{part}" for key in graded for part in ("points", "reason")]

@@ -6,8 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from escore._errors import UsageError
-from escore._i18n import LOCALE_DIR, read_catalogue, resolve
+from escore._i18n import LOCALE_DIR, read_catalogue
 from escore_cli import cli
+from escore_cli._common import resolve_language as resolve
 
 from .conftest import ROOT
 

@@ -255,17 +255,33 @@ lang_option = click.option(
 )
 
 
+def resolve_language(requested: str | None, default: str | None = None) -> str:
+    """The language to use: ``--lang``, else ``ESCORE_LANG``, else the ruleset's, else English."""
+    from escore._errors import UsageError, did_you_mean
+    from escore._i18n import ENV, LANGUAGES
+
+    for origin, value in (("--lang", requested), (ENV, os.environ.get(ENV) or None), ("ruleset language", default)):
+        if value is None:
+            continue
+        code = value.strip().lower().replace("_", "-").split("-")[0]
+        if code not in LANGUAGES:
+            hint = did_you_mean(code, LANGUAGES)
+            raise UsageError(f"{origin}: unknown language '{value}'; " + (hint or f"expected one of {', '.join(LANGUAGES)}"))
+        return code
+    return "en"
+
+
 def use_language(catalog: Any, lang: str | None, rulesets: Any = ()) -> str:
     """Choose the command's language once, before anything is scored or printed.
 
     Without ``--lang`` or ``ESCORE_LANG`` it is the language of the ruleset(s) the command
     uses when they agree on one, else English.
     """
-    from escore._i18n import resolve, use
+    from escore._i18n import use
 
     languages = {r.language for r in rulesets}
     try:
-        chosen = resolve(lang, languages.pop() if len(languages) == 1 else None)
+        chosen = resolve_language(lang, languages.pop() if len(languages) == 1 else None)
     except Exception:
         use("en")  # an unknown language is reported in English
         raise

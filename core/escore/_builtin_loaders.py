@@ -164,6 +164,35 @@ def _csv_problem(message: str, start: int, end: int, total: int) -> str:
     return _('malformed CSV ({0}); quote a cell holding a comma or a quote as "...", doubling quotes inside').format(message)
 
 
+def read_parquet(path: Path) -> Any:
+    """Yield ``(row number from 1, row)`` of a Parquet (or Arrow IPC ``.arrow``) file; values keep their types."""
+    try:
+        import pyarrow
+    except ImportError:
+        raise InputError(str(path), "", _("reading Parquet needs pyarrow: pip install 'escore[arrow]'")) from None
+    try:
+        if path.suffix == ".arrow":
+            import pyarrow.ipc
+
+            with pyarrow.memory_map(str(path)) as source:
+                table = pyarrow.ipc.open_file(source).read_all()
+        else:
+            import pyarrow.parquet
+
+            table = pyarrow.parquet.read_table(path)
+    except (OSError, pyarrow.ArrowException) as exc:
+        raise InputError(str(path), "", _("cannot read: {0}").format(exc)) from None
+    names = [name.strip() for name in table.column_names]
+    if len(set(names)) != len(names):
+        raise InputError(str(path), "", _("repeated column names"))
+    row = 0
+    for batch in table.to_batches(max_chunksize=8192):  # bounded memory: a batch of Python values at a time
+        columns = [column.to_pylist() for column in batch.columns]
+        for cells in zip(*columns):
+            row += 1
+            yield row, dict(zip(names, (c.strip() if c.__class__ is str else c for c in cells)))
+
+
 def read_unit_toml(path: Path) -> dict[str, Any]:
     """A unit's evidence file, through the cache of parsed files."""
     return read_toml(path, cached=True)
@@ -182,7 +211,19 @@ def escore_register_evidence_loaders(register: Callable[[EvidenceLoader], None])
     register(EvidenceLoader(".csv", "table", read_csv))
     register(EvidenceLoader(".xlsx", "workbook", read_workbook))
     register(EvidenceLoader(".ods", "workbook", read_workbook))
-    from ._columnar import read_parquet  # pyarrow itself is imported only when a Parquet file is read
-
-    register(EvidenceLoader(".parquet", "table", read_parquet))
+    register(EvidenceLoader(".parquet", "table", read_parquet))  # pyarrow is imported only when a file is read
     register(EvidenceLoader(".arrow", "table", read_parquet))
+
+
+#: escore's own readers by suffix: a checked evidence set read only by them is a function of
+#: the files' bytes, and can be cached (escore._load keys it; a plugin's reader disables that).
+BUILTIN_READERS = frozenset(
+    {
+        (".toml", read_unit_toml),
+        (".csv", read_csv),
+        (".xlsx", read_workbook),
+        (".ods", read_workbook),
+        (".parquet", read_parquet),
+        (".arrow", read_parquet),
+    }
+)

@@ -403,26 +403,16 @@ def prune_evidence_sets(directory: Path, limit: int) -> None:
     _keep_newest(directory, "evidence-*.marshal", MAX_EVIDENCE_FILES, limit)
 
 
-def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_codes: Any, loaders: Any) -> str | None:
-    """A digest of everything a checked evidence set depends on, or ``None`` when it cannot be cached."""
+def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_codes: Any) -> str | None:
+    """A digest of everything a checked evidence set read by escore's own loaders depends on, or
+    ``None`` when it cannot be cached (the caller keys only evidence those loaders read: what a
+    plugin's loader makes of a file is not a function of its bytes that escore can know)."""
     if _cache_dir() is None:
         return None
-    from ._builtin_loaders import read_csv, read_unit_toml, read_workbook
-    from ._columnar import read_parquet
     from ._errors import EscoreError
     from ._files import file_sha256, read_bytes
     from ._version import __version__
 
-    builtin = (
-        (".toml", read_unit_toml),
-        (".csv", read_csv),
-        (".xlsx", read_workbook),
-        (".ods", read_workbook),
-        (".parquet", read_parquet),
-        (".arrow", read_parquet),
-    )
-    if any((loader.suffix, loader.read) not in builtin for loader in loaders.values()):
-        return None
     digest = _blake2b(digest_size=20)
 
     def feed(*parts: Any) -> None:
@@ -833,8 +823,8 @@ class CachedEvidence:
         if version != EVIDENCE_VERSION or stored_key != self.key:
             return None
         files = FileLines(file_runs)
+        from ._evidence_set import EvidenceSet
         from ._fieldvalues import FieldValues
-        from ._load import EvidenceSet
 
         if head_only:
             return EvidenceSet(FieldValues(), {}, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))

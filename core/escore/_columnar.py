@@ -69,7 +69,7 @@ def read_field_table(
     """Check and convert one table of units by fields into ``values`` (unit code → fixture name → value);
     return how many rows were for the units ``wanted``.
 
-    ``schema`` is the plan's field index (``escore._load._Schema``). Rows of units of other
+    ``schema`` is the plan's field index (``escore._schema.EvidenceSchema``). Rows of units of other
     categories of the ruleset (``known`` but not ``wanted``) are skipped; an unknown code is an error.
     """
     from ._builtin_loaders import read_csv
@@ -378,32 +378,3 @@ def field_tables(root: Path, category: str, categories: Iterable[str]) -> list[P
                 str(path), "", _("a fields table is named by its category (fields/{0}{1})").format(category, path.suffix), hint=hint
             )
     return out
-
-
-def read_parquet(path: Path) -> Any:
-    """Yield ``(row number from 1, row)`` of a Parquet (or Arrow IPC ``.arrow``) file; values keep their types."""
-    try:
-        import pyarrow
-    except ImportError:
-        raise InputError(str(path), "", _("reading Parquet needs pyarrow: pip install 'escore[arrow]'")) from None
-    try:
-        if path.suffix == ".arrow":
-            import pyarrow.ipc
-
-            with pyarrow.memory_map(str(path)) as source:
-                table = pyarrow.ipc.open_file(source).read_all()
-        else:
-            import pyarrow.parquet
-
-            table = pyarrow.parquet.read_table(path)
-    except (OSError, pyarrow.ArrowException) as exc:
-        raise InputError(str(path), "", _("cannot read: {0}").format(exc)) from None
-    names = [name.strip() for name in table.column_names]
-    if len(set(names)) != len(names):
-        raise InputError(str(path), "", _("repeated column names"))
-    row = 0
-    for batch in table.to_batches(max_chunksize=8192):  # bounded memory: a batch of Python values at a time
-        columns = [column.to_pylist() for column in batch.columns]
-        for cells in zip(*columns):
-            row += 1
-            yield row, dict(zip(names, (c.strip() if c.__class__ is str else c for c in cells)))

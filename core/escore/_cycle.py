@@ -27,9 +27,10 @@ import attrs
 
 from ._collect import Plan, natural_key
 from ._errors import InputError, UsageError, did_you_mean
+from ._evidence_set import EvidenceSet
 from ._frozen import frozen
 from ._i18n import gettext as _
-from ._load import EvidenceSet, parse_rows
+from ._load import parse_rows
 from ._run import EXACT_SUMS, Engine, RunResult, UnitResult
 from ._score import fmt
 

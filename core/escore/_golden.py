@@ -20,10 +20,11 @@ from ._errors import InputError, did_you_mean
 from ._frozen import frozen
 from ._i18n import gettext as _
 from ._i18n import status_label
-from ._load import _Schema, check_unit, load_evidence, parse_rows, parse_unit_fields
+from ._load import load_evidence, parse_rows, parse_unit_fields
 from ._model import Unit
 from ._plugins import Catalog
 from ._run import STATUSES, Engine, UnitResult
+from ._schema import EvidenceSchema, check_unit
 from ._score import fmt
 from ._session import check_roster, children_of
 from ._toml import check_keys, read_toml, require
@@ -297,7 +298,7 @@ def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> 
         tables[name] = {code: tuple(found) for code, found in by_unit.items()}
     # Impossible evidence (READING 15) is bad input in a case as in an evidence directory.
     check_unit(
-        _Schema(plan),
+        EvidenceSchema(plan),
         unit.code,
         values,
         tables,

@@ -15,7 +15,6 @@ an explanation line per scoring step, pays one dictionary lookup per line.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -106,21 +105,6 @@ def read_catalogue(path: Path) -> dict[str, str]:
     with path.open("rb") as stream:
         catalogue = stdlib_gettext.GNUTranslations(stream)
     return {key: value for key, value in catalogue._catalog.items() if isinstance(key, str) and key and value}  # type: ignore[attr-defined]
-
-
-def resolve(requested: str | None, default: str | None = None) -> str:
-    """The language to use: ``--lang``, else ``ESCORE_LANG``, else the ruleset's, else English."""
-    from ._errors import UsageError, did_you_mean
-
-    for origin, value in (("--lang", requested), (ENV, os.environ.get(ENV) or None), ("ruleset language", default)):
-        if value is None:
-            continue
-        code = value.strip().lower().replace("_", "-").split("-")[0]
-        if code not in LANGUAGES:
-            hint = did_you_mean(code, LANGUAGES)
-            raise UsageError(f"{origin}: unknown language '{value}'; " + (hint or f"expected one of {', '.join(LANGUAGES)}"))
-        return code
-    return "en"
 
 
 def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:

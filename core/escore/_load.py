@@ -20,32 +20,20 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, PackError, did_you_mean, warn
-from ._evidence import Column, Field, Table, show
+from ._errors import InputError, did_you_mean, warn
+from ._evidence import Table
+from ._evidence_set import EvidenceSet
 from ._fieldvalues import FieldValues
-from ._frozen import frozen
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
+from ._schema import EvidenceSchema, check_row, check_unit
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
     from ._cache import CachedEvidence
 
 MANIFEST = "escore-evidence.toml"
-
-
-@frozen
-class EvidenceSet:
-    """Typed evidence of the units of one run."""
-
-    values: Mapping[str, dict[str, Any]]  # unit code → fixture name → value
-    tables: Mapping[str, Mapping[str, tuple[Any, ...]]]  # table name → unit code → rows
-    files: Mapping[str, str]  # unit code → where its fields came from
-    synthetic: bool
-    notes: tuple[str, ...]
-    sources: tuple[str, ...]
-    warnings: tuple[str, ...] = ()  # shown on every run that uses the set, cached or not
 
 
 def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Iterable[tuple[str, Any]]:
@@ -57,119 +45,6 @@ def _flatten(data: Mapping[str, Any], graded: set[str], prefix: str = "") -> Ite
             yield dotted, value
 
 
-class _Schema:
-    """The fields of one plan, indexed once per load rather than once per unit file (or table)."""
-
-    __slots__ = ("all_fields", "bounds", "by_key", "category", "checked_tables", "graded", "tables")
-
-    def __init__(self, plan: Plan) -> None:
-        self.category = plan.category.key
-        self.by_key = {f.key: (f.for_category(self.category), f.fixture_name) for f in plan.fields}
-        self.all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
-        self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
-        self.tables = {t.name: t for t in plan.tables}
-        # The tables whose rows check_unit looks at (one row per key, values within another
-        # table's), with those columns: the others are skipped for every unit at once.
-        self.checked_tables = [
-            (t.name, t, [c for c in t.columns if c.within is not None])
-            for t in plan.tables
-            if t.unique or any(c.within is not None for c in t.columns)
-        ]
-        # (field, "at_most" | "at_least", bounding field, and their fixture names): parts and
-        # wholes of one unit, the names worked out once (check_unit reads them for every unit).
-        self.bounds: list[tuple[Field, str, Field, str, str]] = []
-        for spec, _name in self.by_key.values():
-            for relation in ("at_most", "at_least"):
-                other = getattr(spec, relation)
-                if not other:
-                    continue
-                if other not in self.by_key:
-                    raise PackError(f"evidence field '{spec.key}': {relation}={other!r} names no field read by category '{self.category}'")
-                bounding, bounding_name = self.by_key[other]
-                self.bounds.append((spec, relation, bounding, spec.fixture_name, bounding_name))
-        for tbl in plan.tables:
-            names = {c.name for c in tbl.columns}
-            for col in tbl.columns:
-                for other in (col.at_most, col.at_least, col.max_by[0] if col.max_by else ""):
-                    if other and other not in names:
-                        raise PackError(f"monitoring table '{tbl.name}': column '{col.name}' refers to '{other}', which is not a column")
-            for name in tbl.unique:
-                if name not in names:
-                    raise PackError(f"monitoring table '{tbl.name}': unique names '{name}', which is not a column")
-
-
-def _broken(relation: str, value: Any, bound: Any) -> bool:
-    return (value > bound) if relation == "at_most" else (value < bound)
-
-
-def _relation_text(relation: str, kind: str) -> str:
-    if kind == "date":
-        return _("not after") if relation == "at_most" else _("not before")
-    return _("at most") if relation == "at_most" else _("at least")
-
-
-def check_unit(
-    schema: _Schema,
-    code: str,
-    values: Mapping[str, Any],
-    tables: Mapping[str, Mapping[str, Sequence[Any]]],
-    field_where: Callable[[str], str],
-    row_where: Callable[[str, Any], str],
-) -> None:
-    """The constraints that span several values of one unit (READING 15: impossible evidence).
-
-    A part larger than its whole, a monitoring row repeated where one row per key is
-    allowed, a row referring to a month (or any key) the unit's other table lacks: bad
-    input, named by file (and CSV line), key and expectation. Absent values are not
-    checked here: they are *missing* evidence, reported as such.
-    """
-    for spec, relation, other, name, bounding_name in schema.bounds:
-        value, bound = values.get(name), values.get(bounding_name)
-        if value is None or bound is None:
-            continue
-        if _broken(relation, value, bound):
-            raise InputError(
-                field_where(spec.key),
-                spec.key,
-                _("expected {0} {1} ({2}), got {3}").format(_relation_text(relation, spec.type), other.key, show(bound), show(value)),
-            )
-    for name, tbl, within in schema.checked_tables:
-        rows = tables.get(name, {}).get(code, ())
-        if not rows:
-            continue
-        if tbl.unique:
-            seen: dict[tuple[Any, ...], Any] = {}
-            for row in rows:
-                ident = tuple(getattr(row, c) for c in tbl.unique)
-                if ident in seen:
-                    shown = ", ".join(f"{c} {show(v)}" for c, v in zip(tbl.unique, ident))
-                    raise InputError(
-                        row_where(name, row),
-                        ", ".join(tbl.unique),
-                        _("expected one row per unit and {0}; {1} has {2} already on line {3}").format(
-                            ", ".join(tbl.unique), code, shown, seen[ident].line
-                        ),
-                    )
-                seen[ident] = row
-        for col in within:
-            target, target_column, where_items = col.within
-            candidates = [r for r in tables.get(target, {}).get(code, ()) if all(getattr(r, k) == v for k, v in where_items)]
-            if not candidates:
-                continue  # nothing recorded there for this unit: that evidence is missing, not contradicted
-            allowed = sorted({getattr(r, target_column) for r in candidates})
-            for row in rows:
-                value = getattr(row, col.name)
-                if value is not None and value not in allowed:
-                    condition = "".join(_(" with {0} {1}").format(k, v) for k, v in where_items)
-                    raise InputError(
-                        row_where(name, row),
-                        col.name,
-                        _("expected a {0} that {1}{2} records for {3} ({4}), got {5}").format(
-                            target_column, target, condition, code, ", ".join(show(a) for a in allowed), show(value)
-                        ),
-                    )
-
-
 def parse_unit_fields(
     data: Mapping[str, Any],
     plan: Plan,
@@ -178,11 +53,11 @@ def parse_unit_fields(
     *,
     also: str = "",
     replace: bool = False,
-    schema: _Schema | None = None,
+    schema: EvidenceSchema | None = None,
     origins: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Check and convert one unit's nested evidence mapping into ``target`` (fixture name → value)."""
-    schema = schema or _Schema(plan)
+    schema = schema or EvidenceSchema(plan)
     by_key = schema.by_key
     for key, raw in _flatten(data, schema.graded):
         found = by_key.get(key)
@@ -237,32 +112,8 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
             else:
                 parsed.append(col.parse(raw, f"{where}:{line}", name, from_text=from_text))
         if checks:
-            _check_row(checks, dict(zip(columns, parsed)), f"{where}:{line}")
+            check_row(checks, dict(zip(columns, parsed)), f"{where}:{line}")
         yield code, make(code, line, *parsed)
-
-
-def _check_row(columns: Sequence[Column], row: Mapping[str, Any], where: str) -> None:
-    """Constraints between the columns of one row: a reply not before its letter, a maximum by kind."""
-    for col in columns:
-        value = row[col.name]
-        if value is None:
-            continue
-        for relation in ("at_most", "at_least"):
-            other = getattr(col, relation)
-            bound = row.get(other) if other else None
-            if bound is not None and _broken(relation, value, bound):
-                raise InputError(
-                    where,
-                    col.name,
-                    _("expected {0} {1} ({2}), got {3}").format(_relation_text(relation, col.type), other, show(bound), show(value)),
-                )
-        if col.max_by is not None:
-            by, maxima = col.max_by
-            limit = dict(maxima).get(row.get(by))
-            if limit is not None and value > limit:
-                raise InputError(
-                    where, col.name, _("expected at most {0} when {1} is {2}, got {3}").format(limit, by, row.get(by), show(value))
-                )
 
 
 def _read_manifest(directory: Path) -> tuple[bool, str]:
@@ -414,8 +265,13 @@ def _evidence_key(
     """The cache key of the checked evidence set (unit and sub-unit codes sorted, known codes in
     any order), or ``None`` when it cannot be cached."""
     from . import _cache
+    from ._builtin_loaders import BUILTIN_READERS
 
-    key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes, loaders)
+    # Only what escore's own loaders read is cached: a plugin's loader may read more than the
+    # file's bytes (or read them differently from one version to the next).
+    if any((loader.suffix, loader.read) not in BUILTIN_READERS for loader in loaders.values()):
+        return None
+    key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes)
     return None if key is None else key + "-" + _declarations_digest(plan)
 
 
@@ -442,7 +298,7 @@ def _load_evidence(
     # One string object per unit code, however many rows name it (100k units, a million rows).
     wanted = {code: code for code in unit_codes}
     known = set(known_codes)
-    schema = _Schema(plan)
+    schema = EvidenceSchema(plan)
     with_rows = {**wanted, **{code: code for code in sub_codes}}
     tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
     all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
@@ -651,7 +507,7 @@ def _rows_by_columns(
 
 
 def _within_bounds(spec: Table, values: list[list[Any]]) -> bool:
-    """Whether no row breaks a constraint between its columns (:func:`_check_row`), checked a
+    """Whether no row breaks a constraint between its columns (:func:`escore._schema.check_row`), checked a
     column pair at a time in C-level passes; a limit by kind (``max_by``) row by row."""
     import itertools
     import operator
@@ -665,7 +521,7 @@ def _within_bounds(spec: Table, values: list[list[Any]]) -> bool:
             if col.max_by:
                 names = list(column_of)
                 for parsed in zip(*values):
-                    _check_row([col], dict(zip(names, parsed)), "")
+                    check_row([col], dict(zip(names, parsed)), "")
             for relation, broken in (("at_most", operator.gt), ("at_least", operator.lt)):
                 other = getattr(col, relation)
                 if not other:

@@ -24,9 +24,9 @@ from typing import Any
 
 from ._collect import IndicatorPlan, Plan, closure, natural_key
 from ._cycle import SCHEMA_VERSION, Changes
+from ._evidence_set import EvidenceSet
 from ._i18n import N_
 from ._i18n import gettext as _
-from ._load import EvidenceSet
 from ._model import Unit
 from ._run import EXACT_SUMS, Engine, IndicatorResult
 from ._score import Grade, Lever, Proportional, fmt

@@ -15,9 +15,10 @@ import attrs
 
 from ._collect import Plan
 from ._errors import InputError, UsageError
+from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
-from ._load import DeferredEvidence, EvidenceSet, defer_evidence, load_evidence
+from ._load import DeferredEvidence, defer_evidence, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
 from ._run import Engine, RunResult, count_statuses, rank, select

@@ -20,6 +20,7 @@ from ._evidence import Column, Field, Table
 from ._frozen import frozen
 from ._i18n import N_, gettext
 from ._model import EvidenceLoader
+from ._schema import check_row, check_unit
 from ._xlsx_layout import (
     ABOUT_KEYS,
     ABOUT_SHEET,
@@ -143,8 +144,6 @@ def read_evidence_book(
     the checks across values. Raises one :class:`InputError` listing every problem found,
     and changes nothing then.
     """
-    from ._load import check_unit  # the checks across one unit's values, shared with the directory reader
-
     sheets = loader.read(path)
     problems = _Problems()
     fields = {key: spec for key, (spec, _) in schema.by_key.items()}  # maxima of this category
@@ -439,8 +438,6 @@ def _read_table_sheet(
             bad = True
     if bad:
         return None
-    from ._load import _check_row  # the checks between a row's columns, shared with the CSV reader
-
     checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
     position = {key: index for index, key in enumerate(header)}
     events = [(TABLE_KEY_ROW + 1 + n, list(row[: len(header)])) for n, row in enumerate(grid[TABLE_KEY_ROW:])]
@@ -483,7 +480,7 @@ def _read_table_sheet(
             parsed.append(value)
         if fine and checks:
             try:
-                _check_row(checks, dict(zip(columns, parsed)), f"{sheet}!{line}:{line}: {code}")
+                check_row(checks, dict(zip(columns, parsed)), f"{sheet}!{line}:{line}: {code}")
             except InputError as exc:
                 problems.items.append(str(exc))
                 fine = False

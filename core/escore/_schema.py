@@ -1,0 +1,156 @@
+"""The evidence schema of one plan, and the checks across values (READING 15: impossible evidence).
+
+Every reader of evidence (the directory and CSV readers, the workbook reader, golden cases)
+checks the same way: across the values of one unit (a part not larger than its whole, one row
+per key where a table says so, a row referring only to what the unit's other table records)
+and between the columns of one row (a reply not before its letter, a maximum by kind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._errors import InputError, PackError
+from ._evidence import Column, Field, show
+from ._i18n import gettext as _
+
+if TYPE_CHECKING:
+    from ._collect import Plan
+
+
+class EvidenceSchema:
+    """The fields of one plan, indexed once per load rather than once per unit file (or table)."""
+
+    __slots__ = ("all_fields", "bounds", "by_key", "category", "checked_tables", "graded", "tables")
+
+    def __init__(self, plan: Plan) -> None:
+        self.category = plan.category.key
+        self.by_key = {f.key: (f.for_category(self.category), f.fixture_name) for f in plan.fields}
+        self.all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
+        self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
+        self.tables = {t.name: t for t in plan.tables}
+        # The tables whose rows check_unit looks at (one row per key, values within another
+        # table's), with those columns: the others are skipped for every unit at once.
+        self.checked_tables = [
+            (t.name, t, [c for c in t.columns if c.within is not None])
+            for t in plan.tables
+            if t.unique or any(c.within is not None for c in t.columns)
+        ]
+        # (field, "at_most" | "at_least", bounding field, and their fixture names): parts and
+        # wholes of one unit, the names worked out once (check_unit reads them for every unit).
+        self.bounds: list[tuple[Field, str, Field, str, str]] = []
+        for spec, _name in self.by_key.values():
+            for relation in ("at_most", "at_least"):
+                other = getattr(spec, relation)
+                if not other:
+                    continue
+                if other not in self.by_key:
+                    raise PackError(f"evidence field '{spec.key}': {relation}={other!r} names no field read by category '{self.category}'")
+                bounding, bounding_name = self.by_key[other]
+                self.bounds.append((spec, relation, bounding, spec.fixture_name, bounding_name))
+        for tbl in plan.tables:
+            names = {c.name for c in tbl.columns}
+            for col in tbl.columns:
+                for other in (col.at_most, col.at_least, col.max_by[0] if col.max_by else ""):
+                    if other and other not in names:
+                        raise PackError(f"monitoring table '{tbl.name}': column '{col.name}' refers to '{other}', which is not a column")
+            for name in tbl.unique:
+                if name not in names:
+                    raise PackError(f"monitoring table '{tbl.name}': unique names '{name}', which is not a column")
+
+
+def broken(relation: str, value: Any, bound: Any) -> bool:
+    return (value > bound) if relation == "at_most" else (value < bound)
+
+
+def relation_text(relation: str, kind: str) -> str:
+    if kind == "date":
+        return _("not after") if relation == "at_most" else _("not before")
+    return _("at most") if relation == "at_most" else _("at least")
+
+
+def check_unit(
+    schema: EvidenceSchema,
+    code: str,
+    values: Mapping[str, Any],
+    tables: Mapping[str, Mapping[str, Sequence[Any]]],
+    field_where: Callable[[str], str],
+    row_where: Callable[[str, Any], str],
+) -> None:
+    """The constraints that span several values of one unit (READING 15: impossible evidence).
+
+    A part larger than its whole, a monitoring row repeated where one row per key is
+    allowed, a row referring to a month (or any key) the unit's other table lacks: bad
+    input, named by file (and CSV line), key and expectation. Absent values are not
+    checked here: they are *missing* evidence, reported as such.
+    """
+    for spec, relation, other, name, bounding_name in schema.bounds:
+        value, bound = values.get(name), values.get(bounding_name)
+        if value is None or bound is None:
+            continue
+        if broken(relation, value, bound):
+            raise InputError(
+                field_where(spec.key),
+                spec.key,
+                _("expected {0} {1} ({2}), got {3}").format(relation_text(relation, spec.type), other.key, show(bound), show(value)),
+            )
+    for name, tbl, within in schema.checked_tables:
+        rows = tables.get(name, {}).get(code, ())
+        if not rows:
+            continue
+        if tbl.unique:
+            seen: dict[tuple[Any, ...], Any] = {}
+            for row in rows:
+                ident = tuple(getattr(row, c) for c in tbl.unique)
+                if ident in seen:
+                    shown = ", ".join(f"{c} {show(v)}" for c, v in zip(tbl.unique, ident))
+                    raise InputError(
+                        row_where(name, row),
+                        ", ".join(tbl.unique),
+                        _("expected one row per unit and {0}; {1} has {2} already on line {3}").format(
+                            ", ".join(tbl.unique), code, shown, seen[ident].line
+                        ),
+                    )
+                seen[ident] = row
+        for col in within:
+            target, target_column, where_items = col.within
+            candidates = [r for r in tables.get(target, {}).get(code, ()) if all(getattr(r, k) == v for k, v in where_items)]
+            if not candidates:
+                continue  # nothing recorded there for this unit: that evidence is missing, not contradicted
+            allowed = sorted({getattr(r, target_column) for r in candidates})
+            for row in rows:
+                value = getattr(row, col.name)
+                if value is not None and value not in allowed:
+                    condition = "".join(_(" with {0} {1}").format(k, v) for k, v in where_items)
+                    raise InputError(
+                        row_where(name, row),
+                        col.name,
+                        _("expected a {0} that {1}{2} records for {3} ({4}), got {5}").format(
+                            target_column, target, condition, code, ", ".join(show(a) for a in allowed), show(value)
+                        ),
+                    )
+
+
+def check_row(columns: Sequence[Column], row: Mapping[str, Any], where: str) -> None:
+    """Constraints between the columns of one row: a reply not before its letter, a maximum by kind."""
+    for col in columns:
+        value = row[col.name]
+        if value is None:
+            continue
+        for relation in ("at_most", "at_least"):
+            other = getattr(col, relation)
+            bound = row.get(other) if other else None
+            if bound is not None and broken(relation, value, bound):
+                raise InputError(
+                    where,
+                    col.name,
+                    _("expected {0} {1} ({2}), got {3}").format(relation_text(relation, col.type), other, show(bound), show(value)),
+                )
+        if col.max_by is not None:
+            by, maxima = col.max_by
+            limit = dict(maxima).get(row.get(by))
+            if limit is not None and value > limit:
+                raise InputError(
+                    where, col.name, _("expected at most {0} when {1} is {2}, got {3}").format(limit, by, row.get(by), show(value))
+                )
