@@ -293,166 +293,234 @@ def _load_evidence(
     sub_codes: Iterable[str],
     categories: Iterable[str] = (),
 ) -> EvidenceSet:
-    from ._columnar import field_tables, read_field_table, table_loader
-
-    # One string object per unit code, however many rows name it (100k units, a million rows).
-    wanted = {code: code for code in unit_codes}
-    known = set(known_codes)
-    schema = EvidenceSchema(plan)
-    with_rows = {**wanted, **{code: code for code in sub_codes}}
-    tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
-    all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
-
-    # Compact per unit (one tuple each): loaders fill a unit's dict, then it is packed.
-    values = FieldValues(sorted(wanted))
-    origins: dict[str, dict[str, str]] = {}  # unit → field key → file, for units given in several files
-    # Where a row came from, for errors: the first file of each table, and id(row) → file only
-    # for the rows of a table's later files (a million rows need no million entries).
-    table_files_seen: dict[str, str] = {}
-    row_files: dict[int, str] = {}
-    # Line numbers as one int object each, shared by every table's rows: a million rows of six
-    # tables held six ints per line number (32 bytes each), 45 MB at 100k county units.
-    line_numbers: list[int] = []
-    files: dict[str, str] = {}
-    rows: dict[str, dict[str, list[Any]]] = {}
-    synthetic = False
-    notes: list[str] = []
-    idle: list[str] = []  # paths that held nothing for these units, with what was skipped
+    reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories)
     for root in paths:
-        book_loader = loaders.get(root.suffix) if root.is_file() else None
-        if book_loader is not None and book_loader.kind == "workbook":
-            # A whole evidence set in one spreadsheet; every problem in it is reported at once.
-            from ._xlsx_evidence import read_evidence_book
+        reading.read_path(root)
+    return reading.result(paths)
 
-            live = {code: values.writable(code) for code in values}  # a workbook (tens of units) reads and adds in place
-            book = read_evidence_book(
-                root, book_loader, plan, wanted, known, with_rows, live, files, rows, schema=schema, origins=origins, row_files=row_files
-            )
-            synthetic = synthetic or book.synthetic
-            notes.extend(note for note in book.notes if note not in notes)
-            continue
-        read = 0
+
+class _Reading:
+    """The evidence of one run as its paths are read, in order: each unit's fields (and the file
+    each came from), each table's rows (and where each row came from), the manifests' notes."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        unit_codes: Iterable[str],
+        known_codes: Iterable[str],
+        loaders: Mapping[str, EvidenceLoader],
+        sub_codes: Iterable[str],
+        categories: Iterable[str],
+    ) -> None:
+        self.plan = plan
+        self.loaders = loaders
+        self.categories = categories
+        # One string object per unit code, however many rows name it (100k units, a million rows).
+        self.wanted = {code: code for code in unit_codes}
+        self.known = set(known_codes)
+        self.schema = EvidenceSchema(plan)
+        self.with_rows = {**self.wanted, **{code: code for code in sub_codes}}
+        self.tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
+        self.all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
+        # Compact per unit (one tuple each): loaders fill a unit's dict, then it is packed.
+        self.values = FieldValues(sorted(self.wanted))
+        self.origins: dict[str, dict[str, str]] = {}  # unit → field key → file, for units given in several files
+        # Where a row came from, for errors: the first file of each table, and id(row) → file only
+        # for the rows of a table's later files (a million rows need no million entries).
+        self.table_files_seen: dict[str, str] = {}
+        self.row_files: dict[int, str] = {}
+        # Line numbers as one int object each, shared by every table's rows: a million rows of six
+        # tables held six ints per line number (32 bytes each), 45 MB at 100k county units.
+        self.line_numbers: list[int] = []
+        self.files: dict[str, str] = {}
+        self.rows: dict[str, dict[str, list[Any]]] = {}
+        self.synthetic = False
+        self.notes: list[str] = []
+        self.idle: list[str] = []  # paths that held nothing for these units, with what was skipped
+
+    def read_path(self, root: Path) -> None:
+        """One evidence path: a workbook, a unit file, or a directory of unit files, fields tables
+        and monitoring tables (with its manifest)."""
+        book_loader = self.loaders.get(root.suffix) if root.is_file() else None
+        if book_loader is not None and book_loader.kind == "workbook":
+            self._read_workbook(root, book_loader)
+            return
+        unit_files, columnar, table_files = self._listing(root)
+        if root.is_dir():
+            is_synthetic, note = _read_manifest(root)
+            self.synthetic = self.synthetic or is_synthetic
+            if note and note not in self.notes:
+                self.notes.append(note)
+        from ._columnar import read_field_table, table_loader
+
         skipped: list[str] = []
+        read = sum(self._read_unit_file(path, root, skipped) for path in unit_files)
+        for path in columnar:
+            found = read_field_table(
+                path, table_loader(path, self.loaders, N_("fields tables")), self.schema, self.wanted, self.known, self.values, self.files
+            )
+            read += bool(found)
+        read += sum(self._read_monitoring_table(path, skipped) for path in table_files)
+        if not read:
+            shown = ", ".join(skipped[:3]) + (_(" and {0} more").format(len(skipped) - 3) if len(skipped) > 3 else "")
+            self.idle.append(
+                f"{root}: "
+                + _("no evidence for the {0} {1} unit(s) scored").format(len(self.wanted), self.schema.category)
+                + (_("; skipped {0}").format(shown) if skipped else "")
+            )
+
+    def _read_workbook(self, root: Path, loader: EvidenceLoader) -> None:
+        """A whole evidence set in one spreadsheet; every problem in it is reported at once."""
+        from ._xlsx_evidence import read_evidence_book
+
+        live = {code: self.values.writable(code) for code in self.values}  # a workbook (tens of units) reads and adds in place
+        book = read_evidence_book(
+            root,
+            loader,
+            self.plan,
+            self.wanted,
+            self.known,
+            self.with_rows,
+            live,
+            self.files,
+            self.rows,
+            schema=self.schema,
+            origins=self.origins,
+            row_files=self.row_files,
+        )
+        self.synthetic = self.synthetic or book.synthetic
+        self.notes.extend(note for note in book.notes if note not in self.notes)
+
+    def _listing(self, root: Path) -> tuple[list[Path], list[Path], list[Path]]:
+        """The unit files, fields tables and monitoring tables of an evidence path, each in order."""
         if root.is_file():
-            unit_files = [root]
-            table_files: list[Path] = []
-            columnar: list[Path] = []
-            root_dir = root.parent
-        elif root.is_dir():
-            for sub in ("units", "monitoring"):
-                if (root / sub).exists() and not (root / sub).is_dir():
-                    raise InputError(
-                        str(root / sub),
-                        "",
-                        (
-                            _("expected a directory of unit files, found a file")
-                            if sub == "units"
-                            else _("expected a directory of monitoring tables, found a file")
-                        ),
-                    )
-            # Hidden files (.DS_Store, editors' backups) are skipped here as beside units/.
-            unit_files = sorted(p for p in (root / "units").glob("*") if not p.name.startswith(".")) if (root / "units").is_dir() else []
-            table_files = (
-                sorted(p for p in (root / "monitoring").glob("*") if not p.name.startswith(".")) if (root / "monitoring").is_dir() else []
-            )
-            root_dir = root
-            unexpected = sorted(
-                p.name for p in root.iterdir() if p.name not in ("units", "fields", "monitoring", MANIFEST) and not p.name.startswith(".")
-            )
-            if unexpected:
-                raise InputError(
-                    str(root / unexpected[0]),
-                    "",
-                    _("unexpected entry in an evidence directory; expected units/, fields/, monitoring/ and {0}").format(MANIFEST),
-                )
-            columnar = field_tables(root, schema.category, categories)
-        else:
+            return [root], [], []
+        if not root.is_dir():
             raise InputError(str(root), "", _("evidence path not found"))
-        is_synthetic, note = _read_manifest(root_dir) if root.is_dir() else (False, "")
-        synthetic = synthetic or is_synthetic
-        if note and note not in notes:
-            notes.append(note)
-        for path in unit_files:
-            loader = loaders.get(path.suffix)
-            if loader is None or loader.kind != "unit":
+        for sub in ("units", "monitoring"):
+            if (root / sub).exists() and not (root / sub).is_dir():
+                raise InputError(
+                    str(root / sub),
+                    "",
+                    (
+                        _("expected a directory of unit files, found a file")
+                        if sub == "units"
+                        else _("expected a directory of monitoring tables, found a file")
+                    ),
+                )
+        # Hidden files (.DS_Store, editors' backups) are skipped here as beside units/.
+        unit_files = sorted(p for p in (root / "units").glob("*") if not p.name.startswith(".")) if (root / "units").is_dir() else []
+        table_files = (
+            sorted(p for p in (root / "monitoring").glob("*") if not p.name.startswith(".")) if (root / "monitoring").is_dir() else []
+        )
+        unexpected = sorted(
+            p.name for p in root.iterdir() if p.name not in ("units", "fields", "monitoring", MANIFEST) and not p.name.startswith(".")
+        )
+        if unexpected:
+            raise InputError(
+                str(root / unexpected[0]),
+                "",
+                _("unexpected entry in an evidence directory; expected units/, fields/, monitoring/ and {0}").format(MANIFEST),
+            )
+        from ._columnar import field_tables
+
+        return unit_files, field_tables(root, self.schema.category, self.categories), table_files
+
+    def _read_unit_file(self, path: Path, root: Path, skipped: list[str]) -> bool:
+        """One unit file into its unit's fields; a unit of another category of the ruleset is
+        skipped (named in ``skipped``), an unknown code refused. Whether it was read."""
+        loader = self.loaders.get(path.suffix)
+        if loader is None or loader.kind != "unit":
+            raise InputError(
+                str(path),
+                "",
+                _("no evidence loader for '{0}' unit files; known: {1}").format(
+                    path.suffix, ", ".join(s for s, reader in sorted(self.loaders.items()) if reader.kind == "unit")
+                ),
+            )
+        code = path.stem
+        if code not in self.wanted:
+            if code in self.known and root.is_file():
                 raise InputError(
                     str(path),
                     "",
-                    _("no evidence loader for '{0}' unit files; known: {1}").format(
-                        path.suffix, ", ".join(s for s, reader in sorted(loaders.items()) if reader.kind == "unit")
-                    ),
+                    _("this is the unit file of '{0}', which is not among the {1} units scored here").format(code, self.schema.category),
                 )
-            code = path.stem
-            if code not in wanted:
-                if code in known and root.is_file():
-                    raise InputError(
-                        str(path),
-                        "",
-                        _("this is the unit file of '{0}', which is not among the {1} units scored here").format(code, schema.category),
-                    )
-                if code in known:
-                    skipped.append(path.name)
-                    continue
-                hint = did_you_mean(code, known)
-                raise InputError(str(path), "", _("unknown unit code '{0}' (the file name must be a unit code)").format(code), hint=hint)
-            parse_unit_fields(
-                loader.read(path),
-                plan,
-                str(path),
-                values.writable(code),
-                also=files.get(code, ""),
-                schema=schema,
-                origins=origins.setdefault(code, {}),
-            )
-            values.pack(code)
-            files[code] = str(path) if code not in files else f"{files[code]} + {path}"
-            read += 1
-        for path in columnar:
-            if read_field_table(path, table_loader(path, loaders, N_("fields tables")), schema, wanted, known, values, files):
-                read += 1
-        for path in table_files:
-            loader = loaders.get(path.suffix)
-            if loader is None or loader.kind != "table":
-                raise InputError(str(path), "", _("no evidence loader for '{0}' monitoring tables").format(path.suffix))
-            name = path.stem
-            spec_table = tables_by_name.get(name)
-            if spec_table is None:
-                if name in all_tables:
-                    skipped.append(path.name)
-                    continue  # read by another category of the ruleset
-                hint = did_you_mean(name, all_tables)
-                raise InputError(str(path), "", _("unknown monitoring table '{0}'").format(name), hint=hint)
-            _read_table(path, spec_table, loader, with_rows, known, rows.setdefault(name, {}), row_files, table_files_seen, line_numbers)
-            read += 1
-        if not read:
-            shown = ", ".join(skipped[:3]) + (_(" and {0} more").format(len(skipped) - 3) if len(skipped) > 3 else "")
-            idle.append(
-                f"{root}: "
-                + _("no evidence for the {0} {1} unit(s) scored").format(len(wanted), schema.category)
-                + (_("; skipped {0}").format(shown) if skipped else "")
-            )
-    if idle and len(idle) == len(paths):
-        raise InputError(
-            idle[0].partition(": ")[0], "", idle[0].partition(": ")[2] + _(" (are these the evidence files of another category?)")
+            if code in self.known:
+                skipped.append(path.name)
+                return False
+            hint = did_you_mean(code, self.known)
+            raise InputError(str(path), "", _("unknown unit code '{0}' (the file name must be a unit code)").format(code), hint=hint)
+        files = self.files
+        parse_unit_fields(
+            loader.read(path),
+            self.plan,
+            str(path),
+            self.values.writable(code),
+            also=files.get(code, ""),
+            schema=self.schema,
+            origins=self.origins.setdefault(code, {}),
         )
-    for message in idle:
-        warn(message)
-    tables = {}
-    for name in list(rows):  # one table's lists at a time become tuples (no second copy of every row)
-        by_unit = rows.pop(name)
-        tables[name] = {code: tuple(by_unit.pop(code)) for code in list(by_unit)}
-    values.pack_all()
-    for code in sorted(wanted):
-        check_unit(
-            schema,
-            code,
-            values[code],
-            tables,
-            # a unit file records each key's file; a fields table row is the unit's own line (files[code])
-            lambda key, code=code: origins.get(code, {}).get(key) or files.get(code) or _("the evidence of {0}").format(code),
-            lambda name, row: f"{row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}",
+        self.values.pack(code)
+        files[code] = str(path) if code not in files else f"{files[code]} + {path}"
+        return True
+
+    def _read_monitoring_table(self, path: Path, skipped: list[str]) -> bool:
+        """One monitoring table's rows of the units read; a table another category of the ruleset
+        reads is skipped (named in ``skipped``), an unknown one refused. Whether it was read."""
+        loader = self.loaders.get(path.suffix)
+        if loader is None or loader.kind != "table":
+            raise InputError(str(path), "", _("no evidence loader for '{0}' monitoring tables").format(path.suffix))
+        name = path.stem
+        spec_table = self.tables_by_name.get(name)
+        if spec_table is None:
+            if name in self.all_tables:
+                skipped.append(path.name)
+                return False  # read by another category of the ruleset
+            hint = did_you_mean(name, self.all_tables)
+            raise InputError(str(path), "", _("unknown monitoring table '{0}'").format(name), hint=hint)
+        _read_table(
+            path,
+            spec_table,
+            loader,
+            self.with_rows,
+            self.known,
+            self.rows.setdefault(name, {}),
+            self.row_files,
+            self.table_files_seen,
+            self.line_numbers,
         )
-    return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(str(p) for p in paths))
+        return True
+
+    def result(self, paths: Sequence[Path]) -> EvidenceSet:
+        """The checked evidence set: refused when no path held anything for these units, each
+        idle path warned about, every unit's values checked against each other (READING 15)."""
+        idle = self.idle
+        if idle and len(idle) == len(paths):
+            raise InputError(
+                idle[0].partition(": ")[0], "", idle[0].partition(": ")[2] + _(" (are these the evidence files of another category?)")
+            )
+        for message in idle:
+            warn(message)
+        tables = {}
+        rows = self.rows
+        for name in list(rows):  # one table's lists at a time become tuples (no second copy of every row)
+            by_unit = rows.pop(name)
+            tables[name] = {code: tuple(by_unit.pop(code)) for code in list(by_unit)}
+        values, files, origins = self.values, self.files, self.origins
+        values.pack_all()
+        row_files, table_files_seen = self.row_files, self.table_files_seen
+        for code in sorted(self.wanted):
+            check_unit(
+                self.schema,
+                code,
+                values[code],
+                tables,
+                # a unit file records each key's file; a fields table row is the unit's own line (files[code])
+                lambda key, code=code: origins.get(code, {}).get(key) or files.get(code) or _("the evidence of {0}").format(code),
+                lambda name, row: f"{row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}",
+            )
+        return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 
 
 def _rows_by_columns(
