@@ -1,4 +1,4 @@
-"""ruff is part of the test suite, so that the README's one test command checks style too."""
+"""ruff and mypy are part of the test suite, so that the README's one test command checks style and types too."""
 
 import subprocess
 import sys
@@ -17,6 +17,12 @@ def test_ruff_format_is_clean():
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", str(ROOT)], capture_output=True, text=True, cwd=ROOT
     )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_type_hints_check():
+    """mypy over the core, the command line and the shipped packs (``[tool.mypy]`` in pyproject.toml)."""
+    result = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -29,8 +29,8 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
     from escore._errors import UsageError, did_you_mean
     from escore._i18n import gettext as _
 
-    found = []
-    names = []
+    found: list[tuple[str, str, str]] = []
+    names: list[str] = []
     for (r, c), (roster, _plugin) in sorted(catalog.rosters.items()):
         rules = catalog.rulesets.get(r, (None,))[0]
         if (ruleset and r != ruleset) or (year and rules is not None and rules.year != year) or (category and c != category):

@@ -72,6 +72,7 @@ def plan(
     result = cycle.result
     target = next(u.unit for u in result.units if u.unit.code == code)
     children = children_of(catalog, result.plan).get(code, ())
+    assert cycle.data is not None  # run_cycle always applies its overlay, which keeps the evidence it scored
     data = improvement_plan(result.plan, result.selected, target, children, cycle.data)
     data["synthetic"] = result.synthetic
     if format_ == "json":

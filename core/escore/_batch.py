@@ -645,9 +645,9 @@ def _field_columns(
     columns = []
     for name in names:
         columns.append([v.get(name, _NONE) for v in unit_values])
-        rows = {r for r in short if name not in unit_values[r]}
-        if rows:
-            bad[name] = rows
+        absent_rows = {r for r in short if name not in unit_values[r]}
+        if absent_rows:
+            bad[name] = absent_rows
     return columns
 
 

@@ -99,11 +99,10 @@ def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str])
     from ._stream import LazyUnits, default_jobs
 
     units = result.units
-    if not isinstance(units, LazyUnits):  # scored once, in full: nothing left to share out
-        jobs = 1
-    else:
+    jobs = 1  # scored once, in full (not LazyUnits): nothing left to share out
+    if isinstance(units, LazyUnits):
         jobs = units.jobs if units.jobs is not None else default_jobs(len(units))
-    if jobs < 2:
+    if jobs < 2 or not isinstance(units, LazyUnits):
         first = True
         for unit in unit_dicts(result):
             yield render(unit, first)

@@ -43,7 +43,7 @@ import functools
 import itertools
 import marshal
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -244,7 +244,12 @@ def _encode(value: Any) -> Any:
     return value
 
 
-_DECODE = {"d": Decimal, "dt": _dt.datetime.fromisoformat, "t": _dt.date.fromisoformat, "tm": _dt.time.fromisoformat}
+_DECODE: dict[str, Callable[[str], Any]] = {
+    "d": Decimal,
+    "dt": _dt.datetime.fromisoformat,
+    "t": _dt.date.fromisoformat,
+    "tm": _dt.time.fromisoformat,
+}
 
 
 def _decode(value: Any) -> Any:
@@ -908,9 +913,9 @@ class CachedEvidence:
             # The unit code of each row: its unit's (the same object), or as stored.
             cells.insert(0, list(_repeated(part, counts)) if codes_of_rows is None else shared(decoded(*codes_of_rows), kept))
             cells[1] = shared_lines(cells[1])
-            rows = map(new, itertools.repeat(row_type), zip(*cells))
+            row_objects = map(new, itertools.repeat(row_type), zip(*cells))
             # Each unit's rows, consumed in order from one iterator: C-level, no loop per unit.
-            by_unit.update(zip(part, map(tuple, map(itertools.islice, itertools.repeat(rows), counts))))
+            by_unit.update(zip(part, map(tuple, map(itertools.islice, itertools.repeat(row_objects), counts))))
         if only is None:  # the whole set: each table in its own order, as parsed
             for name, order in orders.items():
                 positions = array.array("I")

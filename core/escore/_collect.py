@@ -328,12 +328,12 @@ class RuleLayer(NamedTuple):
 def _expand(func: Callable[..., Any], decl: IndicatorDecl) -> list[tuple[IndicatorDecl, Mapping[str, Any], tuple[Mark, ...]]]:
     marks = marks_of(func)
     plain = tuple(m for m in marks if m.name != "parametrize")
-    expansions: list[tuple[IndicatorDecl, dict[str, Any], tuple[Mark, ...]]] = [(decl, {}, plain)]
+    expansions: list[tuple[IndicatorDecl, Mapping[str, Any], tuple[Mark, ...]]] = [(decl, {}, plain)]
     for m in marks:
         if m.name != "parametrize":
             continue
         parametrization: Parametrization = m.args[0]
-        grown = []
+        grown: list[tuple[IndicatorDecl, Mapping[str, Any], tuple[Mark, ...]]] = []
         for base, bound, base_marks in expansions:
             for pset in parametrization.sets:
                 changes: dict[str, Any] = {"code": pset.code or f"{base.code}[{pset.id}]"}

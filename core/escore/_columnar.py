@@ -22,6 +22,7 @@ the same readers as monitoring tables; Parquet is one more built-in loader.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -189,13 +190,13 @@ def _fields_by_columns(
     given: list[list[Any]] = []  # a column of values per fixture of ``order``; None: not given
     try:
         for name, spec, _fixture in plain:
-            given.append(converted(by_name[name], lambda text, spec=spec, name=name: spec.parse(text, where, name, from_text=True)))
+            given.append(converted(by_name[name], functools.partial(spec.parse, where=where, key=name, from_text=True)))
         points_memo: dict[str, Any] = {}  # points text → its Decimal, shared by every graded column
         for parts in graded.values():
             key = parts["points"].rpartition(".")[0]
             spec = schema.by_key[key][0]
             pairs = list(zip(by_name[parts["points"]], by_name[parts["reason"]]))
-            made = {("", ""): None}
+            made: dict[tuple[str, str], Grade | None] = {("", ""): None}
             for points, reason in set(pairs).difference(made):
                 if not points or not reason:
                     return None  # one cell of the two: named row by row
@@ -233,7 +234,7 @@ def converted(column: list[str], convert: Callable[[str], Any]) -> list[Any]:
 
 def wanted_rows(
     lines: list[int], by_name: dict[str, list[Any]], wanted: Mapping[str, str], known: set[str]
-) -> tuple[list[str], list[int], dict[str, list[Any]]] | None:
+) -> tuple[list[Any], list[int], dict[str, list[Any]]] | None:
     """The rows of a table read by columns that belong to the units ``wanted``: their units'
     own code strings, their lines and the other columns (``unit`` left out). Rows of another
     category's units (``known``) are left out; ``None`` if any other code appears (a typo,
@@ -295,7 +296,7 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
         lines = [line for line, _row in read]
         rows = [row for _line, row in read]
         header = list(rows[0]) if rows else []
-        by_name = {key: [row.get(key) for row in rows] for key in header}
+        by_name = {key: [row.get(key) for row in rows] for key in header}  # type: ignore[misc]  # a cell may be typed (Parquet)
     if not lines:
         raise InputError(where, "", _("no units; expected a header row (code, name, …) and one row per unit"))
     if "code" not in by_name:

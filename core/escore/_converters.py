@@ -9,11 +9,9 @@ start-up under the profiler. A Python function's signature is read from its code
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
-def as_tuple(items: Iterable[T]) -> tuple[T, ...]:
-    """The items as a tuple."""
+def as_tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """The items as a tuple (typed loosely: a type checker reads a field's type from its annotation)."""
     return tuple(items)

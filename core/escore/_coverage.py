@@ -49,10 +49,10 @@ class PlanCoverage:
 
 def _parameter_rules(plan: Plan, ip: Any) -> list[Any]:
     """Rule objects an indicator receives as parameters (directly or inside a tuple or mapping)."""
-    found = []
+    found: list[Any] = []
     for name in sorted(ip.fixtures):
         definition = plan.fixtures[name]
-        if definition.kind != "parameter":
+        if definition.kind != "parameter" or definition.parameter is None:
             continue
         value = definition.parameter.value
         values = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else (value,)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 #: A unit without any value.
 _NOTHING: tuple[Any, ...] = ((),)
@@ -41,7 +41,7 @@ class FieldValues(Mapping[str, dict[str, Any]]):
         """The live dictionary of ``code`` (a new unit starts empty), for a loader to fill."""
         held = self._units.get(code, _NOTHING)
         if held.__class__ is dict:
-            return held  # type: ignore[return-value]
+            return held
         values = self._unpack(held)  # type: ignore[arg-type]
         self._units[code] = values
         return values
@@ -54,7 +54,7 @@ class FieldValues(Mapping[str, dict[str, Any]]):
         """Fold the live dictionary of ``code`` into its tuple."""
         held = self._units[code]
         if held.__class__ is dict:
-            self._units[code] = self._packed(held)  # type: ignore[arg-type]
+            self._units[code] = self._packed(held)
 
     def _packed(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         if not values:
@@ -69,10 +69,10 @@ class FieldValues(Mapping[str, dict[str, Any]]):
     def __getitem__(self, code: str) -> dict[str, Any]:
         held = self._units[code]
         if held.__class__ is dict:
-            return held  # type: ignore[return-value]
+            return held
         return self._unpack(held)  # type: ignore[arg-type]
 
-    def get(self, code: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, code: str, default: Any = None) -> Any:
         held = self._units.get(code)
         if held is None:
             return default
@@ -91,12 +91,13 @@ class FieldValues(Mapping[str, dict[str, Any]]):
             return [[] for _ in names], {}
         if dict in set(map(type, held)):
             return None
+        packed_units = cast(list[tuple[Any, ...]], held)  # every unit packed (checked just above)
         # One C-level getter per distinct tuple of names (units of one kind share it); a name
         # the tuple lacks reads index -1, the names tuple itself, replaced below.
-        kinds = [id(packed[-1]) for packed in held]
+        kinds = [id(packed[-1]) for packed in packed_units]
         getters: dict[int, Any] = {}
         lacks: dict[int, list[int]] = {}  # kind → positions in ``names`` it lacks
-        for packed in held:
+        for packed in packed_units:
             kind = id(packed[-1])
             if kind in getters:
                 continue
@@ -105,7 +106,7 @@ class FieldValues(Mapping[str, dict[str, Any]]):
             # Two indices at least, so that the getter gives a tuple: the extra one is dropped.
             getters[kind] = operator.itemgetter(*indices, -1)
             lacks[kind] = [k for k, i in enumerate(indices) if i < 0]
-        columns = [list(column) for column in zip(*[getters[kind](packed) for kind, packed in zip(kinds, held)])][: len(names)]
+        columns = [list(column) for column in zip(*[getters[kind](packed) for kind, packed in zip(kinds, packed_units)])][: len(names)]
         lacking: dict[str, list[int]] = {}
         for kind, missing in lacks.items():
             if not missing:
@@ -124,7 +125,7 @@ class FieldValues(Mapping[str, dict[str, Any]]):
         out: dict[int, tuple[tuple[str, ...], list[str], list[tuple[Any, ...]]]] = {}
         for code in codes:
             held = self._units[code]
-            packed = self._packed(held) if held.__class__ is dict else held  # type: ignore[arg-type]
+            packed = self._packed(held) if isinstance(held, dict) else held
             names = packed[-1]
             group = out.get(id(names))
             if group is None:

@@ -100,7 +100,7 @@ def sha256(data: bytes = b"") -> Any:
         from _sha256 import sha256 as make
     except ImportError:  # pragma: no cover - Python 3.12+ renamed it
         try:
-            from _sha2 import sha256 as make  # type: ignore[no-redef]
+            from _sha2 import sha256 as make
         except ImportError:
             from hashlib import sha256 as make
     return make(data)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import operator
 import reprlib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -46,9 +46,9 @@ def _values_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return lambda obj: ()
 
 
-def frozen(cls: C) -> C:
+def _frozen(cls: C) -> C:
     """``attrs.frozen(cls)``: slots, immutable, compared and hashed by value, shown by :func:`value_repr`."""
-    built = attrs.frozen(cls, repr=False, eq=False)
+    built: Any = attrs.frozen(cls, repr=False, eq=False)  # its methods are set below
     values = _values_of(tuple(field.name for field in built.__attrs_attrs__ if field.eq))
     # A field's hash= mirrors its eq= unless it is given (attrs's rule).
     hashed = _values_of(tuple(field.name for field in built.__attrs_attrs__ if (field.eq if field.hash is None else field.hash)))
@@ -71,3 +71,9 @@ def frozen(cls: C) -> C:
         if "__hash__" not in own:
             built.__hash__ = __hash__
     return built
+
+
+if TYPE_CHECKING:  # a type checker reads these classes as attrs.frozen ones, fields, converters and all
+    from attrs import frozen
+else:
+    frozen = _frozen

@@ -188,7 +188,7 @@ def _own_case_ids(catalog: Catalog, ruleset: str) -> frozenset[str]:
     """Ids of the cases a ruleset's own packs register (a derived case with a base case's id overrides it)."""
     cache = catalog.__dict__.setdefault("_golden_ids", {})
     if ruleset not in cache:
-        ids = set()
+        ids: set[str] = set()
         for path in find_case_files([Path(d) for r, d, _ in catalog.golden if r == ruleset and Path(d).exists()]):
             ids.update(case.id for case in load_cases(path))
         cache[ruleset] = frozenset(ids)
@@ -333,9 +333,10 @@ def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
             lines.append("    " + _("source: 「{0}」").format(node.source.text))
         yield "\n".join(lines)
     for section in result.sections:
-        want = case.sections.get(section.name)
-        if want is None:
+        section_want = case.sections.get(section.name)
+        if section_want is None:
             continue
+        want = section_want
         if want.points is not None and section.points != want.points:
             yield _("section {0}: expected {1} points, got {2} (raw {3} of {4})").format(
                 section.name, fmt(want.points), fmt(section.points), fmt(section.raw), fmt(section.raw_max)

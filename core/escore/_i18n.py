@@ -46,13 +46,13 @@ class _Lines(dict):
             template, *words = key
             text = self[template].format(*[self[word] for word in words])
         else:
-            text = _messages.get(key, key)  # type: ignore[call-overload]
+            text = _messages.get(key, key)  # type: ignore[arg-type]  # a str here (a tuple key is handled above)
         self[key] = text
         return text
 
 
 #: The lookup table the scoring vocabulary and the engine translate their lines with.
-lines: dict[str, str] = _Lines()
+lines: dict[str | tuple[str, ...], str] = _Lines()
 
 
 def gettext(message: str) -> str:
@@ -113,12 +113,12 @@ def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
     :param catalogues: ``(domain, locale directory)`` pairs that packs registered;
         ``<dir>/<lang>/LC_MESSAGES/<domain>.mo`` is read when it exists.
     """
-    catalogues = tuple((domain, str(directory)) for domain, directory in catalogues)
-    if _current.get("catalogues") == (lang, catalogues):
+    given = tuple((domain, str(directory)) for domain, directory in catalogues)
+    if _current.get("catalogues") == (lang, given):
         return  # already in use: a command chooses its language again once it knows the ruleset
     messages: dict[str, str] = {}
     if lang != "en":
-        for domain, directory in [*catalogues, (DOMAIN, LOCALE_DIR)]:
+        for domain, directory in [*given, (DOMAIN, str(LOCALE_DIR))]:
             path = Path(directory) / lang / "LC_MESSAGES" / f"{domain}.mo"
             if path.is_file():
                 messages.update(read_catalogue(path))  # escore's own catalogue last: packs cannot change it
@@ -126,7 +126,7 @@ def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
     _messages.update(messages)
     lines.clear()
     _current["language"] = lang
-    _current["catalogues"] = (lang, catalogues)
+    _current["catalogues"] = (lang, given)
 
 
 def translated(messages: Mapping[str, str]) -> dict[str, str]:

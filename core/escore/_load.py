@@ -13,6 +13,7 @@ run with one line naming the file, the key and what was expected.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,7 +98,7 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
                     )
             header = names
         code = row.get("unit") or ""
-        parsed = []
+        parsed: list[Any] = []
         for name, col, memo in memos:
             raw = row.get(name)
             if raw is None or raw == "":
@@ -516,8 +517,7 @@ class _Reading:
                 code,
                 values[code],
                 tables,
-                # a unit file records each key's file; a fields table row is the unit's own line (files[code])
-                lambda key, code=code: origins.get(code, {}).get(key) or files.get(code) or _("the evidence of {0}").format(code),
+                functools.partial(_field_file, origins, files, code),
                 lambda name, row: f"{row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}",
             )
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
@@ -566,7 +566,7 @@ def _rows_by_columns(
         if col.required and "" in column:
             return None
         try:
-            values.append(converted(column, lambda text, col=col, name=name: col.parse(text, where, name, from_text=True)))
+            values.append(converted(column, functools.partial(col.parse, where=where, key=name, from_text=True)))
         except EscoreError:
             return None
     if not _within_bounds(spec, values):
@@ -607,6 +607,12 @@ def _within_bounds(spec: Table, values: list[list[Any]]) -> bool:
     except (EscoreError, TypeError):
         return False
     return True
+
+
+def _field_file(origins: Mapping[str, Mapping[str, str]], files: Mapping[str, str], code: str, key: str) -> str:
+    """Where a unit's field was given: a unit file records each key's file; a fields table row is
+    the unit's own line (``files[code]``)."""
+    return origins.get(code, {}).get(key) or files.get(code) or _("the evidence of {0}").format(code)
 
 
 def _read_table(

@@ -93,6 +93,9 @@ class Unit:
 _UNIT_KEYS = ("code", "name", "parent", "attributes")
 
 
+_UNIT_FIELDS = ("code", "name", "category", "parent", "attributes")
+
+
 def units_from_columns(
     codes: Sequence[str], names: Sequence[str], category: str, parents: Sequence[str | None], attributes: Sequence[Mapping[str, Any]]
 ) -> list[Unit]:
@@ -105,10 +108,11 @@ def units_from_columns(
     if count < 64 or not _plain_unit_fields():
         return list(map(Unit, codes, names, itertools.repeat(category), parents, attributes))
     units = list(map(object.__new__, itertools.repeat(Unit, count)))
-    consume = collections.deque(maxlen=0).extend
-    columns = (codes, names, itertools.repeat(category, count), parents, attributes)
-    for field, column in zip(attrs.fields(Unit), columns, strict=True):
-        consume(map(Unit.__dict__[field.name].__set__, units, column))
+    consume = collections.deque[None](maxlen=0).extend
+    columns: tuple[Iterable[Any], ...] = (codes, names, itertools.repeat(category, count), parents, attributes)
+    for name, column in zip(_UNIT_FIELDS, columns, strict=True):
+        slot: Any = Unit.__dict__[name]  # the member descriptor of the field's slot
+        consume(map(slot.__set__, units, column))
     return units
 
 
@@ -116,7 +120,7 @@ def _plain_unit_fields() -> bool:
     """Whether :class:`Unit`'s constructor only stores its arguments, in the order of its fields."""
     fields = attrs.fields(Unit)
     return (
-        tuple(field.name for field in fields) == ("code", "name", "category", "parent", "attributes")
+        tuple(field.name for field in fields) == _UNIT_FIELDS
         and all(field.validator is None and field.converter is None and field.init for field in fields)
         and not any(hasattr(Unit, hook) for hook in ("__attrs_pre_init__", "__attrs_post_init__"))
     )
@@ -216,7 +220,7 @@ class OutputFormat:
     """
 
     name: str
-    render_run: Callable[[Any], str]
+    render_run: Callable[[Any], str | bytes]
     render_catalog: Callable[[Any], str] | None = None
     suffix: str = ".txt"
     explanations: bool = True

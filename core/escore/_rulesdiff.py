@@ -175,26 +175,26 @@ def diff_plans(a: Plan, b: Plan) -> list[Change]:
             if x.source != y.source:
                 out.append(Change("section-citation", cat, name, _citation(x.source), _citation(y.source)))
     for code in sorted(a.nodes.keys() | b.nodes.keys(), key=natural_key):
-        x, y = a.nodes.get(code), b.nodes.get(code)
-        if x is None and y is not None:
-            out.append(Change("node-added", cat, code, "", _node_line(y)))
+        before_node, after_node = a.nodes.get(code), b.nodes.get(code)
+        if before_node is None and after_node is not None:
+            out.append(Change("node-added", cat, code, "", _node_line(after_node)))
             continue
-        if y is None and x is not None:
-            out.append(Change("node-removed", cat, code, _node_line(x), ""))
+        if after_node is None and before_node is not None:
+            out.append(Change("node-removed", cat, code, _node_line(before_node), ""))
             continue
-        if x is None or y is None:  # unreachable: a code is in one of the plans; this keeps type checkers honest
+        if before_node is None or after_node is None:  # unreachable: a code is in one of the plans; this keeps type checkers honest
             continue
         for kind, before, after in (
-            ("title", x.title, y.title),
-            ("max", fmt(x.max), fmt(y.max)),
-            ("parent", x.parent or "", y.parent or ""),
-            ("counted", describe(x.counted), describe(y.counted)),
-            ("methods", ", ".join(x.methods), ", ".join(y.methods)),
-            ("citation", _citation(x.source), _citation(y.source)),
+            ("title", before_node.title, after_node.title),
+            ("max", fmt(before_node.max), fmt(after_node.max)),
+            ("parent", before_node.parent or "", after_node.parent or ""),
+            ("counted", describe(before_node.counted), describe(after_node.counted)),
+            ("methods", ", ".join(before_node.methods), ", ".join(after_node.methods)),
+            ("citation", _citation(before_node.source), _citation(after_node.source)),
         ):
             if before != after:
                 out.append(Change(kind, cat, code, before, after))
-        if x.kind != "group":
+        if before_node.kind != "group":
             fa, fb = _function(a, code), _function(b, code)
             if fa != fb:
                 out.append(Change("function", cat, code, fa, fb))

@@ -304,8 +304,9 @@ class Engine:
         )
         self.sections = plan.sections
         fixtures = plan.fixtures
-        self._field_keys = {name: d.field.key for name, d in fixtures.items() if d.kind == "field"}
-        optional = {name for name, d in fixtures.items() if d.kind == "field" and d.field.optional}
+        # A definition's kind says which of its attributes is set (field, table, parameter, func).
+        self._field_keys = {name: d.field.key for name, d in fixtures.items() if d.kind == "field" and d.field is not None}
+        optional = {name for name, d in fixtures.items() if d.kind == "field" and d.field is not None and d.field.optional}
         roots = {name for ip in self.selected for name in ip.argnames}
         roots.update(name for ip in self.selected for alt in ip.alternatives for name in alt.names)
         roots.update(name for veto, _ in self.vetoes for name in veto.argnames)
@@ -314,13 +315,17 @@ class Engine:
         # Fields the evidence must hold; optional ones are put among the computed values.
         fields = frozenset(name for name in self._field_keys if name not in optional)
         self._fields = fields
-        self._tables = tuple((n, fixtures[n].table.rollup) for n in order if fixtures[n].kind == "table")
+        tables = {n: table for n in order if fixtures[n].kind == "table" and (table := fixtures[n].table) is not None}
+        self._tables = tuple((n, table.rollup) for n, table in tables.items())
         # Parameters are the same for every unit: each unit's computed values start from them.
-        self._parameters = {n: fixtures[n].parameter.value for n in order if fixtures[n].kind == "parameter"}
-        self._optional_tables = frozenset(n for n, _ in self._tables if fixtures[n].table.optional)
+        self._parameters = {
+            n: parameter.value for n in order if fixtures[n].kind == "parameter" and (parameter := fixtures[n].parameter) is not None
+        }
+        self._optional_tables = frozenset(n for n, table in tables.items() if table.optional)
         self._table_names = frozenset(n for n, d in fixtures.items() if d.kind == "table")
         budget = [_Memo.BUDGET]  # results kept by argument identity, over every fixture and indicator
-        self._functions = tuple(
+        # Records read in the engine's loops (unpacked, not attributes): each a plain tuple.
+        self._functions: tuple[tuple[Any, ...], ...] = tuple(
             (
                 n,
                 fixtures[n].func,
@@ -331,7 +336,7 @@ class Engine:
             for n in order
             if fixtures[n].kind == "function"
         )
-        self._steps = tuple(
+        self._steps: tuple[tuple[Any, ...], ...] = tuple(
             (
                 ip,
                 ip.node.code,
@@ -420,7 +425,7 @@ class Engine:
             try:
                 value = env[name] = func(args) if arity == 1 else func(*args)
                 if key is not None and value.__class__ in _IMMUTABLE:
-                    memo.keep(memo.quiet, key, args, value)  # type: ignore[union-attr]
+                    memo.keep(memo.quiet, key, args, value)
             except MissingEvidence as exc:
                 problems[name] = ("missing", exc.reason, (self._evidence_name(exc.key),))
             except NotApplicable as exc:

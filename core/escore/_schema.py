@@ -114,6 +114,8 @@ def check_unit(
                     )
                 seen[ident] = row
         for col in within:
+            if col.within is None:  # none is: checked_tables holds the columns with one
+                continue
             target, target_column, where_items = col.within
             candidates = [r for r in tables.get(target, {}).get(code, ()) if all(getattr(r, k) == v for k, v in where_items)]
             if not candidates:
@@ -149,7 +151,7 @@ def check_row(columns: Sequence[Column], row: Mapping[str, Any], where: str) -> 
                 )
         if col.max_by is not None:
             by, maxima = col.max_by
-            limit = dict(maxima).get(row.get(by))
+            limit = dict(maxima).get(row.get(by, ""))
             if limit is not None and value > limit:
                 raise InputError(
                     where, col.name, _("expected at most {0} when {1} is {2}, got {3}").format(limit, by, row.get(by), show(value))

@@ -74,7 +74,7 @@ def to_decimal(value: Number) -> Decimal:
     """Convert an ``int``, ``str`` or ``Decimal`` to ``Decimal``; refuse floats and bools."""
     kind = value.__class__
     if kind is Decimal:
-        return value
+        return value  # type: ignore[return-value]  # its class is Decimal (an identity test is cheaper than isinstance)
     if kind is int:  # the usual count: no check below can refuse it
         return Decimal(value)
     if isinstance(value, Decimal):
@@ -361,7 +361,7 @@ class Ladder:
             return ()
         out = []
         for row in self.rows:
-            if row.op != "else" and row.points > current.points:
+            if row.op != "else" and row.bound is not None and row.points > current.points:
                 strict = row.op in (">", "<")
                 out.append(
                     Lever(

@@ -31,7 +31,7 @@ def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
     choices: dict[str, set[str]] = {}
     for node in plan.nodes.values():
         if node.variant_by:
-            choices.setdefault(node.variant_by, set()).update(plan.nodes[c].variant for c in node.children if plan.nodes[c].variant)
+            choices.setdefault(node.variant_by, set()).update(v for c in node.children if (v := plan.nodes[c].variant))
     if not choices:
         return
     # Each distinct mapping once: a units table shares one among units with the same attributes
@@ -143,7 +143,8 @@ class _Shown(Mapping[str, str]):
     """
 
     def __init__(self, raw: Mapping[str, str], show: Callable[[str], str]) -> None:
-        self._raw, self._show, self._shown = raw, show, {}
+        self._raw, self._show = raw, show
+        self._shown: dict[str, str] = {}
 
     def __getitem__(self, code: str) -> str:
         try:

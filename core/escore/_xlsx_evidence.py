@@ -11,7 +11,7 @@ reported together as one :class:`~escore.InputError`.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +126,9 @@ def read_evidence_book(
     path: Path,
     loader: EvidenceLoader,
     plan: Any,
-    wanted: set[str],
+    wanted: Collection[str],
     known: set[str],
-    with_rows: set[str],
+    with_rows: Collection[str],
     values: dict[str, dict[str, Any]],
     files: dict[str, str],
     rows: dict[str, dict[str, list[Any]]],
@@ -177,15 +177,17 @@ def read_evidence_book(
             name: {code: tuple(rows.get(name, {}).get(code, ())) + tuple(new_rows.get(name, {}).get(code, ()))}
             for name in set(rows) | set(new_rows)
         }
+
+        def field_where(key: str, code: str = code) -> str:
+            return book_origins.get((code, key)) or origins.get(code, {}).get(key, gettext("the evidence of {0}").format(code))
+
         try:
             check_unit(
                 schema,
                 code,
                 merged,
                 view,
-                lambda key, code=code: (
-                    book_origins.get((code, key)) or origins.get(code, {}).get(key, gettext("the evidence of {0}").format(code))
-                ),
+                field_where,
                 lambda name, row: (
                     f"{path}: {problems.row_sheets[id(row)]}:{row.line}"
                     if id(row) in problems.row_sheets
@@ -206,15 +208,15 @@ def read_evidence_book(
     for (code, key), where in book_origins.items():
         origins.setdefault(code, {})[key] = where
     for by_unit in new_rows.values():
-        for found in by_unit.values():
-            for row in found:
+        for unit_rows in by_unit.values():
+            for row in unit_rows:
                 row_files[id(row)] = f"{path}: {problems.row_sheets[id(row)]}"
     for code in dict.fromkeys(seen_units):
         files[code] = str(path) if code not in files else f"{files[code]} + {path}"
     for table_name, by_unit in new_rows.items():
         target = rows.setdefault(table_name, {})  # a table given without rows for a unit means no events, not missing
-        for code, found in by_unit.items():
-            target.setdefault(code, []).extend(found)
+        for code, unit_rows in by_unit.items():
+            target.setdefault(code, []).extend(unit_rows)
     return labels
 
 
@@ -239,11 +241,11 @@ def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Prob
             )
     synthetic = False
     if "synthetic" in found:
-        row, raw = found["synthetic"]
+        line, raw = found["synthetic"]
         if raw in (YES, True, "true"):
             synthetic = True
         elif raw not in (NO, False, "false", None):
-            problems.add(cell_name(ABOUT_SHEET, row, 1), "synthetic", gettext("expected {0} or {1}, got {2}").format(YES, NO, repr(raw)))
+            problems.add(cell_name(ABOUT_SHEET, line, 1), "synthetic", gettext("expected {0} or {1}, got {2}").format(YES, NO, repr(raw)))
     return BookLabels(synthetic, tuple(notes))
 
 
@@ -261,7 +263,7 @@ def _read_unit_sheet(
     fields: Mapping[str, Field],
     other_fields: set[str],
     category: str,
-    wanted: set[str],
+    wanted: Collection[str],
     known: set[str],
     values: Mapping[str, dict[str, Any]],
     problems: _Problems,
@@ -405,7 +407,7 @@ def _read_table_sheet(
     sheet: str,
     grid: Sequence[Sequence[Any]],
     spec: Table,
-    with_rows: set[str],
+    with_rows: Collection[str],
     known: set[str],
     problems: _Problems,
 ) -> dict[str, list[Any]] | None:
@@ -463,12 +465,12 @@ def _read_table_sheet(
                     cell_name(sheet, line, 0), "unit", gettext("unknown unit code '{0}'").format(code), hint=did_you_mean(code, known)
                 )
             continue
-        parsed = []
+        parsed: list[Any] = []
         fine = True
         for name, col in columns.items():
-            index = position.get(name)
-            raw = cell_value(row[index]) if index is not None and index < len(row) else None
-            where = f"{cell_name(sheet, line, index if index is not None else 0)}: {code}"
+            at = position.get(name)
+            raw = cell_value(row[at]) if at is not None and at < len(row) else None
+            where = f"{cell_name(sheet, line, at if at is not None else 0)}: {code}"
             if raw is None:
                 if col.required:
                     problems.add(where, name, gettext("expected {0}, got an empty cell").format(col.expected()))

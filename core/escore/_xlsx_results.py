@@ -129,9 +129,9 @@ def render_xlsx(result: RunResult) -> bytes:
     last = first + len(result.units) - 1
     if result.units:
         # One rule per column (not one over disjoint ranges, which spreadsheets anchor differently).
-        for column in (column_letter(2 + i) for i, node in enumerate(nodes) if node.kind != "bonus"):
-            rule = FormulaRule(formula=[f"AND(ISNUMBER({column}{first}),{column}{first}<{column}$4)"], fill=fills["lost"])
-            matrix.conditional_formatting.add(f"{column}{first}:{column}{last}", rule)
+        for letter in (column_letter(2 + i) for i, node in enumerate(nodes) if node.kind != "bonus"):
+            rule = FormulaRule(formula=[f"AND(ISNUMBER({letter}{first}),{letter}{first}<{letter}$4)"], fill=fills["lost"])
+            matrix.conditional_formatting.add(f"{letter}{first}:{letter}{last}", rule)
     matrix.cell(1, 3 + len(nodes) + 1, _("legend:")).font = bold
     for offset, (label, key) in enumerate(
         ((_("points lost"), "lost"), (_("missing evidence"), "missing"), (_("error"), "error"), (_("not applicable"), "not_applicable"))
@@ -146,7 +146,7 @@ def render_xlsx(result: RunResult) -> bytes:
     header(missing, row, ["代码 code", "单位 unit", "指标 indicator", "标题 title", "证据 field", "说明 reason"], [20, 16, 14, 30, 40, 60])
     by_code = sorted(result.units, key=lambda u: u.unit.code)
     for unit_result in by_code:
-        items = [(i.code, plan.nodes[i.code].title, i) for i in unit_result.indicators if i.status == "missing"]
+        items: list[tuple[str, str, Any]] = [(i.code, plan.nodes[i.code].title, i) for i in unit_result.indicators if i.status == "missing"]
         items += [(v.code, v.title, v) for v in unit_result.vetoes if v.status == "missing"]
         for code, title, item in items:
             reasons = item.reasons if hasattr(item, "reasons") else (item.reason,)

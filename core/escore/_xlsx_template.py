@@ -334,7 +334,7 @@ def evidence_workbook(
     about["A1"].font = Font(bold=True, size=14)
     if synthetic:
         banner(about, "A2", "")
-    text = [
+    about_lines = [
         _(
             "One sheet per field group: a row per unit (code, name, parent), a column per field; "
             "hover a key in row 3 for its description, type, range and the indicators it feeds."
@@ -351,13 +351,13 @@ def evidence_workbook(
         "",
         _("Sheets:"),
     ]
-    text.extend(f"  {title}: {group}" for title, group in group_sheets)
-    text.extend(f"  {t.name}: {t.description}" for t in sorted(plan.tables, key=lambda t: t.name))
-    text.append("")
+    about_lines.extend(f"  {title}: {group}" for title, group in group_sheets)
+    about_lines.extend(f"  {t.name}: {t.description}" for t in sorted(plan.tables, key=lambda t: t.name))
+    about_lines.append("")
     start = 4
-    for offset, line in enumerate(text):
+    for offset, line in enumerate(about_lines):
         about.cell(start + offset, 1, line)
-    block = start + len(text)
+    block = start + len(about_lines)
     for offset, (key, value) in enumerate(
         (
             ("ruleset", plan.ruleset.name),

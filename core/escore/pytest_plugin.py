@@ -101,7 +101,7 @@ class GoldenItem(pytest.Item):
                 lines.append(inherited_note(catalog, binding, outcome))
             raise GoldenMismatch("\n".join(lines))
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         from ._errors import EscoreError
         from ._i18n import gettext as _
 

@@ -5,6 +5,8 @@ Every citation is a verbatim substring of the notice (``notice.txt`` with newlin
 Rows whose rule the source does not recover are assessor-graded (READING decision 2).
 """
 
+from typing import Any
+
 from escore import Award, Binary, Deduction, Graded, Item, Proportional, Score, cite, group, indicator
 
 TABLE = "2017年度福建省电子政务绩效考核指标（综合应用部分）"
@@ -248,7 +250,7 @@ def video_room_conditions(city_video_items) -> Score:
     ),
 )
 def video_staffing(city_video_items) -> Score:
-    per_unit = {}
+    per_unit: dict[str, Item] = {}  # a county's first such item (its origin), or the city's own
     for item in city_video_items:
         if item.kind == "no_leader_or_staff":
             per_unit.setdefault(item.origin, item)
@@ -416,7 +418,7 @@ MLPS = Deduction("C-3-1 等级保护", max=5, per={"system": 1})
     ),
 )
 def mlps(city_mlps_findings) -> Score:
-    first = {}
+    first: dict[str, Any] = {}  # system → its first finding row
     for row in city_mlps_findings:
         first.setdefault(row.system, row)
     return MLPS.score(Item("system", f"{name} ({row.date}{', ' + row.owner if row.owner else ''})") for name, row in first.items())

@@ -313,13 +313,17 @@ secrecy_violations = table(
 # --------------------------------------------------------------------------- helpers
 
 
+#: Days of each month of a common year, January at 1.
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus whole calendar months, clamped to the month's last day (9-30 + 1 month = 10-30)."""
     year, month = divmod(day.month - 1 + months, 12)
     year += day.year
     month += 1
     # The month's length (calendar.monthrange without the weekday it also works out).
-    length = 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month]
+    length = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
     return day.replace(year=year, month=month, day=min(day.day, length))
 
 
