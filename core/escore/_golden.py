@@ -333,16 +333,15 @@ def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
             lines.append("    " + _("source: 「{0}」").format(node.source.text))
         yield "\n".join(lines)
     for section in result.sections:
-        section_want = case.sections.get(section.name)
-        if section_want is None:
+        section_case = case.sections.get(section.name)
+        if section_case is None:
             continue
-        want = section_want
-        if want.points is not None and section.points != want.points:
+        if section_case.points is not None and section.points != section_case.points:
             yield _("section {0}: expected {1} points, got {2} (raw {3} of {4})").format(
-                section.name, fmt(want.points), fmt(section.points), fmt(section.raw), fmt(section.raw_max)
+                section.name, fmt(section_case.points), fmt(section.points), fmt(section.raw), fmt(section.raw_max)
             )
-        if want.raw is not None and section.raw != want.raw:
-            yield _("section {0}: expected raw {1}, got {2}").format(section.name, fmt(want.raw), fmt(section.raw))
+        if section_case.raw is not None and section.raw != section_case.raw:
+            yield _("section {0}: expected raw {1}, got {2}").format(section.name, fmt(section_case.raw), fmt(section.raw))
     if case.total is not None and result.total != case.total:
         parts = ", ".join(f"{s.name} {fmt(s.points)}" for s in result.sections)
         yield _("total: expected {0}, got {1} ({2})").format(fmt(case.total), fmt(result.total), parts)
