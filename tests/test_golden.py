@@ -63,6 +63,24 @@ def test_a_failing_case_reports_in_domain_terms(pytester, demo_only):
     assert "Traceback" not in result.stdout.str()
 
 
+def test_a_section_s_points_and_raw_are_checked_and_named(pytester, demo_only):
+    """A section's expected points (weighted) and raw sum each fail on their own line."""
+    golden = write_case(pytester)
+    case = (golden / "towns.toml").read_text(encoding="utf-8")
+    case += 'sections = { services = { points = "50", raw = "51" }, website = "40" }\n'
+    (golden / "towns.toml").write_text(case, encoding="utf-8")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*golden case north: unit north",
+            "section services: expected 50 points, got 52 (raw 52 of 60)",
+            "section services: expected raw 51, got 52",
+        ]
+    )
+    assert "section website" not in result.stdout.str()  # 40 as expected
+
+
 def test_unknown_keys_and_codes_get_suggestions(pytester, demo_only):
     golden = write_case(pytester)
     text = (golden / "towns.toml").read_text(encoding="utf-8")
