@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from escore import Grade, Score, Unit, _batch
+from escore import Grade, MissingEvidence, NotApplicable, Score, Unit, _batch
 from escore._plugins import Catalog, make_plugin_manager
 from escore._run import Engine, select
 from escore._stream import _summaries
@@ -454,3 +454,56 @@ def test_an_indicator_s_impossible_points_are_its_error_in_columns_as_unit_by_un
     batch, scalar, sent = _both(plan, units, dict.fromkeys([u.code for u in units], values), {"outages": {}})
     assert batch == scalar and sent == [u.code for u in units]
     assert batch[1]["error"] == len(units) and batch[0][0][3] == 1  # each unit: one error, counted
+
+
+def _raises(exc: BaseException):
+    def func(*args):
+        raise exc
+
+    return func
+
+
+@pytest.mark.parametrize(
+    ("where", "exc", "statuses", "veto"),
+    [
+        ("fixture", RuntimeError("broken"), {"W-1-1": "error", "W-1-2": "scored"}, "not_applied"),
+        ("fixture", NotApplicable("no such service here"), {"W-1-1": "not_applicable", "W-1-2": "scored"}, "not_applied"),
+        ("fixture", MissingEvidence("website.leak", "not kept yet"), {"W-1-1": "missing", "W-1-2": "scored"}, "not_applied"),
+        ("veto", RuntimeError("broken"), {"W-1-1": "error", "W-1-2": "error"}, "error"),
+        ("veto", MissingEvidence("website.leak", "not kept yet"), {"W-1-1": "missing", "W-1-2": "missing"}, "missing"),
+        ("indicator", NotApplicable("no such service here"), {"S-1-1": "not_applicable", "W-1-1": "scored"}, "not_applied"),
+    ],
+    ids=[
+        "an alternative's fixture errs",
+        "an alternative's fixture does not apply",
+        "an alternative's fixture lacks evidence",
+        "a veto errs",
+        "a veto lacks evidence",
+        "an indicator does not apply",
+    ],
+)
+def test_what_a_fixture_veto_or_indicator_raises_reaches_its_readers_in_columns_as_unit_by_unit(demo_plan, where, exc, statuses, veto):
+    """A fixture that raises gives its readers its status (an alternative's included: READING 14);
+    a veto that raises or lacks evidence leaves its targets undecided, in error or missing; an
+    indicator may declare itself not applicable. The rest of the unit is scored as usual, and the
+    first pass in columns gives the scalar engine's summaries."""
+    if where == "fixture":
+        fixtures = dict(demo_plan.fixtures)
+        fixtures["no_app_but_wechat"] = fixtures["no_app_but_wechat"]._replace(func=_raises(exc))
+        plan = demo_plan._replace(fixtures=fixtures)
+    elif where == "veto":
+        plan = demo_plan._replace(vetoes=tuple(v._replace(func=_raises(exc)) for v in demo_plan.vetoes))
+    else:
+        plan = demo_plan._replace(
+            indicators=tuple(ip._replace(func=_raises(exc)) if ip.node.code == "S-1-1" else ip for ip in demo_plan.indicators)
+        )
+    values = {**FULL, "website_design": Grade(D(4), "fine")}
+    result = Engine(plan).score(Unit("t.m", "Market", "town", None, {"kind": "market"}), values, {"outages": {}})
+    items = {item.code: item for item in result.indicators}
+    assert {code: items[code].status for code in statuses} == statuses
+    assert all(items[code].points == 0 for code, status in statuses.items() if status != "scored")
+    assert result.vetoes[0].status == veto
+    assert items["W-2"].status == "scored"  # neither reads what raised
+    units = [Unit(f"t{i}", f"T{i}", "town", None, {"kind": "market"}) for i in range(_batch.FROM_UNITS + 6)]
+    batch, scalar, _sent = _both(plan, units, dict.fromkeys([u.code for u in units], values), {"outages": {}})
+    assert batch == scalar

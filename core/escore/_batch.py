@@ -441,9 +441,14 @@ class _Block:
             if failed:
                 self.failed[name] = {rows[i] for i in failed}
             if failed or skip or len(rows) < size:
+                # A row where the fixture raised has no value (_NONE), as one it was not computed
+                # for: never the None its call left, which an alternative's condition (the special
+                # path's environment) would read as a value, where the scalar engine meets the
+                # fixture's problem (READING 14).
                 full = [_NONE] * size
                 for i, r in enumerate(rows):
-                    full[r] = column[i]
+                    if i not in failed:
+                        full[r] = column[i]
                 column = full
                 self.bad[name] = skip | {rows[i] for i in failed}
             self.data[name] = column
