@@ -472,6 +472,10 @@ def _raises(exc: BaseException):
         ("veto", RuntimeError("broken"), {"W-1-1": "error", "W-1-2": "error"}, "error"),
         ("veto", MissingEvidence("website.leak", "not kept yet"), {"W-1-1": "missing", "W-1-2": "missing"}, "missing"),
         ("indicator", NotApplicable("no such service here"), {"S-1-1": "not_applicable", "W-1-1": "scored"}, "not_applied"),
+        ("fixture read by an indicator", RuntimeError("broken"), {"S-1-1": "error", "W-1-1": "error"}, "not_applied"),
+        ("fixture read by an indicator", MissingEvidence("website.leak", "not kept yet"), {"S-1-1": "missing"}, "not_applied"),
+        ("fixture read by a veto", RuntimeError("broken"), {"W-1-2": "error", "S-1-1": "scored"}, "error"),
+        ("fixture read by a veto", MissingEvidence("website.leak", "not kept yet"), {"W-1-2": "missing", "S-1-1": "scored"}, "missing"),
     ],
     ids=[
         "an alternative's fixture errs",
@@ -480,6 +484,10 @@ def _raises(exc: BaseException):
         "a veto errs",
         "a veto lacks evidence",
         "an indicator does not apply",
+        "a fixture an indicator reads errs",
+        "a fixture an indicator reads lacks evidence",
+        "a fixture a veto reads errs",
+        "a fixture a veto reads lacks evidence",
     ],
 )
 def test_what_a_fixture_veto_or_indicator_raises_reaches_its_readers_in_columns_as_unit_by_unit(demo_plan, where, exc, statuses, veto):
@@ -487,10 +495,23 @@ def test_what_a_fixture_veto_or_indicator_raises_reaches_its_readers_in_columns_
     a veto that raises or lacks evidence leaves its targets undecided, in error or missing; an
     indicator may declare itself not applicable. The rest of the unit is scored as usual, and the
     first pass in columns gives the scalar engine's summaries."""
-    if where == "fixture":
+    if where.startswith("fixture"):
         fixtures = dict(demo_plan.fixtures)
         fixtures["no_app_but_wechat"] = fixtures["no_app_but_wechat"]._replace(func=_raises(exc))
         plan = demo_plan._replace(fixtures=fixtures)
+        if where == "fixture read by an indicator":  # S-1-1 reads it too, as its only argument
+            plan = plan._replace(
+                indicators=tuple(
+                    ip._replace(func=lambda no_app_but_wechat: Score(D(1)), argnames=("no_app_but_wechat",))
+                    if ip.node.code == "S-1-1"
+                    else ip
+                    for ip in plan.indicators
+                )
+            )
+        elif where == "fixture read by a veto":
+            plan = plan._replace(
+                vetoes=tuple(v._replace(func=lambda no_app_but_wechat: None, argnames=("no_app_but_wechat",)) for v in plan.vetoes)
+            )
     elif where == "veto":
         plan = demo_plan._replace(vetoes=tuple(v._replace(func=_raises(exc)) for v in demo_plan.vetoes))
     else:
