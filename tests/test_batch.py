@@ -428,28 +428,29 @@ def test_an_applied_veto_leaves_targets_of_another_variant_as_they_are(demo_plan
 @pytest.mark.parametrize(
     ("returned", "reason"),
     [
-        (Score(D("10.5")), "ValueError: indicator 'S-1-1' scored 10.5, outside 0..10"),
-        (Score(D(-1)), "ValueError: indicator 'S-1-1' scored -1, outside 0..10"),
-        (Score(10), "TypeError: indicator 'S-1-1' scored 10, expected exact points (a Decimal)"),
-        (Score(9.5), "TypeError: indicator 'S-1-1' scored 9.5, expected exact points (a Decimal)"),
-        (D(10), "TypeError: indicator 'S-1-1' returned Decimal, expected a Score"),
+        (Score(D("30.5")), "ValueError: indicator '{0}' scored 30.5, outside 0..{1}"),
+        (Score(D(-1)), "ValueError: indicator '{0}' scored -1, outside 0..{1}"),
+        (Score(10), "TypeError: indicator '{0}' scored 10, expected exact points (a Decimal)"),
+        (Score(9.5), "TypeError: indicator '{0}' scored 9.5, expected exact points (a Decimal)"),
+        (D(10), "TypeError: indicator '{0}' returned Decimal, expected a Score"),
     ],
     ids=["above its maximum", "below zero", "an int", "a float", "not a Score"],
 )
-def test_an_indicator_s_impossible_points_are_its_error_in_columns_as_unit_by_unit(demo_plan, returned, reason):
+@pytest.mark.parametrize(("code", "maximum"), [("S-1-1", 10), ("W-1-1", 20)])
+def test_an_indicator_s_impossible_points_are_its_error_in_columns_as_unit_by_unit(demo_plan, returned, reason, code, maximum):
     """Never a silently wrong number: points outside 0..max, points that are not exact, or no Score
     at all make the indicator an error worth 0, worded by the scalar engine, whether the unit is
-    scored on its own or in a column (which sends the unit to the scalar engine)."""
+    scored on its own or in a column (which sends the unit to the scalar engine); for an indicator
+    with alternatives (W-1-1) as for one without."""
+    # The engine passes the plan's arguments (here one) in order, whatever the function calls them.
     plan = demo_plan._replace(
-        indicators=tuple(
-            ip._replace(func=lambda service_reply_rate: returned) if ip.node.code == "S-1-1" else ip for ip in demo_plan.indicators
-        )
+        indicators=tuple(ip._replace(func=lambda value: returned) if ip.node.code == code else ip for ip in demo_plan.indicators)
     )
     unit = Unit("t.m", "Market", "town", None, {"kind": "market"})
     values = {**FULL, "website_design": Grade(D(4), "fine")}
-    item = next(i for i in Engine(plan).score(unit, values, {"outages": {}}).indicators if i.code == "S-1-1")
+    item = next(i for i in Engine(plan).score(unit, values, {"outages": {}}).indicators if i.code == code)
     assert (item.status, item.points) == ("error", D(0))
-    assert item.reasons[0].endswith(reason), item.reasons
+    assert item.reasons[0].endswith(reason.format(code, maximum)), item.reasons
     units = [Unit(f"t{i}", f"T{i}", "town", None, {"kind": "market"}) for i in range(_batch.FROM_UNITS + 6)]
     batch, scalar, sent = _both(plan, units, dict.fromkeys([u.code for u in units], values), {"outages": {}})
     assert batch == scalar and sent == [u.code for u in units]
