@@ -553,3 +553,63 @@ def test_the_evidence_key_takes_known_codes_in_any_order_and_tells_sets_apart(tm
         key([*units[:-1], units[-1] + "x"], known),
     ]
     assert len({base, *others}) == 6
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_any_mix_of_evidence_values_comes_back_from_the_cache_exactly(demo_plan, tmp_path, monkeypatch, seed):
+    """A cache may make escore faster, never different: fields and rows of every type the loaders
+    make (text, int, bool, None, Decimal with its exponent, date, Grade, tuple), mixed within a
+    column as evidence can mix them, come back with the same types, values, exponents and order,
+    loaded whole or in shares of units. Units are many enough for several records."""
+    import random
+
+    from escore import Grade
+    from escore._cache import open_evidence_set, save_evidence_set
+    from escore._evidence_set import EvidenceSet
+    from escore._fieldvalues import FieldValues
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    rng = random.Random(seed)
+    kinds = [
+        lambda: rng.choice(["", "a", "中文", "x,y"]),
+        lambda: rng.randint(-3, 10**12),
+        lambda: rng.random() < 0.5,
+        lambda: None,
+        lambda: Decimal(rng.choice(["1.50", "1.5", "-0", "0E-7", "123456789012345678901234567.8", "1E+3"])),
+        lambda: dt.date(2017, rng.randint(1, 12), rng.randint(1, 28)),
+        lambda: Grade(Decimal(rng.choice(["4", "4.0", "0.5"])), rng.choice(["fine", "好"])),
+        lambda: tuple(rng.choice(["a", "b"]) for _ in range(rng.randint(0, 3))),
+    ]
+    # Each column draws from one to three kinds: plain, tagged by one type, or mixed ("*").
+    column_kinds = {name: rng.sample(kinds, rng.randint(1, 3)) for name in ("alpha", "beta", "gamma", "delta")}
+    codes = [f"u{i:04d}" for i in range(rng.randint(1, 1300))]
+    values = FieldValues(codes)
+    for code in codes:
+        present = {name: rng.choice(makers)() for name, makers in column_kinds.items() if rng.random() < 0.8}
+        values.put(code, present)
+    values.pack_all()
+    row_type = next(t for t in demo_plan.tables if t.name == "outages").row_type
+    row_kinds = [rng.sample(kinds, rng.randint(1, 3)) for _ in range(2)]
+    tables = {
+        "outages": {
+            code: tuple(
+                row_type(code, rng.randint(2, 10**6), *(rng.choice(makers)() for makers in row_kinds)) for _ in range(rng.randint(0, 3))
+            )
+            for code in codes
+            if rng.random() < 0.7
+        }
+    }
+    files = {code: f"units/{code}.toml" for code in codes if rng.random() < 0.5}
+    evidence = EvidenceSet(values, tables, files, True, ("a note",), ("the sources",), ("a warning",))
+    save_evidence_set("k" * 20, evidence)
+    opened = open_evidence_set("k" * 20)
+    assert opened is not None
+    whole = opened.load(demo_plan)
+    assert whole is not None, "the cache gave up on its own file"
+    assert _exactly(whole) == _exactly(evidence)
+    share = set(rng.sample(codes, max(1, len(codes) // 3)))
+    part = opened.load(demo_plan, share)
+    opened.close()
+    for code in share:
+        assert repr(list(part.values[code].items())) == repr(list(evidence.values[code].items()))
+        assert repr(part.tables["outages"].get(code, ())) == repr(evidence.tables["outages"].get(code, ()))
