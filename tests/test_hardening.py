@@ -114,6 +114,71 @@ def test_bytes_that_are_neither_utf8_nor_gb18030_are_an_error_naming_the_byte(ru
     one_error_line(result, f"{path}: not UTF-8 text: invalid byte 0xff on line 3; save the file as UTF-8")
 
 
+def _no_such_path(evidence):
+    return [str(evidence / "nowhere")], f"{evidence / 'nowhere'}: evidence path not found"
+
+
+def _manifest(text, message):
+    def make(evidence):
+        (evidence / "escore-evidence.toml").write_text(text, encoding="utf-8")
+        return [str(evidence)], f"{evidence / 'escore-evidence.toml'}: {message}"
+
+    return make
+
+
+def _renamed(old, new, message):
+    def make(evidence):
+        (evidence / old).rename(evidence / new)
+        return [str(evidence)], f"{evidence / new}: {message}"
+
+    return make
+
+
+def _no_unit_column(evidence):
+    path = evidence / "monitoring" / "outages.csv"
+    path.write_text("town,date,hours\nsouth,2024-03-01,2\n", encoding="utf-8")
+    return [str(evidence)], f"{path}: unit: missing column; the first column names the unit"
+
+
+def _a_field_twice(evidence):
+    unit = evidence / "units" / "north.toml"
+    return [str(evidence), str(unit)], f"{unit}: service.reply_rate: given twice (also in {unit})"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        _no_such_path,
+        _manifest("evidence = 1\n", "evidence: expected a table [evidence]"),
+        _manifest('[evidence]\nsynthetic = "yes"\n', "evidence.synthetic: expected true or false, got 'yes'"),
+        _manifest("[evidence]\nnote = 3\n", "evidence.note: expected text, got 3"),
+        _renamed("monitoring/outages.csv", "monitoring/outages.json", "no evidence loader for '.json' monitoring tables"),
+        _renamed("units/north.toml", "units/north.yaml", "no evidence loader for '.yaml' unit files; known: .toml"),
+        _no_unit_column,
+        _a_field_twice,
+    ],
+    ids=[
+        "no such path",
+        "a manifest without its table",
+        "a manifest's synthetic flag not true or false",
+        "a manifest's note not text",
+        "a monitoring table no loader reads",
+        "a unit file no loader reads",
+        "a monitoring table without its unit column",
+        "a field given twice",
+    ],
+)
+def test_bad_evidence_paths_are_one_line_errors_naming_the_file(runner, evidence, tmp_path, make):
+    """Bad input gets one line naming the file (and the key) and what was expected, exit 2, and
+    no output file: cold, and warm (a cache never hides a problem)."""
+    paths, message = make(evidence)
+    output = tmp_path / "out.csv"
+    args = ["run", "-c", "town", "-f", "csv", "-o", str(output)] + [arg for path in paths for arg in ("-e", path)]
+    for _ in range(2):
+        one_error_line(runner.invoke(cli, args), message)
+        assert not output.exists() and not list(tmp_path.glob(".out.csv.*"))
+
+
 def test_a_bom_in_toml_is_accepted(runner, evidence):
     _, expected = run_json(runner, "-e", str(evidence))
     unit = evidence / "units" / "north.toml"
