@@ -3,12 +3,14 @@ a cache that cannot change a result, output that cannot attack a terminal or a s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
 import stat
 import sys
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -221,6 +223,59 @@ def test_numbers_in_text_cells_take_ascii_digits_only():
             rate.parse(raw, "f.csv:2", "rate", from_text=True)
     with pytest.raises(InputError, match="out of range"):
         rate.parse("1e-20000000", "f.csv:2", "rate", from_text=True)
+
+
+_RAW_VALUES = [
+    *(0, 7, -7, 10**30, True, False, None, 1.5, [], {}, ["a", "b"], ["a", 1]),
+    *(Decimal("1.50"), Decimal("-0"), Decimal("NaN"), Decimal("Infinity"), Decimal("1E+3")),
+    *(dt.date(2017, 3, 1), dt.datetime(2017, 3, 1, 12, 0)),
+    *("", " ", "7", " 7 ", "-7", "+7", "07", "1_000", "٧", "7.0", "1.50", " 1.50 ", "1e3", "1E-2", ".5", "5.", "-0"),
+    *("nan", "Infinity", "0x10", "1,5", "true", "False", " TRUE ", "yes", "a", "b", "a; b", "a;;b", "c"),
+    *("2017-03-01", " 2017-03-01", "2017-3-1", "2017-02-30", "2017-W09-3", "20170301", "2017-03-01T00:00"),
+    *({"points": 4, "reason": "ok"}, {"points": Decimal("4.5"), "reason": " ok "}, {"points": "4", "reason": "ok"}),
+    *({"points": 4, "reason": ""}, {"points": 4, "reason": "  "}, {"points": 4.5, "reason": "ok"}, {"points": 4}),
+    *({"points": 11, "reason": "ok"}, {"points": -1, "reason": "ok"}, {"points": True, "reason": "ok"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "bounds"),
+    [
+        ("int", {}),
+        ("int", {"min": 0, "max": 10}),
+        ("decimal", {}),
+        ("decimal", {"min": 0, "max": "9.5"}),
+        ("bool", {}),
+        ("str", {}),
+        ("date", {}),
+        ("graded", {"min": 0, "max": 10}),
+        ("enum", {"choices": ("a", "b")}),
+        ("list[str]", {}),
+        ("list[str]", {"choices": ("a", "b")}),
+    ],
+)
+def test_the_quick_parse_of_a_value_is_the_checked_one(kind, bounds):
+    """Each evidence type parses the common values on a quick path (escore._evidence._fast_parser)
+    and the rest on the checked one: whatever the raw value, in a TOML file or a text cell, the
+    quick path gives what the checked one gives (type, value, exponent) or leaves it to it, so
+    both accept and refuse exactly the same values, with the same words."""
+    from escore import InputError
+    from escore._evidence import _SLOW, field
+
+    spec = field("demo.value", kind, **bounds)
+    checked = field("demo.value", kind, **bounds)
+    object.__setattr__(checked, "_fast", lambda raw, from_text: _SLOW)  # the checked path alone
+
+    def outcome(spec, raw, from_text):
+        try:
+            value = spec.parse(raw, "units/u.toml", "demo.value", from_text=from_text)
+        except InputError as exc:
+            return "refused", str(exc)
+        return type(value).__name__, repr(value)
+
+    for raw in _RAW_VALUES:
+        for from_text in (False, True):
+            assert outcome(spec, raw, from_text) == outcome(checked, raw, from_text), (kind, bounds, raw, from_text)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
