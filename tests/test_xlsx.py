@@ -237,6 +237,48 @@ def test_every_problem_in_the_workbook_is_listed_at_once(runner, tmp_path, count
     assert sorted(lines[1:]) == sorted(expected)
 
 
+def test_every_problem_of_a_sheet_s_layout_is_listed_once(runner, tmp_path, county_book):
+    """The mistakes of a sheet's keys and rows, each named once at its cell: a grade whose other
+    column is missing is named at its header, not again on each of its rows; a misspelt part of a
+    grade is an unknown key with the right one suggested, not another category's field."""
+    book = openpyxl.load_workbook(county_book)
+    sheet, has_app = _find(book, "website.channels.has_app")
+    no_unit = sheet.max_row + 1
+    sheet.cell(no_unit, has_app).value = "是"  # values but no unit
+    twice = sheet.max_row + 1
+    sheet.cell(twice, 1).value = "fuzhou.gulou"
+    grades, points = _find(book, "website.disclosure.education.points")
+    grades.cell(3, points + 1).value = "website.disclosure.education.reasn"
+    other = grades.max_column + 1
+    grades.cell(3, other).value = "provincial.credit.items_required"
+    grades.cell(3, other + 1).value = 2017
+    book["website_letters"].cell(1, 1).value = "units"
+    interviews = book["website_interviews"]
+    interviews.cell(1, 3).value = "knd"
+    book["website_summaries"].cell(1, 2).value = None  # the required column gone
+    broken = tmp_path / "broken.xlsx"
+    book.save(broken)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(broken), "--lang", "en"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    col = openpyxl.utils.get_column_letter
+    expected = [
+        f"  {sheet.title}!A{no_unit}: unit: expected a unit code: this row has values but no unit",
+        f"  {sheet.title}!A{twice}: unit: unit 'fuzhou.gulou' has two rows (also row {_row(sheet, 'fuzhou.gulou')})",
+        f"  {grades.title}!{col(points + 1)}3: website.disclosure.education.reasn: unknown evidence key "
+        "(did you mean 'website.disclosure.education.reason'?)",
+        f"  {grades.title}!{col(other)}3: provincial.credit.items_required: this field is not read by category 'county'",
+        f"  {grades.title}!{col(other + 1)}3: expected a field key, got 2017",
+        f"  {grades.title}!{col(points)}3: website.disclosure.education: the column website.disclosure.education.reason is missing beside this one",
+        "  website_letters!A1: unit: expected 'unit' here: the first column names the unit of each event",
+        "  website_interviews!C1: knd: unknown column (did you mean 'kind'?)",
+        "  website_interviews!1: kind: missing column (one of '自主开展', '上级网站或媒体访谈整理', '新闻发布会整理', '内容链接或工作动态')",
+        "  website_summaries!1: received: missing column (a date, YYYY-MM-DD)",
+    ]
+    assert lines[0] == f"escore: error: {broken}: {len(expected)} problem(s) in the workbook; nothing was scored:"
+    assert sorted(lines[1:]) == sorted(expected)
+
+
 def test_explain_and_golden_cases_read_a_workbook(runner, tmp_path, county_book):
     explained = runner.invoke(cli, ["explain", "fuzhou.gulou", "-e", str(county_book)])
     assert explained.exit_code == 0 and explained.stdout == runner.invoke(cli, ["explain", "fuzhou.gulou"]).stdout

@@ -147,7 +147,8 @@ def read_evidence_book(
     sheets = loader.read(path)
     problems = _Problems()
     fields = {key: spec for key, (spec, _) in schema.by_key.items()}  # maxima of this category
-    other_fields = {d.field.key for d in plan.fixtures.values() if d.field is not None}
+    # The ruleset's fields that other categories read (a key of this category's is not one of them).
+    other_fields = {d.field.key for d in plan.fixtures.values() if d.field is not None} - fields.keys()
     # A sheet name holds 31 characters: a longer table name is cut there (``sheet_title``).
     tables = {t.name[:31]: t for t in plan.tables}
     other_tables = {d.table.name[:31] for d in plan.fixtures.values() if d.table is not None}
@@ -310,12 +311,14 @@ def _read_unit_sheet(
             graded.setdefault(base, {})[part] = index
         elif key in fields:
             problems.add(where, key, gettext("an assessor-graded field takes two columns, {0}.points and {0}.reason").format(key))
-        elif key in other_fields or base in other_fields:
+        elif key in other_fields or (part in GRADED_PARTS and base in other_fields):
             problems.add(where, key, gettext("this field is not read by category '{0}'").format(category))
         else:
             candidates = [k for k, f in fields.items() if f.type != "graded"]
             candidates += [f"{k}.{p}" for k, f in fields.items() if f.type == "graded" for p in GRADED_PARTS]
             problems.add(where, key, gettext("unknown evidence key"), hint=did_you_mean(key, candidates))
+    # A grade whose other column is missing is reported once, here, not again on every row.
+    incomplete = {base for base, parts in graded.items() if len(parts) < len(GRADED_PARTS)}
     for base, parts in graded.items():
         for part in GRADED_PARTS:
             if part not in parts:
@@ -364,7 +367,7 @@ def _read_unit_sheet(
         for key, given in grades.items():
             spec = fields[key]
             present = {part: v for part, v in given.items() if v[0] is not None}
-            if not present:
+            if not present or key in incomplete:
                 continue
             if len(present) < len(GRADED_PARTS):
                 lacking = next(p for p in GRADED_PARTS if p not in present)
