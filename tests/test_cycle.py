@@ -401,6 +401,46 @@ def test_whatif_rows_and_save(runner, db):
     )
 
 
+def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
+    from escore._cycle import _split_top
+
+    assert _split_top('a=1, b="x,y" ,c={p=1, r="q,r"},d=[1,2],e=\'s,t\',') == ["a=1", 'b="x,y"', 'c={p=1, r="q,r"}', "d=[1,2]", "e='s,t'"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "service.reply_rate"], "--set 'service.reply_rate': expected FIELD=VALUE, e.g. --set website.letters.valid=12"),
+        (["--set", "=90"], "--set '=90': expected FIELD=VALUE, e.g. --set website.letters.valid=12"),
+        (["--add-row", "date=2024-07-01"], "--add-row 'date=2024-07-01': expected TABLE:COLUMN=VALUE,COLUMN=VALUE"),
+        (["--remove-row", "outages:five"], "--remove-row 'outages:five': expected TABLE:LINE, e.g. --remove-row website_notices:4"),
+        (["--add-row", "outage:date=2024-07-01,hours=1"], "--add-row: outage: unknown monitoring table (did you mean 'outages'?)"),
+        (["--add-row", "outages:date=2024-07-01,hours"], "--add-row: outages:hours: expected COLUMN=VALUE"),
+        (
+            ["--add-row", "outages:unit=north,date=2024-07-01,hours=1"],
+            "--add-row: outages:unit: expected 'east' or one of its sub-units, got 'north'",
+        ),
+        (["--add-row", 'outages:date="2024-07-01,x",hours=1'], "date: expected a date, YYYY-MM-DD, got '2024-07-01,x'"),
+    ],
+    ids=[
+        "no value",
+        "no field",
+        "no table",
+        "a line that is not a number",
+        "an unknown table",
+        "a cell without its value",
+        "another unit's row",
+        "a quoted comma",
+    ],
+)
+def test_whatif_changes_that_cannot_be_read_are_usage_errors(runner, args, message):
+    """Each change option is read as written, quotes and brackets included, or refused naming
+    the option, what it gave and what it takes."""
+    result = runner.invoke(cli, ["whatif", "east", *args])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert message in result.stderr, result.stderr
+
+
 def test_whatif_graded_value_and_rank(runner):
     data = as_json(runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rate=100", "--set", "website.leak=false", "-f", "json"]))
     assert (data["total_after"], data["rank_after"], data["units_ranked"]) == ("65.95", 3, 4)
