@@ -483,3 +483,36 @@ def test_a_pack_author_makes_a_new_year(tmp_path, monkeypatch):
         if line.strip() and not line.lstrip().startswith("#")
     ]
     assert len(lines) < 60  # the whole derived pack: a few dozen lines of code
+
+
+def test_rules_diff_names_every_kind_of_change_between_two_plans(demo_plan):
+    """A section, a veto and a parameter each added or removed, and a rule object changed under
+    its name: each is one change of its kind, with what it was and what it is."""
+    import attrs
+
+    from escore._rulesdiff import diff_plans
+
+    services, website = demo_plan.sections
+    extra = attrs.evolve(website, name="extra", title="Extra", weight=Decimal(10), raw_max=Decimal(20))
+    changed = Ladder.at_least("reply rate", [(100, 9), (80, 6)], otherwise=0, what="reply rate", unit="%")  # 10 → 9
+    later = demo_plan._replace(
+        sections=(services, extra),
+        vetoes=(),
+        rule_objects=tuple((name, changed if name == "escore_demo.services.REPLY_RATE" else rule) for name, rule in demo_plan.rule_objects),
+    )
+    changes = {(change.kind, change.subject): (change.before, change.after) for change in diff_plans(demo_plan, later)}
+    assert changes[("section-removed", "website")] == ("Website (weight 40, raw max 100)", "")
+    assert changes[("section-added", "extra")] == ("", "Extra (weight 10, raw max 20)")
+    assert changes[("veto-removed", "V-1")] == ("Data leak", "")
+    assert changes[("rule", "escore_demo.services.REPLY_RATE")] == (
+        "reply rate: ≥ 100% → 10; ≥ 80% → 6; < 80% → 0",
+        "reply rate: ≥ 100% → 9; ≥ 80% → 6; < 80% → 0",
+    )
+    back = {(change.kind, change.subject) for change in diff_plans(later, demo_plan)}
+    assert {("section-added", "website"), ("section-removed", "extra"), ("veto-added", "V-1")} <= back
+    # A parameter the later plan no longer reads (its only reader removed), and one it adds.
+    reader = next(ip for ip in demo_plan.indicators if "reply_delay_tiers" in ip.fixtures)
+    without = demo_plan._replace(indicators=tuple(ip for ip in demo_plan.indicators if ip is not reader))
+    kinds = {(change.kind, change.subject) for change in diff_plans(demo_plan, without)}
+    assert ("parameter-removed", "reply_delay_tiers") in kinds
+    assert ("parameter-added", "reply_delay_tiers") in {(c.kind, c.subject) for c in diff_plans(without, demo_plan)}
