@@ -761,3 +761,52 @@ def test_diff_deltas_are_exact_beyond_28_digits():
     unit = found["units"][0]
     assert unit["delta"] == "50.0000000000000000000000000001"
     assert unit["indicators"][0]["delta"] == "50.0000000000000000000000000001"
+
+
+def _text_file(path):
+    path.write_text("hello\n", encoding="utf-8")
+
+
+def _other_sqlite(path):
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE x (a)")
+
+
+def _newer_store(path):
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA user_version = 3")
+        connection.execute("CREATE TABLE run (id)")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_text_file, "not a readable escore store (file is not a database); nothing was changed"),
+        (_other_sqlite, "not an escore store (an SQLite file holding other tables)"),
+        (_newer_store, "the store has schema version 3, newer than this escore supports (1); upgrade escore or use another --db"),
+    ],
+    ids=["a text file", "another program's SQLite file", "a store of a later escore"],
+)
+def test_a_file_that_is_not_this_escore_s_store_is_refused_untouched(runner, tmp_path, make, message):
+    """--db naming a file escore cannot use is one line, exit 2, and the file is left as it was."""
+    path = tmp_path / "given.db"
+    make(path)
+    before = path.read_bytes()
+    for args in (["history"], ["run", "-c", "town", "--save"]):
+        result = runner.invoke(cli, [*args, "--db", str(path)])
+        assert result.exit_code == 2 and result.stderr == f"escore: error: {path}: {message}\n", result.stderr
+        assert path.read_bytes() == before
+
+
+def test_deciding_an_appeal_that_was_never_filed_names_the_store_and_the_ones_that_were(runner, db):
+    """The store is named by its path wherever it came from (here ESCORE_DB), never as "the default path"."""
+    assert ok(runner.invoke(cli, ["appeal", "decide", "7", "--accept", "--reason", "x"]), 2).stderr == (
+        f"escore: error: no store at {db}: no appeal has been filed\n"
+    )
+    ok(runner.invoke(cli, ["appeal", "add", "east", "S-1-1", "--set", "service.reply_rate=90", "--claim", "the register was late"]))
+    result = ok(runner.invoke(cli, ["appeal", "decide", "7", "--accept", "--reason", "x"]), 2)
+    assert result.stderr == f"escore: error: no appeal #7 in {db}; appeals: 1\n"

@@ -157,7 +157,7 @@ def diff(
     """
     from escore._cycle import diff_records
     from escore._errors import UsageError
-    from escore._store import open_store
+    from escore._store import default_path, open_store
 
     speak(ctx)  # before anything can fail; saved runs need no catalogue otherwise
     records: list[dict[str, Any]] = []
@@ -176,7 +176,7 @@ def diff(
             if text.isdigit():
                 store = open_store(db, create=False)
                 if store is None:
-                    raise UsageError(_("no store at {0}: save a run with escore run … --save first").format(db or _("the default path")))
+                    raise UsageError(_("no store at {0}: save a run with escore run … --save first").format(db or default_path()))
                 with store:
                     records.append(store.load_run(int(text)))
             elif Path(arg).exists():
@@ -524,14 +524,14 @@ def _args(changes: dict[str, Any]) -> list[str]:
 def appeal_decide(ctx: click.Context, lang: str | None, appeal_id: int, decision: str | None, reason: str, db: Path | None) -> None:
     """Accept or reject appeal ID (final; recorded with time and reason)."""
     from escore._errors import UsageError
-    from escore._store import open_store
+    from escore._store import default_path, open_store
 
     speak(ctx)
     if decision is None:
         raise UsageError(_("appeal decide: give --accept or --reject"))
     store = open_store(db, create=False)
     if store is None:
-        raise UsageError(_("no store at {0}: no appeal has been filed").format(db or _("the default path")))
+        raise UsageError(_("no store at {0}: no appeal has been filed").format(db or default_path()))
     with store:
         result = store.decide_appeal(appeal_id, accept=decision == "accept", reason=reason)
     echo_out(safe(_("appeal #{0} {1}: {2}").format(appeal_id, pgettext("appeal", result["status"]), reason)))
