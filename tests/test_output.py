@@ -73,6 +73,19 @@ def test_every_category_validates_against_the_schemas(outputs, category):
         assert data["schema_version"] == json.loads(schema_text(name))["properties"]["schema_version"]["const"] == 2
 
 
+@pytest.mark.parametrize(("unit", "category"), [("fuzhou", "city"), ("fuzhou.gulou", "county"), ("prov.fgw", "provincial")])
+def test_explain_json_is_a_run_document_of_one_unit_ranked_against_none(runner, outputs, unit, category):
+    """`escore explain -f json` validates against the run schema (its rank is null: one unit is
+    scored, against no other), and its unit is the run's unit but for the rank."""
+    data = json.loads(invoke(runner, "explain", unit, "-f", "json").stdout)
+    errors = sorted(validator("run").iter_errors(data), key=lambda e: list(e.absolute_path))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+    [explained] = data["units"]
+    assert explained["rank"] is None
+    ranked = next(u for u in outputs[category][0]["units"] if u["code"] == unit)
+    assert explained == {**ranked, "rank": None}
+
+
 def test_the_schema_rejects_a_rounded_exact_value(outputs):
     run = json.loads(json.dumps(outputs["city"][0]))
     run["units"][0]["total"] = "99.950"  # trailing zero: not the exact form
