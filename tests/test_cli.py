@@ -443,3 +443,26 @@ def test_cache_sizes_for_people(size, text):
     from escore_cli._cache import size_text
 
     assert size_text(size) == text
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()], ids=["disk full", "interrupted"])
+def test_an_output_that_fails_half_written_leaves_no_file(runner, tmp_path, monkeypatch, failure):
+    """The output is written to a temporary file renamed into place: a writer that fails after
+    writing part of it (the disk full, the command interrupted) leaves neither the target nor
+    the temporary file, and a target that existed keeps its old content."""
+    from escore import _builtin_formats
+
+    def half(result, stream):
+        stream.write("rank,code\n1,north\n")
+        raise failure
+
+    monkeypatch.setattr(_builtin_formats, "write_csv", half)
+    target = tmp_path / "ranking.csv"
+    target.write_text("the ranking published yesterday\n", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(target)])
+    if isinstance(failure, OSError):
+        assert result.exit_code == 2 and result.stderr == f"escore: error: --output {target}: cannot write: No space left on device\n"
+    else:
+        assert result.exit_code != 0
+    assert target.read_text(encoding="utf-8") == "the ranking published yesterday\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ranking.csv"]
