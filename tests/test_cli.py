@@ -466,3 +466,40 @@ def test_an_output_that_fails_half_written_leaves_no_file(runner, tmp_path, monk
         assert result.exit_code != 0
     assert target.read_text(encoding="utf-8") == "the ranking published yesterday\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ranking.csv"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["template", "-c", "county", "--unit", "fuzhou.gulou", "-f", "xlsx", "-o", "book.xlsx"],
+            "--unit: an xlsx workbook holds every unit of the category; leave --unit out",
+        ),
+        (["template", "-c", "county", "-f", "xlsx"], "--format xlsx writes a workbook: give --output FILE.xlsx"),
+        (
+            ["template", "-c", "county", "-f", "xlsx", "-o", "book.xlsx", "-e", ".", "--evidence-from-sample"],
+            "give either --evidence or --evidence-from-sample, not both",
+        ),
+        (["template", "-c", "county", "-e", "."], "--evidence and --evidence-from-sample pre-fill a workbook: add --format xlsx"),
+        (["verify", "--year", "2071"], "no installed ruleset is of 2071; did you mean '2017'?"),
+        (["verify", "--year", "3000"], "no installed ruleset is of 3000; years installed: 2017"),
+        (["verify", "nowhere/cases"], "golden case path not found: nowhere/cases"),
+    ],
+    ids=[
+        "a workbook of one unit",
+        "a workbook to the terminal",
+        "two kinds of pre-filling",
+        "pre-filling a TOML template",
+        "a year like another",
+        "a year unlike any",
+        "no such cases",
+    ],
+)
+def test_options_that_do_not_fit_together_are_usage_errors(tmp_path, monkeypatch, args, message):
+    """What template and verify cannot do as asked is one line saying what to do instead, exit 2."""
+    for name in ("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "ESCORE_PLUGINS", "ESCORE_BLOCKED_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [*args, "--lang", "en"])
+    assert result.exit_code == 2 and result.stderr == f"escore: error: {message}\n", result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written

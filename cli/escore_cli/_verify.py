@@ -80,11 +80,9 @@ def verify(
 
         years = sorted({str(r.year) for r, _ in catalog.rulesets.values()})
         hint = did_you_mean(str(year), years)
+        # As for an unknown ruleset: the closest year, else the years installed.
         raise UsageError(
-            _("no installed ruleset is of {0}").format(year)
-            + (_("; ") + hint if hint else "")
-            + _("; ")
-            + _("years installed: {0}").format(", ".join(years))
+            _("no installed ruleset is of {0}").format(year) + _("; ") + (hint or _("years installed: {0}").format(", ".join(years)))
         )
     names = {r.name for r in rulesets}
     # A derived ruleset runs the cases of the rulesets it extends as well.
