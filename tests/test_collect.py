@@ -188,3 +188,70 @@ def test_parameter_names_are_the_signatures():
         assert parameter_names(func) == tuple(inspect.signature(func).parameters), func
     assert parameter_names(keywords) == ("a", "b", "c", "d")
     assert parameter_names(wrapped) == ("a", "b")
+
+
+def _fixture_twice():
+    @fixture(name="work_total")
+    def one(work_count):
+        return work_count
+
+    @fixture(name="work_total")
+    def other(work_count):
+        return work_count
+
+    return module(one=one, other=other, **vars(EVIDENCE))
+
+
+def _builtin_redefined():
+    @fixture
+    def unit(work_count):
+        return work_count
+
+    return module(unit=unit, **vars(EVIDENCE))
+
+
+def _alternative_of_no_parameter():
+    from escore import Alternative
+
+    @indicator("A", "a", max=10, alternatives=[Alternative("work_count", instead="work_done", when="work_done")])
+    def rule(work_done):
+        return Binary("A", 10).score(work_done)
+
+    return {"f_A": rule}
+
+
+@pytest.mark.parametrize(
+    ("members", "evidence", "message"),
+    [
+        (
+            (leaf("A", 10), leaf("A-1", 5, "A"), leaf("A-2", 5, "A")),
+            EVIDENCE,
+            r"'A-1' names parent 'A', which is an indicator, not a group",
+        ),
+        (
+            ({"G": group("G", "g", max=10)}, leaf("G-1", 10, "G", variant="x")),
+            EVIDENCE,
+            r"'G-1' declares variant 'x' but its parent has no variant_by",
+        ),
+        (
+            ({"G": group("G", "g", max=10)}, leaf("G-1", 10, "G", counted=False), leaf("B", 10)),
+            EVIDENCE,
+            r"group 'G' declares max 10 but has no counted children",
+        ),
+        ((_alternative_of_no_parameter(),), EVIDENCE, r"alternative replaces 'work_count', which is not a parameter"),
+        ((leaf("A", 10),), _fixture_twice(), r"fixture 'work_total' is defined twice"),
+        ((leaf("A", 10),), _builtin_redefined(), r"'unit' is a built-in fixture and cannot be redefined"),
+    ],
+    ids=[
+        "an indicator as a parent",
+        "a variant under a group without variant_by",
+        "a group with nothing counted",
+        "an alternative of no parameter",
+        "a fixture defined twice",
+        "a built-in fixture redefined",
+    ],
+)
+def test_a_pack_that_does_not_hold_together_is_refused_saying_where(members, evidence, message):
+    """Each mistake of a pack's tree or fixtures is a PackError naming the node or fixture."""
+    with pytest.raises(PackError, match=message):
+        plan_of(*members, evidence=evidence)
