@@ -228,3 +228,51 @@ def test_verify_coverage_in_chinese(demo_only):
     assert "      从未走到：ladder 'reply rate': < 80% → 0" in result.stdout
     assert "  覆盖指标 11/12（91.7%）· 走到的规则分支 " in result.stdout
     assert "escore：demo2024/town 的规则覆盖率：91.7% 的指标被覆盖，低于 --fail-under 100" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        (
+            '[[case]]\nid = "x"\ncategory = "town"\nunit = "south"\n[[case]]\nid = "x"\ncategory = "town"\nunit = "north"\n',
+            "FILE: case[1].id: case id 'x' is used twice in this file",
+        ),
+        (
+            '[[case]]\nid = "x"\ncategory = "town"\nunit = 3\n',
+            "FILE [case x]: unit: expected a roster unit code or a table {code, name, parent, attributes}",
+        ),
+        (
+            '[[case]]\nid = "x"\ncategory = "town"\nunit = "south"\nevidence = "units"\n',
+            "FILE [case x]: evidence: expected a list of paths relative to the case file",
+        ),
+        (
+            '[[case]]\nid = "x"\ncategory = "town"\nunit = "south"\ntables = { outages = 1 }\n',
+            "FILE [case x]: tables: expected table name = [ {unit = ..., column = value}, ... ]",
+        ),
+        (
+            '[[case]]\nid = "x"\ncategory = "town"\nunit = "south"\n[case.expect]\ntotal = "ninety"\n',
+            "FILE [case x]: expect.total: expected a decimal number, got 'ninety'",
+        ),
+        (
+            '[[case]]\nid = "x"\ncategory = "town"\nunit = "south"\n[case.expect]\ntotal = "NaN"\n',
+            "FILE [case x]: expect.total: expected a finite number, got 'NaN'",
+        ),
+    ],
+    ids=[
+        "an id twice",
+        "a unit that is neither",
+        "evidence not a list",
+        "tables not lists of rows",
+        "a total not a number",
+        "a total not finite",
+    ],
+)
+def test_a_golden_case_file_s_mistakes_name_the_file_the_case_and_the_key(tmp_path, case, message):
+    from escore._errors import InputError
+    from escore._golden import load_cases
+
+    path = tmp_path / "cases.toml"
+    path.write_text(case, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_cases(path)
+    assert str(raised.value) == message.replace("FILE", str(path))
