@@ -456,6 +456,30 @@ def test_a_broken_pack_is_isolated_and_named(runner, packs, monkeypatch, body, p
         assert "broken2030" not in listing.stdout
 
 
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("import no_such_module_anywhere\n", "failed to load: ModuleNotFoundError: No module named 'no_such_module_anywhere'"),
+        ("raise RuntimeError('half installed')\n", "failed to load: RuntimeError: half installed"),
+    ],
+    ids=["an import it lacks", "an error on import"],
+)
+def test_a_broken_module_named_by_p_is_isolated_and_named(runner, packs, monkeypatch, body, problem):
+    """A plugin given by module name (-p or ESCORE_PLUGINS, no distribution) that fails to import
+    is left out with a warning naming it; the run goes on with the others."""
+    make_pack(packs, "hostile_module", body, entry_point=False)
+    with_plugins(monkeypatch, "hostile_module")
+    result, data = run_json(runner)
+    assert result.exit_code == 0, result.output
+    assert data["units"][0]["code"] == "north" and data["units"][0]["total"] == "92"
+    assert f"escore: warning: plugin 'hostile_module' is broken and was left out: {problem}" in result.stderr, result.stderr
+
+
+def test_a_plugin_name_that_is_no_module_is_a_usage_error_with_a_suggestion(runner, monkeypatch):
+    with_plugins(monkeypatch, "escore_demo.plugn")
+    one_error_line(runner.invoke(cli, ["run", "-c", "town"]), "-p/ESCORE_PLUGINS: no escore plugin or module named 'escore_demo.plugn'")
+
+
 RULES = """
     from decimal import Decimal
 
