@@ -516,3 +516,20 @@ def test_rules_diff_names_every_kind_of_change_between_two_plans(demo_plan):
     kinds = {(change.kind, change.subject) for change in diff_plans(demo_plan, without)}
     assert ("parameter-removed", "reply_delay_tiers") in kinds
     assert ("parameter-added", "reply_delay_tiers") in {(c.kind, c.subject) for c in diff_plans(without, demo_plan)}
+
+
+def test_rulesets_that_extend_each_other_in_a_circle_are_a_pack_error():
+    with pytest.raises(PackError, match="ruleset 'demo2025' extends itself: demo2025 → demo2026 → demo2025"):
+        catalog_with(derived("demo2025", extends="demo2026"), derived("demo2026", extends="demo2025", year=2026)).chain("demo2025")
+
+
+def test_two_rulesets_of_the_latest_year_make_the_choice_the_user_s():
+    from escore._errors import UsageError
+
+    catalog = catalog_with(derived("demo2025a"), derived("demo2025b"))
+    with pytest.raises(
+        UsageError,
+        match=r"several rulesets score 'town' for the latest year: demo2025a \(2025\), demo2025b \(2025\); choose one with --ruleset",
+    ):
+        catalog.choose("town")
+    assert catalog.choose("town", ruleset="demo2025b").name == "demo2025b"

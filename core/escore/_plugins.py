@@ -378,7 +378,7 @@ class Catalog:
             cursor: str | None = ruleset
             while cursor is not None:
                 if cursor in names:
-                    raise PackError(gettext("ruleset '{0}' extends itself: {1}").format(ruleset, " → ".join([*reversed(names), cursor])))
+                    raise PackError(gettext("ruleset '{0}' extends itself: {1}").format(ruleset, " → ".join([*names, cursor])))
                 if cursor not in self.rulesets:
                     hint = did_you_mean(cursor, [r for r in self.rulesets if r not in names])
                     raise PackError(
