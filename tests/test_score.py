@@ -189,6 +189,23 @@ def test_composite_forfeit_and_points():
     assert gone.reasons[-1] == "forfeited 1.5 → 0: illegal content in March"
 
 
+def test_scores_add_exactly_keeping_each_part_s_lines_and_hits_in_order():
+    """``a + b`` is ``composite(a, b)``: the exact sum (exponents as Decimal addition gives them)
+    and the lines and rule-coverage hits of both, in order."""
+    first = Score(D("1.50"), ("a",), (("R", "x"),))
+    second = Score(D("0.25"), ("b", "c"), (("S", "y"),))
+    assert first + second == Score(D("1.75"), ("a", "b", "c"), (("R", "x"), ("S", "y")))
+    assert str((first + second).points) == "1.75" and str((Score(D("1.50")) + Score(D("1.50"))).points) == "3.00"
+    assert first + second == composite(first, second)
+
+
+def test_a_ladder_without_rows_is_refused_and_its_maximum_is_its_best_row():
+    with pytest.raises(ValueError, match="ladder 'empty' has no rows"):
+        Ladder.at_least("empty", [])
+    assert Ladder.at_least("rate", [(100, 10), (80, 6)], otherwise=2).max_points == D(10)
+    assert Ladder.at_most("delay", [(3, 10), (7, 5)], otherwise=0).max_points == D(10)
+
+
 def test_floats_are_refused():
     with pytest.raises(TypeError, match="not float"):
         to_decimal(0.1)
