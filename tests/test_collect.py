@@ -255,3 +255,59 @@ def test_a_pack_that_does_not_hold_together_is_refused_saying_where(members, evi
     """Each mistake of a pack's tree or fixtures is a PackError naming the node or fixture."""
     with pytest.raises(PackError, match=message):
         plan_of(*members, evidence=evidence)
+
+
+def _declare_unknown_method():
+    indicator("A", "a", max=1, methods=["monitorin"])(lambda: None)
+
+
+def _declare_bad_parameter_name():
+    from escore import parameter
+
+    parameter("not an identifier", 1)
+
+
+def _declare_amend_of_nothing_amendable():
+    from escore import amend
+
+    amend("A", colour="red")
+
+
+def _declare_amend_of_nothing():
+    from escore import amend
+
+    amend("A")
+
+
+def _declare_short_parameter_set():
+    from escore import mark
+
+    mark.parametrize("a,b", [(1,)])(lambda a, b: None)
+
+
+@pytest.mark.parametrize(
+    ("declare", "message"),
+    [
+        (
+            _declare_unknown_method,
+            "A: unknown method 'monitorin'; known: self_report, monitoring, online_monitoring, online_check, inspection, annual_review, public_vote. did you mean 'monitoring'?",
+        ),
+        (_declare_bad_parameter_name, "parameter name must be a Python identifier, got 'not an identifier'"),
+        (_declare_amend_of_nothing_amendable, "amend('A'): cannot change colour; allowed: title, max, parent, source, counted, methods"),
+        (_declare_amend_of_nothing, "amend('A'): nothing to change"),
+        (_declare_short_parameter_set, "parametrize: ('a', 'b') needs 2 values per set, got (1,)"),
+    ],
+    ids=[
+        "an unknown method",
+        "a parameter name that is no identifier",
+        "an amendment of what cannot change",
+        "an amendment of nothing",
+        "a parameter set too short",
+    ],
+)
+def test_a_declaration_a_pack_author_gets_wrong_fails_where_it_is_written(declare, message):
+    """The declarations check themselves when the pack's module is imported: the traceback points
+    at the line, and the message says what is allowed."""
+    with pytest.raises(ValueError) as raised:
+        declare()
+    assert str(raised.value) == message
