@@ -238,6 +238,30 @@ def test_roster_duplicates_found_in_one_pass(tmp_path):
         Roster.from_toml(path)
 
 
+@pytest.mark.parametrize(
+    ("units", "message"),
+    [
+        ('[[unit]]\ncode = "u1"\n', "unit[0].name: missing required key"),
+        ('[[unit]]\ncode = 1\nname = "U"\n', "unit[0].code: expected str, got 1"),
+        ('[[unit]]\ncode = "u1"\nname = "U"\nparent = 2\n', "unit[0].parent: expected a unit code, got 2"),
+        ('[[unit]]\ncode = "u1"\nname = "U"\nattributes = "rural"\n', "unit[0].attributes: expected a table"),
+        ('[[unit]]\ncode = "u1"\nname = "U"\ncolour = "red"\n', "unit[0].colour: unknown key"),
+    ],
+    ids=[
+        "a unit without its name",
+        "a code that is not text",
+        "a parent that is not a code",
+        "attributes that are not a table",
+        "an unknown key",
+    ],
+)
+def test_a_roster_file_s_mistakes_name_the_unit_and_the_key(tmp_path, units, message):
+    path = _write(tmp_path / "roster.toml", '[roster]\nruleset = "r"\ncategory = "c"\n' + units)
+    with pytest.raises(InputError) as raised:
+        Roster.from_toml(path)
+    assert str(raised.value).startswith(f"{path}: {message}"), str(raised.value)
+
+
 @pytest.mark.parametrize("count", [3, 64, 1000])
 def test_units_made_by_columns_are_the_constructor_s(count):
     """units_from_columns sets each slot by its descriptor (from 64 units): every unit is the
