@@ -810,3 +810,25 @@ def test_deciding_an_appeal_that_was_never_filed_names_the_store_and_the_ones_th
     ok(runner.invoke(cli, ["appeal", "add", "east", "S-1-1", "--set", "service.reply_rate=90", "--claim", "the register was late"]))
     result = ok(runner.invoke(cli, ["appeal", "decide", "7", "--accept", "--reason", "x"]), 2)
     assert result.stderr == f"escore: error: no appeal #7 in {db}; appeals: 1\n"
+
+
+@pytest.mark.parametrize(("category", "code"), [("county", "nanping.jianou"), ("city", "sanming"), ("provincial", "prov.gzw")])
+def test_a_plan_never_proposes_changing_what_the_unit_cannot_change(category, code):
+    """The monitoring date is the assessment's (actionable=False): moving it would gain these units
+    points on the letters rows, and the plan proposed it; it proposes the unit's own facts only."""
+    from escore._cycle import run_cycle
+    from escore._plan import improvement_plan
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import children_of
+
+    catalog = Catalog(make_plugin_manager())
+    if category not in catalog.category_keys():
+        pytest.skip("fj2017 packs not installed")
+    cycle = run_cycle(catalog, category, ruleset="fj2017")
+    plan_of = cycle.result.plan
+    assert not plan_of.fixtures["website_monitoring_date"].field.actionable
+    unit = next(u.unit for u in cycle.result.units if u.unit.code == code)
+    plan = improvement_plan(plan_of, cycle.result.selected, unit, children_of(catalog, plan_of).get(code, ()), cycle.data)
+    fields = {change["field"] for action in plan["actions"] for change in action["set"]}
+    assert plan["actions"] and "website.monitoring_date" not in fields
+    assert all(plan_of.fixtures[key.replace(".", "_")].field.actionable for key in fields)

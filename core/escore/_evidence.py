@@ -368,6 +368,9 @@ class Field(_Typed):
     key: str = attrs.field(default="", kw_only=True, validator=_check_key)
     #: An absent optional field is ``None`` for the rules, instead of *missing* evidence.
     optional: bool = attrs.field(default=False, kw_only=True)
+    #: Whether the unit itself can change this fact: the improvement plan (``escore plan``)
+    #: proposes changes only to actionable fields, never to the assessment's own (a monitoring date).
+    actionable: bool = attrs.field(default=True, kw_only=True)
 
     @property
     def fixture_name(self) -> str:
@@ -388,6 +391,7 @@ def field(
     at_most: str = "",
     at_least: str = "",
     optional: bool = False,
+    actionable: bool = True,
 ) -> Field:
     """Declare an evidence field (assign it to a module variable of the pack's evidence module).
 
@@ -395,7 +399,8 @@ def field(
     feeds rows of different maxima; ``at_most``/``at_least`` name another field of the unit
     that bounds this one (a part and its whole); a ``list[str]`` with ``choices`` accepts only
     those, and refuses an item listed twice unless ``unique=False``. A broken constraint is
-    bad input, reported when the evidence is loaded.
+    bad input, reported when the evidence is loaded. ``actionable=False`` marks a fact the unit
+    cannot change (the assessment's monitoring date, say): ``escore plan`` proposes no change to it.
     """
     return Field(
         type,
@@ -406,6 +411,7 @@ def field(
         choices,
         key=key,
         optional=optional,
+        actionable=actionable,
         unique=unique,
         at_most=at_most,
         at_least=at_least,

@@ -183,7 +183,7 @@ class _Planner:
         actions = []
         names = sorted(names)
         for name in names:
-            if name not in self.fields or self.fields[name].key not in self.read:
+            if name not in self.fields or self.fields[name].key not in self.read or not self.fields[name].actionable:
                 continue
             current = self.values.get(name)
             best: dict[Decimal, Any] = {}  # indicator points → nearest value

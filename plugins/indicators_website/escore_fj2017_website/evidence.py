@@ -33,6 +33,7 @@ def graded(key: str, max: str | dict[str, str], criteria: str) -> Field:
 monitoring_date = field(
     "website.monitoring_date",
     "date",
+    actionable=False,  # the assessment's date, not the unit's to change: no improvement plan moves it
     description="监测时间点: the monitoring date at which 注1 and 注2 are checked (their 12-month window ends on it)",
 )
 
