@@ -96,13 +96,11 @@ def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str])
     text is the one a single process writes (``test_parallel``).
     """
     from ._report import unit_dicts
-    from ._stream import LazyUnits, default_jobs
+    from ._stream import LazyUnits, jobs_of
 
     units = result.units
-    jobs = 1  # scored once, in full (not LazyUnits): nothing left to share out
-    if isinstance(units, LazyUnits):
-        jobs = units.jobs if units.jobs is not None else default_jobs(len(units))
-    if jobs < 2 or not isinstance(units, LazyUnits):
+    jobs = jobs_of(units)
+    if jobs < 2 or not isinstance(units, LazyUnits):  # a run scored once, in full, has nothing left to share out
         first = True
         for unit in unit_dicts(result):
             yield render(unit, first)
@@ -213,7 +211,7 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     import csv
 
     from ._parallel import balanced
-    from ._stream import LazyUnits, default_jobs, summaries_of
+    from ._stream import jobs_of, summaries_of
 
     # A UTF-8 byte-order mark first: without it Excel on Chinese Windows decodes the file as
     # GBK and garbles every unit name; Python (utf-8-sig), pandas and LibreOffice skip it.
@@ -228,10 +226,7 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     if not count:
         return
     synthetic = "yes" if result.synthetic else "no"
-    jobs = 1
-    if count >= CSV_PARALLEL_FROM:
-        given = result.units.jobs if isinstance(result.units, LazyUnits) else None
-        jobs = given if given is not None else default_jobs(count)
+    jobs = jobs_of(result.units) if count >= CSV_PARALLEL_FROM else 1
     # Each line is its unit's alone: consecutive pieces made in forked processes and written in
     # order are the text one process makes.
     parts = 1 if jobs < 2 else 2 * jobs

@@ -136,6 +136,13 @@ def default_jobs(units: int) -> int:
     return max(1, min(usable, 8))
 
 
+def jobs_of(units: Sequence[Any]) -> int:
+    """The processes a pass over a run's units may take: the run's own ``jobs`` (``--jobs``,
+    kept by :class:`LazyUnits`), else :func:`default_jobs` for their number."""
+    given = units.jobs if isinstance(units, LazyUnits) else None
+    return default_jobs(len(units)) if given is None else given
+
+
 #: Blocks of units per process from which the first pass is shared out a block at a time
 #: (escore._parallel.balanced) rather than in one equal share per process.
 BALANCED_FROM = 4
