@@ -293,10 +293,17 @@ def test_units_by_columns_keep_to_the_constructor_when_it_does_more(monkeypatch)
     hook) is made by it: the fast path only stands for a constructor that stores its arguments."""
     import attrs
 
-    from escore import Unit
+    from escore import Unit, _model
     from escore._model import _plain_unit_fields
 
     assert _plain_unit_fields()
+    # The guard decides: told that the constructor does more, the columns go through it, unit by unit.
+    made = []
+    monkeypatch.setattr(_model, "_plain_unit_fields", lambda: False)
+    monkeypatch.setattr(_model, "Unit", lambda *args: made.append(args) or Unit(*args))
+    units = _model.units_from_columns([f"c{i}" for i in range(100)], ["n"] * 100, "county", [None] * 100, [{}] * 100)
+    assert len(made) == 100 and units[0] == Unit("c0", "n", "county", None, {})
+    monkeypatch.undo()
     fields = attrs.fields
     checked = tuple(field.evolve(validator=attrs.validators.instance_of(str)) if field.name == "code" else field for field in fields(Unit))
     monkeypatch.setattr(attrs, "fields", lambda cls: checked if cls is Unit else fields(cls))
