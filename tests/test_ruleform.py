@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from escore import Award, Binary, Deduction, Grade, Graded, Item, Ladder, Proportional, Unit, _batch
+from escore import Award, Binary, Deduction, Grade, Graded, Item, Ladder, Proportional, Unit, _batch, _score
 from escore._ruleform import applied_rule
 from escore._score import explaining
 
@@ -173,6 +173,11 @@ NUMBERS = [0, 1, 59, 60, 61, 79, 80, D("80.0"), D("79.99"), 90, D("90.00"), 100,
             ],
         ),
         (SHARE, [[0, 1, 2, D("2.0"), 3, -1, 0, 5, 1], [0, 3, 3, 3, D("3.00"), 3, 4, 4, 0]]),
+        # Repeated: each distinct value or pair once (escore._score._once_per_value).
+        (LADDER, [NUMBERS * 20]),
+        (DELAY, [NUMBERS * 20]),
+        (SHARE, [[0, 1, 2, 3, -1, 0, 5, 1, 4] * 40, [0, 3, 3, 3, 3, 3, 4, 4, 0] * 40]),
+        (SHARE, [[1, D("1.0"), D("1.00"), 2, D("2.0")] * 80, [2, 2, D("2.0"), 2, 2] * 80]),
         (MISSING_SHARE, [[0, 1, D("0.5"), 2], [0, 7, 1, 2]]),
         (GRADED, [[Grade(D(0), "r"), Grade(D("3.5"), "r"), Grade(D(4), "r"), Grade(D("4.01"), "r"), Grade(D(-1), "r")]]),
     ],
@@ -190,6 +195,10 @@ NUMBERS = [0, 1, 59, 60, 61, 79, 80, D("80.0"), D("79.99"), 90, D("90.00"), 100,
         "award, repeated",
         "award, same kinds",
         "share",
+        "at least, repeated",
+        "at most, repeated",
+        "share, repeated counts",
+        "share, repeated digits",
         "share or missing",
         "graded",
     ],
@@ -211,6 +220,30 @@ def test_column_points_are_the_points_score_gives(rule, columns, explain):
         else:
             assert repr(value) == repr(points)
     assert any(value is not None for value in found)
+
+
+def test_repeated_values_are_scored_once_each_where_equal_means_the_same_points(monkeypatch):
+    """A tier table compares equal values alike (80 and 80.0 meet the same tier): once per value.
+    A share divides counts once per distinct pair, but never groups Decimals, whose equal values
+    (1.0 and 1.00) give shares of other digits; mostly distinct rows are each computed."""
+    seen: list[tuple[list, bool]] = []
+    once_per_value = _score._once_per_value
+
+    def spy(keys, points_of):
+        computed: list = []
+        found = once_per_value(keys, lambda key: (computed.append(key), points_of(key))[1])
+        seen.append((computed, found is not None))
+        return found
+
+    monkeypatch.setattr(_score, "_once_per_value", spy)
+    assert LADDER.column_points([80, D("80.0"), 100, 79] * 100) == [D(6), D(6), D(10), D(0)] * 100
+    assert seen.pop() == ([80, 100, 79], True)
+    assert SHARE.column_points([1, 2, 0] * 100, [2, 2, 0] * 100) == [D(2), D(4), None] * 100
+    assert seen.pop() == ([(1, 2), (2, 2), (0, 0)], True)
+    assert SHARE.column_points(list(range(300)), [300] * 300)[:2] == [D(0), D(4) / D(300)]
+    assert seen.pop() == ([], False)  # mostly distinct: no key per row
+    assert [repr(v) for v in SHARE.column_points([D("1.0"), D("1.00")] * 200, [D(2)] * 400)[:2]] == ["Decimal('2.0')", "Decimal('2.00')"]
+    assert seen == []
 
 
 @pytest.mark.parametrize(
