@@ -152,33 +152,53 @@ def evidence_workbook(
     """The evidence workbook of one category; pre-filled from typed ``values``/``tables`` when given.
 
     ``row_units`` are the unit codes a monitoring row may name (the category's units and
-    the sub-units whose rows roll up).
+    the sub-units whose rows roll up). The sheets are made in the order a reader meets them
+    built: the hidden choice lists, a sheet per field group, a sheet per monitoring table,
+    then the about sheet (the first sheet), whose index names the others.
     """
     from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
 
-    values = values or {}
-    tables = tables or {}
     book = Workbook()
     about = book.active
     about.title = ABOUT_SHEET
+    look = _Look(synthetic, notes)
     taken = {ABOUT_SHEET, LISTS_SHEET}
-    banner_font = Font(bold=True, color="FFFFFF")
-    banner_fill = PatternFill("solid", fgColor=_RED)
-    head_fill = PatternFill("solid", fgColor=_HEAD)
-    key_font = Font(color=_GREY, size=9)
+    unit_list, lists = _choice_lists(book, plan, row_units)
+    group_sheets = _field_sheets(book, plan, units, values or {}, look, lists, taken)
+    _table_sheets(book, plan, tables or {}, look, lists, unit_list, taken)
+    _about_sheet(about, plan, group_sheets, look)
+    book.move_sheet(LISTS_SHEET, offset=len(book.sheetnames))
+    return workbook_bytes(book)
 
-    def banner(sheet: Any, cell: str, fallback: str) -> None:
-        if synthetic:
-            sheet[cell] = f"{synthetic_banner()} · {notes[0]}" if notes else synthetic_banner()
-            sheet[cell].font = banner_font
-            sheet[cell].fill = banner_fill
+
+class _Look:
+    """The workbook's styles, and the banner a sheet opens with: the synthetic-data warning in
+    red, or the sheet's own heading."""
+
+    def __init__(self, synthetic: bool, notes: Sequence[str]) -> None:
+        from openpyxl.styles import Font, PatternFill
+
+        self.synthetic, self.notes = synthetic, notes
+        self.banner_font = Font(bold=True, color="FFFFFF")
+        self.banner_fill = PatternFill("solid", fgColor=_RED)
+        self.head_fill = PatternFill("solid", fgColor=_HEAD)
+        self.key_font = Font(color=_GREY, size=9)
+
+    def banner(self, sheet: Any, cell: str, fallback: str) -> None:
+        from openpyxl.styles import Font
+
+        if self.synthetic:
+            sheet[cell] = f"{synthetic_banner()} · {self.notes[0]}" if self.notes else synthetic_banner()
+            sheet[cell].font = self.banner_font
+            sheet[cell].fill = self.banner_fill
         else:
             sheet[cell] = fallback
             sheet[cell].font = Font(bold=True)
 
-    # -- the choice lists, hidden: unit codes for monitoring rows, long enum lists
+
+def _choice_lists(book: Any, plan: Plan, row_units: Sequence[str]) -> tuple[str, dict[tuple[str, ...], str]]:
+    """The hidden sheet of choices: the unit codes a monitoring row may name, and each enum's
+    choices too long for an inline list. Returns the units' range and each enum's list formula."""
     lists_sheet = book.create_sheet(LISTS_SHEET)
     lists_sheet.sheet_state = "hidden"
     lists_sheet["A1"] = "unit"
@@ -200,8 +220,23 @@ def evidence_workbook(
             lists_sheet.cell(index, column, choice)
         letter = column_letter(column - 1)
         lists[spec.choices] = f"{LISTS_SHEET}!${letter}$2:${letter}${len(spec.choices) + 1}"
+    return unit_list, lists
 
-    # -- one sheet per field group
+
+def _field_sheets(
+    book: Any,
+    plan: Plan,
+    units: Sequence[Unit],
+    values: Mapping[str, Mapping[str, Any]],
+    look: _Look,
+    lists: dict[tuple[str, ...], str],
+    taken: set[str],
+) -> list[tuple[str, str]]:
+    """A sheet per field group: a row per unit, a column per field (a grade's two). Returns each
+    sheet's title and group, for the about sheet's index."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment
+
     groups: dict[str, list[Field]] = {}
     for spec in plan.fields:
         groups.setdefault(group_of(spec.key), []).append(spec.for_category(plan.category.key))  # this category's maxima
@@ -212,7 +247,7 @@ def evidence_workbook(
     for group in sorted(groups):
         sheet = book.create_sheet(sheet_title(titles[group], taken))
         group_sheets.append((sheet.title, group))
-        banner(sheet, "A1", f"{plan.ruleset.name} · {plan.category.key} {plan.category.title} · {group}")
+        look.banner(sheet, "A1", f"{plan.ruleset.name} · {plan.category.key} {plan.category.title} · {group}")
         columns: list[tuple[str, Any, str]] = [(key, None, "") for key in UNIT_COLUMNS]
         for spec in groups[group]:
             if spec.type == "graded":
@@ -225,9 +260,9 @@ def evidence_workbook(
                 label = f"{label} · {_(LABELS[part])}"
             head = sheet.cell(UNIT_KEY_ROW - 1, index, label)
             head.alignment = Alignment(wrap_text=True, vertical="top")
-            head.fill = head_fill
+            head.fill = look.head_fill
             cell = sheet.cell(UNIT_KEY_ROW, index, key)
-            cell.font = key_font
+            cell.font = look.key_font
             letter = column_letter(index - 1)
             sheet.column_dimensions[letter].width = (
                 14 if spec is None else (30 if part == "reason" or spec.type in ("str", "list[str]") else 18)
@@ -256,32 +291,43 @@ def evidence_workbook(
                     continue
                 if part:
                     value = _number(value.points) if part == "points" else value.reason
-                elif spec.type == "bool":
-                    value = YES if value else NO
-                elif spec.type == "list[str]":
-                    value = "; ".join(value) or NONE
                 else:
-                    value = _number(value)
+                    value = _cell_value(spec.type, value)
                 sheet.cell(row, index, value)
         sheet.freeze_panes = sheet.cell(first_row, 4)
+    return group_sheets
 
-    # -- one sheet per monitoring table; the first event on row 2, its line as in a CSV file
+
+def _table_sheets(
+    book: Any,
+    plan: Plan,
+    tables: Mapping[str, Mapping[str, Sequence[Any]]],
+    look: _Look,
+    lists: dict[tuple[str, ...], str],
+    unit_list: str,
+    taken: set[str],
+) -> None:
+    """A sheet per monitoring table: keys on row 1, the first event on row 2, each event on its
+    line of the CSV file it came from when those lines fit (else in order)."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     for spec_table in sorted(plan.tables, key=lambda t: t.name):
         sheet = book.create_sheet(sheet_title(spec_table.name, taken))
+        given = tables.get(spec_table.name)
         header: list[tuple[str, Column | None]] = [("unit", None), *((c.name, c) for c in spec_table.columns)]
         for index, (key, col) in enumerate(header, start=1):
             cell = sheet.cell(TABLE_KEY_ROW, index, key)
             cell.font = Font(bold=True)
-            cell.fill = head_fill
+            cell.fill = look.head_fill
             letter = column_letter(index - 1)
             sheet.column_dimensions[letter].width = 18
-            where = f"{letter}{TABLE_KEY_ROW + 1}:{letter}{TABLE_KEY_ROW + EVENT_ROWS + _count(tables.get(spec_table.name))}"
+            where = f"{letter}{TABLE_KEY_ROW + 1}:{letter}{TABLE_KEY_ROW + EVENT_ROWS + _count(given)}"
             if col is None:
                 text = _(LABELS["unit"]) + (_(" (a sub-unit's rows roll up to its parent)") if spec_table.rollup else "")
                 text += "\n" + _("an empty sheet is a table not given (missing); {0} alone in A2: no events at all").format(NONE)
                 cell.comment = Comment(f"{text}\n{spec_table.description}", "escore")
-                from openpyxl.worksheet.datavalidation import DataValidation
-
                 rule = DataValidation(type="list", formula1=unit_list, allow_blank=True)
                 rule.error, rule.errorTitle, rule.showErrorMessage = _("expected a unit code of the list"), "escore", True
             else:
@@ -290,20 +336,20 @@ def evidence_workbook(
                 cell.comment = comment
                 rule = _validation(col, "", lists)
                 if col.type == "date":
-                    for row in range(TABLE_KEY_ROW + 1, TABLE_KEY_ROW + 1 + max(1, _count(tables.get(spec_table.name)))):
+                    for row in range(TABLE_KEY_ROW + 1, TABLE_KEY_ROW + 1 + max(1, _count(given))):
                         sheet.cell(row, index).number_format = "yyyy-mm-dd"
             if rule is not None:
                 sheet.add_data_validation(rule)
                 rule.add(where)
-        banner(
+        look.banner(
             sheet,
             f"{column_letter(len(header) + 1)}1",
             _("{0}: {1} (one row per event; an empty sheet is a table not given, {2} in A2: no events)").format(
                 spec_table.name, spec_table.description, NONE
             ),
         )
-        events = sorted((row for rows in tables.get(spec_table.name, {}).values() for row in rows), key=lambda r: (r.line, r.unit))
-        if spec_table.name in tables and not events:
+        events = sorted((row for rows in (given or {}).values() for row in rows), key=lambda r: (r.line, r.unit))
+        if given is not None and not events:
             sheet.cell(TABLE_KEY_ROW + 1, 1, NONE)  # given, with no events (an empty sheet is a table not given)
         lines = [r.line for r in events]
         keep_lines = len(set(lines)) == len(lines) and all(line > TABLE_KEY_ROW for line in lines)
@@ -314,26 +360,24 @@ def evidence_workbook(
                 value = getattr(event, col.name)
                 if value is None:
                     continue
-                if col.type == "bool":
-                    value = YES if value else NO
-                elif col.type == "list[str]":
-                    value = "; ".join(value) or NONE
-                elif col.type == "graded":
-                    value = f"{value.points}"
-                else:
-                    value = _number(value)
-                cell = sheet.cell(row, index, value)
-                if isinstance(value, _dt.date):
+                shown = _cell_value(col.type, value)
+                cell = sheet.cell(row, index, shown)
+                if isinstance(shown, _dt.date):
                     cell.number_format = "yyyy-mm-dd"
         sheet.freeze_panes = sheet.cell(TABLE_KEY_ROW + 1, 2)
 
-    # -- the about sheet, first
+
+def _about_sheet(about: Any, plan: Plan, group_sheets: Sequence[tuple[str, str]], look: _Look) -> None:
+    """The first sheet: what the workbook is, how to fill it in, its sheets, and the keys a
+    reader checks (ruleset, category, synthetic, notes)."""
+    from openpyxl.styles import Font
+
     about["A1"] = _("escore evidence workbook · {0} ({1}) · {2} {3}").format(
         plan.ruleset.name, plan.ruleset.year, plan.category.key, plan.category.title
     )
     about["A1"].font = Font(bold=True, size=14)
-    if synthetic:
-        banner(about, "A2", "")
+    if look.synthetic:
+        look.banner(about, "A2", "")
     about_lines = [
         _(
             "One sheet per field group: a row per unit (code, name, parent), a column per field; "
@@ -362,15 +406,25 @@ def evidence_workbook(
         (
             ("ruleset", plan.ruleset.name),
             ("category", plan.category.key),
-            ("synthetic", YES if synthetic else NO),
-            *(("note", note) for note in notes or [""]),
+            ("synthetic", YES if look.synthetic else NO),
+            *(("note", note) for note in look.notes or [""]),
         )
     ):
         about.cell(block + offset, 1, key).font = Font(bold=True)
         about.cell(block + offset, 2, value)
     about.column_dimensions["A"].width = 16
-    book.move_sheet(LISTS_SHEET, offset=len(book.sheetnames))
-    return workbook_bytes(book)
+
+
+def _cell_value(kind: str, value: Any) -> Any:
+    """A value of evidence type ``kind`` as its cell holds it: 是/否, a list's items joined by
+    ``;`` (无 for none), a grade's points as text, a number exact (:func:`_number`)."""
+    if kind == "bool":
+        return YES if value else NO
+    if kind == "list[str]":
+        return "; ".join(value) or NONE
+    if kind == "graded":
+        return f"{value.points}"
+    return _number(value)
 
 
 def _count(rows: Mapping[str, Sequence[Any]] | None) -> int:
