@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,8 @@ def verify(
     Exit status: 0 when every case passes (and coverage is at least --fail-under),
     1 otherwise, 2 on bad input.
     """
+    import tempfile
+
     import pytest
 
     from escore._errors import UsageError
@@ -59,9 +63,51 @@ def verify(
     if fail_under is not None and not with_coverage:
         raise UsageError(_("--fail-under needs --coverage (it is a threshold of rule coverage)"))
     catalog = catalog_from(ctx)
-    if ruleset is not None and ruleset not in catalog.rulesets:
-        from escore._errors import did_you_mean
+    names = _chosen_rulesets(catalog, ruleset, year)
+    # A derived ruleset runs the cases of the rulesets it extends as well.
+    chains = {base for name in names for base in catalog.chain(name)}
+    targets = list(paths) or sorted({path for r, path, _ in catalog.golden if r in chains})
+    if not targets:
+        raise UsageError(_("no golden cases: no installed pack registers any; pass PATH"))
+    for target in targets:
+        if not target.exists():
+            raise UsageError(_("golden case path not found: {0}").format(target))
+    scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
+    empty_config = Path(scratch.name) / "pytest.ini"
+    empty_config.write_text("[pytest]\n", encoding="utf-8")
+    args = _pytest_args(targets, empty_config, sorted(names) if ruleset or year else [], keyword, exitfirst, pytest_args)
+    sink = _Sink()
+    cov = None
+    if with_coverage:
+        import coverage
 
+        files = sorted({str(Path(module.__file__).resolve()) for _, _, module, _ in catalog.indicator_modules if module.__file__})
+        cov = coverage.Coverage(data_file=None, branch=True, include=files, config_file=False)
+        cov.start()
+    try:
+        # pytest builds its own catalogue: hand it the same -p choices through the environment.
+        with _plugin_choices(*plugin_options(ctx)), command_stdout():  # pytest's report is this command's output
+            status = pytest.main(args, plugins=[sink])
+    finally:
+        scratch.cleanup()
+        if cov is not None:
+            cov.stop()
+    code = 0 if status == 0 else 1
+    if status == 5:
+        message = _("no golden case was collected") + (_(" (-k {0} matches none)").format(repr(keyword)) if keyword else "")
+        click.echo(_("escore: error: {0}").format(message), err=True)
+        ctx.exit(2)
+    if cov is not None and not _coverage_reached(catalog, names, sink, cov, fail_under):
+        code = 1
+    ctx.exit(code)
+
+
+def _chosen_rulesets(catalog: Any, ruleset: str | None, year: int | None) -> set[str]:
+    """The rulesets whose cases run: those named by --ruleset and --year, else every one
+    installed. An unknown name or year, or the two contradicting each other, is a usage error."""
+    from escore._errors import UsageError, did_you_mean
+
+    if ruleset is not None and ruleset not in catalog.rulesets:
         hint = did_you_mean(ruleset, catalog.rulesets)
         raise UsageError(
             _("unknown ruleset '{0}'").format(ruleset)
@@ -76,23 +122,20 @@ def verify(
         )
     rulesets = [r for r, _ in catalog.rulesets.values() if (ruleset is None or r.name == ruleset) and (year is None or r.year == year)]
     if (ruleset or year) and not rulesets:
-        from escore._errors import did_you_mean
-
         years = sorted({str(r.year) for r, _ in catalog.rulesets.values()})
         hint = did_you_mean(str(year), years)
         # As for an unknown ruleset: the closest year, else the years installed.
         raise UsageError(
             _("no installed ruleset is of {0}").format(year) + _("; ") + (hint or _("years installed: {0}").format(", ".join(years)))
         )
-    names = {r.name for r in rulesets}
-    # A derived ruleset runs the cases of the rulesets it extends as well.
-    chains = {base for name in names for base in catalog.chain(name)}
-    targets = list(paths) or sorted({path for r, path, _ in catalog.golden if r in chains})
-    if not targets:
-        raise UsageError(_("no golden cases: no installed pack registers any; pass PATH"))
-    for target in targets:
-        if not target.exists():
-            raise UsageError(_("golden case path not found: {0}").format(target))
+    return {r.name for r in rulesets}
+
+
+def _pytest_args(
+    targets: list[Path], empty_config: Path, rulesets: list[str], keyword: str | None, exitfirst: bool, pytest_args: tuple[str, ...]
+) -> list[str]:
+    """pytest's command line for the golden cases at ``targets``, the cases of ``rulesets`` only
+    (all when empty)."""
     args = [str(t) for t in targets]
     # escore is imported before pytest starts, so pytest cannot assert-rewrite the plugin's
     # distribution; its runtime code has no bare asserts, so the warning is noise here.
@@ -101,73 +144,59 @@ def verify(
     # configuration file found there (-c names an empty one), no Python test modules
     # or package __init__ imported (-p no:python), no doctests. pytest's cache stays in
     # the rootdir (the working directory), so --pytest-arg=--lf still works.
-    import tempfile
-
-    scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
-    empty_config = Path(scratch.name) / "pytest.ini"
-    empty_config.write_text("[pytest]\n", encoding="utf-8")
     args += ["--noconftest", "-c", str(empty_config), "-p", "no:python", "-p", "no:doctest"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args += ["-p", "escore.pytest_plugin"]  # the pytest11 entry point is not loaded then
-    if ruleset or year:
-        for name in sorted(names):
-            args += ["--escore-ruleset", name]
+    for name in rulesets:
+        args += ["--escore-ruleset", name]
     if keyword:
         args += ["-k", keyword]
     if exitfirst:
         args.append("-x")
-    args += list(pytest_args)
-    sink = _Sink()
-    cov = None
-    if with_coverage:
-        import coverage
+    return args + list(pytest_args)
 
-        files = sorted({str(Path(module.__file__).resolve()) for _, _, module, _ in catalog.indicator_modules if module.__file__})
-        cov = coverage.Coverage(data_file=None, branch=True, include=files, config_file=False)
-        cov.start()
-    # pytest builds its own catalogue: hand it the same -p choices through the environment.
+
+@contextlib.contextmanager
+def _plugin_choices(blocked: list[str], forced: list[str]) -> Iterator[None]:
+    """The -p choices of this command in the environment while pytest runs, as it reads them
+    when it builds its catalogue; the environment as it was afterwards."""
     from escore._plugins import BLOCKED_ENV, PLUGINS_ENV
 
-    blocked, forced = plugin_options(ctx)
     saved = {name: os.environ.get(name) for name in (BLOCKED_ENV, PLUGINS_ENV)}
     for name, values in ((BLOCKED_ENV, blocked), (PLUGINS_ENV, forced)):
         if values:
             os.environ[name] = ",".join(filter(None, [os.environ.get(name, ""), *values]))
     try:
-        with command_stdout():  # pytest's report is this command's output
-            status = pytest.main(args, plugins=[sink])
+        yield
     finally:
-        scratch.cleanup()
-        if cov is not None:
-            cov.stop()
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    code = 0 if status == 0 else 1
-    if status == 5:
-        message = _("no golden case was collected") + (_(" (-k {0} matches none)").format(repr(keyword)) if keyword else "")
-        click.echo(_("escore: error: {0}").format(message), err=True)
-        ctx.exit(2)
-    if cov is not None:
-        from escore._coverage import measure, render
 
-        reports = []
-        for name in sorted(names or {o.plan.ruleset.name for o in sink.outcomes}):
-            for (r, category), _plugin in sorted(catalog.categories.items()):
-                if r != name or not any(s[0] == r and s[1] == category for s in catalog.sections):
-                    continue
-                reports.append(measure(catalog.plan(r, category), sink.outcomes, cov))
-        echo_out(render(reports))
-        if fail_under is not None:
-            for report in reports:
-                if report.reached_percent < fail_under:
-                    click.echo(
-                        _("escore: rule coverage of {0}/{1}: {2} of indicators reached, below --fail-under {3}").format(
-                            report.ruleset, report.category, f"{report.reached_percent:.1f}%", f"{fail_under:g}"
-                        ),
-                        err=True,
-                    )
-                    code = 1
-    ctx.exit(code)
+
+def _coverage_reached(catalog: Any, names: set[str], sink: _Sink, cov: Any, fail_under: float | None) -> bool:
+    """Print the rule coverage of each category of the rulesets run; whether each reaches
+    --fail-under (each one below it is named on stderr)."""
+    from escore._coverage import measure, render
+
+    reports = []
+    for name in sorted(names or {o.plan.ruleset.name for o in sink.outcomes}):
+        for (r, category), _plugin in sorted(catalog.categories.items()):
+            if r != name or not any(s[0] == r and s[1] == category for s in catalog.sections):
+                continue
+            reports.append(measure(catalog.plan(r, category), sink.outcomes, cov))
+    echo_out(render(reports))
+    reached = True
+    if fail_under is not None:
+        for report in reports:
+            if report.reached_percent < fail_under:
+                click.echo(
+                    _("escore: rule coverage of {0}/{1}: {2} of indicators reached, below --fail-under {3}").format(
+                        report.ruleset, report.category, f"{report.reached_percent:.1f}%", f"{fail_under:g}"
+                    ),
+                    err=True,
+                )
+                reached = False
+    return reached
