@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._errors import InputError, InputErrors, did_you_mean
 from ._evidence import Column, Field, Table
@@ -271,6 +271,7 @@ def _read_unit_sheet(
     out: dict[str, dict[str, Any]],
     seen_units: list[str],
 ) -> None:
+    """A sheet of units by fields: its row of keys, then a row per unit of ``wanted``."""
     if not grid or _blank([v for row in grid for v in row]):
         return
     top = _key_row(grid)
@@ -281,15 +282,50 @@ def _read_unit_sheet(
             gettext("not an evidence sheet: expected a row of keys starting with 'unit' in column A (sheets named '_…' are ignored)"),
         )
         return
-    keys = [cell_value(v) for v in grid[top]]
-    # column → (field, part) where part is "" for a plain field, "points" or "reason" for a graded one
+    layout = _unit_sheet_layout(sheet, [cell_value(v) for v in grid[top]], grid[top + 1 :], top, fields, other_fields, category, problems)
+    units_here: dict[str, int] = {}
+    for offset, row in enumerate(grid[top + 1 :]):
+        number = top + 2 + offset
+        if _blank(row):
+            continue
+        code = _row_unit(sheet, number, row, wanted, known, units_here, problems)
+        if code is None:
+            continue
+        seen_units.append(code)
+        name = cell_value(row[1]) if len(row) > 1 else None
+        who = f"{code} {name}" if name else code
+        _read_unit_row(sheet, number, row, who, code, layout, fields, values[code], out.setdefault(code, {}), problems)
+
+
+class _UnitSheetLayout(NamedTuple):
+    """What a unit sheet's row of keys says: each column's field and part (``""`` for a plain
+    field, ``points`` or ``reason`` for a grade's), each grade's columns, and the grades with a
+    column missing (named once, at the header)."""
+
+    columns: dict[int, tuple[Field, str]]
+    graded: dict[str, dict[str, int]]
+    incomplete: set[str]
+
+
+def _unit_sheet_layout(
+    sheet: str,
+    keys: list[Any],
+    rows: Sequence[Sequence[Any]],
+    top: int,
+    fields: Mapping[str, Field],
+    other_fields: set[str],
+    category: str,
+    problems: _Problems,
+) -> _UnitSheetLayout:
+    """The columns of a unit sheet from its row of keys (row ``top``); each key that is not one
+    of ``fields`` is a problem at its cell, with the key meant where one is close."""
     columns: dict[int, tuple[Field, str]] = {}
     graded: dict[str, dict[str, int]] = {}
     seen: dict[str, int] = {}
     for index, key in enumerate(keys):
         where = cell_name(sheet, top + 1, index)
         if key is None:
-            if any(index < len(row) and cell_value(row[index]) is not None for row in grid[top + 1 :]):
+            if any(index < len(row) and cell_value(row[index]) is not None for row in rows):
                 problems.add(where, "", gettext("values in a column without a key; put the field key in this cell"))
             continue
         if not isinstance(key, str):
@@ -326,65 +362,84 @@ def _read_unit_sheet(
                 problems.add(
                     cell_name(sheet, top + 1, other), base, gettext("the column {0}.{1} is missing beside this one").format(base, part)
                 )
-    units_here: dict[str, int] = {}
-    for offset, row in enumerate(grid[top + 1 :]):
-        number = top + 2 + offset
-        if _blank(row):
-            continue
-        code = cell_value(row[0]) if row else None
-        name = cell_value(row[1]) if len(row) > 1 else None
-        if code is None:
-            problems.add(cell_name(sheet, number, 0), "unit", gettext("expected a unit code: this row has values but no unit"))
-            continue
-        code = str(code)
-        if code not in wanted:
-            if code not in known:
-                problems.add(
-                    cell_name(sheet, number, 0),
-                    "unit",
-                    gettext("unknown unit code '{0}'").format(code),
-                    hint=did_you_mean(code, [*known, *wanted]),
-                )
-            continue  # a unit of another category
-        if code in units_here:
+    return _UnitSheetLayout(columns, graded, incomplete)
+
+
+def _row_unit(
+    sheet: str,
+    number: int,
+    row: Sequence[Any],
+    wanted: Collection[str],
+    known: set[str],
+    units_here: dict[str, int],
+    problems: _Problems,
+) -> str | None:
+    """The unit of row ``number`` when it is one of ``wanted`` met for the first time on this
+    sheet; ``None`` for a row of another category's unit, or a problem (no code, an unknown one,
+    a unit's second row)."""
+    code = cell_value(row[0]) if row else None
+    if code is None:
+        problems.add(cell_name(sheet, number, 0), "unit", gettext("expected a unit code: this row has values but no unit"))
+        return None
+    code = str(code)
+    if code not in wanted:
+        if code not in known:
             problems.add(
-                cell_name(sheet, number, 0), "unit", gettext("unit '{0}' has two rows (also row {1})").format(code, units_here[code])
+                cell_name(sheet, number, 0),
+                "unit",
+                gettext("unknown unit code '{0}'").format(code),
+                hint=did_you_mean(code, [*known, *wanted]),
+            )
+        return None  # a unit of another category
+    if code in units_here:
+        problems.add(cell_name(sheet, number, 0), "unit", gettext("unit '{0}' has two rows (also row {1})").format(code, units_here[code]))
+        return None
+    units_here[code] = number
+    return code
+
+
+def _read_unit_row(
+    sheet: str,
+    number: int,
+    row: Sequence[Any],
+    who: str,
+    code: str,
+    layout: _UnitSheetLayout,
+    fields: Mapping[str, Field],
+    unit_values: dict[str, Any],
+    target: dict[str, Any],
+    problems: _Problems,
+) -> None:
+    """The values of one unit's row: each plain field's cell, then each grade's two cells as one
+    value (both given, the points in range); an empty cell is evidence not given."""
+    grades: dict[str, dict[str, Any]] = {}
+    for index, (spec, part) in layout.columns.items():
+        raw = cell_value(row[index]) if index < len(row) else None
+        if part:
+            grades.setdefault(spec.key, {})[part] = (raw, index)
+            continue
+        if raw is None:
+            continue
+        _store(spec, raw, f"{cell_name(sheet, number, index)}: {who}", code, unit_values, target, problems)
+    for key, given in grades.items():
+        spec = fields[key]
+        present = {part: v for part, v in given.items() if v[0] is not None}
+        if not present or key in layout.incomplete:
+            continue
+        if len(present) < len(GRADED_PARTS):
+            lacking = next(p for p in GRADED_PARTS if p not in present)
+            index = layout.graded[key].get(lacking, next(iter(present.values()))[1])
+            problems.add(
+                f"{cell_name(sheet, number, index)}: {who}",
+                key,
+                gettext("an assessor's grade needs both the points and the reason; the {0} is empty").format(gettext(lacking)),
             )
             continue
-        units_here[code] = number
-        seen_units.append(code)
-        who = f"{code} {name}" if name else code
-        target = out.setdefault(code, {})
-        grades: dict[str, dict[str, Any]] = {}
-        for index, (spec, part) in columns.items():
-            raw = cell_value(row[index]) if index < len(row) else None
-            if part:
-                grades.setdefault(spec.key, {})[part] = (raw, index)
-                continue
-            if raw is None:
-                continue
-            _store(spec, raw, f"{cell_name(sheet, number, index)}: {who}", code, values[code], target, problems)
-        for key, given in grades.items():
-            spec = fields[key]
-            present = {part: v for part, v in given.items() if v[0] is not None}
-            if not present or key in incomplete:
-                continue
-            if len(present) < len(GRADED_PARTS):
-                lacking = next(p for p in GRADED_PARTS if p not in present)
-                index = graded[key].get(lacking, next(iter(present.values()))[1])
-                problems.add(
-                    f"{cell_name(sheet, number, index)}: {who}",
-                    key,
-                    gettext("an assessor's grade needs both the points and the reason; the {0} is empty").format(gettext(lacking)),
-                )
-                continue
-            where = f"{cell_name(sheet, number, present['points'][1])}: {who}"
-            # The points cell is checked as the number it is (its range named), then the grade as a whole.
-            ok, _ = problems.parse(_points_spec(spec), present["points"][0], where, f"{key}.points")
-            if ok:
-                _store(
-                    spec, {"points": present["points"][0], "reason": str(present["reason"][0])}, where, code, values[code], target, problems
-                )
+        where = f"{cell_name(sheet, number, present['points'][1])}: {who}"
+        # The points cell is checked as the number it is (its range named), then the grade as a whole.
+        ok, _ = problems.parse(_points_spec(spec), present["points"][0], where, f"{key}.points")
+        if ok:
+            _store(spec, {"points": present["points"][0], "reason": str(present["reason"][0])}, where, code, unit_values, target, problems)
 
 
 #: The two cells of an assessor's grade, as the messages name them.
