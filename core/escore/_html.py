@@ -19,10 +19,11 @@ import html
 from decimal import Decimal
 from typing import Any
 
+from ._collect import Plan
 from ._i18n import gettext as _
 from ._i18n import language, status_label
 from ._report import synthetic_banner
-from ._run import STATUSES, RunResult, present
+from ._run import STATUSES, RunResult, UnitResult, present
 from ._score import ZERO, fmt
 
 _STYLE = """
@@ -199,14 +200,44 @@ def _group_points(plan: Any, by_code: dict[str, Any]) -> dict[str, tuple[Decimal
 def report_data(result: RunResult, *, single: bool = False) -> dict[str, Any]:
     """The JSON the page renders; points rounded for presentation, each unit's exact total kept."""
     plan = result.plan
-    strings: dict[str, int] = {}
+    strings = _Strings()
+    nodes, order, groups = _node_entries(plan, strings)
+    units = [
+        _unit_entry(plan, unit_result, None if single else rank, order, groups, strings)
+        for rank, unit_result in zip(result.ranks, result.units)
+    ]
+    return {
+        "lang": language(),
+        "statuses": list(STATUSES),
+        "sections": [{"name": s.name, "title": s.title, "weight": fmt(s.weight), "raw_max": fmt(s.raw_max)} for s in plan.sections],
+        "groups": groups,
+        "nodes": nodes,
+        "units": units,
+        "strings": strings.texts(),
+        "ui": _ui_words(),
+    }
 
-    def intern(text: str) -> int:
-        index = strings.get(text)
+
+class _Strings:
+    """The page's long texts (clauses, notes, explanation lines), each kept once and referred to
+    by its index: 131 units share most of them."""
+
+    def __init__(self) -> None:
+        self._index: dict[str, int] = {}
+
+    def __call__(self, text: str) -> int:
+        index = self._index.get(text)
         if index is None:
-            index = strings[text] = len(strings)
+            index = self._index[text] = len(self._index)
         return index
 
+    def texts(self) -> list[str]:
+        return list(self._index)
+
+
+def _node_entries(plan: Plan, intern: _Strings) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]]]:
+    """The indicator tree, section by section (an entry per node, in order), the node codes in
+    that order, and the groups a unit's lost points are charted by."""
     nodes = []
     order = []
     groups = []
@@ -237,51 +268,59 @@ def report_data(result: RunResult, *, single: bool = False) -> dict[str, Any]:
             order.append(node.code)
             if depth == level and node.counted and node.kind != "bonus" and (level == 0 or node.parent == roots[0].code):
                 groups.append({"code": node.code, "title": node.title, "max": fmt(node.max)})
+    return nodes, order, groups
+
+
+def _unit_entry(
+    plan: Plan, unit_result: UnitResult, rank: int | None, order: list[str], groups: list[dict[str, Any]], intern: _Strings
+) -> dict[str, Any]:
+    """One unit of the page: its totals, and a row per node of ``order`` (points, lost, status,
+    explanation lines, whether its clause is shown)."""
     status_index = {status: i for i, status in enumerate(STATUSES)}
-    units = []
-    for rank, unit_result in zip(result.ranks, result.units):
-        by_code = {item.code: item for item in unit_result.indicators}
-        totals = _group_points(plan, by_code)
-        rows: list[Any] = []
-        for code in order:
-            got, lost = totals.get(code, (None, None))
-            item = by_code.get(code)
-            if item is None and got is None:
-                rows.append(None)
-                continue
-            row: list[Any] = [
-                None if got is None else present(got),
-                present(lost) if lost else "",
-                None if item is None else status_index[item.status],
-            ]
-            if item is not None:
-                shows_source = item.status != "not_applicable" and (item.status != "scored" or item.points < plan.nodes[code].max)
-                row += [[intern(reason) for reason in item.reasons], 1 if shows_source else 0]
-            rows.append(row)
-        counts = dict.fromkeys(STATUSES, 0)
-        for item in unit_result.indicators:
-            counts[item.status] += 1
-        for veto in unit_result.vetoes:
-            if veto.status in ("missing", "error"):
-                counts[veto.status] += 1
-        unit = unit_result.unit
-        units.append(
-            {
-                "code": unit.code,
-                "name": unit.name,
-                "parent": unit.parent or "",
-                "rank": None if single else rank,
-                "total": present(unit_result.total),
-                "total_exact": fmt(unit_result.total),
-                "sections": [present(s.points) for s in unit_result.sections],
-                "missing": counts["missing"],
-                "errors": counts["error"],
-                "groups": [present(totals[g["code"]][1] or ZERO) for g in groups],
-                "nodes": rows,
-                "vetoes": [[v.code, v.title, v.status, v.reason] for v in unit_result.vetoes if v.status != "not_applied"],
-            }
-        )
-    ui = {
+    by_code = {item.code: item for item in unit_result.indicators}
+    totals = _group_points(plan, by_code)
+    rows: list[Any] = []
+    for code in order:
+        got, lost = totals.get(code, (None, None))
+        item = by_code.get(code)
+        if item is None and got is None:
+            rows.append(None)
+            continue
+        row: list[Any] = [
+            None if got is None else present(got),
+            present(lost) if lost else "",
+            None if item is None else status_index[item.status],
+        ]
+        if item is not None:
+            shows_source = item.status != "not_applicable" and (item.status != "scored" or item.points < plan.nodes[code].max)
+            row += [[intern(reason) for reason in item.reasons], 1 if shows_source else 0]
+        rows.append(row)
+    counts = dict.fromkeys(STATUSES, 0)
+    for item in unit_result.indicators:
+        counts[item.status] += 1
+    for veto in unit_result.vetoes:
+        if veto.status in ("missing", "error"):
+            counts[veto.status] += 1
+    unit = unit_result.unit
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "parent": unit.parent or "",
+        "rank": rank,
+        "total": present(unit_result.total),
+        "total_exact": fmt(unit_result.total),
+        "sections": [present(s.points) for s in unit_result.sections],
+        "missing": counts["missing"],
+        "errors": counts["error"],
+        "groups": [present(totals[g["code"]][1] or ZERO) for g in groups],
+        "nodes": rows,
+        "vetoes": [[v.code, v.title, v.status, v.reason] for v in unit_result.vetoes if v.status != "not_applied"],
+    }
+
+
+def _ui_words() -> dict[str, Any]:
+    """The page's own words, in the run's language."""
+    return {
         "parent": _("parent"),
         "total": _("total"),
         "missing": _("missing"),
@@ -295,16 +334,6 @@ def report_data(result: RunResult, *, single: bool = False) -> dict[str, Any]:
         "veto": _("veto"),
         "lost_by_group": _("lost points by top-level group (points of the section's table)"),
         "status_names": {status: status_label(status) for status in (*STATUSES, "applied")},
-    }
-    return {
-        "lang": language(),
-        "statuses": list(STATUSES),
-        "sections": [{"name": s.name, "title": s.title, "weight": fmt(s.weight), "raw_max": fmt(s.raw_max)} for s in plan.sections],
-        "groups": groups,
-        "nodes": nodes,
-        "units": units,
-        "strings": list(strings),
-        "ui": ui,
     }
 
 
