@@ -88,6 +88,11 @@ def test_contradicting_and_unknown_choices_are_usage_errors(two_years):
         two_years.choose("town", year=1999)
     with pytest.raises(UsageError, match=r"ruleset 'demo2024' has no category 'twon'; did you mean 'town'\?"):
         two_years.choose("twon", ruleset="demo2024")
+    # Nothing close: the rulesets installed (escore verify --ruleset names them alike, through Catalog.named).
+    with pytest.raises(UsageError, match=r"^unknown ruleset 'fj1999'; installed: demo2024, demo2025$"):
+        two_years.choose("town", ruleset="fj1999")
+    with pytest.raises(UsageError, match=r"^unknown ruleset 'fj1999'; installed: none$"):
+        Catalog(make_plugin_manager(autoload=False, extra=[])).named("fj1999")
 
 
 def test_two_rulesets_claiming_the_same_year_are_a_clear_error():

@@ -4,11 +4,14 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from escore._i18n import gettext as _
+
+if TYPE_CHECKING:
+    from escore._plugins import Catalog
 
 from ._common import catalog_from, command_stdout, echo_out, lang_option, plugin_options, reports_errors, ruleset_option, year_option
 
@@ -102,24 +105,13 @@ def verify(
     ctx.exit(code)
 
 
-def _chosen_rulesets(catalog: Any, ruleset: str | None, year: int | None) -> set[str]:
+def _chosen_rulesets(catalog: Catalog, ruleset: str | None, year: int | None) -> set[str]:
     """The rulesets whose cases run: those named by --ruleset and --year, else every one
     installed. An unknown name or year, or the two contradicting each other, is a usage error."""
     from escore._errors import UsageError, did_you_mean
 
-    if ruleset is not None and ruleset not in catalog.rulesets:
-        hint = did_you_mean(ruleset, catalog.rulesets)
-        raise UsageError(
-            _("unknown ruleset '{0}'").format(ruleset)
-            + _("; ")
-            + (hint or _("installed: {0}").format(", ".join(sorted(catalog.rulesets)) or _("none")))
-        )
-    if ruleset is not None and year is not None and catalog.rulesets[ruleset][0].year != year:
-        raise UsageError(
-            _("--year {0} contradicts --ruleset {1}, which is the {2} ruleset; give one of them").format(
-                year, ruleset, catalog.rulesets[ruleset][0].year
-            )
-        )
+    if ruleset is not None:
+        catalog.named(ruleset, year=year)
     rulesets = [r for r, _ in catalog.rulesets.values() if (ruleset is None or r.name == ruleset) and (year is None or r.year == year)]
     if (ruleset or year) and not rulesets:
         years = sorted({str(r.year) for r, _ in catalog.rulesets.values()})

@@ -423,6 +423,22 @@ class Catalog:
     def category_keys(self) -> list[str]:
         return sorted({key for _, key in self.categories})
 
+    def named(self, name: str, *, year: int | None = None) -> Ruleset:
+        """The installed ruleset ``name`` (``--ruleset``). An unknown name, with the closest one
+        installed (else those installed), or a ``year`` it is not of, is a usage error."""
+        if name not in self.rulesets:
+            hint = did_you_mean(name, self.rulesets)
+            known = ", ".join(sorted(self.rulesets)) or gettext("none")
+            raise UsageError(
+                gettext("unknown ruleset '{0}'").format(name) + gettext("; ") + (hint or gettext("installed: {0}").format(known))
+            )
+        chosen = self.rulesets[name][0]
+        if year is not None and chosen.year != year:
+            raise UsageError(
+                gettext("--year {0} contradicts --ruleset {1}, which is the {2} ruleset; give one of them").format(year, name, chosen.year)
+            )
+        return chosen
+
     def choose(self, category: str, *, ruleset: str | None = None, year: int | None = None) -> Ruleset:
         """The ruleset to use for ``category``: the one named, the one of ``year``, or the latest.
 
@@ -431,19 +447,7 @@ class Catalog:
         :attr:`note` so that the user sees which year was scored.
         """
         if ruleset is not None:
-            if ruleset not in self.rulesets:
-                hint = did_you_mean(ruleset, self.rulesets)
-                known = ", ".join(sorted(self.rulesets)) or gettext("none installed")
-                raise UsageError(
-                    gettext("unknown ruleset '{0}'").format(ruleset) + gettext("; ") + (hint or gettext("installed: {0}").format(known))
-                )
-            chosen = self.rulesets[ruleset][0]
-            if year is not None and chosen.year != year:
-                raise UsageError(
-                    gettext("--year {0} contradicts --ruleset {1}, which is the {2} ruleset; give one of them").format(
-                        year, ruleset, chosen.year
-                    )
-                )
+            chosen = self.named(ruleset, year=year)
             if (ruleset, category) not in self.categories:
                 hint = did_you_mean(category, [k for r, k in self.categories if r == ruleset])
                 raise UsageError(
