@@ -125,6 +125,8 @@ DELAY = Ladder.at_most("delay", [(0, 5), (1, 3), (2, 1)], otherwise=None)
 DEDUCTION = Deduction("deduct", max=3, per={"a": 1, "b": "0.5"}, floor=D("0.5"))
 AWARD = Award("award", cap=2, per={"a": 1, "b": "0.75"})
 MISSING_SHARE = Proportional("missing share", 5, nothing_to_count="missing")
+ONE_KIND = Deduction("one kind", max=2, per={"late": "0.3"})
+ONE_AWARD = Award("one award", cap=3, per={"platform": "0.75"})
 GRADED = Graded("graded", 4)
 
 NUMBERS = [0, 1, 59, 60, 61, 79, 80, D("80.0"), D("79.99"), 90, D("90.00"), 100, D("100.0"), 101, -1, D("-0"), D("1E+2"), D("Infinity")]
@@ -158,6 +160,11 @@ NUMBERS = [0, 1, 59, 60, 61, 79, 80, D("80.0"), D("79.99"), 90, D("90.00"), 100,
             ],
         ),
         (DEDUCTION, [[(Item(["a"]),), (Item("a"),), (Item("a"),), (Item(["a"]),)]]),
+        # One kind: grouped by the number of items, never across another kind with as many.
+        (ONE_KIND, [[(), (Item("late", "a"),), (Item("late", "b"),) * 3, (Item("late"),) * 9, (), (Item("late", "x", "sub"),)]]),
+        (ONE_KIND, [[(Item("late"),), (Item("late"),), (Item("other"),), (), (Item("late"), Item("other"))]]),
+        (ONE_KIND, [[(Item(["late"]),), (Item("late"),), (Item("late"),)]]),
+        (ONE_AWARD, [[(Item("platform"),) * 2, (Item("platform", "y"),) * 2, (Item("platform"),) * 5, ()]]),
         (AWARD, [[(), (Item("a"),), (Item("b"),) * 2, (Item("a"),) * 3, (Item("c"),)]]),
         (AWARD, [[(Item("b"),) * 2, (Item("b"),) * 2, (Item("a"),) * 3, (Item("c"),), (Item("a"),) * 3]]),
         (
@@ -191,6 +198,10 @@ NUMBERS = [0, 1, 59, 60, 61, 79, 80, D("80.0"), D("79.99"), 90, D("90.00"), 100,
         "deduction, unhashable",
         "deduction, same kinds",
         "deduction, unhashable kind",
+        "one kind, by count",
+        "one kind, another kind as many",
+        "one kind, unhashable kind",
+        "award of one kind, by count",
         "award",
         "award, repeated",
         "award, same kinds",

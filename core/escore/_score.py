@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -461,26 +461,32 @@ def _awarded(cap: Decimal, per: dict[str, Decimal], items: Iterable[Item]) -> De
     return min(sum(amounts, ZERO), cap)
 
 
-def _each(points_of: Callable[..., Decimal], column: Sequence[Any], *rule: Any) -> list[Decimal | None] | None:
+def _each(points_of: Callable[..., Decimal], column: Sequence[Any], *rule: Any, kinds: Collection[str] = ()) -> list[Decimal | None] | None:
     """``points_of(*rule, items)`` for each tuple of items in ``column``, ``None`` where it raises;
     no list unless every value is a tuple (an iterator would be spent here before the scalar
     rule could read it).
 
     Once per distinct sequence of kinds when every item is an :class:`Item`: the points follow
     from the items' kinds alone, in their order (each kind's amount, added in turn), whatever
-    their labels and origins, which differ from unit to unit.
+    their labels and origins, which differ from unit to unit. For a rule of one kind (``kinds``,
+    the rule's) whose items are all of it, the sequence is that kind so many times: the number
+    of items says it (a count per row instead of a tuple of kinds).
     """
     if not all(map(isinstance, column, itertools.repeat(tuple))):
         return None
     if set(map(type, itertools.chain.from_iterable(column))) <= {Item}:
-        kinds = list(map(tuple, map(map, itertools.repeat(_KIND), column)))  # C-level: no loop per row
+        keys: list[Any] = []
         try:
-            distinct = dict(zip(kinds, column))  # a row's kinds → the items of a row with them
+            if len(kinds) == 1 and set(map(_KIND, itertools.chain.from_iterable(column))) <= set(kinds):
+                keys = list(map(len, column))
+            else:
+                keys = list(map(tuple, map(map, itertools.repeat(_KIND), column)))  # C-level: no loop per row
+            distinct = dict(zip(keys, column))  # a row's key → the items of a row with it
         except TypeError:  # an unhashable kind (the rule raises for it): each row on its own
             distinct = None
         if distinct is not None and len(distinct) < len(column):
             points = {key: _points_or_none(points_of, rule, items) for key, items in distinct.items()}
-            return list(map(points.__getitem__, kinds))
+            return list(map(points.__getitem__, keys))
     try:
         return [points_of(*rule, items) for items in column]
     except Exception:
@@ -549,7 +555,7 @@ class Deduction:
     def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
         """:meth:`score`'s points for each tuple of items, a column at a time; ``None`` where the
         scalar rule raises (an unknown kind); see :func:`_each`."""
-        return _each(_deducted, items, self.max, self.floor, self.per)
+        return _each(_deducted, items, self.max, self.floor, self.per, kinds=self.per)
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """Each item of kind ``branch`` avoided gains its weight (less once the floor was reached)."""
@@ -600,7 +606,7 @@ class Award:
 
     def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
         """:meth:`score`'s points for each tuple of items, a column at a time (see :meth:`Deduction.column_points`)."""
-        return _each(_awarded, items, self.cap, self.per)
+        return _each(_awarded, items, self.cap, self.per, kinds=self.per)
 
     def levers(self, branch: str) -> tuple[Lever, ...]:
         """Each further item gains its amount until the cap."""
