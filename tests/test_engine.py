@@ -8,7 +8,8 @@ from decimal import Decimal as D
 import pytest
 
 from escore import Unit
-from escore._run import Engine, IndicatorResult, UnitResult, present, rank, select
+from escore._results import IndicatorResult, UnitResult, present
+from escore._run import Engine, rank, select
 
 MARKET = Unit("t.m", "Market", "town", None, {"kind": "market"})
 RURAL = Unit("t.r", "Rural", "town", None, {"kind": "rural"})
@@ -218,7 +219,7 @@ def test_an_indicator_with_an_alternative_that_raises_is_an_error_not_a_crash(en
 
 
 def test_a_run_counts_statuses_once_and_exactly(demo_catalog):
-    from escore._run import count_statuses
+    from escore._results import count_statuses
     from escore._session import run_category
 
     result = run_category(demo_catalog, "town")

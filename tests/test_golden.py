@@ -208,7 +208,7 @@ def test_bad_golden_cases_in_chinese(tmp_path, expect, message):
     from escore import _i18n
     from escore._errors import InputError
     from escore._golden import load_cases
-    from escore._run import STATUSES
+    from escore._results import STATUSES
 
     case = tmp_path / "case.toml"
     case.write_text(f'[[case]]\nid = "x"\ncategory = "town"\nunit = "south"\n\n[case.expect]\n{expect}\n', encoding="utf-8")

@@ -394,7 +394,8 @@ def test_schema_ships_in_the_wheel_source():
 def test_errors_are_listed_with_unit_indicator_and_file_line(demo_plan):
     from escore._model import Unit
     from escore._report import error_lines, run_table
-    from escore._run import Engine, RunResult
+    from escore._results import RunResult
+    from escore._run import Engine
 
     from .test_engine import evidence
 

@@ -248,7 +248,7 @@ def test_summaries_cross_a_process_boundary_exactly():
     """Every Decimal of a summary comes back with its digits, exponent and sign; problems as they were."""
     from decimal import Decimal as D
 
-    from escore._run import IndicatorResult, present
+    from escore._results import IndicatorResult, present
     from escore._score import fmt
     from escore._stream import _from_portable, _portable, with_texts
 
@@ -284,7 +284,7 @@ def test_problems_cross_as_plain_tuples_only_when_nothing_would_change():
     import pickle
     from decimal import Decimal as D
 
-    from escore._run import IndicatorResult
+    from escore._results import IndicatorResult
     from escore._stream import _from_portable, _plain_problems, _portable, with_texts
 
     plain = (
@@ -310,10 +310,10 @@ def test_problems_cross_as_plain_tuples_only_when_nothing_would_change():
 
 def test_a_missing_result_shared_by_units_comes_back_one_object():
     """A summary's missing result is one object for every unit that misses the same evidence
-    (escore._run.summary_missing); it crosses the process boundary once and stays one object."""
+    (escore._results.summary_missing); it crosses the process boundary once and stays one object."""
     from decimal import Decimal as D
 
-    from escore._run import summary_missing
+    from escore._results import summary_missing
     from escore._stream import _from_portable, _portable, with_texts
 
     shared: dict = {}

@@ -11,7 +11,7 @@ import pytest
 from escore._builtin_formats import _json, write_csv, write_json, write_table, write_toml
 from escore._plugins import Catalog, make_plugin_manager
 from escore._report import SYNTHETIC_BANNER, run_table, run_to_dict
-from escore._run import present
+from escore._results import present
 from escore._score import fmt
 from escore._session import run_category
 from escore._stream import LazyUnits
@@ -124,7 +124,7 @@ def test_csv_numbers_formatted_once_per_value_keep_every_exponent_and_sign():
     from types import SimpleNamespace
 
     from escore import Unit
-    from escore._run import SectionResult, UnitResult
+    from escore._results import SectionResult, UnitResult
 
     values = [D("1.5"), D("1.50"), D("-0"), D("0"), D("0.00"), D("1E+1"), D("10.005")]
     units = [
@@ -164,7 +164,7 @@ def test_csv_escapes_and_quotes_names_that_need_it(catalog):
     from types import SimpleNamespace
 
     from escore import Unit
-    from escore._run import SectionResult, UnitResult
+    from escore._results import SectionResult, UnitResult
     from escore._text import spreadsheet_cell
 
     names = ["plain", 'A, "B"', "new\nline", "+1"]

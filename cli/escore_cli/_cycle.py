@@ -208,7 +208,7 @@ def _delta(text: str | None) -> str:
         return "-"
     from decimal import Decimal
 
-    from escore._run import present
+    from escore._results import present
 
     value = Decimal(text)
     return ("+" if value > 0 else "") + present(value)
@@ -219,7 +219,7 @@ def _num(text: str | None) -> str:
         return "-"
     from decimal import Decimal
 
-    from escore._run import present
+    from escore._results import present
 
     return present(Decimal(text))
 

@@ -59,7 +59,7 @@ def render(result: Any) -> str:
     from escore._i18n import gettext as _
     from escore._i18n import status_label
     from escore._report import synthetic_banner
-    from escore._run import present
+    from escore._results import present
     from escore._score import fmt
     from escore._text import escape, escape_lines
 

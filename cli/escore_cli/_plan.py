@@ -93,7 +93,7 @@ def plan_table(data: dict[str, Any]) -> str:
     from decimal import Decimal
 
     from escore._report import synthetic_banner
-    from escore._run import present
+    from escore._results import present
 
     lines = [
         _("improvement plan · {0} {1} · {2} {3} · total {4}").format(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
     from ._parameters import Parameter, amend, parameter, remove
     from ._plugins import Catalog, make_plugin_manager
-    from ._run import RunResult
+    from ._results import RunResult
     from ._score import (
         Award,
         Binary,
@@ -129,7 +129,7 @@ _LAZY = {
     "Proportional": "._score",
     "Roster": "._model",
     "Ruleset": "._model",
-    "RunResult": "._run",
+    "RunResult": "._results",
     "Score": "._score",
     "Section": "._model",
     "Table": "._evidence",

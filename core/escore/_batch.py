@@ -45,8 +45,9 @@ from typing import Any
 
 from ._fieldvalues import FieldValues
 from ._model import Unit
+from ._results import STATUSES, IndicatorResult, summary_missing
 from ._ruleform import COLUMN_RULES, applied_rule
-from ._run import _ADD, _IMMUTABLE, _MULTIPLY, STATUSES, Engine, IndicatorResult, summary_missing
+from ._run import _ADD, _IMMUTABLE, _MULTIPLY, Engine
 from ._score import ZERO, Score
 
 #: Columns shorter than this are scored unit by unit: grouping would not pay.
@@ -266,7 +267,7 @@ def summaries(
 ) -> tuple[list[Row], dict[str, int]]:
     """Summaries of ``units`` (``Summary[1:6]``) and the status counts. ``scalar(unit)`` scores
     one unit on the scalar engine: its summary and the status of each of its results. Equal
-    missing results are one object through ``shared`` (:func:`escore._run.summary_missing`)."""
+    missing results are one object through ``shared`` (:func:`escore._results.summary_missing`)."""
     if not units:
         return [], dict.fromkeys(STATUSES, 0)
     block = _Block(engine, units, shared)
@@ -295,7 +296,7 @@ class _Block:
         self.table_problems: dict[str, Any] = {}  # per required table absent, its problem (Engine.missing_table)
         self.irregular: set[int] = set()
         # Per row and indicator position, the results missing for lack of a field or table (the
-        # scalar engine's, less its sentence: escore._run.summary_missing).
+        # scalar engine's, less its sentence: escore._results.summary_missing).
         self.missing: dict[int, dict[int, IndicatorResult]] = {}
         self.shared = {} if shared is None else shared
         self.made: dict[tuple[int, tuple[str, ...]], IndicatorResult] = {}  # (position, evidence lacking) → its result

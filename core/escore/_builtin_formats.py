@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from ._model import OutputFormat
-from ._run import RunResult
+from ._results import RunResult
 from ._text import escape_string_syntax, spreadsheet_cells
 from .hookspecs import hookimpl
 

@@ -31,7 +31,8 @@ from ._evidence_set import EvidenceSet
 from ._frozen import frozen
 from ._i18n import gettext as _
 from ._load import parse_rows
-from ._run import EXACT_SUMS, Engine, RunResult, UnitResult
+from ._results import RunResult, UnitResult
+from ._run import EXACT_SUMS, Engine
 from ._score import fmt
 
 #: Version of the JSON shapes of diff, whatif, plan and history (schemas/<command>.schema.json).

@@ -23,7 +23,8 @@ from ._i18n import status_label
 from ._load import load_evidence, parse_rows, parse_unit_fields
 from ._model import Unit
 from ._plugins import Catalog
-from ._run import STATUSES, Engine, UnitResult
+from ._results import STATUSES, UnitResult
+from ._run import Engine
 from ._schema import EvidenceSchema, check_unit
 from ._score import fmt
 from ._session import check_roster, children_of

@@ -23,7 +23,7 @@ from ._collect import Plan
 from ._i18n import gettext as _
 from ._i18n import language, status_label
 from ._report import synthetic_banner
-from ._run import STATUSES, RunResult, UnitResult, present
+from ._results import STATUSES, RunResult, UnitResult, present
 from ._score import ZERO, fmt
 
 _STYLE = """

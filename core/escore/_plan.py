@@ -28,7 +28,8 @@ from ._evidence_set import EvidenceSet
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import Unit
-from ._run import EXACT_SUMS, Engine, IndicatorResult
+from ._results import IndicatorResult
+from ._run import EXACT_SUMS, Engine
 from ._score import Grade, Lever, Proportional, fmt
 
 _CENT = Decimal("0.01")

@@ -1,7 +1,7 @@
 """Turning results into plain data and text; the built-in formats use these.
 
 Points are rounded here and only here: half-up to 2 decimal places
-(:func:`~escore._run.present`). Ranks and totals were computed on exact values.
+(:func:`~escore._results.present`). Ranks and totals were computed on exact values.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._collect import Plan, PlanNode, sorted_naturally
 from ._i18n import N_, gettext, language, status_label
-from ._run import EXACT_SUMS, RunResult, present
+from ._results import RunResult, present
+from ._run import EXACT_SUMS
 from ._score import ZERO, fmt
 from ._text import escape, escape_lines
 

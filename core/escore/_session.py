@@ -21,7 +21,8 @@ from ._i18n import gettext as _
 from ._load import DeferredEvidence, defer_evidence, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
-from ._run import Engine, RunResult, count_statuses, rank, select
+from ._results import RunResult, count_statuses
+from ._run import Engine, rank, select
 from ._stamp import PackStamp, make_stamp
 from ._version import __version__
 

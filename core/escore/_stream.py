@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 from . import _batch
 from ._model import Unit
 from ._parallel import BALANCED_PARTS, balanced
-from ._run import STATUSES, Engine, IndicatorResult, UnitResult, present, summary_missing
+from ._results import STATUSES, IndicatorResult, UnitResult, present, summary_missing
+from ._run import Engine
 from ._score import explaining, fmt_text
 from ._watchdog import active
 
@@ -39,7 +40,7 @@ class Summary(NamedTuple):
     missing: int  # indicators without evidence (an undecided veto has made its targets missing)
     errors: int  # indicators that raised
     #: The failed results themselves and the missing ones without their sentence (usually none;
-    #: :func:`escore._run.summary_missing`).
+    #: :func:`escore._results.summary_missing`).
     problems: tuple[IndicatorResult, ...] = ()
     #: The exact and the rounded text (``fmt``, ``present``) of each section's points, then of the
     #: total, made by the process that scored the unit (:func:`score_summaries`); else empty.
@@ -48,7 +49,7 @@ class Summary(NamedTuple):
 
 def summarise(result: UnitResult, shared: dict[Any, IndicatorResult] | None = None) -> Summary:
     """What a ranking keeps of a unit's result; a missing result without its sentence, equal
-    ones shared through ``shared`` (:func:`escore._run.summary_missing`)."""
+    ones shared through ``shared`` (:func:`escore._results.summary_missing`)."""
     problems = tuple(
         item if item[1] == "error" else summary_missing(item[0], item[2], item[4], item[5], shared)
         for item in result.indicators
@@ -293,7 +294,7 @@ def _portable(found: tuple[list[tuple[Any, ...]], dict[str, int]]) -> bytes:
 def _plain_problems(problems: dict[int, tuple[IndicatorResult, ...]]) -> tuple[Any, ...] | None:
     """``problems`` as marshal-able columns: the rows that have any, how many each, which of
     the distinct results each one is (a missing result is mostly one object shared by many
-    units: escore._run.summary_missing), then each field of the distinct results, points as
+    units: escore._results.summary_missing), then each field of the distinct results, points as
     text. ``None`` unless each result is an :class:`IndicatorResult` of texts that are exactly
     ``str`` in tuples that are exactly ``tuple`` (marshal would give a subclass back as its
     base: the parent's own share would not)."""

@@ -17,7 +17,7 @@ from typing import Any
 from ._i18n import gettext as _
 from ._i18n import pgettext, status_label
 from ._report import synthetic_banner
-from ._run import RunResult
+from ._results import RunResult
 from ._score import fmt
 from ._xlsx_layout import column_letter, workbook_bytes
 

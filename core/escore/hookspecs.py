@@ -22,7 +22,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section
-    from ._run import RunResult
+    from ._results import RunResult
 
 PROJECT = "escore"
 
