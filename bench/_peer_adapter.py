@@ -475,7 +475,7 @@ def inproc(csv_in: str, repeat: int) -> dict:
     first_catalog = time.perf_counter() - t
     from escore import run_category
     from escore._load import load_evidence
-    from escore._run import select
+    from escore._selection import select
     from escore._session import children_of, score_with, units_of
 
     def best(fn, reps=repeat):

@@ -9,7 +9,8 @@ import pytest
 
 from escore import Grade, MissingEvidence, NotApplicable, Score, Unit, _batch
 from escore._plugins import Catalog, make_plugin_manager
-from escore._run import Engine, select
+from escore._run import Engine
+from escore._selection import select
 from escore._stream import _summaries
 
 from .conftest import load_sample
@@ -131,8 +132,9 @@ def test_a_missing_monitoring_table_is_missing_for_every_unit_in_columns_as_unit
     assert repr(first_pass) == repr(unit_by_unit) and first_pass[1]["missing"] == 3
     # The columns without the table, read by an indicator that would take None for no rows.
     engine = Engine(demo_plan, explain=False)
-    engine._steps = tuple(
-        (ip, code, (lambda outages, unit: Score(D(30))) if code == "S-2-B-1" else func, *rest) for ip, code, func, *rest in engine._steps
+    engine.compiled.steps = tuple(
+        (ip, code, (lambda outages, unit: Score(D(30))) if code == "S-2-B-1" else func, *rest)
+        for ip, code, func, *rest in engine.compiled.steps
     )
     assert repr(_summaries(engine, units, values, {}, {}, {})) == repr(unit_by_unit)
 
@@ -146,13 +148,13 @@ def test_an_indicator_with_bound_parameters_never_reads_an_absent_table_as_no_ro
     def engine() -> Engine:
         made = Engine(demo_plan, explain=False)
         steps = []
-        for ip, code, func, getter, arity, source, maximum, conditions, _special, memo in made._steps:
+        for ip, code, func, getter, arity, source, maximum, conditions, _special, memo in made.compiled.steps:
             if code == "S-2-B-1":  # would score 30 on no rows at all
                 ip = ip._replace(func=lambda outages, unit, floor: Score(D(30)), bound={"floor": 0})
                 steps.append((ip, code, func, getter, arity, source, maximum, conditions, True, memo))
             else:
                 steps.append((ip, code, func, getter, arity, source, maximum, conditions, _special, memo))
-        made._steps = tuple(steps)
+        made.compiled.steps = tuple(steps)
         return made
 
     scalar = _summaries(engine(), units, values, {}, {}, {})
@@ -253,18 +255,20 @@ def test_the_watchdog_names_the_column_being_computed():
     # Only what summaries reads of an engine: one fixture over the builtin 'unit', a veto reading it.
     engine = SimpleNamespace(
         plan=SimpleNamespace(fixtures={"looks": SimpleNamespace(argnames=("unit",))}),
-        _functions=(("looks", looks),),
-        selected=(),
-        _steps=(),
-        _veto_steps=((SimpleNamespace(code="V", argnames=("looks",), func=lambda looks: None), ()),),  # reads the fixture
-        _fields=frozenset(),
-        _optional=(),
-        _parameters={},
-        _tables=(),
-        _optional_tables=frozenset(),
-        sections=(),
-        _factors=(),
-        _counted=(),
+        compiled=SimpleNamespace(
+            functions=(("looks", looks),),
+            selected=(),
+            steps=(),
+            veto_steps=((SimpleNamespace(code="V", argnames=("looks",), func=lambda looks: None), ()),),  # reads the fixture
+            fields=frozenset(),
+            optional=(),
+            parameters={},
+            tables=(),
+            optional_tables=frozenset(),
+            sections=(),
+            factors=(),
+            counted=(),
+        ),
     )
     rows, _ = _batch.summaries(engine, units, {}, {}, {}, {}, lambda unit: None)
     assert seen[0] == ("u0…u2 (3 units)", "fixture looks")
@@ -356,7 +360,7 @@ def test_a_fixture_is_computed_only_where_a_result_reads_it(catalog):
 
         return call
 
-    engine._functions = tuple((name, watched(name, func), *rest) for name, func, *rest in engine._functions)
+    engine.compiled.functions = tuple((name, watched(name, func), *rest) for name, func, *rest in engine.compiled.functions)
     many = list(units) * 3
     from escore._stream import summarise
 
@@ -393,7 +397,7 @@ def test_sections_whose_weight_divides_per_unit_sum_as_the_scalar_engine(catalog
 
     def divided(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        self._factors = tuple((section, None) for section, _ in self._factors)  # every section the long way
+        self.compiled.factors = tuple((section, None) for section, _ in self.compiled.factors)  # every section the long way
 
     monkeypatch.setattr(Engine, "__init__", divided)
     batch, scalar, sent = _both(plan, list(units) * 2, data.values, data.tables, children, data.files)
@@ -407,8 +411,10 @@ def test_an_applied_veto_leaves_targets_of_another_variant_as_they_are(demo_plan
 
     def wider(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        variant_steps = tuple(self.index[code] for code in ("S-2-A-1", "S-2-B-1"))
-        self._veto_steps = tuple((veto, tuple(sorted({*positions, *variant_steps})), *rest) for veto, positions, *rest in self._veto_steps)
+        variant_steps = tuple(self.compiled.index[code] for code in ("S-2-A-1", "S-2-B-1"))
+        self.compiled.veto_steps = tuple(
+            (veto, tuple(sorted({*positions, *variant_steps})), *rest) for veto, positions, *rest in self.compiled.veto_steps
+        )
 
     monkeypatch.setattr(Engine, "__init__", wider)
     units, values = [], {}

@@ -9,7 +9,8 @@ import pytest
 
 from escore import Unit
 from escore._results import IndicatorResult, UnitResult, present
-from escore._run import Engine, rank, select
+from escore._run import Engine, rank
+from escore._selection import select
 
 MARKET = Unit("t.m", "Market", "town", None, {"kind": "market"})
 RURAL = Unit("t.r", "Rural", "town", None, {"kind": "rural"})

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from escore._plugins import Catalog, make_plugin_manager
-from escore._run import Engine, _Memo
+from escore._run import Engine
 from escore._score import explaining
+from escore._selection import _Memo
 
 from .conftest import load_sample
 
@@ -34,7 +35,7 @@ def test_every_sample_unit_scores_the_same_with_and_without_kept_results(catalog
     kept = Engine(plan, explain=explain)
     # Three rounds: the second and third find every unit's own arguments again.
     with_memo = _score_all(kept, units, data, 3)
-    assert any(m.looked > m.missed for *_, m in kept._steps if m is not None)  # results were found, not only kept
+    assert any(m.looked > m.missed for *_, m in kept.compiled.steps if m is not None)  # results were found, not only kept
     start = _Memo.__init__
 
     def off(self, budget):

@@ -21,7 +21,7 @@ jsonschema = pytest.importorskip("jsonschema")
 from click.testing import CliRunner  # noqa: E402
 
 from escore._report import SCHEMAS, schema_text  # noqa: E402
-from escore._run import EXACT_SUMS  # noqa: E402
+from escore._score import EXACT_SUMS  # noqa: E402
 from escore_cli import cli  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
@@ -181,14 +181,14 @@ def test_non_terminating_quotients_keep_28_digits_and_sums_keep_every_digit(outp
 
 def test_sums_do_not_round_where_the_default_context_would():
     """A section under 10 points with 27 decimals plus one over 10 needs 29 digits: the total keeps them all."""
+    from types import SimpleNamespace
+
     from escore._model import Section, Unit
     from escore._run import Engine
 
     engine = Engine.__new__(Engine)  # only the totalling step: no plan needed
     a, b = (Section("r", "c", name, name, weight=50, raw_max=50) for name in "ab")
-    engine.sections = (a, b)
-    engine._factors = ((a, Decimal(1)), (b, Decimal(1)))
-    engine._counted = ((0, 0), (1, 0), (2, 1))
+    engine.compiled = SimpleNamespace(sections=(a, b), factors=((a, Decimal(1)), (b, Decimal(1))), counted=((0, 0), (1, 0), (2, 1)))
     third = Decimal(4) / 3  # 1.333…3, 28 significant digits
     results = [("x", "scored", third), ("y", "scored", Decimal("8")), ("z", "scored", Decimal("40.5"))]
     unit = engine._total(Unit("u", "U", "c"), results, ())

@@ -343,7 +343,7 @@ def test_open_rows_are_scored_by_the_function_and_checked_as_the_engine_checks()
     checks (above the indicator's maximum here) or that raises is failed, for the scalar engine."""
     from types import SimpleNamespace
 
-    block = _batch._Block(SimpleNamespace(_steps=()), [Unit(f"u{i}", "U", "town") for i in range(5)])
+    block = _batch._Block(SimpleNamespace(compiled=SimpleNamespace(steps=())), [Unit(f"u{i}", "U", "town") for i in range(5)])
     block.data = {"part": [1, 0, 0, 3, 2], "whole": [2, 0, 2, 2, 4]}
     # SHARE gives up to 4; the indicator's maximum is 2: nothing to count (4) fails, 3 of 2 raises.
     found, failed = block.rule_points(two, ("part", "whole"), [0, 1, 2, 3, 4], D(2))

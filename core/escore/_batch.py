@@ -47,8 +47,9 @@ from ._fieldvalues import FieldValues
 from ._model import Unit
 from ._results import STATUSES, IndicatorResult, summary_missing
 from ._ruleform import COLUMN_RULES, applied_rule
-from ._run import _ADD, _IMMUTABLE, _MULTIPLY, Engine
+from ._run import _ADD, _MULTIPLY, Engine
 from ._score import ZERO, Score
+from ._selection import _IMMUTABLE
 
 #: Columns shorter than this are scored unit by unit: grouping would not pay.
 FROM_UNITS = 64
@@ -288,6 +289,7 @@ class _Block:
 
     def __init__(self, engine: Engine, units: Sequence[Unit], shared: dict[Any, IndicatorResult] | None = None) -> None:
         self.engine = engine
+        self.compiled = engine.compiled
         self.units = units
         self.size = len(units)
         self.data: dict[str, list[Any]] = {}
@@ -322,7 +324,7 @@ class _Block:
         for name in names:
             if r not in self.bad.get(name, ()):
                 continue
-            key = engine._field_keys.get(name)
+            key = engine.compiled.field_keys.get(name)
             if key is not None:
                 return (key,)
             if name in self.table_problems:
@@ -338,8 +340,8 @@ class _Block:
         makes it (Engine._problem): 0 points, or its maximum under ``missing_points = "max"``."""
         made = self.made.get((position, lacking))
         if made is None:  # one result per indicator and evidence: summary_missing once, not per unit
-            node = self.engine.selected[position].node
-            points = node.max if self.engine.missing_max else ZERO
+            node = self.compiled.selected[position].node
+            points = node.max if self.compiled.missing_max else ZERO
             made = self.made[position, lacking] = summary_missing(node.code, points, (), lacking, self.shared)
         self.keep_missing(position, r, made)
 
@@ -365,22 +367,22 @@ class _Block:
         if optional, else missing for every unit (the run is not worth a column pass: :func:`takes`)."""
         engine, units, size, data = self.engine, self.units, self.size, self.data
         # A unit without a field is only irregular if a result that counts for it needs it.
-        needed, optional = _needed(engine), list(engine._optional)
+        needed, optional = _needed(engine), list(engine.compiled.optional)
         names = needed + optional
         data.update(zip(names, _field_columns(values, [unit.code for unit in units], names, self.bad)))
         for name in optional:  # an optional field a unit lacks is None
             column = data[name]
             for r in self.bad.pop(name, ()):
                 column[r] = None
-        for name, value in engine._parameters.items():
+        for name, value in engine.compiled.parameters.items():
             data[name] = [value] * size
         data["unit"] = list(units)
         codes = [unit.code for unit in units]
         data["subunits"] = list(map(children.get, codes, itertools.repeat(())))
-        for name, rollup in engine._tables:
+        for name, rollup in engine.compiled.tables:
             by_unit = tables.get(name)
             if by_unit is None:  # an optional table is None; a required one missing for every unit
-                if name in engine._optional_tables:
+                if name in engine.compiled.optional_tables:
                     data[name] = [None] * size
                 else:  # no value at all, as in the engine (never None, which would read as no rows)
                     data[name] = [_NONE] * size
@@ -398,7 +400,7 @@ class _Block:
         """Per fixture function, the rows where a result that counts reads it: an indicator where
         it applies (its variant), a veto everywhere, and the fixtures those read, in turn."""
         engine, fixtures = self.engine, self.engine.plan.fixtures
-        functions = {name for name, *_ in engine._functions}
+        functions = {name for name, *_ in engine.compiled.functions}
         every = [True] * self.size
         needed: dict[str, list[bool]] = {}
 
@@ -412,13 +414,13 @@ class _Block:
                 elif held is not every:  # the rows of either reader
                     needed[name] = list(map(operator.or_, held, mask))
 
-        for (ip, *_), (mask, _applicable) in zip(engine._steps, self.applicable):
+        for (ip, *_), (mask, _applicable) in zip(engine.compiled.steps, self.applicable):
             want(ip.argnames, mask)
             for alternative in ip.alternatives:
                 want(alternative.names, mask)
-        for veto, *_ in engine._veto_steps:
+        for veto, *_ in engine.compiled.veto_steps:
             want(veto.argnames, every)
-        for name, *_ in reversed(engine._functions):  # after every reader of it (dependencies come first)
+        for name, *_ in reversed(engine.compiled.functions):  # after every reader of it (dependencies come first)
             if name in needed:
                 want(fixtures[name].argnames, needed[name])
         return needed
@@ -429,7 +431,7 @@ class _Block:
         arguments lack a value gets none."""
         fixtures, size = self.engine.plan.fixtures, self.size
         demand = self.demand()
-        for name, func, *_ in self.engine._functions:
+        for name, func, *_ in self.compiled.functions:
             self.watched[1] = f"fixture {name}"
             argnames = fixtures[name].argnames
             skip = self.absent(argnames)
@@ -460,7 +462,7 @@ class _Block:
         every = [True] * self.size
         attribute_columns: dict[str, list[Any]] = {}
         known: dict[tuple[tuple[str, str], ...], tuple[list[bool], list[int]]] = {(): (every, list(range(self.size)))}
-        for step in self.engine._steps:
+        for step in self.compiled.steps:
             conditions = step[7]
             if conditions not in known:
                 mask = every
@@ -474,8 +476,8 @@ class _Block:
     def score_indicators(self, values: Mapping[str, Mapping[str, Any]], files: Mapping[str, str]) -> None:
         """Each indicator's points per row; a row it cannot settle becomes irregular."""
         engine, size, irregular = self.engine, self.size, self.irregular
-        env_names = tuple(n for n in self.data if n not in engine._fields)
-        steps = zip(engine._steps, self.applicable)
+        env_names = tuple(n for n in self.data if n not in engine.compiled.fields)
+        steps = zip(engine.compiled.steps, self.applicable)
         for position, ((ip, code, func, *_, maximum, _conditions, special, _memo), (_mask, applicable)) in enumerate(steps):
             self.watched[1] = f"indicator {code}"
             points = [ZERO] * size
@@ -487,7 +489,7 @@ class _Block:
                     unit = self.units[r]
                     env = {n: value for n in env_names if (value := self.data[n][r]) is not _NONE}
                     # The problems the engine would have for the unit, as far as they are the same for every unit.
-                    result = engine._score_special(ip, values.get(unit.code, {}), env, self.table_problems, unit, files.get(unit.code, ""))
+                    result = engine.score_special(ip, values.get(unit.code, {}), env, self.table_problems, unit, files.get(unit.code, ""))
                     if result.status == "scored":
                         points[r] = result.points
                     elif result.status == "missing":  # a field absent, or MissingEvidence: the engine's very result
@@ -564,7 +566,7 @@ class _Block:
         whose veto lacks what a fixture that raised would have given, is irregular: the scalar
         engine words it.
         """
-        for veto, positions, *_ in self.engine._veto_steps:
+        for veto, positions, *_ in self.compiled.veto_steps:
             self.watched[1] = f"veto {veto.code}"
             skip = self.absent(veto.argnames)
             for r in skip:
@@ -593,14 +595,14 @@ class _Block:
         """Sections and totals summed column-wise, with the additions Engine._total makes per unit
         and in its order; the irregular rows from the scalar engine."""
         engine, size, irregular = self.engine, self.size, self.irregular
-        raw = [[ZERO] * size for _ in engine.sections]
-        for position, section_index in engine._counted:
+        raw = [[ZERO] * size for _ in engine.compiled.sections]
+        for position, section_index in engine.compiled.counted:
             raw[section_index] = list(map(_ADD, raw[section_index], self.points[position]))
         divide = getcontext().divide
         totals = [ZERO] * size
         section_points = []
         repeat = itertools.repeat
-        for (section, factor), section_raw in zip(engine._factors, raw):
+        for (section, factor), section_raw in zip(engine.compiled.factors, raw):
             if min(section_raw) >= ZERO and max(section_raw) <= section.raw_max:
                 kept = section_raw  # what min(max(value, 0), raw_max) gives: each value itself
             else:
@@ -661,12 +663,12 @@ def _needed(engine: Engine) -> list[str]:
     """The fields of the evidence that any computed fixture, selected indicator or veto reads."""
     fixtures = engine.plan.fixtures
     wanted: set[str] = set()
-    for name, *_ in engine._functions:
+    for name, *_ in engine.compiled.functions:
         wanted.update(fixtures[name].argnames)
-    for ip in engine.selected:
+    for ip in engine.compiled.selected:
         wanted.update(ip.argnames)
         for alternative in ip.alternatives:
             wanted.update(alternative.names)
-    for veto, *_ in engine._veto_steps:
+    for veto, *_ in engine.compiled.veto_steps:
         wanted.update(veto.argnames)
-    return sorted(wanted & engine._fields)
+    return sorted(wanted & engine.compiled.fields)

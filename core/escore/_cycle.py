@@ -32,8 +32,8 @@ from ._frozen import frozen
 from ._i18n import gettext as _
 from ._load import parse_rows
 from ._results import RunResult, UnitResult
-from ._run import EXACT_SUMS, Engine
-from ._score import fmt
+from ._run import Engine
+from ._score import EXACT_SUMS, fmt
 
 #: Version of the JSON shapes of diff, whatif, plan and history (schemas/<command>.schema.json).
 SCHEMA_VERSION = 1

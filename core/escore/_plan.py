@@ -29,8 +29,8 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import Unit
 from ._results import IndicatorResult
-from ._run import EXACT_SUMS, Engine
-from ._score import Grade, Lever, Proportional, fmt
+from ._run import Engine
+from ._score import EXACT_SUMS, Grade, Lever, Proportional, fmt
 
 _CENT = Decimal("0.01")
 PLAN_NOTE = N_("each action is scored alone from the current evidence; gains of several actions need not add up")
@@ -303,7 +303,7 @@ class _Planner:
 
     def run(self) -> dict[str, Any]:
         plan = self.plan
-        by_code = {ip.node.code: ip for ip in self.engine.selected}
+        by_code = {ip.node.code: ip for ip in self.engine.compiled.selected}
         applied = {v.code for v in self.base.vetoes if v.status == "applied"}
         vetoes = {v.code: v for v in plan.vetoes}
         actions: list[dict[str, Any]] = []

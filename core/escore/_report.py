@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._collect import Plan, PlanNode, sorted_naturally
 from ._i18n import N_, gettext, language, status_label
 from ._results import RunResult, present
-from ._run import EXACT_SUMS
-from ._score import ZERO, fmt
+from ._score import EXACT_SUMS, ZERO, fmt
 from ._text import escape, escape_lines
 
 if TYPE_CHECKING:

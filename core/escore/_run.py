@@ -9,12 +9,11 @@ collection and load time.
 
 from __future__ import annotations
 
-import datetime as _dt
 import gc
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, getcontext
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, getcontext
 from typing import Any
 
 from ._collect import IndicatorPlan, Plan, natural_key
@@ -26,10 +25,9 @@ from ._results import (
     UnitResult,
     VetoResult,
 )
-from ._score import ZERO, Hit, MissingEvidence, NotApplicable, Score, explaining, fmt
+from ._score import EXACT_SUMS, ZERO, Hit, MissingEvidence, NotApplicable, Score, explaining, fmt
+from ._selection import _IMMUTABLE, FIELDS, CompiledSelection, _fetch
 
-#: Additions in this context are exact (a sum needs only as many digits as its terms span).
-EXACT_SUMS = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 _ADD, _MULTIPLY = EXACT_SUMS.add, EXACT_SUMS.multiply
 
 
@@ -60,126 +58,16 @@ def _error_line(exc: BaseException, fallback: str = "") -> str:
 #: Why a fixture has no value: ``(status, reason, missing evidence names)``.
 Problem = tuple[str, str, tuple[str, ...]]
 
-#: Where a getter reads its arguments: the unit's fields, the computed fixtures, or both.
-FIELDS, COMPUTED, BOTH = 0, 1, 2
-
-
-def _getter(names: Sequence[str], fields: frozenset[str]) -> tuple[Callable[..., Any] | None, int, int]:
-    """A getter of the arguments, how many there are (one: the value itself) and where it reads.
-
-    Arguments that are all fields of the evidence, or all computed fixtures, are read by
-    one C-level ``itemgetter`` from that one mapping; only a mix needs a Python loop.
-    """
-    if not names:
-        return None, 0, FIELDS
-    kinds = {name in fields for name in names}
-    if kinds == {True}:
-        return operator.itemgetter(*names), len(names), FIELDS
-    if kinds == {False}:
-        return operator.itemgetter(*names), len(names), COMPUTED
-    sources = tuple((name in fields, name) for name in names)
-
-    def both(values: Mapping[str, Any], env: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple([values[name] if is_field else env[name] for is_field, name in sources])
-
-    return both, len(names), BOTH
-
-
-def _fetch(getter: Callable[..., Any] | None, arity: int, where: int, values: Mapping[str, Any], env: Mapping[str, Any]) -> Any:
-    """The arguments of one call (``()`` for none, the value itself for one)."""
-    if not arity:
-        return ()
-    if where == FIELDS:
-        return getter(values)  # type: ignore[misc]
-    if where == COMPUTED:
-        return getter(env)  # type: ignore[misc]
-    return getter(values, env)  # type: ignore[misc]
-
-
-#: Fixture values that may be shared between units: no indicator can change them.
-_IMMUTABLE = frozenset({Decimal, int, bool, str, float, type(None), _dt.date, _dt.datetime})
-
-
-class _Memo:
-    """Results of one indicator or fixture by the identity of its arguments, while that pays.
-
-    Indicators and fixtures are pure functions of their parameters (the two-pass run relies on
-    it too: a unit's detail is scored again when it is written). Arguments that are the very
-    same objects as another unit's (the loaders parse each distinct text of a column once, so
-    equal evidence read from one column is one object) therefore give that unit's result,
-    exactly: identity, not equality, so 1.0 and 1.00 are never confused. Each entry holds its
-    arguments, so no id is reused while it is kept.
-
-    * A function whose arguments are mostly new objects (a fixture's result, table rows) is
-      called directly again once fewer than a third of the lookups over :data:`TRIAL` misses
-      were hits, and its entries are let go.
-    * Lines kept (``explaining``) and not kept have separate tables.
-    * All the memos of one engine share a budget of :data:`BUDGET` entries (about 8 MB at
-      most); once it is spent, they are only looked up.
-    """
-
-    __slots__ = ("budget", "checked", "explained", "looked", "missed", "on", "quiet")
-
-    #: Misses between two checks that the lookups still pay (a third of them hits at least).
-    TRIAL = 128
-    #: Entries one engine keeps at most, over all its memos.
-    BUDGET = 32768
-
-    def __init__(self, budget: list[int]) -> None:
-        self.quiet: dict[Any, tuple[Any, Any]] = {}  # key → (the arguments, kept alive; the result)
-        self.explained: dict[Any, tuple[Any, Any]] = {}
-        self.budget = budget  # [entries left], shared by the engine's memos
-        self.on = True
-        self.looked = 0
-        self.missed = 0
-        self.checked = 0  # lookups at the last check
-
-    def keep(self, table: dict[Any, tuple[Any, Any]], key: Any, args: Any, result: Any) -> None:
-        """After a miss: keep the result while the budget lasts; every TRIAL misses, judge."""
-        if self.budget[0] > 0:
-            table[key] = (args, result)
-            self.budget[0] -= 1
-        self.missed += 1  # counted with the budget spent too, so that a memo gone stale still turns off
-        if self.missed % self.TRIAL:
-            return
-        # A hit saves a call (2-3 µs), a miss costs about 0.7 µs, so looking up pays while at
-        # least a third of the lookups since the last check were hits.
-        if 2 * (self.looked - self.checked) < 3 * self.TRIAL:
-            self.on = False  # mostly new arguments: called directly from now on
-            self.budget[0] += len(self.quiet) + len(self.explained)
-            self.quiet.clear()
-            self.explained.clear()
-        self.checked = self.looked
-
-
-def dependencies_first(fixtures: Mapping[str, Any], roots: Iterable[str]) -> list[str]:
-    """Every fixture ``roots`` need, each after the fixtures it takes (``roots`` visited in name
-    order, so the order never depends on registration)."""
-    order: list[str] = []
-    seen: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in seen:
-            return
-        seen.add(name)
-        for arg in fixtures[name].argnames:
-            visit(arg)
-        order.append(name)
-
-    for name in sorted(roots):
-        visit(name)
-    return order
-
 
 class Engine:
     """Scores units with one plan and a fixed selection of its indicators.
 
-    Everything that does not depend on the unit is worked out here, once: which
-    fixtures the selection needs, in which order to compute them, and for every
-    argument whether it is a field of the evidence or a computed fixture. Per unit,
-    fixtures are then computed eagerly in that order (each at most once) and every
-    indicator is a plain call on arguments fetched by one dictionary lookup each, unless
-    another unit called it with the very same argument objects (:class:`_Memo`).
+    What does not depend on the unit is worked out once, in its :class:`CompiledSelection`
+    (``compiled``): which fixtures the selection needs, in which order, and for every argument
+    whether it is a field of the evidence or a computed fixture. Per unit, fixtures are then
+    computed eagerly in that order (each at most once) and every indicator is a plain call on
+    arguments fetched by one dictionary lookup each, unless another unit called it with the
+    very same argument objects (:class:`escore._selection._Memo`).
     """
 
     def __init__(self, plan: Plan, selected: Sequence[IndicatorPlan] | None = None, *, explain: bool = True) -> None:
@@ -188,73 +76,8 @@ class Engine:
         memory per unit stays small and the cost per unit flat for very many units."""
         self.plan = plan
         self.explain = explain
-        self.selected = tuple(plan.indicators if selected is None else selected)
-        self.missing_max = plan.ruleset.missing_points == "max"
-        self.index = {ip.node.code: i for i, ip in enumerate(self.selected)}
-        # A veto none of whose targets is selected is not evaluated: it could change nothing.
-        self.vetoes = tuple(
-            (v, positions)
-            for v in plan.vetoes
-            for positions in (tuple(sorted(self.index[c] for c in v.leaves if c in self.index)),)
-            if positions
-        )
-        self.sections = plan.sections
-        fixtures = plan.fixtures
-        # A definition's kind says which of its attributes is set (field, table, parameter, func).
-        self._field_keys = {name: d.field.key for name, d in fixtures.items() if d.kind == "field" and d.field is not None}
-        optional = {name for name, d in fixtures.items() if d.kind == "field" and d.field is not None and d.field.optional}
-        roots = {name for ip in self.selected for name in ip.argnames}
-        roots.update(name for ip in self.selected for alt in ip.alternatives for name in alt.names)
-        roots.update(name for veto, _ in self.vetoes for name in veto.argnames)
-        order = dependencies_first(fixtures, roots)
-        self._optional = tuple(sorted(n for n in order if n in optional))
-        # Fields the evidence must hold; optional ones are put among the computed values.
-        fields = frozenset(name for name in self._field_keys if name not in optional)
-        self._fields = fields
-        tables = {n: table for n in order if fixtures[n].kind == "table" and (table := fixtures[n].table) is not None}
-        self._tables = tuple((n, table.rollup) for n, table in tables.items())
-        # Parameters are the same for every unit: each unit's computed values start from them.
-        self._parameters = {
-            n: parameter.value for n in order if fixtures[n].kind == "parameter" and (parameter := fixtures[n].parameter) is not None
-        }
-        self._optional_tables = frozenset(n for n, table in tables.items() if table.optional)
-        self._table_names = frozenset(n for n, d in fixtures.items() if d.kind == "table")
-        budget = [_Memo.BUDGET]  # results kept by argument identity, over every fixture and indicator
-        # Records read in the engine's loops (unpacked, not attributes): each a plain tuple.
-        self._functions: tuple[tuple[Any, ...], ...] = tuple(
-            (
-                n,
-                fixtures[n].func,
-                *_getter(fixtures[n].argnames, fields),
-                fixtures[n].where,
-                _Memo(budget) if fixtures[n].argnames else None,
-            )
-            for n in order
-            if fixtures[n].kind == "function"
-        )
-        self._steps: tuple[tuple[Any, ...], ...] = tuple(
-            (
-                ip,
-                ip.node.code,
-                ip.func,
-                *_getter(ip.argnames, fields),
-                ip.node.max,
-                ip.conditions,
-                bool(ip.alternatives or ip.bound),
-                _Memo(budget) if ip.argnames else None,
-            )
-            for ip in self.selected
-        )
-        self._veto_steps = tuple((veto, positions, *_getter(veto.argnames, fields)) for veto, positions in self.vetoes)
+        self.compiled = CompiledSelection(plan, selected)
         self._not_applicable: dict[tuple[str, str, str, Any], IndicatorResult] = {}
-        # weight ÷ raw max once, where that quotient is exact (35/100, 65/65); else divide per unit.
-        # The check multiplies exactly: in the default context 65/70 × 70 rounds back to 65.
-        self._factors = tuple(
-            (sec, f if EXACT_SUMS.multiply(f, sec.raw_max) == sec.weight else None)
-            for sec in self.sections
-            for f in (sec.weight / sec.raw_max,)
-        )
-        self._counted = tuple((i, ip.section_index) for i, ip in enumerate(self.selected) if ip.counts or ip.node.kind == "bonus")
 
     def score_many(
         self,
@@ -285,15 +108,16 @@ class Engine:
         """The computed fixtures of one unit (tables, fixture functions, builtins, optional
         fields), and ``(status, reason)`` of those without a value. The unit's own fields
         stay where they are: getters read them from ``values``, nothing is copied."""
-        env: dict[str, Any] = {**self._parameters, "unit": unit, "subunits": children}
-        for name in self._optional:
+        compiled = self.compiled
+        env: dict[str, Any] = {**compiled.parameters, "unit": unit, "subunits": children}
+        for name in compiled.optional:
             env[name] = values.get(name)
         problems: dict[str, Problem] = {}
         code = unit.code
-        for name, rollup in self._tables:
+        for name, rollup in compiled.tables:
             by_unit = tables.get(name)
             if by_unit is None:
-                if name in self._optional_tables:  # context only: absent is None, never missing
+                if name in compiled.optional_tables:  # context only: absent is None, never missing
                     env[name] = None
                     continue
                 problems[name] = self.missing_table(name)
@@ -303,7 +127,7 @@ class Engine:
                 for child in children:
                     rows += by_unit.get(child.code, ())
             env[name] = rows
-        for name, func, getter, arity, source, where, memo in self._functions:
+        for name, func, getter, arity, source, where, memo in compiled.functions:
             try:
                 args = _fetch(getter, arity, source, values, env)
             except KeyError as exc:
@@ -339,7 +163,7 @@ class Engine:
         problem = problems.get(name)
         if problem is not None:
             return problem
-        key = self._field_keys.get(name)
+        key = self.compiled.field_keys.get(name)
         if key is None:  # not a field: a fixture the engine was not asked to compute
             return ("error", f"fixture '{name}' has no value for {unit.code}", ())
         if translating:
@@ -348,15 +172,15 @@ class Engine:
 
     def _evidence_name(self, name: str) -> str:
         """What a user calls the evidence behind fixture ``name``: a field key or a monitoring file."""
-        if name in self._field_keys:
-            return self._field_keys[name]
-        if name in self._table_names:
+        if name in self.compiled.field_keys:
+            return self.compiled.field_keys[name]
+        if name in self.compiled.table_names:
             return f"monitoring/{name}.csv"
         return name
 
     def _problem(self, code: str, maximum: Decimal, status: str, reason: str, missing: tuple[str, ...] = ()) -> IndicatorResult:
         if status == "missing":
-            return IndicatorResult(code, "missing", maximum if self.missing_max else ZERO, (reason,), (), missing)
+            return IndicatorResult(code, "missing", maximum if self.compiled.missing_max else ZERO, (reason,), (), missing)
         return IndicatorResult(code, status, ZERO, (reason,))
 
     def score(
@@ -392,7 +216,7 @@ class Engine:
             new = tuple.__new__
             record = IndicatorResult
             lines_on = explaining.get()
-            for ip, code, func, getter, arity, source, maximum, conditions, special, memo in self._steps:
+            for ip, code, func, getter, arity, source, maximum, conditions, special, memo in self.compiled.steps:
                 if conditions:
                     for attr, want in conditions:
                         have = attributes.get(attr)
@@ -404,7 +228,7 @@ class Engine:
                     if conditions:
                         continue
                 if special:
-                    append(self._score_special(ip, values, env, problems, unit, file))
+                    append(self.score_special(ip, values, env, problems, unit, file))
                     continue
                 try:
                     if source == FIELDS:  # the common case, inline: one C-level call
@@ -448,7 +272,7 @@ class Engine:
                     append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
                 except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
                     append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
-            veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.vetoes else ()
+            veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.compiled.vetoes else ()
             return self._total(unit, results, veto_results)
         finally:
             if quiet is not None:
@@ -463,7 +287,7 @@ class Engine:
             result = self._not_applicable[key] = IndicatorResult(code, "not_applicable", ZERO, (reason,))
         return result
 
-    def _score_special(
+    def score_special(
         self,
         ip: IndicatorPlan,
         values: Mapping[str, Any],
@@ -480,7 +304,7 @@ class Engine:
         """
         node = ip.node
         code = node.code
-        fields = self._fields
+        fields = self.compiled.fields
 
         def fetch(name: str) -> Any:
             return values[name] if name in fields else env[name]
@@ -543,7 +367,7 @@ class Engine:
         they are: an error is a defect of the pack and must stay visible.
         """
         out: list[VetoResult] = []
-        for veto, positions, getter, arity, source in self._veto_steps:
+        for veto, positions, getter, arity, source in self.compiled.veto_steps:
             try:
                 fetched = _fetch(getter, arity, source, values, env)
                 args = (fetched,) if arity == 1 else fetched
@@ -577,11 +401,12 @@ class Engine:
                 if verdict.status == "error":
                     results[i] = IndicatorResult(old.code, "error", ZERO, (line,))
                 else:
-                    results[i] = self._problem(old.code, self.selected[i].node.max, "missing", line, verdict.missing)
+                    results[i] = self._problem(old.code, self.compiled.selected[i].node.max, "missing", line, verdict.missing)
         return tuple(out)
 
     def _total(self, unit: Unit, results: list[IndicatorResult], vetoes: tuple[VetoResult, ...]) -> UnitResult:
-        raw = [ZERO] * len(self.sections)
+        compiled = self.compiled
+        raw = [ZERO] * len(compiled.sections)
         sections = []
         total = ZERO
         # Sums and products never round: a raw score is the exact sum of its indicators' points,
@@ -590,10 +415,10 @@ class Engine:
         # The exact context's methods are called directly: a localcontext per unit costs more.
         add, multiply = _ADD, _MULTIPLY
         new = tuple.__new__  # the named tuples' own __new__ is a Python function: two calls per unit
-        for position, section_index in self._counted:
+        for position, section_index in compiled.counted:
             raw[section_index] = add(raw[section_index], results[position][2])  # .points
         divide = getcontext().divide
-        for (section, factor), value in zip(self._factors, raw):
+        for (section, factor), value in zip(compiled.factors, raw):
             capped = value > section.raw_max or value < ZERO
             kept = min(max(value, ZERO), section.raw_max)
             points = multiply(kept, factor) if factor is not None else divide(multiply(kept, section.weight), section.raw_max)
@@ -623,49 +448,3 @@ def rank(results: Iterable[UnitResult], *, in_code_order: bool = False) -> tuple
 
 
 _TOTAL = operator.attrgetter("total")
-
-
-def select(plan: Plan, keyword: str | None = None, marks: str | None = None) -> tuple[IndicatorPlan, ...]:
-    """The indicators matching ``-k keyword`` and ``-m marks``; unknown marks are a usage error."""
-    if not keyword and not marks:
-        return plan.indicators
-    from ._expression import Expression  # only runs with -k/-m parse expressions
-
-    chosen = list(plan.indicators)
-    if keyword:
-        expression = Expression.compile(keyword)
-        chosen = [ip for ip in chosen if expression.evaluate(_keyword_matcher(plan, ip))]
-    if marks:
-        expression = Expression.compile(marks)
-        from ._errors import UsageError, did_you_mean
-
-        for ident in expression.idents:
-            if ident not in plan.marks:
-                hint = did_you_mean(ident, plan.marks)
-                known = ", ".join(sorted(plan.marks))
-                from ._i18n import gettext
-
-                raise UsageError(
-                    gettext("-m {0}: unknown mark '{1}'").format(repr(marks), ident)
-                    + gettext("; ")
-                    + (hint or gettext("known marks: {0}").format(known))
-                )
-        chosen = [ip for ip in chosen if expression.evaluate(_mark_matcher(ip))]
-    return tuple(chosen)
-
-
-def _keyword_matcher(plan: Plan, ip: IndicatorPlan) -> Callable[[str], bool]:
-    words: list[str] = [plan.sections[ip.section_index].name]
-    node = ip.node
-    while True:
-        words.extend((node.code.lower(), node.title.lower()))
-        if node.parent is None:
-            break
-        node = plan.nodes[node.parent]
-    haystack = [w.lower() for w in words]
-    return lambda ident: any(ident.lower() in word for word in haystack)
-
-
-def _mark_matcher(ip: IndicatorPlan) -> Callable[[str], bool]:
-    names = {m.name for m in ip.marks}
-    return lambda ident: ident in names

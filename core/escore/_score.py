@@ -17,7 +17,7 @@ import itertools
 import operator
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextvars import ContextVar
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 import attrs
@@ -61,6 +61,10 @@ _SHOWN_PLACES = Decimal("0.0001")
 Number = Decimal | int | str
 
 ZERO = Decimal(0)
+#: Additions and products of points in this context are exact (a sum needs only as many digits
+#: as its terms span); only a quotient that does not terminate is carried at 28 digits, in the
+#: default context.
+EXACT_SUMS = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 #: Whether rule objects write their explanation lines. A pass that keeps only points and
 #: statuses (the engine with ``explain`` off, and the first pass of every run)

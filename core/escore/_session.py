@@ -22,7 +22,8 @@ from ._load import DeferredEvidence, defer_evidence, load_evidence
 from ._model import Unit
 from ._plugins import Catalog
 from ._results import RunResult, count_statuses
-from ._run import Engine, rank, select
+from ._run import Engine, rank
+from ._selection import select
 from ._stamp import PackStamp, make_stamp
 from ._version import __version__
 

@@ -21,7 +21,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 # The engine's methods and the local variables naming what they are computing.
-_ENGINE_FRAMES = {"score_resolved": "code", "_score_special": "code", "fixture_values": "name", "_apply_vetoes": "veto"}
+_ENGINE_FRAMES = {"score_resolved": "code", "score_special": "code", "fixture_values": "name", "_apply_vetoes": "veto"}
 
 
 #: The settings ``(timeout, note_after)`` of the watchdogs now watching, innermost last: a
