@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from escore import InputError
-from escore._cache import TomlCache
 from escore._toml import read_toml
+from escore._toml_cache import TomlCache
 
 DOCUMENT = b'[a]\nrate = 0.50\nwhen = 2017-11-15\ngrade = { points = 4.5, reason = "ok" }\nitems = ["x", "y"]\n'
 
@@ -46,7 +46,7 @@ def test_a_damaged_cache_is_ignored(tmp_path):
 
 
 def test_cache_can_be_switched_off(monkeypatch):
-    from escore._cache import cache_path
+    from escore._toml_cache import cache_path
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
     assert cache_path() is None
@@ -67,7 +67,7 @@ def _demo_town(demo_catalog, tmp_path):
 
 
 def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, tmp_path, monkeypatch):
-    from escore import _cache, _load
+    from escore import _evidence_cache, _load
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
     evidence, plan, units, known, subs = _demo_town(demo_catalog, tmp_path)
@@ -88,10 +88,10 @@ def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, 
     assert hit == fresh and calls == []  # a hit: decoded, not loaded
     assert hit.values["north"]["service_reply_rate"] == Decimal(100)
 
-    before = _cache.evidence_key([evidence], plan, units, known, subs)
+    before = _evidence_cache.evidence_key([evidence], plan, units, known, subs)
     unit = evidence / "units" / "north.toml"
     unit.write_text(unit.read_text(encoding="utf-8").replace("reply_rate = 100", "reply_rate = 90"), encoding="utf-8")
-    assert _cache.evidence_key([evidence], plan, units, known, subs) != before
+    assert _evidence_cache.evidence_key([evidence], plan, units, known, subs) != before
     changed = _load.load_evidence(*args)
     assert len(calls) == 1  # the changed file changed the key: loaded again
     assert changed.values["north"]["service_reply_rate"] == Decimal(90)
@@ -134,11 +134,11 @@ def test_a_cached_sample_set_decodes_to_exactly_the_parsed_one(category, columna
         paths = [columnar_copy(paths[0], tmp_path / "columnar")]
     args = (paths, plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders, subs)
     fresh = _load._load_evidence(*args)
-    from escore import _cache
+    from escore import _evidence_cache
 
     tags: list[str] = []
-    column = _cache._column
-    monkeypatch.setattr(_cache, "_column", lambda values, enc: tags.append(column(values, enc)[0]) or column(values, enc))
+    column = _evidence_cache._column
+    monkeypatch.setattr(_evidence_cache, "_column", lambda values, enc: tags.append(column(values, enc)[0]) or column(values, enc))
     _load.load_evidence(*args)  # kept
     if category == "provincial":  # dates a row may lack (fixed, rectified, done): decoded as columns, not value by value
         assert "t?" in tags, sorted(set(tags))
@@ -166,7 +166,7 @@ def test_a_cached_sample_set_decodes_to_exactly_the_parsed_one(category, columna
 
 
 def test_a_column_is_tagged_by_the_types_it_holds():
-    from escore._cache import _column, _enc
+    from escore._evidence_cache import _column, _enc
     from escore._score import Grade
 
     day, amount, grade = dt.date(2017, 3, 1), Decimal("1.50"), Grade(Decimal("2"), "good")
@@ -211,12 +211,12 @@ def test_the_cached_set_a_run_opened_is_closed_when_decoded_whole_or_dropped(tmp
 def test_a_first_pass_in_many_parts_gives_the_summaries_of_one_process(tmp_path, monkeypatch, category):
     """Parts taken by whichever process is free (escore._parallel.balanced), each decoding its
     own units from the cache, column by column: the summaries and counts of one process."""
-    from escore import _batch, _cache, _load, _stream
+    from escore import _batch, _evidence_cache, _load, _stream
     from escore._plugins import Catalog, make_plugin_manager
     from escore._session import run_category
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(_cache, "_RECORD_UNITS", 7)
+    monkeypatch.setattr(_evidence_cache, "_RECORD_UNITS", 7)
     catalog = Catalog(make_plugin_manager())
     one = run_category(catalog, category, lazy=True, jobs=1, explain=False)  # parsed, then kept in the cache
     units = len(one.units.summaries)
@@ -240,12 +240,12 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     """A streamed run on cached evidence decodes it in the processes that score (each its share,
     sub-units' rows included for a roll-up); the summaries, counts and detail are those of a run
     that loaded the evidence whole, and a share has exactly the whole set's values of its units."""
-    from escore import _cache, _load
+    from escore import _evidence_cache, _load
     from escore._plugins import Catalog, make_plugin_manager
     from escore._session import children_of, run_category
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(_cache, "_RECORD_UNITS", 7)  # many records, so that a share skips some
+    monkeypatch.setattr(_evidence_cache, "_RECORD_UNITS", 7)  # many records, so that a share skips some
     catalog = Catalog(make_plugin_manager())
 
     def shown(result):
@@ -273,7 +273,7 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     from escore._builtin_formats import unit_texts
 
     decoded = tmp_path / "decoded"
-    load_set = _cache.CachedEvidence.load
+    load_set = _evidence_cache.CachedEvidence.load
 
     def load_logged(self, plan, only=None, *, head_only=False):
         if only is None and not head_only:
@@ -281,7 +281,7 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
                 log.write(f"{os.getpid()}\n")
         return load_set(self, plan, only, head_only=head_only)
 
-    monkeypatch.setattr(_cache.CachedEvidence, "load", load_logged)
+    monkeypatch.setattr(_evidence_cache.CachedEvidence, "load", load_logged)
     again = run_category(catalog, category, lazy=True, jobs=2, explain=False)
     texts = list(unit_texts(again, lambda unit, first: repr(unit)))
     assert all(repr(u.code) in "".join(texts) for u in units) and decoded.read_text().split() == [str(os.getpid())]
@@ -308,10 +308,10 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     # each record of units once (the layout), then the body of each record holding a wanted
     # unit; a later share only the bodies it wants.
     calls = {"next": 0, "skip": 0, "at": 0}
-    methods = {name: getattr(_cache._Records, name) for name in calls}
+    methods = {name: getattr(_evidence_cache._Records, name) for name in calls}
     for name, method in methods.items():
         monkeypatch.setattr(
-            _cache._Records,
+            _evidence_cache._Records,
             name,
             lambda self, *args, method=method, name=name: calls.__setitem__(name, calls[name] + 1) or method(self, *args),
         )
@@ -323,7 +323,7 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     real(fresh, codes[-3:])
     later_calls = dict(calls)
     for name, method in methods.items():
-        monkeypatch.setattr(_cache._Records, name, method)
+        monkeypatch.setattr(_evidence_cache._Records, name, method)
     (entry,) = (tmp_path / "cache").glob("evidence-*")
     data, position, units_of_records = entry.read_bytes(), 32, []
     while position < len(data):  # the file's records: the head, then each record's units and body
@@ -359,7 +359,7 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     # That file unreadable: the evidence is read again, with the same values ...
     _load.load_evidence(*args)  # kept in the cache again
     head, later = _load.defer_evidence(*args)
-    monkeypatch.setattr(_cache.CachedEvidence, "load", lambda self, plan, only=None, *, head_only=False: None)
+    monkeypatch.setattr(_evidence_cache.CachedEvidence, "load", lambda self, plan, only=None, *, head_only=False: None)
     again = real(later, share)
     assert repr([again.values.get(code) for code in share]) == repr([full.values.get(code) for code in share])
     monkeypatch.undo()
@@ -368,7 +368,7 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     copies = [shutil.copytree(root, tmp_path / "copy" / str(i)) for i, root in enumerate(args[0])]
     _load.load_evidence(copies, *args[1:])  # kept in the cache
     head, later = _load.defer_evidence(copies, *args[1:])
-    monkeypatch.setattr(_cache.CachedEvidence, "load", lambda self, plan, only=None, *, head_only=False: None)
+    monkeypatch.setattr(_evidence_cache.CachedEvidence, "load", lambda self, plan, only=None, *, head_only=False: None)
     changed = sorted(p for root in copies for p in root.rglob("*") if p.is_file() and p.suffix in (".toml", ".csv"))[-1]
     changed.write_bytes(changed.read_bytes() + b"\n")
     with pytest.raises(InputError, match="the evidence changed while it was being scored"):
@@ -421,12 +421,12 @@ def test_a_bad_size_setting_is_reported_once_and_the_default_kept(monkeypatch, r
 
 
 def test_the_size_setting_is_not_read_with_the_cache_off(monkeypatch, recwarn):
-    from escore import _cache
+    from escore import _cache, _evidence_cache
 
     monkeypatch.setattr(_cache, "_size_reported", set())
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
     monkeypatch.setenv("ESCORE_CACHE_MAX_SIZE", "lots")
-    _cache.save_evidence_set("key", object())  # nothing to save to, nothing to say
+    _evidence_cache.save_evidence_set("key", object())  # nothing to save to, nothing to say
     assert [w for w in recwarn if "ESCORE_CACHE_MAX_SIZE" in str(w.message)] == []
 
 
@@ -444,7 +444,7 @@ def _kept(directory):
 
 
 def test_the_least_recently_used_sets_go_first_beyond_the_bytes_kept(tmp_path):
-    from escore._cache import prune_evidence_sets
+    from escore._evidence_cache import prune_evidence_sets
 
     _sets(tmp_path, [400, 100, 300, 200])  # 0 is the oldest, 3 the newest
     (tmp_path / "notes.txt").write_text("not escore's")
@@ -458,7 +458,7 @@ def test_the_least_recently_used_sets_go_first_beyond_the_bytes_kept(tmp_path):
 
 
 def test_the_bytes_kept_are_filled_newest_first(tmp_path):
-    from escore._cache import prune_evidence_sets
+    from escore._evidence_cache import prune_evidence_sets
 
     _sets(tmp_path, [50, 100, 500, 200])
     prune_evidence_sets(tmp_path, 350)
@@ -466,7 +466,8 @@ def test_the_bytes_kept_are_filled_newest_first(tmp_path):
 
 
 def test_at_most_64_sets_are_kept(tmp_path):
-    from escore._cache import MAX_EVIDENCE_FILES, prune_evidence_sets
+    from escore._cache import MAX_EVIDENCE_FILES
+    from escore._evidence_cache import prune_evidence_sets
 
     _sets(tmp_path, [1] * 70)
     prune_evidence_sets(tmp_path, 1 << 30)
@@ -505,7 +506,7 @@ def test_a_run_keeps_its_sets_within_the_size_and_touches_the_set_it_uses(demo_c
 
 
 def test_each_units_file_is_kept_in_runs_and_given_back_exactly():
-    from escore._cache import FileLines, _file_runs
+    from escore._evidence_cache import FileLines, _file_runs
 
     files = {
         "u1": "ev/fields.csv:2",
@@ -529,7 +530,7 @@ def test_each_units_file_is_kept_in_runs_and_given_back_exactly():
 
 
 def test_the_evidence_key_takes_known_codes_in_any_order_and_tells_sets_apart(tmp_path, monkeypatch):
-    from escore._cache import evidence_key
+    from escore._evidence_cache import evidence_key
     from escore._plugins import Catalog, make_plugin_manager
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
@@ -564,7 +565,7 @@ def test_any_mix_of_evidence_values_comes_back_from_the_cache_exactly(demo_plan,
     import random
 
     from escore import Grade
-    from escore._cache import open_evidence_set, save_evidence_set
+    from escore._evidence_cache import open_evidence_set, save_evidence_set
     from escore._evidence_set import EvidenceSet
     from escore._fieldvalues import FieldValues
 

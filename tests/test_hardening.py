@@ -40,12 +40,12 @@ def own_cache(tmp_path, monkeypatch):
     """A cache directory of this test only, so that cold and warm runs can be compared."""
     directory = tmp_path / "cache"
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(directory))
-    from escore import _cache
+    from escore import _cache, _toml_cache
 
-    _cache.shared.cache_clear()
+    _toml_cache.shared.cache_clear()
     _cache._refused.clear()
     yield directory
-    _cache.shared.cache_clear()
+    _toml_cache.shared.cache_clear()
     _cache._refused.clear()
 
 
@@ -697,17 +697,17 @@ def test_verify_runs_no_code_found_under_its_path(runner, tmp_path):
 
 
 def test_an_edited_cache_entry_is_not_used(runner, evidence, own_cache):
-    from escore import _cache
+    from escore import _toml_cache
 
     _, cold = run_json(runner, "-e", str(evidence))
-    _cache.shared().save()  # at exit in a real run
+    _toml_cache.shared().save()  # at exit in a real run
     entries = sorted(own_cache.glob("evidence-*.marshal"))
-    assert len(entries) == 1 and _cache.cache_path().is_file()
-    for path in [*entries, _cache.cache_path()]:
+    assert len(entries) == 1 and _toml_cache.cache_path().is_file()
+    for path in [*entries, _toml_cache.cache_path()]:
         data = bytearray(path.read_bytes())
         data[-10] ^= 0x01
         path.write_bytes(bytes(data))
-    _cache.shared.cache_clear()
+    _toml_cache.shared.cache_clear()
     result, warm = run_json(runner, "-e", str(evidence))
     assert result.exit_code == 0 and warm == cold
 
@@ -716,32 +716,32 @@ def test_a_corrupt_decimal_in_an_entry_falls_back_to_parsing(tmp_path, own_cache
     import tomllib
     from decimal import Decimal
 
-    from escore import _cache
+    from escore import _toml_cache
 
-    cache = _cache.TomlCache(_cache.cache_path())
+    cache = _toml_cache.TomlCache(_toml_cache.cache_path())
     raw = b"x = 1.5\n"
     assert cache.parse(raw, lambda data: tomllib.loads(data.decode(), parse_float=Decimal)) == {"x": Decimal("1.5")}
     digest = next(iter(cache.entries))
     cache.entries[digest] = {"x": ("d", "one and a half")}
     cache.save()
-    again = _cache.TomlCache(_cache.cache_path())
+    again = _toml_cache.TomlCache(_toml_cache.cache_path())
     assert again.parse(raw, lambda data: {"parsed": True}) == {"parsed": True}
 
 
 def test_a_cache_directory_others_can_write_or_another_user_owns_is_refused(runner, evidence, own_cache):
     _, expected = run_json(runner, "-e", str(evidence))
     assert stat.S_IMODE(own_cache.stat().st_mode) == 0o700
-    from escore import _cache
+    from escore import _cache, _toml_cache
 
     own_cache.chmod(0o777)
-    _cache.shared.cache_clear()
+    _toml_cache.shared.cache_clear()
     result, data = run_json(runner, "-e", str(evidence))
     assert f"escore: warning: not using the evidence cache {own_cache}: other users can write to it" in result.stderr
     assert data == expected
     if os.geteuid() == 0:  # only root can give a directory away
         own_cache.chmod(0o700)
         os.chown(own_cache, 65534, 65534)
-        _cache.shared.cache_clear()
+        _toml_cache.shared.cache_clear()
         _cache._refused.clear()
         result, data = run_json(runner, "-e", str(evidence))
         assert f"escore: warning: not using the evidence cache {own_cache}: it belongs to another user" in result.stderr
@@ -764,14 +764,14 @@ def test_the_cache_key_follows_the_core_code(tmp_path):
 
 def test_entries_written_by_other_code_are_not_used(runner, evidence, own_cache, monkeypatch):
     run_json(runner, "-e", str(evidence))
-    from escore import _cache
+    from escore import _cache, _evidence_cache, _toml_cache
 
-    _cache.shared().save()
-    sealed = _cache.cache_path()
+    _toml_cache.shared().save()
+    sealed = _toml_cache.cache_path()
     # A validation change at the same version number: entries sealed before are void.
     monkeypatch.setattr(_cache, "core_digest", lambda: b"another build of the core")
-    assert _cache._open_sealed(sealed) is None
-    assert _cache.load_evidence_set(sorted(own_cache.glob("evidence-*"))[0].name[9:-8], None) is None
+    assert _cache.open_sealed(sealed) is None
+    assert _evidence_cache.load_evidence_set(sorted(own_cache.glob("evidence-*"))[0].name[9:-8], None) is None
 
 
 def test_two_builds_sharing_a_cache_directory_keep_their_own_parsed_files(own_cache, monkeypatch):
@@ -781,7 +781,7 @@ def test_two_builds_sharing_a_cache_directory_keep_their_own_parsed_files(own_ca
     import time
     import tomllib
 
-    from escore import _cache
+    from escore import _cache, _toml_cache
 
     def parse(data):
         return tomllib.loads(data.decode())
@@ -789,15 +789,15 @@ def test_two_builds_sharing_a_cache_directory_keep_their_own_parsed_files(own_ca
     builds = [bytes([n]) * 16 for n in range(6)]
     for build in builds[:2]:
         monkeypatch.setattr(_cache, "core_digest", lambda build=build: build)
-        cache = _cache.TomlCache(_cache.cache_path())
+        cache = _toml_cache.TomlCache(_toml_cache.cache_path())
         assert cache.parse(b"x = 1\n", parse) == {"x": 1}
         cache.save()
     monkeypatch.setattr(_cache, "core_digest", lambda: builds[0])
-    again = _cache.TomlCache(_cache.cache_path())
+    again = _toml_cache.TomlCache(_toml_cache.cache_path())
     assert again.parse(b"x = 1\n", lambda data: {"parsed": True}) == {"x": 1}  # the first build's entry, still there
     for n, build in enumerate(builds[2:]):
         monkeypatch.setattr(_cache, "core_digest", lambda build=build: build)
-        cache = _cache.TomlCache(_cache.cache_path())
+        cache = _toml_cache.TomlCache(_toml_cache.cache_path())
         cache.parse(b"y = %d\n" % n, parse)
         cache.save()
         later = time.time_ns() + (n + 1) * 10**9  # in this order, newer than the first build's use
@@ -807,11 +807,11 @@ def test_two_builds_sharing_a_cache_directory_keep_their_own_parsed_files(own_ca
 
 
 def test_a_tilde_in_the_cache_dir_is_the_home_directory(monkeypatch, tmp_path):
-    from escore import _cache
+    from escore import _cache, _toml_cache
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("ESCORE_CACHE_DIR", "~/escore-cache")
-    assert _cache.cache_path() == tmp_path / "escore-cache" / f"toml-v2-{_cache.core_digest().hex()}.marshal"
+    assert _toml_cache.cache_path() == tmp_path / "escore-cache" / f"toml-v2-{_cache.core_digest().hex()}.marshal"
 
 
 # ----------------------------------------------------------------------------- output

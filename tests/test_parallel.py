@@ -66,7 +66,7 @@ def test_a_failing_process_costs_speed_not_the_result():
 
 def test_parts_of_the_first_pass():
     from escore._batch import BLOCK_UNITS, RECORD_UNITS
-    from escore._cache import _RECORD_UNITS
+    from escore._evidence_cache import _RECORD_UNITS
     from escore._stream import shares
 
     assert RECORD_UNITS == _RECORD_UNITS and BLOCK_UNITS % RECORD_UNITS == 0  # parts decode whole records of their own units

@@ -53,7 +53,7 @@ from ._selection import _IMMUTABLE
 
 #: Columns shorter than this are scored unit by unit: grouping would not pay.
 FROM_UNITS = 64
-#: Units per record of a cached evidence set (escore._cache._RECORD_UNITS): the parts of a run
+#: Units per record of a cached evidence set (escore._evidence_cache._RECORD_UNITS): the parts of a run
 #: begin at a multiple of it (escore._stream.shares), so that each decodes its own units'
 #: records and no others' when the units come in the evidence's order.
 RECORD_UNITS = 512

@@ -32,7 +32,7 @@ from ._schema import EvidenceSchema, check_row, check_unit
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
-    from ._cache import CachedEvidence
+    from ._evidence_cache import CachedEvidence
 
 MANIFEST = "escore-evidence.toml"
 
@@ -153,15 +153,15 @@ def load_evidence(
     their own category and are not read. ``categories`` are the ruleset's other categories,
     whose tables under ``fields/`` are skipped (any other name there is an error).
 
-    A checked result is kept in the cache of ``escore._cache``, keyed by everything it
+    A checked result is kept in the cache of ``escore._evidence_cache``, keyed by everything it
     depends on (the bytes of every file, the plan's evidence types, the unit codes);
     the same evidence read again is decoded instead of parsed and checked again.
     """
     unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
-    from . import _cache
+    from . import _evidence_cache
 
     key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
-    result = _cache.load_evidence_set(key, plan) if key is not None else None
+    result = _evidence_cache.load_evidence_set(key, plan) if key is not None else None
     if result is None:
         import warnings
 
@@ -176,7 +176,7 @@ def load_evidence(
         mine = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, EscoreWarning)))
         result = attrs.evolve(result, warnings=mine)
         if key is not None:
-            _cache.save_evidence_set(key, result)
+            _evidence_cache.save_evidence_set(key, result)
     for message in result.warnings:
         warn(message)
     return result
@@ -196,12 +196,12 @@ def defer_evidence(
     evidence is then loaded whole). The set's warnings are shown now, as loading shows them."""
     # The known codes are not sorted: the key takes them in any order, and a parse sorts them.
     unit_codes, known_codes, sub_codes = sorted(unit_codes), list(known_codes), sorted(sub_codes)
-    from . import _cache
+    from . import _evidence_cache
 
     key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
     if key is None:
         return None
-    cached = _cache.open_evidence_set(key)
+    cached = _evidence_cache.open_evidence_set(key)
     if cached is None:
         return None
     head = cached.load(plan, head_only=True)
@@ -265,24 +265,24 @@ def _evidence_key(
 ) -> str | None:
     """The cache key of the checked evidence set (unit and sub-unit codes sorted, known codes in
     any order), or ``None`` when it cannot be cached."""
-    from . import _cache
+    from . import _evidence_cache
     from ._builtin_loaders import BUILTIN_READERS
 
     # Only what escore's own loaders read is cached: a plugin's loader may read more than the
     # file's bytes (or read them differently from one version to the next).
     if any((loader.suffix, loader.read) not in BUILTIN_READERS for loader in loaders.values()):
         return None
-    key = _cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes)
+    key = _evidence_cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes)
     return None if key is None else key + "-" + _declarations_digest(plan)
 
 
 def _declarations_digest(plan: Plan) -> str:
     """A digest of every evidence declaration in full (types, ranges, constraints): a checked
     set is reused only under the very constraints it was checked against."""
-    from ._cache import _blake2b
+    from ._cache import blake2b
 
     text = repr(([(f, f.fixture_name) for f in plan.fields], list(plan.tables), plan.category.key))
-    return _blake2b(text.encode(), digest_size=10).hexdigest()
+    return blake2b(text.encode(), digest_size=10).hexdigest()
 
 
 def _load_evidence(

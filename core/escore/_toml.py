@@ -15,7 +15,7 @@ def read_toml(path: Path, *, cached: bool = False) -> dict[str, Any]:
     """Parse a TOML file with exact decimals; a syntax error names the file and line.
 
     :param cached: use the content-keyed cache of parsed files (for evidence files,
-        of which a run reads hundreds; see ``escore._cache``).
+        of which a run reads hundreds; see ``escore._toml_cache``).
     """
     from ._files import decode, read_bytes
 
@@ -27,7 +27,7 @@ def read_toml(path: Path, *, cached: bool = False) -> dict[str, Any]:
         return loads(text, where)
 
     if cached:
-        from ._cache import shared
+        from ._toml_cache import shared
 
         return shared().parse(raw, parse)
     return parse(raw)

@@ -1,0 +1,583 @@
+"""The cache of checked evidence sets.
+
+It keeps whole checked evidence sets (typed values and monitoring rows of every unit of a
+run), one file per key. The key is a digest of everything the check depends on: the path names
+given, the bytes of every file under them, the plan's evidence types and the unit codes of the
+ruleset. It is used only with the built-in TOML and CSV readers (a plugin's reader may depend on
+anything). A set is stored by columns, in records of :data:`_RECORD_UNITS` units, so that a
+process decodes only the records of its own units.
+
+The location, the seal, the size limit and the digests of the core's and the packs' code are
+:mod:`escore._cache`'s, read through the module.
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import datetime as _dt
+import itertools
+import marshal
+import os
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import _cache
+
+EVIDENCE_VERSION = 9
+#: Units per record of a cached evidence set (a load decodes one record at a time). A process
+#: decodes every record that holds a unit of its share: with 2,048 a share of 5,000 units decoded
+#: 6,144 units' rows; 512 units a record is 16% fewer instructions to decode 10,000 units in two
+#: shares, and 1.5% fewer at 100,000 (records of 256: 1% fewer again at 10,000).
+_RECORD_UNITS = 512
+
+
+def prune_evidence_sets(directory: Path, limit: int) -> None:
+    """Remove the least recently used checked evidence sets beyond :data:`escore._cache.MAX_EVIDENCE_FILES`
+    files or ``limit`` bytes in all (a run touches the set it uses, see :func:`open_evidence_set`)."""
+    _cache.keep_newest(directory, "evidence-*.marshal", _cache.MAX_EVIDENCE_FILES, limit)
+
+
+def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_codes: Any) -> str | None:
+    """A digest of everything a checked evidence set read by escore's own loaders depends on, or
+    ``None`` when it cannot be cached (the caller keys only evidence those loaders read: what a
+    plugin's loader makes of a file is not a function of its bytes that escore can know)."""
+    if _cache.cache_dir() is None:
+        return None
+    from ._errors import EscoreError
+    from ._files import file_sha256, read_bytes
+    from ._version import __version__
+
+    digest = _cache.blake2b(digest_size=20)
+
+    def feed(*parts: Any) -> None:
+        for part in parts:
+            data = part if isinstance(part, bytes) else repr(part).encode()
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+
+    feed(EVIDENCE_VERSION, __version__, _cache.core_digest(), _cache.pack_digest(plan), plan.ruleset.name, plan.category.key)
+    feed([(f.key, f.type, f.min, f.max, f.choices, f.optional) for f in plan.fields])
+    feed([(t.name, t.rollup, [(c.name, c.type, c.min, c.max, c.choices, c.required) for c in t.columns]) for t in plan.tables])
+    feed(sorted(d.field.key for d in plan.fixtures.values() if d.field is not None))
+    feed(sorted(d.table.name for d in plan.fixtures.values() if d.table is not None))
+    # The known codes as those beyond the units' and the units' not among them (known is mostly
+    # the units: 100,000 codes sorted again for the key took 40 ms), and the lists of codes in
+    # marshal's version 2 (no references, so the same list gives the same bytes; repr took 23 ms).
+    units = set(unit_codes)
+    known = set(known_codes)
+    feed(*(marshal.dumps(codes, 2) for codes in (unit_codes, sorted(known - units), sorted(units - known), sub_codes)))
+    try:
+        for root in paths:
+            feed(str(root))
+            if root.is_file():
+                feed(file_sha256(root))
+                continue
+            if not root.is_dir():
+                return None  # let the loader report it
+            feed(sorted(entry.name for entry in root.iterdir()))
+            for sub in (root / "units", root / "fields", root / "monitoring"):
+                feed(sub.is_dir())
+                if sub.is_dir():
+                    for path in sorted(sub.iterdir()):
+                        if not path.is_file():
+                            return None  # a directory, FIFO or device: the loader reports it, every time
+                        # A digest read a megabyte at a time (a fields table may be 150 MB), shared with the stamp.
+                        feed(path.name, file_sha256(path))
+            manifest = root / "escore-evidence.toml"
+            if manifest.is_file():
+                feed(read_bytes(manifest))
+    except (OSError, EscoreError):
+        return None  # unreadable or irregular: the loader reports it
+    return digest.hexdigest()
+
+
+def _enc(value: Any) -> Any:
+    kind = value.__class__
+    if kind is Decimal:
+        return ("d", str(value))
+    if kind is _dt.date:
+        return ("t", value.isoformat())
+    if kind is tuple:
+        return ("l", list(value))
+    if kind is bool or kind is int or kind is str or value is None:
+        return value
+    from ._score import Grade
+
+    if kind is Grade:
+        return ("g", str(value.points), value.reason)
+    raise TypeError(f"cannot cache an evidence value of type {kind.__name__}")
+
+
+def _dec(value: Any) -> Any:
+    if value.__class__ is not tuple:
+        return value
+    tag = value[0]
+    if tag == "d":
+        return Decimal(value[1])
+    if tag == "t":
+        return _dt.date.fromisoformat(value[1])
+    if tag == "l":
+        return tuple(value[1])
+    from ._score import Grade
+
+    return Grade(Decimal(value[1]), value[2])
+
+
+def _column(values: list[Any], enc: Any) -> tuple[str, list[Any]]:
+    """A column of values as ``(tag, encoded values)``: ``""`` plain (text, integers, booleans,
+    None: marshal keeps them as they are), ``"d"`` decimals and ``"t"`` dates as their text,
+    ``"d?"`` and ``"t?"`` the same with None where a value is absent (an optional date column:
+    decoded in C-level passes too), ``"*"`` anything else, each value tagged on its own
+    (:func:`_enc`)."""
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN:
+        return "", values
+    if kinds in ({Decimal}, {_dt.date}):
+        return ("d" if Decimal in kinds else "t"), [enc(value)[1] for value in values]
+    if kinds in (_OPTIONAL_DECIMALS, _OPTIONAL_DATES):
+        return ("d?" if Decimal in kinds else "t?"), [None if value is None else enc(value)[1] for value in values]
+    return "*", [enc(value) for value in values]
+
+
+_OPTIONAL_DECIMALS, _OPTIONAL_DATES = frozenset({Decimal, type(None)}), frozenset({_dt.date, type(None)})
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _repeated(codes: list[str], counts: list[int]) -> Iterator[str]:
+    """Each code as many times as its count (the unit code of each of its rows)."""
+    return itertools.chain.from_iterable(map(itertools.repeat, codes, counts))
+
+
+def save_evidence_set(key: str, evidence: Any) -> None:
+    """Keep a checked evidence set; any problem only costs the next run its speed.
+
+    Records hold columns: the fields of a slice of units grouped by their names, a column per
+    name; the rows of a table for a slice of units, a column per row field. A load then decodes
+    a column in a few C-level passes (:func:`load_evidence_set`) instead of value by value.
+    """
+    directory = _cache.cache_dir()
+    if directory is None:
+        return
+    limit = _cache.evidence_bytes_limit()  # read only with a cache: a bad setting of an unused cache is not worth a warning
+    if limit == 0:
+        return
+    from ._fieldvalues import FieldValues
+
+    if not isinstance(evidence.values, FieldValues):
+        return
+    try:
+        # A sequence of marshal records, so that a load decodes a slice of units at a time and
+        # never holds the encoded set and the decoded one whole at once (100k units).
+        codes = list(evidence.values)
+        value_starts = range(0, len(codes), _RECORD_UNITS)
+        table_parts = [(name, _aligned(codes, by_unit)) for name, by_unit in evidence.tables.items()]
+        head = (
+            EVIDENCE_VERSION,
+            key,
+            _file_runs(evidence.files),
+            evidence.synthetic,
+            list(evidence.notes),
+            list(evidence.sources),
+            list(evidence.warnings),
+            len(value_starts),
+            sum(len(parts) for _, parts in table_parts),
+            list(evidence.tables),
+            # A table whose units its aligned records do not give in its own order (rows listed
+            # by date, say): that order, for a load of the whole set to give it back exactly, as
+            # positions among the aligned units (4 bytes a unit: 100,000 codes as texts were
+            # 30 MB once decoded, in a head every process keeps).
+            {name: order for name, parts in table_parts if (order := _own_order(parts, evidence.tables[name]))},
+        )
+        # One encoding per value object: the loaders share a parsed value per distinct text of a
+        # column, and marshal writes an object it has already written as a reference, so a load
+        # reads each distinct encoding once.
+        shared: dict[int, tuple[Any, Any]] = {}
+
+        def enc(value: Any) -> Any:
+            kind = value.__class__
+            if kind is str or kind is int or kind is bool or value is None:
+                return value
+            found = shared.get(id(value))
+            if found is None:
+                found = shared[id(value)] = (value, _enc(value))  # the value kept: its id is not reused
+            return found[1]
+
+        def records() -> Iterator[bytes]:  # encoded one at a time: never the whole set at once
+            yield _record(head)
+            for start in value_starts:
+                part = codes[start : start + _RECORD_UNITS]
+                groups = [
+                    (list(names), group, [_column(list(column), enc) for column in zip(*rows)])
+                    for names, group, rows in evidence.values.groups(part)
+                ]
+                yield _record(part)  # the units on their own, first: a load skips a record of other units unread
+                yield _record(groups)
+            for name, parts in table_parts:
+                by_unit = evidence.tables[name]
+                for slice_number, part in parts:
+                    rows = [row for code in part for row in by_unit[code]]
+                    counts = [len(by_unit[code]) for code in part]
+                    width = len(rows[0]) if rows else 0
+                    columns: list[Any] = [_column(list(column), enc) for column in zip(*rows)] if rows else []
+                    if columns and columns[0][1] == list(_repeated(part, counts)):
+                        columns[0] = None  # each row's unit code is its unit's: rebuilt from the counts
+                    yield _record((name, slice_number, part))
+                    yield _record((counts, width, columns))
+
+        if not _cache.usable_directory(directory, create=True):
+            return
+        _cache.write_sealed(directory, f"evidence-{key}.marshal", records(), ".evidence.")
+        prune_evidence_sets(directory, limit)
+    except (OSError, ValueError, TypeError):
+        pass
+
+
+def _aligned(codes: list[str], by_unit: Mapping[str, Any]) -> list[tuple[int | None, list[str]]]:
+    """A table's units in records aligned with the fields' records: ``(n, units)`` for the
+    units of the ``n``-th slice of ``codes`` (_RECORD_UNITS each) that have an entry, in the
+    table's order; then ``(None, units)`` for units without fields, _RECORD_UNITS a record.
+
+    A share of units decodes the records of its slices and no others: with a table's records
+    cut by its own count of units, a share of 4,000 units among 100,000 decoded records that
+    straddled its ends in every table (19% more bytes in 25 shares).
+    """
+    slice_of = {code: position // _RECORD_UNITS for position, code in enumerate(codes)}
+    grouped: dict[int, list[str]] = {}
+    rest: list[str] = []
+    for code in by_unit:
+        number = slice_of.get(code)
+        if number is None:
+            rest.append(code)
+        else:
+            grouped.setdefault(number, []).append(code)
+    parts: list[tuple[int | None, list[str]]] = sorted(grouped.items())
+    parts += [(None, rest[start : start + _RECORD_UNITS]) for start in range(0, len(rest), _RECORD_UNITS)]
+    return parts
+
+
+def _own_order(parts: list[tuple[int | None, list[str]]], by_unit: Mapping[str, Any]) -> bytes:
+    """The table's own order of units as positions among its aligned records' (an array of
+    unsigned ints, as bytes), or ``b""`` when the two orders are the same."""
+    aligned = list(itertools.chain.from_iterable(part for _, part in parts))
+    if aligned == list(by_unit):
+        return b""
+    position = dict(zip(aligned, itertools.count()))
+    return array.array("I", map(position.__getitem__, by_unit)).tobytes()
+
+
+def _record(value: Any) -> bytes:
+    """A marshal record preceded by its length: marshal.load() on a file reads it a few bytes
+    at a time (over a second for 10k units); reading the record whole, then loads(), does not."""
+    data = marshal.dumps(value)
+    return len(data).to_bytes(8, "little") + data
+
+
+class _Records:
+    """The records of a sealed cache file, read at offsets of its own (``os.pread``).
+
+    The seal is checked once, when the file is opened (:func:`open_evidence_set`). Processes
+    forked afterwards read the same open file, each at its own offset: none moves a position
+    another reads from, and none checks the seal of the 40 MB of 100,000 units again.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._position = _cache.SEAL_SIZE
+
+    def _read(self, size: int) -> bytes:
+        if _pread is None:  # no pread (Windows): no fork either, so this process alone reads
+            self._stream.seek(self._position)
+            data = self._stream.read(size)
+        else:
+            data = _pread(self._stream.fileno(), size, self._position)
+            while 0 < len(data) < size:  # a read may stop short (at 2 GiB on Linux)
+                more = _pread(self._stream.fileno(), size - len(data), self._position + len(data))
+                if not more:
+                    break
+                data += more
+        if len(data) != size:
+            raise ValueError("a truncated record")
+        self._position += size
+        return data
+
+    def _size(self) -> int:
+        return int.from_bytes(self._read(8), "little")
+
+    def next(self) -> Any:
+        return marshal.loads(self._read(self._size()))
+
+    def skip(self) -> None:
+        size = self._size()  # read first: it moves the position past the size itself
+        self._position += size
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def at(self, position: int) -> Any:
+        """The record at ``position`` (a :attr:`position` seen earlier)."""
+        self._position = position
+        return self.next()
+
+
+_pread = getattr(os, "pread", None)
+
+#: A cache file's head record, its slices of unit codes, then each record of fields and each
+#: record of rows as ``(slice, position)``.
+_Layout = tuple[Any, list[list[str]], list[tuple[int, int]], list[tuple[int, int]]]
+
+
+def _file_runs(files: Mapping[str, str]) -> list[tuple[str | None, list[str], list[Any]]]:
+    """Each unit's evidence file in runs of units, in order: ``(where, codes, lines)`` for units
+    whose text is ``where:line`` (the rows of one fields table: 100,000 units name one file,
+    12 MB as texts), ``(None, codes, texts)`` for the others (a unit file, several files)."""
+    runs: list[tuple[str | None, list[str], list[Any]]] = []
+    for code, text in files.items():
+        where, colon, line = text.rpartition(":")
+        # A line number given back exactly by str(): ASCII digits, no leading zero.
+        if colon and line.isascii() and line.isdigit() and (line == "0" or line[0] != "0"):
+            value: Any = int(line)
+        else:
+            where, value = None, text  # type: ignore[assignment]
+        if not runs or runs[-1][0] != where:
+            runs.append((where, [], []))
+        runs[-1][1].append(code)
+        runs[-1][2].append(value)
+    return runs
+
+
+class FileLines(Mapping[str, str]):
+    """Each unit's evidence file (``where:line`` for a row of a fields table) as a cached set
+    keeps them (:func:`_file_runs`): the text is made when a unit's is read, which a ranking of
+    100,000 units mostly does not do."""
+
+    def __init__(self, runs: list[tuple[str | None, list[str], list[Any]]]) -> None:
+        self._runs = runs
+        self._where: dict[str, tuple[int, int]] | None = None
+
+    def _index(self) -> dict[str, tuple[int, int]]:
+        if self._where is None:
+            where: dict[str, tuple[int, int]] = {}
+            for number, (_, codes, _) in enumerate(self._runs):
+                where.update(zip(codes, zip(itertools.repeat(number), itertools.count())))
+            self._where = where
+        return self._where
+
+    def __getitem__(self, code: str) -> str:
+        number, position = self._index()[code]
+        where, _, values = self._runs[number]
+        return values[position] if where is None else f"{where}:{values[position]}"
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._index()
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(codes for _, codes, _ in self._runs)
+
+    def __len__(self) -> int:
+        return sum(len(codes) for _, codes, _ in self._runs)
+
+
+class CachedEvidence:
+    """A checked evidence set in the cache, its seal checked once: loaded a share at a time,
+    by this process and by those it forks (the share each scores), then whole if need be."""
+
+    def __init__(self, key: str, stream: Any) -> None:
+        import weakref
+
+        self.key, self._stream = key, stream
+        # Closed when the run is done with it (the whole set decoded), else when this object
+        # goes or the process ends: never left for the interpreter to find open.
+        self.close = weakref.finalize(self, stream.close)
+        #: The head record, the units of each record of fields, then each record of fields as
+        #: ``(slice, position)`` and each record of rows as ``(slice, position)`` of its head
+        #: (``slice``: the record of fields whose units it holds; else an entry of its own among
+        #: the slices). Read once by each process that loads a share, so that one loading
+        #: several shares reads no record of units twice.
+        self._layout: _Layout | None = None
+        #: The head record once decoded: the parent decodes it before it forks (the run's files,
+        #: notes and sources), and a process it forks then skips it (100,000 units' files: 12 MB).
+        self._head: Any = None
+
+    def _next_head(self, records: _Records) -> Any:
+        if self._head is None:
+            self._head = records.next()
+        else:
+            records.skip()
+        return self._head
+
+    def _read_layout(self) -> _Layout:
+        if self._layout is not None:
+            return self._layout
+        records = _Records(self._stream)
+        head = self._next_head(records)
+        value_records, table_records = head[7], head[8]
+        slices: list[list[str]] = []
+        values = []
+        for _ in range(value_records):
+            slices.append(records.next())
+            values.append((len(slices) - 1, records.position))
+            records.skip()
+        tables = []
+        for _ in range(table_records):
+            position = records.position
+            _, number, units = records.next()
+            if number is None:  # units without fields: tested on their own
+                slices.append(units)
+                number = len(slices) - 1
+            tables.append((number, position))
+            records.skip()
+        self._layout = (head, slices, values, tables)
+        return self._layout
+
+    def load(self, plan: Any, only: set[str] | None = None, *, head_only: bool = False) -> Any:
+        """The evidence set, or ``None`` if the file is not one of ``plan`` under this key.
+
+        ``only`` (a set of unit codes): the fields and rows of at least those units; a record of
+        units none of which is wanted is skipped unread (each process of a run's first pass
+        decodes its own share). ``head_only``: everything but the fields and rows (both empty),
+        from the first record alone.
+        """
+        try:
+            return self._load(plan, only, head_only)
+        except Exception:
+            return None  # any doubt: parse the evidence
+
+    def _load(self, plan: Any, only: set[str] | None, head_only: bool) -> Any:
+        records = _Records(self._stream)
+        if head_only:  # the first record alone
+            head = self._next_head(records)
+        else:
+            head, slices, value_entries, table_entries = self._read_layout()
+            # Whether a slice holds a wanted unit: once per slice, not per record.
+            wanted = None if only is None else [not only.isdisjoint(units) for units in slices]
+        version, stored_key, file_runs, synthetic, notes, sources, warnings, _, _, table_names, orders = head
+        if version != EVIDENCE_VERSION or stored_key != self.key:
+            return None
+        files = FileLines(file_runs)
+        from ._evidence_set import EvidenceSet
+        from ._fieldvalues import FieldValues
+
+        if head_only:
+            return EvidenceSet(FieldValues(), {}, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
+
+        row_types = {t.name: t.row_type for t in plan.tables}
+        # Equal text decodes to one shared object, as the loaders share one parsed value per
+        # distinct text of a column: 100k units repeat a handful of values, and a Decimal or a
+        # date per cell would cost memory and time that the first, parsed run did not. Unit
+        # codes and line numbers are shared the same way across records, as in a parsed set.
+        kept: dict[Any, Any] = {}  # unit code or line number → its one object
+        # A decimal's or a date's text → its value; None (an absent value of a "d?" or "t?" column) is None.
+        made: dict[str, dict[str | None, Any]] = {"d": {None: None}, "t": {None: None}}
+        make = {"d": Decimal, "t": _dt.date.fromisoformat}
+        tagged: dict[Any, Any] = {}  # a tagged encoding ("*" columns) → its value
+
+        def dec(value: Any) -> Any:
+            if value.__class__ is not tuple:
+                return value
+            try:
+                return tagged[value]
+            except KeyError:
+                out = tagged[value] = _dec(value)
+                return out
+            except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
+                return _dec(value)
+
+        def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
+            """The column with each distinct value made (``maker``) and kept once, in C-level passes."""
+            if maker is None:  # the value itself, kept the first time it is seen: one pass
+                return list(map(table.setdefault, column, column))
+            for value in set(column).difference(table):
+                table[value] = maker(value)
+            return list(map(table.__getitem__, column))
+
+        line_numbers: list[int] = []  # one int object per line number, whichever table has it
+
+        def shared_lines(column: list[Any]) -> list[Any]:
+            try:
+                if min(column) >= 0:
+                    line_numbers.extend(range(len(line_numbers), max(column) + 1))
+                    return list(map(line_numbers.__getitem__, column))
+            except TypeError:  # a line that is not a number (kept, shared as any value)
+                pass
+            return shared(column, kept)
+
+        def decoded(tag: str, column: list[Any]) -> list[Any]:
+            if not tag:
+                return column
+            if tag == "*":
+                return list(map(dec, column))
+            kind = tag[0]  # "d?" and "t?" share the tables of "d" and "t"
+            return shared(column, made[kind], make[kind])
+
+        values = FieldValues()  # compact, as a parsed set (escore._fieldvalues)
+        for index, position in value_entries:
+            if wanted is not None and not wanted[index]:
+                continue
+            part = slices[index]
+            groups = records.at(position)
+            values.reserve(shared(part, kept))  # the units in their order, whatever their groups
+            for names, group, columns in groups:
+                rows = zip(*[decoded(tag, column) for tag, column in columns])
+                values.put_rows(tuple(names), shared(group, kept), rows)
+        tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
+        new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
+        for index, position in table_entries:
+            if wanted is not None and not wanted[index]:
+                continue
+            name, _, part = records.at(position)
+            counts, width, columns = records.next()
+            by_unit = tables[name]
+            part = shared(part, kept)
+            if not columns:
+                by_unit.update(zip(part, [()] * len(part)))
+                continue
+            row_type = row_types[name]
+            if len(columns) != width or len(row_type._fields) != width:
+                return None  # not the rows this plan reads
+            codes_of_rows = columns[0]
+            cells = [decoded(tag, column) for tag, column in columns[1:]]
+            # The unit code of each row: its unit's (the same object), or as stored.
+            cells.insert(0, list(_repeated(part, counts)) if codes_of_rows is None else shared(decoded(*codes_of_rows), kept))
+            cells[1] = shared_lines(cells[1])
+            row_objects = map(new, itertools.repeat(row_type), zip(*cells))
+            # Each unit's rows, consumed in order from one iterator: C-level, no loop per unit.
+            by_unit.update(zip(part, map(tuple, map(itertools.islice, itertools.repeat(row_objects), counts))))
+        if only is None:  # the whole set: each table in its own order, as parsed
+            for name, order in orders.items():
+                positions = array.array("I")
+                positions.frombytes(order)
+                by_unit = tables[name]
+                ordered = list(map(list(by_unit).__getitem__, positions))
+                tables[name] = dict(zip(ordered, map(by_unit.__getitem__, ordered)))
+        return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
+
+
+def open_evidence_set(key: str) -> CachedEvidence | None:
+    """The checked evidence set saved under ``key``, its seal checked, or ``None``."""
+    directory = _cache.cache_dir()
+    if directory is None or not _cache.usable_directory(directory, create=False):
+        return None
+    path = directory / f"evidence-{key}.marshal"
+    stream = _cache.open_sealed(path)
+    if stream is None:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: pruned after the sets used less recently
+    return CachedEvidence(key, stream)
+
+
+def load_evidence_set(key: str, plan: Any, only: set[str] | None = None, *, head_only: bool = False) -> Any:
+    """The checked evidence set saved under ``key``, or ``None`` (see :meth:`CachedEvidence.load`)."""
+    opened = open_evidence_set(key)
+    if opened is None:
+        return None
+    try:
+        return opened.load(plan, only, head_only=head_only)
+    finally:
+        opened.close()

@@ -1,0 +1,147 @@
+"""The cache of parsed TOML files.
+
+Parsing TOML is the largest cost of a run on a few hundred unit files (tomllib is pure
+Python). Parsed files are kept in one ``marshal`` file per build of the core in the user's
+cache directory (:mod:`escore._cache`), keyed by a digest of each file's bytes, so a changed
+file is parsed again and an unchanged one is not. ``marshal`` holds plain data only; decimals
+and dates are stored as tagged tuples (TOML itself never produces tuples). Any problem with the
+cache (unreadable, corrupt, unwritable) makes escore parse the files as if there were none.
+
+The location, the seal and the digest of the core's code are :mod:`escore._cache`'s, read
+through the module (``_cache.core_digest()``), so that a build is named and sealed by one
+function wherever it is asked.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import datetime as _dt
+import functools
+import marshal
+import os
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import _cache
+
+VERSION = 2
+MAX_ENTRIES = 20_000
+#: Parsed-TOML caches kept, one per build of the core, the most recently used first.
+MAX_TOML_FILES = 4
+
+
+def cache_path() -> Path | None:
+    """The parsed-TOML cache of this build of the core, or ``None`` when the cache is off.
+
+    One file per build: two escore versions sharing a cache directory (two environments, or a
+    benchmark that alternates them) would otherwise void each other's entries at every turn,
+    since a file sealed by another core is not used.
+    """
+    directory = _cache.cache_dir()
+    return None if directory is None else directory / f"toml-v{VERSION}-{_cache.core_digest().hex()}.marshal"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, Decimal):
+        return ("d", str(value))
+    if isinstance(value, _dt.datetime):
+        return ("dt", value.isoformat())
+    if isinstance(value, _dt.date):
+        return ("t", value.isoformat())
+    if isinstance(value, _dt.time):
+        return ("tm", value.isoformat())
+    return value
+
+
+_DECODE: dict[str, Callable[[str], Any]] = {
+    "d": Decimal,
+    "dt": _dt.datetime.fromisoformat,
+    "t": _dt.date.fromisoformat,
+    "tm": _dt.time.fromisoformat,
+}
+
+
+def _decode(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {k: _decode(v) for k, v in value.items()}
+    if kind is list:
+        return [_decode(v) for v in value]
+    if kind is tuple:
+        return _DECODE[value[0]](value[1])
+    return value
+
+
+class TomlCache:
+    """Parsed documents by digest of their bytes; loaded on first use, saved at exit if changed."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[bytes, Any] | None = None
+        self.dirty = False
+
+    def _load(self) -> dict[bytes, Any]:
+        if self.entries is None:
+            self.entries = {}
+            if self.path is not None and _cache.usable_directory(self.path.parent, create=False):
+                stream = _cache.open_sealed(self.path)
+                try:
+                    data = None
+                    if stream is not None:
+                        with stream:
+                            data = marshal.loads(stream.read())
+                    if isinstance(data, tuple) and len(data) == 2 and data[0] == VERSION and isinstance(data[1], dict):
+                        self.entries = data[1]
+                except Exception:
+                    pass  # no cache, or one we cannot read: parse everything
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        os.utime(self.path)  # used now: pruned after the builds used less recently
+        return self.entries
+
+    def parse(self, raw: bytes, parse: Any) -> Any:
+        """``parse(raw)`` unless a document with these bytes was parsed before."""
+        if self.path is None:
+            return parse(raw)
+        digest = _cache.blake2b(raw, digest_size=16).digest()
+        entries = self._load()
+        found = entries.get(digest)
+        if found is not None:
+            try:
+                return _decode(found)
+            except Exception:
+                pass  # an entry we cannot decode: parse the file
+        document = parse(raw)
+        entries[digest] = _encode(document)
+        if not self.dirty:
+            self.dirty = True
+            atexit.register(self.save)
+        return document
+
+    def save(self) -> None:
+        if not self.dirty or self.path is None or self.entries is None:
+            return
+        entries = self.entries
+        if len(entries) > MAX_ENTRIES:  # keep the newest: dicts remember insertion order
+            entries = dict(list(entries.items())[-MAX_ENTRIES:])
+        try:
+            # At exit: a refusal was reported when the cache was read, if it was refused then.
+            if _cache.usable_directory(self.path.parent, create=True, report=False):
+                _cache.write_sealed(self.path.parent, self.path.name, [marshal.dumps((VERSION, entries))], ".toml-cache.")
+                _cache.keep_newest(self.path.parent, "toml-v*.marshal", MAX_TOML_FILES)
+        except (OSError, ValueError):
+            pass  # a cache we cannot write costs speed, never correctness
+        self.dirty = False
+
+
+@functools.cache
+def shared() -> TomlCache:
+    """The process-wide cache (created on first use, not at import)."""
+    return TomlCache(cache_path())
