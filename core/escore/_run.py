@@ -4,7 +4,8 @@ Per unit it computes the fixtures the selection needs (each once, in dependency
 order), calls every selected indicator function directly with its arguments,
 applies vetoes, sums sections and caps them. Nothing in the per-indicator loop
 calls a hook, re-validates or copies evidence: that is all done once, at
-collection and load time.
+collection and load time, and when the selection is compiled
+(:class:`escore._selection.CompiledSelection`).
 """
 
 from __future__ import annotations
