@@ -47,9 +47,9 @@ from ._fieldvalues import FieldValues
 from ._model import Unit
 from ._results import STATUSES, IndicatorResult, summary_missing
 from ._ruleform import COLUMN_RULES, applied_rule
-from ._run import _ADD, _MULTIPLY, Engine
-from ._score import ZERO, Score
-from ._selection import _IMMUTABLE
+from ._run import Engine
+from ._score import EXACT_SUMS, ZERO, Score
+from ._selection import IMMUTABLE
 
 #: Columns shorter than this are scored unit by unit: grouping would not pay.
 FROM_UNITS = 64
@@ -188,7 +188,7 @@ def _keys(column: list[Any]) -> list[Any]:
 
 def _immutable(results: list[Any]) -> bool:
     """Whether fixture values can be shared between units: immutable through and through."""
-    return all(value.__class__ in _IMMUTABLE for value in results) or _same_when_equal(results)
+    return all(value.__class__ in IMMUTABLE for value in results) or _same_when_equal(results)
 
 
 def _any(results: list[Any]) -> bool:
@@ -324,7 +324,7 @@ class _Block:
         for name in names:
             if r not in self.bad.get(name, ()):
                 continue
-            key = engine.compiled.field_keys.get(name)
+            key = self.compiled.field_keys.get(name)
             if key is not None:
                 return (key,)
             if name in self.table_problems:
@@ -365,24 +365,24 @@ class _Block:
     ) -> None:
         """Columns of fields, parameters, builtins and monitoring rows. An absent table is None
         if optional, else missing for every unit (the run is not worth a column pass: :func:`takes`)."""
-        engine, units, size, data = self.engine, self.units, self.size, self.data
+        engine, compiled, units, size, data = self.engine, self.compiled, self.units, self.size, self.data
         # A unit without a field is only irregular if a result that counts for it needs it.
-        needed, optional = _needed(engine), list(engine.compiled.optional)
+        needed, optional = _needed(engine), list(compiled.optional)
         names = needed + optional
         data.update(zip(names, _field_columns(values, [unit.code for unit in units], names, self.bad)))
         for name in optional:  # an optional field a unit lacks is None
             column = data[name]
             for r in self.bad.pop(name, ()):
                 column[r] = None
-        for name, value in engine.compiled.parameters.items():
+        for name, value in compiled.parameters.items():
             data[name] = [value] * size
         data["unit"] = list(units)
         codes = [unit.code for unit in units]
         data["subunits"] = list(map(children.get, codes, itertools.repeat(())))
-        for name, rollup in engine.compiled.tables:
+        for name, rollup in compiled.tables:
             by_unit = tables.get(name)
             if by_unit is None:  # an optional table is None; a required one missing for every unit
-                if name in engine.compiled.optional_tables:
+                if name in compiled.optional_tables:
                     data[name] = [None] * size
                 else:  # no value at all, as in the engine (never None, which would read as no rows)
                     data[name] = [_NONE] * size
@@ -399,8 +399,8 @@ class _Block:
     def demand(self) -> dict[str, list[bool]]:
         """Per fixture function, the rows where a result that counts reads it: an indicator where
         it applies (its variant), a veto everywhere, and the fixtures those read, in turn."""
-        engine, fixtures = self.engine, self.engine.plan.fixtures
-        functions = {name for name, *_ in engine.compiled.functions}
+        compiled, fixtures = self.compiled, self.engine.plan.fixtures
+        functions = {name for name, *_ in compiled.functions}
         every = [True] * self.size
         needed: dict[str, list[bool]] = {}
 
@@ -414,13 +414,13 @@ class _Block:
                 elif held is not every:  # the rows of either reader
                     needed[name] = list(map(operator.or_, held, mask))
 
-        for (ip, *_), (mask, _applicable) in zip(engine.compiled.steps, self.applicable):
+        for (ip, *_), (mask, _applicable) in zip(compiled.steps, self.applicable):
             want(ip.argnames, mask)
             for alternative in ip.alternatives:
                 want(alternative.names, mask)
-        for veto, *_ in engine.compiled.veto_steps:
+        for veto, *_ in compiled.veto_steps:
             want(veto.argnames, every)
-        for name, *_ in reversed(engine.compiled.functions):  # after every reader of it (dependencies come first)
+        for name, *_ in reversed(compiled.functions):  # after every reader of it (dependencies come first)
             if name in needed:
                 want(fixtures[name].argnames, needed[name])
         return needed
@@ -476,8 +476,8 @@ class _Block:
     def score_indicators(self, values: Mapping[str, Mapping[str, Any]], files: Mapping[str, str]) -> None:
         """Each indicator's points per row; a row it cannot settle becomes irregular."""
         engine, size, irregular = self.engine, self.size, self.irregular
-        env_names = tuple(n for n in self.data if n not in engine.compiled.fields)
-        steps = zip(engine.compiled.steps, self.applicable)
+        env_names = tuple(n for n in self.data if n not in self.compiled.fields)
+        steps = zip(self.compiled.steps, self.applicable)
         for position, ((ip, code, func, *_, maximum, _conditions, special, _memo), (_mask, applicable)) in enumerate(steps):
             self.watched[1] = f"indicator {code}"
             points = [ZERO] * size
@@ -594,24 +594,25 @@ class _Block:
     def summaries(self, scalar: Callable[[Unit], tuple[Row, list[str]]]) -> tuple[list[Row], dict[str, int]]:
         """Sections and totals summed column-wise, with the additions Engine._total makes per unit
         and in its order; the irregular rows from the scalar engine."""
-        engine, size, irregular = self.engine, self.size, self.irregular
-        raw = [[ZERO] * size for _ in engine.compiled.sections]
-        for position, section_index in engine.compiled.counted:
-            raw[section_index] = list(map(_ADD, raw[section_index], self.points[position]))
+        compiled, size, irregular = self.compiled, self.size, self.irregular
+        add, multiply = EXACT_SUMS.add, EXACT_SUMS.multiply
+        raw = [[ZERO] * size for _ in compiled.sections]
+        for position, section_index in compiled.counted:
+            raw[section_index] = list(map(add, raw[section_index], self.points[position]))
         divide = getcontext().divide
         totals = [ZERO] * size
         section_points = []
         repeat = itertools.repeat
-        for (section, factor), section_raw in zip(engine.compiled.factors, raw):
+        for (section, factor), section_raw in zip(compiled.factors, raw):
             if min(section_raw) >= ZERO and max(section_raw) <= section.raw_max:
                 kept = section_raw  # what min(max(value, 0), raw_max) gives: each value itself
             else:
                 kept = [min(max(value, ZERO), section.raw_max) for value in section_raw]
             if factor is not None:
-                points = list(map(_MULTIPLY, kept, repeat(factor)))
+                points = list(map(multiply, kept, repeat(factor)))
             else:
-                points = list(map(divide, map(_MULTIPLY, kept, repeat(section.weight)), repeat(section.raw_max)))
-            totals = list(map(_ADD, totals, points))
+                points = list(map(divide, map(multiply, kept, repeat(section.weight)), repeat(section.raw_max)))
+            totals = list(map(add, totals, points))
             section_points.append(points)
         counts = dict.fromkeys(STATUSES, 0)
         masks = [mask for mask, _ in self.applicable]

@@ -27,10 +27,7 @@ from ._results import (
     VetoResult,
 )
 from ._score import EXACT_SUMS, ZERO, Hit, MissingEvidence, NotApplicable, Score, explaining, fmt
-from ._selection import _IMMUTABLE, FIELDS, CompiledSelection, _fetch
-
-_ADD, _MULTIPLY = EXACT_SUMS.add, EXACT_SUMS.multiply
-
+from ._selection import FIELDS, IMMUTABLE, CompiledSelection, fetch
 
 _MISSING_TABLE = N_("monitoring table '{0}' (monitoring/{0}.csv) was not provided")
 _NOT_PROVIDED_IN = N_("evidence '{0}' was not provided in {1}")
@@ -130,7 +127,7 @@ class Engine:
             env[name] = rows
         for name, func, getter, arity, source, where, memo in compiled.functions:
             try:
-                args = _fetch(getter, arity, source, values, env)
+                args = fetch(getter, arity, source, values, env)
             except KeyError as exc:
                 problems[name] = self._absent(exc.args[0], problems, unit)
                 continue
@@ -145,7 +142,7 @@ class Engine:
                 key = None
             try:
                 value = env[name] = func(args) if arity == 1 else func(*args)
-                if key is not None and value.__class__ in _IMMUTABLE:
+                if key is not None and value.__class__ in IMMUTABLE:
                     memo.keep(memo.quiet, key, args, value)
             except MissingEvidence as exc:
                 problems[name] = ("missing", exc.reason, (self._evidence_name(exc.key),))
@@ -235,7 +232,7 @@ class Engine:
                     if source == FIELDS:  # the common case, inline: one C-level call
                         args = getter(values) if arity else ()
                     else:
-                        args = _fetch(getter, arity, source, values, env)
+                        args = fetch(getter, arity, source, values, env)
                 except KeyError as exc:
                     append(self._problem(code, maximum, *self._absent(exc.args[0], problems, unit, file)))
                     continue
@@ -273,7 +270,7 @@ class Engine:
                     append(IndicatorResult(code, "not_applicable", ZERO, (exc.reason,)))
                 except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
                     append(IndicatorResult(code, "error", ZERO, (_error_line(exc, ip.node.where),)))
-            veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.compiled.vetoes else ()
+            veto_results = self._apply_vetoes(results, values, env, problems, unit, file) if self.compiled.veto_steps else ()
             return self._total(unit, results, veto_results)
         finally:
             if quiet is not None:
@@ -370,7 +367,7 @@ class Engine:
         out: list[VetoResult] = []
         for veto, positions, getter, arity, source in self.compiled.veto_steps:
             try:
-                fetched = _fetch(getter, arity, source, values, env)
+                fetched = fetch(getter, arity, source, values, env)
                 args = (fetched,) if arity == 1 else fetched
                 reason = veto.func(*args)
             except KeyError as exc:
@@ -414,7 +411,7 @@ class Engine:
         # the total the exact sum of the section points. Only a quotient that does not terminate
         # (weight ÷ raw max such as 70/30) is carried at the context's 28 significant digits.
         # The exact context's methods are called directly: a localcontext per unit costs more.
-        add, multiply = _ADD, _MULTIPLY
+        add, multiply = EXACT_SUMS.add, EXACT_SUMS.multiply
         new = tuple.__new__  # the named tuples' own __new__ is a Python function: two calls per unit
         for position, section_index in compiled.counted:
             raw[section_index] = add(raw[section_index], results[position][2])  # .points

@@ -41,7 +41,7 @@ def _getter(names: Sequence[str], fields: frozenset[str]) -> tuple[Callable[...,
     return both, len(names), BOTH
 
 
-def _fetch(getter: Callable[..., Any] | None, arity: int, where: int, values: Mapping[str, Any], env: Mapping[str, Any]) -> Any:
+def fetch(getter: Callable[..., Any] | None, arity: int, where: int, values: Mapping[str, Any], env: Mapping[str, Any]) -> Any:
     """The arguments of one call (``()`` for none, the value itself for one)."""
     if not arity:
         return ()
@@ -53,7 +53,7 @@ def _fetch(getter: Callable[..., Any] | None, arity: int, where: int, values: Ma
 
 
 #: Fixture values that may be shared between units: no indicator can change them.
-_IMMUTABLE = frozenset({Decimal, int, bool, str, float, type(None), _dt.date, _dt.datetime})
+IMMUTABLE = frozenset({Decimal, int, bool, str, float, type(None), _dt.date, _dt.datetime})
 
 
 class _Memo:
@@ -145,12 +145,12 @@ class CompiledSelection:
         self.missing_max = plan.ruleset.missing_points == "max"
         self.index = {ip.node.code: i for i, ip in enumerate(self.selected)}
         # A veto none of whose targets is selected is not evaluated: it could change nothing.
-        self.vetoes = tuple(
+        vetoes = [
             (v, positions)
             for v in plan.vetoes
             for positions in (tuple(sorted(self.index[c] for c in v.leaves if c in self.index)),)
             if positions
-        )
+        ]
         self.sections = plan.sections
         fixtures = plan.fixtures
         # A definition's kind says which of its attributes is set (field, table, parameter, func).
@@ -158,7 +158,7 @@ class CompiledSelection:
         optional = {name for name, d in fixtures.items() if d.kind == "field" and d.field is not None and d.field.optional}
         roots = {name for ip in self.selected for name in ip.argnames}
         roots.update(name for ip in self.selected for alt in ip.alternatives for name in alt.names)
-        roots.update(name for veto, _ in self.vetoes for name in veto.argnames)
+        roots.update(name for veto, _ in vetoes for name in veto.argnames)
         order = dependencies_first(fixtures, roots)
         self.optional = tuple(sorted(n for n in order if n in optional))
         # Fields the evidence must hold; optional ones are put among the computed values.
@@ -198,7 +198,7 @@ class CompiledSelection:
             )
             for ip in self.selected
         )
-        self.veto_steps = tuple((veto, positions, *_getter(veto.argnames, fields)) for veto, positions in self.vetoes)
+        self.veto_steps = tuple((veto, positions, *_getter(veto.argnames, fields)) for veto, positions in vetoes)
         # weight ÷ raw max once, where that quotient is exact (35/100, 65/65); else divide per unit.
         # The check multiplies exactly: in the default context 65/70 × 70 rounds back to 65.
         self.factors = tuple(
