@@ -271,12 +271,15 @@ def _node_entries(plan: Plan, intern: _Strings) -> tuple[list[dict[str, Any]], l
     return nodes, order, groups
 
 
+#: A status as the page's rows give it: its place in ``statuses``.
+_STATUS_INDEX = {status: i for i, status in enumerate(STATUSES)}
+
+
 def _unit_entry(
     plan: Plan, unit_result: UnitResult, rank: int | None, order: list[str], groups: list[dict[str, Any]], intern: _Strings
 ) -> dict[str, Any]:
     """One unit of the page: its totals, and a row per node of ``order`` (points, lost, status,
     explanation lines, whether its clause is shown)."""
-    status_index = {status: i for i, status in enumerate(STATUSES)}
     by_code = {item.code: item for item in unit_result.indicators}
     totals = _group_points(plan, by_code)
     rows: list[Any] = []
@@ -289,7 +292,7 @@ def _unit_entry(
         row: list[Any] = [
             None if got is None else present(got),
             present(lost) if lost else "",
-            None if item is None else status_index[item.status],
+            None if item is None else _STATUS_INDEX[item.status],
         ]
         if item is not None:
             shows_source = item.status != "not_applicable" and (item.status != "scored" or item.points < plan.nodes[code].max)
