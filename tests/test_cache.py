@@ -269,7 +269,8 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     # the other share; which takes which is whichever is first).
     halves = units[: len(units) // 2], units[len(units) // 2 :]
     assert deferred in [[len(half) + sum(len(children.get(u.code, ())) for u in half)] for half in halves]
-    # The detail shared out over forked processes: the whole set decoded once, in this process.
+    # The detail shared out over forked processes: a block of whole records at a time, in the
+    # evidence's order (test_parallel), never the whole set at once, in any process.
     from escore._builtin_formats import unit_texts
 
     decoded = tmp_path / "decoded"
@@ -284,13 +285,14 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     monkeypatch.setattr(_evidence_cache.CachedEvidence, "load", load_logged)
     again = run_category(catalog, category, lazy=True, jobs=2, explain=False)
     texts = list(unit_texts(again, lambda unit, first: repr(unit)))
-    assert all(repr(u.code) in "".join(texts) for u in units) and decoded.read_text().split() == [str(os.getpid())]
+    assert all(repr(u.code) in "".join(texts) for u in units) and not decoded.exists()
     kept = run_category(catalog, category, lazy=False, explain=False)  # evidence loaded whole, every result kept
     assert ([repr(unit) for unit in kept.units], kept.ranks) == (whole[1], whole[2])
-    # Explanations kept (the JSON and TOML formats): the whole set is loaded up front.
+    # Explanations kept (the JSON and TOML formats): deferred as well, a share in each process.
     deferred.clear()
     explained = run_category(catalog, category, lazy=True, jobs=2)
-    assert deferred == [] and [s[1:6] for s in explained.units.summaries] == [s[1:6] for s in kept_summaries]
+    assert deferred in [[len(half) + sum(len(children.get(u.code, ())) for u in half)] for half in halves]
+    assert [s[1:6] for s in explained.units.summaries] == [s[1:6] for s in kept_summaries]
     # Written from its detail, an explained run's summaries carry no texts; one without explanations does.
     assert all(s.texts == () for s in explained.units.summaries) and all(s.texts for s in kept_summaries)
     args = (catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders, subs)

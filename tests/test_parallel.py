@@ -136,7 +136,7 @@ def test_the_detail_rendered_in_processes_is_the_detail_of_one(format_):
     assert texts[0] == texts[1] and texts[0].count('"rank"' if format_ == "json" else "[[units]]") == 83
 
 
-def test_a_block_whose_process_dies_half_way_is_written_whole_by_the_parent():
+def test_a_block_whose_process_dies_half_way_is_written_whole_by_the_parent(monkeypatch):
     """A process writes its block into a spool file unit by unit; one that dies after some
     units leaves a partial spool, which the parent truncates and writes again itself."""
     import io
@@ -145,10 +145,12 @@ def test_a_block_whose_process_dies_half_way_is_written_whole_by_the_parent():
     from escore._plugins import Catalog, make_plugin_manager
     from escore._session import run_category
 
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")  # the evidence loaded whole: the detail in rank order
     catalog = Catalog(make_plugin_manager())
     expected = io.StringIO()
     write_json(run_category(catalog, "county", explain=True, lazy=True, jobs=1), expected)
     result = run_category(catalog, "county", explain=True, lazy=True, jobs=3)
+    assert result.units.evidence_blocks(64) is None
     parent = os.getpid()
     rendered = []
 
@@ -169,6 +171,97 @@ def test_a_block_whose_process_dies_half_way_is_written_whole_by_the_parent():
     import json
 
     assert json_total == [u["total"] for u in json.loads(expected.getvalue())["units"]]
+
+
+def _county_detail(catalog, write, *, jobs):
+    import io
+
+    from escore._session import run_category
+
+    result = run_category(catalog, "county", explain=True, lazy=True, jobs=jobs)
+    buffer = io.StringIO()
+    write(result, buffer)
+    return result, buffer.getvalue()
+
+
+@pytest.mark.parametrize(("format_", "files", "sizes"), [("json", 64, [8] * 10 + [3]), ("toml", 4, [24, 24, 24, 11])])
+def test_the_detail_of_cached_evidence_is_scored_a_block_of_records_at_a_time(monkeypatch, format_, files, sizes):
+    """JSON and TOML of evidence still in the cache: the units in blocks of whole records of
+    the cache, in the evidence's (code) order, each block decoding its own units alone and
+    never the whole set; the text in rank order is the one of evidence loaded whole."""
+    import escore._batch as batch
+    import escore._builtin_formats as formats
+    from escore._load import DeferredEvidence
+    from escore._plugins import Catalog, make_plugin_manager
+
+    write = {"json": formats.write_json, "toml": formats.write_toml}[format_]
+    catalog = Catalog(make_plugin_manager())
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    _, expected = _county_detail(catalog, write, jobs=1)
+    monkeypatch.undo()
+    _county_detail(catalog, write, jobs=1)  # the cache warm
+    monkeypatch.setattr(batch, "RECORD_UNITS", 8)  # records of 8 units: 11 of them for 83 units
+    monkeypatch.setattr(formats, "DETAIL_FILES", files)
+    asked: list[list[str]] = []
+    part = DeferredEvidence.part
+    monkeypatch.setattr(DeferredEvidence, "part", lambda self, codes: (asked.append(list(codes)), part(self, codes))[1])
+    monkeypatch.setattr(DeferredEvidence, "whole", lambda self: pytest.fail("the whole evidence set decoded"))
+    for jobs in (3, 1):
+        asked.clear()
+        result, text = _county_detail(catalog, write, jobs=jobs)
+        assert text == expected
+    first_pass, *blocks = asked  # in this one process: the first pass's share, then each block
+    codes = [unit.code for unit in catalog.roster("fj2017", "county")]
+    assert first_pass == codes
+    assert [len(block) for block in blocks] == sizes
+    assert [code for block in blocks for code in block] == codes  # consecutive, in the evidence's order
+    assert result.units.evidence_blocks(files) is not None
+
+
+def test_a_block_of_cached_evidence_whose_process_dies_is_written_whole_by_the_parent(monkeypatch):
+    import escore._batch as batch
+    from escore._builtin_formats import unit_texts, write_json
+    from escore._plugins import Catalog, make_plugin_manager
+
+    catalog = Catalog(make_plugin_manager())
+    _, expected = _county_detail(catalog, write_json, jobs=1)  # the cache warm, and the text of one process
+    monkeypatch.setattr(batch, "RECORD_UNITS", 8)
+    result, _ = _county_detail(catalog, write_json, jobs=3)
+    codes = [unit.code for unit in catalog.roster("fj2017", "county")]
+    parent, done, rendered = os.getpid(), {}, []
+
+    def render(unit, first):
+        pid = os.getpid()
+        if pid == parent:
+            rendered.append(unit["code"])
+        else:
+            done[pid] = done.get(pid, 0) + 1
+            if done[pid] == 3 and codes.index(unit["code"]) >= 40:
+                os._exit(9)  # a process of a block from the sixth on dies after writing two units
+        return f"{unit['rank']} {unit['code']} {unit['total']} {'x' * 9000}\n"
+
+    lines = "".join(unit_texts(result, render)).splitlines()
+    assert sorted(rendered) == sorted(codes[40:])  # blocks 40-47 … 80-82 again, by the parent
+    import json
+
+    assert [line.split()[1] for line in lines] == [u["code"] for u in json.loads(expected)["units"]]
+    assert [line.split()[2] for line in lines] == [u["total"] for u in json.loads(expected)["units"]]
+
+
+def test_spooled_detail_goes_to_a_utf8_output_as_bytes_and_to_other_streams_as_text():
+    import io
+
+    from escore._builtin_formats import Utf8Output, write_json
+    from escore._plugins import Catalog, make_plugin_manager
+
+    catalog = Catalog(make_plugin_manager())
+    result, text = _county_detail(catalog, write_json, jobs=2)
+    assert result.units.evidence_blocks(64) is not None  # the units come from spool files
+    raw = io.BytesIO()
+    stream = Utf8Output(raw, encoding="utf-8", newline="")
+    write_json(result, stream)
+    stream.flush()
+    assert raw.getvalue() == text.encode("utf-8") and "思明区" in text
 
 
 def test_a_process_watches_its_indicators_as_the_parent_does():
@@ -342,3 +435,25 @@ def test_balanced_leaves_no_process_behind_when_a_part_fails_here():
         balanced(work, list(range(6)), 3)
     with pytest.raises(ChildProcessError):  # every forked process ended and reaped
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_temporary_directory_that_cannot_hold_the_detail_is_a_clear_error(tmp_path, monkeypatch):
+    """The spool files of cached evidence's detail go to the temporary directory: a full one is
+    one line naming it (not the output file), exit 2, and no output file left behind."""
+    import errno
+    import tempfile
+
+    runner = CliRunner()
+    target = tmp_path / "out.json"
+    assert runner.invoke(cli, ["run", "-c", "city", "-f", "json", "-o", str(target)]).exit_code == 0  # the cache warm
+    target.unlink()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    result = runner.invoke(cli, ["run", "-c", "city", "-f", "json", "-o", str(target), "--lang", "en"])
+    assert result.exit_code == 2
+    assert f"temporary directory {tempfile.gettempdir()}: cannot hold the units' detail" in result.output
+    assert "No space left on device" in result.output and "Traceback" not in result.output
+    assert not target.exists() and list(tmp_path.iterdir()) == []

@@ -214,7 +214,10 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(text)
         elif callable(text):
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            from escore._builtin_formats import Utf8Output
+
+            # A streaming writer may put UTF-8 bytes straight into its buffer (escore._builtin_formats.write_units).
+            with Utf8Output(os.fdopen(handle, "wb"), encoding="utf-8", newline="") as stream:
                 text(stream)
         else:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:

@@ -231,7 +231,9 @@ class DeferredEvidence:
 
     Each process of a run's first pass decodes the share of units it scores (a record of the
     cache holds up to 512 units), and nothing else: loading is shared over the processors as
-    scoring is. The whole set is decoded once, when a run's detail is first read. All of it is
+    scoring is. The detail of JSON and TOML is decoded again a block of records at a time
+    (escore._builtin_formats.unit_texts); the whole set is decoded once, only when a run's
+    detail is read in rank order otherwise (a plugin's format, a hook). All of it is
     read from the cache file opened, and its seal checked, when the run began: the set of the
     run's key, whatever replaces the file meanwhile.
     """

@@ -233,13 +233,13 @@ def run_category(
     # and the ranking).
     with gc_paused():
         codes = [u.code for u in units]
-        # A run that streams summaries only (table, CSV: no explanation) and changes no evidence
+        # A run whose output is streamed (table, CSV, JSON, TOML) and that changes no evidence
         # decodes cached evidence in the processes that score it, each its share
-        # (escore._load.DeferredEvidence); else it is loaded here. A run whose detail is written
-        # (JSON, TOML) needs the whole set in this process anyway: decoding a share first would
-        # only add time and, at 100k county units, 20 MiB to the peak.
+        # (escore._load.DeferredEvidence); else it is loaded here. The detail of JSON and TOML is
+        # scored again a few records of the cache at a time too (escore._builtin_formats.unit_texts):
+        # no process holds the whole set (100,000 county units: 482 MiB when the parent did).
         deferred = None
-        if lazy and not explain and overlay is None:
+        if lazy and overlay is None:
             deferred = defer_evidence(paths, plan, codes, known, catalog.loaders, sub_codes, others)
         if deferred is not None:
             head, later = deferred
@@ -280,27 +280,26 @@ def score_with(
     values, tables, files = data.values, data.tables, data.files
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     if lazy:
-        from ._stream import LazyUnits, score_summaries
+        from ._stream import LazyUnits, evidence_share, score_summaries
 
-        evidence_for = None if later is None else functools.partial(_share, later, children)
+        evidence_for = None if later is None else functools.partial(evidence_share, later, children)
         # A run without explanations is written from its summaries (table, CSV): each process then
         # formats its units' numbers too. A run that explains writes them from the detail.
         summaries, counts = score_summaries(
             engine, units, values, tables, children, files, jobs=jobs, evidence_for=evidence_for, texts=not explain
         )
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
-        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later)  # type: ignore[arg-type]
+        order = None
+        if later is not None:  # each unit's rank position, the units in their order (the evidence's)
+            # (``summaries`` come in each share's order of totals: the units themselves give theirs.)
+            position = {id(summary.unit): index for index, summary in enumerate(ordered_summaries)}
+            order = [position[id(unit)] for unit in units]
+        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later, order)  # type: ignore[arg-type]
         return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
     ordered, ranks = rank(results, in_code_order=True)
     return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
-
-
-def _share(later: DeferredEvidence, children: Mapping[str, tuple[Unit, ...]], part: Sequence[Unit]) -> tuple[Any, Any]:
-    """The fields and rows of the units ``part`` and of their sub-units (a roll-up reads theirs)."""
-    found = later.part([u.code for u in part] + [c.code for u in part for c in children.get(u.code, ())])
-    return found.values, found.tables
 
 
 def notify_finished(catalog: Catalog, result: RunResult) -> None:

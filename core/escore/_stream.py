@@ -76,6 +76,7 @@ class LazyUnits(Sequence[UnitResult]):
         files: Mapping[str, str],
         jobs: int | None = None,
         later: DeferredEvidence | None = None,
+        order: Sequence[int] | None = None,
     ) -> None:
         self.engine = engine
         self.summaries = tuple(summaries)
@@ -84,8 +85,10 @@ class LazyUnits(Sequence[UnitResult]):
         self.jobs = jobs
         self._values, self._tables, self._children, self._files = values, tables, children, files
         #: Evidence still in the cache (``values`` and ``tables`` then empty): decoded whole when
-        #: a unit's detail is first read.
+        #: a unit's detail is first read in rank order, a block at a time by :meth:`evidence_blocks`.
         self._later = later
+        #: With ``later``: each unit's rank position, the units in the order the evidence holds them.
+        self._order = order
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -104,6 +107,27 @@ class LazyUnits(Sequence[UnitResult]):
             summary.unit, self._values.get(code, {}), self._tables, self._children.get(code, ()), self._files.get(code, "")
         )
 
+    def evidence_blocks(self, most: int) -> list[list[int]] | None:
+        """The rank positions of the units in at most ``most`` blocks of whole records of the
+        cached evidence, in the evidence's order (each block scored by :meth:`scored_apart`
+        decodes its own records and no others); ``None`` when the evidence is not deferred."""
+        if self._later is None or self._order is None:
+            return None
+        order, record = self._order, _batch.RECORD_UNITS
+        records = -(-len(order) // record)
+        size = record * -(-records // most)  # whole records, at most ``most`` blocks
+        return [list(order[start : start + size]) for start in range(0, len(order), size)]
+
+    def scored_apart(self, positions: Sequence[int]) -> Iterator[UnitResult]:
+        """The units at rank ``positions``, one at a time, each scored on the evidence of these
+        units alone, decoded here for them (a block's records, never the whole set)."""
+        assert self._later is not None
+        summaries = [self.summaries[p] for p in positions]
+        values, tables = evidence_share(self._later, self._children, [summary.unit for summary in summaries])
+        for summary in summaries:
+            code = summary.unit.code
+            yield self.engine.score(summary.unit, values.get(code, {}), tables, self._children.get(code, ()), self._files.get(code, ""))
+
     @overload
     def __getitem__(self, index: int) -> UnitResult: ...
     @overload
@@ -116,6 +140,12 @@ class LazyUnits(Sequence[UnitResult]):
     def __iter__(self) -> Iterator[UnitResult]:
         for summary in self.summaries:
             yield self._score(summary)
+
+
+def evidence_share(later: DeferredEvidence, children: Mapping[str, tuple[Unit, ...]], part: Sequence[Unit]) -> tuple[Any, Any]:
+    """The fields and rows of the units ``part`` and of their sub-units (a roll-up reads theirs)."""
+    found = later.part([u.code for u in part] + [c.code for u in part for c in children.get(u.code, ())])
+    return found.values, found.tables
 
 
 #: Units from which a pass (the summaries; the detail of JSON and TOML) is shared out over the
