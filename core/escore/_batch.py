@@ -40,7 +40,7 @@ import datetime as _dt
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal, getcontext
+from decimal import Decimal, getcontext, localcontext
 from typing import Any
 
 from ._fieldvalues import FieldValues
@@ -596,13 +596,18 @@ class _Block:
         and in its order; the irregular rows from the scalar engine."""
         compiled, size, irregular = self.compiled, self.size, self.irregular
         add, multiply = EXACT_SUMS.add, EXACT_SUMS.multiply
-        raw = [[ZERO] * size for _ in compiled.sections]
+        repeat = itertools.repeat
+        counted: list[list[list[Decimal]]] = [[] for _ in compiled.sections]
         for position, section_index in compiled.counted:
-            raw[section_index] = list(map(add, raw[section_index], self.points[position]))
+            counted[section_index].append(self.points[position])
+        # Each row's raw score is ZERO plus its counted points in the engine's order, under the
+        # exact context: sum() over each row does those very additions, about three times faster
+        # than an add() per indicator over each column.
+        with localcontext(EXACT_SUMS):
+            raw = [list(map(sum, zip(*columns), repeat(ZERO))) if columns else [ZERO] * size for columns in counted]
         divide = getcontext().divide
         totals = [ZERO] * size
         section_points = []
-        repeat = itertools.repeat
         for (section, factor), section_raw in zip(compiled.factors, raw):
             if min(section_raw) >= ZERO and max(section_raw) <= section.raw_max:
                 kept = section_raw  # what min(max(value, 0), raw_max) gives: each value itself
