@@ -222,7 +222,7 @@ def _texts_in_evidence_order(
         spool.seek(0)
         spool.truncate()  # a block computed again by the parent (its process failed) starts afresh
         # Decoding a block's records and scoring its units build many acyclic objects, freed
-        # with the block: collections meanwhile would only rescan them (10,000 units: 3 s of CPU).
+        # with the block: collections meanwhile would only rescan them (as in the first pass).
         collecting = gc.isenabled()
         gc.disable()
         try:

@@ -76,7 +76,7 @@ class LazyUnits(Sequence[UnitResult]):
         files: Mapping[str, str],
         jobs: int | None = None,
         later: DeferredEvidence | None = None,
-        order: Sequence[int] | None = None,
+        in_order: Sequence[Unit] = (),
     ) -> None:
         self.engine = engine
         self.summaries = tuple(summaries)
@@ -85,10 +85,11 @@ class LazyUnits(Sequence[UnitResult]):
         self.jobs = jobs
         self._values, self._tables, self._children, self._files = values, tables, children, files
         #: Evidence still in the cache (``values`` and ``tables`` then empty): decoded whole when
-        #: a unit's detail is first read in rank order, a block at a time by :meth:`evidence_blocks`.
+        #: a unit's detail is first read in rank order; JSON and TOML decode it a block of records
+        #: at a time instead (:meth:`evidence_blocks`).
         self._later = later
-        #: With ``later``: each unit's rank position, the units in the order the evidence holds them.
-        self._order = order
+        #: The units in the order the evidence holds them (the run's code order).
+        self._in_order = in_order
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -111,9 +112,12 @@ class LazyUnits(Sequence[UnitResult]):
         """The rank positions of the units in at most ``most`` blocks of whole records of the
         cached evidence, in the evidence's order (each block scored by :meth:`scored_apart`
         decodes its own records and no others); ``None`` when the evidence is not deferred."""
-        if self._later is None or self._order is None:
+        if self._later is None or len(self._in_order) != len(self.summaries):
             return None
-        order, record = self._order, _batch.RECORD_UNITS
+        # Each unit's rank position, the units in the evidence's order (the summaries are the very
+        # units of the run, in rank order).
+        position = {id(summary.unit): index for index, summary in enumerate(self.summaries)}
+        order, record = [position[id(unit)] for unit in self._in_order], _batch.RECORD_UNITS
         records = -(-len(order) // record)
         size = record * -(-records // most)  # whole records, at most ``most`` blocks
         return [list(order[start : start + size]) for start in range(0, len(order), size)]
