@@ -259,17 +259,7 @@ def _texts_in_evidence_order(
             for position, size in zip(blocks[index], sizes):
                 spool_of[position], offset_of[position], size_of[position] = index, offset, size
                 offset += size
-        descriptors = [spool.fileno() for spool in spools]
-        pending: list[bytes] = []
-        held = 0
-        for index, offset, size in zip(spool_of, offset_of, size_of):
-            pending.append(_read_at(descriptors[index], size, offset))
-            held += size
-            if held >= SPOOL_READ:
-                yield b"".join(pending)
-                pending, held = [], 0
-        if pending:
-            yield b"".join(pending)
+        yield from _in_rank_order([spool.fileno() for spool in spools], zip(spool_of, offset_of, size_of))
     except OSError as exc:  # the temporary directory full, say: named, rather than the output file
         from ._errors import UsageError
         from ._i18n import gettext as _
@@ -279,6 +269,21 @@ def _texts_in_evidence_order(
     finally:
         for spool in spools:
             spool.close()
+
+
+def _in_rank_order(descriptors: list[int], located: Iterator[tuple[int, int, int]]) -> Iterator[bytes]:
+    """Each unit's text, as ``(spool file, offset, size)`` in rank order locates it, in pieces of
+    about :data:`SPOOL_READ` bytes."""
+    pending: list[bytes] = []
+    held = 0
+    for index, offset, size in located:
+        pending.append(_read_at(descriptors[index], size, offset))
+        held += size
+        if held >= SPOOL_READ:
+            yield b"".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 def _read_at(descriptor: int, size: int, offset: int) -> bytes:
