@@ -407,24 +407,25 @@ def test_cache_shows_what_it_holds_and_clears_only_escores_files(runner, tmp_pat
     # The parsed TOML files are saved when the process ends (not here, under CliRunner): stand-ins.
     (cache / "toml-v2.marshal").write_bytes(b"x" * 3000)
     (cache / "toml-v1.marshal").write_bytes(b"x" * 72)  # an earlier version's
+    (cache / "units-v1-0123.marshal").write_bytes(b"x" * 1024)  # a units table read (--roster)
     (cache / "notes.txt").write_text("not escore's")
     (cache / ".evidence.interrupted").write_bytes(b"x" * 10)  # what an interrupted write leaves
     sets = list(cache.glob("evidence-*.marshal"))
-    parsed = 3072
+    parsed = 4096
     assert len(sets) == 1
 
     shown = runner.invoke(cli, ["cache", "--lang", "en"], env=env)
     assert shown.exit_code == 0, shown.output
     assert shown.stdout.splitlines() == [
         f"cache directory: {cache}",
-        "parsed TOML files: 3.0 KiB",
+        "parsed TOML files and units tables: 4.0 KiB",
         f"checked evidence sets: 1, {sets[0].stat().st_size / 1024:.1f} KiB (kept: at most 2.0 MiB and 64 sets, "
         "the least recently used removed first; ESCORE_CACHE_MAX_SIZE sets the size)",
     ]
     freed = parsed + sets[0].stat().st_size + 10
     cleared = runner.invoke(cli, ["cache", "--clear", "--lang", "zh"], env=env)
     assert cleared.exit_code == 0, cleared.output
-    assert cleared.stdout == f"已从 {cache} 删除 4 个文件，共 {freed / 1024:.1f} KiB\n"
+    assert cleared.stdout == f"已从 {cache} 删除 5 个文件，共 {freed / 1024:.1f} KiB\n"
     assert sorted(p.name for p in cache.iterdir()) == ["notes.txt"]
     assert runner.invoke(cli, ["run", "-c", "town"], env=env).exit_code == 0  # and the cache fills again
     assert len(list(cache.glob("evidence-*.marshal"))) == 1

@@ -194,6 +194,70 @@ def test_units_table_replaces_the_roster(catalog, tmp_path):
     assert "fields/provincial.csv" not in by_code["bench.2"].indicators[0].reasons[0]
 
 
+def test_a_units_table_is_read_and_checked_once_per_content(catalog, tmp_path, monkeypatch):
+    """escore's CSV units table, once read and checked, is kept in the cache: the same bytes give
+    the same units without reading the table again; other bytes, another category or no cache
+    read it again."""
+    import escore._builtin_loaders as loaders
+    from escore._columnar import read_roster_table
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(cache))
+    path = _write(tmp_path / "units.csv", "code,name,parent,dc_variant\nb.2,,,B\nb.10,Ten,b.2,A\nb.1,One,,B\n")
+    reads = []
+    real = loaders.read_csv_columns
+    monkeypatch.setattr(loaders, "read_csv_columns", lambda p: reads.append(p.name) or real(p))
+
+    def read(category="provincial"):
+        roster = read_roster_table(path, "fj2017", category, catalog.loaders)
+        return roster, [(u.code, u.name, u.category, u.parent, dict(u.attributes)) for u in roster.units]
+
+    first, shown = read()
+    assert shown == [
+        ("b.2", "b.2", "provincial", None, {"dc_variant": "B"}),
+        ("b.10", "Ten", "provincial", "b.2", {"dc_variant": "A"}),
+        ("b.1", "One", "provincial", None, {"dc_variant": "B"}),
+    ]
+    again, shown_again = read()
+    assert reads == ["units.csv"] and len(list(cache.glob("units-v*.marshal"))) == 1  # read once
+    assert again == first and shown_again == shown
+    assert again.units[0].attributes is again.units[2].attributes  # equal attributes: one mapping, as read
+    assert read("county")[1][0][2] == "county" and len(reads) == 2  # another category: its own entry
+    path.write_text("code,name,parent,dc_variant\nb.2,Two,,B\n", encoding="utf-8")
+    assert read()[1] == [("b.2", "Two", "provincial", None, {"dc_variant": "B"})] and len(reads) == 3
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    read(), read()
+    assert len(reads) == 5
+
+
+def test_a_units_table_read_with_a_warning_is_not_kept(catalog, tmp_path, monkeypatch):
+    """A warning shows at every run: a table whose read warned is read again each time."""
+    from escore._columnar import read_roster_table
+    from escore._errors import EscoreWarning
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(cache))
+    path = tmp_path / "units.csv"
+    path.write_bytes("code,name,dc_variant\nb.1,福州,A\n".encode("gb18030"))
+    for _ in range(2):
+        with pytest.warns(EscoreWarning, match="read as GB18030"):
+            roster = read_roster_table(path, "fj2017", "provincial", catalog.loaders)
+        assert roster.units[0].name == "福州"
+    assert not list(cache.glob("units-*"))
+
+
+def test_a_damaged_units_table_cache_is_read_past(catalog, tmp_path, monkeypatch):
+    from escore._columnar import read_roster_table
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(cache))
+    path = _write(tmp_path / "units.csv", "code,name,dc_variant\nb.1,One,A\n")
+    first = read_roster_table(path, "fj2017", "provincial", catalog.loaders)
+    (kept,) = cache.glob("units-v*.marshal")
+    kept.write_bytes(kept.read_bytes()[:-3] + b"xyz")  # the seal no longer matches
+    assert read_roster_table(path, "fj2017", "provincial", catalog.loaders) == first
+
+
 @pytest.mark.parametrize("parent", [False, True])
 def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
     """Only code and name (a county's table), or with parents: units without attributes, scored."""

@@ -30,7 +30,7 @@ def cache(ctx: click.Context, lang: str | None, clear: bool) -> None:
         echo_out(_("removed {0} file(s), {1}, from {2}").format(files, size_text(freed), usage.directory))
         return
     echo_out(_("cache directory: {0}").format(usage.directory))
-    echo_out(_("parsed TOML files: {0}").format(size_text(usage.parsed_bytes)))
+    echo_out(_("parsed TOML files and units tables: {0}").format(size_text(usage.parsed_bytes)))
     echo_out(
         _(
             "checked evidence sets: {0}, {1} (kept: at most {2} and {3} sets, the least recently used removed first; {4} sets the size)"

@@ -262,15 +262,15 @@ def keep_newest(directory: Path, pattern: str, count: int, limit: int | None = N
 # --------------------------------------------------------------------------- looking after the cache
 
 #: escore's files in the cache directory: the parsed TOML files (this version's and earlier
-#: ones'), checked evidence sets, and what an interrupted write left behind.
-_OWN_FILES = ("toml-v*.marshal", "evidence-*.marshal", ".toml-cache.*", ".evidence.*")
+#: ones'), units tables read, checked evidence sets, and what an interrupted write left behind.
+_OWN_FILES = ("toml-v*.marshal", "units-v*.marshal", "evidence-*.marshal", ".toml-cache.*", ".units-cache.*", ".evidence.*")
 
 
 class CacheUsage(NamedTuple):
     """What the cache holds (``escore cache``)."""
 
     directory: Path | None  #: ``None`` when the cache is off
-    parsed_bytes: int  #: the parsed TOML files
+    parsed_bytes: int  #: the parsed TOML files and units tables
     evidence_sets: int  #: checked evidence sets kept
     evidence_bytes: int
     limit: int  #: the most bytes of checked evidence sets kept (:func:`evidence_bytes_limit`)
@@ -295,7 +295,7 @@ def cache_usage() -> CacheUsage:
             continue
         if path.name.startswith("evidence-"):
             sets, evidence = sets + 1, evidence + size
-        elif path.name.startswith("toml-"):
+        elif path.name.startswith(("toml-", "units-")):
             parsed += size
     return CacheUsage(directory, parsed, sets, evidence, limit)
 

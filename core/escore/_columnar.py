@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import InputError, did_you_mean
+from ._errors import EscoreError, InputError, did_you_mean
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
@@ -163,7 +163,6 @@ def _fields_by_columns(
     import operator
 
     from ._builtin_loaders import read_csv_columns
-    from ._errors import EscoreError
 
     where = str(path)
     try:
@@ -280,12 +279,44 @@ def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, 
 
 
 def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[str, EvidenceLoader]) -> Roster:
-    """A roster from a units table (``code``, ``name``, ``parent``, then attribute columns)."""
+    """A roster from a units table (``code``, ``name``, ``parent``, then attribute columns).
+
+    A table escore's CSV reader reads is kept, once read and checked, in the cache of
+    :mod:`escore._roster_cache`: the same bytes are not read and checked again."""
     if not path.is_file():
         raise InputError(str(path), "", _("roster file not found"))
-    from ._builtin_loaders import read_csv, read_csv_columns
+    from ._builtin_loaders import read_csv
 
     loader = table_loader(path, loaders, N_("units tables"))
+    if loader.read is not read_csv:  # a plugin's reader, or Parquet: read at every run
+        codes, names, parents, attributes = _roster_columns(path, loader)
+        return Roster(ruleset, category, units_from_columns(codes, names, category, parents, attributes))
+    from . import _roster_cache
+    from ._files import file_sha256
+
+    try:
+        entry = _roster_cache.entry_path(file_sha256(path), ruleset, category)
+    except (OSError, EscoreError):  # unreadable: the read below says why
+        entry = None
+    found = _roster_cache.load(entry) if entry is not None else None
+    if found is None:
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            found = _roster_columns(path, loader)
+        for w in caught:  # shown as they were; a table read with a warning is not kept, so that it shows again
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if entry is not None and not caught:
+            _roster_cache.save(entry, found)
+    codes, names, parents, attributes = found
+    return Roster(ruleset, category, units_from_columns(codes, names, category, parents, attributes))
+
+
+def _roster_columns(path: Path, loader: EvidenceLoader) -> tuple[list[str], list[str], list[Any], list[dict[str, Any]]]:
+    """The codes, names, parents and attributes of a units table's units, checked, in the file's order."""
+    from ._builtin_loaders import read_csv, read_csv_columns
+
     where = str(path)
     rows: list[Mapping[str, Any]] | None = None
     if loader.read is read_csv:  # the built-in CSV reader, by columns: no mapping per row
@@ -326,7 +357,6 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
     else:  # typed cells (Parquet): each unit its own mapping (1 and True are equal, not the same)
         typed = rows if rows is not None else _rows_of(header, by_name)
         attributes = [{k: v for k, v in row.items() if k not in ("code", "name", "parent") and v is not None and v != ""} for row in typed]
-    units = units_from_columns(codes, names, category, parents, attributes)
     duplicates = repeated_codes(codes)
     if duplicates:
         first = duplicates[0]
@@ -336,7 +366,7 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
             "code",
             _("unit codes must be unique; repeated: {0} ('{1}' on lines {2})").format(", ".join(duplicates), first, ", ".join(at)),
         )
-    return Roster(ruleset, category, units)
+    return list(codes), names, parents, attributes
 
 
 def _rows_of(header: list[str], given: Mapping[str, list[Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,70 @@
+"""The cache of units tables read (``--roster FILE``): each table checked once per content.
+
+Reading and checking a units table of 100,000 rows (CSV parsing, each column's checks) took
+0.3-0.5 s of a run before any unit was scored, again at every run on the same table. What the
+read gives, the units' codes, names, parents and attributes in the file's order, is kept in the
+user's cache directory (:mod:`escore._cache`), one file per table, named by the SHA-256 of the
+table's bytes, the ruleset and the category, per build of the core, and sealed by it. A table
+whose bytes change is read again. Only tables that escore's own CSV reader read without a
+warning are kept (a warning must show at every run). Any problem with the cache (unreadable,
+corrupt, unwritable) makes escore read the table as if there were none.
+
+Attribute mappings that units share (equal attribute values: one mapping, as the read makes
+them) stay shared: ``marshal`` writes an object met again as a reference to the first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+from pathlib import Path
+from typing import Any
+
+from . import _cache
+
+VERSION = 1
+#: Units tables kept, the most recently used first.
+MAX_FILES = 8
+
+#: What a read gives: codes, names, parents (``None`` for none) and each unit's attributes.
+Columns = tuple[list[str], list[str], list[Any], list[dict[str, Any]]]
+
+
+def entry_path(digest: bytes, ruleset: str, category: str) -> Path | None:
+    """Where the read of a table whose bytes have ``digest`` is kept, or ``None`` when the cache is off."""
+    directory = _cache.cache_dir()
+    if directory is None:
+        return None
+    key = _cache.blake2b(repr((VERSION, ruleset, category, digest, _cache.core_digest())).encode(), digest_size=16).hexdigest()
+    return directory / f"units-v{VERSION}-{key}.marshal"
+
+
+def load(path: Path) -> Columns | None:
+    """The columns kept at ``path``, or ``None`` (none kept, another build's, anything doubtful)."""
+    if not _cache.usable_directory(path.parent, create=False):
+        return None
+    stream = _cache.open_sealed(path)
+    if stream is None:
+        return None
+    try:
+        with stream:
+            data = marshal.loads(stream.read())
+        version, codes, names, parents, attributes = data
+        if version != VERSION or not len(codes) == len(names) == len(parents) == len(attributes):
+            return None
+    except Exception:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: pruned after the tables used less recently
+    return codes, names, parents, attributes
+
+
+def save(path: Path, columns: Columns) -> None:
+    """Keep ``columns`` at ``path``: a cache that cannot be written costs speed, never correctness."""
+    try:
+        if _cache.usable_directory(path.parent, create=True):
+            _cache.write_sealed(path.parent, path.name, [marshal.dumps((VERSION, *columns))], ".units-cache.")
+            _cache.keep_newest(path.parent, "units-v*.marshal", MAX_FILES)
+    except (OSError, ValueError):
+        pass
