@@ -199,3 +199,43 @@ def test_entry_points_are_read_from_dist_info_without_importlib_metadata(tmp_pat
     assert found["toy"].metadata() == ("escore-toy", "2.0")
     code = "import sys; from escore._plugins import make_plugin_manager; make_plugin_manager(); print('importlib.metadata' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_a_module_s_hooks_are_found_as_pluggy_finds_them():
+    """escore's manager reads a plain module's hooks from its ``__dict__`` (faster than pluggy's
+    ``inspect.getattr_static`` per name): for every name of every plugin loaded, and of a module
+    holding every kind of value, it finds exactly what pluggy's own parsing finds."""
+    import pluggy
+
+    from escore._plugins import _PluginManager
+
+    class Holder:
+        @staticmethod
+        def escore_register_formats(register):
+            pass
+
+    odd = types.ModuleType("odd_plugin")
+    odd.escore_register_rulesets = hookimpl(lambda register: None)
+    odd.escore_register_formats = hookimpl(Holder.escore_register_formats)
+    odd.static = staticmethod(hookimpl(lambda register: None))
+    odd.bound = Holder().__init__
+    odd.unmarked = lambda register: None
+    odd.marker_not_a_dict = types.SimpleNamespace(escore_impl=[1])
+    odd.constant, odd.klass, odd.module = 3, Holder, types
+
+    def marked_wrongly(register):
+        pass
+
+    marked_wrongly.escore_impl = "not options"  # type: ignore[attr-defined]
+    odd.marked_wrongly = marked_wrongly
+    pm = make_plugin_manager()
+    assert type(pm) is _PluginManager
+    plain = pluggy.PluginManager(hookspecs.PROJECT)
+    plugins = [plugin for _, plugin in pm.list_name_plugin()] + [odd]
+    compared = 0
+    for module in plugins:
+        for name in dir(module):
+            assert pm.parse_hookimpl_opts(module, name) == plain.parse_hookimpl_opts(module, name), (module, name)
+            compared += 1
+    assert compared > 150
+    assert pm.parse_hookimpl_opts(odd, "escore_register_rulesets") is not None and pm.parse_hookimpl_opts(odd, "constant") is None

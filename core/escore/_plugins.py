@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, MethodType, ModuleType
 from typing import Any, NamedTuple
 
 import attrs
@@ -27,6 +27,31 @@ BLOCKED_ENV = "ESCORE_BLOCKED_PLUGINS"
 TRACE_ENV = "ESCORE_TRACE_PLUGINS"
 
 
+class _PluginManager(pluggy.PluginManager):
+    """pluggy's manager, finding a plain module's hooks among its own names.
+
+    pluggy looks at every name of a plugin with ``inspect.getattr_static``, so that no property
+    runs: for escore's built-in modules and the fj2017 packs, half of what making the manager
+    costs (15.3 M instructions, 7.7 M without it: 1.4% of a run on 131 units). A plain module's names are its
+    ``__dict__``, where no descriptor runs either: only a function there can be a hook, with the
+    marker pluggy reads. Anything else (another kind of plugin, a name the module's ``__dict__``
+    lacks, a method-like object) is pluggy's to parse.
+    """
+
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
+        if type(plugin) is ModuleType:
+            value = plugin.__dict__.get(name, _ABSENT)
+            if value.__class__ is FunctionType:
+                opts = getattr(value, self.project_name + "_impl", None)
+                return opts if isinstance(opts, dict) else None
+            if value is not _ABSENT and not isinstance(value, (staticmethod, classmethod, MethodType)):
+                return None  # a class, a module, a constant: never a hook implementation
+        return super().parse_hookimpl_opts(plugin, name)
+
+
+_ABSENT: Any = object()
+
+
 def make_plugin_manager(
     *, autoload: bool | None = None, blocked: Iterable[str] = (), names: Iterable[str] = (), extra: Iterable[Any] = ()
 ) -> pluggy.PluginManager:
@@ -41,7 +66,7 @@ def make_plugin_manager(
     """
     import importlib
 
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm = _PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     blocked = set(blocked) | {n.strip() for n in os.environ.get(BLOCKED_ENV, "").split(",") if n.strip()}
     for name in blocked:
