@@ -246,6 +246,29 @@ def test_a_units_table_read_with_a_warning_is_not_kept(catalog, tmp_path, monkey
     assert not list(cache.glob("units-*"))
 
 
+def test_a_units_table_changed_while_it_is_read_is_not_kept(catalog, tmp_path, monkeypatch):
+    """Kept under the digest of the bytes read: a table rewritten between its digest and its read
+    would otherwise give the new units for the old bytes."""
+    import os
+
+    import escore._builtin_loaders as loaders
+    from escore._columnar import read_roster_table
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(cache))
+    path = _write(tmp_path / "units.csv", "code,name,dc_variant\nb.1,One,A\n")
+    real = loaders.read_csv_columns
+
+    def rewritten_first(p):
+        p.write_text("code,name,dc_variant\nb.9,Nine,A\n", encoding="utf-8")
+        os.utime(p, ns=(1, 1))  # another modification time, whatever the clock's resolution
+        return real(p)
+
+    monkeypatch.setattr(loaders, "read_csv_columns", rewritten_first)
+    assert [u.code for u in read_roster_table(path, "fj2017", "provincial", catalog.loaders).units] == ["b.9"]
+    assert not list(cache.glob("units-*"))
+
+
 def test_a_damaged_units_table_cache_is_read_past(catalog, tmp_path, monkeypatch):
     from escore._columnar import read_roster_table
 

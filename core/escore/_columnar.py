@@ -294,10 +294,14 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
     from . import _roster_cache
     from ._files import file_sha256
 
-    try:
-        entry = _roster_cache.entry_path(file_sha256(path), ruleset, category)
-    except (OSError, EscoreError):  # unreadable: the read below says why
-        entry = None
+    def digest() -> bytes | None:
+        try:
+            return file_sha256(path)
+        except (OSError, EscoreError):  # unreadable: the read says why
+            return None
+
+    before = digest()
+    entry = _roster_cache.entry_path(before, ruleset, category) if before is not None else None
     found = _roster_cache.load(entry) if entry is not None else None
     if found is None:
         import warnings
@@ -307,7 +311,8 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
             found = _roster_columns(path, loader)
         for w in caught:  # shown as they were; a table read with a warning is not kept, so that it shows again
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        if entry is not None and not caught:
+        # Kept under the digest of what was read: a table changed meanwhile is not kept.
+        if entry is not None and not caught and digest() == before:
             _roster_cache.save(entry, found)
     codes, names, parents, attributes = found
     return Roster(ruleset, category, units_from_columns(codes, names, category, parents, attributes))
