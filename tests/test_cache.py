@@ -97,6 +97,30 @@ def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, 
     assert changed.values["north"]["service_reply_rate"] == Decimal(90)
 
 
+def test_evidence_changed_while_it_is_read_is_not_kept(demo_catalog, tmp_path, monkeypatch):
+    """Kept under the key of what was read: a unit file saved between the key and the read would
+    otherwise come back from the cache for the earlier bytes."""
+    import os
+
+    from escore import _load
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(cache))
+    evidence, plan, units, known, subs = _demo_town(demo_catalog, tmp_path)
+    args = ([evidence], plan, units, known, demo_catalog.loaders, subs)
+    unit = evidence / "units" / "north.toml"
+    real = _load._load_evidence
+
+    def saved_meanwhile(*a):
+        unit.write_text(unit.read_text(encoding="utf-8").replace("reply_rate = 100", "reply_rate = 90"), encoding="utf-8")
+        os.utime(unit, ns=(1, 1))  # another modification time, whatever the clock's resolution
+        return real(*a)
+
+    monkeypatch.setattr(_load, "_load_evidence", saved_meanwhile)
+    assert _load.load_evidence(*args).values["north"]["service_reply_rate"] == Decimal(90)
+    assert not list(cache.glob("evidence-*.marshal"))
+
+
 def test_a_plugin_reader_disables_the_evidence_cache(demo_plan, demo_catalog, tmp_path, monkeypatch):
     from escore import EvidenceLoader
     from escore._load import _evidence_key

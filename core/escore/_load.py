@@ -175,7 +175,9 @@ def load_evidence(
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         mine = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, EscoreWarning)))
         result = attrs.evolve(result, warnings=mine)
-        if key is not None:
+        # Kept under the key of what was read: evidence changed while it was read (a file saved
+        # meanwhile) is not kept, or its units would come back for the earlier bytes.
+        if key is not None and _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes) == key:
             _evidence_cache.save_evidence_set(key, result)
     for message in result.warnings:
         warn(message)
