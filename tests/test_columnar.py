@@ -230,7 +230,7 @@ def test_a_units_table_is_read_and_checked_once_per_content(catalog, tmp_path, m
     assert len(reads) == 5
 
 
-def test_a_units_table_read_with_a_warning_is_not_kept(catalog, tmp_path, monkeypatch):
+def test_a_units_table_read_with_escore_s_warning_is_not_kept(catalog, tmp_path, monkeypatch):
     """A warning shows at every run: a table whose read warned is read again each time."""
     from escore._columnar import read_roster_table
     from escore._errors import EscoreWarning
@@ -244,6 +244,22 @@ def test_a_units_table_read_with_a_warning_is_not_kept(catalog, tmp_path, monkey
             roster = read_roster_table(path, "fj2017", "provincial", catalog.loaders)
         assert roster.units[0].name == "福州"
     assert not list(cache.glob("units-*"))
+    # A library's own warning meanwhile says nothing about the table: passed on, and the table kept.
+    import warnings
+
+    import escore._builtin_loaders as loaders
+
+    real = loaders.read_csv_columns
+
+    def noisy(p):
+        warnings.warn("a library's note", DeprecationWarning, stacklevel=1)
+        return real(p)
+
+    monkeypatch.setattr(loaders, "read_csv_columns", noisy)
+    path.write_text("code,name,dc_variant\nb.1,福州,A\n", encoding="utf-8")
+    with pytest.warns(DeprecationWarning, match="a library's note"):
+        read_roster_table(path, "fj2017", "provincial", catalog.loaders)
+    assert len(list(cache.glob("units-*"))) == 1
 
 
 def test_a_units_table_changed_while_it_is_read_is_not_kept(catalog, tmp_path, monkeypatch):

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import EscoreError, InputError, did_you_mean
+from ._errors import EscoreError, EscoreWarning, InputError, did_you_mean
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
@@ -309,10 +309,12 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             found = _roster_columns(path, loader)
-        for w in caught:  # shown as they were; a table read with a warning is not kept, so that it shows again
+        for w in caught:  # shown as they were
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        # Kept under the digest of what was read: a table changed meanwhile is not kept.
-        if entry is not None and not caught and digest() == before:
+        # Not kept when the read said something to the user (it must say it at every run), nor
+        # when the table changed meanwhile: it is kept under the digest of what was read.
+        said = any(issubclass(w.category, EscoreWarning) for w in caught)
+        if entry is not None and not said and digest() == before:
             _roster_cache.save(entry, found)
     codes, names, parents, attributes = found
     return Roster(ruleset, category, units_from_columns(codes, names, category, parents, attributes))
