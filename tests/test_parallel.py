@@ -457,3 +457,24 @@ def test_a_temporary_directory_that_cannot_hold_the_detail_is_a_clear_error(tmp_
     assert f"temporary directory {tempfile.gettempdir()}: cannot hold the units' detail" in result.output
     assert "No space left on device" in result.output and "Traceback" not in result.output
     assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_spooled_text_read_back_in_pieces_that_split_characters_is_the_same_text(monkeypatch):
+    """Spool files are read back a few bytes at a time here (SPOOL_READ 7), so that pieces end
+    inside the county names' three-byte characters: the text, and the file's bytes, are whole."""
+    import io
+
+    import escore._builtin_formats as formats
+    from escore._plugins import Catalog, make_plugin_manager
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")  # the rank-order blocks
+    catalog = Catalog(make_plugin_manager())
+    _, expected = _county_detail(catalog, formats.write_json, jobs=1)
+    monkeypatch.setattr(formats, "SPOOL_READ", 7)
+    result, text = _county_detail(catalog, formats.write_json, jobs=3)
+    assert result.units.evidence_blocks(64) is None and text == expected and "思明区" in text
+    raw = io.BytesIO()
+    stream = formats.Utf8Output(raw, encoding="utf-8", newline="")
+    formats.write_json(result, stream)
+    stream.flush()
+    assert raw.getvalue() == expected.encode("utf-8")

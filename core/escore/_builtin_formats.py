@@ -87,7 +87,7 @@ def _json_unit(unit: dict[str, Any], first: bool) -> str:
 
 #: Units per block of detail text a forked process renders (at most this many results are held).
 DETAIL_BLOCK = 500
-#: Characters (or bytes) read back from spool files at a time.
+#: Bytes read back from spool files at a time.
 SPOOL_READ = 1 << 20
 
 
@@ -101,26 +101,42 @@ def write_units(result: RunResult, render: Callable[[dict[str, Any], bool], str]
     """:func:`unit_pieces` written to ``stream``: the bytes of spool files straight to the
     buffer of a :class:`Utf8Output`, not decoded to be encoded again (10,000 units' JSON,
     187 MB: 0.7 s less), else decoded."""
-    binary = stream.buffer if isinstance(stream, Utf8Output) else None
+    if not isinstance(stream, Utf8Output):
+        for text in unit_texts(result, render):
+            stream.write(text)
+        return
+    binary = stream.buffer
     for piece in unit_pieces(result, render):
         if isinstance(piece, str):
             stream.write(piece)
-        elif binary is not None:
+        else:
             stream.flush()  # the text written before it goes first
             binary.write(piece)
-        else:
-            stream.write(piece.decode("utf-8"))
 
 
 def unit_texts(result: RunResult, render: Callable[[dict[str, Any], bool], str]) -> Iterator[str]:
     """``render(unit dict, is first)`` of every unit in rank order, as pieces of text: see :func:`unit_pieces`."""
-    for piece in unit_pieces(result, render):
-        yield piece if isinstance(piece, str) else piece.decode("utf-8")
+    return _as_text(unit_pieces(result, render))
+
+
+def _as_text(pieces: Iterator[str | bytes]) -> Iterator[str]:
+    """The pieces as text: UTF-8 bytes decoded incrementally (a piece read from a spool file may
+    end inside a character, which the next piece completes)."""
+    import codecs
+
+    decode = codecs.getincrementaldecoder("utf-8")().decode
+    for piece in pieces:
+        if isinstance(piece, str):
+            yield piece
+        elif text := decode(piece):
+            yield text
+    if tail := decode(b"", final=True):  # bytes left over are not UTF-8: an error, as a strict decode raises
+        yield tail
 
 
 def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]) -> Iterator[str | bytes]:
     """``render(unit dict, is first)`` of every unit in rank order, as pieces of text, or of
-    its UTF-8 encoding where it comes from spool files (:func:`_texts_in_evidence_order`).
+    its UTF-8 encoding where it comes from spool files (possibly ending inside a character).
 
     The detail of a run scored in two passes (``LazyUnits``) is scored again, with every
     explanation line, as it is written: with ``--jobs`` N, or by default from
@@ -155,7 +171,7 @@ def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]
     # block is a fork, whose page-table copy and copy-on-write faults grow with the process.
     size = max(1, min(DETAIL_BLOCK, -(-len(units) // (2 * jobs))))
 
-    def block(part: tuple[int, TextIO]) -> int:
+    def block(part: tuple[int, BinaryIO]) -> int:
         # Each unit's text goes to the block's spool file as it is rendered: a process holds one
         # unit's detail, never the block's (500 county units are 11 MB of JSON, twice that as a str).
         start, spool = part
@@ -163,17 +179,17 @@ def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]
         spool.truncate()  # a block computed again by the parent (its process failed) starts afresh
         chunk = result._replace(units=units[start : start + size], ranks=result.ranks[start : start + size])
         for offset, unit in enumerate(unit_dicts(chunk)):
-            spool.write(render(unit, start + offset == 0))
+            spool.write(render(unit, start + offset == 0).encode("utf-8"))
         spool.flush()
         return start
 
-    spools: deque[TextIO] = deque()
+    spools: deque[BinaryIO] = deque()
 
-    def blocks() -> Iterator[tuple[int, TextIO]]:
+    def blocks() -> Iterator[tuple[int, BinaryIO]]:
         for start in range(0, len(units), size):
             # Opened (and already unlinked) here, before the fork: the process writes through the
             # same open file, and the parent reads it back once that process is done.
-            spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 (closed as it is read, or below)
+            spool = tempfile.TemporaryFile("w+b")  # noqa: SIM115 (closed as it is read, or below)
             spools.append(spool)
             yield start, spool
 
@@ -181,8 +197,9 @@ def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]
         for _ in ordered_map(block, blocks(), jobs):
             with spools.popleft() as spool:
                 spool.seek(0)
-                while text := spool.read(SPOOL_READ):
-                    yield text
+                # UTF-8 pieces, which may end inside a character: see _as_text.
+                while data := spool.read(SPOOL_READ):
+                    yield data
     finally:
         for spool in spools:  # the writer stopped early: close what is left
             spool.close()
