@@ -25,6 +25,7 @@ A cache may make escore faster, never different, so on any doubt it is not used:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Iterable
@@ -194,6 +195,40 @@ def write_sealed(directory: Path, name: str, parts: Iterable[bytes], prefix: str
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_marshal(path: Path) -> Any:
+    """The value of a sealed ``marshal`` file of the cache (:func:`write_marshal`), marked as used
+    now (pruning keeps the most recently used); ``None`` when there is none, or any doubt."""
+    import marshal
+
+    if not usable_directory(path.parent, create=False):
+        return None
+    stream = open_sealed(path)
+    if stream is None:
+        return None
+    try:
+        with stream:
+            value = marshal.loads(stream.read())
+    except Exception:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: pruned after the files used less recently
+    return value
+
+
+def write_marshal(path: Path, value: Any, prefix: str, pattern: str, keep: int, *, report: bool = True) -> None:
+    """``value`` as a sealed ``marshal`` file at ``path``, keeping the ``keep`` most recently used
+    files of ``pattern`` beside it; a cache that cannot be written costs speed, never correctness
+    (``report``: say once why the directory is refused)."""
+    import marshal
+
+    try:
+        if usable_directory(path.parent, create=True, report=report):
+            write_sealed(path.parent, path.name, [marshal.dumps(value)], prefix)
+            keep_newest(path.parent, pattern, keep)
+    except (OSError, ValueError):
+        pass
 
 
 MAX_EVIDENCE_FILES = 64

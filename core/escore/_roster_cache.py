@@ -15,9 +15,6 @@ them) stay shared: ``marshal`` writes an object met again as a reference to the 
 
 from __future__ import annotations
 
-import contextlib
-import marshal
-import os
 from pathlib import Path
 from typing import Any
 
@@ -42,29 +39,16 @@ def entry_path(digest: bytes, ruleset: str, category: str) -> Path | None:
 
 def load(path: Path) -> Columns | None:
     """The columns kept at ``path``, or ``None`` (none kept, another build's, anything doubtful)."""
-    if not _cache.usable_directory(path.parent, create=False):
-        return None
-    stream = _cache.open_sealed(path)
-    if stream is None:
-        return None
+    data = _cache.read_marshal(path)
     try:
-        with stream:
-            data = marshal.loads(stream.read())
         version, codes, names, parents, attributes = data
         if version != VERSION or not len(codes) == len(names) == len(parents) == len(attributes):
             return None
-    except Exception:
+    except (TypeError, ValueError):  # not the five columns of this version
         return None
-    with contextlib.suppress(OSError):
-        os.utime(path)  # used now: pruned after the tables used less recently
     return codes, names, parents, attributes
 
 
 def save(path: Path, columns: Columns) -> None:
-    """Keep ``columns`` at ``path``: a cache that cannot be written costs speed, never correctness."""
-    try:
-        if _cache.usable_directory(path.parent, create=True):
-            _cache.write_sealed(path.parent, path.name, [marshal.dumps((VERSION, *columns))], ".units-cache.")
-            _cache.keep_newest(path.parent, "units-v*.marshal", MAX_FILES)
-    except (OSError, ValueError):
-        pass
+    """Keep ``columns`` at ``path`` (at most :data:`MAX_FILES` tables)."""
+    _cache.write_marshal(path, (VERSION, *columns), ".units-cache.", "units-v*.marshal", MAX_FILES)

@@ -15,11 +15,8 @@ function wherever it is asked.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import datetime as _dt
 import functools
-import marshal
-import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -90,20 +87,9 @@ class TomlCache:
     def _load(self) -> dict[bytes, Any]:
         if self.entries is None:
             self.entries = {}
-            if self.path is not None and _cache.usable_directory(self.path.parent, create=False):
-                stream = _cache.open_sealed(self.path)
-                try:
-                    data = None
-                    if stream is not None:
-                        with stream:
-                            data = marshal.loads(stream.read())
-                    if isinstance(data, tuple) and len(data) == 2 and data[0] == VERSION and isinstance(data[1], dict):
-                        self.entries = data[1]
-                except Exception:
-                    pass  # no cache, or one we cannot read: parse everything
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        os.utime(self.path)  # used now: pruned after the builds used less recently
+            data = _cache.read_marshal(self.path) if self.path is not None else None
+            if isinstance(data, tuple) and len(data) == 2 and data[0] == VERSION and isinstance(data[1], dict):
+                self.entries = data[1]  # else no cache, or one we cannot read: parse everything
         return self.entries
 
     def parse(self, raw: bytes, parse: Any) -> Any:
@@ -131,13 +117,8 @@ class TomlCache:
         entries = self.entries
         if len(entries) > MAX_ENTRIES:  # keep the newest: dicts remember insertion order
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
-        try:
-            # At exit: a refusal was reported when the cache was read, if it was refused then.
-            if _cache.usable_directory(self.path.parent, create=True, report=False):
-                _cache.write_sealed(self.path.parent, self.path.name, [marshal.dumps((VERSION, entries))], ".toml-cache.")
-                _cache.keep_newest(self.path.parent, "toml-v*.marshal", MAX_TOML_FILES)
-        except (OSError, ValueError):
-            pass  # a cache we cannot write costs speed, never correctness
+        # At exit: a refusal was reported when the cache was read, if it was refused then.
+        _cache.write_marshal(self.path, (VERSION, entries), ".toml-cache.", "toml-v*.marshal", MAX_TOML_FILES, report=False)
         self.dirty = False
 
 
