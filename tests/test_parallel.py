@@ -328,7 +328,8 @@ def test_json_detail_uses_processes_by_default_from_the_threshold(monkeypatch):
     real = parallel.ordered_map
     monkeypatch.setattr(parallel, "ordered_map", lambda func, parts, jobs: calls.append(jobs) or real(func, parts, jobs))
     catalog = Catalog(make_plugin_manager())
-    for threshold, expected in ((84, []), (83, [min(len(os.sched_getaffinity(0)), 8)])):
+    # The detail of cached evidence goes through ordered_map at any --jobs: one process is no fork.
+    for threshold, expected in ((84, [1]), (83, [min(len(os.sched_getaffinity(0)), 8)])):
         monkeypatch.setattr(stream, "PARALLEL_FROM", threshold)
         calls.clear()
         result = run_category(catalog, "county", explain=True, lazy=True)  # 83 units, --jobs not given
@@ -437,23 +438,27 @@ def test_balanced_leaves_no_process_behind_when_a_part_fails_here():
         os.waitpid(-1, os.WNOHANG)
 
 
-def test_a_temporary_directory_that_cannot_hold_the_detail_is_a_clear_error(tmp_path, monkeypatch):
-    """The spool files of cached evidence's detail go to the temporary directory: a full one is
-    one line naming it (not the output file), exit 2, and no output file left behind."""
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_a_temporary_directory_that_cannot_hold_the_detail_is_a_clear_error(tmp_path, monkeypatch, cache):
+    """The spool files of the detail go to the temporary directory, whether the evidence is
+    cached (blocks in its order) or loaded whole (blocks in rank order): a full one is one line
+    naming it (not the output file), exit 2, and no output file left behind."""
     import errno
     import tempfile
 
+    if cache == "off":
+        monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
     runner = CliRunner()
     target = tmp_path / "out.json"
-    assert runner.invoke(cli, ["run", "-c", "city", "-f", "json", "-o", str(target)]).exit_code == 0  # the cache warm
+    assert runner.invoke(cli, ["run", "-c", "city", "-f", "json", "-o", str(target), "--jobs", "2"]).exit_code == 0  # the cache warm
     target.unlink()
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(tempfile, "TemporaryFile", full)
-    result = runner.invoke(cli, ["run", "-c", "city", "-f", "json", "-o", str(target), "--lang", "en"])
-    assert result.exit_code == 2
+    result = runner.invoke(cli, ["run", "-c", "city", "-f", "json", "-o", str(target), "--lang", "en", "--jobs", "2"])
+    assert result.exit_code == 2, result.output
     assert f"temporary directory {tempfile.gettempdir()}: cannot hold the units' detail" in result.output
     assert "No space left on device" in result.output and "Traceback" not in result.output
     assert not target.exists() and list(tmp_path.iterdir()) == []

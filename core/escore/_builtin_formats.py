@@ -7,8 +7,9 @@ import io
 import itertools
 import operator
 import os
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar
 
 from ._model import OutputFormat
 from ._results import RunResult
@@ -17,6 +18,8 @@ from .hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from ._stream import LazyUnits
+
+Part = TypeVar("Part")
 
 
 def _from_report(name: str) -> Callable[..., Any]:
@@ -161,9 +164,6 @@ def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]
             yield render(unit, first)
             first = False
         return
-    import tempfile
-    from collections import deque
-
     from ._parallel import ordered_map
 
     units.load()
@@ -172,37 +172,74 @@ def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]
     size = max(1, min(DETAIL_BLOCK, -(-len(units) // (2 * jobs))))
 
     def block(part: tuple[int, BinaryIO]) -> int:
-        # Each unit's text goes to the block's spool file as it is rendered: a process holds one
-        # unit's detail, never the block's (500 county units are 11 MB of JSON, twice that as a str).
         start, spool = part
-        spool.seek(0)
-        spool.truncate()  # a block computed again by the parent (its process failed) starts afresh
-        chunk = result._replace(units=units[start : start + size], ranks=result.ranks[start : start + size])
-        for offset, unit in enumerate(unit_dicts(chunk)):
-            spool.write(render(unit, start + offset == 0).encode("utf-8"))
-        spool.flush()
+        firsts = itertools.chain((start == 0,), itertools.repeat(False))
+        _spool_units(result._replace(units=units[start : start + size], ranks=result.ranks[start : start + size]), firsts, render, spool)
         return start
 
     spools: deque[BinaryIO] = deque()
-
-    def blocks() -> Iterator[tuple[int, BinaryIO]]:
-        for start in range(0, len(units), size):
-            # Opened (and already unlinked) here, before the fork: the process writes through the
-            # same open file, and the parent reads it back once that process is done.
-            spool = tempfile.TemporaryFile("w+b")  # noqa: SIM115 (closed as it is read, or below)
-            spools.append(spool)
-            yield start, spool
-
     try:
-        for _ in ordered_map(block, blocks(), jobs):
+        for _ in ordered_map(block, _with_spools(range(0, len(units), size), spools), jobs):
             with spools.popleft() as spool:
                 spool.seek(0)
                 # UTF-8 pieces, which may end inside a character: see _as_text.
                 while data := spool.read(SPOOL_READ):
                     yield data
+    except OSError as exc:
+        raise _spool_error(exc) from None
     finally:
         for spool in spools:  # the writer stopped early: close what is left
             spool.close()
+
+
+def _with_spools(parts: Iterable[Part], spools: deque[BinaryIO]) -> Iterator[tuple[Part, BinaryIO]]:
+    """Each part with a spool file of its own, kept in ``spools``: opened (and already unlinked)
+    here, before the fork, so that the process writes through the same open file and the parent
+    reads it back once that process is done."""
+    import tempfile
+
+    for part in parts:
+        spool = tempfile.TemporaryFile("w+b")  # noqa: SIM115 (the caller closes it)
+        spools.append(spool)
+        yield part, spool
+
+
+def _spool_units(chunk: RunResult, firsts: Iterable[bool], render: Callable[[dict[str, Any], bool], str], spool: BinaryIO) -> list[int]:
+    """Each unit of ``chunk`` rendered into ``spool`` as UTF-8 as it is rendered (a process holds
+    one unit's detail, never the block's: 500 county units are 11 MB of JSON, twice that as a
+    str), from the file's start (a block computed again by the parent, its process having
+    failed, starts afresh); the size of each unit's text. ``firsts``: whether each is the first
+    unit of the output. Scoring a block builds many acyclic objects, freed with it: the collector
+    would only rescan them meanwhile (as in the first pass)."""
+    from ._report import unit_dicts
+
+    spool.seek(0)
+    spool.truncate()
+    sizes = []
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for first, unit in zip(firsts, unit_dicts(chunk)):
+            data = render(unit, first).encode("utf-8")
+            spool.write(data)
+            sizes.append(len(data))
+    finally:
+        if collecting:
+            gc.enable()
+    spool.flush()
+    return sizes
+
+
+def _spool_error(exc: OSError) -> Exception:
+    """A spool file that cannot be written or read back (the temporary directory full, say):
+    the directory named, rather than the output file."""
+    import tempfile
+
+    from ._errors import UsageError
+    from ._i18n import gettext as _
+
+    message = _("temporary directory {0}: cannot hold the units' detail until it is written: {1} (TMPDIR chooses another)")
+    return UsageError(message.format(tempfile.gettempdir(), exc.strerror or exc))
 
 
 #: At most this many spool files (blocks of units) for the detail of deferred evidence: each
@@ -226,63 +263,30 @@ def _texts_in_evidence_order(
     on disk until it is written. The text is the one a single process writes
     (``test_parallel``): each unit's is the same function of its own result and rank.
     """
-    import tempfile
     from array import array
 
     from ._parallel import ordered_map
-    from ._report import unit_dicts
 
     ranks = result.ranks
 
     def block(part: tuple[list[int], BinaryIO]) -> list[int]:
         positions, spool = part
-        spool.seek(0)
-        spool.truncate()  # a block computed again by the parent (its process failed) starts afresh
-        # Decoding a block's records and scoring its units build many acyclic objects, freed
-        # with the block: collections meanwhile would only rescan them (as in the first pass).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            # unit_dicts reads the units once, in order: each is scored as it is rendered.
-            chunk = result._replace(units=units.scored_apart(positions), ranks=tuple([ranks[p] for p in positions]))  # type: ignore[arg-type]
-            sizes = []
-            for position, unit in zip(positions, unit_dicts(chunk)):
-                data = render(unit, position == 0).encode("utf-8")
-                spool.write(data)
-                sizes.append(len(data))
-        finally:
-            if collecting:
-                gc.enable()
-        spool.flush()
-        return sizes
+        # unit_dicts reads the units once, in order: each is scored as it is rendered.
+        chunk = result._replace(units=units.scored_apart(positions), ranks=tuple([ranks[p] for p in positions]))  # type: ignore[arg-type]
+        return _spool_units(chunk, (position == 0 for position in positions), render, spool)
 
-    spools: list[BinaryIO] = []
-
-    def parts() -> Iterator[tuple[list[int], BinaryIO]]:
-        for positions in blocks:
-            # Opened (and already unlinked) here, before the fork: the process writes through the
-            # same open file, and the parent reads it back once every block is done.
-            spool = tempfile.TemporaryFile("w+b")  # noqa: SIM115 (closed below)
-            spools.append(spool)
-            yield positions, spool
-
+    spools: deque[BinaryIO] = deque()
     count = len(units)
     spool_of, offset_of, size_of = array("i", bytes(4 * count)), array("q", bytes(8 * count)), array("q", bytes(8 * count))
     try:
-        # One process: no process started (as for the detail in rank order).
-        done = map(block, parts()) if jobs < 2 else ordered_map(block, parts(), jobs)
-        for index, sizes in enumerate(done):
+        for index, sizes in enumerate(ordered_map(block, _with_spools(blocks, spools), jobs)):
             offset = 0
             for position, size in zip(blocks[index], sizes):
                 spool_of[position], offset_of[position], size_of[position] = index, offset, size
                 offset += size
         yield from _in_rank_order([spool.fileno() for spool in spools], zip(spool_of, offset_of, size_of))
-    except OSError as exc:  # the temporary directory full, say: named, rather than the output file
-        from ._errors import UsageError
-        from ._i18n import gettext as _
-
-        message = _("temporary directory {0}: cannot hold the units' detail until it is written: {1} (TMPDIR chooses another)")
-        raise UsageError(message.format(tempfile.gettempdir(), exc.strerror or exc)) from None
+    except OSError as exc:
+        raise _spool_error(exc) from None
     finally:
         for spool in spools:
             spool.close()
