@@ -21,13 +21,15 @@ What a run does
      ``$ESCORE_ADAPTER_WORK`` (default ``escore-adapter-$UID`` in the temporary directory), so
      bench.py's untimed warm-up pays it and the timed runs do not.
   2. **Scoring.** escore's command line, the installed packs unchanged: ``escore run -c provincial
-     -k comprehensive --roster units.csv -e DIR -f csv -o OUT``, run in this process, which is
-     the fresh process bench.py times (as of_run.py runs OpenFisca in its own). ``-k
-     comprehensive`` selects the 23 indicators of the 65-point table; the website section
-     (Table D) is then empty and totals count only the selection. Its wall time is phase
-     ``score``; it is also logged, with the peak RSS, to ``$ESCORE_ADAPTER_LOG`` (JSON lines).
-  3. **Totals.** escore's CSV holds each total exact (``total``) and rounded half-up to 2
-     decimals (``total_2dp``); the exact text is written.
+     -k comprehensive --roster units.csv -e DIR -f csv --columns code,total,missing,errors -o
+     OUT``, run in this process, which is the fresh process bench.py times (as of_run.py runs
+     OpenFisca in its own). ``-k comprehensive`` selects the 23 indicators of the 65-point
+     table; the website section (Table D) is then empty and totals count only the selection.
+     Its wall time is phase ``score``; it is also logged, with the peak RSS, to
+     ``$ESCORE_ADAPTER_LOG`` (JSON lines).
+  3. **Totals.** escore's CSV holds each total exact (``total``; ``--columns`` leaves out the
+     rank, names, sections and rounded values, which the harness does not read); the exact text
+     is written.
   4. **The end.** The process ends as the ``escore`` script ends its own: exit handlers run,
      the streams are flushed, and the run's objects go with the process instead of being freed
      one by one (``escore_cli.end_process``).
@@ -320,8 +322,11 @@ def convert(csv_path: str, base: Path) -> None:
 
 
 def escore_args(evidence: Path, roster: Path, out: Path, fmt: str) -> list[str]:
+    # The CSV holds only what the adapter reads back (the harness wants totals, as of_run.py
+    # writes them): the sections' and rounded columns would be written and read for nothing.
+    columns = ["--columns", "code,total,missing,errors"] if fmt == "csv" else []
     return ["run", "-c", "provincial", "-k", "comprehensive", "--roster", str(roster),
-            "-e", str(evidence), "-f", fmt, "-o", str(out)]  # fmt: skip
+            "-e", str(evidence), "-f", fmt, *columns, "-o", str(out)]  # fmt: skip
 
 
 def cache_dir(roster: Path, mode: str) -> str:

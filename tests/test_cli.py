@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -108,6 +109,41 @@ def test_run_toml_and_csv(runner):
         csv_out[0] == "\ufeffrank,code,name,parent,services,services_2dp,website,website_2dp,total,total_2dp,missing,errors,synthetic"
     )  # BOM: Excel reads UTF-8
     assert csv_out[3] == "3,west,West Town,,26,26.00,34.4,34.40,60.4,60.40,1,0,yes"
+
+
+def test_run_csv_with_chosen_columns(runner, tmp_path):
+    """--columns: the named columns in the order given, the same cells as the whole CSV's;
+    'synthetic' last whatever is asked; a wrong name, a repeated one or another format is
+    exit 2 before anything is scored or written."""
+    whole = list(csv.reader(runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]).stdout.lstrip("\ufeff").splitlines()))
+    chosen = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "--columns", "total_2dp, code,synthetic,website"])
+    assert chosen.exit_code == 0, chosen.output
+    assert chosen.stdout.startswith("\ufeff")
+    rows = list(csv.reader(chosen.stdout.lstrip("\ufeff").splitlines()))
+    header = whole[0]
+    wanted = ["total_2dp", "code", "website", "synthetic"]
+    assert rows == [[row[header.index(name)] for name in wanted] for row in whole]
+    assert rows[3] == ["60.40", "west", "34.4", "yes"]
+    # Ranks and counts as in the whole file; the file written atomically as with every column.
+    target = tmp_path / "chosen.csv"
+    done = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(target), "--columns", "rank,missing,errors"])
+    assert done.exit_code == 0
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines == [",".join(row[header.index(name)] for name in ("rank", "missing", "errors", "synthetic")) for row in whole]
+    assert lines[:4] == ["rank,missing,errors,synthetic", "1,0,0,yes", "2,0,0,yes", "3,1,0,yes"]
+    for columns, message in [
+        ("code,totl", "--columns: unknown column 'totl'; did you mean 'total'?"),
+        ("code,,total", "--columns: an empty column name; known: rank, code, name, parent, services, services_2dp"),
+        ("code,total,code", "--columns: 'code' given twice"),
+    ]:
+        bad = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(tmp_path / "bad.csv"), "--columns", columns])
+        assert bad.exit_code == 2
+        assert message in bad.stderr
+        assert "Traceback" not in bad.output
+    other = runner.invoke(cli, ["run", "-c", "town", "-f", "json", "--columns", "code"])
+    assert other.exit_code == 2
+    assert "--columns: only -f csv writes a chosen set of columns" in other.stderr
+    assert not (tmp_path / "bad.csv").exists()
 
 
 def test_output_is_deterministic(runner, tmp_path):

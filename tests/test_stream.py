@@ -205,6 +205,12 @@ def test_csv_lines_made_in_processes_are_the_lines_of_one(catalog, monkeypatch):
     three = run_category(catalog, "county", lazy=True, explain=False, jobs=3)
     assert _written(write_csv, three) == text
     assert shared[-1] == (6, 3)  # 6 pieces taken by 3 processes (which makes which does not matter)
+    # Chosen columns (--columns) from the same pieces: those cells of the whole lines.
+    chosen = ["total", "name", "missing", "website_2dp", "synthetic"]
+    rows = [line.split(",") for line in text.lstrip("\ufeff").splitlines()]
+    wanted = "\n".join(",".join(row[rows[0].index(name)] for name in chosen) for row in rows) + "\n"
+    assert _written(lambda result, stream: write_csv(result, stream, chosen), three).lstrip("\ufeff") == wanted
+    assert _written(lambda result, stream: write_csv(result, stream, chosen), one).lstrip("\ufeff") == wanted
     # A name to quote in one piece: that piece from the csv writer, the others joined.
     unit = three.units.summaries[40].unit
     quoted = unit.__class__(unit.code, 'A, "quoted" name', unit.category, unit.parent, unit.attributes)

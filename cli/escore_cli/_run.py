@@ -36,6 +36,11 @@ STDERR_UNITS = 10
     "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv, xlsx (or a plugin's)."
 )
 @output_option
+@click.option(
+    "--columns",
+    metavar="NAMES",
+    help="With -f csv: only these columns, comma-separated, in this order (e.g. code,name,total); 'synthetic' always comes last.",
+)
 @click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
 @click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
@@ -68,6 +73,7 @@ def run(
     evidence: tuple[Path, ...],
     format_: str,
     output: Path | None,
+    columns: str | None,
     keyword: str | None,
     marks: str | None,
     strict: bool,
@@ -99,6 +105,14 @@ def run(
     check_suffix(output, format_, catalog.formats)
     if chosen_format.binary and (output is None or str(output) == "-"):
         raise UsageError(_("--format {0} writes a binary file: give --output FILE{1}").format(format_, chosen_format.suffix))
+    chosen_columns = None
+    if columns is not None:  # checked before any unit is scored
+        from escore._builtin_formats import chosen_csv_columns, write_csv
+
+        if chosen_format.write_run is not write_csv:
+            raise UsageError(_("--columns: only -f csv writes a chosen set of columns"))
+        chosen = catalog.choose(category, ruleset=ruleset, year=year)
+        chosen_columns = chosen_csv_columns(catalog.plan(chosen.name, category), columns)
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
     with watching(timeout):
         if save or appeals:
@@ -120,7 +134,10 @@ def run(
             )
             note_appeals(cycle)
             result = cycle.result
-            write_output(chosen_format.render_run(result), output)
+            if chosen_columns is not None:
+                write_output(lambda stream: write_csv(result, stream, chosen_columns), output)
+            else:
+                write_output(chosen_format.render_run(result), output)
         else:
             from escore._session import gc_paused, run_category
 
@@ -141,7 +158,9 @@ def run(
                 )
                 keep_until_exit(result)
             # A streaming writer scores each unit's detail again: under the same watchdog.
-            if chosen_format.write_run is not None:
+            if chosen_columns is not None:
+                write_output(lambda stream: write_csv(result, stream, chosen_columns), output)
+            elif chosen_format.write_run is not None:
                 write = chosen_format.write_run
                 write_output(lambda stream: write(result, stream), output)
             else:

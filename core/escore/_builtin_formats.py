@@ -17,6 +17,7 @@ from ._text import escape_string_syntax, spreadsheet_cells
 from .hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from ._collect import Plan
     from ._stream import LazyUnits
 
 Part = TypeVar("Part")
@@ -375,8 +376,37 @@ def render_csv(result: RunResult) -> str:
 CSV_PARALLEL_FROM = 20_000
 
 
-def write_csv(result: RunResult, stream: TextIO) -> None:
-    """One line per unit, from its summary (no detail is scored again); missing and errors count indicators."""
+def csv_columns(plan: Plan) -> list[str]:
+    """The columns of a run's CSV, in order: rank, code, name, parent, each section's points
+    (exact, then rounded), the total (the same), the counts of missing and failed results, and
+    whether the evidence is synthetic."""
+    sections = [column for s in plan.sections for column in (s.name, f"{s.name}_2dp")]
+    return ["rank", "code", "name", "parent", *sections, "total", "total_2dp", "missing", "errors", "synthetic"]
+
+
+def chosen_csv_columns(plan: Plan, text: str) -> list[str]:
+    """The columns named in ``text`` (``--columns``: names separated by commas, in the order
+    wanted), checked against :func:`csv_columns`; ``synthetic`` is kept last whatever is asked,
+    so that a file of synthetic evidence says so (a :class:`UsageError` names a wrong one)."""
+    from ._errors import UsageError, did_you_mean
+    from ._i18n import gettext as _
+
+    known = csv_columns(plan)
+    names = [name.strip() for name in text.split(",")]
+    for name in names:
+        if name not in known:
+            hint = did_you_mean(name, known) if name else ""
+            what = _("--columns: unknown column '{0}'").format(name) if name else _("--columns: an empty column name")
+            raise UsageError(what + _("; ") + (hint or _("known: {0}").format(", ".join(known))))
+    twice = sorted({name for name in names if names.count(name) > 1}, key=names.index)
+    if twice:
+        raise UsageError(_("--columns: '{0}' given twice").format(twice[0]))
+    return [name for name in names if name != "synthetic"] + ["synthetic"]
+
+
+def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None = None) -> None:
+    """One line per unit, from its summary (no detail is scored again); missing and errors count
+    indicators. ``columns``: those of :func:`csv_columns` to write, in this order (default: all)."""
     import csv
 
     from ._parallel import balanced
@@ -386,10 +416,9 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     # GBK and garbles every unit name; Python (utf-8-sig), pandas and LibreOffice skip it.
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\n")
-    sections = result.plan.sections
     # Exact values (machine-readable, as in JSON) with the rounded presentation value beside each.
-    section_columns = [column for s in sections for column in (s.name, f"{s.name}_2dp")]
-    writer.writerow(["rank", "code", "name", "parent", *section_columns, "total", "total_2dp", "missing", "errors", "synthetic"])
+    names = list(columns) if columns is not None else csv_columns(result.plan)
+    writer.writerow(names)
     summaries = summaries_of(result.units)
     count = len(summaries)
     if not count:
@@ -400,17 +429,18 @@ def write_csv(result: RunResult, stream: TextIO) -> None:
     # order are the text one process makes.
     parts = 1 if jobs < 2 else 2 * jobs
     pieces = [(i * count // parts, (i + 1) * count // parts) for i in range(parts)]
+    sections = [s.name for s in result.plan.sections]
 
     def lines(piece: tuple[int, int]) -> str:
         start, end = piece
-        return _csv_lines(summaries[start:end], result.ranks[start:end], len(sections), synthetic)
+        return _csv_lines(summaries[start:end], result.ranks[start:end], sections, synthetic, names)
 
     for text in balanced(lines, pieces, jobs):
         stream.write(text)
 
 
-def _csv_lines(summaries: Sequence[Any], ranks: Sequence[int], width: int, synthetic: str) -> str:
-    """The CSV lines of ``summaries`` (at least one), ranked ``ranks``."""
+def _csv_lines(summaries: Sequence[Any], ranks: Sequence[int], sections: list[str], synthetic: str, names: list[str]) -> str:
+    """The CSV lines of ``summaries`` (at least one), ranked ``ranks``: the columns ``names``."""
     import csv
     import io
 
@@ -418,29 +448,53 @@ def _csv_lines(summaries: Sequence[Any], ranks: Sequence[int], width: int, synth
 
     # Column by column (texts), then joined in C-level passes: no list per line. Each column is
     # one itemgetter pass: zip(*summaries) over 100,000 summaries took 0.1-0.4 s, as it keeps
-    # an iterator per summary.
-    units = list(map(_UNIT, summaries))
-    columns: list[list[str]] = [
-        list(map(str, ranks)),
-        spreadsheet_cells(list(map(_CODE, units))),
-        spreadsheet_cells(list(map(_NAME, units))),
-        spreadsheet_cells([parent or "" for parent in map(_PARENT, units)]),
-    ]
-    made = list(map(_TEXTS, summaries))
-    if all(made):  # formatted by the processes that scored the units: sections, then the total
-        columns += [list(map(operator.itemgetter(index), made)) for index in range(2 * width + 2)]
-    else:  # each distinct number formatted once
-        exact_of: dict[str, str] = {}
-        rounded_of: dict[str, str] = {}
-        by_unit = list(map(_SECTIONS, summaries))
-        for index in range(width):  # each section's points, in the plan's order
-            columns += number_texts(list(map(operator.itemgetter(index), by_unit)), exact_of, rounded_of)
-        columns += number_texts(list(map(_TOTAL, summaries)), exact_of, rounded_of)
-    columns += [
-        list(map(str, map(_MISSING, summaries))),
-        list(map(str, map(_ERRORS, summaries))),
-        [synthetic] * len(summaries),
-    ]
+    # an iterator per summary. Only the columns asked for are made.
+    width = len(sections)
+    # Where each number's exact text is among a summary's texts (its rounded one follows):
+    # sections in the plan's order, then the total.
+    number_at = {name: 2 * index for index, name in enumerate([*sections, "total"])}
+    number_at.update({f"{name}_2dp": at + 1 for name, at in number_at.items()})
+    units: list[Any] = []
+    texts: list[tuple[str, ...]] = []
+
+    def unit_column(attribute: Callable[[Any], Any]) -> list[str]:
+        if not units:
+            units.extend(map(_UNIT, summaries))
+        values = list(map(attribute, units))
+        return spreadsheet_cells(values if attribute is not _PARENT else [parent or "" for parent in values])
+
+    def count_column(field: Callable[[Any], int]) -> list[str]:
+        counts = list(map(field, summaries))
+        # Mostly a handful of small counts: each one's text made once.
+        texts = list(map(str, range(max(counts) + 1))) if min(counts) >= 0 and max(counts) < 1000 else None
+        return list(map(texts.__getitem__, counts)) if texts is not None else list(map(str, counts))
+
+    def number_column(at: int) -> list[str]:
+        if not texts:
+            made = list(map(_TEXTS, summaries))
+            if all(made):  # formatted by the processes that scored the units: sections, then the total
+                texts.extend(made)
+            else:  # each distinct number formatted once
+                exact_of: dict[str, str] = {}
+                rounded_of: dict[str, str] = {}
+                by_unit = list(map(_SECTIONS, summaries))
+                columns: list[list[str]] = []
+                for index in range(width):  # each section's points, in the plan's order
+                    columns += number_texts(list(map(operator.itemgetter(index), by_unit)), exact_of, rounded_of)
+                columns += number_texts(list(map(_TOTAL, summaries)), exact_of, rounded_of)
+                texts.extend(zip(*columns))
+        return list(map(operator.itemgetter(at), texts))
+
+    made_by: dict[str, Callable[[], list[str]]] = {
+        "rank": lambda: list(map(str, ranks)),
+        "code": lambda: unit_column(_CODE),
+        "name": lambda: unit_column(_NAME),
+        "parent": lambda: unit_column(_PARENT),
+        "missing": lambda: count_column(_MISSING),
+        "errors": lambda: count_column(_ERRORS),
+        "synthetic": lambda: [synthetic] * len(summaries),
+    }
+    columns = [made_by[name]() if name in made_by else number_column(number_at[name]) for name in names]
     text = _joined_rows(columns, len(summaries))
     if text is None:  # a cell to quote: the CSV writer writes these rows
         buffer = io.StringIO()
