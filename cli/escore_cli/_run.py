@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,9 @@ from ._common import (
     year_option,
 )
 from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
+
+if TYPE_CHECKING:
+    from escore._results import RunResult
 
 #: Units (or errors) listed on stderr; the rest are counted, the report has them all.
 STDERR_UNITS = 10
@@ -105,7 +109,7 @@ def run(
     check_suffix(output, format_, catalog.formats)
     if chosen_format.binary and (output is None or str(output) == "-"):
         raise UsageError(_("--format {0} writes a binary file: give --output FILE{1}").format(format_, chosen_format.suffix))
-    chosen_columns = None
+    write_columns = None
     if columns is not None:  # checked before any unit is scored
         from escore._builtin_formats import chosen_csv_columns, write_csv
 
@@ -113,6 +117,10 @@ def run(
             raise UsageError(_("--columns: only -f csv writes a chosen set of columns"))
         chosen = catalog.choose(category, ruleset=ruleset, year=year)
         chosen_columns = chosen_csv_columns(catalog.plan(chosen.name, category), columns)
+
+        def write_columns(result: RunResult) -> None:
+            write_output(lambda stream: write_csv(result, stream, chosen_columns), output)
+
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
     with watching(timeout):
         if save or appeals:
@@ -134,8 +142,8 @@ def run(
             )
             note_appeals(cycle)
             result = cycle.result
-            if chosen_columns is not None:
-                write_output(lambda stream: write_csv(result, stream, chosen_columns), output)
+            if write_columns is not None:
+                write_columns(result)
             else:
                 write_output(chosen_format.render_run(result), output)
         else:
@@ -158,8 +166,8 @@ def run(
                 )
                 keep_until_exit(result)
             # A streaming writer scores each unit's detail again: under the same watchdog.
-            if chosen_columns is not None:
-                write_output(lambda stream: write_csv(result, stream, chosen_columns), output)
+            if write_columns is not None:
+                write_columns(result)
             elif chosen_format.write_run is not None:
                 write = chosen_format.write_run
                 write_output(lambda stream: write(result, stream), output)

@@ -465,9 +465,10 @@ def _csv_lines(summaries: Sequence[Any], ranks: Sequence[int], sections: list[st
 
     def count_column(field: Callable[[Any], int]) -> list[str]:
         counts = list(map(field, summaries))
-        # Mostly a handful of small counts: each one's text made once.
-        texts = list(map(str, range(max(counts) + 1))) if min(counts) >= 0 and max(counts) < 1000 else None
-        return list(map(texts.__getitem__, counts)) if texts is not None else list(map(str, counts))
+        if max(counts) >= 1000:
+            return list(map(str, counts))
+        shown = list(map(str, range(max(counts) + 1)))  # a handful of small counts: each one's text made once
+        return list(map(shown.__getitem__, counts))
 
     def number_column(at: int) -> list[str]:
         if not texts:
