@@ -167,6 +167,66 @@ def test_parquet_float_is_refused_with_advice(catalog, tmp_path):
     assert "expected" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ([1.5], "expected a unit code (text), got the binary floating-point number 1.5 (store exact numbers as decimal or text)"),
+        ([12], "expected a unit code (text), got 12"),
+        ([["prov.czt"]], "expected a unit code (text), got ['prov.czt']"),
+        ([{"code": "prov.czt"}], "expected a unit code (text), got {code = 'prov.czt'}"),
+    ],
+)
+@pytest.mark.parametrize("table", ["fields/provincial", "monitoring/provincial_catalogue_errors"])
+def test_parquet_unit_cell_that_is_not_text_is_refused(catalog, tmp_path, table, cells, message):
+    """A typed ``unit`` cell (a number, a list, a record) is bad input naming the row, in a
+    fields table and a monitoring table alike: it was a TypeError from the code lookup or the
+    did-you-mean."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "ev" / f"{table}.parquet"
+    path.parent.mkdir(parents=True)
+    if table.startswith("fields"):
+        rest = {"provincial.credit.items_required": [3]}
+    else:
+        rest = {"found": ["2017-10-10"], "catalogue": ["信息资源目录"], "entry": ["目录条目01"]}
+    pq.write_table(pa.table({"unit": cells, **rest}), path)
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "provincial", evidence=[tmp_path / "ev"])
+    assert str(info.value) == f"{path}:1: unit: {message}"
+
+
+def test_parquet_text_that_is_not_utf8_is_refused_by_cell(catalog, tmp_path):
+    """Text cells and column names that are not UTF-8 (a damaged or foreign file) are bad input
+    naming the cell or the file, not a UnicodeDecodeError."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "ev"
+    (root / "fields").mkdir(parents=True)
+    path = root / "fields" / "provincial.parquet"
+    reasons = pa.array([b"fine", b"bad \xff"]).view(pa.string())  # bytes taken as text unchecked
+    table = pa.table(
+        {
+            "unit": ["prov.czt", "prov.gat"],
+            "provincial.data_sharing.aggregation.points": pa.array([1, 2], pa.int64()),
+            "provincial.data_sharing.aggregation.reason": reasons,
+        }
+    )
+    pq.write_table(table, path)
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "provincial", evidence=[root])
+    assert str(info.value) == f"{path}:2: provincial.data_sharing.aggregation.reason: cannot read this cell: text that is not valid UTF-8"
+    # A column name: the same bytes replaced in the file's own schema (no Arrow schema kept beside it).
+    pq.write_table(pa.table({"unit": ["prov.czt"], "zzzz_bad": ["x"]}), path, store_schema=False)
+    data = path.read_bytes()
+    assert data.count(b"zzzz_bad") >= 1
+    path.write_bytes(data.replace(b"zzzz_bad", b"zzzz\xff\xfead"))
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "provincial", evidence=[root])
+    assert str(info.value) == f"{path}: a column name is not valid UTF-8 text"
+
+
 def test_parquet_units_table_with_a_list_attribute_is_refused_by_name(catalog, tmp_path):
     """A typed units table can hold a list where a variant is expected: the error names the unit
     and the value (a list cannot be looked up among the variants: it was a TypeError)."""

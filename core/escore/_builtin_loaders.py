@@ -182,15 +182,37 @@ def read_parquet(path: Path) -> Any:
             table = pyarrow.parquet.read_table(path)
     except (OSError, pyarrow.ArrowException) as exc:
         raise InputError(str(path), "", _("cannot read: {0}").format(exc)) from None
-    names = [name.strip() for name in table.column_names]
+    try:
+        names = [name.strip() for name in table.column_names]
+    except UnicodeDecodeError:
+        raise InputError(str(path), "", _("a column name is not valid UTF-8 text")) from None
     if len(set(names)) != len(names):
         raise InputError(str(path), "", _("repeated column names"))
     row = 0
     for batch in table.to_batches(max_chunksize=8192):  # bounded memory: a batch of Python values at a time
-        columns = [column.to_pylist() for column in batch.columns]
+        columns = [_python_values(path, name, column, row) for name, column in zip(names, batch.columns)]
         for cells in zip(*columns):
             row += 1
             yield row, dict(zip(names, (c.strip() if c.__class__ is str else c for c in cells)))
+
+
+def _python_values(path: Path, name: str, column: Any, before: int) -> list[Any]:
+    """A column of a batch of an Arrow table as Python values; a cell that has none (text that is
+    not UTF-8, a date beyond year 9999) is an input error naming its row (``before`` rows came
+    in earlier batches) and column."""
+    import pyarrow
+
+    try:
+        return column.to_pylist()
+    except (ValueError, ArithmeticError, pyarrow.ArrowException) as exc:  # UnicodeDecodeError is a ValueError
+        problem = exc
+    for index in range(len(column)):  # only on a bad column: which cell
+        try:
+            column[index].as_py()
+        except (ValueError, ArithmeticError, pyarrow.ArrowException) as exc:
+            what = _("text that is not valid UTF-8") if isinstance(exc, UnicodeDecodeError) else str(exc)
+            raise InputError(f"{path}:{before + index + 1}", name, _("cannot read this cell: {0}").format(what)) from None
+    raise InputError(str(path), name, _("cannot read: {0}").format(problem)) from None
 
 
 def read_unit_toml(path: Path) -> dict[str, Any]:

@@ -58,6 +58,17 @@ def _show(raw: Any) -> str:
     return show(raw)
 
 
+def unit_cell(row: Mapping[str, Any], at: str) -> str:
+    """A table row's ``unit`` cell: ``""`` when empty or absent. A typed cell (Parquet) that is
+    not text is an input error at ``at``: a number, a date or a list is no unit's code."""
+    code = row.get("unit")
+    if code is None:
+        return ""
+    if code.__class__ is not str:
+        raise InputError(at, "unit", _("expected a unit code (text), got {0}").format(_show(code)))
+    return code
+
+
 def read_field_table(
     path: Path,
     loader: EvidenceLoader,
@@ -89,7 +100,7 @@ def read_field_table(
         if columns is None:
             columns = _columns(list(row), schema, where)
             memo = [{} for _ in columns]
-        code = row.get("unit") or ""
+        code = unit_cell(row, f"{where}:{line}")
         if code not in wanted:
             if code in known:
                 continue

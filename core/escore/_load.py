@@ -636,6 +636,7 @@ def _read_table(
     later = spec.name in first_files
     first_files.setdefault(spec.name, where)
     from ._builtin_loaders import read_csv
+    from ._columnar import unit_cell
 
     if loader.read is read_csv:  # the built-in CSV reader: by columns, unless anything is amiss
         found = _rows_by_columns(path, spec, wanted, known, line_numbers)
@@ -656,7 +657,7 @@ def _read_table(
                 for name, col in columns.items():
                     if col.required and name not in names:
                         raise InputError(where, name, _("missing column ({0})").format(col.expected()))
-            code = row.get("unit") or ""
+            code = unit_cell(row, f"{where}:{line}")
             if code not in wanted:
                 if code in known:
                     continue
