@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
@@ -188,6 +189,47 @@ def test_corrupted_store_is_a_clear_error_and_left_alone(runner, db):
         assert result.stderr.endswith("; nothing was changed\n")
     assert db.read_bytes() == garbage
     assert sorted(p.name for p in db.parent.iterdir()) == ["escore.db"]
+
+
+def test_a_store_damaged_past_its_header_is_a_clear_error(runner, db):
+    """Damage the opening checks do not reach (a table's pages, a row's JSON, text that is not
+    UTF-8): one line naming the store and what failed, exit 2, never a traceback; a save into
+    it is rolled back."""
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    ok(runner.invoke(cli, ["appeal", "add", "west", "S-1-1", "--claim", "the rate was 100", "--set", "service.reply_rate=100"]))
+    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the whole store in the file itself
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        roots = [r for (r,) in connection.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'unit_result'")]
+    good = db.read_bytes()
+
+    def refused(args, words):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith(f"escore: error: {db}: {words}"), result.stderr
+        assert "Traceback" not in result.output and len(result.stderr.splitlines()) == 1
+
+    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        connection.execute("UPDATE unit_result SET indicators = '[[1' WHERE position = 0")
+    refused(["diff", "1", "1"], "cannot read the store (a damaged row: ")
+    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        connection.execute("UPDATE unit_result SET indicators = CAST(X'5b22ff225d' AS TEXT) WHERE position = 0")
+    refused(["diff", "1", "1"], "cannot read the store (Could not decode to UTF-8 column 'indicators'")
+    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        connection.execute("UPDATE appeal SET changes = '{' WHERE id = 1")
+    refused(["appeal", "list"], "cannot read the store (a damaged row: ")
+    # A table's pages overwritten: the header and the schema still read, the table does not.
+    for leftover in db.parent.glob("escore.db-*"):  # the write-ahead log of the edits above
+        leftover.unlink()
+    data = bytearray(good)
+    for root in roots:  # the table and its primary key's index
+        data[(root - 1) * page_size : root * page_size] = b"\xa5" * page_size
+    db.write_bytes(bytes(data))
+    refused(["run", "-c", "town", "--save"], "cannot write to the store (database disk image is malformed); nothing was changed")
+    refused(["history"], "cannot read the store (database disk image is malformed)")
+    refused(["diff", "1", "1"], "cannot read the store (database disk image is malformed)")
+    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM run").fetchone()[0] == 1  # the failed save left no run behind
 
 
 def test_foreign_sqlite_file_is_refused(runner, db):

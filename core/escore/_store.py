@@ -15,11 +15,12 @@ deleted: an appeal's decision is a new event row.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import InputError, UsageError
 from ._i18n import gettext as _
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     import sqlite3
 
 SCHEMA_VERSION = 1
+
+Method = TypeVar("Method", bound=Callable[..., Any])
 
 
 #: ``MIGRATIONS[n]`` brings a store from version ``n`` to ``n + 1``.
@@ -102,6 +105,31 @@ def _now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
+def _failing_as_input(*, writing: bool, decoding: bool = True) -> Callable[[Method], Method]:
+    """A :class:`Store` method whose SQLite error (a damaged file, a lock held past the timeout)
+    or, with ``decoding``, stored row that does not decode (damaged, or edited by hand) is an
+    :class:`InputError` naming the store, never a traceback. A write is one transaction, rolled
+    back on any error; a method that writes a caller's record does not decode rows, so that a
+    record missing a key stays the caller's error."""
+
+    def decorate(method: Method) -> Method:
+        @functools.wraps(method)
+        def checked(self: Store, *args: Any, **kwargs: Any) -> Any:
+            import sqlite3
+
+            damaged = (ValueError, TypeError, KeyError) if decoding else ()  # ValueError: JSON that does not decode
+            try:
+                return method(self, *args, **kwargs)
+            except (sqlite3.DatabaseError, *damaged) as exc:
+                what = _("cannot write to the store ({0}); nothing was changed") if writing else _("cannot read the store ({0})")
+                why = exc if isinstance(exc, sqlite3.DatabaseError) else _("a damaged row: {0}").format(exc)
+                raise InputError(str(self.path), "", what.format(why)) from None
+
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
 class Store:
     """An open store. Use :func:`open_store`; close it (or use it as a context manager)."""
 
@@ -131,6 +159,7 @@ class Store:
 
     # ------------------------------------------------------------------ runs
 
+    @_failing_as_input(writing=True, decoding=False)
     def save_run(self, record: Mapping[str, Any]) -> int:
         """Store one run record (see :func:`escore._cycle.run_record`); returns its id."""
         import json  # here and below: a run that saves nothing does not import json (2-4 ms)
@@ -182,6 +211,7 @@ class Store:
             )
         return run_id
 
+    @_failing_as_input(writing=False)
     def runs(self, category: str | None = None) -> list[dict[str, Any]]:
         """The saved runs, oldest first."""
         query = "SELECT * FROM run" + (" WHERE category = ?" if category else "") + " ORDER BY id"
@@ -189,6 +219,7 @@ class Store:
         counts = dict(self.db.execute("SELECT run_id, COUNT(*) FROM unit_result GROUP BY run_id").fetchall())
         return [_run_head(row, counts.get(row["id"], 0)) for row in rows]
 
+    @_failing_as_input(writing=False)
     def load_run(self, run_id: int) -> dict[str, Any]:
         """A saved run in the shape :func:`escore._cycle.run_record` makes."""
         import json
@@ -221,6 +252,7 @@ class Store:
 
     # ------------------------------------------------------------------ appeals
 
+    @_failing_as_input(writing=True, decoding=False)
     def add_appeal(
         self, *, ruleset: str, year: int, category: str, unit: str, indicator: str, claim: str, changes: Mapping[str, Any]
     ) -> int:
@@ -236,6 +268,7 @@ class Store:
             db.execute("INSERT INTO appeal_event (appeal_id, time, action, reason) VALUES (?,?,?,?)", (appeal_id, now, "filed", claim))
         return appeal_id
 
+    @_failing_as_input(writing=True)
     def decide_appeal(self, appeal_id: int, *, accept: bool, reason: str) -> dict[str, Any]:
         with self.transaction() as db:
             appeal = self._appeal(appeal_id)
@@ -280,6 +313,7 @@ class Store:
             "events": events,
         }
 
+    @_failing_as_input(writing=False)
     def appeals(self, *, category: str | None = None, year: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
         ids = [r[0] for r in self.db.execute("SELECT id FROM appeal ORDER BY id")]
         found = [self._appeal(i) for i in ids]
