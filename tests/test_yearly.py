@@ -340,6 +340,23 @@ def test_new_pack_extending_a_ruleset_scores_like_it(tmp_path, monkeypatch):
     )
 
 
+def test_new_pack_names_the_file_system_cannot_hold_are_refused(tmp_path, monkeypatch):
+    """A ruleset name over 64 characters, and a directory whose name the file system refuses:
+    one line, exit 2, nothing left behind (an OSError traceback before)."""
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    runner = CliRunner()
+    long_name = runner.invoke(cli, ["new-pack", "--name", "a" * 300, "--year", "2030", str(tmp_path / "pack"), "--lang", "en"])
+    assert long_name.exit_code == 2
+    assert long_name.stderr == "escore: error: new-pack --name: at most 64 characters, got 300\n"
+    for name in ("d" * 300, "e" * 254):  # too long itself; too long once the staging prefix is added
+        target = tmp_path / name
+        made = runner.invoke(cli, ["new-pack", "--name", "town2030", "--year", "2030", str(target), "--lang", "en"])
+        assert made.exit_code == 2, made.output
+        assert made.stderr.startswith(f"escore: error: {str(target)[:40]}")  # the path, shortened in the message
+        assert made.stderr.endswith(": cannot write the pack: File name too long\n") and len(made.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_new_pack_without_a_base_is_a_minimal_pack_whose_case_passes(tmp_path, monkeypatch):
     monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
     runner = CliRunner()

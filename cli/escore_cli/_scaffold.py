@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+#: The longest ruleset name new-pack takes (rulesets are named like fj2018).
+NAME_LENGTH = 64
 
 
 def package_name(name: str) -> str:
@@ -27,19 +29,24 @@ def _check_name(name: str) -> None:
                 repr(name)
             )
         )
+    if len(name) > NAME_LENGTH:  # it names a package directory and a distribution: file systems stop at 255 bytes
+        raise UsageError(_("new-pack --name: at most {0} characters, got {1}").format(NAME_LENGTH, len(name)))
 
 
 def write_tree(directory: Path, files: Mapping[str, str]) -> None:
     """Write ``files`` under ``directory``, all or nothing: into a temporary sibling, then renamed."""
-    from escore._errors import UsageError
+    from escore._errors import InputError, UsageError
     from escore._i18n import gettext as _
 
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise UsageError(_("new-pack: {0} exists and is not an empty directory").format(directory))
-    parent = directory.parent if str(directory.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(_("new-pack: directory {0} does not exist").format(parent))
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    try:
+        if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+            raise UsageError(_("new-pack: {0} exists and is not an empty directory").format(directory))
+        parent = directory.parent if str(directory.parent) else Path(".")
+        if not parent.is_dir():
+            raise UsageError(_("new-pack: directory {0} does not exist").format(parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    except OSError as exc:  # no permission, a name too long, a full disk: nothing was written
+        raise InputError(str(directory), "", _("cannot write the pack: {0}").format(exc.strerror or exc)) from None
     try:
         for relative, text in sorted(files.items()):
             path = staging / relative
@@ -49,6 +56,9 @@ def write_tree(directory: Path, files: Mapping[str, str]) -> None:
         if directory.exists():
             directory.rmdir()
         os.replace(staging, directory)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(str(directory), "", _("cannot write the pack: {0}").format(exc.strerror or exc)) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
