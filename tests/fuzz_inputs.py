@@ -11,8 +11,8 @@ many-unit runs and of the assessment cycle, with the fj2017 provincial and count
   byte (a damaged workbook that still scores must score as the undamaged one);
 * ``store``: a store holding saved runs and an appeal, damaged at random, then read and written.
 
-Every input must be scored (exit 0 or 1) or refused with ``escore: error:`` (exit 2), never a
-traceback. Reproducible by seed::
+Every input must be scored (exit 0 or 1) or refused with one ``escore: error:`` line (exit 2;
+warnings may come before it), never a traceback. Reproducible by seed::
 
     .venv/bin/python tests/fuzz_inputs.py parquet --examples 2000 --seed 1
     .venv/bin/python tests/fuzz_inputs.py store --examples 60 --cache off
@@ -103,8 +103,10 @@ class Probe:
         if result.exit_code not in (0, 1, 2) or (result.exception and not isinstance(result.exception, SystemExit)):
             trace = "".join(traceback.format_exception(result.exception))[-1200:] if result.exception else ""
             self.problems.append(f"{what}: exit {result.exit_code}: {result.exception!r}\n{trace}")
-        elif result.exit_code == 2 and not result.stderr.startswith("escore: error:"):
-            self.problems.append(f"{what}: exit 2 without 'escore: error:': {result.stderr[:300]!r}")
+        elif result.exit_code == 2 and sum(line.startswith("escore: error:") for line in result.stderr.splitlines()) != 1:
+            self.problems.append(f"{what}: exit 2 without one 'escore: error:' line: {result.stderr[:300]!r}")
+        elif "Traceback" in result.output:
+            self.problems.append(f"{what}: a traceback: {result.output[-300:]!r}")
         return result
 
 

@@ -1175,3 +1175,30 @@ def test_large_evidence_tables_are_hashed_ahead_in_a_thread(tmp_path, monkeypatc
     (tmp_path / "small" / "fields" / "county.csv").write_bytes(b"code,x\nu1,1\n")
     assert _files.digests_ahead([tmp_path / "small", small]) is None  # nothing large: no thread
     assert _files.digests_ahead([tmp_path / "absent"]) is None
+
+
+def test_paths_the_file_system_refuses_are_one_line(runner, tmp_path, monkeypatch):
+    """A path the system refuses where no check of escore's names it first (here a name over the
+    file system's 255 bytes: OSError from pathlib's own checks, a traceback before): the path and
+    the system's words, exit 2, nothing written. A cache directory that cannot be made is said
+    once, and the run goes on without it."""
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "store.db"))
+    long = str(tmp_path / ("z" * 300))
+    for args in (
+        ["run", "-c", "town", "-f", "csv", "-o", long + ".csv"],
+        ["run", "-c", "town", "-e", long],
+        ["run", "-c", "town", "--roster", long + ".csv"],
+        ["history", "--db", long + ".db"],
+        ["run", "-c", "town", "--save", "--db", long + ".db"],
+        ["explain", "east", "-o", long + ".txt"],
+    ):
+        result = runner.invoke(cli, [*args, "--lang", "en"])
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("escore: error: ") and result.stderr.endswith(": File name too long\n"), result.stderr
+        assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.setenv("ESCORE_CACHE_DIR", long)
+    result = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "--lang", "en"])
+    assert result.exit_code == 0
+    assert result.stderr.count("escore: warning: not using the evidence cache") == 1
+    assert result.stderr.splitlines()[0].endswith(": File name too long")

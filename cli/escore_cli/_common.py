@@ -73,8 +73,9 @@ def keep_until_exit(*objects: Any) -> None:
 
 def reports_errors(func: F) -> F:
     """Run a command: an :class:`~escore.EscoreError` is one line on stderr and exit 2, without a
-    traceback; warnings are one line each; Ctrl-C stops quietly with exit 130; anything a pack
-    prints goes to stderr, only :func:`echo_out`/:func:`write_output` reach stdout."""
+    traceback, and so is an ``OSError`` about a path (its name and the system's words); warnings
+    are one line each; Ctrl-C stops quietly with exit 130; anything a pack prints goes to stderr,
+    only :func:`echo_out`/:func:`write_output` reach stdout."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -111,6 +112,16 @@ def reports_errors(func: F) -> F:
 
             click.echo(gettext("escore: interrupted"), err=True)
             raise SystemExit(130) from None
+        except OSError as exc:
+            # The system refused a path the user gave where no check named it first (a name too
+            # long, no permission, a full disk, a failing disk): the path and the system's words.
+            if isinstance(exc, BrokenPipeError):  # a reader that stopped reading: not an error of the input
+                raise
+            from escore._i18n import gettext
+
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(gettext("escore: error: {0}").format(escape(where + (exc.strerror or str(exc)))), err=True)
+            raise SystemExit(2) from None
         finally:
             _stdout.pop()
 

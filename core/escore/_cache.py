@@ -113,7 +113,15 @@ def usable_directory(directory: Path, *, create: bool, report: bool = True) -> b
         if create and not directory.exists():
             directory.mkdir(parents=True, mode=0o700, exist_ok=True)
         info = directory.stat()
-    except OSError:
+    except OSError as exc:
+        # A cache not made yet is no news; one that cannot be made (a name too long, no
+        # permission) is said once: the runs are slower without it, never different.
+        if report and (create or not isinstance(exc, FileNotFoundError)) and str(directory) not in _refused:
+            _refused.add(str(directory))
+            from ._errors import warn
+            from ._i18n import gettext
+
+            warn(gettext("not using the evidence cache {0}: {1}").format(directory, exc.strerror or exc))
         return False
     import stat
 
