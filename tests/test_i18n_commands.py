@@ -317,3 +317,17 @@ def test_click_usage_errors_follow_lang_and_leave_english_as_it_was(runner):
     assert runner.invoke(cli, ["nonesuch", "--lang=zh"]).stderr.splitlines()[-1] == "错误：没有命令 'nonesuch'。"
     en = runner.invoke(cli, ["run", "-c", "county", "--jobs", "0"])
     assert en.stderr.splitlines()[-1] == "Error: Invalid value for '--jobs' / '-j': 0 is not in the range x>=1."
+
+
+def test_a_refused_cache_is_said_in_the_commands_language(tmp_path, monkeypatch):
+    """The parsed-TOML cache is read while the packs load, before the language is known: a
+    refused cache directory is said once, by the evidence cache, in the command's language
+    (Chinese for fj2017), not in English ahead of the Chinese lines."""
+    not_a_directory = tmp_path / "cache"
+    not_a_directory.write_text("a file")
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(not_a_directory))
+    monkeypatch.delenv("ESCORE_LANG", raising=False)
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-f", "csv"])
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if "证据缓存" in line or "evidence cache" in line]
+    assert warnings == [f"escore：警告：不使用证据缓存 {not_a_directory}：它不是目录（请改为自己所有、权限 0700，或设置 ESCORE_CACHE_DIR）"]

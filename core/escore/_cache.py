@@ -210,7 +210,9 @@ def read_marshal(path: Path) -> Any:
     now (pruning keeps the most recently used); ``None`` when there is none, or any doubt."""
     import marshal
 
-    if not usable_directory(path.parent, create=False):
+    # Not reported here: the parsed-TOML cache is read while the packs load, before the command
+    # knows its language; the evidence cache, used later by every run, says why in that language.
+    if not usable_directory(path.parent, create=False, report=False):
         return None
     stream = open_sealed(path)
     if stream is None:
