@@ -1202,3 +1202,19 @@ def test_paths_the_file_system_refuses_are_one_line(runner, tmp_path, monkeypatc
     assert result.exit_code == 0
     assert result.stderr.count("escore: warning: not using the evidence cache") == 1
     assert result.stderr.splitlines()[0].endswith(": File name too long")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["verify", "--coverage", "--fail-under", "nan"], "--fail-under"),
+        (["run", "-c", "town", "--timeout", "nan"], "--timeout"),
+        (["run", "-c", "town", "--timeout", "inf"], "--timeout"),
+    ],
+)
+def test_numbers_that_are_not_finite_are_refused(runner, args, option):
+    """NaN passes every range check (its comparisons are all false): --fail-under nan made a
+    coverage gate that could never fail, --timeout nan a limit that never applied."""
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}': '{args[-1]}' is not a finite number" in result.stderr

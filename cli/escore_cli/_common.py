@@ -317,9 +317,22 @@ def speak(ctx: click.Context) -> None:
         catalog_from(ctx)  # the packs are loaded only to learn their language
 
 
+class FiniteFloatRange(click.FloatRange):
+    """click's ``FloatRange`` that also refuses ``nan`` and ``inf``: NaN passes every range check
+    (its comparisons are all false), so ``--fail-under nan`` made a gate that could never fail."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 timeout_option = click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloatRange(min=0, min_open=True),
     metavar="SECONDS",
     help="An indicator running longer than this is stopped and reported as its error. "
     "Without it, an indicator running over 10 s is named on stderr.",

@@ -13,7 +13,17 @@ from escore._i18n import gettext as _
 if TYPE_CHECKING:
     from escore._plugins import Catalog
 
-from ._common import catalog_from, command_stdout, echo_out, lang_option, plugin_options, reports_errors, ruleset_option, year_option
+from ._common import (
+    FiniteFloatRange,
+    catalog_from,
+    command_stdout,
+    echo_out,
+    lang_option,
+    plugin_options,
+    reports_errors,
+    ruleset_option,
+    year_option,
+)
 
 
 class _Sink:
@@ -33,7 +43,7 @@ class _Sink:
 @ruleset_option
 @year_option
 @click.option("--coverage", "with_coverage", is_flag=True, help="Report rule coverage: indicators reached, branches never taken.")
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="With --coverage: fail if fewer than PCT% of indicators are reached.")
+@click.option("--fail-under", type=FiniteFloatRange(0, 100), help="With --coverage: fail if fewer than PCT% of indicators are reached.")
 @click.option("--pytest-arg", "pytest_args", multiple=True, metavar="ARG", help="Pass ARG to pytest (repeatable), e.g. --pytest-arg=-x.")
 @click.option("-k", "keyword", metavar="EXPR", help="Only cases whose id/file match EXPR (pytest -k).")
 @click.option("-x", "exitfirst", is_flag=True, help="Stop at the first failing case.")
