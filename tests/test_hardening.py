@@ -1218,3 +1218,24 @@ def test_numbers_that_are_not_finite_are_refused(runner, args, option):
     result = runner.invoke(cli, args)
     assert result.exit_code == 2
     assert f"Invalid value for '{option}': '{args[-1]}' is not a finite number" in result.stderr
+
+
+@pytest.mark.parametrize(("format_", "limit"), [("html", "HTML_MAX_UNITS"), ("xlsx", "XLSX_MAX_UNITS")])
+def test_formats_built_whole_refuse_more_units_than_they_hold(runner, tmp_path, monkeypatch, format_, limit):
+    """The workbook and the single-page report are built whole in memory: above their limit a run
+    is refused before any unit is scored (no file, exit 2, the streaming formats named); at the
+    limit it is written."""
+    from escore import _builtin_formats
+
+    monkeypatch.setattr(_builtin_formats, limit, 3)  # the demo category has 4 units
+    target = tmp_path / f"results.{format_}"
+    result = runner.invoke(cli, ["run", "-c", "town", "-f", format_, "-o", str(target), "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"escore: error: -f {format_} is built whole in memory and read by people: at most 3 units, and this run has 4;"
+        " use -f csv, json, toml or table, which stream any number of units\n"
+    )
+    assert not target.exists()
+    monkeypatch.setattr(_builtin_formats, limit, 4)
+    assert runner.invoke(cli, ["run", "-c", "town", "-f", format_, "-o", str(target)]).exit_code == 0
+    assert target.stat().st_size > 0

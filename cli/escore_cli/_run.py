@@ -121,6 +121,16 @@ def run(
         def write_columns(result: RunResult) -> None:
             write_output(lambda stream: write_csv(result, stream, chosen_columns), output)
 
+    if chosen_format.max_units is not None:  # a format built whole: the units counted before any is scored
+        from escore._session import units_of
+
+        count = len(units_of(catalog, catalog.choose(category, ruleset=ruleset, year=year).name, category, roster)[0])
+        if count > chosen_format.max_units:
+            raise UsageError(
+                _(
+                    "-f {0} is built whole in memory and read by people: at most {1} units, and this run has {2}; use -f csv, json, toml or table, which stream any number of units"
+                ).format(format_, f"{chosen_format.max_units:,}", f"{count:,}")
+            )
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
     with watching(timeout):
         if save or appeals:

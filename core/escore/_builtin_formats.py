@@ -527,6 +527,17 @@ def write_table(result: RunResult, stream: TextIO) -> None:
     stream.writelines(run_table_lines(result))
 
 
+#: The most units of a results workbook and of a single-page report, both built whole in memory
+#: and read by people: their peak memory grows with the units and their explanation lines
+#: (measured: about 110 KiB a unit for the workbook at 1,000-10,000 provincial units, 1.2 GiB
+#: at 10,000; about 27 KiB a unit for the page, and more for county units, whose explanations
+#: are longer), so these keep a run under about 500 MiB; a spreadsheet's sheets also stop at
+#: 1,048,576 rows, which the explanations of 45,000 units would pass. Larger runs use the
+#: formats that stream (table, CSV, JSON, TOML).
+XLSX_MAX_UNITS = 2_000
+HTML_MAX_UNITS = 5_000
+
+
 def render_xlsx(result: RunResult) -> bytes:
     from ._xlsx_results import render_xlsx as render  # openpyxl only on this path
 
@@ -545,5 +556,5 @@ def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
     register(OutputFormat("json", lambda r: _json(run_to_dict(r)), lambda p: _json(plan_to_dict(p)), ".json", write_run=write_json))
     register(OutputFormat("toml", render_toml, None, ".toml", write_run=write_toml))
     register(OutputFormat("csv", render_csv, None, ".csv", explanations=False, write_run=write_csv))
-    register(OutputFormat("html", render_html, None, ".html"))
-    register(OutputFormat("xlsx", render_xlsx, None, ".xlsx", binary=True))
+    register(OutputFormat("html", render_html, None, ".html", max_units=HTML_MAX_UNITS))
+    register(OutputFormat("xlsx", render_xlsx, None, ".xlsx", binary=True, max_units=XLSX_MAX_UNITS))

@@ -217,6 +217,9 @@ class OutputFormat:
     :param write_run: ``write_run(result, stream)``, the same output written piece by piece;
         with it ``escore run`` keeps a summary per unit and scores each unit's detail again
         as the writer reads ``result.units`` (memory bounded for any number of units).
+    :param max_units: the most units ``escore run`` writes in this format, for one built whole
+        in memory (a workbook, a single-page report): a larger run is refused before any unit
+        is scored, naming the formats that stream.
     """
 
     name: str
@@ -227,3 +230,4 @@ class OutputFormat:
     #: ``render_run`` returns ``bytes`` (a workbook): written to ``--output`` only, never to a terminal.
     binary: bool = False
     write_run: Callable[[Any, Any], None] | None = attrs.field(default=None, kw_only=True)
+    max_units: int | None = attrs.field(default=None, kw_only=True)
