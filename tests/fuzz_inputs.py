@@ -58,31 +58,40 @@ def edited_text(data: bytes, rng: random.Random) -> bytes:
     return data
 
 
-def retyped(count: int, rng: random.Random) -> Any:
-    """A column of ``count`` typed (Arrow) cells of a kind a table may hold where another is expected."""
-    import pyarrow as pa
+#: Cells a typed (Arrow) table may hold where text, numbers or dates are expected: each a
+#: column of ``count`` of them (``tests/test_fuzz.py`` draws from these too).
+TYPED_CELLS: list[Callable[[int], Any]] = [
+    lambda count: _arrow().array([1.5] * count),
+    lambda count: _arrow().array([float("nan")] * count),
+    lambda count: _arrow().array([10**18] * count),
+    lambda count: _arrow().array([-1] * count),
+    lambda count: _arrow().array([True] * count),
+    lambda count: _arrow().array(["x"] * count),
+    lambda count: _arrow().array([" "] * count),
+    lambda count: _arrow().array([""] * count),
+    lambda count: _arrow().array([None] * count, _arrow().string()),
+    lambda count: _arrow().array([[1, 2]] * count),
+    lambda count: _arrow().array([{"a": 1}] * count),
+    lambda count: _arrow().array([b"\xff"] * count).view(_arrow().string()),  # not UTF-8
+    lambda count: _arrow().array([dt.datetime(2017, 1, 1)] * count),
+    lambda count: _arrow().array([dt.date(2017, 1, 1)] * count),
+    lambda count: _arrow().array([dt.time(1, 2)] * count),
+    lambda count: _arrow().array([dt.timedelta(days=1)] * count),
+    lambda count: _arrow().array([Decimal("1.5")] * count, _arrow().decimal128(5, 1)),
+    lambda count: _arrow().array(["2017-13-01"] * count),
+    lambda count: _arrow().array(["a"] * count).dictionary_encode(),
+]
 
-    makers: list[Callable[[], Any]] = [
-        lambda: pa.array([1.5] * count),
-        lambda: pa.array([float("nan")] * count),
-        lambda: pa.array([10**18] * count),
-        lambda: pa.array([-1] * count),
-        lambda: pa.array([True] * count),
-        lambda: pa.array(["x"] * count),
-        lambda: pa.array([" "] * count),
-        lambda: pa.array([None] * count, pa.string()),
-        lambda: pa.array([[1, 2]] * count),
-        lambda: pa.array([{"a": 1}] * count),
-        lambda: pa.array([b"\xff"] * count).view(pa.string()),  # not UTF-8
-        lambda: pa.array([dt.datetime(2017, 1, 1)] * count),
-        lambda: pa.array([dt.date(2017, 1, 1)] * count),
-        lambda: pa.array([dt.time(1, 2)] * count),
-        lambda: pa.array([dt.timedelta(days=1)] * count),
-        lambda: pa.array([Decimal("1.5")] * count, pa.decimal128(5, 1)),
-        lambda: pa.array(["2017-13-01"] * count),
-        lambda: pa.array(["a"] * count).dictionary_encode(),
-    ]
-    return rng.choice(makers)()
+
+def _arrow() -> Any:
+    import pyarrow
+
+    return pyarrow
+
+
+def retyped(count: int, rng: random.Random) -> Any:
+    """A column of ``count`` typed cells of a kind a table may hold where another is expected."""
+    return rng.choice(TYPED_CELLS)(count)
 
 
 class Probe:

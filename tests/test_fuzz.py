@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from escore import EscoreError
 
 from .fuzz_evidence import evidence, write
+from .fuzz_inputs import TYPED_CELLS
 
 
 @settings(max_examples=300, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
@@ -39,36 +40,6 @@ def test_fuzzed_evidence_is_scored_or_rejected_in_one_line(demo_catalog, case, f
             return
         rendered = demo_catalog.formats[format_].render_run(result)
         assert len(rendered) < 100_000  # no number expands into megabytes (1e-20000000)
-
-
-def _typed_cells(count: int):
-    """Columns of typed (Parquet) cells a table may hold where text, numbers or dates are expected."""
-    import datetime as dt
-    from decimal import Decimal
-
-    import pyarrow as pa
-
-    return st.sampled_from(
-        [
-            lambda: pa.array([1.5] * count),
-            lambda: pa.array([float("nan")] * count),
-            lambda: pa.array([10**18] * count),
-            lambda: pa.array([-1] * count),
-            lambda: pa.array([True] * count),
-            lambda: pa.array(["x"] * count),
-            lambda: pa.array([""] * count),
-            lambda: pa.array([None] * count, pa.string()),
-            lambda: pa.array([[1, 2]] * count),
-            lambda: pa.array([{"a": 1}] * count),
-            lambda: pa.array([b"\xff"] * count).view(pa.string()),  # not UTF-8
-            lambda: pa.array([dt.datetime(2017, 1, 1)] * count),
-            lambda: pa.array([dt.date(2017, 1, 1)] * count),
-            lambda: pa.array([dt.time(1, 2)] * count),
-            lambda: pa.array([dt.timedelta(days=1)] * count),
-            lambda: pa.array([Decimal("1.5")] * count, pa.decimal128(5, 1)),
-            lambda: pa.array(["a"] * count).dictionary_encode(),
-        ]
-    )
 
 
 def test_fuzzed_parquet_columns_are_scored_or_rejected_in_one_line(tmp_path_factory):
@@ -97,14 +68,14 @@ def test_fuzzed_parquet_columns_are_scored_or_rejected_in_one_line(tmp_path_fact
     def probe(name, index, data):
         table = tables[name]
         column = table.column_names[index % table.num_columns]
-        make = data.draw(_typed_cells(table.num_rows))
+        make = data.draw(st.sampled_from(TYPED_CELLS))
         with tempfile.TemporaryDirectory() as scratch:
             root = Path(scratch) / "ev"
             shutil.copytree(base, root)
             target = root / f"{name}.parquet"
             if name.startswith("monitoring/"):
                 (root / f"{name}.csv").unlink()
-            pq.write_table(table.set_column(index % table.num_columns, column, make()), target)
+            pq.write_table(table.set_column(index % table.num_columns, column, make(table.num_rows)), target)
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
