@@ -98,7 +98,8 @@ def run(
     from escore._i18n import gettext as _
 
     catalog = catalog_from(ctx)
-    use_language(catalog, lang, [catalog.choose(category, ruleset=ruleset, year=year)])
+    chosen = catalog.choose(category, ruleset=ruleset, year=year)
+    use_language(catalog, lang, [chosen])
     if format_ not in catalog.formats:
         hint = did_you_mean(format_, catalog.formats)
         raise UsageError(
@@ -115,7 +116,6 @@ def run(
 
         if chosen_format.write_run is not write_csv:
             raise UsageError(_("--columns: only -f csv writes a chosen set of columns"))
-        chosen = catalog.choose(category, ruleset=ruleset, year=year)
         chosen_columns = chosen_csv_columns(catalog.plan(chosen.name, category), columns)
 
         def write_columns(result: RunResult) -> None:
@@ -124,7 +124,7 @@ def run(
     if chosen_format.max_units is not None:  # a format built whole: the units counted before any is scored
         from escore._session import units_of
 
-        count = len(units_of(catalog, catalog.choose(category, ruleset=ruleset, year=year).name, category, roster)[0])
+        count = len(units_of(catalog, chosen.name, category, roster)[0])
         if count > chosen_format.max_units:
             raise UsageError(
                 _(
