@@ -107,7 +107,7 @@ def escore_register_evidence_loaders(register: Callable[[EvidenceLoader], None])
 
 @hookspec
 def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
-    """Register output formats of ``escore run`` and ``escore list`` (table, json, toml, csv are built in).
+    """Register output formats of ``escore run`` and ``escore list`` (table, json, toml, csv, html and xlsx are built in).
 
     A format written piece by piece gives ``write_run`` (memory bounded for any number of units);
     one built whole in memory gives ``max_units``, the most units it takes.
