@@ -384,6 +384,14 @@ def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
         ("code,name,dc_variant\nfuzhou,X,A\n", "belongs to another category"),
         ("code,name\n", "no units"),
         ("code,name,dc_variant\nx,X,A\n ,Y,B\n", "units.csv:3: code: expected a unit code"),
+        (
+            "code,name,dc_variant\nx,X,A\ny\tz,Y,B\n",
+            "units.csv:3: code: a unit code is printable text, without control characters; got 'y\\tz'",
+        ),
+        (
+            "code,name,dc_variant\n\u202ex,X,A\n",
+            "units.csv:2: code: a unit code is printable text, without control characters; got '\\u202ex'",
+        ),
     ],
 )
 def test_units_table_errors(catalog, tmp_path, text, message):

@@ -359,6 +359,7 @@ def _roster_columns(path: Path, loader: EvidenceLoader) -> tuple[list[str], list
     if not (
         set(map(type, codes)) == {str}
         and all(map(str.strip, codes))
+        and "".join(codes).isprintable()  # one C-level scan: no tab, line break or bidi control in any code
         and set(map(type, names)) <= {str, type(None)}
         and set(map(type, parents)) <= {str, type(None)}
     ):
@@ -398,6 +399,10 @@ def _check_roster_rows(read: list[tuple[int, Mapping[str, Any]]], where: str) ->
         code = row.get("code")
         if not isinstance(code, str) or not code.strip():
             raise InputError(f"{where}:{line}", "code", _("expected a unit code, got {0}").format(_show(code)))
+        if not code.isprintable():  # a tab or line break pasted from a spreadsheet, a bidi control
+            raise InputError(
+                f"{where}:{line}", "code", _("a unit code is printable text, without control characters; got {0}").format(_show(code))
+            )
         name = row.get("name")
         if name is not None and name != "" and not isinstance(name, str):
             raise InputError(f"{where}:{line}", "name", _("expected text, got {0}").format(_show(name)))
