@@ -184,7 +184,10 @@ def fuzz_columnar(probe: Probe, rng: random.Random, examples: int, scratch: Path
 
 
 def fuzz_workbook(probe: Probe, rng: random.Random, examples: int, scratch: Path, jobs: str) -> None:
+    import contextlib
+
     import openpyxl
+    from openpyxl.utils.exceptions import IllegalCharacterError
 
     book = scratch / "base.xlsx"
     probe(["template", "-c", "county", "-f", "xlsx", "-o", str(book), "--evidence-from-sample"], "template")
@@ -213,7 +216,8 @@ def fuzz_workbook(probe: Probe, rng: random.Random, examples: int, scratch: Path
                     continue
                 sheet, choice = workbook[title], rng.random()
                 if choice < 0.75:
-                    sheet.cell(rng.randint(1, min(rows + 2, 90)), rng.randint(1, columns + 1)).value = rng.choice(values)()
+                    with contextlib.suppress(IllegalCharacterError):  # a control character openpyxl will not store
+                        sheet.cell(rng.randint(1, min(rows + 2, 90)), rng.randint(1, columns + 1)).value = rng.choice(values)()
                 elif choice < 0.82:
                     sheet.title = rng.choice(["说明", "website", "x", "_hidden", f"{title} "])
                 elif choice < 0.88 and len(workbook.worksheets) > 1:
