@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT
 
@@ -35,3 +40,39 @@ def test_golden_case_example_is_a_case_of_the_demo_pack():
     example = code_blocks("toml")[0]
     cases = (ROOT / "examples/demo-pack/escore_demo/golden/towns.toml").read_text(encoding="utf-8")
     assert example.strip() in cases
+
+
+def test_the_commands_it_shows_run_as_shown(tmp_path, monkeypatch):
+    """Every ``escore …`` line of the README's code blocks, in order, as a reader would type it
+    (options in brackets left out): none is refused as bad input or ends in a traceback. Lines
+    that need what a reader brings (their own evidence directories, a ruleset fj2018 installed,
+    two saved runs to compare, a large units table) get a copy of the sample or are skipped."""
+    from click.testing import CliRunner
+
+    from escore_cli import cli
+
+    website = pytest.importorskip("escore_fj2017_website")
+    sample = Path(website.__file__).parent / "sample" / "county"
+    for name in ("my-evidence", "ev-nov", "ev-dec"):
+        shutil.copytree(sample, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "store.db"))
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    needs_more = ("fj2018", "big-evidence", "diff 1 2")  # another ruleset, a large table, two saved runs
+    runner = CliRunner()
+    ran = 0
+    fenced = False
+    for line in README.splitlines():
+        if line.startswith("```"):  # every fence, whatever its language
+            fenced = not fenced
+            continue
+        if fenced:
+            command = line.split("  #")[0].strip()
+            if not command.startswith("escore ") or any(part in command for part in needs_more):
+                continue
+            args = shlex.split(re.sub(r" \[[^]]*\]", "", command))[1:]
+            result = runner.invoke(cli, args)
+            assert result.exit_code in (0, 1), (command, result.output[-500:])  # 1: --strict with missing evidence
+            assert "Traceback" not in result.output, command
+            ran += 1
+    assert ran >= 25
