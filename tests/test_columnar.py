@@ -254,6 +254,32 @@ def test_units_table_replaces_the_roster(catalog, tmp_path):
     assert "fields/provincial.csv" not in by_code["bench.2"].indicators[0].reasons[0]
 
 
+def test_explain_a_unit_of_a_units_table(tmp_path, monkeypatch):
+    """explain --roster: a unit of a units table, by code or name, explained as run --roster scores
+    it; the table's category is required, and a unit not in it gets a did-you-mean."""
+    from click.testing import CliRunner
+
+    from escore_cli import cli
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "store.db"))
+    roster = _write(tmp_path / "units.csv", "code,name,dc_variant\nbench.2,,B\nbench.10,Ten,A\nbench.1,One,C\n")
+    root = _fields(tmp_path, "unit,provincial.credit.items_required,provincial.credit.items_provided\nbench.1,4,3\n")
+    runner = CliRunner()
+    args = ["--roster", str(roster), "-e", str(root), "--lang", "en"]
+    for query in ("bench.1", "One"):
+        result = runner.invoke(cli, ["explain", query, "-c", "provincial", *args])
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert lines[0] == "bench.1 One · fj2017 (2017) · provincial"
+        assert "      P-1-2-1 完整性: 1.00/4  −3.00" in lines  # 3 of 4 items: the ≥ 60% row
+    wrong = runner.invoke(cli, ["explain", "bench.3", "-c", "provincial", *args])
+    assert wrong.exit_code == 2
+    assert wrong.stderr == f"escore: error: {roster}: no unit with code or name 'bench.3'; did you mean 'bench.2'?\n"
+    no_category = runner.invoke(cli, ["explain", "bench.1", *args])
+    assert no_category.exit_code == 2
+    assert no_category.stderr == "escore: error: --roster: give the units table's category with -c\n"
+
+
 def test_a_units_table_is_read_and_checked_once_per_content(catalog, tmp_path, monkeypatch):
     """escore's CSV units table, once read and checked, is kept in the cache: the same bytes give
     the same units without reading the table again; other bytes, another category or no cache

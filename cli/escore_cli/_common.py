@@ -330,6 +330,11 @@ class FiniteFloatRange(click.FloatRange):
         return number
 
 
+roster_option = click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster.",
+)
 timeout_option = click.option(
     "--timeout",
     type=FiniteFloatRange(min=0, min_open=True),

@@ -13,6 +13,7 @@ from ._common import (
     output_option,
     report_format_option,
     reports_errors,
+    roster_option,
     ruleset_option,
     timeout_option,
     unit_category_option,
@@ -53,6 +54,27 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
         several = ", ".join(f"{r}/{c}/{u}" for r, c, u in found)
         raise UsageError(_("'{0}' names several units: {1}; add --ruleset or --category").format(query, several))
     return found[0]
+
+
+def find_table_unit(
+    catalog: Any, query: str, ruleset: str | None, year: int | None, category: str | None, roster: Path
+) -> tuple[str, str, str]:
+    """(ruleset, category, code) of the unit of a units table named by code or name."""
+    from escore._errors import UsageError, did_you_mean
+    from escore._i18n import gettext as _
+    from escore._session import units_of
+
+    if category is None:
+        raise UsageError(_("--roster: give the units table's category with -c"))
+    rules = catalog.choose(category, ruleset=ruleset, year=year).name
+    units = units_of(catalog, rules, category, roster)[0]
+    found = sorted({u.code for u in units if query in (u.code, u.name)})
+    if not found:
+        hint = did_you_mean(query, [name for u in units for name in (u.code, u.name)])
+        raise UsageError(_("{0}: no unit with code or name '{1}'").format(roster, query) + (_("; ") + hint if hint else ""))
+    if len(found) > 1:
+        raise UsageError(_("'{0}' names several units of {1}: {2}; give the code").format(query, roster, ", ".join(found)))
+    return rules, category, found[0]
 
 
 def render(result: Any) -> str:
@@ -138,6 +160,7 @@ def render(result: Any) -> str:
 @db_option
 @no_appeals_option
 @lang_option
+@roster_option
 @timeout_option
 @click.pass_context
 @reports_errors
@@ -153,9 +176,14 @@ def explain(
     output: Path | None,
     db: Path | None,
     no_appeals: bool,
+    roster: Path | None,
     timeout: float | None,
 ) -> None:
-    """Explain every point of one UNIT (its code or its name), grouped by the tree."""
+    """Explain every point of one UNIT (its code or its name), grouped by the tree.
+
+    With --roster, UNIT is one of the units table's (give its category with -c), as `escore run
+    --roster` scores them.
+    """
     import json
 
     from escore._report import run_to_dict
@@ -163,9 +191,17 @@ def explain(
 
     catalog = catalog_from(ctx)
     check_suffix(output, format_, catalog.formats)
-    rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
+    if roster is None:
+        rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
+    else:
+        rules, cat, code = find_table_unit(catalog, unit, ruleset, year, category, roster)
     use_language(catalog, lang, [catalog.rulesets[rules][0]])
     appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
+    if appeals and roster is not None:
+        from escore._errors import UsageError
+        from escore._i18n import gettext as _
+
+        raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
     with watching(timeout):
         if appeals:  # accepted appeals apply to every later run of their category and year
             from escore._cycle import run_cycle
@@ -174,7 +210,7 @@ def explain(
             note_appeals(cycle)
             result = cycle.result
         else:
-            result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code])
+            result = run_category(catalog, cat, ruleset=rules, evidence=evidence, only=[code], roster=roster)
     if format_ == "html":
         from escore._html import render_html
 

@@ -15,6 +15,7 @@ from ._common import (
     output_option,
     prefixed,
     reports_errors,
+    roster_option,
     ruleset_option,
     timeout_option,
     use_language,
@@ -53,11 +54,7 @@ STDERR_UNITS = 10
 @db_option
 @no_appeals_option
 @lang_option
-@click.option(
-    "--roster",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster.",
-)
+@roster_option
 @timeout_option
 @click.option(
     "--jobs",
