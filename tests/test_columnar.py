@@ -280,6 +280,34 @@ def test_explain_a_unit_of_a_units_table(tmp_path, monkeypatch):
     assert no_category.stderr == "escore: error: --roster: give the units table's category with -c\n"
 
 
+def test_whatif_and_plan_for_a_unit_of_a_units_table(tmp_path, monkeypatch):
+    """whatif and plan --roster: a unit of a units table, its new rank among the table's units;
+    a what-if of a units table is not saved (the store keeps runs of the packs' rosters)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from escore_cli import cli
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "store.db"))
+    roster = _write(tmp_path / "units.csv", "code,name,dc_variant\nbench.2,,B\nbench.10,Ten,A\nbench.1,One,C\n")
+    root = _fields(tmp_path, "unit,provincial.credit.items_required,provincial.credit.items_provided\nbench.1,4,3\n")
+    runner = CliRunner()
+    args = ["-c", "provincial", "--roster", str(roster), "-e", str(root), "--lang", "en"]
+    change = ["--set", "provincial.credit.items_provided=4"]
+    result = runner.invoke(cli, ["whatif", "One", *args, *change, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["code"], data["total_before"], data["total_after"], data["units_ranked"]) == ("bench.1", "1", "4", 3)
+    planned = runner.invoke(cli, ["plan", "bench.1", *args, "-f", "json"])
+    assert planned.exit_code == 0, planned.output
+    assert json.loads(planned.stdout)["unit"] == "bench.1"
+    saved = runner.invoke(cli, ["whatif", "bench.1", *args, *change, "--save"])
+    assert saved.exit_code == 2
+    assert saved.stderr == "escore: error: --roster: saved runs and appeals score the pack's roster; leave --roster out\n"
+    assert not (tmp_path / "store.db").exists()
+
+
 def test_a_units_table_is_read_and_checked_once_per_content(catalog, tmp_path, monkeypatch):
     """escore's CSV units table, once read and checked, is kept in the cache: the same bytes give
     the same units without reading the table again; other bytes, another category or no cache

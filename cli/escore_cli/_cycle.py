@@ -19,6 +19,7 @@ from ._common import (
     output_option,
     report_format_option,
     reports_errors,
+    roster_option,
     ruleset_option,
     safe,
     speak,
@@ -320,6 +321,7 @@ def diff_html(data: dict[str, Any]) -> str:
 @db_option
 @no_appeals_option
 @lang_option
+@roster_option
 @click.pass_context
 @reports_errors
 def whatif(
@@ -339,6 +341,7 @@ def whatif(
     label: str,
     db: Path | None,
     no_appeals: bool,
+    roster: Path | None,
 ) -> None:
     """Score UNIT with changed evidence: the delta, the changed indicators and the new rank.
 
@@ -348,16 +351,17 @@ def whatif(
     from escore._cycle import Changes, diff_records, run_cycle, run_record
     from escore._errors import UsageError
 
-    from ._explain import find_unit
+    from ._explain import unit_to_score
 
     changes = Changes.from_options(sets, add_rows, remove_rows)
     if not changes:
         raise UsageError(_("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row"))
+    if save and roster is not None:
+        raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
     catalog = catalog_from(ctx)
-    rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
-    appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
-    before = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals)
-    after = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, whatif=(code, changes))
+    rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
+    before = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster)
+    after = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, whatif=(code, changes), roster=roster)
     note_appeals(after)
     record = run_record(
         after, catalog, kind="whatif", label=label or f"whatif {code} {changes.describe()}", whatif=f"{code} {changes.describe()}"

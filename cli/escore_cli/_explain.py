@@ -77,6 +77,32 @@ def find_table_unit(
     return rules, category, found[0]
 
 
+def unit_to_score(
+    catalog: Any,
+    query: str,
+    ruleset: str | None,
+    year: int | None,
+    category: str | None,
+    roster: Path | None,
+    db: Path | None,
+    no_appeals: bool,
+) -> tuple[str, str, str, list[dict[str, Any]]]:
+    """(ruleset, category, code, accepted appeals) of the unit a command explains or changes: one of
+    the packs' rosters, or of the units table ``roster``. Appeals apply to the packs' rosters, as
+    saved runs do: a units table with accepted appeals in the store is a usage error."""
+    from escore._errors import UsageError
+    from escore._i18n import gettext as _
+
+    if roster is None:
+        rules, cat, code = find_unit(catalog, query, ruleset, year, category)
+    else:
+        rules, cat, code = find_table_unit(catalog, query, ruleset, year, category, roster)
+    appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
+    if appeals and roster is not None:
+        raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+    return rules, cat, code, appeals
+
+
 def render(result: Any) -> str:
     from escore._i18n import gettext as _
     from escore._i18n import status_label
@@ -191,17 +217,8 @@ def explain(
 
     catalog = catalog_from(ctx)
     check_suffix(output, format_, catalog.formats)
-    if roster is None:
-        rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
-    else:
-        rules, cat, code = find_table_unit(catalog, unit, ruleset, year, category, roster)
+    rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
     use_language(catalog, lang, [catalog.rulesets[rules][0]])
-    appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
-    if appeals and roster is not None:
-        from escore._errors import UsageError
-        from escore._i18n import gettext as _
-
-        raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
     with watching(timeout):
         if appeals:  # accepted appeals apply to every later run of their category and year
             from escore._cycle import run_cycle

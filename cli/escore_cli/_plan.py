@@ -18,13 +18,14 @@ from ._common import (
     output_option,
     report_format_option,
     reports_errors,
+    roster_option,
     ruleset_option,
     safe,
     unit_category_option,
     write_output,
     year_option,
 )
-from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals
+from ._store import db_option, no_appeals_option, note_appeals
 
 
 @click.command()
@@ -38,6 +39,7 @@ from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals
 @db_option
 @no_appeals_option
 @lang_option
+@roster_option
 @click.pass_context
 @reports_errors
 def plan(
@@ -52,6 +54,7 @@ def plan(
     output: Path | None,
     db: Path | None,
     no_appeals: bool,
+    roster: Path | None,
 ) -> None:
     """An improvement plan for UNIT: what to change to gain points, best first.
 
@@ -62,12 +65,11 @@ def plan(
     from escore._plan import improvement_plan
     from escore._session import children_of
 
-    from ._explain import find_unit
+    from ._explain import unit_to_score
 
     catalog = catalog_from(ctx)
-    rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
-    appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
-    cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals)
+    rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
+    cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster)
     note_appeals(cycle)
     result = cycle.result
     target = next(u.unit for u in result.units if u.unit.code == code)

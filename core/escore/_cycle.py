@@ -221,8 +221,10 @@ def run_cycle(
     only: Sequence[str] = (),
     appeals: Sequence[Mapping[str, Any]] = (),
     whatif: tuple[str, Changes] | None = None,
+    roster: Path | None = None,
 ) -> CycleRun:
-    """Run a category with accepted ``appeals`` (store records) and an optional what-if applied.
+    """Run a category with accepted ``appeals`` (store records) and an optional what-if applied
+    (``roster``: a units table instead of the pack's roster, as :func:`escore.run_category`).
 
     Appeals apply in the order filed; a what-if comes after them. Each appeal's effect is
     written into the explanation of the indicators it changed.
@@ -261,6 +263,7 @@ def run_cycle(
         only=only,
         explain=explain,
         overlay=overlay,
+        roster=roster,
     )
     steps = seen.get("steps", [])
     if steps and explain:
