@@ -306,6 +306,14 @@ def test_whatif_and_plan_for_a_unit_of_a_units_table(tmp_path, monkeypatch):
     assert saved.exit_code == 2
     assert saved.stderr == "escore: error: --roster: saved runs and appeals score the pack's roster; leave --roster out\n"
     assert not (tmp_path / "store.db").exists()
+    # A what-if scores every unit twice with every explanation: a table above its limit is refused.
+    from escore_cli import _cycle
+
+    monkeypatch.setattr(_cycle, "WHATIF_MAX_UNITS", 2)
+    large = runner.invoke(cli, ["whatif", "bench.1", *args, *change])
+    assert large.exit_code == 2
+    assert f"at most 2 units, and {roster} has 3;" in large.stderr
+    assert runner.invoke(cli, ["plan", "bench.1", *args]).exit_code == 0  # a plan scores the unit alone
 
 
 def test_a_units_table_is_read_and_checked_once_per_content(catalog, tmp_path, monkeypatch):

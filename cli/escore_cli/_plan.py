@@ -69,7 +69,9 @@ def plan(
 
     catalog = catalog_from(ctx)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
-    cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster)
+    # The plan is the unit's alone (each action re-scores it, and its sub-units' evidence, which a
+    # run of one unit loads too): the other units are not scored.
+    cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster, only=[code])
     note_appeals(cycle)
     result = cycle.result
     target = next(u.unit for u in result.units if u.unit.code == code)
