@@ -386,8 +386,7 @@ def csv_columns(plan: Plan) -> list[str]:
 
 def chosen_csv_columns(plan: Plan, text: str) -> list[str]:
     """The columns named in ``text`` (``--columns``: names separated by commas, in the order
-    wanted), checked against :func:`csv_columns`; ``synthetic`` is kept last whatever is asked,
-    so that a file of synthetic evidence says so (a :class:`UsageError` names a wrong one)."""
+    wanted), checked against :func:`csv_columns` (a :class:`UsageError` names a wrong one)."""
     from ._errors import UsageError, did_you_mean
     from ._i18n import gettext as _
 
@@ -401,12 +400,13 @@ def chosen_csv_columns(plan: Plan, text: str) -> list[str]:
     twice = sorted({name for name in names if names.count(name) > 1}, key=names.index)
     if twice:
         raise UsageError(_("--columns: '{0}' given twice").format(twice[0]))
-    return [name for name in names if name != "synthetic"] + ["synthetic"]
+    return names
 
 
 def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None = None) -> None:
     """One line per unit, from its summary (no detail is scored again); missing and errors count
-    indicators. ``columns``: those of :func:`csv_columns` to write, in this order (default: all)."""
+    indicators. ``columns``: those of :func:`csv_columns` to write, in this order (default: all);
+    ``synthetic`` is written last whatever is asked, so that a file of synthetic evidence says so."""
     import csv
 
     from ._parallel import balanced
@@ -417,7 +417,7 @@ def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None =
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\n")
     # Exact values (machine-readable, as in JSON) with the rounded presentation value beside each.
-    names = list(columns) if columns is not None else csv_columns(result.plan)
+    names = [name for name in columns if name != "synthetic"] + ["synthetic"] if columns is not None else csv_columns(result.plan)
     writer.writerow(names)
     summaries = summaries_of(result.units)
     count = len(summaries)

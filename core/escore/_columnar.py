@@ -58,14 +58,14 @@ def _show(raw: Any) -> str:
     return show(raw)
 
 
-def unit_cell(row: Mapping[str, Any], at: str) -> str:
+def unit_cell(row: Mapping[str, Any], where: str, line: Any) -> str:
     """A table row's ``unit`` cell: ``""`` when empty or absent. A typed cell (Parquet) that is
-    not text is an input error at ``at``: a number, a date or a list is no unit's code."""
+    not text is an input error at ``where:line``: a number, a date or a list is no unit's code."""
     code = row.get("unit")
     if code is None:
         return ""
     if code.__class__ is not str:
-        raise InputError(at, "unit", _("expected a unit code (text), got {0}").format(_show(code)))
+        raise InputError(f"{where}:{line}", "unit", _("expected a unit code (text), got {0}").format(_show(code)))
     return code
 
 
@@ -100,7 +100,7 @@ def read_field_table(
         if columns is None:
             columns = _columns(list(row), schema, where)
             memo = [{} for _ in columns]
-        code = unit_cell(row, f"{where}:{line}")
+        code = unit_cell(row, where, line)
         if code not in wanted:
             if code in known:
                 continue

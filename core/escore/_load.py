@@ -657,7 +657,7 @@ def _read_table(
                 for name, col in columns.items():
                     if col.required and name not in names:
                         raise InputError(where, name, _("missing column ({0})").format(col.expected()))
-            code = unit_cell(row, f"{where}:{line}")
+            code = unit_cell(row, where, line)
             if code not in wanted:
                 if code in known:
                     continue

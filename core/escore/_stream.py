@@ -103,10 +103,12 @@ class LazyUnits(Sequence[UnitResult]):
 
     def _score(self, summary: Summary) -> UnitResult:
         self.load()
+        return self._score_on(summary, self._values, self._tables)
+
+    def _score_on(self, summary: Summary, values: Mapping[str, Mapping[str, Any]], tables: Mapping[str, Any]) -> UnitResult:
+        """The unit of ``summary`` scored in full on ``values`` and ``tables``."""
         code = summary.unit.code
-        return self.engine.score(
-            summary.unit, self._values.get(code, {}), self._tables, self._children.get(code, ()), self._files.get(code, "")
-        )
+        return self.engine.score(summary.unit, values.get(code, {}), tables, self._children.get(code, ()), self._files.get(code, ""))
 
     def evidence_blocks(self, most: int) -> list[list[int]] | None:
         """The rank positions of the units in at most ``most`` blocks of whole records of the
@@ -129,8 +131,7 @@ class LazyUnits(Sequence[UnitResult]):
         summaries = [self.summaries[p] for p in positions]
         values, tables = evidence_share(self._later, self._children, [summary.unit for summary in summaries])
         for summary in summaries:
-            code = summary.unit.code
-            yield self.engine.score(summary.unit, values.get(code, {}), tables, self._children.get(code, ()), self._files.get(code, ""))
+            yield self._score_on(summary, values, tables)
 
     @overload
     def __getitem__(self, index: int) -> UnitResult: ...
