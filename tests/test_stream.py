@@ -257,3 +257,26 @@ def test_a_grid_of_columns_is_the_grid_of_its_rows(monkeypatch):
     assert _report.grid(header, rows, right) == expected  # the grid of rows is the grid of their columns
     titles = "  ".join(_report.pad(title, _report.width(title), right=to_right) for title, to_right in zip(header, right)).rstrip()
     assert _report.grid(header, [], right) == [titles, "  ".join("-" * _report.width(title) for title in header)]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_only_the_texts_a_writer_reads_are_made(catalog, jobs):
+    """``texts``: the processes of the first pass format only the numbers the writer reads (the
+    rest ``None``); any column of the CSV and the ranking table are then what they are when
+    every text is made (a text not made is formatted by the writer)."""
+    every = run_category(catalog, "city", lazy=True, explain=False, jobs=jobs)
+    some = run_category(catalog, "city", lazy=True, explain=False, jobs=jobs, texts=["total", "comprehensive_2dp"])
+    sections = [s.name for s in every.plan.sections]
+    assert sections == ["comprehensive", "website"]
+    made = [s.texts for s in some.units.summaries]
+    # sections then the total, each exact then rounded: comprehensive, comprehensive_2dp, website, …, total_2dp
+    assert all(t[0] is None and t[2] is None and t[3] is None and t[5] is None for t in made)
+    assert [(t[1], t[4]) for t in made] == [(s.texts[1], s.texts[4]) for s in every.units.summaries]
+    assert [t[4] for t in made][:3] == [fmt(s.total) for s in every.units.summaries[:3]]
+    assert _written(write_csv, some) == _written(write_csv, every)
+    assert _written(write_table, some) == _written(write_table, every)
+    chosen = ["code", "website_2dp", "total", "comprehensive"]
+    assert _written(functools.partial(write_csv, columns=chosen), some) == _written(functools.partial(write_csv, columns=chosen), every)
+    none = run_category(catalog, "city", lazy=True, explain=False, jobs=jobs, texts=["code", "rank"])
+    assert all(s.texts == () for s in none.units.summaries)
+    assert _written(write_csv, none) == _written(write_csv, every)

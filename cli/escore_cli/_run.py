@@ -108,6 +108,7 @@ def run(
     if chosen_format.binary and (output is None or str(output) == "-"):
         raise UsageError(_("--format {0} writes a binary file: give --output FILE{1}").format(format_, chosen_format.suffix))
     write_columns = None
+    chosen_columns: list[str] | None = None
     if columns is not None:  # checked before any unit is scored
         from escore._builtin_formats import chosen_csv_columns, write_csv
 
@@ -170,6 +171,7 @@ def run(
                     roster=roster,
                     lazy=chosen_format.write_run is not None,  # a summary per unit; the writer streams the detail
                     jobs=jobs,
+                    texts=chosen_columns,  # the numbers' texts a chosen set of CSV columns reads (None: all)
                 )
                 keep_until_exit(result)
             # A streaming writer scores each unit's detail again: under the same watchdog.

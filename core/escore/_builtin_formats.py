@@ -444,18 +444,15 @@ def _csv_lines(summaries: Sequence[Any], ranks: Sequence[int], sections: list[st
     import csv
     import io
 
-    from ._stream import number_texts
+    from ._stream import text_column, text_positions
 
     # Column by column (texts), then joined in C-level passes: no list per line. Each column is
     # one itemgetter pass: zip(*summaries) over 100,000 summaries took 0.1-0.4 s, as it keeps
     # an iterator per summary. Only the columns asked for are made.
-    width = len(sections)
-    # Where each number's exact text is among a summary's texts (its rounded one follows):
-    # sections in the plan's order, then the total.
-    number_at = {name: 2 * index for index, name in enumerate([*sections, "total"])}
-    number_at.update({f"{name}_2dp": at + 1 for name, at in number_at.items()})
+    number_at = text_positions(sections)
     units: list[Any] = []
-    texts: list[tuple[str, ...]] = []
+    made: list[tuple[str | None, ...]] = []
+    cache: tuple[dict[str, str], dict[str, str]] = ({}, {})
 
     def unit_column(attribute: Callable[[Any], Any]) -> list[str]:
         if not units:
@@ -471,20 +468,9 @@ def _csv_lines(summaries: Sequence[Any], ranks: Sequence[int], sections: list[st
         return list(map(shown.__getitem__, counts))
 
     def number_column(at: int) -> list[str]:
-        if not texts:
-            made = list(map(_TEXTS, summaries))
-            if all(made):  # formatted by the processes that scored the units: sections, then the total
-                texts.extend(made)
-            else:  # each distinct number formatted once
-                exact_of: dict[str, str] = {}
-                rounded_of: dict[str, str] = {}
-                by_unit = list(map(_SECTIONS, summaries))
-                columns: list[list[str]] = []
-                for index in range(width):  # each section's points, in the plan's order
-                    columns += number_texts(list(map(operator.itemgetter(index), by_unit)), exact_of, rounded_of)
-                columns += number_texts(list(map(_TOTAL, summaries)), exact_of, rounded_of)
-                texts.extend(zip(*columns))
-        return list(map(operator.itemgetter(at), texts))
+        if not made:  # formatted by the processes that scored the units, where they were
+            made.extend(map(_TEXTS, summaries))
+        return text_column(summaries, at, made, cache)
 
     made_by: dict[str, Callable[[], list[str]]] = {
         "rank": lambda: list(map(str, ranks)),

@@ -408,7 +408,7 @@ def run_table(result: RunResult) -> str:
 
 def run_table_lines(result: RunResult) -> Iterator[str]:
     """The ranking table, line by line (from each unit's summary: no unit is scored again)."""
-    from ._stream import summaries_of
+    from ._stream import summaries_of, text_column
 
     sections = result.plan.sections
     # English keeps the section keys (they are what -k and JSON use); other languages show the pack's titles.
@@ -431,11 +431,9 @@ def run_table_lines(result: RunResult) -> Iterator[str]:
         list(map(escape, [unit.code for unit in units])),
         list(map(escape, [unit.name for unit in units])),
     ]
-    if all(made):  # the rounded texts made where each unit was scored (every other text)
-        columns += [[texts[index] for texts in made] for index in range(1, 2 * len(sections) + 3, 2)]
-    else:
-        columns += [[present(summary.sections[index]) for summary in summaries] for index in range(len(sections))]
-        columns.append([present(summary.total) for summary in summaries])
+    cache: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    # The rounded texts (every other text), as made where each unit was scored, else made here.
+    columns += [text_column(summaries, at, made, cache) for at in range(1, 2 * len(sections) + 3, 2)]
     columns.append([str(summary.missing) if summary.missing else "" for summary in summaries])
     columns.append([str(summary.errors) if summary.errors else "" for summary in summaries])
     right = [True, False, False, *([True] * len(sections)), True, True, True]

@@ -7,7 +7,7 @@ import functools
 import gc
 import operator
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +196,7 @@ def run_category(
     roster: Path | None = None,
     lazy: bool = False,
     jobs: int | None = None,
+    texts: Collection[str] | None = None,
 ) -> RunResult:
     """Score and rank every unit of ``category`` (or just the unit codes in ``only``).
 
@@ -204,6 +205,9 @@ def run_category(
     With ``lazy`` the result keeps a summary per unit and scores each unit's detail again when
     it is read (:mod:`escore._stream`): memory stays bounded for any number of units; its first
     pass runs in ``jobs`` processes (default: all usable processors from 1,000 units on).
+    ``texts`` (with ``lazy``, without ``explain``): the numbers whose texts the writer reads, by
+    their CSV column names (``total``, ``total_2dp``, a section's name or ``NAME_2dp``); the
+    processes of the first pass format those alone (default: every one).
     """
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
@@ -251,7 +255,18 @@ def run_category(
         if overlay is not None:
             data = overlay(plan, data)
         result = score_with(
-            plan, selected, units, children, data, keyword=keyword, marks=marks, explain=explain, lazy=lazy, jobs=jobs, later=later
+            plan,
+            selected,
+            units,
+            children,
+            data,
+            keyword=keyword,
+            marks=marks,
+            explain=explain,
+            lazy=lazy,
+            jobs=jobs,
+            later=later,
+            texts=texts,
         )
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     notify_finished(catalog, result)
@@ -271,23 +286,30 @@ def score_with(
     lazy: bool = False,
     jobs: int | None = None,
     later: DeferredEvidence | None = None,
+    texts: Collection[str] | None = None,
 ) -> RunResult:
     """Score and rank ``units``, which come in code order (as :func:`units_of` and a pack's
     roster give them): equal totals then keep that order without a code key per unit.
 
     ``later`` (with ``lazy``): the fields and rows, decoded by each process of the first pass
-    for its share of units; ``data`` then has none, and the detail decodes them whole."""
+    for its share of units; ``data`` then has none, and the detail decodes them whole.
+    ``texts``: as for :func:`run_category`."""
     engine = Engine(plan, selected, explain=explain)
     values, tables, files = data.values, data.tables, data.files
     selection = " ".join(part for part in (f"-k {keyword!r}" if keyword else "", f"-m {marks!r}" if marks else "") if part)
     if lazy:
-        from ._stream import LazyUnits, evidence_share, score_summaries
+        from ._stream import LazyUnits, evidence_share, score_summaries, text_positions
 
         evidence_for = None if later is None else functools.partial(evidence_share, later, children)
         # A run without explanations is written from its summaries (table, CSV): each process then
-        # formats its units' numbers too. A run that explains writes them from the detail.
+        # formats its units' numbers too (those the writer reads: a rounded text costs a quantize
+        # per unit). A run that explains writes them from the detail.
+        wanted: bool | frozenset[int] = not explain
+        if wanted and texts is not None:
+            at = text_positions([s.name for s in plan.sections])
+            wanted = frozenset(at[name] for name in texts if name in at)
         summaries, counts = score_summaries(
-            engine, units, values, tables, children, files, jobs=jobs, evidence_for=evidence_for, texts=not explain
+            engine, units, values, tables, children, files, jobs=jobs, evidence_for=evidence_for, texts=wanted
         )
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
         lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later, units)  # type: ignore[arg-type]

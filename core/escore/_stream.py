@@ -43,8 +43,9 @@ class Summary(NamedTuple):
     #: :func:`escore._results.summary_missing`).
     problems: tuple[IndicatorResult, ...] = ()
     #: The exact and the rounded text (``fmt``, ``present``) of each section's points, then of the
-    #: total, made by the process that scored the unit (:func:`score_summaries`); else empty.
-    texts: tuple[str, ...] = ()
+    #: total, made by the process that scored the unit (:func:`score_summaries`); else empty. A
+    #: text the run's writer does not read is ``None`` (:func:`text_positions`).
+    texts: tuple[str | None, ...] = ()
 
 
 def summarise(result: UnitResult, shared: dict[Any, IndicatorResult] | None = None) -> Summary:
@@ -222,7 +223,7 @@ def score_summaries(
     jobs: int | None = None,
     evidence_for: Callable[[Sequence[Unit]], tuple[Mapping[str, Mapping[str, Any]], Mapping[str, Mapping[str, tuple[Any, ...]]]]]
     | None = None,
-    texts: bool = True,
+    texts: bool | frozenset[int] = True,
 ) -> tuple[list[Summary], dict[str, int]]:
     """First pass: every unit scored and summarised at once; the status counts of the run.
 
@@ -231,7 +232,8 @@ def score_summaries(
     function of the same evidence wherever it is computed, and the slices are joined in
     order, so the result is the one a single process gives. ``evidence_for(slice)``, when
     given, is each slice's ``(values, tables)``, found in the process that scores it. With
-    ``texts`` each summary carries its numbers' texts (:attr:`Summary.texts`).
+    ``texts`` each summary carries its numbers' texts (:attr:`Summary.texts`): all of them, or
+    those at the given positions (:func:`text_positions`)
 
     Each slice's summaries come sorted by total, highest first, equal totals in the order of
     ``units`` (sorted where the slice was scored, at the same time as the others): with the
@@ -250,7 +252,7 @@ def score_summaries(
         order = sorted(range(len(rows)), key=list(map(_ROW_TOTAL, rows)).__getitem__, reverse=True)
         rows = list(map(rows.__getitem__, order))
         # Each process formats its own units' numbers: the writers then only look them up.
-        found = (with_texts(rows) if texts else [(*row[:5], ()) for row in rows], part_counts)
+        found = (with_texts(rows, None if texts is True else texts) if texts else [(*row[:5], ()) for row in rows], part_counts)
         return (found if os.getpid() == parent else _portable(found)), order  # a forked process sends text
 
     parts = balanced(part_summaries, slices, jobs)
@@ -266,8 +268,17 @@ def score_summaries(
     return out, counts
 
 
-def with_texts(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Summaries without their unit or texts (``Summary[1:6]``), each with its :attr:`Summary.texts`."""
+def text_positions(sections: Sequence[str]) -> dict[str, int]:
+    """Where each number's texts are in :attr:`Summary.texts`, by the name of its CSV column:
+    a section's name (its exact points), ``NAME_2dp`` (rounded), then ``total`` and ``total_2dp``."""
+    at = {name: 2 * index for index, name in enumerate([*sections, "total"])}
+    at.update({f"{name}_2dp": position + 1 for name, position in at.items()})
+    return at
+
+
+def with_texts(rows: list[tuple[Any, ...]], wanted: frozenset[int] | None = None) -> list[tuple[Any, ...]]:
+    """Summaries without their unit or texts (``Summary[1:6]``), each with its :attr:`Summary.texts`:
+    every text, or those at the positions ``wanted`` (``None`` at the others)."""
     if not rows:
         return rows
     width = len(rows[0][1])
@@ -276,14 +287,24 @@ def with_texts(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     numbers.append(list(map(_ROW_TOTAL, rows)))
     exact_of: dict[str, str] = {}
     rounded_of: dict[str, str] = {}
-    columns: list[list[str]] = []
-    for column in numbers:
-        columns += number_texts(column, exact_of, rounded_of)
+    unmade: Sequence[str | None] = [None] * len(rows)
+    columns: list[Sequence[str | None]] = []
+    for index, column in enumerate(numbers):
+        exact = wanted is None or 2 * index in wanted
+        rounded = wanted is None or 2 * index + 1 in wanted
+        if exact or rounded:
+            exact_texts, rounded_texts = number_texts(column, exact_of, rounded_of, exact=exact, rounded=rounded)
+            columns += [exact_texts or unmade, rounded_texts or unmade]
+        else:
+            columns += [unmade, unmade]
     return [(*row[:5], texts) for row, texts in zip(rows, zip(*columns))]
 
 
-def number_texts(numbers: list[Decimal], exact_of: dict[str, str], rounded_of: dict[str, str]) -> tuple[list[str], list[str]]:
-    """The exact and the rounded text (``fmt``, ``present``) of each number, a column at a time.
+def number_texts(
+    numbers: list[Decimal], exact_of: dict[str, str], rounded_of: dict[str, str], *, exact: bool = True, rounded: bool = True
+) -> tuple[list[str] | None, list[str] | None]:
+    """The exact and the rounded text (``fmt``, ``present``) of each number, a column at a time
+    (either ``None`` when not asked for: a rounded text costs a quantize per distinct number).
 
     Both follow from a number's ``str()`` (digits, exponent and sign, -0 included), so each
     distinct text is formatted once and kept in ``exact_of`` and ``rounded_of``: a column of
@@ -292,9 +313,35 @@ def number_texts(numbers: list[Decimal], exact_of: dict[str, str], rounded_of: d
     """
     keys = list(map(str, numbers))
     first = dict(zip(keys, numbers))  # numbers with one text have one digits, exponent and sign
-    for key in first.keys() - exact_of.keys():
-        exact_of[key], rounded_of[key] = fmt_text(key, first[key]), present(first[key])
-    return list(map(exact_of.__getitem__, keys)), list(map(rounded_of.__getitem__, keys))
+    if exact:
+        for key in first.keys() - exact_of.keys():
+            exact_of[key] = fmt_text(key, first[key])
+    if rounded:
+        for key in first.keys() - rounded_of.keys():
+            rounded_of[key] = present(first[key])
+    return (
+        list(map(exact_of.__getitem__, keys)) if exact else None,
+        list(map(rounded_of.__getitem__, keys)) if rounded else None,
+    )
+
+
+def text_column(
+    summaries: Sequence[Summary], at: int, made: list[tuple[str | None, ...]], cache: tuple[dict[str, str], dict[str, str]]
+) -> list[str]:
+    """The text at position ``at`` of :attr:`Summary.texts` for each summary: as made where it
+    was scored (``made``, each summary's texts), or formatted here, each distinct number once
+    (``cache``: the exact and the rounded texts made so far)."""
+    if made and all(made):
+        column = list(map(operator.itemgetter(at), made))
+        if None not in column:
+            return column
+    index, rounded = divmod(at, 2)
+    width = len(summaries[0].sections) if summaries else 0
+    numbers = [s.total for s in summaries] if index == width else [s.sections[index] for s in summaries]
+    exact_texts, rounded_texts = number_texts(numbers, *cache, exact=not rounded, rounded=bool(rounded))
+    found = rounded_texts if rounded else exact_texts
+    assert found is not None
+    return found
 
 
 _ROW_TOTAL, _ROW_SECTIONS = operator.itemgetter(0), operator.itemgetter(1)  # of a summary without its unit
