@@ -553,6 +553,29 @@ def test_plan_provides_missing_evidence(runner, evidence):
     assert as_json(runner.invoke(cli, ["whatif", "north", "-e", str(evidence), *action["args"], "-f", "json"]))["delta"] == "10"
 
 
+def test_the_plans_whatif_command_scores_what_the_plan_scored(runner, evidence, db):
+    """Each action's command, as the table and the page print it, repeats the options that chose
+    what the plan scored (here its evidence, category and store): typed as printed, it gains
+    exactly the action's gain. Without -e it would score the sample's evidence (another gain)."""
+    import shlex
+
+    edit(evidence / "units" / "north.toml", "median_delay = 3\n", "")
+    args = ["plan", "north", "-c", "town", "-e", str(evidence), "--db", str(db), "--no-appeals"]
+    plan = as_json(runner.invoke(cli, [*args, "-f", "json"]))
+    table = ok(runner.invoke(cli, args)).stdout
+    page = ok(runner.invoke(cli, [*args, "-f", "html"])).stdout
+    commands = [line.strip() for line in table.splitlines() if line.strip().startswith("escore whatif ")]
+    assert len(commands) == len(plan["actions"]) >= 1
+    prefix = ["escore", "whatif", "north", "-c", "town", "-e", str(evidence), "--db", str(db), "--no-appeals"]
+    for command, action in zip(commands, plan["actions"]):
+        argv = shlex.split(command)
+        assert argv == [*prefix, *action["args"]]
+        assert __import__("html").escape(command) in page
+        assert as_json(runner.invoke(cli, [*argv[1:], "-f", "json"]))["delta"] == action["gain"], command
+    [provide] = [a for a in plan["actions"] if a["indicator"] == "S-1-2"]
+    assert as_json(runner.invoke(cli, ["whatif", "north", *provide["args"], "-f", "json"]))["delta"] != provide["gain"]
+
+
 def test_plan_html_and_table(runner):
     html = ok(runner.invoke(cli, ["plan", "east", "-f", "html"])).stdout
     assert html.startswith("<!DOCTYPE html>") and "SYNTHETIC EVIDENCE" in html

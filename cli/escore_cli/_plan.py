@@ -81,19 +81,58 @@ def plan(
     data["synthetic"] = result.synthetic
     if format_ == "json":
         write_output(dumps(data), output)
-    elif format_ == "html":
-        write_output(plan_html(data), output)
+        return
+    # The command that verifies an action scores what the plan scored: the same plugins,
+    # ruleset, evidence, units table and store (the sample's evidence, say, would give another gain).
+    command = whatif_command(ctx, code, category, ruleset, year, evidence, roster, db, no_appeals)
+    if format_ == "html":
+        write_output(plan_html(data, command), output)
     else:
-        write_output(plan_table(data), output)
+        write_output(plan_table(data, command), output)
 
 
-def _args(action: dict[str, Any]) -> str:
+def whatif_command(
+    ctx: click.Context,
+    code: str,
+    category: str | None,
+    ruleset: str | None,
+    year: int | None,
+    evidence: tuple[Path, ...],
+    roster: Path | None,
+    db: Path | None,
+    no_appeals: bool,
+) -> list[str]:
+    """``escore whatif CODE`` with the options of this plan that choose what is scored."""
+    args = ["escore"]
+    for option in (ctx.find_root().obj or {}).get("plugin_options", ()):
+        args += ["-p", option]
+    args += ["whatif", code]
+    if category is not None:
+        args += ["-c", category]
+    if ruleset is not None:
+        args += ["--ruleset", ruleset]
+    if year is not None:
+        args += ["--year", str(year)]
+    for path in evidence:
+        args += ["-e", str(path)]
+    if roster is not None:
+        args += ["--roster", str(roster)]
+    if db is not None:
+        args += ["--db", str(db)]
+    if no_appeals:
+        args.append("--no-appeals")
+    return args
+
+
+def _args(action: dict[str, Any], command: list[str] | None = None) -> str:
     import shlex
 
-    return " ".join(shlex.quote(a) for a in action["args"])
+    return " ".join(shlex.quote(a) for a in [*(command or ()), *action["args"]])
 
 
-def plan_table(data: dict[str, Any]) -> str:
+def plan_table(data: dict[str, Any], command: list[str] | None = None) -> str:
+    """The plan as text; each action with the command that verifies it (``command``, else
+    ``escore whatif UNIT``) and its options."""
     from decimal import Decimal
 
     from escore._report import synthetic_banner
@@ -112,7 +151,7 @@ def plan_table(data: dict[str, Any]) -> str:
         lines.append("")
         lines.append(f"{number}. +{present(Decimal(action['gain']))}  {action['indicator']} {action['title']}")
         lines.append(f"   {action['explanation']}")
-        lines.append(f"   escore whatif {data['unit']} {_args(action)}")
+        lines.append(f"   {_args(action, command or ['escore', 'whatif', data['unit']])}")
     lines.append("")
     lines.append(data["note"] + _("; gains rounded half-up to 2 places (-f json has them exact)"))
     return safe("\n".join(lines) + "\n")
@@ -121,7 +160,7 @@ def plan_table(data: dict[str, Any]) -> str:
 PLAN_HEADINGS = (N_("#"), N_("gain"), N_("indicator"), N_("action"), N_("whatif"))
 
 
-def plan_html(data: dict[str, Any]) -> str:
+def plan_html(data: dict[str, Any], command: list[str] | None = None) -> str:
     from html import escape
 
     from escore._i18n import language
@@ -129,7 +168,7 @@ def plan_html(data: dict[str, Any]) -> str:
 
     rows = "".join(
         f"<tr><td>{n}</td><td class=n>{escape(a['gain'])}</td><td>{escape(a['indicator'])} {escape(a['title'])}</td>"
-        f"<td>{escape(a['explanation'])}</td><td><code>{escape(_args(a))}</code></td></tr>"
+        f"<td>{escape(a['explanation'])}</td><td><code>{escape(_args(a, command))}</code></td></tr>"
         for n, a in enumerate(data["actions"], 1)
     )
     banner = f"<p><strong>{escape(synthetic_banner())}</strong></p>" if data.get("synthetic") else ""
