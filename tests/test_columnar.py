@@ -306,14 +306,40 @@ def test_whatif_and_plan_for_a_unit_of_a_units_table(tmp_path, monkeypatch):
     assert saved.exit_code == 2
     assert saved.stderr == "escore: error: --roster: saved runs and appeals score the pack's roster; leave --roster out\n"
     assert not (tmp_path / "store.db").exists()
-    # A what-if scores every unit twice with every explanation: a table above its limit is refused.
-    from escore_cli import _cycle
 
-    monkeypatch.setattr(_cycle, "WHATIF_MAX_UNITS", 2)
-    large = runner.invoke(cli, ["whatif", "bench.1", *args, *change])
-    assert large.exit_code == 2
-    assert f"at most 2 units, and {roster} has 3;" in large.stderr
-    assert runner.invoke(cli, ["plan", "bench.1", *args]).exit_code == 0  # a plan scores the unit alone
+
+@pytest.mark.parametrize(
+    ("unit", "change"),
+    [
+        ("xiamen.siming", ["--set", 'website.channels.app={ points = 0, reason = "no app" }']),
+        ("xiamen.siming", ["--set", 'website.channels.app={ points = 4, reason = "on 闽政通" }']),
+        ("fuzhou.jinan", ["--remove-row", "website_notices:2"]),
+        ("nanping.shaowu", ["--set", 'website.channels.app={ points = 4, reason = "on 闽政通" }']),
+        ("quanzhou.licheng", ["--set", 'website.channels.app={ points = 4, reason = "on 闽政通" }']),  # tied with two before
+    ],
+)
+def test_a_whatif_of_a_units_table_is_the_whatif_of_the_roster(catalog, tmp_path, monkeypatch, unit, change):
+    """whatif --roster scores the unit before and after and the others once (their totals): the
+    very output of the what-if of the pack's roster (every unit scored twice), when the table
+    holds the roster's units: totals, delta, ranks, units ranked, changed indicators and lines."""
+    from click.testing import CliRunner
+
+    from escore_cli import cli
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "store.db"))
+    units = catalog.roster("fj2017", "county")
+    table = _write(tmp_path / "units.csv", "code,name,parent\n" + "".join(f"{u.code},{u.name},{u.parent}\n" for u in units))
+    runner = CliRunner()
+    shown = {}
+    for format_ in ("json", "table"):
+        args = ["whatif", unit, "-c", "county", *change, "-f", format_, "--lang", "en"]
+        of_roster = runner.invoke(cli, args)
+        of_table = runner.invoke(cli, [*args, "--roster", str(table)])
+        assert of_roster.exit_code == 0 and of_table.exit_code == 0, of_table.output
+        assert of_table.stdout == of_roster.stdout
+        shown[format_] = of_table.stdout
+    data = __import__("json").loads(shown["json"])
+    assert data["units_ranked"] == 83, shown["table"]
 
 
 def test_a_units_table_is_read_and_checked_once_per_content(catalog, tmp_path, monkeypatch):

@@ -29,10 +29,6 @@ from ._common import (
 )
 from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
 
-#: The most units of a units table a what-if takes: it scores every unit twice, with every
-#: explanation line kept (10,000 harness units: 11 s and 970 MiB), for the unit's new rank.
-WHATIF_MAX_UNITS = 5_000
-
 set_option = click.option(
     "--set", "sets", multiple=True, metavar="FIELD=VALUE", help='Change a field (VALUE is TOML: 80, true, 2017-11-15, "text").'
 )
@@ -364,31 +360,30 @@ def whatif(
         raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
     catalog = catalog_from(ctx)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
-    if roster is not None:
-        from escore._session import units_of
+    if roster is not None:  # a units table: the unit scored before and after, the others once for the ranks
+        from escore._cycle import whatif_in_table
 
-        count = len(units_of(catalog, rules, cat, roster)[0])
-        if count > WHATIF_MAX_UNITS:
-            raise UsageError(
-                _(
-                    "whatif scores every unit twice with every explanation line, for the new rank: at most {0} units, and {1} has {2}; for more, change the evidence and compare two runs' CSV (escore run -f csv)"
-                ).format(f"{WHATIF_MAX_UNITS:,}", roster, f"{count:,}")
-            )
-    before = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster)
-    after = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, whatif=(code, changes), roster=roster)
+        found, after = whatif_in_table(catalog, cat, code, changes, roster=roster, ruleset=rules, evidence=evidence)
+        units_ranked = found.pop("units_ranked")
+        record = None
+    else:
+        before = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals)
+        after = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, appeals=appeals, whatif=(code, changes))
+        record = run_record(
+            after, catalog, kind="whatif", label=label or f"whatif {code} {changes.describe()}", whatif=f"{code} {changes.describe()}"
+        )
+        found = diff_records(run_record(before, catalog), record, only=code)["units"][0]
+        units_ranked = len(after.result.units)
     note_appeals(after)
-    record = run_record(
-        after, catalog, kind="whatif", label=label or f"whatif {code} {changes.describe()}", whatif=f"{code} {changes.describe()}"
-    )
-    data = diff_records(run_record(before, catalog), record, only=code)["units"][0]
     data = {
         "schema_version": 1,
-        **data,
-        "units_ranked": len(after.result.units),
+        **found,
+        "units_ranked": units_ranked,
         "changes": changes.args(),
         "synthetic": after.result.synthetic,
     }
     if save:
+        assert record is not None  # --save with --roster was refused above
         run_id = save_record(db, record)
         data["saved_run"] = run_id
         click.echo(_("escore: saved what-if run #{0}").format(run_id), err=True)

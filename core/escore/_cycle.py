@@ -271,6 +271,45 @@ def run_cycle(
     return CycleRun(result, tuple(a["id"] for a, _ in steps), seen.get("original"), seen.get("data"))
 
 
+def whatif_in_table(
+    catalog: Any,
+    category: str,
+    code: str,
+    changes: Changes,
+    *,
+    roster: Path,
+    ruleset: str | None = None,
+    evidence: Sequence[Path] = (),
+) -> tuple[dict[str, Any], CycleRun]:
+    """A what-if of the unit ``code`` of the units table ``roster``: what :func:`diff_records`
+    gives for it (``only=code``), ranked among every unit of the table, and the run after.
+
+    Only the unit's own score changes: a unit reads its own evidence and its sub-units', and a
+    sub-unit is of another category. So the unit alone is scored before and after, with its
+    explanations, and the others once, by the first pass of a large run (their totals, in as
+    many processes as pay): a table of 100,000 units costs one run, not two runs that keep every
+    explanation line. A units table has no accepted appeals (they apply to the packs' rosters).
+    """
+    from ._session import run_category
+    from ._stream import summaries_of
+
+    def one(whatif: tuple[str, Changes] | None = None) -> CycleRun:
+        return run_cycle(catalog, category, ruleset=ruleset, evidence=evidence, roster=roster, only=[code], whatif=whatif)
+
+    before, after = one(), one((code, changes))
+    data = diff_records(run_record(before, catalog), run_record(after, catalog), only=code)["units"][0]
+    everyone = run_category(catalog, category, ruleset=ruleset, evidence=evidence, roster=roster, explain=False, lazy=True)
+    others = [s.total for s in summaries_of(everyone.units) if s.unit.code != code]
+
+    def rank(total: Decimal) -> int:  # as escore._run.rank: 1 + the units ahead (equal totals share a rank)
+        return 1 + sum(1 for other in others if other > total)
+
+    data["rank_before"] = rank(before.result.units[0].total)
+    data["rank_after"] = rank(after.result.units[0].total)
+    data["units_ranked"] = len(others) + 1
+    return data, after
+
+
 def _annotate(
     result: RunResult, original: EvidenceSet, steps: Sequence[tuple[Mapping[str, Any], EvidenceSet]], kids: Mapping[str, Any]
 ) -> RunResult:
