@@ -772,3 +772,31 @@ def test_a_fields_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monke
     columns, by_columns = _both_ways(catalog, monkeypatch, root, _columnar, "_fields_by_columns", shown)
     if name in ("plain", "holes", "another category's unit", "with grades", "grades first") and not with_unit_file:
         assert isinstance(columns, tuple) and by_columns and by_columns[0] is not None  # read by columns indeed
+
+
+def test_a_whatif_of_a_category_nesting_its_own_units_scores_every_unit_twice(catalog, tmp_path, monkeypatch):
+    """A category that is its own sub-units' could let a what-if move a parent's score: every
+    unit is then scored before and after (each run whole), and the output is the roster's."""
+    import attrs
+
+    from escore import _session
+    from escore._cycle import Changes, whatif_in_table
+    from escore._plugins import Catalog
+
+    units = catalog.roster("fj2017", "county")
+    table = _write(tmp_path / "units.csv", "code,name,parent\n" + "".join(f"{u.code},{u.name},{u.parent}\n" for u in units))
+    changes = Changes.from_options(['website.channels.app={ points = 4, reason = "on 闽政通" }'], (), ())
+    alone, _ = whatif_in_table(catalog, "county", "quanzhou.licheng", changes, roster=table)
+    real_plan = Catalog.plan
+
+    def nested(self, ruleset, category):
+        plan = real_plan(self, ruleset, category)
+        return plan._replace(category=attrs.evolve(plan.category, subunits=category))
+
+    monkeypatch.setattr(Catalog, "plan", nested)
+    runs = []
+    real = _session.run_category
+    monkeypatch.setattr(_session, "run_category", lambda *a, **k: runs.append(k.get("only", ())) or real(*a, **k))
+    every, _ = whatif_in_table(catalog, "county", "quanzhou.licheng", changes, roster=table)
+    assert every == alone and alone["units_ranked"] == 83 and alone["rank_before"] == 52
+    assert runs == [[], []]  # two whole runs, no run of the unit alone

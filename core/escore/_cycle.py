@@ -293,11 +293,18 @@ def whatif_in_table(
     from ._session import run_category
     from ._stream import summaries_of
 
+    # A category that is its own sub-units' (a pack may nest units of one kind) would let the
+    # change move a parent's score too: every unit is then scored before and after.
+    alone = catalog.plan(catalog.choose(category, ruleset=ruleset).name, category).category.subunits != category
+
     def one(whatif: tuple[str, Changes] | None = None) -> CycleRun:
-        return run_cycle(catalog, category, ruleset=ruleset, evidence=evidence, roster=roster, only=[code], whatif=whatif)
+        only = [code] if alone else []
+        return run_cycle(catalog, category, ruleset=ruleset, evidence=evidence, roster=roster, only=only, whatif=whatif)
 
     before, after = one(), one((code, changes))
     data = diff_records(run_record(before, catalog), run_record(after, catalog), only=code)["units"][0]
+    if not alone:
+        return {**data, "units_ranked": len(after.result.units)}, after
     everyone = run_category(catalog, category, ruleset=ruleset, evidence=evidence, roster=roster, explain=False, lazy=True)
     others = [s.total for s in summaries_of(everyone.units) if s.unit.code != code]
 
