@@ -443,6 +443,18 @@ def test_whatif_rows_and_save(runner, db):
     )
 
 
+def test_an_added_row_never_takes_a_removed_row_s_line(demo_catalog):
+    """An added row is in no file: numbered after every row loaded and every row added, never at
+    the line of a row the same what-if removed (east's outage is the table's last line, 5)."""
+    from escore._cycle import Changes, run_cycle
+
+    cycle = run_cycle(demo_catalog, "town")
+    assert [row.line for row in cycle.data.tables["outages"]["east"]] == [5]
+    changes = Changes.from_options((), ["outages:date=2024-07-01,hours=1.5", "outages:date=2024-07-02,hours=2"], ["outages:5"])
+    changed = changes.apply(cycle.result.plan, cycle.data, "east")
+    assert [(row.line, str(row.hours)) for row in changed.tables["outages"]["east"]] == [(6, "1.5"), (7, "2")]
+
+
 def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
     from escore._cycle import _split_top
 

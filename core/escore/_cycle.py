@@ -180,7 +180,9 @@ class Changes:
                     _("expected '{0}' or one of its sub-units, got {1}").format(unit, repr(row["unit"])),
                 )
             by_unit = dict(tables.get(name, {}))
-            last = max((r.line for rows in by_unit.values() for r in rows), default=1)
+            # After every row loaded and every row added (never a line a removed row had): a row
+            # no file holds. Loaded for one unit (a what-if of a units table), that is its rows.
+            last = max((r.line for rows in (*data.tables.get(name, {}).values(), *by_unit.values()) for r in rows), default=1)
             for code, parsed in parse_rows([(last + 1, row)], spec, f"{where or '--add-row'} {name}", from_text=False):
                 by_unit[code] = (*by_unit.get(code, ()), parsed)
             tables[name] = by_unit
