@@ -475,6 +475,11 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
             "--add-row: outages:unit: expected 'east' or one of its sub-units, got 'north'",
         ),
         (["--add-row", 'outages:date="2024-07-01,x",hours=1'], "date: expected a date, YYYY-MM-DD, got '2024-07-01,x'"),
+        (
+            ["--add-row", "outages:date=2024-13-01,hours=1"],
+            "error: --add-row: outages:date: expected a date, YYYY-MM-DD, got '2024-13-01'\n",
+        ),
+        (["--add-row", "outages:dat=2024-07-01,hours=1"], "error: --add-row: outages:dat: unknown column (did you mean 'date'?)\n"),
     ],
     ids=[
         "no value",
@@ -485,6 +490,8 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
         "a cell without its value",
         "another unit's row",
         "a quoted comma",
+        "a bad cell: the option and the table, not a line of no file",
+        "an unknown column",
     ],
 )
 def test_whatif_changes_that_cannot_be_read_are_usage_errors(runner, args, message):

@@ -183,7 +183,12 @@ class Changes:
             # After every row loaded and every row added (never a line a removed row had): a row
             # no file holds. Loaded for one unit (a what-if of a units table), that is its rows.
             last = max((r.line for rows in (*data.tables.get(name, {}).values(), *by_unit.values()) for r in rows), default=1)
-            for code, parsed in parse_rows([(last + 1, row)], spec, f"{where or '--add-row'} {name}", from_text=False):
+            try:
+                added = list(parse_rows([(last + 1, row)], spec, name, from_text=False))
+            except InputError as problem:  # named by the option and the table: the row's line is no file's
+                key = f"{name}:{problem.key}" if problem.key else name
+                raise InputError(where or "--add-row", key, problem.expected, hint=problem.hint) from None
+            for code, parsed in added:
                 by_unit[code] = (*by_unit.get(code, ()), parsed)
             tables[name] = by_unit
         return attrs.evolve(data, values={**data.values, unit: values}, tables=tables)
