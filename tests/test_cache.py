@@ -640,3 +640,36 @@ def test_any_mix_of_evidence_values_comes_back_from_the_cache_exactly(demo_plan,
     for code in share:
         assert repr(list(part.values[code].items())) == repr(list(evidence.values[code].items()))
         assert repr(part.tables["outages"].get(code, ())) == repr(evidence.tables["outages"].get(code, ()))
+
+
+@pytest.mark.parametrize("category", ["city", "county"])
+def test_a_few_units_are_decoded_from_the_whole_set_and_score_as_read_alone(category, tmp_path, monkeypatch):
+    """A run of a few units (explain, plan, a what-if of a units table) decodes them from the
+    checked set of every unit when the cache holds it, sub-units' rows included: each unit's
+    result is the one a read of its evidence alone gives, and nothing is parsed again."""
+    from escore import _evidence_cache, _load, _session
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._report import run_to_dict
+    from escore._session import run_category
+
+    monkeypatch.setattr(_evidence_cache, "_RECORD_UNITS", 7)  # many records: a few units skip most
+    catalog = Catalog(make_plugin_manager())
+    codes = [u.code for u in catalog.roster("fj2017", category)]
+    chosen = [codes[0], codes[len(codes) // 2], codes[-1]]
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    alone = {code: run_to_dict(run_category(catalog, category, only=[code])) for code in chosen}
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    run_category(catalog, category, lazy=True, explain=False)  # the whole set, parsed and kept
+    parsed, decoded = [], []
+    real_load, real_part = _session.load_evidence, _load.DeferredEvidence.part
+    monkeypatch.setattr(_session, "load_evidence", lambda *a, **k: parsed.append(a[2]) or real_load(*a, **k))
+    monkeypatch.setattr(_load.DeferredEvidence, "part", lambda self, wanted: decoded.append(list(wanted)) or real_part(self, wanted))
+    for code in chosen:
+        assert run_to_dict(run_category(catalog, category, only=[code])) == alone[code]
+    assert parsed == []
+    children = _session.children_of(catalog, catalog.plan("fj2017", category))
+    assert decoded == [[code, *(c.code for c in children.get(code, ()))] for code in chosen]
+    # Without the whole set in the cache, the few units are read on their own, as before.
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "other"))
+    assert run_to_dict(run_category(catalog, category, only=chosen[:1])) == alone[chosen[0]]
+    assert parsed == [chosen[:1]]

@@ -251,6 +251,10 @@ class DeferredEvidence:
         found = self._cached.load(self._plan, set(codes))
         return found if found is not None else self.whole()
 
+    def close(self) -> None:
+        """Read no more of the cached set (what was decoded stays decoded)."""
+        self._cached.close()
+
     def whole(self) -> EvidenceSet:
         if self._whole is None:
             found = self._cached.load(self._plan)

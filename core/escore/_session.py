@@ -227,8 +227,10 @@ def run_category(
     check_roster(plan, units, str(roster) if roster else _("roster {0}/{1}").format(chosen.name, category))
     if digesting is not None:
         digesting.join()
+    every_code: list[str] = []
     if only:
         wanted = set(only)
+        every_code = [u.code for u in units]
         units = tuple(u for u in units if u.code in wanted)
     children = children_of(catalog, plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
@@ -246,12 +248,17 @@ def run_category(
         deferred = None
         if lazy and overlay is None:
             deferred = defer_evidence(paths, plan, codes, known, catalog.loaders, sub_codes, others)
+        part = None
+        if deferred is None and len(codes) < len(every_code):
+            part = part_of_the_whole_set(paths, plan, every_code, units, children, known, catalog.loaders, sub_codes, others)
         if deferred is not None:
             head, later = deferred
             data = relabel(head, paths)
         else:
             later = None
-            data = relabel(load_evidence(paths, plan, codes, known, catalog.loaders, sub_codes, others), paths)
+            if part is None:
+                part = load_evidence(paths, plan, codes, known, catalog.loaders, sub_codes, others)
+            data = relabel(part, paths)
         if overlay is not None:
             data = overlay(plan, data)
         result = score_with(
@@ -271,6 +278,37 @@ def run_category(
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     notify_finished(catalog, result)
     return result
+
+
+def part_of_the_whole_set(
+    paths: Sequence[Path],
+    plan: Plan,
+    every_code: list[str],
+    units: Sequence[Unit],
+    children: Mapping[str, tuple[Unit, ...]],
+    known: Iterable[str],
+    loaders: Mapping[str, Any],
+    sub_codes: list[str],
+    others: list[str],
+) -> EvidenceSet | None:
+    """The evidence of ``units`` (a few of the ``every_code`` units) decoded from the checked set
+    of every unit, when the cache holds it; else ``None`` (they are then read on their own).
+
+    An explanation, a plan or a what-if of one unit of a large table then decodes the cache's
+    record that holds it, instead of parsing and checking every file again for that unit alone
+    (100,000 harness units: 3.6 s and 228 MiB, for each new unit). The set is the one a run of
+    every unit checked: its values for these units are the ones a read of them alone gives, and
+    its warnings are the set's, as that run shows them.
+    """
+    whole = defer_evidence(paths, plan, every_code, known, loaders, sub_codes, others)
+    if whole is None:
+        return None
+    head, later = whole
+    try:
+        found = later.part([u.code for u in units] + [c.code for u in units for c in children.get(u.code, ())])
+    finally:
+        later.close()
+    return attrs.evolve(head, values=found.values, tables=found.tables)
 
 
 def score_with(
