@@ -1217,7 +1217,10 @@ def test_numbers_that_are_not_finite_are_refused(runner, args, option):
     coverage gate that could never fail, --timeout nan a limit that never applied."""
     result = runner.invoke(cli, args)
     assert result.exit_code == 2
-    assert f"Invalid value for '{option}': '{args[-1]}' is not a finite number" in result.stderr
+    assert f"Invalid value for '{option}': '{args[-1]}' is not a finite number." in result.stderr
+    chinese = runner.invoke(cli, [*args, "--lang", "zh"])  # in click's catalogue, as its other messages
+    assert chinese.exit_code == 2
+    assert f"错误：'{option}' 的值无效：'{args[-1]}' 不是有限的数。" in chinese.stderr, chinese.stderr
 
 
 @pytest.mark.parametrize(("format_", "limit"), [("html", "HTML_MAX_UNITS"), ("xlsx", "XLSX_MAX_UNITS")])

@@ -323,10 +323,13 @@ class FiniteFloatRange(click.FloatRange):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         import math
+        from gettext import gettext as click_message
 
         number = super().convert(value, param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
+            # Read while click reads the command line: in click's catalogue (locale/zh/LC_MESSAGES/
+            # click.po), as click's own messages, and so not among escore's.
+            self.fail(click_message("{value!r} is not a finite number.").format(value=value), param, ctx)
         return number
 
 
