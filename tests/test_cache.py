@@ -669,7 +669,23 @@ def test_a_few_units_are_decoded_from_the_whole_set_and_score_as_read_alone(cate
     assert parsed == []
     children = _session.children_of(catalog, catalog.plan("fj2017", category))
     assert decoded == [[code, *(c.code for c in children.get(code, ()))] for code in chosen]
+    # Only these units' evidence: an accepted appeal of another unit of the same record is not
+    # applied to the run, nor reported as applied (the record holds every unit here).
+    from escore._cycle import run_cycle
+
+    neighbour = codes[1]
+    field = next(f.key for f in catalog.plan("fj2017", category).fields if f.type == "bool")
+    change = {"set": [{"field": field, "value": "true"}]}
+    indicator = catalog.plan("fj2017", category).indicators[0].node.code
+    appeals = [
+        {"id": 1, "unit": neighbour, "indicator": indicator, "claim": "c", "changes": change},
+        {"id": 2, "unit": codes[0], "indicator": indicator, "claim": "c", "changes": change},
+    ]
+    cycle = run_cycle(catalog, category, only=[codes[0]], appeals=appeals)
+    assert cycle.appeals == (2,) and parsed == []
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    assert run_to_dict(run_cycle(catalog, category, only=[codes[0]], appeals=appeals).result) == run_to_dict(cycle.result)
     # Without the whole set in the cache, the few units are read on their own, as before.
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "other"))
     assert run_to_dict(run_category(catalog, category, only=chosen[:1])) == alone[chosen[0]]
-    assert parsed == [chosen[:1]]
+    assert parsed == [[codes[0]], chosen[:1]]
