@@ -233,7 +233,7 @@ def score_summaries(
     order, so the result is the one a single process gives. ``evidence_for(slice)``, when
     given, is each slice's ``(values, tables)``, found in the process that scores it. With
     ``texts`` each summary carries its numbers' texts (:attr:`Summary.texts`): all of them, or
-    those at the given positions (:func:`text_positions`)
+    those at the given positions (:func:`text_positions`).
 
     Each slice's summaries come sorted by total, highest first, equal totals in the order of
     ``units`` (sorted where the slice was scored, at the same time as the others): with the
