@@ -240,26 +240,9 @@ def run_category(
     # them (at 10,000 units, 150 ms of collections between the load, the processes' summaries
     # and the ranking).
     with gc_paused():
-        codes = [u.code for u in units]
-        # A run whose output is streamed (table, CSV, JSON, TOML) and that changes no evidence
-        # decodes cached evidence in the processes that score it, each its share
-        # (escore._load.DeferredEvidence); else it is loaded here. The detail of JSON and TOML is
-        # scored again a few records of the cache at a time too (escore._builtin_formats.unit_texts):
-        # no process holds the whole set (100,000 county units: 482 MiB when the parent did).
-        deferred = None
-        if lazy and overlay is None:
-            deferred = defer_evidence(paths, plan, codes, known, catalog.loaders, sub_codes, others)
-        part = None
-        if deferred is None and len(codes) < len(every_code):
-            part = part_of_the_whole_set(paths, plan, every_code, units, children, known, catalog.loaders, sub_codes, others)
-        if deferred is not None:
-            head, later = deferred
-            data = relabel(head, paths)
-        else:
-            later = None
-            if part is None:
-                part = load_evidence(paths, plan, codes, known, catalog.loaders, sub_codes, others)
-            data = relabel(part, paths)
+        data, later = evidence_of_run(
+            paths, plan, units, every_code, children, known, catalog.loaders, sub_codes, others, defer=lazy and overlay is None
+        )
         if overlay is not None:
             data = overlay(plan, data)
         result = score_with(
@@ -279,6 +262,44 @@ def run_category(
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     notify_finished(catalog, result)
     return result
+
+
+def evidence_of_run(
+    paths: Sequence[Path],
+    plan: Plan,
+    units: Sequence[Unit],
+    every_code: list[str],
+    children: Mapping[str, tuple[Unit, ...]],
+    known: Iterable[str],
+    loaders: Mapping[str, Any],
+    sub_codes: list[str],
+    others: list[str],
+    *,
+    defer: bool,
+) -> tuple[EvidenceSet, DeferredEvidence | None]:
+    """The evidence a run of ``units`` scores (``every_code``: the category's units, when these
+    are a few of them), and the cached set its processes decode their shares of, if deferred.
+
+    A run whose output is streamed (table, CSV, JSON, TOML) and that changes no evidence
+    (``defer``) decodes cached evidence in the processes that score it, each its share
+    (escore._load.DeferredEvidence); else it is loaded here. The detail of JSON and TOML is
+    scored again a few records of the cache at a time too (escore._builtin_formats.unit_texts):
+    no process holds the whole set (100,000 county units: 482 MiB when the parent did). A few
+    units are decoded from the set of every unit when the cache holds it
+    (:func:`part_of_the_whole_set`).
+    """
+    codes = [u.code for u in units]
+    if defer:
+        deferred = defer_evidence(paths, plan, codes, known, loaders, sub_codes, others)
+        if deferred is not None:
+            head, later = deferred
+            return relabel(head, paths), later
+    found = None
+    if len(codes) < len(every_code):
+        found = part_of_the_whole_set(paths, plan, every_code, units, children, known, loaders, sub_codes, others)
+    if found is None:
+        found = load_evidence(paths, plan, codes, known, loaders, sub_codes, others)
+    return relabel(found, paths), None
 
 
 def part_of_the_whole_set(
