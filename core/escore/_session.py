@@ -284,9 +284,14 @@ def evidence_of_run(
     (``defer``) decodes cached evidence in the processes that score it, each its share
     (escore._load.DeferredEvidence); else it is loaded here. The detail of JSON and TOML is
     scored again a few records of the cache at a time too (escore._builtin_formats.unit_texts):
-    no process holds the whole set (100,000 county units: 482 MiB when the parent did). A few
-    units are decoded from the set of every unit when the cache holds it
-    (:func:`part_of_the_whole_set`).
+    no process holds the whole set (100,000 county units: 482 MiB when the parent did).
+
+    A few units (an explanation, a plan or a what-if of one unit of a large table) are decoded
+    from the checked set of every unit when the cache holds it: the record that holds them,
+    instead of every file parsed and checked again for them alone (100,000 harness units: 3.6 s
+    and 228 MiB for each new unit). That set is the one a run of every unit checked: its values
+    for these units are the ones a read of them alone gives, and its warnings are the set's, as
+    that run shows them.
     """
     codes = [u.code for u in units]
     if defer:
@@ -296,33 +301,17 @@ def evidence_of_run(
             return relabel(head, paths), later
     found = None
     if len(codes) < len(every_code):
-        found = part_of_the_whole_set(paths, plan, every_code, units, children, known, loaders, sub_codes, others)
+        found = _part_of_the_whole_set(defer_evidence(paths, plan, every_code, known, loaders, sub_codes, others), units, children)
     if found is None:
         found = load_evidence(paths, plan, codes, known, loaders, sub_codes, others)
     return relabel(found, paths), None
 
 
-def part_of_the_whole_set(
-    paths: Sequence[Path],
-    plan: Plan,
-    every_code: list[str],
-    units: Sequence[Unit],
-    children: Mapping[str, tuple[Unit, ...]],
-    known: Iterable[str],
-    loaders: Mapping[str, Any],
-    sub_codes: list[str],
-    others: list[str],
+def _part_of_the_whole_set(
+    whole: tuple[EvidenceSet, DeferredEvidence] | None, units: Sequence[Unit], children: Mapping[str, tuple[Unit, ...]]
 ) -> EvidenceSet | None:
-    """The evidence of ``units`` (a few of the ``every_code`` units) decoded from the checked set
-    of every unit, when the cache holds it; else ``None`` (they are then read on their own).
-
-    An explanation, a plan or a what-if of one unit of a large table then decodes the cache's
-    record that holds it, instead of parsing and checking every file again for that unit alone
-    (100,000 harness units: 3.6 s and 228 MiB, for each new unit). The set is the one a run of
-    every unit checked: its values for these units are the ones a read of them alone gives, and
-    its warnings are the set's, as that run shows them.
-    """
-    whole = defer_evidence(paths, plan, every_code, known, loaders, sub_codes, others)
+    """The evidence of ``units`` from the deferred set of every unit ``whole`` (``None``: not
+    in the cache, and so neither is theirs)."""
     if whole is None:
         return None
     head, later = whole
