@@ -322,6 +322,8 @@ def test_a_whatif_of_a_units_table_is_the_whatif_of_the_roster(catalog, tmp_path
     """whatif --roster scores the unit before and after and the others once (their totals): the
     very output of the what-if of the pack's roster (every unit scored twice), when the table
     holds the roster's units: totals, delta, ranks, units ranked, changed indicators and lines."""
+    import json
+
     from click.testing import CliRunner
 
     from escore_cli import cli
@@ -338,8 +340,7 @@ def test_a_whatif_of_a_units_table_is_the_whatif_of_the_roster(catalog, tmp_path
         assert of_roster.exit_code == 0 and of_table.exit_code == 0, of_table.output
         assert of_table.stdout == of_roster.stdout
         shown[format_] = of_table.stdout
-    data = __import__("json").loads(shown["json"])
-    assert data["units_ranked"] == 83, shown["table"]
+    assert json.loads(shown["json"])["units_ranked"] == 83, shown["table"]
 
 
 def test_a_units_table_is_read_and_checked_once_per_content(catalog, tmp_path, monkeypatch):

@@ -576,6 +576,7 @@ def test_the_plans_whatif_command_scores_what_the_plan_scored(runner, evidence, 
     """Each action's command, as the table and the page print it, repeats the options that chose
     what the plan scored (here its evidence, category and store): typed as printed, it gains
     exactly the action's gain. Without -e it would score the sample's evidence (another gain)."""
+    import html
     import shlex
 
     edit(evidence / "units" / "north.toml", "median_delay = 3\n", "")
@@ -589,7 +590,7 @@ def test_the_plans_whatif_command_scores_what_the_plan_scored(runner, evidence, 
     for command, action in zip(commands, plan["actions"]):
         argv = shlex.split(command)
         assert argv == [*prefix, *action["args"]]
-        assert __import__("html").escape(command) in page
+        assert html.escape(command) in page
         assert as_json(runner.invoke(cli, [*argv[1:], "-f", "json"]))["delta"] == action["gain"], command
     [provide] = [a for a in plan["actions"] if a["indicator"] == "S-1-2"]
     assert as_json(runner.invoke(cli, ["whatif", "north", *provide["args"], "-f", "json"]))["delta"] != provide["gain"]
