@@ -801,3 +801,27 @@ def test_a_whatif_of_a_category_nesting_its_own_units_scores_every_unit_twice(ca
     every, _ = whatif_in_table(catalog, "county", "quanzhou.licheng", changes, roster=table)
     assert every == alone and alone["units_ranked"] == 83 and alone["rank_before"] == 52
     assert runs == [[], []]  # two whole runs, no run of the unit alone
+
+
+def test_a_command_reads_a_units_table_once_per_content(catalog, tmp_path, monkeypatch):
+    """units_of keeps the units of a table it has read for the catalogue, by the table's content
+    (a what-if reads it four times): the same bytes give the same units without a read; other
+    bytes are read again; the set of known codes is each caller's own."""
+    from escore import _session
+
+    path = _write(tmp_path / "units.csv", "code,name\nb.2,Two\nb.10,Ten\n")
+    reads = []
+    real = _session._read_units_table
+    monkeypatch.setattr(_session, "_read_units_table", lambda *a: reads.append(a[3]) or real(*a))
+    first, known = _session.units_of(catalog, "fj2017", "provincial", path)
+    again, known_again = _session.units_of(catalog, "fj2017", "provincial", path)
+    assert [u.code for u in first] == ["b.2", "b.10"] and again is first and len(reads) == 1
+    assert known == known_again and known is not known_again and {"b.2", "b.10"} <= known
+    known.discard("b.2")
+    assert "b.2" in _session.units_of(catalog, "fj2017", "provincial", path)[1]
+    _write(path, "code,name\nb.2,Two\nb.3,Three\n")
+    assert [u.code for u in _session.units_of(catalog, "fj2017", "provincial", path)[0]] == ["b.2", "b.3"]
+    assert len(reads) == 2
+    other = Catalog(make_plugin_manager())  # another catalogue reads it for itself
+    _session.units_of(other, "fj2017", "provincial", path)
+    assert len(reads) == 3

@@ -7,6 +7,7 @@ import functools
 import gc
 import operator
 import os
+import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,10 @@ from typing import Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, UsageError
+from ._errors import EscoreError, InputError, UsageError
 from ._evidence_set import EvidenceSet
 from ._fieldvalues import FieldValues
-from ._files import digests_ahead
+from ._files import digests_ahead, file_sha256
 from ._i18n import gettext as _
 from ._load import DeferredEvidence, defer_evidence, load_evidence
 from ._model import Unit
@@ -93,6 +94,30 @@ def units_of(catalog: Catalog, ruleset: str, category: str, roster: Path | None 
     and every unit code of the ruleset (for telling other categories' evidence from typos)."""
     if roster is None:
         return catalog.roster(ruleset, category), catalog.all_unit_codes(ruleset)
+    # A command may read the same table several times (a what-if: to find the unit, then in each
+    # of its three runs); its units, sorted and checked, are kept for this catalogue by the
+    # table's content (100,000 units: 235 ms a read, even from the cache of units tables).
+    read_before = _units_tables.setdefault(catalog, {})
+    try:
+        content = (ruleset, category, file_sha256(roster))  # per process, once per file state
+    except (OSError, EscoreError):  # unreadable: the read says why
+        content = None
+    found = read_before.get(content) if content is not None else None
+    if found is None:
+        found = _read_units_table(catalog, ruleset, category, roster)
+        if content is not None:
+            read_before[content] = found
+    units, known = found
+    return units, set(known)  # a caller's own set: the kept one is never changed
+
+
+#: Per catalogue, the units tables read by content (:func:`units_of`).
+_units_tables: weakref.WeakKeyDictionary[Catalog, dict[tuple[str, str, bytes], tuple[tuple[Unit, ...], set[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _read_units_table(catalog: Catalog, ruleset: str, category: str, roster: Path) -> tuple[tuple[Unit, ...], set[str]]:
     from ._collect import sorted_naturally
     from ._columnar import read_roster_table
 

@@ -117,7 +117,7 @@ class TomlCache:
         entries = self.entries
         if len(entries) > MAX_ENTRIES:  # keep the newest: dicts remember insertion order
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
-        # At exit, silently: a refused directory is said once, by the evidence cache (escore._cache.read_marshal).
+        # At exit, silently: a refused directory is said once, by the evidence cache (escore._evidence_cache).
         _cache.write_marshal(self.path, (VERSION, entries), ".toml-cache.", "toml-v*.marshal", MAX_TOML_FILES, report=False)
         self.dirty = False
 
