@@ -803,8 +803,8 @@ def test_a_whatif_of_a_category_nesting_its_own_units_scores_every_unit_twice(ca
     assert runs == [[], []]  # two whole runs, no run of the unit alone
 
 
-def test_a_command_reads_a_units_table_once_per_content(catalog, tmp_path, monkeypatch):
-    """units_of keeps the units of a table it has read for the catalogue, by the table's content
+def test_a_command_reads_a_units_table_once_per_file_state(catalog, tmp_path, monkeypatch):
+    """units_of keeps the units of a table it has read for the catalogue, by the file's state
     (a what-if reads it four times): the same bytes give the same units without a read; other
     bytes are read again; the set of known codes is each caller's own."""
     from escore import _session
