@@ -302,6 +302,14 @@ def test_whatif_and_plan_for_a_unit_of_a_units_table(tmp_path, monkeypatch):
     planned = runner.invoke(cli, ["plan", "bench.1", *args, "-f", "json"])
     assert planned.exit_code == 0, planned.output
     assert json.loads(planned.stdout)["unit"] == "bench.1"
+    every = runner.invoke(cli, ["plan", "--all", *args, "-f", "json"])  # each unit's plan, as plan UNIT --roster gives it
+    assert every.exit_code == 0, every.output
+    plans = json.loads(every.stdout)["plans"]
+    ranked = json.loads(runner.invoke(cli, ["run", *args, "-f", "json"]).stdout)["units"]
+    assert [(p["rank"], p["unit"]) for p in plans] == [(u["rank"], u["code"]) for u in ranked] and len(plans) == 3
+    for unit_plan in plans:
+        alone = json.loads(runner.invoke(cli, ["plan", unit_plan["unit"], *args, "-f", "json"]).stdout)
+        assert (unit_plan["total"], unit_plan["actions"]) == (alone["total"], alone["actions"])
     saved = runner.invoke(cli, ["whatif", "bench.1", *args, *change, "--save"])
     assert saved.exit_code == 2
     assert saved.stderr == "escore: error: --roster: saved runs and appeals score the pack's roster; leave --roster out\n"

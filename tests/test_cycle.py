@@ -803,6 +803,7 @@ def test_json_outputs_match_their_shipped_schemas(runner, evidence):
         "diff": ["diff", "1", "2", "-f", "json"],
         "whatif": ["whatif", "east", "--set", "website.leak=false", "-f", "json"],
         "plan": ["plan", "east", "-f", "json"],
+        "plans": ["plan", "--all", "-c", "town", "-f", "json"],
     }
     for name, args in outputs.items():
         data = as_json(runner.invoke(cli, args))
@@ -917,3 +918,99 @@ def test_a_plan_never_proposes_changing_what_the_unit_cannot_change(category, co
     fields = {change["field"] for action in plan["actions"] for change in action["set"]}
     assert plan["actions"] and "website.monitoring_date" not in fields
     assert all(plan_of.fixtures[key.replace(".", "_")].field.actionable for key in fields)
+
+
+# ---------------------------------------------------------------------- plan --all
+
+PLAN_HEAD = ("schema_version", "ruleset", "category", "note", "synthetic")
+
+
+def test_plan_all_is_each_unit_s_own_plan_in_rank_order(runner, evidence, db, monkeypatch):
+    """`plan --all` gives every unit the plan `plan UNIT` gives it (appeals applied, evidence as
+    given), in the run's rank order with its rank; one process or several, the same bytes."""
+    import escore._plan
+
+    edit(evidence / "units" / "north.toml", "median_delay = 3\n", "")
+    ok(runner.invoke(cli, ["appeal", "add", "east", "S-1-2", "--claim", "c", "--set", "service.median_delay=7", "-e", str(evidence)]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "r"]))
+    args = ["plan", "--all", "-c", "town", "-e", str(evidence), "-f", "json"]
+    alone = ok(runner.invoke(cli, [*args, "-j", "1"]))
+    assert "applied accepted appeal(s) #1" in alone.stderr
+    monkeypatch.setattr(escore._plan, "PLANS_PER_PART", 1)  # a part per unit: every unit but one in a forked process
+    shared = ok(runner.invoke(cli, [*args, "-j", "2"]))
+    assert shared.stdout == alone.stdout
+    document = json.loads(alone.stdout)
+    from escore_cli._common import dumps
+
+    assert dumps(document) == alone.stdout  # written a plan at a time, the text of the whole document
+    run = as_json(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "json"]))
+    assert [(p["rank"], p["unit"], p["total"]) for p in document["plans"]] == [(u["rank"], u["code"], u["total"]) for u in run["units"]]
+    assert document["units"] == len(run["units"]) == 4
+    for planned in document["plans"]:
+        own = as_json(runner.invoke(cli, ["plan", planned["unit"], "-c", "town", "-e", str(evidence), "-f", "json"]))
+        assert {key: document[key] for key in PLAN_HEAD} == {key: own[key] for key in PLAN_HEAD}
+        assert planned == {"rank": planned["rank"], **{key: own[key] for key in ("unit", "name", "total", "actions")}}
+    east = next(p for p in document["plans"] if p["unit"] == "east")
+    assert {a["points_before"] for a in east["actions"] if a["indicator"] == "S-1-2"} == {"5"}  # the appeal's tier (0 without it)
+    north = next(p for p in document["plans"] if p["unit"] == "north")
+    assert any(a["explanation"].startswith("provide service.median_delay: up to 10 points") for a in north["actions"])
+
+
+def test_plan_all_as_csv_and_table(runner):
+    import csv
+    import shlex
+
+    document = as_json(runner.invoke(cli, ["plan", "--all", "-c", "town", "-f", "json"]))
+    text = ok(runner.invoke(cli, ["plan", "--all", "-c", "town", "-f", "csv"])).stdout
+    assert text.startswith("\ufeffrank,code,name,total,action,indicator,title,gain,gain_2dp,")
+    rows = list(csv.DictReader(text[1:].splitlines()))
+    expected = []
+    for planned in document["plans"]:
+        for number, action in enumerate(planned["actions"], 1):
+            command = shlex.join(["escore", "whatif", planned["unit"], "-c", "town", *action["args"]])
+            expected.append(
+                (str(planned["rank"]), planned["unit"], str(number), action["indicator"], action["gain"], action["explanation"], command)
+            )
+        if not planned["actions"]:
+            expected.append((str(planned["rank"]), planned["unit"], "", "", "", "", ""))
+    found = [(r["rank"], r["code"], r["action"], r["indicator"], r["gain"], r["explanation"], r["whatif"]) for r in rows]
+    assert found == expected and len(found) > 4
+    assert {r["synthetic"] for r in rows} == {"yes"}
+    first = next(r for r in rows if r["gain"])
+    assert Decimal(first["gain_2dp"]) == Decimal(first["gain"]).quantize(Decimal("0.01"))
+    for row in [r for r in rows if r["gain"]][:3]:  # each line's command, run as printed, gains exactly its gain
+        assert as_json(runner.invoke(cli, [*shlex.split(row["whatif"])[1:], "-f", "json"]))["delta"] == row["gain"]
+    table = ok(runner.invoke(cli, ["plan", "--all", "-c", "town"])).stdout
+    assert table.count("SYNTHETIC EVIDENCE") == 1
+    headings = [line for line in table.splitlines() if line.startswith("rank ")]
+    assert headings == [
+        f"rank {p['rank']} · improvement plan · {p['unit']} {p['name']} · {document['ruleset']} town · total {Decimal(p['total']):.2f}"
+        for p in document["plans"]
+    ]
+    assert table.count("\n   escore whatif ") == sum(len(p["actions"]) for p in document["plans"])
+    assert table.endswith("gains rounded half-up to 2 places (-f json has them exact)\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["plan"], "escore: error: plan: give a UNIT (a code or a name), or --all with -c CATEGORY\n"),
+        (["plan", "east", "--all"], "escore: error: plan: give a UNIT or --all, not both\n"),
+        (["plan", "--all"], "escore: error: plan --all: give the category, -c CATEGORY\n"),
+        (
+            ["plan", "--all", "-c", "town", "-f", "html"],
+            "escore: error: plan --all: -f html is one unit's page; give a UNIT, or -f table, json or csv\n",
+        ),
+        (
+            ["plan", "east", "-f", "csv"],
+            "escore: error: plan: -f csv lists the actions of every unit (--all); one unit's plan: -f table, json or html\n",
+        ),
+        (["plan", "--all", "-c", "twon"], None),
+    ],
+)
+def test_plan_all_usage_errors(runner, args, message):
+    result = ok(runner.invoke(cli, args), 2)
+    if message is None:
+        assert "did you mean 'town'" in result.stderr and "Traceback" not in result.stderr
+    else:
+        assert result.stderr == message

@@ -72,3 +72,23 @@ def test_a_missing_section_pack_is_an_error_not_a_ranking_out_of_70(runner, cate
         f"escore: error: fj2017/{category}: the sections weigh {weight} in all (comprehensive {weight}), but the category totals 100: "
         "a pack that registers a section of it is missing or failed to load (see escore plugins)\n"
     )
+
+
+@pytest.mark.parametrize("category", ["city", "provincial"])
+def test_plan_all_gives_each_unit_its_own_plan(runner, category):
+    """`plan --all` of a category: each unit's plan is `plan UNIT`'s (city units with their
+    counties' rows rolled up), in the run's rank order, in two processes as in one."""
+    args = ["plan", "--all", "-c", category, "--ruleset", "fj2017", "--lang", "en", "-f", "json"]
+    first = runner.invoke(cli, [*args, "-j", "2"])
+    assert first.exit_code == 0, first.stderr
+    assert runner.invoke(cli, [*args, "-j", "1"]).stdout == first.stdout
+    document = json.loads(first.stdout)
+    ranked = json.loads(runner.invoke(cli, ["run", "-c", category, "--ruleset", "fj2017", "-f", "json"]).stdout)["units"]
+    assert [(p["rank"], p["unit"], p["total"]) for p in document["plans"]] == [(u["rank"], u["code"], u["total"]) for u in ranked]
+    for planned in document["plans"]:
+        own = json.loads(
+            runner.invoke(cli, ["plan", planned["unit"], "-c", category, "--ruleset", "fj2017", "--lang", "en", "-f", "json"]).stdout
+        )
+        assert planned["actions"] == own["actions"], planned["unit"]
+        assert (planned["name"], planned["total"]) == (own["name"], own["total"])
+    assert sum(len(p["actions"]) for p in document["plans"]) > 5 * len(document["plans"])

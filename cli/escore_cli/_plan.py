@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,6 @@ from ._common import (
     evidence_option,
     lang_option,
     output_option,
-    report_format_option,
     reports_errors,
     roster_option,
     ruleset_option,
@@ -29,23 +29,40 @@ from ._store import db_option, no_appeals_option, note_appeals
 
 
 @click.command()
-@click.argument("unit")
+@click.argument("unit", required=False)
+@click.option("--all", "every_unit", is_flag=True, help="Plan every unit of the category (-c), in rank order: table, json or csv.")
 @unit_category_option
 @ruleset_option
 @year_option
 @evidence_option
-@report_format_option
+@click.option(
+    "--format",
+    "-f",
+    "format_",
+    default="table",
+    type=click.Choice(["table", "json", "csv", "html"]),
+    show_default=True,
+    help="html: one unit's page; csv: with --all, a line per action.",
+)
 @output_option
 @db_option
 @no_appeals_option
 @lang_option
 @roster_option
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --all: plan in N processes (default: every processor; 1: one process). Results are the same.",
+)
 @click.pass_context
 @reports_errors
 def plan(
     ctx: click.Context,
     lang: str | None,
-    unit: str,
+    unit: str | None,
+    every_unit: bool,
     category: str | None,
     ruleset: str | None,
     year: int | None,
@@ -55,19 +72,31 @@ def plan(
     db: Path | None,
     no_appeals: bool,
     roster: Path | None,
+    jobs: int | None,
 ) -> None:
     """An improvement plan for UNIT: what to change to gain points, best first.
 
     Every action is verified by re-scoring: `escore whatif UNIT` with its options
-    (the `set` list as --set FIELD=VALUE) gains exactly its `gain`.
+    (the `set` list as --set FIELD=VALUE) gains exactly its `gain`. With --all
+    instead of UNIT: the plan of every unit of the category (-c).
     """
     from escore._cycle import run_cycle
+    from escore._errors import UsageError
     from escore._plan import improvement_plan
     from escore._session import children_of
 
     from ._explain import unit_to_score
 
-    catalog = catalog_from(ctx)
+    catalog = catalog_from(ctx)  # the usage errors below speak the rulesets' language
+    if every_unit:
+        if unit is not None:
+            raise UsageError(_("plan: give a UNIT or --all, not both"))
+        plan_every_unit(ctx, category, ruleset, year, evidence, format_, output, db, no_appeals, roster, jobs)
+        return
+    if unit is None:
+        raise UsageError(_("plan: give a UNIT (a code or a name), or --all with -c CATEGORY"))
+    if format_ == "csv":
+        raise UsageError(_("plan: -f csv lists the actions of every unit (--all); one unit's plan: -f table, json or html"))
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
     # The plan is the unit's alone (each action re-scores it, and its sub-units' evidence, which a
     # run of one unit loads too): the other units are not scored.
@@ -89,6 +118,65 @@ def plan(
         write_output(plan_html(data, command), output)
     else:
         write_output(plan_table(data, command), output)
+
+
+def plan_every_unit(
+    ctx: click.Context,
+    category: str | None,
+    ruleset: str | None,
+    year: int | None,
+    evidence: tuple[Path, ...],
+    format_: str,
+    output: Path | None,
+    db: Path | None,
+    no_appeals: bool,
+    roster: Path | None,
+    jobs: int | None,
+) -> None:
+    """``plan --all``: every unit's plan, in rank order, each as ``plan UNIT`` makes it."""
+    from escore._cycle import run_cycle
+    from escore._errors import UsageError
+    from escore._plan import PLANS_PER_PART, improvement_plans
+    from escore._session import children_of
+    from escore._stream import default_jobs
+
+    from ._store import accepted_appeals
+
+    if category is None:
+        raise UsageError(_("plan --all: give the category, -c CATEGORY"))
+    if format_ == "html":
+        raise UsageError(_("plan --all: -f html is one unit's page; give a UNIT, or -f table, json or csv"))
+    catalog = catalog_from(ctx)
+    rules = catalog.choose(category, ruleset=ruleset, year=year).name
+    appeals = [] if no_appeals else accepted_appeals(db, catalog, category, rules, None)
+    if appeals and roster is not None:
+        raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+    # The ranking gives the order and each unit's rank; every plan then scores its unit alone.
+    cycle = run_cycle(catalog, category, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster, explain=False)
+    note_appeals(cycle)
+    result = cycle.result
+    assert cycle.data is not None  # run_cycle always applies its overlay, which keeps the evidence it scored
+    units = [u.unit for u in result.units]
+    plans = improvement_plans(
+        result.plan,
+        result.selected,
+        units,
+        children_of(catalog, result.plan),
+        cycle.data,
+        jobs=default_jobs(len(units), from_units=2 * PLANS_PER_PART) if jobs is None else jobs,
+    )
+    ranked = zip(result.ranks, plans)
+    if format_ == "json":
+        write_output(lambda stream: write_plans_json(stream, ranked, result.plan, result.synthetic, len(units)), output)
+        return
+
+    def command(code: str) -> list[str]:
+        return whatif_command(ctx, code, category, ruleset, year, evidence, roster, db, no_appeals)
+
+    if format_ == "csv":
+        write_output(lambda stream: write_plans_csv(stream, ranked, command, result.synthetic), output)
+    else:
+        write_output(lambda stream: write_plans_table(stream, ranked, command, result.synthetic), output)
 
 
 def whatif_command(
@@ -133,28 +221,148 @@ def _args(action: dict[str, Any], command: list[str] | None = None) -> str:
 def plan_table(data: dict[str, Any], command: list[str] | None = None) -> str:
     """The plan as text; each action with the command that verifies it (``command``, else
     ``escore whatif UNIT``) and its options."""
-    from decimal import Decimal
-
     from escore._report import synthetic_banner
-    from escore._results import present
 
-    lines = [
-        _("improvement plan · {0} {1} · {2} {3} · total {4}").format(
-            data["unit"], data["name"], data["ruleset"], data["category"], present(Decimal(data["total"]))
-        )
-    ]
+    lines = [_plan_heading(data)]
     if data.get("synthetic"):
         lines.append(f"*** {synthetic_banner()} ***")
+    lines += _action_lines(data, command)
+    lines.append("")
+    lines.append(data["note"] + _("; gains rounded half-up to 2 places (-f json has them exact)"))
+    return safe("\n".join(lines) + "\n")
+
+
+def _plan_heading(data: dict[str, Any]) -> str:
+    from decimal import Decimal
+
+    from escore._results import present
+
+    return _("improvement plan · {0} {1} · {2} {3} · total {4}").format(
+        data["unit"], data["name"], data["ruleset"], data["category"], present(Decimal(data["total"]))
+    )
+
+
+def _action_lines(data: dict[str, Any], command: list[str] | None) -> list[str]:
+    from decimal import Decimal
+
+    from escore._results import present
+
     if not data["actions"]:
-        lines.append(_("no action found that gains points"))
+        return [_("no action found that gains points")]
+    lines = []
     for number, action in enumerate(data["actions"], 1):
         lines.append("")
         lines.append(f"{number}. +{present(Decimal(action['gain']))}  {action['indicator']} {action['title']}")
         lines.append(f"   {action['explanation']}")
         lines.append(f"   {_args(action, command or ['escore', 'whatif', data['unit']])}")
-    lines.append("")
-    lines.append(data["note"] + _("; gains rounded half-up to 2 places (-f json has them exact)"))
-    return safe("\n".join(lines) + "\n")
+    return lines
+
+
+def write_plans_table(
+    stream: Any, ranked: Iterable[tuple[int, dict[str, Any]]], command: Callable[[str], list[str]], synthetic: bool
+) -> None:
+    """``plan --all -f table``: each unit's plan as ``plan UNIT`` prints it, after its rank; the
+    synthetic banner and the note once."""
+    from escore._report import synthetic_banner
+
+    first = True
+    note = ""
+    for rank, data in ranked:
+        lines = [] if first else [""]
+        if first and synthetic:
+            lines += [f"*** {synthetic_banner()} ***", ""]
+        first = False
+        note = data["note"]
+        lines.append(_("rank {0} · ").format(rank) + _plan_heading(data))
+        lines += _action_lines(data, command(data["unit"]))
+        stream.write(safe("\n".join(lines) + "\n"))
+    if note:
+        stream.write(safe("\n" + note + _("; gains rounded half-up to 2 places (-f json has them exact)") + "\n"))
+
+
+#: ``plan --all -f csv``: a line per action (a unit without one: a line without action), in rank order.
+PLAN_CSV_COLUMNS = (
+    "rank",
+    "code",
+    "name",
+    "total",
+    "action",
+    "indicator",
+    "title",
+    "gain",
+    "gain_2dp",
+    "points_before",
+    "points_after",
+    "max",
+    "explanation",
+    "whatif",
+    "synthetic",
+)
+
+
+def write_plans_csv(
+    stream: Any, ranked: Iterable[tuple[int, dict[str, Any]]], command: Callable[[str], list[str]], synthetic: bool
+) -> None:
+    """``plan --all -f csv``: every action of every unit, exact gains with the rounded beside them,
+    the whatif command that verifies each; texts as a spreadsheet shows them (no formula)."""
+    import csv
+    from decimal import Decimal
+
+    from escore._results import present
+    from escore._text import spreadsheet_cell
+
+    stream.write("\ufeff")  # as run -f csv: Excel on Chinese Windows reads UTF-8 with its mark
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(PLAN_CSV_COLUMNS)
+    flag = "yes" if synthetic else "no"
+    for rank, data in ranked:
+        unit = [str(rank), spreadsheet_cell(data["unit"]), spreadsheet_cell(data["name"]), data["total"]]
+        if not data["actions"]:
+            writer.writerow([*unit, "", "", "", "", "", "", "", "", "", "", flag])
+            continue
+        verify = command(data["unit"])
+        for number, action in enumerate(data["actions"], 1):
+            writer.writerow(
+                [
+                    *unit,
+                    str(number),
+                    spreadsheet_cell(action["indicator"]),
+                    spreadsheet_cell(action["title"]),
+                    action["gain"],
+                    present(Decimal(action["gain"])),
+                    action["points_before"],
+                    action["points_after"],
+                    action["max"],
+                    spreadsheet_cell(action["explanation"]),
+                    spreadsheet_cell(_args(action, verify)),
+                    flag,
+                ]
+            )
+
+
+def write_plans_json(stream: Any, ranked: Iterable[tuple[int, dict[str, Any]]], plan: Any, synthetic: bool, count: int) -> None:
+    """``plan --all -f json``: the text :func:`dumps` gives the whole document, written a plan at a
+    time (each plan's text indented as the document's ``plans`` items are)."""
+    from escore._cycle import SCHEMA_VERSION
+    from escore._plan import PLAN_NOTE
+
+    head = {
+        "schema_version": SCHEMA_VERSION,
+        "ruleset": plan.ruleset.name,
+        "category": plan.category.key,
+        "synthetic": synthetic,
+        "note": _(PLAN_NOTE),
+        "units": count,
+    }
+    opening = dumps(head)
+    stream.write(opening[: -len("\n}\n")] + ',\n  "plans": [')
+    written = False
+    for rank, data in ranked:
+        item = {"rank": rank, "unit": data["unit"], "name": data["name"], "total": data["total"], "actions": data["actions"]}
+        text = dumps(item)[:-1].replace("\n", "\n    ")  # JSON strings hold no raw line break
+        stream.write((",\n    " if written else "\n    ") + text)
+        written = True
+    stream.write("\n  ]\n}\n" if written else "]\n}\n")
 
 
 PLAN_HEADINGS = (N_("#"), N_("gain"), N_("indicator"), N_("action"), N_("whatif"))

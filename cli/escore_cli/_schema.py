@@ -14,7 +14,7 @@ from ._common import lang_option, output_option, reports_errors, speak, write_ou
 @click.pass_context
 @reports_errors
 def schema(ctx: click.Context, lang: str | None, command: str, output: Path | None) -> None:
-    """Print the JSON Schema (draft 2020-12) of the JSON output of COMMAND: run, list, diff, whatif, plan or history.
+    """Print the JSON Schema (draft 2020-12) of the JSON output of COMMAND: run, list, diff, whatif, plan, plans (plan --all) or history.
 
     Its schema_version is the one the output carries; validate with any JSON Schema
     validator (the tests use Python's jsonschema).

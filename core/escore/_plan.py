@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -356,3 +356,36 @@ def improvement_plan(
 ) -> dict[str, Any]:
     """The actions that would gain ``unit`` points, best first, each verified by re-scoring."""
     return _Planner(plan, selected, unit, children, data).run()
+
+
+#: Units per part of :func:`improvement_plans` shared out to processes: a plan re-scores its unit
+#: some 20-60 times (tens of milliseconds), so a part is worth a fork from a few units on.
+PLANS_PER_PART = 16
+
+
+def improvement_plans(
+    plan: Plan,
+    selected: Sequence[IndicatorPlan],
+    units: Sequence[Unit],
+    children: Mapping[str, tuple[Unit, ...]],
+    data: EvidenceSet,
+    *,
+    jobs: int = 1,
+) -> Iterator[dict[str, Any]]:
+    """The improvement plan of each of ``units``, in their order, as :func:`improvement_plan`
+    makes it for the unit alone.
+
+    Each unit is planned on its own part of ``data`` (:meth:`EvidenceSet.part`: its values, its
+    and its sub-units' rows), which is what a run of that unit alone reads: a change is then
+    applied to one unit's evidence, not copied into the whole set's. Parts of
+    :data:`PLANS_PER_PART` units are planned in up to ``jobs`` forked processes and come back in
+    order, so the output does not depend on how the work was shared.
+    """
+    from ._parallel import ordered_map
+
+    def plans_of(part: Sequence[Unit]) -> list[dict[str, Any]]:
+        return [improvement_plan(plan, selected, unit, children.get(unit.code, ()), data.part([unit.code], children)) for unit in part]
+
+    parts = [units[start : start + PLANS_PER_PART] for start in range(0, len(units), PLANS_PER_PART)]
+    for found in ordered_map(plans_of, parts, jobs if len(parts) > 1 else 1):
+        yield from found

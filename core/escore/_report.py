@@ -34,7 +34,7 @@ def synthetic_banner() -> str:
 SCHEMA_VERSION = 2
 
 #: Outputs with a JSON Schema (draft 2020-12), shipped as package data ``escore/schemas/<name>.schema.json``.
-SCHEMAS = ("diff", "history", "list", "plan", "run", "whatif")
+SCHEMAS = ("diff", "history", "list", "plan", "plans", "run", "whatif")
 
 
 def schema_text(name: str) -> str:

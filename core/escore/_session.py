@@ -17,7 +17,6 @@ import attrs
 from ._collect import Plan
 from ._errors import InputError, UsageError
 from ._evidence_set import EvidenceSet
-from ._fieldvalues import FieldValues
 from ._files import digests_ahead
 from ._i18n import gettext as _
 from ._load import DeferredEvidence, defer_evidence, load_evidence
@@ -343,20 +342,15 @@ def _part_of_the_whole_set(
         return None
     head, later = whole
     codes = [u.code for u in units]
-    with_rows = codes + [c.code for u in units for c in children.get(u.code, ())]
     try:
-        found = later.part(with_rows)
+        found = later.part(codes + [c.code for u in units for c in children.get(u.code, ())])
     finally:
         later.close()
-    # Exactly what a read of these units gives (a record decodes its other units too): their
-    # values, and their and their sub-units' rows. An accepted appeal of another unit of the
-    # record must not be applied, nor reported as applied, to a run of these.
-    values = FieldValues()
-    values.reserve(code for code in codes if code in found.values)
-    for code in values:
-        values.put(code, found.values[code])
-    tables = {name: {code: by_unit[code] for code in with_rows if code in by_unit} for name, by_unit in found.tables.items()}
-    return attrs.evolve(head, values=values, tables=tables)
+    # Exactly what a read of these units gives (a record decodes its other units too): an
+    # accepted appeal of another unit of the record must not be applied, nor reported as
+    # applied, to a run of these.
+    part = found.part(codes, children)
+    return attrs.evolve(head, values=part.values, tables=part.tables)
 
 
 def score_with(

@@ -162,12 +162,13 @@ def evidence_share(later: DeferredEvidence, children: Mapping[str, tuple[Unit, .
 PARALLEL_FROM = 1000
 
 
-def default_jobs(units: int) -> int:
+def default_jobs(units: int, from_units: int | None = None) -> int:
     """Processes for a pass over ``units`` units: every usable processor (at most 8) for
-    :data:`PARALLEL_FROM` units or more, where the system can fork; else one."""
+    ``from_units`` units or more (where processes pay; default :data:`PARALLEL_FROM`), where the
+    system can fork; else one."""
     import os
 
-    if units < PARALLEL_FROM or not hasattr(os, "fork"):
+    if units < (PARALLEL_FROM if from_units is None else from_units) or not hasattr(os, "fork"):
         return 1
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(usable, 8))
