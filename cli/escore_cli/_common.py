@@ -242,6 +242,11 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
         raise
 
 
+def jobs_option(help_text: str) -> Callable[[F], F]:
+    """``--jobs/-j N``: the processes a command's work is shared out to."""
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help=help_text)
+
+
 category_option = click.option("--category", "-c", required=True, metavar="CATEGORY", help="Unit category, e.g. provincial, city, county.")
 ruleset_option = click.option("--ruleset", metavar="NAME", help="Ruleset to use when several are installed (e.g. fj2017).")
 year_option = click.option("--year", type=int, metavar="YEAR", help="Assessment year, when several rulesets are installed.")

@@ -15,6 +15,7 @@ from ._common import (
     catalog_from,
     dumps,
     evidence_option,
+    jobs_option,
     lang_option,
     output_option,
     reports_errors,
@@ -49,13 +50,7 @@ from ._store import db_option, no_appeals_option, note_appeals
 @no_appeals_option
 @lang_option
 @roster_option
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="With --all: plan in N processes (default: every processor; 1: one process). Results are the same.",
-)
+@jobs_option("With --all: plan in N processes (default: every processor; 1: one process). Results are the same.")
 @click.pass_context
 @reports_errors
 def plan(
@@ -91,7 +86,7 @@ def plan(
     if every_unit:
         if unit is not None:
             raise UsageError(_("plan: give a UNIT or --all, not both"))
-        plan_every_unit(ctx, category, ruleset, year, evidence, format_, output, db, no_appeals, roster, jobs)
+        plan_every_unit(ctx)
         return
     if unit is None:
         raise UsageError(_("plan: give a UNIT (a code or a name), or --all with -c CATEGORY"))
@@ -120,20 +115,9 @@ def plan(
         write_output(plan_table(data, command), output)
 
 
-def plan_every_unit(
-    ctx: click.Context,
-    category: str | None,
-    ruleset: str | None,
-    year: int | None,
-    evidence: tuple[Path, ...],
-    format_: str,
-    output: Path | None,
-    db: Path | None,
-    no_appeals: bool,
-    roster: Path | None,
-    jobs: int | None,
-) -> None:
-    """``plan --all``: every unit's plan, in rank order, each as ``plan UNIT`` makes it."""
+def plan_every_unit(ctx: click.Context) -> None:
+    """``plan --all``: every unit's plan, in rank order, each as ``plan UNIT`` makes it (the
+    command's options are ``ctx.params``)."""
     from escore._cycle import run_cycle
     from escore._errors import UsageError
     from escore._plan import PLANS_PER_PART, improvement_plans
@@ -142,6 +126,9 @@ def plan_every_unit(
 
     from ._store import accepted_appeals
 
+    given = ctx.params
+    category, ruleset, year, evidence = given["category"], given["ruleset"], given["year"], given["evidence"]
+    format_, output, db, no_appeals, roster, jobs = (given[k] for k in ("format_", "output", "db", "no_appeals", "roster", "jobs"))
     if category is None:
         raise UsageError(_("plan --all: give the category, -c CATEGORY"))
     if format_ == "html":

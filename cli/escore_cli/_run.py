@@ -10,6 +10,7 @@ from ._common import (
     category_option,
     check_suffix,
     evidence_option,
+    jobs_option,
     keep_until_exit,
     lang_option,
     output_option,
@@ -56,13 +57,7 @@ STDERR_UNITS = 10
 @lang_option
 @roster_option
 @timeout_option
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Score in N processes (default: every processor for 1,000 units or more; 1: one process). Results are the same.",
-)
+@jobs_option("Score in N processes (default: every processor for 1,000 units or more; 1: one process). Results are the same.")
 @click.pass_context
 @reports_errors
 def run(
