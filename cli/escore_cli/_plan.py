@@ -122,7 +122,7 @@ def plan_every_unit(ctx: click.Context) -> None:
     from escore._errors import UsageError
     from escore._plan import PLANS_PER_PART, improvement_plans
     from escore._session import children_of
-    from escore._stream import default_jobs
+    from escore._stream import default_jobs, summaries_of
 
     from ._store import accepted_appeals
 
@@ -138,12 +138,13 @@ def plan_every_unit(ctx: click.Context) -> None:
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, rules, None)
     if appeals and roster is not None:
         raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
-    # The ranking gives the order and each unit's rank; every plan then scores its unit alone.
-    cycle = run_cycle(catalog, category, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster, explain=False)
+    # The ranking (a summary per unit) gives the order and each unit's rank; every plan then
+    # scores its unit alone.
+    cycle = run_cycle(catalog, category, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster, explain=False, lazy=True)
     note_appeals(cycle)
     result = cycle.result
     assert cycle.data is not None  # run_cycle always applies its overlay, which keeps the evidence it scored
-    units = [u.unit for u in result.units]
+    units = [summary.unit for summary in summaries_of(result.units)]
     plans = improvement_plans(
         result.plan,
         result.selected,

@@ -229,9 +229,11 @@ def run_cycle(
     appeals: Sequence[Mapping[str, Any]] = (),
     whatif: tuple[str, Changes] | None = None,
     roster: Path | None = None,
+    lazy: bool = False,
 ) -> CycleRun:
     """Run a category with accepted ``appeals`` (store records) and an optional what-if applied
-    (``roster``: a units table instead of the pack's roster, as :func:`escore.run_category`).
+    (``roster``: a units table instead of the pack's roster; ``lazy``: a summary per unit kept;
+    both as :func:`escore.run_category`).
 
     Appeals apply in the order filed; a what-if comes after them. Each appeal's effect is
     written into the explanation of the indicators it changed.
@@ -271,6 +273,7 @@ def run_cycle(
         explain=explain,
         overlay=overlay,
         roster=roster,
+        lazy=lazy,
     )
     steps = seen.get("steps", [])
     if steps and explain:
