@@ -1014,3 +1014,85 @@ def test_plan_all_usage_errors(runner, args, message):
         assert "did you mean 'town'" in result.stderr and "Traceback" not in result.stderr
     else:
         assert result.stderr == message
+
+
+# ---------------------------------------------------------------------- diff --roster
+
+
+def _units_table(path: Path, catalog_units) -> Path:
+    """The units as a units table: code, name, parent and a column per attribute."""
+    attributes = sorted({name for u in catalog_units for name in u.attributes})
+    lines = [",".join(["code", "name", "parent", *attributes])]
+    lines += [",".join([u.code, u.name, u.parent or "", *(str(u.attributes.get(a, "")) for a in attributes)]) for u in catalog_units]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_diff_of_a_units_table_is_the_diff_of_the_roster(runner, evidence, tmp_path, monkeypatch):
+    """diff --roster (two evidence directories of a units table) gives, for a table holding the
+    roster's units, the very output of the roster's diff in every format; in one process or
+    several, the same bytes."""
+    import escore._cycle
+    from escore._plugins import Catalog, make_plugin_manager
+
+    table = _units_table(tmp_path / "units.csv", Catalog(make_plugin_manager()).roster("demo2024", "town"))
+    changed = tmp_path / "changed"
+    shutil.copytree(evidence, changed)
+    edit(changed / "units" / "north.toml", "median_delay = 3\n", "median_delay = 9\n")
+    edit(changed / "units" / "west.toml", "reply_rate = 95", "reply_rate = 55")
+    before_after = [str(evidence), str(changed), "-c", "town"]
+    for format_ in ("json", "table", "html"):
+        of_roster = ok(runner.invoke(cli, ["diff", *before_after, "-f", format_]))
+        of_table = ok(runner.invoke(cli, ["diff", *before_after, "--roster", str(table), "-f", format_, "-j", "1"]))
+        assert of_table.stdout == of_roster.stdout, format_
+    monkeypatch.setattr(escore._cycle, "DIFF_PER_PART", 1)  # a part per unit, in two processes
+    shared = ok(runner.invoke(cli, ["diff", *before_after, "--roster", str(table), "-f", "json", "-j", "2"]))
+    assert shared.stdout == ok(runner.invoke(cli, ["diff", *before_after, "-f", "json"])).stdout
+    data = json.loads(shared.stdout)
+    moved = {u["code"]: (u["delta"], [i["code"] for i in u["indicators"]]) for u in data["units"] if u["indicators"]}
+    assert moved["north"][1] == ["S-1-2"] and "west" in moved
+    ruled = ["diff", "--ruleset", "demo2024", "--ruleset", "demo2025", "-c", "town", "-e", str(evidence), "-f", "json"]
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,tests.plugin_demo2025")
+    assert ok(runner.invoke(cli, [*ruled, "--roster", str(table)])).stdout == ok(runner.invoke(cli, ruled)).stdout
+
+
+def test_diff_of_a_units_table_refuses_what_is_not_of_it(runner, evidence, tmp_path):
+    from escore._plugins import Catalog, make_plugin_manager
+
+    table = _units_table(tmp_path / "units.csv", Catalog(make_plugin_manager()).roster("demo2024", "town"))
+    roster = ["--roster", str(table)]
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    refused = "escore: error: --roster: saved runs and appeals score the pack's roster; leave --roster out\n"
+    assert ok(runner.invoke(cli, ["diff", "1", str(evidence), "-c", "town", *roster]), 2).stderr == refused
+    assert ok(runner.invoke(cli, ["diff", str(evidence), str(evidence), *roster]), 2).stderr.endswith("needs --category/-c\n")
+    assert ok(runner.invoke(cli, ["diff", "--ruleset", "demo2024", "--ruleset", "demo2024", "-c", "town", *roster]), 2).stderr == (
+        "escore: error: diff --roster takes two evidence directories, or --ruleset A --ruleset B with -e\n"
+    )
+    ok(runner.invoke(cli, ["appeal", "add", "west", "S-1-1", "--claim", "c", "--set", "service.reply_rate=100"]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "r"]))
+    assert ok(runner.invoke(cli, ["diff", str(evidence), str(evidence), "-c", "town", *roster]), 2).stderr == refused
+
+
+def test_a_diff_of_two_evidence_versions_ignores_the_roots_their_explanations_name(runner, evidence, tmp_path):
+    """An explanation names the unit's file by its root's label (`… not provided in
+    evidence/units/north.toml`): the next version of the evidence names its own root, and that
+    alone is no change of the unit. An indicator changed otherwise shows both explanations as
+    they are."""
+    from escore._cycle import same_reasons
+
+    edit(evidence / "units" / "north.toml", "median_delay = 3\n", "")
+    later = tmp_path / "later"
+    shutil.copytree(evidence, later)
+    data = as_json(runner.invoke(cli, ["diff", str(evidence), str(later), "-c", "town", "-f", "json"]))
+    assert [u["indicators"] for u in data["units"]] == [[], [], [], []]
+    edit(later / "units" / "north.toml", "reply_rate = 100", "reply_rate = 85")
+    data = as_json(runner.invoke(cli, ["diff", str(evidence), str(later), "-c", "town", "-f", "json"]))
+    north = next(u for u in data["units"] if u["code"] == "north")
+    assert [i["code"] for i in north["indicators"]] == ["S-1-1"]
+    same = same_reasons(["a", "ev-nov"], ["b", "ev-dec"])
+    assert same(
+        ["not provided in a/units/x.toml", "(ev-nov/monitoring/t.csv:3)"], ["not provided in b/units/x.toml", "(ev-dec/monitoring/t.csv:3)"]
+    )
+    assert not same(["not provided in a/units/x.toml"], ["not provided in ev-dec/units/x.toml"])  # another root
+    assert not same(["in data/units/x.toml"], ["in datb/units/x.toml"])  # a label ending a word is no root
+    assert not same(["in a/units/x.toml"], ["in b/units/y.toml"])

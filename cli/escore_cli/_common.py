@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -366,6 +366,19 @@ def dumps(data: Any) -> str:
     from escore._text import escape_string_syntax
 
     return escape_string_syntax(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+
+
+def write_json_with_list(stream: Any, head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+    """The text :func:`dumps` gives ``{**head, key: list(items)}``, written an item at a time as
+    the items come (memory holds one item, not the document)."""
+    opening = dumps(head)
+    stream.write(opening[: -len("\n}\n")] + f",\n  {dumps(key)[:-1]}: [")
+    written = False
+    for item in items:
+        text = dumps(item)[:-1].replace("\n", "\n    ")  # JSON strings hold no raw line break
+        stream.write((",\n    " if written else "\n    ") + text)
+        written = True
+    stream.write("\n  ]\n}\n" if written else "]\n}\n")
 
 
 def safe(text: str) -> str:

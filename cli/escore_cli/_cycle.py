@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from ._common import (
     dumps,
     echo_out,
     evidence_option,
+    jobs_option,
     lang_option,
     output_option,
     report_format_option,
@@ -24,6 +26,7 @@ from ._common import (
     safe,
     speak,
     unit_category_option,
+    write_json_with_list,
     write_output,
     year_option,
 )
@@ -135,6 +138,8 @@ def _fresh_record(
 @db_option
 @no_appeals_option
 @lang_option
+@roster_option
+@jobs_option("With --roster: score in N processes (default: every processor for 1,000 units or more). Results are the same.")
 @click.pass_context
 @reports_errors
 def diff(
@@ -149,18 +154,28 @@ def diff(
     output: Path | None,
     db: Path | None,
     no_appeals: bool,
+    roster: Path | None,
+    jobs: int | None,
 ) -> None:
     """Compare two runs: saved run ids (3 7), evidence directories (ev-oct/ ev-dec/),
     or one evidence under two rulesets (--ruleset fj2017 --ruleset fj2018 -c county).
 
     Per unit: totals before and after, the exact delta, the rank move, and every
-    changed indicator with both explanations.
+    changed indicator with both explanations. With --roster: two evidence directories
+    (or two rulesets) of the units of a units table.
     """
     from escore._cycle import diff_records
     from escore._errors import UsageError
     from escore._store import default_path, open_store
 
     speak(ctx)  # before anything can fail; saved runs need no catalogue otherwise
+    if roster is not None:
+        head, units = diff_of_table(ctx, runs, category, rulesets, year, evidence, db, no_appeals, roster, jobs)
+        if format_ == "json":  # written as the units come: memory holds a part of them
+            write_output(lambda stream: write_json_with_list(stream, head, "units", units), output)
+        else:
+            _write_diff({**head, "units": list(units)}, format_, output)
+        return
     records: list[dict[str, Any]] = []
     if len(rulesets) == 2 and not runs:
         if not evidence and category:
@@ -187,7 +202,10 @@ def diff(
                 raise UsageError(_("'{0}' is neither a saved run id nor an evidence directory").format(arg))
     else:
         raise UsageError(_("diff takes two runs (saved ids or evidence directories) or --ruleset A --ruleset B"))
-    data = diff_records(records[0], records[1])
+    _write_diff(diff_records(records[0], records[1]), format_, output)
+
+
+def _write_diff(data: dict[str, Any], format_: str, output: Path | None) -> None:
     if format_ == "json":
         text = dumps(data)
     elif format_ == "html":
@@ -195,6 +213,45 @@ def diff(
     else:
         text = diff_table(data)
     write_output(text, output)
+
+
+def diff_of_table(
+    ctx: click.Context,
+    runs: tuple[str, ...],
+    category: str | None,
+    rulesets: tuple[str, ...],
+    year: int | None,
+    evidence: tuple[Path, ...],
+    db: Path | None,
+    no_appeals: bool,
+    roster: Path,
+    jobs: int | None,
+) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """``diff --roster``: two evidence directories, or one evidence under two rulesets, of the
+    units of a units table (which saved runs and appeals are not: they are of the packs' rosters)."""
+    from escore._cycle import diff_in_table
+    from escore._errors import UsageError
+
+    if not category:
+        raise UsageError(_("diff of evidence directories or rulesets needs --category/-c"))
+    catalog = catalog_from(ctx)
+    sides: list[tuple[str | None, tuple[Path, ...]]]
+    if len(rulesets) == 2 and not runs and evidence:
+        sides = [(name, evidence) for name in rulesets]
+    elif len(runs) == 2 and len(rulesets) <= 1 and not evidence:
+        ruleset = rulesets[0] if rulesets else None
+        for arg in runs:
+            if arg.lstrip("#").isdigit() and not Path(arg).exists():
+                raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+            if not Path(arg).exists():
+                raise UsageError(_("'{0}' is neither a saved run id nor an evidence directory").format(arg))
+        sides = [(ruleset, (Path(arg),)) for arg in runs]
+    else:
+        raise UsageError(_("diff --roster takes two evidence directories, or --ruleset A --ruleset B with -e"))
+    for ruleset, _paths in sides:
+        if not no_appeals and accepted_appeals(db, catalog, category, ruleset, year):
+            raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+    return diff_in_table(catalog, category, sides, roster=roster, year=year, jobs=jobs)
 
 
 def _side_label(side: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ from ._common import (
     ruleset_option,
     safe,
     unit_category_option,
+    write_json_with_list,
     write_output,
     year_option,
 )
@@ -329,8 +330,7 @@ def write_plans_csv(
 
 
 def write_plans_json(stream: Any, ranked: Iterable[tuple[int, dict[str, Any]]], plan: Any, synthetic: bool, count: int) -> None:
-    """``plan --all -f json``: the text :func:`dumps` gives the whole document, written a plan at a
-    time (each plan's text indented as the document's ``plans`` items are)."""
+    """``plan --all -f json``: the text :func:`dumps` gives the whole document, written a plan at a time."""
     from escore._cycle import SCHEMA_VERSION
     from escore._plan import PLAN_NOTE
 
@@ -342,15 +342,11 @@ def write_plans_json(stream: Any, ranked: Iterable[tuple[int, dict[str, Any]]], 
         "note": _(PLAN_NOTE),
         "units": count,
     }
-    opening = dumps(head)
-    stream.write(opening[: -len("\n}\n")] + ',\n  "plans": [')
-    written = False
-    for rank, data in ranked:
-        item = {"rank": rank, "unit": data["unit"], "name": data["name"], "total": data["total"], "actions": data["actions"]}
-        text = dumps(item)[:-1].replace("\n", "\n    ")  # JSON strings hold no raw line break
-        stream.write((",\n    " if written else "\n    ") + text)
-        written = True
-    stream.write("\n  ]\n}\n" if written else "]\n}\n")
+    items = (
+        {"rank": rank, "unit": data["unit"], "name": data["name"], "total": data["total"], "actions": data["actions"]}
+        for rank, data in ranked
+    )
+    write_json_with_list(stream, head, "plans", items)
 
 
 PLAN_HEADINGS = (N_("#"), N_("gain"), N_("indicator"), N_("action"), N_("whatif"))

@@ -18,7 +18,9 @@ A fresh run and a saved one give the same record, so ``diff`` compares either.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import operator
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -372,12 +374,20 @@ def run_record(cycle: CycleRun, catalog: Any = None, *, kind: str = "run", label
     The stamp (versions, evidence digest) is the session's reproducibility stamp; evidence
     roots are recorded by their labels, never as machine paths.
     """
-    from ._version import __version__
-
     result = cycle.result
     plan = result.plan
+    head = run_head(result, cycle.appeals, kind=kind, label=label, whatif=whatif)
+    meta = {code: (node.title, str(node.max)) for code, node in plan.nodes.items()}
+    return {"run": head, "units": [unit_record(plan, rank, u, meta) for rank, u in zip(result.ranks, result.units)]}
+
+
+def run_head(result: RunResult, appeals: Sequence[int] = (), *, kind: str = "run", label: str = "", whatif: str = "") -> dict[str, Any]:
+    """What a run record says of the run itself (:func:`run_record`'s ``run``)."""
+    from ._version import __version__
+
+    plan = result.plan
     stamp = result.stamp
-    head = {
+    return {
         "kind": kind,
         "label": label,
         "ruleset": plan.ruleset.name,
@@ -389,11 +399,9 @@ def run_record(cycle: CycleRun, catalog: Any = None, *, kind: str = "run", label
         "evidence_digest": stamp.evidence_digest if stamp is not None else "",
         "selection": result.selection,
         "synthetic": result.synthetic,
-        "appeals": list(cycle.appeals),
+        "appeals": list(appeals),
         "whatif": whatif,
     }
-    meta = {code: (node.title, str(node.max)) for code, node in plan.nodes.items()}
-    return {"run": head, "units": [unit_record(plan, rank, u, meta) for rank, u in zip(result.ranks, result.units)]}
 
 
 def unit_record(plan: Plan, rank: int, result: UnitResult, meta: Mapping[str, tuple[str, str]] | None = None) -> dict[str, Any]:
@@ -438,56 +446,155 @@ def _exact(text: str | None) -> str | None:
 
 def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None = None) -> dict[str, Any]:
     """Per unit the totals before and after, the exact delta, the rank move, and the changed indicators."""
-    if before["run"]["category"] != after["run"]["category"]:
-        raise UsageError(
-            _("cannot compare runs of different categories: '{0}' and '{1}'").format(before["run"]["category"], after["run"]["category"])
-        )
+    _same_category(before["run"], after["run"])
     old = {u["code"]: u for u in before["units"]}
     new = {u["code"]: u for u in after["units"]}
     codes = sorted(set(old) | set(new), key=natural_key)
     if only is not None:
         codes = [c for c in codes if c == only]
-    units = []
-    for code in codes:
-        a, b = old.get(code), new.get(code)
-        indicators = []
-        a_items = {i["code"]: i for i in (a or {}).get("indicators", ())}
-        b_items = {i["code"]: i for i in (b or {}).get("indicators", ())}
-        for icode in sorted(set(a_items) | set(b_items), key=natural_key):
-            x, y = a_items.get(icode), b_items.get(icode)
-            if x and y and Decimal(x["points"]) == Decimal(y["points"]) and x["status"] == y["status"] and x["reasons"] == y["reasons"]:
-                continue
-            px = Decimal(x["points"]) if x else None
-            py = Decimal(y["points"]) if y else None
-            indicators.append(
-                {
-                    "code": icode,
-                    "title": (y or x or {}).get("title", ""),
-                    "max": _exact((y or x or {}).get("max")),
-                    "points_before": None if px is None else fmt(px),
-                    "points_after": None if py is None else fmt(py),
-                    "delta": fmt(EXACT_SUMS.subtract(py, px)) if px is not None and py is not None else None,
-                    "status_before": x["status"] if x else None,
-                    "status_after": y["status"] if y else None,
-                    "reasons_before": x["reasons"] if x else [],
-                    "reasons_after": y["reasons"] if y else [],
-                }
-            )
-        ta = Decimal(a["total"]) if a else None
-        tb = Decimal(b["total"]) if b else None
-        units.append(
+    same = same_reasons(before["run"].get("evidence") or [], after["run"].get("evidence") or [])
+    units = [diff_unit(code, old.get(code), new.get(code), same) for code in codes]
+    return {"schema_version": SCHEMA_VERSION, "before": _side(before), "after": _side(after), "units": units}
+
+
+def _same_category(before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    if before["category"] != after["category"]:
+        raise UsageError(_("cannot compare runs of different categories: '{0}' and '{1}'").format(before["category"], after["category"]))
+
+
+def same_reasons(before: Sequence[str], after: Sequence[str]) -> Callable[[Sequence[str], Sequence[str]], bool]:
+    """Whether an indicator's explanation is the same on both sides of a diff whose evidence
+    roots are labelled ``before`` and ``after`` (:func:`run_head`'s ``evidence``).
+
+    An explanation names the unit's evidence file by its root's label (``evidence 'KEY' was not
+    provided in ev-nov/units/x.toml``): the same file of the next version of the evidence is
+    ``ev-dec/units/x.toml``, and nothing about the unit has changed. So each side's labels are
+    read as the position of their root (a path starting there: at the start of a line or after a
+    space or an opening bracket or quote), and the explanations compared so.
+    """
+    if list(before) == list(after) or len(before) != len(after):
+        return operator.eq
+
+    def pattern(labels: Sequence[str]) -> re.Pattern[str]:
+        alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+        return re.compile(rf"(?:^|(?<=[\s(\[{{\"'“「《]))({alternatives})/")
+
+    sides = [(pattern(labels), {label: f"\x00{index}/" for index, label in enumerate(labels)}) for labels in (before, after)]
+
+    def rooted(lines: Sequence[str], side: int) -> list[str]:
+        found, roots = sides[side]
+        return [found.sub(lambda match: roots[match.group(1)], line) for line in lines]
+
+    def same(x: Sequence[str], y: Sequence[str]) -> bool:
+        return x == y or rooted(x, 0) == rooted(y, 1)
+
+    return same
+
+
+def diff_unit(
+    code: str,
+    a: Mapping[str, Any] | None,
+    b: Mapping[str, Any] | None,
+    same: Callable[[Sequence[str], Sequence[str]], bool] = operator.eq,
+) -> dict[str, Any]:
+    """The unit ``code`` before (``a``, its :func:`unit_record`; ``None``: not in that run) and
+    after: totals, the exact delta, the rank move, and each indicator whose points, status or
+    explanation changed (``same``: whether two explanations are the same, :func:`same_reasons`)."""
+    indicators = []
+    a_items = {i["code"]: i for i in (a or {}).get("indicators", ())}
+    b_items = {i["code"]: i for i in (b or {}).get("indicators", ())}
+    for icode in sorted(set(a_items) | set(b_items), key=natural_key):
+        x, y = a_items.get(icode), b_items.get(icode)
+        if x and y and Decimal(x["points"]) == Decimal(y["points"]) and x["status"] == y["status"] and same(x["reasons"], y["reasons"]):
+            continue
+        px = Decimal(x["points"]) if x else None
+        py = Decimal(y["points"]) if y else None
+        indicators.append(
             {
-                "code": code,
-                "name": (b or a or {})["name"],
-                "total_before": None if ta is None else fmt(ta),
-                "total_after": None if tb is None else fmt(tb),
-                "delta": fmt(EXACT_SUMS.subtract(tb, ta)) if ta is not None and tb is not None else None,
-                "rank_before": a["rank"] if a else None,
-                "rank_after": b["rank"] if b else None,
-                "indicators": indicators,
+                "code": icode,
+                "title": (y or x or {}).get("title", ""),
+                "max": _exact((y or x or {}).get("max")),
+                "points_before": None if px is None else fmt(px),
+                "points_after": None if py is None else fmt(py),
+                "delta": fmt(EXACT_SUMS.subtract(py, px)) if px is not None and py is not None else None,
+                "status_before": x["status"] if x else None,
+                "status_after": y["status"] if y else None,
+                "reasons_before": x["reasons"] if x else [],
+                "reasons_after": y["reasons"] if y else [],
             }
         )
-    return {"schema_version": SCHEMA_VERSION, "before": _side(before), "after": _side(after), "units": units}
+    ta = Decimal(a["total"]) if a else None
+    tb = Decimal(b["total"]) if b else None
+    return {
+        "code": code,
+        "name": (b or a or {})["name"],
+        "total_before": None if ta is None else fmt(ta),
+        "total_after": None if tb is None else fmt(tb),
+        "delta": fmt(EXACT_SUMS.subtract(tb, ta)) if ta is not None and tb is not None else None,
+        "rank_before": a["rank"] if a else None,
+        "rank_after": b["rank"] if b else None,
+        "indicators": indicators,
+    }
+
+
+#: Units per part of :func:`diff_in_table` shared out to processes (each unit is scored in full on
+#: both sides; a part's diff comes back, not its units' records).
+DIFF_PER_PART = 500
+
+
+def diff_in_table(
+    catalog: Any,
+    category: str,
+    sides: Sequence[tuple[str | None, Sequence[Path]]],
+    *,
+    roster: Path,
+    year: int | None = None,
+    jobs: int | None = None,
+) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """:func:`diff_records` of two runs of the units table ``roster``, each side a ruleset and
+    its evidence (a units table has no accepted appeals), without either run's records: the
+    document without its ``units``, and its units as they come.
+
+    A units table may hold any number of units, and a record of every unit on each side holds
+    every explanation line twice over. Each side is ranked on a summary per unit (the first
+    pass), and the units are then scored in full on both sides a part at a time, in forked
+    processes, each part sending back its diff: what the two records would give, unit for unit
+    in code order.
+    """
+    from ._parallel import ordered_map
+    from ._session import run_category
+    from ._stream import LazyUnits, default_jobs, summaries_of
+
+    runs = [
+        run_category(catalog, category, ruleset=ruleset, year=year, evidence=evidence, roster=roster, lazy=True)
+        for ruleset, evidence in sides
+    ]
+    heads = [run_head(result) for result in runs]
+    _same_category(*heads)
+    for result in runs:
+        if isinstance(result.units, LazyUnits):
+            result.units.load()  # decoded here once, not by each process
+    at = [{s.unit.code: (index, rank) for index, (s, rank) in enumerate(zip(summaries_of(r.units), r.ranks))} for r in runs]
+    metas = [{code: (node.title, str(node.max)) for code, node in r.plan.nodes.items()} for r in runs]
+    codes = sorted(set(at[0]) | set(at[1]), key=natural_key)
+
+    def record(side: int, code: str) -> dict[str, Any] | None:
+        found = at[side].get(code)
+        if found is None:
+            return None
+        index, rank = found
+        result = runs[side]
+        return unit_record(result.plan, rank, result.units[index], metas[side])
+
+    same = same_reasons(heads[0]["evidence"], heads[1]["evidence"])
+
+    def part(part_codes: Sequence[str]) -> list[dict[str, Any]]:
+        return [diff_unit(code, record(0, code), record(1, code), same) for code in part_codes]
+
+    parts = [codes[start : start + DIFF_PER_PART] for start in range(0, len(codes), DIFF_PER_PART)]
+    processes = default_jobs(len(codes)) if jobs is None else jobs
+    units = (unit for found in ordered_map(part, parts, processes if len(parts) > 1 else 1) for unit in found)
+    return {"schema_version": SCHEMA_VERSION, "before": _side({"run": heads[0]}), "after": _side({"run": heads[1]})}, units
 
 
 def _side(record: Mapping[str, Any]) -> dict[str, Any]:
