@@ -538,8 +538,9 @@ def diff_unit(
 
 
 #: Units per part of :func:`diff_in_table` shared out to processes (each unit is scored in full on
-#: both sides; a part's diff comes back, not its units' records).
-DIFF_PER_PART = 500
+#: both sides; a part's diff comes back, not its units' records): a record of the cached evidence
+#: (escore._batch.RECORD_UNITS), so that a part of units in the evidence's order decodes one.
+DIFF_PER_PART = 512
 
 
 def diff_in_table(
@@ -571,25 +572,25 @@ def diff_in_table(
     ]
     heads = [run_head(result) for result in runs]
     _same_category(*heads)
-    for result in runs:
-        if isinstance(result.units, LazyUnits):
-            result.units.load()  # decoded here once, not by each process
     at = [{s.unit.code: (index, rank) for index, (s, rank) in enumerate(zip(summaries_of(r.units), r.ranks))} for r in runs]
     metas = [{code: (node.title, str(node.max)) for code, node in r.plan.nodes.items()} for r in runs]
     codes = sorted(set(at[0]) | set(at[1]), key=natural_key)
 
-    def record(side: int, code: str) -> dict[str, Any] | None:
-        found = at[side].get(code)
-        if found is None:
-            return None
-        index, rank = found
-        result = runs[side]
-        return unit_record(result.plan, rank, result.units[index], metas[side])
+    def records(side: int, part_codes: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The records of the part's units on one side, scored on that side's evidence of them
+        alone while it is in the cache (a process never decodes the whole set)."""
+        result, where = runs[side], at[side]
+        present = [code for code in part_codes if code in where]
+        positions = [where[code][0] for code in present]
+        units = result.units
+        scored = units.scored_at(positions) if isinstance(units, LazyUnits) else (units[p] for p in positions)
+        return {code: unit_record(result.plan, where[code][1], unit, metas[side]) for code, unit in zip(present, scored)}
 
     same = same_reasons(heads[0]["evidence"], heads[1]["evidence"])
 
     def part(part_codes: Sequence[str]) -> list[dict[str, Any]]:
-        return [diff_unit(code, record(0, code), record(1, code), same) for code in part_codes]
+        before, after = records(0, part_codes), records(1, part_codes)
+        return [diff_unit(code, before.get(code), after.get(code), same) for code in part_codes]
 
     parts = [codes[start : start + DIFF_PER_PART] for start in range(0, len(codes), DIFF_PER_PART)]
     processes = default_jobs(len(codes)) if jobs is None else jobs

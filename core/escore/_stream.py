@@ -134,6 +134,14 @@ class LazyUnits(Sequence[UnitResult]):
         for summary in summaries:
             yield self._score_on(summary, values, tables)
 
+    def scored_at(self, positions: Sequence[int]) -> Iterator[UnitResult]:
+        """The units at rank ``positions``, each scored in full: on their own records' evidence,
+        decoded here for them, while the evidence is still in the cache (:meth:`scored_apart`);
+        else on the set loaded whole."""
+        if self._later is not None:
+            return self.scored_apart(positions)
+        return (self._score(self.summaries[p]) for p in positions)
+
     @overload
     def __getitem__(self, index: int) -> UnitResult: ...
     @overload
