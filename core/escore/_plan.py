@@ -60,7 +60,15 @@ def _show(value: Any) -> str:
 
 
 class _Planner:
-    def __init__(self, plan: Plan, selected: Sequence[IndicatorPlan], unit: Unit, children: tuple[Unit, ...], data: EvidenceSet) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        selected: Sequence[IndicatorPlan],
+        unit: Unit,
+        children: tuple[Unit, ...],
+        data: EvidenceSet,
+        engines: dict[str | None, Engine] | None = None,
+    ) -> None:
         self.plan = plan
         self.unit = unit
         self.children = children
@@ -68,7 +76,15 @@ class _Planner:
         self.code = unit.code
         self.values = data.values.get(unit.code, {})
         self.file = data.files.get(unit.code, "")
-        self.engine = Engine(plan, selected)
+        # An engine scores any unit (its compiled selection is the unit-independent part, and
+        # its memos key results by their arguments' identity): one per selection serves every
+        # indicator's search and every unit of a plan of many (compiling one per search was a
+        # third of a plan's time).
+        self.engines: dict[str | None, Engine] = {} if engines is None else engines
+        engine = self.engines.get(None)
+        if engine is None:
+            engine = self.engines[None] = Engine(plan, selected)
+        self.engine = engine
         self.base = self.engine.score(unit, self.values, data.tables, children, self.file)
         self.rules: dict[str, list[Any]] = {}
         for _name, rule in plan.rule_objects:
@@ -79,6 +95,13 @@ class _Planner:
         self.tables = {d.name: d.table for d in plan.fixtures.values() if d.kind == "table" and d.table is not None}
 
     # ------------------------------------------------------------------ scoring
+
+    def engine_of(self, ip: IndicatorPlan) -> Engine:
+        """The engine that scores ``ip`` alone (a search tries many values of its evidence)."""
+        engine = self.engines.get(ip.node.code)
+        if engine is None:
+            engine = self.engines[ip.node.code] = Engine(self.plan, [ip])
+        return engine
 
     def verified(self, changes: Changes) -> tuple[Decimal, Any]:
         """Total gain of ``changes`` and the unit's result, scored exactly as ``whatif`` scores them."""
@@ -176,7 +199,7 @@ class _Planner:
         return to_value(sign * hi)
 
     def field_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
-        engine = Engine(self.plan, [ip])
+        engine = self.engine_of(ip)
         levers = self.levers(item)
         # A share rises by raising its part: shrinking the whole is not an improvement to propose.
         rules = [rule for rule_name, _ in item.hits for rule in self.rules.get(rule_name, ())]
@@ -233,7 +256,7 @@ class _Planner:
         )
         if not missing:
             return []
-        engine = Engine(self.plan, [ip])
+        engine = self.engine_of(ip)
         levers = self.levers(item)
         chosen = {}
         for name in missing:
@@ -255,7 +278,7 @@ class _Planner:
         return [self.action(ip, item, changes, text)]
 
     def row_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
-        engine = Engine(self.plan, [ip])
+        engine = self.engine_of(ip)
         owners = (self.code, *(c.code for c in self.children))
         levers = self.levers(item)
         actions = []
@@ -352,10 +375,16 @@ def _distance(value: Any, current: Any) -> Any:
 
 
 def improvement_plan(
-    plan: Plan, selected: Sequence[IndicatorPlan], unit: Unit, children: tuple[Unit, ...], data: EvidenceSet
+    plan: Plan,
+    selected: Sequence[IndicatorPlan],
+    unit: Unit,
+    children: tuple[Unit, ...],
+    data: EvidenceSet,
+    engines: dict[str | None, Engine] | None = None,
 ) -> dict[str, Any]:
-    """The actions that would gain ``unit`` points, best first, each verified by re-scoring."""
-    return _Planner(plan, selected, unit, children, data).run()
+    """The actions that would gain ``unit`` points, best first, each verified by re-scoring
+    (``engines``: kept between the plans of several units of one plan and selection)."""
+    return _Planner(plan, selected, unit, children, data, engines).run()
 
 
 #: Units per part of :func:`improvement_plans` shared out to processes: a plan re-scores its unit
@@ -383,8 +412,12 @@ def improvement_plans(
     """
     from ._parallel import ordered_map
 
+    engines: dict[str | None, Engine] = {}
+
     def plans_of(part: Sequence[Unit]) -> list[dict[str, Any]]:
-        return [improvement_plan(plan, selected, unit, children.get(unit.code, ()), data.part([unit.code], children)) for unit in part]
+        return [
+            improvement_plan(plan, selected, unit, children.get(unit.code, ()), data.part([unit.code], children), engines) for unit in part
+        ]
 
     parts = [units[start : start + PLANS_PER_PART] for start in range(0, len(units), PLANS_PER_PART)]
     for found in ordered_map(plans_of, parts, jobs if len(parts) > 1 else 1):
