@@ -1096,3 +1096,19 @@ def test_a_diff_of_two_evidence_versions_ignores_the_roots_their_explanations_na
     assert not same(["not provided in a/units/x.toml"], ["not provided in ev-dec/units/x.toml"])  # another root
     assert not same(["in data/units/x.toml"], ["in datb/units/x.toml"])  # a label ending a word is no root
     assert not same(["in a/units/x.toml"], ["in b/units/y.toml"])
+
+
+def test_a_diff_of_synthetic_evidence_says_so(runner, evidence, tmp_path):
+    """Made-up values about named units are labelled wherever they show: a diff of the synthetic
+    sample says so in every format (`synthetic`, the banner); a diff of real evidence does not."""
+    later = tmp_path / "later"
+    shutil.copytree(evidence, later)
+    args = ["diff", str(evidence), str(later), "-c", "town"]
+    assert as_json(runner.invoke(cli, [*args, "-f", "json"]))["synthetic"] is True
+    assert "SYNTHETIC EVIDENCE" in ok(runner.invoke(cli, args)).stdout
+    assert "SYNTHETIC EVIDENCE" in ok(runner.invoke(cli, [*args, "-f", "html"])).stdout
+    for root in (evidence, later):
+        edit(root / "escore-evidence.toml", "synthetic = true", "synthetic = false")
+    assert as_json(runner.invoke(cli, [*args, "-f", "json"]))["synthetic"] is False
+    assert "SYNTHETIC" not in ok(runner.invoke(cli, args)).stdout
+    assert "SYNTHETIC" not in ok(runner.invoke(cli, [*args, "-f", "html"])).stdout

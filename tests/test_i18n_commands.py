@@ -107,10 +107,11 @@ def test_history_in_chinese(runner, store):
 def test_diff_in_chinese(runner, store):
     lines = runner.invoke(cli, ["diff", "1", "2", "--db", store, "--lang", "zh"]).stdout.splitlines()
     assert lines[0].startswith("之前：运行 #1 (fj2017, ")
-    assert lines[3].split() == ["代码", "单位", "之前", "之后", "变化", "排名", "→", "排名"]
-    assert lines[5].split() == ["fuzhou", "福州市", "86.35", "87.35", "+1.00", "2", "2"]
-    assert lines[6] == "10 个单位中有 1 个变化"
-    assert lines[8:11] == [
+    assert lines[2] == "*** 合成数据：演示用的虚构样本，并非真实考核结果 ***"  # runs of the synthetic sample
+    assert lines[4].split() == ["代码", "单位", "之前", "之后", "变化", "排名", "→", "排名"]
+    assert lines[6].split() == ["fuzhou", "福州市", "86.35", "87.35", "+1.00", "2", "2"]
+    assert lines[7] == "10 个单位中有 1 个变化"
+    assert lines[9:12] == [
         "fuzhou C-3-2 政务信息系统安全和政务信息网安全管理：5.00 → 6.00（+1.00）",
         "    之前 · 评估人员评分 5（满分 6）：1个应用系统存在中危漏洞，已整改",
         "    之后 · 评估人员评分 6（满分 6）：复核",

@@ -290,9 +290,12 @@ def _changed(item: dict[str, Any]) -> str:
 
 
 def diff_table(data: dict[str, Any]) -> str:
-    from escore._report import grid
+    from escore._report import grid, synthetic_banner
 
-    lines = [_("before: {0}").format(_side_label(data["before"])), _("after:  {0}").format(_side_label(data["after"])), ""]
+    lines = [_("before: {0}").format(_side_label(data["before"])), _("after:  {0}").format(_side_label(data["after"]))]
+    if data.get("synthetic"):
+        lines.append(f"*** {synthetic_banner()} ***")
+    lines.append("")
     changed = [u for u in data["units"] if u["delta"] != "0" or u["indicators"] or u["rank_before"] != u["rank_after"]]
     rows = [
         [
@@ -325,6 +328,7 @@ def diff_html(data: dict[str, Any]) -> str:
     from html import escape
 
     from escore._i18n import language
+    from escore._report import synthetic_banner
 
     # Messages are looked up outside the f-strings: the extractor does not read inside them.
     before = _("before: {0}").format(_side_label(data["before"]))
@@ -338,6 +342,7 @@ def diff_html(data: dict[str, Any]) -> str:
         ".up{color:#070}.down{color:#b00}td.n{text-align:right}</style></head><body>",
         "<h1>escore diff</h1>",
         f"<p>{escape(before)}<br>{escape(after)}</p>",
+        f"<p><strong>{escape(synthetic_banner())}</strong></p>" if data.get("synthetic") else "",
         "<table><tr>" + "".join(f"<th>{escape(_(h))}</th>" for h in DIFF_HEADINGS) + "</tr>",
     ]
     for u in data["units"]:

@@ -454,7 +454,18 @@ def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: s
         codes = [c for c in codes if c == only]
     same = same_reasons(before["run"].get("evidence") or [], after["run"].get("evidence") or [])
     units = [diff_unit(code, old.get(code), new.get(code), same) for code in codes]
-    return {"schema_version": SCHEMA_VERSION, "before": _side(before), "after": _side(after), "units": units}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "before": _side(before),
+        "after": _side(after),
+        "synthetic": _synthetic(before, after),
+        "units": units,
+    }
+
+
+def _synthetic(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether either run scored synthetic sample evidence: the diff then says so, as every output does."""
+    return bool(before["run"].get("synthetic") or after["run"].get("synthetic"))
 
 
 def _same_category(before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
@@ -595,7 +606,8 @@ def diff_in_table(
     parts = [codes[start : start + DIFF_PER_PART] for start in range(0, len(codes), DIFF_PER_PART)]
     processes = default_jobs(len(codes)) if jobs is None else jobs
     units = (unit for found in ordered_map(part, parts, processes if len(parts) > 1 else 1) for unit in found)
-    return {"schema_version": SCHEMA_VERSION, "before": _side({"run": heads[0]}), "after": _side({"run": heads[1]})}, units
+    before, after = {"run": heads[0]}, {"run": heads[1]}
+    return {"schema_version": SCHEMA_VERSION, "before": _side(before), "after": _side(after), "synthetic": _synthetic(before, after)}, units
 
 
 def _side(record: Mapping[str, Any]) -> dict[str, Any]:
