@@ -700,8 +700,9 @@ def test_html_diff_and_plan_render_in_chromium(runner, evidence, tmp_path):
     pages = {
         "diff.html": ["diff", str(evidence), str(changed), "-c", "town", "-f", "html"],
         "plan.html": ["plan", "east", "-f", "html"],
+        "plans.html": ["plan", "--all", "-c", "town", "-f", "html"],
     }
-    expected = {"diff.html": "North Town", "plan.html": "website.leak=false"}
+    expected = {"diff.html": "North Town", "plan.html": "website.leak=false", "plans.html": 'href="#unit-east"'}
     for name, args in pages.items():
         ok(runner.invoke(cli, [*args, "-o", str(tmp_path / name)]))
         dom = subprocess.run(
@@ -998,10 +999,6 @@ def test_plan_all_as_csv_and_table(runner):
         (["plan", "east", "--all"], "escore: error: plan: give a UNIT or --all, not both\n"),
         (["plan", "--all"], "escore: error: plan --all: give the category, -c CATEGORY\n"),
         (
-            ["plan", "--all", "-c", "town", "-f", "html"],
-            "escore: error: plan --all: -f html is one unit's page; give a UNIT, or -f table, json or csv\n",
-        ),
-        (
             ["plan", "east", "-f", "csv"],
             "escore: error: plan: -f csv lists the actions of every unit (--all); one unit's plan: -f table, json or html\n",
         ),
@@ -1112,3 +1109,32 @@ def test_a_diff_of_synthetic_evidence_says_so(runner, evidence, tmp_path):
     assert as_json(runner.invoke(cli, [*args, "-f", "json"]))["synthetic"] is False
     assert "SYNTHETIC" not in ok(runner.invoke(cli, args)).stdout
     assert "SYNTHETIC" not in ok(runner.invoke(cli, [*args, "-f", "html"])).stdout
+
+
+def test_plan_all_as_one_page(runner, monkeypatch):
+    """plan --all -f html: the units in rank order linked to their plans, then each unit's plan as
+    `plan UNIT -f html` tabulates it (the same rows, with the commands); read by people, so a
+    category of more units than a page holds is refused before anything is planned."""
+    import re
+
+    import escore._builtin_formats
+
+    document = as_json(runner.invoke(cli, ["plan", "--all", "-c", "town", "-f", "json"]))
+    page = ok(runner.invoke(cli, ["plan", "--all", "-c", "town", "-f", "html"])).stdout
+    assert page.startswith("<!DOCTYPE html>") and page.count("SYNTHETIC EVIDENCE") == 1
+    assert re.findall(r'<a href="#unit-([^"]+)">', page) == [p["unit"] for p in document["plans"]]
+    assert re.findall(r'<h2 id="unit-([^"]+)">', page) == [p["unit"] for p in document["plans"]]
+    for planned in document["plans"]:
+        own = ok(runner.invoke(cli, ["plan", planned["unit"], "-c", "town", "-f", "html"])).stdout
+        actions = own[own.index("<table>") : own.index("</table>") + len("</table>")] if "<table>" in own else ""
+        if not planned["actions"]:
+            assert not actions and "<p>no action found that gains points</p>" in own
+            actions = "<p>no action found that gains points</p>"
+        section = page[page.index(f'<h2 id="unit-{planned["unit"]}">') :]
+        assert section[section.index("\n") + 1 :].startswith(actions), planned["unit"]
+    monkeypatch.setattr(escore._builtin_formats, "HTML_MAX_UNITS", 3)
+    refused = ok(runner.invoke(cli, ["plan", "--all", "-c", "town", "-f", "html"]), 2)
+    assert (
+        refused.stderr
+        == "escore: error: plan --all -f html is read by people: at most 3 units, and this category has 4; use -f csv or json\n"
+    )

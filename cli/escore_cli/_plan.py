@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from ._store import db_option, no_appeals_option, note_appeals
 
 @click.command()
 @click.argument("unit", required=False)
-@click.option("--all", "every_unit", is_flag=True, help="Plan every unit of the category (-c), in rank order: table, json or csv.")
+@click.option("--all", "every_unit", is_flag=True, help="Plan every unit of the category (-c), in rank order.")
 @unit_category_option
 @ruleset_option
 @year_option
@@ -44,7 +45,7 @@ from ._store import db_option, no_appeals_option, note_appeals
     default="table",
     type=click.Choice(["table", "json", "csv", "html"]),
     show_default=True,
-    help="html: one unit's page; csv: with --all, a line per action.",
+    help="csv: with --all, a line per action.",
 )
 @output_option
 @db_option
@@ -119,10 +120,11 @@ def plan(
 def plan_every_unit(ctx: click.Context) -> None:
     """``plan --all``: every unit's plan, in rank order, each as ``plan UNIT`` makes it (the
     command's options are ``ctx.params``)."""
+    from escore._builtin_formats import HTML_MAX_UNITS
     from escore._cycle import run_cycle
     from escore._errors import UsageError
     from escore._plan import PLANS_PER_PART, improvement_plans
-    from escore._session import children_of
+    from escore._session import children_of, units_of
     from escore._stream import default_jobs, summaries_of
 
     from ._store import accepted_appeals
@@ -132,8 +134,6 @@ def plan_every_unit(ctx: click.Context) -> None:
     format_, output, db, no_appeals, roster, jobs = (given[k] for k in ("format_", "output", "db", "no_appeals", "roster", "jobs"))
     if category is None:
         raise UsageError(_("plan --all: give the category, -c CATEGORY"))
-    if format_ == "html":
-        raise UsageError(_("plan --all: -f html is one unit's page; give a UNIT, or -f table, json or csv"))
     catalog = catalog_from(ctx)
     rules = catalog.choose(category, ruleset=ruleset, year=year).name
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, rules, None)
@@ -141,6 +141,14 @@ def plan_every_unit(ctx: click.Context) -> None:
         raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
     # The ranking (a summary per unit) gives the order and each unit's rank; every plan then
     # scores its unit alone.
+    if format_ == "html":  # read by people, as run -f html: the units counted before any is planned
+        count = len(units_of(catalog, rules, category, roster)[0])
+        if count > HTML_MAX_UNITS:
+            raise UsageError(
+                _("plan --all -f html is read by people: at most {0} units, and this category has {1}; use -f csv or json").format(
+                    f"{HTML_MAX_UNITS:,}", f"{count:,}"
+                )
+            )
     cycle = run_cycle(catalog, category, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster, explain=False, lazy=True)
     note_appeals(cycle)
     result = cycle.result
@@ -164,6 +172,9 @@ def plan_every_unit(ctx: click.Context) -> None:
 
     if format_ == "csv":
         write_output(lambda stream: write_plans_csv(stream, ranked, command, result.synthetic), output)
+    elif format_ == "html":
+        index = [(rank, s.unit.code, s.unit.name, str(s.total)) for rank, s in zip(result.ranks, summaries_of(result.units))]
+        write_output(lambda stream: write_plans_html(stream, index, ranked, command, result.synthetic, result.plan), output)
     else:
         write_output(lambda stream: write_plans_table(stream, ranked, command, result.synthetic), output)
 
@@ -352,26 +363,93 @@ def write_plans_json(stream: Any, ranked: Iterable[tuple[int, dict[str, Any]]], 
 PLAN_HEADINGS = (N_("#"), N_("gain"), N_("indicator"), N_("action"), N_("whatif"))
 
 
-def plan_html(data: dict[str, Any], command: list[str] | None = None) -> str:
-    from html import escape
+#: The page's head: its language, title and style (one unit's plan and every unit's).
+_PAGE_HEAD = (
+    '<!DOCTYPE html>\n<html lang="{0}"><head><meta charset="utf-8"><title>{1}</title>'
+    "<style>body{{font-family:sans-serif}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px}}"
+    "td.n{{text-align:right}}</style></head><body>"
+)
 
-    from escore._i18n import language
-    from escore._report import synthetic_banner
+
+def _action_table_html(data: dict[str, Any], command: list[str] | None) -> str:
+    """The plan's actions as a table, each with the command that verifies it."""
+    from html import escape
 
     rows = "".join(
         f"<tr><td>{n}</td><td class=n>{escape(a['gain'])}</td><td>{escape(a['indicator'])} {escape(a['title'])}</td>"
         f"<td>{escape(a['explanation'])}</td><td><code>{escape(_args(a, command))}</code></td></tr>"
         for n, a in enumerate(data["actions"], 1)
     )
-    banner = f"<p><strong>{escape(synthetic_banner())}</strong></p>" if data.get("synthetic") else ""
     heads = "".join(f"<th>{escape(_(h))}</th>" for h in PLAN_HEADINGS)
+    return f"<table><tr>{heads}</tr>{rows}</table>"
+
+
+def _actions_html(data: dict[str, Any], command: list[str] | None) -> str:
+    """The plan's actions as a table, or the sentence that there is none."""
+    from html import escape
+
+    if not data["actions"]:
+        return "<p>" + escape(_("no action found that gains points")) + "</p>"
+    return _action_table_html(data, command)
+
+
+def plan_html(data: dict[str, Any], command: list[str] | None = None) -> str:
+    from html import escape
+
+    from escore._i18n import language
+    from escore._report import synthetic_banner
+
+    banner = f"<p><strong>{escape(synthetic_banner())}</strong></p>" if data.get("synthetic") else ""
     # Messages are looked up outside the f-strings: the extractor does not read inside them.
     title = _("Improvement plan: {0} {1}").format(data["unit"], data["name"])
     total = _("total {0}").format(data["total"])
     return (
-        f'<!DOCTYPE html>\n<html lang="{language()}"><head><meta charset="utf-8"><title>escore plan</title>'
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}td.n{text-align:right}</style>"
-        f"</head><body><h1>{escape(title)}</h1>{banner}"
-        f"<p>{escape(total)}</p><table><tr>{heads}</tr>{rows}</table>"
-        f"<p>{escape(data['note'])}</p></body></html>\n"
+        _PAGE_HEAD.format(language(), "escore plan")
+        + f"<h1>{escape(title)}</h1>{banner}"
+        + f"<p>{escape(total)}</p>{_actions_html(data, command)}"
+        + f"<p>{escape(data['note'])}</p></body></html>\n"
     )
+
+
+PLANS_INDEX_HEADINGS = (N_("rank"), N_("code"), N_("name"), N_("total"))
+
+
+def write_plans_html(
+    stream: Any,
+    index: Sequence[tuple[int, str, str, str]],
+    ranked: Iterable[tuple[int, dict[str, Any]]],
+    command: Callable[[str], list[str]],
+    synthetic: bool,
+    plan: Any,
+) -> None:
+    """``plan --all -f html``: one page, the units in rank order linked to their plans (``index``:
+    rank, code, name and total, known from the ranking before any plan), then each plan as it
+    comes, with the commands that verify its actions."""
+    from html import escape
+    from urllib.parse import quote
+
+    from escore._i18n import language
+    from escore._plan import PLAN_NOTE
+    from escore._report import synthetic_banner
+    from escore._results import present
+
+    def anchor(code: str) -> str:
+        return "unit-" + quote(code, safe="")
+
+    title = _("Improvement plans: {0} ({1})").format(plan.category.key, plan.ruleset.name)
+    parts = [_PAGE_HEAD.format(language(), "escore plan --all"), f"<h1>{escape(title)}</h1>"]
+    if synthetic:
+        parts.append(f"<p><strong>{escape(synthetic_banner())}</strong></p>")
+    parts.append(f"<p>{escape(_(PLAN_NOTE))}</p>")
+    parts.append("<table><tr>" + "".join(f"<th>{escape(_(h))}</th>" for h in PLANS_INDEX_HEADINGS) + "</tr>")
+    parts += [
+        f'<tr><td class=n>{rank}</td><td><a href="#{anchor(code)}">{escape(code)}</a></td><td>{escape(name)}</td>'
+        f"<td class=n>{escape(present(Decimal(total)))}</td></tr>"
+        for rank, code, name, total in index
+    ]
+    parts.append("</table>")
+    stream.write("\n".join(parts) + "\n")
+    for rank, data in ranked:
+        heading = _("rank {0} · ").format(rank) + _plan_heading(data)
+        stream.write(f'<h2 id="{anchor(data["unit"])}">{escape(heading)}</h2>\n{_actions_html(data, command(data["unit"]))}\n')
+    stream.write("</body></html>\n")
