@@ -377,8 +377,13 @@ def run_record(cycle: CycleRun, catalog: Any = None, *, kind: str = "run", label
     result = cycle.result
     plan = result.plan
     head = run_head(result, cycle.appeals, kind=kind, label=label, whatif=whatif)
-    meta = {code: (node.title, str(node.max)) for code, node in plan.nodes.items()}
+    meta = node_meta(plan)
     return {"run": head, "units": [unit_record(plan, rank, u, meta) for rank, u in zip(result.ranks, result.units)]}
+
+
+def node_meta(plan: Plan) -> dict[str, tuple[str, str]]:
+    """Each node's title and maximum as a record shows them (:func:`unit_record`), made once per run."""
+    return {code: (node.title, str(node.max)) for code, node in plan.nodes.items()}
 
 
 def run_head(result: RunResult, appeals: Sequence[int] = (), *, kind: str = "run", label: str = "", whatif: str = "") -> dict[str, Any]:
@@ -405,7 +410,7 @@ def run_head(result: RunResult, appeals: Sequence[int] = (), *, kind: str = "run
 
 
 def unit_record(plan: Plan, rank: int, result: UnitResult, meta: Mapping[str, tuple[str, str]] | None = None) -> dict[str, Any]:
-    meta = meta if meta is not None else {code: (node.title, str(node.max)) for code, node in plan.nodes.items()}
+    meta = meta if meta is not None else node_meta(plan)
     unit = result.unit
     return {
         "code": unit.code,
@@ -550,7 +555,8 @@ def diff_unit(
 
 #: Units per part of :func:`diff_in_table` shared out to processes (each unit is scored in full on
 #: both sides; a part's diff comes back, not its units' records): a record of the cached evidence
-#: (escore._batch.RECORD_UNITS), so that a part of units in the evidence's order decodes one.
+#: (escore._batch.RECORD_UNITS). Parts follow the diff's code order; where that is the table's
+#: (codes of one width, as most are) each part decodes one record a side, else the few it needs.
 DIFF_PER_PART = 512
 
 
@@ -584,7 +590,7 @@ def diff_in_table(
     heads = [run_head(result) for result in runs]
     _same_category(*heads)
     at = [{s.unit.code: (index, rank) for index, (s, rank) in enumerate(zip(summaries_of(r.units), r.ranks))} for r in runs]
-    metas = [{code: (node.title, str(node.max)) for code, node in r.plan.nodes.items()} for r in runs]
+    metas = [node_meta(result.plan) for result in runs]
     codes = sorted(set(at[0]) | set(at[1]), key=natural_key)
 
     def records(side: int, part_codes: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -67,7 +67,7 @@ class _Planner:
         unit: Unit,
         children: tuple[Unit, ...],
         data: EvidenceSet,
-        engines: dict[str | None, Engine] | None = None,
+        engines: dict[tuple[str, ...], Engine] | None = None,
     ) -> None:
         self.plan = plan
         self.unit = unit
@@ -80,11 +80,8 @@ class _Planner:
         # its memos key results by their arguments' identity): one per selection serves every
         # indicator's search and every unit of a plan of many (compiling one per search was a
         # third of a plan's time).
-        self.engines: dict[str | None, Engine] = {} if engines is None else engines
-        engine = self.engines.get(None)
-        if engine is None:
-            engine = self.engines[None] = Engine(plan, selected)
-        self.engine = engine
+        self.engines: dict[tuple[str, ...], Engine] = {} if engines is None else engines
+        self.engine = self.engine_of(selected)
         self.base = self.engine.score(unit, self.values, data.tables, children, self.file)
         self.rules: dict[str, list[Any]] = {}
         for _name, rule in plan.rule_objects:
@@ -96,11 +93,13 @@ class _Planner:
 
     # ------------------------------------------------------------------ scoring
 
-    def engine_of(self, ip: IndicatorPlan) -> Engine:
-        """The engine that scores ``ip`` alone (a search tries many values of its evidence)."""
-        engine = self.engines.get(ip.node.code)
+    def engine_of(self, selection: Sequence[IndicatorPlan]) -> Engine:
+        """The engine of ``selection``, kept by its indicators' codes (a search scores one
+        indicator alone, for many values of its evidence)."""
+        key = tuple(ip.node.code for ip in selection)
+        engine = self.engines.get(key)
         if engine is None:
-            engine = self.engines[ip.node.code] = Engine(self.plan, [ip])
+            engine = self.engines[key] = Engine(self.plan, selection)
         return engine
 
     def verified(self, changes: Changes) -> tuple[Decimal, Any]:
@@ -199,7 +198,7 @@ class _Planner:
         return to_value(sign * hi)
 
     def field_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
-        engine = self.engine_of(ip)
+        engine = self.engine_of([ip])
         levers = self.levers(item)
         # A share rises by raising its part: shrinking the whole is not an improvement to propose.
         rules = [rule for rule_name, _ in item.hits for rule in self.rules.get(rule_name, ())]
@@ -256,7 +255,7 @@ class _Planner:
         )
         if not missing:
             return []
-        engine = self.engine_of(ip)
+        engine = self.engine_of([ip])
         levers = self.levers(item)
         chosen = {}
         for name in missing:
@@ -278,7 +277,7 @@ class _Planner:
         return [self.action(ip, item, changes, text)]
 
     def row_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
-        engine = self.engine_of(ip)
+        engine = self.engine_of([ip])
         owners = (self.code, *(c.code for c in self.children))
         levers = self.levers(item)
         actions = []
@@ -380,7 +379,7 @@ def improvement_plan(
     unit: Unit,
     children: tuple[Unit, ...],
     data: EvidenceSet,
-    engines: dict[str | None, Engine] | None = None,
+    engines: dict[tuple[str, ...], Engine] | None = None,
 ) -> dict[str, Any]:
     """The actions that would gain ``unit`` points, best first, each verified by re-scoring
     (``engines``: kept between the plans of several units of one plan and selection)."""
@@ -412,7 +411,7 @@ def improvement_plans(
     """
     from ._parallel import ordered_map
 
-    engines: dict[str | None, Engine] = {}
+    engines: dict[tuple[str, ...], Engine] = {}
 
     def plans_of(part: Sequence[Unit]) -> list[dict[str, Any]]:
         return [
