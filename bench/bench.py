@@ -263,9 +263,11 @@ def end_to_end(args: argparse.Namespace) -> None:
         for size in args.sizes:
             target = Path(scratch) / str(size)
             write_columnar(args.category, size, args.ruleset, target)
-            for output in ("table", "csv", "json"):
+            for output in args.formats:
+                # A workbook is written to a file (a binary format refuses a device); the others to nowhere.
+                written = str(Path(scratch) / f"out.{output}") if output == "xlsx" else os.devnull
                 argv = [escore, "run", "-c", args.category, "--roster", str(target / "units.csv"), "-e", str(target / "evidence")]
-                argv += ["-f", output, "-o", os.devnull] + (["--ruleset", args.ruleset] if args.ruleset else [])
+                argv += ["-f", output, "-o", written] + (["--ruleset", args.ruleset] if args.ruleset else [])
                 for cache in args.cache:
                     env = dict(os.environ, ESCORE_CACHE_DIR="off" if cache == "off" else str(Path(scratch) / f"cache-{size}"))
                     if cache == "warm":  # the untimed run that fills the cache (exit 1: some indicators errored)
@@ -295,6 +297,9 @@ def main() -> None:
     parser.add_argument("--ruleset")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--repeat", type=int, default=15, help="runs of each start-up command")
+    parser.add_argument(
+        "--formats", nargs="+", default=["table", "csv", "json"], help="output formats to time (--end-to-end): table csv json toml xlsx"
+    )
     parser.add_argument(
         "--cache", nargs="+", choices=("off", "warm"), default=["off", "warm"], help="evidence cache states to time (--end-to-end)"
     )

@@ -1223,11 +1223,10 @@ def test_numbers_that_are_not_finite_are_refused(runner, args, option):
     assert f"错误：'{option}' 的值无效：'{args[-1]}' 不是有限的数。" in chinese.stderr, chinese.stderr
 
 
-@pytest.mark.parametrize(("format_", "limit"), [("html", "HTML_MAX_UNITS"), ("xlsx", "XLSX_MAX_UNITS")])
+@pytest.mark.parametrize(("format_", "limit"), [("html", "HTML_MAX_UNITS")])
 def test_formats_built_whole_refuse_more_units_than_they_hold(runner, tmp_path, monkeypatch, format_, limit):
-    """The workbook and the single-page report are built whole in memory: above their limit a run
-    is refused before any unit is scored (no file, exit 2, the streaming formats named); at the
-    limit it is written."""
+    """The single-page report is built whole in memory: above its limit a run is refused before
+    any unit is scored (no file, exit 2, the streaming formats named); at the limit it is written."""
     from escore import _builtin_formats
 
     monkeypatch.setattr(_builtin_formats, limit, 3)  # the demo category has 4 units
@@ -1236,7 +1235,7 @@ def test_formats_built_whole_refuse_more_units_than_they_hold(runner, tmp_path, 
     assert result.exit_code == 2
     assert result.stderr == (
         f"escore: error: -f {format_} is built whole in memory and read by people: at most 3 units, and this run has 4;"
-        " use -f csv, json, toml or table, which stream any number of units\n"
+        " use -f csv, json, toml, table or xlsx, which stream any number of units\n"
     )
     assert not target.exists()
     monkeypatch.setattr(_builtin_formats, limit, 4)

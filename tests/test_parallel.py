@@ -184,17 +184,30 @@ def _county_detail(catalog, write, *, jobs):
     return result, buffer.getvalue()
 
 
-@pytest.mark.parametrize(("format_", "files", "sizes"), [("json", 64, [8] * 10 + [3]), ("toml", 4, [24, 24, 24, 11])])
+def _workbook_hex(result, stream):
+    """The results workbook's bytes, as hexadecimal text (for a writer of text)."""
+    import io
+
+    from escore._builtin_formats import write_xlsx
+
+    raw = io.BytesIO()
+    write_xlsx(result, raw)
+    stream.write(raw.getvalue().hex())
+
+
+@pytest.mark.parametrize(
+    ("format_", "files", "sizes"), [("json", 64, [8] * 10 + [3]), ("toml", 4, [24, 24, 24, 11]), ("xlsx", 4, [24, 24, 24, 11])]
+)
 def test_the_detail_of_cached_evidence_is_scored_a_block_of_records_at_a_time(monkeypatch, format_, files, sizes):
-    """JSON and TOML of evidence still in the cache: the units in blocks of whole records of
-    the cache, in the evidence's (code) order, each block decoding its own units alone and
-    never the whole set; the text in rank order is the one of evidence loaded whole."""
+    """JSON, TOML and the workbook of evidence still in the cache: the units in blocks of whole
+    records of the cache, in the evidence's (code) order, each block decoding its own units
+    alone and never the whole set; the output is the one of evidence loaded whole."""
     import escore._batch as batch
     import escore._builtin_formats as formats
     from escore._load import DeferredEvidence
     from escore._plugins import Catalog, make_plugin_manager
 
-    write = {"json": formats.write_json, "toml": formats.write_toml}[format_]
+    write = {"json": formats.write_json, "toml": formats.write_toml, "xlsx": _workbook_hex}[format_]
     catalog = Catalog(make_plugin_manager())
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
     _, expected = _county_detail(catalog, write, jobs=1)

@@ -412,3 +412,169 @@ def test_workbook_problems_in_chinese(runner, tmp_path, county_book):
         f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: 应为 true 或 false（是/否），实际为 '也许' (请填写 是 或 否)",
         f"  {grade_sheet.title}!A{_row(grade_sheet, 'fuzhou.mawie')}: unit: 未知的单位代码“fuzhou.mawie” (是否要找“fuzhou.mawei”？)",
     ]
+
+
+def test_results_workbook_comments_carry_the_reasons_up_to_a_limit(runner, tmp_path, monkeypatch):
+    """A missing result's cell on 指标 carries its reason as a comment while the run has at most
+    MAX_COMMENTS missing or failed results; past it the colours stay, no cell has a comment and
+    the legend says where the reasons are (the sheets 缺失证据 and 解释 list every one)."""
+    from escore import _xlsx_results
+
+    def commented(path):
+        matrix = openpyxl.load_workbook(path)["指标 indicators"]
+        notes = {cell.coordinate: cell.comment.text for row in matrix.iter_rows(min_row=5) for cell in row if cell.comment}
+        legend = [cell.value for cell in matrix[1] if cell.value]
+        return notes, legend
+
+    monkeypatch.setattr(_xlsx_results, "MAX_COMMENTS", 3)  # the county sample has 3 missing results
+    at_limit = tmp_path / "at.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(at_limit), "--lang", "en"]).exit_code == 0
+    notes, legend = commented(at_limit)
+    assert len(notes) == 3
+    assert sorted(notes.values()) == sorted(
+        [
+            "evidence 'website.services.guide_accuracy' was not provided in escore_fj2017_website/sample/county/units/fuzhou.minqing.toml",
+            "evidence 'website.interviews.topics' was not provided in escore_fj2017_website/sample/county/units/nanping.guangze.toml",
+            "evidence 'website.sites.closure' was not provided in escore_fj2017_website/sample/county/units/ningde.zherong.toml",
+        ]
+    ), notes
+    assert legend[-1] == "not applicable"
+    monkeypatch.setattr(_xlsx_results, "MAX_COMMENTS", 2)
+    past = tmp_path / "past.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(past), "--lang", "en"]).exit_code == 0
+    notes, legend = commented(past)
+    assert notes == {}
+    assert legend[-1] == "reasons: sheets 缺失证据 missing and 解释 explanations"
+    fills = {
+        c.coordinate
+        for row in openpyxl.load_workbook(past)["指标 indicators"].iter_rows(min_row=5)
+        for c in row
+        if c.fill.fgColor.rgb == "FFFFE699"
+    }
+    assert len(fills) == 3  # still yellow
+
+
+def test_results_workbook_continues_a_sheet_past_its_last_row(runner, tmp_path, monkeypatch):
+    """Past a sheet's last row the explanations (and the missing evidence) go on in sheets of the
+    same name numbered (2), (3), … each under the banner and the header, frozen and filtered, the
+    rows in the same order as in one sheet (the limit lowered from Excel's 1,048,576)."""
+    from escore import _xlsx_results
+
+    whole = tmp_path / "whole.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(whole)]).exit_code == 0
+    one = openpyxl.load_workbook(whole)
+    expected = [[c.value for c in row] for row in one["解释 explanations"].iter_rows(min_row=3)]
+    assert len(expected) > 2_000
+    monkeypatch.setattr(_xlsx_results, "SHEET_ROWS", 1_000)
+    split = tmp_path / "split.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(split)]).exit_code == 0
+    book = openpyxl.load_workbook(split)
+    parts = -(-len(expected) // 998)  # 1,000 rows a sheet, two of them banner and header
+    names = ["解释 explanations"] + [f"解释 explanations ({n})" for n in range(2, parts + 1)]
+    assert book.sheetnames == ["排名 ranking", "指标 indicators", "缺失证据 missing", *names, "说明 about"]
+    rows = []
+    for name in names:
+        sheet = book[name]
+        assert sheet["A1"].value.startswith("SYNTHETIC EVIDENCE")
+        assert [c.value for c in sheet[2]] == [c.value for c in one["解释 explanations"][2]]
+        assert sheet.freeze_panes == "C3" and sheet.max_row <= 1_000
+        assert sheet.auto_filter.ref == f"A2:J{sheet.max_row}"
+        rows += [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert rows == expected
+    for name in ("排名 ranking", "指标 indicators", "缺失证据 missing", "说明 about"):  # the others as in one sheet
+        assert [[c.value for c in row] for row in book[name].iter_rows()] == [[c.value for c in row] for row in one[name].iter_rows()]
+
+
+def test_results_workbook_of_a_units_table_streams_the_same_bytes(runner, tmp_path):
+    """A units table holding the county roster gives the pack roster's workbook byte for byte,
+    in one process and in two (the detail scored again as the workbook is written)."""
+    from escore._plugins import Catalog, make_plugin_manager
+
+    units = Catalog(make_plugin_manager()).roster("fj2017", "county")
+    table = tmp_path / "units.csv"
+    table.write_text("code,name,parent\n" + "".join(f"{u.code},{u.name},{u.parent}\n" for u in units), encoding="utf-8")
+    books = {}
+    for name, extra in (("roster", []), ("table-1", ["--roster", str(table), "-j", "1"]), ("table-2", ["--roster", str(table), "-j", "2"])):
+        books[name] = tmp_path / f"{name}.xlsx"
+        made = runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(books[name]), *extra])
+        assert made.exit_code == 0, made.stderr
+    assert books["table-1"].read_bytes() == books["roster"].read_bytes()
+    assert books["table-2"].read_bytes() == books["roster"].read_bytes()
+
+
+def test_results_workbook_text_stays_text(tmp_path):
+    """A text cell is written as text: one that starts with '=' is not a formula, an address is
+    not a link, an empty text is no cell; numbers are numbers."""
+    import xlsxwriter
+
+    from escore._xlsx_results import _put
+
+    path = tmp_path / "cells.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False})
+    sheet = book.add_worksheet("a")
+    for column, value in enumerate(["=SUM(1,2)", "https://www.fujian.gov.cn", "", None, 2.5, 3]):
+        _put(sheet, 0, column, value)
+    book.close()
+    row = openpyxl.load_workbook(path)["a"][1]
+    assert [(c.value, c.data_type) for c in row] == [
+        ("=SUM(1,2)", "s"),
+        ("https://www.fujian.gov.cn", "s"),
+        (None, "n"),
+        (None, "n"),
+        (2.5, "n"),
+        (3, "n"),
+    ]
+    assert all(c.hyperlink is None for c in row)
+
+
+def test_results_workbook_opens_in_libreoffice(runner, tmp_path):
+    """LibreOffice Calc reads the results workbook: every sheet, converted to CSV by it, holds the
+    values openpyxl reads (numbers as Calc shows them, to two decimals where so formatted)."""
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (Debian: apt-get install -y libreoffice-calc-nogui); not part of .ci/run: too heavy")
+    book = tmp_path / "results.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "city", "-f", "xlsx", "-o", str(book), "--lang", "en"]).exit_code == 0
+    converted = tmp_path / "csv"
+    # Every sheet to its own CSV file (the 12th token, -1), UTF-8 (76), each cell as shown (the 9th, true).
+    options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            options,
+            "--outdir",
+            str(converted),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    ours = openpyxl.load_workbook(book)
+    for sheet in ours.worksheets:
+        with open(converted / f"results-{sheet.title}.csv", encoding="utf-8", newline="") as handle:
+            shown = [row for row in csv.reader(handle)]
+        expected = []
+        for row in sheet.iter_rows():
+            cells = []
+            for cell in row:
+                if cell.value is None:
+                    cells.append("")
+                elif isinstance(cell.value, str):
+                    cells.append(cell.value)
+                elif cell.number_format == "0.00":  # Calc rounds the decimal it shows half up, as the JSON's _2dp
+                    cells.append(str(Decimal(repr(cell.value)).quantize(Decimal("0.01"), "ROUND_HALF_UP")))
+                else:
+                    cells.append(str(cell.value))
+            expected.append(cells)
+        width = max(len(row) for row in expected)
+        assert [row + [""] * (width - len(row)) for row in shown] == [row + [""] * (width - len(row)) for row in expected], sheet.title

@@ -121,7 +121,7 @@ def run(
         if count > chosen_format.max_units:
             raise UsageError(
                 _(
-                    "-f {0} is built whole in memory and read by people: at most {1} units, and this run has {2}; use -f csv, json, toml or table, which stream any number of units"
+                    "-f {0} is built whole in memory and read by people: at most {1} units, and this run has {2}; use -f csv, json, toml, table or xlsx, which stream any number of units"
                 ).format(format_, f"{chosen_format.max_units:,}", f"{count:,}")
             )
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)

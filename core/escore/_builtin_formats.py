@@ -513,14 +513,10 @@ def write_table(result: RunResult, stream: TextIO) -> None:
     stream.writelines(run_table_lines(result))
 
 
-#: The most units of a results workbook and of a single-page report, both built whole in memory
-#: and read by people: their peak memory grows with the units and their explanation lines
-#: (measured: about 110 KiB a unit for the workbook at 1,000-10,000 provincial units, 1.2 GiB
-#: at 10,000; about 27 KiB a unit for the page, and more for county units, whose explanations
-#: are longer), so these keep a run under about 500 MiB; a spreadsheet's sheets also stop at
-#: 1,048,576 rows, which the explanations of 45,000 units would pass. Larger runs use the
-#: formats that stream (table, CSV, JSON, TOML).
-XLSX_MAX_UNITS = 2_000
+#: The most units of a single-page report, built whole in memory and read by people in a
+#: browser: its peak memory grows with the units and their explanation lines (about 27 KiB a
+#: unit, more for county units, whose explanations are longer), so this keeps a run under about
+#: 500 MiB. Larger runs use the formats that stream (table, CSV, JSON, TOML, the workbook).
 HTML_MAX_UNITS = 5_000
 
 
@@ -528,6 +524,12 @@ def render_xlsx(result: RunResult) -> bytes:
     from ._xlsx_results import render_xlsx as render  # openpyxl only on this path
 
     return render(result)
+
+
+def write_xlsx(result: RunResult, stream: TextIO) -> None:
+    from ._xlsx_results import write_xlsx as write
+
+    write(result, stream)
 
 
 def render_html(result: RunResult) -> str:
@@ -543,4 +545,4 @@ def escore_register_formats(register: Callable[[OutputFormat], None]) -> None:
     register(OutputFormat("toml", render_toml, None, ".toml", write_run=write_toml))
     register(OutputFormat("csv", render_csv, None, ".csv", explanations=False, write_run=write_csv))
     register(OutputFormat("html", render_html, None, ".html", max_units=HTML_MAX_UNITS))
-    register(OutputFormat("xlsx", render_xlsx, None, ".xlsx", binary=True, max_units=XLSX_MAX_UNITS))
+    register(OutputFormat("xlsx", render_xlsx, None, ".xlsx", binary=True, write_run=write_xlsx))

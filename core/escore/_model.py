@@ -216,9 +216,10 @@ class OutputFormat:
         the engine keeps only statuses and points, which is faster for many units.
     :param write_run: ``write_run(result, stream)``, the same output written piece by piece;
         with it ``escore run`` keeps a summary per unit and scores each unit's detail again
-        as the writer reads ``result.units`` (memory bounded for any number of units).
+        as the writer reads ``result.units`` (memory bounded for any number of units). A
+        ``binary`` format writes its bytes to ``stream.buffer`` (the workbook).
     :param max_units: the most units ``escore run`` writes in this format, for one built whole
-        in memory (a workbook, a single-page report): a larger run is refused before any unit
+        in memory (the single-page report): a larger run is refused before any unit
         is scored, naming the formats that stream.
     """
 
