@@ -204,6 +204,7 @@ def test_the_detail_of_cached_evidence_is_scored_a_block_of_records_at_a_time(mo
     alone and never the whole set; the output is the one of evidence loaded whole."""
     import escore._batch as batch
     import escore._builtin_formats as formats
+    from escore import _spool
     from escore._load import DeferredEvidence
     from escore._plugins import Catalog, make_plugin_manager
 
@@ -214,7 +215,7 @@ def test_the_detail_of_cached_evidence_is_scored_a_block_of_records_at_a_time(mo
     monkeypatch.undo()
     _county_detail(catalog, write, jobs=1)  # the cache warm
     monkeypatch.setattr(batch, "RECORD_UNITS", 8)  # records of 8 units: 11 of them for 83 units
-    monkeypatch.setattr(formats, "DETAIL_FILES", files)
+    monkeypatch.setattr(_spool, "DETAIL_FILES", files)
     asked: list[list[str]] = []
     part = DeferredEvidence.part
     monkeypatch.setattr(DeferredEvidence, "part", lambda self, codes: (asked.append(list(codes)), part(self, codes))[1])

@@ -9,8 +9,9 @@ import operator
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
+from . import _spool
 from ._model import OutputFormat
 from ._results import RunResult
 from ._text import escape_string_syntax, spreadsheet_cells
@@ -19,8 +20,6 @@ from .hookspecs import hookimpl
 if TYPE_CHECKING:
     from ._collect import Plan
     from ._stream import LazyUnits
-
-Part = TypeVar("Part")
 
 
 def _from_report(name: str) -> Callable[..., Any]:
@@ -155,7 +154,7 @@ def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]
     units = result.units
     jobs = jobs_of(units)
     if isinstance(units, LazyUnits) and _pread is not None:
-        in_evidence_order = units.evidence_blocks(DETAIL_FILES)
+        in_evidence_order = units.evidence_blocks(_spool.DETAIL_FILES)
         if in_evidence_order is not None:  # the evidence is still in the cache
             yield from _texts_in_evidence_order(result, units, in_evidence_order, render, jobs)
             return
@@ -180,29 +179,17 @@ def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]
 
     spools: deque[BinaryIO] = deque()
     try:
-        for _ in ordered_map(block, _with_spools(range(0, len(units), size), spools), jobs):
+        for _ in ordered_map(block, _spool.with_spools(range(0, len(units), size), spools), jobs):
             with spools.popleft() as spool:
                 spool.seek(0)
                 # UTF-8 pieces, which may end inside a character: see _as_text.
                 while data := spool.read(SPOOL_READ):
                     yield data
     except OSError as exc:
-        raise _spool_error(exc) from None
+        raise _spool.spool_error(exc) from None
     finally:
         for spool in spools:  # the writer stopped early: close what is left
             spool.close()
-
-
-def _with_spools(parts: Iterable[Part], spools: deque[BinaryIO]) -> Iterator[tuple[Part, BinaryIO]]:
-    """Each part with a spool file of its own, kept in ``spools``: opened (and already unlinked)
-    here, before the fork, so that the process writes through the same open file and the parent
-    reads it back once that process is done."""
-    import tempfile
-
-    for part in parts:
-        spool = tempfile.TemporaryFile("w+b")  # noqa: SIM115 (the caller closes it)
-        spools.append(spool)
-        yield part, spool
 
 
 def _spool_units(chunk: RunResult, firsts: Iterable[bool], render: Callable[[dict[str, Any], bool], str], spool: BinaryIO) -> list[int]:
@@ -230,22 +217,6 @@ def _spool_units(chunk: RunResult, firsts: Iterable[bool], render: Callable[[dic
     spool.flush()
     return sizes
 
-
-def _spool_error(exc: OSError) -> Exception:
-    """A spool file that cannot be written or read back (the temporary directory full, say):
-    the directory named, rather than the output file."""
-    import tempfile
-
-    from ._errors import UsageError
-    from ._i18n import gettext as _
-
-    message = _("temporary directory {0}: cannot hold the units' detail until it is written: {1} (TMPDIR chooses another)")
-    return UsageError(message.format(tempfile.gettempdir(), exc.strerror or exc))
-
-
-#: At most this many spool files (blocks of units) for the detail of deferred evidence: each
-#: stays open until every unit is written, in rank order.
-DETAIL_FILES = 64
 
 _pread = getattr(os, "pread", None)
 
@@ -280,14 +251,14 @@ def _texts_in_evidence_order(
     count = len(units)
     spool_of, offset_of, size_of = array("i", bytes(4 * count)), array("q", bytes(8 * count)), array("q", bytes(8 * count))
     try:
-        for index, sizes in enumerate(ordered_map(block, _with_spools(blocks, spools), jobs)):
+        for index, sizes in enumerate(ordered_map(block, _spool.with_spools(blocks, spools), jobs)):
             offset = 0
             for position, size in zip(blocks[index], sizes):
                 spool_of[position], offset_of[position], size_of[position] = index, offset, size
                 offset += size
         yield from _in_rank_order([spool.fileno() for spool in spools], zip(spool_of, offset_of, size_of))
     except OSError as exc:
-        raise _spool_error(exc) from None
+        raise _spool.spool_error(exc) from None
     finally:
         for spool in spools:
             spool.close()

@@ -127,8 +127,8 @@ def _spooled_rows(result: RunResult, sheets: _ResultSheets) -> Iterator[Callable
     from array import array
     from collections import deque
 
-    from ._builtin_formats import DETAIL_FILES, _spool_error, _with_spools
     from ._parallel import ordered_map
+    from ._spool import DETAIL_FILES, spool_error, with_spools
     from ._stream import LazyUnits, jobs_of
 
     units, ranks, count = result.units, result.ranks, len(result.units)
@@ -177,19 +177,19 @@ def _spooled_rows(result: RunResult, sheets: _ResultSheets) -> Iterator[Callable
                 spool.seek(offset_of[position] + sum(size_of[4 * position : 4 * position + kind]))
                 data = spool.read(size_of[4 * position + kind])
             except OSError as exc:
-                raise _spool_error(exc) from None
+                raise spool_error(exc) from None
             yield pickle.loads(data)
 
     try:
         try:
-            for index, sizes in enumerate(ordered_map(block, _with_spools(blocks, spools), jobs)):
+            for index, sizes in enumerate(ordered_map(block, with_spools(blocks, spools), jobs)):
                 offset = 0
                 for at, position in enumerate(blocks[index]):
                     spool_of[position], offset_of[position] = index, offset
                     size_of[4 * position : 4 * position + 4] = array("q", sizes[4 * at : 4 * at + 4])
                     offset += sum(sizes[4 * at : 4 * at + 4])
         except OSError as exc:  # a spool file (not the output, whose errors are the caller's)
-            raise _spool_error(exc) from None
+            raise spool_error(exc) from None
         yield rows
     finally:
         for spool in spools:

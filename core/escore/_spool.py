@@ -1,0 +1,38 @@
+"""Spool files: the detail of a run's units, written by the processes that score them and read
+back by the writer in the output's order (JSON, TOML and the workbook)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO, TypeVar
+
+Part = TypeVar("Part")
+
+#: At most this many spool files (blocks of units) for the detail of deferred evidence: each
+#: stays open until every unit is written, in the output's order.
+DETAIL_FILES = 64
+
+
+def with_spools(parts: Iterable[Part], spools: deque[BinaryIO]) -> Iterator[tuple[Part, BinaryIO]]:
+    """Each part with a spool file of its own, kept in ``spools``: opened (and already unlinked)
+    here, before the fork, so that the process writes through the same open file and the parent
+    reads it back once that process is done."""
+    import tempfile
+
+    for part in parts:
+        spool = tempfile.TemporaryFile("w+b")  # noqa: SIM115 (the caller closes it)
+        spools.append(spool)
+        yield part, spool
+
+
+def spool_error(exc: OSError) -> Exception:
+    """A spool file that cannot be written or read back (the temporary directory full, say):
+    the directory named, rather than the output file."""
+    import tempfile
+
+    from ._errors import UsageError
+    from ._i18n import gettext as _
+
+    message = _("temporary directory {0}: cannot hold the units' detail until it is written: {1} (TMPDIR chooses another)")
+    return UsageError(message.format(tempfile.gettempdir(), exc.strerror or exc))
