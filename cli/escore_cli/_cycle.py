@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -171,10 +171,13 @@ def diff(
     speak(ctx)  # before anything can fail; saved runs need no catalogue otherwise
     if roster is not None:
         head, units = diff_of_table(ctx, runs, category, rulesets, year, evidence, db, no_appeals, roster, jobs)
-        if format_ == "json":  # written as the units come: memory holds a part of them
+        # Written as the units come, in every format: memory holds a part of them.
+        if format_ == "json":
             write_output(lambda stream: write_json_with_list(stream, head, "units", units), output)
+        elif format_ == "html":
+            write_output(lambda stream: write_diff_html(head, units, stream), output)
         else:
-            _write_diff({**head, "units": list(units)}, format_, output)
+            write_output(lambda stream: write_diff_table(head, units, stream), output)
         return
     records: list[dict[str, Any]] = []
     if len(rulesets) == 2 and not runs:
@@ -290,40 +293,74 @@ def _changed(item: dict[str, Any]) -> str:
 
 
 def diff_table(data: dict[str, Any]) -> str:
-    from escore._report import grid, synthetic_banner
+    """The table of a diff (:func:`write_diff_table` into a string)."""
+    import io
 
-    lines = [_("before: {0}").format(_side_label(data["before"])), _("after:  {0}").format(_side_label(data["after"]))]
-    if data.get("synthetic"):
-        lines.append(f"*** {synthetic_banner()} ***")
-    lines.append("")
-    changed = [u for u in data["units"] if u["delta"] != "0" or u["indicators"] or u["rank_before"] != u["rank_after"]]
-    rows = [
-        [
-            u["code"],
-            u["name"],
-            _num(u["total_before"]),
-            _num(u["total_after"]),
-            _delta(u["delta"]),
-            str(u["rank_before"] or "-"),
-            str(u["rank_after"] or "-"),
-        ]
-        for u in changed
-    ]
-    if rows:
-        lines += grid([_(h) for h in DIFF_HEADINGS], rows, [False, False, True, True, True, True, True])
-    lines.append(_("{0} of {1} units changed").format(len(changed), len(data["units"])))
-    for u in changed:
-        for item in u["indicators"]:
-            lines.append("")
-            lines.append(f"{u['code']} " + _changed(item))
-            lines.extend("    " + _("before · {0}").format(r) for r in item["reasons_before"])
-            lines.extend("    " + _("after  · {0}").format(r) for r in item["reasons_after"])
-    lines.append("")
-    lines.append(_("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)"))
-    return safe("\n".join(lines) + "\n")
+    text = io.StringIO()
+    write_diff_table(data, data["units"], text)
+    return text.getvalue()
+
+
+def _is_changed(unit: dict[str, Any]) -> bool:
+    return unit["delta"] != "0" or bool(unit["indicators"]) or unit["rank_before"] != unit["rank_after"]
+
+
+def write_diff_table(head: dict[str, Any], units: Iterable[dict[str, Any]], stream: TextIO) -> None:
+    """The table of a diff, its ``units`` read once as they come (``diff --roster`` makes them
+    part by part): the changed units' rows are kept for the grid, which is as wide as its widest
+    cell, and each changed indicator's lines go to a spool file, copied out after the grid (a
+    quarter's diff of a national units table may change every unit)."""
+    import shutil
+    import tempfile
+
+    from escore._report import grid_column_lines, synthetic_banner
+
+    columns: list[list[str]] = [[] for _ in DIFF_HEADINGS]
+    count = changed = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as detail:
+        for u in units:
+            count += 1
+            if not _is_changed(u):
+                continue
+            changed += 1
+            row = [u["code"], u["name"], _num(u["total_before"]), _num(u["total_after"]), _delta(u["delta"])]
+            row += [str(u["rank_before"] or "-"), str(u["rank_after"] or "-")]
+            for column, cell in zip(columns, row):
+                column.append(cell)
+            for item in u["indicators"]:
+                lines = ["", f"{u['code']} " + _changed(item)]
+                lines += ["    " + _("before · {0}").format(r) for r in item["reasons_before"]]
+                lines += ["    " + _("after  · {0}").format(r) for r in item["reasons_after"]]
+                detail.write(safe("\n".join(lines)) + "\n")
+        lines = [_("before: {0}").format(_side_label(head["before"])), _("after:  {0}").format(_side_label(head["after"]))]
+        if head.get("synthetic"):
+            lines.append(f"*** {synthetic_banner()} ***")
+        lines.append("")
+        stream.write(safe("\n".join(lines)) + "\n")
+        if changed:
+            right = [False, False, True, True, True, True, True]
+            for line in grid_column_lines([_(h) for h in DIFF_HEADINGS], columns, right):
+                stream.write(safe(line) + "\n")
+        stream.write(safe(_("{0} of {1} units changed").format(changed, count)) + "\n")
+        detail.seek(0)
+        shutil.copyfileobj(detail, stream)
+    stream.write("\n" + _("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)") + "\n")
 
 
 def diff_html(data: dict[str, Any]) -> str:
+    """The page of a diff (:func:`write_diff_html` into a string)."""
+    import io
+
+    text = io.StringIO()
+    write_diff_html(data, data["units"], text)
+    return text.getvalue()
+
+
+def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], stream: TextIO) -> None:
+    """The page of a diff, its ``units`` read once as they come: a unit's row is written at
+    once, its changed indicators' sections to a spool file copied out after the table."""
+    import shutil
+    import tempfile
     from decimal import Decimal
     from html import escape
 
@@ -331,8 +368,8 @@ def diff_html(data: dict[str, Any]) -> str:
     from escore._report import synthetic_banner
 
     # Messages are looked up outside the f-strings: the extractor does not read inside them.
-    before = _("before: {0}").format(_side_label(data["before"]))
-    after = _("after:  {0}").format(_side_label(data["after"]))
+    before = _("before: {0}").format(_side_label(head["before"]))
+    after = _("after:  {0}").format(_side_label(head["after"]))
     was, now = _("before · {0}"), _("after  · {0}")
     rounding = _("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)")
     parts = [
@@ -342,26 +379,27 @@ def diff_html(data: dict[str, Any]) -> str:
         ".up{color:#070}.down{color:#b00}td.n{text-align:right}</style></head><body>",
         "<h1>escore diff</h1>",
         f"<p>{escape(before)}<br>{escape(after)}</p>",
-        f"<p><strong>{escape(synthetic_banner())}</strong></p>" if data.get("synthetic") else "",
+        f"<p><strong>{escape(synthetic_banner())}</strong></p>" if head.get("synthetic") else "",
         "<table><tr>" + "".join(f"<th>{escape(_(h))}</th>" for h in DIFF_HEADINGS) + "</tr>",
     ]
-    for u in data["units"]:
-        delta = Decimal(u["delta"]) if u["delta"] is not None else Decimal(0)
-        cls = "up" if delta > 0 else ("down" if delta < 0 else "")
-        parts.append(
-            f'<tr class="{cls}"><td>{escape(u["code"])}</td><td>{escape(u["name"])}</td><td class="n">{_num(u["total_before"])}</td>'
-            f'<td class="n">{_num(u["total_after"])}</td><td class="n" title="{escape(u["delta"] or "")}">{_delta(u["delta"])}</td>'
-            f'<td class="n">{u["rank_before"] or "-"}</td><td class="n">{u["rank_after"] or "-"}</td></tr>'
-        )
-    parts.append("</table>")
-    for u in data["units"]:
-        for item in u["indicators"]:
-            parts.append(f"<h3>{escape(u['code'])} {escape(_changed(item))}</h3>")
-            parts.append("<ul>" + "".join(f"<li>{escape(was.format(r))}</li>" for r in item["reasons_before"]))
-            parts.append("".join(f"<li>{escape(now.format(r))}</li>" for r in item["reasons_after"]) + "</ul>")
-    parts.append(f"<p>{escape(rounding)}</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    stream.write("\n".join(parts) + "\n")
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as detail:
+        for u in units:
+            delta = Decimal(u["delta"]) if u["delta"] is not None else Decimal(0)
+            cls = "up" if delta > 0 else ("down" if delta < 0 else "")
+            stream.write(
+                f'<tr class="{cls}"><td>{escape(u["code"])}</td><td>{escape(u["name"])}</td><td class="n">{_num(u["total_before"])}</td>'
+                f'<td class="n">{_num(u["total_after"])}</td><td class="n" title="{escape(u["delta"] or "")}">{_delta(u["delta"])}</td>'
+                f'<td class="n">{u["rank_before"] or "-"}</td><td class="n">{u["rank_after"] or "-"}</td></tr>\n'
+            )
+            for item in u["indicators"]:
+                detail.write(f"<h3>{escape(u['code'])} {escape(_changed(item))}</h3>\n")
+                detail.write("<ul>" + "".join(f"<li>{escape(was.format(r))}</li>" for r in item["reasons_before"]) + "\n")
+                detail.write("".join(f"<li>{escape(now.format(r))}</li>" for r in item["reasons_after"]) + "</ul>\n")
+        stream.write("</table>\n")
+        detail.seek(0)
+        shutil.copyfileobj(detail, stream)
+    stream.write(f"<p>{escape(rounding)}</p>\n</body></html>\n")
 
 
 # ---------------------------------------------------------------------- whatif
