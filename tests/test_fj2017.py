@@ -92,3 +92,46 @@ def test_plan_all_gives_each_unit_its_own_plan(runner, category):
         assert planned["actions"] == own["actions"], planned["unit"]
         assert (planned["name"], planned["total"]) == (own["name"], own["total"])
     assert sum(len(p["actions"]) for p in document["plans"]) > 5 * len(document["plans"])
+
+
+@pytest.mark.parametrize("category", ["city", "county"])
+def test_plan_all_of_cached_evidence_decodes_a_part_at_a_time(runner, tmp_path, monkeypatch, category):
+    """`plan --all` of evidence still in the cache (a re-run): each part of the plans decodes its
+    own units' records (and their sub-units'), never the whole set, the parts taken in the
+    evidence's order; the plans come out in rank order, the bytes of a run that loaded the
+    evidence whole (the first, cold), of the pack's roster and of a units table holding it."""
+    import escore._batch as batch
+    from escore._load import DeferredEvidence
+    from escore._plan import PLANS_PER_PART
+    from escore._plugins import Catalog, make_plugin_manager
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(batch, "RECORD_UNITS", 8)  # records of 8 units: a part of 16 decodes two or three
+    catalog = Catalog(make_plugin_manager())
+    units = catalog.roster("fj2017", category)
+    table = tmp_path / "units.csv"
+    attributes = sorted({name for u in units for name in u.attributes})
+    lines = [",".join(["code", "name", "parent", *attributes])]
+    lines += [",".join([u.code, u.name, u.parent or "", *(str(u.attributes.get(a, "")) for a in attributes)]) for u in units]
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["plan", "--all", "-c", category, "--ruleset", "fj2017", "--lang", "en", "-f", "json"]
+    whole = runner.invoke(cli, [*args, "-j", "1"])  # cold: the evidence parsed and loaded whole
+    assert whole.exit_code == 0, whole.stderr
+    assert runner.invoke(cli, [*args, "--roster", str(table), "-j", "1"]).stdout == whole.stdout  # cold too (another key)
+    asked: list[list[str]] = []
+    part = DeferredEvidence.part
+    monkeypatch.setattr(DeferredEvidence, "part", lambda self, codes: (asked.append(list(codes)), part(self, codes))[1])
+    monkeypatch.setattr(DeferredEvidence, "whole", lambda self: pytest.fail("the whole evidence set decoded"))
+    for extra in (["-j", "2"], ["--roster", str(table), "-j", "2"], ["-j", "1"]):
+        asked.clear()
+        again = runner.invoke(cli, [*args, *extra])
+        assert again.exit_code == 0, again.stderr
+        assert again.stdout == whole.stdout, extra
+    children = {u.code: [c.code for c in catalog.roster("fj2017", "county") if c.parent == u.code] for u in units}
+    first_pass, *parts = asked  # in this one process (-j 1): the first pass's share, then each part of the plans
+    codes = [u.code for u in units]
+    assert first_pass[: len(codes)] == codes
+    own = [[code for code in found if code in children] for found in parts]
+    assert [code for found in own for code in found] == codes  # the evidence's order, each unit once
+    assert all(len(found) <= PLANS_PER_PART for found in own)
+    assert all(set(found) - set(mine) == {c for code in mine for c in children[code]} for found, mine in zip(parts, own))

@@ -123,9 +123,10 @@ def plan_every_unit(ctx: click.Context) -> None:
     from escore._builtin_formats import HTML_MAX_UNITS
     from escore._cycle import run_cycle
     from escore._errors import UsageError
+    from escore._evidence_set import EvidenceSet
     from escore._plan import PLANS_PER_PART, improvement_plans
-    from escore._session import children_of, units_of
-    from escore._stream import default_jobs, summaries_of
+    from escore._session import children_of, run_category, units_of
+    from escore._stream import LazyUnits, default_jobs, summaries_of
 
     from ._store import accepted_appeals
 
@@ -149,18 +150,29 @@ def plan_every_unit(ctx: click.Context) -> None:
                     f"{HTML_MAX_UNITS:,}", f"{count:,}"
                 )
             )
-    cycle = run_cycle(catalog, category, ruleset=rules, evidence=evidence, appeals=appeals, roster=roster, explain=False, lazy=True)
-    note_appeals(cycle)
-    result = cycle.result
-    assert cycle.data is not None  # run_cycle always applies its overlay, which keeps the evidence it scored
+    data: EvidenceSet | Callable[[Sequence[str]], EvidenceSet]
+    order = None
+    if appeals:  # applied to the evidence loaded whole (a pack's roster)
+        cycle = run_cycle(catalog, category, ruleset=rules, evidence=evidence, appeals=appeals, explain=False, lazy=True)
+        note_appeals(cycle)
+        result = cycle.result
+        assert cycle.data is not None  # run_cycle always applies its overlay, which keeps the evidence it scored
+        data = cycle.data
+    else:
+        # Evidence still in the cache stays there: each part of the plans decodes its own units'
+        # records, taken in the evidence's order (a units table of 100,000 units is never held).
+        result = run_category(catalog, category, ruleset=rules, evidence=evidence, roster=roster, explain=False, lazy=True)
+        assert isinstance(result.units, LazyUnits)
+        data, order = result.units.evidence_part, result.units.in_evidence_order()
     units = [summary.unit for summary in summaries_of(result.units)]
     plans = improvement_plans(
         result.plan,
         result.selected,
         units,
         children_of(catalog, result.plan),
-        cycle.data,
+        data,
         jobs=default_jobs(len(units), from_units=2 * PLANS_PER_PART) if jobs is None else jobs,
+        order=order,
     )
     ranked = zip(result.ranks, plans)
     if format_ == "json":

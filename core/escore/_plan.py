@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -396,28 +396,72 @@ def improvement_plans(
     selected: Sequence[IndicatorPlan],
     units: Sequence[Unit],
     children: Mapping[str, tuple[Unit, ...]],
-    data: EvidenceSet,
+    data: EvidenceSet | Callable[[Sequence[str]], EvidenceSet],
     *,
     jobs: int = 1,
+    order: Sequence[int] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The improvement plan of each of ``units``, in their order, as :func:`improvement_plan`
     makes it for the unit alone.
 
-    Each unit is planned on its own part of ``data`` (:meth:`EvidenceSet.part`: its values, its
-    and its sub-units' rows), which is what a run of that unit alone reads: a change is then
+    Each unit is planned on its own part of the evidence (:meth:`EvidenceSet.part`: its values,
+    its and its sub-units' rows), which is what a run of that unit alone reads: a change is then
     applied to one unit's evidence, not copied into the whole set's. Parts of
     :data:`PLANS_PER_PART` units are planned in up to ``jobs`` forked processes and come back in
     order, so the output does not depend on how the work was shared.
+
+    ``data`` is the evidence set, or ``data(codes)``, the set of at least the units ``codes``
+    and their sub-units, made in the process that plans them (a part of evidence still in the
+    cache: escore._stream.LazyUnits.evidence_part). ``order``: the positions of ``units`` in the
+    order they are planned, the evidence's (default: theirs); the plans then wait in a spool
+    file and are read back in the units' order, one at a time, so that no process holds the
+    whole evidence set or every plan.
     """
     from ._parallel import ordered_map
 
     engines: dict[tuple[str, ...], Engine] = {}
+    positions = list(range(len(units))) if order is None else list(order)
 
-    def plans_of(part: Sequence[Unit]) -> list[dict[str, Any]]:
+    def plans_of(part: Sequence[int]) -> list[dict[str, Any]]:
+        chosen = [units[p] for p in part]
+        found = data([u.code for u in chosen]) if callable(data) else data
         return [
-            improvement_plan(plan, selected, unit, children.get(unit.code, ()), data.part([unit.code], children), engines) for unit in part
+            improvement_plan(plan, selected, unit, children.get(unit.code, ()), found.part([unit.code], children), engines)
+            for unit in chosen
         ]
 
-    parts = [units[start : start + PLANS_PER_PART] for start in range(0, len(units), PLANS_PER_PART)]
-    for found in ordered_map(plans_of, parts, jobs if len(parts) > 1 else 1):
-        yield from found
+    parts = [positions[start : start + PLANS_PER_PART] for start in range(0, len(positions), PLANS_PER_PART)]
+    planned = ordered_map(plans_of, parts, jobs if len(parts) > 1 else 1)
+    if order is None:
+        for found in planned:
+            yield from found
+        return
+    yield from _in_order_of_units(planned, parts, len(units))
+
+
+def _in_order_of_units(planned: Iterator[list[dict[str, Any]]], parts: Sequence[Sequence[int]], count: int) -> Iterator[dict[str, Any]]:
+    """The plans of ``parts`` (positions), as they come, spooled and read back by position."""
+    import pickle
+    import tempfile
+    from array import array
+
+    from ._spool import spool_error
+
+    offset_of, size_of = array("q", bytes(8 * count)), array("q", bytes(8 * count))
+    with tempfile.TemporaryFile() as spool:
+        try:
+            for part, found in zip(parts, planned):
+                for position, one in zip(part, found):
+                    data = pickle.dumps(one, pickle.HIGHEST_PROTOCOL)
+                    offset_of[position], size_of[position] = spool.tell(), len(data)
+                    spool.write(data)
+            spool.flush()
+        except OSError as exc:
+            raise spool_error(exc) from None
+        for position in range(count):
+            try:
+                spool.seek(offset_of[position])
+                data = spool.read(size_of[position])
+            except OSError as exc:
+                raise spool_error(exc) from None
+            yield pickle.loads(data)

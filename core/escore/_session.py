@@ -392,7 +392,7 @@ def score_with(
             engine, units, values, tables, children, files, jobs=jobs, evidence_for=evidence_for, texts=wanted
         )
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
-        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later, units)  # type: ignore[arg-type]
+        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later, units, data)  # type: ignore[arg-type]
         return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)

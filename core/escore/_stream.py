@@ -28,6 +28,7 @@ from ._score import explaining, fmt_text
 from ._watchdog import active
 
 if TYPE_CHECKING:
+    from ._evidence_set import EvidenceSet
     from ._load import DeferredEvidence
 
 
@@ -78,6 +79,7 @@ class LazyUnits(Sequence[UnitResult]):
         jobs: int | None = None,
         later: DeferredEvidence | None = None,
         in_order: Sequence[Unit] = (),
+        data: EvidenceSet | None = None,
     ) -> None:
         self.engine = engine
         self.summaries = tuple(summaries)
@@ -91,6 +93,29 @@ class LazyUnits(Sequence[UnitResult]):
         self._later = later
         #: The units in the order the evidence holds them (the run's code order).
         self._in_order = in_order
+        #: The evidence set the run loaded: whole, or its head alone (no values or rows) while
+        #: the evidence is still in the cache (``later``).
+        self._data = data
+
+    def evidence_part(self, codes: Sequence[str]) -> EvidenceSet:
+        """The evidence of at least the units ``codes`` (and of their sub-units), as a run of
+        those units alone reads it: decoded from their records while the evidence is still in
+        the cache (what ``escore plan UNIT --roster`` reads: escore._session.evidence_of_run),
+        else a part of the set loaded whole."""
+        import attrs
+
+        assert self._data is not None
+        if self._later is None:
+            return self._data.part(codes, self._children)
+        found = self._later.part([*codes, *(c.code for code in codes for c in self._children.get(code, ()))])
+        part = found.part(codes, self._children)
+        return attrs.evolve(self._data, values=part.values, tables=part.tables)
+
+    def in_evidence_order(self) -> list[int] | None:
+        """The rank positions of the units in the order the cached evidence holds them; ``None``
+        when the evidence is not deferred (loaded whole, any order reads it as well)."""
+        blocks = self.evidence_blocks(1)
+        return None if blocks is None else blocks[0]
 
     def __len__(self) -> int:
         return len(self.summaries)
