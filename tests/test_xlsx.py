@@ -62,13 +62,22 @@ def test_sample_round_trips_through_the_workbook(runner, tmp_path, category):
     assert runner.invoke(cli, ["run", "-c", category, "-e", str(book)]).stdout == runner.invoke(cli, ["run", "-c", category]).stdout
 
 
+def libreoffice_convert(soffice, tmp_path, target, folder, book):
+    """``soffice --convert-to TARGET`` of ``book`` into ``folder``, with a private profile (no
+    first-start dialog, nothing left in $HOME)."""
+    import subprocess
+
+    profile = (tmp_path / "profile").as_uri()
+    command = [soffice, "--headless", "--norestore", f"-env:UserInstallation={profile}", "--convert-to", target]
+    subprocess.run([*command, "--outdir", str(folder), str(book)], check=True, capture_output=True, timeout=300)
+
+
 @pytest.mark.parametrize("suffix", ["xlsx", "ods"])
 def test_a_workbook_saved_by_libreoffice_reads_the_same(runner, tmp_path, suffix):
     """The Chinese template re-saved by LibreOffice Calc (dates, 是/否, grades, text decimals, data validation
     and comments all rewritten by another program), as .xlsx or in its own .ods format, scores exactly as
     the workbook escore wrote."""
     import shutil
-    import subprocess
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -77,23 +86,7 @@ def test_a_workbook_saved_by_libreoffice_reads_the_same(runner, tmp_path, suffix
     made = runner.invoke(cli, ["template", "-c", "county", "-f", "xlsx", "--evidence-from-sample", "--lang", "zh", "-o", str(book)])
     assert made.exit_code == 0, made.output
     saved = tmp_path / "libreoffice"
-    profile = (tmp_path / "profile").as_uri()  # a private profile: no first-start dialog, nothing left in $HOME
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={profile}",
-            "--convert-to",
-            suffix,
-            "--outdir",
-            str(saved),
-            str(book),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    libreoffice_convert(soffice, tmp_path, suffix, saved, book)
     resaved = saved / f"county.{suffix}"
     assert resaved.read_bytes() != book.read_bytes()
     assert without_paths(run_json(runner, "-c", "county", "-e", str(resaved))) == without_paths(
@@ -532,7 +525,6 @@ def test_results_workbook_opens_in_libreoffice(runner, tmp_path):
     values openpyxl reads (numbers as Calc shows them, to two decimals where so formatted)."""
     import csv
     import shutil
-    import subprocess
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -542,23 +534,7 @@ def test_results_workbook_opens_in_libreoffice(runner, tmp_path):
     converted = tmp_path / "csv"
     # Every sheet to its own CSV file (the 12th token, -1), UTF-8 (76), each cell as shown (the 9th, true).
     options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={profile}",
-            "--convert-to",
-            options,
-            "--outdir",
-            str(converted),
-            str(book),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    libreoffice_convert(soffice, tmp_path, options, converted, book)
     ours = openpyxl.load_workbook(book)
     for sheet in ours.worksheets:
         with open(converted / f"results-{sheet.title}.csv", encoding="utf-8", newline="") as handle:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import itertools
 import operator
@@ -195,27 +194,11 @@ def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]
 def _spool_units(chunk: RunResult, firsts: Iterable[bool], render: Callable[[dict[str, Any], bool], str], spool: BinaryIO) -> list[int]:
     """Each unit of ``chunk`` rendered into ``spool`` as UTF-8 as it is rendered (a process holds
     one unit's detail, never the block's: 500 county units are 11 MB of JSON, twice that as a
-    str), from the file's start (a block computed again by the parent, its process having
-    failed, starts afresh); the size of each unit's text. ``firsts``: whether each is the first
-    unit of the output. Scoring a block builds many acyclic objects, freed with it: the collector
-    would only rescan them meanwhile (as in the first pass)."""
+    str): :func:`escore._spool.spool_pieces`, the size of each unit's text. ``firsts``: whether
+    each is the first unit of the output."""
     from ._report import unit_dicts
 
-    spool.seek(0)
-    spool.truncate()
-    sizes = []
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for first, unit in zip(firsts, unit_dicts(chunk)):
-            data = render(unit, first).encode("utf-8")
-            spool.write(data)
-            sizes.append(len(data))
-    finally:
-        if collecting:
-            gc.enable()
-    spool.flush()
-    return sizes
+    return _spool.spool_pieces(spool, (render(unit, first).encode("utf-8") for first, unit in zip(firsts, unit_dicts(chunk))))
 
 
 _pread = getattr(os, "pread", None)

@@ -26,6 +26,29 @@ def with_spools(parts: Iterable[Part], spools: deque[BinaryIO]) -> Iterator[tupl
         yield part, spool
 
 
+def spool_pieces(spool: BinaryIO, pieces: Iterable[bytes]) -> list[int]:
+    """``pieces`` written to ``spool`` from its start (a part computed again by the parent, its
+    process having failed, starts afresh), flushed; the size of each. Scoring the part that
+    makes them builds many acyclic objects, freed with it: the collector would only rescan them
+    meanwhile (as in the first pass), so it waits."""
+    import gc
+
+    spool.seek(0)
+    spool.truncate()
+    sizes = []
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for data in pieces:
+            spool.write(data)
+            sizes.append(len(data))
+    finally:
+        if collecting:
+            gc.enable()
+    spool.flush()
+    return sizes
+
+
 def spool_error(exc: OSError) -> Exception:
     """A spool file that cannot be written or read back (the temporary directory full, say):
     the directory named, rather than the output file."""

@@ -122,13 +122,12 @@ def _spooled_rows(result: RunResult, sheets: _ResultSheets) -> Iterator[Callable
     by default from 1,000 units), each writing its own spool file; the rows are the same
     function of each unit's result and rank wherever they are made.
     """
-    import gc
     import pickle
     from array import array
     from collections import deque
 
     from ._parallel import ordered_map
-    from ._spool import DETAIL_FILES, spool_error, with_spools
+    from ._spool import DETAIL_FILES, spool_error, spool_pieces, with_spools
     from ._stream import LazyUnits, jobs_of
 
     units, ranks, count = result.units, result.ranks, len(result.units)
@@ -149,22 +148,12 @@ def _spooled_rows(result: RunResult, sheets: _ResultSheets) -> Iterator[Callable
 
     def block(part: tuple[list[int], BinaryIO]) -> list[int]:
         positions, spool = part
-        spool.seek(0)
-        spool.truncate()  # a block computed again by the parent, its process having failed
-        sizes = []
-        collecting = gc.isenabled()
-        gc.disable()  # many acyclic objects, freed with the block: the collector would only rescan them
-        try:
-            for position, unit_result in zip(positions, scored(positions)):
-                for piece in sheets.unit_rows(ranks[position], unit_result):
-                    data = pickle.dumps(piece, pickle.HIGHEST_PROTOCOL)
-                    spool.write(data)
-                    sizes.append(len(data))
-        finally:
-            if collecting:
-                gc.enable()
-        spool.flush()
-        return sizes
+        pieces = (
+            pickle.dumps(piece, pickle.HIGHEST_PROTOCOL)
+            for position, unit_result in zip(positions, scored(positions))
+            for piece in sheets.unit_rows(ranks[position], unit_result)
+        )
+        return spool_pieces(spool, pieces)
 
     spools: deque[BinaryIO] = deque()
     spool_of, offset_of = array("i", bytes(4 * count)), array("q", bytes(8 * count))
