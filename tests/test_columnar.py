@@ -672,13 +672,17 @@ MIGRATIONS = "unit,system,due,done,cleared\n"
         MIGRATIONS + "prov.ajj,a,2017-09-30,,,extra\nprov.ajx,b,2017-09-30,,\n",  # a ragged row, then a typo
     ],
 )
-def test_a_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monkeypatch, text):
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monkeypatch, text, chunked):
     """Read by columns (the built-in CSV reader) or row by row, a monitoring table gives the same
     rows, in the same order, with the same objects shared; a table with any problem gives the
-    error reading row by row gives: the first problem in line order, in the same words."""
+    error reading row by row gives: the first problem in line order, in the same words. Read
+    a chunk of a few rows at a time (``chunked``), the same, objects shared across chunks."""
     from escore import _load
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    if chunked:
+        _small_chunks(monkeypatch)
     sample = shutil.copytree(PROVINCIAL_SAMPLE, tmp_path / "provincial")
     if text is not None:
         (sample / "monitoring" / "provincial_dc_migrations.csv").write_text(text, encoding="utf-8")
@@ -691,6 +695,14 @@ def test_a_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp_path, m
     columns, by_columns = _both_ways(catalog, monkeypatch, sample, _load, "_rows_by_columns", shown)
     if isinstance(columns, tuple):  # read by columns indeed (every table of the sample)
         assert len(by_columns) == 9 and all(found is not None for found in by_columns)
+
+
+def _small_chunks(monkeypatch):
+    """Tables read by columns two rows at a time (a chunk of a large table is 262,144 cells)."""
+    from escore import _builtin_loaders
+
+    monkeypatch.setattr(_builtin_loaders, "_CHUNK_ROWS", 2)
+    monkeypatch.setattr(_builtin_loaders, "COLUMN_CHUNK_CELLS", 1)
 
 
 def _both_ways(catalog, monkeypatch, root, module, reader, shown):
@@ -763,13 +775,17 @@ def _fields_variants() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("name", "text"), _fields_variants(), ids=[name for name, _ in _fields_variants()])
 @pytest.mark.parametrize("with_unit_file", [False, True])
-def test_a_fields_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monkeypatch, name, text, with_unit_file):
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_fields_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monkeypatch, name, text, with_unit_file, chunked):
     """Read by columns (the built-in CSV reader) or row by row, a fields table gives every unit
     the same values, in the same order, and the same places; with any problem, the error reading
-    row by row gives (the first in line order, in the same words)."""
+    row by row gives (the first in line order, in the same words). Read a chunk of a few rows at
+    a time (``chunked``), the same: nothing is stored before the last chunk has passed."""
     from escore import _columnar
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    if chunked:
+        _small_chunks(monkeypatch)
     root = _fields(tmp_path, text)
     if with_unit_file:  # a unit's values in its own file too: given twice, or another unit's
         _write(root / "units" / "prov.czt.toml", "[provincial.credit]\nitems_required = 3\n")

@@ -173,70 +173,98 @@ def _fields_by_columns(
     fields in column order, then grades in the order of their first column."""
     import operator
 
-    from ._builtin_loaders import read_csv_columns
+    from ._builtin_loaders import read_csv_column_chunks
 
     where = str(path)
-    try:
-        lines, header, cells = read_csv_columns(path)
-        if not lines:
-            return None
-        columns = _columns(header, schema, where)
-    except EscoreError:
-        return None
-    plain = [(name, spec, fixture) for name, spec, fixture, part in columns if not part]
+    header: list[str] | None = None
+    order: list[str] = []
+    plain: list[tuple[str, Any, str]] = []
     graded: dict[str, dict[str, str]] = {}  # fixture → its two columns by part
-    for name, _spec, fixture, part in columns:
-        if part:
-            graded.setdefault(fixture, {})[part] = name
-    order = [fixture for _name, _spec, fixture in plain] + list(graded)
-    if len(set(order)) != len(order) or any(len(parts) != 2 for parts in graded.values()):
-        return None  # two columns for one value, or a grade without its points or its reason
-    found = wanted_rows(lines, dict(zip(header, cells)), wanted, known)
-    if found is None:
-        return None
-    owners, lines, by_name = found
-    if len(set(owners)) != len(owners) or not files.keys().isdisjoint(owners):
-        return None  # a unit's second row, or a unit given in another file too: named row by row
-    given: list[list[Any]] = []  # a column of values per fixture of ``order``; None: not given
+    made_plain: list[dict[str, Any]] = []  # per plain column: text → value, across the chunks
+    made_graded: list[dict[tuple[str, str], Grade | None]] = []  # per grade: (points, reason) → grade
+    points_memo: dict[str, Any] = {}  # points text → its Decimal, shared by every graded column
+    seen: set[str] = set()
+    staged: dict[tuple[bool, ...], tuple[tuple[str, ...], list[str], list[tuple[Any, ...]]]] = {}
+    located: list[tuple[list[str], list[int]]] = []  # each chunk's units and their lines
+    # Read a chunk at a time (the cells are strings until converted: a table of 100,000 units
+    # read whole was most of a first run's memory), and nothing stored until every chunk has
+    # passed, so that a doubt in a later chunk leaves the reading row by row a clean slate.
     try:
-        for name, spec, _fixture in plain:
-            given.append(converted(by_name[name], functools.partial(spec.parse, where=where, key=name, from_text=True)))
-        points_memo: dict[str, Any] = {}  # points text → its Decimal, shared by every graded column
-        for parts in graded.values():
-            key = parts["points"].rpartition(".")[0]
-            spec = schema.by_key[key][0]
-            pairs = list(zip(by_name[parts["points"]], by_name[parts["reason"]]))
-            made: dict[tuple[str, str], Grade | None] = {("", ""): None}
-            for points, reason in set(pairs).difference(made):
-                if not points or not reason:
-                    return None  # one cell of the two: named row by row
-                grade = spec.parse({"points": points, "reason": reason}, where, key, from_text=True)
-                shared = points_memo.setdefault(points, grade.points)
-                made[points, reason] = grade if shared is grade.points else Grade(shared, grade.reason)
-            given.append(list(map(made.__getitem__, pairs)))
+        for lines, chunk_header, cells in read_csv_column_chunks(path):
+            if header is None:
+                header = chunk_header
+                columns = _columns(header, schema, where)
+                plain = [(name, spec, fixture) for name, spec, fixture, part in columns if not part]
+                for name, _spec, fixture, part in columns:
+                    if part:
+                        graded.setdefault(fixture, {})[part] = name
+                order = [fixture for _name, _spec, fixture in plain] + list(graded)
+                if len(set(order)) != len(order) or any(len(parts) != 2 for parts in graded.values()):
+                    return None  # two columns for one value, or a grade without its points or its reason
+                made_plain = [{} for _ in plain]
+                made_graded = [{("", ""): None} for _ in graded]
+            elif chunk_header != header:
+                return None
+            found = wanted_rows(lines, dict(zip(header, cells)), wanted, known)
+            if found is None:
+                return None
+            owners, lines, by_name = found
+            if len(set(owners)) != len(owners) or not seen.isdisjoint(owners) or not files.keys().isdisjoint(owners):
+                return None  # a unit's second row, or a unit given in another file too: named row by row
+            seen.update(owners)
+            given: list[list[Any]] = []  # a column of values per fixture of ``order``; None: not given
+            for (name, spec, _fixture), made in zip(plain, made_plain):
+                given.append(converted(by_name[name], functools.partial(spec.parse, where=where, key=name, from_text=True), made))
+            for parts, made_grades in zip(graded.values(), made_graded):
+                key = parts["points"].rpartition(".")[0]
+                spec = schema.by_key[key][0]
+                pairs = list(zip(by_name[parts["points"]], by_name[parts["reason"]]))
+                for points, reason in set(pairs).difference(made_grades):
+                    if not points or not reason:
+                        return None  # one cell of the two: named row by row
+                    grade = spec.parse({"points": points, "reason": reason}, where, key, from_text=True)
+                    shared = points_memo.setdefault(points, grade.points)
+                    made_grades[points, reason] = grade if shared is grade.points else Grade(shared, grade.reason)
+                given.append(list(map(made_grades.__getitem__, pairs)))
+            # Units with the same values given share one tuple of names.
+            shapes = list(zip(*[map(operator.is_not, column, itertools.repeat(None)) for column in given])) if given else [()] * len(owners)
+            rows_of: dict[tuple[bool, ...], list[int]] = {}
+            for row, shape in enumerate(shapes):
+                rows_of.setdefault(shape, []).append(row)
+            for shape, rows in rows_of.items():
+                if shape not in staged:
+                    staged[shape] = (tuple(itertools.compress(order, shape)), [], [])
+                _names, codes, values_of = staged[shape]
+                kept = list(itertools.compress(given, shape))
+                if len(rows) == len(owners):
+                    codes.extend(owners)
+                    values_of.extend(zip(*kept) if kept else itertools.repeat((), len(owners)))
+                else:
+                    pick = operator.itemgetter(*rows) if len(rows) > 1 else (lambda column, row=rows[0]: (column[row],))
+                    codes.extend(pick(owners))
+                    values_of.extend(zip(*map(pick, kept)) if kept else itertools.repeat((), len(rows)))
+            located.append((owners, lines))
     except EscoreError:
         return None
-    # Units with the same values given share one tuple of names.
-    shapes = list(zip(*[map(operator.is_not, column, itertools.repeat(None)) for column in given])) if given else [()] * len(owners)
-    rows_of: dict[tuple[bool, ...], list[int]] = {}
-    for row, shape in enumerate(shapes):
-        rows_of.setdefault(shape, []).append(row)
-    for shape, rows in rows_of.items():
-        names = tuple(itertools.compress(order, shape))
-        kept = list(itertools.compress(given, shape))
-        if len(rows) == len(owners):
-            values.put_rows(names, owners, zip(*kept) if kept else itertools.repeat((), len(owners)))
-        else:
-            pick = operator.itemgetter(*rows) if len(rows) > 1 else (lambda column, row=rows[0]: (column[row],))
-            values.put_rows(names, pick(owners), zip(*map(pick, kept)) if kept else itertools.repeat((), len(rows)))
-    files.update(zip(owners, map((where + ":").__add__, map(str, lines))))
-    return len(owners)
+    if not located:
+        return None
+    # As one pass over the whole table stores them: each shape in the order it first occurs,
+    # its units in row order; then every unit's file and line in row order.
+    for names, codes, values_of in staged.values():
+        values.put_rows(names, codes, values_of)
+    for owners, lines in located:
+        files.update(zip(owners, map((where + ":").__add__, map(str, lines))))
+    return len(seen)
 
 
-def converted(column: list[str], convert: Callable[[str], Any]) -> list[Any]:
+def converted(column: list[str], convert: Callable[[str], Any], made: dict[str, Any] | None = None) -> list[Any]:
     """``convert`` of each text of a column read by columns, once per distinct text (a column's
-    texts repeat: dates, categories, counts); an empty cell is ``None``."""
-    made: dict[str, Any] = {"": None}
+    texts repeat: dates, categories, counts); an empty cell is ``None``. ``made``: the values
+    made so far (text → value), kept between the chunks of one column so that equal texts
+    share one value across the table."""
+    if made is None:
+        made = {}
+    made.setdefault("", None)
     for text in set(column).difference(made):
         made[text] = convert(text)
     return list(map(made.__getitem__, column))

@@ -543,43 +543,60 @@ def _rows_by_columns(
     """
     import itertools
 
-    from ._builtin_loaders import read_csv_columns
+    from ._builtin_loaders import read_csv_column_chunks, read_csv_columns
     from ._columnar import converted, wanted_rows
     from ._errors import EscoreError
 
     where = str(path)
+    columns = {c.name: c for c in spec.columns}
+    made: dict[str, dict[str, Any]] = {name: {} for name in columns}  # per column: text → value, across the chunks
+    header: list[str] | None = None
+    all_owners: list[str] = []
+    rows: list[Any] = []
+
+    def usable(names: list[str]) -> bool:  # a unit column, known columns, every required one
+        return "unit" in names and set(names) - {"unit"} <= set(columns) and all(n in names for n, c in columns.items() if c.required)
+
     try:
-        lines, header, cells = read_csv_columns(path)
+        # A chunk at a time: the cells are strings until converted, several times the memory
+        # of the rows they become (a table of a million events read whole).
+        for lines, chunk_header, cells in read_csv_column_chunks(path):
+            if header is None:
+                header = chunk_header
+                if not usable(header):
+                    return None
+            elif chunk_header != header:
+                return None
+            found = wanted_rows(lines, dict(zip(header, cells)), wanted, known)
+            if found is None:
+                return None
+            owners, lines, by_name = found
+            if lines and min(lines) >= 0:  # one int per line number, shared with the other tables
+                line_numbers.extend(range(len(line_numbers), max(lines) + 1))
+                lines = list(map(line_numbers.__getitem__, lines))
+            values: list[list[Any]] = []
+            for name, col in columns.items():
+                column = by_name.get(name)
+                if column is None:
+                    values.append([None] * len(owners))
+                    continue
+                if col.required and "" in column:
+                    return None
+                values.append(converted(column, functools.partial(col.parse, where=where, key=name, from_text=True), made[name]))
+            if not _within_bounds(spec, values):
+                return None
+            all_owners += owners
+            rows += map(tuple.__new__, itertools.repeat(spec.row_type), zip(owners, lines, *values))
     except EscoreError:
         return None
-    columns = {c.name: c for c in spec.columns}
-    by_name = dict(zip(header, cells))
-    if "unit" not in by_name or not set(by_name) - {"unit"} <= set(columns):
-        return None
-    if any(col.required and name not in by_name for name, col in columns.items()):
-        return None
-    found = wanted_rows(lines, by_name, wanted, known)
-    if found is None:
-        return None
-    owners, lines, by_name = found
-    if lines and min(lines) >= 0:  # one int per line number, shared with the other tables
-        line_numbers.extend(range(len(line_numbers), max(lines) + 1))
-        lines = list(map(line_numbers.__getitem__, lines))
-    values: list[list[Any]] = []
-    for name, col in columns.items():
-        column = by_name.get(name)
-        if column is None:
-            values.append([None] * len(owners))
-            continue
-        if col.required and "" in column:
-            return None
+    if header is None:  # no rows: the header alone, checked as above
         try:
-            values.append(converted(column, functools.partial(col.parse, where=where, key=name, from_text=True)))
+            header = read_csv_columns(path)[1]
         except EscoreError:
             return None
-    if not _within_bounds(spec, values):
-        return None
-    return owners, list(map(tuple.__new__, itertools.repeat(spec.row_type), zip(owners, lines, *values)))
+        if not usable(header):
+            return None
+    return all_owners, rows
 
 
 def _within_bounds(spec: Table, values: list[list[Any]]) -> bool:
