@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -173,10 +173,7 @@ def _fields_by_columns(
     fields in column order, then grades in the order of their first column."""
     import operator
 
-    from ._builtin_loaders import read_csv_column_chunks
-
     where = str(path)
-    header: list[str] | None = None
     order: list[str] = []
     plain: list[tuple[str, Any, str]] = []
     graded: dict[str, dict[str, str]] = {}  # fixture → its two columns by part
@@ -186,29 +183,23 @@ def _fields_by_columns(
     seen: set[str] = set()
     staged: dict[tuple[bool, ...], tuple[tuple[str, ...], list[str], list[tuple[Any, ...]]]] = {}
     located: list[tuple[list[str], list[int]]] = []  # each chunk's units and their lines
+
+    def usable(header: list[str]) -> bool:  # the header's fields, each value in one column (a grade in two)
+        columns = _columns(header, schema, where)
+        plain[:] = [(name, spec, fixture) for name, spec, fixture, part in columns if not part]
+        for name, _spec, fixture, part in columns:
+            if part:
+                graded.setdefault(fixture, {})[part] = name
+        order[:] = [fixture for _name, _spec, fixture in plain] + list(graded)
+        made_plain[:] = [{} for _ in plain]
+        made_graded[:] = [{("", ""): None} for _ in graded]
+        return len(set(order)) == len(order) and all(len(parts) == 2 for parts in graded.values())
+
     # Read a chunk at a time (the cells are strings until converted: a table of 100,000 units
     # read whole was most of a first run's memory), and nothing stored until every chunk has
     # passed, so that a doubt in a later chunk leaves the reading row by row a clean slate.
     try:
-        for lines, chunk_header, cells in read_csv_column_chunks(path):
-            if header is None:
-                header = chunk_header
-                columns = _columns(header, schema, where)
-                plain = [(name, spec, fixture) for name, spec, fixture, part in columns if not part]
-                for name, _spec, fixture, part in columns:
-                    if part:
-                        graded.setdefault(fixture, {})[part] = name
-                order = [fixture for _name, _spec, fixture in plain] + list(graded)
-                if len(set(order)) != len(order) or any(len(parts) != 2 for parts in graded.values()):
-                    return None  # two columns for one value, or a grade without its points or its reason
-                made_plain = [{} for _ in plain]
-                made_graded = [{("", ""): None} for _ in graded]
-            elif chunk_header != header:
-                return None
-            found = wanted_rows(lines, dict(zip(header, cells)), wanted, known)
-            if found is None:
-                return None
-            owners, lines, by_name = found
+        for _header, owners, lines, by_name in wanted_chunks(path, wanted, known, usable):
             if len(set(owners)) != len(owners) or not seen.isdisjoint(owners) or not files.keys().isdisjoint(owners):
                 return None  # a unit's second row, or a unit given in another file too: named row by row
             seen.update(owners)
@@ -244,7 +235,7 @@ def _fields_by_columns(
                     codes.extend(pick(owners))
                     values_of.extend(zip(*map(pick, kept)) if kept else itertools.repeat((), len(rows)))
             located.append((owners, lines))
-    except EscoreError:
+    except (EscoreError, ReadRowByRow):
         return None
     if not located:
         return None
@@ -268,6 +259,34 @@ def converted(column: list[str], convert: Callable[[str], Any], made: dict[str, 
     for text in set(column).difference(made):
         made[text] = convert(text)
     return list(map(made.__getitem__, column))
+
+
+class ReadRowByRow(Exception):
+    """A doubt about a table read by columns: it is read row by row instead, which names the
+    first problem in line order."""
+
+
+def wanted_chunks(
+    path: Path, wanted: Mapping[str, str], known: set[str], usable: Callable[[list[str]], bool]
+) -> Iterator[tuple[list[str], list[Any], list[int], dict[str, list[Any]]]]:
+    """Each chunk of a CSV table read by columns (escore._builtin_loaders.read_csv_column_chunks)
+    as :func:`wanted_rows` gives it, after its header: ``(header, owners, lines, by_name)``.
+    Raises :class:`ReadRowByRow` for a header ``usable`` refuses, a header that changes between
+    chunks (a row read again strictly) or a unit of no category."""
+    from ._builtin_loaders import read_csv_column_chunks
+
+    header: list[str] | None = None
+    for lines, chunk_header, cells in read_csv_column_chunks(path):
+        if header is None:
+            header = chunk_header
+            if not usable(header):
+                raise ReadRowByRow
+        elif chunk_header != header:
+            raise ReadRowByRow
+        found = wanted_rows(lines, dict(zip(header, cells)), wanted, known)
+        if found is None:
+            raise ReadRowByRow
+        yield (header, *found)
 
 
 def wanted_rows(

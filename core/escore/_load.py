@@ -543,34 +543,25 @@ def _rows_by_columns(
     """
     import itertools
 
-    from ._builtin_loaders import read_csv_column_chunks, read_csv_columns
-    from ._columnar import converted, wanted_rows
+    from ._builtin_loaders import read_csv_columns
+    from ._columnar import ReadRowByRow, converted, wanted_chunks
     from ._errors import EscoreError
 
     where = str(path)
     columns = {c.name: c for c in spec.columns}
     made: dict[str, dict[str, Any]] = {name: {} for name in columns}  # per column: text → value, across the chunks
-    header: list[str] | None = None
     all_owners: list[str] = []
     rows: list[Any] = []
 
     def usable(names: list[str]) -> bool:  # a unit column, known columns, every required one
         return "unit" in names and set(names) - {"unit"} <= set(columns) and all(n in names for n, c in columns.items() if c.required)
 
+    chunks = 0
     try:
         # A chunk at a time: the cells are strings until converted, several times the memory
         # of the rows they become (a table of a million events read whole).
-        for lines, chunk_header, cells in read_csv_column_chunks(path):
-            if header is None:
-                header = chunk_header
-                if not usable(header):
-                    return None
-            elif chunk_header != header:
-                return None
-            found = wanted_rows(lines, dict(zip(header, cells)), wanted, known)
-            if found is None:
-                return None
-            owners, lines, by_name = found
+        for _header, owners, lines, by_name in wanted_chunks(path, wanted, known, usable):
+            chunks += 1
             if lines and min(lines) >= 0:  # one int per line number, shared with the other tables
                 line_numbers.extend(range(len(line_numbers), max(lines) + 1))
                 lines = list(map(line_numbers.__getitem__, lines))
@@ -587,14 +578,13 @@ def _rows_by_columns(
                 return None
             all_owners += owners
             rows += map(tuple.__new__, itertools.repeat(spec.row_type), zip(owners, lines, *values))
-    except EscoreError:
+    except (EscoreError, ReadRowByRow):
         return None
-    if header is None:  # no rows: the header alone, checked as above
+    if not chunks:  # no rows: the header alone, checked as above
         try:
-            header = read_csv_columns(path)[1]
+            if not usable(read_csv_columns(path)[1]):
+                return None
         except EscoreError:
-            return None
-        if not usable(header):
             return None
     return all_owners, rows
 
