@@ -383,10 +383,13 @@ _PAGE_HEAD = (
 )
 
 
-def _action_table_html(data: dict[str, Any], command: list[str] | None) -> str:
-    """The plan's actions as a table, each with the command that verifies it."""
+def _actions_html(data: dict[str, Any], command: list[str] | None) -> str:
+    """The plan's actions as a table, each with the command that verifies it, or the sentence
+    that there is none."""
     from html import escape
 
+    if not data["actions"]:
+        return "<p>" + escape(_("no action found that gains points")) + "</p>"
     rows = "".join(
         f"<tr><td>{n}</td><td class=n>{escape(a['gain'])}</td><td>{escape(a['indicator'])} {escape(a['title'])}</td>"
         f"<td>{escape(a['explanation'])}</td><td><code>{escape(_args(a, command))}</code></td></tr>"
@@ -394,15 +397,6 @@ def _action_table_html(data: dict[str, Any], command: list[str] | None) -> str:
     )
     heads = "".join(f"<th>{escape(_(h))}</th>" for h in PLAN_HEADINGS)
     return f"<table><tr>{heads}</tr>{rows}</table>"
-
-
-def _actions_html(data: dict[str, Any], command: list[str] | None) -> str:
-    """The plan's actions as a table, or the sentence that there is none."""
-    from html import escape
-
-    if not data["actions"]:
-        return "<p>" + escape(_("no action found that gains points")) + "</p>"
-    return _action_table_html(data, command)
 
 
 def plan_html(data: dict[str, Any], command: list[str] | None = None) -> str:

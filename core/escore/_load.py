@@ -251,6 +251,16 @@ class DeferredEvidence:
         found = self._cached.load(self._plan, set(codes))
         return found if found is not None else self.whole()
 
+    def read_of(self, head: EvidenceSet, codes: Sequence[str], children: Mapping[str, Sequence[Any]]) -> EvidenceSet:
+        """Exactly what a read of the units ``codes`` gives, decoded from their records (and
+        their sub-units', ``children``), on the set's ``head`` (:func:`defer_evidence`): their
+        values and their and their sub-units' rows, not those of the records' other units (an
+        accepted appeal of another unit of a record must not be applied, nor reported as
+        applied, to a run of these)."""
+        found = self.part([*codes, *(child.code for code in codes for child in children.get(code, ()))])
+        part = found.part(codes, children)
+        return attrs.evolve(head, values=part.values, tables=part.tables)
+
     def close(self) -> None:
         """Read no more of the cached set (what was decoded stays decoded)."""
         self._cached.close()

@@ -341,16 +341,10 @@ def _part_of_the_whole_set(
     if whole is None:
         return None
     head, later = whole
-    codes = [u.code for u in units]
     try:
-        found = later.part(codes + [c.code for u in units for c in children.get(u.code, ())])
+        return later.read_of(head, [u.code for u in units], children)
     finally:
         later.close()
-    # Exactly what a read of these units gives (a record decodes its other units too): an
-    # accepted appeal of another unit of the record must not be applied, nor reported as
-    # applied, to a run of these.
-    part = found.part(codes, children)
-    return attrs.evolve(head, values=part.values, tables=part.tables)
 
 
 def score_with(

@@ -102,14 +102,10 @@ class LazyUnits(Sequence[UnitResult]):
         those units alone reads it: decoded from their records while the evidence is still in
         the cache (what ``escore plan UNIT --roster`` reads: escore._session.evidence_of_run),
         else a part of the set loaded whole."""
-        import attrs
-
         assert self._data is not None
         if self._later is None:
             return self._data.part(codes, self._children)
-        found = self._later.part([*codes, *(c.code for code in codes for c in self._children.get(code, ()))])
-        part = found.part(codes, self._children)
-        return attrs.evolve(self._data, values=part.values, tables=part.tables)
+        return self._later.read_of(self._data, codes, self._children)
 
     def in_evidence_order(self) -> list[int] | None:
         """The rank positions of the units in the order the cached evidence holds them; ``None``
