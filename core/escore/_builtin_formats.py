@@ -218,8 +218,6 @@ def _texts_in_evidence_order(
     on disk until it is written. The text is the one a single process writes
     (``test_parallel``): each unit's is the same function of its own result and rank.
     """
-    from array import array
-
     from ._parallel import ordered_map
 
     ranks = result.ranks
@@ -232,14 +230,11 @@ def _texts_in_evidence_order(
 
     spools: deque[BinaryIO] = deque()
     count = len(units)
-    spool_of, offset_of, size_of = array("i", bytes(4 * count)), array("q", bytes(8 * count)), array("q", bytes(8 * count))
+    located = _spool.Located(count)
     try:
         for index, sizes in enumerate(ordered_map(block, _spool.with_spools(blocks, spools), jobs)):
-            offset = 0
-            for position, size in zip(blocks[index], sizes):
-                spool_of[position], offset_of[position], size_of[position] = index, offset, size
-                offset += size
-        yield from _in_rank_order([spool.fileno() for spool in spools], zip(spool_of, offset_of, size_of))
+            located.add(index, blocks[index], sizes)
+        yield from _in_rank_order([spool.fileno() for spool in spools], map(located.at, range(count)))
     except OSError as exc:
         raise _spool.spool_error(exc) from None
     finally:

@@ -443,25 +443,24 @@ def _in_order_of_units(planned: Iterator[list[dict[str, Any]]], parts: Sequence[
     """The plans of ``parts`` (positions), as they come, spooled and read back by position."""
     import pickle
     import tempfile
-    from array import array
 
-    from ._spool import spool_error
+    from ._spool import Located, spool_error
 
-    offset_of, size_of = array("q", bytes(8 * count)), array("q", bytes(8 * count))
+    located = Located(count)
     with tempfile.TemporaryFile() as spool:
         try:
             for part, found in zip(parts, planned):
-                for position, one in zip(part, found):
-                    data = pickle.dumps(one, pickle.HIGHEST_PROTOCOL)
-                    offset_of[position], size_of[position] = spool.tell(), len(data)
-                    spool.write(data)
+                pieces = [pickle.dumps(one, pickle.HIGHEST_PROTOCOL) for one in found]
+                located.add(0, part, list(map(len, pieces)), spool.tell())
+                spool.writelines(pieces)
             spool.flush()
         except OSError as exc:
             raise spool_error(exc) from None
         for position in range(count):
+            _, offset, size = located.at(position)
             try:
-                spool.seek(offset_of[position])
-                data = spool.read(size_of[position])
+                spool.seek(offset)
+                data = spool.read(size)
             except OSError as exc:
                 raise spool_error(exc) from None
             yield pickle.loads(data)

@@ -4,7 +4,7 @@ back by the writer in the output's order (JSON, TOML and the workbook)."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO, TypeVar
 
 Part = TypeVar("Part")
@@ -59,3 +59,33 @@ def spool_error(exc: OSError) -> Exception:
 
     message = _("temporary directory {0}: cannot hold the units' detail until it is written: {1} (TMPDIR chooses another)")
     return UsageError(message.format(tempfile.gettempdir(), exc.strerror or exc))
+
+
+class Located:
+    """Where each unit's pieces are in the spool files: the units of a block written one after
+    another, each unit's ``pieces`` pieces in order, from where the block began in its file.
+    The writer reads them back in another order (rank order, code order) by position."""
+
+    def __init__(self, count: int, pieces: int = 1) -> None:
+        from array import array
+
+        self.pieces = pieces
+        self._spool = array("i", bytes(4 * count))  # per unit: its spool file's number
+        self._offset = array("q", bytes(8 * count * pieces))  # per piece: where it starts
+        self._size = array("q", bytes(8 * count * pieces))
+
+    def add(self, spool: int, positions: Sequence[int], sizes: Sequence[int], start: int = 0) -> None:
+        """The block of units ``positions`` written to spool file number ``spool`` from
+        ``start``, ``sizes`` the size of each of their pieces in the order written."""
+        pieces, offset, at = self.pieces, start, 0
+        for position in positions:
+            self._spool[position] = spool
+            for index in range(position * pieces, position * pieces + pieces):
+                self._offset[index], self._size[index] = offset, sizes[at]
+                offset += sizes[at]
+                at += 1
+
+    def at(self, position: int, piece: int = 0) -> tuple[int, int, int]:
+        """The unit's piece: ``(spool file number, offset, size)``."""
+        index = position * self.pieces + piece
+        return self._spool[position], self._offset[index], self._size[index]

@@ -123,11 +123,10 @@ def _spooled_rows(result: RunResult, sheets: _ResultSheets) -> Iterator[Callable
     function of each unit's result and rank wherever they are made.
     """
     import pickle
-    from array import array
     from collections import deque
 
     from ._parallel import ordered_map
-    from ._spool import DETAIL_FILES, spool_error, spool_pieces, with_spools
+    from ._spool import DETAIL_FILES, Located, spool_error, spool_pieces, with_spools
     from ._stream import LazyUnits, jobs_of
 
     units, ranks, count = result.units, result.ranks, len(result.units)
@@ -156,15 +155,14 @@ def _spooled_rows(result: RunResult, sheets: _ResultSheets) -> Iterator[Callable
         return spool_pieces(spool, pieces)
 
     spools: deque[BinaryIO] = deque()
-    spool_of, offset_of = array("i", bytes(4 * count)), array("q", bytes(8 * count))
-    size_of = array("q", bytes(8 * 4 * count))  # each unit's four pieces
+    located = Located(count, 4)  # each unit's four pieces: see _RANKING … _EXPLANATIONS
 
     def rows(kind: int, positions: Iterable[int]) -> Iterator[Any]:
         for position in positions:
-            spool = spools[spool_of[position]]
+            index, offset, size = located.at(position, kind)
             try:
-                spool.seek(offset_of[position] + sum(size_of[4 * position : 4 * position + kind]))
-                data = spool.read(size_of[4 * position + kind])
+                spools[index].seek(offset)
+                data = spools[index].read(size)
             except OSError as exc:
                 raise spool_error(exc) from None
             yield pickle.loads(data)
@@ -172,11 +170,7 @@ def _spooled_rows(result: RunResult, sheets: _ResultSheets) -> Iterator[Callable
     try:
         try:
             for index, sizes in enumerate(ordered_map(block, with_spools(blocks, spools), jobs)):
-                offset = 0
-                for at, position in enumerate(blocks[index]):
-                    spool_of[position], offset_of[position] = index, offset
-                    size_of[4 * position : 4 * position + 4] = array("q", sizes[4 * at : 4 * at + 4])
-                    offset += sum(sizes[4 * at : 4 * at + 4])
+                located.add(index, blocks[index], sizes)
         except OSError as exc:  # a spool file (not the output, whose errors are the caller's)
             raise spool_error(exc) from None
         yield rows
