@@ -239,3 +239,69 @@ def test_bad_evidence_is_one_chinese_line(runner, tmp_path, name, text, message)
     # the same input in English keeps its English wording
     english = runner.invoke(cli, ["run", "-c", "provincial", "--lang", "en", "-e", str(tmp_path / "ev")])
     assert english.exit_code == 2 and english.stderr.startswith(f"escore: error: {path}") and "：" not in english.stderr
+
+
+def test_a_packs_words_are_translated_from_its_catalogue(tmp_path):
+    """A pack's reasons, rule words and fixture text go through its own catalogue: a template is
+    translated before it is formatted; a line not in the catalogue is shown as written; English
+    is the words as written."""
+    from babel.messages.catalog import Catalog as Messages
+    from babel.messages.mofile import write_mo
+
+    from escore import Binary, MissingEvidence, NotApplicable, Score, forfeit, gettext, points
+    from escore._i18n import use
+
+    messages = Messages(locale="zh")
+    for english, chinese in {
+        "{0} of {1} systems pending": "{1} 个系统中 {0} 个未完成",
+        "report published": "报告已发布",
+        "no report": "报告未发布",
+        "no roster row": "名单中无此行",
+        "not a county": "非县级单位",
+        "a leak occurred": "发生泄密事件",
+        "site closed": "网站已关停",
+    }.items():
+        messages.add(english, chinese)
+    target = tmp_path / "zh" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "demo.mo").open("wb") as stream:
+        write_mo(stream, messages)
+
+    def lines() -> tuple[object, ...]:
+        rule = Binary("P-1 报告", 1, yes="report published", no="no report")
+        return (
+            Score(rule.points).with_reason("{0} of {1} systems pending", 2, 5).reasons,
+            points(0, "{0} of {1} systems pending", 1, 3).reasons,
+            points(1, "a line not in any catalogue").reasons,
+            rule.score(True).reasons + rule.score(False).reasons,
+            MissingEvidence("roster", "no roster row").reason,
+            NotApplicable("not a county").reason,
+            forfeit(Score(rule.points), "site closed").reasons,
+            gettext("a leak occurred"),
+        )
+
+    try:
+        use("zh", [("demo", tmp_path)])
+        assert lines() == (
+            ("5 个系统中 2 个未完成",),
+            ("3 个系统中 1 个未完成",),
+            ("a line not in any catalogue",),
+            ("报告已发布：1", "报告未发布：0"),
+            "名单中无此行",
+            "非县级单位",
+            ("得分 1 作废 → 0：网站已关停",),
+            "发生泄密事件",
+        )
+        use("en", [("demo", tmp_path)])
+        assert lines() == (
+            ("2 of 5 systems pending",),
+            ("1 of 3 systems pending",),
+            ("a line not in any catalogue",),
+            ("report published: 1", "no report: 0"),
+            "no roster row",
+            "not a county",
+            ("forfeited 1 → 0: site closed",),
+            "a leak occurred",
+        )
+    finally:
+        use("en")

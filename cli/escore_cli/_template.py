@@ -40,7 +40,7 @@ def render_template(plan: Any, unit: Any | None) -> str:
         if table != current_table:
             lines.append(f"[{table}]" if table else "")
             current_table = table
-        lines.append(f"# {spec.description}" if spec.description else f"# {name}")
+        lines.append(f"# {_(spec.description)}" if spec.description else f"# {name}")
         lines.append(type_line.format(spec.type, spec.expected()))
         lines.append(feeds_line.format(", ".join(plan.feeds.get(spec.key, ()))))
         example = {
@@ -60,11 +60,11 @@ def render_template(plan: Any, unit: Any | None) -> str:
         lines.append("# " + _("Monitoring tables: CSV files in monitoring/, one row per event, many units per file."))
         rollup = _(" (sub-units’ rows roll up to their parent)")
         for tbl in plan.tables:
-            lines.append(f"# monitoring/{tbl.name}.csv{rollup if tbl.rollup else ''}: {tbl.description}")
+            lines.append(f"# monitoring/{tbl.name}.csv{rollup if tbl.rollup else ''}: {_(tbl.description)}")
             lines.append("#   " + _("header: {0}").format("unit," + ",".join(c.name for c in tbl.columns)))
             for col in tbl.columns:
                 optional = _(" (optional)") if not col.required else ""
-                lines.append(f"#   {col.name}: {col.expected()}{optional}" + (f" — {col.description}" if col.description else ""))
+                lines.append(f"#   {col.name}: {col.expected()}{optional}" + (f" — {_(col.description)}" if col.description else ""))
             lines.append(feeds_line.format(", ".join(plan.feeds.get(tbl.name, ()))))
     return "\n".join(lines).rstrip() + "\n"
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ._citation import Citation, cite
     from ._errors import EscoreError, InputError, PackError, UsageError
     from ._evidence import Column, Field, Table, column, field, fixture, table
+    from ._i18n import N_, gettext
     from ._indicators import METHODS, Alternative, Group, bonus, group, indicator, veto
     from ._marks import Mark, mark, param
     from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "METHODS",
+    "N_",
     "Alternative",
     "Award",
     "Binary",
@@ -87,6 +89,7 @@ __all__ = [
     "field",
     "fixture",
     "forfeit",
+    "gettext",
     "group",
     "hookimpl",
     "indicator",
@@ -120,6 +123,7 @@ _LAZY = {
     "Item": "._score",
     "Ladder": "._score",
     "METHODS": "._indicators",
+    "N_": "._i18n",
     "Mark": "._marks",
     "MissingEvidence": "._score",
     "NotApplicable": "._score",
@@ -143,6 +147,7 @@ _LAZY = {
     "field": "._evidence",
     "fixture": "._evidence",
     "forfeit": "._score",
+    "gettext": "._i18n",
     "group": "._indicators",
     "hookimpl": ".hookspecs",
     "indicator": "._indicators",

@@ -56,7 +56,12 @@ lines: dict[str | tuple[str, ...], str] = _Lines()
 
 
 def gettext(message: str) -> str:
-    """``message`` in the current language (itself when there is no translation)."""
+    """``message`` in the current command's language, from escore's catalogue and the packs'
+    (itself in English, or when no catalogue translates it).
+
+    A pack calls it for text it builds itself (a fixture's summary of its rows, an error):
+    ``gettext("{0} of {1} systems pending").format(pending, systems)`` — the template is
+    looked up, then formatted, so one catalogue entry serves every unit."""
     return _messages.get(message, message) if _messages else message
 
 
@@ -68,7 +73,10 @@ def pgettext(context: str, message: str) -> str:
 
 
 def N_(message: str) -> str:
-    """Mark ``message`` for extraction without translating it here (translated where shown)."""
+    """Mark ``message`` for extraction without translating it here (translated where shown):
+    a pack's words that escore shows later, in the language of the command that shows them (a
+    rule's ``yes``/``no``/``what``/``nothing``, an item's kind, a field's or table's
+    ``description``, a citation's ``note``, a veto's returned reason)."""
     return message
 
 

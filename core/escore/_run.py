@@ -18,7 +18,7 @@ from decimal import Decimal, getcontext
 from typing import Any
 
 from ._collect import IndicatorPlan, Plan, natural_key
-from ._i18n import N_, lines, translating
+from ._i18n import N_, gettext, lines, translating
 from ._model import Unit
 from ._results import (
     IndicatorResult,
@@ -381,7 +381,8 @@ class Engine:
                 if not reason:
                     out.append(VetoResult(veto.code, veto.title, "not_applied"))
                     continue
-                out.append(VetoResult(veto.code, veto.title, "applied", str(reason)))
+                reason = gettext(str(reason))  # a pack's words, in its catalogue
+                out.append(VetoResult(veto.code, veto.title, "applied", reason))
                 line = lines[_VETOED].format(veto.code, veto.title, reason)
                 for i in positions:
                     old = results[i]

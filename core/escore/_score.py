@@ -166,7 +166,10 @@ class MissingEvidence(Exception):
 
     def __init__(self, key: str, reason: str = "") -> None:
         self.key = key
-        self.reason = reason or (lines[_NOT_PROVIDED].format(key) if translating else f"evidence '{key}' was not provided")
+        if reason:
+            self.reason = gettext(reason)  # a pack's words, in its catalogue (itself in English)
+        else:
+            self.reason = lines[_NOT_PROVIDED].format(key) if translating else f"evidence '{key}' was not provided"
         super().__init__(self.reason)
 
 
@@ -174,8 +177,8 @@ class NotApplicable(Exception):
     """The indicator does not apply to this unit; status ``not_applicable``."""
 
     def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+        self.reason = gettext(reason)
+        super().__init__(self.reason)
 
 
 Hit = tuple[str, str]
@@ -205,10 +208,14 @@ class Score:
 
         With ``args``, ``line`` is a :meth:`str.format` template of them, formatted only when
         the run explains (``.with_reason("{0.systems} systems; latest: {0.worst}", migration)``):
-        an f-string argument is built for every unit even when no line is kept.
+        an f-string argument is built for every unit even when no line is kept. ``line`` is
+        looked up in the packs' catalogues of the command's language (as the template, before
+        it is formatted), so that a pack that ships a catalogue explains in its users' language.
         """
         if not explaining.get():
             return self
+        if translating:
+            line = gettext(line)
         return Score(self.points, self.reasons + (formatted(line, args) if args else line,), self.hits)
 
 
@@ -224,16 +231,20 @@ def composite(*parts: Score) -> Score:
     return Score(points, tuple(reasons), tuple(hits))
 
 
-def points(value: Number, reason: str) -> Score:
-    """A score given directly, with its reason."""
-    return Score(to_decimal(value), (reason,))
+def points(value: Number, reason: str, *args: object) -> Score:
+    """A score given directly, with its reason: a line, or with ``args`` a :meth:`str.format`
+    template of them (``points(0, "{0} of {1} systems pending: 0", pending, systems)``), looked
+    up in the packs' catalogues as :meth:`Score.with_reason` does."""
+    if translating:
+        reason = gettext(reason)
+    return Score(to_decimal(value), (formatted(reason, args) if args else reason,))
 
 
 def forfeit(score: Score, reason: str, *, rule: str = "forfeit") -> Score:
     """Remove the points a score earned (content forfeiture); the earlier lines stay visible."""
     if not explaining.get():
         return Score(ZERO)
-    line = lines[_FORFEITED].format(fmt(score.points), reason) if translating else f"forfeited {fmt(score.points)} → 0: {reason}"
+    line = lines[_FORFEITED].format(fmt(score.points), gettext(reason)) if translating else f"forfeited {fmt(score.points)} → 0: {reason}"
     return Score(ZERO, score.reasons + (line,), score.hits + ((rule, "forfeited"),))
 
 

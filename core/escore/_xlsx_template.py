@@ -85,7 +85,7 @@ LABELS = {"unit": N_("unit code"), "name": N_("unit name"), "parent": N_("parent
 
 
 def _comment_text(spec: Any, feeds: Sequence[str], *, part: str = "", required: bool = True) -> str:
-    lines = [spec.description or getattr(spec, "key", getattr(spec, "name", ""))]
+    lines = [_(spec.description) or getattr(spec, "key", getattr(spec, "name", ""))]
     if part == "points":
         lines.append(_("points: a number from {0} to {1}").format(spec.min if spec.min is not None else 0, spec.max))
     elif part == "reason":
@@ -255,7 +255,7 @@ def _field_sheets(
             else:
                 columns.append((spec.key, spec, ""))
         for index, (key, spec, part) in enumerate(columns, start=1):
-            label = _(LABELS[key]) if spec is None else (spec.description or key)
+            label = _(LABELS[key]) if spec is None else (_(spec.description) or key)
             if part:
                 label = f"{label} · {_(LABELS[part])}"
             head = sheet.cell(UNIT_KEY_ROW - 1, index, label)
@@ -327,7 +327,7 @@ def _table_sheets(
             if col is None:
                 text = _(LABELS["unit"]) + (_(" (a sub-unit's rows roll up to its parent)") if spec_table.rollup else "")
                 text += "\n" + _("an empty sheet is a table not given (missing); {0} alone in A2: no events at all").format(NONE)
-                cell.comment = Comment(f"{text}\n{spec_table.description}", "escore")
+                cell.comment = Comment(f"{text}\n{_(spec_table.description)}", "escore")
                 rule = DataValidation(type="list", formula1=unit_list, allow_blank=True)
                 rule.error, rule.errorTitle, rule.showErrorMessage = _("expected a unit code of the list"), "escore", True
             else:
@@ -345,7 +345,7 @@ def _table_sheets(
             sheet,
             f"{column_letter(len(header) + 1)}1",
             _("{0}: {1} (one row per event; an empty sheet is a table not given, {2} in A2: no events)").format(
-                spec_table.name, spec_table.description, NONE
+                spec_table.name, _(spec_table.description), NONE
             ),
         )
         events = sorted((row for rows in (given or {}).values() for row in rows), key=lambda r: (r.line, r.unit))
@@ -396,7 +396,7 @@ def _about_sheet(about: Any, plan: Plan, group_sheets: Sequence[tuple[str, str]]
         _("Sheets:"),
     ]
     about_lines.extend(f"  {title}: {group}" for title, group in group_sheets)
-    about_lines.extend(f"  {t.name}: {t.description}" for t in sorted(plan.tables, key=lambda t: t.name))
+    about_lines.extend(f"  {t.name}: {_(t.description)}" for t in sorted(plan.tables, key=lambda t: t.name))
     about_lines.append("")
     start = 4
     for offset, line in enumerate(about_lines):
