@@ -7,7 +7,7 @@ Rows whose rule the source does not recover are assessor-graded (READING decisio
 
 from typing import Any
 
-from escore import Award, Binary, Deduction, Graded, Item, Proportional, Score, cite, group, indicator
+from escore import N_, Award, Binary, Deduction, Graded, Item, Proportional, Score, cite, gettext, group, indicator
 
 TABLE = "2017年度福建省电子政务绩效考核指标（综合应用部分）"
 CITY = "二、设区市政府综合应用部分指标"
@@ -48,8 +48,8 @@ SECURITY_PLATFORMS = Award("C-1-1-6 安全保障服务", cap=2, per={"platform":
 def _platforms(rule, names):
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise ValueError(f"a platform counts once; listed more than once: {', '.join(repeated)}")
-    return rule.score(Item("platform", name) for name in names)
+        raise ValueError(gettext("a platform counts once; listed more than once: {0}").format(", ".join(repeated)))
+    return rule.score(Item(N_("platform"), name) for name in names)
 
 
 @indicator(
@@ -130,8 +130,8 @@ def platforms_security(city_platforms_security) -> Score:
 DATA_CENTRE = Binary(
     "C-1-2 数据中心整合",
     10,
-    yes="integration started and the implementation plan formally issued",
-    no="plan not formally issued or integration not started",
+    yes=N_("integration started and the implementation plan formally issued"),
+    no=N_("plan not formally issued or integration not started"),
 )
 
 
@@ -303,9 +303,9 @@ CREDIT_COVERAGE = Graded("C-2-1-1 信用信息采集范围覆盖", 5)
 DUAL_PUBLICITY = Proportional(
     "C-2-1-2 双公示",
     5,
-    what="decisions published and pushed within 7 working days",
+    what=N_("decisions published and pushed within 7 working days"),
     nothing_to_count="full",
-    nothing="no 行政许可 or 行政处罚 decision to publish",
+    nothing=N_("no 行政许可 or 行政处罚 decision to publish"),
 )
 
 
@@ -354,8 +354,8 @@ C2_2 = group(
         "The row states no method; the notice-level methods apply (单位自评上报、日常监测和现场检查).",
     ),
 )
-TECH_PLAN = Binary("C-2-2-1 技术方案", 3, yes="technical plan of the city data-sharing platform compiled", no="no technical plan")
-TENDER = Binary("C-2-2-2 建设启动", 2, yes="construction started: project tender completed", no="project tender not completed")
+TECH_PLAN = Binary("C-2-2-1 技术方案", 3, yes=N_("technical plan of the city data-sharing platform compiled"), no=N_("no technical plan"))
+TENDER = Binary("C-2-2-2 建设启动", 2, yes=N_("construction started: project tender completed"), no=N_("project tender not completed"))
 
 
 @indicator(
@@ -421,7 +421,13 @@ def mlps(city_mlps_findings) -> Score:
     first: dict[str, Any] = {}  # system → its first finding row
     for row in city_mlps_findings:
         first.setdefault(row.system, row)
-    return MLPS.score(Item("system", f"{name} ({row.date}{', ' + row.owner if row.owner else ''})") for name, row in first.items())
+    return MLPS.score(
+        Item(
+            N_("system"),
+            gettext("{0} ({1}, {2})").format(name, row.date, row.owner) if row.owner else gettext("{0} ({1})").format(name, row.date),
+        )
+        for name, row in first.items()
+    )
 
 
 # ------------------------------------------------------------ C-3-2 政务信息系统安全和政务信息网安全管理 (6)
@@ -459,8 +465,8 @@ C3_3 = group(
 EMERGENCY_PLATFORM = Binary(
     "C-3-3-1 省应急处置平台应用",
     2,
-    yes="incidents handled through the provincial emergency platform",
-    no="provincial emergency platform not used",
+    yes=N_("incidents handled through the provincial emergency platform"),
+    no=N_("provincial emergency platform not used"),
 )
 EMERGENCY_OTHER = Graded("C-3-3-X 其余应急处置工作", 2)
 
