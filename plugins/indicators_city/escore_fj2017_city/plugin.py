@@ -56,3 +56,8 @@ def escore_register_rosters(register):
 @hookimpl
 def escore_register_golden_cases(register):
     register(HERE / "golden", ruleset="fj2017")
+
+
+@hookimpl
+def escore_register_translations(register):
+    register(HERE / "locale", domain="escore_fj2017_city")
