@@ -7,6 +7,7 @@ this pack reads it as.
 """
 
 from escore import (
+    N_,
     Binary,
     Deduction,
     Graded,
@@ -14,6 +15,7 @@ from escore import (
     Proportional,
     Score,
     cite,
+    gettext,
     group,
     indicator,
     parameter,
@@ -54,7 +56,10 @@ def src(text: str, clause: str, note: str = ""):
 # --------------------------------------------------------------------------- rule objects
 
 A_PLAN = Binary(
-    "P-1-1-A-1 编制迁移方案", 3, yes="integration plan compiled and submitted on time", no="integration plan not completed on time"
+    "P-1-1-A-1 编制迁移方案",
+    3,
+    yes=N_("integration plan compiled and submitted on time"),
+    no=N_("integration plan not completed on time"),
 )
 A_MIGRATION = parameter(
     "provincial_dc_a_migration_tiers",
@@ -63,8 +68,8 @@ A_MIGRATION = parameter(
 A_DISPOSAL = Binary(
     "P-1-1-A-3 资产处置",
     2,
-    yes="disposal and machine-room clearance within 1 month of the migration",
-    no="disposal and clearance not done within 1 month of the migration",
+    yes=N_("disposal and machine-room clearance within 1 month of the migration"),
+    no=N_("disposal and clearance not done within 1 month of the migration"),
 )
 B_MIGRATION = parameter(
     "provincial_dc_b_migration_tiers",
@@ -73,8 +78,8 @@ B_MIGRATION = parameter(
 B_DISPOSAL = Binary(
     "P-1-1-B-2 资产处置",
     2,
-    yes="disposal and machine-room clearance within 1 month of the migration",
-    no="disposal and clearance not done within 1 month of the migration",
+    yes=N_("disposal and machine-room clearance within 1 month of the migration"),
+    no=N_("disposal and clearance not done within 1 month of the migration"),
 )
 C_REVIEW = Deduction("P-1-1-C-1 “回头看”检查", max=6, per={REVIEW_CATEGORY: 2})
 C_RECTIFY = Deduction("P-1-1-C-2 整改工作", max=9, per={LATE_CATEGORY: 3})
@@ -87,33 +92,40 @@ CREDIT_ACCURATE = parameter(
     "provincial_credit_accuracy_tiers", Ladder.at_least("P-1-2-2 准确性", [(60, 2)], otherwise=0, what="入库率", unit="%")
 )
 #: READING 13 for every 按比例 rule below: nothing to count (a whole of 0) is full marks, with a reason.
-CREDIT_TIMELY = Proportional("P-1-2-3 时效性", 2, what="submissions on time", nothing_to_count="full", nothing="no submission required")
+CREDIT_TIMELY = Proportional(
+    "P-1-2-3 时效性", 2, what=N_("submissions on time"), nothing_to_count="full", nothing=N_("no submission required")
+)
 CREDIT_DUAL = Proportional(
     "P-1-2-4 双公示数据报送",
     2,
-    what="decisions pushed within 7 working days",
+    what=N_("decisions pushed within 7 working days"),
     nothing_to_count="full",
-    nothing="no 行政许可 or 行政处罚 decision to report",
+    nothing=N_("no 行政许可 or 行政处罚 decision to report"),
 )
 PROJECTS_BUILD = Proportional(
-    "P-1-3-1 在建项目建设", 5, what="projects on schedule", nothing_to_count="full", nothing="no project under construction"
+    "P-1-3-1 在建项目建设", 5, what=N_("projects on schedule"), nothing_to_count="full", nothing=N_("no project under construction")
 )
 PROJECTS_USE = Proportional(
-    "P-1-3-2 已建项目应用", 5, what="systems running normally", nothing_to_count="full", nothing="no completed business system"
+    "P-1-3-2 已建项目应用", 5, what=N_("systems running normally"), nothing_to_count="full", nothing=N_("no completed business system")
 )
 
 CATALOGUE = Deduction("P-2-1 目录注册和更新", max=5, per={CATALOGUE_ERROR: "0.5"})
 DATA_CATALOGUE = Proportional(
     "P-2-2-1 梳理政务数据目录",
     2,
-    what="catalogue entries complete and accurate",
+    what=N_("catalogue entries complete and accurate"),
     nothing_to_count="full",
-    nothing="no catalogue entry expected",
+    nothing=N_("no catalogue entry expected"),
 )
 DATA_AGGREGATION = Graded("P-2-2-2 向政务数据云汇聚政务数据", 4)
 DATA_BACKFLOW = Graded("P-2-2-3 自建服务系统数据回流", 4)
 
-MLPS = Binary("P-3-1 信息系统安全等级保护", 2, yes="等级保护 technical and management requirements met", no="等级保护 requirements not met")
+MLPS = Binary(
+    "P-3-1 信息系统安全等级保护",
+    2,
+    yes=N_("等级保护 technical and management requirements met"),
+    no=N_("等级保护 requirements not met"),
+)
 NETWORK = Deduction(
     "P-3-2 网络安全管理",
     max=7,
@@ -128,11 +140,20 @@ NETWORK = Deduction(
     },
 )
 INCIDENTS = Binary(
-    "P-3-3-1 事件整改反馈", 1, yes="every incident rectified and fed back on time", no="an incident was not rectified and fed back on time"
+    "P-3-3-1 事件整改反馈",
+    1,
+    yes=N_("every incident rectified and fed back on time"),
+    no=N_("an incident was not rectified and fed back on time"),
 )
-DRILL = Binary("P-3-3-2 应急处置演练响应", "0.5", yes="responded in time in the province-wide drill", no="did not respond in the drill")
+DRILL = Binary(
+    "P-3-3-2 应急处置演练响应", "0.5", yes=N_("responded in time in the province-wide drill"), no=N_("did not respond in the drill")
+)
 LOGIN = Deduction("P-3-3-3 应急处置平台应用", max="0.5", per={LOGIN_MISS: "0.1"})
 SECRECY = Deduction("P-3-4 保密管理", max=4, per={SECRECY_VIOLATION: 1})
+
+#: The line of P-1-1-A-3 and P-1-1-B-2: the migration's own text (:attr:`.evidence.Migration.disposal`,
+#: translated there), formatted only when an explanation is written; not a message of its own.
+DISPOSAL = "{0.disposal}"
 
 # --------------------------------------------------------------------------- P-1 信息化应用绩效 35
 
@@ -206,7 +227,9 @@ def dc_a_plan(provincial_data_centre_plan_on_time) -> Score:
 def dc_a_migration(provincial_dc_migration, provincial_dc_a_migration_tiers=A_MIGRATION.value) -> Score:
     m = provincial_dc_migration
     if m.delay_months is None:
-        return points(0, f"migration not completed: {', '.join(m.pending)} pending ({len(m.pending)} of {m.systems} systems): 0")
+        return points(
+            0, "migration not completed: {0} pending ({1} of {2} systems): 0", gettext(", ").join(m.pending), len(m.pending), m.systems
+        )
     return provincial_dc_a_migration_tiers.score(m.delay_months).with_reason("{0.systems} systems; latest against schedule: {0.worst}", m)
 
 
@@ -223,7 +246,7 @@ def dc_a_migration(provincial_dc_migration, provincial_dc_a_migration_tiers=A_MI
     ),
 )
 def dc_a_disposal(provincial_dc_migration) -> Score:
-    return A_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason("{0.disposal}", provincial_dc_migration)
+    return A_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason(DISPOSAL, provincial_dc_migration)
 
 
 P11B = group(
@@ -256,7 +279,9 @@ P11B = group(
 def dc_b_migration(provincial_dc_migration, provincial_dc_b_migration_tiers=B_MIGRATION.value) -> Score:
     m = provincial_dc_migration
     if m.delay_months is None:
-        return points(0, f"migration not completed: {', '.join(m.pending)} pending ({len(m.pending)} of {m.systems} systems): 0")
+        return points(
+            0, "migration not completed: {0} pending ({1} of {2} systems): 0", gettext(", ").join(m.pending), len(m.pending), m.systems
+        )
     return provincial_dc_b_migration_tiers.score(m.delay_months).with_reason("{0.systems} systems; latest against schedule: {0.worst}", m)
 
 
@@ -273,7 +298,7 @@ def dc_b_migration(provincial_dc_migration, provincial_dc_b_migration_tiers=B_MI
     ),
 )
 def dc_b_disposal(provincial_dc_migration) -> Score:
-    return B_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason("{0.disposal}", provincial_dc_migration)
+    return B_DISPOSAL.score(provincial_dc_migration.disposed_in_time).with_reason(DISPOSAL, provincial_dc_migration)
 
 
 P11C = group(
@@ -671,4 +696,4 @@ def secrecy(provincial_secrecy_items) -> Score:
     source=src("发生泄密事件的，本项不得分。", "保密管理（4） · 分值计算", note="'本项' is 保密管理 only, not the section."),
 )
 def secrecy_leak(provincial_secrecy_leak) -> str | None:
-    return "a leak of state secrets (泄密事件) occurred" if provincial_secrecy_leak else None
+    return N_("a leak of state secrets (泄密事件) occurred") if provincial_secrecy_leak else None

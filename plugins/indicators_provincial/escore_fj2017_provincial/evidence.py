@@ -21,7 +21,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from escore import Item, MissingEvidence, column, field, fixture, table
+from escore import N_, Item, MissingEvidence, column, field, fixture, gettext, table
 
 # --------------------------------------------------------------------------- item kinds
 # The deduction rules of comprehensive.py count these kinds; the fixtures below emit them.
@@ -56,7 +56,9 @@ TERMINAL_FINDINGS = {"未注册": NS_UNREGISTERED, "未安装杀毒软件": NS_N
 dc_plan_on_time = field(
     "provincial.data_centre.plan_on_time",
     "bool",
-    description="P-1-1-A-1: the department compiled its data-centre integration plan as required and submitted it on time (应用大集中部门 only)",
+    description=N_(
+        "P-1-1-A-1: the department compiled its data-centre integration plan as required and submitted it on time (应用大集中部门 only)"
+    ),
 )
 
 # P-1-2 公共信用数据建设 (figures of the 省公共信用信息平台 for 2017)
@@ -65,7 +67,7 @@ credit_items_required = field(
     "int",
     unit="项",
     min=1,
-    description="P-1-2-1: information items the 信用信息征集目录 requires of the department",
+    description=N_("P-1-2-1: information items the 信用信息征集目录 requires of the department"),
 )
 credit_items_provided = field(
     "provincial.credit.items_provided",
@@ -73,14 +75,16 @@ credit_items_provided = field(
     unit="项",
     min=0,
     at_most="provincial.credit.items_required",
-    description="P-1-2-1: required information items the department actually provided, out of items_required (完整率 = provided ÷ required)",
+    description=N_(
+        "P-1-2-1: required information items the department actually provided, out of items_required (完整率 = provided ÷ required)"
+    ),
 )
 credit_records_provided = field(
     "provincial.credit.records_provided",
     "int",
     unit="条",
     min=0,
-    description="P-1-2-2: credit records the department provided to the platform in 2017",
+    description=N_("P-1-2-2: credit records the department provided to the platform in 2017"),
 )
 credit_records_loaded = field(
     "provincial.credit.records_loaded",
@@ -88,14 +92,16 @@ credit_records_loaded = field(
     unit="条",
     min=0,
     at_most="provincial.credit.records_provided",
-    description="P-1-2-2: provided records that entered the database as valid (信用主体名称 and 统一社会信用代码 not empty); 入库率 = loaded ÷ provided",
+    description=N_(
+        "P-1-2-2: provided records that entered the database as valid (信用主体名称 and 统一社会信用代码 not empty); 入库率 = loaded ÷ provided"
+    ),
 )
 credit_updates_required = field(
     "provincial.credit.updates_required",
     "int",
     unit="次",
     min=0,
-    description="P-1-2-3: submissions the department's update cycle (数据更新周期) required in the assessment year",
+    description=N_("P-1-2-3: submissions the department's update cycle (数据更新周期) required in the assessment year"),
 )
 credit_updates_on_time = field(
     "provincial.credit.updates_on_time",
@@ -103,14 +109,14 @@ credit_updates_on_time = field(
     unit="次",
     min=0,
     at_most="provincial.credit.updates_required",
-    description="P-1-2-3: submissions made on time, out of updates_required",
+    description=N_("P-1-2-3: submissions made on time, out of updates_required"),
 )
 credit_decisions_total = field(
     "provincial.credit.decisions_total",
     "int",
     unit="条",
     min=0,
-    description="P-1-2-4: 行政许可 and 行政处罚 decisions of the department in the assessment year (双公示)",
+    description=N_("P-1-2-4: 行政许可 and 行政处罚 decisions of the department in the assessment year (双公示)"),
 )
 credit_decisions_on_time = field(
     "provincial.credit.decisions_on_time",
@@ -118,7 +124,7 @@ credit_decisions_on_time = field(
     unit="条",
     min=0,
     at_most="provincial.credit.decisions_total",
-    description="P-1-2-4: decisions pushed to the 省公共信用信息平台 within 7 working days of the decision, out of decisions_total",
+    description=N_("P-1-2-4: decisions pushed to the 省公共信用信息平台 within 7 working days of the decision, out of decisions_total"),
 )
 
 # P-1-3 部门项目建设应用情况
@@ -127,7 +133,7 @@ projects_under_construction = field(
     "int",
     unit="个",
     min=0,
-    description="P-1-3-1: the department's e-government projects under construction in 2017",
+    description=N_("P-1-3-1: the department's e-government projects under construction in 2017"),
 )
 projects_on_schedule = field(
     "provincial.projects.on_schedule",
@@ -135,14 +141,14 @@ projects_on_schedule = field(
     unit="个",
     min=0,
     at_most="provincial.projects.under_construction",
-    description="P-1-3-1: projects that completed their stage tasks on the approved schedule (批复工期), out of under_construction",
+    description=N_("P-1-3-1: projects that completed their stage tasks on the approved schedule (批复工期), out of under_construction"),
 )
 projects_systems_built = field(
     "provincial.projects.systems_built",
     "int",
     unit="个",
     min=0,
-    description="P-1-3-2: the department's completed (已建) business systems",
+    description=N_("P-1-3-2: the department's completed (已建) business systems"),
 )
 projects_systems_running = field(
     "provincial.projects.systems_running",
@@ -150,14 +156,16 @@ projects_systems_running = field(
     unit="个",
     min=0,
     at_most="provincial.projects.systems_built",
-    description="P-1-3-2: completed business systems found running normally and well used, out of systems_built",
+    description=N_("P-1-3-2: completed business systems found running normally and well used, out of systems_built"),
 )
 
 # P-2-1 目录注册和更新
 catalogue_updated = field(
     "provincial.catalogue.updated",
     "bool",
-    description="P-2-1: the department registered and updated its 信息资源目录, 数据库目录, 应用系统目录 and 证照目录 according to its functions",
+    description=N_(
+        "P-2-1: the department registered and updated its 信息资源目录, 数据库目录, 应用系统目录 and 证照目录 according to its functions"
+    ),
 )
 
 # P-2-2 政务数据汇聚
@@ -166,7 +174,7 @@ data_catalogue_expected = field(
     "int",
     unit="项",
     min=0,
-    description="P-2-2-1: 政务数据目录 entries the assessor expects from the department's 权力清单, 责任清单 and 行政服务事项",
+    description=N_("P-2-2-1: 政务数据目录 entries the assessor expects from the department's 权力清单, 责任清单 and 行政服务事项"),
 )
 data_catalogue_complete = field(
     "provincial.data_sharing.catalogue_complete",
@@ -174,49 +182,57 @@ data_catalogue_complete = field(
     unit="项",
     min=0,
     at_most="provincial.data_sharing.catalogue_expected",
-    description="P-2-2-1: expected entries the department's 政务数据目录 lists completely and accurately, out of catalogue_expected",
+    description=N_("P-2-2-1: expected entries the department's 政务数据目录 lists completely and accurately, out of catalogue_expected"),
 )
 data_aggregation = field(
     "provincial.data_sharing.aggregation",
     "graded",
     unit="分",
     max=4,
-    description="P-2-2-2: assessor's grade (0–4) of the data aggregated into the 政务数据云, weighing items connected, completeness, timeliness, access mode and sharing use; the notice gives no weights",
+    description=N_(
+        "P-2-2-2: assessor's grade (0–4) of the data aggregated into the 政务数据云, weighing items connected, completeness, timeliness, access mode and sharing use; the notice gives no weights"
+    ),
 )
 data_backflow = field(
     "provincial.data_sharing.backflow",
     "graded",
     unit="分",
     max=4,
-    description="P-2-2-3: assessor's grade (0–4) of the rebuilt self-built service systems returning data to the cities' 行政服务中心 systems; the notice gives no rule",
+    description=N_(
+        "P-2-2-3: assessor's grade (0–4) of the rebuilt self-built service systems returning data to the cities' 行政服务中心 systems; the notice gives no rule"
+    ),
 )
 
 # P-3-1 信息系统安全等级保护
 mlps_requirements_met = field(
     "provincial.mlps.requirements_met",
     "bool",
-    description="P-3-1: the department's information systems meet the basic technical and management requirements of 等级保护 (inspected)",
+    description=N_(
+        "P-3-1: the department's information systems meet the basic technical and management requirements of 等级保护 (inspected)"
+    ),
 )
 
 # P-3-2 关键信息基础设施和重要信息系统（网站）网络安全管理, item 1
 terminal_control = field(
     "provincial.network_security.terminal_control",
     "bool",
-    description="P-3-2 item 1: Internet-connected terminals get real-name authentication, security-state detection and repair in real time (inspected)",
+    description=N_(
+        "P-3-2 item 1: Internet-connected terminals get real-name authentication, security-state detection and repair in real time (inspected)"
+    ),
 )
 
 # P-3-3 网络与信息安全应急处置工作, item 2
 drill_responded = field(
     "provincial.emergency.drill_responded",
     "bool",
-    description="P-3-3-2: the department responded in time in the province-wide emergency drill (simulated network attack)",
+    description=N_("P-3-3-2: the department responded in time in the province-wide emergency drill (simulated network attack)"),
 )
 
 # P-3-4 保密管理
 secrecy_leak = field(
     "provincial.secrecy.leak",
     "bool",
-    description="P-3-4-V: a leak of state secrets (泄密事件) occurred at the department in the assessment year",
+    description=N_("P-3-4-V: a leak of state secrets (泄密事件) occurred at the department in the assessment year"),
 )
 
 # --------------------------------------------------------------------------- monitoring tables
@@ -226,88 +242,102 @@ dc_migrations = table(
     column(
         "system",
         "str",
-        description="the application system migrated to the 政务云 (variant A: every non-classified system; variant B: the 专网 systems)",
+        description=N_(
+            "the application system migrated to the 政务云 (variant A: every non-classified system; variant B: the 专网 systems)"
+        ),
     ),
-    column("due", "date", description="completion date the 2017 省直部门数据中心整合工作部署会 set for this system"),
-    column("done", "date", required=False, description="date the migration was completed; empty = not completed"),
+    column("due", "date", description=N_("completion date the 2017 省直部门数据中心整合工作部署会 set for this system")),
+    column("done", "date", required=False, description=N_("date the migration was completed; empty = not completed")),
     column(
         "cleared",
         "date",
         required=False,
         at_least="done",
-        description="date its old equipment was disposed of and machine-room space vacated (资产处置、机房清退); empty = not done",
+        description=N_("date its old equipment was disposed of and machine-room space vacated (资产处置、机房清退); empty = not done"),
     ),
-    description="P-1-1-A/B: data-centre migration schedule, one row per system of a department of variant A or B (在线监测 by 省数字办)",
+    description=N_(
+        "P-1-1-A/B: data-centre migration schedule, one row per system of a department of variant A or B (在线监测 by 省数字办)"
+    ),
 )
 
 dc_review_problems = table(
     "provincial_dc_review_problems",
-    column("category", "str", description="category of the problem (1类问题)"),
-    column("problem", "str", description="the problem found"),
-    column("notified", "date", description="date the problem was notified"),
-    column("rectify_by", "date", at_least="notified", description="rectification deadline set in the notification"),
+    column("category", "str", description=N_("category of the problem (1类问题)")),
+    column("problem", "str", description=N_("the problem found")),
+    column("notified", "date", description=N_("date the problem was notified")),
+    column("rectify_by", "date", at_least="notified", description=N_("rectification deadline set in the notification")),
     column(
-        "rectified", "date", required=False, at_least="notified", description="date the rectification was completed; empty = not rectified"
+        "rectified",
+        "date",
+        required=False,
+        at_least="notified",
+        description=N_("date the rectification was completed; empty = not rectified"),
     ),
-    description="P-1-1-C: problems found and notified in the “回头看” inspection of the 2015/2016 data-centre integration, one row per problem",
+    description=N_(
+        "P-1-1-C: problems found and notified in the “回头看” inspection of the 2015/2016 data-centre integration, one row per problem"
+    ),
 )
 
 catalogue_errors = table(
     "provincial_catalogue_errors",
-    column("found", "date", description="date of the check that found it"),
-    column("catalogue", "enum", choices=("信息资源目录", "数据库目录", "应用系统目录", "证照目录"), description="which catalogue"),
-    column("entry", "str", description="the entry that is wrong or missing"),
-    description="P-2-1: errors and omissions (错漏) found in the department's registered catalogues, one row per error",
+    column("found", "date", description=N_("date of the check that found it")),
+    column("catalogue", "enum", choices=("信息资源目录", "数据库目录", "应用系统目录", "证照目录"), description=N_("which catalogue")),
+    column("entry", "str", description=N_("the entry that is wrong or missing")),
+    description=N_("P-2-1: errors and omissions (错漏) found in the department's registered catalogues, one row per error"),
 )
 
 terminal_findings = table(
     "provincial_terminal_findings",
-    column("notified", "date", description="date of the notice or check"),
-    column("terminal", "str", description="terminal identifier (IP or asset number)"),
+    column("notified", "date", description=N_("date of the notice or check")),
+    column("terminal", "str", description=N_("terminal identifier (IP or asset number)")),
     column(
         "finding",
         "enum",
         choices=("违规外联", "未注册", "未安装杀毒软件"),
-        description="违规外联 = notified by the 省网络与信息安全信息通报中心 for an illegal outbound connection; 未注册 = no 政务网接入注册软件; 未安装杀毒软件 = no antivirus",
+        description=N_(
+            "违规外联 = notified by the 省网络与信息安全信息通报中心 for an illegal outbound connection; 未注册 = no 政务网接入注册软件; 未安装杀毒软件 = no antivirus"
+        ),
     ),
-    description="P-3-2 items 2, 4, 5: findings on terminals connected to the 政务网, one row per terminal per notice or check",
+    description=N_("P-3-2 items 2, 4, 5: findings on terminals connected to the 政务网, one row per terminal per notice or check"),
 )
 
 vulnerability_notices = table(
     "provincial_vulnerability_notices",
-    column("notified", "date", description="date the 省网络与信息安全信息通报中心 notified the vulnerability"),
-    column("system", "str", description="the key infrastructure or important system (website) concerned"),
-    column("fixed", "date", required=False, at_least="notified", description="date the repair was fed back as required; empty = not fixed"),
-    description="P-3-2 items 6, 7: notices of major security vulnerabilities, one row per notice",
+    column("notified", "date", description=N_("date the 省网络与信息安全信息通报中心 notified the vulnerability")),
+    column("system", "str", description=N_("the key infrastructure or important system (website) concerned")),
+    column(
+        "fixed", "date", required=False, at_least="notified", description=N_("date the repair was fed back as required; empty = not fixed")
+    ),
+    description=N_("P-3-2 items 6, 7: notices of major security vulnerabilities, one row per notice"),
 )
 
 extranet_notices = table(
     "provincial_extranet_notices",
-    column("notified", "date", description="date of the notice"),
-    column("detail", "str", description="what breached the 《福建省电子政务外网接入安全技术规范》"),
-    description="P-3-2 item 8: notices for connecting to the 政务外网 in breach of its access specification, one row per notice",
+    column("notified", "date", description=N_("date of the notice")),
+    column("detail", "str", description=N_("what breached the 《福建省电子政务外网接入安全技术规范》")),
+    description=N_("P-3-2 item 8: notices for connecting to the 政务外网 in breach of its access specification, one row per notice"),
 )
 
 security_incidents = table(
     "provincial_security_incidents",
-    column("occurred", "date", description="date of the network or information-security incident"),
-    column("incident", "str", description="what happened"),
-    column("rectified_on_time", "bool", description="rectified and fed back on time as required"),
-    description="P-3-3-1: network and information-security incidents at the department, one row per incident",
+    column("occurred", "date", description=N_("date of the network or information-security incident")),
+    column("incident", "str", description=N_("what happened")),
+    column("rectified_on_time", "bool", description=N_("rectified and fed back on time as required")),
+    description=N_("P-3-3-1: network and information-security incidents at the department, one row per incident"),
 )
 
 platform_login_misses = table(
     "provincial_platform_login_misses",
-    column("date", "date", description="day the missed login was found"),
-    column("user", "str", description="the platform account"),
-    description="P-3-3-3: times a user of the 福建省网络与信息安全应急处置平台 did not log in as required, one row per finding",
+    column("date", "date", description=N_("day the missed login was found")),
+    column("user", "str", description=N_("the platform account")),
+    description=N_("P-3-3-3: times a user of the 福建省网络与信息安全应急处置平台 did not log in as required, one row per finding"),
 )
 
 secrecy_violations = table(
     "provincial_secrecy_violations",
-    column("found", "date", description="date of the special secrecy inspection (保密专项检查) that found it"),
-    column("finding", "str", description="the breach of secrecy law or regulation"),
-    description="P-3-4: breaches of secrecy laws and regulations found in the special inspection, one row per breach",
+    column("found", "date", description=N_("date of the special secrecy inspection (保密专项检查) that found it")),
+    column("finding", "str", description=N_("the breach of secrecy law or regulation")),
+    description=N_("P-3-4: breaches of secrecy laws and regulations found in the special inspection, one row per breach"),
 )
 
 # --------------------------------------------------------------------------- helpers
@@ -361,19 +391,21 @@ class Migration(NamedTuple):
     def worst(self) -> str:
         """The system with the largest delay, with its dates."""
         row = self.latest
-        return "" if row is None else f"{row.system}: due {row.due.isoformat()}, done {row.done.isoformat()}"
+        return "" if row is None else gettext("{0}: due {1}, done {2}").format(row.system, row.due.isoformat(), row.done.isoformat())
 
     @property
     def disposal(self) -> str:
         """The dates behind :attr:`disposed_in_time`."""
         if self.pending:
-            return f"migration not completed ({len(self.pending)} of {self.systems} systems pending)"
+            return gettext("migration not completed ({0} of {1} systems pending)").format(len(self.pending), self.systems)
         assert self.completed is not None
-        head = f"last migration {self.completed.isoformat()}; disposal due by {add_months(self.completed, 1).isoformat()}"
+        completed, due = self.completed.isoformat(), add_months(self.completed, 1).isoformat()
         if self.uncleared:
-            return f"{head}; not done for {', '.join(self.uncleared)}"
+            return gettext("last migration {0}; disposal due by {1}; not done for {2}").format(
+                completed, due, gettext(", ").join(self.uncleared)
+            )
         assert self.cleared is not None
-        return f"{head}; done {self.cleared.isoformat()}"
+        return gettext("last migration {0}; disposal due by {1}; done {2}").format(completed, due, self.cleared.isoformat())
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -412,7 +444,8 @@ def provincial_dc_review_items(provincial_dc_review_problems) -> tuple[Item, ...
     counts: dict[str, int] = {}
     for row in provincial_dc_review_problems:
         counts[row.category] = counts.get(row.category, 0) + 1
-    return tuple(Item(REVIEW_CATEGORY, f"{category} ({count} problem{'s' if count > 1 else ''})") for category, count in counts.items())
+    one, many = gettext("{0} ({1} problem)"), gettext("{0} ({1} problems)")
+    return tuple(Item(REVIEW_CATEGORY, many if count > 1 else one, args=(category, count)) for category, count in counts.items())
 
 
 @fixture
@@ -421,9 +454,13 @@ def provincial_dc_rectification_items(provincial_dc_review_problems) -> tuple[It
     late: dict[str, list[str]] = {}
     for row in provincial_dc_review_problems:
         if row.rectified is None or row.rectified > row.rectify_by:
-            when = "not rectified" if row.rectified is None else f"rectified {row.rectified.isoformat()}"
-            late.setdefault(row.category, []).append(f"{row.problem}: due {row.rectify_by.isoformat()}, {when}")
-    return tuple([Item(LATE_CATEGORY, f"{category}: {'; '.join(problems)}") for category, problems in late.items()])
+            if row.rectified is None:
+                text = gettext("{0}: due {1}, not rectified").format(row.problem, row.rectify_by.isoformat())
+            else:
+                text = gettext("{0}: due {1}, rectified {2}").format(row.problem, row.rectify_by.isoformat(), row.rectified.isoformat())
+            late.setdefault(row.category, []).append(text)
+    label, separator = gettext("{0}: {1}"), gettext("; ")
+    return tuple([Item(LATE_CATEGORY, label, args=(category, separator.join(problems))) for category, problems in late.items()])
 
 
 @fixture
@@ -444,7 +481,8 @@ def provincial_credit_load_rate(provincial_credit_records_provided, provincial_c
 @fixture
 def provincial_catalogue_items(provincial_catalogue_errors) -> tuple[Item, ...]:
     """P-2-1: one item per error or omission found (每发现1处错漏)."""
-    return tuple([Item(CATALOGUE_ERROR, "{0.catalogue} {0.entry} ({0.found})", args=(row,)) for row in provincial_catalogue_errors])
+    label = gettext("{0.catalogue} {0.entry} ({0.found})")
+    return tuple([Item(CATALOGUE_ERROR, label, args=(row,)) for row in provincial_catalogue_errors])
 
 
 @fixture
@@ -460,40 +498,47 @@ def provincial_network_security_items(
     count each terminal once (每台终端); item 7 counts each notice not fixed and fed
     back within 2 weeks (14 days, inclusive).
     """
+    # The labels' templates, looked up once (the rows format them when a line is written).
+    outreach = gettext("terminal {0.terminal}, notified {0.notified}")
+    terminal = gettext("terminal {0.terminal} ({0.notified})")
+    notified = gettext("{0.system}, notified {0.notified}")
+    extranet = gettext("{0.detail}, notified {0.notified}")
     items: list[Item] = []
     if not provincial_network_security_terminal_control:
-        items.append(Item(NS_REALNAME, "not implemented"))
+        items.append(Item(NS_REALNAME, gettext("not implemented")))
     seen: set[tuple[str, str]] = set()
     for row in provincial_terminal_findings:
         if row.finding == "违规外联":
-            items.append(Item(NS_OUTREACH, "terminal {0.terminal}, notified {0.notified}", args=(row,)))
+            items.append(Item(NS_OUTREACH, outreach, args=(row,)))
         elif (row.finding, row.terminal) not in seen:
             seen.add((row.finding, row.terminal))
-            items.append(Item(TERMINAL_FINDINGS[row.finding], "terminal {0.terminal} ({0.notified})", args=(row,)))
+            items.append(Item(TERMINAL_FINDINGS[row.finding], terminal, args=(row,)))
     for row in provincial_vulnerability_notices:
-        items.append(Item(NS_VULNERABILITY, "{0.system}, notified {0.notified}", args=(row,)))
+        items.append(Item(NS_VULNERABILITY, notified, args=(row,)))
         if row.fixed is None:
-            items.append(Item(NS_UNFIXED, "{0.system}, notified {0.notified}, not fixed", args=(row,)))
+            items.append(Item(NS_UNFIXED, gettext("{0.system}, notified {0.notified}, not fixed"), args=(row,)))
         elif row.fixed > row.notified + FIX_WINDOW:
             items.append(
                 Item(
                     NS_UNFIXED,
-                    "{0.system}, notified {0.notified}, fixed {0.fixed}, {1.days} days after",
+                    gettext("{0.system}, notified {0.notified}, fixed {0.fixed}, {1.days} days after"),
                     args=(row, row.fixed - row.notified),
                 )
             )
     for row in provincial_extranet_notices:
-        items.append(Item(NS_EXTRANET, "{0.detail}, notified {0.notified}", args=(row,)))
+        items.append(Item(NS_EXTRANET, extranet, args=(row,)))
     return tuple(items)
 
 
 @fixture
 def provincial_login_miss_items(provincial_platform_login_misses) -> tuple[Item, ...]:
     """P-3-3-3: one item per missed login found (发现一次扣0.1分)."""
-    return tuple([Item(LOGIN_MISS, "{0.user} ({0.date})", args=(row,)) for row in provincial_platform_login_misses])
+    label = gettext("{0.user} ({0.date})")
+    return tuple([Item(LOGIN_MISS, label, args=(row,)) for row in provincial_platform_login_misses])
 
 
 @fixture
 def provincial_secrecy_items(provincial_secrecy_violations) -> tuple[Item, ...]:
     """P-3-4: one item per breach found in the special inspection (发现…1次，扣1分)."""
-    return tuple([Item(SECRECY_VIOLATION, "{0.finding} ({0.found})", args=(row,)) for row in provincial_secrecy_violations])
+    label = gettext("{0.finding} ({0.found})")
+    return tuple([Item(SECRECY_VIOLATION, label, args=(row,)) for row in provincial_secrecy_violations])
