@@ -58,3 +58,8 @@ def escore_register_rosters(register):
 @hookimpl
 def escore_register_golden_cases(register):
     register(HERE / "golden", ruleset=RULESET)
+
+
+@hookimpl
+def escore_register_translations(register):
+    register(HERE / "locale", domain="escore_fj2017_provincial")
