@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
-from escore import Alternative, Score, cite, parameter
+from escore import Alternative, Score, cite, gettext, parameter
 
 #: The notice the tables are attached to (every citation quotes it verbatim).
 NOTICE = "福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知"
@@ -88,23 +89,37 @@ RESIDUAL_NOTE = "Case: residual per READING 3, assessor-graded (not recoverable 
 CASES = (PRINTED_NOTE, DATED_NOTE, GRADED_NOTE, GRADED_CONTEXT_NOTE, RESIDUAL_NOTE)
 
 
+def listed(items: Iterable[str]) -> str:
+    """``items`` joined with ", " (in Chinese "、"), for an explanation line."""
+    return reduce(lambda head, item: gettext("{0}, {1}").format(head, item), items)
+
+
 def notice_lines(rows: Any, kinds: Iterable[str], what: str) -> tuple[str, ...]:
-    """Context of a graded 通报 row: the notices of ``kinds`` that monitoring recorded (never points)."""
+    """Context of a graded 通报 row: the notices of ``kinds`` that monitoring recorded (never points).
+
+    ``what`` names them in the count line; an English ``what`` is marked with ``N_`` where it is given."""
     if rows is None:
-        return ("monitoring/website_notices.csv not provided: no 通报 facts to show",)
+        return (gettext("monitoring/website_notices.csv not provided: no 通报 facts to show"),)
     kinds = tuple(kinds)
     found = [row for row in rows if row.kind in kinds]
-    lines = [f"{len(found)} {what} recorded in website_notices"]
-    lines.extend(f"{row.kind} {row.date}" + (f" {row.subject}" if row.subject else "") + f" (line {row.line})" for row in found)
+    lines = [gettext("{0} {1} recorded in website_notices").format(len(found), gettext(what))]
+    with_subject, without = gettext("{0} {1} {2} (line {3})"), gettext("{0} {1} (line {2})")
+    lines.extend(
+        with_subject.format(row.kind, row.date, row.subject, row.line) if row.subject else without.format(row.kind, row.date, row.line)
+        for row in found
+    )
     return tuple(lines)
 
 
-def share_line(part: int | None, whole: int | None, what: str) -> tuple[str, ...]:
-    """Context of a graded row with a monitored count: "12 of 15 sites migrated", nothing when not recorded."""
+def share_line(part: int | None, whole: int | None, template: str) -> tuple[str, ...]:
+    """Context of a graded row with a monitored count, nothing when not recorded.
+
+    ``template`` (marked with ``N_`` where it is given) is formatted with the part and the whole:
+    ``"sites closed per the national registry: {0} of {1}"``."""
     if part is None and whole is None:
         return ()
-    shown = lambda value: "not recorded" if value is None else str(value)  # noqa: E731
-    return (f"{what}: {shown(part)} of {shown(whole)}",)
+    shown = lambda value: gettext("not recorded") if value is None else str(value)  # noqa: E731
+    return (gettext(template).format(shown(part), shown(whole)),)
 
 
 def one_year_before(day: dt.date) -> dt.date:
@@ -124,16 +139,22 @@ def note1_reason(wait: Any, letters_last_year: int, monitoring: dt.date) -> str:
     """Why 注1 zeroes the 咨询投诉 block, or "" when it does not."""
     reasons = []
     if wait is not None and wait.days > NOTE1_MAX_WAIT_DAYS:
-        reasons.append(f"{wait.what} > {NOTE1_MAX_WAIT_DAYS} days (注1 '超过3个月未回应')")
+        reasons.append(gettext("{0} > {1} days (注1 '超过3个月未回应')").format(wait.what, NOTE1_MAX_WAIT_DAYS))
     if letters_last_year == 0:
-        reasons.append(f"no valid letter in the 12 months up to the monitoring date {monitoring} (注1 '前1年内…无任何有效信件、留言')")
-    return "; ".join(reasons)
+        reasons.append(
+            gettext("no valid letter in the 12 months up to the monitoring date {0} (注1 '前1年内…无任何有效信件、留言')").format(
+                monitoring
+            )
+        )
+    return gettext("; ").join(reasons)
 
 
 def note2_reason(count: int, what: str, monitoring: dt.date) -> str:
-    """Why 注2 zeroes a 内容丰富度 row, or "" when it does not."""
+    """Why 注2 zeroes a 内容丰富度 row, or "" when it does not (``what``: the events counted, marked with ``N_``)."""
     if count < NOTE2_MIN_EVENTS:
-        return f"{count} {what} in the 12 months up to the monitoring date {monitoring}, fewer than {NOTE2_MIN_EVENTS} (注2)"
+        return gettext("{0} {1} in the 12 months up to the monitoring date {2}, fewer than {3} (注2)").format(
+            count, gettext(what), monitoring, NOTE2_MIN_EVENTS
+        )
     return ""
 
 
@@ -150,22 +171,22 @@ def monthly_average(parts: Iterable[Score]) -> Score:
     reasons = [line for p in parts for line in p.reasons]
     hits = [hit for p in parts for hit in p.hits]
     shown = " + ".join(format(p.points.normalize(), "f") for p in parts)
-    reasons.append(f"按月汇总: ({shown}) ÷ {len(parts)} months = {format(mean.normalize(), 'f')}")
+    reasons.append(gettext("按月汇总: ({0}) ÷ {1} months = {2}").format(shown, len(parts), format(mean.normalize(), "f")))
     return Score(mean, tuple(reasons), tuple(hits))
 
 
 def annual_report_score(rule: Any, report: Any, year: int, deadline: dt.date) -> Score:
     """年度报告: the ``Binary`` rule on the report on ``year`` being on the site by ``deadline``."""
     if report is None:
-        return rule.score(False).with_reason(f"no report on {year} found on the site (due {deadline})")
+        return rule.score(False).with_reason("no report on {0} found on the site (due {1})", year, deadline)
     on_time = report.published <= deadline
-    return rule.score(on_time).with_reason(f"report on {year} published {report.published} (line {report.line}), due {deadline}")
+    return rule.score(on_time).with_reason("report on {0} published {1} (line {2}), due {3}", year, report.published, report.line, deadline)
 
 
-def summary_line(received: dt.date | None, deadline: dt.date) -> str:
-    """保障机制: when the work summary arrived, for the explanation."""
+def summary_score(rule: Any, received: dt.date | None, deadline: dt.date) -> Score:
+    """保障机制: the ``Binary`` rule on the work summary having arrived by ``deadline``, and when it arrived."""
     if received is None:
-        return f"no work summary received (deadline {deadline})"
-    return f"work summary received {received}" + (
-        f", by the deadline {deadline}" if received <= deadline else f", after the deadline {deadline}"
-    )
+        return rule.score(False).with_reason("no work summary received (deadline {0})", deadline)
+    if received <= deadline:
+        return rule.score(True).with_reason("work summary received {0}, by the deadline {1}", received, deadline)
+    return rule.score(False).with_reason("work summary received {0}, after the deadline {1}", received, deadline)

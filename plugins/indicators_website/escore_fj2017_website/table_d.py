@@ -13,6 +13,7 @@ Rows without a printed amount or formula are assessor-graded (READING 12: 通报
 from __future__ import annotations
 
 from escore import (
+    N_,
     Binary,
     Citation,
     Grade,
@@ -43,7 +44,7 @@ from ._common import (
     note1_reason,
     note2_reason,
     notice_lines,
-    summary_line,
+    summary_score,
 )
 
 
@@ -463,7 +464,7 @@ def interview_richness(website_interviews_richness) -> Score:
 
 @veto("W-D-V2-1", "注2 在线访谈内容丰富度不得分", targets=["W-D-4-2-2"], source=NOTE2)
 def note2_interviews(website_interviews_last_12m, website_monitoring_date) -> str | None:
-    return note2_reason(website_interviews_last_12m, "interviews held or compiled", website_monitoring_date)
+    return note2_reason(website_interviews_last_12m, N_("interviews held or compiled"), website_monitoring_date)
 
 
 @indicator(
@@ -496,7 +497,7 @@ def solicitation_richness(website_solicitations_richness) -> Score:
 
 @veto("W-D-V2-2", "注2 调查征集内容丰富度不得分", targets=["W-D-4-3-1"], source=NOTE2)
 def note2_solicitations(website_solicitations_last_12m, website_monitoring_date) -> str | None:
-    return note2_reason(website_solicitations_last_12m, "意见征集 and 网上调查", website_monitoring_date)
+    return note2_reason(website_solicitations_last_12m, N_("意见征集 and 网上调查"), website_monitoring_date)
 
 
 @indicator(
@@ -612,7 +613,7 @@ def exposure(website_notices_exposure, website_notices) -> Score:
     ),
 )
 def security(website_notices_security, website_notices) -> Score:
-    return SECURITY.score(website_notices_security, notice_lines(website_notices, SECURITY_KINDS, "网络安全 notices"))
+    return SECURITY.score(website_notices_security, notice_lines(website_notices, SECURITY_KINDS, N_("网络安全 notices")))
 
 
 @indicator(
@@ -628,8 +629,7 @@ def security(website_notices_security, website_notices) -> Score:
     ),
 )
 def summary(website_summary_received, website_summary_deadline=SUMMARY_DEADLINE.value) -> Score:
-    on_time = website_summary_received is not None and website_summary_received <= website_summary_deadline
-    return SUMMARY_D.score(on_time).with_reason(summary_line(website_summary_received, website_summary_deadline))
+    return summary_score(SUMMARY_D, website_summary_received, website_summary_deadline)
 
 
 # --------------------------------------------------------------------------- W-D-6 渠道拓展

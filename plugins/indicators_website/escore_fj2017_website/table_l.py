@@ -15,6 +15,7 @@ graded residual row (READING 3).
 from __future__ import annotations
 
 from escore import (
+    N_,
     Binary,
     Citation,
     Graded,
@@ -47,7 +48,7 @@ from ._common import (
     note2_reason,
     notice_lines,
     share_line,
-    summary_line,
+    summary_score,
 )
 
 
@@ -543,7 +544,9 @@ def guidance(website_services_guidance) -> Score:
 def admin_power_guides(
     website_services_admin_power_coverage, website_services_admin_power_guides, website_services_admin_power_items
 ) -> Score:
-    context = share_line(website_services_admin_power_guides, website_services_admin_power_items, "行政权力事项 with a published guide")
+    context = share_line(
+        website_services_admin_power_guides, website_services_admin_power_items, N_("行政权力事项 with a published guide: {0} of {1}")
+    )
     return ADMIN_POWER_GUIDES.score(website_services_admin_power_coverage, context)
 
 
@@ -563,7 +566,7 @@ def public_service_guides(
     website_services_public_service_coverage, website_services_public_service_guides, website_services_public_service_items
 ) -> Score:
     context = share_line(
-        website_services_public_service_guides, website_services_public_service_items, "公共服务事项 with a published guide"
+        website_services_public_service_guides, website_services_public_service_items, N_("公共服务事项 with a published guide: {0} of {1}")
     )
     return PUBLIC_SERVICE_GUIDES.score(website_services_public_service_coverage, context)
 
@@ -691,7 +694,7 @@ def interview_richness(website_interviews_richness) -> Score:
 
 @veto("W-L-V2-1", "注2 在线访谈内容丰富度不得分", targets=["W-L-3-2-2"], source=NOTE2)
 def note2_interviews(website_interviews_last_12m, website_monitoring_date) -> str | None:
-    return note2_reason(website_interviews_last_12m, "interviews held or compiled", website_monitoring_date)
+    return note2_reason(website_interviews_last_12m, N_("interviews held or compiled"), website_monitoring_date)
 
 
 @indicator(
@@ -726,7 +729,7 @@ def solicitation_richness(website_solicitations_richness) -> Score:
 
 @veto("W-L-V2-2", "注2 调查征集内容丰富度不得分", targets=["W-L-3-3-1"], source=NOTE2)
 def note2_solicitations(website_solicitations_last_12m, website_monitoring_date) -> str | None:
-    return note2_reason(website_solicitations_last_12m, "意见征集 and 网上调查", website_monitoring_date)
+    return note2_reason(website_solicitations_last_12m, N_("意见征集 and 网上调查"), website_monitoring_date)
 
 
 @indicator(
@@ -839,7 +842,7 @@ def unified_platform(website_sites_unified_platform) -> Score:
     ),
 )
 def migration(unit, website_sites_migration, website_sites_migrated, website_sites_migration_in_scope) -> Score:
-    context = share_line(website_sites_migrated, website_sites_migration_in_scope, "sites on the city's unified platform")
+    context = share_line(website_sites_migrated, website_sites_migration_in_scope, N_("sites on the city's unified platform: {0} of {1}"))
     return column(unit, MIGRATION_CITY, MIGRATION_COUNTY).score(website_sites_migration, context)
 
 
@@ -856,7 +859,7 @@ def migration(unit, website_sites_migration, website_sites_migrated, website_sit
     ),
 )
 def closure(unit, website_sites_closure, website_sites_closed, website_sites_closure_in_scope) -> Score:
-    context = share_line(website_sites_closed, website_sites_closure_in_scope, "sites closed per the national registry")
+    context = share_line(website_sites_closed, website_sites_closure_in_scope, N_("sites closed per the national registry: {0} of {1}"))
     return column(unit, CLOSURE_CITY, CLOSURE_COUNTY).score(website_sites_closure, context)
 
 
@@ -905,7 +908,7 @@ def higher_notices(website_notices_higher, website_notices) -> Score:
     ),
 )
 def exposure_and_security(website_notices_exposure_and_security, website_notices) -> Score:
-    context = notice_lines(website_notices, EXPOSURE_AND_SECURITY_KINDS, "网民曝光 and 网络安全 notices")
+    context = notice_lines(website_notices, EXPOSURE_AND_SECURITY_KINDS, N_("网民曝光 and 网络安全 notices"))
     return EXPOSURE_AND_SECURITY.score(website_notices_exposure_and_security, context)
 
 
@@ -922,8 +925,7 @@ def exposure_and_security(website_notices_exposure_and_security, website_notices
     ),
 )
 def summary(website_summary_received, website_summary_deadline=SUMMARY_DEADLINE.value) -> Score:
-    on_time = website_summary_received is not None and website_summary_received <= website_summary_deadline
-    return SUMMARY_L.score(on_time).with_reason(summary_line(website_summary_received, website_summary_deadline))
+    return summary_score(SUMMARY_L, website_summary_received, website_summary_deadline)
 
 
 # --------------------------------------------------------------------------- W-L-5 创新发展
