@@ -23,6 +23,7 @@ from escore import (
     Score,
     bonus,
     cite,
+    gettext,
     group,
     indicator,
     parameter,
@@ -44,6 +45,7 @@ from ._common import (
     SUMMARY_DEADLINE,
     annual_report_score,
     column,
+    listed,
     note1_reason,
     note2_reason,
     notice_lines,
@@ -242,7 +244,7 @@ W_L_1_2 = group(
 PROACTIVE = Graded("主动公开信息", "1")
 ON_REQUEST = Graded("依申请公开", "1")
 ANNUAL_REPORT_L = Binary(
-    "政府信息公开年度工作报告 (表L)", "0.5", yes="report published by the deadline", no="report not published by the deadline"
+    "政府信息公开年度工作报告 (表L)", "0.5", yes=N_("report published by the deadline"), no=N_("report not published by the deadline")
 )
 
 
@@ -340,10 +342,11 @@ def gov_info_column(website_gov_info_column) -> Score:
     ),
 )
 def gov_info_rules(website_gov_info_rules, website_gov_info_rules_in_place) -> Score:
+    in_place = website_gov_info_rules_in_place
     context = (
         ()
-        if website_gov_info_rules_in_place is None
-        else (f"监督和保障制度 recorded in place: {', '.join(website_gov_info_rules_in_place) or 'none'}",)
+        if in_place is None
+        else (gettext("监督和保障制度 recorded in place: {0}").format(listed(in_place) if in_place else gettext("none")),)
     )
     return RULES.score(website_gov_info_rules, context)
 
@@ -807,7 +810,9 @@ HIGHER_NOTICES = Graded("上级通报", "2")
 HIGHER_KINDS = ("国务院办公厅通报", "省政府办公厅通报")
 EXPOSURE_AND_SECURITY = Graded("网民曝光及网络安全通报", "2")
 EXPOSURE_AND_SECURITY_KINDS = ("网民曝光纠正", "网络安全通报批评", "专项检查重大安全问题")
-SUMMARY_L = Binary("网站保障机制 (表L)", "5", yes="work summary received by the deadline", no="work summary not received by the deadline")
+SUMMARY_L = Binary(
+    "网站保障机制 (表L)", "5", yes=N_("work summary received by the deadline"), no=N_("work summary not received by the deadline")
+)
 DEDUCTION_NOTE = GRADED_CONTEXT_NOTE + " (the notices recorded in website_notices; the amount per notice is not printed)."
 
 
@@ -1032,7 +1037,9 @@ def weibo(website_channels_weibo) -> Score:
 # --------------------------------------------------------------------------- 加分项目
 
 #: 特色栏目: "前3名加分" with '1' printed — +1 raw point for places 1 to 3 (READING 6); the section stays capped at 100.
-FEATURE_VOTE = parameter("website_feature_vote_tiers", Ladder.at_most("特色栏目公众满意度投票", [(3, 1)], otherwise=0, what="vote place"))
+FEATURE_VOTE = parameter(
+    "website_feature_vote_tiers", Ladder.at_most("特色栏目公众满意度投票", [(3, 1)], otherwise=0, what=N_("vote place"))
+)
 
 
 @bonus(
