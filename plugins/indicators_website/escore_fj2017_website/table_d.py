@@ -20,6 +20,7 @@ from escore import (
     Graded,
     Score,
     forfeit,
+    gettext,
     group,
     indicator,
     veto,
@@ -83,7 +84,7 @@ DEPT_FINANCE = Graded("财政资金", "4")
 DEPT_STATISTICS = Graded("数据", "2")
 ON_REQUEST_D = Graded("依申请公开 (表D)", "1")
 ANNUAL_REPORT_D = Binary(
-    "政府信息公开工作年度报告 (表D)", "0.5", yes="report published by the deadline", no="report not published by the deadline"
+    "政府信息公开工作年度报告 (表D)", "0.5", yes=N_("report published by the deadline"), no=N_("report not published by the deadline")
 )
 RESIDUAL_GOV_INFO = Graded("政府信息公开未复原分值", "4.5")
 
@@ -329,9 +330,9 @@ def online_application(website_services_online_application) -> Score:
     ),
 )
 def online_query(website_services_online_query, website_services_status_query, website_services_query_consistent) -> Score:
-    shown = {True: "met", False: "not met"}
+    shown = {True: gettext("criterion {0} ({1}) recorded as met"), False: gettext("criterion {0} ({1}) recorded as not met")}
     context = tuple(
-        f"criterion {n} ({what}) recorded as {shown[value]}"
+        shown[value].format(n, what)
         for n, what, value in (
             (1, "状态查询、结果查询功能", website_services_status_query),
             (2, "与实际情况保持一致", website_services_query_consistent),
@@ -568,7 +569,9 @@ PRESENTATION_D = Graded("展示规范 (表D)", "2")
 EXPOSURE = Graded("网民曝光纠正", "2")
 SECURITY = Graded("网络安全通报", "2")
 SECURITY_KINDS = ("网络安全通报批评", "专项检查重大安全问题")
-SUMMARY_D = Binary("网站保障机制 (表D)", "6", yes="work summary received by the deadline", no="work summary not received by the deadline")
+SUMMARY_D = Binary(
+    "网站保障机制 (表D)", "6", yes=N_("work summary received by the deadline"), no=N_("work summary not received by the deadline")
+)
 
 
 @indicator(
@@ -733,7 +736,9 @@ def portal_interviews(website_portal_interviews) -> Score:
 
 
 def _month(rule, row):
-    return rule.score(Grade(row.points, f"{row.month}月 (line {row.line})" + (f": {row.note}" if row.note else "")))
+    if row.note:
+        return rule.score(Grade(row.points, gettext("{0}月 (line {1}): {2}").format(row.month, row.line, row.note)))
+    return rule.score(Grade(row.points, gettext("{0}月 (line {1})").format(row.month, row.line)))
 
 
 @indicator(
@@ -773,7 +778,8 @@ def key_areas(website_portal_key_area_months, website_portal_offences) -> Score:
         score = _month(KEY_AREAS_MONTH, row)
         found = [o for o in website_portal_offences if o.month == row.month]
         if found:
-            score = forfeit(score, "; ".join(f"{o.kind} {o.item or ''}".strip() for o in found), rule="内容保障 扣除对应考核项所得的分数")
+            what = gettext("; ").join(f"{o.kind} {o.item or ''}".strip() for o in found)
+            score = forfeit(score, what, rule="内容保障 扣除对应考核项所得的分数")
         parts.append(score)
     return monthly_average(parts)
 
