@@ -59,3 +59,9 @@ def escore_register_rosters(register):
 @hookimpl
 def escore_register_golden_cases(register):
     register(HERE / "golden", ruleset=RULESET)
+
+
+@hookimpl
+def escore_register_translations(register):
+    # The pack's own words (explanation lines, rule words, descriptions) in Chinese: locale/zh.
+    register(HERE / "locale", domain="escore_fj2017_website")
