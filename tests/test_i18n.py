@@ -305,3 +305,57 @@ def test_a_packs_words_are_translated_from_its_catalogue(tmp_path):
         )
     finally:
         use("en")
+
+
+#: What a pack's messages are marked with: escore translates these calls' strings (the reason of
+#: MissingEvidence, points and forfeit is their second argument); N_ marks words escore shows later.
+PACK_KEYWORDS = {
+    "N_": None,
+    "gettext": None,
+    "with_reason": None,
+    "points": (2,),
+    "forfeit": (2,),
+    "MissingEvidence": (2,),
+    "NotApplicable": None,
+}
+FJ2017_PACKS = ("escore_fj2017_provincial", "escore_fj2017_city", "escore_fj2017_website")
+
+
+@pytest.mark.parametrize("package", FJ2017_PACKS)
+def test_every_message_of_an_fj2017_pack_is_translated(package):
+    import importlib
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    directory = Path(importlib.import_module(package).__file__).parent
+    found = {message for _, _, message, _, _ in extract_from_dir(directory, keywords=PACK_KEYWORDS)}
+    catalogue = directory / "locale" / "zh" / "LC_MESSAGES" / f"{package}.po"
+    with catalogue.open("rb") as stream:
+        translated = {m.id: m.string for m in read_po(stream) if m.id and m.string and not m.fuzzy}
+    assert sorted(found - translated.keys()) == []
+    assert read_catalogue(catalogue.with_suffix(".mo")) == translated  # compiled from this .po
+
+
+#: English prose (two words), once quoted identifiers and expressions (“not has_app”) are taken out.
+ENGLISH = r"[A-Za-z]{3,} [a-z]{2,}"
+
+
+@pytest.mark.parametrize("category", ["county", "city", "provincial"])
+def test_the_fj2017_explanations_of_the_samples_are_chinese(runner, tmp_path, category):
+    """Every explanation line, veto and missing-evidence reason a unit's report shows, in the
+    fj2017 ruleset's own language: none is left in English (the packs ship catalogues)."""
+    import json
+    import re
+
+    out = tmp_path / "zh.json"
+    assert runner.invoke(cli, ["run", "-c", category, "-f", "json", "-o", str(out)]).exit_code == 0
+    english = set()
+    for unit in json.loads(out.read_text(encoding="utf-8"))["units"]:
+        shown = [line for item in unit["indicators"] for line in item["reasons"]]
+        shown += [veto["reason"] for veto in unit["vetoes"]]
+        for line in shown:
+            if re.search(ENGLISH, re.sub(r"“[^”]*”|'[^']*'", "", line)):
+                english.add(line)
+    assert sorted(english) == []

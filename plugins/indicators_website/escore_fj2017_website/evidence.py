@@ -126,11 +126,8 @@ admin_power_guides = field(
     min=0,
     at_most="website.services.admin_power_items",
     optional=True,
-    description="context (not scored): 行政权力事项 with a published 办事指南, out of admin_power_items",
+    description=N_("context (not scored): 行政权力事项 with a published 办事指南, out of admin_power_items"),
 )
-# README.md quotes the field above verbatim (tests/test_readme.py), so its description, translated
-# where it is shown like every other, is marked for extraction here rather than in place.
-N_("context (not scored): 行政权力事项 with a published 办事指南, out of admin_power_items")
 public_service_items = field(
     "website.services.public_service_items",
     "int",
