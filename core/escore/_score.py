@@ -424,7 +424,8 @@ class Item(NamedTuple):
 
     :param kind: which of the rule's item kinds this is (it sets the points).
     :param label: what was found, shown in the explanation; with ``args``, a
-        :meth:`str.format` template of them (``"terminal {0.terminal} ({0.notified})"``).
+        :meth:`str.format` template of them (``"terminal {0.terminal} ({0.notified})"``),
+        looked up in the packs' catalogues when the line is written (mark it ``N_``).
     :param origin: the sub-unit the item comes from, for roll-ups.
     :param args: the values ``label`` is formatted with, and only when a line is written:
         a run without explanations counts items and formats none of them (labelling each
@@ -439,8 +440,9 @@ class Item(NamedTuple):
 
     @property
     def text(self) -> str:
-        """The label as the explanation shows it."""
-        return formatted(self.label, self.args) if self.args else self.label
+        """The label as the explanation shows it, in the command's language."""
+        label = gettext(self.label) if translating else self.label
+        return formatted(label, self.args) if self.args else label
 
 
 _KIND = operator.itemgetter(0)  # Item.kind, read C-level

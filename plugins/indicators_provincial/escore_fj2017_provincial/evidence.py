@@ -340,6 +340,23 @@ secrecy_violations = table(
     description=N_("P-3-4: breaches of secrecy laws and regulations found in the special inspection, one row per breach"),
 )
 
+# --------------------------------------------------------------------------- item labels
+# What each item shows in its explanation line: templates of the item's args, formatted (and
+# translated from the pack's catalogue) only when a line is written.
+PROBLEM_LABEL = N_("{0} ({1} problem)")
+PROBLEMS_LABEL = N_("{0} ({1} problems)")
+LATE_LABEL = N_("{0}: {1}")
+CATALOGUE_ERROR_LABEL = N_("{0.catalogue} {0.entry} ({0.found})")
+NOT_IMPLEMENTED_LABEL = N_("not implemented")
+OUTREACH_LABEL = N_("terminal {0.terminal}, notified {0.notified}")
+TERMINAL_LABEL = N_("terminal {0.terminal} ({0.notified})")
+NOTIFIED_LABEL = N_("{0.system}, notified {0.notified}")
+NOT_FIXED_LABEL = N_("{0.system}, notified {0.notified}, not fixed")
+FIXED_LATE_LABEL = N_("{0.system}, notified {0.notified}, fixed {0.fixed}, {1.days} days after")
+EXTRANET_LABEL = N_("{0.detail}, notified {0.notified}")
+LOGIN_MISS_LABEL = N_("{0.user} ({0.date})")
+SECRECY_LABEL = N_("{0.finding} ({0.found})")
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -444,8 +461,9 @@ def provincial_dc_review_items(provincial_dc_review_problems) -> tuple[Item, ...
     counts: dict[str, int] = {}
     for row in provincial_dc_review_problems:
         counts[row.category] = counts.get(row.category, 0) + 1
-    one, many = gettext("{0} ({1} problem)"), gettext("{0} ({1} problems)")
-    return tuple(Item(REVIEW_CATEGORY, many if count > 1 else one, args=(category, count)) for category, count in counts.items())
+    return tuple(
+        Item(REVIEW_CATEGORY, PROBLEMS_LABEL if count > 1 else PROBLEM_LABEL, args=(category, count)) for category, count in counts.items()
+    )
 
 
 @fixture
@@ -459,8 +477,8 @@ def provincial_dc_rectification_items(provincial_dc_review_problems) -> tuple[It
             else:
                 text = gettext("{0}: due {1}, rectified {2}").format(row.problem, row.rectify_by.isoformat(), row.rectified.isoformat())
             late.setdefault(row.category, []).append(text)
-    label, separator = gettext("{0}: {1}"), gettext("; ")
-    return tuple([Item(LATE_CATEGORY, label, args=(category, separator.join(problems))) for category, problems in late.items()])
+    separator = gettext("; ")
+    return tuple([Item(LATE_CATEGORY, LATE_LABEL, args=(category, separator.join(problems))) for category, problems in late.items()])
 
 
 @fixture
@@ -481,8 +499,7 @@ def provincial_credit_load_rate(provincial_credit_records_provided, provincial_c
 @fixture
 def provincial_catalogue_items(provincial_catalogue_errors) -> tuple[Item, ...]:
     """P-2-1: one item per error or omission found (每发现1处错漏)."""
-    label = gettext("{0.catalogue} {0.entry} ({0.found})")
-    return tuple([Item(CATALOGUE_ERROR, label, args=(row,)) for row in provincial_catalogue_errors])
+    return tuple([Item(CATALOGUE_ERROR, CATALOGUE_ERROR_LABEL, args=(row,)) for row in provincial_catalogue_errors])
 
 
 @fixture
@@ -498,47 +515,40 @@ def provincial_network_security_items(
     count each terminal once (每台终端); item 7 counts each notice not fixed and fed
     back within 2 weeks (14 days, inclusive).
     """
-    # The labels' templates, looked up once (the rows format them when a line is written).
-    outreach = gettext("terminal {0.terminal}, notified {0.notified}")
-    terminal = gettext("terminal {0.terminal} ({0.notified})")
-    notified = gettext("{0.system}, notified {0.notified}")
-    extranet = gettext("{0.detail}, notified {0.notified}")
     items: list[Item] = []
     if not provincial_network_security_terminal_control:
-        items.append(Item(NS_REALNAME, gettext("not implemented")))
+        items.append(Item(NS_REALNAME, NOT_IMPLEMENTED_LABEL))
     seen: set[tuple[str, str]] = set()
     for row in provincial_terminal_findings:
         if row.finding == "违规外联":
-            items.append(Item(NS_OUTREACH, outreach, args=(row,)))
+            items.append(Item(NS_OUTREACH, OUTREACH_LABEL, args=(row,)))
         elif (row.finding, row.terminal) not in seen:
             seen.add((row.finding, row.terminal))
-            items.append(Item(TERMINAL_FINDINGS[row.finding], terminal, args=(row,)))
+            items.append(Item(TERMINAL_FINDINGS[row.finding], TERMINAL_LABEL, args=(row,)))
     for row in provincial_vulnerability_notices:
-        items.append(Item(NS_VULNERABILITY, notified, args=(row,)))
+        items.append(Item(NS_VULNERABILITY, NOTIFIED_LABEL, args=(row,)))
         if row.fixed is None:
-            items.append(Item(NS_UNFIXED, gettext("{0.system}, notified {0.notified}, not fixed"), args=(row,)))
+            items.append(Item(NS_UNFIXED, NOT_FIXED_LABEL, args=(row,)))
         elif row.fixed > row.notified + FIX_WINDOW:
             items.append(
                 Item(
                     NS_UNFIXED,
-                    gettext("{0.system}, notified {0.notified}, fixed {0.fixed}, {1.days} days after"),
+                    FIXED_LATE_LABEL,
                     args=(row, row.fixed - row.notified),
                 )
             )
     for row in provincial_extranet_notices:
-        items.append(Item(NS_EXTRANET, extranet, args=(row,)))
+        items.append(Item(NS_EXTRANET, EXTRANET_LABEL, args=(row,)))
     return tuple(items)
 
 
 @fixture
 def provincial_login_miss_items(provincial_platform_login_misses) -> tuple[Item, ...]:
     """P-3-3-3: one item per missed login found (发现一次扣0.1分)."""
-    label = gettext("{0.user} ({0.date})")
-    return tuple([Item(LOGIN_MISS, label, args=(row,)) for row in provincial_platform_login_misses])
+    return tuple([Item(LOGIN_MISS, LOGIN_MISS_LABEL, args=(row,)) for row in provincial_platform_login_misses])
 
 
 @fixture
 def provincial_secrecy_items(provincial_secrecy_violations) -> tuple[Item, ...]:
     """P-3-4: one item per breach found in the special inspection (发现…1次，扣1分)."""
-    label = gettext("{0.finding} ({0.found})")
-    return tuple([Item(SECRECY_VIOLATION, label, args=(row,)) for row in provincial_secrecy_violations])
+    return tuple([Item(SECRECY_VIOLATION, SECRECY_LABEL, args=(row,)) for row in provincial_secrecy_violations])
