@@ -124,7 +124,7 @@ class _Typed:
         if self.at_least:
             text += (_(", not before {0}") if self.type == "date" else _(", at least {0}")).format(self.at_least)
         if self.unit:
-            text += f" ({self.unit})"
+            text += f" ({_(self.unit)})"
         return text
 
     def for_category(self, category: str) -> Any:

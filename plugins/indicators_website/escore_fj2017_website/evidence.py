@@ -27,7 +27,7 @@ def graded(key: str, max: str | dict[str, str], criteria: str) -> Field:
 
     ``max`` is the row's maximum, or a mapping by category where one field feeds rows of
     different maxima (a grade above its own row's maximum is bad input, READING 15)."""
-    return field(key, "graded", unit="points", min=0, max=max, description=criteria)
+    return field(key, "graded", unit=N_("points"), min=0, max=max, description=criteria)
 
 
 # --------------------------------------------------------------------------- monitoring date
@@ -114,7 +114,7 @@ public_service_coverage = graded("website.services.public_service_coverage", "3"
 admin_power_items = field(
     "website.services.admin_power_items",
     "int",
-    unit="items",
+    unit=N_("items"),
     min=0,
     optional=True,
     description=N_("context for the 服务覆盖度 grade (not scored): 行政权力事项 the unit must publish guides for"),
@@ -122,7 +122,7 @@ admin_power_items = field(
 admin_power_guides = field(
     "website.services.admin_power_guides",
     "int",
-    unit="items",
+    unit=N_("items"),
     min=0,
     at_most="website.services.admin_power_items",
     optional=True,
@@ -131,7 +131,7 @@ admin_power_guides = field(
 public_service_items = field(
     "website.services.public_service_items",
     "int",
-    unit="items",
+    unit=N_("items"),
     min=0,
     optional=True,
     description=N_("context for the 服务覆盖度 grade (not scored): 公共服务事项 the unit must publish guides for"),
@@ -139,7 +139,7 @@ public_service_items = field(
 public_service_guides = field(
     "website.services.public_service_guides",
     "int",
-    unit="items",
+    unit=N_("items"),
     min=0,
     at_most="website.services.public_service_items",
     optional=True,
@@ -228,7 +228,7 @@ site_closure = graded("website.sites.closure", {"city": "1", "county": "1.5"}, N
 migration_in_scope = field(
     "website.sites.migration_in_scope",
     "int",
-    unit="sites",
+    unit=N_("sites"),
     min=0,
     optional=True,
     description=N_(
@@ -238,7 +238,7 @@ migration_in_scope = field(
 migrated = field(
     "website.sites.migrated",
     "int",
-    unit="sites",
+    unit=N_("sites"),
     min=0,
     at_most="website.sites.migration_in_scope",
     optional=True,
@@ -247,7 +247,7 @@ migrated = field(
 closure_in_scope = field(
     "website.sites.closure_in_scope",
     "int",
-    unit="sites",
+    unit=N_("sites"),
     min=0,
     optional=True,
     description=N_(
@@ -257,7 +257,7 @@ closure_in_scope = field(
 closed = field(
     "website.sites.closed",
     "int",
-    unit="sites",
+    unit=N_("sites"),
     min=0,
     at_most="website.sites.closure_in_scope",
     optional=True,
@@ -319,7 +319,7 @@ unlabelled_channel = graded("website.channels.d_unlabelled", "2", N_("the 2-poin
 vote_rank = field(
     "website.feature_column.vote_rank",
     "int",
-    unit="place",
+    unit=N_("place"),
     min=1,
     max=10,
     description=N_(
@@ -341,7 +341,7 @@ portal_months = table(
     column(
         "points",
         "decimal",
-        unit="points",
+        unit=N_("points"),
         min=0,
         max=10,
         max_by=("row", {"资源库": "6", "重点领域": "10"}),
