@@ -263,7 +263,7 @@ def _node_entries(plan: Plan, intern: _Strings) -> tuple[list[dict[str, Any]], l
             if node.source is not None:
                 entry["source"] = intern(node.source.text)
                 if node.source.note:
-                    entry["note"] = intern(_(node.source.note))
+                    entry["note"] = intern(node.source.shown_note())
             nodes.append(entry)
             order.append(node.code)
             if depth == level and node.counted and node.kind != "bonus" and (level == 0 or node.parent == roots[0].code):

@@ -309,7 +309,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                     "variant": node.variant or "",
                     "methods": list(node.methods),
                     "source": str(node.source.text) if node.source else "",
-                    "source_note": gettext(node.source.note) if node.source else "",
+                    "source_note": node.source.shown_note() if node.source else "",
                 }
             )
         sections.append(
@@ -485,5 +485,5 @@ def catalog_table(plan: Plan) -> str:
             if node.source is not None:
                 lines.append(f"{indent}    " + gettext("source: 「{0}」").format(node.source.text))
                 if node.source.note:
-                    lines.append(f"{indent}    " + gettext("note: {0}").format(escape(gettext(node.source.note))))
+                    lines.append(f"{indent}    " + gettext("note: {0}").format(escape(node.source.shown_note())))
     return escape_lines("\n".join(lines) + "\n")

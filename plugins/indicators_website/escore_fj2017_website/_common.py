@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import Any
 
-from escore import Alternative, Score, cite, gettext, parameter
+from escore import N_, Alternative, Score, cite, gettext, parameter
 
 #: The notice the tables are attached to (every citation quotes it verbatim).
 NOTICE = "福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知"
@@ -72,19 +72,21 @@ NOTE3_ALTERNATIVES = (
 
 
 # Every website row's citation note says which of four cases it is (a test holds every row to it).
+# A note that adds to one of these is written in parts, ``note=(N_("Row lost. "), GRADED_NOTE)``:
+# the pack's catalogue translates each part, the shared sentence once.
 #: The notice prints the row's points with criteria but no amount or formula.
-GRADED_NOTE = "Case: assessor-graded per READING 12 (criteria only, no amount or formula printed; READING 2)"
+GRADED_NOTE = N_("Case: assessor-graded per READING 12 (criteria only, no amount or formula printed; READING 2)")
 #: ... and monitoring records facts bearing on it, which are shown beside the grade, never counted.
-GRADED_CONTEXT_NOTE = (
+GRADED_CONTEXT_NOTE = N_(
     "Case: assessor-graded per READING 12, even where monitoring data exist: the notice prints no amount or formula "
     "for them; the monitoring facts are shown beside the grade as context lines, never turned into points"
 )
 #: The row's only criterion is a deliverable due by a date.
-DATED_NOTE = "Case: dated deliverable (READING 12), binary on the date, the day itself included"
+DATED_NOTE = N_("Case: dated deliverable (READING 12), binary on the date, the day itself included")
 #: The notice prints the rule (an amount, tiers, a veto, a bonus).
-PRINTED_NOTE = "Case: printed rule"
+PRINTED_NOTE = N_("Case: printed rule")
 #: The row stands for points the source does not recover.
-RESIDUAL_NOTE = "Case: residual per READING 3, assessor-graded (not recoverable from the source)"
+RESIDUAL_NOTE = N_("Case: residual per READING 3, assessor-graded (not recoverable from the source)")
 #: The four cases; every indicator's note names one.
 CASES = (PRINTED_NOTE, DATED_NOTE, GRADED_NOTE, GRADED_CONTEXT_NOTE, RESIDUAL_NOTE)
 
