@@ -141,7 +141,7 @@ dependencies = [{dependencies}]
 packages = ["{package}"]
 
 [tool.setuptools.package-data]
-{package} = ["golden/*.toml", "golden/*.md"]
+{package} = ["golden/*.toml", "golden/*.md", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"]
 """,
         f"{package}/__init__.py": f'"""escore rule pack {name} ({year}): what changed since {base}."""\n',
         f"{package}/plugin.py": f'''"""Registers ruleset {name} ({year}), which extends {base}: everything not declared here is inherited."""
@@ -171,6 +171,12 @@ def escore_register_rulesets(register):
 # @hookimpl
 # def escore_register_rosters(register):
 #     register(Roster.from_toml(HERE / "roster_county.toml"))
+
+# Words of this pack's own (N_("…"), gettext, with_reason templates) in a catalogue of its own:
+# locale/<lang>/LC_MESSAGES/{package}.po and .mo (docs/translations.md). {base}'s catalogue stays in use.
+# @hookimpl
+# def escore_register_translations(register):
+#     register(HERE / "locale", domain="{package}")
 
 
 @hookimpl
