@@ -34,21 +34,27 @@ NOTE1 = cite(
     "咨询信件超过3个月未回应的，或者监测时间点前1年内栏目中无任何有效信件、留言的，“咨询投诉”指标不得分。",
     document=DOC,
     clause="说明1（注1）",
-    note="Case: printed rule (注1). READING 6: more than 90 days without a reply before the monitoring date (late replies count), "
-    "or no valid letter in the 12 months before it, zeroes the whole 咨询投诉 block.",
+    note=N_(
+        "Case: printed rule (注1). READING 6: more than 90 days without a reply before the monitoring date (late replies count), "
+        "or no valid letter in the 12 months before it, zeroes the whole 咨询投诉 block."
+    ),
 )
 NOTE2 = cite(
     "监测时间点前1年内开展次数少于3次的，对应的“内容丰富度”指标不得分。",
     document=DOC,
     clause="说明2（注2）",
-    note="Case: printed rule (注2). READING 6: fewer than 3 events in the 12 months before the monitoring date zero the matching 内容丰富度 row only.",
+    note=N_(
+        "Case: printed rule (注2). READING 6: fewer than 3 events in the 12 months before the monitoring date zero the matching 内容丰富度 row only."
+    ),
 )
 NOTE3 = cite(
     "没有建设移动客户端但已开通微信公众号的单位，考核微信公众号建设及内容推送情况。",
     document=DOC,
     clause="说明3（注3）",
-    note="Case: printed rule (注3). READING 14: decided in order — a client (or 闽政通 access) is graded on the client whatever is recorded about WeChat; "
-    "no client but a WeChat account: graded on the account; neither: 0 (scored); only an unknown client flag is missing.",
+    note=N_(
+        "Case: printed rule (注3). READING 14: decided in order — a client (or 闽政通 access) is graded on the client whatever is recorded about WeChat; "
+        "no client but a WeChat account: graded on the account; neither: 0 (scored); only an unknown client flag is missing."
+    ),
 )
 
 #: 注3 for the 移动客户端 rows of both tables (the indicator's parameter is ``website_channels_app``).

@@ -49,11 +49,11 @@ from ._common import (
 )
 
 
-def src(text: str, clause: str, note: str = "") -> Citation:
+def src(text: str, clause: str, note: str | tuple[str, ...] = "") -> Citation:
     return _cite(text, document=DOC, clause="表D " + clause, note=note)
 
 
-DEDUCTION_NOTE = GRADED_CONTEXT_NOTE + " (the notices recorded in website_notices; the amount per notice is not printed)."
+DEDUCTION_NOTE = (GRADED_CONTEXT_NOTE, N_(" (the notices recorded in website_notices; the amount per notice is not printed)."))
 
 W_D = group(
     "W-D",
@@ -62,7 +62,9 @@ W_D = group(
     source=src(
         "（三）省直单位：综合应用（65分）＋政府网站建设（35分）。",
         "考核内容",
-        note="Table D is a 100-point table (assumed; its labelled and derived blocks give 99, READING 3 adds a 1-point residual), counted ×0.35.",
+        note=N_(
+            "Table D is a 100-point table (assumed; its labelled and derived blocks give 99, READING 3 adds a 1-point residual), counted ×0.35."
+        ),
     ),
 )
 
@@ -77,7 +79,7 @@ W_D_1_1 = group(
     source=src(
         "主动公年底开信息(12)",
         "政务公开·政府信息公开",
-        note="Reading PA (seed A-03): (12) = 财政资金 4 + 数据 2 + 依申请公开 1 + 年度报告 0.5 + 4.5 not shown in the source.",
+        note=N_("Reading PA (seed A-03): (12) = 财政资金 4 + 数据 2 + 依申请公开 1 + 年度报告 0.5 + 4.5 not shown in the source."),
     ),
 )
 DEPT_FINANCE = Graded("财政资金", "4")
@@ -144,7 +146,7 @@ def on_request(website_gov_info_on_request) -> Score:
     source=src(
         "行政机关在每年3月31日前公布本行政机关的政府信息年度工作公开工作年度报告情况。",
         "政府信息公开·年度报告",
-        note=DATED_NOTE + ": the 2016 report on the site by 2017-03-31.",
+        note=(DATED_NOTE, N_(": the 2016 report on the site by 2017-03-31.")),
     ),
 )
 def annual_report(
@@ -164,7 +166,10 @@ def annual_report(
     source=src(
         "主动公年底开信息(12)",
         "政务公开·政府信息公开·未复原",
-        note=RESIDUAL_NOTE + ": 4.5 of the printed (12) have no row in the source; graded by the assessor against the 主动公开信息 duties.",
+        note=(
+            RESIDUAL_NOTE,
+            N_(": 4.5 of the printed (12) have no row in the source; graded by the assessor against the 主动公开信息 duties."),
+        ),
     ),
 )
 def gov_info_residual(website_residual_d_gov_info) -> Score:
@@ -179,7 +184,7 @@ W_D_1_2 = group(
     source=src(
         "政府信息公开专栏政府信息公开监察规定（7）政府信息公开意见箱",
         "政务公开·政府信息公开监察",
-        note="Reading PA: (7) = 节点 2 + 5 for 专栏, 规定 and 意见箱.",
+        note=N_("Reading PA: (7) = 节点 2 + 5 for 专栏, 规定 and 意见箱."),
     ),
 )
 SUPERVISION_NODE_D = Graded("电子监察系统节点运行维护保障情况 (表D)", "2")
@@ -195,7 +200,7 @@ RESIDUAL_SUPERVISION = Graded("政府信息公开监察未复原分值", "5")
     source=src(
         "本年度各监察节点对全省政府信息公开电子监察系统节点的运行维护保障情况、参加培训情况。",
         "政府信息公开监察·电子监察系统节点",
-        note="First value of the block '2623'. " + GRADED_NOTE,
+        note=(N_("First value of the block '2623'. "), GRADED_NOTE),
     ),
 )
 def supervision_node(website_gov_info_supervision_node) -> Score:
@@ -211,8 +216,13 @@ def supervision_node(website_gov_info_supervision_node) -> Score:
     source=src(
         "《中华人民共和国政府信息公开条例》、《福建省政府信息公开办法》等制度规定公开情况。",
         "政府信息公开监察·未复原",
-        note=RESIDUAL_NOTE + ": the rows 政府信息公开专栏 (W-D-1-2-1), 规定 (W-D-1-2-2) and 意见箱 (W-D-1-2-3) are named "
-        "but their points are not recoverable from the source (7 − 2 = 5 together); graded by the assessor against those criteria.",
+        note=(
+            RESIDUAL_NOTE,
+            N_(
+                ": the rows 政府信息公开专栏 (W-D-1-2-1), 规定 (W-D-1-2-2) and 意见箱 (W-D-1-2-3) are named "
+                "but their points are not recoverable from the source (7 − 2 = 5 together); graded by the assessor against those criteria."
+            ),
+        ),
     ),
 )
 def supervision_residual(website_residual_d_supervision) -> Score:
@@ -234,8 +244,13 @@ POLICY = Graded("政策解读", "6")
     source=src(
         "解读解读回应(6)回应(6)政策解读",
         "解读回应·政策解读",
-        note="Second value of the block '2623'. Table D keeps the label only; criterion as Table L's: "
-        "「本地区重要政策文件公开后3个工作日内发布解读材料…」. " + GRADED_NOTE,
+        note=(
+            N_(
+                "Second value of the block '2623'. Table D keeps the label only; criterion as Table L's: "
+                "「本地区重要政策文件公开后3个工作日内发布解读材料…」. "
+            ),
+            GRADED_NOTE,
+        ),
     ),
 )
 def policy_interpretation(website_interpretation_policy) -> Score:
@@ -268,7 +283,7 @@ LABELS = "在线申报在线查询内容协同情况服务导引方式在线办�
     parent="W-D-3-1",
     methods=["annual_review"],
     source=src(
-        "权责清单（2）权责清单办事指南", "权责清单", note="Third value of the block '2623'; criterion as Table L's row. " + GRADED_NOTE
+        "权责清单（2）权责清单办事指南", "权责清单", note=(N_("Third value of the block '2623'; criterion as Table L's row. "), GRADED_NOTE)
     ),
 )
 def power_list(website_services_power_list) -> Score:
@@ -284,7 +299,7 @@ def power_list(website_services_power_list) -> Score:
     source=src(
         "办事指南要素的完整性、准确性情况。要素类别包括事项名称、设定依据、申请条件、办理材料、办理地点、办理时间、联系电话、办理流程等。",
         "服务实用情况·办事指南",
-        note="Fourth value of the block '2623'. " + GRADED_NOTE,
+        note=(N_("Fourth value of the block '2623'. "), GRADED_NOTE),
     ),
 )
 def guides(website_services_guides) -> Score:
@@ -324,9 +339,11 @@ def online_application(website_services_online_application) -> Score:
     source=src(
         "网上办事状态查询提供情况：1.提供网上办事状态查询、结果查询功能；22.办事状态查询、结果查询与实际情况保持一致（包括内容一致、更新时间一致等，下同）。",
         "服务实用情况·在线查询",
-        note="Two numbered criteria for 2 points, no value per criterion printed. "
-        + GRADED_CONTEXT_NOTE
-        + " (the two criteria as recorded).",
+        note=(
+            N_("Two numbered criteria for 2 points, no value per criterion printed. "),
+            GRADED_CONTEXT_NOTE,
+            N_(" (the two criteria as recorded)."),
+        ),
     ),
 )
 def online_query(website_services_online_query, website_services_status_query, website_services_query_consistent) -> Score:
@@ -348,7 +365,7 @@ def online_query(website_services_online_query, website_services_status_query, w
     max="4",
     parent="W-D-3-2",
     methods=["monitoring"],
-    source=src(LABELS, "服务实用情况·内容协同情况", note="Label only; 4 derived: 13 − 3 − 2 − 2 − 2. " + GRADED_NOTE),
+    source=src(LABELS, "服务实用情况·内容协同情况", note=(N_("Label only; 4 derived: 13 − 3 − 2 − 2 − 2. "), GRADED_NOTE)),
 )
 def content_coordination(website_services_content_coordination) -> Score:
     return CONTENT_COORDINATION.score(website_services_content_coordination)
@@ -360,7 +377,7 @@ def content_coordination(website_services_content_coordination) -> Score:
     max="6",
     parent="W-D-3-3",
     methods=["monitoring"],
-    source=src(LABELS, "服务人性化情况·服务导引方式", note="Label only; 6 derived: 8 − 2 (seed A-15). " + GRADED_NOTE),
+    source=src(LABELS, "服务人性化情况·服务导引方式", note=(N_("Label only; 6 derived: 8 − 2 (seed A-15). "), GRADED_NOTE)),
 )
 def guidance_modes(website_services_guidance_modes) -> Score:
     return GUIDANCE_MODES.score(website_services_guidance_modes)
@@ -387,7 +404,7 @@ W_D_4 = group(
     "互动交流(17)",
     max="17",
     parent="W-D",
-    source=src("日常监测日常监测(17)", "互动交流", note="6 + 5 + 6 = 17, every row printed."),
+    source=src("日常监测日常监测(17)", "互动交流", note=N_("6 + 5 + 6 = 17, every row printed.")),
 )
 W_D_4_1 = group("W-D-4-1", "咨询投诉（6）(注1)", max="6", parent="W-D-4", source=src("咨询投诉（6）", "互动交流·咨询投诉"))
 W_D_4_2 = group("W-D-4-2", "在线访谈（5）", max="5", parent="W-D-4", source=src("互动交流在线访谈（5）", "互动交流·在线访谈"))
@@ -408,7 +425,7 @@ SURVEY_FEEDBACK_D = Graded("网上调查结果反馈 (表D)", "2")
     max="3",
     parent="W-D-4-1",
     methods=["monitoring"],
-    source=src("咨询投诉栏目答复信件的及时性情况。", "咨询投诉·答复及时性", note=GRADED_NOTE + "; 注1 may zero it."),
+    source=src("咨询投诉栏目答复信件的及时性情况。", "咨询投诉·答复及时性", note=(GRADED_NOTE, N_("; 注1 may zero it."))),
 )
 def reply_timeliness(website_letters_timeliness) -> Score:
     return TIMELINESS_D.score(website_letters_timeliness)
@@ -423,7 +440,7 @@ def reply_timeliness(website_letters_timeliness) -> Score:
     source=src(
         "答复信件答复的内容质量情况（是否存在对本部门职能范3日常质量围内的咨询投诉不答复、应付、推诿现象）。",
         "咨询投诉·答复质量",
-        note=GRADED_NOTE + "; 注1 may zero it.",
+        note=(GRADED_NOTE, N_("; 注1 may zero it.")),
     ),
 )
 def reply_quality(website_letters_quality) -> Score:
@@ -456,7 +473,7 @@ def interview_mechanism(website_interviews_mechanism) -> Score:
     source=src(
         "网站自主开展在线访谈的丰富程度情况，以及本级政互动交流在线访谈（5）(注2)府及部门负责人接受上级单位网站和新闻媒体访谈、参加丰富新闻发布会内容整理情况（不包括内容链接、工作动度态）。",
         "在线访谈·内容丰富度",
-        note=GRADED_NOTE + "; 注2 may zero it.",
+        note=(GRADED_NOTE, N_("; 注2 may zero it.")),
     ),
 )
 def interview_richness(website_interviews_richness) -> Score:
@@ -474,7 +491,7 @@ def note2_interviews(website_interviews_last_12m, website_monitoring_date) -> st
     max="2",
     parent="W-D-4-2",
     methods=["monitoring"],
-    source=src("答复公众问题的质量情况。", "在线访谈·答复质量", note="Row label not printed; named from its text. " + GRADED_NOTE),
+    source=src("答复公众问题的质量情况。", "在线访谈·答复质量", note=(N_("Row label not printed; named from its text. "), GRADED_NOTE)),
 )
 def interview_answers(website_interviews_answer_quality) -> Score:
     return INTERVIEW_ANSWERS.score(website_interviews_answer_quality)
@@ -489,7 +506,7 @@ def interview_answers(website_interviews_answer_quality) -> Score:
     source=src(
         "网站开展意见征集、网上调查的丰富程度情况。内容意见征集、网上调查活动的主题设计情况（主题应与2日常丰富度政府工作重点相结合）。监测定期开展情况，以及内容质量情况等。",
         "调查征集·内容丰富度",
-        note=GRADED_NOTE + "; 注2 may zero it.",
+        note=(GRADED_NOTE, N_("; 注2 may zero it.")),
     ),
 )
 def solicitation_richness(website_solicitations_richness) -> Score:
@@ -539,7 +556,7 @@ W_D_5 = group(
     source=src(
         "2017年度福建省电子政务绩效考核指标（政府网站建设部分）",
         "集约化建设及运维保障",
-        note="一级 label not in Table D; 12 = 展示规范 2 + 通报 4 + 保障机制 6.",
+        note=N_("一级 label not in Table D; 12 = 展示规范 2 + 通报 4 + 保障机制 6."),
     ),
 )
 W_D_5_1 = group("W-D-5-1", "展示规范", max="2", parent="W-D-5", source=src(FOOTER, "集约化建设及运维保障·展示规范"))
@@ -551,7 +568,7 @@ W_D_5_2 = group(
     source=src(
         "网站普查、网本部门及下属单位网站被网民曝光纠正情况（以“我为站安全检政府网站找错”监督举报平台数据为准）。查通报",
         "集约化建设及运维保障·网站普查、网站安全检查通报",
-        note="Two criteria in Table D: 网民曝光纠正 (W-D-5-2-1) and 网络安全通报 (W-D-5-2-2, '2' printed); 4 = 2 + 2.",
+        note=N_("Two criteria in Table D: 网民曝光纠正 (W-D-5-2-1) and 网络安全通报 (W-D-5-2-2, '2' printed); 4 = 2 + 2."),
     ),
 )
 W_D_5_3 = group(
@@ -580,7 +597,7 @@ SUMMARY_D = Binary(
     max="2",
     parent="W-D-5-1",
     methods=["monitoring"],
-    source=src(FOOTER, "展示规范", note="Also 「网站名称、域名规范化使用情况。」. " + GRADED_NOTE),
+    source=src(FOOTER, "展示规范", note=(N_("Also 「网站名称、域名规范化使用情况。」. "), GRADED_NOTE)),
 )
 def presentation(website_site_presentation) -> Score:
     return PRESENTATION_D.score(website_site_presentation)
@@ -595,8 +612,13 @@ def presentation(website_site_presentation) -> Score:
     source=src(
         "本部门及下属单位网站被网民曝光纠正情况（以“我为站安全检政府网站找错”监督举报平台数据为准）。",
         "网站普查、网站安全检查通报·网民曝光纠正",
-        note="Departure from the seed, which names this row 上级通报(国办/省办) by analogy with Table L: the notice's Table D shows no "
-        "国办/省办 notice criterion, only this 网民曝光纠正 sentence and the 网络安全 one. 2 derived: 4 − 2. " + DEDUCTION_NOTE,
+        note=(
+            N_(
+                "Departure from the seed, which names this row 上级通报(国办/省办) by analogy with Table L: the notice's Table D shows no "
+                "国办/省办 notice criterion, only this 网民曝光纠正 sentence and the 网络安全 one. 2 derived: 4 − 2. "
+            ),
+            *DEDUCTION_NOTE,
+        ),
     ),
 )
 def exposure(website_notices_exposure, website_notices) -> Score:
@@ -628,7 +650,11 @@ def security(website_notices_security, website_notices) -> Score:
     source=src(
         "保障机网站各部门于2017年11月15日前向省政府办公厅（电子政年底制（6）务办公室）报送本年度本部门政府网站建设工作总结。",
         "保障机制·网站保障机制",
-        note="6 derived from the label (6). Only the summary requirement survives. " + DATED_NOTE + ": the summary received by 2017-11-15.",
+        note=(
+            N_("6 derived from the label (6). Only the summary requirement survives. "),
+            DATED_NOTE,
+            N_(": the summary received by 2017-11-15."),
+        ),
     ),
 )
 def summary(website_summary_received, website_summary_deadline=SUMMARY_DEADLINE.value) -> Score:
@@ -642,10 +668,10 @@ W_D_6 = group(
     "创新发展/渠道拓展〔标签未见〕",
     max="4",
     parent="W-D",
-    source=src("22日常监测日常监测", "创新发展", note="Labels not in Table D; 4 = two 2-point 日常监测 rows ('22日常监测日常监测')."),
+    source=src("22日常监测日常监测", "创新发展", note=N_("Labels not in Table D; 4 = two 2-point 日常监测 rows ('22日常监测日常监测').")),
 )
 W_D_6_1 = group(
-    "W-D-6-1", "渠道拓展(推定)", max="4", parent="W-D-6", source=src("22日常监测日常监测", "创新发展·渠道拓展", note="Label inferred.")
+    "W-D-6-1", "渠道拓展(推定)", max="4", parent="W-D-6", source=src("22日常监测日常监测", "创新发展·渠道拓展", note=N_("Label inferred."))
 )
 APP_D = Graded("移动客户端 (表D)", "2")
 UNLABELLED = Graded("(未显示标签的2分行)", "2")
@@ -660,9 +686,11 @@ UNLABELLED = Graded("(未显示标签的2分行)", "2")
     source=src(
         "网站开发建设移动客户端或者网站信息资源接入全省移动政府服务APP统一平台（闽政通APP）情况。客户端网站显著位置提供移动客户端访问入口、说明情况。(注3)移动客户端服务功能、内容保障情况。",
         "渠道拓展·移动客户端",
-        note="闽政通 access counts as a client. "
-        + GRADED_NOTE
-        + "; 注3 (READING 14, in order): a client is graded on the client; no client but WeChat: graded on the account; neither: 0.",
+        note=(
+            N_("闽政通 access counts as a client. "),
+            GRADED_NOTE,
+            N_("; 注3 (READING 14, in order): a client is graded on the client; no client but WeChat: graded on the account; neither: 0."),
+        ),
     ),
     alternatives=NOTE3_ALTERNATIVES,
 )
@@ -679,7 +707,7 @@ def mobile_client(website_channels_app) -> Score:
     source=src(
         "22日常监测日常监测",
         "渠道拓展·未显示标签",
-        note=RESIDUAL_NOTE + ": label and criterion lost (perhaps 微信); graded by the assessor.",
+        note=(RESIDUAL_NOTE, N_(": label and criterion lost (perhaps 微信); graded by the assessor.")),
     ),
 )
 def unlabelled_channel(website_channels_d_unlabelled) -> Score:
@@ -704,7 +732,7 @@ W_D_7_2 = group(
     "信息公开、办事服务资源库",
     max="6",
     parent="W-D-7",
-    source=src("库2监测(按月汇总)", "内容保障·资源库", note="6 derived: 18 − 2 − 10 (seed A-05)."),
+    source=src("库2监测(按月汇总)", "内容保障·资源库", note=N_("6 derived: 18 − 2 − 10 (seed A-05).")),
 )
 W_D_7_3 = group(
     "W-D-7-3",
@@ -750,8 +778,13 @@ def _month(rule, row):
     source=src(
         "库2监测(按月汇总)",
         "内容保障·资源库",
-        note=PRINTED_NOTE + " (按月汇总, READING 11): the mean of the monthly 分档计分 scores recorded by monitoring. Label only. "
-        "The content forfeiture is printed in the 重点领域 row only and is not applied here.",
+        note=(
+            PRINTED_NOTE,
+            N_(
+                " (按月汇总, READING 11): the mean of the monthly 分档计分 scores recorded by monitoring. Label only. "
+                "The content forfeiture is printed in the 重点领域 row only and is not applied here."
+            ),
+        ),
     ),
 )
 def resource_library(website_portal_library_months) -> Score:
@@ -767,8 +800,13 @@ def resource_library(website_portal_library_months) -> Score:
     source=src(
         FORFEIT,
         "内容保障·重点领域",
-        note=PRINTED_NOTE + " (按月汇总 and 扣除对应考核项所得的分数, READING 11). 分档计分 thresholds are in an annex the source lacks: "
-        "monitoring records each month's tier score; the row is their mean. SR-04: a month in which offending content was found forfeits that month's points (the tier score is not itemised, seed A-12).",
+        note=(
+            PRINTED_NOTE,
+            N_(
+                " (按月汇总 and 扣除对应考核项所得的分数, READING 11). 分档计分 thresholds are in an annex the source lacks: "
+                "monitoring records each month's tier score; the row is their mean. SR-04: a month in which offending content was found forfeits that month's points (the tier score is not itemised, seed A-12)."
+            ),
+        ),
     ),
 )
 def key_areas(website_portal_key_area_months, website_portal_offences) -> Score:
@@ -792,8 +830,10 @@ def key_areas(website_portal_key_area_months, website_portal_offences) -> Score:
     source=src(
         "（三）省直单位：综合应用（65分）＋政府网站建设（35分）。",
         "未复原",
-        note=RESIDUAL_NOTE + ": Table D's recovered blocks give 99 of 100; "
-        "the 1 point is graded by the assessor against the table as a whole.",
+        note=(
+            RESIDUAL_NOTE,
+            N_(": Table D's recovered blocks give 99 of 100; the 1 point is graded by the assessor against the table as a whole."),
+        ),
     ),
 )
 def table_residual(website_residual_d_table) -> Score:
