@@ -14,6 +14,8 @@ graded residual row (READING 3).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from escore import (
     N_,
     Binary,
@@ -54,7 +56,7 @@ from ._common import (
 )
 
 
-def src(text: str, clause: str, note: str = "") -> Citation:
+def src(text: str, clause: str, note: str | Sequence[str] = "") -> Citation:
     return cite(text, document=DOC, clause="表L " + clause, note=note)
 
 
@@ -67,7 +69,7 @@ W_L = group(
     source=src(
         "（二）县（市、区）政府：政府网站建设（100分）。",
         "考核内容",
-        note="Both columns of Table L total 100; the city column counts ×0.30 (政府网站建设 30 of 100), the county column ×1.00.",
+        note=N_("Both columns of Table L total 100; the city column counts ×0.30 (政府网站建设 30 of 100), the county column ×1.00."),
     ),
 )
 
@@ -81,7 +83,7 @@ W_L_1 = group(
     source=src(
         "2017年度福建省电子政务绩效考核指标（政府网站建设部分）",
         "政务公开",
-        note="一级 label not in the source; 35 = 100 − (24 + 17 + 14 + 10) in both columns.",
+        note=N_("一级 label not in the source; 35 = 100 − (24 + 17 + 14 + 10) in both columns."),
     ),
 )
 W_L_1_1 = group(
@@ -92,8 +94,10 @@ W_L_1_1 = group(
     source=src(
         "本地区政府采购、工程招投标等公共资源交易公告、资格审查信息、交易过程信息、成交信息以及履约信息公开情况。",
         "政务公开·重点领域信息公开",
-        note="二级 label and maximum not in the source; the maximum is derived from the recovered rows (市 15, 县 14). "
-        "国资国企 (W-L-1-1-3) has no printed points and is graded in the residual W-L-1-R.",
+        note=N_(
+            "二级 label and maximum not in the source; the maximum is derived from the recovered rows (市 15, 县 14). "
+            "国资国企 (W-L-1-1-3) has no printed points and is graded in the residual W-L-1-R."
+        ),
     ),
 )
 
@@ -119,7 +123,7 @@ WORK_SAFETY = Graded("安全生产", "2")
     source=src(
         "本地区政府采购、工程招投标等公共资源交易公告、资格审查信息、交易过程信息、成交信息以及履约信息公开情况。",
         "重点领域·公共资源配置",
-        note="'23' = 市 2 | 县 3. " + GRADED_NOTE,
+        note=(N_("'23' = 市 2 | 县 3. "), GRADED_NOTE),
     ),
 )
 def public_resources(unit, website_disclosure_public_resources) -> Score:
@@ -132,7 +136,7 @@ def public_resources(unit, website_disclosure_public_resources) -> Score:
     max={"city": "1.5", "county": None},
     parent="W-L-1-1",
     methods=["annual_review"],
-    source=src("全面公开PPP相关法律法规、政策文件、项目", "重点领域·PPP", note="'1.5/' = 市 1.5 | 县 not assessed. " + GRADED_NOTE),
+    source=src("全面公开PPP相关法律法规、政策文件、项目", "重点领域·PPP", note=(N_("'1.5/' = 市 1.5 | 县 not assessed. "), GRADED_NOTE)),
 )
 def ppp(website_disclosure_ppp) -> Score:
     return PPP.score(website_disclosure_ppp)
@@ -147,7 +151,7 @@ def ppp(website_disclosure_ppp) -> Score:
     source=src(
         "医疗救助对象的人次数、资金支出情况；临时救助对象的人次数、救助水平、资金支出等情况。",
         "重点领域·社会救助",
-        note="The row also covers 减灾救灾信息公开 (定期发布本地区核定灾情、救灾工作进展…). " + GRADED_NOTE,
+        note=(N_("The row also covers 减灾救灾信息公开 (定期发布本地区核定灾情、救灾工作进展…). "), GRADED_NOTE),
     ),
 )
 def social_assistance(website_disclosure_social_assistance) -> Score:
@@ -179,7 +183,7 @@ def environment(website_disclosure_environment) -> Score:
     source=src(
         "主动公开义务教育招生政策、招生范围、招生条件、学校情况、招生结果等信息。",
         "重点领域·教育",
-        note="'23' = 市 2 | 县 3. " + GRADED_NOTE,
+        note=(N_("'23' = 市 2 | 县 3. "), GRADED_NOTE),
     ),
 )
 def education(unit, website_disclosure_education) -> Score:
@@ -195,7 +199,7 @@ def education(unit, website_disclosure_education) -> Score:
     source=src(
         "医疗卫生做好医疗机构院务公开和改善医疗服务行动计划落实情况公开工作",
         "重点领域·医疗卫生",
-        note="'1.52' = 市 1.5 | 县 2. " + GRADED_NOTE,
+        note=(N_("'1.52' = 市 1.5 | 县 2. "), GRADED_NOTE),
     ),
 )
 def health(unit, website_disclosure_health) -> Score:
@@ -211,7 +215,7 @@ def health(unit, website_disclosure_health) -> Score:
     source=src(
         "住房棚户区改造及配套基础设施建设、农村危房改造相关政策措施执行信息公开情况；保障性安居工程相关任务完成情况等信息公开情况。土地供应计划、出让公告、成交公示和供应结果信息公开情况。",
         "重点领域·住房",
-        note="'2/' read as 市 2 | 县 not assessed (low confidence, seed A-11). " + GRADED_NOTE,
+        note=(N_("'2/' read as 市 2 | 县 not assessed (low confidence, seed A-11). "), GRADED_NOTE),
     ),
 )
 def housing_land(website_disclosure_housing_land) -> Score:
@@ -238,7 +242,7 @@ W_L_1_2 = group(
     source=src(
         "政府信息主动公开信息依申请公开政府信息公开年度工作报告",
         "政务公开·政府信息公开",
-        note="Column block '110.5110.5' = 1, 1, 0.5 | 1, 1, 0.5.",
+        note=N_("Column block '110.5110.5' = 1, 1, 0.5 | 1, 1, 0.5."),
     ),
 )
 PROACTIVE = Graded("主动公开信息", "1")
@@ -254,7 +258,7 @@ ANNUAL_REPORT_L = Binary(
     max={"city": "1", "county": "1"},
     parent="W-L-1-2",
     methods=["monitoring"],
-    source=src("政府信息主动公开信息", "政府信息公开·主动公开信息", note="Label only in Table L; " + GRADED_NOTE),
+    source=src("政府信息主动公开信息", "政府信息公开·主动公开信息", note=(N_("Label only in Table L; "), GRADED_NOTE)),
 )
 def proactive(website_gov_info_proactive) -> Score:
     return PROACTIVE.score(website_gov_info_proactive)
@@ -269,7 +273,7 @@ def proactive(website_gov_info_proactive) -> Score:
     source=src(
         "依申请公开渠道在线查询功能、受理结果公开情况",
         "政府信息公开·依申请公开",
-        note="Table L text lost; Table D's row of the same name. " + GRADED_NOTE,
+        note=(N_("Table L text lost; Table D's row of the same name. "), GRADED_NOTE),
     ),
 )
 def on_request(website_gov_info_on_request) -> Score:
@@ -285,7 +289,11 @@ def on_request(website_gov_info_on_request) -> Score:
     source=src(
         "行政机关在每年3月31日前公布本行政机关的政府信息年度工作公开工作年度报告情况。",
         "政府信息公开·年度工作报告",
-        note="Text from Table D's row (Table L keeps the label only). " + DATED_NOTE + ": the 2016 report on the site by 2017-03-31.",
+        note=(
+            N_("Text from Table D's row (Table L keeps the label only). "),
+            DATED_NOTE,
+            N_(": the 2016 report on the site by 2017-03-31."),
+        ),
     ),
 )
 def annual_report(
@@ -322,7 +330,7 @@ SUPERVISION_NODE = Graded("电子监察系统节点运行维护保障情况", "2
     source=src(
         "《中华人民共和国政府信息公开条例》、监察政府信息《福建省政府信息公开办法》等制度规定公开情况。",
         "政府信息公开监察·专栏",
-        note="2.5 derived: 6 − 1 − 0.5 − 2. " + GRADED_NOTE,
+        note=(N_("2.5 derived: 6 − 1 − 0.5 − 2. "), GRADED_NOTE),
     ),
 )
 def gov_info_column(website_gov_info_column) -> Score:
@@ -338,7 +346,7 @@ def gov_info_column(website_gov_info_column) -> Score:
     source=src(
         "政府信息公开工作考核制度、社会评议制11监规定度、责任追究制度，以及保密审查制度等监督和测保障制度建设情况。",
         "政府信息公开监察·规定",
-        note=GRADED_CONTEXT_NOTE + " (the 监督和保障制度 recorded in place; no value per system is printed).",
+        note=(GRADED_CONTEXT_NOTE, N_(" (the 监督和保障制度 recorded in place; no value per system is printed).")),
     ),
 )
 def gov_info_rules(website_gov_info_rules, website_gov_info_rules_in_place) -> Score:
@@ -385,8 +393,10 @@ W_L_1_4 = group(
     source=src(
         "本地区重要政策文件公开后3个工作日内发布解读材料，详细介绍政策的背景依据、目标任务、主要内容和解决的问题等。",
         "政务公开·解读回应",
-        note="Label and maximum not in Table L; derived from the recovered rows: 市 1 (新闻发布会), 县 none (新闻发布会 is '/'). "
-        "政策解读 (W-L-1-4-1, this text) has no printed points and is graded in the residual W-L-1-R.",
+        note=N_(
+            "Label and maximum not in Table L; derived from the recovered rows: 市 1 (新闻发布会), 县 none (新闻发布会 is '/'). "
+            "政策解读 (W-L-1-4-1, this text) has no printed points and is graded in the residual W-L-1-R."
+        ),
     ),
 )
 PRESS_CONFERENCES = Graded("新闻发布会", "1")
@@ -401,7 +411,7 @@ PRESS_CONFERENCES = Graded("新闻发布会", "1")
     source=src(
         "网站以文字、图片或者视频等方式，直播、底发布录播、转播新闻发布会情况。",
         "解读回应·新闻发布会",
-        note="'1/' = 市 1 | 县 not assessed. " + GRADED_NOTE,
+        note=(N_("'1/' = 市 1 | 县 not assessed. "), GRADED_NOTE),
     ),
 )
 def press_conferences(website_interpretation_press_conferences) -> Score:
@@ -421,9 +431,14 @@ RESIDUAL_COUNTY = Graded("政务公开未复原分值 (县)", "12.5", categories
     source=src(
         "国有产权交易、增资扩股项目的信息披露和结果公示情况。按月公开国有及国有控股企业主要经济效益指标等情况。",
         "政务公开·未复原",
-        note=RESIDUAL_NOTE + ". 政务公开 is 35, its recovered rows give 24.5 (市) / 22.5 (县). "
-        "The 10.5 / 12.5 points cover 国资国企 (W-L-1-1-3, this text), 政策解读 (W-L-1-4-1: 「本地区重要政策文件公开后3个工作日内发布解读材料…」) "
-        "and rows lost from the source; graded by the assessor against those criteria.",
+        note=(
+            RESIDUAL_NOTE,
+            N_(
+                ". 政务公开 is 35, its recovered rows give 24.5 (市) / 22.5 (县). "
+                "The 10.5 / 12.5 points cover 国资国企 (W-L-1-1-3, this text), 政策解读 (W-L-1-4-1: 「本地区重要政策文件公开后3个工作日内发布解读材料…」) "
+                "and rows lost from the source; graded by the assessor against those criteria."
+            ),
+        ),
     ),
 )
 def disclosure_residual(unit, website_residual_l_disclosure) -> Score:
@@ -469,7 +484,7 @@ ADMIN_POWER_GUIDES = Graded("行政权力事项办事指南发布情况", "3")
 PUBLIC_SERVICE_GUIDES = Graded("公共服务事项办事指南发布情况", "3")
 GUIDE_ACCURACY = Graded("办事指南准确度", "4")
 ONLINE_DEPTH_L = Graded("在线办理深度 (表L)", "3")
-BLOCK_NOTE = "Points from the column block '332333433|332333433'; method from the merged cell (seed A-14). "
+BLOCK_NOTE = N_("Points from the column block '332333433|332333433'; method from the merged cell (seed A-14). ")
 
 
 @indicator(
@@ -481,7 +496,7 @@ BLOCK_NOTE = "Points from the column block '332333433|332333433'; method from th
     source=src(
         "各级各部门的权责清单（包括投资核准事项清单、国家职业资格目录清单、政府定价或指导价经营服务性收费清单、中介服务事项清单、工商登记前置审批事项目录和企业设立后的经营许可清单等），除涉密事项外要及时向社会公开。",
         "权责清单",
-        note=BLOCK_NOTE + GRADED_NOTE,
+        note=(BLOCK_NOTE, GRADED_NOTE),
     ),
 )
 def power_list(website_services_power_list) -> Score:
@@ -497,7 +512,7 @@ def power_list(website_services_power_list) -> Score:
     source=src(
         "网上政务服务平台（门户)与本地政府门户网站融合度。两者实现前端融合、平台对接和应用兼容，政府门户网站提供统一的前端展现情况。",
         "服务方式完备度·服务入口整合",
-        note=BLOCK_NOTE + GRADED_NOTE,
+        note=(BLOCK_NOTE, GRADED_NOTE),
     ),
 )
 def entry_integration(website_services_entry_integration) -> Score:
@@ -510,7 +525,7 @@ def entry_integration(website_services_entry_integration) -> Score:
     max={"city": "2", "county": "2"},
     parent="W-L-2-2",
     methods=["annual_review"],
-    source=src("考核模糊检索、目录检索方式、场景导航等事项信息检索情况。", "服务方式完备度·信息检索方式", note=BLOCK_NOTE + GRADED_NOTE),
+    source=src("考核模糊检索、目录检索方式、场景导航等事项信息检索情况。", "服务方式完备度·信息检索方式", note=(BLOCK_NOTE, GRADED_NOTE)),
 )
 def search_modes(website_services_search_modes) -> Score:
     return SEARCH_MODES.score(website_services_search_modes)
@@ -525,7 +540,7 @@ def search_modes(website_services_search_modes) -> Score:
     source=src(
         "服务是否按事项性质，服务对象（自然人和法人），实施主体（事项归属部门），服务主题（公众和企业关注的热点或重点领域）等分类提供导引。",
         "服务方式完备度·服务导引",
-        note=BLOCK_NOTE + GRADED_NOTE,
+        note=(BLOCK_NOTE, GRADED_NOTE),
     ),
 )
 def guidance(website_services_guidance) -> Score:
@@ -541,7 +556,7 @@ def guidance(website_services_guidance) -> Score:
     source=src(
         "行政权力事项办事指南发布情况",
         "服务覆盖度·行政权力事项",
-        note=BLOCK_NOTE + "Label only. " + GRADED_CONTEXT_NOTE + " (items with a published guide, out of items).",
+        note=(BLOCK_NOTE, N_("Label only. "), GRADED_CONTEXT_NOTE, N_(" (items with a published guide, out of items).")),
     ),
 )
 def admin_power_guides(
@@ -562,7 +577,7 @@ def admin_power_guides(
     source=src(
         "公共服务事项办事指南发布情况",
         "服务覆盖度·公共服务事项",
-        note=BLOCK_NOTE + "Label only. " + GRADED_CONTEXT_NOTE + " (items with a published guide, out of items).",
+        note=(BLOCK_NOTE, N_("Label only. "), GRADED_CONTEXT_NOTE, N_(" (items with a published guide, out of items).")),
     ),
 )
 def public_service_guides(
@@ -581,7 +596,7 @@ def public_service_guides(
     parent="W-L-2-4",
     methods=["annual_review"],
     source=src(
-        "考核办事指南中事项基本信息、申请材料度信息、表格及样表下载、办理流程等是否准确。", "办事指南准确度", note=BLOCK_NOTE + GRADED_NOTE
+        "考核办事指南中事项基本信息、申请材料度信息、表格及样表下载、办理流程等是否准确。", "办事指南准确度", note=(BLOCK_NOTE, GRADED_NOTE)
     ),
 )
 def guide_accuracy(website_services_guide_accuracy) -> Score:
@@ -594,7 +609,7 @@ def guide_accuracy(website_services_guide_accuracy) -> Score:
     max={"city": "3", "county": "3"},
     parent="W-L-2-5",
     methods=["annual_review"],
-    source=src("已经实现全程网办的事项数量。", "在线办理深度", note=BLOCK_NOTE + "Table L text lost; Table D's row. " + GRADED_NOTE),
+    source=src("已经实现全程网办的事项数量。", "在线办理深度", note=(BLOCK_NOTE, N_("Table L text lost; Table D's row. "), GRADED_NOTE)),
 )
 def online_depth(website_services_online_depth) -> Score:
     return ONLINE_DEPTH_L.score(website_services_online_depth)
@@ -617,7 +632,7 @@ W_L_3_3 = group(
     source=src(
         "网上调查日常网上调查分析、意见采纳公开情况。22结果监反馈测",
         "互动交流·调查征集",
-        note="Label fragments '征集反馈测（6）'; 6 = 2 + 2 + 2.",
+        note=N_("Label fragments '征集反馈测（6）'; 6 = 2 + 2 + 2."),
     ),
 )
 TIMELINESS = Graded("答复及时性", "3")
@@ -639,7 +654,7 @@ SURVEY_FEEDBACK = Graded("网上调查结果反馈", "2")
     source=src(
         "咨询投诉栏目答复信件的及时性情况。",
         "咨询投诉·答复及时性",
-        note="Last value of the block '332333433'; text from Table D. " + GRADED_NOTE + "; 注1 may zero it.",
+        note=(N_("Last value of the block '332333433'; text from Table D. "), GRADED_NOTE, N_("; 注1 may zero it.")),
     ),
 )
 def reply_timeliness(website_letters_timeliness) -> Score:
@@ -655,7 +670,7 @@ def reply_timeliness(website_letters_timeliness) -> Score:
     source=src(
         "信件答复的内容质量情况（是否存在对本部门职能范围内的咨询投诉不答复、应付、推诿现象）。",
         "咨询投诉·答复质量",
-        note="'33' = 3 | 3. " + GRADED_NOTE + "; 注1 may zero it.",
+        note=(N_("'33' = 3 | 3. "), GRADED_NOTE, N_("; 注1 may zero it.")),
     ),
 )
 def reply_quality(website_letters_quality) -> Score:
@@ -673,7 +688,7 @@ def note1(website_letters_longest_wait, website_letters_last_12m, website_monito
     max={"city": "1", "county": "1"},
     parent="W-L-3-2",
     methods=["monitoring"],
-    source=src("在线访谈长期预告、下期预告情况。", "在线访谈·访谈机制", note="'11' = 1 | 1. " + GRADED_NOTE),
+    source=src("在线访谈长期预告、下期预告情况。", "在线访谈·访谈机制", note=(N_("'11' = 1 | 1. "), GRADED_NOTE)),
 )
 def interview_mechanism(website_interviews_mechanism) -> Score:
     return INTERVIEW_MECHANISM.score(website_interviews_mechanism)
@@ -688,7 +703,7 @@ def interview_mechanism(website_interviews_mechanism) -> Score:
     source=src(
         "网站自主开展在线访谈的丰富程度情况，以内容及本级政府及部门负责人接受上级单位网站和新丰富度闻媒体访谈、参加新闻发布会内容整理情况（不(注2)包括内容链接、工作动态）。",
         "在线访谈·内容丰富度",
-        note="2 derived: (5) − 1 split 2/2 by analogy with Table D (seed A-17). " + GRADED_NOTE + "; 注2 may zero it.",
+        note=(N_("2 derived: (5) − 1 split 2/2 by analogy with Table D (seed A-17). "), GRADED_NOTE, N_("; 注2 may zero it.")),
     ),
 )
 def interview_richness(website_interviews_richness) -> Score:
@@ -707,7 +722,7 @@ def note2_interviews(website_interviews_last_12m, website_monitoring_date) -> st
     parent="W-L-3-2",
     methods=["monitoring"],
     source=src(
-        "在线访谈的主题设计情况（主题应与政府工作重点相结合）。", "在线访谈·主题设计", note="2 derived (see W-L-3-2-2). " + GRADED_NOTE
+        "在线访谈的主题设计情况（主题应与政府工作重点相结合）。", "在线访谈·主题设计", note=(N_("2 derived (see W-L-3-2-2). "), GRADED_NOTE)
     ),
 )
 def interview_topics(website_interviews_topics) -> Score:
@@ -723,7 +738,7 @@ def interview_topics(website_interviews_topics) -> Score:
     source=src(
         "网站开展意见征集、网上调查的丰富程度情况。",
         "调查征集·内容丰富度",
-        note="Table L text lost; Table D's row. 2 derived: 6 − 2 − 2. " + GRADED_NOTE + "; 注2 may zero it.",
+        note=(N_("Table L text lost; Table D's row. 2 derived: 6 − 2 − 2. "), GRADED_NOTE, N_("; 注2 may zero it.")),
     ),
 )
 def solicitation_richness(website_solicitations_richness) -> Score:
@@ -742,7 +757,9 @@ def note2_solicitations(website_solicitations_last_12m, website_monitoring_date)
     parent="W-L-3-3",
     methods=["monitoring"],
     source=src(
-        "征集公众意见公开情况。常调查结果意见征集分析、意见采纳公开情况。", "调查征集·意见征集结果反馈", note="'22' = 2 | 2. " + GRADED_NOTE
+        "征集公众意见公开情况。常调查结果意见征集分析、意见采纳公开情况。",
+        "调查征集·意见征集结果反馈",
+        note=(N_("'22' = 2 | 2. "), GRADED_NOTE),
     ),
 )
 def opinion_feedback(website_solicitations_opinion_feedback) -> Score:
@@ -755,7 +772,7 @@ def opinion_feedback(website_solicitations_opinion_feedback) -> Score:
     max={"city": "2", "county": "2"},
     parent="W-L-3-3",
     methods=["monitoring"],
-    source=src("网上调查分析、意见采纳公开情况。", "调查征集·网上调查结果反馈", note="'22' = 2 | 2. " + GRADED_NOTE),
+    source=src("网上调查分析、意见采纳公开情况。", "调查征集·网上调查结果反馈", note=(N_("'22' = 2 | 2. "), GRADED_NOTE)),
 )
 def survey_feedback(website_solicitations_survey_feedback) -> Score:
     return SURVEY_FEEDBACK.score(website_solicitations_survey_feedback)
@@ -775,7 +792,7 @@ W_L_4_1 = group(
     "集约化建设及网站整合（3）",
     max={"city": "3", "county": "3"},
     parent="W-L-4",
-    source=src("集约化建设及网站整合（3）", "集约化建设及运维保障·集约化建设及网站整合", note="市 1 + 1 + 1, 县 — + 1.5 + 1.5."),
+    source=src("集约化建设及网站整合（3）", "集约化建设及运维保障·集约化建设及网站整合", note=N_("市 1 + 1 + 1, 县 — + 1.5 + 1.5.")),
 )
 W_L_4_2 = group(
     "W-L-4-2",
@@ -813,7 +830,7 @@ EXPOSURE_AND_SECURITY_KINDS = ("网民曝光纠正", "网络安全通报批评",
 SUMMARY_L = Binary(
     "网站保障机制 (表L)", "5", yes=N_("work summary received by the deadline"), no=N_("work summary not received by the deadline")
 )
-DEDUCTION_NOTE = GRADED_CONTEXT_NOTE + " (the notices recorded in website_notices; the amount per notice is not printed)."
+DEDUCTION_NOTE = (GRADED_CONTEXT_NOTE, N_(" (the notices recorded in website_notices; the amount per notice is not printed)."))
 
 
 @indicator(
@@ -825,7 +842,7 @@ DEDUCTION_NOTE = GRADED_CONTEXT_NOTE + " (the notices recorded in website_notice
     source=src(
         "各设区市、平潭综合实验区政府网站统一技术平台建设及完成情况。",
         "集约化建设及网站整合·统一技术平台",
-        note="'1/' = 市 1 | 县 not assessed. " + GRADED_NOTE,
+        note=(N_("'1/' = 市 1 | 县 not assessed. "), GRADED_NOTE),
     ),
 )
 def unified_platform(website_sites_unified_platform) -> Score:
@@ -841,9 +858,11 @@ def unified_platform(website_sites_unified_platform) -> Score:
     source=src(
         "县级政府门户网站、设区市政府部门网站迁移到市级政府网站统一技术平台情况。",
         "集约化建设及网站整合·网站迁移",
-        note="'11.5' = 市 1 | 县 1.5. "
-        + GRADED_CONTEXT_NOTE
-        + " (sites migrated, out of sites in scope; a county's scope is its own portal).",
+        note=(
+            N_("'11.5' = 市 1 | 县 1.5. "),
+            GRADED_CONTEXT_NOTE,
+            N_(" (sites migrated, out of sites in scope; a county's scope is its own portal)."),
+        ),
     ),
 )
 def migration(unit, website_sites_migration, website_sites_migrated, website_sites_migration_in_scope) -> Score:
@@ -860,7 +879,11 @@ def migration(unit, website_sites_migration, website_sites_migrated, website_sit
     source=src(
         "乡镇、街道以及县级政府部门政府网站关停情况（以全国政府网站管理系统数据为准）。",
         "集约化建设及网站整合·网站关停",
-        note="'11.5' = 市 1 | 县 1.5. " + GRADED_CONTEXT_NOTE + " (sites closed, out of sites to close, per the national registry).",
+        note=(
+            N_("'11.5' = 市 1 | 县 1.5. "),
+            GRADED_CONTEXT_NOTE,
+            N_(" (sites closed, out of sites to close, per the national registry)."),
+        ),
     ),
 )
 def closure(unit, website_sites_closure, website_sites_closed, website_sites_closure_in_scope) -> Score:
@@ -877,7 +900,7 @@ def closure(unit, website_sites_closure, website_sites_closed, website_sites_clo
     source=src(
         "网站名称、域名规范化使用情况。",
         "展示规范",
-        note="Footer elements listed in Table D's row (党政机关网站标识、找错入口、网站标识码…). " + GRADED_NOTE,
+        note=(N_("Footer elements listed in Table D's row (党政机关网站标识、找错入口、网站标识码…). "), GRADED_NOTE),
     ),
 )
 def presentation(website_site_presentation) -> Score:
@@ -909,7 +932,7 @@ def higher_notices(website_notices_higher, website_notices) -> Score:
     source=src(
         "本地区及下属单位网站被网民曝光纠正情况（以“我为政府网站找错”监督举报平台数据为准）。本地区及下属单位网站被网络安全监管相关部门通报批评、在专项检查中被发现重大安全问题情况。",
         "网站普查、网站安全检查通报·网民曝光及网络安全通报",
-        note="2 derived: 4 − 2. " + DEDUCTION_NOTE,
+        note=(N_("2 derived: 4 − 2. "), *DEDUCTION_NOTE),
     ),
 )
 def exposure_and_security(website_notices_exposure_and_security, website_notices) -> Score:
@@ -926,7 +949,11 @@ def exposure_and_security(website_notices_exposure_and_security, website_notices
     source=src(
         "各地区于2017年11月15日前向省政府办公厅年保障机制（5）网站保障机制（电子政务办公室）报送本年度本地区政府网站建设工作总结。",
         "保障机制·网站保障机制",
-        note="5 derived from the label (5). Only the summary requirement survives. " + DATED_NOTE + ": the summary received by 2017-11-15.",
+        note=(
+            N_("5 derived from the label (5). Only the summary requirement survives. "),
+            DATED_NOTE,
+            N_(": the summary received by 2017-11-15."),
+        ),
     ),
 )
 def summary(website_summary_received, website_summary_deadline=SUMMARY_DEADLINE.value) -> Score:
@@ -944,7 +971,7 @@ W_L_5_2 = group(
     "渠道拓展(6/4)",
     max={"city": "6", "county": "4"},
     parent="W-L-5",
-    source=src("道拓展(6/4)", "创新发展·渠道拓展", note="Label printed as '道拓展(6/4)' (渠 lost)."),
+    source=src("道拓展(6/4)", "创新发展·渠道拓展", note=N_("Label printed as '道拓展(6/4)' (渠 lost).")),
 )
 SMART_SEARCH_CITY = Graded("智能搜索 (市)", "2", categories=("city",))
 SMART_SEARCH_COUNTY = Graded("智能搜索 (县)", "3", categories=("county",))
@@ -954,7 +981,7 @@ APP_CITY = Graded("移动客户端 (市)", "2", categories=("city",))
 APP_COUNTY = Graded("移动客户端 (县)", "4", categories=("county",))
 WECHAT = Graded("微信", "2")
 WEIBO = Graded("微博", "2")
-NO_METHOD = " No assessment method survives for the 个性化服务 rows (seed A-14)."
+NO_METHOD = N_(" No assessment method survives for the 个性化服务 rows (seed A-14).")
 
 
 @indicator(
@@ -965,7 +992,7 @@ NO_METHOD = " No assessment method survives for the 个性化服务 rows (seed A
     source=src(
         "优化网站搜索功能，提供错别字自动纠正、关键词推荐、拼音转化搜索和通俗语言搜索等功能情况。",
         "个性化服务·智能搜索",
-        note="'23' = 市 2 | 县 3. " + GRADED_NOTE + "." + NO_METHOD,
+        note=(N_("'23' = 市 2 | 县 3. "), GRADED_NOTE, N_("."), NO_METHOD),
     ),
 )
 def smart_search(unit, website_innovation_smart_search) -> Score:
@@ -980,7 +1007,7 @@ def smart_search(unit, website_innovation_smart_search) -> Score:
     source=src(
         "网站利用知识库技术，梳理、归纳、统计和汇编各类常见问题、热点问题、电子文件资料等，并基于此开展自动化、半自动化的咨询互动情况。利用即时咨询系统，与用户开展在线实时交流。",
         "个性化服务·智能互动",
-        note="Derived: (4/6) − 智能搜索 = 2 | 3. " + GRADED_NOTE + "." + NO_METHOD,
+        note=(N_("Derived: (4/6) − 智能搜索 = 2 | 3. "), GRADED_NOTE, N_("."), NO_METHOD),
     ),
 )
 def smart_interaction(unit, website_innovation_smart_interaction) -> Score:
@@ -996,9 +1023,11 @@ def smart_interaction(unit, website_innovation_smart_interaction) -> Score:
     source=src(
         "网站开发建设移动客户端或者网站信息资源接入全省移动政府服务APP统一平台（闽政通APP）情况。",
         "渠道拓展·移动客户端",
-        note="'24' = 市 2 | 县 4 (seed A-04 reading A); the row text survives in the Table D stream. 闽政通 access counts as a client. "
-        + GRADED_NOTE
-        + "; 注3 (READING 14, in order): a client is graded on the client; no client but WeChat: graded on the account; neither: 0.",
+        note=(
+            N_("'24' = 市 2 | 县 4 (seed A-04 reading A); the row text survives in the Table D stream. 闽政通 access counts as a client. "),
+            GRADED_NOTE,
+            N_("; 注3 (READING 14, in order): a client is graded on the client; no client but WeChat: graded on the account; neither: 0."),
+        ),
     ),
     alternatives=NOTE3_ALTERNATIVES,
 )
@@ -1015,7 +1044,7 @@ def mobile_client(unit, website_channels_app) -> Score:
     source=src(
         "网站开通微信公众号且具有有效内容情况。微信公众号持续进行内容维护并及时发布最新政府信息情况。微信账号基于用户需求整合政务服务情况。",
         "渠道拓展·微信",
-        note="'2/' = 市 2 | 县 not assessed. " + GRADED_NOTE,
+        note=(N_("'2/' = 市 2 | 县 not assessed. "), GRADED_NOTE),
     ),
 )
 def wechat(website_channels_wechat) -> Score:
@@ -1028,7 +1057,7 @@ def wechat(website_channels_wechat) -> Score:
     max={"city": "2", "county": None},
     parent="W-L-5-2",
     methods=["monitoring"],
-    source=src("网站政务微博且具有有效内容情况。", "渠道拓展·微博", note="'2/' = 市 2 | 县 not assessed. " + GRADED_NOTE),
+    source=src("网站政务微博且具有有效内容情况。", "渠道拓展·微博", note=(N_("'2/' = 市 2 | 县 not assessed. "), GRADED_NOTE)),
 )
 def weibo(website_channels_weibo) -> Score:
     return WEIBO.score(website_channels_weibo)
@@ -1050,8 +1079,13 @@ FEATURE_VOTE = parameter(
     source=src(
         "设区市政府、平潭综合实验区管委会在2017年11月15日前推荐不超过2个栏目，作为特色评选栏目，省政府门户网站通过开展公众满意度投票进行评分，前3名加分。",
         "加分项目·特色栏目",
-        note=PRINTED_NOTE + ": '1' printed; +1 raw point on the 100-point table for the top 3 cities (READING 6), section capped at 100. "
-        "The seed's group W-L-B is not declared: a bonus item sits at the top of the section.",
+        note=(
+            PRINTED_NOTE,
+            N_(
+                ": '1' printed; +1 raw point on the 100-point table for the top 3 cities (READING 6), section capped at 100. "
+                "The seed's group W-L-B is not declared: a bonus item sits at the top of the section."
+            ),
+        ),
     ),
 )
 def feature_column(website_feature_column_vote_rank, website_feature_vote_tiers=FEATURE_VOTE.value) -> Score:
