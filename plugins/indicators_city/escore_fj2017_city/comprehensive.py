@@ -16,8 +16,8 @@ CITY = "二、设区市政府综合应用部分指标"
 NOTICE_METHODS = ("self_report", "monitoring", "inspection")
 PLATFORM_METHODS = ("self_report", "online_check")  # 自评上报、网上核查
 SECURITY_METHODS = ("self_report", "monitoring", "inspection")  # 自评上报、日常监察和现场检查
-NO_RULE = "the source states no scoring rule for these points, so they are assessor-graded (READING decision 2)."
-CAP_NOTE = "Capped at the class maximum by the rule cited on C-1-1 (以上如分项合计如超出本分项最高分值，则按最高分值计算)."
+NO_RULE = N_("the source states no scoring rule for these points, so they are assessor-graded (READING decision 2).")
+CAP_NOTE = N_("Capped at the class maximum by the rule cited on C-1-1 (以上如分项合计如超出本分项最高分值，则按最高分值计算).")
 
 
 def _cite(text, clause, note=""):
@@ -144,7 +144,7 @@ DATA_CENTRE = Binary(
     source=_cite(
         "分值计算：启动本辖区部门数据中心整合工作，正式印发设区市数据中心整合实施方案的，得10分；未制定的，不得分。",
         "数据中心整合 · 分值计算",
-        "Both conditions are required; a drafted but unissued plan scores 0 (seed A17).",
+        N_("Both conditions are required; a drafted but unissued plan scores 0 (seed A17)."),
     ),
 )
 def data_centre(city_data_centre_plan_issued, city_data_centre_work_started) -> Score:
@@ -153,7 +153,7 @@ def data_centre(city_data_centre_plan_issued, city_data_centre_work_started) -> 
 
 # ------------------------------------------------------------ C-1-3 视频会议 (10)
 VIDEO_METHODS = ("self_report", "online_monitoring", "inspection")  # 自评上报、在线监测和现场检查
-ROLLUP_NOTE = "County findings count against the parent city (READING decision 5); each item 1–6 is its own bucket, floored at 0."
+ROLLUP_NOTE = N_("County findings count against the parent city (READING decision 5); each item 1–6 is its own bucket, floored at 0.")
 
 C1_3 = group(
     "C-1-3",
@@ -214,7 +214,7 @@ def video_order(city_video_items) -> Score:
     source=_cite(
         "3.未按福建省政务视频会议公共平台项目建设要求辖区内每个县市区配备好三个高清视频会议室的，每缺少一个扣0.05分，总分1分。",
         "视频会议 · 分值计算3",
-        "One finding per missing room, recorded against the county that lacks it.",
+        N_("One finding per missing room, recorded against the county that lacks it."),
     ),
 )
 def video_hd_rooms(city_video_items) -> Score:
@@ -230,7 +230,7 @@ def video_hd_rooms(city_video_items) -> Score:
     source=_cite(
         "4.高清视频会议室均应具备召开视频会议的条件，包括：高清显示设备（高清电视、高清投影仪等）、音频设备、网络综合布线等，每缺少一项扣0.1分，总分2分。",
         "视频会议 · 分值计算4",
-        "One finding per missing condition per room (seed A20).",
+        N_("One finding per missing condition per room (seed A20)."),
     ),
 )
 def video_room_conditions(city_video_items) -> Score:
@@ -246,7 +246,7 @@ def video_room_conditions(city_video_items) -> Score:
     source=_cite(
         "5.各设区市及所属县市区需提供配合福建省政务视频会议公共平台项目建设的分管领导和视频会议专职人员，每少一个县市区的，扣0.5分，总分2分。",
         "视频会议 · 分值计算5",
-        "Deducted once per county (or the city itself) lacking them, however many findings name it (seed A20).",
+        N_("Deducted once per county (or the city itself) lacking them, however many findings name it (seed A20)."),
     ),
 )
 def video_staffing(city_video_items) -> Score:
@@ -281,7 +281,7 @@ C2 = group(
     source=_cite(
         "公共信用信息平台建设（10）政务数据汇聚（5）信息资源开发利用绩效（15）",
         "一级指标",
-        "Reading R-A: 公共信用信息平台建设 10 + 政务数据汇聚 5; 政务信息资源目录编制 is listed but not scored (READING decision 1).",
+        N_("Reading R-A: 公共信用信息平台建设 10 + 政务数据汇聚 5; 政务信息资源目录编制 is listed but not scored (READING decision 1)."),
     ),
 )
 
@@ -295,7 +295,7 @@ C2_1 = group(
     source=_cite(
         "公共信用信息平台建设（10）政务数据汇聚（5）信息资源开发利用绩效（15）考核内容：公共信用信息平台信息数据建设及报送情况。",
         "公共信用信息平台建设 · 考核内容",
-        "The row states no method; the notice-level methods apply (单位自评上报、日常监测和现场检查).",
+        N_("The row states no method; the notice-level methods apply (单位自评上报、日常监测和现场检查)."),
     ),
 )
 CREDIT_COVERAGE = Graded("C-2-1-1 信用信息采集范围覆盖", 5)
@@ -318,7 +318,7 @@ DUAL_PUBLICITY = Proportional(
     source=_cite(
         "考核要求：1.市级信用信息平台信用信息采集范围覆盖设区市主要相关市级部门及所辖市（县）。",
         "公共信用信息平台建设 · 考核要求1",
-        "Maximum inferred as 10 − 5 (seed A11); " + NO_RULE,
+        (N_("Maximum inferred as 10 − 5 (seed A11); "), NO_RULE),
     ),
 )
 def credit_coverage(city_credit_coverage) -> Score:
@@ -334,7 +334,7 @@ def credit_coverage(city_credit_coverage) -> Score:
     source=_cite(
         "2.行政许可和行政处罚等信息自行政决定之日起7个工作日内在设区市信用网站公示并同时推送省公共信用信息平台并在设区市信用平台公示得5分；未实现的，按比例扣分。",
         "公共信用信息平台建设 · 分值计算2",
-        "按比例扣分 read as 5 × on time ÷ all decisions (seed A14).",
+        N_("按比例扣分 read as 5 × on time ÷ all decisions (seed A14)."),
     ),
 )
 def credit_dual_publicity(city_credit_dual_publicity_on_time, city_credit_dual_publicity_total) -> Score:
@@ -351,7 +351,7 @@ C2_2 = group(
     source=_cite(
         "考核内容：根据《福建省电子政务建设和应用管理办法》，建立数据整合汇聚的工作机制和技术平台",
         "政务数据汇聚 · 考核内容",
-        "The row states no method; the notice-level methods apply (单位自评上报、日常监测和现场检查).",
+        N_("The row states no method; the notice-level methods apply (单位自评上报、日常监测和现场检查)."),
     ),
 )
 TECH_PLAN = Binary("C-2-2-1 技术方案", 3, yes=N_("technical plan of the city data-sharing platform compiled"), no=N_("no technical plan"))
@@ -393,7 +393,9 @@ C2_3 = group(
     source=_cite(
         "政务信息资源目录编制（10）信息系统安全等级保护（5）安全保障绩效（15）考核内容：市级部门政务信息资源注册登记情况。",
         "政务信息资源目录编制 · 考核内容",
-        "Listed in the notice with no method and no scoring rule, and no place in the 70 points: not scored in 2017 (READING decision 1).",
+        N_(
+            "Listed in the notice with no method and no scoring rule, and no place in the 70 points: not scored in 2017 (READING decision 1)."
+        ),
     ),
 )
 
@@ -414,7 +416,7 @@ MLPS = Deduction("C-3-1 等级保护", max=5, per={"system": 1})
     source=_cite(
         "分值计算：本辖区内2017年电子政务建设验收项目已落实信息安全等级保护测评工作的，得5分；每发现1个信息系统不符合的，扣1分,直至5分扣完。",
         "信息系统安全等级保护 · 分值计算",
-        "One deduction per non-compliant system, however many findings name it.",
+        N_("One deduction per non-compliant system, however many findings name it."),
     ),
 )
 def mlps(city_mlps_findings) -> Score:
@@ -443,7 +445,7 @@ GOVNET = Graded("C-3-2 政务信息系统和政务信息网安全", 6)
     source=_cite(
         "考核要求：政务应用系统是否存在安全漏洞;在政务信息网终端安装违规外联注册器和杀毒软件。",
         "政务信息系统安全和政务信息网安全管理 · 考核要求",
-        "The row states no method (the notice-level methods apply), and " + NO_RULE,
+        (N_("The row states no method (the notice-level methods apply), and "), NO_RULE),
     ),
 )
 def govnet(city_security_govnet) -> Score:
@@ -495,7 +497,7 @@ def emergency_platform(city_emergency_platform_used) -> Score:
     source=_cite(
         "考核要求：按照《福建省网络与信息安全事件应急处置预案》的要求开展网络与信息安全事件应急处置工作。",
         "网络与信息安全应急处置工作 · 考核要求",
-        "Only item 1 (2 points) survives; the remaining 2 points are inferred as 4 − 2 (seed A08), and " + NO_RULE,
+        (N_("Only item 1 (2 points) survives; the remaining 2 points are inferred as 4 − 2 (seed A08), and "), NO_RULE),
     ),
 )
 def emergency_other(city_emergency_other) -> Score:

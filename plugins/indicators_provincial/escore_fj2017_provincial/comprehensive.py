@@ -48,7 +48,7 @@ MON_IN = ("monitoring", "inspection")  # 日常监察和现场检查
 SR_MON_IN = ("self_report", "monitoring", "inspection")  # 自评上报、日常监察和现场检查
 
 
-def src(text: str, clause: str, note: str = ""):
+def src(text: str, clause: str, note: str | tuple[str, ...] = ""):
     """A citation of the notice's provincial comprehensive table."""
     return cite(text, document=DOC, clause=f"{TABLE} · {clause}", note=note)
 
@@ -164,7 +164,9 @@ P1 = group(
     source=src(
         "信息化应用绩效（35）公共信用数据建设（10）",
         "一级指标 信息化应用绩效（35）",
-        note="The label survives once, glued to 公共信用数据建设 in the city-table part of the scrape; 数据中心整合 15 + 公共信用数据建设 10 + 部门项目建设应用情况 10 = 35.",
+        note=N_(
+            "The label survives once, glued to 公共信用数据建设 in the city-table part of the scrape; 数据中心整合 15 + 公共信用数据建设 10 + 部门项目建设应用情况 10 = 35."
+        ),
     ),
 )
 
@@ -178,7 +180,9 @@ P11 = group(
     source=src(
         "数据中心整合（15）考核内容：按照省委省政府《关于整合省直部门数据中心及信息中心的实施方案》（闽委发〔2015〕5号）要求，开展省直部门数据中心整合迁移。",
         "数据中心整合（15） · 考核内容",
-        note="Exactly one of three variants applies, by the roster attribute dc_variant: the notice names only variant A's five departments; B and C are assigned in the roster.",
+        note=N_(
+            "Exactly one of three variants applies, by the roster attribute dc_variant: the notice names only variant A's five departments; B and C are assigned in the roster."
+        ),
     ),
 )
 
@@ -220,8 +224,10 @@ def dc_a_plan(provincial_data_centre_plan_on_time) -> Score:
     source=src(
         "（2）实施应用系统迁移，10分。根据整合方案和进度安排，按时完成部门所有应用系统迁移整合的，得10分；延期1个月内完成的，得6分；延期2个月内完成的，得3分；延期2个月以上的，不得分。",
         "数据中心整合（15） · 分值计算1（2）",
-        note="Delay in started calendar months after the date the 2017 部署会 set for each system, boundaries inclusive (done by due + 1 month → 6); "
-        "the department's delay is that of its latest system; a migration not completed scores 0.",
+        note=N_(
+            "Delay in started calendar months after the date the 2017 部署会 set for each system, boundaries inclusive (done by due + 1 month → 6); "
+            "the department's delay is that of its latest system; a migration not completed scores 0."
+        ),
     ),
 )
 def dc_a_migration(provincial_dc_migration, provincial_dc_a_migration_tiers=A_MIGRATION.value) -> Score:
@@ -242,7 +248,7 @@ def dc_a_migration(provincial_dc_migration, provincial_dc_a_migration_tiers=A_MI
     source=src(
         "（3）资产处置，2分。应用系统迁移后1个月之内完成资产处置、机房清退的，得2分；逾期未完成的，不得分。",
         "数据中心整合（15） · 分值计算1（3）",
-        note="Read as: all systems migrated, and the last disposal done within 1 calendar month (inclusive) of the last migration.",
+        note=N_("Read as: all systems migrated, and the last disposal done within 1 calendar month (inclusive) of the last migration."),
     ),
 )
 def dc_a_disposal(provincial_dc_migration) -> Score:
@@ -259,7 +265,7 @@ P11B = group(
     source=src(
         "2.涉及专网应用系统迁移部门。",
         "数据中心整合（15） · 分值计算2",
-        note="The notice does not name the departments of this variant; the roster assigns them.",
+        note=N_("The notice does not name the departments of this variant; the roster assigns them."),
     ),
 )
 
@@ -273,7 +279,9 @@ P11B = group(
     source=src(
         "（1）系统迁移整合，13分。根据整合方案和进度安排，按时完成涉及专网应用系统迁移整合的，得13分；延期1个月内完成的，得10分；延期2个月内完成的，得5分；延期2个月以上的，不得分。",
         "数据中心整合（15） · 分值计算2（1）",
-        note="Delay as for P-1-1-A-2: started calendar months, boundaries inclusive, the latest 专网 system counts; not completed scores 0.",
+        note=N_(
+            "Delay as for P-1-1-A-2: started calendar months, boundaries inclusive, the latest 专网 system counts; not completed scores 0."
+        ),
     ),
 )
 def dc_b_migration(provincial_dc_migration, provincial_dc_b_migration_tiers=B_MIGRATION.value) -> Score:
@@ -294,7 +302,7 @@ def dc_b_migration(provincial_dc_migration, provincial_dc_b_migration_tiers=B_MI
     source=src(
         "（2）资产处置，2分。应用系统迁移后1个月之内完成资产处置、机房清退的，得2分；逾期未完成的，不得分。",
         "数据中心整合（15） · 分值计算2（2）",
-        note="As P-1-1-A-3: the last disposal within 1 calendar month (inclusive) of the last migration.",
+        note=N_("As P-1-1-A-3: the last disposal within 1 calendar month (inclusive) of the last migration."),
     ),
 )
 def dc_b_disposal(provincial_dc_migration) -> Score:
@@ -311,7 +319,7 @@ P11C = group(
     source=src(
         "3.2015年、2016年数据中心整合工作部门。",
         "数据中心整合（15） · 分值计算3",
-        note="The notice does not name the departments of this variant; the roster assigns them.",
+        note=N_("The notice does not name the departments of this variant; the roster assigns them."),
     ),
 )
 
@@ -325,7 +333,9 @@ P11C = group(
     source=src(
         "（1）“回头看”检查，6分。检查中未发现问题的，得6分；发现问题被通报的，1类问题扣2分。",
         "数据中心整合（15） · 分值计算3（1）",
-        note="'1类问题' read as one category of problem (several problems of one category deduct once); floor 0, which the notice does not state.",
+        note=N_(
+            "'1类问题' read as one category of problem (several problems of one category deduct once); floor 0, which the notice does not state."
+        ),
     ),
 )
 def dc_c_review(provincial_dc_review_items) -> Score:
@@ -341,7 +351,9 @@ def dc_c_review(provincial_dc_review_items) -> Score:
     source=src(
         "（2）整改工作，9分。未发现问题，或发现问题及时落实整改的，得9分；未能按时整改的，1类问题扣3分。",
         "数据中心整合（15） · 分值计算3（2）",
-        note="A category counts once if any of its problems was not rectified by its deadline; floor 0, which the notice does not state.",
+        note=N_(
+            "A category counts once if any of its problems was not rectified by its deadline; floor 0, which the notice does not state."
+        ),
     ),
 )
 def dc_c_rectification(provincial_dc_rectification_items) -> Score:
@@ -367,7 +379,7 @@ P12 = group(
     source=src(
         "1.完整性，4分。完整率达100%，得4分；达80%，得2分；达60%，得1分；低于60%,不得分。",
         "公共信用数据建设（10） · 分值计算1",
-        note="完整率 = items provided ÷ items required × 100% (考核要求 1); 达X% read as ≥ X%.",
+        note=N_("完整率 = items provided ÷ items required × 100% (考核要求 1); 达X% read as ≥ X%."),
     ),
 )
 def credit_completeness(provincial_credit_completeness, provincial_credit_completeness_tiers=CREDIT_COMPLETE.value) -> Score:
@@ -383,7 +395,9 @@ def credit_completeness(provincial_credit_completeness, provincial_credit_comple
     source=src(
         "2.准确性，2分。入库率达60%以上的，得2分；低于60%,不得分。",
         "公共信用数据建设（10） · 分值计算2",
-        note="入库率 = valid records loaded ÷ records provided × 100% (考核要求 2); 60% itself scores; a department that provided no record has 入库率 0.",
+        note=N_(
+            "入库率 = valid records loaded ÷ records provided × 100% (考核要求 2); 60% itself scores; a department that provided no record has 入库率 0."
+        ),
     ),
 )
 def credit_accuracy(provincial_credit_load_rate, provincial_credit_accuracy_tiers=CREDIT_ACCURATE.value) -> Score:
@@ -399,7 +413,7 @@ def credit_accuracy(provincial_credit_load_rate, provincial_credit_accuracy_tier
     source=src(
         "3.时效性，2分。按照要求及时采集上报信用数据的，得2分；未实现的，按比例扣分。",
         "公共信用数据建设（10） · 分值计算3",
-        note="'按比例扣分' read as 2 × submissions on time ÷ submissions the update cycle required.",
+        note=N_("'按比例扣分' read as 2 × submissions on time ÷ submissions the update cycle required."),
     ),
 )
 def credit_timeliness(provincial_credit_updates_on_time, provincial_credit_updates_required) -> Score:
@@ -415,7 +429,9 @@ def credit_timeliness(provincial_credit_updates_on_time, provincial_credit_updat
     source=src(
         "4.及时报送行政许可和行政处罚信息得2分；未实现的，按比例扣分。",
         "公共信用数据建设（10） · 分值计算4",
-        note="'按比例扣分' read as 2 × decisions pushed within 7 working days ÷ all 行政许可/行政处罚 decisions; a department with no such decision scores 2.",
+        note=N_(
+            "'按比例扣分' read as 2 × decisions pushed within 7 working days ÷ all 行政许可/行政处罚 decisions; a department with no such decision scores 2."
+        ),
     ),
 )
 def credit_dual_publicity(provincial_credit_decisions_on_time, provincial_credit_decisions_total) -> Score:
@@ -444,7 +460,9 @@ P13 = group(
     source=src(
         "分值计算：1.在建项目建设，5分。所有在建项目按批复工期进度要求，完成阶段建设任务的，得5分；未按进度要求，建设延期的，按比例扣分。",
         "部门项目建设应用情况（10） · 分值计算1",
-        note="'按比例扣分' read as 5 × projects on schedule ÷ projects under construction; a department with no project under construction scores 5.",
+        note=N_(
+            "'按比例扣分' read as 5 × projects on schedule ÷ projects under construction; a department with no project under construction scores 5."
+        ),
     ),
 )
 def projects_construction(provincial_projects_on_schedule, provincial_projects_under_construction) -> Score:
@@ -460,7 +478,7 @@ def projects_construction(provincial_projects_on_schedule, provincial_projects_u
     source=src(
         "2.已建项目应用，5分。所有已建业务系统运行正常、应用良好的，得5分；出现系统未正常运行应用的，按比例扣分。",
         "部门项目建设应用情况（10） · 分值计算2",
-        note="'按比例扣分' read as 5 × systems running normally ÷ systems built; a department with no completed system scores 5.",
+        note=N_("'按比例扣分' read as 5 × systems running normally ÷ systems built; a department with no completed system scores 5."),
     ),
 )
 def projects_use(provincial_projects_systems_running, provincial_projects_systems_built) -> Score:
@@ -476,7 +494,7 @@ P2 = group(
     source=src(
         "信息资源开发利用绩效（15）政务数据汇聚（10）信息系统安全等级保护（2）",
         "一级指标 信息资源开发利用绩效（15）",
-        note="目录注册和更新 5 + 政务数据汇聚 10 = 15.",
+        note=N_("目录注册和更新 5 + 政务数据汇聚 10 = 15."),
     ),
 )
 
@@ -490,7 +508,9 @@ P2 = group(
     source=src(
         "分值计算：依据职能完成本单位信息资源目录注册更新的，得5分；每发现1处错漏，扣0.5分，直至扣完。",
         "目录注册和更新（5） · 分值计算",
-        note="A department that did not register and update its catalogues scores 0 (the notice does not say); errors count across the four catalogues of the 考核要求.",
+        note=N_(
+            "A department that did not register and update its catalogues scores 0 (the notice does not say); errors count across the four catalogues of the 考核要求."
+        ),
     ),
 )
 def catalogue(provincial_catalogue_updated, provincial_catalogue_items) -> Score:
@@ -508,7 +528,7 @@ P22 = group(
     source=src(
         "考核要求：1.各单位根据本单位人口和法人相关业务，梳理政务数据汇聚目录清单；2.接入政务数据汇聚平台，根据目录向政务数据云实时汇聚本单位数据。",
         "政务数据汇聚（10） · 考核要求",
-        note="2 + 4 + 4 = 10: item 3's 4 points come from an orphan '4分。' in the scrape.",
+        note=N_("2 + 4 + 4 = 10: item 3's 4 points come from an orphan '4分。' in the scrape."),
     ),
 )
 
@@ -522,7 +542,7 @@ P22 = group(
     source=src(
         "1.根据本单位的业务职能所规定的权力清单、责任清单和行政服务事项，梳理本单位的政务数据目录，2分。梳理完整准确的，得2分；梳理不完整的，按比例扣分。",
         "政务数据汇聚（10） · 分值计算1",
-        note="'按比例扣分' read as 2 × entries complete and accurate ÷ entries expected.",
+        note=N_("'按比例扣分' read as 2 × entries complete and accurate ÷ entries expected."),
     ),
 )
 def data_catalogue(provincial_data_sharing_catalogue_complete, provincial_data_sharing_catalogue_expected) -> Score:
@@ -538,7 +558,7 @@ def data_catalogue(provincial_data_sharing_catalogue_complete, provincial_data_s
     source=src(
         "2.根据梳理的政务数据目录，通过接入政务数据汇聚平台，向政务数据云汇聚政务数据，4分。根据各单位接入的数据项（目录）数量、数据量完整性、数据更新及时性、数据接入方式和数据共享使用情况等多个因素，综合计算得分。",
         "政务数据汇聚（10） · 分值计算2",
-        note="The notice names the factors but no weights or formula: assessor-graded (0–4) against these criteria.",
+        note=N_("The notice names the factors but no weights or formula: assessor-graded (0–4) against these criteria."),
     ),
 )
 def data_aggregation(provincial_data_sharing_aggregation) -> Score:
@@ -554,7 +574,9 @@ def data_aggregation(provincial_data_sharing_aggregation) -> Score:
     source=src(
         "3.省直部门改造自建服务系统，向省级政务数据汇聚共享平台提供数据回流给各设区市行政服务中心办理系统。",
         "政务数据汇聚（10） · 分值计算3",
-        note="The source does not recover this item's rule; its 4 points come from an orphan '4分。' (2 + 4 + 4 = 10). Assessor-graded (0–4) against the criterion quoted.",
+        note=N_(
+            "The source does not recover this item's rule; its 4 points come from an orphan '4分。' (2 + 4 + 4 = 10). Assessor-graded (0–4) against the criterion quoted."
+        ),
     ),
 )
 def data_backflow(provincial_data_sharing_backflow) -> Score:
@@ -570,7 +592,7 @@ P3 = group(
     source=src(
         "安全保障绩效（15）关键信息基础设施和重要信息系统（网站）网络安全管理（7）",
         "一级指标 安全保障绩效（15）",
-        note="信息系统安全等级保护 2 + 网络安全管理 7 + 应急处置 2 + 保密管理 4 = 15; the label repeats in the scrape (a page break).",
+        note=N_("信息系统安全等级保护 2 + 网络安全管理 7 + 应急处置 2 + 保密管理 4 = 15; the label repeats in the scrape (a page break)."),
     ),
 )
 
@@ -584,7 +606,7 @@ P3 = group(
     source=src(
         "分值计算：信息系统落实信息系统安全等级保护基本的技术要求和管理要求的，得2分；未落实的，扣2分。",
         "信息系统安全等级保护（2） · 分值计算",
-        note="On a 2-point indicator '扣2分' means 0.",
+        note=N_("On a 2-point indicator '扣2分' means 0."),
     ),
 )
 def mlps(provincial_mlps_requirements_met) -> Score:
@@ -600,11 +622,13 @@ def mlps(provincial_mlps_requirements_met) -> Score:
     source=src(
         "关键信息基础设施和重要信息系统（网站）网络安全管理（7）考核内容:开展关键信息基础设施、重要信息系统（网站）网络安全管理情况和政务外网安全接入情况。",
         "关键信息基础设施和重要信息系统（网站）网络安全管理（7） · 考核内容; 分值计算 1、2、4–8",
-        note="Deduction-only, 7 points, deductions stop at 0 for the whole indicator (直至扣完): item 1 −2 if real-name authentication, "
-        "state detection and repair of Internet terminals is not in place; items 2, 4, 5 −0.5 per terminal (违规外联 per terminal per notice; "
-        "未注册, 未安装杀毒软件 once per terminal); items 6, 8 −1 per notice; item 7 −1 per notice not fixed and fed back within 2 weeks (14 days). "
-        "Item 3 is not recoverable from the source (the numbering jumps from 2 to 4; the requirement it probably scored, "
-        "'部署在政务信息网的应用系统不存在安全漏洞', is left without a deduction).",
+        note=N_(
+            "Deduction-only, 7 points, deductions stop at 0 for the whole indicator (直至扣完): item 1 −2 if real-name authentication, "
+            "state detection and repair of Internet terminals is not in place; items 2, 4, 5 −0.5 per terminal (违规外联 per terminal per notice; "
+            "未注册, 未安装杀毒软件 once per terminal); items 6, 8 −1 per notice; item 7 −1 per notice not fixed and fed back within 2 weeks (14 days). "
+            "Item 3 is not recoverable from the source (the numbering jumps from 2 to 4; the requirement it probably scored, "
+            "'部署在政务信息网的应用系统不存在安全漏洞', is left without a deduction)."
+        ),
     ),
 )
 def network_security(provincial_network_security_items) -> Score:
@@ -633,7 +657,7 @@ P33 = group(
     source=src(
         "分值计算：1.发生网络与信息安全事件按要求及时整改反馈的，得1分；未按要求及时整改反馈的，不得分。",
         "网络与信息安全应急处置工作（2） · 分值计算1",
-        note="A department with no incident scores 1 (the notice does not say).",
+        note=N_("A department with no incident scores 1 (the notice does not say)."),
     ),
 )
 def incident_feedback(provincial_security_incidents) -> Score:
@@ -682,7 +706,7 @@ def platform_login(provincial_login_miss_items) -> Score:
     source=src(
         "分值计算：保密专项检查，发现违反保密法律、法规1次，扣1分。",
         "保密管理（4） · 分值计算",
-        note="Deduction-only, 4 points, floor 0 (binding decision 7); a leak zeroes it through veto P-3-4-V.",
+        note=N_("Deduction-only, 4 points, floor 0 (binding decision 7); a leak zeroes it through veto P-3-4-V."),
     ),
 )
 def secrecy(provincial_secrecy_items) -> Score:
@@ -693,7 +717,7 @@ def secrecy(provincial_secrecy_items) -> Score:
     "P-3-4-V",
     "泄密事件",
     targets=["P-3-4"],
-    source=src("发生泄密事件的，本项不得分。", "保密管理（4） · 分值计算", note="'本项' is 保密管理 only, not the section."),
+    source=src("发生泄密事件的，本项不得分。", "保密管理（4） · 分值计算", note=N_("'本项' is 保密管理 only, not the section.")),
 )
 def secrecy_leak(provincial_secrecy_leak) -> str | None:
     return N_("a leak of state secrets (泄密事件) occurred") if provincial_secrecy_leak else None
