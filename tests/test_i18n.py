@@ -359,3 +359,25 @@ def test_the_fj2017_explanations_of_the_samples_are_chinese(runner, tmp_path, ca
             if re.search(ENGLISH, re.sub(r"“[^”]*”|'[^']*'", "", line)):
                 english.add(line)
     assert sorted(english) == []
+
+
+@pytest.mark.parametrize("category", ["county", "city", "provincial"])
+def test_the_fj2017_citation_notes_are_chinese(category):
+    """A rule's note (how the pack reads the notice there), shown beside the cited clause in the
+    report and by `list`, is in the ruleset's language too; English keeps the pack's words."""
+    import re
+
+    from escore._i18n import use
+    from escore._plugins import Catalog, make_plugin_manager
+
+    catalog = Catalog(make_plugin_manager())
+    plan = catalog.plan("fj2017", category)
+    sources = [node.source for section in plan.sections for _, node in plan.walk(section.name) if node.source and node.source.note]
+    assert len(sources) > 20
+    try:
+        use("zh", catalog.translations)
+        shown = [source.shown_note() for source in sources]
+    finally:
+        use("en")
+    assert [source.shown_note() for source in sources] == [source.note for source in sources]
+    assert sorted(note for note in shown if re.search(ENGLISH, re.sub(r"“[^”]*”|'[^']*'", "", note))) == []
