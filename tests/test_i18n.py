@@ -381,3 +381,11 @@ def test_the_fj2017_citation_notes_are_chinese(category):
         use("en")
     assert [source.shown_note() for source in sources] == [source.note for source in sources]
     assert sorted(note for note in shown if re.search(ENGLISH, re.sub(r"“[^”]*”|'[^']*'", "", note))) == []
+
+
+def test_list_names_the_assessment_methods_as_the_notice_does(runner):
+    """`list` shows a row's methods by their keys in English and by the notice's names in Chinese."""
+    chinese = runner.invoke(cli, ["list", "-c", "county"]).output
+    english = runner.invoke(cli, ["list", "-c", "county", "--lang", "en"]).output
+    assert "W-L-1-1-1 公共资源配置 [3]  (年底综合考核)" in chinese
+    assert "W-L-1-1-1 公共资源配置 [3]  (annual_review)" in english

@@ -101,6 +101,24 @@ STATUS_NAMES = (
 )
 
 
+#: The notice's assessment methods (``escore._indicators.METHODS``): their keys in English, the
+#: notice's names (年底综合考核…) in Chinese.
+METHOD_NAMES = (
+    NP_("method", "self_report"),
+    NP_("method", "monitoring"),
+    NP_("method", "online_monitoring"),
+    NP_("method", "online_check"),
+    NP_("method", "inspection"),
+    NP_("method", "annual_review"),
+    NP_("method", "public_vote"),
+)
+
+
+def method_label(method: str) -> str:
+    """The display name of an assessment method: its key in English, the notice's name in Chinese."""
+    return pgettext("method", method)
+
+
 def status_label(status: str) -> str:
     """The display name of a status: the key itself in English, 不适用 for ``not_applicable`` in Chinese."""
     return pgettext("status", status)

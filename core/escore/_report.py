@@ -13,7 +13,7 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from ._collect import Plan, PlanNode, sorted_naturally
-from ._i18n import N_, gettext, language, status_label
+from ._i18n import N_, gettext, language, method_label, status_label
 from ._results import RunResult, present
 from ._score import EXACT_SUMS, ZERO, fmt
 from ._text import escape, escape_lines
@@ -478,7 +478,7 @@ def catalog_table(plan: Plan) -> str:
             if node.variant_by:
                 flags.append(gettext("variant by {0}").format(node.variant_by))
             if node.methods:
-                flags.append("/".join(node.methods))
+                flags.append("/".join(map(method_label, node.methods)))
             extra = f"  ({'; '.join(flags)})" if flags else ""
             indent = "  " * (depth + 1)
             lines.append(f"{indent}{node.code} {node.title} [{fmt(node.max)}]{extra}")
