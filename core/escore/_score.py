@@ -234,7 +234,10 @@ def composite(*parts: Score) -> Score:
 def points(value: Number, reason: str, *args: object) -> Score:
     """A score given directly, with its reason: a line, or with ``args`` a :meth:`str.format`
     template of them (``points(0, "{0} of {1} systems pending: 0", pending, systems)``), looked
-    up in the packs' catalogues as :meth:`Score.with_reason` does."""
+    up in the packs' catalogues and formatted only when the run explains, as
+    :meth:`Score.with_reason` is."""
+    if not explaining.get():
+        return Score(to_decimal(value))
     if translating:
         reason = gettext(reason)
     return Score(to_decimal(value), (formatted(reason, args) if args else reason,))
