@@ -423,11 +423,9 @@ def mlps(city_mlps_findings) -> Score:
     first: dict[str, Any] = {}  # system → its first finding row
     for row in city_mlps_findings:
         first.setdefault(row.system, row)
+    # The label is a template of the row, formatted (and translated) only when a line is written.
     return MLPS.score(
-        Item(
-            N_("system"),
-            gettext("{0} ({1}, {2})").format(name, row.date, row.owner) if row.owner else gettext("{0} ({1})").format(name, row.date),
-        )
+        Item(N_("system"), N_("{0} ({1}, {2})") if row.owner else N_("{0} ({1})"), args=(name, row.date, row.owner))
         for name, row in first.items()
     )
 
