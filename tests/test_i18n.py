@@ -331,6 +331,7 @@ def test_every_message_of_an_fj2017_pack_is_translated(package):
 
     directory = Path(importlib.import_module(package).__file__).parent
     found = {message for _, _, message, _, _ in extract_from_dir(directory, keywords=PACK_KEYWORDS)}
+    assert len(found) > 50  # the pack's words are found where the docs say to mark them
     catalogue = directory / "locale" / "zh" / "LC_MESSAGES" / f"{package}.po"
     with catalogue.open("rb") as stream:
         translated = {m.id: m.string for m in read_po(stream) if m.id and m.string and not m.fuzzy}
@@ -389,3 +390,13 @@ def test_list_names_the_assessment_methods_as_the_notice_does(runner):
     english = runner.invoke(cli, ["list", "-c", "county", "--lang", "en"]).output
     assert "W-L-1-1-1 公共资源配置 [3]  (年底综合考核)" in chinese
     assert "W-L-1-1-1 公共资源配置 [3]  (annual_review)" in english
+
+
+def test_a_fields_unit_and_description_are_shown_in_the_command_language(runner):
+    """The evidence template translates a pack's field descriptions and units (项 for items)."""
+    chinese = runner.invoke(cli, ["template", "-c", "county"]).output
+    english = runner.invoke(cli, ["template", "-c", "county", "--lang", "en"]).output
+    assert "至多 website.services.admin_power_items (项)" in chinese and "(items)" not in chinese
+    assert "at most website.services.admin_power_items (items)" in english
+    assert "# context (not scored): 行政权力事项 with a published 办事指南, out of admin_power_items" in english
+    assert "with a published" not in chinese
