@@ -50,6 +50,7 @@ from ._ruleform import COLUMN_RULES, applied_rule
 from ._run import Engine
 from ._score import EXACT_SUMS, ZERO, Score
 from ._selection import IMMUTABLE
+from ._tablerows import TableRows
 
 #: Columns shorter than this are scored unit by unit: grouping would not pay.
 FROM_UNITS = 64
@@ -389,7 +390,10 @@ class _Block:
                     self.bad[name] = set(range(size))
                     self.table_problems[name] = engine.missing_table(name)
                 continue
-            column = list(map(by_unit.get, codes, itertools.repeat(())))
+            if isinstance(by_unit, TableRows):  # rows kept as columns (a first run): made a column at a time
+                column = by_unit.rows_of(codes)
+            else:
+                column = list(map(by_unit.get, codes, itertools.repeat(())))
             if rollup:
                 for r, subunits in enumerate(data["subunits"]):
                     for child in subunits:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _cache
+from ._tablerows import TableRows
 
 EVIDENCE_VERSION = 9
 #: Units per record of a cached evidence set (a load decodes one record at a time). A process
@@ -220,10 +221,15 @@ def save_evidence_set(key: str, evidence: Any) -> None:
             for name, parts in table_parts:
                 by_unit = evidence.tables[name]
                 for slice_number, part in parts:
-                    rows = [row for code in part for row in by_unit[code]]
-                    counts = [len(by_unit[code]) for code in part]
-                    width = len(rows[0]) if rows else 0
-                    columns: list[Any] = [_column(list(column), enc) for column in zip(*rows)] if rows else []
+                    if isinstance(by_unit, TableRows):  # kept as columns: no row made
+                        counts, found = by_unit.columns_of(part)
+                        cells = found if any(counts) else []
+                    else:
+                        rows = [row for code in part for row in by_unit[code]]
+                        counts = [len(by_unit[code]) for code in part]
+                        cells = list(map(list, zip(*rows)))
+                    width = len(cells)
+                    columns: list[Any] = [_column(column, enc) for column in cells]
                     if columns and columns[0][1] == list(_repeated(part, counts)):
                         columns[0] = None  # each row's unit code is its unit's: rebuilt from the counts
                     yield _record((name, slice_number, part))

@@ -353,6 +353,9 @@ class _Reading:
         self.line_numbers: list[int] = []
         self.files: dict[str, str] = {}
         self.rows: dict[str, dict[str, list[Any]]] = {}
+        # A table read from one CSV file by columns, kept as columns until the set is made (its
+        # rows go to ``rows`` if another file of the table comes, or a workbook).
+        self.columns: dict[str, TableColumns] = {}
         self.synthetic = False
         self.notes: list[str] = []
         self.idle: list[str] = []  # paths that held nothing for these units, with what was skipped
@@ -393,6 +396,8 @@ class _Reading:
         from ._xlsx_evidence import read_evidence_book
 
         live = {code: self.values.writable(code) for code in self.values}  # a workbook (tens of units) reads and adds in place
+        for name in list(self.columns):  # its rows come after those read before
+            add_rows(self.rows[name], self.tables_by_name[name], self.columns.pop(name), self.row_files, None)
         book = read_evidence_book(
             root,
             loader,
@@ -498,17 +503,19 @@ class _Reading:
                 return False  # read by another category of the ruleset
             hint = did_you_mean(name, self.all_tables)
             raise InputError(str(path), "", _("unknown monitoring table '{0}'").format(name), hint=hint)
-        _read_table(
-            path,
-            spec_table,
-            loader,
-            self.with_rows,
-            self.known,
-            self.rows.setdefault(name, {}),
-            self.row_files,
-            self.table_files_seen,
-            self.line_numbers,
+        out = self.rows.setdefault(name, {})  # the tables in the order their first file is read
+        first = self.columns.pop(name, None)
+        if first is not None:  # a second file of the table: the first's rows, then its rows
+            add_rows(out, spec_table, first, self.row_files, None)
+        later = self.table_files_seen.get(name)
+        found = _read_table(
+            path, spec_table, loader, self.with_rows, self.known, out, self.row_files, self.table_files_seen, self.line_numbers
         )
+        if found is not None:
+            if later is None:  # the table's first file, read by columns: kept so (escore._tablerows)
+                self.columns[name] = found
+            else:
+                add_rows(out, spec_table, found, self.row_files, str(path))
         return True
 
     def result(self, paths: Sequence[Path]) -> EvidenceSet:
@@ -521,10 +528,16 @@ class _Reading:
             )
         for message in idle:
             warn(message)
-        tables = {}
+        from ._tablerows import TableRows
+
+        tables: dict[str, Mapping[str, tuple[Any, ...]]] = {}
         rows = self.rows
         for name in list(rows):  # one table's lists at a time become tuples (no second copy of every row)
             by_unit = rows.pop(name)
+            found = self.columns.pop(name, None)
+            if found is not None:  # read from one file by columns, and so kept
+                tables[name] = TableRows(self.tables_by_name[name].row_type, *found)
+                continue
             tables[name] = {code: tuple(by_unit.pop(code)) for code in list(by_unit)}
         values, files, origins = self.values, self.files, self.origins
         values.pack_all()
@@ -541,18 +554,19 @@ class _Reading:
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 
 
-def _rows_by_columns(
-    path: Path, spec: Table, wanted: Mapping[str, str], known: set[str], line_numbers: list[int]
-) -> tuple[list[str], list[Any]] | None:
-    """The rows of a CSV monitoring table read by columns (each unit's code, and its row as
-    :func:`parse_rows` makes it), or ``None`` at the least doubt: a malformed file, an unknown
-    unit or column, a missing or empty required cell, a value that does not convert, a broken
-    constraint between columns. The rows are then read one by one, which raises the first
-    problem in line order with its exact message; here, each distinct text of a column is
-    converted once and the rows are made in C-level passes (76,000 rows: no mapping per row).
-    """
-    import itertools
+#: A monitoring table read by columns: each row's unit code, line number, and a list per column
+#: of the table (``spec.columns``) of its cells as :func:`parse_rows` makes them.
+TableColumns = tuple[list[str], list[Any], list[list[Any]]]
 
+
+def _rows_by_columns(path: Path, spec: Table, wanted: Mapping[str, str], known: set[str], line_numbers: list[int]) -> TableColumns | None:
+    """The rows of a CSV monitoring table read by columns (:data:`TableColumns`), or ``None`` at
+    the least doubt: a malformed file, an unknown unit or column, a missing or empty required
+    cell, a value that does not convert, a broken constraint between columns. The rows are then
+    read one by one, which raises the first problem in line order with its exact message; here,
+    each distinct text of a column is converted once, in C-level passes (76,000 rows: no mapping
+    per row), and the cells stay in columns (escore._tablerows).
+    """
     from ._builtin_loaders import read_csv_columns
     from ._columnar import ReadRowByRow, converted, wanted_chunks
     from ._errors import EscoreError
@@ -561,7 +575,8 @@ def _rows_by_columns(
     columns = {c.name: c for c in spec.columns}
     made: dict[str, dict[str, Any]] = {name: {} for name in columns}  # per column: text → value, across the chunks
     all_owners: list[str] = []
-    rows: list[Any] = []
+    all_lines: list[Any] = []
+    cells: list[list[Any]] = [[] for _ in columns]
 
     def usable(names: list[str]) -> bool:  # a unit column, known columns, every required one
         return "unit" in names and set(names) - {"unit"} <= set(columns) and all(n in names for n, c in columns.items() if c.required)
@@ -587,7 +602,9 @@ def _rows_by_columns(
             if not _within_bounds(spec, values):
                 return None
             all_owners += owners
-            rows += map(tuple.__new__, itertools.repeat(spec.row_type), zip(owners, lines, *values))
+            all_lines += lines
+            for kept, column in zip(cells, values):
+                kept += column
     except (EscoreError, ReadRowByRow):
         return None
     if not chunks:  # no rows: the header alone, checked as above
@@ -596,7 +613,7 @@ def _rows_by_columns(
                 return None
         except EscoreError:
             return None
-    return all_owners, rows
+    return all_owners, all_lines, cells
 
 
 def _within_bounds(spec: Table, values: list[list[Any]]) -> bool:
@@ -650,7 +667,10 @@ def _read_table(
     row_files: dict[int, str],
     first_files: dict[str, str],
     line_numbers: list[int],
-) -> None:
+) -> TableColumns | None:
+    """One monitoring table file: its rows as columns when the built-in CSV reader read it by
+    columns (the caller keeps them so, or makes rows: :func:`add_rows`), else added to ``out``
+    (unit code → rows) row by row, and ``None``."""
     where = str(path)
     columns = {c.name: c for c in spec.columns}
     checked: list[bool] = []
@@ -662,11 +682,7 @@ def _read_table(
     if loader.read is read_csv:  # the built-in CSV reader: by columns, unless anything is amiss
         found = _rows_by_columns(path, spec, wanted, known, line_numbers)
         if found is not None:
-            for code, row in zip(*found):
-                out.setdefault(code, []).append(row)
-                if later:
-                    row_files[id(row)] = where
-            return
+            return found
 
     def rows() -> Iterator[tuple[int, Mapping[str, Any]]]:
         for line, row in loader.read(path):
@@ -695,3 +711,17 @@ def _read_table(
         out.setdefault(code, []).append(row)
         if later:
             row_files[id(row)] = where
+    return None
+
+
+def add_rows(out: dict[str, list[Any]], spec: Table, found: TableColumns, row_files: dict[int, str], later: str | None) -> None:
+    """The rows of a table read by columns added to ``out`` (unit code → rows) after those read
+    before; ``later``: the file they come from, when it is not the table's first."""
+    import itertools
+
+    owners, lines, cells = found
+    rows: list[Any] = list(map(tuple.__new__, itertools.repeat(spec.row_type), zip(owners, lines, *cells)))
+    for code, row in zip(owners, rows):
+        out.setdefault(code, []).append(row)
+    if later:
+        row_files.update(dict.fromkeys(map(id, rows), later))

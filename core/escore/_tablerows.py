@@ -1,0 +1,98 @@
+"""One monitoring table's rows by unit, kept as columns: a row is made when it is read.
+
+A row as a named tuple costs its header (56 bytes with the collector's) besides 8 bytes per
+cell, and each unit's rows one tuple more: the six website tables of 100,000 county units
+(2.1 million rows) held 214 MiB so, in a first run that parses every file, against about
+75 MiB as columns. Here the cells of a table read whole from one CSV file stay in a list per
+column, the rows of each unit together; reading a unit gives a fresh tuple of its rows, equal,
+field by field and object by object, to the one the loader used to keep. Every reader (the
+engine, the checks, the cache, a what-if) sees a mapping of unit code to rows as before.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+_EMPTY: tuple[Any, ...] = ()
+
+
+class TableRows(Mapping[str, tuple[Any, ...]]):
+    """unit code → that unit's rows (of ``row_type``), in the order they were read.
+
+    Units iterate in the order their first row was read, as the loader's dictionary did.
+    """
+
+    __slots__ = ("_codes", "_columns", "_lines", "_offsets", "_position", "_row_type")
+
+    def __init__(self, row_type: type, owners: Sequence[str], lines: Sequence[Any], columns: Sequence[Sequence[Any]]) -> None:
+        """``owners[i]``, ``lines[i]`` and ``column[i]`` of each column: the unit, line and cells
+        of the i-th row read (the row is ``row_type(owner, line, *cells)``)."""
+        counts = collections.Counter(owners)  # C-level; in the order units are first seen
+        first = list(counts)
+        self._row_type = row_type
+        self._codes = [*first, None]  # each unit's code as read (one string object per unit); None: no rows
+        self._position = dict(zip(first, itertools.count()))
+        # Unit i's rows are start..stop = offsets[i], offsets[i + 1]; a code the table does not
+        # have reads position len(first), an empty range (rows_of: no test per code).
+        self._offsets = array("q", itertools.accumulate(counts.values(), initial=0))
+        self._offsets.append(self._offsets[-1])
+        if len(first) > 1 and not _grouped(owners, len(first)):
+            # Rows of a unit apart in the file (rows listed by date): a stable sort by the
+            # unit's first appearance brings them together, each unit's in file order.
+            where = list(map(self._position.__getitem__, owners))
+            order = sorted(range(len(owners)), key=where.__getitem__)
+            lines = list(map(lines.__getitem__, order))
+            columns = [list(map(column.__getitem__, order)) for column in columns]
+        # The lists are the caller's, handed over (a copy would hold every cell twice for a while).
+        self._lines = lines if lines.__class__ is list else list(lines)
+        self._columns = [column if column.__class__ is list else list(column) for column in columns]
+
+    def __getitem__(self, code: str) -> tuple[Any, ...]:
+        position = self._position[code]
+        start, stop = self._offsets[position], self._offsets[position + 1]
+        owner = self._codes[position]
+        cells = [column[start:stop] for column in self._columns]
+        rows = zip(itertools.repeat(owner, stop - start), self._lines[start:stop], *cells)
+        return tuple(map(tuple.__new__, itertools.repeat(self._row_type), rows))
+
+    def get(self, code: str, default: Any = None) -> Any:  # the engine's lookup: no exception per unit without rows
+        return self[code] if code in self._position else default
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+    def rows_of(self, codes: Sequence[str]) -> list[tuple[Any, ...]]:
+        """``[self.get(code, ()) for code in codes]``, the rows made a column at a time."""
+        counts, columns = self.columns_of(codes)
+        rows: Iterator[Any] = map(tuple.__new__, itertools.repeat(self._row_type), zip(*columns))
+        return list(map(tuple, map(itertools.islice, itertools.repeat(rows), counts)))
+
+    def columns_of(self, codes: Sequence[str]) -> tuple[list[int], list[list[Any]]]:
+        """How many rows each unit of ``codes`` has, and the columns of their rows in that order
+        (unit, line, then the cells): ``zip(*rows)`` of their rows, without making the rows."""
+        offsets = self._offsets
+        at = list(map(self._position.get, codes, itertools.repeat(len(self._codes) - 1)))
+        starts = list(map(offsets.__getitem__, at))
+        stops = list(map(offsets.__getitem__, map((1).__add__, at)))
+        counts = list(map(int.__sub__, stops, starts))
+        picked = list(itertools.chain.from_iterable(map(range, starts, stops)))
+        owners = list(itertools.chain.from_iterable(map(itertools.repeat, map(self._codes.__getitem__, at), counts)))
+        return counts, [owners, *[list(map(column.__getitem__, picked)) for column in (self._lines, *self._columns)]]
+
+
+def _grouped(owners: Sequence[str], units: int) -> bool:
+    """Whether each unit's rows are next to each other: as many runs of one code as units."""
+    return sum(1 for _ in itertools.groupby(owners)) == units

@@ -1,0 +1,131 @@
+"""A monitoring table read from one CSV file is kept as columns (escore._tablerows.TableRows).
+
+Reading a unit makes its rows: they must be the rows the loader kept before, value for value
+and object for object, in the same order of units and of rows, for every reader (the engine,
+the column pass, the checks, the cache). A table read from several files is kept as rows,
+each error still naming the file and line it comes from.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import namedtuple
+from pathlib import Path
+
+import pytest
+
+from escore._errors import InputError
+from escore._load import load_evidence
+from escore._plugins import Catalog, make_plugin_manager
+from escore._tablerows import TableRows
+
+pytest.importorskip("escore_fj2017_website", reason="the fj2017 packs are not installed")
+
+Row = namedtuple("Row", "unit line kind amount")
+
+
+def _table() -> tuple[TableRows, dict[str, tuple[Row, ...]], list[str]]:
+    """A table whose units' rows are apart in the file (listed by date), and the rows a
+    loader building named tuples one by one keeps for it."""
+    owners = ["b", "a", "b", "c", "a", "b"]
+    read = [("b", 2, "x", 1), ("a", 3, "y", 2), ("b", 4, "x", 3), ("c", 5, "z", 4), ("a", 6, "x", 5), ("b", 7, "y", 6)]
+    codes = {code: code for code in owners}  # one object per code, as the loader shares them
+    owners = [codes[code] for code in owners]
+    by_rows: dict[str, list[Row]] = {}
+    for code, line, kind, amount in read:
+        by_rows.setdefault(codes[code], []).append(Row(codes[code], line, kind, amount))
+    table = TableRows(Row, list(owners), [r[1] for r in read], [[r[2] for r in read], [r[3] for r in read]])
+    return table, {code: tuple(rows) for code, rows in by_rows.items()}, owners
+
+
+def test_a_unit_reads_its_rows_in_file_order_and_units_in_order_of_first_row():
+    table, expected, owners = _table()
+    assert list(table) == ["b", "a", "c"] == list(expected)
+    assert len(table) == 3
+    assert table["b"] == (Row("b", 2, "x", 1), Row("b", 4, "x", 3), Row("b", 7, "y", 6))
+    assert table["a"] == (Row("a", 3, "y", 2), Row("a", 6, "x", 5))
+    assert dict(table) == expected
+    assert repr(table) == repr(expected)
+    assert type(table["c"][0]) is Row
+    # The unit code of every row is the unit's one string object, whatever string asks for it.
+    asked = "".join(["b"])
+    assert all(row.unit is owners[0] for row in table[asked])
+
+
+def test_a_unit_without_rows():
+    table, _, _ = _table()
+    assert "d" not in table
+    assert table.get("d", ()) == ()
+    assert table.get("d") is None
+    with pytest.raises(KeyError):
+        table["d"]
+    empty = TableRows(Row, [], [], [[], []])
+    assert len(empty) == 0 and dict(empty) == {} and empty.rows_of(["a", "b"]) == [(), ()]
+
+
+def test_rows_and_columns_of_many_units_at_once():
+    table, expected, _ = _table()
+    codes = ["c", "d", "b", "a", "b"]
+    assert table.rows_of(codes) == [expected["c"], (), expected["b"], expected["a"], expected["b"]]
+    counts, columns = table.columns_of(["a", "d", "c"])
+    assert counts == [2, 0, 1]
+    assert columns == [["a", "a", "c"], [3, 6, 5], ["y", "x", "z"], [2, 5, 4]]
+    assert columns == list(map(list, zip(*(expected["a"] + expected["c"]))))
+
+
+# --------------------------------------------------------------------------- as the loader keeps them
+
+PROVINCIAL = Path(__file__).resolve().parent.parent / "plugins/indicators_provincial/escore_fj2017_provincial/sample/provincial"
+WEBSITE = Path(__file__).resolve().parent.parent / "plugins/indicators_website/escore_fj2017_website/sample/provincial"
+MONTHS = "website_portal_months"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return Catalog(make_plugin_manager())
+
+
+def _load(catalog, paths):
+    plan = catalog.plan("fj2017", "provincial")
+    codes = [u.code for u in catalog.roster("fj2017", "provincial")]
+    return load_evidence(paths, plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
+
+
+def _without_lines(by_unit):
+    return {code: [(row.unit, *row[2:]) for row in rows] for code, rows in by_unit.items()}
+
+
+def test_a_table_of_one_file_is_kept_as_columns_and_of_two_files_as_rows(catalog, tmp_path, monkeypatch):
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    whole = _load(catalog, [PROVINCIAL, WEBSITE])
+    assert isinstance(whole.tables[MONTHS], TableRows)
+    assert isinstance(whole.tables["provincial_dc_migrations"], TableRows)
+    assert len(whole.tables[MONTHS]) == 38
+    row = whole.tables[MONTHS]["prov.bgt"][0]
+    assert (row.unit, row.line, row.month, row.row, str(row.points), row.note) == ("prov.bgt", 2, 8, "资源库", "3", None)
+    # The last 100 rows of the table moved to a second evidence path: the same rows, in the same
+    # order, kept as rows; and every other table as it was.
+    first = shutil.copytree(WEBSITE, tmp_path / "first")
+    second = tmp_path / "second" / "monitoring"
+    second.mkdir(parents=True)
+    lines = (WEBSITE / "monitoring" / f"{MONTHS}.csv").read_text(encoding="utf-8").splitlines()
+    (first / "monitoring" / f"{MONTHS}.csv").write_text("\n".join(lines[:-100]) + "\n", encoding="utf-8")
+    (second / f"{MONTHS}.csv").write_text("\n".join([lines[0], *lines[-100:]]) + "\n", encoding="utf-8")
+    split = _load(catalog, [PROVINCIAL, first, second.parent])
+    assert type(split.tables[MONTHS]) is dict
+    assert list(split.tables[MONTHS]) == list(whole.tables[MONTHS])
+    assert _without_lines(split.tables[MONTHS]) == _without_lines(whole.tables[MONTHS])
+    assert split.tables["provincial_dc_migrations"] == whole.tables["provincial_dc_migrations"]
+
+
+def test_an_impossible_row_in_a_tables_second_file_names_that_file(catalog, tmp_path, monkeypatch):
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    second = tmp_path / "second" / "monitoring"
+    second.mkdir(parents=True)
+    (second / f"{MONTHS}.csv").write_text("unit,month,row,points,note\nprov.bgt,12,资源库,3,\nprov.bgt,8,资源库,2,\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        _load(catalog, [PROVINCIAL, WEBSITE, second.parent])
+    assert str(raised.value) == (
+        f"{second / MONTHS}.csv:3: month, row: expected one row per unit and month, row; "
+        "prov.bgt has month 8, row '资源库' already on line 2"
+    )
