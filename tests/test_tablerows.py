@@ -8,6 +8,7 @@ each error still naming the file and line it comes from.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import namedtuple
 from pathlib import Path
@@ -129,3 +130,42 @@ def test_an_impossible_row_in_a_tables_second_file_names_that_file(catalog, tmp_
         f"{second / MONTHS}.csv:3: month, row: expected one row per unit and month, row; "
         "prov.bgt has month 8, row '资源库' already on line 2"
     )
+
+
+def test_a_tables_rows_from_a_workbook_then_a_csv_file_are_all_kept(tmp_path, monkeypatch):
+    """A workbook's sheet of a table read before a CSV file of it: the CSV's rows are added to
+    the sheet's (not kept as columns alone), and every unit scores as with the whole table."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from click.testing import CliRunner
+
+    from escore_cli import cli
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    runner = CliRunner()
+    book = tmp_path / "county.xlsx"
+    made = runner.invoke(cli, ["template", "-c", "county", "-f", "xlsx", "--evidence-from-sample", "-o", str(book)])
+    assert made.exit_code == 0, made.output
+    sample = Path(__file__).resolve().parent.parent / "plugins/indicators_website/escore_fj2017_website/sample/county"
+    lines = (sample / "monitoring" / "website_letters.csv").read_text(encoding="utf-8").splitlines()
+    moved = [line for line in lines[1:] if line.startswith("fuzhou.")]  # Fuzhou's counties' letters: in the CSV file
+    assert 10 < len(moved) < len(lines) - 10
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["website_letters"]
+    for row in range(sheet.max_row, 1, -1):
+        if str(sheet.cell(row, 1).value).startswith("fuzhou."):
+            sheet.delete_rows(row)
+    workbook.save(book)
+    letters = tmp_path / "letters" / "monitoring"
+    letters.mkdir(parents=True)
+    (letters / "website_letters.csv").write_text("\n".join([lines[0], *moved]) + "\n", encoding="utf-8")
+
+    def scores(*args):
+        result = runner.invoke(cli, ["run", "-c", "county", "-f", "json", *args])
+        assert result.exit_code == 0, result.stderr
+        units = json.loads(result.stdout)["units"]
+        return {u["code"]: (u["total"], [(i["code"], i["status"], i["points"]) for i in u["indicators"]]) for u in units}
+
+    whole = scores()
+    assert scores("-e", str(book), "-e", str(letters.parent)) == whole
+    # Without Fuzhou's letters the scores differ (the test would see rows dropped).
+    assert scores("-e", str(book)) != whole

@@ -512,10 +512,10 @@ class _Reading:
             path, spec_table, loader, self.with_rows, self.known, out, self.row_files, self.table_files_seen, self.line_numbers
         )
         if found is not None:
-            if later is None:  # the table's first file, read by columns: kept so (escore._tablerows)
+            if later is None and not out:  # the table's first rows, read by columns: kept so (escore._tablerows)
                 self.columns[name] = found
-            else:
-                add_rows(out, spec_table, found, self.row_files, str(path))
+            else:  # after rows of another file (or a workbook's sheet)
+                add_rows(out, spec_table, found, self.row_files, None if later is None else str(path))
         return True
 
     def result(self, paths: Sequence[Path]) -> EvidenceSet:
