@@ -1,7 +1,7 @@
 """One monitoring table's rows by unit, kept as columns: a row is made when it is read.
 
-A row as a named tuple costs its header (56 bytes with the collector's) besides 8 bytes per
-cell, and each unit's rows one tuple more: the six website tables of 100,000 county units
+A row as a named tuple costs its header (56 bytes, the garbage collector's included) besides 8
+bytes per cell, and each unit's rows one tuple more: the six website tables of 100,000 county units
 (2.1 million rows) held 214 MiB so, in a first run that parses every file, against about
 75 MiB as columns. Here the cells of a table read whole from one CSV file stay in a list per
 column, the rows of each unit together; reading a unit gives a fresh tuple of its rows, equal,
@@ -16,8 +16,6 @@ import itertools
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-
-_EMPTY: tuple[Any, ...] = ()
 
 
 class TableRows(Mapping[str, tuple[Any, ...]]):
