@@ -232,6 +232,32 @@ def test_a_store_damaged_past_its_header_is_a_clear_error(runner, db):
         assert connection.execute("SELECT COUNT(*) FROM run").fetchone()[0] == 1  # the failed save left no run behind
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists this process's open files in /proc")
+@pytest.mark.parametrize("damage", ["'[[1'", "CAST(X'5b22ff225d' AS TEXT)"])  # JSON that does not decode; text that is not UTF-8
+def test_a_store_refused_for_a_damaged_row_is_closed_at_once(runner, db, damage):
+    """A command refused for a damaged row leaves none of the store's files open in a program
+    that goes on (the failed call's cursor was kept by the error, and closing the store then
+    left its file, log and index open until a garbage collection: a later command, after the
+    log was removed, met "disk I/O error")."""
+    import gc
+
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        connection.execute(f"UPDATE unit_result SET indicators = {damage} WHERE position = 0")
+
+    def open_files():
+        fds = Path("/proc/self/fd")
+        return [p for p in (os.readlink(fd) for fd in fds.iterdir() if fd.exists()) if p.startswith(str(db))]
+
+    gc.disable()  # no collection may close them
+    try:
+        result = runner.invoke(cli, ["diff", "1", "1"])
+        assert result.exit_code == 2 and "cannot read the store (" in result.stderr
+        assert open_files() == []
+    finally:
+        gc.enable()
+
+
 def test_foreign_sqlite_file_is_refused(runner, db):
     db.parent.mkdir(parents=True)
     with sqlite3.connect(db) as connection:

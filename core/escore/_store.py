@@ -122,8 +122,13 @@ def _failing_as_input(*, writing: bool, decoding: bool = True) -> Callable[[Meth
                 return method(self, *args, **kwargs)
             except (sqlite3.DatabaseError, *damaged) as exc:
                 what = _("cannot write to the store ({0}); nothing was changed") if writing else _("cannot read the store ({0})")
-                why = exc if isinstance(exc, sqlite3.DatabaseError) else _("a damaged row: {0}").format(exc)
-                raise InputError(str(self.path), "", what.format(why)) from None
+                why = str(exc) if isinstance(exc, sqlite3.DatabaseError) else _("a damaged row: {0}").format(exc)
+                error = InputError(str(self.path), "", what.format(why))
+            # Raised here, after the handler, the error holds no trace of the failed call: a cursor
+            # of that call, left in its frame, would keep a statement open, and closing the store
+            # would then leave its file, log and index open until a garbage collection (in a
+            # program that goes on, a later open of the store met them: "disk I/O error").
+            raise error
 
         return checked  # type: ignore[return-value]
 
