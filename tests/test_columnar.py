@@ -697,6 +697,119 @@ def test_a_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp_path, m
         assert len(by_columns) == 9 and all(found is not None for found in by_columns)
 
 
+def _parquet_monitoring(sample: Path, target: Path) -> Path:
+    """The sample with its monitoring tables as Parquet, typed as a user's tool would type them
+    (dates as dates, true/false as booleans, counts as integers, text as text)."""
+    import pyarrow.csv as pc
+    import pyarrow.parquet as pq
+
+    shutil.copytree(sample, target)
+    for path in sorted((target / "monitoring").glob("*.csv")):
+        pq.write_table(pc.read_csv(path, convert_options=pc.ConvertOptions(strings_can_be_null=True)), path.with_suffix(".parquet"))
+        path.unlink()
+    return target
+
+
+@pytest.mark.parametrize(
+    ("table", "edit"),
+    [
+        (None, None),  # the sample's own tables
+        ("provincial_dc_migrations", lambda t: t.take([2, 0, 1, *range(3, t.num_rows)])),  # a unit's rows apart
+        (
+            "provincial_dc_migrations",
+            lambda t: t.set_column(t.column_names.index("due"), "due", _nulls_at(t, "due", 1)),
+        ),  # a required cell null
+        ("provincial_dc_migrations", lambda t: t.set_column(0, "unit", _replaced(t, "unit", 1, "prov.ajx"))),  # a typo
+        ("provincial_terminal_findings", lambda t: t.set_column(0, "unit", _replaced(t, "unit", 0, " prov.ajj "))),  # a padded code
+        (
+            "provincial_security_incidents",
+            lambda t: t.set_column(t.column_names.index("rectified_on_time"), "rectified_on_time", _floats(t)),
+        ),
+    ],
+)
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_parquet_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monkeypatch, table, edit, chunked):
+    """A Parquet monitoring table read by columns gives the rows, their order, their shared
+    objects and the errors that reading it row by row gives (a batch at a time, too), and is
+    kept as columns when read so; a cell of a type it does not convert by columns (a binary
+    float) is left to the row-by-row reading and its message."""
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from escore import _load
+    from escore._tablerows import TableRows
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    if chunked:
+        _small_chunks(monkeypatch)
+    sample = _parquet_monitoring(PROVINCIAL_SAMPLE, tmp_path / "provincial")
+    if table is not None:
+        path = sample / "monitoring" / f"{table}.parquet"
+        pq.write_table(edit(pq.read_table(path)), path)
+
+    def shown(found):  # equal values (read by columns, equal values are one object; row by row, equal texts only)
+        return repr({name: dict(rows) for name, rows in found.tables.items()})
+
+    by_columns_reader = _load._rows_by_columns
+    columns, by_columns = _both_ways(catalog, monkeypatch, sample, _load, "_rows_by_columns", shown)
+    monkeypatch.setattr(_load, "_rows_by_columns", by_columns_reader)
+    if table is None:  # every table read by columns, and kept so: the CSV tables' rows, lines counted from the first row
+        assert len(by_columns) == 9 and all(found is not None for found in by_columns)
+        plan, codes = catalog.plan("fj2017", "provincial"), [u.code for u in catalog.roster("fj2017", "provincial")]
+        found = _load.load_evidence([sample], plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
+        assert {type(rows) for rows in found.tables.values()} == {TableRows}
+        from_csv = _load.load_evidence([PROVINCIAL_SAMPLE], plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
+        for name, by_unit in from_csv.tables.items():
+            assert {code: [(r.unit, r.line - 1, *r[2:]) for r in rows] for code, rows in by_unit.items()} == {
+                code: [tuple(r) for r in rows] for code, rows in found.tables[name].items()
+            }, name
+    elif table == "provincial_security_incidents":  # floats: read row by row, refused
+        assert columns.endswith("provincial_security_incidents.parquet:1: rectified_on_time: expected true or false, got 0.5")
+
+
+def test_typed_cells_are_converted_once_per_value_that_is_the_same():
+    """Typed cells (Parquet) share a conversion where equal values are the same value; a
+    decimal's digits are its own (1.0 and 1.00 are equal, not the same); null and empty text
+    are None; a column of two types, or of a type without an exact text, is read row by row."""
+    import datetime as dt
+
+    from escore._columnar import ReadRowByRow, typed_converted
+
+    calls = []
+
+    def convert(value):
+        calls.append(value)
+        return ("made", value)
+
+    made = {}
+    got = typed_converted([Decimal("1.0"), Decimal("1.00"), None, Decimal("1.0")], convert, made)
+    assert [None if v is None else str(v[1]) for v in got] == ["1.0", "1.00", None, "1.0"]
+    assert got[0] is got[3] and len(calls) == 2
+    assert typed_converted(["a", "", None, "a"], convert, made) == [("made", "a"), None, None, ("made", "a")]
+    day = dt.date(2017, 5, 1)
+    assert typed_converted([day, dt.date(2017, 5, 1)], convert, made) == [("made", day)] * 2
+    assert typed_converted([None, None], convert, made) == [None, None]
+    for column in ([1, True], [0.5], [dt.datetime(2017, 5, 1)]):
+        with pytest.raises(ReadRowByRow):
+            typed_converted(column, convert, {})
+
+
+def _replaced(table, name, index, value):
+    cells = table.column(name).to_pylist()
+    cells[index] = value
+    return __import__("pyarrow").array(cells)
+
+
+def _nulls_at(table, name, index):
+    cells = table.column(name).to_pylist()
+    cells[index] = None
+    return __import__("pyarrow").array(cells, table.schema.field(name).type)
+
+
+def _floats(table):
+    return __import__("pyarrow").array([0.5] * table.num_rows)
+
+
 def _small_chunks(monkeypatch):
     """Tables read by columns two rows at a time (a chunk of a large table is 262,144 cells)."""
     from escore import _builtin_loaders
@@ -714,7 +827,7 @@ def _both_ways(catalog, monkeypatch, root, module, reader, shown):
     codes = [u.code for u in catalog.roster("fj2017", "provincial")]
     by_columns = []
     real = getattr(module, reader)
-    monkeypatch.setattr(module, reader, lambda *args: by_columns.append(real(*args)) or by_columns[-1])
+    monkeypatch.setattr(module, reader, lambda *args, **options: by_columns.append(real(*args, **options)) or by_columns[-1])
 
     def outcome():
         try:
@@ -723,7 +836,7 @@ def _both_ways(catalog, monkeypatch, root, module, reader, shown):
             return str(exc)
 
     columns = outcome()
-    monkeypatch.setattr(module, reader, lambda *args: None)
+    monkeypatch.setattr(module, reader, lambda *args, **options: None)
     assert outcome() == columns
     return columns, by_columns
 

@@ -193,6 +193,17 @@ def _csv_problem(message: str, start: int, end: int, total: int) -> str:
 
 def read_parquet(path: Path) -> Any:
     """Yield ``(row number from 1, row)`` of a Parquet (or Arrow IPC ``.arrow``) file; values keep their types."""
+    names, table = arrow_table(path)
+    row = 0
+    for batch in table.to_batches(max_chunksize=8192):  # bounded memory: a batch of Python values at a time
+        columns = [python_values(path, name, column, row) for name, column in zip(names, batch.columns)]
+        for cells in zip(*columns):
+            row += 1
+            yield row, dict(zip(names, (c.strip() if c.__class__ is str else c for c in cells)))
+
+
+def arrow_table(path: Path) -> tuple[list[str], Any]:
+    """The column names (stripped) and the Arrow table of a Parquet (or Arrow IPC ``.arrow``) file."""
     try:
         import pyarrow
     except ImportError:
@@ -215,15 +226,10 @@ def read_parquet(path: Path) -> Any:
         raise InputError(str(path), "", _("a column name is not valid UTF-8 text")) from None
     if len(set(names)) != len(names):
         raise InputError(str(path), "", _("repeated column names"))
-    row = 0
-    for batch in table.to_batches(max_chunksize=8192):  # bounded memory: a batch of Python values at a time
-        columns = [_python_values(path, name, column, row) for name, column in zip(names, batch.columns)]
-        for cells in zip(*columns):
-            row += 1
-            yield row, dict(zip(names, (c.strip() if c.__class__ is str else c for c in cells)))
+    return names, table
 
 
-def _python_values(path: Path, name: str, column: Any, before: int) -> list[Any]:
+def python_values(path: Path, name: str, column: Any, before: int) -> list[Any]:
     """A column of a batch of an Arrow table as Python values; a cell that has none (text that is
     not UTF-8, a date beyond year 9999) is an input error naming its row (``before`` rows came
     in earlier batches) and column."""

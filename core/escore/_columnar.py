@@ -22,9 +22,11 @@ the same readers as monitoring tables; Parquet is one more built-in loader.
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -261,6 +263,35 @@ def converted(column: list[str], convert: Callable[[str], Any], made: dict[str, 
     return list(map(made.__getitem__, column))
 
 
+def typed_converted(column: list[Any], convert: Callable[[Any], Any], made: dict[Any, dict[Any, Any]]) -> list[Any]:
+    """:func:`converted` for a column of typed cells (Parquet, Arrow): ``convert`` once per distinct
+    value where equal values are the same value (text, whole numbers, true/false, dates), once
+    per distinct text of a decimal (``1.0`` and ``1.00`` are equal, not the same digits); an
+    empty or null cell is ``None``. ``made``: per type, the values made so far. Raises
+    :class:`ReadRowByRow` for any other type (a binary float, a timestamp, a list), or a
+    column of two types: that table is read row by row."""
+    kinds = set(map(type, column))
+    kinds.discard(type(None))
+    if not kinds:
+        return [None] * len(column)
+    if len(kinds) > 1:
+        raise ReadRowByRow
+    (kind,) = kinds
+    if kind in (str, int, bool, _dt.date):
+        known = made.setdefault(kind, {None: None, "": None} if kind is str else {None: None})
+        for value in set(column).difference(known):
+            known[value] = convert(value)
+        return list(map(known.__getitem__, column))
+    if kind is Decimal:
+        known = made.setdefault(kind, {None: None})
+        keys = [None if value is None else str(value) for value in column]
+        first = dict(zip(keys, column))
+        for key in first.keys() - known.keys():
+            known[key] = convert(first[key])
+        return list(map(known.__getitem__, keys))
+    raise ReadRowByRow
+
+
 class ReadRowByRow(Exception):
     """A doubt about a table read by columns: it is read row by row instead, which names the
     first problem in line order."""
@@ -287,6 +318,39 @@ def wanted_chunks(
         if found is None:
             raise ReadRowByRow
         yield (header, *found)
+
+
+def arrow_chunks(
+    path: Path, wanted: Mapping[str, str], known: set[str], usable: Callable[[list[str]], bool]
+) -> Iterator[tuple[list[str], list[Any], list[int], dict[str, list[Any]]]]:
+    """Each batch of a Parquet or Arrow table as :func:`wanted_chunks` gives a CSV table's chunks,
+    its cells typed Python values, text stripped (as escore._builtin_loaders.read_parquet gives
+    them), its "lines" the row numbers from 1. The header is checked before any batch. Raises
+    :class:`ReadRowByRow` for a header ``usable`` refuses, a unit cell that is not text, or a
+    unit of no category; a cell without a Python value is an InputError, as row by row."""
+    from ._builtin_loaders import COLUMN_CHUNK_CELLS, arrow_table, python_values
+
+    names, table = arrow_table(path)
+    if not usable(names):
+        raise ReadRowByRow
+    before = 0
+    for batch in table.to_batches(max_chunksize=max(1, COLUMN_CHUNK_CELLS // len(names))):
+        by_name = {
+            name: [cell.strip() if cell.__class__ is str else cell for cell in python_values(path, name, column, before)]
+            for name, column in zip(names, batch.columns)
+        }
+        lines = list(range(before + 1, before + 1 + batch.num_rows))
+        before += batch.num_rows
+        if not set(map(type, by_name["unit"])) <= {str}:
+            raise ReadRowByRow
+        found = wanted_rows(lines, by_name, wanted, known)
+        if found is None:
+            raise ReadRowByRow
+        yield (names, *found)
+    del table
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()  # the table's buffers back to the system, not kept by the pool
 
 
 def wanted_rows(

@@ -559,21 +559,25 @@ class _Reading:
 TableColumns = tuple[list[str], list[Any], list[list[Any]]]
 
 
-def _rows_by_columns(path: Path, spec: Table, wanted: Mapping[str, str], known: set[str], line_numbers: list[int]) -> TableColumns | None:
-    """The rows of a CSV monitoring table read by columns (:data:`TableColumns`), or ``None`` at
-    the least doubt: a malformed file, an unknown unit or column, a missing or empty required
-    cell, a value that does not convert, a broken constraint between columns. The rows are then
-    read one by one, which raises the first problem in line order with its exact message; here,
-    each distinct text of a column is converted once, in C-level passes (76,000 rows: no mapping
-    per row), and the cells stay in columns (escore._tablerows).
+def _rows_by_columns(
+    path: Path, spec: Table, wanted: Mapping[str, str], known: set[str], line_numbers: list[int], *, typed: bool = False
+) -> TableColumns | None:
+    """The rows of a CSV monitoring table (``typed``: a Parquet or Arrow one) read by columns
+    (:data:`TableColumns`), or ``None`` at the least doubt: a malformed file, an unknown unit or
+    column, a missing or empty required cell, a value that does not convert, a broken
+    constraint between columns. The rows are then read one by one, which raises the first
+    problem in line order with its exact message; here, each distinct value of a column is
+    converted once, in C-level passes (76,000 rows: no mapping per row), and the cells stay in
+    columns (escore._tablerows).
     """
     from ._builtin_loaders import read_csv_columns
-    from ._columnar import ReadRowByRow, converted, wanted_chunks
+    from ._columnar import ReadRowByRow, arrow_chunks, converted, typed_converted, wanted_chunks
     from ._errors import EscoreError
 
     where = str(path)
     columns = {c.name: c for c in spec.columns}
-    made: dict[str, dict[str, Any]] = {name: {} for name in columns}  # per column: text → value, across the chunks
+    made: dict[str, dict[Any, Any]] = {name: {} for name in columns}  # per column: text → value, across the chunks
+    chunks_of, convert = (arrow_chunks, typed_converted) if typed else (wanted_chunks, converted)
     all_owners: list[str] = []
     all_lines: list[Any] = []
     cells: list[list[Any]] = [[] for _ in columns]
@@ -585,7 +589,7 @@ def _rows_by_columns(path: Path, spec: Table, wanted: Mapping[str, str], known: 
     try:
         # A chunk at a time: the cells are strings until converted, several times the memory
         # of the rows they become (a table of a million events read whole).
-        for _header, owners, lines, by_name in wanted_chunks(path, wanted, known, usable):
+        for _header, owners, lines, by_name in chunks_of(path, wanted, known, usable):
             chunks += 1
             if lines and min(lines) >= 0:  # one int per line number, shared with the other tables
                 line_numbers.extend(range(len(line_numbers), max(lines) + 1))
@@ -596,9 +600,9 @@ def _rows_by_columns(path: Path, spec: Table, wanted: Mapping[str, str], known: 
                 if column is None:
                     values.append([None] * len(owners))
                     continue
-                if col.required and "" in column:
+                if col.required and ("" in column or None in column):
                     return None
-                values.append(converted(column, functools.partial(col.parse, where=where, key=name, from_text=True), made[name]))
+                values.append(convert(column, functools.partial(col.parse, where=where, key=name, from_text=True), made[name]))
             if not _within_bounds(spec, values):
                 return None
             all_owners += owners
@@ -607,7 +611,7 @@ def _rows_by_columns(path: Path, spec: Table, wanted: Mapping[str, str], known: 
                 kept += column
     except (EscoreError, ReadRowByRow):
         return None
-    if not chunks:  # no rows: the header alone, checked as above
+    if not chunks and not typed:  # no rows: the header alone, checked as above (a typed table's is checked first)
         try:
             if not usable(read_csv_columns(path)[1]):
                 return None
@@ -676,11 +680,11 @@ def _read_table(
     checked: list[bool] = []
     later = spec.name in first_files
     first_files.setdefault(spec.name, where)
-    from ._builtin_loaders import read_csv
+    from ._builtin_loaders import read_csv, read_parquet
     from ._columnar import unit_cell
 
-    if loader.read is read_csv:  # the built-in CSV reader: by columns, unless anything is amiss
-        found = _rows_by_columns(path, spec, wanted, known, line_numbers)
+    if loader.read is read_csv or loader.read is read_parquet:  # the built-in readers: by columns, unless anything is amiss
+        found = _rows_by_columns(path, spec, wanted, known, line_numbers, typed=loader.read is read_parquet)
         if found is not None:
             return found
 
