@@ -328,13 +328,13 @@ def arrow_chunks(
     them), its "lines" the row numbers from 1. The header is checked before any batch. Raises
     :class:`ReadRowByRow` for a header ``usable`` refuses, a unit cell that is not text, or a
     unit of no category; a cell without a Python value is an InputError, as row by row."""
-    from ._builtin_loaders import COLUMN_CHUNK_CELLS, arrow_table, python_values
+    from ._builtin_loaders import COLUMN_CHUNK_CELLS, arrow_batches, python_values
 
-    names, table = arrow_table(path)
+    names, batches = arrow_batches(path, cells=COLUMN_CHUNK_CELLS)
     if not usable(names):
         raise ReadRowByRow
     before = 0
-    for batch in table.to_batches(max_chunksize=max(1, COLUMN_CHUNK_CELLS // len(names))):
+    for batch in batches:
         by_name = {
             name: [cell.strip() if cell.__class__ is str else cell for cell in python_values(path, name, column, before)]
             for name, column in zip(names, batch.columns)
@@ -347,10 +347,9 @@ def arrow_chunks(
         if found is None:
             raise ReadRowByRow
         yield (names, *found)
-    del table
     import pyarrow
 
-    pyarrow.default_memory_pool().release_unused()  # the table's buffers back to the system, not kept by the pool
+    pyarrow.default_memory_pool().release_unused()  # the batches' buffers back to the system, not kept by the pool
 
 
 def wanted_rows(
