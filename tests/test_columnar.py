@@ -912,6 +912,84 @@ def test_a_fields_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monke
         assert isinstance(columns, tuple) and by_columns and by_columns[0] is not None  # read by columns indeed
 
 
+def _typed_fields(root: Path, edit=None) -> Path:
+    """The sample's unit files as one typed Parquet fields table (as columnar_copy writes it),
+    its rows changed by ``edit`` first."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    keys, rows = sample_rows(PROVINCIAL_SAMPLE)
+    if edit is not None:
+        rows = edit([dict(row) for row in rows])
+    columns = {}
+    for key in keys:
+        cells = [row.get(key) for row in rows]
+        kinds = {type(c) for c in cells if c is not None}
+        if float in kinds or Decimal in kinds:
+            columns[key] = pa.array([None if c is None else Decimal(str(c)) for c in cells], pa.decimal128(12, 4))
+        else:
+            columns[key] = pa.array(cells)
+    (root / "fields").mkdir(parents=True)
+    pq.write_table(pa.table(columns), root / "fields" / "provincial.parquet")
+    return root
+
+
+def _points_key(rows):
+    return next(k for k in rows[0] if k.endswith(".points"))
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("the sample", None),
+        (
+            "holes",
+            lambda rows: [
+                {k: (None if i % 3 == 0 and k != "unit" and not k.endswith((".points", ".reason")) else v) for k, v in row.items()}
+                for i, row in enumerate(rows)
+            ],
+        ),
+        (
+            "a grade without its reason",
+            lambda rows: [{**row, _points_key(rows).replace(".points", ".reason"): None} if i == 2 else row for i, row in enumerate(rows)],
+        ),
+        ("a typo", lambda rows: [{**row, "unit": "prov.czz"} if i == 2 else row for i, row in enumerate(rows)]),
+        ("a unit twice", lambda rows: [*rows, rows[0]]),
+        (
+            "a count below its minimum",
+            lambda rows: [{**row, "provincial.credit.items_required": 0} if i == 1 else row for i, row in enumerate(rows)],
+        ),
+    ],
+)
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_parquet_fields_table_by_columns_is_the_table_by_rows(catalog, tmp_path, monkeypatch, name, edit, chunked):
+    """A typed (Parquet) fields table read by columns gives every unit the values and places
+    reading it row by row gives, and the same errors; the sample's is read by columns indeed."""
+    pytest.importorskip("pyarrow")
+    from escore import _columnar
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    if chunked:
+        _small_chunks(monkeypatch)
+    root = _typed_fields(tmp_path / "ev", edit)
+
+    def shown(found):
+        return repr([(code, found.values[code]) for code in found.values]), dict(found.files)
+
+    columns, by_columns = _both_ways(catalog, monkeypatch, root, _columnar, "_fields_by_columns", shown)
+    if name == "a count below its minimum":
+        assert (
+            columns
+            == f"{root / 'fields' / 'provincial.parquet'}:2: provincial.credit.items_required: expected a whole number, at least 1 (项), got 0"
+        )
+    if name in ("the sample", "holes"):
+        assert isinstance(columns, tuple) and by_columns and by_columns[0] is not None  # read by columns indeed
+        _keys, rows = sample_rows(PROVINCIAL_SAMPLE)
+        row_of = {row["unit"]: number for number, row in enumerate(rows, start=1)}
+        files = columns[1]
+        assert len(files) == 38 and files["prov.czt"] == f"{root / 'fields' / 'provincial.parquet'}:{row_of['prov.czt']}"
+
+
 def test_a_whatif_of_a_category_nesting_its_own_units_scores_every_unit_twice(catalog, tmp_path, monkeypatch):
     """A category that is its own sub-units' could let a what-if move a parent's score: every
     unit is then scored before and after (each run whole), and the output is the roster's."""

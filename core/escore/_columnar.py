@@ -86,10 +86,10 @@ def read_field_table(
     ``schema`` is the plan's field index (``escore._schema.EvidenceSchema``). Rows of units of other
     categories of the ruleset (``known`` but not ``wanted``) are skipped; an unknown code is an error.
     """
-    from ._builtin_loaders import read_csv
+    from ._builtin_loaders import read_csv, read_parquet
 
-    if loader.read is read_csv:  # the built-in CSV reader: by columns, unless anything is amiss
-        found = _fields_by_columns(path, schema, wanted, known, values, files)
+    if loader.read is read_csv or loader.read is read_parquet:  # the built-in readers: by columns, unless anything is amiss
+        found = _fields_by_columns(path, schema, wanted, known, values, files, typed=loader.read is read_parquet)
         if found is not None:
             return found
     where = str(path)
@@ -164,9 +164,10 @@ def read_field_table(
 
 
 def _fields_by_columns(
-    path: Path, schema: Any, wanted: Mapping[str, str], known: set[str], values: FieldValues, files: dict[str, str]
+    path: Path, schema: Any, wanted: Mapping[str, str], known: set[str], values: FieldValues, files: dict[str, str], *, typed: bool = False
 ) -> int | None:
-    """:func:`read_field_table` of a CSV table read by columns, or ``None`` at the least doubt:
+    """:func:`read_field_table` of a CSV table (``typed``: a Parquet or Arrow one) read by
+    columns, or ``None`` at the least doubt:
     a malformed file, an unknown column or unit, a unit given twice or already given elsewhere,
     a value that does not convert, a grade with one of its two cells empty. The rows are then
     read one by one, which raises the first problem in line order with its exact message; here
@@ -179,9 +180,10 @@ def _fields_by_columns(
     order: list[str] = []
     plain: list[tuple[str, Any, str]] = []
     graded: dict[str, dict[str, str]] = {}  # fixture → its two columns by part
-    made_plain: list[dict[str, Any]] = []  # per plain column: text → value, across the chunks
-    made_graded: list[dict[tuple[str, str], Grade | None]] = []  # per grade: (points, reason) → grade
-    points_memo: dict[str, Any] = {}  # points text → its Decimal, shared by every graded column
+    made_plain: list[dict[Any, Any]] = []  # per plain column: text → value, across the chunks
+    made_graded: list[dict[tuple[Any, Any], Grade | None]] = []  # per grade: (points, reason) → grade
+    points_memo: dict[Any, Any] = {}  # points text → its Decimal, shared by every graded column
+    chunks_of, convert = (arrow_chunks, typed_converted) if typed else (wanted_chunks, converted)
     seen: set[str] = set()
     staged: dict[tuple[bool, ...], tuple[tuple[str, ...], list[str], list[tuple[Any, ...]]]] = {}
     located: list[tuple[list[str], list[int]]] = []  # each chunk's units and their lines
@@ -194,30 +196,33 @@ def _fields_by_columns(
                 graded.setdefault(fixture, {})[part] = name
         order[:] = [fixture for _name, _spec, fixture in plain] + list(graded)
         made_plain[:] = [{} for _ in plain]
-        made_graded[:] = [{("", ""): None} for _ in graded]
+        made_graded[:] = [dict.fromkeys(_EMPTY_PAIRS if typed else [("", "")]) for _ in graded]
         return len(set(order)) == len(order) and all(len(parts) == 2 for parts in graded.values())
 
     # Read a chunk at a time (the cells are strings until converted: a table of 100,000 units
     # read whole was most of a first run's memory), and nothing stored until every chunk has
     # passed, so that a doubt in a later chunk leaves the reading row by row a clean slate.
     try:
-        for _header, owners, lines, by_name in wanted_chunks(path, wanted, known, usable):
+        for _header, owners, lines, by_name in chunks_of(path, wanted, known, usable):
             if len(set(owners)) != len(owners) or not seen.isdisjoint(owners) or not files.keys().isdisjoint(owners):
                 return None  # a unit's second row, or a unit given in another file too: named row by row
             seen.update(owners)
             given: list[list[Any]] = []  # a column of values per fixture of ``order``; None: not given
             for (name, spec, _fixture), made in zip(plain, made_plain):
-                given.append(converted(by_name[name], functools.partial(spec.parse, where=where, key=name, from_text=True), made))
+                given.append(convert(by_name[name], functools.partial(spec.parse, where=where, key=name, from_text=True), made))
             for parts, made_grades in zip(graded.values(), made_graded):
                 key = parts["points"].rpartition(".")[0]
                 spec = schema.by_key[key][0]
-                pairs = list(zip(by_name[parts["points"]], by_name[parts["reason"]]))
-                for points, reason in set(pairs).difference(made_grades):
-                    if not points or not reason:
+                cells = by_name[parts["points"]], by_name[parts["reason"]]
+                pairs = list(zip(*map(exact_keys, cells))) if typed else list(zip(*cells))
+                first = dict(zip(pairs, zip(*cells)))  # each pair's cells (typed: equal keys, the same cells)
+                for pair in first.keys() - made_grades.keys():
+                    points, reason = first[pair]
+                    if points is None or points == "" or reason is None or reason == "":
                         return None  # one cell of the two: named row by row
                     grade = spec.parse({"points": points, "reason": reason}, where, key, from_text=True)
-                    shared = points_memo.setdefault(points, grade.points)
-                    made_grades[points, reason] = grade if shared is grade.points else Grade(shared, grade.reason)
+                    shared = points_memo.setdefault(pair[0], grade.points)
+                    made_grades[pair] = grade if shared is grade.points else Grade(shared, grade.reason)
                 given.append(list(map(made_grades.__getitem__, pairs)))
             # Units with the same values given share one tuple of names.
             shapes = list(zip(*[map(operator.is_not, column, itertools.repeat(None)) for column in given])) if given else [()] * len(owners)
@@ -290,6 +295,23 @@ def typed_converted(column: list[Any], convert: Callable[[Any], Any], made: dict
             known[key] = convert(first[key])
         return list(map(known.__getitem__, keys))
     raise ReadRowByRow
+
+
+def exact_keys(column: list[Any]) -> list[tuple[type, Any]]:
+    """A key per typed cell (Parquet, Arrow): equal keys mean the same value, its type with its
+    value (a decimal's text: ``1.0`` and ``1.00`` are equal, not the same digits). Raises
+    :class:`ReadRowByRow` for a type without such a key (a binary float, a timestamp, a list)."""
+    kinds = set(map(type, column))
+    if not kinds <= _EXACT_TYPES:
+        raise ReadRowByRow
+    return list(zip(map(type, column), map(str, column) if Decimal in kinds else column))
+
+
+#: Types whose cells :func:`exact_keys` keys.
+_EXACT_TYPES = frozenset({str, int, bool, _dt.date, Decimal, type(None)})
+#: The keys of a grade whose two cells are both empty (null or empty text), for a typed table.
+_EMPTY_CELLS: list[tuple[type, Any]] = [(type(None), None), (type(None), "None"), (str, "")]
+_EMPTY_PAIRS: list[tuple[Any, Any]] = [(points, reason) for points in _EMPTY_CELLS for reason in _EMPTY_CELLS]
 
 
 class ReadRowByRow(Exception):
