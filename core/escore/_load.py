@@ -353,7 +353,7 @@ class _Reading:
         self.line_numbers: list[int] = []
         self.files: dict[str, str] = {}
         self.rows: dict[str, dict[str, list[Any]]] = {}
-        # A table read from one CSV file by columns, kept as columns until the set is made (its
+        # A table read from one CSV or Parquet file by columns, kept as columns until the set is made (its
         # rows go to ``rows`` if another file of the table comes, or a workbook).
         self.columns: dict[str, TableColumns] = {}
         self.synthetic = False

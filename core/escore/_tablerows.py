@@ -3,7 +3,7 @@
 A row as a named tuple costs its header (56 bytes, the garbage collector's included) besides 8
 bytes per cell, and each unit's rows one tuple more: the six website tables of 100,000 county units
 (2.1 million rows) held 214 MiB so, in a first run that parses every file, against about
-75 MiB as columns. Here the cells of a table read whole from one CSV file stay in a list per
+75 MiB as columns. Here the cells of a table read from one CSV or Parquet file stay in a list per
 column, the rows of each unit together; reading a unit gives a fresh tuple of its rows, equal,
 field by field and object by object, to the one the loader used to keep. Every reader (the
 engine, the checks, the cache, a what-if) sees a mapping of unit code to rows as before.
