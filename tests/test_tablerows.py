@@ -1,9 +1,10 @@
-"""A monitoring table read from one CSV file is kept as columns (escore._tablerows.TableRows).
+"""A monitoring table read by columns (CSV, Parquet) is kept as columns (escore._tablerows.TableRows).
 
 Reading a unit makes its rows: they must be the rows the loader kept before, value for value
 and object for object, in the same order of units and of rows, for every reader (the engine,
-the column pass, the checks, the cache). A table read from several files is kept as rows,
-each error still naming the file and line it comes from.
+the column pass, the checks, the cache). A table of several files read by columns is kept so
+too, each row knowing its file for errors; one with a file read row by row, or a workbook's
+sheet, is kept as rows.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def _without_lines(by_unit):
     return {code: [(row.unit, *row[2:]) for row in rows] for code, rows in by_unit.items()}
 
 
-def test_a_table_of_one_file_is_kept_as_columns_and_of_two_files_as_rows(catalog, tmp_path, monkeypatch):
+def test_a_table_of_one_file_or_two_is_kept_as_columns(catalog, tmp_path, monkeypatch):
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
     whole = _load(catalog, [PROVINCIAL, WEBSITE])
     assert isinstance(whole.tables[MONTHS], TableRows)
@@ -105,7 +106,7 @@ def test_a_table_of_one_file_is_kept_as_columns_and_of_two_files_as_rows(catalog
     row = whole.tables[MONTHS]["prov.bgt"][0]
     assert (row.unit, row.line, row.month, row.row, str(row.points), row.note) == ("prov.bgt", 2, 8, "资源库", "3", None)
     # The last 100 rows of the table moved to a second evidence path: the same rows, in the same
-    # order, kept as rows; and every other table as it was.
+    # order, still kept as columns; and every other table as it was.
     first = shutil.copytree(WEBSITE, tmp_path / "first")
     second = tmp_path / "second" / "monitoring"
     second.mkdir(parents=True)
@@ -113,7 +114,7 @@ def test_a_table_of_one_file_is_kept_as_columns_and_of_two_files_as_rows(catalog
     (first / "monitoring" / f"{MONTHS}.csv").write_text("\n".join(lines[:-100]) + "\n", encoding="utf-8")
     (second / f"{MONTHS}.csv").write_text("\n".join([lines[0], *lines[-100:]]) + "\n", encoding="utf-8")
     split = _load(catalog, [PROVINCIAL, first, second.parent])
-    assert type(split.tables[MONTHS]) is dict
+    assert isinstance(split.tables[MONTHS], TableRows)
     assert list(split.tables[MONTHS]) == list(whole.tables[MONTHS])
     assert _without_lines(split.tables[MONTHS]) == _without_lines(whole.tables[MONTHS])
     assert split.tables["provincial_dc_migrations"] == whole.tables["provincial_dc_migrations"]
@@ -128,6 +129,21 @@ def test_an_impossible_row_in_a_tables_second_file_names_that_file(catalog, tmp_
         _load(catalog, [PROVINCIAL, WEBSITE, second.parent])
     assert str(raised.value) == (
         f"{second / MONTHS}.csv:3: month, row: expected one row per unit and month, row; "
+        "prov.bgt has month 8, row '资源库' already on line 2"
+    )
+
+
+def test_a_row_repeated_on_the_same_line_of_a_second_file_names_that_file(catalog, tmp_path, monkeypatch):
+    """Two files of a table, the same unit and line number in both: the error names the file of
+    the row that repeats, not the first file that has a row at that line."""
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    second = tmp_path / "second" / "monitoring"
+    second.mkdir(parents=True)
+    (second / f"{MONTHS}.csv").write_text("unit,month,row,points,note\nprov.bgt,8,资源库,2,\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        _load(catalog, [PROVINCIAL, WEBSITE, second.parent])
+    assert str(raised.value) == (
+        f"{second / MONTHS}.csv:2: month, row: expected one row per unit and month, row; "
         "prov.bgt has month 8, row '资源库' already on line 2"
     )
 

@@ -304,7 +304,7 @@ def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> 
         values,
         tables,
         lambda key: where,
-        lambda name, row: f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}",
+        lambda name, row, _position: f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}",
     )
     from ._paths import root_label  # the case file as output may show it: no machine path
 

@@ -353,9 +353,10 @@ class _Reading:
         self.line_numbers: list[int] = []
         self.files: dict[str, str] = {}
         self.rows: dict[str, dict[str, list[Any]]] = {}
-        # A table read from one CSV or Parquet file by columns, kept as columns until the set is made (its
-        # rows go to ``rows`` if another file of the table comes, or a workbook).
-        self.columns: dict[str, TableColumns] = {}
+        # A table whose every file was read by columns (CSV, Parquet): each file and its columns,
+        # kept as columns until the set is made (their rows go to ``rows`` if a file of the table
+        # is read row by row, or a workbook is read).
+        self.columns: dict[str, list[tuple[str, TableColumns]]] = {}
         self.synthetic = False
         self.notes: list[str] = []
         self.idle: list[str] = []  # paths that held nothing for these units, with what was skipped
@@ -397,7 +398,7 @@ class _Reading:
 
         live = {code: self.values.writable(code) for code in self.values}  # a workbook (tens of units) reads and adds in place
         for name in list(self.columns):  # its rows come after those read before
-            add_rows(self.rows[name], self.tables_by_name[name], self.columns.pop(name), self.row_files, None)
+            self._as_rows(name)
         book = read_evidence_book(
             root,
             loader,
@@ -504,19 +505,26 @@ class _Reading:
             hint = did_you_mean(name, self.all_tables)
             raise InputError(str(path), "", _("unknown monitoring table '{0}'").format(name), hint=hint)
         out = self.rows.setdefault(name, {})  # the tables in the order their first file is read
-        first = self.columns.pop(name, None)
-        if first is not None:  # a second file of the table: the first's rows, then its rows
-            add_rows(out, spec_table, first, self.row_files, None)
         later = self.table_files_seen.get(name)
+        read: dict[str, list[Any]] = {}  # this file's rows, if read row by row
         found = _read_table(
-            path, spec_table, loader, self.with_rows, self.known, out, self.row_files, self.table_files_seen, self.line_numbers
+            path, spec_table, loader, self.with_rows, self.known, read, self.row_files, self.table_files_seen, self.line_numbers
         )
+        if found is not None and not out:  # every file of the table so far read by columns: kept so (escore._tablerows)
+            self.columns.setdefault(name, []).append((str(path), found))
+            return True
+        self._as_rows(name)  # the files read before, then this one
         if found is not None:
-            if later is None and not out:  # the table's first rows, read by columns: kept so (escore._tablerows)
-                self.columns[name] = found
-            else:  # after rows of another file (or a workbook's sheet)
-                add_rows(out, spec_table, found, self.row_files, None if later is None else str(path))
+            add_rows(out, spec_table, found, self.row_files, None if later is None else str(path))
+        for code, rows in read.items():
+            out.setdefault(code, []).extend(rows)
         return True
+
+    def _as_rows(self, name: str) -> None:
+        """The rows of the table's files kept as columns, added to ``rows`` (each row of a file
+        but the first known by its file, for errors)."""
+        for number, (where, found) in enumerate(self.columns.pop(name, ())):
+            add_rows(self.rows[name], self.tables_by_name[name], found, self.row_files, where if number else None)
 
     def result(self, paths: Sequence[Path]) -> EvidenceSet:
         """The checked evidence set: refused when no path held anything for these units, each
@@ -534,23 +542,22 @@ class _Reading:
         rows = self.rows
         for name in list(rows):  # one table's lists at a time become tuples (no second copy of every row)
             by_unit = rows.pop(name)
-            found = self.columns.pop(name, None)
-            if found is not None:  # read from one file by columns, and so kept
-                tables[name] = TableRows(self.tables_by_name[name].row_type, *found)
+            pieces = self.columns.pop(name, None)
+            if pieces is not None:  # every file read by columns, and so kept
+                tables[name] = _table_rows(self.tables_by_name[name], pieces)
                 continue
             tables[name] = {code: tuple(by_unit.pop(code)) for code in list(by_unit)}
         values, files, origins = self.values, self.files, self.origins
         values.pack_all()
         row_files, table_files_seen = self.row_files, self.table_files_seen
+
+        def row_file(name: str, row: Any, position: int) -> str:
+            by_unit = tables.get(name)
+            kept = by_unit.file_of(row.unit, position) if isinstance(by_unit, TableRows) else None
+            return f"{kept or row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}"
+
         for code in sorted(self.wanted):
-            check_unit(
-                self.schema,
-                code,
-                values[code],
-                tables,
-                functools.partial(_field_file, origins, files, code),
-                lambda name, row: f"{row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}",
-            )
+            check_unit(self.schema, code, values[code], tables, functools.partial(_field_file, origins, files, code), row_file)
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 
 
@@ -716,6 +723,26 @@ def _read_table(
         if later:
             row_files[id(row)] = where
     return None
+
+
+def _table_rows(spec: Table, pieces: list[tuple[str, TableColumns]]) -> Any:
+    """The rows of a table read by columns from one or more files, kept as columns."""
+    from ._tablerows import TableRows
+
+    if len(pieces) == 1:
+        ((where, found),) = pieces
+        return TableRows(spec.row_type, *found, files=(where,))
+    owners: list[str] = []
+    lines: list[Any] = []
+    cells: list[list[Any]] = [[] for _ in spec.columns]
+    file_of_row: list[int] = []
+    for number, (_where, (part_owners, part_lines, part_cells)) in enumerate(pieces):
+        owners += part_owners
+        lines += part_lines
+        for kept, column in zip(cells, part_cells):
+            kept += column
+        file_of_row += [number] * len(part_owners)
+    return TableRows(spec.row_type, owners, lines, cells, files=[where for where, _ in pieces], file_of_row=file_of_row)
 
 
 def add_rows(out: dict[str, list[Any]], spec: Table, found: TableColumns, row_files: dict[int, str], later: str | None) -> None:

@@ -76,14 +76,16 @@ def check_unit(
     values: Mapping[str, Any],
     tables: Mapping[str, Mapping[str, Sequence[Any]]],
     field_where: Callable[[str], str],
-    row_where: Callable[[str, Any], str],
+    row_where: Callable[[str, Any, int], str],
 ) -> None:
     """The constraints that span several values of one unit (READING 15: impossible evidence).
 
     A part larger than its whole, a monitoring row repeated where one row per key is
     allowed, a row referring to a month (or any key) the unit's other table lacks: bad
     input, named by file (and CSV line), key and expectation. Absent values are not
-    checked here: they are *missing* evidence, reported as such.
+    checked here: they are *missing* evidence, reported as such. ``row_where(table, row,
+    position)`` says where a row of the unit comes from (``position``: its place among the
+    unit's rows of that table).
     """
     for spec, relation, other, name, bounding_name in schema.bounds:
         value, bound = values.get(name), values.get(bounding_name)
@@ -101,12 +103,12 @@ def check_unit(
             continue
         if tbl.unique:
             seen: dict[tuple[Any, ...], Any] = {}
-            for row in rows:
+            for position, row in enumerate(rows):
                 ident = tuple(getattr(row, c) for c in tbl.unique)
                 if ident in seen:
                     shown = ", ".join(f"{c} {show(v)}" for c, v in zip(tbl.unique, ident))
                     raise InputError(
-                        row_where(name, row),
+                        row_where(name, row, position),
                         ", ".join(tbl.unique),
                         _("expected one row per unit and {0}; {1} has {2} already on line {3}").format(
                             ", ".join(tbl.unique), code, shown, seen[ident].line
@@ -121,12 +123,12 @@ def check_unit(
             if not candidates:
                 continue  # nothing recorded there for this unit: that evidence is missing, not contradicted
             allowed = sorted({getattr(r, target_column) for r in candidates})
-            for row in rows:
+            for position, row in enumerate(rows):
                 value = getattr(row, col.name)
                 if value is not None and value not in allowed:
                     condition = "".join(_(" with {0} {1}").format(k, v) for k, v in where_items)
                     raise InputError(
-                        row_where(name, row),
+                        row_where(name, row, position),
                         col.name,
                         _("expected a {0} that {1}{2} records for {3} ({4}), got {5}").format(
                             target_column, target, condition, code, ", ".join(show(a) for a in allowed), show(value)

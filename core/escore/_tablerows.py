@@ -24,11 +24,20 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     Units iterate in the order their first row was read, as the loader's dictionary did.
     """
 
-    __slots__ = ("_codes", "_columns", "_lines", "_offsets", "_position", "_row_type")
+    __slots__ = ("_codes", "_columns", "_files", "_from", "_lines", "_offsets", "_position", "_row_type")
 
-    def __init__(self, row_type: type, owners: Sequence[str], lines: Sequence[Any], columns: Sequence[Sequence[Any]]) -> None:
+    def __init__(
+        self,
+        row_type: type,
+        owners: Sequence[str],
+        lines: Sequence[Any],
+        columns: Sequence[Sequence[Any]],
+        files: Sequence[str] = (),
+        file_of_row: Sequence[int] | None = None,
+    ) -> None:
         """``owners[i]``, ``lines[i]`` and ``column[i]`` of each column: the unit, line and cells
-        of the i-th row read (the row is ``row_type(owner, line, *cells)``)."""
+        of the i-th row read (the row is ``row_type(owner, line, *cells)``); ``files``: the files
+        read, and ``file_of_row[i]`` the one the i-th row came from (none: the first)."""
         counts = collections.Counter(owners)  # C-level; in the order units are first seen
         first = list(counts)
         self._row_type = row_type
@@ -45,6 +54,10 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
             order = sorted(range(len(owners)), key=where.__getitem__)
             lines = list(map(lines.__getitem__, order))
             columns = [list(map(column.__getitem__, order)) for column in columns]
+            if file_of_row is not None:
+                file_of_row = list(map(file_of_row.__getitem__, order))
+        self._files = tuple(files)
+        self._from = file_of_row
         # The lists are the caller's, handed over (a copy would hold every cell twice for a while).
         self._lines = lines if lines.__class__ is list else list(lines)
         self._columns = [column if column.__class__ is list else list(column) for column in columns]
@@ -71,6 +84,14 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
 
     def __repr__(self) -> str:
         return repr(dict(self.items()))
+
+    def file_of(self, code: str, position: int) -> str | None:
+        """The file the unit's row at ``position`` (among its rows) was read from, if known."""
+        if not self._files:
+            return None
+        if self._from is None:
+            return self._files[0]
+        return self._files[self._from[self._offsets[self._position[code]] + position]]
 
     def rows_of(self, codes: Sequence[str]) -> list[tuple[Any, ...]]:
         """``[self.get(code, ()) for code in codes]``, the rows made a column at a time."""

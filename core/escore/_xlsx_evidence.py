@@ -189,7 +189,7 @@ def read_evidence_book(
                 merged,
                 view,
                 field_where,
-                lambda name, row: (
+                lambda name, row, _position: (
                     f"{path}: {problems.row_sheets[id(row)]}:{row.line}"
                     if id(row) in problems.row_sheets
                     else f"{row_files.get(id(row), name)}:{row.line}"
