@@ -732,17 +732,21 @@ def _table_rows(spec: Table, pieces: list[tuple[str, TableColumns]]) -> Any:
     if len(pieces) == 1:
         ((where, found),) = pieces
         return TableRows(spec.row_type, *found, files=(where,))
+    files = [where for where, _ in pieces]
     owners: list[str] = []
     lines: list[Any] = []
     cells: list[list[Any]] = [[] for _ in spec.columns]
     file_of_row: list[int] = []
-    for number, (_where, (part_owners, part_lines, part_cells)) in enumerate(pieces):
+    pieces.reverse()
+    for number in range(len(files)):  # each file's columns dropped once copied: never two copies of the table
+        _where, (part_owners, part_lines, part_cells) = pieces.pop()
         owners += part_owners
         lines += part_lines
         for kept, column in zip(cells, part_cells):
             kept += column
         file_of_row += [number] * len(part_owners)
-    return TableRows(spec.row_type, owners, lines, cells, files=[where for where, _ in pieces], file_of_row=file_of_row)
+        del part_owners, part_lines, part_cells
+    return TableRows(spec.row_type, owners, lines, cells, files=files, file_of_row=file_of_row)
 
 
 def add_rows(out: dict[str, list[Any]], spec: Table, found: TableColumns, row_files: dict[int, str], later: str | None) -> None:

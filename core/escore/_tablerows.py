@@ -37,7 +37,8 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     ) -> None:
         """``owners[i]``, ``lines[i]`` and ``column[i]`` of each column: the unit, line and cells
         of the i-th row read (the row is ``row_type(owner, line, *cells)``); ``files``: the files
-        read, and ``file_of_row[i]`` the one the i-th row came from (none: the first)."""
+        read, and ``file_of_row[i]`` the one the i-th row came from (none: the first). The lists
+        are handed over: kept, and a list of columns reordered in place."""
         counts = collections.Counter(owners)  # C-level; in the order units are first seen
         first = list(counts)
         self._row_type = row_type
@@ -53,7 +54,10 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
             where = list(map(self._position.__getitem__, owners))
             order = sorted(range(len(owners)), key=where.__getitem__)
             lines = list(map(lines.__getitem__, order))
-            columns = [list(map(column.__getitem__, order)) for column in columns]
+            if columns.__class__ is not list:
+                columns = list(columns)
+            for index, column in enumerate(columns):  # in place: each column's first order freed as it is replaced
+                columns[index] = list(map(column.__getitem__, order))
             if file_of_row is not None:
                 file_of_row = list(map(file_of_row.__getitem__, order))
         self._files = tuple(files)
