@@ -82,6 +82,9 @@ def _csv_chunks(path: Path) -> Iterator[tuple[Sequence[int], list[str], list[lis
     """The rows of :func:`read_csv` a chunk at a time: ``(line numbers, header, stripped cells)``."""
     done = 0  # rows given so far
     header: list[str] | None = None
+    # The csv module refuses a field longer than its limit itself (csv.Error): within MAX_CELL, as
+    # it is unless a program raised it, no cell's length needs measuring here.
+    measure = csv.field_size_limit() > MAX_CELL
     with _csv_reader(path) as (reader, _lines_in_all):
         strip = str.strip
         while True:
@@ -92,7 +95,9 @@ def _csv_chunks(path: Path) -> Iterator[tuple[Sequence[int], list[str], list[lis
                 break
             if not chunk:
                 return
-            if reader.line_num - before != len(chunk) or max(map(len, itertools.chain.from_iterable(chunk)), default=0) > MAX_CELL:
+            if reader.line_num - before != len(chunk) or (
+                measure and max(map(len, itertools.chain.from_iterable(chunk)), default=0) > MAX_CELL
+            ):
                 break  # a row spanning lines, a cell too long
             numbers: Sequence[int] = range(before + 1, before + 1 + len(chunk))
             if header is None:
