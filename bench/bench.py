@@ -15,9 +15,11 @@ click, pluggy and attrs.
 ``--end-to-end`` instead runs ``escore run`` on N units given as columnar evidence
 (a units table for ``--roster`` and one fields table, written once per size) in a fresh
 process per output format, and prints its wall time and peak memory (target at 100k:
-≤ 500 MiB in every format)::
+≤ 500 MiB in every format); ``--tables parquet`` writes the tables as Parquet, ``--tables
+split`` each monitoring table in two files under two evidence paths::
 
     .venv/bin/python bench/bench.py --end-to-end --category county --sizes 1000 100000
+    .venv/bin/python bench/bench.py --end-to-end --category county --sizes 100000 --cache off --tables parquet
 """
 
 from __future__ import annotations
@@ -240,6 +242,32 @@ def write_columnar(category: str, size: int, ruleset: str | None, target: Path) 
                         writer.writerow([code, *row[1:]])
 
 
+def as_parquet(evidence: Path) -> None:
+    """Every table of ``evidence`` as Parquet instead of CSV, typed as pyarrow reads the CSV
+    (dates, integers, booleans, text), a column pyarrow would read as binary floats kept as text
+    (escore refuses binary floats: 0.1 has no exact binary value)."""
+    import pyarrow as pa
+    import pyarrow.csv as pc
+    import pyarrow.parquet as pq
+
+    for path in sorted([*(evidence / "fields").glob("*.csv"), *(evidence / "monitoring").glob("*.csv")]):
+        inferred = pc.read_csv(path, convert_options=pc.ConvertOptions(strings_can_be_null=True)).schema
+        text = {field.name: pa.string() for field in inferred if pa.types.is_floating(field.type) or pa.types.is_null(field.type)}
+        options = pc.ConvertOptions(strings_can_be_null=True, column_types=text)
+        pq.write_table(pc.read_csv(path, convert_options=options), path.with_suffix(".parquet"))
+        path.unlink()
+
+
+def split_tables(evidence: Path, second: Path) -> None:
+    """Each monitoring table of ``evidence`` in two files: its second half under ``second``."""
+    (second / "monitoring").mkdir(parents=True)
+    for path in sorted((evidence / "monitoring").glob("*.csv")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        half = 1 + (len(lines) - 1) // 2
+        path.write_text("".join(lines[:half]), encoding="utf-8")
+        (second / "monitoring" / path.name).write_text("".join([lines[0], *lines[half:]]), encoding="utf-8")
+
+
 def end_to_end(args: argparse.Namespace) -> None:
     """``escore run --roster units.csv -e DIR`` on N units in a fresh process per format: wall time, peak memory."""
     import tempfile
@@ -256,17 +284,29 @@ def end_to_end(args: argparse.Namespace) -> None:
         "    sys.exit(done.stderr.decode()[-2000:])\n"
         "print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    print(f"end to end, category {args.category}, columnar input (--roster units.csv, fields/{args.category}.csv)")
+    shown = {
+        "csv": f"fields/{args.category}.csv, monitoring/*.csv",
+        "parquet": f"fields/{args.category}.parquet, monitoring/*.parquet",
+        "split": f"fields/{args.category}.csv, each monitoring table in two files under two evidence paths",
+    }[args.tables]
+    print(f"end to end, category {args.category}, columnar input (--roster units.csv, {shown})")
     print("cache off: every run parses and checks the evidence; warm: a re-run on unchanged evidence (after one untimed run)")
     print(f"{'units':>8} {'format':>6} {'cache':>6} {'wall s':>8} {'µs/unit':>8} {'peak MiB':>9}")
     with tempfile.TemporaryDirectory(prefix="escore-bench-") as scratch:
         for size in args.sizes:
             target = Path(scratch) / str(size)
             write_columnar(args.category, size, args.ruleset, target)
+            roots = [target / "evidence"]
+            if args.tables == "parquet":
+                as_parquet(roots[0])
+            elif args.tables == "split":
+                roots.append(target / "evidence-2")
+                split_tables(roots[0], roots[1])
             for output in args.formats:
                 # A workbook is written to a file (a binary format refuses a device); the others to nowhere.
                 written = str(Path(scratch) / f"out.{output}") if output == "xlsx" else os.devnull
-                argv = [escore, "run", "-c", args.category, "--roster", str(target / "units.csv"), "-e", str(target / "evidence")]
+                argv = [escore, "run", "-c", args.category, "--roster", str(target / "units.csv")]
+                argv += [part for root in roots for part in ("-e", str(root))]
                 argv += ["-f", output, "-o", written] + (["--ruleset", args.ruleset] if args.ruleset else [])
                 for cache in args.cache:
                     env = dict(os.environ, ESCORE_CACHE_DIR="off" if cache == "off" else str(Path(scratch) / f"cache-{size}"))
@@ -304,6 +344,12 @@ def main() -> None:
         "--cache", nargs="+", choices=("off", "warm"), default=["off", "warm"], help="evidence cache states to time (--end-to-end)"
     )
     parser.add_argument("--escore", help="the escore executable to time end to end (default: this environment's)")
+    parser.add_argument(
+        "--tables",
+        choices=("csv", "parquet", "split"),
+        default="csv",
+        help="the evidence tables (--end-to-end): CSV, Parquet, or each monitoring table in two CSV files",
+    )
     parser.add_argument("--skip-scaling", action="store_true", help="only the start-up and end-to-end times")
     parser.add_argument("--end-to-end", action="store_true", help="only `escore run` on columnar input of each size: time, peak memory")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)

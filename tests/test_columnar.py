@@ -794,6 +794,47 @@ def test_typed_cells_are_converted_once_per_value_that_is_the_same():
             typed_converted(column, convert, {})
 
 
+@pytest.mark.parametrize("tables", ["parquet", "split"])
+def test_the_county_sample_scaled_scores_the_same_from_parquet_or_split_tables(tmp_path, monkeypatch, tables):
+    """The county sample repeated to 300 units (bench/bench.py --end-to-end's evidence), its
+    tables as Parquet or each monitoring table in two files: the same CSV, to the byte, as from
+    one CSV file per table, on a first run (the tables kept as columns) and on a cached one."""
+    pytest.importorskip("pyarrow")
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from escore_cli import cli
+
+    spec = importlib.util.spec_from_file_location("escore_bench", Path(__file__).resolve().parent.parent / "bench" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    bench.write_columnar("county", 300, None, tmp_path / "csv")
+    shutil.copytree(tmp_path / "csv", tmp_path / "other")
+    roots = [tmp_path / "other" / "evidence"]
+    if tables == "parquet":
+        bench.as_parquet(roots[0])
+        assert sorted(p.suffix for p in (roots[0] / "monitoring").iterdir()) == [".parquet"] * 6
+    else:
+        roots.append(tmp_path / "other" / "evidence-2")
+        bench.split_tables(roots[0], roots[1])
+
+    def run(root, paths, cache):
+        monkeypatch.setenv("ESCORE_CACHE_DIR", cache)
+        args = ["run", "-c", "county", "--roster", str(root / "units.csv"), "-f", "csv", *[a for p in paths for a in ("-e", str(p))]]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code in (0, 1), result.output
+        return result.stdout
+
+    want = run(tmp_path / "csv", [tmp_path / "csv" / "evidence"], "off")
+    assert want.count("\n") == 301
+    assert run(tmp_path / "other", roots, "off") == want
+    cache = str(tmp_path / "cache")
+    assert run(tmp_path / "other", roots, cache) == want  # fills the cache
+    assert run(tmp_path / "other", roots, cache) == want  # reads it
+
+
 def _replaced(table, name, index, value):
     cells = table.column(name).to_pylist()
     cells[index] = value
