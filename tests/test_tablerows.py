@@ -120,30 +120,23 @@ def test_a_table_of_one_file_or_two_is_kept_as_columns(catalog, tmp_path, monkey
     assert split.tables["provincial_dc_migrations"] == whole.tables["provincial_dc_migrations"]
 
 
-def test_an_impossible_row_in_a_tables_second_file_names_that_file(catalog, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("rows", "line"),
+    [
+        ("prov.bgt,12,资源库,3,\nprov.bgt,8,资源库,2,\n", 3),
+        # The same unit and line number in both files: the file of the row that repeats.
+        ("prov.bgt,8,资源库,2,\n", 2),
+    ],
+)
+def test_an_impossible_row_in_a_tables_second_file_names_that_file(catalog, tmp_path, monkeypatch, rows, line):
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
     second = tmp_path / "second" / "monitoring"
     second.mkdir(parents=True)
-    (second / f"{MONTHS}.csv").write_text("unit,month,row,points,note\nprov.bgt,12,资源库,3,\nprov.bgt,8,资源库,2,\n", encoding="utf-8")
+    (second / f"{MONTHS}.csv").write_text("unit,month,row,points,note\n" + rows, encoding="utf-8")
     with pytest.raises(InputError) as raised:
         _load(catalog, [PROVINCIAL, WEBSITE, second.parent])
     assert str(raised.value) == (
-        f"{second / MONTHS}.csv:3: month, row: expected one row per unit and month, row; "
-        "prov.bgt has month 8, row '资源库' already on line 2"
-    )
-
-
-def test_a_row_repeated_on_the_same_line_of_a_second_file_names_that_file(catalog, tmp_path, monkeypatch):
-    """Two files of a table, the same unit and line number in both: the error names the file of
-    the row that repeats, not the first file that has a row at that line."""
-    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
-    second = tmp_path / "second" / "monitoring"
-    second.mkdir(parents=True)
-    (second / f"{MONTHS}.csv").write_text("unit,month,row,points,note\nprov.bgt,8,资源库,2,\n", encoding="utf-8")
-    with pytest.raises(InputError) as raised:
-        _load(catalog, [PROVINCIAL, WEBSITE, second.parent])
-    assert str(raised.value) == (
-        f"{second / MONTHS}.csv:2: month, row: expected one row per unit and month, row; "
+        f"{second / MONTHS}.csv:{line}: month, row: expected one row per unit and month, row; "
         "prov.bgt has month 8, row '资源库' already on line 2"
     )
 
