@@ -769,8 +769,9 @@ def test_a_parquet_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp
 
 def test_typed_cells_are_converted_once_per_value_that_is_the_same():
     """Typed cells (Parquet) share a conversion where equal values are the same value; a
-    decimal's digits are its own (1.0 and 1.00 are equal, not the same); null and empty text
-    are None; a column of two types, or of a type without an exact text, is read row by row."""
+    decimal's digits are its own (1.0 and 1.00 are equal, not the same), and so is a value's
+    type (1 and True are equal, not the same); null and empty text are None; a type without
+    an exact key is read row by row."""
     import datetime as dt
 
     from escore._columnar import ReadRowByRow, typed_converted
@@ -789,7 +790,10 @@ def test_typed_cells_are_converted_once_per_value_that_is_the_same():
     day = dt.date(2017, 5, 1)
     assert typed_converted([day, dt.date(2017, 5, 1)], convert, made) == [("made", day)] * 2
     assert typed_converted([None, None], convert, made) == [None, None]
-    for column in ([1, True], [0.5], [dt.datetime(2017, 5, 1)]):
+    calls.clear()
+    assert typed_converted([1, True, 1], convert, {}) == [("made", 1), ("made", True), ("made", 1)]
+    assert len(calls) == 2 and {type(value) for value in calls} == {int, bool}
+    for column in ([0.5], [dt.datetime(2017, 5, 1)], [day, 0.5]):
         with pytest.raises(ReadRowByRow):
             typed_converted(column, convert, {})
 
@@ -827,6 +831,14 @@ def test_the_county_sample_scaled_scores_the_same_from_parquet_or_split_tables(t
         assert result.exit_code in (0, 1), result.output
         return result.stdout
 
+    from escore._load import load_evidence
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._tablerows import TableRows
+
+    catalog = Catalog(make_plugin_manager())  # every table read by columns, and kept so
+    codes = [f"bench.{i:06d}" for i in range(300)]
+    read = load_evidence(roots, catalog.plan("fj2017", "county"), codes, set(codes) | catalog.all_unit_codes("fj2017"), catalog.loaders)
+    assert len(read.tables) == 6 and all(isinstance(rows, TableRows) for rows in read.tables.values())
     want = run(tmp_path / "csv", [tmp_path / "csv" / "evidence"], "off")
     assert want.count("\n") == 301
     assert run(tmp_path / "other", roots, "off") == want

@@ -204,7 +204,7 @@ def read_parquet(path: Path) -> Any:
         columns = [python_values(path, name, column, row) for name, column in zip(names, batch.columns)]
         for cells in zip(*columns):
             row += 1
-            yield row, dict(zip(names, (c.strip() if c.__class__ is str else c for c in cells)))
+            yield row, dict(zip(names, cells))
 
 
 def arrow_batches(path: Path, rows: int = 0, *, cells: int = 0) -> tuple[list[str], Iterator[Any]]:
@@ -253,13 +253,13 @@ def arrow_batches(path: Path, rows: int = 0, *, cells: int = 0) -> tuple[list[st
 
 
 def python_values(path: Path, name: str, column: Any, before: int) -> list[Any]:
-    """A column of a batch of an Arrow table as Python values; a cell that has none (text that is
-    not UTF-8, a date beyond year 9999) is an input error naming its row (``before`` rows came
-    in earlier batches) and column."""
+    """A column of a batch of an Arrow table as Python values, text stripped as a CSV cell is; a
+    cell that has none (text that is not UTF-8, a date beyond year 9999) is an input error
+    naming its row (``before`` rows came in earlier batches) and column."""
     import pyarrow
 
     try:
-        return column.to_pylist()
+        return [cell.strip() if cell.__class__ is str else cell for cell in column.to_pylist()]
     except (ValueError, ArithmeticError, pyarrow.ArrowException) as exc:  # UnicodeDecodeError is a ValueError
         problem = exc
     for index in range(len(column)):  # only on a bad column: which cell

@@ -268,33 +268,18 @@ def converted(column: list[str], convert: Callable[[str], Any], made: dict[str, 
     return list(map(made.__getitem__, column))
 
 
-def typed_converted(column: list[Any], convert: Callable[[Any], Any], made: dict[Any, dict[Any, Any]]) -> list[Any]:
-    """:func:`converted` for a column of typed cells (Parquet, Arrow): ``convert`` once per distinct
-    value where equal values are the same value (text, whole numbers, true/false, dates), once
-    per distinct text of a decimal (``1.0`` and ``1.00`` are equal, not the same digits); an
-    empty or null cell is ``None``. ``made``: per type, the values made so far. Raises
-    :class:`ReadRowByRow` for any other type (a binary float, a timestamp, a list), or a
-    column of two types: that table is read row by row."""
-    kinds = set(map(type, column))
-    kinds.discard(type(None))
-    if not kinds:
-        return [None] * len(column)
-    if len(kinds) > 1:
-        raise ReadRowByRow
-    (kind,) = kinds
-    if kind in (str, int, bool, _dt.date):
-        known = made.setdefault(kind, {None: None, "": None} if kind is str else {None: None})
-        for value in set(column).difference(known):
-            known[value] = convert(value)
-        return list(map(known.__getitem__, column))
-    if kind is Decimal:
-        known = made.setdefault(kind, {None: None})
-        keys = [None if value is None else str(value) for value in column]
-        first = dict(zip(keys, column))
-        for key in first.keys() - known.keys():
-            known[key] = convert(first[key])
-        return list(map(known.__getitem__, keys))
-    raise ReadRowByRow
+def typed_converted(column: list[Any], convert: Callable[[Any], Any], made: dict[Any, Any]) -> list[Any]:
+    """:func:`converted` for a column of typed cells (Parquet, Arrow): ``convert`` once per
+    :func:`exact_keys` key (text, whole numbers, true/false and dates by value, a decimal by its
+    text); an empty or null cell is ``None``. ``made``: the values made so far, by key. Raises
+    :class:`ReadRowByRow` for a type without such a key: that table is read row by row."""
+    if not made:
+        made.update(dict.fromkeys(_EMPTY_CELLS))
+    keys = exact_keys(column)
+    first = dict(zip(keys, column))
+    for key in first.keys() - made.keys():
+        made[key] = convert(first[key])
+    return list(map(made.__getitem__, keys))
 
 
 def exact_keys(column: list[Any]) -> list[tuple[type, Any]]:
@@ -309,7 +294,7 @@ def exact_keys(column: list[Any]) -> list[tuple[type, Any]]:
 
 #: Types whose cells :func:`exact_keys` keys.
 _EXACT_TYPES = frozenset({str, int, bool, _dt.date, Decimal, type(None)})
-#: The keys of a grade whose two cells are both empty (null or empty text), for a typed table.
+#: The keys of an empty cell (null, or empty text), and of a grade whose two cells are both empty.
 _EMPTY_CELLS: list[tuple[type, Any]] = [(type(None), None), (type(None), "None"), (str, "")]
 _EMPTY_PAIRS: list[tuple[Any, Any]] = [(points, reason) for points in _EMPTY_CELLS for reason in _EMPTY_CELLS]
 
@@ -346,8 +331,8 @@ def arrow_chunks(
     path: Path, wanted: Mapping[str, str], known: set[str], usable: Callable[[list[str]], bool]
 ) -> Iterator[tuple[list[str], list[Any], list[int], dict[str, list[Any]]]]:
     """Each batch of a Parquet or Arrow table as :func:`wanted_chunks` gives a CSV table's chunks,
-    its cells typed Python values, text stripped (as escore._builtin_loaders.read_parquet gives
-    them), its "lines" the row numbers from 1. The header is checked before any batch. Raises
+    its cells typed Python values, text stripped (escore._builtin_loaders.python_values, as
+    read_parquet gives them), its "lines" the row numbers from 1. The header is checked before any batch. Raises
     :class:`ReadRowByRow` for a header ``usable`` refuses, a unit cell that is not text, or a
     unit of no category; a cell without a Python value is an InputError, as row by row."""
     from ._builtin_loaders import COLUMN_CHUNK_CELLS, arrow_batches, python_values
@@ -357,10 +342,7 @@ def arrow_chunks(
         raise ReadRowByRow
     before = 0
     for batch in batches:
-        by_name = {
-            name: [cell.strip() if cell.__class__ is str else cell for cell in python_values(path, name, column, before)]
-            for name, column in zip(names, batch.columns)
-        }
+        by_name = {name: python_values(path, name, column, before) for name, column in zip(names, batch.columns)}
         lines = list(range(before + 1, before + 1 + batch.num_rows))
         before += batch.num_rows
         if not set(map(type, by_name["unit"])) <= {str}:
