@@ -522,9 +522,10 @@ class _Reading:
 
     def _as_rows(self, name: str) -> None:
         """The rows of the table's files kept as columns, added to ``rows`` (each row of a file
-        but the first known by its file, for errors)."""
-        for number, (where, found) in enumerate(self.columns.pop(name, ())):
-            add_rows(self.rows[name], self.tables_by_name[name], found, self.row_files, where if number else None)
+        but the table's first known by its file, for errors)."""
+        first = self.table_files_seen.get(name)
+        for where, found in self.columns.pop(name, ()):
+            add_rows(self.rows[name], self.tables_by_name[name], found, self.row_files, None if where == first else where)
 
     def result(self, paths: Sequence[Path]) -> EvidenceSet:
         """The checked evidence set: refused when no path held anything for these units, each
