@@ -75,6 +75,32 @@ def test_rows_and_columns_of_many_units_at_once():
     assert columns == list(map(list, zip(*(expected["a"] + expected["c"]))))
 
 
+@pytest.mark.parametrize(
+    "codes",
+    [
+        # The units' rows one after the other: each column is taken as one slice.
+        ["b", "a", "c"],
+        ["b", "d", "a", "e", "c"],  # units without rows in between
+        ["d", "a", "c"],
+        ["a"],
+        # Apart (another order, a unit twice, a unit left out between two): picked row by row.
+        ["a", "b", "c"],
+        ["b", "a", "b"],
+        ["b", "c"],
+        ["d", "e"],
+        [],
+    ],
+)
+def test_columns_of_units_are_their_rows_columns_whichever_units_in_whichever_order(codes):
+    table, expected, _ = _table()
+    counts, columns = table.columns_of(codes)
+    rows = [row for code in codes for row in expected.get(code, ())]
+    assert counts == [len(expected.get(code, ())) for code in codes]
+    assert columns == ([list(column) for column in zip(*rows)] if rows else [[], [], [], []])
+    # The unit code of every row is the unit's one string object, as a row made alone has it.
+    assert all(a is b for a, b in zip(columns[0], (row.unit for row in rows)))
+
+
 # --------------------------------------------------------------------------- as the loader keeps them
 
 PROVINCIAL = Path(__file__).resolve().parent.parent / "plugins/indicators_provincial/escore_fj2017_provincial/sample/provincial"

@@ -112,9 +112,15 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         starts = list(map(offsets.__getitem__, at))
         stops = list(map(offsets.__getitem__, map((1).__add__, at)))
         counts = list(map(int.__sub__, stops, starts))
-        picked = list(itertools.chain.from_iterable(map(range, starts, stops)))
         owners = list(itertools.chain.from_iterable(map(itertools.repeat, map(self._codes.__getitem__, at), counts)))
-        return counts, [owners, *[list(map(column.__getitem__, picked)) for column in (self._lines, *self._columns)]]
+        columns = (self._lines, *self._columns)
+        # The units with rows, in this order, whose rows lie one after the other (a table sorted
+        # by unit, read for its units in order): each column is one slice.
+        firsts, lasts = list(itertools.compress(starts, counts)), list(itertools.compress(stops, counts))
+        if firsts and firsts[1:] == lasts[:-1]:
+            return counts, [owners, *[column[firsts[0] : lasts[-1]] for column in columns]]
+        picked = list(itertools.chain.from_iterable(map(range, starts, stops)))
+        return counts, [owners, *[list(map(column.__getitem__, picked)) for column in columns]]
 
 
 def _grouped(owners: Sequence[str], units: int) -> bool:
