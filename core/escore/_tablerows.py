@@ -25,7 +25,7 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     Units iterate in the order their first row was read, as the loader's dictionary did.
     """
 
-    __slots__ = ("_codes", "_columns", "_files", "_from", "_lines", "_offsets", "_position", "_row_type")
+    __slots__ = ("_codes", "_columns", "_counts", "_files", "_from", "_lines", "_offsets", "_position", "_row_type")
 
     def __init__(
         self,
@@ -49,6 +49,9 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         # have reads position len(first), an empty range (rows_of: no test per code).
         self._offsets = array("q", itertools.accumulate(counts.values(), initial=0))
         self._offsets.append(self._offsets[-1])
+        # Each unit's count of rows, and 0 for that empty range: a list, as most counts are small
+        # ints, which Python keeps one object each of (an array would make one per read).
+        self._counts = [*counts.values(), 0]
         if len(first) > 1 and not _grouped(owners, len(first)):
             # Rows of a unit apart in the file (rows listed by date): a stable sort by the
             # unit's first appearance brings them together, each unit's in file order.
@@ -107,20 +110,36 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     def columns_of(self, codes: Sequence[str]) -> tuple[list[int], list[list[Any]]]:
         """How many rows each unit of ``codes`` has, and the columns of their rows in that order
         (unit, line, then the cells): ``zip(*rows)`` of their rows, without making the rows."""
-        offsets = self._offsets
-        at = list(map(self._position.get, codes, itertools.repeat(len(self._codes) - 1)))
-        starts = list(map(offsets.__getitem__, at))
-        stops = list(map(offsets.__getitem__, map((1).__add__, at)))
-        counts = list(map(int.__sub__, stops, starts))
+        at = self._positions(codes)
+        counts = list(map(self._counts.__getitem__, at))
         owners = list(itertools.chain.from_iterable(map(itertools.repeat, map(self._codes.__getitem__, at), counts)))
+        return counts, [owners, *self._cells(at, counts)]
+
+    def cells_of(self, codes: Sequence[str]) -> tuple[list[int], list[list[Any]]]:
+        """:meth:`columns_of` but the unit column: each row's unit is its unit's code (the
+        cache writer stores the counts instead)."""
+        at = self._positions(codes)
+        counts = list(map(self._counts.__getitem__, at))
+        return counts, self._cells(at, counts)
+
+    def _positions(self, codes: Sequence[str]) -> list[int]:
+        """Each unit's position (one without rows: the empty range after the last)."""
+        return list(map(self._position.get, codes, itertools.repeat(len(self._codes) - 1)))
+
+    def _cells(self, at: list[int], counts: list[int]) -> list[list[Any]]:
+        """The line and cell columns of the rows of the units at positions ``at``, in order."""
         columns = (self._lines, *self._columns)
-        # The units with rows, in this order, whose rows lie one after the other (a table sorted
-        # by unit, read for its units in order): each column is one slice.
-        firsts, lasts = list(itertools.compress(starts, counts)), list(itertools.compress(stops, counts))
-        if firsts and firsts[1:] == lasts[:-1]:
-            return counts, [owners, *[column[firsts[0] : lasts[-1]] for column in columns]]
-        picked = list(itertools.chain.from_iterable(map(range, starts, stops)))
-        return counts, [owners, *[list(map(column.__getitem__, picked)) for column in columns]]
+        offsets = self._offsets
+        # Units with rows at consecutive positions (a table sorted by unit, read for its units in
+        # order, those without rows anywhere between): their rows lie one after the other, and
+        # each column is one slice. Every unit the table has has a row.
+        present = list(itertools.compress(at, counts))
+        if present and present[-1] - present[0] == len(present) - 1 and present == list(range(present[0], present[-1] + 1)):
+            start, stop = offsets[present[0]], offsets[present[-1] + 1]
+            return [column[start:stop] for column in columns]
+        starts = list(map(offsets.__getitem__, at))
+        picked = list(itertools.chain.from_iterable(map(range, starts, map(operator.add, starts, counts))))
+        return [list(map(column.__getitem__, picked)) for column in columns]
 
 
 def _grouped(owners: Sequence[str], units: int) -> bool:
