@@ -314,3 +314,40 @@ def test_a_changed_constraint_is_checked_again_not_read_from_the_cache(catalog, 
     assert _declarations_digest(stricter) != _declarations_digest(plan)
     with pytest.raises(InputError, match=r"expected at most website\.sites\.closed"):
         load_evidence([evidence], stricter, units, known, catalog.loaders)
+
+
+@pytest.mark.parametrize("category", ["provincial", "city", "county"])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_units_checked_are_those_a_check_of_every_unit_refuses(catalog, category, seed):
+    """Bounds are compared a column at a time and only the units they flag (and those with rows
+    in a checked table) are checked one by one: every unit a check of each refuses is among
+    them, absent values and bounds included, in the same order."""
+    import random
+    from decimal import Decimal
+
+    from escore._fieldvalues import FieldValues
+    from escore._schema import EvidenceSchema, check_unit, units_to_check
+
+    schema = EvidenceSchema(catalog.plan("fj2017", category))
+    assert schema.bounds
+    rng = random.Random(seed)
+    codes = [f"u{i:04d}" for i in range(700)]
+    values = FieldValues(codes)
+    names = sorted({name for *_, part, whole in schema.bounds for name in (part, whole)})
+    for code in codes:
+        values.put(code, {name: rng.choice([0, 1, 2, 3, Decimal("2.0"), Decimal("2.5")]) for name in names if rng.random() < 0.85})
+    values.pack_all()
+    refused = []
+    for code in codes:
+        try:
+            check_unit(schema, code, values[code], {}, lambda key: key, lambda *where: "row")
+        except InputError:
+            refused.append(code)
+    chosen = units_to_check(schema, codes, values, {})
+    assert refused and len(refused) < len(codes)
+    assert chosen == refused  # no table rows here: exactly the units whose bounds break
+    # A value that is None, or a unit still being filled: every unit is checked.
+    values.put(codes[0], {names[0]: None})
+    assert units_to_check(schema, codes, values, {}) == codes
+    values.writable(codes[1])
+    assert units_to_check(schema, codes, values, {}) == codes

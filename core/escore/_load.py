@@ -28,7 +28,7 @@ from ._fieldvalues import FieldValues
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
-from ._schema import EvidenceSchema, check_row, check_unit
+from ._schema import EvidenceSchema, check_row, check_unit, units_to_check
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
@@ -557,7 +557,7 @@ class _Reading:
             kept = by_unit.file_of(row.unit, position) if isinstance(by_unit, TableRows) else None
             return f"{kept or row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}"
 
-        for code in sorted(self.wanted):
+        for code in units_to_check(self.schema, sorted(self.wanted), values, tables):
             check_unit(self.schema, code, values[code], tables, functools.partial(_field_file, origins, files, code), row_file)
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 

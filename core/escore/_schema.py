@@ -8,6 +8,8 @@ and between the columns of one row (a reply not before its letter, a maximum by 
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +70,47 @@ def relation_text(relation: str, kind: str) -> str:
     if kind == "date":
         return _("not after") if relation == "at_most" else _("not before")
     return _("at most") if relation == "at_most" else _("at least")
+
+
+def units_to_check(schema: EvidenceSchema, codes: Sequence[str], values: Any, tables: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The units of ``codes`` (in their order) that :func:`check_unit` may refuse: those whose
+    part and whole break their bound, and every unit with rows in a table it checks.
+
+    The bounds are compared a column at a time (a dict per unit and a call per bound took about
+    0.6 s for 100,000 units); check_unit then runs for these units alone, in the same order, so
+    the first problem reported is the one a check of every unit reports. At any doubt (a unit
+    still being filled, a value that is None, a comparison that raises) every unit is checked.
+    """
+    if not schema.bounds:
+        flagged: set[int] = set()
+    else:
+        from ._fieldvalues import FieldValues
+
+        names = list(dict.fromkeys(name for *_, name, bounding in schema.bounds for name in (name, bounding)))
+        found = values.columns(codes, names, 0) if isinstance(values, FieldValues) else None
+        if found is None:
+            return list(codes)
+        columns, lacking = found
+        by_name = dict(zip(names, columns))
+        if any(None in column for column in columns):
+            return list(codes)
+        flagged = set()
+        try:
+            for _spec, relation, _other, name, bounding_name in schema.bounds:
+                value, bound = by_name[name], by_name[bounding_name]
+                absent = set(lacking.get(name, ())) | set(lacking.get(bounding_name, ()))
+                if absent:  # a value or its bound absent: not compared (0 against 0 is not broken)
+                    value, bound = list(value), list(bound)
+                    for row in absent:
+                        value[row] = bound[row] = 0
+                broken_rows = map(operator.gt if relation == "at_most" else operator.lt, value, bound)
+                flagged.update(itertools.compress(range(len(codes)), broken_rows))
+        except (TypeError, ArithmeticError):
+            return list(codes)
+    with_rows = set()
+    for name, _table, _within in schema.checked_tables:
+        with_rows.update(tables.get(name, {}))
+    return [code for position, code in enumerate(codes) if position in flagged or code in with_rows]
 
 
 def check_unit(
