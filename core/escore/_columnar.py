@@ -224,11 +224,24 @@ def _fields_by_columns(
                     shared = points_memo.setdefault(pair[0], grade.points)
                     made_grades[pair] = grade if shared is grade.points else Grade(shared, grade.reason)
                 given.append(list(map(made_grades.__getitem__, pairs)))
-            # Units with the same values given share one tuple of names.
-            shapes = list(zip(*[map(operator.is_not, column, itertools.repeat(None)) for column in given])) if given else [()] * len(owners)
+            # Units with the same values given share one tuple of names: a unit's shape says
+            # which fields it gives. Only the columns with an empty cell can tell units apart, so
+            # the shapes are worked out over those alone (a tuple of 89 flags per unit, and its
+            # hash, for 100,000 county units took 0.7 s).
+            gapped = [i for i, column in enumerate(given) if not all(map(operator.is_not, column, itertools.repeat(None)))]
             rows_of: dict[tuple[bool, ...], list[int]] = {}
-            for row, shape in enumerate(shapes):
-                rows_of.setdefault(shape, []).append(row)
+            if not gapped:
+                if owners:
+                    rows_of[(True,) * len(given)] = list(range(len(owners)))
+            else:
+                partial: dict[tuple[bool, ...], list[int]] = {}
+                for row, flags in enumerate(zip(*[map(operator.is_not, given[i], itertools.repeat(None)) for i in gapped])):
+                    partial.setdefault(flags, []).append(row)
+                for flags, rows in partial.items():
+                    shape = [True] * len(given)
+                    for i, flag in zip(gapped, flags):
+                        shape[i] = flag
+                    rows_of[tuple(shape)] = rows
             for shape, rows in rows_of.items():
                 if shape not in staged:
                     staged[shape] = (tuple(itertools.compress(order, shape)), [], [])
