@@ -238,10 +238,10 @@ def _fields_by_columns(
                 for row, flags in enumerate(zip(*[map(operator.is_not, given[i], itertools.repeat(None)) for i in gapped])):
                     partial.setdefault(flags, []).append(row)
                 for flags, rows in partial.items():
-                    shape = [True] * len(given)
+                    full = [True] * len(given)
                     for i, flag in zip(gapped, flags):
-                        shape[i] = flag
-                    rows_of[tuple(shape)] = rows
+                        full[i] = flag
+                    rows_of[tuple(full)] = rows
             for shape, rows in rows_of.items():
                 if shape not in staged:
                     staged[shape] = (tuple(itertools.compress(order, shape)), [], [])

@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import _cache
 from ._tablerows import TableRows
@@ -270,8 +270,8 @@ def _aligned(slice_of: Mapping[str, int], by_unit: Mapping[str, Any]) -> list[tu
     straddled its ends in every table (19% more bytes in 25 shares).
     """
     units = list(by_unit)
-    numbers = list(map(slice_of.get, units))
-    if numbers and None not in numbers and numbers == sorted(numbers):  # the table in the fields' order, every unit with fields
+    numbers: list[int | None] = list(map(slice_of.get, units))
+    if numbers and None not in numbers and numbers == sorted(cast(list[int], numbers)):  # the fields' order, every unit with fields
         return [(number, list(map(_SECOND, group))) for number, group in itertools.groupby(zip(numbers, units), _FIRST)]
     grouped: dict[int, list[str]] = {}
     rest: list[str] = []

@@ -107,7 +107,7 @@ def units_to_check(schema: EvidenceSchema, codes: Sequence[str], values: Any, ta
                 flagged.update(itertools.compress(range(len(codes)), broken_rows))
         except (TypeError, ArithmeticError):
             return list(codes)
-    with_rows = set()
+    with_rows: set[str] = set()
     for name, _table, _within in schema.checked_tables:
         with_rows.update(tables.get(name, {}))
     return [code for position, code in enumerate(codes) if position in flagged or code in with_rows]
