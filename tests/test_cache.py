@@ -79,9 +79,9 @@ def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, 
     calls = []
     real = _load._load_evidence
 
-    def counting(*a):
+    def counting(*a, **k):
         calls.append(a)
-        return real(*a)
+        return real(*a, **k)
 
     monkeypatch.setattr(_load, "_load_evidence", counting)
     hit = _load.load_evidence(*args)
@@ -111,10 +111,10 @@ def test_evidence_changed_while_it_is_read_is_not_kept(demo_catalog, tmp_path, m
     unit = evidence / "units" / "north.toml"
     real = _load._load_evidence
 
-    def saved_meanwhile(*a):
+    def saved_meanwhile(*a, **k):
         unit.write_text(unit.read_text(encoding="utf-8").replace("reply_rate = 100", "reply_rate = 90"), encoding="utf-8")
         os.utime(unit, ns=(1, 1))  # another modification time, whatever the clock's resolution
-        return real(*a)
+        return real(*a, **k)
 
     monkeypatch.setattr(_load, "_load_evidence", saved_meanwhile)
     assert _load.load_evidence(*args).values["north"]["service_reply_rate"] == Decimal(90)
@@ -167,7 +167,7 @@ def test_a_cached_sample_set_decodes_to_exactly_the_parsed_one(category, columna
     if category == "provincial":  # dates a row may lack (fixed, rectified, done): decoded as columns, not value by value
         assert "t?" in tags, sorted(set(tags))
     real = _load._load_evidence
-    monkeypatch.setattr(_load, "_load_evidence", lambda *a: pytest.fail("the cache was not used"))
+    monkeypatch.setattr(_load, "_load_evidence", lambda *a, **k: pytest.fail("the cache was not used"))
     cached = _load.load_evidence(*args)
     monkeypatch.setattr(_load, "_load_evidence", real)
     assert _exactly(cached) == _exactly(fresh)

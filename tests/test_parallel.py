@@ -497,3 +497,61 @@ def test_spooled_text_read_back_in_pieces_that_split_characters_is_the_same_text
     formats.write_json(result, stream)
     stream.flush()
     assert raw.getvalue() == expected.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- work done ahead
+
+
+def test_work_done_ahead_comes_back_part_by_part_and_what_failed_is_left_to_the_caller():
+    from escore._parallel import Ahead
+
+    parent = os.getpid()
+
+    def work(part: int) -> tuple[int, bool]:
+        if part == 3:
+            raise ValueError("the caller computes this one")
+        if part == 4:
+            return (part, lambda: None)  # does not pickle: left to the caller too
+        return part * part, os.getpid() != parent
+
+    ahead = Ahead(work, [1, 2, 3, 4, 5])
+    found = ahead.results()
+    assert found == {0: (1, True), 1: (4, True), 4: (25, True)}  # computed in the other process
+    assert ahead.results() == {}  # taken once; the process is gone
+    assert Ahead(work, []).results() == {}
+
+
+def test_work_done_ahead_by_a_process_that_dies_keeps_what_it_sent_whole():
+    from escore._parallel import Ahead
+
+    def work(part: int) -> int:
+        if part == 9:
+            os._exit(1)  # killed half way: the parts from it on never come
+        return part
+
+    assert Ahead(work, [7, 8, 9, 10]).results() == {0: 7, 1: 8}
+
+
+def test_work_done_ahead_and_not_taken_leaves_no_process_behind():
+    import time
+
+    from escore._parallel import Ahead
+
+    ahead = Ahead(time.sleep, [30])
+    pid = ahead._pid
+    assert pid is not None
+    ahead.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no process, no zombie
+    assert ahead.results() == {}
+
+
+def test_work_is_not_done_ahead_under_a_timeout():
+    from escore._parallel import Ahead
+    from escore._watchdog import Watchdog
+
+    with Watchdog(5.0, note_after=60.0):
+        ahead = Ahead(abs, [-1])
+        assert ahead._pid is None and ahead.results() == {}
+    with Watchdog(None, note_after=60.0):  # only noting slow indicators: done ahead
+        assert Ahead(abs, [-1]).results() == {0: 1}

@@ -204,3 +204,95 @@ def test_a_tables_rows_from_a_workbook_then_a_csv_file_are_all_kept(tmp_path, mo
     assert scores("-e", str(book), "-e", str(letters.parent)) == whole
     # Without Fuzhou's letters the scores differ (the test would see rows dropped).
     assert scores("-e", str(book)) != whole
+
+
+# --------------------------------------------------------------------------- read ahead in a second process
+
+
+def _load_category(catalog, category, paths=None, jobs=None):
+    plan = catalog.plan("fj2017", category)
+    codes = [u.code for u in catalog.roster("fj2017", category)]
+    paths = paths or catalog.sample_evidence(plan)
+    return load_evidence(paths, plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders, jobs=jobs)
+
+
+def _exactly(evidence):
+    """Everything a load gives, types and exponents included, and which values are one object."""
+    values = {code: repr(list(evidence.values[code].items())) for code in evidence.values}
+    tables = {name: (type(by_unit).__name__, repr(dict(by_unit))) for name, by_unit in evidence.tables.items()}
+    return values, tables, dict(evidence.files), evidence.warnings
+
+
+@pytest.mark.parametrize("category", ["county", "city", "provincial"])
+def test_tables_read_ahead_in_a_second_process_are_those_read_in_turn(catalog, category, monkeypatch):
+    import os
+
+    from escore import _load as loading
+
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    in_turn = _load_category(catalog, category, jobs=1)
+    read_ahead: list[int] = []
+    real = loading._Reading.table_columns
+
+    def counted(self, path):
+        read_ahead.append(os.getpid())
+        return real(self, path)
+
+    monkeypatch.setattr(loading, "AHEAD_FROM_BYTES", 0)
+    monkeypatch.setattr(loading._Reading, "table_columns", counted)
+    ahead = _load_category(catalog, category, jobs=2)
+    assert read_ahead, "no table was read ahead"  # the parent's share (the other process's count is its own)
+    assert _exactly(ahead) == _exactly(in_turn)
+    # Each row's unit is the unit's one code string (its fields' too), whichever process read it.
+    one = {code: code for code in ahead.values}
+    for by_unit in ahead.tables.values():
+        for code, rows in by_unit.items():
+            assert all(row.unit is one.get(code, code) for row in rows)
+
+
+def test_a_problem_in_a_table_read_ahead_is_named_as_in_turn(catalog, tmp_path, monkeypatch):
+    from escore import _load as loading
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    plan = catalog.plan("fj2017", "county")
+    evidence = tmp_path / "county"
+    shutil.copytree(catalog.sample_evidence(plan)[0], evidence)
+    tables = sorted((evidence / "monitoring").glob("*.csv"))
+    with open(tables[0], "a", encoding="utf-8") as table:  # a unit code nobody has, in the first table (the other process's)
+        table.write("nobody.here" + "," * (tables[0].read_text(encoding="utf-8").splitlines()[0].count(",")) + "\n")
+    with open(tables[-1], "a", encoding="utf-8") as table:  # and in the last (this process's share)
+        table.write("nobody.there" + "," * (tables[-1].read_text(encoding="utf-8").splitlines()[0].count(",")) + "\n")
+    errors = []
+    for jobs, threshold in ((1, 4 << 20), (2, 0)):
+        monkeypatch.setattr(loading, "AHEAD_FROM_BYTES", threshold)
+        with pytest.raises(InputError) as raised:
+            _load_category(catalog, "county", [evidence], jobs=jobs)
+        errors.append(str(raised.value))
+    assert errors[0] == errors[1]
+    assert "nobody.here" in errors[0] and str(tables[0]) in errors[0]
+
+
+def test_a_warning_while_a_table_is_read_ahead_is_shown_as_in_turn(catalog, monkeypatch):
+    import warnings
+
+    from escore import _load as loading
+    from escore._errors import EscoreWarning
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    real = loading._rows_by_columns
+
+    def warning(path, *args, **kwargs):
+        if path.stem == "website_letters":
+            warnings.warn(EscoreWarning(f"{path.name}: a warning of its reading"), stacklevel=1)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(loading, "_rows_by_columns", warning)
+    shown = []
+    for jobs, threshold in ((1, 4 << 20), (2, 0)):
+        monkeypatch.setattr(loading, "AHEAD_FROM_BYTES", threshold)
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            shown.append(_load_category(catalog, "county", jobs=jobs).warnings)
+    assert shown[0] == shown[1] == ("website_letters.csv: a warning of its reading",)

@@ -13,6 +13,7 @@ run with one line naming the file, the key and what was expected.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -33,6 +34,13 @@ from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
     from ._evidence_cache import CachedEvidence
+
+#: Monitoring tables of an evidence path worth reading in a second process from this many bytes
+#: (about 100,000 rows): below, the process and the results' way back cost more than they save.
+AHEAD_FROM_BYTES = 4 << 20
+
+#: A table not read ahead: read where its turn comes, as always.
+_NOT_AHEAD: Any = object()
 
 MANIFEST = "escore-evidence.toml"
 
@@ -144,6 +152,8 @@ def load_evidence(
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: Iterable[str] = (),
     categories: Iterable[str] = (),
+    *,
+    jobs: int | None = None,
 ) -> EvidenceSet:
     """Read and check every evidence file under ``paths`` for the units ``unit_codes``.
 
@@ -152,6 +162,9 @@ def load_evidence(
     sub-units ``sub_codes`` are kept too (for roll-ups); their unit files belong to
     their own category and are not read. ``categories`` are the ruleset's other categories,
     whose tables under ``fields/`` are skipped (any other name there is an error).
+    ``jobs``: processes the reading may take (default: as a run's first pass, from 1,000 units);
+    large monitoring tables are then read by columns in a second process while this one reads
+    the fields and the other tables (:class:`_TablesAhead`).
 
     A checked result is kept in the cache of ``escore._evidence_cache``, keyed by everything it
     depends on (the bytes of every file, the plan's evidence types, the unit codes);
@@ -169,7 +182,7 @@ def load_evidence(
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", EscoreWarning)
-            result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories)
+            result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs)
         others = [w for w in caught if not issubclass(w.category, EscoreWarning)]
         for w in others:  # not ours: let them through as they were
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -311,8 +324,10 @@ def _load_evidence(
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: Iterable[str],
     categories: Iterable[str] = (),
+    *,
+    jobs: int | None = None,
 ) -> EvidenceSet:
-    reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories)
+    reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs)
     for root in paths:
         reading.read_path(root)
     return reading.result(paths)
@@ -330,10 +345,13 @@ class _Reading:
         loaders: Mapping[str, EvidenceLoader],
         sub_codes: Iterable[str],
         categories: Iterable[str],
+        *,
+        jobs: int | None = None,
     ) -> None:
         self.plan = plan
         self.loaders = loaders
         self.categories = categories
+        self.jobs = jobs
         # One string object per unit code, however many rows name it (100k units, a million rows).
         self.wanted = {code: code for code in unit_codes}
         self.known = set(known_codes)
@@ -377,13 +395,25 @@ class _Reading:
         from ._columnar import read_field_table, table_loader
 
         skipped: list[str] = []
-        read = sum(self._read_unit_file(path, root, skipped) for path in unit_files)
-        for path in columnar:
-            found = read_field_table(
-                path, table_loader(path, self.loaders, N_("fields tables")), self.schema, self.wanted, self.known, self.values, self.files
-            )
-            read += bool(found)
-        read += sum(self._read_monitoring_table(path, skipped) for path in table_files)
+        ahead = self._tables_ahead(table_files, columnar)
+        try:
+            read = sum(self._read_unit_file(path, root, skipped) for path in unit_files)
+            for path in columnar:
+                found = read_field_table(
+                    path,
+                    table_loader(path, self.loaders, N_("fields tables")),
+                    self.schema,
+                    self.wanted,
+                    self.known,
+                    self.values,
+                    self.files,
+                )
+                read += bool(found)
+            found_ahead = ahead.found() if ahead is not None else {}
+            read += sum(self._read_monitoring_table(path, skipped, found_ahead.get(path, _NOT_AHEAD)) for path in table_files)
+        finally:
+            if ahead is not None:
+                ahead.close()
         if not read:
             shown = ", ".join(skipped[:3]) + (_(" and {0} more").format(len(skipped) - 3) if len(skipped) > 3 else "")
             self.idle.append(
@@ -490,9 +520,71 @@ class _Reading:
         files[code] = str(path) if code not in files else f"{files[code]} + {path}"
         return True
 
-    def _read_monitoring_table(self, path: Path, skipped: list[str]) -> bool:
+    def _tables_ahead(self, table_files: list[Path], field_tables: list[Path]) -> _TablesAhead | None:
+        """The monitoring tables of a path to read by columns ahead, a share in a second process,
+        when they are large enough to pay for it and the run may take two (``jobs``)."""
+        if self.jobs is not None and self.jobs < 2:
+            return None
+        from ._builtin_loaders import read_csv, read_parquet
+
+        sizes: dict[Path, int] = {}
+        for path in table_files:
+            loader = self.loaders.get(path.suffix)
+            if (
+                loader is None
+                or loader.kind != "table"
+                or loader.read not in (read_csv, read_parquet)
+                or path.stem not in self.tables_by_name
+            ):
+                continue  # read in order, as any other
+            with contextlib.suppress(OSError):
+                if path.is_file():
+                    sizes[path] = path.stat().st_size
+        total = sum(sizes.values())
+        if total < AHEAD_FROM_BYTES:
+            return None
+        if self.jobs is None:
+            from ._stream import default_jobs
+
+            if default_jobs(len(self.wanted)) < 2:
+                return None
+        # The other process takes the first tables, about half their bytes; this one reads the
+        # fields meanwhile, then the rest (a fields table is read as fast as a monitoring table
+        # of its size, roughly: the fields' bytes count on this side).
+        fields = 0
+        for path in field_tables:
+            with contextlib.suppress(OSError):
+                fields += path.stat().st_size
+        theirs: list[Path] = []
+        taken = 0
+        for path, size in sizes.items():
+            if taken >= (total + fields) / 2:
+                break
+            theirs.append(path)
+            taken += size
+        return _TablesAhead(self, theirs, [path for path in sizes if path not in theirs])
+
+    def table_columns(self, path: Path) -> TableColumns | None:
+        """A monitoring table read by columns on its own (:func:`_rows_by_columns`: ``None``
+        when it is to be read row by row), to be taken in order later (:class:`_TablesAhead`).
+        Raises at any warning, so that the table is read in order, where the warning is shown."""
+        import warnings
+
+        from ._builtin_loaders import read_parquet
+
+        spec = self.tables_by_name[path.stem]
+        typed = self.loaders[path.suffix].read is read_parquet
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            found = _rows_by_columns(path, spec, self.with_rows, self.known, [], typed=typed)
+        if caught:
+            raise _ReadInOrder
+        return found
+
+    def _read_monitoring_table(self, path: Path, skipped: list[str], ahead: Any = _NOT_AHEAD) -> bool:
         """One monitoring table's rows of the units read; a table another category of the ruleset
-        reads is skipped (named in ``skipped``), an unknown one refused. Whether it was read."""
+        reads is skipped (named in ``skipped``), an unknown one refused. Whether it was read.
+        ``ahead``: the table read by columns already (:meth:`table_columns`), if it was."""
         loader = self.loaders.get(path.suffix)
         if loader is None or loader.kind != "table":
             raise InputError(str(path), "", _("no evidence loader for '{0}' monitoring tables").format(path.suffix))
@@ -508,7 +600,16 @@ class _Reading:
         later = self.table_files_seen.get(name)
         read: dict[str, list[Any]] = {}  # this file's rows, if read row by row
         found = _read_table(
-            path, spec_table, loader, self.with_rows, self.known, read, self.row_files, self.table_files_seen, self.line_numbers
+            path,
+            spec_table,
+            loader,
+            self.with_rows,
+            self.known,
+            read,
+            self.row_files,
+            self.table_files_seen,
+            self.line_numbers,
+            ahead,
         )
         if found is not None and not out:  # every file of the table so far read by columns: kept so (escore._tablerows)
             self.columns.setdefault(name, []).append((str(path), found))
@@ -565,6 +666,40 @@ class _Reading:
 #: A monitoring table read by columns: each row's unit code, line number, and a list per column
 #: of the table (``spec.columns``) of its cells as :func:`parse_rows` makes them.
 TableColumns = tuple[list[str], list[Any], list[list[Any]]]
+
+
+class _ReadInOrder(Exception):
+    """A table read ahead showed a warning: it is read again in its turn, where the warning is shown."""
+
+
+class _TablesAhead:
+    """Monitoring tables read by columns before their turn: ``theirs`` in a second process
+    (:class:`escore._parallel.Ahead`), started at once, ``mine`` here once the fields are read.
+
+    Reading a table by columns is a pure function of its file (and of the units wanted), so a
+    table may be read ahead and taken in its turn: what it gives is what its turn would have
+    read. A table that raised, showed a warning or did not come back is read in its turn as
+    before, and so names its problem there (the first in the order of the files).
+    """
+
+    def __init__(self, reading: _Reading, theirs: list[Path], mine: list[Path]) -> None:
+        from ._parallel import Ahead
+
+        self._reading, self._theirs, self._mine = reading, theirs, mine
+        self._ahead = Ahead(reading.table_columns, theirs)
+
+    def found(self) -> dict[Path, TableColumns | None]:
+        """Each table read ahead: by columns, or ``None`` (to be read row by row)."""
+        out: dict[Path, TableColumns | None] = {}
+        for path in self._mine:
+            with contextlib.suppress(Exception):  # else read in its turn, which names the problem
+                out[path] = self._reading.table_columns(path)
+        for index, found in self._ahead.results().items():
+            out[self._theirs[index]] = found
+        return out
+
+    def close(self) -> None:
+        self._ahead.close()
 
 
 def _rows_by_columns(
@@ -679,10 +814,12 @@ def _read_table(
     row_files: dict[int, str],
     first_files: dict[str, str],
     line_numbers: list[int],
+    ahead: Any = _NOT_AHEAD,
 ) -> TableColumns | None:
     """One monitoring table file: its rows as columns when the built-in CSV reader read it by
     columns (the caller keeps them so, or makes rows: :func:`add_rows`), else added to ``out``
-    (unit code → rows) row by row, and ``None``."""
+    (unit code → rows) row by row, and ``None``. ``ahead``: what :meth:`_Reading.table_columns`
+    gave for it (read by columns, or ``None``: row by row), unless :data:`_NOT_AHEAD`."""
     where = str(path)
     columns = {c.name: c for c in spec.columns}
     checked: list[bool] = []
@@ -692,7 +829,19 @@ def _read_table(
     from ._columnar import unit_cell
 
     if loader.read is read_csv or loader.read is read_parquet:  # the built-in readers: by columns, unless anything is amiss
-        found = _rows_by_columns(path, spec, wanted, known, line_numbers, typed=loader.read is read_parquet)
+        if ahead is _NOT_AHEAD or ahead is None:
+            found = (
+                _rows_by_columns(path, spec, wanted, known, line_numbers, typed=loader.read is read_parquet)
+                if ahead is _NOT_AHEAD
+                else None
+            )
+        else:  # read ahead, maybe in another process: each unit's own code string and one int per line number again
+            owners, lines, cells = ahead
+            owners = list(map(wanted.__getitem__, owners))
+            if lines and min(lines) >= 0:
+                line_numbers.extend(range(len(line_numbers), max(lines) + 1))
+                lines = list(map(line_numbers.__getitem__, lines))
+            found = owners, lines, cells
         if found is not None:
             return found
 

@@ -267,7 +267,7 @@ def run_category(
     # and the ranking).
     with gc_paused():
         data, later = evidence_of_run(
-            paths, plan, units, every_code, children, known, catalog.loaders, sub_codes, others, defer=lazy and overlay is None
+            paths, plan, units, every_code, children, known, catalog.loaders, sub_codes, others, defer=lazy and overlay is None, jobs=jobs
         )
         if overlay is not None:
             data = overlay(plan, data)
@@ -302,6 +302,7 @@ def evidence_of_run(
     others: list[str],
     *,
     defer: bool,
+    jobs: int | None = None,
 ) -> tuple[EvidenceSet, DeferredEvidence | None]:
     """The evidence a run of ``units`` scores (``every_code``: the category's units, when these
     are a few of them), and the cached set its processes decode their shares of, if deferred.
@@ -329,7 +330,7 @@ def evidence_of_run(
     if len(codes) < len(every_code):
         found = _part_of_the_whole_set(defer_evidence(paths, plan, every_code, known, loaders, sub_codes, others), units, children)
     if found is None:
-        found = load_evidence(paths, plan, codes, known, loaders, sub_codes, others)
+        found = load_evidence(paths, plan, codes, known, loaders, sub_codes, others, jobs=jobs)
     return relabel(found, paths), None
 
 
