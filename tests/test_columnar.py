@@ -824,9 +824,9 @@ def test_the_county_sample_scaled_scores_the_same_from_parquet_or_split_tables(t
         roots.append(tmp_path / "other" / "evidence-2")
         bench.split_tables(roots[0], roots[1])
 
-    def run(root, paths, cache):
+    def run(root, paths, cache, *more):
         monkeypatch.setenv("ESCORE_CACHE_DIR", cache)
-        args = ["run", "-c", "county", "--roster", str(root / "units.csv"), "-f", "csv", *[a for p in paths for a in ("-e", str(p))]]
+        args = ["run", "-c", "county", "--roster", str(root / "units.csv"), "-f", "csv", *[a for p in paths for a in ("-e", str(p))], *more]
         result = CliRunner().invoke(cli, args)
         assert result.exit_code in (0, 1), result.output
         return result.stdout
@@ -845,6 +845,10 @@ def test_the_county_sample_scaled_scores_the_same_from_parquet_or_split_tables(t
     cache = str(tmp_path / "cache")
     assert run(tmp_path / "other", roots, cache) == want  # fills the cache
     assert run(tmp_path / "other", roots, cache) == want  # reads it
+    from escore import _load as loading
+
+    monkeypatch.setattr(loading, "AHEAD_FROM_BYTES", 0)  # every table read ahead, a share in a second process
+    assert run(tmp_path / "other", roots, "off", "--jobs", "2") == want
 
 
 def _replaced(table, name, index, value):
