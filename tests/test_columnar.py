@@ -847,7 +847,7 @@ def test_the_county_sample_scaled_scores_the_same_from_parquet_or_split_tables(t
     assert run(tmp_path / "other", roots, cache) == want  # reads it
     from escore import _load as loading
 
-    monkeypatch.setattr(loading, "AHEAD_FROM_BYTES", 0)  # every table read ahead, a share in a second process
+    monkeypatch.setattr(loading, "AHEAD_FROM_BYTES", 0)  # every CSV table read ahead, a share in a second process
     assert run(tmp_path / "other", roots, "off", "--jobs", "2") == want
 
 

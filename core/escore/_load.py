@@ -525,18 +525,15 @@ class _Reading:
         when they are large enough to pay for it and the run may take two (``jobs``)."""
         if self.jobs is not None and self.jobs < 2:
             return None
-        from ._builtin_loaders import read_csv, read_parquet
+        from ._builtin_loaders import read_csv
 
         sizes: dict[Path, int] = {}
         for path in table_files:
             loader = self.loaders.get(path.suffix)
-            if (
-                loader is None
-                or loader.kind != "table"
-                or loader.read not in (read_csv, read_parquet)
-                or path.stem not in self.tables_by_name
-            ):
-                continue  # read in order, as any other
+            # CSV tables only: pyarrow's thread pools do not survive a fork (a Parquet or Arrow
+            # table is read in its turn, as before).
+            if loader is None or loader.kind != "table" or loader.read is not read_csv or path.stem not in self.tables_by_name:
+                continue  # read in its turn, as any other
             with contextlib.suppress(OSError):
                 if path.is_file():
                     sizes[path] = path.stat().st_size
