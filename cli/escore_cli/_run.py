@@ -57,7 +57,10 @@ STDERR_UNITS = 10
 @lang_option
 @roster_option
 @timeout_option
-@jobs_option("Score in N processes (default: every processor for 1,000 units or more; 1: one process). Results are the same.")
+@jobs_option(
+    "Score, and read large CSV monitoring tables, in N processes (default: every processor for 1,000 units or more;"
+    " 1: one process). Results are the same."
+)
 @click.pass_context
 @reports_errors
 def run(
