@@ -608,19 +608,6 @@ def test_grades_of_a_fields_table_share_what_their_texts_share(tmp_path, catalog
     assert a[first] is not c[first] and a[first].points is c[first].points  # other reason, the same points
     assert str(b[second].points) == "1.0" and str(a[second].points) == "1"  # written differently: kept apart
     assert a[first] is not a[second]  # another column: parsed (and checked) against its own field
-    # Read by columns a grade's two texts are one key, joined by a character no points text holds:
-    # a reason may hold it, and a points text that holds it is read as pairs (then refused as a number).
-    rows.append(["d", "1", "x\x00y", "1", "same\x00"])
-    table.write_text("\n".join(",".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
-    values = FieldValues("abcd")
-    assert read_field_table(table, catalog.loaders[".csv"], schema, {c: c for c in "abcd"}, set("abcd"), values, {}) == 4
-    d = values["d"]
-    assert (d[first].reason, d[second].reason) == ("x\x00y", "same\x00") and d[first].points is values["a"][first].points
-    assert values["a"][second] is not d[second]  # "1" with "same" is not "1" with "same\x00"
-    rows.append(["e", "1\x00", "same", "1", "same"])
-    table.write_text("\n".join(",".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"county\.csv:6"):
-        read_field_table(table, catalog.loaders[".csv"], schema, {c: c for c in "abcde"}, set("abcde"), FieldValues("abcde"), {})
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import itertools
-import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -182,8 +181,7 @@ def _fields_by_columns(
     plain: list[tuple[str, Any, str]] = []
     graded: dict[str, dict[str, str]] = {}  # fixture → its two columns by part
     made_plain: list[dict[Any, Any]] = []  # per plain column: text → value, across the chunks
-    # Per grade: its two cells → the grade; a CSV table's by the two texts joined (see below).
-    made_graded: list[dict[Any, Grade | None]] = []
+    made_graded: list[dict[tuple[Any, Any], Grade | None]] = []  # per grade: (points, reason) → grade
     points_memo: dict[Any, Any] = {}  # points text → its Decimal, shared by every graded column
     chunks_of, convert = (arrow_chunks, typed_converted) if typed else (wanted_chunks, converted)
     seen: set[str] = set()
@@ -198,7 +196,7 @@ def _fields_by_columns(
                 graded.setdefault(fixture, {})[part] = name
         order[:] = [fixture for _name, _spec, fixture in plain] + list(graded)
         made_plain[:] = [{} for _ in plain]
-        made_graded[:] = [dict.fromkeys(_EMPTY_PAIRS if typed else [_JOINED_EMPTY, ("", "")]) for _ in graded]
+        made_graded[:] = [dict.fromkeys(_EMPTY_PAIRS if typed else [("", "")]) for _ in graded]
         return len(set(order)) == len(order) and all(len(parts) == 2 for parts in graded.values())
 
     # Read a chunk at a time (the cells are strings until converted: a table of 100,000 units
@@ -216,22 +214,14 @@ def _fields_by_columns(
                 key = parts["points"].rpartition(".")[0]
                 spec = schema.by_key[key][0]
                 cells = by_name[parts["points"]], by_name[parts["reason"]]
-                pairs: list[Any]
-                if not typed and not any(map(_has_separator, cells[0])):
-                    # A CSV grade's two texts joined, as its key: a string's hash is kept, a
-                    # tuple's is worked out at each lookup (38 grades of 100,000 county units:
-                    # 4.1 s as pairs, 1.5 s joined). Points without the separator: one way to cut.
-                    pairs = list(map(_SEPARATOR.join, zip(*cells)))
-                    first = {pair: tuple(pair.split(_SEPARATOR, 1)) for pair in dict.fromkeys(pairs).keys() - made_grades.keys()}
-                else:
-                    pairs = list(zip(*map(exact_keys, cells))) if typed else list(zip(*cells))
-                    first = dict(zip(pairs, zip(*cells)))  # each pair's cells (typed: equal keys, the same cells)
+                pairs = list(zip(*map(exact_keys, cells))) if typed else list(zip(*cells))
+                first = dict(zip(pairs, zip(*cells)))  # each pair's cells (typed: equal keys, the same cells)
                 for pair in first.keys() - made_grades.keys():
                     points, reason = first[pair]
                     if points is None or points == "" or reason is None or reason == "":
                         return None  # one cell of the two: named row by row
                     grade = spec.parse({"points": points, "reason": reason}, where, key, from_text=True)
-                    shared = points_memo.setdefault(points if pair.__class__ is str else pair[0], grade.points)
+                    shared = points_memo.setdefault(pair[0], grade.points)
                     made_grades[pair] = grade if shared is grade.points else Grade(shared, grade.reason)
                 given.append(list(map(made_grades.__getitem__, pairs)))
             # Units with the same values given share one tuple of names: a unit's shape says
@@ -314,12 +304,6 @@ def exact_keys(column: list[Any]) -> list[tuple[type, Any]]:
         raise ReadRowByRow
     return list(zip(map(type, column), map(str, column) if Decimal in kinds else column))
 
-
-#: What joins a CSV grade's two texts into one key (:func:`_fields_by_columns`), where no points
-#: text holds it; the key of a grade whose two cells are both empty.
-_SEPARATOR = "\x00"
-_JOINED_EMPTY = _SEPARATOR
-_has_separator = operator.methodcaller("__contains__", _SEPARATOR)
 
 #: Types whose cells :func:`exact_keys` keys.
 _EXACT_TYPES = frozenset({str, int, bool, _dt.date, Decimal, type(None)})
