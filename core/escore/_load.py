@@ -731,9 +731,7 @@ def _rows_by_columns(
         # of the rows they become (a table of a million events read whole).
         for _header, owners, lines, by_name in chunks_of(path, wanted, known, usable):
             chunks += 1
-            if lines and min(lines) >= 0:  # one int per line number, shared with the other tables
-                line_numbers.extend(range(len(line_numbers), max(lines) + 1))
-                lines = list(map(line_numbers.__getitem__, lines))
+            lines = _shared_lines(lines, line_numbers)
             values: list[list[Any]] = []
             for name, col in columns.items():
                 column = by_name.get(name)
@@ -758,6 +756,15 @@ def _rows_by_columns(
         except EscoreError:
             return None
     return all_owners, all_lines, cells
+
+
+def _shared_lines(lines: list[Any], line_numbers: list[int]) -> list[Any]:
+    """A table's line numbers as the one int object of each number that every table shares
+    (``line_numbers``, grown as needed); lines with a negative number among them left as they are."""
+    if lines and min(lines) >= 0:
+        line_numbers.extend(range(len(line_numbers), max(lines) + 1))
+        return list(map(line_numbers.__getitem__, lines))
+    return lines
 
 
 def _within_bounds(spec: Table, values: list[list[Any]]) -> bool:
@@ -826,19 +833,13 @@ def _read_table(
     from ._columnar import unit_cell
 
     if loader.read is read_csv or loader.read is read_parquet:  # the built-in readers: by columns, unless anything is amiss
-        if ahead is _NOT_AHEAD or ahead is None:
-            found = (
-                _rows_by_columns(path, spec, wanted, known, line_numbers, typed=loader.read is read_parquet)
-                if ahead is _NOT_AHEAD
-                else None
-            )
+        if ahead is _NOT_AHEAD:
+            found = _rows_by_columns(path, spec, wanted, known, line_numbers, typed=loader.read is read_parquet)
+        elif ahead is None:  # read ahead, with a doubt: row by row
+            found = None
         else:  # read ahead, maybe in another process: each unit's own code string and one int per line number again
             owners, lines, cells = ahead
-            owners = list(map(wanted.__getitem__, owners))
-            if lines and min(lines) >= 0:
-                line_numbers.extend(range(len(line_numbers), max(lines) + 1))
-                lines = list(map(line_numbers.__getitem__, lines))
-            found = owners, lines, cells
+            found = list(map(wanted.__getitem__, owners)), _shared_lines(lines, line_numbers), cells
         if found is not None:
             return found
 

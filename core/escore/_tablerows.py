@@ -110,21 +110,22 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     def columns_of(self, codes: Sequence[str]) -> tuple[list[int], list[list[Any]]]:
         """How many rows each unit of ``codes`` has, and the columns of their rows in that order
         (unit, line, then the cells): ``zip(*rows)`` of their rows, without making the rows."""
-        at = self._positions(codes)
-        counts = list(map(self._counts.__getitem__, at))
+        at, counts, cells = self._read(codes)
         owners = list(itertools.chain.from_iterable(map(itertools.repeat, map(self._codes.__getitem__, at), counts)))
-        return counts, [owners, *self._cells(at, counts)]
+        return counts, [owners, *cells]
 
     def cells_of(self, codes: Sequence[str]) -> tuple[list[int], list[list[Any]]]:
         """:meth:`columns_of` but the unit column: each row's unit is its unit's code (the
         cache writer stores the counts instead)."""
-        at = self._positions(codes)
-        counts = list(map(self._counts.__getitem__, at))
-        return counts, self._cells(at, counts)
+        _at, counts, cells = self._read(codes)
+        return counts, cells
 
-    def _positions(self, codes: Sequence[str]) -> list[int]:
-        """Each unit's position (one without rows: the empty range after the last)."""
-        return list(map(self._position.get, codes, itertools.repeat(len(self._codes) - 1)))
+    def _read(self, codes: Sequence[str]) -> tuple[list[int], list[int], list[list[Any]]]:
+        """Each unit's position (one without rows: the empty range after the last), its count
+        of rows, and the line and cell columns of those rows."""
+        at = list(map(self._position.get, codes, itertools.repeat(len(self._codes) - 1)))
+        counts = list(map(self._counts.__getitem__, at))
+        return at, counts, self._cells(at, counts)
 
     def _cells(self, at: list[int], counts: list[int]) -> list[list[Any]]:
         """The line and cell columns of the rows of the units at positions ``at``, in order."""
