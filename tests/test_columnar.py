@@ -846,9 +846,15 @@ def test_the_county_sample_scaled_scores_the_same_from_parquet_or_split_tables(t
     assert run(tmp_path / "other", roots, cache) == want  # fills the cache
     assert run(tmp_path / "other", roots, cache) == want  # reads it
     from escore import _load as loading
+    from escore._parallel import Ahead
 
     monkeypatch.setattr(loading, "AHEAD_FROM_BYTES", 0)  # every CSV table read ahead, a share in a second process
+    came_back: list[int] = []
+    results = Ahead.results
+    monkeypatch.setattr(Ahead, "results", lambda self: came_back.append(len(found := results(self))) or found)
     assert run(tmp_path / "other", roots, "off", "--jobs", "2") == want
+    # From the command line too (where a watchdog runs): CSV tables came back from the other process.
+    assert (sum(came_back) > 0) is (tables == "split"), came_back
 
 
 def _replaced(table, name, index, value):

@@ -228,6 +228,7 @@ def test_tables_read_ahead_in_a_second_process_are_those_read_in_turn(catalog, c
     import os
 
     from escore import _load as loading
+    from escore._parallel import Ahead
 
     if not hasattr(os, "fork"):
         pytest.skip("needs os.fork")
@@ -242,8 +243,12 @@ def test_tables_read_ahead_in_a_second_process_are_those_read_in_turn(catalog, c
 
     monkeypatch.setattr(loading, "AHEAD_FROM_BYTES", 0)
     monkeypatch.setattr(loading._Reading, "table_columns", counted)
+    came_back: list[int] = []
+    results = Ahead.results
+    monkeypatch.setattr(Ahead, "results", lambda self: came_back.append(len(found := results(self))) or found)
     ahead = _load_category(catalog, category, jobs=2)
-    assert read_ahead, "no table was read ahead"  # the parent's share (the other process's count is its own)
+    assert read_ahead, "no table was read ahead here"  # this process's share
+    assert sum(came_back) > 0, "no table came back from the other process"
     assert _exactly(ahead) == _exactly(in_turn)
     # Each row's unit is the unit's one code string (its fields' too), whichever process read it.
     one = {code: code for code in ahead.values}

@@ -1,4 +1,4 @@
-"""Scoring slices of the units in forked processes at the same time.
+"""Scoring slices of the units in forked processes at the same time (and reading evidence ahead: :class:`Ahead`).
 
 Scoring is a pure function of the evidence, unit by unit, so the units can be shared out:
 each forked process sees the parent's loaded evidence and plan as they are (copy on write,
