@@ -226,8 +226,8 @@ def _fields_by_columns(
                 given.append(list(map(made_grades.__getitem__, pairs)))
             # Units with the same values given share one tuple of names: a unit's shape says
             # which fields it gives. Only the columns with an empty cell can tell units apart, so
-            # the shapes are worked out over those alone (a tuple of 89 flags per unit, and its
-            # hash, for 100,000 county units took 0.7 s).
+            # the shapes are worked out over those alone, not as a tuple of 89 flags per unit (a
+            # first run of 10,000 county units: 44 M instructions fewer of 17,877 M).
             gapped = [i for i, column in enumerate(given) if not all(map(operator.is_not, column, itertools.repeat(None)))]
             rows_of: dict[tuple[bool, ...], list[int]] = {}
             if not gapped:
