@@ -202,6 +202,39 @@ def test_a_column_is_tagged_by_the_types_it_holds():
     assert _column([grade, None], _enc) == ("*", [("g", "2", "good"), None])
 
 
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("units_with_fields", [0, 3, 1031])
+@pytest.mark.parametrize("listed_by_unit", [True, False])
+def test_a_tables_records_follow_the_fields_records_and_keep_its_own_order(seed, units_with_fields, listed_by_unit):
+    """_aligned against its definition, unit by unit: a record per slice of the fields' units
+    that the table has (in the table's order within it), then units without fields in records
+    of their own; and the table's order as positions among those records' units."""
+    import random
+    from array import array
+
+    from escore._evidence_cache import _RECORD_UNITS, _aligned
+
+    rng = random.Random(seed)
+    codes = [f"u{i}" for i in range(units_with_fields)]
+    slice_of = {code: position // _RECORD_UNITS for position, code in enumerate(codes)}
+    units = [code for code in codes if rng.random() < 0.8] + [f"other{i}" for i in range(rng.choice([0, 2, _RECORD_UNITS + 1]))]
+    if not listed_by_unit:  # listed by date, say: not in the fields' order
+        rng.shuffle(units)
+    parts, order = _aligned(slice_of, dict.fromkeys(units, ()))
+
+    expected: list[tuple[int | None, list[str]]] = []
+    for number in sorted({slice_of[code] for code in units if code in slice_of}):
+        expected.append((number, [code for code in units if slice_of.get(code) == number]))
+    rest = [code for code in units if code not in slice_of]
+    expected += [(None, rest[start : start + _RECORD_UNITS]) for start in range(0, len(rest), _RECORD_UNITS)]
+    assert parts == expected
+    aligned = [code for _, part in parts for code in part]
+    positions = array("I")
+    positions.frombytes(order)
+    assert (order == b"") == (aligned == units)
+    assert [aligned[i] for i in positions] == (units if order else [])
+
+
 def test_the_cached_set_a_run_opened_is_closed_when_decoded_whole_or_dropped(tmp_path, monkeypatch):
     """The file a run opens (its seal checked once) is closed once the whole set is decoded, and
     otherwise when the run drops it: never left open for the interpreter to find at exit."""

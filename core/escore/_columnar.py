@@ -215,15 +215,21 @@ def _fields_by_columns(
                 spec = schema.by_key[key][0]
                 cells = by_name[parts["points"]], by_name[parts["reason"]]
                 pairs = list(zip(*map(exact_keys, cells))) if typed else list(zip(*cells))
-                first = dict(zip(pairs, zip(*cells)))  # each pair's cells (typed: equal keys, the same cells)
-                for pair in first.keys() - made_grades.keys():
-                    points, reason = first[pair]
-                    if points is None or points == "" or reason is None or reason == "":
-                        return None  # one cell of the two: named row by row
-                    grade = spec.parse({"points": points, "reason": reason}, where, key, from_text=True)
-                    shared = points_memo.setdefault(pair[0], grade.points)
-                    made_grades[pair] = grade if shared is grade.points else Grade(shared, grade.reason)
-                given.append(list(map(made_grades.__getitem__, pairs)))
+                # One lookup per row; the pairs not met before are found among the rows once
+                # (in a later chunk, usually none): no dict of every row's pair to its cells.
+                grades = list(map(made_grades.get, pairs, itertools.repeat(_UNMADE)))
+                unmade = list(map(operator.is_, grades, itertools.repeat(_UNMADE)))
+                if any(unmade):
+                    # Each new pair's cells (typed: equal keys, the same cells).
+                    first = dict(zip(itertools.compress(pairs, unmade), itertools.compress(zip(*cells), unmade)))
+                    for pair, (points, reason) in first.items():
+                        if points is None or points == "" or reason is None or reason == "":
+                            return None  # one cell of the two: named row by row
+                        grade = spec.parse({"points": points, "reason": reason}, where, key, from_text=True)
+                        shared = points_memo.setdefault(pair[0], grade.points)
+                        made_grades[pair] = grade if shared is grade.points else Grade(shared, grade.reason)
+                    grades = list(map(made_grades.__getitem__, pairs))
+                given.append(grades)
             # Units with the same values given share one tuple of names: a unit's shape says
             # which fields it gives. Only the columns with an empty cell can tell units apart, so
             # the shapes are worked out over those alone, not as a tuple of 89 flags per unit (a
@@ -310,6 +316,10 @@ _EXACT_TYPES = frozenset({str, int, bool, _dt.date, Decimal, type(None)})
 #: The keys of an empty cell (null, or empty text), and of a grade whose two cells are both empty.
 _EMPTY_CELLS: list[tuple[type, Any]] = [(type(None), None), (type(None), "None"), (str, "")]
 _EMPTY_PAIRS: list[tuple[Any, Any]] = [(points, reason) for points in _EMPTY_CELLS for reason in _EMPTY_CELLS]
+
+
+#: A grade's pair of cells not converted yet (``None`` is a pair of empty cells: no grade).
+_UNMADE: Any = object()
 
 
 class ReadRowByRow(Exception):
