@@ -521,6 +521,32 @@ def test_work_done_ahead_comes_back_part_by_part_and_what_failed_is_left_to_the_
     assert Ahead(work, []).results() == {}
 
 
+def test_work_done_ahead_is_shared_part_by_part_with_the_caller_once_it_is_free(tmp_path):
+    import time
+
+    from escore._parallel import Ahead
+
+    parent = os.getpid()
+    started = tmp_path / "started"
+
+    def work(part: int) -> tuple[int, int]:
+        if part == 0:  # the other process's first part: it dwells on it
+            started.touch()
+            time.sleep(0.5)
+        return part * 10, os.getpid()
+
+    ahead = Ahead(work, list(range(6)))
+    waited = time.monotonic()
+    while not started.exists() and time.monotonic() - waited < 10:
+        time.sleep(0.01)
+    claimed = [(index, work(index)) for index in ahead.claim()]  # the parts it had not started
+    found = ahead.results()
+    assert [index for index, _ in claimed] == [1, 2, 3, 4, 5] and all(pid == parent for _, (_, pid) in claimed)
+    assert found.keys() == {0} and found[0][0] == 0 and found[0][1] != parent
+    assert list(ahead.claim()) == [] and ahead.results() == {}  # all taken; the process is gone
+    assert list(Ahead(work, []).claim()) == []
+
+
 def test_work_done_ahead_by_a_process_that_dies_keeps_what_it_sent_whole():
     from escore._parallel import Ahead
 

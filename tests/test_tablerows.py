@@ -224,7 +224,7 @@ def _exactly(evidence):
 
 
 @pytest.mark.parametrize("category", ["county", "city", "provincial"])
-def test_tables_read_ahead_in_a_second_process_are_those_read_in_turn(catalog, category, monkeypatch):
+def test_tables_read_ahead_in_a_second_process_are_those_read_in_turn(catalog, category, monkeypatch, tmp_path):
     import os
 
     from escore import _load as loading
@@ -232,12 +232,26 @@ def test_tables_read_ahead_in_a_second_process_are_those_read_in_turn(catalog, c
 
     if not hasattr(os, "fork"):
         pytest.skip("needs os.fork")
+    import time
+
     monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
     in_turn = _load_category(catalog, category, jobs=1)
     read_ahead: list[int] = []
     real = loading._Reading.table_columns
+    parent = os.getpid()
+    started = tmp_path / "started"
 
     def counted(self, path):
+        # The other process takes the first table and dwells on it; this one, its fields read,
+        # waits until then and takes the tables not started yet: each process reads some.
+        if os.getpid() != parent:
+            if not started.exists():
+                started.touch()
+                time.sleep(0.5)
+        else:
+            waited = time.monotonic()
+            while not started.exists() and time.monotonic() - waited < 10:
+                time.sleep(0.01)
         read_ahead.append(os.getpid())
         return real(self, path)
 
@@ -247,7 +261,7 @@ def test_tables_read_ahead_in_a_second_process_are_those_read_in_turn(catalog, c
     results = Ahead.results
     monkeypatch.setattr(Ahead, "results", lambda self: came_back.append(len(found := results(self))) or found)
     ahead = _load_category(catalog, category, jobs=2)
-    assert read_ahead, "no table was read ahead here"  # this process's share
+    assert read_ahead, "no table was read ahead here"  # those the other process had not started
     assert sum(came_back) > 0, "no table came back from the other process"
     assert _exactly(ahead) == _exactly(in_turn)
     # Each row's unit is the unit's one code string (its fields' too), whichever process read it.

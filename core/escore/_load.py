@@ -395,7 +395,7 @@ class _Reading:
         from ._columnar import read_field_table, table_loader
 
         skipped: list[str] = []
-        ahead = self._tables_ahead(table_files, columnar)
+        ahead = self._tables_ahead(table_files)
         try:
             read = sum(self._read_unit_file(path, root, skipped) for path in unit_files)
             for path in columnar:
@@ -520,8 +520,8 @@ class _Reading:
         files[code] = str(path) if code not in files else f"{files[code]} + {path}"
         return True
 
-    def _tables_ahead(self, table_files: list[Path], field_tables: list[Path]) -> _TablesAhead | None:
-        """The monitoring tables of a path to read by columns ahead, a share in a second process,
+    def _tables_ahead(self, table_files: list[Path]) -> _TablesAhead | None:
+        """The monitoring tables of a path to read by columns ahead, in a second process and here,
         when they are large enough to pay for it and the run may take two (``jobs``)."""
         if self.jobs is not None and self.jobs < 2:
             return None
@@ -545,21 +545,11 @@ class _Reading:
 
             if default_jobs(len(self.wanted)) < 2:
                 return None
-        # The other process takes the first tables, about half their bytes; this one reads the
-        # fields meanwhile, then the rest (a fields table is read as fast as a monitoring table
-        # of its size, roughly: the fields' bytes count on this side).
-        fields = 0
-        for path in field_tables:
-            with contextlib.suppress(OSError):
-                fields += path.stat().st_size
-        theirs: list[Path] = []
-        taken = 0
-        for path, size in sizes.items():
-            if taken >= (total + fields) / 2:
-                break
-            theirs.append(path)
-            taken += size
-        return _TablesAhead(self, theirs, [path for path in sizes if path not in theirs])
+        # The other process takes the tables one at a time, the largest first, while this one
+        # reads the fields; then this one takes those it has not started (escore._parallel.Ahead),
+        # so that the two end about a table's time apart whatever the tables cost beside the
+        # fields (a monitoring table costs about twice a fields table of its size).
+        return _TablesAhead(self, sorted(sizes, key=sizes.__getitem__, reverse=True))
 
     def table_columns(self, path: Path) -> TableColumns | None:
         """A monitoring table read by columns on its own (:func:`_rows_by_columns`: ``None``
@@ -670,8 +660,9 @@ class _ReadInOrder(Exception):
 
 
 class _TablesAhead:
-    """Monitoring tables read by columns before their turn: ``theirs`` in a second process
-    (:class:`escore._parallel.Ahead`), started at once, ``mine`` here once the fields are read.
+    """Monitoring tables read by columns before their turn: in a second process
+    (:class:`escore._parallel.Ahead`), started at once, and here those it has not started once
+    the fields are read.
 
     Reading a table by columns is a pure function of its file (and of the units wanted), so a
     table may be read ahead and taken in its turn: what it gives is what its turn would have
@@ -679,20 +670,20 @@ class _TablesAhead:
     before, and so names its problem there (the first in the order of the files).
     """
 
-    def __init__(self, reading: _Reading, theirs: list[Path], mine: list[Path]) -> None:
+    def __init__(self, reading: _Reading, tables: list[Path]) -> None:
         from ._parallel import Ahead
 
-        self._reading, self._theirs, self._mine = reading, theirs, mine
-        self._ahead = Ahead(reading.table_columns, theirs)
+        self._reading, self._tables = reading, tables
+        self._ahead = Ahead(reading.table_columns, tables)
 
     def found(self) -> dict[Path, TableColumns | None]:
         """Each table read ahead: by columns, or ``None`` (to be read row by row)."""
         out: dict[Path, TableColumns | None] = {}
-        for path in self._mine:
+        for index in self._ahead.claim():  # those the other process has not started: read here
             with contextlib.suppress(Exception):  # else read in its turn, which names the problem
-                out[path] = self._reading.table_columns(path)
+                out[self._tables[index]] = self._reading.table_columns(self._tables[index])
         for index, found in self._ahead.results().items():
-            out[self._theirs[index]] = found
+            out[self._tables[index]] = found
         return out
 
     def close(self) -> None:

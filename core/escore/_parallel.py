@@ -184,6 +184,14 @@ class Ahead:
     """``func(part)`` for each of ``parts``, computed in one forked process while the caller
     does other work; :meth:`results` waits for them.
 
+    The parts wait in a queue both processes take from: the forked process takes them one at a
+    time, in order, and the caller, once its own work is done, takes those not started yet
+    (:meth:`claim`) and computes them itself, so that neither process waits while the other
+    still has parts ahead of it (100,000 county units: the other process read the monitoring
+    tables for 3 s after this one had read the fields). A pipe holds the queue: each read of it
+    takes one part's number, whole, for one process alone, and an empty queue reads as its end
+    (no lock that a process killed while holding it would keep).
+
     Each result is sent as soon as it is made, so the forked process holds one at a time, and
     a thread of this process keeps its bytes as they come; they are unpickled when asked for,
     one result at a time (made earlier, every result would be held while the caller's own
@@ -198,6 +206,7 @@ class Ahead:
 
         self._found: dict[int, Any] = {}
         self._pid: int | None = None
+        self._queue: int | None = None
         self._reader: threading.Thread | None = None
         if not parts or not hasattr(os, "fork"):
             return
@@ -208,14 +217,19 @@ class Ahead:
             return
         _flush()
         try:
+            queue = _queue_of(len(parts))
+        except OSError:
+            return
+        try:
             read_end, write_end = os.pipe()
             pid = os.fork()
         except OSError:
+            os.close(queue)
             return
         if pid == 0:
-            _send_each(func, parts, read_end, write_end)
+            _send_each(func, parts, queue, read_end, write_end)
         os.close(write_end)
-        self._pid = pid
+        self._pid, self._queue = pid, queue
         self._reader = threading.Thread(target=self._take, args=(read_end,), name="escore-ahead", daemon=True)
         self._reader.start()
 
@@ -229,6 +243,17 @@ class Ahead:
                     return
                 self._found[index] = data
 
+    def claim(self) -> Iterator[int]:
+        """The parts the forked process has not started, one at a time, for the caller to compute
+        (each is taken from the queue as the caller asks for the next: the other process goes on
+        meanwhile); none when no process was started."""
+        while self._queue is not None:
+            taken = _take_number(self._queue)
+            if taken is None:
+                self._close_queue()
+                return
+            yield taken
+
     def results(self) -> dict[int, Any]:
         """The results sent, by the part's position; the process is then gone."""
         import pickle
@@ -237,6 +262,7 @@ class Ahead:
             self._reader.join()
             self._reader = None
         self._wait()
+        self._close_queue()
         found: dict[int, Any] = {}
         for index in sorted(self._found):
             data = self._found.pop(index)
@@ -256,6 +282,7 @@ class Ahead:
         if self._reader is not None:
             self._reader.join()
             self._reader = None
+        self._close_queue()
         self._found = {}
 
     def _wait(self) -> None:
@@ -264,18 +291,54 @@ class Ahead:
                 os.waitpid(self._pid, 0)
             self._pid = None
 
+    def _close_queue(self) -> None:
+        if self._queue is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._queue)
+            self._queue = None
 
-def _send_each(func: Callable[[Part], Any], parts: Sequence[Part], read_end: int, write_end: int) -> None:
-    """In the forked process: each part's result, pickled, as ``index, size, bytes``; then leave
-    without running the parent's exit handlers."""
+
+#: Parts an :class:`Ahead` queue holds at most: their numbers (4 bytes each) fit in one page of
+#: a pipe, the least a pipe holds, so that writing them never waits for a reader. Further parts
+#: are not queued: the caller computes them in their turn.
+_QUEUE_PARTS = 1024
+
+
+def _queue_of(parts: int) -> int:
+    """The read end of a pipe holding the numbers 0 … ``parts`` - 1 (at most :data:`_QUEUE_PARTS`),
+    its write end closed: once they are taken, a read of it gives nothing."""
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b"".join(index.to_bytes(4, "little") for index in range(min(parts, _QUEUE_PARTS))))
+    except OSError:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    return read_end
+
+
+def _take_number(queue: int) -> int | None:
+    """The next part's number from the queue, or ``None`` when it is empty. A pipe gives each read
+    of a whole number written at once to one reader alone (the pipe's lock)."""
+    try:
+        data = os.read(queue, 4)
+    except OSError:
+        return None
+    return int.from_bytes(data, "little") if len(data) == 4 else None
+
+
+def _send_each(func: Callable[[Part], Any], parts: Sequence[Part], queue: int, read_end: int, write_end: int) -> None:
+    """In the forked process: each part taken from the queue, its result pickled and sent as
+    ``index, size, bytes``; then leave without running the parent's exit handlers."""
     try:
         import pickle
 
         os.close(read_end)
         with open(write_end, "wb") as pipe:
-            for index, part in enumerate(parts):
+            while (index := _take_number(queue)) is not None:
                 try:
-                    data = pickle.dumps(func(part), protocol=pickle.HIGHEST_PROTOCOL)
+                    data = pickle.dumps(func(parts[index]), protocol=pickle.HIGHEST_PROTOCOL)
                 except Exception:  # the parent computes this part itself
                     continue
                 pipe.write(index.to_bytes(8, "little") + len(data).to_bytes(8, "little"))
