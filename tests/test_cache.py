@@ -97,6 +97,62 @@ def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, 
     assert changed.values["north"]["service_reply_rate"] == Decimal(90)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_run_of_several_processes_saves_its_set_aside_and_waits_for_it(demo_catalog, tmp_path, monkeypatch, jobs):
+    """With two processes (``jobs``) the checked set is saved by a forked process while the run
+    goes on; the same set opened by this process waits for it, and is then a hit. With one, this
+    process saves it."""
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    from escore import _evidence_cache, _load
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    evidence, plan, units, known, subs = _demo_town(demo_catalog, tmp_path)
+    args = ([evidence], plan, units, known, demo_catalog.loaders, subs)
+    savers = tmp_path / "savers"
+    real_save = _evidence_cache.save_evidence_set
+
+    def slow_save(key, found):
+        with savers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        __import__("time").sleep(0.3)  # not written yet when this process opens the set
+        real_save(key, found)
+
+    monkeypatch.setattr(_evidence_cache, "save_evidence_set", slow_save)
+    fresh = _load.load_evidence(*args, jobs=jobs)
+    calls = []
+    real = _load._load_evidence
+    monkeypatch.setattr(_load, "_load_evidence", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert _load.load_evidence(*args, jobs=jobs) == fresh and calls == []  # decoded: it waited for the save
+    assert _evidence_cache._saving == {}
+    (saver,) = map(int, savers.read_text().split())
+    assert (saver != os.getpid()) is (jobs > 1)
+
+
+def test_the_command_ends_once_its_set_saved_aside_is_written(tmp_path):
+    """The escore script waits for the process saving its set before it ends: the next run finds it."""
+    import subprocess
+    import sys
+
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    script = (
+        "import sys, time\n"
+        "from escore import _evidence_cache\n"
+        "real = _evidence_cache.save_evidence_set\n"
+        "_evidence_cache.save_evidence_set = lambda key, found: (time.sleep(1.0), real(key, found))\n"
+        "from escore_cli import script\n"
+        "sys.argv = ['escore', 'run', '-c', 'provincial', '-f', 'csv', '--jobs', '2', '-o', sys.argv[1]]\n"
+        "script()\n"
+    )
+    env = {**os.environ, "ESCORE_CACHE_DIR": str(tmp_path / "cache")}
+    # No pipe for its output: a process left behind holding one would be waited for here too.
+    with (tmp_path / "stderr.txt").open("w") as stderr:
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out.csv")], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    assert done.returncode == 0, (tmp_path / "stderr.txt").read_text()
+    assert len(list((tmp_path / "cache").glob("evidence-*.marshal"))) == 1
+
+
 def test_evidence_changed_while_it_is_read_is_not_kept(demo_catalog, tmp_path, monkeypatch):
     """Kept under the key of what was read: a unit file saved between the key and the read would
     otherwise come back from the cache for the earlier bytes."""

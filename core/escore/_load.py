@@ -172,6 +172,7 @@ def load_evidence(
     """
     unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
     from . import _evidence_cache
+    from ._stream import default_jobs
 
     key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
     result = _evidence_cache.load_evidence_set(key, plan) if key is not None else None
@@ -191,7 +192,10 @@ def load_evidence(
         # Kept under the key of what was read: evidence changed while it was read (a file saved
         # meanwhile) is not kept, or its units would come back for the earlier bytes.
         if key is not None and _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes) == key:
-            _evidence_cache.save_evidence_set(key, result)
+            if (jobs if jobs is not None else default_jobs(len(unit_codes))) > 1:
+                _evidence_cache.save_evidence_set_aside(key, result)  # while the units are scored
+            else:
+                _evidence_cache.save_evidence_set(key, result)
     for message in result.warnings:
         warn(message)
     return result

@@ -113,6 +113,34 @@ def _flush() -> None:
             stream.flush()
 
 
+def in_background(func: Callable[[], Any]) -> int | None:
+    """``func()`` in a forked process that sends nothing back and leaves at once: its pid, for
+    the caller to wait for, or ``None`` when no process was started (no fork, or under
+    ``--timeout``: the caller then calls ``func`` itself). The process writes nothing to the
+    standard streams and flushes none (a lock of theirs may be held by another thread at the
+    fork); whatever ``func`` raises ends it quietly."""
+    if not hasattr(os, "fork"):
+        return None
+    from ._watchdog import active
+
+    watching = active()
+    if watching is not None and watching[0] is not None:
+        return None
+    _flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:
+        try:
+            func()
+        except BaseException:
+            pass
+        finally:
+            os._exit(0)
+    return pid
+
+
 def _fork(func: Callable[[Part], Any], part: Part, watching: tuple[float | None, float] | None) -> tuple[int, int] | None:
     """A forked process computing ``func(part)`` and sending it back: ``(pid, read end)``, or
     ``None`` when no process could be started (the caller then computes the part itself)."""
