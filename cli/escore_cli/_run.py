@@ -59,7 +59,8 @@ STDERR_UNITS = 10
 @timeout_option
 @jobs_option(
     "Score, and read large CSV monitoring tables, in N processes (default: every processor for 1,000 units or more;"
-    " 1: one process). Results are the same."
+    " 1: one process). With more than one, a first run saves the checked evidence to the cache in a process of its"
+    " own while it scores. Results are the same."
 )
 @click.pass_context
 @reports_errors
