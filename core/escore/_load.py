@@ -570,14 +570,7 @@ class _Reading:
             found = _rows_by_columns(path, spec, self.with_rows, self.known, [], typed=typed)
         if caught:
             raise _ReadInOrder
-        if found is None:
-            return None
-        from ._tablerows import grouped_by_unit
-
-        # Each unit's rows together here, where the table is read ahead: as TableRows keeps them,
-        # so that they are not sorted again when the checked set is made (100,000 county units:
-        # about a second of it, in one process).
-        return grouped_by_unit(*found)
+        return found
 
     def _read_monitoring_table(self, path: Path, skipped: list[str], ahead: Any = _NOT_AHEAD) -> bool:
         """One monitoring table's rows of the units read; a table another category of the ruleset
