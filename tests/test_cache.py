@@ -129,6 +129,29 @@ def test_a_run_of_several_processes_saves_its_set_aside_and_waits_for_it(demo_ca
     assert (saver != os.getpid()) is (jobs > 1)
 
 
+def test_a_set_saved_aside_is_reaped_once_done_before_the_next_is_saved(tmp_path, monkeypatch):
+    """A long program that loads many sets leaves no finished saving process behind."""
+    import time
+
+    from escore import _evidence_cache
+
+    if not hasattr(os, "fork") or not hasattr(os, "waitid"):
+        pytest.skip("needs os.fork and os.waitid")
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(_evidence_cache, "save_evidence_set", lambda key, evidence: None)
+    _evidence_cache.save_evidence_set_aside("first", None)
+    first = _evidence_cache._saving["first"]
+    waited = time.monotonic()  # until it has ended, without reaping it here (WNOWAIT)
+    while os.waitid(os.P_PID, first, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None and time.monotonic() - waited < 10:
+        time.sleep(0.01)
+    _evidence_cache.save_evidence_set_aside("second", None)
+    assert set(_evidence_cache._saving) == {"second"}
+    with pytest.raises(ChildProcessError):
+        os.waitpid(first, os.WNOHANG)  # reaped: no zombie left
+    _evidence_cache.wait_for_saves()
+    assert _evidence_cache._saving == {}
+
+
 def test_the_command_ends_once_its_set_saved_aside_is_written(tmp_path):
     """The escore script waits for the process saving its set before it ends: the next run finds it."""
     import subprocess

@@ -266,6 +266,8 @@ def save_evidence_set(key: str, evidence: Any) -> None:
 
 #: Checked sets being saved by a forked process (:func:`save_evidence_set_aside`): key → pid.
 _saving: dict[str, int] = {}
+#: Whether :func:`wait_for_saves` is registered to run at exit (once).
+_waited_at_exit: list[bool] = []
 
 
 def save_evidence_set_aside(key: str, evidence: Any) -> None:
@@ -276,16 +278,21 @@ def save_evidence_set_aside(key: str, evidence: Any) -> None:
     when no process can be started."""
     if _cache.cache_dir() is None:
         return
+    for saved, saver in list(_saving.items()):  # those done already: reaped, not left until the end
+        with contextlib.suppress(OSError):
+            if os.waitpid(saver, os.WNOHANG)[0]:
+                del _saving[saved]
     from ._parallel import in_background
 
     pid = in_background(lambda: save_evidence_set(key, evidence))
     if pid is None:
         save_evidence_set(key, evidence)
         return
-    if not _saving:
+    if not _waited_at_exit:
         import atexit
 
         atexit.register(wait_for_saves)
+        _waited_at_exit.append(True)
     _saving[key] = pid
 
 
