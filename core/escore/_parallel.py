@@ -114,8 +114,8 @@ def _flush() -> None:
 
 
 def in_background(func: Callable[[], Any]) -> int | None:
-    """``func()`` in a forked process that sends nothing back and leaves at once: its pid, for
-    the caller to wait for, or ``None`` when no process was started (no fork, or under
+    """``func()`` in a forked process that sends nothing back and ends when it returns: its pid,
+    for the caller to wait for, or ``None`` when no process was started (no fork, or under
     ``--timeout``: the caller then calls ``func`` itself). The process writes nothing to the
     standard streams and flushes none (a lock of theirs may be held by another thread at the
     fork); whatever ``func`` raises ends it quietly."""
