@@ -231,6 +231,20 @@ def composite(*parts: Score) -> Score:
     return Score(points, tuple(reasons), tuple(hits))
 
 
+#: The score of a rule's own points object when no line is kept (the run does not explain): one
+#: frozen Score per outcome of a rule, shared by the units, not one per call. Keyed by the
+#: object's identity, which the Score keeps alive, so that no other object takes its key; only
+#: rules' own points (a tier's, a binary rule's, 0) come here, a bounded set.
+_QUIET: dict[int, Score] = {}
+
+
+def _quiet(points: Decimal) -> Score:
+    found = _QUIET.get(id(points))
+    if found is None:
+        found = _QUIET[id(points)] = Score(points)
+    return found
+
+
 def points(value: Number, reason: str, *args: object) -> Score:
     """A score given directly, with its reason: a line, or with ``args`` a :meth:`str.format`
     template of them (``points(0, "{0} of {1} systems pending: 0", pending, systems)``), looked
@@ -364,7 +378,7 @@ class Ladder:
         for row in self.rows:
             if row.op == "else" or _OPS[row.op][1](value, row.bound):
                 if not explaining.get():
-                    return Score(row.points)
+                    return _quiet(row.points)
                 if translating:
                     line = lines[_MATCHED].format(lines[self.what], f"{fmt(value)}{self.unit}", row.label)
                 else:
@@ -740,7 +754,7 @@ class Binary:
 
     def score(self, condition: bool) -> Score:
         if not explaining.get():
-            return Score(self.points if condition else ZERO)
+            return _quiet(self.points if condition else ZERO)
         if condition:
             return Score(self.points, (lines[_LABELLED, self.yes, fmt(self.points)],), ((self.name, "yes"),))
         return Score(ZERO, (lines[_LABELLED, self.no, "0"],), ((self.name, "no"),))
