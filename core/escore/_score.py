@@ -555,7 +555,8 @@ class Deduction:
     def score(self, items: Iterable[Item]) -> Score:
         """Deduct for each item; unknown item kinds raise ``KeyError``."""
         if not explaining.get():
-            return Score(_deducted(self.max, self.floor, self.per, items))
+            found = _deducted(self.max, self.floor, self.per, items)
+            return _quiet(found) if found is self.max or found is self.floor else Score(found)
         total = ZERO
         reasons: list[str] = []
         hits: list[Hit] = []
@@ -688,7 +689,7 @@ class Proportional:
             if self.nothing_to_count == "missing":
                 raise MissingEvidence(self.name, lines[_NO_SHARE].format(lines[self.what]))
             if not explaining.get():
-                return Score(self.max)
+                return _quiet(self.max)
             words = lines[self.nothing] if self.nothing else lines[_NOTHING_TO_COUNT].format(lines[self.what])
             line = lines[_FULL_MARKS].format(words, fmt(self.max), fmt(self.max))
             return Score(self.max, (line,), ((self.name, "nothing to count"),))
