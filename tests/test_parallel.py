@@ -547,23 +547,6 @@ def test_work_done_ahead_is_shared_part_by_part_with_the_caller_once_it_is_free(
     assert list(Ahead(work, []).claim()) == []
 
 
-def test_work_done_ahead_comes_back_one_result_at_a_time_as_it_is_made():
-    import time
-
-    from escore._parallel import Ahead
-
-    def work(part: float) -> float:
-        time.sleep(part)
-        return part
-
-    ahead = Ahead(work, [0.0, 2.0])
-    start = time.monotonic()
-    came = [(index, value, time.monotonic() - start) for index, value in ahead.each()]
-    assert [(index, value) for index, value, _ in came] == [(0, 0.0), (1, 2.0)]
-    assert came[0][2] < 1.5 <= came[1][2]  # the first before the second was made
-    assert ahead.results() == {}  # all given; the process is gone
-
-
 def test_work_done_ahead_by_a_process_that_dies_keeps_what_it_sent_whole():
     from escore._parallel import Ahead
 

@@ -258,14 +258,8 @@ def test_tables_read_ahead_in_a_second_process_are_those_read_in_turn(catalog, c
     monkeypatch.setattr(loading, "AHEAD_FROM_BYTES", 0)
     monkeypatch.setattr(loading._Reading, "table_columns", counted)
     came_back: list[int] = []
-    each = Ahead.each
-
-    def counted_each(self):  # each table that came back from the other process
-        for index, found in each(self):
-            came_back.append(1)
-            yield index, found
-
-    monkeypatch.setattr(Ahead, "each", counted_each)
+    results = Ahead.results
+    monkeypatch.setattr(Ahead, "results", lambda self: came_back.append(len(found := results(self))) or found)
     ahead = _load_category(catalog, category, jobs=2)
     assert read_ahead, "no table was read ahead here"  # those the other process had not started
     assert sum(came_back) > 0, "no table came back from the other process"

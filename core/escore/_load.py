@@ -681,23 +681,13 @@ class _TablesAhead:
         self._ahead = Ahead(reading.table_columns, tables)
 
     def found(self) -> dict[Path, TableColumns | None]:
-        """Each table read ahead: by columns, or ``None`` (to be read row by row).
-
-        Each comes with its units' rows together (:func:`escore._tablerows.grouped_by_unit`), as
-        the checked set keeps them: a table from the other process is sorted here as it comes,
-        while that process still reads (100,000 county units: this one waited about 2 s for the
-        last table), rather than when the set is made."""
-        from ._tablerows import grouped_by_unit
-
-        def grouped(found: TableColumns | None) -> TableColumns | None:
-            return None if found is None else grouped_by_unit(*found)
-
+        """Each table read ahead: by columns, or ``None`` (to be read row by row)."""
         out: dict[Path, TableColumns | None] = {}
         for index in self._ahead.claim():  # those the other process has not started: read here
             with contextlib.suppress(Exception):  # else read in its turn, which names the problem
-                out[self._tables[index]] = grouped(self._reading.table_columns(self._tables[index]))
-        for index, found in self._ahead.each():
-            out[self._tables[index]] = grouped(found)
+                out[self._tables[index]] = self._reading.table_columns(self._tables[index])
+        for index, found in self._ahead.results().items():
+            out[self._tables[index]] = found
         return out
 
     def close(self) -> None:

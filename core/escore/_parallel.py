@@ -233,8 +233,6 @@ class Ahead:
         import threading
 
         self._found: dict[int, Any] = {}
-        self._arrived = threading.Condition()  # a result came, or the last one did
-        self._sent_all = False
         self._pid: int | None = None
         self._queue: int | None = None
         self._reader: threading.Thread | None = None
@@ -265,20 +263,13 @@ class Ahead:
 
     def _take(self, read_end: int) -> None:
         """Each result's bytes as they come: whole records only (a process that died sent its last one partly)."""
-        try:
-            with open(read_end, "rb") as pipe:
-                while len(head := pipe.read(16)) == 16:
-                    index, size = int.from_bytes(head[:8], "little"), int.from_bytes(head[8:], "little")
-                    data = pipe.read(size)
-                    if len(data) != size:
-                        return
-                    with self._arrived:
-                        self._found[index] = data
-                        self._arrived.notify()
-        finally:
-            with self._arrived:
-                self._sent_all = True
-                self._arrived.notify()
+        with open(read_end, "rb") as pipe:
+            while len(head := pipe.read(16)) == 16:
+                index, size = int.from_bytes(head[:8], "little"), int.from_bytes(head[8:], "little")
+                data = pipe.read(size)
+                if len(data) != size:
+                    return
+                self._found[index] = data
 
     def claim(self) -> Iterator[int]:
         """The parts the forked process has not started, one at a time, for the caller to compute
@@ -293,33 +284,20 @@ class Ahead:
 
     def results(self) -> dict[int, Any]:
         """The results sent, by the part's position; the process is then gone."""
-        return dict(self.each())
-
-    def each(self) -> Iterator[tuple[int, Any]]:
-        """Each result sent, with its part's position, as it comes (unpickled one at a time, so
-        that the caller can work on one while the process makes the next); the process is gone
-        once the last is given."""
         import pickle
 
-        while self._reader is not None:
-            with self._arrived:
-                while not self._found and not self._sent_all:
-                    self._arrived.wait()
-                came = [(index, self._found.pop(index)) for index in sorted(self._found)]
-                last = self._sent_all
-            for index, data in came:
-                try:
-                    value = pickle.loads(data)
-                except Exception:  # computed by the caller
-                    continue
-                finally:
-                    del data
-                yield index, value
-            if last:
-                self._reader.join()
-                self._reader = None
+        if self._reader is not None:
+            self._reader.join()
+            self._reader = None
         self._wait()
         self._close_queue()
+        found: dict[int, Any] = {}
+        for index in sorted(self._found):
+            data = self._found.pop(index)
+            with contextlib.suppress(Exception):  # else computed by the caller
+                found[index] = pickle.loads(data)
+            del data
+        return found
 
     def close(self) -> None:
         """Stop the process if its results were not taken (the caller failed meanwhile)."""

@@ -52,8 +52,11 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         # Each unit's count of rows, and 0 for that empty range: a list, as most counts are small
         # ints, which Python keeps one object each of (an array would make one per read).
         self._counts = [*counts.values(), 0]
-        order = _grouping_order(owners, self._position)
-        if order is not None:
+        if len(first) > 1 and not _grouped(owners, len(first)):
+            # Rows of a unit apart in the file (rows listed by date): a stable sort by the
+            # unit's first appearance brings them together, each unit's in file order.
+            where = list(map(self._position.__getitem__, owners))
+            order = sorted(range(len(owners)), key=where.__getitem__)
             lines = list(map(lines.__getitem__, order))
             if columns.__class__ is not list:
                 columns = list(columns)
@@ -138,32 +141,6 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         starts = list(map(offsets.__getitem__, at))
         picked = list(itertools.chain.from_iterable(map(range, starts, map(operator.add, starts, counts))))
         return [list(map(column.__getitem__, picked)) for column in columns]
-
-
-def _grouping_order(owners: Sequence[str], position: Mapping[str, int] | None = None) -> list[int] | None:
-    """The order of the rows that brings each unit's rows together, or ``None`` when they are:
-    rows of a unit apart in the file (rows listed by date) are sorted, stably, by the unit's
-    first appearance (``position``: each unit's rank in that order), each unit's in file order."""
-    if position is None:
-        position = dict(zip(collections.Counter(owners), itertools.count()))
-    if len(position) < 2 or _grouped(owners, len(position)):
-        return None
-    where = list(map(position.__getitem__, owners))
-    return sorted(range(len(owners)), key=where.__getitem__)
-
-
-def grouped_by_unit(owners: list[str], lines: list[Any], columns: list[list[Any]]) -> tuple[list[str], list[Any], list[list[Any]]]:
-    """A table's columns with each unit's rows together, as :class:`TableRows` keeps them (the
-    same lists when they are): done for a table read ahead while the other process still reads
-    (escore._load._TablesAhead), its rows are not sorted again when the checked set is made."""
-    order = _grouping_order(owners)
-    if order is None:
-        return owners, lines, columns
-    return (
-        list(map(owners.__getitem__, order)),
-        list(map(lines.__getitem__, order)),
-        [list(map(column.__getitem__, order)) for column in columns],
-    )
 
 
 def _grouped(owners: Sequence[str], units: int) -> bool:
