@@ -143,7 +143,10 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
             return [column[start:stop] for column in columns]
         starts = list(map(offsets.__getitem__, at))
         picked = list(itertools.chain.from_iterable(map(range, starts, map(operator.add, starts, counts))))
-        return [list(map(column.__getitem__, picked)) for column in columns]
+        if len(picked) < 2:  # an item getter of one position gives the item, not a tuple
+            return [list(map(column.__getitem__, picked)) for column in columns]
+        pick = operator.itemgetter(*picked)  # one getter for every column
+        return [list(pick(column)) for column in columns]
 
 
 def _grouped(owners: Sequence[str], units: int) -> bool:
