@@ -547,6 +547,13 @@ def test_work_done_ahead_is_shared_part_by_part_with_the_caller_once_it_is_free(
     assert list(Ahead(work, []).claim()) == []
 
 
+def test_work_done_ahead_queues_as_many_parts_as_the_balanced_pass_and_leaves_the_rest_to_the_caller():
+    from escore._parallel import BALANCED_PARTS, Ahead
+
+    found = Ahead(abs, [-part for part in range(BALANCED_PARTS + 44)]).results()
+    assert found == {part: part for part in range(BALANCED_PARTS)}  # the others: computed in their turn
+
+
 def test_work_done_ahead_by_a_process_that_dies_keeps_what_it_sent_whole():
     from escore._parallel import Ahead
 

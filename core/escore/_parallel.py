@@ -45,18 +45,14 @@ def balanced(func: Callable[[Part], Out], parts: Sequence[Part], jobs: int) -> l
 
     watching = active()
     try:
-        tickets, write_end = os.pipe()
+        tickets = _tickets(count)
     except OSError:
         return [func(part) for part in parts]
-    try:
-        os.write(write_end, bytes(range(count)))
-    finally:
-        os.close(write_end)  # read to its end, the pipe says that no part is left
 
     def take(_: object) -> dict[int, Out]:
         done: dict[int, Out] = {}
-        while ticket := os.read(tickets, 1):
-            done[ticket[0]] = func(parts[ticket[0]])
+        while (ticket := _next_ticket(tickets)) is not None:
+            done[ticket] = func(parts[ticket])
         return done
 
     _flush()
@@ -113,18 +109,50 @@ def _flush() -> None:
             stream.flush()
 
 
+def _tickets(count: int) -> int:
+    """The read end of a pipe holding one ticket per part, 0 … ``count`` - 1 (at most
+    :data:`BALANCED_PARTS`), its write end closed: read to its end, it says no part is left.
+    Written whole before any process reads (POSIX guarantees a pipe holds 512 bytes without
+    blocking); a read of one byte is atomic, so no part is taken twice, and no lock is held that
+    a process killed while holding it would keep."""
+    tickets, write_end = os.pipe()
+    try:
+        os.write(write_end, bytes(range(min(count, BALANCED_PARTS))))
+    except OSError:
+        os.close(tickets)
+        raise
+    finally:
+        os.close(write_end)
+    return tickets
+
+
+def _next_ticket(tickets: int) -> int | None:
+    """The next part's ticket, or ``None`` when none is left."""
+    try:
+        ticket = os.read(tickets, 1)
+    except OSError:
+        return None
+    return ticket[0] if ticket else None
+
+
+def _forks_aside() -> bool:
+    """Whether work may go to a forked process of its own here: not where the system cannot
+    fork, nor under ``--timeout`` (the watchdog interrupts the process it watches)."""
+    if not hasattr(os, "fork"):
+        return False
+    from ._watchdog import active
+
+    watching = active()
+    return watching is None or watching[0] is None
+
+
 def in_background(func: Callable[[], Any]) -> int | None:
     """``func()`` in a forked process that sends nothing back and ends when it returns: its pid,
     for the caller to wait for, or ``None`` when no process was started (no fork, or under
     ``--timeout``: the caller then calls ``func`` itself). The process writes nothing to the
     standard streams and flushes none (a lock of theirs may be held by another thread at the
     fork); whatever ``func`` raises ends it quietly."""
-    if not hasattr(os, "fork"):
-        return None
-    from ._watchdog import active
-
-    watching = active()
-    if watching is not None and watching[0] is not None:
+    if not _forks_aside():
         return None
     _flush()
     try:
@@ -216,9 +244,9 @@ class Ahead:
     time, in order, and the caller, once its own work is done, takes those not started yet
     (:meth:`claim`) and computes them itself, so that neither process waits while the other
     still has parts ahead of it (100,000 county units: the other process read the monitoring
-    tables for 3 s after this one had read the fields). A pipe holds the queue: each read of it
-    takes one part's number, whole, for one process alone, and an empty queue reads as its end
-    (no lock that a process killed while holding it would keep).
+    tables for 3 s after this one had read the fields). The queue is a pipe of tickets, as
+    :func:`balanced`'s (:func:`_tickets`); parts beyond :data:`BALANCED_PARTS` are not queued,
+    and the caller computes them in their turn.
 
     Each result is sent as soon as it is made, so the forked process holds one at a time, and
     a thread of this process keeps its bytes as they come; they are unpickled when asked for,
@@ -236,16 +264,11 @@ class Ahead:
         self._pid: int | None = None
         self._queue: int | None = None
         self._reader: threading.Thread | None = None
-        if not parts or not hasattr(os, "fork"):
-            return
-        from ._watchdog import active
-
-        watching = active()
-        if watching is not None and watching[0] is not None:  # under --timeout: stay in the process it watches
+        if not parts or not _forks_aside():
             return
         _flush()
         try:
-            queue = _queue_of(len(parts))
+            queue = _tickets(len(parts))
         except OSError:
             return
         try:
@@ -276,7 +299,7 @@ class Ahead:
         (each is taken from the queue as the caller asks for the next: the other process goes on
         meanwhile); none when no process was started."""
         while self._queue is not None:
-            taken = _take_number(self._queue)
+            taken = _next_ticket(self._queue)
             if taken is None:
                 self._close_queue()
                 return
@@ -326,36 +349,6 @@ class Ahead:
             self._queue = None
 
 
-#: Parts an :class:`Ahead` queue holds at most: their numbers (4 bytes each) fit in one page of
-#: a pipe, the least a pipe holds, so that writing them never waits for a reader. Further parts
-#: are not queued: the caller computes them in their turn.
-_QUEUE_PARTS = 1024
-
-
-def _queue_of(parts: int) -> int:
-    """The read end of a pipe holding the numbers 0 … ``parts`` - 1 (at most :data:`_QUEUE_PARTS`),
-    its write end closed: once they are taken, a read of it gives nothing."""
-    read_end, write_end = os.pipe()
-    try:
-        os.write(write_end, b"".join(index.to_bytes(4, "little") for index in range(min(parts, _QUEUE_PARTS))))
-    except OSError:
-        os.close(read_end)
-        raise
-    finally:
-        os.close(write_end)
-    return read_end
-
-
-def _take_number(queue: int) -> int | None:
-    """The next part's number from the queue, or ``None`` when it is empty. A pipe gives each read
-    of a whole number written at once to one reader alone (the pipe's lock)."""
-    try:
-        data = os.read(queue, 4)
-    except OSError:
-        return None
-    return int.from_bytes(data, "little") if len(data) == 4 else None
-
-
 def _send_each(func: Callable[[Part], Any], parts: Sequence[Part], queue: int, read_end: int, write_end: int) -> None:
     """In the forked process: each part taken from the queue, its result pickled and sent as
     ``index, size, bytes``; then leave without running the parent's exit handlers."""
@@ -364,7 +357,7 @@ def _send_each(func: Callable[[Part], Any], parts: Sequence[Part], queue: int, r
 
         os.close(read_end)
         with open(write_end, "wb") as pipe:
-            while (index := _take_number(queue)) is not None:
+            while (index := _next_ticket(queue)) is not None:
                 try:
                     data = pickle.dumps(func(parts[index]), protocol=pickle.HIGHEST_PROTOCOL)
                 except Exception:  # the parent computes this part itself
