@@ -172,7 +172,6 @@ def load_evidence(
     """
     unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
     from . import _evidence_cache
-    from ._stream import default_jobs
 
     key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
     result = _evidence_cache.load_evidence_set(key, plan) if key is not None else None
@@ -192,7 +191,7 @@ def load_evidence(
         # Kept under the key of what was read: evidence changed while it was read (a file saved
         # meanwhile) is not kept, or its units would come back for the earlier bytes.
         if key is not None and _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes) == key:
-            if (jobs if jobs is not None else default_jobs(len(unit_codes))) > 1:
+            if _takes_two(jobs, len(unit_codes)):
                 _evidence_cache.save_evidence_set_aside(key, result)  # while the units are scored
             else:
                 _evidence_cache.save_evidence_set(key, result)
@@ -318,6 +317,16 @@ def _declarations_digest(plan: Plan) -> str:
 
     text = repr(([(f, f.fixture_name) for f in plan.fields], list(plan.tables), plan.category.key))
     return blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def _takes_two(jobs: int | None, units: int) -> bool:
+    """Whether a reading of ``units`` units may take a second process: ``jobs`` (``--jobs``), or
+    by default as a run's first pass (escore._stream.default_jobs, from 1,000 units)."""
+    if jobs is None:
+        from ._stream import default_jobs
+
+        jobs = default_jobs(units)
+    return jobs > 1
 
 
 def _load_evidence(
@@ -527,7 +536,7 @@ class _Reading:
     def _tables_ahead(self, table_files: list[Path]) -> _TablesAhead | None:
         """The monitoring tables of a path to read by columns ahead, in a second process and here,
         when they are large enough to pay for it and the run may take two (``jobs``)."""
-        if self.jobs is not None and self.jobs < 2:
+        if not _takes_two(self.jobs, len(self.wanted)):
             return None
         from ._builtin_loaders import read_csv
 
@@ -541,14 +550,8 @@ class _Reading:
             with contextlib.suppress(OSError):
                 if path.is_file():
                     sizes[path] = path.stat().st_size
-        total = sum(sizes.values())
-        if total < AHEAD_FROM_BYTES:
+        if sum(sizes.values()) < AHEAD_FROM_BYTES:
             return None
-        if self.jobs is None:
-            from ._stream import default_jobs
-
-            if default_jobs(len(self.wanted)) < 2:
-                return None
         # The other process takes the tables one at a time, the largest first, while this one
         # reads the fields; then this one takes those it has not started (escore._parallel.Ahead),
         # so that the two end about a table's time apart whatever the tables cost beside the

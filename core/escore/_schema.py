@@ -62,8 +62,12 @@ class EvidenceSchema:
                     raise PackError(f"monitoring table '{tbl.name}': unique names '{name}', which is not a column")
 
 
+#: How a value breaks its bound: above an ``at_most`` one, below an ``at_least`` one.
+BREAKS = {"at_most": operator.gt, "at_least": operator.lt}
+
+
 def broken(relation: str, value: Any, bound: Any) -> bool:
-    return (value > bound) if relation == "at_most" else (value < bound)
+    return bool(BREAKS[relation](value, bound))
 
 
 def relation_text(relation: str, kind: str) -> str:
@@ -103,7 +107,7 @@ def units_to_check(schema: EvidenceSchema, codes: Sequence[str], values: Any, ta
                     value, bound = list(value), list(bound)
                     for row in absent:
                         value[row] = bound[row] = 0
-                broken_rows = map(operator.gt if relation == "at_most" else operator.lt, value, bound)
+                broken_rows = map(BREAKS[relation], value, bound)  # as broken(), a column at a time
                 flagged.update(itertools.compress(range(len(codes)), broken_rows))
         except (TypeError, ArithmeticError):
             return list(codes)
