@@ -588,3 +588,19 @@ def test_work_is_not_done_ahead_under_a_timeout():
         assert ahead._pid is None and ahead.results() == {}
     with Watchdog(None, note_after=60.0):  # only noting slow indicators: done ahead
         assert Ahead(abs, [-1]).results() == {0: 1}
+
+
+def test_work_not_done_ahead_when_no_process_starts_leaves_no_descriptor_open(monkeypatch):
+    from escore._parallel import Ahead
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /proc/self/fd")
+
+    def no_fork() -> int:
+        raise OSError("no process")
+
+    before = set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", no_fork)
+    ahead = Ahead(abs, [-1, -2])
+    assert ahead._pid is None and list(ahead.claim()) == [] and ahead.results() == {}  # all left to the caller
+    assert set(os.listdir("/proc/self/fd")) <= before

@@ -273,9 +273,14 @@ class Ahead:
             return
         try:
             read_end, write_end = os.pipe()
-            pid = os.fork()
         except OSError:
             os.close(queue)
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # no process: the caller computes every part, and no descriptor is left open
+            for fd in (queue, read_end, write_end):
+                os.close(fd)
             return
         if pid == 0:
             _send_each(func, parts, queue, read_end, write_end)
