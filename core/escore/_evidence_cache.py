@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _cache
-from ._tablerows import TableRows
+from ._tablerows import TableRows, shared_line_numbers
 
 EVIDENCE_VERSION = 9
 #: Units per record of a cached evidence set (a load decodes one record at a time). A process
@@ -576,13 +576,8 @@ class CachedEvidence:
         line_numbers = self._line_numbers
 
         def shared_lines(column: list[Any]) -> list[Any]:
-            try:
-                if min(column) >= 0:
-                    line_numbers.extend(range(len(line_numbers), max(column) + 1))
-                    return list(map(line_numbers.__getitem__, column))
-            except TypeError:  # a line that is not a number (kept, shared as any value)
-                pass
-            return shared(column, kept)
+            found = shared_line_numbers(column, line_numbers)
+            return shared(column, kept) if found is None else found  # else kept, shared as any value
 
         def decoded(tag: str, column: list[Any]) -> list[Any]:
             if not tag:

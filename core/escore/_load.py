@@ -758,11 +758,11 @@ def _rows_by_columns(
 
 def _shared_lines(lines: list[Any], line_numbers: list[int]) -> list[Any]:
     """A table's line numbers as the one int object of each number that every table shares
-    (``line_numbers``, grown as needed); lines with a negative number among them left as they are."""
-    if lines and min(lines) >= 0:
-        line_numbers.extend(range(len(line_numbers), max(lines) + 1))
-        return list(map(line_numbers.__getitem__, lines))
-    return lines
+    (:func:`escore._tablerows.shared_line_numbers`), else as they are."""
+    from ._tablerows import shared_line_numbers
+
+    shared = shared_line_numbers(lines, line_numbers)
+    return lines if shared is None else shared
 
 
 def _within_bounds(spec: Table, values: list[list[Any]]) -> bool:

@@ -15,7 +15,7 @@ import collections
 import itertools
 import operator
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 
@@ -56,17 +56,15 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
             # Rows of a unit apart in the file (rows listed by date): a stable sort by the
             # unit's first appearance brings them together, each unit's in file order.
             where = list(map(self._position.__getitem__, owners))
-            # One getter of the rows in their new order for every column (more than one unit, so
-            # more than one row: it gives a tuple): a fifth faster than a map per column.
-            pick = operator.itemgetter(*sorted(range(len(owners)), key=where.__getitem__))
+            pick = _picker(sorted(range(len(owners)), key=where.__getitem__))
             del where
-            lines = list(pick(lines))
+            lines = pick(lines)
             if columns.__class__ is not list:
                 columns = list(columns)
             for index, column in enumerate(columns):  # in place: each column's first order freed as it is replaced
-                columns[index] = list(pick(column))
+                columns[index] = pick(column)
             if file_of_row is not None:
-                file_of_row = list(pick(file_of_row))
+                file_of_row = pick(file_of_row)
         self._files = tuple(files)
         self._from = file_of_row
         # The lists are the caller's, handed over (a copy would hold every cell twice for a while).
@@ -142,11 +140,32 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
             start, stop = offsets[present[0]], offsets[present[-1] + 1]
             return [column[start:stop] for column in columns]
         starts = list(map(offsets.__getitem__, at))
-        picked = list(itertools.chain.from_iterable(map(range, starts, map(operator.add, starts, counts))))
-        if len(picked) < 2:  # an item getter of one position gives the item, not a tuple
-            return [list(map(column.__getitem__, picked)) for column in columns]
-        pick = operator.itemgetter(*picked)  # one getter for every column
-        return [list(pick(column)) for column in columns]
+        pick = _picker(list(itertools.chain.from_iterable(map(range, starts, map(operator.add, starts, counts)))))
+        return [pick(column) for column in columns]
+
+
+def _picker(positions: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
+    """``column → [column[p] for p in positions]``, one item getter for every column it is given
+    (a fifth faster than a map per column); with fewer than two positions a map, since a getter
+    of one position gives the item, not a tuple."""
+    if len(positions) < 2:
+        return lambda column: list(map(column.__getitem__, positions))
+    getter = operator.itemgetter(*positions)
+    return lambda column: list(getter(column))
+
+
+def shared_line_numbers(lines: list[Any], numbers: list[int]) -> list[Any] | None:
+    """``lines`` as the one int object of each line number that every table shares: ``numbers``
+    holds 0 … the greatest met so far and grows as needed (a reading's tables, or a cached set's
+    shares). ``None`` when the lines are not all numbers of at least 0 (none at all, a negative
+    one, a line that is not a number): the caller keeps them as they are."""
+    try:
+        if lines and min(lines) >= 0:
+            numbers.extend(range(len(numbers), max(lines) + 1))
+            return list(map(numbers.__getitem__, lines))
+    except TypeError:
+        pass
+    return None
 
 
 def _grouped(owners: Sequence[str], units: int) -> bool:
