@@ -331,7 +331,6 @@ def test_json_detail_uses_processes_by_default_from_the_threshold(monkeypatch):
     import io
 
     import escore._parallel as parallel
-    import escore._stream as stream
     from escore._builtin_formats import write_json
     from escore._plugins import Catalog, make_plugin_manager
     from escore._session import run_category
@@ -344,7 +343,7 @@ def test_json_detail_uses_processes_by_default_from_the_threshold(monkeypatch):
     catalog = Catalog(make_plugin_manager())
     # The detail of cached evidence goes through ordered_map at any --jobs: one process is no fork.
     for threshold, expected in ((84, [1]), (83, [min(len(os.sched_getaffinity(0)), 8)])):
-        monkeypatch.setattr(stream, "PARALLEL_FROM", threshold)
+        monkeypatch.setattr(parallel, "PARALLEL_FROM", threshold)
         calls.clear()
         result = run_category(catalog, "county", explain=True, lazy=True)  # 83 units, --jobs not given
         assert result.units.jobs is None

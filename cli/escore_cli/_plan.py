@@ -124,9 +124,10 @@ def plan_every_unit(ctx: click.Context) -> None:
     from escore._cycle import run_cycle
     from escore._errors import UsageError
     from escore._evidence_set import EvidenceSet
+    from escore._parallel import default_jobs
     from escore._plan import PLANS_PER_PART, improvement_plans
     from escore._session import children_of, run_category, units_of
-    from escore._stream import LazyUnits, default_jobs, summaries_of
+    from escore._stream import LazyUnits, summaries_of
 
     from ._store import accepted_appeals
 

@@ -142,7 +142,7 @@ def unit_pieces(result: RunResult, render: Callable[[dict[str, Any], bool], str]
 
     The detail of a run scored in two passes (``LazyUnits``) is scored again, with every
     explanation line, as it is written: with ``--jobs`` N, or by default from
-    :data:`~escore._stream.PARALLEL_FROM` units, consecutive blocks of units are
+    :data:`~escore._parallel.PARALLEL_FROM` units, consecutive blocks of units are
     rendered in forked processes, each into a spool file, and read back in order, so the
     text is the one a single process writes (``test_parallel``). Evidence still in the cache
     is decoded a block of records at a time instead (:func:`_texts_in_evidence_order`).

@@ -579,9 +579,9 @@ def diff_in_table(
     processes, each part sending back its diff: what the two records would give, unit for unit
     in code order.
     """
-    from ._parallel import ordered_map
+    from ._parallel import default_jobs, ordered_map
     from ._session import run_category
-    from ._stream import LazyUnits, default_jobs, summaries_of
+    from ._stream import LazyUnits, summaries_of
 
     runs = [
         run_category(catalog, category, ruleset=ruleset, year=year, evidence=evidence, roster=roster, lazy=True)

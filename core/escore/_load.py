@@ -29,6 +29,7 @@ from ._fieldvalues import FieldValues
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
+from ._parallel import default_jobs
 from ._schema import EvidenceSchema, check_row, check_unit, units_to_check
 from ._toml import check_keys, read_toml
 
@@ -321,10 +322,8 @@ def _declarations_digest(plan: Plan) -> str:
 
 def _takes_two(jobs: int | None, units: int) -> bool:
     """Whether a reading of ``units`` units may take a second process: ``jobs`` (``--jobs``), or
-    by default as a run's first pass (escore._stream.default_jobs, from 1,000 units)."""
+    by default as a run's first pass (escore._parallel.default_jobs, from 1,000 units)."""
     if jobs is None:
-        from ._stream import default_jobs
-
         jobs = default_jobs(units)
     return jobs > 1
 

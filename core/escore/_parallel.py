@@ -22,6 +22,24 @@ Part = TypeVar("Part")
 Out = TypeVar("Out")
 
 
+#: Units from which a pass (the summaries; the detail of JSON and TOML) is shared out over the
+#: usable processors by default: below it, starting processes costs more than it saves.
+#: Measured on 2 cores at 1,000 units: the summaries of the harness's provincial units 0.53 s
+#: against 0.60 s in one process, the JSON detail of county units 1.17-1.39 s against 1.43-1.58 s;
+#: at 500 county units no gain.
+PARALLEL_FROM = 1000
+
+
+def default_jobs(units: int, from_units: int | None = None) -> int:
+    """Processes for a pass over ``units`` units: every usable processor (at most 8) for
+    ``from_units`` units or more (where processes pay; default :data:`PARALLEL_FROM`), where the
+    system can fork; else one."""
+    if units < (PARALLEL_FROM if from_units is None else from_units) or not hasattr(os, "fork"):
+        return 1
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(usable, 8))
+
+
 #: At most this many parts for :func:`balanced`: one byte per part in a pipe, written whole
 #: before any process reads (POSIX guarantees a pipe holds 512 bytes without blocking).
 BALANCED_PARTS = 256

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from . import _batch
 from ._model import Unit
-from ._parallel import BALANCED_PARTS, balanced
+from ._parallel import BALANCED_PARTS, balanced, default_jobs
 from ._results import STATUSES, IndicatorResult, UnitResult, present, summary_missing
 from ._run import Engine
 from ._score import explaining, fmt_text
@@ -181,26 +181,6 @@ def evidence_share(later: DeferredEvidence, children: Mapping[str, tuple[Unit, .
     """The fields and rows of the units ``part`` and of their sub-units (a roll-up reads theirs)."""
     found = later.part([u.code for u in part] + [c.code for u in part for c in children.get(u.code, ())])
     return found.values, found.tables
-
-
-#: Units from which a pass (the summaries; the detail of JSON and TOML) is shared out over the
-#: usable processors by default: below it, starting processes costs more than it saves.
-#: Measured on 2 cores at 1,000 units: the summaries of the harness's provincial units 0.53 s
-#: against 0.60 s in one process, the JSON detail of county units 1.17-1.39 s against 1.43-1.58 s;
-#: at 500 county units no gain.
-PARALLEL_FROM = 1000
-
-
-def default_jobs(units: int, from_units: int | None = None) -> int:
-    """Processes for a pass over ``units`` units: every usable processor (at most 8) for
-    ``from_units`` units or more (where processes pay; default :data:`PARALLEL_FROM`), where the
-    system can fork; else one."""
-    import os
-
-    if units < (PARALLEL_FROM if from_units is None else from_units) or not hasattr(os, "fork"):
-        return 1
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(usable, 8))
 
 
 def jobs_of(units: Sequence[Any]) -> int:
