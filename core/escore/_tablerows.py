@@ -156,8 +156,8 @@ def _picker(positions: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
 
 def shared_line_numbers(lines: list[Any], numbers: list[int]) -> list[Any] | None:
     """``lines`` as the one int object of each line number that every table shares: ``numbers``
-    holds 0 … the greatest met so far and grows as needed (a reading's tables, or a cached set's
-    shares). ``None`` when the lines are not all numbers of at least 0 (none at all, a negative
+    holds 0 … the greatest met so far and grows as needed (a reading's tables, or a cached set
+    loaded whole). ``None`` when the lines are not all numbers of at least 0 (none at all, a negative
     one, a line that is not a number): the caller keeps them as they are."""
     try:
         if lines and min(lines) >= 0:
