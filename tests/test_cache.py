@@ -754,6 +754,49 @@ def test_any_mix_of_evidence_values_comes_back_from_the_cache_exactly(demo_plan,
         assert repr(part.tables["outages"].get(code, ())) == repr(evidence.tables["outages"].get(code, ()))
 
 
+def test_a_share_decoded_from_an_opened_set_leaves_nothing_of_its_rows_behind(demo_plan, tmp_path, monkeypatch):
+    """A process decodes share after share from one opened set: once a share is dropped, the set
+    keeps nothing that grows with the rows it decoded. (A list of one int per line number, kept
+    by the set so as not to make it again for each share, came to hold every line of a table
+    sorted by unit: 100,000 county units peaked 26 MiB higher.)"""
+    import gc
+    import tracemalloc
+
+    from escore._evidence_cache import open_evidence_set, save_evidence_set
+    from escore._evidence_set import EvidenceSet
+    from escore._fieldvalues import FieldValues
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    codes = [f"u{i:05d}" for i in range(4000)]
+    values = FieldValues(codes)
+    for code in codes:
+        values.put(code, {"alpha": code})
+    values.pack_all()
+    row_type = next(t for t in demo_plan.tables if t.name == "outages").row_type
+    # Five rows a unit, in the unit's order: the last units' rows end near line 20,000.
+    tables = {"outages": {code: tuple(row_type(code, 2 + 5 * i + j, "x", j) for j in range(5)) for i, code in enumerate(codes)}}
+    save_evidence_set("s" * 20, EvidenceSet(values, tables, {}, True, (), (), ()))
+    opened = open_evidence_set("s" * 20)
+    assert opened is not None
+    try:
+        first = opened.load(demo_plan, set(codes[:10]))  # the layout and head, read once per opened set
+        assert first is not None and first.tables["outages"][codes[0]][0][1] == 2
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            late = opened.load(demo_plan, set(codes[-10:]))
+            assert late is not None and late.tables["outages"][codes[-1]][-1][1] == 2 + 5 * 3999 + 4
+            del late
+            gc.collect()
+            kept = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    finally:
+        opened.close()
+    assert kept < 64 * 1024, f"{kept} bytes kept by the opened set after its share was dropped"
+
+
 @pytest.mark.parametrize("category", ["city", "county"])
 def test_a_few_units_are_decoded_from_the_whole_set_and_score_as_read_alone(category, tmp_path, monkeypatch):
     """A run of a few units (explain, plan, a what-if of a units table) decodes them from the
