@@ -539,104 +539,140 @@ class CachedEvidence:
         if head_only:
             return EvidenceSet(FieldValues(), {}, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
 
-        row_types = {t.name: t.row_type for t in plan.tables}
-        # Equal text decodes to one shared object, as the loaders share one parsed value per
-        # distinct text of a column: 100k units repeat a handful of values, and a Decimal or a
-        # date per cell would cost memory and time that the first, parsed run did not. Unit
-        # codes and line numbers are shared the same way across records, as in a parsed set.
-        kept: dict[Any, Any] = {}  # unit code or line number → its one object
+        decoder = _Decoder(whole=only is None)
+        values = decoder.fields(records, slices, value_entries, wanted)
+        tables = decoder.tables(records, table_entries, wanted, table_names, {t.name: t.row_type for t in plan.tables})
+        if tables is None:
+            return None  # not the rows this plan reads
+        if only is None:
+            _in_stored_order(tables, orders)
+        return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
+
+
+class _Decoder:
+    """Decodes the records of one load (the whole set, or a share of its units) into values.
+
+    Equal text decodes to one shared object, as the loaders share one parsed value per distinct
+    text of a column: 100k units repeat a handful of values, and a Decimal or a date per cell
+    would cost memory and time that the first, parsed run did not. Unit codes and line numbers
+    are shared the same way across records, as in a parsed set.
+    """
+
+    def __init__(self, *, whole: bool) -> None:
+        self.kept: dict[Any, Any] = {}  # unit code or line number → its one object
         # A decimal's or a date's text → its value; None (an absent value of a "d?" or "t?" column) is None.
-        made: dict[str, dict[str | None, Any]] = {"d": {None: None}, "t": {None: None}}
-        make = {"d": Decimal, "t": _dt.date.fromisoformat}
-        tagged: dict[Any, Any] = {}  # a tagged encoding ("*" columns) → its value
+        self.made: dict[str, dict[str | None, Any]] = {"d": {None: None}, "t": {None: None}}
+        self.tagged: dict[Any, Any] = {}  # a tagged encoding ("*" columns) → its value
+        # One int object per line number, for every table's rows. The whole set: a list from 0
+        # to the greatest line, made once and shared by every table, as a parsed set's tables
+        # share theirs. A share: its own lines, kept in ``kept`` with its unit codes, and gone
+        # with the share. Its rows lie far down the tables (a table sorted by unit), and a list
+        # from 0, kept for the process so as not to make it again for each share, held an int
+        # for every line of the file: 100,000 county units peaked 26 MiB higher, for no fewer
+        # instructions.
+        self.line_numbers: list[int] | None = [] if whole else None
 
-        def dec(value: Any) -> Any:
-            if value.__class__ is not tuple:
-                return value
-            try:
-                return tagged[value]
-            except KeyError:
-                out = tagged[value] = _dec(value)
-                return out
-            except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
-                return _dec(value)
+    @staticmethod
+    def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
+        """The column with each distinct value made (``maker``) and kept once, in C-level passes."""
+        if maker is None:  # the value itself, kept the first time it is seen: one pass
+            return list(map(table.setdefault, column, column))
+        for value in set(column).difference(table):
+            table[value] = maker(value)
+        return list(map(table.__getitem__, column))
 
-        def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
-            """The column with each distinct value made (``maker``) and kept once, in C-level passes."""
-            if maker is None:  # the value itself, kept the first time it is seen: one pass
-                return list(map(table.setdefault, column, column))
-            for value in set(column).difference(table):
-                table[value] = maker(value)
-            return list(map(table.__getitem__, column))
+    def one(self, value: Any) -> Any:
+        """A value of a "*" column, each distinct tagged encoding decoded once."""
+        if value.__class__ is not tuple:
+            return value
+        try:
+            return self.tagged[value]
+        except KeyError:
+            out = self.tagged[value] = _dec(value)
+            return out
+        except TypeError:  # a list value ("l", [...]) is not hashable: decoded on its own
+            return _dec(value)
 
-        # One int object per line number, for every table's rows. The whole set: a list from 0 to
-        # the greatest line, made once and shared by every table, as a parsed set's tables share
-        # theirs. A share: its own lines, kept in ``kept`` with its unit codes, and gone with the
-        # share. Its rows lie far down the tables (a table sorted by unit), and a list from 0,
-        # kept for the process so as not to make it again for each share, held an int for every
-        # line of the file: 100,000 county units peaked 26 MiB higher, for no fewer instructions.
-        line_numbers: list[int] | None = [] if only is None else None
+    def column(self, tag: str, column: list[Any]) -> list[Any]:
+        """A stored column (:func:`_column`) as its values."""
+        if not tag:
+            return column
+        if tag == "*":
+            if set(map(type, column)) == {tuple}:
+                # Every value tagged (grades, mostly): each distinct one decoded once, in
+                # C-level passes. Not with plain values among them: 1 and True are one key.
+                try:
+                    return self.shared(column, self.tagged, _dec)
+                except TypeError:  # a list value ("l", [...]) is not hashable
+                    pass
+            return list(map(self.one, column))
+        kind = tag[0]  # "d?" and "t?" share the tables of "d" and "t"
+        return self.shared(column, self.made[kind], _MAKE[kind])
 
-        def shared_lines(column: list[Any]) -> list[Any]:
-            found = None if line_numbers is None else shared_line_numbers(column, line_numbers)
-            return shared(column, kept) if found is None else found  # else kept, shared as any value
+    def lines(self, column: list[Any]) -> list[Any]:
+        """A table's line numbers, one int object per number (else kept as any value)."""
+        found = None if self.line_numbers is None else shared_line_numbers(column, self.line_numbers)
+        return self.shared(column, self.kept) if found is None else found
 
-        def decoded(tag: str, column: list[Any]) -> list[Any]:
-            if not tag:
-                return column
-            if tag == "*":
-                if set(map(type, column)) == {tuple}:
-                    # Every value tagged (grades, mostly): each distinct one decoded once, in
-                    # C-level passes. Not with plain values among them: 1 and True are one key.
-                    try:
-                        return shared(column, tagged, _dec)
-                    except TypeError:  # a list value ("l", [...]) is not hashable
-                        pass
-                return list(map(dec, column))
-            kind = tag[0]  # "d?" and "t?" share the tables of "d" and "t"
-            return shared(column, made[kind], make[kind])
+    def fields(self, records: _Records, slices: Any, entries: Any, wanted: list[bool] | None) -> Any:
+        """The field values of the records ``entries`` whose units are ``wanted`` (all: ``None``)."""
+        from ._fieldvalues import FieldValues
 
         values = FieldValues()  # compact, as a parsed set (escore._fieldvalues)
-        for index, position in value_entries:
+        for index, position in entries:
             if wanted is not None and not wanted[index]:
                 continue
-            part = slices[index]
             groups = records.at(position)
-            values.reserve(shared(part, kept))  # the units in their order, whatever their groups
+            values.reserve(self.shared(slices[index], self.kept))  # the units in their order, whatever their groups
             for names, group, columns in groups:
-                rows = zip(*[decoded(tag, column) for tag, column in columns])
-                values.put_rows(tuple(names), shared(group, kept), rows)
-        tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in table_names}
+                rows = zip(*[self.column(tag, column) for tag, column in columns])
+                values.put_rows(tuple(names), self.shared(group, self.kept), rows)
+        return values
+
+    def tables(
+        self, records: _Records, entries: Any, wanted: list[bool] | None, names: Any, row_types: Mapping[str, Any]
+    ) -> dict[str, dict[str, tuple[Any, ...]]] | None:
+        """The rows of each table, by unit, from the records ``entries`` whose units are
+        ``wanted``; ``None`` when a table's rows are not those ``row_types`` make."""
+        tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in names}
         new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
-        for index, position in table_entries:
+        for index, position in entries:
             if wanted is not None and not wanted[index]:
                 continue
             name, _, part = records.at(position)
             counts, width, columns = records.next()
             by_unit = tables[name]
-            part = shared(part, kept)
+            part = self.shared(part, self.kept)
             if not columns:
                 by_unit.update(zip(part, [()] * len(part)))
                 continue
             row_type = row_types[name]
             if len(columns) != width or len(row_type._fields) != width:
-                return None  # not the rows this plan reads
+                return None
             codes_of_rows = columns[0]
-            cells = [decoded(tag, column) for tag, column in columns[1:]]
+            cells = [self.column(tag, column) for tag, column in columns[1:]]
             # The unit code of each row: its unit's (the same object), or as stored.
-            cells.insert(0, list(_repeated(part, counts)) if codes_of_rows is None else shared(decoded(*codes_of_rows), kept))
-            cells[1] = shared_lines(cells[1])
+            cells.insert(0, list(_repeated(part, counts)) if codes_of_rows is None else self.shared(self.column(*codes_of_rows), self.kept))
+            cells[1] = self.lines(cells[1])
             row_objects = map(new, itertools.repeat(row_type), zip(*cells))
             # Each unit's rows, consumed in order from one iterator: C-level, no loop per unit.
             by_unit.update(zip(part, map(tuple, map(itertools.islice, itertools.repeat(row_objects), counts))))
-        if only is None:  # the whole set: each table in its own order, as parsed
-            for name, order in orders.items():
-                positions = array.array("I")
-                positions.frombytes(order)
-                by_unit = tables[name]
-                ordered = list(map(list(by_unit).__getitem__, positions))
-                tables[name] = dict(zip(ordered, map(by_unit.__getitem__, ordered)))
-        return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
+        return tables
+
+
+#: How a decimal's or a date's text becomes its value ("d" and "t" columns).
+_MAKE = {"d": Decimal, "t": _dt.date.fromisoformat}
+
+
+def _in_stored_order(tables: dict[str, dict[str, tuple[Any, ...]]], orders: Mapping[str, bytes]) -> None:
+    """The whole set's tables, each in its own order of units, as parsed (the records hold them
+    in the order of the fields' units; ``orders``: each table's positions in that order)."""
+    for name, order in orders.items():
+        positions = array.array("I")
+        positions.frombytes(order)
+        by_unit = tables[name]
+        ordered = list(map(list(by_unit).__getitem__, positions))
+        tables[name] = dict(zip(ordered, map(by_unit.__getitem__, ordered)))
 
 
 def open_evidence_set(key: str) -> CachedEvidence | None:
