@@ -248,6 +248,24 @@ def test_rules_without_lines_score_the_same_points(rule, args):
     assert (bare.points, str(bare.points)) == (explained.points, str(explained.points))
 
 
+def test_a_rule_built_on_every_call_does_not_grow_the_shared_outcomes_without_bound():
+    """A rule made inside an indicator (``Binary("vote", 1).score(top3)``) gives a new points
+    object on every call: the outcomes shared while nothing is explained stay bounded, and every
+    call still scores its own points."""
+    from escore._score import _QUIET, QUIET_MOST, explaining
+
+    quiet = explaining.set(False)
+    try:
+        scores = [Binary("vote", D(n % 7 + 1)).score(True) for n in range(3 * QUIET_MOST)]
+        assert len(_QUIET) <= QUIET_MOST
+        assert [s.points for s in scores] == [D(n % 7 + 1) for n in range(3 * QUIET_MOST)]
+        assert not any(s.reasons for s in scores)
+        rule = Binary("kept", 2)
+        assert rule.score(True) is rule.score(True)  # one rule's outcome: one shared Score
+    finally:
+        explaining.reset(quiet)
+
+
 def test_rules_without_lines_still_refuse_what_they_refuse():
     from escore._score import explaining
 

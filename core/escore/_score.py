@@ -234,13 +234,22 @@ def composite(*parts: Score) -> Score:
 #: The score of a rule's own points object when no line is kept (the run does not explain): one
 #: frozen Score per outcome of a rule, shared by the units, not one per call. Keyed by the
 #: object's identity, which the Score keeps alive, so that no other object takes its key; only
-#: rules' own points (a tier's, a binary rule's, 0) come here, a bounded set.
+#: rules' own points (a tier's, a binary rule's, 0) come here.
 _QUIET: dict[int, Score] = {}
+
+#: The most outcomes :data:`_QUIET` keeps, far more than the rules of any ruleset have. A pack
+#: that builds its rule inside the indicator (``return Binary("vote", 1).score(top3)``, as the
+#: demo pack does) gives a new points object on every call: unbounded, the map would keep one
+#: Score and its Decimal alive per unit scored. Full, it is emptied: the Scores already given
+#: stay as they are, and later calls make theirs again.
+QUIET_MOST = 4096
 
 
 def _quiet(points: Decimal) -> Score:
     found = _QUIET.get(id(points))
     if found is None:
+        if len(_QUIET) >= QUIET_MOST:
+            _QUIET.clear()
         found = _QUIET[id(points)] = Score(points)
     return found
 
