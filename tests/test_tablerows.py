@@ -315,3 +315,21 @@ def test_a_warning_while_a_table_is_read_ahead_is_shown_as_in_turn(catalog, monk
             warnings.simplefilter("always")
             shown.append(_load_category(catalog, "county", jobs=jobs).warnings)
     assert shown[0] == shown[1] == ("website_letters.csv: a warning of its reading",)
+
+
+def test_each_distinct_value_of_a_column_is_made_once_and_shared():
+    from decimal import Decimal
+
+    from escore._tablerows import made_once
+
+    calls: list[str] = []
+
+    def make(text: str) -> Decimal:
+        calls.append(text)
+        return Decimal(text)
+
+    made: dict = {"0.5": Decimal("0.50")}  # made before, by another chunk of the column: kept as it is
+    found = made_once(["1.0", "0.5", "1.0", "2", "1.0"], made, make)
+    assert [str(value) for value in found] == ["1.0", "0.50", "1.0", "2", "1.0"]
+    assert sorted(calls) == ["1.0", "2"]
+    assert found[0] is found[2] is found[4]

@@ -35,6 +35,7 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
 from ._score import Grade
+from ._tablerows import made_once
 
 if TYPE_CHECKING:
     from ._fieldvalues import FieldValues
@@ -282,9 +283,7 @@ def converted(column: list[str], convert: Callable[[str], Any], made: dict[str, 
     if made is None:
         made = {}
     made.setdefault("", None)
-    for text in set(column).difference(made):
-        made[text] = convert(text)
-    return list(map(made.__getitem__, column))
+    return made_once(column, made, convert)
 
 
 def typed_converted(column: list[Any], convert: Callable[[Any], Any], made: dict[Any, Any]) -> list[Any]:

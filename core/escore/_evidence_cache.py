@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _cache
-from ._tablerows import TableRows, shared_line_numbers
+from ._tablerows import TableRows, made_once, shared_line_numbers
 
 EVIDENCE_VERSION = 9
 #: Units per record of a cached evidence set (a load decodes one record at a time). A process
@@ -574,12 +574,11 @@ class _Decoder:
 
     @staticmethod
     def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
-        """The column with each distinct value made (``maker``) and kept once, in C-level passes."""
+        """The column with each distinct value made (``maker``: :func:`escore._tablerows.made_once`)
+        and kept once, in C-level passes."""
         if maker is None:  # the value itself, kept the first time it is seen: one pass
             return list(map(table.setdefault, column, column))
-        for value in set(column).difference(table):
-            table[value] = maker(value)
-        return list(map(table.__getitem__, column))
+        return made_once(column, table, maker)
 
     def one(self, value: Any) -> Any:
         """A value of a "*" column, each distinct tagged encoding decoded once."""

@@ -154,6 +154,15 @@ def _picker(positions: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
     return lambda column: list(getter(column))
 
 
+def made_once(column: list[Any], made: dict[Any, Any], make: Callable[[Any], Any]) -> list[Any]:
+    """``[make(value) for value in column]``, with ``make`` called once per distinct value not in
+    ``made`` (value → what it made, kept by the caller across the columns or chunks that share
+    it), in C-level passes: equal texts (a CSV column's, a cached column's) give one object."""
+    for value in set(column).difference(made):
+        made[value] = make(value)
+    return list(map(made.__getitem__, column))
+
+
 def shared_line_numbers(lines: list[Any], numbers: list[int]) -> list[Any] | None:
     """``lines`` as the one int object of each line number that every table shares: ``numbers``
     holds 0 … the greatest met so far and grows as needed (a reading's tables, or a cached set
