@@ -37,6 +37,31 @@ def test_a_cached_document_equals_a_fresh_parse(tmp_path):
     assert len(calls) == 1  # the second process did not parse
 
 
+def test_a_run_decodes_only_the_documents_it_reads(tmp_path, monkeypatch):
+    """The file holds every document parsed before (an earlier run's unit files); a run that
+    reads one of them decodes that one, not the whole file."""
+    from escore import _toml_cache
+
+    documents = [b"n = %d\nrate = 0.%d5\n" % (i, i) for i in range(40)]
+    first = TomlCache(tmp_path / "toml.marshal")
+    for raw in documents:
+        first.parse(raw, lambda data: read_toml_bytes(data, tmp_path))
+    first.save()
+
+    decoded = []
+    monkeypatch.setattr(_toml_cache, "_decode", lambda value: decoded.append(value) or value)
+    again = TomlCache(tmp_path / "toml.marshal")
+    assert again.parse(documents[7], lambda data: pytest.fail("parsed again")) == {"n": 7, "rate": ("d", "0.75")}
+    assert len(again.entries) == 40 and all(type(kept) is bytes for kept in again.entries.values())
+    assert decoded == [{"n": 7, "rate": ("d", "0.75")}]
+
+
+def read_toml_bytes(raw: bytes, directory) -> dict:
+    path = directory / "doc.toml"
+    path.write_bytes(raw)
+    return read_toml(path)
+
+
 def test_a_damaged_cache_is_ignored(tmp_path):
     target = tmp_path / "toml.marshal"
     target.write_bytes(b"not marshal data")

@@ -382,7 +382,7 @@ def test_the_script_ends_the_process_with_the_same_output_status_and_exit_handle
     normal = _command("main", "run", "-c", "county", "-f", "json", cache=tmp_path / "b")
     assert fast.returncode == normal.returncode == 0
     assert len(fast.stdout) > 100_000 and fast.stdout == normal.stdout and fast.stderr == normal.stderr
-    (parsed,) = (tmp_path / "a").glob("toml-v2-*.marshal")  # saved at exit, by an exit handler
+    (parsed,) = (tmp_path / "a").glob("toml-v*-*.marshal")  # saved at exit, by an exit handler
     assert parsed.stat().st_size > 10_000
 
     strict = _command("script", "run", "-c", "county", "--strict", cache=tmp_path / "a")

@@ -732,7 +732,9 @@ def test_a_corrupt_decimal_in_an_entry_falls_back_to_parsing(tmp_path, own_cache
     raw = b"x = 1.5\n"
     assert cache.parse(raw, lambda data: tomllib.loads(data.decode(), parse_float=Decimal)) == {"x": Decimal("1.5")}
     digest = next(iter(cache.entries))
-    cache.entries[digest] = {"x": ("d", "one and a half")}
+    import marshal
+
+    cache.entries[digest] = marshal.dumps({"x": ("d", "one and a half")})
     cache.save()
     again = _toml_cache.TomlCache(_toml_cache.cache_path())
     assert again.parse(raw, lambda data: {"parsed": True}) == {"parsed": True}
@@ -812,8 +814,8 @@ def test_two_builds_sharing_a_cache_directory_keep_their_own_parsed_files(own_ca
         cache.save()
         later = time.time_ns() + (n + 1) * 10**9  # in this order, newer than the first build's use
         os.utime(cache.path, ns=(later, later))
-    kept = sorted(p.name for p in own_cache.glob("toml-v2-*.marshal"))
-    assert kept == sorted(f"toml-v2-{build.hex()}.marshal" for build in builds[2:])
+    kept = sorted(p.name for p in own_cache.glob(f"toml-v{_toml_cache.VERSION}-*.marshal"))
+    assert kept == sorted(f"toml-v{_toml_cache.VERSION}-{build.hex()}.marshal" for build in builds[2:])
 
 
 def test_a_tilde_in_the_cache_dir_is_the_home_directory(monkeypatch, tmp_path):
@@ -821,7 +823,7 @@ def test_a_tilde_in_the_cache_dir_is_the_home_directory(monkeypatch, tmp_path):
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("ESCORE_CACHE_DIR", "~/escore-cache")
-    assert _toml_cache.cache_path() == tmp_path / "escore-cache" / f"toml-v2-{_cache.core_digest().hex()}.marshal"
+    assert _toml_cache.cache_path() == tmp_path / "escore-cache" / f"toml-v{_toml_cache.VERSION}-{_cache.core_digest().hex()}.marshal"
 
 
 # ----------------------------------------------------------------------------- output

@@ -7,6 +7,11 @@ file is parsed again and an unchanged one is not. ``marshal`` holds plain data o
 and dates are stored as tagged tuples (TOML itself never produces tuples). Any problem with the
 cache (unreadable, corrupt, unwritable) makes escore parse the files as if there were none.
 
+Each document is kept as its own ``marshal`` bytes inside the file, and only the documents a
+run asks for are decoded. The file holds every document the build has parsed (the samples'
+unit files, say), while most runs read only the packs' rosters: decoding the whole file cost
+such a run 6% of its instructions.
+
 The location, the seal and the digest of the core's code are :mod:`escore._cache`'s, read
 through the module (``_cache.core_digest()``), so that a build is named and sealed by one
 function wherever it is asked.
@@ -17,6 +22,7 @@ from __future__ import annotations
 import atexit
 import datetime as _dt
 import functools
+import marshal
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +30,7 @@ from typing import Any
 
 from . import _cache
 
-VERSION = 2
+VERSION = 3
 MAX_ENTRIES = 20_000
 #: Parsed-TOML caches kept, one per build of the core, the most recently used first.
 MAX_TOML_FILES = 4
@@ -77,14 +83,15 @@ def _decode(value: Any) -> Any:
 
 
 class TomlCache:
-    """Parsed documents by digest of their bytes; loaded on first use, saved at exit if changed."""
+    """Parsed documents by digest of their bytes, each as the ``marshal`` bytes of its encoded
+    form; loaded on first use, saved at exit if changed."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.entries: dict[bytes, Any] | None = None
+        self.entries: dict[bytes, bytes] | None = None
         self.dirty = False
 
-    def _load(self) -> dict[bytes, Any]:
+    def _load(self) -> dict[bytes, bytes]:
         if self.entries is None:
             self.entries = {}
             data = _cache.read_marshal(self.path) if self.path is not None else None
@@ -101,11 +108,11 @@ class TomlCache:
         found = entries.get(digest)
         if found is not None:
             try:
-                return _decode(found)
+                return _decode(marshal.loads(found))
             except Exception:
                 pass  # an entry we cannot decode: parse the file
         document = parse(raw)
-        entries[digest] = _encode(document)
+        entries[digest] = marshal.dumps(_encode(document))
         if not self.dirty:
             self.dirty = True
             atexit.register(self.save)
