@@ -184,8 +184,6 @@ def fuzz_columnar(probe: Probe, rng: random.Random, examples: int, scratch: Path
 
 
 def fuzz_workbook(probe: Probe, rng: random.Random, examples: int, scratch: Path, jobs: str) -> None:
-    import contextlib
-
     import openpyxl
     from openpyxl.utils.exceptions import IllegalCharacterError
 
@@ -216,8 +214,13 @@ def fuzz_workbook(probe: Probe, rng: random.Random, examples: int, scratch: Path
                     continue
                 sheet, choice = workbook[title], rng.random()
                 if choice < 0.75:
-                    with contextlib.suppress(IllegalCharacterError):  # a control character openpyxl will not store
-                        sheet.cell(rng.randint(1, min(rows + 2, 90)), rng.randint(1, columns + 1)).value = rng.choice(values)()
+                    cell = sheet.cell(rng.randint(1, min(rows + 2, 90)), rng.randint(1, columns + 1))
+                    try:
+                        cell.value = rng.choice(values)()
+                    except IllegalCharacterError:  # a control character openpyxl will not store
+                        # openpyxl has already marked the cell as text, over its old value (a
+                        # number it then cannot save): bind the old value again.
+                        cell.value = cell.value
                 elif choice < 0.82:
                     sheet.title = rng.choice(["说明", "website", "x", "_hidden", f"{title} "])
                 elif choice < 0.88 and len(workbook.worksheets) > 1:
