@@ -554,3 +554,36 @@ def test_results_workbook_opens_in_libreoffice(runner, tmp_path):
             expected.append(cells)
         width = max(len(row) for row in expected)
         assert [row + [""] * (width - len(row)) for row in shown] == [row + [""] * (width - len(row)) for row in expected], sheet.title
+
+
+def test_text_a_workbook_cannot_hold_is_listed_not_a_traceback(runner, tmp_path):
+    """TOML and CSV evidence may hold control characters; a workbook cell cannot. Pre-filling
+    the template lists every such text by unit and field (exit 2, no file), rather than
+    stopping half-way with openpyxl's error or dropping the character without a word."""
+    import shutil
+    from pathlib import Path
+
+    import escore_fj2017_city
+
+    evidence = tmp_path / "city"
+    shutil.copytree(Path(escore_fj2017_city.__file__).parent / "sample" / "city", evidence)
+    unit = evidence / "units" / "longyan.toml"
+    text = unit.read_text(encoding="utf-8")
+    assert 'coverage = { points = 4, reason = "' in text
+    unit.write_text(
+        text.replace('coverage = { points = 4, reason = "', 'coverage = { points = 4, reason = "bell\\u0007 ', 1), encoding="utf-8"
+    )
+    with open(evidence / "monitoring" / "city_mlps_findings.csv", "a", encoding="utf-8") as table:
+        table.write("fuzhou,2017-10-21,系统\x01A,,测评未通过且未整改\n")
+    lines = (evidence / "monitoring" / "city_mlps_findings.csv").read_text(encoding="utf-8").count("\n")
+
+    scored = runner.invoke(cli, ["run", "-c", "city", "-e", str(evidence), "-f", "csv"])
+    assert scored.exit_code == 0, scored.output  # scoring reads such text as any other
+    book = tmp_path / "city.xlsx"
+    result = runner.invoke(cli, ["template", "-c", "city", "-f", "xlsx", "-e", str(evidence), "-o", str(book), "--lang", "en"])
+    assert result.exit_code == 2 and not book.exists()
+    assert result.stderr.splitlines() == [
+        f"escore: error: {evidence}: text that a workbook cell cannot hold",
+        "  longyan · city.credit.coverage.reason: U+0007 at character 5 is a control character, which a workbook cell cannot hold",
+        f"  table city_mlps_findings, line {lines} · system: U+0001 at character 3 is a control character, which a workbook cell cannot hold",
+    ]

@@ -162,4 +162,7 @@ def xlsx_template(catalog: Any, plan: Any, evidence: tuple[Path, ...], from_samp
     if not paths:
         return evidence_workbook(plan, units, row_units)
     data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(plan.ruleset.name), catalog.loaders, sub_codes)
-    return evidence_workbook(plan, units, row_units, values=data.values, tables=data.tables, synthetic=data.synthetic, notes=data.notes)
+    source = ", ".join(str(path) for path in paths)
+    return evidence_workbook(
+        plan, units, row_units, values=data.values, tables=data.tables, synthetic=data.synthetic, notes=data.notes, source=source
+    )

@@ -9,10 +9,12 @@ whole-number/decimal ranges, dates, unit codes) and the description row.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._collect import Plan
+from ._errors import InputErrors
 from ._evidence import Column, Field
 from ._i18n import N_
 from ._i18n import gettext as _
@@ -148,6 +150,7 @@ def evidence_workbook(
     tables: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
     synthetic: bool = False,
     notes: Sequence[str] = (),
+    source: str = "evidence",
 ) -> bytes:
     """The evidence workbook of one category; pre-filled from typed ``values``/``tables`` when given.
 
@@ -155,9 +158,15 @@ def evidence_workbook(
     the sub-units whose rows roll up). The sheets are made in the order a reader meets them
     built: the hidden choice lists, a sheet per field group, a sheet per monitoring table,
     then the about sheet (the first sheet), whose index names the others.
+
+    :raises InputErrors: a text of ``source`` (the evidence the values come from) holds a
+        control character, which no workbook cell can hold; every such text is listed.
     """
     from openpyxl import Workbook
 
+    problems = unwritable_texts(plan, units, values or {}, tables or {}, notes)
+    if problems:
+        raise InputErrors(source, _("text that a workbook cell cannot hold"), problems)
     book = Workbook()
     about = book.active
     about.title = ABOUT_SHEET
@@ -169,6 +178,57 @@ def evidence_workbook(
     _about_sheet(about, plan, group_sheets, look)
     book.move_sheet(LISTS_SHEET, offset=len(book.sheetnames))
     return workbook_bytes(book)
+
+
+#: What no cell of an xlsx file can hold: the control characters other than tab and line breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def unwritable_texts(
+    plan: Plan,
+    units: Sequence[Unit],
+    values: Mapping[str, Mapping[str, Any]],
+    tables: Mapping[str, Mapping[str, Sequence[Any]]],
+    notes: Sequence[str],
+) -> list[str]:
+    """Each text of the evidence a workbook cell cannot hold, named by unit and field.
+
+    TOML and CSV evidence may hold control characters (``\\u0007`` in a reason); a workbook
+    cannot, and writing one would stop half-way. Dropping the character would make the
+    workbook differ from its evidence without a word, so each is listed instead.
+    """
+    problems: list[str] = []
+
+    def check(text: Any, where: str) -> None:
+        if isinstance(text, str):
+            found = _CONTROL.search(text)
+            if found is not None:
+                problems.append(
+                    _("{0}: U+{1:04X} at character {2} is a control character, which a workbook cell cannot hold").format(
+                        where, ord(found.group()), found.start() + 1
+                    )
+                )
+        elif hasattr(text, "reason"):  # an assessor's grade: its points are a number
+            check(text.reason, f"{where}.reason")
+        elif isinstance(text, (list, tuple)):
+            for item in text:
+                check(item, where)
+
+    for note in notes:
+        check(note, "note")
+    fields = sorted(plan.fields, key=lambda spec: spec.key)
+    for unit in units:
+        check(unit.name, f"{unit.code} · name")
+        check(unit.parent, f"{unit.code} · parent")
+        given = values.get(unit.code, {})
+        for spec in fields:
+            check(given.get(spec.fixture_name), f"{unit.code} · {spec.key}")
+    for spec_table in sorted(plan.tables, key=lambda t: t.name):
+        rows = tables.get(spec_table.name) or {}
+        for event in sorted((row for found in rows.values() for row in found), key=lambda r: (r.line, r.unit)):
+            for column in spec_table.columns:
+                check(getattr(event, column.name), _("table {0}, line {1} · {2}").format(spec_table.name, event.line, column.name))
+    return problems
 
 
 class _Look:
