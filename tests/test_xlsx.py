@@ -587,3 +587,57 @@ def test_text_a_workbook_cannot_hold_is_listed_not_a_traceback(runner, tmp_path)
         "  longyan · city.credit.coverage.reason: U+0007 at character 5 is a control character, which a workbook cell cannot hold",
         f"  table city_mlps_findings, line {lines} · system: U+0001 at character 3 is a control character, which a workbook cell cannot hold",
     ]
+
+
+def test_an_error_cell_or_an_uncalculated_formula_is_a_problem_not_an_empty_cell(runner, tmp_path, county_book):
+    """calamine reads #N/A and a formula without a stored value as an empty cell: in a monitoring
+    sheet that changed a score without a word. Each is listed at its cell; a formula with its
+    value stored (as Excel and LibreOffice save it) is read as that value."""
+    import zipfile
+
+    book = openpyxl.load_workbook(county_book)
+    letters = book["website_letters"]
+    letters.cell(2, 3).value = "#N/A"  # openpyxl stores an Excel error code as an error cell
+    grade_sheet, points = _find(book, "website.disclosure.education.points")
+    gulou = _row(grade_sheet, "fuzhou.gulou")
+    grade_sheet.cell(gulou, points).value = "=1/0"
+    services, guides = _find(book, "website.services.admin_power_guides")
+    services.cell(_row(services, "fuzhou.gulou"), guides).value = "=50+50"
+    broken = tmp_path / "formulas.xlsx"
+    book.save(broken)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(broken), "-f", "csv"])
+    assert result.exit_code == 2 and result.stdout == ""
+    col = openpyxl.utils.get_column_letter
+    never = "a formula that was never calculated; open the workbook in Excel or LibreOffice and save it"
+    assert sorted(result.stderr.splitlines()[1:4]) == sorted(
+        [
+            "  website_letters!C2: the cell shows the error #N/A, not a value; correct the cell or its formula",
+            f"  {grade_sheet.title}!{col(points)}{gulou}: {never}",
+            f"  {services.title}!{col(guides)}{_row(services, 'fuzhou.gulou')}: {never}",
+        ]
+    )
+
+    # The same workbook as a spreadsheet saves it: each formula's value stored beside it.
+    book = openpyxl.load_workbook(county_book)
+    services, guides = _find(book, "website.services.admin_power_guides")
+    services.cell(_row(services, "fuzhou.gulou"), guides).value = "=50+50"
+    plain = openpyxl.load_workbook(county_book)
+    plain_services, _ = _find(plain, "website.services.admin_power_guides")
+    plain_services.cell(_row(plain_services, "fuzhou.gulou"), guides).value = 100
+    typed, formula, calculated = tmp_path / "typed.xlsx", tmp_path / "formula.xlsx", tmp_path / "calculated.xlsx"
+    plain.save(typed)
+    book.save(formula)
+    with zipfile.ZipFile(formula) as source, zipfile.ZipFile(calculated, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if b"<f>50+50</f>" in data:
+                data = data.replace(b"<f>50+50</f><v />", b"<f>50+50</f><v>100</v>")
+                assert b"<v>100</v>" in data
+            target.writestr(item, data)
+    from_calculated = json.loads(run_json(runner, "-c", "county", "-e", str(calculated)))
+    gulou_unit = next(u for u in from_calculated["units"] if u["code"] == "fuzhou.gulou")
+    context = next(i for i in gulou_unit["indicators"] if i["code"] == "W-L-2-3-1")["reasons"][1]
+    assert context == "context (not scored): 行政权力事项 with a published guide: 100 of 156"
+    assert without_paths(run_json(runner, "-c", "county", "-e", str(calculated))) == without_paths(
+        run_json(runner, "-c", "county", "-e", str(typed))
+    )
