@@ -923,6 +923,33 @@ def test_output_through_a_symlink_keeps_the_link(runner, tmp_path):
     assert link.is_symlink() and real.read_text(encoding="utf-8-sig").startswith("rank,code,name")
 
 
+def test_output_into_a_pipe_or_a_device_writes_into_it_and_keeps_it(runner, tmp_path):
+    """A named pipe (or /dev/null, a terminal) is written into, as a shell's ">" would: a file
+    renamed over it replaced the pipe, and for root /dev/null itself. A socket or a block device is
+    refused. (The test uses a named pipe and a socket: a regression must not cost the machine its
+    /dev/null.)"""
+    import threading
+
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    result = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(pipe)])
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    assert received[0] == runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]).stdout_bytes
+    import socket
+
+    listening = tmp_path / "socket"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(listening))
+        refused = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", str(listening)])
+        assert refused.exit_code == 2 and stat.S_ISSOCK(os.stat(listening).st_mode)
+        assert f"--output {listening}: not a regular file, a character device or a pipe" in refused.stderr
+
+
 def test_dash_is_stdout(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "-o", "-"])

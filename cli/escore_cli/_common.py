@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -207,9 +208,20 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
         return
     from escore._i18n import gettext as _
 
-    target = Path(os.path.realpath(output)) if output.is_symlink() else output
-    if target.is_dir():
+    kind = _file_kind(output)  # through a symbolic link: /dev/stdout is one, to a pipe or a terminal
+    if kind is not None and stat.S_ISDIR(kind):
         raise UsageError(_("--output {0}: is a directory").format(output))
+    if kind is not None and not stat.S_ISREG(kind):
+        if not (stat.S_ISCHR(kind) or stat.S_ISFIFO(kind)):
+            raise UsageError(_("--output {0}: not a regular file, a character device or a pipe").format(output))
+        # /dev/null, a terminal, a named pipe: written into, as a shell's ">" would; renaming a
+        # file over it would replace the device (for root, /dev/null itself) with a file.
+        try:
+            _write_stream(open(output, "wb"), text)  # noqa: SIM115 (closed by _write_stream)
+        except OSError as exc:
+            raise UsageError(_("--output {0}: cannot write: {1}").format(output, exc.strerror)) from None
+        return
+    target = Path(os.path.realpath(output)) if output.is_symlink() else output
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(_("--output {0}: directory {1} does not exist").format(output, directory))
@@ -221,18 +233,7 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        if isinstance(text, bytes):
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(text)
-        elif callable(text):
-            from escore._builtin_formats import Utf8Output
-
-            # A streaming writer may put UTF-8 bytes straight into its buffer (escore._builtin_formats.write_units).
-            with Utf8Output(os.fdopen(handle, "wb"), encoding="utf-8", newline="") as stream:
-                text(stream)
-        else:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(text)
+        _write_stream(os.fdopen(handle, "wb"), text)
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
@@ -240,6 +241,33 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _file_kind(path: Path) -> int | None:
+    """The mode of what is at ``path`` (``stat.S_IFMT`` bits and the rest), ``None`` if nothing."""
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return None
+
+
+def _write_stream(stream: Any, text: str | bytes | Callable[[Any], None]) -> None:
+    """``text`` (bytes, a string, or a writer of a text stream) into ``stream``, a binary file
+    opened for writing, which is closed after."""
+    if isinstance(text, bytes):
+        with stream:
+            stream.write(text)
+    elif callable(text):
+        from escore._builtin_formats import Utf8Output
+
+        # A streaming writer may put UTF-8 bytes straight into its buffer (escore._builtin_formats.write_units).
+        with Utf8Output(stream, encoding="utf-8", newline="") as out:
+            text(out)
+    else:
+        import io
+
+        with io.TextIOWrapper(stream, encoding="utf-8", newline="") as out:
+            out.write(text)
 
 
 def jobs_option(help_text: str) -> Callable[[F], F]:
