@@ -106,6 +106,33 @@ def test_a_parameter_cannot_change_kind():
         catalog.plan("demo2025", "town")
 
 
+@pytest.mark.parametrize("call", ['parameter("reply_delay_tiers", 3)', 'amend("S-1", title="x")', 'remove("S-1-2")'])
+def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
+    """A derived year sees only module variables: a bare ``parameter(...)`` left the inherited
+    value in place without a word (and the README's table showed that form)."""
+    import importlib.util
+
+    source = tmp_path / "overrides_2025.py"
+    source.write_text(f"from escore import amend, parameter, remove\n\nKEPT = parameter('unused_here', 1)\n{call}\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("overrides_2025", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    plugin = derived()
+
+    @hookimpl
+    def escore_register_indicators(register):
+        register(module, ruleset="demo2025", sections=[("town", "services"), ("town", "website")])
+
+    plugin.escore_register_indicators = escore_register_indicators
+    name = call.partition("(")[0]
+    with pytest.raises(PackError) as raised:
+        catalog_with(plugin).plan("demo2025", "town")
+    assert str(raised.value) == (
+        f"demo2025/town: {source}:4: {name}(...): the result is not kept, so it changes nothing "
+        "(the inherited value stays); assign it to a module variable: NAME = parameter(...)"
+    )
+
+
 def test_replaced_removed_added_and_amended_nodes():
     @indicator("S-1-1", "Reply rate (2025)", max=10, parent="S-1", source=cite("rate ≥90% → 10", document="Demo 2025"))
     def reply_rate(service_reply_rate):

@@ -213,7 +213,7 @@ Declare only what differs; `escore rules-diff {base} {name}` lists it, and
 # from escore import amend, cite, group, indicator, parameter, remove, Ladder
 
 # A changed constant: replace a parameter by name (the indicators that use it are inherited).
-# parameter("some_parameter", Ladder.at_least("…", [(95, 4), (80, 2)], otherwise=0))
+# NEW_TIERS = parameter("some_parameter", Ladder.at_least("…", [(95, 4), (80, 2)], otherwise=0))
 #
 # The parameters of {base}, with their current values:
 {listed}

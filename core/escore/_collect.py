@@ -25,7 +25,7 @@ from ._evidence import FIXTURE_ATTRIBUTE, Field, FixtureDecl, Table
 from ._indicators import DECLARATION_ATTRIBUTE, Alternative, Group, IndicatorDecl, VetoDecl
 from ._marks import Mark, Parametrization, marks_of
 from ._model import Category, Ruleset, Section
-from ._parameters import Amendment, Parameter, Removal
+from ._parameters import Amendment, Parameter, Removal, unassigned_declarations
 from ._ruleform import STAR_ARGUMENTS
 from ._score import RULE_TYPES, ZERO, fmt
 
@@ -451,6 +451,13 @@ class _Declarations:
             if depth and id(module) in scanned:  # an overlay module attached to several sections is read once
                 continue
             scanned.add(id(module))
+            if depth:
+                unassigned = unassigned_declarations(module)
+                if unassigned:
+                    raise PackError(
+                        f"{label}: {'; '.join(unassigned)}: the result is not kept, so it changes nothing "
+                        "(the inherited value stays); assign it to a module variable: NAME = parameter(...)"
+                    )
             place = section_name if not depth or len(own_sections[id(module)]) == 1 else ""
             for name, value in _scan(module):
                 if id(value) in seen_objects:  # the same object imported into a second module

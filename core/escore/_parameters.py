@@ -85,3 +85,38 @@ def amend(code: str, **changes: Any) -> Amendment:
 def remove(code: str) -> Removal:
     """Drop an inherited node (and its subtree) from a derived ruleset."""
     return Removal(code)
+
+
+#: What a derived year declares by assigning a call's result to a module variable.
+DECLARERS = ("parameter", "amend", "remove")
+
+
+def unassigned_declarations(module: Any) -> list[str]:
+    """``parameter(...)``, ``amend(...)`` or ``remove(...)`` called at the top of ``module``
+    without keeping the result, as ``file:line: name(...)``.
+
+    A ruleset sees only what module variables hold, so such a call changes nothing: in a
+    derived year the inherited value stays, and the new notice's value is lost without a word.
+    The module's source is read only when it imports one of these names (a derived year's
+    overrides module, a few lines); nothing is found when its source cannot be read.
+    """
+    import sys
+
+    here = sys.modules[__name__]
+    names = {name for name in DECLARERS if getattr(module, name, None) is getattr(here, name)}
+    if not names:
+        return []
+    try:
+        source = module.__loader__.get_source(module.__name__)
+    except (AttributeError, ImportError, OSError):
+        return []
+    if not source:
+        return []
+    import ast
+
+    found = []
+    for statement in ast.parse(source).body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in names:
+            found.append(f"{getattr(module, '__file__', module.__name__)}:{statement.lineno}: {call.func.id}(...)")
+    return found
