@@ -506,6 +506,18 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
             "error: --add-row: outages:date: expected a date, YYYY-MM-DD, got '2024-13-01'\n",
         ),
         (["--add-row", "outages:dat=2024-07-01,hours=1"], "error: --add-row: outages:dat: unknown column (did you mean 'date'?)\n"),
+        (
+            ["--set", "service.reply_rate=" + "[" * 5000 + "]" * 5000],
+            "error: --set: service.reply_rate: nested too deeply (at most 32 levels)\n",
+        ),
+        (
+            ["--add-row", "outages:date=2024-07-01,hours=" + "[" * 5000 + "]" * 5000],
+            "error: --add-row: outages:hours: nested too deeply (at most 32 levels)\n",
+        ),
+        (
+            ["--set", "service.reply_rate=1e-999999999"],
+            "error: --set: service.reply_rate: number out of range: at most 40 digits, magnitude below 1e31, no finer than 1e-40\n",
+        ),
     ],
     ids=[
         "no value",
@@ -518,6 +530,9 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
         "a quoted comma",
         "a bad cell: the option and the table, not a line of no file",
         "an unknown column",
+        "a value nested 5,000 deep: the limits of a TOML file (a RecursionError before)",
+        "a cell nested 5,000 deep",
+        "a number no evidence file may hold (an exact delta of a billion digits before)",
     ],
 )
 def test_whatif_changes_that_cannot_be_read_are_usage_errors(runner, args, message):
@@ -570,6 +585,11 @@ def test_diff_bad_arguments(runner):
     assert (
         ok(runner.invoke(cli, ["diff", "1", "7"]), 2).stderr
         == f"escore: error: no saved run #7 in {os.environ['ESCORE_DB']}; saved runs: 1\n"
+    )
+    beyond = "9" * 23  # beyond SQLite's integers: an OverflowError before
+    assert (
+        ok(runner.invoke(cli, ["diff", "1", beyond]), 2).stderr
+        == f"escore: error: no saved run #{beyond} in {os.environ['ESCORE_DB']}; saved runs: 1\n"
     )
 
 
@@ -665,6 +685,10 @@ def test_appeals_are_recorded_and_final(runner):
         ok(runner.invoke(cli, ["appeal", "decide", "2", "--reason", "r"]), 2).stderr
         == "escore: error: appeal decide: give --accept or --reject\n"
     )
+    both = ok(runner.invoke(cli, ["appeal", "decide", "2", "--accept", "--reject", "--reason", "r"]), 2)  # was: the last one won
+    assert both.stderr == "escore: error: appeal decide: --accept and --reject together; give one of them\n"
+    beyond = ok(runner.invoke(cli, ["appeal", "decide", str(2**63), "--accept", "--reason", "r"]), 2)  # was: OverflowError
+    assert beyond.stderr.startswith(f"escore: error: no appeal #{2**63} in ") and beyond.stderr.endswith("; appeals: 1, 2\n")
     ok(runner.invoke(cli, ["appeal", "decide", "2", "--accept", "--reason", "agreed"]))
     listed = as_json(runner.invoke(cli, ["appeal", "list", "-f", "json"]))["appeals"]
     assert [(a["id"], a["status"], [e["action"] for e in a["events"]]) for a in listed] == [
@@ -774,6 +798,25 @@ def test_plan_provides_every_missing_field_of_a_share(tmp_path):
         "provide provincial.credit.decisions_on_time, provincial.credit.decisions_total: up to 2 points"
     )
     assert action["gain"] == "2"
+
+
+def test_whatif_keeps_the_checks_across_a_unit_s_values(tmp_path, monkeypatch):
+    """A part above its whole is refused in an evidence file (READING 15); a --set that makes
+    one was scored ("1000 of 156 items with a guide")."""
+    from escore._plugins import Catalog, make_plugin_manager
+
+    if "county" not in Catalog(make_plugin_manager()).category_keys():
+        pytest.skip("fj2017 packs not installed")
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "fj.db"))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["whatif", "fuzhou.gulou", "--set", "website.services.admin_power_guides=1000", "--lang", "en"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        "escore: error: --set: website.services.admin_power_guides: expected at most website.services.admin_power_items (156), got 1000\n"
+    )
+    within = runner.invoke(cli, ["whatif", "fuzhou.gulou", "--set", "website.services.admin_power_guides=156", "-f", "json"])
+    ok(within)
+    assert json.loads(within.stdout)["total_after"] == "74"
 
 
 def test_walkthrough_on_the_fj2017_county_sample(tmp_path, monkeypatch):

@@ -627,24 +627,26 @@ def _args(changes: dict[str, Any]) -> list[str]:
 
 @appeal.command("decide")
 @click.argument("appeal_id", type=int, metavar="ID")
-@click.option("--accept", "decision", flag_value="accept", help="Accept: its changes apply to later runs.")
-@click.option("--reject", "decision", flag_value="reject", help="Reject.")
+@click.option("--accept", "accept", is_flag=True, help="Accept: its changes apply to later runs.")
+@click.option("--reject", "reject", is_flag=True, help="Reject.")
 @click.option("--reason", required=True, help="Why; recorded with the decision.")
 @db_option
 @lang_option
 @click.pass_context
 @reports_errors
-def appeal_decide(ctx: click.Context, lang: str | None, appeal_id: int, decision: str | None, reason: str, db: Path | None) -> None:
+def appeal_decide(ctx: click.Context, lang: str | None, appeal_id: int, accept: bool, reject: bool, reason: str, db: Path | None) -> None:
     """Accept or reject appeal ID (final; recorded with time and reason)."""
     from escore._errors import UsageError
     from escore._store import default_path, open_store
 
     speak(ctx)
-    if decision is None:
+    if accept and reject:  # a final decision is never taken from the order of the options
+        raise UsageError(_("appeal decide: --accept and --reject together; give one of them"))
+    if not accept and not reject:
         raise UsageError(_("appeal decide: give --accept or --reject"))
     store = open_store(db, create=False)
     if store is None:
         raise UsageError(_("no store at {0}: no appeal has been filed").format(db or default_path()))
     with store:
-        result = store.decide_appeal(appeal_id, accept=decision == "accept", reason=reason)
+        result = store.decide_appeal(appeal_id, accept=accept, reason=reason)
     echo_out(safe(_("appeal #{0} {1}: {2}").format(appeal_id, pgettext("appeal", result["status"]), reason)))

@@ -35,20 +35,33 @@ from ._i18n import gettext as _
 from ._load import parse_rows
 from ._results import RunResult, UnitResult
 from ._run import Engine
+from ._schema import EvidenceSchema, check_unit
 from ._score import EXACT_SUMS, fmt
+from ._toml import MAX_DEPTH, check_limits
 
 #: Version of the JSON shapes of diff, whatif, plan and history (schemas/<command>.schema.json).
 SCHEMA_VERSION = 1
 
 
-def toml_value(text: str) -> Any:
-    """A TOML value (decimals exact); text that is not a TOML value is taken as a string."""
+def toml_value(text: str, where: str = "--set", key: str = "") -> Any:
+    """A TOML value (decimals exact); text that is not a TOML value is taken as a string.
+
+    The limits of a TOML evidence file hold here too (nesting, the size and precision of a
+    number): ``1e-999999999`` given to ``--set`` otherwise made an exact delta of a billion
+    digits, and 5,000 nested brackets a RecursionError.
+    """
     import tomllib
 
     try:
-        return tomllib.loads(f"v = {text}", parse_float=Decimal)["v"]
+        value = tomllib.loads(f"v = {text}", parse_float=Decimal)["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise InputError(where, key, _("nested too deeply (at most {0} levels)").format(MAX_DEPTH)) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InputError(where, key, _("invalid TOML: {0}").format(exc)) from None
+    check_limits({key or "value": value}, where)
+    return value
 
 
 def _split_top(text: str) -> list[str]:
@@ -146,7 +159,7 @@ class Changes:
                 if key in every:
                     raise InputError(where or "--set", key, _("this field is not read by category '{0}'").format(plan.category.key))
                 raise InputError(where or "--set", key, _("unknown evidence field"), hint=did_you_mean(key, fields))
-            values[spec.fixture_name] = spec.parse(toml_value(text), where or "--set", key)
+            values[spec.fixture_name] = spec.parse(toml_value(text, where or "--set", key), where or "--set", key)
         tables = dict(data.tables)
         specs = {t.name: t for t in plan.tables}
         owners = (unit, *children)
@@ -174,7 +187,7 @@ class Changes:
                 column, eq, value = part.partition("=")
                 if not eq:
                     raise InputError(where or "--add-row", f"{name}:{part}", _("expected COLUMN=VALUE"))
-                row[column.strip()] = toml_value(value.strip())
+                row[column.strip()] = toml_value(value.strip(), where or "--add-row", f"{name}:{column.strip()}")
             if row["unit"] not in owners:
                 raise InputError(
                     where or "--add-row",
@@ -193,6 +206,20 @@ class Changes:
             for code, parsed in added:
                 by_unit[code] = (*by_unit.get(code, ()), parsed)
             tables[name] = by_unit
+        # The checks across one unit's values that loading made (a part above its whole, a
+        # row repeated where one per key is allowed): a change must not slip past them.
+        schema = EvidenceSchema(plan)
+        for code in owners:
+            own = values if code == unit else data.values.get(code)
+            if own is not None:
+                check_unit(
+                    schema,
+                    code,
+                    own,
+                    tables,
+                    lambda _key: where or "--set",
+                    lambda name, row, _position: f"{name}:{row.line}",
+                )
         return attrs.evolve(data, values={**data.values, unit: values}, tables=tables)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from ._collect import IndicatorPlan, Plan, closure, natural_key
 from ._cycle import SCHEMA_VERSION, Changes
+from ._errors import InputError
 from ._evidence_set import EvidenceSet
 from ._i18n import N_
 from ._i18n import gettext as _
@@ -235,9 +236,7 @@ class _Planner:
                 if self.fields[name].type == "graded" and ip.node.source is not None:
                     lever += _("; criteria: 「{0}」").format(ip.node.source.text)
                 what = f"{key} {_show(current)} → {_show(value)}"
-                actions.append(
-                    self.action(ip, item, Changes(((key, toml_text(value)),)), _("{0}: {1}").format(what, lever) if lever else what)
-                )
+                actions += self.action(ip, item, Changes(((key, toml_text(value)),)), _("{0}: {1}").format(what, lever) if lever else what)
         return actions
 
     def missing_action(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
@@ -274,7 +273,7 @@ class _Planner:
         changes = Changes(tuple((self.fields[n].key, toml_text(chosen[n])) for n in missing))
         node = self.plan.nodes[ip.node.code]
         text = _("provide {0}: up to {1} points").format(", ".join(keys), fmt(node.max))
-        return [self.action(ip, item, changes, text)]
+        return self.action(ip, item, changes, text)
 
     def row_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
         engine = self.engine_of([ip])
@@ -299,29 +298,37 @@ class _Planner:
                     if lever
                     else _("remove {0} line {1}").format(name, lines[0])
                 ) + others
-                actions.append(self.action(ip, item, Changes(remove_rows=((name, lines[0]),)), text))
+                actions += self.action(ip, item, Changes(remove_rows=((name, lines[0]),)), text)
         return actions
 
-    def action(self, ip: IndicatorPlan, item: IndicatorResult, changes: Changes, text: str) -> dict[str, Any]:
-        gain, result = self.verified(changes)
+    def action(self, ip: IndicatorPlan, item: IndicatorResult, changes: Changes, text: str) -> list[dict[str, Any]]:
+        """The action of ``changes``, verified; none when the changed evidence is impossible (a
+        row removed that another table's row refers to, a part above its whole): whatif would
+        refuse it, so a plan does not propose it."""
+        try:
+            gain, result = self.verified(changes)
+        except InputError:
+            return []
         after = next(i for i in result.indicators if i.code == ip.node.code)
         node = ip.node
-        return {
-            "indicator": node.code,
-            "title": node.title,
-            "gain": fmt(gain),
-            "set": [{"field": k, "value": v} for k, v in changes.sets],
-            "remove_row": [f"{t}:{n}" for t, n in changes.remove_rows],
-            "args": changes.args(),
-            "points_before": fmt(item.points),
-            "points_after": fmt(after.points),
-            "max": fmt(node.max),
-            "explanation": _("{0}; {1} {2} → {3} of {4}, total +{5}").format(
-                text, node.code, fmt(item.points), fmt(after.points), fmt(node.max), fmt(gain)
-            ),
-            "_gain": gain,
-            "_key": changes.describe(),
-        }
+        return [
+            {
+                "indicator": node.code,
+                "title": node.title,
+                "gain": fmt(gain),
+                "set": [{"field": k, "value": v} for k, v in changes.sets],
+                "remove_row": [f"{t}:{n}" for t, n in changes.remove_rows],
+                "args": changes.args(),
+                "points_before": fmt(item.points),
+                "points_after": fmt(after.points),
+                "max": fmt(node.max),
+                "explanation": _("{0}; {1} {2} → {3} of {4}, total +{5}").format(
+                    text, node.code, fmt(item.points), fmt(after.points), fmt(node.max), fmt(gain)
+                ),
+                "_gain": gain,
+                "_key": changes.describe(),
+            }
+        ]
 
     def run(self) -> dict[str, Any]:
         plan = self.plan

@@ -229,7 +229,7 @@ class Store:
         """A saved run in the shape :func:`escore._cycle.run_record` makes."""
         import json
 
-        row = self.db.execute("SELECT * FROM run WHERE id = ?", (run_id,)).fetchone()
+        row = self.db.execute("SELECT * FROM run WHERE id = ?", (_row_id(run_id),)).fetchone()
         if row is None:
             known = [str(r[0]) for r in self.db.execute("SELECT id FROM run ORDER BY id")]
             raise UsageError(
@@ -292,7 +292,7 @@ class Store:
     def _appeal(self, appeal_id: int) -> dict[str, Any]:
         import json
 
-        row = self.db.execute("SELECT * FROM appeal WHERE id = ?", (appeal_id,)).fetchone()
+        row = self.db.execute("SELECT * FROM appeal WHERE id = ?", (_row_id(appeal_id),)).fetchone()
         if row is None:
             known = [str(r[0]) for r in self.db.execute("SELECT id FROM appeal ORDER BY id")]
             raise UsageError(
@@ -458,3 +458,9 @@ def _statements(script: str) -> Sequence[str]:
     """Split a migration into statements (executescript would commit the open transaction)."""
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _row_id(number: int) -> int:
+    """``number`` as a row id to look up: one beyond SQLite's 64-bit integers (which no row can
+    have, and which sqlite3 refuses with OverflowError) looks up -1, which no row has either."""
+    return number if -(2**63) <= number < 2**63 else -1

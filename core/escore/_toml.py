@@ -64,11 +64,12 @@ def loads(text: str, where: str) -> dict[str, Any]:
         raise InputError(where, "", _("nested too deeply (at most {0} levels)").format(MAX_DEPTH)) from None
     except ValueError as exc:  # an integer of more than 4,300 digits
         raise InputError(where, "", _("invalid TOML: {0}").format(exc)) from None
-    _check_limits(document, where)
+    check_limits(document, where)
     return document
 
 
-def _check_limits(document: dict[str, Any], where: str) -> None:
+def check_limits(document: dict[str, Any], where: str) -> None:
+    """Raise :class:`InputError` for a value nested deeper than ``MAX_DEPTH`` or a number out of range."""
     stack: list[tuple[Any, str, int]] = [(document, "", 0)]
     while stack:
         value, key, depth = stack.pop()
