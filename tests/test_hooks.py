@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 import types
 from pathlib import Path
@@ -171,6 +172,21 @@ def test_blocking_and_autoload_switches(monkeypatch):
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_dmeo.plugin")
     with pytest.raises(UsageError, match=r"no escore plugin or module named 'escore_dmeo\.plugin'"):
         make_plugin_manager()
+
+
+@pytest.mark.parametrize("name", ["", "...", ".escore_demo", "escore demo"])
+def test_a_name_no_module_can_have_is_a_usage_error(name):
+    """It was "plugin '' is broken (ValueError: Empty module name)", a warning, and exit 0."""
+    with pytest.raises(UsageError, match=f"^-p/ESCORE_PLUGINS: '{re.escape(name)}' is not the name of a plugin or a module$"):
+        make_plugin_manager(autoload=False, names=[name])
+
+
+def test_a_plugin_named_by_its_module_and_loaded_by_its_entry_point_is_loaded_once():
+    """-p MODULE of a plugin that autoload loaded by its entry point: pluggy's ValueError
+    ("already registered under a different name") was a traceback."""
+    city = pytest.importorskip("escore_fj2017_city.plugin")
+    pm = make_plugin_manager(autoload=True, names=["escore_fj2017_city.plugin"])
+    assert [name for name, found in pm.list_name_plugin() if found is city] == ["fj2017-city"]
 
 
 def test_no_import_time_side_effects_and_no_global_manager():

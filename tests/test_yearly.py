@@ -384,6 +384,32 @@ def test_new_pack_names_the_file_system_cannot_hold_are_refused(tmp_path, monkey
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", "demo2024", "--year", "2030"], "new-pack --name: a ruleset 'demo2024' is already installed"),
+        (["--name", "town2030", "--year", "0"], "new-pack --year: expected an assessment year from 1 to 9999, got 0"),
+        (["--name", "town2030", "--year", "-1"], "new-pack --year: expected an assessment year from 1 to 9999, got -1"),
+        (
+            ["--name", "demo2023", "--extends", "demo2024", "--year", "2023"],
+            "new-pack --year: 2023 is before the year of 'demo2024' (2024), which it extends",
+        ),
+    ],
+    ids=[
+        "a minimal pack named as an installed ruleset (written, and then it could not load)",
+        "year 0",
+        "year -1",
+        "a year before its base's",
+    ],
+)
+def test_new_pack_refuses_a_pack_that_could_not_work(tmp_path, monkeypatch, args, message):
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
+    result = CliRunner().invoke(cli, ["new-pack", *args, str(tmp_path / "pack"), "--lang", "en"])
+    assert (result.exit_code, result.stderr) == (2, f"escore: error: {message}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_new_pack_without_a_base_is_a_minimal_pack_whose_case_passes(tmp_path, monkeypatch):
     monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
     runner = CliRunner()

@@ -29,15 +29,26 @@ def new_pack(ctx: click.Context, lang: str | None, directory: Path, name: str, b
 
     from ._scaffold import derived_pack, minimal_pack, write_tree
 
+    if year is not None and not 1 <= year <= 9999:
+        speak(ctx)
+        raise UsageError(_("new-pack --year: expected an assessment year from 1 to 9999, got {0}").format(year))
+    catalog = catalog_from(ctx)
     if base is not None:
-        catalog = catalog_from(ctx)
         if base in catalog.rulesets:
             use_language(catalog, lang, [catalog.rulesets[base][0]])
+            if year is not None and year < catalog.rulesets[base][0].year:
+                raise UsageError(
+                    _("new-pack --year: {0} is before the year of '{1}' ({2}), which it extends").format(
+                        year, base, catalog.rulesets[base][0].year
+                    )
+                )
         files = derived_pack(catalog, name, base, year)
     else:
         speak(ctx)
         if year is None:
             raise UsageError(_("new-pack: --year is required without --extends"))
+        if name in catalog.rulesets:  # the pack could not be loaded beside the installed one
+            raise UsageError(_("new-pack --name: a ruleset '{0}' is already installed").format(name))
         files = minimal_pack(name, year)
     write_tree(directory, files)
     click.echo(_("wrote {0} files to {1}; install with: pip install -e {1}").format(len(files), directory), err=True)

@@ -148,6 +148,8 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
             if _load_entry_point(pm, available[name], pm._escore_broken):  # type: ignore[attr-defined]
                 loaded[name] = available[name]
             continue
+        if not all(part.isidentifier() for part in name.split(".")):  # "", "...", ".x", "a b": no module's name
+            raise UsageError(gettext("-p/{0}: '{1}' is not the name of a plugin or a module").format(PLUGINS_ENV, name))
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -161,6 +163,8 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
         except (Exception, SystemExit) as exc:
             pm._escore_broken[name] = (None, f"failed to load: {plugin_failure(exc)}")  # type: ignore[attr-defined]
             continue
+        if pm.is_registered(module):
+            continue  # already loaded, by its entry point (-p escore_fj2017_city.plugin with autoload on)
         pm.register(module, name=name)
     return loaded
 
