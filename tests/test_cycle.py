@@ -226,6 +226,9 @@ def test_a_store_damaged_past_its_header_is_a_clear_error(runner, db):
         data[(root - 1) * page_size : root * page_size] = b"\xa5" * page_size
     db.write_bytes(bytes(data))
     refused(["run", "-c", "town", "--save"], "cannot write to the store (database disk image is malformed); nothing was changed")
+    report = db.parent / "report.csv"
+    refused(["run", "-c", "town", "--save", "-f", "csv", "-o", str(report)], "cannot write to the store")
+    assert not report.exists()  # a save that fails leaves no output either (the file was written first)
     refused(["history"], "cannot read the store (database disk image is malformed)")
     refused(["diff", "1", "1"], "cannot read the store (database disk image is malformed)")
     with closing(sqlite3.connect(db, isolation_level=None)) as connection:
@@ -860,6 +863,17 @@ def test_a_run_whose_output_fails_is_not_saved(runner, db, tmp_path):
     result = runner.invoke(cli, ["run", "-c", "town", "--save", "-o", str(tmp_path / "no-such-dir" / "out.txt")])
     assert result.exit_code == 2
     assert not db.exists()
+    # whatif --save saved first, then found it could not write (and said it had saved).
+    whatif = runner.invoke(
+        cli, ["whatif", "west", "--set", "service.reply_rate=100", "--save", "-o", str(tmp_path / "no-such-dir" / "w.json")]
+    )
+    assert whatif.exit_code == 2 and "saved" not in whatif.stderr
+    assert not db.exists()
+    saved = runner.invoke(
+        cli, ["whatif", "west", "--set", "service.reply_rate=100", "--save", "-f", "json", "-o", str(tmp_path / "w.json")]
+    )
+    assert saved.exit_code == 0 and saved.stderr == "escore: saved what-if run #1\n"
+    assert json.loads((tmp_path / "w.json").read_text(encoding="utf-8"))["saved_run"] == 1
 
 
 def test_json_outputs_match_their_shipped_schemas(runner, evidence):

@@ -180,11 +180,16 @@ def _new_private_file(directory: Path, name: str) -> tuple[int, str]:
     raise FileExistsError(f"no free temporary name in {directory}")
 
 
-def write_output(text: str | bytes | Callable[[Any], None], output: Path | None) -> None:
+def write_output(text: str | bytes | Callable[[Any], None], output: Path | None, *, before: Callable[[], None] | None = None) -> None:
     """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``);
     ``bytes`` (a binary format such as xlsx) go to a file only; a callable writes to the stream it is given.
 
     ``text`` is the output, or a writer ``text(stream)`` that writes it piece by piece.
+
+    ``before()`` is called once the output can take its content (the path checked, the
+    temporary file made), before any of it is written: a command that also saves to the store
+    saves there, so that an output that cannot be written saves nothing, and a save that fails
+    leaves no output file.
 
     The file gets the mode the umask gives a new file (reports are meant to be shared).
     A symbolic link is written through: its target is replaced and the link kept, as
@@ -197,6 +202,8 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
             from escore._i18n import gettext as _
 
             raise UsageError(_("this format writes a binary file: give --output FILE"))
+        if before is not None:
+            before()
         if callable(text):
             import sys
 
@@ -217,7 +224,14 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
         # /dev/null, a terminal, a named pipe: written into, as a shell's ">" would; renaming a
         # file over it would replace the device (for root, /dev/null itself) with a file.
         try:
-            _write_stream(open(output, "wb"), text)  # noqa: SIM115 (closed by _write_stream)
+            stream = open(output, "wb")  # noqa: SIM115 (closed by _write_stream)
+            if before is not None:
+                try:
+                    before()
+                except BaseException:
+                    stream.close()
+                    raise
+            _write_stream(stream, text)
         except OSError as exc:
             raise UsageError(_("--output {0}: cannot write: {1}").format(output, exc.strerror)) from None
         return
@@ -233,7 +247,14 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        _write_stream(os.fdopen(handle, "wb"), text)
+        stream = os.fdopen(handle, "wb")
+        if before is not None:
+            try:
+                before()
+            except BaseException:
+                stream.close()
+                raise
+        _write_stream(stream, text)
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)

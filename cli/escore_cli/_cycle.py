@@ -482,18 +482,24 @@ def whatif(
         "changes": changes.args(),
         "synthetic": after.result.synthetic,
     }
-    if save:
-        assert record is not None  # --save with --roster was refused above
-        run_id = save_record(db, record)
-        data["saved_run"] = run_id
-        click.echo(_("escore: saved what-if run #{0}").format(run_id), err=True)
+
+    def save_whatif() -> None:  # once the output can be written, before it is: both or neither
+        if save:
+            assert record is not None  # --save with --roster was refused above
+            data["saved_run"] = save_record(db, record)
+            click.echo(_("escore: saved what-if run #{0}").format(data["saved_run"]), err=True)
+
     if format_ == "json":
-        write_output(dumps(data), output)
+        write_output(lambda stream: stream.write(dumps(data)), output, before=save_whatif)
         return
+    write_output(_whatif_text(data, changes, after.result.synthetic), output, before=save_whatif)
+
+
+def _whatif_text(data: dict[str, Any], changes: Any, synthetic: bool) -> str:
     from escore._report import synthetic_banner
 
-    lines = [_("what if {0} {1}: {2}").format(code, data["name"], changes.describe())]
-    if after.result.synthetic:
+    lines = [_("what if {0} {1}: {2}").format(data["code"], data["name"], changes.describe())]
+    if synthetic:
         lines.append(f"*** {synthetic_banner()} ***")
     lines.append(
         _("total {0} → {1} ({2}, exact {3}); rank {4} → {5} of {6}").format(
@@ -511,7 +517,7 @@ def whatif(
         lines.extend(f"      · {r}" for r in item["reasons_after"])
     if not data["indicators"]:
         lines.append("  " + _("no indicator changed"))
-    write_output(safe("\n".join(lines) + "\n"), output)
+    return safe("\n".join(lines) + "\n")
 
 
 # ---------------------------------------------------------------------- appeals

@@ -27,6 +27,8 @@ from ._common import (
 from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from escore._results import RunResult
 
 #: Units (or errors) listed on stderr; the rest are counted, the report has them all.
@@ -115,8 +117,8 @@ def run(
             raise UsageError(_("--columns: only -f csv writes a chosen set of columns"))
         chosen_columns = chosen_csv_columns(catalog.plan(chosen.name, category), columns)
 
-        def write_columns(result: RunResult) -> None:
-            write_output(lambda stream: write_csv(result, stream, chosen_columns), output)
+        def write_columns(result: RunResult, before: Callable[[], None] | None = None) -> None:
+            write_output(lambda stream: write_csv(result, stream, chosen_columns), output, before=before)
 
     if chosen_format.max_units is not None:  # a format built whole: the units counted before any is scored
         from escore._session import units_of
@@ -149,10 +151,16 @@ def run(
             )
             note_appeals(cycle)
             result = cycle.result
+            saved: list[int] = []
+
+            def save_run() -> None:  # once the output can be written, before it is: both or neither
+                if save:
+                    saved.append(save_record(db, run_record(cycle, catalog, label=label)))
+
             if write_columns is not None:
-                write_columns(result)
+                write_columns(result, save_run)
             else:
-                write_output(chosen_format.render_run(result), output)
+                write_output(chosen_format.render_run(result), output, before=save_run)
         else:
             from escore._session import gc_paused, run_category
 
@@ -181,9 +189,8 @@ def run(
                 write_output(lambda stream: write(result, stream), output)
             else:
                 write_output(chosen_format.render_run(result), output)
-    if save:  # after the output: a run whose output could not be written is not saved either
-        run_id = save_record(db, run_record(cycle, catalog, label=label))
-        click.echo(_("escore: saved run #{0}").format(run_id) + (f" '{label}'" if label else ""), err=True)
+    if save:
+        click.echo(_("escore: saved run #{0}").format(saved[0]) + (f" '{label}'" if label else ""), err=True)
     counts = result.status_counts()
     if counts["missing"]:
         from escore._report import missing_lines
