@@ -712,6 +712,33 @@ def test_appeals_are_recorded_and_final(runner):
     assert not any("appeal" in r for u in plain["units"] for i in u["indicators"] for r in i["reasons"])
 
 
+def test_an_accepted_removal_is_of_the_row_it_was_filed_for(runner, evidence):
+    """Two appeals removing one row were both accepted, and every later run failed for good
+    (decisions are final); and an appeal kept only a line number, so a row deleted from the
+    file made it remove whichever row came to that line, without a word."""
+    remove = ["--remove-row", "outages:2", "-e", str(evidence)]
+    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2", "--claim", "planned maintenance", *remove]))
+    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2", "--claim", "the same again", *remove]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "agreed"]))
+    twice = ok(runner.invoke(cli, ["appeal", "decide", "2", "--accept", "--reason", "agreed"]), 2)
+    assert twice.stderr == "escore: error: appeal #2 removes outages:2, which accepted appeal #1 removes already; reject it\n"
+    ok(runner.invoke(cli, ["appeal", "decide", "2", "--reject", "--reason", "in effect through #1"]))
+    applied = ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "csv"]))
+    assert "applied accepted appeal(s) #1" in applied.stderr
+    listed = as_json(runner.invoke(cli, ["appeal", "list", "-f", "json"]))["appeals"]
+    assert listed[0]["changes"]["remove_row"] == [{"table": "outages", "line": 2, "cells": ["2024-03-01", "2"]}]
+
+    outages = evidence / "monitoring" / "outages.csv"
+    lines = outages.read_text(encoding="utf-8").splitlines(keepends=True)
+    outages.write_text("".join(lines[:1] + lines[2:]), encoding="utf-8")  # line 2 is now south.a's outage
+    moved = ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "csv"]), 2)
+    assert moved.stderr == (
+        "escore: error: appeal #1: outages:2: the row at this line is not the one this change was made for "
+        "(date=2024-03-01, hours=2; now date=2024-03-04, hours=1.5); the file changed since\n"
+    )
+    assert ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "csv", "--no-appeals"])).stdout
+
+
 def test_appeal_add_checks_unit_indicator_and_changes(runner, db):
     assert (
         "no indicator 'S-1-9' in demo2024/town; did you mean 'S-1-"

@@ -573,7 +573,14 @@ def appeal_add(
         hint = did_you_mean(indicator, plan.nodes)
         raise UsageError(_("no indicator '{0}' in {1}/{2}").format(indicator, rules, cat) + (_("; ") + hint if hint else ""))
     if changes:  # the changes must apply to the evidence as it is (types, fields, rows)
-        run_cycle(catalog, cat, ruleset=rules, evidence=evidence, whatif=(code, changes))
+        cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, whatif=(code, changes))
+        if changes.remove_rows and cycle.original is not None:
+            from escore._session import children_of
+
+            # Each removed row kept with its cells: if the file's lines move later, applying the
+            # appeal is an error naming the row, not the removal of whichever row is there then.
+            kids = [c.code for c in children_of(catalog, plan).get(code, ())]
+            changes = changes.with_removed_cells(plan, cycle.original, code, kids)
     with open_store(db) as store:  # type: ignore[union-attr]
         appeal_id = store.add_appeal(
             ruleset=rules, year=plan.ruleset.year, category=cat, unit=code, indicator=indicator, claim=claim, changes=changes.to_dict()

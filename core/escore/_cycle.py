@@ -91,6 +91,10 @@ class Changes:
     sets: tuple[tuple[str, str], ...] = ()  # (field key, TOML text)
     add_rows: tuple[tuple[str, str], ...] = ()  # (table, "column=value,...")
     remove_rows: tuple[tuple[str, int], ...] = ()  # (table, line)
+    #: For an appeal: the cells of each removed row when it was filed (aligned with
+    #: ``remove_rows``; ``None`` where not known), so that a row that moved to another line
+    #: since is an error, not another row removed in its place.
+    removed_cells: tuple[tuple[str, ...] | None, ...] = ()
 
     @classmethod
     def from_options(cls, sets: Sequence[str] = (), add_rows: Sequence[str] = (), remove_rows: Sequence[str] = ()) -> Changes:
@@ -116,18 +120,35 @@ class Changes:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Changes:
+        removed = data.get("remove_row", ())
         return cls(
             tuple((s["field"], s["value"]) for s in data.get("set", ())),
             tuple((a["table"], a["row"]) for a in data.get("add_row", ())),
-            tuple((r["table"], int(r["line"])) for r in data.get("remove_row", ())),
+            tuple((r["table"], int(r["line"])) for r in removed),
+            tuple(tuple(r["cells"]) if r.get("cells") is not None else None for r in removed),
         )
 
     def to_dict(self) -> dict[str, Any]:
+        cells = dict(zip(self.remove_rows, self.removed_cells))
+        removed: list[dict[str, Any]] = []
+        for table, line in self.remove_rows:
+            kept = cells.get((table, line))
+            removed.append({"table": table, "line": line} if kept is None else {"table": table, "line": line, "cells": list(kept)})
         return {
             "set": [{"field": k, "value": v} for k, v in self.sets],
             "add_row": [{"table": t, "row": r} for t, r in self.add_rows],
-            "remove_row": [{"table": t, "line": n} for t, n in self.remove_rows],
+            "remove_row": removed,
         }
+
+    def with_removed_cells(self, plan: Plan, data: EvidenceSet, unit: str, children: Sequence[str] = ()) -> Changes:
+        """These changes with the cells of each row they remove, as ``data`` holds them (for an appeal)."""
+        specs = {t.name: t for t in plan.tables}
+        found = []
+        for name, line in self.remove_rows:
+            spec = specs.get(name)
+            rows = [row for code in (unit, *children) for row in data.tables.get(name, {}).get(code, ()) if row.line == line]
+            found.append(row_cells(spec, rows[0]) if spec is not None and rows else None)
+        return attrs.evolve(self, removed_cells=tuple(found))
 
     def __bool__(self) -> bool:
         return bool(self.sets or self.add_rows or self.remove_rows)
@@ -167,8 +188,18 @@ class Changes:
             spec = _table(specs, name, where or "--remove-row")
             by_unit = dict(tables.get(name, {}))
             found = False
+            expected = dict(zip(self.remove_rows, self.removed_cells)).get((name, line))
             for code in owners:
                 rows = by_unit.get(code, ())
+                for present in rows:
+                    if present.line == line and expected is not None and row_cells(spec, present) != expected:
+                        raise InputError(
+                            where or "--remove-row",
+                            f"{spec.name}:{line}",
+                            _("the row at this line is not the one this change was made for ({0}; now {1}); the file changed since").format(
+                                _cells_text(spec, expected), _cells_text(spec, row_cells(spec, present))
+                            ),
+                        )
                 kept = tuple(row for row in rows if row.line != line)
                 if len(kept) != len(rows):
                     by_unit[code] = kept
@@ -221,6 +252,15 @@ class Changes:
                     lambda name, row, _position: f"{name}:{row.line}",
                 )
         return attrs.evolve(data, values={**data.values, unit: values}, tables=tables)
+
+
+def row_cells(spec: Any, row: Any) -> tuple[str, ...]:
+    """A monitoring row's cells as text, in the table's column order: what identifies the row."""
+    return tuple("" if (value := getattr(row, column.name)) is None else str(value) for column in spec.columns)
+
+
+def _cells_text(spec: Any, cells: Sequence[str]) -> str:
+    return ", ".join(f"{column.name}={cell}" for column, cell in zip(spec.columns, cells))
 
 
 def _table(specs: Mapping[str, Any], name: str, where: str) -> Any:

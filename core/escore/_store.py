@@ -283,11 +283,30 @@ class Store:
                         appeal_id, pgettext("appeal", appeal["status"]), appeal["events"][-1]["time"]
                     )
                 )
+            if accept:
+                self._check_with_accepted(appeal)
             db.execute(
                 "INSERT INTO appeal_event (appeal_id, time, action, reason) VALUES (?,?,?,?)",
                 (appeal_id, _now(), "accepted" if accept else "rejected", reason),
             )
         return self._appeal(appeal_id)
+
+    def _check_with_accepted(self, appeal: Mapping[str, Any]) -> None:
+        """An appeal that removes a row an accepted appeal of the same unit removes already would
+        make every later run fail ("no row at this line"), with no way back: decisions are final."""
+        removes = {(r["table"], int(r["line"])) for r in appeal["changes"].get("remove_row", ())}
+        if not removes:
+            return
+        for other in self.appeals(category=appeal["category"], year=appeal["year"], status="accepted"):
+            if other["unit"] != appeal["unit"] or other["ruleset"] != appeal["ruleset"]:
+                continue
+            for removed in other["changes"].get("remove_row", ()):
+                if (removed["table"], int(removed["line"])) in removes:
+                    raise UsageError(
+                        _("appeal #{0} removes {1}:{2}, which accepted appeal #{3} removes already; reject it").format(
+                            appeal["id"], removed["table"], removed["line"], other["id"]
+                        )
+                    )
 
     def _appeal(self, appeal_id: int) -> dict[str, Any]:
         import json
