@@ -145,6 +145,34 @@ def test_verify_passes_on_the_pack_as_shipped(demo_only):
     assert "3 passed" in result.output
 
 
+def test_verify_names_a_case_file_that_does_not_read_and_a_file_that_is_not_one(demo_only, tmp_path):
+    """A golden file with bad TOML was pytest's collection error, its stack on stdout and exit 1;
+    a file that is not a case file was pytest's "not found"; a folder not named golden was "no
+    golden case was collected" with no word of why."""
+    golden = tmp_path / "golden"
+    shutil.copytree(DEMO / "escore_demo" / "golden", golden)
+    broken = sorted(golden.glob("*.toml"))[0]
+    broken.write_text(broken.read_text(encoding="utf-8") + "\ngarbage [[\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["verify", str(golden), "--lang", "en"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"escore: error: {broken}: invalid TOML: ") and len(result.stderr.splitlines()) == 1
+    other = tmp_path / "cases.csv"
+    other.write_text("a,b\n", encoding="utf-8")
+    result = runner.invoke(cli, ["verify", str(other), "--lang", "en"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"escore: error: {other}: not a golden case file (a *.toml in a directory named 'golden', or a *.golden.toml)\n",
+    )
+    renamed = tmp_path / "cases"
+    renamed.mkdir()
+    result = runner.invoke(cli, ["verify", str(renamed), "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "escore: error: no golden case was collected; golden case files are *.toml files in a directory named 'golden', or *.golden.toml"
+    )
+
+
 def test_verify_fails_when_a_tier_threshold_changes(mutant):
     pack = mutant("mutant_tier", "[(100, 10), (80, 6)]", "[(100, 10), (85, 6)]")
     result = CliRunner().invoke(cli, ["verify", str(pack / "golden")])

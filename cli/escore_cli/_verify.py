@@ -85,6 +85,7 @@ def verify(
     for target in targets:
         if not target.exists():
             raise UsageError(_("golden case path not found: {0}").format(target))
+    _check_case_files(targets)
     scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
     empty_config = Path(scratch.name) / "pytest.ini"
     empty_config.write_text("[pytest]\n", encoding="utf-8")
@@ -107,12 +108,38 @@ def verify(
             cov.stop()
     code = 0 if status == 0 else 1
     if status == 5:
-        message = _("no golden case was collected") + (_(" (-k {0} matches none)").format(repr(keyword)) if keyword else "")
+        message = _("no golden case was collected") + (
+            _(" (-k {0} matches none)").format(repr(keyword))
+            if keyword
+            else _("; golden case files are *.toml files in a directory named 'golden', or *.golden.toml")
+        )
         click.echo(_("escore: error: {0}").format(message), err=True)
         ctx.exit(2)
     if cov is not None and not _coverage_reached(catalog, names, sink, cov, fail_under):
         code = 1
     ctx.exit(code)
+
+
+def _check_case_files(targets: list[Path]) -> None:
+    """Every golden case file under ``targets`` read before pytest runs: a file that does not
+    read (bad TOML, an unknown key) is an input error naming it, exit 2, not pytest's
+    collection error and its stack on stdout with exit 1; a file given that is not a golden
+    case file is named as such."""
+    from escore._errors import UsageError
+    from escore._golden import load_cases
+    from escore.pytest_plugin import is_golden
+
+    for target in targets:
+        if target.is_file():
+            if not is_golden(target):
+                raise UsageError(
+                    _("{0}: not a golden case file (a *.toml in a directory named 'golden', or a *.golden.toml)").format(target)
+                )
+            load_cases(target)
+            continue
+        for path in sorted(target.rglob("*.toml")):
+            if is_golden(path) and not any(part.startswith(".") for part in path.relative_to(target).parts):
+                load_cases(path)
 
 
 def _chosen_rulesets(catalog: Catalog, ruleset: str | None, year: int | None) -> set[str]:

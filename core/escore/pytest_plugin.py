@@ -35,12 +35,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _is_golden(file_path: Path) -> bool:
+def is_golden(file_path: Path) -> bool:
+    """Whether pytest collects ``file_path`` as a file of golden cases."""
     return file_path.suffix == ".toml" and (file_path.parent.name == "golden" or file_path.name.endswith(".golden.toml"))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if _is_golden(file_path):
+    if is_golden(file_path):
         return GoldenFile.from_parent(parent, path=file_path)
     return None
 
