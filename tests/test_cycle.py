@@ -546,6 +546,28 @@ def test_whatif_changes_that_cannot_be_read_are_usage_errors(runner, args, messa
     assert message in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "-c", "town", "--label", "on-site"], "--label names a saved run: add --save"),
+        (["whatif", "east", "--set", "service.reply_rate=100", "--label", "x"], "--label names a saved run: add --save"),
+        (
+            ["appeal", "add", "west", "S-1-1", "--claim", " "],
+            "--claim: say what the appeal claims; it is recorded with the appeal and shown with its effect",
+        ),
+        (["explain", "east", "-c", "twon"], "unknown category 'twon'; did you mean 'town'?"),
+        (["explain", "east", "--year", "2031"], "no installed ruleset is of 2031; years installed: 2024"),
+    ],
+    ids=["run --label alone", "whatif --label alone", "an empty claim", "explain: a category", "explain: a year"],
+)
+def test_options_that_would_do_nothing_or_mislead_are_named(runner, db, args, message):
+    """Each was taken without a word (a label on no saved run, an appeal claiming nothing) or
+    answered "no unit with code or name"."""
+    result = runner.invoke(cli, [*args, "--lang", "en"])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"escore: error: {message}\n")
+    assert not db.exists()
+
+
 def test_whatif_graded_value_and_rank(runner):
     data = as_json(runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rate=100", "--set", "website.leak=false", "-f", "json"]))
     assert (data["total_after"], data["rank_after"], data["units_ranked"]) == ("65.95", 3, 4)

@@ -458,6 +458,8 @@ def whatif(
         raise UsageError(_("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row"))
     if save and roster is not None:
         raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+    if label and not save:
+        raise UsageError(_("--label names a saved run: add --save"))
     catalog = catalog_from(ctx)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
     if roster is not None:  # a units table: the unit scored before and after, the others once for the ranks
@@ -566,6 +568,8 @@ def appeal_add(
     from ._explain import find_unit
 
     changes = Changes.from_options(sets, add_rows, remove_rows)
+    if not claim.strip():
+        raise UsageError(_("--claim: say what the appeal claims; it is recorded with the appeal and shown with its effect"))
     catalog = catalog_from(ctx)
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
     plan = catalog.plan(rules, cat)

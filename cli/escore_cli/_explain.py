@@ -30,6 +30,14 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
     from escore._errors import UsageError, did_you_mean
     from escore._i18n import gettext as _
 
+    # An unknown category, ruleset or year is named as such, not as "no unit with code or name".
+    if category is not None:
+        catalog.choose(category, ruleset=ruleset, year=year)
+    elif ruleset is not None:
+        catalog.named(ruleset, year=year)
+    elif year is not None and not any(r.year == year for r, _ in catalog.rulesets.values()):
+        years = ", ".join(sorted({str(r.year) for r, _ in catalog.rulesets.values()}))
+        raise UsageError(_("no installed ruleset is of {0}").format(year) + _("; ") + _("years installed: {0}").format(years))
     found: list[tuple[str, str, str]] = []
     names: list[str] = []
     for (r, c), (roster, _plugin) in sorted(catalog.rosters.items()):

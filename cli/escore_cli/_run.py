@@ -98,6 +98,8 @@ def run(
     catalog = catalog_from(ctx)
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     use_language(catalog, lang, [chosen])
+    if label and not save:
+        raise UsageError(_("--label names a saved run: add --save"))
     if format_ not in catalog.formats:
         hint = did_you_mean(format_, catalog.formats)
         raise UsageError(

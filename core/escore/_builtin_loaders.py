@@ -174,7 +174,8 @@ def _csv_reader(path: Path) -> Iterator[tuple[Any, int]]:
     lines, total, anything = open_text(path)
     try:
         if not anything:
-            raise InputError(str(path), "", _("empty file; expected a header row starting with 'unit'"))
+            # The same reader serves monitoring and fields tables (unit, …) and units tables (code, …).
+            raise InputError(str(path), "", _("empty file; expected a header row ('unit', … for evidence; 'code', … for a units table)"))
         yield csv.reader(lines, strict=True), total
     finally:
         close = getattr(lines, "close", None)

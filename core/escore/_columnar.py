@@ -486,6 +486,10 @@ def _roster_columns(path: Path, loader: EvidenceLoader) -> tuple[list[str], list
         raise InputError(where, "", _("no units; expected a header row (code, name, …) and one row per unit"))
     if "code" not in by_name:
         raise InputError(where, "code", _("missing column; a units table has the columns code, name, parent and attributes"))
+    if "" in by_name and any(cell not in (None, "") for cell in by_name[""]):  # (an empty one is a trailing comma)
+        raise InputError(
+            f"{where}:1", "", _("column {0} of the header has no name, and its cells have values").format(header.index("") + 1)
+        )
     absent = [None] * len(lines)
     # Column by column (100k units: 0.9 s row by row); any doubt, and the rows are checked one by
     # one for the exact message (_check_roster_rows).
