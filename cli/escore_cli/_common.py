@@ -224,14 +224,7 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None,
         # /dev/null, a terminal, a named pipe: written into, as a shell's ">" would; renaming a
         # file over it would replace the device (for root, /dev/null itself) with a file.
         try:
-            stream = open(output, "wb")  # noqa: SIM115 (closed by _write_stream)
-            if before is not None:
-                try:
-                    before()
-                except BaseException:
-                    stream.close()
-                    raise
-            _write_stream(stream, text)
+            _write_stream(open(output, "wb"), text, before)  # noqa: SIM115 (closed by _write_stream)
         except OSError as exc:
             raise UsageError(_("--output {0}: cannot write: {1}").format(output, exc.strerror)) from None
         return
@@ -247,14 +240,7 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None,
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        stream = os.fdopen(handle, "wb")
-        if before is not None:
-            try:
-                before()
-            except BaseException:
-                stream.close()
-                raise
-        _write_stream(stream, text)
+        _write_stream(os.fdopen(handle, "wb"), text, before)
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
@@ -272,9 +258,15 @@ def _file_kind(path: Path) -> int | None:
         return None
 
 
-def _write_stream(stream: Any, text: str | bytes | Callable[[Any], None]) -> None:
+def _write_stream(stream: Any, text: str | bytes | Callable[[Any], None], before: Callable[[], None] | None = None) -> None:
     """``text`` (bytes, a string, or a writer of a text stream) into ``stream``, a binary file
-    opened for writing, which is closed after."""
+    opened for writing, which is closed after; ``before()`` first (see :func:`write_output`)."""
+    if before is not None:
+        try:
+            before()
+        except BaseException:
+            stream.close()
+            raise
     if isinstance(text, bytes):
         with stream:
             stream.write(text)
