@@ -517,6 +517,7 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
             ["--add-row", "outages:date=2024-07-01,hours=" + "[" * 5000 + "]" * 5000],
             "error: --add-row: outages:hours: nested too deeply (at most 32 levels)\n",
         ),
+        (["--set", "service.reply_rate=[2024-07-01, 2.5]"], "got [2024-07-01, 2.5]\n"),
         (
             ["--set", "service.reply_rate=1e-999999999"],
             "error: --set: service.reply_rate: number out of range: at most 40 digits, magnitude below 1e31, no finer than 1e-40\n",
@@ -535,6 +536,7 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
         "an unknown column",
         "a value nested 5,000 deep: the limits of a TOML file (a RecursionError before)",
         "a cell nested 5,000 deep",
+        "a list shown as TOML writes it, not as Python's repr (datetime.date(2024, 7, 1))",
         "a number no evidence file may hold (an exact delta of a billion digits before)",
     ],
 )

@@ -1280,3 +1280,9 @@ def test_formats_built_whole_refuse_more_units_than_they_hold(runner, tmp_path, 
     monkeypatch.setattr(_builtin_formats, limit, 4)
     assert runner.invoke(cli, ["run", "-c", "town", "-f", format_, "-o", str(target)]).exit_code == 0
     assert target.stat().st_size > 0
+
+
+def test_an_error_quoting_a_huge_argument_stays_one_readable_line(runner):
+    """A usage error quoting what was typed echoed a 100,000-character unit code in full."""
+    line = one_error_line(runner.invoke(cli, ["explain", "x" * 100_000, "--lang", "en"]), "escore: error: no unit with code or name 'xxx")
+    assert len(line) == len("escore: error: ") + 2000 and line.endswith("…")

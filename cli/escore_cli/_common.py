@@ -72,6 +72,11 @@ def keep_until_exit(*objects: Any) -> None:
         _kept_until_exit.extend(objects)
 
 
+#: The longest line of an error message shown (InputError shortens the parts it quotes; a
+#: usage error quoting the command line is cut here).
+MAX_ERROR_LINE = 2000
+
+
 def reports_errors(func: F) -> F:
     """Run a command: an :class:`~escore.EscoreError` is one line on stderr and exit 2, without a
     traceback, and so is an ``OSError`` about a path (its name and the system's words); warnings
@@ -105,6 +110,8 @@ def reports_errors(func: F) -> F:
             from escore._i18n import gettext
 
             lines = getattr(exc, "lines", None) or (str(exc),)  # InputErrors: one line per problem
+            # A line quoting what was typed (a 100,000-character unit code) stays readable.
+            lines = [line if len(line) <= MAX_ERROR_LINE else line[: MAX_ERROR_LINE - 1] + "…" for line in lines]
             first = gettext("escore: error: {0}")
             click.echo("\n".join(first.format(escape(lines[0])) if i == 0 else escape(line) for i, line in enumerate(lines)), err=True)
             raise SystemExit(exc.exit_code) from None

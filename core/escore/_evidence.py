@@ -267,6 +267,8 @@ def show(raw: Any) -> str:
         return raw.isoformat()
     if isinstance(raw, dict):  # a graded value as written: {points = 2, reason = '...'}
         return "{" + ", ".join(f"{k} = {show(v)}" for k, v in raw.items()) + "}"
+    if isinstance(raw, (list, tuple)):  # [2017-01-01], not [datetime.date(2017, 1, 1)]
+        return "[" + ", ".join(show(v) for v in raw) + "]"
     return repr(raw)
 
 
