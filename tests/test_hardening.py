@@ -1286,3 +1286,10 @@ def test_an_error_quoting_a_huge_argument_stays_one_readable_line(runner):
     """A usage error quoting what was typed echoed a 100,000-character unit code in full."""
     line = one_error_line(runner.invoke(cli, ["explain", "x" * 100_000, "--lang", "en"]), "escore: error: no unit with code or name 'xxx")
     assert len(line) == len("escore: error: ") + 2000 and line.endswith("…")
+
+
+def test_a_timeout_below_a_millisecond_is_refused(runner):
+    """--timeout 1e-300 was taken, and never fired: the watchdog cannot see below its tick."""
+    result = runner.invoke(cli, ["run", "-c", "town", "--timeout", "1e-300"])
+    assert result.exit_code == 2 and "Invalid value for '--timeout': 1e-300 is not in the range x>=0.001." in result.stderr
+    assert runner.invoke(cli, ["run", "-c", "town", "--timeout", "0.001", "-f", "csv"]).exit_code == 0

@@ -393,7 +393,8 @@ roster_option = click.option(
 )
 timeout_option = click.option(
     "--timeout",
-    type=FiniteFloatRange(min=0, min_open=True),
+    # A millisecond at least: a budget below the watchdog's resolution was never enforced.
+    type=FiniteFloatRange(min=0.001),
     metavar="SECONDS",
     help="An indicator running longer than this is stopped and reported as its error. "
     "Without it, an indicator running over 10 s is named on stderr.",
