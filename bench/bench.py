@@ -175,7 +175,7 @@ def _text(value: Any) -> str:
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, tuple):
-        return ";".join(value)
+        return ";".join(value) if value else "无"  # none at all, as the workbook writes it; an empty cell is "not given"
     return str(value)
 
 

@@ -1103,3 +1103,27 @@ def test_a_command_reads_a_units_table_once_per_file_state(catalog, tmp_path, mo
     other = Catalog(make_plugin_manager())  # another catalogue reads it for itself
     _session.units_of(other, "fj2017", "provincial", path)
     assert len(reads) == 3
+
+
+def test_a_list_cell_writes_none_and_items_as_the_workbook_does(catalog, tmp_path):
+    """A list field in a table: items separated by ";" or "；", and 无 for none, as the workbook
+    writes it. 无 was read as an item named 无 and scored a point; an empty cell is a field not
+    given (missing), which is how bench.py wrote an empty list."""
+    sample = Path(__import__("escore_fj2017_city").__file__).parent / "sample" / "city"
+    keys, rows = sample_rows(sample)
+    lists = [key for key in keys if any(isinstance(row.get(key), list) for row in rows)]
+    assert "city.platforms.iot" in lists
+    target = tmp_path / "ev"
+    shutil.copytree(sample, target, ignore=shutil.ignore_patterns("units"))
+    (target / "fields").mkdir()
+    with open(target / "fields" / "city.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, keys, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            # none: 无; several items: the full-width separator a Chinese keyboard types
+            writer.writerow({k: ("；".join(v) or "无") if isinstance(v, list) else _text(v) for k, v in row.items()})
+    want = run_category(catalog, "city", evidence=[sample], explain=False)
+    have = run_category(catalog, "city", evidence=[target], explain=False)
+    assert _summary(have) == _summary(want) and have.status_counts() == want.status_counts()
+    assert any(row.get("city.platforms.iot") == [] for row in rows)  # the case that scored a point for 无
+    assert any(len(row.get(key) or []) > 1 for row in rows for key in lists)  # and one with "；" between items

@@ -33,6 +33,7 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._score import Grade, to_decimal
 from ._toml import MAX_INT, number_ok
+from ._xlsx_layout import NONE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -340,7 +341,12 @@ def _parse_graded(spec: _Typed, raw: Any, from_text: bool) -> Grade:
 
 def _parse_list(spec: _Typed, raw: Any, from_text: bool) -> tuple[str, ...]:
     if from_text and isinstance(raw, str):
-        return tuple(part.strip() for part in raw.split(";") if part.strip())
+        # A cell of a table: items separated by ";" (or the full-width "；" a Chinese keyboard
+        # types), and 无 for none, as the workbook writes it; an empty cell is a field not given.
+        text = raw.strip()
+        if text == NONE:
+            return ()
+        return tuple(part.strip() for part in text.replace("；", ";").split(";") if part.strip())
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
         raise ValueError
     return tuple(raw)
