@@ -35,7 +35,7 @@ from ._i18n import gettext as _
 from ._load import parse_rows
 from ._results import RunResult, UnitResult
 from ._run import Engine
-from ._schema import EvidenceSchema, check_unit
+from ._schema import check_unit, schema_of
 from ._score import EXACT_SUMS, fmt
 from ._toml import MAX_DEPTH, check_limits
 
@@ -184,11 +184,12 @@ class Changes:
         tables = dict(data.tables)
         specs = {t.name: t for t in plan.tables}
         owners = (unit, *children)
+        removed_cells = dict(zip(self.remove_rows, self.removed_cells))
         for name, line in self.remove_rows:
             spec = _table(specs, name, where or "--remove-row")
             by_unit = dict(tables.get(name, {}))
             found = False
-            expected = dict(zip(self.remove_rows, self.removed_cells)).get((name, line))
+            expected = removed_cells.get((name, line))
             for code in owners:
                 rows = by_unit.get(code, ())
                 for present in rows:
@@ -239,7 +240,7 @@ class Changes:
             tables[name] = by_unit
         # The checks across one unit's values that loading made (a part above its whole, a
         # row repeated where one per key is allowed): a change must not slip past them.
-        schema = EvidenceSchema(plan)
+        schema = schema_of(plan)  # made once: an improvement plan applies dozens of changes per unit
         for code in owners:
             own = values if code == unit else data.values.get(code)
             if own is not None:

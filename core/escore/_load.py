@@ -30,7 +30,7 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._parallel import default_jobs
-from ._schema import EvidenceSchema, check_row, check_unit, units_to_check
+from ._schema import EvidenceSchema, check_row, check_unit, schema_of, units_to_check
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def parse_unit_fields(
     origins: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Check and convert one unit's nested evidence mapping into ``target`` (fixture name → value)."""
-    schema = schema or EvidenceSchema(plan)
+    schema = schema or schema_of(plan)
     by_key = schema.by_key
     for key, raw in _flatten(data, schema.graded):
         found = by_key.get(key)
@@ -367,7 +367,7 @@ class _Reading:
         # One string object per unit code, however many rows name it (100k units, a million rows).
         self.wanted = {code: code for code in unit_codes}
         self.known = set(known_codes)
-        self.schema = EvidenceSchema(plan)
+        self.schema = schema_of(plan)
         self.with_rows = {**self.wanted, **{code: code for code in sub_codes}}
         self.tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
         self.all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}

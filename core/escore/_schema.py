@@ -117,6 +117,19 @@ def units_to_check(schema: EvidenceSchema, codes: Sequence[str], values: Any, ta
     return [code for position, code in enumerate(codes) if position in flagged or code in with_rows]
 
 
+_last_schema: list[tuple[Plan, EvidenceSchema]] = []  # the plan is held: its id is not reused while it is here
+
+
+def schema_of(plan: Plan) -> EvidenceSchema:
+    """The :class:`EvidenceSchema` of ``plan``, made once for the plan used last (a process
+    scores one plan at a time; an improvement plan applies dozens of changes per unit)."""
+    if _last_schema and _last_schema[0][0] is plan:
+        return _last_schema[0][1]
+    schema = EvidenceSchema(plan)
+    _last_schema[:] = [(plan, schema)]
+    return schema
+
+
 def check_unit(
     schema: EvidenceSchema,
     code: str,
