@@ -166,6 +166,9 @@ def test_verify_names_a_case_file_that_does_not_read_and_a_file_that_is_not_one(
     )
     renamed = tmp_path / "cases"
     renamed.mkdir()
+    ignored = renamed / "build" / "golden" / "copy.toml"  # a folder pytest does not look into: not read either
+    ignored.parent.mkdir(parents=True)
+    ignored.write_text("garbage [[\n", encoding="utf-8")
     result = runner.invoke(cli, ["verify", str(renamed), "--lang", "en"])
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (

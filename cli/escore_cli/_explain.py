@@ -35,9 +35,8 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
         catalog.choose(category, ruleset=ruleset, year=year)
     elif ruleset is not None:
         catalog.named(ruleset, year=year)
-    elif year is not None and not any(r.year == year for r, _ in catalog.rulesets.values()):
-        years = ", ".join(sorted({str(r.year) for r, _ in catalog.rulesets.values()}))
-        raise UsageError(_("no installed ruleset is of {0}").format(year) + _("; ") + _("years installed: {0}").format(years))
+    elif year is not None:
+        catalog.check_year(year)
     found: list[tuple[str, str, str]] = []
     names: list[str] = []
     for (r, c), (roster, _plugin) in sorted(catalog.rosters.items()):

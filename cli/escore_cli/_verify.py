@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,26 +139,25 @@ def _check_case_files(targets: list[Path]) -> None:
             load_cases(target)
             continue
         for path in sorted(target.rglob("*.toml")):
-            if is_golden(path) and not any(part.startswith(".") for part in path.relative_to(target).parts):
+            skipped = any(fnmatch.fnmatch(part, pattern) for part in path.relative_to(target).parts[:-1] for pattern in _NOT_COLLECTED)
+            if is_golden(path) and not skipped:
                 load_cases(path)
+
+
+#: The folders pytest does not look into by default (its ``norecursedirs``): a case file there
+#: is not run, so it is not read either (a package's ``build/`` copy of its cases, say).
+_NOT_COLLECTED = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}")
 
 
 def _chosen_rulesets(catalog: Catalog, ruleset: str | None, year: int | None) -> set[str]:
     """The rulesets whose cases run: those named by --ruleset and --year, else every one
     installed. An unknown name or year, or the two contradicting each other, is a usage error."""
-    from escore._errors import UsageError, did_you_mean
 
     if ruleset is not None:
         catalog.named(ruleset, year=year)
-    rulesets = [r for r, _ in catalog.rulesets.values() if (ruleset is None or r.name == ruleset) and (year is None or r.year == year)]
-    if (ruleset or year) and not rulesets:
-        years = sorted({str(r.year) for r, _ in catalog.rulesets.values()})
-        hint = did_you_mean(str(year), years)
-        # As for an unknown ruleset: the closest year, else the years installed.
-        raise UsageError(
-            _("no installed ruleset is of {0}").format(year) + _("; ") + (hint or _("years installed: {0}").format(", ".join(years)))
-        )
-    return {r.name for r in rulesets}
+    elif year is not None:
+        catalog.check_year(year)
+    return {r.name for r, _ in catalog.rulesets.values() if (ruleset is None or r.name == ruleset) and (year is None or r.year == year)}
 
 
 def _pytest_args(

@@ -100,10 +100,8 @@ def unassigned_declarations(module: Any) -> list[str]:
     The module's source is read only when it imports one of these names (a derived year's
     overrides module, a few lines); nothing is found when its source cannot be read.
     """
-    import sys
-
-    here = sys.modules[__name__]
-    names = {name for name in DECLARERS if getattr(module, name, None) is getattr(here, name)}
+    ours = globals()
+    names = {name for name in DECLARERS if getattr(module, name, None) is ours[name]}
     if not names:
         return []
     try:

@@ -468,6 +468,18 @@ class Catalog:
             )
         return chosen
 
+    def check_year(self, year: int) -> None:
+        """A usage error when no installed ruleset is of ``year``, with the closest year installed
+        (else those installed)."""
+        years = sorted({str(r.year) for r, _ in self.rulesets.values()})
+        if str(year) not in years:
+            hint = did_you_mean(str(year), years)
+            raise UsageError(
+                gettext("no installed ruleset is of {0}").format(year)
+                + gettext("; ")
+                + (hint or gettext("years installed: {0}").format(", ".join(years)))
+            )
+
     def choose(self, category: str, *, ruleset: str | None = None, year: int | None = None) -> Ruleset:
         """The ruleset to use for ``category``: the one named, the one of ``year``, or the latest.
 

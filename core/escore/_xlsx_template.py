@@ -9,7 +9,6 @@ whole-number/decimal ranges, dates, unit codes) and the description row.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -180,10 +179,6 @@ def evidence_workbook(
     return workbook_bytes(book)
 
 
-#: What no cell of an xlsx file can hold: the control characters other than tab and line breaks.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def unwritable_texts(
     plan: Plan,
     units: Sequence[Unit],
@@ -197,11 +192,14 @@ def unwritable_texts(
     cannot, and writing one would stop half-way. Dropping the character would make the
     workbook differ from its evidence without a word, so each is listed instead.
     """
+    # openpyxl's own pattern: what it refuses (control characters other than tab and line breaks).
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     problems: list[str] = []
 
     def check(text: Any, where: str) -> None:
         if isinstance(text, str):
-            found = _CONTROL.search(text)
+            found = ILLEGAL_CHARACTERS_RE.search(text)
             if found is not None:
                 problems.append(
                     _("{0}: U+{1:04X} at character {2} is a control character, which a workbook cell cannot hold").format(
