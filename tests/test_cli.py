@@ -521,6 +521,7 @@ def test_an_output_that_fails_half_written_leaves_no_file(runner, tmp_path, monk
         (["verify", "--year", "2071"], "no installed ruleset is of 2071; did you mean '2017'?"),
         (["verify", "--year", "3000"], "no installed ruleset is of 3000; years installed: 2017"),
         (["verify", "nowhere/cases"], "golden case path not found: nowhere/cases"),
+        (["verify", "-rA"], "no such option: -rA; pass pytest's options as --pytest-arg=-rA"),
     ],
     ids=[
         "a workbook of one unit",
@@ -530,6 +531,7 @@ def test_an_output_that_fails_half_written_leaves_no_file(runner, tmp_path, monk
         "a year like another",
         "a year unlike any",
         "no such cases",
+        "an option of pytest's",
     ],
 )
 def test_options_that_do_not_fit_together_are_usage_errors(tmp_path, monkeypatch, args, message):

@@ -145,6 +145,13 @@ def test_verify_passes_on_the_pack_as_shipped(demo_only):
     assert "3 passed" in result.output
 
 
+def test_verify_v_lists_each_case_with_its_result(demo_only):
+    result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "-v"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split(" PASSED")[0].rpartition("/")[2] for line in result.output.splitlines() if " PASSED" in line]
+    assert lines == ["towns.toml::south-sample@south", "towns.toml::reply-rate-boundary@test.town", "towns.toml::twenty-outages@east"]
+
+
 def test_verify_names_a_case_file_that_does_not_read_and_a_file_that_is_not_one(demo_only, tmp_path):
     """A golden file with bad TOML was pytest's collection error, its stack on stdout and exit 1;
     a file that is not a case file was pytest's "not found"; a folder not named golden was "no

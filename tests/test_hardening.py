@@ -485,6 +485,39 @@ def test_a_broken_module_named_by_p_is_isolated_and_named(runner, packs, monkeyp
     assert f"escore: warning: plugin 'hostile_module' is broken and was left out: {problem}" in result.stderr, result.stderr
 
 
+def test_a_pack_s_bad_call_into_escore_names_the_pack_s_line_and_its_ruleset_is_named_broken(runner, packs, monkeypatch):
+    """amend() with a keyword it does not take raises in escore's code; the warning names the
+    pack's own line first, and a command asking for the pack's ruleset says it is broken."""
+    make_pack(
+        packs,
+        "hostile_year",
+        """
+        from escore import Ruleset, amend, hookimpl
+
+        @hookimpl
+        def escore_register_rulesets(register):
+            register(Ruleset("demo2031", 2031, "Demo 2031", extends="demo2024"))
+            amend("S-1", maximum=3)
+        """,
+        entry_point=False,
+    )
+    with_plugins(monkeypatch, "hostile_year")
+    result = runner.invoke(cli, ["rules-diff", "demo2024", "demo2031"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    warning, error = result.stderr.splitlines()
+    import escore
+
+    core = Path(escore.__file__).parent
+    problem = (
+        "escore_register_rulesets raised ValueError: amend('S-1'): cannot change maximum; allowed: title, max, parent, source, "
+        f"counted, methods ({packs / 'hostile_year.py'}:7, in escore at {core / '_parameters.py'}:"
+    )
+    assert warning.startswith(f"escore: warning: plugin 'hostile_year' is broken and was left out: {problem}"), warning
+    assert error.startswith(
+        f"escore: error: unknown ruleset 'demo2031'; did you mean 'demo2024'?; plugin 'hostile_year' is broken ({problem}"
+    )
+
+
 def test_a_plugin_name_that_is_no_module_is_a_usage_error_with_a_suggestion(runner, monkeypatch):
     with_plugins(monkeypatch, "escore_demo.plugn")
     one_error_line(runner.invoke(cli, ["run", "-c", "town"]), "-p/ESCORE_PLUGINS: no escore plugin or module named 'escore_demo.plugn'")

@@ -113,7 +113,7 @@ def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
     import importlib.util
 
     source = tmp_path / "overrides_2025.py"
-    source.write_text(f"from escore import amend, parameter, remove\n\nKEPT = parameter('unused_here', 1)\n{call}\n", encoding="utf-8")
+    source.write_text(f"from escore import amend, parameter, remove\n\nKEPT = amend('S-2', title='kept')\n{call}\n", encoding="utf-8")
     spec = importlib.util.spec_from_file_location("overrides_2025", source)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -129,7 +129,31 @@ def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
         catalog_with(plugin).plan("demo2025", "town")
     assert str(raised.value) == (
         f"demo2025/town: {source}:4: {name}(...): the result is not kept, so it changes nothing "
-        "(the inherited value stays); assign it to a module variable: NAME = parameter(...)"
+        "(the inherited value stays); assign it to a module variable of its own: NAME = parameter(...)"
+    )
+
+
+def test_a_declaration_assigned_twice_to_one_name_is_a_pack_error(tmp_path):
+    """Python keeps the second ``CHANGED = amend(...)`` of a module only: the first change was lost."""
+    import importlib.util
+
+    source = tmp_path / "overrides_twice.py"
+    source.write_text(
+        "from escore import amend\n\nCHANGED = amend('S-1', title='x')\nOTHER = amend('S-2', title='y')\nCHANGED = amend('S-1-1', title='z')\n",
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("overrides_twice", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    plugin = derived()
+    plugin.escore_register_indicators = hookimpl(
+        lambda register: register(module, ruleset="demo2025", sections=[("town", "services"), ("town", "website")])
+    )
+    with pytest.raises(PackError) as raised:
+        catalog_with(plugin).plan("demo2025", "town")
+    assert str(raised.value) == (
+        f"demo2025/town: {source}:3: amend(...) (CHANGED is assigned again on line 5): the result is not kept, so it changes nothing "
+        "(the inherited value stays); assign it to a module variable of its own: NAME = parameter(...)"
     )
 
 
@@ -193,6 +217,142 @@ def test_an_unknown_base_or_amended_code_is_a_pack_error():
     catalog = catalog_with(derived(overrides={"X": amend("S-1-7", max=1)}))
     with pytest.raises(PackError, match=r"amends 'S-1-7', which no earlier year declares; did you mean 'S-1-3'\?"):
         catalog.plan("demo2025", "town")
+
+
+def without_platforms() -> types.ModuleType:
+    """demo2025: S-1-3 (the only reader of ``service.platforms``) removed, S-1 and S 10 points lower."""
+    return derived(
+        overrides={"GONE": remove("S-1-3"), "S1": amend("S-1", max=20), "S": amend("S", max=50)},
+        escore_register_sections=hookimpl(
+            lambda register: register(Section("demo2025", "town", "services", "Public services", weight=60, raw_max=50))
+        ),
+    )
+
+
+RETIRED = (
+    "service.platforms: demo2025 no longer reads this field (S-1-3 of demo2024 read it; removed or replaced since); "
+    "its values in the evidence are ignored"
+)
+
+
+def test_inherited_evidence_of_a_field_no_rule_reads_any_more_is_ignored_with_a_warning():
+    catalog = catalog_with(without_platforms())
+    plan = catalog.plan("demo2025", "town")
+    assert plan.retired_fields == {"service.platforms": ("demo2024", ("S-1-3",))}
+    assert plan.removed == {"S-1-3": "demo2025 (pack_demo2025.overrides.GONE)"}
+    with pytest.warns(UserWarning) as caught:  # the four sample units each give service.platforms: one warning
+        after = run_category(catalog, "town", ruleset="demo2025")
+    assert [str(w.message) for w in caught if "service.platforms" in str(w.message)] == [RETIRED]
+    before = run_category(catalog, "town", ruleset="demo2024")
+    for old, new in zip(before.units, after.units):
+        assert [(r.code, r.points) for r in new.indicators] == [(r.code, r.points) for r in old.indicators if r.code != "S-1-3"]
+        platforms = next(r.points for r in old.indicators if r.code == "S-1-3")
+        assert new.sections[0].name == "services" and new.sections[0].raw == old.sections[0].raw - platforms
+
+
+def test_a_retired_field_set_by_hand_is_refused_with_the_reason(tmp_path, monkeypatch):
+    module = types.ModuleType("pack_demo2025_retired")
+    for key in dir(pack := without_platforms()):
+        if key.startswith("escore_"):
+            setattr(module, key, getattr(pack, key))
+    monkeypatch.setitem(sys.modules, "pack_demo2025_retired", module)
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,pack_demo2025_retired")
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    result = CliRunner().invoke(cli, ["whatif", "-c", "town", "--ruleset", "demo2025", "east", "--set", 'service.platforms=["a"]'])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "escore: error: --set: service.platforms: demo2025 no longer reads this field (S-1-3 of demo2024 read it; removed or replaced since)"
+    )
+    columnar = tmp_path / "evidence" / "fields"
+    columnar.mkdir(parents=True)
+    (columnar / "town.csv").write_text("unit,service.reply_rate,service.platforms\neast,95,a；b\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "-c", "town", "--ruleset", "demo2025", "-e", str(tmp_path / "evidence"), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert f"escore: warning: {RETIRED}" in result.output
+
+
+def test_an_inherited_case_expecting_a_removed_indicator_names_the_removal(tmp_path):
+    from escore._errors import InputError
+    from escore._golden import load_cases, run_case
+
+    catalog = catalog_with(without_platforms())
+    cases = tmp_path / "towns.toml"
+    cases.write_text(
+        '[[case]]\nid = "east-platforms"\nruleset = "demo2024"\ncategory = "town"\nunit = "east"\n'
+        '[case.fields]\n"service.platforms" = []\n[case.expect.indicators]\n"S-1-3" = "0"\n',
+        encoding="utf-8",
+    )
+    [case] = load_cases(cases)
+    assert run_case(catalog, case).mismatches == ()
+    with pytest.raises(InputError) as raised:
+        run_case(catalog, case, ruleset="demo2025")
+    assert str(raised.value) == (
+        f"{cases} [case east-platforms]: expect.indicators.S-1-3: demo2025 removes 'S-1-3' (demo2025 (pack_demo2025.overrides.GONE)); "
+        "for demo2025, give this case a replacement of the same id 'east-platforms', or drop it (drop=[...])"
+    )
+
+
+def test_a_new_parameter_no_rule_reads_is_a_mistyped_replacement():
+    tiers = parameter("reply_delay_tier", Ladder.at_most("reply delay", [(3, 10)], otherwise=0))
+    catalog = catalog_with(derived(overrides={"TIERS": tiers}))
+    with pytest.raises(PackError) as raised:
+        catalog.plan("demo2025", "town")
+    assert str(raised.value) == (
+        "pack_demo2025.overrides.TIERS: ruleset 'demo2025' declares parameter 'reply_delay_tier', which no earlier year declares "
+        "and no rule reads (to replace an inherited parameter, use its name); did you mean 'reply_delay_tiers'?"
+    )
+
+    @indicator("S-1-4", "Booking", max=10, parent="S-1")
+    def booking(booking_points):  # a new parameter a new rule reads is no mistake
+        return Ladder.at_least("booking", [(1, 10)], otherwise=0).score(booking_points)
+
+    points = parameter("booking_points", 1)
+    fine = catalog_with(derived(overrides={"P": points, "booking": booking, "GONE": remove("S-1-3")}))
+    assert fine.plan("demo2025", "town").fixtures["booking_points"].origin == "demo2025"
+
+
+def test_a_field_declared_again_with_another_type_is_a_rules_diff_change():
+    from escore import field
+    from escore_demo.evidence import reply_delay
+
+    retyped = types.ModuleType("pack_demo2025.evidence")
+    retyped.reply_delay = field("service.median_delay", "decimal", unit="days", min=0, max=30, description=reply_delay.description)
+    catalog = catalog_with(derived(escore_register_fixtures=hookimpl(lambda register: register(retyped, ruleset="demo2025"))))
+    assert [(c.kind, c.subject, c.before, c.after) for c in diff_rulesets(catalog, "demo2024", "demo2025")] == [
+        ("field", "service.median_delay", "type=int, max=None", "type=decimal, max=30"),
+    ]
+
+
+def test_an_amendment_of_a_node_of_one_category_from_a_module_of_every_section():
+    pytest.importorskip("escore_fj2017_website")
+    import escore_fj2017_city.plugin
+    import escore_fj2017_provincial.plugin
+    import escore_fj2017_website.plugin
+
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.CHANGED = amend("C-1-1-1", title="物联网服务（2018）", max=6)  # city nodes only
+    overrides.GONE = remove("C-1-1-6")
+
+    plugin = types.ModuleType("pack_fj2018")
+    plugin.escore_register_rulesets = hookimpl(lambda register: register(Ruleset("fj2018", 2018, "fj2018", extends="fj2017")))
+    every = [
+        ("city", "comprehensive"),
+        ("city", "website"),
+        ("county", "website"),
+        ("provincial", "comprehensive"),
+        ("provincial", "website"),
+    ]
+    plugin.escore_register_indicators = hookimpl(lambda register: register(overrides, ruleset="fj2018", sections=every))
+    packs = [escore_fj2017_provincial.plugin, escore_fj2017_city.plugin, escore_fj2017_website.plugin, plugin]
+    catalog = Catalog(make_plugin_manager(autoload=False, extra=packs))
+    assert catalog.plan("fj2018", "county").nodes == catalog.plan("fj2017", "county").nodes
+    assert [(c.kind, c.categories, c.subject) for c in diff_rulesets(catalog, "fj2017", "fj2018")] == [
+        ("title", ("city",), "C-1-1-1"),
+        ("max", ("city",), "C-1-1-1"),
+        ("node-removed", ("city",), "C-1-1-6"),
+        ("field-removed", ("city",), "city.platforms.security"),
+    ]
 
 
 # --------------------------------------------------------------------------- golden cases

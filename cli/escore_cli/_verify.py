@@ -48,6 +48,7 @@ class _Sink:
 @click.option("--pytest-arg", "pytest_args", multiple=True, metavar="ARG", help="Pass ARG to pytest (repeatable), e.g. --pytest-arg=-x.")
 @click.option("-k", "keyword", metavar="EXPR", help="Only cases whose id/file match EXPR (pytest -k).")
 @click.option("-x", "exitfirst", is_flag=True, help="Stop at the first failing case.")
+@click.option("-v", "--verbose", is_flag=True, help="One line per case, with its result (pytest -v).")
 @lang_option
 @click.pass_context
 @reports_errors
@@ -62,6 +63,7 @@ def verify(
     pytest_args: tuple[str, ...],
     keyword: str | None,
     exitfirst: bool,
+    verbose: bool,
 ) -> None:
     """Run golden cases through pytest: those of the installed packs, or under PATHS.
 
@@ -85,12 +87,14 @@ def verify(
         raise UsageError(_("no golden cases: no installed pack registers any; pass PATH"))
     for target in targets:
         if not target.exists():
+            if str(target).startswith("-"):  # an option of pytest's, given as it would be to pytest
+                raise UsageError(_("no such option: {0}; pass pytest's options as --pytest-arg={0}").format(target))
             raise UsageError(_("golden case path not found: {0}").format(target))
     _check_case_files(targets)
     scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
     empty_config = Path(scratch.name) / "pytest.ini"
     empty_config.write_text("[pytest]\n", encoding="utf-8")
-    args = _pytest_args(targets, empty_config, sorted(names) if ruleset or year else [], keyword, exitfirst, pytest_args)
+    args = _pytest_args(targets, empty_config, sorted(names) if ruleset or year else [], keyword, exitfirst, pytest_args, verbose=verbose)
     sink = _Sink()
     cov = None
     if with_coverage:
@@ -161,14 +165,21 @@ def _chosen_rulesets(catalog: Catalog, ruleset: str | None, year: int | None) ->
 
 
 def _pytest_args(
-    targets: list[Path], empty_config: Path, rulesets: list[str], keyword: str | None, exitfirst: bool, pytest_args: tuple[str, ...]
+    targets: list[Path],
+    empty_config: Path,
+    rulesets: list[str],
+    keyword: str | None,
+    exitfirst: bool,
+    pytest_args: tuple[str, ...],
+    *,
+    verbose: bool = False,
 ) -> list[str]:
     """pytest's command line for the golden cases at ``targets``, the cases of ``rulesets`` only
     (all when empty)."""
     args = [str(t) for t in targets]
     # escore is imported before pytest starts, so pytest cannot assert-rewrite the plugin's
     # distribution; its runtime code has no bare asserts, so the warning is noise here.
-    args += ["-q", "--rootdir", str(Path.cwd()), "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    args += ["-v" if verbose else "-q", "--rootdir", str(Path.cwd()), "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     # Golden cases are data: nothing under PATH may run code. No conftest.py, no
     # configuration file found there (-c names an empty one), no Python test modules
     # or package __init__ imported (-p no:python), no doctests. pytest's cache stays in

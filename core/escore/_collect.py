@@ -177,6 +177,13 @@ class Plan(NamedTuple):
     feeds: Mapping[str, tuple[str, ...]]  # field key / table name → indicator codes
     rule_objects: tuple[tuple[str, Any], ...]  # (module-qualified name, rule) for coverage
     marks: frozenset[str]
+    #: fields an earlier year of the chain read for this category and this one does not (its
+    #: readers removed or replaced): key → (the last ruleset that read it, its indicators
+    #: there). Inherited evidence still holds them; loading ignores them with a warning.
+    retired_fields: Mapping[str, tuple[str, tuple[str, ...]]] = {}
+    #: inherited nodes of this category a later year removed (with their subtrees): code →
+    #: ``"ruleset (module.NAME)"``, where the removal is declared
+    removed: Mapping[str, str] = {}
 
     def roots(self, section: str) -> list[PlanNode]:
         return sorted((n for n in self.nodes.values() if n.section == section and n.parent is None), key=lambda n: natural_key(n.code))
@@ -211,18 +218,21 @@ def _fixture_definitions(layer: FixtureLayer) -> dict[str, FixtureDef]:
     seen: set[int] = set()
     scans = [(module, False) for module in layer.modules] + [(module, True) for module in layer.rule_modules]
     for module, parameters_only in scans:
-        for _, value in _scan(module):
+        for variable, value in _scan(module):
             if isinstance(value, Parameter):
                 if id(value) in seen:  # one parameter imported into a second module
                     continue
                 seen.add(id(value))
-                definition = FixtureDef(value.name, "parameter", where=module.__name__, parameter=value, origin=layer.ruleset)
+                where = f"{module.__name__}.{variable}"
+                definition = FixtureDef(value.name, "parameter", where=where, parameter=value, origin=layer.ruleset)
             elif parameters_only:
                 continue
             elif isinstance(value, Field):
-                definition = FixtureDef(value.fixture_name, "field", field=value, where=module.__name__, origin=layer.ruleset)
+                where = f"{module.__name__}.{variable}"
+                definition = FixtureDef(value.fixture_name, "field", field=value, where=where, origin=layer.ruleset)
             elif isinstance(value, Table):
-                definition = FixtureDef(value.fixture_name, "table", table=value, where=module.__name__, origin=layer.ruleset)
+                where = f"{module.__name__}.{variable}"
+                definition = FixtureDef(value.fixture_name, "table", table=value, where=where, origin=layer.ruleset)
             elif callable(value) and isinstance(getattr(value, FIXTURE_ATTRIBUTE, None), FixtureDecl):
                 decl: FixtureDecl = getattr(value, FIXTURE_ATTRIBUTE)
                 argnames = parameter_names(value)
@@ -230,7 +240,7 @@ def _fixture_definitions(layer: FixtureLayer) -> dict[str, FixtureDef]:
             else:
                 continue
             other = found.get(definition.name)
-            if other is not None and other != definition:
+            if other is not None and other._replace(where="") != definition._replace(where=""):  # not one object imported twice
                 raise PackError(f"fixture '{definition.name}' is defined twice: {other.where or other.kind} and {definition.where}")
             found[definition.name] = definition
     return found
@@ -267,7 +277,43 @@ def collect_fixtures(
                     )
             fixtures[name] = definition
     _check_fixture_graph(fixtures)
+    _check_new_parameters_read(fixtures, [first, *overlays])
     return fixtures
+
+
+def _check_new_parameters_read(fixtures: Mapping[str, FixtureDef], layers: Sequence[FixtureLayer]) -> None:
+    """Refuse a parameter that a later year adds and no rule reads: a name mistyped where an
+    inherited parameter was meant to be replaced would otherwise leave the old value in force
+    without a word (``rules-diff`` compares the parameters rules read)."""
+    if len(layers) < 2:
+        return
+    declared = [_fixture_definitions(layer) for layer in layers]
+    depth = {layer.ruleset: index for index, layer in enumerate(layers)}
+    new = {
+        name: definition
+        for name, definition in fixtures.items()
+        if definition.kind == "parameter"
+        and depth.get(definition.origin, 0) > 0
+        and not any(name in earlier for earlier in declared[: depth[definition.origin]])
+    }
+    if not new:
+        return
+    read = {arg for definition in fixtures.values() for arg in definition.argnames}
+    for layer in layers:
+        for module in layer.rule_modules:
+            for _, value in _scan(module):
+                decl = getattr(value, DECLARATION_ATTRIBUTE, None) if callable(value) else None
+                if decl is not None:
+                    read.update(parameter_names(value))
+                    read.update(name for alternative in getattr(decl, "alternatives", ()) for name in alternative.names)
+    for name, definition in sorted(new.items()):
+        if name in read:
+            continue
+        hint = did_you_mean(name, [n for n, d in fixtures.items() if d.kind == "parameter" and n not in new])
+        raise PackError(
+            f"{definition.where}: ruleset '{definition.origin}' declares parameter '{name}', which no earlier year declares and no "
+            "rule reads (to replace an inherited parameter, use its name)" + (f"; {hint}" if hint else "")
+        )
 
 
 def _check_fixture_graph(fixtures: Mapping[str, FixtureDef]) -> None:
@@ -323,6 +369,9 @@ class RuleLayer(NamedTuple):
 
     ruleset: str
     modules: Sequence[tuple[str, ModuleType]]  # (section name, module)
+    #: the modules it registers for its other categories: a later year may amend or remove a
+    #: node of one category from a module attached to every section, and that is no error
+    elsewhere: Sequence[ModuleType] = ()
 
 
 def _expand(func: Callable[..., Any], decl: IndicatorDecl) -> list[tuple[IndicatorDecl, Mapping[str, Any], tuple[Mark, ...]]]:
@@ -358,6 +407,7 @@ def build_plan(
     fixtures: Mapping[str, FixtureDef],
     *,
     base_name: str = "",
+    base_elsewhere: Sequence[ModuleType] = (),
     overlays: Sequence[RuleLayer] = (),
     section_origins: Mapping[str, str] = {},
     check_total: bool = False,
@@ -373,7 +423,7 @@ def build_plan(
     label = f"{ruleset.name}/{category.key}"
     if check_total:
         _check_total(label, category, sections)
-    layers = [RuleLayer(base_name or ruleset.name, modules), *overlays]
+    layers = [RuleLayer(base_name or ruleset.name, modules, base_elsewhere), *overlays]
     declarations = _Declarations(label, category.key, layers)
     nodes = _tree(label, category.key, declarations.declared)
     _check_sums(label, nodes, sections, section_origins if overlays else {})
@@ -393,6 +443,7 @@ def build_plan(
         feeds=feeds,
         rule_objects=rule_objects,
         marks=frozenset(m.name for plan in indicators for m in plan.marks),
+        removed=declarations.dropped,
     )
 
 
@@ -418,6 +469,7 @@ class _Declarations:
         self.vetoes: dict[str, tuple[VetoDecl, Callable[..., Any]]] = {}
         self.rule_objects: list[tuple[str, Any]] = []
         self.removed: dict[str, str] = {}  # code → where its removal is declared
+        self.dropped: dict[str, str] = {}  # code of this category → the removal that dropped it (its own or an ancestor's)
         for depth, layer in enumerate(layers):
             mine, amendments = self._scan(layer, depth)
             self.declared.update(mine)
@@ -456,7 +508,7 @@ class _Declarations:
                 if unassigned:
                     raise PackError(
                         f"{label}: {'; '.join(unassigned)}: the result is not kept, so it changes nothing "
-                        "(the inherited value stays); assign it to a module variable: NAME = parameter(...)"
+                        "(the inherited value stays); assign it to a module variable of its own: NAME = parameter(...)"
                     )
             place = section_name if not depth or len(own_sections[id(module)]) == 1 else ""
             for name, value in _scan(module):
@@ -542,16 +594,17 @@ class _Declarations:
             if code not in declared and not _declared_in(code, self.layers):
                 hint = did_you_mean(code, declared)
                 raise PackError(f"{self.label}: {where} removes '{code}', which no earlier year declares" + (f"; {hint}" if hint else ""))
-        gone = set(self.removed)
+        gone = dict(self.removed)
         changed = True
         while changed:
             changed = False
             for code, item in declared.items():
                 if code not in gone and item.decl.parent in gone:
-                    gone.add(code)
+                    gone[code] = gone[item.decl.parent]
                     changed = True
-        for code in gone:
-            declared.pop(code, None)
+        for code, where in sorted(gone.items()):
+            if declared.pop(code, None) is not None:
+                self.dropped[code] = where
 
 
 def _tree(label: str, cat: str, declared: Mapping[str, _Declared]) -> dict[str, PlanNode]:
@@ -728,7 +781,7 @@ def _evidence_read(
 def _declared_in(code: str, layers: Sequence[RuleLayer]) -> bool:
     """Whether ``code`` is declared in the layers' modules at all (perhaps for another category)."""
     for layer in layers:
-        for _, module in layer.modules:
+        for module in dict.fromkeys([*(module for _, module in layer.modules), *layer.elsewhere]):
             for _, value in _scan(module):
                 decl = value if isinstance(value, Group) else getattr(value, DECLARATION_ATTRIBUTE, None) if callable(value) else None
                 if decl is not None and getattr(decl, "code", None) == code:

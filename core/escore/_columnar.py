@@ -34,6 +34,7 @@ from ._errors import EscoreError, EscoreWarning, InputError, did_you_mean
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
+from ._schema import ignore_retired
 from ._score import Grade
 from ._tablerows import made_once
 
@@ -413,6 +414,9 @@ def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, 
             name_of_field = name
         found = schema.by_key.get(name_of_field)
         if found is None:
+            if name_of_field in schema.retired:
+                ignore_retired(schema, name_of_field)
+                continue
             if name_of_field in schema.all_fields:
                 raise InputError(where, name, _("this field is not read by category '{0}'").format(schema.category))
             raise InputError(where, name, _("unknown evidence key (column)"), hint=did_you_mean(name, schema.by_key))

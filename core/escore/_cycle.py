@@ -35,7 +35,7 @@ from ._i18n import gettext as _
 from ._load import parse_rows
 from ._results import RunResult, UnitResult
 from ._run import Engine
-from ._schema import check_unit, schema_of
+from ._schema import check_unit, retired_field, schema_of
 from ._score import EXACT_SUMS, fmt
 from ._toml import MAX_DEPTH, check_limits
 
@@ -177,6 +177,8 @@ class Changes:
             spec = fields.get(key)
             if spec is None:
                 every = {d.field.key for d in plan.fixtures.values() if d.field is not None}
+                if key in plan.retired_fields:
+                    raise InputError(where or "--set", key, retired_field(schema_of(plan), key))
                 if key in every:
                     raise InputError(where or "--set", key, _("this field is not read by category '{0}'").format(plan.category.key))
                 raise InputError(where or "--set", key, _("unknown evidence field"), hint=did_you_mean(key, fields))

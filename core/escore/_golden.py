@@ -250,6 +250,14 @@ def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> 
         unit = attrs.evolve(unit, attributes={**unit.attributes, **case.attributes})
     check_roster(plan, [unit], where)
     for code in case.indicators:
+        if code in plan.removed and code not in plan.nodes:
+            raise InputError(
+                where,
+                f"expect.indicators.{code}",
+                _("{0} removes '{1}' ({2}); for {0}, give this case a replacement of the same id '{3}', or drop it (drop=[...])").format(
+                    chosen.name, code, plan.removed[code], case.id
+                ),
+            )
         if code not in plan.nodes or plan.nodes[code].kind == "group":
             leaves = [ip.node.code for ip in plan.indicators]
             raise InputError(

@@ -30,7 +30,7 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._parallel import default_jobs
-from ._schema import EvidenceSchema, check_row, check_unit, schema_of, units_to_check
+from ._schema import EvidenceSchema, check_row, check_unit, ignore_retired, schema_of, units_to_check
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
@@ -72,6 +72,9 @@ def parse_unit_fields(
     for key, raw in _flatten(data, schema.graded):
         found = by_key.get(key)
         if found is None:
+            if key in schema.retired:
+                ignore_retired(schema, key)
+                continue
             if key in schema.all_fields:
                 raise InputError(where, key, _("this field is not read by category '{0}'").format(schema.category))
             hint = did_you_mean(key, by_key)
@@ -316,7 +319,7 @@ def _declarations_digest(plan: Plan) -> str:
     set is reused only under the very constraints it was checked against."""
     from ._cache import blake2b
 
-    text = repr(([(f, f.fixture_name) for f in plan.fields], list(plan.tables), plan.category.key))
+    text = repr(([(f, f.fixture_name) for f in plan.fields], list(plan.tables), plan.category.key, plan.retired_fields))
     return blake2b(text.encode(), digest_size=10).hexdigest()
 
 

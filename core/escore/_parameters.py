@@ -113,8 +113,19 @@ def unassigned_declarations(module: Any) -> list[str]:
     import ast
 
     found = []
+    where = getattr(module, "__file__", module.__name__)
+    assigned: dict[str, tuple[int, str]] = {}  # variable → line and declarer of its last declaration
     for statement in ast.parse(source).body:
-        call = statement.value if isinstance(statement, ast.Expr) else None
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in names:
-            found.append(f"{getattr(module, '__file__', module.__name__)}:{statement.lineno}: {call.func.id}(...)")
-    return found
+        call = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in names):
+            continue
+        if isinstance(statement, ast.Expr):
+            found.append(f"{where}:{statement.lineno}: {call.func.id}(...)")
+            continue
+        for target in statement.targets:  # NAME = amend(...) twice: the module keeps the second only
+            if isinstance(target, ast.Name):
+                if target.id in assigned:
+                    line, declarer = assigned[target.id]
+                    found.append(f"{where}:{line}: {declarer}(...) ({target.id} is assigned again on line {statement.lineno})")
+                assigned[target.id] = (statement.lineno, call.func.id)
+    return sorted(found, key=lambda text: int(text[len(where) + 1 :].partition(":")[0]))

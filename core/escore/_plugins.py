@@ -111,7 +111,15 @@ def plugin_failure(exc: BaseException) -> str:
     import traceback
 
     frames = traceback.extract_tb(exc.__traceback__)
-    where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    # The pack's own line that called escore (an amend() with a bad keyword, a field() of an
+    # unknown type) says more than the line of escore that refused it: both are named.
+    core = str(Path(__file__).parent) + os.sep
+    theirs = [f for f in frames if not f.filename.startswith((core, "<"))]
+    where = ""
+    if frames:
+        where = f" ({frames[-1].filename}:{frames[-1].lineno})"
+        if theirs and theirs[-1] is not frames[-1]:
+            where = f" ({theirs[-1].filename}:{theirs[-1].lineno}, in escore at {frames[-1].filename}:{frames[-1].lineno})"
     return f"{type(exc).__name__}: {exc}{where}"
 
 
@@ -449,6 +457,14 @@ class Catalog:
 
     # ------------------------------------------------------------------ selection
 
+    def _broken_note(self) -> str:
+        """``; plugin 'X' … is broken (why)`` for each plugin left out: what a name that is not
+        found may belong to."""
+        return "".join(
+            gettext("; ") + gettext("{0} is broken ({1})").format(describe(name, ep), problem)
+            for name, (ep, problem) in sorted(self.broken.items())
+        )
+
     def category_keys(self) -> list[str]:
         return sorted({key for _, key in self.categories})
 
@@ -459,7 +475,10 @@ class Catalog:
             hint = did_you_mean(name, self.rulesets)
             known = ", ".join(sorted(self.rulesets)) or gettext("none")
             raise UsageError(
-                gettext("unknown ruleset '{0}'").format(name) + gettext("; ") + (hint or gettext("installed: {0}").format(known))
+                gettext("unknown ruleset '{0}'").format(name)
+                + gettext("; ")
+                + (hint or gettext("installed: {0}").format(known))
+                + self._broken_note()  # the ruleset meant may be a broken plugin's
             )
         chosen = self.rulesets[name][0]
         if year is not None and chosen.year != year:
@@ -501,12 +520,11 @@ class Catalog:
         if category not in self.category_keys():
             hint = did_you_mean(category, self.category_keys())
             known = ", ".join(self.category_keys()) or gettext("none (is a rule pack installed?)")
-            broken = "".join(
-                gettext("; ") + gettext("{0} is broken ({1})").format(describe(name, ep), problem)
-                for name, (ep, problem) in sorted(self.broken.items())
-            )
             raise UsageError(
-                gettext("unknown category '{0}'").format(category) + gettext("; ") + (hint or gettext("known: {0}").format(known)) + broken
+                gettext("unknown category '{0}'").format(category)
+                + gettext("; ")
+                + (hint or gettext("known: {0}").format(known))
+                + self._broken_note()
             )
         candidates = sorted((self.rulesets[r][0] for r, k in self.categories if k == category), key=lambda r: (r.year, r.name))
         if year is not None:
@@ -561,6 +579,9 @@ class Catalog:
                     if c == category
                 ]
 
+            def elsewhere(name: str) -> list[ModuleType]:
+                return [module for r, targets, module, _ in self.indicator_modules if r == name and any(c != category for c, _ in targets)]
+
             if ruleset not in self._fixtures:
                 layers = [
                     FixtureLayer(name, self.fixture_modules.get(name, []), [m for r, _, m, _ in self.indicator_modules if r == name])
@@ -576,11 +597,29 @@ class Catalog:
                 modules_of(chain[0]),
                 self._fixtures[ruleset],
                 base_name=chain[0],
-                overlays=[RuleLayer(name, modules_of(name)) for name in chain[1:]],
+                base_elsewhere=elsewhere(chain[0]),
+                overlays=[RuleLayer(name, modules_of(name), elsewhere(name)) for name in chain[1:]],
                 section_origins={s.name: self.section_origin(ruleset, category, s.name) for s in sections},
                 check_total=self.complete,
             )
+            if len(chain) > 1:
+                self._plans[key] = self._plans[key]._replace(retired_fields=self._retired_fields(ruleset, category))
         return self._plans[key]
+
+    def _retired_fields(self, ruleset: str, category: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """The fields the ruleset ``ruleset`` extends read for ``category`` (or an earlier year
+        did) and ``ruleset`` does not: see :attr:`Plan.retired_fields`."""
+        parent = self.rulesets[ruleset][0].extends
+        if parent is None or (parent, category) not in self.categories:
+            return {}
+        try:
+            earlier = self.plan(parent, category)
+        except PackError:  # the earlier year's own tree does not hold together: nothing to name
+            return {}
+        read = {f.key for f in self._plans[(ruleset, category)].fields}
+        retired = {key: by for key, by in earlier.retired_fields.items() if key not in read}
+        retired.update((f.key, (parent, earlier.feeds.get(f.key, ()))) for f in earlier.fields if f.key not in read)
+        return dict(sorted(retired.items()))
 
     def roster(self, ruleset: str, category: str) -> tuple[Unit, ...]:
         """The units of a category in code order (sorted once per catalogue)."""

@@ -49,6 +49,7 @@ KINDS = (
     "rule",
     "field-added",
     "field-removed",
+    "field",
 )
 
 #: The kinds as the table and markdown name them (JSON keeps the kinds themselves).
@@ -78,6 +79,7 @@ KIND_NAMES = (
     NP_("change", "rule"),
     NP_("change", "field-added"),
     NP_("change", "field-removed"),
+    NP_("change", "field"),
 )
 
 
@@ -220,19 +222,32 @@ def diff_plans(a: Plan, b: Plan) -> list[Change]:
     fa_, fb_ = {f.key for f in a.fields}, {f.key for f in b.fields}
     out.extend(Change("field-removed", cat, key) for key in sorted(fa_ - fb_))
     out.extend(Change("field-added", cat, key) for key in sorted(fb_ - fa_))
+    da, db = {f.key: f for f in a.fields}, {f.key: f for f in b.fields}
+    for key in sorted(fa_ & fb_):
+        before, after = _field_difference(da[key], db[key])
+        if before != after:
+            out.append(Change("field", cat, key, before, after))
     return out
+
+
+def _field_difference(a: Any, b: Any) -> tuple[str, str]:
+    """What differs between two declarations of one evidence field (its type, range, choices…),
+    as ``name=value`` pairs, before and after."""
+    before, after = [], []
+    for attribute in attrs.fields(type(a)):
+        if not attribute.eq or attribute.name.startswith("_"):  # derived: a parser made from the type
+            continue
+        old, new = describe(getattr(a, attribute.name)), describe(getattr(b, attribute.name, None))
+        if old != new:
+            before.append(f"{attribute.name}={old}")
+            after.append(f"{attribute.name}={new}")
+    return ", ".join(before), ", ".join(after)
 
 
 def diff_rulesets(catalog: Any, a: str, b: str, category: str | None = None) -> list[Change]:
     """What changes from ruleset ``a`` to ruleset ``b`` (every category both know, or ``category``)."""
     for name in (a, b):
-        if name not in catalog.rulesets:
-            hint = did_you_mean(name, catalog.rulesets)
-            raise UsageError(
-                gettext("unknown ruleset '{0}'").format(name)
-                + gettext("; ")
-                + (hint or gettext("installed: {0}").format(", ".join(sorted(catalog.rulesets))))
-            )
+        catalog.named(name)  # an unknown name is a usage error naming the closest installed
     # Categories with sections (a category that only holds sub-units has no tree to compare).
     ca = {k for r, k, _ in catalog.sections if r == a}
     cb = {k for r, k, _ in catalog.sections if r == b}

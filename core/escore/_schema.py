@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 class EvidenceSchema:
     """The fields of one plan, indexed once per load rather than once per unit file (or table)."""
 
-    __slots__ = ("all_fields", "bounds", "by_key", "category", "checked_tables", "graded", "tables")
+    __slots__ = ("all_fields", "bounds", "by_key", "category", "checked_tables", "graded", "retired", "ruleset", "tables")
 
     def __init__(self, plan: Plan) -> None:
         self.category = plan.category.key
+        self.ruleset = plan.ruleset.name
+        self.retired = plan.retired_fields
         self.by_key = {f.key: (f.for_category(self.category), f.fixture_name) for f in plan.fields}
         self.all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
         self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
@@ -60,6 +62,24 @@ class EvidenceSchema:
             for name in tbl.unique:
                 if name not in names:
                     raise PackError(f"monitoring table '{tbl.name}': unique names '{name}', which is not a column")
+
+
+def retired_field(schema: EvidenceSchema, key: str) -> str:
+    """Why ``key``, a field an earlier year read, is read no more (see ``Plan.retired_fields``):
+    a sentence naming the year that last read it and its indicators there."""
+    earlier, readers = schema.retired[key]
+    return _("{0} no longer reads this field ({1} of {2} read it; removed or replaced since)").format(
+        schema.ruleset, ", ".join(readers) or "?", earlier
+    )
+
+
+def ignore_retired(schema: EvidenceSchema, key: str) -> None:
+    """Warn that evidence of the retired field ``key`` is ignored (inherited evidence still has it).
+
+    The warning names the field, not the file: one line per field, however many files hold it."""
+    from ._errors import warn
+
+    warn(_("{0}: {1}; its values in the evidence are ignored").format(key, retired_field(schema, key)))
 
 
 #: How a value breaks its bound: above an ``at_most`` one, below an ``at_least`` one.

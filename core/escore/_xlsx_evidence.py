@@ -21,7 +21,7 @@ from ._evidence import Column, Field, Table
 from ._frozen import frozen
 from ._i18n import N_, gettext
 from ._model import EvidenceLoader
-from ._schema import check_row, check_unit
+from ._schema import EvidenceSchema, check_row, check_unit, ignore_retired
 from ._xlsx_layout import (
     ABOUT_KEYS,
     ABOUT_SHEET,
@@ -282,7 +282,7 @@ def read_evidence_book(
         elif name in other_tables:
             continue  # a monitoring table of another category of the ruleset
         else:
-            _read_unit_sheet(name, grid, fields, other_fields, plan.category.key, wanted, known, values, problems, new_values, seen_units)
+            _read_unit_sheet(name, grid, fields, other_fields, schema, wanted, known, values, problems, new_values, seen_units)
     # The checks that span several values of a unit (a part above its whole, READING 15),
     # on what the workbook gives together with what other evidence gave before it.
     book_origins = problems.origins
@@ -379,7 +379,7 @@ def _read_unit_sheet(
     grid: Sequence[Sequence[Any]],
     fields: Mapping[str, Field],
     other_fields: set[str],
-    category: str,
+    schema: EvidenceSchema,
     wanted: Collection[str],
     known: set[str],
     values: Mapping[str, dict[str, Any]],
@@ -398,7 +398,7 @@ def _read_unit_sheet(
             gettext("not an evidence sheet: expected a row of keys starting with 'unit' in column A (sheets named '_…' are ignored)"),
         )
         return
-    layout = _unit_sheet_layout(sheet, [cell_value(v) for v in grid[top]], grid[top + 1 :], top, fields, other_fields, category, problems)
+    layout = _unit_sheet_layout(sheet, [cell_value(v) for v in grid[top]], grid[top + 1 :], top, fields, other_fields, schema, problems)
     units_here: dict[str, int] = {}
     for offset, row in enumerate(grid[top + 1 :]):
         number = top + 2 + offset
@@ -430,7 +430,7 @@ def _unit_sheet_layout(
     top: int,
     fields: Mapping[str, Field],
     other_fields: set[str],
-    category: str,
+    schema: EvidenceSchema,
     problems: _Problems,
 ) -> _UnitSheetLayout:
     """The columns of a unit sheet from its row of keys (row ``top``); each key that is not one
@@ -463,8 +463,10 @@ def _unit_sheet_layout(
             graded.setdefault(base, {})[part] = index
         elif key in fields:
             problems.add(where, key, gettext("an assessor-graded field takes two columns, {0}.points and {0}.reason").format(key))
+        elif key in schema.retired or (part in GRADED_PARTS and base in schema.retired):
+            ignore_retired(schema, key if key in schema.retired else base)  # inherited evidence: its column is skipped
         elif key in other_fields or (part in GRADED_PARTS and base in other_fields):
-            problems.add(where, key, gettext("this field is not read by category '{0}'").format(category))
+            problems.add(where, key, gettext("this field is not read by category '{0}'").format(schema.category))
         else:
             candidates = [k for k, f in fields.items() if f.type != "graded"]
             candidates += [f"{k}.{p}" for k, f in fields.items() if f.type == "graded" for p in GRADED_PARTS]
