@@ -467,6 +467,17 @@ def test_cache_shows_what_it_holds_and_clears_only_escores_files(runner, tmp_pat
     assert len(list(cache.glob("evidence-*.marshal"))) == 1
 
 
+def test_cache_naming_a_file_says_it_is_not_used(runner, tmp_path):
+    """ESCORE_CACHE_DIR naming a regular file: escore cache said where the cache is as if it were one."""
+    afile = tmp_path / "a-file"
+    afile.write_text("")
+    result = runner.invoke(cli, ["cache", "--lang", "en"], env={"ESCORE_CACHE_DIR": str(afile)})
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"escore: warning: not using the evidence cache {afile}: it is not a directory (make it yours with mode 0700, or set ESCORE_CACHE_DIR)\n"
+    )
+
+
 def test_cache_when_off(runner):
     result = runner.invoke(cli, ["cache", "--lang", "en"], env={"ESCORE_CACHE_DIR": "off"})
     assert (result.exit_code, result.stdout) == (0, "the cache is off (ESCORE_CACHE_DIR, or no home directory)\n")

@@ -237,7 +237,7 @@ def test_parquet_units_table_with_a_list_attribute_is_refused_by_name(catalog, t
     pq.write_table(pa.table({"code": ["x1", "x2"], "name": ["X", "Y"], "dc_variant": [["B"], ["A"]]}), path)
     with pytest.raises(InputError) as info:
         run_category(catalog, "provincial", roster=path)
-    assert "x1.attributes.dc_variant: expected one of A, B, C, got ['B']" in str(info.value)
+    assert str(info.value) == f"{path}:1: dc_variant: expected one of A, B, C, got ['B']"  # Parquet: row 1 is the first unit
 
 
 def test_units_table_replaces_the_roster(catalog, tmp_path):
@@ -474,10 +474,11 @@ def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
     [
         ("code,name,dc_variant\nx,X,A\nx,Y,B\n", "unit codes must be unique; repeated: x ('x' on lines 2, 3)"),
         ("name,dc_variant\nX,A\n", "code: missing column"),
-        ("code,name,dc_variant\nx,X,D\n", "x.attributes.dc_variant: expected one of A, B, C, got 'D'"),
+        ("code,name,dc_variant\nx,X,D\n", "units.csv:2: dc_variant: expected one of A, B, C, got 'D'"),
         # Several units share each mapping; the first unit in code order with a bad one is named.
-        ("code,name,dc_variant\nw,W,A\nz,Z,E\ny,Y,D\nx,X,A\n", "y.attributes.dc_variant: expected one of A, B, C, got 'D'"),
-        ("code,name,dc_variant\nx,X,A\ny,Y,\n", "y.attributes.dc_variant: expected one of A, B, C, got None"),
+        ("code,name,dc_variant\nw,W,A\nz,Z,E\ny,Y,D\nx,X,A\n", "units.csv:4: dc_variant: expected one of A, B, C, got 'D'"),
+        ("code,name,dc_variant\nx,X,A\ny,Y,\n", "units.csv:3: dc_variant: expected one of A, B, C, got an empty cell"),
+        ("code,name\nx,X\n", "units.csv: dc_variant: missing column: the variants of provincial are picked by it"),
         ("code,name,dc_variant\nfuzhou,X,A\n", "belongs to another category"),
         ("code,name\n", "no units"),
         ("code,name,dc_variant\nx,X,A\n ,Y,B\n", "units.csv:3: code: expected a unit code"),

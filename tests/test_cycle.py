@@ -122,6 +122,12 @@ def test_walkthrough_save_change_diff_plan_whatif_appeal(runner, evidence, db):
     assert east["indicators"][0]["reasons_after"][-1].startswith("points changed by appeal #1")
     history = as_json(runner.invoke(cli, ["history", "-f", "json"]))
     assert [(r["id"], r["label"], r["appeals"]) for r in history["runs"]] == [(1, "self-report", []), (2, "on-site", []), (3, "", [1])]
+    assert len(as_json(runner.invoke(cli, ["history", "-c", "town", "-f", "json"]))["runs"]) == 3
+    mistyped = ok(runner.invoke(cli, ["history", "-c", "twon"]), 2)
+    assert mistyped.stderr == "escore: error: no saved run is of category 'twon'; did you mean 'town'?\n"
+    other = ok(runner.invoke(cli, ["history", "-c", "village"]))
+    assert other.stdout == "no saved run is of category 'village'; saved runs are of: town\n"
+    assert as_json(runner.invoke(cli, ["history", "-c", "village", "-f", "json"]))["runs"] == []
 
 
 # ---------------------------------------------------------------------- exactness and the stamp
@@ -559,8 +565,21 @@ def test_whatif_changes_that_cannot_be_read_are_usage_errors(runner, args, messa
         ),
         (["explain", "east", "-c", "twon"], "unknown category 'twon'; did you mean 'town'?"),
         (["explain", "east", "--year", "2031"], "no installed ruleset is of 2031; years installed: 2024"),
+        (["run", "-c", "town", "--save", "--label", "on\nsite"], "--label: expected one line of printable text, got 'on\\nsite'"),
+        (
+            ["whatif", "east", "--set", "service.reply_rate=100", "--save", "--label", "x\ty"],
+            "--label: expected one line of printable text, got 'x\\ty'",
+        ),
     ],
-    ids=["run --label alone", "whatif --label alone", "an empty claim", "explain: a category", "explain: a year"],
+    ids=[
+        "run --label alone",
+        "whatif --label alone",
+        "an empty claim",
+        "explain: a category",
+        "explain: a year",
+        "a label of two lines",
+        "a label with a tab",
+    ],
 )
 def test_options_that_would_do_nothing_or_mislead_are_named(runner, db, args, message):
     """Each was taken without a word (a label on no saved run, an appeal claiming nothing) or
@@ -577,6 +596,23 @@ def test_whatif_graded_value_and_rank(runner):
 
 
 # ---------------------------------------------------------------------- diff
+
+
+def test_diff_of_runs_that_selected_different_indicators_says_so(runner):
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save", "-k", "S-1"]))
+    data = json.loads(ok(result := runner.invoke(cli, ["diff", "1", "2", "-f", "json", "--lang", "en"])).stdout)
+    assert result.stderr == (
+        "escore: warning: the runs score different indicators (before: every indicator; after: -k 'S-1'): "
+        "their totals differ by what one left out\n"
+    )
+    full = as_json(runner.invoke(cli, ["run", "-c", "town", "-f", "json"]))
+    north = next(u for u in full["units"] if u["code"] == "north")
+    s1 = sum(Decimal(i["points"]) for i in north["indicators"] if i["code"].startswith("S-1-"))  # services weigh 60 of raw 60
+    assert (s1, Decimal(north["total"])) == (Decimal("22"), Decimal("92"))
+    assert next(u for u in data["units"] if u["code"] == "north")["total_after"] == "22"
+    same = ok(runner.invoke(cli, ["diff", "2", "2", "-f", "json"]))
+    assert same.stderr == ""
 
 
 def test_diff_two_evidence_directories(runner, evidence, tmp_path):

@@ -235,7 +235,10 @@ def test_units_table_errors_in_chinese(runner, tmp_path):
     assert result.stderr == f"escore：错误：{roster}: code: 单位代码不得重复；重复的有：x（“x”在第 2, 3 行）\n"
     roster.write_text("code,name,dc_variant\nx,X,D\n", encoding="utf-8")
     result = runner.invoke(cli, ["run", "-c", "provincial", "--lang", "zh", "--roster", str(roster)])
-    assert result.stderr == f"escore：错误：{roster}: x.attributes.dc_variant: 应为以下之一：A, B, C，实际为 'D'\n"
+    assert result.stderr == f"escore：错误：{roster}:2: dc_variant: 应为以下之一：A, B, C，实际为 'D'\n"
+    roster.write_text("code,name,dc_variant\nx,X,\n", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "provincial", "--lang", "zh", "--roster", str(roster)])
+    assert result.stderr == f"escore：错误：{roster}:2: dc_variant: 应为以下之一：A, B, C，实际为 空单元格\n"
 
 
 def test_workbook_structure_errors_in_chinese(runner, tmp_path):

@@ -30,6 +30,10 @@ def cache(ctx: click.Context, lang: str | None, clear: bool) -> None:
         echo_out(_("removed {0} file(s), {1}, from {2}").format(files, size_text(freed), usage.directory))
         return
     echo_out(_("cache directory: {0}").format(usage.directory))
+    if usage.directory.exists():
+        from escore._cache import usable_directory
+
+        usable_directory(usage.directory, create=False)  # one that is refused is said, with the reason, on stderr
     echo_out(_("parsed TOML files and units tables: {0}").format(size_text(usage.parsed_bytes)))
     echo_out(
         _(

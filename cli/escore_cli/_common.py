@@ -290,6 +290,17 @@ def _write_stream(stream: Any, text: str | bytes | Callable[[Any], None], before
             out.write(text)
 
 
+def check_label(label: str, save: bool) -> None:
+    """A run's label (``--label``) names a saved run, on one line of the history's table."""
+    from escore._errors import UsageError
+    from escore._i18n import gettext as _
+
+    if label and not save:
+        raise UsageError(_("--label names a saved run: add --save"))
+    if not label.isprintable():  # a line break or a control character would break the tables that list it
+        raise UsageError(_("--label: expected one line of printable text, got {0}").format(repr(label)))
+
+
 def jobs_option(help_text: str) -> Callable[[F], F]:
     """``--jobs/-j N``: the processes a command's work is shared out to."""
     return click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help=help_text)

@@ -13,6 +13,7 @@ from escore._i18n import gettext as _
 
 from ._common import (
     catalog_from,
+    check_label,
     dumps,
     echo_out,
     evidence_option,
@@ -66,6 +67,16 @@ def history(ctx: click.Context, lang: str | None, category: str | None, format_:
     if store is not None:
         with store:
             runs = store.runs(category)
+            saved = sorted({run["category"] for run in store.runs()}) if category is not None and not runs else []
+            if category is not None and saved:  # not "no saved runs": there are some, of other categories
+                from escore._errors import UsageError, did_you_mean
+
+                hint = did_you_mean(category, saved)
+                if hint:  # a category mistyped
+                    raise UsageError(_("no saved run is of category '{0}'").format(category) + _("; ") + hint)
+                if format_ == "table":
+                    echo_out(_("no saved run is of category '{0}'; saved runs are of: {1}").format(category, ", ".join(saved)))
+                    return
     if format_ == "json":
         from escore._cycle import SCHEMA_VERSION
 
@@ -205,6 +216,16 @@ def diff(
                 raise UsageError(_("'{0}' is neither a saved run id nor an evidence directory").format(arg))
     else:
         raise UsageError(_("diff takes two runs (saved ids or evidence directories) or --ruleset A --ruleset B"))
+    selections = [record["run"].get("selection") or "" for record in records]
+    if selections[0] != selections[1]:  # a total counts only the indicators its run selected
+        from escore._errors import warn
+
+        every = _("every indicator")
+        warn(
+            _("the runs score different indicators ({0}: {1}; {2}: {3}): their totals differ by what one left out").format(
+                _("before"), selections[0] or every, _("after"), selections[1] or every
+            )
+        )
     _write_diff(diff_records(records[0], records[1]), format_, output)
 
 
@@ -458,8 +479,7 @@ def whatif(
         raise UsageError(_("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row"))
     if save and roster is not None:
         raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
-    if label and not save:
-        raise UsageError(_("--label names a saved run: add --save"))
+    check_label(label, save)
     catalog = catalog_from(ctx)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
     if roster is not None:  # a units table: the unit scored before and after, the others once for the ranks

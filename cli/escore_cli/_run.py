@@ -8,6 +8,7 @@ import click
 from ._common import (
     catalog_from,
     category_option,
+    check_label,
     check_suffix,
     evidence_option,
     jobs_option,
@@ -98,8 +99,7 @@ def run(
     catalog = catalog_from(ctx)
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     use_language(catalog, lang, [chosen])
-    if label and not save:
-        raise UsageError(_("--label names a saved run: add --save"))
+    check_label(label, save)
     if format_ not in catalog.formats:
         hint = did_you_mean(format_, catalog.formats)
         raise UsageError(

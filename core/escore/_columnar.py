@@ -471,6 +471,16 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
     return Roster(ruleset, category, units_from_columns(codes, names, category, parents, attributes))
 
 
+def roster_row(path: Path, loaders: Mapping[str, EvidenceLoader], code: str) -> tuple[int, Mapping[str, Any]] | None:
+    """The line and row of unit ``code`` in the units table ``path`` (for an error message: the
+    table is read again, row by row), or ``None``."""
+    try:
+        loader = table_loader(path, loaders, N_("units tables"))
+        return next(((line, row) for line, row in loader.read(path) if row.get("code") == code), None)
+    except (OSError, EscoreError):
+        return None
+
+
 def _roster_columns(path: Path, loader: EvidenceLoader) -> tuple[list[str], list[str], list[Any], list[dict[str, Any]]]:
     """The codes, names, parents and attributes of a units table's units, checked, in the file's order."""
     from ._builtin_loaders import read_csv, read_csv_columns

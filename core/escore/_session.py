@@ -29,8 +29,13 @@ from ._stamp import PackStamp, make_stamp
 from ._version import __version__
 
 
-def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
-    """Every unit carries the attributes the tree's variants are picked by, with a declared value."""
+def check_roster(
+    plan: Plan, units: Sequence[Unit], where: str, *, row_of: Callable[[str], tuple[int, Mapping[str, Any]] | None] | None = None
+) -> None:
+    """Every unit carries the attributes the tree's variants are picked by, with a declared value.
+
+    ``row_of`` finds a unit's line and row in a units table (``where``): the problem is then
+    named by ``FILE:LINE`` and the column, as every other cell of a table is."""
     choices: dict[str, set[str]] = {}
     for node in plan.nodes.values():
         if node.variant_by:
@@ -48,11 +53,18 @@ def check_roster(plan: Plan, units: Sequence[Unit], where: str) -> None:
         for attribute, allowed in sorted(choices.items()):
             value = unit.attributes.get(attribute)
             if not _declared(value, allowed):
-                raise InputError(
-                    where,
-                    f"{unit.code}.attributes.{attribute}",
-                    _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), repr(value)),
-                )
+                found = row_of(unit.code) if row_of is not None else None
+                if found is None:
+                    raise InputError(
+                        where,
+                        f"{unit.code}.attributes.{attribute}",
+                        _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), repr(value)),
+                    )
+                line, row = found
+                if attribute not in row:
+                    raise InputError(where, attribute, _("missing column: the variants of {0} are picked by it").format(plan.category.key))
+                got = _("an empty cell") if value in (None, "") else repr(value)
+                raise InputError(f"{where}:{line}", attribute, _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), got))
 
 
 _ATTRIBUTES = operator.attrgetter("attributes")
@@ -251,7 +263,12 @@ def run_category(
     # A bad units table is reported at once; the thread (a daemon) then ends with the process.
     digesting = digests_ahead(paths)
     units, known = units_of(catalog, chosen.name, category, roster)
-    check_roster(plan, units, str(roster) if roster else _("roster {0}/{1}").format(chosen.name, category))
+    row_of = None
+    if roster is not None and roster.suffix != ".toml":
+        from ._columnar import roster_row
+
+        row_of = functools.partial(roster_row, roster, catalog.loaders)
+    check_roster(plan, units, str(roster) if roster else _("roster {0}/{1}").format(chosen.name, category), row_of=row_of)
     if digesting is not None:
         digesting.join()
     every_code: list[str] = []
