@@ -565,6 +565,10 @@ def test_whatif_changes_that_cannot_be_read_are_usage_errors(runner, args, messa
         ),
         (["explain", "east", "-c", "twon"], "unknown category 'twon'; did you mean 'town'?"),
         (["explain", "east", "--year", "2031"], "no installed ruleset is of 2031; years installed: 2024"),
+        (
+            ["appeal", "add", "west", "S-1-1", "--claim", "rate", "--set", "service.reply_rate=90", "--set", "service.reply_rate=95"],
+            "--set service.reply_rate is given twice (90, then 95): give each field once",
+        ),
         (["run", "-c", "town", "--save", "--label", "on\nsite"], "--label: expected one line of printable text, got 'on\\nsite'"),
         (
             ["whatif", "east", "--set", "service.reply_rate=100", "--save", "--label", "x\ty"],
@@ -577,6 +581,7 @@ def test_whatif_changes_that_cannot_be_read_are_usage_errors(runner, args, messa
         "an empty claim",
         "explain: a category",
         "explain: a year",
+        "a field set twice",
         "a label of two lines",
         "a label with a tab",
     ],

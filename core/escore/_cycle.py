@@ -103,6 +103,11 @@ class Changes:
             key, eq, value = option.partition("=")
             if not eq or not key.strip():
                 raise UsageError(_("--set {0}: expected FIELD=VALUE, e.g. --set website.letters.valid=12").format(repr(option)))
+            earlier = next((given for field, given in parsed_sets if field == key.strip()), None)
+            if earlier is not None:  # the later would win without a word
+                raise UsageError(
+                    _("--set {0} is given twice ({1}, then {2}): give each field once").format(key.strip(), earlier, value.strip())
+                )
             parsed_sets.append((key.strip(), value.strip()))
         parsed_adds = []
         for option in add_rows:
