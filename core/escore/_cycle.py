@@ -98,7 +98,7 @@ class Changes:
 
     @classmethod
     def from_options(cls, sets: Sequence[str] = (), add_rows: Sequence[str] = (), remove_rows: Sequence[str] = ()) -> Changes:
-        parsed_sets = []
+        parsed_sets: list[tuple[str, str]] = []
         for option in sets:
             key, eq, value = option.partition("=")
             if not eq or not key.strip():
