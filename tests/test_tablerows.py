@@ -239,19 +239,24 @@ def test_tables_read_ahead_in_a_second_process_are_those_read_in_turn(catalog, c
     read_ahead: list[int] = []
     real = loading._Reading.table_columns
     parent = os.getpid()
-    started = tmp_path / "started"
+    started, claimed = tmp_path / "started", tmp_path / "claimed"
+
+    def waiting_for(flag):
+        waited = time.monotonic()
+        while not flag.exists() and time.monotonic() - waited < 30:
+            time.sleep(0.01)
 
     def counted(self, path):
-        # The other process takes the first table and dwells on it; this one, its fields read,
-        # waits until then and takes the tables not started yet: each process reads some.
+        # The other process takes the first table and dwells on it until this one, its fields
+        # read, has taken a table not started yet: each process reads some, however slow the
+        # machine (a fixed dwell was too short on a loaded one).
         if os.getpid() != parent:
             if not started.exists():
                 started.touch()
-                time.sleep(0.5)
+                waiting_for(claimed)
         else:
-            waited = time.monotonic()
-            while not started.exists() and time.monotonic() - waited < 10:
-                time.sleep(0.01)
+            waiting_for(started)
+            claimed.touch()
         read_ahead.append(os.getpid())
         return real(self, path)
 
