@@ -10,7 +10,22 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from escore import Ladder, PackError, Ruleset, Section, amend, cite, hookimpl, indicator, parameter, remove, run_category
+from escore import (
+    Award,
+    Item,
+    Ladder,
+    PackError,
+    Ruleset,
+    Score,
+    Section,
+    amend,
+    cite,
+    hookimpl,
+    indicator,
+    parameter,
+    remove,
+    run_category,
+)
 from escore._plugins import Catalog, make_plugin_manager
 from escore._rulesdiff import diff_rulesets
 from escore_cli import cli
@@ -324,15 +339,12 @@ def test_a_field_declared_again_with_another_type_is_a_rules_diff_change():
     ]
 
 
-def test_an_amendment_of_a_node_of_one_category_from_a_module_of_every_section():
+def fj2018_of_every_section(overrides: types.ModuleType) -> Catalog:
+    """The 2017 packs and an fj2018 pack whose one overrides module is attached to every section (as the scaffold makes it)."""
     pytest.importorskip("escore_fj2017_website")
     import escore_fj2017_city.plugin
     import escore_fj2017_provincial.plugin
     import escore_fj2017_website.plugin
-
-    overrides = types.ModuleType("pack_fj2018.overrides")
-    overrides.CHANGED = amend("C-1-1-1", title="物联网服务（2018）", max=6)  # city nodes only
-    overrides.GONE = remove("C-1-1-6")
 
     plugin = types.ModuleType("pack_fj2018")
     plugin.escore_register_rulesets = hookimpl(lambda register: register(Ruleset("fj2018", 2018, "fj2018", extends="fj2017")))
@@ -345,14 +357,94 @@ def test_an_amendment_of_a_node_of_one_category_from_a_module_of_every_section()
     ]
     plugin.escore_register_indicators = hookimpl(lambda register: register(overrides, ruleset="fj2018", sections=every))
     packs = [escore_fj2017_provincial.plugin, escore_fj2017_city.plugin, escore_fj2017_website.plugin, plugin]
-    catalog = Catalog(make_plugin_manager(autoload=False, extra=packs))
-    assert catalog.plan("fj2018", "county").nodes == catalog.plan("fj2017", "county").nodes
+    return Catalog(make_plugin_manager(autoload=False, extra=packs))
+
+
+def security_2018(parent: str):
+    """A new city indicator under ``parent`` (a function of its own each time: the decorator marks it)."""
+
+    @indicator("C-1-1-7", "安全保障服务（2018）", max=2, parent=parent)
+    def security(city_platforms_security) -> Score:
+        return Award("C-1-1-7", cap=2, per={"platform": 1}).score(Item("platform", name) for name in city_platforms_security)
+
+    return security
+
+
+def test_an_amendment_of_a_node_of_one_category_from_a_module_of_every_section():
+    """amend(), remove() and a new node under a group only cities have, in a module attached to
+    every section (as the scaffold makes it): the other categories are left as they were (a
+    new node there had been refused as a top-level node)."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.CHANGED = amend("C-1-1-1", title="物联网服务（2018）")  # city nodes only
+    overrides.GONE = remove("C-1-1-6")
+    overrides.security_2018 = security_2018("C-1-1")
+    catalog = fj2018_of_every_section(overrides)
+    city = catalog.plan("fj2018", "city")
+    assert city.nodes["C-1-1"].children == ("C-1-1-1", "C-1-1-2", "C-1-1-3", "C-1-1-4", "C-1-1-5", "C-1-1-7")
+    assert city.nodes["C-1-1-7"].section == "comprehensive"
+    for category in ("county", "provincial"):
+        assert catalog.plan("fj2018", category).nodes == catalog.plan("fj2017", category).nodes
     assert [(c.kind, c.categories, c.subject) for c in diff_rulesets(catalog, "fj2017", "fj2018")] == [
         ("title", ("city",), "C-1-1-1"),
-        ("max", ("city",), "C-1-1-1"),
         ("node-removed", ("city",), "C-1-1-6"),
-        ("field-removed", ("city",), "city.platforms.security"),
+        ("node-added", ("city",), "C-1-1-7"),
     ]
+
+
+def test_a_new_indicator_under_a_parent_no_year_declares_names_the_parent():
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.security_2018 = security_2018("C-11")
+    with pytest.raises(PackError) as raised:
+        fj2018_of_every_section(overrides).plan("fj2018", "county")
+    assert "'C-1-1-7' (new in fj2018) names parent 'C-11', which no year declares; did you mean 'C-1-1'?" in str(raised.value)
+
+
+def test_a_node_amended_twice_in_one_year_is_a_pack_error():
+    """Two amend() of one node: one would have won by the order of the variables' names."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.TITLE = amend("C-1-1-1", title="物联网服务（2018）")
+    overrides.MAXIMUM = amend("C-1-1-1", max=6)
+    overrides.GONE = remove("C-1-1-6")
+    with pytest.raises(PackError) as raised:
+        fj2018_of_every_section(overrides).plan("fj2018", "city")
+    assert str(raised.value) == (
+        "fj2018/city: 'C-1-1-1' is amended twice in fj2018: pack_fj2018.overrides.MAXIMUM and pack_fj2018.overrides.TITLE; "
+        "make them one amend(...)"
+    )
+
+
+def test_a_replacement_parameter_above_the_indicator_s_maximum_is_refused_where_it_is_declared():
+    """A top tier above the maximum had been accepted; the first unit to reach it stopped the run
+    with an error naming the 2017 file, and the units in error were still ranked."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.TIERS = parameter(
+        "provincial_credit_completeness_tiers", Ladder.at_least("P-1-2-1 完整性", [(100, 5), (80, 2)], otherwise=0, what="完整率", unit="%")
+    )
+    with pytest.raises(PackError) as raised:
+        fj2018_of_every_section(overrides).plan("fj2018", "provincial")
+    message = str(raised.value)
+    assert message.startswith(
+        "fj2018/provincial: pack_fj2018.overrides.TIERS: ladder 'P-1-2-1 完整性' gives up to 5, more than the maximum of 'P-1-2-1', 4 ("
+    ), message
+
+
+def test_a_maximum_raised_while_its_rule_stays_is_refused():
+    """The new points could never be given: the rule that gave the 2017 maximum still gives 4."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.COMPLETE = amend("P-1-2-1", max=5)
+    overrides.ACCURATE = amend("P-1-2-2", max=1)
+    overrides.ACCURATE_TIERS = parameter(
+        "provincial_credit_accuracy_tiers", Ladder.at_least("P-1-2-2 准确性", [(60, 1)], otherwise=0, what="入库率", unit="%")
+    )
+    catalog = fj2018_of_every_section(overrides)
+    with pytest.raises(PackError) as raised:
+        catalog.plan("fj2018", "provincial")
+    message = str(raised.value)
+    assert message.startswith("fj2018/provincial: escore_fj2017_provincial/comprehensive.py:"), message
+    assert message.endswith(
+        "amended by pack_fj2018.overrides.COMPLETE: the maximum of 'P-1-2-1' is 5 in fj2018 (4 in fj2017), but its rule "
+        "escore_fj2017_provincial.comprehensive.CREDIT_COMPLETE ('P-1-2-1 完整性') gives at most 4: replace that rule (or the indicator) too"
+    ), message
 
 
 # --------------------------------------------------------------------------- golden cases

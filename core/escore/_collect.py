@@ -26,6 +26,7 @@ from ._indicators import DECLARATION_ATTRIBUTE, Alternative, Group, IndicatorDec
 from ._marks import Mark, Parametrization, marks_of
 from ._model import Category, Ruleset, Section
 from ._parameters import Amendment, Parameter, Removal, unassigned_declarations
+from ._reach import check_rules_within_maxima
 from ._ruleform import STAR_ARGUMENTS
 from ._score import RULE_TYPES, ZERO, fmt
 
@@ -430,7 +431,7 @@ def build_plan(
     indicators = _indicator_plans(label, declarations.declared, nodes, [s.name for s in sections], fixtures)
     vetoes = _veto_plans(declarations, nodes, fixtures)
     rule_objects, fields, tables, feeds = _evidence_read(indicators, vetoes, fixtures, declarations.rule_objects)
-    return Plan(
+    plan = Plan(
         ruleset=ruleset,
         category=category,
         sections=tuple(sections),
@@ -445,6 +446,8 @@ def build_plan(
         marks=frozenset(m.name for plan in indicators for m in plan.marks),
         removed=declarations.dropped,
     )
+    check_rules_within_maxima(label, plan)
+    return plan
 
 
 def _check_total(label: str, category: Category, sections: Sequence[Section]) -> None:
@@ -472,6 +475,8 @@ class _Declarations:
         self.dropped: dict[str, str] = {}  # code of this category → the removal that dropped it (its own or an ancestor's)
         for depth, layer in enumerate(layers):
             mine, amendments = self._scan(layer, depth)
+            if depth:
+                mine = self._of_this_category(layer, mine)
             self.declared.update(mine)
             self._amend(layer, amendments)
             if depth:
@@ -542,9 +547,47 @@ class _Declarations:
                         add(_Declared(expanded.code, expanded, value, place, location(value), bound, marks, layer.ruleset))
         return mine, amendments
 
+    def _of_this_category(self, layer: RuleLayer, mine: dict[str, _Declared]) -> dict[str, _Declared]:
+        """The new nodes of a later year that belong to this category: one under a group only
+        another category has (its module attached to every section) is that category's; one
+        under a parent no year declares is refused."""
+        known = {**self.declared, **mine}
+        kept = dict(mine)
+        for code, item in sorted(mine.items()):
+            if code in self.declared:
+                continue  # a replacement keeps its place
+            cursor = item
+            for _ in range(len(known)):
+                parent = cursor.decl.parent
+                if parent is None or parent not in known:
+                    break
+                cursor = known[parent]
+            parent = cursor.decl.parent
+            if parent is None or parent in known:
+                continue
+            everywhere = _codes_in(self.layers)
+            if parent in everywhere:
+                del kept[code]  # another category's node
+                continue
+            others = sorted(everywhere - {code})
+            hint = did_you_mean(parent, others)
+            raise PackError(
+                f"{self.label}: {cursor.where}: '{cursor.code}' (new in {layer.ruleset}) names parent '{parent}', which no year declares"
+                + (f"; {hint}" if hint else "")
+            )
+        return kept
+
     def _amend(self, layer: RuleLayer, amendments: Sequence[tuple[Amendment, str]]) -> None:
         """Apply ``layer``'s ``amend()`` calls; one that takes a node's maximum away removes it."""
         declared = self.declared
+        twice: dict[str, list[str]] = {}
+        for amendment, where in amendments:
+            twice.setdefault(amendment.code, []).append(where)
+        for code, places in sorted(twice.items()):
+            if len(places) > 1:
+                raise PackError(
+                    f"{self.label}: '{code}' is amended twice in {layer.ruleset}: {' and '.join(sorted(places))}; make them one amend(...)"
+                )
         for amendment, where in amendments:
             if amendment.code not in declared:
                 if _declared_in(amendment.code, self.layers):
@@ -634,7 +677,7 @@ def _tree(label: str, cat: str, declared: Mapping[str, _Declared]) -> dict[str, 
         if node.parent is None:
             continue
         if node.parent not in nodes:
-            hint = did_you_mean(node.parent, nodes)
+            hint = did_you_mean(node.parent, set(nodes) - {node.code})
             raise PackError(
                 f"{label}: {node.where}: '{node.code}' names parent '{node.parent}', which is not declared" + (f"; {hint}" if hint else "")
             )
@@ -780,13 +823,20 @@ def _evidence_read(
 
 def _declared_in(code: str, layers: Sequence[RuleLayer]) -> bool:
     """Whether ``code`` is declared in the layers' modules at all (perhaps for another category)."""
+    return code in _codes_in(layers)
+
+
+def _codes_in(layers: Sequence[RuleLayer]) -> set[str]:
+    """The codes the layers' modules declare, for every category."""
+    codes: set[str] = set()
     for layer in layers:
         for module in dict.fromkeys([*(module for _, module in layer.modules), *layer.elsewhere]):
             for _, value in _scan(module):
                 decl = value if isinstance(value, Group) else getattr(value, DECLARATION_ATTRIBUTE, None) if callable(value) else None
-                if decl is not None and getattr(decl, "code", None) == code:
-                    return True
-    return False
+                code = getattr(decl, "code", None) if decl is not None else None
+                if isinstance(code, str):
+                    codes.add(code)
+    return codes
 
 
 def nodes_leaves(nodes: Mapping[str, PlanNode], code: str) -> list[str]:

@@ -15,7 +15,8 @@ from typing import Any
 
 from ._collect import IndicatorPlan, Plan
 from ._frozen import frozen
-from ._score import ROLLUP, RULE_TYPES
+from ._reach import rules_read
+from ._score import ROLLUP
 
 
 @frozen
@@ -47,38 +48,10 @@ class PlanCoverage:
         return total - sum(len(i.missed) for i in self.indicators), total
 
 
-def _parameter_rules(plan: Plan, ip: Any) -> list[Any]:
-    """Rule objects an indicator receives as parameters (directly or inside a tuple or mapping)."""
-    found: list[Any] = []
-    for name in sorted(ip.fixtures):
-        definition = plan.fixtures[name]
-        if definition.kind != "parameter" or definition.parameter is None:
-            continue
-        value = definition.parameter.value
-        values = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else (value,)
-        found.extend(v for v in values if isinstance(v, RULE_TYPES))
-    return found
-
-
-def _rule_objects(func: Any) -> list[Any]:
-    """Rule objects a function refers to by global name (``LADDER.score(...)``)."""
-    globals_ = getattr(func, "__globals__", {})
-    found = []
-    for name in func.__code__.co_names:
-        value = globals_.get(name)
-        if isinstance(value, RULE_TYPES):
-            found.append(value)
-    return found
-
-
 def expected_branches(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, str, str]]:
     """``(rule, branch, label)`` triples that rule coverage expects some case to take."""
     out: list[tuple[str, str, str]] = []
-    category = plan.category.key
-    rules = {id(rule): rule for rule in _rule_objects(ip.func) + _parameter_rules(plan, ip)}
-    for rule in rules.values():
-        if rule.categories and category not in rule.categories:
-            continue  # e.g. the other column of a two-column table
+    for _where, rule in rules_read(plan, ip):  # the other column of a two-column table left out
         for branch in rule.branches:
             out.append((rule.name, branch, f"{type(rule).__name__.lower()} '{rule.name}': {branch}"))
     code = ip.node.code

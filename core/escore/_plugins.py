@@ -16,6 +16,7 @@ from ._collect import FixtureLayer, Plan, RuleLayer, build_plan, collect_fixture
 from ._errors import PackError, UsageError, did_you_mean
 from ._i18n import N_, gettext
 from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
+from ._reach import check_raised_maxima
 
 #: Plugins that ship with escore; they register exactly like third-party ones.
 BUILTIN_PLUGINS = ("escore._builtin_loaders", "escore._builtin_formats")
@@ -602,21 +603,28 @@ class Catalog:
                 section_origins={s.name: self.section_origin(ruleset, category, s.name) for s in sections},
                 check_total=self.complete,
             )
-            if len(chain) > 1:
-                self._plans[key] = self._plans[key]._replace(retired_fields=self._retired_fields(ruleset, category))
+            earlier = self._earlier_plan(ruleset, category) if len(chain) > 1 else None
+            if earlier is not None:
+                check_raised_maxima(f"{ruleset}/{category}", earlier, self._plans[key])
+                self._plans[key] = self._plans[key]._replace(retired_fields=self._retired_fields(earlier, self._plans[key]))
         return self._plans[key]
 
-    def _retired_fields(self, ruleset: str, category: str) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """The fields the ruleset ``ruleset`` extends read for ``category`` (or an earlier year
-        did) and ``ruleset`` does not: see :attr:`Plan.retired_fields`."""
+    def _earlier_plan(self, ruleset: str, category: str) -> Plan | None:
+        """The plan of ``category`` in the ruleset ``ruleset`` extends, if that one holds together."""
         parent = self.rulesets[ruleset][0].extends
         if parent is None or (parent, category) not in self.categories:
-            return {}
+            return None
         try:
-            earlier = self.plan(parent, category)
-        except PackError:  # the earlier year's own tree does not hold together: nothing to name
-            return {}
-        read = {f.key for f in self._plans[(ruleset, category)].fields}
+            return self.plan(parent, category)
+        except PackError:  # the earlier year's own tree does not hold together: nothing to compare with
+            return None
+
+    @staticmethod
+    def _retired_fields(earlier: Plan, plan: Plan) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """The fields the plan of the ruleset ``plan``'s extends read (``earlier``; or an earlier
+        year did) and ``plan`` does not: see :attr:`Plan.retired_fields`."""
+        parent = earlier.ruleset.name
+        read = {f.key for f in plan.fields}
         retired = {key: by for key, by in earlier.retired_fields.items() if key not in read}
         retired.update((f.key, (parent, earlier.feeds.get(f.key, ()))) for f in earlier.fields if f.key not in read)
         return dict(sorted(retired.items()))

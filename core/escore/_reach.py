@@ -1,0 +1,91 @@
+"""Whether an indicator's rules can give what its maximum says, checked when a plan is built.
+
+Every indicator of the 2017 packs reads rules whose best outcome is exactly its maximum. Two
+changes of a later year break that without any error at load: a replacement parameter whose
+top tier is above the maximum (the first unit to reach it stopped the run, and the error named
+the earlier year's file), and an ``amend()`` that raises a maximum while the rule stays (the
+new points could never be given, and every unit's share was computed against them).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ._errors import PackError
+from ._score import RULE_TYPES, Award, Binary, Ladder, fmt
+
+if TYPE_CHECKING:
+    from ._collect import IndicatorPlan, Plan
+
+
+def rule_top(rule: Any) -> Decimal:
+    """The most points one call of ``rule`` can give."""
+    if isinstance(rule, Ladder):
+        return rule.max_points
+    if isinstance(rule, Award):
+        return rule.cap
+    if isinstance(rule, Binary):
+        return rule.points
+    top: Decimal = rule.max  # Deduction, Proportional, Graded
+    return top
+
+
+def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
+    """``(where, rule)`` for each rule object the indicator reads: those its function names as
+    module globals (``LADDER.score(...)``), then those it receives as parameters (directly or
+    inside a tuple or mapping); each once, those of another category's column left out."""
+    found: dict[int, tuple[str, Any]] = {}
+    func = ip.func
+    module_globals = getattr(func, "__globals__", {})
+    code = getattr(func, "__code__", None)
+    for name in code.co_names if code is not None else ():
+        value = module_globals.get(name)
+        if isinstance(value, RULE_TYPES):
+            found.setdefault(id(value), (f"{func.__module__}.{name}", value))
+    for name in sorted(ip.fixtures):
+        definition = plan.fixtures[name]
+        if definition.kind != "parameter" or definition.parameter is None:
+            continue
+        value = definition.parameter.value
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else (value,)
+        for rule in values:
+            if isinstance(rule, RULE_TYPES):
+                found.setdefault(id(rule), (definition.where or f"parameter {name}", rule))
+    category = plan.category.key
+    return [(where, rule) for where, rule in found.values() if not rule.categories or category in rule.categories]
+
+
+def check_rules_within_maxima(label: str, plan: Plan) -> None:
+    """Refuse an indicator one of whose rules can give more than its maximum."""
+    for ip in plan.indicators:
+        for where, rule in rules_read(plan, ip):
+            top = rule_top(rule)
+            if top > ip.node.max:
+                raise PackError(
+                    f"{label}: {where}: {type(rule).__name__.lower()} '{rule.name}' gives up to {fmt(top)}, more than the "
+                    f"maximum of '{ip.node.code}', {fmt(ip.node.max)} ({ip.node.where})"
+                )
+
+
+def check_raised_maxima(label: str, earlier: Plan, plan: Plan) -> None:
+    """Refuse a maximum a later year raised while the rules that gave the earlier one stayed:
+    the new points can never be given."""
+    before = {ip.node.code: ip for ip in earlier.indicators}
+    for ip in plan.indicators:
+        then = before.get(ip.node.code)
+        if then is None or ip.node.max <= then.node.max:
+            continue
+        rules_then = rules_read(earlier, then)
+        if not rules_then or max(rule_top(rule) for _, rule in rules_then) != then.node.max:
+            continue  # the earlier maximum was not one rule's best: nothing to compare with
+        rules_now = rules_read(plan, ip)
+        if not rules_now:
+            continue
+        best_where, best = max(rules_now, key=lambda found: rule_top(found[1]))
+        if rule_top(best) < ip.node.max:
+            raise PackError(
+                f"{label}: {ip.node.where}: the maximum of '{ip.node.code}' is {fmt(ip.node.max)} in {plan.ruleset.name} "
+                f"({fmt(then.node.max)} in {earlier.ruleset.name}), but its rule {best_where} ('{best.name}') gives at most "
+                f"{fmt(rule_top(best))}: replace that rule (or the indicator) too"
+            )
