@@ -700,6 +700,34 @@ def test_a_derived_roster_replaces_the_inherited_one():
     assert [u.name for u in catalog.roster("demo2025", "town")] == ["East Town", "North Town (2025)", "South Town", "West Town"]
     assert catalog.roster("demo2025", "village") == catalog.roster("demo2024", "village")  # not redeclared: inherited
     assert {r.unit.name: r.total for r in run_category(catalog, "town", ruleset="demo2025").units}["North Town (2025)"] == Decimal("92")
+    assert [(c.kind, c.categories, c.subject, c.before, c.after) for c in diff_rulesets(catalog, "demo2024", "demo2025")] == [
+        ("unit", ("town",), "north", "North Town, kind=market", "North Town (2025), kind=market"),
+    ]
+
+
+def test_evidence_of_a_unit_the_new_roster_dropped_is_ignored_with_one_warning(monkeypatch):
+    """The inherited samples (or last year's evidence) still hold a unit the new year's roster
+    dropped: its unit file and its monitoring rows had stopped the run as an unknown code."""
+    import warnings
+
+    from escore import Roster
+    from escore._errors import EscoreWarning
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    base = catalog_with()
+    units = [u for u in base.roster("demo2024", "town") if u.code != "north"]
+    catalog = catalog_with(derived(escore_register_rosters=hookimpl(lambda register: register(Roster("demo2025", "town", units)))))
+    assert catalog.plan("demo2025", "town").retired_units == {"north": "demo2024"}
+    assert [(c.kind, c.categories, c.subject, c.before) for c in diff_rulesets(catalog, "demo2024", "demo2025")] == [
+        ("unit-removed", ("town",), "north", "North Town, kind=market")
+    ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scored = totals(catalog, "demo2025")
+    assert [str(w.message) for w in caught if issubclass(w.category, EscoreWarning)] == [
+        "north: a unit of demo2024's roster of town, not of demo2025's; its evidence is ignored"
+    ]
+    assert scored == {code: total for code, total in totals(base, "demo2024").items() if code != "north"}
 
 
 # --------------------------------------------------------------------------- done when: a pack author's new year

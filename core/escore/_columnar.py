@@ -34,7 +34,7 @@ from ._errors import EscoreError, EscoreWarning, InputError, did_you_mean
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
-from ._schema import ignore_retired
+from ._schema import ignore_retired, ignore_retired_unit
 from ._score import Grade
 from ._tablerows import made_once
 
@@ -106,7 +106,7 @@ def read_field_table(
             memo = [{} for _ in columns]
         code = unit_cell(row, where, line)
         if code not in wanted:
-            if code in known:
+            if code in known or ignore_retired_unit(schema, code):
                 continue
             hint = did_you_mean(code, known) if code else ""
             raise InputError(

@@ -30,7 +30,7 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._parallel import default_jobs
-from ._schema import EvidenceSchema, check_row, check_unit, ignore_retired, schema_of, units_to_check
+from ._schema import EvidenceSchema, check_row, check_unit, ignore_retired, ignore_retired_unit, schema_of, units_to_check
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
@@ -319,7 +319,7 @@ def _declarations_digest(plan: Plan) -> str:
     set is reused only under the very constraints it was checked against."""
     from ._cache import blake2b
 
-    text = repr(([(f, f.fixture_name) for f in plan.fields], list(plan.tables), plan.category.key, plan.retired_fields))
+    text = repr(([(f, f.fixture_name) for f in plan.fields], list(plan.tables), plan.category.key, plan.retired_fields, plan.retired_units))
     return blake2b(text.encode(), digest_size=10).hexdigest()
 
 
@@ -519,6 +519,8 @@ class _Reading:
             if code in self.known:
                 skipped.append(path.name)
                 return False
+            if ignore_retired_unit(self.schema, code):
+                return False
             hint = did_you_mean(code, self.known)
             raise InputError(str(path), "", _("unknown unit code '{0}' (the file name must be a unit code)").format(code), hint=hint)
         files = self.files
@@ -606,6 +608,7 @@ class _Reading:
             self.table_files_seen,
             self.line_numbers,
             ahead,
+            schema=self.schema,
         )
         if found is not None and not out:  # every file of the table so far read by columns: kept so (escore._tablerows)
             self.columns.setdefault(name, []).append((str(path), found))
@@ -819,6 +822,8 @@ def _read_table(
     first_files: dict[str, str],
     line_numbers: list[int],
     ahead: Any = _NOT_AHEAD,
+    *,
+    schema: EvidenceSchema,
 ) -> TableColumns | None:
     """One monitoring table file: its rows as columns when the built-in CSV reader read it by
     columns (the caller keeps them so, or makes rows: :func:`add_rows`), else added to ``out``
@@ -855,7 +860,7 @@ def _read_table(
                         raise InputError(where, name, _("missing column ({0})").format(col.expected()))
             code = unit_cell(row, where, line)
             if code not in wanted:
-                if code in known:
+                if code in known or ignore_retired_unit(schema, code):
                     continue
                 raise InputError(f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(code), hint=did_you_mean(code, known))
             if isinstance(row, dict):

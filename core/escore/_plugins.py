@@ -606,7 +606,10 @@ class Catalog:
             earlier = self._earlier_plan(ruleset, category) if len(chain) > 1 else None
             if earlier is not None:
                 check_raised_maxima(f"{ruleset}/{category}", earlier, self._plans[key])
-                self._plans[key] = self._plans[key]._replace(retired_fields=self._retired_fields(earlier, self._plans[key]))
+                self._plans[key] = self._plans[key]._replace(
+                    retired_fields=self._retired_fields(earlier, self._plans[key]),
+                    retired_units=self._retired_units(earlier, self._plans[key]),
+                )
         return self._plans[key]
 
     def _earlier_plan(self, ruleset: str, category: str) -> Plan | None:
@@ -627,6 +630,19 @@ class Catalog:
         read = {f.key for f in plan.fields}
         retired = {key: by for key, by in earlier.retired_fields.items() if key not in read}
         retired.update((f.key, (parent, earlier.feeds.get(f.key, ()))) for f in earlier.fields if f.key not in read)
+        return dict(sorted(retired.items()))
+
+    def _retired_units(self, earlier: Plan, plan: Plan) -> dict[str, str]:
+        """The units of the category the roster of ``earlier``'s ruleset held (or an earlier
+        year's did) and ``plan``'s does not: see :attr:`Plan.retired_units`."""
+        category = plan.category.key
+        try:
+            now = {unit.code for unit in self.roster(plan.ruleset.name, category)}
+            then = self.roster(earlier.ruleset.name, category)
+        except PackError:  # no roster: nothing to compare
+            return {}
+        retired = {code: by for code, by in earlier.retired_units.items() if code not in now}
+        retired.update((unit.code, earlier.ruleset.name) for unit in then if unit.code not in now)
         return dict(sorted(retired.items()))
 
     def roster(self, ruleset: str, category: str) -> tuple[Unit, ...]:

@@ -3,7 +3,8 @@
 Nodes added and removed, maxima, titles, parents, citations, replaced functions,
 vetoes, sections (weights, raw maxima, titles, citations), evidence fields and
 rule parameters (tier rows, per-item amounts, deadlines), compared category by
-category on the collected plans. Values are described exactly, never rounded.
+category on the collected plans; and the units of each roster (added, removed,
+renamed, moved under another parent, their attributes). Values are described exactly, never rounded.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ KINDS = (
     "section-weight",
     "section-raw-max",
     "section-citation",
+    "unit-added",
+    "unit-removed",
+    "unit",
     "node-added",
     "node-removed",
     "title",
@@ -62,6 +66,9 @@ KIND_NAMES = (
     NP_("change", "section-weight"),
     NP_("change", "section-raw-max"),
     NP_("change", "section-citation"),
+    NP_("change", "unit-added"),
+    NP_("change", "unit-removed"),
+    NP_("change", "unit"),
     NP_("change", "node-added"),
     NP_("change", "node-removed"),
     NP_("change", "title"),
@@ -263,7 +270,33 @@ def diff_rulesets(catalog: Any, a: str, b: str, category: str | None = None) -> 
     changes.extend(Change("category-removed", (key,), key) for key in sorted(ca - cb))
     for key in sorted(ca & cb):
         changes.extend(diff_plans(catalog.plan(a, key), catalog.plan(b, key)))
+    rosters_a = {k for r, k in catalog.rosters if r == a}
+    rosters_b = {k for r, k in catalog.rosters if r == b}
+    for key in sorted(rosters_a & rosters_b):
+        if category is None or key == category:
+            changes.extend(diff_rosters(key, catalog.roster(a, key), catalog.roster(b, key)))
     return merge(changes)
+
+
+def diff_rosters(category: str, a: Sequence[Any], b: Sequence[Any]) -> list[Change]:
+    """Units added, removed or changed (name, parent, attributes) from roster ``a`` to ``b``."""
+    before, after = {u.code: u for u in a}, {u.code: u for u in b}
+    out = [Change("unit-added", (category,), code, "", _unit_line(after[code])) for code in after if code not in before]
+    out += [Change("unit-removed", (category,), code, _unit_line(before[code]), "") for code in before if code not in after]
+    for code in before.keys() & after.keys():
+        x, y = before[code], after[code]
+        if (x.name, x.parent, dict(x.attributes)) != (y.name, y.parent, dict(y.attributes)):
+            out.append(Change("unit", (category,), code, _unit_line(x), _unit_line(y)))
+    return out
+
+
+def _unit_line(unit: Any) -> str:
+    """A unit as rules-diff shows it: its name, parent and attributes, exactly."""
+    parts = [unit.name]
+    if unit.parent is not None:
+        parts.append(f"parent={unit.parent}")
+    parts.extend(f"{key}={describe(value)}" for key, value in sorted(unit.attributes.items()))
+    return ", ".join(parts)
 
 
 def merge(changes: Iterable[Change]) -> list[Change]:
@@ -286,16 +319,18 @@ def _pad(text: str, size: int) -> str:
 
 
 def _group(kind: str) -> int:
-    """Categories, then sections, then the tree, then parameters and rules, then evidence fields."""
+    """Categories, then sections, then units, then the tree, then parameters and rules, then evidence fields."""
     if kind.startswith("category"):
         return 0
     if kind.startswith("section"):
         return 1
+    if kind.startswith("unit"):
+        return 2
     if kind.startswith(("parameter", "rule")):
-        return 3
-    if kind.startswith("field"):
         return 4
-    return 2
+    if kind.startswith("field"):
+        return 5
+    return 3
 
 
 def render(changes: Sequence[Change], a: str, b: str, format_: str) -> str:

@@ -24,12 +24,13 @@ if TYPE_CHECKING:
 class EvidenceSchema:
     """The fields of one plan, indexed once per load rather than once per unit file (or table)."""
 
-    __slots__ = ("all_fields", "bounds", "by_key", "category", "checked_tables", "graded", "retired", "ruleset", "tables")
+    __slots__ = ("all_fields", "bounds", "by_key", "category", "checked_tables", "graded", "retired", "retired_units", "ruleset", "tables")
 
     def __init__(self, plan: Plan) -> None:
         self.category = plan.category.key
         self.ruleset = plan.ruleset.name
         self.retired = plan.retired_fields
+        self.retired_units = plan.retired_units
         self.by_key = {f.key: (f.for_category(self.category), f.fixture_name) for f in plan.fields}
         self.all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
         self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
@@ -80,6 +81,22 @@ def ignore_retired(schema: EvidenceSchema, key: str) -> None:
     from ._errors import warn
 
     warn(_("{0}: {1}; its values in the evidence are ignored").format(key, retired_field(schema, key)))
+
+
+def ignore_retired_unit(schema: EvidenceSchema, code: str) -> bool:
+    """Whether ``code`` is a unit an earlier year's roster held and this year's does not (see
+    ``Plan.retired_units``); if so, warn that its evidence is ignored (one line per unit)."""
+    earlier = schema.retired_units.get(code)
+    if earlier is None:
+        return False
+    from ._errors import warn
+
+    warn(
+        _("{0}: a unit of {1}'s roster of {2}, not of {3}'s; its evidence is ignored").format(
+            code, earlier, schema.category, schema.ruleset
+        )
+    )
+    return True
 
 
 #: How a value breaks its bound: above an ``at_most`` one, below an ``at_least`` one.

@@ -21,7 +21,7 @@ from ._evidence import Column, Field, Table
 from ._frozen import frozen
 from ._i18n import N_, gettext
 from ._model import EvidenceLoader
-from ._schema import EvidenceSchema, check_row, check_unit, ignore_retired
+from ._schema import EvidenceSchema, check_row, check_unit, ignore_retired, ignore_retired_unit
 from ._xlsx_layout import (
     ABOUT_KEYS,
     ABOUT_SHEET,
@@ -276,7 +276,7 @@ def read_evidence_book(
         if name == ABOUT_SHEET or name.startswith("_"):
             continue
         if name in tables:
-            found = _read_table_sheet(name, grid, tables[name], with_rows, known, problems)
+            found = _read_table_sheet(name, grid, tables[name], with_rows, known, problems, schema)
             if found is not None:
                 new_rows[tables[name].name] = found
         elif name in other_tables:
@@ -404,7 +404,7 @@ def _read_unit_sheet(
         number = top + 2 + offset
         if _blank(row):
             continue
-        code = _row_unit(sheet, number, row, wanted, known, units_here, problems)
+        code = _row_unit(sheet, number, row, wanted, known, units_here, problems, schema)
         if code is None:
             continue
         seen_units.append(code)
@@ -491,6 +491,7 @@ def _row_unit(
     known: set[str],
     units_here: dict[str, int],
     problems: _Problems,
+    schema: EvidenceSchema,
 ) -> str | None:
     """The unit of row ``number`` when it is one of ``wanted`` met for the first time on this
     sheet; ``None`` for a row of another category's unit, or a problem (no code, an unknown one,
@@ -501,7 +502,7 @@ def _row_unit(
         return None
     code = str(code)
     if code not in wanted:
-        if code not in known:
+        if code not in known and not ignore_retired_unit(schema, code):
             problems.add(
                 cell_name(sheet, number, 0),
                 "unit",
@@ -586,6 +587,7 @@ def _read_table_sheet(
     with_rows: Collection[str],
     known: set[str],
     problems: _Problems,
+    schema: EvidenceSchema,
 ) -> dict[str, list[Any]] | None:
     """The sheet's rows by unit; ``None`` when the sheet was not filled in (the table is then missing)."""
     if not grid or _blank([v for row in grid for v in row]):
@@ -636,7 +638,7 @@ def _read_table_sheet(
         code = cell_value(row[0])
         code = "" if code is None else str(code)
         if code not in with_rows:
-            if code not in known:
+            if code not in known and not ignore_retired_unit(schema, code):
                 problems.add(
                     cell_name(sheet, line, 0), "unit", gettext("unknown unit code '{0}'").format(code), hint=did_you_mean(code, known)
                 )
