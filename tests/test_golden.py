@@ -183,6 +183,15 @@ def test_verify_names_a_case_file_that_does_not_read_and_a_file_that_is_not_one(
     )
 
 
+def test_verify_says_once_that_a_pack_s_tree_does_not_hold_together(mutant):
+    """Each case had failed with the same load error, and verify exited 1 as for a wrong number."""
+    mutant("mutant_sum", 'S1 = group("S-1", "Requests", max=30, parent="S")', 'S1 = group("S-1", "Requests", max=35, parent="S")')
+    result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert result.output.count("declares max 60") == 1, result.output
+    assert "passed" not in result.output and "failed" not in result.output
+
+
 def test_verify_fails_when_a_tier_threshold_changes(mutant):
     pack = mutant("mutant_tier", "[(100, 10), (80, 6)]", "[(100, 10), (85, 6)]")
     result = CliRunner().invoke(cli, ["verify", str(pack / "golden")])

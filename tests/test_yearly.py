@@ -144,7 +144,7 @@ def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
         catalog_with(plugin).plan("demo2025", "town")
     assert str(raised.value) == (
         f"demo2025/town: {source}:4: {name}(...): the result is not kept, so it changes nothing "
-        "(the inherited value stays); assign it to a module variable of its own: NAME = parameter(...)"
+        f"(the inherited value stays); assign it to a module variable of its own: NAME = {name}(...)"
     )
 
 
@@ -168,7 +168,7 @@ def test_a_declaration_assigned_twice_to_one_name_is_a_pack_error(tmp_path):
         catalog_with(plugin).plan("demo2025", "town")
     assert str(raised.value) == (
         f"demo2025/town: {source}:3: amend(...) (CHANGED is assigned again on line 5): the result is not kept, so it changes nothing "
-        "(the inherited value stays); assign it to a module variable of its own: NAME = parameter(...)"
+        "(the inherited value stays); assign it to a module variable of its own: NAME = amend(...)"
     )
 
 
@@ -221,6 +221,28 @@ def test_a_broken_sum_names_the_year_of_each_declaration():
         match=r"demo2025/town: 'S' declares max 60 \[demo2024\] but its children add up to 55 \(S-1 25 \[demo2025\] \+ S-2 30 \[demo2024\]\)",
     ):
         catalog.plan("demo2025", "town")
+
+
+def test_section_weights_that_no_longer_add_up_name_the_year_of_each():
+    """Over the total, the error had said a pack was missing or failed to load, with no years."""
+    pytest.importorskip("escore_fj2017_website")
+    import escore_fj2017_city.plugin
+    import escore_fj2017_provincial.plugin
+    import escore_fj2017_website.plugin
+
+    plugin = types.ModuleType("pack_fj2018")
+    plugin.escore_register_rulesets = hookimpl(lambda register: register(Ruleset("fj2018", 2018, "fj2018", extends="fj2017")))
+    plugin.escore_register_sections = hookimpl(
+        lambda register: register(Section("fj2018", "city", "comprehensive", "综合应用", weight=75, raw_max=70))
+    )
+    packs = [escore_fj2017_provincial.plugin, escore_fj2017_city.plugin, escore_fj2017_website.plugin, plugin]
+    catalog = Catalog(make_plugin_manager(autoload=False, extra=packs), complete=True)
+    with pytest.raises(PackError) as raised:
+        catalog.plan("fj2018", "city")
+    assert str(raised.value) == (
+        "fj2018/city: the sections weigh 105 in all (comprehensive 75 [fj2018] + website 30 [fj2017]), but the category totals 100: "
+        "a section's weight is wrong, or a section is registered that the category does not have"
+    )
 
 
 def test_an_unknown_base_or_amended_code_is_a_pack_error():

@@ -80,6 +80,10 @@ def verify(
         raise UsageError(_("--fail-under needs --coverage (it is a threshold of rule coverage)"))
     catalog = catalog_from(ctx)
     names = _chosen_rulesets(catalog, ruleset, year)
+    # A tree that does not hold together is one pack error, said once, as run says it (each
+    # of its cases had failed with the same message).
+    for name, category in sorted({(r, c) for r, c, _section in catalog.sections if r in names}):
+        catalog.plan(name, category)
     # A derived ruleset runs the cases of the rulesets it extends as well.
     chains = {base for name in names for base in catalog.chain(name)}
     targets = list(paths) or sorted({path for r, path, _ in catalog.golden if r in chains})

@@ -427,7 +427,7 @@ def build_plan(
     """
     label = f"{ruleset.name}/{category.key}"
     if check_total:
-        _check_total(label, category, sections)
+        _check_total(label, category, sections, section_origins if overlays else {})
     layers = [RuleLayer(base_name or ruleset.name, modules, base_elsewhere), *overlays]
     declarations = _Declarations(label, category.key, layers)
     nodes = _tree(label, category.key, declarations.declared)
@@ -454,14 +454,25 @@ def build_plan(
     return plan
 
 
-def _check_total(label: str, category: Category, sections: Sequence[Section]) -> None:
-    """Refuse sections whose weights do not add up to the category's total (a pack is missing)."""
+def _check_total(label: str, category: Category, sections: Sequence[Section], section_origins: Mapping[str, str] = {}) -> None:
+    """Refuse sections whose weights do not add up to the category's total: short, a pack is
+    missing; over, a weight is wrong. With ``section_origins`` (a ruleset that extends another),
+    each weight is followed by the year whose declaration it is."""
     weights = sum((s.weight for s in sections), ZERO)
     if category.total is not None and weights != category.total:
-        shares = " + ".join(f"{s.name} {fmt(s.weight)}" for s in sections) or "no section"
-        raise PackError(
-            f"{label}: the sections weigh {fmt(weights)} in all ({shares}), but the category totals {fmt(category.total)}: "
+        shares = (
+            " + ".join(
+                f"{s.name} {fmt(s.weight)}" + (f" [{section_origins[s.name]}]" if s.name in section_origins else "") for s in sections
+            )
+            or "no section"
+        )
+        why = (
             "a pack that registers a section of it is missing or failed to load (see escore plugins)"
+            if weights < category.total
+            else "a section's weight is wrong, or a section is registered that the category does not have"
+        )
+        raise PackError(
+            f"{label}: the sections weigh {fmt(weights)} in all ({shares}), but the category totals {fmt(category.total)}: {why}"
         )
 
 
@@ -515,9 +526,10 @@ class _Declarations:
             if depth:
                 unassigned = unassigned_declarations(module)
                 if unassigned:
+                    declarer = unassigned[0].rpartition(": ")[2].partition("(")[0]  # the first call's own name
                     raise PackError(
                         f"{label}: {'; '.join(unassigned)}: the result is not kept, so it changes nothing "
-                        "(the inherited value stays); assign it to a module variable of its own: NAME = parameter(...)"
+                        f"(the inherited value stays); assign it to a module variable of its own: NAME = {declarer}(...)"
                     )
             place = section_name if not depth or len(own_sections[id(module)]) == 1 else ""
             for name, value in _scan(module):
