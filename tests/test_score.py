@@ -31,6 +31,22 @@ def test_tier_ladder_boundaries_are_inclusive(value, expected, row):
     assert score.reasons == (f"rate {fmt(D(value))}% matched tier '{row}'",)
 
 
+@pytest.mark.parametrize(
+    ("value", "shown", "row"),
+    [
+        (D(69) / D(88) * 100, "≈78.41", "< 80% → 0"),  # 28 digits before
+        (D("79.99999999999999"), "79.99999999999999", "< 80% → 0"),  # every rounding would say 80
+        (D("79.99999991234"), "≈79.9999999", "< 80% → 0"),  # the fewest places that stay below 80
+        (D("80.0000000012345"), "≈80.000000001", "≥ 80% → 2"),
+        (D("99.9951"), "99.9951", "≥ 80% → 2"),  # four decimals: exact
+        (D("92.69841"), "≈92.7", "≥ 80% → 2"),
+    ],
+)
+def test_a_ladder_shows_a_long_measure_rounded_on_the_side_of_every_bound_it_is_on(value, shown, row):
+    score = RATE.score(value)
+    assert score.reasons == (f"rate {shown}% matched tier '{row}'",)
+
+
 @pytest.mark.parametrize(("days", "expected"), [(0, 3), (1, 1), (7, 1), (8, 0)])
 def test_delay_tiers(days, expected):
     assert DELAY.score(days).points == expected

@@ -146,6 +146,24 @@ def fmt_text(text: str, value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
+def measured(value: Decimal, bounds: Sequence[Decimal]) -> str:
+    """``value`` as an explanation line shows a measure compared with ``bounds``: exactly when it
+    has at most four decimals, else rounded (half up) to two, marked ``≈``, with as many more
+    as keep it on the same side of every bound (79.996% against a bound of 80 is ``≈79.996``,
+    never ``80``). A share such as 69/88 had been shown with 28 digits."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -4:
+        return fmt(value)
+    for places in range(2, 12):
+        try:
+            rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # more digits than a context holds: shown whole
+            break
+        if all((rounded > bound) == (value > bound) and (rounded < bound) == (value < bound) for bound in bounds):
+            return fmt(value) if rounded == value else "≈" + fmt(rounded)
+    return fmt(value)
+
+
 def formatted(template: str, args: tuple[object, ...]) -> str:
     """``template.format(*args)`` for a line; a template that does not fit its values is shown
     as it is, with what went wrong, instead of raising.
@@ -388,10 +406,11 @@ class Ladder:
             if row.op == "else" or _OPS[row.op][1](value, row.bound):
                 if not explaining.get():
                     return _quiet(row.points)
+                shown = measured(value, [r.bound for r in self.rows if r.bound is not None])
                 if translating:
-                    line = lines[_MATCHED].format(lines[self.what], f"{fmt(value)}{self.unit}", row.label)
+                    line = lines[_MATCHED].format(lines[self.what], f"{shown}{self.unit}", row.label)
                 else:
-                    line = f"{self.what} {fmt(value)}{self.unit} matched tier '{row.label}'"
+                    line = f"{self.what} {shown}{self.unit} matched tier '{row.label}'"
                 return Score(row.points, (line,), ((self.name, row.label),))
         raise ValueError(f"ladder {self.name!r}: no tier matches {self.what} {fmt(value)}{self.unit}")
 
