@@ -135,3 +135,13 @@ def test_plan_all_of_cached_evidence_decodes_a_part_at_a_time(runner, tmp_path, 
     assert [code for found in own for code in found] == codes  # the evidence's order, each unit once
     assert all(len(found) <= PLANS_PER_PART for found in own)
     assert all(set(found) - set(mine) == {c for code in mine for c in children[code]} for found, mine in zip(parts, own))
+
+
+def test_a_plan_s_explanation_rounds_a_share_s_points_and_its_keys_keep_them_exact(tmp_path, monkeypatch):
+    """The table promised gains rounded to two places, and the explanation printed 28 digits."""
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    result = CliRunner().invoke(cli, ["plan", "prov.ajj", "-c", "provincial", "-f", "json", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    action = next(a for a in json.loads(result.stdout)["actions"] if a["indicator"] == "P-1-2-4")
+    assert (action["gain"], action["points_before"]) == ("0.214285714285714285714285714", "1.785714285714285714285714286")
+    assert action["explanation"].endswith("; P-1-2-4 ≈1.79 → 2 of 2, total ≈+0.21")

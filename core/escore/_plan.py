@@ -31,7 +31,7 @@ from ._i18n import gettext as _
 from ._model import Unit
 from ._results import IndicatorResult
 from ._run import Engine
-from ._score import EXACT_SUMS, Grade, Lever, Proportional, fmt
+from ._score import EXACT_SUMS, ZERO, Grade, Lever, Proportional, fmt, measured
 
 _CENT = Decimal("0.01")
 PLAN_NOTE = N_("each action is scored alone from the current evidence; gains of several actions need not add up")
@@ -58,6 +58,11 @@ def _show(value: Any) -> str:
     if isinstance(value, Grade):
         return fmt(value.points)
     return toml_text(value)
+
+
+def _signed(shown: str) -> str:
+    """A gain as text with its plus sign: ``+0.05``, ``≈+0.21``."""
+    return "≈+" + shown[1:] if shown.startswith("≈") else "+" + shown
 
 
 class _Planner:
@@ -322,8 +327,14 @@ class _Planner:
                 "points_before": fmt(item.points),
                 "points_after": fmt(after.points),
                 "max": fmt(node.max),
-                "explanation": _("{0}; {1} {2} → {3} of {4}, total +{5}").format(
-                    text, node.code, fmt(item.points), fmt(after.points), fmt(node.max), fmt(gain)
+                # Text for people: a share's 28 digits rounded (the exact values are the keys above).
+                "explanation": _("{0}; {1} {2} → {3} of {4}, total {5}").format(
+                    text,
+                    node.code,
+                    measured(item.points, (ZERO, node.max)),
+                    measured(after.points, (ZERO, node.max)),
+                    fmt(node.max),
+                    _signed(measured(gain, (ZERO,))),
                 ),
                 "_gain": gain,
                 "_key": changes.describe(),
