@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -145,3 +146,30 @@ def test_a_plan_s_explanation_rounds_a_share_s_points_and_its_keys_keep_them_exa
     action = next(a for a in json.loads(result.stdout)["actions"] if a["indicator"] == "P-1-2-4")
     assert (action["gain"], action["points_before"]) == ("0.214285714285714285714285714", "1.785714285714285714285714286")
     assert action["explanation"].endswith("; P-1-2-4 ≈1.79 → 2 of 2, total ≈+0.21")
+
+
+def test_a_plan_proposes_every_better_tier_of_a_share_each_with_its_own_tier(tmp_path, monkeypatch):
+    """A part of a share below every tier: each tier is an action of its own (the middle ones had
+    been left out) and names the tier it reaches (each had named the top one)."""
+    import shutil
+
+    from escore_fj2017_provincial import plugin
+
+    sample = Path(plugin.__file__).parent / "sample" / "provincial"
+    evidence = tmp_path / "provincial"
+    shutil.copytree(sample, evidence)
+    unit = evidence / "units" / "prov.czt.toml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("items_provided = 69", "items_provided = 40"), encoding="utf-8")
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    result = CliRunner().invoke(cli, ["plan", "prov.czt", "-c", "provincial", "-e", str(evidence), "-f", "json", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    texts = [
+        a["explanation"]
+        for a in json.loads(result.stdout)["actions"]
+        if a["set"] and a["set"][0]["field"] == "provincial.credit.items_provided"
+    ]
+    assert texts == [
+        "provincial.credit.items_provided 40 → 88: 完整率 → 100% reaches tier '≥ 100% → 4'; P-1-2-1 0 → 4 of 4, total +4",
+        "provincial.credit.items_provided 40 → 71: 完整率 → 80% reaches tier '≥ 80% → 2'; P-1-2-1 0 → 2 of 4, total +2",
+        "provincial.credit.items_provided 40 → 53: 完整率 → 60% reaches tier '≥ 60% → 1'; P-1-2-1 0 → 1 of 4, total +1",
+    ]

@@ -228,12 +228,17 @@ class _Planner:
             if not best:
                 continue
             levels = sorted(best)
-            for points in {levels[0], levels[-1]}:
+            # The nearest and the best result, and every tier between (a ladder of four tiers
+            # had its middle one left out).
+            tier_gains = {lv.gain for lv in levers}
+            for points in sorted({levels[0], levels[-1], *(p for p in levels if p - item.points in tier_gains)}):
                 value = self.refine(engine, name, current, best[points], points)
                 key = self.fields[name].key
                 lever = next(
                     (lv.text for lv in levers if lv.target == value or (isinstance(value, Grade) and lv.target == value.points)), ""
                 )
+                if not lever:  # a field the rule's measure is computed from (a part of a share): the tier of the points reached
+                    lever = next((lv.text for lv in levers if lv.gain == points - item.points), "")
                 if name in self.veto_of and name not in ip.fixtures:
                     lever = self.veto_of[name]
                 if not lever and levers:
