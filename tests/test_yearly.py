@@ -612,6 +612,7 @@ def test_new_pack_extending_a_ruleset_scores_like_it(tmp_path, monkeypatch):
     files = sorted(str(p.relative_to(tmp_path / "pack")) for p in (tmp_path / "pack").rglob("*") if p.is_file())
     assert files == [
         "README.md",
+        "conftest.py",
         "escore_demo2025/__init__.py",
         "escore_demo2025/golden/README.md",
         "escore_demo2025/overrides.py",
@@ -697,6 +698,34 @@ def test_new_pack_without_a_base_is_a_minimal_pack_whose_case_passes(tmp_path, m
     verify = runner.invoke(cli, ["verify", "--ruleset", "town2030"])
     assert verify.exit_code == 0 and "1 passed" in verify.output
     assert runner.invoke(cli, ["new-pack", "--name", "Bad Name", "--year", "1", str(tmp_path / "b")]).exit_code == 2
+
+
+@pytest.mark.parametrize("args", [["--name", "town2030", "--year", "2030"], ["--name", "demo2025", "--extends", "demo2024"]])
+def test_a_new_pack_s_own_tests_pass_before_it_is_installed(tmp_path, monkeypatch, args):
+    """The scaffold's tests had failed with `assert []` until the pack was pip-installed."""
+    import os
+    import subprocess
+
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
+    made = CliRunner().invoke(cli, ["new-pack", *args, str(tmp_path / "pack")])
+    assert made.exit_code == 0, made.stderr
+    env = {
+        **os.environ,
+        "ESCORE_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "ESCORE_PLUGINS": "escore_demo.plugin" if "--extends" in args else "",
+        "PYTHONPATH": str(ROOT / "examples" / "demo-pack"),  # the base pack, where the suite finds it
+    }
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "tests"],
+        cwd=tmp_path / "pack",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert ("2 passed" if "--extends" in args else "1 passed") in tests.stdout.splitlines()[-1]
 
 
 def test_explain_and_verify_choose_among_years_like_run(with_fj2019):

@@ -253,6 +253,7 @@ escore verify --ruleset {name}        # {base}'s golden cases and {name}'s own
 escore run -c CATEGORY --ruleset {name}
 ```
 """,
+        "conftest.py": _conftest(package),
         "tests/test_pack.py": f'''"""{name}: the tree is valid in every category, the sample scores without errors, the golden cases pass."""
 
 from click.testing import CliRunner
@@ -260,10 +261,12 @@ from click.testing import CliRunner
 from escore import Catalog, make_plugin_manager, run_category
 from escore_cli import cli
 
+PLUGIN = "{package}.plugin"  # loaded by name: the tests run before `pip install -e .` too
+
 
 def test_every_category_scores_its_sample():
-    catalog = Catalog(make_plugin_manager())
-    categories = sorted(k for r, k in catalog.categories if r == "{name}")
+    catalog = Catalog(make_plugin_manager(names=[PLUGIN]))
+    categories = sorted({{k for r, k, _section in catalog.sections if r == "{name}"}})  # those with a tree to score
     assert categories
     for category in categories:
         result = run_category(catalog, category, ruleset="{name}")
@@ -271,11 +274,19 @@ def test_every_category_scores_its_sample():
 
 
 def test_golden_cases_pass():
-    result = CliRunner().invoke(cli, ["verify", "--ruleset", "{name}"])
+    result = CliRunner().invoke(cli, ["-p", PLUGIN, "verify", "--ruleset", "{name}"])
     assert result.exit_code == 0, result.output
 ''',
     }
     return files
+
+
+def _conftest(package: str) -> str:
+    """The pack's top conftest.py: its directory on sys.path, so that its tests run before it is installed."""
+    return f'''"""pytest puts this file's directory on sys.path: `{package}` imports from the checkout, and
+the tests load its plugin by name, before `pip install -e .` as after it (installed, the same
+module is registered once)."""
+'''
 
 
 def minimal_pack(name: str, year: int) -> dict[str, str]:
@@ -407,15 +418,18 @@ Rule pack for ruleset `{name}` ({year}). Install with `pip install -e .`, then
 `escore run -c unit --ruleset {name}` and `escore verify --ruleset {name}`.
 The roster and sample evidence are synthetic examples.
 """,
+        "conftest.py": _conftest(package),
         "tests/test_pack.py": f'''"""{name}: the golden cases pass."""
 
 from click.testing import CliRunner
 
 from escore_cli import cli
 
+PLUGIN = "{package}.plugin"  # loaded by name: the tests run before `pip install -e .` too
+
 
 def test_golden_cases_pass():
-    result = CliRunner().invoke(cli, ["verify", "--ruleset", "{name}"])
+    result = CliRunner().invoke(cli, ["-p", PLUGIN, "verify", "--ruleset", "{name}"])
     assert result.exit_code == 0, result.output
 ''',
     }
