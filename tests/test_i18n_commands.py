@@ -183,7 +183,7 @@ def test_new_pack_and_schema_in_chinese(runner, tmp_path):
     target = tmp_path / "fj2018"
     made = runner.invoke(cli, ["new-pack", str(target), "--name", "fj2018", "--extends", "fj2017", "--lang", "zh"])
     assert made.exit_code == 0, made.output
-    assert made.stderr == f"已向 {target} 写入 7 个文件；安装：pip install -e {target}\n"
+    assert made.stderr == f"已向 {target} 写入 8 个文件；安装：pip install -e {target}\n"
     shutil.rmtree(target)
     no_year = runner.invoke(cli, ["new-pack", str(target), "--name", "fj2030", "--lang", "zh"])
     assert no_year.stderr == "escore：错误：new-pack：不带 --extends 时必须给出 --year\n"

@@ -450,6 +450,31 @@ def test_a_replacement_parameter_above_the_indicator_s_maximum_is_refused_where_
     ), message
 
 
+def test_an_assessor_graded_rule_whose_field_ranges_otherwise_is_refused(tmp_path):
+    """A replacement rule grading up to another maximum than its field's: the assessor could not
+    enter its best points (or entered points the rule refuses, unit by unit, at run time)."""
+    import importlib.util
+
+    source = tmp_path / "overrides_graded.py"
+    source.write_text(
+        "from escore import Graded, Score, indicator\n\n"
+        'POWER_LIST = Graded("权责清单 (2018)", "2")\n\n\n'
+        '@indicator("W-L-2-1-1", "权责清单", max={"city": "3", "county": "3"}, parent="W-L-2-1")\n'
+        "def power_list_2018(website_services_power_list) -> Score:\n"
+        "    return POWER_LIST.score(website_services_power_list)\n",
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("overrides_graded", source)
+    overrides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(overrides)
+    with pytest.raises(PackError) as raised:
+        fj2018_of_every_section(overrides).plan("fj2018", "county")
+    assert str(raised.value) == (
+        "fj2018/county: escore_fj2017_website.evidence.power_list: the assessor's points of website.services.power_list range up to 3, "
+        "but 'W-L-2-1-1' grades them up to 2 (overrides_graded.POWER_LIST): declare the field again with max 2"
+    )
+
+
 def test_a_maximum_raised_while_its_rule_stays_is_refused():
     """The new points could never be given: the rule that gave the 2017 maximum still gives 4."""
     overrides = types.ModuleType("pack_fj2018.overrides")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ._errors import PackError
-from ._score import RULE_TYPES, Award, Binary, Ladder, fmt
+from ._score import RULE_TYPES, Award, Binary, Graded, Ladder, fmt
 
 if TYPE_CHECKING:
     from ._collect import IndicatorPlan, Plan
@@ -57,14 +57,31 @@ def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
 
 
 def check_rules_within_maxima(label: str, plan: Plan) -> None:
-    """Refuse an indicator one of whose rules can give more than its maximum."""
+    """Refuse an indicator one of whose rules can give more than its maximum, and an
+    assessor-graded one whose field's points stop short of its rule's (or go beyond them)."""
+    category = plan.category.key
     for ip in plan.indicators:
-        for where, rule in rules_read(plan, ip):
+        rules = rules_read(plan, ip)
+        for where, rule in rules:
             top = rule_top(rule)
             if top > ip.node.max:
                 raise PackError(
                     f"{label}: {where}: {type(rule).__name__.lower()} '{rule.name}' gives up to {fmt(top)}, more than the "
                     f"maximum of '{ip.node.code}', {fmt(ip.node.max)} ({ip.node.where})"
+                )
+        # One graded field read by one Graded rule (every such row of the 2017 packs): the
+        # assessor's points must range as the rule grades them. A later year that raised the
+        # rule and not the field had a maximum no assessor could enter.
+        graded = [(where, rule) for where, rule in rules if isinstance(rule, Graded)]
+        fields = [d for d in (plan.fixtures[name] for name in sorted(ip.fixtures)) if d.kind == "field" and d.field is not None]
+        graded_fields = [d for d in fields if d.field is not None and d.field.type == "graded"]
+        if len(graded) == 1 and len(graded_fields) == 1:
+            (where, rule), definition = graded[0], graded_fields[0]
+            field = definition.field.for_category(category)  # type: ignore[union-attr]
+            if field.max is not None and field.max != rule.max:
+                raise PackError(
+                    f"{label}: {definition.where or field.key}: the assessor's points of {field.key} range up to {fmt(field.max)}, "
+                    f"but '{ip.node.code}' grades them up to {fmt(rule.max)} ({where}): declare the field again with max {fmt(rule.max)}"
                 )
 
 
