@@ -361,6 +361,23 @@ def test_a_field_declared_again_with_another_type_is_a_rules_diff_change():
     ]
 
 
+def test_a_problem_in_inherited_sample_evidence_says_whose_sample_it_is(monkeypatch):
+    """The error named the earlier year's file, which the new year's author does not edit."""
+    from escore import InputError, field
+    from escore_demo.evidence import reply_delay
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    narrower = types.ModuleType("pack_demo2025.evidence")
+    narrower.reply_delay = field("service.median_delay", "int", unit="days", min=0, max=5, description=reply_delay.description)
+    catalog = catalog_with(derived(escore_register_fixtures=hookimpl(lambda register: register(narrower, ruleset="demo2025"))))
+    with pytest.raises(InputError) as raised:
+        run_category(catalog, "town", ruleset="demo2025")
+    assert str(raised.value).endswith(
+        "east.toml: service.median_delay: expected a whole number from 0 to 5 (days), got 8 "
+        "(this is sample evidence demo2025 inherits from demo2024: register demo2025's own with Section(..., sample_evidence=...))"
+    )
+
+
 def fj2018_of_every_section(overrides: types.ModuleType) -> Catalog:
     """The 2017 packs and an fj2018 pack whose one overrides module is attached to every section (as the scaffold makes it)."""
     pytest.importorskip("escore_fj2017_website")

@@ -283,9 +283,24 @@ def run_category(
     # them (at 10,000 units, 150 ms of collections between the load, the processes' summaries
     # and the ranking).
     with gc_paused():
-        data, later = evidence_of_run(
-            paths, plan, units, every_code, children, known, catalog.loaders, sub_codes, others, defer=lazy and overlay is None, jobs=jobs
-        )
+        try:
+            data, later = evidence_of_run(
+                paths,
+                plan,
+                units,
+                every_code,
+                children,
+                known,
+                catalog.loaders,
+                sub_codes,
+                others,
+                defer=lazy and overlay is None,
+                jobs=jobs,
+            )
+        except InputError as exc:
+            if evidence:
+                raise
+            raise in_inherited_sample(catalog, chosen.name, category, exc) from None
         if overlay is not None:
             data = overlay(plan, data)
         result = score_with(
@@ -305,6 +320,27 @@ def run_category(
     result = result._replace(stamp=make_stamp(__version__, pack_stamps(catalog, plan), paths))
     notify_finished(catalog, result)
     return result
+
+
+def in_inherited_sample(catalog: Catalog, ruleset: str, category: str, exc: InputError) -> InputError:
+    """``exc``, a problem in the sample evidence a derived ruleset inherits (a field it declared
+    again with another range, a unit its roster dropped), with what the pack author can do:
+    the file named is the earlier year's, which the author does not edit."""
+    base = catalog.rulesets[ruleset][0].extends
+    if base is None or type(exc) is not InputError:
+        return exc
+    theirs = {
+        str(path)
+        for (r, c, _section), (section, _plugin) in catalog.sections.items()
+        if r == base and c == category
+        for path in section.sample_evidence
+    }
+    if not any(exc.where.startswith(path) for path in theirs):
+        return exc
+    note = _("this is sample evidence {0} inherits from {1}: register {0}'s own with Section(..., sample_evidence=...)").format(
+        ruleset, base
+    )
+    return InputError(exc.where, exc.key, exc.expected, hint="; ".join(part for part in (exc.hint, note) if part))
 
 
 def evidence_of_run(
