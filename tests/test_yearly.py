@@ -928,6 +928,18 @@ def test_a_pack_author_makes_a_new_year(tmp_path, monkeypatch):
     assert len(lines) < 60  # the whole derived pack: a few dozen lines of code
 
 
+def test_rules_diff_table_keeps_one_column_for_categories_of_any_length():
+    from escore._rulesdiff import Change, render
+
+    changes = [
+        Change("max", ("city",), "C-1-1-1", "4", "6"),
+        Change("parameter", ("city", "county", "provincial"), "website_summary_deadline", "2017-11-15", "2018-11-10"),
+    ]
+    lines = render(changes, "fj2017", "fj2018", "table").splitlines()
+    assert lines[1] == "  city                   max                C-1-1-1"
+    assert lines[4] == "  city,county,provincial parameter          website_summary_deadline"
+
+
 def test_rules_diff_names_every_kind_of_change_between_two_plans(demo_plan):
     """A section, a veto and a parameter each added or removed, and a rule object changed under
     its name: each is one change of its kind, with what it was and what it is."""

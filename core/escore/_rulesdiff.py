@@ -350,8 +350,9 @@ def render(changes: Sequence[Change], a: str, b: str, format_: str) -> str:
     if not rows:
         return gettext("no rule changes from {0} to {1}").format(a, b) + "\n"
     lines = [gettext("rule changes from {0} to {1}: {2}").format(a, b, len(rows))]
+    width = max(12, *(len(row[0]) for row in rows))  # "city,county,provincial" beside "city": one column
     for category, kind, subject, before, after in rows:
-        lines.append(f"  {category:<12} {_pad(kind, 18)} {subject}")
+        lines.append(f"  {category:<{width}} {_pad(kind, 18)} {subject}")
         if before:
             lines.append(f"      - {before}")
         if after:
