@@ -513,8 +513,9 @@ def test_a_pack_s_bad_call_into_escore_names_the_pack_s_line_and_its_ruleset_is_
         f"counted, methods ({packs / 'hostile_year.py'}:7, in escore at {core / '_parameters.py'}:"
     )
     assert warning.startswith(f"escore: warning: plugin 'hostile_year' is broken and was left out: {problem}"), warning
-    assert error.startswith(
-        f"escore: error: unknown ruleset 'demo2031'; did you mean 'demo2024'?; plugin 'hostile_year' is broken ({problem}"
+    assert (
+        error
+        == "escore: error: unknown ruleset 'demo2031'; did you mean 'demo2024'?; plugin 'hostile_year' is broken (see the warning above)"
     )
 
 

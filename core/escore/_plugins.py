@@ -459,11 +459,11 @@ class Catalog:
     # ------------------------------------------------------------------ selection
 
     def _broken_note(self) -> str:
-        """``; plugin 'X' … is broken (why)`` for each plugin left out: what a name that is not
-        found may belong to."""
+        """``; plugin 'X' … is broken (see the warning above)`` for each plugin left out: what a
+        name that is not found may belong to (why it broke is the warning's, said once)."""
         return "".join(
-            gettext("; ") + gettext("{0} is broken ({1})").format(describe(name, ep), problem)
-            for name, (ep, problem) in sorted(self.broken.items())
+            gettext("; ") + gettext("{0} is broken (see the warning above)").format(describe(name, ep))
+            for name, (ep, _problem) in sorted(self.broken.items())
         )
 
     def category_keys(self) -> list[str]:
