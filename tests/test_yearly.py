@@ -399,6 +399,13 @@ def fj2018_of_every_section(overrides: types.ModuleType) -> Catalog:
     return Catalog(make_plugin_manager(autoload=False, extra=packs))
 
 
+def refused(overrides: types.ModuleType, category: str) -> str:
+    """The pack error of fj2018's plan of ``category`` with ``overrides`` (one must be raised)."""
+    with pytest.raises(PackError) as raised:
+        fj2018_of_every_section(overrides).plan("fj2018", category)
+    return str(raised.value)
+
+
 def security_2018(parent: str):
     """A new city indicator under ``parent`` (a function of its own each time: the decorator marks it)."""
 
@@ -433,9 +440,8 @@ def test_an_amendment_of_a_node_of_one_category_from_a_module_of_every_section()
 def test_a_new_indicator_under_a_parent_no_year_declares_names_the_parent():
     overrides = types.ModuleType("pack_fj2018.overrides")
     overrides.security_2018 = security_2018("C-11")
-    with pytest.raises(PackError) as raised:
-        fj2018_of_every_section(overrides).plan("fj2018", "county")
-    assert "'C-1-1-7' (new in fj2018) names parent 'C-11', which no year declares; did you mean 'C-1-1'?" in str(raised.value)
+    message = refused(overrides, "county")
+    assert "'C-1-1-7' (new in fj2018) names parent 'C-11', which no year declares; did you mean 'C-1-1'?" in message
 
 
 def test_a_node_amended_twice_in_one_year_is_a_pack_error():
@@ -444,9 +450,8 @@ def test_a_node_amended_twice_in_one_year_is_a_pack_error():
     overrides.TITLE = amend("C-1-1-1", title="物联网服务（2018）")
     overrides.MAXIMUM = amend("C-1-1-1", max=6)
     overrides.GONE = remove("C-1-1-6")
-    with pytest.raises(PackError) as raised:
-        fj2018_of_every_section(overrides).plan("fj2018", "city")
-    assert str(raised.value) == (
+    message = refused(overrides, "city")
+    assert message == (
         "fj2018/city: 'C-1-1-1' is amended twice in fj2018: pack_fj2018.overrides.MAXIMUM and pack_fj2018.overrides.TITLE; "
         "make them one amend(...)"
     )
@@ -459,9 +464,7 @@ def test_a_replacement_parameter_above_the_indicator_s_maximum_is_refused_where_
     overrides.TIERS = parameter(
         "provincial_credit_completeness_tiers", Ladder.at_least("P-1-2-1 完整性", [(100, 5), (80, 2)], otherwise=0, what="完整率", unit="%")
     )
-    with pytest.raises(PackError) as raised:
-        fj2018_of_every_section(overrides).plan("fj2018", "provincial")
-    message = str(raised.value)
+    message = refused(overrides, "provincial")
     assert message.startswith(
         "fj2018/provincial: pack_fj2018.overrides.TIERS: ladder 'P-1-2-1 完整性' gives up to 5, more than the maximum of 'P-1-2-1', 4 ("
     ), message
@@ -484,9 +487,8 @@ def test_an_assessor_graded_rule_whose_field_ranges_otherwise_is_refused(tmp_pat
     spec = importlib.util.spec_from_file_location("overrides_graded", source)
     overrides = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(overrides)
-    with pytest.raises(PackError) as raised:
-        fj2018_of_every_section(overrides).plan("fj2018", "county")
-    assert str(raised.value) == (
+    message = refused(overrides, "county")
+    assert message == (
         "fj2018/county: escore_fj2017_website.evidence.power_list: the assessor's points of website.services.power_list range up to 3, "
         "but 'W-L-2-1-1' grades them up to 2 (overrides_graded.POWER_LIST): declare the field again with max 2"
     )
@@ -500,10 +502,7 @@ def test_a_maximum_raised_while_its_rule_stays_is_refused():
     overrides.ACCURATE_TIERS = parameter(
         "provincial_credit_accuracy_tiers", Ladder.at_least("P-1-2-2 准确性", [(60, 1)], otherwise=0, what="入库率", unit="%")
     )
-    catalog = fj2018_of_every_section(overrides)
-    with pytest.raises(PackError) as raised:
-        catalog.plan("fj2018", "provincial")
-    message = str(raised.value)
+    message = refused(overrides, "provincial")
     assert message.startswith("fj2018/provincial: escore_fj2017_provincial/comprehensive.py:"), message
     assert message.endswith(
         "amended by pack_fj2018.overrides.COMPLETE: the maximum of 'P-1-2-1' is 5 in fj2018 (4 in fj2017), but its rule "
