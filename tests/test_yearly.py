@@ -25,6 +25,7 @@ from escore import (
     parameter,
     remove,
     run_category,
+    veto,
 )
 from escore._plugins import Catalog, make_plugin_manager
 from escore._rulesdiff import diff_rulesets
@@ -457,6 +458,45 @@ def test_a_node_amended_twice_in_one_year_is_a_pack_error():
     )
 
 
+def test_a_veto_removed_amended_or_replaced_by_a_later_year_changes_its_plan_and_rules_diff():
+    """remove() and amend() of a veto were accepted and then ignored (the 2017 veto still zeroed
+    the same units, rules-diff said nothing changed); a veto replaced by @veto changed scores
+    while rules-diff listed nothing."""
+    gone = types.ModuleType("pack_fj2018.overrides")
+    gone.NO_NOTE1 = remove("W-L-V1")
+    catalog = fj2018_of_every_section(gone)
+    assert "W-L-V1" not in {v.code for v in catalog.plan("fj2018", "county").vetoes}
+    assert "W-L-V1" in {v.code for v in catalog.plan("fj2017", "county").vetoes}
+    assert [(c.kind, c.categories, c.subject) for c in diff_rulesets(catalog, "fj2017", "fj2018")] == [
+        ("veto-removed", ("city", "county"), "W-L-V1")
+    ]
+    before = {r.unit.code: r for r in run_category(catalog, "county", ruleset="fj2017").units}
+    after = {r.unit.code: r for r in run_category(catalog, "county", ruleset="fj2018").units}
+    vetoed = [code for code, r in before.items() if any(v.code == "W-L-V1" and v.status == "applied" for v in r.vetoes)]
+    assert vetoed and all(after[code].total > before[code].total for code in vetoed)
+
+    retitled = types.ModuleType("pack_fj2018.overrides")
+    retitled.NOTE1 = amend("W-L-V1", title="注1 (2018)")
+    catalog = fj2018_of_every_section(retitled)
+    assert [(c.kind, c.categories, c.subject, c.after) for c in diff_rulesets(catalog, "fj2017", "fj2018")] == [
+        ("title", ("city", "county"), "W-L-V1", "注1 (2018)")
+    ]
+    wrong = types.ModuleType("pack_fj2018.overrides")
+    wrong.NOTE1 = amend("W-L-V1", max=2)
+    assert refused(wrong, "county").endswith(
+        "pack_fj2018.overrides.NOTE1: 'W-L-V1' is a veto: amend() changes its title or source, not max"
+    )
+
+    @veto("W-L-V1", "注1 (2018)", targets=["W-L-3-1"])
+    def never(website_letters_longest_wait):
+        return None
+
+    replaced = types.ModuleType("pack_fj2018.overrides")
+    replaced.never = never
+    changes = [(c.kind, c.subject) for c in diff_rulesets(fj2018_of_every_section(replaced), "fj2017", "fj2018")]
+    assert changes == [("title", "W-L-V1"), ("citation", "W-L-V1"), ("function", "W-L-V1")]
+
+
 def test_a_replacement_parameter_above_the_indicator_s_maximum_is_refused_where_it_is_declared():
     """A top tier above the maximum had been accepted; the first unit to reach it stopped the run
     with an error naming the 2017 file, and the units in error were still ranked."""
@@ -545,6 +585,26 @@ def test_inherited_golden_cases_run_under_the_derived_ruleset_and_name_the_chang
         "median delay: ≤ 3 days → 10; ≤ 6 days → 5; > 6 days → 0\n"
     ) in result.output
     assert demo.HERE.exists()
+
+
+def test_an_inherited_case_a_removed_veto_changes_names_the_veto(monkeypatch):
+    """It had said that none of fj2018's rule changes touches what the case states."""
+    pytest.importorskip("escore_fj2017_website")
+    overrides = types.ModuleType("pack_fj2018_veto.overrides")
+    overrides.NO_NOTE1 = remove("W-L-V1")
+    plugin = types.ModuleType("pack_fj2018_veto")
+    plugin.escore_register_rulesets = hookimpl(lambda register: register(Ruleset("fj2018", 2018, "fj2018", extends="fj2017")))
+    plugin.escore_register_indicators = hookimpl(
+        lambda register: register(overrides, ruleset="fj2018", sections=[("city", "website"), ("county", "website")])
+    )
+    monkeypatch.setitem(sys.modules, "pack_fj2018_veto", plugin)
+    monkeypatch.setenv("ESCORE_PLUGINS", "pack_fj2018_veto")
+    result = CliRunner().invoke(cli, ["verify", "--ruleset", "fj2018", "-k", "note1-reply-after-91-days", "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert (
+        "inherited from fj2017: fj2018 changes what this case states:\n    veto-removed W-L-V1: 注1 咨询投诉不得分 → (none)"
+        in result.output
+    )
 
 
 def test_a_derived_pack_drops_or_overrides_inherited_cases(demo_catalog):

@@ -605,6 +605,9 @@ class _Declarations:
                     f"{self.label}: '{code}' is amended twice in {layer.ruleset}: {' and '.join(sorted(places))}; make them one amend(...)"
                 )
         for amendment, where in amendments:
+            if amendment.code in self.vetoes and amendment.code not in declared:
+                self._amend_veto(amendment, where)
+                continue
             if amendment.code not in declared:
                 if _declared_in(amendment.code, self.layers):
                     continue  # a node of another category
@@ -620,6 +623,17 @@ class _Declarations:
             if decl.max_for(self.category) is None:
                 self.removed.setdefault(amendment.code, f"{layer.ruleset} ({where})")
             declared[amendment.code] = item._replace(decl=decl, where=f"{item.where}, amended by {where}", origin=layer.ruleset)
+
+    def _amend_veto(self, amendment: Amendment, where: str) -> None:
+        """A veto's title or citation changed by a later year (it has no maximum, parent or methods)."""
+        changes = dict(amendment.changes)
+        other = sorted(set(changes) - {"title", "source"})
+        if other:
+            raise PackError(
+                f"{self.label}: {where}: '{amendment.code}' is a veto: amend() changes its title or source, not {', '.join(other)}"
+            )
+        decl, func = self.vetoes[amendment.code]
+        self.vetoes[amendment.code] = (attrs.evolve(decl, **changes), func)
 
     def _place(self, layer: RuleLayer, mine: Mapping[str, _Declared]) -> None:
         """A later year's new node sits in its parent's section; a top-level one needs a module
@@ -653,6 +667,10 @@ class _Declarations:
             if code not in declared and not _declared_in(code, self.layers):
                 hint = did_you_mean(code, declared)
                 raise PackError(f"{self.label}: {where} removes '{code}', which no earlier year declares" + (f"; {hint}" if hint else ""))
+        for code, where in sorted(self.removed.items()):
+            if code in self.vetoes and code not in declared:  # a veto removed: its targets score as they are
+                del self.vetoes[code]
+                self.dropped[code] = where
         gone = dict(self.removed)
         changed = True
         while changed:

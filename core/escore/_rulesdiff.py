@@ -41,6 +41,7 @@ KINDS = (
     "title",
     "max",
     "parent",
+    "targets",
     "counted",
     "methods",
     "citation",
@@ -74,6 +75,7 @@ KIND_NAMES = (
     NP_("change", "title"),
     NP_("change", "max"),
     NP_("change", "parent"),
+    NP_("change", "targets"),
     NP_("change", "counted"),
     NP_("change", "methods"),
     NP_("change", "citation"),
@@ -212,6 +214,16 @@ def diff_plans(a: Plan, b: Plan) -> list[Change]:
         out.append(Change("veto-removed", cat, code, va[code].title, ""))
     for code in sorted(vb.keys() - va.keys(), key=natural_key):
         out.append(Change("veto-added", cat, code, "", vb[code].title))
+    for code in sorted(va.keys() & vb.keys(), key=natural_key):
+        then, now = va[code], vb[code]
+        for kind, before, after in (
+            ("title", then.title, now.title),
+            ("targets", ", ".join(then.targets), ", ".join(now.targets)),
+            ("citation", _citation(then.source), _citation(now.source)),
+            ("function", f"{then.func.__module__}.{then.func.__qualname__}", f"{now.func.__module__}.{now.func.__qualname__}"),
+        ):
+            if before != after:
+                out.append(Change(kind, cat, code, before, after))
     pa, pb = _used_parameters(a), _used_parameters(b)
     for name in sorted(pa.keys() | pb.keys()):
         if name not in pb:
