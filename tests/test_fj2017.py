@@ -173,3 +173,36 @@ def test_a_plan_proposes_every_better_tier_of_a_share_each_with_its_own_tier(tmp
         "provincial.credit.items_provided 40 → 71: 完整率 → 80% reaches tier '≥ 80% → 2'; P-1-2-1 0 → 2 of 4, total +2",
         "provincial.credit.items_provided 40 → 53: 完整率 → 60% reaches tier '≥ 60% → 1'; P-1-2-1 0 → 1 of 4, total +1",
     ]
+
+
+def test_a_monitoring_table_without_an_optional_column_is_refused(tmp_path, monkeypatch):
+    """A table whose reply-date column was left out had every letter unanswered: a veto on every
+    city, exit 0 and no word. An optional column is left empty, never out."""
+    import shutil
+
+    import openpyxl
+
+    from escore_fj2017_website import plugin
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    evidence = tmp_path / "city"
+    shutil.copytree(Path(plugin.__file__).parent / "sample" / "city", evidence)
+    letters = evidence / "monitoring" / "website_letters.csv"
+    rows = [line.split(",") for line in letters.read_text(encoding="utf-8").splitlines()]
+    letters.write_text("\n".join(",".join(row[:2] + row[3:]) for row in rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(evidence), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert (
+        result.stderr.startswith(f"escore: error: {letters}: replied: missing column (")
+        and "optional: leave a row's cell empty" in result.stderr
+    )
+
+    book = tmp_path / "city.xlsx"
+    made = CliRunner().invoke(cli, ["template", "-c", "city", "-f", "xlsx", "-o", str(book), "--evidence-from-sample"])
+    assert made.exit_code == 0, made.output
+    workbook = openpyxl.load_workbook(book)
+    workbook["website_letters"].delete_cols(3)
+    workbook.save(book)
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert "  website_letters!1: replied: missing column (a date, YYYY-MM-DD, not before received; optional: " in result.stderr

@@ -448,6 +448,15 @@ class Column(_Typed):
         return text
 
 
+def missing_column(col: Column) -> str:
+    """The problem of a table whose header lacks ``col``: an optional column is left empty
+    where a row has no value, never left out (every letter's reply date lost had looked like
+    every letter unanswered, a veto on every unit)."""
+    if col.required:
+        return _("missing column ({0})").format(col.expected())
+    return _("missing column ({0}; optional: leave a row's cell empty, but keep the column)").format(col.expected())
+
+
 def column(
     name: str,
     type: str,

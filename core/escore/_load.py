@@ -23,7 +23,7 @@ import attrs
 
 from ._collect import Plan
 from ._errors import InputError, did_you_mean, warn
-from ._evidence import Table
+from ._evidence import Table, missing_column
 from ._evidence_set import EvidenceSet
 from ._fieldvalues import FieldValues
 from ._i18n import N_
@@ -726,7 +726,7 @@ def _rows_by_columns(
     cells: list[list[Any]] = [[] for _ in columns]
 
     def usable(names: list[str]) -> bool:  # a unit column, known columns, every required one
-        return "unit" in names and set(names) - {"unit"} <= set(columns) and all(n in names for n, c in columns.items() if c.required)
+        return "unit" in names and set(names) - {"unit"} <= set(columns) and all(n in names for n in columns)
 
     chunks = 0
     try:
@@ -856,8 +856,8 @@ def _read_table(
                 if "unit" not in names:
                     raise InputError(where, "unit", _("missing column; the first column names the unit"))
                 for name, col in columns.items():
-                    if col.required and name not in names:
-                        raise InputError(where, name, _("missing column ({0})").format(col.expected()))
+                    if name not in names:  # an optional column is left empty, not out: a column left out was every row's value lost
+                        raise InputError(where, name, missing_column(col))
             code = unit_cell(row, where, line)
             if code not in wanted:
                 if code in known or ignore_retired_unit(schema, code):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ._errors import InputError, InputErrors, did_you_mean
-from ._evidence import Column, Field, Table
+from ._evidence import Column, Field, Table, missing_column
 from ._frozen import frozen
 from ._i18n import N_, gettext
 from ._model import EvidenceLoader
@@ -613,8 +613,8 @@ def _read_table_sheet(
             )
             bad = True
     for name, col in columns.items():
-        if col.required and name not in header:
-            problems.add(f"{sheet}!{TABLE_KEY_ROW}", name, gettext("missing column ({0})").format(col.expected()))
+        if name not in header:
+            problems.add(f"{sheet}!{TABLE_KEY_ROW}", name, missing_column(col))
             bad = True
     if bad:
         return None
