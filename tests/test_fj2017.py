@@ -206,3 +206,22 @@ def test_a_monitoring_table_without_an_optional_column_is_refused(tmp_path, monk
     result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "--lang", "en"])
     assert result.exit_code == 2, result.output
     assert "  website_letters!1: replied: missing column (a date, YYYY-MM-DD, not before received; optional: " in result.stderr
+
+
+def test_a_list_typed_with_another_separator_is_refused(tmp_path, monkeypatch):
+    """Three platforms typed with 、 in one cell were one platform: 1 point of 4, exit 0."""
+    import openpyxl
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    book = tmp_path / "city.xlsx"
+    made = CliRunner().invoke(cli, ["template", "-c", "city", "-f", "xlsx", "-o", str(book), "--evidence-from-sample"])
+    assert made.exit_code == 0, made.output
+    workbook = openpyxl.load_workbook(book)
+    workbook["公共平台建设情况"]["H9"].value = "莆田视频图像共享平台、莆田物联网平台、莆田环境感知平台"
+    workbook.save(book)
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert (
+        "  公共平台建设情况!H9: putian 莆田市: city.platforms.iot: '莆田视频图像共享平台、莆田物联网平台、莆田环境感知平台' holds '、': "
+        "separate the items of a list with ';' (or '；'), one item each"
+    ) in result.stderr

@@ -581,7 +581,7 @@ def appeal_add(
     db: Path | None,
 ) -> None:
     """File an appeal of UNIT against INDICATOR, with the evidence changes it asks for."""
-    from escore._cycle import Changes, run_cycle
+    from escore._cycle import Changes, changes_elsewhere, run_cycle
     from escore._errors import UsageError, did_you_mean
     from escore._store import open_store
 
@@ -596,6 +596,14 @@ def appeal_add(
     if indicator not in plan.nodes:
         hint = did_you_mean(indicator, plan.nodes)
         raise UsageError(_("no indicator '{0}' in {1}/{2}").format(indicator, rules, cat) + (_("; ") + hint if hint else ""))
+    elsewhere = changes_elsewhere(plan, indicator, changes)
+    if elsewhere:
+        name, feeds = elsewhere[0]
+        raise UsageError(
+            _("{0} feeds {1}, not {2}: an appeal changes the evidence of the indicator it appeals (file one against {3})").format(
+                name, ", ".join(feeds), indicator, feeds[0]
+            )
+        )
     if changes:  # the changes must apply to the evidence as it is (types, fields, rows)
         cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, whatif=(code, changes))
         if changes.remove_rows and cycle.original is not None:

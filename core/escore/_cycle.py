@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from ._collect import Plan, natural_key
+from ._collect import Plan, natural_key, nodes_leaves
 from ._errors import InputError, UsageError, did_you_mean
 from ._evidence_set import EvidenceSet
 from ._frozen import frozen
@@ -82,6 +82,23 @@ def _split_top(text: str) -> list[str]:
             start = i + 1
     parts.append(text[start:])
     return [p.strip() for p in parts if p.strip()]
+
+
+def changes_elsewhere(plan: Plan, indicator: str, changes: Changes) -> list[tuple[str, tuple[str, ...]]]:
+    """The fields and tables ``changes`` touch that nothing under ``indicator`` reads (neither
+    its indicators nor a veto on them), each with the codes it feeds: an appeal against one
+    indicator that changes another's evidence was accepted and moved the other's points."""
+    under = set(nodes_leaves(plan.nodes, indicator))  # what fields and tables feed: indicators and vetoes
+    under |= {veto.code for veto in plan.vetoes if veto.leaves & under}
+    touched = (
+        [key for key, _text in changes.sets] + [table for table, _row in changes.add_rows] + [table for table, _line in changes.remove_rows]
+    )
+    out = []
+    for name in dict.fromkeys(touched):
+        feeds = plan.feeds.get(name)
+        if feeds is not None and not set(feeds) & under:
+            out.append((name, feeds))
+    return out
 
 
 @frozen

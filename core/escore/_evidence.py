@@ -162,8 +162,24 @@ class _Typed:
         if numeric and ((self.min is not None and bound < self.min) or (self.max is not None and bound > self.max)):
             raise InputError(where, key, _("expected {0}, got {1}").format(self.expected(), show(raw)))
         if self.type == "list[str]":
+            if from_text:
+                _check_separators(value, where, key)
             _check_list(self, value, where, key)
         return value
+
+
+#: What a cell's list may have been typed with instead of ";": each item holding one was several
+#: items read as one (three platforms typed with 、 scored as one platform).
+_OTHER_SEPARATORS = ("、", "，", ",")
+
+
+def _check_separators(items: tuple[str, ...], where: str, key: str) -> None:
+    for item in items:
+        mark = next((mark for mark in _OTHER_SEPARATORS if mark in item), None)
+        if mark is not None:
+            raise InputError(
+                where, key, _("{0} holds '{1}': separate the items of a list with ';' (or '；'), one item each").format(repr(item), mark)
+            )
 
 
 def _check_list(spec: _Typed, items: tuple[str, ...], where: str, key: str) -> None:
