@@ -607,6 +607,29 @@ def test_an_inherited_case_a_removed_veto_changes_names_the_veto(monkeypatch):
     )
 
 
+def test_a_plan_names_the_tier_a_share_reaches_after_a_later_year_changes_its_tiers(monkeypatch, tmp_path):
+    """A count of 70 whole items matched the new 70% bound: the action reaching 100% named the
+    70% tier, and the one reaching 70% named the 100% tier."""
+    overrides = types.ModuleType("pack_fj2018_tiers.overrides")
+    overrides.CREDIT_COMPLETE = parameter(
+        "provincial_credit_completeness_tiers",
+        Ladder.at_least("P-1-2-1 完整性", [(100, 4), (90, 2), (70, 1)], otherwise=0, what="完整率", unit="%"),
+    )
+    plugin = types.ModuleType("pack_fj2018_tiers")
+    plugin.escore_register_rulesets = hookimpl(lambda register: register(Ruleset("fj2018", 2018, "fj2018", extends="fj2017")))
+    plugin.escore_register_indicators = hookimpl(
+        lambda register: register(overrides, ruleset="fj2018", sections=[("provincial", "comprehensive")])
+    )
+    monkeypatch.setitem(sys.modules, "pack_fj2018_tiers", plugin)
+    monkeypatch.setenv("ESCORE_PLUGINS", "pack_fj2018_tiers")
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    result = CliRunner().invoke(cli, ["plan", "prov.gtt", "-c", "provincial", "--ruleset", "fj2018", "-f", "json", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    texts = [a["explanation"] for a in json.loads(result.stdout)["actions"] if a["indicator"] == "P-1-2-1"]
+    assert "provincial.credit.items_required 108 → 70: 完整率 → 100% reaches tier '≥ 100% → 4'; P-1-2-1 0 → 4 of 4, total +4" in texts
+    assert "provincial.credit.items_required 108 → 100: 完整率 → 70% reaches tier '≥ 70% → 1'; P-1-2-1 0 → 1 of 4, total +1" in texts
+
+
 def test_a_derived_pack_drops_or_overrides_inherited_cases(demo_catalog):
     from escore._golden import Binding, bindings, find_case_files, load_cases
 

@@ -234,11 +234,14 @@ class _Planner:
             for points in sorted({levels[0], levels[-1], *(p for p in levels if p - item.points in tier_gains)}):
                 value = self.refine(engine, name, current, best[points], points)
                 key = self.fields[name].key
-                lever = next(
-                    (lv.text for lv in levers if lv.target == value or (isinstance(value, Grade) and lv.target == value.points)), ""
+                # The lever whose bound is the value proposed and whose gain is the gain reached;
+                # then the gain alone (a field a share is computed from: a count of 70 is not the
+                # 70% bound); then the bound alone (a per-item lever's gain is one item's).
+                at_bound = [lv for lv in levers if lv.target == value or (isinstance(value, Grade) and lv.target == value.points)]
+                gained = [lv for lv in levers if lv.gain == points - item.points]
+                lever = next((lv.text for lv in at_bound if lv in gained), "") or next(
+                    (lv.text for lv in gained), next((lv.text for lv in at_bound), "")
                 )
-                if not lever:  # a field the rule's measure is computed from (a part of a share): the tier of the points reached
-                    lever = next((lv.text for lv in levers if lv.gain == points - item.points), "")
                 if name in self.veto_of and name not in ip.fixtures:
                     lever = self.veto_of[name]
                 if not lever and levers:
