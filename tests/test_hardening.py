@@ -519,6 +519,35 @@ def test_a_pack_s_bad_call_into_escore_names_the_pack_s_line_and_its_ruleset_is_
     )
 
 
+def test_a_later_year_whose_pack_broke_is_not_replaced_by_the_year_before(runner, packs, monkeypatch):
+    """A mistake in a new year's overrides left its pack out, and run scored the year before as
+    the latest, with exit 0 and a warning."""
+    make_pack(
+        packs,
+        "hostile_next_year",
+        """
+        from escore import Ruleset, amend, hookimpl
+
+        @hookimpl
+        def escore_register_rulesets(register):
+            register(Ruleset("demo2025", 2025, "Demo 2025", extends="demo2024"))
+
+        @hookimpl
+        def escore_register_indicators(register):
+            amend("S-1", maximum=3)
+        """,
+        entry_point=False,
+    )
+    with_plugins(monkeypatch, "hostile_next_year")
+    result = runner.invoke(cli, ["run", "-c", "town", "-f", "csv"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "escore: error: the latest ruleset of 'town' here is demo2024 (2024), but demo2025 (2025) was left out with its broken plugin "
+        "(see the warning above): mend it, or score demo2024 with --ruleset demo2024"
+    )
+    assert runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "--ruleset", "demo2024"]).exit_code == 0
+
+
 def test_a_plugin_name_that_is_no_module_is_a_usage_error_with_a_suggestion(runner, monkeypatch):
     with_plugins(monkeypatch, "escore_demo.plugn")
     one_error_line(runner.invoke(cli, ["run", "-c", "town"]), "-p/ESCORE_PLUGINS: no escore plugin or module named 'escore_demo.plugn'")

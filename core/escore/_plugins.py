@@ -256,6 +256,10 @@ class Catalog:
         self.complete = complete
         broken: dict[str, tuple[Any, str]] = getattr(pm, "_escore_broken", None) or {}
         pm._escore_broken = broken  # type: ignore[attr-defined]
+        #: rulesets a broken plugin had registered before it failed (left out with it): a
+        #: later year that broke must not let the earlier one be scored as if it were the latest
+        lost: dict[str, Ruleset] = {}
+        lost_categories: set[tuple[str, str]] = set()
         while True:
             self._reset()
             try:
@@ -266,7 +270,11 @@ class Catalog:
                 # registered before failing remains.
                 ep = getattr(pm, "_escore_distributions", {}).get(failure.plugin)
                 broken[failure.plugin] = (ep, failure.problem)
+                lost.update((name, rules) for name, (rules, plugin) in self.rulesets.items() if plugin == failure.plugin)
+                lost_categories.update(key for key, (_category, plugin) in self.categories.items() if plugin == failure.plugin)
                 pm.unregister(name=failure.plugin)
+        self._lost_rulesets = lost
+        self._lost_categories = lost_categories
         from ._errors import warn
 
         for name, (ep, problem) in sorted(broken.items()):
@@ -545,6 +553,22 @@ class Catalog:
                     gettext("rulesets {0} both claim category '{1}' for {2}; choose one with --ruleset").format(names, category, year)
                 )
             return candidates[0]
+        scoring = {r.name for r in candidates}
+        newer = sorted(
+            (
+                r
+                for r in self._lost_rulesets.values()
+                if r.year >= candidates[-1].year and (r.extends in scoring or (r.name, category) in self._lost_categories)
+            ),
+            key=lambda r: (r.year, r.name),
+        )
+        if newer:
+            raise UsageError(
+                gettext(
+                    "the latest ruleset of '{0}' here is {1} ({2}), but {3} ({4}) was left out with its broken plugin "
+                    "(see the warning above): mend it, or score {1} with --ruleset {1}"
+                ).format(category, candidates[-1].name, candidates[-1].year, newer[-1].name, newer[-1].year)
+            )
         latest = [r for r in candidates if r.year == candidates[-1].year]
         if len(latest) > 1:
             names = ", ".join(f"{r.name} ({r.year})" for r in latest)
