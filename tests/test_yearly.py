@@ -640,6 +640,42 @@ def test_a_derived_pack_drops_or_overrides_inherited_cases(demo_catalog):
     assert {c.id: len(bindings(dropping, c)) for c in cases} == {"south-sample": 1, "reply-rate-boundary": 2, "twenty-outages": 2}
 
 
+def test_a_case_of_a_later_year_s_own_that_names_the_earlier_year_is_refused(tmp_path):
+    """Copied with its ruleset line, it ran under the earlier year only and hid the inherited
+    case of its id from the later one, without a word."""
+    from escore import InputError
+    from escore._golden import bindings, load_cases
+
+    own = tmp_path / "golden"
+    own.mkdir()
+    (own / "copied.toml").write_text(
+        '[[case]]\nid = "south-sample"\nruleset = "demo2024"\ncategory = "town"\nunit = "south"\n[case.expect]\ntotal = "1"\n',
+        encoding="utf-8",
+    )
+    catalog = catalog_with(derived(escore_register_golden_cases=golden_plugin("demo2025", own)))
+    (case,) = load_cases(own / "copied.toml")
+    with pytest.raises(InputError) as raised:
+        bindings(catalog, case)
+    assert str(raised.value).endswith(
+        "ruleset: the case is in the golden cases of demo2025 but names ruleset 'demo2024' (set ruleset = \"demo2025\", or leave the line out)"
+    )
+
+
+def test_a_drop_pattern_that_matches_no_inherited_case_is_a_pack_error():
+    """A mistyped id left the case running without a word."""
+    from escore._golden import check_drops
+
+    catalog = catalog_with(derived(escore_register_golden_cases=golden_plugin("demo2025", ROOT / "tests", drop=["south-smaple"])))
+    with pytest.raises(PackError) as raised:
+        check_drops(catalog, "demo2025")
+    assert str(raised.value) == (
+        "demo2025: drop pattern 'south-smaple' matches no case it inherits (case ids, or FILE::ID); did you mean 'south-sample'?"
+    )
+    check_drops(
+        catalog_with(derived(escore_register_golden_cases=golden_plugin("demo2025", ROOT / "tests", drop=["towns.toml::*"]))), "demo2025"
+    )
+
+
 # --------------------------------------------------------------------------- the fj2019-structure example
 
 EXAMPLE = ROOT / "examples" / "fj2019-structure"

@@ -75,6 +75,7 @@ def verify(
     import pytest
 
     from escore._errors import UsageError
+    from escore._golden import check_drops
 
     if fail_under is not None and not with_coverage:
         raise UsageError(_("--fail-under needs --coverage (it is a threshold of rule coverage)"))
@@ -84,6 +85,8 @@ def verify(
     # of its cases had failed with the same message).
     for name, category in sorted({(r, c) for r, c, _section in catalog.sections if r in names}):
         catalog.plan(name, category)
+    for name in sorted(names):
+        check_drops(catalog, name)
     # A derived ruleset runs the cases of the rulesets it extends as well.
     chains = {base for name in names for base in catalog.chain(name)}
     targets = list(paths) or sorted({path for r, path, _ in catalog.golden if r in chains})
@@ -94,7 +97,7 @@ def verify(
             if str(target).startswith("-"):  # an option of pytest's, given as it would be to pytest
                 raise UsageError(_("no such option: {0}; pass pytest's options as --pytest-arg={0}").format(target))
             raise UsageError(_("golden case path not found: {0}").format(target))
-    _check_case_files(targets)
+    _check_case_files(catalog, targets)
     scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
     empty_config = Path(scratch.name) / "pytest.ini"
     empty_config.write_text("[pytest]\n", encoding="utf-8")
@@ -129,14 +132,18 @@ def verify(
     ctx.exit(code)
 
 
-def _check_case_files(targets: list[Path]) -> None:
+def _check_case_files(catalog: Catalog, targets: list[Path]) -> None:
     """Every golden case file under ``targets`` read before pytest runs: a file that does not
-    read (bad TOML, an unknown key) is an input error naming it, exit 2, not pytest's
-    collection error and its stack on stdout with exit 1; a file given that is not a golden
-    case file is named as such."""
+    read (bad TOML, an unknown key, a case naming another ruleset than its directory's) is an
+    input error naming it, exit 2, not pytest's collection error and its stack on stdout with
+    exit 1; a file given that is not a golden case file is named as such."""
     from escore._errors import UsageError
-    from escore._golden import load_cases
+    from escore._golden import bindings, load_cases
     from escore.pytest_plugin import is_golden
+
+    def check(path: Path) -> None:
+        for case in load_cases(path):
+            bindings(catalog, case)
 
     for target in targets:
         if target.is_file():
@@ -144,12 +151,12 @@ def _check_case_files(targets: list[Path]) -> None:
                 raise UsageError(
                     _("{0}: not a golden case file (a *.toml in a directory named 'golden', or a *.golden.toml)").format(target)
                 )
-            load_cases(target)
+            check(target)
             continue
         for path in sorted(target.rglob("*.toml")):
             skipped = any(fnmatch.fnmatch(part, pattern) for part in path.relative_to(target).parts[:-1] for pattern in _NOT_COLLECTED)
             if is_golden(path) and not skipped:
-                load_cases(path)
+                check(path)
 
 
 #: The folders pytest does not look into by default (its ``norecursedirs``): a case file there

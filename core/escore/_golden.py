@@ -196,6 +196,29 @@ def _own_case_ids(catalog: Catalog, ruleset: str) -> frozenset[str]:
     return cache[ruleset]
 
 
+def check_drops(catalog: Catalog, ruleset: str) -> None:
+    """Refuse a ``drop`` pattern of ``ruleset``'s golden registration that matches no case it
+    inherits (a mistyped id left the case running, without a word)."""
+    from ._errors import PackError
+
+    patterns = catalog.golden_drops.get(ruleset, ())
+    if not patterns:
+        return
+    earlier = catalog.chain(ruleset)[:-1]
+    directories = [Path(d) for r, d, _ in catalog.golden if r in earlier and Path(d).exists()]
+    names: set[str] = set()
+    for path in find_case_files(directories):
+        for case in load_cases(path):
+            names.update((case.id, f"{path.name}::{case.id}"))
+    for pattern in patterns:
+        if not any(fnmatch.fnmatchcase(name, pattern) for name in names):
+            hint = did_you_mean(pattern, names)
+            raise PackError(
+                _("{0}: drop pattern '{1}' matches no case it inherits (case ids, or FILE::ID)").format(ruleset, pattern)
+                + (_("; ") + hint if hint else "")
+            )
+
+
 def bindings(catalog: Catalog, case: GoldenCase) -> list[Binding]:
     """Every ruleset ``case`` runs under: the one that registered it (or that it names) and those extending it.
 
@@ -205,6 +228,15 @@ def bindings(catalog: Catalog, case: GoldenCase) -> list[Binding]:
     under the category's default ruleset.
     """
     owners = _owners(catalog, case.path)
+    if case.ruleset and owners and case.ruleset not in owners:
+        # A case copied from the earlier year's file, its ruleset line kept: it ran under that
+        # year only, and hid the inherited case of its id from this one, without a word.
+        raise InputError(
+            case.where,
+            "ruleset",
+            _("the case is in the golden cases of {0} but names ruleset '{1}'").format(" and ".join(owners), case.ruleset),
+            hint=_('set ruleset = "{0}", or leave the line out').format(owners[0]),
+        )
     base = case.ruleset or (owners[0] if len(owners) == 1 else None)
     if base is None or base not in catalog.rulesets:
         return [Binding(case.ruleset)]
