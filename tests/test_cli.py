@@ -529,6 +529,10 @@ def test_an_output_that_fails_half_written_leaves_no_file(runner, tmp_path, monk
             "give either --evidence or --evidence-from-sample, not both",
         ),
         (["template", "-c", "county", "-e", "."], "--evidence and --evidence-from-sample pre-fill a workbook: add --format xlsx"),
+        (
+            ["template", "-c", "county", "-o", "book.xlsx"],
+            "--output book.xlsx: the suffix .xlsx is for format 'xlsx', but the format is 'toml'; add -f xlsx or choose another file name",
+        ),
         (["verify", "--year", "2071"], "no installed ruleset is of 2071; did you mean '2017'?"),
         (["verify", "--year", "3000"], "no installed ruleset is of 3000; years installed: 2017"),
         (["verify", "nowhere/cases"], "golden case path not found: nowhere/cases"),
@@ -539,6 +543,7 @@ def test_an_output_that_fails_half_written_leaves_no_file(runner, tmp_path, monk
         "a workbook to the terminal",
         "two kinds of pre-filling",
         "pre-filling a TOML template",
+        "a unit's TOML named as a workbook",
         "a year like another",
         "a year unlike any",
         "no such cases",

@@ -121,6 +121,14 @@ def template(
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     use_language(catalog, lang, [chosen])
     plan = catalog.plan(chosen.name, category)
+    if output is not None:  # a unit's TOML written as book.xlsx (or a workbook as unit.toml) opens as nothing
+        suffix, wanted = output.suffix.lower(), "." + format_
+        if suffix in (".toml", ".xlsx") and suffix != wanted:
+            raise UsageError(
+                _("--output {0}: the suffix {1} is for format {2}, but the format is '{3}'; add -f {4} or choose another file name").format(
+                    output, output.suffix, repr(suffix[1:]), format_, suffix[1:]
+                )
+            )
     if format_ == "xlsx":
         if unit_code is not None:
             raise UsageError(_("--unit: an xlsx workbook holds every unit of the category; leave --unit out"))
