@@ -6,6 +6,7 @@ import json
 import sys
 import types
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -379,7 +380,39 @@ def test_a_problem_in_inherited_sample_evidence_says_whose_sample_it_is(monkeypa
     )
 
 
-def fj2018_of_every_section(overrides: types.ModuleType) -> Catalog:
+def test_rows_of_a_sub_unit_the_new_roster_dropped_are_ignored_with_a_warning(tmp_path, monkeypatch):
+    """A city's evidence with a row of a county fj2018's roster dropped: an unknown unit code
+    there, while the county's own file was ignored with a warning."""
+    import shutil
+    import warnings
+
+    import attrs
+
+    import escore_fj2017_city
+    from escore import Roster
+    from escore._errors import EscoreWarning
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", "off")
+    base = fj2018_of_every_section(types.ModuleType("pack_fj2018.overrides"))
+    counties = [attrs.evolve(u, category="county") for u in base.roster("fj2017", "county") if u.code != "fuzhou.changle"]
+    plugin = types.ModuleType("pack_fj2018_roster")
+    plugin.escore_register_rosters = hookimpl(lambda register: register(Roster("fj2018", "county", counties)))
+    catalog = fj2018_of_every_section(types.ModuleType("pack_fj2018.overrides"), plugin)
+    assert catalog.plan("fj2018", "city").retired_units == {"fuzhou.changle": ("fj2017", "county")}
+    evidence = tmp_path / "city"
+    shutil.copytree(Path(escore_fj2017_city.__file__).parent / "sample" / "city", evidence)
+    incidents = evidence / "monitoring" / "city_video_incidents.csv"
+    with open(incidents, "a", encoding="utf-8") as table:
+        table.write("fuzhou.changle,2017-09-07,rollcall_absent,\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_category(catalog, "city", ruleset="fj2018", evidence=[evidence])
+    assert [str(w.message) for w in caught if issubclass(w.category, EscoreWarning)] == [
+        "fuzhou.changle: a unit of fj2017's roster of county, not of fj2018's; its evidence is ignored"
+    ]
+
+
+def fj2018_of_every_section(overrides: types.ModuleType, *more: types.ModuleType) -> Catalog:
     """The 2017 packs and an fj2018 pack whose one overrides module is attached to every section (as the scaffold makes it)."""
     pytest.importorskip("escore_fj2017_website")
     import escore_fj2017_city.plugin
@@ -396,7 +429,7 @@ def fj2018_of_every_section(overrides: types.ModuleType) -> Catalog:
         ("provincial", "website"),
     ]
     plugin.escore_register_indicators = hookimpl(lambda register: register(overrides, ruleset="fj2018", sections=every))
-    packs = [escore_fj2017_provincial.plugin, escore_fj2017_city.plugin, escore_fj2017_website.plugin, plugin]
+    packs = [escore_fj2017_provincial.plugin, escore_fj2017_city.plugin, escore_fj2017_website.plugin, plugin, *more]
     return Catalog(make_plugin_manager(autoload=False, extra=packs))
 
 
@@ -928,7 +961,7 @@ def test_evidence_of_a_unit_the_new_roster_dropped_is_ignored_with_one_warning(m
     base = catalog_with()
     units = [u for u in base.roster("demo2024", "town") if u.code != "north"]
     catalog = catalog_with(derived(escore_register_rosters=hookimpl(lambda register: register(Roster("demo2025", "town", units)))))
-    assert catalog.plan("demo2025", "town").retired_units == {"north": "demo2024"}
+    assert catalog.plan("demo2025", "town").retired_units == {"north": ("demo2024", "town")}
     assert [(c.kind, c.categories, c.subject, c.before) for c in diff_rulesets(catalog, "demo2024", "demo2025")] == [
         ("unit-removed", ("town",), "north", "North Town, kind=market")
     ]

@@ -182,10 +182,11 @@ class Plan(NamedTuple):
     #: readers removed or replaced): key → (the last ruleset that read it, its indicators
     #: there). Inherited evidence still holds them; loading ignores them with a warning.
     retired_fields: Mapping[str, tuple[str, tuple[str, ...]]] = {}
-    #: units of this category an earlier year's roster held and this year's does not (a county
-    #: merged): code → the last ruleset whose roster held it. Their evidence (last year's, the
-    #: inherited samples) is ignored with a warning rather than refused as an unknown code.
-    retired_units: Mapping[str, str] = {}
+    #: units of this category, or of its sub-unit category, an earlier year's roster held and
+    #: this year's does not (a county merged): code → (the last ruleset whose roster held it,
+    #: the unit's category). Their evidence (last year's, the inherited samples) is ignored
+    #: with a warning rather than refused as an unknown code.
+    retired_units: Mapping[str, tuple[str, str]] = {}
     #: inherited nodes of this category a later year removed (with their subtrees): code →
     #: ``"ruleset (module.NAME)"``, where the removal is declared
     removed: Mapping[str, str] = {}

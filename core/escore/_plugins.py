@@ -656,17 +656,18 @@ class Catalog:
         retired.update((f.key, (parent, earlier.feeds.get(f.key, ()))) for f in earlier.fields if f.key not in read)
         return dict(sorted(retired.items()))
 
-    def _retired_units(self, earlier: Plan, plan: Plan) -> dict[str, str]:
-        """The units of the category the roster of ``earlier``'s ruleset held (or an earlier
-        year's did) and ``plan``'s does not: see :attr:`Plan.retired_units`."""
-        category = plan.category.key
-        try:
-            now = {unit.code for unit in self.roster(plan.ruleset.name, category)}
-            then = self.roster(earlier.ruleset.name, category)
-        except PackError:  # no roster: nothing to compare
-            return {}
-        retired = {code: by for code, by in earlier.retired_units.items() if code not in now}
-        retired.update((unit.code, earlier.ruleset.name) for unit in then if unit.code not in now)
+    def _retired_units(self, earlier: Plan, plan: Plan) -> dict[str, tuple[str, str]]:
+        """The units of the category, and of its sub-unit category, the roster of ``earlier``'s
+        ruleset held (or an earlier year's did) and ``plan``'s does not: see :attr:`Plan.retired_units`."""
+        retired = {code: by for code, by in earlier.retired_units.items()}
+        for category in filter(None, (plan.category.key, plan.category.subunits)):
+            try:
+                now = {unit.code for unit in self.roster(plan.ruleset.name, category)}
+                then = self.roster(earlier.ruleset.name, category)
+            except PackError:  # no roster: nothing to compare
+                continue
+            retired = {code: by for code, by in retired.items() if by[1] != category or code not in now}
+            retired.update((unit.code, (earlier.ruleset.name, category)) for unit in then if unit.code not in now)
         return dict(sorted(retired.items()))
 
     def roster(self, ruleset: str, category: str) -> tuple[Unit, ...]:

@@ -86,16 +86,13 @@ def ignore_retired(schema: EvidenceSchema, key: str) -> None:
 def ignore_retired_unit(schema: EvidenceSchema, code: str) -> bool:
     """Whether ``code`` is a unit an earlier year's roster held and this year's does not (see
     ``Plan.retired_units``); if so, warn that its evidence is ignored (one line per unit)."""
-    earlier = schema.retired_units.get(code)
-    if earlier is None:
+    retired = schema.retired_units.get(code)
+    if retired is None:
         return False
     from ._errors import warn
 
-    warn(
-        _("{0}: a unit of {1}'s roster of {2}, not of {3}'s; its evidence is ignored").format(
-            code, earlier, schema.category, schema.ruleset
-        )
-    )
+    earlier, category = retired
+    warn(_("{0}: a unit of {1}'s roster of {2}, not of {3}'s; its evidence is ignored").format(code, earlier, category, schema.ruleset))
     return True
 
 
