@@ -225,3 +225,26 @@ def test_a_list_typed_with_another_separator_is_refused(tmp_path, monkeypatch):
         "  公共平台建设情况!H9: putian 莆田市: city.platforms.iot: '莆田视频图像共享平台、莆田物联网平台、莆田环境感知平台' holds '、': "
         "separate the items of a list with ';' (or '；'), one item each"
     ) in result.stderr
+
+
+def test_a_workbook_row_of_a_unit_the_category_does_not_score_is_named(tmp_path, monkeypatch):
+    """A county's letter typed into the city workbook was dropped without a word (only a roll-up
+    reads a sub-unit's rows)."""
+    import datetime as dt
+
+    import openpyxl
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    book = tmp_path / "city.xlsx"
+    made = CliRunner().invoke(cli, ["template", "-c", "city", "-f", "xlsx", "-o", str(book), "--evidence-from-sample"])
+    assert made.exit_code == 0, made.output
+    before = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "-f", "csv"]).stdout
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["website_letters"]
+    sheet.append(["fuzhou.gulou", dt.datetime(2017, 1, 5), None, "x"])
+    last = sheet.max_row
+    workbook.save(book)
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "-f", "csv", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == before
+    assert f"escore: warning: website_letters: rows of units city does not score are left out: fuzhou.gulou (row {last})" in result.stderr

@@ -276,7 +276,9 @@ def read_evidence_book(
         if name == ABOUT_SHEET or name.startswith("_"):
             continue
         if name in tables:
-            found = _read_table_sheet(name, grid, tables[name], with_rows, known, problems, schema)
+            # Sub-units' rows only where a roll-up reads them; elsewhere they are rows of units not scored here.
+            kept = with_rows if tables[name].rollup else wanted
+            found = _read_table_sheet(name, grid, tables[name], kept, known, problems, schema)
             if found is not None:
                 new_rows[tables[name].name] = found
         elif name in other_tables:
@@ -400,17 +402,23 @@ def _read_unit_sheet(
         return
     layout = _unit_sheet_layout(sheet, [cell_value(v) for v in grid[top]], grid[top + 1 :], top, fields, other_fields, schema, problems)
     units_here: dict[str, int] = {}
+    elsewhere: dict[str, int] = {}
     for offset, row in enumerate(grid[top + 1 :]):
         number = top + 2 + offset
         if _blank(row):
             continue
         code = _row_unit(sheet, number, row, wanted, known, units_here, problems, schema)
         if code is None:
+            typed = cell_value(row[0]) if row else None
+            if typed is not None and str(typed) in known and str(typed) not in wanted:
+                elsewhere.setdefault(str(typed), number)
             continue
         seen_units.append(code)
         name = cell_value(row[1]) if len(row) > 1 else None
         who = f"{code} {name}" if name else code
         _read_unit_row(sheet, number, row, who, code, layout, fields, values[code], out.setdefault(code, {}), problems)
+    if elsewhere:
+        left_out(sheet, schema, elsewhere)
 
 
 class _UnitSheetLayout(NamedTuple):
@@ -634,11 +642,14 @@ def _read_table_sheet(
     if not events:
         return None
     out: dict[str, list[Any]] = {}
+    elsewhere: dict[str, int] = {}  # units of another category: code → its first row
     for line, row in events:
         code = cell_value(row[0])
         code = "" if code is None else str(code)
         if code not in with_rows:
-            if code not in known and not ignore_retired_unit(schema, code):
+            if code in known:
+                elsewhere.setdefault(code, line)
+            elif not ignore_retired_unit(schema, code):
                 problems.add(
                     cell_name(sheet, line, 0), "unit", gettext("unknown unit code '{0}'").format(code), hint=did_you_mean(code, known)
                 )
@@ -668,4 +679,16 @@ def _read_table_sheet(
             row = spec.row_type(code, line, *parsed)
             problems.row_sheets[id(row)] = sheet
             out.setdefault(code, []).append(row)
+    if elsewhere:
+        left_out(sheet, schema, elsewhere)
     return out
+
+
+def left_out(sheet: str, schema: EvidenceSchema, rows: Mapping[str, int]) -> None:
+    """Warn of a sheet's rows of units another category scores: a category's workbook holds its
+    own units (a county's incident typed into the city workbook had been dropped without a word)."""
+    from ._errors import warn
+
+    shown = ", ".join(gettext("{0} (row {1})").format(code, line) for code, line in list(rows.items())[:5])
+    more = gettext(" and {0} more").format(len(rows) - 5) if len(rows) > 5 else ""
+    warn(gettext("{0}: rows of units {1} does not score are left out: {2}{3}").format(sheet, schema.category, shown, more))
