@@ -248,3 +248,24 @@ def test_a_workbook_row_of_a_unit_the_category_does_not_score_is_named(tmp_path,
     assert result.exit_code == 0, result.output
     assert result.stdout == before
     assert f"escore: warning: website_letters: rows of units city does not score are left out: fuzhou.gulou (row {last})" in result.stderr
+
+
+@pytest.mark.parametrize(("number_format", "refused"), [("0%", True), ("0.00%", True), ('0.0"%"', False), ("0.00", False)])
+def test_a_number_in_a_percentage_format_is_refused(tmp_path, monkeypatch, number_format, refused):
+    """A cell showing 95% holds 0.95: it was read as 0.95 points of 5, a rank lost, exit 0."""
+    import openpyxl
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    book = tmp_path / "city.xlsx"
+    made = CliRunner().invoke(cli, ["template", "-c", "city", "-f", "xlsx", "-o", str(book), "--evidence-from-sample"])
+    assert made.exit_code == 0, made.output
+    workbook = openpyxl.load_workbook(book)
+    cell = workbook["公共信用信息平台建设"]["D4"]
+    cell.value, cell.number_format = 0.95, number_format
+    workbook.save(book)
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "--lang", "en"])
+    if refused:
+        assert result.exit_code == 2, result.output
+        assert "  公共信用信息平台建设!D4: the cell is formatted as a percentage: it shows 95% where it holds 0.95;" in result.stderr
+    else:
+        assert result.exit_code == 0, result.output

@@ -85,17 +85,29 @@ class SheetGrid(list[list[Any]]):
 
 class CellError(NamedTuple):
     """A cell that shows no value: an error of Excel's (``#N/A``), or a formula never calculated
-    (``error`` empty: the file was written by a program, not saved by a spreadsheet)."""
+    (``error`` empty: the file was written by a program, not saved by a spreadsheet); or a
+    number in a percentage format (``error`` is :data:`PERCENT`), which shows 95% and holds 0.95."""
 
     error: str
 
     def describe(self) -> str:
+        if self.error == PERCENT:
+            return gettext(
+                "the cell is formatted as a percentage: it shows 95% where it holds 0.95; type the number itself "
+                "(95 for 95 %, 4.75 for points) in a cell formatted as a number"
+            )
         if self.error:
             return gettext("the cell shows the error {0}, not a value; correct the cell or its formula").format(self.error)
         return gettext("a formula that was never calculated; open the workbook in Excel or LibreOffice and save it")
 
 
 _CELL_REFERENCE = re.compile(r"([A-Z]+)([0-9]+)")
+
+#: :class:`CellError`'s mark for a number in a percentage format.
+PERCENT = "%"
+
+#: Excel's built-in number formats that show a percentage (0% and 0.00%).
+_PERCENT_FORMATS = frozenset({"9", "10"})
 
 
 def formula_problems(path: Path) -> dict[str, dict[tuple[int, int], CellError]]:
@@ -119,11 +131,12 @@ def formula_problems(path: Path) -> dict[str, dict[tuple[int, int], CellError]]:
                 for item in ET.fromstring(archive.read("xl/_rels/workbook.xml.rels")):
                     target = item.get("Target", "")
                     targets[item.get("Id")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            percent = _percent_styles(archive) if "xl/styles.xml" in names else frozenset()
             for sheet in ET.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
                 member = targets.get(sheet.get(_RELATION))
-                if member in names and _holds_formula_or_error(archive, member):
+                if member in names and _holds_formula_or_error(archive, member, percent):
                     with archive.open(member) as stream:
-                        cells = _sheet_formula_problems(stream)
+                        cells = _sheet_formula_problems(stream, percent)
                     if cells:
                         found[sheet.get("name", "")] = cells
     except (OSError, zipfile.BadZipFile, ET.ParseError, KeyError, ValueError):
@@ -135,21 +148,43 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def _holds_formula_or_error(archive: Any, member: str) -> bool:
-    """Whether a sheet's XML may hold a formula (its ``</f>``, prefixed or not) or an error
-    cell (``t="e"``): fixed substrings, five times faster than a pattern; a false alarm
-    (text that happens to end in "f>") only costs parsing the sheet."""
+def _percent_styles(archive: Any) -> frozenset[str]:
+    """The cell styles (``s="N"``) of a workbook whose number format shows a percentage."""
+    import xml.etree.ElementTree as ET
+
+    styles = ET.fromstring(archive.read("xl/styles.xml"))
+    custom = {
+        item.get("numFmtId", ""): item.get("formatCode", "")
+        for formats in styles.iter(f"{_MAIN}numFmts")
+        for item in formats.iter(f"{_MAIN}numFmt")
+    }
+    # A "%" outside quotes and escapes is a percentage; "0\%" or "0"%"" show the sign only.
+    shows_percent = {key for key, code in custom.items() if "%" in re.sub(r'"[^"]*"|\\.', "", code)}
+    found: set[str] = set()
+    for cell_formats in styles.iter(f"{_MAIN}cellXfs"):
+        for index, xf in enumerate(cell_formats.iter(f"{_MAIN}xf")):
+            number_format = xf.get("numFmtId", "0")
+            if number_format in _PERCENT_FORMATS or number_format in shows_percent:
+                found.add(str(index))
+    return frozenset(found)
+
+
+def _holds_formula_or_error(archive: Any, member: str, percent: frozenset[str] = frozenset()) -> bool:
+    """Whether a sheet's XML may hold a formula (its ``</f>``, prefixed or not), an error cell
+    (``t="e"``) or a cell of a percentage style: fixed substrings, five times faster than a
+    pattern; a false alarm (text that happens to end in "f>") only costs parsing the sheet."""
+    marks = [b"f>", b't="e"', b"t='e'", *(f's="{index}"'.encode() for index in sorted(percent))]
     with archive.open(member) as stream:
         tail = b""
         while chunk := stream.read(1 << 20):
             data = tail + chunk
-            if b"f>" in data or b't="e"' in data or b"t='e'" in data:
+            if any(mark in data for mark in marks):
                 return True
-            tail = chunk[-8:]  # a mark cut between two chunks
+            tail = chunk[-12:]  # a mark cut between two chunks
     return False
 
 
-def _sheet_formula_problems(stream: Any) -> dict[tuple[int, int], CellError]:
+def _sheet_formula_problems(stream: Any, percent: frozenset[str] = frozenset()) -> dict[tuple[int, int], CellError]:
     import xml.etree.ElementTree as ET
 
     cells: dict[tuple[int, int], CellError] = {}
@@ -164,6 +199,8 @@ def _sheet_formula_problems(stream: Any) -> dict[tuple[int, int], CellError]:
         elif cell.find(f"{_MAIN}f") is not None and (value is None or (not value.text and cell.get("t") != "str")):
             # No value stored, or an empty one where only text may be empty (a formula giving "").
             problem = CellError("")
+        elif cell.get("s") in percent and cell.get("t", "n") == "n" and value is not None and value.text:
+            problem = CellError(PERCENT)  # a number: a text cell shows its text, whatever its format
         else:
             continue
         match = _CELL_REFERENCE.fullmatch(cell.get("r", ""))
