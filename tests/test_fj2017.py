@@ -269,3 +269,22 @@ def test_a_number_in_a_percentage_format_is_refused(tmp_path, monkeypatch, numbe
         assert "  公共信用信息平台建设!D4: the cell is formatted as a percentage: it shows 95% where it holds 0.95;" in result.stderr
     else:
         assert result.exit_code == 0, result.output
+
+
+def test_a_choice_or_a_unit_code_in_other_letters_is_suggested(tmp_path, monkeypatch):
+    """rollcall-late listed the nine choices without pointing at rollcall_late; FUZHOU had no suggestion."""
+    import shutil
+
+    import escore_fj2017_city
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    evidence = tmp_path / "city"
+    shutil.copytree(Path(escore_fj2017_city.__file__).parent / "sample" / "city", evidence)
+    incidents = evidence / "monitoring" / "city_video_incidents.csv"
+    text = incidents.read_text(encoding="utf-8")
+    incidents.write_text(text.replace(",rollcall_late,", ",rollcall-late,", 1), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(evidence), "--lang", "en"])
+    assert result.exit_code == 2 and result.stderr.rstrip().endswith("(did you mean 'rollcall_late'?)"), result.stderr
+    incidents.write_text(text.replace("\nfuzhou.gulou,", "\nFUZHOU.GULOU,", 1), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(evidence), "--lang", "en"])
+    assert result.exit_code == 2 and result.stderr.rstrip().endswith("(did you mean 'fuzhou.gulou'?)"), result.stderr

@@ -49,6 +49,19 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
             names.extend((unit.code, unit.name))
             if query in (unit.code, unit.name):
                 found.append((r, c, unit.code))
+    if not found and category is not None:  # a unit of another category: say which (fuzhou.mawei was suggested for fuzhou)
+        other = sorted(
+            {
+                (c, unit.code, unit.name)
+                for (r, c), (roster, _p) in catalog.rosters.items()
+                if c != category and (r, c) in catalog.categories
+                for unit in roster.units
+                if query in (unit.code, unit.name)
+            }
+        )
+        if other:
+            c, code, name = other[0]
+            raise UsageError(_("{0} {1} is a unit of category '{2}', not '{3}'; give -c {2}").format(code, name, c, category))
     if not found:
         hint = did_you_mean(query, names)
         raise UsageError(_("no unit with code or name '{0}'").format(query) + (_("; ") + hint if hint else ""))

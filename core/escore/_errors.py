@@ -66,7 +66,12 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return ``"did you mean 'x'?"`` for the closest candidate, or an empty string."""
     import difflib  # only when there is an error to explain
 
-    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    choices = sorted(set(candidates))
+    # The same word in other letters' case, or with "-" for "_" (FUZHOU, rollcall-late): difflib
+    # compares characters as they are and finds nothing close.
+    folded = word.casefold().replace("-", "_")
+    same = [c for c in choices if c.casefold().replace("-", "_") == folded and c != word]
+    matches = same[:1] or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not matches:
         return ""
     from ._i18n import gettext

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 
 from ._converters import as_tuple
-from ._errors import InputError
+from ._errors import InputError, did_you_mean
 from ._frozen import frozen
 from ._i18n import N_
 from ._i18n import gettext as _
@@ -154,7 +154,8 @@ class _Typed:
                 raise InputError(
                     where, key, _("not graded yet: the reason is empty; write the assessor's reason, or leave the line commented out")
                 ) from None
-            raise InputError(where, key, _("expected {0}, got {1}").format(self.expected(), show(raw))) from None
+            hint = did_you_mean(str(raw), self.choices) if self.choices and isinstance(raw, str) else ""
+            raise InputError(where, key, _("expected {0}, got {1}").format(self.expected(), show(raw)), hint=hint) from None
         bound = value.points if isinstance(value, Grade) else value
         numeric = isinstance(bound, (int, Decimal)) and not isinstance(bound, bool)
         if numeric and not number_ok(bound):
@@ -184,7 +185,6 @@ def _check_separators(items: tuple[str, ...], where: str, key: str) -> None:
 
 def _check_list(spec: _Typed, items: tuple[str, ...], where: str, key: str) -> None:
     """Fixed choices and set semantics of a list: every problem is bad input, not a count."""
-    from ._errors import did_you_mean
 
     if spec.choices:
         for item in items:
