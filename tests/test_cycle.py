@@ -499,8 +499,11 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--set", "service.reply_rate"], "--set 'service.reply_rate': expected FIELD=VALUE, e.g. --set website.letters.valid=12"),
-        (["--set", "=90"], "--set '=90': expected FIELD=VALUE, e.g. --set website.letters.valid=12"),
+        (
+            ["--set", "service.reply_rate"],
+            "--set 'service.reply_rate': expected FIELD=VALUE: a field key as escore template lists it, '=', then its value",
+        ),
+        (["--set", "=90"], "--set '=90': expected FIELD=VALUE: a field key as escore template lists it, '=', then its value"),
         (["--add-row", "date=2024-07-01"], "--add-row 'date=2024-07-01': expected TABLE:COLUMN=VALUE,COLUMN=VALUE"),
         (["--remove-row", "outages:five"], "--remove-row 'outages:five': expected TABLE:LINE, e.g. --remove-row website_notices:4"),
         (["--add-row", "outage:date=2024-07-01,hours=1"], "--add-row: outage: unknown monitoring table (did you mean 'outages'?)"),

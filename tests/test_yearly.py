@@ -478,6 +478,12 @@ def test_a_new_indicator_under_a_parent_no_year_declares_names_the_parent():
     assert "'C-1-1-7' (new in fj2018) names parent 'C-11', which no year declares; did you mean 'C-1-1'?" in message
 
 
+def test_a_mistyped_veto_code_is_suggested():
+    gone = types.ModuleType("pack_fj2018.overrides")
+    gone.NO_NOTE1 = remove("W-L-V9")
+    assert refused(gone, "county").endswith("removes 'W-L-V9', which no earlier year declares; did you mean 'W-L-V1'?")
+
+
 def test_a_node_amended_twice_in_one_year_is_a_pack_error():
     """Two amend() of one node: one would have won by the order of the variables' names."""
     overrides = types.ModuleType("pack_fj2018.overrides")
@@ -1089,6 +1095,8 @@ def test_rules_diff_table_keeps_one_column_for_categories_of_any_length():
     lines = render(changes, "fj2017", "fj2018", "table").splitlines()
     assert lines[1] == "  city                   max                C-1-1-1"
     assert lines[4] == "  city,county,provincial parameter          website_summary_deadline"
+    dropped = render([Change("methods", ("city",), "C-1-1-1", "self_report, online_check", "")], "fj2017", "fj2018", "table")
+    assert dropped.splitlines()[2:] == ["      - self_report, online_check", "      + (none)"]  # the + line had been left out
 
 
 def test_rules_diff_names_every_kind_of_change_between_two_plans(demo_plan):

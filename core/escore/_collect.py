@@ -612,7 +612,7 @@ class _Declarations:
             if amendment.code not in declared:
                 if _declared_in(amendment.code, self.layers):
                     continue  # a node of another category
-                hint = did_you_mean(amendment.code, declared)
+                hint = did_you_mean(amendment.code, [*declared, *self.vetoes])
                 raise PackError(
                     f"{self.label}: {where} amends '{amendment.code}', which no earlier year declares" + (f"; {hint}" if hint else "")
                 )
@@ -666,7 +666,7 @@ class _Declarations:
         declared = self.declared
         for code, where in sorted(self.removed.items()):
             if code not in declared and not _declared_in(code, self.layers):
-                hint = did_you_mean(code, declared)
+                hint = did_you_mean(code, [*declared, *self.vetoes])
                 raise PackError(f"{self.label}: {where} removes '{code}', which no earlier year declares" + (f"; {hint}" if hint else ""))
         for code, where in sorted(self.removed.items()):
             if code in self.vetoes and code not in declared:  # a veto removed: its targets score as they are

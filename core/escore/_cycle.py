@@ -119,7 +119,9 @@ class Changes:
         for option in sets:
             key, eq, value = option.partition("=")
             if not eq or not key.strip():
-                raise UsageError(_("--set {0}: expected FIELD=VALUE, e.g. --set website.letters.valid=12").format(repr(option)))
+                raise UsageError(
+                    _("--set {0}: expected FIELD=VALUE: a field key as escore template lists it, '=', then its value").format(repr(option))
+                )
             earlier = next((given for field, given in parsed_sets if field == key.strip()), None)
             if earlier is not None:  # the later would win without a word
                 raise UsageError(

@@ -363,10 +363,12 @@ def render(changes: Sequence[Change], a: str, b: str, format_: str) -> str:
         return gettext("no rule changes from {0} to {1}").format(a, b) + "\n"
     lines = [gettext("rule changes from {0} to {1}: {2}").format(a, b, len(rows))]
     width = max(12, *(len(row[0]) for row in rows))  # "city,county,provincial" beside "city": one column
-    for category, kind, subject, before, after in rows:
+    none = gettext("(none)")
+    for change, (category, kind, subject, before, after) in zip(changes, rows):
         lines.append(f"  {category:<{width}} {_pad(kind, 18)} {subject}")
-        if before:
-            lines.append(f"      - {before}")
-        if after:
-            lines.append(f"      + {after}")
+        whole = change.kind.endswith(("-added", "-removed"))  # one side only, by its nature
+        if before or not whole and after:  # a value dropped (methods, a constraint) shows as none, not as no line
+            lines.append(f"      - {before or none}")
+        if after or not whole and before:
+            lines.append(f"      + {after or none}")
     return "\n".join(lines) + "\n"
