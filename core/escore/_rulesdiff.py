@@ -367,8 +367,8 @@ def render(changes: Sequence[Change], a: str, b: str, format_: str) -> str:
     for change, (category, kind, subject, before, after) in zip(changes, rows):
         lines.append(f"  {category:<{width}} {_pad(kind, 18)} {subject}")
         whole = change.kind.endswith(("-added", "-removed"))  # one side only, by its nature
-        if before or not whole and after:  # a value dropped (methods, a constraint) shows as none, not as no line
+        if before or (not whole and after):  # a value dropped (methods, a constraint) shows as none, not as no line
             lines.append(f"      - {before or none}")
-        if after or not whole and before:
+        if after or (not whole and before):
             lines.append(f"      + {after or none}")
     return "\n".join(lines) + "\n"
