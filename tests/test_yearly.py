@@ -955,6 +955,19 @@ def test_a_derived_roster_replaces_the_inherited_one():
     ]
 
 
+def test_a_roster_copied_with_the_earlier_year_s_ruleset_says_what_to_set():
+    from escore import Roster
+
+    units = list(catalog_with().roster("demo2024", "town"))
+    copied = derived(escore_register_rosters=hookimpl(lambda register: register(Roster("demo2024", "town", units))))
+    with pytest.raises(PackError) as raised:
+        catalog_with(copied)
+    assert str(raised.value) == (
+        "the town roster of ruleset demo2024 is registered by both 'escore_demo.plugin' and 'pack_demo2025'; "
+        "'pack_demo2025' registers demo2025: set ruleset = \"demo2025\" in the roster it copied"
+    )
+
+
 def test_evidence_of_a_unit_the_new_roster_dropped_is_ignored_with_one_warning(monkeypatch):
     """The inherited samples (or last year's evidence) still hold a unit the new year's roster
     dropped: its unit file and its monitoring rows had stopped the run as an unknown code."""

@@ -370,10 +370,20 @@ class Catalog:
             def register(r: Roster) -> None:
                 key = (r.ruleset, r.category)
                 if key in self.rosters:
+                    own = sorted(name for name, (_rules, by) in self.rulesets.items() if by == plugin)
+                    copied = (  # a roster file copied from the earlier year, its ruleset line kept
+                        gettext("; ")
+                        + gettext("'{0}' registers {1}: set ruleset = \"{2}\" in the roster it copied").format(
+                            plugin, ", ".join(own), own[0]
+                        )
+                        if own and r.ruleset not in own
+                        else ""
+                    )
                     raise PackError(
                         gettext("the {0} roster of ruleset {1} is registered by both '{2}' and '{3}'").format(
                             r.category, r.ruleset, self.rosters[key][1], plugin
                         )
+                        + copied
                     )
                 self.rosters[key] = (r, plugin)
 
