@@ -216,13 +216,14 @@ def test_replaced_removed_added_and_amended_nodes():
     ]
 
 
-def test_a_broken_sum_names_the_year_of_each_declaration():
+def test_a_broken_sum_names_the_year_of_each_declaration_and_where_the_new_one_is():
     catalog = catalog_with(derived(overrides={"S1": amend("S-1", max=25)}))
-    with pytest.raises(
-        PackError,
-        match=r"demo2025/town: 'S' declares max 60 \[demo2024\] but its children add up to 55 \(S-1 25 \[demo2025\] \+ S-2 30 \[demo2024\]\)",
-    ):
+    with pytest.raises(PackError) as raised:
         catalog.plan("demo2025", "town")
+    assert str(raised.value) == (
+        "demo2025/town: 'S' declares max 60 [demo2024] but its children add up to 55 (S-1 25 [demo2025] + S-2 30 [demo2024]); "
+        "S-1: escore_demo.services.S1, amended by pack_demo2025.overrides.S1"
+    )
 
 
 def test_section_weights_that_no_longer_add_up_name_the_year_of_each():

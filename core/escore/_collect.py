@@ -895,6 +895,13 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
     def by(node: PlanNode) -> str:
         return f" [{node.origin}]" if layered and node.origin else ""
 
+    latest = label.partition("/")[0]
+
+    def declared_where(group: Sequence[PlanNode]) -> str:
+        """Where the latest year declared or amended the numbers of ``group``: the author's own lines."""
+        mine = [n for n in group if layered and n.origin == latest]
+        return "".join(f"; {n.code}: {n.where}" for n in mine)
+
     for node in sorted(nodes.values(), key=lambda n: natural_key(n.code)):
         if node.kind != "group" or not node.counted:
             continue
@@ -926,6 +933,7 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             parts = " + ".join(f"{k.code} {fmt(k.max)}{by(k)}" for k in kids)
             raise PackError(
                 f"{label}: '{node.code}' declares max {fmt(node.max)}{by(node)} but its children add up to {fmt(total)} ({parts})"
+                + declared_where([node, *kids])
             )
     for section in sections:
         roots = [n for n in nodes.values() if n.section == section.name and n.parent is None and n.counted and not n.bonus]
