@@ -581,6 +581,10 @@ def test_whatif_changes_that_cannot_be_read_are_usage_errors(runner, args, messa
             ["appeal", "add", "west", "S-1-2", "--claim", "rate", "--set", "service.reply_rate=100"],
             "service.reply_rate feeds S-1-1, not S-1-2: an appeal changes the evidence of the indicator it appeals (file one against S-1-1)",
         ),
+        (
+            ["whatif", "east", "--remove-row", "outages:5", "--remove-row", "outages:5"],
+            "--remove-row outages:5 is given twice: give each row once",
+        ),
     ],
     ids=[
         "run --label alone",
@@ -592,6 +596,7 @@ def test_whatif_changes_that_cannot_be_read_are_usage_errors(runner, args, messa
         "a label of two lines",
         "a label with a tab",
         "an appeal changing another indicator's evidence",
+        "a row removed twice",
     ],
 )
 def test_options_that_would_do_nothing_or_mislead_are_named(runner, db, args, message):

@@ -139,6 +139,8 @@ class Changes:
             table, colon, line = option.partition(":")
             if not colon or not line.strip().isdigit():
                 raise UsageError(_("--remove-row {0}: expected TABLE:LINE, e.g. --remove-row website_notices:4").format(repr(option)))
+            if (table.strip(), int(line)) in parsed_removes:  # the second was refused as "not this unit's row"
+                raise UsageError(_("--remove-row {0}:{1} is given twice: give each row once").format(table.strip(), int(line)))
             parsed_removes.append((table.strip(), int(line)))
         return cls(tuple(parsed_sets), tuple(parsed_adds), tuple(parsed_removes))
 
