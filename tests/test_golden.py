@@ -152,6 +152,20 @@ def test_verify_v_lists_each_case_with_its_result(demo_only):
     assert lines == ["towns.toml::south-sample@south", "towns.toml::reply-rate-boundary@test.town", "towns.toml::twenty-outages@east"]
 
 
+def test_verify_refuses_a_case_stating_an_indicator_no_ruleset_has(demo_only, tmp_path):
+    """It was one failing case among the others, exit 1, as for a wrong number."""
+    golden = tmp_path / "golden"
+    shutil.copytree(DEMO / "escore_demo" / "golden", golden)
+    cases = golden / "towns.toml"
+    text = (
+        cases.read_text(encoding="utf-8").replace('"S-1-1" =', '"S-1-9" =', 1).replace('"../sample', f'"{DEMO / "escore_demo" / "sample"}')
+    )
+    cases.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify", str(golden), "--lang", "en"])
+    assert (result.exit_code, result.stdout) == (2, ""), result.output
+    assert "[case reply-rate-boundary]: expect.indicators.S-1-9: no indicator 'S-1-9' in demo2024/town (did you mean " in result.stderr
+
+
 def test_verify_names_a_case_file_that_does_not_read_and_a_file_that_is_not_one(demo_only, tmp_path):
     """A golden file with bad TOML was pytest's collection error, its stack on stdout and exit 1;
     a file that is not a case file was pytest's "not found"; a folder not named golden was "no

@@ -138,12 +138,13 @@ def _check_case_files(catalog: Catalog, targets: list[Path]) -> None:
     input error naming it, exit 2, not pytest's collection error and its stack on stdout with
     exit 1; a file given that is not a golden case file is named as such."""
     from escore._errors import UsageError
-    from escore._golden import bindings, load_cases
+    from escore._golden import bindings, case_target, load_cases
     from escore.pytest_plugin import is_golden
 
     def check(path: Path) -> None:
         for case in load_cases(path):
-            bindings(catalog, case)
+            for binding in bindings(catalog, case):
+                case_target(catalog, case, binding.ruleset)
 
     for target in targets:
         if target.is_file():

@@ -21,7 +21,7 @@ from ._frozen import frozen
 from ._i18n import gettext as _
 from ._i18n import status_label
 from ._load import load_evidence, parse_rows, parse_unit_fields
-from ._model import Unit
+from ._model import Ruleset, Unit
 from ._plugins import Catalog
 from ._results import STATUSES, UnitResult
 from ._run import Engine
@@ -260,6 +260,14 @@ def bindings(catalog: Catalog, case: GoldenCase) -> list[Binding]:
 
 def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> CaseOutcome:
     """Score the case's unit under ``ruleset`` (default: the case's own) and compare what the case states."""
+    chosen, plan, unit = case_target(catalog, case, ruleset)
+    return _scored(catalog, case, chosen, plan, unit)
+
+
+def case_target(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> tuple[Ruleset, Plan, Unit]:
+    """The ruleset, plan and unit the case runs under ``ruleset``, its unit and what it states
+    checked against them: an unknown unit, indicator or section is bad input (verify says so
+    before any case runs), not a failing case."""
     where = case.where
     chosen = catalog.choose(case.category, ruleset=ruleset or case.ruleset)
     plan = catalog.plan(chosen.name, case.category)
@@ -307,7 +315,12 @@ def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> 
                 _("unknown section"),
                 hint=did_you_mean(name, section_names) or _("sections: {0}").format(", ".join(section_names)),
             )
+    return chosen, plan, unit
 
+
+def _scored(catalog: Catalog, case: GoldenCase, chosen: Any, plan: Plan, unit: Unit) -> CaseOutcome:
+    """The case's unit scored under ``chosen`` (``plan``), compared with what the case states."""
+    where = case.where
     children = children_of(catalog, plan).get(unit.code, ())
     codes = [unit.code, *(c.code for c in children)]
     if case.evidence:
