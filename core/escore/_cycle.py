@@ -452,9 +452,11 @@ def _annotate(
         for item in new.indicators:
             was = old_points.get(item.code)
             if was is not None and (was.points != item.points or was.status != item.status):
-                lines[item.code] = f"points changed by appeal #{appeal['id']}: {fmt(was.points)} → {fmt(item.points)} ({appeal['claim']})"
+                lines[item.code] = _("points changed by appeal #{0}: {1} → {2} ({3})").format(
+                    appeal["id"], fmt(was.points), fmt(item.points), appeal["claim"]
+                )
         if appeal["indicator"] not in lines:
-            lines[appeal["indicator"]] = f"appeal #{appeal['id']} accepted, no change in points ({appeal['claim']})"
+            lines[appeal["indicator"]] = _("appeal #{0} accepted, no change in points ({1})").format(appeal["id"], appeal["claim"])
         current = units[position]
         indicators = tuple(i._replace(reasons=(*i.reasons, lines[i.code])) if i.code in lines else i for i in current.indicators)
         units[position] = current._replace(indicators=indicators)
