@@ -334,11 +334,12 @@ def test_results_workbook(runner, tmp_path):
     rule = next(iter(matrix.conditional_formatting)).rules[0]
     assert rule.formula == ["AND(ISNUMBER(C5),C5<C$4)"]
     missing = book["缺失证据 missing"]
-    rows = [[c.value for c in row[:5]] for row in missing.iter_rows(min_row=3)]
+    rows = [[c.value for c in row[:6]] for row in missing.iter_rows(min_row=3)]
+    given = "not given in the evidence"  # the reason column had been left empty
     assert rows == [
-        ["fuzhou.minqing", "闽清县", "W-L-2-4-1", "办事指南准确度", "website.services.guide_accuracy"],
-        ["nanping.guangze", "光泽县", "W-L-3-2-3", "主题设计", "website.interviews.topics"],
-        ["ningde.zherong", "柘荣县", "W-L-4-1-3", "网站关停", "website.sites.closure"],
+        ["fuzhou.minqing", "闽清县", "W-L-2-4-1", "办事指南准确度", "website.services.guide_accuracy", given],
+        ["nanping.guangze", "光泽县", "W-L-3-2-3", "主题设计", "website.interviews.topics", given],
+        ["ningde.zherong", "柘荣县", "W-L-4-1-3", "网站关停", "website.sites.closure", given],
     ]
     explanations = book["解释 explanations"]
     assert explanations.max_row == 2 + sum(len(u["indicators"]) for u in data["units"]) + sum(

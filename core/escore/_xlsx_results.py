@@ -357,7 +357,9 @@ class _ResultSheets:
         for code, title, item in items:
             reasons = item.reasons if hasattr(item, "reasons") else (item.reason,)
             for key in missing_fields(item) or ("",):
-                why = "" if key else "; ".join(reasons)  # the field says it; the reason would repeat it with a file path
+                # A field or table names what to give (the reason would repeat it with a file
+                # path); an empty column read as a sheet that failed to fill in.
+                why = _("not given in the evidence") if key else "; ".join(reasons)
                 rows.append((False, (unit.code, unit.name, code, title, key, why)))
         return rows
 
