@@ -85,7 +85,7 @@ def test_walkthrough_save_change_diff_plan_whatif_appeal(runner, evidence, db):
     assert first_action["indicator"] == "W-1-1"
     assert first_action["set"] == [{"field": "website.leak", "value": "false"}]
     assert first_action["gain"] == "24"
-    assert "lifts veto V-1 Data leak" in first_action["explanation"]
+    assert first_action["explanation"].startswith("website.leak yes → no: lifts veto V-1 Data leak")  # not TOML's true → false
     args = [a for s in first_action["set"] for a in ("--set", f"{s['field']}={s['value']}")]
     whatif = as_json(runner.invoke(cli, ["whatif", "east", "-e", str(evidence), *args, "-f", "json"]))
     assert whatif["delta"] == first_action["gain"]

@@ -57,6 +57,8 @@ def _show(value: Any) -> str:
         return _("(missing)")
     if isinstance(value, Grade):
         return fmt(value.points)
+    if isinstance(value, bool):  # as the workbook writes it (是/否), not TOML's true/false; --set keeps TOML
+        return _("yes") if value else _("no")
     return toml_text(value)
 
 
