@@ -243,11 +243,18 @@ def test_a_workbook_row_of_a_unit_the_category_does_not_score_is_named(tmp_path,
     sheet = workbook["website_letters"]
     sheet.append(["fuzhou.gulou", dt.datetime(2017, 1, 5), None, "x"])
     last = sheet.max_row
+    units = workbook["公共信用信息平台建设"]
+    units.append(["fuzhou.gulou", "鼓楼区"])
+    unit_row = units.max_row
     workbook.save(book)
     result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "-f", "csv", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert result.stdout == before
     assert f"escore: warning: website_letters: rows of units city does not score are left out: fuzhou.gulou (row {last})" in result.stderr
+    assert (
+        f"escore: warning: 公共信用信息平台建设: rows of units city does not score are left out: fuzhou.gulou (row {unit_row})"
+        in result.stderr
+    )
 
 
 @pytest.mark.parametrize(("number_format", "refused"), [("0%", True), ("0.00%", True), ('0.0"%"', False), ("0.00", False)])

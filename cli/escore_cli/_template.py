@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import click
@@ -8,6 +9,7 @@ import click
 from ._common import (
     catalog_from,
     category_option,
+    check_suffix,
     lang_option,
     output_option,
     reports_errors,
@@ -16,6 +18,9 @@ from ._common import (
     write_output,
     year_option,
 )
+
+#: The template's formats by the suffix each writes, for the check of ``--output``'s suffix.
+_TEMPLATE_FORMATS = {name: SimpleNamespace(suffix=f".{name}") for name in ("toml", "xlsx")}
 
 
 def render_template(plan: Any, unit: Any | None) -> str:
@@ -121,14 +126,8 @@ def template(
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     use_language(catalog, lang, [chosen])
     plan = catalog.plan(chosen.name, category)
-    if output is not None:  # a unit's TOML written as book.xlsx (or a workbook as unit.toml) opens as nothing
-        suffix, wanted = output.suffix.lower(), "." + format_
-        if suffix in (".toml", ".xlsx") and suffix != wanted:
-            raise UsageError(
-                _("--output {0}: the suffix {1} is for format {2}, but the format is '{3}'; add -f {4} or choose another file name").format(
-                    output, output.suffix, repr(suffix[1:]), format_, suffix[1:]
-                )
-            )
+    # A unit's TOML written as book.xlsx (or a workbook as unit.toml) opens as nothing.
+    check_suffix(output, format_, _TEMPLATE_FORMATS)
     if format_ == "xlsx":
         if unit_code is not None:
             raise UsageError(_("--unit: an xlsx workbook holds every unit of the category; leave --unit out"))

@@ -9,6 +9,7 @@ veto targets exist.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import operator
 import re
@@ -187,8 +188,8 @@ class Plan(NamedTuple):
     #: the unit's category). Their evidence (last year's, the inherited samples) is ignored
     #: with a warning rather than refused as an unknown code.
     retired_units: Mapping[str, tuple[str, str]] = {}
-    #: inherited nodes of this category a later year removed (with their subtrees): code →
-    #: ``"ruleset (module.NAME)"``, where the removal is declared
+    #: inherited nodes (and vetoes) of this category a later year removed, with their subtrees:
+    #: code → ``"ruleset (module.NAME)"``, where the removal is declared
     removed: Mapping[str, str] = {}
 
     def roots(self, section: str) -> list[PlanNode]:
@@ -564,6 +565,13 @@ class _Declarations:
                         add(_Declared(expanded.code, expanded, value, place, location(value), bound, marks, layer.ruleset))
         return mine, amendments
 
+    @functools.cached_property
+    def everywhere(self) -> frozenset[str]:
+        """Every code the layers' modules declare, for any category: what a code not of this
+        category may still be (an amendment or removal of another category's node is no error).
+        Read all the modules once, and only when a code is not found here."""
+        return _codes_in(self.layers)
+
     def _of_this_category(self, layer: RuleLayer, mine: dict[str, _Declared]) -> dict[str, _Declared]:
         """The new nodes of a later year that belong to this category: one under a group only
         another category has (its module attached to every section) is that category's; one
@@ -582,11 +590,10 @@ class _Declarations:
             parent = cursor.decl.parent
             if parent is None or parent in known:
                 continue
-            everywhere = _codes_in(self.layers)
-            if parent in everywhere:
+            if parent in self.everywhere:
                 del kept[code]  # another category's node
                 continue
-            others = sorted(everywhere - {code})
+            others = sorted(self.everywhere - {code})
             hint = did_you_mean(parent, others)
             raise PackError(
                 f"{self.label}: {cursor.where}: '{cursor.code}' (new in {layer.ruleset}) names parent '{parent}', which no year declares"
@@ -610,7 +617,7 @@ class _Declarations:
                 self._amend_veto(amendment, where)
                 continue
             if amendment.code not in declared:
-                if _declared_in(amendment.code, self.layers):
+                if amendment.code in self.everywhere:
                     continue  # a node of another category
                 hint = did_you_mean(amendment.code, [*declared, *self.vetoes])
                 raise PackError(
@@ -665,7 +672,7 @@ class _Declarations:
             return
         declared = self.declared
         for code, where in sorted(self.removed.items()):
-            if code not in declared and not _declared_in(code, self.layers):
+            if code not in declared and code not in self.everywhere:
                 hint = did_you_mean(code, [*declared, *self.vetoes])
                 raise PackError(f"{self.label}: {where} removes '{code}', which no earlier year declares" + (f"; {hint}" if hint else ""))
         for code, where in sorted(self.removed.items()):
@@ -813,7 +820,7 @@ def _veto_plans(declarations: _Declarations, nodes: Mapping[str, PlanNode], fixt
                 raise PackError(f"{location(func)}: veto '{decl.code}' requests unknown evidence '{name}'" + (f"; {hint}" if hint else ""))
         present = [t for t in decl.targets if t in nodes]
         for target in decl.targets:
-            if target not in nodes and target not in declarations.removed and not _declared_in(target, declarations.layers):
+            if target not in nodes and target not in declarations.removed and target not in declarations.everywhere:
                 hint = did_you_mean(target, nodes)
                 raise PackError(
                     f"{location(func)}: veto '{decl.code}' targets '{target}', which is not declared" + (f"; {hint}" if hint else "")
@@ -856,12 +863,7 @@ def _evidence_read(
     return tuple(rules), fields, tables, {key: tuple(sorted(codes, key=natural_key)) for key, codes in sorted(feeds.items())}
 
 
-def _declared_in(code: str, layers: Sequence[RuleLayer]) -> bool:
-    """Whether ``code`` is declared in the layers' modules at all (perhaps for another category)."""
-    return code in _codes_in(layers)
-
-
-def _codes_in(layers: Sequence[RuleLayer]) -> set[str]:
+def _codes_in(layers: Sequence[RuleLayer]) -> frozenset[str]:
     """The codes the layers' modules declare, for every category."""
     codes: set[str] = set()
     for layer in layers:
@@ -871,7 +873,7 @@ def _codes_in(layers: Sequence[RuleLayer]) -> set[str]:
                 code = getattr(decl, "code", None) if decl is not None else None
                 if isinstance(code, str):
                     codes.add(code)
-    return codes
+    return frozenset(codes)
 
 
 def nodes_leaves(nodes: Mapping[str, PlanNode], code: str) -> list[str]:

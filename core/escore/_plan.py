@@ -62,6 +62,21 @@ def _show(value: Any) -> str:
     return toml_text(value)
 
 
+def _lever_text(levers: Sequence[Lever], value: Any, gain: Decimal) -> str:
+    """The text of the lever an action pulls: the one whose bound is the value proposed and whose
+    gain is the gain reached; else the gain alone (a field a share is computed from: a count of
+    70 is not the 70% bound); else the bound alone (a per-item lever's gain is one item's)."""
+
+    def at_bound(lever: Lever) -> bool:
+        return bool(lever.target == value or (isinstance(value, Grade) and lever.target == value.points))
+
+    for fits in (lambda lv: at_bound(lv) and lv.gain == gain, lambda lv: lv.gain == gain, at_bound):
+        found = next((lv.text for lv in levers if fits(lv)), None)
+        if found is not None:
+            return found
+    return ""
+
+
 def _signed(shown: str) -> str:
     """A gain as text with its plus sign: ``+0.05``, ``≈+0.21``."""
     return "≈+" + shown[1:] if shown.startswith("≈") else "+" + shown
@@ -236,14 +251,7 @@ class _Planner:
             for points in sorted({levels[0], levels[-1], *(p for p in levels if p - item.points in tier_gains)}):
                 value = self.refine(engine, name, current, best[points], points)
                 key = self.fields[name].key
-                # The lever whose bound is the value proposed and whose gain is the gain reached;
-                # then the gain alone (a field a share is computed from: a count of 70 is not the
-                # 70% bound); then the bound alone (a per-item lever's gain is one item's).
-                at_bound = [lv for lv in levers if lv.target == value or (isinstance(value, Grade) and lv.target == value.points)]
-                gained = [lv for lv in levers if lv.gain == points - item.points]
-                lever = next((lv.text for lv in at_bound if lv in gained), "") or next(
-                    (lv.text for lv in gained), next((lv.text for lv in at_bound), "")
-                )
+                lever = _lever_text(levers, value, points - item.points)
                 if name in self.veto_of and name not in ip.fixtures:
                     lever = self.veto_of[name]
                 if not lever and levers:

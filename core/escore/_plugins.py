@@ -669,7 +669,7 @@ class Catalog:
     def _retired_units(self, earlier: Plan, plan: Plan) -> dict[str, tuple[str, str]]:
         """The units of the category, and of its sub-unit category, the roster of ``earlier``'s
         ruleset held (or an earlier year's did) and ``plan``'s does not: see :attr:`Plan.retired_units`."""
-        retired = {code: by for code, by in earlier.retired_units.items()}
+        retired = dict(earlier.retired_units)
         for category in filter(None, (plan.category.key, plan.category.subunits)):
             try:
                 now = {unit.code for unit in self.roster(plan.ruleset.name, category)}

@@ -73,9 +73,11 @@ def check_rules_within_maxima(label: str, plan: Plan) -> None:
         # assessor's points must range as the rule grades them. A later year that raised the
         # rule and not the field had a maximum no assessor could enter.
         graded = [(where, rule) for where, rule in rules if isinstance(rule, Graded)]
-        fields = [d for d in (plan.fixtures[name] for name in sorted(ip.fixtures)) if d.kind == "field" and d.field is not None]
-        graded_fields = [d for d in fields if d.field is not None and d.field.type == "graded"]
-        if len(graded) == 1 and len(graded_fields) == 1:
+        if len(graded) != 1:
+            continue
+        fields = (plan.fixtures[name] for name in sorted(ip.fixtures))
+        graded_fields = [d for d in fields if d.kind == "field" and d.field is not None and d.field.type == "graded"]
+        if len(graded_fields) == 1:
             (where, rule), definition = graded[0], graded_fields[0]
             field = definition.field.for_category(category)  # type: ignore[union-attr]
             if field.max is not None and field.max != rule.max:

@@ -148,8 +148,13 @@ def _citation(node_source: Any) -> str:
 def _function(plan: Plan, code: str) -> str:
     for ip in plan.indicators:
         if ip.node.code == code:
-            return f"{ip.func.__module__}.{ip.func.__qualname__}"
+            return _qualified(ip.func)
     return ""
+
+
+def _qualified(func: Any) -> str:
+    """A rule function as rules-diff names it: ``module.qualname``."""
+    return f"{func.__module__}.{func.__qualname__}"
 
 
 def _node_line(node: PlanNode) -> str:
@@ -220,7 +225,7 @@ def diff_plans(a: Plan, b: Plan) -> list[Change]:
             ("title", then.title, now.title),
             ("targets", ", ".join(then.targets), ", ".join(now.targets)),
             ("citation", _citation(then.source), _citation(now.source)),
-            ("function", f"{then.func.__module__}.{then.func.__qualname__}", f"{now.func.__module__}.{now.func.__qualname__}"),
+            ("function", _qualified(then.func), _qualified(now.func)),
         ):
             if before != after:
                 out.append(Change(kind, cat, code, before, after))

@@ -146,14 +146,17 @@ def fmt_text(text: str, value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
-def measured(value: Decimal, bounds: Sequence[Decimal]) -> str:
+def measured(value: Decimal, bounds: Iterable[Decimal]) -> str:
     """``value`` as an explanation line shows a measure compared with ``bounds``: exactly when it
     has at most four decimals, else rounded (half up) to two, marked ``≈``, with as many more
     as keep it on the same side of every bound (79.996% against a bound of 80 is ``≈79.996``,
-    never ``80``). A share such as 69/88 had been shown with 28 digits."""
-    exponent = value.as_tuple().exponent
-    if not isinstance(exponent, int) or exponent >= -4:
-        return fmt(value)
+    never ``80``). A share such as 69/88 had been shown with 28 digits. ``bounds`` is read only
+    then (a ladder's line for a whole number builds no list)."""
+    text = str(value)  # as fmt reads it: the common case costs no more than fmt
+    point = text.find(".")
+    if point < 0 or "E" in text or len(text) - point <= 5:
+        return fmt_text(text, value)
+    bounds = tuple(bounds)
     for places in range(2, 12):
         try:
             rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -406,7 +409,7 @@ class Ladder:
             if row.op == "else" or _OPS[row.op][1](value, row.bound):
                 if not explaining.get():
                     return _quiet(row.points)
-                shown = measured(value, [r.bound for r in self.rows if r.bound is not None])
+                shown = measured(value, (r.bound for r in self.rows if r.bound is not None))
                 if translating:
                     line = lines[_MATCHED].format(lines[self.what], f"{shown}{self.unit}", row.label)
                 else:

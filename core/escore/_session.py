@@ -335,7 +335,8 @@ def in_inherited_sample(catalog: Catalog, ruleset: str, category: str, exc: Inpu
         if r == base and c == category
         for path in section.sample_evidence
     }
-    if not any(exc.where.startswith(path) for path in theirs):
+    # ``where`` is the file, maybe followed by ":LINE" or ": SHEET!CELL".
+    if not any(exc.where == path or exc.where.startswith((path + os.sep, path + ":")) for path in theirs):
         return exc
     note = _("this is sample evidence {0} inherits from {1}: register {0}'s own with Section(..., sample_evidence=...)").format(
         ruleset, base

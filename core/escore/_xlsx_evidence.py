@@ -444,11 +444,8 @@ def _read_unit_sheet(
         number = top + 2 + offset
         if _blank(row):
             continue
-        code = _row_unit(sheet, number, row, wanted, known, units_here, problems, schema)
+        code = _row_unit(sheet, number, row, wanted, known, units_here, problems, schema, elsewhere)
         if code is None:
-            typed = cell_value(row[0]) if row else None
-            if typed is not None and str(typed) in known and str(typed) not in wanted:
-                elsewhere.setdefault(str(typed), number)
             continue
         seen_units.append(code)
         name = cell_value(row[1]) if len(row) > 1 else None
@@ -537,24 +534,27 @@ def _row_unit(
     units_here: dict[str, int],
     problems: _Problems,
     schema: EvidenceSchema,
+    elsewhere: dict[str, int],
 ) -> str | None:
     """The unit of row ``number`` when it is one of ``wanted`` met for the first time on this
-    sheet; ``None`` for a row of another category's unit, or a problem (no code, an unknown one,
-    a unit's second row)."""
+    sheet; ``None`` for a row of another category's unit (kept in ``elsewhere`` for one warning),
+    or a problem (no code, an unknown one, a unit's second row)."""
     code = cell_value(row[0]) if row else None
     if code is None:
         problems.add(cell_name(sheet, number, 0), "unit", gettext("expected a unit code: this row has values but no unit"))
         return None
     code = str(code)
     if code not in wanted:
-        if code not in known and not ignore_retired_unit(schema, code):
+        if code in known:
+            elsewhere.setdefault(code, number)  # a unit of another category: named once for the sheet
+        elif not ignore_retired_unit(schema, code):
             problems.add(
                 cell_name(sheet, number, 0),
                 "unit",
                 gettext("unknown unit code '{0}'").format(code),
                 hint=did_you_mean(code, [*known, *wanted]),
             )
-        return None  # a unit of another category
+        return None
     if code in units_here:
         problems.add(cell_name(sheet, number, 0), "unit", gettext("unit '{0}' has two rows (also row {1})").format(code, units_here[code]))
         return None
