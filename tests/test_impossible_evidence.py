@@ -169,6 +169,89 @@ def test_provincial_review_problem_dates_in_order(work, row, column, expected):
     refused("provincial", f"ev/monitoring/provincial_dc_review_problems.csv:{line}: {column}: {expected}")
 
 
+def scored(category: str) -> tuple[str, dict]:
+    import json
+
+    result = CliRunner().invoke(cli, ["run", "-c", category, "--evidence", "ev", "-f", "json", "-o", "out.json"])
+    assert result.exit_code == 0, result.output
+    warnings = "".join(line for line in result.stderr.splitlines(keepends=True) if line.startswith("escore: warning: "))
+    return warnings, json.loads(Path("out.json").read_text(encoding="utf-8"))
+
+
+def test_a_row_repeated_cell_for_cell_counts_and_is_warned_of(work):
+    # A letter pasted twice is two letters to the rules: scored so, and said, naming both lines.
+    table = copy("county") / "monitoring" / "website_letters.csv"
+    text = table.read_text(encoding="utf-8").splitlines()
+    first, row = next((n, t) for n, t in enumerate(text, start=1) if t.startswith("fuzhou.gulou,"))
+    line = append_row(table, row)
+    warned = (
+        "escore: warning: website_letters: 1 row(s) repeat an earlier row of their unit cell for cell, and each counts: "
+        f"ev/monitoring/website_letters.csv:{line} (unit fuzhou.gulou, as line {first}); delete the copies if they record one event\n"
+    )
+    stderr, _ = scored("county")
+    assert stderr == warned
+    stderr, _ = scored("county")  # the cached evidence set says it again
+    assert stderr == warned
+
+
+def test_a_cached_warning_is_said_in_the_language_of_the_run(work, monkeypatch):
+    # The checked set keeps its load's warnings as text: a set cached by an English run is not
+    # replayed to a Chinese one (nor the other way round), and each is said in its own language.
+    table = copy("county") / "monitoring" / "website_letters.csv"
+    row = next(t for t in table.read_text(encoding="utf-8").splitlines() if t.startswith("fuzhou.gulou,"))
+    append_row(table, row)
+    said = {}
+    for language in ("en", "zh", "en", "zh"):
+        monkeypatch.setenv("ESCORE_LANG", language)
+        result = CliRunner().invoke(cli, ["run", "-c", "county", "--evidence", "ev", "-f", "csv", "-o", "out.csv"])
+        assert result.exit_code == 0, result.output
+        said.setdefault(language, set()).add(result.stderr.splitlines()[0])
+    assert len(said["en"]) == len(said["zh"]) == 1
+    assert said["en"].pop().startswith("escore: warning: website_letters: 1 row(s) repeat an earlier row")
+    assert said["zh"].pop().startswith("escore：警告：website_letters：1 行与本单位前面某一行逐格相同，每行都计分")
+
+
+def test_rows_alike_but_in_one_cell_are_not_repeats(work):
+    table = copy("county") / "monitoring" / "website_letters.csv"
+    row = next(t for t in table.read_text(encoding="utf-8").splitlines() if t.startswith("fuzhou.gulou,"))
+    append_row(table, row.rsplit(",", 1)[0] + ",另一封")
+    other = copy_of_row_for("fuzhou.cangshan", row)
+    append_row(table, other)  # the same cells for another unit: not a repeat of this unit's row
+    stderr, _ = scored("county")
+    assert stderr == ""
+
+
+def copy_of_row_for(unit: str, row: str) -> str:
+    return unit + "," + row.split(",", 1)[1]
+
+
+def test_repeats_are_listed_a_few_then_counted(work):
+    table = copy("city") / "monitoring" / "city_video_incidents.csv"
+    rows = table.read_text(encoding="utf-8").splitlines()[1:8]
+    for row in rows:
+        append_row(table, row)
+    stderr, _ = scored("city")
+    assert stderr.startswith("escore: warning: city_video_incidents: 7 row(s) repeat an earlier row of their unit cell for cell")
+    assert stderr.count("ev/monitoring/city_video_incidents.csv:") == 5
+    assert "; and 2 more; delete the copies if they record one event\n" in stderr
+
+
+def test_repeated_rows_are_found_in_both_kinds_of_table():
+    from collections import namedtuple
+
+    from escore._schema import repeated_rows
+    from escore._tablerows import TableRows
+
+    Row = namedtuple("Row", "unit line day kind")
+    as_rows = {"a": (Row("a", 2, "d1", "x"), Row("a", 3, "d1", "y"), Row("a", 4, "d1", "x")), "b": (Row("b", 5, "d1", "x"),)}
+    as_columns = TableRows(Row, ["a", "b", "a", "a"], [2, 5, 3, 4], [["d1", "d1", "d1", "d1"], ["x", "x", "y", "x"]])
+    for table in (as_rows, as_columns):
+        found = [(name, earlier.line, row.line, position) for name, earlier, row, position in repeated_rows({"t": table})]
+        assert found == [("t", 2, 4, 2)]
+    assert as_columns.has_repeats()
+    assert list(repeated_rows({"t": {"a": as_rows["a"][:2]}})) == []
+
+
 def test_resource_library_month_above_its_row_maximum(work):
     table = copy("website-provincial") / "monitoring" / "website_portal_months.csv"
     line = append_row(table, "prov.czt,12,资源库,7,")

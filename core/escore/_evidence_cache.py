@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _cache
+from ._i18n import catalogues_read
 from ._tablerows import TableRows, made_once, shared_line_numbers
 
 EVIDENCE_VERSION = 9
@@ -61,6 +62,8 @@ def evidence_key(paths: Any, plan: Any, unit_codes: Any, known_codes: Any, sub_c
             digest.update(data)
 
     feed(EVIDENCE_VERSION, __version__, _cache.core_digest(), _cache.pack_digest(plan), plan.ruleset.name, plan.category.key)
+    # The set keeps the load's warnings as text: in the language, and the catalogues, of this run.
+    feed(catalogues_read())
     feed([(f.key, f.type, f.min, f.max, f.choices, f.optional) for f in plan.fields])
     feed([(t.name, t.rollup, [(c.name, c.type, c.min, c.max, c.choices, c.required) for c in t.columns]) for t in plan.tables])
     feed(sorted(d.field.key for d in plan.fixtures.values() if d.field is not None))

@@ -143,16 +143,27 @@ def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
     if _current.get("catalogues") == (lang, given):
         return  # already in use: a command chooses its language again once it knows the ruleset
     messages: dict[str, str] = {}
+    read: list[tuple[str, int, int]] = []
     if lang != "en":
         for domain, directory in [*given, (DOMAIN, str(LOCALE_DIR))]:
             path = Path(directory) / lang / "LC_MESSAGES" / f"{domain}.mo"
             if path.is_file():
                 messages.update(read_catalogue(path))  # escore's own catalogue last: packs cannot change it
+                info = path.stat()
+                read.append((str(path), info.st_mtime_ns, info.st_size))
     _messages.clear()
     _messages.update(messages)
     lines.clear()
     _current["language"] = lang
     _current["catalogues"] = (lang, given)
+    _current["read"] = (lang, tuple(read))
+
+
+def catalogues_read() -> tuple[str, tuple[tuple[str, int, int], ...]]:
+    """The current language and the catalogues read for it (path, mtime, size): what a cache of
+    text made in this language is valid for (a warning kept in one language, or under an
+    earlier catalogue, is not replayed in another)."""
+    return _current.get("read", (_current["language"], ()))
 
 
 def translated(messages: Mapping[str, str]) -> dict[str, str]:

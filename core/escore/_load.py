@@ -30,7 +30,16 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._parallel import default_jobs
-from ._schema import EvidenceSchema, check_row, check_unit, ignore_retired, ignore_retired_unit, schema_of, units_to_check
+from ._schema import (
+    EvidenceSchema,
+    check_row,
+    check_unit,
+    ignore_retired,
+    ignore_retired_unit,
+    schema_of,
+    units_to_check,
+    warn_repeated_rows,
+)
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
@@ -659,6 +668,7 @@ class _Reading:
 
         for code in units_to_check(self.schema, sorted(self.wanted), values, tables):
             check_unit(self.schema, code, values[code], tables, functools.partial(_field_file, origins, files, code), row_file)
+        warn_repeated_rows(tables, row_file)
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError, PackError
@@ -94,6 +94,69 @@ def ignore_retired_unit(schema: EvidenceSchema, code: str) -> bool:
     earlier, category = retired
     warn(_("{0}: a unit of {1}'s roster of {2}, not of {3}'s; its evidence is ignored").format(code, earlier, category, schema.ruleset))
     return True
+
+
+def repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]]) -> Iterator[tuple[str, Any, Any, int]]:
+    """Each monitoring row alike, cell for cell, to an earlier row of its unit in the same
+    table, as (table, earlier row, row, the row's position among its unit's rows), tables by name.
+
+    Such a row is most often one event pasted twice; it still counts (two letters received
+    the same day with no subject may be two letters), so the loader warns and scores it. A
+    table is first tested as a whole in C-level passes, and searched unit by unit only when it
+    has a repeat: the check costs a set per table, once per evidence set (the cache replays it).
+    """
+    from ._tablerows import TableRows
+
+    for name in sorted(tables):
+        by_unit = tables[name]
+        try:
+            if isinstance(by_unit, TableRows):
+                if not by_unit.has_repeats():
+                    continue
+            else:
+                keys = [_alike(row) for rows in by_unit.values() for row in rows]
+                if len(set(keys)) == len(keys):
+                    continue
+        except TypeError:  # a cell that cannot be compared so (a list): not searched
+            continue
+        for rows in by_unit.values():
+            if len(rows) < 2:
+                continue
+            first: dict[tuple[Any, ...], Any] = {}
+            for position, row in enumerate(rows):
+                earlier = first.setdefault(_alike(row), row)
+                if earlier is not row:
+                    yield name, earlier, row, position
+
+
+def _alike(row: Any) -> tuple[Any, ...]:
+    """A row but its line number (a row is its unit, its line, then its cells)."""
+    return (row[0], *row[2:])
+
+
+def warn_repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]], row_where: Callable[[str, Any, int], str]) -> None:
+    """One warning per table naming its rows that repeat an earlier row of their unit (a few,
+    then how many more): they count, and an assessor who pasted a row twice should see it."""
+    from ._errors import warn
+
+    shown_at_most = 5
+    by_table: dict[str, list[str]] = {}
+    for name, earlier, row, position in repeated_rows(tables):
+        found = by_table.setdefault(name, [])
+        if len(found) < shown_at_most:
+            found.append(_("{0} (unit {1}, as line {2})").format(row_where(name, row, position), row.unit, earlier.line))
+        else:
+            found.append("")
+    for name, found in by_table.items():
+        listed = "; ".join(text for text in found if text)
+        more = len(found) - min(len(found), shown_at_most)
+        if more:
+            listed += _("; and {0} more").format(more)
+        warn(
+            _(
+                "{0}: {1} row(s) repeat an earlier row of their unit cell for cell, and each counts: {2}; delete the copies if they record one event"
+            ).format(name, len(found), listed)
+        )
 
 
 #: How a value breaks its bound: above an ``at_most`` one, below an ``at_least`` one.

@@ -94,6 +94,13 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     def __repr__(self) -> str:
         return repr(dict(self.items()))
 
+    def has_repeats(self) -> bool:
+        """Whether a unit has two rows alike in every cell (their lines apart), in C-level passes;
+        ``TypeError`` for a cell that cannot be hashed."""
+        owners = itertools.chain.from_iterable(map(itertools.repeat, self._codes[:-1], self._counts[:-1]))
+        rows = list(zip(owners, *self._columns))
+        return len(set(rows)) != len(rows)
+
     def file_of(self, code: str, position: int) -> str | None:
         """The file the unit's row at ``position`` (among its rows) was read from, if known."""
         if not self._files:
