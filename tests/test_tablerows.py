@@ -338,3 +338,19 @@ def test_each_distinct_value_of_a_column_is_made_once_and_shared():
     assert [str(value) for value in found] == ["1.0", "0.50", "1.0", "2", "1.0"]
     assert sorted(calls) == ["1.0", "2"]
     assert found[0] is found[2] is found[4]
+
+
+def test_repeats_are_found_whatever_the_rows_taken_at_once():
+    # has_repeats takes whole units a few rows at a time: a repeat is found at every step,
+    # and rows alike across two units are not one.
+    import random
+
+    row_type = namedtuple("Row", "unit line day kind")
+    rng = random.Random(2017)
+    for _ in range(200):
+        count = rng.randint(1, 40)
+        owners = sorted(rng.choice("abcdefgh") for _ in range(count))
+        days = [rng.choice("xy") for _ in range(count)]
+        table = TableRows(row_type, list(owners), list(range(count)), [list(days), ["k"] * count])
+        expected = len(set(zip(owners, days))) != count
+        assert [table.has_repeats(step) for step in (1, 2, 3, 5, 1 << 16)] == [expected] * 5

@@ -102,8 +102,8 @@ def repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]]) -> Iterator
 
     Such a row is most often one event pasted twice; it still counts (two letters received
     the same day with no subject may be two letters), so the loader warns and scores it. A
-    table is first tested as a whole in C-level passes, and searched unit by unit only when it
-    has a repeat: the check costs a set per table, once per evidence set (the cache replays it).
+    table is first tested in C-level passes (:meth:`TableRows.has_repeats`), and its rows
+    compared one by one only when it has a repeat; once per evidence set (the cache replays it).
     """
     from ._tablerows import TableRows
 
@@ -113,10 +113,8 @@ def repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]]) -> Iterator
             if isinstance(by_unit, TableRows):
                 if not by_unit.has_repeats():
                     continue
-            else:
-                keys = [_alike(row) for rows in by_unit.values() for row in rows]
-                if len(set(keys)) == len(keys):
-                    continue
+            elif not any(len(set(map(_alike, rows))) != len(rows) for rows in by_unit.values() if len(rows) > 1):
+                continue
         except TypeError:  # a cell that cannot be compared so (a list): not searched
             continue
         for rows in by_unit.values():
