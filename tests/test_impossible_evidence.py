@@ -147,6 +147,41 @@ def test_the_whole_in_another_directory_still_bounds_the_part(work, tmp_path):
     )
 
 
+# --------------------------------------------------------------------------- dates decades away
+
+
+def test_a_year_with_its_digits_swapped_is_refused(work):
+    # 2071 typed for 2017: a deadline rule read the reply as 54 years late.
+    table = copy("county") / "monitoring" / "website_letters.csv"
+    line = append_row(table, "fuzhou.gulou,2017-05-26,2071-05-29,关于办事流程的咨询")
+    refused(
+        "county",
+        f"ev/monitoring/website_letters.csv:{line}: replied: expected a date from 2007-01-01 to 2027-12-31 "
+        "(10 years around 2017, the year fj2017 assesses), got 2071-05-29; is a digit of the year swapped?",
+    )
+
+
+def test_every_date_decades_away_is_listed_at_once(work):
+    evidence = copy("county")
+    line = append_row(evidence / "monitoring" / "website_letters.csv", "fuzhou.gulou,1917-05-26,,")
+    edit(evidence / "units" / "fuzhou.gulou.toml", r"^monitoring_date = 2017", "monitoring_date = 2107")
+    window = "expected a date from 2007-01-01 to 2027-12-31 (10 years around 2017, the year fj2017 assesses)"
+    refused(
+        "county",
+        "ev: 2 date(s) of the evidence lie outside the years the assessment's evidence can be from:\n"
+        f"  ev/units/fuzhou.gulou.toml: website.monitoring_date: {window}, got 2107-11-30; is a digit of the year swapped?\n"
+        f"  ev/monitoring/website_letters.csv:{line}: received: {window}, got 1917-05-26; is a digit of the year swapped?",
+    )
+
+
+@pytest.mark.parametrize(("day", "accepted"), [("2007-01-01", True), ("2006-12-31", False), ("2027-12-31", True), ("2028-01-01", False)])
+def test_the_window_of_dates_is_ten_years_each_side(work, day, accepted):
+    table = copy("county") / "monitoring" / "website_letters.csv"
+    append_row(table, f"fuzhou.gulou,{day},,")
+    result = CliRunner().invoke(cli, ["run", "-c", "county", "--evidence", "ev", "-f", "csv", "-o", "out.csv"])
+    assert result.exit_code == (0 if accepted else 2), result.output
+
+
 # --------------------------------------------------------------------------- rows that contradict themselves
 
 

@@ -32,6 +32,7 @@ from ._model import EvidenceLoader
 from ._parallel import default_jobs
 from ._schema import (
     EvidenceSchema,
+    check_dates,
     check_row,
     check_unit,
     ignore_retired,
@@ -668,6 +669,15 @@ class _Reading:
 
         for code in units_to_check(self.schema, sorted(self.wanted), values, tables):
             check_unit(self.schema, code, values[code], tables, functools.partial(_field_file, origins, files, code), row_file)
+        check_dates(
+            ", ".join(map(str, paths)),
+            self.schema,
+            sorted(self.wanted),
+            values,
+            tables,
+            functools.partial(_field_file, origins, files),
+            row_file,
+        )
         warn_repeated_rows(tables, row_file)
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 

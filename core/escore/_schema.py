@@ -8,6 +8,7 @@ and between the columns of one row (a reply not before its letter, a maximum by 
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -24,11 +25,27 @@ if TYPE_CHECKING:
 class EvidenceSchema:
     """The fields of one plan, indexed once per load rather than once per unit file (or table)."""
 
-    __slots__ = ("all_fields", "bounds", "by_key", "category", "checked_tables", "graded", "retired", "retired_units", "ruleset", "tables")
+    __slots__ = (
+        "all_fields",
+        "bounds",
+        "by_key",
+        "category",
+        "checked_tables",
+        "dates",
+        "graded",
+        "retired",
+        "retired_units",
+        "ruleset",
+        "tables",
+        "year",
+    )
 
     def __init__(self, plan: Plan) -> None:
         self.category = plan.category.key
         self.ruleset = plan.ruleset.name
+        self.year = plan.ruleset.year
+        # The days every date of the evidence lies between (see check_dates).
+        self.dates = dated_window(self.year)
         self.retired = plan.retired_fields
         self.retired_units = plan.retired_units
         self.by_key = {f.key: (f.for_category(self.category), f.fixture_name) for f in plan.fields}
@@ -155,6 +172,88 @@ def warn_repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]], row_wh
                 "{0}: {1} row(s) repeat an earlier row of their unit cell for cell, and each counts: {2}; delete the copies if they record one event"
             ).format(name, len(found), listed)
         )
+
+
+#: How many years before and after its assessment year a date of the evidence may lie.
+DATES_WITHIN_YEARS = 10
+
+
+def dated_window(year: int) -> tuple[_dt.date, _dt.date]:
+    """The first and last day a date of the evidence of ``year``'s assessment may be."""
+    return _dt.date(max(1, year - DATES_WITHIN_YEARS), 1, 1), _dt.date(min(9999, year + DATES_WITHIN_YEARS), 12, 31)
+
+
+def check_dates(
+    where: str,
+    schema: EvidenceSchema,
+    codes: Sequence[str],
+    values: Any,
+    tables: Mapping[str, Mapping[str, Sequence[Any]]],
+    field_where: Callable[[str, str], str],
+    row_where: Callable[[str, Any, int], str],
+) -> None:
+    """Refuse a date decades away from the assessment's year: 2071 typed for 2017 was read as
+    54 years late by a deadline rule, 1917 as on time. Each date column (of the fields, of
+    each table) is first tested by its least and greatest value, in C-level passes; every
+    date outside the window is then listed, with where it is.
+
+    The window is wide (:data:`DATES_WITHIN_YEARS` years each side): a later year still
+    scores last year's files, and a digit swapped in a year (2071, 2107, 1017) falls far out.
+    """
+    low, high = schema.dates
+    problems: list[InputError] = []
+
+    def outside(column: Any) -> bool:
+        present = list(filter(None, column))  # a date is never false: the Nones (empty cells) go
+        return bool(present) and (min(present) < low or max(present) > high)
+
+    date_fields = [(spec, name) for spec, name in schema.by_key.values() if spec.type == "date"]
+    if date_fields:
+        from ._fieldvalues import FieldValues
+
+        names = [name for _spec, name in date_fields]
+        found = values.columns(codes, names, None) if isinstance(values, FieldValues) else None
+        columns = found[0] if found is not None else [[values[code].get(name) for code in codes] for name in names]
+        for (spec, _name), column in zip(date_fields, columns):
+            if outside(column):
+                for code, day in zip(codes, column):
+                    if day is not None and not low <= day <= high:
+                        problems.append(InputError(field_where(code, spec.key), spec.key, _outside_text(schema, day)))
+    for name in sorted(tables):
+        spec = schema.tables.get(name)
+        if spec is None:
+            continue
+        dated = [(index, col) for index, col in enumerate(spec.columns, start=2) if col.type == "date"]  # a row: unit, line, cells
+        if not dated:
+            continue
+        by_unit = tables[name]
+        from ._tablerows import TableRows
+
+        if isinstance(by_unit, TableRows) and not any(outside(by_unit.column(index - 2)) for index, _col in dated):
+            continue  # kept as columns: tested by each column's least and greatest day
+        for rows in by_unit.values():
+            for position, row in enumerate(rows):
+                for index, col in dated:
+                    day = row[index]
+                    if day is not None and not low <= day <= high:
+                        problems.append(InputError(row_where(name, row, position), col.name, _outside_text(schema, day)))
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        from ._errors import InputErrors
+
+        raise InputErrors(
+            where,
+            _("{0} date(s) of the evidence lie outside the years the assessment's evidence can be from:").format(len(problems)),
+            [str(problem) for problem in problems],
+        )
+
+
+def _outside_text(schema: EvidenceSchema, day: _dt.date) -> str:
+    low, high = schema.dates
+    return _(
+        "expected a date from {0} to {1} ({2} years around {3}, the year {4} assesses), got {5}; is a digit of the year swapped?"
+    ).format(low.isoformat(), high.isoformat(), DATES_WITHIN_YEARS, schema.year, schema.ruleset, day.isoformat())
 
 
 #: How a value breaks its bound: above an ``at_most`` one, below an ``at_least`` one.

@@ -95,6 +95,10 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     def __repr__(self) -> str:
         return repr(dict(self.items()))
 
+    def column(self, index: int) -> list[Any]:
+        """The cells of the ``index``-th column of every row (the caller reads, never writes)."""
+        return self._columns[index]
+
     def has_repeats(self, rows_at_once: int = 1 << 16) -> bool:
         """Whether a unit may have two rows alike in every cell (their lines apart): never false
         when it has; true, rarely, for a collision of hashes. In C-level passes over about
