@@ -812,7 +812,8 @@ def test_an_accepted_removal_is_of_the_row_it_was_filed_for(runner, evidence):
     moved = ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "csv"]), 2)
     assert moved.stderr == (
         "escore: error: appeal #1: outages:2: the row at this line is not the one this change was made for "
-        "(date=2024-03-01, hours=2; now date=2024-03-04, hours=1.5); the file changed since\n"
+        "(date=2024-03-01, hours=2; now date=2024-03-04, hours=1.5); the file changed since "
+        "(accepted appeals apply to every later run of demo2024 town; --no-appeals scores without them)\n"
     )
     assert ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "csv", "--no-appeals"])).stdout
 

@@ -348,7 +348,21 @@ def run_cycle(
             if appeal["unit"] not in data.values:
                 continue
             children = [c.code for c in kids.get(appeal["unit"], ())]
-            data = Changes.from_dict(appeal["changes"]).apply(plan, data, appeal["unit"], children, _("appeal #{0}").format(appeal["id"]))
+            try:
+                data = Changes.from_dict(appeal["changes"]).apply(
+                    plan, data, appeal["unit"], children, _("appeal #{0}").format(appeal["id"])
+                )
+            except InputError as exc:
+                # The appeal was filed on other evidence (or the file changed since): say how it
+                # comes to apply here, and how to score this evidence without it.
+                raise InputError(
+                    exc.where,
+                    exc.key,
+                    exc.expected,
+                    hint=_("accepted appeals apply to every later run of {0} {1}; --no-appeals scores without them").format(
+                        plan.ruleset.name, plan.category.key
+                    ),
+                ) from None
             steps.append((appeal, data))
         seen["steps"], seen["children"] = steps, kids
         if whatif is not None:
