@@ -690,6 +690,24 @@ def test_every_plan_action_gains_exactly_through_whatif(runner):
         assert whatif["delta"] == action["gain"], action
 
 
+def test_a_plan_proposes_two_fields_a_rule_asks_for_together(runner, monkeypatch):
+    """C-1-2 gives 10 points only with the plan issued *and* the work started: neither alone
+    gains, and a unit lacking both was proposed nothing for its largest loss."""
+    for name in ("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "ESCORE_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    plan = as_json(runner.invoke(cli, ["plan", "nanping", "-c", "city", "-f", "json"]))
+    first = plan["actions"][0]
+    assert (first["indicator"], first["gain"], first["points_before"], first["points_after"]) == ("C-1-2", "10", "0", "10")
+    assert first["set"] == [
+        {"field": "city.data_centre.plan_issued", "value": "true"},
+        {"field": "city.data_centre.work_started", "value": "true"},
+    ]
+    assert first["explanation"].startswith("city.data_centre.plan_issued no → yes and city.data_centre.work_started no → yes together: ")
+    whatif = as_json(runner.invoke(cli, ["whatif", "nanping", "-c", "city", *first["args"], "-f", "json"]))
+    assert whatif["delta"] == "10"
+
+
 def test_plan_provides_missing_evidence(runner, evidence):
     edit(evidence / "units" / "north.toml", "median_delay = 3\n", "")
     plan = as_json(runner.invoke(cli, ["plan", "north", "-e", str(evidence), "-f", "json"]))

@@ -17,6 +17,7 @@ necessarily add up (a section cap, a shared field).
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -34,6 +35,10 @@ from ._run import Engine
 from ._score import EXACT_SUMS, ZERO, Grade, Lever, Proportional, fmt, measured
 
 _CENT = Decimal("0.01")
+#: An indicator whose single fields gain nothing has its fields tried two at a time when it reads
+#: at most this many (pairs grow as the square), each with at most this many values.
+_PAIRED_FIELDS_AT_MOST = 4
+_PAIRED_VALUES_AT_MOST = 12
 PLAN_NOTE = N_("each action is scored alone from the current evidence; gains of several actions need not add up")
 
 
@@ -260,6 +265,46 @@ class _Planner:
                     lever += _("; criteria: 「{0}」").format(ip.node.source.text)
                 what = f"{key} {_show(current)} → {_show(value)}"
                 actions += self.action(ip, item, Changes(((key, toml_text(value)),)), _("{0}: {1}").format(what, lever) if lever else what)
+        if not actions:
+            actions = self.pair_actions(ip, item, engine, levers, names)
+        return actions
+
+    def pair_actions(
+        self, ip: IndicatorPlan, item: IndicatorResult, engine: Engine, levers: Sequence[Lever], names: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """Two fields changed together, for an indicator no single field improves: a rule that
+        asks for both (a plan issued *and* work started) gains nothing from either alone. The
+        best result of each pair, from values nearest the current ones; a few fields only (an
+        indicator reading more is searched field by field alone)."""
+        # The indicator's own fields: a veto's field lifts the veto alone (its own action), and
+        # paired with a field it zeroes it would add two actions' gains into one.
+        usable = [
+            n for n in names if n in self.fields and self.fields[n].key in self.read and self.fields[n].actionable and n not in self.veto_of
+        ]
+        if not 2 <= len(usable) <= _PAIRED_FIELDS_AT_MOST:
+            return []
+        actions = []
+        for first, second in itertools.combinations(usable, 2):
+            now = (self.values.get(first), self.values.get(second))
+            options = [self.candidates(name, current, levers)[:_PAIRED_VALUES_AT_MOST] for name, current in zip((first, second), now)]
+            best: tuple[Decimal, Any, Any] | None = None
+            for one in options[0]:
+                for other in options[1]:
+                    got = self.points_with(engine, {**self.values, first: one, second: other}, self.data.tables)
+                    if got is None or got <= item.points or (best is not None and got <= best[0]):
+                        continue
+                    best = (got, one, other)
+            if best is None:
+                continue
+            points, one, other = best
+            gain = points - item.points
+            lever = next((lv.text for lv in levers if lv.gain == gain), levers[0].text if levers else "")
+            keys = (self.fields[first].key, self.fields[second].key)
+            what = _("{0} and {1} together").format(
+                f"{keys[0]} {_show(now[0])} → {_show(one)}", f"{keys[1]} {_show(now[1])} → {_show(other)}"
+            )
+            changes = Changes(((keys[0], toml_text(one)), (keys[1], toml_text(other))))
+            actions += self.action(ip, item, changes, _("{0}: {1}").format(what, lever) if lever else what)
         return actions
 
     def missing_action(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
