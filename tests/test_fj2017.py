@@ -295,3 +295,19 @@ def test_a_choice_or_a_unit_code_in_other_letters_is_suggested(tmp_path, monkeyp
     incidents.write_text(text.replace("\nfuzhou.gulou,", "\nFUZHOU.GULOU,", 1), encoding="utf-8")
     result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(evidence), "--lang", "en"])
     assert result.exit_code == 2 and result.stderr.rstrip().endswith("(did you mean 'fuzhou.gulou'?)"), result.stderr
+
+
+def test_an_indicator_code_with_a_letter_for_a_digit_is_suggested(monkeypatch, tmp_path):
+    """C-l-1 (a lower-case L typed for 1) was suggested as C-3-1: among codes alike in one digit
+    the closest match picked the greatest."""
+    from escore._errors import did_you_mean
+
+    codes = ["C-1-1", "C-2-1", "C-3-1"]
+    assert did_you_mean("C-l-1", codes) == "did you mean 'C-1-1'?"
+    assert did_you_mean("C-I-1", codes) == "did you mean 'C-1-1'?"
+    assert did_you_mean("P-O-1", ["P-0-1", "P-1-1"]) == "did you mean 'P-0-1'?"
+    assert did_you_mean("ｆｕｚｈｏｕ", ["fuzhou", "xiamen"]) == "did you mean 'fuzhou'?"  # full-width, as an IME types
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    result = CliRunner().invoke(cli, ["appeal", "add", "nanping", "C-l-2", "-c", "city", "--claim", "the plan was issued"])
+    assert result.exit_code == 2 and "did you mean 'C-1-2'?" in result.stderr, result.stderr

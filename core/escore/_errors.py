@@ -67,16 +67,30 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     import difflib  # only when there is an error to explain
 
     choices = sorted(set(candidates))
-    # The same word in other letters' case, or with "-" for "_" (FUZHOU, rollcall-late): difflib
-    # compares characters as they are and finds nothing close.
-    folded = word.casefold().replace("-", "_")
-    same = [c for c in choices if c.casefold().replace("-", "_") == folded and c != word]
+    # The same word in other letters' case, with "-" for "_" (FUZHOU, rollcall-late), in
+    # full-width characters, or with a letter that looks like a digit (C-l-1, P-O-1): difflib
+    # compares characters as they are, and among codes alike but in one digit it picks the
+    # greatest (C-l-1 was 'C-3-1').
+    folded = _folded(word)
+    same = [c for c in choices if _folded(c) == folded and c != word]
     matches = same[:1] or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not matches:
         return ""
     from ._i18n import gettext
 
     return gettext("did you mean '{0}'?").format(matches[0])
+
+
+#: Letters typed for the digits they look like.
+_LOOKALIKE = str.maketrans({"l": "1", "i": "1", "|": "1", "o": "0"})
+
+
+def _folded(word: str) -> str:
+    """``word`` as it is compared for a likely typo: compatibility forms (full-width), case,
+    "-" and "_", and letters that look like digits, each made one."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", word).casefold().replace("-", "_").translate(_LOOKALIKE)
 
 
 class EscoreWarning(UserWarning):
