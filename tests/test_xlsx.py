@@ -642,3 +642,33 @@ def test_an_error_cell_or_an_uncalculated_formula_is_a_problem_not_an_empty_cell
     assert without_paths(run_json(runner, "-c", "county", "-e", str(calculated))) == without_paths(
         run_json(runner, "-c", "county", "-e", str(typed))
     )
+
+
+def test_a_name_beside_another_unit_s_code_is_a_problem(runner, tmp_path, county_book, monkeypatch):
+    """A column sorted on its own puts each name beside another unit's code: the values then
+    belong to whichever unit the code says, and no number showed it. The roster's name, a longer
+    or shorter form of it, or no name are accepted; another unit's name is listed, cell by cell."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    sheet = book["website"]
+    rows = {sheet.cell(row, 1).value: row for row in range(4, sheet.max_row + 1)}
+    gulou, cangshan = rows["fuzhou.gulou"], rows["fuzhou.cangshan"]
+    sheet.cell(gulou, 2).value, sheet.cell(cangshan, 2).value = "仓山区", "鼓楼区"
+    sheet.cell(rows["fuzhou.changle"], 2).value = "福州市长乐区"  # a longer form of its name
+    sheet.cell(rows["fuzhou.fuqing"], 2).value = None  # no name
+    swapped = tmp_path / "swapped.xlsx"
+    book.save(swapped)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(swapped), "-f", "csv", "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == "escore: error: " + str(swapped) + ": 2 problem(s) in the workbook; nothing was scored:"
+    assert lines[1:] == [
+        f"  website!B{cangshan}: name: unit fuzhou.cangshan is 仓山区 in the roster, but this row names 鼓楼区: was a column "
+        "sorted on its own? Put each code beside its unit's values again (or clear the name)",
+        f"  website!B{gulou}: name: unit fuzhou.gulou is 鼓楼区 in the roster, but this row names 仓山区: was a column "
+        "sorted on its own? Put each code beside its unit's values again (or clear the name)",
+    ]
+    assert not (tmp_path / "out.csv").exists()
+    sheet.cell(gulou, 2).value, sheet.cell(cangshan, 2).value = "鼓楼", "仓山区"  # a shorter form, and the roster's
+    book.save(swapped)
+    assert runner.invoke(cli, ["run", "-c", "county", "-e", str(swapped), "-f", "csv", "-o", str(tmp_path / "out.csv")]).exit_code == 0

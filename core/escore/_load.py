@@ -168,6 +168,7 @@ def load_evidence(
     categories: Iterable[str] = (),
     *,
     jobs: int | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> EvidenceSet:
     """Read and check every evidence file under ``paths`` for the units ``unit_codes``.
 
@@ -183,11 +184,14 @@ def load_evidence(
     A checked result is kept in the cache of ``escore._evidence_cache``, keyed by everything it
     depends on (the bytes of every file, the plan's evidence types, the unit codes);
     the same evidence read again is decoded instead of parsed and checked again.
+
+    ``names``: the roster's name of each unit, checked against the names a workbook's rows
+    give beside their codes (a column sorted alone); given, they are part of the key.
     """
     unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
     from . import _evidence_cache
 
-    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
+    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names)
     result = _evidence_cache.load_evidence_set(key, plan) if key is not None else None
     if result is None:
         import warnings
@@ -196,7 +200,7 @@ def load_evidence(
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", EscoreWarning)
-            result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs)
+            result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names)
         others = [w for w in caught if not issubclass(w.category, EscoreWarning)]
         for w in others:  # not ours: let them through as they were
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -204,7 +208,7 @@ def load_evidence(
         result = attrs.evolve(result, warnings=mine)
         # Kept under the key of what was read: evidence changed while it was read (a file saved
         # meanwhile) is not kept, or its units would come back for the earlier bytes.
-        if key is not None and _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes) == key:
+        if key is not None and _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names) == key:
             if _takes_two(jobs, len(unit_codes)):
                 _evidence_cache.save_evidence_set_aside(key, result)  # while the units are scored
             else:
@@ -222,6 +226,7 @@ def defer_evidence(
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: Iterable[str] = (),
     categories: Iterable[str] = (),
+    names: Mapping[str, str] | None = None,
 ) -> tuple[EvidenceSet, DeferredEvidence] | None:
     """What :func:`load_evidence` returns but the fields and rows, when the checked set is in the
     cache, and the set itself to decode later, a share of units at a time; else ``None`` (the
@@ -230,7 +235,7 @@ def defer_evidence(
     unit_codes, known_codes, sub_codes = sorted(unit_codes), list(known_codes), sorted(sub_codes)
     from . import _evidence_cache
 
-    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes)
+    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names)
     if key is None:
         return None
     cached = _evidence_cache.open_evidence_set(key)
@@ -248,12 +253,12 @@ def defer_evidence(
 
         # Other processes may have decoded their share already: the evidence read now must be
         # the very evidence of the key, or the run would mix two versions of it.
-        if _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes) != key:
+        if _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names) != key:
             where = ", ".join(map(str, paths))
             raise InputError(where, "", _("the evidence changed while it was being scored; run the command again"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # shown already, from the cached set
-            return load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories)
+            return load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, names=names)
 
     return head, DeferredEvidence(cached, plan, parse)
 
@@ -310,9 +315,10 @@ def _evidence_key(
     known_codes: Iterable[str],
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: list[str],
+    names: Mapping[str, str] | None = None,
 ) -> str | None:
     """The cache key of the checked evidence set (unit and sub-unit codes sorted, known codes in
-    any order), or ``None`` when it cannot be cached."""
+    any order, and the units' names when they are checked), or ``None`` when it cannot be cached."""
     from . import _evidence_cache
     from ._builtin_loaders import BUILTIN_READERS
 
@@ -321,6 +327,10 @@ def _evidence_key(
     if any((loader.suffix, loader.read) not in BUILTIN_READERS for loader in loaders.values()):
         return None
     key = _evidence_cache.evidence_key(paths, plan, unit_codes, known_codes, sub_codes)
+    if key is not None and names is not None:
+        from ._cache import blake2b
+
+        key += "-" + blake2b(repr(sorted(names.items())).encode(), digest_size=10).hexdigest()
     return None if key is None else key + "-" + _declarations_digest(plan)
 
 
@@ -351,8 +361,9 @@ def _load_evidence(
     categories: Iterable[str] = (),
     *,
     jobs: int | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> EvidenceSet:
-    reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs)
+    reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names)
     for root in paths:
         reading.read_path(root)
     return reading.result(paths)
@@ -372,8 +383,10 @@ class _Reading:
         categories: Iterable[str],
         *,
         jobs: int | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self.plan = plan
+        self.names = names
         self.loaders = loaders
         self.categories = categories
         self.jobs = jobs
@@ -467,6 +480,7 @@ class _Reading:
             schema=self.schema,
             origins=self.origins,
             row_files=self.row_files,
+            names=self.names,
         )
         self.synthetic = self.synthetic or book.synthetic
         self.notes.extend(note for note in book.notes if note not in self.notes)

@@ -375,8 +375,11 @@ def evidence_of_run(
     that run shows them.
     """
     codes = [u.code for u in units]
+    # A workbook's rows name their units beside the codes: checked against the roster's names.
+    books = any(p.is_file() and getattr(loaders.get(p.suffix), "kind", "") == "workbook" for p in paths)
+    names = {u.code: u.name for u in units} if books else None
     if defer:
-        deferred = defer_evidence(paths, plan, codes, known, loaders, sub_codes, others)
+        deferred = defer_evidence(paths, plan, codes, known, loaders, sub_codes, others, names)
         if deferred is not None:
             head, later = deferred
             return relabel(head, paths), later
@@ -384,7 +387,7 @@ def evidence_of_run(
     if len(codes) < len(every_code):
         found = _part_of_the_whole_set(defer_evidence(paths, plan, every_code, known, loaders, sub_codes, others), units, children)
     if found is None:
-        found = load_evidence(paths, plan, codes, known, loaders, sub_codes, others, jobs=jobs)
+        found = load_evidence(paths, plan, codes, known, loaders, sub_codes, others, jobs=jobs, names=names)
     return relabel(found, paths), None
 
 

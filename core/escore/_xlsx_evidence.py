@@ -284,6 +284,7 @@ def read_evidence_book(
     schema: Any,
     origins: dict[str, dict[str, str]],
     row_files: dict[int, str],
+    names: Mapping[str, str] | None = None,
 ) -> BookLabels:
     """Read one evidence workbook into ``values``, ``files`` and ``rows`` (as the directory reader does).
 
@@ -321,7 +322,7 @@ def read_evidence_book(
         elif name in other_tables:
             continue  # a monitoring table of another category of the ruleset
         else:
-            _read_unit_sheet(name, grid, fields, other_fields, schema, wanted, known, values, problems, new_values, seen_units)
+            _read_unit_sheet(name, grid, fields, other_fields, schema, wanted, known, values, problems, new_values, seen_units, names)
     # The checks that span several values of a unit (a part above its whole, READING 15),
     # on what the workbook gives together with what other evidence gave before it.
     book_origins = problems.origins
@@ -425,8 +426,10 @@ def _read_unit_sheet(
     problems: _Problems,
     out: dict[str, dict[str, Any]],
     seen_units: list[str],
+    names: Mapping[str, str] | None = None,
 ) -> None:
-    """A sheet of units by fields: its row of keys, then a row per unit of ``wanted``."""
+    """A sheet of units by fields: its row of keys, then a row per unit of ``wanted``; the name
+    beside a code, when given, is checked against the roster's ``names``."""
     if not grid or _blank([v for row in grid for v in row]):
         return
     top = _key_row(grid)
@@ -449,10 +452,29 @@ def _read_unit_sheet(
             continue
         seen_units.append(code)
         name = cell_value(row[1]) if len(row) > 1 else None
+        if name is not None and names is not None and not _same_unit(str(name), names.get(code)):
+            problems.add(
+                cell_name(sheet, number, 1),
+                "name",
+                gettext(
+                    "unit {0} is {1} in the roster, but this row names {2}: was a column sorted on its own? "
+                    "Put each code beside its unit's values again (or clear the name)"
+                ).format(code, names[code], str(name)),
+            )
+            continue
         who = f"{code} {name}" if name else code
         _read_unit_row(sheet, number, row, who, code, layout, fields, values[code], out.setdefault(code, {}), problems)
     if elsewhere:
         left_out(sheet, schema, elsewhere)
+
+
+def _same_unit(typed: str, roster_name: str | None) -> bool:
+    """Whether a row's name is its code's: the roster's name, or a longer or shorter form of it
+    (福州市鼓楼区, 鼓楼 for 鼓楼区); any name for a unit the roster names not."""
+    typed = "".join(typed.split())
+    if not roster_name or not typed:
+        return True
+    return typed in roster_name or roster_name in typed
 
 
 class _UnitSheetLayout(NamedTuple):
