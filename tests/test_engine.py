@@ -126,7 +126,10 @@ def test_alternative_scores_the_other_evidence(engine):
     )
     item = by_code(result)["W-1-1"]
     assert item.points == 10
-    assert item.reasons[0].startswith("alternative (no app: WeChat): 'website_app_rating' is scored on 'website_wechat_rating'")
+    # The evidence the condition read, by its keys and values: not the pack's expression.
+    assert (
+        item.reasons[0] == "alternative (no app: WeChat): website.app_rating is scored on website.wechat_rating, as no_app_but_wechat = yes"
+    )
     assert ("W-1-1", "alternative website_wechat_rating") in item.hits
 
 

@@ -33,10 +33,26 @@ _MISSING_TABLE = N_("monitoring table '{0}' (monitoring/{0}.csv) was not provide
 _NOT_PROVIDED_IN = N_("evidence '{0}' was not provided in {1}")
 _EVIDENCE_OF = N_("the evidence of {0}")
 _VARIANT = N_("applies to units with {0} = {1}; this unit has {0} = {2}")
-_ALTERNATIVE_ZERO = N_("alternative{0}: '{1}' scores 0 because '{2}' holds")
-_ALTERNATIVE = N_("alternative{0}: '{1}' is scored on '{2}' because '{3}' holds")
+_ALTERNATIVE_ZERO = N_("alternative{0}: {1} scores 0, as {2}")
+_ALTERNATIVE = N_("alternative{0}: {1} is scored on {2}, as {3}")
+_YES, _NO, _NOT_GIVEN = N_("yes"), N_("no"), N_("(missing)")
 _VETOED = N_("vetoed by {0} {1}: {2} → 0")
 _UNDECIDED = N_("veto {0} {1} could not be decided: {2}")
+
+
+def _shown(value: Any) -> str:
+    """An evidence value in an explanation: yes/no (是/否, as the workbook writes them), a
+    grade's points, a number as exact as it is, a date as ISO."""
+    if value is None:
+        return lines[_NOT_GIVEN]
+    if value.__class__ is bool:
+        return lines[_YES] if value else lines[_NO]
+    points = getattr(value, "points", None)
+    if points.__class__ is Decimal:
+        return fmt(points)
+    if value.__class__ is Decimal:
+        return fmt(value)
+    return str(value)
 
 
 def _error_line(exc: BaseException, fallback: str = "") -> str:
@@ -304,23 +320,31 @@ class Engine:
         code = node.code
         fields = self.compiled.fields
 
+        read: list[tuple[str, Any]] = []  # what the condition decided on, in the order it read it
+
         def fetch(name: str) -> Any:
-            return values[name] if name in fields else env[name]
+            value = values[name] if name in fields else env[name]
+            read.append((name, value))
+            return value
 
         names = list(ip.argnames)
         reasons: tuple[str, ...] = ()
         hits: tuple[Hit, ...] = ()
         try:
             for alt in ip.alternatives:
+                read.clear()
                 if not alt.holds(fetch):
                     continue
                 label = f" ({alt.label})" if alt.label else ""
+                # The evidence the condition read, by its keys and values (not the pack's Python
+                # expression over fixture names, which an assessor does not know).
+                because = gettext(", ").join(f"{self._evidence_name(name)} = {_shown(value)}" for name, value in read)
                 if alt.instead is None:
-                    line = lines[_ALTERNATIVE_ZERO].format(label, alt.param, alt.when)
+                    line = lines[_ALTERNATIVE_ZERO].format(label, self._evidence_name(alt.param), because)
                     hits += ((code, f"alternative {alt.branch}"),)
                     return IndicatorResult(code, "scored", ZERO, (line,), hits if self.explain else ())
                 names[names.index(alt.param)] = alt.instead
-                reasons += (lines[_ALTERNATIVE].format(label, alt.param, alt.instead, alt.when),)
+                reasons += (lines[_ALTERNATIVE].format(label, self._evidence_name(alt.param), self._evidence_name(alt.instead), because),)
                 hits += ((code, f"alternative {alt.branch}"),)
                 break
             args = [fetch(name) for name in names]
