@@ -165,7 +165,7 @@ def _a_field_twice(evidence):
         _manifest('[evidence]\nsynthetic = "yes"\n', "evidence.synthetic: expected true or false, got 'yes'"),
         _manifest("[evidence]\nnote = 3\n", "evidence.note: expected text, got 3"),
         _renamed("monitoring/outages.csv", "monitoring/outages.json", "no evidence loader for '.json' monitoring tables"),
-        _renamed("units/north.toml", "units/north.yaml", "no evidence loader for '.yaml' unit files; known: .toml"),
+        _renamed("units/north.toml", "units/north.yaml", "no evidence loader for '.yaml' unit files; known: .toml; workbooks: .ods, .xlsx"),
         _no_unit_column,
         _a_field_twice,
     ],

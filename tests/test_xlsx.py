@@ -275,6 +275,11 @@ def test_every_problem_of_a_sheet_s_layout_is_listed_once(runner, tmp_path, coun
 def test_explain_and_golden_cases_read_a_workbook(runner, tmp_path, county_book):
     explained = runner.invoke(cli, ["explain", "fuzhou.gulou", "-e", str(county_book)])
     assert explained.exit_code == 0 and explained.stdout == runner.invoke(cli, ["explain", "fuzhou.gulou"]).stdout
+    # The other counties' rows are this category's, not scored by this command: no warning (one
+    # per sheet had called them rows of units the category does not score).
+    assert "warning" not in explained.stderr and "警告" not in explained.stderr, explained.stderr
+    planned = runner.invoke(cli, ["plan", "fuzhou.gulou", "-e", str(county_book)])
+    assert planned.exit_code == 0 and "warning" not in planned.stderr and "警告" not in planned.stderr, planned.stderr
     gulou = next(u for u in json.loads(run_json(runner, "-c", "county"))["units"] if u["code"] == "fuzhou.gulou")
     total, education = gulou["total"], next(i["points"] for i in gulou["indicators"] if i["code"] == "W-L-1-1-6")
     (tmp_path / "county.xlsx").write_bytes(county_book.read_bytes())
@@ -285,7 +290,7 @@ def test_explain_and_golden_cases_read_a_workbook(runner, tmp_path, county_book)
     )
     verified = runner.invoke(cli, ["verify", str(tmp_path / "book.golden.toml")])
     assert verified.exit_code == 0, verified.output
-    assert "1 passed" in verified.output
+    assert "1 passed" in verified.output and "EscoreWarning" not in verified.output
 
 
 def test_results_workbook(runner, tmp_path):
@@ -672,3 +677,18 @@ def test_a_name_beside_another_unit_s_code_is_a_problem(runner, tmp_path, county
     sheet.cell(gulou, 2).value, sheet.cell(cangshan, 2).value = "鼓楼", "仓山区"  # a shorter form, and the roster's
     book.save(swapped)
     assert runner.invoke(cli, ["run", "-c", "county", "-e", str(swapped), "-f", "csv", "-o", str(tmp_path / "out.csv")]).exit_code == 0
+
+
+def test_a_workbook_named_in_capitals_is_read(runner, tmp_path, county_book):
+    """BOOK.XLSX (as some systems save it) was taken for a unit file: 'no evidence loader for
+    '.XLSX' unit files; known: .toml', which did not say workbooks are read at all."""
+    capitals = tmp_path / "COUNTY.XLSX"
+    capitals.write_bytes(county_book.read_bytes())
+    assert without_paths(run_json(runner, "-c", "county", "-e", str(capitals))) == without_paths(
+        run_json(runner, "-c", "county", "-e", str(county_book))
+    )
+    old_format = tmp_path / "county.xls"
+    old_format.write_bytes(county_book.read_bytes())
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(old_format), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "no evidence loader for '.xls' unit files; known: .toml; workbooks: .ods, .xlsx" in result.stderr

@@ -325,7 +325,10 @@ def _scored(catalog: Catalog, case: GoldenCase, chosen: Any, plan: Plan, unit: U
     codes = [unit.code, *(c.code for c in children)]
     if case.evidence:
         known = catalog.all_unit_codes(chosen.name) | {unit.code}
-        data = load_evidence(case.evidence, plan, [unit.code], known, catalog.loaders, [c.code for c in children])
+        # A workbook's rows of the category's other units are skipped quietly (not another category's).
+        books = any(p.is_file() and getattr(catalog.loaders.get(p.suffix.lower()), "kind", "") == "workbook" for p in case.evidence)
+        names = {u.code: u.name for u in catalog.roster(chosen.name, plan.category.key)} if books else None
+        data = load_evidence(case.evidence, plan, [unit.code], known, catalog.loaders, [c.code for c in children], names=names)
         values = dict(data.values.get(unit.code, {}))
         tables: dict[str, Mapping[str, tuple[Any, ...]]] = dict(data.tables)
     else:

@@ -420,7 +420,7 @@ class _Reading:
     def read_path(self, root: Path) -> None:
         """One evidence path: a workbook, a unit file, or a directory of unit files, fields tables
         and monitoring tables (with its manifest)."""
-        book_loader = self.loaders.get(root.suffix) if root.is_file() else None
+        book_loader = self.loaders.get(root.suffix.lower()) if root.is_file() else None  # BOOK.XLSX too
         if book_loader is not None and book_loader.kind == "workbook":
             self._read_workbook(root, book_loader)
             return
@@ -528,8 +528,10 @@ class _Reading:
             raise InputError(
                 str(path),
                 "",
-                _("no evidence loader for '{0}' unit files; known: {1}").format(
-                    path.suffix, ", ".join(s for s, reader in sorted(self.loaders.items()) if reader.kind == "unit")
+                _("no evidence loader for '{0}' unit files; known: {1}; workbooks: {2}").format(
+                    path.suffix,
+                    ", ".join(s for s, reader in sorted(self.loaders.items()) if reader.kind == "unit"),
+                    ", ".join(s for s, reader in sorted(self.loaders.items()) if reader.kind == "workbook") or "-",
                 ),
             )
         code = path.stem

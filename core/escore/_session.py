@@ -271,6 +271,10 @@ def run_category(
     check_roster(plan, units, str(roster) if roster else _("roster {0}/{1}").format(chosen.name, category), row_of=row_of)
     if digesting is not None:
         digesting.join()
+    # A workbook's rows name their units beside the codes, checked against the roster's names; a
+    # row of a unit of this category that the run does not score (explain, plan) is skipped quietly.
+    books = any(p.is_file() and getattr(catalog.loaders.get(p.suffix.lower()), "kind", "") == "workbook" for p in paths)
+    names = {u.code: u.name for u in units} if books else None
     every_code: list[str] = []
     if only:
         wanted = set(only)
@@ -296,6 +300,7 @@ def run_category(
                 others,
                 defer=lazy and overlay is None,
                 jobs=jobs,
+                names=names,
             )
         except InputError as exc:
             if evidence:
@@ -357,6 +362,7 @@ def evidence_of_run(
     *,
     defer: bool,
     jobs: int | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[EvidenceSet, DeferredEvidence | None]:
     """The evidence a run of ``units`` scores (``every_code``: the category's units, when these
     are a few of them), and the cached set its processes decode their shares of, if deferred.
@@ -375,9 +381,6 @@ def evidence_of_run(
     that run shows them.
     """
     codes = [u.code for u in units]
-    # A workbook's rows name their units beside the codes: checked against the roster's names.
-    books = any(p.is_file() and getattr(loaders.get(p.suffix), "kind", "") == "workbook" for p in paths)
-    names = {u.code: u.name for u in units} if books else None
     if defer:
         deferred = defer_evidence(paths, plan, codes, known, loaders, sub_codes, others, names)
         if deferred is not None:
@@ -385,7 +388,7 @@ def evidence_of_run(
             return relabel(head, paths), later
     found = None
     if len(codes) < len(every_code):
-        found = _part_of_the_whole_set(defer_evidence(paths, plan, every_code, known, loaders, sub_codes, others), units, children)
+        found = _part_of_the_whole_set(defer_evidence(paths, plan, every_code, known, loaders, sub_codes, others, names), units, children)
     if found is None:
         found = load_evidence(paths, plan, codes, known, loaders, sub_codes, others, jobs=jobs, names=names)
     return relabel(found, paths), None

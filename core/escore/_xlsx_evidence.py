@@ -316,7 +316,7 @@ def read_evidence_book(
         if name in tables:
             # Sub-units' rows only where a roll-up reads them; elsewhere they are rows of units not scored here.
             kept = with_rows if tables[name].rollup else wanted
-            found = _read_table_sheet(name, grid, tables[name], kept, known, problems, schema)
+            found = _read_table_sheet(name, grid, tables[name], kept, known, problems, schema, names)
             if found is not None:
                 new_rows[tables[name].name] = found
         elif name in other_tables:
@@ -447,7 +447,7 @@ def _read_unit_sheet(
         number = top + 2 + offset
         if _blank(row):
             continue
-        code = _row_unit(sheet, number, row, wanted, known, units_here, problems, schema, elsewhere)
+        code = _row_unit(sheet, number, row, wanted, known, units_here, problems, schema, elsewhere, names)
         if code is None:
             continue
         seen_units.append(code)
@@ -557,6 +557,7 @@ def _row_unit(
     problems: _Problems,
     schema: EvidenceSchema,
     elsewhere: dict[str, int],
+    names: Mapping[str, str] | None = None,
 ) -> str | None:
     """The unit of row ``number`` when it is one of ``wanted`` met for the first time on this
     sheet; ``None`` for a row of another category's unit (kept in ``elsewhere`` for one warning),
@@ -568,7 +569,8 @@ def _row_unit(
     code = str(code)
     if code not in wanted:
         if code in known:
-            elsewhere.setdefault(code, number)  # a unit of another category: named once for the sheet
+            if names is None or code not in names:  # a unit of this category the run does not score: quietly
+                elsewhere.setdefault(code, number)  # a unit of another category: named once for the sheet
         elif not ignore_retired_unit(schema, code):
             problems.add(
                 cell_name(sheet, number, 0),
@@ -655,6 +657,7 @@ def _read_table_sheet(
     known: set[str],
     problems: _Problems,
     schema: EvidenceSchema,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, list[Any]] | None:
     """The sheet's rows by unit; ``None`` when the sheet was not filled in (the table is then missing)."""
     if not grid or _blank([v for row in grid for v in row]):
@@ -707,7 +710,8 @@ def _read_table_sheet(
         code = "" if code is None else str(code)
         if code not in with_rows:
             if code in known:
-                elsewhere.setdefault(code, line)
+                if names is None or code not in names:  # a unit of this category the run does not score: quietly
+                    elsewhere.setdefault(code, line)
             elif not ignore_retired_unit(schema, code):
                 problems.add(
                     cell_name(sheet, line, 0), "unit", gettext("unknown unit code '{0}'").format(code), hint=did_you_mean(code, known)
