@@ -1128,6 +1128,67 @@ def test_a_plan_never_proposes_changing_what_the_unit_cannot_change(category, co
     assert all(plan_of.fixtures[key.replace(".", "_")].field.actionable for key in fields)
 
 
+def _fj2017_plan(category, code, evidence=None):
+    from escore._cycle import run_cycle
+    from escore._plan import improvement_plan
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import children_of
+
+    catalog = Catalog(make_plugin_manager())
+    if category not in catalog.category_keys():
+        pytest.skip("fj2017 packs not installed")
+    cycle = run_cycle(catalog, category, ruleset="fj2017", evidence=evidence or ())
+    plan_of = cycle.result.plan
+    unit = next(u.unit for u in cycle.result.units if u.unit.code == code)
+    return improvement_plan(plan_of, cycle.result.selected, unit, children_of(catalog, plan_of).get(code, ()), cycle.data)
+
+
+def test_a_plan_never_proposes_less_of_a_whole(monkeypatch):
+    """prov.kjt was told to require 48 items instead of 80 (完整率 100%), prov.jxw to hand in two
+    records fewer (入库率 60%): a share rises by its part, never by asking for or giving less."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    for code, whole in (("prov.kjt", "provincial.credit.items_required"), ("prov.jxw", "provincial.credit.records_provided")):
+        plan = _fj2017_plan("provincial", code)
+        lowered = [a for a in plan["actions"] for change in a["set"] if change["field"] == whole]
+        assert all(Decimal(change["value"]) > 0 for a in lowered for change in a["set"] if change["field"] == whole)
+        assert not [a for a in lowered if len(a["set"]) == 1], lowered
+
+
+def test_a_plan_does_not_make_up_an_assessment_fact_that_is_missing(monkeypatch, tmp_path):
+    """With its monitoring date missing, ningde.xiapu was told to provide 2017-01-01: a day before
+    its unanswered letter, so 注1 no longer applied (+4.5; the real date gives +3.5)."""
+    import escore_fj2017_website
+
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    evidence = tmp_path / "county"
+    shutil.copytree(Path(escore_fj2017_website.__file__).parent / "sample" / "county", evidence)
+    unit_file = evidence / "units" / "ningde.xiapu.toml"
+    unit_file.write_text(
+        "".join(line for line in unit_file.read_text(encoding="utf-8").splitlines(keepends=True) if not line.startswith("monitoring_date")),
+        encoding="utf-8",
+    )
+    plan = _fj2017_plan("county", "ningde.xiapu", [evidence])
+    assert plan["actions"]
+    assert not [a for a in plan["actions"] for change in a["set"] if change["field"] == "website.monitoring_date"]
+
+
+def test_a_plan_action_names_every_other_indicator_it_moves(monkeypatch):
+    """Removing prov.slt's late migration gains P-1-1-B-1 13 and loses P-1-1-B-2 its 2 points
+    (no migration left to dispose of): the action said +11 and named B-1 only."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    plan = _fj2017_plan("provincial", "prov.slt")
+    [action] = [a for a in plan["actions"] if a["remove_row"] == ["provincial_dc_migrations:27"]]
+    assert action["gain"] == "11"
+    assert "; also P-1-1-B-2 2 → 0; P-1-1-B-1 0 → 13 of 13, total +11" in action["explanation"]
+
+
+def test_a_plan_does_not_drop_an_assessor_s_grade_to_raise_an_average(monkeypatch):
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    plan = _fj2017_plan("provincial", "prov.kjt")
+    assert plan["actions"]
+    assert not [a for a in plan["actions"] for row in a["remove_row"] if row.startswith("website_portal_months:")]
+
+
 # ---------------------------------------------------------------------- plan --all
 
 PLAN_HEAD = ("schema_version", "ruleset", "category", "note", "synthetic")

@@ -666,8 +666,9 @@ def test_a_plan_names_the_tier_a_share_reaches_after_a_later_year_changes_its_ti
     result = CliRunner().invoke(cli, ["plan", "prov.gtt", "-c", "provincial", "--ruleset", "fj2018", "-f", "json", "--lang", "en"])
     assert result.exit_code == 0, result.output
     texts = [a["explanation"] for a in json.loads(result.stdout)["actions"] if a["indicator"] == "P-1-2-1"]
-    assert "provincial.credit.items_required 108 → 70: 完整率 → 100% reaches tier '≥ 100% → 4'; P-1-2-1 0 → 4 of 4, total +4" in texts
-    assert "provincial.credit.items_required 108 → 100: 完整率 → 70% reaches tier '≥ 70% → 1'; P-1-2-1 0 → 1 of 4, total +1" in texts
+    # (Raising the part: lowering the whole, items required, is not proposed.)
+    assert "provincial.credit.items_provided 70 → 108: 完整率 → 100% reaches tier '≥ 100% → 4'; P-1-2-1 0 → 4 of 4, total +4" in texts
+    assert "provincial.credit.items_provided 70 → 76: 完整率 → 70% reaches tier '≥ 70% → 1'; P-1-2-1 0 → 1 of 4, total +1" in texts
 
 
 def test_a_derived_pack_drops_or_overrides_inherited_cases(demo_catalog):

@@ -32,7 +32,7 @@ from ._i18n import gettext as _
 from ._model import Unit
 from ._results import IndicatorResult
 from ._run import Engine
-from ._score import EXACT_SUMS, ZERO, Grade, Lever, Proportional, fmt, measured
+from ._score import EXACT_SUMS, ZERO, Grade, Graded, Lever, Proportional, fmt, measured
 
 _CENT = Decimal("0.01")
 #: An indicator whose single fields gain nothing has its fields tried two at a time when it reads
@@ -118,6 +118,8 @@ class _Planner:
         self.read = {f.key for f in plan.fields}
         self.veto_of: dict[str, str] = {}
         self.tables = {d.name: d.table for d in plan.fixtures.values() if d.kind == "table" and d.table is not None}
+        by_key = {spec.key: name for name, spec in self.fields.items()}
+        self.wholes = {by_key[spec.at_most] for spec in self.fields.values() if spec.at_most in by_key}
 
     # ------------------------------------------------------------------ scoring
 
@@ -237,10 +239,13 @@ class _Planner:
             if name not in self.fields or self.fields[name].key not in self.read or not self.fields[name].actionable:
                 continue
             current = self.values.get(name)
+            # The whole of a share (items required, records provided): a rate rises by its part;
+            # asking for less, or handing in less, is not an improvement to propose.
+            whole = name in self.wholes
             best: dict[Decimal, Any] = {}  # indicator points → nearest value
             siblings = [self.values.get(other) for other in names if other != name and other in self.fields]
             for value in self.candidates(name, current, levers, siblings):
-                if increase_only and current is not None and _distance(value, current) and value < current:
+                if (increase_only or whole) and current is not None and _distance(value, current) and value < current:
                     continue
                 got = self.points_with(engine, {**self.values, name: value}, self.data.tables)
                 if got is None or got <= item.points:
@@ -320,7 +325,9 @@ class _Planner:
             for n in names
             if n in self.fields and n not in self.values and not self.fields[n].optional and self.fields[n].key in self.read
         )
-        if not missing:
+        if not missing or not all(self.fields[n].actionable for n in missing):
+            # A fact of the assessment's own (the monitoring date) is not the unit's to choose: a
+            # value made up for it decided which letters fell in its window, and so the gain.
             return []
         engine = self.engine_of([ip])
         levers = self.levers(item)
@@ -344,6 +351,11 @@ class _Planner:
         return self.action(ip, item, changes, text)
 
     def row_actions(self, ip: IndicatorPlan, item: IndicatorResult, names: Iterable[str]) -> list[dict[str, Any]]:
+        rules = [rule for rule_name, _ in item.hits for rule in self.rules.get(rule_name, ())]
+        if rules and all(isinstance(rule, Graded) for rule in rules):
+            # Rows of the assessor's grades (a month's score): dropping the worst raises an
+            # average, which is not an improvement of the unit's work.
+            return []
         engine = self.engine_of([ip])
         owners = (self.code, *(c.code for c in self.children))
         levers = self.levers(item)
@@ -379,6 +391,16 @@ class _Planner:
             return []
         after = next(i for i in result.indicators if i.code == ip.node.code)
         node = ip.node
+        # Every other indicator the change moves (a row feeding two indicators, a veto lifted
+        # from a block), gained or lost: the gain is the total's, the text says where it comes from.
+        before = {i.code: i.points for i in self.base.indicators}
+        moved = [
+            _("{0} {1} → {2}").format(i.code, measured(before[i.code], (ZERO,)), measured(i.points, (ZERO,)))
+            for i in result.indicators
+            if i.code != node.code and i.code in before and i.points != before[i.code]
+        ]
+        if moved:
+            text += _("; also {0}").format(_(", ").join(moved))
         return [
             {
                 "indicator": node.code,
