@@ -227,3 +227,18 @@ def test_chromium_shows_hostile_evidence_as_text(no_autoload, hostile_evidence, 
     dom.feed(dumped.stdout)
     assert dom.images == 0 and dom.rendered == "4"
     assert "&lt;img src=x onerror=" in dumped.stdout and "pwned" not in dumped.stdout.split("<title>")[1].split("</title>")[0]
+
+
+def test_each_ranking_column_sorts_by_its_own_values():
+    """Clicking 单位 sorted by code and 代码 by name: the rows' sort keys were in another order
+    than their cells. Each key is the value of the cell under the same heading."""
+    import re
+
+    from escore._html import _SCRIPT
+
+    keys = re.search(r"tr\._key=\[([^\]]*)\]", _SCRIPT).group(1).split(",")
+    cells = re.findall(r"cell\(tr,([^,)]*)", _SCRIPT.split("tr._text=")[1])[:4]
+    assert keys[:4] == ["u.rank", "u.name", "u.code", "u.parent"]
+    # The cells in their order: rank, then the name (a link, made apart), code and parent.
+    assert cells == ['u.rank==null?"–":String(u.rank', "null", "u.code", "u.parent"]
+    assert 'a=el("a",null,u.name)' in _SCRIPT

@@ -124,7 +124,7 @@ function renderUnit(u){
 var body=document.querySelector("#ranking tbody"),units=document.getElementById("units");
 D.units.forEach(function(u){
   var tr=el("tr");tr.setAttribute("data-code",u.code);
-  tr._key=[u.rank,u.code,u.name,u.parent].concat(u.sections.map(parseFloat),[parseFloat(u.total),u.missing]);
+  tr._key=[u.rank,u.name,u.code,u.parent].concat(u.sections.map(parseFloat),[parseFloat(u.total),u.missing]);
   tr._text=(u.code+" "+u.name+" "+u.parent).toLowerCase();
   cell(tr,u.rank==null?"–":String(u.rank),"n");
   var c=cell(tr,null),a=el("a",null,u.name);a.href="#u-"+u.code;c.appendChild(a);
