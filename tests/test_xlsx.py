@@ -692,3 +692,26 @@ def test_a_workbook_named_in_capitals_is_read(runner, tmp_path, county_book):
     result = runner.invoke(cli, ["run", "-c", "county", "-e", str(old_format), "--lang", "en"])
     assert result.exit_code == 2
     assert "no evidence loader for '.xls' unit files; known: .toml; workbooks: .ods, .xlsx" in result.stderr
+
+
+def test_a_sample_workbook_stays_synthetic_without_its_about_sheet(runner, tmp_path, county_book, monkeypatch):
+    """Deleting 说明 (where the synthetic flag is read) made the sample's results real: no banner,
+    'synthetic' no. The sheets' own banners say it is sample data."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    del book["说明"]
+    bare = tmp_path / "bare.xlsx"
+    book.save(bare)
+    data = json.loads(run_json(runner, "-c", "county", "-e", str(bare)))
+    assert data["synthetic"] is True
+
+
+def test_a_column_added_to_a_monitoring_sheet_is_named_not_the_banner(runner, tmp_path, county_book, monkeypatch):
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    book["website_letters"]["E1"] = "备注"
+    extra = tmp_path / "extra.xlsx"
+    book.save(extra)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(extra)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1:] == ["  website_letters!E1: 备注: unknown column (expected: unit, received, replied, subject)"]

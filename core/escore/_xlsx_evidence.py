@@ -246,6 +246,20 @@ def _for_type(spec: Any, raw: Any) -> Any:
     return raw
 
 
+#: How the template's synthetic-data banner starts, in the languages it is written in.
+_BANNER_STARTS = ("SYNTHETIC EVIDENCE", "合成数据")
+
+
+def _is_banner(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(_BANNER_STARTS)
+
+
+def _bannered(grid: Sequence[Sequence[Any]]) -> bool:
+    """Whether a sheet's first row holds the synthetic-data banner (a unit sheet's A1, a table's
+    cell beyond its header)."""
+    return bool(grid) and any(_is_banner(cell_value(value)) for value in grid[0])
+
+
 def _blank(row: Sequence[Any]) -> bool:
     return all(cell_value(v) is None for v in row)
 
@@ -302,6 +316,10 @@ def read_evidence_book(
     tables = {t.name[:31]: t for t in plan.tables}
     other_tables = {d.table.name[:31] for d in plan.fixtures.values() if d.table is not None}
     labels = _read_about(sheets.get(ABOUT_SHEET), plan, problems)
+    if not labels.synthetic and any(_bannered(grid) for name, grid in sheets.items() if name != ABOUT_SHEET):
+        # The sheets still carry the template's synthetic-data banner: sample data, whatever
+        # became of the 说明 sheet (deleted, its line cleared) — never shown as a real result.
+        labels = BookLabels(True, labels.notes)
     for name, grid in sheets.items():
         if name.startswith("_") or (name in other_tables and name not in tables):
             continue  # sheets the reader skips
@@ -665,8 +683,8 @@ def _read_table_sheet(
     header: list[str] = []
     for value in grid[TABLE_KEY_ROW - 1]:
         key = cell_value(value)
-        if key is None:
-            break  # the header ends at its first empty cell (a note may stand beyond it)
+        if key is None or _is_banner(key):
+            break  # the header ends at its first empty cell (a note, or the banner, may stand beyond it)
         header.append(str(key))
     columns = {c.name: c for c in spec.columns}
     bad = False
