@@ -715,3 +715,27 @@ def test_a_column_added_to_a_monitoring_sheet_is_named_not_the_banner(runner, tm
     result = runner.invoke(cli, ["run", "-c", "county", "-e", str(extra)])
     assert result.exit_code == 2
     assert result.stderr.splitlines()[1:] == ["  website_letters!E1: 备注: unknown column (expected: unit, received, replied, subject)"]
+
+
+def test_a_date_decades_away_is_listed_with_the_workbook_s_other_problems(runner, tmp_path, county_book, monkeypatch):
+    """A swapped year was reported alone, after every other problem of the workbook was mended:
+    the assessor had to fix and run twice."""
+    import datetime as dt
+
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    summaries = book["website_summaries"]
+    unit = summaries["A13"].value
+    summaries["B13"] = dt.datetime(2071, 11, 13)
+    book["办事服务(24)"]["F6"] = 500
+    both = tmp_path / "both.xlsx"
+    book.save(both)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(both)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].endswith("2 problem(s) in the workbook; nothing was scored:")
+    assert lines[1].startswith("  办事服务(24)!F6: fuzhou.fuqing 福清市: website.services.admin_power_guides: expected at most")
+    assert lines[2] == (
+        f"  website_summaries!13:13: {unit}: received: expected a date from 2007-01-01 to 2027-12-31 "
+        "(10 years around 2017, the year fj2017 assesses), got 2071-11-13; is a digit of the year swapped?"
+    )

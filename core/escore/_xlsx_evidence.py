@@ -21,7 +21,7 @@ from ._evidence import Column, Field, Table, missing_column
 from ._frozen import frozen
 from ._i18n import N_, gettext
 from ._model import EvidenceLoader
-from ._schema import EvidenceSchema, check_row, check_unit, ignore_retired, ignore_retired_unit
+from ._schema import EvidenceSchema, check_dates, check_row, check_unit, ignore_retired, ignore_retired_unit
 from ._xlsx_layout import (
     ABOUT_KEYS,
     ABOUT_SHEET,
@@ -371,6 +371,22 @@ def read_evidence_book(
             )
         except InputError as exc:
             problems.items.append(str(exc))
+    # Dates decades away from the assessment's year, listed with the workbook's other problems
+    # (the loader checks every path's the same way, after the workbook is read).
+    try:
+        check_dates(
+            str(path),
+            schema,
+            sorted(code for code in new_values if code in values),
+            new_values,
+            {name: {code: tuple(found) for code, found in by_unit.items()} for name, by_unit in new_rows.items()},
+            lambda code, key: book_origins.get((code, key), str(path)),
+            lambda _name, row, _position: f"{problems.row_sheets.get(id(row), _name)}!{row.line}:{row.line}: {row.unit}",
+        )
+    except InputErrors as exc:
+        problems.items.extend(exc.problems)
+    except InputError as exc:
+        problems.items.append(str(exc))
     if problems.items:
         raise InputErrors(
             str(path),
