@@ -739,3 +739,25 @@ def test_a_date_decades_away_is_listed_with_the_workbook_s_other_problems(runner
         f"  website_summaries!13:13: {unit}: received: expected a date from 2007-01-01 to 2027-12-31 "
         "(10 years around 2017, the year fj2017 assesses), got 2071-11-13; is a digit of the year swapped?"
     )
+
+
+def test_a_diff_of_two_workbooks_names_only_the_units_that_changed(runner, tmp_path, county_book, monkeypatch):
+    """Units whose evidence is missing explain it 'not provided in BOOK.xlsx': two workbooks gave
+    two texts, and every such unit was counted as changed (4 of 83 for one grade changed)."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    sheet = book["展示规范"]
+    keys = [cell.value for cell in sheet[3]]
+    column = next(i for i, key in enumerate(keys, start=1) if isinstance(key, str) and key.endswith(".points"))
+    row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, 1).value == "fuzhou.fuqing")
+    sheet.cell(row, column).value = 0
+    before, after = tmp_path / "before.xlsx", tmp_path / "after.xlsx"
+    before.write_bytes(county_book.read_bytes())
+    book.save(after)
+    diff = json.loads(ok_stdout(runner.invoke(cli, ["diff", str(before), str(after), "-c", "county", "-f", "json"])))
+    assert [u["code"] for u in diff["units"] if u["indicators"] or u["delta"] != "0"] == ["fuzhou.fuqing"]
+
+
+def ok_stdout(result):
+    assert result.exit_code == 0, result.output
+    return result.stdout

@@ -22,7 +22,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import attrs
@@ -604,14 +604,19 @@ def same_reasons(before: Sequence[str], after: Sequence[str]) -> Callable[[Seque
         return operator.eq
 
     def pattern(labels: Sequence[str]) -> re.Pattern[str]:
-        alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
-        return re.compile(rf"(?:^|(?<=[\s(\[{{\"'“「《]))({alternatives})/")
+        ordered = sorted(labels, key=len, reverse=True)
+        # A directory's label is followed by "/"; a file's (a workbook, a unit file: its label has
+        # a suffix) by ":", a space, a closing mark or the end of the line.
+        folders = "|".join(re.escape(label) for label in ordered if not PurePosixPath(label).suffix) or "(?!)"
+        files = "|".join(re.escape(label) for label in ordered if PurePosixPath(label).suffix) or "(?!)"
+        start = r"(?:^|(?<=[\s(\[{\"'“「《]))"
+        return re.compile(rf"{start}(?:({folders})(?=/)|({files})(?=[:\s)\]}}\"'”」》，。；]|$))")
 
-    sides = [(pattern(labels), {label: f"\x00{index}/" for index, label in enumerate(labels)}) for labels in (before, after)]
+    sides = [(pattern(labels), {label: f"\x00{index}" for index, label in enumerate(labels)}) for labels in (before, after)]
 
     def rooted(lines: Sequence[str], side: int) -> list[str]:
         found, roots = sides[side]
-        return [found.sub(lambda match: roots[match.group(1)], line) for line in lines]
+        return [found.sub(lambda match: roots[match.group(1) or match.group(2)], line) for line in lines]
 
     def same(x: Sequence[str], y: Sequence[str]) -> bool:
         return x == y or rooted(x, 0) == rooted(y, 1)
