@@ -311,3 +311,12 @@ def test_an_indicator_code_with_a_letter_for_a_digit_is_suggested(monkeypatch, t
     monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
     result = CliRunner().invoke(cli, ["appeal", "add", "nanping", "C-l-2", "-c", "city", "--claim", "the plan was issued"])
     assert result.exit_code == 2 and "did you mean 'C-1-2'?" in result.stderr, result.stderr
+
+
+def test_a_yes_or_no_field_takes_the_chinese_yes_and_no_the_message_offers(monkeypatch, tmp_path):
+    """--set 'website.channels.has_app=是' was refused with 'expected true or false (是/否), got '是''."""
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    yes = CliRunner().invoke(cli, ["whatif", "fuzhou.fuqing", "-c", "county", "--set", "website.channels.has_app=否", "-f", "json"])
+    toml = CliRunner().invoke(cli, ["whatif", "fuzhou.fuqing", "-c", "county", "--set", "website.channels.has_app=false", "-f", "json"])
+    assert yes.exit_code == toml.exit_code == 0, yes.output
+    assert json.loads(yes.stdout)["delta"] == json.loads(toml.stdout)["delta"] == "-4"

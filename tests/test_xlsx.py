@@ -761,3 +761,13 @@ def test_a_diff_of_two_workbooks_names_only_the_units_that_changed(runner, tmp_p
 def ok_stdout(result):
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def test_a_long_list_of_problems_ends_in_the_run_s_language(runner, county_book, monkeypatch):
+    """The same workbook given twice: every unit's second row, over the 200 listed; the count of
+    the rest was English in Chinese output."""
+    monkeypatch.setenv("ESCORE_LANG", "zh")
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(county_book), "-e", str(county_book)])
+    assert result.exit_code == 2
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("  ……另有 ") and last.endswith(" 项"), last

@@ -48,7 +48,9 @@ class InputErrors(InputError):
         self.problems = tuple(problems)
         listed = [_short(problem, 1000) for problem in self.problems[:limit]]
         if len(self.problems) > limit:
-            listed.append(f"… and {len(self.problems) - limit} more")
+            from ._i18n import gettext
+
+            listed.append(gettext("… and {0} more").format(len(self.problems) - limit))
         self.lines = (f"{where}: {heading}", *(f"  {line}" for line in listed))
         self.expected = heading
         EscoreError.__init__(self, "\n".join(self.lines))

@@ -294,6 +294,8 @@ def _parse_bool(spec: _Typed, raw: Any, from_text: bool) -> bool:
         return raw
     if from_text and isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
         return raw.strip().lower() == "true"
+    if isinstance(raw, str) and raw.strip() in ("是", "否"):  # as the workbook writes them, and the message offers
+        return raw.strip() == "是"
     raise ValueError
 
 
