@@ -166,6 +166,19 @@ def test_verify_refuses_a_case_stating_an_indicator_no_ruleset_has(demo_only, tm
     assert "[case reply-rate-boundary]: expect.indicators.S-1-9: no indicator 'S-1-9' in demo2024/town (did you mean " in result.stderr
 
 
+def test_verify_refuses_a_case_giving_evidence_of_the_wrong_type(demo_only, tmp_path):
+    """A case whose field does not read was a failing case (exit 1), as a wrong number is."""
+    golden = tmp_path / "golden"
+    shutil.copytree(DEMO / "escore_demo" / "golden", golden)
+    cases = golden / "towns.toml"
+    text = cases.read_text(encoding="utf-8").replace('"service.reply_rate" = 80', '"service.reply_rate" = "eighty"', 1)
+    cases.write_text(text.replace('"../sample', f'"{DEMO / "escore_demo" / "sample"}'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify", str(golden), "--lang", "en"])
+    assert (result.exit_code, result.stdout) == (2, ""), result.output
+    assert "[case reply-rate-boundary]: service.reply_rate: expected " in result.stderr
+    assert result.stderr.rstrip().endswith("got 'eighty'"), result.stderr
+
+
 def test_verify_names_a_case_file_that_does_not_read_and_a_file_that_is_not_one(demo_only, tmp_path):
     """A golden file with bad TOML was pytest's collection error, its stack on stdout and exit 1;
     a file that is not a case file was pytest's "not found"; a folder not named golden was "no

@@ -134,17 +134,20 @@ def verify(
 
 def _check_case_files(catalog: Catalog, targets: list[Path]) -> None:
     """Every golden case file under ``targets`` read before pytest runs: a file that does not
-    read (bad TOML, an unknown key, a case naming another ruleset than its directory's) is an
+    read (bad TOML, an unknown key, a case naming another ruleset than its directory's, evidence
+    of the wrong type or impossible) is an
     input error naming it, exit 2, not pytest's collection error and its stack on stdout with
     exit 1; a file given that is not a golden case file is named as such."""
     from escore._errors import UsageError
-    from escore._golden import bindings, case_target, load_cases
+    from escore._golden import bindings, case_evidence, case_target, load_cases
     from escore.pytest_plugin import is_golden
 
     def check(path: Path) -> None:
         for case in load_cases(path):
             for binding in bindings(catalog, case):
-                case_target(catalog, case, binding.ruleset)
+                # What the case states and the evidence it gives: a value of the wrong type is
+                # bad input (exit 2), as in an evidence file; only a wrong number fails a case.
+                case_evidence(catalog, case, *case_target(catalog, case, binding.ruleset))
 
     for target in targets:
         if target.is_file():

@@ -320,6 +320,19 @@ def case_target(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) 
 
 def _scored(catalog: Catalog, case: GoldenCase, chosen: Any, plan: Plan, unit: Unit) -> CaseOutcome:
     """The case's unit scored under ``chosen`` (``plan``), compared with what the case states."""
+    values, tables, children = case_evidence(catalog, case, chosen, plan, unit)
+    from ._paths import root_label  # the case file as output may show it: no machine path
+
+    result = Engine(plan).score(unit, values, tables, children, root_label(Path(case.path)))
+    return CaseOutcome(case, plan, result, tuple(compare(case, plan, result)))
+
+
+def case_evidence(
+    catalog: Catalog, case: GoldenCase, chosen: Any, plan: Plan, unit: Unit
+) -> tuple[dict[str, Any], dict[str, Mapping[str, tuple[Any, ...]]], tuple[Unit, ...]]:
+    """The evidence the case gives its unit under ``chosen`` (``plan``), parsed and checked as an
+    evidence directory's is: its fields, its tables, and the unit's sub-units. A value the case
+    cannot give (a wrong type, an impossible one) is an :class:`InputError` naming the case."""
     where = case.where
     children = children_of(catalog, plan).get(unit.code, ())
     codes = [unit.code, *(c.code for c in children)]
@@ -368,10 +381,7 @@ def _scored(catalog: Catalog, case: GoldenCase, chosen: Any, plan: Plan, unit: U
         lambda key: where,
         lambda name, row, _position: f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}",
     )
-    from ._paths import root_label  # the case file as output may show it: no machine path
-
-    result = Engine(plan).score(unit, values, tables, children, root_label(Path(case.path)))
-    return CaseOutcome(case, plan, result, tuple(compare(case, plan, result)))
+    return values, tables, children
 
 
 def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
