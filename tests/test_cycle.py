@@ -116,6 +116,12 @@ def test_walkthrough_save_change_diff_plan_whatif_appeal(runner, evidence, db):
     s12 = next(i for i in east_after["indicators"] if i["code"] == "S-1-2")
     assert s12["points"] == "5"
     assert s12["reasons"][-1] == "points changed by appeal #1: 0 → 5 (delay counted from the wrong day)"
+    # A what-if that moves the appealed indicator again: the appeal's line says it was before it.
+    whatif = as_json(runner.invoke(cli, ["whatif", "east", "-e", str(evidence), "--set", "service.median_delay=30", "-f", "json"]))
+    s12_after = next(i for i in whatif["indicators"] if i["code"] == "S-1-2")
+    assert (s12_after["points_before"], s12_after["points_after"]) == ("5", "0")
+    assert s12_after["reasons_after"][-1] == "points changed by appeal #1: 0 → 5, before the what-if (delay counted from the wrong day)"
+    assert s12_after["reasons_before"][-1] == "points changed by appeal #1: 0 → 5 (delay counted from the wrong day)"
     diff = as_json(runner.invoke(cli, ["diff", "2", "3", "-f", "json"]))
     east = next(u for u in diff["units"] if u["code"] == "east")
     assert east["delta"] == "5"

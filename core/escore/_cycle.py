@@ -462,13 +462,18 @@ def _annotate(
 
         old, new = score(before), score(after)
         old_points = {i.code: i for i in old.indicators}
+        # The points the run shows (a what-if, applied after the appeals, may have moved them).
+        shown = {i.code: i.points for i in units[position].indicators}
         lines: dict[str, str] = {}
         for item in new.indicators:
             was = old_points.get(item.code)
             if was is not None and (was.points != item.points or was.status != item.status):
-                lines[item.code] = _("points changed by appeal #{0}: {1} → {2} ({3})").format(
-                    appeal["id"], fmt(was.points), fmt(item.points), appeal["claim"]
+                template = (
+                    _("points changed by appeal #{0}: {1} → {2} ({3})")
+                    if shown.get(item.code, item.points) == item.points
+                    else _("points changed by appeal #{0}: {1} → {2}, before the what-if ({3})")
                 )
+                lines[item.code] = template.format(appeal["id"], fmt(was.points), fmt(item.points), appeal["claim"])
         if appeal["indicator"] not in lines:
             lines[appeal["indicator"]] = _("appeal #{0} accepted, no change in points ({1})").format(appeal["id"], appeal["claim"])
         current = units[position]
