@@ -1178,6 +1178,17 @@ def test_a_plan_does_not_make_up_an_assessment_fact_that_is_missing(monkeypatch,
     assert not [a for a in plan["actions"] for change in a["set"] if change["field"] == "website.monitoring_date"]
 
 
+def test_a_plan_proposes_every_better_tier_of_a_share(monkeypatch):
+    """prov.kjt has 48 of 80 items (60%, 1 point): 64 items reach the 80% tier (+1), but the
+    plan tried the bound 80 as a count and offered only the jump to 100%."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    plan = _fj2017_plan("provincial", "prov.kjt")
+    offered = {
+        a["set"][0]["value"]: a["gain"] for a in plan["actions"] if [s["field"] for s in a["set"]] == ["provincial.credit.items_provided"]
+    }
+    assert offered == {"80": "3", "64": "1"}
+
+
 def test_a_plan_action_names_every_other_indicator_it_moves(monkeypatch):
     """Removing prov.slt's late migration gains P-1-1-B-1 13 and loses P-1-1-B-2 its 2 points
     (no migration left to dispose of): the action said +11 and named B-1 only."""

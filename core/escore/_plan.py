@@ -20,7 +20,7 @@ import datetime as _dt
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from ._collect import IndicatorPlan, Plan, closure, natural_key
@@ -170,7 +170,16 @@ class _Planner:
                     numbers.update((bound, bound + step, bound - step) if lever.strict else (bound,))
             numbers.update(b for b in (spec.min, spec.max) if b is not None)
             # The other numbers the indicator reads: a part reaching its whole (Proportional).
-            numbers.update(Decimal(v) for v in siblings if isinstance(v, (int, Decimal)) and not isinstance(v, bool))
+            wholes = [Decimal(v) for v in siblings if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
+            numbers.update(wholes)
+            # A ladder's bound on a share (≥ 80%): the part that reaches it of each whole, rounded
+            # up to a step (48 of 80 items is 60%; 64 reaches the 80% tier the plan had left out).
+            for lever in levers:
+                if isinstance(lever.target, (int, Decimal)) and not isinstance(lever.target, bool):
+                    for whole in wholes:
+                        if whole > 0:
+                            share = Decimal(lever.target) * whole / 100
+                            numbers.add((share / step).to_integral_value(rounding=ROUND_CEILING) * step)
             if current is not None:
                 cur = Decimal(current)
                 numbers.update((cur + step, cur - step, cur * 2 + 10, Decimal(0)))
