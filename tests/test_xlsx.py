@@ -771,3 +771,21 @@ def test_a_long_list_of_problems_ends_in_the_run_s_language(runner, county_book,
     assert result.exit_code == 2
     last = result.stderr.splitlines()[-1]
     assert last.startswith("  ……另有 ") and last.endswith(" 项"), last
+
+
+def test_a_row_that_contradicts_itself_is_named_by_its_cell(runner, tmp_path, county_book, monkeypatch):
+    """'website_letters!2:2: fuzhou.gulou: replied: …' named a whole row; every other problem names its cell."""
+    import datetime as dt
+
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    letters = book["website_letters"]
+    unit, received = letters["A2"].value, letters["B2"].value
+    letters["C2"] = dt.datetime(2016, 12, 1)
+    early = tmp_path / "early.xlsx"
+    book.save(early)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(early)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1] == (
+        f"  website_letters!C2: {unit}: replied: expected not before received ({received.date().isoformat()}), got 2016-12-01"
+    )

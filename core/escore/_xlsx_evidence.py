@@ -770,7 +770,13 @@ def _read_table_sheet(
             try:
                 check_row(checks, dict(zip(columns, parsed)), f"{sheet}!{line}:{line}: {code}")
             except InputError as exc:
-                problems.items.append(str(exc))
+                # Named by the cell of the column the check is about, as every other problem is.
+                at = position.get(exc.key)
+                problems.items.append(
+                    str(
+                        InputError(f"{cell_name(sheet, line, at)}: {code}", exc.key, exc.expected, hint=exc.hint) if at is not None else exc
+                    )
+                )
                 fine = False
         if fine:
             row = spec.row_type(code, line, *parsed)
