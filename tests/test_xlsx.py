@@ -223,7 +223,7 @@ def test_every_problem_in_the_workbook_is_listed_at_once(runner, tmp_path, count
         f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: expected true or false, got '也许' (write 是 or 否)",
         f"  {services.title}!{col(items)}3: website.services.admin_power_itms: unknown evidence key (did you mean 'website.services.admin_power_items'?)",
         "  website_letters!B2: fuzhou.gulou: received: expected a date, YYYY-MM-DD, got '2017-13-01'",
-        f"  website_letters!3:3: {letters.cell(3, 1).value}: replied: expected not before received ({letters.cell(3, 2).value.date()}), got 2016-01-01",
+        f"  website_letters!C3: {letters.cell(3, 1).value}: replied: expected not before received ({letters.cell(3, 2).value.date()}), got 2016-01-01",
         f"  {sites.title}!{col(migrated)}{xiamen}: xiamen.siming 思明区: website.sites.migrated: expected at most "
         f"website.sites.migration_in_scope ({sites.cell(xiamen, in_scope).value}), got {sites.cell(xiamen, in_scope).value + 1}",
     ]

@@ -459,10 +459,12 @@ class Column(_Typed):
     def expected(self) -> str:
         text = _Typed.expected(self)
         if self.max_by is not None:
-            text += f", at most {', '.join(f'{bound} when {self.max_by[0]} is {value}' for value, bound in self.max_by[1])}"
+            bounds = _(", ").join(_("{0} when {1} is {2}").format(bound, self.max_by[0], value) for value, bound in self.max_by[1])
+            text += _(", at most {0}").format(bounds)
         if self.within is not None:
             table, column, where = self.within
-            text += f", a {column} of the unit's rows in {table}" + "".join(f" with {k} {v}" for k, v in where)
+            condition = "".join(_(" with {0} {1}").format(k, v) for k, v in where)
+            text += _(", a {0} of the unit's rows in {1}{2}").format(column, table, condition)
         return text
 
 
