@@ -262,7 +262,8 @@ def copy_of_row_for(unit: str, row: str) -> str:
 
 def test_repeats_are_listed_a_few_then_counted(work):
     table = copy("city") / "monitoring" / "city_video_incidents.csv"
-    rows = table.read_text(encoding="utf-8").splitlines()[1:8]
+    # (not missing HD rooms: a county has at most three, so a fourth is refused outright)
+    rows = [row for row in table.read_text(encoding="utf-8").splitlines()[1:] if ",hd_room_missing," not in row][:7]
     for row in rows:
         append_row(table, row)
     stderr, _ = scored("city")
@@ -303,6 +304,21 @@ def test_month_recorded_twice(work):
         "provincial",
         f"ev/monitoring/website_portal_months.csv:{line}: month, row: "
         f"expected one row per unit and month, row; prov.czt has month 8, row '资源库' already on line {first}",
+    )
+
+
+def test_a_county_missing_more_rooms_than_it_must_have(work):
+    """C-1-3-3 deducts per missing HD room of the three a county must have: a fourth was deducted."""
+    table = copy("city") / "monitoring" / "city_video_incidents.csv"
+    text = table.read_text(encoding="utf-8").splitlines()
+    lines = [n for n, t in enumerate(text, start=1) if t.startswith("fuzhou.minhou,") and ",hd_room_missing," in t]
+    third = append_row(table, "fuzhou.minhou,2017-12-13,hd_room_missing,第3间高清视频会议室未配备")
+    fourth = append_row(table, "fuzhou.minhou,2017-12-13,hd_room_missing,第4间高清视频会议室未配备")
+    listed = ", ".join(map(str, [*lines, third, fourth]))
+    refused(
+        "city",
+        f"ev/monitoring/city_video_incidents.csv:{fourth}: kind: "
+        f"expected at most 3 rows with kind hd_room_missing for a unit; fuzhou.minhou has 4 (lines {listed})",
     )
 
 

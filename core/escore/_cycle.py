@@ -35,7 +35,7 @@ from ._i18n import gettext as _
 from ._load import parse_rows
 from ._results import RunResult, UnitResult
 from ._run import Engine
-from ._schema import check_unit, retired_field, schema_of
+from ._schema import check_row_counts, check_unit, retired_field, schema_of
 from ._score import EXACT_SUMS, fmt
 from ._toml import MAX_DEPTH, check_limits
 
@@ -280,6 +280,7 @@ class Changes:
                     lambda _key: where or "--set",
                     lambda name, row, _position: f"{name}:{row.line}",
                 )
+        check_row_counts(schema, tables, owners, lambda name, row, _position: f"{where or '--add-row'}: {name}:{row.line}")
         return attrs.evolve(data, values={**data.values, unit: values}, tables=tables)
 
 

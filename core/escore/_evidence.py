@@ -532,6 +532,9 @@ class Table:
     unique: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, kw_only=True)
     #: Read for context only: an absent file gives ``None`` to the rules instead of *missing*.
     optional: bool = attrs.field(default=False, kw_only=True)
+    #: ``(column, ((value, count), ...))``: a unit has at most ``count`` rows with that value
+    #: there (three HD rooms a county must have: at most three of them missing).
+    rows_at_most: tuple[str, tuple[tuple[str, int], ...]] | None = attrs.field(default=None, kw_only=True)
     row_type: type = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -543,12 +546,20 @@ class Table:
 
 
 def table(
-    name: str, *columns: Column, description: str = "", rollup: bool = False, unique: tuple[str, ...] = (), optional: bool = False
+    name: str,
+    *columns: Column,
+    description: str = "",
+    rollup: bool = False,
+    unique: tuple[str, ...] = (),
+    optional: bool = False,
+    rows_at_most: tuple[str, Mapping[str, int]] | None = None,
 ) -> Table:
     """Declare a monitoring table; ``rollup=True`` gives a unit its sub-units' rows too;
     ``unique=("month", "row")``: a unit may not have two rows with the same values there;
-    ``optional=True``: rules read it for context only, and an absent file is ``None``."""
-    return Table(name, columns, description, rollup, unique=unique, optional=optional)
+    ``optional=True``: rules read it for context only, and an absent file is ``None``;
+    ``rows_at_most=("kind", {"hd_room_missing": 3})``: a unit has at most 3 rows of that kind."""
+    most = None if rows_at_most is None else (rows_at_most[0], tuple(sorted(rows_at_most[1].items())))
+    return Table(name, columns, description, rollup, unique=unique, optional=optional, rows_at_most=most)
 
 
 class FixtureDecl(NamedTuple):

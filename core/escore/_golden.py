@@ -25,7 +25,7 @@ from ._model import Ruleset, Unit
 from ._plugins import Catalog
 from ._results import STATUSES, UnitResult
 from ._run import Engine
-from ._schema import EvidenceSchema, check_unit
+from ._schema import EvidenceSchema, check_row_counts, check_unit
 from ._score import fmt
 from ._session import check_roster, children_of
 from ._toml import check_keys, read_toml, require
@@ -379,6 +379,12 @@ def case_evidence(
         values,
         tables,
         lambda key: where,
+        lambda name, row, _position: f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}",
+    )
+    check_row_counts(
+        EvidenceSchema(plan),
+        tables,
+        codes,
         lambda name, row, _position: f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}",
     )
     return values, tables, children

@@ -34,6 +34,7 @@ from ._schema import (
     EvidenceSchema,
     check_dates,
     check_row,
+    check_row_counts,
     check_unit,
     ignore_retired,
     ignore_retired_unit,
@@ -694,6 +695,7 @@ class _Reading:
             functools.partial(_field_file, origins, files),
             row_file,
         )
+        check_row_counts(self.schema, tables, None, row_file)
         warn_repeated_rows(tables, row_file)
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 

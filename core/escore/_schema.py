@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError, PackError
@@ -80,6 +80,8 @@ class EvidenceSchema:
             for name in tbl.unique:
                 if name not in names:
                     raise PackError(f"monitoring table '{tbl.name}': unique names '{name}', which is not a column")
+            if tbl.rows_at_most is not None and tbl.rows_at_most[0] not in names:
+                raise PackError(f"monitoring table '{tbl.name}': rows_at_most names '{tbl.rows_at_most[0]}', which is not a column")
 
 
 def retired_field(schema: EvidenceSchema, key: str) -> str:
@@ -386,6 +388,36 @@ def check_unit(
                         col.name,
                         _("expected a {0} that {1}{2} records for {3} ({4}), got {5}").format(
                             target_column, target, condition, code, ", ".join(show(a) for a in allowed), show(value)
+                        ),
+                    )
+
+
+def check_row_counts(
+    schema: EvidenceSchema,
+    tables: Mapping[str, Mapping[str, Sequence[Any]]],
+    codes: Iterable[str] | None,
+    row_where: Callable[[str, Any, int], str],
+) -> None:
+    """A unit with more rows of a kind than it can have (a table's ``rows_at_most``: a county
+    missing a fourth of its three HD rooms), for the units ``codes`` (``None``: every unit with
+    rows), sub-units included: their rows are rolled up to a unit of another category, whose
+    values the per-unit checks do not see."""
+    for name, tbl in sorted(schema.tables.items()):
+        if tbl.rows_at_most is None or name not in tables:
+            continue
+        column, bounds = tbl.rows_at_most
+        by_unit = tables[name]
+        for code in sorted(by_unit) if codes is None else codes:
+            rows = by_unit.get(code, ())
+            for value, most in bounds:
+                of_kind = [(position, row) for position, row in enumerate(rows) if getattr(row, column) == value]
+                if len(of_kind) > most:
+                    position, row = of_kind[most]
+                    raise InputError(
+                        row_where(name, row, position),
+                        column,
+                        _("expected at most {0} rows with {1} {2} for a unit; {3} has {4} (lines {5})").format(
+                            most, column, value, code, len(of_kind), ", ".join(str(r.line) for _p, r in of_kind)
                         ),
                     )
 

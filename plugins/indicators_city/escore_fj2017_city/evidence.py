@@ -115,6 +115,8 @@ video_incidents = table(
     column("detail", "str", required=False, description=N_("the finding in the monitor's words (conference, room, item)")),
     description=N_("video-conference findings (one row each) against a city or one of its counties; county rows roll up to the city"),
     rollup=True,
+    # 每个县市区配备好三个高清视频会议室: a county can miss at most its three rooms.
+    rows_at_most=("kind", {"hd_room_missing": 3}),
 )
 
 
