@@ -1189,6 +1189,17 @@ def test_a_plan_proposes_every_better_tier_of_a_share(monkeypatch):
     assert offered == {"80": "3", "64": "1"}
 
 
+def test_a_plan_proposes_one_more_item_of_a_list(monkeypatch):
+    """C-1-1 gives points per platform built: nanping (3.5 of 20) was offered nothing, as the
+    plan tested a field's type for "list" and a list is "list[str]"."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    plan = _fj2017_plan("city", "nanping")
+    iot = [a for a in plan["actions"] if a["indicator"] == "C-1-1-1"]
+    assert [(a["gain"], a["set"]) for a in iot] == [("1", [{"field": "city.platforms.iot", "value": '["new item 1"]'}])]
+    cloud = next(a for a in plan["actions"] if a["indicator"] == "C-1-1-3")
+    assert cloud["set"] == [{"field": "city.platforms.cloud", "value": '["南平政务云平台", "new item 2"]'}]
+
+
 def test_a_plan_action_names_every_other_indicator_it_moves(monkeypatch):
     """Removing prov.slt's late migration gains P-1-1-B-1 13 and loses P-1-1-B-2 its 2 points
     (no migration left to dispose of): the action said +11 and named B-1 only."""

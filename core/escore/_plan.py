@@ -200,8 +200,17 @@ class _Planner:
                 dates.update(current + _dt.timedelta(days=d) for d in (-365, -90, -30, -7, -1, 1, 7, 30, 90, 365))
                 dates.discard(current)
             out = sorted(dates)
-        elif kind == "list" and current is None:
-            out = [()]
+        elif kind == "list[str]":
+            # One item more: each choice not listed yet, or (a free list, such as the platforms a
+            # city built) a new item by a name the unit would give it. The type is "list[str]":
+            # testing for "list" had left every list without an action.
+            items = tuple(current or ())
+            if spec.choices:
+                out = [(*items, choice) for choice in spec.choices if choice not in items]
+            else:
+                out = [(*items, _("new item {0}").format(len(items) + 1))]
+            if current is None:
+                out.insert(0, ())
         elif kind == "str" and current is None:
             out = ["provided"]
         return out
