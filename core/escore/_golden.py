@@ -20,7 +20,7 @@ from ._errors import InputError, did_you_mean
 from ._frozen import frozen
 from ._i18n import gettext as _
 from ._i18n import status_label
-from ._load import load_evidence, parse_rows, parse_unit_fields
+from ._load import load_evidence, parse_rows, parse_unit_fields, workbook_among
 from ._model import Ruleset, Unit
 from ._plugins import Catalog
 from ._results import STATUSES, UnitResult
@@ -339,8 +339,11 @@ def case_evidence(
     if case.evidence:
         known = catalog.all_unit_codes(chosen.name) | {unit.code}
         # A workbook's rows of the category's other units are skipped quietly (not another category's).
-        books = any(p.is_file() and getattr(catalog.loaders.get(p.suffix.lower()), "kind", "") == "workbook" for p in case.evidence)
-        names = {u.code: u.name for u in catalog.roster(chosen.name, plan.category.key)} if books else None
+        names = (
+            {u.code: u.name for u in catalog.roster(chosen.name, plan.category.key)}
+            if workbook_among(case.evidence, catalog.loaders)
+            else None
+        )
         data = load_evidence(case.evidence, plan, [unit.code], known, catalog.loaders, [c.code for c in children], names=names)
         values = dict(data.values.get(unit.code, {}))
         tables: dict[str, Mapping[str, tuple[Any, ...]]] = dict(data.tables)

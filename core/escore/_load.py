@@ -309,6 +309,13 @@ class DeferredEvidence:
         return self._whole
 
 
+def workbook_among(paths: Sequence[Path], loaders: Mapping[str, EvidenceLoader]) -> bool:
+    """Whether one of ``paths`` is a workbook (``BOOK.XLSX`` too): its rows name their units
+    beside the codes, which a run checks against the roster's names (``names`` of
+    :func:`load_evidence`)."""
+    return any(p.is_file() and getattr(loaders.get(p.suffix.lower()), "kind", "") == "workbook" for p in paths)
+
+
 def _evidence_key(
     paths: Sequence[Path],
     plan: Plan,
@@ -421,7 +428,7 @@ class _Reading:
     def read_path(self, root: Path) -> None:
         """One evidence path: a workbook, a unit file, or a directory of unit files, fields tables
         and monitoring tables (with its manifest)."""
-        book_loader = self.loaders.get(root.suffix.lower()) if root.is_file() else None  # BOOK.XLSX too
+        book_loader = self.loaders.get(root.suffix.lower()) if root.is_file() else None  # BOOK.XLSX too (workbook_among)
         if book_loader is not None and book_loader.kind == "workbook":
             self._read_workbook(root, book_loader)
             return

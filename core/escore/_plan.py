@@ -31,7 +31,7 @@ from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import Unit
 from ._results import IndicatorResult
-from ._run import Engine
+from ._run import Engine, shown_value
 from ._score import EXACT_SUMS, ZERO, Grade, Graded, Lever, Proportional, fmt, measured
 
 _CENT = Decimal("0.01")
@@ -58,12 +58,10 @@ def toml_text(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    if value is None:
-        return _("(missing)")
-    if isinstance(value, Grade):
-        return fmt(value.points)
-    if isinstance(value, bool):  # as the workbook writes it (是/否), not TOML's true/false; --set keeps TOML
-        return _("yes") if value else _("no")
+    """A field's value in an action's text: as an explanation shows it (是/否 as the workbook
+    writes a yes/no, not TOML's true/false; --set keeps TOML), text and lists as TOML."""
+    if value is None or isinstance(value, (bool, Grade)):
+        return shown_value(value)
     return toml_text(value)
 
 
@@ -120,6 +118,7 @@ class _Planner:
         self.tables = {d.name: d.table for d in plan.fixtures.values() if d.kind == "table" and d.table is not None}
         by_key = {spec.key: name for name, spec in self.fields.items()}
         self.wholes = {by_key[spec.at_most] for spec in self.fields.values() if spec.at_most in by_key}
+        self.base_points = {i.code: i.points for i in self.base.indicators}  # for every action's "also …"
 
     # ------------------------------------------------------------------ scoring
 
@@ -170,13 +169,14 @@ class _Planner:
                     numbers.update((bound, bound + step, bound - step) if lever.strict else (bound,))
             numbers.update(b for b in (spec.min, spec.max) if b is not None)
             # The other numbers the indicator reads: a part reaching its whole (Proportional).
-            wholes = [Decimal(v) for v in siblings if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
-            numbers.update(wholes)
-            # A ladder's bound on a share (≥ 80%): the part that reaches it of each whole, rounded
-            # up to a step (48 of 80 items is 60%; 64 reaches the 80% tier the plan had left out).
+            others = [Decimal(v) for v in siblings if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
+            numbers.update(others)
+            # A ladder's bound on a share (≥ 80%): the part that reaches it of each other number
+            # (a whole), rounded up to a step (48 of 80 items is 60%; 64 reaches the 80% tier the
+            # plan had left out).
             for lever in levers:
                 if isinstance(lever.target, (int, Decimal)) and not isinstance(lever.target, bool):
-                    for whole in wholes:
+                    for whole in others:
                         if whole > 0:
                             share = Decimal(lever.target) * whole / 100
                             numbers.add((share / step).to_integral_value(rounding=ROUND_CEILING) * step)
@@ -411,7 +411,7 @@ class _Planner:
         node = ip.node
         # Every other indicator the change moves (a row feeding two indicators, a veto lifted
         # from a block), gained or lost: the gain is the total's, the text says where it comes from.
-        before = {i.code: i.points for i in self.base.indicators}
+        before = self.base_points
         moved = [
             _("{0} {1} → {2}").format(i.code, measured(before[i.code], (ZERO,)), measured(i.points, (ZERO,)))
             for i in result.indicators

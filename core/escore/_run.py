@@ -40,7 +40,7 @@ _VETOED = N_("vetoed by {0} {1}: {2} → 0")
 _UNDECIDED = N_("veto {0} {1} could not be decided: {2}")
 
 
-def _shown(value: Any) -> str:
+def shown_value(value: Any) -> str:
     """An evidence value in an explanation: yes/no (是/否, as the workbook writes them), a
     grade's points, a number as exact as it is, a date as ISO."""
     if value is None:
@@ -320,10 +320,13 @@ class Engine:
         code = node.code
         fields = self.compiled.fields
 
-        read: list[tuple[str, Any]] = []  # what the condition decided on, in the order it read it
+        read: list[tuple[str, Any]] = []  # what a condition decided on, in the order it read it
 
         def fetch(name: str) -> Any:
-            value = values[name] if name in fields else env[name]
+            return values[name] if name in fields else env[name]
+
+        def fetch_read(name: str) -> Any:  # a condition's reads, kept for its explanation
+            value = fetch(name)
             read.append((name, value))
             return value
 
@@ -333,12 +336,12 @@ class Engine:
         try:
             for alt in ip.alternatives:
                 read.clear()
-                if not alt.holds(fetch):
+                if not alt.holds(fetch_read):
                     continue
                 label = f" ({alt.label})" if alt.label else ""
                 # The evidence the condition read, by its keys and values (not the pack's Python
                 # expression over fixture names, which an assessor does not know).
-                because = gettext(", ").join(f"{self._evidence_name(name)} = {_shown(value)}" for name, value in read)
+                because = gettext(", ").join(f"{self._evidence_name(name)} = {shown_value(value)}" for name, value in read)
                 if alt.instead is None:
                     line = lines[_ALTERNATIVE_ZERO].format(label, self._evidence_name(alt.param), because)
                     hits += ((code, f"alternative {alt.branch}"),)

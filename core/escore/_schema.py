@@ -157,22 +157,18 @@ def warn_repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]], row_wh
     from ._errors import warn
 
     shown_at_most = 5
-    by_table: dict[str, list[str]] = {}
-    for name, earlier, row, position in repeated_rows(tables):
-        found = by_table.setdefault(name, [])
-        if len(found) < shown_at_most:
-            found.append(_("{0} (unit {1}, as line {2})").format(row_where(name, row, position), row.unit, earlier.line))
-        else:
-            found.append("")
-    for name, found in by_table.items():
-        listed = "; ".join(text for text in found if text)
-        more = len(found) - min(len(found), shown_at_most)
-        if more:
-            listed += _("; and {0} more").format(more)
+    for name, found in itertools.groupby(repeated_rows(tables), key=operator.itemgetter(0)):  # table by table
+        repeats = list(found)
+        listed = "; ".join(
+            _("{0} (unit {1}, as line {2})").format(row_where(name, row, position), row.unit, earlier.line)
+            for _name, earlier, row, position in repeats[:shown_at_most]
+        )
+        if len(repeats) > shown_at_most:
+            listed += _("; and {0} more").format(len(repeats) - shown_at_most)
         warn(
             _(
                 "{0}: {1} row(s) repeat an earlier row of their unit cell for cell, and each counts: {2}; delete the copies if they record one event"
-            ).format(name, len(found), listed)
+            ).format(name, len(repeats), listed)
         )
 
 
@@ -221,21 +217,22 @@ def check_dates(
                 for code, day in zip(codes, column):
                     if day is not None and not low <= day <= high:
                         problems.append(InputError(field_where(code, spec.key), spec.key, _outside_text(schema, day)))
+    from ._tablerows import TableRows
+
     for name in sorted(tables):
         spec = schema.tables.get(name)
-        if spec is None:
-            continue
-        dated = [(index, col) for index, col in enumerate(spec.columns, start=2) if col.type == "date"]  # a row: unit, line, cells
-        if not dated:
-            continue
         by_unit = tables[name]
-        from ._tablerows import TableRows
-
-        if isinstance(by_unit, TableRows) and not any(outside(by_unit.column(index - 2)) for index, _col in dated):
-            continue  # kept as columns: tested by each column's least and greatest day
-        for rows in by_unit.values():
-            for position, row in enumerate(rows):
-                for index, col in dated:
+        for index, col in enumerate(spec.columns if spec is not None else (), start=2):  # a row: unit, line, cells
+            if col.type != "date":
+                continue
+            # A table kept as columns gives its column as it is; rows give theirs in one pass.
+            cells = (
+                by_unit.column(index - 2) if isinstance(by_unit, TableRows) else [row[index] for rows in by_unit.values() for row in rows]
+            )
+            if not outside(cells):
+                continue
+            for rows in by_unit.values():
+                for position, row in enumerate(rows):
                     day = row[index]
                     if day is not None and not low <= day <= high:
                         problems.append(InputError(row_where(name, row, position), col.name, _outside_text(schema, day)))

@@ -19,7 +19,7 @@ from ._errors import InputError, UsageError
 from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
-from ._load import DeferredEvidence, defer_evidence, load_evidence
+from ._load import DeferredEvidence, defer_evidence, load_evidence, workbook_among
 from ._model import Unit
 from ._plugins import Catalog
 from ._results import RunResult, count_statuses
@@ -273,8 +273,7 @@ def run_category(
         digesting.join()
     # A workbook's rows name their units beside the codes, checked against the roster's names; a
     # row of a unit of this category that the run does not score (explain, plan) is skipped quietly.
-    books = any(p.is_file() and getattr(catalog.loaders.get(p.suffix.lower()), "kind", "") == "workbook" for p in paths)
-    names = {u.code: u.name for u in units} if books else None
+    names = {u.code: u.name for u in units} if workbook_among(paths, catalog.loaders) else None
     every_code: list[str] = []
     if only:
         wanted = set(only)

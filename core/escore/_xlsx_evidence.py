@@ -21,6 +21,7 @@ from ._evidence import Column, Field, Table, missing_column
 from ._frozen import frozen
 from ._i18n import N_, gettext
 from ._model import EvidenceLoader
+from ._report import SYNTHETIC_BANNER
 from ._schema import EvidenceSchema, check_dates, check_row, check_unit, ignore_retired, ignore_retired_unit
 from ._xlsx_layout import (
     ABOUT_KEYS,
@@ -246,8 +247,9 @@ def _for_type(spec: Any, raw: Any) -> Any:
     return raw
 
 
-#: How the template's synthetic-data banner starts, in the languages it is written in.
-_BANNER_STARTS = ("SYNTHETIC EVIDENCE", "合成数据")
+#: How the template's synthetic-data banner (escore._report.synthetic_banner) starts, in the
+#: languages it is written in: its English words before the colon, and the Chinese catalogue's.
+_BANNER_STARTS = (SYNTHETIC_BANNER.partition(":")[0], "合成数据")
 
 
 def _is_banner(value: Any) -> bool:
