@@ -9,6 +9,7 @@ maxima by category) and checked in ``escore._load``.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tomllib
@@ -485,3 +486,21 @@ def test_the_units_checked_are_those_a_check_of_every_unit_refuses(catalog, cate
     assert units_to_check(schema, codes, values, {}) == codes
     values.writable(codes[1])
     assert units_to_check(schema, codes, values, {}) == codes
+
+
+def test_a_monitoring_date_outside_the_assessment_year_is_scored_as_given_and_warned_of(work):
+    # 2018 typed for 2017: the 12 months of 注1 end a year after the letters, so the unit's
+    # 咨询投诉 block is zeroed; the date may be meant (a derived year's inherited sample), so it is
+    # scored as given, and the assessor is told which unit's date lies outside the year.
+    unit = copy("county") / "units" / "fuzhou.gulou.toml"
+    edit(unit, r"^monitoring_date = 2017-11-30$", "monitoring_date = 2018-11-30")
+    stderr, scored_json = scored("county")
+    assert stderr == (
+        "escore: warning: website.monitoring_date: 1 unit(s) give a date outside 2017, the year fj2017 assesses: "
+        "2018-11-30 for 1 unit(s): ev/units/fuzhou.gulou.toml; scored as given, and every window or deadline counted from it moves with it\n"
+    )
+    gulou = next(u for u in scored_json["units"] if u["code"] == "fuzhou.gulou")
+    explained = json.dumps(gulou, ensure_ascii=False)
+    assert "no valid letter in the 12 months up to the monitoring date 2018-11-30" in explained
+    edit(unit, r"^monitoring_date = 2018-11-30$", "monitoring_date = 2017-11-30")
+    assert scored("county")[0] == ""  # the sample's own date is in the year: no warning

@@ -679,6 +679,34 @@ def test_a_name_beside_another_unit_s_code_is_a_problem(runner, tmp_path, county
     assert runner.invoke(cli, ["run", "-c", "county", "-e", str(swapped), "-f", "csv", "-o", str(tmp_path / "out.csv")]).exit_code == 0
 
 
+def test_a_parent_other_than_the_roster_s_is_a_problem(runner, tmp_path, county_book, monkeypatch):
+    """Column C names each unit's parent, but only the roster decides where a county rolls up:
+    a parent typed there had been accepted and ignored. The roster's parent by code or by name,
+    or an empty cell, are accepted; another parent is listed by its cell."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    sheet = book["website"]
+    rows = {sheet.cell(row, 1).value: row for row in range(4, sheet.max_row + 1)}
+    assert sheet.cell(rows["fuzhou.gulou"], 3).value == "fuzhou"  # as the template writes it
+    sheet.cell(rows["fuzhou.gulou"], 3).value = "xiamen"
+    sheet.cell(rows["fuzhou.cangshan"], 3).value = "福州市"  # the parent's name
+    sheet.cell(rows["fuzhou.changle"], 3).value = None  # no parent given
+    moved = tmp_path / "moved.xlsx"
+    book.save(moved)
+    out = tmp_path / "out.csv"
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(moved), "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        "escore: error: " + str(moved) + ": 1 problem(s) in the workbook; nothing was scored:",
+        f"  website!C{rows['fuzhou.gulou']}: parent: unit fuzhou.gulou belongs to fuzhou 福州市 in the roster, but this row "
+        "names xiamen: a unit's parent is the roster's (change the roster to move it), so give fuzhou here or clear the cell",
+    ]
+    assert not out.exists()
+    sheet.cell(rows["fuzhou.gulou"], 3).value = "福州"  # a shorter form of the parent's name
+    book.save(moved)
+    assert runner.invoke(cli, ["run", "-c", "county", "-e", str(moved), "-f", "csv", "-o", str(out)]).exit_code == 0
+
+
 def test_a_workbook_named_in_capitals_is_read(runner, tmp_path, county_book):
     """BOOK.XLSX (as some systems save it) was taken for a unit file: 'no evidence loader for
     '.XLSX' unit files; known: .toml', which did not say workbooks are read at all."""

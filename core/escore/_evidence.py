@@ -397,6 +397,10 @@ class Field(_Typed):
     #: Whether the unit itself can change this fact: the improvement plan (``escore plan``)
     #: proposes changes only to actionable fields, never to the assessment's own (a monitoring date).
     actionable: bool = attrs.field(default=True, kw_only=True)
+    #: A date of the assessment itself (a monitoring date), expected within the year the ruleset
+    #: assesses: one outside it is warned of, unit by unit, since every window or deadline
+    #: counted from it moves with it (2019 typed for 2017 left every letter out of 注1's year).
+    in_assessment_year: bool = attrs.field(default=False, kw_only=True)
 
     @property
     def fixture_name(self) -> str:
@@ -418,6 +422,7 @@ def field(
     at_least: str = "",
     optional: bool = False,
     actionable: bool = True,
+    in_assessment_year: bool = False,
 ) -> Field:
     """Declare an evidence field (assign it to a module variable of the pack's evidence module).
 
@@ -427,7 +432,12 @@ def field(
     those, and refuses an item listed twice unless ``unique=False``. A broken constraint is
     bad input, reported when the evidence is loaded. ``actionable=False`` marks a fact the unit
     cannot change (the assessment's monitoring date, say): ``escore plan`` proposes no change to it.
+    ``in_assessment_year=True`` (a ``date`` field) marks a date of the assessment itself: one
+    outside the year the ruleset assesses is warned of when the evidence is loaded, naming
+    each unit and its date (a later year's ruleset inherits the declaration with its own year).
     """
+    if in_assessment_year and type != "date":
+        raise ValueError(f"evidence field {key!r}: in_assessment_year applies to a date field, not {type!r}")
     return Field(
         type,
         unit,
@@ -438,6 +448,7 @@ def field(
         key=key,
         optional=optional,
         actionable=actionable,
+        in_assessment_year=in_assessment_year,
         unique=unique,
         at_most=at_most,
         at_least=at_least,

@@ -21,7 +21,7 @@ from ._frozen import frozen
 from ._i18n import gettext as _
 from ._i18n import status_label
 from ._load import load_evidence, parse_rows, parse_unit_fields, workbook_among
-from ._model import Ruleset, Unit
+from ._model import Ruleset, Unit, listed
 from ._plugins import Catalog
 from ._results import STATUSES, UnitResult
 from ._run import Engine
@@ -340,7 +340,7 @@ def case_evidence(
         known = catalog.all_unit_codes(chosen.name) | {unit.code}
         # A workbook's rows of the category's other units are skipped quietly (not another category's).
         names = (
-            {u.code: u.name for u in catalog.roster(chosen.name, plan.category.key)}
+            listed(catalog.roster(chosen.name, plan.category.key), catalog.units_of_ruleset(chosen.name))
             if workbook_among(case.evidence, catalog.loaders)
             else None
         )

@@ -28,7 +28,7 @@ from ._evidence_set import EvidenceSet
 from ._fieldvalues import FieldValues
 from ._i18n import N_
 from ._i18n import gettext as _
-from ._model import EvidenceLoader
+from ._model import EvidenceLoader, Listed
 from ._parallel import default_jobs
 from ._schema import (
     EvidenceSchema,
@@ -40,6 +40,7 @@ from ._schema import (
     ignore_retired_unit,
     schema_of,
     units_to_check,
+    warn_dates_off_year,
     warn_repeated_rows,
 )
 from ._toml import check_keys, read_toml
@@ -169,7 +170,7 @@ def load_evidence(
     categories: Iterable[str] = (),
     *,
     jobs: int | None = None,
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, Listed] | None = None,
 ) -> EvidenceSet:
     """Read and check every evidence file under ``paths`` for the units ``unit_codes``.
 
@@ -186,8 +187,9 @@ def load_evidence(
     depends on (the bytes of every file, the plan's evidence types, the unit codes);
     the same evidence read again is decoded instead of parsed and checked again.
 
-    ``names``: the roster's name of each unit, checked against the names a workbook's rows
-    give beside their codes (a column sorted alone); given, they are part of the key.
+    ``names``: each unit as the roster lists it (name, parent), checked against the name and
+    parent a workbook's rows give beside their codes (a column sorted alone, a parent typed
+    where only the roster decides); given, they are part of the key.
     """
     unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
     from . import _evidence_cache
@@ -227,7 +229,7 @@ def defer_evidence(
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: Iterable[str] = (),
     categories: Iterable[str] = (),
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, Listed] | None = None,
 ) -> tuple[EvidenceSet, DeferredEvidence] | None:
     """What :func:`load_evidence` returns but the fields and rows, when the checked set is in the
     cache, and the set itself to decode later, a share of units at a time; else ``None`` (the
@@ -323,7 +325,7 @@ def _evidence_key(
     known_codes: Iterable[str],
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: list[str],
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, Listed] | None = None,
 ) -> str | None:
     """The cache key of the checked evidence set (unit and sub-unit codes sorted, known codes in
     any order, and the units' names when they are checked), or ``None`` when it cannot be cached."""
@@ -369,7 +371,7 @@ def _load_evidence(
     categories: Iterable[str] = (),
     *,
     jobs: int | None = None,
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, Listed] | None = None,
 ) -> EvidenceSet:
     reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names)
     for root in paths:
@@ -391,7 +393,7 @@ class _Reading:
         categories: Iterable[str],
         *,
         jobs: int | None = None,
-        names: Mapping[str, str] | None = None,
+        names: Mapping[str, Listed] | None = None,
     ) -> None:
         self.plan = plan
         self.names = names
@@ -704,6 +706,7 @@ class _Reading:
         )
         check_row_counts(self.schema, tables, None, row_file)
         warn_repeated_rows(tables, row_file)
+        warn_dates_off_year(self.schema, sorted(self.wanted), values, functools.partial(_field_file, origins, files))
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 
 

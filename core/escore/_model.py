@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -88,6 +88,21 @@ class Unit:
     category: str
     parent: str | None = None
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+class Listed(NamedTuple):
+    """A unit as its roster lists it, beside which a workbook's row is checked: the row's name
+    (column B) and parent (column C) are the roster's, or left empty."""
+
+    name: str
+    parent: str = ""
+    parent_name: str = ""
+
+
+def listed(units: Iterable[Unit], everyone: Iterable[Unit]) -> dict[str, Listed]:
+    """``units`` by code as their roster lists them, a parent's name found among ``everyone``."""
+    name_of = {u.code: u.name for u in everyone}
+    return {u.code: Listed(u.name, u.parent or "", name_of.get(u.parent or "", "")) for u in units}
 
 
 _UNIT_KEYS = ("code", "name", "parent", "attributes")

@@ -693,6 +693,12 @@ class Catalog:
     def all_unit_codes(self, ruleset: str) -> set[str]:
         return {unit.code for (r, _), (roster, _) in self.rosters.items() if r == ruleset for unit in roster.units}
 
+    def units_of_ruleset(self, ruleset: str) -> list[Unit]:
+        """Every unit of every category's roster of ``ruleset``, in category order."""
+        return [
+            unit for (r, _), (roster, _) in sorted(self.rosters.items(), key=lambda item: item[0]) if r == ruleset for unit in roster.units
+        ]
+
     def sample_evidence(self, plan: Plan) -> list[Path]:
         paths: list[Path] = []
         for section in plan.sections:

@@ -172,6 +172,47 @@ def warn_repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]], row_wh
         )
 
 
+def field_columns(codes: Sequence[str], values: Any, names: Sequence[str]) -> list[list[Any]]:
+    """The values of the fields ``names`` of the units ``codes``, a list per field (``None``
+    where a unit has none): read as columns from packed values, in C-level passes."""
+    if not names:
+        return []
+    from ._fieldvalues import FieldValues
+
+    found = values.columns(codes, names, None) if isinstance(values, FieldValues) else None
+    return found[0] if found is not None else [[values[code].get(name) for code in codes] for name in names]
+
+
+def warn_dates_off_year(schema: EvidenceSchema, codes: Sequence[str], values: Any, field_where: Callable[[str, str], str]) -> None:
+    """One warning per field declared ``in_assessment_year`` naming the units whose date lies in
+    another year than the one the ruleset assesses (a few, then how many more). Scored as
+    given: the date may be right (a derived year scoring last year's sample), but a year typed
+    wrong moves every window counted from it, and the assessor should see it."""
+    from ._errors import warn
+
+    shown_at_most = 3
+    dated = sorted(((spec, name) for spec, name in schema.by_key.values() if spec.in_assessment_year), key=lambda found: found[0].key)
+    for (spec, _name), column in zip(dated, field_columns(codes, values, [name for _spec, name in dated])):
+        by_day: dict[_dt.date, list[str]] = {}
+        for code, day in zip(codes, column):
+            if day is not None and day.year != schema.year:
+                by_day.setdefault(day, []).append(code)
+        if not by_day:
+            continue
+        groups = []
+        for day, units in sorted(by_day.items()):  # one date typed for many units is said once
+            places = _(", ").join(field_where(code, spec.key) for code in units[:shown_at_most])
+            if len(units) > shown_at_most:
+                places += _(" and {0} more").format(len(units) - shown_at_most)
+            groups.append(_("{0} for {1} unit(s): {2}").format(day.isoformat(), len(units), places))
+        warn(
+            _(
+                "{0}: {1} unit(s) give a date outside {2}, the year {3} assesses: {4}; scored as given, "
+                "and every window or deadline counted from it moves with it"
+            ).format(spec.key, sum(map(len, by_day.values())), schema.year, schema.ruleset, "; ".join(groups))
+        )
+
+
 #: How many years before and after its assessment year a date of the evidence may lie.
 DATES_WITHIN_YEARS = 10
 
@@ -207,12 +248,7 @@ def check_dates(
 
     date_fields = [(spec, name) for spec, name in schema.by_key.values() if spec.type == "date"]
     if date_fields:
-        from ._fieldvalues import FieldValues
-
-        names = [name for _spec, name in date_fields]
-        found = values.columns(codes, names, None) if isinstance(values, FieldValues) else None
-        columns = found[0] if found is not None else [[values[code].get(name) for code in codes] for name in names]
-        for (spec, _name), column in zip(date_fields, columns):
+        for (spec, _name), column in zip(date_fields, field_columns(codes, values, [name for _spec, name in date_fields])):
             if outside(column):
                 for code, day in zip(codes, column):
                     if day is not None and not low <= day <= high:

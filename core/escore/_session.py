@@ -20,7 +20,7 @@ from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
 from ._load import DeferredEvidence, defer_evidence, load_evidence, workbook_among
-from ._model import Unit
+from ._model import Listed, Unit, listed
 from ._plugins import Catalog
 from ._results import RunResult, count_statuses
 from ._run import Engine, rank
@@ -273,7 +273,7 @@ def run_category(
         digesting.join()
     # A workbook's rows name their units beside the codes, checked against the roster's names; a
     # row of a unit of this category that the run does not score (explain, plan) is skipped quietly.
-    names = {u.code: u.name for u in units} if workbook_among(paths, catalog.loaders) else None
+    names = listed(units, catalog.units_of_ruleset(chosen.name)) if workbook_among(paths, catalog.loaders) else None
     every_code: list[str] = []
     if only:
         wanted = set(only)
@@ -361,7 +361,7 @@ def evidence_of_run(
     *,
     defer: bool,
     jobs: int | None = None,
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, Listed] | None = None,
 ) -> tuple[EvidenceSet, DeferredEvidence | None]:
     """The evidence a run of ``units`` scores (``every_code``: the category's units, when these
     are a few of them), and the cached set its processes decode their shares of, if deferred.

@@ -20,7 +20,7 @@ from ._errors import InputError, InputErrors, did_you_mean
 from ._evidence import Column, Field, Table, missing_column
 from ._frozen import frozen
 from ._i18n import N_, gettext
-from ._model import EvidenceLoader
+from ._model import EvidenceLoader, Listed
 from ._report import SYNTHETIC_BANNER
 from ._schema import EvidenceSchema, check_dates, check_row, check_unit, ignore_retired, ignore_retired_unit
 from ._xlsx_layout import (
@@ -300,7 +300,7 @@ def read_evidence_book(
     schema: Any,
     origins: dict[str, dict[str, str]],
     row_files: dict[int, str],
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, Listed] | None = None,
 ) -> BookLabels:
     """Read one evidence workbook into ``values``, ``files`` and ``rows`` (as the directory reader does).
 
@@ -462,7 +462,7 @@ def _read_unit_sheet(
     problems: _Problems,
     out: dict[str, dict[str, Any]],
     seen_units: list[str],
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, Listed] | None = None,
 ) -> None:
     """A sheet of units by fields: its row of keys, then a row per unit of ``wanted``; the name
     beside a code, when given, is checked against the roster's ``names``."""
@@ -488,20 +488,45 @@ def _read_unit_sheet(
             continue
         seen_units.append(code)
         name = cell_value(row[1]) if len(row) > 1 else None
-        if name is not None and names is not None and not _same_unit(str(name), names.get(code)):
+        roster = names.get(code) if names is not None else None
+        if name is not None and roster is not None and not _same_unit(str(name), roster.name):
             problems.add(
                 cell_name(sheet, number, 1),
                 "name",
                 gettext(
                     "unit {0} is {1} in the roster, but this row names {2}: was a column sorted on its own? "
                     "Put each code beside its unit's values again (or clear the name)"
-                ).format(code, names[code], str(name)),
+                ).format(code, roster.name, str(name)),
             )
+            continue
+        parent = cell_value(row[2]) if len(row) > 2 and layout.parent_column else None
+        if parent is not None and roster is not None and not _same_parent(str(parent), roster):
+            # The roster alone says where a unit rolls up: a parent typed here would be ignored.
+            if roster.parent:
+                text = gettext(
+                    "unit {0} belongs to {1} in the roster, but this row names {2}: a unit's parent is the roster's "
+                    "(change the roster to move it), so give {3} here or clear the cell"
+                ).format(code, f"{roster.parent} {roster.parent_name}".strip(), str(parent), roster.parent)
+            else:
+                text = gettext(
+                    "unit {0} has no parent in the roster, but this row names {1}: a unit's parent is the roster's "
+                    "(change the roster to move it), so clear the cell"
+                ).format(code, str(parent))
+            problems.add(cell_name(sheet, number, 2), "parent", text)
             continue
         who = f"{code} {name}" if name else code
         _read_unit_row(sheet, number, row, who, code, layout, fields, values[code], out.setdefault(code, {}), problems)
     if elsewhere:
         left_out(sheet, schema, elsewhere)
+
+
+def _same_parent(typed: str, roster: Listed) -> bool:
+    """Whether a row's parent is its unit's in the roster: the parent's code, or its name (a
+    longer or shorter form of it)."""
+    typed = "".join(typed.split())
+    if typed == roster.parent:
+        return True
+    return bool(roster.parent and roster.parent_name and typed and (typed in roster.parent_name or roster.parent_name in typed))
 
 
 def _same_unit(typed: str, roster_name: str | None) -> bool:
@@ -521,6 +546,8 @@ class _UnitSheetLayout(NamedTuple):
     columns: dict[int, tuple[Field, str]]
     graded: dict[str, dict[str, int]]
     incomplete: set[str]
+    #: Whether column C is the units' parent (headed ``parent``), checked against the roster.
+    parent_column: bool = False
 
 
 def _unit_sheet_layout(
@@ -580,7 +607,8 @@ def _unit_sheet_layout(
                 problems.add(
                     cell_name(sheet, top + 1, other), base, gettext("the column {0}.{1} is missing beside this one").format(base, part)
                 )
-    return _UnitSheetLayout(columns, graded, incomplete)
+    parent_column = len(keys) > 2 and keys[UNIT_COLUMNS.index("parent")] == "parent"
+    return _UnitSheetLayout(columns, graded, incomplete, parent_column)
 
 
 def _row_unit(
@@ -593,7 +621,7 @@ def _row_unit(
     problems: _Problems,
     schema: EvidenceSchema,
     elsewhere: dict[str, int],
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, Listed] | None = None,
 ) -> str | None:
     """The unit of row ``number`` when it is one of ``wanted`` met for the first time on this
     sheet; ``None`` for a row of another category's unit (kept in ``elsewhere`` for one warning),
@@ -693,7 +721,7 @@ def _read_table_sheet(
     known: set[str],
     problems: _Problems,
     schema: EvidenceSchema,
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, Listed] | None = None,
 ) -> dict[str, list[Any]] | None:
     """The sheet's rows by unit; ``None`` when the sheet was not filled in (the table is then missing)."""
     if not grid or _blank([v for row in grid for v in row]):

@@ -36,6 +36,7 @@ monitoring_date = field(
     "website.monitoring_date",
     "date",
     actionable=False,  # the assessment's date, not the unit's to change: no improvement plan moves it
+    in_assessment_year=True,  # a year typed wrong would move 注1's and 注2's 12 months off the events
     description=N_("监测时间点: the monitoring date at which 注1 and 注2 are checked (their 12-month window ends on it)"),
 )
 
