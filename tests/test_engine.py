@@ -126,9 +126,11 @@ def test_alternative_scores_the_other_evidence(engine):
     )
     item = by_code(result)["W-1-1"]
     assert item.points == 10
-    # The evidence the condition read, by its keys and values: not the pack's expression.
-    assert (
-        item.reasons[0] == "alternative (no app: WeChat): website.app_rating is scored on website.wechat_rating, as no_app_but_wechat = yes"
+    # The evidence the condition read, by its keys and values: not the pack's expression, nor
+    # the name of the fixture it asked for (no_app_but_wechat), but the fields that fixture reads.
+    assert item.reasons[0] == (
+        "alternative (no app: WeChat): website.app_rating is scored on website.wechat_rating, "
+        "as website.has_app = no, website.has_wechat = yes"
     )
     assert ("W-1-1", "alternative website_wechat_rating") in item.hits
 

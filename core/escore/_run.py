@@ -339,9 +339,7 @@ class Engine:
                 if not alt.holds(fetch_read):
                     continue
                 label = f" ({alt.label})" if alt.label else ""
-                # The evidence the condition read, by its keys and values (not the pack's Python
-                # expression over fixture names, which an assessor does not know).
-                because = gettext(", ").join(f"{self._evidence_name(name)} = {shown_value(value)}" for name, value in read)
+                because = self._condition_evidence(read, values, env)
                 if alt.instead is None:
                     line = lines[_ALTERNATIVE_ZERO].format(label, self._evidence_name(alt.param), because)
                     hits += ((code, f"alternative {alt.branch}"),)
@@ -370,6 +368,25 @@ class Engine:
         except (Exception, SystemExit) as exc:  # sys.exit() in a pack is its error, not the end of the run
             return IndicatorResult(code, "error", ZERO, (_error_line(exc, node.where),))
         return IndicatorResult(code, "scored", points, reasons + score.reasons, hits + score.hits)
+
+    def _condition_evidence(self, read: Sequence[tuple[str, Any]], values: Mapping[str, Any], env: Mapping[str, Any]) -> str:
+        """The evidence a condition read, by its keys and values: not the pack's Python expression
+        over fixture names, which an assessor does not know. A computed fixture is shown as the
+        fields it was made from (a monitoring table by its file), each evidence once."""
+        shown: dict[str, str] = {}
+        for name, value in read:
+            behind = () if name in self.compiled.field_keys or name in self.compiled.table_names else self.compiled.evidence_behind(name)
+            if not behind:
+                shown.setdefault(self._evidence_name(name), f"{self._evidence_name(name)} = {shown_value(value)}")
+            for leaf in behind:
+                key = self._evidence_name(leaf)
+                shown.setdefault(
+                    key,
+                    key
+                    if leaf in self.compiled.table_names
+                    else f"{key} = {shown_value(values[leaf] if leaf in values else env.get(leaf))}",
+                )
+        return gettext(", ").join(shown.values())
 
     def _apply_vetoes(
         self,

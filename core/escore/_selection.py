@@ -172,6 +172,7 @@ class CompiledSelection:
         }
         self.optional_tables = frozenset(n for n, table in tables.items() if table.optional)
         self.table_names = frozenset(n for n, d in fixtures.items() if d.kind == "table")
+        self._argnames = {n: fixtures[n].argnames for n in order if fixtures[n].kind == "function"}
         budget = [_Memo.BUDGET]  # results kept by argument identity, over every fixture and indicator
         # Records read in the engine's loops (unpacked, not attributes): each a plain tuple.
         self.functions: tuple[tuple[Any, ...], ...] = tuple(
@@ -207,6 +208,21 @@ class CompiledSelection:
             for f in (sec.weight / sec.raw_max,)
         )
         self.counted = tuple((i, ip.section_index) for i, ip in enumerate(self.selected) if ip.counts or ip.node.kind == "bonus")
+
+    def evidence_behind(self, name: str) -> tuple[str, ...]:
+        """The fields and tables computed fixture ``name`` is made from, through the fixtures it
+        asks for, each once in the order first asked (none for a field, a table or a parameter)."""
+        found: dict[str, None] = {}
+
+        def visit(fixture: str) -> None:
+            for arg in self._argnames.get(fixture, ()):
+                if arg in self._argnames:
+                    visit(arg)
+                elif arg in self.field_keys or arg in self.table_names:
+                    found.setdefault(arg)
+
+        visit(name)
+        return tuple(found)
 
 
 def select(plan: Plan, keyword: str | None = None, marks: str | None = None) -> tuple[IndicatorPlan, ...]:
