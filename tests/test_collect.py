@@ -273,6 +273,12 @@ def _declare_amend_of_nothing_amendable():
     amend("A", colour="red")
 
 
+def _declare_amend_misspelt():
+    from escore import amend
+
+    amend("A", parnet="B")
+
+
 def _declare_amend_of_nothing():
     from escore import amend
 
@@ -294,6 +300,10 @@ def _declare_short_parameter_set():
         ),
         (_declare_bad_parameter_name, "parameter name must be a Python identifier, got 'not an identifier'"),
         (_declare_amend_of_nothing_amendable, "amend('A'): cannot change colour; allowed: title, max, parent, source, counted, methods"),
+        (
+            _declare_amend_misspelt,
+            "amend('A'): cannot change parnet (did you mean 'parent'?); allowed: title, max, parent, source, counted, methods",
+        ),
         (_declare_amend_of_nothing, "amend('A'): nothing to change"),
         (_declare_short_parameter_set, "parametrize: ('a', 'b') needs 2 values per set, got (1,)"),
     ],
@@ -301,6 +311,7 @@ def _declare_short_parameter_set():
         "an unknown method",
         "a parameter name that is no identifier",
         "an amendment of what cannot change",
+        "an amendment of a misspelt attribute",
         "an amendment of nothing",
         "a parameter set too short",
     ],

@@ -76,7 +76,10 @@ def amend(code: str, **changes: Any) -> Amendment:
     """
     unknown = sorted(set(changes) - set(AMENDABLE))
     if unknown:
-        raise ValueError(f"amend({code!r}): cannot change {', '.join(unknown)}; allowed: {', '.join(AMENDABLE)}")
+        from ._errors import did_you_mean
+
+        hints = "".join(f" ({hint})" for hint in (did_you_mean(name, AMENDABLE) for name in unknown) if hint)
+        raise ValueError(f"amend({code!r}): cannot change {', '.join(unknown)}{hints}; allowed: {', '.join(AMENDABLE)}")
     if not changes:
         raise ValueError(f"amend({code!r}): nothing to change")
     return Amendment(code, tuple(sorted(changes.items())))
