@@ -120,7 +120,9 @@ def plugin_failure(exc: BaseException) -> str:
     if frames:
         where = f" ({frames[-1].filename}:{frames[-1].lineno})"
         if theirs and theirs[-1] is not frames[-1]:
-            where = f" ({theirs[-1].filename}:{theirs[-1].lineno}, in escore at {frames[-1].filename}:{frames[-1].lineno})"
+            from ._paths import source_location  # escore's own line by its package path: the author's file stays as it is
+
+            where = f" ({theirs[-1].filename}:{theirs[-1].lineno}, in escore at {source_location(frames[-1].filename)}:{frames[-1].lineno})"
     return f"{type(exc).__name__}: {exc}{where}"
 
 
