@@ -525,6 +525,10 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
         ),
         (["--add-row", "outages:dat=2024-07-01,hours=1"], "error: --add-row: outages:dat: unknown column (did you mean 'date'?)\n"),
         (
+            ["--add-row", "outages:date=2204-07-01,hours=1"],
+            "error: --add-row: outages: date: expected a date from 2014-01-01 to 2034-12-31 (10 years around 2024",
+        ),
+        (
             ["--set", "service.reply_rate=" + "[" * 5000 + "]" * 5000],
             "error: --set: service.reply_rate: nested too deeply (at most 32 levels)\n",
         ),
@@ -549,6 +553,7 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
         "a quoted comma",
         "a bad cell: the option and the table, not a line of no file",
         "an unknown column",
+        "a date decades away, refused as in a file (it had been read as 180 years late)",
         "a value nested 5,000 deep: the limits of a TOML file (a RecursionError before)",
         "a cell nested 5,000 deep",
         "a list shown as TOML writes it, not as Python's repr (datetime.date(2024, 7, 1))",

@@ -494,13 +494,41 @@ def test_a_monitoring_date_outside_the_assessment_year_is_scored_as_given_and_wa
     # scored as given, and the assessor is told which unit's date lies outside the year.
     unit = copy("county") / "units" / "fuzhou.gulou.toml"
     edit(unit, r"^monitoring_date = 2017-11-30$", "monitoring_date = 2018-11-30")
-    stderr, scored_json = scored("county")
-    assert stderr == (
+    warned = (
         "escore: warning: website.monitoring_date: 1 unit(s) give a date outside 2017, the year fj2017 assesses: "
         "2018-11-30 for 1 unit(s): ev/units/fuzhou.gulou.toml; scored as given, and every window or deadline counted from it moves with it\n"
     )
+    stderr, scored_json = scored("county")
+    assert stderr == warned
+    assert scored("county")[0] == warned  # the cached evidence set says it again
     gulou = next(u for u in scored_json["units"] if u["code"] == "fuzhou.gulou")
     explained = json.dumps(gulou, ensure_ascii=False)
     assert "no valid letter in the 12 months up to the monitoring date 2018-11-30" in explained
     edit(unit, r"^monitoring_date = 2018-11-30$", "monitoring_date = 2017-11-30")
     assert scored("county")[0] == ""  # the sample's own date is in the year: no warning
+
+
+def test_a_what_if_date_is_screened_as_a_file_s_date(work):
+    # --set and --add-row go through the checks loading makes: a date decades away is refused
+    # (2071 had been read as 54 years late), a monitoring date in another year is warned of.
+    copy("county")
+
+    def whatif(*args: str):
+        return CliRunner().invoke(cli, ["whatif", "fuzhou.gulou", "-c", "county", "--evidence", "ev", "--lang", "en", *args])
+
+    far = whatif("--set", "website.monitoring_date=2071-11-30")
+    assert far.exit_code == 2, far.output
+    assert far.stderr == (
+        "escore: error: --set: website.monitoring_date: expected a date from 2007-01-01 to 2027-12-31 (10 years around 2017, "
+        "the year fj2017 assesses), got 2071-11-30; is a digit of the year swapped?\n"
+    )
+    letter = whatif("--add-row", "website_letters:received=2071-01-01")
+    assert letter.exit_code == 2 and letter.stderr.startswith(
+        "escore: error: --add-row: website_letters: received: expected a date from 2007-01-01 to 2027-12-31"
+    ), letter.output
+    later = whatif("--set", "website.monitoring_date=2018-11-30")
+    assert later.exit_code == 0, later.output
+    assert later.stderr.splitlines()[0] == (
+        "escore: warning: website.monitoring_date: 1 unit(s) give a date outside 2017, the year fj2017 assesses: "
+        "2018-11-30 for 1 unit(s): --set; scored as given, and every window or deadline counted from it moves with it"
+    )

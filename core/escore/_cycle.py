@@ -35,7 +35,7 @@ from ._i18n import gettext as _
 from ._load import parse_rows
 from ._results import RunResult, UnitResult
 from ._run import Engine
-from ._schema import check_row_counts, check_unit, retired_field, schema_of
+from ._schema import check_dates, check_row_counts, check_unit, retired_field, schema_of, warn_dates_off_year
 from ._score import EXACT_SUMS, fmt
 from ._toml import MAX_DEPTH, check_limits
 
@@ -198,6 +198,7 @@ class Changes:
     def apply(self, plan: Plan, data: EvidenceSet, unit: str, children: Sequence[str] = (), where: str = "") -> EvidenceSet:
         """``data`` with these changes made to ``unit``'s evidence; nothing of ``data`` is mutated."""
         values = dict(data.values.get(unit, {}))
+        changed: dict[str, Any] = {}  # the values set, checked as loading checks a file's
         fields = {f.key: f for f in plan.fields}
         for key, text in self.sets:
             spec = fields.get(key)
@@ -209,7 +210,9 @@ class Changes:
                     raise InputError(where or "--set", key, _("this field is not read by category '{0}'").format(plan.category.key))
                 raise InputError(where or "--set", key, _("unknown evidence field"), hint=did_you_mean(key, fields))
             values[spec.fixture_name] = spec.parse(toml_value(text, where or "--set", key), where or "--set", key)
+            changed[spec.fixture_name] = values[spec.fixture_name]
         tables = dict(data.tables)
+        added_rows: dict[str, dict[str, tuple[Any, ...]]] = {}
         specs = {t.name: t for t in plan.tables}
         owners = (unit, *children)
         removed_cells = dict(zip(self.remove_rows, self.removed_cells))
@@ -265,6 +268,7 @@ class Changes:
                 raise InputError(where or "--add-row", key, problem.expected, hint=problem.hint) from None
             for code, parsed in added:
                 by_unit[code] = (*by_unit.get(code, ()), parsed)
+                added_rows.setdefault(name, {})[code] = (*added_rows.get(name, {}).get(code, ()), parsed)
             tables[name] = by_unit
         # The checks across one unit's values that loading made (a part above its whole, a
         # row repeated where one per key is allowed): a change must not slip past them.
@@ -281,6 +285,18 @@ class Changes:
                     lambda name, row, _position: f"{name}:{row.line}",
                 )
         check_row_counts(schema, tables, owners, lambda name, row, _position: f"{where or '--add-row'}: {name}:{row.line}")
+        # A date decades away (2071 for 2017) is refused here as in a file; one outside the
+        # assessed year, of a date of the assessment itself, is warned of.
+        check_dates(
+            where or "--set",
+            schema,
+            [unit],
+            {unit: changed},
+            added_rows,
+            lambda _code, _key: where or "--set",
+            lambda name, row, _position: f"{where or '--add-row'}: {name}",
+        )
+        warn_dates_off_year(schema, [unit], {unit: changed}, lambda _code, _key: where or "--set")
         return attrs.evolve(data, values={**data.values, unit: values}, tables=tables)
 
 
