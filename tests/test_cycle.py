@@ -1459,3 +1459,30 @@ def test_an_improvement_plan_indexes_the_evidence_schema_once(monkeypatch, demo_
         found = improvement_plan(plan_of, cycle.result.selected, unit, children_of(demo_catalog, plan_of).get(unit.code, ()), cycle.data)
         assert found["actions"] is not None
     assert len(made) == 1
+
+
+def test_a_sub_unit_s_rolled_up_rows_are_checked_as_a_unit_s(runner, tmp_path, monkeypatch):
+    """A table's per-unit checks (one row per key here) hold for a sub-unit's rows that roll up
+    to a unit scored, in an evidence file and in a what-if: a village's outage typed twice had
+    been counted twice for its town without a word."""
+    import attrs
+
+    import escore_demo.evidence
+
+    monkeypatch.setattr(escore_demo.evidence, "outages", attrs.evolve(escore_demo.evidence.outages, unique=("date",)))
+    target = tmp_path / "ev"
+    shutil.copytree(SAMPLE, target)
+    table = target / "monitoring" / "outages.csv"
+    table.write_text(table.read_text(encoding="utf-8") + "south.a,2024-03-04,2\n", encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(target), "-f", "csv", "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"escore: error: {target / 'monitoring' / 'outages.csv'}:6: date: "
+        "expected one row per unit and date; south.a has date 2024-03-04 already on line 3\n"
+    )
+    assert not (tmp_path / "out.csv").exists()
+    added = runner.invoke(cli, ["whatif", "south", "--add-row", "outages:unit=south.a,date=2024-03-04,hours=1"])
+    assert added.exit_code == 2, added.output
+    assert added.stderr == (
+        "escore: error: --add-row: outages: date: expected one row per unit and date; south.a has date 2024-03-04 already on line 3\n"
+    )

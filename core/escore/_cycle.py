@@ -35,7 +35,7 @@ from ._i18n import gettext as _
 from ._load import parse_rows
 from ._results import RunResult, UnitResult
 from ._run import Engine
-from ._schema import check_dates, check_row_counts, check_unit, retired_field, schema_of, warn_dates_off_year
+from ._schema import check_dates, check_unit, retired_field, schema_of, warn_dates_off_year
 from ._score import EXACT_SUMS, fmt
 from ._toml import MAX_DEPTH, check_limits
 
@@ -273,18 +273,13 @@ class Changes:
         # The checks across one unit's values that loading made (a part above its whole, a
         # row repeated where one per key is allowed): a change must not slip past them.
         schema = schema_of(plan)  # made once: an improvement plan applies dozens of changes per unit
-        for code in owners:
-            own = values if code == unit else data.values.get(code)
-            if own is not None:
-                check_unit(
-                    schema,
-                    code,
-                    own,
-                    tables,
-                    lambda _key: where or "--set",
-                    lambda name, row, _position: f"{name}:{row.line}",
-                )
-        check_row_counts(schema, tables, owners, lambda name, row, _position: f"{where or '--add-row'}: {name}:{row.line}")
+        added_ids = {id(row) for by_unit in added_rows.values() for rows in by_unit.values() for row in rows}
+
+        def row_where(name: str, row: Any, _position: int) -> str:  # a row added is no file's line
+            return f"{where or '--add-row'}: {name}" if id(row) in added_ids else f"{name}:{row.line}"
+
+        for code in owners:  # a sub-unit's values are its category's: its rolled-up rows are checked
+            check_unit(schema, code, values if code == unit else data.values.get(code), tables, lambda _key: where or "--set", row_where)
         # A date decades away (2071 for 2017) is refused here as in a file; one outside the
         # assessed year, of a date of the assessment itself, is warned of.
         check_dates(
@@ -294,7 +289,7 @@ class Changes:
             {unit: changed},
             added_rows,
             lambda _code, _key: where or "--set",
-            lambda name, row, _position: f"{where or '--add-row'}: {name}",
+            row_where,
         )
         warn_dates_off_year(schema, [unit], {unit: changed}, lambda _code, _key: where or "--set")
         return attrs.evolve(data, values={**data.values, unit: values}, tables=tables)

@@ -25,7 +25,7 @@ from ._model import Ruleset, Unit, listed
 from ._plugins import Catalog
 from ._results import STATUSES, UnitResult
 from ._run import Engine
-from ._schema import EvidenceSchema, check_row_counts, check_unit
+from ._schema import EvidenceSchema, check_unit
 from ._score import fmt
 from ._session import check_roster, children_of
 from ._toml import check_keys, read_toml, require
@@ -376,20 +376,18 @@ def case_evidence(
             by_unit.setdefault(code, []).append(row)
         tables[name] = {code: tuple(found) for code, found in by_unit.items()}
     # Impossible evidence (READING 15) is bad input in a case as in an evidence directory.
-    check_unit(
-        EvidenceSchema(plan),
-        unit.code,
-        values,
-        tables,
-        lambda key: where,
-        lambda name, row, _position: f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}",
-    )
-    check_row_counts(
-        EvidenceSchema(plan),
-        tables,
-        codes,
-        lambda name, row, _position: f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}",
-    )
+    schema = EvidenceSchema(plan)
+    for code in codes:  # the case's unit, then its sub-units' rolled-up rows
+        check_unit(
+            schema,
+            code,
+            values if code == unit.code else None,
+            tables,
+            lambda key: where,
+            lambda name, row, _position: (
+                f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}"
+            ),
+        )
     return values, tables, children
 
 

@@ -34,11 +34,11 @@ from ._schema import (
     EvidenceSchema,
     check_dates,
     check_row,
-    check_row_counts,
     check_unit,
     ignore_retired,
     ignore_retired_unit,
     schema_of,
+    sub_units_with_rows,
     units_to_check,
     warn_dates_off_year,
     warn_repeated_rows,
@@ -695,6 +695,8 @@ class _Reading:
 
         for code in units_to_check(self.schema, sorted(self.wanted), values, tables):
             check_unit(self.schema, code, values[code], tables, functools.partial(_field_file, origins, files, code), row_file)
+        for code in sub_units_with_rows(self.schema, tables, self.wanted):  # rows rolled up to a unit scored here
+            check_unit(self.schema, code, None, tables, functools.partial(_field_file, origins, files, code), row_file)
         check_dates(
             ", ".join(map(str, paths)),
             self.schema,
@@ -704,7 +706,6 @@ class _Reading:
             functools.partial(_field_file, origins, files),
             row_file,
         )
-        check_row_counts(self.schema, tables, None, row_file)
         warn_repeated_rows(tables, row_file)
         warn_dates_off_year(self.schema, sorted(self.wanted), values, functools.partial(_field_file, origins, files))
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))

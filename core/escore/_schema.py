@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError, PackError
@@ -53,11 +53,12 @@ class EvidenceSchema:
         self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
         self.tables = {t.name: t for t in plan.tables}
         # The tables whose rows check_unit looks at (one row per key, values within another
-        # table's), with those columns: the others are skipped for every unit at once.
+        # table's, at most so many rows of a kind), with the columns checked within another
+        # table: the others are skipped for every unit at once.
         self.checked_tables = [
             (t.name, t, [c for c in t.columns if c.within is not None])
             for t in plan.tables
-            if t.unique or any(c.within is not None for c in t.columns)
+            if t.unique or t.rows_at_most is not None or any(c.within is not None for c in t.columns)
         ]
         # (field, "at_most" | "at_least", bounding field, and their fixture names): parts and
         # wholes of one unit, the names worked out once (check_unit reads them for every unit).
@@ -362,7 +363,7 @@ def schema_of(plan: Plan) -> EvidenceSchema:
 def check_unit(
     schema: EvidenceSchema,
     code: str,
-    values: Mapping[str, Any],
+    values: Mapping[str, Any] | None,
     tables: Mapping[str, Mapping[str, Sequence[Any]]],
     field_where: Callable[[str], str],
     row_where: Callable[[str, Any, int], str],
@@ -370,14 +371,18 @@ def check_unit(
     """The constraints that span several values of one unit (READING 15: impossible evidence).
 
     A part larger than its whole, a monitoring row repeated where one row per key is
-    allowed, a row referring to a month (or any key) the unit's other table lacks: bad
-    input, named by file (and CSV line), key and expectation. Absent values are not
-    checked here: they are *missing* evidence, reported as such. ``row_where(table, row,
-    position)`` says where a row of the unit comes from (``position``: its place among the
-    unit's rows of that table).
+    allowed, a row referring to a month (or any key) the unit's other table lacks, more rows
+    of a kind than a unit can have: bad input, named by file (and CSV line), key and
+    expectation. Absent values are not checked here: they are *missing* evidence, reported as
+    such. ``row_where(table, row, position)`` says where a row of the unit comes from
+    (``position``: its place among the unit's rows of that table).
+
+    ``values`` is ``None`` for a sub-unit whose rows roll up to a unit of this category: its
+    own values belong to its category, its rows are checked here as any unit's.
     """
-    for spec, relation, other, name, bounding_name in schema.bounds:
-        value, bound = values.get(name), values.get(bounding_name)
+    own: Mapping[str, Any] = {} if values is None else values
+    for spec, relation, other, name, bounding_name in schema.bounds if values is not None else ():
+        value, bound = own.get(name), own.get(bounding_name)
         if value is None or bound is None:
             continue
         if broken(relation, value, bound):
@@ -404,6 +409,8 @@ def check_unit(
                         ),
                     )
                 seen[ident] = row
+        if tbl.rows_at_most is not None:
+            _check_row_count(name, tbl.rows_at_most, code, rows, row_where)
         for col in within:
             if col.within is None:  # none is: checked_tables holds the columns with one
                 continue
@@ -425,34 +432,36 @@ def check_unit(
                     )
 
 
-def check_row_counts(
-    schema: EvidenceSchema,
-    tables: Mapping[str, Mapping[str, Sequence[Any]]],
-    codes: Iterable[str] | None,
+def sub_units_with_rows(schema: EvidenceSchema, tables: Mapping[str, Mapping[str, Any]], units: Collection[str]) -> list[str]:
+    """The codes, other than ``units``, that have rows in a table :func:`check_unit` looks at:
+    sub-units whose rows roll up to a unit of this category, checked with ``values=None``."""
+    found: set[str] = set()
+    for name, _table, _within in schema.checked_tables:
+        found.update(code for code in tables.get(name, {}) if code not in units)
+    return sorted(found)
+
+
+def _check_row_count(
+    name: str,
+    rows_at_most: tuple[str, tuple[tuple[str, int], ...]],
+    code: str,
+    rows: Sequence[Any],
     row_where: Callable[[str, Any, int], str],
 ) -> None:
     """A unit with more rows of a kind than it can have (a table's ``rows_at_most``: a county
-    missing a fourth of its three HD rooms), for the units ``codes`` (``None``: every unit with
-    rows), sub-units included: their rows are rolled up to a unit of another category, whose
-    values the per-unit checks do not see."""
-    for name, tbl in sorted(schema.tables.items()):
-        if tbl.rows_at_most is None or name not in tables:
-            continue
-        column, bounds = tbl.rows_at_most
-        by_unit = tables[name]
-        for code in sorted(by_unit) if codes is None else codes:
-            rows = by_unit.get(code, ())
-            for value, most in bounds:
-                of_kind = [(position, row) for position, row in enumerate(rows) if getattr(row, column) == value]
-                if len(of_kind) > most:
-                    position, row = of_kind[most]
-                    raise InputError(
-                        row_where(name, row, position),
-                        column,
-                        _("expected at most {0} rows with {1} {2} for a unit; {3} has {4} (lines {5})").format(
-                            most, column, value, code, len(of_kind), ", ".join(str(r.line) for _p, r in of_kind)
-                        ),
-                    )
+    missing a fourth of its three HD rooms)."""
+    column, bounds = rows_at_most
+    for value, most in bounds:
+        of_kind = [(position, row) for position, row in enumerate(rows) if getattr(row, column) == value]
+        if len(of_kind) > most:
+            position, row = of_kind[most]
+            raise InputError(
+                row_where(name, row, position),
+                column,
+                _("expected at most {0} rows with {1} {2} for a unit; {3} has {4} (lines {5})").format(
+                    most, column, value, code, len(of_kind), ", ".join(str(r.line) for _p, r in of_kind)
+                ),
+            )
 
 
 def check_row(columns: Sequence[Column], row: Mapping[str, Any], where: str) -> None:

@@ -347,9 +347,8 @@ def read_evidence_book(
     # on what the workbook gives together with what other evidence gave before it.
     book_origins = problems.origins
     for code in sorted(set(new_values) | {c for by_unit in new_rows.values() for c in by_unit}):
-        if code not in values:
-            continue  # a sub-unit's monitoring rows (roll-up): its own values belong to its category
-        merged = {**values[code], **new_values.get(code, {})}
+        # A sub-unit's rows roll up: its values belong to its category, its rows are checked.
+        merged = {**values[code], **new_values.get(code, {})} if code in values else None
         view = {
             name: {code: tuple(rows.get(name, {}).get(code, ())) + tuple(new_rows.get(name, {}).get(code, ()))}
             for name in set(rows) | set(new_rows)
