@@ -532,3 +532,15 @@ def test_a_what_if_date_is_screened_as_a_file_s_date(work):
         "escore: warning: website.monitoring_date: 1 unit(s) give a date outside 2017, the year fj2017 assesses: "
         "2018-11-30 for 1 unit(s): --set; scored as given, and every window or deadline counted from it moves with it"
     )
+
+
+@pytest.mark.parametrize(("category", "most"), [("county", "4"), ("city", "2"), ("provincial", "2")])
+def test_the_template_gives_the_category_s_own_maximum(work, category, most):
+    # One field feeds rows of different maxima (移动客户端: 市 2, 县 4, 省直 2): a category's
+    # template says its own, as the workbook and the loader do, not every category's list.
+    result = CliRunner().invoke(cli, ["template", "-c", category, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    app = lines.index('# app = { points = 0, reason = "" }')
+    assert lines[app - 2] == f'#   type: graded; expected: an inline table {{points = N, reason = "..."}} from 0 to {most} (points)'
+    assert "(city " not in result.stdout

@@ -40,7 +40,7 @@ def render_template(plan: Any, unit: Any | None) -> str:
     ]
     type_line, feeds_line = "#   " + _("type: {0}; expected: {1}"), "#   " + _("feeds: {0}")
     current_table = None
-    for spec in plan.fields:
+    for spec in (f.for_category(plan.category.key) for f in plan.fields):  # this category's maxima alone
         table, _dot, name = spec.key.rpartition(".")
         if table != current_table:
             lines.append(f"[{table}]" if table else "")
