@@ -61,6 +61,9 @@ def test_wheels_install_and_verify(tmp_path):
     # The compiled catalogues are package data: fj2017 speaks Chinese by default.
     table = run(escore, "run", "--category", "county", cwd=work, env=env).stdout
     assert table.splitlines()[5].split()[:3] == ["排名", "代码", "单位"]
+    # So is the catalogue of the --help texts (escore_cli's).
+    helped = run(escore, "run", "--help", "--lang", "zh", cwd=work, env=env).stdout
+    assert "为某一类别的单位评分并排名。" in helped and "单位类别，如 provincial、city、county。" in helped
 
     verify = run(escore, "verify", "--coverage", "--fail-under", "100", cwd=work, env=env)
     assert verify.returncode == 0, verify.stdout + verify.stderr

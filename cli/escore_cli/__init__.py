@@ -13,38 +13,69 @@ import click
 
 from escore._version import __version__
 
+
+def H_(text: str) -> str:
+    """Mark the help of a command or an option for extraction into the help catalogue (domain
+    ``escore_help``, see docs/translations.md); it is translated when the help is shown."""
+    return text
+
+
 _COMMANDS = {
-    "run": ("escore_cli._run", "run", "Score and rank the units of a category."),
-    "list": ("escore_cli._list", "list_", "Show the indicator tree of a category with maxima and citations."),
-    "explain": ("escore_cli._explain", "explain", "Explain every point of one unit."),
-    "new-pack": ("escore_cli._new_pack", "new_pack", "Scaffold a rule pack, or a new year extending an installed one."),
-    "plugins": ("escore_cli._plugins", "plugins", "List the loaded plugins with distribution and version."),
-    "rules-diff": ("escore_cli._rules_diff", "rules_diff", "Show what changed between two rulesets."),
+    "run": ("escore_cli._run", "run", H_("Score and rank the units of a category.")),
+    "list": ("escore_cli._list", "list_", H_("Show the indicator tree of a category with maxima and citations.")),
+    "explain": ("escore_cli._explain", "explain", H_("Explain every point of one unit.")),
+    "new-pack": ("escore_cli._new_pack", "new_pack", H_("Scaffold a rule pack, or a new year extending an installed one.")),
+    "plugins": ("escore_cli._plugins", "plugins", H_("List the loaded plugins with distribution and version.")),
+    "rules-diff": ("escore_cli._rules_diff", "rules_diff", H_("Show what changed between two rulesets.")),
     "schema": (
         "escore_cli._schema",
         "schema",
-        "Print the JSON Schema of the JSON output of a command (run, list, diff, whatif, plan, history).",
+        H_("Print the JSON Schema of the JSON output of a command (run, list, diff, whatif, plan, history)."),
     ),
-    "template": ("escore_cli._template", "template", "Write a blank evidence file for a category or unit."),
-    "verify": ("escore_cli._verify", "verify", "Run the golden cases of the installed packs."),
-    "history": ("escore_cli._cycle", "history", "List the saved runs of the store."),
-    "diff": ("escore_cli._cycle", "diff", "Compare two runs: saved ids, evidence directories or two rulesets."),
-    "whatif": ("escore_cli._cycle", "whatif", "Score a unit with changed evidence: delta, changed indicators, new rank."),
-    "cache": ("escore_cli._cache", "cache", "Show where the cache is and what it holds, or clear it."),
-    "appeal": ("escore_cli._cycle", "appeal", "File, list and decide appeals (accepted ones apply to later runs)."),
-    "plan": ("escore_cli._plan", "plan", "An improvement plan for a unit: actions ranked by points to gain."),
+    "template": ("escore_cli._template", "template", H_("Write a blank evidence file for a category or unit.")),
+    "verify": ("escore_cli._verify", "verify", H_("Run the golden cases of the installed packs.")),
+    "history": ("escore_cli._cycle", "history", H_("List the saved runs of the store.")),
+    "diff": ("escore_cli._cycle", "diff", H_("Compare two runs: saved ids, evidence directories or two rulesets.")),
+    "whatif": ("escore_cli._cycle", "whatif", H_("Score a unit with changed evidence: delta, changed indicators, new rank.")),
+    "cache": ("escore_cli._cache", "cache", H_("Show where the cache is and what it holds, or clear it.")),
+    "appeal": ("escore_cli._cycle", "appeal", H_("File, list and decide appeals (accepted ones apply to later runs).")),
+    "plan": ("escore_cli._plan", "plan", H_("An improvement plan for a unit: actions ranked by points to gain.")),
 }
 
 
-class LazyGroup(click.Group):
+class Command(click.Command):
+    """A command whose ``--help`` speaks the language asked for on the command line (``--lang``,
+    else ``ESCORE_LANG``): its help and its options' are English in the code, marked with
+    :func:`H_`, and translated only when the help is shown (``escore_cli._help``)."""
+
+    def get_help(self, ctx: click.Context) -> str:
+        language = _help_language(ctx)
+        click_language(language)  # click's own words: "Usage:", "Options", "[default: …]"
+        if language == "en":
+            return super().get_help(ctx)
+        from ._help import translated_help
+
+        return translated_help(self, ctx, language)
+
+
+class Group(Command, click.Group):
+    """A group of :class:`Command` s (``@group.command()`` makes one), with its help translated too."""
+
+    command_class = Command
+
+
+class LazyGroup(Group):
     """A group whose subcommands are imported on first use."""
+
+    #: The one-line description of each command in the help's list (set translated by ``escore_cli._help``).
+    summaries: dict[str, str] | None = None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
-        # Before the subcommand's options are parsed: its usage errors follow its --lang.
-        _parse_in_requested_language(args)
+        # Before the subcommand's options are parsed: its usage errors, and its --help, follow its --lang.
+        ctx.meta[HELP_LANGUAGE] = _parse_in_requested_language(args)
         return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -57,22 +88,47 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Short help from the table above: listing commands must not import them.
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, _COMMANDS[name][2]) for name in sorted(_COMMANDS)])
+        # click's heading, in click's catalogue (locale/zh/LC_MESSAGES/click.po), not escore's.
+        from gettext import gettext as click_message
+
+        summaries = self.summaries or {name: entry[2] for name, entry in _COMMANDS.items()}
+        with formatter.section(click_message("Commands")):
+            formatter.write_dl([(name, summaries[name]) for name in sorted(_COMMANDS)])
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="escore", message="%(prog)s %(version)s")
+#: Where :meth:`LazyGroup.resolve_command` keeps the language the command line asks for (``ctx.meta``).
+HELP_LANGUAGE = "escore.help_language"
+
+
+def _help_language(ctx: click.Context) -> str:
+    """The language of a command's ``--help``: what its command line asks for (``--lang``, else
+    ``ESCORE_LANG``), as its usage errors; never the ruleset's, which is not known yet."""
+    if HELP_LANGUAGE in ctx.meta:
+        return str(ctx.meta[HELP_LANGUAGE])
+    return _language_code(_requested_language([]))
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=H_(
+        "escore: score government performance assessments with installed rule packs.\n\n"
+        "Set ESCORE_DISABLE_PLUGIN_AUTOLOAD=1 to load no entry-point plugin but those "
+        "named in ESCORE_PLUGINS (comma-separated) or with -p NAME."
+    ),
+)
+@click.version_option(
+    __version__, "-V", "--version", prog_name="escore", message="%(prog)s %(version)s", help=H_("Show the version and exit.")
+)
 @click.option(
-    "-p", "plugin_options", multiple=True, metavar="NAME", help="'no:NAME' blocks plugin NAME; 'NAME' loads it even with autoload disabled."
+    "-p",
+    "plugin_options",
+    multiple=True,
+    metavar="NAME",
+    help=H_("'no:NAME' blocks plugin NAME; 'NAME' loads it even with autoload disabled."),
 )
 @click.pass_context
 def cli(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
-    """escore: score government performance assessments with installed rule packs.
-
-    Set ESCORE_DISABLE_PLUGIN_AUTOLOAD=1 to load no entry-point plugin but those
-    named in ESCORE_PLUGINS (comma-separated) or with -p NAME.
-    """
     ctx.obj = {"plugin_options": plugin_options}
 
 
@@ -196,11 +252,18 @@ def end_process(status: Any) -> NoReturn:
     os._exit(code)
 
 
-def _parse_in_requested_language(args: list[str]) -> None:
-    """Usage errors found while click parses ``args`` in the language asked for (else English)."""
-    requested = _requested_language(args)
+def _parse_in_requested_language(args: list[str]) -> str:
+    """Usage errors found while click parses ``args`` in the language asked for (else English);
+    returns that language."""
+    code = _language_code(_requested_language(args))
+    click_language(code)
+    return code
+
+
+def _language_code(requested: str | None) -> str:
+    """``zh`` for a request of Chinese (``zh``, ``zh_CN``, ``zh-Hans``), else ``en``."""
     code = (requested or "en").strip().lower().replace("_", "-").split("-")[0]
-    click_language("zh" if code == "zh" else "en")
+    return "zh" if code == "zh" else "en"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,21 +2,26 @@ from __future__ import annotations
 
 import click
 
+from . import H_, Command
 from ._common import echo_out, lang_option, reports_errors, speak
 
 
-@click.command()
-@click.option("--clear", is_flag=True, help="Remove escore's files from the cache directory (parsed TOML files, checked evidence sets).")
+@click.command(
+    cls=Command,
+    help=H_(
+        "Show where escore keeps its cache and how much it holds, or clear it.\n\n"
+        "The cache makes runs faster, never different: parsed TOML files and checked evidence sets, keyed by "
+        "content. ESCORE_CACHE_DIR moves it (off: no cache); ESCORE_CACHE_MAX_SIZE bounds the checked evidence sets "
+        "kept (default 1G; the least recently used go first)."
+    ),
+)
+@click.option(
+    "--clear", is_flag=True, help=H_("Remove escore's files from the cache directory (parsed TOML files, checked evidence sets).")
+)
 @lang_option
 @click.pass_context
 @reports_errors
 def cache(ctx: click.Context, lang: str | None, clear: bool) -> None:
-    """Show where escore keeps its cache and how much it holds, or clear it.
-
-    The cache makes runs faster, never different: parsed TOML files and checked evidence sets,
-    keyed by content. ESCORE_CACHE_DIR moves it (off: no cache); ESCORE_CACHE_MAX_SIZE bounds
-    the checked evidence sets kept (default 1G; the least recently used go first).
-    """
     from escore._cache import MAX_EVIDENCE_FILES, SIZE_ENV, cache_usage, clear_cache
     from escore._i18n import gettext as _
 

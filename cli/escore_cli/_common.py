@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
+from . import H_
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -306,30 +308,37 @@ def jobs_option(help_text: str) -> Callable[[F], F]:
     return click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help=help_text)
 
 
-category_option = click.option("--category", "-c", required=True, metavar="CATEGORY", help="Unit category, e.g. provincial, city, county.")
-ruleset_option = click.option("--ruleset", metavar="NAME", help="Ruleset to use when several are installed (e.g. fj2017).")
-year_option = click.option("--year", type=int, metavar="YEAR", help="Assessment year, when several rulesets are installed.")
+category_option = click.option(
+    "--category", "-c", required=True, metavar="CATEGORY", help=H_("Unit category, e.g. provincial, city, county.")
+)
+ruleset_option = click.option("--ruleset", metavar="NAME", help=H_("Ruleset to use when several are installed (e.g. fj2017)."))
+year_option = click.option("--year", type=int, metavar="YEAR", help=H_("Assessment year, when several rulesets are installed."))
 evidence_option = click.option(
     "--evidence",
     "-e",
     "evidence",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Evidence directory or unit file (repeatable). Default: the packs' synthetic sample.",
+    metavar="PATH",
+    help=H_("Evidence directory or unit file (repeatable). Default: the packs' synthetic sample."),
 )
 output_option = click.option(
-    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE instead of stdout (atomically)."
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help=H_("Write to FILE instead of stdout (atomically)."),
 )
 #: The three renderings of a one-unit or two-run report (explain, plan, diff).
 report_format_option = click.option(
     "--format", "-f", "format_", default="table", type=click.Choice(["table", "json", "html"]), show_default=True
 )
-unit_category_option = click.option("--category", "-c", metavar="CATEGORY", help="Category of the unit, if its code is ambiguous.")
+unit_category_option = click.option("--category", "-c", metavar="CATEGORY", help=H_("Category of the unit, if its code is ambiguous."))
 lang_option = click.option(
     "--lang",
     "lang",
     metavar="zh|en",
-    help="Language of the output and messages (default: ESCORE_LANG, else the ruleset's language: zh for fj2017).",
+    help=H_("Language of the output and messages (default: ESCORE_LANG, else the ruleset's language: zh for fj2017)."),
 )
 
 
@@ -400,15 +409,18 @@ class FiniteFloatRange(click.FloatRange):
 roster_option = click.option(
     "--roster",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster.",
+    metavar="FILE",
+    help=H_("Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster."),
 )
 timeout_option = click.option(
     "--timeout",
     # A millisecond at least: a budget below the watchdog's resolution was never enforced.
     type=FiniteFloatRange(min=0.001),
     metavar="SECONDS",
-    help="An indicator running longer than this is stopped and reported as its error. "
-    "Without it, an indicator running over 10 s is named on stderr.",
+    help=H_(
+        "An indicator running longer than this is stopped and reported as its error. "
+        "Without it, an indicator running over 10 s is named on stderr."
+    ),
 )
 
 

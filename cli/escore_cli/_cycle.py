@@ -11,6 +11,7 @@ import click
 from escore._i18n import N_, NP_, pgettext
 from escore._i18n import gettext as _
 
+from . import H_, Command, Group
 from ._common import (
     catalog_from,
     check_label,
@@ -34,13 +35,13 @@ from ._common import (
 from ._store import accepted_appeals, db_option, no_appeals_option, note_appeals, save_record
 
 set_option = click.option(
-    "--set", "sets", multiple=True, metavar="FIELD=VALUE", help='Change a field (VALUE is TOML: 80, true, 2017-11-15, "text").'
+    "--set", "sets", multiple=True, metavar="FIELD=VALUE", help=H_('Change a field (VALUE is TOML: 80, true, 2017-11-15, "text").')
 )
 add_row_option = click.option(
-    "--add-row", "add_rows", multiple=True, metavar="TABLE:COL=VAL,...", help="Add a monitoring row for the unit."
+    "--add-row", "add_rows", multiple=True, metavar="TABLE:COL=VAL,...", help=H_("Add a monitoring row for the unit.")
 )
 remove_row_option = click.option(
-    "--remove-row", "remove_rows", multiple=True, metavar="TABLE:LINE", help="Remove the unit's row at that CSV line."
+    "--remove-row", "remove_rows", multiple=True, metavar="TABLE:LINE", help=H_("Remove the unit's row at that CSV line.")
 )
 
 
@@ -50,15 +51,14 @@ HISTORY_HEADINGS = (N_("id"), N_("created"), N_("kind"), N_("ruleset"), N_("cate
 DIFF_HEADINGS = (N_("code"), N_("name"), N_("before"), N_("after"), N_("delta"), N_("rank"), N_("→ rank"))
 
 
-@click.command()
-@click.option("--category", "-c", metavar="CATEGORY", help="Only runs of this category.")
+@click.command(cls=Command, help=H_("List the saved runs (oldest first)."))
+@click.option("--category", "-c", metavar="CATEGORY", help=H_("Only runs of this category."))
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
 @db_option
 @lang_option
 @click.pass_context
 @reports_errors
 def history(ctx: click.Context, lang: str | None, category: str | None, format_: str, db: Path | None) -> None:
-    """List the saved runs (oldest first)."""
     from escore._store import open_store
 
     speak(ctx)
@@ -132,15 +132,23 @@ def _fresh_record(
     return record
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=H_(
+        "Compare two runs: saved run ids (3 7), evidence directories (ev-oct/ ev-dec/), or one evidence under two "
+        "rulesets (--ruleset fj2017 --ruleset fj2018 -c county).\n\n"
+        "Per unit: totals before and after, the exact delta, the rank move, and every changed indicator with both "
+        "explanations. With --roster: two evidence directories (or two rulesets) of the units of a units table."
+    ),
+)
 @click.argument("runs", nargs=-1, metavar="[RUN_A RUN_B]")
-@click.option("--category", "-c", metavar="CATEGORY", help="Category, for runs made from evidence directories or rulesets.")
+@click.option("--category", "-c", metavar="CATEGORY", help=H_("Category, for runs made from evidence directories or rulesets."))
 @click.option(
     "--ruleset",
     "rulesets",
     multiple=True,
     metavar="NAME",
-    help="Twice: the same evidence under two rulesets; once: the ruleset of both runs.",
+    help=H_("Twice: the same evidence under two rulesets; once: the ruleset of both runs."),
 )
 @year_option
 @evidence_option
@@ -150,7 +158,7 @@ def _fresh_record(
 @no_appeals_option
 @lang_option
 @roster_option
-@jobs_option("With --roster: score in N processes (default: every processor for 1,000 units or more). Results are the same.")
+@jobs_option(H_("With --roster: score in N processes (default: every processor for 1,000 units or more). Results are the same."))
 @click.pass_context
 @reports_errors
 def diff(
@@ -168,13 +176,6 @@ def diff(
     roster: Path | None,
     jobs: int | None,
 ) -> None:
-    """Compare two runs: saved run ids (3 7), evidence directories (ev-oct/ ev-dec/),
-    or one evidence under two rulesets (--ruleset fj2017 --ruleset fj2018 -c county).
-
-    Per unit: totals before and after, the exact delta, the rank move, and every
-    changed indicator with both explanations. With --roster: two evidence directories
-    (or two rulesets) of the units of a units table.
-    """
     from escore._cycle import diff_records
     from escore._errors import UsageError
     from escore._store import default_path, open_store
@@ -426,7 +427,13 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
 # ---------------------------------------------------------------------- whatif
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=H_(
+        "Score UNIT with changed evidence: the delta, the changed indicators and the new rank.\n\n"
+        'Rows: --add-row website_notices:date=2017-09-01,kind="security" adds one (a unit=CODE column names a sub-unit); --remove-row website_notices:4 removes the unit\'s row at line 4.'
+    ),
+)
 @click.argument("unit")
 @unit_category_option
 @ruleset_option
@@ -437,8 +444,8 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
 @remove_row_option
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
 @output_option
-@click.option("--save", is_flag=True, help="Store the changed run as a labelled what-if run.")
-@click.option("--label", default="", help="Label of the saved what-if run.")
+@click.option("--save", is_flag=True, help=H_("Store the changed run as a labelled what-if run."))
+@click.option("--label", default="", help=H_("Label of the saved what-if run."))
 @db_option
 @no_appeals_option
 @lang_option
@@ -464,11 +471,6 @@ def whatif(
     no_appeals: bool,
     roster: Path | None,
 ) -> None:
-    """Score UNIT with changed evidence: the delta, the changed indicators and the new rank.
-
-    Rows: --add-row website_notices:date=2017-09-01,kind=\"security\" adds one (a unit=CODE
-    column names a sub-unit); --remove-row website_notices:4 removes the unit's row at line 4.
-    """
     from escore._cycle import Changes, diff_records, run_cycle, run_record
     from escore._errors import UsageError
 
@@ -545,15 +547,17 @@ def _whatif_text(data: dict[str, Any], changes: Any, synthetic: bool) -> str:
 # ---------------------------------------------------------------------- appeals
 
 
-@click.group()
+@click.group(
+    cls=Group, help=H_("File, list and decide appeals; an accepted appeal's changes apply to later runs of its category and year.")
+)
 def appeal() -> None:
-    """File, list and decide appeals; an accepted appeal's changes apply to later runs of its category and year."""
+    pass
 
 
-@appeal.command("add")
+@appeal.command("add", help=H_("File an appeal of UNIT against INDICATOR, with the evidence changes it asks for."))
 @click.argument("unit")
 @click.argument("indicator")
-@click.option("--claim", required=True, help="What the unit claims, in its words.")
+@click.option("--claim", required=True, help=H_("What the unit claims, in its words."))
 @unit_category_option
 @ruleset_option
 @year_option
@@ -580,7 +584,6 @@ def appeal_add(
     remove_rows: tuple[str, ...],
     db: Path | None,
 ) -> None:
-    """File an appeal of UNIT against INDICATOR, with the evidence changes it asks for."""
     from escore._cycle import Changes, changes_elsewhere, run_cycle
     from escore._errors import UsageError, did_you_mean
     from escore._store import open_store
@@ -620,7 +623,7 @@ def appeal_add(
     echo_out(safe(_("appeal #{0} filed: {1} {2}").format(appeal_id, code, indicator) + (f" ({changes.describe()})" if changes else "")))
 
 
-@appeal.command("list")
+@appeal.command("list", help=H_("List appeals with every recorded step."))
 @click.option("--category", "-c", metavar="CATEGORY")
 @click.option("--status", type=click.Choice(["filed", "accepted", "rejected"]))
 @click.option("--format", "-f", "format_", default="table", type=click.Choice(["table", "json"]), show_default=True)
@@ -629,7 +632,6 @@ def appeal_add(
 @click.pass_context
 @reports_errors
 def appeal_list(ctx: click.Context, lang: str | None, category: str | None, status: str | None, format_: str, db: Path | None) -> None:
-    """List appeals with every recorded step."""
     from escore._store import open_store
 
     speak(ctx)
@@ -670,17 +672,16 @@ def _args(changes: dict[str, Any]) -> list[str]:
     return Changes.from_dict(changes).args()
 
 
-@appeal.command("decide")
+@appeal.command("decide", help=H_("Accept or reject appeal ID (final; recorded with time and reason)."))
 @click.argument("appeal_id", type=int, metavar="ID")
-@click.option("--accept", "accept", is_flag=True, help="Accept: its changes apply to later runs.")
-@click.option("--reject", "reject", is_flag=True, help="Reject.")
-@click.option("--reason", required=True, help="Why; recorded with the decision.")
+@click.option("--accept", "accept", is_flag=True, help=H_("Accept: its changes apply to later runs."))
+@click.option("--reject", "reject", is_flag=True, help=H_("Reject."))
+@click.option("--reason", required=True, help=H_("Why; recorded with the decision."))
 @db_option
 @lang_option
 @click.pass_context
 @reports_errors
 def appeal_decide(ctx: click.Context, lang: str | None, appeal_id: int, accept: bool, reject: bool, reason: str, db: Path | None) -> None:
-    """Accept or reject appeal ID (final; recorded with time and reason)."""
     from escore._errors import UsageError
     from escore._store import default_path, open_store
 

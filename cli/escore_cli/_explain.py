@@ -5,6 +5,7 @@ from typing import Any
 
 import click
 
+from . import H_, Command
 from ._common import (
     catalog_from,
     check_suffix,
@@ -195,7 +196,13 @@ def render(result: Any) -> str:
     return escape_lines("\n".join(lines) + "\n")
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=H_(
+        "Explain every point of one UNIT (its code or its name), grouped by the tree.\n\n"
+        "With --roster, UNIT is one of the units table's (give its category with -c), as `escore run --roster` scores them."
+    ),
+)
 @click.argument("unit")
 @unit_category_option
 @ruleset_option
@@ -225,11 +232,6 @@ def explain(
     roster: Path | None,
     timeout: float | None,
 ) -> None:
-    """Explain every point of one UNIT (its code or its name), grouped by the tree.
-
-    With --roster, UNIT is one of the units table's (give its category with -c), as `escore run
-    --roster` scores them.
-    """
     import json
 
     from escore._report import run_to_dict

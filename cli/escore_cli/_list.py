@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from . import H_, Command
 from ._common import (
     catalog_from,
     category_option,
@@ -18,11 +19,11 @@ from ._common import (
 )
 
 
-@click.command("list")
+@click.command("list", cls=Command, help=H_("Show the indicator tree of a category: maxima, methods and citations."))
 @category_option
 @ruleset_option
 @year_option
-@click.option("--format", "-f", "format_", default="table", show_default=True, help="table or json.")
+@click.option("--format", "-f", "format_", default="table", show_default=True, help=H_("table or json."))
 @output_option
 @lang_option
 @click.pass_context
@@ -30,7 +31,6 @@ from ._common import (
 def list_(
     ctx: click.Context, lang: str | None, category: str, ruleset: str | None, year: int | None, format_: str, output: Path | None
 ) -> None:
-    """Show the indicator tree of a category: maxima, methods and citations."""
     from escore._errors import UsageError
 
     catalog = catalog_from(ctx)

@@ -4,26 +4,29 @@ from pathlib import Path
 
 import click
 
+from . import H_, Command
 from ._common import catalog_from, lang_option, reports_errors, speak, use_language
 
 
-@click.command("new-pack")
+@click.command(
+    "new-pack",
+    cls=Command,
+    help=H_(
+        "Write a complete pip-installable rule pack into DIRECTORY.\n\n"
+        "With --extends, the pack declares a ruleset that inherits everything from an installed one and scores "
+        "identically to it until you change something in its overrides module. Without, it is a minimal pack of its "
+        "own (one category, one indicator, a roster, sample evidence and a golden case) to grow from. Install it "
+        "with `pip install -e DIRECTORY`."
+    ),
+)
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--name", required=True, metavar="NAME", help="The new ruleset's name, e.g. fj2018 (also names the distribution).")
-@click.option("--extends", "base", metavar="RULESET", help="An installed ruleset the new one inherits from (a new year of it).")
-@click.option("--year", type=int, metavar="YEAR", help="Assessment year (default with --extends: the base's year + 1).")
+@click.option("--name", required=True, metavar="NAME", help=H_("The new ruleset's name, e.g. fj2018 (also names the distribution)."))
+@click.option("--extends", "base", metavar="RULESET", help=H_("An installed ruleset the new one inherits from (a new year of it)."))
+@click.option("--year", type=int, metavar="YEAR", help=H_("Assessment year (default with --extends: the base's year + 1)."))
 @lang_option
 @click.pass_context
 @reports_errors
 def new_pack(ctx: click.Context, lang: str | None, directory: Path, name: str, base: str | None, year: int | None) -> None:
-    """Write a complete pip-installable rule pack into DIRECTORY.
-
-    With --extends, the pack declares a ruleset that inherits everything from an
-    installed one and scores identically to it until you change something in its
-    overrides module. Without, it is a minimal pack of its own (one category, one
-    indicator, a roster, sample evidence and a golden case) to grow from.
-    Install it with `pip install -e DIRECTORY`.
-    """
     from escore._errors import UsageError
     from escore._i18n import gettext as _
 

@@ -12,6 +12,7 @@ import click
 from escore._i18n import N_
 from escore._i18n import gettext as _
 
+from . import H_, Command
 from ._common import (
     catalog_from,
     dumps,
@@ -31,9 +32,17 @@ from ._common import (
 from ._store import db_option, no_appeals_option, note_appeals
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=H_(
+        "An improvement plan for UNIT: what to change to gain points, best first.\n\n"
+        "Every action is verified by re-scoring: `escore whatif UNIT` with its options (the `set` list as --set "
+        "FIELD=VALUE) gains exactly its `gain`. With --all instead of UNIT: the plan of every unit of the category "
+        "(-c)."
+    ),
+)
 @click.argument("unit", required=False)
-@click.option("--all", "every_unit", is_flag=True, help="Plan every unit of the category (-c), in rank order.")
+@click.option("--all", "every_unit", is_flag=True, help=H_("Plan every unit of the category (-c), in rank order."))
 @unit_category_option
 @ruleset_option
 @year_option
@@ -45,14 +54,14 @@ from ._store import db_option, no_appeals_option, note_appeals
     default="table",
     type=click.Choice(["table", "json", "csv", "html"]),
     show_default=True,
-    help="csv: with --all, a line per action.",
+    help=H_("csv: with --all, a line per action."),
 )
 @output_option
 @db_option
 @no_appeals_option
 @lang_option
 @roster_option
-@jobs_option("With --all: plan in N processes (default: every processor; 1: one process). Results are the same.")
+@jobs_option(H_("With --all: plan in N processes (default: every processor; 1: one process). Results are the same."))
 @click.pass_context
 @reports_errors
 def plan(
@@ -71,12 +80,6 @@ def plan(
     roster: Path | None,
     jobs: int | None,
 ) -> None:
-    """An improvement plan for UNIT: what to change to gain points, best first.
-
-    Every action is verified by re-scoring: `escore whatif UNIT` with its options
-    (the `set` list as --set FIELD=VALUE) gains exactly its `gain`. With --all
-    instead of UNIT: the plan of every unit of the category (-c).
-    """
     from escore._cycle import run_cycle
     from escore._errors import UsageError
     from escore._plan import improvement_plan

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import click
 
+from . import H_, Command
 from ._common import catalog_from, echo_out, lang_option, reports_errors
 
 
-@click.command()
-@click.option("--hooks", is_flag=True, help="Also list the hooks each plugin implements.")
+@click.command(cls=Command, help=H_("List the loaded plugins with their distribution and version."))
+@click.option("--hooks", is_flag=True, help=H_("Also list the hooks each plugin implements."))
 @lang_option
 @click.pass_context
 @reports_errors
 def plugins(ctx: click.Context, lang: str | None, hooks: bool) -> None:
-    """List the loaded plugins with their distribution and version."""
     from escore._i18n import gettext as _
     from escore._plugins import list_plugins
     from escore._report import grid

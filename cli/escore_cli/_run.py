@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from . import H_, Command
 from ._common import (
     catalog_from,
     category_option,
@@ -36,34 +37,43 @@ if TYPE_CHECKING:
 STDERR_UNITS = 10
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=H_(
+        "Score and rank the units of a category.\n\n"
+        "Exit status: 1 when an indicator raised an error, or with --strict when any evidence is missing (it is "
+        "always reported); 2 on bad input; else 0."
+    ),
+)
 @category_option
 @ruleset_option
 @year_option
 @evidence_option
 @click.option(
-    "--format", "-f", "format_", default="table", show_default=True, help="Output format: table, json, toml, csv, xlsx (or a plugin's)."
+    "--format", "-f", "format_", default="table", show_default=True, help=H_("Output format: table, json, toml, csv, xlsx (or a plugin's).")
 )
 @output_option
 @click.option(
     "--columns",
     metavar="NAMES",
-    help="With -f csv: only these columns, comma-separated, in this order (e.g. code,name,total); 'synthetic' always comes last.",
+    help=H_("With -f csv: only these columns, comma-separated, in this order (e.g. code,name,total); 'synthetic' always comes last."),
 )
-@click.option("-k", "keyword", metavar="EXPR", help="Only indicators whose code/title match EXPR (and/or/not).")
-@click.option("-m", "marks", metavar="EXPR", help="Only indicators whose marks match EXPR.")
-@click.option("--strict", is_flag=True, help="Exit 1 if any evidence is missing.")
-@click.option("--save", is_flag=True, help="Store the run (exact points, statuses, reasons, stamp) in the store.")
-@click.option("--label", default="", help="A label for the saved run.")
+@click.option("-k", "keyword", metavar="EXPR", help=H_("Only indicators whose code/title match EXPR (and/or/not)."))
+@click.option("-m", "marks", metavar="EXPR", help=H_("Only indicators whose marks match EXPR."))
+@click.option("--strict", is_flag=True, help=H_("Exit 1 if any evidence is missing."))
+@click.option("--save", is_flag=True, help=H_("Store the run (exact points, statuses, reasons, stamp) in the store."))
+@click.option("--label", default="", help=H_("A label for the saved run."))
 @db_option
 @no_appeals_option
 @lang_option
 @roster_option
 @timeout_option
 @jobs_option(
-    "Score, and read large CSV monitoring tables, in N processes (default: every processor for 1,000 units or more;"
-    " 1: one process). With more than one, a first run saves the checked evidence to the cache in a process of its"
-    " own while it scores. Results are the same."
+    H_(
+        "Score, and read large CSV monitoring tables, in N processes (default: every processor for 1,000 units or more;"
+        " 1: one process). With more than one, a first run saves the checked evidence to the cache in a process of its"
+        " own while it scores. Results are the same."
+    )
 )
 @click.pass_context
 @reports_errors
@@ -88,11 +98,6 @@ def run(
     timeout: float | None,
     jobs: int | None,
 ) -> None:
-    """Score and rank the units of a category.
-
-    Exit status: 1 when an indicator raised an error, or with --strict when
-    any evidence is missing (it is always reported); 2 on bad input; else 0.
-    """
     from escore._errors import UsageError, did_you_mean
     from escore._i18n import gettext as _
 
@@ -129,7 +134,8 @@ def run(
         if count > chosen_format.max_units:
             raise UsageError(
                 _(
-                    "-f {0} is built whole in memory and read by people: at most {1} units, and this run has {2}; use -f csv, json, toml, table or xlsx, which stream any number of units"
+                    "-f {0} is built whole in memory and read by people: at most {1} units, and this run has {2}; "
+                    "use -f csv, json, toml, table or xlsx, which stream any number of units"
                 ).format(format_, f"{chosen_format.max_units:,}", f"{count:,}")
             )
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)

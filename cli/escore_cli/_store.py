@@ -13,12 +13,15 @@ import click
 
 from escore._i18n import gettext as _
 
+from . import H_
+
 db_option = click.option(
     "--db",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="The store (SQLite). Default: $ESCORE_DB, else $XDG_DATA_HOME/escore/escore.db or ~/.local/share/escore/escore.db.",
+    metavar="FILE",
+    help=H_("The store (SQLite). Default: $ESCORE_DB, else $XDG_DATA_HOME/escore/escore.db or ~/.local/share/escore/escore.db."),
 )
-no_appeals_option = click.option("--no-appeals", is_flag=True, help="Do not apply the accepted appeals of the store.")
+no_appeals_option = click.option("--no-appeals", is_flag=True, help=H_("Do not apply the accepted appeals of the store."))
 
 
 def accepted_appeals(db: Path | None, catalog: Any, category: str, ruleset: str | None, year: int | None) -> list[dict[str, Any]]:

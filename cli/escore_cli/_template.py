@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from . import H_, Command
 from ._common import (
     catalog_from,
     category_option,
@@ -74,11 +75,19 @@ def render_template(plan: Any, unit: Any | None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=H_(
+        "Write a blank evidence file: every field with its type, unit, range and the indicators it feeds.\n\n"
+        "With --format xlsx, one workbook for the whole category: a sheet per field group (a row per unit, a column "
+        "per field), a sheet per monitoring table, data validation and a comment on every key; -e or "
+        "--evidence-from-sample fills it in."
+    ),
+)
 @category_option
 @ruleset_option
 @year_option
-@click.option("--unit", "-u", "unit_code", metavar="UNIT", help="Write the template for this unit (its code or its name; toml).")
+@click.option("--unit", "-u", "unit_code", metavar="UNIT", help=H_("Write the template for this unit (its code or its name; toml)."))
 @click.option(
     "--format",
     "-f",
@@ -86,7 +95,7 @@ def render_template(plan: Any, unit: Any | None) -> str:
     default="toml",
     show_default=True,
     type=click.Choice(["toml", "xlsx"]),
-    help="toml: one unit's file; xlsx: one workbook for the whole category (needs --output).",
+    help=H_("toml: one unit's file; xlsx: one workbook for the whole category (needs --output)."),
 )
 @click.option(
     "--evidence",
@@ -94,9 +103,10 @@ def render_template(plan: Any, unit: Any | None) -> str:
     "evidence",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="xlsx: pre-fill the workbook from this evidence (repeatable).",
+    metavar="PATH",
+    help=H_("xlsx: pre-fill the workbook from this evidence (repeatable)."),
 )
-@click.option("--evidence-from-sample", is_flag=True, help="xlsx: pre-fill the workbook from the packs' synthetic sample evidence.")
+@click.option("--evidence-from-sample", is_flag=True, help=H_("xlsx: pre-fill the workbook from the packs' synthetic sample evidence."))
 @output_option
 @lang_option
 @click.pass_context
@@ -113,12 +123,6 @@ def template(
     evidence_from_sample: bool,
     output: Path | None,
 ) -> None:
-    """Write a blank evidence file: every field with its type, unit, range and the indicators it feeds.
-
-    With --format xlsx, one workbook for the whole category: a sheet per field group
-    (a row per unit, a column per field), a sheet per monitoring table, data validation
-    and a comment on every key; -e or --evidence-from-sample fills it in.
-    """
     from escore._errors import UsageError, did_you_mean
     from escore._i18n import gettext as _
 

@@ -14,6 +14,7 @@ from escore._i18n import gettext as _
 if TYPE_CHECKING:
     from escore._plugins import Catalog
 
+from . import H_, Command
 from ._common import (
     FiniteFloatRange,
     catalog_from,
@@ -39,16 +40,25 @@ class _Sink:
         setattr(config, OUTCOMES_ATTRIBUTE, self.outcomes)
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
+@click.command(
+    context_settings={"ignore_unknown_options": True},
+    cls=Command,
+    help=H_(
+        "Run golden cases through pytest: those of the installed packs, or under PATHS.\n\n"
+        "Exit status: 0 when every case passes (and coverage is at least --fail-under), 1 otherwise, 2 on bad input."
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @ruleset_option
 @year_option
-@click.option("--coverage", "with_coverage", is_flag=True, help="Report rule coverage: indicators reached, branches never taken.")
-@click.option("--fail-under", type=FiniteFloatRange(0, 100), help="With --coverage: fail if fewer than PCT% of indicators are reached.")
-@click.option("--pytest-arg", "pytest_args", multiple=True, metavar="ARG", help="Pass ARG to pytest (repeatable), e.g. --pytest-arg=-x.")
-@click.option("-k", "keyword", metavar="EXPR", help="Only cases whose id/file match EXPR (pytest -k).")
-@click.option("-x", "exitfirst", is_flag=True, help="Stop at the first failing case.")
-@click.option("-v", "--verbose", is_flag=True, help="One line per case, with its result (pytest -v).")
+@click.option("--coverage", "with_coverage", is_flag=True, help=H_("Report rule coverage: indicators reached, branches never taken."))
+@click.option("--fail-under", type=FiniteFloatRange(0, 100), help=H_("With --coverage: fail if fewer than PCT% of indicators are reached."))
+@click.option(
+    "--pytest-arg", "pytest_args", multiple=True, metavar="ARG", help=H_("Pass ARG to pytest (repeatable), e.g. --pytest-arg=-x.")
+)
+@click.option("-k", "keyword", metavar="EXPR", help=H_("Only cases whose id/file match EXPR (pytest -k)."))
+@click.option("-x", "exitfirst", is_flag=True, help=H_("Stop at the first failing case."))
+@click.option("-v", "--verbose", is_flag=True, help=H_("One line per case, with its result (pytest -v)."))
 @lang_option
 @click.pass_context
 @reports_errors
@@ -65,11 +75,6 @@ def verify(
     exitfirst: bool,
     verbose: bool,
 ) -> None:
-    """Run golden cases through pytest: those of the installed packs, or under PATHS.
-
-    Exit status: 0 when every case passes (and coverage is at least --fail-under),
-    1 otherwise, 2 on bad input.
-    """
     import tempfile
 
     import pytest
