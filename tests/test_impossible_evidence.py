@@ -501,11 +501,23 @@ def test_a_monitoring_date_outside_the_assessment_year_is_scored_as_given_and_wa
     stderr, scored_json = scored("county")
     assert stderr == warned
     assert scored("county")[0] == warned  # the cached evidence set says it again
+    # The warning travels with the results: in the JSON, the results workbook and the HTML report.
+    assert scored_json["warnings"] == [warned.removeprefix("escore: warning: ").rstrip("\n")]
+    for fmt in ("xlsx", "html"):
+        made = CliRunner().invoke(cli, ["run", "-c", "county", "--evidence", "ev", "-f", fmt, "-o", f"out.{fmt}"])
+        assert made.exit_code == 0, made.output
+    import openpyxl
+
+    about = openpyxl.load_workbook("out.xlsx")["说明 about"]
+    rows = [(about.cell(r, 1).value, about.cell(r, 2).value) for r in range(1, about.max_row + 1)]
+    assert ("warning", scored_json["warnings"][0]) in rows
+    assert "<li>website.monitoring_date: 1 unit(s) give a date outside 2017" in Path("out.html").read_text(encoding="utf-8")
     gulou = next(u for u in scored_json["units"] if u["code"] == "fuzhou.gulou")
     explained = json.dumps(gulou, ensure_ascii=False)
     assert "no valid letter in the 12 months up to the monitoring date 2018-11-30" in explained
     edit(unit, r"^monitoring_date = 2018-11-30$", "monitoring_date = 2017-11-30")
-    assert scored("county")[0] == ""  # the sample's own date is in the year: no warning
+    stderr, scored_json = scored("county")
+    assert stderr == "" and "warnings" not in scored_json  # the sample's own date is in the year: no warning
 
 
 def test_a_what_if_date_is_screened_as_a_file_s_date(work):

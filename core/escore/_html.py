@@ -34,6 +34,7 @@ header,main{max-width:1100px;margin:0 auto;padding:0 16px}
 h1{font-size:22px;margin:16px 0 4px}h2{font-size:18px;margin:0}h3{font-size:15px;margin:12px 0 4px}
 .banner{background:var(--warn);border:2px solid #c98a00;padding:8px 12px;margin:12px 0;font-weight:600}
 .banner small{display:block;font-weight:400}
+.warnings{border-left:4px solid #c98a00;background:var(--warn);padding:6px 12px;margin:12px 0}.warnings ul{margin:4px 0 0 1.2em;padding:0}
 .meta{color:var(--muted);margin:0 0 8px}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
@@ -407,6 +408,14 @@ def render_html(result: RunResult, *, single: bool = False) -> str:
             f'<div class="banner" role="note">{esc(synthetic_banner())}'
             + "".join(f"<small>{esc(note)}</small>" for note in result.notes)
             + "</div>"
+        )
+    if result.warnings:  # what loading the evidence warned of, published with the ranking
+        head.append(
+            '<div class="warnings" role="note"><strong>'
+            + esc(_("Warnings from the evidence"))
+            + "</strong><ul>"
+            + "".join(f"<li>{esc(text)}</li>" for text in result.warnings)
+            + "</ul></div>"
         )
     if result.selection:
         head.append(

@@ -203,10 +203,11 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
 
 def run_header(result: RunResult, *, missing: list[Any] | None = None) -> dict[str, Any]:
     """Everything of :func:`run_to_dict` but the units, which come last (streaming writers add
-    them); ``missing`` in place of the list of missing results (a writer that streams it too)."""
+    them); ``missing`` in place of the list of missing results (a writer that streams it too).
+    ``warnings`` (what loading the evidence warned of) is there only when there were any."""
     plan = result.plan
     stamp = result.stamp
-    return {
+    header = {
         "schema_version": SCHEMA_VERSION,
         "ruleset": plan.ruleset.name,
         "year": plan.ruleset.year,
@@ -222,6 +223,9 @@ def run_header(result: RunResult, *, missing: list[Any] | None = None) -> dict[s
         "statuses": result.status_counts(),
         "missing": list(missing_dicts(result)) if missing is None else missing,
     }
+    if result.warnings:
+        header["warnings"] = list(result.warnings)
+    return header
 
 
 def unit_dicts(result: RunResult) -> Iterator[dict[str, Any]]:

@@ -106,6 +106,9 @@ class RunResult(NamedTuple):
     selection: str = ""
     counts: Mapping[str, int] = {}  # counted once by the session; never mutated
     stamp: Stamp | None = None  # escore and pack versions, evidence digest (set by the session)
+    #: What loading the evidence warned of (a row pasted twice, a monitoring date in another
+    #: year, a dropped unit's files): kept with the results, not only said on stderr.
+    warnings: tuple[str, ...] = ()
 
     def status_counts(self) -> dict[str, int]:
         """Indicator results per status (an undecided veto shows as its targets' status)."""

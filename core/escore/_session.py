@@ -174,7 +174,17 @@ def relabel(data: EvidenceSet, paths: Sequence[Path]) -> EvidenceSet:
             parts.append(shown)
         return " + ".join(parts)
 
-    return attrs.evolve(data, files=_Shown(data.files, show), sources=tuple(labels[str(p)] for p in paths))
+    def show_in(message: str) -> str:  # the paths a warning names, as output names them
+        for prefix, label in prefixes:
+            message = message.replace(prefix + os.sep, label + "/")
+        return message
+
+    return attrs.evolve(
+        data,
+        files=_Shown(data.files, show),
+        sources=tuple(labels[str(p)] for p in paths),
+        warnings=tuple(map(show_in, data.warnings)),
+    )
 
 
 class _Shown(Mapping[str, str]):
@@ -447,11 +457,33 @@ def score_with(
         )
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
         lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later, units, data)  # type: ignore[arg-type]
-        return RunResult(plan, lazy_units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts)  # type: ignore[arg-type]
+        return RunResult(
+            plan,
+            lazy_units,  # type: ignore[arg-type]  # a sequence of UnitResult, scored again when read
+            ranks,
+            tuple(selected),
+            data.synthetic,
+            data.notes,
+            data.sources,
+            selection,
+            counts,
+            warnings=data.warnings,
+        )
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
     ordered, ranks = rank(results, in_code_order=True)
-    return RunResult(plan, ordered, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, count_statuses(ordered))
+    return RunResult(
+        plan,
+        ordered,
+        ranks,
+        tuple(selected),
+        data.synthetic,
+        data.notes,
+        data.sources,
+        selection,
+        count_statuses(ordered),
+        warnings=data.warnings,
+    )
 
 
 def notify_finished(catalog: Catalog, result: RunResult) -> None:

@@ -408,6 +408,8 @@ class _ResultSheets:
                 _("points are stored as numbers and shown with 2 decimals; ranks use exact totals (JSON output has exact values)"),
             ),
         ]
+        # What loading the evidence warned of travels with the results, a row each.
+        lines.extend((_("warning") if n == 0 else "", text) for n, text in enumerate(result.warnings))
         self.start(about, "说明 about")
         about.set_column(0, 0, 14)
         about.set_column(1, 1, 100)
