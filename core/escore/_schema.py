@@ -160,7 +160,7 @@ def warn_repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]], row_wh
     shown_at_most = 5
     for name, found in itertools.groupby(repeated_rows(tables), key=operator.itemgetter(0)):  # table by table
         repeats = list(found)
-        listed = "; ".join(
+        listed = _("; ").join(
             _("{0} (unit {1}, as line {2})").format(row_where(name, row, position), row.unit, earlier.line)
             for _name, earlier, row, position in repeats[:shown_at_most]
         )
@@ -210,7 +210,7 @@ def warn_dates_off_year(schema: EvidenceSchema, codes: Sequence[str], values: An
             _(
                 "{0}: {1} unit(s) give a date outside {2}, the year {3} assesses: {4}; scored as given, "
                 "and every window or deadline counted from it moves with it"
-            ).format(spec.key, sum(map(len, by_day.values())), schema.year, schema.ruleset, "; ".join(groups))
+            ).format(spec.key, sum(map(len, by_day.values())), schema.year, schema.ruleset, _("; ").join(groups))
         )
 
 
