@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import tomllib
 from decimal import Decimal
@@ -163,8 +164,46 @@ def test_parquet_float_is_refused_with_advice(catalog, tmp_path):
     pq.write_table(table, root / "fields" / "provincial.parquet")
     with pytest.raises(InputError) as info:
         run_category(catalog, "provincial", evidence=[root])
-    assert "provincial.parquet:1" in str(info.value)
-    assert "expected" in str(info.value)
+    assert str(info.value).endswith(
+        "provincial.parquet:1: provincial.data_sharing.aggregation.points: expected a number, "
+        "got the binary floating-point number 0.1 (store exact numbers as decimal or text)"
+    )
+
+
+def test_parquet_whole_decimal_in_an_int_column_is_read_and_a_list_is_cleaned_as_a_cell(catalog, tmp_path):
+    """A decimal column of scale 0 holds whole numbers (the float advice says to store decimals):
+    read as ints; one with decimals is refused. A list's items are stripped as a cell's are, 无
+    alone is none, and an item that is empty or listed twice once stripped is refused."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from escore import field
+
+    root = tmp_path / "ev"
+    (root / "fields").mkdir(parents=True)
+    whole = pa.array([Decimal("88")], pa.decimal128(12, 0))
+    pq.write_table(pa.table({"unit": ["prov.czt"], "provincial.credit.items_required": whole}), root / "fields" / "provincial.parquet")
+    plan = catalog.plan("fj2017", "provincial")
+    from escore._load import load_evidence
+
+    data = load_evidence([root], plan, ["prov.czt"], catalog.all_unit_codes("fj2017"), catalog.loaders)
+    assert data.values["prov.czt"]["provincial_credit_items_required"] == 88
+    assert type(data.values["prov.czt"]["provincial_credit_items_required"]) is int
+    fraction = pa.array([Decimal("88.00")], pa.decimal128(12, 2))
+    pq.write_table(pa.table({"unit": ["prov.czt"], "provincial.credit.items_required": fraction}), root / "fields" / "provincial.parquet")
+    with pytest.raises(InputError, match=re.escape("provincial.credit.items_required: expected a whole number")):
+        load_evidence([root], plan, ["prov.czt"], catalog.all_unit_codes("fj2017"), catalog.loaders)
+
+    platforms = field("city.platforms.iot", "list[str]")
+    assert platforms.parse([" a ", "b "], "w", "k") == ("a", "b")
+    assert platforms.parse(["无"], "w", "k") == ()
+    for items, problem in [
+        (["a", " a "], "'a' is listed twice"),
+        (["a", ""], "an empty item"),
+        (["无", "a"], "无 (none) listed with other items"),
+    ]:
+        with pytest.raises(InputError, match=re.escape(problem)):
+            platforms.parse(items, "w", "k")
 
 
 @pytest.mark.parametrize(
@@ -765,7 +804,10 @@ def test_a_parquet_monitoring_table_by_columns_is_the_table_by_rows(catalog, tmp
                 code: [tuple(r) for r in rows] for code, rows in found.tables[name].items()
             }, name
     elif table == "provincial_security_incidents":  # floats: read row by row, refused
-        assert columns.endswith("provincial_security_incidents.parquet:1: rectified_on_time: expected true or false, got 0.5")
+        assert columns.endswith(
+            "provincial_security_incidents.parquet:1: rectified_on_time: expected true or false, "
+            "got the binary floating-point number 0.5 (store exact numbers as decimal or text)"
+        )
 
 
 def test_typed_cells_are_converted_once_per_value_that_is_the_same():

@@ -524,6 +524,7 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
             "error: --add-row: outages:date: expected a date, YYYY-MM-DD, got '2024-13-01'\n",
         ),
         (["--add-row", "outages:dat=2024-07-01,hours=1"], "error: --add-row: outages:dat: unknown column (did you mean 'date'?)\n"),
+        (["--set", 'service.platforms=["a", " a "]'], "error: --set: service.platforms: 'a' is listed twice"),
         (
             ["--add-row", "outages:date=2204-07-01,hours=1"],
             "error: --add-row: outages: date: expected a date from 2014-01-01 to 2034-12-31 (10 years around 2024",
@@ -553,6 +554,7 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
         "a quoted comma",
         "a bad cell: the option and the table, not a line of no file",
         "an unknown column",
+        "an item listed twice once stripped, as a cell's (it had counted twice)",
         "a date decades away, refused as in a file (it had been read as 180 years late)",
         "a value nested 5,000 deep: the limits of a TOML file (a RecursionError before)",
         "a cell nested 5,000 deep",

@@ -138,6 +138,8 @@ def read_field_table(
                 try:
                     value = spec.parse(raw, f"{where}:{line}", name, from_text=True)
                 except InputError:
+                    if raw.__class__ is not float:
+                        raise  # its own words: an empty item, a choice unknown, a number out of range
                     raise InputError(f"{where}:{line}", name, _("expected {0}, got {1}").format(spec.expected(), _show(raw))) from None
             target[fixture] = value
         for fixture, (key, given) in grades.items():
@@ -150,6 +152,8 @@ def read_field_table(
             # repeat (0, 0.5, 1 …) even where every reason differs: one Decimal per distinct text.
             # Texts only: typed (Parquet) points such as 1.0 and 1.00 are equal but not the same.
             points, reason = given["points"], given["reason"]
+            if points.__class__ is float:  # a binary float cannot hold 0.1: say what to store instead
+                raise InputError(f"{where}:{line}", f"{key}.points", _("expected {0}, got {1}").format(_("a number"), _show(points)))
             texts = (fixture, points, reason) if points.__class__ is str and reason.__class__ is str else None
             grade = grade_memo.get(texts) if texts else None
             if grade is None:

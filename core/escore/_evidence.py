@@ -185,6 +185,10 @@ def _check_separators(items: tuple[str, ...], where: str, key: str) -> None:
 
 def _check_list(spec: _Typed, items: tuple[str, ...], where: str, key: str) -> None:
     """Fixed choices and set semantics of a list: every problem is bad input, not a count."""
+    if "" in items:
+        raise InputError(where, key, _("an empty item; expected each item to name something (remove the empty one)"))
+    if NONE in items:
+        raise InputError(where, key, _("{0} (none) listed with other items; expected {0} alone, or the items alone").format(NONE))
 
     if spec.choices:
         for item in items:
@@ -280,6 +284,8 @@ def show(raw: Any) -> str:
         return "true" if raw else "false"
     if isinstance(raw, (Decimal, int)):
         return str(raw)
+    if isinstance(raw, float):  # typed (Parquet) cells only: a binary float cannot hold 0.1, say what to store
+        return _("the binary floating-point number {0} (store exact numbers as decimal or text)").format(repr(raw))
     if isinstance(raw, _dt.date):
         return raw.isoformat()
     if isinstance(raw, dict):  # a graded value as written: {points = 2, reason = '...'}
@@ -304,6 +310,8 @@ def _parse_int(spec: _Typed, raw: Any, from_text: bool) -> int:
         raise ValueError
     if isinstance(raw, int):
         return raw
+    if isinstance(raw, Decimal) and raw.is_finite() and raw.as_tuple().exponent == 0:
+        return int(raw)  # a whole number typed as a decimal column of scale 0 (Parquet decimal128(12, 0))
     if from_text and isinstance(raw, str) and _ASCII_INT.fullmatch(raw.strip()):
         return int(raw.strip())
     raise ValueError
@@ -367,7 +375,10 @@ def _parse_list(spec: _Typed, raw: Any, from_text: bool) -> tuple[str, ...]:
         return tuple(part.strip() for part in text.replace("；", ";").split(";") if part.strip())
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
         raise ValueError
-    return tuple(raw)
+    # Items as a cell's are read: without the spaces around them, 无 alone for none (a TOML
+    # array, a Parquet list and --set had counted " a " beside "a", and 无, as items).
+    items = tuple(item.strip() for item in raw)
+    return () if items == (NONE,) else items
 
 
 _PARSERS: dict[str, Callable[[_Typed, Any, bool], Any]] = {
