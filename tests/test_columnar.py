@@ -504,8 +504,12 @@ def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
         ("bench.1", "One", None, {}),
         ("bench.2", "bench.2", "bench.1" if parent else None, {}),
     ]
-    result = run_category(catalog, "county", roster=_write(tmp_path / "c.csv", "code,name\nbench.1,One\n"))
+    evidence = _write(tmp_path / "ev" / "fields" / "county.csv", "unit,website.monitoring_date\nbench.1,2017-11-30\n").parent.parent
+    result = run_category(catalog, "county", roster=_write(tmp_path / "c.csv", "code,name\nbench.1,One\n"), evidence=[evidence])
     assert [u.unit.code for u in result.units] == ["bench.1"]
+    # The packs' sample holds no evidence of this unit: its files are other units', refused as such.
+    with pytest.raises(InputError, match=re.escape("no evidence for the 1 county unit(s) scored; skipped fuzhou.cangshan.toml")):
+        run_category(catalog, "county", roster=tmp_path / "c.csv")
 
 
 @pytest.mark.parametrize(
@@ -518,6 +522,23 @@ def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
         ("code,name,dc_variant\nw,W,A\nz,Z,E\ny,Y,D\nx,X,A\n", "units.csv:4: dc_variant: expected one of A, B, C, got 'D'"),
         ("code,name,dc_variant\nx,X,A\ny,Y,\n", "units.csv:3: dc_variant: expected one of A, B, C, got an empty cell"),
         ("code,name\nx,X\n", "units.csv: dc_variant: missing column: the variants of provincial are picked by it"),
+        (
+            "code,name,DC_Variant\nx,X,A\n",
+            "dc_variant: missing column: the variants of provincial are picked by it (did you mean 'DC_Variant'?)",
+        ),
+        # A near miss of name or parent had been an attribute: every unit nameless, or parentless.
+        (
+            "code,Name,dc_variant\nx,X,A\n",
+            "units.csv:1: Name: unknown column; columns code, name and parent are written so (did you mean 'name'?)",
+        ),
+        (
+            "code,name,parnet,dc_variant\nx,X,,A\n",
+            "units.csv:1: parnet: unknown column; columns code, name and parent are written so (did you mean 'parent'?)",
+        ),
+        (
+            "unit,name,dc_variant\nx,X,A\n",
+            "code: missing column; a units table has the columns code, name, parent and attributes (a units table names its units in column code)",
+        ),
         ("code,name,dc_variant\nfuzhou,X,A\n", "belongs to another category"),
         ("code,name\n", "no units"),
         ("code,name,dc_variant\nx,X,A\n ,Y,B\n", "units.csv:3: code: expected a unit code"),

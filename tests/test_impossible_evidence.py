@@ -556,3 +556,30 @@ def test_the_template_gives_the_category_s_own_maximum(work, category, most):
     app = lines.index('# app = { points = 0, reason = "" }')
     assert lines[app - 2] == f'#   type: graded; expected: an inline table {{points = N, reason = "..."}} from 0 to {most} (points)'
     assert "(city " not in result.stdout
+
+
+def test_one_table_in_two_files_of_a_folder_is_refused(work):
+    # A table converted to Parquet with its CSV left beside it: every event had counted twice.
+    pytest.importorskip("pyarrow")
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    folder = copy("provincial") / "monitoring"
+    table = pyarrow.csv.read_csv(folder / "provincial_catalogue_errors.csv")
+    pyarrow.parquet.write_table(table, folder / "provincial_catalogue_errors.parquet")
+    refused(
+        "provincial",
+        "ev/monitoring/provincial_catalogue_errors.parquet: table provincial_catalogue_errors is given by "
+        "provincial_catalogue_errors.csv too, in the same folder: keep one file per table (both would count every row)",
+    )
+
+
+def test_another_category_s_folder_with_tables_is_refused(work):
+    # The county sample given to a city run: its unit files are counties', and its website tables
+    # hold no row of a city; read as "no events" they had scored every city 0, exit 0.
+    copy("county")
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "--evidence", "ev", "-f", "csv", "-o", "out.csv", "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("escore: error: ev: no evidence for the 10 city unit(s) scored; skipped fuzhou.cangshan.toml")
+    assert result.stderr.endswith("(are these the evidence files of other units, or of another category?)\n")
+    assert not Path("out.csv").exists()

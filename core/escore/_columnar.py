@@ -485,6 +485,10 @@ def roster_row(path: Path, loaders: Mapping[str, EvidenceLoader], code: str) -> 
         return None
 
 
+#: The columns of a units table that are not attributes.
+ROSTER_COLUMNS = ("code", "name", "parent")
+
+
 def _roster_columns(path: Path, loader: EvidenceLoader) -> tuple[list[str], list[str], list[Any], list[dict[str, Any]]]:
     """The codes, names, parents and attributes of a units table's units, checked, in the file's order."""
     from ._builtin_loaders import read_csv, read_csv_columns
@@ -503,7 +507,14 @@ def _roster_columns(path: Path, loader: EvidenceLoader) -> tuple[list[str], list
     if not lines:
         raise InputError(where, "", _("no units; expected a header row (code, name, …) and one row per unit"))
     if "code" not in by_name:
-        raise InputError(where, "code", _("missing column; a units table has the columns code, name, parent and attributes"))
+        hint = _("a units table names its units in column code") if "unit" in by_name else did_you_mean("code", header)
+        raise InputError(where, "code", _("missing column; a units table has the columns code, name, parent and attributes"), hint=hint)
+    for key in header:
+        # A near miss of name or parent would be read as an attribute, every unit nameless or
+        # without its parent (Name, Parent, parnet typed in a spreadsheet).
+        meant = did_you_mean(key, ("name", "parent")) if key not in ROSTER_COLUMNS else ""
+        if meant:
+            raise InputError(f"{where}:1", key, _("unknown column; columns code, name and parent are written so"), hint=meant)
     if "" in by_name and any(cell not in (None, "") for cell in by_name[""]):  # (an empty one is a trailing comma)
         raise InputError(
             f"{where}:1", "", _("column {0} of the header has no name, and its cells have values").format(header.index("") + 1)
@@ -523,7 +534,7 @@ def _roster_columns(path: Path, loader: EvidenceLoader) -> tuple[list[str], list
     ):
         _check_roster_rows(list(zip(lines, rows if rows is not None else _rows_of(header, by_name))), where)
     names = [name or code for name, code in zip(names, codes)]  # an empty name is the code
-    keys = [key for key in header if key not in ("code", "name", "parent")]
+    keys = [key for key in header if key not in ROSTER_COLUMNS]
     columns = [by_name[key] for key in keys]
     attributes: list[dict[str, Any]]
     if all(set(map(type, column)) <= {str, type(None)} for column in columns):

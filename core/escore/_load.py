@@ -457,11 +457,16 @@ class _Reading:
                     self.files,
                 )
                 read += bool(found)
+            other_units = len(skipped)  # unit files of another category's units
             found_ahead = ahead.found() if ahead is not None else {}
-            read += sum(self._read_monitoring_table(path, skipped, found_ahead.get(path, _NOT_AHEAD)) for path in table_files)
+            tables_read = [self._read_monitoring_table(path, skipped, found_ahead.get(path, _NOT_AHEAD)) for path in table_files]
         finally:
             if ahead is not None:
                 ahead.close()
+        # Tables with no row of a unit scored say "no events" for every unit, which is evidence,
+        # unless the path's unit files were all another category's: then its tables are too
+        # (a city run on the county folder had scored every city 0 from them, exit 0).
+        read += tables_read.count(_ROWS_KEPT) + (0 if other_units and not read else tables_read.count(_NO_ROWS_KEPT))
         if not read:
             shown = ", ".join(skipped[:3]) + (_(" and {0} more").format(len(skipped) - 3) if len(skipped) > 3 else "")
             self.idle.append(
@@ -517,6 +522,22 @@ class _Reading:
         table_files = (
             sorted(p for p in (root / "monitoring").glob("*") if not p.name.startswith(".")) if (root / "monitoring").is_dir() else []
         )
+        # One file per table in a folder: a table converted to Parquet with its CSV left beside
+        # it had counted every event twice.
+        by_table: dict[str, Path] = {}
+        for path in table_files:
+            loader = self.loaders.get(path.suffix)
+            if loader is None or loader.kind != "table":
+                continue
+            if path.stem in by_table:
+                raise InputError(
+                    str(path),
+                    "",
+                    _("table {0} is given by {1} too, in the same folder: keep one file per table (both would count every row)").format(
+                        path.stem, by_table[path.stem].name
+                    ),
+                )
+            by_table[path.stem] = path
         unexpected = sorted(
             p.name for p in root.iterdir() if p.name not in ("units", "fields", "monitoring", MANIFEST) and not p.name.startswith(".")
         )
@@ -615,9 +636,10 @@ class _Reading:
             raise _ReadInOrder
         return found
 
-    def _read_monitoring_table(self, path: Path, skipped: list[str], ahead: Any = _NOT_AHEAD) -> bool:
+    def _read_monitoring_table(self, path: Path, skipped: list[str], ahead: Any = _NOT_AHEAD) -> int:
         """One monitoring table's rows of the units read; a table another category of the ruleset
-        reads is skipped (named in ``skipped``), an unknown one refused. Whether it was read.
+        reads is skipped (named in ``skipped``), an unknown one refused. Whether it was read, and
+        kept rows (:data:`_ROWS_KEPT`, :data:`_NO_ROWS_KEPT` or 0 for skipped).
         ``ahead``: the table read by columns already (:meth:`table_columns`), if it was."""
         loader = self.loaders.get(path.suffix)
         if loader is None or loader.kind != "table":
@@ -627,7 +649,7 @@ class _Reading:
         if spec_table is None:
             if name in self.all_tables:
                 skipped.append(path.name)
-                return False  # read by another category of the ruleset
+                return 0  # read by another category of the ruleset
             hint = did_you_mean(name, self.all_tables)
             raise InputError(str(path), "", _("unknown monitoring table '{0}'").format(name), hint=hint)
         out = self.rows.setdefault(name, {})  # the tables in the order their first file is read
@@ -646,15 +668,22 @@ class _Reading:
             ahead,
             schema=self.schema,
         )
+        # A row of a unit scored, or of a sub-unit where its rows roll up (a sub-unit's rows of
+        # another table are kept for its own category's use, not this one's).
+        ours = self.with_rows if spec_table.rollup else self.wanted
+        if found is not None:
+            kept = _NO_ROWS_KEPT if ours.keys().isdisjoint(found[0]) else _ROWS_KEPT
+        else:
+            kept = _ROWS_KEPT if any(rows and code in ours for code, rows in read.items()) else _NO_ROWS_KEPT
         if found is not None and not out:  # every file of the table so far read by columns: kept so (escore._tablerows)
             self.columns.setdefault(name, []).append((str(path), found))
-            return True
+            return kept
         self._as_rows(name)  # the files read before, then this one
         if found is not None:
             add_rows(out, spec_table, found, self.row_files, None if later is None else str(path))
         for code, rows in read.items():
             out.setdefault(code, []).extend(rows)
-        return True
+        return kept
 
     def _as_rows(self, name: str) -> None:
         """The rows of the table's files kept as columns, added to ``rows`` (each row of a file
@@ -669,7 +698,9 @@ class _Reading:
         idle = self.idle
         if idle and len(idle) == len(paths):
             raise InputError(
-                idle[0].partition(": ")[0], "", idle[0].partition(": ")[2] + _(" (are these the evidence files of another category?)")
+                idle[0].partition(": ")[0],
+                "",
+                idle[0].partition(": ")[2] + _(" (are these the evidence files of other units, or of another category?)"),
             )
         for message in idle:
             warn(message)
@@ -714,6 +745,10 @@ class _Reading:
 #: A monitoring table read by columns: each row's unit code, line number, and a list per column
 #: of the table (``spec.columns``) of its cells as :func:`parse_rows` makes them.
 TableColumns = tuple[list[str], list[Any], list[list[Any]]]
+
+
+#: What :meth:`_Reading._read_monitoring_table` found: rows of a unit read, or none of them.
+_ROWS_KEPT, _NO_ROWS_KEPT = 2, 1
 
 
 class _ReadInOrder(Exception):

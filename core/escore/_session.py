@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, UsageError
+from ._errors import InputError, UsageError, did_you_mean
 from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
@@ -62,7 +62,12 @@ def check_roster(
                     )
                 line, row = found
                 if attribute not in row:
-                    raise InputError(where, attribute, _("missing column: the variants of {0} are picked by it").format(plan.category.key))
+                    raise InputError(
+                        where,
+                        attribute,
+                        _("missing column: the variants of {0} are picked by it").format(plan.category.key),
+                        hint=did_you_mean(attribute, list(row)),
+                    )
                 got = _("an empty cell") if value in (None, "") else repr(value)
                 raise InputError(f"{where}:{line}", attribute, _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), got))
 
