@@ -633,24 +633,59 @@ class _Decoder:
 
     def tables(
         self, records: _Records, entries: Any, wanted: list[bool] | None, names: Any, row_types: Mapping[str, Any]
-    ) -> dict[str, dict[str, tuple[Any, ...]]] | None:
+    ) -> dict[str, Mapping[str, tuple[Any, ...]]] | None:
         """The rows of each table, by unit, from the records ``entries`` whose units are
-        ``wanted``; ``None`` when a table's rows are not those ``row_types`` make."""
-        tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in names}
-        new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
+        ``wanted``; ``None`` when a table's rows are not those ``row_types`` make.
+
+        A share (not the whole set) keeps each table's cells as columns (:class:`TableRows`,
+        a row made when a unit's rows are read): the column pass reads most tables only as
+        columns (escore._colform), and makes the others' rows a block at a time. The whole
+        set, which a run reads unit by unit, is made of rows at once."""
+        parts: dict[str, list[tuple[list[Any], list[int], list[Any]]]] = {name: [] for name in names}
         for index, position in entries:
             if wanted is not None and not wanted[index]:
                 continue
             name, _, part = records.at(position)
             counts, width, columns = records.next()
-            by_unit = tables[name]
-            part = self.shared(part, self.kept)
+            if columns and (len(columns) != width or len(row_types[name]._fields) != width):
+                return None
+            parts[name].append((self.shared(part, self.kept), counts, columns))
+        tables: dict[str, Mapping[str, tuple[Any, ...]]] = {}
+        for name, records_of in parts.items():
+            kept = None
+            if self.line_numbers is None and name in row_types and all(not columns or columns[0] is None for _, _, columns in records_of):
+                kept = self.columns(row_types[name], records_of)
+            tables[name] = kept if kept is not None else self.rows(row_types, name, records_of)
+        return tables
+
+    def columns(self, row_type: Any, records_of: list[tuple[list[Any], list[int], list[Any]]]) -> TableRows | None:
+        """A table's records as one :class:`TableRows` (each row's unit its unit's), or ``None``."""
+        codes: list[Any] = []
+        counts: list[int] = []
+        lines: list[Any] = []
+        cells: list[list[Any]] = [[] for _ in range(len(row_type._fields) - 2)]
+        for part, part_counts, columns in records_of:
+            codes.extend(part)
+            counts.extend(part_counts)
+            if not columns:
+                continue
+            decoded = [self.column(tag, column) for tag, column in columns[1:]]
+            lines.extend(decoded[0])
+            for into, column in zip(cells, decoded[1:], strict=True):
+                into.extend(column)
+        return TableRows.of_counts(row_type, codes, counts, self.lines(lines), cells)
+
+    def rows(
+        self, row_types: Mapping[str, Any], name: str, records_of: list[tuple[list[Any], list[int], list[Any]]]
+    ) -> dict[str, tuple[Any, ...]]:
+        """A table's records as a dictionary of each unit's rows."""
+        by_unit: dict[str, tuple[Any, ...]] = {}
+        new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
+        for part, counts, columns in records_of:
             if not columns:
                 by_unit.update(zip(part, [()] * len(part)))
                 continue
             row_type = row_types[name]
-            if len(columns) != width or len(row_type._fields) != width:
-                return None
             codes_of_rows = columns[0]
             cells = [self.column(tag, column) for tag, column in columns[1:]]
             # The unit code of each row: its unit's (the same object), or as stored.
@@ -659,14 +694,14 @@ class _Decoder:
             row_objects = map(new, itertools.repeat(row_type), zip(*cells))
             # Each unit's rows, consumed in order from one iterator: C-level, no loop per unit.
             by_unit.update(zip(part, map(tuple, map(itertools.islice, itertools.repeat(row_objects), counts))))
-        return tables
+        return by_unit
 
 
 #: How a decimal's or a date's text becomes its value ("d" and "t" columns).
 _MAKE = {"d": Decimal, "t": _dt.date.fromisoformat}
 
 
-def _in_stored_order(tables: dict[str, dict[str, tuple[Any, ...]]], orders: Mapping[str, bytes]) -> None:
+def _in_stored_order(tables: dict[str, Mapping[str, tuple[Any, ...]]], orders: Mapping[str, bytes]) -> None:
     """The whole set's tables, each in its own order of units, as parsed (the records hold them
     in the order of the fields' units; ``orders``: each table's positions in that order)."""
     for name, order in orders.items():

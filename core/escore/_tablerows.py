@@ -72,6 +72,31 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         self._lines = lines if lines.__class__ is list else list(lines)
         self._columns = [column if column.__class__ is list else list(column) for column in columns]
 
+    @classmethod
+    def of_counts(cls, row_type: type, codes: list[str], counts: list[int], lines: list[Any], columns: list[list[Any]]) -> TableRows | None:
+        """The rows of the units ``codes`` in that order, ``counts[i]`` rows for the ``i``-th
+        (none: a unit the table holds without rows), their lines and cells one unit after the
+        other: as a cached set stores them, no owner per row to count. ``None`` when they do
+        not fit together (a code twice, counts that are not the rows')."""
+        position = dict(zip(codes, itertools.count()))
+        if len(position) != len(codes) or len(counts) != len(codes) or any(len(column) != len(lines) for column in columns):
+            return None
+        offsets = array("q", itertools.accumulate(counts, initial=0))
+        if offsets[-1] != len(lines) or (counts and min(counts) < 0):
+            return None
+        offsets.append(offsets[-1])
+        table = cls.__new__(cls)
+        table._row_type = row_type
+        table._codes = [*codes, None]
+        table._position = position
+        table._offsets = offsets
+        table._counts = [*counts, 0]
+        table._files = ()
+        table._from = None
+        table._lines = lines
+        table._columns = columns
+        return table
+
     def __getitem__(self, code: str) -> tuple[Any, ...]:
         position = self._position[code]
         start, stop = self._offsets[position], self._offsets[position + 1]

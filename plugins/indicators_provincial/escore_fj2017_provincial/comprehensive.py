@@ -6,15 +6,24 @@ removed). Where the notice leaves a rule open, the citation's ``note`` says what
 this pack reads it as.
 """
 
+import collections
+import operator
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
 from escore import (
     N_,
     Binary,
     Deduction,
     Graded,
+    Item,
     Ladder,
     Proportional,
     Score,
+    TableColumns,
     cite,
+    column_form,
     gettext,
     group,
     indicator,
@@ -25,6 +34,7 @@ from escore import (
 
 from .evidence import (
     CATALOGUE_ERROR,
+    FIX_WINDOW,
     LATE_CATEGORY,
     LOGIN_MISS,
     NS_EXTRANET,
@@ -36,6 +46,13 @@ from .evidence import (
     NS_VULNERABILITY,
     REVIEW_CATEGORY,
     SECRECY_VIOLATION,
+    TERMINAL_FINDINGS,
+    provincial_catalogue_items,
+    provincial_dc_rectification_items,
+    provincial_dc_review_items,
+    provincial_login_miss_items,
+    provincial_network_security_items,
+    provincial_secrecy_items,
 )
 
 DOC = "福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知"
@@ -721,3 +738,108 @@ def secrecy(provincial_secrecy_items) -> Score:
 )
 def secrecy_leak(provincial_secrecy_leak) -> str | None:
     return N_("a leak of state secrets (泄密事件) occurred") if provincial_secrecy_leak else None
+
+
+# --------------------------------------------------------------------------- column forms
+# The column pass (a table, CSV or ranking of many units) scores the indicators that count a
+# department's monitoring rows from the tables' columns (escore.column_form), without a row,
+# an item or a call per department: each department's counts of the items the fixture would
+# give, and the indicator itself called once per distinct set of counts, on as many items of
+# each kind. A deduction's points follow from its items' kinds alone (their labels are only
+# written into explanations, which this pass does not write), and the sum of their amounts is
+# exact in any order. The functions above stay the reference and explain every point;
+# test_pack_provincial checks that both forms agree.
+
+
+def _once_per_key(keys: Sequence[Any], points_of: Callable[[Any], Score]) -> list[Decimal]:
+    """``points_of(key).points`` for each key, computed once per distinct key."""
+    found = {key: points_of(key).points for key in dict.fromkeys(keys)}
+    return list(map(found.__getitem__, keys))
+
+
+def _items(*kinds_and_counts: tuple[str, int]) -> tuple[Item, ...]:
+    """``count`` items of each ``kind``, in that order (labels play no part in points)."""
+    return tuple(Item(kind) for kind, count in kinds_and_counts for _ in range(count))
+
+
+def _categories(table: TableColumns, rows: list[bool] | None = None) -> list[int]:
+    """Each unit's number of distinct ``category`` cells (among ``rows`` flagged, if given)."""
+    units = table.unit_of_rows()
+    pairs = zip(units, table["category"]) if rows is None else ((u, c) for u, c, kept in zip(units, table["category"], rows) if kept)
+    counts = collections.Counter(unit for unit, _ in set(pairs))
+    return [counts.get(unit, 0) for unit in range(len(table))]
+
+
+@column_form(dc_c_review, reads=("provincial_dc_review_problems",), stands_for=(provincial_dc_review_items,))
+def dc_c_review_columns(problems: TableColumns) -> list[Decimal]:
+    """P-1-1-C-1 over columns: the problem categories notified."""
+    return _once_per_key(_categories(problems), lambda n: dc_c_review(_items((REVIEW_CATEGORY, n))))
+
+
+@column_form(dc_c_rectification, reads=("provincial_dc_review_problems",), stands_for=(provincial_dc_rectification_items,))
+def dc_c_rectification_columns(problems: TableColumns) -> list[Decimal]:
+    """P-1-1-C-2 over columns: the categories with a problem not rectified by its deadline."""
+    late = [done is None or done > due for done, due in zip(problems["rectified"], problems["rectify_by"])]
+    return _once_per_key(_categories(problems, late), lambda n: dc_c_rectification(_items((LATE_CATEGORY, n))))
+
+
+@column_form(catalogue, reads=("provincial_catalogue_updated", "provincial_catalogue_errors"), stands_for=(provincial_catalogue_items,))
+def catalogue_columns(updated: list[Any], errors: TableColumns) -> list[Decimal]:
+    """P-2-1 over columns: registered and updated, and the errors found."""
+    keys = list(zip(map(bool, updated), errors.counts))
+    return _once_per_key(keys, lambda key: catalogue(key[0], _items((CATALOGUE_ERROR, key[1]))))
+
+
+@column_form(
+    network_security,
+    reads=(
+        "provincial_network_security_terminal_control",
+        "provincial_terminal_findings",
+        "provincial_vulnerability_notices",
+        "provincial_extranet_notices",
+    ),
+    stands_for=(provincial_network_security_items,),
+)
+def network_security_columns(control: list[Any], findings: TableColumns, notices: TableColumns, extranet: TableColumns) -> list[Decimal]:
+    """P-3-2 over columns: the items of provincial_network_security_items, counted by kind."""
+    finding = findings["finding"]
+    outreach = findings.per_unit([kind == "违规外联" for kind in finding])
+    # Items 4 and 5: each terminal once per kind of finding (an unknown finding raises, as the fixture does).
+    once = {
+        (unit, TERMINAL_FINDINGS[kind], terminal)
+        for unit, kind, terminal in zip(findings.unit_of_rows(), finding, findings["terminal"])
+        if kind != "违规外联"
+    }
+    per_kind = collections.Counter((unit, kind) for unit, kind, _ in once)
+    unregistered, no_antivirus = [0] * len(control), [0] * len(control)
+    for (unit, kind), count in per_kind.items():
+        (unregistered if kind == NS_UNREGISTERED else no_antivirus)[unit] = count
+    unfixed = notices.per_unit(
+        [fixed is None or fixed > notified + FIX_WINDOW for fixed, notified in zip(notices["fixed"], notices["notified"])]
+    )
+    keys = list(zip(map(operator.not_, control), outreach, unregistered, no_antivirus, notices.counts, unfixed, extranet.counts))
+    kinds = (NS_REALNAME, NS_OUTREACH, NS_UNREGISTERED, NS_NO_ANTIVIRUS, NS_VULNERABILITY, NS_UNFIXED, NS_EXTRANET)
+    return _once_per_key(keys, lambda key: network_security(_items(*zip(kinds, key))))
+
+
+class _Incident(NamedTuple):
+    rectified_on_time: bool
+
+
+@column_form(incident_feedback, reads=("provincial_security_incidents",))
+def incident_feedback_columns(incidents: TableColumns) -> list[Decimal]:
+    """P-3-3-1 over columns: the incidents not rectified and fed back on time."""
+    late = incidents.per_unit([not done for done in incidents["rectified_on_time"]])
+    return _once_per_key(late, lambda n: incident_feedback((_Incident(False),) * n))
+
+
+@column_form(platform_login, reads=("provincial_platform_login_misses",), stands_for=(provincial_login_miss_items,))
+def platform_login_columns(misses: TableColumns) -> list[Decimal]:
+    """P-3-3-3 over columns: the missed logins."""
+    return _once_per_key(misses.counts, lambda n: platform_login(_items((LOGIN_MISS, n))))
+
+
+@column_form(secrecy, reads=("provincial_secrecy_violations",), stands_for=(provincial_secrecy_items,))
+def secrecy_columns(violations: TableColumns) -> list[Decimal]:
+    """P-3-4 over columns: the breaches found (the leak veto is the veto's)."""
+    return _once_per_key(violations.counts, lambda n: secrecy(_items((SECRECY_VIOLATION, n))))
