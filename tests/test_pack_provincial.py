@@ -349,6 +349,17 @@ def _random_units(seed: int, units: int = 400):
     problem, error = E.dc_review_problems.row_type, E.catalogue_errors.row_type
     incident, login, breach = E.security_incidents.row_type, E.platform_login_misses.row_type, E.secrecy_violations.row_type
 
+    migration = E.dc_migrations.row_type
+    due_days = [D(2017, 4, 1), D(2017, 1, 31), D(2017, 3, 31), D(2016, 12, 31)]
+
+    def dates():
+        """A system's due, done and cleared dates around every band and month end (or not done)."""
+        due = rng.choice(due_days)
+        done = rng.choice([None, due - dt.timedelta(days=3), due, E.add_months(due, 1), E.add_months(due, 1) + dt.timedelta(days=1)])
+        done = done if done is None or rng.random() < 0.7 else E.add_months(due, rng.randint(0, 4)) + dt.timedelta(days=rng.randint(-2, 2))
+        cleared = None if done is None or rng.random() < 0.2 else done + dt.timedelta(days=rng.choice([0, 28, 29, 30, 31, 32]))
+        return due, done, cleared
+
     def some(make, most):
         return tuple(make(i) for i in range(rng.choice([0, 0, 1, 2, most, rng.randint(0, most)])))
 
@@ -383,6 +394,7 @@ def _random_units(seed: int, units: int = 400):
             "incidents": some(lambda i: incident(code, i, day, f"事件{i}", rng.random() < 0.7), 4),
             "logins": some(lambda i: login(code, i, day, "admin"), 8),
             "breaches": some(lambda i: breach(code, i, day, f"违规{i}"), 6),
+            "migrations": some(lambda i: migration(code, i, f"系统{i}", *dates()), 4),
         }
 
     return [one(f"u{u}") for u in range(units)]
@@ -404,6 +416,24 @@ def test_column_forms_agree_with_the_scalar_indicators(seed):
         assert [str(points) for points in form] == expected
         return expected
 
+    migrations = table("migrations", E.dc_migrations)
+
+    def migration_points(indicator, *tiers):
+        def points(u):
+            try:
+                return indicator(E.provincial_dc_migration(u["migrations"]), *tiers).points
+            except MissingEvidence:  # no row: the form leaves the department to the scalar engine
+                return None
+
+        return points
+
+    delays = agree(
+        C.dc_a_migration_columns(migrations, [C.A_MIGRATION.value] * len(units)), migration_points(C.dc_a_migration, C.A_MIGRATION.value)
+    )
+    assert {"10", "6", "3", "0", "None"} <= set(delays)
+    agree(C.dc_b_migration_columns(migrations, [C.B_MIGRATION.value] * len(units)), migration_points(C.dc_b_migration, C.B_MIGRATION.value))
+    assert {"2", "0", "None"} <= set(agree(C.dc_a_disposal_columns(migrations), migration_points(C.dc_a_disposal)))
+    agree(C.dc_b_disposal_columns(migrations), migration_points(C.dc_b_disposal))
     problems = table("problems", E.dc_review_problems)
     agree(C.dc_c_review_columns(problems), lambda u: C.dc_c_review(E.provincial_dc_review_items(u["problems"])).points)
     late = agree(
@@ -442,7 +472,19 @@ def test_column_forms_are_used_for_this_plan(plan):
     from escore._colform import usable_form
 
     formed = {ip.node.code for ip in plan.indicators if usable_form(ip.func, ip.argnames, plan.fixtures) is not None}
-    assert formed == {"P-1-1-C-1", "P-1-1-C-2", "P-2-1", "P-3-2", "P-3-3-1", "P-3-3-3", "P-3-4"}
+    assert formed == {
+        "P-1-1-A-2",
+        "P-1-1-A-3",
+        "P-1-1-B-1",
+        "P-1-1-B-2",
+        "P-1-1-C-1",
+        "P-1-1-C-2",
+        "P-2-1",
+        "P-3-2",
+        "P-3-3-1",
+        "P-3-3-3",
+        "P-3-4",
+    }
 
 
 # --------------------------------------------------------------------------- the sample

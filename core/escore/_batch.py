@@ -514,8 +514,8 @@ class _Block:
             assert table is not None
             fields: tuple[str, ...] = getattr(table.row_type, "_fields")  # noqa: B009 - a named tuple made at run time
             if isinstance(by_unit, TableRows):  # kept as columns: no row made
-                counts, columns = by_unit.columns_of(codes)
-                args.append(TableColumns(counts, fields, columns))
+                counts, columns = by_unit.cells_of(codes)
+                args.append(TableColumns(counts, fields[1:], columns))
             else:
                 args.append(TableColumns.of_rows(fields, map(by_unit.get, codes, itertools.repeat(()))))
         try:

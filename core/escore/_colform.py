@@ -11,7 +11,7 @@ keeps points, and a pack's test checks that both forms give the same points.
 
 A form is used only while the plan computes what it stands for (:func:`usable_form`): every
 fixture it names is the plan's fixture of that name (a later year that redefines one scores
-with its own), every name it reads is a field or a table of the plan, and the indicator and
+with its own), every name it reads is a field, a table or a parameter of the plan, and the indicator and
 those fixtures read nothing else. A unit whose evidence lacks one of those names, a form that
 raises or gives anything but points within the indicator's maximum: the column pass then
 scores those units as if the form were not there.
@@ -41,8 +41,9 @@ def column_form(indicator: Callable[..., Any], *, reads: Sequence[str], stands_f
     """Declare the decorated function the form over columns of ``indicator`` (an ``@indicator``
     function of the same pack).
 
-    The form is called with one argument per name of ``reads``, in order: a field's value for
-    each unit (a list), or a table's rows of those units as columns (:class:`TableColumns`).
+    The form is called with one argument per name of ``reads``, in order: a field's or a
+    parameter's value for each unit (a list), or a table's rows of those units as columns
+    (:class:`TableColumns`).
     It returns a list with, for each unit, exactly the points ``indicator`` scores for it
     (``indicator(...).points``), or ``None`` where the scalar function is to settle the unit.
     ``stands_for``: the fixture functions whose values the form does without (the indicator's
@@ -76,7 +77,7 @@ def usable_form(func: Callable[..., Any], argnames: Sequence[str], fixtures: Map
         names.add(decl.name)
     for name in form.reads:
         found = fixtures.get(name)
-        if found is None or found.kind not in ("field", "table"):
+        if found is None or found.kind not in ("field", "table", "parameter"):
             return None
     known = names.union(form.reads)
     if not known.issuperset(argnames):
@@ -92,23 +93,25 @@ class TableColumns:
     first unit, then those of the second, and so on, ``counts[i]`` rows for the ``i``-th unit.
 
     ``table["terminal"]`` is the ``terminal`` cell of every row, in that order (the row's
-    ``unit`` and ``line`` too). No row object is made.
+    ``line`` too; its ``unit`` is the unit's: :meth:`unit_of_rows`). No row object is made.
     """
 
     __slots__ = ("_cells", "_index", "counts")
 
     def __init__(self, counts: list[int], fields: Sequence[str], cells: Sequence[list[Any]]) -> None:
+        """``fields``: the name of each column of ``cells`` (``line`` and the table's columns)."""
         self.counts = counts
         self._index = {name: i for i, name in enumerate(fields)}
         self._cells = cells
 
     @classmethod
     def of_rows(cls, fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> TableColumns:
-        """From each unit's rows (a tuple of rows per unit)."""
+        """From each unit's rows (a tuple of rows per unit), ``fields`` the rows' own (``unit``,
+        ``line``, then the table's columns)."""
         by_unit = list(rows)
         counts = list(map(len, by_unit))
         cells = list(map(list, zip(*itertools.chain.from_iterable(by_unit))))
-        return cls(counts, fields, cells or [[] for _ in fields])
+        return cls(counts, fields[1:], cells[1:] if cells else [[] for _ in fields[1:]])
 
     def __getitem__(self, name: str) -> list[Any]:
         return self._cells[self._index[name]]

@@ -182,13 +182,16 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         """The line and cell columns of the rows of the units at positions ``at``, in order."""
         columns = (self._lines, *self._columns)
         offsets = self._offsets
-        # Units with rows at consecutive positions (a table sorted by unit, read for its units in
-        # order, those without rows anywhere between): their rows lie one after the other, and
-        # each column is one slice. Every unit the table has has a row.
+        # Units with rows at increasing positions whose rows add up to the span from the first
+        # one's to the last one's (a table sorted by unit, read for its units in order, those
+        # without rows anywhere between; a unit the table holds without rows, as a cached set
+        # keeps them, has an empty range): their rows lie one after the other, and each column
+        # is one slice.
         present = list(itertools.compress(at, counts))
-        if present and present[-1] - present[0] == len(present) - 1 and present == list(range(present[0], present[-1] + 1)):
+        if present:
             start, stop = offsets[present[0]], offsets[present[-1] + 1]
-            return [column[start:stop] for column in columns]
+            if stop - start == sum(counts) and all(map(operator.lt, present, itertools.islice(present, 1, None))):
+                return [column[start:stop] for column in columns]
         starts = list(map(offsets.__getitem__, at))
         pick = _picker(list(itertools.chain.from_iterable(map(range, starts, map(operator.add, starts, counts)))))
         return [pick(column) for column in columns]

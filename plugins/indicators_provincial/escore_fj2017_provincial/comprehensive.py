@@ -47,7 +47,11 @@ from .evidence import (
     REVIEW_CATEGORY,
     SECRECY_VIOLATION,
     TERMINAL_FINDINGS,
+    Migration,
+    add_months,
+    months_late,
     provincial_catalogue_items,
+    provincial_dc_migration,
     provincial_dc_rectification_items,
     provincial_dc_review_items,
     provincial_login_miss_items,
@@ -751,6 +755,10 @@ def secrecy_leak(provincial_secrecy_leak) -> str | None:
 # test_pack_provincial checks that both forms agree.
 
 
+#: P-3-2 item 2's finding, counted for every notice (items 4 and 5 count each terminal once).
+OUTREACH = "违规外联"
+
+
 def _once_per_key(keys: Sequence[Any], points_of: Callable[[Any], Score]) -> list[Decimal]:
     """``points_of(key).points`` for each key, computed once per distinct key."""
     found = {key: points_of(key).points for key in dict.fromkeys(keys)}
@@ -768,6 +776,72 @@ def _categories(table: TableColumns, rows: list[bool] | None = None) -> list[int
     pairs = zip(units, table["category"]) if rows is None else ((u, c) for u, c, kept in zip(units, table["category"], rows) if kept)
     counts = collections.Counter(unit for unit, _ in set(pairs))
     return [counts.get(unit, 0) for unit in range(len(table))]
+
+
+def _migrations(migrations: TableColumns) -> list[tuple[int | None, bool] | None]:
+    """Each department's (delay_months, disposed_in_time) as provincial_dc_migration gives them
+    (``None`` for a department without rows, for which it raises)."""
+    dues, dones, cleared = migrations["due"], migrations["done"], migrations["cleared"]
+    out: list[tuple[int | None, bool] | None] = []
+    start = 0
+    for count in migrations.counts:
+        stop = start + count
+        if count == 1:  # nearly every department: its one system
+            done = dones[start]
+            if done is None:
+                out.append((None, False))
+            else:
+                last = cleared[start]
+                out.append((months_late(dues[start], done), last is not None and last <= add_months(done, 1)))
+        elif count == 0:
+            out.append(None)
+        else:
+            done_all = dones[start:stop]
+            if None in done_all:
+                out.append((None, False))
+            else:
+                delay = max(map(months_late, dues[start:stop], done_all))
+                cleared_all = cleared[start:stop]
+                disposed = None not in cleared_all and max(cleared_all) <= add_months(max(done_all), 1)
+                out.append((delay, disposed))
+        start = stop
+    return out
+
+
+def _migration_points(migrations: TableColumns, points_of: Callable[[Migration], Score], key: int) -> list[Decimal | None]:
+    """The points ``points_of`` gives each department's migration, once per distinct
+    ``outcome[key]`` (0: the delay, 1: the disposal); ``None`` where the fixture raises."""
+    outcomes = _migrations(migrations)
+    keys = [None if outcome is None else outcome[key] for outcome in outcomes]
+    found = {}
+    for value in dict.fromkeys(keys):
+        outcome = (value, False) if key == 0 else (0, value)
+        found[value] = points_of(Migration(1, () if outcome[0] is not None else ("",), *outcome)).points
+    return [None if outcome is None else found[value] for outcome, value in zip(outcomes, keys)]
+
+
+@column_form(dc_a_migration, reads=("provincial_dc_migrations", "provincial_dc_a_migration_tiers"), stands_for=(provincial_dc_migration,))
+def dc_a_migration_columns(migrations: TableColumns, tiers: list[Any]) -> list[Decimal | None]:
+    """P-1-1-A-2 over columns: the delay of each department's latest system."""
+    return _migration_points(migrations, lambda m: dc_a_migration(m, tiers[0]), 0)
+
+
+@column_form(dc_a_disposal, reads=("provincial_dc_migrations",), stands_for=(provincial_dc_migration,))
+def dc_a_disposal_columns(migrations: TableColumns) -> list[Decimal | None]:
+    """P-1-1-A-3 over columns: disposal within 1 month of the last migration."""
+    return _migration_points(migrations, dc_a_disposal, 1)
+
+
+@column_form(dc_b_migration, reads=("provincial_dc_migrations", "provincial_dc_b_migration_tiers"), stands_for=(provincial_dc_migration,))
+def dc_b_migration_columns(migrations: TableColumns, tiers: list[Any]) -> list[Decimal | None]:
+    """P-1-1-B-1 over columns: the delay of each department's latest 专网 system."""
+    return _migration_points(migrations, lambda m: dc_b_migration(m, tiers[0]), 0)
+
+
+@column_form(dc_b_disposal, reads=("provincial_dc_migrations",), stands_for=(provincial_dc_migration,))
+def dc_b_disposal_columns(migrations: TableColumns) -> list[Decimal | None]:
+    """P-1-1-B-2 over columns: disposal within 1 month of the last migration."""
+    return _migration_points(migrations, dc_b_disposal, 1)
 
 
 @column_form(dc_c_review, reads=("provincial_dc_review_problems",), stands_for=(provincial_dc_review_items,))
@@ -803,23 +877,27 @@ def catalogue_columns(updated: list[Any], errors: TableColumns) -> list[Decimal]
 def network_security_columns(control: list[Any], findings: TableColumns, notices: TableColumns, extranet: TableColumns) -> list[Decimal]:
     """P-3-2 over columns: the items of provincial_network_security_items, counted by kind."""
     finding = findings["finding"]
-    outreach = findings.per_unit([kind == "违规外联" for kind in finding])
-    # Items 4 and 5: each terminal once per kind of finding (an unknown finding raises, as the fixture does).
-    once = {
-        (unit, TERMINAL_FINDINGS[kind], terminal)
-        for unit, kind, terminal in zip(findings.unit_of_rows(), finding, findings["terminal"])
-        if kind != "违规外联"
-    }
-    per_kind = collections.Counter((unit, kind) for unit, kind, _ in once)
+    if not set(finding) <= {OUTREACH, *TERMINAL_FINDINGS}:
+        raise KeyError("a finding the fixture does not know")  # the fixture raises for it: the scalar engine words it
+    outreach = findings.per_unit(map(OUTREACH.__eq__, finding))
+    # Items 4 and 5: each terminal once per kind of finding.
+    once = set(zip(findings.unit_of_rows(), finding, findings["terminal"]))
     unregistered, no_antivirus = [0] * len(control), [0] * len(control)
-    for (unit, kind), count in per_kind.items():
-        (unregistered if kind == NS_UNREGISTERED else no_antivirus)[unit] = count
+    for (unit, kind), count in collections.Counter((unit, kind) for unit, kind, _ in once if kind != OUTREACH).items():
+        (unregistered if TERMINAL_FINDINGS[kind] == NS_UNREGISTERED else no_antivirus)[unit] = count
     unfixed = notices.per_unit(
         [fixed is None or fixed > notified + FIX_WINDOW for fixed, notified in zip(notices["fixed"], notices["notified"])]
     )
-    keys = list(zip(map(operator.not_, control), outreach, unregistered, no_antivirus, notices.counts, unfixed, extranet.counts))
+    counted = [list(map(operator.not_, control)), outreach, unregistered, no_antivirus, notices.counts, unfixed, extranet.counts]
     kinds = (NS_REALNAME, NS_OUTREACH, NS_UNREGISTERED, NS_NO_ANTIVIRUS, NS_VULNERABILITY, NS_UNFIXED, NS_EXTRANET)
-    return _once_per_key(keys, lambda key: network_security(_items(*zip(kinds, key))))
+    # Only the amounts count: kinds deducting the same amount (to the digit) are one count, one
+    # kind standing for them.
+    groups: dict[str, list[int]] = {}
+    for k, kind in enumerate(kinds):
+        groups.setdefault(str(NETWORK.per[kind]), []).append(k)
+    first = [kinds[group[0]] for group in groups.values()]
+    keys = list(zip(*[list(map(sum, zip(*[counted[k] for k in group]))) for group in groups.values()]))
+    return _once_per_key(keys, lambda key: network_security(_items(*zip(first, key))))
 
 
 class _Incident(NamedTuple):
@@ -829,7 +907,7 @@ class _Incident(NamedTuple):
 @column_form(incident_feedback, reads=("provincial_security_incidents",))
 def incident_feedback_columns(incidents: TableColumns) -> list[Decimal]:
     """P-3-3-1 over columns: the incidents not rectified and fed back on time."""
-    late = incidents.per_unit([not done for done in incidents["rectified_on_time"]])
+    late = incidents.per_unit(map(operator.not_, incidents["rectified_on_time"]))
     return _once_per_key(late, lambda n: incident_feedback((_Incident(False),) * n))
 
 
