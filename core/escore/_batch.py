@@ -311,6 +311,7 @@ class _Block:
         self.pending: dict[str, tuple[Mapping[str, tuple[Any, ...]], bool]] = {}
         # Per indicator, its column form where the column pass uses it (escore._colform).
         self.forms: list[ColumnForm | None] = []
+        self.codes: list[str] | None = None  # the units' codes, once a form reads a table
         # Per indicator, whether it applies to each row (its variant) and the rows it applies to.
         self.applicable = list(self.variants())
         # What the watchdog names while a column is computed.
@@ -503,7 +504,9 @@ class _Block:
         to the scalar engine (``None`` points); ``None`` when the form raises or gives anything
         but such a list of points within 0..maximum."""
         size = self.size
-        codes = [self.units[r].code for r in rows]
+        if self.codes is None:
+            self.codes = [unit.code for unit in self.units]
+        codes = _pick(self.codes, rows, size)
         args: list[Any] = []
         for name in form.reads:
             by_unit = self.tables.get(name)
@@ -524,10 +527,12 @@ class _Block:
             return None
         if found.__class__ is not list or len(found) != len(rows):
             return None
-        open_rows = {i for i, value in enumerate(found) if value is None}
-        if _valid_points_of([value for value in found if value is not None] if open_rows else found, maximum) is None:
+        # By identity: ``None in found`` compares each Decimal with None, an ABC check each.
+        if not any(map(operator.is_, found, itertools.repeat(None))):
+            return (found, set()) if _valid_points_of(found, maximum) is not None else None
+        if _valid_points_of([value for value in found if value is not None], maximum) is None:
             return None
-        return found, open_rows
+        return found, {i for i, value in enumerate(found) if value is None}
 
     def without_form(self, position: int) -> None:
         """The indicator at ``position`` is scored by its function after all: the fixtures its

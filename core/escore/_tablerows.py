@@ -174,6 +174,14 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     def _read(self, codes: Sequence[str]) -> tuple[list[int], list[int], list[list[Any]]]:
         """Each unit's position (one without rows: the empty range after the last), its count
         of rows, and the line and cell columns of those rows."""
+        first = self._position.get(codes[0]) if codes else None
+        if first is not None:
+            stop = first + len(codes)
+            if self._codes[first:stop] == (codes if codes.__class__ is list else list(codes)):
+                # The table's own units in its order (a block of a cached share): the rows of
+                # every unit lie from the first one's to the last one's, one slice per column.
+                start, end = self._offsets[first], self._offsets[stop]
+                return list(range(first, stop)), self._counts[first:stop], [column[start:end] for column in (self._lines, *self._columns)]
         at = list(map(self._position.get, codes, itertools.repeat(len(self._codes) - 1)))
         counts = list(map(self._counts.__getitem__, at))
         return at, counts, self._cells(at, counts)

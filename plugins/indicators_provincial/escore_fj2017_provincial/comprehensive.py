@@ -7,6 +7,7 @@ this pack reads it as.
 """
 
 import collections
+import itertools
 import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -778,13 +779,26 @@ def _categories(table: TableColumns, rows: list[bool] | None = None) -> list[int
     return [counts.get(unit, 0) for unit in range(len(table))]
 
 
+#: The last table of migrations :func:`_migrations` read, and what it found: the delay's form
+#: and the disposal's read the same departments' rows one after the other.
+_last_migrations: list[Any] = [None, None]
+
+
 def _migrations(migrations: TableColumns) -> list[tuple[int | None, bool] | None]:
     """Each department's (delay_months, disposed_in_time) as provincial_dc_migration gives them
     (``None`` for a department without rows, for which it raises)."""
     dues, dones, cleared = migrations["due"], migrations["done"], migrations["cleared"]
+    read = (migrations.counts, dues, dones, cleared)
+    if _last_migrations[0] == read:  # equal cells, object for object (the same rows read again)
+        return _last_migrations[1]
+    _last_migrations[:] = read, _compute_migrations(*read)
+    return _last_migrations[1]
+
+
+def _compute_migrations(counts: list[int], dues: list[Any], dones: list[Any], cleared: list[Any]) -> list[tuple[int | None, bool] | None]:
     out: list[tuple[int | None, bool] | None] = []
     start = 0
-    for count in migrations.counts:
+    for count in counts:
         stop = start + count
         if count == 1:  # nearly every department: its one system
             done = dones[start]
@@ -881,9 +895,11 @@ def network_security_columns(control: list[Any], findings: TableColumns, notices
         raise KeyError("a finding the fixture does not know")  # the fixture raises for it: the scalar engine words it
     outreach = findings.per_unit(map(OUTREACH.__eq__, finding))
     # Items 4 and 5: each terminal once per kind of finding.
-    once = set(zip(findings.unit_of_rows(), finding, findings["terminal"]))
+    others = list(map(OUTREACH.__ne__, finding))
+    pick = itertools.compress
+    once = set(zip(pick(findings.unit_of_rows(), others), pick(finding, others), pick(findings["terminal"], others)))
     unregistered, no_antivirus = [0] * len(control), [0] * len(control)
-    for (unit, kind), count in collections.Counter((unit, kind) for unit, kind, _ in once if kind != OUTREACH).items():
+    for (unit, kind), count in collections.Counter(map(operator.itemgetter(0, 1), once)).items():
         (unregistered if TERMINAL_FINDINGS[kind] == NS_UNREGISTERED else no_antivirus)[unit] = count
     unfixed = notices.per_unit(
         [fixed is None or fixed > notified + FIX_WINDOW for fixed, notified in zip(notices["fixed"], notices["notified"])]
