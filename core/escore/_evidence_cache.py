@@ -574,6 +574,8 @@ class _Decoder:
         # for every line of the file: 100,000 county units peaked 26 MiB higher, for no fewer
         # instructions.
         self.line_numbers: list[int] | None = [] if whole else None
+        #: Each list of units a share's table was kept for, and the index of their positions.
+        self.units_of_tables: list[tuple[list[Any], dict[Any, int]]] = []
 
     @staticmethod
     def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
@@ -649,7 +651,7 @@ class _Decoder:
             counts, width, columns = records.next()
             if columns and (len(columns) != width or len(row_types[name]._fields) != width):
                 return None
-            parts[name].append((self.shared(part, self.kept), counts, columns))
+            parts[name].append((part, counts, columns))
         tables: dict[str, Mapping[str, tuple[Any, ...]]] = {}
         for name, records_of in parts.items():
             kept = None
@@ -673,7 +675,17 @@ class _Decoder:
             lines.extend(decoded[0])
             for into, column in zip(cells, decoded[1:], strict=True):
                 into.extend(column)
-        return TableRows.of_counts(row_type, codes, counts, self.lines(lines), cells)
+        # The tables of a share mostly hold the same units (every unit of a record, those without
+        # rows too): one list of codes and one index of them for all such tables. A row's unit
+        # and line are kept as decoded (equal, if not the fields' very objects: only points are
+        # computed from a share's rows, and an explanation's text is the same).
+        for known, position in self.units_of_tables:
+            if known == codes:
+                return TableRows.of_counts(row_type, known, counts, lines, cells, position)
+        table = TableRows.of_counts(row_type, codes, counts, lines, cells)
+        if table is not None:
+            self.units_of_tables.append((codes, table.index))
+        return table
 
     def rows(
         self, row_types: Mapping[str, Any], name: str, records_of: list[tuple[list[Any], list[int], list[Any]]]
@@ -681,7 +693,8 @@ class _Decoder:
         """A table's records as a dictionary of each unit's rows."""
         by_unit: dict[str, tuple[Any, ...]] = {}
         new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
-        for part, counts, columns in records_of:
+        for record_part, counts, columns in records_of:
+            part = self.shared(record_part, self.kept)
             if not columns:
                 by_unit.update(zip(part, [()] * len(part)))
                 continue

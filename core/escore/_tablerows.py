@@ -73,12 +73,22 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         self._columns = [column if column.__class__ is list else list(column) for column in columns]
 
     @classmethod
-    def of_counts(cls, row_type: type, codes: list[str], counts: list[int], lines: list[Any], columns: list[list[Any]]) -> TableRows | None:
+    def of_counts(
+        cls,
+        row_type: type,
+        codes: list[str],
+        counts: list[int],
+        lines: list[Any],
+        columns: list[list[Any]],
+        position: dict[str, int] | None = None,
+    ) -> TableRows | None:
         """The rows of the units ``codes`` in that order, ``counts[i]`` rows for the ``i``-th
         (none: a unit the table holds without rows), their lines and cells one unit after the
         other: as a cached set stores them, no owner per row to count. ``None`` when they do
-        not fit together (a code twice, counts that are not the rows')."""
-        position = dict(zip(codes, itertools.count()))
+        not fit together (a code twice, counts that are not the rows'). ``position``: the
+        :attr:`index` of another such table of these very ``codes``, shared (never changed)."""
+        if position is None:
+            position = dict(zip(codes, itertools.count()))
         if len(position) != len(codes) or len(counts) != len(codes) or any(len(column) != len(lines) for column in columns):
             return None
         offsets = array("q", itertools.accumulate(counts, initial=0))
@@ -96,6 +106,11 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         table._lines = lines
         table._columns = columns
         return table
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Each unit's position (the caller reads, never writes)."""
+        return self._position
 
     def __getitem__(self, code: str) -> tuple[Any, ...]:
         position = self._position[code]
