@@ -381,3 +381,17 @@ def test_a_table_of_counts_reads_as_its_rows_whatever_the_units_asked():
     # Counts that are not the rows', or a unit twice: no table.
     assert TableRows.of_counts(Row, codes, [2, 0, 1, 0, 2], lines, [kinds, amounts]) is None
     assert TableRows.of_counts(Row, ["a", "a"], [3, 3], lines, [kinds, amounts]) is None
+
+
+def test_units_a_table_of_counts_does_not_hold_read_as_absent():
+    """A cached share lays every table out over the same units (TableRows.of_counts with
+    ``present``): a unit the table does not hold has no rows, and is not among its units."""
+    codes = ["a", "b", "c"]
+    table = TableRows.of_counts(Row, codes, [1, 0, 0], [2], [["x"], [1]], None, [True, False, True])
+    assert table is not None
+    assert list(table) == ["a", "c"] and len(table) == 2 and "b" not in table and "c" in table
+    assert table.get("b") is None and table.get("c") == () and table["a"] == (Row("a", 2, "x", 1),)
+    with pytest.raises(KeyError):
+        table["b"]
+    assert table.rows_of(["a", "b", "c"]) == [(Row("a", 2, "x", 1),), (), ()]
+    assert dict(table.items()) == {"a": (Row("a", 2, "x", 1),), "c": ()}

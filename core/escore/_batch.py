@@ -312,6 +312,9 @@ class _Block:
         # Per indicator, its column form where the column pass uses it (escore._colform).
         self.forms: list[ColumnForm | None] = []
         self.codes: list[str] | None = None  # the units' codes, once a form reads a table
+        # Each table's columns at the rows of the forms that read it (the forms of one variant
+        # read the same rows): (table, rows) → (those rows, their columns), read once.
+        self.table_columns: dict[tuple[str, int], tuple[list[int], TableColumns]] = {}
         # Per indicator, whether it applies to each row (its variant) and the rows it applies to.
         self.applicable = list(self.variants())
         # What the watchdog names while a column is computed.
@@ -513,14 +516,18 @@ class _Block:
             if by_unit is None:
                 args.append(_pick(self.data[name], rows, size))
                 continue
-            table = self.engine.plan.fixtures[name].table
-            assert table is not None
-            fields: tuple[str, ...] = getattr(table.row_type, "_fields")  # noqa: B009 - a named tuple made at run time
-            if isinstance(by_unit, TableRows):  # kept as columns: no row made
-                counts, columns = by_unit.cells_of(codes)
-                args.append(TableColumns(counts, fields[1:], columns))
-            else:
-                args.append(TableColumns.of_rows(fields, map(by_unit.get, codes, itertools.repeat(()))))
+            read = self.table_columns.get((name, id(rows)))
+            if read is None or read[0] is not rows:
+                table = self.engine.plan.fixtures[name].table
+                assert table is not None
+                fields: tuple[str, ...] = getattr(table.row_type, "_fields")  # noqa: B009 - a named tuple made at run time
+                if isinstance(by_unit, TableRows):  # kept as columns: no row made
+                    counts, columns = by_unit.cells_of(codes)
+                    found = TableColumns(counts, fields[1:], columns)
+                else:
+                    found = TableColumns.of_rows(fields, map(by_unit.get, codes, itertools.repeat(())))
+                read = self.table_columns[name, id(rows)] = (rows, found)
+            args.append(read[1])
         try:
             found = form.func(*args)
         except Exception:

@@ -94,6 +94,8 @@ class TableColumns:
 
     ``table["terminal"]`` is the ``terminal`` cell of every row, in that order (the row's
     ``line`` too; its ``unit`` is the unit's: :meth:`unit_of_rows`). No row object is made.
+    The forms of a block that read a table at the same units get the same object: a form
+    reads its lists, never changes them.
     """
 
     __slots__ = ("_cells", "_index", "counts")
