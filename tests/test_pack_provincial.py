@@ -334,6 +334,159 @@ def test_emergency_and_secrecy_rows():
     assert C.secrecy_leak(False) is None
 
 
+# --------------------------------------------------------------------------- column forms
+
+
+def _random_units(seed: int, units: int = 400):
+    """Random departments' rows of every table the column forms read, with the edge cases the
+    fixtures branch on: no row, a terminal found twice, a fix on day 14 and 15, a problem
+    rectified on its deadline, a day after, or not at all, counts past every floor."""
+    import random
+
+    rng = random.Random(seed)
+    day = D(2017, 9, 1)
+    terminal, vulnerability, extranet = E.terminal_findings.row_type, E.vulnerability_notices.row_type, E.extranet_notices.row_type
+    problem, error = E.dc_review_problems.row_type, E.catalogue_errors.row_type
+    incident, login, breach = E.security_incidents.row_type, E.platform_login_misses.row_type, E.secrecy_violations.row_type
+
+    migration = E.dc_migrations.row_type
+    due_days = [D(2017, 4, 1), D(2017, 1, 31), D(2017, 3, 31), D(2016, 12, 31)]
+
+    def dates():
+        """A system's due, done and cleared dates around every band and month end (or not done)."""
+        due = rng.choice(due_days)
+        done = rng.choice([None, due - dt.timedelta(days=3), due, E.add_months(due, 1), E.add_months(due, 1) + dt.timedelta(days=1)])
+        done = done if done is None or rng.random() < 0.7 else E.add_months(due, rng.randint(0, 4)) + dt.timedelta(days=rng.randint(-2, 2))
+        cleared = None if done is None or rng.random() < 0.2 else done + dt.timedelta(days=rng.choice([0, 28, 29, 30, 31, 32]))
+        return due, done, cleared
+
+    def some(make, most):
+        return tuple(make(i) for i in range(rng.choice([0, 0, 1, 2, most, rng.randint(0, most)])))
+
+    def one(code):
+        return {
+            "control": rng.random() < 0.7,
+            "updated": rng.random() < 0.8,
+            "findings": some(
+                lambda i: terminal(code, i, day, f"10.0.0.{rng.randint(1, 3)}", rng.choice(["违规外联", "未注册", "未安装杀毒软件"])),
+                12,
+            ),
+            "notices": some(
+                lambda i: vulnerability(
+                    code, i, day, f"系统{i}", rng.choice([None, day, day + dt.timedelta(days=14), day + dt.timedelta(days=15)])
+                ),
+                9,
+            ),
+            "extranet": some(lambda i: extranet(code, i, day, f"违规{i}"), 8),
+            "problems": some(
+                lambda i: problem(
+                    code,
+                    i,
+                    f"类别{rng.randint(1, 4)}",
+                    f"问题{i}",
+                    day,
+                    day + dt.timedelta(days=30),
+                    rng.choice([None, day + dt.timedelta(days=30), day + dt.timedelta(days=31), day]),
+                ),
+                9,
+            ),
+            "errors": some(lambda i: error(code, i, day, "数据库目录", f"条目{i}"), 14),
+            "incidents": some(lambda i: incident(code, i, day, f"事件{i}", rng.random() < 0.7), 4),
+            "logins": some(lambda i: login(code, i, day, "admin"), 8),
+            "breaches": some(lambda i: breach(code, i, day, f"违规{i}"), 6),
+            "migrations": some(lambda i: migration(code, i, f"系统{i}", *dates()), 4),
+        }
+
+    return [one(f"u{u}") for u in range(units)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_column_forms_agree_with_the_scalar_indicators(seed):
+    """Each indicator's form over columns gives every department exactly the points (digits
+    included) its function gives on the fixtures' values."""
+    from escore import TableColumns
+
+    units = _random_units(seed)
+
+    def table(key, spec):
+        return TableColumns.of_rows(spec.row_type._fields, [u[key] for u in units])
+
+    def agree(form, scalar):
+        expected = [str(scalar(u)) for u in units]
+        assert [str(points) for points in form] == expected
+        return expected
+
+    migrations = table("migrations", E.dc_migrations)
+
+    def migration_points(indicator, *tiers):
+        def points(u):
+            try:
+                return indicator(E.provincial_dc_migration(u["migrations"]), *tiers).points
+            except MissingEvidence:  # no row: the form leaves the department to the scalar engine
+                return None
+
+        return points
+
+    delays = agree(
+        C.dc_a_migration_columns(migrations, [C.A_MIGRATION.value] * len(units)), migration_points(C.dc_a_migration, C.A_MIGRATION.value)
+    )
+    assert {"10", "6", "3", "0", "None"} <= set(delays)
+    agree(C.dc_b_migration_columns(migrations, [C.B_MIGRATION.value] * len(units)), migration_points(C.dc_b_migration, C.B_MIGRATION.value))
+    assert {"2", "0", "None"} <= set(agree(C.dc_a_disposal_columns(migrations), migration_points(C.dc_a_disposal)))
+    agree(C.dc_b_disposal_columns(migrations), migration_points(C.dc_b_disposal))
+    problems = table("problems", E.dc_review_problems)
+    agree(C.dc_c_review_columns(problems), lambda u: C.dc_c_review(E.provincial_dc_review_items(u["problems"])).points)
+    late = agree(
+        C.dc_c_rectification_columns(problems),
+        lambda u: C.dc_c_rectification(E.provincial_dc_rectification_items(u["problems"])).points,
+    )
+    assert {"9", "6", "3", "0"} <= set(late)
+    found = agree(
+        C.catalogue_columns([u["updated"] for u in units], table("errors", E.catalogue_errors)),
+        lambda u: C.catalogue(u["updated"], E.provincial_catalogue_items(u["errors"])).points,
+    )
+    assert {"5", "0", "4.5"} <= set(found)
+    network = agree(
+        C.network_security_columns(
+            [u["control"] for u in units],
+            table("findings", E.terminal_findings),
+            table("notices", E.vulnerability_notices),
+            table("extranet", E.extranet_notices),
+        ),
+        lambda u: C.network_security(E.provincial_network_security_items(u["control"], u["findings"], u["notices"], u["extranet"])).points,
+    )
+    assert "7" in network and "0" in network and len(set(network)) > 8
+    agree(C.incident_feedback_columns(table("incidents", E.security_incidents)), lambda u: C.incident_feedback(u["incidents"]).points)
+    agree(
+        C.platform_login_columns(table("logins", E.platform_login_misses)),
+        lambda u: C.platform_login(E.provincial_login_miss_items(u["logins"])).points,
+    )
+    agree(
+        C.secrecy_columns(table("breaches", E.secrecy_violations)),
+        lambda u: C.secrecy(E.provincial_secrecy_items(u["breaches"])).points,
+    )
+
+
+def test_column_forms_are_used_for_this_plan(plan):
+    """Every form stands for the plan's own fixtures, so the column pass uses it."""
+    from escore._colform import usable_form
+
+    formed = {ip.node.code for ip in plan.indicators if usable_form(ip.func, ip.argnames, plan.fixtures) is not None}
+    assert formed == {
+        "P-1-1-A-2",
+        "P-1-1-A-3",
+        "P-1-1-B-1",
+        "P-1-1-B-2",
+        "P-1-1-C-1",
+        "P-1-1-C-2",
+        "P-2-1",
+        "P-3-2",
+        "P-3-3-1",
+        "P-3-3-3",
+        "P-3-4",
+    }
+
+
 # --------------------------------------------------------------------------- the sample
 
 

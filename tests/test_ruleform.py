@@ -332,10 +332,22 @@ def test_the_first_pass_takes_the_column_form_of_every_rule_applied(catalog, mon
             taken.append(func.__name__)
         return found
 
+    formed: list[str] = []
+    original_form = _batch._Block.form_points
+
+    def form_points(self, form, rows, maximum):
+        found = original_form(self, form, rows, maximum)
+        if found is not None:
+            formed.append(form.func.__name__)
+        return found
+
     monkeypatch.setattr(_batch._Block, "rule_points", rule_points)
+    monkeypatch.setattr(_batch._Block, "form_points", form_points)
     batch, scalar, _ = _both(plan, list(units) * 2, data.values, data.tables, children, data.files)
     assert repr(batch) == repr(scalar)
-    assert {"credit_dual_publicity", "credit_accuracy", "network_security", "data_aggregation"} <= set(taken)
+    assert {"credit_dual_publicity", "credit_accuracy", "data_aggregation"} <= set(taken)
+    # P-3-2 has a form over the monitoring tables themselves (escore.column_form), which comes first.
+    assert "network_security_columns" in formed and "network_security" not in taken
 
 
 def test_open_rows_are_scored_by_the_function_and_checked_as_the_engine_checks():
@@ -352,3 +364,60 @@ def test_open_rows_are_scored_by_the_function_and_checked_as_the_engine_checks()
     assert block.rule_points(two, ("part", "whole"), [0, 2], D(4)) == ([D(2), D(0)], set())
     assert block.rule_points(two, ("part", "whole"), [0, 2], D(1)) is None  # a settled row above the maximum: per row
     assert block.rule_points(converted, ("part",), [0, 2], D(4)) is None  # not a rule applied
+
+
+@pytest.mark.parametrize("how", ["as given", "raises", "leaves rows open", "above the maximum", "not a list"])
+def test_a_column_form_that_fails_leaves_the_units_to_the_functions(catalog, monkeypatch, how):
+    """An indicator's form over columns (escore.column_form) that raises, gives points above
+    the maximum or something else than a list is not used (its fixtures are computed after all);
+    a unit it leaves open (None) goes to the scalar engine: the summaries are the scalar
+    engine's every way, and the open units are the ones sent."""
+    from escore import _colform
+
+    from .test_batch import _both
+
+    plan, units, data, children = load_sample(catalog, "provincial")
+    network = next(ip for ip in plan.indicators if ip.node.code == "P-3-2")
+    form = _colform.usable_form(network.func, network.argnames, plan.fixtures)
+    assert form is not None
+    calls: list[int] = []
+
+    def replaced(*args):
+        found = form.func(*args)
+        calls.append(len(found))
+        if how == "raises":
+            raise ValueError("a defect of the form")
+        if how == "leaves rows open":
+            return [None if i % 3 == 0 else value for i, value in enumerate(found)]
+        if how == "above the maximum":
+            return [D(8)] * len(found)
+        if how == "not a list":
+            return tuple(found)
+        return found
+
+    monkeypatch.setattr(network.func, _colform.COLUMN_FORM_ATTRIBUTE, form._replace(func=replaced))
+    many = list(units) * 2
+    batch, scalar, sent = _both(plan, many, data.values, data.tables, children, data.files)
+    assert repr(batch) == repr(scalar)
+    assert calls == [len(many)]
+    if how == "leaves rows open":
+        assert {unit.code for i, unit in enumerate(many) if i % 3 == 0} <= set(sent)
+    else:
+        assert not sent
+
+
+def test_a_form_is_not_used_once_a_fixture_it_stands_for_is_another(catalog):
+    """A ruleset that gives one of the fixtures a form stands for another function (a later
+    year's reading) is scored by its own fixture: the form is not usable there."""
+    from escore import _colform
+
+    plan, *_ = load_sample(catalog, "provincial")
+    network = next(ip for ip in plan.indicators if ip.node.code == "P-3-2")
+    assert _colform.usable_form(network.func, network.argnames, plan.fixtures) is not None
+    name = "provincial_network_security_items"
+    other = dict(plan.fixtures, **{name: plan.fixtures[name]._replace(func=lambda *a: ())})
+    assert _colform.usable_form(network.func, network.argnames, other) is None
+    # A name it reads that is a function of the plan, not the table it was written for: not usable.
+    table = "provincial_extranet_notices"
+    as_function = dict(plan.fixtures, **{table: plan.fixtures[table]._replace(kind="function")})
+    assert _colform.usable_form(network.func, network.argnames, as_function) is None

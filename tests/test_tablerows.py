@@ -354,3 +354,44 @@ def test_repeats_are_found_whatever_the_rows_taken_at_once():
         table = TableRows(row_type, list(owners), list(range(count)), [list(days), ["k"] * count])
         expected = len(set(zip(owners, days))) != count
         assert [table.has_repeats(step) for step in (1, 2, 3, 5, 1 << 16)] == [expected] * 5
+
+
+def test_a_table_of_counts_reads_as_its_rows_whatever_the_units_asked():
+    """TableRows.of_counts (a cached share's table: each unit's count, units without rows among
+    them) gives every unit's rows, for units asked in the table's order (one slice per column),
+    a part of them, with gaps, out of order, or units it does not hold."""
+    codes = ["a", "b", "c", "d", "e"]
+    counts = [2, 0, 1, 0, 3]
+    lines = [2, 3, 4, 5, 6, 7]
+    kinds, amounts = ["x", "y", "x", "z", "y", "x"], [1, 2, 3, 4, 5, 6]
+    table = TableRows.of_counts(Row, codes, counts, lines, [kinds, amounts])
+    assert table is not None
+    rows = {}
+    position = 0
+    for code, count in zip(codes, counts, strict=True):
+        rows[code] = tuple(Row(code, lines[p], kinds[p], amounts[p]) for p in range(position, position + count))
+        position += count
+    assert dict(table.items()) == rows and list(table) == codes
+    for asked in (codes, ["b", "c", "d"], ["a", "c", "e"], ["e", "a"], ["c", "zz", "a"], ["d"], []):
+        assert table.rows_of(asked) == [rows.get(code, ()) for code in asked]
+        found_counts, cells = table.cells_of(asked)
+        assert found_counts == [len(rows.get(code, ())) for code in asked]
+        flat = [row for code in asked for row in rows.get(code, ())]
+        assert cells == [[row[i] for row in flat] for i in range(1, 4)]
+    # Counts that are not the rows', or a unit twice: no table.
+    assert TableRows.of_counts(Row, codes, [2, 0, 1, 0, 2], lines, [kinds, amounts]) is None
+    assert TableRows.of_counts(Row, ["a", "a"], [3, 3], lines, [kinds, amounts]) is None
+
+
+def test_units_a_table_of_counts_does_not_hold_read_as_absent():
+    """A cached share lays every table out over the same units (TableRows.of_counts with
+    ``present``): a unit the table does not hold has no rows, and is not among its units."""
+    codes = ["a", "b", "c"]
+    table = TableRows.of_counts(Row, codes, [1, 0, 0], [2], [["x"], [1]], None, [True, False, True])
+    assert table is not None
+    assert list(table) == ["a", "c"] and len(table) == 2 and "b" not in table and "c" in table
+    assert table.get("b") is None and table.get("c") == () and table["a"] == (Row("a", 2, "x", 1),)
+    with pytest.raises(KeyError):
+        table["b"]
+    assert table.rows_of(["a", "b", "c"]) == [(Row("a", 2, "x", 1),), (), ()]
+    assert dict(table.items()) == {"a": (Row("a", 2, "x", 1),), "c": ()}

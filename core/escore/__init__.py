@@ -17,6 +17,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._citation import Citation, cite
+    from ._colform import TableColumns, column_form
     from ._errors import EscoreError, InputError, PackError, UsageError
     from ._evidence import Column, Field, Table, column, field, fixture, table
     from ._i18n import N_, gettext
@@ -78,6 +79,7 @@ __all__ = [
     "Score",
     "Section",
     "Table",
+    "TableColumns",
     "Unit",
     "UsageError",
     "__version__",
@@ -85,6 +87,7 @@ __all__ = [
     "bonus",
     "cite",
     "column",
+    "column_form",
     "composite",
     "field",
     "fixture",
@@ -137,12 +140,14 @@ _LAZY = {
     "Score": "._score",
     "Section": "._model",
     "Table": "._evidence",
+    "TableColumns": "._colform",
     "Unit": "._model",
     "UsageError": "._errors",
     "amend": "._parameters",
     "bonus": "._indicators",
     "cite": "._citation",
     "column": "._evidence",
+    "column_form": "._colform",
     "composite": "._score",
     "field": "._evidence",
     "fixture": "._evidence",

@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, getcontext, localcontext
 from typing import Any
 
+from ._colform import ColumnForm, TableColumns, usable_form
 from ._fieldvalues import FieldValues
 from ._model import Unit
 from ._results import STATUSES, IndicatorResult, summary_missing
@@ -304,6 +305,16 @@ class _Block:
         self.shared = {} if shared is None else shared
         self.made: dict[tuple[int, tuple[str, ...]], IndicatorResult] = {}  # (position, evidence lacking) → its result
         self.points: list[list[Decimal]] = []  # per indicator, each row's points
+        # Each table's rows by unit, and those whose column of rows is made only when read
+        # (a table only column forms read is never made into rows): name → (rows by unit, roll-up).
+        self.tables: dict[str, Mapping[str, tuple[Any, ...]]] = {}
+        self.pending: dict[str, tuple[Mapping[str, tuple[Any, ...]], bool]] = {}
+        # Per indicator, its column form where the column pass uses it (escore._colform).
+        self.forms: list[ColumnForm | None] = []
+        self.codes: list[str] | None = None  # the units' codes, once a form reads a table
+        # Each table's columns at the rows of the forms that read it (the forms of one variant
+        # read the same rows): (table, rows) → (those rows, their columns), read once.
+        self.table_columns: dict[tuple[str, int], tuple[list[int], TableColumns]] = {}
         # Per indicator, whether it applies to each row (its variant) and the rows it applies to.
         self.applicable = list(self.variants())
         # What the watchdog names while a column is computed.
@@ -356,7 +367,24 @@ class _Block:
     ) -> tuple[list[Any], set[int]]:
         """``func`` over the argument columns at ``rows``: see :func:`_apply`."""
         size = self.size
+        self.need(argnames)
         return _apply(func, [_pick(self.data[a], rows, size) for a in argnames], len(rows), shared=shared)
+
+    def need(self, names: Iterable[str]) -> None:
+        """The column of rows of each table among ``names`` not made yet."""
+        for name in names:
+            if name in self.pending:
+                by_unit, rollup = self.pending.pop(name)
+                codes = [unit.code for unit in self.units]
+                if isinstance(by_unit, TableRows):  # rows kept as columns (a first run): made a column at a time
+                    column = by_unit.rows_of(codes)
+                else:
+                    column = list(map(by_unit.get, codes, itertools.repeat(())))
+                if rollup:
+                    for r, subunits in enumerate(self.data["subunits"]):
+                        for child in subunits:
+                            column[r] += by_unit.get(child.code, ())
+                self.data[name] = column
 
     def read_evidence(
         self,
@@ -390,15 +418,26 @@ class _Block:
                     self.bad[name] = set(range(size))
                     self.table_problems[name] = engine.missing_table(name)
                 continue
-            if isinstance(by_unit, TableRows):  # rows kept as columns (a first run): made a column at a time
-                column = by_unit.rows_of(codes)
-            else:
-                column = list(map(by_unit.get, codes, itertools.repeat(())))
-            if rollup:
-                for r, subunits in enumerate(data["subunits"]):
-                    for child in subunits:
-                        column[r] += by_unit.get(child.code, ())
-            data[name] = column
+            self.tables[name] = by_unit
+            self.pending[name] = (by_unit, rollup)  # its rows made when read (need)
+        self.forms = self.usable_forms()
+
+    def usable_forms(self) -> list[ColumnForm | None]:
+        """Per indicator, its column form (:mod:`escore._colform`) where this block can use it:
+        every name it reads is here for every unit (no absent field or table), and no table it
+        reads rolls up sub-units' rows."""
+        fixtures = self.engine.plan.fixtures
+        rolled = {name for name, rollup in self.compiled.tables if rollup}
+        forms: list[ColumnForm | None] = []
+        for ip, _code, func, *_, special, _memo in self.compiled.steps:
+            form = None if special else usable_form(func, ip.argnames, fixtures)
+            if form is not None:
+                for name in form.reads:
+                    if name in self.bad or name in rolled or not (name in self.tables or name in self.data):
+                        form = None
+                        break
+            forms.append(form)
+        return forms
 
     def demand(self) -> dict[str, list[bool]]:
         """Per fixture function, the rows where a result that counts reads it: an indicator where
@@ -418,8 +457,8 @@ class _Block:
                 elif held is not every:  # the rows of either reader
                     needed[name] = list(map(operator.or_, held, mask))
 
-        for (ip, *_), (mask, _applicable) in zip(compiled.steps, self.applicable):
-            want(ip.argnames, mask)
+        for (ip, *_), (mask, _applicable), form in zip(compiled.steps, self.applicable, self.forms):
+            want(ip.argnames if form is None else form.reads, mask)
             for alternative in ip.alternatives:
                 want(alternative.names, mask)
         for veto, *_ in compiled.veto_steps:
@@ -433,32 +472,89 @@ class _Block:
         """Every fixture function, in the engine's order, on the rows that read it (the unit-by-unit
         engine computes every fixture, but one no result reads changes nothing); a row whose
         arguments lack a value gets none."""
-        fixtures, size = self.engine.plan.fixtures, self.size
         demand = self.demand()
         for name, func, *_ in self.compiled.functions:
-            self.watched[1] = f"fixture {name}"
-            argnames = fixtures[name].argnames
-            skip = self.absent(argnames)
-            needed = demand.get(name)
-            if needed is None:
-                self.data[name] = [_NONE] * size
+            self.compute(name, func, demand.get(name))
+
+    def compute(self, name: str, func: Callable[..., Any], needed: list[bool] | None) -> None:
+        """The column of the fixture ``name`` on the rows ``needed`` (none: no row)."""
+        size = self.size
+        self.watched[1] = f"fixture {name}"
+        argnames = self.engine.plan.fixtures[name].argnames
+        skip = self.absent(argnames)
+        if needed is None:
+            self.data[name] = [_NONE] * size
+            return
+        rows = _rows(size, skip) if all(needed) else [r for r, wanted in enumerate(needed) if wanted and r not in skip]
+        column, failed = self.apply(func, argnames, rows, _immutable)
+        if failed:
+            self.failed[name] = {rows[i] for i in failed}
+        if failed or skip or len(rows) < size:
+            # A row where the fixture raised has no value (_NONE), as one it was not computed
+            # for: never the None its call left, which an alternative's condition (the special
+            # path's environment) would read as a value, where the scalar engine meets the
+            # fixture's problem (READING 14).
+            full = [_NONE] * size
+            for i, r in enumerate(rows):
+                if i not in failed:
+                    full[r] = column[i]
+            column = full
+            self.bad[name] = skip | {rows[i] for i in failed}
+        self.data[name] = column
+
+    def form_points(self, form: ColumnForm, rows: list[int], maximum: Decimal) -> tuple[list[Any], set[int]] | None:
+        """An indicator's points at ``rows`` from its column form, and the positions it leaves
+        to the scalar engine (``None`` points); ``None`` when the form raises or gives anything
+        but such a list of points within 0..maximum."""
+        size = self.size
+        if self.codes is None:
+            self.codes = [unit.code for unit in self.units]
+        codes = _pick(self.codes, rows, size)
+        args: list[Any] = []
+        for name in form.reads:
+            by_unit = self.tables.get(name)
+            if by_unit is None:
+                args.append(_pick(self.data[name], rows, size))
                 continue
-            rows = _rows(size, skip) if all(needed) else [r for r, wanted in enumerate(needed) if wanted and r not in skip]
-            column, failed = self.apply(func, argnames, rows, _immutable)
-            if failed:
-                self.failed[name] = {rows[i] for i in failed}
-            if failed or skip or len(rows) < size:
-                # A row where the fixture raised has no value (_NONE), as one it was not computed
-                # for: never the None its call left, which an alternative's condition (the special
-                # path's environment) would read as a value, where the scalar engine meets the
-                # fixture's problem (READING 14).
-                full = [_NONE] * size
-                for i, r in enumerate(rows):
-                    if i not in failed:
-                        full[r] = column[i]
-                column = full
-                self.bad[name] = skip | {rows[i] for i in failed}
-            self.data[name] = column
+            read = self.table_columns.get((name, id(rows)))
+            if read is None or read[0] is not rows:
+                table = self.engine.plan.fixtures[name].table
+                assert table is not None
+                fields: tuple[str, ...] = getattr(table.row_type, "_fields")  # noqa: B009 - a named tuple made at run time
+                if isinstance(by_unit, TableRows):  # kept as columns: no row made
+                    counts, columns = by_unit.cells_of(codes)
+                    found = TableColumns(counts, fields[1:], columns)
+                else:
+                    found = TableColumns.of_rows(fields, map(by_unit.get, codes, itertools.repeat(())))
+                read = self.table_columns[name, id(rows)] = (rows, found)
+            args.append(read[1])
+        try:
+            found = form.func(*args)
+        except Exception:
+            return None
+        if found.__class__ is not list or len(found) != len(rows):
+            return None
+        # By identity: ``None in found`` compares each Decimal with None, an ABC check each.
+        if not any(map(operator.is_, found, itertools.repeat(None))):
+            return (found, set()) if _valid_points_of(found, maximum) is not None else None
+        if _valid_points_of([value for value in found if value is not None], maximum) is None:
+            return None
+        return found, {i for i, value in enumerate(found) if value is None}
+
+    def without_form(self, position: int) -> None:
+        """The indicator at ``position`` is scored by its function after all: the fixtures its
+        form stood for are computed now, on every row."""
+        form = self.forms[position]
+        self.forms[position] = None
+        if form is None:
+            return
+        from ._evidence import FIXTURE_ATTRIBUTE
+
+        names = {getattr(stood, FIXTURE_ATTRIBUTE).name for stood in form.stands_for}
+        every = [True] * self.size
+        for name, func, *_ in self.compiled.functions:
+            if name in names:
+                self.compute(name, func, every)
 
     def variants(self) -> Iterator[tuple[list[bool], list[int]]]:
         """Per indicator, whether it applies to each row and the rows it applies to (its variant's
@@ -480,6 +576,8 @@ class _Block:
     def score_indicators(self, values: Mapping[str, Mapping[str, Any]], files: Mapping[str, str]) -> None:
         """Each indicator's points per row; a row it cannot settle becomes irregular."""
         engine, size, irregular = self.engine, self.size, self.irregular
+        if any(step[-2] for step in self.compiled.steps):  # a special path reads every value of a unit
+            self.need(list(self.pending))
         env_names = tuple(n for n in self.data if n not in self.compiled.fields)
         steps = zip(self.compiled.steps, self.applicable)
         for position, ((ip, code, func, *_, maximum, _conditions, special, _memo), (_mask, applicable)) in enumerate(steps):
@@ -501,7 +599,13 @@ class _Block:
                     else:  # an error, or a fixture without its value: the scalar engine words it (with its problems)
                         irregular.add(r)
                 continue
-            skip = self.absent(ip.argnames)
+            settled = None
+            form = self.forms[position]
+            if form is not None:  # every name it reads is here for every row (usable_forms)
+                settled = self.form_points(form, applicable, maximum)
+                if settled is None:  # the form declined: the function, with the fixtures it reads
+                    self.without_form(position)
+            skip = self.absent(ip.argnames) if settled is None else set()
             if skip:
                 for r in applicable:
                     if r in skip:
@@ -511,7 +615,7 @@ class _Block:
                         else:
                             self.set_missing(position, r, lacking)
                 applicable = [r for r in applicable if r not in skip]
-            settled = self.rule_points(func, ip.argnames, applicable, maximum)
+            settled = settled or self.rule_points(func, ip.argnames, applicable, maximum)
             found, failed = settled or _checked(*self.apply(func, ip.argnames, applicable, _any), maximum)
             if not failed and len(applicable) == size:
                 self.points[-1] = found
@@ -537,6 +641,7 @@ class _Block:
         if form is None:
             return None
         size = self.size
+        self.need(argnames)
         columns = [_pick(self.data[a], rows, size) for a in argnames]
         rule, position = form
         given = columns

@@ -20,7 +20,7 @@ import itertools
 import marshal
 import operator
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -544,7 +544,7 @@ class CachedEvidence:
 
         decoder = _Decoder(whole=only is None)
         values = decoder.fields(records, slices, value_entries, wanted)
-        tables = decoder.tables(records, table_entries, wanted, table_names, {t.name: t.row_type for t in plan.tables})
+        tables = decoder.tables(records, table_entries, wanted, table_names, {t.name: t.row_type for t in plan.tables}, slices)
         if tables is None:
             return None  # not the rows this plan reads
         if only is None:
@@ -574,6 +574,15 @@ class _Decoder:
         # for every line of the file: 100,000 county units peaked 26 MiB higher, for no fewer
         # instructions.
         self.line_numbers: list[int] | None = [] if whole else None
+        #: Each list of units a share's table was kept for, and the index of their positions.
+        self.units_of_tables: list[tuple[list[Any], dict[Any, int]]] = []
+        # The units of the records of fields (slices), those any table of a share has rows of
+        # (layout), every unit of those in order, where each begins, each one's position (spread).
+        self.slices: Sequence[list[Any]] = ()
+        self.layout: list[int] = []
+        self.spread_codes: list[Any] | None = None
+        self.spread_start: dict[int, int] = {}
+        self.slice_index: dict[int, dict[Any, int]] = {}
 
     @staticmethod
     def shared(column: list[Any], table: dict[Any, Any], maker: Any = None) -> list[Any]:
@@ -632,25 +641,118 @@ class _Decoder:
         return values
 
     def tables(
-        self, records: _Records, entries: Any, wanted: list[bool] | None, names: Any, row_types: Mapping[str, Any]
-    ) -> dict[str, dict[str, tuple[Any, ...]]] | None:
+        self,
+        records: _Records,
+        entries: Any,
+        wanted: list[bool] | None,
+        names: Any,
+        row_types: Mapping[str, Any],
+        slices: Sequence[list[Any]] = (),
+    ) -> dict[str, Mapping[str, tuple[Any, ...]]] | None:
         """The rows of each table, by unit, from the records ``entries`` whose units are
-        ``wanted``; ``None`` when a table's rows are not those ``row_types`` make."""
-        tables: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in names}
-        new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
+        ``wanted``; ``None`` when a table's rows are not those ``row_types`` make.
+
+        A share (not the whole set) keeps each table's cells as columns (:class:`TableRows`,
+        a row made when a unit's rows are read): the column pass reads most tables only as
+        columns (escore._colform), and makes the others' rows a block at a time. The whole
+        set, which a run reads unit by unit, is made of rows at once."""
+        parts: dict[str, list[tuple[list[Any], list[int], list[Any]]]] = {name: [] for name in names}
+        numbers: dict[str, list[Any]] = {name: [] for name in names}  # the slice of each record's units
         for index, position in entries:
             if wanted is not None and not wanted[index]:
                 continue
-            name, _, part = records.at(position)
+            name, number, part = records.at(position)
             counts, width, columns = records.next()
-            by_unit = tables[name]
-            part = self.shared(part, self.kept)
+            if columns and (len(columns) != width or len(row_types[name]._fields) != width):
+                return None
+            parts[name].append((part, counts, columns))
+            numbers[name].append(number)
+        self.slices = slices
+        self.layout = sorted({n for found in numbers.values() for n in found if n.__class__ is int and 0 <= n < len(slices)})
+        tables: dict[str, Mapping[str, tuple[Any, ...]]] = {}
+        for name, records_of in parts.items():
+            kept = None
+            if self.line_numbers is None and name in row_types and all(not columns or columns[0] is None for _, _, columns in records_of):
+                kept = self.columns(row_types[name], records_of, numbers[name])
+            tables[name] = kept if kept is not None else self.rows(row_types, name, records_of)
+        return tables
+
+    def spread(self, records_of: list[tuple[list[Any], list[int], list[Any]]], numbers: list[Any]) -> tuple[list[int], list[bool]] | None:
+        """The counts of a table's records spread over every unit of the share's slices that
+        any table holds rows of (:attr:`layout`, in order; 0 for a unit without rows), or
+        ``None`` when a record's units are not in their slice's order (or not of a slice); and
+        whether the table holds each of those units (the others read as absent).
+
+        Every table so kept holds the same units in the same order, one list and one index for
+        all, and the units of a block of the share are one run of them: reading a block's rows
+        is then a slice of each column, with no look-up per unit (TableRows._read)."""
+        if not numbers or any(n.__class__ is not int for n in numbers) or numbers != sorted(set(numbers)):
+            return None
+        if self.spread_codes is None:
+            self.spread_codes = list(itertools.chain.from_iterable(self.slices[n] for n in self.layout))
+            self.spread_start = dict(zip(self.layout, itertools.accumulate((len(self.slices[n]) for n in self.layout), initial=0)))
+        full = [0] * len(self.spread_codes)
+        present = [False] * len(self.spread_codes)
+        for number, (part, counts, _columns) in zip(numbers, records_of):
+            where = self.slice_index.get(number)
+            if where is None:
+                where = self.slice_index[number] = dict(zip(self.slices[number], itertools.count(self.spread_start[number])))
+            found = list(map(where.get, part))
+            if None in found:
+                return None
+            at: list[int] = found  # type: ignore[assignment]
+            if not all(map(operator.lt, at, itertools.islice(at, 1, None))):
+                return None
+            for position, count in zip(at, counts, strict=True):
+                full[position] = count
+                present[position] = True
+        return full, present
+
+    def columns(self, row_type: Any, records_of: list[tuple[list[Any], list[int], list[Any]]], numbers: list[Any]) -> TableRows | None:
+        """A table's records as one :class:`TableRows` (each row's unit its unit's), or ``None``."""
+        codes: list[Any] = []
+        counts: list[int] = []
+        lines: list[Any] = []
+        cells: list[list[Any]] = [[] for _ in range(len(row_type._fields) - 2)]
+        spread = self.spread(records_of, numbers)
+        for part, part_counts, columns in records_of:
+            if spread is None:
+                codes.extend(part)
+                counts.extend(part_counts)
+            if not columns:
+                continue
+            decoded = [self.column(tag, column) for tag, column in columns[1:]]
+            lines.extend(decoded[0])
+            for into, column in zip(cells, decoded[1:], strict=True):
+                into.extend(column)
+        # The tables of a share mostly hold the same units (every unit of a record, those without
+        # rows too): one list of codes and one index of them for all such tables. A row's unit
+        # and line are kept as decoded (equal, if not the fields' very objects: only points are
+        # computed from a share's rows, and an explanation's text is the same).
+        present = None
+        if spread is not None:
+            assert self.spread_codes is not None
+            codes, (counts, present) = self.spread_codes, spread
+        for known, position in self.units_of_tables:
+            if known is codes or known == codes:
+                return TableRows.of_counts(row_type, known, counts, lines, cells, position, present)
+        table = TableRows.of_counts(row_type, codes, counts, lines, cells, None, present)
+        if table is not None:
+            self.units_of_tables.append((codes, table.index))
+        return table
+
+    def rows(
+        self, row_types: Mapping[str, Any], name: str, records_of: list[tuple[list[Any], list[int], list[Any]]]
+    ) -> dict[str, tuple[Any, ...]]:
+        """A table's records as a dictionary of each unit's rows."""
+        by_unit: dict[str, tuple[Any, ...]] = {}
+        new = tuple.__new__  # a row type's own __new__ is a Python function, one call per row
+        for record_part, counts, columns in records_of:
+            part = self.shared(record_part, self.kept)
             if not columns:
                 by_unit.update(zip(part, [()] * len(part)))
                 continue
             row_type = row_types[name]
-            if len(columns) != width or len(row_type._fields) != width:
-                return None
             codes_of_rows = columns[0]
             cells = [self.column(tag, column) for tag, column in columns[1:]]
             # The unit code of each row: its unit's (the same object), or as stored.
@@ -659,14 +761,14 @@ class _Decoder:
             row_objects = map(new, itertools.repeat(row_type), zip(*cells))
             # Each unit's rows, consumed in order from one iterator: C-level, no loop per unit.
             by_unit.update(zip(part, map(tuple, map(itertools.islice, itertools.repeat(row_objects), counts))))
-        return tables
+        return by_unit
 
 
 #: How a decimal's or a date's text becomes its value ("d" and "t" columns).
 _MAKE = {"d": Decimal, "t": _dt.date.fromisoformat}
 
 
-def _in_stored_order(tables: dict[str, dict[str, tuple[Any, ...]]], orders: Mapping[str, bytes]) -> None:
+def _in_stored_order(tables: dict[str, Mapping[str, tuple[Any, ...]]], orders: Mapping[str, bytes]) -> None:
     """The whole set's tables, each in its own order of units, as parsed (the records hold them
     in the order of the fields' units; ``orders``: each table's positions in that order)."""
     for name, order in orders.items():

@@ -26,7 +26,7 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     Units iterate in the order their first row was read, as the loader's dictionary did.
     """
 
-    __slots__ = ("_codes", "_columns", "_counts", "_files", "_from", "_lines", "_offsets", "_position", "_row_type")
+    __slots__ = ("_codes", "_columns", "_counts", "_files", "_from", "_lines", "_offsets", "_position", "_present", "_row_type")
 
     def __init__(
         self,
@@ -68,12 +68,59 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
                 file_of_row = pick(file_of_row)
         self._files = tuple(files)
         self._from = file_of_row
+        self._present: list[bool] | None = None  # every unit of _position is the table's
         # The lists are the caller's, handed over (a copy would hold every cell twice for a while).
         self._lines = lines if lines.__class__ is list else list(lines)
         self._columns = [column if column.__class__ is list else list(column) for column in columns]
 
+    @classmethod
+    def of_counts(
+        cls,
+        row_type: type,
+        codes: list[str],
+        counts: list[int],
+        lines: list[Any],
+        columns: list[list[Any]],
+        position: dict[str, int] | None = None,
+        present: list[bool] | None = None,
+    ) -> TableRows | None:
+        """The rows of the units ``codes`` in that order, ``counts[i]`` rows for the ``i``-th
+        (none: a unit the table holds without rows), their lines and cells one unit after the
+        other: as a cached set stores them, no owner per row to count. ``None`` when they do
+        not fit together (a code twice, counts that are not the rows'). ``position``: the
+        :attr:`index` of another such table of these very ``codes``, shared (never changed).
+        ``present``: whether the table holds each unit (one it does not hold, given only so that
+        every such table lays out the same units, has no rows and reads as absent)."""
+        if position is None:
+            position = dict(zip(codes, itertools.count()))
+        if len(position) != len(codes) or len(counts) != len(codes) or any(len(column) != len(lines) for column in columns):
+            return None
+        offsets = array("q", itertools.accumulate(counts, initial=0))
+        if offsets[-1] != len(lines) or (counts and min(counts) < 0) or (present is not None and len(present) != len(codes)):
+            return None
+        offsets.append(offsets[-1])
+        table = cls.__new__(cls)
+        table._row_type = row_type
+        table._codes = [*codes, None]
+        table._position = position
+        table._offsets = offsets
+        table._counts = [*counts, 0]
+        table._files = ()
+        table._from = None
+        table._present = None if present is None or all(present) else present
+        table._lines = lines
+        table._columns = columns
+        return table
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Each unit's position (the caller reads, never writes)."""
+        return self._position
+
     def __getitem__(self, code: str) -> tuple[Any, ...]:
         position = self._position[code]
+        if self._present is not None and not self._present[position]:
+            raise KeyError(code)
         start, stop = self._offsets[position], self._offsets[position + 1]
         owner = self._codes[position]
         cells = [column[start:stop] for column in self._columns]
@@ -81,16 +128,24 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         return tuple(map(tuple.__new__, itertools.repeat(self._row_type), rows))
 
     def get(self, code: str, default: Any = None) -> Any:  # the engine's lookup: no exception per unit without rows
-        return self[code] if code in self._position else default
+        position = self._position.get(code)
+        if position is None or (self._present is not None and not self._present[position]):
+            return default
+        return self[code]
 
     def __contains__(self, code: object) -> bool:
-        return code in self._position
+        if self._present is None:
+            return code in self._position
+        position = self._position.get(code)  # type: ignore[call-overload]
+        return position is not None and self._present[position]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._position)
+        if self._present is None:
+            return iter(self._position)
+        return itertools.compress(self._position, self._present)
 
     def __len__(self) -> int:
-        return len(self._position)
+        return len(self._position) if self._present is None else sum(self._present)
 
     def __repr__(self) -> str:
         return repr(dict(self.items()))
@@ -149,6 +204,14 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     def _read(self, codes: Sequence[str]) -> tuple[list[int], list[int], list[list[Any]]]:
         """Each unit's position (one without rows: the empty range after the last), its count
         of rows, and the line and cell columns of those rows."""
+        first = self._position.get(codes[0]) if codes else None
+        if first is not None:
+            stop = first + len(codes)
+            if self._codes[first:stop] == (codes if codes.__class__ is list else list(codes)):
+                # The table's own units in its order (a block of a cached share): the rows of
+                # every unit lie from the first one's to the last one's, one slice per column.
+                start, end = self._offsets[first], self._offsets[stop]
+                return list(range(first, stop)), self._counts[first:stop], [column[start:end] for column in (self._lines, *self._columns)]
         at = list(map(self._position.get, codes, itertools.repeat(len(self._codes) - 1)))
         counts = list(map(self._counts.__getitem__, at))
         return at, counts, self._cells(at, counts)
@@ -157,13 +220,16 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
         """The line and cell columns of the rows of the units at positions ``at``, in order."""
         columns = (self._lines, *self._columns)
         offsets = self._offsets
-        # Units with rows at consecutive positions (a table sorted by unit, read for its units in
-        # order, those without rows anywhere between): their rows lie one after the other, and
-        # each column is one slice. Every unit the table has has a row.
+        # Units with rows at increasing positions whose rows add up to the span from the first
+        # one's to the last one's (a table sorted by unit, read for its units in order, those
+        # without rows anywhere between; a unit the table holds without rows, as a cached set
+        # keeps them, has an empty range): their rows lie one after the other, and each column
+        # is one slice.
         present = list(itertools.compress(at, counts))
-        if present and present[-1] - present[0] == len(present) - 1 and present == list(range(present[0], present[-1] + 1)):
+        if present:
             start, stop = offsets[present[0]], offsets[present[-1] + 1]
-            return [column[start:stop] for column in columns]
+            if stop - start == sum(counts) and all(map(operator.lt, present, itertools.islice(present, 1, None))):
+                return [column[start:stop] for column in columns]
         starts = list(map(offsets.__getitem__, at))
         pick = _picker(list(itertools.chain.from_iterable(map(range, starts, map(operator.add, starts, counts)))))
         return [pick(column) for column in columns]

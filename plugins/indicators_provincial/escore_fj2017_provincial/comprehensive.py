@@ -6,15 +6,25 @@ removed). Where the notice leaves a rule open, the citation's ``note`` says what
 this pack reads it as.
 """
 
+import collections
+import itertools
+import operator
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
 from escore import (
     N_,
     Binary,
     Deduction,
     Graded,
+    Item,
     Ladder,
     Proportional,
     Score,
+    TableColumns,
     cite,
+    column_form,
     gettext,
     group,
     indicator,
@@ -25,6 +35,7 @@ from escore import (
 
 from .evidence import (
     CATALOGUE_ERROR,
+    FIX_WINDOW,
     LATE_CATEGORY,
     LOGIN_MISS,
     NS_EXTRANET,
@@ -36,6 +47,17 @@ from .evidence import (
     NS_VULNERABILITY,
     REVIEW_CATEGORY,
     SECRECY_VIOLATION,
+    TERMINAL_FINDINGS,
+    Migration,
+    add_months,
+    months_late,
+    provincial_catalogue_items,
+    provincial_dc_migration,
+    provincial_dc_rectification_items,
+    provincial_dc_review_items,
+    provincial_login_miss_items,
+    provincial_network_security_items,
+    provincial_secrecy_items,
 )
 
 DOC = "福建省人民政府办公厅关于开展2017年度电子政务绩效考核的通知"
@@ -721,3 +743,197 @@ def secrecy(provincial_secrecy_items) -> Score:
 )
 def secrecy_leak(provincial_secrecy_leak) -> str | None:
     return N_("a leak of state secrets (泄密事件) occurred") if provincial_secrecy_leak else None
+
+
+# --------------------------------------------------------------------------- column forms
+# The column pass (a table, CSV or ranking of many units) scores the indicators that count a
+# department's monitoring rows from the tables' columns (escore.column_form), without a row,
+# an item or a call per department: each department's counts of the items the fixture would
+# give, and the indicator itself called once per distinct set of counts, on as many items of
+# each kind. A deduction's points follow from its items' kinds alone (their labels are only
+# written into explanations, which this pass does not write), and the sum of their amounts is
+# exact in any order. The functions above stay the reference and explain every point;
+# test_pack_provincial checks that both forms agree.
+
+
+#: P-3-2 item 2's finding, counted for every notice (items 4 and 5 count each terminal once).
+OUTREACH = "违规外联"
+
+
+def _once_per_key(keys: Sequence[Any], points_of: Callable[[Any], Score]) -> list[Decimal]:
+    """``points_of(key).points`` for each key, computed once per distinct key."""
+    found = {key: points_of(key).points for key in dict.fromkeys(keys)}
+    return list(map(found.__getitem__, keys))
+
+
+def _items(*kinds_and_counts: tuple[str, int]) -> tuple[Item, ...]:
+    """``count`` items of each ``kind``, in that order (labels play no part in points)."""
+    return tuple(Item(kind) for kind, count in kinds_and_counts for _ in range(count))
+
+
+def _categories(table: TableColumns, rows: list[bool] | None = None) -> list[int]:
+    """Each unit's number of distinct ``category`` cells (among ``rows`` flagged, if given)."""
+    units = table.unit_of_rows()
+    pairs = zip(units, table["category"]) if rows is None else ((u, c) for u, c, kept in zip(units, table["category"], rows) if kept)
+    counts = collections.Counter(unit for unit, _ in set(pairs))
+    return [counts.get(unit, 0) for unit in range(len(table))]
+
+
+#: The last table of migrations :func:`_migrations` read, and what it found: the delay's form
+#: and the disposal's read the same departments' rows one after the other.
+_last_migrations: list[Any] = [None, None]
+
+
+def _migrations(migrations: TableColumns) -> list[tuple[int | None, bool] | None]:
+    """Each department's (delay_months, disposed_in_time) as provincial_dc_migration gives them
+    (``None`` for a department without rows, for which it raises)."""
+    dues, dones, cleared = migrations["due"], migrations["done"], migrations["cleared"]
+    read = (migrations.counts, dues, dones, cleared)
+    if _last_migrations[0] == read:  # equal cells, object for object (the same rows read again)
+        return _last_migrations[1]
+    _last_migrations[:] = read, _compute_migrations(*read)
+    return _last_migrations[1]
+
+
+def _compute_migrations(counts: list[int], dues: list[Any], dones: list[Any], cleared: list[Any]) -> list[tuple[int | None, bool] | None]:
+    out: list[tuple[int | None, bool] | None] = []
+    start = 0
+    for count in counts:
+        stop = start + count
+        if count == 1:  # nearly every department: its one system
+            done = dones[start]
+            if done is None:
+                out.append((None, False))
+            else:
+                last = cleared[start]
+                out.append((months_late(dues[start], done), last is not None and last <= add_months(done, 1)))
+        elif count == 0:
+            out.append(None)
+        else:
+            done_all = dones[start:stop]
+            if None in done_all:
+                out.append((None, False))
+            else:
+                delay = max(map(months_late, dues[start:stop], done_all))
+                cleared_all = cleared[start:stop]
+                disposed = None not in cleared_all and max(cleared_all) <= add_months(max(done_all), 1)
+                out.append((delay, disposed))
+        start = stop
+    return out
+
+
+def _migration_points(migrations: TableColumns, points_of: Callable[[Migration], Score], key: int) -> list[Decimal | None]:
+    """The points ``points_of`` gives each department's migration, once per distinct
+    ``outcome[key]`` (0: the delay, 1: the disposal); ``None`` where the fixture raises."""
+    outcomes = _migrations(migrations)
+    keys = [None if outcome is None else outcome[key] for outcome in outcomes]
+    found = {}
+    for value in dict.fromkeys(keys):
+        outcome = (value, False) if key == 0 else (0, value)
+        found[value] = points_of(Migration(1, () if outcome[0] is not None else ("",), *outcome)).points
+    return [None if outcome is None else found[value] for outcome, value in zip(outcomes, keys)]
+
+
+@column_form(dc_a_migration, reads=("provincial_dc_migrations", "provincial_dc_a_migration_tiers"), stands_for=(provincial_dc_migration,))
+def dc_a_migration_columns(migrations: TableColumns, tiers: list[Any]) -> list[Decimal | None]:
+    """P-1-1-A-2 over columns: the delay of each department's latest system."""
+    return _migration_points(migrations, lambda m: dc_a_migration(m, tiers[0]), 0)
+
+
+@column_form(dc_a_disposal, reads=("provincial_dc_migrations",), stands_for=(provincial_dc_migration,))
+def dc_a_disposal_columns(migrations: TableColumns) -> list[Decimal | None]:
+    """P-1-1-A-3 over columns: disposal within 1 month of the last migration."""
+    return _migration_points(migrations, dc_a_disposal, 1)
+
+
+@column_form(dc_b_migration, reads=("provincial_dc_migrations", "provincial_dc_b_migration_tiers"), stands_for=(provincial_dc_migration,))
+def dc_b_migration_columns(migrations: TableColumns, tiers: list[Any]) -> list[Decimal | None]:
+    """P-1-1-B-1 over columns: the delay of each department's latest 专网 system."""
+    return _migration_points(migrations, lambda m: dc_b_migration(m, tiers[0]), 0)
+
+
+@column_form(dc_b_disposal, reads=("provincial_dc_migrations",), stands_for=(provincial_dc_migration,))
+def dc_b_disposal_columns(migrations: TableColumns) -> list[Decimal | None]:
+    """P-1-1-B-2 over columns: disposal within 1 month of the last migration."""
+    return _migration_points(migrations, dc_b_disposal, 1)
+
+
+@column_form(dc_c_review, reads=("provincial_dc_review_problems",), stands_for=(provincial_dc_review_items,))
+def dc_c_review_columns(problems: TableColumns) -> list[Decimal]:
+    """P-1-1-C-1 over columns: the problem categories notified."""
+    return _once_per_key(_categories(problems), lambda n: dc_c_review(_items((REVIEW_CATEGORY, n))))
+
+
+@column_form(dc_c_rectification, reads=("provincial_dc_review_problems",), stands_for=(provincial_dc_rectification_items,))
+def dc_c_rectification_columns(problems: TableColumns) -> list[Decimal]:
+    """P-1-1-C-2 over columns: the categories with a problem not rectified by its deadline."""
+    late = [done is None or done > due for done, due in zip(problems["rectified"], problems["rectify_by"])]
+    return _once_per_key(_categories(problems, late), lambda n: dc_c_rectification(_items((LATE_CATEGORY, n))))
+
+
+@column_form(catalogue, reads=("provincial_catalogue_updated", "provincial_catalogue_errors"), stands_for=(provincial_catalogue_items,))
+def catalogue_columns(updated: list[Any], errors: TableColumns) -> list[Decimal]:
+    """P-2-1 over columns: registered and updated, and the errors found."""
+    keys = list(zip(map(bool, updated), errors.counts))
+    return _once_per_key(keys, lambda key: catalogue(key[0], _items((CATALOGUE_ERROR, key[1]))))
+
+
+@column_form(
+    network_security,
+    reads=(
+        "provincial_network_security_terminal_control",
+        "provincial_terminal_findings",
+        "provincial_vulnerability_notices",
+        "provincial_extranet_notices",
+    ),
+    stands_for=(provincial_network_security_items,),
+)
+def network_security_columns(control: list[Any], findings: TableColumns, notices: TableColumns, extranet: TableColumns) -> list[Decimal]:
+    """P-3-2 over columns: the items of provincial_network_security_items, counted by kind."""
+    finding = findings["finding"]
+    if not set(finding) <= {OUTREACH, *TERMINAL_FINDINGS}:
+        raise KeyError("a finding the fixture does not know")  # the fixture raises for it: the scalar engine words it
+    outreach = findings.per_unit(map(OUTREACH.__eq__, finding))
+    # Items 4 and 5: each terminal once per kind of finding.
+    others = list(map(OUTREACH.__ne__, finding))
+    pick = itertools.compress
+    once = set(zip(pick(findings.unit_of_rows(), others), pick(finding, others), pick(findings["terminal"], others)))
+    unregistered, no_antivirus = [0] * len(control), [0] * len(control)
+    for (unit, kind), count in collections.Counter(map(operator.itemgetter(0, 1), once)).items():
+        (unregistered if TERMINAL_FINDINGS[kind] == NS_UNREGISTERED else no_antivirus)[unit] = count
+    unfixed = notices.per_unit(
+        [fixed is None or fixed > notified + FIX_WINDOW for fixed, notified in zip(notices["fixed"], notices["notified"])]
+    )
+    counted = [list(map(operator.not_, control)), outreach, unregistered, no_antivirus, notices.counts, unfixed, extranet.counts]
+    kinds = (NS_REALNAME, NS_OUTREACH, NS_UNREGISTERED, NS_NO_ANTIVIRUS, NS_VULNERABILITY, NS_UNFIXED, NS_EXTRANET)
+    # Only the amounts count: kinds deducting the same amount (to the digit) are one count, one
+    # kind standing for them.
+    groups: dict[str, list[int]] = {}
+    for k, kind in enumerate(kinds):
+        groups.setdefault(str(NETWORK.per[kind]), []).append(k)
+    first = [kinds[group[0]] for group in groups.values()]
+    keys = list(zip(*[list(map(sum, zip(*[counted[k] for k in group]))) for group in groups.values()]))
+    return _once_per_key(keys, lambda key: network_security(_items(*zip(first, key))))
+
+
+class _Incident(NamedTuple):
+    rectified_on_time: bool
+
+
+@column_form(incident_feedback, reads=("provincial_security_incidents",))
+def incident_feedback_columns(incidents: TableColumns) -> list[Decimal]:
+    """P-3-3-1 over columns: the incidents not rectified and fed back on time."""
+    late = incidents.per_unit(map(operator.not_, incidents["rectified_on_time"]))
+    return _once_per_key(late, lambda n: incident_feedback((_Incident(False),) * n))
+
+
+@column_form(platform_login, reads=("provincial_platform_login_misses",), stands_for=(provincial_login_miss_items,))
+def platform_login_columns(misses: TableColumns) -> list[Decimal]:
+    """P-3-3-3 over columns: the missed logins."""
+    return _once_per_key(misses.counts, lambda n: platform_login(_items((LOGIN_MISS, n))))
+
+
+@column_form(secrecy, reads=("provincial_secrecy_violations",), stands_for=(provincial_secrecy_items,))
+def secrecy_columns(violations: TableColumns) -> list[Decimal]:
+    """P-3-4 over columns: the breaches found (the leak veto is the veto's)."""
+    return _once_per_key(violations.counts, lambda n: secrecy(_items((SECRECY_VIOLATION, n))))
