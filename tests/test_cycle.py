@@ -1488,3 +1488,12 @@ def test_a_sub_unit_s_rolled_up_rows_are_checked_as_a_unit_s(runner, tmp_path, m
     assert added.stderr == (
         "escore: error: --add-row: outages: date: expected one row per unit and date; south.a has date 2024-03-04 already on line 3\n"
     )
+
+
+def test_a_usage_error_before_the_catalogue_speaks_the_language_asked_for(runner):
+    """whatif checks its options before it builds the catalogue: --lang zh had been English there."""
+    result = runner.invoke(cli, ["whatif", "east", "--lang", "zh"])
+    assert result.exit_code == 2
+    assert result.stderr == "escore：错误：没有要改的内容：请给出 --set 字段=值、--add-row 或 --remove-row\n"
+    labelled = runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rate=90", "--label", "x", "--lang", "zh"])
+    assert labelled.stderr == "escore：错误：--label 用于命名保存的运行：请加上 --save\n"

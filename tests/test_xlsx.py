@@ -817,3 +817,26 @@ def test_a_row_that_contradicts_itself_is_named_by_its_cell(runner, tmp_path, co
     assert result.stderr.splitlines()[1] == (
         f"  website_letters!C2: {unit}: replied: expected not before received ({received.date().isoformat()}), got 2016-12-01"
     )
+
+
+def test_an_interrupted_results_workbook_leaves_no_temporary_files(runner, tmp_path, monkeypatch):
+    """XlsxWriter keeps a large book's rows in temporary files until it closes the book; a
+    write interrupted (Ctrl-C) had left them in $TMPDIR, megabytes each at thousands of units."""
+    import tempfile
+
+    from escore import _xlsx_results
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def interrupted(self, about):
+        assert any(scratch.rglob("*")), "the rows were not in temporary files: the test proves nothing"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_xlsx_results._ResultSheets, "about", interrupted)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(cli, ["run", "-c", "city", "-f", "xlsx", "-o", str(out)])
+    assert result.exit_code == 130, result.output
+    assert not out.exists()
+    assert list(scratch.rglob("*")) == []

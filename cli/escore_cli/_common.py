@@ -107,6 +107,10 @@ def reports_errors(func: F) -> F:
             with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
                 warnings.simplefilter("default", EscoreWarning)
                 warnings.showwarning = show
+                if kwargs.get("lang") or os.environ.get("ESCORE_LANG"):
+                    # The language the command line asks for, before the command checks its
+                    # options: a usage error raised before the catalogue is built speaks it too.
+                    use_language(None, kwargs.get("lang"))
                 return func(*args, **kwargs)
         except EscoreError as exc:
             from escore._i18n import gettext

@@ -77,14 +77,36 @@ def write_xlsx(result: RunResult, stream: Any) -> None:
     (:func:`_spooled_rows`), then each sheet is written from them in its order: the ranking and
     the matrix in rank order, the missing evidence and the explanations in code order.
     """
-    import datetime as _dt
-
     import xlsxwriter
 
     binary = getattr(stream, "buffer", stream)
     if binary is not stream:
         stream.flush()  # any text written before goes first
-    book = xlsxwriter.Workbook(binary, {"constant_memory": True, "strings_to_urls": False})
+    # XlsxWriter's constant-memory rows go to temporary files it removes only when the book is
+    # closed: in a directory of our own, they go with it however the write ends (Ctrl-C left
+    # megabytes of them in $TMPDIR).
+    import tempfile
+
+    with contextlib.ExitStack() as stack:
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="escore-xlsx-"))
+        book = xlsxwriter.Workbook(binary, {"constant_memory": True, "strings_to_urls": False, "tmpdir": scratch})
+        stack.callback(_close_open_files, book)
+        _write_book(result, book)
+
+
+def _close_open_files(book: Any) -> None:
+    """The temporary files of a book's sheets closed, so that their directory can go (a book
+    written to the end has closed them already)."""
+    for sheet in book.worksheets():
+        handle = getattr(sheet, "row_data_fh", None)
+        if handle is not None and not handle.closed:
+            handle.close()
+
+
+def _write_book(result: RunResult, book: Any) -> None:
+    """The five sheets of a results workbook written into ``book``, which is then closed."""
+    import datetime as _dt
+
     book.set_properties({"author": "escore", "created": _dt.datetime(*_CREATED)})
     sheets = _ResultSheets(result, book)
     with _spooled_rows(result, sheets) as rows:
