@@ -222,7 +222,7 @@ def test_usage_errors_are_one_line(runner, args, message):
         ),
         (
             ("monitoring/outages.csv", "unit,date,hours", "unit,date,hour"),
-            "monitoring/outages.csv: hours: missing column (a number (write 0.5, not a fraction), at least 0 (hours))",
+            "monitoring/outages.csv: hours: missing column (a number (write 0.5, not a fraction), at least 0 (hours)) (did you mean 'hour'?)",
         ),
     ],
 )

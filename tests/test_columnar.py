@@ -124,7 +124,14 @@ def _fields(tmp_path: Path, text: str) -> Path:
         ),
         ("unit,provincial.credit.items_required\nprov.czt,1\nprov.czt,2\n", "unit 'prov.czt' has a second row (first on line 2)"),
         ("unit,provincial.data_sharing.aggregation\nprov.czt,1\n", "a graded field takes two columns"),
-        ("unit,provincial.data_sharing.aggregation.points\nprov.czt,1\n", "aggregation.reason: empty cell"),
+        (
+            "unit,provincial.data_sharing.aggregation.points\nprov.czt,1\n",
+            "provincial.csv: provincial.data_sharing.aggregation.reason: missing column; a graded field takes two columns",
+        ),
+        (
+            "unit,provincial.credit.items_required,provincial.credit.items_required\nprov.czt,1,2\n",
+            "provincial.csv: provincial.credit.items_required: repeated column names in the header",
+        ),
         ("provincial.credit.items_required\n1\n", "unit: missing column"),
     ],
 )

@@ -583,3 +583,12 @@ def test_another_category_s_folder_with_tables_is_refused(work):
     assert result.stderr.startswith("escore: error: ev: no evidence for the 10 city unit(s) scored; skipped fuzhou.cangshan.toml")
     assert result.stderr.endswith("(are these the evidence files of other units, or of another category?)\n")
     assert not Path("out.csv").exists()
+
+
+def test_a_misspelt_monitoring_column_is_named_beside_the_one_missing(work):
+    table = copy("county") / "monitoring" / "website_letters.csv"
+    edit(table, r"^unit,received,replied,", "unit,received,replyed,")
+    result = CliRunner().invoke(cli, ["run", "-c", "county", "--evidence", "ev", "-f", "json", "-o", "out.json", "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("escore: error: ev/monitoring/website_letters.csv: replied: missing column (")
+    assert result.stderr.endswith(" (did you mean 'replyed'?)\n")

@@ -153,7 +153,8 @@ def _read_csv_strictly(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             if header is None:
                 header = [name.strip() for name in row]
                 if len(set(header)) != len(header):
-                    raise InputError(where, "", _("repeated column names in the header"))
+                    twice = next(name for position, name in enumerate(header) if name in header[:position])
+                    raise InputError(where, twice, _("repeated column names in the header"))
                 continue
             cells = list(map(strip, row))
             if not any(cells):
@@ -235,7 +236,8 @@ def arrow_batches(path: Path, rows: int = 0, *, cells: int = 0) -> tuple[list[st
     except (OSError, pyarrow.ArrowException) as exc:
         raise InputError(where, "", _("cannot read: {0}").format(exc)) from None
     if len(set(names)) != len(names):
-        raise InputError(where, "", _("repeated column names"))
+        twice = next(name for position, name in enumerate(names) if name in names[:position])
+        raise InputError(where, twice, _("repeated column names"))
     size = max(1, rows or cells // max(1, len(names)))
 
     def batches() -> Iterator[Any]:

@@ -430,6 +430,19 @@ def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, 
             raise InputError(where, name, _("a graded field takes two columns, {0}.points and {0}.reason").format(name))
         else:
             out.append((name, found[0], found[1], ""))
+    # A grade's two columns come together: one alone would be every row's "empty cell".
+    parts: dict[str, set[str]] = {}
+    for _name, spec, _fixture, part in out:
+        if part:
+            parts.setdefault(spec.key, set()).add(part)
+    for key, given in parts.items():
+        lacking = {"points", "reason"} - given
+        if lacking:
+            raise InputError(
+                where,
+                f"{key}.{lacking.pop()}",
+                _("missing column; a graded field takes two columns, {0}.points and {0}.reason").format(key),
+            )
     return out
 
 
@@ -567,7 +580,8 @@ def _check_roster_rows(read: list[tuple[int, Mapping[str, Any]]], where: str) ->
     for line, row in read:
         code = row.get("code")
         if not isinstance(code, str) or not code.strip():
-            raise InputError(f"{where}:{line}", "code", _("expected a unit code, got {0}").format(_show(code)))
+            got = _("an empty cell") if code is None or code == "" else _show(code)  # a Parquet null too, not None
+            raise InputError(f"{where}:{line}", "code", _("expected a unit code, got {0}").format(got))
         if not code.isprintable():  # a tab or line break pasted from a spreadsheet, a bidi control
             raise InputError(
                 f"{where}:{line}", "code", _("a unit code is printable text, without control characters; got {0}").format(_show(code))

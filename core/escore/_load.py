@@ -941,7 +941,8 @@ def _read_table(
                     raise InputError(where, "unit", _("missing column; the first column names the unit"))
                 for name, col in columns.items():
                     if name not in names:  # an optional column is left empty, not out: a column left out was every row's value lost
-                        raise InputError(where, name, missing_column(col))
+                        others = [n for n in names if n != "unit" and n not in columns]  # a column misspelt (details for detail)
+                        raise InputError(where, name, missing_column(col), hint=did_you_mean(name, others))
             code = unit_cell(row, where, line)
             if code not in wanted:
                 if code in known or ignore_retired_unit(schema, code):
