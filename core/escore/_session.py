@@ -462,32 +462,20 @@ def score_with(
         )
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
         lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later, units, data)  # type: ignore[arg-type]
-        return RunResult(
-            plan,
-            lazy_units,  # type: ignore[arg-type]  # a sequence of UnitResult, scored again when read
-            ranks,
-            tuple(selected),
-            data.synthetic,
-            data.notes,
-            data.sources,
-            selection,
-            counts,
-            warnings=data.warnings,
-        )
+        return _run_result(plan, lazy_units, ranks, selected, data, selection, counts)  # its units are scored again when read
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
     ordered, ranks = rank(results, in_code_order=True)
+    return _run_result(plan, ordered, ranks, selected, data, selection, count_statuses(ordered))
+
+
+def _run_result(
+    plan: Plan, units: Any, ranks: Any, selected: Sequence[Any], data: EvidenceSet, selection: str, counts: Mapping[str, int]
+) -> RunResult:
+    """A ranked run with what the evidence set says of itself (synthetic, notes, sources,
+    warnings); ``units`` as given: a run's lazy units are not made a tuple (scored again)."""
     return RunResult(
-        plan,
-        ordered,
-        ranks,
-        tuple(selected),
-        data.synthetic,
-        data.notes,
-        data.sources,
-        selection,
-        count_statuses(ordered),
-        warnings=data.warnings,
+        plan, units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts, warnings=data.warnings
     )
 
 
