@@ -592,3 +592,22 @@ def test_a_misspelt_monitoring_column_is_named_beside_the_one_missing(work):
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("escore: error: ev/monitoring/website_letters.csv: replied: missing column (")
     assert result.stderr.endswith(" (did you mean 'replyed'?)\n")
+
+
+def test_rows_of_a_kind_over_two_files_are_named_by_file(work):
+    # A table split over two evidence folders: the rows over the bound are named with their files.
+    table = copy("city") / "monitoring" / "city_video_incidents.csv"
+    header, *rows = table.read_text(encoding="utf-8").splitlines()
+    lines = [n for n, t in enumerate(rows, start=2) if t.startswith("fuzhou.minhou,") and ",hd_room_missing," in t]
+    more = Path("ev2") / "monitoring" / "city_video_incidents.csv"
+    more.parent.mkdir(parents=True)
+    more.write_text(header + "\n" + "fuzhou.minhou,2017-12-13,hd_room_missing,第3间\n" * 2, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", "ev", "-e", "ev2", "-f", "json", "-o", "out.json", "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    listed = ", ".join(
+        [*(f"ev/monitoring/city_video_incidents.csv:{n}" for n in lines), *(f"ev2/monitoring/city_video_incidents.csv:{n}" for n in (2, 3))]
+    )
+    assert result.stderr == (
+        f"escore: error: ev2/monitoring/city_video_incidents.csv:{5 - len(lines)}: kind: expected at most 3 rows with kind "
+        f"hd_room_missing for a unit; fuzhou.minhou has {len(lines) + 2} (rows {listed})\n"
+    )

@@ -455,11 +455,16 @@ def _check_row_count(
         of_kind = [(position, row) for position, row in enumerate(rows) if getattr(row, column) == value]
         if len(of_kind) > most:
             position, row = of_kind[most]
+            places = [row_where(name, r, p) for p, r in of_kind]
+            if len({place.rpartition(":")[0] for place in places}) > 1:  # rows of several files: each by its file
+                listed = _("rows {0}").format(", ".join(places))
+            else:
+                listed = _("lines {0}").format(", ".join(str(r.line) for _p, r in of_kind))
             raise InputError(
                 row_where(name, row, position),
                 column,
-                _("expected at most {0} rows with {1} {2} for a unit; {3} has {4} (lines {5})").format(
-                    most, column, value, code, len(of_kind), ", ".join(str(r.line) for _p, r in of_kind)
+                _("expected at most {0} rows with {1} {2} for a unit; {3} has {4} ({5})").format(
+                    most, column, value, code, len(of_kind), listed
                 ),
             )
 
