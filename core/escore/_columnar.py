@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import EscoreError, EscoreWarning, InputError, did_you_mean
+from ._evidence import show
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
@@ -54,14 +55,6 @@ def table_loader(path: Path, loaders: Mapping[str, EvidenceLoader], what: str) -
     return loader
 
 
-def _show(raw: Any) -> str:
-    if isinstance(raw, float):  # a binary float cannot hold 0.1 exactly: say what to do instead
-        return _("the binary floating-point number {0} (store exact numbers as decimal or text)").format(repr(raw))
-    from ._evidence import show
-
-    return show(raw)
-
-
 def unit_cell(row: Mapping[str, Any], where: str, line: Any) -> str:
     """A table row's ``unit`` cell: ``""`` when empty or absent. A typed cell (Parquet) that is
     not text is an input error at ``where:line``: a number, a date or a list is no unit's code."""
@@ -69,7 +62,7 @@ def unit_cell(row: Mapping[str, Any], where: str, line: Any) -> str:
     if code is None:
         return ""
     if code.__class__ is not str:
-        raise InputError(f"{where}:{line}", "unit", _("expected a unit code (text), got {0}").format(_show(code)))
+        raise InputError(f"{where}:{line}", "unit", _("expected a unit code (text), got {0}").format(show(code)))
     return code
 
 
@@ -134,13 +127,8 @@ def read_field_table(
                 value = cache.get(raw, cache)
                 if value is cache:
                     value = cache[raw] = spec.parse(raw, f"{where}:{line}", name, from_text=True)
-            else:
-                try:
-                    value = spec.parse(raw, f"{where}:{line}", name, from_text=True)
-                except InputError:
-                    if raw.__class__ is not float:
-                        raise  # its own words: an empty item, a choice unknown, a number out of range
-                    raise InputError(f"{where}:{line}", name, _("expected {0}, got {1}").format(spec.expected(), _show(raw))) from None
+            else:  # a typed (Parquet) cell: its problem in its own words (escore._evidence.show names a float)
+                value = spec.parse(raw, f"{where}:{line}", name, from_text=True)
             target[fixture] = value
         for fixture, (key, given) in grades.items():
             if fixture in target:
@@ -153,7 +141,7 @@ def read_field_table(
             # Texts only: typed (Parquet) points such as 1.0 and 1.00 are equal but not the same.
             points, reason = given["points"], given["reason"]
             if points.__class__ is float:  # a binary float cannot hold 0.1: say what to store instead
-                raise InputError(f"{where}:{line}", f"{key}.points", _("expected {0}, got {1}").format(_("a number"), _show(points)))
+                raise InputError(f"{where}:{line}", f"{key}.points", _("expected {0}, got {1}").format(_("a number"), show(points)))
             texts = (fixture, points, reason) if points.__class__ is str and reason.__class__ is str else None
             grade = grade_memo.get(texts) if texts else None
             if grade is None:
@@ -580,18 +568,18 @@ def _check_roster_rows(read: list[tuple[int, Mapping[str, Any]]], where: str) ->
     for line, row in read:
         code = row.get("code")
         if not isinstance(code, str) or not code.strip():
-            got = _("an empty cell") if code is None or code == "" else _show(code)  # a Parquet null too, not None
+            got = _("an empty cell") if code is None or code == "" else show(code)  # a Parquet null too, not None
             raise InputError(f"{where}:{line}", "code", _("expected a unit code, got {0}").format(got))
         if not code.isprintable():  # a tab or line break pasted from a spreadsheet, a bidi control
             raise InputError(
-                f"{where}:{line}", "code", _("a unit code is printable text, without control characters; got {0}").format(_show(code))
+                f"{where}:{line}", "code", _("a unit code is printable text, without control characters; got {0}").format(show(code))
             )
         name = row.get("name")
         if name is not None and name != "" and not isinstance(name, str):
-            raise InputError(f"{where}:{line}", "name", _("expected text, got {0}").format(_show(name)))
+            raise InputError(f"{where}:{line}", "name", _("expected text, got {0}").format(show(name)))
         parent = row.get("parent") or None
         if parent is not None and not isinstance(parent, str):
-            raise InputError(f"{where}:{line}", "parent", _("expected a unit code, got {0}").format(_show(parent)))
+            raise InputError(f"{where}:{line}", "parent", _("expected a unit code, got {0}").format(show(parent)))
 
 
 def field_tables(root: Path, category: str, categories: Iterable[str]) -> list[Path]:

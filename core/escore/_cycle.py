@@ -266,9 +266,10 @@ class Changes:
             except InputError as problem:  # named by the option and the table: the row's line is no file's
                 key = f"{name}:{problem.key}" if problem.key else name
                 raise InputError(where or "--add-row", key, problem.expected, hint=problem.hint) from None
+            added_here = added_rows.setdefault(name, {})
             for code, parsed in added:
                 by_unit[code] = (*by_unit.get(code, ()), parsed)
-                added_rows.setdefault(name, {})[code] = (*added_rows.get(name, {}).get(code, ()), parsed)
+                added_here[code] = (*added_here.get(code, ()), parsed)
             tables[name] = by_unit
         # The checks across one unit's values that loading made (a part above its whole, a
         # row repeated where one per key is allowed): a change must not slip past them.

@@ -724,21 +724,22 @@ class _Reading:
             kept = by_unit.file_of(row.unit, position) if isinstance(by_unit, TableRows) else None
             return f"{kept or row_files.get(id(row)) or table_files_seen.get(name, 'monitoring/' + name + '.csv')}:{row.line}"
 
-        for code in units_to_check(self.schema, sorted(self.wanted), values, tables):
+        codes = sorted(self.wanted)  # once, for every check below
+        for code in units_to_check(self.schema, codes, values, tables):
             check_unit(self.schema, code, values[code], tables, functools.partial(_field_file, origins, files, code), row_file)
         for code in sub_units_with_rows(self.schema, tables, self.wanted):  # rows rolled up to a unit scored here
             check_unit(self.schema, code, None, tables, functools.partial(_field_file, origins, files, code), row_file)
         check_dates(
             ", ".join(map(str, paths)),
             self.schema,
-            sorted(self.wanted),
+            codes,
             values,
             tables,
             functools.partial(_field_file, origins, files),
             row_file,
         )
         warn_repeated_rows(tables, row_file)
-        warn_dates_off_year(self.schema, sorted(self.wanted), values, functools.partial(_field_file, origins, files))
+        warn_dates_off_year(self.schema, codes, values, functools.partial(_field_file, origins, files))
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 
 

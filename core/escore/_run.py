@@ -375,7 +375,7 @@ class Engine:
         fields it was made from (a monitoring table by its file), each evidence once."""
         shown: dict[str, str] = {}
         for name, value in read:
-            behind = () if name in self.compiled.field_keys or name in self.compiled.table_names else self.compiled.evidence_behind(name)
+            behind = self.compiled.evidence_behind(name)  # nothing for a field or a table: shown as it is
             if not behind:
                 shown.setdefault(self._evidence_name(name), f"{self._evidence_name(name)} = {shown_value(value)}")
             for leaf in behind:

@@ -380,17 +380,8 @@ def check_unit(
     ``values`` is ``None`` for a sub-unit whose rows roll up to a unit of this category: its
     own values belong to its category, its rows are checked here as any unit's.
     """
-    own: Mapping[str, Any] = {} if values is None else values
-    for spec, relation, other, name, bounding_name in schema.bounds if values is not None else ():
-        value, bound = own.get(name), own.get(bounding_name)
-        if value is None or bound is None:
-            continue
-        if broken(relation, value, bound):
-            raise InputError(
-                field_where(spec.key),
-                spec.key,
-                _("expected {0} {1} ({2}), got {3}").format(relation_text(relation, spec.type), other.key, show(bound), show(value)),
-            )
+    if values is not None:
+        _check_bounds(schema, values, field_where)
     for name, tbl, within in schema.checked_tables:
         rows = tables.get(name, {}).get(code, ())
         if not rows:
@@ -430,6 +421,20 @@ def check_unit(
                             target_column, target, condition, code, ", ".join(show(a) for a in allowed), show(value)
                         ),
                     )
+
+
+def _check_bounds(schema: EvidenceSchema, values: Mapping[str, Any], field_where: Callable[[str], str]) -> None:
+    """A part larger than its whole (or smaller than its least) among one unit's values."""
+    for spec, relation, other, name, bounding_name in schema.bounds:
+        value, bound = values.get(name), values.get(bounding_name)
+        if value is None or bound is None:
+            continue
+        if broken(relation, value, bound):
+            raise InputError(
+                field_where(spec.key),
+                spec.key,
+                _("expected {0} {1} ({2}), got {3}").format(relation_text(relation, spec.type), other.key, show(bound), show(value)),
+            )
 
 
 def sub_units_with_rows(schema: EvidenceSchema, tables: Mapping[str, Mapping[str, Any]], units: Collection[str]) -> list[str]:

@@ -522,10 +522,9 @@ def _read_unit_sheet(
 def _same_parent(typed: str, roster: Listed) -> bool:
     """Whether a row's parent is its unit's in the roster: the parent's code, or its name (a
     longer or shorter form of it)."""
-    typed = "".join(typed.split())
-    if typed == roster.parent:
+    if "".join(typed.split()) == roster.parent:
         return True
-    return bool(roster.parent and roster.parent_name and typed and (typed in roster.parent_name or roster.parent_name in typed))
+    return bool(roster.parent_name) and _same_unit(typed, roster.parent_name)
 
 
 def _same_unit(typed: str, roster_name: str | None) -> bool:
