@@ -179,6 +179,19 @@ def test_verify_refuses_a_case_giving_evidence_of_the_wrong_type(demo_only, tmp_
     assert result.stderr.rstrip().endswith("got 'eighty'"), result.stderr
 
 
+def test_verify_refuses_a_case_row_dated_decades_away(demo_only, tmp_path):
+    """A case's own rows were scored with any date (2204 for 2024 read as 180 years later); they
+    are screened as an evidence file's are."""
+    golden = tmp_path / "golden"
+    shutil.copytree(DEMO / "escore_demo" / "golden", golden)
+    cases = golden / "towns.toml"
+    text = cases.read_text(encoding="utf-8").replace("{ date = 2024-01-05,", "{ date = 2204-01-05,", 1)
+    cases.write_text(text.replace('"../sample', f'"{DEMO / "escore_demo" / "sample"}'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify", str(golden), "--lang", "en"])
+    assert (result.exit_code, result.stdout) == (2, ""), result.output
+    assert "tables.outages:5: date: expected a date from 2014-01-01 to 2034-12-31 (10 years around 2024" in result.stderr, result.stderr
+
+
 def test_verify_names_a_case_file_that_does_not_read_and_a_file_that_is_not_one(demo_only, tmp_path):
     """A golden file with bad TOML was pytest's collection error, its stack on stdout and exit 1;
     a file that is not a case file was pytest's "not found"; a folder not named golden was "no

@@ -25,7 +25,7 @@ from ._model import Ruleset, Unit, listed
 from ._plugins import Catalog
 from ._results import STATUSES, UnitResult
 from ._run import Engine
-from ._schema import EvidenceSchema, check_unit
+from ._schema import check_dates, check_unit, schema_of
 from ._score import fmt
 from ._session import check_roster, children_of
 from ._toml import check_keys, read_toml, require
@@ -376,18 +376,15 @@ def case_evidence(
             by_unit.setdefault(code, []).append(row)
         tables[name] = {code: tuple(found) for code, found in by_unit.items()}
     # Impossible evidence (READING 15) is bad input in a case as in an evidence directory.
-    schema = EvidenceSchema(plan)
+    schema = schema_of(plan)
+
+    def row_where(name: str, row: Any, _position: int) -> str:
+        return f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}"
+
     for code in codes:  # the case's unit, then its sub-units' rolled-up rows
-        check_unit(
-            schema,
-            code,
-            values if code == unit.code else None,
-            tables,
-            lambda key: where,
-            lambda name, row, _position: (
-                f"{where} tables.{name}:{row.line}" if name in case.tables else f"monitoring/{name}.csv:{row.line}"
-            ),
-        )
+        check_unit(schema, code, values if code == unit.code else None, tables, lambda key: where, row_where)
+    # A date decades away is refused in a case's own values and rows as in a file's (2071 for 2017).
+    check_dates(where, schema, [unit.code], {unit.code: values}, tables, lambda _code, _key: where, row_where)
     return values, tables, children
 
 
