@@ -152,28 +152,29 @@ def test_verify_v_lists_each_case_with_its_result(demo_only):
     assert lines == ["towns.toml::south-sample@south", "towns.toml::reply-rate-boundary@test.town", "towns.toml::twenty-outages@east"]
 
 
-def test_verify_refuses_a_case_stating_an_indicator_no_ruleset_has(demo_only, tmp_path):
-    """It was one failing case among the others, exit 1, as for a wrong number."""
+def _verify_edited(tmp_path, old: str, new: str):
+    """``escore verify`` on a copy of the demo's golden cases with ``old`` made ``new`` once in
+    towns.toml (its sample evidence named where it is)."""
     golden = tmp_path / "golden"
     shutil.copytree(DEMO / "escore_demo" / "golden", golden)
     cases = golden / "towns.toml"
-    text = (
-        cases.read_text(encoding="utf-8").replace('"S-1-1" =', '"S-1-9" =', 1).replace('"../sample', f'"{DEMO / "escore_demo" / "sample"}')
-    )
+    text = cases.read_text(encoding="utf-8")
+    assert old in text, old
+    text = text.replace(old, new, 1).replace('"../sample', f'"{DEMO / "escore_demo" / "sample"}')
     cases.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["verify", str(golden), "--lang", "en"])
+    return CliRunner().invoke(cli, ["verify", str(golden), "--lang", "en"])
+
+
+def test_verify_refuses_a_case_stating_an_indicator_no_ruleset_has(demo_only, tmp_path):
+    """It was one failing case among the others, exit 1, as for a wrong number."""
+    result = _verify_edited(tmp_path, '"S-1-1" =', '"S-1-9" =')
     assert (result.exit_code, result.stdout) == (2, ""), result.output
     assert "[case reply-rate-boundary]: expect.indicators.S-1-9: no indicator 'S-1-9' in demo2024/town (did you mean " in result.stderr
 
 
 def test_verify_refuses_a_case_giving_evidence_of_the_wrong_type(demo_only, tmp_path):
     """A case whose field does not read was a failing case (exit 1), as a wrong number is."""
-    golden = tmp_path / "golden"
-    shutil.copytree(DEMO / "escore_demo" / "golden", golden)
-    cases = golden / "towns.toml"
-    text = cases.read_text(encoding="utf-8").replace('"service.reply_rate" = 80', '"service.reply_rate" = "eighty"', 1)
-    cases.write_text(text.replace('"../sample', f'"{DEMO / "escore_demo" / "sample"}'), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["verify", str(golden), "--lang", "en"])
+    result = _verify_edited(tmp_path, '"service.reply_rate" = 80', '"service.reply_rate" = "eighty"')
     assert (result.exit_code, result.stdout) == (2, ""), result.output
     assert "[case reply-rate-boundary]: service.reply_rate: expected " in result.stderr
     assert result.stderr.rstrip().endswith("got 'eighty'"), result.stderr
@@ -182,12 +183,7 @@ def test_verify_refuses_a_case_giving_evidence_of_the_wrong_type(demo_only, tmp_
 def test_verify_refuses_a_case_row_dated_decades_away(demo_only, tmp_path):
     """A case's own rows were scored with any date (2204 for 2024 read as 180 years later); they
     are screened as an evidence file's are."""
-    golden = tmp_path / "golden"
-    shutil.copytree(DEMO / "escore_demo" / "golden", golden)
-    cases = golden / "towns.toml"
-    text = cases.read_text(encoding="utf-8").replace("{ date = 2024-01-05,", "{ date = 2204-01-05,", 1)
-    cases.write_text(text.replace('"../sample', f'"{DEMO / "escore_demo" / "sample"}'), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["verify", str(golden), "--lang", "en"])
+    result = _verify_edited(tmp_path, "{ date = 2024-01-05,", "{ date = 2204-01-05,")
     assert (result.exit_code, result.stdout) == (2, ""), result.output
     assert "tables.outages:5: date: expected a date from 2014-01-01 to 2034-12-31 (10 years around 2024" in result.stderr, result.stderr
 
