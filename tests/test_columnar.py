@@ -286,6 +286,41 @@ def test_parquet_units_table_with_a_list_attribute_is_refused_by_name(catalog, t
     assert str(info.value) == f"{path}:1: dc_variant: expected one of A, B, C, got ['B']"  # Parquet: row 1 is the first unit
 
 
+def _pack_units_table(catalog, path: Path, leave_out: str) -> Path:
+    """A units table of the pack's provincial units but ``leave_out``."""
+    lines = ["code,name,dc_variant"]
+    lines += [f"{u.code},{u.name},{u.attributes['dc_variant']}" for u in catalog.roster("fj2017", "provincial") if u.code != leave_out]
+    return _write(path, "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("shape", ["unit files", "fields table"])
+def test_evidence_of_a_pack_unit_the_units_table_leaves_out_is_refused(catalog, tmp_path, shape):
+    """A units table that leaves out one of the pack's units (a row deleted by mistake) while the
+    evidence holds it: refused, naming the unit and the table. It had been skipped without a
+    word: the department vanished from the ranking, its evidence unread, exit 0."""
+    roster = _pack_units_table(catalog, tmp_path / "units.csv", "prov.wb")
+    evidence = PROVINCIAL_SAMPLE if shape == "unit files" else columnar_copy(PROVINCIAL_SAMPLE, tmp_path / "ev", ".csv")
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "provincial", evidence=[evidence], roster=roster, keyword="comprehensive", explain=False)
+    where = str(evidence / "units" / "prov.wb.toml") if shape == "unit files" else f"{evidence / 'fields' / 'provincial.csv'}:"
+    assert str(info.value).startswith(where)
+    assert str(info.value).endswith(
+        "unit 'prov.wb' is not in the units table units.csv (it is one of the pack's provincial units:"
+        " add it to the table to score it, or leave its rows out of the evidence)"
+    )
+    # The unit in the table: scored as from the pack's roster; a run of a few of the table's units skips the others' rows.
+    whole = _pack_units_table(catalog, tmp_path / "all.csv", "")
+    result = run_category(catalog, "provincial", evidence=[evidence], roster=whole, keyword="comprehensive", explain=False)
+    want = run_category(catalog, "provincial", evidence=[evidence], keyword="comprehensive", explain=False)
+    assert _summary(result) == _summary(want)
+    few = run_category(catalog, "provincial", evidence=[evidence], roster=whole, keyword="comprehensive", explain=False, only=["prov.wb"])
+    assert [(u.unit.code, u.total) for u in few.units] == [("prov.wb", by_code_total(want, "prov.wb"))]
+
+
+def by_code_total(result, code):
+    return next(u.total for u in result.units if u.unit.code == code)
+
+
 def test_units_table_replaces_the_roster(catalog, tmp_path):
     roster = _write(tmp_path / "units.csv", "code,name,dc_variant\nbench.2,,B\nbench.10,Ten,A\nbench.1,One,C\n")
     root = _fields(tmp_path, "unit,provincial.credit.items_required,provincial.credit.items_provided\nbench.1,4,3\n")
@@ -514,9 +549,13 @@ def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
     evidence = _write(tmp_path / "ev" / "fields" / "county.csv", "unit,website.monitoring_date\nbench.1,2017-11-30\n").parent.parent
     result = run_category(catalog, "county", roster=_write(tmp_path / "c.csv", "code,name\nbench.1,One\n"), evidence=[evidence])
     assert [u.unit.code for u in result.units] == ["bench.1"]
-    # The packs' sample holds no evidence of this unit: its files are other units', refused as such.
-    with pytest.raises(InputError, match=re.escape("no evidence for the 1 county unit(s) scored; skipped fuzhou.cangshan.toml")):
+    # The packs' sample holds no evidence of this unit: its files are the pack's units', which the table leaves out.
+    with pytest.raises(InputError) as info:
         run_category(catalog, "county", roster=tmp_path / "c.csv")
+    assert str(info.value).endswith(
+        "fuzhou.cangshan.toml: unit 'fuzhou.cangshan' is not in the units table c.csv (no evidence was given (-e),"
+        " so the pack's sample of its own county units was read: give the table's units' evidence)"
+    )
 
 
 @pytest.mark.parametrize(

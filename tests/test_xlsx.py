@@ -840,3 +840,22 @@ def test_an_interrupted_results_workbook_leaves_no_temporary_files(runner, tmp_p
     assert result.exit_code == 130, result.output
     assert not out.exists()
     assert list(scratch.rglob("*")) == []
+
+
+def test_a_workbook_row_of_a_unit_the_units_table_leaves_out_is_a_problem(runner, tmp_path, county_book):
+    """A units table without one of the pack's counties, over the workbook that holds it: each of
+    the county's rows is a problem naming the table (it had been skipped: the county left the
+    ranking without a word)."""
+    from escore._plugins import Catalog, make_plugin_manager
+
+    units = [u for u in Catalog(make_plugin_manager()).roster("fj2017", "county") if u.code != "fuzhou.gulou"]
+    table = tmp_path / "units.csv"
+    table.write_text("code,name,parent\n" + "".join(f"{u.code},{u.name},{u.parent}\n" for u in units), encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "county", "--roster", str(table), "-e", str(county_book), "--lang", "en"])
+    assert result.exit_code == 2
+    gulou = _row(openpyxl.load_workbook(county_book)["website"], "fuzhou.gulou")
+    assert (
+        f"  website!A{gulou}: unit: unit 'fuzhou.gulou' is not in the units table units.csv (it is one of the pack's county"
+        " units: add it to the table to score it, or leave its rows out of the evidence)\n"
+    ) in result.stderr
+    assert "did you mean" not in result.stderr

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, UsageError, did_you_mean
+from ._errors import InputError, InputErrors, UsageError, did_you_mean
 from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
@@ -146,8 +146,51 @@ def _read_units_table(catalog: Catalog, ruleset: str, category: str, roster: Pat
     clash = sorted(known & codes)  # the packs' few codes looked up in the table's, not the other way round
     if clash:
         raise InputError(str(roster), "code", _("unit code '{0}' belongs to another category of ruleset {1}").format(clash[0], ruleset))
-    # The pack's own units of this category stay known: their evidence files are skipped, not refused.
-    return units, catalog.all_unit_codes(ruleset) | codes
+    # The table replaces the pack's roster of this category: a row of one of the pack's units of
+    # it that the table leaves out is refused as a typo is (outside_units_table says which), not
+    # skipped: a department deleted from the table by mistake had vanished from the ranking, its
+    # evidence unread, without a word. Other categories' units stay known: their files are skipped.
+    own = pack_codes(catalog, ruleset, category)
+    return units, (catalog.all_unit_codes(ruleset) - own) | codes
+
+
+def pack_codes(catalog: Catalog, ruleset: str, category: str) -> set[str]:
+    """The codes of the pack's roster of a category (none when the ruleset registers none)."""
+    return {u.code for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key == category for u in pack.units}
+
+
+def outside_units_table(exc: InputError, left_out: Collection[str], roster: Path, category: str, *, sample: bool = False) -> InputError:
+    """``exc`` said again when it is an unknown unit code that is one of ``left_out`` (the pack's
+    units of the category that the units table ``roster`` does not list): the unit is known, only
+    not scored, and the user is told so rather than of a typo. ``sample``: no evidence was given,
+    so the pack's sample was read, which holds the pack's units and no others."""
+    if not left_out:
+        return exc
+    said = _("unit '{0}' is not in the units table {1}")
+    advice = _("it is one of the pack's {0} units: add it to the table to score it, or leave its rows out of the evidence")
+    if sample:
+        advice = _("no evidence was given (-e), so the pack's sample of its own {0} units was read: give the table's units' evidence")
+    table = roster.name
+    messages = (_("unknown unit code '{0}'"), _("unknown unit code '{0}' (the file name must be a unit code)"))
+    if isinstance(exc, InputErrors):  # a workbook: every problem at once, each a line
+        problems = list(exc.problems)
+        changed = False
+        for code in left_out:
+            unknown = messages[0].format(code)
+            for i, line in enumerate(problems):
+                at = line.find(unknown)
+                if at >= 0:  # what follows is the "did you mean" of a typo: this is none
+                    problems[i] = f"{line[:at]}{said.format(code, table)} ({advice.format(category)})"  # as InputError writes a hint
+                    changed = True
+        return InputErrors(exc.where, exc.expected, problems) if changed else exc
+    for message in messages:
+        before, _placeholder, after = message.partition("{0}")
+        text = exc.expected
+        if text.startswith(before) and text.endswith(after) and len(text) > len(before) + len(after):
+            code = text[len(before) : len(text) - len(after)]
+            if code in left_out:
+                return InputError(exc.where, exc.key, said.format(code, table), hint=advice.format(category))
+    return exc
 
 
 def relabel(data: EvidenceSet, paths: Sequence[Path]) -> EvidenceSet:
@@ -317,8 +360,11 @@ def run_category(
                 names=names,
             )
         except InputError as exc:
+            if roster is not None:
+                left_out = pack_codes(catalog, chosen.name, category).difference(u.code for u in units)
+                exc = outside_units_table(exc, left_out.difference(every_code), roster, category, sample=not evidence)
             if evidence:
-                raise
+                raise exc from None
             raise in_inherited_sample(catalog, chosen.name, category, exc) from None
         if overlay is not None:
             data = overlay(plan, data)
