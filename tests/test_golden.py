@@ -317,7 +317,8 @@ def test_verify_coverage_in_chinese(demo_only):
     ("case", "message"),
     [
         (
-            '[[case]]\nid = "x"\ncategory = "town"\nunit = "south"\n[[case]]\nid = "x"\ncategory = "town"\nunit = "north"\n',
+            '[[case]]\nid = "x"\ncategory = "town"\nunit = "south"\n[case.expect]\ntotal = "1"\n'
+            '[[case]]\nid = "x"\ncategory = "town"\nunit = "north"\n',
             "FILE: case[1].id: case id 'x' is used twice in this file",
         ),
         (
@@ -359,3 +360,57 @@ def test_a_golden_case_file_s_mistakes_name_the_file_the_case_and_the_key(tmp_pa
     with pytest.raises(InputError) as raised:
         load_cases(path)
     assert str(raised.value) == message.replace("FILE", str(path))
+
+
+def test_verify_fails_points_that_no_rule_gave(mutant):
+    """Points stated for an indicator that raised, or whose evidence is missing, are the 0 no
+    rule gave: the case had passed ("0" expected, 0 got). A stated total that counts an
+    indicator which raised fails too, naming it, unless the case states the error."""
+    target = mutant(
+        "mutant_raises",
+        "return REPLY_RATE.score(service_reply_rate)",
+        "return REPLY_RATE.score(service_reply_rate) if service_reply_rate != 80 else 1 / 0",
+    )
+    cases = target / "golden" / "towns.toml"
+    text = cases.read_text(encoding="utf-8")
+    stated = 'indicators = { "S-1-1" = "6", "S-1-2" = { status = "missing" } }'
+    assert stated in text
+    cases.write_text(text.replace(stated, 'indicators = { "S-1-1" = "0", "S-1-2" = "0" }'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert "S-1-1 Reply rate: expected 0, got 0 (error) of max 10" in result.stdout
+    assert "S-1-2 Reply delay: expected 0, got 0 (missing) of max 10" in result.stdout
+    # The error stated as such passes; the total the case then states names no other error.
+    cases.write_text(
+        text.replace(stated, 'total = "0"\nindicators = { "S-1-1" = { status = "error" }, "S-1-2" = { status = "missing" } }'),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--lang", "en", "-k", "reply-rate"])
+    assert result.exit_code == 0, result.output
+    cases.write_text(text.replace(stated, 'total = "0"\nindicators = { "S-1-2" = { status = "missing" } }'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--lang", "en", "-k", "reply-rate"])
+    assert result.exit_code == 1, result.output
+    assert "S-1-1 Reply rate: raised an error, counted as 0 of max 10 in the points the case states" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'indicators = { "S-2-B-1" = "29.00" }',
+            "",
+            "[case twenty-outages]: expect: the case states nothing to check; give expect.total, expect.sections or expect.indicators",
+        ),
+        (
+            '"S-2-B-1" = "29.00"',
+            '"S-2-B-1" = {}',
+            "[case twenty-outages]: expect.indicators.S-2-B-1: expected points or a status; an empty table checks nothing",
+        ),
+    ],
+)
+def test_verify_refuses_a_case_that_checks_nothing(demo_only, tmp_path, old, new, message):
+    """A case without an expectation passed whatever the rules gave (and, under an inherited
+    case's id, would switch that case off)."""
+    result = _verify_edited(tmp_path, old, new)
+    assert (result.exit_code, result.stdout) == (2, ""), result.output
+    assert message in result.stderr, result.stderr

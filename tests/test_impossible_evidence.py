@@ -401,7 +401,9 @@ def test_golden_case_rows_are_checked_like_evidence(catalog, tmp_path):
         'category = "county"\n'
         'unit = "xiamen.siming"\n'
         "[case.tables]\n"
-        "website_letters = [{ received = 2017-05-10, replied = 2017-05-11 }, { received = 2017-05-10, replied = 2017-05-09 }]\n",
+        "website_letters = [{ received = 2017-05-10, replied = 2017-05-11 }, { received = 2017-05-10, replied = 2017-05-09 }]\n"
+        "[case.expect]\n"
+        'total = "0"\n',
         encoding="utf-8",
     )
     (case,) = load_cases(case_file)
@@ -421,7 +423,9 @@ def test_golden_case_fields_are_checked_against_each_other(catalog, tmp_path):
         'unit = "xiamen.siming"\n'
         "[case.fields]\n"
         '"website.services.admin_power_items" = 10\n'
-        '"website.services.admin_power_guides" = 11\n',
+        '"website.services.admin_power_guides" = 11\n'
+        "[case.expect]\n"
+        'total = "0"\n',
         encoding="utf-8",
     )
     (case,) = load_cases(case_file)

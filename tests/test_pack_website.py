@@ -476,7 +476,9 @@ def test_alternative_grade_over_its_row_maximum_is_bad_input(catalog, tmp_path):
         f'evidence = ["{evidence_dir}"]\n'
         "[case.fields]\n"
         '"website.channels.has_app" = false\n'
-        '"website.channels.wechat_for_app" = { points = 3, reason = "county-style grade by mistake" }\n',
+        '"website.channels.wechat_for_app" = { points = 3, reason = "county-style grade by mistake" }\n'
+        "[case.expect]\n"
+        'total = "0"\n',
         encoding="utf-8",
     )
     (case,) = load_cases(case_file)

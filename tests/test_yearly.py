@@ -352,6 +352,22 @@ def test_a_new_parameter_no_rule_reads_is_a_mistyped_replacement():
     assert fine.plan("demo2025", "town").fixtures["booking_points"].origin == "demo2025"
 
 
+def test_a_new_field_no_rule_reads_is_a_mistyped_redeclaration():
+    """A field declared again under a misspelt key was a new field nobody reads: the range meant
+    for the old one was lost without a word (rules-diff: no change, every run as before)."""
+    from escore import field
+
+    retyped = types.ModuleType("pack_demo2025.evidence")
+    retyped.reply_delay = field("service.median_dealy", "int", unit="days", min=0, max=30, description="median days")
+    catalog = catalog_with(derived(escore_register_fixtures=hookimpl(lambda register: register(retyped, ruleset="demo2025"))))
+    with pytest.raises(PackError) as raised:
+        catalog.plan("demo2025", "town")
+    assert str(raised.value) == (
+        "pack_demo2025.evidence.reply_delay: ruleset 'demo2025' declares field 'service.median_dealy', which no earlier year declares "
+        "and no rule reads (to replace an inherited field, use its key); did you mean 'service.median_delay'?"
+    )
+
+
 def test_a_field_declared_again_with_another_type_is_a_rules_diff_change():
     from escore import field
     from escore_demo.evidence import reply_delay

@@ -289,9 +289,10 @@ def collect_fixtures(
 
 
 def _check_new_parameters_read(fixtures: Mapping[str, FixtureDef], layers: Sequence[FixtureLayer]) -> None:
-    """Refuse a parameter that a later year adds and no rule reads: a name mistyped where an
-    inherited parameter was meant to be replaced would otherwise leave the old value in force
-    without a word (``rules-diff`` compares the parameters rules read)."""
+    """Refuse a parameter or a field that a later year adds and no rule reads: a name (or a field's
+    key) mistyped where an inherited one was meant to be replaced would otherwise leave the old
+    value, or the old field's range, in force without a word (``rules-diff`` compares what rules
+    read)."""
     if len(layers) < 2:
         return
     declared = [_fixture_definitions(layer) for layer in layers]
@@ -299,7 +300,7 @@ def _check_new_parameters_read(fixtures: Mapping[str, FixtureDef], layers: Seque
     new = {
         name: definition
         for name, definition in fixtures.items()
-        if definition.kind == "parameter"
+        if definition.kind in ("parameter", "field")
         and depth.get(definition.origin, 0) > 0
         and not any(name in earlier for earlier in declared[: depth[definition.origin]])
     }
@@ -316,6 +317,15 @@ def _check_new_parameters_read(fixtures: Mapping[str, FixtureDef], layers: Seque
     for name, definition in sorted(new.items()):
         if name in read:
             continue
+        kind = definition.kind
+        if kind == "field":
+            key = definition.field.key  # type: ignore[union-attr]
+            keys = {d.field.key: n for n, d in fixtures.items() if d.kind == "field" and n not in new}  # type: ignore[union-attr]
+            hint = did_you_mean(key, keys)
+            raise PackError(
+                f"{definition.where}: ruleset '{definition.origin}' declares field '{key}', which no earlier year declares and no "
+                "rule reads (to replace an inherited field, use its key)" + (f"; {hint}" if hint else "")
+            )
         hint = did_you_mean(name, [n for n, d in fixtures.items() if d.kind == "parameter" and n not in new])
         raise PackError(
             f"{definition.where}: ruleset '{definition.origin}' declares parameter '{name}', which no earlier year declares and no "

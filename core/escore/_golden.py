@@ -89,6 +89,12 @@ def _expected(value: Any, where: str, key: str, *, section: bool = False) -> Exp
             raise InputError(
                 where, key + ".status", _("expected one of {0}").format(", ".join(STATUSES)), hint=did_you_mean(str(status), STATUSES)
             )
+        if not value:  # {} checks nothing: a case that cannot fail
+            raise InputError(
+                where,
+                key,
+                _("expected {0}; an empty table checks nothing").format(_("raw or points") if section else _("points or a status")),
+            )
         return Expected(
             _decimal(value["points"], where, key + ".points") if "points" in value else None,
             status,
@@ -131,6 +137,14 @@ def load_cases(path: Path) -> list[GoldenCase]:
         tables = entry.get("tables", {})
         if not isinstance(tables, dict) or not all(isinstance(rows, list) for rows in tables.values()):
             raise InputError(case_where, "tables", _("expected table name = [ {unit = ..., column = value}, ... ]"))
+        if "total" not in expect and not sections and not indicators:
+            # A case without an expectation passes whatever the rules give: it would guard nothing
+            # (and, under an inherited case's id, would quietly switch that case off).
+            raise InputError(
+                case_where,
+                "expect",
+                _("the case states nothing to check; give expect.total, expect.sections or expect.indicators"),
+            )
         cases.append(
             GoldenCase(
                 path=path,
@@ -394,7 +408,13 @@ def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
     for code, want in sorted(case.indicators.items()):
         got = by_code[code]
         node = plan.nodes[code]
-        wrong = (want.points is not None and got.points != want.points) or (want.status is not None and got.status != want.status)
+        # Points stated alone are points the rule gives: an indicator that raised, or whose
+        # evidence is missing, has 0 points that no rule gave, and a case stating "0" for it
+        # passed for the wrong reason.
+        unscored = want.status is None and got.status in ("error", "missing")
+        wrong = (
+            unscored or (want.points is not None and got.points != want.points) or (want.status is not None and got.status != want.status)
+        )
         if not wrong:
             continue
         expected = " ".join(
@@ -422,6 +442,19 @@ def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
     if case.total is not None and result.total != case.total:
         parts = ", ".join(f"{s.name} {fmt(s.points)}" for s in result.sections)
         yield _("total: expected {0}, got {1} ({2})").format(fmt(case.total), fmt(result.total), parts)
+    # A total (or a section) that counts an indicator which raised counts it as 0 points no rule
+    # gave: the case fails unless it states that error itself.
+    for item in result.indicators:
+        if item.status == "error" and item.code not in case.indicators:
+            node = plan.nodes[item.code]
+            if case.total is not None or node.section in case.sections:
+                lines = [
+                    _("{0} {1}: raised an error, counted as 0 of max {2} in the points the case states").format(
+                        item.code, node.title, fmt(node.max)
+                    )
+                ]
+                lines.extend(f"    · {reason}" for reason in item.reasons)
+                yield "\n".join(lines)
 
 
 def inherited_note(catalog: Catalog, binding: Binding, outcome: CaseOutcome) -> str:
