@@ -175,7 +175,7 @@ def test_store_is_wal_with_a_schema_version(runner, db):
     ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_newer_schema_is_a_clear_error(runner, db):
@@ -185,7 +185,7 @@ def test_newer_schema_is_a_clear_error(runner, db):
     result = runner.invoke(cli, ["run", "-c", "town", "--save"])
     assert result.exit_code == 2
     assert result.stderr == (
-        f"escore: error: {db}: the store has schema version 99, newer than this escore supports (1); upgrade escore or use another --db\n"
+        f"escore: error: {db}: the store has schema version 99, newer than this escore supports (2); upgrade escore or use another --db\n"
     )
     assert ok(runner.invoke(cli, ["history"]), 2).stdout == ""
 
@@ -524,6 +524,15 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
             "error: --add-row: outages:date: expected a date, YYYY-MM-DD, got '2024-13-01'\n",
         ),
         (["--add-row", "outages:dat=2024-07-01,hours=1"], "error: --add-row: outages:dat: unknown column (did you mean 'date'?)\n"),
+        # The later value had won without a word (an appeal's kind=… twice deducted under another indicator).
+        (
+            ["--add-row", "outages:date=2024-07-01,hours=1,date=2024-07-02"],
+            "error: --add-row: outages:date: the column is given twice in one row: give each column once\n",
+        ),
+        (
+            ["--add-row", "outages:unit=east,date=2024-07-01,unit=east,hours=1"],
+            "error: --add-row: outages:unit: the column is given twice in one row: give each column once\n",
+        ),
         (["--set", 'service.platforms=["a", " a "]'], "error: --set: service.platforms: 'a' is listed twice"),
         (
             ["--add-row", "outages:date=2204-07-01,hours=1"],
@@ -554,6 +563,8 @@ def test_whatif_splits_a_row_on_the_commas_outside_quotes_and_brackets():
         "a quoted comma",
         "a bad cell: the option and the table, not a line of no file",
         "an unknown column",
+        "a column given twice",
+        "the unit given twice",
         "an item listed twice once stripped, as a cell's (it had counted twice)",
         "a date decades away, refused as in a file (it had been read as 180 years late)",
         "a value nested 5,000 deep: the limits of a TOML file (a RecursionError before)",
@@ -644,6 +655,43 @@ def test_diff_of_runs_that_selected_different_indicators_says_so(runner):
     assert next(u for u in data["units"] if u["code"] == "north")["total_after"] == "22"
     same = ok(runner.invoke(cli, ["diff", "2", "2", "-f", "json"]))
     assert same.stderr == ""
+
+
+def test_a_diff_of_runs_saved_in_two_languages_compares_points_not_words(runner):
+    """Runs saved under --lang zh and --lang en had every unit changed, every indicator listed
+    with the same points: only the explanations' language differed."""
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save", "--lang", "zh"]))
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save", "--lang", "en"]))
+    result = ok(runner.invoke(cli, ["diff", "1", "2", "-f", "json", "--lang", "en"]))
+    assert result.stderr == (
+        "escore: warning: the runs' explanations are in different languages (zh, en): points and statuses are compared, not explanations\n"
+    )
+    data = json.loads(result.stdout)
+    assert (data["before"]["language"], data["after"]["language"]) == ("zh", "en")
+    assert [(u["code"], u["delta"], u["indicators"]) for u in data["units"]] == [
+        ("east", "0", []),
+        ("north", "0", []),
+        ("south", "0", []),
+        ("west", "0", []),
+    ]
+    # In one language the explanations are compared: a change of words alone is a change.
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save", "--lang", "en", "-e", str(SAMPLE)]))
+    same = as_json(runner.invoke(cli, ["diff", "2", "3", "-f", "json"]))
+    assert all(u["indicators"] == [] for u in same["units"])
+
+
+def test_a_diff_of_saved_runs_refuses_options_it_would_ignore(runner):
+    """diff RUN RUN compares the runs as saved: -c city, --ruleset nosuch, --year 1999 and -e
+    nowhere were ignored (exit 0)."""
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    for args, message in (
+        (["--ruleset", "nosuch"], "--ruleset: two saved runs are compared as they were scored; leave --ruleset out, or diff evidence"),
+        (["--year", "1999", "-e", "nowhere"], "--year, --evidence: two saved runs are compared as they were scored"),
+        (["-c", "city"], "-c city: the saved runs are of category 'town'\n"),
+    ):
+        result = runner.invoke(cli, ["diff", "1", "1", *args, "--lang", "en"])
+        assert result.exit_code == 2 and message in result.stderr, result.output
+    assert ok(runner.invoke(cli, ["diff", "1", "1", "-c", "town"])).exit_code == 0
 
 
 def test_diff_two_evidence_directories(runner, evidence, tmp_path):
@@ -808,6 +856,12 @@ def test_appeals_are_recorded_and_final(runner):
         (2, "accepted", ["filed", "accepted"]),
     ]
     assert listed[0]["changes"]["set"] == [{"field": "service.reply_rate", "value": "100"}]
+    # A category mistyped is not "no appeals" (it had said so, exit 0); a status none has is.
+    mistyped = ok(runner.invoke(cli, ["appeal", "list", "-c", "twon", "--lang", "en"]), 2)
+    assert mistyped.stderr == "escore: error: no appeal is of category 'twon'; did you mean 'town'?\n"
+    other = ok(runner.invoke(cli, ["appeal", "list", "-c", "city", "--lang", "en"]))
+    assert other.stdout == "no appeal is of category 'city'; appeals are of: town\n"
+    assert ok(runner.invoke(cli, ["appeal", "list", "-c", "town", "--status", "filed", "--lang", "en"])).stdout == "no appeals\n"
     run = as_json(runner.invoke(cli, ["run", "-c", "town", "-f", "json"]))
     west = next(u for u in run["units"] if u["code"] == "west")
     s11 = next(i for i in west["indicators"] if i["code"] == "S-1-1")
@@ -913,9 +967,9 @@ def test_an_older_store_is_migrated_in_place(tmp_path, monkeypatch):
         store.save_run(_record())
     step = "ALTER TABLE run ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''; CREATE INDEX run_category ON run (category)"
     monkeypatch.setattr(_store, "MIGRATIONS", (*_store.MIGRATIONS, step))
-    monkeypatch.setattr(_store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(_store, "SCHEMA_VERSION", 3)
     with _store.open_store(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 3
         assert [tuple(row) for row in store.db.execute("SELECT reviewer FROM run")] == [("",)]
         assert store.load_run(1)["units"][0]["total"] == "2.5"
 
@@ -1094,7 +1148,7 @@ def _newer_store(path):
     [
         (_text_file, "not a readable escore store (file is not a database); nothing was changed"),
         (_other_sqlite, "not an escore store (an SQLite file holding other tables)"),
-        (_newer_store, "the store has schema version 3, newer than this escore supports (1); upgrade escore or use another --db"),
+        (_newer_store, "the store has schema version 3, newer than this escore supports (2); upgrade escore or use another --db"),
     ],
     ids=["a text file", "another program's SQLite file", "a store of a later escore"],
 )
@@ -1497,3 +1551,26 @@ def test_a_usage_error_before_the_catalogue_speaks_the_language_asked_for(runner
     assert result.stderr == "escore：错误：没有要改的内容：请给出 --set 字段=值、--add-row 或 --remove-row\n"
     labelled = runner.invoke(cli, ["whatif", "east", "--set", "service.reply_rate=90", "--label", "x", "--lang", "zh"])
     assert labelled.stderr == "escore：错误：--label 用于命名保存的运行：请加上 --save\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "claimed"),
+    [
+        (["whatif", "east", "--set", "service.reply_rate=100"], "w.json", "json"),
+        (["plan", "east"], "p.json", "json"),
+        (["plan", "--all", "-c", "town", "-f", "json"], "p.csv", "csv"),
+        (["diff", "1", "2"], "d.html", "html"),
+    ],
+)
+def test_cycle_commands_refuse_an_output_named_for_another_format(runner, tmp_path, args, name, claimed):
+    """diff, whatif and plan had written their table into -o FILE.json (exit 0), where run and
+    explain refuse a suffix another format claims."""
+    target = tmp_path / name
+    result = runner.invoke(cli, [*args, "-o", str(target), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    formats = "json" if "-f" in args else "table"
+    assert result.stderr == (
+        f"escore: error: --output {target}: the suffix {target.suffix} is for format '{claimed}', but the format is "
+        f"'{formats}'; add -f {claimed} or choose another file name\n"
+    )
+    assert not target.exists()

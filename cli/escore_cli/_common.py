@@ -179,6 +179,18 @@ def check_suffix(output: Path | None, format_name: str, formats: Any) -> None:
         )
 
 
+#: The suffix of each format the cycle commands (diff, whatif, plan) write: the built-in formats' own.
+_COMMAND_SUFFIXES = {"table": ".txt", "json": ".json", "csv": ".csv", "html": ".html"}
+
+
+def check_command_suffix(output: Path | None, format_name: str, choices: Any) -> None:
+    """:func:`check_suffix` for a command that writes its own formats ``choices`` (diff, whatif,
+    plan): ``-o plan.json`` with the table was written as text into a file named JSON, exit 0."""
+    from types import SimpleNamespace
+
+    check_suffix(output, format_name, {name: SimpleNamespace(suffix=_COMMAND_SUFFIXES[name]) for name in choices})
+
+
 def _new_private_file(directory: Path, name: str) -> tuple[int, str]:
     """A new file ``.NAME.XXXXXXXX`` in ``directory``, mode 0600, opened for writing, as
     ``tempfile.mkstemp`` makes it (without importing tempfile, shutil, random, bz2 and lzma

@@ -14,6 +14,7 @@ from escore._i18n import gettext as _
 from . import H_, Command, Group
 from ._common import (
     catalog_from,
+    check_command_suffix,
     check_label,
     dumps,
     echo_out,
@@ -181,6 +182,7 @@ def diff(
     from escore._store import default_path, open_store
 
     speak(ctx)  # before anything can fail; saved runs need no catalogue otherwise
+    check_command_suffix(output, format_, ("table", "json", "html"))
     if roster is not None:
         head, units = diff_of_table(ctx, runs, category, rulesets, year, evidence, db, no_appeals, roster, jobs)
         # Written as the units come, in every format: memory holds a part of them.
@@ -217,6 +219,8 @@ def diff(
                 raise UsageError(_("'{0}' is neither a saved run id nor an evidence directory").format(arg))
     else:
         raise UsageError(_("diff takes two runs (saved ids or evidence directories) or --ruleset A --ruleset B"))
+    if runs and all(arg.lstrip("#").isdigit() for arg in runs):
+        _check_saved_runs_options(records, category, rulesets, year, evidence)
     selections = [record["run"].get("selection") or "" for record in records]
     if selections[0] != selections[1]:  # a total counts only the indicators its run selected
         from escore._errors import warn
@@ -227,7 +231,33 @@ def diff(
                 _("before"), selections[0] or every, _("after"), selections[1] or every
             )
         )
+    languages = [record["run"].get("language") for record in records]
+    if None not in languages and languages[0] != languages[1]:
+        from escore._errors import warn
+
+        warn(
+            _("the runs' explanations are in different languages ({0}, {1}): points and statuses are compared, not explanations").format(
+                *languages
+            )
+        )
     _write_diff(diff_records(records[0], records[1]), format_, output)
+
+
+def _check_saved_runs_options(
+    records: list[dict[str, Any]], category: str | None, rulesets: tuple[str, ...], year: int | None, evidence: tuple[Path, ...]
+) -> None:
+    """Two saved runs are compared as they were saved: options that choose what to score
+    were ignored without a word (``diff 1 2 -c city --ruleset nosuch -e nowhere``, exit 0)."""
+    from escore._errors import UsageError
+
+    given = [name for name, value in (("--ruleset", rulesets), ("--year", year), ("--evidence", evidence)) if value]
+    if given:
+        raise UsageError(
+            _("{0}: two saved runs are compared as they were scored; leave {0} out, or diff evidence directories").format(", ".join(given))
+        )
+    saved = records[0]["run"]["category"]
+    if category is not None and category != saved:
+        raise UsageError(_("-c {0}: the saved runs are of category '{1}'").format(category, saved))
 
 
 def _write_diff(data: dict[str, Any], format_: str, output: Path | None) -> None:
@@ -476,6 +506,7 @@ def whatif(
 
     from ._explain import unit_to_score
 
+    check_command_suffix(output, format_, ("table", "json"))
     changes = Changes.from_options(sets, add_rows, remove_rows)
     if not changes:
         raise UsageError(_("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row"))
@@ -637,14 +668,26 @@ def appeal_list(ctx: click.Context, lang: str | None, category: str | None, stat
     speak(ctx)
     store = open_store(db, create=False)
     found: list[dict[str, Any]] = []
+    others: list[str] = []  # the categories appeals are of, when none is of the one asked for
     if store is not None:
         with store:
             found = store.appeals(category=category, status=status)
+            if category is not None and not found:
+                kinds = {a["category"] for a in store.appeals()}
+                others = sorted(kinds) if category not in kinds else []  # else: none has the status asked for
+    if others:  # as history: a category mistyped is not "no appeals"
+        from escore._errors import UsageError, did_you_mean
+
+        hint = did_you_mean(category or "", others)
+        if hint:
+            raise UsageError(_("no appeal is of category '{0}'").format(category) + _("; ") + hint)
     if format_ == "json":
         echo_out(dumps({"appeals": found}), nl=False)
         return
     if not found:
-        echo_out(_("no appeals"))
+        echo_out(
+            _("no appeal is of category '{0}'; appeals are of: {1}").format(category, ", ".join(others)) if others else _("no appeals")
+        )
         return
     lines = []
     for a in found:

@@ -15,6 +15,7 @@ from escore._i18n import gettext as _
 from . import H_, Command
 from ._common import (
     catalog_from,
+    check_command_suffix,
     dumps,
     evidence_option,
     jobs_option,
@@ -88,6 +89,7 @@ def plan(
     from ._explain import unit_to_score
 
     catalog = catalog_from(ctx)  # the usage errors below speak the rulesets' language
+    check_command_suffix(output, format_, ("table", "json", "csv", "html"))
     if every_unit:
         if unit is not None:
             raise UsageError(_("plan: give a UNIT or --all, not both"))

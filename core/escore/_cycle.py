@@ -32,6 +32,7 @@ from ._errors import InputError, UsageError, did_you_mean
 from ._evidence_set import EvidenceSet
 from ._frozen import frozen
 from ._i18n import gettext as _
+from ._i18n import language
 from ._load import parse_rows
 from ._results import RunResult, UnitResult
 from ._run import Engine
@@ -246,10 +247,16 @@ class Changes:
         for name, text in self.add_rows:
             spec = _table(specs, name, where or "--add-row")
             row: dict[str, Any] = {"unit": unit}
+            given: set[str] = set()  # the columns the text gives ("unit" is this unit's unless given)
             for part in _split_top(text):
                 column, eq, value = part.partition("=")
                 if not eq:
                     raise InputError(where or "--add-row", f"{name}:{part}", _("expected COLUMN=VALUE"))
+                if column.strip() in row and (column.strip() != "unit" or "unit" in given):  # the later had won without a word
+                    raise InputError(
+                        where or "--add-row", f"{name}:{column.strip()}", _("the column is given twice in one row: give each column once")
+                    )
+                given.add(column.strip())
                 row[column.strip()] = toml_value(value.strip(), where or "--add-row", f"{name}:{column.strip()}")
             if row["unit"] not in owners:
                 raise InputError(
@@ -536,6 +543,9 @@ def run_head(result: RunResult, appeals: Sequence[int] = (), *, kind: str = "run
         "synthetic": result.synthetic,
         "appeals": list(appeals),
         "whatif": whatif,
+        # Explanations are kept as text in this language: a diff compares two runs' texts only
+        # when they are in one language (diff_records).
+        "language": language(),
     }
 
 
@@ -588,6 +598,8 @@ def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: s
     if only is not None:
         codes = [c for c in codes if c == only]
     same = same_reasons(before["run"].get("evidence") or [], after["run"].get("evidence") or [])
+    if not same_language(before, after):  # every explanation differs in its words alone: points and statuses are compared
+        same = _always
     units = [diff_unit(code, old.get(code), new.get(code), same) for code in codes]
     return {
         "schema_version": SCHEMA_VERSION,
@@ -596,6 +608,17 @@ def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: s
         "synthetic": _synthetic(before, after),
         "units": units,
     }
+
+
+def same_language(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether two run records' explanations are in one language (a record saved before runs
+    said theirs is taken to be in the other's)."""
+    languages = {before["run"].get("language"), after["run"].get("language")} - {None}
+    return len(languages) <= 1
+
+
+def _always(_before: Sequence[str], _after: Sequence[str]) -> bool:
+    return True
 
 
 def _synthetic(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
@@ -753,5 +776,5 @@ def diff_in_table(
 
 def _side(record: Mapping[str, Any]) -> dict[str, Any]:
     head = record["run"]
-    keys = ("id", "kind", "label", "ruleset", "year", "category", "created", "evidence", "evidence_digest", "appeals", "whatif")
+    keys = ("id", "kind", "label", "ruleset", "year", "category", "created", "evidence", "evidence_digest", "appeals", "whatif", "language")
     return {k: head.get(k) for k in keys}

@@ -29,7 +29,7 @@ from ._i18n import pgettext
 if TYPE_CHECKING:
     import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Method = TypeVar("Method", bound=Callable[..., Any])
 
@@ -85,6 +85,11 @@ MIGRATIONS: tuple[str, ...] = (
         action TEXT NOT NULL,            -- 'filed' | 'accepted' | 'rejected'
         reason TEXT NOT NULL
     );
+    """,
+    # The language of a run's explanations, kept as text: a diff compares two runs' explanations
+    # only in one language ('': a run saved before runs said theirs).
+    """
+    ALTER TABLE run ADD COLUMN language TEXT NOT NULL DEFAULT ''
     """,
 )
 
@@ -175,7 +180,7 @@ class Store:
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO run (kind, label, ruleset, year, category, created, escore_version, packs, evidence,"
-                " evidence_digest, selection, synthetic, appeals, whatif) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " evidence_digest, selection, synthetic, appeals, whatif, language) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     head["kind"],
                     head["label"],
@@ -191,6 +196,7 @@ class Store:
                     int(head["synthetic"]),
                     json.dumps(head["appeals"]),
                     head.get("whatif", ""),
+                    head.get("language") or "",
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -369,6 +375,7 @@ def _run_head(row: sqlite3.Row, units: int) -> dict[str, Any]:
         "synthetic": bool(row["synthetic"]),
         "appeals": json.loads(row["appeals"]),
         "whatif": row["whatif"],
+        "language": row["language"] or None,
         "units": units,
     }
 
