@@ -320,3 +320,57 @@ def test_a_yes_or_no_field_takes_the_chinese_yes_and_no_the_message_offers(monke
     toml = CliRunner().invoke(cli, ["whatif", "fuzhou.fuqing", "-c", "county", "--set", "website.channels.has_app=false", "-f", "json"])
     assert yes.exit_code == toml.exit_code == 0, yes.output
     assert json.loads(yes.stdout)["delta"] == json.loads(toml.stdout)["delta"] == "-4"
+
+
+def test_an_appeal_whose_row_moves_another_indicator_is_refused(tmp_path, monkeypatch):
+    """A video finding filed against C-1-3-1 whose kind counts under C-1-3-2 had been filed and,
+    once accepted, moved C-1-3-2 and the total while the record said C-1-3-1."""
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    runner = CliRunner()
+    row = "city_video_incidents:date=2017-10-02,kind=picture_poor"
+    args = ["appeal", "add", "fuzhou", "C-1-3-1", "--claim", "not late", "--add-row", row, "--lang", "en"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "escore: error: this change moves C-1-3-2 (1.9 → 1.85), not C-1-3-1: an appeal changes the evidence of the indicator it "
+        "appeals (file one against C-1-3-2)\n"
+    )
+    filed = runner.invoke(cli, ["appeal", "add", "fuzhou", "C-1-3-2", "--claim", "poor picture", "--add-row", row, "--lang", "en"])
+    assert filed.exit_code == 0, filed.output
+
+
+def test_an_appeal_overridden_by_a_later_one_says_so_not_a_what_if(tmp_path, monkeypatch):
+    """Two accepted appeals on one grade: the first's line had said "before the what-if" in a
+    run with no what-if."""
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    runner = CliRunner()
+    for claim, points in (("a", 4), ("b", 2)):
+        grade = f'website.channels.app={{ points = {points}, reason = "{claim}" }}'
+        assert runner.invoke(cli, ["appeal", "add", "xiamen.siming", "W-L-5-2-1", "--claim", claim, "--set", grade]).exit_code == 0
+    for number in ("1", "2"):
+        assert runner.invoke(cli, ["appeal", "decide", number, "--accept", "--reason", "ok"]).exit_code == 0
+    result = runner.invoke(cli, ["explain", "xiamen.siming", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.stdout.splitlines() if "appeal #" in line]
+    assert lines == [
+        "· points changed by appeal #1: 3 → 4, before a later appeal (a)",
+        "· points changed by appeal #2: 4 → 2 (b)",
+    ]
+
+
+def test_a_published_run_says_which_accepted_appeals_it_applied(tmp_path, monkeypatch):
+    """With an accepted appeal the JSON's totals differed from --no-appeals' under the same stamp,
+    and nothing in the file said so once it left stderr behind."""
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    runner = CliRunner()
+    grade = 'website.channels.app={ points = 4, reason = "a" }'
+    assert runner.invoke(cli, ["appeal", "add", "xiamen.siming", "W-L-5-2-1", "--claim", "a", "--set", grade]).exit_code == 0
+    assert runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "ok"]).exit_code == 0
+    applied = json.loads(runner.invoke(cli, ["run", "-c", "county", "-f", "json", "--lang", "en"]).stdout)
+    without = json.loads(runner.invoke(cli, ["run", "-c", "county", "-f", "json", "--lang", "en", "--no-appeals"]).stdout)
+    assert applied["warnings"][-1] == (
+        "scored with accepted appeal(s) #1 xiamen.siming W-L-5-2-1 applied to the evidence (--no-appeals scores without them)"
+    )
+    assert not any("appeal" in line for line in without.get("warnings", []))
+    total = {u["code"]: u["total"] for u in applied["units"]}["xiamen.siming"]
+    assert (total, {u["code"]: u["total"] for u in without["units"]}["xiamen.siming"]) == ("76", "75")

@@ -615,8 +615,9 @@ def appeal_add(
     remove_rows: tuple[str, ...],
     db: Path | None,
 ) -> None:
-    from escore._cycle import Changes, changes_elsewhere, run_cycle
+    from escore._cycle import Changes, changes_elsewhere, moved_elsewhere, run_cycle
     from escore._errors import UsageError, did_you_mean
+    from escore._score import fmt
     from escore._store import open_store
 
     from ._explain import find_unit
@@ -639,14 +640,22 @@ def appeal_add(
             )
         )
     if changes:  # the changes must apply to the evidence as it is (types, fields, rows)
-        cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, whatif=(code, changes))
-        if changes.remove_rows and cycle.original is not None:
-            from escore._session import children_of
+        from escore._session import children_of
 
+        cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, whatif=(code, changes))
+        children = children_of(catalog, plan).get(code, ())
+        moved = moved_elsewhere(cycle, indicator, code, children)
+        if moved:  # a row of a table that feeds several indicators counted for another one
+            other, was, now = moved[0]
+            raise UsageError(
+                _(
+                    "this change moves {0} ({1} → {2}), not {3}: an appeal changes the evidence of the indicator it appeals (file one against {0})"
+                ).format(other, fmt(was), fmt(now), indicator)
+            )
+        if changes.remove_rows and cycle.original is not None:
             # Each removed row kept with its cells: if the file's lines move later, applying the
             # appeal is an error naming the row, not the removal of whichever row is there then.
-            kids = [c.code for c in children_of(catalog, plan).get(code, ())]
-            changes = changes.with_removed_cells(plan, cycle.original, code, kids)
+            changes = changes.with_removed_cells(plan, cycle.original, code, [c.code for c in children])
     with open_store(db) as store:  # type: ignore[union-attr]
         appeal_id = store.add_appeal(
             ruleset=rules, year=plan.ruleset.year, category=cat, unit=code, indicator=indicator, claim=claim, changes=changes.to_dict()

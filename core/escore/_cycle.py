@@ -34,7 +34,8 @@ from ._frozen import frozen
 from ._i18n import gettext as _
 from ._i18n import language
 from ._load import parse_rows
-from ._results import RunResult, UnitResult
+from ._model import Unit
+from ._results import IndicatorResult, RunResult, UnitResult
 from ._run import Engine
 from ._schema import check_dates, check_unit, retired_field, schema_of, warn_dates_off_year
 from ._score import EXACT_SUMS, fmt
@@ -100,6 +101,41 @@ def changes_elsewhere(plan: Plan, indicator: str, changes: Changes) -> list[tupl
         if feeds is not None and not set(feeds) & under:
             out.append((name, feeds))
     return out
+
+
+def moved_elsewhere(cycle: CycleRun, indicator: str, unit: str, children: tuple[Unit, ...]) -> list[tuple[str, Decimal, Decimal]]:
+    """The indicators outside ``indicator`` (its leaves, and the targets of a veto on them) whose
+    points or status the what-if of ``cycle`` moved for ``unit``: ``(code, before, after)``.
+
+    A table feeds several indicators, and which one a row counts for is the rule's to say (a
+    video finding's kind): an appeal whose row moved another indicator was filed and accepted
+    against the first, its record saying one indicator while another and the total moved."""
+    plan, result = cycle.result.plan, cycle.result
+    if cycle.original is None or cycle.data is None:
+        return []
+    under = set(nodes_leaves(plan.nodes, indicator))
+    for veto in plan.vetoes:  # a veto on them may zero its other targets: that is the appeal's effect too
+        if veto.leaves & under:
+            under |= set(veto.leaves)
+    engine = Engine(plan, result.selected)
+    target = next((u.unit for u in result.units if u.unit.code == unit), None)
+    if target is None:
+        return []
+
+    def score(data: EvidenceSet) -> dict[str, IndicatorResult]:
+        found = engine.score(target, data.values.get(unit, {}), data.tables, children, data.files.get(unit, ""))
+        return {item.code: item for item in found.indicators}
+
+    before, after = score(cycle.original), score(cycle.data)
+    leaves = {code for code, node in plan.nodes.items() if not node.children}  # a group moves with its leaves
+    moved = []
+    for code in sorted(after, key=natural_key):
+        was, now = before.get(code), after[code]
+        if code in under or was is None or code not in leaves:
+            continue
+        if was.points != now.points or was.status != now.status:
+            moved.append((code, was.points, now.points))
+    return moved
 
 
 @frozen
@@ -410,6 +446,10 @@ def run_cycle(
     steps = seen.get("steps", [])
     if steps and explain:
         result = _annotate(result, seen["original"], steps, seen["children"])
+    if steps:  # the evidence files alone no longer give these numbers: the published result says so
+        applied = ", ".join(f"#{appeal['id']} {appeal['unit']} {appeal['indicator']}" for appeal, _data in steps)
+        note = _("scored with accepted appeal(s) {0} applied to the evidence (--no-appeals scores without them)").format(applied)
+        result = result._replace(warnings=(*result.warnings, note))
     return CycleRun(result, tuple(a["id"] for a, _ in steps), seen.get("original"), seen.get("data"))
 
 
@@ -467,6 +507,8 @@ def _annotate(
     by_code = {r.unit.code: i for i, r in enumerate(result.units)}
     units = list(result.units)
     previous: dict[str, EvidenceSet] = {}
+    last = {appeal["unit"]: data for appeal, data in steps}  # each unit's evidence after all its appeals
+    after_appeals: dict[str, dict[str, Decimal]] = {}  # its points then, worked out when needed
     for appeal, after in steps:
         code = appeal["unit"]
         position = by_code.get(code)
@@ -488,11 +530,15 @@ def _annotate(
         for item in new.indicators:
             was = old_points.get(item.code)
             if was is not None and (was.points != item.points or was.status != item.status):
-                template = (
-                    _("points changed by appeal #{0}: {1} → {2} ({3})")
-                    if shown.get(item.code, item.points) == item.points
-                    else _("points changed by appeal #{0}: {1} → {2}, before the what-if ({3})")
-                )
+                template = _("points changed by appeal #{0}: {1} → {2} ({3})")
+                if shown.get(item.code, item.points) != item.points:  # moved again since: by a later appeal, or a what-if
+                    if code not in after_appeals:
+                        after_appeals[code] = {i.code: i.points for i in score(last[code]).indicators}
+                    template = (
+                        _("points changed by appeal #{0}: {1} → {2}, before a later appeal ({3})")
+                        if after_appeals[code].get(item.code, item.points) != item.points
+                        else _("points changed by appeal #{0}: {1} → {2}, before the what-if ({3})")
+                    )
                 lines[item.code] = template.format(appeal["id"], fmt(was.points), fmt(item.points), appeal["claim"])
         if appeal["indicator"] not in lines:
             lines[appeal["indicator"]] = _("appeal #{0} accepted, no change in points ({1})").format(appeal["id"], appeal["claim"])

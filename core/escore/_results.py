@@ -107,7 +107,8 @@ class RunResult(NamedTuple):
     counts: Mapping[str, int] = {}  # counted once by the session; never mutated
     stamp: Stamp | None = None  # escore and pack versions, evidence digest (set by the session)
     #: What loading the evidence warned of (a row pasted twice, a monitoring date in another
-    #: year, a dropped unit's files): kept with the results, not only said on stderr.
+    #: year, a dropped unit's files), and the accepted appeals applied to it: kept with the
+    #: results, not only said on stderr.
     warnings: tuple[str, ...] = ()
 
     def status_counts(self) -> dict[str, int]:
