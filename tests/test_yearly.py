@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import types
@@ -121,6 +122,31 @@ def test_a_parameter_cannot_change_kind():
         PackError, match=r"ruleset 'demo2025' replaces parameter 'reply_delay_tiers' \(Ladder, from 'demo2024'\) with a int"
     ):
         catalog.plan("demo2025", "town")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "kinds"),
+    [
+        ("website_annual_report_year", True, "(int, from 'fj2017') with a bool"),
+        ("website_summary_deadline", dt.datetime(2018, 11, 15, 12, 0), "(date, from 'fj2017') with a datetime"),
+        ("website_annual_report_year", Decimal(2017), "(int, from 'fj2017') with a Decimal"),
+    ],
+)
+def test_a_parameter_cannot_become_a_value_of_a_narrower_or_other_standard_type(name, value, kinds):
+    """``isinstance`` had let a bool replace the year 2016 (every unit's annual report then looked
+    for the year 1) and a datetime replace a deadline (each unit then failed with TypeError)."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.CHANGED = parameter(name, value)
+    assert refused(overrides, "county") == (f"pack_fj2018.overrides.CHANGED: ruleset 'fj2018' replaces parameter '{name}' {kinds}")
+
+
+def test_a_parameter_of_a_pack_s_own_class_may_be_replaced_by_a_subclass_of_it():
+    class Special(Ladder):
+        pass
+
+    tiers = Special.at_most("reply delay", [(2, 10), (7, 5)], otherwise=0, what="median delay", unit=" days")
+    catalog = catalog_with(derived(overrides={"TIERS": parameter("reply_delay_tiers", tiers)}))
+    assert catalog.plan("demo2025", "town").fixtures["reply_delay_tiers"].parameter.value is tiers
 
 
 @pytest.mark.parametrize("call", ['parameter("reply_delay_tiers", 3)', 'amend("S-1", title="x")', 'remove("S-1-2")'])

@@ -277,7 +277,7 @@ def collect_fixtures(
                 raise PackError(f"fixture '{name}' is defined twice: {other.where or other.kind} and {definition.where}")
             if other is not None and other.kind == "parameter" and definition.kind == "parameter":
                 old, new = other.parameter.value, definition.parameter.value  # type: ignore[union-attr]
-                if not isinstance(new, type(old)):
+                if not same_kind(old, new):
                     raise PackError(
                         f"{definition.where}: ruleset '{layer.ruleset}' replaces parameter '{name}' ({type(old).__name__}, from "
                         f"'{other.origin or other.where}') with a {type(new).__name__}"
@@ -286,6 +286,20 @@ def collect_fixtures(
     _check_fixture_graph(fixtures)
     _check_new_parameters_read(fixtures, [first, *overlays])
     return fixtures
+
+
+#: Modules whose types a replacement parameter must match exactly: a ``bool`` is an ``int`` and a
+#: ``datetime`` a ``date`` to ``isinstance``, but the rules that read them do not take one for the other
+#: (``True`` as a year is 1; a deadline compared with a datetime raises ``TypeError`` at scoring).
+_EXACT_KINDS = frozenset({"builtins", "datetime", "decimal", "fractions", "pathlib"})
+
+
+def same_kind(old: Any, new: Any) -> bool:
+    """Whether ``new`` may replace the parameter value ``old``: of its very type when that is a
+    standard one (a number, a text, a date), else an instance of it (a pack's subclass of a rule)."""
+    if type(new) is type(old):
+        return True
+    return isinstance(new, type(old)) and type(old).__module__ not in _EXACT_KINDS
 
 
 def _check_new_parameters_read(fixtures: Mapping[str, FixtureDef], layers: Sequence[FixtureLayer]) -> None:
