@@ -274,6 +274,44 @@ def test_section_weights_that_no_longer_add_up_name_the_year_of_each():
     )
 
 
+def fj2018_with_city_sections(comprehensive: tuple[object, object], website: tuple[object, object]) -> Catalog:
+    """The 2017 packs (a whole installation) and fj2018 declaring both city sections anew, as (weight, raw max)."""
+    pytest.importorskip("escore_fj2017_website")
+    import escore_fj2017_city.plugin
+    import escore_fj2017_provincial.plugin
+    import escore_fj2017_website.plugin
+
+    plugin = types.ModuleType("pack_fj2018")
+    plugin.escore_register_rulesets = hookimpl(lambda register: register(Ruleset("fj2018", 2018, "fj2018", extends="fj2017")))
+
+    @hookimpl
+    def escore_register_sections(register):
+        (weight, raw_max), (web_weight, web_raw_max) = comprehensive, website
+        register(Section("fj2018", "city", "comprehensive", "综合应用", weight=weight, raw_max=raw_max))
+        register(Section("fj2018", "city", "website", "网站", weight=web_weight, raw_max=web_raw_max))
+
+    plugin.escore_register_sections = escore_register_sections
+    packs = [escore_fj2017_provincial.plugin, escore_fj2017_city.plugin, escore_fj2017_website.plugin, plugin]
+    return Catalog(make_plugin_manager(autoload=False, extra=packs), complete=True)
+
+
+@pytest.mark.parametrize(
+    ("comprehensive", "website", "message"),
+    [
+        # -70 + 170 = 100: accepted, and a unit's total had reached 119.875
+        ((-70, 70), (170, 100), "section 'comprehensive' declares weight -70 [fj2018]: a section's weight must be a positive number"),
+        # -70 + 30: the error had said a pack was missing or failed to load
+        ((-70, 70), (30, 100), "section 'comprehensive' declares weight -70 [fj2018]: a section's weight must be a positive number"),
+        ((70, 70), (0, 100), "section 'website' declares weight 0 [fj2018]: a section's weight must be a positive number"),
+        ((70, 70), (30, 0), "section 'website' declares raw max 0 [fj2018]: a section's raw max must be a positive number"),
+    ],
+)
+def test_a_section_weight_or_raw_maximum_not_above_zero_is_refused_first(comprehensive, website, message):
+    with pytest.raises(PackError) as raised:
+        fj2018_with_city_sections(comprehensive, website).plan("fj2018", "city")
+    assert str(raised.value) == f"fj2018/city: {message}"
+
+
 def test_an_unknown_base_or_amended_code_is_a_pack_error():
     with pytest.raises(
         PackError,

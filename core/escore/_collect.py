@@ -442,6 +442,7 @@ def build_plan(
     is checked once, after every layer, and errors name the year of each declaration.
     """
     label = f"{ruleset.name}/{category.key}"
+    _check_sections(label, sections, section_origins if overlays else {})
     if check_total:
         _check_total(label, category, sections, section_origins if overlays else {})
     layers = [RuleLayer(base_name or ruleset.name, modules, base_elsewhere), *overlays]
@@ -468,6 +469,20 @@ def build_plan(
     )
     check_rules_within_maxima(label, plan)
     return plan
+
+
+def _check_sections(label: str, sections: Sequence[Section], section_origins: Mapping[str, str] = {}) -> None:
+    """Refuse a section whose weight or raw maximum is not above 0: ``points = raw × weight ÷
+    raw_max`` would take points away (or divide by 0), and weights that still add up to the
+    category's total let another section give more than the total (-70 and 170 ranked units out
+    of 120)."""
+    for section in sections:
+        origin = f" [{section_origins[section.name]}]" if section.name in section_origins else ""
+        for what, value in (("weight", section.weight), ("raw max", section.raw_max)):
+            if not value.is_finite() or value <= 0:
+                raise PackError(
+                    f"{label}: section '{section.name}' declares {what} {fmt(value)}{origin}: a section's {what} must be a positive number"
+                )
 
 
 def _check_total(label: str, category: Category, sections: Sequence[Section], section_origins: Mapping[str, str] = {}) -> None:
