@@ -638,6 +638,49 @@ def test_an_assessor_graded_rule_whose_field_ranges_otherwise_is_refused(tmp_pat
     )
 
 
+@pytest.mark.parametrize(
+    ("steps", "otherwise", "below"),
+    [([(0, 10), (1, 6)], -3, "tier '> 1个月 → -3'"), ([(0, 10), (1, -1), (2, -2)], 0, "tier '≤ 1个月 → -1', tier '≤ 2个月 → -2'")],
+)
+def test_a_replacement_rule_that_can_give_negative_points_is_refused_where_it_is_declared(steps, otherwise, below):
+    """Accepted before; the first unit to reach the tier stopped with an error at scoring."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    tiers = Ladder.at_most("P-1-1-A-2", steps, otherwise=otherwise, what="延期", unit="个月")
+    overrides.TIERS = parameter("provincial_dc_a_migration_tiers", tiers)
+    message = refused(overrides, "provincial")
+    assert message == (
+        f"fj2018/provincial: pack_fj2018.overrides.TIERS: ladder 'P-1-1-A-2' has {below}, below 0: the points of 'P-1-1-A-2' "
+        "range from 0 to its maximum, 10 (escore_fj2017_provincial/comprehensive.py:240)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "below"),
+    [("per={SECRECY_VIOLATION: 1}, floor=-2", "floor -2"), ("per={SECRECY_VIOLATION: -1}", "amount -1 for '违反保密法律法规'")],
+)
+def test_a_deduction_of_a_replaced_indicator_below_zero_is_refused(tmp_path, arguments, below):
+    """A floor below 0 let deductions take a unit's points negative; a negative amount added points."""
+    import importlib.util
+
+    source = tmp_path / "overrides_secrecy.py"
+    source.write_text(
+        "from escore import Deduction, Score, indicator\n"
+        "from escore_fj2017_provincial.evidence import SECRECY_VIOLATION\n\n"
+        f'SECRECY = Deduction("P-3-4 保密管理 (2018)", max=4, {arguments})\n\n\n'
+        '@indicator("P-3-4", "保密管理", max=4, parent="P-3")\n'
+        "def secrecy(provincial_secrecy_items) -> Score:\n"
+        "    return SECRECY.score(provincial_secrecy_items)\n",
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("overrides_secrecy", source)
+    overrides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(overrides)
+    assert refused(overrides, "provincial") == (
+        f"fj2018/provincial: overrides_secrecy.SECRECY: deduction 'P-3-4 保密管理 (2018)' has {below}, below 0: "
+        "the points of 'P-3-4' range from 0 to its maximum, 4 (overrides_secrecy.py:7)"
+    )
+
+
 def test_a_maximum_raised_while_its_rule_stays_is_refused():
     """The new points could never be given: the rule that gave the 2017 maximum still gives 4."""
     overrides = types.ModuleType("pack_fj2018.overrides")

@@ -31,6 +31,22 @@ def rule_top(rule: Any) -> Decimal:
     return top
 
 
+def below_zero(rule: Any) -> list[str]:
+    """The parts of ``rule`` that are below 0, each as ``what value`` (``tier '> 1个月 → -3'``,
+    ``amount -1 for 'late'``): what would give a unit negative points, or let a deduction add them."""
+    found: list[str] = []
+    if isinstance(rule, Ladder):
+        found += [f"tier '{row.label}'" for row in rule.rows if row.points < 0]
+    for attribute in ("max", "floor", "cap", "points"):
+        value = getattr(rule, attribute, None)
+        if isinstance(value, Decimal) and value < 0:
+            found.append(f"{attribute} {fmt(value)}")
+    per = getattr(rule, "per", None)
+    if isinstance(per, dict):
+        found += [f"amount {fmt(amount)} for '{kind}'" for kind, amount in sorted(per.items()) if amount < 0]
+    return found
+
+
 def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
     """``(where, rule)`` for each rule object the indicator reads: those its function names as
     module globals (``LADDER.score(...)``), then those it receives as parameters (directly or
@@ -57,12 +73,19 @@ def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
 
 
 def check_rules_within_maxima(label: str, plan: Plan) -> None:
-    """Refuse an indicator one of whose rules can give more than its maximum, and an
+    """Refuse an indicator one of whose rules can give more than its maximum or less than 0 (a
+    tier, an amount, a floor below 0: the first unit to reach it had stopped with an error), and an
     assessor-graded one whose field's points stop short of its rule's (or go beyond them)."""
     category = plan.category.key
     for ip in plan.indicators:
         rules = rules_read(plan, ip)
         for where, rule in rules:
+            negative = below_zero(rule)
+            if negative:
+                raise PackError(
+                    f"{label}: {where}: {type(rule).__name__.lower()} '{rule.name}' has {', '.join(negative)}, below 0: "
+                    f"the points of '{ip.node.code}' range from 0 to its maximum, {fmt(ip.node.max)} ({ip.node.where})"
+                )
             top = rule_top(rule)
             if top > ip.node.max:
                 raise PackError(
