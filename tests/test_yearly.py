@@ -176,6 +176,79 @@ def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
     )
 
 
+def demo2025_of_source(tmp_path, text: str) -> tuple[Catalog, Path]:
+    """demo2025 whose one overrides module is ``text``, written to a file (its lines are read)."""
+    import importlib.util
+
+    source = tmp_path / "overrides_2025.py"
+    source.write_text(text, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("overrides_2025", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    plugin = derived()
+    plugin.escore_register_indicators = hookimpl(
+        lambda register: register(module, ruleset="demo2025", sections=[("town", "services"), ("town", "website")])
+    )
+    return catalog_with(plugin), source
+
+
+NOT_KEPT = "the result is not kept, so it changes nothing (the inherited value stays); assign it to a module variable of its own"
+NOT_READ = (
+    "only a module variable whose value is the declaration itself is read, so it changes nothing (the inherited value stays); "
+    "keep each declaration in a name of its own"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "tail"),
+    [
+        # a declaration in a container, or an argument: the loader reads module variables' own values only
+        ("from escore import amend, remove\n\nCHANGES = [remove('S-1-3'), amend('S-1', max=20)]\n",
+         "3: remove(...) (inside a list); {source}:3: amend(...) (inside a list)", NOT_READ + ": NAME = remove(...)"),
+        ("from escore import amend\n\nCHANGED = (amend('S-1', title='x'),)\n", "3: amend(...) (inside a tuple)", NOT_READ + ": NAME = amend(...)"),
+        ("from escore import remove\n\nCHANGES = dict(gone=remove('S-1-3'))\n",
+         "3: remove(...) (an argument of another call)", NOT_READ + ": NAME = remove(...)"),
+        # through the module, or under another name
+        ("import escore\n\nescore.parameter('reply_delay_tiers', 3)\n", "3: escore.parameter(...)", NOT_KEPT + ": NAME = escore.parameter(...)"),
+        ("import escore\n\nescore.remove('S-1-3')\n", "3: escore.remove(...)", NOT_KEPT + ": NAME = escore.remove(...)"),
+        ("from escore import parameter as P, remove as R\n\nP('reply_delay_tiers', 3)\nR('S-1-3')\n",
+         "3: P(...); {source}:4: R(...)", NOT_KEPT + ": NAME = P(...)"),
+        # under a block the module runs
+        ("from escore import remove\n\nif True:\n    remove('S-1-3')\n", "4: remove(...)", NOT_KEPT + ": NAME = remove(...)"),
+        ("from escore import remove\n\ntry:\n    remove('S-1-3')\nexcept ImportError:\n    pass\n", "4: remove(...)", NOT_KEPT + ": NAME = remove(...)"),
+        ("import contextlib\n\nfrom escore import remove\n\nwith contextlib.suppress(ImportError):\n    remove('S-1-3')\n",
+         "6: remove(...)", NOT_KEPT + ": NAME = remove(...)"),
+        ("from escore import remove\n\n\nclass Changes:\n    GONE = remove('S-1-3')\n", "5: remove(...) (in a class body)", NOT_KEPT + ": NAME = remove(...)"),
+    ],
+)  # fmt: skip
+def test_a_declaration_the_loader_cannot_see_is_a_pack_error_wherever_it_is(tmp_path, text, found, tail):
+    """Each of these had changed nothing without a word: only a bare ``remove(...)`` statement at
+    the top, under the name ``remove``, had been found."""
+    catalog, source = demo2025_of_source(tmp_path, text)
+    with pytest.raises(PackError) as raised:
+        catalog.plan("demo2025", "town")
+    assert str(raised.value) == f"demo2025/town: {source}:{found.format(source=source)}: {tail}"
+
+
+def test_declarations_kept_in_module_variables_under_any_name_or_block_are_read(tmp_path):
+    """What the check must not refuse: a declaration that is a module variable's own value, under
+    a block or through the module, and a call inside a function, which the import does not run."""
+    text = (
+        "import escore\n"
+        "from escore import amend as A, parameter\n\n"
+        "S2 = A('S-2', title='Websites (2025)')\n"
+        "if True:\n"
+        "    S1 = escore.amend('S-1', title='Services (2025)')\n"
+        "TIERS: escore.Parameter = parameter('reply_delay_tiers', escore.Ladder.at_most('reply delay', [(2, 10)], otherwise=0))\n\n\n"
+        "def later():\n"
+        "    return escore.remove('S-1-3')\n"
+    )
+    catalog, _ = demo2025_of_source(tmp_path, text)
+    plan = catalog.plan("demo2025", "town")
+    assert (plan.nodes["S-1"].title, plan.nodes["S-2"].title) == ("Services (2025)", "Websites (2025)")
+    assert "S-1-3" in plan.nodes and plan.fixtures["reply_delay_tiers"].origin == "demo2025"
+
+
 def test_a_declaration_assigned_twice_to_one_name_is_a_pack_error(tmp_path):
     """Python keeps the second ``CHANGED = amend(...)`` of a module only: the first change was lost."""
     import importlib.util

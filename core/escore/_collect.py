@@ -557,10 +557,17 @@ class _Declarations:
             if depth:
                 unassigned = unassigned_declarations(module)
                 if unassigned:
-                    declarer = unassigned[0].rpartition(": ")[2].partition("(")[0]  # the first call's own name
+                    declarer = unassigned[0].declarer  # the first call's own name
+                    if any(u.held for u in unassigned):  # CHANGES = [remove(...), amend(...)]
+                        what, fix = (
+                            "only a module variable whose value is the declaration itself is read",
+                            "keep each declaration in a name of its own",
+                        )
+                    else:
+                        what, fix = "the result is not kept", "assign it to a module variable of its own"
                     raise PackError(
-                        f"{label}: {'; '.join(unassigned)}: the result is not kept, so it changes nothing "
-                        f"(the inherited value stays); assign it to a module variable of its own: NAME = {declarer}(...)"
+                        f"{label}: {'; '.join(u.text for u in unassigned)}: {what}, so it changes nothing "
+                        f"(the inherited value stays); {fix}: NAME = {declarer}(...)"
                     )
             place = section_name if not depth or len(own_sections[id(module)]) == 1 else ""
             for name, value in _scan(module):
