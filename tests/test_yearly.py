@@ -754,6 +754,35 @@ def test_a_deduction_of_a_replaced_indicator_below_zero_is_refused(tmp_path, arg
     )
 
 
+def test_an_item_kind_a_replaced_deduction_has_no_amount_for_is_an_error_naming_the_rule_and_the_pack_s_line(tmp_path):
+    """A 2018 deduction that dropped a kind the evidence still gives: each unit with such an item had
+    'escore/_score.py:515: KeyError: ...', located in the core, naming neither the rule nor its kinds."""
+    import importlib.util
+
+    source = tmp_path / "overrides_network.py"
+    source.write_text(
+        "from escore import Deduction, Score, indicator\n"
+        "from escore_fj2017_provincial.evidence import NS_OUTREACH, NS_REALNAME\n\n"
+        'NETWORK = Deduction("P-3-2 (2018)", max=7, per={NS_REALNAME: 2, NS_OUTREACH: "0.5"})\n\n\n'
+        '@indicator("P-3-2", "网络安全管理", max=7, parent="P-3")\n'
+        "def network_security(provincial_network_security_items) -> Score:\n"
+        "    return NETWORK.score(provincial_network_security_items)\n",
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("overrides_network", source)
+    overrides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(overrides)
+    catalog = fj2018_of_every_section(overrides)
+    for explain in (True, False):
+        result = run_category(catalog, "provincial", ruleset="fj2018", explain=explain)
+        errors = {r.unit.code: i.reasons for r in result.units for i in r.indicators if i.code == "P-3-2" and i.status == "error"}
+        assert len(errors) == 7, errors
+        assert errors["prov.czt"] == (
+            "overrides_network.py:9: UnknownItemKind: deduction 'P-3-2 (2018)' has no amount for item kind '6.重大安全漏洞被通报'; "
+            "the kinds it knows: '1.互联网终端实名认证、安全状态检测和修复未落实', '2.违规外联终端被通报'",
+        )
+
+
 def test_a_maximum_raised_while_its_rule_stays_is_refused():
     """The new points could never be given: the rule that gave the 2017 maximum still gives 4."""
     overrides = types.ModuleType("pack_fj2018.overrides")
