@@ -687,6 +687,43 @@ def test_a_replacement_parameter_above_the_indicator_s_maximum_is_refused_where_
     ), message
 
 
+@pytest.mark.parametrize(
+    ("imports", "rule"),
+    [
+        ("from escore_fj2017_provincial import comprehensive as C", "C.NETWORK"),
+        ("import escore_fj2017_provincial.comprehensive", "escore_fj2017_provincial.comprehensive.NETWORK"),
+    ],
+)
+def test_a_rule_read_through_a_module_above_the_indicator_s_maximum_is_refused(tmp_path, imports, rule):
+    """Only bare global names had been followed: with NETWORK (up to 7) read as ``C.NETWORK`` under
+    a maximum amended to 6, the plan was built and every unit without a deduction scored 'P-3-2'
+    'scored 7, outside 0..6'."""
+    import importlib.util
+
+    source = tmp_path / "overrides_network.py"
+    source.write_text(
+        f"from escore import Score, amend, indicator\n{imports}\n\n"
+        'P3 = amend("P-3", max=14)\n\n\n'
+        '@indicator("P-3-2", "网络安全管理", max=6, parent="P-3")\n'
+        "def network_security(provincial_network_security_items) -> Score:\n"
+        f"    return {rule}.score(provincial_network_security_items)\n",
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("overrides_network", source)
+    overrides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(overrides)
+    sections = types.ModuleType("pack_fj2018_sections")
+    sections.escore_register_sections = hookimpl(
+        lambda register: register(Section("fj2018", "provincial", "comprehensive", "综合应用", weight=65, raw_max=64))
+    )
+    with pytest.raises(PackError) as raised:
+        fj2018_of_every_section(overrides, sections).plan("fj2018", "provincial")
+    assert str(raised.value) == (
+        "fj2018/provincial: escore_fj2017_provincial.comprehensive.NETWORK: deduction 'P-3-2 网络安全管理' gives up to 7, "
+        "more than the maximum of 'P-3-2', 6 (overrides_network.py:7)"
+    )
+
+
 def test_an_assessor_graded_rule_whose_field_ranges_otherwise_is_refused(tmp_path):
     """A replacement rule grading up to another maximum than its field's: the assessor could not
     enter its best points (or entered points the rule refuses, unit by unit, at run time)."""

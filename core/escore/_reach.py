@@ -9,7 +9,10 @@ new points could never be given, and every unit's share was computed against the
 
 from __future__ import annotations
 
+import dis
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._errors import PackError
@@ -47,9 +50,32 @@ def below_zero(rule: Any) -> list[str]:
     return found
 
 
+def _module_attributes_read(code: CodeType | None, module_globals: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """``(module.NAME, value)`` for each attribute the code reads of a module a global holds
+    (``C.NETWORK`` after ``from pack import comprehensive as C``; ``pack.comprehensive.NETWORK``),
+    named where it is declared."""
+    if code is None or not any(isinstance(module_globals.get(name), ModuleType) for name in code.co_names):
+        return
+    instructions = list(dis.get_instructions(code))
+    for index, instruction in enumerate(instructions):
+        if instruction.opname != "LOAD_GLOBAL":
+            continue
+        value = module_globals.get(instruction.argval)
+        following = index + 1
+        while isinstance(value, ModuleType) and following < len(instructions):
+            attribute = instructions[following]
+            if attribute.opname not in ("LOAD_ATTR", "LOAD_METHOD"):
+                break
+            module, value = value, getattr(value, attribute.argval, None)
+            if not isinstance(value, ModuleType):
+                yield f"{module.__name__}.{attribute.argval}", value
+            following += 1
+
+
 def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
     """``(where, rule)`` for each rule object the indicator reads: those its function names as
-    module globals (``LADDER.score(...)``), then those it receives as parameters (directly or
+    module globals (``LADDER.score(...)``) or as attributes of a module a global holds
+    (``C.NETWORK.score(...)``), then those it receives as parameters (directly or
     inside a tuple or mapping); each once, those of another category's column left out."""
     found: dict[int, tuple[str, Any]] = {}
     func = ip.func
@@ -59,6 +85,9 @@ def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
         value = module_globals.get(name)
         if isinstance(value, RULE_TYPES):
             found.setdefault(id(value), (f"{func.__module__}.{name}", value))
+    for where, value in _module_attributes_read(code, module_globals):
+        if isinstance(value, RULE_TYPES):
+            found.setdefault(id(value), (where, value))
     for name in sorted(ip.fixtures):
         definition = plan.fixtures[name]
         if definition.kind != "parameter" or definition.parameter is None:
