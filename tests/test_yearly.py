@@ -724,6 +724,29 @@ def test_a_rule_read_through_a_module_above_the_indicator_s_maximum_is_refused(t
     )
 
 
+def test_a_replacement_ladder_in_another_unit_is_refused():
+    """The evidence still gives months: a table in days had changed every unit's points without a word."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    tiers = Ladder.at_most("P-1-1-A-2 实施应用系统迁移", [(0, 10), (30, 6), (60, 3)], otherwise=0, what="延期", unit="天")
+    overrides.TIERS = parameter("provincial_dc_a_migration_tiers", tiers)
+    assert refused(overrides, "provincial") == (
+        "pack_fj2018.overrides.TIERS: ruleset 'fj2018' replaces parameter 'provincial_dc_a_migration_tiers' (a ladder in '个月', "
+        "from 'fj2017') with one in '天', but the evidence it scores still measures in '个月': keep unit='个月'"
+    )
+
+
+def test_a_replacement_parameter_that_can_never_give_the_maximum_is_refused():
+    """The maximum stays 10 and the 2017 table gave it; a 2018 table topping out at 8 was accepted."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    tiers = Ladder.at_most("P-1-1-A-2 (2018)", [(0, 8), (1, 6)], otherwise=0, what="延期", unit="个月")
+    overrides.TIERS = parameter("provincial_dc_a_migration_tiers", tiers)
+    assert refused(overrides, "provincial") == (
+        "fj2018/provincial: pack_fj2018.overrides.TIERS: ladder 'P-1-1-A-2 (2018)' gives at most 8, less than the maximum of "
+        "'P-1-1-A-2', 10 (escore_fj2017_provincial/comprehensive.py:240), which fj2017's rules gave: the full points could never be "
+        "given; let the rule give 10, or amend the maximum too"
+    )
+
+
 def test_an_assessor_graded_rule_whose_field_ranges_otherwise_is_refused(tmp_path):
     """A replacement rule grading up to another maximum than its field's: the assessor could not
     enter its best points (or entered points the rule refuses, unit by unit, at run time)."""

@@ -29,7 +29,7 @@ from ._model import Category, Ruleset, Section
 from ._parameters import Amendment, Parameter, Removal, unassigned_declarations
 from ._reach import check_rules_within_maxima
 from ._ruleform import STAR_ARGUMENTS
-from ._score import RULE_TYPES, ZERO, fmt
+from ._score import RULE_TYPES, ZERO, Ladder, fmt
 
 #: Fixtures the engine provides for every unit.
 BUILTIN_FIXTURES = {
@@ -281,6 +281,12 @@ def collect_fixtures(
                     raise PackError(
                         f"{definition.where}: ruleset '{layer.ruleset}' replaces parameter '{name}' ({type(old).__name__}, from "
                         f"'{other.origin or other.where}') with a {type(new).__name__}"
+                    )
+                if isinstance(old, Ladder) and isinstance(new, Ladder) and old.unit.strip() != new.unit.strip():
+                    raise PackError(
+                        f"{definition.where}: ruleset '{layer.ruleset}' replaces parameter '{name}' (a ladder in '{old.unit.strip()}', "
+                        f"from '{other.origin or other.where}') with one in '{new.unit.strip()}', but the evidence it scores still "
+                        f"measures in '{old.unit.strip()}': keep unit='{old.unit}'"
                     )
             fixtures[name] = definition
     _check_fixture_graph(fixtures)

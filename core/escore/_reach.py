@@ -140,13 +140,18 @@ def check_rules_within_maxima(label: str, plan: Plan) -> None:
 
 
 def check_raised_maxima(label: str, earlier: Plan, plan: Plan) -> None:
-    """Refuse a maximum a later year raised while the rules that gave the earlier one stayed:
-    the new points can never be given."""
+    """Refuse a maximum the rules can no longer give, where the earlier year's rules gave it: one a
+    later year raised while the rules that gave the earlier one stayed, and one that stayed while
+    a replaced parameter of the same indicator function gives less (``[(0, 8), (1, 6)]`` for a
+    maximum of 10). Either way the new points can never be given."""
     before = {ip.node.code: ip for ip in earlier.indicators}
     for ip in plan.indicators:
         then = before.get(ip.node.code)
-        if then is None or ip.node.max <= then.node.max:
+        if then is None:
             continue
+        raised = ip.node.max > then.node.max
+        if not raised and (ip.node.max != then.node.max or ip.func is not then.func):
+            continue  # lowered, or the indicator replaced: its own rules say what it gives
         rules_then = rules_read(earlier, then)
         if not rules_then or max(rule_top(rule) for _, rule in rules_then) != then.node.max:
             continue  # the earlier maximum was not one rule's best: nothing to compare with
@@ -154,9 +159,16 @@ def check_raised_maxima(label: str, earlier: Plan, plan: Plan) -> None:
         if not rules_now:
             continue
         best_where, best = max(rules_now, key=lambda found: rule_top(found[1]))
-        if rule_top(best) < ip.node.max:
+        if rule_top(best) >= ip.node.max:
+            continue
+        if raised:
             raise PackError(
                 f"{label}: {ip.node.where}: the maximum of '{ip.node.code}' is {fmt(ip.node.max)} in {plan.ruleset.name} "
                 f"({fmt(then.node.max)} in {earlier.ruleset.name}), but its rule {best_where} ('{best.name}') gives at most "
                 f"{fmt(rule_top(best))}: replace that rule (or the indicator) too"
             )
+        raise PackError(
+            f"{label}: {best_where}: {type(best).__name__.lower()} '{best.name}' gives at most {fmt(rule_top(best))}, less than "
+            f"the maximum of '{ip.node.code}', {fmt(ip.node.max)} ({ip.node.where}), which {earlier.ruleset.name}'s rules gave: "
+            f"the full points could never be given; let the rule give {fmt(ip.node.max)}, or amend the maximum too"
+        )
