@@ -239,7 +239,7 @@ def test_declarations_kept_in_module_variables_under_any_name_or_block_are_read(
         "S2 = A('S-2', title='Websites (2025)')\n"
         "if True:\n"
         "    S1 = escore.amend('S-1', title='Services (2025)')\n"
-        "TIERS: escore.Parameter = parameter('reply_delay_tiers', escore.Ladder.at_most('reply delay', [(2, 10)], otherwise=0))\n\n\n"
+        "TIERS: escore.Parameter = parameter('reply_delay_tiers', escore.Ladder.at_most('reply delay', [(2, 10)], otherwise=0, unit=' days'))\n\n\n"
         "def later():\n"
         "    return escore.remove('S-1-3')\n"
     )
