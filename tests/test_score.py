@@ -150,9 +150,34 @@ def test_an_item_label_is_not_formatted_when_nothing_is_explained():
     assert value.formatted == 3
 
 
-def test_deduction_refuses_unknown_item_kind():
-    with pytest.raises(KeyError):
-        Deduction("d", max=2, per={"x": 1}).score([Item("y")])
+@pytest.mark.parametrize("explain", [True, False])
+def test_an_item_of_a_kind_the_rule_has_no_amount_for_is_named_with_the_kinds_it_knows(explain):
+    """It had been a bare ``KeyError: 'y'`` raised in the core, naming neither the rule nor its kinds."""
+    from escore._score import UnknownItemKind, explaining
+
+    token = explaining.set(explain)
+    try:
+        with pytest.raises(UnknownItemKind) as raised:
+            Deduction("P-3-2 网络安全管理", max=2, per={"x": 1, "w": "0.5"}).score([Item("x"), Item("y")])
+        assert str(raised.value) == "deduction 'P-3-2 网络安全管理' has no amount for item kind 'y'; the kinds it knows: 'w', 'x'"
+        assert isinstance(raised.value, KeyError) and raised.value.kind == "y"
+        with pytest.raises(UnknownItemKind) as raised:
+            Award("a", cap=2, per={"platform": 1}).score(Item(kind) for kind in ("platform", "app"))
+        assert str(raised.value) == "award 'a' has no amount for item kind 'app'; the kinds it knows: 'platform'"
+    finally:
+        explaining.reset(token)
+
+
+def test_a_key_error_of_the_items_themselves_is_left_as_it_is():
+    """A pack's generator that raises ``KeyError`` is the pack's error, not an unknown kind."""
+
+    def items():
+        yield Item("x")
+        raise KeyError("a finding the fixture does not know")
+
+    with pytest.raises(KeyError) as raised:
+        Deduction("d", max=2, per={"x": 1}).score(items())
+    assert type(raised.value) is KeyError and raised.value.args == ("a finding the fixture does not know",)
 
 
 def test_award_is_capped():

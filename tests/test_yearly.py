@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import types
@@ -123,6 +124,31 @@ def test_a_parameter_cannot_change_kind():
         catalog.plan("demo2025", "town")
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "kinds"),
+    [
+        ("website_annual_report_year", True, "(int, from 'fj2017') with a bool"),
+        ("website_summary_deadline", dt.datetime(2018, 11, 15, 12, 0), "(date, from 'fj2017') with a datetime"),
+        ("website_annual_report_year", Decimal(2017), "(int, from 'fj2017') with a Decimal"),
+    ],
+)
+def test_a_parameter_cannot_become_a_value_of_a_narrower_or_other_standard_type(name, value, kinds):
+    """``isinstance`` had let a bool replace the year 2016 (every unit's annual report then looked
+    for the year 1) and a datetime replace a deadline (each unit then failed with TypeError)."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.CHANGED = parameter(name, value)
+    assert refused(overrides, "county") == (f"pack_fj2018.overrides.CHANGED: ruleset 'fj2018' replaces parameter '{name}' {kinds}")
+
+
+def test_a_parameter_of_a_pack_s_own_class_may_be_replaced_by_a_subclass_of_it():
+    class Special(Ladder):
+        pass
+
+    tiers = Special.at_most("reply delay", [(2, 10), (7, 5)], otherwise=0, what="median delay", unit=" days")
+    catalog = catalog_with(derived(overrides={"TIERS": parameter("reply_delay_tiers", tiers)}))
+    assert catalog.plan("demo2025", "town").fixtures["reply_delay_tiers"].parameter.value is tiers
+
+
 @pytest.mark.parametrize("call", ['parameter("reply_delay_tiers", 3)', 'amend("S-1", title="x")', 'remove("S-1-2")'])
 def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
     """A derived year sees only module variables: a bare ``parameter(...)`` left the inherited
@@ -148,6 +174,79 @@ def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
         f"demo2025/town: {source}:4: {name}(...): the result is not kept, so it changes nothing "
         f"(the inherited value stays); assign it to a module variable of its own: NAME = {name}(...)"
     )
+
+
+def demo2025_of_source(tmp_path, text: str) -> tuple[Catalog, Path]:
+    """demo2025 whose one overrides module is ``text``, written to a file (its lines are read)."""
+    import importlib.util
+
+    source = tmp_path / "overrides_2025.py"
+    source.write_text(text, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("overrides_2025", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    plugin = derived()
+    plugin.escore_register_indicators = hookimpl(
+        lambda register: register(module, ruleset="demo2025", sections=[("town", "services"), ("town", "website")])
+    )
+    return catalog_with(plugin), source
+
+
+NOT_KEPT = "the result is not kept, so it changes nothing (the inherited value stays); assign it to a module variable of its own"
+NOT_READ = (
+    "only a module variable whose value is the declaration itself is read, so it changes nothing (the inherited value stays); "
+    "keep each declaration in a name of its own"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "tail"),
+    [
+        # a declaration in a container, or an argument: the loader reads module variables' own values only
+        ("from escore import amend, remove\n\nCHANGES = [remove('S-1-3'), amend('S-1', max=20)]\n",
+         "3: remove(...) (inside a list); {source}:3: amend(...) (inside a list)", NOT_READ + ": NAME = remove(...)"),
+        ("from escore import amend\n\nCHANGED = (amend('S-1', title='x'),)\n", "3: amend(...) (inside a tuple)", NOT_READ + ": NAME = amend(...)"),
+        ("from escore import remove\n\nCHANGES = dict(gone=remove('S-1-3'))\n",
+         "3: remove(...) (an argument of another call)", NOT_READ + ": NAME = remove(...)"),
+        # through the module, or under another name
+        ("import escore\n\nescore.parameter('reply_delay_tiers', 3)\n", "3: escore.parameter(...)", NOT_KEPT + ": NAME = escore.parameter(...)"),
+        ("import escore\n\nescore.remove('S-1-3')\n", "3: escore.remove(...)", NOT_KEPT + ": NAME = escore.remove(...)"),
+        ("from escore import parameter as P, remove as R\n\nP('reply_delay_tiers', 3)\nR('S-1-3')\n",
+         "3: P(...); {source}:4: R(...)", NOT_KEPT + ": NAME = P(...)"),
+        # under a block the module runs
+        ("from escore import remove\n\nif True:\n    remove('S-1-3')\n", "4: remove(...)", NOT_KEPT + ": NAME = remove(...)"),
+        ("from escore import remove\n\ntry:\n    remove('S-1-3')\nexcept ImportError:\n    pass\n", "4: remove(...)", NOT_KEPT + ": NAME = remove(...)"),
+        ("import contextlib\n\nfrom escore import remove\n\nwith contextlib.suppress(ImportError):\n    remove('S-1-3')\n",
+         "6: remove(...)", NOT_KEPT + ": NAME = remove(...)"),
+        ("from escore import remove\n\n\nclass Changes:\n    GONE = remove('S-1-3')\n", "5: remove(...) (in a class body)", NOT_KEPT + ": NAME = remove(...)"),
+    ],
+)  # fmt: skip
+def test_a_declaration_the_loader_cannot_see_is_a_pack_error_wherever_it_is(tmp_path, text, found, tail):
+    """Each of these had changed nothing without a word: only a bare ``remove(...)`` statement at
+    the top, under the name ``remove``, had been found."""
+    catalog, source = demo2025_of_source(tmp_path, text)
+    with pytest.raises(PackError) as raised:
+        catalog.plan("demo2025", "town")
+    assert str(raised.value) == f"demo2025/town: {source}:{found.format(source=source)}: {tail}"
+
+
+def test_declarations_kept_in_module_variables_under_any_name_or_block_are_read(tmp_path):
+    """What the check must not refuse: a declaration that is a module variable's own value, under
+    a block or through the module, and a call inside a function, which the import does not run."""
+    text = (
+        "import escore\n"
+        "from escore import amend as A, parameter\n\n"
+        "S2 = A('S-2', title='Websites (2025)')\n"
+        "if True:\n"
+        "    S1 = escore.amend('S-1', title='Services (2025)')\n"
+        "TIERS: escore.Parameter = parameter('reply_delay_tiers', escore.Ladder.at_most('reply delay', [(2, 10)], otherwise=0, unit=' days'))\n\n\n"
+        "def later():\n"
+        "    return escore.remove('S-1-3')\n"
+    )
+    catalog, _ = demo2025_of_source(tmp_path, text)
+    plan = catalog.plan("demo2025", "town")
+    assert (plan.nodes["S-1"].title, plan.nodes["S-2"].title) == ("Services (2025)", "Websites (2025)")
+    assert "S-1-3" in plan.nodes and plan.fixtures["reply_delay_tiers"].origin == "demo2025"
 
 
 def test_a_declaration_assigned_twice_to_one_name_is_a_pack_error(tmp_path):
@@ -246,6 +345,44 @@ def test_section_weights_that_no_longer_add_up_name_the_year_of_each():
         "fj2018/city: the sections weigh 105 in all (comprehensive 75 [fj2018] + website 30 [fj2017]), but the category totals 100: "
         "a section's weight is wrong, or a section is registered that the category does not have"
     )
+
+
+def fj2018_with_city_sections(comprehensive: tuple[object, object], website: tuple[object, object]) -> Catalog:
+    """The 2017 packs (a whole installation) and fj2018 declaring both city sections anew, as (weight, raw max)."""
+    pytest.importorskip("escore_fj2017_website")
+    import escore_fj2017_city.plugin
+    import escore_fj2017_provincial.plugin
+    import escore_fj2017_website.plugin
+
+    plugin = types.ModuleType("pack_fj2018")
+    plugin.escore_register_rulesets = hookimpl(lambda register: register(Ruleset("fj2018", 2018, "fj2018", extends="fj2017")))
+
+    @hookimpl
+    def escore_register_sections(register):
+        (weight, raw_max), (web_weight, web_raw_max) = comprehensive, website
+        register(Section("fj2018", "city", "comprehensive", "综合应用", weight=weight, raw_max=raw_max))
+        register(Section("fj2018", "city", "website", "网站", weight=web_weight, raw_max=web_raw_max))
+
+    plugin.escore_register_sections = escore_register_sections
+    packs = [escore_fj2017_provincial.plugin, escore_fj2017_city.plugin, escore_fj2017_website.plugin, plugin]
+    return Catalog(make_plugin_manager(autoload=False, extra=packs), complete=True)
+
+
+@pytest.mark.parametrize(
+    ("comprehensive", "website", "message"),
+    [
+        # -70 + 170 = 100: accepted, and a unit's total had reached 119.875
+        ((-70, 70), (170, 100), "section 'comprehensive' declares weight -70 [fj2018]: a section's weight must be a positive number"),
+        # -70 + 30: the error had said a pack was missing or failed to load
+        ((-70, 70), (30, 100), "section 'comprehensive' declares weight -70 [fj2018]: a section's weight must be a positive number"),
+        ((70, 70), (0, 100), "section 'website' declares weight 0 [fj2018]: a section's weight must be a positive number"),
+        ((70, 70), (30, 0), "section 'website' declares raw max 0 [fj2018]: a section's raw max must be a positive number"),
+    ],
+)
+def test_a_section_weight_or_raw_maximum_not_above_zero_is_refused_first(comprehensive, website, message):
+    with pytest.raises(PackError) as raised:
+        fj2018_with_city_sections(comprehensive, website).plan("fj2018", "city")
+    assert str(raised.value) == f"fj2018/city: {message}"
 
 
 def test_an_unknown_base_or_amended_code_is_a_pack_error():
@@ -566,6 +703,66 @@ def test_a_replacement_parameter_above_the_indicator_s_maximum_is_refused_where_
     ), message
 
 
+@pytest.mark.parametrize(
+    ("imports", "rule"),
+    [
+        ("from escore_fj2017_provincial import comprehensive as C", "C.NETWORK"),
+        ("import escore_fj2017_provincial.comprehensive", "escore_fj2017_provincial.comprehensive.NETWORK"),
+    ],
+)
+def test_a_rule_read_through_a_module_above_the_indicator_s_maximum_is_refused(tmp_path, imports, rule):
+    """Only bare global names had been followed: with NETWORK (up to 7) read as ``C.NETWORK`` under
+    a maximum amended to 6, the plan was built and every unit without a deduction scored 'P-3-2'
+    'scored 7, outside 0..6'."""
+    import importlib.util
+
+    source = tmp_path / "overrides_network.py"
+    source.write_text(
+        f"from escore import Score, amend, indicator\n{imports}\n\n"
+        'P3 = amend("P-3", max=14)\n\n\n'
+        '@indicator("P-3-2", "网络安全管理", max=6, parent="P-3")\n'
+        "def network_security(provincial_network_security_items) -> Score:\n"
+        f"    return {rule}.score(provincial_network_security_items)\n",
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("overrides_network", source)
+    overrides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(overrides)
+    sections = types.ModuleType("pack_fj2018_sections")
+    sections.escore_register_sections = hookimpl(
+        lambda register: register(Section("fj2018", "provincial", "comprehensive", "综合应用", weight=65, raw_max=64))
+    )
+    with pytest.raises(PackError) as raised:
+        fj2018_of_every_section(overrides, sections).plan("fj2018", "provincial")
+    assert str(raised.value) == (
+        "fj2018/provincial: escore_fj2017_provincial.comprehensive.NETWORK: deduction 'P-3-2 网络安全管理' gives up to 7, "
+        "more than the maximum of 'P-3-2', 6 (overrides_network.py:7)"
+    )
+
+
+def test_a_replacement_ladder_in_another_unit_is_refused():
+    """The evidence still gives months: a table in days had changed every unit's points without a word."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    tiers = Ladder.at_most("P-1-1-A-2 实施应用系统迁移", [(0, 10), (30, 6), (60, 3)], otherwise=0, what="延期", unit="天")
+    overrides.TIERS = parameter("provincial_dc_a_migration_tiers", tiers)
+    assert refused(overrides, "provincial") == (
+        "pack_fj2018.overrides.TIERS: ruleset 'fj2018' replaces parameter 'provincial_dc_a_migration_tiers' (a ladder in '个月', "
+        "from 'fj2017') with one in '天', but the evidence it scores still measures in '个月': keep unit='个月'"
+    )
+
+
+def test_a_replacement_parameter_that_can_never_give_the_maximum_is_refused():
+    """The maximum stays 10 and the 2017 table gave it; a 2018 table topping out at 8 was accepted."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    tiers = Ladder.at_most("P-1-1-A-2 (2018)", [(0, 8), (1, 6)], otherwise=0, what="延期", unit="个月")
+    overrides.TIERS = parameter("provincial_dc_a_migration_tiers", tiers)
+    assert refused(overrides, "provincial") == (
+        "fj2018/provincial: pack_fj2018.overrides.TIERS: ladder 'P-1-1-A-2 (2018)' gives at most 8, less than the maximum of "
+        "'P-1-1-A-2', 10 (escore_fj2017_provincial/comprehensive.py:240), which fj2017's rules gave: the full points could never be "
+        "given; let the rule give 10, or amend the maximum too"
+    )
+
+
 def test_an_assessor_graded_rule_whose_field_ranges_otherwise_is_refused(tmp_path):
     """A replacement rule grading up to another maximum than its field's: the assessor could not
     enter its best points (or entered points the rule refuses, unit by unit, at run time)."""
@@ -588,6 +785,78 @@ def test_an_assessor_graded_rule_whose_field_ranges_otherwise_is_refused(tmp_pat
         "fj2018/county: escore_fj2017_website.evidence.power_list: the assessor's points of website.services.power_list range up to 3, "
         "but 'W-L-2-1-1' grades them up to 2 (overrides_graded.POWER_LIST): declare the field again with max 2"
     )
+
+
+@pytest.mark.parametrize(
+    ("steps", "otherwise", "below"),
+    [([(0, 10), (1, 6)], -3, "tier '> 1个月 → -3'"), ([(0, 10), (1, -1), (2, -2)], 0, "tier '≤ 1个月 → -1', tier '≤ 2个月 → -2'")],
+)
+def test_a_replacement_rule_that_can_give_negative_points_is_refused_where_it_is_declared(steps, otherwise, below):
+    """Accepted before; the first unit to reach the tier stopped with an error at scoring."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    tiers = Ladder.at_most("P-1-1-A-2", steps, otherwise=otherwise, what="延期", unit="个月")
+    overrides.TIERS = parameter("provincial_dc_a_migration_tiers", tiers)
+    message = refused(overrides, "provincial")
+    assert message == (
+        f"fj2018/provincial: pack_fj2018.overrides.TIERS: ladder 'P-1-1-A-2' has {below}, below 0: the points of 'P-1-1-A-2' "
+        "range from 0 to its maximum, 10 (escore_fj2017_provincial/comprehensive.py:240)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "below"),
+    [("per={SECRECY_VIOLATION: 1}, floor=-2", "floor -2"), ("per={SECRECY_VIOLATION: -1}", "amount -1 for '违反保密法律法规'")],
+)
+def test_a_deduction_of_a_replaced_indicator_below_zero_is_refused(tmp_path, arguments, below):
+    """A floor below 0 let deductions take a unit's points negative; a negative amount added points."""
+    import importlib.util
+
+    source = tmp_path / "overrides_secrecy.py"
+    source.write_text(
+        "from escore import Deduction, Score, indicator\n"
+        "from escore_fj2017_provincial.evidence import SECRECY_VIOLATION\n\n"
+        f'SECRECY = Deduction("P-3-4 保密管理 (2018)", max=4, {arguments})\n\n\n'
+        '@indicator("P-3-4", "保密管理", max=4, parent="P-3")\n'
+        "def secrecy(provincial_secrecy_items) -> Score:\n"
+        "    return SECRECY.score(provincial_secrecy_items)\n",
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("overrides_secrecy", source)
+    overrides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(overrides)
+    assert refused(overrides, "provincial") == (
+        f"fj2018/provincial: overrides_secrecy.SECRECY: deduction 'P-3-4 保密管理 (2018)' has {below}, below 0: "
+        "the points of 'P-3-4' range from 0 to its maximum, 4 (overrides_secrecy.py:7)"
+    )
+
+
+def test_an_item_kind_a_replaced_deduction_has_no_amount_for_is_an_error_naming_the_rule_and_the_pack_s_line(tmp_path):
+    """A 2018 deduction that dropped a kind the evidence still gives: each unit with such an item had
+    'escore/_score.py:515: KeyError: ...', located in the core, naming neither the rule nor its kinds."""
+    import importlib.util
+
+    source = tmp_path / "overrides_network.py"
+    source.write_text(
+        "from escore import Deduction, Score, indicator\n"
+        "from escore_fj2017_provincial.evidence import NS_OUTREACH, NS_REALNAME\n\n"
+        'NETWORK = Deduction("P-3-2 (2018)", max=7, per={NS_REALNAME: 2, NS_OUTREACH: "0.5"})\n\n\n'
+        '@indicator("P-3-2", "网络安全管理", max=7, parent="P-3")\n'
+        "def network_security(provincial_network_security_items) -> Score:\n"
+        "    return NETWORK.score(provincial_network_security_items)\n",
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("overrides_network", source)
+    overrides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(overrides)
+    catalog = fj2018_of_every_section(overrides)
+    for explain in (True, False):
+        result = run_category(catalog, "provincial", ruleset="fj2018", explain=explain)
+        errors = {r.unit.code: i.reasons for r in result.units for i in r.indicators if i.code == "P-3-2" and i.status == "error"}
+        assert len(errors) == 7, errors
+        assert errors["prov.czt"] == (
+            "overrides_network.py:9: UnknownItemKind: deduction 'P-3-2 (2018)' has no amount for item kind '6.重大安全漏洞被通报'; "
+            "the kinds it knows: '1.互联网终端实名认证、安全状态检测和修复未落实', '2.违规外联终端被通报'",
+        )
 
 
 def test_a_maximum_raised_while_its_rule_stays_is_refused():

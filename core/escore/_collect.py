@@ -29,7 +29,7 @@ from ._model import Category, Ruleset, Section
 from ._parameters import Amendment, Parameter, Removal, unassigned_declarations
 from ._reach import check_rules_within_maxima
 from ._ruleform import STAR_ARGUMENTS
-from ._score import RULE_TYPES, ZERO, fmt
+from ._score import RULE_TYPES, ZERO, Ladder, fmt
 
 #: Fixtures the engine provides for every unit.
 BUILTIN_FIXTURES = {
@@ -277,15 +277,35 @@ def collect_fixtures(
                 raise PackError(f"fixture '{name}' is defined twice: {other.where or other.kind} and {definition.where}")
             if other is not None and other.kind == "parameter" and definition.kind == "parameter":
                 old, new = other.parameter.value, definition.parameter.value  # type: ignore[union-attr]
-                if not isinstance(new, type(old)):
+                if not same_kind(old, new):
                     raise PackError(
                         f"{definition.where}: ruleset '{layer.ruleset}' replaces parameter '{name}' ({type(old).__name__}, from "
                         f"'{other.origin or other.where}') with a {type(new).__name__}"
+                    )
+                if isinstance(old, Ladder) and isinstance(new, Ladder) and old.unit.strip() != new.unit.strip():
+                    raise PackError(
+                        f"{definition.where}: ruleset '{layer.ruleset}' replaces parameter '{name}' (a ladder in '{old.unit.strip()}', "
+                        f"from '{other.origin or other.where}') with one in '{new.unit.strip()}', but the evidence it scores still "
+                        f"measures in '{old.unit.strip()}': keep unit='{old.unit}'"
                     )
             fixtures[name] = definition
     _check_fixture_graph(fixtures)
     _check_new_parameters_read(fixtures, [first, *overlays])
     return fixtures
+
+
+#: Modules whose types a replacement parameter must match exactly: a ``bool`` is an ``int`` and a
+#: ``datetime`` a ``date`` to ``isinstance``, but the rules that read them do not take one for the other
+#: (``True`` as a year is 1; a deadline compared with a datetime raises ``TypeError`` at scoring).
+_EXACT_KINDS = frozenset({"builtins", "datetime", "decimal", "fractions", "pathlib"})
+
+
+def same_kind(old: Any, new: Any) -> bool:
+    """Whether ``new`` may replace the parameter value ``old``: of its very type when that is a
+    standard one (a number, a text, a date), else an instance of it (a pack's subclass of a rule)."""
+    if type(new) is type(old):
+        return True
+    return isinstance(new, type(old)) and type(old).__module__ not in _EXACT_KINDS
 
 
 def _check_new_parameters_read(fixtures: Mapping[str, FixtureDef], layers: Sequence[FixtureLayer]) -> None:
@@ -438,6 +458,7 @@ def build_plan(
     is checked once, after every layer, and errors name the year of each declaration.
     """
     label = f"{ruleset.name}/{category.key}"
+    _check_sections(label, sections, section_origins if overlays else {})
     if check_total:
         _check_total(label, category, sections, section_origins if overlays else {})
     layers = [RuleLayer(base_name or ruleset.name, modules, base_elsewhere), *overlays]
@@ -464,6 +485,20 @@ def build_plan(
     )
     check_rules_within_maxima(label, plan)
     return plan
+
+
+def _check_sections(label: str, sections: Sequence[Section], section_origins: Mapping[str, str] = {}) -> None:
+    """Refuse a section whose weight or raw maximum is not above 0: ``points = raw × weight ÷
+    raw_max`` would take points away (or divide by 0), and weights that still add up to the
+    category's total let another section give more than the total (-70 and 170 ranked units out
+    of 120)."""
+    for section in sections:
+        origin = f" [{section_origins[section.name]}]" if section.name in section_origins else ""
+        for what, value in (("weight", section.weight), ("raw max", section.raw_max)):
+            if not value.is_finite() or value <= 0:
+                raise PackError(
+                    f"{label}: section '{section.name}' declares {what} {fmt(value)}{origin}: a section's {what} must be a positive number"
+                )
 
 
 def _check_total(label: str, category: Category, sections: Sequence[Section], section_origins: Mapping[str, str] = {}) -> None:
@@ -538,10 +573,17 @@ class _Declarations:
             if depth:
                 unassigned = unassigned_declarations(module)
                 if unassigned:
-                    declarer = unassigned[0].rpartition(": ")[2].partition("(")[0]  # the first call's own name
+                    declarer = unassigned[0].declarer  # the first call's own name
+                    if any(u.held for u in unassigned):  # CHANGES = [remove(...), amend(...)]
+                        what, fix = (
+                            "only a module variable whose value is the declaration itself is read",
+                            "keep each declaration in a name of its own",
+                        )
+                    else:
+                        what, fix = "the result is not kept", "assign it to a module variable of its own"
                     raise PackError(
-                        f"{label}: {'; '.join(unassigned)}: the result is not kept, so it changes nothing "
-                        f"(the inherited value stays); assign it to a module variable of its own: NAME = {declarer}(...)"
+                        f"{label}: {'; '.join(u.text for u in unassigned)}: {what}, so it changes nothing "
+                        f"(the inherited value stays); {fix}: NAME = {declarer}(...)"
                     )
             place = section_name if not depth or len(own_sections[id(module)]) == 1 else ""
             for name, value in _scan(module):

@@ -13,7 +13,7 @@ the new notice no longer has.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -93,19 +93,51 @@ def remove(code: str) -> Removal:
 #: What a derived year declares by assigning a call's result to a module variable.
 DECLARERS = ("parameter", "amend", "remove")
 
+#: What holds a declaration that is not a module variable's own value, as the error names it.
+_HOLDERS = {
+    "List": "inside a list",
+    "Tuple": "inside a tuple",
+    "Set": "inside a set",
+    "Dict": "inside a dict",
+    "Call": "an argument of another call",
+    "ListComp": "inside a comprehension",
+    "SetComp": "inside a comprehension",
+    "DictComp": "inside a comprehension",
+    "GeneratorExp": "inside a comprehension",
+}
 
-def unassigned_declarations(module: Any) -> list[str]:
-    """``parameter(...)``, ``amend(...)`` or ``remove(...)`` called at the top of ``module``
-    without keeping the result, as ``file:line: name(...)``.
+
+class Unassigned(NamedTuple):
+    """A declaration whose result no module variable holds as its own value."""
+
+    text: str  # file:line: name(...) and what holds it, if anything
+    declarer: str  # as the call spells it: ``remove``, ``R``, ``escore.remove``
+    held: bool  # inside a list, a call or another expression (not a call of its own)
+
+
+def unassigned_declarations(module: Any) -> list[Unassigned]:
+    """``parameter(...)``, ``amend(...)`` or ``remove(...)`` called in ``module`` outside a function
+    without its result being the value of a module variable of its own, each as
+    ``file:line: name(...)`` (``name`` as the call spells it: ``P``, ``escore.remove``).
 
     A ruleset sees only what module variables hold, so such a call changes nothing: in a
     derived year the inherited value stays, and the new notice's value is lost without a word.
-    The module's source is read only when it imports one of these names (a derived year's
-    overrides module, a few lines); nothing is found when its source cannot be read.
+    Found wherever the module runs it: a bare call (at the top, or under ``if``, ``try``, ``with``,
+    a loop), one inside a list, tuple, mapping or another call (``CHANGES = [remove(...), ...]``),
+    one in a class body, and one a name assigned twice loses. A declarer is recognised under any
+    name the module gives it (``from escore import remove as R``) and through a module it holds
+    (``escore.remove``). The module's source is read only when it holds one of these (a derived
+    year's overrides module, a few lines); nothing is found when its source cannot be read.
     """
-    ours = globals()
-    names = {name for name in DECLARERS if getattr(module, name, None) is ours[name]}
-    if not names:
+    import ast
+    import types
+
+    ours = {id(globals()[name]): name for name in DECLARERS}
+    values = vars(module).values()
+    if not any(
+        id(value) in ours or (isinstance(value, types.ModuleType) and any(id(getattr(value, name, None)) in ours for name in DECLARERS))
+        for value in values
+    ):
         return []
     try:
         source = module.__loader__.get_source(module.__name__)
@@ -113,22 +145,95 @@ def unassigned_declarations(module: Any) -> list[str]:
         return []
     if not source:
         return []
-    import ast
-
-    found = []
     where = getattr(module, "__file__", module.__name__)
+    namespace = vars(module)
+
+    def declarer(node: ast.expr) -> str | None:
+        """How ``node`` names a declarer (``remove``, ``R``, ``escore.remove``), if it is one."""
+        path: list[str] = []
+        while isinstance(node, ast.Attribute):
+            path.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in namespace:
+            return None
+        value = namespace[node.id]
+        for attribute in reversed(path):
+            value = getattr(value, attribute, None)
+        return ".".join([node.id, *reversed(path)]) if id(value) in ours else None
+
+    found: list[tuple[int, str, str, bool]] = []
     assigned: dict[str, tuple[int, str]] = {}  # variable → line and declarer of its last declaration
-    for statement in ast.parse(source).body:
-        call = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
-        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in names):
-            continue
-        if isinstance(statement, ast.Expr):
-            found.append(f"{where}:{statement.lineno}: {call.func.id}(...)")
-            continue
-        for target in statement.targets:  # NAME = amend(...) twice: the module keeps the second only
-            if isinstance(target, ast.Name):
-                if target.id in assigned:
-                    line, declarer = assigned[target.id]
-                    found.append(f"{where}:{line}: {declarer}(...) ({target.id} is assigned again on line {statement.lineno})")
-                assigned[target.id] = (statement.lineno, call.func.id)
-    return sorted(found, key=lambda text: int(text[len(where) + 1 :].partition(":")[0]))
+
+    class Visitor(ast.NodeVisitor):
+        """Every call the module runs when it is imported (function bodies are not)."""
+
+        def __init__(self) -> None:
+            self.holders: list[str] = []  # the kinds of the expressions around the one visited
+            self.in_class = 0
+
+        def visit(self, node: ast.AST) -> Any:
+            if not isinstance(node, ast.expr):
+                return super().visit(node)
+            self.holders.append(type(node).__name__)
+            try:
+                return super().visit(node)
+            finally:
+                self.holders.pop()
+
+        def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+            for part in (*node.decorator_list, *node.args.defaults, *node.args.kw_defaults):
+                if part is not None:
+                    self.visit(part)  # run when the module runs; the body is not
+
+        visit_AsyncFunctionDef = visit_FunctionDef
+
+        def visit_Lambda(self, node: ast.Lambda) -> None:
+            for part in (*node.args.defaults, *node.args.kw_defaults):
+                if part is not None:
+                    self.visit(part)
+
+        def visit_ClassDef(self, node: ast.ClassDef) -> None:
+            self.in_class += 1
+            self.generic_visit(node)
+            self.in_class -= 1
+
+        def kept(self, targets: list[ast.expr], value: ast.expr | None, line: int) -> bool:
+            """Whether ``value`` is a declaration kept as the value of module variables (noted,
+            and its arguments visited), rather than a value to look into."""
+            if not isinstance(value, ast.Call) or self.in_class:
+                return False
+            name = declarer(value.func)
+            names = [target.id for target in targets if isinstance(target, ast.Name)]
+            if name is None or not names or len(names) != len(targets):
+                return False
+            for variable in names:  # NAME = amend(...) twice: the module keeps the second only
+                if variable in assigned:
+                    first, first_name = assigned[variable]
+                    text = f"{where}:{first}: {first_name}(...) ({variable} is assigned again on line {line})"
+                    found.append((first, text, first_name, False))
+                assigned[variable] = (line, name)
+            self.holders.append("Call")
+            for argument in (*value.args, *value.keywords):
+                self.visit(argument)
+            self.holders.pop()
+            return True
+
+        def visit_Assign(self, node: ast.Assign) -> None:
+            if not self.kept(node.targets, node.value, node.lineno):
+                self.generic_visit(node)
+
+        def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+            if not self.kept([node.target], node.value, node.lineno):
+                self.generic_visit(node)
+
+        def visit_Call(self, node: ast.Call) -> None:
+            name = declarer(node.func)
+            if name is not None:
+                around = self.holders[-2] if len(self.holders) > 1 else ""  # [-1] is the call itself
+                holder = _HOLDERS.get(around, "inside an expression") if around else "in a class body" if self.in_class else ""
+                text = f"{where}:{node.lineno}: {name}(...)" + (f" ({holder})" if holder else "")
+                found.append((node.lineno, text, name, bool(around)))
+            self.generic_visit(node)
+
+    Visitor().visit(ast.parse(source))
+    return [Unassigned(text, name, held) for _, text, name, held in sorted(found, key=lambda entry: entry[0])]

@@ -9,7 +9,10 @@ new points could never be given, and every unit's share was computed against the
 
 from __future__ import annotations
 
+import dis
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._errors import PackError
@@ -31,9 +34,48 @@ def rule_top(rule: Any) -> Decimal:
     return top
 
 
+def below_zero(rule: Any) -> list[str]:
+    """The parts of ``rule`` that are below 0, each as ``what value`` (``tier '> 1个月 → -3'``,
+    ``amount -1 for 'late'``): what would give a unit negative points, or let a deduction add them."""
+    found: list[str] = []
+    if isinstance(rule, Ladder):
+        found += [f"tier '{row.label}'" for row in rule.rows if row.points < 0]
+    for attribute in ("max", "floor", "cap", "points"):
+        value = getattr(rule, attribute, None)
+        if isinstance(value, Decimal) and value < 0:
+            found.append(f"{attribute} {fmt(value)}")
+    per = getattr(rule, "per", None)
+    if isinstance(per, dict):
+        found += [f"amount {fmt(amount)} for '{kind}'" for kind, amount in sorted(per.items()) if amount < 0]
+    return found
+
+
+def _module_attributes_read(code: CodeType | None, module_globals: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """``(module.NAME, value)`` for each attribute the code reads of a module a global holds
+    (``C.NETWORK`` after ``from pack import comprehensive as C``; ``pack.comprehensive.NETWORK``),
+    named where it is declared."""
+    if code is None or not any(isinstance(module_globals.get(name), ModuleType) for name in code.co_names):
+        return
+    instructions = list(dis.get_instructions(code))
+    for index, instruction in enumerate(instructions):
+        if instruction.opname != "LOAD_GLOBAL":
+            continue
+        value = module_globals.get(instruction.argval)
+        following = index + 1
+        while isinstance(value, ModuleType) and following < len(instructions):
+            attribute = instructions[following]
+            if attribute.opname not in ("LOAD_ATTR", "LOAD_METHOD"):
+                break
+            module, value = value, getattr(value, attribute.argval, None)
+            if not isinstance(value, ModuleType):
+                yield f"{module.__name__}.{attribute.argval}", value
+            following += 1
+
+
 def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
     """``(where, rule)`` for each rule object the indicator reads: those its function names as
-    module globals (``LADDER.score(...)``), then those it receives as parameters (directly or
+    module globals (``LADDER.score(...)``) or as attributes of a module a global holds
+    (``C.NETWORK.score(...)``), then those it receives as parameters (directly or
     inside a tuple or mapping); each once, those of another category's column left out."""
     found: dict[int, tuple[str, Any]] = {}
     func = ip.func
@@ -43,6 +85,9 @@ def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
         value = module_globals.get(name)
         if isinstance(value, RULE_TYPES):
             found.setdefault(id(value), (f"{func.__module__}.{name}", value))
+    for where, value in _module_attributes_read(code, module_globals):
+        if isinstance(value, RULE_TYPES):
+            found.setdefault(id(value), (where, value))
     for name in sorted(ip.fixtures):
         definition = plan.fixtures[name]
         if definition.kind != "parameter" or definition.parameter is None:
@@ -57,12 +102,19 @@ def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
 
 
 def check_rules_within_maxima(label: str, plan: Plan) -> None:
-    """Refuse an indicator one of whose rules can give more than its maximum, and an
+    """Refuse an indicator one of whose rules can give more than its maximum or less than 0 (a
+    tier, an amount, a floor below 0: the first unit to reach it had stopped with an error), and an
     assessor-graded one whose field's points stop short of its rule's (or go beyond them)."""
     category = plan.category.key
     for ip in plan.indicators:
         rules = rules_read(plan, ip)
         for where, rule in rules:
+            negative = below_zero(rule)
+            if negative:
+                raise PackError(
+                    f"{label}: {where}: {type(rule).__name__.lower()} '{rule.name}' has {', '.join(negative)}, below 0: "
+                    f"the points of '{ip.node.code}' range from 0 to its maximum, {fmt(ip.node.max)} ({ip.node.where})"
+                )
             top = rule_top(rule)
             if top > ip.node.max:
                 raise PackError(
@@ -88,13 +140,18 @@ def check_rules_within_maxima(label: str, plan: Plan) -> None:
 
 
 def check_raised_maxima(label: str, earlier: Plan, plan: Plan) -> None:
-    """Refuse a maximum a later year raised while the rules that gave the earlier one stayed:
-    the new points can never be given."""
+    """Refuse a maximum the rules can no longer give, where the earlier year's rules gave it: one a
+    later year raised while the rules that gave the earlier one stayed, and one that stayed while
+    a replaced parameter of the same indicator function gives less (``[(0, 8), (1, 6)]`` for a
+    maximum of 10). Either way the new points can never be given."""
     before = {ip.node.code: ip for ip in earlier.indicators}
     for ip in plan.indicators:
         then = before.get(ip.node.code)
-        if then is None or ip.node.max <= then.node.max:
+        if then is None:
             continue
+        raised = ip.node.max > then.node.max
+        if not raised and (ip.node.max != then.node.max or ip.func is not then.func):
+            continue  # lowered, or the indicator replaced: its own rules say what it gives
         rules_then = rules_read(earlier, then)
         if not rules_then or max(rule_top(rule) for _, rule in rules_then) != then.node.max:
             continue  # the earlier maximum was not one rule's best: nothing to compare with
@@ -102,9 +159,16 @@ def check_raised_maxima(label: str, earlier: Plan, plan: Plan) -> None:
         if not rules_now:
             continue
         best_where, best = max(rules_now, key=lambda found: rule_top(found[1]))
-        if rule_top(best) < ip.node.max:
+        if rule_top(best) >= ip.node.max:
+            continue
+        if raised:
             raise PackError(
                 f"{label}: {ip.node.where}: the maximum of '{ip.node.code}' is {fmt(ip.node.max)} in {plan.ruleset.name} "
                 f"({fmt(then.node.max)} in {earlier.ruleset.name}), but its rule {best_where} ('{best.name}') gives at most "
                 f"{fmt(rule_top(best))}: replace that rule (or the indicator) too"
             )
+        raise PackError(
+            f"{label}: {best_where}: {type(best).__name__.lower()} '{best.name}' gives at most {fmt(rule_top(best))}, less than "
+            f"the maximum of '{ip.node.code}', {fmt(ip.node.max)} ({ip.node.where}), which {earlier.ruleset.name}'s rules gave: "
+            f"the full points could never be given; let the rule give {fmt(ip.node.max)}, or amend the maximum too"
+        )

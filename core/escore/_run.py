@@ -59,7 +59,12 @@ def _error_line(exc: BaseException, fallback: str = "") -> str:
     """``file:line: ExceptionType: message`` of the innermost frame outside the engine, like a pytest error."""
     import traceback  # only when an indicator failed
 
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
+    from . import _score
+
+    # An item of a kind a rule has no amount for: the line that handed the items to the rule (the
+    # error names the rule and the kind), not the rule's own lookup in the core.
+    engine = {__file__, _score.__file__} if isinstance(exc, _score.UnknownItemKind) else {__file__}
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename not in engine]
     if frames:
         from ._paths import source_location  # relative to the pack's package: no machine path in output
 

@@ -565,6 +565,36 @@ def _points_or_none(points_of: Callable[..., Decimal], rule: tuple[Any, ...], it
         return None
 
 
+class UnknownItemKind(KeyError):
+    """An item of a kind a deduction or award rule has no amount for (a ``KeyError``, as before:
+    the indicator's result is an error naming the rule, the kind and the kinds it knows)."""
+
+    def __init__(self, rule: str, kind: object, known: Iterable[str]) -> None:
+        super().__init__(kind)
+        self.rule, self.kind, self.known = rule, kind, tuple(sorted(known))
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"'{kind}'" for kind in self.known) or "none"
+        return f"{self.rule} has no amount for item kind {self.kind!r}; the kinds it knows: {kinds}"
+
+
+def _unknown_kind(exc: KeyError, rule: Any) -> UnknownItemKind | None:
+    """The error for an item whose kind ``rule.per`` lacks, when ``exc`` is that lookup's own (raised
+    in this module); ``None`` for a ``KeyError`` of the items themselves (a pack's generator)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if type(exc) is not KeyError or tb is None or tb.tb_frame.f_code.co_filename != __file__ or len(exc.args) != 1:
+        return None
+    kind = exc.args[0]
+    try:
+        if kind in rule.per:
+            return None
+    except TypeError:  # an unhashable kind: no amount for it either
+        pass
+    return UnknownItemKind(f"{type(rule).__name__.lower()} '{rule.name}'", kind, rule.per)
+
+
 @frozen
 class Deduction:
     """Start at ``max`` and deduct per item, never below ``floor`` ("扣完为止").
@@ -584,39 +614,49 @@ class Deduction:
         return (*sorted(self.per), "none deducted", "floor")
 
     def score(self, items: Iterable[Item]) -> Score:
-        """Deduct for each item; unknown item kinds raise ``KeyError``."""
-        if not explaining.get():
-            found = _deducted(self.max, self.floor, self.per, items)
-            return _quiet(found) if found is self.max or found is self.floor else Score(found)
-        total = ZERO
-        reasons: list[str] = []
-        hits: list[Hit] = []
-        seen: set[str] = set()
-        per = self.per
-        for item in items:
-            amount = per[item.kind]
-            total += amount
-            reasons.append(_item_line("−", amount, item))
-            if item.kind not in seen:
-                seen.add(item.kind)
-                hits.append((self.name, item.kind))
-            if item.origin and ROLLUP not in seen:
-                seen.add(ROLLUP)
-                hits.append((self.name, ROLLUP))
-        if not reasons:
-            line = (
-                lines[_NO_DEDUCTIONS, fmt(self.max), fmt(self.max)] if translating else f"no deductions: {fmt(self.max)} of {fmt(self.max)}"
-            )
-            return Score(self.max, (line,), ((self.name, "none deducted"),))
-        result = self.max - total
-        if result < self.floor:
-            floor, spent, room = fmt(self.floor), fmt(total), fmt(self.max - self.floor)
-            reasons.append(
-                lines[_FLOOR].format(floor, spent, room) if translating else f"floor {floor} reached: deductions of {spent} exceed {room}"
-            )
-            hits.append((self.name, "floor"))
-            result = self.floor
-        return Score(result, tuple(reasons), tuple(hits))
+        """Deduct for each item; an item of a kind without an amount raises :class:`UnknownItemKind`."""
+        try:
+            if not explaining.get():
+                found = _deducted(self.max, self.floor, self.per, items)
+                return _quiet(found) if found is self.max or found is self.floor else Score(found)
+            total = ZERO
+            reasons: list[str] = []
+            hits: list[Hit] = []
+            seen: set[str] = set()
+            per = self.per
+            for item in items:
+                amount = per[item.kind]
+                total += amount
+                reasons.append(_item_line("−", amount, item))
+                if item.kind not in seen:
+                    seen.add(item.kind)
+                    hits.append((self.name, item.kind))
+                if item.origin and ROLLUP not in seen:
+                    seen.add(ROLLUP)
+                    hits.append((self.name, ROLLUP))
+            if not reasons:
+                line = (
+                    lines[_NO_DEDUCTIONS, fmt(self.max), fmt(self.max)]
+                    if translating
+                    else f"no deductions: {fmt(self.max)} of {fmt(self.max)}"
+                )
+                return Score(self.max, (line,), ((self.name, "none deducted"),))
+            result = self.max - total
+            if result < self.floor:
+                floor, spent, room = fmt(self.floor), fmt(total), fmt(self.max - self.floor)
+                reasons.append(
+                    lines[_FLOOR].format(floor, spent, room)
+                    if translating
+                    else f"floor {floor} reached: deductions of {spent} exceed {room}"
+                )
+                hits.append((self.name, "floor"))
+                result = self.floor
+            return Score(result, tuple(reasons), tuple(hits))
+        except KeyError as exc:  # an item's kind without an amount: named, with the kinds the rule knows
+            unknown = _unknown_kind(exc, self)
+            if unknown is None:
+                raise
+            raise unknown from None
 
     def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
         """:meth:`score`'s points for each tuple of items, a column at a time; ``None`` where the
@@ -645,30 +685,37 @@ class Award:
         return (*sorted(self.per), "nothing awarded", "cap")
 
     def score(self, items: Iterable[Item]) -> Score:
-        if not explaining.get():
-            return Score(_awarded(self.cap, self.per, items))
-        total = ZERO
-        reasons: list[str] = []
-        hits: list[Hit] = []
-        seen: set[str] = set()
-        for item in items:
-            amount = self.per[item.kind]
-            total += amount
-            reasons.append(_item_line("+", amount, item))
-            if item.kind not in seen:
-                seen.add(item.kind)
-                hits.append((self.name, item.kind))
-            if item.origin and ROLLUP not in seen:
-                seen.add(ROLLUP)
-                hits.append((self.name, ROLLUP))
-        if not reasons:
-            return Score(ZERO, (lines[_NOTHING_AWARDED],), ((self.name, "nothing awarded"),))
-        if total > self.cap:
-            cap, spent = fmt(self.cap), fmt(total)
-            reasons.append(lines[_CAPPED].format(cap, spent) if translating else f"capped at {cap}: items add up to {spent}")
-            hits.append((self.name, "cap"))
-            total = self.cap
-        return Score(total, tuple(reasons), tuple(hits))
+        """Award for each item; an item of a kind without an amount raises :class:`UnknownItemKind`."""
+        try:
+            if not explaining.get():
+                return Score(_awarded(self.cap, self.per, items))
+            total = ZERO
+            reasons: list[str] = []
+            hits: list[Hit] = []
+            seen: set[str] = set()
+            for item in items:
+                amount = self.per[item.kind]
+                total += amount
+                reasons.append(_item_line("+", amount, item))
+                if item.kind not in seen:
+                    seen.add(item.kind)
+                    hits.append((self.name, item.kind))
+                if item.origin and ROLLUP not in seen:
+                    seen.add(ROLLUP)
+                    hits.append((self.name, ROLLUP))
+            if not reasons:
+                return Score(ZERO, (lines[_NOTHING_AWARDED],), ((self.name, "nothing awarded"),))
+            if total > self.cap:
+                cap, spent = fmt(self.cap), fmt(total)
+                reasons.append(lines[_CAPPED].format(cap, spent) if translating else f"capped at {cap}: items add up to {spent}")
+                hits.append((self.name, "cap"))
+                total = self.cap
+            return Score(total, tuple(reasons), tuple(hits))
+        except KeyError as exc:  # an item's kind without an amount: named, with the kinds the rule knows
+            unknown = _unknown_kind(exc, self)
+            if unknown is None:
+                raise
+            raise unknown from None
 
     def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
         """:meth:`score`'s points for each tuple of items, a column at a time (see :meth:`Deduction.column_points`)."""
