@@ -374,3 +374,20 @@ def test_a_published_run_says_which_accepted_appeals_it_applied(tmp_path, monkey
     assert not any("appeal" in line for line in without.get("warnings", []))
     total = {u["code"]: u["total"] for u in applied["units"]}["xiamen.siming"]
     assert (total, {u["code"]: u["total"] for u in without["units"]}["xiamen.siming"]) == ("76", "75")
+
+
+def test_a_plan_proposes_the_fewest_rows_that_gain_past_a_deduction_floor(tmp_path, monkeypatch):
+    """22 HD rooms missing at 0.05 each for a 1-point indicator: no one row's removal gains (the
+    floor), so C-1-3-3 had no action at all; three rows together gain 0.05, as whatif says."""
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["plan", "zhangzhou", "-f", "json", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    [action] = [a for a in json.loads(result.stdout)["actions"] if a["indicator"] == "C-1-3-3"]
+    removed = ["city_video_incidents:128", "city_video_incidents:129", "city_video_incidents:130"]
+    assert (action["gain"], action["remove_row"], action["points_after"]) == ("0.05", removed, "0.05")
+    assert action["explanation"].startswith(
+        "remove city_video_incidents lines 128, 129, 130 (or correct them): the deductions are past the floor, so no one row gains"
+    )
+    whatif = runner.invoke(cli, ["whatif", "zhangzhou", *action["args"], "-f", "json", "--lang", "en"])
+    assert json.loads(whatif.stdout)["delta"] == "0.05"

@@ -39,6 +39,9 @@ _CENT = Decimal("0.01")
 #: at most this many (pairs grow as the square), each with at most this many values.
 _PAIRED_FIELDS_AT_MOST = 4
 _PAIRED_VALUES_AT_MOST = 12
+#: A deduction past its floor, where no one row gains, has its rows tried together when its table
+#: holds at most this many rows of the unit (each is scored once alone, then cumulatively).
+_PAST_FLOOR_ROWS_AT_MOST = 400
 PLAN_NOTE = N_("each action is scored alone from the current evidence; gains of several actions need not add up")
 
 
@@ -388,6 +391,17 @@ class _Planner:
                     got = self.points_with(engine, self.values, {**self.data.tables, name: trial})
                     if got is not None and got > item.points:
                         gains.setdefault(got - item.points, []).append(row.line)
+            if not gains and any(branch == "floor" for _rule, branch in item.hits):
+                # Deductions past the floor: no one row gains, some rows together do (22 rooms
+                # missing at 0.05 for 1 point: removing three gains 0.05); the indicator had
+                # left the plan without a word.
+                together = self.rows_past_floor(item, engine, name, owners)
+                if together:
+                    shown = ", ".join(map(str, together))
+                    text = _("remove {0} lines {1} (or correct them): the deductions are past the floor, so no one row gains").format(
+                        name, shown
+                    )
+                    actions += self.action(ip, item, Changes(remove_rows=tuple((name, line) for line in together)), text)
             for gain, lines in sorted(gains.items(), reverse=True):
                 lever = next((lv.text for lv in levers if lv.gain == gain), levers[0].text if levers else "")
                 others = _("; the same for line(s) {0}").format(", ".join(map(str, lines[1:]))) if len(lines) > 1 else ""
@@ -398,6 +412,49 @@ class _Planner:
                 ) + others
                 actions += self.action(ip, item, Changes(remove_rows=((name, lines[0]),)), text)
         return actions
+
+    def rows_past_floor(self, item: IndicatorResult, engine: Engine, name: str, owners: Sequence[str]) -> list[int]:
+        """The lines of the fewest rows of table ``name`` whose removal together raises
+        ``item``'s points, when no one row does (its deductions are past their floor); ``[]``
+        when none do.
+
+        Candidates are the rows whose removal alone moves no indicator of the unit (a row that
+        counts for another indicator would move that one); they are removed in line order until
+        the points rise, then each is put back whose removal was not needed."""
+        by_unit = self.data.tables.get(name, {})
+        # The rows read once: a table kept as columns makes its row objects anew at each read.
+        of_owner = {owner: tuple(by_unit.get(owner, ())) for owner in owners}
+        rows = sorted((row for kept in of_owner.values() for row in kept), key=lambda row: row.line)
+        if len(rows) > _PAST_FLOOR_ROWS_AT_MOST:
+            return []
+
+        def without(removed: Sequence[Any]) -> dict[str, Any]:
+            gone = set(map(id, removed))
+            trial = {**by_unit, **{owner: tuple(r for r in kept if id(r) not in gone) for owner, kept in of_owner.items()}}
+            return {**self.data.tables, name: trial}
+
+        def gains(removed: Sequence[Any]) -> bool:
+            got = self.points_with(engine, self.values, without(removed))
+            return got is not None and got > item.points
+
+        base = {i.code: (i.points, i.status) for i in self.base.indicators}
+        quiet = []
+        for row in rows:
+            result = self.engine.score(self.unit, self.values, without([row]), self.children, self.file)
+            if all((i.points, i.status) == base.get(i.code) for i in result.indicators if i.code != item.code):
+                quiet.append(row)
+        removed: list[Any] = []
+        for row in quiet:
+            removed.append(row)
+            if gains(removed):
+                break
+        else:
+            return []
+        for row in removed[:-1]:  # the last one made the difference; an earlier one may not be needed
+            trial = [r for r in removed if r is not row]
+            if gains(trial):
+                removed = trial
+        return sorted(row.line for row in removed)
 
     def action(self, ip: IndicatorPlan, item: IndicatorResult, changes: Changes, text: str) -> list[dict[str, Any]]:
         """The action of ``changes``, verified; none when the changed evidence is impossible (a
