@@ -1574,3 +1574,27 @@ def test_cycle_commands_refuse_an_output_named_for_another_format(runner, tmp_pa
         f"'{formats}'; add -f {claimed} or choose another file name\n"
     )
     assert not target.exists()
+
+
+def test_a_whatif_of_a_row_an_accepted_appeal_removed_says_so(runner, evidence):
+    """It had said the unit has no row at that line, listing the others, while the file has it."""
+    remove = ["--remove-row", "outages:2", "-e", str(evidence)]
+    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2", "--claim", "planned maintenance", *remove]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "agreed"]))
+    result = ok(runner.invoke(cli, ["whatif", "south", *remove, "--lang", "en"]), 2)
+    assert result.stderr == (
+        "escore: error: --remove-row: outages:2: accepted appeal #1 removes this row already (--no-appeals scores without the appeals)\n"
+    )
+    assert ok(runner.invoke(cli, ["whatif", "south", *remove, "--no-appeals", "-f", "json"])).exit_code == 0
+
+
+def test_a_diff_argument_that_is_both_a_run_id_and_a_directory_is_refused(runner, tmp_path, monkeypatch):
+    """The directory named 1 had been ignored for run #1."""
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "1").mkdir()
+    result = ok(runner.invoke(cli, ["diff", "1", "1", "-c", "town", "--lang", "en"]), 2)
+    assert result.stderr == (
+        "escore: error: '1' is both a saved run id and a directory here: write #1 for the run or ./1 for the directory\n"
+    )
+    assert ok(runner.invoke(cli, ["diff", "#1", "#1", "--lang", "en"])).exit_code == 0

@@ -206,6 +206,10 @@ def diff(
         ruleset = rulesets[0] if rulesets else None
         for arg in runs:
             text = arg.lstrip("#")
+            if text.isdigit() and not arg.startswith("#") and Path(arg).exists():  # the directory had been ignored
+                raise UsageError(
+                    _("'{0}' is both a saved run id and a directory here: write #{0} for the run or ./{0} for the directory").format(arg)
+                )
             if text.isdigit():
                 store = open_store(db, create=False)
                 if store is None:

@@ -425,7 +425,10 @@ def run_cycle(
             unit, changes = whatif
             if unit not in data.values:
                 raise UsageError(_("no unit '{0}' in category '{1}'").format(unit, plan.category.key))
-            data = changes.apply(plan, data, unit, [c.code for c in kids.get(unit, ())])
+            try:
+                data = changes.apply(plan, data, unit, [c.code for c in kids.get(unit, ())])
+            except InputError as exc:
+                raise _removed_by_appeal(exc, changes, unit, steps) from None
         seen["data"] = data
         return data
 
@@ -451,6 +454,23 @@ def run_cycle(
         note = _("scored with accepted appeal(s) {0} applied to the evidence (--no-appeals scores without them)").format(applied)
         result = result._replace(warnings=(*result.warnings, note))
     return CycleRun(result, tuple(a["id"] for a, _ in steps), seen.get("original"), seen.get("data"))
+
+
+def _removed_by_appeal(exc: InputError, changes: Changes, unit: str, steps: Sequence[tuple[Mapping[str, Any], EvidenceSet]]) -> InputError:
+    """``exc``, a what-if's row not found, said again when an accepted appeal applied before it
+    removes that row already (it had said the unit has no row at that line)."""
+    for table, line in changes.remove_rows:
+        if exc.key != f"{table}:{line}":
+            continue
+        for appeal, _data in steps:
+            if appeal["unit"] == unit and (table, line) in Changes.from_dict(appeal["changes"]).remove_rows:
+                return InputError(
+                    exc.where,
+                    exc.key,
+                    _("accepted appeal #{0} removes this row already").format(appeal["id"]),
+                    hint=_("--no-appeals scores without the appeals"),
+                )
+    return exc
 
 
 def whatif_in_table(
