@@ -144,7 +144,8 @@ def test_a_plan_s_explanation_rounds_a_share_s_points_and_its_keys_keep_them_exa
     result = CliRunner().invoke(cli, ["plan", "prov.ajj", "-c", "provincial", "-f", "json", "--lang", "en"])
     assert result.exit_code == 0, result.output
     action = next(a for a in json.loads(result.stdout)["actions"] if a["indicator"] == "P-1-2-4")
-    assert (action["gain"], action["points_before"]) == ("0.214285714285714285714285714", "1.785714285714285714285714286")
+    # The indicator's share keeps its 28 digits; the gain, a change of the total, is settled at 20 places.
+    assert (action["gain"], action["points_before"]) == ("0.21428571428571428571", "1.785714285714285714285714286")
     assert action["explanation"].endswith("; P-1-2-4 ≈1.79 → 2 of 2, total ≈+0.21")
 
 
@@ -391,3 +392,39 @@ def test_a_plan_proposes_the_fewest_rows_that_gain_past_a_deduction_floor(tmp_pa
     )
     whatif = runner.invoke(cli, ["whatif", "zhangzhou", *action["args"], "-f", "json", "--lang", "en"])
     assert json.loads(whatif.stdout)["delta"] == "0.05"
+
+
+def test_totals_equal_in_truth_share_a_rank_and_round_half_up(tmp_path, monkeypatch):
+    """prov.fgw's two credit shares, 1/3 × 2 and 2/3 × 2, are 2 points: carried at 28 digits they
+    had summed to 1.9999999999999999999999999997, so a total exactly prov.swt's 89.0675 ranked
+    below it, and a true 89.065 was shown as 89.06."""
+    openpyxl = pytest.importorskip("openpyxl")
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    runner = CliRunner()
+    book = tmp_path / "book.xlsx"
+    made = runner.invoke(cli, ["template", "-c", "provincial", "-f", "xlsx", "--evidence-from-sample", "-o", str(book)])
+    assert made.exit_code == 0, made.output
+
+    def scored(aggregation: str) -> list:
+        workbook = openpyxl.load_workbook(book)
+
+        def put(sheet: str, key: str, value) -> None:
+            rows = workbook[sheet]
+            keys = [cell.value for cell in rows[3]]
+            row = next(r for r in rows.iter_rows(min_row=4) if r[0].value == "prov.fgw")
+            row[keys.index(key)].value = value
+
+        for key, value in (("updates_on_time", 1), ("updates_required", 3), ("decisions_on_time", 2), ("decisions_total", 3)):
+            put("公共信用数据建设", f"provincial.credit.{key}", value)
+        put("政务数据汇聚", "provincial.data_sharing.aggregation.points", aggregation)
+        edited = tmp_path / f"{aggregation}.xlsx"
+        workbook.save(edited)
+        result = runner.invoke(cli, ["run", "-c", "provincial", "-e", str(edited), "-f", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["units"]
+
+    units = {u["code"]: u for u in scored("3.5075")}
+    assert [(units[c]["rank"], units[c]["total"]) for c in ("prov.swt", "prov.fgw")] == [(2, "89.0675"), (2, "89.0675")]
+    assert sorted(u["rank"] for u in units.values())[:4] == [1, 2, 2, 4]
+    fgw = next(u for u in scored("3.505") if u["code"] == "prov.fgw")
+    assert (fgw["total"], fgw["total_2dp"], fgw["sections"][0]["points_2dp"]) == ("89.065", "89.07", "58.97")

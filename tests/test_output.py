@@ -21,7 +21,7 @@ jsonschema = pytest.importorskip("jsonschema")
 from click.testing import CliRunner  # noqa: E402
 
 from escore._report import SCHEMAS, schema_text  # noqa: E402
-from escore._score import EXACT_SUMS  # noqa: E402
+from escore._score import EXACT_SUMS, settle  # noqa: E402
 from escore_cli import cli  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
@@ -118,10 +118,9 @@ def test_exact_values_add_up_and_round_once(outputs, category):
                 raw = Decimal(section["raw"])
                 weight, raw_max, section_points = Decimal(section["weight"]), Decimal(section["raw_max"]), Decimal(section["points"])
                 # Section points = raw × weight ÷ raw max: exact, unless the quotient does not terminate
-                # (then carried at 28 significant digits).
-                if section_points * raw_max != raw * weight:
-                    assert section_points == Context(prec=28).divide(raw * weight, raw_max)
-                    assert len(section["points"].replace(".", "").lstrip("0")) == 28
+                # (then carried at 28 significant digits and settled at 20 places).
+                assert section_points == settle(Context(prec=28).divide(raw * weight, raw_max))
+                assert digits_after_point(section["points"]) <= 20 and digits_after_point(section["raw"]) <= 20
                 roots = [n for n in children[""] if n["code"] in {g["code"] for g in unit["groups"]} or n["code"] in points]
                 in_section = [
                     n for n in roots if any(i["section"] == section["name"] and i["code"] == n["code"] for i in unit["indicators"])
@@ -129,14 +128,17 @@ def test_exact_values_add_up_and_round_once(outputs, category):
                 groups = {g["code"]: g for g in unit["groups"] if g["section"] == section["name"]}
                 top = [groups[n["code"]] for n in roots if n["code"] in groups and groups[n["code"]]["counted"]]
                 summed = sum(Decimal(g["points"]) for g in top) + sum(points[n["code"]] for n in in_section if n["kind"] != "group")
-                # The raw score is the exact sum of the counted groups and indicators at the top of the tree, capped.
-                assert min(summed, Decimal(section["raw_max"])) == raw, (unit["code"], section["name"])
+                # The raw score is the sum of the counted groups and indicators at the top of the tree,
+                # settled (escore._score.settle) and capped.
+                # (A group's points are settled too: a sum of settled groups may differ from the settled
+                # sum of their indicators in the 20th place, never more.)
+                assert abs(min(settle(summed), Decimal(section["raw_max"])) - raw) <= Decimal("1e-19"), (unit["code"], section["name"])
             for group in unit["groups"]:
                 assert Decimal(group["max"]) == maxima[group["code"]]
                 assert group["points_2dp"] == half_up(group["points"])
                 kids = children.get(group["code"], [])
                 if group["counted"] and all(k["counted"] and k["kind"] != "group" for k in kids):
-                    assert Decimal(group["points"]) == sum(points[k["code"]] for k in kids)
+                    assert Decimal(group["points"]) == settle(sum(points[k["code"]] for k in kids))
                     checked_groups += 1
                 assert Decimal(group["points"]) <= Decimal(group["max"]) or not group["counted"]
         for item in unit["indicators"]:
@@ -160,27 +162,29 @@ def digits(text):
     return len(text.replace(".", "").lstrip("0"))
 
 
-def test_non_terminating_quotients_keep_28_digits_and_sums_keep_every_digit(outputs):
+def digits_after_point(text):
+    return len(text.partition(".")[2])
+
+
+def test_non_terminating_quotients_keep_28_digits_and_sums_are_settled_at_20_places(outputs):
     seen = 0
     for category in CATEGORIES:
         for unit in outputs[category][0]["units"]:
-            shares = [i for i in unit["indicators"] if digits(i["points"]) == 28]
             assert all(digits(i["points"]) <= 28 for i in unit["indicators"])  # a rule's quotient: 28 digits at most
-            if len(shares) >= 2 or (shares and digits(unit["total"]) > 28):
-                # Sums of such shares and of whole points keep every digit (the default context would cut at 28).
-                seen += digits(unit["total"]) > 28
+            assert digits_after_point(unit["total"]) <= 20
+            seen += digits_after_point(unit["total"]) == 20  # a sum of shares that does not terminate
     assert seen >= 3
     quanzhou = next(u for u in outputs["city"][0]["units"] if u["code"] == "quanzhou")
     shares = {i["code"]: i["points"] for i in quanzhou["indicators"]}
     assert shares["C-2-1-2"] == "4.706253948199620972836386608"  # 1490/1583 × 5, 28 significant digits
     comprehensive = next(s for s in quanzhou["sections"] if s["name"] == "comprehensive")
-    assert comprehensive["raw"] == "58.956253948199620972836386608"  # the exact sum: 29 digits
+    assert comprehensive["raw"] == "58.95625394819962097284"  # 58.956253948199620972836386608 settled
     assert comprehensive["points"] == comprehensive["raw"]  # × 70/70
-    assert quanzhou["total"] == "83.481253948199620972836386608"  # + website 81.75 × 30/100 = 24.525, exact
+    assert quanzhou["total"] == "83.48125394819962097284"  # + website 81.75 × 30/100 = 24.525, exact
 
 
-def test_sums_do_not_round_where_the_default_context_would():
-    """A section under 10 points with 27 decimals plus one over 10 needs 29 digits: the total keeps them all."""
+def _totalled(*points):
+    """Engine._total alone, for indicators of the given points in section a (then one of 40.5 in b)."""
     from types import SimpleNamespace
 
     from escore._model import Section, Unit
@@ -188,15 +192,23 @@ def test_sums_do_not_round_where_the_default_context_would():
 
     engine = Engine.__new__(Engine)  # only the totalling step: no plan needed
     a, b = (Section("r", "c", name, name, weight=50, raw_max=50) for name in "ab")
-    engine.compiled = SimpleNamespace(sections=(a, b), factors=((a, Decimal(1)), (b, Decimal(1))), counted=((0, 0), (1, 0), (2, 1)))
-    third = Decimal(4) / 3  # 1.333…3, 28 significant digits
-    results = [("x", "scored", third), ("y", "scored", Decimal("8")), ("z", "scored", Decimal("40.5"))]
-    unit = engine._total(Unit("u", "U", "c"), results, ())
-    assert unit.sections[0].raw == Decimal("9.333333333333333333333333333")  # 28 digits: exact, not rounded to 28
-    assert unit.total == Decimal("49.833333333333333333333333333")  # 29 digits
-    assert unit.sections[0].points + unit.sections[1].points != unit.total  # what the default context would give
-    with localcontext(EXACT_SUMS):
+    counted = (*((i, 0) for i in range(len(points))), (len(points), 1))
+    engine.compiled = SimpleNamespace(sections=(a, b), factors=((a, Decimal(1)), (b, Decimal(1))), counted=counted)
+    results = [(f"x{i}", "scored", p) for i, p in enumerate(points)] + [("z", "scored", Decimal("40.5"))]
+    return engine._total(Unit("u", "U", "c"), results, ())
+
+
+def test_sums_of_shares_are_settled_to_their_true_value():
+    """2 × 1/3 and 2 × 2/3, each carried at 28 digits, had summed to 1.9999999999999999999999999997:
+    a unit whose total was exactly another's ranked below it, and a true .xx5 was shown rounded
+    down. Settled at 20 places, the sum is 2; one that does not terminate keeps 20 places."""
+    unit = _totalled(Decimal(2) / 3, Decimal(4) / 3)
+    assert (str(unit.sections[0].raw), str(unit.total)) == ("2", "42.5")
+    unit = _totalled(Decimal(4) / 3, Decimal(8))
+    assert (str(unit.sections[0].raw), str(unit.total)) == ("9.33333333333333333333", "49.83333333333333333333")
+    with localcontext(EXACT_SUMS):  # the sections still add up to the total, digit for digit
         assert unit.sections[0].points + unit.sections[1].points == unit.total
+    assert str(_totalled(Decimal("12.50")).sections[0].raw) == "12.50"  # nothing beyond 20 places: kept as given
 
 
 # --------------------------------------------------------------------------- the stamp

@@ -49,7 +49,7 @@ from ._model import Unit
 from ._results import STATUSES, IndicatorResult, summary_missing
 from ._ruleform import COLUMN_RULES, applied_rule
 from ._run import Engine
-from ._score import EXACT_SUMS, ZERO, Score
+from ._score import EXACT_SUMS, ZERO, Score, settle_column
 from ._selection import IMMUTABLE
 from ._tablerows import TableRows
 
@@ -718,14 +718,15 @@ class _Block:
         totals = [ZERO] * size
         section_points = []
         for (section, factor), section_raw in zip(compiled.factors, raw):
+            section_raw = settle_column(section_raw)  # as Engine._total settles each raw score
             if min(section_raw) >= ZERO and max(section_raw) <= section.raw_max:
                 kept = section_raw  # what min(max(value, 0), raw_max) gives: each value itself
             else:
                 kept = [min(max(value, ZERO), section.raw_max) for value in section_raw]
             if factor is not None:
-                points = list(map(multiply, kept, repeat(factor)))
+                points = settle_column(list(map(multiply, kept, repeat(factor))))
             else:
-                points = list(map(divide, map(multiply, kept, repeat(section.weight)), repeat(section.raw_max)))
+                points = settle_column(list(map(divide, map(multiply, kept, repeat(section.weight)), repeat(section.raw_max))))
             totals = list(map(add, totals, points))
             section_points.append(points)
         counts = dict.fromkeys(STATUSES, 0)

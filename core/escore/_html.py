@@ -24,7 +24,7 @@ from ._i18n import gettext as _
 from ._i18n import language, status_label
 from ._report import synthetic_banner
 from ._results import STATUSES, RunResult, UnitResult, present
-from ._score import ZERO, fmt
+from ._score import ZERO, fmt, settle, sum_exactly
 
 _STYLE = """
 :root{--fg:#1d2430;--muted:#5b6472;--line:#d9dee5;--bad:#b3261e;--good:#1e6b3a;--bar:#3b6fb6;--warn:#fff4d6}
@@ -185,8 +185,9 @@ def _group_points(plan: Any, by_code: dict[str, Any]) -> dict[str, tuple[Decimal
             counted = [p for child, p in zip(node.children, parts) if plan.nodes[child].counted or node.bonus]
             points = [p[0] for p in counted if p[0] is not None]
             losses = [p[1] for p in counted if p[1] is not None]
-            got = sum(points, ZERO) if points else None
-            lost = sum(losses, ZERO) if losses and node.kind != "bonus" and node.counted and not node.bonus else None
+            # Exact sums, settled as a raw score is (escore._score.settle): a group of shares is its true sum.
+            got = settle(sum_exactly(points)) if points else None
+            lost = settle(sum_exactly(losses)) if losses and node.kind != "bonus" and node.counted and not node.bonus else None
         else:
             got = lost = None
         out[code] = (got, lost)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._collect import Plan, PlanNode, sorted_naturally
 from ._i18n import N_, gettext, language, method_label, status_label
 from ._results import RunResult, present
-from ._score import EXACT_SUMS, ZERO, fmt
+from ._score import EXACT_SUMS, ZERO, fmt, settle
 from ._text import escape, escape_lines
 
 if TYPE_CHECKING:
@@ -240,7 +240,8 @@ def unit_dicts(result: RunResult) -> Iterator[dict[str, Any]]:
         unit = unit_result.unit
         points = {item.code: item.points for item in unit_result.indicators}
         with localcontext(EXACT_SUMS):  # entered once per unit (and left before the yield)
-            subtotals = [sum((points[c] for c in codes if c in points), ZERO) for _node, codes, _max, _counted in group_heads]
+            # Settled as a raw score is (escore._score.settle): a group of shares is its true sum.
+            subtotals = [settle(sum((points[c] for c in codes if c in points), ZERO)) for _node, codes, _max, _counted in group_heads]
         unit_groups = [
             {
                 "code": node.code,

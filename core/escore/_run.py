@@ -26,7 +26,7 @@ from ._results import (
     UnitResult,
     VetoResult,
 )
-from ._score import EXACT_SUMS, ZERO, Hit, MissingEvidence, NotApplicable, Score, explaining, fmt
+from ._score import EXACT_SUMS, ZERO, Hit, MissingEvidence, NotApplicable, Score, explaining, fmt, settle
 from ._selection import FIELDS, IMMUTABLE, CompiledSelection, fetch
 
 _MISSING_TABLE = N_("monitoring table '{0}' (monitoring/{0}.csv) was not provided")
@@ -467,9 +467,10 @@ class Engine:
             raw[section_index] = add(raw[section_index], results[position][2])  # .points
         divide = getcontext().divide
         for (section, factor), value in zip(compiled.factors, raw):
+            value = settle(value)  # a sum of 28-digit quotients: its true value where that terminates
             capped = value > section.raw_max or value < ZERO
             kept = min(max(value, ZERO), section.raw_max)
-            points = multiply(kept, factor) if factor is not None else divide(multiply(kept, section.weight), section.raw_max)
+            points = settle(multiply(kept, factor) if factor is not None else divide(multiply(kept, section.weight), section.raw_max))
             total = add(total, points)
             sections.append(new(SectionResult, (section.name, section.title, section.weight, kept, section.raw_max, points, capped)))
         return new(UnitResult, (unit, total, tuple(sections), tuple(results), vetoes))

@@ -17,7 +17,7 @@ import itertools
 import operator
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextvars import ContextVar
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 import attrs
@@ -65,6 +65,40 @@ ZERO = Decimal(0)
 #: as its terms span); only a quotient that does not terminate is carried at 28 digits, in the
 #: default context.
 EXACT_SUMS = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+#: Where a raw score and a section's points are settled. A quotient that does not terminate (a
+#: share: max × part ÷ whole) is carried at 28 significant digits, so a sum of such quotients is
+#: off by a few units in its 27th or 28th decimal: 2 × 1/3 + 2 × 2/3 gave 1.9999999999999999999999999997,
+#: a total that is exactly another unit's 89.0675 ranked below it, and a true 89.065 was shown as
+#: 89.06. Settled at 20 decimal places (half-even), such a sum is its true value wherever that
+#: terminates within them, and any other stays within 1e-20 of it, far below every place shown.
+SETTLED_PLACES = Decimal("1e-20")
+_SETTLING = Context(prec=MAX_PREC, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def settle(value: Decimal) -> Decimal:
+    """``value`` at :data:`SETTLED_PLACES` with no trailing zeros, or ``value`` itself when it
+    has no digit beyond them (its own digits and exponent kept: 62.50 stays 62.50)."""
+    settled = _SETTLING.quantize(value, SETTLED_PLACES)
+    if settled == value:
+        return value
+    return _SETTLING.add(_SETTLING.normalize(settled), ZERO)  # + 0: 9E+1 back to 90
+
+
+def sum_exactly(values: Iterable[Decimal]) -> Decimal:
+    """The exact sum of ``values`` (no rounding at any number of digits)."""
+    total = ZERO
+    for value in values:
+        total = EXACT_SUMS.add(total, value)
+    return total
+
+
+def settle_column(values: list[Decimal]) -> list[Decimal]:
+    """:func:`settle` of each value, a column at a time (C-level passes where nothing changes)."""
+    settled = list(map(_SETTLING.quantize, values, itertools.repeat(SETTLED_PLACES)))
+    normalize, add = _SETTLING.normalize, _SETTLING.add
+    return [value if near == value else add(normalize(near), ZERO) for value, near in zip(values, settled)]
+
 
 #: Whether rule objects write their explanation lines. A pass that keeps only points and
 #: statuses (the engine with ``explain`` off, and the first pass of every run)
