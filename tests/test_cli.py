@@ -216,6 +216,15 @@ def test_usage_errors_are_one_line(runner, args, message):
             ("monitoring/outages.csv", "south,2024-03-01,2", "south,2024-13-01,2"),
             "monitoring/outages.csv:2: date: expected a date, YYYY-MM-DD, got '2024-13-01'",
         ),
+        # Forms date.fromisoformat reads besides YYYY-MM-DD (an eight-digit code read as a date).
+        (
+            ("monitoring/outages.csv", "south,2024-03-01,2", "south,20240301,2"),
+            "monitoring/outages.csv:2: date: expected a date, YYYY-MM-DD, got '20240301'",
+        ),
+        (
+            ("monitoring/outages.csv", "south,2024-03-01,2", "south,2024-W09-5,2"),
+            "monitoring/outages.csv:2: date: expected a date, YYYY-MM-DD, got '2024-W09-5'",
+        ),
         (
             ("monitoring/outages.csv", "south,2024-03-01,2", "sotuh,2024-03-01,2"),
             "monitoring/outages.csv:2: unit: unknown unit code 'sotuh' (did you mean 'south'?)",

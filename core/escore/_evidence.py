@@ -249,7 +249,7 @@ def _fast_parser(kind: str, low: Decimal | None, high: Decimal | None, choices: 
         def parse_date(raw: Any, from_text: bool) -> Any:
             if raw.__class__ is _dt.date:
                 return raw
-            if raw.__class__ is str and len(raw) == 10:
+            if raw.__class__ is str and len(raw) == 10 and raw[4] == raw[7] == "-":
                 try:
                     return _dt.date.fromisoformat(raw)
                 except ValueError:
@@ -345,8 +345,17 @@ def _parse_date(spec: _Typed, raw: Any, from_text: bool) -> _dt.date:
     if isinstance(raw, _dt.date):
         return raw
     if isinstance(raw, str):  # TOML has dates, CSV and inline text give ISO strings
-        return _dt.date.fromisoformat(raw.strip())
+        return iso_date(raw.strip())
     raise ValueError
+
+
+def iso_date(text: str) -> _dt.date:
+    """The date ``YYYY-MM-DD`` (ASCII digits), else ``ValueError``: date.fromisoformat also reads
+    20170114, 2017W026 and 2017-W48-4, which the messages and the templates do not offer (a code
+    of eight digits would have been read as a date)."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not (text.isascii() and (text[:4] + text[5:7] + text[8:]).isdigit()):
+        raise ValueError(text)
+    return _dt.date.fromisoformat(text)
 
 
 def _parse_enum(spec: _Typed, raw: Any, from_text: bool) -> str:
