@@ -980,3 +980,22 @@ def test_an_ods_file_s_cells_are_found_through_repeated_rows_and_columns(tmp_pat
         "the cell is formatted as a percentage: it shows 95.5% where it holds 0.955; "
         "type the number meant (95.5 for 95.5%, or 0.955) in a cell formatted as a number"
     )
+
+
+def test_a_renamed_monitoring_sheet_is_one_problem_naming_its_table(runner, tmp_path, county_book, monkeypatch):
+    """A monitoring sheet is known by its name: renamed, it was read as a sheet of fields, 65
+    problems of unknown keys, names and units with two rows. Its row of keys names the table meant
+    (by the sheet's name among tables of the same columns, else all of them)."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    book["website_notices"].title = "notices"
+    book["website_interviews"].title = "访谈"  # the same columns as website_solicitations
+    renamed = tmp_path / "renamed.xlsx"
+    book.save(renamed)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(renamed), "-f", "csv"])
+    assert result.exit_code == 2 and result.stdout == ""
+    known = "the sheet's row of keys is a monitoring table's, and a monitoring sheet is known by its name; name the sheet after its table"
+    assert result.stderr.splitlines()[1:] == [
+        f"  访谈!A1: unknown monitoring table '访谈': {known} (expected one of: website_interviews, website_solicitations)",
+        f"  notices!A1: unknown monitoring table 'notices': {known} (did you mean 'website_notices'?)",
+    ]

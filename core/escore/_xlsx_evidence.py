@@ -466,6 +466,9 @@ def read_evidence_book(
     # A sheet name holds 31 characters: a longer table name is cut there (``sheet_title``).
     tables = {t.name[:31]: t for t in plan.tables}
     other_tables = {d.table.name[:31] for d in plan.fixtures.values() if d.table is not None}
+    # Every monitoring table of the ruleset by its sheet's name, with its columns: a sheet renamed is known by its keys.
+    table_columns = {t.name[:31]: {c.name for c in t.columns} for t in plan.tables}
+    table_columns.update({d.table.name[:31]: {c.name for c in d.table.columns} for d in plan.fixtures.values() if d.table is not None})
     labels = _read_about(sheets.get(ABOUT_SHEET), plan, problems)
     if not labels.synthetic and any(_bannered(grid) for name, grid in sheets.items() if name != ABOUT_SHEET):
         # The sheets still carry the template's synthetic-data banner: sample data, whatever
@@ -489,7 +492,7 @@ def read_evidence_book(
                 new_rows[tables[name].name] = found
         elif name in other_tables:
             continue  # a monitoring table of another category of the ruleset
-        else:
+        elif not _misnamed_table(name, grid, table_columns, {*fields, *other_fields}, problems):
             _read_unit_sheet(name, grid, fields, other_fields, schema, wanted, known, values, problems, new_values, seen_units, names)
     # The checks that span several values of a unit (a part above its whole, READING 15),
     # on what the workbook gives together with what other evidence gave before it.
@@ -615,6 +618,40 @@ def _cell_problems(sheet: str, grid: Sequence[Sequence[Any]], table: bool, probl
                 "unmerge the cells and give each its value"
             ).format(first.rpartition("!")[2]),
         )
+
+
+def _misnamed_table(
+    sheet: str, grid: Sequence[Sequence[Any]], table_columns: Mapping[str, set[str]], field_keys: set[str], problems: _Problems
+) -> bool:
+    """Whether a sheet not named by a monitoring table has a monitoring table's row of keys
+    (``unit`` in A1, then columns of a table, no field): a sheet renamed, listed as one problem
+    with the table meant (read as a unit sheet, each of its keys and rows had been a problem)."""
+    if not grid:
+        return False
+    header: list[str] = []
+    for value in grid[TABLE_KEY_ROW - 1]:
+        key = cell_value(value)
+        if key is None or _is_banner(key):
+            break
+        header.append(str(key))
+    if len(header) < 2 or header[0] != "unit" or any(key.rpartition(".")[0] in field_keys or key in field_keys for key in header):
+        return False
+    keys = set(header[1:])
+    best = max((len(keys & columns), -len(columns ^ keys)) for columns in table_columns.values())
+    if 2 * best[0] < len(keys):
+        return False  # at most half of its keys are any one table's columns
+    meant = [name for name, columns in table_columns.items() if (len(keys & columns), -len(columns ^ keys)) == best]
+    hint = did_you_mean(sheet, meant) or (gettext("did you mean '{0}'?").format(meant[0]) if len(meant) == 1 else "")
+    problems.add(
+        f"{sheet}!A1",
+        "",
+        gettext(
+            "unknown monitoring table '{0}': the sheet's row of keys is a monitoring table's, and a monitoring sheet is known "
+            "by its name; name the sheet after its table"
+        ).format(sheet),
+        hint=hint or did_you_mean(sheet, table_columns) or gettext("expected one of: {0}").format(", ".join(meant)),
+    )
+    return True
 
 
 def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Problems) -> BookLabels:
