@@ -258,9 +258,13 @@ def test_a_workbook_row_of_a_unit_the_category_does_not_score_is_named(tmp_path,
     )
 
 
-@pytest.mark.parametrize(("number_format", "refused"), [("0%", True), ("0.00%", True), ('0.0"%"', False), ("0.00", False)])
-def test_a_number_in_a_percentage_format_is_refused(tmp_path, monkeypatch, number_format, refused):
-    """A cell showing 95% holds 0.95: it was read as 0.95 points of 5, a rank lost, exit 0."""
+@pytest.mark.parametrize(
+    ("number_format", "shown"), [("0%", "75%"), ("0.00%", "75.00%"), ("0.0%;-0.0%", "75.0%"), ('0.0"%"', None), ("0.00", None)]
+)
+def test_a_number_in_a_percentage_format_is_refused(tmp_path, monkeypatch, number_format, shown):
+    """A cell showing 75% holds 0.75: it was read as 0.75 points of 5, a rank lost, exit 0. The
+    problem names the cell's unit and field and what it holds and shows (it had said 95% and 0.95
+    whatever the cell held)."""
     import openpyxl
 
     monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
@@ -269,12 +273,15 @@ def test_a_number_in_a_percentage_format_is_refused(tmp_path, monkeypatch, numbe
     assert made.exit_code == 0, made.output
     workbook = openpyxl.load_workbook(book)
     cell = workbook["公共信用信息平台建设"]["D4"]
-    cell.value, cell.number_format = 0.95, number_format
+    cell.value, cell.number_format = 0.75, number_format
     workbook.save(book)
     result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "--lang", "en"])
-    if refused:
+    if shown is not None:
         assert result.exit_code == 2, result.output
-        assert "  公共信用信息平台建设!D4: the cell is formatted as a percentage: it shows 95% where it holds 0.95;" in result.stderr
+        assert (
+            f"  公共信用信息平台建设!D4: fuzhou 福州市: city.credit.coverage.points: the cell is formatted as a percentage: "
+            f"it shows {shown} where it holds 0.75; type the number meant (75 for {shown}, or 0.75) in a cell formatted as a number"
+        ) in result.stderr.splitlines()
     else:
         assert result.exit_code == 0, result.output
 

@@ -617,9 +617,10 @@ def test_an_error_cell_or_an_uncalculated_formula_is_a_problem_not_an_empty_cell
     never = "a formula that was never calculated; open the workbook in Excel or LibreOffice and save it"
     assert sorted(result.stderr.splitlines()[1:4]) == sorted(
         [
-            "  website_letters!C2: the cell shows the error #N/A, not a value; correct the cell or its formula",
-            f"  {grade_sheet.title}!{col(points)}{gulou}: {never}",
-            f"  {services.title}!{col(guides)}{_row(services, 'fuzhou.gulou')}: {never}",
+            "  website_letters!C2: fuzhou.gulou: replied: the cell shows the error #N/A, not a value; correct the cell or its formula",
+            f"  {grade_sheet.title}!{col(points)}{gulou}: fuzhou.gulou 鼓楼区: website.disclosure.education.points: {never}",
+            f"  {services.title}!{col(guides)}{_row(services, 'fuzhou.gulou')}: fuzhou.gulou 鼓楼区: "
+            f"website.services.admin_power_guides: {never}",
         ]
     )
 
@@ -859,3 +860,142 @@ def test_a_workbook_row_of_a_unit_the_units_table_leaves_out_is_a_problem(runner
         " units: add it to the table to score it, or leave its rows out of the evidence)\n"
     ) in result.stderr
     assert "did you mean" not in result.stderr
+
+
+MERGED = (
+    "merged cells: the value is held in the first cell ({0}) only, and the others are read as empty; "
+    "unmerge the cells and give each its value"
+)
+
+
+def test_a_merged_range_over_cells_read_is_a_problem(runner, tmp_path, county_book, monkeypatch):
+    """Excel keeps a merged range's value in its first cell only: a reply date merged over two
+    letters read the second as unanswered (a veto, 74 → 68, exit 0), and a monitoring date merged
+    down a column was missing evidence for every unit but the first. A range above the keys or
+    beyond the last one is decoration, not read."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    letters = book["website_letters"]
+    letters["C3"] = letters["C2"].value
+    letters.merge_cells("C2:C3")
+    letters.merge_cells("F1:H1")  # the banner, beyond the header
+    sheet, column = _find(book, "website.monitoring_date")
+    col = openpyxl.utils.get_column_letter(column)
+    sheet.merge_cells(f"{col}4:{col}{sheet.max_row}")
+    sheet.merge_cells("A1:C1")  # above the row of keys
+    gulou = _row(sheet, "fuzhou.gulou")
+    sheet.merge_cells(f"B{gulou}:C{gulou}")  # a unit's name over its parent
+    merged = tmp_path / "merged.xlsx"
+    book.save(merged)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(merged), "-f", "csv"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[1:] == [
+        f"  {sheet.title}!{col}4:{col}{sheet.max_row}: website.monitoring_date: {MERGED.format(f'{col}4')}",
+        f"  {sheet.title}!B{gulou}:C{gulou}: fuzhou.gulou 鼓楼区: {MERGED.format(f'B{gulou}')}",
+        f"  website_letters!C2:C3: replied: {MERGED.format('C2')}",
+    ]
+
+
+def test_an_ods_file_s_error_percentage_and_merged_cells_are_problems(runner, tmp_path, county_book, monkeypatch):
+    """calamine reads an .ods file's #DIV/0! as an empty cell, a cell showing 75% as 0.75 and the
+    cells a merged range covers as empty, and gives no merged ranges: the .xlsx file was refused,
+    the same workbook saved as .ods scored. Both are refused with the same problems."""
+    import shutil
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (Debian: apt-get install -y libreoffice-calc-nogui); not part of .ci/run: too heavy")
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    letters = book["website_letters"]
+    letters["C3"] = "#DIV/0!"  # openpyxl stores an Excel error code as an error cell
+    letters["C5"] = letters["C4"].value
+    letters.merge_cells("C4:C5")
+    services = book["办事服务(24)"]
+    services["D4"].value, services["D4"].number_format = 0.75, "0%"
+    unit = f"{services['A4'].value} {services['B4'].value}"
+    key = services["D3"].value
+    xlsx = tmp_path / "county.xlsx"
+    book.save(xlsx)
+    libreoffice_convert(soffice, tmp_path, "ods", tmp_path, xlsx)
+    expected = [
+        f"  办事服务(24)!D4: {unit}: {key}: the cell is formatted as a percentage: it shows 75% where it holds 0.75; "
+        "type the number meant (75 for 75%, or 0.75) in a cell formatted as a number",
+        "  website_letters!C3: fuzhou.gulou: replied: the cell shows the error #DIV/0!, not a value; correct the cell or its formula",
+        f"  website_letters!C4:C5: replied: {MERGED.format('C4')}",
+    ]
+    for path in (xlsx, tmp_path / "county.ods"):
+        result = runner.invoke(cli, ["run", "-c", "county", "-e", str(path), "-f", "csv"])
+        assert result.exit_code == 2 and result.stdout == "", path
+        assert result.stderr.splitlines()[1:] == expected, path
+
+
+def test_an_ods_file_s_cells_are_found_through_repeated_rows_and_columns(tmp_path):
+    """content.xml writes a run of like cells or rows once, with its count: each problem is placed
+    at its own cell. An error is known by its calcext type or, from another program, by the text a
+    formula shows (Err:502); a comment's paragraphs are not the cell's text."""
+    import zipfile
+
+    from escore._xlsx_evidence import PERCENT, CellError, ods_problems
+
+    content = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"><office:body><office:spreadsheet>
+<table:table table:name="plain"><table:table-row><table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p>
+</table:table-cell></table:table-row></table:table>
+<table:table table:name="t">
+ <table:table-header-rows><table:table-row><table:table-cell table:number-columns-repeated="3"/>
+  <table:table-cell table:formula="of:=[.A9]" office:value-type="string" office:string-value=""><office:annotation>
+  <text:p>#N/A</text:p></office:annotation><text:p>Err:502</text:p></table:table-cell></table:table-row></table:table-header-rows>
+ <table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="2"
+  table:formula="of:=1/0" office:value-type="string" office:string-value="" calcext:value-type="error"><text:p>#DIV/0!</text:p>
+  </table:table-cell><table:table-cell office:value-type="percentage" office:value="0.955"><text:p>95.5%</text:p></table:table-cell>
+ </table:table-row>
+ <table:table-row><table:table-cell office:value-type="string"><office:annotation><text:p>#REF!</text:p></office:annotation>
+  <text:p>#REF!</text:p></table:table-cell><table:table-cell table:formula="of:=[.A1]"/>
+  <table:table-cell office:value-type="float" office:value="3" table:number-rows-spanned="2" table:number-columns-spanned="2">
+  <text:p>3</text:p></table:table-cell><table:covered-table-cell/></table:table-row>
+ <table:table-row><table:covered-table-cell table:number-columns-repeated="4"/></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"""
+    path = tmp_path / "book.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    cells, merged = ods_problems(path)
+    assert cells == {
+        "t": {
+            (0, 3): CellError("Err:502"),
+            (1, 0): CellError("#DIV/0!"),
+            (1, 1): CellError("#DIV/0!"),
+            (1, 2): CellError(PERCENT, "0.955", "95.5%"),
+            (2, 0): CellError("#DIV/0!"),
+            (2, 1): CellError("#DIV/0!"),
+            (2, 2): CellError(PERCENT, "0.955", "95.5%"),
+            (3, 1): CellError(""),
+        }
+    }
+    assert merged == {"t": [((3, 2), (4, 3))]}
+    assert CellError(PERCENT, "0.955", "95.5%").describe() == (
+        "the cell is formatted as a percentage: it shows 95.5% where it holds 0.955; "
+        "type the number meant (95.5 for 95.5%, or 0.955) in a cell formatted as a number"
+    )
+
+
+def test_a_renamed_monitoring_sheet_is_one_problem_naming_its_table(runner, tmp_path, county_book, monkeypatch):
+    """A monitoring sheet is known by its name: renamed, it was read as a sheet of fields, 65
+    problems of unknown keys, names and units with two rows. Its row of keys names the table meant
+    (by the sheet's name among tables of the same columns, else all of them)."""
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    book = openpyxl.load_workbook(county_book)
+    book["website_notices"].title = "notices"
+    book["website_interviews"].title = "访谈"  # the same columns as website_solicitations
+    renamed = tmp_path / "renamed.xlsx"
+    book.save(renamed)
+    result = runner.invoke(cli, ["run", "-c", "county", "-e", str(renamed), "-f", "csv"])
+    assert result.exit_code == 2 and result.stdout == ""
+    known = "the sheet's row of keys is a monitoring table's, and a monitoring sheet is known by its name; name the sheet after its table"
+    assert result.stderr.splitlines()[1:] == [
+        f"  访谈!A1: unknown monitoring table '访谈': {known} (expected one of: website_interviews, website_solicitations)",
+        f"  notices!A1: unknown monitoring table 'notices': {known} (did you mean 'website_notices'?)",
+    ]

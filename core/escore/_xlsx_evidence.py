@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Collection, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -33,6 +34,7 @@ from ._xlsx_layout import (
     UNIT_COLUMNS,
     YES,
     cell_name,
+    column_letter,
     excel_decimal,
 )
 
@@ -56,50 +58,90 @@ def read_xlsx(path: Path) -> dict[str, list[list[Any]]]:
     openpyxl's read-only mode (see the README).
 
     calamine reads an error cell (``#N/A``, ``#DIV/0!``) and a formula never calculated as an
-    empty cell, which would make a value missing or an optional column empty without a word;
-    the sheets of an .xlsx file that hold such cells come as a :class:`SheetGrid` naming them
-    (see :func:`formula_problems`), for the reader to list as problems.
+    empty cell, a percentage as the fraction it holds, and every cell of a merged range but the
+    first as empty; any of these would change a value without a word. The sheets that hold such
+    cells come as a :class:`SheetGrid` naming them (see :func:`formula_problems` and
+    :func:`ods_problems`), for the reader to list as problems.
     """
+    merged: dict[str, list[CellRange]] = {}
     try:
         from python_calamine import CalamineWorkbook
 
         book = CalamineWorkbook.from_path(str(path))
-        sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+        sheets = {}
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            sheets[name] = sheet.to_python(skip_empty_area=False)
+            ranges = getattr(sheet, "merged_cell_ranges", None)  # an .xlsx file's; None for an .ods
+            if ranges:
+                merged[name] = [((int(a), int(b)), (int(c), int(d))) for (a, b), (c, d) in ranges]
     except OSError as exc:
         raise InputError(str(path), "", gettext("cannot read: {0}").format(exc.strerror or exc)) from None
     except Exception as exc:  # calamine's errors for a damaged or foreign file
         raise InputError(str(path), "", gettext("not a readable workbook ({0}: {1})").format(type(exc).__name__, exc)) from None
-    for name, cells in formula_problems(path).items():
-        if name in sheets:
-            sheets[name] = SheetGrid(sheets[name], cells)
+    errors = formula_problems(path)
+    ods_errors, ods_merged = ods_problems(path)
+    for name, cells in ods_errors.items():
+        errors.setdefault(name, {}).update(cells)
+    for name, ranges in ods_merged.items():
+        merged.setdefault(name, []).extend(ranges)
+    for name in sheets.keys() & (errors.keys() | merged.keys()):
+        sheets[name] = SheetGrid(sheets[name], errors.get(name, {}), merged.get(name, ()))
     return sheets
+
+
+#: A range of cells: its first and last cell, each a 0-based (row, column).
+CellRange = tuple[tuple[int, int], tuple[int, int]]
 
 
 class SheetGrid(list[list[Any]]):
     """A sheet's rows as calamine read them, with the cells it read as empty that are not
-    (``cell_errors``: 0-based row and column → :class:`CellError`)."""
+    (``cell_errors``: 0-based row and column → :class:`CellError`) and its merged ranges
+    (``merged``, each :data:`CellRange`), whose value is held in the first cell only."""
 
-    def __init__(self, rows: list[list[Any]], cell_errors: dict[tuple[int, int], CellError]) -> None:
+    def __init__(self, rows: list[list[Any]], cell_errors: dict[tuple[int, int], CellError], merged: Sequence[CellRange] = ()) -> None:
         super().__init__(rows)
         self.cell_errors = cell_errors
+        self.merged = tuple(merged)
 
 
 class CellError(NamedTuple):
     """A cell that shows no value: an error of Excel's (``#N/A``), or a formula never calculated
     (``error`` empty: the file was written by a program, not saved by a spreadsheet); or a
-    number in a percentage format (``error`` is :data:`PERCENT`), which shows 95% and holds 0.95."""
+    number in a percentage format (``error`` is :data:`PERCENT`), which shows 75% (``shown``)
+    and holds 0.75 (``held``)."""
 
     error: str
+    held: str = ""
+    shown: str = ""
 
     def describe(self) -> str:
         if self.error == PERCENT:
+            typed = format((Decimal(self.held) * 100).normalize(), "f")
             return gettext(
-                "the cell is formatted as a percentage: it shows 95% where it holds 0.95; type the number itself "
-                "(95 for 95 %, 4.75 for points) in a cell formatted as a number"
-            )
+                "the cell is formatted as a percentage: it shows {0} where it holds {1}; type the number meant "
+                "({2} for {0}, or {1}) in a cell formatted as a number"
+            ).format(self.shown, self.held, typed)
         if self.error:
             return gettext("the cell shows the error {0}, not a value; correct the cell or its formula").format(self.error)
         return gettext("a formula that was never calculated; open the workbook in Excel or LibreOffice and save it")
+
+
+def _percent_error(stored: str, shown: str | None = None, decimals: int = 0) -> CellError | None:
+    """The problem of a number ``stored`` (as the file writes it) in a percentage format: what it
+    holds as escore reads it, and what it shows (``shown`` when the file says, else the number
+    times 100 to ``decimals`` places); ``None`` for a value that is not a number."""
+    try:
+        number = float(stored)
+    except ValueError:
+        return None
+    held = cell_value(number)
+    if not isinstance(held, (int, Decimal)):
+        return None
+    if not shown:
+        percent = (Decimal(held) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        shown = f"{percent}%"
+    return CellError(PERCENT, str(held), shown)
 
 
 _CELL_REFERENCE = re.compile(r"([A-Z]+)([0-9]+)")
@@ -107,8 +149,8 @@ _CELL_REFERENCE = re.compile(r"([A-Z]+)([0-9]+)")
 #: :class:`CellError`'s mark for a number in a percentage format.
 PERCENT = "%"
 
-#: Excel's built-in number formats that show a percentage (0% and 0.00%).
-_PERCENT_FORMATS = frozenset({"9", "10"})
+#: Excel's built-in number formats that show a percentage (0% and 0.00%), and their decimals.
+_PERCENT_FORMATS = {"9": 0, "10": 2}
 
 
 def formula_problems(path: Path) -> dict[str, dict[tuple[int, int], CellError]]:
@@ -126,13 +168,13 @@ def formula_problems(path: Path) -> dict[str, dict[tuple[int, int], CellError]]:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "xl/workbook.xml" not in names:
-                return found  # .ods, or not an .xlsx file
+                return found  # .ods (see ods_problems), or not an .xlsx file
             targets = {}
             if "xl/_rels/workbook.xml.rels" in names:
                 for item in ET.fromstring(archive.read("xl/_rels/workbook.xml.rels")):
                     target = item.get("Target", "")
                     targets[item.get("Id")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            percent = _percent_styles(archive) if "xl/styles.xml" in names else frozenset()
+            percent = _percent_styles(archive) if "xl/styles.xml" in names else {}
             for sheet in ET.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
                 member = targets.get(sheet.get(_RELATION))
                 if member in names and _holds_formula_or_error(archive, member, percent):
@@ -149,8 +191,9 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def _percent_styles(archive: Any) -> frozenset[str]:
-    """The cell styles (``s="N"``) of a workbook whose number format shows a percentage."""
+def _percent_styles(archive: Any) -> dict[str, int]:
+    """The cell styles (``s="N"``) of a workbook whose number format shows a percentage, and
+    the decimals it shows."""
     import xml.etree.ElementTree as ET
 
     styles = ET.fromstring(archive.read("xl/styles.xml"))
@@ -160,21 +203,29 @@ def _percent_styles(archive: Any) -> frozenset[str]:
         for item in formats.iter(f"{_MAIN}numFmt")
     }
     # A "%" outside quotes and escapes is a percentage; "0\%" or "0"%"" show the sign only.
-    shows_percent = {key for key, code in custom.items() if "%" in re.sub(r'"[^"]*"|\\.', "", code)}
-    found: set[str] = set()
+    sections = {key: re.sub(r'"[^"]*"|\\.', "", code).split(";") for key, code in custom.items()}
+    # The decimals shown by the first section that shows a percentage (0.0% shows 95.5%).
+    decimals = {
+        key: len(m[1]) if (m := re.search(r"\.([0#?]+)", next(part for part in parts if "%" in part))) else 0
+        for key, parts in sections.items()
+        if any("%" in part for part in parts)
+    }
+    found: dict[str, int] = {}
     for cell_formats in styles.iter(f"{_MAIN}cellXfs"):
         for index, xf in enumerate(cell_formats.iter(f"{_MAIN}xf")):
             number_format = xf.get("numFmtId", "0")
-            if number_format in _PERCENT_FORMATS or number_format in shows_percent:
-                found.add(str(index))
-    return frozenset(found)
+            if number_format in _PERCENT_FORMATS:
+                found[str(index)] = _PERCENT_FORMATS[number_format]
+            elif number_format in decimals:
+                found[str(index)] = decimals[number_format]
+    return found
 
 
-def _holds_formula_or_error(archive: Any, member: str, percent: frozenset[str] = frozenset()) -> bool:
+def _holds_formula_or_error(archive: Any, member: str, percent: Mapping[str, int] | None = None) -> bool:
     """Whether a sheet's XML may hold a formula (its ``</f>``, prefixed or not), an error cell
     (``t="e"``) or a cell of a percentage style: fixed substrings, five times faster than a
     pattern; a false alarm (text that happens to end in "f>") only costs parsing the sheet."""
-    marks = [b"f>", b't="e"', b"t='e'", *(f's="{index}"'.encode() for index in sorted(percent))]
+    marks = [b"f>", b't="e"', b"t='e'", *(f's="{index}"'.encode() for index in sorted(percent or {}))]
     with archive.open(member) as stream:
         tail = b""
         while chunk := stream.read(1 << 20):
@@ -185,9 +236,10 @@ def _holds_formula_or_error(archive: Any, member: str, percent: frozenset[str] =
     return False
 
 
-def _sheet_formula_problems(stream: Any, percent: frozenset[str] = frozenset()) -> dict[tuple[int, int], CellError]:
+def _sheet_formula_problems(stream: Any, percent: Mapping[str, int] | None = None) -> dict[tuple[int, int], CellError]:
     import xml.etree.ElementTree as ET
 
+    percent = percent or {}
     cells: dict[tuple[int, int], CellError] = {}
     for _event, cell in ET.iterparse(stream):
         if cell.tag != f"{_MAIN}c":
@@ -195,22 +247,119 @@ def _sheet_formula_problems(stream: Any, percent: frozenset[str] = frozenset()) 
                 cell.clear()  # rows read are let go: a large sheet is not held whole
             continue
         value = cell.find(f"{_MAIN}v")
+        problem: CellError | None
         if cell.get("t") == "e":
             problem = CellError((value.text or "").strip() if value is not None else "")
         elif cell.find(f"{_MAIN}f") is not None and (value is None or (not value.text and cell.get("t") != "str")):
             # No value stored, or an empty one where only text may be empty (a formula giving "").
             problem = CellError("")
         elif cell.get("s") in percent and cell.get("t", "n") == "n" and value is not None and value.text:
-            problem = CellError(PERCENT)  # a number: a text cell shows its text, whatever its format
+            # A number: a text cell shows its text, whatever its format.
+            problem = _percent_error(value.text.strip(), decimals=percent[cell.get("s", "")])
         else:
             continue
         match = _CELL_REFERENCE.fullmatch(cell.get("r", ""))
-        if match is not None:
+        if match is not None and problem is not None:
             column = 0
             for letter in match[1]:
                 column = column * 26 + ord(letter) - 64
             cells[int(match[2]) - 1, column - 1] = problem
     return cells
+
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+
+#: The text a spreadsheet shows in a cell whose formula failed: #DIV/0!, #N/A, #NAME?, LibreOffice's Err:502.
+_ODS_ERROR_TEXT = re.compile(r"#(?:N/A|[A-Z0-9/]+[!?])|Err:[0-9]+")
+
+
+def ods_problems(path: Path) -> tuple[dict[str, dict[tuple[int, int], CellError]], dict[str, list[CellRange]]]:
+    """What calamine does not tell of an .ods file: its cells showing an error (``#DIV/0!``,
+    ``Err:502``) or a formula never calculated, its numbers in a percentage format (cells by
+    sheet name and 0-based (row, column), as :func:`formula_problems` gives them for an .xlsx
+    file), and its merged ranges by sheet name. Nothing for another kind of file.
+
+    ``content.xml`` is searched for what marks any of these first; only then is it parsed.
+    """
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "content.xml" not in archive.namelist() or "xl/workbook.xml" in archive.namelist():
+                return {}, {}
+            marks = [f"{q}{word}{q}".encode() for word in ("error", "percentage") for q in "\"'"]
+            marks += [b"-spanned=", b"formula="]
+            with archive.open("content.xml") as stream:
+                tail, marked = b"", False
+                while not marked and (chunk := stream.read(1 << 20)):
+                    marked = any(mark in tail + chunk for mark in marks)
+                    tail = chunk[-16:]
+            if not marked:
+                return {}, {}
+            with archive.open("content.xml") as stream:
+                return _ods_content_problems(stream)
+    except (OSError, zipfile.BadZipFile, ET.ParseError, KeyError, ValueError):
+        return {}, {}  # calamine read the file: what it gave stands
+
+
+def _ods_content_problems(stream: Any) -> tuple[dict[str, dict[tuple[int, int], CellError]], dict[str, list[CellRange]]]:
+    """:func:`ods_problems` of a ``content.xml``: each table's rows and cells counted with their
+    repetitions (``number-rows-repeated``, ``number-columns-repeated``)."""
+    import xml.etree.ElementTree as ET
+
+    cells: dict[str, dict[tuple[int, int], CellError]] = {}
+    merged: dict[str, list[CellRange]] = {}
+    sheet, row, column = "", 0, 0
+    found: list[tuple[int, int, CellError | None, int, int]] = []  # this row's: column, repeated, problem, rows and columns merged
+    for event, element in ET.iterparse(stream, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == f"{_TABLE}table":
+                sheet, row = element.get(f"{_TABLE}name", ""), 0
+            elif tag == f"{_TABLE}table-row":
+                column, found = 0, []
+            continue
+        if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+            across = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+            if tag == f"{_TABLE}table-cell":
+                problem = _ods_cell_problem(element)
+                down = int(element.get(f"{_TABLE}number-rows-spanned", "1"))
+                wide = int(element.get(f"{_TABLE}number-columns-spanned", "1"))
+                if problem is not None or down > 1 or wide > 1:
+                    found.append((column, across, problem, down, wide))
+            column += across
+            element.clear()
+        elif tag == f"{_TABLE}table-row":
+            repeated = int(element.get(f"{_TABLE}number-rows-repeated", "1"))
+            for at, across, problem, down, wide in found:
+                for line in range(row, row + repeated):
+                    for place in range(at, at + across):
+                        if problem is not None:
+                            cells.setdefault(sheet, {})[line, place] = problem
+                        if down > 1 or wide > 1:
+                            merged.setdefault(sheet, []).append(((line, place), (line + down - 1, place + wide - 1)))
+            row += repeated
+            element.clear()
+    return cells, merged
+
+
+def _ods_cell_problem(cell: Any) -> CellError | None:
+    """The problem of one ``table:table-cell`` of an .ods file, if it has one."""
+    kind = cell.get(f"{_OFFICE}value-type")
+    formula = cell.get(f"{_TABLE}formula")
+    # What the cell shows: its own paragraphs (a comment's are inside its office:annotation).
+    shown = "\n".join("".join(paragraph.itertext()) for paragraph in cell.findall(f"{_TEXT}p")).strip()
+    if cell.get(f"{_CALCEXT}value-type") == "error" or (formula is not None and _ODS_ERROR_TEXT.fullmatch(shown)):
+        return CellError(shown or "Err")
+    if formula is not None and kind is None:
+        return CellError("")  # no value stored
+    if kind == "percentage":
+        return _percent_error(cell.get(f"{_OFFICE}value", ""), shown)
+    return None
 
 
 def cell_value(value: Any) -> Any:
@@ -317,6 +466,9 @@ def read_evidence_book(
     # A sheet name holds 31 characters: a longer table name is cut there (``sheet_title``).
     tables = {t.name[:31]: t for t in plan.tables}
     other_tables = {d.table.name[:31] for d in plan.fixtures.values() if d.table is not None}
+    # Every monitoring table of the ruleset by its sheet's name, with its columns: a sheet renamed is known by its keys.
+    table_columns = {t.name[:31]: {c.name for c in t.columns} for t in plan.tables}
+    table_columns.update({d.table.name[:31]: {c.name for c in d.table.columns} for d in plan.fixtures.values() if d.table is not None})
     labels = _read_about(sheets.get(ABOUT_SHEET), plan, problems)
     if not labels.synthetic and any(_bannered(grid) for name, grid in sheets.items() if name != ABOUT_SHEET):
         # The sheets still carry the template's synthetic-data banner: sample data, whatever
@@ -325,8 +477,7 @@ def read_evidence_book(
     for name, grid in sheets.items():
         if name.startswith("_") or (name in other_tables and name not in tables):
             continue  # sheets the reader skips
-        for (row, column), error in sorted(getattr(grid, "cell_errors", {}).items()):
-            problems.add(cell_name(name, row + 1, column), "", error.describe())
+        _cell_problems(name, grid, name in tables, problems)
     new_values: dict[str, dict[str, Any]] = {}
     new_rows: dict[str, dict[str, list[Any]]] = {}
     seen_units: list[str] = []
@@ -341,7 +492,7 @@ def read_evidence_book(
                 new_rows[tables[name].name] = found
         elif name in other_tables:
             continue  # a monitoring table of another category of the ruleset
-        else:
+        elif not _misnamed_table(name, grid, table_columns, {*fields, *other_fields}, problems):
             _read_unit_sheet(name, grid, fields, other_fields, schema, wanted, known, values, problems, new_values, seen_units, names)
     # The checks that span several values of a unit (a part above its whole, READING 15),
     # on what the workbook gives together with what other evidence gave before it.
@@ -410,6 +561,97 @@ def read_evidence_book(
         for code, unit_rows in by_unit.items():
             target.setdefault(code, []).extend(unit_rows)
     return labels
+
+
+def _cell_problems(sheet: str, grid: Sequence[Sequence[Any]], table: bool, problems: _Problems) -> None:
+    """The cells of a sheet that calamine read as empty or as another value (:class:`SheetGrid`),
+    each named by its cell, and below the row of keys by its unit and field as the sheet's other
+    problems are; and its merged ranges that cover a cell read (from the row of keys down, up to
+    the last key), whose value is held in their first cell only."""
+    errors: Mapping[tuple[int, int], CellError] = getattr(grid, "cell_errors", {})
+    merged: Sequence[CellRange] = getattr(grid, "merged", ())
+    if not errors and not merged:
+        return
+    top = TABLE_KEY_ROW - 1 if table else _key_row(grid)
+    keys: dict[int, str] = {}
+    if top is not None and top < len(grid):
+        for index, value in enumerate(grid[top]):
+            key = cell_value(value)
+            if key is None or _is_banner(key):
+                if table:
+                    break  # a monitoring sheet's header ends at its first empty cell
+                continue
+            keys[index] = str(key)
+
+    def unit(row: int) -> str:
+        """The unit of a row below the keys, as the sheet's other problems name it."""
+        line = grid[row] if top is not None and top < row < len(grid) else ()
+        code = cell_value(line[0]) if line else None
+        if code is None:
+            return ""
+        name = cell_value(line[1]) if not table and len(line) > 1 else None
+        return f"{code} {name}" if name is not None else str(code)
+
+    for (row, column), error in sorted(errors.items()):
+        where = cell_name(sheet, row + 1, column)
+        who = unit(row)
+        key = keys.get(column, "") if top is not None and row > top else ""
+        problems.add(f"{where}: {who}" if who else where, key, error.describe())
+    if top is None:
+        return  # not an evidence sheet: said once, at A1
+    last = max(keys, default=-1)
+    for (first_row, first_column), (last_row, last_column) in sorted(merged):
+        read_rows = last_row - max(first_row, top) + 1
+        read_columns = min(last_column, last) - first_column + 1
+        first_read = first_row >= top and first_column <= last
+        if read_rows <= 0 or read_columns <= 0 or read_rows * read_columns - first_read <= 0:
+            continue  # above the keys, beyond the last one, or only its first cell is read
+        first = cell_name(sheet, first_row + 1, first_column)
+        where = f"{first}:{column_letter(last_column)}{last_row + 1}"
+        who = unit(first_row) if first_row == last_row else ""
+        key = keys.get(first_column, "") if first_column == last_column else ""
+        problems.add(
+            f"{where}: {who}" if who else where,
+            key,
+            gettext(
+                "merged cells: the value is held in the first cell ({0}) only, and the others are read as empty; "
+                "unmerge the cells and give each its value"
+            ).format(first.rpartition("!")[2]),
+        )
+
+
+def _misnamed_table(
+    sheet: str, grid: Sequence[Sequence[Any]], table_columns: Mapping[str, set[str]], field_keys: set[str], problems: _Problems
+) -> bool:
+    """Whether a sheet not named by a monitoring table has a monitoring table's row of keys
+    (``unit`` in A1, then columns of a table, no field): a sheet renamed, listed as one problem
+    with the table meant (read as a unit sheet, each of its keys and rows had been a problem)."""
+    if not grid:
+        return False
+    header: list[str] = []
+    for value in grid[TABLE_KEY_ROW - 1]:
+        key = cell_value(value)
+        if key is None or _is_banner(key):
+            break
+        header.append(str(key))
+    if len(header) < 2 or header[0] != "unit" or any(key.rpartition(".")[0] in field_keys or key in field_keys for key in header):
+        return False
+    keys = set(header[1:])
+    best = max((len(keys & columns), -len(columns ^ keys)) for columns in table_columns.values())
+    if 2 * best[0] < len(keys):
+        return False  # at most half of its keys are any one table's columns
+    meant = [name for name, columns in table_columns.items() if (len(keys & columns), -len(columns ^ keys)) == best]
+    hint = did_you_mean(sheet, meant) or (gettext("did you mean '{0}'?").format(meant[0]) if len(meant) == 1 else "")
+    problems.add(
+        f"{sheet}!A1",
+        "",
+        gettext(
+            "unknown monitoring table '{0}': the sheet's row of keys is a monitoring table's, and a monitoring sheet is known "
+            "by its name; name the sheet after its table"
+        ).format(sheet),
+        hint=hint or did_you_mean(sheet, table_columns) or gettext("expected one of: {0}").format(", ".join(meant)),
+    )
+    return True
 
 
 def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Problems) -> BookLabels:
