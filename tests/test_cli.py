@@ -560,3 +560,49 @@ def test_options_that_do_not_fit_together_are_usage_errors(tmp_path, monkeypatch
     result = CliRunner().invoke(cli, [*args, "--lang", "en"])
     assert result.exit_code == 2 and result.stderr == f"escore: error: {message}\n", result.stderr
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_output_never_replaces_the_evidence_it_reads(runner, evidence, tmp_path):
+    """``run -e book.xlsx -f xlsx -o book.xlsx`` replaced the assessor's evidence with results
+    (exit 0): every command that reads -e and writes -o refuses, writing nothing."""
+    unit = evidence / "units" / "north.toml"
+    before = unit.read_bytes()
+    link = tmp_path / "link.toml"
+    link.symlink_to(unit)
+    hard = tmp_path / "hard.toml"
+    os.link(unit, hard)
+    cases = [
+        (["run", "-c", "town", "-e", str(evidence), "-f", "csv", "-o", str(evidence / "results.csv")], "inside the evidence directory"),
+        (["run", "-c", "town", "-e", str(unit), "-f", "toml", "-o", str(unit)], "given with -e"),
+        (["run", "-c", "town", "-e", str(link), "-f", "toml", "-o", str(unit)], "given with -e"),  # through a symbolic link
+        (["run", "-c", "town", "-e", str(unit), "-f", "toml", "-o", str(link)], "given with -e"),
+        (["run", "-c", "town", "-e", str(hard), "-f", "toml", "-o", str(unit)], "given with -e"),  # a hard link
+        (["explain", "north", "-e", str(evidence), "-o", str(evidence / "units" / "x.txt")], "inside the evidence directory"),
+        (["plan", "north", "-e", str(evidence), "-o", str(unit.with_suffix(".txt"))], "inside the evidence directory"),
+        (
+            ["plan", "--all", "-c", "town", "-e", str(evidence), "-f", "csv", "-o", str(evidence / "plan.csv")],
+            "inside the evidence directory",
+        ),
+        (
+            ["whatif", "north", "-e", str(evidence), "--set", "service.reply_rate=90", "-o", str(evidence / "w.txt")],
+            "inside the evidence directory",
+        ),
+        (["diff", str(evidence), str(tmp_path), "-c", "town", "-o", str(evidence / "d.txt")], "inside the evidence directory"),
+        (["template", "-c", "town", "-f", "xlsx", "-e", str(unit), "-o", str(unit.with_suffix(".xlsx"))], None),  # another file: written
+    ]
+    listing = sorted(p.name for p in evidence.rglob("*"))
+    for args, refusal in cases:
+        result = runner.invoke(cli, args)
+        if refusal is None:
+            assert result.exit_code == 0, result.output
+            unit.with_suffix(".xlsx").unlink()
+            continue
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("escore: error: --output "), result.stderr
+        assert refusal in result.stderr and "which this command reads" in result.stderr
+        assert unit.read_bytes() == before
+        assert sorted(p.name for p in evidence.rglob("*")) == listing  # nothing written, no temporary file left
+    # Outside the evidence, and into a device, the output is written as before.
+    assert runner.invoke(cli, ["run", "-c", "town", "-e", str(unit), "-f", "toml", "-o", str(tmp_path / "r.toml")]).exit_code == 0
+    assert "total" in (tmp_path / "r.toml").read_text()
+    assert runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-o", os.devnull]).exit_code == 0

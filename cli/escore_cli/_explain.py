@@ -8,6 +8,7 @@ import click
 from . import H_, Command
 from ._common import (
     catalog_from,
+    check_output_not_input,
     check_suffix,
     evidence_option,
     lang_option,
@@ -239,6 +240,7 @@ def explain(
 
     catalog = catalog_from(ctx)
     check_suffix(output, format_, catalog.formats)
+    check_output_not_input(output, evidence, roster=roster, db=db)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
     use_language(catalog, lang, [catalog.rulesets[rules][0]])
     with watching(timeout):

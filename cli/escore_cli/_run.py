@@ -10,6 +10,7 @@ from ._common import (
     catalog_from,
     category_option,
     check_label,
+    check_output_not_input,
     check_suffix,
     evidence_option,
     jobs_option,
@@ -113,6 +114,7 @@ def run(
         )
     chosen_format = catalog.formats[format_]
     check_suffix(output, format_, catalog.formats)
+    check_output_not_input(output, evidence, roster=roster, db=db)
     if chosen_format.binary and (output is None or str(output) == "-"):
         raise UsageError(_("--format {0} writes a binary file: give --output FILE{1}").format(format_, chosen_format.suffix))
     write_columns = None
