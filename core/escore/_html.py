@@ -92,6 +92,7 @@ function lostChart(u){
 function renderUnit(u){
   var sec=el("section","unit");sec.id="u-"+u.code;sec.setAttribute("data-code",u.code);
   var h=el("h2",null,(u.rank!=null?u.rank+". ":"")+u.name+" ("+u.code+")");sec.appendChild(h);
+  if(D.synthetic){var b=el("p","banner",T.synthetic);b.setAttribute("role","note");sec.appendChild(b);}
   var p=el("p","meta");
   if(u.parent)p.appendChild(document.createTextNode(T.parent+": "+u.parent+" · "));
   p.appendChild(document.createTextNode(T.total+" "));p.appendChild(el("span","total",u.total));
@@ -216,6 +217,8 @@ def report_data(result: RunResult, *, single: bool = False) -> dict[str, Any]:
         "units": units,
         "strings": strings.texts(),
         "ui": _ui_words(),
+        # Printed, each unit starts a page of its own: each says the evidence is made up, not the first page alone.
+        "synthetic": result.synthetic,
     }
 
 
@@ -338,6 +341,7 @@ def _ui_words() -> dict[str, Any]:
         "veto": _("veto"),
         "lost_by_group": _("lost points by top-level group (points of the section's table)"),
         "status_names": {status: status_label(status) for status in (*STATUSES, "applied")},
+        "synthetic": synthetic_banner(),
     }
 
 
