@@ -294,6 +294,19 @@ def test_explain_shows_every_lost_point(runner):
     assert "        S-2-A-1 Yearly plan: -/30 not_applicable" in out
 
 
+def test_explain_shows_the_points_lost_to_missing_evidence(runner, monkeypatch):
+    """A scored indicator showed its loss (``1.50/2  −0.50``), one without evidence did not
+    (``0.00/4 缺少证据``), while the page and the workbook counted 4 lost."""
+    # A bonus loses nothing when its evidence is missing: it only adds.
+    out = runner.invoke(cli, ["explain", "West Town"]).stdout
+    assert "  W-B Public vote: 0.00/1 missing (bonus)\n" in out
+    monkeypatch.delenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD")
+    monkeypatch.delenv("ESCORE_PLUGINS")
+    out = runner.invoke(cli, ["explain", "fuzhou.minqing", "--lang", "en"]).stdout
+    assert "        W-L-2-4-1 办事指南准确度: 0.00/4 missing  −4.00\n" in out
+    assert "        W-L-1-1-4 社会救助(含减灾救灾): 1.50/2  −0.50\n" in out
+
+
 def test_template_lists_fields_with_types_and_feeds(runner):
     out = runner.invoke(cli, ["template", "-c", "town", "--unit", "north"]).stdout
     assert out.startswith("# escore evidence · demo2024 (2024) · town · unit north North Town")

@@ -175,7 +175,8 @@ def render(result: Any) -> str:
             status = f" {status_label(item.status)}" if item is not None and item.status != "scored" else ""
             flag = not_scored if not node.counted and node.kind != "bonus" else (bonus if node.kind == "bonus" else "")
             lost = ""
-            if item is not None and item.status == "scored" and item.points < node.max and node.kind != "bonus":
+            # Missing evidence and an error lose points as a low score does (the page and the workbook say so too).
+            if item is not None and item.status != "not_applicable" and item.points < node.max and node.kind != "bonus":
                 lost = f"  −{present(node.max - item.points)}"
             lines.append(f"{indent}{node.code} {node.title}: {shown}/{fmt(node.max)}{status}{flag}{lost}")
             if item is not None:
