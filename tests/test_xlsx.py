@@ -859,3 +859,35 @@ def test_a_workbook_row_of_a_unit_the_units_table_leaves_out_is_a_problem(runner
         " units: add it to the table to score it, or leave its rows out of the evidence)\n"
     ) in result.stderr
     assert "did you mean" not in result.stderr
+
+
+def test_results_workbook_marks_a_text_cut_at_a_cells_limit(runner, tmp_path):
+    """A 40,000-character reason ended mid-text at Excel's 32,767 characters, unmarked: the cell
+    ends with a note saying where the whole is, 说明 names the cell and stderr says so."""
+    import shutil
+
+    from .conftest import DEMO
+
+    evidence = tmp_path / "evidence"
+    shutil.copytree(DEMO / "escore_demo" / "sample", evidence)
+    east = evidence / "units" / "east.toml"
+    reason = "甲" * 20_000 + "乙" * 20_000
+    east.write_text(east.read_text(encoding="utf-8").replace('reason = "exemplary"', f'reason = "{reason}"'), encoding="utf-8")
+    target = tmp_path / "results.xlsx"
+    env = {"ESCORE_DISABLE_PLUGIN_AUTOLOAD": "1", "ESCORE_PLUGINS": "escore_demo.plugin"}
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "xlsx", "-o", str(target), "--lang", "zh"], env=env)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(target)
+    rows = list(book["解释 explanations"].iter_rows(min_row=3))
+    [row] = [r for r in rows if r[8].value and "甲" in r[8].value]
+    note = "… [已截断于单元格所能容纳的 32,767 个字符；全文见 -f json 与 escore explain]"
+    text = row[8].value
+    assert len(text) == 32_767 and text.endswith(note)
+    assert text.startswith("评估人员评分 4（满分 4）：甲") and text[: -len(note)].endswith("乙")
+    about = {r[0].value: r[1].value for r in book["说明 about"].iter_rows(min_row=3)}
+    assert about["截断的文本"] == f"1 段文本超过单元格所能容纳的 32,767 个字符而被截断，各以说明结尾：'解释 explanations'!I{row[8].row}"
+    assert "escore：警告：结果工作簿：1 段文本超过" in result.stderr and "全文见 -f json 与 escore explain" in result.stderr
+    # Whole in JSON.
+    data = json.loads(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "json"], env=env).stdout)
+    reasons = [r for u in data["units"] for i in u["indicators"] for r in i["reasons"] if "甲" in r]
+    assert len(reasons) == 1 and reasons[0].endswith(reason)

@@ -64,6 +64,9 @@ SHEET_ROWS = 1_048_576
 #: says in the legend where the reasons are.
 MAX_COMMENTS = 10_000
 
+#: The most cut cells 说明 names one by one (their number is given whatever it is).
+MAX_CUT_CELLS = 20
+
 #: The creation time written into every workbook, so that the same run gives the same bytes
 #: (XlsxWriter stamps every zip entry with 1980-01-01 itself).
 _CREATED = (2017, 1, 1)
@@ -201,15 +204,32 @@ def _spooled_rows(result: RunResult, sheets: _ResultSheets) -> Iterator[Callable
             spool.close()
 
 
-def _put(sheet: Any, row: int, column: int, value: Any, style: Any = None) -> None:
-    """One cell: a text always as text (never read as a formula or a link), a number as a number."""
+#: The most characters a cell holds (Excel's limit; XlsxWriter cuts a longer text there without a word).
+CELL_CHARS = 32_767
+
+
+def cut_note() -> str:
+    """What ends a text cut to :data:`CELL_CHARS`, in the run's language."""
+    return "… " + _("[cut at the 32,767 characters a cell holds; the full text is in -f json and escore explain]")
+
+
+def _put(sheet: Any, row: int, column: int, value: Any, style: Any = None) -> bool:
+    """One cell: a text always as text (never read as a formula or a link), a number as a number.
+
+    A text longer than a cell holds is cut so that it ends with :func:`cut_note` (it had ended
+    mid-text, unmarked); the result says whether it was."""
+    cut = False
     if value is None or value == "":
         if style is not None:
             sheet.write_blank(row, column, None, style)
     elif isinstance(value, str):
+        if len(value) > CELL_CHARS:
+            note = cut_note()
+            value, cut = value[: CELL_CHARS - len(note)] + note, True
         sheet.write_string(row, column, value, style)
     else:
         sheet.write_number(row, column, value, style)
+    return cut
 
 
 class _ResultSheets:
@@ -236,6 +256,15 @@ class _ResultSheets:
         counts = result.status_counts()
         self.comments = counts["missing"] + counts["error"] <= MAX_COMMENTS
         self.rows = {"ranking": 2, "matrix": 4}  # rows written so far (0-based next row)
+        #: The cells whose text was cut to what a cell holds ("解释 explanations!I7"), for 说明.
+        self.cut: list[str] = []
+
+    def put(self, sheet: Any, row: int, column: int, value: Any, style: Any = None) -> None:
+        """:func:`_put`, the cell noted in :attr:`cut` when its text was cut."""
+        if _put(sheet, row, column, value, style):
+            from xlsxwriter.utility import xl_rowcol_to_cell
+
+            self.cut.append(f"'{sheet.name}'!{xl_rowcol_to_cell(row, column)}")
 
     def start(self, sheet: Any, title: str) -> None:
         """Row 1: the banner, or the heading."""
@@ -282,7 +311,7 @@ class _ResultSheets:
         self.rows["ranking"] = row + 1
         rank, code, name, parent, points, missing, errors = values
         for column, value in enumerate((rank, code, name, parent)):
-            _put(ranking, row, column, value)
+            self.put(ranking, row, column, value)
         for column, value in enumerate(points, start=4):
             ranking.write_number(row, column, value, self.points)
         ranking.write_number(row, 4 + len(points), missing)
@@ -329,8 +358,8 @@ class _ResultSheets:
         row = self.rows["matrix"]
         self.rows["matrix"] = row + 1
         code, name, cells = values
-        _put(matrix, row, 0, code)
-        _put(matrix, row, 1, name)
+        self.put(matrix, row, 0, code)
+        self.put(matrix, row, 1, name)
         for column, (status, points, why) in enumerate(cells, start=2):
             if status == "not_applicable":
                 matrix.write_blank(row, column, None, self.fills["not_applicable"])
@@ -430,6 +459,15 @@ class _ResultSheets:
                 _("points are stored as numbers and shown with 2 decimals; ranks use exact totals (JSON output has exact values)"),
             ),
         ]
+        if self.cut:  # every cell that ends with the cut's note, so that none is read as whole
+            shown = ", ".join(self.cut[:MAX_CUT_CELLS]) + (", …" if len(self.cut) > MAX_CUT_CELLS else "")
+            text = _("{0} text(s) longer than the 32,767 characters a cell holds were cut, each ending with a note: {1}").format(
+                len(self.cut), shown
+            )
+            lines.append((_("cut texts"), text))
+            from ._errors import warn
+
+            warn(_("results workbook: {0}; the full texts are in -f json and escore explain").format(text))
         # What loading the evidence warned of travels with the results, a row each.
         lines.extend((_("warning") if n == 0 else "", text) for n, text in enumerate(result.warnings))
         self.start(about, "说明 about")
@@ -478,6 +516,6 @@ class _ContinuedSheet:
                 number += 1
                 sheet, row = self._open(number), 2
             for column, (value, style) in enumerate(zip(values, styles if styled else plain)):
-                _put(sheet, row, column, value, style)
+                self.sheets.put(sheet, row, column, value, style)
             row += 1
         sheet.autofilter(1, 0, max(row - 1, 2), last)
