@@ -891,3 +891,15 @@ def test_results_workbook_marks_a_text_cut_at_a_cells_limit(runner, tmp_path):
     data = json.loads(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "json"], env=env).stdout)
     reasons = [r for u in data["units"] for i in u["indicators"] for r in i["reasons"] if "甲" in r]
     assert len(reasons) == 1 and reasons[0].endswith(reason)
+
+
+def test_results_workbook_leaves_the_points_of_a_result_that_does_not_apply_blank(runner, tmp_path):
+    """解释 showed 0.00 points for 不适用 (P-1-1-A-1 of 安监局), as if scored 0; 指标 and every
+    other output leave them out."""
+    target = tmp_path / "results.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "provincial", "-f", "xlsx", "-o", str(target), "--lang", "zh"]).exit_code == 0
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(target)["解释 explanations"].iter_rows(min_row=3)]
+    row = next(r for r in rows if r[0] == "prov.ajj" and r[2] == "P-1-1-A-1")
+    assert row[:8] == ["prov.ajj", "安监局", "P-1-1-A-1", "编制迁移方案", "不适用", None, 3, None]
+    assert all(r[5] is None for r in rows if r[4] == "不适用") and any(r[4] == "不适用" for r in rows)
+    assert all(r[5] is not None for r in rows if r[4] in ("已评分", "缺少证据"))

@@ -423,7 +423,9 @@ class _ResultSheets:
             node = plan.nodes[item.code]
             lost = node.max - item.points if item.status != "not_applicable" and node.kind != "bonus" else None
             source = node.source.text if node.source is not None and (lost or item.status not in ("scored", "not_applicable")) else ""
-            values = (unit.code, unit.name, item.code, node.title, status_label(item.status), _number(item.points), _number(node.max))
+            # Not applicable: no points, a blank cell as on the 指标 sheet (a 0 read as points scored).
+            points = None if item.status == "not_applicable" else _number(item.points)
+            values = (unit.code, unit.name, item.code, node.title, status_label(item.status), points, _number(node.max))
             rows.append((True, (*values, _number(lost) if lost is not None else None, "\n".join(item.reasons), str(source))))
         for veto in unit_result.vetoes:
             if veto.status == "not_applied":
