@@ -146,6 +146,33 @@ def test_run_csv_with_chosen_columns(runner, tmp_path):
     assert not (tmp_path / "bad.csv").exists()
 
 
+def test_run_csv_of_a_selection_says_so_on_every_line(runner):
+    """run -k: the totals count only the selected indicators; the table, page and JSON said so,
+    the CSV's lines read as the ranking. A `selection` column (before `synthetic`) holds it, as a
+    text a spreadsheet does not read as a formula; without a selection there is none."""
+    out = runner.invoke(cli, ["run", "-c", "town", "-k", "S-1", "-f", "csv"]).stdout.lstrip("\ufeff").splitlines()
+    assert out[0] == "rank,code,name,parent,services,services_2dp,website,website_2dp,total,total_2dp,missing,errors,selection,synthetic"
+    assert out[1:] == [
+        "1,west,West Town,,26,26.00,0,0.00,26,26.00,0,0,'-k 'S-1',yes",
+        "2,north,North Town,,22,22.00,0,0.00,22,22.00,0,0,'-k 'S-1',yes",
+        "3,south,South Town,,12,12.00,0,0.00,12,12.00,0,0,'-k 'S-1',yes",
+        "4,east,East Town,,0,0.00,0,0.00,0,0.00,0,0,'-k 'S-1',yes",
+    ]
+    # --columns: written before synthetic whatever is asked, as synthetic is written last.
+    chosen = runner.invoke(
+        cli, ["run", "-c", "town", "-k", "S-1", "-m", "monitoring or not monitoring", "-f", "csv", "--columns", "code,total"]
+    )
+    assert chosen.stdout.lstrip("\ufeff").splitlines()[:2] == [
+        "code,total,selection,synthetic",
+        "west,26,'-k 'S-1' -m 'monitoring or not monitoring',yes",
+    ]
+    asked = runner.invoke(cli, ["run", "-c", "town", "-k", "S-1", "-f", "csv", "--columns", "synthetic,selection,code"])
+    assert asked.stdout.lstrip("\ufeff").splitlines()[:2] == ["code,selection,synthetic", "west,'-k 'S-1',yes"]
+    # Asked for by name in a run of every indicator: its cells are empty.
+    every = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "--columns", "code,selection"])
+    assert every.stdout.lstrip("\ufeff").splitlines()[:2] == ["code,selection,synthetic", "north,,yes"]
+
+
 def test_output_is_deterministic(runner, tmp_path):
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     assert runner.invoke(cli, ["run", "-c", "town", "-f", "json", "-o", str(first)]).exit_code == 0

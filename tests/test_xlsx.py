@@ -903,3 +903,17 @@ def test_results_workbook_leaves_the_points_of_a_result_that_does_not_apply_blan
     assert row[:8] == ["prov.ajj", "安监局", "P-1-1-A-1", "编制迁移方案", "不适用", None, 3, None]
     assert all(r[5] is None for r in rows if r[4] == "不适用") and any(r[4] == "不适用" for r in rows)
     assert all(r[5] is not None for r in rows if r[4] in ("已评分", "缺少证据"))
+
+
+def test_results_workbook_of_a_selection_says_so_on_its_ranking(runner, tmp_path):
+    """run -k … -f xlsx: the ranking's totals count only the selected indicators; the 说明 sheet
+    said so, the ranking sheet read as the whole ranking."""
+    target = tmp_path / "results.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "county", "-k", "W-L-1", "-f", "xlsx", "-o", str(target), "--lang", "zh"]).exit_code == 0
+    book = openpyxl.load_workbook(target)
+    assert book["排名 ranking"]["A1"].value == (
+        "合成数据：演示用的虚构样本，并非真实考核结果 · 排名 ranking · 选择：-k 'W-L-1'（39 项指标中的 14 项；总分只计这些指标）"
+    )
+    whole = tmp_path / "whole.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(whole), "--lang", "zh"]).exit_code == 0
+    assert openpyxl.load_workbook(whole)["排名 ranking"]["A1"].value == "合成数据：演示用的虚构样本，并非真实考核结果 · 排名 ranking"

@@ -57,7 +57,10 @@ STDERR_UNITS = 10
 @click.option(
     "--columns",
     metavar="NAMES",
-    help=H_("With -f csv: only these columns, comma-separated, in this order (e.g. code,name,total); 'synthetic' always comes last."),
+    help=H_(
+        "With -f csv: only these columns, comma-separated, in this order (e.g. code,name,total); 'synthetic' always comes last, "
+        "after 'selection' when -k or -m chooses the indicators."
+    ),
 )
 @click.option("-k", "keyword", metavar="EXPR", help=H_("Only indicators whose code/title match EXPR (and/or/not)."))
 @click.option("-m", "marks", metavar="EXPR", help=H_("Only indicators whose marks match EXPR."))

@@ -285,7 +285,12 @@ class _ResultSheets:
         names = ["排名 rank", "代码 code", "单位 unit", "上级 parent"]
         names += [f"{s.title} {s.name} /{fmt(s.weight)}" for s in self.sections]
         names += ["总分 total", "缺失 missing", "错误 errors"]
-        self.start(ranking, "排名 ranking")
+        title = "排名 ranking"
+        if self.result.selection:  # on the ranking itself: its totals are partial (说明 says it too)
+            title += " · " + _("selection: {0} ({1} of {2} indicators; totals count only these)").format(
+                self.result.selection, len(self.result.selected), len(self.plan.indicators)
+            )
+        self.start(ranking, title)
         self.header(ranking, names, [8, 20, 16, 14, *([14] * len(self.sections)), 10, 10, 10])
         ranking.freeze_panes(2, 2)
         ranking.autofilter(1, 0, max(1 + len(self.result.units), 2), len(names) - 1)
