@@ -128,7 +128,7 @@ def unit_to_score(
 def render(result: Any) -> str:
     from escore._i18n import gettext as _
     from escore._i18n import status_label
-    from escore._report import synthetic_banner
+    from escore._report import rounded_apart_note, synthetic_banner
     from escore._results import present
     from escore._score import fmt
     from escore._text import escape, escape_lines
@@ -145,6 +145,7 @@ def render(result: Any) -> str:
         lines.append(f"*** {synthetic_banner()} ***")
         lines.extend(f"    {escape(note)}" for note in result.notes)
     lines.append(_("total {0} (rounded half-up to 2 places)").format(present(unit_result.total)))
+    lines.append(rounded_apart_note())
     not_scored, bonus, capped = _(" (not scored)"), _(" (bonus)"), _(" (raw score capped)")
     for section, section_result in zip(plan.sections, unit_result.sections):
         cap = capped if section_result.capped else ""

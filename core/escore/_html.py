@@ -22,7 +22,7 @@ from typing import Any
 from ._collect import Plan
 from ._i18n import gettext as _
 from ._i18n import language, status_label
-from ._report import synthetic_banner
+from ._report import rounded_apart_note, synthetic_banner
 from ._results import STATUSES, RunResult, UnitResult, present
 from ._score import ZERO, fmt
 
@@ -457,7 +457,8 @@ def render_html(result: RunResult, *, single: bool = False) -> str:
         + "</tr></thead><tbody></tbody></table>"
     )
     main.append('<div id="units"></div>')
-    main.append('<p class="foot">' + esc(_("points rounded half-up to 2 places; ranks use exact totals")) + "</p>")
+    rounding = _("points rounded half-up to 2 places; ranks use exact totals")
+    main.append('<p class="foot">' + esc(rounding) + "<br>" + esc(rounded_apart_note()) + "</p>")
     main.append("</main>")
     tail = [
         f'<script type="application/json" id="escore-data">{_json_for_script(data)}</script>',

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from ._i18n import gettext as _
 from ._i18n import pgettext, status_label
-from ._report import synthetic_banner
+from ._report import rounded_apart_note, synthetic_banner
 from ._results import RunResult
 from ._score import fmt
 
@@ -463,7 +463,9 @@ class _ResultSheets:
             (_("statuses"), _(", ").join(count.format(n, status_label(k)) for k, n in result.status_counts().items())),
             (
                 _("rounding"),
-                _("points are stored as numbers and shown with 2 decimals; ranks use exact totals (JSON output has exact values)"),
+                _("points are stored as numbers and shown with 2 decimals; ranks use exact totals (JSON output has exact values)")
+                + _("; ")
+                + rounded_apart_note(),
             ),
         ]
         if self.cut:  # every cell that ends with the cut's note, so that none is read as whole
