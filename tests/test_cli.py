@@ -146,6 +146,33 @@ def test_run_csv_with_chosen_columns(runner, tmp_path):
     assert not (tmp_path / "bad.csv").exists()
 
 
+def test_run_csv_of_a_selection_says_so_on_every_line(runner):
+    """run -k: the totals count only the selected indicators; the table, page and JSON said so,
+    the CSV's lines read as the ranking. A `selection` column (before `synthetic`) holds it, as a
+    text a spreadsheet does not read as a formula; without a selection there is none."""
+    out = runner.invoke(cli, ["run", "-c", "town", "-k", "S-1", "-f", "csv"]).stdout.lstrip("\ufeff").splitlines()
+    assert out[0] == "rank,code,name,parent,services,services_2dp,website,website_2dp,total,total_2dp,missing,errors,selection,synthetic"
+    assert out[1:] == [
+        "1,west,West Town,,26,26.00,0,0.00,26,26.00,0,0,'-k 'S-1',yes",
+        "2,north,North Town,,22,22.00,0,0.00,22,22.00,0,0,'-k 'S-1',yes",
+        "3,south,South Town,,12,12.00,0,0.00,12,12.00,0,0,'-k 'S-1',yes",
+        "4,east,East Town,,0,0.00,0,0.00,0,0.00,0,0,'-k 'S-1',yes",
+    ]
+    # --columns: written before synthetic whatever is asked, as synthetic is written last.
+    chosen = runner.invoke(
+        cli, ["run", "-c", "town", "-k", "S-1", "-m", "monitoring or not monitoring", "-f", "csv", "--columns", "code,total"]
+    )
+    assert chosen.stdout.lstrip("\ufeff").splitlines()[:2] == [
+        "code,total,selection,synthetic",
+        "west,26,'-k 'S-1' -m 'monitoring or not monitoring',yes",
+    ]
+    asked = runner.invoke(cli, ["run", "-c", "town", "-k", "S-1", "-f", "csv", "--columns", "synthetic,selection,code"])
+    assert asked.stdout.lstrip("\ufeff").splitlines()[:2] == ["code,selection,synthetic", "west,'-k 'S-1',yes"]
+    # Asked for by name in a run of every indicator: its cells are empty.
+    every = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "--columns", "code,selection"])
+    assert every.stdout.lstrip("\ufeff").splitlines()[:2] == ["code,selection,synthetic", "north,,yes"]
+
+
 def test_output_is_deterministic(runner, tmp_path):
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     assert runner.invoke(cli, ["run", "-c", "town", "-f", "json", "-o", str(first)]).exit_code == 0
@@ -301,6 +328,19 @@ def test_explain_shows_every_lost_point(runner):
     assert "        S-2-B-1 Outages: 29.85/30  −0.15" in out
     assert "            · −0.05 outage: 2024-03-04 1.5 h (sub-unit south.a)" in out
     assert "        S-2-A-1 Yearly plan: -/30 not_applicable" in out
+
+
+def test_explain_shows_the_points_lost_to_missing_evidence(runner, monkeypatch):
+    """A scored indicator showed its loss (``1.50/2  −0.50``), one without evidence did not
+    (``0.00/4 缺少证据``), while the page and the workbook counted 4 lost."""
+    # A bonus loses nothing when its evidence is missing: it only adds.
+    out = runner.invoke(cli, ["explain", "West Town"]).stdout
+    assert "  W-B Public vote: 0.00/1 missing (bonus)\n" in out
+    monkeypatch.delenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD")
+    monkeypatch.delenv("ESCORE_PLUGINS")
+    out = runner.invoke(cli, ["explain", "fuzhou.minqing", "--lang", "en"]).stdout
+    assert "        W-L-2-4-1 办事指南准确度: 0.00/4 missing  −4.00\n" in out
+    assert "        W-L-1-1-4 社会救助(含减灾救灾): 1.50/2  −0.50\n" in out
 
 
 def test_template_lists_fields_with_types_and_feeds(runner):
@@ -569,3 +609,49 @@ def test_options_that_do_not_fit_together_are_usage_errors(tmp_path, monkeypatch
     result = CliRunner().invoke(cli, [*args, "--lang", "en"])
     assert result.exit_code == 2 and result.stderr == f"escore: error: {message}\n", result.stderr
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_output_never_replaces_the_evidence_it_reads(runner, evidence, tmp_path):
+    """``run -e book.xlsx -f xlsx -o book.xlsx`` replaced the assessor's evidence with results
+    (exit 0): every command that reads -e and writes -o refuses, writing nothing."""
+    unit = evidence / "units" / "north.toml"
+    before = unit.read_bytes()
+    link = tmp_path / "link.toml"
+    link.symlink_to(unit)
+    hard = tmp_path / "hard.toml"
+    os.link(unit, hard)
+    cases = [
+        (["run", "-c", "town", "-e", str(evidence), "-f", "csv", "-o", str(evidence / "results.csv")], "inside the evidence directory"),
+        (["run", "-c", "town", "-e", str(unit), "-f", "toml", "-o", str(unit)], "given with -e"),
+        (["run", "-c", "town", "-e", str(link), "-f", "toml", "-o", str(unit)], "given with -e"),  # through a symbolic link
+        (["run", "-c", "town", "-e", str(unit), "-f", "toml", "-o", str(link)], "given with -e"),
+        (["run", "-c", "town", "-e", str(hard), "-f", "toml", "-o", str(unit)], "given with -e"),  # a hard link
+        (["explain", "north", "-e", str(evidence), "-o", str(evidence / "units" / "x.txt")], "inside the evidence directory"),
+        (["plan", "north", "-e", str(evidence), "-o", str(unit.with_suffix(".txt"))], "inside the evidence directory"),
+        (
+            ["plan", "--all", "-c", "town", "-e", str(evidence), "-f", "csv", "-o", str(evidence / "plan.csv")],
+            "inside the evidence directory",
+        ),
+        (
+            ["whatif", "north", "-e", str(evidence), "--set", "service.reply_rate=90", "-o", str(evidence / "w.txt")],
+            "inside the evidence directory",
+        ),
+        (["diff", str(evidence), str(tmp_path), "-c", "town", "-o", str(evidence / "d.txt")], "inside the evidence directory"),
+        (["template", "-c", "town", "-f", "xlsx", "-e", str(unit), "-o", str(unit.with_suffix(".xlsx"))], None),  # another file: written
+    ]
+    listing = sorted(p.name for p in evidence.rglob("*"))
+    for args, refusal in cases:
+        result = runner.invoke(cli, args)
+        if refusal is None:
+            assert result.exit_code == 0, result.output
+            unit.with_suffix(".xlsx").unlink()
+            continue
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("escore: error: --output "), result.stderr
+        assert refusal in result.stderr and "which this command reads" in result.stderr
+        assert unit.read_bytes() == before
+        assert sorted(p.name for p in evidence.rglob("*")) == listing  # nothing written, no temporary file left
+    # Outside the evidence, and into a device, the output is written as before.
+    assert runner.invoke(cli, ["run", "-c", "town", "-e", str(unit), "-f", "toml", "-o", str(tmp_path / "r.toml")]).exit_code == 0
+    assert "total" in (tmp_path / "r.toml").read_text()
+    assert runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-o", os.devnull]).exit_code == 0

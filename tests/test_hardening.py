@@ -621,6 +621,16 @@ def test_sys_exit_in_an_indicator_is_that_indicators_error(runner, packs, monkey
     assert "registering the hostile pack" in result.stderr
 
 
+def test_explain_shows_the_points_an_error_lost(runner, packs, monkeypatch):
+    """An indicator that raised scores 0 and loses its maximum, as the page and the workbook show:
+    the text said ``0.00/1 error`` with no loss."""
+    hostile_pack(packs, monkeypatch, exit="raise ValueError('no table')")
+    result = runner.invoke(cli, ["explain", "h1"])
+    assert result.exit_code == 1, result.output
+    assert "    G-1 Exits: 0.00/1 error  −1.00\n" in result.stdout
+    assert "    G-2 Loops: 1.00/1\n" in result.stdout
+
+
 def test_ctrl_c_in_an_indicator_still_stops_the_run(runner, packs, monkeypatch):
     hostile_pack(packs, monkeypatch, exit="raise KeyboardInterrupt")
     result = runner.invoke(cli, ["run", "-c", "hamlet", "-f", "json"])

@@ -242,3 +242,32 @@ def test_each_ranking_column_sorts_by_its_own_values():
     # The cells in their order: rank, then the name (a link, made apart), code and parent.
     assert cells == ['u.rank==null?"–":String(u.rank', "null", "u.code", "u.parent"]
     assert 'a=el("a",null,u.name)' in _SCRIPT
+
+
+def test_chromium_labels_each_unit_synthetic_in_the_page_language(no_autoload, tmp_path):
+    """Printed, each unit starts a page of its own (section.unit{break-before:page}) and the banner
+    was in the header alone: every page but the first read as a real assessment."""
+    catalog = Catalog(make_plugin_manager(autoload=False, names=["escore_demo.plugin"]))
+    real = tmp_path / "real"
+    shutil.copytree(SAMPLE, real)
+    (real / "escore-evidence.toml").write_text("[evidence]\nsynthetic = false\n", encoding="utf-8")
+    for lang, evidence, label in (("zh", (), "合成数据：演示用的虚构样本，并非真实考核结果"), ("en", [real], None)):
+        use(lang)
+        try:
+            page = tmp_path / f"{lang}.html"
+            page.write_text(render_html(run_category(catalog, "town", evidence=evidence)), encoding="utf-8")
+        finally:
+            use("en")
+        dumped = browse(page, tmp_path, "--dump-dom")
+        assert dumped.returncode == 0, dumped.stderr[-2000:]
+        assert console_lines(dumped.stderr) == []
+        sections = [part.split("</section>")[0] for part in dumped.stdout.split('<section class="unit"')[1:]]
+        assert len(sections) == 4
+        for section in sections:
+            if label is None:
+                assert 'class="banner"' not in section and "SYNTHETIC" not in section
+            else:
+                heading_end = section.index("</h2>")
+                assert section[heading_end:].startswith(f'</h2><p class="banner" role="note">{label}</p>')
+    # The banner is not among what print hides.
+    assert ".banner{border:2px solid #000}" in page.read_text(encoding="utf-8")

@@ -338,12 +338,13 @@ def test_table_lists_every_missing_field(runner):
     result = invoke(runner, "run", "-c", "county")
     tail = result.stdout.split("ranks use exact totals\n", 1)[1]
     assert tail == (
+        "each value is rounded on its own: the rounded parts may not add up to the rounded total\n"
         "\nmissing evidence: 3 indicator result(s) in 3 unit(s), status missing:\n"
         "  fuzhou.minqing 闽清县: website.services.guide_accuracy → W-L-2-4-1\n"
         "  nanping.guangze 光泽县: website.interviews.topics → W-L-3-2-3\n"
         "  ningde.zherong 柘荣县: website.sites.closure → W-L-4-1-3\n"
     )
-    assert result.stderr.splitlines()[1:] == tail.splitlines()[2:]
+    assert result.stderr.splitlines()[1:] == tail.splitlines()[3:]
 
 
 # --------------------------------------------------------------------------- csv, toml, the schema command
@@ -443,3 +444,28 @@ def test_a_golden_case_names_its_file_without_the_machine_path(tmp_path, monkeyp
     outcome = run_case(Catalog(make_plugin_manager()), case)
     [item] = [i for i in outcome.result.indicators if i.code == "W-L-5-2-1"]
     assert item.reasons == ("evidence 'website.channels.has_wechat' was not provided in golden/cases.toml",)
+
+
+def test_every_output_with_rounded_parts_says_they_may_not_add_up(runner, tmp_path):
+    """林业厅: 58.06 + 30.84 shown beside a total of 88.89, each rounded on its own from its exact
+    value (unchanged); no output said the rounded parts may not add up."""
+    import html as html_module
+
+    import openpyxl
+
+    parts = "each value is rounded on its own: the rounded parts may not add up to the rounded total"
+    whole = parts + ", nor an indicator's points and loss to its maximum"
+    table = invoke(runner, "run", "-c", "provincial", "--lang", "en").stdout
+    assert re.search(r"prov\.lyt +林业厅 +58\.06 +30\.84 +88\.89\n", table)
+    assert "\npoints rounded half-up to 2 places; ranks use exact totals\n" + parts + "\n" in table
+    explained = invoke(runner, "explain", "prov.lyt", "--lang", "en").stdout.splitlines()
+    assert explained[explained.index("total 88.89 (rounded half-up to 2 places)") + 1] == whole
+    page = invoke(runner, "run", "-c", "provincial", "-f", "html", "--lang", "en").stdout
+    rounding = "points rounded half-up to 2 places; ranks use exact totals"
+    assert f'<p class="foot">{rounding}<br>{html_module.escape(whole)}</p>' in page
+    book = tmp_path / "results.xlsx"
+    invoke(runner, "run", "-c", "provincial", "-f", "xlsx", "-o", str(book), "--lang", "zh")
+    about = {row[0].value: row[1].value for row in openpyxl.load_workbook(book)["说明 about"].iter_rows(min_row=3)}
+    assert about["舍入"].endswith(
+        "；每个数值各自四舍五入：各部分的舍入值相加可能不等于总分的舍入值，指标的得分与扣分相加也可能不等于其满分"
+    )

@@ -133,7 +133,7 @@ def test_csv_numbers_formatted_once_per_value_keep_every_exponent_and_sign():
         for i, value in enumerate(values)
     ]
     result = SimpleNamespace(
-        plan=SimpleNamespace(sections=[SimpleNamespace(name="s")]), synthetic=False, ranks=list(range(1, 8)), units=units
+        plan=SimpleNamespace(sections=[SimpleNamespace(name="s")]), synthetic=False, selection=None, ranks=list(range(1, 8)), units=units
     )
     rows = list(csv.reader(io.StringIO(_written(write_csv, result).lstrip("\ufeff"))))[1:]
     assert [row[4:8] for row in rows] == [[fmt(v), present(v), fmt(v), present(v)] for v in values]
@@ -174,7 +174,9 @@ def test_csv_escapes_and_quotes_names_that_need_it(catalog):
         UnitResult(Unit(f"u{i}", name, "town"), D(i), (SectionResult("s", "S", D(1), D(i), D(100), D(i)),), ())
         for i, name in enumerate(names)
     ]
-    result = SimpleNamespace(plan=SimpleNamespace(sections=[SimpleNamespace(name="s")]), synthetic=True, ranks=[4, 3, 2, 1], units=units)
+    result = SimpleNamespace(
+        plan=SimpleNamespace(sections=[SimpleNamespace(name="s")]), synthetic=True, selection=None, ranks=[4, 3, 2, 1], units=units
+    )
     rows = list(csv.reader(io.StringIO(_written(write_csv, result).lstrip("\ufeff"))))[1:]
     assert [row[2] for row in rows] == [spreadsheet_cell(name) for name in names]
     assert [row[2] for row in rows][1:] == ['A, "B"', "new\\nline", "'+1"]

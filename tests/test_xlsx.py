@@ -999,3 +999,61 @@ def test_a_renamed_monitoring_sheet_is_one_problem_naming_its_table(runner, tmp_
         f"  访谈!A1: unknown monitoring table '访谈': {known} (expected one of: website_interviews, website_solicitations)",
         f"  notices!A1: unknown monitoring table 'notices': {known} (did you mean 'website_notices'?)",
     ]
+
+
+def test_results_workbook_marks_a_text_cut_at_a_cells_limit(runner, tmp_path):
+    """A 40,000-character reason ended mid-text at Excel's 32,767 characters, unmarked: the cell
+    ends with a note saying where the whole is, 说明 names the cell and stderr says so."""
+    import shutil
+
+    from .conftest import DEMO
+
+    evidence = tmp_path / "evidence"
+    shutil.copytree(DEMO / "escore_demo" / "sample", evidence)
+    east = evidence / "units" / "east.toml"
+    reason = "甲" * 20_000 + "乙" * 20_000
+    east.write_text(east.read_text(encoding="utf-8").replace('reason = "exemplary"', f'reason = "{reason}"'), encoding="utf-8")
+    target = tmp_path / "results.xlsx"
+    env = {"ESCORE_DISABLE_PLUGIN_AUTOLOAD": "1", "ESCORE_PLUGINS": "escore_demo.plugin"}
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "xlsx", "-o", str(target), "--lang", "zh"], env=env)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(target)
+    rows = list(book["解释 explanations"].iter_rows(min_row=3))
+    [row] = [r for r in rows if r[8].value and "甲" in r[8].value]
+    note = "… [已截断于单元格所能容纳的 32,767 个字符；全文见 -f json 与 escore explain]"
+    text = row[8].value
+    assert len(text) == 32_767 and text.endswith(note)
+    assert text.startswith("评估人员评分 4（满分 4）：甲") and text[: -len(note)].endswith("乙")
+    about = {r[0].value: r[1].value for r in book["说明 about"].iter_rows(min_row=3)}
+    assert about["截断的文本"] == f"1 段文本超过单元格所能容纳的 32,767 个字符而被截断，各以说明结尾：'解释 explanations'!I{row[8].row}"
+    assert "escore：警告：结果工作簿：1 段文本超过" in result.stderr and "全文见 -f json 与 escore explain" in result.stderr
+    # Whole in JSON.
+    data = json.loads(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "json"], env=env).stdout)
+    reasons = [r for u in data["units"] for i in u["indicators"] for r in i["reasons"] if "甲" in r]
+    assert len(reasons) == 1 and reasons[0].endswith(reason)
+
+
+def test_results_workbook_leaves_the_points_of_a_result_that_does_not_apply_blank(runner, tmp_path):
+    """解释 showed 0.00 points for 不适用 (P-1-1-A-1 of 安监局), as if scored 0; 指标 and every
+    other output leave them out."""
+    target = tmp_path / "results.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "provincial", "-f", "xlsx", "-o", str(target), "--lang", "zh"]).exit_code == 0
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(target)["解释 explanations"].iter_rows(min_row=3)]
+    row = next(r for r in rows if r[0] == "prov.ajj" and r[2] == "P-1-1-A-1")
+    assert row[:8] == ["prov.ajj", "安监局", "P-1-1-A-1", "编制迁移方案", "不适用", None, 3, None]
+    assert all(r[5] is None for r in rows if r[4] == "不适用") and any(r[4] == "不适用" for r in rows)
+    assert all(r[5] is not None for r in rows if r[4] in ("已评分", "缺少证据"))
+
+
+def test_results_workbook_of_a_selection_says_so_on_its_ranking(runner, tmp_path):
+    """run -k … -f xlsx: the ranking's totals count only the selected indicators; the 说明 sheet
+    said so, the ranking sheet read as the whole ranking."""
+    target = tmp_path / "results.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "county", "-k", "W-L-1", "-f", "xlsx", "-o", str(target), "--lang", "zh"]).exit_code == 0
+    book = openpyxl.load_workbook(target)
+    assert book["排名 ranking"]["A1"].value == (
+        "合成数据：演示用的虚构样本，并非真实考核结果 · 排名 ranking · 选择：-k 'W-L-1'（39 项指标中的 14 项；总分只计这些指标）"
+    )
+    whole = tmp_path / "whole.xlsx"
+    assert runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(whole), "--lang", "zh"]).exit_code == 0
+    assert openpyxl.load_workbook(whole)["排名 ranking"]["A1"].value == "合成数据：演示用的虚构样本，并非真实考核结果 · 排名 ranking"

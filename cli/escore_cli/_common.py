@@ -179,6 +179,46 @@ def check_suffix(output: Path | None, format_name: str, formats: Any) -> None:
         )
 
 
+def check_output_not_input(output: Path | None, evidence: Iterable[Path] = (), **others: Path | None) -> None:
+    """``--output`` may not replace what the command reads: an evidence file given with ``-e``
+    (``run -e book.xlsx -f xlsx -o book.xlsx`` replaced the assessor's evidence with results), a
+    file inside an evidence directory, or another input (``others``: an option's name, ``roster``
+    for ``--roster``, and its path). Symbolic links are followed, and a hard link is the file it
+    links. A device or a pipe (``-o /dev/null``) is written into, never replaced: not refused."""
+    if output is None or str(output) == "-":
+        return
+    kind = _file_kind(output)
+    if kind is not None and not stat.S_ISREG(kind):
+        return
+    from escore._errors import UsageError
+    from escore._i18n import gettext as _
+
+    target = os.path.realpath(output)
+    inputs = [("-e", path) for path in evidence] + [
+        ("--" + name.replace("_", "-"), path) for name, path in others.items() if path is not None
+    ]
+    for option, path in inputs:
+        source = os.path.realpath(path)
+        if option == "-e" and os.path.isdir(source):
+            if os.path.commonpath([target, source]) == source:
+                raise UsageError(
+                    _("--output {0}: is inside the evidence directory {1} (-e), which this command reads; choose a file elsewhere").format(
+                        output, path
+                    )
+                )
+            continue
+        same = target == source
+        if not same and kind is not None:
+            try:
+                same = os.path.samefile(output, path)
+            except OSError:
+                same = False
+        if same:
+            raise UsageError(
+                _("--output {0}: is {1}, given with {2}, which this command reads; choose another file").format(output, path, option)
+            )
+
+
 #: The suffix of each format the cycle commands (diff, whatif, plan) write: the built-in formats' own.
 _COMMAND_SUFFIXES = {"table": ".txt", "json": ".json", "csv": ".csv", "html": ".html"}
 

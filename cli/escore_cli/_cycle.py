@@ -16,6 +16,7 @@ from ._common import (
     catalog_from,
     check_command_suffix,
     check_label,
+    check_output_not_input,
     dumps,
     echo_out,
     evidence_option,
@@ -183,6 +184,9 @@ def diff(
 
     speak(ctx)  # before anything can fail; saved runs need no catalogue otherwise
     check_command_suffix(output, format_, ("table", "json", "html"))
+    # Evidence directories given as RUN_A RUN_B are read as -e is.
+    read = [*evidence, *(Path(arg) for arg in runs if not arg.lstrip("#").isdigit() and Path(arg).exists())]
+    check_output_not_input(output, read, roster=roster, db=db)
     if roster is not None:
         head, units = diff_of_table(ctx, runs, category, rulesets, year, evidence, db, no_appeals, roster, jobs)
         # Written as the units come, in every format: memory holds a part of them.
@@ -511,6 +515,7 @@ def whatif(
     from ._explain import unit_to_score
 
     check_command_suffix(output, format_, ("table", "json"))
+    check_output_not_input(output, evidence, roster=roster, db=db)
     changes = Changes.from_options(sets, add_rows, remove_rows)
     if not changes:
         raise UsageError(_("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row"))

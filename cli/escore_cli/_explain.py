@@ -8,6 +8,7 @@ import click
 from . import H_, Command
 from ._common import (
     catalog_from,
+    check_output_not_input,
     check_suffix,
     evidence_option,
     lang_option,
@@ -127,7 +128,7 @@ def unit_to_score(
 def render(result: Any) -> str:
     from escore._i18n import gettext as _
     from escore._i18n import status_label
-    from escore._report import synthetic_banner
+    from escore._report import rounded_apart_note, synthetic_banner
     from escore._results import present
     from escore._score import fmt
     from escore._text import escape, escape_lines
@@ -144,6 +145,7 @@ def render(result: Any) -> str:
         lines.append(f"*** {synthetic_banner()} ***")
         lines.extend(f"    {escape(note)}" for note in result.notes)
     lines.append(_("total {0} (rounded half-up to 2 places)").format(present(unit_result.total)))
+    lines.append(rounded_apart_note())
     not_scored, bonus, capped = _(" (not scored)"), _(" (bonus)"), _(" (raw score capped)")
     for section, section_result in zip(plan.sections, unit_result.sections):
         cap = capped if section_result.capped else ""
@@ -174,7 +176,8 @@ def render(result: Any) -> str:
             status = f" {status_label(item.status)}" if item is not None and item.status != "scored" else ""
             flag = not_scored if not node.counted and node.kind != "bonus" else (bonus if node.kind == "bonus" else "")
             lost = ""
-            if item is not None and item.status == "scored" and item.points < node.max and node.kind != "bonus":
+            # Missing evidence and an error lose points as a low score does (the page and the workbook say so too).
+            if item is not None and item.status != "not_applicable" and item.points < node.max and node.kind != "bonus":
                 lost = f"  −{present(node.max - item.points)}"
             lines.append(f"{indent}{node.code} {node.title}: {shown}/{fmt(node.max)}{status}{flag}{lost}")
             if item is not None:
@@ -239,6 +242,7 @@ def explain(
 
     catalog = catalog_from(ctx)
     check_suffix(output, format_, catalog.formats)
+    check_output_not_input(output, evidence, roster=roster, db=db)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
     use_language(catalog, lang, [catalog.rulesets[rules][0]])
     with watching(timeout):

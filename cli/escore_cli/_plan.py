@@ -16,6 +16,7 @@ from . import H_, Command
 from ._common import (
     catalog_from,
     check_command_suffix,
+    check_output_not_input,
     dumps,
     evidence_option,
     jobs_option,
@@ -90,6 +91,7 @@ def plan(
 
     catalog = catalog_from(ctx)  # the usage errors below speak the rulesets' language
     check_command_suffix(output, format_, ("table", "json", "csv", "html"))
+    check_output_not_input(output, evidence, roster=roster, db=db)
     if every_unit:
         if unit is not None:
             raise UsageError(_("plan: give a UNIT or --all, not both"))

@@ -10,6 +10,7 @@ from ._common import (
     catalog_from,
     category_option,
     check_label,
+    check_output_not_input,
     check_suffix,
     evidence_option,
     jobs_option,
@@ -56,7 +57,10 @@ STDERR_UNITS = 10
 @click.option(
     "--columns",
     metavar="NAMES",
-    help=H_("With -f csv: only these columns, comma-separated, in this order (e.g. code,name,total); 'synthetic' always comes last."),
+    help=H_(
+        "With -f csv: only these columns, comma-separated, in this order (e.g. code,name,total); 'synthetic' always comes last, "
+        "after 'selection' when -k or -m chooses the indicators."
+    ),
 )
 @click.option("-k", "keyword", metavar="EXPR", help=H_("Only indicators whose code/title match EXPR (and/or/not)."))
 @click.option("-m", "marks", metavar="EXPR", help=H_("Only indicators whose marks match EXPR."))
@@ -113,6 +117,7 @@ def run(
         )
     chosen_format = catalog.formats[format_]
     check_suffix(output, format_, catalog.formats)
+    check_output_not_input(output, evidence, roster=roster, db=db)
     if chosen_format.binary and (output is None or str(output) == "-"):
         raise UsageError(_("--format {0} writes a binary file: give --output FILE{1}").format(format_, chosen_format.suffix))
     write_columns = None

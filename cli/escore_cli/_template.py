@@ -10,6 +10,7 @@ from . import H_, Command
 from ._common import (
     catalog_from,
     category_option,
+    check_output_not_input,
     check_suffix,
     lang_option,
     output_option,
@@ -139,6 +140,7 @@ def template(
             raise UsageError(_("--format xlsx writes a workbook: give --output FILE.xlsx"))
         if evidence and evidence_from_sample:
             raise UsageError(_("give either --evidence or --evidence-from-sample, not both"))
+        check_output_not_input(output, evidence)
         write_output(xlsx_template(catalog, plan, evidence, evidence_from_sample), output)
         return
     if evidence or evidence_from_sample:

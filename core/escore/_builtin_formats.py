@@ -325,12 +325,13 @@ def render_csv(result: RunResult) -> str:
 CSV_PARALLEL_FROM = 20_000
 
 
-def csv_columns(plan: Plan) -> list[str]:
+def csv_columns(plan: Plan, selection: bool = False) -> list[str]:
     """The columns of a run's CSV, in order: rank, code, name, parent, each section's points
-    (exact, then rounded), the total (the same), the counts of missing and failed results, and
-    whether the evidence is synthetic."""
+    (exact, then rounded), the total (the same), the counts of missing and failed results, the
+    selection (``-k``/``-m``) when the run has one, and whether the evidence is synthetic."""
     sections = [column for s in plan.sections for column in (s.name, f"{s.name}_2dp")]
-    return ["rank", "code", "name", "parent", *sections, "total", "total_2dp", "missing", "errors", "synthetic"]
+    chosen = ["selection"] if selection else []
+    return ["rank", "code", "name", "parent", *sections, "total", "total_2dp", "missing", "errors", *chosen, "synthetic"]
 
 
 def chosen_csv_columns(plan: Plan, text: str) -> list[str]:
@@ -339,7 +340,7 @@ def chosen_csv_columns(plan: Plan, text: str) -> list[str]:
     from ._errors import UsageError, did_you_mean
     from ._i18n import gettext as _
 
-    known = csv_columns(plan)
+    known = csv_columns(plan, selection=True)  # asked for without a selection, its cells are empty
     names = [name.strip() for name in text.split(",")]
     for name in names:
         if name not in known:
@@ -355,7 +356,9 @@ def chosen_csv_columns(plan: Plan, text: str) -> list[str]:
 def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None = None) -> None:
     """One line per unit, from its summary (no detail is scored again); missing and errors count
     indicators. ``columns``: those of :func:`csv_columns` to write, in this order (default: all);
-    ``synthetic`` is written last whatever is asked, so that a file of synthetic evidence says so."""
+    ``synthetic`` is written last whatever is asked, so that a file of synthetic evidence says so,
+    and a run of some indicators (``-k``/``-m``) has ``selection`` just before it, holding the
+    selection, so that its partial totals are not read as the ranking."""
     import csv
 
     from ._parallel import balanced
@@ -366,7 +369,11 @@ def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None =
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\n")
     # Exact values (machine-readable, as in JSON) with the rounded presentation value beside each.
-    names = [name for name in columns if name != "synthetic"] + ["synthetic"] if columns is not None else csv_columns(result.plan)
+    if columns is None:
+        names = csv_columns(result.plan, bool(result.selection))
+    else:
+        selection = ["selection"] if result.selection or "selection" in columns else []
+        names = [name for name in columns if name not in ("selection", "synthetic")] + selection + ["synthetic"]
     writer.writerow(names)
     summaries = summaries_of(result.units)
     count = len(summaries)
@@ -382,13 +389,15 @@ def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None =
 
     def lines(piece: tuple[int, int]) -> str:
         start, end = piece
-        return _csv_lines(summaries[start:end], result.ranks[start:end], sections, synthetic, names)
+        return _csv_lines(summaries[start:end], result.ranks[start:end], sections, synthetic, names, result.selection or "")
 
     for text in balanced(lines, pieces, jobs):
         stream.write(text)
 
 
-def _csv_lines(summaries: Sequence[Any], ranks: Sequence[int], sections: list[str], synthetic: str, names: list[str]) -> str:
+def _csv_lines(
+    summaries: Sequence[Any], ranks: Sequence[int], sections: list[str], synthetic: str, names: list[str], selection: str = ""
+) -> str:
     """The CSV lines of ``summaries`` (at least one), ranked ``ranks``: the columns ``names``."""
     import csv
     import io
@@ -428,6 +437,7 @@ def _csv_lines(summaries: Sequence[Any], ranks: Sequence[int], sections: list[st
         "parent": lambda: unit_column(_PARENT),
         "missing": lambda: count_column(_MISSING),
         "errors": lambda: count_column(_ERRORS),
+        "selection": lambda: spreadsheet_cells([selection] * len(summaries)),
         "synthetic": lambda: [synthetic] * len(summaries),
     }
     columns = [made_by[name]() if name in made_by else number_column(number_at[name]) for name in names]

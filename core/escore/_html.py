@@ -22,7 +22,7 @@ from typing import Any
 from ._collect import Plan
 from ._i18n import gettext as _
 from ._i18n import language, status_label
-from ._report import synthetic_banner
+from ._report import rounded_apart_note, synthetic_banner
 from ._results import STATUSES, RunResult, UnitResult, present
 from ._score import ZERO, fmt, settle, sum_exactly
 
@@ -92,6 +92,7 @@ function lostChart(u){
 function renderUnit(u){
   var sec=el("section","unit");sec.id="u-"+u.code;sec.setAttribute("data-code",u.code);
   var h=el("h2",null,(u.rank!=null?u.rank+". ":"")+u.name+" ("+u.code+")");sec.appendChild(h);
+  if(D.synthetic){var b=el("p","banner",T.synthetic);b.setAttribute("role","note");sec.appendChild(b);}
   var p=el("p","meta");
   if(u.parent)p.appendChild(document.createTextNode(T.parent+": "+u.parent+" · "));
   p.appendChild(document.createTextNode(T.total+" "));p.appendChild(el("span","total",u.total));
@@ -217,6 +218,8 @@ def report_data(result: RunResult, *, single: bool = False) -> dict[str, Any]:
         "units": units,
         "strings": strings.texts(),
         "ui": _ui_words(),
+        # Printed, each unit starts a page of its own: each says the evidence is made up, not the first page alone.
+        "synthetic": result.synthetic,
     }
 
 
@@ -339,6 +342,7 @@ def _ui_words() -> dict[str, Any]:
         "veto": _("veto"),
         "lost_by_group": _("lost points by top-level group (points of the section's table)"),
         "status_names": {status: status_label(status) for status in (*STATUSES, "applied")},
+        "synthetic": synthetic_banner(),
     }
 
 
@@ -454,7 +458,8 @@ def render_html(result: RunResult, *, single: bool = False) -> str:
         + "</tr></thead><tbody></tbody></table>"
     )
     main.append('<div id="units"></div>')
-    main.append('<p class="foot">' + esc(_("points rounded half-up to 2 places; ranks use exact totals")) + "</p>")
+    rounding = _("points rounded half-up to 2 places; ranks use exact totals")
+    main.append('<p class="foot">' + esc(rounding) + "<br>" + esc(rounded_apart_note()) + "</p>")
     main.append("</main>")
     tail = [
         f'<script type="application/json" id="escore-data">{_json_for_script(data)}</script>',

@@ -29,6 +29,18 @@ def synthetic_banner() -> str:
     return gettext(SYNTHETIC_BANNER)
 
 
+def rounded_apart_note(indicators: bool = True) -> str:
+    """Said wherever rounded parts are shown beside a rounded whole: each is rounded half-up on its
+    own from its exact value (58.06 + 30.84 beside a total of 88.89; with ``indicators``, where an
+    indicator's points and loss are shown too: 0.01 scored and 1.50 lost of 1.5)."""
+    if not indicators:
+        return gettext("each value is rounded on its own: the rounded parts may not add up to the rounded total")
+    return gettext(
+        "each value is rounded on its own: the rounded parts may not add up to the rounded total, "
+        "nor an indicator's points and loss to its maximum"
+    )
+
+
 #: Version of the JSON/TOML shape of ``escore run`` and ``escore list``; the JSON Schemas
 #: (``escore schema run|list``) state it. Raise it whenever a key changes meaning or goes away.
 SCHEMA_VERSION = 2
@@ -449,7 +461,7 @@ def run_table_lines(result: RunResult) -> Iterator[str]:
     # Every cell is escaped (an escaped text escapes to itself), so the lines need no more.
     yield from map("{}\n".format, lines)
     for line in itertools.chain(
-        ["", gettext("points rounded half-up to 2 places; ranks use exact totals")],
+        ["", gettext("points rounded half-up to 2 places; ranks use exact totals"), rounded_apart_note(indicators=False)],
         _after_a_blank_line(iter_missing_lines(result)),
         _after_a_blank_line(iter_error_lines(result)),
     ):

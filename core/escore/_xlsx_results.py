@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from ._i18n import gettext as _
 from ._i18n import pgettext, status_label
-from ._report import synthetic_banner
+from ._report import rounded_apart_note, synthetic_banner
 from ._results import RunResult
 from ._score import fmt
 
@@ -63,6 +63,9 @@ SHEET_ROWS = 1_048_576
 #: bench-peer harness, which gives no website evidence, have 340,000) shows the colours and
 #: says in the legend where the reasons are.
 MAX_COMMENTS = 10_000
+
+#: The most cut cells 说明 names one by one (their number is given whatever it is).
+MAX_CUT_CELLS = 20
 
 #: The creation time written into every workbook, so that the same run gives the same bytes
 #: (XlsxWriter stamps every zip entry with 1980-01-01 itself).
@@ -201,15 +204,32 @@ def _spooled_rows(result: RunResult, sheets: _ResultSheets) -> Iterator[Callable
             spool.close()
 
 
-def _put(sheet: Any, row: int, column: int, value: Any, style: Any = None) -> None:
-    """One cell: a text always as text (never read as a formula or a link), a number as a number."""
+#: The most characters a cell holds (Excel's limit; XlsxWriter cuts a longer text there without a word).
+CELL_CHARS = 32_767
+
+
+def cut_note() -> str:
+    """What ends a text cut to :data:`CELL_CHARS`, in the run's language."""
+    return "… " + _("[cut at the 32,767 characters a cell holds; the full text is in -f json and escore explain]")
+
+
+def _put(sheet: Any, row: int, column: int, value: Any, style: Any = None) -> bool:
+    """One cell: a text always as text (never read as a formula or a link), a number as a number.
+
+    A text longer than a cell holds is cut so that it ends with :func:`cut_note` (it had ended
+    mid-text, unmarked); the result says whether it was."""
+    cut = False
     if value is None or value == "":
         if style is not None:
             sheet.write_blank(row, column, None, style)
     elif isinstance(value, str):
+        if len(value) > CELL_CHARS:
+            note = cut_note()
+            value, cut = value[: CELL_CHARS - len(note)] + note, True
         sheet.write_string(row, column, value, style)
     else:
         sheet.write_number(row, column, value, style)
+    return cut
 
 
 class _ResultSheets:
@@ -236,6 +256,15 @@ class _ResultSheets:
         counts = result.status_counts()
         self.comments = counts["missing"] + counts["error"] <= MAX_COMMENTS
         self.rows = {"ranking": 2, "matrix": 4}  # rows written so far (0-based next row)
+        #: The cells whose text was cut to what a cell holds ("解释 explanations!I7"), for 说明.
+        self.cut: list[str] = []
+
+    def put(self, sheet: Any, row: int, column: int, value: Any, style: Any = None) -> None:
+        """:func:`_put`, the cell noted in :attr:`cut` when its text was cut."""
+        if _put(sheet, row, column, value, style):
+            from xlsxwriter.utility import xl_rowcol_to_cell
+
+            self.cut.append(f"'{sheet.name}'!{xl_rowcol_to_cell(row, column)}")
 
     def start(self, sheet: Any, title: str) -> None:
         """Row 1: the banner, or the heading."""
@@ -256,7 +285,12 @@ class _ResultSheets:
         names = ["排名 rank", "代码 code", "单位 unit", "上级 parent"]
         names += [f"{s.title} {s.name} /{fmt(s.weight)}" for s in self.sections]
         names += ["总分 total", "缺失 missing", "错误 errors"]
-        self.start(ranking, "排名 ranking")
+        title = "排名 ranking"
+        if self.result.selection:  # on the ranking itself: its totals are partial (说明 says it too)
+            title += " · " + _("selection: {0} ({1} of {2} indicators; totals count only these)").format(
+                self.result.selection, len(self.result.selected), len(self.plan.indicators)
+            )
+        self.start(ranking, title)
         self.header(ranking, names, [8, 20, 16, 14, *([14] * len(self.sections)), 10, 10, 10])
         ranking.freeze_panes(2, 2)
         ranking.autofilter(1, 0, max(1 + len(self.result.units), 2), len(names) - 1)
@@ -282,7 +316,7 @@ class _ResultSheets:
         self.rows["ranking"] = row + 1
         rank, code, name, parent, points, missing, errors = values
         for column, value in enumerate((rank, code, name, parent)):
-            _put(ranking, row, column, value)
+            self.put(ranking, row, column, value)
         for column, value in enumerate(points, start=4):
             ranking.write_number(row, column, value, self.points)
         ranking.write_number(row, 4 + len(points), missing)
@@ -329,8 +363,8 @@ class _ResultSheets:
         row = self.rows["matrix"]
         self.rows["matrix"] = row + 1
         code, name, cells = values
-        _put(matrix, row, 0, code)
-        _put(matrix, row, 1, name)
+        self.put(matrix, row, 0, code)
+        self.put(matrix, row, 1, name)
         for column, (status, points, why) in enumerate(cells, start=2):
             if status == "not_applicable":
                 matrix.write_blank(row, column, None, self.fills["not_applicable"])
@@ -394,7 +428,9 @@ class _ResultSheets:
             node = plan.nodes[item.code]
             lost = node.max - item.points if item.status != "not_applicable" and node.kind != "bonus" else None
             source = node.source.text if node.source is not None and (lost or item.status not in ("scored", "not_applicable")) else ""
-            values = (unit.code, unit.name, item.code, node.title, status_label(item.status), _number(item.points), _number(node.max))
+            # Not applicable: no points, a blank cell as on the 指标 sheet (a 0 read as points scored).
+            points = None if item.status == "not_applicable" else _number(item.points)
+            values = (unit.code, unit.name, item.code, node.title, status_label(item.status), points, _number(node.max))
             rows.append((True, (*values, _number(lost) if lost is not None else None, "\n".join(item.reasons), str(source))))
         for veto in unit_result.vetoes:
             if veto.status == "not_applied":
@@ -427,9 +463,20 @@ class _ResultSheets:
             (_("statuses"), _(", ").join(count.format(n, status_label(k)) for k, n in result.status_counts().items())),
             (
                 _("rounding"),
-                _("points are stored as numbers and shown with 2 decimals; ranks use exact totals (JSON output has exact values)"),
+                _("points are stored as numbers and shown with 2 decimals; ranks use exact totals (JSON output has exact values)")
+                + _("; ")
+                + rounded_apart_note(),
             ),
         ]
+        if self.cut:  # every cell that ends with the cut's note, so that none is read as whole
+            shown = ", ".join(self.cut[:MAX_CUT_CELLS]) + (", …" if len(self.cut) > MAX_CUT_CELLS else "")
+            text = _("{0} text(s) longer than the 32,767 characters a cell holds were cut, each ending with a note: {1}").format(
+                len(self.cut), shown
+            )
+            lines.append((_("cut texts"), text))
+            from ._errors import warn
+
+            warn(_("results workbook: {0}; the full texts are in -f json and escore explain").format(text))
         # What loading the evidence warned of travels with the results, a row each.
         lines.extend((_("warning") if n == 0 else "", text) for n, text in enumerate(result.warnings))
         self.start(about, "说明 about")
@@ -478,6 +525,6 @@ class _ContinuedSheet:
                 number += 1
                 sheet, row = self._open(number), 2
             for column, (value, style) in enumerate(zip(values, styles if styled else plain)):
-                _put(sheet, row, column, value, style)
+                self.sheets.put(sheet, row, column, value, style)
             row += 1
         sheet.autofilter(1, 0, max(row - 1, 2), last)
