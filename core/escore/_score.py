@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -599,6 +599,27 @@ def _points_or_none(points_of: Callable[..., Decimal], rule: tuple[Any, ...], it
         return None
 
 
+def _itemised(name: str, per: Mapping[str, Decimal], items: Iterable[Item], sign: str) -> tuple[Decimal, list[str], list[Hit]]:
+    """A deduction's or an award's items: the sum of their amounts, a line each (``sign``: − or +),
+    and the rule's hits (each kind once, and once for an item of a sub-unit); an item of a kind
+    without an amount raises ``KeyError`` here (see :func:`_unknown_kind`)."""
+    total = ZERO
+    reasons: list[str] = []
+    hits: list[Hit] = []
+    seen: set[str] = set()
+    for item in items:
+        amount = per[item.kind]
+        total += amount
+        reasons.append(_item_line(sign, amount, item))
+        if item.kind not in seen:
+            seen.add(item.kind)
+            hits.append((name, item.kind))
+        if item.origin and ROLLUP not in seen:
+            seen.add(ROLLUP)
+            hits.append((name, ROLLUP))
+    return total, reasons, hits
+
+
 class UnknownItemKind(KeyError):
     """An item of a kind a deduction or award rule has no amount for (a ``KeyError``, as before:
     the indicator's result is an error naming the rule, the kind and the kinds it knows)."""
@@ -653,21 +674,7 @@ class Deduction:
             if not explaining.get():
                 found = _deducted(self.max, self.floor, self.per, items)
                 return _quiet(found) if found is self.max or found is self.floor else Score(found)
-            total = ZERO
-            reasons: list[str] = []
-            hits: list[Hit] = []
-            seen: set[str] = set()
-            per = self.per
-            for item in items:
-                amount = per[item.kind]
-                total += amount
-                reasons.append(_item_line("−", amount, item))
-                if item.kind not in seen:
-                    seen.add(item.kind)
-                    hits.append((self.name, item.kind))
-                if item.origin and ROLLUP not in seen:
-                    seen.add(ROLLUP)
-                    hits.append((self.name, ROLLUP))
+            total, reasons, hits = _itemised(self.name, self.per, items, "−")
             if not reasons:
                 line = (
                     lines[_NO_DEDUCTIONS, fmt(self.max), fmt(self.max)]
@@ -723,20 +730,7 @@ class Award:
         try:
             if not explaining.get():
                 return Score(_awarded(self.cap, self.per, items))
-            total = ZERO
-            reasons: list[str] = []
-            hits: list[Hit] = []
-            seen: set[str] = set()
-            for item in items:
-                amount = self.per[item.kind]
-                total += amount
-                reasons.append(_item_line("+", amount, item))
-                if item.kind not in seen:
-                    seen.add(item.kind)
-                    hits.append((self.name, item.kind))
-                if item.origin and ROLLUP not in seen:
-                    seen.add(ROLLUP)
-                    hits.append((self.name, ROLLUP))
+            total, reasons, hits = _itemised(self.name, self.per, items, "+")
             if not reasons:
                 return Score(ZERO, (lines[_NOTHING_AWARDED],), ((self.name, "nothing awarded"),))
             if total > self.cap:
