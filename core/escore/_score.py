@@ -66,7 +66,7 @@ ZERO = Decimal(0)
 #: default context.
 EXACT_SUMS = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
-#: Where a raw score and a section's points are settled. A quotient that does not terminate (a
+#: Where a raw score, a group's subtotal and a section's points made by a quotient are settled. A quotient that does not terminate (a
 #: share: max × part ÷ whole) is carried at 28 significant digits, so a sum of such quotients is
 #: off by a few units in its 27th or 28th decimal: 2 × 1/3 + 2 × 2/3 gave 1.9999999999999999999999999997,
 #: a total that is exactly another unit's 89.0675 ranked below it, and a true 89.065 was shown as
@@ -96,6 +96,8 @@ def sum_exactly(values: Iterable[Decimal]) -> Decimal:
 def settle_column(values: list[Decimal]) -> list[Decimal]:
     """:func:`settle` of each value, a column at a time (C-level passes where nothing changes)."""
     settled = list(map(_SETTLING.quantize, values, itertools.repeat(SETTLED_PLACES)))
+    if settled == values:  # no value has a digit beyond the settled places (a column of whole points)
+        return values
     normalize, add = _SETTLING.normalize, _SETTLING.add
     return [value if near == value else add(normalize(near), ZERO) for value, near in zip(values, settled)]
 
