@@ -212,6 +212,28 @@ def test_usage_errors_are_one_line(runner, args, message):
     assert result.stdout == ""
 
 
+def test_a_separator_at_the_end_of_every_line_names_the_column_it_makes(runner, evidence):
+    """A spreadsheet's export with a trailing separator had been "unknown column" of no name."""
+    table = evidence / "monitoring" / "outages.csv"
+    table.write_text("".join(line + ",\n" for line in table.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "--lang", "en"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"escore: error: {table}:2: column 4: the header gives this column no name (an empty header cell, or a separator at "
+        "the end of the lines); remove it\n",
+    )
+
+
+def test_a_folder_inside_monitoring_is_named_as_one(runner, evidence):
+    """It had been "no evidence loader for '' monitoring tables"."""
+    (evidence / "monitoring" / "old").mkdir()
+    result = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "--lang", "en"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"escore: error: {evidence}/monitoring/old: a directory inside monitoring/, which holds table files only; move it out\n",
+    )
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -255,6 +277,11 @@ def test_usage_errors_are_one_line(runner, args, message):
         (
             ("monitoring/outages.csv", "south,2024-03-01,2", "sotuh,2024-03-01,2"),
             "monitoring/outages.csv:2: unit: unknown unit code 'sotuh' (did you mean 'south'?)",
+        ),
+        # A byte-order mark inside the file (two exports joined) had been printed raw: 'south' refused as unknown.
+        (
+            ("monitoring/outages.csv", "south,2024-03-01,2", "\ufeffsouth,2024-03-01,2"),
+            "monitoring/outages.csv:2: unit: unknown unit code '\\ufeffsouth' (did you mean 'south'?)",
         ),
         (
             ("monitoring/outages.csv", "unit,date,hours", "unit,date,hour"),

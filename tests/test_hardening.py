@@ -1212,20 +1212,20 @@ def test_every_character_escaped_is_one_python_does_not_print():
     from escore._text import _unsafe, escape
 
     unsafe = [chr(c) for c in range(sys.maxunicode + 1) if _unsafe().match(chr(c))]
-    assert len(unsafe) == 32 + 33 + 1 + 2 + 2 + 5 + 4
+    assert len(unsafe) == 32 + 33 + 1 + 2 + 2 + 5 + 4 + 1  # … and a byte-order mark
     assert not any(c.isprintable() for c in unsafe)
     assert all(escape(f"a{c}b") != f"a{c}b" for c in unsafe)
 
 
 def test_the_characters_looked_for_in_json_and_toml_are_the_pattern_s():
     """escape_string_syntax looks for each character by itself before substituting with the
-    pattern made from the same list: the 47 characters, each written as an escape, a neighbour not."""
+    pattern made from the same list: the 48 characters, each written as an escape, a neighbour not."""
     import sys
 
     from escore._text import _UNSAFE_IN_STRINGS_CHARACTERS, _unsafe_in_strings, escape_string_syntax
 
     matched = {chr(c) for c in range(sys.maxunicode + 1) if _unsafe_in_strings().match(chr(c))}
-    assert matched == set(_UNSAFE_IN_STRINGS_CHARACTERS) and len(matched) == 33 + 1 + 2 + 2 + 5 + 4
+    assert matched == set(_UNSAFE_IN_STRINGS_CHARACTERS) and len(matched) == 33 + 1 + 2 + 2 + 5 + 4 + 1
     for c in matched:
         assert escape_string_syntax(f'{{"k": "中{c}文"}}') == f'{{"k": "中\\u{ord(c):04x}文"}}'
     assert escape_string_syntax('{"k": "中文 \u2027 ok"}') == '{"k": "中文 \u2027 ok"}'

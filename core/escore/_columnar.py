@@ -38,6 +38,7 @@ from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
 from ._schema import ignore_retired, ignore_retired_unit
 from ._score import Grade
 from ._tablerows import made_once
+from ._text import escape
 
 if TYPE_CHECKING:
     from ._fieldvalues import FieldValues
@@ -103,7 +104,7 @@ def read_field_table(
                 continue
             hint = did_you_mean(code, known) if code else ""
             raise InputError(
-                f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(code) if code else _("empty unit code"), hint=hint
+                f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(escape(code)) if code else _("empty unit code"), hint=hint
             )
         code = wanted[code]  # the unit's own code string (one object per unit)
         if code in seen:

@@ -43,6 +43,7 @@ from ._schema import (
     warn_dates_off_year,
     warn_repeated_rows,
 )
+from ._text import escape
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
@@ -112,7 +113,13 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
     for line, row in rows:
         names = tuple(row)
         if names != header:
-            for name in names:
+            for position, name in enumerate(names, 1):
+                if name == "" and "" not in columns:  # a separator at the end of every line (a spreadsheet's export)
+                    raise InputError(
+                        f"{where}:{line}",
+                        _("column {0}").format(position),
+                        _("the header gives this column no name (an empty header cell, or a separator at the end of the lines); remove it"),
+                    )
                 if name != "unit" and name not in columns:
                     raise InputError(
                         f"{where}:{line}",
@@ -526,6 +533,8 @@ class _Reading:
         # it had counted every event twice.
         by_table: dict[str, Path] = {}
         for path in table_files:
+            if path.is_dir():  # an old copy kept in a folder: its tables are not read, so not mistaken for these
+                raise InputError(str(path), "", _("a directory inside monitoring/, which holds table files only; move it out"))
             loader = self.loaders.get(path.suffix)
             if loader is None or loader.kind != "table":
                 continue
@@ -948,7 +957,9 @@ def _read_table(
             if code not in wanted:
                 if code in known or ignore_retired_unit(schema, code):
                     continue
-                raise InputError(f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(code), hint=did_you_mean(code, known))
+                raise InputError(
+                    f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(escape(code)), hint=did_you_mean(code, known)
+                )
             if isinstance(row, dict):
                 row["unit"] = wanted[code]  # the unit's own code string, not one copy per row
             if line.__class__ is int and line >= 0:
