@@ -257,6 +257,22 @@ def test_rows_alike_but_in_one_cell_are_not_repeats(work):
     assert stderr == ""
 
 
+def test_a_row_repeated_in_another_evidence_path_names_the_file_it_repeats(work):
+    """With the table split over two -e paths, "as line 2" had read as the same file's line 2."""
+    table = copy("county") / "monitoring" / "website_letters.csv"
+    header, row = table.read_text(encoding="utf-8").splitlines()[:2]
+    other = Path("more") / "monitoring" / "website_letters.csv"
+    other.parent.mkdir(parents=True)
+    other.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "-c", "county", "-e", "ev", "-e", "more", "-f", "json", "-o", "out.json"])
+    assert result.exit_code == 0, result.output
+    unit = row.split(",")[0]
+    assert (
+        "1 row(s) repeat an earlier row of their unit cell for cell, and each counts: "
+        f"more/monitoring/website_letters.csv:2 (unit {unit}, as ev/monitoring/website_letters.csv:2); "
+    ) in result.stderr
+
+
 def copy_of_row_for(unit: str, row: str) -> str:
     return unit + "," + row.split(",", 1)[1]
 
@@ -283,8 +299,8 @@ def test_repeated_rows_are_found_in_both_kinds_of_table():
     as_rows = {"a": (Row("a", 2, "d1", "x"), Row("a", 3, "d1", "y"), Row("a", 4, "d1", "x")), "b": (Row("b", 5, "d1", "x"),)}
     as_columns = TableRows(Row, ["a", "b", "a", "a"], [2, 5, 3, 4], [["d1", "d1", "d1", "d1"], ["x", "x", "y", "x"]])
     for table in (as_rows, as_columns):
-        found = [(name, earlier.line, row.line, position) for name, earlier, row, position in repeated_rows({"t": table})]
-        assert found == [("t", 2, 4, 2)]
+        found = [(name, earlier.line, row.line, position, at) for name, earlier, row, position, at in repeated_rows({"t": table})]
+        assert found == [("t", 2, 4, 2, 0)]
     assert as_columns.has_repeats()
     assert list(repeated_rows({"t": {"a": as_rows["a"][:2]}})) == []
 

@@ -116,9 +116,10 @@ def ignore_retired_unit(schema: EvidenceSchema, code: str) -> bool:
     return True
 
 
-def repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]]) -> Iterator[tuple[str, Any, Any, int]]:
+def repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]]) -> Iterator[tuple[str, Any, Any, int, int]]:
     """Each monitoring row alike, cell for cell, to an earlier row of its unit in the same
-    table, as (table, earlier row, row, the row's position among its unit's rows), tables by name.
+    table, as (table, earlier row, row, the row's position among its unit's rows, the earlier
+    row's position), tables by name.
 
     Such a row is most often one event pasted twice; it still counts (two letters received
     the same day with no subject may be two letters), so the loader warns and scores it. A
@@ -140,11 +141,11 @@ def repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]]) -> Iterator
         for rows in by_unit.values():
             if len(rows) < 2:
                 continue
-            first: dict[tuple[Any, ...], Any] = {}
+            first: dict[tuple[Any, ...], tuple[Any, int]] = {}
             for position, row in enumerate(rows):
-                earlier = first.setdefault(_alike(row), row)
+                earlier, at = first.setdefault(_alike(row), (row, position))
                 if earlier is not row:
-                    yield name, earlier, row, position
+                    yield name, earlier, row, position, at
 
 
 def _alike(row: Any) -> tuple[Any, ...]:
@@ -161,8 +162,8 @@ def warn_repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]], row_wh
     for name, found in itertools.groupby(repeated_rows(tables), key=operator.itemgetter(0)):  # table by table
         repeats = list(found)
         listed = _("; ").join(
-            _("{0} (unit {1}, as line {2})").format(row_where(name, row, position), row.unit, earlier.line)
-            for _name, earlier, row, position in repeats[:shown_at_most]
+            _repeat_text(row_where(name, row, position), row_where(name, earlier, at), row.unit, earlier.line)
+            for _name, earlier, row, position, at in repeats[:shown_at_most]
         )
         if len(repeats) > shown_at_most:
             listed += _("; and {0} more").format(len(repeats) - shown_at_most)
@@ -171,6 +172,14 @@ def warn_repeated_rows(tables: Mapping[str, Mapping[str, Sequence[Any]]], row_wh
                 "{0}: {1} row(s) repeat an earlier row of their unit cell for cell, and each counts: {2}; delete the copies if they record one event"
             ).format(name, len(repeats), listed)
         )
+
+
+def _repeat_text(here: str, there: str, unit: str, line: int) -> str:
+    """A repeated row, "FILE:LINE", and the row it repeats: by its line in the same file, by its
+    file and line in another (two evidence paths: "as line 2" had read as this file's line 2)."""
+    if here.rpartition(":")[0] == there.rpartition(":")[0]:
+        return _("{0} (unit {1}, as line {2})").format(here, unit, line)
+    return _("{0} (unit {1}, as {2})").format(here, unit, there)
 
 
 def field_columns(codes: Sequence[str], values: Any, names: Sequence[str]) -> list[list[Any]]:
