@@ -604,7 +604,7 @@ def _points_or_none(points_of: Callable[..., Decimal], rule: tuple[Any, ...], it
 def _itemised(name: str, per: Mapping[str, Decimal], items: Iterable[Item], sign: str) -> tuple[Decimal, list[str], list[Hit]]:
     """A deduction's or an award's items: the sum of their amounts, a line each (``sign``: − or +),
     and the rule's hits (each kind once, and once for an item of a sub-unit); an item of a kind
-    without an amount raises ``KeyError`` here (see :func:`_unknown_kind`)."""
+    without an amount raises :class:`UnknownItemKind` (see :class:`_Amounts`)."""
     total = ZERO
     reasons: list[str] = []
     hits: list[Hit] = []
@@ -635,21 +635,19 @@ class UnknownItemKind(KeyError):
         return f"{self.rule} has no amount for item kind {self.kind!r}; the kinds it knows: {kinds}"
 
 
-def _unknown_kind(exc: KeyError, rule: Any) -> UnknownItemKind | None:
-    """The error for an item whose kind ``rule.per`` lacks, when ``exc`` is that lookup's own (raised
-    in this module); ``None`` for a ``KeyError`` of the items themselves (a pack's generator)."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    if type(exc) is not KeyError or tb is None or tb.tb_frame.f_code.co_filename != __file__ or len(exc.args) != 1:
-        return None
-    kind = exc.args[0]
-    try:
-        if kind in rule.per:
-            return None
-    except TypeError:  # an unhashable kind: no amount for it either
-        pass
-    return UnknownItemKind(f"{type(rule).__name__.lower()} '{rule.name}'", kind, rule.per)
+class _Amounts(dict[str, Decimal]):
+    """A deduction's or an award's amount per item kind; a kind it has none for raises
+    :class:`UnknownItemKind` naming the rule, wherever the amount is looked up (scored with or
+    without lines, or a column at a time). A dict: a lookup that finds its kind costs nothing more."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, amounts: Mapping[str, Decimal], rule: str) -> None:
+        super().__init__(amounts)
+        self.rule = rule
+
+    def __missing__(self, kind: str) -> Decimal:
+        raise UnknownItemKind(self.rule, kind, self)
 
 
 @frozen
@@ -670,36 +668,29 @@ class Deduction:
     def branches(self) -> tuple[str, ...]:
         return (*sorted(self.per), "none deducted", "floor")
 
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "per", _Amounts(self.per, f"deduction '{self.name}'"))
+
     def score(self, items: Iterable[Item]) -> Score:
         """Deduct for each item; an item of a kind without an amount raises :class:`UnknownItemKind`."""
-        try:
-            if not explaining.get():
-                found = _deducted(self.max, self.floor, self.per, items)
-                return _quiet(found) if found is self.max or found is self.floor else Score(found)
-            total, reasons, hits = _itemised(self.name, self.per, items, "−")
-            if not reasons:
-                line = (
-                    lines[_NO_DEDUCTIONS, fmt(self.max), fmt(self.max)]
-                    if translating
-                    else f"no deductions: {fmt(self.max)} of {fmt(self.max)}"
-                )
-                return Score(self.max, (line,), ((self.name, "none deducted"),))
-            result = self.max - total
-            if result < self.floor:
-                floor, spent, room = fmt(self.floor), fmt(total), fmt(self.max - self.floor)
-                reasons.append(
-                    lines[_FLOOR].format(floor, spent, room)
-                    if translating
-                    else f"floor {floor} reached: deductions of {spent} exceed {room}"
-                )
-                hits.append((self.name, "floor"))
-                result = self.floor
-            return Score(result, tuple(reasons), tuple(hits))
-        except KeyError as exc:  # an item's kind without an amount: named, with the kinds the rule knows
-            unknown = _unknown_kind(exc, self)
-            if unknown is None:
-                raise
-            raise unknown from None
+        if not explaining.get():
+            found = _deducted(self.max, self.floor, self.per, items)
+            return _quiet(found) if found is self.max or found is self.floor else Score(found)
+        total, reasons, hits = _itemised(self.name, self.per, items, "−")
+        if not reasons:
+            line = (
+                lines[_NO_DEDUCTIONS, fmt(self.max), fmt(self.max)] if translating else f"no deductions: {fmt(self.max)} of {fmt(self.max)}"
+            )
+            return Score(self.max, (line,), ((self.name, "none deducted"),))
+        result = self.max - total
+        if result < self.floor:
+            floor, spent, room = fmt(self.floor), fmt(total), fmt(self.max - self.floor)
+            reasons.append(
+                lines[_FLOOR].format(floor, spent, room) if translating else f"floor {floor} reached: deductions of {spent} exceed {room}"
+            )
+            hits.append((self.name, "floor"))
+            result = self.floor
+        return Score(result, tuple(reasons), tuple(hits))
 
     def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
         """:meth:`score`'s points for each tuple of items, a column at a time; ``None`` where the
@@ -727,25 +718,22 @@ class Award:
     def branches(self) -> tuple[str, ...]:
         return (*sorted(self.per), "nothing awarded", "cap")
 
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "per", _Amounts(self.per, f"award '{self.name}'"))
+
     def score(self, items: Iterable[Item]) -> Score:
         """Award for each item; an item of a kind without an amount raises :class:`UnknownItemKind`."""
-        try:
-            if not explaining.get():
-                return Score(_awarded(self.cap, self.per, items))
-            total, reasons, hits = _itemised(self.name, self.per, items, "+")
-            if not reasons:
-                return Score(ZERO, (lines[_NOTHING_AWARDED],), ((self.name, "nothing awarded"),))
-            if total > self.cap:
-                cap, spent = fmt(self.cap), fmt(total)
-                reasons.append(lines[_CAPPED].format(cap, spent) if translating else f"capped at {cap}: items add up to {spent}")
-                hits.append((self.name, "cap"))
-                total = self.cap
-            return Score(total, tuple(reasons), tuple(hits))
-        except KeyError as exc:  # an item's kind without an amount: named, with the kinds the rule knows
-            unknown = _unknown_kind(exc, self)
-            if unknown is None:
-                raise
-            raise unknown from None
+        if not explaining.get():
+            return Score(_awarded(self.cap, self.per, items))
+        total, reasons, hits = _itemised(self.name, self.per, items, "+")
+        if not reasons:
+            return Score(ZERO, (lines[_NOTHING_AWARDED],), ((self.name, "nothing awarded"),))
+        if total > self.cap:
+            cap, spent = fmt(self.cap), fmt(total)
+            reasons.append(lines[_CAPPED].format(cap, spent) if translating else f"capped at {cap}: items add up to {spent}")
+            hits.append((self.name, "cap"))
+            total = self.cap
+        return Score(total, tuple(reasons), tuple(hits))
 
     def column_points(self, items: Sequence[Any]) -> list[Decimal | None] | None:
         """:meth:`score`'s points for each tuple of items, a column at a time (see :meth:`Deduction.column_points`)."""
