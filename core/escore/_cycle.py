@@ -35,7 +35,7 @@ from ._i18n import gettext as _
 from ._i18n import language
 from ._load import parse_rows
 from ._model import Unit
-from ._results import IndicatorResult, RunResult, UnitResult
+from ._results import RunResult, UnitResult
 from ._run import Engine
 from ._schema import check_dates, check_unit, retired_field, schema_of, warn_dates_off_year
 from ._score import EXACT_SUMS, fmt
@@ -117,16 +117,15 @@ def moved_elsewhere(cycle: CycleRun, indicator: str, unit: str, children: tuple[
     for veto in plan.vetoes:  # a veto on them may zero its other targets: that is the appeal's effect too
         if veto.leaves & under:
             under |= set(veto.leaves)
-    engine = Engine(plan, result.selected)
-    target = next((u.unit for u in result.units if u.unit.code == unit), None)
-    if target is None:
+    scored = next((u for u in result.units if u.unit.code == unit), None)
+    if scored is None:
         return []
-
-    def score(data: EvidenceSet) -> dict[str, IndicatorResult]:
-        found = engine.score(target, data.values.get(unit, {}), data.tables, children, data.files.get(unit, ""))
-        return {item.code: item for item in found.indicators}
-
-    before, after = score(cycle.original), score(cycle.data)
+    # After: the run's own result of the unit; before: the unit scored on the evidence unchanged.
+    found = Engine(plan, result.selected).score(
+        scored.unit, cycle.original.values.get(unit, {}), cycle.original.tables, children, cycle.original.files.get(unit, "")
+    )
+    before = {item.code: item for item in found.indicators}
+    after = {item.code: item for item in scored.indicators}
     leaves = {code for code, node in plan.nodes.items() if not node.children}  # a group moves with its leaves
     moved = []
     for code in sorted(after, key=natural_key):
