@@ -1057,3 +1057,34 @@ def test_results_workbook_of_a_selection_says_so_on_its_ranking(runner, tmp_path
     whole = tmp_path / "whole.xlsx"
     assert runner.invoke(cli, ["run", "-c", "county", "-f", "xlsx", "-o", str(whole), "--lang", "zh"]).exit_code == 0
     assert openpyxl.load_workbook(whole)["排名 ranking"]["A1"].value == "合成数据：演示用的虚构样本，并非真实考核结果 · 排名 ranking"
+
+
+def test_a_value_given_twice_names_where_it_was_given_first(runner, tmp_path, monkeypatch):
+    """A field in a unit file and in a workbook (either order, or a workbook given twice) named
+    the other place as 'another evidence path' or the whole workbook, and a table's rows read
+    before the workbook by the table's name alone: each is named by its file, sheet and cell."""
+    import shutil
+
+    import escore_fj2017_city
+
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    evidence = tmp_path / "ev"
+    shutil.copytree(__import__("pathlib").Path(escore_fj2017_city.__file__).parent / "sample" / "city", evidence)
+    book = tmp_path / "city.xlsx"
+    made = runner.invoke(cli, ["template", "-c", "city", "-f", "xlsx", "--evidence-from-sample", "-o", str(book)])
+    assert made.exit_code == 0, made.output
+
+    result = runner.invoke(cli, ["run", "-c", "city", "-e", str(evidence), "-e", str(book)])
+    assert result.exit_code == 2
+    assert f": fuzhou 福州市: city.platforms.iot: given twice (also in {evidence / 'units' / 'fuzhou.toml'})\n" in result.stderr
+    assert f"fuzhou.minhou has 4 (rows {evidence / 'monitoring' / 'city_video_incidents.csv'}:5, " in result.stderr
+
+    result = runner.invoke(cli, ["run", "-c", "city", "-e", str(book), "-e", str(evidence)])
+    assert result.exit_code == 2
+    cell = re.search(rf"city\.platforms\.iot: given twice \(also in {re.escape(str(book))}: ([^!]+)!H4: fuzhou 福州市\)$", result.stderr)
+    assert cell is not None, result.stderr
+    sheet = cell.group(1)
+
+    result = runner.invoke(cli, ["run", "-c", "city", "-e", str(book), "-e", str(book)])
+    assert result.exit_code == 2
+    assert f"  {sheet}!H4: fuzhou 福州市: city.platforms.iot: given twice (also in {book}: {sheet}!H4: fuzhou 福州市)\n" in result.stderr

@@ -75,9 +75,11 @@ def read_field_table(
     known: set[str],
     values: FieldValues,
     files: dict[str, str],
+    origins: Mapping[str, Mapping[str, str]] | None = None,
 ) -> int:
     """Check and convert one table of units by fields into ``values`` (unit code → fixture name → value);
-    return how many rows were for the units ``wanted``.
+    return how many rows were for the units ``wanted``. ``origins``: where a value given before was
+    read, by unit and field key, when that is more than its file (a workbook's cell), for a value given twice.
 
     ``schema`` is the plan's field index (``escore._schema.EvidenceSchema``). Rows of units of other
     categories of the ruleset (``known`` but not ``wanted``) are skipped; an unknown code is an error.
@@ -89,6 +91,10 @@ def read_field_table(
         if found is not None:
             return found
     where = str(path)
+
+    def first(code: str, key: str) -> str | None:
+        return origins.get(code, {}).get(key) if origins is not None else None
+
     columns: list[tuple[str, Any, str, str]] | None = None  # (column, field spec, fixture name, graded part)
     memo: list[dict[str, Any]] = []
     grade_memo: dict[tuple[str, str, str], Grade] = {}  # (fixture, points text, reason text) → parsed
@@ -121,7 +127,9 @@ def read_field_table(
                 grades.setdefault(fixture, (name.rpartition(".")[0], {}))[1][part] = raw
                 continue
             if fixture in target:
-                raise InputError(f"{where}:{line}", name, _("given twice (also in {0})").format(also or _("another file")))
+                raise InputError(
+                    f"{where}:{line}", name, _("given twice (also in {0})").format(first(code, name) or also or _("another file"))
+                )
             if raw.__class__ is str:
                 # Values repeat a lot in a column (0, 1, true, a handful of dates): parsing is a
                 # pure function of the text, so each distinct text is checked once per column.
@@ -133,7 +141,9 @@ def read_field_table(
             target[fixture] = value
         for fixture, (key, given) in grades.items():
             if fixture in target:
-                raise InputError(f"{where}:{line}", key, _("given twice (also in {0})").format(also or _("another file")))
+                raise InputError(
+                    f"{where}:{line}", key, _("given twice (also in {0})").format(first(code, key) or also or _("another file"))
+                )
             if len(given) != 2:
                 lacking = "reason" if "points" in given else "points"
                 raise InputError(f"{where}:{line}", f"{key}.{lacking}", _("empty cell; a graded field needs both points and reason"))

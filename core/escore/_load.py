@@ -94,7 +94,8 @@ def parse_unit_fields(
             raise InputError(where, key, _("unknown evidence key"), hint=hint)
         spec, name = found
         if name in target and not replace:
-            raise InputError(where, key, _("given twice (also in {0})").format(also or _("another file")))
+            first = origins.get(key) if origins is not None else None  # a workbook's cell, where it was one
+            raise InputError(where, key, _("given twice (also in {0})").format(first or also or _("another file")))
         target[name] = spec.parse(raw, where, key)
         if origins is not None:
             origins[key] = where
@@ -462,6 +463,7 @@ class _Reading:
                     self.known,
                     self.values,
                     self.files,
+                    self.origins,
                 )
                 read += bool(found)
             other_units = len(skipped)  # unit files of another category's units
@@ -502,6 +504,7 @@ class _Reading:
             schema=self.schema,
             origins=self.origins,
             row_files=self.row_files,
+            table_files=self.table_files_seen,
             names=self.names,
         )
         self.synthetic = self.synthetic or book.synthetic

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -422,6 +422,7 @@ class _Problems:
         self.items: list[str] = []
         self.origins: dict[tuple[str, str], str] = {}  # (unit, field key) → sheet!cell
         self.row_sheets: dict[int, str] = {}  # id(row) → sheet
+        self.before: Callable[[str, str], str] = lambda _code, _key: ""  # (unit, field key) → where given before the workbook
 
     def add(self, where: str, key: str, expected: str, hint: str = "") -> None:
         self.items.append(str(InputError(where, key, expected, hint=hint)))
@@ -449,17 +450,21 @@ def read_evidence_book(
     schema: Any,
     origins: dict[str, dict[str, str]],
     row_files: dict[int, str],
+    table_files: Mapping[str, str] | None = None,
     names: Mapping[str, Listed] | None = None,
 ) -> BookLabels:
     """Read one evidence workbook into ``values``, ``files`` and ``rows`` (as the directory reader does).
 
-    ``schema``, ``origins`` and ``row_files`` are the directory reader's (:mod:`escore._load`):
-    the fields as this category declares them, and where each value and row came from, for
-    the checks across values. Raises one :class:`InputError` listing every problem found,
+    ``schema``, ``origins``, ``row_files`` and ``table_files`` are the directory reader's
+    (:mod:`escore._load`): the fields as this category declares them, and where each value and
+    row came from (a row of a table's first file is known by the table's), for the checks
+    across values and for a value given twice. Raises one :class:`InputError` listing every problem found,
     and changes nothing then.
     """
     sheets = loader.read(path)
     problems = _Problems()
+    # Where a value given before this workbook was read: a unit file's or a fields table's line.
+    problems.before = lambda code, key: origins.get(code, {}).get(key) or files.get(code, "")
     fields = {key: spec for key, (spec, _) in schema.by_key.items()}  # maxima of this category
     # The ruleset's fields that other categories read (a key of this category's is not one of them).
     other_fields = {d.field.key for d in plan.fixtures.values() if d.field is not None} - fields.keys()
@@ -518,7 +523,7 @@ def read_evidence_book(
                 lambda name, row, _position: (
                     f"{path}: {problems.row_sheets[id(row)]}:{row.line}"
                     if id(row) in problems.row_sheets
-                    else f"{row_files.get(id(row), name)}:{row.line}"
+                    else f"{row_files.get(id(row)) or (table_files or {}).get(name, name)}:{row.line}"
                 ),
             )
         except InputError as exc:
@@ -548,8 +553,8 @@ def read_evidence_book(
         )
     for code, found in new_values.items():
         values[code].update(found)
-    for (code, key), where in book_origins.items():
-        origins.setdefault(code, {})[key] = where
+    for (code, key), where in book_origins.items():  # named with the workbook, for the paths read after it
+        origins.setdefault(code, {})[key] = f"{path}: {where}"
     for by_unit in new_rows.values():
         for unit_rows in by_unit.values():
             for row in unit_rows:
@@ -945,7 +950,8 @@ def _points_spec(spec: Field) -> Column:
 def _store(spec: Field, raw: Any, where: str, code: str, earlier: Mapping[str, Any], target: dict[str, Any], problems: _Problems) -> None:
     name = spec.fixture_name
     if name in target or name in earlier:
-        problems.add(where, spec.key, gettext("given twice (in two sheets, or also in another evidence path)"))
+        first = problems.origins.get((code, spec.key)) if name in target else problems.before(code, spec.key)
+        problems.add(where, spec.key, gettext("given twice (also in {0})").format(first or gettext("another file")))
         return
     ok, value = problems.parse(spec, raw, where, spec.key)
     if ok:
