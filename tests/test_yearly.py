@@ -176,6 +176,22 @@ def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
     )
 
 
+def test_a_declaration_not_kept_in_a_later_year_s_evidence_module_is_a_pack_error(tmp_path):
+    """The check read indicator modules only: ``parameter(...)`` left bare in a derived year's
+    evidence module (where its fields and tables live) kept the inherited value without a word."""
+    import importlib.util
+
+    source = tmp_path / "evidence_2025.py"
+    source.write_text("from escore import parameter\n\nparameter('reply_delay_tiers', 3)\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("evidence_2025", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    catalog = catalog_with(derived(escore_register_fixtures=hookimpl(lambda register: register(module, ruleset="demo2025"))))
+    with pytest.raises(PackError) as raised:
+        catalog.plan("demo2025", "town")
+    assert str(raised.value) == f"demo2025: {source}:3: parameter(...): {NOT_KEPT}: NAME = parameter(...)"
+
+
 def demo2025_of_source(tmp_path, text: str) -> tuple[Catalog, Path]:
     """demo2025 whose one overrides module is ``text``, written to a file (its lines are read)."""
     import importlib.util

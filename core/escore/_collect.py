@@ -204,6 +204,24 @@ class Plan(NamedTuple):
             stack.extend((depth + 1, self.nodes[child]) for child in reversed(node.children))
 
 
+def refuse_unassigned(label: str, module: ModuleType) -> None:
+    """Refuse a derived year's module whose ``parameter()``, ``amend()`` or ``remove()`` no module
+    variable holds as its own value: it would change nothing, and the inherited value would stay
+    without a word (:func:`escore._parameters.unassigned_declarations`)."""
+    unassigned = unassigned_declarations(module)
+    if not unassigned:
+        return
+    declarer = unassigned[0].declarer  # the first call's own name
+    if any(u.held for u in unassigned):  # CHANGES = [remove(...), amend(...)]
+        what, fix = "only a module variable whose value is the declaration itself is read", "keep each declaration in a name of its own"
+    else:
+        what, fix = "the result is not kept", "assign it to a module variable of its own"
+    raise PackError(
+        f"{label}: {'; '.join(u.text for u in unassigned)}: {what}, so it changes nothing "
+        f"(the inherited value stays); {fix}: NAME = {declarer}(...)"
+    )
+
+
 def _scan(module: ModuleType) -> Iterable[tuple[str, Any]]:
     yield from sorted(vars(module).items())
 
@@ -268,6 +286,9 @@ def collect_fixtures(
     """
     fixtures: dict[str, FixtureDef] = {name: FixtureDef(name, "builtin") for name in BUILTIN_FIXTURES}
     first = FixtureLayer(ruleset, modules, rule_modules)
+    for layer in overlays:  # a later year's evidence modules (its indicator modules are checked with its tree)
+        for module in layer.modules:
+            refuse_unassigned(layer.ruleset, module)
     for index, layer in enumerate([first, *overlays]):
         for name, definition in sorted(_fixture_definitions(layer).items()):
             other = fixtures.get(name)
@@ -571,20 +592,7 @@ class _Declarations:
                 continue
             scanned.add(id(module))
             if depth:
-                unassigned = unassigned_declarations(module)
-                if unassigned:
-                    declarer = unassigned[0].declarer  # the first call's own name
-                    if any(u.held for u in unassigned):  # CHANGES = [remove(...), amend(...)]
-                        what, fix = (
-                            "only a module variable whose value is the declaration itself is read",
-                            "keep each declaration in a name of its own",
-                        )
-                    else:
-                        what, fix = "the result is not kept", "assign it to a module variable of its own"
-                    raise PackError(
-                        f"{label}: {'; '.join(u.text for u in unassigned)}: {what}, so it changes nothing "
-                        f"(the inherited value stays); {fix}: NAME = {declarer}(...)"
-                    )
+                refuse_unassigned(label, module)
             place = section_name if not depth or len(own_sections[id(module)]) == 1 else ""
             for name, value in _scan(module):
                 if id(value) in seen_objects:  # the same object imported into a second module
