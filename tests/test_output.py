@@ -470,3 +470,22 @@ def test_every_output_with_rounded_parts_says_they_may_not_add_up(runner, tmp_pa
     assert about["舍入"].endswith(
         "；每个数值各自四舍五入：各部分的舍入值相加可能不等于总分的舍入值，指标的得分与扣分相加也可能不等于其满分"
     )
+
+
+def test_points_given_as_negative_zero_are_shown_as_zero_in_every_format(runner, tmp_path):
+    """A grade of ``points = -0.0`` is 0 ("points": "0"), but its rounded text had been "-0.00"
+    in explain, the JSON's points_2dp and the page."""
+    evidence = tmp_path / "core"
+    shutil.copytree(ROOT / "plugins" / "indicators_city" / "escore_fj2017_city" / "sample" / "city", evidence)
+    unit = evidence / "units" / "fuzhou.toml"
+    text = unit.read_text(encoding="utf-8")
+    assert "coverage = { points = 5," in text
+    unit.write_text(text.replace("coverage = { points = 5,", "coverage = { points = -0.0,"), encoding="utf-8")
+    paths = ["-e", str(evidence), "-e", str(WEBSITE_SAMPLE / "city")]
+    explained = invoke(runner, "explain", "fuzhou", "-c", "city", "--lang", "en", *paths).stdout
+    [line] = [line for line in explained.splitlines() if line.strip().startswith("C-2-1-1 ")]
+    assert line.endswith(": 0.00/5  −5.00"), line
+    data = json.loads(invoke(runner, "explain", "fuzhou", "-c", "city", "-f", "json", *paths).stdout)
+    [indicator] = [i for u in data["units"] for i in u["indicators"] if i["code"] == "C-2-1-1"]
+    assert (indicator["points"], indicator["points_2dp"]) == ("0", "0.00")
+    assert "-0.00" not in invoke(runner, "run", "-c", "city", "-f", "csv", *paths).stdout

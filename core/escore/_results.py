@@ -24,8 +24,14 @@ _CENT = Decimal("0.01")
 
 
 def present(value: Decimal) -> str:
-    """The one place where points are rounded: half-up to 2 decimal places, for display."""
-    return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+    """The one place where points are rounded: half-up to 2 decimal places, for display.
+
+    A zero is shown unsigned: points given as ``-0.0`` (a grade, a CSV cell) are 0, and their
+    exact text is "0"; their rounded one had been "-0.00"."""
+    rounded = value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    if not rounded and rounded.is_signed():
+        rounded = rounded.copy_abs()
+    return str(rounded)
 
 
 class IndicatorResult(NamedTuple):
