@@ -164,6 +164,7 @@ def _a_field_twice(evidence):
         _manifest("evidence = 1\n", "evidence: expected a table [evidence]"),
         _manifest('[evidence]\nsynthetic = "yes"\n', "evidence.synthetic: expected true or false, got 'yes'"),
         _manifest("[evidence]\nnote = 3\n", "evidence.note: expected text, got 3"),
+        _manifest("[evidence]\nruleset = 2024\n", "evidence.ruleset: expected the name of the ruleset the evidence is for, got 2024"),
         _renamed("monitoring/outages.csv", "monitoring/outages.json", "no evidence loader for '.json' monitoring tables"),
         _renamed("units/north.toml", "units/north.yaml", "no evidence loader for '.yaml' unit files; known: .toml; workbooks: .ods, .xlsx"),
         _no_unit_column,
@@ -174,6 +175,7 @@ def _a_field_twice(evidence):
         "a manifest without its table",
         "a manifest's synthetic flag not true or false",
         "a manifest's note not text",
+        "a manifest's ruleset not a name",
         "a monitoring table no loader reads",
         "a unit file no loader reads",
         "a monitoring table without its unit column",
@@ -189,6 +191,25 @@ def test_bad_evidence_paths_are_one_line_errors_naming_the_file(runner, evidence
     for _ in range(2):
         one_error_line(runner.invoke(cli, args), message)
         assert not output.exists() and not list(tmp_path.glob(".out.csv.*"))
+
+
+def test_evidence_for_another_ruleset_is_scored_with_a_warning(runner, evidence, own_cache):
+    """The manifest's ``ruleset`` had been read by nothing: evidence labelled for another scheme,
+    or a year the run does not extend, was scored without a word. A warning says so, cold and
+    warm; the run's own year passes silently."""
+    _, expected = run_json(runner, "-e", str(evidence))
+    manifest = evidence / "escore-evidence.toml"
+    manifest.write_text('[evidence]\nruleset = "demo2024"\n', encoding="utf-8")
+    result, data = run_json(runner, "-e", str(evidence))
+    assert "warning" not in result.stderr
+    manifest.write_text('[evidence]\nruleset = "fj2017"\n', encoding="utf-8")
+    for _ in range(2):
+        result, data = run_json(runner, "-e", str(evidence))
+        assert result.exit_code == 0, result.output
+        assert (
+            f"escore: warning: {manifest}: evidence.ruleset: this evidence is for ruleset 'fj2017', the run is for 'demo2024'; scored as given\n"
+        ) in result.stderr
+        assert totals(data) == totals(expected)
 
 
 def test_a_bom_in_toml_is_accepted(runner, evidence):

@@ -149,7 +149,7 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
         yield code, make(code, line, *parsed)
 
 
-def _read_manifest(directory: Path) -> tuple[bool, str]:
+def _read_manifest(directory: Path, plan: Plan) -> tuple[bool, str]:
     path = directory / MANIFEST
     if not path.exists():
         return False, ""
@@ -165,7 +165,27 @@ def _read_manifest(directory: Path) -> tuple[bool, str]:
     note = head.get("note", "")
     if not isinstance(note, str):
         raise InputError(str(path), "evidence.note", _("expected text, got {0}").format(repr(note)))
+    if "ruleset" in head:
+        _check_ruleset_label(head["ruleset"], str(path), plan)
     return synthetic, note
+
+
+def _check_ruleset_label(label: Any, where: str, plan: Plan) -> None:
+    """The ruleset an evidence directory says it was collected for: text, and one of the run's
+    year or the years it extends (a later year scores last year's evidence, as ``diff --ruleset``
+    does), else a warning: evidence of another scheme is scored as given, but not without a word."""
+    if not isinstance(label, str) or not label.strip():
+        raise InputError(where, "evidence.ruleset", _("expected the name of the ruleset the evidence is for, got {0}").format(repr(label)))
+    # The years of the run's chain: its own, and each earlier one that declared what it inherits.
+    chain = (
+        {plan.ruleset.name} | {d.origin for d in plan.fixtures.values() if d.origin} | {n.origin for n in plan.nodes.values() if n.origin}
+    )
+    if label not in chain:
+        warn(
+            _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', the run is for '{2}'; scored as given").format(
+                where, label, plan.ruleset.name
+            )
+        )
 
 
 def load_evidence(
@@ -444,7 +464,7 @@ class _Reading:
             return
         unit_files, columnar, table_files = self._listing(root)
         if root.is_dir():
-            is_synthetic, note = _read_manifest(root)
+            is_synthetic, note = _read_manifest(root, self.plan)
             self.synthetic = self.synthetic or is_synthetic
             if note and note not in self.notes:
                 self.notes.append(note)
