@@ -1237,3 +1237,24 @@ def test_a_list_cell_writes_none_and_items_as_the_workbook_does(catalog, tmp_pat
     assert _summary(have) == _summary(want) and have.status_counts() == want.status_counts()
     assert any(row.get("city.platforms.iot") == [] for row in rows)  # the case that scored a point for 无
     assert any(len(row.get(key) or []) > 1 for row in rows for key in lists)  # and one with "；" between items
+
+
+@pytest.mark.parametrize(
+    ("parent", "said"),
+    [
+        ("fuzhou.gulou", "'fuzhou.gulou' is a unit of this table; expected the code of a unit of city"),
+        ("fuzhuo", "unknown unit code 'fuzhuo'; expected the code of a unit of city (did you mean 'fuzhou'?)"),
+        ("prov.czt", "'prov.czt' is a unit of provincial; expected the code of a unit of city"),
+    ],
+)
+def test_a_units_table_parent_must_be_a_unit_of_the_category_above(catalog, tmp_path, parent, said):
+    """A county's parent had been published as written: its own code, a typo, a department."""
+    units = catalog.roster("fj2017", "county")
+    lines = ["code,name,parent"] + [f"{u.code},{u.name},{parent if u.code == 'fuzhou.gulou' else u.parent}" for u in units]
+    line = 2 + [u.code for u in units].index("fuzhou.gulou")
+    roster = _write(tmp_path / "units.csv", "\n".join(lines) + "\n")
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "county", roster=roster, keyword="W-L-3", explain=False)
+    assert str(info.value) == f"{roster}:{line}: parent: {said}"
+    fine = _write(tmp_path / "fine.csv", "\n".join(lines).replace(f",{parent}\n", ",fuzhou\n") + "\n")
+    assert len(run_category(catalog, "county", roster=fine, keyword="W-L-3", explain=False).units) == len(units)

@@ -151,7 +151,41 @@ def _read_units_table(catalog: Catalog, ruleset: str, category: str, roster: Pat
     # skipped: a department deleted from the table by mistake had vanished from the ranking, its
     # evidence unread, without a word. Other categories' units stay known: their files are skipped.
     own = pack_codes(catalog, ruleset, category)
+    _check_parents(catalog, ruleset, category, roster, units, codes)
     return units, (catalog.all_unit_codes(ruleset) - own) | codes
+
+
+def _check_parents(catalog: Catalog, ruleset: str, category: str, roster: Path, units: Sequence[Unit], codes: set[str]) -> None:
+    """Every ``parent`` of a units table names a unit of the category the pack's own units of this
+    category have their parents in (a county's is a city), or of another category where the pack
+    gives none: a typo, a unit's own code or a department had been published as the parent."""
+    parents = set(map(operator.attrgetter("parent"), units)) - {None, ""}
+    if not parents:
+        return
+    category_of = {u.code: key for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset for u in pack.units}
+    own_parents = {u.parent for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key == category for u in pack.units}
+    above = {category_of[p] for p in own_parents if p is not None and p in category_of}
+    allowed = {code for code, key in category_of.items() if (key in above if above else key != category)}
+    wrong = sorted(parents - allowed)
+    if not wrong:
+        return
+    from ._columnar import roster_row
+
+    parent = wrong[0]
+    unit = next(u for u in units if u.parent == parent)
+    found = roster_row(roster, catalog.loaders, unit.code)
+    where = f"{roster}:{found[0]}" if found is not None else str(roster)
+    kinds = ", ".join(sorted(above)) if above else _("another category than {0}").format(category)
+    if parent in codes:
+        said = _("'{0}' is a unit of this table; expected the code of a unit of {1}").format(parent, kinds)
+        hint = ""
+    elif parent in category_of:
+        said = _("'{0}' is a unit of {1}; expected the code of a unit of {2}").format(parent, category_of[parent], kinds)
+        hint = ""
+    else:
+        said = _("unknown unit code '{0}'; expected the code of a unit of {1}").format(parent, kinds)
+        hint = did_you_mean(parent, allowed)
+    raise InputError(where, "parent", said, hint=hint)
 
 
 def pack_codes(catalog: Catalog, ruleset: str, category: str) -> set[str]:
