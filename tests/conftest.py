@@ -52,6 +52,31 @@ def private_cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _stores(tmp_path_factory):
+    """The tests' stores; a session-wide one for fixtures wider than a test."""
+    import os
+
+    directory = tmp_path_factory.mktemp("escore-stores")
+    saved = os.environ.get("ESCORE_DB")
+    os.environ["ESCORE_DB"] = str(directory / "session.db")
+    yield directory
+    if saved is None:
+        os.environ.pop("ESCORE_DB", None)
+    else:
+        os.environ["ESCORE_DB"] = saved
+
+
+@pytest.fixture(autouse=True)
+def private_store(_stores, request, monkeypatch):
+    """Each test has a store of its own, never the user's ($ESCORE_DB, ~/.local/share/escore):
+    an appeal accepted there had applied to the tests' runs, and failed them."""
+    import hashlib
+
+    name = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    monkeypatch.setenv("ESCORE_DB", str(_stores / f"{name}.db"))
+
+
+@pytest.fixture(scope="session", autouse=True)
 def english_by_default():
     """Tests read English unless they ask for another language (--lang, or ESCORE_LANG themselves):
     the fj2017 packs default to Chinese, and the assertions were written against the English lines."""
