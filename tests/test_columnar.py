@@ -393,7 +393,7 @@ def test_whatif_and_plan_for_a_unit_of_a_units_table(tmp_path, monkeypatch):
         assert (unit_plan["total"], unit_plan["actions"]) == (alone["total"], alone["actions"])
     saved = runner.invoke(cli, ["whatif", "bench.1", *args, *change, "--save"])
     assert saved.exit_code == 2
-    assert saved.stderr == "escore: error: --roster: saved runs and appeals score the pack's roster; leave --roster out\n"
+    assert saved.stderr == "escore: error: --roster: saved runs score the pack's roster; leave --roster out\n"
     assert not (tmp_path / "store.db").exists()
 
 

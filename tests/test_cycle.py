@@ -1416,7 +1416,7 @@ def test_diff_of_a_units_table_refuses_what_is_not_of_it(runner, evidence, tmp_p
     table = _units_table(tmp_path / "units.csv", Catalog(make_plugin_manager()).roster("demo2024", "town"))
     roster = ["--roster", str(table)]
     ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
-    refused = "escore: error: --roster: saved runs and appeals score the pack's roster; leave --roster out\n"
+    refused = "escore: error: --roster: saved runs score the pack's roster; leave --roster out\n"
     assert ok(runner.invoke(cli, ["diff", "1", str(evidence), "-c", "town", *roster]), 2).stderr == refused
     assert ok(runner.invoke(cli, ["diff", str(evidence), str(evidence), *roster]), 2).stderr.endswith("needs --category/-c\n")
     assert ok(runner.invoke(cli, ["diff", "--ruleset", "demo2024", "--ruleset", "demo2024", "-c", "town", *roster]), 2).stderr == (
@@ -1424,7 +1424,20 @@ def test_diff_of_a_units_table_refuses_what_is_not_of_it(runner, evidence, tmp_p
     )
     ok(runner.invoke(cli, ["appeal", "add", "west", "S-1-1", "--claim", "c", "--set", "service.reply_rate=100"]))
     ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "r"]))
-    assert ok(runner.invoke(cli, ["diff", str(evidence), str(evidence), "-c", "town", *roster]), 2).stderr == refused
+    # An accepted appeal applies to the pack's roster: the table is scored without it when asked (it
+    # had said only "leave --roster out", though the README's large runs take --roster).
+    refused = (
+        "escore: error: --roster: the accepted appeals of this category apply to the pack's roster, not to a units table; "
+        "give --no-appeals to score the table without them, or leave --roster out\n"
+    )
+    for command in (
+        ["diff", str(evidence), str(evidence), "-c", "town"],
+        ["run", "-c", "town", "-e", str(evidence)],
+        ["explain", "west", "-c", "town"],
+    ):
+        assert ok(runner.invoke(cli, [*command, *roster]), 2).stderr == refused, command
+        ok(runner.invoke(cli, [*command, *roster, "--no-appeals"]))
+    assert ok(runner.invoke(cli, ["plan", "--all", "-c", "town", *roster]), 2).stderr == refused
 
 
 def test_a_diff_of_two_evidence_versions_ignores_the_roots_their_explanations_name(runner, evidence, tmp_path):

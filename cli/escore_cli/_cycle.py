@@ -305,7 +305,7 @@ def diff_of_table(
         ruleset = rulesets[0] if rulesets else None
         for arg in runs:
             if arg.lstrip("#").isdigit() and not Path(arg).exists():
-                raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+                raise UsageError(_("--roster: saved runs score the pack's roster; leave --roster out"))
             if not Path(arg).exists():
                 raise UsageError(_("'{0}' is neither a saved run id nor an evidence directory").format(arg))
         sides = [(ruleset, (Path(arg),)) for arg in runs]
@@ -313,7 +313,12 @@ def diff_of_table(
         raise UsageError(_("diff --roster takes two evidence directories, or --ruleset A --ruleset B with -e"))
     for ruleset, _paths in sides:
         if not no_appeals and accepted_appeals(db, catalog, category, ruleset, year):
-            raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+            raise UsageError(
+                _(
+                    "--roster: the accepted appeals of this category apply to the pack's roster, not to a units table; "
+                    "give --no-appeals to score the table without them, or leave --roster out"
+                )
+            )
     return diff_in_table(catalog, category, sides, roster=roster, year=year, jobs=jobs)
 
 
@@ -520,7 +525,7 @@ def whatif(
     if not changes:
         raise UsageError(_("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row"))
     if save and roster is not None:
-        raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+        raise UsageError(_("--roster: saved runs score the pack's roster; leave --roster out"))
     check_label(label, save)
     catalog = catalog_from(ctx)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)

@@ -121,7 +121,12 @@ def unit_to_score(
         rules, cat, code = find_table_unit(catalog, query, ruleset, year, category, roster)
     appeals = [] if no_appeals else accepted_appeals(db, catalog, cat, rules, None)
     if appeals and roster is not None:
-        raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+        raise UsageError(
+            _(
+                "--roster: the accepted appeals of this category apply to the pack's roster, not to a units table; "
+                "give --no-appeals to score the table without them, or leave --roster out"
+            )
+        )
     return rules, cat, code, appeals
 
 

@@ -147,7 +147,12 @@ def plan_every_unit(ctx: click.Context) -> None:
     rules = catalog.choose(category, ruleset=ruleset, year=year).name
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, rules, None)
     if appeals and roster is not None:
-        raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+        raise UsageError(
+            _(
+                "--roster: the accepted appeals of this category apply to the pack's roster, not to a units table; "
+                "give --no-appeals to score the table without them, or leave --roster out"
+            )
+        )
     # The ranking (a summary per unit) gives the order and each unit's rank; every plan then
     # scores its unit alone.
     if format_ == "html":  # read by people, as run -f html: the units counted before any is planned

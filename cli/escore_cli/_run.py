@@ -148,8 +148,15 @@ def run(
         if save or appeals:
             from escore._cycle import run_cycle, run_record
 
+            if roster is not None and save:
+                raise UsageError(_("--roster: saved runs score the pack's roster; leave --roster out"))
             if roster is not None:
-                raise UsageError(_("--roster: saved runs and appeals score the pack's roster; leave --roster out"))
+                raise UsageError(
+                    _(
+                        "--roster: the accepted appeals of this category apply to the pack's roster, not to a units table; "
+                        "give --no-appeals to score the table without them, or leave --roster out"
+                    )
+                )
             # A saved run keeps every explanation line, whatever the output format shows.
             cycle = run_cycle(
                 catalog,
