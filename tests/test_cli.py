@@ -682,3 +682,36 @@ def test_output_never_replaces_the_evidence_it_reads(runner, evidence, tmp_path)
     assert runner.invoke(cli, ["run", "-c", "town", "-e", str(unit), "-f", "toml", "-o", str(tmp_path / "r.toml")]).exit_code == 0
     assert "total" in (tmp_path / "r.toml").read_text()
     assert runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-o", os.devnull]).exit_code == 0
+
+
+def test_output_never_replaces_an_installed_pack_s_sample(runner, tmp_path):
+    """Without -e a command reads the packs' sample: ``run -o SAMPLE/…`` had replaced a sample
+    file with the ranking (exit 0), and every later run failed. Every command that writes -o refuses."""
+    from escore_demo import plugin
+
+    sample = __import__("pathlib").Path(plugin.__file__).parent / "sample"
+    unit = sample / "units" / "north.toml"
+    listing = sorted(p.name for p in sample.rglob("*"))
+    before = unit.read_bytes()
+    cases = [
+        ["run", "-c", "town", "-f", "toml", "-o", str(unit)],
+        ["run", "-c", "town", "-f", "csv", "-o", str(sample / "results.csv")],
+        ["explain", "north", "-o", str(sample / "north.txt")],
+        ["plan", "--all", "-c", "town", "-f", "csv", "-o", str(sample / "plans.csv")],
+        ["whatif", "north", "--set", "service.reply_rate=90", "-o", str(sample / "w.txt")],
+        ["template", "-c", "town", "-f", "xlsx", "-o", str(sample / "book.xlsx")],
+    ]
+    try:
+        for args in cases:
+            result = runner.invoke(cli, args)
+            assert result.exit_code == 2, (args, result.output)
+            assert result.stderr.startswith("escore: error: --output "), result.stderr
+            assert result.stderr.endswith(": is inside an installed pack's sample evidence, which escore reads; choose a file elsewhere\n")
+        assert unit.read_bytes() == before
+        assert sorted(p.name for p in sample.rglob("*")) == listing
+    finally:  # a regression must not leave the checkout's sample damaged for every later test
+        unit.write_bytes(before)
+        for args in cases:
+            written = __import__("pathlib").Path(args[-1])
+            if written != unit:
+                written.unlink(missing_ok=True)

@@ -179,12 +179,18 @@ def check_suffix(output: Path | None, format_name: str, formats: Any) -> None:
         )
 
 
-def check_output_not_input(output: Path | None, evidence: Iterable[Path] = (), **others: Path | None) -> None:
+def check_output_not_input(
+    output: Path | None, evidence: Iterable[Path] = (), *, ctx: click.Context | None = None, **others: Path | None
+) -> None:
     """``--output`` may not replace what the command reads: an evidence file given with ``-e``
     (``run -e book.xlsx -f xlsx -o book.xlsx`` replaced the assessor's evidence with results), a
     file inside an evidence directory, or another input (``others``: an option's name, ``roster``
     for ``--roster``, and its path). Symbolic links are followed, and a hard link is the file it
-    links. A device or a pipe (``-o /dev/null``) is written into, never replaced: not refused."""
+    links. A device or a pipe (``-o /dev/null``) is written into, never replaced: not refused.
+
+    With ``ctx``, nor inside an installed pack's sample evidence, which a command without ``-e``
+    reads (``run -c city -o SAMPLE/monitoring/TABLE.csv`` replaced a sample table with the ranking,
+    exit 0, and every later run failed)."""
     if output is None or str(output) == "-":
         return
     kind = _file_kind(output)
@@ -194,6 +200,16 @@ def check_output_not_input(output: Path | None, evidence: Iterable[Path] = (), *
     from escore._i18n import gettext as _
 
     target = os.path.realpath(output)
+    if ctx is not None:
+        catalog = catalog_from(ctx)
+        samples = sorted({str(p) for section, _plugin in catalog.sections.values() for p in section.sample_evidence})
+        for sample in samples:
+            if os.path.commonpath([target, os.path.realpath(sample)]) == os.path.realpath(sample):
+                raise UsageError(
+                    _("--output {0}: is inside an installed pack's sample evidence, which escore reads; choose a file elsewhere").format(
+                        output
+                    )
+                )
     inputs = [("-e", path) for path in evidence] + [
         ("--" + name.replace("_", "-"), path) for name, path in others.items() if path is not None
     ]

@@ -186,7 +186,7 @@ def diff(
     check_command_suffix(output, format_, ("table", "json", "html"))
     # Evidence directories given as RUN_A RUN_B are read as -e is.
     read = [*evidence, *(Path(arg) for arg in runs if not arg.lstrip("#").isdigit() and Path(arg).exists())]
-    check_output_not_input(output, read, roster=roster, db=db)
+    check_output_not_input(output, read, ctx=ctx, roster=roster, db=db)
     if roster is not None:
         head, units = diff_of_table(ctx, runs, category, rulesets, year, evidence, db, no_appeals, roster, jobs)
         # Written as the units come, in every format: memory holds a part of them.
@@ -520,7 +520,7 @@ def whatif(
     from ._explain import unit_to_score
 
     check_command_suffix(output, format_, ("table", "json"))
-    check_output_not_input(output, evidence, roster=roster, db=db)
+    check_output_not_input(output, evidence, ctx=ctx, roster=roster, db=db)
     changes = Changes.from_options(sets, add_rows, remove_rows)
     if not changes:
         raise UsageError(_("nothing to change: give --set FIELD=VALUE, --add-row or --remove-row"))

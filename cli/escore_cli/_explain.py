@@ -247,7 +247,7 @@ def explain(
 
     catalog = catalog_from(ctx)
     check_suffix(output, format_, catalog.formats)
-    check_output_not_input(output, evidence, roster=roster, db=db)
+    check_output_not_input(output, evidence, ctx=ctx, roster=roster, db=db)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
     use_language(catalog, lang, [catalog.rulesets[rules][0]])
     with watching(timeout):

@@ -91,7 +91,7 @@ def plan(
 
     catalog = catalog_from(ctx)  # the usage errors below speak the rulesets' language
     check_command_suffix(output, format_, ("table", "json", "csv", "html"))
-    check_output_not_input(output, evidence, roster=roster, db=db)
+    check_output_not_input(output, evidence, ctx=ctx, roster=roster, db=db)
     if every_unit:
         if unit is not None:
             raise UsageError(_("plan: give a UNIT or --all, not both"))

@@ -117,7 +117,7 @@ def run(
         )
     chosen_format = catalog.formats[format_]
     check_suffix(output, format_, catalog.formats)
-    check_output_not_input(output, evidence, roster=roster, db=db)
+    check_output_not_input(output, evidence, ctx=ctx, roster=roster, db=db)
     if chosen_format.binary and (output is None or str(output) == "-"):
         raise UsageError(_("--format {0} writes a binary file: give --output FILE{1}").format(format_, chosen_format.suffix))
     write_columns = None

@@ -140,7 +140,7 @@ def template(
             raise UsageError(_("--format xlsx writes a workbook: give --output FILE.xlsx"))
         if evidence and evidence_from_sample:
             raise UsageError(_("give either --evidence or --evidence-from-sample, not both"))
-        check_output_not_input(output, evidence)
+        check_output_not_input(output, evidence, ctx=ctx)
         write_output(xlsx_template(catalog, plan, evidence, evidence_from_sample), output)
         return
     if evidence or evidence_from_sample:
