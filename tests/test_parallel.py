@@ -370,7 +370,7 @@ def test_summaries_cross_a_process_boundary_exactly():
     # Each number's texts are fmt's and present's of it, sections first, then the total.
     assert [row[5] for row in rows] == [tuple(t for n in (*row[1], row[0]) for t in (fmt(n), present(n))) for row in given]
     assert rows[0][5] == ("40.1", "40.10", "12", "12.00", "52.1", "52.10")
-    assert rows[1][5] == ("0", "0.00", "10", "10.00", "0", "-0.00")
+    assert rows[1][5] == ("0", "0.00", "10", "10.00", "0", "0.00")  # a zero is shown unsigned
     assert [row[:5] for row in rows] == given
     counts = {"scored": 5, "missing": 1, "not_applicable": 0, "error": 0}
     back = _from_portable(_portable((rows, counts)))

@@ -120,7 +120,7 @@ def test_empty_run_streams_like_one_pass(catalog):
 
 
 def test_csv_numbers_formatted_once_per_value_keep_every_exponent_and_sign():
-    """Equal values share their texts; -0 and 0 (equal, but shown apart) do not."""
+    """Equal values share their texts; -0 and 0 (equal, of other texts) do not, though both are shown 0.00."""
     from decimal import Decimal as D
     from types import SimpleNamespace
 
@@ -137,7 +137,7 @@ def test_csv_numbers_formatted_once_per_value_keep_every_exponent_and_sign():
     )
     rows = list(csv.reader(io.StringIO(_written(write_csv, result).lstrip("\ufeff"))))[1:]
     assert [row[4:8] for row in rows] == [[fmt(v), present(v), fmt(v), present(v)] for v in values]
-    assert [row[5] for row in rows] == ["1.50", "1.50", "-0.00", "0.00", "0.00", "10.00", "10.01"]
+    assert [row[5] for row in rows] == ["1.50", "1.50", "0.00", "0.00", "0.00", "10.00", "10.01"]
 
 
 @pytest.mark.parametrize(
