@@ -715,3 +715,37 @@ def test_output_never_replaces_an_installed_pack_s_sample(runner, tmp_path):
             written = __import__("pathlib").Path(args[-1])
             if written != unit:
                 written.unlink(missing_ok=True)
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_command_stopped_by_a_signal_leaves_no_output_behind(tmp_path, name):
+    """SIGTERM (timeout, a CI's cancel, systemd) and SIGHUP had ended a command where it stood,
+    leaving its hidden temporary output file (Ctrl-C already cleaned up): now both unwind as
+    Ctrl-C does, say so, and exit with the shell's status for the signal (128 + its number)."""
+    import signal
+    import time
+
+    pytest.importorskip("escore_fj2017_website")
+    output = tmp_path / "out" / "plans.csv"
+    output.parent.mkdir()
+    env = dict(os.environ, ESCORE_CACHE_DIR="off", ESCORE_LANG="en")
+    script = [sys.executable, "-c", "from escore_cli import script; script()"]
+    process = subprocess.Popen(
+        [*script, "plan", "--all", "-c", "county", "-f", "csv", "-o", str(output), "-j", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(output.parent.iterdir()) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # until the output is being written: its temporary file exists
+    assert process.poll() is None, "the command ended before it was stopped"
+    [temporary] = list(output.parent.iterdir())
+    assert temporary.name.startswith(".plans.csv.")
+    process.send_signal(getattr(signal, name))
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + getattr(signal, name), err
+    assert err.endswith(f"escore: stopped ({name})\n"), err
+    assert list(output.parent.iterdir()) == []

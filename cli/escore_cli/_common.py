@@ -79,6 +79,41 @@ def keep_until_exit(*objects: Any) -> None:
 MAX_ERROR_LINE = 2000
 
 
+class Stopped(KeyboardInterrupt):
+    """A stop asked for by a signal other than Ctrl-C's (SIGTERM from ``timeout``, a CI's cancel
+    or systemd; SIGHUP when the terminal closes): unwound as Ctrl-C is, so that an output being
+    written is removed rather than left as a hidden temporary file."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_signals() -> Callable[[], None]:
+    """Make SIGTERM and SIGHUP raise :class:`Stopped` in this (the main) thread, where the
+    handler is still the default; return what restores the handlers."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise Stopped(signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            previous[number] = signal.signal(number, stop)
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+    return restore
+
+
 def reports_errors(func: F) -> F:
     """Run a command: an :class:`~escore.EscoreError` is one line on stderr and exit 2, without a
     traceback, and so is an ``OSError`` about a path (its name and the system's words); warnings
@@ -102,7 +137,11 @@ def reports_errors(func: F) -> F:
             else:
                 click.echo(warnings.formatwarning(message, category, filename, lineno, line).rstrip("\n"), err=True)
 
+        import escore_cli
+
         _stdout.append(sys.stdout)
+        # In the escore script only: a program that runs commands keeps its own handlers.
+        restore_signals = _stop_on_signals() if escore_cli.this_process["runs_one_command"] else None
         try:
             with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
                 warnings.simplefilter("default", EscoreWarning)
@@ -121,9 +160,14 @@ def reports_errors(func: F) -> F:
             first = gettext("escore: error: {0}")
             click.echo("\n".join(first.format(escape(lines[0])) if i == 0 else escape(line) for i, line in enumerate(lines)), err=True)
             raise SystemExit(exc.exit_code) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             from escore._i18n import gettext
 
+            if isinstance(exc, Stopped):  # the shell's status of a process a signal ended: 128 + its number
+                import signal
+
+                click.echo(gettext("escore: stopped ({0})").format(signal.Signals(exc.signum).name), err=True)
+                raise SystemExit(128 + exc.signum) from None
             click.echo(gettext("escore: interrupted"), err=True)
             raise SystemExit(130) from None
         except OSError as exc:
@@ -138,6 +182,8 @@ def reports_errors(func: F) -> F:
             raise SystemExit(2) from None
         finally:
             _stdout.pop()
+            if restore_signals is not None:
+                restore_signals()
 
     return wrapper  # type: ignore[return-value]
 
