@@ -323,6 +323,27 @@ def test_a_fifo_or_a_device_is_not_read(runner, evidence):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_or_a_device_given_as_evidence_roster_or_store_is_named_so(runner, tmp_path):
+    """-e, --roster and --db naming a FIFO or a device had said 'evidence path not found',
+    'roster file not found' and 'found a directory'."""
+    fifo = tmp_path / "p.csv"
+    os.mkfifo(fifo)
+    said = "not a regular file (a device, FIFO or socket); only regular files are read"
+    for path in (fifo, Path(os.devnull)):
+        one_error_line(runner.invoke(cli, ["run", "-c", "town", "-e", str(path)]), f"{path}: {said}")
+        one_error_line(runner.invoke(cli, ["run", "-c", "town", "--roster", str(path)]), f"{path}: {said}")
+        one_error_line(runner.invoke(cli, ["history", "--db", str(path)]), f"{path}: {said}")
+
+
+@pytest.mark.parametrize("option", ["-e", "--roster", "--db", "-o"])
+def test_an_empty_path_is_a_usage_error(runner, option):
+    """``-e ''`` had read the working directory ('.'); ``--db ''`` had been 'found a directory'."""
+    result = runner.invoke(cli, ["run", "-c", "town", option, ""])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].endswith(": an empty path; give a file or directory"), result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_a_fifo_in_place_of_a_cached_file_is_reported_warm_or_cold(runner, evidence, own_cache):
     unit = evidence / "units" / "north.toml"
     unit.write_text("", encoding="utf-8")

@@ -362,7 +362,7 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None,
     try:
         handle, temporary = _new_private_file(directory, target.name)
     except OSError as exc:
-        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
+        raise UsageError(_("--output {0}: cannot write: {1}").format(output, exc.strerror)) from None
     try:
         umask = os.umask(0)
         os.umask(umask)
@@ -431,19 +431,33 @@ category_option = click.option(
 )
 ruleset_option = click.option("--ruleset", metavar="NAME", help=H_("Ruleset to use when several are installed (e.g. fj2017)."))
 year_option = click.option("--year", type=int, metavar="YEAR", help=H_("Assessment year, when several rulesets are installed."))
+
+
+class GivenPath(click.Path):
+    """A path option or argument that refuses an empty text: ``Path("")`` is ``.``, so ``-e ''``
+    had read the working directory, and ``--db ''`` had been 'found a directory'."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            from escore._i18n import gettext
+
+            self.fail(gettext("an empty path; give a file or directory"), param, ctx)
+        return super().convert(value, param, ctx)
+
+
 evidence_option = click.option(
     "--evidence",
     "-e",
     "evidence",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=GivenPath(path_type=Path),
     metavar="PATH",
     help=H_("Evidence directory or unit file (repeatable). Default: the packs' synthetic sample."),
 )
 output_option = click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=GivenPath(path_type=Path, dir_okay=False),
     metavar="FILE",
     help=H_("Write to FILE instead of stdout (atomically)."),
 )
@@ -526,7 +540,7 @@ class FiniteFloatRange(click.FloatRange):
 
 roster_option = click.option(
     "--roster",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=GivenPath(path_type=Path, dir_okay=False),
     metavar="FILE",
     help=H_("Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster."),
 )

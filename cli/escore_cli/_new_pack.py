@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from . import H_, Command
-from ._common import catalog_from, lang_option, reports_errors, speak, use_language
+from ._common import GivenPath, catalog_from, lang_option, reports_errors, speak, use_language
 
 
 @click.command(
@@ -19,7 +19,7 @@ from ._common import catalog_from, lang_option, reports_errors, speak, use_langu
         "with `pip install -e DIRECTORY`."
     ),
 )
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=GivenPath(path_type=Path))
 @click.option("--name", required=True, metavar="NAME", help=H_("The new ruleset's name, e.g. fj2018 (also names the distribution)."))
 @click.option("--extends", "base", metavar="RULESET", help=H_("An installed ruleset the new one inherits from (a new year of it)."))
 @click.option("--year", type=int, metavar="YEAR", help=H_("Assessment year (default with --extends: the base's year + 1)."))

@@ -14,10 +14,11 @@ import click
 from escore._i18n import gettext as _
 
 from . import H_
+from ._common import GivenPath
 
 db_option = click.option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=GivenPath(path_type=Path, dir_okay=False),
     metavar="FILE",
     help=H_("The store (SQLite). Default: $ESCORE_DB, else $XDG_DATA_HOME/escore/escore.db or ~/.local/share/escore/escore.db."),
 )

@@ -8,6 +8,7 @@ import click
 
 from . import H_, Command
 from ._common import (
+    GivenPath,
     catalog_from,
     category_option,
     check_output_not_input,
@@ -103,7 +104,7 @@ def render_template(plan: Any, unit: Any | None) -> str:
     "-e",
     "evidence",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=GivenPath(path_type=Path),
     metavar="PATH",
     help=H_("xlsx: pre-fill the workbook from this evidence (repeatable)."),
 )

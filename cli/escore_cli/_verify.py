@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 from . import H_, Command
 from ._common import (
     FiniteFloatRange,
+    GivenPath,
     catalog_from,
     command_stdout,
     echo_out,
@@ -48,7 +49,7 @@ class _Sink:
         "Exit status: 0 when every case passes (and coverage is at least --fail-under), 1 otherwise, 2 on bad input."
     ),
 )
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=GivenPath(path_type=Path))
 @ruleset_option
 @year_option
 @click.option("--coverage", "with_coverage", is_flag=True, help=H_("Report rule coverage: indicators reached, branches never taken."))

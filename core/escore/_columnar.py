@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import EscoreError, EscoreWarning, InputError, did_you_mean
 from ._evidence import show
+from ._files import not_a_file
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
@@ -451,7 +452,7 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
     A table escore's CSV reader reads is kept, once read and checked, in the cache of
     :mod:`escore._roster_cache`: the same bytes are not read and checked again."""
     if not path.is_file():
-        raise InputError(str(path), "", _("roster file not found"))
+        raise InputError(str(path), "", _("roster file not found") if not path.exists() else not_a_file(path))
     from ._builtin_loaders import read_csv
 
     loader = table_loader(path, loaders, N_("units tables"))

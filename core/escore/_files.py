@@ -38,6 +38,11 @@ MAX_TABLE_BYTES = 4 * 1024 * 1024 * 1024
 _CHUNK = 1 << 20
 
 
+def not_a_file(path: Path) -> str:
+    """What is wrong with ``path``, which exists and is neither a regular file nor a directory."""
+    return _("not a regular file (a device, FIFO or socket); only regular files are read")
+
+
 def _open_regular(path: Path, limit: int) -> int:
     """A descriptor of ``path`` if it is a regular file (or a link to one) of at most ``limit`` bytes."""
     where = str(path)
@@ -55,7 +60,7 @@ def _open_regular(path: Path, limit: int) -> int:
         if stat.S_ISDIR(info.st_mode):
             raise InputError(where, "", _("expected a file, found a directory"))
         if not stat.S_ISREG(info.st_mode):
-            raise InputError(where, "", _("not a regular file (a device, FIFO or socket); only regular files are read"))
+            raise InputError(where, "", not_a_file(path))
         if info.st_size > limit:
             raise InputError(where, "", _("file too large: {0} bytes, the limit is {1}").format(info.st_size, limit))
     except BaseException:

@@ -26,6 +26,7 @@ from ._errors import InputError, did_you_mean, warn
 from ._evidence import Table, missing_column
 from ._evidence_set import EvidenceSet
 from ._fieldvalues import FieldValues
+from ._files import not_a_file
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Listed
@@ -535,7 +536,7 @@ class _Reading:
         if root.is_file():
             return [root], [], []
         if not root.is_dir():
-            raise InputError(str(root), "", _("evidence path not found"))
+            raise InputError(str(root), "", _("evidence path not found") if not root.exists() else not_a_file(root))
         for sub in ("units", "monitoring"):
             if (root / sub).exists() and not (root / sub).is_dir():
                 raise InputError(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import InputError, UsageError
+from ._files import not_a_file
 from ._i18n import gettext as _
 from ._i18n import pgettext
 
@@ -397,6 +398,8 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
             except OSError as exc:
                 raise InputError(where, "", _("cannot create the store's directory: {0}").format(exc.strerror)) from None
     elif not path.is_file():
+        if not path.is_dir():
+            raise InputError(where, "", not_a_file(path))
         raise InputError(where, "", _("expected an escore store (an SQLite file), found a directory"))
     import sqlite3  # here: `escore run` looks for accepted appeals, and most runs find no store
 
