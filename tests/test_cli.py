@@ -285,7 +285,7 @@ def test_a_folder_inside_monitoring_is_named_as_one(runner, evidence):
         ),
         (
             ("monitoring/outages.csv", "unit,date,hours", "unit,date,hour"),
-            "monitoring/outages.csv: hours: missing column (a number (write 0.5, not a fraction), at least 0 (hours)) (did you mean 'hour'?)",
+            "monitoring/outages.csv: hours: missing column; the header has 'hour': write it hours",
         ),
     ],
 )

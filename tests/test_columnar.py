@@ -570,7 +570,7 @@ def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
         ("code,name\nx,X\n", "units.csv: dc_variant: missing column: the variants of provincial are picked by it"),
         (
             "code,name,DC_Variant\nx,X,A\n",
-            "dc_variant: missing column: the variants of provincial are picked by it (did you mean 'DC_Variant'?)",
+            "units.csv: dc_variant: missing column; the header has 'DC_Variant': write it dc_variant",
         ),
         # A near miss of name or parent had been an attribute: every unit nameless, or parentless.
         (

@@ -502,10 +502,11 @@ class Column(_Typed):
 def missing_column(col: Column) -> str:
     """The problem of a table whose header lacks ``col``: an optional column is left empty
     where a row has no value, never left out (every letter's reply date lost had looked like
-    every letter unanswered, a veto on every unit)."""
+    every letter unanswered, a veto on every unit). What the column holds is said to be its values
+    (``one of 'a', 'b'`` had read as a list of columns)."""
     if col.required:
-        return _("missing column ({0})").format(col.expected())
-    return _("missing column ({0}; optional: leave a row's cell empty, but keep the column)").format(col.expected())
+        return _("missing column (its values: {0})").format(col.expected())
+    return _("missing column (its values: {0}; optional: leave a row's cell empty, but keep the column)").format(col.expected())
 
 
 def column(

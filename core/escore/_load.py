@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, did_you_mean, warn
+from ._errors import InputError, did_you_mean, misspelt_column, misspelt_column_problem, warn
 from ._evidence import Table, missing_column
 from ._evidence_set import EvidenceSet
 from ._fieldvalues import FieldValues
@@ -971,12 +971,14 @@ def _read_table(
             if not checked:
                 checked.append(True)
                 names = list(row)
-                if "unit" not in names:
-                    raise InputError(where, "unit", _("missing column; the first column names the unit"))
-                for name, col in columns.items():
+                for name in ("unit", *columns):
                     if name not in names:  # an optional column is left empty, not out: a column left out was every row's value lost
-                        others = [n for n in names if n != "unit" and n not in columns]  # a column misspelt (details for detail)
-                        raise InputError(where, name, missing_column(col), hint=did_you_mean(name, others))
+                        typo = misspelt_column(name, names, ("unit", *columns))  # a column misspelt (details for detail)
+                        if typo is not None:
+                            raise InputError(where, name, misspelt_column_problem(typo, name))
+                        if name == "unit":
+                            raise InputError(where, "unit", _("missing column; the first column names the unit"))
+                        raise InputError(where, name, missing_column(columns[name]))
             code = unit_cell(row, where, line)
             if code not in wanted:
                 if code in known or ignore_retired_unit(schema, code):

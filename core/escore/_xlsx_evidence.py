@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ._errors import InputError, InputErrors, did_you_mean
+from ._errors import InputError, InputErrors, did_you_mean, misspelt_column, misspelt_column_problem
 from ._evidence import Column, Field, Table, missing_column
 from ._frozen import frozen
 from ._i18n import N_, gettext
@@ -983,8 +983,18 @@ def _read_table_sheet(
     if not header or header[0] != "unit":
         problems.add(f"{sheet}!A{TABLE_KEY_ROW}", "unit", gettext("expected 'unit' here: the first column names the unit of each event"))
         bad = True
+    # A column the header lacks because a cell misspells it (knd for kind): one problem, at that cell.
+    meant = {}
+    for name in columns:
+        if name not in header:
+            typo = misspelt_column(name, header[1:], ("unit", *columns))
+            if typo is not None:
+                meant[typo] = name
     for index, key in enumerate(header[1:], start=1):
-        if key not in columns:
+        if key in meant:
+            problems.add(cell_name(sheet, TABLE_KEY_ROW, index), meant[key], misspelt_column_problem(key, meant[key]))
+            bad = True
+        elif key not in columns:
             problems.add(
                 cell_name(sheet, TABLE_KEY_ROW, index),
                 key,
@@ -993,7 +1003,7 @@ def _read_table_sheet(
             )
             bad = True
     for name, col in columns.items():
-        if name not in header:
+        if name not in header and name not in meant.values():
             problems.add(f"{sheet}!{TABLE_KEY_ROW}", name, missing_column(col))
             bad = True
     if bad:

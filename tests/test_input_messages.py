@@ -1,0 +1,130 @@
+"""The words of bad input: each message names the file (CSV line, sheet and cell), the column or
+key and what was expected, with a "did you mean" that points from the input to the fix.
+
+Each probe copies a pack's sample evidence (or writes a small table), spoils it as a user would
+(a header typed in a spreadsheet, Excel's other CSV flavours, a TOML value of the wrong kind, a
+workbook that is not one) and runs ``escore run --lang en``: exit 2, the one line expected on
+stderr, no output file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("escore_fj2017_website", reason="the fj2017 packs are not installed")
+pytest.importorskip("escore_fj2017_city", reason="the fj2017 packs are not installed")
+pytest.importorskip("escore_fj2017_provincial", reason="the fj2017 packs are not installed")
+
+from escore_cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = {
+    "city": ROOT / "plugins/indicators_city/escore_fj2017_city/sample/city",
+    "website-city": ROOT / "plugins/indicators_website/escore_fj2017_website/sample/city",
+}
+PLUGINS = "escore_fj2017_provincial.plugin,escore_fj2017_city.plugin,escore_fj2017_website.plugin"
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", PLUGINS)
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def copy(sample: str, target: str = "ev") -> Path:
+    shutil.copytree(SAMPLES[sample], Path(target))
+    return Path(target)
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    assert count == 1, f"{pattern!r} not found in {path}"
+    path.write_text(changed, encoding="utf-8")
+
+
+def write(path: str, text: str) -> Path:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def refused(*args: str) -> str:
+    """The one error line of ``escore run ARGS --lang en`` (without its ``escore: error:``)."""
+    result = CliRunner().invoke(cli, ["run", *args, "-f", "json", "-o", "out.json", "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert not Path("out.json").exists()
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("escore: error: "), result.stderr
+    return lines[0].removeprefix("escore: error: ")
+
+
+def city(*extra: str) -> tuple[str, ...]:
+    """The city run's arguments: the city sample (``ev``) and the website sample's city part."""
+    if not Path("web").exists():
+        copy("website-city", "web")
+    return ("-c", "city", "-e", "ev", "-e", "web", *extra)
+
+
+# ----------------------------------------------------------------------------- column names
+
+
+def test_a_misspelt_monitoring_column_is_named_with_the_column_meant(work):
+    """The hint had pointed the other way: 'kind: missing column (one of …) (did you mean
+    'kinds'?)', the misspelling offered as the fix and the column's values listed as if columns."""
+    table = copy("city") / "monitoring" / "city_video_incidents.csv"
+    edit(table, r"^unit,date,kind,detail$", "unit,date,kinds,detail")
+    assert refused(*city()) == f"{table}: kind: missing column; the header has 'kinds': write it kind"
+    edit(table, r"^unit,date,kinds,detail$", "Unit,date,kind,detail")
+    assert refused(*city()) == f"{table}: unit: missing column; the header has 'Unit': write it unit"
+
+
+def test_a_missing_monitoring_column_says_its_values_are_its_values(work):
+    table = copy("city") / "monitoring" / "city_video_incidents.csv"
+    edit(table, r"^unit,date,kind,detail$", "unit,date,detail")
+    table.write_text(re.sub(r"^([^,\n]*,[^,\n]*),[^,\n]*,", r"\1,", table.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    assert refused(*city()).startswith(f"{table}: kind: missing column (its values: one of 'rollcall_absent', 'rollcall_late', ")
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        # A near miss of the column the variants are picked by: it is a column of units tables too.
+        ("code,name,parent,dc_varient", "units.csv: dc_variant: missing column; the header has 'dc_varient': write it dc_variant"),
+        ("code,name,parent,dc-variant", "units.csv: dc_variant: missing column; the header has 'dc-variant': write it dc_variant"),
+        ("code,name,parent,DC_Variant", "units.csv: dc_variant: missing column; the header has 'DC_Variant': write it dc_variant"),
+        ("Code,name,parent,dc_variant", "units.csv: code: missing column; the header has 'Code': write it code"),
+        # With the column given, a near miss beside it is an attribute of its own (nothing refused
+        # for it), and a near miss of name or parent is still one.
+        (
+            "code,name,parnet,dc_variant",
+            "units.csv:1: parnet: unknown column; columns code, name and parent are written so (did you mean 'parent'?)",
+        ),
+    ],
+)
+def test_a_misspelt_units_table_column_is_named_with_the_column_meant(work, header, message):
+    roster = write("units.csv", f"{header}\nprov.bgt,省政府办公厅,,C\n")
+    assert refused("-c", "provincial", "--roster", str(roster)) == message
+
+
+def test_a_units_table_may_carry_an_attribute_near_the_variant_s_column(work):
+    """Only a column the header lacks is looked for among its names: an attribute beside it,
+    however alike, is the table's own."""
+    import tomllib
+
+    roster = tomllib.loads((ROOT / "plugins/indicators_provincial/escore_fj2017_provincial/roster.toml").read_text(encoding="utf-8"))
+    rows = [f"{u['code']},{u['name']},,{u['attributes']['dc_variant']},A" for u in roster["unit"]]
+    table = write("units.csv", "code,name,parent,dc_variant,dc_variants_old\n" + "\n".join(rows) + "\n")
+    result = CliRunner().invoke(cli, ["run", "-c", "provincial", "--roster", str(table), "-f", "json", "--lang", "en"])
+    assert result.exit_code in (0, 1), result.output
+    assert "error" not in result.stderr
