@@ -128,3 +128,36 @@ def test_a_units_table_may_carry_an_attribute_near_the_variant_s_column(work):
     result = CliRunner().invoke(cli, ["run", "-c", "provincial", "--roster", str(table), "-f", "json", "--lang", "en"])
     assert result.exit_code in (0, 1), result.output
     assert "error" not in result.stderr
+
+
+# ----------------------------------------------------------------------------- a header cell left empty
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "column"),
+    [
+        ("unit,city.data_centre.plan_issued,,city.data_centre.work_started", "fuzhou,true,x,true", 3),
+        # A separator at the end of every line (a spreadsheet's export).
+        ("unit,city.data_centre.plan_issued,city.data_centre.work_started,", "fuzhou,true,true,", 4),
+        # Two of them: the csv reader had called the header's names repeated.
+        ("unit,city.data_centre.plan_issued,,,city.data_centre.work_started", "fuzhou,true,x,,true", 3),
+    ],
+)
+def test_a_fields_table_s_column_without_a_name_is_named_by_its_place(work, header, row, column):
+    """It had been 'unknown evidence key (column)', naming no column."""
+    table = write("tab/fields/city.csv", f"{header}\n{row}\n")
+    assert refused("-c", "city", "-e", "tab") == (
+        f"{table}: column {column}: the header gives this column no name (an empty header cell, or a separator at the end of"
+        " the lines); remove it"
+    )
+
+
+def test_a_units_table_s_column_without_a_name_is_named_by_its_place(work):
+    table = write("units.csv", "code,name,dc_variant,,\nprov.bgt,省政府办公厅,C,x,\n")
+    assert refused("-c", "provincial", "--roster", str(table)) == (
+        f"{table}: column 4: the header gives this column no name (an empty header cell, or a separator at the end of the lines); remove it"
+    )
+    table = write("units.csv", "code,,name,dc_variant\nprov.bgt,x,省政府办公厅,C\n")
+    assert (
+        refused("-c", "provincial", "--roster", str(table)) == f"{table}:1: column 2 of the header has no name, and its cells have values"
+    )

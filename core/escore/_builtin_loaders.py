@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._errors import InputError
+from ._errors import InputError, unnamed_column
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._toml import read_toml
@@ -154,6 +154,8 @@ def _read_csv_strictly(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 header = [name.strip() for name in row]
                 if len(set(header)) != len(header):
                     twice = next(name for position, name in enumerate(header) if name in header[:position])
+                    if twice == "":  # not a name repeated: columns without one (two separators at the ends of the lines)
+                        raise unnamed_column(where, header.index("") + 1)
                     raise InputError(where, twice, _("repeated column names in the header"))
                 continue
             cells = list(map(strip, row))
@@ -237,6 +239,8 @@ def arrow_batches(path: Path, rows: int = 0, *, cells: int = 0) -> tuple[list[st
         raise InputError(where, "", _("cannot read: {0}").format(exc)) from None
     if len(set(names)) != len(names):
         twice = next(name for position, name in enumerate(names) if name in names[:position])
+        if twice == "":  # columns without a name, not a name repeated
+            raise unnamed_column(where, names.index("") + 1)
         raise InputError(where, twice, _("repeated column names"))
     size = max(1, rows or cells // max(1, len(names)))
 

@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import EscoreError, EscoreWarning, InputError, closest, did_you_mean, misspelt_column, misspelt_column_problem
+from ._errors import EscoreError, EscoreWarning, InputError, closest, did_you_mean, misspelt_column, misspelt_column_problem, unnamed_column
 from ._evidence import show
 from ._files import not_a_file
 from ._i18n import N_
@@ -412,9 +412,11 @@ def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, 
             raise InputError(where, "unit", misspelt_column_problem(typo, "unit"))
         raise InputError(where, "unit", _("missing column; the first column names the unit"))
     out = []
-    for name in names:
+    for position, name in enumerate(names, 1):
         if name == "unit":
             continue
+        if name == "":  # an empty header cell, or a separator at the end of every line: no key to look up
+            raise unnamed_column(where, position)
         base, _dot, part = name.rpartition(".")
         if part in ("points", "reason") and base in schema.graded:
             name_of_field = base

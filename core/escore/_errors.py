@@ -89,6 +89,19 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def unnamed_column(where: str, position: int) -> InputError:
+    """The error of a table whose header gives column ``position`` (from 1) no name: an empty
+    header cell, or a separator at the end of every line (a spreadsheet's export). Monitoring,
+    fields and units tables say it alike, naming the column by its place."""
+    from ._i18n import gettext
+
+    return InputError(
+        where,
+        gettext("column {0}").format(position),
+        gettext("the header gives this column no name (an empty header cell, or a separator at the end of the lines); remove it"),
+    )
+
+
 def misspelt_column(expected: str, header: Iterable[str], valid: Collection[str]) -> str | None:
     """The name in a table's ``header`` that is column ``expected`` misspelt, for a header that
     lacks it: a name that is no ``valid`` column and that :func:`did_you_mean` would take for

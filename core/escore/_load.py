@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, did_you_mean, misspelt_column, misspelt_column_problem, warn
+from ._errors import InputError, did_you_mean, misspelt_column, misspelt_column_problem, unnamed_column, warn
 from ._evidence import Table, missing_column
 from ._evidence_set import EvidenceSet
 from ._fieldvalues import FieldValues
@@ -117,11 +117,7 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
         if names != header:
             for position, name in enumerate(names, 1):
                 if name == "" and "" not in columns:  # a separator at the end of every line (a spreadsheet's export)
-                    raise InputError(
-                        f"{where}:{line}",
-                        _("column {0}").format(position),
-                        _("the header gives this column no name (an empty header cell, or a separator at the end of the lines); remove it"),
-                    )
+                    raise unnamed_column(f"{where}:{line}", position)
                 if name != "unit" and name not in columns:
                     raise InputError(
                         f"{where}:{line}",
