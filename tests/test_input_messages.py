@@ -161,3 +161,30 @@ def test_a_units_table_s_column_without_a_name_is_named_by_its_place(work):
     assert (
         refused("-c", "provincial", "--roster", str(table)) == f"{table}:1: column 2 of the header has no name, and its cells have values"
     )
+
+
+# ----------------------------------------------------------------------------- CSV separated otherwise
+
+SEMICOLONS = "the header is separated by ';', not by commas: save the file as comma-separated CSV (UTF-8)"
+TABS = "the header is separated by tabs, not by commas: save the file as comma-separated CSV (UTF-8)"
+
+
+def test_a_monitoring_table_separated_by_semicolons_says_so(work):
+    """Excel saves 'CSV' with the list separator of the system's locale (';' in many): the whole
+    header was one name, and the table 'unit: missing column; the first column names the unit'."""
+    table = copy("city") / "monitoring" / "city_video_incidents.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    assert refused(*city()) == f"{table}: {SEMICOLONS}"
+    table.write_text(table.read_text(encoding="utf-8").replace(";", "\t"), encoding="utf-8")
+    assert refused(*city()) == f"{table}: {TABS}"
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_fields_or_units_table_separated_otherwise_says_so(work, separator):
+    message = SEMICOLONS if separator == ";" else TABS
+    table = write("tab/fields/city.csv", "unit,city.data_centre.plan_issued\nfuzhou,true\n".replace(",", separator))
+    assert refused("-c", "city", "-e", "tab") == f"{table}: {message}"
+    table.write_text("unit,city.data_centre.plan_issued\n".replace(",", separator), encoding="utf-8")  # the header alone
+    assert refused("-c", "city", "-e", "tab") == f"{table}: {message}"
+    roster = write("units.csv", "code,name,parent,dc_variant\nprov.bgt,省政府办公厅,,C\n".replace(",", separator))
+    assert refused("-c", "provincial", "--roster", str(roster)) == f"{roster}: {message}"
