@@ -188,3 +188,42 @@ def test_a_fields_or_units_table_separated_otherwise_says_so(work, separator):
     assert refused("-c", "city", "-e", "tab") == f"{table}: {message}"
     roster = write("units.csv", "code,name,parent,dc_variant\nprov.bgt,省政府办公厅,,C\n".replace(",", separator))
     assert refused("-c", "provincial", "--roster", str(roster)) == f"{roster}: {message}"
+
+
+# ----------------------------------------------------------------------------- TOML values shown as TOML writes them
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("08:00:00", "08:00:00"),
+        ("08:00:00.250", "08:00:00.250000"),
+        ("2017-09-28", "2017-09-28"),
+        ("2017-09-28T08:00:00", "2017-09-28T08:00:00"),
+        ("2017-09-28 08:00:00+08:00", "2017-09-28T08:00:00+08:00"),
+        ("2017-09-28T08:00:00Z", "2017-09-28T08:00:00+00:00"),
+        ("[08:00:00, 2017-09-28]", "[08:00:00, 2017-09-28]"),
+        ("[{ at = 08:00:00, 'on day' = 2017-09-28 }]", "[{at = 08:00:00, 'on day' = 2017-09-28}]"),
+        ("nan", "nan"),
+        ("-inf", "-inf"),
+        ("1.5e3", "1.5E+3"),
+        ("'yes'", "'yes'"),
+    ],
+)
+def test_a_toml_value_of_the_wrong_kind_is_shown_as_toml_writes_it(work, value, shown):
+    """A time had been shown as Python writes it: 'got datetime.time(8, 0)'."""
+    unit = copy("city") / "units" / "fuzhou.toml"
+    edit(unit, r"^plan_issued = true$", f"plan_issued = {value}")
+    assert refused(*city()) == f"{unit}: city.data_centre.plan_issued: expected true or false, got {shown}"
+
+
+def test_a_roster_or_manifest_value_of_the_wrong_kind_is_shown_as_toml_writes_it(work):
+    manifest = copy("city") / "escore-evidence.toml"
+    manifest.write_text("[evidence]\nsynthetic = 2017-09-28T08:00:00\n", encoding="utf-8")
+    assert refused(*city()) == f"{manifest}: evidence.synthetic: expected true or false, got 2017-09-28T08:00:00"
+    from escore import InputError, Roster
+
+    roster = write("roster.toml", '[roster]\nruleset = "r"\ncategory = "c"\n[[unit]]\ncode = 08:00:00\nname = "U"\n')
+    with pytest.raises(InputError) as raised:
+        Roster.from_toml(roster)
+    assert str(raised.value) == f"{roster}: unit[0].code: expected text, got 08:00:00"

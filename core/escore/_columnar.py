@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import EscoreError, EscoreWarning, InputError, closest, did_you_mean, misspelt_column, misspelt_column_problem, unnamed_column
-from ._evidence import show
 from ._files import not_a_file
 from ._i18n import N_
 from ._i18n import gettext as _
@@ -39,7 +38,7 @@ from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
 from ._schema import ignore_retired, ignore_retired_unit
 from ._score import Grade
 from ._tablerows import made_once
-from ._text import escape
+from ._text import escape, show
 
 if TYPE_CHECKING:
     from ._fieldvalues import FieldValues

@@ -32,6 +32,7 @@ from ._frozen import frozen
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._score import Grade, to_decimal
+from ._text import show
 from ._toml import MAX_INT, number_ok
 from ._xlsx_layout import NONE
 
@@ -276,23 +277,6 @@ def _fast_parser(kind: str, low: Decimal | None, high: Decimal | None, choices: 
         allowed = frozenset(choices)
         return lambda raw, from_text: raw if raw.__class__ is str and raw in allowed else _SLOW
     return lambda raw, from_text: _SLOW
-
-
-def show(raw: Any) -> str:
-    """A raw value as its TOML spelling, for error messages (``3.5``, not ``Decimal('3.5')``)."""
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, (Decimal, int)):
-        return str(raw)
-    if isinstance(raw, float):  # typed (Parquet) cells only: a binary float cannot hold 0.1, say what to store
-        return _("the binary floating-point number {0} (store exact numbers as decimal or text)").format(repr(raw))
-    if isinstance(raw, _dt.date):
-        return raw.isoformat()
-    if isinstance(raw, dict):  # a graded value as written: {points = 2, reason = '...'}
-        return "{" + ", ".join(f"{k} = {show(v)}" for k, v in raw.items()) + "}"
-    if isinstance(raw, (list, tuple)):  # [2017-01-01], not [datetime.date(2017, 1, 1)]
-        return "[" + ", ".join(show(v) for v in raw) + "]"
-    return repr(raw)
 
 
 def _parse_bool(spec: _Typed, raw: Any, from_text: bool) -> bool:

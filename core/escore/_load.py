@@ -44,7 +44,7 @@ from ._schema import (
     warn_dates_off_year,
     warn_repeated_rows,
 )
-from ._text import escape
+from ._text import escape, show
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
@@ -158,10 +158,10 @@ def _read_manifest(directory: Path, plan: Plan) -> tuple[bool, str]:
     check_keys(head, ("synthetic", "note", "ruleset"), str(path), "evidence.")
     synthetic = head.get("synthetic", False)
     if not isinstance(synthetic, bool):
-        raise InputError(str(path), "evidence.synthetic", _("expected true or false, got {0}").format(repr(synthetic)))
+        raise InputError(str(path), "evidence.synthetic", _("expected true or false, got {0}").format(show(synthetic)))
     note = head.get("note", "")
     if not isinstance(note, str):
-        raise InputError(str(path), "evidence.note", _("expected text, got {0}").format(repr(note)))
+        raise InputError(str(path), "evidence.note", _("expected text, got {0}").format(show(note)))
     if "ruleset" in head:
         _check_ruleset_label(head["ruleset"], str(path), plan)
     return synthetic, note
@@ -172,7 +172,7 @@ def _check_ruleset_label(label: Any, where: str, plan: Plan) -> None:
     year or the years it extends (a later year scores last year's evidence, as ``diff --ruleset``
     does), else a warning: evidence of another scheme is scored as given, but not without a word."""
     if not isinstance(label, str) or not label.strip():
-        raise InputError(where, "evidence.ruleset", _("expected the name of the ruleset the evidence is for, got {0}").format(repr(label)))
+        raise InputError(where, "evidence.ruleset", _("expected the name of the ruleset the evidence is for, got {0}").format(show(label)))
     # The years of the run's chain: its own, and each earlier one that declared what it inherits.
     chain = (
         {plan.ruleset.name} | {d.origin for d in plan.fixtures.values() if d.origin} | {n.origin for n in plan.nodes.values() if n.origin}

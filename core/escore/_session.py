@@ -26,6 +26,7 @@ from ._results import RunResult, count_statuses
 from ._run import Engine, rank
 from ._selection import select
 from ._stamp import PackStamp, make_stamp
+from ._text import show
 from ._version import __version__
 
 
@@ -55,7 +56,7 @@ def check_roster(
                     raise InputError(
                         where,
                         f"{unit.code}.attributes.{attribute}",
-                        _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), repr(value)),
+                        _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), show(value)),
                     )
                 line, row = found
                 if attribute not in row:
@@ -65,7 +66,7 @@ def check_roster(
                     if typo is not None:  # the table's read names it so: here for a reader of a plugin's
                         raise InputError(where, attribute, misspelt_column_problem(typo, attribute))
                     raise InputError(where, attribute, _("missing column: the variants of {0} are picked by it").format(plan.category.key))
-                got = _("an empty cell") if value in (None, "") else repr(value)
+                got = _("an empty cell") if value in (None, "") else show(value)
                 raise InputError(f"{where}:{line}", attribute, _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), got))
 
 
