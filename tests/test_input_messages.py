@@ -227,3 +227,61 @@ def test_a_roster_or_manifest_value_of_the_wrong_kind_is_shown_as_toml_writes_it
     with pytest.raises(InputError) as raised:
         Roster.from_toml(roster)
     assert str(raised.value) == f"{roster}: unit[0].code: expected text, got 08:00:00"
+
+
+# ----------------------------------------------------------------------------- files of another format
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            b"\0" * 4096,
+            "an encrypted (password-protected) workbook, or an old Excel 97-2003 workbook (.xls): remove the password, or save it"
+            " as an Excel workbook (.xlsx)",
+        ),
+        (
+            b"\0" * 1024 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 100 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 1024,
+            "the workbook is encrypted (password-protected): open it, remove the password (Excel: File > Info > Protect Workbook >"
+            " Encrypt with Password) and save it",
+        ),
+        (
+            b"\0" * 1024 + "Workbook".encode("utf-16-le") + b"\0" * 1024,
+            "an old Excel 97-2003 workbook (.xls): open it and save it as an Excel workbook (.xlsx)",
+        ),
+    ],
+    ids=["an OLE2 file", "an encrypted workbook", "an .xls renamed"],
+)
+def test_a_workbook_in_an_office_container_says_what_it_is(work, body, message):
+    """Both are OLE2 compound files, not zip archives: it had been 'not a readable workbook
+    (ZipError: invalid Zip archive: Could not find EOCD)'."""
+    book = Path("book.xlsx")
+    book.write_bytes(OLE2 + body)
+    assert refused("-c", "city", "-e", str(book)) == f"{book}: {message}"
+
+
+UTF16 = "UTF-16 text, not UTF-8; save the file as UTF-8 (Excel: 'CSV UTF-8', not 'Unicode Text')"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("where", ["monitoring/city_video_incidents.csv", "units/fuzhou.toml"])
+def test_a_utf16_file_says_so(work, encoding, where):
+    """Excel's 'Unicode Text' and Notepad's 'Unicode' are UTF-16: it had been 'not UTF-8 text:
+    invalid byte 0xff on line 1' (with a byte-order mark), or without one a byte of a Chinese
+    character, or the text read with a NUL after every letter."""
+    path = copy("city") / where
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    assert refused(*city()) == f"{path}: {UTF16}"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_utf16_fields_or_units_table_says_so(work, encoding):
+    table = Path("tab/fields/city.csv")
+    table.parent.mkdir(parents=True)
+    table.write_bytes("unit,city.data_centre.plan_issued\nfuzhou,true\n".encode(encoding))
+    assert refused("-c", "city", "-e", "tab") == f"{table}: {UTF16}"
+    roster = Path("units.csv")
+    roster.write_bytes("code,name,parent,dc_variant\nprov.bgt,x,,C\n".encode(encoding))
+    assert refused("-c", "provincial", "--roster", str(roster)) == f"{roster}: {UTF16}"

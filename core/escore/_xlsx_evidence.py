@@ -78,7 +78,7 @@ def read_xlsx(path: Path) -> dict[str, list[list[Any]]]:
     except OSError as exc:
         raise InputError(str(path), "", gettext("cannot read: {0}").format(exc.strerror or exc)) from None
     except Exception as exc:  # calamine's errors for a damaged or foreign file
-        raise InputError(str(path), "", gettext("not a readable workbook ({0}: {1})").format(type(exc).__name__, exc)) from None
+        raise InputError(str(path), "", _not_a_workbook(path, exc)) from None
     errors = formula_problems(path)
     ods_errors, ods_merged = ods_problems(path)
     for name, cells in ods_errors.items():
@@ -88,6 +88,37 @@ def read_xlsx(path: Path) -> dict[str, list[list[Any]]]:
     for name in sheets.keys() & (errors.keys() | merged.keys()):
         sheets[name] = SheetGrid(sheets[name], errors.get(name, {}), merged.get(name, ()))
     return sheets
+
+
+#: The first bytes of an OLE2 compound file: the container of Excel's 97-2003 workbooks (.xls), and
+#: of an .xlsx encrypted with a password, whatever the file's suffix; neither is a zip archive.
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _not_a_workbook(path: Path, exc: Exception) -> str:
+    """What is wrong with a workbook calamine could not read (on that error only): an OLE2
+    compound file is said to be what it is, by the streams its directory names (in UTF-16): an
+    encrypted one (``EncryptedPackage``), an .xls (``Workbook``), or either; another file is
+    named by calamine's error."""
+    from ._files import read_bytes
+
+    try:
+        data = read_bytes(path)
+    except InputError:  # unreadable now: calamine's words
+        data = b""
+    if not data.startswith(OLE2_SIGNATURE):
+        return gettext("not a readable workbook ({0}: {1})").format(type(exc).__name__, exc)
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return gettext(
+            "the workbook is encrypted (password-protected): open it, remove the password (Excel: File > Info > Protect Workbook > "
+            "Encrypt with Password) and save it"
+        )
+    if any(name.encode("utf-16-le") in data for name in ("Workbook", "Book")):
+        return gettext("an old Excel 97-2003 workbook (.xls): open it and save it as an Excel workbook (.xlsx)")
+    return gettext(
+        "an encrypted (password-protected) workbook, or an old Excel 97-2003 workbook (.xls): remove the password, or save it as an "
+        "Excel workbook (.xlsx)"
+    )
 
 
 #: A range of cells: its first and last cell, each a 0-based (row, column).
