@@ -251,7 +251,7 @@ def test_a_folder_inside_monitoring_is_named_as_one(runner, evidence):
         ),
         (
             ("units/north.toml", "reply_rate = 100", "reply_rate = nan"),
-            "units/north.toml: service.reply_rate: expected a number (write 0.5, not a fraction) from 0 to 100 (%), got NaN",
+            "units/north.toml: service.reply_rate: expected a number (write 0.5, not a fraction) from 0 to 100 (%), got nan",
         ),
         (
             ("units/north.toml", "median_delay = 3", "median_delay = 3.5"),
@@ -285,7 +285,7 @@ def test_a_folder_inside_monitoring_is_named_as_one(runner, evidence):
         ),
         (
             ("monitoring/outages.csv", "unit,date,hours", "unit,date,hour"),
-            "monitoring/outages.csv: hours: missing column (a number (write 0.5, not a fraction), at least 0 (hours)) (did you mean 'hour'?)",
+            "monitoring/outages.csv: hours: missing column; the header has 'hour': write it hours",
         ),
     ],
 )

@@ -570,7 +570,7 @@ def test_a_units_table_without_attribute_columns(catalog, tmp_path, parent):
         ("code,name\nx,X\n", "units.csv: dc_variant: missing column: the variants of provincial are picked by it"),
         (
             "code,name,DC_Variant\nx,X,A\n",
-            "dc_variant: missing column: the variants of provincial are picked by it (did you mean 'DC_Variant'?)",
+            "units.csv: dc_variant: missing column; the header has 'DC_Variant': write it dc_variant",
         ),
         # A near miss of name or parent had been an attribute: every unit nameless, or parentless.
         (
@@ -617,7 +617,7 @@ def test_roster_duplicates_found_in_one_pass(tmp_path):
     ("units", "message"),
     [
         ('[[unit]]\ncode = "u1"\n', "unit[0].name: missing required key"),
-        ('[[unit]]\ncode = 1\nname = "U"\n', "unit[0].code: expected str, got 1"),
+        ('[[unit]]\ncode = 1\nname = "U"\n', "unit[0].code: expected text, got 1"),
         ('[[unit]]\ncode = "u1"\nname = "U"\nparent = 2\n', "unit[0].parent: expected a unit code, got 2"),
         ('[[unit]]\ncode = "u1"\nname = "U"\nattributes = "rural"\n', "unit[0].attributes: expected a table"),
         ('[[unit]]\ncode = "u1"\nname = "U"\ncolour = "red"\n', "unit[0].colour: unknown key"),

@@ -194,7 +194,7 @@ def test_a_monitoring_table_without_an_optional_column_is_refused(tmp_path, monk
     result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(evidence), "--lang", "en"])
     assert result.exit_code == 2, result.output
     assert (
-        result.stderr.startswith(f"escore: error: {letters}: replied: missing column (")
+        result.stderr.startswith(f"escore: error: {letters}: replied: missing column (its values: ")
         and "optional: leave a row's cell empty" in result.stderr
     )
 
@@ -206,7 +206,7 @@ def test_a_monitoring_table_without_an_optional_column_is_refused(tmp_path, monk
     workbook.save(book)
     result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "--lang", "en"])
     assert result.exit_code == 2, result.output
-    assert "  website_letters!1: replied: missing column (a date, YYYY-MM-DD, not before received; optional: " in result.stderr
+    assert "  website_letters!1: replied: missing column (its values: a date, YYYY-MM-DD, not before received; optional: " in result.stderr
 
 
 def test_a_list_typed_with_another_separator_is_refused(tmp_path, monkeypatch):

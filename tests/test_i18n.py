@@ -207,7 +207,7 @@ BAD_EVIDENCE = [
     (
         "monitoring/provincial_security_incidents.csv",
         "unit,incident,rectified_on_time\nprov.kjt,x,true\n",
-        "occurred: 缺少列（日期，格式 YYYY-MM-DD）",
+        "occurred: 缺少列（其值为：日期，格式 YYYY-MM-DD）",
     ),
     (
         "monitoring/provincial_security_incidents.csv",

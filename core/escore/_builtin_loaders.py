@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._errors import InputError
+from ._errors import InputError, unnamed_column
 from ._i18n import gettext as _
 from ._model import EvidenceLoader
 from ._toml import read_toml
@@ -47,7 +47,7 @@ def read_csv_columns(path: Path) -> tuple[list[int], list[str], list[list[str]]]
         header = chunk_header
     if not header:  # a header without rows: its names, each an empty column
         with _csv_reader(path) as (reader, _total):
-            header = [name.strip() for name in next(reader, [])]
+            header = header_names(next(reader, []), str(path))
     return numbers, header, [list(column) for column in zip(*rows)] if rows else [[] for _ in header]
 
 
@@ -101,7 +101,7 @@ def _csv_chunks(path: Path) -> Iterator[tuple[Sequence[int], list[str], list[lis
                 break  # a row spanning lines, a cell too long
             numbers: Sequence[int] = range(before + 1, before + 1 + len(chunk))
             if header is None:
-                header = [name.strip() for name in chunk[0]]
+                header = header_names(chunk[0], str(path))
                 if len(set(header)) != len(header):
                     break
                 chunk, numbers = chunk[1:], numbers[1:]
@@ -122,6 +122,19 @@ def _csv_chunks(path: Path) -> Iterator[tuple[Sequence[int], list[str], list[lis
     for number, row in itertools.islice(_read_csv_strictly(path), done, None):
         names = list(row)
         yield [number], names, [[row[name] for name in names]]
+
+
+def header_names(row: list[str], where: str) -> list[str]:
+    """The names of a CSV table's header row, stripped. A header of one name holding ';' or a tab
+    is a file separated otherwise, and is said to be: Excel writes 'CSV' with the list separator
+    of the system's locale (';' in many), and 'Text' separated by tabs; read with commas, the whole
+    header had been one unknown name ("unit: missing column"). The header only, once per file."""
+    header = [name.strip() for name in row]
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        if header[0].count(";") >= header[0].count("\t"):
+            raise InputError(where, "", _("the header is separated by ';', not by commas: save the file as comma-separated CSV (UTF-8)"))
+        raise InputError(where, "", _("the header is separated by tabs, not by commas: save the file as comma-separated CSV (UTF-8)"))
+    return header
 
 
 #: Rows read and checked at a time by :func:`read_csv`.
@@ -151,9 +164,11 @@ def _read_csv_strictly(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             if row and max(map(len, row)) > MAX_CELL:
                 raise InputError(f"{where}:{start}", "", _("a cell is longer than {0} characters").format(MAX_CELL))
             if header is None:
-                header = [name.strip() for name in row]
+                header = header_names(row, where)
                 if len(set(header)) != len(header):
                     twice = next(name for position, name in enumerate(header) if name in header[:position])
+                    if twice == "":  # not a name repeated: columns without one (two separators at the ends of the lines)
+                        raise unnamed_column(where, header.index("") + 1)
                     raise InputError(where, twice, _("repeated column names in the header"))
                 continue
             cells = list(map(strip, row))
@@ -237,6 +252,8 @@ def arrow_batches(path: Path, rows: int = 0, *, cells: int = 0) -> tuple[list[st
         raise InputError(where, "", _("cannot read: {0}").format(exc)) from None
     if len(set(names)) != len(names):
         twice = next(name for position, name in enumerate(names) if name in names[:position])
+        if twice == "":  # columns without a name, not a name repeated
+            raise unnamed_column(where, names.index("") + 1)
         raise InputError(where, twice, _("repeated column names"))
     size = max(1, rows or cells // max(1, len(names)))
 

@@ -25,13 +25,12 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import EscoreError, EscoreWarning, InputError, did_you_mean
-from ._evidence import show
+from ._errors import EscoreError, EscoreWarning, InputError, closest, did_you_mean, misspelt_column, misspelt_column_problem, unnamed_column
 from ._files import not_a_file
 from ._i18n import N_
 from ._i18n import gettext as _
@@ -39,7 +38,7 @@ from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
 from ._schema import ignore_retired, ignore_retired_unit
 from ._score import Grade
 from ._tablerows import made_once
-from ._text import escape
+from ._text import escape, show
 
 if TYPE_CHECKING:
     from ._fieldvalues import FieldValues
@@ -406,11 +405,17 @@ def wanted_rows(
 def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, str, str]]:
     """Map a header to fields; an unknown column is an error with a "did you mean"."""
     if "unit" not in names:
+        valid = ["unit", *schema.by_key, *(f"{key}.{part}" for key in schema.graded for part in ("points", "reason"))]
+        typo = misspelt_column("unit", names, valid)
+        if typo is not None:
+            raise InputError(where, "unit", misspelt_column_problem(typo, "unit"))
         raise InputError(where, "unit", _("missing column; the first column names the unit"))
     out = []
-    for name in names:
+    for position, name in enumerate(names, 1):
         if name == "unit":
             continue
+        if name == "":  # an empty header cell, or a separator at the end of every line: no key to look up
+            raise unnamed_column(where, position)
         base, _dot, part = name.rpartition(".")
         if part in ("points", "reason") and base in schema.graded:
             name_of_field = base
@@ -446,8 +451,12 @@ def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, 
     return out
 
 
-def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[str, EvidenceLoader]) -> Roster:
+def read_roster_table(
+    path: Path, ruleset: str, category: str, loaders: Mapping[str, EvidenceLoader], attributes: Sequence[str] = ()
+) -> Roster:
     """A roster from a units table (``code``, ``name``, ``parent``, then attribute columns).
+    ``attributes``: those the category's variants are picked by (``dc_variant``), columns of the
+    table as much as ``name`` (a header that misspells one is named as such).
 
     A table escore's CSV reader reads is kept, once read and checked, in the cache of
     :mod:`escore._roster_cache`: the same bytes are not read and checked again."""
@@ -457,8 +466,8 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
 
     loader = table_loader(path, loaders, N_("units tables"))
     if loader.read is not read_csv:  # a plugin's reader, or Parquet: read at every run
-        codes, names, parents, attributes = _roster_columns(path, loader)
-        return Roster(ruleset, category, units_from_columns(codes, names, category, parents, attributes))
+        codes, names, parents, given = _roster_columns(path, loader, attributes)
+        return Roster(ruleset, category, units_from_columns(codes, names, category, parents, given))
     from . import _roster_cache
     from ._files import file_sha256
 
@@ -469,14 +478,14 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
             return None
 
     before = digest()
-    entry = _roster_cache.entry_path(before, ruleset, category) if before is not None else None
+    entry = _roster_cache.entry_path(before, ruleset, category, attributes) if before is not None else None
     found = _roster_cache.load(entry) if entry is not None else None
     if found is None:
         import warnings
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            found = _roster_columns(path, loader)
+            found = _roster_columns(path, loader, attributes)
         for w in caught:  # shown as they were
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         # Not kept when the read said something to the user (it must say it at every run), nor
@@ -484,8 +493,8 @@ def read_roster_table(path: Path, ruleset: str, category: str, loaders: Mapping[
         said = any(issubclass(w.category, EscoreWarning) for w in caught)
         if entry is not None and not said and digest() == before:
             _roster_cache.save(entry, found)
-    codes, names, parents, attributes = found
-    return Roster(ruleset, category, units_from_columns(codes, names, category, parents, attributes))
+    codes, names, parents, given = found
+    return Roster(ruleset, category, units_from_columns(codes, names, category, parents, given))
 
 
 def roster_row(path: Path, loaders: Mapping[str, EvidenceLoader], code: str) -> tuple[int, Mapping[str, Any]] | None:
@@ -502,8 +511,11 @@ def roster_row(path: Path, loaders: Mapping[str, EvidenceLoader], code: str) -> 
 ROSTER_COLUMNS = ("code", "name", "parent")
 
 
-def _roster_columns(path: Path, loader: EvidenceLoader) -> tuple[list[str], list[str], list[Any], list[dict[str, Any]]]:
-    """The codes, names, parents and attributes of a units table's units, checked, in the file's order."""
+def _roster_columns(
+    path: Path, loader: EvidenceLoader, variant_attributes: Sequence[str] = ()
+) -> tuple[list[str], list[str], list[Any], list[dict[str, Any]]]:
+    """The codes, names, parents and attributes of a units table's units, checked, in the file's
+    order; ``variant_attributes``: the attribute columns the category's variants are picked by."""
     from ._builtin_loaders import read_csv, read_csv_columns
 
     where = str(path)
@@ -519,15 +531,29 @@ def _roster_columns(path: Path, loader: EvidenceLoader) -> tuple[list[str], list
         by_name = {key: [row.get(key) for row in rows] for key in header}  # type: ignore[misc]  # a cell may be typed (Parquet)
     if not lines:
         raise InputError(where, "", _("no units; expected a header row (code, name, …) and one row per unit"))
+    valid = (*ROSTER_COLUMNS, *variant_attributes)
+    for expected in ("code", *variant_attributes):
+        # A column misspelt (Code, dc-variant) is named with the column meant. A variant's column
+        # simply left out is named by the check of the units' attributes (escore._session.check_roster).
+        if expected not in by_name:
+            typo = misspelt_column(expected, header, valid)
+            if typo is not None:
+                raise InputError(where, expected, misspelt_column_problem(typo, expected))
     if "code" not in by_name:
-        hint = _("a units table names its units in column code") if "unit" in by_name else did_you_mean("code", header)
+        hint = _("a units table names its units in column code") if "unit" in by_name else ""
         raise InputError(where, "code", _("missing column; a units table has the columns code, name, parent and attributes"), hint=hint)
     for key in header:
         # A near miss of name or parent would be read as an attribute, every unit nameless or
-        # without its parent (Name, Parent, parnet typed in a spreadsheet).
-        meant = did_you_mean(key, ("name", "parent")) if key not in ROSTER_COLUMNS else ""
-        if meant:
-            raise InputError(f"{where}:1", key, _("unknown column; columns code, name and parent are written so"), hint=meant)
+        # without its parent (Name, Parent, parnet typed in a spreadsheet). Any other column is an
+        # attribute: one near the variants' column given beside it (dc_variant_2016) is the table's own.
+        meant = closest(key, valid) if key not in valid else None
+        if meant in ("name", "parent"):
+            raise InputError(
+                f"{where}:1",
+                key,
+                _("unknown column; columns code, name and parent are written so"),
+                hint=_("did you mean '{0}'?").format(meant),
+            )
     if "" in by_name and any(cell not in (None, "") for cell in by_name[""]):  # (an empty one is a trailing comma)
         raise InputError(
             f"{where}:1", "", _("column {0} of the header has no name, and its cells have values").format(header.index("") + 1)

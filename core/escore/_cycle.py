@@ -39,6 +39,7 @@ from ._results import RunResult, UnitResult
 from ._run import Engine
 from ._schema import check_dates, check_unit, retired_field, schema_of, warn_dates_off_year
 from ._score import EXACT_SUMS, fmt
+from ._text import show
 from ._toml import MAX_DEPTH, check_limits
 
 #: Version of the JSON shapes of diff, whatif, plan and history (schemas/<command>.schema.json).
@@ -297,7 +298,7 @@ class Changes:
                 raise InputError(
                     where or "--add-row",
                     f"{name}:unit",
-                    _("expected '{0}' or one of its sub-units, got {1}").format(unit, repr(row["unit"])),
+                    _("expected '{0}' or one of its sub-units, got {1}").format(unit, show(row["unit"])),
                 )
             by_unit = dict(tables.get(name, {}))
             # After every row loaded and every row added (never a line a removed row had): a row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 
 class EscoreError(Exception):
@@ -66,6 +66,16 @@ class PackError(EscoreError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return ``"did you mean 'x'?"`` for the closest candidate, or an empty string."""
+    match = closest(word, candidates)
+    if match is None:
+        return ""
+    from ._i18n import gettext
+
+    return gettext("did you mean '{0}'?").format(match)
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``word`` is likeliest a typo of (the one :func:`did_you_mean` names), or ``None``."""
     import difflib  # only when there is an error to explain
 
     choices = sorted(set(candidates))
@@ -76,11 +86,42 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     folded = _folded(word)
     same = [c for c in choices if _folded(c) == folded and c != word]
     matches = same[:1] or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if not matches:
-        return ""
+    return matches[0] if matches else None
+
+
+def unnamed_column(where: str, position: int) -> InputError:
+    """The error of a table whose header gives column ``position`` (from 1) no name: an empty
+    header cell, or a separator at the end of every line (a spreadsheet's export). Monitoring,
+    fields and units tables say it alike, naming the column by its place."""
     from ._i18n import gettext
 
-    return gettext("did you mean '{0}'?").format(matches[0])
+    return InputError(
+        where,
+        gettext("column {0}").format(position),
+        gettext("the header gives this column no name (an empty header cell, or a separator at the end of the lines); remove it"),
+    )
+
+
+def misspelt_column(expected: str, header: Iterable[str], valid: Collection[str]) -> str | None:
+    """The name in a table's ``header`` that is column ``expected`` misspelt, for a header that
+    lacks it: a name that is no ``valid`` column and that :func:`did_you_mean` would take for
+    ``expected`` among them (``kinds`` for ``kind``, ``dc-variant`` for ``dc_variant``), or ``None``.
+
+    The typo is the header's, the fix the column's name: never the other way round (a "did you
+    mean" offering the misspelt header as the fix, a column the header has, had sent the user
+    round in a circle). Called on the error path only: a header that has its columns costs nothing."""
+    for name in header:
+        if name not in valid and closest(name, valid) == expected:
+            return name
+    return None
+
+
+def misspelt_column_problem(typo: str, expected: str) -> str:
+    """What is wrong with a header that has ``typo`` (:func:`misspelt_column`) for column ``expected``;
+    the caller names the header (its line, or its cell) and ``expected`` as the key."""
+    from ._i18n import gettext
+
+    return gettext("missing column; the header has '{0}': write it {1}").format(typo, expected)
 
 
 #: Letters typed for the digits they look like.

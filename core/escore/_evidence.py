@@ -32,6 +32,7 @@ from ._frozen import frozen
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._score import Grade, to_decimal
+from ._text import show
 from ._toml import MAX_INT, number_ok
 from ._xlsx_layout import NONE
 
@@ -278,23 +279,6 @@ def _fast_parser(kind: str, low: Decimal | None, high: Decimal | None, choices: 
     return lambda raw, from_text: _SLOW
 
 
-def show(raw: Any) -> str:
-    """A raw value as its TOML spelling, for error messages (``3.5``, not ``Decimal('3.5')``)."""
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, (Decimal, int)):
-        return str(raw)
-    if isinstance(raw, float):  # typed (Parquet) cells only: a binary float cannot hold 0.1, say what to store
-        return _("the binary floating-point number {0} (store exact numbers as decimal or text)").format(repr(raw))
-    if isinstance(raw, _dt.date):
-        return raw.isoformat()
-    if isinstance(raw, dict):  # a graded value as written: {points = 2, reason = '...'}
-        return "{" + ", ".join(f"{k} = {show(v)}" for k, v in raw.items()) + "}"
-    if isinstance(raw, (list, tuple)):  # [2017-01-01], not [datetime.date(2017, 1, 1)]
-        return "[" + ", ".join(show(v) for v in raw) + "]"
-    return repr(raw)
-
-
 def _parse_bool(spec: _Typed, raw: Any, from_text: bool) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -502,10 +486,11 @@ class Column(_Typed):
 def missing_column(col: Column) -> str:
     """The problem of a table whose header lacks ``col``: an optional column is left empty
     where a row has no value, never left out (every letter's reply date lost had looked like
-    every letter unanswered, a veto on every unit)."""
+    every letter unanswered, a veto on every unit). What the column holds is said to be its values
+    (``one of 'a', 'b'`` had read as a list of columns)."""
     if col.required:
-        return _("missing column ({0})").format(col.expected())
-    return _("missing column ({0}; optional: leave a row's cell empty, but keep the column)").format(col.expected())
+        return _("missing column (its values: {0})").format(col.expected())
+    return _("missing column (its values: {0}; optional: leave a row's cell empty, but keep the column)").format(col.expected())
 
 
 def column(

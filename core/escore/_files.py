@@ -220,6 +220,8 @@ def open_text(path: Path, *, limit: int = MAX_TABLE_BYTES) -> tuple[Iterable[str
             blank = True
             try:
                 for chunk in _chunks(fd, where, limit):
+                    if not end:  # the file's first bytes: text in UTF-16 is said to be, whatever it decodes as
+                        refuse_utf16(chunk, where)
                     end += len(chunk)
                     text = decoder.decode(chunk)
                     if blank and text.lstrip("\ufeff").strip():
@@ -282,6 +284,7 @@ def _without_bom(stream: Any) -> Iterator[str]:
 
 def decode(data: bytes, where: str) -> str:
     """Text of ``data``: UTF-8 (a leading BOM dropped), else GB18030 with a warning, else an error."""
+    refuse_utf16(data, where)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -301,6 +304,32 @@ def decode(data: bytes, where: str) -> str:
             + _("read as GB18030 (Chinese Windows encoding), not UTF-8; saving it as UTF-8 (Excel: 'CSV UTF-8') silences this note")
         )
     return text[1:] if text.startswith("\ufeff") else text
+
+
+#: The byte-order marks of UTF-16 (little- and big-endian), as Excel's 'Unicode Text' and Notepad's 'Unicode' begin.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+#: The first bytes of a file looked at for UTF-16 text without a byte-order mark.
+_UTF16_SAMPLE = 4096
+
+
+def refuse_utf16(head: bytes, where: str) -> None:
+    """Raise :class:`InputError` for text in UTF-16, given the file's first bytes ``head``: it
+    begins with a UTF-16 byte-order mark, or NUL bytes fill one of every two places (the high
+    bytes of Latin letters, digits and punctuation) among its first 4 KiB. Neither is UTF-8 or
+    GB18030 text: with a mark, the file had been 'invalid byte 0xff on line 1'; without, a byte of
+    a Chinese character, or the text read with a NUL after every letter. Costs a look at the
+    first bytes of each file (a search for a NUL byte), nothing per line."""
+    if head[:2] in _UTF16_BOMS or (head.find(0, 0, _UTF16_SAMPLE) >= 0 and _nul_every_other(head[:_UTF16_SAMPLE])):
+        raise InputError(where, "", _("UTF-16 text, not UTF-8; save the file as UTF-8 (Excel: 'CSV UTF-8', not 'Unicode Text')"))
+
+
+def _nul_every_other(sample: bytes) -> bool:
+    """Whether NUL bytes stand in one of every two places of ``sample`` (at least a quarter of
+    them), and seldom in the other: UTF-16 text of mostly ASCII characters, either byte order."""
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    most, fewest = max(even, odd), min(even, odd)
+    return most * 4 >= len(sample) // 2 > 0 and fewest * 8 <= most
 
 
 def read_text(path: Path, *, limit: int = MAX_BYTES) -> str:

@@ -28,6 +28,7 @@ from ._run import Engine
 from ._schema import check_dates, check_unit, schema_of
 from ._score import fmt
 from ._session import check_roster, children_of
+from ._text import show
 from ._toml import check_keys, read_toml, require
 
 _CASE_KEYS = ("id", "title", "ruleset", "category", "unit", "evidence", "attributes", "fields", "tables", "expect")
@@ -70,13 +71,13 @@ class GoldenCase:
 
 def _decimal(value: Any, where: str, key: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise InputError(where, key, _('expected points as a string such as "2.5", got {0}').format(repr(value)))
+        raise InputError(where, key, _('expected points as a string such as "2.5", got {0}').format(show(value)))
     try:
         result = Decimal(value)
     except InvalidOperation:
-        raise InputError(where, key, _("expected a decimal number, got {0}").format(repr(value))) from None
+        raise InputError(where, key, _("expected a decimal number, got {0}").format(show(value))) from None
     if not result.is_finite():
-        raise InputError(where, key, _("expected a finite number, got {0}").format(repr(value)))
+        raise InputError(where, key, _("expected a finite number, got {0}").format(show(value)))
     return result
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, did_you_mean, warn
+from ._errors import InputError, did_you_mean, misspelt_column, misspelt_column_problem, unnamed_column, warn
 from ._evidence import Table, missing_column
 from ._evidence_set import EvidenceSet
 from ._fieldvalues import FieldValues
@@ -44,7 +44,7 @@ from ._schema import (
     warn_dates_off_year,
     warn_repeated_rows,
 )
-from ._text import escape
+from ._text import escape, show
 from ._toml import check_keys, read_toml
 
 if TYPE_CHECKING:
@@ -117,11 +117,7 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where
         if names != header:
             for position, name in enumerate(names, 1):
                 if name == "" and "" not in columns:  # a separator at the end of every line (a spreadsheet's export)
-                    raise InputError(
-                        f"{where}:{line}",
-                        _("column {0}").format(position),
-                        _("the header gives this column no name (an empty header cell, or a separator at the end of the lines); remove it"),
-                    )
+                    raise unnamed_column(f"{where}:{line}", position)
                 if name != "unit" and name not in columns:
                     raise InputError(
                         f"{where}:{line}",
@@ -162,10 +158,10 @@ def _read_manifest(directory: Path, plan: Plan) -> tuple[bool, str]:
     check_keys(head, ("synthetic", "note", "ruleset"), str(path), "evidence.")
     synthetic = head.get("synthetic", False)
     if not isinstance(synthetic, bool):
-        raise InputError(str(path), "evidence.synthetic", _("expected true or false, got {0}").format(repr(synthetic)))
+        raise InputError(str(path), "evidence.synthetic", _("expected true or false, got {0}").format(show(synthetic)))
     note = head.get("note", "")
     if not isinstance(note, str):
-        raise InputError(str(path), "evidence.note", _("expected text, got {0}").format(repr(note)))
+        raise InputError(str(path), "evidence.note", _("expected text, got {0}").format(show(note)))
     if "ruleset" in head:
         _check_ruleset_label(head["ruleset"], str(path), plan)
     return synthetic, note
@@ -176,7 +172,7 @@ def _check_ruleset_label(label: Any, where: str, plan: Plan) -> None:
     year or the years it extends (a later year scores last year's evidence, as ``diff --ruleset``
     does), else a warning: evidence of another scheme is scored as given, but not without a word."""
     if not isinstance(label, str) or not label.strip():
-        raise InputError(where, "evidence.ruleset", _("expected the name of the ruleset the evidence is for, got {0}").format(repr(label)))
+        raise InputError(where, "evidence.ruleset", _("expected the name of the ruleset the evidence is for, got {0}").format(show(label)))
     # The years of the run's chain: its own, and each earlier one that declared what it inherits.
     chain = (
         {plan.ruleset.name} | {d.origin for d in plan.fixtures.values() if d.origin} | {n.origin for n in plan.nodes.values() if n.origin}
@@ -971,12 +967,14 @@ def _read_table(
             if not checked:
                 checked.append(True)
                 names = list(row)
-                if "unit" not in names:
-                    raise InputError(where, "unit", _("missing column; the first column names the unit"))
-                for name, col in columns.items():
+                for name in ("unit", *columns):
                     if name not in names:  # an optional column is left empty, not out: a column left out was every row's value lost
-                        others = [n for n in names if n != "unit" and n not in columns]  # a column misspelt (details for detail)
-                        raise InputError(where, name, missing_column(col), hint=did_you_mean(name, others))
+                        typo = misspelt_column(name, names, ("unit", *columns))  # a column misspelt (details for detail)
+                        if typo is not None:
+                            raise InputError(where, name, misspelt_column_problem(typo, name))
+                        if name == "unit":
+                            raise InputError(where, "unit", _("missing column; the first column names the unit"))
+                        raise InputError(where, name, missing_column(columns[name]))
             code = unit_cell(row, where, line)
             if code not in wanted:
                 if code in known or ignore_retired_unit(schema, code):

@@ -17,6 +17,7 @@ from ._errors import InputError
 from ._frozen import frozen
 from ._i18n import gettext as _
 from ._score import to_decimal
+from ._text import show
 from ._toml import check_keys, read_toml, require
 
 
@@ -187,7 +188,7 @@ class Roster:
             check_keys(entry, _UNIT_KEYS, where, prefix)
             parent = entry.get("parent")
             if parent is not None and not isinstance(parent, str):
-                raise InputError(where, prefix + "parent", _("expected a unit code, got {0}").format(repr(parent)))
+                raise InputError(where, prefix + "parent", _("expected a unit code, got {0}").format(show(parent)))
             attributes = entry.get("attributes", {})
             if not isinstance(attributes, dict):
                 raise InputError(where, prefix + "attributes", _("expected a table"))

@@ -15,6 +15,7 @@ them) stay shared: ``marshal`` writes an object met again as a reference to the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,15 @@ MAX_FILES = 8
 Columns = tuple[list[str], list[str], list[Any], list[dict[str, Any]]]
 
 
-def entry_path(digest: bytes, ruleset: str, category: str) -> Path | None:
-    """Where the read of a table whose bytes have ``digest`` is kept, or ``None`` when the cache is off."""
+def entry_path(digest: bytes, ruleset: str, category: str, attributes: Sequence[str] = ()) -> Path | None:
+    """Where the read of a table whose bytes have ``digest`` is kept, or ``None`` when the cache is off.
+    ``attributes``: the columns the category's variants are picked by, which the read checks the header for."""
     directory = _cache.cache_dir()
     if directory is None:
         return None
-    key = _cache.blake2b(repr((VERSION, ruleset, category, digest, _cache.core_digest())).encode(), digest_size=16).hexdigest()
+    key = _cache.blake2b(
+        repr((VERSION, ruleset, category, tuple(attributes), digest, _cache.core_digest())).encode(), digest_size=16
+    ).hexdigest()
     return directory / f"units-v{VERSION}-{key}.marshal"
 
 

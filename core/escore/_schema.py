@@ -15,8 +15,9 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError, PackError
-from ._evidence import Column, Field, show
+from ._evidence import Column, Field
 from ._i18n import gettext as _
+from ._text import show
 
 if TYPE_CHECKING:
     from ._collect import Plan

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, InputErrors, UsageError, did_you_mean
+from ._errors import InputError, InputErrors, UsageError, did_you_mean, misspelt_column, misspelt_column_problem
 from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
@@ -26,6 +26,7 @@ from ._results import RunResult, count_statuses
 from ._run import Engine, rank
 from ._selection import select
 from ._stamp import PackStamp, make_stamp
+from ._text import show
 from ._version import __version__
 
 
@@ -36,10 +37,7 @@ def check_roster(
 
     ``row_of`` finds a unit's line and row in a units table (``where``): the problem is then
     named by ``FILE:LINE`` and the column, as every other cell of a table is."""
-    choices: dict[str, set[str]] = {}
-    for node in plan.nodes.values():
-        if node.variant_by:
-            choices.setdefault(node.variant_by, set()).update(v for c in node.children if (v := plan.nodes[c].variant))
+    choices = variant_choices(plan)
     if not choices:
         return
     # Each distinct mapping once: a units table shares one among units with the same attributes
@@ -58,21 +56,31 @@ def check_roster(
                     raise InputError(
                         where,
                         f"{unit.code}.attributes.{attribute}",
-                        _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), repr(value)),
+                        _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), show(value)),
                     )
                 line, row = found
                 if attribute not in row:
-                    raise InputError(
-                        where,
-                        attribute,
-                        _("missing column: the variants of {0} are picked by it").format(plan.category.key),
-                        hint=did_you_mean(attribute, list(row)),
-                    )
-                got = _("an empty cell") if value in (None, "") else repr(value)
+                    from ._columnar import ROSTER_COLUMNS
+
+                    typo = misspelt_column(attribute, row, (*ROSTER_COLUMNS, *choices))
+                    if typo is not None:  # the table's read names it so: here for a reader of a plugin's
+                        raise InputError(where, attribute, misspelt_column_problem(typo, attribute))
+                    raise InputError(where, attribute, _("missing column: the variants of {0} are picked by it").format(plan.category.key))
+                got = _("an empty cell") if value in (None, "") else show(value)
                 raise InputError(f"{where}:{line}", attribute, _("expected one of {0}, got {1}").format(", ".join(sorted(allowed)), got))
 
 
 _ATTRIBUTES = operator.attrgetter("attributes")
+
+
+def variant_choices(plan: Plan) -> dict[str, set[str]]:
+    """The attributes the category's variants are picked by (``dc_variant``), each with the values
+    that pick one."""
+    choices: dict[str, set[str]] = {}
+    for node in plan.nodes.values():
+        if node.variant_by:
+            choices.setdefault(node.variant_by, set()).update(v for c in node.children if (v := plan.nodes[c].variant))
+    return choices
 
 
 def _declared(value: Any, allowed: set[str]) -> bool:
@@ -139,7 +147,8 @@ def _read_units_table(catalog: Catalog, ruleset: str, category: str, roster: Pat
     from ._collect import sorted_naturally
     from ._columnar import read_roster_table
 
-    table = read_roster_table(roster, ruleset, category, catalog.loaders)
+    attributes = sorted(variant_choices(catalog.plan(ruleset, category)))  # columns of the table as much as name
+    table = read_roster_table(roster, ruleset, category, catalog.loaders, attributes)
     units = tuple(sorted_naturally(table.units, operator.attrgetter("code")))
     known = {u.code for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key != category for u in pack.units}
     codes = set(map(operator.attrgetter("code"), units))  # one C-level pass (100,000 units: a set comprehension took 2-3 times as long)

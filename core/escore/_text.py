@@ -10,8 +10,11 @@ therefore show every such character as a visible escape (``\\x1b``, ``\\n``,
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import re
+from decimal import Decimal
+from typing import Any
 
 # DEL, C1 controls, the invisible characters that change the order or lines of text, and a
 # byte-order mark (two CSV exports joined leave one inside a line, where it shows as nothing:
@@ -93,3 +96,37 @@ def spreadsheet_cells(texts: list[str]) -> list[str]:
         if not any("\n" + start in lined for start in _FORMULA_STARTS):
             return texts
     return list(map(spreadsheet_cell, texts))
+
+
+def show(raw: Any) -> str:
+    """A value read from the input as TOML writes it, for error messages: ``3.5``, not
+    ``Decimal('3.5')``; ``08:00:00``, ``2017-09-28T08:00:00+08:00``, ``[1, 2]``, ``{points = 2,
+    reason = 'x'}``, not their Python repr (``datetime.time(8, 0)``). Text is quoted, its control
+    characters escaped."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, Decimal):
+        if raw.is_finite():
+            return str(raw)
+        return ("-" if raw.is_signed() else "") + ("nan" if raw.is_nan() else "inf")
+    if isinstance(raw, float):  # typed (Parquet) cells only: a binary float cannot hold 0.1, say what to store
+        from ._i18n import gettext
+
+        return gettext("the binary floating-point number {0} (store exact numbers as decimal or text)").format(repr(raw))
+    if isinstance(raw, (_dt.date, _dt.time)):  # a datetime too (a date's subclass): 2017-09-28T08:00:00, with its offset if any
+        return raw.isoformat()
+    if isinstance(raw, dict):  # an inline table as written: {points = 2, reason = '...'}
+        return "{" + ", ".join(f"{_toml_key(k)} = {show(v)}" for k, v in raw.items()) + "}"
+    if isinstance(raw, (list, tuple)):  # [2017-01-01], not [datetime.date(2017, 1, 1)]
+        return "[" + ", ".join(show(v) for v in raw) + "]"
+    return repr(raw)
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml_key(key: Any) -> str:
+    """A key of an inline table as TOML writes it: bare when it can be, else quoted."""
+    return key if isinstance(key, str) and _BARE_KEY.fullmatch(key) else repr(str(key))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import InputError, did_you_mean
+from ._i18n import N_
 from ._i18n import gettext as _
 
 
@@ -106,6 +107,20 @@ def require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], wh
         raise InputError(where, f"{prefix}{key}", _("missing required key"))
     value = data[key]
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise InputError(where, f"{prefix}{key}", _("expected {0}, got {1}").format(names, repr(value)))
+        from ._text import show
+
+        kinds = (kind,) if isinstance(kind, type) else kind
+        names = _(" or ").join(_(_KINDS[k]) if k in _KINDS else k.__name__ for k in kinds)
+        raise InputError(where, f"{prefix}{key}", _("expected {0}, got {1}").format(names, show(value)))
     return value
+
+
+#: The kinds of TOML value :func:`require` asks for, as an error names them (not Python's ``str``).
+_KINDS: dict[type, str] = {
+    str: N_("text"),
+    int: N_("a whole number"),
+    bool: N_("true or false"),
+    Decimal: N_("a number"),
+    list: N_("an array"),
+    dict: N_("a table"),
+}

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ._errors import InputError, InputErrors, did_you_mean
+from ._errors import InputError, InputErrors, did_you_mean, misspelt_column, misspelt_column_problem
 from ._evidence import Column, Field, Table, missing_column
 from ._frozen import frozen
 from ._i18n import N_, gettext
@@ -78,7 +78,7 @@ def read_xlsx(path: Path) -> dict[str, list[list[Any]]]:
     except OSError as exc:
         raise InputError(str(path), "", gettext("cannot read: {0}").format(exc.strerror or exc)) from None
     except Exception as exc:  # calamine's errors for a damaged or foreign file
-        raise InputError(str(path), "", gettext("not a readable workbook ({0}: {1})").format(type(exc).__name__, exc)) from None
+        raise InputError(str(path), "", _not_a_workbook(path, exc)) from None
     errors = formula_problems(path)
     ods_errors, ods_merged = ods_problems(path)
     for name, cells in ods_errors.items():
@@ -88,6 +88,37 @@ def read_xlsx(path: Path) -> dict[str, list[list[Any]]]:
     for name in sheets.keys() & (errors.keys() | merged.keys()):
         sheets[name] = SheetGrid(sheets[name], errors.get(name, {}), merged.get(name, ()))
     return sheets
+
+
+#: The first bytes of an OLE2 compound file: the container of Excel's 97-2003 workbooks (.xls), and
+#: of an .xlsx encrypted with a password, whatever the file's suffix; neither is a zip archive.
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _not_a_workbook(path: Path, exc: Exception) -> str:
+    """What is wrong with a workbook calamine could not read (on that error only): an OLE2
+    compound file is said to be what it is, by the streams its directory names (in UTF-16): an
+    encrypted one (``EncryptedPackage``), an .xls (``Workbook``), or either; another file is
+    named by calamine's error."""
+    from ._files import read_bytes
+
+    try:
+        data = read_bytes(path)
+    except InputError:  # unreadable now: calamine's words
+        data = b""
+    if not data.startswith(OLE2_SIGNATURE):
+        return gettext("not a readable workbook ({0}: {1})").format(type(exc).__name__, exc)
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return gettext(
+            "the workbook is encrypted (password-protected): open it, remove the password (Excel: File > Info > Protect Workbook > "
+            "Encrypt with Password) and save it"
+        )
+    if any(name.encode("utf-16-le") in data for name in ("Workbook", "Book")):
+        return gettext("an old Excel 97-2003 workbook (.xls): open it and save it as an Excel workbook (.xlsx)")
+    return gettext(
+        "an encrypted (password-protected) workbook, or an old Excel 97-2003 workbook (.xls): remove the password, or save it as an "
+        "Excel workbook (.xlsx)"
+    )
 
 
 #: A range of cells: its first and last cell, each a 0-based (row, column).
@@ -983,8 +1014,18 @@ def _read_table_sheet(
     if not header or header[0] != "unit":
         problems.add(f"{sheet}!A{TABLE_KEY_ROW}", "unit", gettext("expected 'unit' here: the first column names the unit of each event"))
         bad = True
+    # A column the header lacks because a cell misspells it (knd for kind): one problem, at that cell.
+    meant = {}
+    for name in columns:
+        if name not in header:
+            typo = misspelt_column(name, header[1:], ("unit", *columns))
+            if typo is not None:
+                meant[typo] = name
     for index, key in enumerate(header[1:], start=1):
-        if key not in columns:
+        if key in meant:
+            problems.add(cell_name(sheet, TABLE_KEY_ROW, index), meant[key], misspelt_column_problem(key, meant[key]))
+            bad = True
+        elif key not in columns:
             problems.add(
                 cell_name(sheet, TABLE_KEY_ROW, index),
                 key,
@@ -993,7 +1034,7 @@ def _read_table_sheet(
             )
             bad = True
     for name, col in columns.items():
-        if name not in header:
+        if name not in header and name not in meant.values():
             problems.add(f"{sheet}!{TABLE_KEY_ROW}", name, missing_column(col))
             bad = True
     if bad:
