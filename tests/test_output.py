@@ -489,3 +489,16 @@ def test_points_given_as_negative_zero_are_shown_as_zero_in_every_format(runner,
     [indicator] = [i for u in data["units"] for i in u["indicators"] if i["code"] == "C-2-1-1"]
     assert (indicator["points"], indicator["points_2dp"]) == ("0", "0.00")
     assert "-0.00" not in invoke(runner, "run", "-c", "city", "-f", "csv", *paths).stdout
+
+
+def test_an_evidence_root_read_from_the_file_system_root_is_named_by_its_name(monkeypatch, tmp_path):
+    """Run from / (cron, a container's default directory), every absolute path is under the working
+    directory, and an evidence root had been shown as the machine's whole path without its slash."""
+    from escore._paths import root_label
+
+    root = tmp_path / "evidence" / "county"
+    monkeypatch.chdir(tmp_path)
+    assert root_label(root) == "evidence/county"
+    monkeypatch.chdir("/")
+    assert root_label(root) == "county"
+    assert root_label(__import__("pathlib").Path("evidence/county")) == "evidence/county"  # relative: as given

@@ -52,7 +52,7 @@ def root_label(root: Path) -> str:
     """How an evidence root (or a case file) is named in output.
 
     Inside a package (a pack's sample): package-relative. A relative path: as given.
-    An absolute path under the working directory: relative to it. Otherwise its
+    An absolute path under the working directory (not ``/``): relative to it. Otherwise its
     last component, which is all of the machine's layout that output may carry.
     """
     inside = package_relative(str(root.absolute()))
@@ -60,8 +60,11 @@ def root_label(root: Path) -> str:
         return inside
     if not root.is_absolute():
         return PurePosixPath(*root.parts).as_posix() if root.parts else "."
+    cwd = Path.cwd()
+    if cwd == Path(cwd.anchor):  # run from / (cron, a container): every path is under it, and whole
+        return root.name
     try:
-        relative = root.relative_to(Path.cwd())
+        relative = root.relative_to(cwd)
     except ValueError:
         return root.name
     return PurePosixPath(*relative.parts).as_posix() if relative.parts else "."
