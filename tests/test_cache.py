@@ -871,3 +871,32 @@ def test_a_few_units_are_decoded_from_the_whole_set_and_score_as_read_alone(cate
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "other"))
     assert run_to_dict(run_category(catalog, category, only=chosen[:1])) == alone[chosen[0]]
     assert parsed == [[codes[0]], chosen[:1]]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_a_cache_file_is_passed_by_not_waited_on(tmp_path):
+    """A FIFO where a cache file was had made every run wait forever for a writer (the cache
+    opened its files blocking); it is now doubt like any other: the file is not used."""
+    from escore import _cache
+
+    path = tmp_path / "toml-v3-x.marshal"
+    os.mkfifo(path)
+    assert _cache.open_sealed(path) is None
+    assert _cache.read_marshal(path) is None
+
+
+def test_a_write_a_killed_process_left_in_the_cache_is_swept(tmp_path):
+    """A first run killed while it saved its evidence set left '.evidence.XXXX' (7 MB at 10,000
+    units), counted by nothing and pruned by nothing; the next write sweeps such files once they
+    are old enough that no write can still be filling them."""
+    import time
+
+    from escore import _cache
+
+    old, recent = tmp_path / ".evidence.abc123", tmp_path / ".toml-cache.def456"
+    old.write_bytes(b"x" * 100)
+    recent.write_bytes(b"y")
+    then = time.time() - _cache.STALE_WRITE_SECONDS - 60
+    os.utime(old, (then, then))
+    _cache.write_marshal(tmp_path / "toml-v3-a.marshal", {"a": 1}, ".toml-cache.", "toml-v3-*.marshal", 4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".toml-cache.def456", "toml-v3-a.marshal"]

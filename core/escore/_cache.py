@@ -161,8 +161,15 @@ def open_sealed(path: Path) -> Any:
     import stat
 
     try:
-        stream = open(path, "rb")  # noqa: SIM115 (returned to the caller, who closes it)
+        # O_NONBLOCK: a FIFO put in place of a cache file must not hold the run waiting for a
+        # writer (it is refused below); a regular file reads as without it.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
+        return None
+    try:
+        stream = os.fdopen(descriptor, "rb")
+    except OSError:
+        os.close(descriptor)
         return None
     try:
         info = os.fstat(stream.fileno())
@@ -286,9 +293,25 @@ def evidence_bytes_limit() -> int:
     return DEFAULT_EVIDENCE_BYTES
 
 
+#: The temporary files of cache writes (:func:`write_sealed`'s prefixes), and how old one must be to
+#: be a write that a killed process left behind: a write in progress (100,000 units: seconds)
+#: touches its file all along.
+_WRITES = (".toml-cache.*", ".units-cache.*", ".evidence.*")
+STALE_WRITE_SECONDS = 3600
+
+
 def keep_newest(directory: Path, pattern: str, count: int, limit: int | None = None) -> None:
     """Remove the files of ``directory`` matching ``pattern`` beyond the ``count`` most recently
-    used (modification time) or, with ``limit``, beyond ``limit`` bytes in all: the newest that fit."""
+    used (modification time) or, with ``limit``, beyond ``limit`` bytes in all: the newest that fit;
+    and the temporary files of writes a killed process left (they had stayed, counted by nothing,
+    until ``escore cache --clear``)."""
+    import time
+
+    stale = time.time() - STALE_WRITE_SECONDS
+    for left in (path for prefix in _WRITES for path in directory.glob(prefix)):
+        with contextlib.suppress(OSError):
+            if left.lstat().st_mtime < stale:
+                left.unlink()
     found = []
     for path in directory.glob(pattern):
         try:
