@@ -4,6 +4,8 @@ A ``*.toml`` file is a golden case file when it sits in a directory named
 ``golden`` (or its name ends in ``.golden.toml``). Nothing of escore is
 imported until such a file is collected, so pytest runs in projects without
 golden cases are neither slowed down nor changed. Disable it with ``-p no:escore``.
+The cases run against the installed packs, and the plugins the ``escore_plugins`` ini
+option names (a pack's checkout names its own, so its cases run before it is installed).
 
 A failing case reports, in domain terms, each indicator whose points differ:
 expected and actual points, the explanation lines behind the actual value, and
@@ -32,6 +34,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="NAME",
         help="Run golden cases only under these rulesets (repeatable; escore verify --ruleset sets it).",
+    )
+    parser.addini(
+        "escore_plugins",
+        type="linelist",
+        default=[],
+        help="escore plugins to load besides the installed ones, as escore -p takes them (entry point names or modules): "
+        "a pack's checkout runs its golden cases before it is installed.",
     )
 
 
@@ -76,7 +85,9 @@ def _catalog(config: pytest.Config) -> Any:
     if catalog is None:
         from ._plugins import Catalog, make_plugin_manager
 
-        catalog = Catalog(make_plugin_manager())
+        # A pack's own checkout names its plugin (``escore_plugins`` in its pytest configuration,
+        # as new-pack writes it): its cases name its ruleset, which is not installed yet.
+        catalog = Catalog(make_plugin_manager(names=config.getini("escore_plugins")))
         config._escore_catalog = catalog  # type: ignore[attr-defined]
     return catalog
 
