@@ -1197,6 +1197,9 @@ def test_new_pack_without_a_base_is_a_minimal_pack_whose_case_passes(tmp_path, m
     ranking = runner.invoke(cli, ["run", "-c", "unit", "-f", "csv"])
     assert ranking.exit_code == 0, ranking.stderr
     assert ranking.stdout.splitlines()[1] == "1,example,Example Unit,,60,60.00,60,60.00,0,0,yes"
+    # one unit is counted as one (it had been "1 units")
+    assert runner.invoke(cli, ["run", "-c", "unit"]).stdout.splitlines()[0] == "escore · town2030 (2030) · unit Assessed units · 1 unit"
+    assert runner.invoke(cli, ["run", "-c", "unit", "--lang", "zh"]).stdout.splitlines()[0].endswith(" · 1 个单位")
     verify = runner.invoke(cli, ["verify", "--ruleset", "town2030"])
     assert verify.exit_code == 0 and "1 passed" in verify.output
     assert runner.invoke(cli, ["new-pack", "--name", "Bad Name", "--year", "1", str(tmp_path / "b")]).exit_code == 2

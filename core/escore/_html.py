@@ -21,7 +21,7 @@ from typing import Any
 
 from ._collect import Plan
 from ._i18n import gettext as _
-from ._i18n import language, status_label
+from ._i18n import language, ngettext, status_label
 from ._report import rounded_apart_note, synthetic_banner
 from ._results import STATUSES, RunResult, UnitResult, present
 from ._score import ZERO, fmt, settle, sum_exactly
@@ -403,7 +403,7 @@ def render_html(result: RunResult, *, single: bool = False) -> str:
         "<header>",
         f"<h1>{esc(title)}</h1>",
         f'<p class="meta">{esc(plan.ruleset.name)} ({plan.ruleset.year}) · {esc(plan.category.key)} {esc(plan.category.title)} · '
-        + esc(_("{0} units").format(len(result.units)))
+        + esc(ngettext("{0} unit", "{0} units", len(result.units)).format(len(result.units)))
         + " · "
         + esc(_(", ").join(f"{status_label(k)} {n}" for k, n in counts.items()))
         + "</p>",

@@ -13,7 +13,7 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from ._collect import Plan, PlanNode, sorted_naturally
-from ._i18n import N_, gettext, language, method_label, status_label
+from ._i18n import N_, gettext, language, method_label, ngettext, status_label
 from ._results import RunResult, present
 from ._score import EXACT_SUMS, ZERO, fmt, settle
 from ._text import escape, escape_lines
@@ -401,7 +401,7 @@ def grid_column_lines(header: Sequence[str], columns: Sequence[Sequence[str]], r
 def run_heading(result: RunResult) -> list[str]:
     plan = result.plan
     counts = result.status_counts()
-    units = gettext("{0} units").format(len(result.units))
+    units = ngettext("{0} unit", "{0} units", len(result.units)).format(len(result.units))
     lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {units}"]
     if result.synthetic:
         lines.append(f"*** {synthetic_banner()} ***")
