@@ -1057,6 +1057,19 @@ def test_fj2019_rules_diff_is_the_front_matter(with_fj2019):
         assert citation.text in letter and "ILLUSTRATIVE" in citation.note
 
 
+def test_fj2019_speaks_chinese_as_fj2017_does(with_fj2019, monkeypatch, tmp_path):
+    """Installed beside fj2017, the example had made every command that uses no one ruleset English."""
+    assert Catalog(make_plugin_manager()).rulesets["fj2019-structure"][0].language == "zh"
+    monkeypatch.delenv("ESCORE_LANG")
+    history = with_fj2019.invoke(cli, ["history", "--db", str(tmp_path / "escore.db")])
+    assert history.stdout == "没有已保存的运行（escore run … --save 可保存一次）\n"
+    assert (
+        with_fj2019.invoke(cli, ["run", "-c", "city"])
+        .stdout.splitlines()[0]
+        .endswith("· city 设区市政府、平潭综合实验区管委会 · 10 个单位")
+    )
+
+
 def test_fj2019_scores_are_the_2017_raw_points_at_the_2019_weights(with_fj2019):
     catalog = Catalog(make_plugin_manager())
     assert "示意" in catalog.rulesets["fj2019-structure"][0].title  # labelled illustrative wherever the title shows
