@@ -300,6 +300,7 @@ class Catalog:
         self._chains: dict[str, tuple[str, ...]] = {}
         #: Called with a one-line note when a command picks a ruleset on its own (the CLI prints it on stderr).
         self.note: Callable[[str], None] = lambda message: None
+        self._noted: set[str] = set()  # each note once: a command may choose its ruleset more than once
         self.translations: list[tuple[str, Path]] = []  # (domain, locale directory), for escore._i18n.use
         self._plans: dict[tuple[str, str], Plan] = {}
         self._rosters: dict[tuple[str, str], tuple[Unit, ...]] = {}
@@ -589,11 +590,12 @@ class Catalog:
             )
         if len(candidates) > 1:
             others = ", ".join(f"{r.name} ({r.year})" for r in candidates[:-1])
-            self.note(
-                gettext("{0}: using {1} ({2}), the latest installed; also installed: {3} (choose with --year or --ruleset)").format(
-                    category, latest[0].name, latest[0].year, others
-                )
+            note = gettext("{0}: using {1} ({2}), the latest installed; also installed: {3} (choose with --year or --ruleset)").format(
+                category, latest[0].name, latest[0].year, others
             )
+            if note not in self._noted:  # diff chooses for each side, run once to speak and once to score
+                self._noted.add(note)
+                self.note(note)
         return latest[0]
 
     def plan(self, ruleset: str, category: str) -> Plan:
