@@ -197,6 +197,22 @@ def test_verify_says_in_chinese_that_nothing_matched(runner):
     assert result.stderr.splitlines()[-1] == "escore：错误：没有收集到黄金案例（-k 'no_such_case' 一个也不匹配）"
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["verify", "--fail-under", "50"], "--fail-under 需要与 --coverage 同用（它是规则覆盖率的阈值）"),
+        (["whatif", "xiamen.siming"], "没有要改的内容：请给出 --set 字段=值、--add-row 或 --remove-row"),
+        (["whatif", "xiamen.siming", "--label", "x", "--set", "a=1"], "--label 用于命名保存的运行：请加上 --save"),
+        (["appeal", "add", "xiamen.siming", "W-L-5-2-1", "--claim", " "], "--claim：请写明申诉的主张；它随申诉记录，并与其效果一同显示"),
+    ],
+)
+def test_usage_errors_checked_before_the_packs_are_read_follow_the_ruleset_s_language(runner, tmp_path, args, expected):
+    """They had been English under fj2017 unless --lang zh was given."""
+    for lang in ([], ["--lang", "zh"]):
+        result = runner.invoke(cli, [*args, *lang, *(["--db", str(tmp_path / "escore.db")] if args[0] != "verify" else [])])
+        assert (result.exit_code, result.stderr) == (2, f"escore：错误：{expected}\n")
+
+
 # ---------------------------------------------------------------------- tables and workbooks
 
 

@@ -519,6 +519,7 @@ def whatif(
 
     from ._explain import unit_to_score
 
+    catalog = catalog_from(ctx)  # the language of the packs first: a usage error speaks it too
     check_command_suffix(output, format_, ("table", "json"))
     check_output_not_input(output, evidence, ctx=ctx, roster=roster, db=db)
     changes = Changes.from_options(sets, add_rows, remove_rows)
@@ -527,7 +528,6 @@ def whatif(
     if save and roster is not None:
         raise UsageError(_("--roster: saved runs score the pack's roster; leave --roster out"))
     check_label(label, save)
-    catalog = catalog_from(ctx)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
     if roster is not None:  # a units table: the unit scored before and after, the others once for the ranks
         from escore._cycle import whatif_in_table
@@ -636,10 +636,10 @@ def appeal_add(
 
     from ._explain import find_unit
 
+    catalog = catalog_from(ctx)  # the language of the packs first: a usage error speaks it too
     changes = Changes.from_options(sets, add_rows, remove_rows)
     if not claim.strip():
         raise UsageError(_("--claim: say what the appeal claims; it is recorded with the appeal and shown with its effect"))
-    catalog = catalog_from(ctx)
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
     plan = catalog.plan(rules, cat)
     if indicator not in plan.nodes:

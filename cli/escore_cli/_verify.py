@@ -83,9 +83,9 @@ def verify(
     from escore._errors import UsageError
     from escore._golden import check_drops
 
+    catalog = catalog_from(ctx)  # the language of the packs first: a usage error speaks it too
     if fail_under is not None and not with_coverage:
         raise UsageError(_("--fail-under needs --coverage (it is a threshold of rule coverage)"))
-    catalog = catalog_from(ctx)
     names = _chosen_rulesets(catalog, ruleset, year)
     # A tree that does not hold together is one pack error, said once, as run says it (each
     # of its cases had failed with the same message).
