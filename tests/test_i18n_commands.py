@@ -213,6 +213,28 @@ def test_usage_errors_checked_before_the_packs_are_read_follow_the_ruleset_s_lan
         assert (result.exit_code, result.stderr) == (2, f"escore：错误：{expected}\n")
 
 
+def test_a_broken_plugin_is_named_in_the_packs_language(runner, tmp_path, monkeypatch):
+    """The warning had been English by default under fj2017, and "plugin … failed to load" inside
+    the Chinese of --lang zh; the exception's own words stay as they are."""
+    (tmp_path / "brokenpack").mkdir()
+    (tmp_path / "brokenpack" / "__init__.py").write_text('raise ImportError("boom")\n', encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ESCORE_PLUGINS", "brokenpack")
+    where = f"({tmp_path / 'brokenpack' / '__init__.py'}:1)"
+    for lang in ([], ["--lang", "zh"]):
+        result = runner.invoke(cli, ["run", "-c", "county", "-f", "csv", *lang])
+        assert result.exit_code == 0
+        assert result.stderr.splitlines()[0] == f"escore：警告：插件“brokenpack”已损坏，未加载：加载失败：ImportError: boom {where}"
+    unknown = runner.invoke(cli, ["run", "-c", "nope"])
+    assert unknown.stderr.splitlines()[-1].endswith("；插件“brokenpack”已损坏（见上方警告）")
+    listing = runner.invoke(cli, ["plugins"])
+    assert f"已损坏：brokenpack：加载失败：ImportError: boom {where}" in listing.stdout
+    english = runner.invoke(cli, ["run", "-c", "county", "-f", "csv", "--lang", "en"])
+    assert english.stderr.splitlines()[0] == (
+        f"escore: warning: plugin 'brokenpack' is broken and was left out: failed to load: ImportError: boom {where}"
+    )
+
+
 # ---------------------------------------------------------------------- tables and workbooks
 
 
