@@ -308,7 +308,14 @@ def test_verify_coverage_in_chinese(demo_only):
     result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--coverage", "--fail-under", "100", "--lang", "zh"])
     assert result.exit_code == 1
     assert "  S-2-A-1 Yearly plan: 未覆盖  代码行 0/1" in result.stdout
-    assert "      从未走到：ladder 'reply rate': < 80% → 0" in result.stdout
+    assert "      从未走到：ladder“reply rate”：< 80% → 0" in result.stdout
+    # the vocabulary's words for its branches in Chinese too (graded "none" had been English)
+    for line in ("graded“design”：零分", "graded“design”：满分", "deduction“outages”：无扣分", "deduction“outages”：扣至保底"):
+        assert f"      从未走到：{line}\n" in result.stdout
+    for line in ("award“platforms”：无加分", "award“platforms”：达到上限", "binary“plan”：是", "binary“plan”：否"):
+        assert f"      从未走到：{line}\n" in result.stdout
+    assert "      从未走到：一票否决 V-1 Data leak\n" in result.stdout
+    assert "      从未走到：加分后部分原始分封顶\n" in result.stdout
     assert "  覆盖指标 11/12（91.7%）· 走到的规则分支 " in result.stdout
     assert "escore：demo2024/town 的规则覆盖率：91.7% 的指标被覆盖，低于 --fail-under 100" in result.stderr
 
