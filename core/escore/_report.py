@@ -59,7 +59,9 @@ def schema_text(name: str) -> str:
 
 
 ROUNDING = (
-    "exact values are decimal strings (non-terminating quotients carried at 28 significant digits); "
+    "exact values are decimal strings: a non-terminating quotient is carried at 28 significant digits, and "
+    "a sum of such quotients (a raw score, a group's subtotal, a section's points where weight ÷ raw max does not terminate) "
+    "is settled at 20 decimal places, half-even; "
     "the *_2dp values are rounded half-up to 2 decimal places for presentation; ranks use exact totals"
 )
 
