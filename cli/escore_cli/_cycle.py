@@ -474,7 +474,7 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
     cls=Command,
     help=H_(
         "Score UNIT with changed evidence: the delta, the changed indicators and the new rank.\n\n"
-        'Rows: --add-row website_notices:date=2017-09-01,kind="security" adds one (a unit=CODE column names a sub-unit); --remove-row website_notices:4 removes the unit\'s row at line 4.'
+        'Rows: --add-row website_notices:date=2017-09-01,kind="网络安全通报批评" adds one (a unit=CODE column names a sub-unit); --remove-row website_notices:4 removes the unit\'s row at line 4.'
     ),
 )
 @click.argument("unit")

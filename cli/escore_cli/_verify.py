@@ -53,7 +53,12 @@ class _Sink:
 @ruleset_option
 @year_option
 @click.option("--coverage", "with_coverage", is_flag=True, help=H_("Report rule coverage: indicators reached, branches never taken."))
-@click.option("--fail-under", type=FiniteFloatRange(0, 100), help=H_("With --coverage: fail if fewer than PCT% of indicators are reached."))
+@click.option(
+    "--fail-under",
+    type=FiniteFloatRange(0, 100),
+    metavar="PCT",
+    help=H_("With --coverage: fail if fewer than PCT% of indicators are reached."),
+)
 @click.option(
     "--pytest-arg", "pytest_args", multiple=True, metavar="ARG", help=H_("Pass ARG to pytest (repeatable), e.g. --pytest-arg=-x.")
 )
