@@ -1,7 +1,8 @@
 """pytest plugin (entry point ``pytest11``): golden case files become test items.
 
 A ``*.toml`` file is a golden case file when it sits in a directory named
-``golden`` (or its name ends in ``.golden.toml``). Nothing of escore is
+``golden`` (or its name ends in ``.golden.toml``), or when it is named on the
+command line, whatever its name. Nothing of escore is
 imported until such a file is collected, so pytest runs in projects without
 golden cases are neither slowed down nor changed. Disable it with ``-p no:escore``.
 The cases run against the installed packs, and the plugins the ``escore_plugins`` ini
@@ -35,6 +36,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="Run golden cases only under these rulesets (repeatable; escore verify --ruleset sets it).",
     )
+    parser.addoption(
+        "--escore-named-files",
+        action="store_true",
+        default=False,
+        help="Files named on the command line are golden case files whatever their names (escore verify sets it).",
+    )
     parser.addini(
         "escore_plugins",
         type="linelist",
@@ -45,14 +52,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def is_golden(file_path: Path) -> bool:
-    """Whether pytest collects ``file_path`` as a file of golden cases."""
+    """Whether ``file_path``, found in a directory, is a file of golden cases by its name."""
     return file_path.suffix == ".toml" and (file_path.parent.name == "golden" or file_path.name.endswith(".golden.toml"))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if is_golden(file_path):
+    if is_golden(file_path) or _named(file_path, parent):
         return GoldenFile.from_parent(parent, path=file_path)
     return None
+
+
+def _named(file_path: Path, parent: pytest.Collector) -> bool:
+    """A file named on the command line is golden cases whatever its name: a ``*.toml`` (as
+    pytest collects a test module named on its command line whatever its name), and under
+    ``escore verify``, which takes the files it is given for golden cases, any file."""
+    if not parent.session.isinitpath(file_path):
+        return False
+    return file_path.suffix == ".toml" or bool(parent.config.getoption("escore_named_files", default=False))
 
 
 class GoldenMismatch(Exception):
