@@ -101,7 +101,8 @@ def test_whatif_in_chinese(runner):
 def test_history_in_chinese(runner, store):
     lines = runner.invoke(cli, ["history", "--db", store, "--lang", "zh"]).stdout.splitlines()
     assert lines[0].split() == ["编号", "时间", "类型", "规则集", "类别", "单位数", "证据", "标签"]
-    assert lines[2].split()[0] == "1" and lines[2].split()[2:6] == ["运行", "fj2017", "city", "10"]
+    assert lines[2].split()[0] == "1" and lines[2].split()[2:7] == ["运行", "*", "fj2017", "city", "10"]  # * : the sample's synthetic
+    assert lines[-1] == "* 按合成数据评分的运行：演示用的虚构样本，并非真实考核结果"
 
 
 def test_diff_in_chinese(runner, store):

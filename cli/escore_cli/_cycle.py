@@ -93,7 +93,7 @@ def history(ctx: click.Context, lang: str | None, category: str | None, format_:
         [
             str(r["id"]),
             r["created"],
-            pgettext("run kind", r["kind"]),
+            pgettext("run kind", r["kind"]) + (" " + SYNTHETIC_MARK if r["synthetic"] else ""),
             r["ruleset"],
             r["category"],
             str(r["units"]),
@@ -102,10 +102,20 @@ def history(ctx: click.Context, lang: str | None, category: str | None, format_:
         ]
         for r in runs
     ]
-    echo_out(
-        safe("\n".join(grid([_(h) for h in HISTORY_HEADINGS], rows, [True] + [False] * 7)) + "\n"),
-        nl=False,
-    )
+    table = "\n".join(grid([_(h) for h in HISTORY_HEADINGS], rows, [True] + [False] * 7)) + "\n"
+    if any(r["synthetic"] for r in runs):  # what the mark means, as every output made from synthetic evidence says
+        table += (
+            "\n"
+            + _("{0} a run scored on synthetic evidence: sample data made up for demonstration, not real assessment results").format(
+                SYNTHETIC_MARK
+            )
+            + "\n"
+        )
+    echo_out(safe(table), nl=False)
+
+
+#: The mark on a saved run of synthetic evidence in the history table.
+SYNTHETIC_MARK = "*"
 
 
 # ---------------------------------------------------------------------- diff
@@ -430,7 +440,7 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
     from html import escape
 
     from escore._i18n import language
-    from escore._report import synthetic_banner
+    from escore._report import page_title, synthetic_banner
 
     # Messages are looked up outside the f-strings: the extractor does not read inside them.
     before = _("before: {0}").format(_side_label(head["before"]))
@@ -439,7 +449,7 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
     rounding = _("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)")
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{language()}"><head><meta charset="utf-8"><title>escore diff</title>',
+        f'<html lang="{language()}"><head><meta charset="utf-8"><title>{escape(page_title("escore diff", bool(head.get("synthetic"))))}</title>',
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
         ".up{color:#070}.down{color:#b00}td.n{text-align:right}</style></head><body>",
         "<h1>escore diff</h1>",

@@ -22,7 +22,7 @@ from typing import Any
 from ._collect import Plan
 from ._i18n import gettext as _
 from ._i18n import language, ngettext, status_label
-from ._report import rounded_apart_note, synthetic_banner
+from ._report import page_title, rounded_apart_note, synthetic_banner
 from ._results import STATUSES, RunResult, UnitResult, present
 from ._score import ZERO, fmt, settle, sum_exactly
 
@@ -396,7 +396,7 @@ def render_html(result: RunResult, *, single: bool = False) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="generator" content="escore">',
-        f"<title>{esc(title)}</title>",
+        f"<title>{esc(page_title(title, result.synthetic))}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
         "<body>",

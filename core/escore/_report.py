@@ -29,6 +29,12 @@ def synthetic_banner() -> str:
     return gettext(SYNTHETIC_BANNER)
 
 
+def page_title(title: str, synthetic: bool) -> str:
+    """A page's ``<title>``: marked when its data comes from synthetic evidence, so that a tab,
+    a bookmark or a list of saved pages says so as the page's banner does."""
+    return gettext("[SYNTHETIC] {0}").format(title) if synthetic else title
+
+
 def rounded_apart_note(indicators: bool = True) -> str:
     """Said wherever rounded parts are shown beside a rounded whole: each is rounded half-up on its
     own from its exact value (58.06 + 30.84 beside a total of 88.89; with ``indicators``, where an
