@@ -162,6 +162,21 @@ def test_saved_points_are_exact_and_output_identical(runner, db, demo_catalog):
     assert len(stamp[4]) == 64 and stamp[5] == 1
 
 
+def test_history_marks_the_runs_of_synthetic_evidence_and_says_what_the_mark_means(runner, evidence):
+    """Its table had shown no sign of a run saved from the synthetic sample (its JSON says "synthetic": true)."""
+    (evidence / "escore-evidence.toml").write_text("[evidence]\nsynthetic = false\n", encoding="utf-8")
+    ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "--save", "--label", "real"]))
+    real_only = ok(runner.invoke(cli, ["history"])).stdout.splitlines()
+    assert real_only[2].split()[2] == "run" and len(real_only) == 3  # no mark, no note
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save", "--label", "sample"]))
+    lines = ok(runner.invoke(cli, ["history"])).stdout.splitlines()
+    assert [line.split()[2:4] for line in lines[2:4]] == [["run", "demo2024"], ["run", "*"]]
+    assert lines[4:] == ["", "* a run scored on synthetic evidence: sample data made up for demonstration, not real assessment results"]
+    assert [r["synthetic"] for r in as_json(runner.invoke(cli, ["history", "-f", "json"]))["runs"]] == [False, True]
+    zh = ok(runner.invoke(cli, ["history", "--lang", "zh"])).stdout.splitlines()
+    assert zh[3].split()[2:4] == ["运行", "*"] and zh[-1] == "* 按合成数据评分的运行：演示用的虚构样本，并非真实考核结果"
+
+
 def test_history_empty_store_is_not_created(runner, db):
     assert ok(runner.invoke(cli, ["history"])).stdout == "no saved runs (escore run … --save stores one)\n"
     assert as_json(runner.invoke(cli, ["history", "-f", "json"])) == {"schema_version": 1, "runs": []}

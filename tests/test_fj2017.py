@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from escore_cli import cli
 
+from .conftest import ROOT
+
 pytest.importorskip("escore_fj2017_website")
 pytest.importorskip("escore_fj2017_city")
 pytest.importorskip("escore_fj2017_provincial")
@@ -435,3 +437,22 @@ def test_totals_equal_in_truth_share_a_rank_and_round_half_up(tmp_path, monkeypa
     assert sorted(u["rank"] for u in units.values())[:4] == [1, 2, 2, 4]
     fgw = next(u for u in scored("3.505") if u["code"] == "prov.fgw")
     assert (fgw["total"], fgw["total_2dp"], fgw["sections"][0]["points_2dp"]) == ("89.065", "89.07", "58.97")
+
+
+def test_every_reading_decision_the_packs_cite_is_in_the_reading_document(runner):
+    """The packs cited READING 11, 13 and 14, which docs/fj2017-reading.md did not have (nor 10)."""
+    import re
+
+    document = (ROOT / "docs" / "fj2017-reading.md").read_text(encoding="utf-8")
+    written = {int(n) for n in re.findall(r"^(\d+)\. \*\*", document, flags=re.M)}
+    cited: set[int] = set()
+    for category in ("provincial", "city", "county"):
+        listed = runner.invoke(cli, ["list", "-c", category, "-f", "json", "--lang", "en", "--ruleset", "fj2017"])
+        assert listed.exit_code == 0, listed.stderr
+        cited |= {int(n) for n in re.findall(r"READING (?:decision )?(\d+)", listed.stdout)}
+    for package in ("indicators_provincial", "indicators_city", "indicators_website"):
+        for source in (ROOT / "plugins" / package).rglob("*.py"):
+            cited |= {int(n) for n in re.findall(r"READING (?:decision )?(\d+)", source.read_text(encoding="utf-8"))}
+    assert {11, 13, 14} <= cited  # 10 (disposal follows migration) is applied by P-1-1-A-3 and P-1-1-B-2 without its number
+    assert cited <= written, sorted(cited - written)
+    assert written == set(range(1, 16))

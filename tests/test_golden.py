@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -200,13 +201,14 @@ def test_verify_names_a_case_file_that_does_not_read_and_a_file_that_is_not_one(
     result = runner.invoke(cli, ["verify", str(golden), "--lang", "en"])
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.startswith(f"escore: error: {broken}: invalid TOML: ") and len(result.stderr.splitlines()) == 1
-    other = tmp_path / "cases.csv"
+    other = tmp_path / "cases.csv"  # named on the command line: read as golden cases, which it is not
     other.write_text("a,b\n", encoding="utf-8")
     result = runner.invoke(cli, ["verify", str(other), "--lang", "en"])
-    assert (result.exit_code, result.stderr) == (
-        2,
-        f"escore: error: {other}: not a golden case file (a *.toml in a directory named 'golden', or a *.golden.toml)\n",
-    )
+    assert result.exit_code == 2 and result.stderr.startswith(f"escore: error: {other}: invalid TOML: "), result.stderr
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[tool]\nname = 1\n", encoding="utf-8")
+    result = runner.invoke(cli, ["verify", str(settings), "--lang", "en"])
+    assert (result.exit_code, result.stderr) == (2, f"escore: error: {settings}: tool: unknown key (expected one of: case)\n")
     renamed = tmp_path / "cases"
     renamed.mkdir()
     ignored = renamed / "build" / "golden" / "copy.toml"  # a folder pytest does not look into: not read either
@@ -215,7 +217,47 @@ def test_verify_names_a_case_file_that_does_not_read_and_a_file_that_is_not_one(
     result = runner.invoke(cli, ["verify", str(renamed), "--lang", "en"])
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
-        "escore: error: no golden case was collected; golden case files are *.toml files in a directory named 'golden', or *.golden.toml"
+        "escore: error: no golden case was collected; in a directory, golden case files are *.toml files in a directory named "
+        "'golden' and *.golden.toml files (a file named on the command line is read whatever its name)"
+    )
+
+
+def _demo_cases(target: Path) -> Path:
+    """The demo's golden cases copied to ``target`` (any name), their sample evidence named where it is."""
+    text = (DEMO / "escore_demo" / "golden" / "towns.toml").read_text(encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.replace('"../sample', f'"{DEMO / "escore_demo" / "sample"}'), encoding="utf-8")
+    return target
+
+
+def test_verify_reads_a_file_it_is_given_whatever_its_name_and_names_the_case_files_a_directory_leaves_out(demo_only, tmp_path):
+    """A valid case file named cases.toml outside a golden/ directory was refused ("not a golden
+    case file", in English under any language); in a directory it was skipped without a word."""
+    runner = CliRunner()
+    folder = tmp_path / "g"
+    for name in ("cases.toml", "cases.txt"):
+        result = runner.invoke(cli, ["verify", str(_demo_cases(folder / name)), "--lang", "en"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines()[-1].startswith("3 passed"), result.stdout
+        (folder / name).unlink()
+    _demo_cases(folder / "cases.toml")
+    _demo_cases(folder / "more" / "b.toml")
+    _demo_cases(folder / "a.golden.toml")
+    (folder / "ev" / "units").mkdir(parents=True)
+    (folder / "ev" / "units" / "x.toml").write_text("[service]\nreply_rate = 80\n", encoding="utf-8")  # evidence: no word of it
+    result = runner.invoke(cli, ["verify", str(folder), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith("3 passed"), result.stdout  # a.golden.toml's
+    assert result.stderr == (
+        f"escore: warning: {folder}: 2 file(s) hold golden cases but were not read: cases.toml, {Path('more', 'b.toml')} "
+        "(in a directory, golden case files are *.toml files in a directory named 'golden' and *.golden.toml files: "
+        "rename them, or name each on the command line)\n"
+    )
+    zh = runner.invoke(cli, ["verify", str(folder), "--lang", "zh"])
+    assert zh.exit_code == 0, zh.output
+    assert zh.stderr == (
+        f"escore：警告：{folder}：有 2 个文件含黄金案例但未被读取：cases.toml, {Path('more', 'b.toml')}"
+        "（在目录中，黄金案例文件是名为 golden 的目录中的 *.toml 文件和 *.golden.toml 文件：请改名，或在命令行上逐个给出）\n"
     )
 
 
@@ -308,7 +350,14 @@ def test_verify_coverage_in_chinese(demo_only):
     result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--coverage", "--fail-under", "100", "--lang", "zh"])
     assert result.exit_code == 1
     assert "  S-2-A-1 Yearly plan: 未覆盖  代码行 0/1" in result.stdout
-    assert "      从未走到：ladder 'reply rate': < 80% → 0" in result.stdout
+    assert "      从未走到：ladder“reply rate”：< 80% → 0" in result.stdout
+    # the vocabulary's words for its branches in Chinese too (graded "none" had been English)
+    for line in ("graded“design”：零分", "graded“design”：满分", "deduction“outages”：无扣分", "deduction“outages”：扣至保底"):
+        assert f"      从未走到：{line}\n" in result.stdout
+    for line in ("award“platforms”：无加分", "award“platforms”：达到上限", "binary“plan”：是", "binary“plan”：否"):
+        assert f"      从未走到：{line}\n" in result.stdout
+    assert "      从未走到：一票否决 V-1 Data leak\n" in result.stdout
+    assert "      从未走到：加分后部分原始分封顶\n" in result.stdout
     assert "  覆盖指标 11/12（91.7%）· 走到的规则分支 " in result.stdout
     assert "escore：demo2024/town 的规则覆盖率：91.7% 的指标被覆盖，低于 --fail-under 100" in result.stderr
 

@@ -114,6 +114,40 @@ def test_run_and_explain_write_html_in_chinese_by_default(tmp_path, monkeypatch)
     assert data["lang"] == "en" and data["ui"]["total"] == "total"
 
 
+def page_title(page: str) -> str:
+    return page.split("<title>", 1)[1].split("</title>", 1)[0]
+
+
+def test_every_page_of_synthetic_evidence_says_so_in_its_title(no_autoload, tmp_path, monkeypatch):
+    """The banner was in the body alone: a browser's tab, a bookmark or a list of saved pages
+    showed a run of the synthetic sample as a real one (run, explain, diff, plan, plan --all)."""
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    real = tmp_path / "real"
+    shutil.copytree(SAMPLE, real)
+    (real / "escore-evidence.toml").write_text("[evidence]\nsynthetic = false\n", encoding="utf-8")
+    pages = {
+        "run": ["run", "-c", "town"],
+        "explain": ["explain", "south"],
+        "diff": ["diff", "EV", "EV", "-c", "town"],
+        "plan": ["plan", "south"],
+        "plan --all": ["plan", "--all", "-c", "town"],
+    }
+    runner = CliRunner()
+    for name, args in pages.items():
+        for evidence, lang, marked in (
+            (SAMPLE, "en", "[SYNTHETIC] "),
+            (SAMPLE, "zh", "【合成数据】"),
+            (real, "en", ""),
+        ):
+            given = [str(evidence) if a == "EV" else a for a in args]
+            if "EV" not in args:
+                given += ["-e", str(evidence)]
+            result = runner.invoke(cli, [*given, "-f", "html", "--lang", lang])
+            assert result.exit_code == 0, (name, result.output)
+            title = page_title(result.stdout)
+            assert title.startswith(marked) and ("SYNTHETIC" in title or "合成" in title) == bool(marked), (name, lang, title)
+
+
 # --------------------------------------------------------------------------- in Chromium
 
 CHROMIUM_FLAGS = [

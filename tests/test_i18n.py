@@ -6,14 +6,14 @@ import pytest
 from click.testing import CliRunner
 
 from escore._errors import UsageError
-from escore._i18n import LOCALE_DIR, read_catalogue
+from escore._i18n import LOCALE_DIR, PLURAL_KEY, read_catalogue
 from escore_cli import cli
 from escore_cli._common import resolve_language as resolve
 
 from .conftest import ROOT
 
 PO = LOCALE_DIR / "zh" / "LC_MESSAGES" / "escore.po"
-KEYWORDS = {"_": None, "gettext": None, "N_": None, "NP_": ((1, "c"), 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "gettext": None, "N_": None, "NP_": ((1, "c"), 2), "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
 
 
 def extracted() -> set[tuple[str | None, str]]:
@@ -26,29 +26,52 @@ def extracted() -> set[tuple[str | None, str]]:
     return found
 
 
-def po_messages() -> dict[tuple[str | None, str], str]:
+def po_messages() -> dict[tuple[str | None, str | tuple[str, str]], str | tuple[str, ...]]:
+    """(context, msgid) → msgstr; a plural message's msgid is (singular, plural), its msgstr its forms."""
     from babel.messages.pofile import read_po
 
     with PO.open("rb") as stream:
         return {(m.context, m.id): m.string for m in read_po(stream) if m.id}
 
 
+def placeholders(text: str) -> list[str]:
+    return sorted(part.split("}")[0] for part in text.split("{")[1:])
+
+
 def test_every_message_of_the_code_is_translated():
     po = po_messages()
-    missing = sorted(m for c, m in extracted() - set(po))
+    missing = sorted(str(m) for c, m in extracted() - set(po))
     assert not missing, f"not in {PO.name} (see docs/translations.md): {missing}"
-    assert all(po.values()), [k for k, v in po.items() if not v]
-    # placeholders survive translation
+    assert all(v if isinstance(v, str) else all(v) for v in po.values()), [k for k, v in po.items() if not v or not all(v)]
+    # placeholders survive translation (each form of a plural message keeps the plural's)
     for (_, msgid), msgstr in po.items():
-        assert sorted(part.split("}")[0] for part in msgid.split("{")[1:]) == sorted(
-            part.split("}")[0] for part in msgstr.split("{")[1:]
-        ), msgid
+        if isinstance(msgid, tuple):
+            assert all(placeholders(form) == placeholders(msgid[1]) for form in msgstr), msgid
+        else:
+            assert placeholders(msgid) == placeholders(msgstr), msgid
 
 
 def test_compiled_catalogue_matches_the_po_file():
     compiled = read_catalogue(PO.with_suffix(".mo"))
-    expected = {(f"{c}\x04{m}" if c else m): s for (c, m), s in po_messages().items()}
+    expected = {
+        (m[0] + PLURAL_KEY if isinstance(m, tuple) else f"{c}\x04{m}" if c else m): ("\x00".join(s) if isinstance(s, tuple) else s)
+        for (c, m), s in po_messages().items()
+    }
     assert compiled == expected, "recompile: pybabel compile -d core/escore/locale -D escore"
+
+
+def test_a_count_takes_the_form_of_its_number():
+    """The catalogue's plural forms by the language's rule (Chinese has one), English's by its own."""
+    from escore import _i18n
+
+    try:
+        _i18n.use("en")
+        assert [_i18n.ngettext("{0} unit", "{0} units", n).format(n) for n in (0, 1, 2)] == ["0 units", "1 unit", "2 units"]
+        _i18n.use("zh")
+        assert [_i18n.ngettext("{0} unit", "{0} units", n).format(n) for n in (0, 1, 2)] == ["0 个单位", "1 个单位", "2 个单位"]
+        assert _i18n.ngettext("{0} apple", "{0} apples", 1) == "{0} apple"  # not in the catalogue: English's forms
+    finally:
+        _i18n.use("en")
 
 
 def test_language_resolution(monkeypatch):
@@ -72,7 +95,8 @@ def test_choosing_the_language_in_use_again_reads_no_catalogue(monkeypatch):
 
     _i18n.use("en")  # whatever an earlier test left in use
     reads = []
-    monkeypatch.setattr(_i18n, "read_catalogue", lambda path: reads.append(path.name) or read_catalogue(path))
+    read = _i18n._read
+    monkeypatch.setattr(_i18n, "_read", lambda path: reads.append(path.name) or read(path))
     try:
         _i18n.use("zh")
         _i18n.use("zh")

@@ -101,7 +101,8 @@ def test_whatif_in_chinese(runner):
 def test_history_in_chinese(runner, store):
     lines = runner.invoke(cli, ["history", "--db", store, "--lang", "zh"]).stdout.splitlines()
     assert lines[0].split() == ["编号", "时间", "类型", "规则集", "类别", "单位数", "证据", "标签"]
-    assert lines[2].split()[0] == "1" and lines[2].split()[2:6] == ["运行", "fj2017", "city", "10"]
+    assert lines[2].split()[0] == "1" and lines[2].split()[2:7] == ["运行", "*", "fj2017", "city", "10"]  # * : the sample's synthetic
+    assert lines[-1] == "* 按合成数据评分的运行：演示用的虚构样本，并非真实考核结果"
 
 
 def test_diff_in_chinese(runner, store):
@@ -195,6 +196,44 @@ def test_verify_says_in_chinese_that_nothing_matched(runner):
     result = runner.invoke(cli, ["verify", "-k", "no_such_case", "--lang", "zh"])
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == "escore：错误：没有收集到黄金案例（-k 'no_such_case' 一个也不匹配）"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["verify", "--fail-under", "50"], "--fail-under 需要与 --coverage 同用（它是规则覆盖率的阈值）"),
+        (["whatif", "xiamen.siming"], "没有要改的内容：请给出 --set 字段=值、--add-row 或 --remove-row"),
+        (["whatif", "xiamen.siming", "--label", "x", "--set", "a=1"], "--label 用于命名保存的运行：请加上 --save"),
+        (["appeal", "add", "xiamen.siming", "W-L-5-2-1", "--claim", " "], "--claim：请写明申诉的主张；它随申诉记录，并与其效果一同显示"),
+    ],
+)
+def test_usage_errors_checked_before_the_packs_are_read_follow_the_ruleset_s_language(runner, tmp_path, args, expected):
+    """They had been English under fj2017 unless --lang zh was given."""
+    for lang in ([], ["--lang", "zh"]):
+        result = runner.invoke(cli, [*args, *lang, *(["--db", str(tmp_path / "escore.db")] if args[0] != "verify" else [])])
+        assert (result.exit_code, result.stderr) == (2, f"escore：错误：{expected}\n")
+
+
+def test_a_broken_plugin_is_named_in_the_packs_language(runner, tmp_path, monkeypatch):
+    """The warning had been English by default under fj2017, and "plugin … failed to load" inside
+    the Chinese of --lang zh; the exception's own words stay as they are."""
+    (tmp_path / "brokenpack").mkdir()
+    (tmp_path / "brokenpack" / "__init__.py").write_text('raise ImportError("boom")\n', encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ESCORE_PLUGINS", "brokenpack")
+    where = f"({tmp_path / 'brokenpack' / '__init__.py'}:1)"
+    for lang in ([], ["--lang", "zh"]):
+        result = runner.invoke(cli, ["run", "-c", "county", "-f", "csv", *lang])
+        assert result.exit_code == 0
+        assert result.stderr.splitlines()[0] == f"escore：警告：插件“brokenpack”已损坏，未加载：加载失败：ImportError: boom {where}"
+    unknown = runner.invoke(cli, ["run", "-c", "nope"])
+    assert unknown.stderr.splitlines()[-1].endswith("；插件“brokenpack”已损坏（见上方警告）")
+    listing = runner.invoke(cli, ["plugins"])
+    assert f"已损坏：brokenpack：加载失败：ImportError: boom {where}" in listing.stdout
+    english = runner.invoke(cli, ["run", "-c", "county", "-f", "csv", "--lang", "en"])
+    assert english.stderr.splitlines()[0] == (
+        f"escore: warning: plugin 'brokenpack' is broken and was left out: failed to load: ImportError: boom {where}"
+    )
 
 
 # ---------------------------------------------------------------------- tables and workbooks

@@ -209,3 +209,75 @@ def test_version_and_english_help_load_no_translation():
     env = {"PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.splitlines()
     assert [line for line in out if line in ("True", "False")] == ["False"] * 3
+
+
+# ---------------------------------------------------------------------- what the help says is so
+
+
+def test_run_s_help_names_every_format_escore_writes():
+    """It had left out html."""
+    from escore import _builtin_formats
+
+    names: list[str] = []
+    _builtin_formats.escore_register_formats(lambda f: names.append(f.name))
+    option = next(o for o in command_of(["run"]).params if o.name == "format_")
+    listed = option.help.split(":", 1)[1].split("(")[0].replace(" ", "").strip(",").split(",")
+    assert sorted(listed) == sorted(names) and "html" in names
+
+
+def test_the_list_of_commands_names_every_schema():
+    """escore --help had left out plans (plan --all)."""
+    from escore._report import SCHEMAS
+
+    summary = _COMMANDS["schema"][2]
+    assert summary.split("(", 1)[1].rstrip(").").split(", ") == ["run", "list", "diff", "whatif", "plan", "plans", "history"]
+    assert set(SCHEMAS) == {"run", "list", "diff", "whatif", "plan", "plans", "history"}
+
+
+def test_verify_s_fail_under_is_shown_as_the_pct_its_help_speaks_of():
+    assert "  --fail-under PCT  With --coverage: fail if fewer than PCT% of indicators are" in shown_help(["verify"])
+
+
+#: Each example of a command's --help, as the help shows it, and the command line that runs it
+#: against the fj2017 sample; ``None``: an example that needs what the sample lacks (two saved
+#: runs, an evidence directory of the reader's, a second ruleset installed).
+EXAMPLES: list[tuple[list[str], str, list[str] | None]] = [
+    (
+        ["whatif"],
+        '--add-row website_notices:date=2017-09-01,kind="网络安全通报批评"',
+        ["whatif", "fuzhou.luoyuan", "--add-row", 'website_notices:date=2017-09-01,kind="网络安全通报批评"'],
+    ),
+    (["whatif"], "--remove-row website_notices:4", ["whatif", "fuzhou.luoyuan", "--remove-row", "website_notices:4"]),
+    (["run"], "(e.g. code,name,total)", ["run", "-c", "county", "-f", "csv", "--columns", "code,name,total"]),
+    (["run"], "e.g. provincial, city, county", ["run", "-c", "provincial"]),
+    (["run"], "(e.g. fj2017)", ["run", "-c", "city", "--ruleset", "fj2017"]),
+    (["verify"], "e.g. --pytest-arg=-x", ["verify", "--pytest-arg=-x", "-k", "full-marks"]),
+    (["new-pack"], "e.g. fj2018", ["new-pack", "--extends", "fj2017", "--name", "fj2018", "{tmp}/fj2018"]),
+    (["diff"], "saved run ids (3 7)", None),
+    (["diff"], "evidence directories (ev-oct/ ev-dec/)", None),
+    (["diff"], "(--ruleset fj2017 --ruleset fj2018 -c county)", None),
+]
+
+
+def test_every_example_of_the_help_is_listed_here():
+    """A help text with an example ("e.g.", an option with its value) that is not in EXAMPLES fails:
+    add it there, with the command line that runs it."""
+    for path in command_paths():
+        command = command_of(path)
+        texts = [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
+        for text in texts:
+            if "e.g." in text or "--add-row " in text or "--remove-row " in text or "(3 7)" in text:
+                # an option many commands share (--ruleset, -c) is run with one of them
+                assert any(example in text for _, example, _ in EXAMPLES), (path, text)
+
+
+@pytest.mark.parametrize(("path", "example", "args"), [e for e in EXAMPLES if e[2] is not None], ids=lambda v: str(v)[:40])
+def test_every_example_of_the_help_runs_against_the_sample(tmp_path, monkeypatch, path, example, args):
+    """whatif's had named a kind of notice the fj2017 packs do not know ('security')."""
+    pytest.importorskip("escore_fj2017_website")
+    for name in ("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "ESCORE_PLUGINS", "ESCORE_BLOCKED_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    assert example in " ".join(shown_help(path).split()) or example in (command_of(path).help or "")
+    result = CliRunner().invoke(cli, [a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.exit_code == 0, result.output + result.stderr

@@ -73,6 +73,20 @@ def test_every_category_validates_against_the_schemas(outputs, category):
         assert data["schema_version"] == json.loads(schema_text(name))["properties"]["schema_version"]["const"] == 2
 
 
+def test_the_rounding_string_says_how_sums_of_non_terminating_quotients_are_settled(outputs):
+    """It had said only that such quotients are carried at 28 significant digits; the raw scores,
+    subtotals and section points that sum them are settled at 20 places (README "Exact arithmetic")."""
+    settled = (
+        "a sum of such quotients (a raw score, a group's subtotal, a section's points where weight ÷ raw max does not terminate) "
+        "is settled at 20 decimal places, half-even"
+    )
+    for category in CATEGORIES:
+        assert settled in outputs[category][0]["rounding"]
+    assert settled in json.loads(schema_text("run"))["description"]
+    for text in ((ROOT / "docs" / "machine-output.md").read_text(encoding="utf-8"), (ROOT / "README.md").read_text(encoding="utf-8")):
+        assert "settled at 20 decimal places" in " ".join(text.split()).replace("**", "")
+
+
 @pytest.mark.parametrize(("unit", "category"), [("fuzhou", "city"), ("fuzhou.gulou", "county"), ("prov.fgw", "provincial")])
 def test_explain_json_is_a_run_document_of_one_unit_ranked_against_none(runner, outputs, unit, category):
     """`escore explain -f json` validates against the run schema (its rank is null: one unit is

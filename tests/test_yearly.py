@@ -1057,6 +1057,46 @@ def test_fj2019_rules_diff_is_the_front_matter(with_fj2019):
         assert citation.text in letter and "ILLUSTRATIVE" in citation.note
 
 
+def test_fj2019_speaks_chinese_as_fj2017_does(with_fj2019, monkeypatch, tmp_path):
+    """Installed beside fj2017, the example had made every command that uses no one ruleset English."""
+    assert Catalog(make_plugin_manager()).rulesets["fj2019-structure"][0].language == "zh"
+    monkeypatch.delenv("ESCORE_LANG")
+    history = with_fj2019.invoke(cli, ["history", "--db", str(tmp_path / "escore.db")])
+    assert history.stdout == "没有已保存的运行（escore run … --save 可保存一次）\n"
+    assert (
+        with_fj2019.invoke(cli, ["run", "-c", "city"])
+        .stdout.splitlines()[0]
+        .endswith("· city 设区市政府、平潭综合实验区管委会 · 10 个单位")
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "-c", "county"],
+        ["run", "-c", "county", "-f", "json"],
+        ["explain", "思明区"],
+        ["diff", "A", "B", "-c", "county"],
+        ["plan", "xiamen.siming"],
+        ["whatif", "fuzhou.jinan", "--remove-row", "website_notices:2"],
+        ["template", "-c", "county", "--unit", "思明区"],
+        ["list", "-c", "county"],
+    ],
+)
+def test_the_latest_installed_ruleset_is_named_once_per_command(with_fj2019, tmp_path, args):
+    """run had said it twice, diff of two directories four times."""
+    import shutil
+
+    sample = ROOT / "plugins" / "indicators_website" / "escore_fj2017_website" / "sample" / "county"
+    if "diff" in args:
+        for side in ("A", "B"):
+            shutil.copytree(sample, tmp_path / side)
+        args = [str(tmp_path / a) if a in ("A", "B") else a for a in args]
+    result = with_fj2019.invoke(cli, [*args, "--db", str(tmp_path / "escore.db")] if args[0] in ("diff", "whatif") else args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("using fj2019-structure (2019), the latest installed") == 1, result.stderr
+
+
 def test_fj2019_scores_are_the_2017_raw_points_at_the_2019_weights(with_fj2019):
     catalog = Catalog(make_plugin_manager())
     assert "示意" in catalog.rulesets["fj2019-structure"][0].title  # labelled illustrative wherever the title shows
@@ -1079,7 +1119,7 @@ def test_with_a_second_ruleset_installed_fj2017_keeps_every_expectation(with_fj2
     default = with_fj2019.invoke(cli, ["run", "-c", "county"])
     assert default.exit_code == 0
     assert default.stdout.startswith("escore · fj2019-structure (2019) · county")
-    assert "using fj2019-structure (2019), the latest installed; also installed: fj2017 (2017)" in default.stderr
+    assert default.stderr.count("using fj2019-structure (2019), the latest installed; also installed: fj2017 (2017)") == 1
     fj2017 = with_fj2019.invoke(cli, ["verify", "--ruleset", "fj2017"])
     assert fj2017.exit_code == 0, fj2017.output[-3000:]
     assert "failed" not in fj2017.output
@@ -1197,14 +1237,32 @@ def test_new_pack_without_a_base_is_a_minimal_pack_whose_case_passes(tmp_path, m
     ranking = runner.invoke(cli, ["run", "-c", "unit", "-f", "csv"])
     assert ranking.exit_code == 0, ranking.stderr
     assert ranking.stdout.splitlines()[1] == "1,example,Example Unit,,60,60.00,60,60.00,0,0,yes"
+    # one unit is counted as one (it had been "1 units")
+    assert runner.invoke(cli, ["run", "-c", "unit"]).stdout.splitlines()[0] == "escore · town2030 (2030) · unit Assessed units · 1 unit"
+    assert runner.invoke(cli, ["run", "-c", "unit", "--lang", "zh"]).stdout.splitlines()[0].endswith(" · 1 个单位")
     verify = runner.invoke(cli, ["verify", "--ruleset", "town2030"])
     assert verify.exit_code == 0 and "1 passed" in verify.output
     assert runner.invoke(cli, ["new-pack", "--name", "Bad Name", "--year", "1", str(tmp_path / "b")]).exit_code == 2
 
 
+#: A case of the derived scaffold's own, added to its golden/ as its README says.
+OWN_CASE = """[[case]]
+id = "own-case"
+ruleset = "demo2025"
+category = "town"
+unit = { code = "test.town", name = "Test Town", attributes = { kind = "market" } }
+fields = { "service.reply_rate" = 80 }
+
+[case.expect]
+indicators = { "S-1-1" = "6" }
+"""
+
+
 @pytest.mark.parametrize("args", [["--name", "town2030", "--year", "2030"], ["--name", "demo2025", "--extends", "demo2024"]])
 def test_a_new_pack_s_own_tests_pass_before_it_is_installed(tmp_path, monkeypatch, args):
-    """The scaffold's tests had failed with `assert []` until the pack was pip-installed."""
+    """The scaffold's tests had failed with `assert []` until the pack was pip-installed; run
+    as its README says (`python -m pytest`, every test of the folder), its golden cases, which
+    pytest collects as items of their own, had failed with "unknown ruleset" until then."""
     import os
     import subprocess
 
@@ -1212,6 +1270,8 @@ def test_a_new_pack_s_own_tests_pass_before_it_is_installed(tmp_path, monkeypatc
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin")
     made = CliRunner().invoke(cli, ["new-pack", *args, str(tmp_path / "pack")])
     assert made.exit_code == 0, made.stderr
+    if "--extends" in args:
+        (tmp_path / "pack" / "escore_demo2025" / "golden" / "own.toml").write_text(OWN_CASE, encoding="utf-8")
     env = {
         **os.environ,
         "ESCORE_DISABLE_PLUGIN_AUTOLOAD": "1",
@@ -1219,7 +1279,7 @@ def test_a_new_pack_s_own_tests_pass_before_it_is_installed(tmp_path, monkeypatc
         "PYTHONPATH": str(ROOT / "examples" / "demo-pack"),  # the base pack, where the suite finds it
     }
     tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "tests"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
         cwd=tmp_path / "pack",
         env=env,
         capture_output=True,
@@ -1227,7 +1287,8 @@ def test_a_new_pack_s_own_tests_pass_before_it_is_installed(tmp_path, monkeypatc
         timeout=120,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert ("2 passed" if "--extends" in args else "1 passed") in tests.stdout.splitlines()[-1]
+    # the pack's own golden case as an item of its own, and tests/test_pack.py
+    assert ("3 passed" if "--extends" in args else "2 passed") in tests.stdout.splitlines()[-1]
 
 
 def test_explain_and_verify_choose_among_years_like_run(with_fj2019):

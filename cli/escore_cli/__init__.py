@@ -30,7 +30,7 @@ _COMMANDS = {
     "schema": (
         "escore_cli._schema",
         "schema",
-        H_("Print the JSON Schema of the JSON output of a command (run, list, diff, whatif, plan, history)."),
+        H_("Print the JSON Schema of the JSON output of a command (run, list, diff, whatif, plan, plans, history)."),
     ),
     "template": ("escore_cli._template", "template", H_("Write a blank evidence file for a category or unit.")),
     "verify": ("escore_cli._verify", "verify", H_("Run the golden cases of the installed packs.")),

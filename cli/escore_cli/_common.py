@@ -39,10 +39,11 @@ def catalog_from(ctx: click.Context) -> Any:
     blocked, forced = plugin_options(ctx)
     if ctx.params.get("lang") or os.environ.get("ESCORE_LANG"):
         use_language(None, ctx.params.get("lang"))  # so that a broken plugin is reported in it too
-    catalog = Catalog(make_plugin_manager(blocked=blocked, names=forced), complete=True)
+    catalog = Catalog(make_plugin_manager(blocked=blocked, names=forced), complete=True, announce=False)
     # The language is chosen before anything can fail, so that errors speak it too; commands
     # that pick one ruleset choose again with that ruleset's language (use_language).
     use_language(catalog, ctx.params.get("lang"), [r for r, _ in catalog.rulesets.values()])
+    catalog.announce_broken()  # in that language: the packs that loaded decide it
     catalog.note = lambda message: click.echo(prefixed(message), err=True)
     ctx.meta["escore.catalog"] = catalog
     return catalog

@@ -93,7 +93,7 @@ def history(ctx: click.Context, lang: str | None, category: str | None, format_:
         [
             str(r["id"]),
             r["created"],
-            pgettext("run kind", r["kind"]),
+            pgettext("run kind", r["kind"]) + (" " + SYNTHETIC_MARK if r["synthetic"] else ""),
             r["ruleset"],
             r["category"],
             str(r["units"]),
@@ -102,10 +102,20 @@ def history(ctx: click.Context, lang: str | None, category: str | None, format_:
         ]
         for r in runs
     ]
-    echo_out(
-        safe("\n".join(grid([_(h) for h in HISTORY_HEADINGS], rows, [True] + [False] * 7)) + "\n"),
-        nl=False,
-    )
+    table = "\n".join(grid([_(h) for h in HISTORY_HEADINGS], rows, [True] + [False] * 7)) + "\n"
+    if any(r["synthetic"] for r in runs):  # what the mark means, as every output made from synthetic evidence says
+        table += (
+            "\n"
+            + _("{0} a run scored on synthetic evidence: sample data made up for demonstration, not real assessment results").format(
+                SYNTHETIC_MARK
+            )
+            + "\n"
+        )
+    echo_out(safe(table), nl=False)
+
+
+#: The mark on a saved run of synthetic evidence in the history table.
+SYNTHETIC_MARK = "*"
 
 
 # ---------------------------------------------------------------------- diff
@@ -430,7 +440,7 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
     from html import escape
 
     from escore._i18n import language
-    from escore._report import synthetic_banner
+    from escore._report import page_title, synthetic_banner
 
     # Messages are looked up outside the f-strings: the extractor does not read inside them.
     before = _("before: {0}").format(_side_label(head["before"]))
@@ -439,7 +449,7 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
     rounding = _("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)")
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{language()}"><head><meta charset="utf-8"><title>escore diff</title>',
+        f'<html lang="{language()}"><head><meta charset="utf-8"><title>{escape(page_title("escore diff", bool(head.get("synthetic"))))}</title>',
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
         ".up{color:#070}.down{color:#b00}td.n{text-align:right}</style></head><body>",
         "<h1>escore diff</h1>",
@@ -474,7 +484,7 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
     cls=Command,
     help=H_(
         "Score UNIT with changed evidence: the delta, the changed indicators and the new rank.\n\n"
-        'Rows: --add-row website_notices:date=2017-09-01,kind="security" adds one (a unit=CODE column names a sub-unit); --remove-row website_notices:4 removes the unit\'s row at line 4.'
+        'Rows: --add-row website_notices:date=2017-09-01,kind="网络安全通报批评" adds one (a unit=CODE column names a sub-unit); --remove-row website_notices:4 removes the unit\'s row at line 4.'
     ),
 )
 @click.argument("unit")
@@ -519,6 +529,7 @@ def whatif(
 
     from ._explain import unit_to_score
 
+    catalog = catalog_from(ctx)  # the language of the packs first: a usage error speaks it too
     check_command_suffix(output, format_, ("table", "json"))
     check_output_not_input(output, evidence, ctx=ctx, roster=roster, db=db)
     changes = Changes.from_options(sets, add_rows, remove_rows)
@@ -527,7 +538,6 @@ def whatif(
     if save and roster is not None:
         raise UsageError(_("--roster: saved runs score the pack's roster; leave --roster out"))
     check_label(label, save)
-    catalog = catalog_from(ctx)
     rules, cat, code, appeals = unit_to_score(catalog, unit, ruleset, year, category, roster, db, no_appeals)
     if roster is not None:  # a units table: the unit scored before and after, the others once for the ranks
         from escore._cycle import whatif_in_table
@@ -636,10 +646,10 @@ def appeal_add(
 
     from ._explain import find_unit
 
+    catalog = catalog_from(ctx)  # the language of the packs first: a usage error speaks it too
     changes = Changes.from_options(sets, add_rows, remove_rows)
     if not claim.strip():
         raise UsageError(_("--claim: say what the appeal claims; it is recorded with the appeal and shown with its effect"))
-    catalog = catalog_from(ctx)
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
     plan = catalog.plan(rules, cat)
     if indicator not in plan.nodes:

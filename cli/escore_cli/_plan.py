@@ -416,14 +416,14 @@ def plan_html(data: dict[str, Any], command: list[str] | None = None) -> str:
     from html import escape
 
     from escore._i18n import language
-    from escore._report import synthetic_banner
+    from escore._report import page_title, synthetic_banner
 
     banner = f"<p><strong>{escape(synthetic_banner())}</strong></p>" if data.get("synthetic") else ""
     # Messages are looked up outside the f-strings: the extractor does not read inside them.
     title = _("Improvement plan: {0} {1}").format(data["unit"], data["name"])
     total = _("total {0}").format(data["total"])
     return (
-        _PAGE_HEAD.format(language(), "escore plan")
+        _PAGE_HEAD.format(language(), escape(page_title("escore plan", bool(data.get("synthetic")))))
         + f"<h1>{escape(title)}</h1>{banner}"
         + f"<p>{escape(total)}</p>{_actions_html(data, command)}"
         + f"<p>{escape(data['note'])}</p></body></html>\n"
@@ -449,14 +449,14 @@ def write_plans_html(
 
     from escore._i18n import language
     from escore._plan import PLAN_NOTE
-    from escore._report import synthetic_banner
+    from escore._report import page_title, synthetic_banner
     from escore._results import present
 
     def anchor(code: str) -> str:
         return "unit-" + quote(code, safe="")
 
     title = _("Improvement plans: {0} ({1})").format(plan.category.key, plan.ruleset.name)
-    parts = [_PAGE_HEAD.format(language(), "escore plan --all"), f"<h1>{escape(title)}</h1>"]
+    parts = [_PAGE_HEAD.format(language(), escape(page_title("escore plan --all", synthetic))), f"<h1>{escape(title)}</h1>"]
     if synthetic:
         parts.append(f"<p><strong>{escape(synthetic_banner())}</strong></p>")
     parts.append(f"<p>{escape(_(PLAN_NOTE))}</p>")

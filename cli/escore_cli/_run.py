@@ -51,7 +51,12 @@ STDERR_UNITS = 10
 @year_option
 @evidence_option
 @click.option(
-    "--format", "-f", "format_", default="table", show_default=True, help=H_("Output format: table, json, toml, csv, xlsx (or a plugin's).")
+    "--format",
+    "-f",
+    "format_",
+    default="table",
+    show_default=True,
+    help=H_("Output format: table, json, toml, csv, html, xlsx (or a plugin's)."),
 )
 @output_option
 @click.option(

@@ -142,7 +142,7 @@ packages = ["{package}"]
 
 [tool.setuptools.package-data]
 {package} = ["golden/*.toml", "golden/*.md", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"]
-""",
+{_pytest_section(package)}""",
         f"{package}/__init__.py": f'"""escore rule pack {name} ({year}): what changed since {base}."""\n',
         f"{package}/plugin.py": f'''"""Registers ruleset {name} ({year}), which extends {base}: everything not declared here is inherited."""
 
@@ -284,9 +284,21 @@ def test_golden_cases_pass():
 def _conftest(package: str) -> str:
     """The pack's top conftest.py: its directory on sys.path, so that its tests run before it is installed."""
     return f'''"""pytest puts this file's directory on sys.path: `{package}` imports from the checkout, and
-the tests load its plugin by name, before `pip install -e .` as after it (installed, the same
-module is registered once)."""
+the tests load its plugin by name (tests/test_pack.py, and pyproject.toml's `escore_plugins` for the
+golden cases), before `pip install -e .` as after it (installed, the same module is registered once)."""
 '''
+
+
+def _pytest_section(package: str) -> str:
+    """The pack's pytest configuration: escore's pytest plugin collects the cases under
+    ``golden/`` as test items of their own, and loads the pack by name to run them, so that they
+    pass before it is installed as after."""
+    return f"""
+[tool.pytest.ini_options]
+# The golden cases in {package}/golden are test items too: escore's pytest plugin loads this
+# pack by name for them, before `pip install -e .` as after it.
+escore_plugins = ["{package}.plugin"]
+"""
 
 
 def minimal_pack(name: str, year: int) -> dict[str, str]:
@@ -313,7 +325,7 @@ packages = ["{package}"]
 
 [tool.setuptools.package-data]
 {package} = ["*.toml", "golden/*.toml", "sample/*.toml", "sample/units/*.toml"]
-""",
+{_pytest_section(package)}""",
         f"{package}/__init__.py": f'"""escore rule pack {name} ({year})."""\n',
         f"{package}/plugin.py": f'''"""Registers ruleset {name} ({year}) with escore."""
 

@@ -45,7 +45,9 @@ class _Sink:
     context_settings={"ignore_unknown_options": True},
     cls=Command,
     help=H_(
-        "Run golden cases through pytest: those of the installed packs, or under PATHS.\n\n"
+        "Run golden cases through pytest: those of the installed packs, or those at PATHS.\n\n"
+        "A file given is read as golden cases whatever its name. In a directory, the *.toml files of directories named "
+        "golden and the *.golden.toml files are; a warning names any other *.toml there that holds cases.\n\n"
         "Exit status: 0 when every case passes (and coverage is at least --fail-under), 1 otherwise, 2 on bad input."
     ),
 )
@@ -53,7 +55,12 @@ class _Sink:
 @ruleset_option
 @year_option
 @click.option("--coverage", "with_coverage", is_flag=True, help=H_("Report rule coverage: indicators reached, branches never taken."))
-@click.option("--fail-under", type=FiniteFloatRange(0, 100), help=H_("With --coverage: fail if fewer than PCT% of indicators are reached."))
+@click.option(
+    "--fail-under",
+    type=FiniteFloatRange(0, 100),
+    metavar="PCT",
+    help=H_("With --coverage: fail if fewer than PCT% of indicators are reached."),
+)
 @click.option(
     "--pytest-arg", "pytest_args", multiple=True, metavar="ARG", help=H_("Pass ARG to pytest (repeatable), e.g. --pytest-arg=-x.")
 )
@@ -83,9 +90,9 @@ def verify(
     from escore._errors import UsageError
     from escore._golden import check_drops
 
+    catalog = catalog_from(ctx)  # the language of the packs first: a usage error speaks it too
     if fail_under is not None and not with_coverage:
         raise UsageError(_("--fail-under needs --coverage (it is a threshold of rule coverage)"))
-    catalog = catalog_from(ctx)
     names = _chosen_rulesets(catalog, ruleset, year)
     # A tree that does not hold together is one pack error, said once, as run says it (each
     # of its cases had failed with the same message).
@@ -129,7 +136,10 @@ def verify(
         message = _("no golden case was collected") + (
             _(" (-k {0} matches none)").format(repr(keyword))
             if keyword
-            else _("; golden case files are *.toml files in a directory named 'golden', or *.golden.toml")
+            else _(
+                "; in a directory, golden case files are *.toml files in a directory named 'golden' and *.golden.toml files "
+                "(a file named on the command line is read whatever its name)"
+            )
         )
         click.echo(_("escore: error: {0}").format(message), err=True)
         ctx.exit(2)
@@ -143,8 +153,9 @@ def _check_case_files(catalog: Catalog, targets: list[Path]) -> None:
     read (bad TOML, an unknown key, a case naming another ruleset than its directory's, evidence
     of the wrong type or impossible) is an
     input error naming it, exit 2, not pytest's collection error and its stack on stdout with
-    exit 1; a file given that is not a golden case file is named as such."""
-    from escore._errors import UsageError
+    exit 1. A file given is golden cases whatever its name; in a directory, a ``*.toml`` that
+    holds cases but is not named as a golden case file is left out with a warning naming it."""
+    from escore._errors import warn
     from escore._golden import bindings, case_evidence, case_target, load_cases
     from escore.pytest_plugin import is_golden
 
@@ -157,16 +168,43 @@ def _check_case_files(catalog: Catalog, targets: list[Path]) -> None:
 
     for target in targets:
         if target.is_file():
-            if not is_golden(target):
-                raise UsageError(
-                    _("{0}: not a golden case file (a *.toml in a directory named 'golden', or a *.golden.toml)").format(target)
-                )
             check(target)
             continue
+        left_out = []
         for path in sorted(target.rglob("*.toml")):
-            skipped = any(fnmatch.fnmatch(part, pattern) for part in path.relative_to(target).parts[:-1] for pattern in _NOT_COLLECTED)
-            if is_golden(path) and not skipped:
+            if any(fnmatch.fnmatch(part, pattern) for part in path.relative_to(target).parts[:-1] for pattern in _NOT_COLLECTED):
+                continue
+            if is_golden(path):
                 check(path)
+            elif _holds_cases(path):
+                left_out.append(str(path.relative_to(target)))
+        if left_out:
+            shown = ", ".join(left_out[:_SHOWN]) + (_(" and {0} more").format(len(left_out) - _SHOWN) if len(left_out) > _SHOWN else "")
+            warn(
+                _(
+                    "{0}: {1} file(s) hold golden cases but were not read: {2} (in a directory, golden case files are *.toml files "
+                    "in a directory named 'golden' and *.golden.toml files: rename them, or name each on the command line)"
+                ).format(target, len(left_out), shown)
+            )
+
+
+#: The files a warning names at most.
+_SHOWN = 10
+
+
+def _holds_cases(path: Path) -> bool:
+    """Whether a ``*.toml`` that is not named as a golden case file holds golden cases (a
+    ``[[case]]`` table): evidence files and settings beside the cases are not named."""
+    import tomllib
+
+    try:
+        data = path.read_bytes()
+        if b"case" not in data:
+            return False
+        parsed = tomllib.loads(data.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(parsed.get("case"), list)
 
 
 #: The folders pytest does not look into by default (its ``norecursedirs``): a case file there
@@ -206,6 +244,7 @@ def _pytest_args(
     # or package __init__ imported (-p no:python), no doctests. pytest's cache stays in
     # the rootdir (the working directory), so --pytest-arg=--lf still works.
     args += ["--noconftest", "-c", str(empty_config), "-p", "no:python", "-p", "no:doctest"]
+    args.append("--escore-named-files")  # a file given is golden cases whatever its name, as _check_case_files read it
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args += ["-p", "escore.pytest_plugin"]  # the pytest11 entry point is not loaded then
     for name in rulesets:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ._collect import IndicatorPlan, Plan
 from ._frozen import frozen
+from ._i18n import NP_, gettext, pgettext
 from ._reach import rules_read
 from ._score import ROLLUP
 
@@ -48,22 +49,47 @@ class PlanCoverage:
         return total - sum(len(i.missed) for i in self.indicators), total
 
 
+#: The branches the vocabulary names in words of its own (a ladder's are its rows' labels, a
+#: deduction's and an award's also their item kinds): shown in the command's language.
+BRANCH_WORDS = frozenset(
+    (
+        NP_("rule branch", "full"),
+        NP_("rule branch", "partial"),
+        NP_("rule branch", "none"),
+        NP_("rule branch", "nothing to count"),
+        NP_("rule branch", "yes"),
+        NP_("rule branch", "no"),
+        NP_("rule branch", "none deducted"),
+        NP_("rule branch", "floor"),
+        NP_("rule branch", "nothing awarded"),
+        NP_("rule branch", "cap"),
+    )
+)
+
+
+def branch_label(branch: str) -> str:
+    """A rule's branch as the coverage report shows it: the vocabulary's words translated, an item
+    kind in the pack's words (its catalogue's), a ladder row's label as it is."""
+    return pgettext("rule branch", branch) if branch in BRANCH_WORDS else gettext(branch)
+
+
 def expected_branches(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, str, str]]:
-    """``(rule, branch, label)`` triples that rule coverage expects some case to take."""
+    """``(rule, branch, label)`` triples that rule coverage expects some case to take; the label
+    in the current language (the rule's kind is the vocabulary's class, ``ladder``, ``graded``)."""
     out: list[tuple[str, str, str]] = []
     for _where, rule in rules_read(plan, ip):  # the other column of a two-column table left out
         for branch in rule.branches:
-            out.append((rule.name, branch, f"{type(rule).__name__.lower()} '{rule.name}': {branch}"))
+            out.append((rule.name, branch, gettext("{0} '{1}': {2}").format(type(rule).__name__.lower(), rule.name, branch_label(branch))))
     code = ip.node.code
     for alt in ip.alternatives:
-        out.append((code, f"alternative {alt.branch}", f"alternative {alt.label or alt.branch}"))
+        out.append((code, f"alternative {alt.branch}", gettext("alternative {0}").format(alt.label or alt.branch)))
     if ip.rollup_tables:
-        out.append(("*", ROLLUP, "roll-up: no case counted an item of a sub-unit"))
+        out.append(("*", ROLLUP, gettext("roll-up: no case counted an item of a sub-unit")))
     for veto in plan.vetoes:
         if code in veto.leaves:
-            out.append((veto.code, "applied", f"veto {veto.code} {veto.title}"))
+            out.append((veto.code, "applied", gettext("veto {0} {1}").format(veto.code, veto.title)))
     if ip.node.kind == "bonus":
-        out.append(("section", "capped", "section raw score capped after the bonus"))
+        out.append(("section", "capped", gettext("section raw score capped after the bonus")))
     return out
 
 

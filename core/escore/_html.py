@@ -21,8 +21,8 @@ from typing import Any
 
 from ._collect import Plan
 from ._i18n import gettext as _
-from ._i18n import language, status_label
-from ._report import rounded_apart_note, synthetic_banner
+from ._i18n import language, ngettext, status_label
+from ._report import page_title, rounded_apart_note, synthetic_banner
 from ._results import STATUSES, RunResult, UnitResult, present
 from ._score import ZERO, fmt, settle, sum_exactly
 
@@ -396,14 +396,14 @@ def render_html(result: RunResult, *, single: bool = False) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="generator" content="escore">',
-        f"<title>{esc(title)}</title>",
+        f"<title>{esc(page_title(title, result.synthetic))}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
         "<body>",
         "<header>",
         f"<h1>{esc(title)}</h1>",
         f'<p class="meta">{esc(plan.ruleset.name)} ({plan.ruleset.year}) · {esc(plan.category.key)} {esc(plan.category.title)} · '
-        + esc(_("{0} units").format(len(result.units)))
+        + esc(ngettext("{0} unit", "{0} units", len(result.units)).format(len(result.units)))
         + " · "
         + esc(_(", ").join(f"{status_label(k)} {n}" for k, n in counts.items()))
         + "</p>",

@@ -15,7 +15,7 @@ an explanation line per scoring step, pays one dictionary lookup per line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,13 @@ DOMAIN = "escore"
 ENV = "ESCORE_LANG"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
+
+def _english_plural(n: int) -> int:
+    return 0 if n == 1 else 1
+
+
 _messages: dict[str, str] = {}
-_current: dict[str, Any] = {"language": "en"}
+_current: dict[str, Any] = {"language": "en", "plural": _english_plural}
 #: The translated messages of the current language; empty (false) while the command speaks English.
 translating: dict[str, str] = _messages
 
@@ -70,6 +75,24 @@ def pgettext(context: str, message: str) -> str:
     if not _messages:
         return message
     return _messages.get(f"{context}\x04{message}", message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a message that counts ``n`` things (``"{0} unit"``, ``"{0} units"``) in the
+    current language: the catalogue's form for ``n`` by the language's plural rule, else English's
+    (``singular`` for 1, ``plural`` otherwise). Formatted afterwards, like :func:`gettext`:
+    ``ngettext("{0} unit", "{0} units", n).format(n)``."""
+    if _messages:
+        forms = _messages.get(singular + PLURAL_KEY)
+        if forms:
+            texts = forms.split("\x00")
+            return texts[min(_current["plural"](n), len(texts) - 1)]
+    return singular if n == 1 else plural
+
+
+#: Appended to a plural message's singular msgid to make its key in the messages read from a
+#: catalogue; its value is the translated forms joined by NUL, as a ``.mo`` file stores them.
+PLURAL_KEY = "\x00"
 
 
 def N_(message: str) -> str:
@@ -125,12 +148,29 @@ def status_label(status: str) -> str:
 
 
 def read_catalogue(path: Path) -> dict[str, str]:
-    """The translated messages of one compiled catalogue (``.mo``); untranslated ones are left out."""
+    """The translated messages of one compiled catalogue (``.mo``); untranslated ones are left out.
+    A plural message is keyed by its singular msgid and :data:`PLURAL_KEY`, its forms joined by NUL."""
+    return _read(path)[0]
+
+
+def _read(path: Path) -> tuple[dict[str, str], Callable[[int], int]]:
+    """The messages of one compiled catalogue and its language's plural rule (which form counts ``n``)."""
     import gettext as stdlib_gettext
 
     with path.open("rb") as stream:
         catalogue = stdlib_gettext.GNUTranslations(stream)
-    return {key: value for key, value in catalogue._catalog.items() if isinstance(key, str) and key and value}  # type: ignore[attr-defined]
+    found: dict[str, str] = {}
+    forms: dict[str, dict[int, str]] = {}
+    for key, value in catalogue._catalog.items():  # type: ignore[attr-defined]
+        if isinstance(key, str):
+            if key and value:
+                found[key] = value
+        else:  # (singular, index): a form of a plural message
+            forms.setdefault(key[0], {})[key[1]] = value
+    for singular, texts in forms.items():
+        if all(texts.values()):
+            found[singular + PLURAL_KEY] = "\x00".join(texts[i] for i in sorted(texts))
+    return found, catalogue.plural  # type: ignore[attr-defined]
 
 
 def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
@@ -144,17 +184,20 @@ def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
         return  # already in use: a command chooses its language again once it knows the ruleset
     messages: dict[str, str] = {}
     read: list[tuple[str, int, int]] = []
+    plural: Callable[[int], int] = _english_plural
     if lang != "en":
         for domain, directory in [*given, (DOMAIN, str(LOCALE_DIR))]:
             path = Path(directory) / lang / "LC_MESSAGES" / f"{domain}.mo"
             if path.is_file():
-                messages.update(read_catalogue(path))  # escore's own catalogue last: packs cannot change it
+                found, plural = _read(path)  # the language's rule: escore's catalogue's, read last
+                messages.update(found)  # escore's own catalogue last: packs cannot change it
                 info = path.stat()
                 read.append((str(path), info.st_mtime_ns, info.st_size))
     _messages.clear()
     _messages.update(messages)
     lines.clear()
     _current["language"] = lang
+    _current["plural"] = plural
     _current["catalogues"] = (lang, given)
     _current["read"] = (lang, tuple(read))
 

@@ -80,7 +80,7 @@ def make_plugin_manager(
     distributions: dict[str, Any] = {}
     # Plugins that failed to load: name → (entry point or None, one-line description).
     # A broken pack is left out with a warning; the others keep working.
-    broken: dict[str, tuple[Any, str]] = {}
+    broken: dict[str, tuple[Any, Problem]] = {}
     pm._escore_broken = broken  # type: ignore[attr-defined]
     if autoload:
         from ._entrypoints import entry_points
@@ -107,7 +107,27 @@ def make_plugin_manager(
     return pm
 
 
-def plugin_failure(exc: BaseException) -> str:
+class Failure:
+    """``ExceptionType: message (file:line)`` of the innermost frame of a plugin's exception, for a
+    broken plugin: the exception's own words as they are, escore's words (where the pack's line
+    called into escore) in the language of the command that shows it."""
+
+    __slots__ = ("core", "text", "where")
+
+    def __init__(self, text: str, where: tuple[str, int] | None, core: tuple[str, int] | None) -> None:
+        self.text = text
+        self.where = where
+        self.core = core
+
+    def __str__(self) -> str:
+        if self.where is None:
+            return self.text
+        if self.core is None:
+            return f"{self.text} ({self.where[0]}:{self.where[1]})"
+        return self.text + " " + gettext("({0}:{1}, in escore at {2}:{3})").format(*self.where, *self.core)
+
+
+def plugin_failure(exc: BaseException) -> Failure:
     """``ExceptionType: message (file:line)`` of the innermost frame, for a broken plugin."""
     import traceback
 
@@ -116,30 +136,50 @@ def plugin_failure(exc: BaseException) -> str:
     # unknown type) says more than the line of escore that refused it: both are named.
     core = str(Path(__file__).parent) + os.sep
     theirs = [f for f in frames if not f.filename.startswith((core, "<"))]
-    where = ""
-    if frames:
-        where = f" ({frames[-1].filename}:{frames[-1].lineno})"
-        if theirs and theirs[-1] is not frames[-1]:
-            from ._paths import source_location  # escore's own line by its package path: the author's file stays as it is
+    text = f"{type(exc).__name__}: {exc}"
+    if not frames:
+        return Failure(text, None, None)
+    if theirs and theirs[-1] is not frames[-1]:
+        from ._paths import source_location  # escore's own line by its package path: the author's file stays as it is
 
-            where = f" ({theirs[-1].filename}:{theirs[-1].lineno}, in escore at {source_location(frames[-1].filename)}:{frames[-1].lineno})"
-    return f"{type(exc).__name__}: {exc}{where}"
+        return Failure(text, (theirs[-1].filename, theirs[-1].lineno or 0), (source_location(frames[-1].filename), frames[-1].lineno or 0))
+    return Failure(text, (frames[-1].filename, frames[-1].lineno or 0), None)
+
+
+class Problem:
+    """Why a plugin was left out: it failed to load, or one of its hooks raised; shown in the
+    language of the command that shows it (chosen after the plugins are loaded)."""
+
+    __slots__ = ("failure", "hook")
+
+    def __init__(self, failure: Failure, hook: str = "") -> None:
+        self.failure = failure
+        self.hook = hook
+
+    def __str__(self) -> str:
+        if self.hook:
+            return gettext("{0} raised {1}").format(self.hook, self.failure)
+        return gettext("failed to load: {0}").format(self.failure)
 
 
 def describe(name: str, ep: Any) -> str:
     """``plugin 'NAME' (distribution D V, entry point NAME = VALUE)``."""
     if ep is None:
-        return f"plugin '{name}'"
+        return gettext("plugin '{0}'").format(name)
     dist, version = ep.metadata()
-    return f"plugin '{name}' (distribution {dist or '?'} {version}, entry point {ep.name} = {ep.value})".replace("  ", " ")
+    return (
+        gettext("plugin '{0}' (distribution {1} {2}, entry point {3} = {4})")
+        .format(name, dist or "?", version, ep.name, ep.value)
+        .replace("  ", " ")
+    )
 
 
-def _load_entry_point(pm: pluggy.PluginManager, ep: Any, broken: dict[str, tuple[Any, str]]) -> bool:
+def _load_entry_point(pm: pluggy.PluginManager, ep: Any, broken: dict[str, tuple[Any, Problem]]) -> bool:
     """Import and register one entry point; a failure marks it broken instead of ending the command."""
     try:
         pm.register(ep.load(), name=ep.name)
     except (Exception, SystemExit) as exc:  # a pack's import may fail in any way, even sys.exit()
-        broken[ep.name] = (ep, f"failed to load: {plugin_failure(exc)}")
+        broken[ep.name] = (ep, Problem(plugin_failure(exc)))
         return False
     return True
 
@@ -165,14 +205,14 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name and not (name == exc.name or name.startswith(exc.name + ".")):  # it exists; something it imports does not
-                pm._escore_broken[name] = (None, f"failed to load: {plugin_failure(exc)}")  # type: ignore[attr-defined]
+                pm._escore_broken[name] = (None, Problem(plugin_failure(exc)))  # type: ignore[attr-defined]
                 continue
             hint = did_you_mean(name, available)
             raise UsageError(
                 gettext("-p/{0}: no escore plugin or module named '{1}'").format(PLUGINS_ENV, name) + (gettext("; ") + hint if hint else "")
             ) from None
         except (Exception, SystemExit) as exc:
-            pm._escore_broken[name] = (None, f"failed to load: {plugin_failure(exc)}")  # type: ignore[attr-defined]
+            pm._escore_broken[name] = (None, Problem(plugin_failure(exc)))  # type: ignore[attr-defined]
             continue
         if pm.is_registered(module):
             continue  # already loaded, by its entry point (-p escore_fj2017_city.plugin with autoload on)
@@ -206,7 +246,7 @@ def list_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
             out.append(PluginInfo(name, "escore" if builtin else "(registered directly)", __version__ if builtin else "", hooks))
     for name, (ep, problem) in getattr(pm, "_escore_broken", {}).items():
         dist, version = ep.metadata() if ep is not None else ("", "")
-        out.append(PluginInfo(name, dist, version, (), problem))
+        out.append(PluginInfo(name, dist, version, (), str(problem)))
     return sorted(out, key=lambda info: info.name)
 
 
@@ -236,11 +276,11 @@ def _call_attributed(pm: pluggy.PluginManager, hook_name: str, make_register: Ca
         except (Exception, SystemExit) as exc:
             if conflicts:
                 raise conflicts[0] from None
-            raise _PluginFailed(impl.plugin_name, f"{hook_name} raised {plugin_failure(exc)}") from None
+            raise _PluginFailed(impl.plugin_name, Problem(plugin_failure(exc), hook_name)) from None
 
 
 class _PluginFailed(Exception):
-    def __init__(self, plugin: str, problem: str) -> None:
+    def __init__(self, plugin: str, problem: Problem) -> None:
         super().__init__(plugin, problem)
         self.plugin = plugin
         self.problem = problem
@@ -249,14 +289,15 @@ class _PluginFailed(Exception):
 class Catalog:
     """Everything the loaded plugins registered, checked for conflicts."""
 
-    def __init__(self, pm: pluggy.PluginManager, *, complete: bool = False) -> None:
+    def __init__(self, pm: pluggy.PluginManager, *, complete: bool = False, announce: bool = True) -> None:
         """:param complete: the plugins are a whole installation (the command line): a category
         that states its ``total`` must then have sections weighing exactly that, which is how
         a run notices that a pack contributing a section is missing or failed to load. A test
-        of one pack alone leaves it ``False``."""
+        of one pack alone leaves it ``False``.
+        :param announce: warn now of each plugin left out; else :meth:`announce_broken` does."""
         self.pm = pm
         self.complete = complete
-        broken: dict[str, tuple[Any, str]] = getattr(pm, "_escore_broken", None) or {}
+        broken: dict[str, tuple[Any, Problem]] = getattr(pm, "_escore_broken", None) or {}
         pm._escore_broken = broken  # type: ignore[attr-defined]
         #: rulesets a broken plugin had registered before it failed (left out with it): a
         #: later year that broke must not let the earlier one be scored as if it were the latest
@@ -277,11 +318,17 @@ class Catalog:
                 pm.unregister(name=failure.plugin)
         self._lost_rulesets = lost
         self._lost_categories = lost_categories
+        self.broken = broken
+        if announce:
+            self.announce_broken()
+
+    def announce_broken(self) -> None:
+        """One warning for each plugin left out, naming why (the command line calls it once the
+        command's language is chosen, which the rulesets loaded decide)."""
         from ._errors import warn
 
-        for name, (ep, problem) in sorted(broken.items()):
+        for name, (ep, problem) in sorted(self.broken.items()):
             warn(gettext("{0} is broken and was left out: {1}").format(describe(name, ep), problem))
-        self.broken = broken
 
     def _reset(self) -> None:
         self.rulesets: dict[str, tuple[Ruleset, str]] = {}
@@ -300,6 +347,7 @@ class Catalog:
         self._chains: dict[str, tuple[str, ...]] = {}
         #: Called with a one-line note when a command picks a ruleset on its own (the CLI prints it on stderr).
         self.note: Callable[[str], None] = lambda message: None
+        self._noted: set[str] = set()  # each note once: a command may choose its ruleset more than once
         self.translations: list[tuple[str, Path]] = []  # (domain, locale directory), for escore._i18n.use
         self._plans: dict[tuple[str, str], Plan] = {}
         self._rosters: dict[tuple[str, str], tuple[Unit, ...]] = {}
@@ -589,11 +637,12 @@ class Catalog:
             )
         if len(candidates) > 1:
             others = ", ".join(f"{r.name} ({r.year})" for r in candidates[:-1])
-            self.note(
-                gettext("{0}: using {1} ({2}), the latest installed; also installed: {3} (choose with --year or --ruleset)").format(
-                    category, latest[0].name, latest[0].year, others
-                )
+            note = gettext("{0}: using {1} ({2}), the latest installed; also installed: {3} (choose with --year or --ruleset)").format(
+                category, latest[0].name, latest[0].year, others
             )
+            if note not in self._noted:  # diff chooses for each side, run once to speak and once to score
+                self._noted.add(note)
+                self.note(note)
         return latest[0]
 
     def plan(self, ruleset: str, category: str) -> Plan:

@@ -13,7 +13,7 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from ._collect import Plan, PlanNode, sorted_naturally
-from ._i18n import N_, gettext, language, method_label, status_label
+from ._i18n import N_, gettext, language, method_label, ngettext, status_label
 from ._results import RunResult, present
 from ._score import EXACT_SUMS, ZERO, fmt, settle
 from ._text import escape, escape_lines
@@ -27,6 +27,12 @@ SYNTHETIC_BANNER = N_("SYNTHETIC EVIDENCE: sample data made up for demonstration
 def synthetic_banner() -> str:
     """The synthetic-evidence banner in the current language (machine output keeps the English one)."""
     return gettext(SYNTHETIC_BANNER)
+
+
+def page_title(title: str, synthetic: bool) -> str:
+    """A page's ``<title>``: marked when its data comes from synthetic evidence, so that a tab,
+    a bookmark or a list of saved pages says so as the page's banner does."""
+    return gettext("[SYNTHETIC] {0}").format(title) if synthetic else title
 
 
 def rounded_apart_note(indicators: bool = True) -> str:
@@ -59,7 +65,9 @@ def schema_text(name: str) -> str:
 
 
 ROUNDING = (
-    "exact values are decimal strings (non-terminating quotients carried at 28 significant digits); "
+    "exact values are decimal strings: a non-terminating quotient is carried at 28 significant digits, and "
+    "a sum of such quotients (a raw score, a group's subtotal, a section's points where weight ÷ raw max does not terminate) "
+    "is settled at 20 decimal places, half-even; "
     "the *_2dp values are rounded half-up to 2 decimal places for presentation; ranks use exact totals"
 )
 
@@ -401,7 +409,7 @@ def grid_column_lines(header: Sequence[str], columns: Sequence[Sequence[str]], r
 def run_heading(result: RunResult) -> list[str]:
     plan = result.plan
     counts = result.status_counts()
-    units = gettext("{0} units").format(len(result.units))
+    units = ngettext("{0} unit", "{0} units", len(result.units)).format(len(result.units))
     lines = [f"escore · {plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {units}"]
     if result.synthetic:
         lines.append(f"*** {synthetic_banner()} ***")

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from ._i18n import gettext as _
-from ._i18n import pgettext, status_label
+from ._i18n import ngettext, pgettext, status_label
 from ._report import rounded_apart_note, synthetic_banner
 from ._results import RunResult
 from ._score import fmt
@@ -248,7 +248,7 @@ class _ResultSheets:
         self.flagged = {name: book.add_format({"pattern": 1, "bg_color": colour, "num_format": POINTS_FORMAT}) for name, colour in colours}
         #: The lost-points rule's format (a conditional format's own kind).
         self.lost = book.add_format({"bg_color": _LOST})
-        units = _("{0} units").format(len(result.units))
+        units = ngettext("{0} unit", "{0} units", len(result.units)).format(len(result.units))
         plan = self.plan
         self.heading = f"{plan.ruleset.name} ({plan.ruleset.year}) · {plan.category.key} {plan.category.title} · {units}"
         self.sections = plan.sections

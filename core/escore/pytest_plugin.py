@@ -1,9 +1,12 @@
 """pytest plugin (entry point ``pytest11``): golden case files become test items.
 
 A ``*.toml`` file is a golden case file when it sits in a directory named
-``golden`` (or its name ends in ``.golden.toml``). Nothing of escore is
+``golden`` (or its name ends in ``.golden.toml``), or when it is named on the
+command line, whatever its name. Nothing of escore is
 imported until such a file is collected, so pytest runs in projects without
 golden cases are neither slowed down nor changed. Disable it with ``-p no:escore``.
+The cases run against the installed packs, and the plugins the ``escore_plugins`` ini
+option names (a pack's checkout names its own, so its cases run before it is installed).
 
 A failing case reports, in domain terms, each indicator whose points differ:
 expected and actual points, the explanation lines behind the actual value, and
@@ -33,17 +36,39 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="Run golden cases only under these rulesets (repeatable; escore verify --ruleset sets it).",
     )
+    parser.addoption(
+        "--escore-named-files",
+        action="store_true",
+        default=False,
+        help="Files named on the command line are golden case files whatever their names (escore verify sets it).",
+    )
+    parser.addini(
+        "escore_plugins",
+        type="linelist",
+        default=[],
+        help="escore plugins to load besides the installed ones, as escore -p takes them (entry point names or modules): "
+        "a pack's checkout runs its golden cases before it is installed.",
+    )
 
 
 def is_golden(file_path: Path) -> bool:
-    """Whether pytest collects ``file_path`` as a file of golden cases."""
+    """Whether ``file_path``, found in a directory, is a file of golden cases by its name."""
     return file_path.suffix == ".toml" and (file_path.parent.name == "golden" or file_path.name.endswith(".golden.toml"))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if is_golden(file_path):
+    if is_golden(file_path) or _named(file_path, parent):
         return GoldenFile.from_parent(parent, path=file_path)
     return None
+
+
+def _named(file_path: Path, parent: pytest.Collector) -> bool:
+    """A file named on the command line is golden cases whatever its name: a ``*.toml`` (as
+    pytest collects a test module named on its command line whatever its name), and under
+    ``escore verify``, which takes the files it is given for golden cases, any file."""
+    if not parent.session.isinitpath(file_path):
+        return False
+    return file_path.suffix == ".toml" or bool(parent.config.getoption("escore_named_files", default=False))
 
 
 class GoldenMismatch(Exception):
@@ -76,7 +101,9 @@ def _catalog(config: pytest.Config) -> Any:
     if catalog is None:
         from ._plugins import Catalog, make_plugin_manager
 
-        catalog = Catalog(make_plugin_manager())
+        # A pack's own checkout names its plugin (``escore_plugins`` in its pytest configuration,
+        # as new-pack writes it): its cases name its ruleset, which is not installed yet.
+        catalog = Catalog(make_plugin_manager(names=config.getini("escore_plugins")))
         config._escore_catalog = catalog  # type: ignore[attr-defined]
     return catalog
 

@@ -30,7 +30,7 @@ PROVINCIAL = cite("(三)省直单位:综合应用(65分)+政府网站与政务�
 
 @hookimpl
 def escore_register_rulesets(register):
-    register(Ruleset(RULESET, 2019, "2019年度福建省电子政务绩效考核（示意：仅前言结构）", document=LETTER, extends="fj2017"))
+    register(Ruleset(RULESET, 2019, "2019年度福建省电子政务绩效考核（示意：仅前言结构）", document=LETTER, extends="fj2017", language="zh"))
 
 
 @hookimpl
