@@ -294,16 +294,20 @@ def check_command_suffix(output: Path | None, format_name: str, choices: Any) ->
     check_suffix(output, format_name, {name: SimpleNamespace(suffix=_COMMAND_SUFFIXES[name]) for name in choices})
 
 
-def _new_private_file(directory: Path, name: str) -> tuple[int, str]:
+def _new_private_file(directory: Path, name: str, made: list[str]) -> int:
     """A new file ``.NAME.XXXXXXXX`` in ``directory``, mode 0600, opened for writing, as
     ``tempfile.mkstemp`` makes it (without importing tempfile, shutil, random, bz2 and lzma
-    for every command that writes a file)."""
+    for every command that writes a file). Its path is put in ``made`` before it is created:
+    a stop (Ctrl-C, SIGTERM) raised as ``os.open`` returns, before this returns, still leaves the
+    caller the path to remove (it had been left behind)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         path = os.path.join(directory, f".{name}.{os.urandom(6).hex()}")
+        made.append(path)
         try:
-            return os.open(path, flags, 0o600), path
+            return os.open(path, flags, 0o600)
         except FileExistsError:
+            made.pop()  # another's file: never removed
             continue
     raise FileExistsError(f"no free temporary name in {directory}")
 
@@ -360,21 +364,22 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None,
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(_("--output {0}: directory {1} does not exist").format(output, directory))
+    made: list[str] = []  # the temporary file, from before it exists
     try:
-        handle, temporary = _new_private_file(directory, target.name)
-    except OSError as exc:
-        raise UsageError(_("--output {0}: cannot write: {1}").format(output, exc.strerror)) from None
-    try:
+        handle = _new_private_file(directory, target.name, made)
+        temporary = made[-1]
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
         _write_stream(os.fdopen(handle, "wb"), text, before)
         os.replace(temporary, target)
     except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
+        for path in made:
+            Path(path).unlink(missing_ok=True)
         raise UsageError(_("--output {0}: cannot write: {1}").format(output, exc.strerror)) from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for path in made:
+            Path(path).unlink(missing_ok=True)
         raise
 
 
