@@ -122,10 +122,10 @@ def test_projects_without_golden_cases_are_unaffected(pytester):
 def mutant(tmp_path, monkeypatch):
     """A copy of the demo pack under another import name, for mutation."""
 
-    def make(name, old, new):
+    def make(name, old, new, file="services.py"):
         target = tmp_path / name
         shutil.copytree(DEMO / "escore_demo", target)
-        rules = target / "services.py"
+        rules = target / file
         text = rules.read_text(encoding="utf-8")
         assert old in text
         rules.write_text(text.replace(old, new), encoding="utf-8")
@@ -226,6 +226,19 @@ def test_verify_says_once_that_a_pack_s_tree_does_not_hold_together(mutant):
     assert result.exit_code == 2, result.output
     assert result.output.count("declares max 60") == 1, result.output
     assert "passed" not in result.output and "failed" not in result.output
+
+
+def test_a_misspelt_parent_in_a_pack_s_roster_is_refused_when_the_packs_load(mutant):
+    """South Town's village named 'soutth' as its parent: its outages rolled up into no town, South
+    Town ranked at 75.50 instead of 75.45 with exit 0, and only the pack's own golden case noticed."""
+    mutant("mutant_villages", 'parent = "south"', 'parent = "soutth"', file="villages.toml")
+    message = (
+        "escore: error: mutant_villages/villages.toml: unit[0].parent: unknown unit code 'soutth'; "
+        "expected the code of a unit of town (did you mean 'south'?)\n"
+    )
+    for args in (["run", "-c", "town"], ["verify", "--ruleset", "demo2024"]):
+        result = CliRunner().invoke(cli, [*args, "--lang", "en"])
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", message), result.output
 
 
 def test_verify_fails_when_a_tier_threshold_changes(mutant):

@@ -1258,6 +1258,73 @@ def test_a_derived_roster_replaces_the_inherited_one():
     ]
 
 
+VILLAGES = """[roster]
+ruleset = "demo2025"
+category = "village"
+
+[[unit]]
+code = "south.a"
+name = "Ash Village"
+parent = "{first}"
+
+[[unit]]
+code = "south.b"
+name = "Birch Village"
+parent = "{second}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "said"),
+    [
+        ("soutth", "south", "unit[0].parent: unknown unit code 'soutth'; expected the code of a unit of town (did you mean 'south'?)"),
+        ("south", "south.b", "unit[1].parent: 'south.b' is a unit of this roster; expected the code of a unit of town"),
+        ("south", "south.a", "unit[1].parent: 'south.a' is a unit of this roster; expected the code of a unit of town"),
+    ],
+    ids=["a typo", "the unit itself", "another unit of the roster"],
+)
+def test_a_roster_s_parent_must_be_a_unit_its_rows_roll_up_into(tmp_path, first, second, said):
+    """A village whose parent was misspelt had its outages rolled up into no town: South Town
+    scored 75.50 instead of 75.45, exit 0, and the pack's own golden case failed."""
+    from escore import Roster
+
+    villages = tmp_path / "villages.toml"
+    villages.write_text(VILLAGES.format(first=first, second=second), encoding="utf-8")
+    pack = derived(escore_register_rosters=hookimpl(lambda register: register(Roster.from_toml(villages))))
+    with pytest.raises(PackError) as raised:
+        catalog_with(pack)
+    assert str(raised.value) == f"villages.toml: {said}"
+    villages.write_text(VILLAGES.format(first="south", second="south"), encoding="utf-8")
+    assert totals(catalog_with(pack), "demo2025")["south"] == Decimal("75.45")
+
+
+def test_an_inherited_roster_s_parent_must_be_a_unit_of_the_new_year_s_roster():
+    """The new year's town roster drops South Town: the villages the earlier year's roster puts
+    under it would roll up into nothing."""
+    from escore import Roster, Unit
+
+    towns = [u for u in catalog_with().roster("demo2024", "town") if u.code != "south"]
+    merged = derived(escore_register_rosters=hookimpl(lambda register: register(Roster("demo2025", "town", towns))))
+    with pytest.raises(PackError) as raised:
+        catalog_with(merged)
+    assert str(raised.value) == (
+        "escore_demo/villages.toml (the village roster demo2025 inherits from demo2024): unit[0].parent: 'south' is a unit of "
+        "demo2024's town roster, not of demo2025's; register a village roster for demo2025 whose parents are units of its town roster"
+    )
+    moved = [Unit("south.a", "Ash Village", "village", "west"), Unit("south.b", "Birch Village", "village", "weast")]
+
+    def rosters(register):
+        register(Roster("demo2025", "town", towns))
+        register(Roster("demo2025", "village", moved))
+
+    with pytest.raises(PackError) as raised:
+        catalog_with(derived(escore_register_rosters=hookimpl(rosters)))
+    assert str(raised.value) == (
+        "the village roster of ruleset demo2025 (plugin 'pack_demo2025'): unit[1].parent: "
+        "unknown unit code 'weast'; expected the code of a unit of town (did you mean 'west'?)"
+    )
+
+
 def test_a_roster_copied_with_the_earlier_year_s_ruleset_says_what_to_set():
     from escore import Roster
 
