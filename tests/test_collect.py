@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+from decimal import Decimal
 
 import pytest
 
@@ -322,3 +323,32 @@ def test_a_declaration_a_pack_author_gets_wrong_fails_where_it_is_written(declar
     with pytest.raises(ValueError) as raised:
         declare()
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        (60.1, ""),
+        ((Decimal("50"), (3, 60.1)), "value[1][1]: "),
+        ([("pass", "80")] * 2 + [("fail", 60.1)], "value[2][1]: "),
+        ({"pass": {"at": 60.1}}, "value['pass']['at']: "),
+        ({60.1: "pass"}, "a key of value: "),
+        (frozenset({60.1}), "an item of value: "),
+    ],
+    ids=["a float", "in a tuple", "in a list", "in a mapping", "a key", "in a set"],
+)
+def test_a_parameter_refuses_a_float_wherever_it_is_in_the_value(value, where):
+    """``parameter("pass_rate", 60.1)`` was accepted: a rate of exactly Decimal("60.1") then failed
+    ``rate >= pass_rate`` (the float is 60.0999…)."""
+    from escore import Parameter, parameter
+
+    message = (
+        f"parameter 'pass_rate': {where}the float 60.1 is refused (points and thresholds are exact decimals; a float compares "
+        'in binary floating point); write Decimal("60.1") or "60.1"'
+    )
+    for declare in (parameter, Parameter):
+        with pytest.raises(TypeError) as raised:
+            declare("pass_rate", value)
+        assert str(raised.value) == message
+    assert parameter("pass_rate", Decimal("60.1")).value >= Decimal("60.1")
+    assert parameter("pass_rate", (Decimal(50), ("60.1", 3), {"at": 2})).value[1][0] == "60.1"
