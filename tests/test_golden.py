@@ -83,6 +83,46 @@ def test_a_section_s_points_and_raw_are_checked_on_their_own(pytester, demo_only
     assert passing not in out and "section website" not in out
 
 
+OVERWEIGHT = """
+from escore import Category, Ruleset, Section, hookimpl
+
+
+@hookimpl
+def escore_register_rulesets(register):
+    register(Ruleset("demo2030", 2030, "Demo 2030", extends="demo2024"))
+
+
+@hookimpl
+def escore_register_categories(register):
+    register(Category("demo2030", "town", "Towns", subunits="village", total=100))
+
+
+@hookimpl
+def escore_register_sections(register):
+    register(Section("demo2030", "town", "services", "Public services", weight=70, raw_max=60))
+"""
+
+
+def test_a_pack_s_own_golden_cases_fail_when_its_sections_weigh_more_than_the_total(pytester, monkeypatch):
+    """The pytest plugin's catalogue (a pack's own tests) did not check the category's total: a
+    case passed with sections weighing 110 of 100, which `escore verify` refuses."""
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,overweight")
+    golden = write_case(pytester)
+    pytester.makepyfile(overweight=OVERWEIGHT)
+    pytester.syspathinsert()
+    case = (golden / "towns.toml").read_text(encoding="utf-8").replace('category = "town"', 'ruleset = "demo2030"\ncategory = "town"')
+    (golden / "towns.toml").write_text(case.replace('total = "92"\n', ""), encoding="utf-8")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*golden case north: demo2030/town: the sections weigh 110 in all (services 70 [[]demo2030[]] + website 40 [[]demo2024[]]), "
+            "but the category totals 100: a section's weight is wrong, or a section is registered that the category does not have"
+        ]
+    )
+
+
 def test_unknown_keys_and_codes_get_suggestions(pytester, demo_only):
     golden = write_case(pytester)
     text = (golden / "towns.toml").read_text(encoding="utf-8")

@@ -1325,6 +1325,45 @@ def test_an_inherited_roster_s_parent_must_be_a_unit_of_the_new_year_s_roster():
     )
 
 
+def _weighed(services: int) -> types.ModuleType:
+    """demo2030, extending demo2024, with a town total of 100 and its services weighing ``services``
+    (the website section, 40, inherited)."""
+    from escore import Category
+
+    return derived(
+        "demo2030",
+        year=2030,
+        escore_register_categories=hookimpl(
+            lambda register: register(Category("demo2030", "town", "Towns", subunits="village", total=100))
+        ),
+        escore_register_sections=hookimpl(
+            lambda register: register(Section("demo2030", "town", "services", "Public services", weight=services, raw_max=60))
+        ),
+    )
+
+
+def test_sections_weighing_more_than_the_category_s_total_are_refused_by_any_catalogue():
+    """A catalogue of some packs only (a library user's, a pack's own pytest) skipped the check of
+    the total, so that sections weighing 110 against a total of 100 ranked North Town at 100.67 of 100."""
+    over = "demo2030/town: the sections weigh 110 in all (services 70 [demo2030] + website 40 [demo2024]), but the category totals 100"
+    for complete in (False, True):
+        catalog = Catalog(make_plugin_manager(autoload=False, extra=[_demo(), _weighed(70)]), complete=complete)
+        with pytest.raises(PackError) as raised:
+            catalog.plan("demo2030", "town")
+        assert str(raised.value) == f"{over}: a section's weight is wrong, or a section is registered that the category does not have"
+    # Weighing less is what a pack tested without the others looks like: refused by a whole installation only.
+    assert Catalog(make_plugin_manager(autoload=False, extra=[_demo(), _weighed(50)])).plan("demo2030", "town").sections[0].weight == 50
+    with pytest.raises(PackError, match=r"the sections weigh 90 in all .* a pack that registers a section of it is missing"):
+        Catalog(make_plugin_manager(autoload=False, extra=[_demo(), _weighed(50)]), complete=True).plan("demo2030", "town")
+    assert totals(catalog_with(_weighed(60)), "demo2030")["north"] == Decimal(92)
+
+
+def _demo() -> types.ModuleType:
+    from escore_demo import plugin
+
+    return plugin
+
+
 def test_a_roster_copied_with_the_earlier_year_s_ruleset_says_what_to_set():
     from escore import Roster
 

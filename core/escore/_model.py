@@ -49,7 +49,8 @@ class Category:
     :param total: the points a unit can score in all, when the notice states it (100);
         the sections' weights must add up to it. Sections come from several packs, so
         this is what tells a run that one of them is missing or failed to load, rather
-        than ranking units out of 70 instead of 100.
+        than ranking units out of 70 instead of 100 (a catalogue of some packs only, as in a
+        pack's own tests, refuses only weights over it).
     """
 
     ruleset: str

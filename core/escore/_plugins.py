@@ -308,7 +308,8 @@ class Catalog:
         """:param complete: the plugins are a whole installation (the command line): a category
         that states its ``total`` must then have sections weighing exactly that, which is how
         a run notices that a pack contributing a section is missing or failed to load. A test
-        of one pack alone leaves it ``False``."""
+        of one pack alone leaves it ``False``: sections weighing less than the total are then
+        the other packs', but sections weighing more are refused either way."""
         self.pm = pm
         self.complete = complete
         broken: dict[str, tuple[Any, str]] = getattr(pm, "_escore_broken", None) or {}
