@@ -446,6 +446,33 @@ def test_verify_fails_points_that_no_rule_gave(mutant):
     assert "S-1-1 Reply rate: raised an error, counted as 0 of max 10 in the points the case states" in result.stdout
 
 
+NOT_APPLICABLE = """
+[[case]]
+id = "plan-not-filed"
+category = "town"
+unit = "south"
+fields = {{ "service.plan_filed" = false }}
+
+[case.expect]
+indicators = {{ "S-2-A-1" = {expect} }}
+"""
+
+
+def test_verify_fails_points_stated_for_an_indicator_that_does_not_apply(demo_only, tmp_path):
+    """South Town is a rural town: the market towns' plan (S-2-A-1) does not apply to it, and its
+    0 is no rule's. A case stating "0" for it had passed, whatever the rule would have given."""
+    case = tmp_path / "plan.golden.toml"
+    case.write_text(NOT_APPLICABLE.format(expect='"0"'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify", str(case), "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert "S-2-A-1 Yearly plan: expected 0, got 0 (not_applicable) of max 30" in result.stdout
+    assert "    · applies to units with kind = market; this unit has kind = rural" in result.stdout
+    for stated in ('{ status = "not_applicable" }', '{ points = "0", status = "not_applicable" }'):
+        case.write_text(NOT_APPLICABLE.format(expect=stated), encoding="utf-8")
+        result = CliRunner().invoke(cli, ["verify", str(case), "--lang", "en"])
+        assert result.exit_code == 0, result.output
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
