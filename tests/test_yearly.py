@@ -610,6 +610,22 @@ def refused(overrides: types.ModuleType, category: str) -> str:
     return str(raised.value)
 
 
+def test_a_later_year_replaces_a_parameter_an_inherited_indicator_defaults_to():
+    """dc_a_migration defaults to the 2017 tier table (so that the pack's tests call it directly);
+    a later year replaces the table and amends the indicator: the new table is what it receives,
+    and the old default is no error."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.TIERS = parameter(
+        "provincial_dc_a_migration_tiers",
+        Ladder.at_most("P-1-1-A-2 实施应用系统迁移", [(0, 10), (1, 5), (2, 3)], otherwise=0, what="延期", unit="个月"),
+    )
+    overrides.TITLE = amend("P-1-1-A-2", title="实施应用系统迁移（2018）")
+    plan = fj2018_of_every_section(overrides).plan("fj2018", "provincial")
+    [ip] = [ip for ip in plan.indicators if ip.node.code == "P-1-1-A-2"]
+    assert ip.func.__defaults__[0] is not overrides.TIERS.value
+    assert plan.fixtures["provincial_dc_a_migration_tiers"].parameter is overrides.TIERS
+
+
 def security_2018(parent: str):
     """A new city indicator under ``parent`` (a function of its own each time: the decorator marks it)."""
 
