@@ -463,6 +463,27 @@ def test_an_indicator_s_impossible_points_are_its_error_in_columns_as_unit_by_un
     assert batch[1]["error"] == len(units) and batch[0][0][3] == 1  # each unit: one error, counted
 
 
+@pytest.mark.parametrize("returned", [True, False, 1, 0, D(0), ("leak",)], ids=["True", "False", "1", "0", "a Decimal", "a tuple"])
+def test_a_veto_that_returns_neither_a_reason_nor_none_is_its_error_in_columns_as_unit_by_unit(demo_plan, returned):
+    """A veto returns a reason (text) or None: `return website_leak` had applied the veto with the
+    reason "True" (or let it pass on False), whatever the rules meant. Any other value is the veto's
+    error, as if it had raised: its targets are errors worth 0, worded by the scalar engine."""
+    plan = demo_plan._replace(vetoes=tuple(v._replace(func=lambda website_leak: returned) for v in demo_plan.vetoes))
+    [veto] = plan.vetoes
+    said = f"{veto.where}: TypeError: veto 'V-1' returned {returned!r} (a {type(returned).__name__}), expected a reason (text) or None"
+    values = {**FULL, "website_design": Grade(D(4), "fine")}
+    result = Engine(plan).score(Unit("t.m", "Market", "town", None, {"kind": "market"}), values, {"outages": {}})
+    assert (result.vetoes[0].status, result.vetoes[0].reason) == ("error", said)
+    targets = {item.code: item for item in result.indicators if item.code.startswith("W-1-")}
+    assert sorted(targets) == ["W-1-1", "W-1-2", "W-1-3"]
+    for item in targets.values():
+        assert (item.status, item.points, item.reasons) == ("error", D(0), (f"veto V-1 Data leak could not be decided: {said}",))
+    units = [Unit(f"t{i}", f"T{i}", "town", None, {"kind": "market"}) for i in range(_batch.FROM_UNITS + 6)]
+    batch, scalar, sent = _both(plan, units, dict.fromkeys([u.code for u in units], values), {"outages": {}})
+    assert batch == scalar and sent == [u.code for u in units]
+    assert batch[1]["error"] == 3 * len(units)
+
+
 def _raises(exc: BaseException):
     def func(*args):
         raise exc

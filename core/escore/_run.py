@@ -419,6 +419,8 @@ class Engine:
                 fetched = fetch(getter, arity, source, values, env)
                 args = (fetched,) if arity == 1 else fetched
                 reason = veto.func(*args)
+                if reason is not None and not isinstance(reason, str):  # `return leak` gave "vetoed by …: True → 0"
+                    raise TypeError(f"veto '{veto.code}' returned {reason!r} (a {type(reason).__name__}), expected a reason (text) or None")
             except KeyError as exc:
                 status, why, missing = self._absent(exc.args[0], problems, unit, file)
                 out.append(VetoResult(veto.code, veto.title, "error" if status == "error" else "missing", why, missing))
