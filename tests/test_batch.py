@@ -439,8 +439,11 @@ def test_an_applied_veto_leaves_targets_of_another_variant_as_they_are(demo_plan
         (Score(10), "TypeError: indicator '{0}' scored 10, expected exact points (a Decimal)"),
         (Score(9.5), "TypeError: indicator '{0}' scored 9.5, expected exact points (a Decimal)"),
         (D(10), "TypeError: indicator '{0}' returned Decimal, expected a Score"),
+        (Score(D("NaN")), "ValueError: indicator '{0}' scored NaN (not a number), expected points within 0..{1}"),
+        (Score(D("-sNaN")), "ValueError: indicator '{0}' scored -sNaN (not a number), expected points within 0..{1}"),
+        (Score(D("Infinity")), "ValueError: indicator '{0}' scored Infinity, outside 0..{1}"),
     ],
-    ids=["above its maximum", "below zero", "an int", "a float", "not a Score"],
+    ids=["above its maximum", "below zero", "an int", "a float", "not a Score", "NaN", "a signalling NaN", "Infinity"],
 )
 @pytest.mark.parametrize(("code", "maximum"), [("S-1-1", 10), ("W-1-1", 20)])
 def test_an_indicator_s_impossible_points_are_its_error_in_columns_as_unit_by_unit(demo_plan, returned, reason, code, maximum):
