@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from escore import Binary, Category, Ruleset, Section, bonus, field, fixture, group, indicator, veto
-from escore._collect import build_plan, collect_fixtures, parameter_names
+from escore._collect import build_plan, collect_fixtures, location, parameter_names
 from escore._errors import PackError
 
 RULESET = Ruleset("t2020", 2020)
@@ -87,7 +87,7 @@ def test_unknown_fixture_names_the_file_line_and_a_suggestion():
     assert "indicator 'A' requests unknown evidence 'work_dnoe'; did you mean 'work_done'?" in message
 
 
-def test_fixture_cycles_are_refused():
+def test_fixture_cycles_are_refused_naming_where_each_fixture_is_defined():
     @fixture
     def first(second):
         return second
@@ -96,8 +96,17 @@ def test_fixture_cycles_are_refused():
     def second(first):
         return first
 
-    with pytest.raises(PackError, match="fixture cycle: first → second → first"):
-        collect_fixtures([module(first=first, second=second)])
+    @fixture
+    def before(first):  # leads into the cycle: not part of it
+        return first
+
+    with pytest.raises(PackError) as raised:
+        collect_fixtures([module(first=first, second=second, before=before)])
+    assert str(raised.value) == (
+        f"fixture cycle: first → second → first (first at {location(first)}, second at {location(second)}): each needs the next, "
+        "so none of them can be computed; drop one of these parameters"
+    )
+    assert location(first).startswith("tests/test_collect.py:")
 
 
 def test_duplicate_codes_and_unknown_parents_are_refused():

@@ -459,7 +459,12 @@ def _check_fixture_graph(fixtures: Mapping[str, FixtureDef]) -> None:
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            raise PackError(f"fixture cycle: {' → '.join((*chain, name))}")
+            cycle = chain[chain.index(name) :]
+            where = ", ".join(f"{n} at {fixtures[n].where}" for n in dict.fromkeys(cycle))
+            raise PackError(
+                f"fixture cycle: {' → '.join((*cycle, name))} ({where}): each needs the next, so none of them can be "
+                "computed; drop one of these parameters"
+            )
         state[name] = 1
         for arg in fixtures[name].argnames:
             visit(arg, (*chain, name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from types import FunctionType, MethodType, ModuleType
 from typing import Any, NamedTuple
@@ -179,6 +180,22 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
             continue  # already loaded, by its entry point (-p escore_fj2017_city.plugin with autoload on)
         pm.register(module, name=name)
     return loaded
+
+
+def _differences(first: Any, second: Any) -> str:
+    """What differs between two registrations of one name: ``year 2030 and 2031, title 'A' and ''``."""
+    if type(first) is not type(second) or not attrs.has(type(first)):
+        return gettext("{0} and {1}").format(repr(first), repr(second))
+    from ._score import fmt
+
+    def shown(value: Any) -> str:
+        return fmt(value) if isinstance(value, Decimal) else repr(value)
+
+    return gettext(", ").join(
+        gettext("{0} {1} and {2}").format(field.name, shown(getattr(first, field.name)), shown(getattr(second, field.name)))
+        for field in attrs.fields(type(first))
+        if field.eq and getattr(first, field.name) != getattr(second, field.name)
+    )
 
 
 class WrongParent(NamedTuple):
@@ -367,8 +384,15 @@ class Catalog:
             other, other_plugin = table[key]
             if other != value:
                 raise PackError(
-                    gettext("{0} {1} is registered differently by plugins '{2}' and '{3}'").format(
-                        gettext(what), repr(key), other_plugin, plugin
+                    gettext(
+                        "{0} {1} is registered differently by plugins '{2}' and '{3}' ({4}); uninstall one of them, "
+                        "or leave one out with -p no:NAME (escore plugins lists them)"
+                    ).format(
+                        gettext(what),
+                        repr("/".join(key) if isinstance(key, tuple) else key),
+                        other_plugin,
+                        plugin,
+                        _differences(other, value),
                     )
                 )
             return
