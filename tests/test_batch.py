@@ -439,8 +439,11 @@ def test_an_applied_veto_leaves_targets_of_another_variant_as_they_are(demo_plan
         (Score(10), "TypeError: indicator '{0}' scored 10, expected exact points (a Decimal)"),
         (Score(9.5), "TypeError: indicator '{0}' scored 9.5, expected exact points (a Decimal)"),
         (D(10), "TypeError: indicator '{0}' returned Decimal, expected a Score"),
+        (Score(D("NaN")), "ValueError: indicator '{0}' scored NaN (not a number), expected points within 0..{1}"),
+        (Score(D("-sNaN")), "ValueError: indicator '{0}' scored -sNaN (not a number), expected points within 0..{1}"),
+        (Score(D("Infinity")), "ValueError: indicator '{0}' scored Infinity, outside 0..{1}"),
     ],
-    ids=["above its maximum", "below zero", "an int", "a float", "not a Score"],
+    ids=["above its maximum", "below zero", "an int", "a float", "not a Score", "NaN", "a signalling NaN", "Infinity"],
 )
 @pytest.mark.parametrize(("code", "maximum"), [("S-1-1", 10), ("W-1-1", 20)])
 def test_an_indicator_s_impossible_points_are_its_error_in_columns_as_unit_by_unit(demo_plan, returned, reason, code, maximum):
@@ -461,6 +464,27 @@ def test_an_indicator_s_impossible_points_are_its_error_in_columns_as_unit_by_un
     batch, scalar, sent = _both(plan, units, dict.fromkeys([u.code for u in units], values), {"outages": {}})
     assert batch == scalar and sent == [u.code for u in units]
     assert batch[1]["error"] == len(units) and batch[0][0][3] == 1  # each unit: one error, counted
+
+
+@pytest.mark.parametrize("returned", [True, False, 1, 0, D(0), ("leak",)], ids=["True", "False", "1", "0", "a Decimal", "a tuple"])
+def test_a_veto_that_returns_neither_a_reason_nor_none_is_its_error_in_columns_as_unit_by_unit(demo_plan, returned):
+    """A veto returns a reason (text) or None: `return website_leak` had applied the veto with the
+    reason "True" (or let it pass on False), whatever the rules meant. Any other value is the veto's
+    error, as if it had raised: its targets are errors worth 0, worded by the scalar engine."""
+    plan = demo_plan._replace(vetoes=tuple(v._replace(func=lambda website_leak: returned) for v in demo_plan.vetoes))
+    [veto] = plan.vetoes
+    said = f"{veto.where}: TypeError: veto 'V-1' returned {returned!r} (a {type(returned).__name__}), expected a reason (text) or None"
+    values = {**FULL, "website_design": Grade(D(4), "fine")}
+    result = Engine(plan).score(Unit("t.m", "Market", "town", None, {"kind": "market"}), values, {"outages": {}})
+    assert (result.vetoes[0].status, result.vetoes[0].reason) == ("error", said)
+    targets = {item.code: item for item in result.indicators if item.code.startswith("W-1-")}
+    assert sorted(targets) == ["W-1-1", "W-1-2", "W-1-3"]
+    for item in targets.values():
+        assert (item.status, item.points, item.reasons) == ("error", D(0), (f"veto V-1 Data leak could not be decided: {said}",))
+    units = [Unit(f"t{i}", f"T{i}", "town", None, {"kind": "market"}) for i in range(_batch.FROM_UNITS + 6)]
+    batch, scalar, sent = _both(plan, units, dict.fromkeys([u.code for u in units], values), {"outages": {}})
+    assert batch == scalar and sent == [u.code for u in units]
+    assert batch[1]["error"] == 3 * len(units)
 
 
 def _raises(exc: BaseException):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import types
+from decimal import Decimal
 
 import pytest
 
 from escore import Binary, Category, Ruleset, Section, bonus, field, fixture, group, indicator, veto
-from escore._collect import build_plan, collect_fixtures, parameter_names
+from escore._collect import build_plan, collect_fixtures, location, parameter_names
 from escore._errors import PackError
 
 RULESET = Ruleset("t2020", 2020)
@@ -86,7 +87,7 @@ def test_unknown_fixture_names_the_file_line_and_a_suggestion():
     assert "indicator 'A' requests unknown evidence 'work_dnoe'; did you mean 'work_done'?" in message
 
 
-def test_fixture_cycles_are_refused():
+def test_fixture_cycles_are_refused_naming_where_each_fixture_is_defined():
     @fixture
     def first(second):
         return second
@@ -95,8 +96,17 @@ def test_fixture_cycles_are_refused():
     def second(first):
         return first
 
-    with pytest.raises(PackError, match="fixture cycle: first → second → first"):
-        collect_fixtures([module(first=first, second=second)])
+    @fixture
+    def before(first):  # leads into the cycle: not part of it
+        return first
+
+    with pytest.raises(PackError) as raised:
+        collect_fixtures([module(first=first, second=second, before=before)])
+    assert str(raised.value) == (
+        f"fixture cycle: first → second → first (first at {location(first)}, second at {location(second)}): each needs the next, "
+        "so none of them can be computed; drop one of these parameters"
+    )
+    assert location(first).startswith("tests/test_collect.py:")
 
 
 def test_duplicate_codes_and_unknown_parents_are_refused():
@@ -322,3 +332,106 @@ def test_a_declaration_a_pack_author_gets_wrong_fails_where_it_is_written(declar
     with pytest.raises(ValueError) as raised:
         declare()
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        (60.1, ""),
+        ((Decimal("50"), (3, 60.1)), "value[1][1]: "),
+        ([("pass", "80")] * 2 + [("fail", 60.1)], "value[2][1]: "),
+        ({"pass": {"at": 60.1}}, "value['pass']['at']: "),
+        ({60.1: "pass"}, "a key of value: "),
+        (frozenset({60.1}), "an item of value: "),
+    ],
+    ids=["a float", "in a tuple", "in a list", "in a mapping", "a key", "in a set"],
+)
+def test_a_parameter_refuses_a_float_wherever_it_is_in_the_value(value, where):
+    """``parameter("pass_rate", 60.1)`` was accepted: a rate of exactly Decimal("60.1") then failed
+    ``rate >= pass_rate`` (the float is 60.0999…)."""
+    from escore import Parameter, parameter
+
+    message = (
+        f"parameter 'pass_rate': {where}the float 60.1 is refused (points and thresholds are exact decimals; a float compares "
+        'in binary floating point); write Decimal("60.1") or "60.1"'
+    )
+    for declare in (parameter, Parameter):
+        with pytest.raises(TypeError) as raised:
+            declare("pass_rate", value)
+        assert str(raised.value) == message
+    assert parameter("pass_rate", Decimal("60.1")).value >= Decimal("60.1")
+    assert parameter("pass_rate", (Decimal(50), ("60.1", 3), {"at": 2})).value[1][0] == "60.1"
+
+
+RULE = "every parameter is the name of a fixture it receives, positional-or-keyword, without a default (a parameter() may default to its own value)"
+
+
+def _where(func) -> str:
+    return f"tests/test_collect.py:{func.__code__.co_firstlineno}"
+
+
+def _with_default(work_done, work_count=3): ...
+def _keyword_only(work_done, *, work_count): ...
+def _positional_only(work_done, /, work_count): ...
+def _star_args(work_done, *args): ...
+def _star_kwargs(work_done, **kwargs): ...
+
+
+@pytest.mark.parametrize(
+    ("func", "said"),
+    [
+        (_with_default, "parameter 'work_count' has a default (3), which is never used: the fixture's value is passed"),
+        (_keyword_only, "parameter 'work_count' is keyword-only, so the fixture's value is never passed to it"),
+        (_positional_only, "parameter 'work_done' is positional-only"),
+        (_star_args, "'*args' is no fixture (it was asked for as evidence named 'args'): name each fixture it needs"),
+        (_star_kwargs, "'**kwargs' is no fixture (it was asked for as evidence named 'kwargs'): name each fixture it needs"),
+    ],
+    ids=["a default", "keyword-only", "positional-only", "*args", "**kwargs"],
+)
+def test_a_function_whose_parameters_are_not_plain_fixture_names_is_refused_saying_what_to_write(func, said):
+    """A default was never used (the fixture's value came instead), a keyword-only parameter made
+    every unit's call raise TypeError, *args was asked for as evidence named 'args': each loaded.
+    Indicators, vetoes and fixtures are held to the same rule, at collection."""
+    written = "work_done" + (", work_count" if "work_count" in func.__code__.co_varnames else "")
+    tail = f"; {RULE}: write def {func.__name__}({written})"
+    with pytest.raises(PackError) as raised:
+        plan_of({"rule": indicator("A", "a", max=10)(func)})
+    assert str(raised.value) == f"{_where(func)}: indicator 'A': {said}{tail}"
+    with pytest.raises(PackError) as raised:
+        plan_of(leaf("A", 10), {"stop": veto("V", "veto", targets=["A"])(func)})
+    assert str(raised.value) == f"{_where(func)}: veto 'V': {said}{tail}"
+    with pytest.raises(PackError) as raised:
+        plan_of(leaf("A", 10), evidence=module(**vars(EVIDENCE), derived=fixture(name="work_derived")(func)))
+    assert str(raised.value) == f"{_where(func)}: fixture 'work_derived': {said}{tail}"
+
+
+def test_a_parameter_may_default_to_its_own_value_and_nothing_else():
+    """The fj2017 packs give an indicator that receives a parameter its value as a default, so that
+    their tests call it directly; any other default is refused where both are declared."""
+    from escore import Ladder, parameter
+
+    tiers = parameter("work_tiers", Ladder.at_least("work", [(5, 10)], otherwise=0))
+    evidence = module(**vars(EVIDENCE), TIERS=tiers)
+
+    def plan(func):
+        rules = module(rule=indicator("A", "a", max=10)(func))
+        return build_plan(RULESET, CATEGORY, [SECTION], [("main", rules)], collect_fixtures([evidence], ruleset="t2020"))
+
+    def own(work_count, work_tiers=tiers.value):
+        return work_tiers.score(work_count)
+
+    lower = Ladder.at_least("work", [(4, 10)], otherwise=0)
+
+    def other(work_count, work_tiers=lower):
+        return work_tiers.score(work_count)
+
+    assert plan(own).indicators[0].argnames == ("work_count", "work_tiers")
+    with pytest.raises(PackError) as raised:
+        plan(other)
+    assert str(raised.value).startswith(
+        f"{_where(other)}: indicator 'A': parameter 'work_tiers' has a default (Ladder(name='work', rows=(Tier(op='>=', bound=Decimal('4')"
+    )
+    assert "other than the value of parameter('work_tiers') (Ladder(name='work', rows=(Tier(op='>=', bound=Decimal('5')" in str(
+        raised.value
+    )
+    assert str(raised.value).endswith(f"which is what it receives; {RULE}: write def other(work_count, work_tiers)")

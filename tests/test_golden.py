@@ -84,6 +84,46 @@ def test_a_section_s_points_and_raw_are_checked_on_their_own(pytester, demo_only
     assert passing not in out and "section website" not in out
 
 
+OVERWEIGHT = """
+from escore import Category, Ruleset, Section, hookimpl
+
+
+@hookimpl
+def escore_register_rulesets(register):
+    register(Ruleset("demo2030", 2030, "Demo 2030", extends="demo2024"))
+
+
+@hookimpl
+def escore_register_categories(register):
+    register(Category("demo2030", "town", "Towns", subunits="village", total=100))
+
+
+@hookimpl
+def escore_register_sections(register):
+    register(Section("demo2030", "town", "services", "Public services", weight=70, raw_max=60))
+"""
+
+
+def test_a_pack_s_own_golden_cases_fail_when_its_sections_weigh_more_than_the_total(pytester, monkeypatch):
+    """The pytest plugin's catalogue (a pack's own tests) did not check the category's total: a
+    case passed with sections weighing 110 of 100, which `escore verify` refuses."""
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,overweight")
+    golden = write_case(pytester)
+    pytester.makepyfile(overweight=OVERWEIGHT)
+    pytester.syspathinsert()
+    case = (golden / "towns.toml").read_text(encoding="utf-8").replace('category = "town"', 'ruleset = "demo2030"\ncategory = "town"')
+    (golden / "towns.toml").write_text(case.replace('total = "92"\n', ""), encoding="utf-8")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*golden case north: demo2030/town: the sections weigh 110 in all (services 70 [[]demo2030[]] + website 40 [[]demo2024[]]), "
+            "but the category totals 100: a section's weight is wrong, or a section is registered that the category does not have"
+        ]
+    )
+
+
 def test_unknown_keys_and_codes_get_suggestions(pytester, demo_only):
     golden = write_case(pytester)
     text = (golden / "towns.toml").read_text(encoding="utf-8")
@@ -123,10 +163,10 @@ def test_projects_without_golden_cases_are_unaffected(pytester):
 def mutant(tmp_path, monkeypatch):
     """A copy of the demo pack under another import name, for mutation."""
 
-    def make(name, old, new):
+    def make(name, old, new, file="services.py"):
         target = tmp_path / name
         shutil.copytree(DEMO / "escore_demo", target)
-        rules = target / "services.py"
+        rules = target / file
         text = rules.read_text(encoding="utf-8")
         assert old in text
         rules.write_text(text.replace(old, new), encoding="utf-8")
@@ -268,6 +308,19 @@ def test_verify_says_once_that_a_pack_s_tree_does_not_hold_together(mutant):
     assert result.exit_code == 2, result.output
     assert result.output.count("declares max 60") == 1, result.output
     assert "passed" not in result.output and "failed" not in result.output
+
+
+def test_a_misspelt_parent_in_a_pack_s_roster_is_refused_when_the_packs_load(mutant):
+    """South Town's village named 'soutth' as its parent: its outages rolled up into no town, South
+    Town ranked at 75.50 instead of 75.45 with exit 0, and only the pack's own golden case noticed."""
+    mutant("mutant_villages", 'parent = "south"', 'parent = "soutth"', file="villages.toml")
+    message = (
+        "escore: error: mutant_villages/villages.toml: unit[0].parent: unknown unit code 'soutth'; "
+        "expected the code of a unit of town (did you mean 'south'?)\n"
+    )
+    for args in (["run", "-c", "town"], ["verify", "--ruleset", "demo2024"]):
+        result = CliRunner().invoke(cli, [*args, "--lang", "en"])
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", message), result.output
 
 
 def test_verify_fails_when_a_tier_threshold_changes(mutant):
@@ -440,6 +493,33 @@ def test_verify_fails_points_that_no_rule_gave(mutant):
     result = CliRunner().invoke(cli, ["verify", "--ruleset", "demo2024", "--lang", "en", "-k", "reply-rate"])
     assert result.exit_code == 1, result.output
     assert "S-1-1 Reply rate: raised an error, counted as 0 of max 10 in the points the case states" in result.stdout
+
+
+NOT_APPLICABLE = """
+[[case]]
+id = "plan-not-filed"
+category = "town"
+unit = "south"
+fields = {{ "service.plan_filed" = false }}
+
+[case.expect]
+indicators = {{ "S-2-A-1" = {expect} }}
+"""
+
+
+def test_verify_fails_points_stated_for_an_indicator_that_does_not_apply(demo_only, tmp_path):
+    """South Town is a rural town: the market towns' plan (S-2-A-1) does not apply to it, and its
+    0 is no rule's. A case stating "0" for it had passed, whatever the rule would have given."""
+    case = tmp_path / "plan.golden.toml"
+    case.write_text(NOT_APPLICABLE.format(expect='"0"'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify", str(case), "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert "S-2-A-1 Yearly plan: expected 0, got 0 (not_applicable) of max 30" in result.stdout
+    assert "    · applies to units with kind = market; this unit has kind = rural" in result.stdout
+    for stated in ('{ status = "not_applicable" }', '{ points = "0", status = "not_applicable" }'):
+        case.write_text(NOT_APPLICABLE.format(expect=stated), encoding="utf-8")
+        result = CliRunner().invoke(cli, ["verify", str(case), "--lang", "en"])
+        assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize(

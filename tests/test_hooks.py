@@ -51,6 +51,35 @@ def test_hook_escore_register_rulesets():
         catalog_with(other)
 
 
+def test_two_plugins_registering_one_ruleset_differently_are_told_what_differs_and_what_to_do():
+    """The error had named the ruleset and both plugins only: which of year, title, extends…
+    differ was for the user to find, and nothing said what to do."""
+
+    def registering(name, ruleset):
+        module = types.ModuleType(name)
+        module.escore_register_rulesets = hookimpl(lambda register: register(ruleset))
+        return module
+
+    first = registering("dup", Ruleset("x2030", 2030, "X 2030", extends="demo2024"))
+    second = registering("x2030", Ruleset("x2030", 2031, "X 2031", extends="demo2024", language="zh"))
+    with pytest.raises(PackError) as raised:
+        catalog_with(first, second)
+    assert str(raised.value) == (
+        "ruleset 'x2030' is registered differently by plugins 'dup' and 'x2030' (year 2030 and 2031, title 'X 2030' and "
+        "'X 2031', language 'en' and 'zh'); uninstall one of them, or leave one out with -p no:NAME (escore plugins lists them)"
+    )
+    city = registering("city2030", Ruleset("x2030", 2030, "X 2030", extends="demo2024"))
+    city.escore_register_categories = hookimpl(lambda register: register(Category("x2030", "town", "Towns", total=100)))
+    other = types.ModuleType("county2030")
+    other.escore_register_categories = hookimpl(lambda register: register(Category("x2030", "town", "Towns", subunits="village")))
+    with pytest.raises(PackError) as raised:
+        catalog_with(city, other)
+    assert str(raised.value).startswith(
+        "category 'x2030/town' is registered differently by plugins 'city2030' and 'county2030' "
+        "(subunits None and 'village', total 100 and None); uninstall one"
+    )
+
+
 def test_hook_escore_register_categories():
     extra = plugin(escore_register_categories=lambda register: register(Category("demo2024", "hamlet", "Hamlets")))
     assert catalog_with(extra).category_keys() == ["hamlet", "town", "village"]

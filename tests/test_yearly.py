@@ -610,6 +610,22 @@ def refused(overrides: types.ModuleType, category: str) -> str:
     return str(raised.value)
 
 
+def test_a_later_year_replaces_a_parameter_an_inherited_indicator_defaults_to():
+    """dc_a_migration defaults to the 2017 tier table (so that the pack's tests call it directly);
+    a later year replaces the table and amends the indicator: the new table is what it receives,
+    and the old default is no error."""
+    overrides = types.ModuleType("pack_fj2018.overrides")
+    overrides.TIERS = parameter(
+        "provincial_dc_a_migration_tiers",
+        Ladder.at_most("P-1-1-A-2 实施应用系统迁移", [(0, 10), (1, 5), (2, 3)], otherwise=0, what="延期", unit="个月"),
+    )
+    overrides.TITLE = amend("P-1-1-A-2", title="实施应用系统迁移（2018）")
+    plan = fj2018_of_every_section(overrides).plan("fj2018", "provincial")
+    [ip] = [ip for ip in plan.indicators if ip.node.code == "P-1-1-A-2"]
+    assert ip.func.__defaults__[0] is not overrides.TIERS.value
+    assert plan.fixtures["provincial_dc_a_migration_tiers"].parameter is overrides.TIERS
+
+
 def security_2018(parent: str):
     """A new city indicator under ``parent`` (a function of its own each time: the decorator marks it)."""
 
@@ -1317,6 +1333,112 @@ def test_a_derived_roster_replaces_the_inherited_one():
     assert [(c.kind, c.categories, c.subject, c.before, c.after) for c in diff_rulesets(catalog, "demo2024", "demo2025")] == [
         ("unit", ("town",), "north", "North Town, kind=market", "North Town (2025), kind=market"),
     ]
+
+
+VILLAGES = """[roster]
+ruleset = "demo2025"
+category = "village"
+
+[[unit]]
+code = "south.a"
+name = "Ash Village"
+parent = "{first}"
+
+[[unit]]
+code = "south.b"
+name = "Birch Village"
+parent = "{second}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "said"),
+    [
+        ("soutth", "south", "unit[0].parent: unknown unit code 'soutth'; expected the code of a unit of town (did you mean 'south'?)"),
+        ("south", "south.b", "unit[1].parent: 'south.b' is a unit of this roster; expected the code of a unit of town"),
+        ("south", "south.a", "unit[1].parent: 'south.a' is a unit of this roster; expected the code of a unit of town"),
+    ],
+    ids=["a typo", "the unit itself", "another unit of the roster"],
+)
+def test_a_roster_s_parent_must_be_a_unit_its_rows_roll_up_into(tmp_path, first, second, said):
+    """A village whose parent was misspelt had its outages rolled up into no town: South Town
+    scored 75.50 instead of 75.45, exit 0, and the pack's own golden case failed."""
+    from escore import Roster
+
+    villages = tmp_path / "villages.toml"
+    villages.write_text(VILLAGES.format(first=first, second=second), encoding="utf-8")
+    pack = derived(escore_register_rosters=hookimpl(lambda register: register(Roster.from_toml(villages))))
+    with pytest.raises(PackError) as raised:
+        catalog_with(pack)
+    assert str(raised.value) == f"villages.toml: {said}"
+    villages.write_text(VILLAGES.format(first="south", second="south"), encoding="utf-8")
+    assert totals(catalog_with(pack), "demo2025")["south"] == Decimal("75.45")
+
+
+def test_an_inherited_roster_s_parent_must_be_a_unit_of_the_new_year_s_roster():
+    """The new year's town roster drops South Town: the villages the earlier year's roster puts
+    under it would roll up into nothing."""
+    from escore import Roster, Unit
+
+    towns = [u for u in catalog_with().roster("demo2024", "town") if u.code != "south"]
+    merged = derived(escore_register_rosters=hookimpl(lambda register: register(Roster("demo2025", "town", towns))))
+    with pytest.raises(PackError) as raised:
+        catalog_with(merged)
+    assert str(raised.value) == (
+        "escore_demo/villages.toml (the village roster demo2025 inherits from demo2024): unit[0].parent: 'south' is a unit of "
+        "demo2024's town roster, not of demo2025's; register a village roster for demo2025 whose parents are units of its town roster"
+    )
+    moved = [Unit("south.a", "Ash Village", "village", "west"), Unit("south.b", "Birch Village", "village", "weast")]
+
+    def rosters(register):
+        register(Roster("demo2025", "town", towns))
+        register(Roster("demo2025", "village", moved))
+
+    with pytest.raises(PackError) as raised:
+        catalog_with(derived(escore_register_rosters=hookimpl(rosters)))
+    assert str(raised.value) == (
+        "the village roster of ruleset demo2025 (plugin 'pack_demo2025'): unit[1].parent: "
+        "unknown unit code 'weast'; expected the code of a unit of town (did you mean 'west'?)"
+    )
+
+
+def _weighed(services: int) -> types.ModuleType:
+    """demo2030, extending demo2024, with a town total of 100 and its services weighing ``services``
+    (the website section, 40, inherited)."""
+    from escore import Category
+
+    return derived(
+        "demo2030",
+        year=2030,
+        escore_register_categories=hookimpl(
+            lambda register: register(Category("demo2030", "town", "Towns", subunits="village", total=100))
+        ),
+        escore_register_sections=hookimpl(
+            lambda register: register(Section("demo2030", "town", "services", "Public services", weight=services, raw_max=60))
+        ),
+    )
+
+
+def test_sections_weighing_more_than_the_category_s_total_are_refused_by_any_catalogue():
+    """A catalogue of some packs only (a library user's, a pack's own pytest) skipped the check of
+    the total, so that sections weighing 110 against a total of 100 ranked North Town at 100.67 of 100."""
+    over = "demo2030/town: the sections weigh 110 in all (services 70 [demo2030] + website 40 [demo2024]), but the category totals 100"
+    for complete in (False, True):
+        catalog = Catalog(make_plugin_manager(autoload=False, extra=[_demo(), _weighed(70)]), complete=complete)
+        with pytest.raises(PackError) as raised:
+            catalog.plan("demo2030", "town")
+        assert str(raised.value) == f"{over}: a section's weight is wrong, or a section is registered that the category does not have"
+    # Weighing less is what a pack tested without the others looks like: refused by a whole installation only.
+    assert Catalog(make_plugin_manager(autoload=False, extra=[_demo(), _weighed(50)])).plan("demo2030", "town").sections[0].weight == 50
+    with pytest.raises(PackError, match=r"the sections weigh 90 in all .* a pack that registers a section of it is missing"):
+        Catalog(make_plugin_manager(autoload=False, extra=[_demo(), _weighed(50)]), complete=True).plan("demo2030", "town")
+    assert totals(catalog_with(_weighed(60)), "demo2030")["north"] == Decimal(92)
+
+
+def _demo() -> types.ModuleType:
+    from escore_demo import plugin
+
+    return plugin
 
 
 def test_a_roster_copied_with_the_earlier_year_s_ruleset_says_what_to_set():

@@ -243,6 +243,9 @@ def _passes(score: Any, maximum: Decimal) -> bool:
         return False
 
 
+#: The types of what a veto returns: a reason, or None (any other value is the unit's error).
+_VERDICTS = frozenset({str, type(None)})
+
 #: The value of a name a unit does not have (an absent field, a fixture that raised).
 _NONE: Any = object()
 
@@ -688,6 +691,8 @@ class _Block:
                         self.set_missing(position, r, lacking)
             rows = _rows(self.size, skip)
             verdicts, raised = self.apply(veto.func, veto.argnames, rows, _any)
+            if not set(map(type, verdicts)) <= _VERDICTS:  # neither a reason nor None: the scalar engine words the error
+                raised = raised | {i for i, reason in enumerate(verdicts) if reason is not None and not isinstance(reason, str)}
             if not (raised or any(verdicts)):
                 continue
             self.irregular.update(rows[i] for i in raised)

@@ -61,6 +61,75 @@ def parameter_names(func: Callable[..., Any]) -> tuple[str, ...]:
     return tuple(inspect.signature(func).parameters)
 
 
+def check_signature(
+    func: Callable[..., Any], what: str, fixtures: Mapping[str, FixtureDef] | None = None, origin: str | None = None
+) -> None:
+    """Refuse an indicator, veto or fixture function whose parameters are not all plain fixture
+    names: the engine passes each fixture by position (a parametrized indicator's by keyword),
+    so a default was never used (``def reply(x_rate_tiers, ops_reply_rate=100)``: the fixture's
+    value came instead), a keyword-only parameter was never given one (TypeError on every
+    unit), and ``*args`` or ``**kwargs`` were asked for as evidence named ``args``.
+
+    One default is allowed: a ``parameter()``'s own value, on the parameter of that name
+    (``website_annual_report_year=ANNUAL_REPORT_YEAR.value``, so that a pack's tests may call the
+    function without it); the engine passes the ruleset's value all the same. ``fixtures`` are
+    the ruleset's, and ``origin`` the ruleset that declares ``func``: where it declares the
+    parameter too, the default must be its value.
+
+    Read from the code object for a plain function without defaults, as :func:`parameter_names`
+    does (once per function, when a pack is collected); anything else from ``inspect.signature``."""
+    code = getattr(func, "__code__", None)
+    if (
+        type(func) is FunctionType
+        and code is not None
+        and not hasattr(func, "__wrapped__")
+        and not hasattr(func, "__signature__")
+        and not (code.co_flags & STAR_ARGUMENTS or code.co_kwonlyargcount or code.co_posonlyargcount)
+        and not func.__defaults__
+    ):
+        return  # the usual case: nothing more to read
+    parameters = list(inspect.signature(func).parameters.values())
+    said = None
+    for p in parameters:
+        if p.kind is p.VAR_POSITIONAL or p.kind is p.VAR_KEYWORD:
+            stars = "*" if p.kind is p.VAR_POSITIONAL else "**"
+            said = f"'{stars}{p.name}' is no fixture (it was asked for as evidence named '{p.name}'): name each fixture it needs"
+        elif p.kind is p.KEYWORD_ONLY:
+            said = f"parameter '{p.name}' is keyword-only, so the fixture's value is never passed to it"
+        elif p.kind is p.POSITIONAL_ONLY:
+            said = f"parameter '{p.name}' is positional-only"
+        elif p.default is not p.empty:
+            said = _default_problem(p.name, p.default, fixtures, origin)
+        if said is not None:
+            break
+    if said is None:
+        return
+    names = ", ".join(p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+    raise PackError(
+        f"{location(func)}: {what}: {said}; every parameter is the name of a fixture it receives, positional-or-keyword, "
+        f"without a default (a parameter() may default to its own value): write def {getattr(func, '__name__', 'rule')}({names})"
+    )
+
+
+def _default_problem(name: str, default: Any, fixtures: Mapping[str, FixtureDef] | None, origin: str | None) -> str | None:
+    """Why the default of the function parameter ``name`` is refused, or ``None`` (see :func:`check_signature`)."""
+    definition = fixtures.get(name) if fixtures is not None else None
+    if definition is None or definition.kind != "parameter" or definition.parameter is None:
+        return f"parameter '{name}' has a default ({default!r}), which is never used: the fixture's value is passed"
+    value = definition.parameter.value
+    if origin is None or definition.origin != origin:
+        return None  # a later year replaced the parameter (or an earlier one declared it): its value is passed
+    try:
+        same = bool(default == value)
+    except Exception:  # a value that does not compare
+        same = False
+    if same:
+        return None
+    return (
+        f"parameter '{name}' has a default ({default!r}) other than the value of parameter('{name}') ({value!r}), which is what it receives"
+    )
+
+
 def natural_key(code: str) -> tuple[Any, ...]:
     """Sort key that puts ``P-1-10`` after ``P-1-2``."""
     return tuple(int(part) if part.isdigit() else part for part in _NATURAL.split(code))
@@ -376,6 +445,8 @@ def _check_new_parameters_read(fixtures: Mapping[str, FixtureDef], layers: Seque
 
 def _check_fixture_graph(fixtures: Mapping[str, FixtureDef]) -> None:
     for definition in fixtures.values():
+        if definition.func is not None:
+            check_signature(definition.func, f"fixture '{definition.name}'", fixtures, definition.origin)
         for arg in definition.argnames:
             if arg not in fixtures:
                 hint = did_you_mean(arg, fixtures)
@@ -388,7 +459,12 @@ def _check_fixture_graph(fixtures: Mapping[str, FixtureDef]) -> None:
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            raise PackError(f"fixture cycle: {' → '.join((*chain, name))}")
+            cycle = chain[chain.index(name) :]
+            where = ", ".join(f"{n} at {fixtures[n].where}" for n in dict.fromkeys(cycle))
+            raise PackError(
+                f"fixture cycle: {' → '.join((*cycle, name))} ({where}): each needs the next, so none of them can be "
+                "computed; drop one of these parameters"
+            )
         state[name] = 1
         for arg in fixtures[name].argnames:
             visit(arg, (*chain, name))
@@ -420,6 +496,8 @@ class _Declared(NamedTuple):
     bound: Mapping[str, Any] = {}
     marks: tuple[Mark, ...] = ()
     origin: str = ""
+    #: the ruleset whose module holds ``func`` (``origin`` is the last year that declared or amended the node)
+    func_origin: str = ""
 
 
 class RuleLayer(NamedTuple):
@@ -480,8 +558,7 @@ def build_plan(
     """
     label = f"{ruleset.name}/{category.key}"
     _check_sections(label, sections, section_origins if overlays else {})
-    if check_total:
-        _check_total(label, category, sections, section_origins if overlays else {})
+    _check_total(label, category, sections, section_origins if overlays else {}, complete=check_total)
     layers = [RuleLayer(base_name or ruleset.name, modules, base_elsewhere), *overlays]
     declarations = _Declarations(label, category.key, layers)
     nodes = _tree(label, category.key, declarations.declared)
@@ -522,12 +599,18 @@ def _check_sections(label: str, sections: Sequence[Section], section_origins: Ma
                 )
 
 
-def _check_total(label: str, category: Category, sections: Sequence[Section], section_origins: Mapping[str, str] = {}) -> None:
+def _check_total(
+    label: str, category: Category, sections: Sequence[Section], section_origins: Mapping[str, str] = {}, *, complete: bool = True
+) -> None:
     """Refuse sections whose weights do not add up to the category's total: short, a pack is
     missing; over, a weight is wrong. With ``section_origins`` (a ruleset that extends another),
-    each weight is followed by the year whose declaration it is."""
+    each weight is followed by the year whose declaration it is.
+
+    Not ``complete`` (a catalogue of some packs only, as a pack's own tests load it), weights
+    short of the total are the sections of the packs not loaded; weights over it are wrong
+    whatever else is installed, and are refused all the same."""
     weights = sum((s.weight for s in sections), ZERO)
-    if category.total is not None and weights != category.total:
+    if category.total is not None and (weights > category.total or (complete and weights != category.total)):
         shares = (
             " + ".join(
                 f"{s.name} {fmt(s.weight)}" + (f" [{section_origins[s.name]}]" if s.name in section_origins else "") for s in sections
@@ -553,6 +636,7 @@ class _Declarations:
         self.label, self.category, self.layers = label, category, layers
         self.declared: dict[str, _Declared] = {}
         self.vetoes: dict[str, tuple[VetoDecl, Callable[..., Any]]] = {}
+        self.veto_origins: dict[str, str] = {}  # code → the ruleset whose declaration the veto is
         self.rule_objects: list[tuple[str, Any]] = []
         self.removed: dict[str, str] = {}  # code → where its removal is declared
         self.dropped: dict[str, str] = {}  # code of this category → the removal that dropped it (its own or an ancestor's)
@@ -618,11 +702,12 @@ class _Declarations:
                     seen_objects.add(id(value))
                     if isinstance(decl, VetoDecl):
                         self.vetoes[decl.code] = (decl, value)
+                        self.veto_origins[decl.code] = layer.ruleset
                         continue
                     for expanded, bound, marks in _expand(value, decl):
                         if expanded.max_for(cat) is None:
                             continue
-                        add(_Declared(expanded.code, expanded, value, place, location(value), bound, marks, layer.ruleset))
+                        add(_Declared(expanded.code, expanded, value, place, location(value), bound, marks, layer.ruleset, layer.ruleset))
         return mine, amendments
 
     @functools.cached_property
@@ -818,6 +903,7 @@ def _indicator_plans(
         func = item.func
         if func is None:  # groups were skipped above; this keeps type checkers honest
             raise PackError(f"{label}: '{code}' has no function")
+        check_signature(func, f"{node.kind} '{code}'", fixtures, item.func_origin)
         params = tuple(p for p in parameter_names(func) if p not in item.bound)
         for name in params:
             if name not in fixtures:
@@ -873,6 +959,7 @@ def _veto_plans(declarations: _Declarations, nodes: Mapping[str, PlanNode], fixt
     """Each veto with a target in this category, in code order, and the leaves it zeroes."""
     vetoes: list[VetoPlan] = []
     for decl, func in sorted(declarations.vetoes.values(), key=lambda pair: natural_key(pair[0].code)):
+        check_signature(func, f"veto '{decl.code}'", fixtures, declarations.veto_origins.get(decl.code))
         argnames = parameter_names(func)
         for name in argnames:
             if name not in fixtures:

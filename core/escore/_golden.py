@@ -409,10 +409,10 @@ def compare(case: GoldenCase, plan: Plan, result: UnitResult) -> Iterable[str]:
     for code, want in sorted(case.indicators.items()):
         got = by_code[code]
         node = plan.nodes[code]
-        # Points stated alone are points the rule gives: an indicator that raised, or whose
-        # evidence is missing, has 0 points that no rule gave, and a case stating "0" for it
-        # passed for the wrong reason.
-        unscored = want.status is None and got.status in ("error", "missing")
+        # Points stated alone are points the rule gives: an indicator that raised, whose
+        # evidence is missing, or that does not apply to the unit (another variant's) has 0
+        # points that no rule gave, and a case stating "0" for it passed for the wrong reason.
+        unscored = want.status is None and got.status in ("error", "missing", "not_applicable")
         wrong = (
             unscored or (want.points is not None and got.points != want.points) or (want.status is not None and got.status != want.status)
         )

@@ -202,7 +202,10 @@ def bonus(
 
 
 def veto(code: str, title: str, *, targets: Sequence[str], source: Citation | None = None) -> Callable[[F], F]:
-    """Declare a veto that zeroes the indicators or groups ``targets`` when it applies."""
+    """Declare a veto that zeroes the indicators or groups ``targets`` when it applies.
+
+    The function returns the reason it applies (text) or ``None`` (an empty text: it does not
+    apply). Any other value is the veto's error for the unit, as an exception would be."""
     return _attach(VetoDecl(code, title, tuple(targets), source))
 
 

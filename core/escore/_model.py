@@ -50,7 +50,8 @@ class Category:
     :param total: the points a unit can score in all, when the notice states it (100);
         the sections' weights must add up to it. Sections come from several packs, so
         this is what tells a run that one of them is missing or failed to load, rather
-        than ranking units out of 70 instead of 100.
+        than ranking units out of 70 instead of 100 (a catalogue of some packs only, as in a
+        pack's own tests, refuses only weights over it).
     """
 
     ruleset: str
@@ -156,11 +157,16 @@ def repeated_codes(codes: Iterable[str]) -> list[str]:
 
 @frozen
 class Roster:
-    """The units of one category of a ruleset."""
+    """The units of one category of a ruleset.
+
+    :param source: the roster file it was read from (:meth:`from_toml`), for the messages that
+        name a unit of it; not part of its value.
+    """
 
     ruleset: str
     category: str
     units: tuple[Unit, ...] = attrs.field(converter=as_tuple)
+    source: Path | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
     @classmethod
     def from_toml(cls, path: Path) -> Roster:
@@ -198,7 +204,7 @@ class Roster:
         duplicates = repeated_codes(unit.code for unit in units)
         if duplicates:
             raise InputError(where, "unit.code", _("unit codes must be unique; repeated: {0}").format(", ".join(duplicates)))
-        return cls(ruleset, category, units)
+        return cls(ruleset, category, units, source=path)
 
     def __iter__(self) -> Iterator[Unit]:
         return iter(self.units)

@@ -34,7 +34,7 @@ class Parameter:
     """
 
     name: str = attrs.field(validator=lambda _, __, v: _check_name(v))
-    value: Any
+    value: Any = attrs.field(validator=lambda self, __, v: _refuse_floats(self.name, v))
     source: Citation | None = None
     description: str = ""
 
@@ -42,6 +42,43 @@ class Parameter:
 def _check_name(name: str) -> None:
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"parameter name must be a Python identifier, got {name!r}")
+
+
+def _refuse_floats(name: str, value: Any) -> None:
+    """Refuse a float in a parameter's value, also inside a tuple, list, set or mapping: points
+    are exact decimals, and a float threshold compares in binary (``parameter("pass_rate", 60.1)``:
+    a rate of ``Decimal("60.1")`` is below it). Rule objects refuse floats themselves."""
+    found = _float_in(value, "value", set())
+    if found is None:
+        return
+    where, number = found
+    at = "" if where == "value" else f"{where}: "
+    raise TypeError(
+        f"parameter {name!r}: {at}the float {number!r} is refused (points and thresholds are exact decimals; a float "
+        f'compares in binary floating point); write Decimal("{number!r}") or "{number!r}"'
+    )
+
+
+def _float_in(value: Any, where: str, seen: set[int]) -> tuple[str, float] | None:
+    """Where the first float in ``value`` is (``value[1][0]``), and the float, or ``None``."""
+    if isinstance(value, float):
+        return where, value
+    if isinstance(value, (tuple, list, set, frozenset, dict)):
+        if id(value) in seen:  # a list holding itself
+            return None
+        seen.add(id(value))
+        if isinstance(value, dict):
+            for key, item in value.items():
+                found = _float_in(key, f"a key of {where}", seen) or _float_in(item, f"{where}[{key!r}]", seen)
+                if found is not None:
+                    return found
+            return None
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        for index, item in enumerate(items):
+            found = _float_in(item, f"an item of {where}" if isinstance(value, (set, frozenset)) else f"{where}[{index}]", seen)
+            if found is not None:
+                return found
+    return None
 
 
 def parameter(name: str, value: Any, *, source: Citation | None = None, description: str = "") -> Parameter:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from types import FunctionType, MethodType, ModuleType
 from typing import Any, NamedTuple
@@ -220,6 +222,76 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
     return loaded
 
 
+def _differences(first: Any, second: Any) -> str:
+    """What differs between two registrations of one name: ``year 2030 and 2031, title 'A' and ''``."""
+    if type(first) is not type(second) or not attrs.has(type(first)):
+        return gettext("{0} and {1}").format(repr(first), repr(second))
+    from ._score import fmt
+
+    def shown(value: Any) -> str:
+        return fmt(value) if isinstance(value, Decimal) else repr(value)
+
+    return gettext(", ").join(
+        gettext("{0} {1} and {2}").format(field.name, shown(getattr(first, field.name)), shown(getattr(second, field.name)))
+        for field in attrs.fields(type(first))
+        if field.eq and getattr(first, field.name) != getattr(second, field.name)
+    )
+
+
+class WrongParent(NamedTuple):
+    """A ``parent`` that names no unit a sub-unit may sit under (:func:`wrong_parent`)."""
+
+    parent: str
+    unit: Unit  # the first unit (in code order of the parents) that names it
+    said: str  # what is wrong and what was expected, translated
+    hint: str  # a "did you mean", or ""
+
+
+def wrong_parent(
+    units: Sequence[Unit],
+    category: str,
+    category_of: Mapping[str, str],
+    above: Collection[str],
+    own: Collection[str],
+    *,
+    table: bool,
+) -> WrongParent | None:
+    """The first ``parent`` of ``units`` (of ``category``: a pack's roster, or a units table
+    with the codes ``own``) that is not the code of a unit of one of the categories ``above``
+    (every category but ``category`` when it is empty), or ``None``.
+
+    ``category_of`` maps every unit code of the ruleset's rosters to its category. A parent is
+    what a roll-up reads: a unit gets the rows of the units whose parent it is (a city its
+    counties'). One of ``units`` itself (the unit's own code included), a unit of another
+    category, or a typo gave no roll-up at all, and the ranking was wrong without a word.
+    The same rule for a pack's roster (checked when the catalogue loads) and for a units table
+    given with ``--roster`` (checked when it is read)."""
+    parents = set(map(operator.attrgetter("parent"), units)) - {None, ""}
+    if not parents:
+        return None
+    allowed = {code for code, key in category_of.items() if (key in above if above else key != category)}.difference(own)
+    wrong = sorted(parents - allowed)
+    if not wrong:
+        return None
+    parent = wrong[0]
+    unit = next(u for u in units if u.parent == parent)
+    kinds = ", ".join(sorted(above)) if above else gettext("another category than {0}").format(category)
+    hint = ""
+    if parent in own:
+        mine = (
+            gettext("'{0}' is a unit of this table; expected the code of a unit of {1}")
+            if table
+            else gettext("'{0}' is a unit of this roster; expected the code of a unit of {1}")
+        )
+        said = mine.format(parent, kinds)
+    elif parent in category_of:
+        said = gettext("'{0}' is a unit of {1}; expected the code of a unit of {2}").format(parent, category_of[parent], kinds)
+    else:
+        said = gettext("unknown unit code '{0}'; expected the code of a unit of {1}").format(parent, kinds)
+        hint = did_you_mean(parent, allowed)
+    return WrongParent(parent, unit, said, hint)
+
+
 class PluginInfo(NamedTuple):
     name: str
     distribution: str
@@ -293,7 +365,8 @@ class Catalog:
         """:param complete: the plugins are a whole installation (the command line): a category
         that states its ``total`` must then have sections weighing exactly that, which is how
         a run notices that a pack contributing a section is missing or failed to load. A test
-        of one pack alone leaves it ``False``.
+        of one pack alone leaves it ``False``: sections weighing less than the total are then
+        the other packs', but sections weighing more are refused either way.
         :param announce: warn now of each plugin left out; else :meth:`announce_broken` does."""
         self.pm = pm
         self.complete = complete
@@ -359,8 +432,15 @@ class Catalog:
             other, other_plugin = table[key]
             if other != value:
                 raise PackError(
-                    gettext("{0} {1} is registered differently by plugins '{2}' and '{3}'").format(
-                        gettext(what), repr(key), other_plugin, plugin
+                    gettext(
+                        "{0} {1} is registered differently by plugins '{2}' and '{3}' ({4}); uninstall one of them, "
+                        "or leave one out with -p no:NAME (escore plugins lists them)"
+                    ).format(
+                        gettext(what),
+                        repr("/".join(key) if isinstance(key, tuple) else key),
+                        other_plugin,
+                        plugin,
+                        _differences(other, value),
                     )
                 )
             return
@@ -474,6 +554,7 @@ class Catalog:
                         plugin, category, name, ruleset
                     )
                 )
+        self._check_roster_parents()
 
     # ------------------------------------------------------------------ inheritance
 
@@ -519,6 +600,56 @@ class Catalog:
             for (r, key), (roster, plugin) in sorted(self.rosters.items()):
                 if r == base and (name, key) not in self.rosters:
                     self.rosters[(name, key)] = (attrs.evolve(roster, ruleset=name), plugin)
+                    self.inherited[(name, "roster", key)] = self.inherited.get((base, "roster", key), base)
+
+    def parent_categories(self, ruleset: str, category: str) -> set[str]:
+        """The categories of ``ruleset`` whose sub-units are ``category``'s units: a unit of one
+        of them rolls up the rows of the units whose ``parent`` it is (a city its counties')."""
+        return {key for (r, key), (declared, _) in self.categories.items() if r == ruleset and declared.subunits == category}
+
+    def _check_roster_parents(self) -> None:
+        """Refuse a roster whose unit names a ``parent`` that is not a unit of the roster its
+        rows roll up into (:func:`wrong_parent`): a typo had dropped the sub-unit's rows from its
+        parent's score, exit 0. A roster whose parents' category has no roster here (a pack
+        installed without the one that registers it) cannot be checked, nor can it roll up."""
+        codes: dict[str, dict[str, str]] = {}
+        for (ruleset, key), (roster, _) in self.rosters.items():
+            codes.setdefault(ruleset, {}).update((unit.code, key) for unit in roster.units)
+        order = sorted(self.rosters.items(), key=lambda item: ((item[0][0], "roster", item[0][1]) in self.inherited, item[0]))
+        for (ruleset, category), (roster, plugin) in order:
+            if not any(unit.parent for unit in roster.units):
+                continue
+            rolled = self.parent_categories(ruleset, category)
+            above = {key for key in rolled if (ruleset, key) in self.rosters}
+            if (rolled and not above) or not (above or any(r == ruleset and key != category for r, key in self.rosters)):
+                continue
+            own = [unit.code for unit in roster.units]
+            wrong = wrong_parent(roster.units, category, codes[ruleset], above, own, table=False)
+            if wrong is None:
+                continue
+            from ._paths import source_location
+
+            where = (
+                source_location(str(roster.source))
+                if roster.source is not None
+                else gettext("the {0} roster of ruleset {1} (plugin '{2}')").format(category, ruleset, plugin)
+            )
+            said, hint = wrong.said, wrong.hint
+            base = self.inherited.get((ruleset, "roster", category))
+            if base is not None:
+                where += gettext(" (the {0} roster {1} inherits from {2})").format(category, ruleset, base)
+                earlier = (self.rulesets[ruleset][0].extends if ruleset in self.rulesets else None) or ""
+                dropped = [
+                    key
+                    for key in sorted(above)
+                    if (earlier, key) in self.rosters and any(u.code == wrong.parent for u in self.rosters[(earlier, key)][0].units)
+                ]
+                if dropped:  # the new year's roster of the parents left it out: this one must follow
+                    said = gettext(
+                        "'{0}' is a unit of {1}'s {2} roster, not of {3}'s; register a {4} roster for {3} whose parents are units of its {2} roster"
+                    ).format(wrong.parent, earlier, dropped[0], ruleset, category)
+                    hint = ""
+            raise PackError(f"{where}: unit[{roster.units.index(wrong.unit)}].parent: {said}" + (f" ({hint})" if hint else ""))
 
     def section_origin(self, ruleset: str, category: str, section: str) -> str:
         """The ruleset whose declaration a section of ``ruleset`` is (itself unless inherited)."""

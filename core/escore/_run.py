@@ -74,6 +74,12 @@ def _error_line(exc: BaseException, fallback: str = "") -> str:
     return f"{where}{type(exc).__name__}: {exc}"
 
 
+def not_a_number(code: str, points: Decimal, maximum: Decimal) -> str:
+    """Why an indicator's ``Score(Decimal("NaN"))`` is its error (the comparison with its bounds
+    had raised ``InvalidOperation: [<class 'decimal.InvalidOperation'>]``)."""
+    return f"indicator '{code}' scored {points} (not a number), expected points within 0..{fmt(maximum)}"
+
+
 #: Why a fixture has no value: ``(status, reason, missing evidence names)``.
 Problem = tuple[str, str, tuple[str, ...]]
 
@@ -276,7 +282,11 @@ class Engine:
                     points = score.points
                     if points.__class__ is not Decimal:  # an int or float would fail later, at presentation
                         raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
-                    if points < ZERO or points > maximum:
+                    try:  # no cost unless it raises: a NaN does not compare
+                        outside = points < ZERO or points > maximum
+                    except ArithmeticError:
+                        raise ValueError(not_a_number(code, points, maximum)) from None
+                    if outside:
                         raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(maximum)}")
                     result = new(
                         record,
@@ -364,7 +374,11 @@ class Engine:
             points = score.points
             if points.__class__ is not Decimal:
                 raise TypeError(f"indicator '{code}' scored {points!r}, expected exact points (a Decimal)")
-            if points < ZERO or points > node.max:
+            try:
+                outside = points < ZERO or points > node.max
+            except ArithmeticError:
+                raise ValueError(not_a_number(code, points, node.max)) from None
+            if outside:
                 raise ValueError(f"indicator '{code}' scored {fmt(points)}, outside 0..{fmt(node.max)}")
         except MissingEvidence as exc:
             return self._problem(code, node.max, "missing", exc.reason, (self._evidence_name(exc.key),))
@@ -419,6 +433,8 @@ class Engine:
                 fetched = fetch(getter, arity, source, values, env)
                 args = (fetched,) if arity == 1 else fetched
                 reason = veto.func(*args)
+                if reason is not None and not isinstance(reason, str):  # `return leak` gave "vetoed by …: True → 0"
+                    raise TypeError(f"veto '{veto.code}' returned {reason!r} (a {type(reason).__name__}), expected a reason (text) or None")
             except KeyError as exc:
                 status, why, missing = self._absent(exc.args[0], problems, unit, file)
                 out.append(VetoResult(veto.code, veto.title, "error" if status == "error" else "missing", why, missing))

@@ -15,13 +15,13 @@ from typing import Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, InputErrors, UsageError, did_you_mean, misspelt_column, misspelt_column_problem
+from ._errors import InputError, InputErrors, UsageError, misspelt_column, misspelt_column_problem
 from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
 from ._load import DeferredEvidence, defer_evidence, load_evidence, workbook_among
 from ._model import Listed, Unit, listed
-from ._plugins import Catalog
+from ._plugins import Catalog, wrong_parent
 from ._results import RunResult, count_statuses
 from ._run import Engine, rank
 from ._selection import select
@@ -165,36 +165,26 @@ def _read_units_table(catalog: Catalog, ruleset: str, category: str, roster: Pat
 
 
 def _check_parents(catalog: Catalog, ruleset: str, category: str, roster: Path, units: Sequence[Unit], codes: set[str]) -> None:
-    """Every ``parent`` of a units table names a unit of the category the pack's own units of this
-    category have their parents in (a county's is a city), or of another category where the pack
-    gives none: a typo, a unit's own code or a department had been published as the parent."""
-    parents = set(map(operator.attrgetter("parent"), units)) - {None, ""}
-    if not parents:
+    """Every ``parent`` of a units table names a unit of the category whose sub-units the
+    category's are (a county's is a city), else of the category the pack's own units of this
+    category have their parents in, else of another category: a typo, a unit's own code or a
+    department had been published as the parent (the rule a pack's roster is held to:
+    :func:`escore._plugins.wrong_parent`)."""
+    if not any(map(operator.attrgetter("parent"), units)):
         return
     category_of = {u.code: key for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset for u in pack.units}
-    own_parents = {u.parent for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key == category for u in pack.units}
-    above = {category_of[p] for p in own_parents if p is not None and p in category_of}
-    allowed = {code for code, key in category_of.items() if (key in above if above else key != category)}
-    wrong = sorted(parents - allowed)
-    if not wrong:
+    above = {key for key in catalog.parent_categories(ruleset, category) if (ruleset, key) in catalog.rosters}
+    if not above:
+        own_parents = {u.parent for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key == category for u in pack.units}
+        above = {category_of[p] for p in own_parents if p is not None and p in category_of}
+    wrong = wrong_parent(units, category, category_of, above, codes, table=True)
+    if wrong is None:
         return
     from ._columnar import roster_row
 
-    parent = wrong[0]
-    unit = next(u for u in units if u.parent == parent)
-    found = roster_row(roster, catalog.loaders, unit.code)
+    found = roster_row(roster, catalog.loaders, wrong.unit.code)
     where = f"{roster}:{found[0]}" if found is not None else str(roster)
-    kinds = ", ".join(sorted(above)) if above else _("another category than {0}").format(category)
-    if parent in codes:
-        said = _("'{0}' is a unit of this table; expected the code of a unit of {1}").format(parent, kinds)
-        hint = ""
-    elif parent in category_of:
-        said = _("'{0}' is a unit of {1}; expected the code of a unit of {2}").format(parent, category_of[parent], kinds)
-        hint = ""
-    else:
-        said = _("unknown unit code '{0}'; expected the code of a unit of {1}").format(parent, kinds)
-        hint = did_you_mean(parent, allowed)
-    raise InputError(where, "parent", said, hint=hint)
+    raise InputError(where, "parent", wrong.said, hint=wrong.hint)
 
 
 def pack_codes(catalog: Catalog, ruleset: str, category: str) -> set[str]:

@@ -91,7 +91,9 @@ def escore_register_fixtures(register: Callable[..., None]) -> None:
 def escore_register_rosters(register: Callable[[Roster], None]) -> None:
     """Register the units of a category (:meth:`Roster.from_toml` reads a roster file).
 
-    One roster per (ruleset, category); a second one is an error.
+    One roster per (ruleset, category); a second one is an error. A unit's ``parent`` must be
+    a unit of the roster of the category whose ``subunits`` its category is (its rows roll up
+    there): a parent that is not is an error naming the roster file and the unit.
 
     .. versionadded:: 0.1
     """

@@ -103,6 +103,13 @@ def _catalog(config: pytest.Config) -> Any:
 
         # A pack's own checkout names its plugin (``escore_plugins`` in its pytest configuration,
         # as new-pack writes it): its cases name its ruleset, which is not installed yet.
+        # Not complete: a pack's own tests may run where the packs that contribute the other
+        # sections of its categories are not installed (the website pack's without the
+        # provincial one). Sections weighing more than a category's total are refused all the
+        # same; a complete catalogue would refuse, beyond that, only weights short of the
+        # total, which is what a pack installed without the others looks like (no category
+        # lists its sections, so nothing else tells the two apart). `escore verify` plans
+        # every category with a complete catalogue before it runs the cases.
         catalog = Catalog(make_plugin_manager(names=config.getini("escore_plugins")))
         config._escore_catalog = catalog  # type: ignore[attr-defined]
     return catalog
