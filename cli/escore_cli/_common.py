@@ -118,15 +118,18 @@ def reports_errors(func: F) -> F:
     """Run a command: an :class:`~escore.EscoreError` is one line on stderr and exit 2, without a
     traceback, and so is an ``OSError`` about a path (its name and the system's words); warnings
     are one line each; Ctrl-C stops quietly with exit 130; anything a pack prints goes to stderr,
-    only :func:`echo_out`/:func:`write_output` reach stdout."""
+    only :func:`echo_out`/:func:`write_output` reach stdout. The command computes in escore's
+    decimal context (``escore._score.SCORING``), whatever the context of a program running it."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import contextlib
         import sys
         import warnings
+        from decimal import localcontext
 
         from escore._errors import EscoreError, EscoreWarning
+        from escore._score import SCORING
         from escore._text import escape
 
         def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
@@ -143,7 +146,9 @@ def reports_errors(func: F) -> F:
         # In the escore script only: a program that runs commands keeps its own handlers.
         restore_signals = _stop_on_signals() if escore_cli.this_process["runs_one_command"] else None
         try:
-            with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
+            # escore's decimal context, whatever the caller's (a program running a command): the
+            # writers' sums and shares as well as the scoring (which enters it again).
+            with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr), localcontext(SCORING):
                 warnings.simplefilter("default", EscoreWarning)
                 warnings.showwarning = show
                 if kwargs.get("lang") or os.environ.get("ESCORE_LANG"):

@@ -29,7 +29,7 @@ from ._model import Category, Ruleset, Section
 from ._parameters import Amendment, Parameter, Removal, unassigned_declarations
 from ._reach import check_rules_within_maxima
 from ._ruleform import STAR_ARGUMENTS
-from ._score import RULE_TYPES, ZERO, Ladder, fmt
+from ._score import RULE_TYPES, Ladder, fmt, sum_exactly
 
 #: Fixtures the engine provides for every unit.
 BUILTIN_FIXTURES = {
@@ -526,7 +526,7 @@ def _check_total(label: str, category: Category, sections: Sequence[Section], se
     """Refuse sections whose weights do not add up to the category's total: short, a pack is
     missing; over, a weight is wrong. With ``section_origins`` (a ruleset that extends another),
     each weight is followed by the year whose declaration it is."""
-    weights = sum((s.weight for s in sections), ZERO)
+    weights = sum_exactly(s.weight for s in sections)
     if category.total is not None and weights != category.total:
         shares = (
             " + ".join(
@@ -969,7 +969,7 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             continue
         if node.bonus:
             kids = [nodes[c] for c in node.children]
-            total = sum((k.max for k in kids), ZERO)
+            total = sum_exactly(k.max for k in kids)
             if not kids or any(not k.bonus for k in kids) or total != node.max:
                 raise PackError(
                     f"{label}: bonus block '{node.code}' declares max {fmt(node.max)}{by(node)}; its children must be bonus items adding up to it"
@@ -990,7 +990,7 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             continue
         if not kids:
             raise PackError(f"{label}: group '{node.code}' declares max {fmt(node.max)}{by(node)} but has no counted children")
-        total = sum((k.max for k in kids), ZERO)
+        total = sum_exactly(k.max for k in kids)
         if total != node.max:
             parts = " + ".join(f"{k.code} {fmt(k.max)}{by(k)}" for k in kids)
             raise PackError(
@@ -999,7 +999,7 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             )
     for section in sections:
         roots = [n for n in nodes.values() if n.section == section.name and n.parent is None and n.counted and not n.bonus]
-        total = sum((n.max for n in roots), ZERO)
+        total = sum_exactly(n.max for n in roots)
         if total != section.raw_max:
             parts = " + ".join(f"{n.code} {fmt(n.max)}{by(n)}" for n in sorted(roots, key=lambda n: natural_key(n.code)))
             origin = f" [{section_origins[section.name]}]" if section.name in section_origins else ""

@@ -8,12 +8,12 @@ they are rounded, for display.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._collect import IndicatorPlan, Plan
 from ._model import Unit
-from ._score import Hit
+from ._score import PRESENTING, Hit
 
 if TYPE_CHECKING:
     from ._stamp import Stamp
@@ -28,7 +28,7 @@ def present(value: Decimal) -> str:
 
     A zero is shown unsigned: points given as ``-0.0`` (a grade, a CSV cell) are 0, and their
     exact text is "0"; their rounded one had been "-0.00"."""
-    rounded = value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    rounded = PRESENTING.quantize(value, _CENT)  # half-up, in escore's context whatever the caller's
     if not rounded and rounded.is_signed():
         rounded = rounded.copy_abs()
     return str(rounded)

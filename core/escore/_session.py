@@ -24,6 +24,7 @@ from ._model import Listed, Unit, listed
 from ._plugins import Catalog
 from ._results import RunResult, count_statuses
 from ._run import Engine, rank
+from ._score import in_scoring_context
 from ._selection import select
 from ._stamp import PackStamp, make_stamp
 from ._version import __version__
@@ -312,6 +313,7 @@ def pack_stamps(catalog: Catalog, plan: Plan) -> Iterable[PackStamp]:
     return [PackStamp(i.name, i.distribution, i.version) for i in list_plugins(catalog.pm) if i.name in names]
 
 
+@in_scoring_context
 def run_category(
     catalog: Catalog,
     category: str,
