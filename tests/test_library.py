@@ -126,3 +126,86 @@ def test_a_changed_default_context_changes_nothing(catalog):
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == expected
+
+
+# ---------------------------------------------------------------------- results a caller cannot change
+
+
+def test_a_unit_s_attributes_are_read_only_and_the_roster_keeps_its_own(demo_catalog):
+    """A result's unit is the catalogue's: changing its attributes had changed the roster, and the
+    next run scored north as a rural town."""
+    first = escore.run_category(demo_catalog, "town")
+    north = next(u for u in first.units if u.unit.code == "north")
+    with pytest.raises(TypeError):
+        north.unit.attributes["kind"] = "rural"  # type: ignore[index]
+    assert {u.code: dict(u.attributes) for u in demo_catalog.roster("demo2024", "town")}["north"] == {"kind": "market"}
+    again = escore.run_category(demo_catalog, "town")
+    assert every_number(again) == every_number(first)
+    given = {"kind": "market"}
+    unit = escore.Unit("u", "U", "town", attributes=given)
+    given["kind"] = "rural"  # the caller's own dict stays the caller's
+    assert unit.attributes == {"kind": "market"} and unit == escore.Unit("u", "U", "town", attributes={"kind": "market"})
+    assert repr(unit) == "Unit(code='u', name='U', category='town', parent=None, attributes={'kind': 'market'})"
+
+
+def test_units_with_read_only_attributes_pickle_and_copy(demo_catalog):
+    """Forked processes send results back pickled; a program may pickle or copy them too."""
+    import copy
+    import pickle
+
+    result = escore.run_category(demo_catalog, "town")
+    units = [u.unit for u in result.units]
+    for back in (pickle.loads(pickle.dumps(units)), copy.deepcopy(units), copy.copy(units)):
+        assert back == units
+        with pytest.raises(TypeError):
+            back[0].attributes["kind"] = "x"
+    assert pickle.loads(pickle.dumps(result.units)) == result.units
+
+
+def test_a_units_table_shares_one_read_only_mapping_per_distinct_set_of_attributes(tmp_path, catalog):
+    """100,000 units of a table hold a few distinct mappings: each is made read-only once, and
+    units with equal attributes still share one (from the file as from the cache)."""
+    from escore._columnar import read_roster_table
+
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "code,name,parent,dc_variant\nb.2,,,B\nb.10,Ten,b.2,A\nb.1,One,,B\n" + "".join(f"c.{i},C,,C\n" for i in range(100)),
+        encoding="utf-8",
+    )
+    for _ in range(2):  # read, then from the cache
+        units = read_roster_table(path, "fj2017", "provincial", catalog.loaders).units
+        assert len({id(u.attributes) for u in units}) == 3
+        assert units[0].attributes is units[2].attributes and units[0].attributes == {"dc_variant": "B"}
+        with pytest.raises(TypeError):
+            units[0].attributes["dc_variant"] = "A"
+
+
+def test_a_result_s_counts_are_read_only(demo_catalog):
+    result = escore.run_category(demo_catalog, "town")
+    with pytest.raises(TypeError):
+        result.counts["error"] = 1  # type: ignore[index]
+    assert result.exit_code() == 0 and result.status_counts()["error"] == 0
+    counts = result.status_counts()
+    counts["error"] = 1  # a copy: the caller's own
+    assert result.status_counts()["error"] == 0
+
+
+def test_a_reporting_hook_that_changes_the_result_is_a_plugin_error(tmp_path, monkeypatch, no_autoload):
+    """A reporter's ``escore_run_finished`` that wrote into the result's counts had made the run
+    exit 1 and end in an IndexError traceback; the result is frozen, as hookspecs.py says: the
+    hook's TypeError is one warning naming the plugin, and the run's own output and status stand."""
+    from escore_cli import cli
+
+    (tmp_path / "meddling_reporter.py").write_text(
+        "from escore import hookimpl\n\n@hookimpl\ndef escore_run_finished(result):\n    result.counts['error'] = 1\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,meddling_reporter")
+    done = CliRunner().invoke(cli, ["run", "-c", "town"])
+    assert done.exit_code == 0, done.output
+    assert "Traceback" not in done.output
+    warnings = [line for line in done.stderr.splitlines() if "meddling_reporter" in line]
+    assert len(warnings) == 1, done.stderr
+    assert warnings[0].startswith("escore: warning: plugin 'meddling_reporter': escore_run_finished raised TypeError: ")
+    assert "north" in done.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._collect import IndicatorPlan, Plan
@@ -110,7 +111,9 @@ class RunResult(NamedTuple):
     notes: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     selection: str = ""
-    counts: Mapping[str, int] = {}  # counted once by the session; never mutated
+    #: Indicator results per status, counted once by the session: read-only, as the whole
+    #: result is (a reporting hook that wrote into it had changed the exit status).
+    counts: Mapping[str, int] = MappingProxyType({})
     stamp: Stamp | None = None  # escore and pack versions, evidence digest (set by the session)
     #: What loading the evidence warned of (a row pasted twice, a monitoring date in another
     #: year, a dropped unit's files), and the accepted appeals applied to it: kept with the

@@ -10,6 +10,7 @@ import os
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -556,8 +557,9 @@ def _run_result(
 ) -> RunResult:
     """A ranked run with what the evidence set says of itself (synthetic, notes, sources,
     warnings); ``units`` as given: a run's lazy units are not made a tuple (scored again)."""
+    read_only = MappingProxyType(dict(counts))
     return RunResult(
-        plan, units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts, warnings=data.warnings
+        plan, units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, read_only, warnings=data.warnings
     )
 
 
