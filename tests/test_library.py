@@ -209,3 +209,57 @@ def test_a_reporting_hook_that_changes_the_result_is_a_plugin_error(tmp_path, mo
     assert len(warnings) == 1, done.stderr
     assert warnings[0].startswith("escore: warning: plugin 'meddling_reporter': escore_run_finished raised TypeError: ")
     assert "north" in done.stdout
+
+
+# ---------------------------------------------------------------------- paths as a program gives them
+
+SAMPLE = ROOT / "examples" / "demo-pack" / "escore_demo" / "sample"
+
+
+def totals(result):
+    return [(u.unit.code, str(u.total)) for u in result.units]
+
+
+def test_paths_may_be_texts_or_path_likes(demo_catalog, tmp_path, monkeypatch):
+    """``evidence`` and ``roster`` take ``str`` and ``os.PathLike`` (one evidence path alone,
+    too): a text had been an AttributeError ('str' object has no attribute 'is_file')."""
+    import os
+    from pathlib import Path, PurePath
+
+    class Located(os.PathLike):  # a path-like that is no pathlib.Path
+        def __fspath__(self):
+            return str(SAMPLE)
+
+    expected = totals(escore.run_category(demo_catalog, "town", evidence=[Path(SAMPLE)]))
+    monkeypatch.chdir(ROOT)
+    relative = "examples/demo-pack/escore_demo/sample"
+    for evidence in ([relative], relative, Path(relative), PurePath(relative), Located(), (str(SAMPLE),)):
+        assert totals(escore.run_category(demo_catalog, "town", evidence=evidence)) == expected, evidence
+    table = tmp_path / "units.csv"
+    table.write_text(
+        "code,name,kind\nnorth,North Town,market\nsouth,South Town,rural\neast,East,rural\nwest,West,market\n", encoding="utf-8"
+    )
+    by_table = escore.run_category(demo_catalog, "town", roster=str(table), evidence=relative, only=["north"])
+    assert totals(by_table) == [("north", "92.0")]
+    with pytest.raises(escore.InputError, match=r"^nowhere\.csv: roster file not found$"):
+        escore.run_category(demo_catalog, "town", roster="nowhere.csv")
+    roster = escore.Roster.from_toml(str(ROOT / "examples" / "demo-pack" / "escore_demo" / "roster.toml"))
+    assert {u.code for u in roster} == {"north", "south", "east", "west"}
+
+
+@pytest.mark.parametrize(
+    ("evidence", "message"),
+    [
+        ([""], "evidence: an empty path; give a file or directory"),
+        ("", "evidence: an empty path; give a file or directory"),
+        ([b"sample"], "evidence: expected a path (str or os.PathLike), got b'sample'"),
+        ([None], "evidence: expected a path (str or os.PathLike), got None"),
+        (3, "evidence: expected a path or a sequence of paths (str or os.PathLike), got 3"),
+    ],
+)
+def test_what_is_no_path_is_a_usage_error(demo_catalog, evidence, message):
+    """An empty text is refused as ``-e ''`` is (``Path('')`` is the working directory)."""
+    with pytest.raises(escore.UsageError, match=f"^{re.escape(message)}$"):
+        escore.run_category(demo_catalog, "town", evidence=evidence)
+    with pytest.raises(escore.UsageError, match=r"^roster: an empty path; give a file or directory$"):
+        escore.run_category(demo_catalog, "town", roster="")

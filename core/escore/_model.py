@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -210,7 +211,7 @@ class Roster:
     units: tuple[Unit, ...] = attrs.field(converter=as_tuple)
 
     @classmethod
-    def from_toml(cls, path: Path) -> Roster:
+    def from_toml(cls, path: str | os.PathLike[str]) -> Roster:
         """Read a roster file::
 
         [roster]
@@ -222,6 +223,7 @@ class Roster:
         name = "福州市"
         attributes = {}
         """
+        path = Path(path)
         where = str(path)
         data = read_toml(path, cached=True)  # rosters are read on every command
         check_keys(data, ("roster", "unit"), where)

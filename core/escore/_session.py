@@ -314,6 +314,26 @@ def pack_stamps(catalog: Catalog, plan: Plan) -> Iterable[PackStamp]:
     return [PackStamp(i.name, i.distribution, i.version) for i in list_plugins(catalog.pm) if i.name in names]
 
 
+def as_path(value: Any, name: str) -> Path:
+    """A path a program gave (``str`` or ``os.PathLike``) as a :class:`~pathlib.Path`, for the
+    parameter ``name``: anything else, and an empty text (``Path('')`` is the working directory,
+    which ``-e ''`` had read), is a usage error."""
+    if not isinstance(value, (str, os.PathLike)) or not isinstance(os.fspath(value), str):
+        raise UsageError(_("{0}: expected a path (str or os.PathLike), got {1}").format(name, repr(value)))
+    if not os.fspath(value).strip():
+        raise UsageError(f"{name}: " + _("an empty path; give a file or directory"))
+    return value if isinstance(value, Path) else Path(value)
+
+
+def as_paths(value: Any, name: str) -> list[Path]:
+    """One path, or a sequence of them, as :func:`as_path` takes each."""
+    if isinstance(value, (str, os.PathLike)):
+        return [as_path(value, name)]
+    if isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
+        raise UsageError(_("{0}: expected a path or a sequence of paths (str or os.PathLike), got {1}").format(name, repr(value)))
+    return [as_path(item, name) for item in value]
+
+
 @in_scoring_context
 def run_category(
     catalog: Catalog,
@@ -321,21 +341,24 @@ def run_category(
     *,
     ruleset: str | None = None,
     year: int | None = None,
-    evidence: Sequence[Path] = (),
+    evidence: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = (),
     keyword: str | None = None,
     marks: str | None = None,
     only: Sequence[str] = (),
     explain: bool = True,
     overlay: Callable[[Plan, EvidenceSet], EvidenceSet] | None = None,
-    roster: Path | None = None,
+    roster: str | os.PathLike[str] | None = None,
     lazy: bool = False,
     jobs: int | None = None,
     texts: Collection[str] | None = None,
 ) -> RunResult:
     """Score and rank every unit of ``category`` (or just the unit codes in ``only``).
 
+    ``evidence`` is an evidence directory or file, or a sequence of them (default: the packs'
+    sample); ``roster`` a units table (CSV or Parquet) replacing the pack's roster of the
+    category; each a ``str`` or an ``os.PathLike``.
+
     :param overlay: changes the loaded evidence before scoring (accepted appeals, what-ifs).
-    ``roster`` is a units table (CSV or Parquet) replacing the pack's roster of the category.
     With ``lazy`` the result keeps a summary per unit and scores each unit's detail again when
     it is read (:mod:`escore._stream`): memory stays bounded for any number of units; its first
     pass runs in ``jobs`` processes (default: all usable processors from 1,000 units on).
@@ -343,6 +366,8 @@ def run_category(
     their CSV column names (``total``, ``total_2dp``, a section's name or ``NAME_2dp``); the
     processes of the first pass format those alone (default: every one).
     """
+    evidence = as_paths(evidence, "evidence")  # a program's texts and path-likes, converted once here
+    roster = None if roster is None else as_path(roster, "roster")
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
     selected = select(plan, keyword, marks)
