@@ -263,3 +263,18 @@ def test_what_is_no_path_is_a_usage_error(demo_catalog, evidence, message):
         escore.run_category(demo_catalog, "town", evidence=evidence)
     with pytest.raises(escore.UsageError, match=r"^roster: an empty path; give a file or directory$"):
         escore.run_category(demo_catalog, "town", roster="")
+
+
+# ---------------------------------------------------------------------- only some units
+
+
+def test_only_names_units_of_the_category(demo_catalog):
+    """A code in ``only`` that no unit of the category has was an empty ranking without a word."""
+    assert totals(escore.run_category(demo_catalog, "town", only=["north", "east"])) == [("north", "92.0"), ("east", "31.95")]
+    assert totals(escore.run_category(demo_catalog, "town", only="north")) == [("north", "92.0")]  # one code alone
+    with pytest.raises(escore.UsageError, match=r"^only: unknown unit code 'nrth' of demo2024/town; did you mean 'north'\?$"):
+        escore.run_category(demo_catalog, "town", only=["north", "nrth"])
+    with pytest.raises(escore.UsageError, match=r"^only: 'south.a' is a unit of demo2024/village, not of town$"):
+        escore.run_category(demo_catalog, "town", only=["south.a"])
+    with pytest.raises(escore.UsageError, match=r"^only: unknown unit code 'zzz' of demo2024/town; its units: east, north, south, west$"):
+        escore.run_category(demo_catalog, "town", only=["zzz"])

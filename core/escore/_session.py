@@ -334,6 +334,23 @@ def as_paths(value: Any, name: str) -> list[Path]:
     return [as_path(item, name) for item in value]
 
 
+def check_only(catalog: Catalog, ruleset: str, category: str, codes: Collection[str], wanted: Iterable[str]) -> None:
+    """Every code of ``only`` is one of ``codes``, the units scored: a code no unit has (a typo)
+    had given an empty ranking without a word."""
+    for code in wanted:
+        if code in codes:
+            continue
+        others = {
+            u.code: key for (r, key), (pack, _plugin) in catalog.rosters.items() if r == ruleset and key != category for u in pack.units
+        }
+        if code in others:
+            raise UsageError(_("only: '{0}' is a unit of {1}/{2}, not of {3}").format(code, ruleset, others[code], category))
+        shown = sorted(codes)
+        listed = ", ".join(shown[:10]) + (", …" if len(shown) > 10 else "")
+        hint = did_you_mean(code, codes) or _("its units: {0}").format(listed)
+        raise UsageError(_("only: unknown unit code '{0}' of {1}/{2}").format(code, ruleset, category) + _("; ") + hint)
+
+
 @in_scoring_context
 def run_category(
     catalog: Catalog,
@@ -344,7 +361,7 @@ def run_category(
     evidence: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = (),
     keyword: str | None = None,
     marks: str | None = None,
-    only: Sequence[str] = (),
+    only: str | Iterable[str] = (),
     explain: bool = True,
     overlay: Callable[[Plan, EvidenceSet], EvidenceSet] | None = None,
     roster: str | os.PathLike[str] | None = None,
@@ -356,7 +373,8 @@ def run_category(
 
     ``evidence`` is an evidence directory or file, or a sequence of them (default: the packs'
     sample); ``roster`` a units table (CSV or Parquet) replacing the pack's roster of the
-    category; each a ``str`` or an ``os.PathLike``.
+    category; each a ``str`` or an ``os.PathLike``. ``only`` is a unit code or a sequence of
+    them, each a unit of the category (else a :class:`~escore.UsageError`).
 
     :param overlay: changes the loaded evidence before scoring (accepted appeals, what-ifs).
     With ``lazy`` the result keeps a summary per unit and scores each unit's detail again when
@@ -368,6 +386,7 @@ def run_category(
     """
     evidence = as_paths(evidence, "evidence")  # a program's texts and path-likes, converted once here
     roster = None if roster is None else as_path(roster, "roster")
+    only = [only] if isinstance(only, str) else list(only)
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
     selected = select(plan, keyword, marks)
@@ -398,6 +417,7 @@ def run_category(
     if only:
         wanted = set(only)
         every_code = [u.code for u in units]
+        check_only(catalog, chosen.name, category, set(every_code), only)
         units = tuple(u for u in units if u.code in wanted)
     children = children_of(catalog, plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
