@@ -278,3 +278,55 @@ def test_only_names_units_of_the_category(demo_catalog):
         escore.run_category(demo_catalog, "town", only=["south.a"])
     with pytest.raises(escore.UsageError, match=r"^only: unknown unit code 'zzz' of demo2024/town; its units: east, north, south, west$"):
         escore.run_category(demo_catalog, "town", only=["zzz"])
+
+
+# ---------------------------------------------------------------------- the language
+
+
+def every_line(result):
+    return [(u.unit.code, i.code, i.reasons) for u in result.units for i in u.indicators]
+
+
+def test_a_command_leaves_the_language_it_found(demo_catalog, monkeypatch):
+    """A command that spoke its ruleset's Chinese had left the process in it: a library run
+    of the English demo pack afterwards gave half-Chinese explanation lines."""
+    from escore._i18n import language
+    from escore_cli import cli
+
+    english = every_line(escore.run_category(demo_catalog, "town"))
+    monkeypatch.delenv("ESCORE_LANG", raising=False)  # the fj2017 ruleset's own language: Chinese
+    done = CliRunner().invoke(cli, ["run", "-c", "city"])
+    assert done.exit_code == 0 and "排名" in done.stdout
+    assert language() == "en"
+    assert every_line(escore.run_category(demo_catalog, "town")) == english
+    failed = CliRunner().invoke(cli, ["run", "-c", "city", "--lang", "zh", "-k", "nothing-matches"])
+    assert failed.exit_code == 2 and "escore：错误" in failed.stderr
+    assert language() == "en"  # after an error too
+
+
+def test_the_language_is_chosen_through_the_facade(catalog):
+    """``escore.use_language(code, catalog)``: from then on, or within a ``with`` block."""
+    from escore._i18n import language
+    from escore_cli import cli
+
+    english = every_line(escore.run_category(catalog, "city", only="fuzhou"))
+    with escore.use_language("zh", catalog):
+        chinese = every_line(escore.run_category(catalog, "city", only="fuzhou"))
+        assert language() == "zh"
+        done = CliRunner().invoke(
+            cli, ["run", "-c", "town", "--lang", "en"], env={"ESCORE_DISABLE_PLUGIN_AUTOLOAD": "1", "ESCORE_PLUGINS": "escore_demo.plugin"}
+        )
+        assert done.exit_code == 0 and "rank" in done.stdout
+        assert language() == "zh"  # the command gave back the language it found
+    assert language() == "en"
+    assert chinese != english and any("符合档次" in line for *_, reasons in chinese for line in reasons)
+    assert every_line(escore.run_category(catalog, "city", only="fuzhou")) == english
+    escore.use_language("zh_CN", catalog)  # a plain call: from now on (a locale's name is read as its language)
+    try:
+        assert every_line(escore.run_category(catalog, "city", only="fuzhou")) == chinese
+    finally:
+        escore.use_language("en")
+    assert language() == "en"
+    with pytest.raises(escore.UsageError, match=r"^unknown language 'fr'; expected one of en, zh$"):
+        escore.use_language("fr")
+    assert language() == "en"
