@@ -93,11 +93,17 @@ def english_by_default():
 
 @pytest.fixture(autouse=True)
 def english_afterwards():
-    """A command run in-process with --lang zh leaves its language set; the next test starts in English."""
+    """Every test leaves escore speaking English, as it found it: a command run in-process gives
+    back the language it found (escore_cli._common.reports_errors), and a test that chooses one
+    itself (escore.use_language, escore._i18n.use) restores it. A test that does not fails here,
+    rather than the tests after it."""
     yield
-    from escore._i18n import use
+    from escore._i18n import in_use, use
 
-    use("en")
+    left = in_use()
+    if left[0] != "en":
+        use("en")
+        pytest.fail(f"the test left escore speaking {left[0]!r}", pytrace=False)
 
 
 def load_sample(catalog, category):

@@ -6,6 +6,7 @@ import csv
 import re
 import shutil
 import tomllib
+import types
 from decimal import Decimal
 from pathlib import Path
 
@@ -640,7 +641,8 @@ def test_a_roster_file_s_mistakes_name_the_unit_and_the_key(tmp_path, units, mes
 @pytest.mark.parametrize("count", [3, 64, 1000])
 def test_units_made_by_columns_are_the_constructor_s(count):
     """units_from_columns sets each slot by its descriptor (from 64 units): every unit is the
-    one ``Unit(...)`` makes, field by field, equal, shown alike and still frozen."""
+    one ``Unit(...)`` makes, field by field, equal, shown alike and still frozen, its attributes
+    read-only; units given one mapping share one read-only view of it."""
     import attrs
 
     from escore import Unit
@@ -657,10 +659,15 @@ def test_units_made_by_columns_are_the_constructor_s(count):
     for unit, reference in zip(made, expected):
         assert type(unit) is Unit
         assert attrs.astuple(unit, recurse=False) == attrs.astuple(reference, recurse=False)
-        assert unit.attributes is reference.attributes  # the very mappings given, not copies
+        assert type(unit.attributes) is type(reference.attributes) is types.MappingProxyType
         assert repr(unit) == repr(reference)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         made[-1].code = "x"
+    with pytest.raises(TypeError):
+        made[-1].attributes["variant"] = "B"  # type: ignore[index]
+    assert shared == {"variant": "A"}
+    # One view per mapping given, not per unit.
+    assert len({id(unit.attributes) for unit in made}) == len({id(mapping) for mapping in attributes})
 
 
 def test_units_by_columns_keep_to_the_constructor_when_it_does_more(monkeypatch):

@@ -226,10 +226,12 @@ def console_lines(stderr: str) -> list[str]:
 
 
 def test_chromium_renders_every_unit_with_its_total(fj_catalog, tmp_path):
-    use("zh")
-    result = run_category(fj_catalog, "county")
-    page = tmp_path / "report.html"
-    page.write_text(render_html(result), encoding="utf-8")
+    from escore import use_language
+
+    with use_language("zh"):  # escore's own words (headings, statuses); English again after
+        result = run_category(fj_catalog, "county")
+        page = tmp_path / "report.html"
+        page.write_text(render_html(result), encoding="utf-8")
     dumped = browse(page, tmp_path, "--dump-dom")
     assert dumped.returncode == 0, dumped.stderr[-2000:]
     assert console_lines(dumped.stderr) == []

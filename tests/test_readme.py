@@ -76,3 +76,27 @@ def test_the_commands_it_shows_run_as_shown(tmp_path, monkeypatch):
             assert "Traceback" not in result.output, command
             ran += 1
     assert ran >= 25
+
+
+def test_the_library_example_is_shown_whole_and_runs_as_shown():
+    """ "Using escore from Python": its blocks are examples/library.py, every line of it in order
+    (the docstring aside), and running the file prints what the section says it prints."""
+    import ast
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("escore_fj2017_website")
+    pytest.importorskip("escore_fj2017_city")
+    path = ROOT / "examples" / "library.py"
+    source = path.read_text(encoding="utf-8")
+    docstring = ast.get_docstring(ast.parse(source), clean=False)
+    code = source.split('"""', 2)[2] if docstring else source
+    header = "# file: examples/library.py\n"
+    shown = [block.removeprefix(header) for block in code_blocks("python") if block.startswith(header)]
+    assert [line for line in code.splitlines() if line.strip()] == [line for block in shown for line in block.splitlines() if line.strip()]
+    (printed,) = code_blocks("text")
+    env = {key: value for key, value in os.environ.items() if key != "ESCORE_LANG"}  # a program's own environment
+    done = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == printed

@@ -113,8 +113,16 @@ def test_summaries_keep_missing_results_for_the_report(catalog):
 
 
 def test_empty_run_streams_like_one_pass(catalog):
-    full = run_category(catalog, "city", only=["nowhere"])
-    lazy = run_category(catalog, "city", only=["nowhere"], lazy=True)
+    """A run of no unit (scored directly: run_category refuses an ``only`` that names no unit)."""
+    from escore._evidence_set import EvidenceSet
+    from escore._selection import select
+    from escore._session import score_with
+
+    plan = catalog.plan("fj2017", "city")
+    nothing = EvidenceSet({}, {}, {}, True, (), ())
+    full = score_with(plan, select(plan, None, None), (), {}, nothing)
+    lazy = score_with(plan, select(plan, None, None), (), {}, nothing, lazy=True)
+    assert not full.units and not lazy.units
     assert _written(write_json, lazy) == _json(run_to_dict(full))
     assert _written(write_toml, lazy) == _toml_one_pass(full)
 

@@ -119,15 +119,19 @@ def reports_errors(func: F) -> F:
     """Run a command: an :class:`~escore.EscoreError` is one line on stderr and exit 2, without a
     traceback, and so is an ``OSError`` about a path (its name and the system's words); warnings
     are one line each; Ctrl-C stops quietly with exit 130; anything a pack prints goes to stderr,
-    only :func:`echo_out`/:func:`write_output` reach stdout."""
+    only :func:`echo_out`/:func:`write_output` reach stdout. The command computes in escore's
+    decimal context (``escore._score.SCORING``), whatever the context of a program running it,
+    and leaves the language it found in use (its own is chosen by :func:`use_language`)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import contextlib
         import sys
         import warnings
+        from decimal import localcontext
 
         from escore._errors import EscoreError, EscoreWarning
+        from escore._score import SCORING
         from escore._text import escape
 
         def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
@@ -139,12 +143,18 @@ def reports_errors(func: F) -> F:
                 click.echo(warnings.formatwarning(message, category, filename, lineno, line).rstrip("\n"), err=True)
 
         import escore_cli
+        from escore import _i18n
 
         _stdout.append(sys.stdout)
+        # The language the command found, in use again when it ends: a program that runs commands
+        # and then scores (a notebook) had gone on in the ruleset's Chinese.
+        language_found = _i18n.in_use()
         # In the escore script only: a program that runs commands keeps its own handlers.
         restore_signals = _stop_on_signals() if escore_cli.this_process["runs_one_command"] else None
         try:
-            with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
+            # escore's decimal context, whatever the caller's (a program running a command): the
+            # writers' sums and shares as well as the scoring (which enters it again).
+            with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr), localcontext(SCORING):
                 warnings.simplefilter("default", EscoreWarning)
                 warnings.showwarning = show
                 if kwargs.get("lang") or os.environ.get("ESCORE_LANG"):
@@ -185,6 +195,11 @@ def reports_errors(func: F) -> F:
             _stdout.pop()
             if restore_signals is not None:
                 restore_signals()
+            if _i18n.in_use() != language_found:
+                _i18n.restore(language_found)
+                from . import click_language
+
+                click_language(language_found[0])
 
     return wrapper  # type: ignore[return-value]
 
@@ -482,17 +497,12 @@ lang_option = click.option(
 
 def resolve_language(requested: str | None, default: str | None = None) -> str:
     """The language to use: ``--lang``, else ``ESCORE_LANG``, else the ruleset's, else English."""
-    from escore._errors import UsageError, did_you_mean
-    from escore._i18n import ENV, LANGUAGES
+    from escore._i18n import ENV
+    from escore._language import language_code
 
     for origin, value in (("--lang", requested), (ENV, os.environ.get(ENV) or None), ("ruleset language", default)):
-        if value is None:
-            continue
-        code = value.strip().lower().replace("_", "-").split("-")[0]
-        if code not in LANGUAGES:
-            hint = did_you_mean(code, LANGUAGES)
-            raise UsageError(f"{origin}: unknown language '{value}'; " + (hint or f"expected one of {', '.join(LANGUAGES)}"))
-        return code
+        if value is not None:
+            return language_code(value, origin)
     return "en"
 
 

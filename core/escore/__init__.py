@@ -3,7 +3,7 @@
 The public API. Rule packs use the declarations (``indicator``, ``group``,
 ``field``, ``fixture``, ``mark``, ``cite``) and the scoring vocabulary
 (``Ladder``, ``Deduction``, ``Award``, ...); tools use ``make_plugin_manager``,
-``Catalog`` and ``run_category``.
+``Catalog``, ``run_category`` and ``use_language``.
 
 Every name is imported on first use (PEP 562), so that ``import escore`` (and
 ``escore --version``) costs nothing and a pack pays only for what it uses.
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ._evidence import Column, Field, Table, column, field, fixture, table
     from ._i18n import N_, gettext
     from ._indicators import METHODS, Alternative, Group, bonus, group, indicator, veto
+    from ._language import use_language
     from ._marks import Mark, mark, param
     from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
     from ._parameters import Parameter, amend, parameter, remove
@@ -104,6 +105,7 @@ __all__ = [
     "remove",
     "run_category",
     "table",
+    "use_language",
     "veto",
 ]
 
@@ -164,6 +166,7 @@ _LAZY = {
     "remove": "._parameters",
     "run_category": "._session",
     "table": "._evidence",
+    "use_language": "._language",
     "veto": "._indicators",
 }
 

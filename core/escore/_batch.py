@@ -40,7 +40,7 @@ import datetime as _dt
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal, getcontext, localcontext
+from decimal import Decimal, localcontext
 from typing import Any
 
 from ._colform import ColumnForm, TableColumns, usable_form
@@ -49,7 +49,7 @@ from ._model import Unit
 from ._results import STATUSES, IndicatorResult, summary_missing
 from ._ruleform import COLUMN_RULES, applied_rule
 from ._run import Engine
-from ._score import EXACT_SUMS, ZERO, Score, settle_column
+from ._score import EXACT_SUMS, SCORING, ZERO, Score, settle_column
 from ._selection import IMMUTABLE
 from ._tablerows import TableRows
 
@@ -719,7 +719,7 @@ class _Block:
         # than an add() per indicator over each column.
         with localcontext(EXACT_SUMS):
             raw = [list(map(sum, zip(*columns), repeat(ZERO))) if columns else [ZERO] * size for columns in counted]
-        divide = getcontext().divide
+        divide = SCORING.divide  # as Engine._total divides
         totals = [ZERO] * size
         section_points = []
         for (section, factor), section_raw in zip(compiled.factors, raw):

@@ -29,7 +29,7 @@ from ._model import Category, Ruleset, Section
 from ._parameters import Amendment, Parameter, Removal, unassigned_declarations
 from ._reach import check_rules_within_maxima
 from ._ruleform import STAR_ARGUMENTS
-from ._score import RULE_TYPES, ZERO, Ladder, fmt
+from ._score import RULE_TYPES, Ladder, fmt, sum_exactly
 
 #: Fixtures the engine provides for every unit.
 BUILTIN_FIXTURES = {
@@ -609,7 +609,7 @@ def _check_total(
     Not ``complete`` (a catalogue of some packs only, as a pack's own tests load it), weights
     short of the total are the sections of the packs not loaded; weights over it are wrong
     whatever else is installed, and are refused all the same."""
-    weights = sum((s.weight for s in sections), ZERO)
+    weights = sum_exactly(s.weight for s in sections)
     if category.total is not None and (weights > category.total or (complete and weights != category.total)):
         shares = (
             " + ".join(
@@ -1056,7 +1056,7 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             continue
         if node.bonus:
             kids = [nodes[c] for c in node.children]
-            total = sum((k.max for k in kids), ZERO)
+            total = sum_exactly(k.max for k in kids)
             if not kids or any(not k.bonus for k in kids) or total != node.max:
                 raise PackError(
                     f"{label}: bonus block '{node.code}' declares max {fmt(node.max)}{by(node)}; its children must be bonus items adding up to it"
@@ -1077,7 +1077,7 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             continue
         if not kids:
             raise PackError(f"{label}: group '{node.code}' declares max {fmt(node.max)}{by(node)} but has no counted children")
-        total = sum((k.max for k in kids), ZERO)
+        total = sum_exactly(k.max for k in kids)
         if total != node.max:
             parts = " + ".join(f"{k.code} {fmt(k.max)}{by(k)}" for k in kids)
             raise PackError(
@@ -1086,7 +1086,7 @@ def _check_sums(label: str, nodes: Mapping[str, PlanNode], sections: Sequence[Se
             )
     for section in sections:
         roots = [n for n in nodes.values() if n.section == section.name and n.parent is None and n.counted and not n.bonus]
-        total = sum((n.max for n in roots), ZERO)
+        total = sum_exactly(n.max for n in roots)
         if total != section.raw_max:
             parts = " + ".join(f"{n.code} {fmt(n.max)}{by(n)}" for n in sorted(roots, key=lambda n: natural_key(n.code)))
             origin = f" [{section_origins[section.name]}]" if section.name in section_origins else ""

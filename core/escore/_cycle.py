@@ -38,7 +38,7 @@ from ._model import Unit
 from ._results import RunResult, UnitResult
 from ._run import Engine
 from ._schema import check_dates, check_unit, retired_field, schema_of, warn_dates_off_year
-from ._score import EXACT_SUMS, fmt
+from ._score import EXACT_SUMS, fmt, in_scoring_context
 from ._text import show
 from ._toml import MAX_DEPTH, check_limits
 
@@ -104,6 +104,7 @@ def changes_elsewhere(plan: Plan, indicator: str, changes: Changes) -> list[tupl
     return out
 
 
+@in_scoring_context
 def moved_elsewhere(cycle: CycleRun, indicator: str, unit: str, children: tuple[Unit, ...]) -> list[tuple[str, Decimal, Decimal]]:
     """The indicators outside ``indicator`` (its leaves, and the targets of a veto on them) whose
     points or status the what-if of ``cycle`` moved for ``unit``: ``(code, before, after)``.
@@ -369,6 +370,7 @@ class CycleRun:
     data: EvidenceSet | None
 
 
+@in_scoring_context
 def run_cycle(
     catalog: Any,
     category: str,
@@ -473,6 +475,7 @@ def _removed_by_appeal(exc: InputError, changes: Changes, unit: str, steps: Sequ
     return exc
 
 
+@in_scoring_context
 def whatif_in_table(
     catalog: Any,
     category: str,
@@ -784,6 +787,7 @@ def diff_unit(
 DIFF_PER_PART = 512
 
 
+@in_scoring_context
 def diff_in_table(
     catalog: Any,
     category: str,

@@ -26,7 +26,7 @@ from ._plugins import Catalog
 from ._results import STATUSES, UnitResult
 from ._run import Engine
 from ._schema import check_dates, check_unit, schema_of
-from ._score import fmt
+from ._score import fmt, in_scoring_context
 from ._session import check_roster, children_of
 from ._text import show
 from ._toml import check_keys, read_toml, require
@@ -273,6 +273,7 @@ def bindings(catalog: Catalog, case: GoldenCase) -> list[Binding]:
     return out
 
 
+@in_scoring_context
 def run_case(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) -> CaseOutcome:
     """Score the case's unit under ``ruleset`` (default: the case's own) and compare what the case states."""
     chosen, plan, unit = case_target(catalog, case, ruleset)

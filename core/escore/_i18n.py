@@ -7,10 +7,12 @@ through the ``escore_register_translations`` hook; they are consulted after
 escore's own.
 
 A command picks its language once (:func:`use`), before it scores: ``--lang``,
-else ``ESCORE_LANG``, else the ruleset's ``language``. Until then, and for
-library use that never calls :func:`use`, everything is English. The lookup is
-a module-level function over a plain ``dict``, so that the engine, which builds
-an explanation line per scoring step, pays one dictionary lookup per line.
+else ``ESCORE_LANG``, else the ruleset's ``language``; when it ends, the language
+it found is in use again (a program may run commands and score in between). A
+program chooses one with ``escore.use_language`` (:mod:`escore._language`); until
+then, everything is English. The lookup is a module-level function over a plain
+``dict``, so that the engine, which builds an explanation line per scoring step,
+pays one dictionary lookup per line.
 """
 
 from __future__ import annotations
@@ -173,7 +175,7 @@ def _read(path: Path) -> tuple[dict[str, str], Callable[[int], int]]:
     return found, catalogue.plural  # type: ignore[attr-defined]
 
 
-def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
+def use(lang: str, catalogues: Iterable[tuple[str, Path | str]] = ()) -> None:
     """Make ``lang`` the language of everything printed from now on.
 
     :param catalogues: ``(domain, locale directory)`` pairs that packs registered;
@@ -200,6 +202,21 @@ def use(lang: str, catalogues: Iterable[tuple[str, Path]] = ()) -> None:
     _current["plural"] = plural
     _current["catalogues"] = (lang, given)
     _current["read"] = (lang, tuple(read))
+
+
+#: What :func:`in_use` gives: the language and the packs' catalogues given for it.
+State = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def in_use() -> State:
+    """The language in use and the packs' catalogues it was chosen with (for :func:`restore`)."""
+    return _current.get("catalogues", (_current["language"], ()))
+
+
+def restore(state: State) -> None:
+    """Make ``state`` (what :func:`in_use` gave) the language in use again."""
+    lang, given = state
+    use(lang, given)
 
 
 def catalogues_read() -> tuple[str, tuple[tuple[str, int, int], ...]]:

@@ -32,7 +32,7 @@ from ._i18n import gettext as _
 from ._model import Unit
 from ._results import IndicatorResult
 from ._run import Engine, shown_value
-from ._score import EXACT_SUMS, ZERO, Grade, Graded, Lever, Proportional, fmt, measured
+from ._score import EXACT_SUMS, ZERO, Grade, Graded, Lever, Proportional, fmt, in_scoring_context, measured
 
 _CENT = Decimal("0.01")
 #: An indicator whose single fields gain nothing has its fields tried two at a time when it reads
@@ -551,6 +551,7 @@ def _distance(value: Any, current: Any) -> Any:
     return 0
 
 
+@in_scoring_context
 def improvement_plan(
     plan: Plan,
     selected: Sequence[IndicatorPlan],
@@ -600,6 +601,7 @@ def improvement_plans(
     engines: dict[tuple[str, ...], Engine] = {}
     positions = list(range(len(units))) if order is None else list(order)
 
+    @in_scoring_context  # a part at a time: a generator's caller may hold a context of its own between parts
     def plans_of(part: Sequence[int]) -> list[dict[str, Any]]:
         chosen = [units[p] for p in part]
         found = data([u.code for u in chosen]) if callable(data) else data

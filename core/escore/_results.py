@@ -8,12 +8,13 @@ they are rounded, for display.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._collect import IndicatorPlan, Plan
 from ._model import Unit
-from ._score import Hit
+from ._score import PRESENTING, Hit
 
 if TYPE_CHECKING:
     from ._stamp import Stamp
@@ -28,7 +29,7 @@ def present(value: Decimal) -> str:
 
     A zero is shown unsigned: points given as ``-0.0`` (a grade, a CSV cell) are 0, and their
     exact text is "0"; their rounded one had been "-0.00"."""
-    rounded = value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    rounded = PRESENTING.quantize(value, _CENT)  # half-up, in escore's context whatever the caller's
     if not rounded and rounded.is_signed():
         rounded = rounded.copy_abs()
     return str(rounded)
@@ -110,7 +111,9 @@ class RunResult(NamedTuple):
     notes: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     selection: str = ""
-    counts: Mapping[str, int] = {}  # counted once by the session; never mutated
+    #: Indicator results per status, counted once by the session: read-only, as the whole
+    #: result is (a reporting hook that wrote into it had changed the exit status).
+    counts: Mapping[str, int] = MappingProxyType({})
     stamp: Stamp | None = None  # escore and pack versions, evidence digest (set by the session)
     #: What loading the evidence warned of (a row pasted twice, a monitoring date in another
     #: year, a dropped unit's files), and the accepted appeals applied to it: kept with the

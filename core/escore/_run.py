@@ -14,7 +14,7 @@ import gc
 import itertools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, getcontext
+from decimal import Decimal
 from typing import Any
 
 from ._collect import IndicatorPlan, Plan, natural_key
@@ -26,7 +26,7 @@ from ._results import (
     UnitResult,
     VetoResult,
 )
-from ._score import EXACT_SUMS, ZERO, Hit, MissingEvidence, NotApplicable, Score, explaining, fmt, settle
+from ._score import EXACT_SUMS, SCORING, ZERO, Hit, MissingEvidence, NotApplicable, Score, explaining, fmt, settle
 from ._selection import FIELDS, IMMUTABLE, CompiledSelection, fetch
 
 _MISSING_TABLE = N_("monitoring table '{0}' (monitoring/{0}.csv) was not provided")
@@ -481,7 +481,7 @@ class Engine:
         new = tuple.__new__  # the named tuples' own __new__ is a Python function: two calls per unit
         for position, section_index in compiled.counted:
             raw[section_index] = add(raw[section_index], results[position][2])  # .points
-        divide = getcontext().divide
+        divide = SCORING.divide  # not the caller's context: a quotient is carried at 28 digits whatever it is
         for (section, factor), value in zip(compiled.factors, raw):
             value = settle(value)  # a sum of 28-digit quotients: its true value where that terminates
             capped = value > section.raw_max or value < ZERO

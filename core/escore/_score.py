@@ -13,12 +13,25 @@ binary value.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextvars import ContextVar
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
@@ -61,10 +74,59 @@ _SHOWN_PLACES = Decimal("0.0001")
 Number = Decimal | int | str
 
 ZERO = Decimal(0)
+
+
+def _context(prec: int, rounding: str, emax: int, emin: int) -> Context:
+    """A context with every setting given: one made from fewer copies the rest from
+    ``decimal.DefaultContext``, which a program may have changed before importing escore (its
+    traps: an ``Inexact`` trap there had made every settled sum raise)."""
+    return Context(
+        prec=prec,
+        rounding=rounding,
+        Emin=emin,
+        Emax=emax,
+        capitals=1,
+        clamp=0,
+        flags=[],
+        traps=[InvalidOperation, DivisionByZero, Overflow],
+    )
+
+
+#: The context escore computes points in, whatever the caller's: Python's default one (28
+#: significant digits, half-even, ``InvalidOperation``, ``DivisionByZero`` and ``Overflow``
+#: trapped). A notebook's ``getcontext().prec = 6`` had changed most of the 38 provincial totals
+#: (88.89340742172400463858 became 88.89341): the packs' arithmetic and the rules' shares had
+#: computed in whatever context the caller had.
+#: Every public function that scores enters it once per call (:func:`in_scoring_context`), not
+#: per unit, and the forked processes of a run inherit it; the rule objects below and the
+#: engine's own sums use its methods (or :data:`EXACT_SUMS`'s) directly, so that a rule called
+#: outside a run scores as it does in one.
+SCORING = _context(28, ROUND_HALF_EVEN, 999999, -999999)
+#: :data:`SCORING` rounding half-up: where a value is rounded to be shown (two places in
+#: :func:`escore._results.present`, the measures and shares explanation lines show). Its
+#: ``quantize`` is called directly: ``value.quantize(exp, rounding=..., context=...)`` parsed its
+#: keywords for every number written (a 1,000-unit JSON run: 74 M instructions more).
+PRESENTING = _context(28, ROUND_HALF_UP, 999999, -999999)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def in_scoring_context(func: _F) -> _F:
+    """``func`` run in a copy of :data:`SCORING` (its flags its own), the caller's context
+    restored when it returns or raises. Not for a generator: its body runs after the call."""
+
+    @functools.wraps(func)
+    def scoring(*args: Any, **kwargs: Any) -> Any:
+        with localcontext(SCORING):
+            return func(*args, **kwargs)
+
+    return scoring  # type: ignore[return-value]
+
+
 #: Additions and products of points in this context are exact (a sum needs only as many digits
-#: as its terms span); only a quotient that does not terminate is carried at 28 digits, in the
-#: default context.
-EXACT_SUMS = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+#: as its terms span); only a quotient that does not terminate is carried at 28 digits, in
+#: :data:`SCORING`.
+EXACT_SUMS = _context(MAX_PREC, ROUND_HALF_EVEN, MAX_EMAX, MIN_EMIN)
 
 #: Where a raw score, a group's subtotal and a section's points made by a quotient are settled. A quotient that does not terminate (a
 #: share: max × part ÷ whole) is carried at 28 significant digits, so a sum of such quotients is
@@ -73,7 +135,7 @@ EXACT_SUMS = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 #: 89.06. Settled at 20 decimal places (half-even), such a sum is its true value wherever that
 #: terminates within them, and any other stays within 1e-20 of it, far below every place shown.
 SETTLED_PLACES = Decimal("1e-20")
-_SETTLING = Context(prec=MAX_PREC, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_SETTLING = _context(MAX_PREC, ROUND_HALF_EVEN, MAX_EMAX, MIN_EMIN)
 
 
 def settle(value: Decimal) -> Decimal:
@@ -182,6 +244,10 @@ def fmt_text(text: str, value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
+#: The places :func:`measured` tries, 2 to 11 (``Decimal((0, (1,), -2))`` is 0.01, made without a context).
+_MEASURED_PLACES = tuple(Decimal((0, (1,), -places)) for places in range(2, 12))
+
+
 def measured(value: Decimal, bounds: Iterable[Decimal]) -> str:
     """``value`` as an explanation line shows a measure compared with ``bounds``: exactly when it
     has at most four decimals, else rounded (half up) to two, marked ``≈``, with as many more
@@ -193,9 +259,9 @@ def measured(value: Decimal, bounds: Iterable[Decimal]) -> str:
     if point < 0 or "E" in text or len(text) - point <= 5:
         return fmt_text(text, value)
     bounds = tuple(bounds)
-    for places in range(2, 12):
+    for places in _MEASURED_PLACES:
         try:
-            rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            rounded = PRESENTING.quantize(value, places)
         except InvalidOperation:  # more digits than a context holds: shown whole
             break
         if all((rounded > bound) == (value > bound) and (rounded < bound) == (value < bound) for bound in bounds):
@@ -258,7 +324,7 @@ class Score:
     hits: tuple[Hit, ...] = ()
 
     def __add__(self, other: Score) -> Score:
-        return Score(self.points + other.points, self.reasons + other.reasons, self.hits + other.hits)
+        return Score(SCORING.add(self.points, other.points), self.reasons + other.reasons, self.hits + other.hits)
 
     def with_reason(self, line: str, *args: object) -> Score:
         """Return this score with one more explanation line appended.
@@ -282,7 +348,7 @@ def composite(*parts: Score) -> Score:
     reasons: list[str] = []
     hits: list[Hit] = []
     for part in parts:
-        points += part.points
+        points = SCORING.add(points, part.points)
         reasons.extend(part.reasons)
         hits.extend(part.hits)
     return Score(points, tuple(reasons), tuple(hits))
@@ -492,7 +558,7 @@ class Ladder:
                 out.append(
                     Lever(
                         row.bound,
-                        row.points - current.points,
+                        SCORING.subtract(row.points, current.points),
                         gettext("{0} → {1}{2} reaches tier '{3}'").format(gettext(self.what), fmt(row.bound), self.unit, row.label),
                         strict,
                     )
@@ -551,7 +617,7 @@ def _deducted(maximum: Decimal, floor: Decimal, per: dict[str, Decimal], items: 
     amounts = [per[item.kind] for item in items]
     if not amounts:
         return maximum
-    return max(maximum - sum(amounts, ZERO), floor)
+    return max(SCORING.subtract(maximum, functools.reduce(SCORING.add, amounts, ZERO)), floor)
 
 
 def _awarded(cap: Decimal, per: dict[str, Decimal], items: Iterable[Item]) -> Decimal:
@@ -559,7 +625,7 @@ def _awarded(cap: Decimal, per: dict[str, Decimal], items: Iterable[Item]) -> De
     amounts = [per[item.kind] for item in items]
     if not amounts:
         return ZERO
-    return min(sum(amounts, ZERO), cap)
+    return min(functools.reduce(SCORING.add, amounts, ZERO), cap)
 
 
 def _each(points_of: Callable[..., Decimal], column: Sequence[Any], *rule: Any, kinds: Collection[str] = ()) -> list[Decimal | None] | None:
@@ -611,7 +677,7 @@ def _itemised(name: str, per: Mapping[str, Decimal], items: Iterable[Item], sign
     seen: set[str] = set()
     for item in items:
         amount = per[item.kind]
-        total += amount
+        total = SCORING.add(total, amount)
         reasons.append(_item_line(sign, amount, item))
         if item.kind not in seen:
             seen.add(item.kind)
@@ -682,9 +748,9 @@ class Deduction:
                 lines[_NO_DEDUCTIONS, fmt(self.max), fmt(self.max)] if translating else f"no deductions: {fmt(self.max)} of {fmt(self.max)}"
             )
             return Score(self.max, (line,), ((self.name, "none deducted"),))
-        result = self.max - total
+        result = SCORING.subtract(self.max, total)
         if result < self.floor:
-            floor, spent, room = fmt(self.floor), fmt(total), fmt(self.max - self.floor)
+            floor, spent, room = fmt(self.floor), fmt(total), fmt(SCORING.subtract(self.max, self.floor))
             reasons.append(
                 lines[_FLOOR].format(floor, spent, room) if translating else f"floor {floor} reached: deductions of {spent} exceed {room}"
             )
@@ -792,11 +858,11 @@ class Proportional:
         if whole < 0 or part < 0 or part > whole:
             # Evidence checks refuse such values (READING 15); reaching here is a defect of the pack.
             raise ValueError(f"{self.what}: part {fmt(part)} is outside 0..{fmt(whole)}")
-        result = self.max * part / whole
+        result = SCORING.divide(SCORING.multiply(self.max, part), whole)
         if not explaining.get():
             return Score(result)
         branch = "full" if part == whole else ("none" if part == 0 else "partial")
-        shown = result.quantize(_SHOWN_PLACES, rounding=ROUND_HALF_UP)
+        shown = PRESENTING.quantize(result, _SHOWN_PLACES)
         line = lines[_SHARE if shown == result else _SHARE_ABOUT].format(lines[self.what], fmt(part), fmt(whole), fmt(self.max), fmt(shown))
         return Score(result, (line,), ((self.name, branch),))
 
@@ -805,13 +871,14 @@ class Proportional:
         ``None`` for a row the scalar rule settles otherwise (nothing to count, a part outside
         0..whole), and no list unless every value is an ``int`` or a ``Decimal``."""
         maximum = self.max
+        divide, multiply = SCORING.divide, SCORING.multiply
         if set(map(type, parts)) == set(map(type, wholes)) == {int}:
             # Counts, as evidence nearly always gives them: equal ints are the same value, so
             # each distinct (part, whole) is divided once. Not Decimals: 1.0 and 1.00 are equal,
             # and their shares differ in digits.
             def share(pair: tuple[int, int]) -> Decimal | None:
                 part, whole = pair
-                return maximum * part / whole if whole > 0 and 0 <= part <= whole else None
+                return divide(multiply(maximum, part), whole) if whole > 0 and 0 <= part <= whole else None
 
             grouped = _once_per_value(list(zip(parts, wholes)), share)
             if grouped is not None:
@@ -821,7 +888,7 @@ class Proportional:
             return None
         try:
             return [
-                maximum * part / whole if whole > ZERO and ZERO <= part <= whole else None
+                divide(multiply(maximum, part), whole) if whole > ZERO and ZERO <= part <= whole else None
                 for part, whole in zip(part_numbers, whole_numbers)
             ]
         except ArithmeticError:  # a NaN does not compare: the scalar rule raises for it

@@ -10,12 +10,13 @@ import os
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, InputErrors, UsageError, misspelt_column, misspelt_column_problem
+from ._errors import InputError, InputErrors, UsageError, did_you_mean, misspelt_column, misspelt_column_problem
 from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
@@ -24,6 +25,7 @@ from ._model import Listed, Unit, listed
 from ._plugins import Catalog, wrong_parent
 from ._results import RunResult, count_statuses
 from ._run import Engine, rank
+from ._score import in_scoring_context
 from ._selection import select
 from ._stamp import PackStamp, make_stamp
 from ._text import show
@@ -311,27 +313,69 @@ def pack_stamps(catalog: Catalog, plan: Plan) -> Iterable[PackStamp]:
     return [PackStamp(i.name, i.distribution, i.version) for i in list_plugins(catalog.pm) if i.name in names]
 
 
+def as_path(value: Any, name: str) -> Path:
+    """A path a program gave (``str`` or ``os.PathLike``) as a :class:`~pathlib.Path`, for the
+    parameter ``name``: anything else, and an empty text (``Path('')`` is the working directory,
+    which ``-e ''`` had read), is a usage error."""
+    if not isinstance(value, (str, os.PathLike)) or not isinstance(os.fspath(value), str):
+        raise UsageError(_("{0}: expected a path (str or os.PathLike), got {1}").format(name, repr(value)))
+    if not os.fspath(value).strip():
+        raise UsageError(f"{name}: " + _("an empty path; give a file or directory"))
+    return value if isinstance(value, Path) else Path(value)
+
+
+def as_paths(value: Any, name: str) -> list[Path]:
+    """One path, or a sequence of them, as :func:`as_path` takes each."""
+    if isinstance(value, (str, os.PathLike)):
+        return [as_path(value, name)]
+    if isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
+        raise UsageError(_("{0}: expected a path or a sequence of paths (str or os.PathLike), got {1}").format(name, repr(value)))
+    return [as_path(item, name) for item in value]
+
+
+def check_only(catalog: Catalog, ruleset: str, category: str, codes: Collection[str], wanted: Iterable[str]) -> None:
+    """Every code of ``only`` is one of ``codes``, the units scored: a code no unit has (a typo)
+    had given an empty ranking without a word."""
+    for code in wanted:
+        if code in codes:
+            continue
+        others = {
+            u.code: key for (r, key), (pack, _plugin) in catalog.rosters.items() if r == ruleset and key != category for u in pack.units
+        }
+        if code in others:
+            raise UsageError(_("only: '{0}' is a unit of {1}/{2}, not of {3}").format(code, ruleset, others[code], category))
+        shown = sorted(codes)
+        listed = ", ".join(shown[:10]) + (", …" if len(shown) > 10 else "")
+        hint = did_you_mean(code, codes) or _("its units: {0}").format(listed)
+        raise UsageError(_("only: unknown unit code '{0}' of {1}/{2}").format(code, ruleset, category) + _("; ") + hint)
+
+
+@in_scoring_context
 def run_category(
     catalog: Catalog,
     category: str,
     *,
     ruleset: str | None = None,
     year: int | None = None,
-    evidence: Sequence[Path] = (),
+    evidence: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = (),
     keyword: str | None = None,
     marks: str | None = None,
-    only: Sequence[str] = (),
+    only: str | Iterable[str] = (),
     explain: bool = True,
     overlay: Callable[[Plan, EvidenceSet], EvidenceSet] | None = None,
-    roster: Path | None = None,
+    roster: str | os.PathLike[str] | None = None,
     lazy: bool = False,
     jobs: int | None = None,
     texts: Collection[str] | None = None,
 ) -> RunResult:
     """Score and rank every unit of ``category`` (or just the unit codes in ``only``).
 
+    ``evidence`` is an evidence directory or file, or a sequence of them (default: the packs'
+    sample); ``roster`` a units table (CSV or Parquet) replacing the pack's roster of the
+    category; each a ``str`` or an ``os.PathLike``. ``only`` is a unit code or a sequence of
+    them, each a unit of the category (else a :class:`~escore.UsageError`).
+
     :param overlay: changes the loaded evidence before scoring (accepted appeals, what-ifs).
-    ``roster`` is a units table (CSV or Parquet) replacing the pack's roster of the category.
     With ``lazy`` the result keeps a summary per unit and scores each unit's detail again when
     it is read (:mod:`escore._stream`): memory stays bounded for any number of units; its first
     pass runs in ``jobs`` processes (default: all usable processors from 1,000 units on).
@@ -339,6 +383,9 @@ def run_category(
     their CSV column names (``total``, ``total_2dp``, a section's name or ``NAME_2dp``); the
     processes of the first pass format those alone (default: every one).
     """
+    evidence = as_paths(evidence, "evidence")  # a program's texts and path-likes, converted once here
+    roster = None if roster is None else as_path(roster, "roster")
+    only = [only] if isinstance(only, str) else list(only)
     chosen = catalog.choose(category, ruleset=ruleset, year=year)
     plan = catalog.plan(chosen.name, category)
     selected = select(plan, keyword, marks)
@@ -369,6 +416,7 @@ def run_category(
     if only:
         wanted = set(only)
         every_code = [u.code for u in units]
+        check_only(catalog, chosen.name, category, set(every_code), only)
         units = tuple(u for u in units if u.code in wanted)
     children = children_of(catalog, plan)
     sub_codes = [c.code for kids in children.values() for c in kids]
@@ -553,8 +601,9 @@ def _run_result(
 ) -> RunResult:
     """A ranked run with what the evidence set says of itself (synthetic, notes, sources,
     warnings); ``units`` as given: a run's lazy units are not made a tuple (scored again)."""
+    read_only = MappingProxyType(dict(counts))
     return RunResult(
-        plan, units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, counts, warnings=data.warnings
+        plan, units, ranks, tuple(selected), data.synthetic, data.notes, data.sources, selection, read_only, warnings=data.warnings
     )
 
 

@@ -16,7 +16,7 @@ import itertools
 import operator
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from . import _batch
@@ -24,7 +24,7 @@ from ._model import Unit
 from ._parallel import BALANCED_PARTS, balanced, default_jobs
 from ._results import STATUSES, IndicatorResult, UnitResult, present, summary_missing
 from ._run import Engine
-from ._score import explaining, fmt_text
+from ._score import SCORING, explaining, fmt_text
 from ._watchdog import active
 
 if TYPE_CHECKING:
@@ -130,7 +130,9 @@ class LazyUnits(Sequence[UnitResult]):
     def _score_on(self, summary: Summary, values: Mapping[str, Mapping[str, Any]], tables: Mapping[str, Any]) -> UnitResult:
         """The unit of ``summary`` scored in full on ``values`` and ``tables``."""
         code = summary.unit.code
-        return self.engine.score(summary.unit, values.get(code, {}), tables, self._children.get(code, ()), self._files.get(code, ""))
+        # Read after the run returned, maybe in another context: scored in escore's, as the run was.
+        with localcontext(SCORING):
+            return self.engine.score(summary.unit, values.get(code, {}), tables, self._children.get(code, ()), self._files.get(code, ""))
 
     def evidence_blocks(self, most: int) -> list[list[int]] | None:
         """The rank positions of the units in at most ``most`` blocks of whole records of the

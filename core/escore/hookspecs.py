@@ -148,7 +148,10 @@ def escore_register_translations(register: Callable[..., None]) -> None:
 def escore_run_finished(result: RunResult) -> None:
     """Called once after a run is scored and ranked, before output is written.
 
-    For reporting side effects (a log, a dashboard upload); the result is frozen.
+    For reporting side effects (a log, a dashboard upload); the result is frozen, its
+    ``counts`` and its units' ``attributes`` read-only mappings: an implementation that raises
+    (one that tries to change them) is named in a warning, and the run's output and exit status
+    stand.
 
     .. versionadded:: 0.1
     """
