@@ -116,3 +116,14 @@ def load_sample(catalog, category):
     codes = [u.code for u in units]
     data = load_evidence(catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders)
     return plan, units, data, children_of(catalog, plan)
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    """A scratch working directory where the fj2017 packs alone are loaded (whatever else is
+    installed) and the cache is the test's own."""
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_fj2017_provincial.plugin,escore_fj2017_city.plugin,escore_fj2017_website.plugin")
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -37,16 +37,6 @@ SAMPLES = {
     "website-provincial": ROOT / "plugins/indicators_website/escore_fj2017_website/sample/provincial",
     "website-city": ROOT / "plugins/indicators_website/escore_fj2017_website/sample/city",
 }
-PLUGINS = "escore_fj2017_provincial.plugin,escore_fj2017_city.plugin,escore_fj2017_website.plugin"
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
-    monkeypatch.setenv("ESCORE_PLUGINS", PLUGINS)
-    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def copy(sample: str) -> Path:

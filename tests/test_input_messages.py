@@ -22,33 +22,12 @@ pytest.importorskip("escore_fj2017_provincial", reason="the fj2017 packs are not
 
 from escore_cli import cli
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = {
-    "city": ROOT / "plugins/indicators_city/escore_fj2017_city/sample/city",
-    "website-city": ROOT / "plugins/indicators_website/escore_fj2017_website/sample/city",
-}
-PLUGINS = "escore_fj2017_provincial.plugin,escore_fj2017_city.plugin,escore_fj2017_website.plugin"
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
-    monkeypatch.setenv("ESCORE_PLUGINS", PLUGINS)
-    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+from .test_impossible_evidence import ROOT, SAMPLES, edit
 
 
 def copy(sample: str, target: str = "ev") -> Path:
     shutil.copytree(SAMPLES[sample], Path(target))
     return Path(target)
-
-
-def edit(path: Path, pattern: str, replacement: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    changed, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
-    assert count == 1, f"{pattern!r} not found in {path}"
-    path.write_text(changed, encoding="utf-8")
 
 
 def write(path: str, text: str) -> Path:
