@@ -118,12 +118,24 @@ def load_sample(catalog, category):
     return plan, units, data, children_of(catalog, plan)
 
 
+#: The fj2017 packs' plugins, by module: what a test loads when its expectations name the
+#: installed rulesets or their language, whatever else is installed (the README's demo pack, a
+#: scaffolded year).
+FJ2017_PLUGINS = "escore_fj2017_provincial.plugin,escore_fj2017_city.plugin,escore_fj2017_website.plugin"
+
+
 @pytest.fixture
-def work(tmp_path, monkeypatch):
+def fj2017_only(monkeypatch):
+    """The fj2017 packs alone, whatever else is installed."""
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", FJ2017_PLUGINS)
+    monkeypatch.delenv("ESCORE_BLOCKED_PLUGINS", raising=False)
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch, fj2017_only):
     """A scratch working directory where the fj2017 packs alone are loaded (whatever else is
     installed) and the cache is the test's own."""
-    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
-    monkeypatch.setenv("ESCORE_PLUGINS", "escore_fj2017_provincial.plugin,escore_fj2017_city.plugin,escore_fj2017_website.plugin")
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
     return tmp_path

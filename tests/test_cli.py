@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from escore_cli import cli
 
-from .conftest import DEMO
+from .conftest import DEMO, FJ2017_PLUGINS
 
 SAMPLE = DEMO / "escore_demo" / "sample"
 
@@ -447,7 +447,8 @@ def _command(entry: str, *args: str, cache) -> subprocess.CompletedProcess:
         if entry == "script"
         else "import sys; from escore_cli import main; sys.exit(main())"
     )
-    env = {**os.environ, "ESCORE_CACHE_DIR": str(cache)}
+    # The fj2017 packs alone, whatever else is installed: the expectations name their categories.
+    env = {**os.environ, "ESCORE_CACHE_DIR": str(cache), "ESCORE_DISABLE_PLUGIN_AUTOLOAD": "1", "ESCORE_PLUGINS": FJ2017_PLUGINS}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, env=env, check=False)
 
 
@@ -628,10 +629,8 @@ def test_an_output_that_fails_half_written_leaves_no_file(runner, tmp_path, monk
         "an option of pytest's",
     ],
 )
-def test_options_that_do_not_fit_together_are_usage_errors(tmp_path, monkeypatch, args, message):
+def test_options_that_do_not_fit_together_are_usage_errors(tmp_path, monkeypatch, fj2017_only, args, message):
     """What template and verify cannot do as asked is one line saying what to do instead, exit 2."""
-    for name in ("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "ESCORE_PLUGINS", "ESCORE_BLOCKED_PLUGINS"):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, [*args, "--lang", "en"])
     assert result.exit_code == 2 and result.stderr == f"escore: error: {message}\n", result.stderr

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from escore_cli import cli
 
+from .conftest import FJ2017_PLUGINS
+
 pytest.importorskip("escore_fj2017_city")
 pytest.importorskip("escore_fj2017_provincial")
 
@@ -46,7 +48,8 @@ def test_every_command_takes_lang(name):
 
 
 @pytest.fixture
-def runner(monkeypatch):
+def runner(monkeypatch, fj2017_only):
+    """The fj2017 packs alone (their language is the default these tests expect), in no language set."""
     monkeypatch.delenv("ESCORE_LANG")
     return CliRunner()
 
@@ -220,7 +223,7 @@ def test_a_broken_plugin_is_named_in_the_packs_language(runner, tmp_path, monkey
     (tmp_path / "brokenpack").mkdir()
     (tmp_path / "brokenpack" / "__init__.py").write_text('raise ImportError("boom")\n', encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("ESCORE_PLUGINS", "brokenpack")
+    monkeypatch.setenv("ESCORE_PLUGINS", f"{FJ2017_PLUGINS},brokenpack")
     where = f"({tmp_path / 'brokenpack' / '__init__.py'}:1)"
     for lang in ([], ["--lang", "zh"]):
         result = runner.invoke(cli, ["run", "-c", "county", "-f", "csv", *lang])
