@@ -748,3 +748,17 @@ def test_a_command_stopped_by_a_signal_leaves_no_output_behind(tmp_path, name):
     assert process.returncode == 128 + getattr(signal, name), err
     assert err.endswith(f"escore: stopped ({name})\n"), err
     assert list(output.parent.iterdir()) == []
+
+
+def test_the_cache_command_writes_nothing_into_the_cache(tmp_path, monkeypatch):
+    """``escore cache`` reads the packs to speak their language, and their parsed TOML files had
+    been saved into the cache at exit: one just cleared showed 8 KiB at the next look."""
+    cache = tmp_path / "cache"
+    assert _command("script", "run", "-c", "city", "-f", "csv", "-o", os.devnull, cache=cache).returncode == 0
+    assert list(cache.glob("toml-v*.marshal"))
+    # In no language set: the language is the packs', read for it.
+    monkeypatch.delenv("ESCORE_LANG", raising=False)
+    assert _command("script", "cache", "--clear", cache=cache).returncode == 0
+    shown = _command("script", "cache", cache=cache)
+    assert shown.returncode == 0 and shown.stdout
+    assert sorted(p.name for p in cache.iterdir()) == []

@@ -24,8 +24,10 @@ from ._common import echo_out, lang_option, reports_errors, speak
 def cache(ctx: click.Context, lang: str | None, clear: bool) -> None:
     from escore._cache import MAX_EVIDENCE_FILES, SIZE_ENV, cache_usage, clear_cache
     from escore._i18n import gettext as _
+    from escore._toml_cache import shared
 
     speak(ctx)
+    shared().forget()  # the packs read to speak their language are not written into the cache shown or cleared
     usage = cache_usage()
     if usage.directory is None:
         echo_out(_("the cache is off (ESCORE_CACHE_DIR, or no home directory)"))

@@ -118,6 +118,11 @@ class TomlCache:
             atexit.register(self.save)
         return document
 
+    def forget(self) -> None:
+        """Save nothing at exit: what this process parsed is not written back (``escore cache``,
+        which reads the packs to speak their language, had filled a cache it had just emptied)."""
+        self.dirty = False
+
     def save(self) -> None:
         if not self.dirty or self.path is None or self.entries is None:
             return
