@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -762,3 +763,20 @@ def test_the_cache_command_writes_nothing_into_the_cache(tmp_path, monkeypatch):
     shown = _command("script", "cache", cache=cache)
     assert shown.returncode == 0 and shown.stdout
     assert sorted(p.name for p in cache.iterdir()) == []
+
+
+@pytest.mark.parametrize("when", ["importing the command", "parsing its options"])
+def test_ctrl_c_before_the_command_runs_ends_as_during_it(runner, monkeypatch, when):
+    """Ctrl-C while the command line was parsed or the command imported had been click's
+    'Aborted!' with exit 1, the status of an indicator that raised; it is 130, as during the command."""
+    import escore_cli
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    if when == "importing the command":
+        monkeypatch.setattr(escore_cli.LazyGroup, "get_command", interrupted)
+    else:
+        monkeypatch.setattr(click.Command, "parse_args", interrupted)
+    result = runner.invoke(cli, ["run", "-c", "town"])
+    assert (result.exit_code, result.stderr) == (130, "escore: interrupted\n")

@@ -70,6 +70,21 @@ class LazyGroup(Group):
     #: The one-line description of each command in the help's list (set translated by ``escore_cli._help``).
     summaries: dict[str, str] | None = None
 
+    # Ctrl-C before a command's own handler (escore_cli._common.reports_errors) runs, while the
+    # command line is parsed or the command imported, had been click's "Aborted!" with exit 1,
+    # which says an indicator raised: it is said and ends as one during the command (exit 130).
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:
+            _interrupted()
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
 
@@ -94,6 +109,13 @@ class LazyGroup(Group):
         summaries = self.summaries or {name: entry[2] for name, entry in _COMMANDS.items()}
         with formatter.section(click_message("Commands")):
             formatter.write_dl([(name, summaries[name]) for name in sorted(_COMMANDS)])
+
+
+def _interrupted() -> NoReturn:
+    from escore._i18n import gettext
+
+    click.echo(gettext("escore: interrupted"), err=True)
+    raise SystemExit(130) from None
 
 
 #: Where :meth:`LazyGroup.resolve_command` keeps the language the command line asks for (``ctx.meta``).
