@@ -612,9 +612,6 @@ class Catalog:
         rows roll up into (:func:`wrong_parent`): a typo had dropped the sub-unit's rows from its
         parent's score, exit 0. A roster whose parents' category has no roster here (a pack
         installed without the one that registers it) cannot be checked, nor can it roll up."""
-        codes: dict[str, dict[str, str]] = {}
-        for (ruleset, key), (roster, _) in self.rosters.items():
-            codes.setdefault(ruleset, {}).update((unit.code, key) for unit in roster.units)
         order = sorted(self.rosters.items(), key=lambda item: ((item[0][0], "roster", item[0][1]) in self.inherited, item[0]))
         for (ruleset, category), (roster, plugin) in order:
             if not any(unit.parent for unit in roster.units):
@@ -624,7 +621,7 @@ class Catalog:
             if (rolled and not above) or not (above or any(r == ruleset and key != category for r, key in self.rosters)):
                 continue
             own = [unit.code for unit in roster.units]
-            wrong = wrong_parent(roster.units, category, codes[ruleset], above, own, table=False)
+            wrong = wrong_parent(roster.units, category, self.unit_categories(ruleset), above, own, table=False)
             if wrong is None:
                 continue
             from ._paths import source_location
@@ -871,6 +868,10 @@ class Catalog:
                 raise PackError(gettext("no roster of category '{0}' is registered for ruleset '{1}'").format(category, ruleset))
             self._rosters[key] = tuple(sorted_naturally(entry[0].units, lambda u: u.code))
         return self._rosters[key]
+
+    def unit_categories(self, ruleset: str) -> dict[str, str]:
+        """The category of every unit of ``ruleset``'s rosters, by code."""
+        return {unit.code: key for (r, key), (roster, _) in self.rosters.items() if r == ruleset for unit in roster.units}
 
     def all_unit_codes(self, ruleset: str) -> set[str]:
         return {unit.code for (r, _), (roster, _) in self.rosters.items() if r == ruleset for unit in roster.units}

@@ -168,17 +168,13 @@ def _read_units_table(catalog: Catalog, ruleset: str, category: str, roster: Pat
 
 def _check_parents(catalog: Catalog, ruleset: str, category: str, roster: Path, units: Sequence[Unit], codes: set[str]) -> None:
     """Every ``parent`` of a units table names a unit of the category whose sub-units the
-    category's are (a county's is a city), else of the category the pack's own units of this
-    category have their parents in, else of another category: a typo, a unit's own code or a
-    department had been published as the parent (the rule a pack's roster is held to:
+    category's are (a county's is a city), else of another category: a typo, a unit's own code
+    or a department had been published as the parent (the rule a pack's roster is held to:
     :func:`escore._plugins.wrong_parent`)."""
     if not any(map(operator.attrgetter("parent"), units)):
         return
-    category_of = {u.code: key for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset for u in pack.units}
+    category_of = catalog.unit_categories(ruleset)
     above = {key for key in catalog.parent_categories(ruleset, category) if (ruleset, key) in catalog.rosters}
-    if not above:
-        own_parents = {u.parent for (r, key), (pack, _) in catalog.rosters.items() if r == ruleset and key == category for u in pack.units}
-        above = {category_of[p] for p in own_parents if p is not None and p in category_of}
     wrong = wrong_parent(units, category, category_of, above, codes, table=True)
     if wrong is None:
         return
@@ -339,11 +335,9 @@ def check_only(catalog: Catalog, ruleset: str, category: str, codes: Collection[
     for code in wanted:
         if code in codes:
             continue
-        others = {
-            u.code: key for (r, key), (pack, _plugin) in catalog.rosters.items() if r == ruleset and key != category for u in pack.units
-        }
-        if code in others:
-            raise UsageError(_("only: '{0}' is a unit of {1}/{2}, not of {3}").format(code, ruleset, others[code], category))
+        elsewhere = catalog.unit_categories(ruleset).get(code)
+        if elsewhere is not None and elsewhere != category:
+            raise UsageError(_("only: '{0}' is a unit of {1}/{2}, not of {3}").format(code, ruleset, elsewhere, category))
         shown = sorted(codes)
         listed = ", ".join(shown[:10]) + (", …" if len(shown) > 10 else "")
         hint = did_you_mean(code, codes) or _("its units: {0}").format(listed)
