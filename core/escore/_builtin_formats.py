@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 from . import _spool
 from ._model import OutputFormat
 from ._results import RunResult
-from ._text import escape_string_syntax, spreadsheet_cells
+from ._text import escape_string_syntax, spreadsheet_cell, spreadsheet_cells
 from .hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -437,7 +437,7 @@ def _csv_lines(
         "parent": lambda: unit_column(_PARENT),
         "missing": lambda: count_column(_MISSING),
         "errors": lambda: count_column(_ERRORS),
-        "selection": lambda: spreadsheet_cells([selection] * len(summaries)),
+        "selection": lambda: [spreadsheet_cell(selection)] * len(summaries),  # one text for every line
         "synthetic": lambda: [synthetic] * len(summaries),
     }
     columns = [made_by[name]() if name in made_by else number_column(number_at[name]) for name in names]
