@@ -751,6 +751,37 @@ def test_a_command_stopped_by_a_signal_leaves_no_output_behind(tmp_path, name):
     assert list(output.parent.iterdir()) == []
 
 
+def test_a_write_killed_outright_is_swept_by_the_next_write_once_an_hour_old(tmp_path):
+    """SIGKILL (the out-of-memory killer at 100,000 units) runs no handler: the command's hidden
+    temporary output file stayed for ever. The next write of the same output removes those an
+    hour old (a write in progress is never that old), and nothing else."""
+    import signal
+    import time
+
+    pytest.importorskip("escore_fj2017_website")
+    output = tmp_path / "plans.csv"
+    env = dict(os.environ, ESCORE_CACHE_DIR="off", ESCORE_LANG="en")
+    script = [sys.executable, "-c", "from escore_cli import script; script()"]
+    process = subprocess.Popen([*script, "plan", "--all", "-c", "county", "-f", "csv", "-o", str(output), "-j", "1"], env=env)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.iterdir()) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert process.poll() is None, "the command ended before it was stopped"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    [killed] = list(tmp_path.iterdir())
+    assert killed.name.startswith(".plans.csv.") and len(killed.name) == len(".plans.csv.") + 12
+    young = tmp_path / ".plans.csv.0123456789ab"  # another command writing the same file right now
+    young.write_text("in progress")
+    other = tmp_path / ".other.csv.0123456789ab"  # another output's
+    other.write_text("left")
+    hour_ago = time.time() - 3601
+    os.utime(killed, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    assert subprocess.run([*script, "run", "-c", "city", "-f", "csv", "-o", str(output)], env=env, capture_output=True).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.csv.0123456789ab", ".plans.csv.0123456789ab", "plans.csv"]
+
+
 def test_the_cache_command_writes_nothing_into_the_cache(tmp_path, monkeypatch):
     """``escore cache`` reads the packs to speak their language, and their parsed TOML files had
     been saved into the cache at exit: one just cleared showed 8 KiB at the next look."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import stat
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -327,6 +329,27 @@ def _new_private_file(directory: Path, name: str, made: list[str]) -> int:
     raise FileExistsError(f"no free temporary name in {directory}")
 
 
+def _sweep_stale_writes(directory: Path, name: str) -> None:
+    """Remove the temporary files of earlier writes of ``NAME`` that a killed process left
+    (SIGKILL, the out-of-memory killer: nothing runs to remove them), once an hour old, as the
+    cache sweeps its own: a write in progress is never that old."""
+    from escore._cache import STALE_WRITE_SECONDS
+
+    prefix, size = f".{name}.", len(name) + 14  # .NAME. and 12 hexadecimal digits
+    stale = time.time() - STALE_WRITE_SECONDS
+    try:
+        entries = [entry for entry in os.scandir(directory) if len(entry.name) == size and entry.name.startswith(prefix)]
+    except OSError:
+        return
+    for entry in entries:
+        if not all(c in "0123456789abcdef" for c in entry.name[-12:]):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and info.st_mtime < stale:
+                os.unlink(entry.path)
+
+
 def write_output(text: str | bytes | Callable[[Any], None], output: Path | None, *, before: Callable[[], None] | None = None) -> None:
     """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``);
     ``bytes`` (a binary format such as xlsx) go to a file only; a callable writes to the stream it is given.
@@ -388,6 +411,7 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None,
         os.chmod(temporary, 0o666 & ~umask)
         _write_stream(os.fdopen(handle, "wb"), text, before)
         os.replace(temporary, target)
+        _sweep_stale_writes(directory, target.name)
     except OSError as exc:
         for path in made:
             Path(path).unlink(missing_ok=True)
