@@ -257,6 +257,20 @@ def test_mlps_deducts_one_per_system_to_zero():
     assert C.mlps(mlps_rows("a", "b", "c", "d", "e", "f")).points == D(0)
 
 
+def test_mlps_systems_of_the_same_name_run_by_two_owners_are_two_systems():
+    """Two counties' 政务服务分平台 had been deducted once (systems told apart by name alone),
+    the second finding left out of the explanation too."""
+    make = E.mlps_findings.row_type
+    rows = (
+        make("fuzhou", 2, dt.date(2017, 10, 1), "政务服务分平台", "福清市", "未测评"),
+        make("fuzhou", 3, dt.date(2017, 10, 2), "政务服务分平台", "长乐区", "未测评"),
+        make("fuzhou", 4, dt.date(2017, 10, 3), "政务服务分平台", "长乐区", "再次发现"),
+    )
+    score = C.mlps(rows)
+    assert score.points == D(3)
+    assert score.reasons == ("−1 system: 政务服务分平台 (2017-10-01, 福清市)", "−1 system: 政务服务分平台 (2017-10-02, 长乐区)")
+
+
 def test_security_and_emergency_rows():
     assert C.govnet(Grade(D("3.5"), "2个高危漏洞")).points == D("3.5")
     assert C.emergency_platform(False).points == D(0)

@@ -420,13 +420,14 @@ MLPS = Deduction("C-3-1 等级保护", max=5, per={"system": 1})
     ),
 )
 def mlps(city_mlps_findings) -> Score:
-    first: dict[str, Any] = {}  # system → its first finding row
+    # A system is its name and who runs it: two counties' 政务服务分平台 are two systems.
+    first: dict[tuple[str, str], Any] = {}  # (system, owner) → its first finding row
     for row in city_mlps_findings:
-        first.setdefault(row.system, row)
+        first.setdefault((row.system, row.owner or ""), row)
     # The label is a template of the row, formatted (and translated) only when a line is written.
     return MLPS.score(
-        Item(N_("system"), N_("{0} ({1}, {2})") if row.owner else N_("{0} ({1})"), args=(name, row.date, row.owner))
-        for name, row in first.items()
+        Item(N_("system"), N_("{0} ({1}, {2})") if row.owner else N_("{0} ({1})"), args=(row.system, row.date, row.owner))
+        for row in first.values()
     )
 
 
