@@ -387,6 +387,19 @@ def test_grade_above_the_city_column_maximum(work, key, line, shown, bound):
     )
 
 
+@pytest.mark.parametrize("key", ["aggregation", "backflow"])
+def test_a_negative_grade_is_bad_input(work, key):
+    """P-2-2-2 and P-2-2-3's fields declared no minimum: a grade of -0.5 was scored as the
+    indicator's error (exit 1), where every other graded field refuses it when it is read."""
+    unit = copy("provincial") / "units" / "prov.czt.toml"
+    edit(unit, rf"^{key} = .*$", f'{key} = {{ points = -0.5, reason = "x" }}')
+    refused(
+        "provincial",
+        f"ev/units/prov.czt.toml: provincial.data_sharing.{key}: "
+        f"expected an inline table {{points = N, reason = \"...\"}} from 0 to 4 (分), got {{points = -0.5, reason = 'x'}}",
+    )
+
+
 # --------------------------------------------------------------------------- golden cases and the cache
 
 

@@ -436,12 +436,17 @@ def field(
     those, and refuses an item listed twice unless ``unique=False``. A broken constraint is
     bad input, reported when the evidence is loaded. ``actionable=False`` marks a fact the unit
     cannot change (the assessment's monitoring date, say): ``escore plan`` proposes no change to it.
+    A ``graded`` field's points are at least 0 unless ``min`` says otherwise.
     ``in_assessment_year=True`` (a ``date`` field) marks a date of the assessment itself: one
     outside the year the ruleset assesses is warned of when the evidence is loaded, naming
     each unit and its date (a later year's ruleset inherits the declaration with its own year).
     """
     if in_assessment_year and type != "date":
         raise ValueError(f"evidence field {key!r}: in_assessment_year applies to a date field, not {type!r}")
+    if type == "graded" and min is None:
+        # An assessor's points range from 0 (READING 2): a negative grade is bad input when
+        # the evidence is read, not an indicator's error when it is scored.
+        min = 0
     return Field(
         type,
         unit,
