@@ -195,6 +195,23 @@ def test_provincial_review_problem_dates_in_order(work, row, column, expected):
     refused("provincial", f"ev/monitoring/provincial_dc_review_problems.csv:{line}: {column}: {expected}")
 
 
+@pytest.mark.parametrize(
+    ("row", "column", "expected"),
+    [
+        # A system given twice (done, and not done) had been counted twice: 1 of 2 systems pending.
+        (
+            "prov.ajj,安监局业务系统01,2017-09-30,,",
+            "system",
+            "expected one row per unit and system; prov.ajj has system '安监局业务系统01' already on line 2",
+        ),
+    ],
+)
+def test_provincial_migration_rows_that_contradict_each_other(work, row, column, expected):
+    table = copy("provincial") / "monitoring" / "provincial_dc_migrations.csv"
+    line = append_row(table, row)
+    refused("provincial", f"ev/monitoring/provincial_dc_migrations.csv:{line}: {column}: {expected}")
+
+
 def scored(category: str) -> tuple[str, dict]:
     import json
 

@@ -258,6 +258,7 @@ dc_migrations = table(
     description=N_(
         "P-1-1-A/B: data-centre migration schedule, one row per system of a department of variant A or B (在线监测 by 省数字办)"
     ),
+    unique=("system",),  # two rows of one system contradict each other (done, and not done)
 )
 
 dc_review_problems = table(
