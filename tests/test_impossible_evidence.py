@@ -377,6 +377,37 @@ def test_platform_listed_twice(work):
     )
 
 
+def test_a_platform_listed_in_two_classes(work):
+    """C-1-1 counts each platform once, in one class (seed A16): one listed under 物联网服务 and
+    云计算服务 earned a point in both."""
+    unit = copy("city") / "units" / "fuzhou.toml"
+    edit(unit, r'^cloud = \["福州政务云平台"', 'cloud = ["福州视频图像共享平台"')
+    refused(
+        "city",
+        "ev/units/fuzhou.toml: city.platforms.iot: '福州视频图像共享平台' is listed in city.platforms.cloud too; expected each item in one of "
+        "city.platforms.app_system, city.platforms.basic_network, city.platforms.cloud, city.platforms.info_resource, "
+        "city.platforms.iot, city.platforms.security",
+    )
+
+
+def test_a_platform_listed_in_two_classes_of_a_fields_table(work):
+    """The same through a fields table, whose units are checked a column at a time first
+    (escore._schema.units_to_check): only the unit whose lists overlap is refused."""
+    root = copy("city")
+    (root / "units").joinpath("xiamen.toml").unlink()
+    fields = root / "fields"
+    fields.mkdir()
+    (fields / "city.csv").write_text("unit,city.platforms.iot,city.platforms.cloud\nxiamen,甲平台;乙平台,丙平台\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["run", "-c", "city", "--evidence", "ev", "-f", "json", "-o", "scored.json"]).exit_code == 0
+    (fields / "city.csv").write_text("unit,city.platforms.iot,city.platforms.cloud\nxiamen,甲平台;乙平台,丙平台;乙平台\n", encoding="utf-8")
+    refused(
+        "city",
+        "ev/fields/city.csv:2: city.platforms.iot: '乙平台' is listed in city.platforms.cloud too; expected each item in one of "
+        "city.platforms.app_system, city.platforms.basic_network, city.platforms.cloud, city.platforms.info_resource, "
+        "city.platforms.iot, city.platforms.security",
+    )
+
+
 def test_unknown_list_choice_has_a_did_you_mean(work):
     unit = copy("county") / "units" / "fuzhou.gulou.toml"
     edit(unit, r"^rules_in_place = .*$", 'rules_in_place = ["考核制度", "社会评议"]')

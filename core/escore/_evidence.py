@@ -405,6 +405,9 @@ class Field(_Typed):
     #: assesses: one outside it is warned of, unit by unit, since every window or deadline
     #: counted from it moves with it (2019 typed for 2017 left every letter out of 注1's year).
     in_assessment_year: bool = attrs.field(default=False, kw_only=True)
+    #: Lists of one unit sharing this name hold no item in common: one platform is in one class
+    #: (an item listed in two of them would count twice).
+    unique_across: str = attrs.field(default="", kw_only=True)
 
     @property
     def fixture_name(self) -> str:
@@ -427,6 +430,7 @@ def field(
     optional: bool = False,
     actionable: bool = True,
     in_assessment_year: bool = False,
+    unique_across: str = "",
 ) -> Field:
     """Declare an evidence field (assign it to a module variable of the pack's evidence module).
 
@@ -440,9 +444,14 @@ def field(
     ``in_assessment_year=True`` (a ``date`` field) marks a date of the assessment itself: one
     outside the year the ruleset assesses is warned of when the evidence is loaded, naming
     each unit and its date (a later year's ruleset inherits the declaration with its own year).
+    ``unique_across="city.platforms"`` (a ``list[str]`` field): the lists of a unit declared with
+    the same name hold no item in common (one platform listed in one class); an item in two of
+    them is bad input.
     """
     if in_assessment_year and type != "date":
         raise ValueError(f"evidence field {key!r}: in_assessment_year applies to a date field, not {type!r}")
+    if unique_across and type != "list[str]":
+        raise ValueError(f"evidence field {key!r}: unique_across applies to a list[str] field, not {type!r}")
     if type == "graded" and min is None:
         # An assessor's points range from 0 (READING 2): a negative grade is bad input when
         # the evidence is read, not an indicator's error when it is scored.
@@ -458,6 +467,7 @@ def field(
         optional=optional,
         actionable=actionable,
         in_assessment_year=in_assessment_year,
+        unique_across=unique_across,
         unique=unique,
         at_most=at_most,
         at_least=at_least,

@@ -33,6 +33,7 @@ class EvidenceSchema:
         "category",
         "checked_tables",
         "dates",
+        "disjoint",
         "graded",
         "retired",
         "retired_units",
@@ -73,6 +74,14 @@ class EvidenceSchema:
                     raise PackError(f"evidence field '{spec.key}': {relation}={other!r} names no field read by category '{self.category}'")
                 bounding, bounding_name = self.by_key[other]
                 self.bounds.append((spec, relation, bounding, spec.fixture_name, bounding_name))
+        # Lists that hold no item in common (``unique_across``), by the name they share, each
+        # group's fields in key order (the first one an item is in is where it stays).
+        groups: dict[str, list[tuple[Field, str]]] = {}
+        for spec, name in self.by_key.values():
+            if spec.unique_across:
+                groups.setdefault(spec.unique_across, []).append((spec, name))
+        self.disjoint = [sorted(members, key=lambda member: member[0].key) for _group, members in sorted(groups.items())]
+        self.disjoint = [members for members in self.disjoint if len(members) > 1]
         for tbl in plan.tables:
             names = {c.name for c in tbl.columns}
             for col in tbl.columns:
@@ -351,6 +360,11 @@ def units_to_check(schema: EvidenceSchema, codes: Sequence[str], values: Any, ta
                 flagged.update(itertools.compress(range(len(codes)), broken_rows))
         except (TypeError, ArithmeticError):
             return list(codes)
+    if schema.disjoint:
+        disjoint = _disjoint_broken(schema, codes, values)
+        if disjoint is None:
+            return list(codes)
+        flagged |= disjoint
     with_rows: set[str] = set()
     for name, _table, _within in schema.checked_tables:
         with_rows.update(tables.get(name, {}))
@@ -392,6 +406,7 @@ def check_unit(
     """
     if values is not None:
         _check_bounds(schema, values, field_where)
+        _check_disjoint(schema, values, field_where)
     for name, tbl, within in schema.checked_tables:
         rows = tables.get(name, {}).get(code, ())
         if not rows:
@@ -445,6 +460,41 @@ def _check_bounds(schema: EvidenceSchema, values: Mapping[str, Any], field_where
                 spec.key,
                 _("expected {0} {1} ({2}), got {3}").format(relation_text(relation, spec.type), other.key, show(bound), show(value)),
             )
+
+
+def _check_disjoint(schema: EvidenceSchema, values: Mapping[str, Any], field_where: Callable[[str], str]) -> None:
+    """An item listed in two lists of one unit that hold no item in common (``unique_across``)."""
+    for members in schema.disjoint:
+        first: dict[Any, Field] = {}
+        for spec, name in members:
+            for item in values.get(name) or ():
+                earlier = first.setdefault(item, spec)
+                if earlier is not spec:
+                    raise InputError(
+                        field_where(spec.key),
+                        spec.key,
+                        _("{0} is listed in {1} too; expected each item in one of {2}").format(
+                            repr(item), earlier.key, ", ".join(s.key for s, _name in members)
+                        ),
+                    )
+
+
+def _disjoint_broken(schema: EvidenceSchema, codes: Sequence[str], values: Any) -> set[int] | None:
+    """The positions of ``codes`` whose lists of a ``unique_across`` group share an item
+    (``None``: not known without a unit-by-unit check)."""
+    from ._fieldvalues import FieldValues
+
+    flagged: set[int] = set()
+    for members in schema.disjoint:
+        names = [name for _spec, name in members]
+        found = values.columns(codes, names, ()) if isinstance(values, FieldValues) else None
+        if found is None:
+            return None
+        for position, lists in enumerate(zip(*found[0])):
+            items = [item for listed in lists if listed for item in listed]
+            if len(items) != len(set(items)):
+                flagged.add(position)
+    return flagged
 
 
 def sub_units_with_rows(schema: EvidenceSchema, tables: Mapping[str, Mapping[str, Any]], units: Collection[str]) -> list[str]:

@@ -20,6 +20,7 @@ platforms_iot = field(
     description=N_(
         "built and accessible 物联网服务 (IoT) platforms the city reported and the assessors confirmed by 网上核查 (one name each, listed once)"
     ),
+    unique_across="city.platforms",
 )
 platforms_basic_network = field(
     "city.platforms.basic_network",
@@ -28,6 +29,7 @@ platforms_basic_network = field(
     description=N_(
         "built and accessible 基础网络服务 (basic network) platforms the city reported and the assessors confirmed by 网上核查 (one name each, listed once)"
     ),
+    unique_across="city.platforms",
 )
 platforms_cloud = field(
     "city.platforms.cloud",
@@ -36,6 +38,7 @@ platforms_cloud = field(
     description=N_(
         "built and accessible 云计算服务 (cloud computing, disaster backup) platforms the city reported and the assessors confirmed by 网上核查 (one name each, listed once)"
     ),
+    unique_across="city.platforms",
 )
 platforms_info_resource = field(
     "city.platforms.info_resource",
@@ -44,6 +47,7 @@ platforms_info_resource = field(
     description=N_(
         "built and accessible 信息资源服务 (information resource) platforms the city reported and the assessors confirmed by 网上核查 (one name each, listed once)"
     ),
+    unique_across="city.platforms",
 )
 platforms_app_system = field(
     "city.platforms.app_system",
@@ -52,6 +56,7 @@ platforms_app_system = field(
     description=N_(
         "built and accessible 公共应用系统服务 (common application system) platforms the city reported and the assessors confirmed by 网上核查 (one name each, listed once)"
     ),
+    unique_across="city.platforms",
 )
 platforms_security = field(
     "city.platforms.security",
@@ -60,6 +65,7 @@ platforms_security = field(
     description=N_(
         "built and accessible 安全保障服务 (security) platforms the city reported and the assessors confirmed by 网上核查 (one name each, listed once)"
     ),
+    unique_across="city.platforms",
 )
 
 # --------------------------------------------------------------- C-1-2 数据中心整合
