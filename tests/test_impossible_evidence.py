@@ -559,6 +559,42 @@ def test_the_units_checked_are_those_a_check_of_every_unit_refuses(catalog, cate
     assert units_to_check(schema, codes, values, {}) == codes
 
 
+def test_a_report_published_before_the_year_it_reports_on_is_over(work):
+    """年度报告: the report on 2016, 'published' 2016-03-20 (a year typed wrong), had scored as on
+    time: a report on a year appears once the year is over (READING 15)."""
+    table = copy("county") / "monitoring" / "website_annual_reports.csv"
+    edit(table, r"^xiamen\.siming,2016,2017-03-15$", "xiamen.siming,2016,2016-03-20")
+    refused("county", "ev/monitoring/website_annual_reports.csv:13: published: expected a date after year (2016) is over, got 2016-03-20")
+
+
+def test_a_report_before_its_year_is_over_is_found_column_by_column_too():
+    """Large tables are checked a column pair at a time (escore._load._within_bounds): a row
+    found there is read again row by row, where the error names it."""
+    import datetime as dt
+
+    from escore._load import _within_bounds
+    from escore_fj2017_website.evidence import annual_reports
+
+    assert _within_bounds(annual_reports, [[2016, 2016], [dt.date(2017, 1, 1), dt.date(2017, 3, 31)]])
+    assert not _within_bounds(annual_reports, [[2016, 2016], [dt.date(2017, 1, 1), dt.date(2016, 12, 31)]])
+
+
+def test_a_work_summary_received_before_the_assessed_year_is_scored_as_given_and_warned_of(work):
+    """保障机制 is 本年度's work summary by 15 November: one received 2016-11-10 (last year's, or
+    a year typed wrong) had given the full points without a word. It may be meant (a derived
+    year scoring last year's sample), so it is scored as given, and said."""
+    table = copy("county") / "monitoring" / "website_summaries.csv"
+    edit(table, r"^xiamen\.siming,2017-11-01$", "xiamen.siming,2016-11-10")
+    warned = (
+        "escore: warning: website_summaries.received: 1 row(s) dated before 2017, the year fj2017 assesses: "
+        "ev/monitoring/website_summaries.csv:14 (xiamen.siming, 2016-11-10); scored as given\n"
+    )
+    stderr, scored_json = scored("county")
+    assert stderr == warned
+    assert scored("county")[0] == warned  # the cached evidence set says it again
+    assert scored_json["warnings"] == [warned.removeprefix("escore: warning: ").rstrip("\n")]
+
+
 def test_a_monitoring_date_outside_the_assessment_year_is_scored_as_given_and_warned_of(work):
     # 2018 typed for 2017: the 12 months of 注1 end a year after the letters, so the unit's
     # 咨询投诉 block is zeroed; the date may be meant (a derived year's inherited sample), so it is

@@ -485,6 +485,12 @@ class Column(_Typed):
     max_by: tuple[str, tuple[tuple[str, Decimal], ...]] | None = attrs.field(default=None, kw_only=True)
     #: ``(table, column, ((filter column, value), ...))``: the value must occur there (per unit).
     within: tuple[str, str, tuple[tuple[str, str], ...]] | None = attrs.field(default=None, kw_only=True)
+    #: A date column: the ``int`` column holding the year this date must come after (a report on
+    #: 2016 appears once 2016 is over).
+    after_year: str = attrs.field(default="", kw_only=True)
+    #: A date column of the assessed year's events: one before that year begins is warned of
+    #: (this year's work summary received the year before), as a field's ``in_assessment_year``.
+    since_assessment_year: bool = attrs.field(default=False, kw_only=True)
 
     def expected(self) -> str:
         text = _Typed.expected(self)
@@ -522,6 +528,8 @@ def column(
     at_least: str = "",
     max_by: tuple[str, Mapping[str, Any]] | None = None,
     within: tuple[str, str, Mapping[str, str]] | None = None,
+    after_year: str = "",
+    since_assessment_year: bool = False,
 ) -> Column:
     """Declare a column of a :class:`Table`.
 
@@ -529,8 +537,13 @@ def column(
     letter: ``at_least="received"``); ``max_by=("row", {"a": 6, "b": 10})`` gives the
     maximum by the value of another column; ``within=("other_table", "month", {"row": "b"})``
     requires the value to occur in that column of the unit's rows of another table (those
-    matching the filter), when the unit has such rows at all.
+    matching the filter), when the unit has such rows at all. For a date column,
+    ``after_year="year"`` names the ``int`` column whose year it must come after (a report on a
+    year is published once the year is over: refused otherwise), and ``since_assessment_year=True``
+    warns of a date before the year the ruleset assesses (this year's summary received last year).
     """
+    if (after_year or since_assessment_year) and type != "date":
+        raise ValueError(f"column {name!r}: after_year and since_assessment_year apply to a date column, not {type!r}")
     return Column(
         type,
         unit,
@@ -544,6 +557,8 @@ def column(
         at_least=at_least,
         max_by=None if max_by is None else (max_by[0], tuple(sorted((k, to_decimal(v)) for k, v in max_by[1].items()))),
         within=None if within is None else (within[0], within[1], tuple(sorted(within[2].items()))),
+        after_year=after_year,
+        since_assessment_year=since_assessment_year,
     )
 
 

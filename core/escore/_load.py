@@ -43,6 +43,7 @@ from ._schema import (
     units_to_check,
     warn_dates_off_year,
     warn_repeated_rows,
+    warn_rows_before_year,
 )
 from ._text import escape, show
 from ._toml import check_keys, read_toml
@@ -106,7 +107,7 @@ def parse_unit_fields(
 def parse_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], spec: Table, where: str, *, from_text: bool) -> Iterator[tuple[str, Any]]:
     """Check and convert table rows; yields ``(unit code, row)``."""
     columns = {c.name: c for c in spec.columns}
-    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
+    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by or c.after_year]
     make = spec.row_type
     # A column's texts repeat (dates, categories, true/false): converting is a pure function of
     # the text, so each distinct text is converted once per column. Header checks run once per header.
@@ -769,6 +770,7 @@ class _Reading:
         )
         warn_repeated_rows(tables, row_file)
         warn_dates_off_year(self.schema, codes, values, functools.partial(_field_file, origins, files))
+        warn_rows_before_year(self.schema, tables, row_file)
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 
 
@@ -893,9 +895,14 @@ def _within_bounds(spec: Table, values: list[list[Any]]) -> bool:
     from ._errors import EscoreError
 
     column_of = dict(zip((c.name for c in spec.columns), values))
-    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
+    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by or c.after_year]
     try:
         for col in checks:
+            if col.after_year:  # a date after the year its row names: compared as years
+                days, years = column_of[col.name], column_of[col.after_year]
+                given = [(day, year) for day, year in zip(days, years) if day is not None and year is not None]
+                if any(day.year <= year for day, year in given):
+                    return False
             if col.max_by:
                 names = list(column_of)
                 for parsed in zip(*values):

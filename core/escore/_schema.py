@@ -85,7 +85,7 @@ class EvidenceSchema:
         for tbl in plan.tables:
             names = {c.name for c in tbl.columns}
             for col in tbl.columns:
-                for other in (col.at_most, col.at_least, col.max_by[0] if col.max_by else ""):
+                for other in (col.at_most, col.at_least, col.max_by[0] if col.max_by else "", col.after_year):
                     if other and other not in names:
                         raise PackError(f"monitoring table '{tbl.name}': column '{col.name}' refers to '{other}', which is not a column")
             for name in tbl.unique:
@@ -231,6 +231,46 @@ def warn_dates_off_year(schema: EvidenceSchema, codes: Sequence[str], values: An
                 "and every window or deadline counted from it moves with it"
             ).format(spec.key, sum(map(len, by_day.values())), schema.year, schema.ruleset, _("; ").join(groups))
         )
+
+
+def warn_rows_before_year(
+    schema: EvidenceSchema, tables: Mapping[str, Mapping[str, Sequence[Any]]], row_where: Callable[[str, Any, int], str]
+) -> None:
+    """One warning per table column declared ``since_assessment_year`` naming the rows dated
+    before the year the ruleset assesses (a few, then how many more): this year's work summary
+    received the year before is last year's, or a year typed wrong. Scored as given, as a field's
+    date outside its year (:func:`warn_dates_off_year`): a derived year may score last year's sample."""
+    from ._errors import warn
+    from ._tablerows import TableRows
+
+    first_day = _dt.date(schema.year, 1, 1)
+    shown_at_most = 3
+    for name in sorted(tables):
+        spec = schema.tables.get(name)
+        by_unit = tables[name]
+        for index, col in enumerate(spec.columns if spec is not None else (), start=2):  # a row: unit, line, cells
+            if not col.since_assessment_year:
+                continue
+            cells = (
+                by_unit.column(index - 2) if isinstance(by_unit, TableRows) else [row[index] for rows in by_unit.values() for row in rows]
+            )
+            present = list(filter(None, cells))
+            if not present or min(present) >= first_day:
+                continue
+            early = [
+                _("{0} ({1}, {2})").format(row_where(name, row, position), row.unit, row[index].isoformat())
+                for rows in by_unit.values()
+                for position, row in enumerate(rows)
+                if row[index] is not None and row[index] < first_day
+            ]
+            places = _(", ").join(early[:shown_at_most])
+            if len(early) > shown_at_most:
+                places += _(" and {0} more").format(len(early) - shown_at_most)
+            warn(
+                _("{0}.{1}: {2} row(s) dated before {3}, the year {4} assesses: {5}; scored as given").format(
+                    name, col.name, len(early), schema.year, schema.ruleset, places
+                )
+            )
 
 
 #: How many years before and after its assessment year a date of the evidence may lie.
@@ -548,6 +588,12 @@ def check_row(columns: Sequence[Column], row: Mapping[str, Any], where: str) -> 
                     where,
                     col.name,
                     _("expected {0} {1} ({2}), got {3}").format(relation_text(relation, col.type), other, show(bound), show(value)),
+                )
+        if col.after_year:
+            year = row.get(col.after_year)
+            if year is not None and value.year <= year:
+                raise InputError(
+                    where, col.name, _("expected a date after {0} ({1}) is over, got {2}").format(col.after_year, year, show(value))
                 )
         if col.max_by is not None:
             by, maxima = col.max_by

@@ -1039,7 +1039,7 @@ def _read_table_sheet(
             bad = True
     if bad:
         return None
-    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by]
+    checks = [c for c in spec.columns if c.at_most or c.at_least or c.max_by or c.after_year]
     position = {key: index for index, key in enumerate(header)}
     events = [(TABLE_KEY_ROW + 1 + n, list(row[: len(header)])) for n, row in enumerate(grid[TABLE_KEY_ROW:])]
     events = [(line, row) for line, row in events if not _blank(row)]

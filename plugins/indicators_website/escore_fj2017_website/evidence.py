@@ -98,7 +98,7 @@ supervision_node = graded(
 annual_reports = table(
     "website_annual_reports",
     column("year", "int", min=2000, max=2100, description=N_("the year the report covers")),
-    column("published", "date", description=N_("the day the report appeared on the site")),
+    column("published", "date", after_year="year", description=N_("the day the report appeared on the site")),
     description=N_("政府信息公开工作年度报告 found on the unit's site, one row per report (no row: not published)"),
 )
 
@@ -292,7 +292,7 @@ notices = table(
 #: 保障机制: the website work summaries received by 省政府办公厅（电子政务办公室）.
 summaries = table(
     "website_summaries",
-    column("received", "date", description=N_("the day the summary was received")),
+    column("received", "date", since_assessment_year=True, description=N_("the day the summary was received")),
     description=N_("本年度政府网站建设工作总结 received from the unit, one row per submission (no row: not submitted)"),
 )
 
