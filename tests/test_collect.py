@@ -435,3 +435,80 @@ def test_a_parameter_may_default_to_its_own_value_and_nothing_else():
         raised.value
     )
     assert str(raised.value).endswith(f"which is what it receives; {RULE}: write def other(work_count, work_tiers)")
+
+
+# --------------------------------------------------------------------------- a citation per category
+
+COLUMNS = Category("t2020", "other", "Others")
+
+
+def cited_plan(node, category=CATEGORY, categories=()):
+    """The plan of ``category`` of a tree of ``node`` (the group 'G', in both categories) over one leaf."""
+    rules = module(G=node, **leaf("G-1", {"unit": 10, "other": 10}, "G"))
+    section = Section("t2020", category.key, "main", "Main", weight=100, raw_max=10)
+    return build_plan(RULESET, category, [section], [("main", rules)], collect_fixtures([EVIDENCE]), categories=categories)
+
+
+def test_a_node_cites_a_clause_per_category_as_its_maximum_is_one_per_category():
+    from escore import cite
+
+    unit, other = cite("(1) units: 10 points"), cite("(2) others: 10 points")
+    node = group("G", "group", max={"unit": 10, "other": 10}, source={"unit": unit, "other": other})
+    assert node.source_for("unit") is unit and node.source_for("other") is other
+    assert cited_plan(node).nodes["G"].source is unit
+    assert cited_plan(node, COLUMNS).nodes["G"].source is other
+    one = cite("one clause for all")  # one maximum, a clause per category of the ruleset
+    assert cited_plan(group("G", "group", max=10, source={"unit": unit, "other": one}), COLUMNS, {"unit", "other"}).nodes["G"].source is one
+
+
+def test_a_per_category_citation_of_a_category_the_node_has_no_maximum_in_is_refused_with_a_suggestion():
+    import sys
+
+    from escore import cite
+
+    node = group("G", "group", max={"unit": 10, "other": 10}, source={"unit": cite("a"), "ohter": cite("b")})
+    line = sys._getframe().f_lineno - 1
+    with pytest.raises(PackError) as raised:
+        cited_plan(node)
+    assert str(raised.value) == (
+        f"t2020/unit: tests/test_collect.py:{line}: source= of 'G' cites a clause for 'ohter', which is not a category 'G' has "
+        "a maximum in (unit, other); did you mean 'other'?"
+    )
+    stray = group("G", "group", max={"unit": 10, "other": None}, source={"unit": cite("a"), "other": cite("b")})
+    with pytest.raises(
+        PackError, match=r"source= of 'G' cites a clause for 'other', which is not a category 'G' has a maximum in \(unit\)$"
+    ):
+        cited_plan(stray)
+
+
+def test_a_per_category_citation_missing_a_category_the_node_is_scored_in_is_refused():
+    import sys
+
+    from escore import cite
+
+    node = group("G", "group", max={"unit": 10, "other": 10}, source={"unit": cite("a")})
+    line = sys._getframe().f_lineno - 1
+    for category in (CATEGORY, COLUMNS):  # refused in either plan: the pack is wrong for both
+        with pytest.raises(PackError) as raised:
+            cited_plan(node, category)
+        assert str(raised.value) == (
+            f"t2020/{category.key}: tests/test_collect.py:{line}: source= of 'G' has no citation for other, where it is scored "
+            "(it cites unit): give each category the node is scored in its own citation"
+        )
+
+
+def test_a_per_category_citation_of_an_indicator_names_its_function_and_a_citation_is_no_text():
+    from escore import cite
+
+    @indicator("A", "a", max=10, source={"unit": cite("a"), "unti": cite("b")})
+    def rule(work_done):
+        return Binary("A", 10).score(work_done)
+
+    with pytest.raises(PackError) as raised:
+        plan_of({"rule": rule})
+    assert str(raised.value) == (
+        f"t2020/unit: {_where(rule)}: source= of 'A' cites a clause for 'unti', which is not a category 'A' has a maximum in (unit); "
+        "did you mean 'unit'?"
+    )
+    with pytest.raises(TypeError, match=r"^source\['unit'\] must be a Citation \(cite\(\.\.\.\)\) under a category key, got str$"):
+        group("G", "group", max=10, source={"unit": "(1) units: 10 points"})

@@ -56,6 +56,31 @@ def test_weights_and_maxima_of_the_notice(runner):
     assert (catalogue["max"], catalogue["counted"]) == ("10", False)
 
 
+def test_table_l_cites_the_clause_of_each_category_s_column(runner):
+    """Table L's two columns are two categories' website sections: 30 of a city's points (clause
+    (一)), all 100 of a county's (clause (二)); the city's had cited the county clause."""
+    expected = {
+        "city": (
+            "（一）设区市政府、平潭综合实验区管委会：综合应用（70分）＋政府网站建设（30分）。",
+            "Table L's city column totals 100 and counts ×0.30: 政府网站建设 is 30 of a city's 100 points.",
+            "表L 市列合计 100 分，按 ×0.30 计入：政府网站建设占设区市 100 分中的 30 分。",
+        ),
+        "county": (
+            "（二）县（市、区）政府：政府网站建设（100分）。",
+            "Table L's county column totals 100 and counts ×1.00: 政府网站建设 is all 100 of a county's points.",
+            "表L 县列合计 100 分，按 ×1.00 计入：政府网站建设即县（市、区）的全部 100 分。",
+        ),
+    }
+    for category, (clause, english, chinese) in expected.items():
+        for language, note in (("en", english), ("zh", chinese)):
+            listed = runner.invoke(cli, ["list", "-c", category, "-f", "json", "--ruleset", "fj2017", "--lang", language])
+            assert listed.exit_code == 0, listed.stderr
+            [node] = [n for s in json.loads(listed.stdout)["sections"] for n in s["nodes"] if n["code"] == "W-L"]
+            assert (node["source"], node["source_note"]) == (clause, note)
+        table = runner.invoke(cli, ["list", "-c", category, "--ruleset", "fj2017", "--lang", "zh"]).stdout
+        assert f"依据：「{clause}」" in table
+
+
 def test_explain_by_chinese_name(runner):
     result = runner.invoke(cli, ["explain", "思明区", "--ruleset", "fj2017"])
     assert result.exit_code == 0

@@ -683,6 +683,47 @@ def test_a_node_amended_twice_in_one_year_is_a_pack_error():
     )
 
 
+def test_a_later_year_amends_a_citation_per_category_and_rules_diff_compares_each_category():
+    """fj2017's W-L cites a clause per category (Table L's city and county columns); a later year
+    amends it to two clauses of its own notice, or to one for both, and rules-diff shows each
+    category's change against its own 2017 clause."""
+    from escore_fj2017_website.table_l import W_L
+
+    city, county = W_L.source["city"], W_L.source["county"]
+    letter = "2018 letter"
+    city_2018 = cite("(一)设区市政府：综合应用(65分)+政府网站建设(35分)。", document=letter)
+    county_2018 = cite("(二)县(市、区)政府：政府网站建设(100分)。", document=letter)
+    amended = types.ModuleType("pack_fj2018.overrides")
+    amended.CITED = amend("W-L", source={"city": city_2018, "county": county_2018})
+    catalog = fj2018_of_every_section(amended)
+    assert catalog.plan("fj2017", "city").nodes["W-L"].source is city
+    assert catalog.plan("fj2017", "county").nodes["W-L"].source is county
+    assert catalog.plan("fj2018", "city").nodes["W-L"].source is city_2018
+    assert catalog.plan("fj2018", "county").nodes["W-L"].source is county_2018
+    assert [(c.kind, c.categories, c.subject, c.before, c.after) for c in diff_rulesets(catalog, "fj2017", "fj2018")] == [
+        ("citation", ("city",), "W-L", str(city), f"{letter}: 「(一)设区市政府：综合应用(65分)+政府网站建设(35分)。」"),
+        ("citation", ("county",), "W-L", str(county), f"{letter}: 「(二)县(市、区)政府：政府网站建设(100分)。」"),
+    ]
+    one = types.ModuleType("pack_fj2018.overrides")
+    one.CITED = amend("W-L", source=county)  # one clause for both columns: the cities' changes alone
+    assert [(c.kind, c.categories, c.before, c.after) for c in diff_rulesets(fj2018_of_every_section(one), "fj2017", "fj2018")] == [
+        ("citation", ("city",), str(city), str(county))
+    ]
+    declared = f"escore_fj2017_website/table_l.py:{W_L.declared_at[1]}, amended by pack_fj2018.overrides.CITED"
+    typo = types.ModuleType("pack_fj2018.overrides")
+    typo.CITED = amend("W-L", source={"ctiy": city_2018, "county": county_2018})
+    assert refused(typo, "county") == (
+        f"fj2018/county: {declared}: source= of 'W-L' cites a "
+        "clause for 'ctiy', which is not a category 'W-L' has a maximum in (city, county); did you mean 'city'?"
+    )
+    short = types.ModuleType("pack_fj2018.overrides")
+    short.CITED = amend("W-L", source={"city": city_2018})
+    assert refused(short, "city") == (
+        f"fj2018/city: {declared}: source= of 'W-L' has no "
+        "citation for county, where it is scored (it cites city): give each category the node is scored in its own citation"
+    )
+
+
 def test_a_veto_removed_amended_or_replaced_by_a_later_year_changes_its_plan_and_rules_diff():
     """remove() and amend() of a veto were accepted and then ignored (the 2017 veto still zeroed
     the same units, rules-diff said nothing changed); a veto replaced by @veto changed scores

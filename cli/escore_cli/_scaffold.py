@@ -220,6 +220,8 @@ Declare only what differs; `escore rules-diff {base} {name}` lists it, and
 
 # A changed maximum, title or citation of a node:
 # CHANGED = amend("{group}", max=12, source=cite("…", document="…"))
+# (a node scored in several categories may cite a clause for each, as max= may give each its
+# own: source={{"city": cite("…"), "county": cite("…")}}, every category it is scored in)
 
 # A removed node (with everything under it):
 # GONE = remove("{indicator}")

@@ -45,6 +45,9 @@ def cite(text: str, *, document: str = "", clause: str = "", note: str | Sequenc
     ``note`` is a text, or its parts in order (``(N_("Row lost. "), GRADED_NOTE)``): the note is
     their concatenation, and a catalogue translates each part, so a sentence many notes share is
     translated once.
+
+    A node scored in several categories whose columns rest on different clauses takes one per
+    category: ``source={"city": cite(...), "county": cite(...)}`` (see :func:`escore.group`).
     """
     if isinstance(note, str):
         return Citation(text=text, document=document, clause=clause, note=note)

@@ -13,7 +13,7 @@ import functools
 import inspect
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import FunctionType, ModuleType
 from typing import Any, NamedTuple, TypeVar
@@ -291,6 +291,15 @@ def refuse_unassigned(label: str, module: ModuleType) -> None:
     )
 
 
+def _declared_at(place: tuple[str, int] | None) -> str:
+    """``file:line`` of a ``group()`` call (see :attr:`escore._indicators.Node.declared_at`), or ``""``."""
+    if place is None:
+        return ""
+    from ._paths import source_location
+
+    return f"{source_location(place[0])}:{place[1]}"
+
+
 def _scan(module: ModuleType) -> Iterable[tuple[str, Any]]:
     yield from sorted(vars(module).items())
 
@@ -498,6 +507,9 @@ class _Declared(NamedTuple):
     origin: str = ""
     #: the ruleset whose module holds ``func`` (``origin`` is the last year that declared or amended the node)
     func_origin: str = ""
+    #: ``file:line`` of the declaration (a group's ``group()`` call, an indicator's function), then
+    #: the amendments; ``where`` names a group by its module variable
+    at: str = ""
 
 
 class RuleLayer(NamedTuple):
@@ -547,6 +559,7 @@ def build_plan(
     overlays: Sequence[RuleLayer] = (),
     section_origins: Mapping[str, str] = {},
     check_total: bool = False,
+    categories: Collection[str] = (),
 ) -> Plan:
     """Collect ``modules`` (each attached to a section name) into a checked :class:`Plan`.
 
@@ -555,13 +568,16 @@ def build_plan(
     with an inherited code replaces it in place, ``amend()`` changes it, ``remove()``
     drops it with its subtree, and a veto with an inherited code replaces it. The tree
     is checked once, after every layer, and errors name the year of each declaration.
+
+    ``categories`` are the ruleset's categories (``category`` alone if not given): a node with
+    one maximum may cite a clause per category of them (``source=`` a mapping).
     """
     label = f"{ruleset.name}/{category.key}"
     _check_sections(label, sections, section_origins if overlays else {})
     _check_total(label, category, sections, section_origins if overlays else {}, complete=check_total)
     layers = [RuleLayer(base_name or ruleset.name, modules, base_elsewhere), *overlays]
     declarations = _Declarations(label, category.key, layers)
-    nodes = _tree(label, category.key, declarations.declared)
+    nodes = _tree(label, category.key, declarations.declared, categories)
     _check_sums(label, nodes, sections, section_origins if overlays else {})
     indicators = _indicator_plans(label, declarations.declared, nodes, [s.name for s in sections], fixtures)
     vetoes = _veto_plans(declarations, nodes, fixtures)
@@ -685,7 +701,9 @@ class _Declarations:
                     if value.max_for(cat) is None:
                         continue
                     seen_objects.add(id(value))
-                    add(_Declared(value.code, value, None, place, f"{module.__name__}.{name}", origin=layer.ruleset))
+                    variable = f"{module.__name__}.{name}"
+                    at = _declared_at(value.declared_at) or variable
+                    add(_Declared(value.code, value, None, place, variable, origin=layer.ruleset, at=at))
                 elif isinstance(value, RULE_TYPES):
                     seen_objects.add(id(value))
                     self.rule_objects.append((f"{module.__name__}.{name}", value))
@@ -707,7 +725,8 @@ class _Declarations:
                     for expanded, bound, marks in _expand(value, decl):
                         if expanded.max_for(cat) is None:
                             continue
-                        add(_Declared(expanded.code, expanded, value, place, location(value), bound, marks, layer.ruleset, layer.ruleset))
+                        where = location(value)
+                        add(_Declared(expanded.code, expanded, value, place, where, bound, marks, layer.ruleset, layer.ruleset, where))
         return mine, amendments
 
     @functools.cached_property
@@ -775,7 +794,12 @@ class _Declarations:
                 raise PackError(f"{self.label}: {where}: {exc}") from None
             if decl.max_for(self.category) is None:
                 self.removed.setdefault(amendment.code, f"{layer.ruleset} ({where})")
-            declared[amendment.code] = item._replace(decl=decl, where=f"{item.where}, amended by {where}", origin=layer.ruleset)
+            declared[amendment.code] = item._replace(
+                decl=decl,
+                where=f"{item.where}, amended by {where}",
+                origin=layer.ruleset,
+                at=f"{item.at or item.where}, amended by {where}",
+            )
 
     def _amend_veto(self, amendment: Amendment, where: str) -> None:
         """A veto's title or citation changed by a later year (it has no maximum, parent or methods)."""
@@ -837,12 +861,14 @@ class _Declarations:
                 self.dropped[code] = where
 
 
-def _tree(label: str, cat: str, declared: Mapping[str, _Declared]) -> dict[str, PlanNode]:
-    """The nodes with this category's maxima, each parent a declared group of the same section."""
+def _tree(label: str, cat: str, declared: Mapping[str, _Declared], categories: Collection[str] = ()) -> dict[str, PlanNode]:
+    """The nodes with this category's maxima and citations, each parent a declared group of the same section."""
     nodes: dict[str, PlanNode] = {}
     for code, item in declared.items():
         decl = item.decl
         kind = "group" if isinstance(decl, Group) else decl.kind
+        if isinstance(decl.source, Mapping):
+            _check_sources(label, cat, item, categories)
         nodes[code] = PlanNode(
             code=code,
             title=decl.title,
@@ -851,7 +877,7 @@ def _tree(label: str, cat: str, declared: Mapping[str, _Declared]) -> dict[str, 
             parent=decl.parent,
             kind=kind,
             counted=decl.counted,
-            source=decl.source,
+            source=decl.source_for(cat),
             methods=decl.methods,
             variant=decl.variant,
             variant_by=decl.variant_by if isinstance(decl, Group) else None,
@@ -879,6 +905,36 @@ def _tree(label: str, cat: str, declared: Mapping[str, _Declared]) -> dict[str, 
     for code, kids in children.items():
         nodes[code] = nodes[code]._replace(children=tuple(sorted(kids, key=natural_key)))
     return nodes
+
+
+def _check_sources(label: str, category: str, item: _Declared, categories: Collection[str]) -> None:
+    """Refuse a ``source=`` mapping whose keys are not the categories the node is scored in: a
+    key of another (a typo, ``"ctiy"``) cites nothing, and a category without one would be shown
+    without its clause. The categories are those of the node's ``max=`` mapping (the ones with a
+    maximum); with one maximum, any of the ruleset's (``categories``), and ``category`` must have one."""
+    decl = item.decl
+    cited: Mapping[str, Citation] = decl.source
+    if isinstance(decl.max, Mapping):
+        scored = [key for key, value in decl.max.items() if value is not None]
+        must = scored
+    else:
+        scored = sorted({category, *categories})
+        must = [category]
+    code = decl.code
+    where = f"{label}: {item.at or item.where}: source= of '{code}'"
+    for key in cited:
+        if key not in scored:
+            hint = did_you_mean(key, scored)
+            raise PackError(
+                f"{where} cites a clause for '{key}', which is not a category '{code}' has a maximum in ({', '.join(scored)})"
+                + (f"; {hint}" if hint else "")
+            )
+    missing = [key for key in must if key not in cited]
+    if missing:
+        raise PackError(
+            f"{where} has no citation for {', '.join(missing)}, where it is scored (it cites {', '.join(cited) or 'none'}): "
+            "give each category the node is scored in its own citation"
+        )
 
 
 def _indicator_plans(

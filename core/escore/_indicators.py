@@ -8,6 +8,7 @@ when the pack is collected.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,6 +24,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: A maximum, either one number or one per unit category (``None``: not in that category).
 MaxSpec = Number | Mapping[str, Number | None]
+
+#: A citation, either one for every category or one per unit category (a table with a column per
+#: category quotes a clause of its own for each): every category the node is scored in has one.
+SourceSpec = Citation | Mapping[str, Citation] | None
 
 #: Assessment methods with the notice's wording; each becomes a mark of the indicator.
 METHODS: Mapping[str, str] = {
@@ -42,6 +47,25 @@ def _convert_max(value: MaxSpec) -> Decimal | Mapping[str, Decimal | None]:
     if isinstance(value, Mapping):
         return {key: (None if v is None else to_decimal(v)) for key, v in value.items()}
     return to_decimal(value)
+
+
+def _convert_source(value: SourceSpec) -> Citation | Mapping[str, Citation] | None:
+    """A citation as given, or a mapping category → citation copied (the caller's dict may change);
+    a value of the mapping that is no :class:`Citation` is refused where the node is declared.
+    Whether its keys are the node's categories is checked when a plan is built."""
+    if not isinstance(value, Mapping):
+        return value
+    for key, citation in value.items():
+        if not isinstance(key, str) or not isinstance(citation, Citation):
+            raise TypeError(f"source[{key!r}] must be a Citation (cite(...)) under a category key, got {type(citation).__name__}")
+    return dict(value)
+
+
+def _caller() -> tuple[str, int]:
+    """The file and line where the function that calls this one (``group()``) was called, for
+    messages about the node declared there: a module variable has no line to ask for later."""
+    frame = sys._getframe(2)
+    return frame.f_code.co_filename, frame.f_lineno
 
 
 def _check_methods(instance: Any, attribute: Any, value: tuple[str, ...]) -> None:
@@ -109,16 +133,25 @@ class Node:
     title: str
     max: Any = attrs.field(converter=_convert_max)
     parent: str | None = None
-    source: Citation | None = None
+    source: Citation | Mapping[str, Citation] | None = attrs.field(default=None, converter=_convert_source)
     counted: bool = True
     variant: str | None = None
     methods: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_check_methods)
+    #: where ``group()`` was called (file, line), for messages about the node; an indicator is
+    #: located by its function
+    declared_at: tuple[str, int] | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
     def max_for(self, category: str) -> Decimal | None:
         """This node's maximum in ``category``, or ``None`` if it has no place there."""
         if isinstance(self.max, Mapping):
             return self.max.get(category)
         return self.max
+
+    def source_for(self, category: str) -> Citation | None:
+        """This node's citation in ``category`` (its one citation, or that category's of a mapping)."""
+        if isinstance(self.source, Mapping):
+            return self.source.get(category)
+        return self.source
 
 
 @frozen
@@ -161,7 +194,7 @@ def indicator(
     *,
     max: MaxSpec,
     parent: str | None = None,
-    source: Citation | None = None,
+    source: SourceSpec = None,
     methods: Sequence[str] = (),
     counted: bool = True,
     variant: str | None = None,
@@ -174,7 +207,8 @@ def indicator(
 
     :param max: the maximum printed in the notice, or a mapping category → max.
     :param parent: the code of the group this indicator sits in (``None``: a section root).
-    :param source: the clause it implements (:func:`~escore.cite`).
+    :param source: the clause it implements (:func:`~escore.cite`), or a mapping category → clause
+        when each category's column cites its own (every category it is scored in, and no other).
     :param methods: assessment methods, keys of :data:`METHODS`; each is also a mark.
     :param counted: ``False`` lists the indicator without counting it.
     :param variant: the variant of the parent group this indicator belongs to.
@@ -190,7 +224,7 @@ def bonus(
     *,
     max: MaxSpec,
     parent: str | None = None,
-    source: Citation | None = None,
+    source: SourceSpec = None,
     methods: Sequence[str] = (),
 ) -> Callable[[F], F]:
     """Declare a bonus item: its points add to the section's raw score, which stays capped.
@@ -215,7 +249,7 @@ def group(
     *,
     max: MaxSpec,
     parent: str | None = None,
-    source: Citation | None = None,
+    source: SourceSpec = None,
     counted: bool = True,
     variant: str | None = None,
     variant_by: str | None = None,
@@ -224,10 +258,11 @@ def group(
 ) -> Group:
     """Declare an inner node of the indicator tree (assign it to a module variable).
 
+    :param source: the clause it implements, or a mapping category → clause, as for :func:`indicator`.
     :param bonus: a block of bonus items (加分项目): its maximum is the sum of its bonus
         children, and it stays outside the sums of its parent and section.
     """
-    return Group(code, title, max, parent, source, counted, variant, tuple(methods), variant_by, bonus)
+    return Group(code, title, max, parent, source, counted, variant, tuple(methods), variant_by, bonus, declared_at=_caller())
 
 
 def _attach(decl: Any) -> Callable[[F], F]:

@@ -66,7 +66,8 @@ def param(
     source: Any = None,
     marks: Sequence[MarkDecorator] = (),
 ) -> ParameterSet:
-    """One parameter set; ``code``/``title``/``max``/``source`` override the indicator's."""
+    """One parameter set; ``code``/``title``/``max``/``source`` override the indicator's (``max`` and
+    ``source`` may be mappings by unit category, as the indicator's)."""
     return ParameterSet(values, id, code, title, max, source, tuple(m.mark for m in marks))
 
 

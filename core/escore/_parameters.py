@@ -109,7 +109,9 @@ def amend(code: str, **changes: Any) -> Amendment:
     """Change an inherited node: ``amend("L-1", max=12, source=cite(...))``.
 
     Allowed keys: ``title``, ``max``, ``parent``, ``source``, ``counted``, ``methods``.
-    The tree is checked after every change, so the sums must still add up.
+    The tree is checked after every change, so the sums must still add up. ``max`` and
+    ``source`` may be mappings by unit category, as where the node is declared; a ``source``
+    mapping then names every category the node is scored in, and no other.
     """
     unknown = sorted(set(changes) - set(AMENDABLE))
     if unknown:

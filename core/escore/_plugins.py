@@ -815,6 +815,7 @@ class Catalog:
                 overlays=[RuleLayer(name, modules_of(name), elsewhere(name)) for name in chain[1:]],
                 section_origins={s.name: self.section_origin(ruleset, category, s.name) for s in sections},
                 check_total=self.complete,
+                categories=frozenset(k for r, k in self.categories if r == ruleset),
             )
             earlier = self._earlier_plan(ruleset, category) if len(chain) > 1 else None
             if earlier is not None:

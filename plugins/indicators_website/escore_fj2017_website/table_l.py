@@ -9,7 +9,8 @@ column. Rows that state criteria but no amount or formula are assessor-graded
 (READING 2 and 12), even where monitoring records facts on them (通报, 规定, 服务覆盖度,
 迁移, 关停): those facts are context lines beside the grade, never points. Only the two
 dated deliverables are binary. The 政务公开 points the source does not recover are one
-graded residual row (READING 3).
+graded residual row (READING 3). The table itself (``W-L``) cites each column's clause of the
+notice: (一) for the city column (政府网站建设 30 of 100), (二) for the county column (100).
 """
 
 from __future__ import annotations
@@ -66,11 +67,18 @@ W_L = group(
     "W-L",
     "表L 设区市/县(市、区)政府网站指标",
     max={"city": "100", "county": "100"},
-    source=src(
-        "（二）县（市、区）政府：政府网站建设（100分）。",
-        "考核内容",
-        note=N_("Both columns of Table L total 100; the city column counts ×0.30 (政府网站建设 30 of 100), the county column ×1.00."),
-    ),
+    source={
+        "city": src(
+            "（一）设区市政府、平潭综合实验区管委会：综合应用（70分）＋政府网站建设（30分）。",
+            "考核内容",
+            note=N_("Table L's city column totals 100 and counts ×0.30: 政府网站建设 is 30 of a city's 100 points."),
+        ),
+        "county": src(
+            "（二）县（市、区）政府：政府网站建设（100分）。",
+            "考核内容",
+            note=N_("Table L's county column totals 100 and counts ×1.00: 政府网站建设 is all 100 of a county's points."),
+        ),
+    },
 )
 
 # --------------------------------------------------------------------------- W-L-1 政务公开
