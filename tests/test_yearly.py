@@ -776,6 +776,32 @@ def test_a_replacement_parameter_above_the_indicator_s_maximum_is_refused_where_
     ), message
 
 
+def test_a_rule_of_another_column_above_the_maximum_says_to_name_its_categories(tmp_path):
+    """A later year replacing W-L-5-2-1 as the 2017 pack writes it (a rule per column of Table L)
+    but without categories= had every city command refused for the county's rule, with no word
+    of what to do: the message now says it."""
+    import importlib.util
+
+    source = tmp_path / "overrides_app.py"
+    source.write_text(
+        "from escore import Binary, Score, indicator\nfrom escore_fj2017_website._common import column\n\n"
+        'APP_CITY = Binary("W-L-5-2-1 (市)", 2)\n'
+        'APP_COUNTY = Binary("W-L-5-2-1 (县)", 4)\n\n\n'
+        '@indicator("W-L-5-2-1", "移动客户端 (2018)", max={"city": "2", "county": "4"}, parent="W-L-5-2")\n'
+        "def mobile_client(unit, website_channels_has_app) -> Score:\n"
+        "    return column(unit, APP_CITY, APP_COUNTY).score(website_channels_has_app)\n",
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("overrides_app", source)
+    overrides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(overrides)
+    assert refused(overrides, "city") == (
+        "fj2018/city: overrides_app.APP_COUNTY: binary 'W-L-5-2-1 (县)' gives up to 4, more than the maximum of 'W-L-5-2-1', 2 "
+        "(overrides_app.py:8); if 'W-L-5-2-1 (县)' scores other categories' units only (another column of the table), "
+        "declare them: Binary(..., categories=(...)), without 'city'"
+    )
+
+
 @pytest.mark.parametrize(
     ("imports", "rule"),
     [

@@ -117,9 +117,18 @@ def check_rules_within_maxima(label: str, plan: Plan) -> None:
                 )
             top = rule_top(rule)
             if top > ip.node.max:
+                # One rule per column of a table (column(unit, CITY_RULE, COUNTY_RULE)): the other
+                # column's rule is read by this category's plan too unless it says whose it is.
+                fitting = not rule.categories and any(other is not rule and rule_top(other) <= ip.node.max for _, other in rules)
+                hint = (
+                    f"; if '{rule.name}' scores other categories' units only (another column of the table), "
+                    f"declare them: {type(rule).__name__}(..., categories=(...)), without {category!r}"
+                    if fitting
+                    else ""
+                )
                 raise PackError(
                     f"{label}: {where}: {type(rule).__name__.lower()} '{rule.name}' gives up to {fmt(top)}, more than the "
-                    f"maximum of '{ip.node.code}', {fmt(ip.node.max)} ({ip.node.where})"
+                    f"maximum of '{ip.node.code}', {fmt(ip.node.max)} ({ip.node.where}){hint}"
                 )
         # One graded field read by one Graded rule (every such row of the 2017 packs): the
         # assessor's points must range as the rule grades them. A later year that raised the
