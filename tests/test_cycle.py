@@ -735,6 +735,21 @@ def test_diff_one_evidence_under_two_rulesets(monkeypatch, db):
     assert all(u["rank_before"] == u["rank_after"] for u in data["units"])
 
 
+@pytest.mark.parametrize("saved_first", [True, False])
+def test_a_directory_beside_a_saved_run_is_scored_with_the_run_s_ruleset(monkeypatch, db, evidence, saved_first):
+    """A 2024 run diffed with a directory had the directory scored by the latest installed year
+    (2025): every rule the later pack changed showed as a change of the evidence."""
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,tests.plugin_demo2025")
+    runner = CliRunner()
+    ok(runner.invoke(cli, ["run", "-c", "town", "--year", "2024", "--save"]))
+    sides = ["1", str(evidence)] if saved_first else [str(evidence), "1"]
+    data = as_json(runner.invoke(cli, ["diff", *sides, "-c", "town", "-f", "json"]))
+    assert (data["before"]["ruleset"], data["after"]["ruleset"]) == ("demo2024", "demo2024")
+    data = as_json(runner.invoke(cli, ["diff", *sides, "-c", "town", "--year", "2025", "-f", "json"]))
+    fresh = data["after"] if saved_first else data["before"]
+    assert fresh["ruleset"] == "demo2025"  # asked for: the evidence under the later year's rules
+
+
 def test_diff_bad_arguments(runner):
     assert "neither a saved run id nor an evidence directory" in ok(runner.invoke(cli, ["diff", "nope", "1"]), 2).stderr
     assert "save a run with escore run … --save first" in ok(runner.invoke(cli, ["diff", "1", "2"]), 2).stderr

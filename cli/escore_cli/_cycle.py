@@ -144,6 +144,12 @@ def _fresh_record(
     return record
 
 
+def _installed_or_none(ctx: click.Context, ruleset: str) -> str | None:
+    """``ruleset`` if it is installed (a saved run's), else ``None`` (the latest that has the category)."""
+    catalog = catalog_from(ctx)
+    return ruleset if ruleset in catalog.rulesets else None
+
+
 @click.command(
     cls=Command,
     help=H_(
@@ -218,7 +224,8 @@ def diff(
             records.append(_fresh_record(ctx, category, name, year, evidence, db, no_appeals))
     elif len(runs) == 2 and len(rulesets) <= 1:
         ruleset = rulesets[0] if rulesets else None
-        for arg in runs:
+        by_place: dict[int, dict[str, Any]] = {}
+        for place, arg in enumerate(runs):  # the saved run first: a directory beside it is scored as it was
             text = arg.lstrip("#")
             if text.isdigit() and not arg.startswith("#") and Path(arg).exists():  # the directory had been ignored
                 raise UsageError(
@@ -229,12 +236,22 @@ def diff(
                 if store is None:
                     raise UsageError(_("no store at {0}: save a run with escore run … --save first").format(db or default_path()))
                 with store:
-                    records.append(store.load_run(int(text)))
-            elif Path(arg).exists():
-                known = category or next((r["run"]["category"] for r in records), None)
-                records.append(_fresh_record(ctx, known, ruleset, year, (Path(arg),), db, no_appeals))
-            else:
+                    by_place[place] = store.load_run(int(text))
+            elif not Path(arg).exists():
                 raise UsageError(_("'{0}' is neither a saved run id nor an evidence directory").format(arg))
+        saved = list(by_place.values())
+        for place, arg in enumerate(runs):
+            if place in by_place:
+                continue
+            known = category or next((r["run"]["category"] for r in saved), None)
+            # A directory beside a saved run is scored with the run's ruleset, unless --ruleset or
+            # --year says otherwise: it had been the latest installed, so a 2017 run and a 2017
+            # directory differed by every rule a 2018 pack changed.
+            side_ruleset = ruleset
+            if side_ruleset is None and year is None and saved:
+                side_ruleset = _installed_or_none(ctx, saved[0]["run"]["ruleset"])
+            by_place[place] = _fresh_record(ctx, known, side_ruleset, year, (Path(arg),), db, no_appeals)
+        records = [by_place[place] for place in range(len(runs))]
     else:
         raise UsageError(_("diff takes two runs (saved ids or evidence directories) or --ruleset A --ruleset B"))
     if runs and all(arg.lstrip("#").isdigit() for arg in runs):
