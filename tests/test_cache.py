@@ -403,7 +403,7 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     that loaded the evidence whole, and a share has exactly the whole set's values of its units."""
     from escore import _evidence_cache, _load
     from escore._plugins import Catalog, make_plugin_manager
-    from escore._session import children_of, run_category
+    from escore._session import children_of, other_units, run_category
 
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(_evidence_cache, "_RECORD_UNITS", 7)  # many records, so that a share skips some
@@ -459,8 +459,9 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     # Written from its detail, an explained run's summaries carry no texts; one without explanations does.
     assert all(s.texts == () for s in explained.units.summaries) and all(s.texts for s in kept_summaries)
     args = (catalog.sample_evidence(plan), plan, codes, catalog.all_unit_codes("fj2017"), catalog.loaders, subs)
-    full = _load.load_evidence(*args)
-    head, later = _load.defer_evidence(*args)
+    checked = other_units(catalog, plan)  # as the runs read it: the same cache entry
+    full = _load.load_evidence(*args, others=checked)
+    head, later = _load.defer_evidence(*args, others=checked)
     assert (dict(head.files), head.synthetic, head.notes) == (dict(full.files), full.synthetic, full.notes)
     assert not list(head.values) and head.tables == {}
     share = codes[:3]
@@ -480,7 +481,7 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
             name,
             lambda self, *args, method=method, name=name: calls.__setitem__(name, calls[name] + 1) or method(self, *args),
         )
-    head, fresh = _load.defer_evidence(*args)
+    head, fresh = _load.defer_evidence(*args, others=checked)
     first_calls = dict(calls)
     real(fresh, share)
     first_calls = {name: calls[name] - first_calls[name] for name in calls}
@@ -522,8 +523,8 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     again = real(later, share)
     assert repr([again.values.get(code) for code in share]) == repr([full.values.get(code) for code in share])
     # That file unreadable: the evidence is read again, with the same values ...
-    _load.load_evidence(*args)  # kept in the cache again
-    head, later = _load.defer_evidence(*args)
+    _load.load_evidence(*args, others=checked)  # kept in the cache again
+    head, later = _load.defer_evidence(*args, others=checked)
     monkeypatch.setattr(_evidence_cache.CachedEvidence, "load", lambda self, plan, only=None, *, head_only=False: None)
     again = real(later, share)
     assert repr([again.values.get(code) for code in share]) == repr([full.values.get(code) for code in share])
@@ -531,8 +532,8 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
     # ... and if the evidence changed meanwhile, an error: never a run mixing two versions of it.
     copies = [shutil.copytree(root, tmp_path / "copy" / str(i)) for i, root in enumerate(args[0])]
-    _load.load_evidence(copies, *args[1:])  # kept in the cache
-    head, later = _load.defer_evidence(copies, *args[1:])
+    _load.load_evidence(copies, *args[1:], others=checked)  # kept in the cache
+    head, later = _load.defer_evidence(copies, *args[1:], others=checked)
     monkeypatch.setattr(_evidence_cache.CachedEvidence, "load", lambda self, plan, only=None, *, head_only=False: None)
     changed = sorted(p for root in copies for p in root.rglob("*") if p.is_file() and p.suffix in (".toml", ".csv"))[-1]
     changed.write_bytes(changed.read_bytes() + b"\n")

@@ -165,7 +165,7 @@ def template(
 def xlsx_template(catalog: Any, plan: Any, evidence: tuple[Path, ...], from_sample: bool) -> bytes:
     """The category's evidence workbook, pre-filled from ``evidence`` (or the sample) when asked."""
     from escore._load import load_evidence
-    from escore._session import children_of
+    from escore._session import children_of, other_units
     from escore._xlsx_template import evidence_workbook
 
     units = catalog.roster(plan.ruleset.name, plan.category.key)
@@ -175,7 +175,8 @@ def xlsx_template(catalog: Any, plan: Any, evidence: tuple[Path, ...], from_samp
     paths = list(evidence) or (catalog.sample_evidence(plan) if from_sample else [])
     if not paths:
         return evidence_workbook(plan, units, row_units)
-    data = load_evidence(paths, plan, [u.code for u in units], catalog.all_unit_codes(plan.ruleset.name), catalog.loaders, sub_codes)
+    known = catalog.all_unit_codes(plan.ruleset.name)
+    data = load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others=other_units(catalog, plan))
     source = ", ".join(str(path) for path in paths)
     return evidence_workbook(
         plan, units, row_units, values=data.values, tables=data.tables, synthetic=data.synthetic, notes=data.notes, source=source

@@ -331,12 +331,17 @@ class ReadRowByRow(Exception):
 
 
 def wanted_chunks(
-    path: Path, wanted: Mapping[str, str], known: set[str], usable: Callable[[list[str]], bool]
+    path: Path,
+    wanted: Mapping[str, str],
+    known: set[str],
+    usable: Callable[[list[str]], bool],
+    accepted: Callable[[set[str]], bool] | None = None,
 ) -> Iterator[tuple[list[str], list[Any], list[int], dict[str, list[Any]]]]:
     """Each chunk of a CSV table read by columns (escore._builtin_loaders.read_csv_column_chunks)
     as :func:`wanted_rows` gives it, after its header: ``(header, owners, lines, by_name)``.
     Raises :class:`ReadRowByRow` for a header ``usable`` refuses, a header that changes between
-    chunks (a row read again strictly) or a unit of no category."""
+    chunks (a row read again strictly), a unit of no category or rows of units not wanted that
+    ``accepted`` refuses."""
     from ._builtin_loaders import read_csv_column_chunks
 
     header: list[str] | None = None
@@ -347,14 +352,18 @@ def wanted_chunks(
                 raise ReadRowByRow
         elif chunk_header != header:
             raise ReadRowByRow
-        found = wanted_rows(lines, dict(zip(header, cells)), wanted, known)
+        found = wanted_rows(lines, dict(zip(header, cells)), wanted, known, accepted)
         if found is None:
             raise ReadRowByRow
         yield (header, *found)
 
 
 def arrow_chunks(
-    path: Path, wanted: Mapping[str, str], known: set[str], usable: Callable[[list[str]], bool]
+    path: Path,
+    wanted: Mapping[str, str],
+    known: set[str],
+    usable: Callable[[list[str]], bool],
+    accepted: Callable[[set[str]], bool] | None = None,
 ) -> Iterator[tuple[list[str], list[Any], list[int], dict[str, list[Any]]]]:
     """Each batch of a Parquet or Arrow table as :func:`wanted_chunks` gives a CSV table's chunks,
     its cells typed Python values, text stripped (escore._builtin_loaders.python_values, as
@@ -373,7 +382,7 @@ def arrow_chunks(
         before += batch.num_rows
         if not set(map(type, by_name["unit"])) <= {str}:
             raise ReadRowByRow
-        found = wanted_rows(lines, by_name, wanted, known)
+        found = wanted_rows(lines, by_name, wanted, known, accepted)
         if found is None:
             raise ReadRowByRow
         yield (names, *found)
@@ -383,18 +392,24 @@ def arrow_chunks(
 
 
 def wanted_rows(
-    lines: list[int], by_name: dict[str, list[Any]], wanted: Mapping[str, str], known: set[str]
+    lines: list[int],
+    by_name: dict[str, list[Any]],
+    wanted: Mapping[str, str],
+    known: set[str],
+    accepted: Callable[[set[str]], bool] | None = None,
 ) -> tuple[list[Any], list[int], dict[str, list[Any]]] | None:
     """The rows of a table read by columns that belong to the units ``wanted``: their units'
     own code strings, their lines and the other columns (``unit`` left out). Rows of another
     category's units (``known``) are left out; ``None`` if any other code appears (a typo,
-    named when the table is read again row by row)."""
+    named when the table is read again row by row), or if ``accepted`` refuses the codes left
+    out (a row no category reads for its unit, named so too)."""
     import operator
 
     codes = by_name.pop("unit")
     owners = list(map(wanted.get, codes))
     if None in owners:
-        if not set(itertools.compress(codes, map(operator.not_, owners))) <= known:
+        others = set(itertools.compress(codes, map(operator.not_, owners)))
+        if not others <= known or (accepted is not None and not accepted(others)):
             return None
         keep = list(map(bool, owners))
         owners, lines = list(itertools.compress(owners, keep)), list(itertools.compress(lines, keep))

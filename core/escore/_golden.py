@@ -27,7 +27,7 @@ from ._results import STATUSES, UnitResult
 from ._run import Engine
 from ._schema import check_dates, check_unit, schema_of
 from ._score import fmt, in_scoring_context
-from ._session import check_roster, children_of
+from ._session import check_roster, children_of, other_units
 from ._text import show
 from ._toml import check_keys, read_toml, require
 
@@ -360,7 +360,8 @@ def case_evidence(
             if workbook_among(case.evidence, catalog.loaders)
             else None
         )
-        data = load_evidence(case.evidence, plan, [unit.code], known, catalog.loaders, [c.code for c in children], names=names)
+        subs = [c.code for c in children]
+        data = load_evidence(case.evidence, plan, [unit.code], known, catalog.loaders, subs, names=names, others=other_units(catalog, plan))
         values = dict(data.values.get(unit.code, {}))
         tables: dict[str, Mapping[str, tuple[Any, ...]]] = dict(data.tables)
     else:

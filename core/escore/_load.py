@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -186,6 +186,82 @@ def _check_ruleset_label(label: Any, where: str, plan: Plan) -> None:
         )
 
 
+class OtherUnits:
+    """The ruleset's units as the evidence reader asks about a monitoring row of a unit it does
+    not score: the unit's category, and whether that category's plan reads the table.
+
+    A row of such a unit is kept for its own category's use, or for the roll-up of its parent,
+    and skipped by this run; a row that no category's plan would read for it is refused (a
+    provincial department's code typed into a table only cities are scored from had lost its
+    deduction without a word). Nothing is computed until a row of a unit not scored asks: a
+    category's plan costs a few milliseconds, and a run whose tables hold only its own units'
+    rows asks nothing.
+
+    ``category``: the run's; ``subunits``: the category whose units roll up into its units (a
+    city's counties), if any; ``category_of``: every pack roster's code → category (a units
+    table's codes are the run's category); ``tables_of``: the monitoring tables a category's plan
+    reads; ``categories``: the ruleset's other categories.
+    """
+
+    def __init__(
+        self,
+        category: str,
+        subunits: str | None,
+        category_of: Callable[[], Mapping[str, str]],
+        tables_of: Callable[[str], Iterable[str]],
+        categories: Iterable[str],
+    ) -> None:
+        self.category, self.subunits = category, subunits
+        self._all_categories = category_of
+        self._category_of: Mapping[str, str] | None = None
+        self._tables_of = tables_of
+        self._tables: dict[str, frozenset[str]] = {}
+        self.categories = tuple(categories)
+
+    def _categories(self) -> Mapping[str, str]:
+        if self._category_of is None:
+            self._category_of = self._all_categories()
+        return self._category_of
+
+    def category_of(self, code: str) -> str:
+        """The category of a known unit code (a code no pack roster lists is a units table's: the run's)."""
+        return self._categories().get(code, self.category)
+
+    def accepted(self, table: Table, codes: Collection[str]) -> bool:
+        """Whether every row of the known units ``codes``, none of them scored here, is right in
+        ``table`` (:meth:`problem`). Many codes (a run of a few units of a large units table) are
+        checked through the packs' few: a code no pack roster lists is the run's category's."""
+        category_of = self._categories()
+        if len(codes) > len(category_of):
+            codes = [code for code in category_of if code in codes]
+        return not any(self.problem(table, code) for code in codes)
+
+    def reads(self, category: str, table: str) -> bool:
+        """Whether ``category``'s plan reads the monitoring table ``table``."""
+        found = self._tables.get(category)
+        if found is None:
+            found = self._tables[category] = frozenset(self._tables_of(category))
+        return table in found
+
+    def problem(self, table: Table, code: str) -> tuple[str, str] | None:
+        """Why a row of the known unit ``code``, not scored here, cannot be in ``table``: what was
+        expected and a hint; ``None`` when the row is right (a unit of the run's category, a
+        sub-unit's row of a roll-up table, a unit whose category reads the table)."""
+        category = self.category_of(code)
+        if category == self.category or (table.rollup and category == self.subunits) or self.reads(category, table.name):
+            return None
+        readers = [self.category, *(key for key in self.categories if key != self.category and self.reads(key, table.name))]
+        expected = _("'{0}' is a {1} unit; {2} is read for {3} units only").format(escape(code), category, table.name, ", ".join(readers))
+        hint = ""
+        if category == self.subunits:
+            hint = _("a {0}'s rows count for its {1} in roll-up tables only; record this one under the {1}'s code").format(
+                category, self.category
+            )
+        elif table.rollup and self.subunits:
+            hint = _("a {0}'s rows there count for its {1}").format(self.subunits, self.category)
+        return expected, hint
+
+
 def load_evidence(
     paths: Sequence[Path],
     plan: Plan,
@@ -197,6 +273,7 @@ def load_evidence(
     *,
     jobs: int | None = None,
     names: Mapping[str, Listed] | None = None,
+    others: OtherUnits | None = None,
 ) -> EvidenceSet:
     """Read and check every evidence file under ``paths`` for the units ``unit_codes``.
 
@@ -216,11 +293,15 @@ def load_evidence(
     ``names``: each unit as the roster lists it (name, parent), checked against the name and
     parent a workbook's rows give beside their codes (a column sorted alone, a parent typed
     where only the roster decides); given, they are part of the key.
+
+    ``others``: the ruleset's units of other categories (:class:`OtherUnits`), by which a monitoring
+    row of a known unit not scored here is checked; without it such a row is skipped unchecked
+    (a set read so is kept under a key of its own).
     """
     unit_codes, known_codes, sub_codes = sorted(unit_codes), sorted(known_codes), sorted(sub_codes)
     from . import _evidence_cache
 
-    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names)
+    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names, others)
     result = _evidence_cache.load_evidence_set(key, plan) if key is not None else None
     if result is None:
         import warnings
@@ -229,15 +310,17 @@ def load_evidence(
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", EscoreWarning)
-            result = _load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names)
-        others = [w for w in caught if not issubclass(w.category, EscoreWarning)]
-        for w in others:  # not ours: let them through as they were
+            result = _load_evidence(
+                paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names, others=others
+            )
+        theirs = [w for w in caught if not issubclass(w.category, EscoreWarning)]
+        for w in theirs:  # not ours: let them through as they were
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         mine = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, EscoreWarning)))
         result = attrs.evolve(result, warnings=mine)
         # Kept under the key of what was read: evidence changed while it was read (a file saved
         # meanwhile) is not kept, or its units would come back for the earlier bytes.
-        if key is not None and _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names) == key:
+        if key is not None and _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names, others) == key:
             if _takes_two(jobs, len(unit_codes)):
                 _evidence_cache.save_evidence_set_aside(key, result)  # while the units are scored
             else:
@@ -256,6 +339,7 @@ def defer_evidence(
     sub_codes: Iterable[str] = (),
     categories: Iterable[str] = (),
     names: Mapping[str, Listed] | None = None,
+    others: OtherUnits | None = None,
 ) -> tuple[EvidenceSet, DeferredEvidence] | None:
     """What :func:`load_evidence` returns but the fields and rows, when the checked set is in the
     cache, and the set itself to decode later, a share of units at a time; else ``None`` (the
@@ -264,7 +348,7 @@ def defer_evidence(
     unit_codes, known_codes, sub_codes = sorted(unit_codes), list(known_codes), sorted(sub_codes)
     from . import _evidence_cache
 
-    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names)
+    key = _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names, others)
     if key is None:
         return None
     cached = _evidence_cache.open_evidence_set(key)
@@ -282,12 +366,12 @@ def defer_evidence(
 
         # Other processes may have decoded their share already: the evidence read now must be
         # the very evidence of the key, or the run would mix two versions of it.
-        if _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names) != key:
+        if _evidence_key(paths, plan, unit_codes, known_codes, loaders, sub_codes, names, others) != key:
             where = ", ".join(map(str, paths))
             raise InputError(where, "", _("the evidence changed while it was being scored; run the command again"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # shown already, from the cached set
-            return load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, names=names)
+            return load_evidence(paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, names=names, others=others)
 
     return head, DeferredEvidence(cached, plan, parse)
 
@@ -352,9 +436,13 @@ def _evidence_key(
     loaders: Mapping[str, EvidenceLoader],
     sub_codes: list[str],
     names: Mapping[str, Listed] | None = None,
+    others: OtherUnits | None = None,
 ) -> str | None:
     """The cache key of the checked evidence set (unit and sub-unit codes sorted, known codes in
-    any order, and the units' names when they are checked), or ``None`` when it cannot be cached."""
+    any order, the units' names when they are checked, and whether the rows of units not scored
+    were checked: ``others``), or ``None`` when it cannot be cached. What the check of those rows
+    asks of the other categories' plans is in the packs' digest (every pack whose fixtures the
+    plan holds, escore._cache.pack_digest)."""
     from . import _evidence_cache
     from ._builtin_loaders import BUILTIN_READERS
 
@@ -367,7 +455,7 @@ def _evidence_key(
         from ._cache import blake2b
 
         key += "-" + blake2b(repr(sorted(names.items())).encode(), digest_size=10).hexdigest()
-    return None if key is None else key + "-" + _declarations_digest(plan)
+    return None if key is None else key + "-" + _declarations_digest(plan) + ("" if others is None else "-o")
 
 
 def _declarations_digest(plan: Plan) -> str:
@@ -398,8 +486,9 @@ def _load_evidence(
     *,
     jobs: int | None = None,
     names: Mapping[str, Listed] | None = None,
+    others: OtherUnits | None = None,
 ) -> EvidenceSet:
-    reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names)
+    reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names, others=others)
     for root in paths:
         reading.read_path(root)
     return reading.result(paths)
@@ -420,9 +509,11 @@ class _Reading:
         *,
         jobs: int | None = None,
         names: Mapping[str, Listed] | None = None,
+        others: OtherUnits | None = None,
     ) -> None:
         self.plan = plan
         self.names = names
+        self.others = others
         self.loaders = loaders
         self.categories = categories
         self.jobs = jobs
@@ -430,7 +521,11 @@ class _Reading:
         self.wanted = {code: code for code in unit_codes}
         self.known = set(known_codes)
         self.schema = schema_of(plan)
+        sub_codes = list(sub_codes)
         self.with_rows = {**self.wanted, **{code: code for code in sub_codes}}
+        # Sub-units read with the units (for roll-ups) whose rows of a table that does not roll
+        # up are checked as another category's (none when rows are not checked).
+        self.sub_only = frozenset(code for code in sub_codes if code not in self.wanted) if others is not None else frozenset()
         self.tables_by_name: dict[str, Table] = {t.name: t for t in plan.tables}
         self.all_tables = {d.table.name: d.table for d in plan.fixtures.values() if d.table is not None}
         # Compact per unit (one tuple each): loaders fill a unit's dict, then it is packed.
@@ -524,6 +619,7 @@ class _Reading:
             row_files=self.row_files,
             table_files=self.table_files_seen,
             names=self.names,
+            others=self.others,
         )
         self.synthetic = self.synthetic or book.synthetic
         self.notes.extend(note for note in book.notes if note not in self.notes)
@@ -661,10 +757,15 @@ class _Reading:
         typed = self.loaders[path.suffix].read is read_parquet
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            found = _rows_by_columns(path, spec, self.with_rows, self.known, [], typed=typed)
+            found = _rows_by_columns(path, spec, self.with_rows, self.known, [], typed=typed, others=self.others, subs=self._subs_of(spec))
         if caught:
             raise _ReadInOrder
         return found
+
+    def _subs_of(self, spec: Table) -> frozenset[str]:
+        """The sub-units whose rows of ``spec`` are checked as another category's: those of a
+        table that does not roll up (a county's row of a table its city is scored from alone)."""
+        return frozenset() if spec.rollup else self.sub_only
 
     def _read_monitoring_table(self, path: Path, skipped: list[str], ahead: Any = _NOT_AHEAD) -> int:
         """One monitoring table's rows of the units read; a table another category of the ruleset
@@ -697,6 +798,8 @@ class _Reading:
             self.line_numbers,
             ahead,
             schema=self.schema,
+            others=self.others,
+            subs=self._subs_of(spec_table),
         )
         # A row of a unit scored, or of a sub-unit where its rows roll up (a sub-unit's rows of
         # another table are kept for its own category's use, not this one's).
@@ -819,11 +922,20 @@ class _TablesAhead:
 
 
 def _rows_by_columns(
-    path: Path, spec: Table, wanted: Mapping[str, str], known: set[str], line_numbers: list[int], *, typed: bool = False
+    path: Path,
+    spec: Table,
+    wanted: Mapping[str, str],
+    known: set[str],
+    line_numbers: list[int],
+    *,
+    typed: bool = False,
+    others: OtherUnits | None = None,
+    subs: frozenset[str] = frozenset(),
 ) -> TableColumns | None:
     """The rows of a CSV monitoring table (``typed``: a Parquet or Arrow one) read by columns
     (:data:`TableColumns`), or ``None`` at the least doubt: a malformed file, an unknown unit or
-    column, a missing or empty required cell, a value that does not convert, a broken
+    column, a row of a unit not scored that ``others`` refuses (one of ``subs`` among those
+    kept), a missing or empty required cell, a value that does not convert, a broken
     constraint between columns. The rows are then read one by one, which raises the first
     problem in line order with its exact message; here, each distinct value of a column is
     converted once, in C-level passes (76,000 rows: no mapping per row), and the cells stay in
@@ -844,11 +956,14 @@ def _rows_by_columns(
     def usable(names: list[str]) -> bool:  # a unit column, known columns, every required one
         return "unit" in names and set(names) - {"unit"} <= set(columns) and all(n in names for n in columns)
 
+    def accepted(codes: Collection[str]) -> bool:  # rows of units not scored, each a row its unit's category reads
+        return others is None or others.accepted(spec, codes)
+
     chunks = 0
     try:
         # A chunk at a time: the cells are strings until converted, several times the memory
         # of the rows they become (a table of a million events read whole).
-        for _header, owners, lines, by_name in chunks_of(path, wanted, known, usable):
+        for _header, owners, lines, by_name in chunks_of(path, wanted, known, usable, accepted):
             chunks += 1
             lines = _shared_lines(lines, line_numbers)
             values: list[list[Any]] = []
@@ -867,6 +982,8 @@ def _rows_by_columns(
             for kept, column in zip(cells, values):
                 kept += column
     except (EscoreError, ReadRowByRow):
+        return None
+    if subs and not accepted(subs.intersection(all_owners)):
         return None
     if not chunks and not typed:  # no rows: the header alone, checked as above (a typed table's is checked first)
         try:
@@ -945,11 +1062,15 @@ def _read_table(
     ahead: Any = _NOT_AHEAD,
     *,
     schema: EvidenceSchema,
+    others: OtherUnits | None = None,
+    subs: frozenset[str] = frozenset(),
 ) -> TableColumns | None:
     """One monitoring table file: its rows as columns when the built-in CSV reader read it by
     columns (the caller keeps them so, or makes rows: :func:`add_rows`), else added to ``out``
     (unit code → rows) row by row, and ``None``. ``ahead``: what :meth:`_Reading.table_columns`
-    gave for it (read by columns, or ``None``: row by row), unless :data:`_NOT_AHEAD`."""
+    gave for it (read by columns, or ``None``: row by row), unless :data:`_NOT_AHEAD`.
+    ``others``: by which a row of a known unit not in ``wanted`` (or in ``subs``) is checked
+    (:meth:`OtherUnits.problem`): a row no category reads for its unit is refused."""
     where = str(path)
     columns = {c.name: c for c in spec.columns}
     checked: list[bool] = []
@@ -960,7 +1081,7 @@ def _read_table(
 
     if loader.read is read_csv or loader.read is read_parquet:  # the built-in readers: by columns, unless anything is amiss
         if ahead is _NOT_AHEAD:
-            found = _rows_by_columns(path, spec, wanted, known, line_numbers, typed=loader.read is read_parquet)
+            found = _rows_by_columns(path, spec, wanted, known, line_numbers, typed=loader.read is read_parquet, others=others, subs=subs)
         elif ahead is None:  # read ahead, with a doubt: row by row
             found = None
         else:  # read ahead, maybe in another process: each unit's own code string and one int per line number again
@@ -984,11 +1105,17 @@ def _read_table(
                         raise InputError(where, name, missing_column(columns[name]))
             code = unit_cell(row, where, line)
             if code not in wanted:
-                if code in known or ignore_retired_unit(schema, code):
+                if code in known:
+                    if others is not None:
+                        _refuse_row(others, spec, code, f"{where}:{line}")
+                    continue
+                if ignore_retired_unit(schema, code):
                     continue
                 raise InputError(
                     f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(escape(code)), hint=did_you_mean(code, known)
                 )
+            if subs and code in subs and others is not None:
+                _refuse_row(others, spec, code, f"{where}:{line}")
             if isinstance(row, dict):
                 row["unit"] = wanted[code]  # the unit's own code string, not one copy per row
             if line.__class__ is int and line >= 0:
@@ -1002,6 +1129,13 @@ def _read_table(
         if later:
             row_files[id(row)] = where
     return None
+
+
+def _refuse_row(others: OtherUnits, spec: Table, code: str, where: str) -> None:
+    """Raise when a row of the unit ``code``, not scored here, is one no category reads for it (:meth:`OtherUnits.problem`)."""
+    found = others.problem(spec, code)
+    if found is not None:
+        raise InputError(where, "unit", found[0], hint=found[1])
 
 
 def _table_rows(spec: Table, pieces: list[tuple[str, TableColumns]]) -> Any:

@@ -16,11 +16,11 @@ from typing import Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, InputErrors, UsageError, did_you_mean, misspelt_column, misspelt_column_problem
+from ._errors import InputError, InputErrors, PackError, UsageError, did_you_mean, misspelt_column, misspelt_column_problem
 from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
-from ._load import DeferredEvidence, defer_evidence, load_evidence, workbook_among
+from ._load import DeferredEvidence, OtherUnits, defer_evidence, load_evidence, workbook_among
 from ._model import Listed, Unit, listed
 from ._plugins import Catalog, wrong_parent
 from ._results import RunResult, count_statuses
@@ -183,6 +183,22 @@ def _check_parents(catalog: Catalog, ruleset: str, category: str, roster: Path, 
     found = roster_row(roster, catalog.loaders, wrong.unit.code)
     where = f"{roster}:{found[0]}" if found is not None else str(roster)
     raise InputError(where, "parent", wrong.said, hint=wrong.hint)
+
+
+def other_units(catalog: Catalog, plan: Plan) -> OtherUnits:
+    """The ruleset's units as the evidence reader of ``plan`` asks about a monitoring row of a unit
+    it does not score (escore._load.OtherUnits): their categories and the tables each category's
+    plan reads, looked up only when such a row is read."""
+    ruleset, category = plan.ruleset.name, plan.category.key
+
+    def tables_of(key: str) -> list[str]:
+        try:
+            return [table.name for table in catalog.plan(ruleset, key).tables]
+        except PackError:  # a category that cannot be scored reads no table
+            return []
+
+    others = sorted(key for name, key in catalog.categories if name == ruleset and key != category)
+    return OtherUnits(category, plan.category.subunits, functools.partial(catalog.unit_categories, ruleset), tables_of, others)
 
 
 def pack_codes(catalog: Catalog, ruleset: str, category: str) -> set[str]:
@@ -433,6 +449,7 @@ def run_category(
                 defer=lazy and overlay is None,
                 jobs=jobs,
                 names=names,
+                others_of=other_units(catalog, plan),
             )
         except InputError as exc:
             if roster is not None:
@@ -498,6 +515,7 @@ def evidence_of_run(
     defer: bool,
     jobs: int | None = None,
     names: Mapping[str, Listed] | None = None,
+    others_of: OtherUnits | None = None,
 ) -> tuple[EvidenceSet, DeferredEvidence | None]:
     """The evidence a run of ``units`` scores (``every_code``: the category's units, when these
     are a few of them), and the cached set its processes decode their shares of, if deferred.
@@ -514,18 +532,23 @@ def evidence_of_run(
     and 228 MiB for each new unit). That set is the one a run of every unit checked: its values
     for these units are the ones a read of them alone gives, and its warnings are the set's, as
     that run shows them.
+
+    ``others_of``: by which a monitoring row of a unit of the ruleset not scored here is checked
+    (escore._load.OtherUnits).
     """
     codes = [u.code for u in units]
     if defer:
-        deferred = defer_evidence(paths, plan, codes, known, loaders, sub_codes, others, names)
+        deferred = defer_evidence(paths, plan, codes, known, loaders, sub_codes, others, names, others_of)
         if deferred is not None:
             head, later = deferred
             return relabel(head, paths), later
     found = None
     if len(codes) < len(every_code):
-        found = _part_of_the_whole_set(defer_evidence(paths, plan, every_code, known, loaders, sub_codes, others, names), units, children)
+        found = _part_of_the_whole_set(
+            defer_evidence(paths, plan, every_code, known, loaders, sub_codes, others, names, others_of), units, children
+        )
     if found is None:
-        found = load_evidence(paths, plan, codes, known, loaders, sub_codes, others, jobs=jobs, names=names)
+        found = load_evidence(paths, plan, codes, known, loaders, sub_codes, others, jobs=jobs, names=names, others=others_of)
     return relabel(found, paths), None
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._errors import InputError, InputErrors, did_you_mean, misspelt_column, misspelt_column_problem
 from ._evidence import Column, Field, Table, missing_column
@@ -37,6 +37,9 @@ from ._xlsx_layout import (
     column_letter,
     excel_decimal,
 )
+
+if TYPE_CHECKING:
+    from ._load import OtherUnits
 
 #: How many problems are listed before the rest are counted only.
 MAX_LISTED = 200
@@ -483,14 +486,16 @@ def read_evidence_book(
     row_files: dict[int, str],
     table_files: Mapping[str, str] | None = None,
     names: Mapping[str, Listed] | None = None,
+    others: OtherUnits | None = None,
 ) -> BookLabels:
     """Read one evidence workbook into ``values``, ``files`` and ``rows`` (as the directory reader does).
 
     ``schema``, ``origins``, ``row_files`` and ``table_files`` are the directory reader's
     (:mod:`escore._load`): the fields as this category declares them, and where each value and
     row came from (a row of a table's first file is known by the table's), for the checks
-    across values and for a value given twice. Raises one :class:`InputError` listing every problem found,
-    and changes nothing then.
+    across values and for a value given twice. ``others``: by which a table's row of a known
+    unit not read here is checked (escore._load.OtherUnits). Raises one :class:`InputError`
+    listing every problem found, and changes nothing then.
     """
     sheets = loader.read(path)
     problems = _Problems()
@@ -523,7 +528,7 @@ def read_evidence_book(
         if name in tables:
             # Sub-units' rows only where a roll-up reads them; elsewhere they are rows of units not scored here.
             kept = with_rows if tables[name].rollup else wanted
-            found = _read_table_sheet(name, grid, tables[name], kept, known, problems, schema, names)
+            found = _read_table_sheet(name, grid, tables[name], kept, known, problems, schema, names, others)
             if found is not None:
                 new_rows[tables[name].name] = found
         elif name in other_tables:
@@ -999,8 +1004,11 @@ def _read_table_sheet(
     problems: _Problems,
     schema: EvidenceSchema,
     names: Mapping[str, Listed] | None = None,
+    others: OtherUnits | None = None,
 ) -> dict[str, list[Any]] | None:
-    """The sheet's rows by unit; ``None`` when the sheet was not filled in (the table is then missing)."""
+    """The sheet's rows by unit; ``None`` when the sheet was not filled in (the table is then
+    missing). A row of a known unit not in ``with_rows`` is left out, or is a problem when no
+    category reads the table for it (``others``: escore._load.OtherUnits)."""
     if not grid or _blank([v for row in grid for v in row]):
         return None
     header: list[str] = []
@@ -1060,7 +1068,10 @@ def _read_table_sheet(
         code = cell_value(row[0])
         code = "" if code is None else str(code)
         if code not in with_rows:
-            if code in known:
+            refused = others.problem(spec, code) if others is not None and code in known else None
+            if refused is not None:
+                problems.add(cell_name(sheet, line, 0), "unit", refused[0], hint=refused[1])
+            elif code in known:
                 if names is None or code not in names:  # a unit of this category the run does not score: quietly
                     elsewhere.setdefault(code, line)
             elif not ignore_retired_unit(schema, code):
