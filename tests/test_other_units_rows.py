@@ -241,3 +241,36 @@ def test_rows_of_the_category_s_units_a_run_leaves_out_are_skipped(clean):
     table = evidence / "monitoring" / "city_mlps_findings.csv"
     refused = CliRunner().invoke(cli, ["explain", "fuzhou", "-e", str(evidence), "-e", str(CITY_WEBSITE), "--lang", "en"])
     _refused(refused, f"{table}:{_lines(table)}", DEPARTMENT_IN_CITY_TABLE)
+
+
+@pytest.mark.parametrize("code", ["prov.bgt", "fuzhou.gulou"])
+@pytest.mark.parametrize("layout", ["csv", "parquet"])
+def test_a_unit_of_another_category_in_a_fields_table_is_refused(clean, code, layout):
+    """fields/city.csv holds city units' fields: a department's or a county's row there (a code
+    typed wrong) had been skipped as another category's, its values read by nothing, exit 0."""
+    root = shutil.copytree(CITY, clean / "ev")
+    _city_fields_table(root)
+    table = root / "fields" / "city.csv"
+    header = table.read_text(encoding="utf-8").splitlines()[0]
+    table.write_text(table.read_text(encoding="utf-8") + code + "," * header.count(",") + "\n", encoding="utf-8")
+    line = _lines(table)
+    if layout == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        with open(table, encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        pq.write_table(pa.table({key: [row[key] for row in rows] for key in rows[0]}), root / "fields" / "city.parquet")
+        table.unlink()
+        table = root / "fields" / "city.parquet"
+        line -= 1  # a Parquet table's rows are counted from 1, with no header line
+    category = "provincial" if code == "prov.bgt" else "county"
+    _refused(
+        _run("-c", "city", "-e", str(root)),
+        f"{table}:{line}",
+        f"unit: '{code}' is a {category} unit; a fields table of city holds city units' fields only",
+    )
+    # A city outside the run (explain one unit) is skipped, as before.
+    table.unlink()
+    _city_fields_table(shutil.copytree(CITY, clean / "again"))
+    result = CliRunner().invoke(cli, ["explain", "xiamen", "-e", str(clean / "again"), "--lang", "en"])
+    assert result.exit_code == 0, result.output

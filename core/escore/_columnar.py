@@ -42,6 +42,7 @@ from ._text import escape, show
 
 if TYPE_CHECKING:
     from ._fieldvalues import FieldValues
+    from ._load import OtherUnits
 
 #: The folder of an evidence directory holding the tables of units by fields.
 FIELDS_DIR = "fields"
@@ -76,18 +77,22 @@ def read_field_table(
     values: FieldValues,
     files: dict[str, str],
     origins: Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    others: OtherUnits | None = None,
 ) -> int:
     """Check and convert one table of units by fields into ``values`` (unit code → fixture name → value);
     return how many rows were for the units ``wanted``. ``origins``: where a value given before was
     read, by unit and field key, when that is more than its file (a workbook's cell), for a value given twice.
 
-    ``schema`` is the plan's field index (``escore._schema.EvidenceSchema``). Rows of units of other
-    categories of the ruleset (``known`` but not ``wanted``) are skipped; an unknown code is an error.
+    ``schema`` is the plan's field index (``escore._schema.EvidenceSchema``). Rows of known units not
+    scored here (``known`` but not ``wanted``: the category's units outside the run) are skipped;
+    an unknown code is an error, and so, with ``others``, is a unit of another category (its fields
+    are read from its own category's table: a code typed wrong had lost the row without a word).
     """
     from ._builtin_loaders import read_csv, read_parquet
 
     if loader.read is read_csv or loader.read is read_parquet:  # the built-in readers: by columns, unless anything is amiss
-        found = _fields_by_columns(path, schema, wanted, known, values, files, typed=loader.read is read_parquet)
+        found = _fields_by_columns(path, schema, wanted, known, values, files, typed=loader.read is read_parquet, others=others)
         if found is not None:
             return found
     where = str(path)
@@ -106,7 +111,12 @@ def read_field_table(
             memo = [{} for _ in columns]
         code = unit_cell(row, where, line)
         if code not in wanted:
-            if code in known or ignore_retired_unit(schema, code):
+            if code in known:
+                problem = others.field_row_problem(code) if others is not None else None
+                if problem is not None:
+                    raise InputError(f"{where}:{line}", "unit", problem)
+                continue
+            if ignore_retired_unit(schema, code):
                 continue
             hint = did_you_mean(code, known) if code else ""
             raise InputError(
@@ -169,7 +179,15 @@ def read_field_table(
 
 
 def _fields_by_columns(
-    path: Path, schema: Any, wanted: Mapping[str, str], known: set[str], values: FieldValues, files: dict[str, str], *, typed: bool = False
+    path: Path,
+    schema: Any,
+    wanted: Mapping[str, str],
+    known: set[str],
+    values: FieldValues,
+    files: dict[str, str],
+    *,
+    typed: bool = False,
+    others: OtherUnits | None = None,
 ) -> int | None:
     """:func:`read_field_table` of a CSV table (``typed``: a Parquet or Arrow one) read by
     columns, or ``None`` at the least doubt:
@@ -208,7 +226,8 @@ def _fields_by_columns(
     # read whole was most of a first run's memory), and nothing stored until every chunk has
     # passed, so that a doubt in a later chunk leaves the reading row by row a clean slate.
     try:
-        for _header, owners, lines, by_name in chunks_of(path, wanted, known, usable):
+        accepted = None if others is None else others.fields_accepted  # a unit of another category: named row by row
+        for _header, owners, lines, by_name in chunks_of(path, wanted, known, usable, accepted):
             if len(set(owners)) != len(owners) or not seen.isdisjoint(owners) or not files.keys().isdisjoint(owners):
                 return None  # a unit's second row, or a unit given in another file too: named row by row
             seen.update(owners)

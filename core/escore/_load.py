@@ -236,6 +236,23 @@ class OtherUnits:
             codes = [code for code in category_of if code in codes]
         return not any(self.problem(table, code) for code in codes)
 
+    def field_row_problem(self, code: str) -> str | None:
+        """Why a fields table of the run's category (``fields/city.csv``) cannot hold a row of the
+        known unit ``code``, not scored here: a unit of another category, whose fields no
+        category reads there; ``None`` for a unit of the run's category."""
+        category = self.category_of(code)
+        if category == self.category:
+            return None
+        return _("'{0}' is a {1} unit; a fields table of {2} holds {2} units' fields only").format(escape(code), category, self.category)
+
+    def fields_accepted(self, codes: Collection[str]) -> bool:
+        """Whether every one of the known units ``codes`` (none scored here) may have a row in a
+        fields table of the run's category (:meth:`field_row_problem`), the many through the packs' few."""
+        category_of = self._categories()
+        if len(codes) > len(category_of):
+            codes = [code for code in category_of if code in codes]
+        return not any(self.field_row_problem(code) for code in codes)
+
     def reads(self, category: str, table: str) -> bool:
         """Whether ``category``'s plan reads the monitoring table ``table``."""
         found = self._tables.get(category)
@@ -577,6 +594,7 @@ class _Reading:
                     self.values,
                     self.files,
                     self.origins,
+                    others=self.others,
                 )
                 read += bool(found)
             other_units = len(skipped)  # unit files of another category's units
