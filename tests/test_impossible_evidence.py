@@ -595,6 +595,17 @@ def test_a_work_summary_received_before_the_assessed_year_is_scored_as_given_and
     assert scored_json["warnings"] == [warned.removeprefix("escore: warning: ").rstrip("\n")]
 
 
+def test_a_city_finding_dated_before_the_assessed_year_is_warned_of(work):
+    """A 视频会议 finding dated 2016 deducted from a city's 2017 points without a word."""
+    table = copy("city") / "monitoring" / "city_video_incidents.csv"
+    line = append_row(table, "fuzhou,2016-09-01,rollcall_late,x")
+    stderr, _scored = scored("city")
+    assert stderr == (
+        "escore: warning: city_video_incidents.date: 1 row(s) dated before 2017, the year fj2017 assesses: "
+        f"ev/monitoring/city_video_incidents.csv:{line} (fuzhou, 2016-09-01); scored as given\n"
+    )
+
+
 def test_a_monitoring_date_outside_the_assessment_year_is_scored_as_given_and_warned_of(work):
     # 2018 typed for 2017: the 12 months of 注1 end a year after the letters, so the unit's
     # 咨询投诉 block is zeroed; the date may be meant (a derived year's inherited sample), so it is

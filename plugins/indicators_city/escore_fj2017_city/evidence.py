@@ -100,7 +100,7 @@ VIDEO_KINDS = (
 #: county: it then counts against the county's city (设区市所属县市区出现扣分情况从所属设区市中扣相应分数).
 video_incidents = table(
     "city_video_incidents",
-    column("date", "date", description=N_("day of the conference, roll-call or inspection")),
+    column("date", "date", since_assessment_year=True, description=N_("day of the conference, roll-call or inspection")),
     column(
         "kind",
         "enum",
@@ -186,7 +186,7 @@ data_sharing_tender_done = field(
 #: 等级保护 evaluation (or, if classified, without the 保密局 licence and evaluation report).
 mlps_findings = table(
     "city_mlps_findings",
-    column("date", "date", description=N_("day the finding was made")),
+    column("date", "date", since_assessment_year=True, description=N_("day the finding was made")),
     column("system", "str", description=N_("the information system found non-compliant (one deduction per system)")),
     column("owner", "str", required=False, description=N_("department or county that runs the system")),
     column("finding", "str", required=False, description=N_("what was missing")),
