@@ -1029,6 +1029,53 @@ def test_a_plan_names_the_tier_a_share_reaches_after_a_later_year_changes_its_ti
     assert "provincial.credit.items_provided 70 → 76: 完整率 → 70% reaches tier '≥ 70% → 1'; P-1-2-1 0 → 1 of 4, total +1" in texts
 
 
+def _as_plugin(monkeypatch, name: str, pack: types.ModuleType) -> None:
+    module = types.ModuleType(name)
+    for key in dir(pack):
+        if key.startswith("escore_"):
+            setattr(module, key, getattr(pack, key))
+    monkeypatch.setitem(sys.modules, name, module)
+
+
+def test_a_later_year_that_cannot_run_an_inherited_case_does_not_change_the_earlier_year_s_verify(tmp_path, monkeypatch):
+    """demo2025 removes S-1-3, which two of demo2024's cases state: verify --ruleset demo2024 had
+    stopped (exit 2) at the first of them, and a later pack whose tree does not add up had
+    stopped it as well. The later year's verify lists every such case at once."""
+    cases = tmp_path / "golden"
+    cases.mkdir()
+    for name in ("a", "b"):
+        (cases / f"{name}.toml").write_text(
+            f'[[case]]\nid = "{name}-platforms"\ncategory = "town"\nunit = "east"\n'
+            '[case.fields]\n"service.platforms" = []\n[case.expect.indicators]\n"S-1-3" = "0"\n',
+            encoding="utf-8",
+        )
+    _as_plugin(monkeypatch, "pack_demo2024_cases", types.SimpleNamespace(escore_register_golden_cases=golden_plugin("demo2024", cases)))
+    _as_plugin(monkeypatch, "pack_demo2025_gone", without_platforms())
+    broken = derived("demo2026", extends="demo2025", year=2026, overrides={"S1": amend("S-1", max=25)})
+    _as_plugin(monkeypatch, "pack_demo2026_broken", broken)
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,pack_demo2024_cases,pack_demo2025_gone,pack_demo2026_broken")
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    runner = CliRunner()
+    for args in (["--ruleset", "demo2024"], ["--year", "2024"]):
+        result = runner.invoke(cli, ["verify", *args])
+        assert result.exit_code == 0, result.output
+        assert "5 passed" in result.stdout and "demo2025" not in result.output
+    later = runner.invoke(cli, ["verify", "--ruleset", "demo2025"])
+    assert later.exit_code == 2
+    removal = (
+        "expect.indicators.S-1-3: demo2025 removes 'S-1-3' (demo2025 (pack_demo2025.overrides.GONE)); "
+        "for demo2025, give this case a replacement of the same id '{0}', or drop it (drop=[...])"
+    )
+    assert later.stderr.splitlines()[-3:] == [
+        "escore: error: golden cases: 2 inherited cases cannot run as they are:",
+        f"  {cases / 'a.toml'} [case a-platforms]: " + removal.format("a-platforms"),
+        f"  {cases / 'b.toml'} [case b-platforms]: " + removal.format("b-platforms"),
+    ]
+    broken_verify = runner.invoke(cli, ["verify", "--ruleset", "demo2026"])
+    assert broken_verify.exit_code == 2 and "demo2026/town: 'S' declares max 50" in broken_verify.stderr
+
+
 def test_a_derived_pack_drops_or_overrides_inherited_cases(demo_catalog):
     from escore._golden import Binding, bindings, find_case_files, load_cases
 

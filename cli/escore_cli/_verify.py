@@ -110,7 +110,7 @@ def verify(
             if str(target).startswith("-"):  # an option of pytest's, given as it would be to pytest
                 raise UsageError(_("no such option: {0}; pass pytest's options as --pytest-arg={0}").format(target))
             raise UsageError(_("golden case path not found: {0}").format(target))
-    _check_case_files(catalog, targets)
+    _check_case_files(catalog, targets, names)
     scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
     empty_config = Path(scratch.name) / "pytest.ini"
     empty_config.write_text("[pytest]\n", encoding="utf-8")
@@ -148,23 +148,37 @@ def verify(
     ctx.exit(code)
 
 
-def _check_case_files(catalog: Catalog, targets: list[Path]) -> None:
+def _check_case_files(catalog: Catalog, targets: list[Path], names: set[str]) -> None:
     """Every golden case file under ``targets`` read before pytest runs: a file that does not
     read (bad TOML, an unknown key, a case naming another ruleset than its directory's, evidence
     of the wrong type or impossible) is an
     input error naming it, exit 2, not pytest's collection error and its stack on stdout with
     exit 1. A file given is golden cases whatever its name; in a directory, a ``*.toml`` that
-    holds cases but is not named as a golden case file is left out with a warning naming it."""
-    from escore._errors import warn
+    holds cases but is not named as a golden case file is left out with a warning naming it.
+
+    Only the runs of the rulesets ``names`` are checked (those verify runs): a later year that
+    inherits a case, and cannot run it (it removes an indicator the case states), or whose pack
+    is broken, does not stop the verification of the year the case belongs to. The problems of
+    the cases a year inherits are listed at once."""
+    from escore._errors import InputError, InputErrors, warn
     from escore._golden import bindings, case_evidence, case_target, load_cases
     from escore.pytest_plugin import is_golden
+
+    inherited: list[InputError] = []
 
     def check(path: Path) -> None:
         for case in load_cases(path):
             for binding in bindings(catalog, case):
+                if binding.ruleset is not None and binding.ruleset not in names:
+                    continue
                 # What the case states and the evidence it gives: a value of the wrong type is
                 # bad input (exit 2), as in an evidence file; only a wrong number fails a case.
-                case_evidence(catalog, case, *case_target(catalog, case, binding.ruleset))
+                try:
+                    case_evidence(catalog, case, *case_target(catalog, case, binding.ruleset))
+                except InputError as exc:
+                    if not binding.inherited_from:
+                        raise
+                    inherited.append(exc)
 
     for target in targets:
         if target.is_file():
@@ -186,6 +200,12 @@ def _check_case_files(catalog: Catalog, targets: list[Path]) -> None:
                     "in a directory named 'golden' and *.golden.toml files: rename them, or name each on the command line)"
                 ).format(target, len(left_out), shown)
             )
+    if len(inherited) == 1:
+        raise inherited[0]
+    if inherited:
+        raise InputErrors(
+            _("golden cases"), _("{0} inherited cases cannot run as they are:").format(len(inherited)), [str(e) for e in inherited]
+        )
 
 
 #: The files a warning names at most.
