@@ -33,7 +33,7 @@ from escore._plugins import Catalog, make_plugin_manager
 from escore._rulesdiff import diff_rulesets
 from escore_cli import cli
 
-from .conftest import ROOT
+from .conftest import FJ2017_PLUGINS, ROOT
 
 
 def derived(
@@ -1734,3 +1734,52 @@ def test_two_rulesets_of_the_latest_year_make_the_choice_the_user_s():
     ):
         catalog.choose("town")
     assert catalog.choose("town", ruleset="demo2025b").name == "demo2025b"
+
+
+# --------------------------------------------------------------------------- a later fj year installed
+
+
+@pytest.fixture
+def with_fj2018(monkeypatch, tmp_path):
+    """The three fj2017 packs and tests.plugin_fj2018 (a realistic later year), whatever else is
+    installed; a scratch working directory and store."""
+    pytest.importorskip("escore_fj2017_website")
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", FJ2017_PLUGINS + ",tests.plugin_fj2018")
+    monkeypatch.delenv("ESCORE_BLOCKED_PLUGINS", raising=False)
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def test_a_workbook_of_the_year_a_ruleset_extends_is_read_with_a_warning(with_fj2018, tmp_path):
+    """A filled 2017 workbook carried over to fj2018's template (or scored under it) was refused:
+    "this workbook is for ruleset 'fj2017', the run is for 'fj2018'"."""
+    import openpyxl
+
+    runner = with_fj2018
+    made = runner.invoke(cli, ["template", "-c", "provincial", "--year", "2017", "-f", "xlsx", "-o", "p17.xlsx", "--evidence-from-sample"])
+    assert made.exit_code == 0, made.output
+    about = openpyxl.load_workbook(tmp_path / "p17.xlsx")["说明"]
+    row = next(cell.row for cell in about["A"] if cell.value == "ruleset")
+    said = (
+        f"escore: warning: p17.xlsx: 说明!B{row}: ruleset: this workbook is for ruleset 'fj2017', which 'fj2018' extends; "
+        "its values are read as fj2018's"
+    )
+    carried = runner.invoke(cli, ["template", "-c", "provincial", "-f", "xlsx", "-o", "p18.xlsx", "-e", "p17.xlsx"])
+    assert carried.exit_code == 0, carried.stderr
+    assert said in carried.stderr.splitlines()
+    scored = runner.invoke(cli, ["run", "-c", "provincial", "-e", "p17.xlsx", "-f", "json"])
+    assert scored.exit_code == 0, scored.stderr
+    assert said in scored.stderr.splitlines() and json.loads(scored.stdout)["ruleset"] == "fj2018"
+    # A workbook of a ruleset the run does not extend stays refused, with what to choose.
+    book = openpyxl.load_workbook(tmp_path / "p17.xlsx")
+    book["说明"].cell(row, 2).value = "zj2017"
+    book.save(tmp_path / "other.xlsx")
+    other = runner.invoke(cli, ["run", "-c", "provincial", "-e", "other.xlsx"])
+    assert other.exit_code == 2
+    assert (
+        f"  说明!B{row}: ruleset: this workbook is for ruleset 'zj2017', the run is for 'fj2018' (use --ruleset zj2017, or the --year it assesses)"
+        in other.stderr.splitlines()
+    )

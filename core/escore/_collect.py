@@ -273,6 +273,16 @@ class Plan(NamedTuple):
             stack.extend((depth + 1, self.nodes[child]) for child in reversed(node.children))
 
 
+def ruleset_chain(plan: Plan) -> set[str]:
+    """The years of the run's chain: its own, the one it extends, and each earlier one that
+    declared what it inherits (evidence labelled with any of them is this scheme's)."""
+    return (
+        {plan.ruleset.name, *([plan.ruleset.extends] if plan.ruleset.extends else [])}
+        | {d.origin for d in plan.fixtures.values() if d.origin}
+        | {n.origin for n in plan.nodes.values() if n.origin}
+    )
+
+
 def refuse_unassigned(label: str, module: ModuleType) -> None:
     """Refuse a derived year's module whose ``parameter()``, ``amend()`` or ``remove()`` no module
     variable holds as its own value: it would change nothing, and the inherited value would stay

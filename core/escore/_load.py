@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._collect import Plan
+from ._collect import Plan, ruleset_chain
 from ._errors import InputError, did_you_mean, misspelt_column, misspelt_column_problem, unnamed_column, warn
 from ._evidence import Table, missing_column
 from ._evidence_set import EvidenceSet
@@ -174,11 +174,7 @@ def _check_ruleset_label(label: Any, where: str, plan: Plan) -> None:
     does), else a warning: evidence of another scheme is scored as given, but not without a word."""
     if not isinstance(label, str) or not label.strip():
         raise InputError(where, "evidence.ruleset", _("expected the name of the ruleset the evidence is for, got {0}").format(show(label)))
-    # The years of the run's chain: its own, and each earlier one that declared what it inherits.
-    chain = (
-        {plan.ruleset.name} | {d.origin for d in plan.fixtures.values() if d.origin} | {n.origin for n in plan.nodes.values() if n.origin}
-    )
-    if label not in chain:
+    if label not in ruleset_chain(plan):
         warn(
             _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', the run is for '{2}'; scored as given").format(
                 where, label, plan.ruleset.name

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ._collect import ruleset_chain
 from ._errors import InputError, InputErrors, did_you_mean, misspelt_column, misspelt_column_problem
 from ._evidence import Column, Field, Table, missing_column
 from ._frozen import frozen
@@ -505,7 +506,7 @@ def read_evidence_book(
     # Every monitoring table of the ruleset by its sheet's name, with its columns: a sheet renamed is known by its keys.
     table_columns = {t.name[:31]: {c.name for c in t.columns} for t in plan.tables}
     table_columns.update({d.table.name[:31]: {c.name for c in d.table.columns} for d in plan.fixtures.values() if d.table is not None})
-    labels = _read_about(sheets.get(ABOUT_SHEET), plan, problems)
+    labels = _read_about(sheets.get(ABOUT_SHEET), plan, problems, str(path))
     if not labels.synthetic and any(_bannered(grid) for name, grid in sheets.items() if name != ABOUT_SHEET):
         # The sheets still carry the template's synthetic-data banner: sample data, whatever
         # became of the 说明 sheet (deleted, its line cleared) — never shown as a real result.
@@ -690,7 +691,7 @@ def _misnamed_table(
     return True
 
 
-def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Problems) -> BookLabels:
+def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Problems, where: str = "") -> BookLabels:
     if grid is None:
         return BookLabels()
     found: dict[str, tuple[int, Any]] = {}
@@ -703,11 +704,25 @@ def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Prob
                 notes.append(str(value))  # one row per note
     for key, expected in (("ruleset", plan.ruleset.name), ("category", plan.category.key)):
         if key in found and found[key][1] not in (None, expected):
+            label, cell = found[key][1], cell_name(ABOUT_SHEET, found[key][0], 1)
+            if key == "ruleset" and isinstance(label, str) and label in ruleset_chain(plan):
+                # A workbook filled for an earlier year of the scheme, carried over to the year
+                # that extends it (as an evidence directory of that year is scored).
+                from ._errors import warn
+
+                warn(
+                    gettext(
+                        "{0}: {1}: ruleset: this workbook is for ruleset '{2}', which '{3}' extends; its values are read as {3}'s"
+                    ).format(where, cell, label, expected)
+                )
+                continue
             problems.add(
-                cell_name(ABOUT_SHEET, found[key][0], 1),
+                cell,
                 key,
-                gettext("this workbook is for {0} '{1}', the run is for '{2}'").format(key, found[key][1], expected),
-                hint=gettext("use --{0} {1}").format(key, found[key][1]) if key == "category" else "",
+                gettext("this workbook is for {0} '{1}', the run is for '{2}'").format(key, label, expected),
+                hint=gettext("use --{0} {1}").format(key, label)
+                if key == "category"
+                else gettext("use --ruleset {0}, or the --year it assesses").format(label),
             )
     synthetic = False
     if "synthetic" in found:
