@@ -1783,3 +1783,41 @@ def test_a_workbook_of_the_year_a_ruleset_extends_is_read_with_a_warning(with_fj
         f"  说明!B{row}: ruleset: this workbook is for ruleset 'zj2017', the run is for 'fj2018' (use --ruleset zj2017, or the --year it assesses)"
         in other.stderr.splitlines()
     )
+
+
+def test_a_unit_the_latest_roster_dropped_is_scored_with_the_latest_year_that_has_it_and_says_so(with_fj2018):
+    """explain, whatif and appeal add of a unit fj2018 dropped had used fj2017 without a word; with
+    --year 2018 (or template --unit) the unit was "no unit …; did you mean 'sanming.mingxi'?"."""
+    runner = with_fj2018
+    note = "escore: sanming.meilie: using fj2017 (2017), the latest installed ruleset whose roster has it; fj2018 (2018) dropped it"
+    explained = runner.invoke(cli, ["explain", "sanming.meilie"])
+    assert explained.exit_code == 0, explained.stderr
+    assert explained.stdout.startswith("sanming.meilie 梅列区 · fj2017 (2017) · county")
+    assert explained.stderr.splitlines() == [note]
+    whatif = runner.invoke(cli, ["whatif", "sanming.meilie", "--set", "website.channels.has_app=true"])
+    assert whatif.exit_code == 0, whatif.stderr
+    assert whatif.stderr.splitlines()[0] == note
+    filed = runner.invoke(
+        cli, ["appeal", "add", "sanming.meilie", "W-L-5-2-1", "--claim", "a client", "--set", "website.channels.has_app=true"]
+    )
+    assert filed.exit_code == 0, filed.stderr
+    assert filed.stderr.splitlines()[0] == note
+    assert filed.stdout.startswith("appeal #1 filed: sanming.meilie W-L-5-2-1 under fj2017 (2017)")
+    chinese = runner.invoke(cli, ["explain", "梅列区", "--lang", "zh"])
+    assert chinese.stderr.splitlines() == [
+        "escore：梅列区：使用名册中仍有此单位的最新已安装规则集 fj2017（2017）；fj2018 (2018) 已将其删除"
+    ]
+    dropped = (
+        "sanming.meilie 梅列区 is a unit of fj2017's roster of county (2017), which fj2018 (2018) dropped; "
+        "choose fj2017 with --ruleset fj2017 or --year 2017"
+    )
+    for args in (["explain", "sanming.meilie", "--year", "2018"], ["explain", "梅列区", "--ruleset", "fj2018"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [f"escore: error: {dropped}"]
+    template = runner.invoke(cli, ["template", "-c", "county", "--unit", "sanming.meilie"])
+    assert template.exit_code == 2
+    assert template.stderr.splitlines()[-1] == f"escore: error: --unit: {dropped}"
+    # A unit the latest roster has is scored with the latest year, as before.
+    kept = runner.invoke(cli, ["explain", "sanming.mingxi"])
+    assert kept.exit_code == 0 and "fj2018 (2018)" in kept.stdout.splitlines()[0]
