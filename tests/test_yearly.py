@@ -1821,3 +1821,36 @@ def test_a_unit_the_latest_roster_dropped_is_scored_with_the_latest_year_that_ha
     # A unit the latest roster has is scored with the latest year, as before.
     kept = runner.invoke(cli, ["explain", "sanming.mingxi"])
     assert kept.exit_code == 0 and "fj2018 (2018)" in kept.stdout.splitlines()[0]
+
+
+def test_a_field_of_a_later_installed_year_is_not_taken_for_a_typo(with_fj2018, tmp_path):
+    """fj2018's new field under --year 2017 was "unknown evidence field (did you mean …?)", and
+    evidence labelled fj2018 failed on it without the warning that it is fj2018's."""
+    import shutil
+
+    import escore_fj2017_provincial
+
+    runner = with_fj2018
+    reason = "a field of fj2018 (an installed ruleset) that fj2017 does not read; score this evidence with --ruleset fj2018"
+    whatif = runner.invoke(cli, ["whatif", "prov.gat", "--year", "2017", "--set", "provincial.credit.pledges_published=true"])
+    assert whatif.exit_code == 2
+    assert whatif.stderr.splitlines() == [f"escore: error: --set: provincial.credit.pledges_published: {reason}"]
+    typo = runner.invoke(cli, ["whatif", "prov.gat", "--year", "2017", "--set", "provincial.credit.items_provide=3"])
+    assert "unknown evidence field (did you mean 'provincial.credit.items_provided'?)" in typo.stderr
+    evidence = tmp_path / "ev18"
+    shutil.copytree(Path(escore_fj2017_provincial.__file__).parent / "sample" / "provincial", evidence)
+    (evidence / "escore-evidence.toml").write_text('[evidence]\nsynthetic = true\nruleset = "fj2018"\n', encoding="utf-8")
+    gat = evidence / "units" / "prov.gat.toml"
+    gat.write_text(gat.read_text(encoding="utf-8").replace("[provincial.credit]\n", "[provincial.credit]\npledges_published = true\n", 1))
+    scored = runner.invoke(cli, ["run", "-c", "provincial", "--year", "2017", "-e", "ev18"])
+    assert scored.exit_code == 2
+    assert scored.stderr.splitlines() == [
+        "escore: warning: ev18/escore-evidence.toml: evidence.ruleset: this evidence is for ruleset 'fj2018', the run is for 'fj2017'; "
+        "scored as given",
+        f"escore: error: ev18/units/prov.gat.toml: provincial.credit.pledges_published: {reason}",
+    ]
+    made = runner.invoke(cli, ["template", "-c", "provincial", "-f", "xlsx", "-o", "p18.xlsx", "--evidence-from-sample"])
+    assert made.exit_code == 0, made.stderr
+    book = runner.invoke(cli, ["run", "-c", "provincial", "--year", "2017", "-e", "p18.xlsx"])
+    assert book.exit_code == 2
+    assert any(line.endswith(f": provincial.credit.pledges_published: {reason}") for line in book.stderr.splitlines()), book.stderr

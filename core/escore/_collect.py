@@ -260,6 +260,10 @@ class Plan(NamedTuple):
     #: inherited nodes (and vetoes) of this category a later year removed, with their subtrees:
     #: code → ``"ruleset (module.NAME)"``, where the removal is declared
     removed: Mapping[str, str] = {}
+    #: evidence fields this ruleset neither declares nor retired that other installed rulesets
+    #: declare (a later year's new field): key → those rulesets. Evidence of that year, or a
+    #: ``--set`` of it, is told apart from a typo.
+    other_fields: Mapping[str, tuple[str, ...]] = {}
 
     def roots(self, section: str) -> list[PlanNode]:
         return sorted((n for n in self.nodes.values() if n.section == section and n.parent is None), key=lambda n: natural_key(n.code))
@@ -324,6 +328,11 @@ class FixtureLayer(NamedTuple):
     ruleset: str
     modules: Sequence[ModuleType]
     rule_modules: Sequence[ModuleType] = ()
+
+
+def scan_fields(modules: Sequence[ModuleType]) -> set[str]:
+    """The keys of the evidence fields ``modules`` declare (no check: another ruleset's pack is read)."""
+    return {value.key for module in modules for _variable, value in _scan(module) if isinstance(value, Field)}
 
 
 def _fixture_definitions(layer: FixtureLayer) -> dict[str, FixtureDef]:

@@ -145,3 +145,9 @@ def warn(message: str) -> None:
     import warnings
 
     warnings.warn(message, EscoreWarning, stacklevel=2)
+
+
+class OtherRulesetWarning(EscoreWarning):
+    """Evidence labelled for a ruleset the run neither is nor extends: said even when the
+    evidence then turns out bad input, since the label is the likely reason (a later year's
+    field it does not read)."""

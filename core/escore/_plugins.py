@@ -824,7 +824,26 @@ class Catalog:
                     retired_fields=self._retired_fields(earlier, self._plans[key]),
                     retired_units=self._retired_units(earlier, self._plans[key]),
                 )
+            other = self._other_fields(self._plans[key])
+            if other:
+                self._plans[key] = self._plans[key]._replace(other_fields=other)
         return self._plans[key]
+
+    def _other_fields(self, plan: Plan) -> dict[str, tuple[str, ...]]:
+        """The fields other installed rulesets declare that ``plan``'s neither declares nor
+        retired: see :attr:`Plan.other_fields`. Read from their evidence modules alone, so that
+        another year's pack that does not hold together changes nothing here."""
+        from ._collect import scan_fields
+
+        own = {d.field.key for d in plan.fixtures.values() if d.field is not None} | set(plan.retired_fields)
+        found: dict[str, list[str]] = {}
+        for name in sorted(self.rulesets, key=lambda r: (self.rulesets[r][0].year, r)):
+            if name == plan.ruleset.name:
+                continue
+            for key in scan_fields(self.fixture_modules.get(name, [])):
+                if key not in own and name not in found.setdefault(key, []):
+                    found[key].append(name)
+        return {key: tuple(names) for key, names in sorted(found.items())}
 
     def _earlier_plan(self, ruleset: str, category: str) -> Plan | None:
         """The plan of ``category`` in the ruleset ``ruleset`` extends, if that one holds together."""

@@ -24,7 +24,7 @@ from ._frozen import frozen
 from ._i18n import N_, gettext
 from ._model import EvidenceLoader, Listed
 from ._report import SYNTHETIC_BANNER
-from ._schema import EvidenceSchema, check_dates, check_row, check_unit, ignore_retired, ignore_retired_unit
+from ._schema import EvidenceSchema, check_dates, check_row, check_unit, ignore_retired, ignore_retired_unit, other_ruleset_field
 from ._xlsx_layout import (
     ABOUT_KEYS,
     ABOUT_SHEET,
@@ -885,6 +885,10 @@ def _unit_sheet_layout(
             ignore_retired(schema, key if key in schema.retired else base)  # inherited evidence: its column is skipped
         elif key in other_fields or (part in GRADED_PARTS and base in other_fields):
             problems.add(where, key, gettext("this field is not read by category '{0}'").format(schema.category))
+        elif (
+            elsewhere := other_ruleset_field(schema.ruleset, schema.other_fields, key if key in schema.other_fields else base)
+        ) is not None:
+            problems.add(where, key, elsewhere)
         else:
             candidates = [k for k, f in fields.items() if f.type != "graded"]
             candidates += [f"{k}.{p}" for k, f in fields.items() if f.type == "graded" for p in GRADED_PARTS]
