@@ -1854,3 +1854,24 @@ def test_a_field_of_a_later_installed_year_is_not_taken_for_a_typo(with_fj2018, 
     book = runner.invoke(cli, ["run", "-c", "provincial", "--year", "2017", "-e", "p18.xlsx"])
     assert book.exit_code == 2
     assert any(line.endswith(f": provincial.credit.pledges_published: {reason}") for line in book.stderr.splitlines()), book.stderr
+
+
+def test_the_whatif_commands_a_plan_prints_name_the_year_even_when_it_was_defaulted(with_fj2018):
+    """A defaulted year was left out: the command pasted after another year's pack is installed
+    scored with that year."""
+    import csv
+    import io
+
+    runner = with_fj2018
+    for args, flag in ((["prov.gat"], "--year 2018"), (["prov.gat", "--year", "2017"], "--year 2017")):
+        table = runner.invoke(cli, ["plan", *args])
+        assert table.exit_code == 0, table.stderr
+        commands = [line.strip() for line in table.stdout.splitlines() if line.strip().startswith("escore whatif ")]
+        assert commands and all(c.startswith(f"escore whatif prov.gat {flag} ") for c in commands), commands
+    rows = runner.invoke(cli, ["plan", "--all", "-c", "provincial", "-f", "csv"])
+    assert rows.exit_code == 0, rows.stderr
+    commands = [row["whatif"] for row in csv.DictReader(io.StringIO(rows.stdout))]
+    assert commands and all(" -c provincial --year 2018 " in c for c in commands), commands[:3]
+    # A --ruleset given is kept as given.
+    same_year = runner.invoke(cli, ["plan", "prov.gat", "--ruleset", "fj2017"])
+    assert "escore whatif prov.gat --ruleset fj2017 " in same_year.stdout
