@@ -85,13 +85,13 @@ def _distributions(catalog: Any, ruleset: str) -> list[str]:
 
 def derived_pack(catalog: Any, name: str, base: str, year: int | None) -> dict[str, str]:
     """A pack whose ruleset extends ``base``: it declares nothing else, so it scores like ``base``."""
-    from escore._errors import UsageError, did_you_mean
+    from escore._errors import UsageError, did_you_mean_ruleset
     from escore._i18n import gettext as _
     from escore._rulesdiff import describe
 
     _check_name(name)
     if base not in catalog.rulesets:
-        hint = did_you_mean(base, catalog.rulesets)
+        hint = did_you_mean_ruleset(base, {r: rules.year for r, (rules, _p) in catalog.rulesets.items()})
         raise UsageError(
             _("new-pack --extends: unknown ruleset '{0}'").format(base)
             + _("; ")

@@ -15,7 +15,7 @@ import pluggy
 
 from . import hookspecs
 from ._collect import FixtureLayer, Plan, RuleLayer, build_plan, collect_fixtures, sorted_naturally
-from ._errors import PackError, UsageError, did_you_mean
+from ._errors import PackError, UsageError, did_you_mean, did_you_mean_ruleset, did_you_mean_year
 from ._i18n import N_, gettext
 from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
 from ._reach import check_raised_maxima
@@ -669,7 +669,7 @@ class Catalog:
         """The installed ruleset ``name`` (``--ruleset``). An unknown name, with the closest one
         installed (else those installed), or a ``year`` it is not of, is a usage error."""
         if name not in self.rulesets:
-            hint = did_you_mean(name, self.rulesets)
+            hint = did_you_mean_ruleset(name, {r: rules.year for r, (rules, _p) in self.rulesets.items()})
             known = ", ".join(sorted(self.rulesets)) or gettext("none")
             raise UsageError(
                 gettext("unknown ruleset '{0}'").format(name)
@@ -689,7 +689,7 @@ class Catalog:
         (else those installed)."""
         years = sorted({str(r.year) for r, _ in self.rulesets.values()})
         if str(year) not in years:
-            hint = did_you_mean(str(year), years)
+            hint = did_you_mean_year(year, [int(y) for y in years])
             raise UsageError(
                 gettext("no installed ruleset is of {0}").format(year)
                 + gettext("; ")
@@ -728,7 +728,7 @@ class Catalog:
             years = sorted({r.year for r in candidates})
             candidates = [r for r in candidates if r.year == year]
             if not candidates:
-                hint = did_you_mean(str(year), [str(y) for y in years])
+                hint = did_you_mean_year(year, years)
                 raise UsageError(
                     gettext("no installed ruleset scores '{0}' for {1}").format(category, year)
                     + (gettext("; ") + hint if hint else "")
