@@ -1269,6 +1269,8 @@ def test_new_pack_extending_a_ruleset_scores_like_it(tmp_path, monkeypatch):
     overrides = (tmp_path / "pack" / "escore_demo2025" / "overrides.py").read_text(encoding="utf-8")
     assert "#   reply_delay_tiers = median delay: ≤ 3 days → 10; ≤ 7 days → 5; > 7 days → 0" in overrides
     assert 'demo2025 = "escore_demo2025.plugin"' in (tmp_path / "pack" / "pyproject.toml").read_text(encoding="utf-8")
+    plugin = (tmp_path / "pack" / "escore_demo2025" / "plugin.py").read_text(encoding="utf-8")
+    assert 'Ruleset(RULESET, 2025, "demo2025 (2025), extending demo2024", document="", extends="demo2024"))' in plugin
     monkeypatch.syspath_prepend(str(tmp_path / "pack"))
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,escore_demo2025.plugin")
     diff = runner.invoke(cli, ["rules-diff", "demo2024", "demo2025", "-f", "json"])
@@ -1875,3 +1877,12 @@ def test_the_whatif_commands_a_plan_prints_name_the_year_even_when_it_was_defaul
     # A --ruleset given is kept as given.
     same_year = runner.invoke(cli, ["plan", "prov.gat", "--ruleset", "fj2017"])
     assert "escore whatif prov.gat --ruleset fj2017 " in same_year.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_new_pack_titles_the_new_year_in_the_base_s_language(work, lang):
+    """fj2018's title, which heads its Chinese reports, was English: "fj2018 (2018), extending fj2017"."""
+    made = CliRunner().invoke(cli, ["new-pack", "--extends", "fj2017", "--name", "fj2018", "pack", "--lang", lang])
+    assert made.exit_code == 0, made.stderr
+    plugin = (work / "pack" / "escore_fj2018" / "plugin.py").read_text(encoding="utf-8")
+    assert 'Ruleset(RULESET, 2018, "fj2018（2018，继承 fj2017）", document="", extends="fj2017", language="zh"))' in plugin

@@ -83,6 +83,18 @@ def _distributions(catalog: Any, ruleset: str) -> list[str]:
     return sorted(found)
 
 
+def _title_in(language: str) -> str:
+    """The title template of a derived ruleset (name, year, base) in ``language``, the base
+    ruleset's, whatever language the command speaks: the title heads the new year's reports."""
+    from escore._i18n import DOMAIN, LOCALE_DIR, N_, read_catalogue
+
+    template = N_("{0} ({1}), extending {2}")
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if language != "en" and path.is_file():
+        return read_catalogue(path).get(template, template)
+    return template
+
+
 def derived_pack(catalog: Any, name: str, base: str, year: int | None) -> dict[str, str]:
     """A pack whose ruleset extends ``base``: it declares nothing else, so it scores like ``base``."""
     from escore._errors import UsageError, did_you_mean_ruleset
@@ -103,6 +115,7 @@ def derived_pack(catalog: Any, name: str, base: str, year: int | None) -> dict[s
     year = rules.year + 1 if year is None else year
     # The new year speaks as the base does (its commands, its golden cases' messages).
     language = f', language="{rules.language}"' if rules.language != "en" else ""
+    title = _title_in(rules.language).format(name, year, base)  # it heads the reports, in their language
     package = package_name(name)
     targets = sorted((c, s) for (r, c, s) in catalog.sections if r == base)
     parameters: dict[str, str] = {}
@@ -157,7 +170,7 @@ RULESET = "{name}"
 @hookimpl
 def escore_register_rulesets(register):
     # Name the new notice here: citations of changed rules quote it.
-    register(Ruleset(RULESET, {year}, "{name} ({year}), extending {base}", document="", extends="{base}"{language}))
+    register(Ruleset(RULESET, {year}, "{title}", document="", extends="{base}"{language}))
 
 
 # A changed section weight or title: register the section again (sample evidence is inherited).
