@@ -1886,3 +1886,42 @@ def test_new_pack_titles_the_new_year_in_the_base_s_language(work, lang):
     assert made.exit_code == 0, made.stderr
     plugin = (work / "pack" / "escore_fj2018" / "plugin.py").read_text(encoding="utf-8")
     assert 'Ruleset(RULESET, 2018, "fj2018（2018，继承 fj2017）", document="", extends="fj2017", language="zh"))' in plugin
+
+
+def test_a_later_year_is_told_of_the_dates_it_inherits_from_the_earlier_assessment(work, monkeypatch):
+    """fj2018 inherited 2017's deadlines and the year 2016 of the annual reports without a word:
+    new-pack lists them as overrides to uncomment, with 2018's values, and verify warns of each."""
+    runner = CliRunner()
+    made = runner.invoke(cli, ["new-pack", "--extends", "fj2017", "--name", "fj2018", "pack"])
+    assert made.exit_code == 0, made.stderr
+    overrides = work / "pack" / "escore_fj2018" / "overrides.py"
+    text = overrides.read_text(encoding="utf-8")
+    suggested = [
+        '# WEBSITE_ANNUAL_REPORT_DEADLINE = parameter("website_annual_report_deadline", dt.date(2018, 3, 31))  # fj2017: 2017-03-31',
+        '# WEBSITE_ANNUAL_REPORT_YEAR = parameter("website_annual_report_year", 2017)  # fj2017: 2016',
+        '# WEBSITE_SUMMARY_DEADLINE = parameter("website_summary_deadline", dt.date(2018, 11, 15))  # fj2017: 2017-11-15',
+    ]
+    assert all(line in text.splitlines() for line in suggested)
+    monkeypatch.syspath_prepend(str(work / "pack"))
+    monkeypatch.setenv("ESCORE_PLUGINS", FJ2017_PLUGINS + ",escore_fj2018.plugin")
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    verify = runner.invoke(cli, ["verify", "--ruleset", "fj2018", "-k", "credit"])
+    assert verify.exit_code == 0, verify.output
+    warned = [line for line in verify.stderr.splitlines() if "is inherited from fj2017" in line]
+    assert warned == [
+        "escore: warning: website_annual_report_deadline = 2017-03-31 is inherited from fj2017; fj2018 assesses 2018: "
+        'replace it with parameter("website_annual_report_deadline", dt.date(2018, 3, 31)) in escore_fj2018.overrides',
+        "escore: warning: website_annual_report_year = 2016 is inherited from fj2017; fj2018 assesses 2018: "
+        'replace it with parameter("website_annual_report_year", 2017) in escore_fj2018.overrides',
+        "escore: warning: website_summary_deadline = 2017-11-15 is inherited from fj2017; fj2018 assesses 2018: "
+        'replace it with parameter("website_summary_deadline", dt.date(2018, 11, 15)) in escore_fj2018.overrides',
+    ]
+    assert "is inherited from" not in runner.invoke(cli, ["verify", "--ruleset", "fj2017", "-k", "credit"]).stderr
+    for line in [*suggested, "# import datetime as dt", "# from escore import amend, cite, group, indicator, parameter, remove, Ladder"]:
+        text = text.replace(line + "\n", line.removeprefix("# ") + "\n")
+    overrides.write_text(text, encoding="utf-8")
+    for module in [m for m in sys.modules if m == "escore_fj2018" or m.startswith("escore_fj2018.")]:
+        monkeypatch.delitem(sys.modules, module)  # read again
+    replaced = runner.invoke(cli, ["verify", "--ruleset", "fj2018", "-k", "credit"])
+    assert replaced.exit_code == 0, replaced.output
+    assert "is inherited from" not in replaced.stderr

@@ -100,6 +100,7 @@ def verify(
         catalog.plan(name, category)
     for name in sorted(names):
         check_drops(catalog, name)
+    _warn_inherited_dates(catalog, names)
     # A derived ruleset runs the cases of the rulesets it extends as well.
     chains = {base for name in names for base in catalog.chain(name)}
     targets = list(paths) or sorted({path for r, path, _ in catalog.golden if r in chains})
@@ -146,6 +147,27 @@ def verify(
     if cov is not None and not _coverage_reached(catalog, names, sink, cov, fail_under):
         code = 1
     ctx.exit(code)
+
+
+def _warn_inherited_dates(catalog: Catalog, names: set[str]) -> None:
+    """One warning per date or year parameter a later year inherits from an earlier one with a
+    value of that earlier assessment (a deadline of 2017 in fj2018): its cases, and its runs,
+    would score against last year's dates without a word."""
+    from escore._errors import warn
+    from escore._parameters import as_python
+
+    for name in sorted(names):
+        rules = catalog.rulesets[name][0]
+        if rules.extends is None:
+            continue
+        modules = [module.__name__ for r, _targets, module, _plugin in catalog.indicator_modules if r == name]
+        where = modules[0] if modules else _("{0}'s overrides module").format(name)
+        for parameter, value, origin, moved in catalog.inherited_dates(name):
+            warn(
+                _('{0} = {1} is inherited from {2}; {3} assesses {4}: replace it with parameter("{0}", {5}) in {6}').format(
+                    parameter, value, origin, name, rules.year, as_python(moved), where
+                )
+            )
 
 
 def _check_case_files(catalog: Catalog, targets: list[Path], names: set[str]) -> None:

@@ -845,6 +845,33 @@ class Catalog:
                     found[key].append(name)
         return {key: tuple(names) for key, names in sorted(found.items())}
 
+    def inherited_dates(self, ruleset: str) -> list[tuple[str, Any, str, Any]]:
+        """The date and year parameters ``ruleset`` inherits from an earlier year whose values
+        lie in that year or before (a deadline of the earlier assessment): each as (name, value,
+        the ruleset that declared it, the value moved on by the years between), by name. The
+        categories whose tree does not hold together are left out (that is said elsewhere)."""
+        from ._parameters import moved_on, of_its_year
+
+        rules = self.rulesets[ruleset][0]
+        found: dict[str, tuple[str, Any, str, Any]] = {}
+        for r, category in sorted(self.categories):
+            if r != ruleset:
+                continue
+            try:
+                plan = self.plan(ruleset, category)
+            except PackError:
+                continue
+            for fixture in plan.fixtures.values():
+                if fixture.kind != "parameter" or fixture.parameter is None or fixture.name in found:
+                    continue
+                origin = self.rulesets.get(fixture.origin, (None,))[0] if fixture.origin else None
+                if origin is None or origin.name == ruleset or origin.year >= rules.year:
+                    continue
+                value = fixture.parameter.value
+                if of_its_year(fixture.name, value, origin.year):
+                    found[fixture.name] = (fixture.name, value, origin.name, moved_on(value, rules.year - origin.year))
+        return [found[name] for name in sorted(found)]
+
     def _earlier_plan(self, ruleset: str, category: str) -> Plan | None:
         """The plan of ``category`` in the ruleset ``ruleset`` extends, if that one holds together."""
         parent = self.rulesets[ruleset][0].extends
