@@ -822,7 +822,7 @@ def test_the_plans_whatif_command_scores_what_the_plan_scored(runner, evidence, 
     page = ok(runner.invoke(cli, [*args, "-f", "html"])).stdout
     commands = [line.strip() for line in table.splitlines() if line.strip().startswith("escore whatif ")]
     assert len(commands) == len(plan["actions"]) >= 1
-    prefix = ["escore", "whatif", "north", "-c", "town", "-e", str(evidence), "--db", str(db), "--no-appeals"]
+    prefix = ["escore", "whatif", "north", "-c", "town", "--year", "2024", "-e", str(evidence), "--db", str(db), "--no-appeals"]
     for command, action in zip(commands, plan["actions"]):
         argv = shlex.split(command)
         assert argv == [*prefix, *action["args"]]
@@ -836,7 +836,7 @@ def test_plan_html_and_table(runner):
     html = ok(runner.invoke(cli, ["plan", "east", "-f", "html"])).stdout
     assert html.startswith("<!DOCTYPE html>") and "SYNTHETIC EVIDENCE" in html
     table = ok(runner.invoke(cli, ["plan", "east"])).stdout
-    assert "   escore whatif east --set website.leak=false\n" in table
+    assert "   escore whatif east --year 2024 --set website.leak=false\n" in table
 
 
 def test_plan_is_fast_for_a_fj2017_unit():
@@ -1355,7 +1355,7 @@ def test_plan_all_as_csv_and_table(runner):
     expected = []
     for planned in document["plans"]:
         for number, action in enumerate(planned["actions"], 1):
-            command = shlex.join(["escore", "whatif", planned["unit"], "-c", "town", *action["args"]])
+            command = shlex.join(["escore", "whatif", planned["unit"], "-c", "town", "--year", "2024", *action["args"]])
             expected.append(
                 (str(planned["rank"]), planned["unit"], str(number), action["indicator"], action["gain"], action["explanation"], command)
             )

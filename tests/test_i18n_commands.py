@@ -141,7 +141,7 @@ def test_plan_in_chinese(runner):
 
 def test_appeals_in_chinese(runner, store):
     add = ["appeal", "add", "fuzhou", "C-3-2", "--claim", "已整改", "--db", store, "--lang", "zh"]
-    assert runner.invoke(cli, add).stdout == "申诉 #1 已提交：fuzhou C-3-2\n"
+    assert runner.invoke(cli, add).stdout == "申诉 #1 已提交：fuzhou C-3-2（fj2017，2017）\n"
     decided = runner.invoke(cli, ["appeal", "decide", "1", "--reject", "--reason", "证据不足", "--db", store, "--lang", "zh"])
     assert decided.stdout == "申诉 #1 已驳回：证据不足\n"
     lines = runner.invoke(cli, ["appeal", "list", "--db", store, "--lang", "zh"]).stdout.splitlines()

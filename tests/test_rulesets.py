@@ -121,3 +121,24 @@ def test_cli_year_option(monkeypatch):
     chosen = runner.invoke(cli, ["run", "-c", "town", "--year", "2025"])
     assert chosen.exit_code == 0, chosen.stderr
     assert chosen.stdout.startswith("escore · demo2025 (2025) · town Towns · 4 units")
+
+
+@pytest.mark.parametrize(
+    ("installed", "typed", "meant"),
+    [
+        ({"fj2017": 2017, "fj2018": 2018}, 2016, "2017"),
+        ({"fj2017": 2017, "fj2019": 2019}, 2018, "2017"),  # a tie: the earlier
+        ({"fj2017": 2017, "fj2018": 2018}, 2019, "2018"),
+    ],
+)
+def test_an_unknown_year_or_ruleset_suggests_the_nearest_year(installed, typed, meant):
+    """--year 2016 had suggested 2018 (and --ruleset fj2016 fj2018) where 2017 is installed."""
+    from escore_demo import plugin
+
+    catalog = Catalog(make_plugin_manager(autoload=False, extra=[plugin, *(next_year(n, y) for n, y in installed.items())]))
+    with pytest.raises(UsageError, match=rf"^no installed ruleset is of {typed}; did you mean '{meant}'\?$"):
+        catalog.check_year(typed)
+    with pytest.raises(UsageError, match=rf"^no installed ruleset scores 'town' for {typed}; did you mean '{meant}'\?;"):
+        catalog.choose("town", year=typed)
+    with pytest.raises(UsageError, match=rf"^unknown ruleset 'fj{typed}'; did you mean 'fj{meant}'\?$"):
+        catalog.named(f"fj{typed}")

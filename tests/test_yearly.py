@@ -33,7 +33,7 @@ from escore._plugins import Catalog, make_plugin_manager
 from escore._rulesdiff import diff_rulesets
 from escore_cli import cli
 
-from .conftest import ROOT
+from .conftest import FJ2017_PLUGINS, ROOT
 
 
 def derived(
@@ -1059,6 +1059,53 @@ def test_a_plan_names_the_tier_a_share_reaches_after_a_later_year_changes_its_ti
     assert "provincial.credit.items_provided 70 → 76: 完整率 → 70% reaches tier '≥ 70% → 1'; P-1-2-1 0 → 1 of 4, total +1" in texts
 
 
+def _as_plugin(monkeypatch, name: str, pack: types.ModuleType) -> None:
+    module = types.ModuleType(name)
+    for key in dir(pack):
+        if key.startswith("escore_"):
+            setattr(module, key, getattr(pack, key))
+    monkeypatch.setitem(sys.modules, name, module)
+
+
+def test_a_later_year_that_cannot_run_an_inherited_case_does_not_change_the_earlier_year_s_verify(tmp_path, monkeypatch):
+    """demo2025 removes S-1-3, which two of demo2024's cases state: verify --ruleset demo2024 had
+    stopped (exit 2) at the first of them, and a later pack whose tree does not add up had
+    stopped it as well. The later year's verify lists every such case at once."""
+    cases = tmp_path / "golden"
+    cases.mkdir()
+    for name in ("a", "b"):
+        (cases / f"{name}.toml").write_text(
+            f'[[case]]\nid = "{name}-platforms"\ncategory = "town"\nunit = "east"\n'
+            '[case.fields]\n"service.platforms" = []\n[case.expect.indicators]\n"S-1-3" = "0"\n',
+            encoding="utf-8",
+        )
+    _as_plugin(monkeypatch, "pack_demo2024_cases", types.SimpleNamespace(escore_register_golden_cases=golden_plugin("demo2024", cases)))
+    _as_plugin(monkeypatch, "pack_demo2025_gone", without_platforms())
+    broken = derived("demo2026", extends="demo2025", year=2026, overrides={"S1": amend("S-1", max=25)})
+    _as_plugin(monkeypatch, "pack_demo2026_broken", broken)
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,pack_demo2024_cases,pack_demo2025_gone,pack_demo2026_broken")
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    runner = CliRunner()
+    for args in (["--ruleset", "demo2024"], ["--year", "2024"]):
+        result = runner.invoke(cli, ["verify", *args])
+        assert result.exit_code == 0, result.output
+        assert "5 passed" in result.stdout and "demo2025" not in result.output
+    later = runner.invoke(cli, ["verify", "--ruleset", "demo2025"])
+    assert later.exit_code == 2
+    removal = (
+        "expect.indicators.S-1-3: demo2025 removes 'S-1-3' (demo2025 (pack_demo2025.overrides.GONE)); "
+        "for demo2025, give this case a replacement of the same id '{0}', or drop it (drop=[...])"
+    )
+    assert later.stderr.splitlines()[-3:] == [
+        "escore: error: golden cases: 2 inherited cases cannot run as they are:",
+        f"  {cases / 'a.toml'} [case a-platforms]: " + removal.format("a-platforms"),
+        f"  {cases / 'b.toml'} [case b-platforms]: " + removal.format("b-platforms"),
+    ]
+    broken_verify = runner.invoke(cli, ["verify", "--ruleset", "demo2026"])
+    assert broken_verify.exit_code == 2 and "demo2026/town: 'S' declares max 50" in broken_verify.stderr
+
+
 def test_a_derived_pack_drops_or_overrides_inherited_cases(demo_catalog):
     from escore._golden import Binding, bindings, find_case_files, load_cases
 
@@ -1252,6 +1299,8 @@ def test_new_pack_extending_a_ruleset_scores_like_it(tmp_path, monkeypatch):
     overrides = (tmp_path / "pack" / "escore_demo2025" / "overrides.py").read_text(encoding="utf-8")
     assert "#   reply_delay_tiers = median delay: ≤ 3 days → 10; ≤ 7 days → 5; > 7 days → 0" in overrides
     assert 'demo2025 = "escore_demo2025.plugin"' in (tmp_path / "pack" / "pyproject.toml").read_text(encoding="utf-8")
+    plugin = (tmp_path / "pack" / "escore_demo2025" / "plugin.py").read_text(encoding="utf-8")
+    assert 'Ruleset(RULESET, 2025, "demo2025 (2025), extending demo2024", document="", extends="demo2024"))' in plugin
     monkeypatch.syspath_prepend(str(tmp_path / "pack"))
     monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,escore_demo2025.plugin")
     diff = runner.invoke(cli, ["rules-diff", "demo2024", "demo2025", "-f", "json"])
@@ -1717,3 +1766,192 @@ def test_two_rulesets_of_the_latest_year_make_the_choice_the_user_s():
     ):
         catalog.choose("town")
     assert catalog.choose("town", ruleset="demo2025b").name == "demo2025b"
+
+
+# --------------------------------------------------------------------------- a later fj year installed
+
+
+@pytest.fixture
+def with_fj2018(monkeypatch, tmp_path):
+    """The three fj2017 packs and tests.plugin_fj2018 (a realistic later year), whatever else is
+    installed; a scratch working directory and store."""
+    pytest.importorskip("escore_fj2017_website")
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", FJ2017_PLUGINS + ",tests.plugin_fj2018")
+    monkeypatch.delenv("ESCORE_BLOCKED_PLUGINS", raising=False)
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def test_a_workbook_of_the_year_a_ruleset_extends_is_read_with_a_warning(with_fj2018, tmp_path):
+    """A filled 2017 workbook carried over to fj2018's template (or scored under it) was refused:
+    "this workbook is for ruleset 'fj2017', the run is for 'fj2018'"."""
+    import openpyxl
+
+    runner = with_fj2018
+    made = runner.invoke(cli, ["template", "-c", "provincial", "--year", "2017", "-f", "xlsx", "-o", "p17.xlsx", "--evidence-from-sample"])
+    assert made.exit_code == 0, made.output
+    about = openpyxl.load_workbook(tmp_path / "p17.xlsx")["说明"]
+    row = next(cell.row for cell in about["A"] if cell.value == "ruleset")
+    said = (
+        f"escore: warning: p17.xlsx: 说明!B{row}: ruleset: this workbook is for ruleset 'fj2017', which 'fj2018' extends; "
+        "its values are read as fj2018's"
+    )
+    carried = runner.invoke(cli, ["template", "-c", "provincial", "-f", "xlsx", "-o", "p18.xlsx", "-e", "p17.xlsx"])
+    assert carried.exit_code == 0, carried.stderr
+    assert said in carried.stderr.splitlines()
+    scored = runner.invoke(cli, ["run", "-c", "provincial", "-e", "p17.xlsx", "-f", "json"])
+    assert scored.exit_code == 0, scored.stderr
+    assert said in scored.stderr.splitlines() and json.loads(scored.stdout)["ruleset"] == "fj2018"
+    # A workbook of a ruleset the run does not extend stays refused, with what to choose.
+    book = openpyxl.load_workbook(tmp_path / "p17.xlsx")
+    book["说明"].cell(row, 2).value = "zj2017"
+    book.save(tmp_path / "other.xlsx")
+    other = runner.invoke(cli, ["run", "-c", "provincial", "-e", "other.xlsx"])
+    assert other.exit_code == 2
+    assert (
+        f"  说明!B{row}: ruleset: this workbook is for ruleset 'zj2017', the run is for 'fj2018' (use --ruleset zj2017, or the --year it assesses)"
+        in other.stderr.splitlines()
+    )
+
+
+def test_a_unit_the_latest_roster_dropped_is_scored_with_the_latest_year_that_has_it_and_says_so(with_fj2018):
+    """explain, whatif and appeal add of a unit fj2018 dropped had used fj2017 without a word; with
+    --year 2018 (or template --unit) the unit was "no unit …; did you mean 'sanming.mingxi'?"."""
+    runner = with_fj2018
+    note = "escore: sanming.meilie: using fj2017 (2017), the latest installed ruleset whose roster has it; fj2018 (2018) dropped it"
+    explained = runner.invoke(cli, ["explain", "sanming.meilie"])
+    assert explained.exit_code == 0, explained.stderr
+    assert explained.stdout.startswith("sanming.meilie 梅列区 · fj2017 (2017) · county")
+    assert explained.stderr.splitlines() == [note]
+    whatif = runner.invoke(cli, ["whatif", "sanming.meilie", "--set", "website.channels.has_app=true"])
+    assert whatif.exit_code == 0, whatif.stderr
+    assert whatif.stderr.splitlines()[0] == note
+    filed = runner.invoke(
+        cli, ["appeal", "add", "sanming.meilie", "W-L-5-2-1", "--claim", "a client", "--set", "website.channels.has_app=true"]
+    )
+    assert filed.exit_code == 0, filed.stderr
+    assert filed.stderr.splitlines()[0] == note
+    assert filed.stdout.startswith("appeal #1 filed: sanming.meilie W-L-5-2-1 under fj2017 (2017)")
+    chinese = runner.invoke(cli, ["explain", "梅列区", "--lang", "zh"])
+    assert chinese.stderr.splitlines() == [
+        "escore：梅列区：使用名册中仍有此单位的最新已安装规则集 fj2017（2017）；fj2018 (2018) 已将其删除"
+    ]
+    dropped = (
+        "sanming.meilie 梅列区 is a unit of fj2017's roster of county (2017), which fj2018 (2018) dropped; "
+        "choose fj2017 with --ruleset fj2017 or --year 2017"
+    )
+    for args in (["explain", "sanming.meilie", "--year", "2018"], ["explain", "梅列区", "--ruleset", "fj2018"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [f"escore: error: {dropped}"]
+    template = runner.invoke(cli, ["template", "-c", "county", "--unit", "sanming.meilie"])
+    assert template.exit_code == 2
+    assert template.stderr.splitlines()[-1] == f"escore: error: --unit: {dropped}"
+    # A unit the latest roster has is scored with the latest year, as before.
+    kept = runner.invoke(cli, ["explain", "sanming.mingxi"])
+    assert kept.exit_code == 0 and "fj2018 (2018)" in kept.stdout.splitlines()[0]
+
+
+def test_a_field_of_a_later_installed_year_is_not_taken_for_a_typo(with_fj2018, tmp_path):
+    """fj2018's new field under --year 2017 was "unknown evidence field (did you mean …?)", and
+    evidence labelled fj2018 failed on it without the warning that it is fj2018's."""
+    import shutil
+
+    import escore_fj2017_provincial
+
+    runner = with_fj2018
+    reason = "a field of fj2018 (an installed ruleset) that fj2017 does not read; score this evidence with --ruleset fj2018"
+    whatif = runner.invoke(cli, ["whatif", "prov.gat", "--year", "2017", "--set", "provincial.credit.pledges_published=true"])
+    assert whatif.exit_code == 2
+    assert whatif.stderr.splitlines() == [f"escore: error: --set: provincial.credit.pledges_published: {reason}"]
+    typo = runner.invoke(cli, ["whatif", "prov.gat", "--year", "2017", "--set", "provincial.credit.items_provide=3"])
+    assert "unknown evidence field (did you mean 'provincial.credit.items_provided'?)" in typo.stderr
+    evidence = tmp_path / "ev18"
+    shutil.copytree(Path(escore_fj2017_provincial.__file__).parent / "sample" / "provincial", evidence)
+    (evidence / "escore-evidence.toml").write_text('[evidence]\nsynthetic = true\nruleset = "fj2018"\n', encoding="utf-8")
+    gat = evidence / "units" / "prov.gat.toml"
+    gat.write_text(gat.read_text(encoding="utf-8").replace("[provincial.credit]\n", "[provincial.credit]\npledges_published = true\n", 1))
+    scored = runner.invoke(cli, ["run", "-c", "provincial", "--year", "2017", "-e", "ev18"])
+    assert scored.exit_code == 2
+    assert scored.stderr.splitlines() == [
+        "escore: warning: ev18/escore-evidence.toml: evidence.ruleset: this evidence is for ruleset 'fj2018', the run is for 'fj2017'; "
+        "scored as given",
+        f"escore: error: ev18/units/prov.gat.toml: provincial.credit.pledges_published: {reason}",
+    ]
+    made = runner.invoke(cli, ["template", "-c", "provincial", "-f", "xlsx", "-o", "p18.xlsx", "--evidence-from-sample"])
+    assert made.exit_code == 0, made.stderr
+    book = runner.invoke(cli, ["run", "-c", "provincial", "--year", "2017", "-e", "p18.xlsx"])
+    assert book.exit_code == 2
+    assert any(line.endswith(f": provincial.credit.pledges_published: {reason}") for line in book.stderr.splitlines()), book.stderr
+
+
+def test_the_whatif_commands_a_plan_prints_name_the_year_even_when_it_was_defaulted(with_fj2018):
+    """A defaulted year was left out: the command pasted after another year's pack is installed
+    scored with that year."""
+    import csv
+    import io
+
+    runner = with_fj2018
+    for args, flag in ((["prov.gat"], "--year 2018"), (["prov.gat", "--year", "2017"], "--year 2017")):
+        table = runner.invoke(cli, ["plan", *args])
+        assert table.exit_code == 0, table.stderr
+        commands = [line.strip() for line in table.stdout.splitlines() if line.strip().startswith("escore whatif ")]
+        assert commands and all(c.startswith(f"escore whatif prov.gat {flag} ") for c in commands), commands
+    rows = runner.invoke(cli, ["plan", "--all", "-c", "provincial", "-f", "csv"])
+    assert rows.exit_code == 0, rows.stderr
+    commands = [row["whatif"] for row in csv.DictReader(io.StringIO(rows.stdout))]
+    assert commands and all(" -c provincial --year 2018 " in c for c in commands), commands[:3]
+    # A --ruleset given is kept as given.
+    same_year = runner.invoke(cli, ["plan", "prov.gat", "--ruleset", "fj2017"])
+    assert "escore whatif prov.gat --ruleset fj2017 " in same_year.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_new_pack_titles_the_new_year_in_the_base_s_language(work, lang):
+    """fj2018's title, which heads its Chinese reports, was English: "fj2018 (2018), extending fj2017"."""
+    made = CliRunner().invoke(cli, ["new-pack", "--extends", "fj2017", "--name", "fj2018", "pack", "--lang", lang])
+    assert made.exit_code == 0, made.stderr
+    plugin = (work / "pack" / "escore_fj2018" / "plugin.py").read_text(encoding="utf-8")
+    assert 'Ruleset(RULESET, 2018, "fj2018（2018，继承 fj2017）", document="", extends="fj2017", language="zh"))' in plugin
+
+
+def test_a_later_year_is_told_of_the_dates_it_inherits_from_the_earlier_assessment(work, monkeypatch):
+    """fj2018 inherited 2017's deadlines and the year 2016 of the annual reports without a word:
+    new-pack lists them as overrides to uncomment, with 2018's values, and verify warns of each."""
+    runner = CliRunner()
+    made = runner.invoke(cli, ["new-pack", "--extends", "fj2017", "--name", "fj2018", "pack"])
+    assert made.exit_code == 0, made.stderr
+    overrides = work / "pack" / "escore_fj2018" / "overrides.py"
+    text = overrides.read_text(encoding="utf-8")
+    suggested = [
+        '# WEBSITE_ANNUAL_REPORT_DEADLINE = parameter("website_annual_report_deadline", dt.date(2018, 3, 31))  # fj2017: 2017-03-31',
+        '# WEBSITE_ANNUAL_REPORT_YEAR = parameter("website_annual_report_year", 2017)  # fj2017: 2016',
+        '# WEBSITE_SUMMARY_DEADLINE = parameter("website_summary_deadline", dt.date(2018, 11, 15))  # fj2017: 2017-11-15',
+    ]
+    assert all(line in text.splitlines() for line in suggested)
+    monkeypatch.syspath_prepend(str(work / "pack"))
+    monkeypatch.setenv("ESCORE_PLUGINS", FJ2017_PLUGINS + ",escore_fj2018.plugin")
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    verify = runner.invoke(cli, ["verify", "--ruleset", "fj2018", "-k", "credit"])
+    assert verify.exit_code == 0, verify.output
+    warned = [line for line in verify.stderr.splitlines() if "is inherited from fj2017" in line]
+    assert warned == [
+        "escore: warning: website_annual_report_deadline = 2017-03-31 is inherited from fj2017; fj2018 assesses 2018: "
+        'replace it with parameter("website_annual_report_deadline", dt.date(2018, 3, 31)) in escore_fj2018.overrides',
+        "escore: warning: website_annual_report_year = 2016 is inherited from fj2017; fj2018 assesses 2018: "
+        'replace it with parameter("website_annual_report_year", 2017) in escore_fj2018.overrides',
+        "escore: warning: website_summary_deadline = 2017-11-15 is inherited from fj2017; fj2018 assesses 2018: "
+        'replace it with parameter("website_summary_deadline", dt.date(2018, 11, 15)) in escore_fj2018.overrides',
+    ]
+    assert "is inherited from" not in runner.invoke(cli, ["verify", "--ruleset", "fj2017", "-k", "credit"]).stderr
+    for line in [*suggested, "# import datetime as dt", "# from escore import amend, cite, group, indicator, parameter, remove, Ladder"]:
+        text = text.replace(line + "\n", line.removeprefix("# ") + "\n")
+    overrides.write_text(text, encoding="utf-8")
+    for module in [m for m in sys.modules if m == "escore_fj2018" or m.startswith("escore_fj2018.")]:
+        monkeypatch.delitem(sys.modules, module)  # read again
+    replaced = runner.invoke(cli, ["verify", "--ruleset", "fj2018", "-k", "credit"])
+    assert replaced.exit_code == 0, replaced.output
+    assert "is inherited from" not in replaced.stderr

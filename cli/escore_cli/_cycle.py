@@ -701,7 +701,12 @@ def appeal_add(
         appeal_id = store.add_appeal(
             ruleset=rules, year=plan.ruleset.year, category=cat, unit=code, indicator=indicator, claim=claim, changes=changes.to_dict()
         )
-    echo_out(safe(_("appeal #{0} filed: {1} {2}").format(appeal_id, code, indicator) + (f" ({changes.describe()})" if changes else "")))
+    echo_out(
+        safe(
+            _("appeal #{0} filed: {1} {2} under {3} ({4})").format(appeal_id, code, indicator, rules, plan.ruleset.year)
+            + (f" ({changes.describe()})" if changes else "")
+        )
+    )
 
 
 @appeal.command("list", help=H_("List appeals with every recorded step."))

@@ -64,10 +64,31 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
         if other:
             c, code, name = other[0]
             raise UsageError(_("{0} {1} is a unit of category '{2}', not '{3}'; give -c {2}").format(code, name, c, category))
+    if not found and (ruleset is not None or year is not None):
+        # A unit the year asked for dropped from its roster (a county merged), which an earlier
+        # year's holds: said as such, not as a typo of another unit.
+        for (r, c), (_roster, _p) in sorted(catalog.rosters.items()):
+            rules = catalog.rulesets.get(r, (None,))[0]
+            if rules is None or (ruleset and r != ruleset) or (year and rules.year != year) or (category and c != category):
+                continue
+            if (r, c) in catalog.categories:
+                dropped = dropped_unit(catalog, query, r, c)
+                if dropped is not None:
+                    raise UsageError(dropped)
     if not found:
         hint = did_you_mean(query, names)
         raise UsageError(_("no unit with code or name '{0}'").format(query) + (_("; ") + hint if hint else ""))
     units = sorted({(c, u) for _, c, u in found})
+    if len(units) == 1 and ruleset is None and year is None:
+        c, u = units[0]
+        latest = _latest(catalog, c)
+        having = [catalog.rulesets[r][0] for r, _c, _u in found]
+        if latest is not None and latest.name not in {r.name for r in having}:
+            # No year asked for, and the latest year's roster does not have the unit: the latest
+            # year whose roster does, said on stderr (it had been scored without a word).
+            chosen = max(having, key=lambda r: (r.year, r.name))
+            catalog.note(_unit_year_note(catalog, query, chosen, c))
+            return chosen.name, c, u
     if len(units) == 1 and len(found) > 1:
         # The same unit in several years' rulesets: the latest, or the one --year/--ruleset names.
         c, u = units[0]
@@ -76,6 +97,55 @@ def find_unit(catalog: Any, query: str, ruleset: str | None, year: int | None, c
         several = ", ".join(f"{r}/{c}/{u}" for r, c, u in found)
         raise UsageError(_("'{0}' names several units: {1}; add --ruleset or --category").format(query, several))
     return found[0]
+
+
+def _latest(catalog: Any, category: str) -> Any:
+    """The ruleset a command uses for ``category`` when no year is asked for (the latest
+    installed), chosen without a word; ``None`` when the choice is not one ruleset."""
+    candidates = sorted((catalog.rulesets[r][0] for r, k in catalog.categories if k == category), key=lambda r: (r.year, r.name))
+    if not candidates or sum(1 for r in candidates if r.year == candidates[-1].year) > 1:
+        return None
+    return candidates[-1]
+
+
+def _unit_year_note(catalog: Any, query: str, chosen: Any, category: str) -> str:
+    """What a command says when it scores ``query`` with ``chosen``, an earlier year than the
+    latest installed, because the later years' rosters do not have it."""
+    from escore._i18n import gettext as _
+
+    later = sorted(
+        (catalog.rulesets[r][0] for r, k in catalog.categories if k == category and catalog.rulesets[r][0].year > chosen.year),
+        key=lambda r: (r.year, r.name),
+    )
+    dropping = [r for r in later if chosen.name in catalog.chain(r.name)]
+    named = ", ".join(f"{r.name} ({r.year})" for r in (dropping or later))
+    if dropping:
+        return _("{0}: using {1} ({2}), the latest installed ruleset whose roster has it; {3} dropped it").format(
+            query, chosen.name, chosen.year, named
+        )
+    return _("{0}: using {1} ({2}), the latest installed ruleset whose roster has it; the roster of {3} does not").format(
+        query, chosen.name, chosen.year, named
+    )
+
+
+def dropped_unit(catalog: Any, query: str, ruleset: str, category: str) -> str | None:
+    """Why ``query`` (a code or a name) is no unit of ``ruleset``'s roster of ``category`` when an
+    earlier year of its chain holds it (the new year dropped it: a county merged): the message
+    naming both years, else ``None``."""
+    from escore._i18n import gettext as _
+
+    if any(query in (u.code, u.name) for u in catalog.roster(ruleset, category)):
+        return None
+    for earlier in reversed(catalog.chain(ruleset)[:-1]):
+        if (earlier, category) not in catalog.rosters:
+            continue
+        unit = next((u for u in catalog.roster(earlier, category) if query in (u.code, u.name)), None)
+        if unit is not None:
+            base, this = catalog.rulesets[earlier][0], catalog.rulesets[ruleset][0]
+            return _(
+                "{0} {1} is a unit of {2}'s roster of {3} ({4}), which {5} ({6}) dropped; choose {2} with --ruleset {2} or --year {4}"
+            ).format(unit.code, unit.name, earlier, category, base.year, this.name, this.year)
+    return None
 
 
 def find_table_unit(

@@ -117,7 +117,7 @@ def plan(
         return
     # The command that verifies an action scores what the plan scored: the same plugins,
     # ruleset, evidence, units table and store (the sample's evidence, say, would give another gain).
-    command = whatif_command(ctx, code, category, ruleset, year, evidence, roster, db, no_appeals)
+    command = whatif_command(ctx, code, category, ruleset, year, evidence, roster, db, no_appeals, chosen=(catalog, rules))
     if format_ == "html":
         write_output(plan_html(data, command), output)
     else:
@@ -193,7 +193,7 @@ def plan_every_unit(ctx: click.Context) -> None:
         return
 
     def command(code: str) -> list[str]:
-        return whatif_command(ctx, code, category, ruleset, year, evidence, roster, db, no_appeals)
+        return whatif_command(ctx, code, category, ruleset, year, evidence, roster, db, no_appeals, chosen=(catalog, rules))
 
     if format_ == "csv":
         write_output(lambda stream: write_plans_csv(stream, ranked, command, result.synthetic), output)
@@ -214,14 +214,24 @@ def whatif_command(
     roster: Path | None,
     db: Path | None,
     no_appeals: bool,
+    *,
+    chosen: tuple[Any, str],
 ) -> list[str]:
-    """``escore whatif CODE`` with the options of this plan that choose what is scored."""
+    """``escore whatif CODE`` with the options of this plan that choose what is scored.
+
+    ``chosen``: the catalogue and the ruleset the plan scored with. Its year is always given
+    (``--ruleset`` where another installed ruleset is of the same year), so that the command
+    pasted later scores with the same ruleset once a later year's pack is installed."""
     args = ["escore"]
     for option in (ctx.find_root().obj or {}).get("plugin_options", ()):
         args += ["-p", option]
     args += ["whatif", code]
     if category is not None:
         args += ["-c", category]
+    catalog, name = chosen
+    rules = catalog.rulesets[name][0]
+    shared = any(other.year == rules.year and other.name != name for other, _plugin in catalog.rulesets.values())
+    ruleset, year = (name, None) if ruleset is not None or shared else (None, rules.year)
     if ruleset is not None:
         args += ["--ruleset", ruleset]
     if year is not None:

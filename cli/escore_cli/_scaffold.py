@@ -83,15 +83,56 @@ def _distributions(catalog: Any, ruleset: str) -> list[str]:
     return sorted(found)
 
 
+def _title_in(language: str) -> str:
+    """The title template of a derived ruleset (name, year, base) in ``language``, the base
+    ruleset's, whatever language the command speaks: the title heads the new year's reports."""
+    from escore._i18n import DOMAIN, LOCALE_DIR, N_, read_catalogue
+
+    template = N_("{0} ({1}), extending {2}")
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if language != "en" and path.is_file():
+        return read_catalogue(path).get(template, template)
+    return template
+
+
+def _dated_overrides(catalog: Any, base: str, year: int) -> str:
+    """The date and year parameters of ``base``'s own assessment (a deadline in its year, the
+    year a report covers), as commented-out replacements with the new year's values: inherited
+    unchanged, they would score the new year against the old dates (``escore verify`` warns of
+    each one left)."""
+    from escore._parameters import as_python, moved_on, of_its_year
+
+    rules = catalog.rulesets[base][0]
+    found: dict[str, Any] = {}
+    for r, category in sorted(catalog.categories):
+        if r != base or not any(s[0] == base and s[1] == category for s in catalog.sections):
+            continue
+        for fixture in catalog.plan(base, category).fixtures.values():
+            if fixture.kind == "parameter" and of_its_year(fixture.name, fixture.parameter.value, rules.year):
+                found[fixture.name] = fixture.parameter.value
+    if not found:
+        return ""
+    lines = [
+        "",
+        f"# Dates and years of {base}'s assessment, inherited unchanged unless replaced (escore verify warns",
+        f"# of each one left): uncomment each with {year}'s value (here moved on by {year - rules.year} year(s)).",
+        "# import datetime as dt",
+    ]
+    for name, value in sorted(found.items()):
+        moved = moved_on(value, year - rules.year)
+        lines.append(f'# {name.upper()} = parameter("{name}", {as_python(moved)})  # {base}: {value}')
+    return "\n".join(lines) + "\n"
+
+
 def derived_pack(catalog: Any, name: str, base: str, year: int | None) -> dict[str, str]:
     """A pack whose ruleset extends ``base``: it declares nothing else, so it scores like ``base``."""
-    from escore._errors import UsageError, did_you_mean
+    from escore._errors import UsageError, did_you_mean_ruleset
     from escore._i18n import gettext as _
     from escore._rulesdiff import describe
 
     _check_name(name)
     if base not in catalog.rulesets:
-        hint = did_you_mean(base, catalog.rulesets)
+        hint = did_you_mean_ruleset(base, {r: rules.year for r, (rules, _p) in catalog.rulesets.items()})
         raise UsageError(
             _("new-pack --extends: unknown ruleset '{0}'").format(base)
             + _("; ")
@@ -103,6 +144,7 @@ def derived_pack(catalog: Any, name: str, base: str, year: int | None) -> dict[s
     year = rules.year + 1 if year is None else year
     # The new year speaks as the base does (its commands, its golden cases' messages).
     language = f', language="{rules.language}"' if rules.language != "en" else ""
+    title = _title_in(rules.language).format(name, year, base)  # it heads the reports, in their language
     package = package_name(name)
     targets = sorted((c, s) for (r, c, s) in catalog.sections if r == base)
     parameters: dict[str, str] = {}
@@ -120,6 +162,7 @@ def derived_pack(catalog: Any, name: str, base: str, year: int | None) -> dict[s
     sections = ",\n".join(f'        ("{c}", "{s}")' for c, s in targets)
     dependencies = ", ".join(f'"{d}"' for d in ["escore", *_distributions(catalog, base)])
     listed = "\n".join(f"#   {p} = {v}" for p, v in sorted(parameters.items())) or f"#   ({base} declares no parameters)"
+    dated = _dated_overrides(catalog, base, year)
     indicator = examples.get("indicator", "X-1-1")
     group = examples.get("group", "X-1")
     files = {
@@ -157,7 +200,7 @@ RULESET = "{name}"
 @hookimpl
 def escore_register_rulesets(register):
     # Name the new notice here: citations of changed rules quote it.
-    register(Ruleset(RULESET, {year}, "{name} ({year}), extending {base}", document="", extends="{base}"{language}))
+    register(Ruleset(RULESET, {year}, "{title}", document="", extends="{base}"{language}))
 
 
 # A changed section weight or title: register the section again (sample evidence is inherited).
@@ -217,7 +260,7 @@ Declare only what differs; `escore rules-diff {base} {name}` lists it, and
 #
 # The parameters of {base}, with their current values:
 {listed}
-
+{dated}
 # A changed maximum, title or citation of a node:
 # CHANGED = amend("{group}", max=12, source=cite("…", document="…"))
 # (a node scored in several categories may cite a clause for each, as max= may give each its

@@ -151,6 +151,11 @@ def template(
         roster = catalog.roster(chosen.name, category)
         found = [u for u in roster if unit_code in (u.code, u.name)]
         if not found:
+            from ._explain import dropped_unit
+
+            dropped = dropped_unit(catalog, unit_code, chosen.name, category)
+            if dropped is not None:
+                raise UsageError(_("--unit: {0}").format(dropped))
             hint = did_you_mean(unit_code, [u.code for u in roster] + [u.name for u in roster])
             raise UsageError(
                 _("--unit: no {0} unit with code or name '{1}'").format(category, unit_code) + (_("; ") + hint if hint else "")

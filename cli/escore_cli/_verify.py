@@ -100,6 +100,7 @@ def verify(
         catalog.plan(name, category)
     for name in sorted(names):
         check_drops(catalog, name)
+    _warn_inherited_dates(catalog, names)
     # A derived ruleset runs the cases of the rulesets it extends as well.
     chains = {base for name in names for base in catalog.chain(name)}
     targets = list(paths) or sorted({path for r, path, _ in catalog.golden if r in chains})
@@ -110,7 +111,7 @@ def verify(
             if str(target).startswith("-"):  # an option of pytest's, given as it would be to pytest
                 raise UsageError(_("no such option: {0}; pass pytest's options as --pytest-arg={0}").format(target))
             raise UsageError(_("golden case path not found: {0}").format(target))
-    _check_case_files(catalog, targets)
+    _check_case_files(catalog, targets, names)
     scratch = tempfile.TemporaryDirectory(prefix="escore-verify-")
     empty_config = Path(scratch.name) / "pytest.ini"
     empty_config.write_text("[pytest]\n", encoding="utf-8")
@@ -148,23 +149,58 @@ def verify(
     ctx.exit(code)
 
 
-def _check_case_files(catalog: Catalog, targets: list[Path]) -> None:
+def _warn_inherited_dates(catalog: Catalog, names: set[str]) -> None:
+    """One warning per date or year parameter a later year inherits from an earlier one with a
+    value of that earlier assessment (a deadline of 2017 in fj2018): its cases, and its runs,
+    would score against last year's dates without a word."""
+    from escore._errors import warn
+    from escore._parameters import as_python
+
+    for name in sorted(names):
+        rules = catalog.rulesets[name][0]
+        if rules.extends is None:
+            continue
+        modules = [module.__name__ for r, _targets, module, _plugin in catalog.indicator_modules if r == name]
+        where = modules[0] if modules else _("{0}'s overrides module").format(name)
+        for parameter, value, origin, moved in catalog.inherited_dates(name):
+            warn(
+                _('{0} = {1} is inherited from {2}; {3} assesses {4}: replace it with parameter("{0}", {5}) in {6}').format(
+                    parameter, value, origin, name, rules.year, as_python(moved), where
+                )
+            )
+
+
+def _check_case_files(catalog: Catalog, targets: list[Path], names: set[str]) -> None:
     """Every golden case file under ``targets`` read before pytest runs: a file that does not
     read (bad TOML, an unknown key, a case naming another ruleset than its directory's, evidence
     of the wrong type or impossible) is an
     input error naming it, exit 2, not pytest's collection error and its stack on stdout with
     exit 1. A file given is golden cases whatever its name; in a directory, a ``*.toml`` that
-    holds cases but is not named as a golden case file is left out with a warning naming it."""
-    from escore._errors import warn
+    holds cases but is not named as a golden case file is left out with a warning naming it.
+
+    Only the runs of the rulesets ``names`` are checked (those verify runs): a later year that
+    inherits a case, and cannot run it (it removes an indicator the case states), or whose pack
+    is broken, does not stop the verification of the year the case belongs to. The problems of
+    the cases a year inherits are listed at once."""
+    from escore._errors import InputError, InputErrors, warn
     from escore._golden import bindings, case_evidence, case_target, load_cases
     from escore.pytest_plugin import is_golden
+
+    inherited: list[InputError] = []
 
     def check(path: Path) -> None:
         for case in load_cases(path):
             for binding in bindings(catalog, case):
+                if binding.ruleset is not None and binding.ruleset not in names:
+                    continue
                 # What the case states and the evidence it gives: a value of the wrong type is
                 # bad input (exit 2), as in an evidence file; only a wrong number fails a case.
-                case_evidence(catalog, case, *case_target(catalog, case, binding.ruleset))
+                try:
+                    case_evidence(catalog, case, *case_target(catalog, case, binding.ruleset))
+                except InputError as exc:
+                    if not binding.inherited_from:
+                        raise
+                    inherited.append(exc)
 
     for target in targets:
         if target.is_file():
@@ -186,6 +222,12 @@ def _check_case_files(catalog: Catalog, targets: list[Path]) -> None:
                     "in a directory named 'golden' and *.golden.toml files: rename them, or name each on the command line)"
                 ).format(target, len(left_out), shown)
             )
+    if len(inherited) == 1:
+        raise inherited[0]
+    if inherited:
+        raise InputErrors(
+            _("golden cases"), _("{0} inherited cases cannot run as they are:").format(len(inherited)), [str(e) for e in inherited]
+        )
 
 
 #: The files a warning names at most.

@@ -260,6 +260,10 @@ class Plan(NamedTuple):
     #: inherited nodes (and vetoes) of this category a later year removed, with their subtrees:
     #: code → ``"ruleset (module.NAME)"``, where the removal is declared
     removed: Mapping[str, str] = {}
+    #: evidence fields this ruleset neither declares nor retired that other installed rulesets
+    #: declare (a later year's new field): key → those rulesets. Evidence of that year, or a
+    #: ``--set`` of it, is told apart from a typo.
+    other_fields: Mapping[str, tuple[str, ...]] = {}
 
     def roots(self, section: str) -> list[PlanNode]:
         return sorted((n for n in self.nodes.values() if n.section == section and n.parent is None), key=lambda n: natural_key(n.code))
@@ -271,6 +275,16 @@ class Plan(NamedTuple):
             depth, node = stack.pop()
             yield depth, node
             stack.extend((depth + 1, self.nodes[child]) for child in reversed(node.children))
+
+
+def ruleset_chain(plan: Plan) -> set[str]:
+    """The years of the run's chain: its own, the one it extends, and each earlier one that
+    declared what it inherits (evidence labelled with any of them is this scheme's)."""
+    return (
+        {plan.ruleset.name, *([plan.ruleset.extends] if plan.ruleset.extends else [])}
+        | {d.origin for d in plan.fixtures.values() if d.origin}
+        | {n.origin for n in plan.nodes.values() if n.origin}
+    )
 
 
 def refuse_unassigned(label: str, module: ModuleType) -> None:
@@ -314,6 +328,11 @@ class FixtureLayer(NamedTuple):
     ruleset: str
     modules: Sequence[ModuleType]
     rule_modules: Sequence[ModuleType] = ()
+
+
+def scan_fields(modules: Sequence[ModuleType]) -> set[str]:
+    """The keys of the evidence fields ``modules`` declare (no check: another ruleset's pack is read)."""
+    return {value.key for module in modules for _variable, value in _scan(module) if isinstance(value, Field)}
 
 
 def _fixture_definitions(layer: FixtureLayer) -> dict[str, FixtureDef]:

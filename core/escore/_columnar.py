@@ -35,7 +35,7 @@ from ._files import not_a_file
 from ._i18n import N_
 from ._i18n import gettext as _
 from ._model import EvidenceLoader, Roster, repeated_codes, units_from_columns
-from ._schema import ignore_retired, ignore_retired_unit
+from ._schema import ignore_retired, ignore_retired_unit, other_ruleset_field
 from ._score import Grade
 from ._tablerows import made_once
 from ._text import escape, show
@@ -462,6 +462,9 @@ def _columns(names: list[str], schema: Any, where: str) -> list[tuple[str, Any, 
                 continue
             if name_of_field in schema.all_fields:
                 raise InputError(where, name, _("this field is not read by category '{0}'").format(schema.category))
+            elsewhere = other_ruleset_field(schema.ruleset, schema.other_fields, name_of_field)
+            if elsewhere is not None:
+                raise InputError(where, name, elsewhere)
             raise InputError(where, name, _("unknown evidence key (column)"), hint=did_you_mean(name, schema.by_key))
         if name_of_field != name:
             out.append((name, found[0], found[1], part))

@@ -37,7 +37,7 @@ from ._load import parse_rows
 from ._model import Unit
 from ._results import RunResult, UnitResult
 from ._run import Engine
-from ._schema import check_dates, check_unit, retired_field, schema_of, warn_dates_off_year
+from ._schema import check_dates, check_unit, other_ruleset_field, retired_field, schema_of, warn_dates_off_year
 from ._score import EXACT_SUMS, fmt, in_scoring_context
 from ._text import show
 from ._toml import MAX_DEPTH, check_limits
@@ -246,6 +246,9 @@ class Changes:
                     raise InputError(where or "--set", key, retired_field(schema_of(plan), key))
                 if key in every:
                     raise InputError(where or "--set", key, _("this field is not read by category '{0}'").format(plan.category.key))
+                elsewhere = other_ruleset_field(plan.ruleset.name, plan.other_fields, key)
+                if elsewhere is not None:
+                    raise InputError(where or "--set", key, elsewhere)
                 raise InputError(where or "--set", key, _("unknown evidence field"), hint=did_you_mean(key, fields))
             values[spec.fixture_name] = spec.parse(toml_value(text, where or "--set", key), where or "--set", key)
             changed[spec.fixture_name] = values[spec.fixture_name]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 
 class EscoreError(Exception):
@@ -69,6 +69,39 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     match = closest(word, candidates)
     if match is None:
         return ""
+    from ._i18n import gettext
+
+    return gettext("did you mean '{0}'?").format(match)
+
+
+def did_you_mean_year(year: int, years: Iterable[int]) -> str:
+    """``"did you mean 'Y'?"`` for a year no installed ruleset is of: among the installed
+    ``years``, when one is a likely typo of it, the numerically nearest (ties: the earlier), not
+    the one that looks most alike (2016 suggested 2018 where 2017 is installed); else ``""``."""
+    candidates = sorted(set(years))
+    if closest(str(year), [str(y) for y in candidates]) is None:
+        return ""
+    from ._i18n import gettext
+
+    return gettext("did you mean '{0}'?").format(min(candidates, key=lambda y: (abs(y - year), y)))
+
+
+def did_you_mean_ruleset(name: str, years: Mapping[str, int]) -> str:
+    """``"did you mean 'X'?"`` for an unknown ruleset name among the installed ones (name →
+    year): among names that differ from it in their digits only, the one whose year is nearest
+    the digits typed (ties: the earlier; fj2016 suggested fj2018 where fj2017 is installed);
+    else the likeliest typo, as :func:`did_you_mean`."""
+    import re
+
+    match = closest(name, years)
+    if match is None:
+        return ""
+    digits = re.sub(r"\D", "", name)
+    letters = re.sub(r"\d", "", name)
+    alike = [other for other in years if re.sub(r"\d", "", other) == letters]
+    if digits and alike:
+        typed = int(digits)
+        match = min(alike, key=lambda other: (abs(years[other] - typed), years[other], other))
     from ._i18n import gettext
 
     return gettext("did you mean '{0}'?").format(match)
@@ -145,3 +178,9 @@ def warn(message: str) -> None:
     import warnings
 
     warnings.warn(message, EscoreWarning, stacklevel=2)
+
+
+class OtherRulesetWarning(EscoreWarning):
+    """Evidence labelled for a ruleset the run neither is nor extends: said even when the
+    evidence then turns out bad input, since the label is the likely reason (a later year's
+    field it does not read)."""

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._collect import Plan
-from ._errors import InputError, did_you_mean, misspelt_column, misspelt_column_problem, unnamed_column, warn
+from ._collect import Plan, ruleset_chain
+from ._errors import EscoreError, InputError, did_you_mean, misspelt_column, misspelt_column_problem, unnamed_column, warn
 from ._evidence import Table, missing_column
 from ._evidence_set import EvidenceSet
 from ._fieldvalues import FieldValues
@@ -38,6 +38,7 @@ from ._schema import (
     check_unit,
     ignore_retired,
     ignore_retired_unit,
+    other_ruleset_field,
     schema_of,
     sub_units_with_rows,
     units_to_check,
@@ -92,6 +93,9 @@ def parse_unit_fields(
                 continue
             if key in schema.all_fields:
                 raise InputError(where, key, _("this field is not read by category '{0}'").format(schema.category))
+            elsewhere = other_ruleset_field(schema.ruleset, schema.other_fields, key)
+            if elsewhere is not None:
+                raise InputError(where, key, elsewhere)
             hint = did_you_mean(key, by_key)
             raise InputError(where, key, _("unknown evidence key"), hint=hint)
         spec, name = found
@@ -174,16 +178,15 @@ def _check_ruleset_label(label: Any, where: str, plan: Plan) -> None:
     does), else a warning: evidence of another scheme is scored as given, but not without a word."""
     if not isinstance(label, str) or not label.strip():
         raise InputError(where, "evidence.ruleset", _("expected the name of the ruleset the evidence is for, got {0}").format(show(label)))
-    # The years of the run's chain: its own, and each earlier one that declared what it inherits.
-    chain = (
-        {plan.ruleset.name} | {d.origin for d in plan.fixtures.values() if d.origin} | {n.origin for n in plan.nodes.values() if n.origin}
-    )
-    if label not in chain:
-        warn(
-            _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', the run is for '{2}'; scored as given").format(
-                where, label, plan.ruleset.name
-            )
+    if label not in ruleset_chain(plan):
+        import warnings
+
+        from ._errors import OtherRulesetWarning
+
+        message = _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', the run is for '{2}'; scored as given").format(
+            where, label, plan.ruleset.name
         )
+        warnings.warn(message, OtherRulesetWarning, stacklevel=2)
 
 
 class OtherUnits:
@@ -323,13 +326,20 @@ def load_evidence(
     if result is None:
         import warnings
 
-        from ._errors import EscoreWarning
+        from ._errors import EscoreWarning, OtherRulesetWarning
 
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", EscoreWarning)
-            result = _load_evidence(
-                paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names, others=others
-            )
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", EscoreWarning)
+                result = _load_evidence(
+                    paths, plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names, others=others
+                )
+        except EscoreError:
+            # Evidence labelled for another ruleset is likely why it does not read (a later year's
+            # field): the label is said before the error.
+            for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OtherRulesetWarning)):
+                warn(message)
+            raise
         theirs = [w for w in caught if not issubclass(w.category, EscoreWarning)]
         for w in theirs:  # not ours: let them through as they were
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

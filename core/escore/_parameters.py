@@ -276,3 +276,35 @@ def unassigned_declarations(module: Any) -> list[Unassigned]:
 
     Visitor().visit(ast.parse(source))
     return [Unassigned(text, name, held) for _, text, name, held in sorted(found, key=lambda entry: entry[0])]
+
+
+def of_its_year(name: str, value: Any, year: int) -> bool:
+    """Whether parameter ``name`` is a date or a year of the assessment of ``year`` (or of one
+    before it): a deadline (a ``date``) in that year or before, or a whole number named ``*_year``
+    no later than it. A later year that inherits it scores against last year's dates."""
+    import datetime as dt
+
+    if type(value) is dt.date:
+        return value.year <= year
+    return type(value) is int and name.endswith("_year") and 1900 <= value <= year
+
+
+def moved_on(value: Any, years: int) -> Any:
+    """A date or year parameter's value ``years`` later (29 February: the 28th)."""
+    import datetime as dt
+
+    if type(value) is dt.date:
+        try:
+            return value.replace(year=value.year + years)
+        except ValueError:
+            return value.replace(year=value.year + years, day=28)
+    return value + years
+
+
+def as_python(value: Any) -> str:
+    """A date or year parameter's value as a pack declares it (``dt.date(2018, 11, 15)``, ``2017``)."""
+    import datetime as dt
+
+    if type(value) is dt.date:
+        return f"dt.date({value.year}, {value.month}, {value.day})"
+    return repr(value)

@@ -15,7 +15,7 @@ import pluggy
 
 from . import hookspecs
 from ._collect import FixtureLayer, Plan, RuleLayer, build_plan, collect_fixtures, sorted_naturally
-from ._errors import PackError, UsageError, did_you_mean
+from ._errors import PackError, UsageError, did_you_mean, did_you_mean_ruleset, did_you_mean_year
 from ._i18n import N_, gettext
 from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
 from ._reach import check_raised_maxima
@@ -669,7 +669,7 @@ class Catalog:
         """The installed ruleset ``name`` (``--ruleset``). An unknown name, with the closest one
         installed (else those installed), or a ``year`` it is not of, is a usage error."""
         if name not in self.rulesets:
-            hint = did_you_mean(name, self.rulesets)
+            hint = did_you_mean_ruleset(name, {r: rules.year for r, (rules, _p) in self.rulesets.items()})
             known = ", ".join(sorted(self.rulesets)) or gettext("none")
             raise UsageError(
                 gettext("unknown ruleset '{0}'").format(name)
@@ -689,7 +689,7 @@ class Catalog:
         (else those installed)."""
         years = sorted({str(r.year) for r, _ in self.rulesets.values()})
         if str(year) not in years:
-            hint = did_you_mean(str(year), years)
+            hint = did_you_mean_year(year, [int(y) for y in years])
             raise UsageError(
                 gettext("no installed ruleset is of {0}").format(year)
                 + gettext("; ")
@@ -728,7 +728,7 @@ class Catalog:
             years = sorted({r.year for r in candidates})
             candidates = [r for r in candidates if r.year == year]
             if not candidates:
-                hint = did_you_mean(str(year), [str(y) for y in years])
+                hint = did_you_mean_year(year, years)
                 raise UsageError(
                     gettext("no installed ruleset scores '{0}' for {1}").format(category, year)
                     + (gettext("; ") + hint if hint else "")
@@ -824,7 +824,53 @@ class Catalog:
                     retired_fields=self._retired_fields(earlier, self._plans[key]),
                     retired_units=self._retired_units(earlier, self._plans[key]),
                 )
+            other = self._other_fields(self._plans[key])
+            if other:
+                self._plans[key] = self._plans[key]._replace(other_fields=other)
         return self._plans[key]
+
+    def _other_fields(self, plan: Plan) -> dict[str, tuple[str, ...]]:
+        """The fields other installed rulesets declare that ``plan``'s neither declares nor
+        retired: see :attr:`Plan.other_fields`. Read from their evidence modules alone, so that
+        another year's pack that does not hold together changes nothing here."""
+        from ._collect import scan_fields
+
+        own = {d.field.key for d in plan.fixtures.values() if d.field is not None} | set(plan.retired_fields)
+        found: dict[str, list[str]] = {}
+        for name in sorted(self.rulesets, key=lambda r: (self.rulesets[r][0].year, r)):
+            if name == plan.ruleset.name:
+                continue
+            for key in scan_fields(self.fixture_modules.get(name, [])):
+                if key not in own and name not in found.setdefault(key, []):
+                    found[key].append(name)
+        return {key: tuple(names) for key, names in sorted(found.items())}
+
+    def inherited_dates(self, ruleset: str) -> list[tuple[str, Any, str, Any]]:
+        """The date and year parameters ``ruleset`` inherits from an earlier year whose values
+        lie in that year or before (a deadline of the earlier assessment): each as (name, value,
+        the ruleset that declared it, the value moved on by the years between), by name. The
+        categories whose tree does not hold together are left out (that is said elsewhere)."""
+        from ._parameters import moved_on, of_its_year
+
+        rules = self.rulesets[ruleset][0]
+        found: dict[str, tuple[str, Any, str, Any]] = {}
+        for r, category in sorted(self.categories):
+            if r != ruleset:
+                continue
+            try:
+                plan = self.plan(ruleset, category)
+            except PackError:
+                continue
+            for fixture in plan.fixtures.values():
+                if fixture.kind != "parameter" or fixture.parameter is None or fixture.name in found:
+                    continue
+                origin = self.rulesets.get(fixture.origin, (None,))[0] if fixture.origin else None
+                if origin is None or origin.name == ruleset or origin.year >= rules.year:
+                    continue
+                value = fixture.parameter.value
+                if of_its_year(fixture.name, value, origin.year):
+                    found[fixture.name] = (fixture.name, value, origin.name, moved_on(value, rules.year - origin.year))
+        return [found[name] for name in sorted(found)]
 
     def _earlier_plan(self, ruleset: str, category: str) -> Plan | None:
         """The plan of ``category`` in the ruleset ``ruleset`` extends, if that one holds together."""

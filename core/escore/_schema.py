@@ -35,6 +35,7 @@ class EvidenceSchema:
         "dates",
         "disjoint",
         "graded",
+        "other_fields",
         "retired",
         "retired_units",
         "ruleset",
@@ -50,6 +51,7 @@ class EvidenceSchema:
         self.dates = dated_window(self.year)
         self.retired = plan.retired_fields
         self.retired_units = plan.retired_units
+        self.other_fields = plan.other_fields
         self.by_key = {f.key: (f.for_category(self.category), f.fixture_name) for f in plan.fields}
         self.all_fields = {d.field.key: d.field for d in plan.fixtures.values() if d.field is not None}
         self.graded = {key for key, f in self.all_fields.items() if f.type == "graded"}
@@ -101,6 +103,18 @@ def retired_field(schema: EvidenceSchema, key: str) -> str:
     earlier, readers = schema.retired[key]
     return _("{0} no longer reads this field ({1} of {2} read it; removed or replaced since)").format(
         schema.ruleset, ", ".join(readers) or "?", earlier
+    )
+
+
+def other_ruleset_field(ruleset: str, other_fields: Mapping[str, Sequence[str]], key: str) -> str | None:
+    """Why ``key`` is no field of ``ruleset`` when another installed ruleset declares it (a later
+    year's new field; see ``Plan.other_fields``): a sentence naming those rulesets, else ``None``
+    (then it is likely a typo)."""
+    names = other_fields.get(key)
+    if not names:
+        return None
+    return _("a field of {0} (an installed ruleset) that {1} does not read; score this evidence with --ruleset {2}").format(
+        ", ".join(names), ruleset, names[-1]
     )
 
 

@@ -17,13 +17,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ._collect import ruleset_chain
 from ._errors import InputError, InputErrors, did_you_mean, misspelt_column, misspelt_column_problem
 from ._evidence import Column, Field, Table, missing_column
 from ._frozen import frozen
 from ._i18n import N_, gettext
 from ._model import EvidenceLoader, Listed
 from ._report import SYNTHETIC_BANNER
-from ._schema import EvidenceSchema, check_dates, check_row, check_unit, ignore_retired, ignore_retired_unit
+from ._schema import EvidenceSchema, check_dates, check_row, check_unit, ignore_retired, ignore_retired_unit, other_ruleset_field
 from ._xlsx_layout import (
     ABOUT_KEYS,
     ABOUT_SHEET,
@@ -510,7 +511,7 @@ def read_evidence_book(
     # Every monitoring table of the ruleset by its sheet's name, with its columns: a sheet renamed is known by its keys.
     table_columns = {t.name[:31]: {c.name for c in t.columns} for t in plan.tables}
     table_columns.update({d.table.name[:31]: {c.name for c in d.table.columns} for d in plan.fixtures.values() if d.table is not None})
-    labels = _read_about(sheets.get(ABOUT_SHEET), plan, problems)
+    labels = _read_about(sheets.get(ABOUT_SHEET), plan, problems, str(path))
     if not labels.synthetic and any(_bannered(grid) for name, grid in sheets.items() if name != ABOUT_SHEET):
         # The sheets still carry the template's synthetic-data banner: sample data, whatever
         # became of the 说明 sheet (deleted, its line cleared) — never shown as a real result.
@@ -695,7 +696,7 @@ def _misnamed_table(
     return True
 
 
-def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Problems) -> BookLabels:
+def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Problems, where: str = "") -> BookLabels:
     if grid is None:
         return BookLabels()
     found: dict[str, tuple[int, Any]] = {}
@@ -708,11 +709,25 @@ def _read_about(grid: Sequence[Sequence[Any]] | None, plan: Any, problems: _Prob
                 notes.append(str(value))  # one row per note
     for key, expected in (("ruleset", plan.ruleset.name), ("category", plan.category.key)):
         if key in found and found[key][1] not in (None, expected):
+            label, cell = found[key][1], cell_name(ABOUT_SHEET, found[key][0], 1)
+            if key == "ruleset" and isinstance(label, str) and label in ruleset_chain(plan):
+                # A workbook filled for an earlier year of the scheme, carried over to the year
+                # that extends it (as an evidence directory of that year is scored).
+                from ._errors import warn
+
+                warn(
+                    gettext(
+                        "{0}: {1}: ruleset: this workbook is for ruleset '{2}', which '{3}' extends; its values are read as {3}'s"
+                    ).format(where, cell, label, expected)
+                )
+                continue
             problems.add(
-                cell_name(ABOUT_SHEET, found[key][0], 1),
+                cell,
                 key,
-                gettext("this workbook is for {0} '{1}', the run is for '{2}'").format(key, found[key][1], expected),
-                hint=gettext("use --{0} {1}").format(key, found[key][1]) if key == "category" else "",
+                gettext("this workbook is for {0} '{1}', the run is for '{2}'").format(key, label, expected),
+                hint=gettext("use --{0} {1}").format(key, label)
+                if key == "category"
+                else gettext("use --ruleset {0}, or the --year it assesses").format(label),
             )
     synthetic = False
     if "synthetic" in found:
@@ -875,6 +890,10 @@ def _unit_sheet_layout(
             ignore_retired(schema, key if key in schema.retired else base)  # inherited evidence: its column is skipped
         elif key in other_fields or (part in GRADED_PARTS and base in other_fields):
             problems.add(where, key, gettext("this field is not read by category '{0}'").format(schema.category))
+        elif (
+            elsewhere := other_ruleset_field(schema.ruleset, schema.other_fields, key if key in schema.other_fields else base)
+        ) is not None:
+            problems.add(where, key, elsewhere)
         else:
             candidates = [k for k, f in fields.items() if f.type != "graded"]
             candidates += [f"{k}.{p}" for k, f in fields.items() if f.type == "graded" for p in GRADED_PARTS]
