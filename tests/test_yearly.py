@@ -1935,6 +1935,8 @@ def test_a_later_year_is_told_of_the_dates_it_inherits_from_the_earlier_assessme
     monkeypatch.syspath_prepend(str(work / "pack"))
     monkeypatch.setenv("ESCORE_PLUGINS", FJ2017_PLUGINS + ",escore_fj2018.plugin")
     monkeypatch.setenv("ESCORE_LANG", "en")
+    for module in [m for m in sys.modules if m == "escore_fj2018" or m.startswith("escore_fj2018.")]:
+        monkeypatch.delitem(sys.modules, module)  # another test's pack of the same name, imported in this process
     verify = runner.invoke(cli, ["verify", "--ruleset", "fj2018", "-k", "credit"])
     assert verify.exit_code == 0, verify.output
     warned = [line for line in verify.stderr.splitlines() if "is inherited from fj2017" in line]
