@@ -735,6 +735,227 @@ def test_diff_one_evidence_under_two_rulesets(monkeypatch, db):
     assert all(u["rank_before"] == u["rank_after"] for u in data["units"])
 
 
+YEARS_2024_2026 = "escore_demo.plugin,tests.plugin_demo2026"
+ACROSS_YEARS = ["diff", "--ruleset", "demo2024", "--ruleset", "demo2026", "-c", "town", "--lang", "en"]
+
+
+def test_a_diff_across_years_shows_what_the_rules_changed(monkeypatch, db):
+    """demo2026 removes S-1-2, scores S-1-3 out of 12 (was 10), adds S-1-4 and weighs the website
+    50 (was 40). A removed or added indicator had delta null (its points in no delta, so the
+    deltas did not add up to the unit's), a changed maximum showed only the new one, and the
+    sections, which moved every total, were nowhere."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from escore._report import schema_text
+
+    monkeypatch.setenv("ESCORE_PLUGINS", YEARS_2024_2026)
+    data = as_json(CliRunner().invoke(cli, [*ACROSS_YEARS, "-f", "json"]))
+    jsonschema.Draft202012Validator(json.loads(schema_text("diff"))).validate(data)
+    assert data["schema_version"] == 2
+    assert data["sections"] == [
+        {
+            "name": "services",
+            "title": "Public services",
+            "weight_before": "60",
+            "weight_after": "60",
+            "raw_max_before": "60",
+            "raw_max_after": "60",
+            "change": "unchanged",
+        },
+        {
+            "name": "website",
+            "title": "Website",
+            "weight_before": "40",
+            "weight_after": "50",
+            "raw_max_before": "100",
+            "raw_max_after": "100",
+            "change": "changed",
+        },
+    ]
+    units = {u["code"]: u for u in data["units"]}
+    north = units["north"]
+    keys = ("code", "change", "points_before", "points_after", "delta", "max_before", "max_after", "max", "status_before", "status_after")
+    assert [tuple(i[k] for k in keys) for i in north["indicators"]] == [
+        ("S-1-2", "removed", "10", None, "-10", "10", None, "10", "scored", None),
+        ("S-1-3", "changed", "2", "2", "0", "10", "12", "12", "scored", "scored"),  # listed for its maximum alone
+        ("S-1-4", "added", None, "8", "8", None, "8", "8", None, "scored"),
+    ]
+    assert north["sections"] == [
+        {
+            "name": "services",
+            "raw_before": "52",
+            "raw_after": "50",
+            "points_before": "52",
+            "points_after": "50",
+            "delta": "-2",
+            "capped_before": False,
+            "capped_after": False,
+        },
+        {
+            "name": "website",
+            "raw_before": "100",
+            "raw_after": "100",
+            "points_before": "40",
+            "points_after": "50",
+            "delta": "10",
+            "capped_before": True,
+            "capped_after": True,
+        },
+    ]
+    east = units["east"]["indicators"]
+    assert [(i["code"], i["change"], i["delta"], i["status_after"]) for i in east] == [
+        ("S-1-2", "removed", "0", None),
+        ("S-1-3", "changed", "0", "scored"),
+        ("S-1-4", "added", "0", "missing"),  # east gives no service.plan_filed
+    ]
+    for unit in data["units"]:
+        # The services section keeps its weight (60 of 60): its indicators' deltas are its delta;
+        # the sections' deltas are the unit's.
+        services = sum(Decimal(i["delta"]) for i in unit["indicators"] if i["code"].startswith("S-"))
+        assert services == Decimal(unit["sections"][0]["delta"]), unit["code"]
+        assert sum(Decimal(s["delta"]) for s in unit["sections"]) == Decimal(unit["delta"]), unit["code"]
+    assert [(u["code"], u["delta"]) for u in data["units"]] == [("east", "0.5"), ("north", "8"), ("south", "3.4"), ("west", "0.6")]
+
+
+def test_a_diff_across_years_marks_the_changes_in_its_table_and_page(monkeypatch, db):
+    monkeypatch.setenv("ESCORE_PLUGINS", YEARS_2024_2026)
+    table = ok(CliRunner().invoke(cli, ACROSS_YEARS)).stdout.splitlines()
+    assert table[:3] == [
+        "before: demo2024 on escore_demo/sample",
+        "after:  demo2026 on escore_demo/sample",
+        "section website Website: weight 40 → 50",
+    ]
+    details = [line for line in table if line.startswith(("east ", "north ", "west ")) and ":" in line]
+    assert details == [
+        "east sections: services 29.95 → 29.95 (0.00); website 2.00 → 2.50 (+0.50)",
+        "east S-1-2 Reply delay: 0.00 → - (0.00, removed)",
+        "east S-1-3 Shared platforms: 0.00/10 → 0.00/12 (0.00)",
+        "east S-1-4 Plan on record: - → 0.00 missing (0.00, added)",
+        "north sections: services 52.00 → 50.00 (-2.00); website 40.00 → 50.00 (+10.00)",
+        "north S-1-2 Reply delay: 10.00 → - (-10.00, removed)",
+        "north S-1-3 Shared platforms: 2.00/10 → 2.00/12 (0.00)",
+        "north S-1-4 Plan on record: - → 8.00 (+8.00, added)",
+        "west sections: services 26.00 → 18.00 (-8.00); website 34.40 → 43.00 (+8.60)",
+        "west S-1-2 Reply delay: 10.00 → - (-10.00, removed)",
+        "west S-1-3 Shared platforms: 10.00/10 → 12.00/12 (+2.00)",
+        "west S-1-4 Plan on record: - → 0.00 (0.00, added)",
+    ]
+    html = ok(CliRunner().invoke(cli, [*ACROSS_YEARS, "-f", "html"])).stdout
+    assert "<p>section website Website: weight 40 → 50</p>" in html
+    assert "<p>north sections: services 52.00 → 50.00 (-2.00); website 40.00 → 50.00 (+10.00)</p>" in html
+    assert "<h3>north S-1-2 Reply delay: 10.00 → - (-10.00, removed)</h3>" in html
+    assert "<h3>west S-1-3 Shared platforms: 10.00/10 → 12.00/12 (+2.00)</h3>" in html
+    assert "<h3>east S-1-4 Plan on record: - → 0.00 missing (0.00, added)</h3>" in html
+    chinese = ok(CliRunner().invoke(cli, [*ACROSS_YEARS[:-1], "zh"])).stdout.splitlines()
+    assert chinese[2] == "部分 website Website：权重 40 → 50"
+    assert "north S-1-2 Reply delay：10.00 → -（-10.00，删除指标）" in chinese
+    assert "east S-1-4 Plan on record：- → 0.00 缺少证据（0.00，新增指标）" in chinese
+    assert "north 各部分：services 52.00 → 50.00（-2.00）；website 40.00 → 50.00（+10.00）" in chinese
+
+
+def test_a_diff_of_sections_added_removed_and_resized_says_so():
+    """A year may drop a section, add one or change a raw maximum: the header says which, and each
+    unit's section points count a section its side lacks as 0."""
+    from escore._cycle import diff_runs
+    from escore_cli._cycle import diff_table
+
+    def record(ruleset, sections):
+        parts = [
+            {"name": n, "title": n.title(), "weight": w, "raw": p, "raw_max": m, "points": p, "capped": False} for n, w, m, p in sections
+        ]
+        total = str(sum(Decimal(p) for _n, _w, _m, p in sections))
+        unit = {"code": "u1", "name": "U", "rank": 1, "total": total, "sections": parts, "indicators": []}
+        run = {"category": "town", "ruleset": ruleset, "evidence": ["ev"], "appeals": []}
+        return {"run": run, "units": [unit]}
+
+    before = record("a", [("one", "60", "60", "50"), ("two", "40", "100", "30")])
+    after = record("b", [("one", "60", "80", "50"), ("three", "40", "40", "35")])
+    data = diff_runs(before, after)
+    assert [(s["name"], s["change"], s["raw_max_before"], s["raw_max_after"]) for s in data["sections"]] == [
+        ("one", "changed", "60", "80"),
+        ("two", "removed", "100", None),
+        ("three", "added", None, "40"),
+    ]
+    assert [(s["name"], s["points_before"], s["points_after"], s["delta"]) for s in data["units"][0]["sections"]] == [
+        ("one", "50", "50", "0"),
+        ("two", "30", None, "-30"),
+        ("three", None, "35", "35"),
+    ]
+    assert data["units"][0]["delta"] == "5"
+    lines = diff_table(data).splitlines()
+    assert lines[2:5] == [
+        "section one One: raw max 60 → 80",
+        "section two Two: removed (weight 40, raw max 100)",
+        "section three Three: added (weight 40, raw max 40)",
+    ]
+    assert "u1 sections: one 50.00 → 50.00 (0.00); two 30.00 → - (-30.00); three - → 35.00 (+35.00)" in lines
+
+
+def test_a_diff_marks_an_indicator_missing_on_one_side(runner, evidence, tmp_path):
+    """A row of a diff said 10.00 → 0.00 where the after side had no evidence: the run's own
+    outputs say missing, the diff's row did not."""
+    later = tmp_path / "later"
+    shutil.copytree(evidence, later)
+    edit(later / "units" / "north.toml", "median_delay = 3\n", "")
+    args = ["diff", str(evidence), str(later), "-c", "town", "--lang", "en"]
+    table = ok(runner.invoke(cli, args)).stdout
+    assert "north S-1-2 Reply delay: 10.00 → 0.00 missing (-10.00)" in table
+    assert "section " not in table and "sections:" not in table  # one ruleset: its sections did not change
+    data = as_json(runner.invoke(cli, [*args, "-f", "json"]))
+    [item] = next(u for u in data["units"] if u["code"] == "north")["indicators"]
+    assert (item["change"], item["status_before"], item["status_after"], item["max_before"], item["max_after"]) == (
+        "changed",
+        "scored",
+        "missing",
+        "10",
+        "10",
+    )
+    assert all(s["change"] == "unchanged" for s in data["sections"])
+
+
+def test_a_diff_says_which_side_the_accepted_appeals_were_applied_to(monkeypatch, db):
+    """Appeals are of a year: under --ruleset demo2024 --ruleset demo2026 an appeal of 2024 applies
+    to the run before alone; stderr had said "applied accepted appeal(s) #1" of the diff as a whole."""
+    monkeypatch.setenv("ESCORE_PLUGINS", YEARS_2024_2026)
+    runner = CliRunner()
+    appeal = ["appeal", "add", "east", "S-1-1", "--claim", "rate counted wrong", "--set", "service.reply_rate=80", "--ruleset", "demo2024"]
+    ok(runner.invoke(cli, appeal))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "checked"]))
+    result = ok(runner.invoke(cli, ACROSS_YEARS))
+    assert "escore: applied accepted appeal(s) #1 to the run before (demo2024)\n" in result.stderr
+    assert "applied accepted appeal(s) #1\n" not in result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        "before: demo2024 on escore_demo/sample; accepted appeal(s) #1 applied",
+        "after:  demo2026 on escore_demo/sample",
+    ]
+    ok(runner.invoke(cli, [*appeal[:-1], "demo2026"]))  # the same claim, filed in 2026 too
+    ok(runner.invoke(cli, ["appeal", "decide", "2", "--accept", "--reason", "checked"]))
+    result = ok(runner.invoke(cli, ACROSS_YEARS))
+    assert "escore: applied accepted appeal(s) #1 to the run before (demo2024)\n" in result.stderr
+    assert "escore: applied accepted appeal(s) #2 to the run after (demo2026)\n" in result.stderr
+    same = ok(runner.invoke(cli, ["diff", "--ruleset", "demo2024", "--ruleset", "demo2024", "-c", "town", "--lang", "en"]))
+    assert "escore: applied accepted appeal(s) #1 to both runs (demo2024)\n" in same.stderr
+
+
+def test_a_diff_across_years_of_a_units_table_is_the_diff_of_the_roster(monkeypatch, db, evidence, tmp_path):
+    """diff --roster takes the sections from the plans, the roster's diff from the runs' units: the same."""
+    from escore._plugins import Catalog, make_plugin_manager
+
+    monkeypatch.setenv("ESCORE_PLUGINS", YEARS_2024_2026)
+    table = _units_table(tmp_path / "units.csv", Catalog(make_plugin_manager()).roster("demo2024", "town"))
+    runner = CliRunner()
+    for format_ in ("json", "table", "html"):
+        args = [*ACROSS_YEARS, "-e", str(evidence), "-f", format_]
+        of_table = ok(runner.invoke(cli, [*args, "--roster", str(table), "-j", "1"])).stdout
+        assert of_table == ok(runner.invoke(cli, args)).stdout, format_
+        if format_ == "json":
+            data = json.loads(of_table)
+            assert [(s["name"], s["weight_before"], s["weight_after"], s["change"]) for s in data["sections"]] == [
+                ("services", "60", "60", "unchanged"),
+                ("website", "40", "50", "changed"),
+            ]
+            assert [s["delta"] for s in data["units"][1]["sections"]] == ["-2", "10"]  # north
+
+
 @pytest.mark.parametrize("saved_first", [True, False])
 def test_a_directory_beside_a_saved_run_is_scored_with_the_run_s_ruleset(monkeypatch, db, evidence, saved_first):
     """A 2024 run diffed with a directory had the directory scored by the latest installed year
@@ -1115,7 +1336,7 @@ def test_json_outputs_match_their_shipped_schemas(runner, evidence):
         schema = json.loads(schema_text(name))
         jsonschema.Draft202012Validator.check_schema(schema)
         jsonschema.Draft202012Validator(schema).validate(data)
-        assert data["schema_version"] == 1
+        assert data["schema_version"] == schema["properties"]["schema_version"]["const"] == (2 if name == "diff" else 1)
     assert ok(runner.invoke(cli, ["schema", "plan"])).stdout == schema_text("plan")
 
 

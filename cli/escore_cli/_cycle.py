@@ -138,10 +138,31 @@ def _fresh_record(
     catalog = catalog_from(ctx)
     appeals = [] if no_appeals else accepted_appeals(db, catalog, category, ruleset, year)
     cycle = run_cycle(catalog, category, ruleset=ruleset, year=year, evidence=evidence, appeals=appeals)
-    note_appeals(cycle)
     record = run_record(cycle, catalog)
     record["run"]["id"] = None
     return record
+
+
+def _note_diff_appeals(records: list[dict[str, Any]], fresh: set[int]) -> None:
+    """Say which side of a diff the accepted appeals were applied to: appeals are of a category's
+    year, so the two sides of ``--ruleset A --ruleset B`` (or a directory scored under another
+    year) may apply different ones (a saved run's were applied when it was saved; its side of the
+    table says so)."""
+    applied = [(place, records[place]["run"]) for place in sorted(fresh) if records[place]["run"].get("appeals")]
+    if not applied:
+        return
+    ids = [", ".join(f"#{i}" for i in head["appeals"]) for _place, head in applied]
+    rulesets = [head["ruleset"] for _place, head in applied]
+    if len(applied) == 2 and ids[0] == ids[1] and rulesets[0] == rulesets[1]:
+        click.echo(_("escore: applied accepted appeal(s) {0} to both runs ({1})").format(ids[0], rulesets[0]), err=True)
+        return
+    for (place, _head), found, ruleset in zip(applied, ids, rulesets):
+        template = (
+            _("escore: applied accepted appeal(s) {0} to the run before ({1})")
+            if place == 0
+            else _("escore: applied accepted appeal(s) {0} to the run after ({1})")
+        )
+        click.echo(template.format(found, ruleset), err=True)
 
 
 def _installed_or_none(ctx: click.Context, ruleset: str) -> str | None:
@@ -194,7 +215,7 @@ def diff(
     roster: Path | None,
     jobs: int | None,
 ) -> None:
-    from escore._cycle import diff_records
+    from escore._cycle import diff_runs
     from escore._errors import UsageError
     from escore._store import default_path, open_store
 
@@ -214,6 +235,7 @@ def diff(
             write_output(lambda stream: write_diff_table(head, units, stream), output)
         return
     records: list[dict[str, Any]] = []
+    fresh: set[int] = set()  # the places of the sides scored now (not saved runs)
     if len(rulesets) == 2 and not runs:
         if not evidence and category:
             # The same evidence for both: the first ruleset's sample unless -e is given.
@@ -222,6 +244,7 @@ def diff(
             evidence = tuple(catalog.sample_evidence(catalog.plan(chosen.name, category)))
         for name in rulesets:
             records.append(_fresh_record(ctx, category, name, year, evidence, db, no_appeals))
+        fresh = {0, 1}
     elif len(runs) == 2 and len(rulesets) <= 1:
         ruleset = rulesets[0] if rulesets else None
         by_place: dict[int, dict[str, Any]] = {}
@@ -251,6 +274,7 @@ def diff(
             if side_ruleset is None and year is None and saved:
                 side_ruleset = _installed_or_none(ctx, saved[0]["run"]["ruleset"])
             by_place[place] = _fresh_record(ctx, known, side_ruleset, year, (Path(arg),), db, no_appeals)
+            fresh.add(place)
         records = [by_place[place] for place in range(len(runs))]
     else:
         raise UsageError(_("diff takes two runs (saved ids or evidence directories) or --ruleset A --ruleset B"))
@@ -275,7 +299,8 @@ def diff(
                 *languages
             )
         )
-    _write_diff(diff_records(records[0], records[1]), format_, output)
+    _note_diff_appeals(records, fresh)
+    _write_diff(diff_runs(records[0], records[1]), format_, output)
 
 
 def _check_saved_runs_options(
@@ -352,8 +377,43 @@ def diff_of_table(
 def _side_label(side: dict[str, Any]) -> str:
     if side.get("id") is not None:
         label = _("run #{0}").format(side["id"]) + (f" '{side['label']}'" if side.get("label") else "")
-        return f"{label} ({side['ruleset']}, {side['created']})"
-    return _("{0} on {1}").format(side["ruleset"], ", ".join(side.get("evidence") or []))
+        label = f"{label} ({side['ruleset']}, {side['created']})"
+    else:
+        label = _("{0} on {1}").format(side["ruleset"], ", ".join(side.get("evidence") or []))
+    if side.get("appeals"):  # appeals are of a year: the two sides may apply different ones
+        label = _("{0}; accepted appeal(s) {1} applied").format(label, ", ".join(f"#{i}" for i in side["appeals"]))
+    return label
+
+
+def _section_lines(head: dict[str, Any]) -> list[str]:
+    """A line per section whose weight or raw maximum differs between the sides, or that one side
+    lacks: its points are raw × weight ÷ raw maximum, so it moves totals that no indicator explains."""
+    lines = []
+    for section in head.get("sections", ()):
+        name = f"{section['name']} {section['title']}"
+        if section["change"] == "added":
+            lines.append(_("section {0}: added (weight {1}, raw max {2})").format(name, section["weight_after"], section["raw_max_after"]))
+        elif section["change"] == "removed":
+            lines.append(
+                _("section {0}: removed (weight {1}, raw max {2})").format(name, section["weight_before"], section["raw_max_before"])
+            )
+        elif section["change"] == "changed":
+            parts = []
+            if section["weight_before"] != section["weight_after"]:
+                parts.append(_("weight {0} → {1}").format(section["weight_before"], section["weight_after"]))
+            if section["raw_max_before"] != section["raw_max_after"]:
+                parts.append(_("raw max {0} → {1}").format(section["raw_max_before"], section["raw_max_after"]))
+            lines.append(_("section {0}: {1}").format(name, _(", ").join(parts)))
+    return lines
+
+
+def _unit_sections_line(unit: dict[str, Any]) -> str:
+    """The unit's section points before → after (shown when the sides' sections differ)."""
+    parts = [
+        _("{0} {1} → {2} ({3})").format(s["name"], _num(s["points_before"]), _num(s["points_after"]), _delta(s["delta"]))
+        for s in unit.get("sections", ())
+    ]
+    return _("{0} sections: {1}").format(unit["code"], _("; ").join(parts))
 
 
 def _delta(text: str | None) -> str:
@@ -384,6 +444,39 @@ def _changed(item: dict[str, Any]) -> str:
     )
 
 
+def _diff_side(points: str | None, max_: str | None, status: str | None, show_max: bool) -> str:
+    """One side of a changed indicator: its points, its maximum where the sides' maxima differ,
+    and its status where it is not scored (``missing``, as a run's outputs mark it)."""
+    from decimal import Decimal
+
+    from escore._i18n import status_label
+    from escore._score import fmt
+
+    if points is None:
+        return "-"
+    text = _num(points) + (f"/{fmt(Decimal(max_))}" if show_max and max_ is not None else "")
+    return text + (f" {status_label(status)}" if status not in (None, "scored") else "")
+
+
+def _diff_changed(item: dict[str, Any]) -> str:
+    """One changed indicator of a diff: code, title, each side's points (with its maximum where
+    the maxima differ, its status where not scored), the delta, and ``removed``/``added`` for an
+    indicator one side does not score."""
+    show_max = item.get("max_before") is not None and item.get("max_after") is not None and item["max_before"] != item["max_after"]
+    before = _diff_side(item["points_before"], item.get("max_before"), item["status_before"], show_max)
+    after = _diff_side(item["points_after"], item.get("max_after"), item["status_after"], show_max)
+    change = item.get("change")
+    if change == "removed":
+        return _("{0} {1}: {2} → {3} ({4}, {5})").format(
+            item["code"], item["title"], before, after, _delta(item["delta"]), pgettext("diff", "removed")
+        )
+    if change == "added":
+        return _("{0} {1}: {2} → {3} ({4}, {5})").format(
+            item["code"], item["title"], before, after, _delta(item["delta"]), pgettext("diff", "added")
+        )
+    return _("{0} {1}: {2} → {3} ({4})").format(item["code"], item["title"], before, after, _delta(item["delta"]))
+
+
 def diff_table(data: dict[str, Any]) -> str:
     """The table of a diff (:func:`write_diff_table` into a string)."""
     import io
@@ -409,6 +502,8 @@ def write_diff_table(head: dict[str, Any], units: Iterable[dict[str, Any]], stre
 
     columns: list[list[str]] = [[] for _ in DIFF_HEADINGS]
     count = changed = 0
+    section_lines = _section_lines(head)
+    sections_differ = bool(section_lines)  # each changed unit's section points then explain its move
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as detail:
         for u in units:
             count += 1
@@ -419,12 +514,15 @@ def write_diff_table(head: dict[str, Any], units: Iterable[dict[str, Any]], stre
             row += [str(u["rank_before"] or "-"), str(u["rank_after"] or "-")]
             for column, cell in zip(columns, row):
                 column.append(cell)
+            if sections_differ:
+                detail.write(safe("\n" + _unit_sections_line(u)) + "\n")
             for item in u["indicators"]:
-                lines = ["", f"{u['code']} " + _changed(item)]
+                lines = ["", f"{u['code']} " + _diff_changed(item)]
                 lines += ["    " + _("before · {0}").format(r) for r in item["reasons_before"]]
                 lines += ["    " + _("after  · {0}").format(r) for r in item["reasons_after"]]
                 detail.write(safe("\n".join(lines)) + "\n")
         lines = [_("before: {0}").format(_side_label(head["before"])), _("after:  {0}").format(_side_label(head["after"]))]
+        lines += section_lines
         if head.get("synthetic"):
             lines.append(f"*** {synthetic_banner()} ***")
         lines.append("")
@@ -462,6 +560,7 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
     # Messages are looked up outside the f-strings: the extractor does not read inside them.
     before = _("before: {0}").format(_side_label(head["before"]))
     after = _("after:  {0}").format(_side_label(head["after"]))
+    section_lines = _section_lines(head)
     was, now = _("before · {0}"), _("after  · {0}")
     rounding = _("points rounded half-up to 2 places; deltas and ranks use exact values (-f json has them exact)")
     parts = [
@@ -471,6 +570,7 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
         ".up{color:#070}.down{color:#b00}td.n{text-align:right}</style></head><body>",
         "<h1>escore diff</h1>",
         f"<p>{escape(before)}<br>{escape(after)}</p>",
+        f"<p>{'<br>'.join(escape(line) for line in section_lines)}</p>" if section_lines else "",
         f"<p><strong>{escape(synthetic_banner())}</strong></p>" if head.get("synthetic") else "",
         "<table><tr>" + "".join(f"<th>{escape(_(h))}</th>" for h in DIFF_HEADINGS) + "</tr>",
     ]
@@ -484,8 +584,10 @@ def write_diff_html(head: dict[str, Any], units: Iterable[dict[str, Any]], strea
                 f'<td class="n">{_num(u["total_after"])}</td><td class="n" title="{escape(u["delta"] or "")}">{_delta(u["delta"])}</td>'
                 f'<td class="n">{u["rank_before"] or "-"}</td><td class="n">{u["rank_after"] or "-"}</td></tr>\n'
             )
+            if section_lines and _is_changed(u):
+                detail.write(f"<p>{escape(_unit_sections_line(u))}</p>\n")
             for item in u["indicators"]:
-                detail.write(f"<h3>{escape(u['code'])} {escape(_changed(item))}</h3>\n")
+                detail.write(f"<h3>{escape(u['code'])} {escape(_diff_changed(item))}</h3>\n")
                 detail.write("<ul>" + "".join(f"<li>{escape(was.format(r))}</li>" for r in item["reasons_before"]) + "\n")
                 detail.write("".join(f"<li>{escape(now.format(r))}</li>" for r in item["reasons_after"]) + "</ul>\n")
         stream.write("</table>\n")

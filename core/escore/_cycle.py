@@ -38,12 +38,17 @@ from ._model import Unit
 from ._results import RunResult, UnitResult
 from ._run import Engine
 from ._schema import check_dates, check_unit, other_ruleset_field, retired_field, schema_of, warn_dates_off_year
-from ._score import EXACT_SUMS, fmt, in_scoring_context
+from ._score import EXACT_SUMS, ZERO, fmt, in_scoring_context
 from ._text import show
 from ._toml import MAX_DEPTH, check_limits
 
-#: Version of the JSON shapes of diff, whatif, plan and history (schemas/<command>.schema.json).
+#: Version of the JSON shapes of whatif, plan and history (schemas/<command>.schema.json).
 SCHEMA_VERSION = 1
+#: Version of the JSON of diff (schemas/diff.schema.json). 2: an indicator one run scores and the
+#: other does not (a year that removed or added it) has the delta of the points it took away or
+#: brought (it was null), and says which (``change``); each indicator carries both maxima, the
+#: document the sections of both sides, each unit its section points on both sides.
+DIFF_SCHEMA_VERSION = 2
 
 
 def toml_value(text: str, where: str = "--set", key: str = "") -> Any:
@@ -662,7 +667,27 @@ def _exact(text: str | None) -> str | None:
 
 
 def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None = None) -> dict[str, Any]:
-    """Per unit the totals before and after, the exact delta, the rank move, and the changed indicators."""
+    """Per unit the totals before and after, the exact delta, the rank move, and the changed
+    indicators: the shape ``whatif`` shows of its unit (``only``). ``diff`` adds what the two
+    sides' rules say (:func:`diff_runs`)."""
+    return _diff_document(before, after, only=only, full=False)
+
+
+def diff_runs(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """The document of ``escore diff`` (schemas/diff.schema.json): :func:`diff_records` with the
+    sections of both sides (their weights and raw maxima, :func:`section_changes`), each unit's
+    section points on both sides, and each changed indicator's maxima on both sides and its
+    ``change`` (an indicator one side does not score: ``removed`` or ``added``, its delta the
+    points it took away or brought)."""
+    document = _diff_document(before, after, only=None, full=True)
+    units = document.pop("units")
+    document["schema_version"] = DIFF_SCHEMA_VERSION
+    document["sections"] = section_changes(record_sections(before), record_sections(after))
+    document["units"] = units
+    return document
+
+
+def _diff_document(before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None, full: bool) -> dict[str, Any]:
     _same_category(before["run"], after["run"])
     old = {u["code"]: u for u in before["units"]}
     new = {u["code"]: u for u in after["units"]}
@@ -672,7 +697,7 @@ def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: s
     same = same_reasons(before["run"].get("evidence") or [], after["run"].get("evidence") or [])
     if not same_language(before, after):  # every explanation differs in its words alone: points and statuses are compared
         same = _always
-    units = [diff_unit(code, old.get(code), new.get(code), same) for code in codes]
+    units = [diff_unit(code, old.get(code), new.get(code), same, full=full) for code in codes]
     return {
         "schema_version": SCHEMA_VERSION,
         "before": _side(before),
@@ -680,6 +705,52 @@ def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: s
         "synthetic": _synthetic(before, after),
         "units": units,
     }
+
+
+def record_sections(record: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The sections of a run record, as its units carry them (every unit of a run has its plan's
+    sections, in the plan's order): name, title, weight and raw maximum."""
+    for unit in record["units"]:
+        if "sections" in unit:
+            return [{"name": s["name"], "title": s["title"], "weight": s["weight"], "raw_max": s["raw_max"]} for s in unit["sections"]]
+    return []
+
+
+def plan_sections(plan: Plan) -> list[dict[str, str]]:
+    """:func:`record_sections` of a run of ``plan``, from the plan (a diff that keeps no records)."""
+    return [{"name": s.name, "title": s.title, "weight": str(s.weight), "raw_max": str(s.raw_max)} for s in plan.sections]
+
+
+def section_changes(before: Sequence[Mapping[str, str]], after: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
+    """Each section of either side (the before side's order, then those only the after side has)
+    with its weight and raw maximum on both sides and its ``change``: ``unchanged``, ``changed``
+    (weight or raw maximum), ``removed`` or ``added``. A section's points are raw × weight ÷ raw
+    maximum: a changed one moves every unit's total while no indicator's points move."""
+    old = {s["name"]: s for s in before}
+    new = {s["name"]: s for s in after}
+    out = []
+    for name in [*old, *(n for n in new if n not in old)]:
+        x, y = old.get(name), new.get(name)
+        weights = [None if s is None else fmt(Decimal(s["weight"])) for s in (x, y)]
+        maxima = [None if s is None else fmt(Decimal(s["raw_max"])) for s in (x, y)]
+        if x is None:
+            change = "added"
+        elif y is None:
+            change = "removed"
+        else:
+            change = "unchanged" if weights[0] == weights[1] and maxima[0] == maxima[1] else "changed"
+        out.append(
+            {
+                "name": name,
+                "title": (y or x or {}).get("title", ""),
+                "weight_before": weights[0],
+                "weight_after": weights[1],
+                "raw_max_before": maxima[0],
+                "raw_max_after": maxima[1],
+                "change": change,
+            }
+        )
+    return out
 
 
 def same_language(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
@@ -742,36 +813,51 @@ def diff_unit(
     a: Mapping[str, Any] | None,
     b: Mapping[str, Any] | None,
     same: Callable[[Sequence[str], Sequence[str]], bool] = operator.eq,
+    *,
+    full: bool = False,
 ) -> dict[str, Any]:
     """The unit ``code`` before (``a``, its :func:`unit_record`; ``None``: not in that run) and
     after: totals, the exact delta, the rank move, and each indicator whose points, status or
-    explanation changed (``same``: whether two explanations are the same, :func:`same_reasons`)."""
+    explanation changed (``same``: whether two explanations are the same, :func:`same_reasons`).
+
+    ``full`` (``diff``'s shape, :func:`diff_runs`): an indicator whose maximum changed is listed
+    too, each indicator carries its maximum on both sides and its ``change`` (``changed``;
+    ``removed`` or ``added``: one side does not score it), and the unit its sections' raw and
+    points on both sides. When the unit is in both runs, an indicator or section one side does
+    not have counts 0 there: its delta is the points it took away or brought, so the deltas add
+    up as the points do."""
     indicators = []
+    both = a is not None and b is not None
     a_items = {i["code"]: i for i in (a or {}).get("indicators", ())}
     b_items = {i["code"]: i for i in (b or {}).get("indicators", ())}
     for icode in sorted(set(a_items) | set(b_items), key=natural_key):
         x, y = a_items.get(icode), b_items.get(icode)
-        if x and y and Decimal(x["points"]) == Decimal(y["points"]) and x["status"] == y["status"] and same(x["reasons"], y["reasons"]):
-            continue
+        if x and y and _same_item(x, y, same) and (not full or _exact(x.get("max")) == _exact(y.get("max"))):
+            continue  # (with full, a new maximum changes the points the indicator lost: it is listed)
         px = Decimal(x["points"]) if x else None
         py = Decimal(y["points"]) if y else None
-        indicators.append(
-            {
-                "code": icode,
-                "title": (y or x or {}).get("title", ""),
-                "max": _exact((y or x or {}).get("max")),
-                "points_before": None if px is None else fmt(px),
-                "points_after": None if py is None else fmt(py),
-                "delta": fmt(EXACT_SUMS.subtract(py, px)) if px is not None and py is not None else None,
-                "status_before": x["status"] if x else None,
-                "status_after": y["status"] if y else None,
-                "reasons_before": x["reasons"] if x else [],
-                "reasons_after": y["reasons"] if y else [],
-            }
-        )
+        item: dict[str, Any] = {
+            "code": icode,
+            "title": (y or x or {}).get("title", ""),
+            "max": _exact((y or x or {}).get("max")),
+            "points_before": None if px is None else fmt(px),
+            "points_after": None if py is None else fmt(py),
+            "delta": fmt(EXACT_SUMS.subtract(py, px)) if px is not None and py is not None else None,
+            "status_before": x["status"] if x else None,
+            "status_after": y["status"] if y else None,
+            "reasons_before": x["reasons"] if x else [],
+            "reasons_after": y["reasons"] if y else [],
+        }
+        if full:
+            item["change"] = "removed" if y is None else ("added" if x is None else "changed")
+            item["max_before"] = _exact(x.get("max")) if x else None
+            item["max_after"] = _exact(y.get("max")) if y else None
+            if both and item["delta"] is None:
+                item["delta"] = fmt(EXACT_SUMS.subtract(py or ZERO, px or ZERO))
+        indicators.append(item)
     ta = Decimal(a["total"]) if a else None
     tb = Decimal(b["total"]) if b else None
-    return {
+    unit: dict[str, Any] = {
         "code": code,
         "name": (b or a or {})["name"],
         "total_before": None if ta is None else fmt(ta),
@@ -781,6 +867,41 @@ def diff_unit(
         "rank_after": b["rank"] if b else None,
         "indicators": indicators,
     }
+    if full:
+        unit["sections"] = _unit_sections(a, b)
+    return unit
+
+
+def _same_item(x: Mapping[str, Any], y: Mapping[str, Any], same: Callable[[Sequence[str], Sequence[str]], bool]) -> bool:
+    """Whether an indicator's points, status and explanation are the same on both sides."""
+    return Decimal(x["points"]) == Decimal(y["points"]) and x["status"] == y["status"] and same(x["reasons"], y["reasons"])
+
+
+def _unit_sections(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Each section of the unit on either side: exact raw and points before and after, the delta of
+    its points (a section one side does not have counts 0 there while the unit is in both runs),
+    and whether the raw score was capped to the section's raw maximum."""
+    old = {s["name"]: s for s in (a or {}).get("sections", ())}
+    new = {s["name"]: s for s in (b or {}).get("sections", ())}
+    both = a is not None and b is not None
+    out = []
+    for name in [*old, *(n for n in new if n not in old)]:
+        x, y = old.get(name), new.get(name)
+        px = Decimal(x["points"]) if x else None
+        py = Decimal(y["points"]) if y else None
+        out.append(
+            {
+                "name": name,
+                "raw_before": _exact(x["raw"]) if x else None,
+                "raw_after": _exact(y["raw"]) if y else None,
+                "points_before": None if px is None else fmt(px),
+                "points_after": None if py is None else fmt(py),
+                "delta": fmt(EXACT_SUMS.subtract(py or ZERO, px or ZERO)) if both else None,
+                "capped_before": bool(x["capped"]) if x else None,
+                "capped_after": bool(y["capped"]) if y else None,
+            }
+        )
+    return out
 
 
 #: Units per part of :func:`diff_in_table` shared out to processes (each unit is scored in full on
@@ -800,7 +921,7 @@ def diff_in_table(
     year: int | None = None,
     jobs: int | None = None,
 ) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
-    """:func:`diff_records` of two runs of the units table ``roster``, each side a ruleset and
+    """:func:`diff_runs` of two runs of the units table ``roster``, each side a ruleset and
     its evidence (a units table has no accepted appeals), without either run's records: the
     document without its ``units``, and its units as they come.
 
@@ -822,6 +943,7 @@ def diff_in_table(
     _same_category(*heads)
     at = [{s.unit.code: (index, rank) for index, (s, rank) in enumerate(zip(summaries_of(r.units), r.ranks))} for r in runs]
     metas = [node_meta(result.plan) for result in runs]
+    sections = section_changes(plan_sections(runs[0].plan), plan_sections(runs[1].plan))
     codes = sorted(set(at[0]) | set(at[1]), key=natural_key)
 
     def records(side: int, part_codes: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -838,13 +960,14 @@ def diff_in_table(
 
     def part(part_codes: Sequence[str]) -> list[dict[str, Any]]:
         before, after = records(0, part_codes), records(1, part_codes)
-        return [diff_unit(code, before.get(code), after.get(code), same) for code in part_codes]
+        return [diff_unit(code, before.get(code), after.get(code), same, full=True) for code in part_codes]
 
     parts = [codes[start : start + DIFF_PER_PART] for start in range(0, len(codes), DIFF_PER_PART)]
     processes = default_jobs(len(codes)) if jobs is None else jobs
     units = (unit for found in ordered_map(part, parts, processes if len(parts) > 1 else 1) for unit in found)
     before, after = {"run": heads[0]}, {"run": heads[1]}
-    return {"schema_version": SCHEMA_VERSION, "before": _side(before), "after": _side(after), "synthetic": _synthetic(before, after)}, units
+    head = {"schema_version": DIFF_SCHEMA_VERSION, "before": _side(before), "after": _side(after), "synthetic": _synthetic(before, after)}
+    return {**head, "sections": sections}, units
 
 
 def _side(record: Mapping[str, Any]) -> dict[str, Any]:
