@@ -595,6 +595,14 @@ def test_a_work_summary_received_before_the_assessed_year_is_scored_as_given_and
     assert scored_json["warnings"] == [warned.removeprefix("escore: warning: ").rstrip("\n")]
 
 
+def test_rows_a_run_does_not_score_are_not_warned_of(work):
+    """A county's early summary kept in the city evidence's table (one table for every unit, as an
+    office keeps it) was warned of by the city run as 'scored as given', though no city scores it."""
+    table = copy("website-city") / "monitoring" / "website_summaries.csv"
+    append_row(table, "xiamen.siming,2016-12-20")
+    assert scored("city")[0] == ""
+
+
 def test_a_city_finding_dated_before_the_assessed_year_is_warned_of(work):
     """A 视频会议 finding dated 2016 deducted from a city's 2017 points without a word."""
     table = copy("city") / "monitoring" / "city_video_incidents.csv"

@@ -274,3 +274,26 @@ def test_a_unit_of_another_category_in_a_fields_table_is_refused(clean, code, la
     _city_fields_table(shutil.copytree(CITY, clean / "again"))
     result = CliRunner().invoke(cli, ["explain", "xiamen", "-e", str(clean / "again"), "--lang", "en"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_category_whose_plan_cannot_be_built_does_not_get_its_units_rows_refused(fj2017_only, monkeypatch):
+    """A broken later pack of one category had its units' rows of a shared table refused in another
+    category's run, for a false reason ('read for county, city units only'): the broken category
+    may read any table, so its rows are left to its own runs, which report the pack's error."""
+    from escore import PackError
+    from escore._plugins import Catalog, make_plugin_manager
+    from escore._session import other_units
+
+    catalog = Catalog(make_plugin_manager())
+    county = catalog.plan("fj2017", "county")
+    table = next(t for t in county.tables if t.name == "website_annual_reports")
+    assert other_units(catalog, county).problem(table, "prov.bgt") is None
+    built = Catalog.plan
+
+    def broken(self, ruleset, category):
+        if category == "provincial":
+            raise PackError("fj2017/provincial: broken")
+        return built(self, ruleset, category)
+
+    monkeypatch.setattr(Catalog, "plan", broken)
+    assert other_units(catalog, county).problem(table, "prov.bgt") is None

@@ -901,7 +901,7 @@ class _Reading:
         )
         warn_repeated_rows(tables, row_file)
         warn_dates_off_year(self.schema, codes, values, functools.partial(_field_file, origins, files))
-        warn_rows_before_year(self.schema, tables, row_file)
+        warn_rows_before_year(self.schema, tables, row_file, self.wanted)
         return EvidenceSet(values, tables, files, self.synthetic, tuple(self.notes), tuple(str(p) for p in paths))
 
 

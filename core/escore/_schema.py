@@ -248,12 +248,16 @@ def warn_dates_off_year(schema: EvidenceSchema, codes: Sequence[str], values: An
 
 
 def warn_rows_before_year(
-    schema: EvidenceSchema, tables: Mapping[str, Mapping[str, Sequence[Any]]], row_where: Callable[[str, Any, int], str]
+    schema: EvidenceSchema,
+    tables: Mapping[str, Mapping[str, Sequence[Any]]],
+    row_where: Callable[[str, Any, int], str],
+    scored: Collection[str] | None = None,
 ) -> None:
     """One warning per table column declared ``since_assessment_year`` naming the rows dated
     before the year the ruleset assesses (a few, then how many more): this year's work summary
     received the year before is last year's, or a year typed wrong. Scored as given, as a field's
-    date outside its year (:func:`warn_dates_off_year`): a derived year may score last year's sample."""
+    date outside its year (:func:`warn_dates_off_year`): a derived year may score last year's sample.
+    ``scored``: the units the run scores (else every unit's rows are counted)."""
     from ._errors import warn
     from ._tablerows import TableRows
 
@@ -262,6 +266,9 @@ def warn_rows_before_year(
     for name in sorted(tables):
         spec = schema.tables.get(name)
         by_unit = tables[name]
+        # The rows this run scores: its units', and its sub-units' in a table that rolls up (a
+        # sub-unit's rows of another table are kept for its own category, not scored here).
+        everyone = scored is None or (spec is not None and spec.rollup)
         for index, col in enumerate(spec.columns if spec is not None else (), start=2):  # a row: unit, line, cells
             if not col.since_assessment_year:
                 continue
@@ -273,10 +280,13 @@ def warn_rows_before_year(
                 continue
             early = [
                 _("{0} ({1}, {2})").format(row_where(name, row, position), row.unit, row[index].isoformat())
-                for rows in by_unit.values()
+                for code, rows in by_unit.items()
+                if everyone or code in scored  # type: ignore[operator]
                 for position, row in enumerate(rows)
                 if row[index] is not None and row[index] < first_day
             ]
+            if not early:
+                continue
             places = _(", ").join(early[:shown_at_most])
             if len(early) > shown_at_most:
                 places += _(" and {0} more").format(len(early) - shown_at_most)

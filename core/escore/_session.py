@@ -194,8 +194,10 @@ def other_units(catalog: Catalog, plan: Plan) -> OtherUnits:
     def tables_of(key: str) -> list[str]:
         try:
             return [table.name for table in catalog.plan(ruleset, key).tables]
-        except PackError:  # a category that cannot be scored reads no table
-            return []
+        except PackError:
+            # A category whose plan cannot be built (a broken later pack) may read any table the
+            # packs declare: its units' rows are not refused for a reason this run cannot know.
+            return [d.table.name for d in plan.fixtures.values() if d.table is not None]
 
     others = sorted(key for name, key in catalog.categories if name == ruleset and key != category)
     return OtherUnits(category, plan.category.subunits, functools.partial(catalog.unit_categories, ruleset), tables_of, others)
