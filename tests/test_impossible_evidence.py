@@ -739,3 +739,30 @@ def test_rows_of_a_kind_over_two_files_are_named_by_file(work):
         f"escore: error: ev2/monitoring/city_video_incidents.csv:{5 - len(lines)}: kind: expected at most 3 rows with kind "
         f"hd_room_missing for a unit; fuzhou.minhou has {len(lines) + 2} (rows {listed})\n"
     )
+
+
+def test_a_what_if_row_of_a_sub_unit_in_a_table_that_does_not_roll_up_is_refused(work):
+    """--add-row 'city_mlps_findings:unit=xiamen.siming,…' was accepted and counted for nobody
+    ('no indicator changed'), as such a row in a file had been before it was refused."""
+    result = CliRunner().invoke(
+        cli, ["whatif", "xiamen", "--lang", "en", "--add-row", "city_mlps_findings:unit=xiamen.siming,date=2017-10-01,system=x,finding=y"]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "escore: error: --add-row: city_mlps_findings:unit: city_mlps_findings does not roll up: a sub-unit's rows count "
+        "for its parent in roll-up tables only; record this row under 'xiamen'\n"
+    )
+    rolled = CliRunner().invoke(
+        cli, ["whatif", "xiamen", "--lang", "en", "--add-row", "city_video_incidents:unit=xiamen.siming,date=2017-10-01,kind=rollcall_late"]
+    )
+    assert rolled.exit_code == 0, rolled.output  # a roll-up table's sub-unit row counts for the city
+
+
+def test_a_what_if_row_dated_before_the_assessed_year_is_warned_of(work):
+    """A row added by --add-row before the assessed year had no warning, where the same row in a file has one."""
+    result = CliRunner().invoke(cli, ["whatif", "xiamen.siming", "--lang", "en", "--add-row", "website_summaries:received=2016-12-01"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "escore: warning: website_summaries.received: 1 row(s) dated before 2017, the year fj2017 assesses: "
+        "--add-row: website_summaries (xiamen.siming, 2016-12-01); scored as given\n"
+    )

@@ -37,7 +37,7 @@ from ._load import parse_rows
 from ._model import Unit
 from ._results import RunResult, UnitResult
 from ._run import Engine
-from ._schema import check_dates, check_unit, other_ruleset_field, retired_field, schema_of, warn_dates_off_year
+from ._schema import check_dates, check_unit, other_ruleset_field, retired_field, schema_of, warn_dates_off_year, warn_rows_before_year
 from ._score import EXACT_SUMS, ZERO, fmt, in_scoring_context
 from ._text import show
 from ._toml import MAX_DEPTH, check_limits
@@ -309,6 +309,14 @@ class Changes:
                     f"{name}:unit",
                     _("expected '{0}' or one of its sub-units, got {1}").format(unit, show(row["unit"])),
                 )
+            if row["unit"] != unit and not spec.rollup:  # its rows here count for nobody: a deduction lost
+                raise InputError(
+                    where or "--add-row",
+                    f"{name}:unit",
+                    _(
+                        "{0} does not roll up: a sub-unit's rows count for its parent in roll-up tables only; record this row under '{1}'"
+                    ).format(name, unit),
+                )
             by_unit = dict(tables.get(name, {}))
             # After every row loaded and every row added (never a line a removed row had): a row
             # no file holds. Loaded for one unit (a what-if of a units table), that is its rows.
@@ -345,6 +353,7 @@ class Changes:
             row_where,
         )
         warn_dates_off_year(schema, [unit], {unit: changed}, lambda _code, _key: where or "--set")
+        warn_rows_before_year(schema, added_rows, row_where)
         return attrs.evolve(data, values={**data.values, unit: values}, tables=tables)
 
 
