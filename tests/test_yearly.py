@@ -1957,3 +1957,26 @@ def test_a_later_year_is_told_of_the_dates_it_inherits_from_the_earlier_assessme
     replaced = runner.invoke(cli, ["verify", "--ruleset", "fj2018", "-k", "credit"])
     assert replaced.exit_code == 0, replaced.output
     assert "is inherited from" not in replaced.stderr
+
+
+def test_a_golden_case_of_a_unit_the_later_year_dropped_says_so(with_fj2018, tmp_path):
+    """An inherited case of a county fj2018's roster dropped suggested another unit ('did you mean
+    sanming.mingxi?'); it now names the year that holds the unit and the way to drop the case."""
+    from escore import InputError
+    from escore._golden import case_target, load_cases
+    from escore._plugins import Catalog, make_plugin_manager
+
+    cases = tmp_path / "dropped.golden.toml"
+    cases.write_text(
+        '[[case]]\nid = "meilie"\ntitle = "a merged county"\ncategory = "county"\nunit = "sanming.meilie"\n[case.expect]\ntotal = "0"\n',
+        encoding="utf-8",
+    )
+    [case] = load_cases(cases)
+    catalog = Catalog(make_plugin_manager())
+    assert case_target(catalog, case, "fj2017")[2].code == "sanming.meilie"
+    with pytest.raises(InputError) as raised:
+        case_target(catalog, case, "fj2018")
+    assert str(raised.value).endswith(
+        "unit: 'sanming.meilie' is a unit of fj2017's roster of county, which fj2018 dropped: "
+        "list the case in fj2018's drop=[…], or give the case its unit inline"
+    ), str(raised.value)

@@ -290,6 +290,15 @@ def case_target(catalog: Catalog, case: GoldenCase, ruleset: str | None = None) 
     roster = {u.code: u for u in catalog.roster(chosen.name, case.category)} if (chosen.name, case.category) in catalog.rosters else {}
     if isinstance(case.unit, str):
         if case.unit not in roster:
+            for earlier in reversed(catalog.chain(chosen.name)[:-1]):  # a unit the later year's roster dropped
+                if (earlier, case.category) in catalog.rosters and any(u.code == case.unit for u in catalog.roster(earlier, case.category)):
+                    raise InputError(
+                        where,
+                        "unit",
+                        _(
+                            "'{0}' is a unit of {1}'s roster of {2}, which {3} dropped: list the case in {3}'s drop=[…], or give the case its unit inline"
+                        ).format(case.unit, earlier, case.category, chosen.name),
+                    )
             raise InputError(
                 where, "unit", _("no {0} unit '{1}' in the roster").format(case.category, case.unit), hint=did_you_mean(case.unit, roster)
             )
