@@ -782,6 +782,22 @@ def test_a_write_killed_outright_is_swept_by_the_next_write_once_an_hour_old(tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.csv.0123456789ab", ".plans.csv.0123456789ab", "plans.csv"]
 
 
+def test_stale_writes_are_swept_where_the_system_has_no_user_ids(tmp_path, monkeypatch):
+    """Without os.getuid (Windows) the sweep after a write had raised AttributeError, which no
+    handler expected, once the output was already in place."""
+    import time
+
+    from escore_cli._common import _sweep_stale_writes
+
+    left = tmp_path / ".out.csv.0123456789ab"
+    left.write_text("killed")
+    hour_ago = time.time() - 3601
+    os.utime(left, (hour_ago, hour_ago))
+    monkeypatch.delattr(os, "getuid")
+    _sweep_stale_writes(tmp_path, "out.csv")
+    assert not left.exists()
+
+
 def test_the_cache_command_writes_nothing_into_the_cache(tmp_path, monkeypatch):
     """``escore cache`` reads the packs to speak their language, and their parsed TOML files had
     been saved into the cache at exit: one just cleared showed 8 KiB at the next look."""

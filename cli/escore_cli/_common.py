@@ -337,6 +337,8 @@ def _sweep_stale_writes(directory: Path, name: str) -> None:
 
     prefix, size = f".{name}.", len(name) + 14  # .NAME. and 12 hexadecimal digits
     stale = time.time() - STALE_WRITE_SECONDS
+    getuid = getattr(os, "getuid", None)  # none on Windows, whose files carry no such owner
+    me = getuid() if getuid is not None else None
     try:
         entries = [entry for entry in os.scandir(directory) if len(entry.name) == size and entry.name.startswith(prefix)]
     except OSError:
@@ -346,7 +348,7 @@ def _sweep_stale_writes(directory: Path, name: str) -> None:
             continue
         with contextlib.suppress(OSError):
             info = entry.stat(follow_symlinks=False)
-            if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and info.st_mtime < stale:
+            if stat.S_ISREG(info.st_mode) and (me is None or info.st_uid == me) and info.st_mtime < stale:
                 os.unlink(entry.path)
 
 
