@@ -122,6 +122,15 @@ def load_sample(catalog, category):
 #: installed rulesets or their language, whatever else is installed (the README's demo pack, a
 #: scaffolded year).
 FJ2017_PLUGINS = "escore_fj2017_provincial.plugin,escore_fj2017_city.plugin,escore_fj2017_website.plugin"
+#: Every (category, section) of the fj2017 packs: where a later year's one overrides module is
+#: attached, as ``escore new-pack`` attaches it.
+FJ2017_SECTIONS = [
+    ("city", "comprehensive"),
+    ("city", "website"),
+    ("county", "website"),
+    ("provincial", "comprehensive"),
+    ("provincial", "website"),
+]
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import types
 
 from escore import Binary, Ladder, Roster, Ruleset, Score, Unit, amend, cite, field, hookimpl, indicator, parameter, remove
 
+from .conftest import FJ2017_SECTIONS
+
 RULESET = "fj2018"
 DOC = "2018年度电子政务绩效考核的通知"
 
@@ -40,14 +42,7 @@ def escore_register_rulesets(register):
 
 @hookimpl
 def escore_register_indicators(register):
-    every = [
-        ("city", "comprehensive"),
-        ("city", "website"),
-        ("county", "website"),
-        ("provincial", "comprehensive"),
-        ("provincial", "website"),
-    ]
-    register(overrides, ruleset=RULESET, sections=every)
+    register(overrides, ruleset=RULESET, sections=FJ2017_SECTIONS)
 
 
 @hookimpl

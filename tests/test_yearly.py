@@ -33,7 +33,7 @@ from escore._plugins import Catalog, make_plugin_manager
 from escore._rulesdiff import diff_rulesets
 from escore_cli import cli
 
-from .conftest import FJ2017_PLUGINS, ROOT
+from .conftest import FJ2017_PLUGINS, FJ2017_SECTIONS, ROOT
 
 
 def derived(
@@ -153,13 +153,9 @@ def test_a_parameter_of_a_pack_s_own_class_may_be_replaced_by_a_subclass_of_it()
 def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
     """A derived year sees only module variables: a bare ``parameter(...)`` left the inherited
     value in place without a word (and the README's table showed that form)."""
-    import importlib.util
-
     source = tmp_path / "overrides_2025.py"
     source.write_text(f"from escore import amend, parameter, remove\n\nKEPT = amend('S-2', title='kept')\n{call}\n", encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("overrides_2025", source)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = imported(source)
     plugin = derived()
 
     @hookimpl
@@ -179,13 +175,9 @@ def test_a_declaration_whose_result_is_not_kept_is_a_pack_error(tmp_path, call):
 def test_a_declaration_not_kept_in_a_later_year_s_evidence_module_is_a_pack_error(tmp_path):
     """The check read indicator modules only: ``parameter(...)`` left bare in a derived year's
     evidence module (where its fields and tables live) kept the inherited value without a word."""
-    import importlib.util
-
     source = tmp_path / "evidence_2025.py"
     source.write_text("from escore import parameter\n\nparameter('reply_delay_tiers', 3)\n", encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("evidence_2025", source)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = imported(source)
     catalog = catalog_with(derived(escore_register_fixtures=hookimpl(lambda register: register(module, ruleset="demo2025"))))
     with pytest.raises(PackError) as raised:
         catalog.plan("demo2025", "town")
@@ -194,13 +186,9 @@ def test_a_declaration_not_kept_in_a_later_year_s_evidence_module_is_a_pack_erro
 
 def demo2025_of_source(tmp_path, text: str) -> tuple[Catalog, Path]:
     """demo2025 whose one overrides module is ``text``, written to a file (its lines are read)."""
-    import importlib.util
-
     source = tmp_path / "overrides_2025.py"
     source.write_text(text, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("overrides_2025", source)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = imported(source)
     plugin = derived()
     plugin.escore_register_indicators = hookimpl(
         lambda register: register(module, ruleset="demo2025", sections=[("town", "services"), ("town", "website")])
@@ -267,16 +255,12 @@ def test_declarations_kept_in_module_variables_under_any_name_or_block_are_read(
 
 def test_a_declaration_assigned_twice_to_one_name_is_a_pack_error(tmp_path):
     """Python keeps the second ``CHANGED = amend(...)`` of a module only: the first change was lost."""
-    import importlib.util
-
     source = tmp_path / "overrides_twice.py"
     source.write_text(
         "from escore import amend\n\nCHANGED = amend('S-1', title='x')\nOTHER = amend('S-2', title='y')\nCHANGED = amend('S-1-1', title='z')\n",
         encoding="utf-8",
     )
-    spec = importlib.util.spec_from_file_location("overrides_twice", source)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = imported(source)
     plugin = derived()
     plugin.escore_register_indicators = hookimpl(
         lambda register: register(module, ruleset="demo2025", sections=[("town", "services"), ("town", "website")])
@@ -586,6 +570,17 @@ def test_rows_of_a_sub_unit_the_new_roster_dropped_are_ignored_with_a_warning(tm
     ]
 
 
+def imported(source: Path) -> types.ModuleType:
+    """The module a test wrote to ``source``, imported under its file's name (not into sys.modules)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(source.stem, source)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def fj2018_of_every_section(overrides: types.ModuleType, *more: types.ModuleType) -> Catalog:
     """The 2017 packs and an fj2018 pack whose one overrides module is attached to every section (as the scaffold makes it)."""
     pytest.importorskip("escore_fj2017_website")
@@ -595,14 +590,7 @@ def fj2018_of_every_section(overrides: types.ModuleType, *more: types.ModuleType
 
     plugin = types.ModuleType("pack_fj2018")
     plugin.escore_register_rulesets = hookimpl(lambda register: register(Ruleset("fj2018", 2018, "fj2018", extends="fj2017")))
-    every = [
-        ("city", "comprehensive"),
-        ("city", "website"),
-        ("county", "website"),
-        ("provincial", "comprehensive"),
-        ("provincial", "website"),
-    ]
-    plugin.escore_register_indicators = hookimpl(lambda register: register(overrides, ruleset="fj2018", sections=every))
+    plugin.escore_register_indicators = hookimpl(lambda register: register(overrides, ruleset="fj2018", sections=FJ2017_SECTIONS))
     packs = [escore_fj2017_provincial.plugin, escore_fj2017_city.plugin, escore_fj2017_website.plugin, plugin, *more]
     return Catalog(make_plugin_manager(autoload=False, extra=packs))
 
@@ -784,8 +772,6 @@ def test_a_rule_of_another_column_above_the_maximum_says_to_name_its_categories(
     """A later year replacing W-L-5-2-1 as the 2017 pack writes it (a rule per column of Table L)
     but without categories= had every city command refused for the county's rule, with no word
     of what to do: the message now says it."""
-    import importlib.util
-
     source = tmp_path / "overrides_app.py"
     source.write_text(
         "from escore import Binary, Score, indicator\nfrom escore_fj2017_website._common import column\n\n"
@@ -796,9 +782,7 @@ def test_a_rule_of_another_column_above_the_maximum_says_to_name_its_categories(
         "    return column(unit, APP_CITY, APP_COUNTY).score(website_channels_has_app)\n",
         encoding="utf-8",
     )
-    spec = importlib.util.spec_from_file_location("overrides_app", source)
-    overrides = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(overrides)
+    overrides = imported(source)
     assert refused(overrides, "city") == (
         "fj2018/city: overrides_app.APP_COUNTY: binary 'W-L-5-2-1 (县)' gives up to 4, more than the maximum of 'W-L-5-2-1', 2 "
         "(overrides_app.py:8); if 'W-L-5-2-1 (县)' scores other categories' units only (another column of the table), "
@@ -817,8 +801,6 @@ def test_a_rule_read_through_a_module_above_the_indicator_s_maximum_is_refused(t
     """Only bare global names had been followed: with NETWORK (up to 7) read as ``C.NETWORK`` under
     a maximum amended to 6, the plan was built and every unit without a deduction scored 'P-3-2'
     'scored 7, outside 0..6'."""
-    import importlib.util
-
     source = tmp_path / "overrides_network.py"
     source.write_text(
         f"from escore import Score, amend, indicator\n{imports}\n\n"
@@ -828,9 +810,7 @@ def test_a_rule_read_through_a_module_above_the_indicator_s_maximum_is_refused(t
         f"    return {rule}.score(provincial_network_security_items)\n",
         encoding="utf-8",
     )
-    spec = importlib.util.spec_from_file_location("overrides_network", source)
-    overrides = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(overrides)
+    overrides = imported(source)
     sections = types.ModuleType("pack_fj2018_sections")
     sections.escore_register_sections = hookimpl(
         lambda register: register(Section("fj2018", "provincial", "comprehensive", "综合应用", weight=65, raw_max=64))
@@ -869,8 +849,6 @@ def test_a_replacement_parameter_that_can_never_give_the_maximum_is_refused():
 def test_an_assessor_graded_rule_whose_field_ranges_otherwise_is_refused(tmp_path):
     """A replacement rule grading up to another maximum than its field's: the assessor could not
     enter its best points (or entered points the rule refuses, unit by unit, at run time)."""
-    import importlib.util
-
     source = tmp_path / "overrides_graded.py"
     source.write_text(
         "from escore import Graded, Score, indicator\n\n"
@@ -880,9 +858,7 @@ def test_an_assessor_graded_rule_whose_field_ranges_otherwise_is_refused(tmp_pat
         "    return POWER_LIST.score(website_services_power_list)\n",
         encoding="utf-8",
     )
-    spec = importlib.util.spec_from_file_location("overrides_graded", source)
-    overrides = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(overrides)
+    overrides = imported(source)
     message = refused(overrides, "county")
     assert message == (
         "fj2018/county: escore_fj2017_website.evidence.power_list: the assessor's points of website.services.power_list range up to 3, "
@@ -912,8 +888,6 @@ def test_a_replacement_rule_that_can_give_negative_points_is_refused_where_it_is
 )
 def test_a_deduction_of_a_replaced_indicator_below_zero_is_refused(tmp_path, arguments, below):
     """A floor below 0 let deductions take a unit's points negative; a negative amount added points."""
-    import importlib.util
-
     source = tmp_path / "overrides_secrecy.py"
     source.write_text(
         "from escore import Deduction, Score, indicator\n"
@@ -924,9 +898,7 @@ def test_a_deduction_of_a_replaced_indicator_below_zero_is_refused(tmp_path, arg
         "    return SECRECY.score(provincial_secrecy_items)\n",
         encoding="utf-8",
     )
-    spec = importlib.util.spec_from_file_location("overrides_secrecy", source)
-    overrides = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(overrides)
+    overrides = imported(source)
     assert refused(overrides, "provincial") == (
         f"fj2018/provincial: overrides_secrecy.SECRECY: deduction 'P-3-4 保密管理 (2018)' has {below}, below 0: "
         "the points of 'P-3-4' range from 0 to its maximum, 4 (overrides_secrecy.py:7)"
@@ -936,8 +908,6 @@ def test_a_deduction_of_a_replaced_indicator_below_zero_is_refused(tmp_path, arg
 def test_an_item_kind_a_replaced_deduction_has_no_amount_for_is_an_error_naming_the_rule_and_the_pack_s_line(tmp_path):
     """A 2018 deduction that dropped a kind the evidence still gives: each unit with such an item had
     'escore/_score.py:515: KeyError: ...', located in the core, naming neither the rule nor its kinds."""
-    import importlib.util
-
     source = tmp_path / "overrides_network.py"
     source.write_text(
         "from escore import Deduction, Score, indicator\n"
@@ -948,9 +918,7 @@ def test_an_item_kind_a_replaced_deduction_has_no_amount_for_is_an_error_naming_
         "    return NETWORK.score(provincial_network_security_items)\n",
         encoding="utf-8",
     )
-    spec = importlib.util.spec_from_file_location("overrides_network", source)
-    overrides = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(overrides)
+    overrides = imported(source)
     catalog = fj2018_of_every_section(overrides)
     for explain in (True, False):
         result = run_category(catalog, "provincial", ruleset="fj2018", explain=explain)
