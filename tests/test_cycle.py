@@ -1318,6 +1318,57 @@ def test_a_run_whose_output_fails_is_not_saved(runner, db, tmp_path):
     assert json.loads((tmp_path / "w.json").read_text(encoding="utf-8"))["saved_run"] == 1
 
 
+def test_a_stop_while_the_output_is_written_saves_nothing(runner, db, tmp_path, monkeypatch):
+    """`run --save -o FILE` saves once the whole output is written: a Ctrl-C meanwhile (a long
+    xlsx, say) leaves neither the file nor a saved run (it had left the run saved, unsaid)."""
+    import escore_cli._common as common
+
+    written = common._write_stream
+
+    def write_then_stop(*args, **kwargs):
+        written(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(common, "_write_stream", write_then_stop)
+    out = tmp_path / "ranking.csv"
+    stopped = runner.invoke(cli, ["run", "-c", "town", "--save", "-f", "csv", "-o", str(out)])
+    assert stopped.exit_code == 130 and "saved" not in stopped.stderr
+    assert not out.exists() and list(tmp_path.glob(".ranking.csv.*")) == []
+    assert not db.exists() or "no saved runs" in ok(runner.invoke(cli, ["history"])).stdout
+
+
+def test_a_stop_while_the_run_is_saved_takes_effect_once_the_output_is_in_place(runner, db, tmp_path, monkeypatch):
+    """SIGTERM (or Ctrl-C) that arrives as the run is saved is held back until the output is
+    renamed into place: both are done before the stop unwinds."""
+    import signal
+
+    import escore_cli._run as run_cli
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop
+
+    saved = run_cli.save_record
+
+    def save_then_signal(*args, **kwargs):
+        found = saved(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return found
+
+    monkeypatch.setattr(run_cli, "save_record", save_then_signal)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        out = tmp_path / "ranking.txt"
+        result = runner.invoke(cli, ["run", "-c", "town", "--save", "-o", str(out), "--label", "held"])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert isinstance(result.exception, Stop)
+    assert "town" in out.read_text(encoding="utf-8") and list(tmp_path.glob(".ranking.txt.*")) == []
+    assert "held" in ok(runner.invoke(cli, ["history"])).stdout
+
+
 def test_json_outputs_match_their_shipped_schemas(runner, evidence):
     jsonschema = pytest.importorskip("jsonschema")
     from escore._report import schema_text

@@ -352,16 +352,28 @@ def _sweep_stale_writes(directory: Path, name: str) -> None:
                 os.unlink(entry.path)
 
 
-def write_output(text: str | bytes | Callable[[Any], None], output: Path | None, *, before: Callable[[], None] | None = None) -> None:
+def write_output(
+    text: str | bytes | Callable[[Any], None],
+    output: Path | None,
+    *,
+    before: Callable[[], None] | None = None,
+    commit: Callable[[], None] | None = None,
+) -> None:
     """Write to ``output`` atomically (a temporary file renamed into place), or to stdout (``None`` or ``-``);
     ``bytes`` (a binary format such as xlsx) go to a file only; a callable writes to the stream it is given.
 
     ``text`` is the output, or a writer ``text(stream)`` that writes it piece by piece.
 
-    ``before()`` is called once the output can take its content (the path checked, the
-    temporary file made), before any of it is written: a command that also saves to the store
-    saves there, so that an output that cannot be written saves nothing, and a save that fails
-    leaves no output file.
+    ``commit()``: a command that also saves to the store saves there, so that both are done or
+    neither. To a file it is called once the whole content is in the temporary file, just
+    before that is renamed into place, with Ctrl-C, SIGTERM and SIGHUP held back from the save
+    to the rename (a stop meanwhile takes effect once both are done): an output that cannot be
+    written, or a stop while it is written, saves nothing; a save that fails leaves no output
+    file. (Saved before the content was written, a stop during a long write had left a saved
+    run without its output, and without a word of it.) ``before()``: the same for an output
+    whose content depends on the save (a what-if's JSON holds the saved run's id): called
+    first, and the stops held back until the file is in place; for short outputs. To stdout
+    or a device, which cannot be taken back, either is called before anything is written.
 
     The file gets the mode the umask gives a new file (reports are meant to be shared).
     A symbolic link is written through: its target is replaced and the link kept, as
@@ -374,8 +386,9 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None,
             from escore._i18n import gettext as _
 
             raise UsageError(_("this format writes a binary file: give --output FILE"))
-        if before is not None:
-            before()
+        for first in (before, commit):
+            if first is not None:
+                first()
         if callable(text):
             import sys
 
@@ -396,7 +409,7 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None,
         # /dev/null, a terminal, a named pipe: written into, as a shell's ">" would; renaming a
         # file over it would replace the device (for root, /dev/null itself) with a file.
         try:
-            _write_stream(open(output, "wb"), text, before)  # noqa: SIM115 (closed by _write_stream)
+            _write_stream(open(output, "wb"), text, before or commit)  # noqa: SIM115 (closed by _write_stream)
         except OSError as exc:
             raise UsageError(_("--output {0}: cannot write: {1}").format(output, exc.strerror)) from None
         return
@@ -411,8 +424,16 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None,
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        _write_stream(os.fdopen(handle, "wb"), text, before)
-        os.replace(temporary, target)
+        if before is not None:
+            with _stops_held_back():
+                _write_stream(os.fdopen(handle, "wb"), text, before)
+                os.replace(temporary, target)
+        else:
+            _write_stream(os.fdopen(handle, "wb"), text)
+            with _stops_held_back():
+                if commit is not None:
+                    commit()
+                os.replace(temporary, target)
         _sweep_stale_writes(directory, target.name)
     except OSError as exc:
         for path in made:
@@ -422,6 +443,34 @@ def write_output(text: str | bytes | Callable[[Any], None], output: Path | None,
         for path in made:
             Path(path).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def _stops_held_back() -> Any:
+    """Ctrl-C, SIGTERM and SIGHUP held back meanwhile (where this is the main thread): a stop
+    that arrives is noted, and raised again as soon as this ends, so that what is done here is
+    done whole. The handlers are swapped rather than the signals masked: a mask is the calling
+    thread's alone, and the system hands a signal to another thread (the watchdog's) that does
+    not mask it, whose handler Python then runs in the main thread at once."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    previous: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not None:  # None: a handler not set from Python, left alone
+            previous[number] = signal.signal(number, lambda signum, frame: noted.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if noted:
+            signal.raise_signal(noted[0])
 
 
 def _file_kind(path: Path) -> int | None:

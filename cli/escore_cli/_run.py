@@ -134,8 +134,8 @@ def run(
             raise UsageError(_("--columns: only -f csv writes a chosen set of columns"))
         chosen_columns = chosen_csv_columns(catalog.plan(chosen.name, category), columns)
 
-        def write_columns(result: RunResult, before: Callable[[], None] | None = None) -> None:
-            write_output(lambda stream: write_csv(result, stream, chosen_columns), output, before=before)
+        def write_columns(result: RunResult, commit: Callable[[], None] | None = None) -> None:
+            write_output(lambda stream: write_csv(result, stream, chosen_columns), output, commit=commit)
 
     if chosen_format.max_units is not None:  # a format built whole: the units counted before any is scored
         from escore._session import units_of
@@ -176,16 +176,18 @@ def run(
             )
             note_appeals(cycle)
             result = cycle.result
-            saved: list[int] = []
+            record = run_record(cycle, catalog, label=label) if save else None
 
-            def save_run() -> None:  # once the output can be written, before it is: both or neither
-                if save:
-                    saved.append(save_record(db, run_record(cycle, catalog, label=label)))
+            def save_run() -> None:  # once the output is written, before it is put in place: both or neither
+                if record is not None:
+                    saved = save_record(db, record)
+                    # Said here: a stop held back until the output is in place must not hide it.
+                    click.echo(_("escore: saved run #{0}").format(saved) + (f" '{label}'" if label else ""), err=True)
 
             if write_columns is not None:
                 write_columns(result, save_run)
             else:
-                write_output(chosen_format.render_run(result), output, before=save_run)
+                write_output(chosen_format.render_run(result), output, commit=save_run)
         else:
             from escore._session import gc_paused, run_category
 
@@ -214,8 +216,6 @@ def run(
                 write_output(lambda stream: write(result, stream), output)
             else:
                 write_output(chosen_format.render_run(result), output)
-    if save:
-        click.echo(_("escore: saved run #{0}").format(saved[0]) + (f" '{label}'" if label else ""), err=True)
     counts = result.status_counts()
     if counts["missing"]:
         from escore._report import missing_lines
