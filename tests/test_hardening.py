@@ -1405,3 +1405,19 @@ def test_a_timeout_below_a_millisecond_is_refused(runner):
     result = runner.invoke(cli, ["run", "-c", "town", "--timeout", "1e-300"])
     assert result.exit_code == 2 and "Invalid value for '--timeout': 1e-300 is not in the range x>=0.001." in result.stderr
     assert runner.invoke(cli, ["run", "-c", "town", "--timeout", "0.001", "-f", "csv"]).exit_code == 0
+
+
+def test_a_directory_given_for_a_file_option_is_one_line_in_the_run_s_language(runner, tmp_path):
+    """--db, --output and --roster naming a directory had click's three lines of English
+    ("Error: Invalid value for '--db': File 'x' is a directory.") whatever the language; each
+    now has escore's one line, in Chinese under --lang zh."""
+    folder = tmp_path / "somedir"
+    folder.mkdir()
+    cases = {
+        ("history", "--db", str(folder)): f"{folder}: 应为 escore 存储库（SQLite 文件），实际是目录",
+        ("run", "-c", "town", "-o", str(folder)): f"--output {folder}：是一个目录",
+        ("run", "-c", "town", "--roster", str(folder)): f"{folder}: 应为文件，实际是目录",
+    }
+    for args, message in cases.items():
+        result = runner.invoke(cli, [*args, "--lang", "zh"])
+        assert (result.exit_code, result.stderr) == (2, f"escore：错误：{message}\n"), args

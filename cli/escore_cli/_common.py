@@ -553,7 +553,7 @@ evidence_option = click.option(
 output_option = click.option(
     "--output",
     "-o",
-    type=GivenPath(path_type=Path, dir_okay=False),
+    type=GivenPath(path_type=Path),
     metavar="FILE",
     help=H_("Write to FILE instead of stdout (atomically)."),
 )
@@ -631,7 +631,7 @@ class FiniteFloatRange(click.FloatRange):
 
 roster_option = click.option(
     "--roster",
-    type=GivenPath(path_type=Path, dir_okay=False),
+    type=GivenPath(path_type=Path),
     metavar="FILE",
     help=H_("Units table (CSV or Parquet: code, name, parent, attributes) instead of the pack's roster."),
 )

@@ -18,7 +18,7 @@ from ._common import GivenPath
 
 db_option = click.option(
     "--db",
-    type=GivenPath(path_type=Path, dir_okay=False),
+    type=GivenPath(path_type=Path),
     metavar="FILE",
     help=H_("The store (SQLite). Default: $ESCORE_DB, else $XDG_DATA_HOME/escore/escore.db or ~/.local/share/escore/escore.db."),
 )
