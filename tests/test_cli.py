@@ -827,3 +827,49 @@ def test_ctrl_c_before_the_command_runs_ends_as_during_it(runner, monkeypatch, w
         monkeypatch.setattr(click.Command, "parse_args", interrupted)
     result = runner.invoke(cli, ["run", "-c", "town"])
     assert (result.exit_code, result.stderr) == (130, "escore: interrupted\n")
+
+
+#: A process that runs the installed ``escore`` script's entry point (as the console script does)
+#: with an import hook that interrupts it when one of the named modules is imported: by raising
+#: KeyboardInterrupt, or by sending the process SIGINT (the signal Ctrl-C sends).
+_INTERRUPTED_WHILE_IMPORTING = """
+import os, signal, sys
+from importlib.metadata import entry_points
+
+how, names = sys.argv[1], set(sys.argv[2].split(","))
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name in names:
+            if how == "raise":
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+(script,) = entry_points(group="console_scripts", name="escore")
+entry = script.load()
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["escore", *sys.argv[3:]]
+sys.exit(entry())
+"""
+
+
+@pytest.mark.parametrize("how", ["raise", "signal"])
+@pytest.mark.parametrize(
+    ("modules", "lang", "said"),
+    [
+        ("click", "", "escore: interrupted\n"),
+        ("click.core", "", "escore: interrupted\n"),
+        ("escore_cli", "", "escore: interrupted\n"),
+        ("click", "zh", "escore：已中断\n"),
+        ("click,escore._i18n", "zh", "escore: interrupted\n"),  # escore's catalogue cannot be read either: English
+    ],
+)
+def test_ctrl_c_while_python_imports_the_command_line_ends_as_during_the_command(modules, lang, said, how):
+    """Ctrl-C in the first tenth of a second, while Python imported click and the command line
+    before any handler was in place, ended with a Python traceback (KeyboardInterrupt)."""
+    env = {**os.environ, "ESCORE_LANG": lang}
+    for args in (["--version"], ["list", "-c", "city"]):
+        done = subprocess.run(
+            [sys.executable, "-c", _INTERRUPTED_WHILE_IMPORTING, how, modules, *args], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert (done.returncode, done.stderr, done.stdout) == (130, said, ""), args

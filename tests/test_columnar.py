@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from escore import InputError, Roster
 from escore._plugins import Catalog, make_plugin_manager
@@ -320,6 +321,66 @@ def test_evidence_of_a_pack_unit_the_units_table_leaves_out_is_refused(catalog, 
 
 def by_code_total(result, code):
     return next(u.total for u in result.units if u.unit.code == code)
+
+
+def _contradicting_units_table(catalog, path: Path) -> Path:
+    """The pack's provincial units, 财政厅 (prov.czt, variant A by READING 4) given variant C, and
+    synthetic units of every variant."""
+    lines = ["code,name,parent,dc_variant"]
+    for unit in catalog.roster("fj2017", "provincial"):
+        lines.append(f"{unit.code},{unit.name},,{'C' if unit.code == 'prov.czt' else unit.attributes['dc_variant']}")
+    lines += ["u000001,Synthetic one,,A", "u000002,Synthetic two,,B", "u000003,Synthetic three,,C"]
+    return _write(path, "\n".join(lines) + "\n")
+
+
+CZT_CONTRADICTED = (
+    "dc_variant: 'C' given for prov.czt (财政厅), a unit of fj2017's own roster, which fixes 'A': write 'A' "
+    "(a unit of the table's own takes a code the pack's roster does not hold)"
+)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_units_table_row_of_a_pack_unit_with_another_variant_is_refused(catalog, tmp_path, suffix):
+    """READING 4 fixes 财政厅's 数据中心整合 variant (A); a units table giving it C had been scored
+    on variant C's rules, without a word. Synthetic units may take any variant."""
+    roster = _contradicting_units_table(catalog, tmp_path / "units.csv")
+    line = 1 + [u.code for u in catalog.roster("fj2017", "provincial")].index("prov.czt") + 1
+    if suffix == ".parquet":
+        pa = pytest.importorskip("pyarrow")
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        table = pacsv.read_csv(roster, convert_options=pacsv.ConvertOptions(column_types={"parent": pa.string()}))
+        roster = tmp_path / "units.parquet"
+        pq.write_table(table, roster)
+        line -= 1  # a Parquet table's rows are numbered from 1, with no header line
+    with pytest.raises(InputError) as info:
+        run_category(catalog, "provincial", evidence=[PROVINCIAL_SAMPLE], roster=roster, keyword="P-1-1", explain=False)
+    assert str(info.value) == f"{roster}:{line}: {CZT_CONTRADICTED}"
+    agreeing = _write(tmp_path / "agreeing.csv", roster.with_suffix(".csv").read_text(encoding="utf-8").replace("财政厅,,C", "财政厅,,A"))
+    result = run_category(catalog, "provincial", evidence=[PROVINCIAL_SAMPLE], roster=agreeing, keyword="P-1-1", explain=False)
+    assert {u.unit.code for u in result.units} >= {"prov.czt", "u000001", "u000002", "u000003"}
+
+
+def test_a_units_table_that_contradicts_the_pack_s_roster_is_refused_from_the_cache_too(work):
+    """The units-table cache keeps a table's read; the check is made on the units it gives, at every run."""
+    from escore_cli import cli
+
+    catalog = Catalog(make_plugin_manager())
+    roster = _contradicting_units_table(catalog, work / "units.csv")
+    line = 1 + [u.code for u in catalog.roster("fj2017", "provincial")].index("prov.czt") + 1
+    said = f"escore: error: units.csv:{line}: {CZT_CONTRADICTED}"
+    for lang in ["en", "zh", "en"]:
+        result = CliRunner().invoke(cli, ["run", "-c", "provincial", "--roster", roster.name, "-f", "csv", "--lang", lang])
+        assert result.exit_code == 2, result.output
+        if lang == "zh":
+            assert result.stderr == (
+                f"escore：错误：units.csv:{line}: dc_variant: 为 prov.czt（财政厅）给出了 'C'；它是 fj2017 自身名册中的单位，"
+                "名册规定为 'A'：请写 'A'（表中自有的单位请使用包名册中没有的代码）\n"
+            )
+        else:
+            assert result.stderr == said + "\n"
+    assert any(p.name.startswith("units-v") for p in (work / "cache").iterdir())  # the read was kept, and refused again
 
 
 def test_units_table_replaces_the_roster(catalog, tmp_path):

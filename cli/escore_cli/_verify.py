@@ -101,6 +101,7 @@ def verify(
     for name in sorted(names):
         check_drops(catalog, name)
     _warn_inherited_dates(catalog, names)
+    _warn_rule_reach(catalog, names)
     # A derived ruleset runs the cases of the rulesets it extends as well.
     chains = {base for name in names for base in catalog.chain(name)}
     targets = list(paths) or sorted({path for r, path, _ in catalog.golden if r in chains})
@@ -168,6 +169,17 @@ def _warn_inherited_dates(catalog: Catalog, names: set[str]) -> None:
                     parameter, value, origin, name, rules.year, as_python(moved), where
                 )
             )
+
+
+def _warn_rule_reach(catalog: Catalog, names: set[str]) -> None:
+    """One warning per ladder that gives more for a worse value and per maximum an indicator's
+    only rule cannot give: either may be what the notice says, so neither is refused."""
+    from escore._errors import warn
+    from escore._reach import reach_warnings
+
+    for name, category in sorted({(r, c) for r, c, _section in catalog.sections if r in names}):
+        for message in reach_warnings(f"{name}/{category}", catalog.plan(name, category)):
+            warn(message)
 
 
 def _check_case_files(catalog: Catalog, targets: list[Path], names: set[str]) -> None:

@@ -1,3 +1,3 @@
-from escore_cli import script
+from escore._console import script
 
 script()

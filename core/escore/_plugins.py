@@ -19,6 +19,7 @@ from ._errors import PackError, UsageError, did_you_mean, did_you_mean_ruleset, 
 from ._i18n import N_, gettext
 from ._model import Category, EvidenceLoader, OutputFormat, Roster, Ruleset, Section, Unit
 from ._reach import check_raised_maxima
+from ._score import loading_packs
 
 #: Plugins that ship with escore; they register exactly like third-party ones.
 BUILTIN_PLUGINS = ("escore._builtin_loaders", "escore._builtin_formats")
@@ -178,11 +179,14 @@ def describe(name: str, ep: Any) -> str:
 
 def _load_entry_point(pm: pluggy.PluginManager, ep: Any, broken: dict[str, tuple[Any, Problem]]) -> bool:
     """Import and register one entry point; a failure marks it broken instead of ending the command."""
+    token = loading_packs.set(True)
     try:
         pm.register(ep.load(), name=ep.name)
     except (Exception, SystemExit) as exc:  # a pack's import may fail in any way, even sys.exit()
         broken[ep.name] = (ep, Problem(plugin_failure(exc)))
         return False
+    finally:
+        loading_packs.reset(token)
     return True
 
 
@@ -203,6 +207,7 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
             continue
         if not all(part.isidentifier() for part in name.split(".")):  # "", "...", ".x", "a b": no module's name
             raise UsageError(gettext("-p/{0}: '{1}' is not the name of a plugin or a module").format(PLUGINS_ENV, name))
+        token = loading_packs.set(True)
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -216,6 +221,8 @@ def _load_named_plugins(pm: pluggy.PluginManager, names: Sequence[str], blocked:
         except (Exception, SystemExit) as exc:
             pm._escore_broken[name] = (None, Problem(plugin_failure(exc)))  # type: ignore[attr-defined]
             continue
+        finally:
+            loading_packs.reset(token)
         if pm.is_registered(module):
             continue  # already loaded, by its entry point (-p escore_fj2017_city.plugin with autoload on)
         pm.register(module, name=name)
@@ -378,6 +385,7 @@ class Catalog:
         lost_categories: set[tuple[str, str]] = set()
         while True:
             self._reset()
+            token = loading_packs.set(True)  # the registration hooks import the rule modules
             try:
                 self._collect()
                 break
@@ -389,6 +397,8 @@ class Catalog:
                 lost.update((name, rules) for name, (rules, plugin) in self.rulesets.items() if plugin == failure.plugin)
                 lost_categories.update(key for key, (_category, plugin) in self.categories.items() if plugin == failure.plugin)
                 pm.unregister(name=failure.plugin)
+            finally:
+                loading_packs.reset(token)
         self._lost_rulesets = lost
         self._lost_categories = lost_categories
         self.broken = broken

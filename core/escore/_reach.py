@@ -16,6 +16,7 @@ from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._errors import PackError
+from ._i18n import gettext
 from ._score import RULE_TYPES, Award, Binary, Graded, Ladder, fmt
 
 if TYPE_CHECKING:
@@ -109,6 +110,8 @@ def check_rules_within_maxima(label: str, plan: Plan) -> None:
     for ip in plan.indicators:
         rules = rules_read(plan, ip)
         for where, rule in rules:
+            if isinstance(rule, Ladder):
+                _check_tier_order(label, plan, ip, where, rule)
             negative = below_zero(rule)
             if negative:
                 raise PackError(
@@ -181,3 +184,82 @@ def check_raised_maxima(label: str, earlier: Plan, plan: Plan) -> None:
             f"the maximum of '{ip.node.code}', {fmt(ip.node.max)} ({ip.node.where}), which {earlier.ruleset.name}'s rules gave: "
             f"the full points could never be given; let the rule give {fmt(ip.node.max)}, or amend the maximum too"
         )
+
+
+def parameter_holding(plan: Plan, ip: IndicatorPlan, rule: Any) -> str | None:
+    """The name of the parameter of ``ip`` whose value is (or holds) ``rule``, if one is."""
+    for name in sorted(ip.fixtures):
+        definition = plan.fixtures[name]
+        if definition.kind != "parameter" or definition.parameter is None:
+            continue
+        value = definition.parameter.value
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else (value,)
+        if any(held is rule for held in values):
+            return name
+    return None
+
+
+def _check_tier_order(label: str, plan: Plan, ip: IndicatorPlan, where: str, rule: Ladder) -> None:
+    """Refuse a ladder one of whose rows an earlier row shadows: the first row whose condition
+    holds gives the points, so a threshold out of order (``≥ 60`` before ``≥ 80``) takes every
+    value the rows after it were written for, and those rows are never given."""
+    shadowed = rule.shadowed()
+    if shadowed is None:
+        return
+    earlier, later = shadowed
+    name = parameter_holding(plan, ip, rule)
+    held = f" (parameter '{name}')" if name else ""
+    if earlier.op == "else":
+        expected = "the otherwise row comes last: declare every threshold in the steps, before it"
+    elif later.op in (">=", ">") and earlier.op in (">=", ">"):
+        expected = "list the thresholds from the highest down (Ladder.at_least: each below the one before)"
+    elif later.op in ("<=", "<") and earlier.op in ("<=", "<"):
+        expected = "list the thresholds from the lowest up (Ladder.at_most: each above the one before)"
+    else:
+        expected = "one ladder is either at_least (≥: higher is better) or at_most (≤: lower is better), not both"
+    raise PackError(
+        f"{label}: {where}{held}: the tiers of ladder '{rule.name}' of '{ip.node.code}' are out of order: tier '{earlier.label}' "
+        f"comes before tier '{later.label}', and the first tier that matches gives the points, so '{earlier.label}' takes "
+        f"every value '{later.label}' was written for and '{later.label}' is never given; {expected}"
+    )
+
+
+def reach_warnings(label: str, plan: Plan) -> list[str]:
+    """What ``escore verify`` warns of in a plan whose rules load, each a sentence: a ladder
+    that gives more for a worse value (a later tier above an earlier one: usually a table written
+    the wrong way round, but a band such as 95–105% may be meant), and a maximum that the
+    indicator's only rule cannot give (the notice may print a maximum its own table never reaches,
+    so this is not refused; a later year's replacement parameter that lowers what the earlier
+    year's rule gave is, by :func:`check_raised_maxima`)."""
+    found: list[str] = []
+    for ip in plan.indicators:
+        rules = rules_read(plan, ip)
+        for where, rule in rules:
+            rising = rule.rising() if isinstance(rule, Ladder) else None
+            if rising is None:
+                continue
+            name = parameter_holding(plan, ip, rule)
+            held = gettext(" (parameter '{0}')").format(name) if name else ""
+            earlier, later = rising
+            found.append(
+                gettext(
+                    "{0}: {1}{2}: ladder '{3}' of '{4}' gives more for a worse value: tier '{5}' comes after tier '{6}', "
+                    "so a unit that misses '{6}' gets more points; if the notice's table means it (a band, such as 95–105%), "
+                    "leave it, else let each tier give at most the points of the tier before it"
+                ).format(label, where, held, rule.name, ip.node.code, later.label, earlier.label)
+            )
+        if len(rules) != 1:
+            continue
+        (where, rule) = rules[0]
+        top = rule_top(rule)
+        if top >= ip.node.max:
+            continue
+        name = parameter_holding(plan, ip, rule)
+        held = gettext(" (parameter '{0}')").format(name) if name else ""
+        found.append(
+            gettext(
+                "{0}: {1}{2}: '{3}' has a maximum of {4} ({5}), but its only rule, {6} '{7}', gives at most {8}: no unit can "
+                "get the full points; if the notice means it, leave it, else let the rule give {4} or amend the maximum"
+            ).format(label, where, held, ip.node.code, fmt(ip.node.max), ip.node.where, type(rule).__name__.lower(), rule.name, fmt(top))
+        )
+    return found

@@ -407,6 +407,13 @@ _OPS = {
 }
 
 
+#: Set while the packs load (``escore._plugins``): a ladder whose thresholds are out of order is
+#: then built as written, so that the plan reading it refuses it naming the ruleset, the indicator
+#: and the parameter (``escore._reach``); anywhere else (a pack's own tests, a program) building
+#: it raises at once.
+loading_packs: ContextVar[bool] = ContextVar("escore_loading_packs", default=False)
+
+
 class Tier(NamedTuple):
     """One row of a tier ladder: ``value OP bound → points`` (``op`` ``"else"`` matches anything)."""
 
@@ -481,7 +488,7 @@ class Ladder:
             raise ValueError(f"ladder {name!r} has no rows")
         bounds = [to_decimal(bound) for bound, _ in steps]
         for earlier, later in zip(bounds, bounds[1:]):
-            if (earlier <= later) if descending else (earlier >= later):
+            if ((earlier <= later) if descending else (earlier >= later)) and not loading_packs.get():
                 order = "descending" if descending else "ascending"
                 raise ValueError(f"ladder {name!r}: bounds must be strictly {order}, got {earlier} then {later}")
         symbol = _OPS[op][0]
@@ -503,6 +510,33 @@ class Ladder:
     @property
     def max_points(self) -> Decimal:
         return max(row.points for row in self.rows)
+
+    def shadowed(self) -> tuple[Tier, Tier] | None:
+        """The first row that an earlier one shadows, after it: ``(earlier, later)`` where every
+        value the later row's condition holds for meets the earlier one first (thresholds out of
+        order, a row after the ``otherwise`` row, ``≥`` rows mixed with ``≤`` rows); ``None``
+        for a ladder whose every row can be taken."""
+        for earlier, later in zip(self.rows, self.rows[1:]):
+            if earlier.op == "else":
+                return earlier, later
+            if later.op == "else":
+                continue
+            descending = earlier.op in (">=", ">")
+            if descending != (later.op in (">=", ">")):
+                return earlier, later
+            assert earlier.bound is not None and later.bound is not None
+            if (earlier.bound <= later.bound) if descending else (earlier.bound >= later.bound):
+                return earlier, later
+        return None
+
+    def rising(self) -> tuple[Tier, Tier] | None:
+        """The first row that gives more than the row before it (``(earlier, later)``): a worse
+        value, one the earlier row's condition fails, gets more points; ``None`` when every row
+        gives at most what the row before it gives."""
+        for earlier, later in zip(self.rows, self.rows[1:]):
+            if later.points > earlier.points:
+                return earlier, later
+        return None
 
     def score(self, value: Number) -> Score:
         """Score ``value`` against the ladder; raise ``ValueError`` if no row matches."""

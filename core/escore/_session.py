@@ -148,6 +148,7 @@ _units_tables: weakref.WeakKeyDictionary[Catalog, dict[tuple[str, str, tuple[int
 def _read_units_table(catalog: Catalog, ruleset: str, category: str, roster: Path) -> tuple[tuple[Unit, ...], set[str]]:
     from ._collect import sorted_naturally
     from ._columnar import read_roster_table
+    from ._pack_units import check_pack_units
 
     attributes = sorted(variant_choices(catalog.plan(ruleset, category)))  # columns of the table as much as name
     table = read_roster_table(roster, ruleset, category, catalog.loaders, attributes)
@@ -163,6 +164,7 @@ def _read_units_table(catalog: Catalog, ruleset: str, category: str, roster: Pat
     # evidence unread, without a word. Other categories' units stay known: their files are skipped.
     own = pack_codes(catalog, ruleset, category)
     _check_parents(catalog, ruleset, category, roster, units, codes)
+    check_pack_units(catalog, ruleset, category, roster, units, attributes)
     return units, (catalog.all_unit_codes(ruleset) - own) | codes
 
 
