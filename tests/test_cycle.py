@@ -262,6 +262,58 @@ def test_a_store_damaged_past_its_header_is_a_clear_error(runner, db):
         assert connection.execute("SELECT COUNT(*) FROM run").fetchone()[0] == 1  # the failed save left no run behind
 
 
+def test_a_damaged_row_that_decodes_is_named_by_run_or_appeal_not_a_traceback(runner, db):
+    """Rows that decode but are not what escore wrote (a total that is no number, an appeal's
+    changes of another shape) had ended diff, run and appeal list with a traceback; a run's
+    damaged head made history refuse the whole store without saying which run; SQLite's own
+    message quoted the undecodable bytes. Each is now one line naming the run or appeal."""
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save"]))
+    ok(runner.invoke(cli, ["appeal", "add", "west", "S-1-1", "--claim", "the rate was 100", "--set", "service.reply_rate=100"]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "checked"]))
+
+    def damaged(statement, args, message):
+        with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+            connection.execute("BEGIN")
+            good = [list(row) for row in connection.execute("SELECT * FROM unit_result WHERE run_id = 2 AND position = 1")]
+            heads = [list(row) for row in connection.execute("SELECT id, packs FROM run")]
+            changes = connection.execute("SELECT changes FROM appeal WHERE id = 1").fetchone()[0]
+            connection.execute(statement)
+            connection.execute("COMMIT")
+        result = runner.invoke(cli, args)
+        assert (result.exit_code, result.stderr) == (2, f"escore: error: {db}: {message}\n"), args
+        with closing(sqlite3.connect(db, isolation_level=None)) as connection:  # undone for the next case
+            connection.execute("DELETE FROM unit_result WHERE run_id = 2 AND position = 1")
+            connection.execute(f"INSERT INTO unit_result VALUES ({','.join('?' * len(good[0]))})", good[0])
+            connection.executemany("UPDATE run SET packs = ? WHERE id = ?", [(packs, run) for run, packs in heads])
+            connection.execute("UPDATE appeal SET changes = ? WHERE id = 1", (changes,))
+
+    read = "cannot read the store (a damaged row: "
+    damaged(
+        "UPDATE unit_result SET total = 'abc' WHERE run_id = 2 AND position = 1",
+        ["diff", "1", "2"],
+        read + "run #2, unit south: total: expected an exact number, got 'abc')",
+    )
+    damaged(
+        'UPDATE unit_result SET indicators = \'[["S-1-1", "t", "4", "scored", "NaN", []]]\' WHERE run_id = 2 AND position = 1',
+        ["diff", "1", "2"],
+        read + "run #2, unit south: S-1-1: expected an exact number, got 'NaN')",
+    )
+    damaged("UPDATE appeal SET changes = '[]'", ["run", "-c", "town"], read + "appeal #1: changes: expected a JSON object, got list)")
+    damaged(
+        """UPDATE appeal SET changes = '{"set": [{"field": "service.reply_rate"}]}'""",
+        ["appeal", "list"],
+        read + "appeal #1: changes: set: expected 'value' as text in {'field': 'service.reply_rate'})",
+    )
+    damaged("UPDATE run SET packs = 'oops' WHERE id = 2", ["history"], read + "run #2: Expecting value: line 1 column 1 (char 0))")
+    damaged(
+        "UPDATE unit_result SET indicators = CAST(X'5b22ff225d' AS TEXT) WHERE run_id = 2 AND position = 1",
+        ["diff", "1", "2"],
+        "cannot read the store (Could not decode to UTF-8 column 'indicators')",
+    )
+    assert ok(runner.invoke(cli, ["diff", "1", "2"])).stdout  # every case undone: the store reads again
+
+
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists this process's open files in /proc")
 @pytest.mark.parametrize("damage", ["'[[1'", "CAST(X'5b22ff225d' AS TEXT)"])  # JSON that does not decode; text that is not UTF-8
 def test_a_store_refused_for_a_damaged_row_is_closed_at_once(runner, db, damage):

@@ -128,7 +128,8 @@ def _failing_as_input(*, writing: bool, decoding: bool = True) -> Callable[[Meth
                 return method(self, *args, **kwargs)
             except (sqlite3.DatabaseError, *damaged) as exc:
                 what = _("cannot write to the store ({0}); nothing was changed") if writing else _("cannot read the store ({0})")
-                why = str(exc) if isinstance(exc, sqlite3.DatabaseError) else _("a damaged row: {0}").format(exc)
+                # SQLite quotes the whole undecodable text of a damaged row: the column is enough.
+                why = str(exc).split(" with text ")[0] if isinstance(exc, sqlite3.DatabaseError) else _("a damaged row: {0}").format(exc)
                 error = InputError(str(self.path), "", what.format(why))
             # Raised here, after the handler, the error holds no trace of the failed call: a cursor
             # of that call, left in its frame, would keep a statement open, and closing the store
@@ -245,19 +246,22 @@ class Store:
                 + (_("saved runs: {0}").format(", ".join(known)) if known else _("nothing saved yet"))
             )
         units = [
-            {
-                "code": u["code"],
-                "name": u["name"],
-                "parent": u["parent"],
-                "rank": u["rank"],
-                "total": u["total"],
-                "sections": json.loads(u["sections"]),
-                "vetoes": json.loads(u["vetoes"]),
-                "indicators": [
-                    {"code": c, "title": t, "max": m, "status": st, "points": p, "reasons": r}
-                    for c, t, m, st, p, r in json.loads(u["indicators"])
-                ],
-            }
+            _checked_unit(
+                run_id,
+                {
+                    "code": u["code"],
+                    "name": u["name"],
+                    "parent": u["parent"],
+                    "rank": u["rank"],
+                    "total": u["total"],
+                    "sections": json.loads(u["sections"]),
+                    "vetoes": json.loads(u["vetoes"]),
+                    "indicators": [
+                        {"code": c, "title": t, "max": m, "status": st, "points": p, "reasons": r}
+                        for c, t, m, st, p, r in json.loads(u["indicators"])
+                    ],
+                },
+            )
             for u in self.db.execute("SELECT * FROM unit_result WHERE run_id = ? ORDER BY position", (run_id,))
         ]
         return {"run": _run_head(row, len(units)), "units": units}
@@ -338,7 +342,7 @@ class Store:
             "unit": row["unit"],
             "indicator": row["indicator"],
             "claim": row["claim"],
-            "changes": json.loads(row["changes"]),
+            "changes": _checked_changes(row["id"], json.loads(row["changes"])),
             "created": row["created"],
             "status": events[-1]["action"] if events else "filed",
             "events": events,
@@ -358,6 +362,72 @@ class Store:
 
 
 def _run_head(row: sqlite3.Row, units: int) -> dict[str, Any]:
+    try:
+        return _decoded_head(row, units)
+    except (ValueError, TypeError, KeyError) as exc:  # one damaged run names itself among all
+        raise ValueError(_("run #{0}: {1}").format(row["id"], exc)) from None
+
+
+def _checked_unit(run_id: int, unit: dict[str, Any]) -> dict[str, Any]:
+    """A saved unit's result whose total and points are exact numbers (a damaged or hand-edited
+    row otherwise failed later, deep in a comparison, with a traceback)."""
+    if not all(isinstance(section, dict) for section in unit["sections"]):
+        raise ValueError(_("run #{0}, unit {1}: sections: expected a list of objects").format(run_id, unit["code"]))
+    numbers = [(_("total"), unit["total"])]
+    numbers += [(section.get("name", "?"), section.get("points")) for section in unit["sections"]]
+    numbers += [(indicator["code"], indicator["points"]) for indicator in unit["indicators"]]
+    for what, text in numbers:
+        if not _exact_text(text):
+            raise ValueError(_("run #{0}, unit {1}: {2}: expected an exact number, got {3}").format(run_id, unit["code"], what, repr(text)))
+    return unit
+
+
+def _exact_text(text: Any) -> bool:
+    """Whether ``text`` is the text of a finite Decimal."""
+    from decimal import Decimal
+
+    if text.__class__ is not str:
+        return False
+    try:
+        return Decimal(text).is_finite()
+    except ArithmeticError:  # decimal.InvalidOperation: not a number's text
+        return False
+
+
+#: What an appeal's stored changes hold: each kind's entries, and their keys of text.
+_CHANGE_KEYS = {"set": ("field", "value"), "add_row": ("table", "row"), "remove_row": ("table",)}
+
+
+def _checked_changes(appeal_id: int, changes: Any) -> dict[str, Any]:
+    """An appeal's stored changes in the shape escore wrote them (a hand-edited or damaged row
+    otherwise failed later with a traceback, in every run of the category)."""
+
+    def damaged(what: str) -> ValueError:
+        return ValueError(_("appeal #{0}: changes: {1}").format(appeal_id, what))
+
+    if not isinstance(changes, dict):
+        raise damaged(_("expected a JSON object, got {0}").format(type(changes).__name__))
+    unknown = sorted(set(changes) - _CHANGE_KEYS.keys())
+    if unknown:
+        raise damaged(_("unknown key {0}").format(repr(unknown[0])))
+    for kind, keys in _CHANGE_KEYS.items():
+        entries = changes.get(kind, [])
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise damaged(_("{0}: expected a list of objects").format(kind))
+        for entry in entries:
+            lacking = [key for key in keys if not isinstance(entry.get(key), str)]
+            if lacking:
+                raise damaged(_("{0}: expected '{1}' as text in {2}").format(kind, lacking[0], entry))
+            if kind == "remove_row":
+                line, cells = entry.get("line"), entry.get("cells")
+                if not (line.__class__ is int or (isinstance(line, str) and line.isdigit())):
+                    raise damaged(_("{0}: expected 'line' as a line number in {1}").format(kind, entry))
+                if cells is not None and not isinstance(cells, list):
+                    raise damaged(_("{0}: expected 'cells' as a list in {1}").format(kind, entry))
+    return changes
+
+
+def _decoded_head(row: sqlite3.Row, units: int) -> dict[str, Any]:
     import json
 
     return {
