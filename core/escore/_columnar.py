@@ -498,14 +498,14 @@ def read_roster_table(
     A table escore's CSV reader reads is kept, once read and checked, in the cache of
     :mod:`escore._roster_cache`: the same bytes are not read and checked again."""
     if not path.is_file():
-        found = (
+        problem = (
             _("roster file not found")
             if not path.exists()
             else _("expected a file, found a directory")
             if path.is_dir()
             else not_a_file(path)
         )
-        raise InputError(str(path), "", found)
+        raise InputError(str(path), "", problem)
     from ._builtin_loaders import read_csv
 
     loader = table_loader(path, loaders, N_("units tables"))
