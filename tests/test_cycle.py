@@ -340,6 +340,29 @@ def test_a_store_refused_for_a_damaged_row_is_closed_at_once(runner, db, damage)
         gc.enable()
 
 
+def test_a_store_in_a_directory_that_cannot_be_written_is_read_and_a_save_says_why_not(runner, db):
+    """SQLite makes NAME-shm beside a store in WAL mode even to read it: in a directory that
+    cannot be written (a published copy on a read-only share) history, diff and run had all
+    said 'not a readable escore store (unable to open database file)'. Reads now open it as an
+    immutable file; a save names the directory."""
+    ok(runner.invoke(cli, ["run", "-c", "town", "--save", "--label", "published"]))
+    assert sorted(p.name for p in db.parent.iterdir()) == ["escore.db"]  # no log left: the file holds every run
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(db), str(db.parent)], capture_output=True).returncode:
+        pytest.skip("needs chattr +i (root, a file system with attributes): root may write any directory otherwise")
+    try:
+        assert "published" in ok(runner.invoke(cli, ["history"])).stdout
+        assert ok(runner.invoke(cli, ["diff", "1", "1"])).stdout
+        ok(runner.invoke(cli, ["run", "-c", "town"]))
+        saved = runner.invoke(cli, ["run", "-c", "town", "--save"])
+        assert (saved.exit_code, saved.stderr) == (
+            2,
+            f"escore: error: {db}: cannot open the store: SQLite keeps its lock files beside it (escore.db-shm, escore.db-wal),"
+            f" and directory {db.parent} cannot be written\n",
+        )
+    finally:
+        subprocess.run(["chattr", "-i", str(db), str(db.parent)], check=True)
+
+
 def test_foreign_sqlite_file_is_refused(runner, db):
     db.parent.mkdir(parents=True)
     with sqlite3.connect(db) as connection:

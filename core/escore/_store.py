@@ -471,11 +471,66 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
         if not path.is_dir():
             raise InputError(where, "", not_a_file(path))
         raise InputError(where, "", _("expected an escore store (an SQLite file), found a directory"))
-    import sqlite3  # here: `escore run` looks for accepted appeals, and most runs find no store
+    try:
+        return _open(path, read_only=False)
+    except _Unopened:
+        pass
+    # SQLite could not open the file for writing, as a store in WAL mode needs: it makes
+    # NAME-shm beside it even to read. In a directory that cannot be written (a published
+    # copy on a read-only share), a command that only reads opens it as an immutable file,
+    # which needs no lock files; exact while no write-ahead log holds commits the file lacks.
+    log = path.with_name(path.name + "-wal")
+    if not create and (not log.exists() or log.stat().st_size == 0):
+        try:
+            return _open(path, read_only=True)
+        except _Unopened:
+            pass
+    directory = path.parent if str(path.parent) else Path(".")
+    raise InputError(
+        where,
+        "",
+        _("cannot open the store: SQLite keeps its lock files beside it ({0}-shm, {0}-wal), and directory {1} cannot be written").format(
+            path.name, directory
+        )
+        if not _can_create_in(directory)
+        else _("cannot open the store: SQLite cannot open the file"),
+    )
+
+
+def _can_create_in(directory: Path) -> bool:
+    """Whether a file can be made in ``directory`` (tried: the permission bits do not tell for
+    root, nor for a file system mounted read-only or a directory made immutable)."""
+    import tempfile
 
     try:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        handle, name = tempfile.mkstemp(prefix=".escore-", dir=directory)
+    except OSError:
+        return False
+    os.close(handle)
+    os.unlink(name)
+    return True
+
+
+class _Unopened(Exception):
+    """SQLite could not open the store's file (not a store that is damaged: one it cannot reach)."""
+
+
+def _open(path: Path, *, read_only: bool) -> Store:
+    """The store at ``path``, checked and migrated (see :func:`open_store`); ``read_only``: opened
+    as an immutable file (read-only, no lock files). :class:`_Unopened` when SQLite cannot open it."""
+    import sqlite3  # here: `escore run` looks for accepted appeals, and most runs find no store
+
+    where = str(path)
+    try:
+        if read_only:
+            from urllib.parse import quote
+
+            db = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1", uri=True, isolation_level=None)
+        else:
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
     except sqlite3.Error as exc:
+        if "unable to open" in str(exc):
+            raise _Unopened from None
         raise InputError(where, "", _("cannot open the store: {0}").format(exc)) from None
     db.row_factory = sqlite3.Row
     try:
@@ -499,6 +554,14 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
         if version == 0 and tables:
             raise InputError(where, "", _("not an escore store (an SQLite file holding other tables)"))
         db.execute("PRAGMA busy_timeout = 30000")
+        if read_only:
+            if version < SCHEMA_VERSION:
+                raise InputError(
+                    where,
+                    "",
+                    _("the store has schema version {0} and must be upgraded, but its directory cannot be written").format(version),
+                )
+            return Store(db, path)
         _use_wal(db)
         db.execute("PRAGMA foreign_keys = ON")
         # WAL with synchronous=NORMAL: a crash never corrupts the store or leaves half a run;
@@ -508,6 +571,8 @@ def open_store(path: Path | None = None, *, create: bool = True) -> Store | None
             _migrate(db, version)
     except sqlite3.DatabaseError as exc:
         db.close()
+        if "unable to open" in str(exc):
+            raise _Unopened from None
         raise InputError(where, "", _("not a readable escore store ({0}); nothing was changed").format(exc)) from None
     except BaseException:
         db.close()
