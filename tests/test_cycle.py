@@ -1444,6 +1444,22 @@ def test_a_stop_while_the_run_is_saved_takes_effect_once_the_output_is_in_place(
     assert "held" in ok(runner.invoke(cli, ["history"])).stdout
 
 
+def test_a_ranking_table_written_to_a_file_says_which_appeals_it_applied(runner, tmp_path):
+    """The table's heading lists what the run warned of, the accepted appeals applied first:
+    written with -o, the ranking had said so on stderr alone (JSON, TOML, xlsx and HTML list them)."""
+    ok(runner.invoke(cli, ["appeal", "add", "west", "S-1-1", "--claim", "the rate was 100", "--set", "service.reply_rate=100"]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "checked"]))
+    out = tmp_path / "ranking.txt"
+    ok(runner.invoke(cli, ["run", "-c", "town", "-o", str(out), "--lang", "en"]))
+    heading = out.read_text(encoding="utf-8").split("\n\n")[0].splitlines()
+    assert heading[-2:] == [
+        "warning: scored with accepted appeal(s) #1 west S-1-1 applied to the evidence (--no-appeals scores without them)",
+        "statuses: 43 scored, 1 missing, 4 not_applicable, 0 error",
+    ]
+    ok(runner.invoke(cli, ["run", "-c", "town", "-o", str(out), "--no-appeals"]))
+    assert "warning" not in out.read_text(encoding="utf-8")
+
+
 def test_json_outputs_match_their_shipped_schemas(runner, evidence):
     jsonschema = pytest.importorskip("jsonschema")
     from escore._report import schema_text

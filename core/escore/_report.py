@@ -420,6 +420,9 @@ def run_heading(result: RunResult) -> list[str]:
                 result.selection, len(result.selected), len(plan.indicators)
             )
         )
+    # What loading warned of, the accepted appeals applied above all: a ranking written to a file
+    # (-o) had said so on stderr alone.
+    lines.extend(gettext("warning: {0}").format(escape(warning)) for warning in result.warnings)
     if language() == "en":
         lines.append("statuses: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     else:
