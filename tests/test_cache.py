@@ -122,6 +122,48 @@ def test_a_checked_evidence_set_is_reused_and_equals_a_fresh_load(demo_catalog, 
     assert changed.values["north"]["service_reply_rate"] == Decimal(90)
 
 
+@pytest.mark.parametrize("damage", ["flip", "truncate"])
+def test_a_cached_set_with_a_damaged_record_is_parsed_again(demo_catalog, tmp_path, monkeypatch, damage):
+    """Each record of a cached evidence set carries its CRC-32 and is checked as it is read (the
+    set has no seal over the whole file): a byte changed in any record's body, or a file cut
+    short, is never decoded; the evidence is parsed again, whole or a share at a time, and
+    gives what a fresh load gives."""
+    from escore import _evidence_cache, _load
+
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    evidence, plan, units, known, subs = _demo_town(demo_catalog, tmp_path)
+    args = ([evidence], plan, units, known, demo_catalog.loaders, subs)
+    fresh = _load._load_evidence(*args)
+    assert _load.load_evidence(*args) == fresh
+    (entry,) = (tmp_path / "cache").glob("evidence-*.marshal")
+    key = entry.name[len("evidence-") : -len(".marshal")]
+    good = entry.read_bytes()
+    position, bodies = 0, []
+    while position < len(good):  # each record: its length, its CRC-32, its body
+        size = int.from_bytes(good[position : position + 8], "little")
+        bodies.append((position + 12, size))
+        position += 12 + size
+    assert position == len(good) and len(bodies) > 3
+    assert _evidence_cache.load_evidence_set(key, plan) == fresh
+    for start, size in [bodies[0], bodies[len(bodies) // 2], bodies[-1]]:
+        damaged = bytearray(good)
+        if damage == "flip":
+            damaged[start + size // 2] ^= 0x01  # one bit of the record's body
+        else:
+            damaged = damaged[: start + size - 1]
+        entry.write_bytes(bytes(damaged))
+        os.chmod(entry, 0o600)
+        assert _evidence_cache.load_evidence_set(key, plan) is None
+        deferred = _load.defer_evidence(*args)
+        if deferred is not None:  # the head read: the shares' records are checked as each is decoded
+            _, later = deferred
+            assert later.part(["north"]).values["north"] == fresh.values["north"]
+            assert later.whole() == fresh
+        assert _load.load_evidence(*args) == fresh
+        entry.write_bytes(good)
+        os.chmod(entry, 0o600)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_run_of_several_processes_saves_its_set_aside_and_waits_for_it(demo_catalog, tmp_path, monkeypatch, jobs):
     """With two processes (``jobs``) the checked set is saved by a forked process while the run
@@ -491,11 +533,11 @@ def test_deferred_evidence_decodes_a_share_of_units_and_scores_as_loaded_whole(c
     for name, method in methods.items():
         monkeypatch.setattr(_evidence_cache._Records, name, method)
     (entry,) = (tmp_path / "cache").glob("evidence-*")
-    data, position, units_of_records = entry.read_bytes(), 32, []
+    data, position, units_of_records = entry.read_bytes(), 0, []
     while position < len(data):  # the file's records: the head, then each record's units and body
-        size = int.from_bytes(data[position : position + 8], "little")
-        units_of_records.append(marshal.loads(data[position + 8 : position + 8 + size]))
-        position += 8 + size
+        size = int.from_bytes(data[position : position + 8], "little")  # then its CRC-32, 4 bytes
+        units_of_records.append(marshal.loads(data[position + 12 : position + 12 + size]))
+        position += 12 + size
     heads = units_of_records[1::2]
     slices, table_heads = heads[: units_of_records[0][7]], heads[units_of_records[0][7] :]
     assert len(slices) >= 2 and len(table_heads) > len(full.tables) and sum(map(len, slices)) >= len(codes)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -153,11 +153,10 @@ def usable_directory(directory: Path, *, create: bool, report: bool = True) -> b
 SEAL_SIZE = 32
 
 
-def open_sealed(path: Path) -> Any:
-    """``path`` opened for reading just after its seal, if it is a private regular file of the
-    user's whose seal matches (checked a megabyte at a time); else ``None``. The caller reads the
-    payload from the same open file: a concurrent writer replaces the file by renaming a new one
-    into place, so what is read is what was checked."""
+def open_private(path: Path) -> Any:
+    """``path`` opened for reading at its start, if it is a private regular file of the user's;
+    else ``None``. A concurrent writer replaces the file by renaming a new one into place, so
+    what is read from this stream is one file, whole."""
     import stat
 
     try:
@@ -177,6 +176,20 @@ def open_sealed(path: Path) -> Any:
             raise OSError("not a private regular file")
         if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
             raise OSError("not the user's")
+        return stream
+    except OSError:
+        stream.close()
+        return None
+
+
+def open_sealed(path: Path) -> Any:
+    """``path`` opened for reading just after its seal, if it is a private regular file of the
+    user's whose seal matches (checked a megabyte at a time); else ``None``. The caller reads the
+    payload from the same open file (:func:`open_private`): what is read is what was checked."""
+    stream = open_private(path)
+    if stream is None:
+        return None
+    try:
         seal = stream.read(SEAL_SIZE)
         digest = blake2b(digest_size=32, key=core_digest())
         while chunk := stream.read(1 << 20):
@@ -191,21 +204,33 @@ def open_sealed(path: Path) -> Any:
 
 
 def write_sealed(directory: Path, name: str, parts: Iterable[bytes], prefix: str) -> None:
-    """A private cache file (mode 0600, renamed into place whole): a seal (a digest of the payload
-    keyed by the core's code, see :func:`core_digest`), then the payload, written part by part as
-    the parts come. The seal is written last, in front, before the rename."""
+    """A private cache file (:func:`write_private`): a seal (a digest of the payload keyed by the
+    core's code, see :func:`core_digest`), then the payload. The seal is written last, in front,
+    before the rename."""
+    digest = blake2b(digest_size=32, key=core_digest())
+
+    def sealed() -> Iterator[bytes]:
+        yield bytes(SEAL_SIZE)
+        for part in parts:
+            digest.update(part)
+            yield part
+
+    write_private(directory, name, sealed(), prefix, head=digest.digest)
+
+
+def write_private(directory: Path, name: str, parts: Iterable[bytes], prefix: str, *, head: Callable[[], bytes] | None = None) -> None:
+    """A private cache file (mode 0600, renamed into place whole), written part by part as the
+    parts come; ``head()``, when given, is written over the file's first bytes at the end."""
     import tempfile
 
     handle, temporary = tempfile.mkstemp(prefix=prefix, dir=directory)  # mode 0600
     try:
-        digest = blake2b(digest_size=32, key=core_digest())
         with os.fdopen(handle, "wb") as stream:
-            stream.write(bytes(SEAL_SIZE))
             for part in parts:
-                digest.update(part)
                 stream.write(part)
-            stream.seek(0)
-            stream.write(digest.digest())
+            if head is not None:
+                stream.seek(0)
+                stream.write(head())
         os.replace(temporary, directory / name)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -411,8 +411,8 @@ class DeferredEvidence:
     scoring is. The detail of JSON and TOML is decoded again a block of records at a time
     (escore._builtin_formats.unit_texts); the whole set is decoded once, only when a run's
     detail is read in rank order otherwise (a plugin's format, a hook). All of it is
-    read from the cache file opened, and its seal checked, when the run began: the set of the
-    run's key, whatever replaces the file meanwhile.
+    read from the cache file opened when the run began (each record checked as it is read): the
+    set of the run's key, whatever replaces the file meanwhile.
     """
 
     def __init__(self, cached: CachedEvidence, plan: Plan, parse: Callable[[], EvidenceSet]) -> None:
