@@ -410,6 +410,7 @@ RETIRED = (
     "service.platforms: demo2025 no longer reads this field (S-1-3 of demo2024 read it; removed or replaced since); "
     "its values in the evidence are ignored"
 )
+DEMO_SAMPLE_UNITS = ROOT / "examples/demo-pack/escore_demo/sample/units"
 
 
 def test_inherited_evidence_of_a_field_no_rule_reads_any_more_is_ignored_with_a_warning():
@@ -417,9 +418,10 @@ def test_inherited_evidence_of_a_field_no_rule_reads_any_more_is_ignored_with_a_
     plan = catalog.plan("demo2025", "town")
     assert plan.retired_fields == {"service.platforms": ("demo2024", ("S-1-3",))}
     assert plan.removed == {"S-1-3": "demo2025 (pack_demo2025.overrides.GONE)"}
-    with pytest.warns(UserWarning) as caught:  # the four sample units each give service.platforms: one warning
+    with pytest.warns(UserWarning) as caught:  # the four sample units each give service.platforms: one warning naming them
         after = run_category(catalog, "town", ruleset="demo2025")
-    assert [str(w.message) for w in caught if "service.platforms" in str(w.message)] == [RETIRED]
+    files = "; ".join(str(DEMO_SAMPLE_UNITS / f"{code}.toml") for code in ("east", "north", "south", "west"))
+    assert [str(w.message) for w in caught if "service.platforms" in str(w.message)] == [f"{RETIRED}: {files}"]
     before = run_category(catalog, "town", ruleset="demo2024")
     for old, new in zip(before.units, after.units):
         assert [(r.code, r.points) for r in new.indicators] == [(r.code, r.points) for r in old.indicators if r.code != "S-1-3"]
@@ -566,7 +568,7 @@ def test_rows_of_a_sub_unit_the_new_roster_dropped_are_ignored_with_a_warning(tm
     dated = [m for m in said if m.startswith(("city_mlps_findings.date: ", "city_video_incidents.date: "))]
     assert len(dated) == 2 and all("dated before 2018, the year fj2018 assesses" in m for m in dated)
     assert [m for m in said if m not in dated] == [
-        "fuzhou.changle: a unit of fj2017's roster of county, not of fj2018's; its evidence is ignored"
+        f"fuzhou.changle: a unit of fj2017's roster of county, not of fj2018's; its evidence is ignored: {incidents}:151"
     ]
 
 
@@ -1562,7 +1564,7 @@ def test_evidence_of_a_unit_the_new_roster_dropped_is_ignored_with_one_warning(m
         warnings.simplefilter("always")
         scored = totals(catalog, "demo2025")
     assert [str(w.message) for w in caught if issubclass(w.category, EscoreWarning)] == [
-        "north: a unit of demo2024's roster of town, not of demo2025's; its evidence is ignored"
+        f"north: a unit of demo2024's roster of town, not of demo2025's; its evidence is ignored: {DEMO_SAMPLE_UNITS / 'north.toml'}"
     ]
     assert scored == {code: total for code, total in totals(base, "demo2024").items() if code != "north"}
 
@@ -1783,6 +1785,56 @@ def test_a_workbook_of_the_year_a_ruleset_extends_is_read_with_a_warning(with_fj
         f"  说明!B{row}: ruleset: this workbook is for ruleset 'zj2017', the run is for 'fj2018' (use --ruleset zj2017, or the --year it assesses)"
         in other.stderr.splitlines()
     )
+
+
+def test_evidence_of_a_dropped_unit_or_a_retired_field_is_ignored_with_a_warning_naming_its_files(with_fj2018, tmp_path):
+    """The warnings had named the unit or the field alone ("its evidence is ignored"), not the
+    files, lines or cells that hold it: an assessor had to search every file for them."""
+    import shutil
+
+    import escore_fj2017_website
+
+    runner = with_fj2018
+    shutil.copytree(Path(escore_fj2017_website.__file__).parent / "sample" / "county", tmp_path / "county")
+    # The dropped unit's unit file first, then each table that holds its rows: a few lines, then how many more.
+    places = [str(Path("county", "units", "sanming.meilie.toml"))]
+    for table in sorted((tmp_path / "county" / "monitoring").iterdir()):
+        lines = [n for n, line in enumerate(table.read_text("utf-8").splitlines(), 1) if line.startswith("sanming.meilie,")]
+        if lines:
+            more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
+            places.append(f"{Path('county', 'monitoring', table.name)}:{', '.join(map(str, lines[:3]))}{more}")
+    assert len(places) > 2
+    shown = "; ".join(places[:5]) + (f"; and {len(places) - 5} more file(s)" if len(places) > 5 else "")
+    county = runner.invoke(cli, ["run", "-c", "county", "-e", "county"])
+    assert county.exit_code == 0, county.stderr
+    assert (
+        f"escore: warning: sanming.meilie: a unit of fj2017's roster of county, not of fj2018's; its evidence is ignored: {shown}"
+        in county.stderr.splitlines()
+    )
+    # A fields table's row: its file (a row read with the others, by columns, has no line of its own).
+    (tmp_path / "extra" / "fields").mkdir(parents=True)
+    (tmp_path / "extra" / "fields" / "county.csv").write_text("unit,website.channels.has_app\nsanming.meilie,true\n", "utf-8")
+    fields = runner.invoke(cli, ["run", "-c", "county", "-e", "extra", "-e", "county"])
+    assert fields.exit_code == 0, fields.stderr
+    assert f"its evidence is ignored: {Path('extra', 'fields', 'county.csv')}; {places[0]}; " in fields.stderr
+    # A retired field: each unit file that gives it, and a workbook's column by its key's cell.
+    retired = (
+        "fj2018 no longer reads this field (P-1-2-4 of fj2017 read it; removed or replaced since); its values in the evidence are ignored"
+    )
+    import escore_fj2017_provincial
+
+    shutil.copytree(Path(escore_fj2017_provincial.__file__).parent / "sample" / "provincial", tmp_path / "provincial")
+    units = sorted(p.name for p in (tmp_path / "provincial" / "units").iterdir() if "decisions_total" in p.read_text("utf-8"))
+    provincial = runner.invoke(cli, ["run", "-c", "provincial", "-e", "provincial"])
+    files = "; ".join(str(Path("provincial", "units", name)) for name in units[:5])
+    assert (
+        f"escore: warning: provincial.credit.decisions_total: {retired}: {files}; and {len(units) - 5} more file(s)"
+        in provincial.stderr.splitlines()
+    )
+    made = runner.invoke(cli, ["template", "-c", "provincial", "--year", "2017", "-f", "xlsx", "-o", "p17.xlsx", "--evidence-from-sample"])
+    assert made.exit_code == 0, made.output
+    book = runner.invoke(cli, ["run", "-c", "provincial", "-e", "p17.xlsx"])
+    assert f"escore: warning: provincial.credit.decisions_total: {retired}: p17.xlsx: 公共信用数据建设!E3" in book.stderr.splitlines()
 
 
 def test_a_unit_the_latest_roster_dropped_is_scored_with_the_latest_year_that_has_it_and_says_so(with_fj2018):

@@ -36,6 +36,8 @@ from ._schema import (
     check_dates,
     check_row,
     check_unit,
+    collect_ignored,
+    evidence_source,
     ignore_retired,
     ignore_retired_unit,
     other_ruleset_field,
@@ -89,7 +91,7 @@ def parse_unit_fields(
         found = by_key.get(key)
         if found is None:
             if key in schema.retired:
-                ignore_retired(schema, key)
+                ignore_retired(schema, key, where)
                 continue
             if key in schema.all_fields:
                 raise InputError(where, key, _("this field is not read by category '{0}'").format(schema.category))
@@ -516,8 +518,9 @@ def _load_evidence(
     others: OtherUnits | None = None,
 ) -> EvidenceSet:
     reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names, others=others)
-    for root in paths:
-        reading.read_path(root)
+    with collect_ignored():  # a retired field's values, a dropped unit's evidence: one warning each, naming their files
+        for root in paths:
+            reading.read_path(root)
     return reading.result(paths)
 
 
@@ -595,17 +598,18 @@ class _Reading:
         try:
             read = sum(self._read_unit_file(path, root, skipped) for path in unit_files)
             for path in columnar:
-                found = read_field_table(
-                    path,
-                    table_loader(path, self.loaders, N_("fields tables")),
-                    self.schema,
-                    self.wanted,
-                    self.known,
-                    self.values,
-                    self.files,
-                    self.origins,
-                    others=self.others,
-                )
+                with evidence_source(str(path)):
+                    found = read_field_table(
+                        path,
+                        table_loader(path, self.loaders, N_("fields tables")),
+                        self.schema,
+                        self.wanted,
+                        self.known,
+                        self.values,
+                        self.files,
+                        self.origins,
+                        others=self.others,
+                    )
                 read += bool(found)
             other_units = len(skipped)  # unit files of another category's units
             found_ahead = ahead.found() if ahead is not None else {}
@@ -632,23 +636,24 @@ class _Reading:
         live = {code: self.values.writable(code) for code in self.values}  # a workbook (tens of units) reads and adds in place
         for name in list(self.columns):  # its rows come after those read before
             self._as_rows(name)
-        book = read_evidence_book(
-            root,
-            loader,
-            self.plan,
-            self.wanted,
-            self.known,
-            self.with_rows,
-            live,
-            self.files,
-            self.rows,
-            schema=self.schema,
-            origins=self.origins,
-            row_files=self.row_files,
-            table_files=self.table_files_seen,
-            names=self.names,
-            others=self.others,
-        )
+        with evidence_source(str(root)):
+            book = read_evidence_book(
+                root,
+                loader,
+                self.plan,
+                self.wanted,
+                self.known,
+                self.with_rows,
+                live,
+                self.files,
+                self.rows,
+                schema=self.schema,
+                origins=self.origins,
+                row_files=self.row_files,
+                table_files=self.table_files_seen,
+                names=self.names,
+                others=self.others,
+            )
         self.synthetic = self.synthetic or book.synthetic
         self.notes.extend(note for note in book.notes if note not in self.notes)
 
@@ -730,7 +735,7 @@ class _Reading:
             if code in self.known:
                 skipped.append(path.name)
                 return False
-            if ignore_retired_unit(self.schema, code):
+            if ignore_retired_unit(self.schema, code, str(path)):
                 return False
             hint = did_you_mean(code, self.known)
             raise InputError(str(path), "", _("unknown unit code '{0}' (the file name must be a unit code)").format(code), hint=hint)
@@ -1137,7 +1142,7 @@ def _read_table(
                     if others is not None:
                         _refuse_row(others, spec, code, f"{where}:{line}")
                     continue
-                if ignore_retired_unit(schema, code):
+                if ignore_retired_unit(schema, code, where, line):
                     continue
                 raise InputError(
                     f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(escape(code)), hint=did_you_mean(code, known)
