@@ -567,8 +567,11 @@ def test_rows_of_a_sub_unit_the_new_roster_dropped_are_ignored_with_a_warning(tm
     # The 2017 sample's findings are dated in 2017, before the year fj2018 assesses: said too.
     dated = [m for m in said if m.startswith(("city_mlps_findings.date: ", "city_video_incidents.date: "))]
     assert len(dated) == 2 and all("dated before 2018, the year fj2018 assesses" in m for m in dated)
+    # The city sample's manifest says it is fj2017's: said too.
     assert [m for m in said if m not in dated] == [
-        f"fuzhou.changle: a unit of fj2017's roster of county, not of fj2018's; its evidence is ignored: {incidents}:151"
+        f"{evidence / 'escore-evidence.toml'}: evidence.ruleset: this evidence is for ruleset 'fj2017', which 'fj2018' extends; "
+        "its values are read as fj2018's",
+        f"fuzhou.changle: a unit of fj2017's roster of county, not of fj2018's; its evidence is ignored: {incidents}:151",
     ]
 
 
@@ -1785,6 +1788,36 @@ def test_a_workbook_of_the_year_a_ruleset_extends_is_read_with_a_warning(with_fj
         f"  说明!B{row}: ruleset: this workbook is for ruleset 'zj2017', the run is for 'fj2018' (use --ruleset zj2017, or the --year it assesses)"
         in other.stderr.splitlines()
     )
+
+
+def test_a_directory_of_the_year_a_ruleset_extends_is_read_with_a_warning_naming_its_manifest(with_fj2018, tmp_path):
+    """A 2017 evidence directory scored under fj2018 was read without a word, while a 2017 workbook
+    is warned of: the directory's manifest is named, as the workbook's cell is."""
+    import shutil
+
+    import escore_fj2017_provincial
+
+    runner = with_fj2018
+    evidence = tmp_path / "ev17"
+    shutil.copytree(Path(escore_fj2017_provincial.__file__).parent / "sample" / "provincial", evidence)
+    manifest = evidence / "escore-evidence.toml"
+    manifest.write_text('[evidence]\nsynthetic = true\nruleset = "fj2017"\n', encoding="utf-8")
+    said = (
+        f"escore: warning: {Path('ev17', 'escore-evidence.toml')}: evidence.ruleset: this evidence is for ruleset 'fj2017', "
+        "which 'fj2018' extends; its values are read as fj2018's"
+    )
+    scored = runner.invoke(cli, ["run", "-c", "provincial", "-e", "ev17", "-f", "json"])
+    assert scored.exit_code == 0, scored.stderr
+    assert said in scored.stderr.splitlines() and json.loads(scored.stdout)["ruleset"] == "fj2018"
+    chinese = runner.invoke(cli, ["run", "-c", "provincial", "-e", "ev17", "--lang", "zh"])
+    assert (
+        f"escore：警告：{Path('ev17', 'escore-evidence.toml')}: evidence.ruleset: 这些证据属于规则集“fj2017”，“fj2018”继承自它；"
+        "其中的值按 fj2018 的证据读取" in chinese.stderr.splitlines()
+    ), chinese.stderr
+    # Under its own year it is read without a word.
+    own = runner.invoke(cli, ["run", "-c", "provincial", "--year", "2017", "-e", "ev17"])
+    assert own.exit_code == 0, own.stderr
+    assert "evidence.ruleset" not in own.stderr
 
 
 def test_evidence_of_a_dropped_unit_or_a_retired_field_is_ignored_with_a_warning_naming_its_files(with_fj2018, tmp_path):

@@ -175,20 +175,29 @@ def _read_manifest(directory: Path, plan: Plan) -> tuple[bool, str]:
 
 
 def _check_ruleset_label(label: Any, where: str, plan: Plan) -> None:
-    """The ruleset an evidence directory says it was collected for: text, and one of the run's
-    year or the years it extends (a later year scores last year's evidence, as ``diff --ruleset``
-    does), else a warning: evidence of another scheme is scored as given, but not without a word."""
+    """The ruleset an evidence directory says it was collected for: text, and the run's year,
+    else a warning: evidence of a year the run extends is read as the run's (a later year scores
+    last year's evidence, as ``diff --ruleset`` does, and as a workbook of that year is read),
+    evidence of another scheme is scored as given; neither without a word."""
     if not isinstance(label, str) or not label.strip():
         raise InputError(where, "evidence.ruleset", _("expected the name of the ruleset the evidence is for, got {0}").format(show(label)))
-    if label not in ruleset_chain(plan):
-        import warnings
-
-        from ._errors import OtherRulesetWarning
-
-        message = _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', the run is for '{2}'; scored as given").format(
-            where, label, plan.ruleset.name
+    if label == plan.ruleset.name:
+        return
+    if label in ruleset_chain(plan):
+        warn(
+            _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', which '{2}' extends; its values are read as {2}'s").format(
+                where, label, plan.ruleset.name
+            )
         )
-        warnings.warn(message, OtherRulesetWarning, stacklevel=2)
+        return
+    import warnings
+
+    from ._errors import OtherRulesetWarning
+
+    message = _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', the run is for '{2}'; scored as given").format(
+        where, label, plan.ruleset.name
+    )
+    warnings.warn(message, OtherRulesetWarning, stacklevel=2)
 
 
 class OtherUnits:
