@@ -408,8 +408,8 @@ def test_workbook_problems_in_chinese(runner, tmp_path, county_book):
     col = openpyxl.utils.get_column_letter
     assert result.stderr.splitlines() == [
         f"escore：错误：{broken}: 工作簿中有 2 个问题；未进行任何评分：",
-        f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: 应为 true 或 false（是/否），实际为 '也许' (请填写 是 或 否)",
-        f"  {grade_sheet.title}!A{_row(grade_sheet, 'fuzhou.mawie')}: unit: 未知的单位代码“fuzhou.mawie” (是否要找“fuzhou.mawei”？)",
+        f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: 应为 true 或 false（是/否），实际为 '也许'（请填写 是 或 否）",
+        f"  {grade_sheet.title}!A{_row(grade_sheet, 'fuzhou.mawie')}: unit: 未知的单位代码“fuzhou.mawie”（是否要找“fuzhou.mawei”？）",
     ]
 
 

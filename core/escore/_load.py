@@ -214,7 +214,8 @@ class OtherUnits:
     ``category``: the run's; ``subunits``: the category whose units roll up into its units (a
     city's counties), if any; ``category_of``: every pack roster's code → category (a units
     table's codes are the run's category); ``tables_of``: the monitoring tables a category's plan
-    reads; ``categories``: the ruleset's other categories.
+    reads; ``categories``: the ruleset's other categories; ``titles``: each category's title by
+    its key (the pack's 省直单位 for provincial), by which messages name a category.
     """
 
     def __init__(
@@ -224,8 +225,10 @@ class OtherUnits:
         category_of: Callable[[], Mapping[str, str]],
         tables_of: Callable[[str], Iterable[str]],
         categories: Iterable[str],
+        titles: Mapping[str, str] | None = None,
     ) -> None:
         self.category, self.subunits = category, subunits
+        self.titles = dict(titles or {})
         self._all_categories = category_of
         self._category_of: Mapping[str, str] | None = None
         self._tables_of = tables_of
@@ -236,6 +239,10 @@ class OtherUnits:
         if self._category_of is None:
             self._category_of = self._all_categories()
         return self._category_of
+
+    def title(self, category: str) -> str:
+        """How a message names ``category``: its title, else its key."""
+        return self.titles.get(category) or category
 
     def category_of(self, code: str) -> str:
         """The category of a known unit code (a code no pack roster lists is a units table's: the run's)."""
@@ -257,7 +264,9 @@ class OtherUnits:
         category = self.category_of(code)
         if category == self.category:
             return None
-        return _("'{0}' is a {1} unit; a fields table of {2} holds {2} units' fields only").format(escape(code), category, self.category)
+        return _("'{0}' is a unit of {1}; the fields table of {2} holds its own units' fields only").format(
+            escape(code), self.title(category), self.title(self.category)
+        )
 
     def fields_accepted(self, codes: Collection[str]) -> bool:
         """Whether every one of the known units ``codes`` (none scored here) may have a row in a
@@ -282,14 +291,18 @@ class OtherUnits:
         if category == self.category or (table.rollup and category == self.subunits) or self.reads(category, table.name):
             return None
         readers = [self.category, *(key for key in self.categories if key != self.category and self.reads(key, table.name))]
-        expected = _("'{0}' is a {1} unit; {2} is read for {3} units only").format(escape(code), category, table.name, ", ".join(readers))
+        expected = _("'{0}' is a unit of {1}; {2} is read for units of {3} only").format(
+            escape(code), self.title(category), table.name, _(", ").join(map(self.title, readers))
+        )
         hint = ""
         if category == self.subunits:
-            hint = _("a {0}'s rows count for its {1} in roll-up tables only; record this one under the {1}'s code").format(
-                category, self.category
-            )
+            hint = _(
+                "rows of units of {0} count for their parent unit of {1} in roll-up tables only; record this one under the parent's code"
+            ).format(self.title(category), self.title(self.category))
         elif table.rollup and self.subunits:
-            hint = _("a {0}'s rows there count for its {1}").format(self.subunits, self.category)
+            hint = _("rows of units of {0} there count for their parent unit of {1}").format(
+                self.title(self.subunits), self.title(self.category)
+            )
         return expected, hint
 
 

@@ -33,6 +33,7 @@ class EvidenceSchema:
         "bounds",
         "by_key",
         "category",
+        "category_title",
         "checked_tables",
         "dates",
         "disjoint",
@@ -47,6 +48,7 @@ class EvidenceSchema:
 
     def __init__(self, plan: Plan) -> None:
         self.category = plan.category.key
+        self.category_title = plan.category.title or plan.category.key  # how messages name it
         self.ruleset = plan.ruleset.name
         self.year = plan.ruleset.year
         # The days every date of the evidence lies between (see check_dates).

@@ -1142,4 +1142,4 @@ def left_out(sheet: str, schema: EvidenceSchema, rows: Mapping[str, int]) -> Non
 
     shown = ", ".join(gettext("{0} (row {1})").format(code, line) for code, line in list(rows.items())[:5])
     more = gettext(" and {0} more").format(len(rows) - 5) if len(rows) > 5 else ""
-    warn(gettext("{0}: rows of units {1} does not score are left out: {2}{3}").format(sheet, schema.category, shown, more))
+    warn(gettext("{0}: rows of units outside {1} are left out: {2}{3}").format(sheet, schema.category_title, shown, more))
