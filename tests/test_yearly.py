@@ -429,6 +429,42 @@ def test_inherited_evidence_of_a_field_no_rule_reads_any_more_is_ignored_with_a_
         assert new.sections[0].name == "services" and new.sections[0].raw == old.sections[0].raw - platforms
 
 
+def test_a_diff_across_years_shows_an_indicator_whose_title_alone_changed(tmp_path, monkeypatch):
+    """rules-diff showed a renamed indicator; diff of runs of the two years showed nothing (the
+    same points on both sides): now listed with both titles, in the table, the page and the JSON."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from escore._report import schema_text
+
+    _as_plugin(monkeypatch, "pack_demo2025_renamed", derived(overrides={"RENAMED": amend("S-1-1", title="Reply rate (2025)")}))
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,pack_demo2025_renamed")
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    runner = CliRunner()
+    rules = runner.invoke(cli, ["rules-diff", "demo2024", "demo2025", "--lang", "en"])
+    assert "title" in rules.stdout and "Reply rate (2025)" in rules.stdout, rules.output
+    across = ["diff", "--ruleset", "demo2024", "--ruleset", "demo2025", "-c", "town", "--lang", "en"]
+    data = json.loads(runner.invoke(cli, [*across, "-f", "json"]).stdout)
+    jsonschema.Draft202012Validator(json.loads(schema_text("diff"))).validate(data)
+    assert data["schema_version"] == 2
+    north = next(u for u in data["units"] if u["code"] == "north")
+    keys = ("code", "change", "title", "title_before", "title_after", "points_before", "points_after", "delta", "max_before", "max_after")
+    assert [tuple(i[k] for k in keys) for i in north["indicators"]] == [
+        ("S-1-1", "changed", "Reply rate (2025)", "Reply rate", "Reply rate (2025)", "10", "10", "0", "10", "10")
+    ]
+    table = runner.invoke(cli, across)
+    assert table.exit_code == 0, table.stderr
+    assert "north S-1-1 Reply rate (2025): 10.00 → 10.00 (0.00, was titled Reply rate)" in table.stdout.splitlines()
+    chinese = runner.invoke(cli, [*across[:-1], "zh"])
+    assert "north S-1-1 Reply rate (2025)：10.00 → 10.00（0.00，原名称为“Reply rate”）" in chinese.stdout.splitlines()
+    # Saved runs of the two years, as they were scored.
+    for year in ("2024", "2025"):
+        assert runner.invoke(cli, ["run", "-c", "town", "--year", year, "--save"]).exit_code == 0
+    saved = json.loads(runner.invoke(cli, ["diff", "1", "2", "-f", "json"]).stdout)
+    assert [(i["code"], i["title_before"], i["title_after"]) for u in saved["units"] for i in u["indicators"]] == [
+        ("S-1-1", "Reply rate", "Reply rate (2025)")
+    ] * len(saved["units"])
+
+
 def test_a_retired_field_set_by_hand_is_refused_with_the_reason(tmp_path, monkeypatch):
     module = types.ModuleType("pack_demo2025_retired")
     for key in dir(pack := without_platforms()):
