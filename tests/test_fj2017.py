@@ -278,9 +278,12 @@ def test_a_workbook_row_of_a_unit_the_category_does_not_score_is_named(tmp_path,
     result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(book), "-f", "csv", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert result.stdout == before
-    assert f"escore: warning: website_letters: rows of units city does not score are left out: fuzhou.gulou (row {last})" in result.stderr
     assert (
-        f"escore: warning: 公共信用信息平台建设: rows of units city does not score are left out: fuzhou.gulou (row {unit_row})"
+        f"escore: warning: website_letters: rows of units outside 设区市政府、平潭综合实验区管委会 are left out: fuzhou.gulou (row {last})"
+        in result.stderr
+    )
+    assert (
+        f"escore: warning: 公共信用信息平台建设: rows of units outside 设区市政府、平潭综合实验区管委会 are left out: fuzhou.gulou (row {unit_row})"
         in result.stderr
     )
 

@@ -377,9 +377,9 @@ def test_verify_failures_in_chinese(mutant):
 @pytest.mark.parametrize(
     ("expect", "message"),
     [
-        ('indicators = { "S-1-1" = { status = "scord" } }', "expect.indicators.S-1-1.status: 应为以下之一：{0} (是否要找“scored”？)"),
+        ('indicators = { "S-1-1" = { status = "scord" } }', "expect.indicators.S-1-1.status: 应为以下之一：{0}（是否要找“scored”？）"),
         ('indicators = { "S-1-1" = true }', 'expect.indicators.S-1-1: 分数应写成字符串，如 "2.5"，实际为 true'),
-        ('indicator = { "S-1-1" = "6" }', "expect.indicator: 未知的键 (是否要找“indicators”？)"),
+        ('indicator = { "S-1-1" = "6" }', "expect.indicator: 未知的键（是否要找“indicators”？）"),
     ],
 )
 def test_bad_golden_cases_in_chinese(tmp_path, expect, message):

@@ -215,12 +215,12 @@ BAD_EVIDENCE = [
     (
         "units/prov.wjw.toml",
         "[provincial.credit]\nitems_requird = 74\n",
-        "provincial.credit.items_requird: 未知的证据键 (是否要找“provincial.credit.items_required”？)",
+        "provincial.credit.items_requird: 未知的证据键（是否要找“provincial.credit.items_required”？）",
     ),
     (
         "units/prov.wjv.toml",
         "[provincial.credit]\nitems_required = 74\n",
-        "未知的单位代码“prov.wjv”（文件名必须是单位代码） (是否要找“prov.wjw”？)",
+        "未知的单位代码“prov.wjv”（文件名必须是单位代码）（是否要找“prov.wjw”？）",
     ),
     # CSV lines and columns
     (
@@ -236,7 +236,7 @@ BAD_EVIDENCE = [
     (
         "monitoring/provincial_security_incidents.csv",
         "unit,occurred,incident,rectified_on_time\nprov.kjx,2017-09-12,x,true\n",
-        "unit: 未知的单位代码“prov.kjx” (是否要找“prov.kjt”？)",
+        "unit: 未知的单位代码“prov.kjx”（是否要找“prov.kjt”？）",
     ),
     (
         "monitoring/provincial_security_incidents.csv",
@@ -246,7 +246,7 @@ BAD_EVIDENCE = [
     (
         "monitoring/provincial_security_incident.csv",
         "unit,occurred,incident,rectified_on_time\n",
-        "未知的监测表“provincial_security_incident” (是否要找“provincial_security_incidents”？)",
+        "未知的监测表“provincial_security_incident”（是否要找“provincial_security_incidents”？）",
     ),
 ]
 

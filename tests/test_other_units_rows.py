@@ -25,13 +25,17 @@ CITY_WEBSITE = Path(website_pack.__file__).parent / "sample" / "city"
 PROVINCIAL = Path(provincial_pack.__file__).parent / "sample" / "provincial"
 PROVINCIAL_WEBSITE = Path(website_pack.__file__).parent / "sample" / "provincial"
 
-DEPARTMENT_IN_CITY_TABLE = "unit: 'prov.bgt' is a provincial unit; city_mlps_findings is read for city units only"
+# The categories as the packs title them: a message names a category by its title.
+TITLES = {"provincial": "省直单位", "city": "设区市政府、平潭综合实验区管委会", "county": "县（市、区）政府"}
+DEPARTMENT_IN_CITY_TABLE = f"unit: 'prov.bgt' is a unit of 省直单位; city_mlps_findings is read for units of {TITLES['city']} only"
 COUNTY_IN_CITY_TABLE = (
-    "unit: 'fuzhou.fuqing' is a county unit; city_mlps_findings is read for city units only"
-    " (a county's rows count for its city in roll-up tables only; record this one under the city's code)"
+    f"unit: 'fuzhou.fuqing' is a unit of 县（市、区）政府; city_mlps_findings is read for units of {TITLES['city']} only"
+    f" (rows of units of 县（市、区）政府 count for their parent unit of {TITLES['city']} in roll-up tables only;"
+    " record this one under the parent's code)"
 )
 DEPARTMENT_IN_ROLL_UP = (
-    "unit: 'prov.bgt' is a provincial unit; city_video_incidents is read for city units only (a county's rows there count for its city)"
+    f"unit: 'prov.bgt' is a unit of 省直单位; city_video_incidents is read for units of {TITLES['city']} only"
+    f" (rows of units of 县（市、区）政府 there count for their parent unit of {TITLES['city']})"
 )
 FINDING = "prov.bgt,2017-09-01,S1,,x"
 
@@ -155,6 +159,28 @@ def test_a_county_in_a_table_that_does_not_roll_up_is_refused(clean):
     _refused(_run("-c", "city", "-e", str(evidence), "-e", str(CITY_WEBSITE)), f"{table}:{_lines(table)}", COUNTY_IN_CITY_TABLE)
 
 
+def test_in_chinese_another_category_is_named_by_its_title_and_the_hint_in_full_width_parentheses(clean):
+    """The Chinese messages had named the category by its key ("是 county 类别的单位；city_mlps_findings
+    只为 city 类别的单位读取") and put the hint in half-width parentheses after a Chinese sentence."""
+    evidence = _copy(CITY, clean / "city", city_mlps_findings="fuzhou.fuqing,2017-09-01,S1,,x")
+    table = evidence / "monitoring" / "city_mlps_findings.csv"
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(evidence), "-e", str(CITY_WEBSITE), "--lang", "zh"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"escore：错误：{table}:{_lines(table)}: unit: “fuzhou.fuqing”属于县（市、区）政府；city_mlps_findings 只读取"
+        "设区市政府、平潭综合实验区管委会的单位的记录（县（市、区）政府的记录只在汇总表中计入其所属的"
+        "设区市政府、平潭综合实验区管委会单位；请将此行记在其上级单位的代码下）\n"
+    )
+    incidents = _copy(CITY, clean / "incidents", city_video_incidents="prov.bgt,2017-09-07,rollcall_absent,")
+    table = incidents / "monitoring" / "city_video_incidents.csv"
+    result = CliRunner().invoke(cli, ["run", "-c", "city", "-e", str(incidents), "-e", str(CITY_WEBSITE), "--lang", "zh"])
+    assert result.stderr == (
+        f"escore：错误：{table}:{_lines(table)}: unit: “prov.bgt”属于省直单位；city_video_incidents 只读取"
+        "设区市政府、平潭综合实验区管委会的单位的记录（县（市、区）政府在此表中的记录计入其所属的"
+        "设区市政府、平潭综合实验区管委会单位）\n"
+    )
+
+
 def _book(clean: Path) -> Path:
     book = clean / "city.xlsx"
     made = CliRunner().invoke(cli, ["template", "-c", "city", "-f", "xlsx", "-o", str(book), "--evidence-from-sample"])
@@ -224,7 +250,7 @@ def test_website_rows_of_other_categories_are_kept_for_them(clean):
     _refused(
         _run("-c", "provincial", "-e", str(PROVINCIAL), "-e", str(website)),
         f"{months}:{_lines(months)}",
-        "unit: 'fuzhou' is a city unit; website_portal_months is read for provincial units only",
+        f"unit: 'fuzhou' is a unit of {TITLES['city']}; website_portal_months is read for units of 省直单位 only",
     )
 
 
@@ -267,7 +293,7 @@ def test_a_unit_of_another_category_in_a_fields_table_is_refused(clean, code, la
     _refused(
         _run("-c", "city", "-e", str(root)),
         f"{table}:{line}",
-        f"unit: '{code}' is a {category} unit; a fields table of city holds city units' fields only",
+        f"unit: '{code}' is a unit of {TITLES[category]}; the fields table of {TITLES['city']} holds its own units' fields only",
     )
     # A city outside the run (explain one unit) is skipped, as before.
     table.unlink()

@@ -6,6 +6,7 @@ import datetime
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -407,8 +408,8 @@ def test_workbook_problems_in_chinese(runner, tmp_path, county_book):
     col = openpyxl.utils.get_column_letter
     assert result.stderr.splitlines() == [
         f"escore：错误：{broken}: 工作簿中有 2 个问题；未进行任何评分：",
-        f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: 应为 true 或 false（是/否），实际为 '也许' (请填写 是 或 否)",
-        f"  {grade_sheet.title}!A{_row(grade_sheet, 'fuzhou.mawie')}: unit: 未知的单位代码“fuzhou.mawie” (是否要找“fuzhou.mawei”？)",
+        f"  {sheet.title}!{col(has_app)}{gulou}: fuzhou.gulou 鼓楼区: website.channels.has_app: 应为 true 或 false（是/否），实际为 '也许'（请填写 是 或 否）",
+        f"  {grade_sheet.title}!A{_row(grade_sheet, 'fuzhou.mawie')}: unit: 未知的单位代码“fuzhou.mawie”（是否要找“fuzhou.mawei”？）",
     ]
 
 
@@ -1087,3 +1088,45 @@ def test_a_value_given_twice_names_where_it_was_given_first(runner, tmp_path, mo
     result = runner.invoke(cli, ["run", "-c", "city", "-e", str(book), "-e", str(book)])
     assert result.exit_code == 2
     assert f"  {sheet}!H4: fuzhou 福州市: city.platforms.iot: given twice (also in {book}: {sheet}!H4: fuzhou 福州市)\n" in result.stderr
+
+
+def _shared_evidence_folder(folder):
+    """One evidence folder holding every category's sample evidence, as an office keeps it: each
+    unit's file and each monitoring table once, the packs' parts of them joined."""
+    import importlib
+
+    (folder / "units").mkdir(parents=True)
+    (folder / "monitoring").mkdir()
+    for pack in ("escore_fj2017_provincial", "escore_fj2017_city", "escore_fj2017_website"):
+        sample = importlib.import_module(pack).__file__
+        assert sample is not None
+        for category in sorted((Path(sample).parent / "sample").iterdir()):
+            for unit_file in sorted((category / "units").iterdir()):
+                target = folder / "units" / unit_file.name
+                target.write_text((target.read_text("utf-8") + "\n" if target.exists() else "") + unit_file.read_text("utf-8"), "utf-8")
+            for table in sorted((category / "monitoring").iterdir()):
+                target = folder / "monitoring" / table.name
+                lines = table.read_text("utf-8").splitlines(keepends=True)
+                target.write_text(target.read_text("utf-8") + "".join(lines[1:]) if target.exists() else "".join(lines), "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("category", ["county", "city", "provincial"])
+def test_a_template_from_a_shared_evidence_folder_carries_only_the_rows_its_run_scores(runner, tmp_path, category):
+    shared = _shared_evidence_folder(tmp_path / "shared")
+    book = tmp_path / f"{category}.xlsx"
+    made = runner.invoke(cli, ["template", "-c", category, "-f", "xlsx", "-e", str(shared), "-o", str(book), "--lang", "en"])
+    assert made.exit_code == 0, made.output
+    sheets = openpyxl.load_workbook(book)
+    codes = {name: {row[0] for row in sheets[name].iter_rows(min_row=2, values_only=True) if row[0]} for name in sheets.sheetnames}
+    if category == "city":
+        # A website table is read by each category for its own units: no county's row in the city's workbook ...
+        assert codes["website_letters"] and all("." not in code for code in codes["website_letters"]), codes["website_letters"]
+        assert {"fuzhou", "xiamen"} <= codes["website_letters"]
+        # ... while a county's video incidents roll up into its city and stay.
+        assert "fuzhou.gulou" in codes["city_video_incidents"]
+    from_book = runner.invoke(cli, ["run", "-c", category, "-f", "json", "-e", str(book), "--lang", "en"])
+    assert from_book.exit_code == 0, from_book.stderr
+    assert "warning" not in from_book.stderr, from_book.stderr
+    from_folder = runner.invoke(cli, ["run", "-c", category, "-f", "json", "-e", str(shared), "--lang", "en"])
+    assert without_paths(from_book.stdout) == without_paths(from_folder.stdout)

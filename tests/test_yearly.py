@@ -410,6 +410,7 @@ RETIRED = (
     "service.platforms: demo2025 no longer reads this field (S-1-3 of demo2024 read it; removed or replaced since); "
     "its values in the evidence are ignored"
 )
+DEMO_SAMPLE_UNITS = ROOT / "examples/demo-pack/escore_demo/sample/units"
 
 
 def test_inherited_evidence_of_a_field_no_rule_reads_any_more_is_ignored_with_a_warning():
@@ -417,14 +418,51 @@ def test_inherited_evidence_of_a_field_no_rule_reads_any_more_is_ignored_with_a_
     plan = catalog.plan("demo2025", "town")
     assert plan.retired_fields == {"service.platforms": ("demo2024", ("S-1-3",))}
     assert plan.removed == {"S-1-3": "demo2025 (pack_demo2025.overrides.GONE)"}
-    with pytest.warns(UserWarning) as caught:  # the four sample units each give service.platforms: one warning
+    with pytest.warns(UserWarning) as caught:  # the four sample units each give service.platforms: one warning naming them
         after = run_category(catalog, "town", ruleset="demo2025")
-    assert [str(w.message) for w in caught if "service.platforms" in str(w.message)] == [RETIRED]
+    files = "; ".join(str(DEMO_SAMPLE_UNITS / f"{code}.toml") for code in ("east", "north", "south", "west"))
+    assert [str(w.message) for w in caught if "service.platforms" in str(w.message)] == [f"{RETIRED}: {files}"]
     before = run_category(catalog, "town", ruleset="demo2024")
     for old, new in zip(before.units, after.units):
         assert [(r.code, r.points) for r in new.indicators] == [(r.code, r.points) for r in old.indicators if r.code != "S-1-3"]
         platforms = next(r.points for r in old.indicators if r.code == "S-1-3")
         assert new.sections[0].name == "services" and new.sections[0].raw == old.sections[0].raw - platforms
+
+
+def test_a_diff_across_years_shows_an_indicator_whose_title_alone_changed(tmp_path, monkeypatch):
+    """rules-diff showed a renamed indicator; diff of runs of the two years showed nothing (the
+    same points on both sides): now listed with both titles, in the table, the page and the JSON."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from escore._report import schema_text
+
+    _as_plugin(monkeypatch, "pack_demo2025_renamed", derived(overrides={"RENAMED": amend("S-1-1", title="Reply rate (2025)")}))
+    monkeypatch.setenv("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("ESCORE_PLUGINS", "escore_demo.plugin,pack_demo2025_renamed")
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    runner = CliRunner()
+    rules = runner.invoke(cli, ["rules-diff", "demo2024", "demo2025", "--lang", "en"])
+    assert "title" in rules.stdout and "Reply rate (2025)" in rules.stdout, rules.output
+    across = ["diff", "--ruleset", "demo2024", "--ruleset", "demo2025", "-c", "town", "--lang", "en"]
+    data = json.loads(runner.invoke(cli, [*across, "-f", "json"]).stdout)
+    jsonschema.Draft202012Validator(json.loads(schema_text("diff"))).validate(data)
+    assert data["schema_version"] == 2
+    north = next(u for u in data["units"] if u["code"] == "north")
+    keys = ("code", "change", "title", "title_before", "title_after", "points_before", "points_after", "delta", "max_before", "max_after")
+    assert [tuple(i[k] for k in keys) for i in north["indicators"]] == [
+        ("S-1-1", "changed", "Reply rate (2025)", "Reply rate", "Reply rate (2025)", "10", "10", "0", "10", "10")
+    ]
+    table = runner.invoke(cli, across)
+    assert table.exit_code == 0, table.stderr
+    assert "north S-1-1 Reply rate (2025): 10.00 → 10.00 (0.00, was titled Reply rate)" in table.stdout.splitlines()
+    chinese = runner.invoke(cli, [*across[:-1], "zh"])
+    assert "north S-1-1 Reply rate (2025)：10.00 → 10.00（0.00，原名称为“Reply rate”）" in chinese.stdout.splitlines()
+    # Saved runs of the two years, as they were scored.
+    for year in ("2024", "2025"):
+        assert runner.invoke(cli, ["run", "-c", "town", "--year", year, "--save"]).exit_code == 0
+    saved = json.loads(runner.invoke(cli, ["diff", "1", "2", "-f", "json"]).stdout)
+    assert [(i["code"], i["title_before"], i["title_after"]) for u in saved["units"] for i in u["indicators"]] == [
+        ("S-1-1", "Reply rate", "Reply rate (2025)")
+    ] * len(saved["units"])
 
 
 def test_a_retired_field_set_by_hand_is_refused_with_the_reason(tmp_path, monkeypatch):
@@ -565,8 +603,11 @@ def test_rows_of_a_sub_unit_the_new_roster_dropped_are_ignored_with_a_warning(tm
     # The 2017 sample's findings are dated in 2017, before the year fj2018 assesses: said too.
     dated = [m for m in said if m.startswith(("city_mlps_findings.date: ", "city_video_incidents.date: "))]
     assert len(dated) == 2 and all("dated before 2018, the year fj2018 assesses" in m for m in dated)
+    # The city sample's manifest says it is fj2017's: said too.
     assert [m for m in said if m not in dated] == [
-        "fuzhou.changle: a unit of fj2017's roster of county, not of fj2018's; its evidence is ignored"
+        f"{evidence / 'escore-evidence.toml'}: evidence.ruleset: this evidence is for ruleset 'fj2017', which 'fj2018' extends; "
+        "its values are read as fj2018's",
+        f"fuzhou.changle: a unit of fj2017's roster of county, not of fj2018's; its evidence is ignored: {incidents}:151",
     ]
 
 
@@ -1562,7 +1603,7 @@ def test_evidence_of_a_unit_the_new_roster_dropped_is_ignored_with_one_warning(m
         warnings.simplefilter("always")
         scored = totals(catalog, "demo2025")
     assert [str(w.message) for w in caught if issubclass(w.category, EscoreWarning)] == [
-        "north: a unit of demo2024's roster of town, not of demo2025's; its evidence is ignored"
+        f"north: a unit of demo2024's roster of town, not of demo2025's; its evidence is ignored: {DEMO_SAMPLE_UNITS / 'north.toml'}"
     ]
     assert scored == {code: total for code, total in totals(base, "demo2024").items() if code != "north"}
 
@@ -1783,6 +1824,86 @@ def test_a_workbook_of_the_year_a_ruleset_extends_is_read_with_a_warning(with_fj
         f"  说明!B{row}: ruleset: this workbook is for ruleset 'zj2017', the run is for 'fj2018' (use --ruleset zj2017, or the --year it assesses)"
         in other.stderr.splitlines()
     )
+
+
+def test_a_directory_of_the_year_a_ruleset_extends_is_read_with_a_warning_naming_its_manifest(with_fj2018, tmp_path):
+    """A 2017 evidence directory scored under fj2018 was read without a word, while a 2017 workbook
+    is warned of: the directory's manifest is named, as the workbook's cell is."""
+    import shutil
+
+    import escore_fj2017_provincial
+
+    runner = with_fj2018
+    evidence = tmp_path / "ev17"
+    shutil.copytree(Path(escore_fj2017_provincial.__file__).parent / "sample" / "provincial", evidence)
+    manifest = evidence / "escore-evidence.toml"
+    manifest.write_text('[evidence]\nsynthetic = true\nruleset = "fj2017"\n', encoding="utf-8")
+    said = (
+        f"escore: warning: {Path('ev17', 'escore-evidence.toml')}: evidence.ruleset: this evidence is for ruleset 'fj2017', "
+        "which 'fj2018' extends; its values are read as fj2018's"
+    )
+    scored = runner.invoke(cli, ["run", "-c", "provincial", "-e", "ev17", "-f", "json"])
+    assert scored.exit_code == 0, scored.stderr
+    assert said in scored.stderr.splitlines() and json.loads(scored.stdout)["ruleset"] == "fj2018"
+    chinese = runner.invoke(cli, ["run", "-c", "provincial", "-e", "ev17", "--lang", "zh"])
+    assert (
+        f"escore：警告：{Path('ev17', 'escore-evidence.toml')}: evidence.ruleset: 这些证据属于规则集“fj2017”，“fj2018”继承自它；"
+        "其中的值按 fj2018 的证据读取" in chinese.stderr.splitlines()
+    ), chinese.stderr
+    # Under its own year it is read without a word.
+    own = runner.invoke(cli, ["run", "-c", "provincial", "--year", "2017", "-e", "ev17"])
+    assert own.exit_code == 0, own.stderr
+    assert "evidence.ruleset" not in own.stderr
+
+
+def test_evidence_of_a_dropped_unit_or_a_retired_field_is_ignored_with_a_warning_naming_its_files(with_fj2018, tmp_path):
+    """The warnings had named the unit or the field alone ("its evidence is ignored"), not the
+    files, lines or cells that hold it: an assessor had to search every file for them."""
+    import shutil
+
+    import escore_fj2017_website
+
+    runner = with_fj2018
+    shutil.copytree(Path(escore_fj2017_website.__file__).parent / "sample" / "county", tmp_path / "county")
+    # The dropped unit's unit file first, then each table that holds its rows: a few lines, then how many more.
+    places = [str(Path("county", "units", "sanming.meilie.toml"))]
+    for table in sorted((tmp_path / "county" / "monitoring").iterdir()):
+        lines = [n for n, line in enumerate(table.read_text("utf-8").splitlines(), 1) if line.startswith("sanming.meilie,")]
+        if lines:
+            more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
+            places.append(f"{Path('county', 'monitoring', table.name)}:{', '.join(map(str, lines[:3]))}{more}")
+    assert len(places) > 2
+    shown = "; ".join(places[:5]) + (f"; and {len(places) - 5} more file(s)" if len(places) > 5 else "")
+    county = runner.invoke(cli, ["run", "-c", "county", "-e", "county"])
+    assert county.exit_code == 0, county.stderr
+    assert (
+        f"escore: warning: sanming.meilie: a unit of fj2017's roster of county, not of fj2018's; its evidence is ignored: {shown}"
+        in county.stderr.splitlines()
+    )
+    # A fields table's row: its file (a row read with the others, by columns, has no line of its own).
+    (tmp_path / "extra" / "fields").mkdir(parents=True)
+    (tmp_path / "extra" / "fields" / "county.csv").write_text("unit,website.channels.has_app\nsanming.meilie,true\n", "utf-8")
+    fields = runner.invoke(cli, ["run", "-c", "county", "-e", "extra", "-e", "county"])
+    assert fields.exit_code == 0, fields.stderr
+    assert f"its evidence is ignored: {Path('extra', 'fields', 'county.csv')}; {places[0]}; " in fields.stderr
+    # A retired field: each unit file that gives it, and a workbook's column by its key's cell.
+    retired = (
+        "fj2018 no longer reads this field (P-1-2-4 of fj2017 read it; removed or replaced since); its values in the evidence are ignored"
+    )
+    import escore_fj2017_provincial
+
+    shutil.copytree(Path(escore_fj2017_provincial.__file__).parent / "sample" / "provincial", tmp_path / "provincial")
+    units = sorted(p.name for p in (tmp_path / "provincial" / "units").iterdir() if "decisions_total" in p.read_text("utf-8"))
+    provincial = runner.invoke(cli, ["run", "-c", "provincial", "-e", "provincial"])
+    files = "; ".join(str(Path("provincial", "units", name)) for name in units[:5])
+    assert (
+        f"escore: warning: provincial.credit.decisions_total: {retired}: {files}; and {len(units) - 5} more file(s)"
+        in provincial.stderr.splitlines()
+    )
+    made = runner.invoke(cli, ["template", "-c", "provincial", "--year", "2017", "-f", "xlsx", "-o", "p17.xlsx", "--evidence-from-sample"])
+    assert made.exit_code == 0, made.output
+    book = runner.invoke(cli, ["run", "-c", "provincial", "-e", "p17.xlsx"])
+    assert f"escore: warning: provincial.credit.decisions_total: {retired}: p17.xlsx: 公共信用数据建设!E3" in book.stderr.splitlines()
 
 
 def test_a_unit_the_latest_roster_dropped_is_scored_with_the_latest_year_that_has_it_and_says_so(with_fj2018):

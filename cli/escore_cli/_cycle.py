@@ -461,11 +461,16 @@ def _diff_side(points: str | None, max_: str | None, status: str | None, show_ma
 def _diff_changed(item: dict[str, Any]) -> str:
     """One changed indicator of a diff: code, title, each side's points (with its maximum where
     the maxima differ, its status where not scored), the delta, and ``removed``/``added`` for an
-    indicator one side does not score."""
+    indicator one side does not score, or its title before for one whose title changed."""
     show_max = item.get("max_before") is not None and item.get("max_after") is not None and item["max_before"] != item["max_after"]
     before = _diff_side(item["points_before"], item.get("max_before"), item["status_before"], show_max)
     after = _diff_side(item["points_after"], item.get("max_after"), item["status_after"], show_max)
     change = item.get("change")
+    title_before, title_after = item.get("title_before"), item.get("title_after")
+    if title_before is not None and title_after is not None and title_before != title_after:  # a later year renamed it
+        return _("{0} {1}: {2} → {3} ({4}, {5})").format(
+            item["code"], item["title"], before, after, _delta(item["delta"]), _("was titled {0}").format(title_before)
+        )
     if change == "removed":
         return _("{0} {1}: {2} → {3} ({4}, {5})").format(
             item["code"], item["title"], before, after, _delta(item["delta"]), pgettext("diff", "removed")

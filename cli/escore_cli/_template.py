@@ -183,6 +183,13 @@ def xlsx_template(catalog: Any, plan: Any, evidence: tuple[Path, ...], from_samp
     known = catalog.all_unit_codes(plan.ruleset.name)
     data = load_evidence(paths, plan, [u.code for u in units], known, catalog.loaders, sub_codes, others=other_units(catalog, plan))
     source = ", ".join(str(path) for path in paths)
+    # The evidence keeps a sub-unit's rows of every table (its own category reads them); the
+    # workbook carries only the rows this category's run scores: its units' rows, and its
+    # sub-units' rows of a table that rolls up into them.
+    own, rolled = {u.code for u in units}, {t.name for t in plan.tables if t.rollup}
+    tables = {
+        name: {code: rows for code, rows in by_unit.items() if code in own or name in rolled} for name, by_unit in data.tables.items()
+    }
     return evidence_workbook(
-        plan, units, row_units, values=data.values, tables=data.tables, synthetic=data.synthetic, notes=data.notes, source=source
+        plan, units, row_units, values=data.values, tables=tables, synthetic=data.synthetic, notes=data.notes, source=source
     )

@@ -829,8 +829,8 @@ def diff_unit(
     after: totals, the exact delta, the rank move, and each indicator whose points, status or
     explanation changed (``same``: whether two explanations are the same, :func:`same_reasons`).
 
-    ``full`` (``diff``'s shape, :func:`diff_runs`): an indicator whose maximum changed is listed
-    too, each indicator carries its maximum on both sides and its ``change`` (``changed``;
+    ``full`` (``diff``'s shape, :func:`diff_runs`): an indicator whose maximum or title changed is
+    listed too, each indicator carries its maximum and title on both sides and its ``change`` (``changed``;
     ``removed`` or ``added``: one side does not score it), and the unit its sections' raw and
     points on both sides. When the unit is in both runs, an indicator or section one side does
     not have counts 0 there: its delta is the points it took away or brought, so the deltas add
@@ -841,8 +841,13 @@ def diff_unit(
     b_items = {i["code"]: i for i in (b or {}).get("indicators", ())}
     for icode in sorted(set(a_items) | set(b_items), key=natural_key):
         x, y = a_items.get(icode), b_items.get(icode)
-        if x and y and _same_item(x, y, same) and (not full or _exact(x.get("max")) == _exact(y.get("max"))):
-            continue  # (with full, a new maximum changes the points the indicator lost: it is listed)
+        if (
+            x
+            and y
+            and _same_item(x, y, same)
+            and (not full or (_exact(x.get("max")), x.get("title")) == (_exact(y.get("max")), y.get("title")))
+        ):
+            continue  # (with full, a new maximum changes the points the indicator lost, a new title what it is: it is listed)
         px = Decimal(x["points"]) if x else None
         py = Decimal(y["points"]) if y else None
         item: dict[str, Any] = {
@@ -861,6 +866,8 @@ def diff_unit(
             item["change"] = "removed" if y is None else ("added" if x is None else "changed")
             item["max_before"] = _exact(x.get("max")) if x else None
             item["max_after"] = _exact(y.get("max")) if y else None
+            item["title_before"] = x.get("title", "") if x else None
+            item["title_after"] = y.get("title", "") if y else None
             if both and item["delta"] is None:
                 item["delta"] = fmt(EXACT_SUMS.subtract(py or ZERO, px or ZERO))
         indicators.append(item)

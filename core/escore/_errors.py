@@ -30,8 +30,16 @@ class InputError(EscoreError):
         self.hint = hint
         text = f"{where}: {key}: {expected}" if key else f"{where}: {expected}"
         if hint:
-            text = f"{text} ({hint})"
+            text = with_hint(text, hint)
         super().__init__(text)
+
+
+def with_hint(text: str, hint: str) -> str:
+    """``text (hint)``, as an error writes its hint: in parentheses of the language's own
+    (full-width （）in Chinese)."""
+    from ._i18n import gettext
+
+    return gettext("{0} ({1})").format(text, hint)
 
 
 class InputErrors(InputError):

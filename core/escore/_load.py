@@ -36,6 +36,8 @@ from ._schema import (
     check_dates,
     check_row,
     check_unit,
+    collect_ignored,
+    evidence_source,
     ignore_retired,
     ignore_retired_unit,
     other_ruleset_field,
@@ -89,7 +91,7 @@ def parse_unit_fields(
         found = by_key.get(key)
         if found is None:
             if key in schema.retired:
-                ignore_retired(schema, key)
+                ignore_retired(schema, key, where)
                 continue
             if key in schema.all_fields:
                 raise InputError(where, key, _("this field is not read by category '{0}'").format(schema.category))
@@ -173,20 +175,29 @@ def _read_manifest(directory: Path, plan: Plan) -> tuple[bool, str]:
 
 
 def _check_ruleset_label(label: Any, where: str, plan: Plan) -> None:
-    """The ruleset an evidence directory says it was collected for: text, and one of the run's
-    year or the years it extends (a later year scores last year's evidence, as ``diff --ruleset``
-    does), else a warning: evidence of another scheme is scored as given, but not without a word."""
+    """The ruleset an evidence directory says it was collected for: text, and the run's year,
+    else a warning: evidence of a year the run extends is read as the run's (a later year scores
+    last year's evidence, as ``diff --ruleset`` does, and as a workbook of that year is read),
+    evidence of another scheme is scored as given; neither without a word."""
     if not isinstance(label, str) or not label.strip():
         raise InputError(where, "evidence.ruleset", _("expected the name of the ruleset the evidence is for, got {0}").format(show(label)))
-    if label not in ruleset_chain(plan):
-        import warnings
-
-        from ._errors import OtherRulesetWarning
-
-        message = _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', the run is for '{2}'; scored as given").format(
-            where, label, plan.ruleset.name
+    if label == plan.ruleset.name:
+        return
+    if label in ruleset_chain(plan):
+        warn(
+            _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', which '{2}' extends; its values are read as {2}'s").format(
+                where, label, plan.ruleset.name
+            )
         )
-        warnings.warn(message, OtherRulesetWarning, stacklevel=2)
+        return
+    import warnings
+
+    from ._errors import OtherRulesetWarning
+
+    message = _("{0}: evidence.ruleset: this evidence is for ruleset '{1}', the run is for '{2}'; scored as given").format(
+        where, label, plan.ruleset.name
+    )
+    warnings.warn(message, OtherRulesetWarning, stacklevel=2)
 
 
 class OtherUnits:
@@ -203,7 +214,8 @@ class OtherUnits:
     ``category``: the run's; ``subunits``: the category whose units roll up into its units (a
     city's counties), if any; ``category_of``: every pack roster's code → category (a units
     table's codes are the run's category); ``tables_of``: the monitoring tables a category's plan
-    reads; ``categories``: the ruleset's other categories.
+    reads; ``categories``: the ruleset's other categories; ``titles``: each category's title by
+    its key (the pack's 省直单位 for provincial), by which messages name a category.
     """
 
     def __init__(
@@ -213,8 +225,10 @@ class OtherUnits:
         category_of: Callable[[], Mapping[str, str]],
         tables_of: Callable[[str], Iterable[str]],
         categories: Iterable[str],
+        titles: Mapping[str, str] | None = None,
     ) -> None:
         self.category, self.subunits = category, subunits
+        self.titles = dict(titles or {})
         self._all_categories = category_of
         self._category_of: Mapping[str, str] | None = None
         self._tables_of = tables_of
@@ -225,6 +239,10 @@ class OtherUnits:
         if self._category_of is None:
             self._category_of = self._all_categories()
         return self._category_of
+
+    def title(self, category: str) -> str:
+        """How a message names ``category``: its title, else its key."""
+        return self.titles.get(category) or category
 
     def category_of(self, code: str) -> str:
         """The category of a known unit code (a code no pack roster lists is a units table's: the run's)."""
@@ -246,7 +264,9 @@ class OtherUnits:
         category = self.category_of(code)
         if category == self.category:
             return None
-        return _("'{0}' is a {1} unit; a fields table of {2} holds {2} units' fields only").format(escape(code), category, self.category)
+        return _("'{0}' is a unit of {1}; the fields table of {2} holds its own units' fields only").format(
+            escape(code), self.title(category), self.title(self.category)
+        )
 
     def fields_accepted(self, codes: Collection[str]) -> bool:
         """Whether every one of the known units ``codes`` (none scored here) may have a row in a
@@ -271,14 +291,18 @@ class OtherUnits:
         if category == self.category or (table.rollup and category == self.subunits) or self.reads(category, table.name):
             return None
         readers = [self.category, *(key for key in self.categories if key != self.category and self.reads(key, table.name))]
-        expected = _("'{0}' is a {1} unit; {2} is read for {3} units only").format(escape(code), category, table.name, ", ".join(readers))
+        expected = _("'{0}' is a unit of {1}; {2} is read for units of {3} only").format(
+            escape(code), self.title(category), table.name, _(", ").join(map(self.title, readers))
+        )
         hint = ""
         if category == self.subunits:
-            hint = _("a {0}'s rows count for its {1} in roll-up tables only; record this one under the {1}'s code").format(
-                category, self.category
-            )
+            hint = _(
+                "rows of units of {0} count for their parent unit of {1} in roll-up tables only; record this one under the parent's code"
+            ).format(self.title(category), self.title(self.category))
         elif table.rollup and self.subunits:
-            hint = _("a {0}'s rows there count for its {1}").format(self.subunits, self.category)
+            hint = _("rows of units of {0} there count for their parent unit of {1}").format(
+                self.title(self.subunits), self.title(self.category)
+            )
         return expected, hint
 
 
@@ -516,8 +540,9 @@ def _load_evidence(
     others: OtherUnits | None = None,
 ) -> EvidenceSet:
     reading = _Reading(plan, unit_codes, known_codes, loaders, sub_codes, categories, jobs=jobs, names=names, others=others)
-    for root in paths:
-        reading.read_path(root)
+    with collect_ignored():  # a retired field's values, a dropped unit's evidence: one warning each, naming their files
+        for root in paths:
+            reading.read_path(root)
     return reading.result(paths)
 
 
@@ -595,17 +620,18 @@ class _Reading:
         try:
             read = sum(self._read_unit_file(path, root, skipped) for path in unit_files)
             for path in columnar:
-                found = read_field_table(
-                    path,
-                    table_loader(path, self.loaders, N_("fields tables")),
-                    self.schema,
-                    self.wanted,
-                    self.known,
-                    self.values,
-                    self.files,
-                    self.origins,
-                    others=self.others,
-                )
+                with evidence_source(str(path)):
+                    found = read_field_table(
+                        path,
+                        table_loader(path, self.loaders, N_("fields tables")),
+                        self.schema,
+                        self.wanted,
+                        self.known,
+                        self.values,
+                        self.files,
+                        self.origins,
+                        others=self.others,
+                    )
                 read += bool(found)
             other_units = len(skipped)  # unit files of another category's units
             found_ahead = ahead.found() if ahead is not None else {}
@@ -632,23 +658,24 @@ class _Reading:
         live = {code: self.values.writable(code) for code in self.values}  # a workbook (tens of units) reads and adds in place
         for name in list(self.columns):  # its rows come after those read before
             self._as_rows(name)
-        book = read_evidence_book(
-            root,
-            loader,
-            self.plan,
-            self.wanted,
-            self.known,
-            self.with_rows,
-            live,
-            self.files,
-            self.rows,
-            schema=self.schema,
-            origins=self.origins,
-            row_files=self.row_files,
-            table_files=self.table_files_seen,
-            names=self.names,
-            others=self.others,
-        )
+        with evidence_source(str(root)):
+            book = read_evidence_book(
+                root,
+                loader,
+                self.plan,
+                self.wanted,
+                self.known,
+                self.with_rows,
+                live,
+                self.files,
+                self.rows,
+                schema=self.schema,
+                origins=self.origins,
+                row_files=self.row_files,
+                table_files=self.table_files_seen,
+                names=self.names,
+                others=self.others,
+            )
         self.synthetic = self.synthetic or book.synthetic
         self.notes.extend(note for note in book.notes if note not in self.notes)
 
@@ -730,7 +757,7 @@ class _Reading:
             if code in self.known:
                 skipped.append(path.name)
                 return False
-            if ignore_retired_unit(self.schema, code):
+            if ignore_retired_unit(self.schema, code, str(path)):
                 return False
             hint = did_you_mean(code, self.known)
             raise InputError(str(path), "", _("unknown unit code '{0}' (the file name must be a unit code)").format(code), hint=hint)
@@ -1137,7 +1164,7 @@ def _read_table(
                     if others is not None:
                         _refuse_row(others, spec, code, f"{where}:{line}")
                     continue
-                if ignore_retired_unit(schema, code):
+                if ignore_retired_unit(schema, code, where, line):
                     continue
                 raise InputError(
                     f"{where}:{line}", "unit", _("unknown unit code '{0}'").format(escape(code)), hint=did_you_mean(code, known)

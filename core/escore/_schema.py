@@ -8,10 +8,12 @@ and between the columns of one row (a reply not before its letter, a maximum by 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import itertools
 import operator
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError, PackError
@@ -31,6 +33,7 @@ class EvidenceSchema:
         "bounds",
         "by_key",
         "category",
+        "category_title",
         "checked_tables",
         "dates",
         "disjoint",
@@ -45,6 +48,7 @@ class EvidenceSchema:
 
     def __init__(self, plan: Plan) -> None:
         self.category = plan.category.key
+        self.category_title = plan.category.title or plan.category.key  # how messages name it
         self.ruleset = plan.ruleset.name
         self.year = plan.ruleset.year
         # The days every date of the evidence lies between (see check_dates).
@@ -118,25 +122,114 @@ def other_ruleset_field(ruleset: str, other_fields: Mapping[str, Sequence[str]],
     )
 
 
-def ignore_retired(schema: EvidenceSchema, key: str) -> None:
-    """Warn that evidence of the retired field ``key`` is ignored (inherited evidence still has it).
+#: The evidence file being read (a fields table, a workbook) when a reader reports ignored
+#: evidence without naming it (:func:`evidence_source`).
+_SOURCE: ContextVar[str] = ContextVar("escore_evidence_source", default="")
+#: While a set of evidence is read (:func:`collect_ignored`): the process reading it, and each
+#: warning about ignored evidence by what it is about, with the places that hold it.
+_IGNORED: ContextVar[tuple[int, dict[tuple[str, str], tuple[Callable[[str], str], dict[tuple[str, str], list[str]]]]] | None] = ContextVar(
+    "escore_ignored_evidence", default=None
+)
 
-    The warning names the field, not the file: one line per field, however many files hold it."""
+
+@contextlib.contextmanager
+def evidence_source(where: str) -> Iterator[None]:
+    """Name ``where`` (a file) as the place of the ignored evidence reported while it is read."""
+    token = _SOURCE.set(where)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
+
+
+@contextlib.contextmanager
+def collect_ignored() -> Iterator[None]:
+    """Gather the warnings of ignored evidence (a retired field, a dropped unit) while a set of
+    evidence is read, and give each once at the end, naming every file that holds it (and its
+    lines or cells, a few of them): one line per field or unit, however many files hold it."""
+    import os
+
+    found: dict[tuple[str, str], tuple[Callable[[str], str], dict[tuple[str, str], list[str]]]] = {}
+    token = _IGNORED.set((os.getpid(), found))
+    try:
+        yield
+    finally:
+        _IGNORED.reset(token)
     from ._errors import warn
 
-    warn(_("{0}: {1}; its values in the evidence are ignored").format(key, retired_field(schema, key)))
+    for message, places in found.values():
+        warn(message(_places(places)))
 
 
-def ignore_retired_unit(schema: EvidenceSchema, code: str) -> bool:
+def _places(places: Mapping[tuple[str, str], Sequence[str]]) -> str:
+    """Each file and, for a few, its lines (``file:12, 15``) or cells (``book.xlsx: 表!A5``)."""
+    files_at_most, shown_at_most = 5, 3
+    texts = []
+    for (where, separator), ats in list(places.items())[:files_at_most]:
+        ats = list(dict.fromkeys(ats))
+        text = where + (separator + _(", ").join(ats[:shown_at_most]) if ats else "")
+        if len(ats) > shown_at_most:
+            text += _(" and {0} more").format(len(ats) - shown_at_most)
+        texts.append(text)
+    listed = _("; ").join(texts)
+    if len(places) > files_at_most:
+        listed += _("; and {0} more file(s)").format(len(places) - files_at_most)
+    return listed
+
+
+def _ignored(subject: tuple[str, str], message: Callable[[str], str], where: str | None, at: Any, separator: str) -> None:
+    """Report evidence ignored at ``where`` (default: the file being read), line or cell ``at``:
+    gathered while evidence is read (:func:`collect_ignored`), else warned of at once."""
+    import os
+
+    where = _SOURCE.get() if where is None else where
+    at = "" if at is None or (isinstance(at, int) and at < 0) else str(at)
+    collecting = _IGNORED.get()
+    if collecting is None or collecting[0] != os.getpid():
+        from ._errors import warn
+
+        warn(message(where + (separator + at if at else "") if where else ""))
+        return
+    entry = collecting[1].setdefault(subject, (message, {}))
+    ats = entry[1].setdefault((where or "?", separator), [])
+    if at:
+        ats.append(at)
+
+
+def ignore_retired(schema: EvidenceSchema, key: str, where: str | None = None, at: Any = None, *, cell: bool = False) -> None:
+    """Warn that evidence of the retired field ``key`` is ignored (inherited evidence still has it).
+
+    The warning names the field and the files that hold it (``where``, default the file being
+    read; ``at`` its line, or its ``cell`` in a workbook): one line per field, however many files hold it."""
+    reason = retired_field(schema, key)
+
+    def message(places: str) -> str:
+        if not places:
+            return _("{0}: {1}; its values in the evidence are ignored").format(key, reason)
+        return _("{0}: {1}; its values in the evidence are ignored: {2}").format(key, reason, places)
+
+    _ignored(("field", key), message, where, at, ": " if cell else ":")
+
+
+def ignore_retired_unit(schema: EvidenceSchema, code: str, where: str | None = None, at: Any = None, *, cell: bool = False) -> bool:
     """Whether ``code`` is a unit an earlier year's roster held and this year's does not (see
-    ``Plan.retired_units``); if so, warn that its evidence is ignored (one line per unit)."""
+    ``Plan.retired_units``); if so, warn that its evidence is ignored, naming the files that hold
+    it (as :func:`ignore_retired`; one line per unit)."""
     retired = schema.retired_units.get(code)
     if retired is None:
         return False
-    from ._errors import warn
-
     earlier, category = retired
-    warn(_("{0}: a unit of {1}'s roster of {2}, not of {3}'s; its evidence is ignored").format(code, earlier, category, schema.ruleset))
+
+    def message(places: str) -> str:
+        if not places:
+            return _("{0}: a unit of {1}'s roster of {2}, not of {3}'s; its evidence is ignored").format(
+                code, earlier, category, schema.ruleset
+            )
+        return _("{0}: a unit of {1}'s roster of {2}, not of {3}'s; its evidence is ignored: {4}").format(
+            code, earlier, category, schema.ruleset, places
+        )
+
+    _ignored(("unit", code), message, where, at, ": " if cell else ":")
     return True
 
 

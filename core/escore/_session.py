@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from ._collect import Plan
-from ._errors import InputError, InputErrors, PackError, UsageError, did_you_mean, misspelt_column, misspelt_column_problem
+from ._errors import InputError, InputErrors, PackError, UsageError, did_you_mean, misspelt_column, misspelt_column_problem, with_hint
 from ._evidence_set import EvidenceSet
 from ._files import digests_ahead
 from ._i18n import gettext as _
@@ -202,7 +202,8 @@ def other_units(catalog: Catalog, plan: Plan) -> OtherUnits:
             return [d.table.name for d in plan.fixtures.values() if d.table is not None]
 
     others = sorted(key for name, key in catalog.categories if name == ruleset and key != category)
-    return OtherUnits(category, plan.category.subunits, functools.partial(catalog.unit_categories, ruleset), tables_of, others)
+    titles = {key: declared.title for (name, key), (declared, _plugin) in catalog.categories.items() if name == ruleset}
+    return OtherUnits(category, plan.category.subunits, functools.partial(catalog.unit_categories, ruleset), tables_of, others, titles)
 
 
 def pack_codes(catalog: Catalog, ruleset: str, category: str) -> set[str]:
@@ -231,7 +232,7 @@ def outside_units_table(exc: InputError, left_out: Collection[str], roster: Path
             for i, line in enumerate(problems):
                 at = line.find(unknown)
                 if at >= 0:  # what follows is the "did you mean" of a typo: this is none
-                    problems[i] = f"{line[:at]}{said.format(code, table)} ({advice.format(category)})"  # as InputError writes a hint
+                    problems[i] = with_hint(f"{line[:at]}{said.format(code, table)}", advice.format(category))  # as InputError writes it
                     changed = True
         return InputErrors(exc.where, exc.expected, problems) if changed else exc
     for message in messages:

@@ -887,7 +887,8 @@ def _unit_sheet_layout(
         elif key in fields:
             problems.add(where, key, gettext("an assessor-graded field takes two columns, {0}.points and {0}.reason").format(key))
         elif key in schema.retired or (part in GRADED_PARTS and base in schema.retired):
-            ignore_retired(schema, key if key in schema.retired else base)  # inherited evidence: its column is skipped
+            # inherited evidence: its column is skipped
+            ignore_retired(schema, key if key in schema.retired else base, at=where, cell=True)
         elif key in other_fields or (part in GRADED_PARTS and base in other_fields):
             problems.add(where, key, gettext("this field is not read by category '{0}'").format(schema.category))
         elif (
@@ -935,7 +936,7 @@ def _row_unit(
         if code in known:
             if names is None or code not in names:  # a unit of this category the run does not score: quietly
                 elsewhere.setdefault(code, number)  # a unit of another category: named once for the sheet
-        elif not ignore_retired_unit(schema, code):
+        elif not ignore_retired_unit(schema, code, at=cell_name(sheet, number, 0), cell=True):
             problems.add(
                 cell_name(sheet, number, 0),
                 "unit",
@@ -1093,7 +1094,7 @@ def _read_table_sheet(
             elif code in known:
                 if names is None or code not in names:  # a unit of this category the run does not score: quietly
                     elsewhere.setdefault(code, line)
-            elif not ignore_retired_unit(schema, code):
+            elif not ignore_retired_unit(schema, code, at=cell_name(sheet, line, 0), cell=True):
                 problems.add(
                     cell_name(sheet, line, 0), "unit", gettext("unknown unit code '{0}'").format(code), hint=did_you_mean(code, known)
                 )
@@ -1141,4 +1142,4 @@ def left_out(sheet: str, schema: EvidenceSchema, rows: Mapping[str, int]) -> Non
 
     shown = ", ".join(gettext("{0} (row {1})").format(code, line) for code, line in list(rows.items())[:5])
     more = gettext(" and {0} more").format(len(rows) - 5) if len(rows) > 5 else ""
-    warn(gettext("{0}: rows of units {1} does not score are left out: {2}{3}").format(sheet, schema.category, shown, more))
+    warn(gettext("{0}: rows of units outside {1} are left out: {2}{3}").format(sheet, schema.category_title, shown, more))
