@@ -255,7 +255,10 @@ class Changes:
                 if elsewhere is not None:
                     raise InputError(where or "--set", key, elsewhere)
                 raise InputError(where or "--set", key, _("unknown evidence field"), hint=did_you_mean(key, fields))
-            values[spec.fixture_name] = spec.parse(toml_value(text, where or "--set", key), where or "--set", key)
+            # Checked against this category's maximum, as an evidence file of the unit is: the
+            # largest of any category let a grade above the unit's own reach the rule.
+            own = spec.for_category(plan.category.key)
+            values[spec.fixture_name] = own.parse(toml_value(text, where or "--set", key), where or "--set", key)
             changed[spec.fixture_name] = values[spec.fixture_name]
         tables = dict(data.tables)
         added_rows: dict[str, dict[str, tuple[Any, ...]]] = {}

@@ -1,0 +1,75 @@
+"""Appeals and what-ifs of the fj2017 packs: what a change may set, which indicators it may
+move, how a decision is recorded and how its effect is shown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from escore_cli import cli
+
+pytest.importorskip("escore_fj2017_website")
+pytest.importorskip("escore_fj2017_city")
+pytest.importorskip("escore_fj2017_provincial")
+
+
+@pytest.fixture
+def runner(tmp_path, monkeypatch):
+    for name in ("ESCORE_DISABLE_PLUGIN_AUTOLOAD", "ESCORE_PLUGINS", "ESCORE_BLOCKED_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "escore.db"))
+    monkeypatch.setenv("ESCORE_LANG", "en")
+    return CliRunner()
+
+
+def _graded(field: str, points: str) -> str:
+    return f'{field}={{ points = {points}, reason = "x" }}'
+
+
+@pytest.mark.parametrize(
+    ("field", "points", "maximum", "indicator"),
+    [
+        ("website.channels.app", "3", "2", "W-L-5-2-1"),
+        ("website.residual.l_disclosure", "12", "10.5", "W-L-1-R"),
+        ("website.disclosure.public_resources", "3", "2", "W-L-1-1-1"),
+    ],
+)
+def test_a_grade_above_the_unit_s_own_maximum_is_refused_by_whatif_and_appeal_add(runner, field, points, maximum, indicator):
+    """A city's grade was checked against the largest maximum of any category (the county's):
+    whatif printed a made-up result and an accepted appeal made every run exit 1."""
+    expected = (
+        f'escore: error: --set: {field}: expected an inline table {{points = N, reason = "..."}} from 0 to {maximum} (points), '
+        f"got {{points = {points}, reason = 'x'}}\n"
+    )
+    whatif = runner.invoke(cli, ["whatif", "fuzhou", "--no-appeals", "--set", _graded(field, points)])
+    assert (whatif.exit_code, whatif.stderr) == (2, expected)
+    filed = runner.invoke(cli, ["appeal", "add", "xiamen", indicator, "--claim", "app", "--set", _graded(field, points)])
+    assert (filed.exit_code, filed.stderr) == (2, expected)
+    assert json.loads(runner.invoke(cli, ["appeal", "list", "-f", "json"]).stdout) == {"appeals": []}
+
+
+def test_the_same_grade_is_within_a_county_s_maximum(runner):
+    result = runner.invoke(cli, ["whatif", "ningde.xiapu", "--no-appeals", "--set", _graded("website.channels.app", "3"), "-f", "json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_accepted_appeal_of_an_older_store_with_such_a_grade_is_refused_naming_it(runner, tmp_path):
+    """An appeal accepted by an older escore, whose grade exceeds the unit's maximum: every run
+    of the category exited 1 with an indicator error (ValueError: assessor points 3 outside 0..2)."""
+    from escore._store import open_store
+
+    with open_store(tmp_path / "escore.db") as store:
+        changes = {"set": [{"field": "website.channels.app", "value": '{ points = 3, reason = "x" }'}], "add_row": [], "remove_row": []}
+        number = store.add_appeal(
+            ruleset="fj2017", year=2017, category="city", unit="xiamen", indicator="W-L-5-2-1", claim="a", changes=changes
+        )
+        store.decide_appeal(number, accept=True, reason="ok")
+    result = runner.invoke(cli, ["run", "-c", "city"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == (
+        'escore: error: appeal #1: website.channels.app: expected an inline table {points = N, reason = "..."} from 0 to 2 (points), '
+        "got {points = 3, reason = 'x'} (accepted appeals apply to every later run of fj2017 city; --no-appeals scores without them)"
+    )
+    assert runner.invoke(cli, ["run", "-c", "city", "--no-appeals"]).exit_code == 0
