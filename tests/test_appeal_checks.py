@@ -73,3 +73,17 @@ def test_an_accepted_appeal_of_an_older_store_with_such_a_grade_is_refused_namin
         "got {points = 3, reason = 'x'} (accepted appeals apply to every later run of fj2017 city; --no-appeals scores without them)"
     )
     assert runner.invoke(cli, ["run", "-c", "city", "--no-appeals"]).exit_code == 0
+
+
+@pytest.mark.parametrize("reason", ["", "  "])
+def test_a_decision_without_a_reason_is_refused_and_not_recorded(runner, reason):
+    """``appeal decide 1 --accept --reason ""`` was recorded (exit 0), a decision with no reason."""
+    grade = _graded("website.channels.app", "2")
+    assert runner.invoke(cli, ["appeal", "add", "xiamen", "W-L-5-2-1", "--claim", "app", "--set", grade]).exit_code == 0
+    result = runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", reason])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "escore: error: --reason: say why the appeal is decided so; it is recorded with the decision\n",
+    )
+    assert [a["status"] for a in json.loads(runner.invoke(cli, ["appeal", "list", "-f", "json"]).stdout)["appeals"]] == ["filed"]
+    assert runner.invoke(cli, ["appeal", "decide", "1", "--reject", "--reason", "not on 闽政通"]).exit_code == 0

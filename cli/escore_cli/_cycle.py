@@ -890,6 +890,8 @@ def appeal_decide(ctx: click.Context, lang: str | None, appeal_id: int, accept: 
         raise UsageError(_("appeal decide: --accept and --reject together; give one of them"))
     if not accept and not reject:
         raise UsageError(_("appeal decide: give --accept or --reject"))
+    if not reason.strip():  # as --claim: a decision is recorded with its reason
+        raise UsageError(_("--reason: say why the appeal is decided so; it is recorded with the decision"))
     store = open_store(db, create=False)
     if store is None:
         raise UsageError(_("no store at {0}: no appeal has been filed").format(db or default_path()))
