@@ -87,3 +87,46 @@ def test_a_decision_without_a_reason_is_refused_and_not_recorded(runner, reason)
     )
     assert [a["status"] for a in json.loads(runner.invoke(cli, ["appeal", "list", "-f", "json"]).stdout)["appeals"]] == ["filed"]
     assert runner.invoke(cli, ["appeal", "decide", "1", "--reject", "--reason", "not on 闽政通"]).exit_code == 0
+
+
+def _appeal_lyt(runner) -> None:
+    """prov.lyt's P-1-3-2 (a share of 13 systems) from 11 to 12 running, by an accepted appeal,
+    between two saved runs: 11/13 × 5 and 12/13 × 5 have no end."""
+    assert runner.invoke(cli, ["run", "-c", "provincial", "--save", "--label", "before"]).exit_code == 0
+    args = ["appeal", "add", "prov.lyt", "P-1-3-2", "--claim", "x", "--set", "provincial.projects.systems_running=12"]
+    assert runner.invoke(cli, args).exit_code == 0
+    assert runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "ok"]).exit_code == 0
+    assert runner.invoke(cli, ["run", "-c", "provincial", "--save", "--label", "after"]).exit_code == 0
+
+
+def test_an_appeal_s_line_shows_points_as_the_line_above_does(runner):
+    """The appeal's line printed 4.230769230769230769230769231 → 4.615384615384615384615384615
+    under a line that said ≈ 4.2308; the JSON's points stay exact."""
+    _appeal_lyt(runner)
+    line = "points changed by appeal #1: ≈4.2308 → ≈4.6154 (x)"
+    explained = runner.invoke(cli, ["explain", "prov.lyt"])
+    assert explained.exit_code == 0, explained.output
+    assert [row.strip() for row in explained.stdout.splitlines() if "appeal #" in row] == [f"· {line}"]
+    table = runner.invoke(cli, ["diff", "1", "2"])
+    assert f"after  · {line}" in table.stdout, table.stdout
+    page = runner.invoke(cli, ["diff", "1", "2", "-f", "html"])
+    assert line in page.stdout and "4.230769230769230769230769231" not in page.stdout
+    found = json.loads(runner.invoke(cli, ["diff", "1", "2", "-f", "json"]).stdout)
+    (item,) = next(u for u in found["units"] if u["code"] == "prov.lyt")["indicators"]
+    assert (item["points_before"], item["points_after"]) == ("4.230769230769230769230769231", "4.615384615384615384615384615")
+    assert item["reasons_after"][-1] == line
+
+
+def test_points_are_shown_exactly_up_to_four_decimals():
+    from decimal import Decimal
+
+    from escore._score import fmt_points
+
+    assert [fmt_points(Decimal(v)) for v in ("3", "4.50", "1.8500", "0.0001", "2.00005", "-0.38461")] == [
+        "3",
+        "4.5",
+        "1.85",
+        "0.0001",
+        "≈2.0001",
+        "≈-0.3846",
+    ]

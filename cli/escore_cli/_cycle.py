@@ -760,7 +760,7 @@ def appeal_add(
 ) -> None:
     from escore._cycle import Changes, changes_elsewhere, moved_elsewhere, run_cycle
     from escore._errors import UsageError, did_you_mean
-    from escore._score import fmt
+    from escore._score import fmt_points
     from escore._store import open_store
 
     from ._explain import find_unit
@@ -793,7 +793,7 @@ def appeal_add(
             raise UsageError(
                 _(
                     "this change moves {0} ({1} → {2}), not {3}: an appeal changes the evidence of the indicator it appeals (file one against {0})"
-                ).format(other, fmt(was), fmt(now), indicator)
+                ).format(other, fmt_points(was), fmt_points(now), indicator)
             )
         if changes.remove_rows and cycle.original is not None:
             # Each removed row kept with its cells: if the file's lines move later, applying the

@@ -38,7 +38,7 @@ from ._model import Unit
 from ._results import RunResult, UnitResult
 from ._run import Engine
 from ._schema import check_dates, check_unit, other_ruleset_field, retired_field, schema_of, warn_dates_off_year, warn_rows_before_year
-from ._score import EXACT_SUMS, ZERO, fmt, in_scoring_context
+from ._score import EXACT_SUMS, ZERO, fmt, fmt_points, in_scoring_context
 from ._text import show
 from ._toml import MAX_DEPTH, check_limits
 
@@ -582,7 +582,7 @@ def _annotate(
                         if after_appeals[code].get(item.code, item.points) != item.points
                         else _("points changed by appeal #{0}: {1} → {2}, before the what-if ({3})")
                     )
-                lines[item.code] = template.format(appeal["id"], fmt(was.points), fmt(item.points), appeal["claim"])
+                lines[item.code] = template.format(appeal["id"], fmt_points(was.points), fmt_points(item.points), appeal["claim"])
         if appeal["indicator"] not in lines:
             lines[appeal["indicator"]] = _("appeal #{0} accepted, no change in points ({1})").format(appeal["id"], appeal["claim"])
         current = units[position]
