@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from escore_cli import cli
 
+from .conftest import ROOT
+
 pytest.importorskip("escore_fj2017_website")
 pytest.importorskip("escore_fj2017_city")
 pytest.importorskip("escore_fj2017_provincial")
@@ -130,3 +132,44 @@ def test_points_are_shown_exactly_up_to_four_decimals():
         "≈2.0001",
         "≈-0.3846",
     ]
+
+
+def test_a_diff_s_indicator_deltas_add_up_to_the_section_s(runner):
+    """P-1-3-2's delta was 0.384615384615384615384615384 (28 digits) where its section's and the
+    unit's were 0.38461538461538461538 (settled at 20 places): the documented sum did not hold."""
+    _appeal_lyt(runner)
+    found = json.loads(runner.invoke(cli, ["diff", "1", "2", "-f", "json"]).stdout)
+    unit = next(u for u in found["units"] if u["code"] == "prov.lyt")
+    ((code, delta),) = [(i["code"], i["delta"]) for i in unit["indicators"]]
+    sections = {s["name"]: s["delta"] for s in unit["sections"]}
+    assert (code, delta, sections["comprehensive"], unit["delta"]) == ("P-1-3-2", *["0.38461538461538461538"] * 3)
+    whatif = ["whatif", "prov.lyt", "--no-appeals", "--set", "provincial.projects.systems_running=12", "-f", "json"]
+    (item,) = json.loads(runner.invoke(cli, whatif).stdout)["indicators"]
+    assert item["delta"] == "0.38461538461538461538"
+
+
+def test_every_unit_s_indicator_deltas_add_up_to_its_section_s(runner, tmp_path):
+    """Every department with four shares moved by one: the comprehensive section (weight 65 of raw
+    maximum 65) of 37 of the 38 had indicator deltas that did not add up to its delta."""
+    import re
+    import shutil
+    from decimal import Decimal
+
+    sample = ROOT / "plugins/indicators_provincial/escore_fj2017_provincial/sample/provincial"
+    changed = tmp_path / "provincial"
+    shutil.copytree(sample, changed)
+    for path in (changed / "units").glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        for key in ("records_loaded", "decisions_on_time", "systems_running", "updates_on_time"):
+            text = re.sub(rf"^({key} = )(\d+)", lambda m: f"{m.group(1)}{max(int(m.group(2)) - 1, 0)}", text, flags=re.M)
+        path.write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["diff", str(sample), str(changed), "-c", "provincial", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    checked = 0
+    for unit in json.loads(result.stdout)["units"]:
+        section = next(s for s in unit["sections"] if s["name"] == "comprehensive")
+        assert not section["capped_before"] and not section["capped_after"]
+        deltas = [Decimal(i["delta"]) for i in unit["indicators"] if i["code"].startswith("P-")]  # the comprehensive table's
+        assert len(deltas) >= 2 and sum(deltas, Decimal(0)) == Decimal(section["delta"]), unit["code"]
+        checked += 1
+    assert checked == 38

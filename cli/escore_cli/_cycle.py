@@ -300,7 +300,23 @@ def diff(
             )
         )
     _note_diff_appeals(records, fresh)
-    _write_diff(diff_runs(records[0], records[1]), format_, output)
+    _write_diff(diff_runs(records[0], records[1], members=_members(ctx, records)), format_, output)
+
+
+def _members(ctx: click.Context, records: list[dict[str, Any]]) -> Any:
+    """Each side's indicators by the section whose raw score they add up to, from its rules when
+    they are installed (a saved run keeps no sections of its indicators), else ``None``: the
+    indicators' deltas are then exact and need not add up to their section's."""
+    from escore._cycle import section_members
+
+    catalog = catalog_from(ctx)
+    sides = []
+    for record in records:
+        ruleset, category = record["run"]["ruleset"], record["run"]["category"]
+        if ruleset not in catalog.rulesets or (ruleset, category) not in catalog.categories:
+            return None
+        sides.append(section_members(catalog.plan(ruleset, category)))
+    return (sides[0], sides[1])
 
 
 def _check_saved_runs_options(
@@ -643,7 +659,7 @@ def whatif(
     no_appeals: bool,
     roster: Path | None,
 ) -> None:
-    from escore._cycle import Changes, diff_records, run_cycle, run_record
+    from escore._cycle import Changes, diff_records, run_cycle, run_record, section_members
     from escore._errors import UsageError
 
     from ._explain import unit_to_score
@@ -670,7 +686,8 @@ def whatif(
         record = run_record(
             after, catalog, kind="whatif", label=label or f"whatif {code} {changes.describe()}", whatif=f"{code} {changes.describe()}"
         )
-        found = diff_records(run_record(before, catalog), record, only=code)["units"][0]
+        members = (section_members(before.result.plan), section_members(after.result.plan))
+        found = diff_records(run_record(before, catalog), record, only=code, members=members)["units"][0]
         units_ranked = len(after.result.units)
     note_appeals(after)
     data = {

@@ -527,7 +527,8 @@ def whatif_in_table(
         return run_cycle(catalog, category, ruleset=ruleset, evidence=evidence, roster=roster, only=only, whatif=whatif)
 
     before, after = one(), one((code, changes))
-    data = diff_records(run_record(before, catalog), run_record(after, catalog), only=code)["units"][0]
+    members = (section_members(before.result.plan), section_members(after.result.plan))
+    data = diff_records(run_record(before, catalog), run_record(after, catalog), only=code, members=members)["units"][0]
     if not alone:
         return {**data, "units_ranked": len(after.result.units)}, after
     everyone = run_category(catalog, category, ruleset=ruleset, evidence=evidence, roster=roster, explain=False, lazy=True)
@@ -678,20 +679,23 @@ def _exact(text: str | None) -> str | None:
     return None if text is None else fmt(Decimal(text))
 
 
-def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None = None) -> dict[str, Any]:
+def diff_records(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None = None, members: Members | None = None
+) -> dict[str, Any]:
     """Per unit the totals before and after, the exact delta, the rank move, and the changed
     indicators: the shape ``whatif`` shows of its unit (``only``). ``diff`` adds what the two
-    sides' rules say (:func:`diff_runs`)."""
-    return _diff_document(before, after, only=only, full=False)
+    sides' rules say (:func:`diff_runs`). ``members``: each side's :func:`section_members`,
+    when known (see :func:`settle_deltas`)."""
+    return _diff_document(before, after, only=only, full=False, members=members)
 
 
-def diff_runs(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+def diff_runs(before: Mapping[str, Any], after: Mapping[str, Any], *, members: Members | None = None) -> dict[str, Any]:
     """The document of ``escore diff`` (schemas/diff.schema.json): :func:`diff_records` with the
     sections of both sides (their weights and raw maxima, :func:`section_changes`), each unit's
     section points on both sides, and each changed indicator's maxima on both sides and its
     ``change`` (an indicator one side does not score: ``removed`` or ``added``, its delta the
     points it took away or brought)."""
-    document = _diff_document(before, after, only=None, full=True)
+    document = _diff_document(before, after, only=None, full=True, members=members)
     units = document.pop("units")
     document["schema_version"] = DIFF_SCHEMA_VERSION
     document["sections"] = section_changes(record_sections(before), record_sections(after))
@@ -699,7 +703,9 @@ def diff_runs(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, 
     return document
 
 
-def _diff_document(before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None, full: bool) -> dict[str, Any]:
+def _diff_document(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None, full: bool, members: Members | None = None
+) -> dict[str, Any]:
     _same_category(before["run"], after["run"])
     old = {u["code"]: u for u in before["units"]}
     new = {u["code"]: u for u in after["units"]}
@@ -709,7 +715,7 @@ def _diff_document(before: Mapping[str, Any], after: Mapping[str, Any], *, only:
     same = same_reasons(before["run"].get("evidence") or [], after["run"].get("evidence") or [])
     if not same_language(before, after):  # every explanation differs in its words alone: points and statuses are compared
         same = _always
-    units = [diff_unit(code, old.get(code), new.get(code), same, full=full) for code in codes]
+    units = [diff_unit(code, old.get(code), new.get(code), same, full=full, members=members) for code in codes]
     return {
         "schema_version": SCHEMA_VERSION,
         "before": _side(before),
@@ -827,6 +833,7 @@ def diff_unit(
     same: Callable[[Sequence[str], Sequence[str]], bool] = operator.eq,
     *,
     full: bool = False,
+    members: Members | None = None,
 ) -> dict[str, Any]:
     """The unit ``code`` before (``a``, its :func:`unit_record`; ``None``: not in that run) and
     after: totals, the exact delta, the rank move, and each indicator whose points, status or
@@ -837,7 +844,8 @@ def diff_unit(
     ``removed`` or ``added``: one side does not score it), and the unit its sections' raw and
     points on both sides. When the unit is in both runs, an indicator or section one side does
     not have counts 0 there: its delta is the points it took away or brought, so the deltas add
-    up as the points do."""
+    up as the points do. ``members`` (each side's :func:`section_members`): the deltas of a
+    section's indicators are settled as its raw score is (:func:`settle_deltas`)."""
     indicators = []
     both = a is not None and b is not None
     a_items = {i["code"]: i for i in (a or {}).get("indicators", ())}
@@ -867,6 +875,8 @@ def diff_unit(
             if both and item["delta"] is None:
                 item["delta"] = fmt(EXACT_SUMS.subtract(py or ZERO, px or ZERO))
         indicators.append(item)
+    if a is not None and b is not None and members is not None:
+        settle_deltas(a, b, indicators, members)
     ta = Decimal(a["total"]) if a else None
     tb = Decimal(b["total"]) if b else None
     unit: dict[str, Any] = {
@@ -882,6 +892,78 @@ def diff_unit(
     if full:
         unit["sections"] = _unit_sections(a, b)
     return unit
+
+
+#: Each side's :func:`section_members`: (before, after).
+Members = tuple[Mapping[str, str], Mapping[str, str]]
+
+
+def section_members(plan: Plan) -> dict[str, str]:
+    """Each indicator whose points a section's raw score adds (a bonus item's too), with the
+    section's name: what :func:`settle_deltas` needs to know of a run's rules."""
+    return {ip.node.code: plan.sections[ip.section_index].name for ip in plan.indicators if ip.counts or ip.node.kind == "bonus"}
+
+
+def settle_deltas(a: Mapping[str, Any], b: Mapping[str, Any], items: Sequence[dict[str, Any]], members: Members) -> None:
+    """Give each changed indicator of ``items`` (:func:`diff_unit`'s, in code order) the delta it
+    makes to its section's raw score as the run settles it (:func:`escore._score.settle`, at 20
+    decimal places), the section's indicators taken in code order: the points before, plus each
+    indicator's change in turn, each sum settled. Each delta is then within 1e-20 of the exact
+    difference of the indicator's points (which a quotient carries at 28 digits) and the deltas
+    of a section add up to the change of its settled raw score, as its points do where its weight
+    equals its raw maximum (11/13 × 5 to 12/13 × 5 had a delta of 0.384615384615384615384615384
+    in a section moved by 0.38461538461538461538).
+
+    A section is left with its indicators' exact deltas where this cannot hold: its raw score
+    capped on either side, an indicator counted in it on one side and in another section on the
+    other, or rules (``members``) that do not give the raw scores the records hold (a run saved
+    under a pack version that counted otherwise)."""
+    from ._score import settle
+
+    before_members, after_members = members
+    raw_before = {s["name"]: s for s in a.get("sections", ())}
+    raw_after = {s["name"]: s for s in b.get("sections", ())}
+    for name, x in raw_before.items():
+        y = raw_after.get(name)
+        if y is None or x.get("capped") or y.get("capped"):
+            continue
+        mine = [item for item in items if name in (before_members.get(item["code"]), after_members.get(item["code"]))]
+        if not mine:
+            continue
+        changes = []
+        for item in mine:
+            code = item["code"]
+            scored = (item["points_before"] is not None, item["points_after"] is not None)
+            counted = (before_members.get(code) == name, after_members.get(code) == name)
+            if item["delta"] is None or any(scored[side] and not counted[side] for side in (0, 1)):
+                break  # scored but counted elsewhere (or nowhere) on one side: its delta is not this section's alone
+            was = Decimal(item["points_before"]) if scored[0] else ZERO
+            now = Decimal(item["points_after"]) if scored[1] else ZERO
+            changes.append(EXACT_SUMS.subtract(now, was))
+        else:
+            start = _sum_of(a, before_members, name)
+            end = _sum_of(b, after_members, name)
+            if settle(start) != Decimal(x["raw"]) or settle(end) != Decimal(y["raw"]):
+                continue
+            if _sum_exactly_from(start, changes) != end:
+                continue
+            running = start
+            for item, change in zip(mine, changes):
+                following = EXACT_SUMS.add(running, change)
+                item["delta"] = fmt(EXACT_SUMS.subtract(settle(following), settle(running)))
+                running = following
+
+
+def _sum_of(record: Mapping[str, Any], members: Mapping[str, str], name: str) -> Decimal:
+    """The exact sum of the points a section ``name`` of ``record``'s unit adds up."""
+    return _sum_exactly_from(ZERO, [Decimal(i["points"]) for i in record.get("indicators", ()) if members.get(i["code"]) == name])
+
+
+def _sum_exactly_from(start: Decimal, values: Sequence[Decimal]) -> Decimal:
+    total = start
+    for value in values:
+        total = EXACT_SUMS.add(total, value)
+    return total
 
 
 def _same_item(x: Mapping[str, Any], y: Mapping[str, Any], same: Callable[[Sequence[str], Sequence[str]], bool]) -> bool:
@@ -969,10 +1051,11 @@ def diff_in_table(
         return {code: unit_record(result.plan, where[code][1], unit, metas[side]) for code, unit in zip(present, scored)}
 
     same = same_reasons(heads[0]["evidence"], heads[1]["evidence"])
+    members = (section_members(runs[0].plan), section_members(runs[1].plan))
 
     def part(part_codes: Sequence[str]) -> list[dict[str, Any]]:
         before, after = records(0, part_codes), records(1, part_codes)
-        return [diff_unit(code, before.get(code), after.get(code), same, full=True) for code in part_codes]
+        return [diff_unit(code, before.get(code), after.get(code), same, full=True, members=members) for code in part_codes]
 
     parts = [codes[start : start + DIFF_PER_PART] for start in range(0, len(codes), DIFF_PER_PART)]
     processes = default_jobs(len(codes)) if jobs is None else jobs
