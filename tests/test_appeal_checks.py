@@ -173,3 +173,71 @@ def test_every_unit_s_indicator_deltas_add_up_to_its_section_s(runner, tmp_path)
         assert len(deltas) >= 2 and sum(deltas, Decimal(0)) == Decimal(section["delta"]), unit["code"]
         checked += 1
     assert checked == 38
+
+
+_ANSWERED = [
+    "--remove-row",
+    "website_letters:554",
+    "--add-row",
+    'website_letters:received=2017-08-04,replied=2017-08-20,subject="关于社保转移的咨询"',
+]
+
+
+def test_an_appeal_whose_change_turns_a_veto_on_other_indicators_is_refused_naming_them(runner):
+    """A letter answered in time, filed against W-L-3-1-1: once accepted it lifted 注1's veto W-L-V1
+    and moved W-L-3-1-2 (0 → 2.5) too, which the appeal does not name."""
+    result = runner.invoke(cli, ["appeal", "add", "ningde.xiapu", "W-L-3-1-1", "--claim", "answered", *_ANSWERED])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "escore: error: this change turns veto W-L-V1 (注1 咨询投诉不得分) and so moves W-L-3-1-2 (0 → 2.5), not W-L-3-1-1 alone: "
+        "an appeal changes the indicator it appeals; file it against W-L-V1 to change every indicator the veto targets "
+        "(W-L-3-1-1, W-L-3-1-2)\n",
+    )
+    assert json.loads(runner.invoke(cli, ["appeal", "list", "-f", "json"]).stdout) == {"appeals": []}
+
+
+def test_a_veto_is_appealed_by_its_code_and_may_change_every_indicator_it_targets(runner):
+    """W-L-V1, the code every line of 注1 names, was "no indicator 'W-L-V1'": a veto could not be appealed."""
+    assert runner.invoke(cli, ["run", "-c", "county", "--save", "--label", "before"]).exit_code == 0
+    filed = runner.invoke(cli, ["appeal", "add", "ningde.xiapu", "W-L-V1", "--claim", "answered", *_ANSWERED])
+    assert filed.exit_code == 0, filed.output
+    assert runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "ok"]).exit_code == 0
+    assert runner.invoke(cli, ["run", "-c", "county", "--save", "--label", "after"]).exit_code == 0
+    found = json.loads(runner.invoke(cli, ["diff", "1", "2", "-f", "json"]).stdout)
+    (unit,) = [u for u in found["units"] if u["code"] == "ningde.xiapu"]
+    assert [(i["code"], i["delta"], i["reasons_after"][-1]) for i in unit["indicators"]] == [
+        ("W-L-3-1-1", "2", "points changed by appeal #1: 0 → 2 (answered)"),
+        ("W-L-3-1-2", "2.5", "points changed by appeal #1: 0 → 2.5 (answered)"),
+    ]
+    assert unit["delta"] == "4.5"
+
+
+def test_an_appeal_of_a_veto_with_no_change_says_so_on_each_target(runner):
+    assert runner.invoke(cli, ["appeal", "add", "ningde.xiapu", "W-L-V1", "--claim", "late but answered"]).exit_code == 0
+    assert runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "ok"]).exit_code == 0
+    explained = runner.invoke(cli, ["explain", "ningde.xiapu"])
+    assert [line.strip() for line in explained.stdout.splitlines() if "appeal #" in line] == [
+        "· appeal #1 accepted, no change in points (late but answered)"
+    ] * 2
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (
+            "W-L-3-1",
+            "W-L-3-1 is a group of indicators, not an indicator: an appeal names one indicator (W-L-3-1-1, W-L-3-1-2), "
+            "or a veto to change every indicator it targets (W-L-V1 → W-L-3-1-1, W-L-3-1-2)",
+        ),
+        (
+            "W-L-1-1",
+            "W-L-1-1 is a group of indicators, not an indicator: an appeal names one indicator "
+            "(W-L-1-1-1, W-L-1-1-4, W-L-1-1-5, W-L-1-1-6, W-L-1-1-7, W-L-1-1-9)\n",
+        ),
+    ],
+)
+def test_a_group_code_is_refused_with_its_indicators(runner, code, message):
+    """``appeal add ningde.xiapu W-L-3-1`` (a group) was filed as if it were an indicator."""
+    result = runner.invoke(cli, ["appeal", "add", "ningde.xiapu", code, "--claim", "x"])
+    assert result.exit_code == 2 and result.stderr.startswith(f"escore: error: {message}"), result.stderr
+    assert json.loads(runner.invoke(cli, ["appeal", "list", "-f", "json"]).stdout) == {"appeals": []}

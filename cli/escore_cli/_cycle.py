@@ -745,7 +745,13 @@ def appeal() -> None:
     pass
 
 
-@appeal.command("add", help=H_("File an appeal of UNIT against INDICATOR, with the evidence changes it asks for."))
+@appeal.command(
+    "add",
+    help=H_(
+        "File an appeal of UNIT against INDICATOR, with the evidence changes it asks for.\n\n"
+        "INDICATOR may be a veto's code (as explanations name it): the appeal may then change every indicator the veto targets."
+    ),
+)
 @click.argument("unit")
 @click.argument("indicator")
 @click.option("--claim", required=True, help=H_("What the unit claims, in its words."))
@@ -775,6 +781,7 @@ def appeal_add(
     remove_rows: tuple[str, ...],
     db: Path | None,
 ) -> None:
+    from escore._collect import natural_key, nodes_leaves
     from escore._cycle import Changes, changes_elsewhere, moved_elsewhere, run_cycle
     from escore._errors import UsageError, did_you_mean
     from escore._score import fmt_points
@@ -788,9 +795,20 @@ def appeal_add(
         raise UsageError(_("--claim: say what the appeal claims; it is recorded with the appeal and shown with its effect"))
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
     plan = catalog.plan(rules, cat)
-    if indicator not in plan.nodes:
-        hint = did_you_mean(indicator, plan.nodes)
+    vetoes = {veto.code: veto for veto in plan.vetoes}
+    if indicator not in plan.nodes and indicator not in vetoes:
+        hint = did_you_mean(indicator, [*plan.nodes, *vetoes])
         raise UsageError(_("no indicator '{0}' in {1}/{2}").format(indicator, rules, cat) + (_("; ") + hint if hint else ""))
+    if indicator in plan.nodes and plan.nodes[indicator].children:
+        # A group's points are its indicators': an appeal of one would move several under one name.
+        leaves = sorted(nodes_leaves(plan.nodes, indicator), key=natural_key)
+        text = _("{0} is a group of indicators, not an indicator: an appeal names one indicator ({1})").format(indicator, ", ".join(leaves))
+        on_them = [veto for veto in plan.vetoes if veto.leaves & set(leaves)]
+        if on_them:
+            text += _(", or a veto to change every indicator it targets ({0})").format(
+                "; ".join(f"{veto.code} → {', '.join(sorted(veto.leaves, key=natural_key))}" for veto in on_them)
+            )
+        raise UsageError(text)
     elsewhere = changes_elsewhere(plan, indicator, changes)
     if elsewhere:
         name, feeds = elsewhere[0]
@@ -805,8 +823,18 @@ def appeal_add(
         cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, whatif=(code, changes))
         children = children_of(catalog, plan).get(code, ())
         moved = moved_elsewhere(cycle, indicator, code, children)
+        through = next((veto for _other, _was, _now, veto in moved if veto), "")
+        if through:  # a veto's verdict turned: its other targets moved with the one appealed
+            veto = vetoes[through]
+            others = ", ".join(f"{other} ({fmt_points(was)} → {fmt_points(now)})" for other, was, now, by in moved if by == through)
+            raise UsageError(
+                _(
+                    "this change turns veto {0} ({1}) and so moves {2}, not {3} alone: an appeal changes the indicator it appeals; "
+                    "file it against {0} to change every indicator the veto targets ({4})"
+                ).format(through, veto.title, others, indicator, ", ".join(sorted(veto.leaves, key=natural_key)))
+            )
         if moved:  # a row of a table that feeds several indicators counted for another one
-            other, was, now = moved[0]
+            other, was, now, _veto = moved[0]
             raise UsageError(
                 _(
                     "this change moves {0} ({1} → {2}), not {3}: an appeal changes the evidence of the indicator it appeals (file one against {0})"

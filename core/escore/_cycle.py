@@ -92,11 +92,19 @@ def _split_top(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def appealed_leaves(plan: Plan, indicator: str) -> set[str]:
+    """The indicators an appeal against ``indicator`` may change: the indicator itself, or every
+    target of a veto (an appeal names a veto by its code, as explanations do: 注1's W-L-V1)."""
+    veto = next((veto for veto in plan.vetoes if veto.code == indicator), None)
+    return set(veto.leaves) if veto is not None else set(nodes_leaves(plan.nodes, indicator))
+
+
 def changes_elsewhere(plan: Plan, indicator: str, changes: Changes) -> list[tuple[str, tuple[str, ...]]]:
     """The fields and tables ``changes`` touch that nothing under ``indicator`` reads (neither
     its indicators nor a veto on them), each with the codes it feeds: an appeal against one
-    indicator that changes another's evidence was accepted and moved the other's points."""
-    under = set(nodes_leaves(plan.nodes, indicator))  # what fields and tables feed: indicators and vetoes
+    indicator that changes another's evidence was accepted and moved the other's points.
+    (What a veto on them reads may change others' points too: :func:`moved_elsewhere` sees that.)"""
+    under = appealed_leaves(plan, indicator)  # what fields and tables feed: indicators and vetoes
     under |= {veto.code for veto in plan.vetoes if veto.leaves & under}
     touched = (
         [key for key, _text in changes.sets] + [table for table, _row in changes.add_rows] + [table for table, _line in changes.remove_rows]
@@ -110,20 +118,20 @@ def changes_elsewhere(plan: Plan, indicator: str, changes: Changes) -> list[tupl
 
 
 @in_scoring_context
-def moved_elsewhere(cycle: CycleRun, indicator: str, unit: str, children: tuple[Unit, ...]) -> list[tuple[str, Decimal, Decimal]]:
-    """The indicators outside ``indicator`` (its leaves, and the targets of a veto on them) whose
-    points or status the what-if of ``cycle`` moved for ``unit``: ``(code, before, after)``.
+def moved_elsewhere(cycle: CycleRun, indicator: str, unit: str, children: tuple[Unit, ...]) -> list[tuple[str, Decimal, Decimal, str]]:
+    """The indicators outside ``indicator`` (its leaves; a veto's code: its targets) whose points
+    or status the what-if of ``cycle`` moved for ``unit``: ``(code, before, after, veto)``, where
+    ``veto`` is the code of a veto on the indicator whose verdict the change turned ("" if none).
 
     A table feeds several indicators, and which one a row counts for is the rule's to say (a
     video finding's kind): an appeal whose row moved another indicator was filed and accepted
-    against the first, its record saying one indicator while another and the total moved."""
+    against the first, its record saying one indicator while another and the total moved. So
+    with a veto: a letter answered in time lifts 注1 from every indicator of 咨询投诉, and an
+    appeal against one of them that did so moved the other; that is an appeal of the veto."""
     plan, result = cycle.result.plan, cycle.result
     if cycle.original is None or cycle.data is None:
         return []
-    under = set(nodes_leaves(plan.nodes, indicator))
-    for veto in plan.vetoes:  # a veto on them may zero its other targets: that is the appeal's effect too
-        if veto.leaves & under:
-            under |= set(veto.leaves)
+    under = appealed_leaves(plan, indicator)
     scored = next((u for u in result.units if u.unit.code == unit), None)
     if scored is None:
         return []
@@ -133,14 +141,18 @@ def moved_elsewhere(cycle: CycleRun, indicator: str, unit: str, children: tuple[
     )
     before = {item.code: item for item in found.indicators}
     after = {item.code: item for item in scored.indicators}
+    verdicts = {veto.code: veto.status for veto in found.vetoes}
+    turned = [veto.code for veto in scored.vetoes if verdicts.get(veto.code, veto.status) != veto.status]
     leaves = {code for code, node in plan.nodes.items() if not node.children}  # a group moves with its leaves
+    targets = {veto.code: veto.leaves for veto in plan.vetoes}
     moved = []
     for code in sorted(after, key=natural_key):
         was, now = before.get(code), after[code]
         if code in under or was is None or code not in leaves:
             continue
         if was.points != now.points or was.status != now.status:
-            moved.append((code, was.points, now.points))
+            through = next((veto for veto in turned if code in targets.get(veto, ()) and targets[veto] & under), "")
+            moved.append((code, was.points, now.points, through))
     return moved
 
 
@@ -584,8 +596,12 @@ def _annotate(
                         else _("points changed by appeal #{0}: {1} → {2}, before the what-if ({3})")
                     )
                 lines[item.code] = template.format(appeal["id"], fmt_points(was.points), fmt_points(item.points), appeal["claim"])
-        if appeal["indicator"] not in lines:
-            lines[appeal["indicator"]] = _("appeal #{0} accepted, no change in points ({1})").format(appeal["id"], appeal["claim"])
+        # An appeal of a veto (its code) is said on each indicator the veto targets.
+        named = appeal["indicator"] in result.plan.nodes or any(veto.code == appeal["indicator"] for veto in result.plan.vetoes)
+        appealed = appealed_leaves(result.plan, appeal["indicator"]) if named else {appeal["indicator"]}
+        if not appealed & set(lines):
+            for target in appealed:
+                lines[target] = _("appeal #{0} accepted, no change in points ({1})").format(appeal["id"], appeal["claim"])
         current = units[position]
         indicators = tuple(i._replace(reasons=(*i.reasons, lines[i.code])) if i.code in lines else i for i in current.indicators)
         units[position] = current._replace(indicators=indicators)
