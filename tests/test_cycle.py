@@ -1206,8 +1206,8 @@ def test_an_accepted_removal_is_of_the_row_it_was_filed_for(runner, evidence):
     (decisions are final); and an appeal kept only a line number, so a row deleted from the
     file made it remove whichever row came to that line, without a word."""
     remove = ["--remove-row", "outages:2", "-e", str(evidence)]
-    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2", "--claim", "planned maintenance", *remove]))
-    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2", "--claim", "the same again", *remove]))
+    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2-B-1", "--claim", "planned maintenance", *remove]))
+    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2-B-1", "--claim", "the same again", *remove]))
     ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "agreed"]))
     twice = ok(runner.invoke(cli, ["appeal", "decide", "2", "--accept", "--reason", "agreed"]), 2)
     assert twice.stderr == "escore: error: appeal #2 removes outages:2, which accepted appeal #1 removes already; reject it\n"
@@ -1985,7 +1985,7 @@ def test_cycle_commands_refuse_an_output_named_for_another_format(runner, tmp_pa
 def test_a_whatif_of_a_row_an_accepted_appeal_removed_says_so(runner, evidence):
     """It had said the unit has no row at that line, listing the others, while the file has it."""
     remove = ["--remove-row", "outages:2", "-e", str(evidence)]
-    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2", "--claim", "planned maintenance", *remove]))
+    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2-B-1", "--claim", "planned maintenance", *remove]))
     ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "agreed"]))
     result = ok(runner.invoke(cli, ["whatif", "south", *remove, "--lang", "en"]), 2)
     assert result.stderr == (

@@ -300,7 +300,23 @@ def diff(
             )
         )
     _note_diff_appeals(records, fresh)
-    _write_diff(diff_runs(records[0], records[1]), format_, output)
+    _write_diff(diff_runs(records[0], records[1], members=_members(ctx, records)), format_, output)
+
+
+def _members(ctx: click.Context, records: list[dict[str, Any]]) -> Any:
+    """Each side's indicators by the section whose raw score they add up to, from its rules when
+    they are installed (a saved run keeps no sections of its indicators), else ``None``: the
+    indicators' deltas are then exact and need not add up to their section's."""
+    from escore._cycle import section_members
+
+    catalog = catalog_from(ctx)
+    sides = []
+    for record in records:
+        ruleset, category = record["run"]["ruleset"], record["run"]["category"]
+        if ruleset not in catalog.rulesets or (ruleset, category) not in catalog.categories:
+            return None
+        sides.append(section_members(catalog.plan(ruleset, category)))
+    return (sides[0], sides[1])
 
 
 def _check_saved_runs_options(
@@ -648,7 +664,7 @@ def whatif(
     no_appeals: bool,
     roster: Path | None,
 ) -> None:
-    from escore._cycle import Changes, diff_records, run_cycle, run_record
+    from escore._cycle import Changes, diff_records, run_cycle, run_record, section_members
     from escore._errors import UsageError
 
     from ._explain import unit_to_score
@@ -675,7 +691,8 @@ def whatif(
         record = run_record(
             after, catalog, kind="whatif", label=label or f"whatif {code} {changes.describe()}", whatif=f"{code} {changes.describe()}"
         )
-        found = diff_records(run_record(before, catalog), record, only=code)["units"][0]
+        members = (section_members(before.result.plan), section_members(after.result.plan))
+        found = diff_records(run_record(before, catalog), record, only=code, members=members)["units"][0]
         units_ranked = len(after.result.units)
     note_appeals(after)
     data = {
@@ -733,7 +750,13 @@ def appeal() -> None:
     pass
 
 
-@appeal.command("add", help=H_("File an appeal of UNIT against INDICATOR, with the evidence changes it asks for."))
+@appeal.command(
+    "add",
+    help=H_(
+        "File an appeal of UNIT against INDICATOR, with the evidence changes it asks for.\n\n"
+        "INDICATOR may be a veto's code (as explanations name it): the appeal may then change every indicator the veto targets."
+    ),
+)
 @click.argument("unit")
 @click.argument("indicator")
 @click.option("--claim", required=True, help=H_("What the unit claims, in its words."))
@@ -763,9 +786,10 @@ def appeal_add(
     remove_rows: tuple[str, ...],
     db: Path | None,
 ) -> None:
+    from escore._collect import natural_key, nodes_leaves
     from escore._cycle import Changes, changes_elsewhere, moved_elsewhere, run_cycle
     from escore._errors import UsageError, did_you_mean
-    from escore._score import fmt
+    from escore._score import fmt_points
     from escore._store import open_store
 
     from ._explain import find_unit
@@ -776,9 +800,20 @@ def appeal_add(
         raise UsageError(_("--claim: say what the appeal claims; it is recorded with the appeal and shown with its effect"))
     rules, cat, code = find_unit(catalog, unit, ruleset, year, category)
     plan = catalog.plan(rules, cat)
-    if indicator not in plan.nodes:
-        hint = did_you_mean(indicator, plan.nodes)
+    vetoes = {veto.code: veto for veto in plan.vetoes}
+    if indicator not in plan.nodes and indicator not in vetoes:
+        hint = did_you_mean(indicator, [*plan.nodes, *vetoes])
         raise UsageError(_("no indicator '{0}' in {1}/{2}").format(indicator, rules, cat) + (_("; ") + hint if hint else ""))
+    if indicator in plan.nodes and plan.nodes[indicator].children:
+        # A group's points are its indicators': an appeal of one would move several under one name.
+        leaves = sorted(nodes_leaves(plan.nodes, indicator), key=natural_key)
+        text = _("{0} is a group of indicators, not an indicator: an appeal names one indicator ({1})").format(indicator, ", ".join(leaves))
+        on_them = [veto for veto in plan.vetoes if veto.leaves & set(leaves)]
+        if on_them:
+            text += _(", or a veto to change every indicator it targets ({0})").format(
+                "; ".join(f"{veto.code} → {', '.join(sorted(veto.leaves, key=natural_key))}" for veto in on_them)
+            )
+        raise UsageError(text)
     elsewhere = changes_elsewhere(plan, indicator, changes)
     if elsewhere:
         name, feeds = elsewhere[0]
@@ -793,12 +828,22 @@ def appeal_add(
         cycle = run_cycle(catalog, cat, ruleset=rules, evidence=evidence, whatif=(code, changes))
         children = children_of(catalog, plan).get(code, ())
         moved = moved_elsewhere(cycle, indicator, code, children)
+        through = next((veto for _other, _was, _now, veto in moved if veto), "")
+        if through:  # a veto's verdict turned: its other targets moved with the one appealed
+            veto = vetoes[through]
+            others = ", ".join(f"{other} ({fmt_points(was)} → {fmt_points(now)})" for other, was, now, by in moved if by == through)
+            raise UsageError(
+                _(
+                    "this change turns veto {0} ({1}) and so moves {2}, not {3} alone: an appeal changes the indicator it appeals; "
+                    "file it against {0} to change every indicator the veto targets ({4})"
+                ).format(through, veto.title, others, indicator, ", ".join(sorted(veto.leaves, key=natural_key)))
+            )
         if moved:  # a row of a table that feeds several indicators counted for another one
-            other, was, now = moved[0]
+            other, was, now, _veto = moved[0]
             raise UsageError(
                 _(
                     "this change moves {0} ({1} → {2}), not {3}: an appeal changes the evidence of the indicator it appeals (file one against {0})"
-                ).format(other, fmt(was), fmt(now), indicator)
+                ).format(other, fmt_points(was), fmt_points(now), indicator)
             )
         if changes.remove_rows and cycle.original is not None:
             # Each removed row kept with its cells: if the file's lines move later, applying the
@@ -895,6 +940,8 @@ def appeal_decide(ctx: click.Context, lang: str | None, appeal_id: int, accept: 
         raise UsageError(_("appeal decide: --accept and --reject together; give one of them"))
     if not accept and not reject:
         raise UsageError(_("appeal decide: give --accept or --reject"))
+    if not reason.strip():  # as --claim: a decision is recorded with its reason
+        raise UsageError(_("--reason: say why the appeal is decided so; it is recorded with the decision"))
     store = open_store(db, create=False)
     if store is None:
         raise UsageError(_("no store at {0}: no appeal has been filed").format(db or default_path()))

@@ -38,7 +38,7 @@ from ._model import Unit
 from ._results import RunResult, UnitResult
 from ._run import Engine
 from ._schema import check_dates, check_unit, other_ruleset_field, retired_field, schema_of, warn_dates_off_year, warn_rows_before_year
-from ._score import EXACT_SUMS, ZERO, fmt, in_scoring_context
+from ._score import EXACT_SUMS, ZERO, fmt, fmt_points, in_scoring_context
 from ._text import show
 from ._toml import MAX_DEPTH, check_limits
 
@@ -92,11 +92,19 @@ def _split_top(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def appealed_leaves(plan: Plan, indicator: str) -> set[str]:
+    """The indicators an appeal against ``indicator`` may change: the indicator itself, or every
+    target of a veto (an appeal names a veto by its code, as explanations do: 注1's W-L-V1)."""
+    veto = next((veto for veto in plan.vetoes if veto.code == indicator), None)
+    return set(veto.leaves) if veto is not None else set(nodes_leaves(plan.nodes, indicator))
+
+
 def changes_elsewhere(plan: Plan, indicator: str, changes: Changes) -> list[tuple[str, tuple[str, ...]]]:
     """The fields and tables ``changes`` touch that nothing under ``indicator`` reads (neither
     its indicators nor a veto on them), each with the codes it feeds: an appeal against one
-    indicator that changes another's evidence was accepted and moved the other's points."""
-    under = set(nodes_leaves(plan.nodes, indicator))  # what fields and tables feed: indicators and vetoes
+    indicator that changes another's evidence was accepted and moved the other's points.
+    (What a veto on them reads may change others' points too: :func:`moved_elsewhere` sees that.)"""
+    under = appealed_leaves(plan, indicator)  # what fields and tables feed: indicators and vetoes
     under |= {veto.code for veto in plan.vetoes if veto.leaves & under}
     touched = (
         [key for key, _text in changes.sets] + [table for table, _row in changes.add_rows] + [table for table, _line in changes.remove_rows]
@@ -110,20 +118,20 @@ def changes_elsewhere(plan: Plan, indicator: str, changes: Changes) -> list[tupl
 
 
 @in_scoring_context
-def moved_elsewhere(cycle: CycleRun, indicator: str, unit: str, children: tuple[Unit, ...]) -> list[tuple[str, Decimal, Decimal]]:
-    """The indicators outside ``indicator`` (its leaves, and the targets of a veto on them) whose
-    points or status the what-if of ``cycle`` moved for ``unit``: ``(code, before, after)``.
+def moved_elsewhere(cycle: CycleRun, indicator: str, unit: str, children: tuple[Unit, ...]) -> list[tuple[str, Decimal, Decimal, str]]:
+    """The indicators outside ``indicator`` (its leaves; a veto's code: its targets) whose points
+    or status the what-if of ``cycle`` moved for ``unit``: ``(code, before, after, veto)``, where
+    ``veto`` is the code of a veto on the indicator whose verdict the change turned ("" if none).
 
     A table feeds several indicators, and which one a row counts for is the rule's to say (a
     video finding's kind): an appeal whose row moved another indicator was filed and accepted
-    against the first, its record saying one indicator while another and the total moved."""
+    against the first, its record saying one indicator while another and the total moved. So
+    with a veto: a letter answered in time lifts 注1 from every indicator of 咨询投诉, and an
+    appeal against one of them that did so moved the other; that is an appeal of the veto."""
     plan, result = cycle.result.plan, cycle.result
     if cycle.original is None or cycle.data is None:
         return []
-    under = set(nodes_leaves(plan.nodes, indicator))
-    for veto in plan.vetoes:  # a veto on them may zero its other targets: that is the appeal's effect too
-        if veto.leaves & under:
-            under |= set(veto.leaves)
+    under = appealed_leaves(plan, indicator)
     scored = next((u for u in result.units if u.unit.code == unit), None)
     if scored is None:
         return []
@@ -133,14 +141,18 @@ def moved_elsewhere(cycle: CycleRun, indicator: str, unit: str, children: tuple[
     )
     before = {item.code: item for item in found.indicators}
     after = {item.code: item for item in scored.indicators}
+    verdicts = {veto.code: veto.status for veto in found.vetoes}
+    turned = [veto.code for veto in scored.vetoes if verdicts.get(veto.code, veto.status) != veto.status]
     leaves = {code for code, node in plan.nodes.items() if not node.children}  # a group moves with its leaves
+    targets = {veto.code: veto.leaves for veto in plan.vetoes}
     moved = []
     for code in sorted(after, key=natural_key):
         was, now = before.get(code), after[code]
         if code in under or was is None or code not in leaves:
             continue
         if was.points != now.points or was.status != now.status:
-            moved.append((code, was.points, now.points))
+            through = next((veto for veto in turned if code in targets.get(veto, ()) and targets[veto] & under), "")
+            moved.append((code, was.points, now.points, through))
     return moved
 
 
@@ -255,7 +267,10 @@ class Changes:
                 if elsewhere is not None:
                     raise InputError(where or "--set", key, elsewhere)
                 raise InputError(where or "--set", key, _("unknown evidence field"), hint=did_you_mean(key, fields))
-            values[spec.fixture_name] = spec.parse(toml_value(text, where or "--set", key), where or "--set", key)
+            # Checked against this category's maximum, as an evidence file of the unit is: the
+            # largest of any category let a grade above the unit's own reach the rule.
+            own = spec.for_category(plan.category.key)
+            values[spec.fixture_name] = own.parse(toml_value(text, where or "--set", key), where or "--set", key)
             changed[spec.fixture_name] = values[spec.fixture_name]
         tables = dict(data.tables)
         added_rows: dict[str, dict[str, tuple[Any, ...]]] = {}
@@ -524,7 +539,8 @@ def whatif_in_table(
         return run_cycle(catalog, category, ruleset=ruleset, evidence=evidence, roster=roster, only=only, whatif=whatif)
 
     before, after = one(), one((code, changes))
-    data = diff_records(run_record(before, catalog), run_record(after, catalog), only=code)["units"][0]
+    members = (section_members(before.result.plan), section_members(after.result.plan))
+    data = diff_records(run_record(before, catalog), run_record(after, catalog), only=code, members=members)["units"][0]
     if not alone:
         return {**data, "units_ranked": len(after.result.units)}, after
     everyone = run_category(catalog, category, ruleset=ruleset, evidence=evidence, roster=roster, explain=False, lazy=True)
@@ -579,9 +595,13 @@ def _annotate(
                         if after_appeals[code].get(item.code, item.points) != item.points
                         else _("points changed by appeal #{0}: {1} → {2}, before the what-if ({3})")
                     )
-                lines[item.code] = template.format(appeal["id"], fmt(was.points), fmt(item.points), appeal["claim"])
-        if appeal["indicator"] not in lines:
-            lines[appeal["indicator"]] = _("appeal #{0} accepted, no change in points ({1})").format(appeal["id"], appeal["claim"])
+                lines[item.code] = template.format(appeal["id"], fmt_points(was.points), fmt_points(item.points), appeal["claim"])
+        # An appeal of a veto (its code) is said on each indicator the veto targets.
+        named = appeal["indicator"] in result.plan.nodes or any(veto.code == appeal["indicator"] for veto in result.plan.vetoes)
+        appealed = appealed_leaves(result.plan, appeal["indicator"]) if named else {appeal["indicator"]}
+        if not appealed & set(lines):
+            for target in appealed:
+                lines[target] = _("appeal #{0} accepted, no change in points ({1})").format(appeal["id"], appeal["claim"])
         current = units[position]
         indicators = tuple(i._replace(reasons=(*i.reasons, lines[i.code])) if i.code in lines else i for i in current.indicators)
         units[position] = current._replace(indicators=indicators)
@@ -675,20 +695,23 @@ def _exact(text: str | None) -> str | None:
     return None if text is None else fmt(Decimal(text))
 
 
-def diff_records(before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None = None) -> dict[str, Any]:
+def diff_records(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None = None, members: Members | None = None
+) -> dict[str, Any]:
     """Per unit the totals before and after, the exact delta, the rank move, and the changed
     indicators: the shape ``whatif`` shows of its unit (``only``). ``diff`` adds what the two
-    sides' rules say (:func:`diff_runs`)."""
-    return _diff_document(before, after, only=only, full=False)
+    sides' rules say (:func:`diff_runs`). ``members``: each side's :func:`section_members`,
+    when known (see :func:`settle_deltas`)."""
+    return _diff_document(before, after, only=only, full=False, members=members)
 
 
-def diff_runs(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+def diff_runs(before: Mapping[str, Any], after: Mapping[str, Any], *, members: Members | None = None) -> dict[str, Any]:
     """The document of ``escore diff`` (schemas/diff.schema.json): :func:`diff_records` with the
     sections of both sides (their weights and raw maxima, :func:`section_changes`), each unit's
     section points on both sides, and each changed indicator's maxima on both sides and its
     ``change`` (an indicator one side does not score: ``removed`` or ``added``, its delta the
     points it took away or brought)."""
-    document = _diff_document(before, after, only=None, full=True)
+    document = _diff_document(before, after, only=None, full=True, members=members)
     units = document.pop("units")
     document["schema_version"] = DIFF_SCHEMA_VERSION
     document["sections"] = section_changes(record_sections(before), record_sections(after))
@@ -696,7 +719,9 @@ def diff_runs(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, 
     return document
 
 
-def _diff_document(before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None, full: bool) -> dict[str, Any]:
+def _diff_document(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, only: str | None, full: bool, members: Members | None = None
+) -> dict[str, Any]:
     _same_category(before["run"], after["run"])
     old = {u["code"]: u for u in before["units"]}
     new = {u["code"]: u for u in after["units"]}
@@ -706,7 +731,7 @@ def _diff_document(before: Mapping[str, Any], after: Mapping[str, Any], *, only:
     same = same_reasons(before["run"].get("evidence") or [], after["run"].get("evidence") or [])
     if not same_language(before, after):  # every explanation differs in its words alone: points and statuses are compared
         same = _always
-    units = [diff_unit(code, old.get(code), new.get(code), same, full=full) for code in codes]
+    units = [diff_unit(code, old.get(code), new.get(code), same, full=full, members=members) for code in codes]
     return {
         "schema_version": SCHEMA_VERSION,
         "before": _side(before),
@@ -824,6 +849,7 @@ def diff_unit(
     same: Callable[[Sequence[str], Sequence[str]], bool] = operator.eq,
     *,
     full: bool = False,
+    members: Members | None = None,
 ) -> dict[str, Any]:
     """The unit ``code`` before (``a``, its :func:`unit_record`; ``None``: not in that run) and
     after: totals, the exact delta, the rank move, and each indicator whose points, status or
@@ -834,7 +860,8 @@ def diff_unit(
     ``removed`` or ``added``: one side does not score it), and the unit its sections' raw and
     points on both sides. When the unit is in both runs, an indicator or section one side does
     not have counts 0 there: its delta is the points it took away or brought, so the deltas add
-    up as the points do."""
+    up as the points do. ``members`` (each side's :func:`section_members`): the deltas of a
+    section's indicators are settled as its raw score is (:func:`settle_deltas`)."""
     indicators = []
     both = a is not None and b is not None
     a_items = {i["code"]: i for i in (a or {}).get("indicators", ())}
@@ -871,6 +898,8 @@ def diff_unit(
             if both and item["delta"] is None:
                 item["delta"] = fmt(EXACT_SUMS.subtract(py or ZERO, px or ZERO))
         indicators.append(item)
+    if a is not None and b is not None and members is not None:
+        settle_deltas(a, b, indicators, members)
     ta = Decimal(a["total"]) if a else None
     tb = Decimal(b["total"]) if b else None
     unit: dict[str, Any] = {
@@ -886,6 +915,78 @@ def diff_unit(
     if full:
         unit["sections"] = _unit_sections(a, b)
     return unit
+
+
+#: Each side's :func:`section_members`: (before, after).
+Members = tuple[Mapping[str, str], Mapping[str, str]]
+
+
+def section_members(plan: Plan) -> dict[str, str]:
+    """Each indicator whose points a section's raw score adds (a bonus item's too), with the
+    section's name: what :func:`settle_deltas` needs to know of a run's rules."""
+    return {ip.node.code: plan.sections[ip.section_index].name for ip in plan.indicators if ip.counts or ip.node.kind == "bonus"}
+
+
+def settle_deltas(a: Mapping[str, Any], b: Mapping[str, Any], items: Sequence[dict[str, Any]], members: Members) -> None:
+    """Give each changed indicator of ``items`` (:func:`diff_unit`'s, in code order) the delta it
+    makes to its section's raw score as the run settles it (:func:`escore._score.settle`, at 20
+    decimal places), the section's indicators taken in code order: the points before, plus each
+    indicator's change in turn, each sum settled. Each delta is then within 1e-20 of the exact
+    difference of the indicator's points (which a quotient carries at 28 digits) and the deltas
+    of a section add up to the change of its settled raw score, as its points do where its weight
+    equals its raw maximum (11/13 × 5 to 12/13 × 5 had a delta of 0.384615384615384615384615384
+    in a section moved by 0.38461538461538461538).
+
+    A section is left with its indicators' exact deltas where this cannot hold: its raw score
+    capped on either side, an indicator counted in it on one side and in another section on the
+    other, or rules (``members``) that do not give the raw scores the records hold (a run saved
+    under a pack version that counted otherwise)."""
+    from ._score import settle
+
+    before_members, after_members = members
+    raw_before = {s["name"]: s for s in a.get("sections", ())}
+    raw_after = {s["name"]: s for s in b.get("sections", ())}
+    for name, x in raw_before.items():
+        y = raw_after.get(name)
+        if y is None or x.get("capped") or y.get("capped"):
+            continue
+        mine = [item for item in items if name in (before_members.get(item["code"]), after_members.get(item["code"]))]
+        if not mine:
+            continue
+        changes = []
+        for item in mine:
+            code = item["code"]
+            scored = (item["points_before"] is not None, item["points_after"] is not None)
+            counted = (before_members.get(code) == name, after_members.get(code) == name)
+            if item["delta"] is None or any(scored[side] and not counted[side] for side in (0, 1)):
+                break  # scored but counted elsewhere (or nowhere) on one side: its delta is not this section's alone
+            was = Decimal(item["points_before"]) if scored[0] else ZERO
+            now = Decimal(item["points_after"]) if scored[1] else ZERO
+            changes.append(EXACT_SUMS.subtract(now, was))
+        else:
+            start = _sum_of(a, before_members, name)
+            end = _sum_of(b, after_members, name)
+            if settle(start) != Decimal(x["raw"]) or settle(end) != Decimal(y["raw"]):
+                continue
+            if _sum_exactly_from(start, changes) != end:
+                continue
+            running = start
+            for item, change in zip(mine, changes):
+                following = EXACT_SUMS.add(running, change)
+                item["delta"] = fmt(EXACT_SUMS.subtract(settle(following), settle(running)))
+                running = following
+
+
+def _sum_of(record: Mapping[str, Any], members: Mapping[str, str], name: str) -> Decimal:
+    """The exact sum of the points a section ``name`` of ``record``'s unit adds up."""
+    return _sum_exactly_from(ZERO, [Decimal(i["points"]) for i in record.get("indicators", ()) if members.get(i["code"]) == name])
+
+
+def _sum_exactly_from(start: Decimal, values: Sequence[Decimal]) -> Decimal:
+    total = start
+    for value in values:
+        total = EXACT_SUMS.add(total, value)
+    return total
 
 
 def _same_item(x: Mapping[str, Any], y: Mapping[str, Any], same: Callable[[Sequence[str], Sequence[str]], bool]) -> bool:
@@ -973,10 +1074,11 @@ def diff_in_table(
         return {code: unit_record(result.plan, where[code][1], unit, metas[side]) for code, unit in zip(present, scored)}
 
     same = same_reasons(heads[0]["evidence"], heads[1]["evidence"])
+    members = (section_members(runs[0].plan), section_members(runs[1].plan))
 
     def part(part_codes: Sequence[str]) -> list[dict[str, Any]]:
         before, after = records(0, part_codes), records(1, part_codes)
-        return [diff_unit(code, before.get(code), after.get(code), same, full=True) for code in part_codes]
+        return [diff_unit(code, before.get(code), after.get(code), same, full=True, members=members) for code in part_codes]
 
     parts = [codes[start : start + DIFF_PER_PART] for start in range(0, len(codes), DIFF_PER_PART)]
     processes = default_jobs(len(codes)) if jobs is None else jobs

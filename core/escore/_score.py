@@ -244,6 +244,17 @@ def fmt_text(text: str, value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
+def fmt_points(value: Decimal) -> str:
+    """Points as an explanation line shows them: exactly when they have at most four decimals,
+    else rounded (half up) to four and marked ``≈`` (12/13 × 5 is ``≈4.6154``), as a share's line
+    shows its result; the points themselves keep every digit."""
+    try:
+        shown = PRESENTING.quantize(value, _SHOWN_PLACES)
+    except InvalidOperation:  # more digits than a context holds (or not a number): shown whole
+        return fmt(value)
+    return fmt(value) if shown == value else "≈" + fmt(shown)
+
+
 #: The places :func:`measured` tries, 2 to 11 (``Decimal((0, (1,), -2))`` is 0.01, made without a context).
 _MEASURED_PLACES = tuple(Decimal((0, (1,), -places)) for places in range(2, 12))
 
