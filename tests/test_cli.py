@@ -147,6 +147,40 @@ def test_run_csv_with_chosen_columns(runner, tmp_path):
     assert not (tmp_path / "bad.csv").exists()
 
 
+def test_run_csv_in_code_order_keeps_each_unit_s_line_and_rank(runner, tmp_path):
+    """--order code: the very lines of the ranking, sorted by the units' codes as the roster lists
+    them (natural order: u2 before u10), each with its rank; with --columns too; refused for
+    another format. A units table of 1,200 units streams (its units kept in code order)."""
+    ranked = runner.invoke(cli, ["run", "-c", "town", "-f", "csv"]).stdout.splitlines()
+    by_code = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "--order", "code"]).stdout.splitlines()
+    assert by_code[0] == ranked[0] and sorted(by_code[1:]) == sorted(ranked[1:])
+    assert by_code[1:] == sorted(ranked[1:], key=lambda line: line.split(",")[1])
+    saved = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "--order", "code", "--save", "--db", str(tmp_path / "s.db")])
+    assert saved.stdout.splitlines() == by_code  # a saved run's results are kept whole, not streamed: sorted here
+    chosen = runner.invoke(cli, ["run", "-c", "town", "-f", "csv", "--order", "code", "--columns", "rank,code,total"]).stdout
+    assert chosen.splitlines()[1:] == ["4,east,31.95,yes", "1,north,92,yes", "2,south,75.45,yes", "3,west,60.4,yes"]
+    other = runner.invoke(cli, ["run", "-c", "town", "-f", "json", "--order", "code"])
+    assert (other.exit_code, other.stderr) == (
+        2,
+        "escore: error: --order: only -f csv writes the units in another order than their ranks\n",
+    )
+    roster = tmp_path / "units.csv"
+    roster.write_text("code,name,kind\n" + "".join(f"t{n},Town {n},rural\n" for n in range(1200, 0, -1)), encoding="utf-8")
+    empty = tmp_path / "evidence"  # one unit's file: the others' evidence is missing, each line still written
+    (empty / "units").mkdir(parents=True)
+    (empty / "units" / "t7.toml").write_text("[service]\nreply_rate = 80\n", encoding="utf-8")
+    table = runner.invoke(
+        cli, ["run", "-c", "town", "--roster", str(roster), "-e", str(empty), "-f", "csv", "--order", "code", "--columns", "rank,code"]
+    )
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.lstrip("\ufeff").splitlines()
+    assert [line.split(",")[1] for line in lines[1:]] == [f"t{n}" for n in range(1, 1201)]
+    ranked = runner.invoke(
+        cli, ["run", "-c", "town", "--roster", str(roster), "-e", str(empty), "-f", "csv", "--columns", "rank,code"]
+    ).stdout
+    assert sorted(lines[1:]) == sorted(ranked.lstrip("\ufeff").splitlines()[1:])
+
+
 def test_run_csv_of_a_selection_says_so_on_every_line(runner):
     """run -k: the totals count only the selected indicators; the table, page and JSON said so,
     the CSV's lines read as the ranking. A `selection` column (before `synthetic`) holds it, as a

@@ -67,6 +67,16 @@ STDERR_UNITS = 10
         "after 'selection' when -k or -m chooses the indicators."
     ),
 )
+@click.option(
+    "--order",
+    type=click.Choice(["rank", "code"]),
+    default="rank",
+    show_default=True,
+    help=H_(
+        "With -f csv: the units' lines in rank order, or in code order (each keeps its rank), as the units table or the "
+        "roster lists them: two runs' files then compare line by line."
+    ),
+)
 @click.option("-k", "keyword", metavar="EXPR", help=H_("Only indicators whose code/title match EXPR (and/or/not)."))
 @click.option("-m", "marks", metavar="EXPR", help=H_("Only indicators whose marks match EXPR."))
 @click.option("--strict", is_flag=True, help=H_("Exit 1 if any evidence is missing."))
@@ -96,6 +106,7 @@ def run(
     format_: str,
     output: Path | None,
     columns: str | None,
+    order: str,
     keyword: str | None,
     marks: str | None,
     strict: bool,
@@ -127,15 +138,21 @@ def run(
         raise UsageError(_("--format {0} writes a binary file: give --output FILE{1}").format(format_, chosen_format.suffix))
     write_columns = None
     chosen_columns: list[str] | None = None
-    if columns is not None:  # checked before any unit is scored
+    if columns is not None or order != "rank":  # checked before any unit is scored
         from escore._builtin_formats import chosen_csv_columns, write_csv
 
         if chosen_format.write_run is not write_csv:
-            raise UsageError(_("--columns: only -f csv writes a chosen set of columns"))
-        chosen_columns = chosen_csv_columns(catalog.plan(chosen.name, category), columns)
+            option = "--columns" if columns is not None else "--order"
+            raise UsageError(
+                _("--columns: only -f csv writes a chosen set of columns")
+                if columns is not None
+                else _("{0}: only -f csv writes the units in another order than their ranks").format(option)
+            )
+        if columns is not None:
+            chosen_columns = chosen_csv_columns(catalog.plan(chosen.name, category), columns)
 
         def write_columns(result: RunResult, commit: Callable[[], None] | None = None) -> None:
-            write_output(lambda stream: write_csv(result, stream, chosen_columns), output, commit=commit)
+            write_output(lambda stream: write_csv(result, stream, chosen_columns, order=order), output, commit=commit)
 
     if chosen_format.max_units is not None:  # a format built whole: the units counted before any is scored
         from escore._session import units_of

@@ -353,12 +353,13 @@ def chosen_csv_columns(plan: Plan, text: str) -> list[str]:
     return names
 
 
-def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None = None) -> None:
+def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None = None, *, order: str = "rank") -> None:
     """One line per unit, from its summary (no detail is scored again); missing and errors count
     indicators. ``columns``: those of :func:`csv_columns` to write, in this order (default: all);
     ``synthetic`` is written last whatever is asked, so that a file of synthetic evidence says so,
     and a run of some indicators (``-k``/``-m``) has ``selection`` just before it, holding the
-    selection, so that its partial totals are not read as the ranking."""
+    selection, so that its partial totals are not read as the ranking. ``order``: the lines in
+    rank order (``rank``), or in the units' code order (``code``), each with its rank."""
     import csv
 
     from ._parallel import balanced
@@ -379,6 +380,9 @@ def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None =
     count = len(summaries)
     if not count:
         return
+    ranks = result.ranks
+    if order == "code":
+        summaries, ranks = _in_code_order(result.units, summaries, ranks)
     synthetic = "yes" if result.synthetic else "no"
     jobs = jobs_of(result.units) if count >= CSV_PARALLEL_FROM else 1
     # Each line is its unit's alone: consecutive pieces made in forked processes and written in
@@ -389,10 +393,25 @@ def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None =
 
     def lines(piece: tuple[int, int]) -> str:
         start, end = piece
-        return _csv_lines(summaries[start:end], result.ranks[start:end], sections, synthetic, names, result.selection or "")
+        return _csv_lines(summaries[start:end], ranks[start:end], sections, synthetic, names, result.selection or "")
 
     for text in balanced(lines, pieces, jobs):
         stream.write(text)
+
+
+def _in_code_order(units: Any, summaries: Sequence[Any], ranks: Sequence[int]) -> tuple[list[Any], list[int]]:
+    """``summaries`` (in rank order) and their ``ranks`` in the order of the units' codes: the
+    order the run scored them in (a run's streamed units keep it), else sorted here."""
+    from ._collect import sorted_naturally
+
+    in_order = getattr(units, "in_order", None)
+    if in_order is not None and len(in_order) == len(summaries):
+        # Each unit is one object, its summary's: its rank position looked up by identity.
+        position = dict(zip(map(id, map(_UNIT, summaries)), itertools.count()))
+        positions = list(map(position.__getitem__, map(id, in_order)))
+    else:
+        positions = sorted_naturally(range(len(summaries)), lambda index: summaries[index].unit.code)
+    return list(map(summaries.__getitem__, positions)), list(map(ranks.__getitem__, positions))
 
 
 def _csv_lines(

@@ -97,6 +97,11 @@ class LazyUnits(Sequence[UnitResult]):
         #: the evidence is still in the cache (``later``).
         self._data = data
 
+    @property
+    def in_order(self) -> Sequence[Unit]:
+        """The run's units in the order it scored them (their codes' order), when it kept it."""
+        return self._in_order
+
     def evidence_part(self, codes: Sequence[str]) -> EvidenceSet:
         """The evidence of at least the units ``codes`` (and of their sub-units), as a run of
         those units alone reads it: decoded from their records while the evidence is still in
