@@ -141,8 +141,8 @@ def _stat_key(csv_path: str) -> str:
     return f"{os.path.realpath(csv_path)}|{st.st_size}|{st.st_mtime_ns}|{MAPPING_VERSION}"
 
 
-def converted(csv_path: str) -> tuple[Path, Path, list[str]]:
-    """(evidence dir, units table, unit ids in CSV order); converts on first use."""
+def converted(csv_path: str) -> tuple[Path, Path, Path]:
+    """(evidence dir, units table, the folder of the conversion: :func:`read_ids`); converts on first use."""
     try:  # built in, as escore's cache uses it: hashlib would load OpenSSL (5 ms of every timed run)
         from _blake2 import blake2b
     except ImportError:  # pragma: no cover - Pythons without the built-in module
@@ -163,8 +163,26 @@ def converted(csv_path: str) -> tuple[Path, Path, list[str]]:
         if not (base / "done").exists():
             convert(csv_path, base)
         pointer.write_text(str(base))
-    ids = (base / "ids.txt").read_text().split("\n")
-    return base / "evidence", base / "units.csv", ids
+    return base / "evidence", base / "units.csv", base
+
+
+def read_ids(base: Path) -> list[str]:
+    """The unit ids of a converted input, in the CSV's order."""
+    return (base / "ids.txt").read_text().split("\n")
+
+
+def units_in_code_order(base: Path) -> int | None:
+    """The number of units when the CSV lists them in the order escore sorts their codes (then
+    escore's ``--order code`` lines are the harness's order), else ``None``; found once per
+    converted input (bench.py's untimed warm-up) and kept beside it."""
+    marker = base / "code-order"
+    if not marker.exists():
+        from escore._collect import sorted_naturally
+
+        ids = read_ids(base)
+        marker.write_text(str(len(ids)) if sorted_naturally(ids, str) == ids else "no")
+    kept = marker.read_text()
+    return int(kept) if kept.isdigit() else None
 
 
 def _months_later(day, months: int):
@@ -323,8 +341,11 @@ def convert(csv_path: str, base: Path) -> None:
 
 def escore_args(evidence: Path, roster: Path, out: Path, fmt: str) -> list[str]:
     # The CSV holds only what the adapter reads back (the harness wants totals, as of_run.py
-    # writes them): the sections' and rounded columns would be written and read for nothing.
-    columns = ["--columns", "code,total,missing,errors"] if fmt == "csv" else []
+    # writes them, in the input's order): the sections' and rounded columns would be written
+    # and read for nothing, and lines in code order (`--order code`, each unit's rank kept) are
+    # the input's order when it lists the units by code. Missing evidence is counted from
+    # stderr (in English); an indicator's error ends the run with exit status 1.
+    columns = ["--columns", "code,total", "--order", "code", "--lang", "en"] if fmt == "csv" else []
     return ["run", "-c", "provincial", "-k", "comprehensive", "--roster", str(roster),
             "-e", str(evidence), "-f", fmt, *columns, "-o", str(out)]  # fmt: skip
 
@@ -384,6 +405,31 @@ def _peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def lines_in_code_order(path: Path, count: int) -> str | None:
+    """The ``unit_id,total`` lines of escore's CSV (``--columns code,total --order code``: its
+    codes are the unit ids, in their order), or ``None`` when it is not that file. Each line is
+    ``code,total`` and then the same cells (the selection, and whether the evidence is
+    synthetic), dropped from every line at once."""
+    text = path.read_text(encoding="utf-8-sig")
+    header, _, body = text.partition("\n")
+    if not header.startswith("code,total,") or body.count("\n") != count or '"' in body:
+        return None
+    first = body[: body.index("\n")]
+    suffix = first[first.index(",", first.index(",") + 1) :] + "\n"  # after the second cell
+    lines = body.replace(suffix, "\n")
+    if len(lines) != len(body) - (len(suffix) - 1) * count:  # a line without those very cells
+        return None
+    return "unit_id,total\n" + lines
+
+
+def missing_from_stderr(stderr: str) -> int:
+    """The count of missing results escore reports on stderr (``--lang en``), 0 without a report."""
+    import re
+
+    found = re.search(r"missing evidence: (\d+) indicator result", stderr)
+    return int(found.group(1)) if found else 0
+
+
 def totals_from_output(path: Path, fmt: str) -> tuple[dict[str, str], int, int]:
     """code → presented total, and the counts of missing and error results."""
     import csv
@@ -416,8 +462,9 @@ def totals_from_output(path: Path, fmt: str) -> tuple[dict[str, str], int, int]:
     cells = ",".join(lines[1:]).split(",") if '"' not in text and count else []
     if len(cells) != width * count:  # quoted cells: the csv reader
         cells = [cell for row in csv.reader(lines[1:]) for cell in row]
-    code, total, missing, errors = (cells[header.index(name) :: width] for name in ("code", "total", "missing", "errors"))
-    return dict(zip(code, total)), _count_sum(missing), _count_sum(errors)
+    code, total = (cells[header.index(name) :: width] for name in ("code", "total"))
+    counts = [_count_sum(cells[header.index(name) :: width]) if name in header else 0 for name in ("missing", "errors")]
+    return dict(zip(code, total)), counts[0], counts[1]
 
 
 def _count_sum(column: list[str]) -> int:
@@ -430,7 +477,9 @@ def run_cli(argv: list[str]) -> None:
     mode = mode_from_name(argv[0])
     fmt = {"cli": "csv", "nocache": "csv", "json": "json", "table": "table", "subprocess": "csv"}[mode]
     t_imported = time.perf_counter()
-    evidence, roster, ids = converted(csv_in)
+    evidence, roster, base = converted(csv_in)
+    count = units_in_code_order(base) if fmt == "csv" else None
+    ids = [] if count is not None else read_ids(base)
     t_read = time.perf_counter()
     out = Path(totals_out).with_suffix(f".escore.{fmt}")
     args = escore_args(evidence, roster, out, fmt)
@@ -440,18 +489,28 @@ def run_cli(argv: list[str]) -> None:
     if status != 0:
         raise SystemExit(f"escore failed ({status}): escore {' '.join(args)}\n{stderr[-3000:]}")
     t_scored = time.perf_counter()
-    by_code, missing, errors = totals_from_output(out, fmt)
-    with open(totals_out, "w", newline="", encoding="utf-8") as fh:
-        fh.write("unit_id,total\n")
-        if ids:  # a line per unit, joined at C speed
-            fh.write("\n".join(map(",".join, zip(ids, map(by_code.__getitem__, ids)))) + "\n")
+    lines = None if count is None else lines_in_code_order(out, count)
+    if lines is not None:  # the input lists its units by code: escore's lines are its order
+        missing, errors = missing_from_stderr(stderr), 0
+        with open(totals_out, "w", newline="", encoding="utf-8") as fh:
+            fh.write(lines)
+    else:
+        if not ids:
+            ids = read_ids(base)
+        by_code, missing, errors = totals_from_output(out, fmt)
+        if fmt == "csv":
+            missing = missing_from_stderr(stderr)
+        with open(totals_out, "w", newline="", encoding="utf-8") as fh:
+            fh.write("unit_id,total\n")
+            if ids:  # a line per unit, joined at C speed
+                fh.write("\n".join(map(",".join, zip(ids, map(by_code.__getitem__, ids)))) + "\n")
     t_written = time.perf_counter()
     phases = {"import": t_imported - _T_START, "read": t_read - t_imported, "score": t_scored - t_read, "write": t_written - t_scored}
     with open(phases_out, "w") as fh:
         json.dump(phases, fh)
     log = os.environ.get("ESCORE_ADAPTER_LOG") or str(work_root() / "runs.jsonl")
     with open(log, "a") as fh:
-        fh.write(json.dumps({"mode": mode, "n": len(ids), "csv": os.path.realpath(csv_in), "python": sys.executable, "escore_wall_s": wall,
+        fh.write(json.dumps({"mode": mode, "n": count if lines is not None else len(ids), "csv": os.path.realpath(csv_in), "python": sys.executable, "escore_wall_s": wall,
                              "maxrss_kib": rss, "missing": missing, "errors": errors, "phases": phases,
                              "t": time.time()}) + "\n")  # fmt: skip
 
@@ -474,7 +533,8 @@ def inproc(csv_in: str, repeat: int) -> dict:
     import plain
     import schema
 
-    evidence, roster, ids = converted(csv_in)
+    evidence, roster, base = converted(csv_in)
+    ids = read_ids(base)
     t = time.perf_counter()
     catalog = _catalog()
     first_catalog = time.perf_counter() - t
@@ -551,7 +611,8 @@ def agree(csv_in: str) -> dict:
     import plain
     import schema
 
-    evidence, roster, ids = converted(csv_in)
+    evidence, roster, base = converted(csv_in)
+    ids = read_ids(base)
     catalog = _catalog()
     from escore import run_category
 

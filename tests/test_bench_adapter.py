@@ -51,3 +51,28 @@ def test_totals_from_a_csv_escore_wrote(adapter, tmp_path, monkeypatch):
         assert exit.code in (0, 1, None)
     found = adapter.totals_from_output(path, "csv")
     assert found == _by_dictreader(path) and len(found[0]) == 38
+
+
+def test_lines_in_code_order_from_a_csv_escore_wrote(adapter, tmp_path, monkeypatch):
+    """`run --columns code,total --order code -k …`: each line is code,total and then the same
+    cells, which the adapter drops at once; the units' totals are those of the ranked file, in
+    code order. A file of another shape (another count, a line with other cells) is None."""
+    from escore_cli import cli
+
+    monkeypatch.setenv("ESCORE_DB", str(tmp_path / "none.db"))
+    ordered, ranked = tmp_path / "ordered.csv", tmp_path / "ranked.csv"
+    for path, order in ((ordered, ["--order", "code"]), (ranked, [])):
+        args = ["run", "-c", "provincial", "-k", "comprehensive", "-f", "csv", "--columns", "code,total", *order, "-o", str(path)]
+        try:
+            cli.main(args, prog_name="escore")
+        except SystemExit as exit:
+            assert exit.code in (0, 1, None)
+    lines = adapter.lines_in_code_order(ordered, 38)
+    by_code = {line.split(",")[0]: line.split(",")[1] for line in lines.splitlines()[1:]}
+    assert lines.startswith("unit_id,total\nprov.") and len(by_code) == 38
+    assert by_code == adapter.totals_from_output(ranked, "csv")[0]
+    assert adapter.lines_in_code_order(ordered, 37) is None
+    text = ordered.read_text(encoding="utf-8-sig")
+    ordered.write_text(text.replace(",yes\n", ",no\n", 1), encoding="utf-8")  # one line's cells differ
+    assert adapter.lines_in_code_order(ordered, 38) is None
+    assert adapter.missing_from_stderr("escore: missing evidence: 3 indicator result(s) in 2 unit(s), status missing:\n") == 3
