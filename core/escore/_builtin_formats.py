@@ -380,7 +380,7 @@ def write_csv(result: RunResult, stream: TextIO, columns: Sequence[str] | None =
     count = len(summaries)
     if not count:
         return
-    ranks = result.ranks
+    ranks: Sequence[int] = result.ranks
     if order == "code":
         summaries, ranks = _in_code_order(result.units, summaries, ranks)
     synthetic = "yes" if result.synthetic else "no"
