@@ -179,6 +179,9 @@ def test_run_csv_in_code_order_keeps_each_unit_s_line_and_rank(runner, tmp_path)
         cli, ["run", "-c", "town", "--roster", str(roster), "-e", str(empty), "-f", "csv", "--columns", "rank,code"]
     ).stdout
     assert sorted(lines[1:]) == sorted(ranked.lstrip("\ufeff").splitlines()[1:])
+    args = ["run", "-c", "town", "--roster", str(roster), "-e", str(empty), "-f", "csv", "--order", "code", "--columns", "code"]
+    codes = runner.invoke(cli, args).stdout.lstrip("\ufeff").splitlines()
+    assert codes[1:] == [f"t{n},no" for n in range(1, 1201)]  # without ranks: the summaries as the first pass kept them
 
 
 def test_run_csv_of_a_selection_says_so_on_every_line(runner):

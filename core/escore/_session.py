@@ -606,11 +606,11 @@ def score_with(
         if wanted and texts is not None:
             at = text_positions([s.name for s in plan.sections])
             wanted = frozenset(at[name] for name in texts if name in at)
-        summaries, counts = score_summaries(
+        summaries, counts, in_code_order = score_summaries(
             engine, units, values, tables, children, files, jobs=jobs, evidence_for=evidence_for, texts=wanted
         )
         ordered_summaries, ranks = rank(summaries, in_code_order=True)  # type: ignore[arg-type]  # rank reads .total and .unit only
-        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later, units, data)  # type: ignore[arg-type]
+        lazy_units = LazyUnits(engine, ordered_summaries, values, tables, children, files, jobs, later, units, data, in_code_order)  # type: ignore[arg-type]
         return _run_result(plan, lazy_units, ranks, selected, data, selection, counts)  # its units are scored again when read
     empty: dict = {}
     results = engine.score_many(((u, values.get(u.code, empty), children.get(u.code, ()), files.get(u.code, "")) for u in units), tables)
