@@ -21,15 +21,18 @@ What a run does
      ``$ESCORE_ADAPTER_WORK`` (default ``escore-adapter-$UID`` in the temporary directory), so
      bench.py's untimed warm-up pays it and the timed runs do not.
   2. **Scoring.** escore's command line, the installed packs unchanged: ``escore run -c provincial
-     -k comprehensive --roster units.csv -e DIR -f csv --columns code,total,missing,errors -o
-     OUT``, run in this process, which is the fresh process bench.py times (as of_run.py runs
+     -k comprehensive --roster units.csv -e DIR -f csv --columns code,total --order code --lang en
+     -o OUT``, run in this process, which is the fresh process bench.py times (as of_run.py runs
      OpenFisca in its own). ``-k comprehensive`` selects the 23 indicators of the 65-point
      table; the website section (Table D) is then empty and totals count only the selection.
      Its wall time is phase ``score``; it is also logged, with the peak RSS, to
      ``$ESCORE_ADAPTER_LOG`` (JSON lines).
   3. **Totals.** escore's CSV holds each total exact (``total``; ``--columns`` leaves out the
-     rank, names, sections and rounded values, which the harness does not read); the exact text
-     is written.
+     rank, names, sections and rounded values, which the harness does not read), a line per
+     unit in code order (``--order code``): when the harness CSV lists its units by code (found
+     once per converted input), those lines are the harness's, written with their constant last
+     cells dropped; otherwise each unit's total is looked up by its id. The exact text is written.
+     Missing results are counted from stderr (``--lang en``); an indicator's error is exit 1.
   4. **The end.** The process ends as the ``escore`` script ends its own: exit handlers run,
      the streams are flushed, and the run's objects go with the process instead of being freed
      one by one (``escore_cli.end_process``).
