@@ -1229,6 +1229,30 @@ def test_an_accepted_removal_is_of_the_row_it_was_filed_for(runner, evidence):
     assert ok(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "csv", "--no-appeals"])).stdout
 
 
+def test_an_accepted_removal_follows_its_row_when_a_later_wave_moves_it(runner, evidence):
+    """Evidence arrives in waves: rows added above the row an accepted appeal removes moved it,
+    and every later run of the category had failed for good ("no row of unit 'south' at this
+    line"; decisions are final). The appeal keeps the row's cells: it now removes the row where
+    it is, and says so; the totals are those of the first wave with the new rows."""
+    remove = ["--remove-row", "outages:2", "-e", str(evidence)]
+    ok(runner.invoke(cli, ["appeal", "add", "south", "S-2-B-1", "--claim", "planned maintenance", *remove]))
+    ok(runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "agreed"]))
+    first = as_json(runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "json"]))
+    outages = evidence / "monitoring" / "outages.csv"
+    lines = outages.read_text(encoding="utf-8").splitlines(keepends=True)
+    outages.write_text("".join([lines[0], "west,2024-02-01,1\n", "west,2024-02-02,1\n", *lines[1:]]), encoding="utf-8")
+    second = runner.invoke(cli, ["run", "-c", "town", "-e", str(evidence), "-f", "json"])
+    assert second.exit_code == 0, second.stderr
+    assert (
+        "escore: warning: appeal #1: outages:2: the row it removes (date=2024-03-01, hours=2) is at line 4 now "
+        "(the file changed since); removed there\n"
+    ) in second.stderr
+    totals = {u["code"]: u["total"] for u in json.loads(second.stdout)["units"]}
+    assert totals["south"] == {u["code"]: u["total"] for u in first["units"]}["south"]
+    explained = ok(runner.invoke(cli, ["explain", "south", "-e", str(evidence)]))
+    assert "is at line 4 now" in explained.stderr
+
+
 def test_appeal_add_checks_unit_indicator_and_changes(runner, db):
     assert (
         "no indicator 'S-1-9' in demo2024/town; did you mean 'S-1-"
