@@ -241,3 +241,20 @@ def test_a_group_code_is_refused_with_its_indicators(runner, code, message):
     result = runner.invoke(cli, ["appeal", "add", "ningde.xiapu", code, "--claim", "x"])
     assert result.exit_code == 2 and result.stderr.startswith(f"escore: error: {message}"), result.stderr
     assert json.loads(runner.invoke(cli, ["appeal", "list", "-f", "json"]).stdout) == {"appeals": []}
+
+
+def test_a_row_an_appeal_adds_has_one_line_number_in_run_and_explain(runner, tmp_path, monkeypatch):
+    """A row an appeal adds is numbered after the table's last row. explain, which decodes only
+    the unit's records of the cached set, numbered it after the unit's own rows (line 76, another
+    unit's row; the run said 82): the cached set keeps each table's last line."""
+    monkeypatch.setenv("ESCORE_CACHE_DIR", str(tmp_path / "cache"))
+    change = ["--remove-row", "website_annual_reports:75", "--add-row", "website_annual_reports:year=2016,published=2017-03-30"]
+    assert runner.invoke(cli, ["appeal", "add", "ningde.gutian", "W-L-1-2-3", "--claim", "on time", *change]).exit_code == 0
+    assert runner.invoke(cli, ["appeal", "decide", "1", "--accept", "--reason", "checked"]).exit_code == 0
+    run = json.loads(runner.invoke(cli, ["run", "-c", "county", "-f", "json"]).stdout)
+    (unit,) = [u for u in run["units"] if u["code"] == "ningde.gutian"]
+    (indicator,) = [i for i in unit["indicators"] if i["code"] == "W-L-1-2-3"]
+    line = "report on 2016 published 2017-03-30 (line 82), due 2017-03-31"
+    assert line in indicator["reasons"]
+    explained = runner.invoke(cli, ["explain", "ningde.gutian"])
+    assert f"· {line}\n" in explained.stdout

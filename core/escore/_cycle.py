@@ -338,9 +338,11 @@ class Changes:
                     ).format(name, unit),
                 )
             by_unit = dict(tables.get(name, {}))
-            # After every row loaded and every row added (never a line a removed row had): a row
-            # no file holds. Loaded for one unit (a what-if of a units table), that is its rows.
-            last = max((r.line for rows in (*data.tables.get(name, {}).values(), *by_unit.values()) for r in rows), default=1)
+            # After every row of the table and every row added (never a line a removed row had): a
+            # row no file holds. A set decoded for some units (explain, plan) keeps the table's last
+            # line of the whole set, so that the added row has the number a run of every unit gives.
+            loaded = max((r.line for rows in (*data.tables.get(name, {}).values(), *by_unit.values()) for r in rows), default=1)
+            last = max(loaded, data.last_lines.get(name, 0))
             try:
                 added = list(parse_rows([(last + 1, row)], spec, name, from_text=False))
             except InputError as problem:  # named by the option and the table: the row's line is no file's

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from . import _cache
+from ._evidence_set import table_last_lines
 from ._i18n import catalogues_read
 from ._tablerows import TableRows, made_once, shared_line_numbers
 
-EVIDENCE_VERSION = 10
+EVIDENCE_VERSION = 11
 #: Units per record of a cached evidence set (a load decodes one record at a time). A process
 #: decodes every record that holds a unit of its share: with 2,048 a share of 5,000 units decoded
 #: 6,144 units' rows; 512 units a record is 16% fewer instructions to decode 10,000 units in two
@@ -215,6 +216,8 @@ def save_evidence_set(key: str, evidence: Any) -> None:
             # positions among the aligned units (4 bytes a unit: 100,000 codes as texts were
             # 30 MB once decoded, in a head every process keeps).
             {name: order for name, (_, order) in layouts.items() if order},
+            # Each table's last line: a share decoded for some units numbers an added row after it.
+            table_last_lines(evidence.tables),
         )
         # One encoding per value object: the loaders share a parsed value per distinct text of a
         # column, and marshal writes an object it has already written as a reference, so a load
@@ -543,7 +546,7 @@ class CachedEvidence:
             head, slices, value_entries, table_entries = self._read_layout()
             # Whether a slice holds a wanted unit: once per slice, not per record.
             wanted = None if only is None else [not only.isdisjoint(units) for units in slices]
-        version, stored_key, file_runs, synthetic, notes, sources, warnings, _, _, table_names, orders = head
+        version, stored_key, file_runs, synthetic, notes, sources, warnings, _, _, table_names, orders, last_lines = head
         if version != EVIDENCE_VERSION or stored_key != self.key:
             return None
         files = FileLines(file_runs)
@@ -551,7 +554,7 @@ class CachedEvidence:
         from ._fieldvalues import FieldValues
 
         if head_only:
-            return EvidenceSet(FieldValues(), {}, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
+            return EvidenceSet(FieldValues(), {}, files, synthetic, tuple(notes), tuple(sources), tuple(warnings), last_lines)
 
         decoder = _Decoder(whole=only is None)
         values = decoder.fields(records, slices, value_entries, wanted)
@@ -560,7 +563,7 @@ class CachedEvidence:
             return None  # not the rows this plan reads
         if only is None:
             _in_stored_order(tables, orders)
-        return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings))
+        return EvidenceSet(values, tables, files, synthetic, tuple(notes), tuple(sources), tuple(warnings), last_lines)
 
 
 class _Decoder:

@@ -150,6 +150,10 @@ class TableRows(Mapping[str, tuple[Any, ...]]):
     def __repr__(self) -> str:
         return repr(dict(self.items()))
 
+    def last_line(self) -> int:
+        """The greatest line number of the table's rows (0: none)."""
+        return max((line for line in self._lines if line.__class__ is int), default=0)
+
     def column(self, index: int) -> list[Any]:
         """The cells of the ``index``-th column of every row (the caller reads, never writes)."""
         return self._columns[index]
