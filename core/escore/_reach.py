@@ -10,7 +10,7 @@ new points could never be given, and every unit's share was computed against the
 from __future__ import annotations
 
 import dis
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
@@ -89,15 +89,10 @@ def rules_read(plan: Plan, ip: IndicatorPlan) -> list[tuple[str, Any]]:
     for where, value in _module_attributes_read(code, module_globals):
         if isinstance(value, RULE_TYPES):
             found.setdefault(id(value), (where, value))
-    for name in sorted(ip.fixtures):
-        definition = plan.fixtures[name]
-        if definition.kind != "parameter" or definition.parameter is None:
-            continue
-        value = definition.parameter.value
-        values = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else (value,)
+    for name, defined_at, values in _parameter_values(plan, ip):
         for rule in values:
             if isinstance(rule, RULE_TYPES):
-                found.setdefault(id(rule), (definition.where or f"parameter {name}", rule))
+                found.setdefault(id(rule), (defined_at or f"parameter {name}", rule))
     category = plan.category.key
     return [(where, rule) for where, rule in found.values() if not rule.categories or category in rule.categories]
 
@@ -188,15 +183,19 @@ def check_raised_maxima(label: str, earlier: Plan, plan: Plan) -> None:
 
 def parameter_holding(plan: Plan, ip: IndicatorPlan, rule: Any) -> str | None:
     """The name of the parameter of ``ip`` whose value is (or holds) ``rule``, if one is."""
+    return next((name for name, _, values in _parameter_values(plan, ip) if any(held is rule for held in values)), None)
+
+
+def _parameter_values(plan: Plan, ip: IndicatorPlan) -> Iterator[tuple[str, str | None, Iterable[Any]]]:
+    """``(name, where, values)`` for each parameter ``ip`` receives, by name: its value, or the
+    items of a tuple, list or mapping it is (a rule may be one of them)."""
     for name in sorted(ip.fixtures):
         definition = plan.fixtures[name]
         if definition.kind != "parameter" or definition.parameter is None:
             continue
         value = definition.parameter.value
         values = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else (value,)
-        if any(held is rule for held in values):
-            return name
-    return None
+        yield name, definition.where, values
 
 
 def _check_tier_order(label: str, plan: Plan, ip: IndicatorPlan, where: str, rule: Ladder) -> None:
