@@ -20,10 +20,11 @@ def script() -> None:
     """Run the command line (:func:`escore_cli.script`, which ends the process)."""
     # Until the command line is imported, Ctrl-C ends the process from the handler itself: a
     # KeyboardInterrupt raised inside the import machinery (a module lock's callback) is printed
-    # as "Exception ignored …" with a traceback and the import goes on. The handler is put in place
-    # when this module is imported (below), before the script's own lines run (``re.sub`` of its name).
+    # as "Exception ignored …" with a traceback and the import goes on. Put in place here, not
+    # when this module is imported (no import has a side effect): what the script pip writes
+    # runs between the two is a re.sub of its own name.
     try:
-        _signal.signal(_signal.SIGINT, _interrupt_now)  # again: a program may have imported this module long before
+        _signal.signal(_signal.SIGINT, _interrupt_now)
         from escore_cli import script as command_line
     except KeyboardInterrupt:  # raised all the same (an import hook, a handler a module installed)
         interrupted()
@@ -88,9 +89,3 @@ def _requested_language(args: list[str], environment: str | None) -> str:
             break
     code = (requested or "en").strip().lower().replace("_", "-").split("-")[0]
     return "zh" if code == "zh" else "en"
-
-
-# The console script imports this module, then runs a line of its own before calling script():
-# from here on, Ctrl-C is said as "escore: interrupted". Only the script (and ``python -m escore``)
-# imports this module.
-_signal.signal(_signal.SIGINT, _interrupt_now)
