@@ -512,3 +512,14 @@ def test_a_per_category_citation_of_an_indicator_names_its_function_and_a_citati
     )
     with pytest.raises(TypeError, match=r"^source\['unit'\] must be a Citation \(cite\(\.\.\.\)\) under a category key, got str$"):
         group("G", "group", max=10, source={"unit": "(1) units: 10 points"})
+
+
+def test_codes_with_equal_numbers_sort_by_their_text_whatever_order_they_came_in():
+    """u12 and u012 have one natural key of numbers: their order (a units table's, --order code,
+    ties of a ranking) had followed the order they came in; their text now decides."""
+    from escore._collect import natural_key, sorted_naturally
+
+    codes = ["u12", "u012", "u2", "u10", "u12x", "u12x3"]
+    expected = ["u2", "u10", "u012", "u12", "u12x", "u12x3"]
+    assert sorted(codes, key=natural_key) == sorted(reversed(codes), key=natural_key) == expected
+    assert sorted_naturally(codes, str) == sorted_naturally(list(reversed(codes)), str) == expected

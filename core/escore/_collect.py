@@ -131,8 +131,10 @@ def _default_problem(name: str, default: Any, fixtures: Mapping[str, FixtureDef]
 
 
 def natural_key(code: str) -> tuple[Any, ...]:
-    """Sort key that puts ``P-1-10`` after ``P-1-2``."""
-    return tuple(int(part) if part.isdigit() else part for part in _NATURAL.split(code))
+    """Sort key that puts ``P-1-10`` after ``P-1-2``; codes whose numbers are equal (``u12`` and
+    ``u012``) then by their text, so that no two codes tie and an order never depends on the
+    order they came in."""
+    return tuple(int(part) if part.isdigit() else part for part in _NATURAL.split(code)), code
 
 
 T = TypeVar("T")
