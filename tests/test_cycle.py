@@ -299,6 +299,31 @@ def test_a_damaged_row_that_decodes_is_named_by_run_or_appeal_not_a_traceback(ru
         ["diff", "1", "2"],
         read + "run #2, unit south: S-1-1: expected an exact number, got 'NaN')",
     )
+    damaged(  # a code that is no text: diff had sorted it, with a traceback
+        """UPDATE unit_result SET indicators = '[[5, "t", "4", "scored", "2", []]]' WHERE run_id = 2 AND position = 1""",
+        ["diff", "1", "2"],
+        read + "run #2, unit south: indicators: expected an indicator code and status, got [5, 'scored'])",
+    )
+    damaged(
+        """UPDATE unit_result SET indicators = '[["S-1-1", "t", "x", "scored", "2", []]]' WHERE run_id = 2 AND position = 1""",
+        ["diff", "1", "2"],
+        read + "run #2, unit south: S-1-1: expected an exact number, got 'x')",
+    )
+    damaged(  # published as it was, exit 0
+        "UPDATE unit_result SET rank = 'x' WHERE run_id = 2 AND position = 1",
+        ["diff", "1", "2"],
+        read + "run #2, unit south: rank: expected a rank (1 or more), got 'x')",
+    )
+    damaged(
+        "UPDATE unit_result SET indicators = '[[]]' WHERE run_id = 2 AND position = 1",
+        ["diff", "1", "2"],
+        read + "run #2, unit south: not enough values to unpack (expected 6, got 0))",
+    )
+    damaged(
+        "UPDATE unit_result SET sections = 'null' WHERE run_id = 2 AND position = 1",
+        ["diff", "1", "2"],
+        read + "run #2, unit south: sections: expected a list of objects, got None)",
+    )
     damaged("UPDATE appeal SET changes = '[]'", ["run", "-c", "town"], read + "appeal #1: changes: expected a JSON object, got list)")
     damaged(
         """UPDATE appeal SET changes = '{"set": [{"field": "service.reply_rate"}]}'""",

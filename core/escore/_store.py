@@ -235,7 +235,6 @@ class Store:
     @_failing_as_input(writing=False)
     def load_run(self, run_id: int) -> dict[str, Any]:
         """A saved run in the shape :func:`escore._cycle.run_record` makes."""
-        import json
 
         row = self.db.execute("SELECT * FROM run WHERE id = ?", (_row_id(run_id),)).fetchone()
         if row is None:
@@ -246,23 +245,7 @@ class Store:
                 + (_("saved runs: {0}").format(", ".join(known)) if known else _("nothing saved yet"))
             )
         units = [
-            _checked_unit(
-                run_id,
-                {
-                    "code": u["code"],
-                    "name": u["name"],
-                    "parent": u["parent"],
-                    "rank": u["rank"],
-                    "total": u["total"],
-                    "sections": json.loads(u["sections"]),
-                    "vetoes": json.loads(u["vetoes"]),
-                    "indicators": [
-                        {"code": c, "title": t, "max": m, "status": st, "points": p, "reasons": r}
-                        for c, t, m, st, p, r in json.loads(u["indicators"])
-                    ],
-                },
-            )
-            for u in self.db.execute("SELECT * FROM unit_result WHERE run_id = ? ORDER BY position", (run_id,))
+            _decoded_unit(run_id, u) for u in self.db.execute("SELECT * FROM unit_result WHERE run_id = ? ORDER BY position", (run_id,))
         ]
         return {"run": _run_head(row, len(units)), "units": units}
 
@@ -368,17 +351,55 @@ def _run_head(row: sqlite3.Row, units: int) -> dict[str, Any]:
         raise ValueError(_("run #{0}: {1}").format(row["id"], exc)) from None
 
 
-def _checked_unit(run_id: int, unit: dict[str, Any]) -> dict[str, Any]:
-    """A saved unit's result whose total and points are exact numbers (a damaged or hand-edited
-    row otherwise failed later, deep in a comparison, with a traceback)."""
-    if not all(isinstance(section, dict) for section in unit["sections"]):
-        raise ValueError(_("run #{0}, unit {1}: sections: expected a list of objects").format(run_id, unit["code"]))
+def _decoded_unit(run_id: int, row: sqlite3.Row) -> dict[str, Any]:
+    """A saved unit's result in the shape :func:`escore._cycle.run_record` makes, its numbers
+    exact: a damaged or hand-edited row otherwise failed later, deep in a comparison, with a
+    traceback, or was published as it was (a rank of 'x'). Any fault names the run and unit."""
+    import json
+
+    from ._results import STATUSES
+
+    code = row["code"]
+    try:
+        unit = {
+            "code": code,
+            "name": row["name"],
+            "parent": row["parent"],
+            "rank": row["rank"],
+            "total": row["total"],
+            "sections": json.loads(row["sections"]),
+            "vetoes": json.loads(row["vetoes"]),
+            "indicators": [
+                {"code": c, "title": t, "max": m, "status": st, "points": p, "reasons": r}
+                for c, t, m, st, p, r in json.loads(row["indicators"])
+            ],
+        }
+    except (ValueError, TypeError, KeyError) as exc:  # JSON that does not decode, an entry of another length
+        raise ValueError(_("run #{0}, unit {1}: {2}").format(run_id, code, exc)) from None
+
+    def damaged(what: str, expected: str, got: Any) -> ValueError:
+        return ValueError(_("run #{0}, unit {1}: {2}: expected {3}, got {4}").format(run_id, code, what, expected, repr(got)))
+
+    if not isinstance(code, str) or not code:
+        raise damaged(_("code"), _("a unit code"), code)
+    if row["rank"].__class__ is not int or row["rank"] < 1:
+        raise damaged(_("rank"), _("a rank (1 or more)"), row["rank"])
+    for part in ("sections", "vetoes", "indicators"):
+        if not isinstance(unit[part], list) or not all(isinstance(entry, dict) for entry in unit[part]):
+            raise damaged(part, _("a list of objects"), unit[part])
     numbers = [(_("total"), unit["total"])]
     numbers += [(section.get("name", "?"), section.get("points")) for section in unit["sections"]]
-    numbers += [(indicator["code"], indicator["points"]) for indicator in unit["indicators"]]
+    for indicator in unit["indicators"]:
+        if not isinstance(indicator["code"], str) or indicator["status"] not in STATUSES:
+            raise damaged("indicators", _("an indicator code and status"), [indicator["code"], indicator["status"]])
+        if not isinstance(indicator["reasons"], list) or not all(isinstance(reason, str) for reason in indicator["reasons"]):
+            raise damaged(indicator["code"], _("a list of texts"), indicator["reasons"])
+        numbers.append((indicator["code"], indicator["points"]))
+        if indicator["max"] is not None:
+            numbers.append((indicator["code"], indicator["max"]))
     for what, text in numbers:
         if not _exact_text(text):
-            raise ValueError(_("run #{0}, unit {1}: {2}: expected an exact number, got {3}").format(run_id, unit["code"], what, repr(text)))
+            raise damaged(what, _("an exact number"), text)
     return unit
 
 
