@@ -1272,7 +1272,10 @@ def test_an_accepted_removal_follows_its_row_when_a_later_wave_moves_it(runner, 
         "escore: warning: appeal #1: outages:2: the row it removes (date=2024-03-01, hours=2) is at line 4 now "
         "(the file changed since); removed there\n"
     ) in second.stderr
-    totals = {u["code"]: u["total"] for u in json.loads(second.stdout)["units"]}
+    assert second.stderr.count("is at line 4 now") == 1
+    published = json.loads(second.stdout)
+    assert "appeal #1: outages:2: the row it removes (date=2024-03-01, hours=2) is at line 4 now" in published["warnings"][0]
+    totals = {u["code"]: u["total"] for u in published["units"]}
     assert totals["south"] == {u["code"]: u["total"] for u in first["units"]}["south"]
     explained = ok(runner.invoke(cli, ["explain", "south", "-e", str(evidence)]))
     assert "is at line 4 now" in explained.stderr

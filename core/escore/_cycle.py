@@ -277,6 +277,7 @@ class Changes:
         specs = {t.name: t for t in plan.tables}
         owners = (unit, *children)
         removed_cells = dict(zip(self.remove_rows, self.removed_cells))
+        said: list[str] = []  # warnings the published result keeps, as a file's are
         for name, line in self.remove_rows:
             spec = _table(specs, name, where or "--remove-row")
             by_unit = dict(tables.get(name, {}))
@@ -286,7 +287,9 @@ class Changes:
                 # An appeal keeps the cells of the row it removes: when a later wave of evidence
                 # moved the row (rows added above it), it follows the row, and says where it went;
                 # a row no longer there at all, or another in its place, is refused below.
-                line = _row_moved(spec, by_unit, owners, line, expected, where)
+                line, moved = _row_moved(spec, by_unit, owners, line, expected, where)
+                if moved:
+                    said.append(moved)
             for code in owners:
                 rows = by_unit.get(code, ())
                 for present in rows:
@@ -376,27 +379,29 @@ class Changes:
         )
         warn_dates_off_year(schema, [unit], {unit: changed}, lambda _code, _key: where or "--set")
         warn_rows_before_year(schema, added_rows, row_where)
-        return attrs.evolve(data, values={**data.values, unit: values}, tables=tables)
+        return attrs.evolve(data, values={**data.values, unit: values}, tables=tables, warnings=(*data.warnings, *said))
 
 
-def _row_moved(spec: Any, by_unit: Mapping[str, Sequence[Any]], owners: Sequence[str], line: int, cells: Sequence[str], where: str) -> int:
-    """The line of the row with ``cells`` among the rows of ``owners``: ``line`` when it is
-    there still, else the first line that holds those very cells now (a warning says so),
-    else ``line`` (refused by the caller, which names what it finds there)."""
+def _row_moved(
+    spec: Any, by_unit: Mapping[str, Sequence[Any]], owners: Sequence[str], line: int, cells: Sequence[str], where: str
+) -> tuple[int, str]:
+    """The line of the row with ``cells`` among the rows of ``owners``, and what to say of it:
+    ``line`` when it is there still, else the first line that holds those very cells now (said
+    on stderr, and returned for the published result), else ``line`` (refused by the caller,
+    which names what it finds there)."""
     rows = [row for code in owners for row in by_unit.get(code, ())]
     if any(row.line == line and row_cells(spec, row) == tuple(cells) for row in rows):
-        return line
+        return line, ""
     now = sorted(row.line for row in rows if row_cells(spec, row) == tuple(cells))
     if not now:
-        return line
+        return line, ""
     from ._errors import warn
 
-    warn(
-        _("{0}: {1}:{2}: the row it removes ({3}) is at line {4} now (the file changed since); removed there").format(
-            where or "--remove-row", spec.name, line, _cells_text(spec, cells), now[0]
-        )
+    message = _("{0}: {1}:{2}: the row it removes ({3}) is at line {4} now (the file changed since); removed there").format(
+        where or "--remove-row", spec.name, line, _cells_text(spec, cells), now[0]
     )
-    return now[0]
+    warn(message)
+    return now[0], message
 
 
 def row_cells(spec: Any, row: Any) -> tuple[str, ...]:
